@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ixg_api.h - the one header that crosses the boundary between
+ * ixgate-control (config compiler, exporters, CLI) and ixgate-dataplane.
+ *
+ * It holds:
+ *  - the capacities both sides agree on,
+ *  - the list of drop reasons (declared once, X-macro),
+ *  - the compiled configuration ("spec") the control plane commits and the
+ *    dataplane turns into its tables,
+ *  - the layout of the per-lcore counters the dataplane exports.
+ *
+ * Nothing in here depends on DPDK, liburing or OpenSSL: plain C11.
+ * Addresses are in network byte order as bytes (IPv6) or host-order uint32_t
+ * (IPv4, the form rte_fib takes); every struct documents which.
+ */
+#ifndef IXG_API_H
+#define IXG_API_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define IXG_API_VERSION 1
+
+/* ---------------------------------------------------------------------
+ * Capacities: tables are sized for the real internet and a large exchange,
+ * without rebuilding the program.
+ */
+#define IXG_MAX_PORTS 32
+#define IXG_MAX_PEERS 4096 /* peer ids 1..4095; 0 means "none" */
+#define IXG_MAX_PEER_MACS 8
+#define IXG_MAX_CLASSES 64 /* class ids 1..63; 0 is the default class */
+#define IXG_MAX_ACL_RULES 65536 /* rule ids 1..65535; 0 means "no rule" */
+#define IXG_MAX_ROUTES4 (1u << 21) /* 2,097,152 >= 1.2M real routes */
+#define IXG_MAX_ROUTES6 (1u << 19) /* 524,288 >= 300k real routes */
+#define IXG_MAX_COUNTRIES 256 /* country index 0 is "unknown" */
+#define IXG_MAX_LOCAL_ADDRS 256
+#define IXG_NAME_LEN 32 /* including the terminating NUL */
+#define IXG_DEVARGS_LEN 256
+
+#define IXG_PEER_NONE 0
+#define IXG_COUNTRY_UNKNOWN 0
+#define IXG_VLAN_NONE 0 /* untagged */
+
+/* ---------------------------------------------------------------------
+ * Drop reasons, declared once. X(enum suffix, counter name, description).
+ * Every drop in the pipeline lands in exactly one of these.
+ */
+#define IXG_DROP_REASONS(X)                                                   \
+	X(RUNT, "runt", "frame shorter than an Ethernet header")              \
+	X(VLAN_STACK, "vlan_stack",                                           \
+	  "more than two VLAN tags, or a tag header cut short")               \
+	X(ETHERTYPE, "ethertype", "ethertype other than IPv4, IPv6 or ARP")   \
+	X(UNKNOWN_PEER, "unknown_peer",                                       \
+	  "no peer configured for (port, VLAN, source MAC)")                  \
+	X(ARP_INVALID, "arp_invalid", "ARP frame malformed or not for us")    \
+	X(IPV4_HEADER, "ipv4_header",                                         \
+	  "IPv4 header truncated, bad version, IHL or total length")          \
+	X(IPV4_CHECKSUM, "ipv4_checksum", "IPv4 header checksum wrong")       \
+	X(IPV6_HEADER, "ipv6_header",                                         \
+	  "IPv6 header truncated, bad version or payload length")             \
+	X(IPV6_EXT_CHAIN, "ipv6_ext_chain",                                   \
+	  "IPv6 extension header chain truncated or too long")                \
+	X(L4_TRUNCATED, "l4_truncated", "transport header cut short")         \
+	X(MARTIAN, "martian",                                                 \
+	  "source or destination address never valid on the wire")            \
+	X(SOURCE_INVALID, "source_invalid",                                   \
+	  "source address not allowed for the ingress peer")                  \
+	X(ACL_DENY, "acl_deny", "denied by an ACL rule")                      \
+	X(BLACKHOLE, "blackhole", "destination in a blackholed prefix")       \
+	X(NO_ROUTE, "no_route", "no route to the destination")                \
+	X(HAIRPIN, "hairpin", "route points back to the ingress peer")        \
+	X(TTL_EXPIRED, "ttl_expired", "TTL or hop limit expired")             \
+	X(POLICER_RED, "policer_red", "metered red and the class drops red")  \
+	X(POLICER_YELLOW, "policer_yellow",                                   \
+	  "metered yellow and the class drops yellow")                        \
+	X(MTU_EXCEEDED, "mtu_exceeded", "larger than the egress port MTU")    \
+	X(LOCAL_UNHANDLED, "local_unhandled",                                 \
+	  "addressed to the node but not ARP, ND or echo")                    \
+	X(TX_FULL, "tx_full", "TX queue full")
+
+enum ixg_drop_reason {
+#define IXG_X_ENUM(e, name, descr) IXG_DROP_##e,
+	IXG_DROP_REASONS(IXG_X_ENUM)
+#undef IXG_X_ENUM
+	IXG_DROP_MAX
+};
+
+/* Name ("no_route") and description of a drop reason; NULL if out of range. */
+const char *ixg_drop_name(unsigned reason);
+const char *ixg_drop_descr(unsigned reason);
+
+/* ---------------------------------------------------------------------
+ * The compiled configuration ("spec").
+ *
+ * The config library produces it from the operators' files; the dataplane
+ * builds its tables from it. Every object carries a stable numeric id (kept
+ * across reloads, so counters keep their meaning) and an `origin`: an opaque
+ * index the control plane maps back to file:line:col when the dataplane
+ * refuses an object. Arrays are owned by whoever built the spec and freed
+ * with ixg_spec_free() (config library).
+ */
+
+/* Country code packed as two ASCII upper-case letters: ('C' << 8) | 'N'. */
+typedef uint16_t ixg_cc_t;
+#define IXG_CC(a, b) ((ixg_cc_t)(((a) << 8) | (b)))
+
+enum ixg_sav_mode {
+	IXG_SAV_STRICT = 0, /* source must be in the peer's allowed prefixes */
+	IXG_SAV_LOOSE = 1, /* source must be routed (any peer) */
+	IXG_SAV_OFF = 2,
+};
+
+enum ixg_meter_action {
+	IXG_METER_PASS = 0, /* forward unchanged */
+	IXG_METER_REMARK = 1, /* rewrite DSCP, then forward */
+	IXG_METER_DROP = 2,
+};
+
+enum ixg_acl_action {
+	IXG_ACL_PERMIT = 0,
+	IXG_ACL_DENY = 1,
+	IXG_ACL_CLASS = 2, /* permit and assign class_id */
+	IXG_ACL_REMARK = 3, /* permit and set DSCP to remark_dscp */
+};
+
+struct ixg_spec_node {
+	char name[IXG_NAME_LEN];
+	ixg_cc_t home_country;
+	uint8_t icmp_time_exceeded; /* 1: answer expired TTL with ICMP */
+	uint8_t _pad;
+	uint32_t icmp_rate; /* ICMP errors per second per worker, 0 = none */
+	uint32_t sample_rate; /* 1-in-N packet sampling, 0 = off */
+};
+
+struct ixg_spec_port {
+	uint16_t id; /* 0..IXG_MAX_PORTS-1, stable */
+	uint16_t mtu; /* L3 MTU, bytes */
+	uint16_t rx_desc;
+	uint16_t tx_desc;
+	uint8_t mac[6]; /* all zero: use the device's MAC */
+	uint16_t _pad;
+	uint32_t origin;
+	char name[IXG_NAME_LEN];
+	char devargs[IXG_DEVARGS_LEN]; /* PCI address or vdev string */
+};
+
+struct ixg_spec_local_addr {
+	uint16_t port_id;
+	uint16_t vlan; /* IXG_VLAN_NONE for untagged */
+	uint8_t family; /* 4 or 6 */
+	uint8_t len; /* prefix length of the subnet */
+	uint16_t _pad;
+	uint32_t origin;
+	uint8_t addr[16]; /* network byte order; IPv4 in the first 4 bytes */
+};
+
+struct ixg_spec_peer {
+	uint16_t id; /* 1..IXG_MAX_PEERS-1, stable across reloads */
+	uint16_t port_id;
+	uint16_t vlan; /* inner (or only) VLAN, IXG_VLAN_NONE if untagged */
+	uint16_t outer_vlan; /* QinQ outer tag, IXG_VLAN_NONE if single */
+	uint32_t asn;
+	uint16_t country; /* index into ixg_spec.countries */
+	uint8_t sav_mode; /* enum ixg_sav_mode */
+	uint8_t n_macs; /* 1..IXG_MAX_PEER_MACS; macs[0] is the egress DMAC */
+	uint8_t macs[IXG_MAX_PEER_MACS][6];
+	uint8_t has_nh4, has_nh6;
+	uint8_t nh4[4]; /* network byte order */
+	uint8_t nh6[16];
+	uint32_t max_prefix; /* 0 = no limit (checked by the compiler) */
+	uint64_t rate_bps; /* committed rate for the default class, 0 = none */
+	uint64_t burst_bytes;
+	uint32_t origin;
+	char name[IXG_NAME_LEN];
+};
+
+/* A route or source prefix. IPv4 addr is host byte order (rte_fib form). */
+struct ixg_spec_route4 {
+	uint32_t addr;
+	uint8_t len;
+	uint8_t _pad;
+	uint16_t peer_id; /* egress peer (routes) or allowed peer (sources) */
+	uint32_t origin;
+};
+
+struct ixg_spec_route6 {
+	uint8_t addr[16]; /* network byte order */
+	uint8_t len;
+	uint8_t _pad;
+	uint16_t peer_id;
+	uint32_t origin;
+};
+
+/* Blackhole (RFC 7999 style): traffic to the prefix is dropped and counted. */
+struct ixg_spec_blackhole {
+	uint8_t family; /* 4 or 6 */
+	uint8_t len;
+	uint16_t _pad;
+	uint32_t origin;
+	int64_t expires; /* unix seconds, 0 = never */
+	uint8_t addr[16]; /* network byte order; IPv4 in the first 4 bytes */
+};
+
+struct ixg_spec_class {
+	uint16_t id; /* 1..IXG_MAX_CLASSES-1, stable */
+	uint8_t yellow_action; /* enum ixg_meter_action */
+	uint8_t red_action;
+	uint8_t yellow_dscp; /* used when the action is REMARK */
+	uint8_t red_dscp;
+	uint16_t _pad;
+	/* trTCM (RFC 2698): rates in bytes per second, bursts in bytes. */
+	uint64_t cir, cbs, pir, pbs;
+	uint32_t origin;
+	char name[IXG_NAME_LEN];
+};
+
+struct ixg_spec_acl_rule {
+	uint32_t id; /* 1..IXG_MAX_ACL_RULES-1, stable */
+	uint32_t priority; /* lower number is evaluated first */
+	uint8_t family; /* 4 or 6 (a rule for both is compiled twice) */
+	uint8_t proto; /* IP protocol, valid if proto_mask */
+	uint8_t proto_mask; /* 0xff exact, 0 any */
+	uint8_t dscp; /* valid if dscp_any == 0 */
+	uint8_t dscp_any;
+	uint8_t action; /* enum ixg_acl_action */
+	uint8_t remark_dscp;
+	uint8_t src_len, dst_len; /* 0 = any */
+	uint8_t _pad;
+	uint16_t in_peer; /* IXG_PEER_NONE = any ingress peer */
+	uint16_t class_id;
+	uint16_t sport_lo, sport_hi; /* 0..65535 = any */
+	uint16_t dport_lo, dport_hi;
+	uint32_t origin;
+	uint8_t src[16]; /* network byte order; IPv4 in the first 4 bytes */
+	uint8_t dst[16];
+	char name[IXG_NAME_LEN]; /* may be empty */
+};
+
+/* Country prefixes: the compiler turns data-file ranges into prefixes. */
+struct ixg_spec_country4 {
+	uint32_t addr; /* host byte order */
+	uint8_t len;
+	uint8_t _pad;
+	uint16_t country; /* index into ixg_spec.countries */
+};
+
+struct ixg_spec_country6 {
+	uint8_t addr[16];
+	uint8_t len;
+	uint8_t _pad;
+	uint16_t country;
+};
+
+struct ixg_spec {
+	struct ixg_spec_node node;
+
+	uint32_t n_ports;
+	struct ixg_spec_port *ports;
+	uint32_t n_local_addrs;
+	struct ixg_spec_local_addr *local_addrs;
+	uint32_t n_peers;
+	struct ixg_spec_peer *peers;
+	uint32_t n_classes;
+	struct ixg_spec_class *classes;
+	uint32_t n_acl_rules;
+	struct ixg_spec_acl_rule *acl_rules;
+
+	uint32_t n_routes4; /* destination routes */
+	struct ixg_spec_route4 *routes4;
+	uint32_t n_routes6;
+	struct ixg_spec_route6 *routes6;
+	uint32_t n_sources4; /* source-validation prefixes per peer */
+	struct ixg_spec_route4 *sources4;
+	uint32_t n_sources6;
+	struct ixg_spec_route6 *sources6;
+	uint32_t n_blackholes;
+	struct ixg_spec_blackhole *blackholes;
+
+	/* countries[i] is the code of country index i; countries[0] = "--". */
+	uint32_t n_countries;
+	ixg_cc_t *countries;
+	uint32_t n_country4;
+	struct ixg_spec_country4 *country4;
+	uint32_t n_country6;
+	struct ixg_spec_country6 *country6;
+};
+
+/* ---------------------------------------------------------------------
+ * Counters. One block per worker lcore (plus one for the control thread's
+ * own answers), written only by its lcore with plain adds, summed by readers.
+ * The dataplane places them in one shared memory region the control plane
+ * maps read-only.
+ */
+struct ixg_ctr_pb {
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+/*
+ * Per port. rx, fwd, local and drops are counted against the port the frame
+ * arrived on, so for every port at a quiescent moment:
+ *     rx.packets == fwd + local + sum(drops)
+ * tx is counted against the port the frame left from.
+ */
+struct ixg_ctr_port {
+	struct ixg_ctr_pb rx; /* every frame the pipeline received here */
+	struct ixg_ctr_pb tx; /* forwarded frames sent out of this port */
+	uint64_t fwd; /* frames received here and handed to a TX queue */
+	uint64_t local; /* received here and answered by the node */
+	uint64_t drops[IXG_DROP_MAX]; /* by reason, at the ingress port */
+};
+
+struct ixg_ctr_peer {
+	struct ixg_ctr_pb rx; /* received from the peer */
+	struct ixg_ctr_pb tx; /* forwarded to the peer */
+	uint64_t drops; /* received from the peer and dropped */
+};
+
+#define IXG_PEER_PAIR_SLOTS 65536 /* open addressing, power of two */
+struct ixg_ctr_peer_pair {
+	uint32_t key; /* (in_peer << 16) | out_peer; 0 = empty slot */
+	uint32_t _pad;
+	struct ixg_ctr_pb pb;
+};
+
+/* Invariant at a quiescent moment:
+ *     rx_packets == tx_packets + local_packets + sum(drops)
+ * where tx_packets counts forwarded packets accepted by a TX queue. */
+struct ixg_lcore_counters {
+	uint64_t rx_packets;
+	uint64_t tx_packets;
+	uint64_t local_packets;
+	uint64_t drops[IXG_DROP_MAX];
+	uint64_t peer_pair_overflow; /* peer pairs that found no free slot */
+	uint64_t icmp_generated; /* ICMP errors sent (not received packets) */
+	uint64_t sampled;
+	struct ixg_ctr_port port[IXG_MAX_PORTS];
+	struct ixg_ctr_peer peer[IXG_MAX_PEERS];
+	uint64_t acl_hits[IXG_MAX_ACL_RULES];
+	uint64_t class_colour[IXG_MAX_CLASSES][3]; /* green, yellow, red */
+	struct ixg_ctr_pb country_pair[IXG_MAX_COUNTRIES][IXG_MAX_COUNTRIES];
+	struct ixg_ctr_peer_pair peer_pair[IXG_PEER_PAIR_SLOTS];
+} __attribute__((aligned(64)));
+
+#endif /* IXG_API_H */

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ixg_conf.h - the config library: parser, validator, canonical printer and
+ * compiler of ixgate's peering config files.
+ *
+ * Plain C, no DPDK, liburing or OpenSSL: linked by ixgate-control, by the
+ * dataplane's offline replay mode, by the tools and by the tests.
+ */
+#ifndef IXG_CONF_H
+#define IXG_CONF_H
+
+#include <stdio.h>
+
+#include "ixg_api.h"
+
+struct ixg_conf; /* a parsed configuration (opaque) */
+
+/*
+ * Diagnostics: every error (and warning) found, in the order found, each
+ * rendered as
+ *   file:line:col: error: message
+ *       offending source line
+ *       ^~~~~
+ */
+struct ixg_diags;
+
+struct ixg_diags *ixg_diags_new(void);
+void ixg_diags_free(struct ixg_diags *d);
+unsigned ixg_diags_errors(const struct ixg_diags *d);
+unsigned ixg_diags_warnings(const struct ixg_diags *d);
+/* Print every diagnostic, then nothing else. */
+void ixg_diags_print(const struct ixg_diags *d, FILE *out);
+
+/*
+ * Parse and validate the config rooted at `path` (includes are resolved
+ * relative to the including file). Returns the config, or NULL if there was
+ * any error; every error is in `d`. Never stops at the first error.
+ */
+struct ixg_conf *ixg_conf_parse_file(const char *path, struct ixg_diags *d);
+
+/* The same from a string (tests, fuzzing). `name` is used in diagnostics;
+ * includes are resolved relative to the current directory. */
+struct ixg_conf *ixg_conf_parse_string(const char *name, const char *text,
+				       size_t len, struct ixg_diags *d);
+
+void ixg_conf_free(struct ixg_conf *c);
+
+/* Canonical print: parse(print(c)) prints the same bytes (fixed point). */
+void ixg_conf_print(const struct ixg_conf *c, FILE *out);
+
+/*
+ * Compile a validated config into the spec the dataplane consumes: assigns
+ * ids, loads prefix files and country data files, expands ranges into
+ * prefixes, applies defaults (allowed sources = announced prefixes) and
+ * checks limits (max-prefix, capacities). Returns 0, or -1 with errors in d.
+ * `spec` is filled on success; release it with ixg_spec_free().
+ */
+int ixg_conf_compile(const struct ixg_conf *c, struct ixg_spec *spec,
+		     struct ixg_diags *d);
+
+/* Free the arrays of a spec filled by ixg_conf_compile (not spec itself). */
+void ixg_spec_free(struct ixg_spec *spec);
+
+/*
+ * Parse, validate and compile in one call; on any error, print every
+ * diagnostic to `errs` followed by
+ *   FILE: N errors; configuration NOT loaded
+ * and return -1 with *spec untouched. 0 on success.
+ */
+int ixg_conf_load(const char *path, struct ixg_spec *spec, FILE *errs);
+
+/* Names used in traces and counters: the spec object with this id, or NULL. */
+const struct ixg_spec_peer *ixg_spec_peer_by_id(const struct ixg_spec *s,
+						uint16_t id);
+const struct ixg_spec_class *ixg_spec_class_by_id(const struct ixg_spec *s,
+						  uint16_t id);
+const struct ixg_spec_acl_rule *ixg_spec_rule_by_id(const struct ixg_spec *s,
+						    uint32_t id);
+
+#endif /* IXG_CONF_H */

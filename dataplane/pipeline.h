@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pipeline.h - the worker's per-burst pipeline.
+ *
+ * A burst goes through a fixed sequence of stages, each a function over the
+ * whole burst that reads and writes the per-packet metadata (struct pkt_meta)
+ * and sets a verdict. Stages skip packets whose verdict is no longer
+ * VERDICT_CONTINUE. Only the last stage (stage_output) frees dropped packets
+ * and counts; every other stage only records a drop reason.
+ *
+ *   parse -> peer -> local -> sav -> acl -> route -> country -> policer
+ *         -> rewrite -> output
+ *
+ * Hot path rules: no syscall, log, allocation, lock or shared write here.
+ * The same stages run under the workers, under offline replay (--replay) and
+ * under the unit tests on fake mbufs.
+ */
+#ifndef IXG_PIPELINE_H
+#define IXG_PIPELINE_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "ixg_api.h"
+#include "tables.h"
+
+#define PIPELINE_BURST 32
+
+enum verdict {
+	VERDICT_CONTINUE = 0, /* still going through the stages */
+	VERDICT_FORWARD, /* rewritten, to be sent out of out_port */
+	VERDICT_LOCAL, /* answered in place, to be sent back out of in_port */
+	VERDICT_DROP, /* drop_reason says why */
+};
+
+enum l3_kind {
+	L3_NONE = 0,
+	L3_IPV4,
+	L3_IPV6,
+	L3_ARP,
+};
+
+enum frag_kind {
+	FRAG_NONE = 0,
+	FRAG_FIRST, /* offset 0, more fragments: L4 header present */
+	FRAG_LATER, /* offset > 0: no L4 header, ACL port fields not matched */
+};
+
+enum colour {
+	COLOUR_GREEN = 0,
+	COLOUR_YELLOW = 1,
+	COLOUR_RED = 2,
+};
+
+/* What the stages learn about one packet. Filled by parse, read by all. */
+struct pkt_meta {
+	uint8_t verdict; /* enum verdict */
+	uint8_t drop_reason; /* enum ixg_drop_reason, valid if VERDICT_DROP */
+	uint8_t l3; /* enum l3_kind */
+	uint8_t n_vlans; /* 0, 1 or 2 */
+	uint16_t vlan; /* inner (or only) VLAN id, 0 if untagged */
+	uint16_t outer_vlan; /* QinQ outer VLAN id, 0 if single or none */
+	uint16_t l2_len; /* Ethernet + VLAN tags */
+	uint16_t l3_len; /* IPv4 IHL * 4, or IPv6 40 + extension headers */
+	uint16_t l3_total; /* IP total length from the header */
+	uint8_t l4_proto; /* IPPROTO_*, after the IPv6 extension walk */
+	uint8_t frag; /* enum frag_kind */
+	uint8_t dscp;
+	uint8_t ttl; /* TTL or hop limit as received */
+	uint16_t sport, dport; /* host order, 0 if none */
+	uint8_t icmp_type; /* ICMP/ICMPv6 type if l4 present, else 0 */
+	uint8_t colour; /* enum colour, after the policer */
+
+	uint16_t in_port;
+	uint16_t out_port;
+	uint16_t in_peer; /* IXG_PEER_NONE until the peer stage finds it */
+	uint16_t out_peer;
+	uint16_t class_id; /* 0: default class */
+	uint16_t src_country, dst_country;
+	uint32_t acl_rule; /* matching rule id, 0 if none */
+	uint32_t route_nh; /* destination FIB result (NH_* encoding) */
+
+	/* Addresses, network byte order. IPv4 uses the first 4 bytes. */
+	uint8_t src[16];
+	uint8_t dst[16];
+};
+
+/* A burst and its metadata, all received on one port. */
+struct burst {
+	uint16_t n;
+	uint16_t port;
+	struct rte_mbuf *pkts[PIPELINE_BURST];
+	struct pkt_meta meta[PIPELINE_BURST];
+};
+
+/*
+ * Where stage_output puts packets. out[p] holds the packets to transmit on
+ * port p (forwarded and local answers). Dropped packets are freed by
+ * stage_output. The caller (worker, replay, test) transmits and calls
+ * pipeline_tx_failed() for any packet the TX queue refused.
+ */
+struct burst_out {
+	uint16_t n[IXG_MAX_PORTS];
+	struct rte_mbuf *pkts[IXG_MAX_PORTS][PIPELINE_BURST];
+};
+
+/* Per worker context: read-mostly, owned by one lcore. */
+struct pipeline_ctx {
+	const struct tables *t; /* current snapshot, loaded once per burst */
+	struct ixg_lcore_counters *ctr; /* this lcore's counters */
+	unsigned worker; /* index into per-worker state (meters) */
+	uint64_t now_tsc; /* rte_rdtsc() at the start of the burst */
+	uint64_t tsc_hz;
+	int64_t now_unix; /* wall clock seconds (blackhole expiry) */
+	uint64_t icmp_tokens; /* rate limit for generated ICMP errors */
+	uint64_t icmp_last_tsc;
+	struct rte_mempool *pool; /* for generated packets (ICMP errors) */
+};
+
+/* The stages, in order. Each takes the whole burst. */
+void stage_parse(struct pipeline_ctx *ctx, struct burst *b);
+void stage_peer(struct pipeline_ctx *ctx, struct burst *b);
+void stage_local(struct pipeline_ctx *ctx, struct burst *b);
+void stage_sav(struct pipeline_ctx *ctx, struct burst *b);
+void stage_acl(struct pipeline_ctx *ctx, struct burst *b);
+void stage_route(struct pipeline_ctx *ctx, struct burst *b);
+void stage_country(struct pipeline_ctx *ctx, struct burst *b);
+void stage_policer(struct pipeline_ctx *ctx, struct burst *b);
+void stage_rewrite(struct pipeline_ctx *ctx, struct burst *b);
+void stage_output(struct pipeline_ctx *ctx, struct burst *b,
+		  struct burst_out *out);
+
+/* Run every stage over b. out->n[] must be zeroed by the caller. */
+void pipeline_run(struct pipeline_ctx *ctx, struct burst *b,
+		  struct burst_out *out);
+
+/* Count a packet a TX queue refused (drop tx_full) and free it. */
+void pipeline_tx_failed(struct pipeline_ctx *ctx, struct rte_mbuf *m);
+
+/* Mark packet i dropped for `reason` (stages call this; no counting here). */
+static inline void
+pkt_drop(struct burst *b, unsigned i, enum ixg_drop_reason reason)
+{
+	b->meta[i].verdict = VERDICT_DROP;
+	b->meta[i].drop_reason = (uint8_t)reason;
+}
+
+#endif /* IXG_PIPELINE_H */

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tables.h - the dataplane's immutable snapshot of a committed configuration.
+ *
+ * A snapshot ("generation") is built from a struct ixg_spec beside the running
+ * one, published with one atomic pointer store, and freed after an RCU grace
+ * period. Workers read the current snapshot pointer once per burst and never
+ * see half a config. Nothing in a snapshot is written after publication,
+ * except the per-worker meter state (each worker writes only its own array).
+ */
+#ifndef IXG_TABLES_H
+#define IXG_TABLES_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_acl.h>
+#include <rte_fib.h>
+#include <rte_fib6.h>
+#include <rte_hash.h>
+#include <rte_meter.h>
+
+#include "ixg_api.h"
+
+#define IXG_MAX_WORKERS 64
+
+/*
+ * Next-hop encoding in the destination FIBs (rte_fib/rte_fib6, 4-byte next
+ * hops, 31 usable bits):
+ *   NH_NONE                    no route (the FIB's default next hop)
+ *   1..IXG_MAX_PEERS-1         egress peer id
+ *   NH_BLACKHOLE | i           blackhole number i (tables.blackholes[i])
+ *   NH_LOCAL | i               the node's own address number i
+ *                              (tables.local_addrs[i]); inserted as /32, /128
+ */
+#define NH_NONE 0u
+#define NH_BLACKHOLE 0x10000u
+#define NH_LOCAL 0x20000u
+#define NH_KIND_MASK 0x30000u
+#define NH_INDEX_MASK 0x0ffffu
+
+/*
+ * Source-validation FIBs: source address -> set of peers allowed to send it.
+ * A prefix's set also includes the peers of every covering prefix, so the
+ * longest match alone decides.
+ *   0                          no peer may source it
+ *   1..IXG_MAX_PEERS-1         exactly this peer
+ *   SAV_SET | i                any peer in tables.sav_sets[i]
+ */
+#define SAV_SET 0x10000u
+
+struct tbl_port {
+	uint8_t configured;
+	uint8_t mac[6]; /* the node's MAC on this port */
+	uint16_t mtu;
+	uint16_t dpdk_port; /* DPDK port id (same as the spec id today) */
+};
+
+struct tbl_peer {
+	uint8_t configured;
+	uint8_t sav_mode; /* enum ixg_sav_mode */
+	uint16_t port_id;
+	uint16_t vlan;
+	uint16_t outer_vlan;
+	uint16_t country;
+	uint8_t dmac[6]; /* macs[0]: destination MAC when forwarding to it */
+	uint32_t meter_base; /* index of (this peer, class 0) in meter arrays */
+	char name[IXG_NAME_LEN];
+};
+
+/* Key of the ingress-peer hash: (port, outer VLAN, VLAN, source MAC). */
+struct tbl_peer_key {
+	uint16_t port_id;
+	uint16_t outer_vlan;
+	uint16_t vlan;
+	uint8_t mac[6];
+} __attribute__((packed));
+
+struct tbl_local_addr {
+	uint16_t port_id;
+	uint16_t vlan;
+	uint8_t family;
+	uint8_t len;
+	uint8_t addr[16];
+};
+
+struct tbl_blackhole {
+	uint8_t family;
+	uint8_t len;
+	int64_t expires; /* unix seconds, 0 = never */
+	uint8_t addr[16];
+};
+
+struct tbl_sav_set {
+	uint16_t n;
+	uint16_t first; /* index into tables.sav_set_peers */
+};
+
+/* What an ACL match does; rte_acl userdata is the index + 1. */
+struct tbl_acl_action {
+	uint32_t rule_id;
+	uint8_t action; /* enum ixg_acl_action */
+	uint8_t remark_dscp;
+	uint16_t class_id;
+};
+
+struct tbl_class {
+	uint8_t configured;
+	uint8_t yellow_action, red_action;
+	uint8_t yellow_dscp, red_dscp;
+	char name[IXG_NAME_LEN];
+};
+
+struct tables {
+	uint64_t generation;
+	struct ixg_spec_node node;
+	unsigned n_workers;
+
+	struct tbl_port ports[IXG_MAX_PORTS];
+	struct tbl_peer peers[IXG_MAX_PEERS]; /* indexed by peer id */
+	struct rte_hash *peer_by_l2; /* struct tbl_peer_key -> peer id */
+
+	uint32_t n_local_addrs;
+	struct tbl_local_addr local_addrs[IXG_MAX_LOCAL_ADDRS];
+
+	struct rte_fib *route4; /* dst -> NH_* */
+	struct rte_fib6 *route6;
+	uint32_t n_blackholes;
+	struct tbl_blackhole *blackholes;
+
+	struct rte_fib *sav4; /* src -> peer id or SAV_SET | i */
+	struct rte_fib6 *sav6;
+	uint32_t n_sav_sets;
+	struct tbl_sav_set *sav_sets;
+	uint16_t *sav_set_peers; /* sorted within each set */
+
+	struct rte_acl_ctx *acl4; /* NULL when there are no rules */
+	struct rte_acl_ctx *acl6;
+	uint32_t n_acl_actions;
+	struct tbl_acl_action *acl_actions;
+
+	struct rte_fib *country4; /* addr -> country index */
+	struct rte_fib6 *country6;
+	uint32_t n_countries;
+	ixg_cc_t countries[IXG_MAX_COUNTRIES];
+
+	/*
+	 * Policer: trTCM per (ingress peer, class). profiles[c] for class c;
+	 * class 0 (default) uses the peer's committed rate, peer_profiles[p].
+	 * Meter state is per worker: meters[w][peer.meter_base + class].
+	 * metered[c] / peer_metered[p] say whether a profile exists.
+	 */
+	struct tbl_class classes[IXG_MAX_CLASSES];
+	struct rte_meter_trtcm_profile profiles[IXG_MAX_CLASSES];
+	uint8_t metered[IXG_MAX_CLASSES];
+	struct rte_meter_trtcm_profile *peer_profiles; /* [IXG_MAX_PEERS] */
+	uint8_t *peer_metered; /* [IXG_MAX_PEERS] */
+	uint32_t n_meters; /* per worker */
+	struct rte_meter_trtcm *meters[IXG_MAX_WORKERS];
+};
+
+/*
+ * Build a snapshot from a compiled config. `n_workers` sizes the per-worker
+ * state. Call from a non-worker thread (allocates; rte_acl builds take time).
+ * Returns the new tables, or NULL with errno set and a message naming the
+ * failing object (its spec origin) written to `err` (may be NULL).
+ */
+struct tables *tables_build(const struct ixg_spec *spec, unsigned n_workers,
+			    uint64_t generation, char *err, size_t errlen);
+
+/* Free a snapshot no worker can see any more. NULL is a no-op. */
+void tables_free(struct tables *t);
+
+#endif /* IXG_TABLES_H */

@@ -48,6 +48,8 @@
  */
 #define IXG_DROP_REASONS(X)                                                   \
 	X(RUNT, "runt", "frame shorter than an Ethernet header")              \
+	X(DMAC, "dmac_mismatch",                                              \
+	  "destination MAC neither the port's, broadcast nor multicast")      \
 	X(VLAN_STACK, "vlan_stack",                                           \
 	  "more than two VLAN tags, or a tag header cut short")               \
 	X(ETHERTYPE, "ethertype", "ethertype other than IPv4, IPv6 or ARP")   \
@@ -169,8 +171,8 @@ struct ixg_spec_peer {
 	uint8_t nh4[4]; /* network byte order */
 	uint8_t nh6[16];
 	uint32_t max_prefix; /* 0 = no limit (checked by the compiler) */
-	uint64_t rate_bps; /* committed rate for the default class, 0 = none */
-	uint64_t burst_bytes;
+	uint64_t rate; /* default-class committed rate, bytes/s, 0 = none */
+	uint64_t burst; /* bytes */
 	uint32_t origin;
 	char name[IXG_NAME_LEN];
 };

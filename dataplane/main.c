@@ -1,3 +1,596 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-int main(void);
-int main(void) { return 1; }
+/*
+ * main.c - ixgate-dataplane: the command line, EAL, and the life of the
+ * process (start, the main thread's loop, clean stop), or offline replay.
+ *
+ * Exit codes: 0 done, 1 the config, a file or the start-up failed (nothing
+ * keeps running), 2 a command-line mistake (usage printed).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "ixg_conf.h"
+#include "port.h"
+#include "replay.h"
+#include "runtime.h"
+#include "stats.h"
+#include "telemetry.h"
+#include "worker.h"
+
+#define EXIT_USAGE 2
+#define MAX_EAL_ARGS 256
+#define LOOP_TICK_NS 100000000L /* main loop wakes up every 100 ms */
+
+static const char usage_text[] =
+	"usage:\n"
+	"  ixgate-dataplane [EAL options] -- --config FILE\n"
+	"        [--device PORT=DEVARGS]... [--stats-interval SEC]\n"
+	"        [--duration SEC] [--json-out FILE]\n"
+	"  ixgate-dataplane --replay IN.pcap --config FILE [--out OUT.pcap]\n"
+	"        [--port NAME] [--trace]\n"
+	"  ixgate-dataplane --help\n"
+	"\n"
+	"Forwarding mode (the EAL options come before '--'):\n"
+	"  --config FILE          peering config to run (checked first; on any\n"
+	"                         error nothing is started, exit 1)\n"
+	"  --device PORT=DEVARGS  replace the device of config port PORT, e.g.\n"
+	"                         p0=net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\n"
+	"                         (repeatable). Devices starting with 'net_' are\n"
+	"                         handed to EAL as --vdev; PCI addresses are\n"
+	"                         probed by EAL as usual (use EAL's -a to\n"
+	"                         restrict or pass options to them).\n"
+	"  --stats-interval SEC   print the live view every SEC seconds\n"
+	"                         (default 0: off)\n"
+	"  --duration SEC         stop after SEC seconds (default: until\n"
+	"                         SIGINT/SIGTERM)\n"
+	"  --json-out FILE        final counters as one JSON object to FILE\n"
+	"                         (default: stdout)\n"
+	"  One worker runs on every EAL lcore but the main one: give at least\n"
+	"  two (e.g. -l 0,1).\n"
+	"\n"
+	"Replay mode (no ports, no workers, EAL set up internally):\n"
+	"  --replay IN.pcap       run the pipeline over a capture\n"
+	"  --out OUT.pcap         write what would leave the node\n"
+	"  --port NAME            config port the capture arrived on\n"
+	"                         (default: the first port)\n"
+	"  --trace                one line per packet on stderr\n"
+	"\n"
+	"Exit status: 0 ok, 1 config/file/start-up error, 2 usage error.\n";
+
+struct opts {
+	const char *config;
+	const char *replay;
+	const char *out;
+	const char *port;
+	bool trace;
+	const char *json_out;
+	double stats_interval;
+	double duration;
+	unsigned n_devices;
+	const char *devices[IXG_MAX_PORTS];
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void
+usage(FILE *out)
+{
+	fputs(usage_text, out);
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ixgate-dataplane: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return -EXIT_USAGE;
+}
+
+static int
+parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0 ||
+	    v > 1e9)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parse the application arguments (those after "--", or all of them when
+ * there is no "--"). 0, 1 for --help, or -EXIT_USAGE. */
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	enum {
+		OPT_CONFIG = 256,
+		OPT_DEVICE,
+		OPT_STATS,
+		OPT_DURATION,
+		OPT_JSON,
+		OPT_REPLAY,
+		OPT_OUT,
+		OPT_PORT,
+		OPT_TRACE,
+	};
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"device", required_argument, NULL, OPT_DEVICE},
+		{"stats-interval", required_argument, NULL, OPT_STATS},
+		{"duration", required_argument, NULL, OPT_DURATION},
+		{"json-out", required_argument, NULL, OPT_JSON},
+		{"replay", required_argument, NULL, OPT_REPLAY},
+		{"out", required_argument, NULL, OPT_OUT},
+		{"port", required_argument, NULL, OPT_PORT},
+		{"trace", no_argument, NULL, OPT_TRACE},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool live_opt = false;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return 1;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_DEVICE:
+			if (strchr(optarg, '=') == NULL ||
+			    optarg[0] == '=' || strchr(optarg, '=')[1] == '\0')
+				return usage_error(
+					"--device wants PORT=DEVARGS, got '%s'",
+					optarg);
+			if (o->n_devices == IXG_MAX_PORTS)
+				return usage_error("too many --device (%s)",
+						   optarg);
+			o->devices[o->n_devices++] = optarg;
+			live_opt = true;
+			break;
+		case OPT_STATS:
+			if (parse_seconds(optarg, &o->stats_interval) < 0)
+				return usage_error(
+					"--stats-interval: not a number of "
+					"seconds: '%s'",
+					optarg);
+			live_opt = true;
+			break;
+		case OPT_DURATION:
+			if (parse_seconds(optarg, &o->duration) < 0)
+				return usage_error(
+					"--duration: not a number of seconds: "
+					"'%s'",
+					optarg);
+			live_opt = true;
+			break;
+		case OPT_JSON:
+			o->json_out = optarg;
+			live_opt = true;
+			break;
+		case OPT_REPLAY:
+			o->replay = optarg;
+			break;
+		case OPT_OUT:
+			o->out = optarg;
+			break;
+		case OPT_PORT:
+			o->port = optarg;
+			break;
+		case OPT_TRACE:
+			o->trace = true;
+			break;
+		case ':':
+			return usage_error("option %s needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error(
+				"unknown option '%s' (EAL options go before "
+				"'--')",
+				argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	/* glibc keeps getopt state between calls; optind 0 resets it for
+	 * rte_eal_init's own getopt_long. */
+	optind = 0;
+	if (o->config == NULL)
+		return usage_error("%s", "--config FILE is required");
+	if (o->replay != NULL && live_opt)
+		return usage_error("%s",
+				   "--replay takes no --device, "
+				   "--stats-interval, --duration or --json-out");
+	if (o->replay == NULL && (o->out || o->port || o->trace))
+		return usage_error("%s",
+				   "--out, --port and --trace need --replay");
+	return 0;
+}
+
+/* --device PORT=DEVARGS replaces the devargs of config port PORT. */
+static int
+apply_devices(const struct opts *o, struct ixg_spec *spec)
+{
+	unsigned i, j;
+
+	for (i = 0; i < o->n_devices; i++) {
+		const char *eq = strchr(o->devices[i], '=');
+		size_t nlen = (size_t)(eq - o->devices[i]);
+		bool found = false;
+
+		for (j = 0; j < spec->n_ports; j++) {
+			struct ixg_spec_port *p = &spec->ports[j];
+
+			if (strlen(p->name) != nlen ||
+			    strncmp(p->name, o->devices[i], nlen) != 0)
+				continue;
+			if (strlen(eq + 1) >= sizeof(p->devargs)) {
+				fprintf(stderr, "--device %s: devargs longer "
+						"than %zu bytes\n",
+					o->devices[i], sizeof(p->devargs) - 1);
+				return -EXIT_USAGE;
+			}
+			snprintf(p->devargs, sizeof(p->devargs), "%s", eq + 1);
+			found = true;
+		}
+		if (!found) {
+			fprintf(stderr, "--device %s: the config has no port "
+					"'%.*s'\n",
+				o->devices[i], (int)nlen, o->devices[i]);
+			return -EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static int
+run_replay(const char *prog, const struct opts *o, struct ixg_spec *spec)
+{
+	char prefix[64];
+	char *eal_argv[] = {
+		(char *)(uintptr_t)prog, "--no-huge", "-m", "512",
+		/* 22.11 refuses --in-memory with --no-huge (which implies
+		 * legacy memory); --no-shconf keeps /var/run clean as well. */
+		"--no-shconf", "--no-pci", "--no-telemetry",
+		"--log-level=*:warning", "-l", "0", prefix, NULL,
+	};
+	struct replay_opts ro = {
+		.in_path = o->replay,
+		.out_path = o->out,
+		.trace = o->trace,
+		.port_name = o->port,
+	};
+	int rc;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=ixg-replay-%d",
+		 (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
+		fprintf(stderr, "ixgate-dataplane: EAL init: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	rc = replay_run(spec, &ro);
+	rte_eal_cleanup();
+	return rc == 0 ? 0 : 1;
+}
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+sum_counters(const struct runtime *rt, struct ixg_lcore_counters *total)
+{
+	struct ixg_lcore_counters *blocks[IXG_MAX_WORKERS + 1];
+
+	memset(total, 0, sizeof(*total));
+	runtime_counter_blocks(rt, blocks);
+	stats_sum(blocks, rt->n_blocks, total);
+}
+
+/* Main thread's loop until a signal or --duration: clock for the workers,
+ * blackhole expiry, the live view. */
+static void
+main_loop(struct runtime *rt, const struct opts *o)
+{
+	struct ixg_lcore_counters *cur = NULL, *prev = NULL;
+	double start = mono_now(), last_view = start;
+	bool tty = isatty(STDOUT_FILENO);
+	char err[512];
+
+	if (o->stats_interval > 0) {
+		cur = calloc(1, sizeof(*cur));
+		prev = calloc(1, sizeof(*prev));
+		if (cur == NULL || prev == NULL)
+			fprintf(stderr, "live view disabled: out of memory\n");
+	}
+	while (!got_signal) {
+		struct timespec tick = {0, LOOP_TICK_NS};
+		int64_t now_unix;
+		double now;
+
+		nanosleep(&tick, NULL);
+		now_unix = (int64_t)time(NULL);
+		__atomic_store_n(&rt->now_unix, now_unix, __ATOMIC_RELAXED);
+		now = mono_now();
+		if (o->duration > 0 && now - start >= o->duration)
+			break;
+		if (rt->next_expiry != 0 && now_unix >= rt->next_expiry) {
+			if (tables_publish(rt, err, sizeof(err)) == 0)
+				fprintf(stderr,
+					"blackhole expired: tables generation "
+					"%" PRIu64 "\n",
+					rt->generation);
+			else {
+				fprintf(stderr,
+					"rebuild after blackhole expiry "
+					"failed, keeping generation %" PRIu64
+					": %s\n",
+					rt->generation, err);
+				rt->next_expiry = 0;
+			}
+		}
+		if (cur != NULL && prev != NULL &&
+		    now - last_view >= o->stats_interval) {
+			struct ixg_lcore_counters *t;
+
+			sum_counters(rt, cur);
+			if (tty)
+				fputs("\033[H\033[2J", stdout);
+			else
+				fputs("\n", stdout);
+			stats_print_view(cur, last_view == start ? NULL : prev,
+					 now - last_view, rt->spec,
+					 runtime_generation(rt), stdout);
+			fflush(stdout);
+			t = prev;
+			prev = cur;
+			cur = t;
+			last_view = now;
+		}
+	}
+	free(cur);
+	free(prev);
+}
+
+static bool
+eal_args_have(int argc, char **argv, const char *opt)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], opt) == 0)
+			return true;
+	return false;
+}
+
+/* Final report: counters as JSON, the invariant on stderr. */
+static int
+final_report(struct runtime *rt, FILE *json)
+{
+	struct ixg_lcore_counters *total = calloc(1, sizeof(*total));
+	uint64_t drops;
+	bool ok;
+
+	if (total == NULL)
+		return -ENOMEM;
+	sum_counters(rt, total);
+	stats_print_json(total, rt->spec, json);
+	fflush(json);
+	drops = stats_drops_total(total);
+	ok = total->rx_packets ==
+	     total->tx_packets + total->local_packets + drops;
+	fprintf(stderr,
+		"invariant rx == tx + local + drops: %" PRIu64 " == %" PRIu64
+		" + %" PRIu64 " + %" PRIu64 ": %s\n",
+		total->rx_packets, total->tx_packets, total->local_packets,
+		drops, ok ? "ok" : "VIOLATED");
+	free(total);
+	return 0;
+}
+
+static int
+run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
+	 struct ixg_spec *spec)
+{
+	static char *eal_argv[MAX_EAL_ARGS];
+	static char vdev_args[IXG_MAX_PORTS][IXG_DEVARGS_LEN + 8];
+	struct runtime rt;
+	FILE *json = stdout;
+	char err[512];
+	int argc = 0, i, rc, status = 1;
+	unsigned p;
+
+	memset(&rt, 0, sizeof(rt));
+	rt.spec = spec;
+	rt.counters_fd = -1;
+	pthread_mutex_init(&rt.spec_lock, NULL);
+
+	if (eal_argc + (int)spec->n_ports + 1 > MAX_EAL_ARGS) {
+		fprintf(stderr, "too many EAL arguments\n");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < eal_argc; i++)
+		eal_argv[argc++] = eal_argv_in[i];
+	for (p = 0; p < spec->n_ports; p++) {
+		if (!port_devargs_is_vdev(spec->ports[p].devargs))
+			continue;
+		snprintf(vdev_args[p], sizeof(vdev_args[p]), "--vdev=%s",
+			 spec->ports[p].devargs);
+		eal_argv[argc++] = vdev_args[p];
+	}
+	eal_argv[argc] = NULL;
+	rt.in_memory = eal_args_have(argc, eal_argv, "--in-memory") ||
+		       eal_args_have(argc, eal_argv, "--no-shconf");
+
+	if (o->json_out != NULL) {
+		json = fopen(o->json_out, "w");
+		if (json == NULL) {
+			fprintf(stderr, "--json-out %s: %s\n", o->json_out,
+				strerror(errno));
+			return 1;
+		}
+	}
+
+	if (rte_eal_init(argc, eal_argv) < 0) {
+		fprintf(stderr, "ixgate-dataplane: EAL init: %s\n",
+			rte_strerror(rte_errno));
+		goto out_json;
+	}
+	rt.n_workers = rte_lcore_count() - 1;
+	if (rt.n_workers == 0) {
+		fprintf(stderr,
+			"ixgate-dataplane: only one lcore: workers run on "
+			"every lcore but the main one, give at least two "
+			"(e.g. -l 0,1)\n");
+		status = EXIT_USAGE;
+		goto out_eal;
+	}
+	if (rt.n_workers > IXG_MAX_WORKERS) {
+		fprintf(stderr, "ixgate-dataplane: %u workers, at most %u\n",
+			rt.n_workers, IXG_MAX_WORKERS);
+		status = EXIT_USAGE;
+		goto out_eal;
+	}
+	rt.start_unix = (uint64_t)time(NULL);
+	rt.now_unix = (int64_t)rt.start_unix;
+
+	rc = counters_create(&rt, rt.n_workers + 1);
+	if (rc < 0) {
+		fprintf(stderr, "counters region: %s\n", strerror(-rc));
+		goto out_eal;
+	}
+	rc = ports_open(&rt);
+	if (rc < 0)
+		goto out_ports;
+	rc = workers_init(&rt);
+	if (rc < 0) {
+		fprintf(stderr, "workers: %s\n", strerror(-rc));
+		goto out_ports;
+	}
+	rc = tables_publish(&rt, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "tables: %s\n", err[0] ? err : strerror(-rc));
+		goto out_ports;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	telemetry_init(&rt);
+	rc = workers_launch(&rt);
+	if (rc < 0)
+		goto out_workers;
+	fprintf(stderr, "ixgate-dataplane: node %s, tables generation %" PRIu64
+	       ", %u worker(s), counters memfd %d (%zu bytes)\n",
+	       spec->node.name, rt.generation, rt.n_workers, rt.counters_fd,
+	       rt.counters_size);
+	fflush(stdout);
+
+	main_loop(&rt, o);
+	status = 0;
+out_workers:
+	workers_stop(&rt);
+	telemetry_fini();
+	ports_close(&rt);
+	if (status == 0) {
+		if (got_signal)
+			fprintf(stderr, "stopping on signal %d\n",
+				(int)got_signal);
+		final_report(&rt, json);
+	}
+out_ports:
+	ports_close(&rt);
+	tables_free(rt.tables);
+	rte_free(rt.workers);
+	rte_free(rt.qsbr);
+	counters_destroy(&rt);
+out_eal:
+	rte_eal_cleanup();
+out_json:
+	if (json != stdout && fclose(json) != 0 && status == 0) {
+		fprintf(stderr, "--json-out %s: %s\n", o->json_out,
+			strerror(errno));
+		status = 1;
+	}
+	pthread_mutex_destroy(&rt.spec_lock);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct ixg_spec spec;
+	int sep, eal_argc, rc;
+
+	memset(&o, 0, sizeof(o));
+	for (sep = 1; sep < argc; sep++)
+		if (strcmp(argv[sep], "--") == 0)
+			break;
+	if (sep < argc) {
+		/* argv[sep] becomes the app's argv[0]. */
+		eal_argc = sep;
+		argv[sep] = argv[0];
+		rc = parse_args(argc - sep, argv + sep, &o);
+	} else {
+		eal_argc = 1;
+		rc = parse_args(argc, argv, &o);
+	}
+	if (rc == 1) {
+		usage(stdout);
+		return 0;
+	}
+	if (rc < 0)
+		return EXIT_USAGE;
+
+	memset(&spec, 0, sizeof(spec));
+	if (ixg_conf_load(o.config, &spec, stderr) < 0)
+		return 1;
+	rc = apply_devices(&o, &spec);
+	if (rc < 0) {
+		ixg_spec_free(&spec);
+		return EXIT_USAGE;
+	}
+	if (o.replay != NULL) {
+		if (eal_argc > 1)
+			fprintf(stderr, "note: EAL options are ignored with "
+					"--replay\n");
+		rc = run_replay(argv[0], &o, &spec);
+	} else {
+		rc = run_live(eal_argc, argv, &o, &spec);
+	}
+	ixg_spec_free(&spec);
+	return rc;
+}

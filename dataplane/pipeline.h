@@ -84,6 +84,14 @@ struct pkt_meta {
 	/* Addresses, network byte order. IPv4 uses the first 4 bytes. */
 	uint8_t src[16];
 	uint8_t dst[16];
+
+	uint32_t rx_len; /* pkt_len as received: what every byte counter adds */
+
+	/*
+	 * 1: an ACL or policer action changed meta.dscp; stage_rewrite writes
+	 * it into the IP header (IPv4: incremental checksum, RFC 1624).
+	 */
+	uint8_t remark;
 };
 
 /* A burst and its metadata, all received on one port. */
@@ -128,12 +136,65 @@ void stage_route(struct pipeline_ctx *ctx, struct burst *b);
 void stage_country(struct pipeline_ctx *ctx, struct burst *b);
 void stage_policer(struct pipeline_ctx *ctx, struct burst *b);
 void stage_rewrite(struct pipeline_ctx *ctx, struct burst *b);
+
+/*
+ * Destination lookup for every VERDICT_CONTINUE IPv4/IPv6 packet of b, in
+ * bulk: stores the FIB result (NH_* encoding) in meta.route_nh. Called by
+ * stage_local (to see NH_LOCAL) before stage_sav; stage_route then only
+ * interprets meta.route_nh. Worker thread; no side effect but meta.
+ */
+void route_lookup_burst(const struct tables *t, struct burst *b);
 void stage_output(struct pipeline_ctx *ctx, struct burst *b,
 		  struct burst_out *out);
 
 /* Run every stage over b. out->n[] must be zeroed by the caller. */
 void pipeline_run(struct pipeline_ctx *ctx, struct burst *b,
 		  struct burst_out *out);
+
+/*
+ * stage_output tags each mbuf it hands out, so that pipeline_tx_failed() can
+ * undo the count of a packet a TX queue refuses without its metadata:
+ *   m->hash.fdir.lo = kind << 30 | in_port << 25 | out_port << 20 | in_peer
+ *   m->hash.fdir.hi = out_peer << 20 | min(rx_len, 0xfffff)
+ * The tag is only meaningful between stage_output and the TX call.
+ */
+enum out_tag_kind {
+	OUT_TAG_NONE = 0,
+	OUT_TAG_FORWARD = 1,
+	OUT_TAG_LOCAL = 2,
+};
+
+struct out_tag {
+	uint8_t kind; /* enum out_tag_kind */
+	uint16_t in_port, out_port;
+	uint16_t in_peer, out_peer;
+	uint32_t rx_len;
+};
+
+static inline void
+out_tag_set(struct rte_mbuf *m, enum out_tag_kind kind,
+	    const struct pkt_meta *pm)
+{
+	m->hash.fdir.lo = (uint32_t)kind << 30 |
+			  (uint32_t)(pm->in_port & 0x1f) << 25 |
+			  (uint32_t)(pm->out_port & 0x1f) << 20 |
+			  (pm->in_peer & 0xfffu);
+	m->hash.fdir.hi = (uint32_t)(pm->out_peer & 0xfffu) << 20 |
+			  (pm->rx_len < 0xfffff ? pm->rx_len : 0xfffff);
+}
+
+static inline void
+out_tag_get(const struct rte_mbuf *m, struct out_tag *tag)
+{
+	uint32_t lo = m->hash.fdir.lo, hi = m->hash.fdir.hi;
+
+	tag->kind = (uint8_t)(lo >> 30);
+	tag->in_port = (uint16_t)((lo >> 25) & 0x1f);
+	tag->out_port = (uint16_t)((lo >> 20) & 0x1f);
+	tag->in_peer = (uint16_t)(lo & 0xfff);
+	tag->out_peer = (uint16_t)(hi >> 20);
+	tag->rx_len = hi & 0xfffff;
+}
 
 /* Count a packet a TX queue refused (drop tx_full) and free it. */
 void pipeline_tx_failed(struct pipeline_ctx *ctx, struct rte_mbuf *m);

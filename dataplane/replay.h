@@ -19,6 +19,9 @@ struct replay_opts {
 	bool trace; /* one line per packet to trace_out */
 	FILE *trace_out; /* stderr if NULL */
 	FILE *json_out; /* final counters as JSON; stdout if NULL */
+	/* Port the capture's frames arrived on (a pcap records no port):
+	 * main passes `--port NAME`; NULL means the spec's first port. */
+	const char *port_name;
 };
 
 /* Build tables from spec, run every packet of in_path through the stages in

@@ -1,1 +1,142 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stage_output.c - the one place that counts and frees: every packet of the
+ * burst is counted received, then forwarded, answered locally or dropped by
+ * reason; forwarded and local packets are handed to the caller per port,
+ * dropped ones are freed in one bulk call.
+ *
+ * Byte counters add meta.rx_len (the frame as received), so rx, tx and the
+ * traffic matrices agree whatever rewrite did to the frame's length.
+ */
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "pipeline.h"
+
+#define PEER_PAIR_PROBES 8
+
+/*
+ * Peer-pair counters: open addressing over IXG_PEER_PAIR_SLOTS slots keyed
+ * (in << 16) | out, linear probing up to PEER_PAIR_PROBES slots. Slots are
+ * never freed (peer ids are stable), so a miss after 8 probes is counted in
+ * peer_pair_overflow rather than searched further.
+ */
+static inline void
+count_peer_pair(struct ixg_lcore_counters *c, uint16_t in, uint16_t out,
+		uint32_t bytes)
+{
+	uint32_t key = ((uint32_t)in << 16) | out;
+	uint32_t h = (key * 0x9e3779b1u) >> 16; /* Fibonacci hashing */
+	unsigned k;
+
+	for (k = 0; k < PEER_PAIR_PROBES; k++) {
+		struct ixg_ctr_peer_pair *s =
+			&c->peer_pair[(h + k) & (IXG_PEER_PAIR_SLOTS - 1)];
+
+		if (s->key == 0)
+			s->key = key;
+		if (s->key == key) {
+			s->pb.packets++;
+			s->pb.bytes += bytes;
+			return;
+		}
+	}
+	c->peer_pair_overflow++;
+}
+
+static inline void
+count_forward(struct ixg_lcore_counters *c, const struct pkt_meta *pm)
+{
+	uint32_t len = pm->rx_len;
+
+	c->tx_packets++;
+	c->port[pm->in_port].fwd++;
+	c->port[pm->out_port].tx.packets++;
+	c->port[pm->out_port].tx.bytes += len;
+	c->peer[pm->out_peer].tx.packets++;
+	c->peer[pm->out_peer].tx.bytes += len;
+	if (pm->in_peer != IXG_PEER_NONE)
+		count_peer_pair(c, pm->in_peer, pm->out_peer, len);
+	if (pm->src_country < IXG_MAX_COUNTRIES &&
+	    pm->dst_country < IXG_MAX_COUNTRIES) {
+		struct ixg_ctr_pb *cp =
+			&c->country_pair[pm->src_country][pm->dst_country];
+
+		cp->packets++;
+		cp->bytes += len;
+	}
+}
+
+/*
+ * Count and dispatch every packet of b: rx on the ingress port and peer;
+ * FORWARD goes to out->pkts[out_port], LOCAL to out->pkts[in_port], DROP is
+ * counted by reason (node, ingress port, ingress peer) and freed. Packets
+ * that matched an ACL rule count a hit whatever their fate; packets that
+ * were metered (forwarded, or dropped by the policer) count their class and
+ * colour. Each packet handed to out is tagged (stage_output_tag.h) so
+ * pipeline_tx_failed() can undo its count (out_tag_set, pipeline.h). out->n[] must be zeroed by the
+ * caller; ownership of the handed-out mbufs passes to the caller.
+ * Worker thread; writes only ctx->ctr (this lcore's block).
+ */
+void
+stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
+{
+	struct ixg_lcore_counters *c = ctx->ctr;
+	struct rte_mbuf *dropped[PIPELINE_BURST];
+	unsigned i, n_drop = 0;
+
+	for (i = 0; i < b->n; i++) {
+		const struct pkt_meta *pm = &b->meta[i];
+		struct rte_mbuf *m = b->pkts[i];
+		struct ixg_ctr_port *in = &c->port[pm->in_port];
+		uint16_t p;
+
+		c->rx_packets++;
+		in->rx.packets++;
+		in->rx.bytes += pm->rx_len;
+		if (pm->in_peer != IXG_PEER_NONE) {
+			c->peer[pm->in_peer].rx.packets++;
+			c->peer[pm->in_peer].rx.bytes += pm->rx_len;
+		}
+		if (pm->acl_rule != 0 && pm->acl_rule < IXG_MAX_ACL_RULES)
+			c->acl_hits[pm->acl_rule]++;
+
+		switch (pm->verdict) {
+		case VERDICT_FORWARD:
+			count_forward(c, pm);
+			if (pm->class_id < IXG_MAX_CLASSES && pm->colour <= 2)
+				c->class_colour[pm->class_id][pm->colour]++;
+			p = pm->out_port;
+			out_tag_set(m, OUT_TAG_FORWARD, pm);
+			out->pkts[p][out->n[p]++] = m;
+			break;
+		case VERDICT_LOCAL:
+			c->local_packets++;
+			in->local++;
+			p = pm->in_port;
+			out_tag_set(m, OUT_TAG_LOCAL, pm);
+			out->pkts[p][out->n[p]++] = m;
+			break;
+		default:
+			/* VERDICT_DROP; a CONTINUE left over would be a stage
+			 * bug, and is counted rather than leaked. */
+			p = pm->verdict == VERDICT_DROP &&
+					    pm->drop_reason < IXG_DROP_MAX ?
+				    pm->drop_reason :
+				    IXG_DROP_NO_ROUTE;
+			c->drops[p]++;
+			in->drops[p]++;
+			if (pm->in_peer != IXG_PEER_NONE)
+				c->peer[pm->in_peer].drops++;
+			if ((p == IXG_DROP_POLICER_RED ||
+			     p == IXG_DROP_POLICER_YELLOW) &&
+			    pm->class_id < IXG_MAX_CLASSES && pm->colour <= 2)
+				c->class_colour[pm->class_id][pm->colour]++;
+			dropped[n_drop++] = m;
+			break;
+		}
+	}
+	if (n_drop > 0)
+		rte_pktmbuf_free_bulk(dropped, n_drop);
+}

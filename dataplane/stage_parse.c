@@ -1,1 +1,413 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stage_parse.c - the one parse of each packet: Ethernet, up to two VLAN
+ * tags, IPv4 / IPv6 (with the extension-header walk) / ARP, and the L4 ports
+ * or ICMP type. Everything later stages need lands in struct pkt_meta.
+ *
+ * What is parseable: only the first segment of an mbuf (data_len bytes from
+ * rte_pktmbuf_mtod). Length fields are checked against the whole packet
+ * (pkt_len), but every header the parser reads must lie in the first
+ * segment; a header that spans segments is treated as cut short and dropped
+ * under the reason of that header (ipv4_header, l4_truncated, ...). Every
+ * multi-byte field is loaded with memcpy, so no alignment is assumed.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "pipeline.h"
+
+#define ETH_HDR_LEN 14
+#define VLAN_TAG_LEN 4
+#define MAX_VLANS 2
+
+#define ETHER_TYPE_IPV4 0x0800
+#define ETHER_TYPE_IPV6 0x86dd
+#define ETHER_TYPE_ARP 0x0806
+#define ETHER_TYPE_VLAN 0x8100 /* 802.1Q C-tag */
+#define ETHER_TYPE_QINQ 0x88a8 /* 802.1ad S-tag */
+#define ETHER_TYPE_QINQ_OLD 0x9100 /* pre-802.1ad S-tag, still seen */
+
+#define IPV4_MIN_HDR 20
+#define IPV4_MF 0x2000
+#define IPV4_OFFSET_MASK 0x1fff
+#define IPV6_HDR_LEN 40
+#define ARP_LEN 28 /* Ethernet/IPv4 ARP, RFC 826 */
+
+/*
+ * Limits of the IPv6 extension-header walk: a chain longer than this is
+ * dropped (ipv6_ext_chain) rather than walked, so a crafted endless chain
+ * costs a bounded amount of work. RFC 7112 requires the whole chain in the
+ * first fragment; RFC 8504 5.3 lets a node limit chains it will process.
+ */
+#define IPV6_EXT_MAX_HDRS 8
+#define IPV6_EXT_MAX_BYTES 256
+
+#define PREFETCH_AHEAD 3
+
+/* The parse helpers return a drop reason, or PARSE_OK (reason 0 is runt). */
+#define PARSE_OK IXG_DROP_MAX
+
+static inline uint16_t
+ld_be16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_16(v);
+}
+
+static inline uint32_t
+ld_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
+static inline int
+is_vlan_tpid(uint16_t et)
+{
+	return et == ETHER_TYPE_VLAN || et == ETHER_TYPE_QINQ ||
+	       et == ETHER_TYPE_QINQ_OLD;
+}
+
+/*
+ * IPv4 martians (host order): never valid as source (s) or destination (d)
+ * of a packet crossing the node.
+ *   0.0.0.0/8        s d  "this network", RFC 1122 3.2.1.3 (a)(b), RFC 6890
+ *   127.0.0.0/8      s d  loopback, RFC 1122 3.2.1.3 (g)
+ *   224.0.0.0/4      s    multicast is never a source, RFC 1122 3.2.1.3,
+ *                         RFC 1112 4
+ *   240.0.0.0/4      s d  class E reserved, RFC 1112 4, RFC 6890 (includes
+ *                         255.255.255.255, limited broadcast, RFC 1122
+ *                         3.2.1.3 (c): never a source, never forwarded,
+ *                         RFC 1812 5.3.5.1)
+ * Multicast destinations are not martian: link-local ones go to stage_local
+ * (local_unhandled), others find no route.
+ */
+static inline int
+ipv4_martian(uint32_t src, uint32_t dst)
+{
+	uint8_t s = (uint8_t)(src >> 24), d = (uint8_t)(dst >> 24);
+
+	if (s == 0 || s == 127 || s >= 224)
+		return 1;
+	if (d == 0 || d == 127 || d >= 240)
+		return 1;
+	return 0;
+}
+
+/*
+ * IPv6 martians:
+ *   ::/128             s d  unspecified: never forwarded, RFC 4291 2.5.2
+ *                           (so DAD probes are not answered either)
+ *   ::1/128            s d  loopback, RFC 4291 2.5.3
+ *   ::ffff:0:0/96      s d  IPv4-mapped, never on the wire, RFC 4291
+ *                           2.5.5.2, RFC 6890
+ *   ff00::/8           s    multicast is never a source, RFC 4291 2.7
+ *   ff00::/16 ff01::/16  d  reserved and interface-local multicast scopes
+ *                           never leave a node, RFC 4291 2.7
+ */
+static inline int
+ipv6_martian(const uint8_t *src, const uint8_t *dst)
+{
+	static const uint8_t zero10[10];
+	int s_low, d_low;
+
+	if (src[0] == 0xff)
+		return 1;
+	if (dst[0] == 0xff && (dst[1] & 0x0f) <= 1)
+		return 1;
+	/* ::, ::1 and ::ffff:0:0/96 share ten leading zero bytes. */
+	s_low = memcmp(src, zero10, 10) == 0;
+	d_low = memcmp(dst, zero10, 10) == 0;
+	if (s_low) {
+		uint32_t w = ld_be32(src + 12);
+		uint16_t m = ld_be16(src + 10);
+
+		if (m == 0xffff || (m == 0 && w <= 1))
+			return 1;
+	}
+	if (d_low) {
+		uint32_t w = ld_be32(dst + 12);
+		uint16_t m = ld_be16(dst + 10);
+
+		if (m == 0xffff || (m == 0 && w <= 1))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * L4 header at p with `avail` bytes inside both the first segment and the
+ * IP packet. Returns PARSE_OK or a drop reason. Not called for later
+ * fragments.
+ * RFC 1858 / RFC 7112: a first fragment must carry the whole transport
+ * header, so a short one is l4_truncated like an unfragmented packet.
+ */
+static inline int
+parse_l4(const uint8_t *p, uint32_t avail, struct pkt_meta *pm)
+{
+	switch (pm->l4_proto) {
+	case IPPROTO_TCP:
+		if (avail < 20 || (p[12] >> 4) < 5 ||
+		    (uint32_t)(p[12] >> 4) * 4 > avail)
+			return IXG_DROP_L4_TRUNCATED;
+		pm->sport = ld_be16(p);
+		pm->dport = ld_be16(p + 2);
+		return PARSE_OK;
+	case IPPROTO_UDP:
+		if (avail < 8)
+			return IXG_DROP_L4_TRUNCATED;
+		pm->sport = ld_be16(p);
+		pm->dport = ld_be16(p + 2);
+		return PARSE_OK;
+	case IPPROTO_ICMP:
+		if (pm->l3 != L3_IPV4)
+			return PARSE_OK;
+		goto icmp;
+	case IPPROTO_ICMPV6:
+		if (pm->l3 != L3_IPV6)
+			return PARSE_OK;
+	icmp:
+		/* Type, code, checksum and 4 more bytes: the shortest ICMP
+		 * (RFC 792) or ICMPv6 (RFC 4443 2.1) message we act on. */
+		if (avail < 8)
+			return IXG_DROP_L4_TRUNCATED;
+		pm->icmp_type = p[0];
+		return PARSE_OK;
+	default:
+		return PARSE_OK;
+	}
+}
+
+static inline int
+parse_ipv4(const uint8_t *p, uint32_t avail, uint32_t total_avail,
+	   uint64_t ol_flags, struct pkt_meta *pm)
+{
+	uint32_t ihl, tot, src, dst;
+	uint16_t ff;
+
+	if (avail < IPV4_MIN_HDR || (p[0] >> 4) != 4)
+		return IXG_DROP_IPV4_HEADER;
+	ihl = (uint32_t)(p[0] & 0x0f) * 4;
+	if (ihl < IPV4_MIN_HDR || ihl > avail)
+		return IXG_DROP_IPV4_HEADER;
+	tot = ld_be16(p + 2);
+	/* Ethernet pads short frames: bytes beyond tot are allowed. */
+	if (tot < ihl || tot > total_avail)
+		return IXG_DROP_IPV4_HEADER;
+
+	switch (ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_IP_CKSUM_GOOD:
+		break;
+	case RTE_MBUF_F_RX_IP_CKSUM_BAD:
+		return IXG_DROP_IPV4_CHECKSUM;
+	default:
+		/* RFC 1071: the one's complement sum over a correct header,
+		 * checksum included, is all ones. */
+		if (rte_raw_cksum(p, ihl) != 0xffff)
+			return IXG_DROP_IPV4_CHECKSUM;
+	}
+
+	src = ld_be32(p + 12);
+	dst = ld_be32(p + 16);
+	if (ipv4_martian(src, dst))
+		return IXG_DROP_MARTIAN;
+
+	pm->l3 = L3_IPV4;
+	pm->l3_len = (uint16_t)ihl;
+	pm->l3_total = (uint16_t)tot;
+	pm->dscp = p[1] >> 2;
+	pm->ttl = p[8];
+	pm->l4_proto = p[9];
+	memcpy(pm->src, p + 12, 4);
+	memcpy(pm->dst, p + 16, 4);
+
+	ff = ld_be16(p + 6);
+	if (ff & IPV4_OFFSET_MASK) {
+		pm->frag = FRAG_LATER;
+		/* RFC 1858 3.4: a TCP fragment at offset 8 bytes can only
+		 * serve to overwrite the first fragment's TCP flags. */
+		if ((ff & IPV4_OFFSET_MASK) == 1 && pm->l4_proto == IPPROTO_TCP)
+			return IXG_DROP_L4_TRUNCATED;
+		return PARSE_OK;
+	}
+	if (ff & IPV4_MF)
+		pm->frag = FRAG_FIRST;
+	return parse_l4(p + ihl, RTE_MIN(avail, tot) - ihl, pm);
+}
+
+static inline int
+parse_ipv6(const uint8_t *p, uint32_t avail, uint32_t total_avail,
+	   struct pkt_meta *pm)
+{
+	uint32_t plen, end, off, n;
+	uint8_t nh;
+
+	if (avail < IPV6_HDR_LEN || (p[0] >> 4) != 6)
+		return IXG_DROP_IPV6_HEADER;
+	plen = ld_be16(p + 4);
+	if (IPV6_HDR_LEN + plen > total_avail)
+		return IXG_DROP_IPV6_HEADER;
+	if (ipv6_martian(p + 8, p + 24))
+		return IXG_DROP_MARTIAN;
+
+	pm->l3 = L3_IPV6;
+	pm->l3_total = (uint16_t)(IPV6_HDR_LEN + plen);
+	pm->dscp = (uint8_t)((ld_be16(p) >> 6) & 0x3f);
+	pm->ttl = p[7];
+	memcpy(pm->src, p + 8, 16);
+	memcpy(pm->dst, p + 24, 16);
+
+	/* Headers must lie inside both the segment and the payload. */
+	end = RTE_MIN(avail, IPV6_HDR_LEN + plen);
+	nh = p[6];
+	off = IPV6_HDR_LEN;
+	for (n = 0;; n++) {
+		uint32_t hlen;
+		uint16_t fo;
+
+		switch (nh) {
+		case IPPROTO_HOPOPTS:
+			/* RFC 8200 4.1: only right after the IPv6 header. */
+			if (n != 0)
+				return IXG_DROP_IPV6_EXT_CHAIN;
+			/* fall through */
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+		case IPPROTO_AH:
+		case IPPROTO_FRAGMENT:
+			break;
+		default:
+			/* ESP (50), no next header (59), or an upper layer. */
+			goto walked;
+		}
+		if (n >= IPV6_EXT_MAX_HDRS || off + 8 > end)
+			return IXG_DROP_IPV6_EXT_CHAIN;
+		if (nh == IPPROTO_FRAGMENT) {
+			hlen = 8;
+			fo = ld_be16(p + off + 2);
+			if (fo & 0xfff8) {
+				/* A later fragment: what follows is payload. */
+				pm->frag = FRAG_LATER;
+				pm->l4_proto = p[off];
+				pm->l3_len = (uint16_t)(off + hlen);
+				return PARSE_OK;
+			}
+			/* RFC 6946: offset 0 without M is an atomic
+			 * fragment, processed as a whole packet. */
+			if (fo & 1)
+				pm->frag = FRAG_FIRST;
+		} else if (nh == IPPROTO_AH) {
+			hlen = ((uint32_t)p[off + 1] + 2) * 4; /* RFC 4302 2.2 */
+		} else {
+			hlen = ((uint32_t)p[off + 1] + 1) * 8; /* RFC 8200 4.3 */
+		}
+		if (off + hlen > end || off + hlen > IPV6_HDR_LEN +
+		    IPV6_EXT_MAX_BYTES)
+			return IXG_DROP_IPV6_EXT_CHAIN;
+		nh = p[off];
+		off += hlen;
+	}
+walked:
+	pm->l4_proto = nh;
+	pm->l3_len = (uint16_t)off;
+	return parse_l4(p + off, end - off, pm);
+}
+
+static inline int
+parse_arp(const uint8_t *p, uint32_t avail, struct pkt_meta *pm)
+{
+	/* RFC 826: htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4. */
+	if (avail < ARP_LEN || ld_be16(p) != 1 ||
+	    ld_be16(p + 2) != ETHER_TYPE_IPV4 || p[4] != 6 || p[5] != 4)
+		return IXG_DROP_ARP_INVALID;
+	pm->l3 = L3_ARP;
+	pm->l3_len = ARP_LEN;
+	pm->l3_total = ARP_LEN;
+	memcpy(pm->src, p + 14, 4); /* sender protocol address */
+	memcpy(pm->dst, p + 24, 4); /* target protocol address */
+	return PARSE_OK;
+}
+
+/* Returns PARSE_OK for a valid packet, or the drop reason. */
+static inline int
+parse_one(const struct tables *t, const struct rte_mbuf *m,
+	  struct pkt_meta *pm)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = m->data_len, off, n;
+	uint16_t et;
+
+	if (len < ETH_HDR_LEN)
+		return IXG_DROP_RUNT;
+	/* I/G bit set: broadcast or multicast, accepted. */
+	if (!(p[0] & 1) && memcmp(p, t->ports[pm->in_port].mac, 6) != 0)
+		return IXG_DROP_DMAC;
+
+	off = 12;
+	et = ld_be16(p + off);
+	for (n = 0; is_vlan_tpid(et); n++) {
+		uint16_t vid;
+
+		if (n == MAX_VLANS || off + VLAN_TAG_LEN + 2 > len)
+			return IXG_DROP_VLAN_STACK;
+		vid = ld_be16(p + off + 2) & 0x0fff;
+		pm->outer_vlan = pm->vlan;
+		pm->vlan = vid;
+		off += VLAN_TAG_LEN;
+		et = ld_be16(p + off);
+	}
+	off += 2;
+	pm->n_vlans = (uint8_t)n;
+	pm->l2_len = (uint16_t)off;
+
+	switch (et) {
+	case ETHER_TYPE_IPV4:
+		return parse_ipv4(p + off, len - off, m->pkt_len - off,
+				  m->ol_flags, pm);
+	case ETHER_TYPE_IPV6:
+		return parse_ipv6(p + off, len - off, m->pkt_len - off, pm);
+	case ETHER_TYPE_ARP:
+		return parse_arp(p + off, len - off, pm);
+	default:
+		return IXG_DROP_ETHERTYPE;
+	}
+}
+
+/*
+ * Fill b->meta[i] for every packet of the burst from its headers: verdict
+ * CONTINUE with l2/l3/l4 fields, or DROP with the reason. Starts the
+ * metadata afresh (in_port = b->port, everything else zero). Worker thread
+ * (or replay/test); reads ctx->t, writes only the burst.
+ */
+void
+stage_parse(struct pipeline_ctx *ctx, struct burst *b)
+{
+	const struct tables *t = ctx->t;
+	unsigned i;
+
+	for (i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i], void *));
+	for (i = 0; i < b->n; i++) {
+		struct pkt_meta *pm = &b->meta[i];
+		struct rte_mbuf *m = b->pkts[i];
+		int r;
+
+		if (i + PREFETCH_AHEAD < b->n)
+			rte_prefetch0(rte_pktmbuf_mtod(
+				b->pkts[i + PREFETCH_AHEAD], void *));
+		memset(pm, 0, sizeof(*pm));
+		pm->in_port = b->port;
+		pm->rx_len = m->pkt_len;
+		r = parse_one(t, m, pm);
+		if (r != PARSE_OK)
+			pkt_drop(b, i, (enum ixg_drop_reason)r);
+	}
+}

@@ -1,1 +1,101 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stage_route.c - destination lookup (rte_fib DIR24_8 for IPv4, rte_fib6
+ * TRIE for IPv6) and what its result means: egress peer, blackhole, no
+ * route, or a route back to the ingress peer.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#include "pipeline.h"
+
+/* See pipeline.h. Worker thread; writes only meta.route_nh. */
+void
+route_lookup_burst(const struct tables *t, struct burst *b)
+{
+	uint32_t ip4[PIPELINE_BURST];
+	uint8_t ip6[PIPELINE_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint64_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
+	uint8_t at4[PIPELINE_BURST], at6[PIPELINE_BURST];
+	unsigned n4 = 0, n6 = 0;
+
+	for (unsigned i = 0; i < b->n; i++) {
+		struct pkt_meta *m = &b->meta[i];
+
+		if (m->verdict != VERDICT_CONTINUE)
+			continue;
+		if (m->l3 == L3_IPV4) {
+			uint32_t a;
+
+			memcpy(&a, m->dst, 4);
+			ip4[n4] = rte_be_to_cpu_32(a);
+			at4[n4++] = (uint8_t)i;
+		} else if (m->l3 == L3_IPV6) {
+			memcpy(ip6[n6], m->dst, 16);
+			at6[n6++] = (uint8_t)i;
+		}
+	}
+	if (n4 > 0) {
+		if (t->route4 == NULL ||
+		    rte_fib_lookup_bulk(t->route4, ip4, nh4, n4) < 0)
+			memset(nh4, 0, n4 * sizeof(nh4[0]));
+		for (unsigned j = 0; j < n4; j++)
+			b->meta[at4[j]].route_nh = (uint32_t)nh4[j];
+	}
+	if (n6 > 0) {
+		if (t->route6 == NULL ||
+		    rte_fib6_lookup_bulk(t->route6, ip6, nh6, n6) < 0)
+			memset(nh6, 0, n6 * sizeof(nh6[0]));
+		for (unsigned j = 0; j < n6; j++)
+			b->meta[at6[j]].route_nh = (uint32_t)nh6[j];
+	}
+}
+
+/*
+ * Interprets meta.route_nh, filled by route_lookup_burst() (called from
+ * stage_local). Worker thread.
+ *
+ * Blackhole expiry: the snapshot is immutable, so an expired blackhole cannot
+ * fall back to its covering route here. tables_build() leaves expired
+ * blackholes out and records the next expiry in tables.next_expiry; the
+ * owner rebuilds then. Until that rebuild is published an expired blackhole
+ * still drops: expiry is honoured within one rebuild latency.
+ */
+void
+stage_route(struct pipeline_ctx *ctx, struct burst *b)
+{
+	const struct tables *t = ctx->t;
+
+	for (unsigned i = 0; i < b->n; i++) {
+		struct pkt_meta *m = &b->meta[i];
+		uint32_t nh = m->route_nh;
+
+		if (m->verdict != VERDICT_CONTINUE ||
+		    (m->l3 != L3_IPV4 && m->l3 != L3_IPV6))
+			continue;
+		switch (nh & NH_KIND_MASK) {
+		case NH_BLACKHOLE:
+			pkt_drop(b, i, IXG_DROP_BLACKHOLE);
+			continue;
+		case NH_LOCAL:
+			/* stage_local answers what it can; the rest ends here */
+			pkt_drop(b, i, IXG_DROP_LOCAL_UNHANDLED);
+			continue;
+		case 0:
+			break;
+		default:
+			pkt_drop(b, i, IXG_DROP_NO_ROUTE);
+			continue;
+		}
+		if (nh == NH_NONE || nh >= IXG_MAX_PEERS ||
+		    !t->peers[nh].configured) {
+			pkt_drop(b, i, IXG_DROP_NO_ROUTE);
+		} else if (nh == m->in_peer) {
+			pkt_drop(b, i, IXG_DROP_HAIRPIN);
+		} else {
+			m->out_peer = (uint16_t)nh;
+			m->out_port = t->peers[nh].port_id;
+		}
+	}
+}

@@ -46,6 +46,7 @@
  *   0                          no peer may source it
  *   1..IXG_MAX_PEERS-1         exactly this peer
  *   SAV_SET | i                any peer in tables.sav_sets[i]
+ *                              (SAV_SET + i: i may exceed 0xffff)
  */
 #define SAV_SET 0x10000u
 
@@ -93,7 +94,8 @@ struct tbl_blackhole {
 
 struct tbl_sav_set {
 	uint16_t n;
-	uint16_t first; /* index into tables.sav_set_peers */
+	uint16_t _pad;
+	uint32_t first; /* index into tables.sav_set_peers */
 };
 
 /* What an ACL match does; rte_acl userdata is the index + 1. */
@@ -115,6 +117,12 @@ struct tables {
 	uint64_t generation;
 	struct ixg_spec_node node;
 	unsigned n_workers;
+	/*
+	 * Earliest future blackhole expiry (unix seconds), 0 if none. Expired
+	 * blackholes are left out at build time, so the owner rebuilds the
+	 * snapshot at this time to let traffic fall back to covering routes.
+	 */
+	int64_t next_expiry;
 
 	struct tbl_port ports[IXG_MAX_PORTS];
 	struct tbl_peer peers[IXG_MAX_PEERS]; /* indexed by peer id */

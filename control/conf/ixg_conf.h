@@ -69,6 +69,15 @@ void ixg_spec_free(struct ixg_spec *spec);
  */
 int ixg_conf_load(const char *path, struct ixg_spec *spec, FILE *errs);
 
+/*
+ * The "file:line:col" an `origin` of a spec compiled from c points at (an
+ * object in a config file, or a line of a prefix-list file), written to
+ * buf. 0, or -ENOENT if c knows no such origin. Origins stay valid as long
+ * as c lives.
+ */
+int ixg_conf_origin(const struct ixg_conf *c, uint32_t origin, char *buf,
+		    size_t len);
+
 /* Names used in traces and counters: the spec object with this id, or NULL. */
 const struct ixg_spec_peer *ixg_spec_peer_by_id(const struct ixg_spec *s,
 						uint16_t id);

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * conf_impl.h - internals of the config library shared by its files and by
+ * its unit tests. Not installed, not part of the contract (ixg_conf.h is).
+ */
+#ifndef IXG_CONF_IMPL_H
+#define IXG_CONF_IMPL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "ixg_conf.h"
+
+/* ---------------------------------------------------------------------
+ * Growable arrays: `v` grows by doubling; n is the count, cap the room.
+ */
+#define VEC(type)                                                             \
+	struct {                                                              \
+		type *v;                                                      \
+		uint32_t n, cap;                                              \
+	}
+void *vec_grow(void *v, uint32_t *cap, uint32_t need, size_t elsz);
+#define VEC_PUSH(vec)                                                         \
+	(((vec).n < (vec).cap ||                                              \
+	  ((vec).v = vec_grow((vec).v, &(vec).cap, (vec).n + 1,               \
+			      sizeof(*(vec).v))) != NULL)                     \
+		 ? &(vec).v[(vec).n++]                                        \
+		 : NULL)
+
+/* Bump allocator for strings and small objects freed all at once. */
+struct arena_chunk;
+struct arena {
+	struct arena_chunk *head;
+};
+void *arena_alloc(struct arena *a, size_t n); /* zeroed; NULL on ENOMEM */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+void arena_free(struct arena *a);
+
+/* ---------------------------------------------------------------------
+ * Sources and locations.
+ */
+struct c_file {
+	char *path; /* as opened, also the name shown in diagnostics */
+	char *dir; /* directory of path with a trailing '/', or "" */
+	char *text;
+	size_t len;
+};
+
+/* A location: origin ids and diagnostics point at these. */
+struct c_loc {
+	uint32_t file; /* index into conf->files */
+	uint32_t line, col; /* 1-based; col counts bytes */
+	uint32_t off; /* byte offset of the token in the file */
+	uint32_t len; /* token length, for the ~~~ underline */
+};
+
+/* Origins with this bit set point into a data file (prefix lists):
+ * bits 21..30 data-file index, bits 0..20 line. */
+#define ORIGIN_DATA 0x80000000u
+#define ORIGIN_DATA_LINE_BITS 21
+
+/* ---------------------------------------------------------------------
+ * Diagnostics.
+ */
+enum diag_sev { DIAG_ERROR, DIAG_WARNING };
+
+/* Render one diagnostic: header, and the source line with a caret line
+ * under `toklen` bytes at `col` when `line_text` is non-NULL. */
+void diag_emit(struct ixg_diags *d, enum diag_sev sev, const char *file,
+	       uint32_t line, uint32_t col, const char *line_text,
+	       size_t line_len, size_t toklen, const char *fmt, va_list ap);
+void diag_plain(struct ixg_diags *d, enum diag_sev sev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---------------------------------------------------------------------
+ * The parsed tree.
+ */
+struct pfx {
+	uint8_t fam; /* 4 or 6 */
+	uint8_t len;
+	uint8_t addr[16]; /* network byte order */
+	uint32_t loc;
+};
+typedef VEC(struct pfx) pfx_vec;
+
+struct c_path {
+	char *path; /* as opened (relative to the current directory) */
+	char *print; /* as printed (relative to the root file's directory) */
+	uint32_t loc;
+	uint32_t data_idx; /* index in conf->datafiles, for origins */
+};
+typedef VEC(struct c_path) path_vec;
+
+enum {
+	NODE_NAME = 1 << 0,
+	NODE_COUNTRY = 1 << 1,
+	NODE_ICMP_TE = 1 << 2,
+	NODE_ICMP_RATE = 1 << 3,
+	NODE_SAMPLING = 1 << 4,
+};
+
+struct c_node {
+	uint32_t set, loc;
+	uint32_t locs[5];
+	char name[IXG_NAME_LEN];
+	ixg_cc_t country;
+	uint8_t icmp_te;
+	uint32_t icmp_rate;
+	uint32_t sampling;
+};
+
+struct c_addr {
+	uint8_t fam, len;
+	uint16_t vlan;
+	uint8_t addr[16];
+	uint32_t loc;
+};
+
+struct c_pvlan {
+	uint16_t vid;
+	uint32_t loc;
+};
+
+enum {
+	PORT_DEVICE = 1 << 0,
+	PORT_MTU = 1 << 1,
+	PORT_RXQ = 1 << 2,
+	PORT_TXQ = 1 << 3,
+	PORT_MAC = 1 << 4,
+};
+
+struct c_port {
+	char name[IXG_NAME_LEN];
+	uint32_t loc, set;
+	uint32_t locs[5];
+	char *device;
+	uint16_t mtu, rxq, txq;
+	uint8_t mac[6];
+	VEC(struct c_addr) addrs;
+	VEC(struct c_pvlan) vlans;
+};
+
+enum {
+	CLASS_CIR = 1 << 0,
+	CLASS_CBS = 1 << 1,
+	CLASS_PIR = 1 << 2,
+	CLASS_PBS = 1 << 3,
+	CLASS_YELLOW = 1 << 4,
+	CLASS_RED = 1 << 5,
+};
+
+struct c_class {
+	char name[IXG_NAME_LEN];
+	uint32_t loc, set;
+	uint32_t locs[6];
+	uint64_t cir_bits, cbs, pir_bits, pbs;
+	uint8_t yellow, red; /* enum ixg_meter_action */
+	uint8_t yellow_dscp, red_dscp;
+};
+
+enum {
+	PEER_ASN = 1 << 0,
+	PEER_COUNTRY = 1 << 1,
+	PEER_PORT = 1 << 2,
+	PEER_VLAN = 1 << 3,
+	PEER_NH4 = 1 << 4,
+	PEER_NH6 = 1 << 5,
+	PEER_SAV = 1 << 6,
+	PEER_MAXPFX = 1 << 7,
+	PEER_RATE = 1 << 8,
+	PEER_ALLOW = 1 << 9, /* an allow-source block or file was given */
+	PEER_ANNOUNCE = 1 << 10, /* an announce block was given */
+};
+#define PEER_NFIELDS 11
+
+struct c_peer {
+	char name[IXG_NAME_LEN];
+	uint32_t loc, set;
+	uint32_t locs[PEER_NFIELDS];
+	uint32_t asn;
+	ixg_cc_t country;
+	char port[IXG_NAME_LEN];
+	uint16_t vlan, outer_vlan;
+	uint8_t n_macs;
+	uint8_t macs[IXG_MAX_PEER_MACS][6];
+	uint32_t mac_locs[IXG_MAX_PEER_MACS];
+	uint8_t nh4[4], nh6[16];
+	uint8_t sav; /* enum ixg_sav_mode */
+	uint32_t max_prefix;
+	uint64_t rate_bits, burst;
+	uint8_t has_burst;
+	pfx_vec announce, allow;
+	path_vec announce_files, allow_files;
+	uint32_t port_idx; /* resolved by conf_validate */
+};
+
+enum {
+	RULE_FROM = 1 << 0,
+	RULE_PROTO = 1 << 1,
+	RULE_SRC = 1 << 2,
+	RULE_DST = 1 << 3,
+	RULE_SPORT = 1 << 4,
+	RULE_DPORT = 1 << 5,
+	RULE_DSCP = 1 << 6,
+	RULE_ACTION = 1 << 7,
+};
+#define RULE_NFIELDS 8
+
+struct c_rule {
+	uint32_t prio;
+	char name[IXG_NAME_LEN]; /* may be empty */
+	uint32_t loc, set;
+	uint32_t locs[RULE_NFIELDS];
+	char from[IXG_NAME_LEN];
+	uint8_t proto;
+	struct pfx src, dst;
+	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
+	uint8_t dscp;
+	uint8_t action; /* enum ixg_acl_action */
+	uint8_t remark_dscp;
+	char class_name[IXG_NAME_LEN];
+	uint32_t from_idx, class_idx; /* resolved by conf_validate */
+	uint8_t fams; /* bit 0: IPv4, bit 1: IPv6 */
+};
+
+struct c_blackhole {
+	struct pfx p;
+	int64_t expires; /* 0: never */
+	uint32_t loc;
+};
+
+enum country_format { CF_IPLOCDB = 0, CF_RIR = 1 };
+
+struct c_cdata {
+	struct c_path path;
+	uint8_t format; /* enum country_format */
+};
+
+enum item_kind {
+	IT_NODE,
+	IT_PORT,
+	IT_CLASS,
+	IT_PEER,
+	IT_ACL, /* idx: first rule, n: count */
+	IT_BLACKHOLE,
+	IT_CDATA,
+};
+
+struct c_item {
+	uint8_t kind;
+	uint32_t idx, n;
+};
+
+struct ixg_conf {
+	struct arena arena;
+	VEC(struct c_file) files;
+	VEC(struct c_loc) locs;
+	VEC(const char *) datafiles; /* paths of prefix-list files (origins) */
+	char *root_dir; /* directory of the root file, "" for the cwd */
+	VEC(struct c_item) items;
+	int has_node;
+	struct c_node node;
+	VEC(struct c_port) ports;
+	VEC(struct c_class) classes;
+	VEC(struct c_peer) peers;
+	VEC(struct c_rule) rules;
+	VEC(struct c_blackhole) blackholes;
+	VEC(struct c_cdata) cdata;
+};
+
+/* Diagnostic at a parsed location (prints the source line). */
+void conf_diag(const struct ixg_conf *c, struct ixg_diags *d,
+	       enum diag_sev sev, uint32_t loc, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* "file:line:col" of a parsed location, into buf. */
+void conf_loc_str(const struct ixg_conf *c, uint32_t loc, char *buf,
+		  size_t len);
+
+/* Name of an IP protocol number ("tcp"), or NULL. */
+const char *conf_proto_name(uint8_t proto);
+
+/* Cross-object checks after parsing; returns the number of errors. */
+unsigned conf_validate(struct ixg_conf *c, struct ixg_diags *d);
+
+/* ---------------------------------------------------------------------
+ * Value parsers: 0 on success, or a negative errno with a message in
+ * `err` (what was expected).
+ */
+int parse_u64(const char *s, size_t n, uint64_t *v);
+int parse_ip4(const char *s, size_t n, uint8_t out[4]);
+int parse_ip6(const char *s, size_t n, uint8_t out[16]);
+/* addr or addr/len; `need_len` requires "/len". */
+int parse_prefix(const char *s, size_t n, struct pfx *p, int need_len,
+		 char *err, size_t errlen);
+/* 1 if bits past p->len are zero. */
+int pfx_is_canonical(const struct pfx *p);
+void pfx_mask(struct pfx *p);
+/* Text form of addr (and "/len" when with_len). */
+void pfx_format(const struct pfx *p, int with_len, char *buf, size_t len);
+int parse_mac(const char *s, size_t n, uint8_t mac[6]);
+/* N with bit/kbit/mbit/gbit/tbit (SI units), result in bits/s. */
+int parse_rate(const char *s, size_t n, uint64_t *bits);
+/* N with k/m/g (binary units, as tc), result in bytes. */
+int parse_size(const char *s, size_t n, uint64_t *bytes);
+void format_rate(uint64_t bits, char *buf, size_t len);
+void format_size(uint64_t bytes, char *buf, size_t len);
+/* "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339, UTC only). */
+int parse_time(const char *s, size_t n, int64_t *t);
+void format_time(int64_t t, char *buf, size_t len);
+unsigned edit_distance(const char *a, size_t an, const char *b, size_t bn);
+/* The candidate closest to word within a small distance, or NULL. */
+const char *closest_word(const char *w, size_t n, const char *const *cands);
+
+/* ---------------------------------------------------------------------
+ * Ranges to minimal CIDR prefixes. The callback returns 0 to go on.
+ */
+typedef int (*cidr_cb)(void *ctx, const uint8_t addr[16], uint8_t len);
+int range4_to_cidr(uint32_t first, uint32_t last, cidr_cb cb, void *ctx);
+int range6_to_cidr(const uint8_t first[16], const uint8_t last[16], cidr_cb cb,
+		   void *ctx);
+
+/* ---------------------------------------------------------------------
+ * Lexer: words (any run of characters other than white space and
+ * { } ; " #), "strings", { } ;, and # comments to end of line.
+ */
+enum tok_kind { T_EOF, T_WORD, T_STRING, T_LBRACE, T_RBRACE, T_SEMI, T_BAD };
+
+struct tok {
+	enum tok_kind kind;
+	const char *p; /* for T_STRING, the text between the quotes */
+	uint32_t len;
+	uint32_t line, col, off; /* of the first byte (the quote for strings) */
+	uint32_t span; /* bytes covered in the source, quotes included */
+};
+
+struct lexer {
+	const char *text;
+	size_t len, pos;
+	uint32_t line;
+	size_t line_start;
+};
+
+void lexer_init(struct lexer *lx, const char *text, size_t len);
+/* Next token; T_BAD for an unterminated string or a stray control
+ * character (tok covers it). */
+void lexer_next(struct lexer *lx, struct tok *t);
+
+/* ---------------------------------------------------------------------
+ * Prefix-list files (bgpq4 plain output), shared by the compiler and tests.
+ * Calls cb for every prefix; errors go to d (named after `path`).
+ */
+typedef int (*pfx_cb)(void *ctx, const struct pfx *p, uint32_t line);
+int prefix_file_read(const char *path, const char *text, size_t len,
+		     pfx_cb cb, void *ctx, struct ixg_diags *d);
+/* Country data: cb gets every CIDR prefix with its country code. */
+typedef int (*country_cb)(void *ctx, const uint8_t addr[16], uint8_t fam,
+			  uint8_t len, ixg_cc_t cc);
+int country_file_read(const char *path, const char *text, size_t len,
+		      int format, country_cb cb, void *ctx,
+		      struct ixg_diags *d);
+/* Read a whole file (NUL-terminated); NULL with errno set on failure. */
+char *read_whole_file(const char *path, size_t *len);
+
+#endif /* IXG_CONF_IMPL_H */

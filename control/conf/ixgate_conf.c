@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ixgate-conf - check, print and summarise an ixgate config.
+ *
+ *   ixgate-conf check FILE   parse, validate and compile; "configuration OK"
+ *   ixgate-conf print FILE   the canonical form (includes merged)
+ *   ixgate-conf dump FILE    what the compiled spec holds
+ *
+ * Diagnostics go to stderr. Exit status: 0 fine, 1 config errors, 2 usage.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ixg_conf.h"
+
+static int
+usage(FILE *out)
+{
+	fputs("usage: ixgate-conf check FILE\n"
+	      "       ixgate-conf print FILE\n"
+	      "       ixgate-conf dump FILE\n",
+	      out);
+	return out == stdout ? 0 : 2;
+}
+
+static void
+fail_summary(const char *path, const struct ixg_diags *d)
+{
+	unsigned n = ixg_diags_errors(d);
+
+	ixg_diags_print(d, stderr);
+	fprintf(stderr, "%s: %u error%s; configuration NOT loaded\n", path, n,
+		n == 1 ? "" : "s");
+}
+
+static void
+dump(const struct ixg_spec *s)
+{
+	uint32_t i, strict = 0, loose = 0, off = 0;
+
+	for (i = 0; i < s->n_peers; i++) {
+		if (s->peers[i].sav_mode == IXG_SAV_STRICT)
+			strict++;
+		else if (s->peers[i].sav_mode == IXG_SAV_LOOSE)
+			loose++;
+		else
+			off++;
+	}
+	printf("node %s country %c%c\n", s->node.name,
+	       s->node.home_country >> 8, s->node.home_country & 0xff);
+	printf("ports %u\n", s->n_ports);
+	for (i = 0; i < s->n_ports; i++)
+		printf("  port %u %s device \"%s\" mtu %u\n", s->ports[i].id,
+		       s->ports[i].name, s->ports[i].devargs, s->ports[i].mtu);
+	printf("local-addresses %u\n", s->n_local_addrs);
+	printf("peers %u (source-validation strict %u, loose %u, off %u)\n",
+	       s->n_peers, strict, loose, off);
+	printf("classes %u\n", s->n_classes);
+	printf("acl-rules %u\n", s->n_acl_rules);
+	printf("routes ipv4 %u ipv6 %u\n", s->n_routes4, s->n_routes6);
+	printf("sources ipv4 %u ipv6 %u\n", s->n_sources4, s->n_sources6);
+	printf("blackholes %u\n", s->n_blackholes);
+	printf("countries %u:", s->n_countries);
+	for (i = 0; i < s->n_countries; i++)
+		printf(" %c%c", s->countries[i] >> 8, s->countries[i] & 0xff);
+	printf("\ncountry-prefixes ipv4 %u ipv6 %u\n", s->n_country4,
+	       s->n_country6);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ixg_diags *d;
+	struct ixg_conf *c;
+	struct ixg_spec spec;
+	const char *cmd, *path;
+	int rc = 1;
+
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+			  strcmp(argv[1], "--help") == 0))
+		return usage(stdout);
+	if (argc != 3)
+		return usage(stderr);
+	cmd = argv[1];
+	path = argv[2];
+	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "print") != 0 &&
+	    strcmp(cmd, "dump") != 0) {
+		fprintf(stderr, "ixgate-conf: unknown command '%s'\n", cmd);
+		return usage(stderr);
+	}
+	d = ixg_diags_new();
+	if (d == NULL) {
+		perror("ixgate-conf");
+		return 1;
+	}
+	c = ixg_conf_parse_file(path, d);
+	if (c == NULL) {
+		fail_summary(path, d);
+		ixg_diags_free(d);
+		return 1;
+	}
+	if (strcmp(cmd, "print") == 0) {
+		ixg_diags_print(d, stderr);
+		ixg_conf_print(c, stdout);
+		rc = 0;
+	} else if (ixg_conf_compile(c, &spec, d) < 0) {
+		fail_summary(path, d);
+	} else {
+		ixg_diags_print(d, stderr);
+		if (strcmp(cmd, "check") == 0)
+			puts("configuration OK");
+		else
+			dump(&spec);
+		ixg_spec_free(&spec);
+		rc = 0;
+	}
+	ixg_conf_free(c);
+	ixg_diags_free(d);
+	return rc;
+}

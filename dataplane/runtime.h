@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * runtime.h - the state of a running ixgate-dataplane process, shared by the
+ * main thread, the workers and the telemetry thread: the current tables
+ * snapshot and its RCU, the counters region, the ports and the workers.
+ *
+ * Threads:
+ *  - main thread: owns everything here; builds and publishes snapshots
+ *    (tables_publish), refreshes now_unix, prints stats, stops the rest.
+ *  - worker lcores: read `tables` once per burst (acquire), report quiescent
+ *    states to `qsbr`, write only their own counters block.
+ *  - telemetry thread (DPDK's): reads counters (summing), generation, spec
+ *    names under spec_lock; never touches `tables`.
+ *
+ * Counters region (issue 3 hands it to ixgate-control): one memfd
+ * (`counters_fd`, MFD_CLOEXEC, sealed against shrinking) of `counters_size`
+ * bytes, mapped MAP_SHARED, holding `n_blocks` struct ixg_lcore_counters back
+ * to back: block w (0..n_workers-1) belongs to worker w, block n_workers to
+ * the control thread's own answers. A reader maps the fd read-only and sums
+ * the blocks with stats_sum().
+ */
+#ifndef IXG_RUNTIME_H
+#define IXG_RUNTIME_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+
+#include "ixg_api.h"
+#include "tables.h"
+
+/* A configured port once opened: spec id -> DPDK port and its queues. */
+struct rt_port {
+	bool active; /* configured and started */
+	uint16_t spec_id;
+	uint16_t dpdk_port;
+	uint16_t n_rxq; /* min(n_workers, device max) */
+	uint16_t n_txq; /* one per worker */
+	int socket; /* NUMA socket of the device (0 if unknown) */
+	char name[IXG_NAME_LEN];
+};
+
+struct worker;
+
+struct runtime {
+	/* The spec the tables were built from. Main thread writes it only
+	 * with spec_lock held; the telemetry thread reads names under it. */
+	struct ixg_spec *spec;
+	pthread_mutex_t spec_lock;
+
+	/* Current snapshot: workers load it with __atomic_load_n(ACQUIRE). */
+	struct tables *tables;
+	uint64_t generation; /* of `tables`; atomic reads from other threads */
+	struct rte_rcu_qsbr *qsbr; /* one reader thread per worker */
+	int64_t next_expiry; /* unix s of the next blackhole expiry, 0 none */
+
+	/* Counters region (see file comment). */
+	int counters_fd;
+	size_t counters_size;
+	unsigned n_blocks;
+	struct ixg_lcore_counters *counters; /* n_blocks blocks */
+
+	unsigned n_workers;
+	struct worker *workers; /* [n_workers] */
+
+	struct rt_port ports[IXG_MAX_PORTS]; /* indexed by spec port id */
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES]; /* by socket */
+
+	/* Written by the main thread, read by workers (relaxed). */
+	int64_t now_unix;
+	int stop; /* workers leave their loop when non-zero */
+
+	uint64_t start_unix;
+	bool in_memory; /* --in-memory/--no-shconf: no pdump, no secondaries */
+};
+
+/*
+ * Build tables from rt->spec and make them current: atomic pointer store
+ * (release), RCU grace period over every worker, then free the old
+ * snapshot. The generation increments by one per call (first is 1).
+ * Main thread only (allocates, blocks for the grace period). Returns 0, or a
+ * negative errno with the tables_build message in err; the running snapshot
+ * is untouched on error.
+ */
+int tables_publish(struct runtime *rt, char *err, size_t errlen);
+
+/* Blocks of the counters region as an array of pointers for stats_sum().
+ * `out` holds rt->n_blocks entries. Any thread. */
+void runtime_counter_blocks(const struct runtime *rt,
+			    struct ixg_lcore_counters **out);
+
+/* Create the counters region for n_blocks blocks (zeroed): memfd, size
+ * sealed, mapped shared into rt. Main thread, before the workers start.
+ * 0 or a negative errno. */
+int counters_create(struct runtime *rt, unsigned n_blocks);
+
+/* Unmap and close the counters region. Main thread, workers stopped. */
+void counters_destroy(struct runtime *rt);
+
+/* Generation of the current snapshot. Any thread. */
+static inline uint64_t
+runtime_generation(const struct runtime *rt)
+{
+	return __atomic_load_n(&rt->generation, __ATOMIC_ACQUIRE);
+}
+
+#endif /* IXG_RUNTIME_H */

@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_local.c - stage_local on fake mbufs over tables built by
+ * tables_build: ARP replies (RFC 826), Neighbor Advertisements (RFC 4861
+ * flags, option, RFC 4443 checksum), echo replies (RFC 792 / RFC 4443
+ * checksums against a full recompute), and what is dropped arp_invalid or
+ * local_unhandled.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_mbuf.h>
+
+#include "dp_test_util.h"
+#include "pipeline.h"
+
+/* ---- frame builder (test-local) ---- */
+#define MAX_FRAME 2048
+
+static const uint8_t port_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t peer_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x01};
+
+struct fspec {
+	const uint8_t *dmac; /* NULL: port_mac */
+	const uint8_t *smac; /* NULL: peer_mac */
+	unsigned n_vlans;
+	uint16_t tpid[3]; /* 0: 0x8100 */
+	uint16_t vid[3]; /* outermost first */
+	uint16_t ethertype; /* 0: from family */
+	int family; /* 4, 6, or 0 for ARP */
+	uint8_t proto;
+	const char *src, *dst;
+	uint8_t ttl; /* 0: 64 */
+	uint8_t dscp;
+	unsigned ihl; /* 0: 5 */
+	uint16_t frag; /* IPv4 flags and offset field, host order */
+	unsigned n_ext;
+	uint8_t ext[12]; /* IPv6 extension header types, in order */
+	uint16_t ext_frag; /* fragment header offset|M field, host order */
+	uint8_t icmp_type;
+	uint16_t arp_op;
+	unsigned payload; /* bytes after the L4 header */
+};
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t
+sum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* Full (reference) checksums, straight from RFC 1071. */
+static uint16_t
+ref_cksum(const uint8_t *p, size_t len, uint32_t s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	return (uint16_t)~sum_fold(s);
+}
+
+static uint16_t
+ref_cksum6(const uint8_t *ip6, const uint8_t *l4, size_t len, uint8_t nh)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 8; i < 40; i += 2)
+		s += (uint32_t)ip6[i] << 8 | ip6[i + 1];
+	s += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff) + nh;
+	return ref_cksum(l4, len, s);
+}
+
+/* Builds the frame into buf; returns its length. */
+static size_t
+build(const struct fspec *f, uint8_t *buf)
+{
+	uint8_t *p = buf, *ip, *l4;
+	size_t l4len = 0, l3hdr, i;
+	uint8_t nh;
+
+	memset(buf, 0, MAX_FRAME);
+	memcpy(p, f->dmac ? f->dmac : port_mac, 6);
+	memcpy(p + 6, f->smac ? f->smac : peer_mac, 6);
+	p += 12;
+	for (i = 0; i < f->n_vlans; i++) {
+		put16(p, f->tpid[i] ? f->tpid[i] : 0x8100);
+		put16(p + 2, f->vid[i]);
+		p += 4;
+	}
+	put16(p, f->ethertype ? f->ethertype :
+		 f->family == 4 ? 0x0800 : f->family == 6 ? 0x86dd : 0x0806);
+	p += 2;
+	ip = p;
+	if (f->family == 0) {
+		put16(p, 1);
+		put16(p + 2, 0x0800);
+		p[4] = 6;
+		p[5] = 4;
+		put16(p + 6, f->arp_op ? f->arp_op : 1);
+		memcpy(p + 8, f->smac ? f->smac : peer_mac, 6);
+		inet_pton(AF_INET, f->src ? f->src : "192.0.2.2", p + 14);
+		inet_pton(AF_INET, f->dst ? f->dst : "192.0.2.1", p + 24);
+		return (size_t)(p + 28 - buf);
+	}
+	if (f->family == 4) {
+		unsigned ihl = f->ihl ? f->ihl : 5;
+
+		l3hdr = ihl * 4;
+		for (i = 20; i < l3hdr; i++)
+			ip[i] = 1; /* NOP options */
+		nh = f->proto;
+	} else {
+		l3hdr = 40;
+		nh = f->n_ext ? f->ext[0] : f->proto;
+		for (i = 0; i < f->n_ext; i++) {
+			uint8_t *e = ip + l3hdr;
+
+			e[0] = i + 1 < f->n_ext ? f->ext[i + 1] : f->proto;
+			e[1] = 0; /* 8 bytes for every type, AH included */
+			if (f->ext[i] == 44)
+				put16(e + 2, f->ext_frag);
+			l3hdr += 8;
+		}
+	}
+	l4 = ip + l3hdr;
+	switch (f->proto) {
+	case 6:
+		put16(l4, 1234);
+		put16(l4 + 2, 80);
+		l4[12] = 5 << 4;
+		l4len = 20;
+		break;
+	case 17:
+		put16(l4, 5353);
+		put16(l4 + 2, 53);
+		l4len = 8;
+		break;
+	case 1:
+	case 58:
+		l4[0] = f->icmp_type;
+		put16(l4 + 4, 0x4242);
+		put16(l4 + 6, 7);
+		l4len = 8;
+		break;
+	}
+	for (i = 0; i < f->payload; i++)
+		l4[l4len + i] = (uint8_t)(i * 7 + 1);
+	if (f->proto == 17)
+		put16(l4 + 4, (uint16_t)(8 + f->payload));
+	l4len += f->payload;
+	if (f->family == 4) {
+		ip[0] = (uint8_t)(0x40 | (l3hdr / 4));
+		ip[1] = (uint8_t)(f->dscp << 2);
+		put16(ip + 2, (uint16_t)(l3hdr + l4len));
+		put16(ip + 6, f->frag);
+		ip[8] = f->ttl ? f->ttl : 64;
+		ip[9] = nh;
+		inet_pton(AF_INET, f->src ? f->src : "198.51.100.1", ip + 12);
+		inet_pton(AF_INET, f->dst ? f->dst : "203.0.113.1", ip + 16);
+		put16(ip + 10, ref_cksum(ip, l3hdr, 0));
+		if (f->proto == 1)
+			put16(l4 + 2, ref_cksum(l4, l4len, 0));
+	} else {
+		ip[0] = (uint8_t)(0x60 | (f->dscp >> 2));
+		ip[1] = (uint8_t)(f->dscp << 6);
+		put16(ip + 4, (uint16_t)(l3hdr - 40 + l4len));
+		ip[6] = nh;
+		ip[7] = f->ttl ? f->ttl : 64;
+		inet_pton(AF_INET6, f->src ? f->src : "2001:db8:1::1", ip + 8);
+		inet_pton(AF_INET6, f->dst ? f->dst : "2001:db8:2::1", ip + 24);
+		if (f->proto == 58)
+			put16(l4 + 2, ref_cksum6(ip, l4, l4len, 58));
+	}
+	return (size_t)(l4 + l4len - buf);
+}
+/* ---- end of frame builder ---- */
+
+static struct tables *tbl;
+static struct pipeline_ctx ctx;
+
+#define assert_reason(pm, reason)                                           \
+	do {                                                                \
+		assert_int_equal((pm).verdict, VERDICT_DROP);               \
+		assert_string_equal(ixg_drop_name((pm).drop_reason),        \
+				    ixg_drop_name(reason));                 \
+	} while (0)
+
+/* parse -> peer -> local on port 0; the mbuf is returned for inspection. */
+static struct rte_mbuf *
+run(const uint8_t *buf, size_t len, struct pkt_meta *pm)
+{
+	struct burst b;
+
+	dp_burst_init(&b, 0);
+	b.pkts[0] = dp_test_mbuf(buf, len, 0);
+	b.n = 1;
+	stage_parse(&ctx, &b);
+	stage_peer(&ctx, &b);
+	assert_int_equal(b.meta[0].verdict, VERDICT_CONTINUE);
+	stage_local(&ctx, &b);
+	*pm = b.meta[0];
+	return b.pkts[0];
+}
+
+static void
+expect_drop(const struct fspec *f, enum ixg_drop_reason r)
+{
+	uint8_t buf[MAX_FRAME];
+	struct pkt_meta pm;
+	struct rte_mbuf *m = run(buf, build(f, buf), &pm);
+
+	assert_reason(pm, r);
+	rte_pktmbuf_free(m);
+}
+
+static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t sn_mcast[6] = {0x33, 0x33, 0xff, 0x00, 0x00, 0x01};
+
+static void
+ip(int af, const char *s, uint8_t *out)
+{
+	assert_int_equal(inet_pton(af, s, out), 1);
+}
+
+static void
+test_arp_reply_rfc826(void **state)
+{
+	struct fspec f = {.family = 0, .dmac = bcast, .src = "192.0.2.2",
+			  .dst = "192.0.2.1"};
+	uint8_t buf[MAX_FRAME], a[4];
+	struct pkt_meta pm;
+	struct rte_mbuf *m;
+	const uint8_t *p, *arp;
+	size_t len = build(&f, buf);
+
+	(void)state;
+	m = run(buf, len, &pm);
+	assert_int_equal(pm.verdict, VERDICT_LOCAL);
+	assert_int_equal(pm.out_port, 0);
+	p = rte_pktmbuf_mtod(m, const uint8_t *);
+	arp = p + 14;
+	assert_memory_equal(p, peer_mac, 6);
+	assert_memory_equal(p + 6, port_mac, 6);
+	assert_int_equal(p[12] << 8 | p[13], 0x0806);
+	assert_memory_equal(arp, buf + 14, 6); /* htype, ptype, hlen, plen */
+	assert_int_equal(arp[6] << 8 | arp[7], 2); /* ares_op$REPLY */
+	assert_memory_equal(arp + 8, port_mac, 6);
+	ip(AF_INET, "192.0.2.1", a);
+	assert_memory_equal(arp + 14, a, 4);
+	assert_memory_equal(arp + 18, peer_mac, 6);
+	ip(AF_INET, "192.0.2.2", a);
+	assert_memory_equal(arp + 24, a, 4);
+	assert_int_equal(m->pkt_len, len);
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_arp_tagged_reply_keeps_vlan(void **state)
+{
+	struct fspec f = {.family = 0, .dmac = bcast, .src = "192.0.2.66",
+			  .dst = "198.18.0.1", .n_vlans = 1, .vid = {10},
+			  .smac = (const uint8_t *)"\x02\x00\x00\x00\x01\x0a"};
+	uint8_t buf[MAX_FRAME];
+	struct pkt_meta pm;
+	struct rte_mbuf *m = run(buf, build(&f, buf), &pm);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	(void)state;
+	assert_int_equal(pm.verdict, VERDICT_LOCAL);
+	assert_int_equal(p[12] << 8 | p[13], 0x8100);
+	assert_int_equal(p[14] << 8 | p[15], 10);
+	assert_int_equal(p[18 + 7], 2);
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_arp_invalid_not_for_us(void **state)
+{
+	struct fspec other = {.family = 0, .dmac = bcast, .dst = "192.0.2.99"};
+	struct fspec reply = {.family = 0, .arp_op = 2};
+	/* our address, but on VLAN 10 only: not answered untagged */
+	struct fspec wrong_vlan = {.family = 0, .dmac = bcast,
+				   .dst = "198.18.0.1"};
+	/* gratuitous: sender == target, not ours */
+	struct fspec grat = {.family = 0, .dmac = bcast, .src = "192.0.2.2",
+			     .dst = "192.0.2.2"};
+
+	(void)state;
+	expect_drop(&other, IXG_DROP_ARP_INVALID);
+	expect_drop(&reply, IXG_DROP_ARP_INVALID);
+	expect_drop(&wrong_vlan, IXG_DROP_ARP_INVALID);
+	expect_drop(&grat, IXG_DROP_ARP_INVALID);
+}
+
+/* A Neighbor Solicitation for `target`, optionally with a source
+ * link-layer address option; hop limit `hlim`. */
+static size_t
+make_ns(uint8_t *buf, const char *target, int with_opt, uint8_t hlim)
+{
+	struct fspec f = {.family = 6, .proto = 58, .icmp_type = 135,
+			  .dmac = sn_mcast, .src = "2001:db8::2",
+			  .dst = "ff02::1:ff00:1", .ttl = hlim,
+			  .payload = with_opt ? 24 : 16};
+	size_t len = build(&f, buf);
+	uint8_t *ip6 = buf + 14, *icmp = ip6 + 40;
+
+	memset(icmp + 4, 0, 4);
+	ip(AF_INET6, target, icmp + 8);
+	if (with_opt) {
+		icmp[24] = 1; /* source link-layer address */
+		icmp[25] = 1;
+		memcpy(icmp + 26, peer_mac, 6);
+	}
+	put16(icmp + 2, 0);
+	put16(icmp + 2, ref_cksum6(ip6, icmp, len - 54, 58));
+	return len;
+}
+
+static void
+check_na(struct rte_mbuf *m, const char *target)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *ip6 = p + 14, *icmp = ip6 + 40;
+	uint8_t a[16];
+
+	assert_int_equal(m->pkt_len, 14 + 40 + 32);
+	assert_int_equal(m->data_len, 14 + 40 + 32);
+	assert_memory_equal(p, peer_mac, 6);
+	assert_memory_equal(p + 6, port_mac, 6);
+	assert_int_equal(ip6[0] >> 4, 6);
+	assert_int_equal(ip6[4] << 8 | ip6[5], 32);
+	assert_int_equal(ip6[6], 58);
+	assert_int_equal(ip6[7], 255); /* RFC 4861 7.1.2 */
+	ip(AF_INET6, target, a);
+	assert_memory_equal(ip6 + 8, a, 16); /* from the target */
+	ip(AF_INET6, "2001:db8::2", a);
+	assert_memory_equal(ip6 + 24, a, 16); /* to the solicitor */
+	assert_int_equal(icmp[0], 136);
+	assert_int_equal(icmp[1], 0);
+	/* Router, Solicited, Override (RFC 4861 4.4) */
+	assert_int_equal(icmp[4], 0xe0);
+	assert_int_equal(icmp[5] | icmp[6] | icmp[7], 0);
+	ip(AF_INET6, target, a);
+	assert_memory_equal(icmp + 8, a, 16);
+	assert_int_equal(icmp[24], 2); /* target link-layer address */
+	assert_int_equal(icmp[25], 1);
+	assert_memory_equal(icmp + 26, port_mac, 6);
+	/* RFC 4443 2.3: the checksum over pseudo-header and message */
+	assert_int_equal(ref_cksum6(ip6, icmp, 32, 58), 0);
+}
+
+static void
+test_ns_to_na_rfc4861(void **state)
+{
+	uint8_t buf[MAX_FRAME];
+	struct pkt_meta pm;
+	struct rte_mbuf *m;
+
+	(void)state;
+	m = run(buf, make_ns(buf, "2001:db8::1", 1, 255), &pm);
+	assert_int_equal(pm.verdict, VERDICT_LOCAL);
+	assert_int_equal(pm.out_port, 0);
+	check_na(m, "2001:db8::1");
+	rte_pktmbuf_free(m);
+	/* without an option the frame grows by 8 bytes */
+	m = run(buf, make_ns(buf, "2001:db8::1", 0, 255), &pm);
+	assert_int_equal(pm.verdict, VERDICT_LOCAL);
+	check_na(m, "2001:db8::1");
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_ns_not_answered(void **state)
+{
+	uint8_t buf[MAX_FRAME];
+	struct pkt_meta pm;
+	struct rte_mbuf *m;
+	size_t len;
+
+	(void)state;
+	/* RFC 4861 7.1.1: hop limit must be 255 */
+	m = run(buf, make_ns(buf, "2001:db8::1", 1, 254), &pm);
+	assert_reason(pm, IXG_DROP_LOCAL_UNHANDLED);
+	rte_pktmbuf_free(m);
+	/* bad ICMPv6 checksum */
+	len = make_ns(buf, "2001:db8::1", 1, 255);
+	buf[14 + 40 + 3] ^= 0x40;
+	m = run(buf, len, &pm);
+	assert_reason(pm, IXG_DROP_LOCAL_UNHANDLED);
+	rte_pktmbuf_free(m);
+	/* a target that is not ours */
+	m = run(buf, make_ns(buf, "2001:db8::77", 1, 255), &pm);
+	assert_reason(pm, IXG_DROP_LOCAL_UNHANDLED);
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_echo4_reply_rfc792(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 1, .icmp_type = 8,
+			  .src = "192.0.2.2", .dst = "192.0.2.1", .ttl = 9,
+			  .payload = 57};
+	uint8_t buf[MAX_FRAME], a[4];
+	size_t len = build(&f, buf);
+	struct pkt_meta pm;
+	struct rte_mbuf *m = run(buf, len, &pm);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *ip4 = p + 14, *icmp = ip4 + 20;
+	uint8_t copy[MAX_FRAME];
+
+	(void)state;
+	assert_int_equal(pm.verdict, VERDICT_LOCAL);
+	assert_memory_equal(p, peer_mac, 6);
+	assert_memory_equal(p + 6, port_mac, 6);
+	ip(AF_INET, "192.0.2.1", a);
+	assert_memory_equal(ip4 + 12, a, 4);
+	ip(AF_INET, "192.0.2.2", a);
+	assert_memory_equal(ip4 + 16, a, 4);
+	assert_int_equal(ip4[8], 64);
+	assert_int_equal(ref_cksum(ip4, 20, 0), 0);
+	assert_int_equal(icmp[0], 0);
+	assert_int_equal(icmp[1], 0);
+	/* identifier, sequence and data echoed */
+	assert_memory_equal(icmp + 4, buf + 14 + 20 + 4, len - 14 - 20 - 4);
+	/* incremental checksum == full recompute */
+	memcpy(copy, icmp, len - 34);
+	put16(copy + 2, 0);
+	assert_int_equal(icmp[2] << 8 | icmp[3], ref_cksum(copy, len - 34, 0));
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_echo6_reply_rfc4443(void **state)
+{
+	struct fspec f = {.family = 6, .proto = 58, .icmp_type = 128,
+			  .src = "2001:db8::2", .dst = "2001:db8::1", .ttl = 3,
+			  .payload = 33};
+	uint8_t buf[MAX_FRAME], a[16];
+	size_t len = build(&f, buf);
+	struct pkt_meta pm;
+	struct rte_mbuf *m = run(buf, len, &pm);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *ip6 = p + 14, *icmp = ip6 + 40;
+	uint8_t copy[MAX_FRAME];
+
+	(void)state;
+	assert_int_equal(pm.verdict, VERDICT_LOCAL);
+	assert_memory_equal(p, peer_mac, 6);
+	assert_memory_equal(p + 6, port_mac, 6);
+	ip(AF_INET6, "2001:db8::1", a);
+	assert_memory_equal(ip6 + 8, a, 16);
+	ip(AF_INET6, "2001:db8::2", a);
+	assert_memory_equal(ip6 + 24, a, 16);
+	assert_int_equal(ip6[7], 64);
+	assert_int_equal(icmp[0], 129);
+	assert_int_equal(ref_cksum6(ip6, icmp, len - 54, 58), 0);
+	memcpy(copy, icmp, len - 54);
+	put16(copy + 2, 0);
+	assert_int_equal(icmp[2] << 8 | icmp[3],
+			 ref_cksum6(ip6, copy, len - 54, 58));
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_local_unhandled(void **state)
+{
+	const struct fspec cases[] = {
+		/* UDP / TCP to our addresses */
+		{.family = 4, .proto = 17, .src = "192.0.2.2",
+		 .dst = "192.0.2.1"},
+		{.family = 6, .proto = 6, .src = "2001:db8::2",
+		 .dst = "2001:db8::1"},
+		/* an echo reply, and a fragmented echo request, to us */
+		{.family = 4, .proto = 1, .icmp_type = 0, .src = "192.0.2.2",
+		 .dst = "192.0.2.1"},
+		{.family = 4, .proto = 1, .icmp_type = 8, .src = "192.0.2.2",
+		 .dst = "192.0.2.1", .frag = 0x2000},
+		/* link-local multicast: OSPF hello, router solicitation */
+		{.family = 4, .proto = 89, .src = "192.0.2.2",
+		 .dst = "224.0.0.5", .dmac = (const uint8_t *)"\x01\x00\x5e\x00\x00\x05"},
+		{.family = 6, .proto = 58, .icmp_type = 133, .src = "fe80::2",
+		 .dst = "ff02::2", .ttl = 255,
+		 .dmac = (const uint8_t *)"\x33\x33\x00\x00\x00\x02"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_drop(&cases[i], IXG_DROP_LOCAL_UNHANDLED);
+}
+
+/* Transit traffic passes untouched, with its route looked up. */
+static void
+test_transit_continues(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 17, .src = "192.0.2.2",
+			  .dst = "203.0.113.9"};
+	uint8_t buf[MAX_FRAME];
+	size_t len = build(&f, buf);
+	struct pkt_meta pm;
+	struct rte_mbuf *m = run(buf, len, &pm);
+
+	(void)state;
+	assert_int_equal(pm.verdict, VERDICT_CONTINUE);
+	assert_int_equal(pm.route_nh, 2);
+	assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), buf, len);
+	rte_pktmbuf_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arp_reply_rfc826),
+		cmocka_unit_test(test_arp_tagged_reply_keeps_vlan),
+		cmocka_unit_test(test_arp_invalid_not_for_us),
+		cmocka_unit_test(test_ns_to_na_rfc4861),
+		cmocka_unit_test(test_ns_not_answered),
+		cmocka_unit_test(test_echo4_reply_rfc792),
+		cmocka_unit_test(test_echo6_reply_rfc4443),
+		cmocka_unit_test(test_local_unhandled),
+		cmocka_unit_test(test_transit_continues),
+	};
+	struct ixg_spec *s;
+
+	dp_test_eal_init("test_local", 0);
+	s = dp_spec_new();
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	dp_spec_peer(s, 1, 0, 0, "02:00:00:00:01:01", IXG_SAV_OFF);
+	dp_spec_peer(s, 2, 0, 0, "02:00:00:00:01:02", IXG_SAV_OFF);
+	dp_spec_peer(s, 3, 0, 10, "02:00:00:00:01:0a", IXG_SAV_OFF);
+	dp_spec_route4(s, "203.0.113.0", 24, 2);
+	dp_spec_local(s, 0, "192.0.2.1", 24);
+	dp_spec_local(s, 0, "2001:db8::1", 64);
+	dp_spec_local(s, 0, "198.18.0.1", 24)->vlan = 10;
+	tbl = dp_tables_build(s);
+	dp_ctx_init(&ctx, tbl);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

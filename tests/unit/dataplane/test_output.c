@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_output.c - stage_output on fake mbufs with metadata set by hand:
+ * what it counts for forwarded, local and dropped packets, that it frees
+ * exactly the dropped ones, the peer-pair open addressing and its overflow,
+ * and the invariant rx == fwd + local + sum(drops) per port.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "dp_test_util.h"
+#include "pipeline.h"
+
+static struct tables *tbl;
+static struct pipeline_ctx ctx;
+static struct burst_out out;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memset(ctx.ctr, 0, sizeof(*ctx.ctr));
+	memset(&out, 0, sizeof(out));
+	return 0;
+}
+
+/* One packet of `len` bytes with the verdict and metadata given. */
+static unsigned
+add(struct burst *b, uint8_t verdict, uint8_t reason, uint16_t in_peer,
+    uint16_t out_peer, uint16_t out_port, uint32_t len)
+{
+	static uint8_t zeros[2048];
+	unsigned i = b->n++;
+	struct pkt_meta *pm = &b->meta[i];
+
+	b->pkts[i] = dp_test_mbuf(zeros, len, b->port);
+	memset(pm, 0, sizeof(*pm));
+	pm->verdict = verdict;
+	pm->drop_reason = reason;
+	pm->in_port = b->port;
+	pm->in_peer = in_peer;
+	pm->out_peer = out_peer;
+	pm->out_port = out_port;
+	pm->rx_len = len;
+	return i;
+}
+
+static uint64_t
+port_drops(const struct ixg_ctr_port *p)
+{
+	uint64_t s = 0;
+	unsigned r;
+
+	for (r = 0; r < IXG_DROP_MAX; r++)
+		s += p->drops[r];
+	return s;
+}
+
+static void
+assert_invariant(const struct ixg_lcore_counters *c)
+{
+	uint64_t drops = 0;
+	unsigned r, p;
+
+	for (r = 0; r < IXG_DROP_MAX; r++)
+		drops += c->drops[r];
+	assert_int_equal(c->rx_packets, c->tx_packets + c->local_packets + drops);
+	for (p = 0; p < IXG_MAX_PORTS; p++)
+		assert_int_equal(c->port[p].rx.packets,
+				 c->port[p].fwd + c->port[p].local +
+					 port_drops(&c->port[p]));
+}
+
+static const struct ixg_ctr_peer_pair *
+find_pair(const struct ixg_lcore_counters *c, uint16_t in, uint16_t outp)
+{
+	uint32_t key = (uint32_t)in << 16 | outp;
+	unsigned s;
+
+	for (s = 0; s < IXG_PEER_PAIR_SLOTS; s++)
+		if (c->peer_pair[s].key == key)
+			return &c->peer_pair[s];
+	return NULL;
+}
+
+static void
+test_counts_and_dispatch(void **state)
+{
+	struct ixg_lcore_counters *c = ctx.ctr;
+	const struct ixg_ctr_peer_pair *pp;
+	unsigned in_use, f, l, d;
+	struct burst b;
+
+	(void)state;
+	in_use = rte_mempool_in_use_count(dp_test_pool());
+	dp_burst_init(&b, 3);
+	f = add(&b, VERDICT_FORWARD, 0, 7, 8, 5, 100);
+	b.meta[f].src_country = 2;
+	b.meta[f].dst_country = 3;
+	b.meta[f].class_id = 4;
+	b.meta[f].colour = COLOUR_YELLOW;
+	b.meta[f].acl_rule = 1234;
+	l = add(&b, VERDICT_LOCAL, 0, 7, 0, 3, 60);
+	d = add(&b, VERDICT_DROP, IXG_DROP_NO_ROUTE, 7, 0, 0, 70);
+	add(&b, VERDICT_DROP, IXG_DROP_UNKNOWN_PEER, 0, 0, 0, 80);
+	add(&b, VERDICT_DROP, IXG_DROP_ACL_DENY, 7, 0, 0, 90);
+	b.meta[4].acl_rule = 99;
+	add(&b, VERDICT_FORWARD, 0, 7, 8, 5, 200);
+	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use + 6);
+
+	stage_output(&ctx, &b, &out);
+
+	/* dropped mbufs freed, the others handed out */
+	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use + 3);
+	assert_int_equal(out.n[5], 2);
+	assert_ptr_equal(out.pkts[5][0], b.pkts[f]);
+	assert_ptr_equal(out.pkts[5][1], b.pkts[5]);
+	assert_int_equal(out.n[3], 1);
+	assert_ptr_equal(out.pkts[3][0], b.pkts[l]);
+	(void)d;
+
+	assert_int_equal(c->rx_packets, 6);
+	assert_int_equal(c->tx_packets, 2);
+	assert_int_equal(c->local_packets, 1);
+	assert_int_equal(c->drops[IXG_DROP_NO_ROUTE], 1);
+	assert_int_equal(c->drops[IXG_DROP_UNKNOWN_PEER], 1);
+	assert_int_equal(c->drops[IXG_DROP_ACL_DENY], 1);
+	assert_int_equal(c->port[3].rx.packets, 6);
+	assert_int_equal(c->port[3].rx.bytes, 100 + 60 + 70 + 80 + 90 + 200);
+	assert_int_equal(c->port[3].fwd, 2);
+	assert_int_equal(c->port[3].local, 1);
+	assert_int_equal(c->port[3].drops[IXG_DROP_NO_ROUTE], 1);
+	assert_int_equal(c->port[5].tx.packets, 2);
+	assert_int_equal(c->port[5].tx.bytes, 300);
+	assert_int_equal(c->port[5].rx.packets, 0);
+	assert_int_equal(c->peer[7].rx.packets, 5);
+	assert_int_equal(c->peer[7].rx.bytes, 100 + 60 + 70 + 90 + 200);
+	assert_int_equal(c->peer[7].drops, 2);
+	assert_int_equal(c->peer[8].tx.packets, 2);
+	assert_int_equal(c->peer[8].tx.bytes, 300);
+	assert_int_equal(c->peer[0].rx.packets, 0);
+	pp = find_pair(c, 7, 8);
+	assert_non_null(pp);
+	assert_int_equal(pp->pb.packets, 2);
+	assert_int_equal(pp->pb.bytes, 300);
+	assert_int_equal(c->peer_pair_overflow, 0);
+	assert_int_equal(c->country_pair[2][3].packets, 1);
+	assert_int_equal(c->country_pair[2][3].bytes, 100);
+	assert_int_equal(c->country_pair[0][0].packets, 1);
+	assert_int_equal(c->class_colour[4][COLOUR_YELLOW], 1);
+	assert_int_equal(c->class_colour[0][COLOUR_GREEN], 1);
+	assert_int_equal(c->acl_hits[1234], 1);
+	assert_int_equal(c->acl_hits[99], 1); /* a deny is a hit too */
+	assert_invariant(c);
+
+	rte_pktmbuf_free(out.pkts[5][0]);
+	rte_pktmbuf_free(out.pkts[5][1]);
+	rte_pktmbuf_free(out.pkts[3][0]);
+	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use);
+}
+
+/* Every drop reason is counted under its own name, at node and port. */
+static void
+test_every_drop_reason_counted(void **state)
+{
+	struct ixg_lcore_counters *c = ctx.ctr;
+	unsigned r, in_use = rte_mempool_in_use_count(dp_test_pool());
+	struct burst b;
+
+	(void)state;
+	dp_burst_init(&b, 1);
+	for (r = 0; r < IXG_DROP_MAX; r++)
+		add(&b, VERDICT_DROP, (uint8_t)r, 0, 0, 0, 64);
+	stage_output(&ctx, &b, &out);
+	for (r = 0; r < IXG_DROP_MAX; r++) {
+		assert_int_equal(c->drops[r], 1);
+		assert_int_equal(c->port[1].drops[r], 1);
+	}
+	assert_int_equal(c->rx_packets, IXG_DROP_MAX);
+	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use);
+	assert_invariant(c);
+}
+
+/* Many distinct pairs land in distinct slots; a full neighbourhood
+ * overflows into peer_pair_overflow instead of probing on. */
+static void
+test_peer_pairs(void **state)
+{
+	struct ixg_lcore_counters *c = ctx.ctr;
+	struct burst b;
+	unsigned i, k;
+
+	(void)state;
+	for (k = 0; k < 40; k++) {
+		dp_burst_init(&b, 0);
+		for (i = 0; i < PIPELINE_BURST; i++)
+			add(&b, VERDICT_FORWARD, 0, (uint16_t)(1 + k),
+			    (uint16_t)(1 + i), 1, 64);
+		stage_output(&ctx, &b, &out);
+		for (i = 0; i < out.n[1]; i++)
+			rte_pktmbuf_free(out.pkts[1][i]);
+		out.n[1] = 0;
+	}
+	for (k = 0; k < 40; k++)
+		for (i = 0; i < PIPELINE_BURST; i++) {
+			const struct ixg_ctr_peer_pair *pp =
+				find_pair(c, (uint16_t)(1 + k),
+					  (uint16_t)(1 + i));
+
+			assert_non_null(pp);
+			assert_int_equal(pp->pb.packets, 1);
+		}
+	assert_int_equal(c->peer_pair_overflow, 0);
+
+	/* Fill every slot with another key: the next new pair overflows,
+	 * while its packet is still forwarded and counted. */
+	for (i = 0; i < IXG_PEER_PAIR_SLOTS; i++)
+		if (c->peer_pair[i].key == 0)
+			c->peer_pair[i].key = 0xfffffffe;
+	dp_burst_init(&b, 0);
+	add(&b, VERDICT_FORWARD, 0, 4000, 4001, 1, 64);
+	stage_output(&ctx, &b, &out);
+	assert_int_equal(c->peer_pair_overflow, 1);
+	assert_int_equal(c->peer[4001].tx.packets, 1);
+	assert_null(find_pair(c, 4000, 4001));
+	rte_pktmbuf_free(out.pkts[1][0]);
+	out.n[1] = 0;
+	assert_invariant(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_counts_and_dispatch, setup),
+		cmocka_unit_test_setup(test_every_drop_reason_counted, setup),
+		cmocka_unit_test_setup(test_peer_pairs, setup),
+	};
+
+	dp_test_eal_init("test_output", 0);
+	tbl = calloc(1, sizeof(*tbl));
+	if (tbl == NULL)
+		return 1;
+	dp_ctx_init(&ctx, tbl);
+	ctx.ctr = rte_zmalloc("ctr", sizeof(*ctx.ctr), 64);
+	if (ctx.ctr == NULL)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

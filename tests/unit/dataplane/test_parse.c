@@ -1,0 +1,958 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_parse.c - stage_parse on fake mbufs: every drop reason it owns, the
+ * fields it fills, and a truncation sweep that runs every prefix of valid
+ * frames at the very end of a page followed by a PROT_NONE page, so any
+ * read past the frame crashes the test.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <rte_mbuf.h>
+
+#include "dp_test_util.h"
+#include "pipeline.h"
+
+/* ---- frame builder (test-local) ---- */
+#define MAX_FRAME 2048
+
+static const uint8_t port_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t peer_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x01};
+
+struct fspec {
+	const uint8_t *dmac; /* NULL: port_mac */
+	const uint8_t *smac; /* NULL: peer_mac */
+	unsigned n_vlans;
+	uint16_t tpid[3]; /* 0: 0x8100 */
+	uint16_t vid[3]; /* outermost first */
+	uint16_t ethertype; /* 0: from family */
+	int family; /* 4, 6, or 0 for ARP */
+	uint8_t proto;
+	const char *src, *dst;
+	uint8_t ttl; /* 0: 64 */
+	uint8_t dscp;
+	unsigned ihl; /* 0: 5 */
+	uint16_t frag; /* IPv4 flags and offset field, host order */
+	unsigned n_ext;
+	uint8_t ext[12]; /* IPv6 extension header types, in order */
+	uint16_t ext_frag; /* fragment header offset|M field, host order */
+	uint8_t icmp_type;
+	uint16_t arp_op;
+	unsigned payload; /* bytes after the L4 header */
+};
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t
+sum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* Full (reference) checksums, straight from RFC 1071. */
+static uint16_t
+ref_cksum(const uint8_t *p, size_t len, uint32_t s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	return (uint16_t)~sum_fold(s);
+}
+
+static uint16_t
+ref_cksum6(const uint8_t *ip6, const uint8_t *l4, size_t len, uint8_t nh)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 8; i < 40; i += 2)
+		s += (uint32_t)ip6[i] << 8 | ip6[i + 1];
+	s += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff) + nh;
+	return ref_cksum(l4, len, s);
+}
+
+/* Builds the frame into buf; returns its length. */
+static size_t
+build(const struct fspec *f, uint8_t *buf)
+{
+	uint8_t *p = buf, *ip, *l4;
+	size_t l4len = 0, l3hdr, i;
+	uint8_t nh;
+
+	memset(buf, 0, MAX_FRAME);
+	memcpy(p, f->dmac ? f->dmac : port_mac, 6);
+	memcpy(p + 6, f->smac ? f->smac : peer_mac, 6);
+	p += 12;
+	for (i = 0; i < f->n_vlans; i++) {
+		put16(p, f->tpid[i] ? f->tpid[i] : 0x8100);
+		put16(p + 2, f->vid[i]);
+		p += 4;
+	}
+	put16(p, f->ethertype ? f->ethertype :
+		 f->family == 4 ? 0x0800 : f->family == 6 ? 0x86dd : 0x0806);
+	p += 2;
+	ip = p;
+	if (f->family == 0) {
+		put16(p, 1);
+		put16(p + 2, 0x0800);
+		p[4] = 6;
+		p[5] = 4;
+		put16(p + 6, f->arp_op ? f->arp_op : 1);
+		memcpy(p + 8, f->smac ? f->smac : peer_mac, 6);
+		inet_pton(AF_INET, f->src ? f->src : "192.0.2.2", p + 14);
+		inet_pton(AF_INET, f->dst ? f->dst : "192.0.2.1", p + 24);
+		return (size_t)(p + 28 - buf);
+	}
+	if (f->family == 4) {
+		unsigned ihl = f->ihl ? f->ihl : 5;
+
+		l3hdr = ihl * 4;
+		for (i = 20; i < l3hdr; i++)
+			ip[i] = 1; /* NOP options */
+		nh = f->proto;
+	} else {
+		l3hdr = 40;
+		nh = f->n_ext ? f->ext[0] : f->proto;
+		for (i = 0; i < f->n_ext; i++) {
+			uint8_t *e = ip + l3hdr;
+
+			e[0] = i + 1 < f->n_ext ? f->ext[i + 1] : f->proto;
+			e[1] = 0; /* 8 bytes for every type, AH included */
+			if (f->ext[i] == 44)
+				put16(e + 2, f->ext_frag);
+			l3hdr += 8;
+		}
+	}
+	l4 = ip + l3hdr;
+	switch (f->proto) {
+	case 6:
+		put16(l4, 1234);
+		put16(l4 + 2, 80);
+		l4[12] = 5 << 4;
+		l4len = 20;
+		break;
+	case 17:
+		put16(l4, 5353);
+		put16(l4 + 2, 53);
+		l4len = 8;
+		break;
+	case 1:
+	case 58:
+		l4[0] = f->icmp_type;
+		put16(l4 + 4, 0x4242);
+		put16(l4 + 6, 7);
+		l4len = 8;
+		break;
+	}
+	for (i = 0; i < f->payload; i++)
+		l4[l4len + i] = (uint8_t)(i * 7 + 1);
+	if (f->proto == 17)
+		put16(l4 + 4, (uint16_t)(8 + f->payload));
+	l4len += f->payload;
+	if (f->family == 4) {
+		ip[0] = (uint8_t)(0x40 | (l3hdr / 4));
+		ip[1] = (uint8_t)(f->dscp << 2);
+		put16(ip + 2, (uint16_t)(l3hdr + l4len));
+		put16(ip + 6, f->frag);
+		ip[8] = f->ttl ? f->ttl : 64;
+		ip[9] = nh;
+		inet_pton(AF_INET, f->src ? f->src : "198.51.100.1", ip + 12);
+		inet_pton(AF_INET, f->dst ? f->dst : "203.0.113.1", ip + 16);
+		put16(ip + 10, ref_cksum(ip, l3hdr, 0));
+		if (f->proto == 1)
+			put16(l4 + 2, ref_cksum(l4, l4len, 0));
+	} else {
+		ip[0] = (uint8_t)(0x60 | (f->dscp >> 2));
+		ip[1] = (uint8_t)(f->dscp << 6);
+		put16(ip + 4, (uint16_t)(l3hdr - 40 + l4len));
+		ip[6] = nh;
+		ip[7] = f->ttl ? f->ttl : 64;
+		inet_pton(AF_INET6, f->src ? f->src : "2001:db8:1::1", ip + 8);
+		inet_pton(AF_INET6, f->dst ? f->dst : "2001:db8:2::1", ip + 24);
+		if (f->proto == 58)
+			put16(l4 + 2, ref_cksum6(ip, l4, l4len, 58));
+	}
+	return (size_t)(l4 + l4len - buf);
+}
+/* ---- end of frame builder ---- */
+
+static struct tables *tbl;
+static struct pipeline_ctx ctx;
+
+static struct pkt_meta
+parse_mbuf(struct rte_mbuf *m)
+{
+	struct burst b;
+
+	dp_burst_init(&b, 0);
+	b.pkts[0] = m;
+	b.n = 1;
+	stage_parse(&ctx, &b);
+	return b.meta[0];
+}
+
+static struct pkt_meta
+parse_bytes(const uint8_t *buf, size_t len)
+{
+	struct rte_mbuf *m = dp_test_mbuf(buf, len, 0);
+	struct pkt_meta pm = parse_mbuf(m);
+
+	rte_pktmbuf_free(m);
+	return pm;
+}
+
+static struct pkt_meta
+parse_spec(const struct fspec *f)
+{
+	uint8_t buf[MAX_FRAME];
+
+	return parse_bytes(buf, build(f, buf));
+}
+
+#define assert_reason(pm, reason)                                           \
+	do {                                                                \
+		assert_int_equal((pm).verdict, VERDICT_DROP);               \
+		assert_string_equal(ixg_drop_name((pm).drop_reason),        \
+				    ixg_drop_name(reason));                 \
+	} while (0)
+
+#define assert_ok(pm) assert_int_equal((pm).verdict, VERDICT_CONTINUE)
+
+static void
+drop_bytes(const uint8_t *buf, size_t len, enum ixg_drop_reason r)
+{
+	struct pkt_meta pm = parse_bytes(buf, len);
+
+	assert_reason(pm, r);
+}
+
+/* ---- valid frames and the fields they fill ---- */
+
+static void
+test_tcp4_fields(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 6, .ttl = 17, .dscp = 46,
+			  .payload = 100};
+	uint8_t buf[MAX_FRAME];
+	size_t len = build(&f, buf);
+	struct pkt_meta pm = parse_bytes(buf, len);
+	uint8_t a[4];
+
+	(void)state;
+	assert_ok(pm);
+	assert_int_equal(pm.l3, L3_IPV4);
+	assert_int_equal(pm.n_vlans, 0);
+	assert_int_equal(pm.l2_len, 14);
+	assert_int_equal(pm.l3_len, 20);
+	assert_int_equal(pm.l3_total, 20 + 20 + 100);
+	assert_int_equal(pm.l4_proto, 6);
+	assert_int_equal(pm.sport, 1234);
+	assert_int_equal(pm.dport, 80);
+	assert_int_equal(pm.ttl, 17);
+	assert_int_equal(pm.dscp, 46);
+	assert_int_equal(pm.frag, FRAG_NONE);
+	assert_int_equal(pm.rx_len, len);
+	assert_int_equal(pm.in_port, 0);
+	assert_int_equal(pm.in_peer, IXG_PEER_NONE);
+	inet_pton(AF_INET, "198.51.100.1", a);
+	assert_memory_equal(pm.src, a, 4);
+	inet_pton(AF_INET, "203.0.113.1", a);
+	assert_memory_equal(pm.dst, a, 4);
+}
+
+static void
+test_udp6_ext_fields(void **state)
+{
+	struct fspec f = {.family = 6, .proto = 17, .ttl = 9, .dscp = 10,
+			  .n_ext = 3, .ext = {0, 60, 43}, .payload = 5};
+	struct pkt_meta pm = parse_spec(&f);
+	uint8_t a[16];
+
+	(void)state;
+	assert_ok(pm);
+	assert_int_equal(pm.l3, L3_IPV6);
+	assert_int_equal(pm.l3_len, 40 + 24);
+	assert_int_equal(pm.l3_total, 40 + 24 + 8 + 5);
+	assert_int_equal(pm.l4_proto, 17);
+	assert_int_equal(pm.sport, 5353);
+	assert_int_equal(pm.dport, 53);
+	assert_int_equal(pm.ttl, 9);
+	assert_int_equal(pm.dscp, 10);
+	inet_pton(AF_INET6, "2001:db8:2::1", a);
+	assert_memory_equal(pm.dst, a, 16);
+}
+
+static void
+test_icmp_fields(void **state)
+{
+	struct fspec f4 = {.family = 4, .proto = 1, .icmp_type = 8};
+	struct fspec f6 = {.family = 6, .proto = 58, .icmp_type = 128};
+	/* ESP ends the walk without an L4 header to check. */
+	struct fspec esp = {.family = 6, .proto = 50, .n_ext = 1, .ext = {60}};
+	struct pkt_meta pm;
+
+	(void)state;
+	pm = parse_spec(&f4);
+	assert_ok(pm);
+	assert_int_equal(pm.icmp_type, 8);
+	pm = parse_spec(&f6);
+	assert_ok(pm);
+	assert_int_equal(pm.icmp_type, 128);
+	pm = parse_spec(&esp);
+	assert_ok(pm);
+	assert_int_equal(pm.l4_proto, 50);
+	assert_int_equal(pm.l3_len, 48);
+}
+
+static void
+test_vlan_fields(void **state)
+{
+	struct fspec one = {.family = 4, .proto = 17, .n_vlans = 1,
+			    .vid = {0xe000 | 100}}; /* PCP 7 ignored */
+	struct fspec qinq = {.family = 6, .proto = 6, .n_vlans = 2,
+			     .tpid = {0x88a8, 0x8100}, .vid = {300, 42}};
+	struct fspec old = {.family = 4, .proto = 6, .n_vlans = 2,
+			    .tpid = {0x9100, 0x8100}, .vid = {7, 8}};
+	struct pkt_meta pm;
+
+	(void)state;
+	pm = parse_spec(&one);
+	assert_ok(pm);
+	assert_int_equal(pm.n_vlans, 1);
+	assert_int_equal(pm.vlan, 100);
+	assert_int_equal(pm.outer_vlan, 0);
+	assert_int_equal(pm.l2_len, 18);
+	assert_int_equal(pm.dport, 53);
+	pm = parse_spec(&qinq);
+	assert_ok(pm);
+	assert_int_equal(pm.n_vlans, 2);
+	assert_int_equal(pm.outer_vlan, 300);
+	assert_int_equal(pm.vlan, 42);
+	assert_int_equal(pm.l2_len, 22);
+	assert_int_equal(pm.dport, 80);
+	pm = parse_spec(&old);
+	assert_ok(pm);
+	assert_int_equal(pm.outer_vlan, 7);
+	assert_int_equal(pm.vlan, 8);
+}
+
+static void
+test_arp_fields(void **state)
+{
+	struct fspec f = {.family = 0, .dmac = (const uint8_t *)"\xff\xff\xff\xff\xff\xff"};
+	struct pkt_meta pm = parse_spec(&f);
+	uint8_t a[4];
+
+	(void)state;
+	assert_ok(pm);
+	assert_int_equal(pm.l3, L3_ARP);
+	inet_pton(AF_INET, "192.0.2.1", a);
+	assert_memory_equal(pm.dst, a, 4);
+	inet_pton(AF_INET, "192.0.2.2", a);
+	assert_memory_equal(pm.src, a, 4);
+}
+
+/* Ethernet pads frames to 60 bytes: bytes past the IP total length. */
+static void
+test_ethernet_padding_allowed(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 17};
+	uint8_t buf[MAX_FRAME];
+	size_t len = build(&f, buf);
+	struct pkt_meta pm;
+
+	(void)state;
+	assert_int_equal(len, 42);
+	pm = parse_bytes(buf, 60);
+	assert_ok(pm);
+	assert_int_equal(pm.l3_total, 28);
+	assert_int_equal(pm.rx_len, 60);
+}
+
+static void
+test_ipv4_options_allowed(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 6, .ihl = 15};
+	struct pkt_meta pm = parse_spec(&f);
+
+	(void)state;
+	assert_ok(pm);
+	assert_int_equal(pm.l3_len, 60);
+	assert_int_equal(pm.sport, 1234);
+}
+
+/* ---- one test per drop reason ---- */
+
+static void
+test_runt(void **state)
+{
+	uint8_t buf[MAX_FRAME];
+	struct fspec f = {.family = 4, .proto = 6};
+	size_t len;
+
+	(void)state;
+	build(&f, buf);
+	for (len = 0; len < 14; len++)
+		drop_bytes(buf, len, IXG_DROP_RUNT);
+}
+
+static void
+test_dmac_mismatch(void **state)
+{
+	static const uint8_t other[6] = {0x02, 0, 0, 0, 0, 0x99};
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t mcast6[6] = {0x33, 0x33, 0xff, 0, 0, 1};
+	struct fspec f = {.family = 4, .proto = 6, .dmac = other};
+	struct pkt_meta pm;
+
+	(void)state;
+	pm = parse_spec(&f);
+	assert_reason(pm, IXG_DROP_DMAC);
+	f.dmac = bcast;
+	assert_ok(parse_spec(&f));
+	f.dmac = mcast6;
+	assert_ok(parse_spec(&f));
+}
+
+static void
+test_vlan_stack(void **state)
+{
+	struct fspec three = {.family = 4, .proto = 6, .n_vlans = 3,
+			      .tpid = {0x88a8, 0x8100, 0x8100},
+			      .vid = {1, 2, 3}};
+	uint8_t buf[MAX_FRAME];
+	struct pkt_meta pm;
+
+	(void)state;
+	pm = parse_spec(&three);
+	assert_reason(pm, IXG_DROP_VLAN_STACK);
+	/* A tag cut short: TPID present, TCI or inner ethertype missing. */
+	build(&three, buf);
+	drop_bytes(buf, 14, IXG_DROP_VLAN_STACK);
+	drop_bytes(buf, 16, IXG_DROP_VLAN_STACK);
+	drop_bytes(buf, 17, IXG_DROP_VLAN_STACK);
+	drop_bytes(buf, 21, IXG_DROP_VLAN_STACK);
+}
+
+static void
+test_ethertype(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 6, .ethertype = 0x88cc};
+	struct pkt_meta pm;
+
+	(void)state;
+	pm = parse_spec(&f);
+	assert_reason(pm, IXG_DROP_ETHERTYPE);
+	f.ethertype = 0x8847; /* MPLS: not on the allow-list */
+	f.n_vlans = 1;
+	pm = parse_spec(&f);
+	assert_reason(pm, IXG_DROP_ETHERTYPE);
+}
+
+static void
+test_arp_invalid(void **state)
+{
+	struct fspec f = {.family = 0};
+	uint8_t buf[MAX_FRAME];
+	size_t len = build(&f, buf);
+
+	(void)state;
+	assert_ok(parse_bytes(buf, len));
+	drop_bytes(buf, len - 1, IXG_DROP_ARP_INVALID);
+	buf[15] = 6; /* htype 6 (IEEE 802) */
+	drop_bytes(buf, len, IXG_DROP_ARP_INVALID);
+	buf[15] = 1;
+	buf[16] = 0x86; /* ptype IPv6 */
+	buf[17] = 0xdd;
+	drop_bytes(buf, len, IXG_DROP_ARP_INVALID);
+	buf[16] = 0x08;
+	buf[17] = 0x00;
+	buf[18] = 8; /* hlen */
+	drop_bytes(buf, len, IXG_DROP_ARP_INVALID);
+	buf[18] = 6;
+	buf[19] = 16; /* plen */
+	drop_bytes(buf, len, IXG_DROP_ARP_INVALID);
+}
+
+/* Fix the IPv4 header checksum after editing a field. */
+static void
+fix_ip4_cksum(uint8_t *ip)
+{
+	put16(ip + 10, 0);
+	put16(ip + 10, ref_cksum(ip, (size_t)(ip[0] & 15) * 4, 0));
+}
+
+static void
+test_ipv4_header(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 6, .payload = 20};
+	uint8_t buf[MAX_FRAME], *ip = buf + 14;
+	size_t len;
+
+	(void)state;
+	/* truncated below 20 bytes */
+	len = build(&f, buf);
+	drop_bytes(buf, 14 + 19, IXG_DROP_IPV4_HEADER);
+	/* version */
+	ip[0] = 0x65;
+	fix_ip4_cksum(ip);
+	drop_bytes(buf, len, IXG_DROP_IPV4_HEADER);
+	/* IHL < 5 */
+	build(&f, buf);
+	ip[0] = 0x44;
+	drop_bytes(buf, len, IXG_DROP_IPV4_HEADER);
+	/* IHL beyond the frame: 60 bytes of header in a 34-byte packet */
+	f.payload = 0;
+	f.proto = 200;
+	len = build(&f, buf);
+	ip[0] = 0x4f;
+	drop_bytes(buf, len, IXG_DROP_IPV4_HEADER);
+	/* total length lies short: less than the header */
+	f.proto = 6;
+	f.payload = 20;
+	len = build(&f, buf);
+	put16(ip + 2, 19);
+	fix_ip4_cksum(ip);
+	drop_bytes(buf, len, IXG_DROP_IPV4_HEADER);
+	/* total length lies long: more than the frame holds */
+	put16(ip + 2, (uint16_t)(len - 14 + 1));
+	fix_ip4_cksum(ip);
+	drop_bytes(buf, len, IXG_DROP_IPV4_HEADER);
+	/* the same frame with the exact length is fine */
+	put16(ip + 2, (uint16_t)(len - 14));
+	fix_ip4_cksum(ip);
+	assert_ok(parse_bytes(buf, len));
+}
+
+static void
+test_ipv4_checksum(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 17};
+	uint8_t buf[MAX_FRAME];
+	size_t len = build(&f, buf);
+	struct rte_mbuf *m;
+	struct pkt_meta pm;
+
+	(void)state;
+	buf[14 + 10] ^= 0x01;
+	drop_bytes(buf, len, IXG_DROP_IPV4_CHECKSUM);
+	/* A NIC that verified the checksum is trusted either way. */
+	m = dp_test_mbuf(buf, len, 0);
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	pm = parse_mbuf(m);
+	assert_ok(pm);
+	rte_pktmbuf_free(m);
+	buf[14 + 10] ^= 0x01;
+	m = dp_test_mbuf(buf, len, 0);
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	pm = parse_mbuf(m);
+	assert_reason(pm, IXG_DROP_IPV4_CHECKSUM);
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_ipv4_fragments(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 6, .frag = 0x2000};
+	struct pkt_meta pm;
+
+	(void)state;
+	pm = parse_spec(&f);
+	assert_ok(pm);
+	assert_int_equal(pm.frag, FRAG_FIRST);
+	assert_int_equal(pm.dport, 80);
+	/* A later fragment carries no L4 header: 3 bytes are fine. */
+	f.frag = 0x2000 | 185;
+	f.proto = 200;
+	f.payload = 3;
+	pm = parse_spec(&f);
+	assert_ok(pm);
+	assert_int_equal(pm.frag, FRAG_LATER);
+	assert_int_equal(pm.sport, 0);
+	/* RFC 1858: TCP at fragment offset 1 is an overlap attack. */
+	f.frag = 1;
+	f.proto = 6;
+	f.payload = 0;
+	pm = parse_spec(&f);
+	assert_reason(pm, IXG_DROP_L4_TRUNCATED);
+}
+
+static void
+test_ipv6_header(void **state)
+{
+	struct fspec f = {.family = 6, .proto = 17, .payload = 4};
+	uint8_t buf[MAX_FRAME];
+	size_t len = build(&f, buf);
+
+	(void)state;
+	drop_bytes(buf, 14 + 39, IXG_DROP_IPV6_HEADER);
+	buf[14] = 0x40;
+	drop_bytes(buf, len, IXG_DROP_IPV6_HEADER);
+	buf[14] = 0x60;
+	put16(buf + 14 + 4, (uint16_t)(len - 14 - 40 + 1));
+	drop_bytes(buf, len, IXG_DROP_IPV6_HEADER);
+	put16(buf + 14 + 4, (uint16_t)(len - 14 - 40));
+	assert_ok(parse_bytes(buf, len));
+}
+
+static void
+test_ipv6_ext_chain(void **state)
+{
+	struct fspec f = {.family = 6, .proto = 6, .n_ext = 2, .ext = {0, 60}};
+	uint8_t buf[MAX_FRAME], *ip = buf + 14;
+	size_t len, i;
+	struct pkt_meta pm;
+
+	(void)state;
+	/* truncated: the payload length ends inside an extension header */
+	len = build(&f, buf);
+	put16(ip + 4, 12);
+	drop_bytes(buf, len, IXG_DROP_IPV6_EXT_CHAIN);
+	/* truncated by the frame */
+	f.proto = 59;
+	len = build(&f, buf);
+	drop_bytes(buf, len - 1, IXG_DROP_IPV6_HEADER);
+	put16(ip + 4, 12);
+	drop_bytes(buf, 14 + 52, IXG_DROP_IPV6_EXT_CHAIN);
+	/* eight headers are walked, nine are too many */
+	f.proto = 17;
+	f.n_ext = 8;
+	for (i = 0; i < 8; i++)
+		f.ext[i] = 60;
+	assert_ok(parse_spec(&f));
+	f.n_ext = 9;
+	f.ext[8] = 60;
+	pm = parse_spec(&f);
+	assert_reason(pm, IXG_DROP_IPV6_EXT_CHAIN);
+	/* too many bytes: one destination options header of 264 bytes */
+	f.n_ext = 1;
+	f.payload = 300;
+	len = build(&f, buf);
+	ip[40 + 1] = 32; /* (32 + 1) * 8 = 264 */
+	drop_bytes(buf, len, IXG_DROP_IPV6_EXT_CHAIN);
+	/* endless chain: every header names another, filling the frame */
+	f.n_ext = 0;
+	f.proto = 60;
+	f.payload = 0;
+	len = build(&f, buf);
+	for (i = 0; i < 150; i++)
+		buf[len + i * 8] = 60;
+	len += 150 * 8;
+	put16(ip + 4, (uint16_t)(len - 14 - 40));
+	drop_bytes(buf, len, IXG_DROP_IPV6_EXT_CHAIN);
+	/* hop-by-hop anywhere but first (RFC 8200 4.1) */
+	f.n_ext = 2;
+	f.ext[0] = 60;
+	f.ext[1] = 0;
+	f.proto = 17;
+	pm = parse_spec(&f);
+	assert_reason(pm, IXG_DROP_IPV6_EXT_CHAIN);
+}
+
+static void
+test_ipv6_fragments(void **state)
+{
+	struct fspec f = {.family = 6, .proto = 6, .n_ext = 1, .ext = {44},
+			  .ext_frag = 1};
+	struct pkt_meta pm;
+
+	(void)state;
+	pm = parse_spec(&f);
+	assert_ok(pm);
+	assert_int_equal(pm.frag, FRAG_FIRST);
+	assert_int_equal(pm.l4_proto, 6);
+	assert_int_equal(pm.dport, 80);
+	/* later fragment: no L4 header needed */
+	f.ext_frag = (uint16_t)(100 << 3);
+	f.proto = 200;
+	f.payload = 2;
+	pm = parse_spec(&f);
+	assert_ok(pm);
+	assert_int_equal(pm.frag, FRAG_LATER);
+	assert_int_equal(pm.l4_proto, 200);
+	assert_int_equal(pm.l3_len, 48);
+	/* atomic fragment (RFC 6946): a whole packet */
+	f.ext_frag = 0;
+	f.proto = 17;
+	pm = parse_spec(&f);
+	assert_ok(pm);
+	assert_int_equal(pm.frag, FRAG_NONE);
+}
+
+static void
+test_l4_truncated(void **state)
+{
+	static const struct {
+		int family;
+		uint8_t proto;
+		size_t hdr;
+	} c[] = {{4, 6, 20}, {4, 17, 8}, {4, 1, 8},
+		 {6, 6, 20}, {6, 17, 8}, {6, 58, 8}};
+	uint8_t buf[MAX_FRAME];
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct fspec f = {.family = c[i].family, .proto = c[i].proto};
+		uint8_t *ip = buf + 14;
+
+		len = build(&f, buf);
+		/* the IP length says one byte less: header cut short */
+		if (f.family == 4) {
+			put16(ip + 2, (uint16_t)(len - 14 - 1));
+			fix_ip4_cksum(ip);
+		} else {
+			put16(ip + 4, (uint16_t)(c[i].hdr - 1));
+		}
+		drop_bytes(buf, len - 1, IXG_DROP_L4_TRUNCATED);
+		/* a first fragment must carry the whole header (RFC 1858) */
+		if (f.family == 4) {
+			put16(ip + 6, 0x2000);
+			fix_ip4_cksum(ip);
+			drop_bytes(buf, len - 1, IXG_DROP_L4_TRUNCATED);
+		}
+	}
+	/* TCP data offset below 5, and beyond the segment */
+	{
+		struct fspec f = {.family = 4, .proto = 6};
+
+		len = build(&f, buf);
+		buf[14 + 20 + 12] = 4 << 4;
+		drop_bytes(buf, len, IXG_DROP_L4_TRUNCATED);
+		buf[14 + 20 + 12] = 6 << 4;
+		drop_bytes(buf, len, IXG_DROP_L4_TRUNCATED);
+	}
+}
+
+static void
+test_martian(void **state)
+{
+	static const char *const bad4[][2] = {
+		{"0.1.2.3", "203.0.113.1"}, {"127.0.0.1", "203.0.113.1"},
+		{"224.0.0.5", "203.0.113.1"}, {"240.0.0.1", "203.0.113.1"},
+		{"255.255.255.255", "203.0.113.1"},
+		{"198.51.100.1", "0.0.0.0"}, {"198.51.100.1", "127.1.1.1"},
+		{"198.51.100.1", "255.255.255.255"},
+		{"198.51.100.1", "250.1.2.3"},
+	};
+	static const char *const bad6[][2] = {
+		{"::", "2001:db8::1"}, {"::1", "2001:db8::1"},
+		{"ff02::1", "2001:db8::1"}, {"::ffff:192.0.2.1", "2001:db8::1"},
+		{"2001:db8::1", "::"}, {"2001:db8::1", "::1"},
+		{"2001:db8::1", "::ffff:10.0.0.1"}, {"2001:db8::1", "ff01::1"},
+		{"2001:db8::1", "ff00::1"},
+	};
+	static const char *const good[][2] = {
+		{"198.51.100.1", "224.0.0.5"}, /* multicast dst: not martian */
+		{"10.0.0.1", "192.168.1.1"},
+		{"2001:db8::1", "ff02::1"}, {"fe80::1", "2001:db8::2"},
+		{"::2", "2001:db8::2"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad4) / sizeof(bad4[0]); i++) {
+		struct fspec f = {.family = 4, .proto = 17,
+				  .src = bad4[i][0], .dst = bad4[i][1]};
+		struct pkt_meta pm = parse_spec(&f);
+
+		assert_reason(pm, IXG_DROP_MARTIAN);
+	}
+	for (i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
+		struct fspec f = {.family = 6, .proto = 17,
+				  .src = bad6[i][0], .dst = bad6[i][1]};
+		struct pkt_meta pm = parse_spec(&f);
+
+		assert_reason(pm, IXG_DROP_MARTIAN);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct fspec f = {.family = strchr(good[i][0], ':') ? 6 : 4,
+				  .proto = 17, .src = good[i][0],
+				  .dst = good[i][1]};
+
+		assert_ok(parse_spec(&f));
+	}
+}
+
+/* Headers that span two segments are not parsed: only the first segment
+ * is, and a header cut by it is dropped under that header's reason. */
+static void
+test_multiseg_header_split(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 6, .payload = 40};
+	uint8_t buf[MAX_FRAME];
+	size_t len = build(&f, buf);
+	struct rte_mbuf *m = dp_test_mbuf(buf, 14 + 30, 0);
+	struct rte_mbuf *m2 = dp_test_mbuf(buf + 44, len - 44, 0);
+	struct pkt_meta pm;
+
+	(void)state;
+	assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
+	assert_int_equal(m->pkt_len, len);
+	pm = parse_mbuf(m);
+	assert_reason(pm, IXG_DROP_L4_TRUNCATED);
+	rte_pktmbuf_free(m);
+	/* split inside the IP header */
+	m = dp_test_mbuf(buf, 14 + 10, 0);
+	m2 = dp_test_mbuf(buf + 24, len - 24, 0);
+	assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
+	pm = parse_mbuf(m);
+	assert_reason(pm, IXG_DROP_IPV4_HEADER);
+	rte_pktmbuf_free(m);
+	/* split after the headers: parsed, lengths from the whole packet */
+	m = dp_test_mbuf(buf, 14 + 40 + 5, 0);
+	m2 = dp_test_mbuf(buf + 59, len - 59, 0);
+	assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
+	pm = parse_mbuf(m);
+	assert_ok(pm);
+	assert_int_equal(pm.l3_total, len - 14);
+	rte_pktmbuf_free(m);
+}
+
+/* ---- truncation sweep over a guard page ---- */
+
+static void
+test_truncation_sweep(void **state)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const struct fspec frames[] = {
+		{.family = 4, .proto = 6, .payload = 10},
+		{.family = 4, .proto = 17, .payload = 3},
+		{.family = 4, .proto = 1, .icmp_type = 8, .payload = 16},
+		{.family = 4, .proto = 6, .ihl = 15},
+		{.family = 4, .proto = 6, .frag = 0x2000},
+		{.family = 6, .proto = 6, .payload = 1},
+		{.family = 6, .proto = 17},
+		{.family = 6, .proto = 58, .icmp_type = 135, .payload = 16},
+		{.family = 6, .proto = 17, .n_ext = 4, .ext = {0, 43, 51, 60}},
+		{.family = 6, .proto = 6, .n_ext = 2, .ext = {60, 44},
+		 .ext_frag = 1},
+		{.family = 6, .proto = 59, .n_ext = 1, .ext = {0}},
+		{.family = 4, .proto = 6, .n_vlans = 1, .vid = {10}},
+		{.family = 6, .proto = 17, .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100}, .vid = {20, 30}},
+		{.family = 0, .dmac = bcast},
+		{.family = 0, .n_vlans = 2, .tpid = {0x9100, 0x8100},
+		 .vid = {1, 2}, .dmac = bcast},
+	};
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *area, *guard, buf[MAX_FRAME];
+	size_t i, len, cut;
+
+	(void)state;
+	area = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(area != MAP_FAILED);
+	guard = area + pg;
+	assert_int_equal(mprotect(guard, (size_t)pg, PROT_NONE), 0);
+	for (i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
+		len = build(&frames[i], buf);
+		assert_true(len <= (size_t)pg);
+		for (cut = 0; cut <= len; cut++) {
+			/* A stack mbuf whose data ends at the guard page. */
+			struct rte_mbuf m;
+			struct pkt_meta pm;
+
+			memset(&m, 0, sizeof(m));
+			memcpy(guard - cut, buf, cut);
+			m.buf_addr = guard - cut;
+			m.data_off = 0;
+			m.data_len = (uint16_t)cut;
+			m.pkt_len = (uint32_t)cut;
+			m.nb_segs = 1;
+			pm = parse_mbuf(&m);
+			if (cut == len) {
+				assert_ok(pm);
+			} else {
+				assert_int_equal(pm.verdict, VERDICT_DROP);
+				assert_true(pm.drop_reason < IXG_DROP_MAX);
+			}
+		}
+	}
+	munmap(area, (size_t)pg * 2);
+}
+
+/* A full burst mixing verdicts: each packet keeps its own result. */
+static void
+test_burst_mixed(void **state)
+{
+	struct fspec ok4 = {.family = 4, .proto = 6};
+	struct fspec bad = {.family = 4, .proto = 6, .ethertype = 0x88cc};
+	uint8_t buf[MAX_FRAME];
+	struct burst b;
+	unsigned i;
+
+	(void)state;
+	dp_burst_init(&b, 0);
+	for (i = 0; i < PIPELINE_BURST; i++) {
+		size_t len = build(i % 3 ? &ok4 : &bad, buf);
+
+		b.pkts[b.n++] = dp_test_mbuf(buf, len, 0);
+	}
+	stage_parse(&ctx, &b);
+	for (i = 0; i < PIPELINE_BURST; i++) {
+		if (i % 3)
+			assert_int_equal(b.meta[i].verdict, VERDICT_CONTINUE);
+		else
+			assert_reason(b.meta[i], IXG_DROP_ETHERTYPE);
+		rte_pktmbuf_free(b.pkts[i]);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp4_fields),
+		cmocka_unit_test(test_udp6_ext_fields),
+		cmocka_unit_test(test_icmp_fields),
+		cmocka_unit_test(test_vlan_fields),
+		cmocka_unit_test(test_arp_fields),
+		cmocka_unit_test(test_ethernet_padding_allowed),
+		cmocka_unit_test(test_ipv4_options_allowed),
+		cmocka_unit_test(test_runt),
+		cmocka_unit_test(test_dmac_mismatch),
+		cmocka_unit_test(test_vlan_stack),
+		cmocka_unit_test(test_ethertype),
+		cmocka_unit_test(test_arp_invalid),
+		cmocka_unit_test(test_ipv4_header),
+		cmocka_unit_test(test_ipv4_checksum),
+		cmocka_unit_test(test_ipv4_fragments),
+		cmocka_unit_test(test_ipv6_header),
+		cmocka_unit_test(test_ipv6_ext_chain),
+		cmocka_unit_test(test_ipv6_fragments),
+		cmocka_unit_test(test_l4_truncated),
+		cmocka_unit_test(test_martian),
+		cmocka_unit_test(test_multiseg_header_split),
+		cmocka_unit_test(test_truncation_sweep),
+		cmocka_unit_test(test_burst_mixed),
+	};
+
+	dp_test_eal_init("test_parse", 0);
+	tbl = calloc(1, sizeof(*tbl));
+	if (tbl == NULL)
+		return 1;
+	memcpy(tbl->ports[0].mac, port_mac, 6);
+	tbl->ports[0].configured = 1;
+	dp_ctx_init(&ctx, tbl);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_pipeline.c - pipeline_run over tables built by tables_build with a
+ * mixed burst (forwarded, answered locally, dropped for many reasons):
+ * every packet ends where it should and, per port and in total,
+ *     rx == tx + local + sum(drops)
+ * also after pipeline_tx_failed() moves refused packets to tx_full.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "dp_test_util.h"
+#include "pipeline.h"
+
+/* ---- frame builder (test-local) ---- */
+#define MAX_FRAME 2048
+
+static const uint8_t port_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t peer_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x01};
+
+struct fspec {
+	const uint8_t *dmac; /* NULL: port_mac */
+	const uint8_t *smac; /* NULL: peer_mac */
+	unsigned n_vlans;
+	uint16_t tpid[3]; /* 0: 0x8100 */
+	uint16_t vid[3]; /* outermost first */
+	uint16_t ethertype; /* 0: from family */
+	int family; /* 4, 6, or 0 for ARP */
+	uint8_t proto;
+	const char *src, *dst;
+	uint8_t ttl; /* 0: 64 */
+	uint8_t dscp;
+	unsigned ihl; /* 0: 5 */
+	uint16_t frag; /* IPv4 flags and offset field, host order */
+	unsigned n_ext;
+	uint8_t ext[12]; /* IPv6 extension header types, in order */
+	uint16_t ext_frag; /* fragment header offset|M field, host order */
+	uint8_t icmp_type;
+	uint16_t arp_op;
+	unsigned payload; /* bytes after the L4 header */
+};
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t
+sum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* Full (reference) checksums, straight from RFC 1071. */
+static uint16_t
+ref_cksum(const uint8_t *p, size_t len, uint32_t s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	return (uint16_t)~sum_fold(s);
+}
+
+static uint16_t
+ref_cksum6(const uint8_t *ip6, const uint8_t *l4, size_t len, uint8_t nh)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 8; i < 40; i += 2)
+		s += (uint32_t)ip6[i] << 8 | ip6[i + 1];
+	s += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff) + nh;
+	return ref_cksum(l4, len, s);
+}
+
+/* Builds the frame into buf; returns its length. */
+static size_t
+build(const struct fspec *f, uint8_t *buf)
+{
+	uint8_t *p = buf, *ip, *l4;
+	size_t l4len = 0, l3hdr, i;
+	uint8_t nh;
+
+	memset(buf, 0, MAX_FRAME);
+	memcpy(p, f->dmac ? f->dmac : port_mac, 6);
+	memcpy(p + 6, f->smac ? f->smac : peer_mac, 6);
+	p += 12;
+	for (i = 0; i < f->n_vlans; i++) {
+		put16(p, f->tpid[i] ? f->tpid[i] : 0x8100);
+		put16(p + 2, f->vid[i]);
+		p += 4;
+	}
+	put16(p, f->ethertype ? f->ethertype :
+		 f->family == 4 ? 0x0800 : f->family == 6 ? 0x86dd : 0x0806);
+	p += 2;
+	ip = p;
+	if (f->family == 0) {
+		put16(p, 1);
+		put16(p + 2, 0x0800);
+		p[4] = 6;
+		p[5] = 4;
+		put16(p + 6, f->arp_op ? f->arp_op : 1);
+		memcpy(p + 8, f->smac ? f->smac : peer_mac, 6);
+		inet_pton(AF_INET, f->src ? f->src : "192.0.2.2", p + 14);
+		inet_pton(AF_INET, f->dst ? f->dst : "192.0.2.1", p + 24);
+		return (size_t)(p + 28 - buf);
+	}
+	if (f->family == 4) {
+		unsigned ihl = f->ihl ? f->ihl : 5;
+
+		l3hdr = ihl * 4;
+		for (i = 20; i < l3hdr; i++)
+			ip[i] = 1; /* NOP options */
+		nh = f->proto;
+	} else {
+		l3hdr = 40;
+		nh = f->n_ext ? f->ext[0] : f->proto;
+		for (i = 0; i < f->n_ext; i++) {
+			uint8_t *e = ip + l3hdr;
+
+			e[0] = i + 1 < f->n_ext ? f->ext[i + 1] : f->proto;
+			e[1] = 0; /* 8 bytes for every type, AH included */
+			if (f->ext[i] == 44)
+				put16(e + 2, f->ext_frag);
+			l3hdr += 8;
+		}
+	}
+	l4 = ip + l3hdr;
+	switch (f->proto) {
+	case 6:
+		put16(l4, 1234);
+		put16(l4 + 2, 80);
+		l4[12] = 5 << 4;
+		l4len = 20;
+		break;
+	case 17:
+		put16(l4, 5353);
+		put16(l4 + 2, 53);
+		l4len = 8;
+		break;
+	case 1:
+	case 58:
+		l4[0] = f->icmp_type;
+		put16(l4 + 4, 0x4242);
+		put16(l4 + 6, 7);
+		l4len = 8;
+		break;
+	}
+	for (i = 0; i < f->payload; i++)
+		l4[l4len + i] = (uint8_t)(i * 7 + 1);
+	if (f->proto == 17)
+		put16(l4 + 4, (uint16_t)(8 + f->payload));
+	l4len += f->payload;
+	if (f->family == 4) {
+		ip[0] = (uint8_t)(0x40 | (l3hdr / 4));
+		ip[1] = (uint8_t)(f->dscp << 2);
+		put16(ip + 2, (uint16_t)(l3hdr + l4len));
+		put16(ip + 6, f->frag);
+		ip[8] = f->ttl ? f->ttl : 64;
+		ip[9] = nh;
+		inet_pton(AF_INET, f->src ? f->src : "198.51.100.1", ip + 12);
+		inet_pton(AF_INET, f->dst ? f->dst : "203.0.113.1", ip + 16);
+		put16(ip + 10, ref_cksum(ip, l3hdr, 0));
+		if (f->proto == 1)
+			put16(l4 + 2, ref_cksum(l4, l4len, 0));
+	} else {
+		ip[0] = (uint8_t)(0x60 | (f->dscp >> 2));
+		ip[1] = (uint8_t)(f->dscp << 6);
+		put16(ip + 4, (uint16_t)(l3hdr - 40 + l4len));
+		ip[6] = nh;
+		ip[7] = f->ttl ? f->ttl : 64;
+		inet_pton(AF_INET6, f->src ? f->src : "2001:db8:1::1", ip + 8);
+		inet_pton(AF_INET6, f->dst ? f->dst : "2001:db8:2::1", ip + 24);
+		if (f->proto == 58)
+			put16(l4 + 2, ref_cksum6(ip, l4, l4len, 58));
+	}
+	return (size_t)(l4 + l4len - buf);
+}
+/* ---- end of frame builder ---- */
+
+static struct tables *tbl;
+static struct pipeline_ctx ctx;
+
+static const uint8_t stranger[6] = {0x02, 0, 0, 0, 0x66, 0x66};
+static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+static void
+assert_invariant(const struct ixg_lcore_counters *c)
+{
+	uint64_t drops = 0, pd;
+	unsigned r, p;
+
+	for (r = 0; r < IXG_DROP_MAX; r++)
+		drops += c->drops[r];
+	assert_int_equal(c->rx_packets, c->tx_packets + c->local_packets + drops);
+	for (p = 0; p < IXG_MAX_PORTS; p++) {
+		for (pd = 0, r = 0; r < IXG_DROP_MAX; r++)
+			pd += c->port[p].drops[r];
+		assert_int_equal(c->port[p].rx.packets,
+				 c->port[p].fwd + c->port[p].local + pd);
+	}
+}
+
+/* What each frame of the mixed burst is and where it must end. */
+struct expect {
+	struct fspec f;
+	size_t cut; /* 0: whole frame, else only this many bytes */
+	int verdict; /* VERDICT_FORWARD, VERDICT_LOCAL or a drop reason */
+};
+
+#define FWD (-1)
+#define LOC (-2)
+
+static const struct expect mix[] = {
+	{{.family = 4, .proto = 6, .dst = "203.0.113.5", .payload = 60}, 0,
+	 FWD},
+	{{.family = 6, .proto = 17, .dst = "2001:db8:2::9"}, 0, FWD},
+	{{.family = 4, .proto = 1, .icmp_type = 8, .dst = "203.0.113.7"}, 0,
+	 FWD},
+	{{.family = 0, .dmac = bcast, .dst = "192.0.2.1"}, 0, LOC},
+	{{.family = 4, .proto = 1, .icmp_type = 8, .dst = "192.0.2.1"}, 0, LOC},
+	{{.family = 6, .proto = 58, .icmp_type = 128, .dst = "2001:db8::1"},
+	 0, LOC},
+	{{.family = 4, .proto = 6}, 10, IXG_DROP_RUNT},
+	{{.family = 4, .proto = 6, .ethertype = 0x88cc}, 0, IXG_DROP_ETHERTYPE},
+	{{.family = 4, .proto = 6, .smac = stranger}, 0, IXG_DROP_UNKNOWN_PEER},
+	{{.family = 4, .proto = 6, .dst = "100.64.0.1"}, 0, IXG_DROP_NO_ROUTE},
+	{{.family = 4, .proto = 6, .dst = "203.0.113.5", .ttl = 1}, 0,
+	 IXG_DROP_TTL_EXPIRED},
+	{{.family = 6, .proto = 6, .dst = "2001:db8:2::1", .ttl = 1}, 0,
+	 IXG_DROP_TTL_EXPIRED},
+	{{.family = 4, .proto = 17, .src = "127.0.0.1"}, 0, IXG_DROP_MARTIAN},
+	{{.family = 4, .proto = 6, .payload = 20}, 14 + 30,
+	 IXG_DROP_IPV4_HEADER},
+	{{.family = 4, .proto = 17, .dst = "192.0.2.1"}, 0,
+	 IXG_DROP_LOCAL_UNHANDLED},
+	{{.family = 4, .proto = 6, .dst = "203.0.113.5", .payload = 1500}, 0,
+	 IXG_DROP_MTU_EXCEEDED},
+	{{.family = 6, .proto = 6, .n_vlans = 3, .vid = {1, 2, 3}}, 0,
+	 IXG_DROP_VLAN_STACK},
+};
+
+static void
+test_mixed_burst_invariant(void **state)
+{
+	const unsigned n = sizeof(mix) / sizeof(mix[0]);
+	unsigned in_use = rte_mempool_in_use_count(dp_test_pool());
+	static struct burst_out out;
+	struct ixg_lcore_counters *c = ctx.ctr;
+	unsigned i, fwd = 0, loc = 0, peer_drops = 0;
+	uint8_t buf[MAX_FRAME];
+	struct burst b;
+
+	(void)state;
+	assert_true(n <= PIPELINE_BURST);
+	dp_burst_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		size_t len = build(&mix[i].f, buf);
+
+		if (mix[i].cut)
+			len = mix[i].cut;
+		b.pkts[b.n++] = dp_test_mbuf(buf, len, 0);
+	}
+	memset(&out, 0, sizeof(out));
+	pipeline_run(&ctx, &b, &out);
+
+	for (i = 0; i < n; i++) {
+		if (mix[i].verdict == FWD) {
+			assert_int_equal(b.meta[i].verdict, VERDICT_FORWARD);
+			fwd++;
+		} else if (mix[i].verdict == LOC) {
+			assert_int_equal(b.meta[i].verdict, VERDICT_LOCAL);
+			loc++;
+		} else {
+			assert_int_equal(b.meta[i].verdict, VERDICT_DROP);
+			assert_string_equal(
+				ixg_drop_name(b.meta[i].drop_reason),
+				ixg_drop_name((unsigned)mix[i].verdict));
+			assert_int_equal(c->drops[mix[i].verdict] > 0, 1);
+			/* dropped after the peer stage: counted for peer 1 */
+			peer_drops += b.meta[i].in_peer == 1;
+		}
+	}
+	assert_int_equal(c->rx_packets, n);
+	assert_int_equal(c->tx_packets, fwd);
+	assert_int_equal(c->local_packets, loc);
+	assert_int_equal(out.n[1], fwd);
+	assert_int_equal(out.n[0], loc);
+	assert_int_equal(c->peer[2].tx.packets, fwd);
+	assert_int_equal(c->port[1].tx.packets, fwd);
+	assert_invariant(c);
+	/* dropped frames are already back in the pool */
+	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()),
+			 in_use + fwd + loc);
+
+	/* The TX queues refuse one forwarded and one local frame. */
+	pipeline_tx_failed(&ctx, out.pkts[1][0]);
+	pipeline_tx_failed(&ctx, out.pkts[0][0]);
+	assert_int_equal(c->drops[IXG_DROP_TX_FULL], 2);
+	assert_int_equal(c->port[0].drops[IXG_DROP_TX_FULL], 2);
+	assert_int_equal(c->tx_packets, fwd - 1);
+	assert_int_equal(c->local_packets, loc - 1);
+	assert_int_equal(c->port[1].tx.packets, fwd - 1);
+	assert_int_equal(c->peer[2].tx.packets, fwd - 1);
+	assert_int_equal(c->port[0].fwd, fwd - 1);
+	assert_int_equal(c->port[0].local, loc - 1);
+	assert_int_equal(peer_drops, 5);
+	assert_int_equal(c->peer[1].drops, peer_drops + 2);
+	assert_invariant(c);
+	for (i = 1; i < out.n[1]; i++)
+		rte_pktmbuf_free(out.pkts[1][i]);
+	for (i = 1; i < out.n[0]; i++)
+		rte_pktmbuf_free(out.pkts[0][i]);
+	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use);
+}
+
+/* tx_full alone: a refused forward is a drop at the ingress port, and the
+ * bytes leave the egress port's and peer's tx counts. */
+static void
+test_tx_full(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 17, .dst = "203.0.113.5",
+			  .payload = 100};
+	struct ixg_lcore_counters *c = ctx.ctr;
+	static struct burst_out out;
+	uint8_t buf[MAX_FRAME];
+	struct burst b;
+	uint64_t tx_bytes;
+
+	(void)state;
+	dp_burst_init(&b, 0);
+	b.pkts[b.n++] = dp_test_mbuf(buf, build(&f, buf), 0);
+	memset(&out, 0, sizeof(out));
+	tx_bytes = c->port[1].tx.bytes;
+	pipeline_run(&ctx, &b, &out);
+	assert_int_equal(out.n[1], 1);
+	assert_int_equal(c->port[1].tx.bytes, tx_bytes + 14 + 28 + 100);
+	pipeline_tx_failed(&ctx, out.pkts[1][0]);
+	assert_int_equal(c->port[1].tx.bytes, tx_bytes);
+	assert_int_equal(c->drops[IXG_DROP_TX_FULL], 3);
+	assert_invariant(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mixed_burst_invariant),
+		cmocka_unit_test(test_tx_full),
+	};
+	struct ixg_spec *s;
+
+	dp_test_eal_init("test_pipeline", 0);
+	s = dp_spec_new();
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	dp_spec_port(s, 1, "02:00:00:00:00:02");
+	dp_spec_peer(s, 1, 0, 0, "02:00:00:00:01:01", IXG_SAV_OFF);
+	dp_spec_peer(s, 2, 1, 100, "02:00:00:00:02:01", IXG_SAV_OFF);
+	dp_spec_route4(s, "203.0.113.0", 24, 2);
+	dp_spec_route6(s, "2001:db8:2::", 48, 2);
+	dp_spec_local(s, 0, "192.0.2.1", 24);
+	dp_spec_local(s, 0, "2001:db8::1", 64);
+	tbl = dp_tables_build(s);
+	dp_ctx_init(&ctx, tbl);
+	ctx.ctr = rte_zmalloc("ctr", sizeof(*ctx.ctr), 64);
+	if (ctx.ctr == NULL)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

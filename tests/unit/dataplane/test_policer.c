@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stage_policer: trTCM colours (RFC 2698 s. 3, colour-blind) with a
+ * controlled clock, per (peer, class) and per worker, and the yellow / red
+ * actions.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <rte_cycles.h>
+
+#include "dp_test_util.h"
+
+#define PKT 1000
+
+static uint64_t hz;
+
+static struct ixg_spec *
+spec(void)
+{
+	struct ixg_spec *s = dp_spec_new();
+	struct ixg_spec_class *c;
+
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	dp_spec_peer(s, 1, 0, 0, "02:00:00:00:01:01", IXG_SAV_OFF);
+	dp_spec_peer(s, 2, 0, 0, "02:00:00:00:01:02", IXG_SAV_OFF);
+	/* CIR 1 MB/s, CBS 3000 B, PIR 2 MB/s, PBS 6000 B; red drops */
+	c = dp_spec_class(s, 1, 1000000, 3000, 2000000, 6000);
+	c->yellow_action = IXG_METER_PASS;
+	c->red_action = IXG_METER_DROP;
+	/* same rates; yellow drops, red remarked to CS1 */
+	c = dp_spec_class(s, 2, 1000000, 3000, 2000000, 6000);
+	c->yellow_action = IXG_METER_DROP;
+	c->red_action = IXG_METER_REMARK;
+	c->red_dscp = 8;
+	return s;
+}
+
+/* One packet of PKT bytes from `peer` in `cls` at time `now`. */
+static const struct pkt_meta *
+send1(const struct tables *t, unsigned worker, uint16_t peer, uint16_t cls,
+      uint64_t now, struct burst *b)
+{
+	struct pipeline_ctx ctx;
+
+	dp_ctx_init(&ctx, t);
+	ctx.worker = worker;
+	ctx.now_tsc = now;
+	dp_burst_init(b, 0);
+	dp_burst_add4(b, peer, "10.0.0.1", "10.0.0.2", 17, 1, 2);
+	b->meta[0].class_id = cls;
+	b->meta[0].l3_total = PKT;
+	stage_policer(&ctx, b);
+	return &b->meta[0];
+}
+
+static uint8_t
+colour(const struct tables *t, uint16_t peer, uint16_t cls, uint64_t now)
+{
+	struct burst b;
+
+	return send1(t, 0, peer, cls, now, &b)->colour;
+}
+
+/*
+ * RFC 2698 s. 3: buckets start full (Tc = CBS, Tp = PBS). A packet of B
+ * bytes is red if Tp < B, else yellow if Tc < B (Tp -= B), else green
+ * (both -= B). Tc fills at CIR, Tp at PIR.
+ */
+static void
+test_trtcm_rfc2698(void **state)
+{
+	struct ixg_spec *s = spec();
+	struct tables *t = dp_tables_build(s);
+	/* well after the meters were configured, so the buckets are full */
+	uint64_t t0 = rte_get_tsc_cycles() + 10 * hz;
+
+	(void)state;
+	/* Tc 3000 -> three greens; Tp 6000 - 3000 -> three yellows; red */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(colour(t, 1, 1, t0), COLOUR_GREEN);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(colour(t, 1, 1, t0), COLOUR_YELLOW);
+	assert_int_equal(colour(t, 1, 1, t0), COLOUR_RED);
+	assert_int_equal(colour(t, 1, 1, t0), COLOUR_RED);
+
+	/* 1 ms later: Tc += 1000, Tp += 2000 -> green, yellow, red */
+	t0 += hz / 1000;
+	assert_int_equal(colour(t, 1, 1, t0), COLOUR_GREEN);
+	assert_int_equal(colour(t, 1, 1, t0), COLOUR_YELLOW);
+	assert_int_equal(colour(t, 1, 1, t0), COLOUR_RED);
+
+	/* Half a millisecond: Tc +500 (< B), Tp +1000 -> yellow, then red */
+	t0 += hz / 2000;
+	assert_int_equal(colour(t, 1, 1, t0), COLOUR_YELLOW);
+	assert_int_equal(colour(t, 1, 1, t0), COLOUR_RED);
+
+	/* A second idle refills to CBS and PBS, not beyond. */
+	t0 += hz;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(colour(t, 1, 1, t0), COLOUR_GREEN);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(colour(t, 1, 1, t0), COLOUR_YELLOW);
+	assert_int_equal(colour(t, 1, 1, t0), COLOUR_RED);
+
+	/* Peer 2's meter for class 1 is its own: still full. */
+	assert_int_equal(colour(t, 2, 1, t0), COLOUR_GREEN);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+static void
+test_actions(void **state)
+{
+	struct ixg_spec *s = spec();
+	struct tables *t = dp_tables_build(s);
+	uint64_t t0 = rte_get_tsc_cycles() + 10 * hz;
+	const struct pkt_meta *m;
+	struct burst b;
+
+	(void)state;
+	/* class 1: red dropped (policer_red), yellow passed */
+	for (int i = 0; i < 3; i++)
+		colour(t, 1, 1, t0);
+	m = send1(t, 0, 1, 1, t0, &b);
+	assert_int_equal(m->colour, COLOUR_YELLOW);
+	assert_int_equal(m->verdict, VERDICT_CONTINUE);
+	assert_int_equal(m->remark, 0);
+	colour(t, 1, 1, t0);
+	colour(t, 1, 1, t0);
+	m = send1(t, 0, 1, 1, t0, &b);
+	assert_int_equal(m->colour, COLOUR_RED);
+	assert_int_equal(m->verdict, VERDICT_DROP);
+	assert_int_equal(m->drop_reason, IXG_DROP_POLICER_RED);
+
+	/* class 2: yellow dropped (policer_yellow), red remarked */
+	for (int i = 0; i < 3; i++)
+		colour(t, 1, 2, t0);
+	m = send1(t, 0, 1, 2, t0, &b);
+	assert_int_equal(m->colour, COLOUR_YELLOW);
+	assert_int_equal(m->verdict, VERDICT_DROP);
+	assert_int_equal(m->drop_reason, IXG_DROP_POLICER_YELLOW);
+	colour(t, 1, 2, t0);
+	colour(t, 1, 2, t0);
+	m = send1(t, 0, 1, 2, t0, &b);
+	assert_int_equal(m->colour, COLOUR_RED);
+	assert_int_equal(m->verdict, VERDICT_CONTINUE);
+	assert_int_equal(m->dscp, 8);
+	assert_int_equal(m->remark, 1);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+/* Class 0 uses the peer's committed rate: one rate, so green or red only. */
+static void
+test_peer_rate(void **state)
+{
+	struct ixg_spec *s = spec();
+	struct tables *t;
+	uint64_t t0;
+	const struct pkt_meta *m;
+	struct burst b;
+
+	(void)state;
+	s->peers[0].rate = 1000000;
+	s->peers[0].burst = 2000;
+	t = dp_tables_build(s);
+	t0 = rte_get_tsc_cycles() + 10 * hz;
+	assert_int_equal(colour(t, 1, 0, t0), COLOUR_GREEN);
+	assert_int_equal(colour(t, 1, 0, t0), COLOUR_GREEN);
+	m = send1(t, 0, 1, 0, t0, &b);
+	assert_int_equal(m->colour, COLOUR_RED);
+	assert_int_equal(m->drop_reason, IXG_DROP_POLICER_RED);
+	/* 1 ms refills 1000 bytes */
+	assert_int_equal(colour(t, 1, 0, t0 + hz / 1000), COLOUR_GREEN);
+	/* peer 2 has no rate: not metered at all */
+	for (int i = 0; i < 10; i++) {
+		m = send1(t, 0, 2, 0, t0, &b);
+		assert_int_equal(m->verdict, VERDICT_CONTINUE);
+		assert_int_equal(m->colour, COLOUR_GREEN);
+	}
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+/* Each worker meters with its own state. */
+static void
+test_per_worker(void **state)
+{
+	struct ixg_spec *s = spec();
+	uint64_t t0 = rte_get_tsc_cycles() + 10 * hz;
+	char err[256];
+	struct tables *t = tables_build(s, 2, 4242, err, sizeof(err));
+	struct burst b;
+
+	(void)state;
+	assert_non_null(t);
+	for (int i = 0; i < 6; i++)
+		send1(t, 0, 1, 1, t0, &b);
+	assert_int_equal(send1(t, 0, 1, 1, t0, &b)->colour, COLOUR_RED);
+	assert_int_equal(send1(t, 1, 1, 1, t0, &b)->colour, COLOUR_GREEN);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_trtcm_rfc2698),
+		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_peer_rate),
+		cmocka_unit_test(test_per_worker),
+	};
+
+	dp_test_eal_init("t_policer", 0);
+	hz = rte_get_tsc_hz();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

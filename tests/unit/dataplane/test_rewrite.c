@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_rewrite.c - stage_rewrite on fake mbufs: ttl_expired, mtu_exceeded,
+ * the RFC 1624 incremental checksum against a full recompute over many
+ * random headers, DSCP remark (IPv4 and IPv6), and every VLAN transition
+ * (add, remove, replace, QinQ) between ingress and egress tag stacks.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_mbuf.h>
+
+#include "dp_test_util.h"
+#include "pipeline.h"
+
+/* ---- frame builder (test-local) ---- */
+#define MAX_FRAME 2048
+
+static const uint8_t port_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t peer_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x01};
+
+struct fspec {
+	const uint8_t *dmac; /* NULL: port_mac */
+	const uint8_t *smac; /* NULL: peer_mac */
+	unsigned n_vlans;
+	uint16_t tpid[3]; /* 0: 0x8100 */
+	uint16_t vid[3]; /* outermost first */
+	uint16_t ethertype; /* 0: from family */
+	int family; /* 4, 6, or 0 for ARP */
+	uint8_t proto;
+	const char *src, *dst;
+	uint8_t ttl; /* 0: 64 */
+	uint8_t dscp;
+	unsigned ihl; /* 0: 5 */
+	uint16_t frag; /* IPv4 flags and offset field, host order */
+	unsigned n_ext;
+	uint8_t ext[12]; /* IPv6 extension header types, in order */
+	uint16_t ext_frag; /* fragment header offset|M field, host order */
+	uint8_t icmp_type;
+	uint16_t arp_op;
+	unsigned payload; /* bytes after the L4 header */
+};
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t
+sum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* Full (reference) checksums, straight from RFC 1071. */
+static uint16_t
+ref_cksum(const uint8_t *p, size_t len, uint32_t s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	return (uint16_t)~sum_fold(s);
+}
+
+static uint16_t
+ref_cksum6(const uint8_t *ip6, const uint8_t *l4, size_t len, uint8_t nh)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 8; i < 40; i += 2)
+		s += (uint32_t)ip6[i] << 8 | ip6[i + 1];
+	s += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff) + nh;
+	return ref_cksum(l4, len, s);
+}
+
+/* Builds the frame into buf; returns its length. */
+static size_t
+build(const struct fspec *f, uint8_t *buf)
+{
+	uint8_t *p = buf, *ip, *l4;
+	size_t l4len = 0, l3hdr, i;
+	uint8_t nh;
+
+	memset(buf, 0, MAX_FRAME);
+	memcpy(p, f->dmac ? f->dmac : port_mac, 6);
+	memcpy(p + 6, f->smac ? f->smac : peer_mac, 6);
+	p += 12;
+	for (i = 0; i < f->n_vlans; i++) {
+		put16(p, f->tpid[i] ? f->tpid[i] : 0x8100);
+		put16(p + 2, f->vid[i]);
+		p += 4;
+	}
+	put16(p, f->ethertype ? f->ethertype :
+		 f->family == 4 ? 0x0800 : f->family == 6 ? 0x86dd : 0x0806);
+	p += 2;
+	ip = p;
+	if (f->family == 0) {
+		put16(p, 1);
+		put16(p + 2, 0x0800);
+		p[4] = 6;
+		p[5] = 4;
+		put16(p + 6, f->arp_op ? f->arp_op : 1);
+		memcpy(p + 8, f->smac ? f->smac : peer_mac, 6);
+		inet_pton(AF_INET, f->src ? f->src : "192.0.2.2", p + 14);
+		inet_pton(AF_INET, f->dst ? f->dst : "192.0.2.1", p + 24);
+		return (size_t)(p + 28 - buf);
+	}
+	if (f->family == 4) {
+		unsigned ihl = f->ihl ? f->ihl : 5;
+
+		l3hdr = ihl * 4;
+		for (i = 20; i < l3hdr; i++)
+			ip[i] = 1; /* NOP options */
+		nh = f->proto;
+	} else {
+		l3hdr = 40;
+		nh = f->n_ext ? f->ext[0] : f->proto;
+		for (i = 0; i < f->n_ext; i++) {
+			uint8_t *e = ip + l3hdr;
+
+			e[0] = i + 1 < f->n_ext ? f->ext[i + 1] : f->proto;
+			e[1] = 0; /* 8 bytes for every type, AH included */
+			if (f->ext[i] == 44)
+				put16(e + 2, f->ext_frag);
+			l3hdr += 8;
+		}
+	}
+	l4 = ip + l3hdr;
+	switch (f->proto) {
+	case 6:
+		put16(l4, 1234);
+		put16(l4 + 2, 80);
+		l4[12] = 5 << 4;
+		l4len = 20;
+		break;
+	case 17:
+		put16(l4, 5353);
+		put16(l4 + 2, 53);
+		l4len = 8;
+		break;
+	case 1:
+	case 58:
+		l4[0] = f->icmp_type;
+		put16(l4 + 4, 0x4242);
+		put16(l4 + 6, 7);
+		l4len = 8;
+		break;
+	}
+	for (i = 0; i < f->payload; i++)
+		l4[l4len + i] = (uint8_t)(i * 7 + 1);
+	if (f->proto == 17)
+		put16(l4 + 4, (uint16_t)(8 + f->payload));
+	l4len += f->payload;
+	if (f->family == 4) {
+		ip[0] = (uint8_t)(0x40 | (l3hdr / 4));
+		ip[1] = (uint8_t)(f->dscp << 2);
+		put16(ip + 2, (uint16_t)(l3hdr + l4len));
+		put16(ip + 6, f->frag);
+		ip[8] = f->ttl ? f->ttl : 64;
+		ip[9] = nh;
+		inet_pton(AF_INET, f->src ? f->src : "198.51.100.1", ip + 12);
+		inet_pton(AF_INET, f->dst ? f->dst : "203.0.113.1", ip + 16);
+		put16(ip + 10, ref_cksum(ip, l3hdr, 0));
+		if (f->proto == 1)
+			put16(l4 + 2, ref_cksum(l4, l4len, 0));
+	} else {
+		ip[0] = (uint8_t)(0x60 | (f->dscp >> 2));
+		ip[1] = (uint8_t)(f->dscp << 6);
+		put16(ip + 4, (uint16_t)(l3hdr - 40 + l4len));
+		ip[6] = nh;
+		ip[7] = f->ttl ? f->ttl : 64;
+		inet_pton(AF_INET6, f->src ? f->src : "2001:db8:1::1", ip + 8);
+		inet_pton(AF_INET6, f->dst ? f->dst : "2001:db8:2::1", ip + 24);
+		if (f->proto == 58)
+			put16(l4 + 2, ref_cksum6(ip, l4, l4len, 58));
+	}
+	return (size_t)(l4 + l4len - buf);
+}
+/* ---- end of frame builder ---- */
+
+static const uint8_t port1_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+static const uint8_t peer_dmac[6] = {0x02, 0x00, 0x00, 0x00, 0x02, 0x02};
+
+/* Egress peers: 1 untagged, 2 VLAN 200, 3 QinQ 3000/300 (port 1, MTU
+ * 1500), 4 untagged on port 2 (MTU 1280). */
+enum { PEER_UNTAGGED = 1, PEER_VLAN = 2, PEER_QINQ = 3, PEER_SMALL = 4 };
+
+static struct tables *tbl;
+static struct pipeline_ctx ctx;
+
+static void
+add_peer(uint16_t id, uint16_t port, uint16_t vlan, uint16_t outer)
+{
+	struct tbl_peer *p = &tbl->peers[id];
+
+	p->configured = 1;
+	p->port_id = port;
+	p->vlan = vlan;
+	p->outer_vlan = outer;
+	memcpy(p->dmac, peer_dmac, 6);
+	p->dmac[5] = (uint8_t)id;
+}
+
+/* Parse the frame on port 0, route it to out_peer, rewrite it. */
+static struct rte_mbuf *
+run(const uint8_t *buf, size_t len, uint16_t out_peer, struct pkt_meta *pm)
+{
+	struct burst b;
+
+	dp_burst_init(&b, 0);
+	b.pkts[0] = dp_test_mbuf(buf, len, 0);
+	b.n = 1;
+	stage_parse(&ctx, &b);
+	assert_int_equal(b.meta[0].verdict, VERDICT_CONTINUE);
+	b.meta[0].in_peer = 9;
+	b.meta[0].out_peer = out_peer;
+	stage_rewrite(&ctx, &b);
+	*pm = b.meta[0];
+	return b.pkts[0];
+}
+
+#define assert_reason(pm, reason)                                           \
+	do {                                                                \
+		assert_int_equal((pm).verdict, VERDICT_DROP);               \
+		assert_string_equal(ixg_drop_name((pm).drop_reason),        \
+				    ixg_drop_name(reason));                 \
+	} while (0)
+
+static void
+test_ttl_expired(void **state)
+{
+	static const uint8_t ttls[] = {0, 1};
+	uint8_t buf[MAX_FRAME];
+	struct pkt_meta pm;
+	struct rte_mbuf *m;
+	size_t i, len;
+	int fam;
+
+	(void)state;
+	for (fam = 4; fam <= 6; fam += 2) {
+		for (i = 0; i < sizeof(ttls); i++) {
+			struct fspec f = {.family = fam, .proto = 17,
+					  .ttl = ttls[i]};
+
+			len = build(&f, buf);
+			if (ttls[i] == 0) /* the builder maps 0 to 64 */
+				buf[14 + (fam == 4 ? 8 : 7)] = 0;
+			if (ttls[i] == 0 && fam == 4) {
+				put16(buf + 24, 0);
+				put16(buf + 24, ref_cksum(buf + 14, 20, 0));
+			}
+			m = run(buf, len, PEER_UNTAGGED, &pm);
+			assert_reason(pm, IXG_DROP_TTL_EXPIRED);
+			rte_pktmbuf_free(m);
+		}
+		{
+			struct fspec f = {.family = fam, .proto = 17, .ttl = 2};
+
+			len = build(&f, buf);
+			m = run(buf, len, PEER_UNTAGGED, &pm);
+			assert_int_equal(pm.verdict, VERDICT_FORWARD);
+			assert_int_equal(rte_pktmbuf_mtod(m, uint8_t *)
+					 [14 + (fam == 4 ? 8 : 7)], 1);
+			rte_pktmbuf_free(m);
+		}
+	}
+}
+
+static void
+test_mtu_exceeded(void **state)
+{
+	uint8_t buf[MAX_FRAME];
+	struct pkt_meta pm;
+	struct rte_mbuf *m;
+	size_t len;
+
+	(void)state;
+	{
+		/* 1281 bytes of IPv4 to a 1280 MTU port: dropped */
+		struct fspec f = {.family = 4, .proto = 17,
+				  .payload = 1281 - 28};
+
+		len = build(&f, buf);
+		m = run(buf, len, PEER_SMALL, &pm);
+		assert_reason(pm, IXG_DROP_MTU_EXCEEDED);
+		rte_pktmbuf_free(m);
+		f.payload--;
+		len = build(&f, buf);
+		m = run(buf, len, PEER_SMALL, &pm);
+		assert_int_equal(pm.verdict, VERDICT_FORWARD);
+		assert_int_equal(pm.out_port, 2);
+		rte_pktmbuf_free(m);
+	}
+	{
+		struct fspec f = {.family = 6, .proto = 17,
+				  .payload = 1281 - 48};
+
+		len = build(&f, buf);
+		m = run(buf, len, PEER_SMALL, &pm);
+		assert_reason(pm, IXG_DROP_MTU_EXCEEDED);
+		rte_pktmbuf_free(m);
+		/* the same packet fits the 1500 port */
+		m = run(buf, len, PEER_UNTAGGED, &pm);
+		assert_int_equal(pm.verdict, VERDICT_FORWARD);
+		rte_pktmbuf_free(m);
+	}
+}
+
+/*
+ * RFC 1624: the incrementally updated checksum must equal a full
+ * recompute, for random headers (with options), random TTLs and random
+ * DSCP remarks, including the 0x0000 / 0xffff corner cases eqn. 3 exists
+ * for.
+ */
+static void
+test_rfc1624_incremental_vs_full(void **state)
+{
+	uint8_t before[60], *ip;
+	struct burst b;
+	unsigned iter, ihl, k;
+
+	(void)state;
+	srand(1624);
+	for (iter = 0; iter < 20000; iter++) {
+		struct rte_mbuf *m;
+		uint8_t frame[14 + 60] = {0};
+		uint8_t dscp;
+
+		ihl = 5 + (unsigned)rand() % 11;
+		for (k = 0; k < 14 + ihl * 4; k++)
+			frame[k] = (uint8_t)rand();
+		ip = frame + 14;
+		ip[0] = (uint8_t)(0x40 | ihl);
+		if (iter % 4 == 0) { /* force sums close to 0xffff */
+			memset(ip + 12, 0xff, ihl * 4 - 12);
+			ip[1] = 0xff;
+		}
+		if (ip[8] < 2)
+			ip[8] = 2;
+		put16(ip + 10, 0);
+		put16(ip + 10, ref_cksum(ip, ihl * 4, 0));
+		memcpy(before, ip, ihl * 4);
+		dscp = iter % 3 == 0 ? (uint8_t)(ip[1] >> 2) :
+				       (uint8_t)(rand() & 0x3f);
+
+		m = dp_test_mbuf(frame, 14 + ihl * 4, 0);
+		dp_burst_init(&b, 0);
+		b.pkts[0] = m;
+		b.n = 1;
+		b.meta[0].l3 = L3_IPV4;
+		b.meta[0].l2_len = 14;
+		b.meta[0].l3_len = (uint16_t)(ihl * 4);
+		b.meta[0].l3_total = (uint16_t)(ihl * 4);
+		b.meta[0].ttl = before[8];
+		b.meta[0].dscp = dscp;
+		b.meta[0].in_port = 0;
+		b.meta[0].out_peer = PEER_UNTAGGED;
+		stage_rewrite(&ctx, &b);
+		assert_int_equal(b.meta[0].verdict, VERDICT_FORWARD);
+
+		ip = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+		assert_int_equal(ip[8], before[8] - 1);
+		assert_int_equal(ip[1] >> 2, dscp);
+		assert_int_equal(ip[1] & 3, before[1] & 3); /* ECN kept */
+		/* the header verifies, and the field equals a recompute */
+		assert_int_equal(ref_cksum(ip, ihl * 4, 0), 0);
+		{
+			uint8_t copy[60];
+
+			memcpy(copy, ip, ihl * 4);
+			put16(copy + 10, 0);
+			assert_int_equal((ip[10] << 8) | ip[11],
+					 ref_cksum(copy, ihl * 4, 0));
+		}
+		assert_memory_equal(ip + 12, before + 12, ihl * 4 - 12);
+		rte_pktmbuf_free(m);
+	}
+}
+
+static void
+test_ipv6_hop_limit_and_dscp(void **state)
+{
+	struct fspec f = {.family = 6, .proto = 6, .ttl = 100, .dscp = 10};
+	uint8_t buf[MAX_FRAME], *ip;
+	struct burst b;
+	size_t len;
+
+	(void)state;
+	len = build(&f, buf);
+	/* traffic class = DSCP 10 | ECN 01, flow label 0x5.... */
+	buf[14] = 0x60 | (((10 << 2) | 1) >> 4);
+	buf[14 + 1] = (uint8_t)((((10 << 2) | 1) << 4) | 0x5);
+	dp_burst_init(&b, 0);
+	b.pkts[0] = dp_test_mbuf(buf, len, 0);
+	b.n = 1;
+	stage_parse(&ctx, &b);
+	assert_int_equal(b.meta[0].verdict, VERDICT_CONTINUE);
+	assert_int_equal(b.meta[0].dscp, 10);
+	b.meta[0].dscp = 46; /* remarked by the ACL or the policer */
+	b.meta[0].out_peer = PEER_UNTAGGED;
+	stage_rewrite(&ctx, &b);
+	assert_int_equal(b.meta[0].verdict, VERDICT_FORWARD);
+	ip = rte_pktmbuf_mtod_offset(b.pkts[0], uint8_t *, 14);
+	assert_int_equal(ip[0] >> 4, 6);
+	assert_int_equal((((ip[0] & 0xf) << 4) | (ip[1] >> 4)) >> 2, 46);
+	assert_int_equal((ip[1] >> 4) & 3, 1); /* ECN kept */
+	assert_int_equal(ip[1] & 0xf, 5); /* flow label kept */
+	assert_int_equal(ip[7], 99);
+	rte_pktmbuf_free(b.pkts[0]);
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/*
+ * Every ingress tag stack (none, 802.1Q, QinQ 802.1ad and 0x9100) to every
+ * egress one: MACs, TPIDs and TCIs (PCP 0) as the egress peer wants, the
+ * L3 packet intact behind them (but for TTL and checksum).
+ */
+static void
+test_vlan_transitions(void **state)
+{
+	static const struct {
+		unsigned n;
+		uint16_t tpid[2], vid[2];
+	} in[] = {
+		{0, {0}, {0}},
+		{1, {0x8100}, {0xe000 | 77}},
+		{2, {0x88a8, 0x8100}, {1000, 77}},
+		{2, {0x9100, 0x8100}, {1001, 78}},
+	};
+	static const uint16_t out_peers[] = {PEER_UNTAGGED, PEER_VLAN,
+					     PEER_QINQ};
+	uint8_t buf[MAX_FRAME];
+	size_t i, j, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		for (j = 0; j < 3; j++) {
+			struct fspec f = {.family = 4, .proto = 6,
+					  .payload = 33, .n_vlans = in[i].n};
+			const struct tbl_peer *peer = &tbl->peers[out_peers[j]];
+			unsigned l2_in = 14 + 4 * in[i].n, l2_out = 14 + 4 * j;
+			struct pkt_meta pm;
+			struct rte_mbuf *m;
+			uint8_t *p, *ip, *oip;
+
+			memcpy(f.tpid, in[i].tpid, sizeof(in[i].tpid));
+			memcpy(f.vid, in[i].vid, sizeof(in[i].vid));
+			len = build(&f, buf);
+			m = run(buf, len, out_peers[j], &pm);
+			assert_int_equal(pm.verdict, VERDICT_FORWARD);
+			assert_int_equal(pm.out_port, 1);
+			assert_int_equal(pm.rx_len, len);
+			assert_int_equal(m->pkt_len, len - l2_in + l2_out);
+			assert_int_equal(m->data_len, m->pkt_len);
+			p = rte_pktmbuf_mtod(m, uint8_t *);
+			assert_memory_equal(p, peer->dmac, 6);
+			assert_memory_equal(p + 6, port1_mac, 6);
+			if (j == 1) {
+				assert_int_equal(get16(p + 12), 0x8100);
+				assert_int_equal(get16(p + 14), 200);
+			} else if (j == 2) {
+				assert_int_equal(get16(p + 12), 0x88a8);
+				assert_int_equal(get16(p + 14), 3000);
+				assert_int_equal(get16(p + 16), 0x8100);
+				assert_int_equal(get16(p + 18), 300);
+			}
+			assert_int_equal(get16(p + l2_out - 2), 0x0800);
+			ip = p + l2_out;
+			oip = buf + l2_in;
+			assert_int_equal(ip[8], oip[8] - 1);
+			assert_int_equal(ref_cksum(ip, 20, 0), 0);
+			assert_memory_equal(ip, oip, 8);
+			assert_memory_equal(ip + 12, oip + 12, len - l2_in - 12);
+			rte_pktmbuf_free(m);
+		}
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ttl_expired),
+		cmocka_unit_test(test_mtu_exceeded),
+		cmocka_unit_test(test_rfc1624_incremental_vs_full),
+		cmocka_unit_test(test_ipv6_hop_limit_and_dscp),
+		cmocka_unit_test(test_vlan_transitions),
+	};
+
+	dp_test_eal_init("test_rewrite", 0);
+	tbl = calloc(1, sizeof(*tbl));
+	if (tbl == NULL)
+		return 1;
+	memcpy(tbl->ports[0].mac, port_mac, 6);
+	memcpy(tbl->ports[1].mac, port1_mac, 6);
+	tbl->ports[0].mtu = 1500;
+	tbl->ports[1].mtu = 1500;
+	tbl->ports[2].mtu = 1280;
+	add_peer(PEER_UNTAGGED, 1, 0, 0);
+	add_peer(PEER_VLAN, 1, 200, 0);
+	add_peer(PEER_QINQ, 1, 300, 3000);
+	add_peer(PEER_SMALL, 2, 0, 0);
+	dp_ctx_init(&ctx, tbl);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stage_sav: source_invalid for strict (prefix lists, covering prefixes,
+ * multi-peer sets), loose (routed source) and off.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "dp_test_util.h"
+
+/*
+ * Peers 1, 2 strict; 3 loose; 4 off.
+ * Sources: 10.0.0.0/8 -> 1, 10.1.0.0/16 -> 2 (so {1,2} there),
+ * 10.1.2.0/24 -> 3 (so {1,2,3}), 20.0.0.0/8 -> 1 and 2 ({1,2}),
+ * 2001:db8::/32 -> 1, 2001:db8:1::/48 -> 2.
+ * Routes: 30.0.0.0/8 -> 2, 2001:db8::/32 -> 1, blackhole 30.9.9.9/32.
+ */
+static struct tables *
+build(struct ixg_spec **sp)
+{
+	struct ixg_spec *s = dp_spec_new();
+
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	dp_spec_peer(s, 1, 0, 0, "02:00:00:00:01:01", IXG_SAV_STRICT);
+	dp_spec_peer(s, 2, 0, 0, "02:00:00:00:01:02", IXG_SAV_STRICT);
+	dp_spec_peer(s, 3, 0, 0, "02:00:00:00:01:03", IXG_SAV_LOOSE);
+	dp_spec_peer(s, 4, 0, 0, "02:00:00:00:01:04", IXG_SAV_OFF);
+	dp_spec_source4(s, "10.0.0.0", 8, 1);
+	dp_spec_source4(s, "10.1.0.0", 16, 2);
+	dp_spec_source4(s, "10.1.2.0", 24, 3);
+	dp_spec_source4(s, "20.0.0.0", 8, 2);
+	dp_spec_source4(s, "20.0.0.0", 8, 1);
+	dp_spec_source6(s, "2001:db8::", 32, 1);
+	dp_spec_source6(s, "2001:db8:1::", 48, 2);
+	dp_spec_route4(s, "30.0.0.0", 8, 2);
+	dp_spec_route6(s, "2001:db8::", 32, 1);
+	dp_spec_blackhole(s, "30.9.9.9", 32, 0);
+	*sp = s;
+	return dp_tables_build(s);
+}
+
+static void
+run(const struct tables *t, struct burst *b)
+{
+	struct pipeline_ctx ctx;
+
+	dp_ctx_init(&ctx, t);
+	stage_sav(&ctx, b);
+}
+
+static void
+expect(const struct burst *b, unsigned i, int ok)
+{
+	if (ok) {
+		assert_int_equal(b->meta[i].verdict, VERDICT_CONTINUE);
+	} else {
+		assert_int_equal(b->meta[i].verdict, VERDICT_DROP);
+		assert_int_equal(b->meta[i].drop_reason,
+				 IXG_DROP_SOURCE_INVALID);
+	}
+}
+
+static void
+test_strict_v4(void **state)
+{
+	struct ixg_spec *s;
+	struct tables *t = build(&s);
+	struct burst b;
+
+	(void)state;
+	dp_burst_init(&b, 0);
+	dp_burst_add4(&b, 1, "10.200.0.1", "1.1.1.1", 6, 1, 2); /* own /8 */
+	dp_burst_add4(&b, 2, "10.200.0.1", "1.1.1.1", 6, 1, 2); /* not 2's */
+	dp_burst_add4(&b, 2, "10.1.0.1", "1.1.1.1", 6, 1, 2);   /* own /16 */
+	/* covering prefix: peer 1 may still source inside 10.1.0.0/16 */
+	dp_burst_add4(&b, 1, "10.1.0.1", "1.1.1.1", 6, 1, 2);
+	/* three-deep: 10.1.2.0/24 set is {1,2,3}; peer 1 and 2 allowed */
+	dp_burst_add4(&b, 1, "10.1.2.3", "1.1.1.1", 6, 1, 2);
+	dp_burst_add4(&b, 2, "10.1.2.3", "1.1.1.1", 6, 1, 2);
+	dp_burst_add4(&b, 1, "11.0.0.1", "1.1.1.1", 6, 1, 2);   /* nobody's */
+	/* multi-peer set on one prefix */
+	dp_burst_add4(&b, 1, "20.1.1.1", "1.1.1.1", 6, 1, 2);
+	dp_burst_add4(&b, 2, "20.1.1.1", "1.1.1.1", 6, 1, 2);
+	run(t, &b);
+	expect(&b, 0, 1);
+	expect(&b, 1, 0);
+	expect(&b, 2, 1);
+	expect(&b, 3, 1);
+	expect(&b, 4, 1);
+	expect(&b, 5, 1);
+	expect(&b, 6, 0);
+	expect(&b, 7, 1);
+	expect(&b, 8, 1);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+static void
+test_strict_v6(void **state)
+{
+	struct ixg_spec *s;
+	struct tables *t = build(&s);
+	struct burst b;
+
+	(void)state;
+	dp_burst_init(&b, 0);
+	dp_burst_add6(&b, 1, "2001:db8:5::1", "2001:db8::9", 6, 1, 2);
+	dp_burst_add6(&b, 2, "2001:db8:5::1", "2001:db8::9", 6, 1, 2);
+	dp_burst_add6(&b, 2, "2001:db8:1:7::1", "2001:db8::9", 6, 1, 2);
+	dp_burst_add6(&b, 1, "2001:db8:1:7::1", "2001:db8::9", 6, 1, 2);
+	dp_burst_add6(&b, 1, "2001:db9::1", "2001:db8::9", 6, 1, 2);
+	run(t, &b);
+	expect(&b, 0, 1);
+	expect(&b, 1, 0);
+	expect(&b, 2, 1);
+	expect(&b, 3, 1);
+	expect(&b, 4, 0);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+/* Loose (RFC 3704 s. 2.4): any routed source, whatever the prefix lists. */
+static void
+test_loose(void **state)
+{
+	struct ixg_spec *s;
+	struct tables *t = build(&s);
+	struct burst b;
+
+	(void)state;
+	dp_burst_init(&b, 0);
+	dp_burst_add4(&b, 3, "30.1.1.1", "1.1.1.1", 6, 1, 2);   /* routed */
+	dp_burst_add4(&b, 3, "10.200.0.1", "1.1.1.1", 6, 1, 2); /* not */
+	dp_burst_add4(&b, 3, "30.9.9.9", "1.1.1.1", 6, 1, 2);   /* blackhole */
+	dp_burst_add6(&b, 3, "2001:db8:77::1", "2001:db8::9", 6, 1, 2);
+	dp_burst_add6(&b, 3, "2001:db9::1", "2001:db8::9", 6, 1, 2);
+	run(t, &b);
+	expect(&b, 0, 1);
+	expect(&b, 1, 0);
+	expect(&b, 2, 0);
+	expect(&b, 3, 1);
+	expect(&b, 4, 0);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+static void
+test_off_and_skips(void **state)
+{
+	struct ixg_spec *s;
+	struct tables *t = build(&s);
+	struct burst b;
+
+	(void)state;
+	dp_burst_init(&b, 0);
+	dp_burst_add4(&b, 4, "99.1.1.1", "1.1.1.1", 6, 1, 2);
+	dp_burst_add6(&b, 4, "2001:db9::1", "2001:db8::9", 6, 1, 2);
+	/* already dropped: reason left as it was */
+	dp_burst_add4(&b, 1, "99.1.1.1", "1.1.1.1", 6, 1, 2);
+	pkt_drop(&b, 2, IXG_DROP_MARTIAN);
+	/* ARP: not validated */
+	dp_burst_add4(&b, 1, "99.1.1.1", "1.1.1.1", 0, 0, 0);
+	b.meta[3].l3 = L3_ARP;
+	run(t, &b);
+	expect(&b, 0, 1);
+	expect(&b, 1, 1);
+	assert_int_equal(b.meta[2].drop_reason, IXG_DROP_MARTIAN);
+	expect(&b, 3, 1);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+/* No source prefixes at all: a strict peer may source nothing. */
+static void
+test_strict_empty(void **state)
+{
+	struct ixg_spec *s = dp_spec_new();
+	struct tables *t;
+	struct burst b;
+
+	(void)state;
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	dp_spec_peer(s, 1, 0, 0, "02:00:00:00:01:01", IXG_SAV_STRICT);
+	t = dp_tables_build(s);
+	assert_null(t->sav4);
+	dp_burst_init(&b, 0);
+	dp_burst_add4(&b, 1, "10.0.0.1", "1.1.1.1", 6, 1, 2);
+	dp_burst_add6(&b, 1, "2001:db8::1", "2001:db8::9", 6, 1, 2);
+	run(t, &b);
+	expect(&b, 0, 0);
+	expect(&b, 1, 0);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strict_v4),
+		cmocka_unit_test(test_strict_v6),
+		cmocka_unit_test(test_loose),
+		cmocka_unit_test(test_off_and_skips),
+		cmocka_unit_test(test_strict_empty),
+	};
+
+	dp_test_eal_init("t_sav", 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * gen.h - the traffic generator behind ixgate-pcapgen: builds real-shaped
+ * cross-border exchange traffic from a spec, one frame at a time, with the
+ * verdict the reference model (gen_model.h) expects for each, and sums the
+ * expectation into the counters shape of the dataplane's JSON.
+ * Plain C, no DPDK, deterministic for a given seed.
+ */
+#ifndef IXG_GEN_H
+#define IXG_GEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gen_model.h"
+#include "ixg_api.h"
+
+#define GEN_KINDS(X)                                                          \
+	X(FORWARD, "forward", 0.70, "peer to peer transit, forwarded")        \
+	X(SPOOFED, "spoofed", 0.03,                                           \
+	  "source outside a strict peer's prefixes: source_invalid")          \
+	X(BLACKHOLE, "blackhole", 0.02, "to a live blackhole: blackhole")    \
+	X(NO_ROUTE, "no_route", 0.02, "to unrouted space: no_route")          \
+	X(ACL_DENY, "acl_deny", 0.03, "crafted to hit a deny rule: acl_deny") \
+	X(LOCAL, "local", 0.03, "ARP, NS, ICMP/ICMPv6 echo to the node")     \
+	X(TTL, "ttl", 0.01, "TTL/hop limit 1: ttl_expired")                   \
+	X(UNKNOWN_PEER, "unknown_peer", 0.01,                                 \
+	  "unknown source MAC: unknown_peer")                                 \
+	X(MALFORMED, "malformed", 0.02,                                       \
+	  "runt, bad checksum, lying lengths, LLDP, VLAN stack, ext chain")   \
+	X(POLICED, "policed", 0.0,                                            \
+	  "aimed at a low-rate class (expectation approximate)")
+
+enum gen_kind {
+#define GEN_X_ENUM(e, name, frac, descr) GEN_K_##e,
+	GEN_KINDS(GEN_X_ENUM)
+#undef GEN_X_ENUM
+	GEN_K_MAX
+};
+
+/* Frame sizes: on-the-wire sizes including the 4-byte FCS, as RFC 2544 and
+ * IMIX count them; the pcap holds size - 4 bytes. */
+#define GEN_SIZE_IMIX 0u
+
+/* Classes with a committed rate below this (bytes/s, 100 Mbit/s) are
+ * "low-rate": default traffic never matches a rule pointing at one. */
+#define GEN_LOW_RATE_BPS (100000000ull / 8)
+
+struct gen_opts {
+	uint64_t count;
+	uint64_t seed;
+	int port_id; /* only peers on this port send; -1: every port */
+	double v6_frac;
+	uint32_t size; /* GEN_SIZE_IMIX or a frame size 64..1518 */
+	double mix[GEN_K_MAX]; /* weights, need not sum to 1 */
+	double rate_pps; /* timestamp spacing */
+	bool skew; /* 10% of destination prefixes get 90% of packets */
+	uint64_t start_ns; /* timestamp of the first packet */
+	int64_t now; /* unix seconds for blackhole expiry */
+};
+
+/* Default options (the documented defaults of ixgate-pcapgen). */
+void gen_opts_default(struct gen_opts *o);
+const char *gen_kind_name(unsigned kind);
+const char *gen_kind_descr(unsigned kind);
+/* Kind by name, or -1. */
+int gen_kind_by_name(const char *name);
+
+/* The expectation: counters of the shape of the dataplane's JSON. */
+struct gen_counts {
+	uint64_t rx, tx, local;
+	uint64_t drops[IXG_DROP_MAX];
+	uint64_t peer_rx[IXG_MAX_PEERS], peer_tx[IXG_MAX_PEERS];
+	uint64_t kinds[GEN_K_MAX];
+	uint64_t malformed[IXG_DROP_MAX]; /* malformed kind, by reason */
+	/* Packets whose fate depends on a meter that is not green: they are
+	 * counted as forwarded, which may be wrong. */
+	uint64_t approx_packets;
+	bool approx_peer[IXG_MAX_PEERS]; /* egress peers affected */
+};
+
+struct gen;
+
+/*
+ * Prepare generation from spec (which must outlive the generator) and
+ * options. NULL on error with a message in err (e.g. no peer on the port).
+ */
+struct gen *gen_new(const struct ixg_spec *spec, const struct gen_opts *o,
+		    char *err, size_t errlen);
+void gen_free(struct gen *g);
+
+/* Maximum frame size gen_next writes. */
+#define GEN_FRAME_MAX 2048
+
+/*
+ * Build the next frame into buf (GEN_FRAME_MAX bytes): its length, its
+ * timestamp, and (if not NULL) its description and expected verdict.
+ * Adds it to the expectation. Returns the frame length.
+ */
+uint32_t gen_next(struct gen *g, uint8_t *buf, uint64_t *ts_ns,
+		  struct gen_pkt *p, struct gen_verdict *v);
+
+const struct gen_counts *gen_counts(const struct gen *g);
+
+/* Write the expectation as one JSON object (see doc/traffic-generator.md).
+ * 0, or -1 with errno if writing failed. */
+int gen_write_expect(const struct gen *g, FILE *out);
+
+/* Internet checksum helpers (RFC 1071), exposed for tests of the builder. */
+uint16_t gen_csum(const void *data, size_t len, uint32_t init);
+
+#endif /* IXG_GEN_H */

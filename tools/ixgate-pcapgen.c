@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ixgate-pcapgen - write real-shaped cross-border exchange traffic for a
+ * config into a pcap file, and optionally what ixgate should count for it
+ * (--expect), computed by an independent reference model. No DPDK.
+ * See doc/traffic-generator.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gen.h"
+#include "ixg_conf.h"
+#include "pcapfile.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ixgate-pcapgen --config FILE --out FILE.pcap [options]\n"
+		"  --count N          packets to write (default 4096)\n"
+		"  --seed S           PRNG seed (default 1); same seed, same file\n"
+		"  --port NAME        only peers attached to this port send\n"
+		"                     (default: peers of every port)\n"
+		"  --v6 FRACTION      share of IPv6 packets (default 0.3)\n"
+		"  --sizes 64|imix|N  frame sizes on the wire incl. FCS "
+		"(default imix)\n"
+		"  --mix KIND=FRAC,.. kind weights; unlisted kinds keep their\n"
+		"                     default, a leading 'clear' zeroes them\n"
+		"  --skew             10%% of destination prefixes get 90%% of "
+		"packets\n"
+		"  --rate PPS         timestamp spacing (default 1000000)\n"
+		"  --expect FILE.json write the counters ixgate should show\n"
+		"  --now UNIX         time for blackhole expiry (default: now)\n"
+		"  --list-kinds       list the kinds of packets and exit\n"
+		"  --help\n");
+}
+
+static int
+bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ixgate-pcapgen: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage(stderr);
+	return 2;
+}
+
+static int
+parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	if (*s == '-' || *s == '\0')
+		return -EINVAL;
+	*out = strtoull(s, &end, 0);
+	return errno || *end ? -EINVAL : 0;
+}
+
+static int
+parse_double(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno || *end || end == s ? -EINVAL : 0;
+}
+
+static int
+parse_mix(const char *arg, double mix[GEN_K_MAX])
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+	int rc = 0;
+
+	if (copy == NULL)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		double f;
+		int k;
+
+		if (strcmp(tok, "clear") == 0) {
+			memset(mix, 0, GEN_K_MAX * sizeof(mix[0]));
+			continue;
+		}
+		if (eq == NULL) {
+			rc = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		k = gen_kind_by_name(tok);
+		if (k < 0 || parse_double(eq + 1, &f) < 0 || f < 0 || f > 1)
+			rc = -EINVAL;
+		else
+			mix[k] = f;
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+port_id_by_name(const struct ixg_spec *s, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->n_ports; i++)
+		if (strcmp(s->ports[i].name, name) == 0)
+			return s->ports[i].id;
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "v6", required_argument, NULL, '6' },
+		{ "sizes", required_argument, NULL, 'z' },
+		{ "mix", required_argument, NULL, 'm' },
+		{ "skew", no_argument, NULL, 'k' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "expect", required_argument, NULL, 'e' },
+		{ "now", required_argument, NULL, 'N' },
+		{ "list-kinds", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL, *out = NULL, *expect = NULL, *port = NULL;
+	struct ixg_spec spec;
+	struct pcap_writer *w;
+	struct timespec t0, t1;
+	struct gen_opts o;
+	char err[512];
+	uint8_t buf[GEN_FRAME_MAX];
+	struct gen *g;
+	uint64_t i, u;
+	double secs;
+	int c, rc = 0;
+
+	gen_opts_default(&o);
+	o.now = (int64_t)time(NULL);
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'e':
+			expect = optarg;
+			break;
+		case 'p':
+			port = optarg;
+			break;
+		case 'n':
+			if (parse_u64(optarg, &o.count) < 0)
+				return bad_usage("bad --count '%s'", optarg);
+			break;
+		case 's':
+			if (parse_u64(optarg, &o.seed) < 0)
+				return bad_usage("bad --seed '%s'", optarg);
+			break;
+		case 'N':
+			if (parse_u64(optarg, &u) < 0)
+				return bad_usage("bad --now '%s'", optarg);
+			o.now = (int64_t)u;
+			break;
+		case '6':
+			if (parse_double(optarg, &o.v6_frac) < 0 ||
+			    o.v6_frac < 0 || o.v6_frac > 1)
+				return bad_usage("bad --v6 '%s' (0..1)", optarg);
+			break;
+		case 'r':
+			if (parse_double(optarg, &o.rate_pps) < 0 ||
+			    !(o.rate_pps > 0))
+				return bad_usage("bad --rate '%s'", optarg);
+			break;
+		case 'z':
+			if (strcmp(optarg, "imix") == 0) {
+				o.size = GEN_SIZE_IMIX;
+			} else if (parse_u64(optarg, &u) < 0 || u < 64 ||
+				   u > 1518) {
+				return bad_usage("bad --sizes '%s' (64|imix|N, "
+						 "64 <= N <= 1518)",
+						 optarg);
+			} else {
+				o.size = (uint32_t)u;
+			}
+			break;
+		case 'm':
+			if (parse_mix(optarg, o.mix) < 0)
+				return bad_usage("bad --mix '%s' (KIND=FRAC,..."
+						 "; see --list-kinds)",
+						 optarg);
+			break;
+		case 'k':
+			o.skew = true;
+			break;
+		case 'L':
+			for (c = 0; c < GEN_K_MAX; c++) {
+				gen_opts_default(&o);
+				printf("%-13s %4.1f%%  %s\n", gen_kind_name(c),
+				       o.mix[c] * 100, gen_kind_descr(c));
+			}
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		return bad_usage("unexpected argument '%s'", argv[optind]);
+	if (config == NULL || out == NULL)
+		return bad_usage("%s", "--config and --out are required");
+
+	memset(&spec, 0, sizeof(spec));
+	if (ixg_conf_load(config, &spec, stderr) < 0)
+		return 1;
+	if (port != NULL) {
+		o.port_id = port_id_by_name(&spec, port);
+		if (o.port_id < 0) {
+			fprintf(stderr,
+				"ixgate-pcapgen: %s: no port named '%s'\n",
+				config, port);
+			ixg_spec_free(&spec);
+			return 1;
+		}
+	}
+	g = gen_new(&spec, &o, err, sizeof(err));
+	if (g == NULL) {
+		fprintf(stderr, "ixgate-pcapgen: %s: %s\n", config, err);
+		ixg_spec_free(&spec);
+		return 1;
+	}
+	w = pcap_open_write(out);
+	if (w == NULL) {
+		fprintf(stderr, "ixgate-pcapgen: %s: %s\n", out,
+			strerror(errno));
+		gen_free(g);
+		ixg_spec_free(&spec);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < o.count; i++) {
+		uint64_t ts;
+		uint32_t len = gen_next(g, buf, &ts, NULL, NULL);
+
+		if (pcap_write(w, ts, buf, len) < 0) {
+			fprintf(stderr, "ixgate-pcapgen: %s: %s\n", out,
+				strerror(errno));
+			rc = 1;
+			break;
+		}
+	}
+	if (pcap_close_write(w) < 0 && rc == 0) {
+		fprintf(stderr, "ixgate-pcapgen: %s: %s\n", out,
+			strerror(errno));
+		rc = 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	if (rc == 0 && expect != NULL) {
+		FILE *f = fopen(expect, "w");
+
+		if (f == NULL || gen_write_expect(g, f) < 0 ||
+		    fclose(f) != 0) {
+			fprintf(stderr, "ixgate-pcapgen: %s: %s\n", expect,
+				strerror(errno));
+			rc = 1;
+		}
+	}
+	if (rc == 0) {
+		const struct gen_counts *gc = gen_counts(g);
+
+		fprintf(stderr,
+			"ixgate-pcapgen: %" PRIu64 " packets to %s in %.3f s "
+			"(%.2f Mpps): %" PRIu64 " forward, %" PRIu64
+			" local, %" PRIu64 " dropped\n",
+			gc->rx, out, secs, secs > 0 ? gc->rx / secs / 1e6 : 0,
+			gc->tx, gc->local, gc->rx - gc->tx - gc->local);
+		if (gc->approx_packets)
+			fprintf(stderr,
+				"ixgate-pcapgen: %" PRIu64 " packets meet a "
+				"meter that may not be green: the expectation "
+				"is approximate for them\n",
+				gc->approx_packets);
+	}
+	gen_free(g);
+	ixg_spec_free(&spec);
+	return rc;
+}

@@ -311,6 +311,9 @@ struct ixg_ctr_port {
 	uint64_t fwd; /* frames received here and handed to a TX queue */
 	uint64_t local; /* received here and answered by the node */
 	uint64_t drops[IXG_DROP_MAX]; /* by reason, at the ingress port */
+	/* ICMP errors the node originated and handed to this port's TX
+	 * (not received packets: outside the rx invariant above). */
+	uint64_t generated;
 };
 
 struct ixg_ctr_peer {
@@ -336,7 +339,9 @@ struct ixg_lcore_counters {
 	uint64_t drops[IXG_DROP_MAX];
 	uint64_t peer_pair_overflow; /* peer pairs that found no free slot */
 	uint64_t icmp_generated; /* ICMP errors sent (not received packets) */
-	uint64_t sampled;
+	uint64_t sampled; /* samples stored in the worker's sample ring */
+	uint64_t generated_dropped; /* ICMP errors refused by a TX queue */
+	uint64_t sample_dropped; /* samples lost: the sample ring was full */
 	struct ixg_ctr_port port[IXG_MAX_PORTS];
 	struct ixg_ctr_peer peer[IXG_MAX_PEERS];
 	uint64_t acl_hits[IXG_MAX_ACL_RULES];

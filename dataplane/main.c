@@ -6,8 +6,10 @@
  * Exit codes: 0 done, 1 the config, a file or the start-up failed (nothing
  * keeps running), 2 a command-line mistake (usage printed).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
@@ -271,10 +273,35 @@ apply_devices(const struct opts *o, struct ixg_spec *spec)
 	return 0;
 }
 
+/*
+ * EAL creates /var/run/dpdk/<prefix>/ even with --no-shconf, and leaves it.
+ * A process that shares nothing removes it on the way out, so runs with a
+ * per-pid prefix do not pile up directories. Call after rte_eal_cleanup.
+ */
+static void
+remove_runtime_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
+		    (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 static int
 run_replay(const char *prog, const struct opts *o, struct ixg_spec *spec)
 {
-	char prefix[64];
+	char prefix[64], rundir[PATH_MAX];
 	char *eal_argv[] = {
 		(char *)(uintptr_t)prog, "--no-huge", "-m", "512",
 		/* 22.11 refuses --in-memory with --no-huge (which implies
@@ -297,8 +324,10 @@ run_replay(const char *prog, const struct opts *o, struct ixg_spec *spec)
 			rte_strerror(rte_errno));
 		return 1;
 	}
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rc = replay_run(spec, &ro);
 	rte_eal_cleanup();
+	remove_runtime_dir(rundir);
 	return rc == 0 ? 0 : 1;
 }
 
@@ -430,7 +459,7 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	static char vdev_args[IXG_MAX_PORTS][IXG_DEVARGS_LEN + 8];
 	struct runtime rt;
 	FILE *json = stdout;
-	char err[512];
+	char err[512], rundir[PATH_MAX];
 	int argc = 0, i, rc, status = 1;
 	unsigned p;
 
@@ -537,7 +566,10 @@ out_ports:
 	rte_free(rt.qsbr);
 	counters_destroy(&rt);
 out_eal:
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	if (rt.in_memory)
+		remove_runtime_dir(rundir);
 out_json:
 	if (json != stdout && fclose(json) != 0 && status == 0) {
 		fprintf(stderr, "--json-out %s: %s\n", o->json_out,

@@ -38,7 +38,9 @@ pipeline_run(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 /*
  * m was handed out by stage_output and refused by its TX queue: move its
  * count from forwarded (or local) to drop tx_full at its ingress port and
- * peer, and free it. Takes ownership of m. Same thread as the pipeline_run
+ * peer, and free it. A refused ICMP error the node generated moves from
+ * icmp_generated (and its port's generated) to generated_dropped: it was
+ * never a received packet, so the rx invariant does not see it. Takes ownership of m. Same thread as the pipeline_run
  * that produced m. The traffic matrices (peer pair, country pair, class and
  * colour) keep the packet: they record what the pipeline decided.
  */
@@ -62,6 +64,12 @@ pipeline_tx_failed(struct pipeline_ctx *ctx, struct rte_mbuf *m)
 		c->local_packets--;
 		c->port[tag.in_port].local--;
 		break;
+	case OUT_TAG_GENERATED:
+		c->icmp_generated--;
+		c->port[tag.in_port].generated--;
+		c->generated_dropped++;
+		rte_pktmbuf_free(m);
+		return;
 	default:
 		/* Not from stage_output: nothing was counted for it. */
 		rte_pktmbuf_free(m);

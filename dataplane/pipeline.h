@@ -92,6 +92,11 @@ struct pkt_meta {
 	 * it into the IP header (IPv4: incremental checksum, RFC 1624).
 	 */
 	uint8_t remark;
+	/*
+	 * 1: stage_rewrite built an ICMP error about this (dropped) packet in
+	 * burst.gen[i]; stage_output sends it back out of in_port.
+	 */
+	uint8_t gen;
 };
 
 /* A burst and its metadata, all received on one port. */
@@ -100,11 +105,17 @@ struct burst {
 	uint16_t port;
 	struct rte_mbuf *pkts[PIPELINE_BURST];
 	struct pkt_meta meta[PIPELINE_BURST];
+	/* gen[i]: the packet the node originated about pkts[i] (an ICMP
+	 * error), valid only where meta[i].gen is 1; owned by the burst until
+	 * stage_output hands it out. */
+	struct rte_mbuf *gen[PIPELINE_BURST];
 };
 
 /*
  * Where stage_output puts packets. out[p] holds the packets to transmit on
- * port p (forwarded and local answers). Dropped packets are freed by
+ * port p (forwarded, local answers and generated ICMP errors; each received
+ * packet yields at most one of them, so PIPELINE_BURST slots per port
+ * suffice). Dropped packets are freed by
  * stage_output. The caller (worker, replay, test) transmits and calls
  * pipeline_tx_failed() for any packet the TX queue refused.
  */
@@ -112,6 +123,8 @@ struct burst_out {
 	uint16_t n[IXG_MAX_PORTS];
 	struct rte_mbuf *pkts[IXG_MAX_PORTS][PIPELINE_BURST];
 };
+
+struct sample_ring; /* sample.h */
 
 /* Per worker context: read-mostly, owned by one lcore. */
 struct pipeline_ctx {
@@ -124,6 +137,14 @@ struct pipeline_ctx {
 	uint64_t icmp_tokens; /* rate limit for generated ICMP errors */
 	uint64_t icmp_last_tsc;
 	struct rte_mempool *pool; /* for generated packets (ICMP errors) */
+	/*
+	 * Packet sampling (node.sample_rate): this worker's ring, NULL for
+	 * no sampling in this ctx; the countdown to the next sample and the
+	 * xorshift64 state drawing it (0: not seeded yet).
+	 */
+	struct sample_ring *samples;
+	uint32_t sample_skip;
+	uint64_t sample_rng;
 };
 
 /* The stages, in order. Each takes the whole burst. */
@@ -162,6 +183,7 @@ enum out_tag_kind {
 	OUT_TAG_NONE = 0,
 	OUT_TAG_FORWARD = 1,
 	OUT_TAG_LOCAL = 2,
+	OUT_TAG_GENERATED = 3, /* an ICMP error leaving by in_port */
 };
 
 struct out_tag {
@@ -196,7 +218,8 @@ out_tag_get(const struct rte_mbuf *m, struct out_tag *tag)
 	tag->rx_len = hi & 0xfffff;
 }
 
-/* Count a packet a TX queue refused (drop tx_full) and free it. */
+/* Count a packet a TX queue refused (drop tx_full, or generated_dropped for
+ * an ICMP error the node originated) and free it. */
 void pipeline_tx_failed(struct pipeline_ctx *ctx, struct rte_mbuf *m);
 
 /* Mark packet i dropped for `reason` (stages call this; no counting here). */

@@ -3,18 +3,36 @@
  * stage_output.c - the one place that counts and frees: every packet of the
  * burst is counted received, then forwarded, answered locally or dropped by
  * reason; forwarded and local packets are handed to the caller per port,
- * dropped ones are freed in one bulk call.
+ * dropped ones are freed in one bulk call. An ICMP error built about a
+ * dropped packet (burst.gen) leaves by the ingress port, counted apart from
+ * the received packets.
  *
  * Byte counters add meta.rx_len (the frame as received), so rx, tx and the
  * traffic matrices agree whatever rewrite did to the frame's length.
+ *
+ * Sampling (node.sample_rate = N, sFlow v5 style): every received packet,
+ * whatever its verdict, counts down a per-worker skip; at zero the packet is
+ * copied into the worker's sample ring (sample.h) and the next skip is drawn
+ * uniformly from [1, 2N - 1] (mean N), as the sFlow reference agent does, so
+ * the samples are not periodic and cannot be dodged by timing traffic
+ * (sFlow v5 spec, "Packet Flow Sampling").
  */
 #include <stdint.h>
+#include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
 #include "pipeline.h"
+#include "sample.h"
 
 #define PEER_PAIR_PROBES 8
+
+_Static_assert((int)SAMPLE_FORWARD == (int)VERDICT_FORWARD &&
+		       (int)SAMPLE_LOCAL == (int)VERDICT_LOCAL &&
+		       (int)SAMPLE_DROP == (int)VERDICT_DROP,
+	       "sample verdicts are the pipeline's");
+_Static_assert(IXG_DROP_MAX <= UINT8_MAX, "sample drop_reason is 8 bits");
 
 /*
  * Peer-pair counters: open addressing over IXG_PEER_PAIR_SLOTS slots keyed
@@ -68,22 +86,95 @@ count_forward(struct ixg_lcore_counters *c, const struct pkt_meta *pm)
 	}
 }
 
+/* xorshift64 (Marsaglia 2003): cheap, and plenty for spreading skips. */
+static inline uint64_t
+xorshift64(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return x;
+}
+
+/* Next skip for 1-in-`rate` sampling: uniform in [1, 2 * rate - 1]. */
+static uint32_t
+sample_next_skip(struct pipeline_ctx *ctx, uint32_t rate)
+{
+	uint64_t span = 2 * (uint64_t)rate - 1;
+
+	if (ctx->sample_rng == 0) /* xorshift's one fixed point */
+		ctx->sample_rng = 0x9e3779b97f4a7c15ull ^
+				  ((uint64_t)ctx->worker + 1) * 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)(xorshift64(&ctx->sample_rng) % span) + 1;
+}
+
+/* Copy packet pm/m into the ring, or count it lost if the ring is full. */
+static __rte_noinline void
+sample_take(struct pipeline_ctx *ctx, struct sample_ring *ring,
+	    const struct pkt_meta *pm, const struct rte_mbuf *m, uint32_t rate)
+{
+	struct sample_record *r = sample_ring_reserve(ring);
+	uint32_t len;
+	const void *h;
+
+	if (r == NULL) {
+		ctx->ctr->sample_dropped++;
+		return;
+	}
+	len = RTE_MIN(m->pkt_len, (uint32_t)SAMPLE_HDR_MAX);
+	h = rte_pktmbuf_read(m, 0, len, r->hdr);
+	if (h == NULL)
+		len = 0;
+	else if (h != r->hdr)
+		memcpy(r->hdr, h, len);
+	r->tsc = ctx->now_tsc;
+	r->unix_s = ctx->now_unix;
+	r->rx_len = pm->rx_len;
+	r->rate = rate;
+	r->acl_rule = pm->acl_rule;
+	r->in_port = pm->in_port;
+	r->out_port = pm->verdict == VERDICT_FORWARD ? pm->out_port : 0;
+	r->in_peer = pm->in_peer;
+	r->out_peer = pm->verdict == VERDICT_FORWARD ? pm->out_peer : 0;
+	r->src_country = pm->src_country;
+	r->dst_country = pm->dst_country;
+	r->class_id = pm->class_id;
+	r->verdict = pm->verdict == VERDICT_FORWARD ? SAMPLE_FORWARD :
+		     pm->verdict == VERDICT_LOCAL   ? SAMPLE_LOCAL :
+						      SAMPLE_DROP;
+	r->drop_reason = r->verdict == SAMPLE_DROP ? pm->drop_reason : 0;
+	r->flags = r->verdict == SAMPLE_DROP ? 0 : SAMPLE_F_HDR_TX;
+	r->hdr_len = (uint8_t)len;
+	sample_ring_commit(ring);
+	ctx->ctr->sampled++;
+}
+
 /*
  * Count and dispatch every packet of b: rx on the ingress port and peer;
  * FORWARD goes to out->pkts[out_port], LOCAL to out->pkts[in_port], DROP is
  * counted by reason (node, ingress port, ingress peer) and freed. Packets
  * that matched an ACL rule count a hit whatever their fate; packets that
  * were metered (forwarded, or dropped by the policer) count their class and
- * colour. Each packet handed to out is tagged (stage_output_tag.h) so
- * pipeline_tx_failed() can undo its count (out_tag_set, pipeline.h). out->n[] must be zeroed by the
- * caller; ownership of the handed-out mbufs passes to the caller.
- * Worker thread; writes only ctx->ctr (this lcore's block).
+ * colour. A dropped packet with meta.gen set has its ICMP error (b->gen[i])
+ * handed to out->pkts[in_port], counted in icmp_generated and the port's
+ * generated, not in rx/tx/local. Each packet handed to out is tagged
+ * (out_tag_set, pipeline.h) so pipeline_tx_failed() can undo its count.
+ * If ctx->samples is set and node.sample_rate is N > 0, about one received
+ * packet in N is copied to the sample ring (see the file comment). out->n[]
+ * must be zeroed by the caller; ownership of the handed-out mbufs passes to
+ * the caller. Worker thread; writes ctx->ctr (this lcore's block), the
+ * ctx's sampling state and its sample ring (as the ring's one producer).
  */
 void
 stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 {
 	struct ixg_lcore_counters *c = ctx->ctr;
 	struct rte_mbuf *dropped[PIPELINE_BURST];
+	uint32_t rate = ctx->t->node.sample_rate;
+	struct sample_ring *ring = rate != 0 ? ctx->samples : NULL;
 	unsigned i, n_drop = 0;
 
 	for (i = 0; i < b->n; i++) {
@@ -101,6 +192,18 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 		}
 		if (pm->acl_rule != 0 && pm->acl_rule < IXG_MAX_ACL_RULES)
 			c->acl_hits[pm->acl_rule]++;
+		if (ring != NULL) {
+			/* skip 0: not drawn yet (first use, or sampling just
+			 * turned on); 1: this packet. */
+			if (likely(ctx->sample_skip > 1)) {
+				ctx->sample_skip--;
+			} else {
+				if (ctx->sample_skip == 1)
+					sample_take(ctx, ring, pm, m, rate);
+				ctx->sample_skip =
+					sample_next_skip(ctx, rate);
+			}
+		}
 
 		switch (pm->verdict) {
 		case VERDICT_FORWARD:
@@ -134,6 +237,15 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 			    pm->class_id < IXG_MAX_CLASSES && pm->colour <= 2)
 				c->class_colour[pm->class_id][pm->colour]++;
 			dropped[n_drop++] = m;
+			if (unlikely(pm->gen)) {
+				struct rte_mbuf *g = b->gen[i];
+
+				p = pm->in_port;
+				out_tag_set(g, OUT_TAG_GENERATED, pm);
+				out->pkts[p][out->n[p]++] = g;
+				c->icmp_generated++;
+				in->generated++;
+			}
 			break;
 		}
 	}

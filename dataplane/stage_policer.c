@@ -33,10 +33,11 @@ void
 stage_policer(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const struct tables *t = ctx->t;
-	struct rte_meter_trtcm *meters = t->meters[ctx->worker];
+	struct rte_meter_trtcm *meters;
 
-	if (meters == NULL)
+	if (ctx->worker >= t->n_workers || t->meters[ctx->worker] == NULL)
 		return;
+	meters = t->meters[ctx->worker];
 	for (unsigned i = 0; i < b->n; i++) {
 		struct pkt_meta *m = &b->meta[i];
 		const struct rte_meter_trtcm_profile *prof;
@@ -48,7 +49,7 @@ stage_policer(struct pipeline_ctx *ctx, struct burst *b)
 		if (m->verdict != VERDICT_CONTINUE ||
 		    (m->l3 != L3_IPV4 && m->l3 != L3_IPV6) ||
 		    peer == IXG_PEER_NONE || peer >= IXG_MAX_PEERS ||
-		    c >= IXG_MAX_CLASSES)
+		    !t->peers[peer].configured || c >= IXG_MAX_CLASSES)
 			continue;
 		if (c == 0) {
 			if (!t->peer_metered[peer])

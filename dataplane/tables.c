@@ -245,10 +245,45 @@ count_tbl8_4(const uint64_t *k, size_t n)
 typedef uint32_t (*nh4_fn)(const struct build *b, uint64_t k);
 
 /*
- * Create an rte_fib DIR24_8 named `name` and insert the sorted keys; of
- * several keys with the same prefix the last one wins. The next hop of k[i]
- * is nhs[i] if nhs is not NULL, else nh(k[i]). NULL on failure with the
- * error written and *rc set.
+ * Keep, of sorted keys, what changes a longest-prefix lookup: of several
+ * keys with the same prefix the last one, and no prefix whose next hop is
+ * its nearest covering prefix's (or the default's, NH_NONE): those would
+ * only cost RIB nodes and tbl8 groups. Writes the kept keys and their next
+ * hops to ok/onh; returns how many.
+ */
+static size_t
+prune4(const struct build *b, const uint64_t *k, size_t n, nh4_fn nh,
+       const uint32_t *nhs, uint64_t *ok, uint32_t *onh)
+{
+	struct { uint32_t addr; uint8_t len; uint32_t nh; } st[33];
+	size_t depth = 0, out = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t a = key4_addr(k[i]), v;
+		uint8_t len = key4_len(k[i]);
+
+		if (i + 1 < n && k[i + 1] >> 26 == k[i] >> 26)
+			continue;
+		v = nhs != NULL ? nhs[i] : nh(b, k[i]);
+		while (depth > 0 && (st[depth - 1].len > len ||
+				     (a & mask4(st[depth - 1].len)) !=
+					     st[depth - 1].addr))
+			depth--;
+		if (v == (depth > 0 ? st[depth - 1].nh : NH_NONE))
+			continue;
+		st[depth].addr = a;
+		st[depth].len = len;
+		st[depth++].nh = v;
+		ok[out] = k[i];
+		onh[out++] = v;
+	}
+	return out;
+}
+
+/*
+ * Create an rte_fib DIR24_8 named `name` holding the sorted keys (see
+ * prune4). The next hop of k[i] is nhs[i] if nhs is not NULL, else
+ * nh(k[i]). NULL on failure with the error written and *rc set.
  */
 static struct rte_fib *
 fib4_build(struct build *b, const char *name, enum rte_fib_dir24_8_nh_sz nhsz,
@@ -258,36 +293,44 @@ fib4_build(struct build *b, const char *name, enum rte_fib_dir24_8_nh_sz nhsz,
 	struct rte_fib_conf conf = {
 		.type = RTE_FIB_DIR24_8,
 		.default_nh = NH_NONE,
-		.max_routes = (int)(n + 16),
 	};
-	struct rte_fib *fib;
+	struct rte_fib *fib = NULL;
+	uint64_t *ok = malloc((n + 1) * sizeof(*ok));
+	uint32_t *onh = malloc((n + 1) * sizeof(*onh));
 
+	if (ok == NULL || onh == NULL) {
+		*rc = fail(b, -ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	n = prune4(b, k, n, nh, nhs, ok, onh);
+	conf.max_routes = (int)(n + 16);
 	conf.dir24_8.nh_sz = nhsz;
-	conf.dir24_8.num_tbl8 = count_tbl8_4(k, n) + 16;
+	conf.dir24_8.num_tbl8 = count_tbl8_4(ok, n) + 16;
 	fib = rte_fib_create(name, SOCKET_ID_ANY, &conf);
 	if (fib == NULL) {
 		*rc = fail(b, -rte_errno, "%s: rte_fib_create (%zu prefixes): %s",
 			   name, n, rte_strerror(rte_errno));
-		return NULL;
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int r;
+		int r = rte_fib_add(fib, key4_addr(ok[i]), key4_len(ok[i]),
+				    onh[i]);
 
-		if (i + 1 < n && k[i + 1] >> 26 == k[i] >> 26)
-			continue;
-		r = rte_fib_add(fib, key4_addr(k[i]), key4_len(k[i]),
-				nhs != NULL ? nhs[i] : nh(b, k[i]));
 		if (r < 0) {
 			char what[128];
 
-			describe4(b, key4_kind(k[i]), key4_idx(k[i]), what,
+			describe4(b, key4_kind(ok[i]), key4_idx(ok[i]), what,
 				  sizeof(what));
 			*rc = fail(b, r, "%s: rte_fib_add: %s", what,
 				   rte_strerror(-r));
 			rte_fib_free(fib);
-			return NULL;
+			fib = NULL;
+			goto out;
 		}
 	}
+out:
+	free(ok);
+	free(onh);
 	return fib;
 }
 
@@ -351,12 +394,33 @@ ceil8(unsigned v)
 	return (v + 7) & ~7u;
 }
 
+/* prune4 for IPv6 records: compacts p[] in place, returns the new count. */
+static size_t
+prune6(struct pfx6 *p, size_t n)
+{
+	struct pfx6 st[129];
+	size_t depth = 0, out = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && same_prefix6(&p[i], &p[i + 1]))
+			continue;
+		while (depth > 0 && !covers6(&st[depth - 1], &p[i]))
+			depth--;
+		if (p[i].nh == (depth > 0 ? st[depth - 1].nh : NH_NONE))
+			continue;
+		st[depth++] = p[i];
+		p[out++] = p[i];
+	}
+	return out;
+}
+
 /*
  * tbl8 groups for the TRIE. rte_fib6 reserves, for each added prefix longer
  * than /24, (ceil8(len) - ceil8(max(cover, 24))) / 8 groups, where cover is
  * the longest prefix already covering it, without sharing between siblings;
  * an add fails with ENOSPC once the reservations exceed num_tbl8. Sorted by
- * address, the covering prefix is the top of a stack, so the sum is exact.
+ * address, the covering prefix is the top of a stack, so the sum is exact
+ * (an upper bound when siblings share a group).
  */
 static uint32_t
 count_tbl8_6(const struct pfx6 *p, size_t n)
@@ -368,31 +432,33 @@ count_tbl8_6(const struct pfx6 *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned cover = 24;
 
-		if (i + 1 < n && same_prefix6(&p[i], &p[i + 1]))
-			continue;
 		while (depth > 0 && !covers6(stack[depth - 1], &p[i]))
 			depth--;
 		if (depth > 0 && stack[depth - 1]->len > cover)
 			cover = stack[depth - 1]->len;
 		if (p[i].len > 24)
 			cnt += (ceil8(p[i].len) - ceil8(cover)) / 8;
-		if (depth < 129)
-			stack[depth++] = &p[i];
+		stack[depth++] = &p[i];
 	}
 	return cnt > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)cnt;
 }
 
+/*
+ * Create an rte_fib6 TRIE named `name` holding the sorted records, pruned
+ * in place (see prune4). NULL on failure with the error written, *rc set.
+ */
 static struct rte_fib6 *
 fib6_build(struct build *b, const char *name, enum rte_fib_trie_nh_sz nhsz,
-	   const struct pfx6 *p, size_t n, int *rc)
+	   struct pfx6 *p, size_t n, int *rc)
 {
 	struct rte_fib6_conf conf = {
 		.type = RTE_FIB6_TRIE,
 		.default_nh = NH_NONE,
-		.max_routes = (int)(n + 16),
 	};
 	struct rte_fib6 *fib;
 
+	n = prune6(p, n);
+	conf.max_routes = (int)(n + 16);
 	conf.trie.nh_sz = nhsz;
 	conf.trie.num_tbl8 = count_tbl8_6(p, n) + 16;
 	fib = rte_fib6_create(name, SOCKET_ID_ANY, &conf);
@@ -402,11 +468,8 @@ fib6_build(struct build *b, const char *name, enum rte_fib_trie_nh_sz nhsz,
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int r;
+		int r = rte_fib6_add(fib, p[i].addr, p[i].len, p[i].nh);
 
-		if (i + 1 < n && same_prefix6(&p[i], &p[i + 1]))
-			continue;
-		r = rte_fib6_add(fib, p[i].addr, p[i].len, p[i].nh);
 		if (r < 0) {
 			char what[128];
 
@@ -465,8 +528,8 @@ build_peers(struct build *b)
 	hp.socket_id = SOCKET_ID_ANY;
 	t->peer_by_l2 = rte_hash_create(&hp);
 	if (t->peer_by_l2 == NULL)
-		return fail(b, -rte_errno, "peer hash: rte_hash_create: %s",
-			    rte_strerror(rte_errno));
+		return fail(b, -rte_errno, "peer hash %s: rte_hash_create: %s",
+			    name, rte_strerror(rte_errno));
 
 	for (uint32_t i = 0; i < s->n_peers; i++) {
 		const struct ixg_spec_peer *sp = &s->peers[i];
@@ -588,9 +651,14 @@ build_blackholes(struct build *b)
 		    (sb->family != 6 || sb->len > 128)) {
 			char what[128];
 
-			describe4(b, PK_BLACKHOLE, i, what, sizeof(what));
-			return fail(b, -EINVAL, "%s: bad family or length",
-				    what);
+			if (sb->family == 6)
+				describe6(b, PK_BLACKHOLE, i, what,
+					  sizeof(what));
+			else
+				describe4(b, PK_BLACKHOLE, i, what,
+					  sizeof(what));
+			return fail(b, -EINVAL, "%s: bad family %u or length "
+				    "%u", what, sb->family, sb->len);
 		}
 		tb->family = sb->family;
 		tb->len = sb->len;
@@ -1312,13 +1380,12 @@ acl_finish(struct build *b, struct rte_acl_ctx *ctx, const char *name,
 }
 
 /* Rules ordered by (priority, id): rank 0 is evaluated first. */
-static const struct ixg_spec_acl_rule *acl_sort_rules;
-
 static int
-cmp_acl(const void *pa, const void *pb)
+cmp_acl(const void *pa, const void *pb, void *arg)
 {
-	const struct ixg_spec_acl_rule *a = &acl_sort_rules[*(const uint32_t *)pa];
-	const struct ixg_spec_acl_rule *b = &acl_sort_rules[*(const uint32_t *)pb];
+	const struct ixg_spec_acl_rule *rules = arg;
+	const struct ixg_spec_acl_rule *a = &rules[*(const uint32_t *)pa];
+	const struct ixg_spec_acl_rule *b = &rules[*(const uint32_t *)pb];
 
 	if (a->priority != b->priority)
 		return a->priority < b->priority ? -1 : 1;
@@ -1361,8 +1428,8 @@ build_acl(struct build *b)
 	}
 	for (uint32_t i = 0; i < s->n_acl_rules; i++)
 		order[i] = i;
-	acl_sort_rules = s->acl_rules;
-	qsort(order, s->n_acl_rules, sizeof(*order), cmp_acl);
+	qsort_r(order, s->n_acl_rules, sizeof(*order), cmp_acl,
+		(void *)(uintptr_t)s->acl_rules);
 
 	for (uint32_t rank = 0; rank < s->n_acl_rules; rank++) {
 		uint32_t i = order[rank];

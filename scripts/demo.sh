@@ -44,10 +44,11 @@ for port in p0 p1; do
 done
 
 # Memory: hugepages when we can get enough (dpdk-dumpcap can then attach
-# with --file-prefix ixgate-demo), otherwise plain memory.
+# with --file-prefix ixgate-demo; the demo config needs ~61 pages),
+# otherwise plain memory.
 have=$(sh "$SRC/scripts/hugepages.sh" 2>/dev/null || echo 0)
 free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)
-if [ "${have:-0}" -gt 0 ] && [ "${free:-0}" -ge 400 ] && [ "$(id -u)" = 0 ]; then
+if [ "${have:-0}" -gt 0 ] && [ "${free:-0}" -ge 128 ] && [ "$(id -u)" = 0 ]; then
 	MEM="--file-prefix ixgate-demo"
 	echo "demo: using hugepages ($free x 2 MiB free)"
 else

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="gcc clang meson ninja-build pkg-config make python3 python3-pyelftools
 libdpdk-dev dpdk dpdk-dev dpdk-doc liburing-dev libssl-dev libcmocka-dev
-libpcap-dev iproute2 procps"
+libpcap-dev iproute2 procps iputils-ping"
 
 if [ "${IXG_FUZZ:-0}" = 1 ]; then
 	PKGS="$PKGS libclang-rt-14-dev"

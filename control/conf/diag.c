@@ -104,7 +104,15 @@ diag_emit(struct ixg_diags *d, enum diag_sev sev, const char *file,
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);
 	if (line_text != NULL) {
-		fwrite(line_text, 1, line_len, f);
+		/* Control characters (a NUL would end the stored message)
+		 * print as '?', one column each, so the caret still lines
+		 * up. */
+		for (i = 0; i < line_len; i++) {
+			unsigned char ch = (unsigned char)line_text[i];
+
+			fputc(ch == '\t' || (ch >= ' ' && ch != 0x7f) ? ch : '?',
+			      f);
+		}
 		fputc('\n', f);
 		for (i = 0; i + 1 < col && i < line_len; i++)
 			fputc(line_text[i] == '\t' ? '\t' : ' ', f);
@@ -222,9 +230,25 @@ lexer_next(struct lexer *lx, struct tok *t)
 	} else if (s[p] == '"') {
 		size_t q = p + 1;
 
-		while (q < n && s[q] != '"' && s[q] != '\n')
+		while (q < n && s[q] != '"' && s[q] != '\n' &&
+		       (s[q] == '\t' || (unsigned char)s[q] >= ' ') &&
+		       s[q] != 0x7f)
 			q++;
-		if (q >= n || s[q] != '"') {
+		if (q < n && s[q] != '"' && s[q] != '\n') {
+			/* A control character (NUL included) inside a string
+			 * would silently cut it short in C: refuse it, pointing
+			 * at the character itself. */
+			t->kind = T_BAD;
+			t->col = (uint32_t)(q - lx->line_start + 1);
+			t->off = (uint32_t)q;
+			t->p = s + q;
+			/* Resume after the string's closing quote, if any. */
+			p = q + 1;
+			while (p < n && s[p] != '"' && s[p] != '\n')
+				p++;
+			if (p < n && s[p] == '"')
+				p++;
+		} else if (q >= n || s[q] != '"') {
 			t->kind = T_BAD;
 			t->len = (uint32_t)(q - p);
 			p = q;

@@ -39,7 +39,7 @@ static struct ixg_lcore_counters *ctr;
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = {"fuzz_packet", "--no-huge", "-m", "256", "--in-memory",
+	char *eal[] = {"fuzz_packet", "--no-huge", "-m", "2048", "--no-shconf",
 		       "--no-pci", "--no-telemetry", "--log-level=*:error",
 		       "-l", "0", NULL};
 	char err[256];

@@ -4,6 +4,7 @@
  * errors that name the failing object.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -108,11 +109,24 @@ test_routes_lpm(void **state)
 	dp_spec_route6(s, "2001:db8::", 32, 1);
 	dp_spec_route6(s, "2001:db8:1::", 48, 2);
 	dp_spec_route6(s, "2001:db8:1:2:3::", 80, 7);
+	/* Redundant (same peer as the cover): pruned, lookups unchanged. */
+	dp_spec_route4(s, "10.1.2.0", 24, 2);
+	dp_spec_route4(s, "10.1.2.192", 26, 7);
+	/* Not redundant: its cover, the /25, goes to 7. */
+	dp_spec_route4(s, "10.1.2.128", 26, 2);
+	dp_spec_route6(s, "2001:db8:1:2::", 64, 2);
+	dp_spec_route6(s, "2001:db8:1:2:3:4::", 96, 2);
 	t = dp_tables_build(s);
+	assert_int_equal(lookup4(t->route4, "10.1.2.5"), 2);
+	assert_int_equal(lookup4(t->route4, "10.1.2.130"), 2);
+	assert_int_equal(lookup4(t->route4, "10.1.2.200"), 7);
+	assert_int_equal(lookup6(t->route6, "2001:db8:1:2:3:4::1"), 2);
+	assert_int_equal(lookup6(t->route6, "2001:db8:1:2:3:5::1"), 7);
+	assert_int_equal(lookup6(t->route6, "2001:db8:1:2:4::1"), 2);
 	assert_int_equal(lookup4(t->route4, "10.2.3.4"), 1);
 	assert_int_equal(lookup4(t->route4, "10.1.3.4"), 2);
 	assert_int_equal(lookup4(t->route4, "10.1.2.127"), 2);
-	assert_int_equal(lookup4(t->route4, "10.1.2.129"), 7);
+	assert_int_equal(lookup4(t->route4, "10.1.2.255"), 7);
 	assert_int_equal(lookup4(t->route4, "192.0.2.1"), 7);
 	assert_int_equal(lookup6(t->route6, "2001:db8:2::1"), 1);
 	assert_int_equal(lookup6(t->route6, "2001:db8:1:5::1"), 2);
@@ -279,6 +293,82 @@ test_error_names_object(void **state)
 	dp_spec_free(s);
 }
 
+static void
+test_error_acl_and_blackhole(void **state)
+{
+	struct ixg_spec *s = base_spec();
+	struct ixg_spec_acl_rule *r;
+	struct ixg_spec_blackhole *h;
+	struct tables *t;
+	char err[256];
+
+	(void)state;
+	dp_spec_acl(s, 4, 10, 4, IXG_ACL_PERMIT);
+	r = dp_spec_acl(s, 5, 20, 6, IXG_ACL_CLASS);
+	r->class_id = 99; /* > IXG_MAX_CLASSES */
+	r->origin = 42;
+	snprintf(r->name, sizeof(r->name), "web");
+	t = tables_build(s, 1, 2000, err, sizeof(err));
+	assert_null(t);
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(err, "acl rule 5 'web' (origin 42)"));
+	dp_spec_free(s);
+
+	s = base_spec();
+	h = dp_spec_blackhole(s, "2001:db8::", 129, 0);
+	h->origin = 8;
+	t = tables_build(s, 1, 2001, err, sizeof(err));
+	assert_null(t);
+	assert_string_equal(err, "blackhole 2001:db8::/129 (origin 8): bad "
+			    "family 6 or length 129");
+	dp_spec_free(s);
+
+	/* A route longer than /32 names the route. */
+	s = base_spec();
+	dp_spec_route4(s, "10.0.0.0", 33, 1)->origin = 3;
+	t = tables_build(s, 1, 2002, err, sizeof(err));
+	assert_null(t);
+	assert_string_equal(err, "route 10.0.0.0/33 (origin 3): bad length");
+	dp_spec_free(s);
+
+	/* Workers out of range. */
+	s = base_spec();
+	assert_null(tables_build(s, 0, 2003, err, sizeof(err)));
+	assert_int_equal(errno, EINVAL);
+	assert_null(tables_build(s, IXG_MAX_WORKERS + 1, 2003, err,
+				 sizeof(err)));
+	dp_spec_free(s);
+}
+
+/* Names are per generation: two snapshots coexist during a reload. */
+static void
+test_two_generations(void **state)
+{
+	struct ixg_spec *s = base_spec();
+	struct tables *a, *b;
+	char err[256];
+
+	(void)state;
+	dp_spec_route4(s, "10.0.0.0", 8, 1);
+	dp_spec_acl(s, 1, 1, 4, IXG_ACL_DENY);
+	a = tables_build(s, 1, 3000, err, sizeof(err));
+	assert_non_null(a);
+	s->routes4[0].peer_id = 2;
+	b = tables_build(s, 1, 3001, err, sizeof(err));
+	assert_non_null(b);
+	assert_int_equal(lookup4(a->route4, "10.1.1.1"), 1);
+	assert_int_equal(lookup4(b->route4, "10.1.1.1"), 2);
+	/* The same generation twice is refused, naming the object. */
+	assert_null(tables_build(s, 1, 3001, err, sizeof(err)));
+	assert_int_equal(errno, EEXIST);
+	assert_string_equal(err, "peer hash pl2_3001: rte_hash_create: File "
+			    "exists");
+	tables_free(a);
+	tables_free(b);
+	tables_free(NULL);
+	dp_spec_free(s);
+}
+
 int
 main(void)
 {
@@ -289,6 +379,8 @@ main(void)
 		cmocka_unit_test(test_sav_sets),
 		cmocka_unit_test(test_meters_layout),
 		cmocka_unit_test(test_error_names_object),
+		cmocka_unit_test(test_error_acl_and_blackhole),
+		cmocka_unit_test(test_two_generations),
 	};
 
 	dp_test_eal_init("t_tables", 0);

@@ -350,4 +350,216 @@ struct ixg_lcore_counters {
 	struct ixg_ctr_peer_pair peer_pair[IXG_PEER_PAIR_SLOTS];
 } __attribute__((aligned(64)));
 
+
+/* ---------------------------------------------------------------------
+ * The API between ixgate-control and ixgate-dataplane.
+ *
+ * Transport: AF_UNIX SOCK_SEQPACKET (one message per send/recv, boundaries
+ * kept), socket file mode 0600, peer credentials (SO_PEERCRED) checked by
+ * the dataplane: only root or the dataplane's own uid may connect. One
+ * client (the control plane) at a time; a second one gets IXG_ST_BUSY.
+ *
+ * Every message starts with struct ixg_msg_hdr; requests carry a seq that
+ * the reply echoes. Payloads are fixed-width structs below (static size
+ * checks at the end of this section). Large payloads (a table of 1.2M
+ * routes) travel in a memfd passed with SCM_RIGHTS beside the message:
+ * the message says where in the memfd the array is and its element size.
+ * Messages are at most IXG_MSG_MAX bytes.
+ *
+ * Conversation:
+ *   control -> HELLO                 dataplane -> HELLO_REPLY (+ counters fd)
+ *   control -> TXN_BEGIN             dataplane -> REPLY
+ *   control -> TXN_TABLE (+ memfd)   dataplane -> REPLY      (0..n times)
+ *   control -> TXN_COMMIT            dataplane -> COMMIT_REPLY
+ *   (or TXN_ABORT; a dropped connection aborts the open transaction)
+ *   control -> GET_STATE             dataplane -> STATE
+ *
+ * A transaction replaces whole tables: the tables it does not send stay as
+ * they are in the running configuration. The dataplane validates the new
+ * configuration whole, builds new tables beside the running ones, publishes
+ * them with one atomic store and frees the old ones after an RCU grace
+ * period; if anything fails nothing changes, and COMMIT_REPLY names the
+ * failing object (table, index, origin) so the control plane can print its
+ * file:line:col.
+ */
+#define IXG_API_MAGIC 0x41475849u /* "IXGA" little-endian */
+#define IXG_MSG_MAX 4096
+#define IXG_API_SOCKET "/run/ixgate/dataplane.sock"
+
+enum ixg_msg_type {
+	IXG_MSG_HELLO = 1,
+	IXG_MSG_HELLO_REPLY = 2,
+	IXG_MSG_REPLY = 3, /* generic: status + message */
+	IXG_MSG_TXN_BEGIN = 4,
+	IXG_MSG_TXN_TABLE = 5,
+	IXG_MSG_TXN_COMMIT = 6,
+	IXG_MSG_COMMIT_REPLY = 7,
+	IXG_MSG_TXN_ABORT = 8,
+	IXG_MSG_GET_STATE = 9,
+	IXG_MSG_STATE = 10,
+	IXG_MSG_TYPE_MAX,
+};
+
+/* Status codes in replies. 0 is success; the rest name what went wrong. */
+enum ixg_status {
+	IXG_ST_OK = 0,
+	IXG_ST_BAD_MESSAGE = 1, /* malformed: size, magic, lengths inside */
+	IXG_ST_BAD_VERSION = 2,
+	IXG_ST_UNKNOWN_TYPE = 3,
+	IXG_ST_NO_TXN = 4, /* TXN_TABLE/COMMIT/ABORT without TXN_BEGIN */
+	IXG_ST_TXN_OPEN = 5, /* TXN_BEGIN while one is open */
+	IXG_ST_STALE = 6, /* base generation is not the running one */
+	IXG_ST_INVALID = 7, /* an object is invalid: see the error fields */
+	IXG_ST_CAPACITY = 8, /* a table exceeds a capacity */
+	IXG_ST_NO_MEMORY = 9,
+	IXG_ST_BUSY = 10, /* another client holds the API */
+	IXG_ST_INTERNAL = 11,
+};
+
+/* The tables of a spec, as carried by TXN_TABLE. */
+enum ixg_table {
+	IXG_TBL_NODE = 1, /* 1 x struct ixg_spec_node */
+	IXG_TBL_PORTS = 2, /* struct ixg_spec_port */
+	IXG_TBL_LOCAL_ADDRS = 3, /* struct ixg_spec_local_addr */
+	IXG_TBL_PEERS = 4, /* struct ixg_spec_peer */
+	IXG_TBL_CLASSES = 5, /* struct ixg_spec_class */
+	IXG_TBL_ACL_RULES = 6, /* struct ixg_spec_acl_rule */
+	IXG_TBL_ROUTES4 = 7, /* struct ixg_spec_route4 */
+	IXG_TBL_ROUTES6 = 8, /* struct ixg_spec_route6 */
+	IXG_TBL_SOURCES4 = 9, /* struct ixg_spec_route4 */
+	IXG_TBL_SOURCES6 = 10, /* struct ixg_spec_route6 */
+	IXG_TBL_BLACKHOLES = 11, /* struct ixg_spec_blackhole */
+	IXG_TBL_COUNTRIES = 12, /* ixg_cc_t */
+	IXG_TBL_COUNTRY4 = 13, /* struct ixg_spec_country4 */
+	IXG_TBL_COUNTRY6 = 14, /* struct ixg_spec_country6 */
+	IXG_TBL_MAX,
+};
+
+struct ixg_msg_hdr {
+	uint32_t magic; /* IXG_API_MAGIC */
+	uint16_t version; /* IXG_API_VERSION */
+	uint16_t type; /* enum ixg_msg_type */
+	uint32_t len; /* whole message in bytes, header included */
+	uint32_t seq; /* chosen by the requester, echoed in the reply */
+};
+
+struct ixg_msg_hello {
+	struct ixg_msg_hdr hdr;
+	uint32_t pid;
+	uint32_t _pad;
+	char name[IXG_NAME_LEN]; /* "ixgate-control" */
+};
+
+/* Capacities the dataplane was built with (ixg_api.h's, as it sees them). */
+struct ixg_capacities {
+	uint32_t ports, peers, peer_macs, classes, acl_rules;
+	uint32_t routes4, routes6, countries, local_addrs;
+	uint32_t _pad;
+};
+
+/* Sent with the counters memfd (SCM_RIGHTS): map it read-only. */
+struct ixg_msg_hello_reply {
+	struct ixg_msg_hdr hdr;
+	int32_t status; /* enum ixg_status */
+	uint32_t n_workers;
+	uint64_t generation; /* running generation, 0 if no config yet */
+	uint8_t config_sha256[32]; /* as given by the last commit */
+	uint8_t was_headless; /* 1: no control plane was connected */
+	uint8_t _pad[7];
+	uint64_t counters_size; /* bytes in the memfd */
+	uint32_t counters_blocks; /* struct ixg_lcore_counters in it */
+	uint32_t counters_block_size; /* sizeof(struct ixg_lcore_counters) */
+	uint64_t start_unix; /* when the dataplane started */
+	struct ixg_capacities cap;
+};
+
+struct ixg_msg_reply {
+	struct ixg_msg_hdr hdr;
+	int32_t status;
+	uint32_t _pad;
+	char message[256];
+};
+
+struct ixg_msg_txn_begin {
+	struct ixg_msg_hdr hdr;
+	uint64_t base_generation; /* must equal the running one (or 0 = any) */
+	uint8_t config_sha256[32]; /* of the config being committed */
+};
+
+/* The array is in the memfd passed with this message, at `offset`. A
+ * table with count 0 needs no memfd. */
+struct ixg_msg_txn_table {
+	struct ixg_msg_hdr hdr;
+	uint16_t table; /* enum ixg_table */
+	uint16_t _pad;
+	uint32_t elem_size; /* must be the size of the table's struct */
+	uint64_t count;
+	uint64_t offset;
+};
+
+struct ixg_msg_txn_commit {
+	struct ixg_msg_hdr hdr;
+};
+
+struct ixg_msg_commit_reply {
+	struct ixg_msg_hdr hdr;
+	int32_t status; /* enum ixg_status */
+	uint32_t _pad;
+	uint64_t generation; /* new generation on success, running otherwise */
+	/* On failure: the object that failed, if any (table 0 = none). */
+	uint16_t err_table; /* enum ixg_table */
+	uint16_t _pad2;
+	uint32_t err_index; /* index in that table */
+	uint32_t err_origin; /* the object's origin (file:line:col for control) */
+	uint32_t _pad3;
+	/* Timings of this commit, nanoseconds. */
+	uint64_t build_ns; /* tables built beside the running ones */
+	uint64_t publish_ns; /* pointer store + RCU grace period */
+	char message[256];
+};
+
+struct ixg_msg_txn_abort {
+	struct ixg_msg_hdr hdr;
+};
+
+struct ixg_msg_get_state {
+	struct ixg_msg_hdr hdr;
+};
+
+struct ixg_msg_state {
+	struct ixg_msg_hdr hdr;
+	uint64_t generation;
+	uint8_t config_sha256[32];
+	uint64_t start_unix;
+	uint64_t last_commit_unix;
+	uint32_t n_workers;
+	uint8_t headless; /* no control plane connected right now */
+	uint8_t _pad[3];
+};
+
+#define IXG_STATIC_SIZE(t, n)                                                 \
+	_Static_assert(sizeof(t) == (n), #t " changed size: bump "            \
+					 "IXG_API_VERSION")
+IXG_STATIC_SIZE(struct ixg_msg_hdr, 16);
+IXG_STATIC_SIZE(struct ixg_msg_hello, 56);
+IXG_STATIC_SIZE(struct ixg_capacities, 40);
+IXG_STATIC_SIZE(struct ixg_msg_reply, 280);
+IXG_STATIC_SIZE(struct ixg_msg_txn_begin, 56);
+IXG_STATIC_SIZE(struct ixg_msg_txn_table, 40);
+IXG_STATIC_SIZE(struct ixg_msg_commit_reply, 320);
+IXG_STATIC_SIZE(struct ixg_msg_state, 80);
+IXG_STATIC_SIZE(struct ixg_msg_hello_reply, 136);
+/* The spec's element structs travel in memfds: their layout is wire too. */
+IXG_STATIC_SIZE(struct ixg_spec_node, 44);
+IXG_STATIC_SIZE(struct ixg_spec_port, 308);
+IXG_STATIC_SIZE(struct ixg_spec_local_addr, 28);
+IXG_STATIC_SIZE(struct ixg_spec_peer, 152);
+IXG_STATIC_SIZE(struct ixg_spec_route4, 12);
+IXG_STATIC_SIZE(struct ixg_spec_route6, 24);
+IXG_STATIC_SIZE(struct ixg_spec_blackhole, 32);
+IXG_STATIC_SIZE(struct ixg_spec_class, 80);
+IXG_STATIC_SIZE(struct ixg_spec_acl_rule, 100);
+IXG_STATIC_SIZE(struct ixg_spec_country4, 8);
+IXG_STATIC_SIZE(struct ixg_spec_country6, 20);
+
 #endif /* IXG_API_H */

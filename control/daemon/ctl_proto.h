@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctl_proto.h - the operator's CLI socket between ixgatectl and
+ * ixgate-control (not the dataplane API: that is common/ixg_api.h).
+ *
+ * AF_UNIX SOCK_SEQPACKET at IXG_CTL_SOCKET, mode 0660; the daemon reads the
+ * caller's uid with SO_PEERCRED (for the audit log and for the permission
+ * check: root or the daemon's uid may change things, anyone in the socket's
+ * group may show).
+ *
+ * Request: one message, struct ctl_req_hdr followed by argc NUL-terminated
+ * argument strings (e.g. "show", "peer", "viettel").
+ * Reply: one or more messages, each a struct ctl_rep_hdr followed by text
+ * (human tables, or JSON when the request had CTL_F_JSON); the last one has
+ * CTL_R_LAST set and carries the exit status ixgatectl should return
+ * (0 ok, 1 error, 2 usage). Errors in JSON mode are JSON objects:
+ * {"error": "...", "where": "file:line:col"}.
+ */
+#ifndef IXG_CTL_PROTO_H
+#define IXG_CTL_PROTO_H
+
+#include <stdint.h>
+
+#define IXG_CTL_SOCKET "/run/ixgate/control.sock"
+#define CTL_MAGIC 0x4c544358u /* "XCTL" */
+#define CTL_MSG_MAX 65536
+#define CTL_MAX_ARGS 32
+
+#define CTL_F_JSON 0x1
+
+struct ctl_req_hdr {
+	uint32_t magic;
+	uint16_t version; /* 1 */
+	uint16_t flags; /* CTL_F_* */
+	uint32_t argc;
+	uint32_t len; /* whole message */
+};
+
+#define CTL_R_LAST 0x1
+
+struct ctl_rep_hdr {
+	uint32_t magic;
+	uint16_t flags; /* CTL_R_* */
+	int16_t status; /* exit status, valid with CTL_R_LAST */
+	uint32_t len; /* whole message */
+	uint32_t _pad;
+};
+
+#endif /* IXG_CTL_PROTO_H */

@@ -86,9 +86,11 @@ unpack "$asncc" asn-country-ipv4.csv asn-country-ipv6.csv
 
 # Licence texts travel with the data they cover.
 mkdir -p "$data/licenses"
-tar -xzOf "$asn" package/ROUTEVIEWS-LICENSE >"$data/licenses/ROUTEVIEWS-LICENSE"
-tar -xzOf "$asn" package/NRO_LICENSE >"$data/licenses/NRO_LICENSE"
-tar -xzOf "$asn" package/DBIP-LICENSE >"$data/licenses/DBIP-LICENSE"
+for f in ROUTEVIEWS-LICENSE NRO_LICENSE DBIP-LICENSE; do
+	[ -s "$data/licenses/$f" ] && [ "$data/licenses/$f" -nt "$asn" ] && continue
+	tar -xzOf "$asn" "package/$f" >"$data/licenses/$f" ||
+		die "$f missing from $asn"
+done
 cat >"$data/VERSIONS" <<END
 @ip-location-db/asn@$ASN_VERSION $ASN_INTEGRITY
 @ip-location-db/asn-country@$ASNCC_VERSION $ASNCC_INTEGRITY

@@ -81,7 +81,8 @@ if [ "${CALLGRIND:-0}" = 1 ]; then
 		name=$(sed -n 's/^desc: Trigger: Client Request: //p' "$f")
 		[ -n "$name" ] || continue
 		cp "$f" "$prof/callgrind.out.$name"
-		callgrind_annotate --inclusive=no "$f" 2>/dev/null |
+		callgrind_annotate --inclusive=no --threshold=100 "$f" \
+			2>/dev/null | grep -v 'libc-start\|below main\|ld-linux' |
 			sed -n '/file:function/,/^$/p' |
 			head -40 >"$prof/top-$name.txt" || true
 	done
@@ -166,7 +167,8 @@ if stages:
     for n, st in stages:
         print("%-11s " % n + " ".join("%7.1f" % st[k] for k in keys)
               + " %7.1f" % st["sum"])
-for label, key in (("ratios (cycles)", "ratios"),
+for label, key in (("ratios (cycles, medians)", "ratios"),
+                   ("ratios (cycles, best rounds)", "ratios_min"),
                    ("ratios (instructions)", "ratios_instructions")):
     if res.get(key):
         print("%s: " % label + ", ".join(

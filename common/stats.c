@@ -256,6 +256,7 @@ json_ports(FILE *out, const struct ixg_lcore_counters *c,
 		json_u64(out, &f2, "tx_bytes", cp->tx.bytes);
 		json_u64(out, &f2, "fwd_packets", cp->fwd);
 		json_u64(out, &f2, "local_packets", cp->local);
+		json_u64(out, &f2, "generated_packets", cp->generated);
 		for (unsigned r = 0; r < IXG_DROP_MAX; r++)
 			dsum += cp->drops[r];
 		json_u64(out, &f2, "drops_total", dsum);
@@ -461,7 +462,9 @@ stats_print_json(const struct ixg_lcore_counters *c,
 	fputs("}", out);
 	json_u64(out, &first, "peer_pair_overflow", c->peer_pair_overflow);
 	json_u64(out, &first, "icmp_generated", c->icmp_generated);
+	json_u64(out, &first, "generated_dropped", c->generated_dropped);
 	json_u64(out, &first, "sampled", c->sampled);
+	json_u64(out, &first, "sample_dropped", c->sample_dropped);
 	json_key(out, &first, "ports");
 	json_ports(out, c, nm);
 	json_key(out, &first, "peers");

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "api_server.h"
 #include "ixg_conf.h"
 #include "port.h"
 #include "replay.h"
@@ -35,13 +37,14 @@
 
 #define EXIT_USAGE 2
 #define MAX_EAL_ARGS 256
-#define LOOP_TICK_NS 100000000L /* main loop wakes up every 100 ms */
+#define LOOP_TICK_MS 100 /* main loop wakes up at least every 100 ms */
 
 static const char usage_text[] =
 	"usage:\n"
 	"  ixgate-dataplane [EAL options] -- --config FILE\n"
 	"        [--device PORT=DEVARGS]... [--stats-interval SEC]\n"
 	"        [--duration SEC] [--json-out FILE]\n"
+	"        [--api-socket PATH | --no-api]\n"
 	"  ixgate-dataplane --replay IN.pcap --config FILE [--out OUT.pcap]\n"
 	"        [--port NAME] [--trace]\n"
 	"  ixgate-dataplane --help\n"
@@ -61,6 +64,10 @@ static const char usage_text[] =
 	"                         SIGINT/SIGTERM)\n"
 	"  --json-out FILE        final counters as one JSON object to FILE\n"
 	"                         (default: stdout)\n"
+	"  --api-socket PATH      serve the control plane's API on PATH\n"
+	"                         (default " IXG_API_SOCKET "; its directory\n"
+	"                         is created 0700, the socket is 0600)\n"
+	"  --no-api               no API socket: run the --config tables only\n"
 	"  One worker runs on every EAL lcore but the main one: give at least\n"
 	"  two (e.g. -l 0,1).\n"
 	"\n"
@@ -82,6 +89,8 @@ struct opts {
 	const char *json_out;
 	double stats_interval;
 	double duration;
+	const char *api_socket;
+	bool no_api;
 	unsigned n_devices;
 	const char *devices[IXG_MAX_PORTS];
 };
@@ -140,6 +149,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		OPT_OUT,
 		OPT_PORT,
 		OPT_TRACE,
+		OPT_API_SOCKET,
+		OPT_NO_API,
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, OPT_CONFIG},
@@ -151,6 +162,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{"out", required_argument, NULL, OPT_OUT},
 		{"port", required_argument, NULL, OPT_PORT},
 		{"trace", no_argument, NULL, OPT_TRACE},
+		{"api-socket", required_argument, NULL, OPT_API_SOCKET},
+		{"no-api", no_argument, NULL, OPT_NO_API},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -210,6 +223,17 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_TRACE:
 			o->trace = true;
 			break;
+		case OPT_API_SOCKET:
+			if (optarg[0] == '\0')
+				return usage_error("%s",
+						   "--api-socket wants a path");
+			o->api_socket = optarg;
+			live_opt = true;
+			break;
+		case OPT_NO_API:
+			o->no_api = true;
+			live_opt = true;
+			break;
 		case ':':
 			return usage_error("option %s needs a value",
 					   argv[optind - 1]);
@@ -230,7 +254,12 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (o->replay != NULL && live_opt)
 		return usage_error("%s",
 				   "--replay takes no --device, "
-				   "--stats-interval, --duration or --json-out");
+				   "--stats-interval, --duration, --json-out, "
+				   "--api-socket or --no-api");
+	if (o->api_socket != NULL && o->no_api)
+		return usage_error("%s",
+				   "--api-socket and --no-api exclude each "
+				   "other");
 	if (o->replay == NULL && (o->out || o->port || o->trace))
 		return usage_error("%s",
 				   "--out, --port and --trace need --replay");
@@ -350,10 +379,10 @@ sum_counters(const struct runtime *rt, struct ixg_lcore_counters *total)
 	stats_sum(blocks, rt->n_blocks, total);
 }
 
-/* Main thread's loop until a signal or --duration: clock for the workers,
- * blackhole expiry, the live view. */
+/* Main thread's loop until a signal or --duration: the API socket (if
+ * any), clock for the workers, blackhole expiry, the live view. */
 static void
-main_loop(struct runtime *rt, const struct opts *o)
+main_loop(struct runtime *rt, const struct opts *o, struct api_server *api)
 {
 	struct ixg_lcore_counters *cur = NULL, *prev = NULL;
 	double start = mono_now(), last_view = start;
@@ -367,11 +396,16 @@ main_loop(struct runtime *rt, const struct opts *o)
 			fprintf(stderr, "live view disabled: out of memory\n");
 	}
 	while (!got_signal) {
-		struct timespec tick = {0, LOOP_TICK_NS};
+		struct pollfd pfd[2];
+		unsigned npfd = api != NULL ? api_server_pollfds(api, pfd) : 0;
 		int64_t now_unix;
 		double now;
 
-		nanosleep(&tick, NULL);
+		/* EINTR (a signal) just ends this wait early. */
+		if (poll(pfd, npfd, LOOP_TICK_MS) < 0)
+			npfd = 0;
+		if (api != NULL)
+			api_server_service(api, pfd, npfd);
 		now_unix = (int64_t)time(NULL);
 		__atomic_store_n(&rt->now_unix, now_unix, __ATOMIC_RELAXED);
 		now = mono_now();
@@ -401,6 +435,16 @@ main_loop(struct runtime *rt, const struct opts *o)
 				fputs("\033[H\033[2J", stdout);
 			else
 				fputs("\n", stdout);
+			if (api == NULL)
+				fputs("control plane: none (--no-api)\n",
+				      stdout);
+			else if (runtime_headless(rt))
+				fprintf(stdout, "control plane: HEADLESS, "
+						"forwarding with generation "
+						"%" PRIu64 "\n",
+					runtime_generation(rt));
+			else
+				fputs("control plane: connected\n", stdout);
 			stats_print_view(cur, last_view == start ? NULL : prev,
 					 now - last_view, rt->spec,
 					 runtime_generation(rt), stdout);
@@ -451,26 +495,44 @@ final_report(struct runtime *rt, FILE *json)
 	return 0;
 }
 
+/*
+ * `spec` (the --config bootstrap, --device applied) moves to the heap and
+ * into the runtime: commits replace it. `conf_ports` is the config's port
+ * table before --device (taken over). The caller's spec is left empty.
+ */
 static int
 run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
-	 struct ixg_spec *spec)
+	 struct ixg_spec *spec, struct ixg_spec_port *conf_ports)
 {
 	static char *eal_argv[MAX_EAL_ARGS];
 	static char vdev_args[IXG_MAX_PORTS][IXG_DEVARGS_LEN + 8];
 	struct runtime rt;
+	struct api_server *api = NULL;
 	FILE *json = stdout;
 	char err[512], rundir[PATH_MAX];
 	int argc = 0, i, rc, status = 1;
 	unsigned p;
 
 	memset(&rt, 0, sizeof(rt));
-	rt.spec = spec;
 	rt.counters_fd = -1;
+	rt.headless = true;
+	rt.conf_ports = conf_ports;
+	rt.n_conf_ports = spec->n_ports;
+	rt.spec = malloc(sizeof(*rt.spec));
+	if (rt.spec == NULL) {
+		free(conf_ports);
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
+	*rt.spec = *spec;
+	memset(spec, 0, sizeof(*spec));
+	spec = rt.spec;
 	pthread_mutex_init(&rt.spec_lock, NULL);
 
 	if (eal_argc + (int)spec->n_ports + 1 > MAX_EAL_ARGS) {
 		fprintf(stderr, "too many EAL arguments\n");
-		return EXIT_USAGE;
+		status = EXIT_USAGE;
+		goto out_spec;
 	}
 	for (i = 0; i < eal_argc; i++)
 		eal_argv[argc++] = eal_argv_in[i];
@@ -490,7 +552,7 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 		if (json == NULL) {
 			fprintf(stderr, "--json-out %s: %s\n", o->json_out,
 				strerror(errno));
-			return 1;
+			goto out_spec;
 		}
 	}
 
@@ -535,6 +597,20 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 		fprintf(stderr, "tables: %s\n", err[0] ? err : strerror(-rc));
 		goto out_ports;
 	}
+	if (!o->no_api) {
+		api = api_server_create(&rt, o->api_socket != NULL
+						     ? o->api_socket
+						     : IXG_API_SOCKET);
+		/* Asked for by name, the socket is essential; the default
+		 * one may be taken by another dataplane on this host. */
+		if (api == NULL && o->api_socket != NULL)
+			goto out_ports;
+		if (api == NULL)
+			fprintf(stderr, "ixgate-dataplane: WARNING: no API "
+					"socket: running without a control "
+					"plane (give --api-socket PATH, or "
+					"--no-api to silence this)\n");
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	telemetry_init(&rt);
@@ -545,11 +621,17 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	       ", %u worker(s), counters memfd %d (%zu bytes)\n",
 	       spec->node.name, rt.generation, rt.n_workers, rt.counters_fd,
 	       rt.counters_size);
+	if (api != NULL)
+		fprintf(stderr, "ixgate-dataplane: API on %s\n",
+			o->api_socket != NULL ? o->api_socket
+					      : IXG_API_SOCKET);
 	fflush(stdout);
 
-	main_loop(&rt, o);
+	main_loop(&rt, o, api);
 	status = 0;
 out_workers:
+	api_server_destroy(api);
+	api = NULL;
 	workers_stop(&rt);
 	telemetry_fini();
 	ports_close(&rt);
@@ -560,6 +642,7 @@ out_workers:
 		final_report(&rt, json);
 	}
 out_ports:
+	api_server_destroy(api);
 	ports_close(&rt);
 	tables_free(rt.tables);
 	rte_free(rt.workers);
@@ -576,13 +659,16 @@ out_json:
 			strerror(errno));
 		status = 1;
 	}
+out_spec:
 	pthread_mutex_destroy(&rt.spec_lock);
+	runtime_spec_free(&rt);
 	return status;
 }
 
 int
 main(int argc, char **argv)
 {
+	struct ixg_spec_port *conf_ports = NULL;
 	struct opts o;
 	struct ixg_spec spec;
 	int sep, eal_argc, rc;
@@ -610,8 +696,19 @@ main(int argc, char **argv)
 	memset(&spec, 0, sizeof(spec));
 	if (ixg_conf_load(o.config, &spec, stderr) < 0)
 		return 1;
+	if (o.replay == NULL && spec.n_ports > 0) {
+		conf_ports = malloc(spec.n_ports * sizeof(*conf_ports));
+		if (conf_ports == NULL) {
+			ixg_spec_free(&spec);
+			fprintf(stderr, "out of memory\n");
+			return 1;
+		}
+		memcpy(conf_ports, spec.ports,
+		       spec.n_ports * sizeof(*conf_ports));
+	}
 	rc = apply_devices(&o, &spec);
 	if (rc < 0) {
+		free(conf_ports);
 		ixg_spec_free(&spec);
 		return EXIT_USAGE;
 	}
@@ -621,7 +718,7 @@ main(int argc, char **argv)
 					"--replay\n");
 		rc = run_replay(argv[0], &o, &spec);
 	} else {
-		rc = run_live(eal_argc, argv, &o, &spec);
+		rc = run_live(eal_argc, argv, &o, &spec, conf_ports);
 	}
 	ixg_spec_free(&spec);
 	return rc;

@@ -5,12 +5,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_rcu_qsbr.h>
 
+#include "ixg_conf.h"
 #include "runtime.h"
 
 
@@ -30,14 +33,30 @@ spec_next_expiry(const struct ixg_spec *spec, int64_t now)
 	return next;
 }
 
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int
-tables_publish(struct runtime *rt, char *err, size_t errlen)
+runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
+		size_t errlen, uint64_t *build_ns, uint64_t *publish_ns)
 {
 	uint64_t gen = rt->generation + 1;
 	struct tables *nt, *old;
+	uint64_t t0, t1;
 
 	err[0] = '\0';
-	nt = tables_build(rt->spec, rt->n_workers, gen, err, errlen);
+	t0 = mono_ns();
+	errno = 0;
+	nt = tables_build(spec, rt->n_workers, gen, err, errlen);
+	t1 = mono_ns();
+	if (build_ns != NULL)
+		*build_ns = t1 - t0;
 	if (nt == NULL)
 		return errno ? -errno : -EINVAL;
 	old = rt->tables;
@@ -48,9 +67,72 @@ tables_publish(struct runtime *rt, char *err, size_t errlen)
 	if (rt->qsbr != NULL)
 		rte_rcu_qsbr_synchronize(rt->qsbr, RTE_QSBR_THRID_INVALID);
 	tables_free(old);
+	if (publish_ns != NULL)
+		*publish_ns = mono_ns() - t1;
 	rt->next_expiry = spec_next_expiry(
-		rt->spec, __atomic_load_n(&rt->now_unix, __ATOMIC_RELAXED));
+		spec, __atomic_load_n(&rt->now_unix, __ATOMIC_RELAXED));
 	return 0;
+}
+
+int
+tables_publish(struct runtime *rt, char *err, size_t errlen)
+{
+	return runtime_publish(rt, rt->spec, err, errlen, NULL, NULL);
+}
+
+/* Free what `old` owns that `cur` does not share. */
+static void
+spec_free_unshared(struct ixg_spec *old, const struct ixg_spec *cur)
+{
+#define FREE_UNSHARED(field)                                                  \
+	do {                                                                  \
+		if (old->field != cur->field)                                 \
+			free(old->field);                                     \
+	} while (0)
+	FREE_UNSHARED(ports);
+	FREE_UNSHARED(local_addrs);
+	FREE_UNSHARED(peers);
+	FREE_UNSHARED(classes);
+	FREE_UNSHARED(acl_rules);
+	FREE_UNSHARED(routes4);
+	FREE_UNSHARED(routes6);
+	FREE_UNSHARED(sources4);
+	FREE_UNSHARED(sources6);
+	FREE_UNSHARED(blackholes);
+	FREE_UNSHARED(countries);
+	FREE_UNSHARED(country4);
+	FREE_UNSHARED(country6);
+#undef FREE_UNSHARED
+}
+
+void
+runtime_spec_replace(struct runtime *rt, struct ixg_spec *spec)
+{
+	struct ixg_spec *old;
+
+	pthread_mutex_lock(&rt->spec_lock);
+	old = rt->spec;
+	rt->spec = spec;
+	pthread_mutex_unlock(&rt->spec_lock);
+	/* The telemetry thread reads names only under the lock: once we
+	 * held it, nobody looks at the old arrays any more. */
+	if (old != NULL && old != spec) {
+		spec_free_unshared(old, spec);
+		free(old);
+	}
+}
+
+void
+runtime_spec_free(struct runtime *rt)
+{
+	if (rt->spec != NULL) {
+		ixg_spec_free(rt->spec);
+		free(rt->spec);
+		rt->spec = NULL;
+	}
+	free(rt->conf_ports);
+	rt->conf_ports = NULL;
+	rt->n_conf_ports = 0;
 }
 
 void

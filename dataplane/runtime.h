@@ -76,17 +76,57 @@ struct runtime {
 
 	uint64_t start_unix;
 	bool in_memory; /* --in-memory/--no-shconf: no pdump, no secondaries */
+
+	/* The ports as the config file gave them, before --device replaced
+	 * devargs (n_ports entries, malloc'd; may be NULL). A commit may
+	 * name either devargs for a port: the command line keeps winning. */
+	struct ixg_spec_port *conf_ports;
+	uint32_t n_conf_ports;
+
+	/* API state (main thread writes; other threads read atomically). */
+	bool headless; /* no control plane connected */
+	bool had_client; /* a control plane was connected at some point */
+	uint8_t config_sha256[32]; /* of the last commit; zero at bootstrap */
+	uint64_t last_commit_unix; /* 0: the --config bootstrap */
 };
 
 /*
- * Build tables from rt->spec and make them current: atomic pointer store
+ * Build tables from `spec` and make them current: atomic pointer store
  * (release), RCU grace period over every worker, then free the old
  * snapshot. The generation increments by one per call (first is 1).
- * Main thread only (allocates, blocks for the grace period). Returns 0, or a
- * negative errno with the tables_build message in err; the running snapshot
- * is untouched on error.
+ * `spec` is only read (rt->spec is not changed: see runtime_spec_replace).
+ * Main thread only (allocates, blocks for the grace period). Returns 0, or
+ * a negative errno from tables_build (-EINVAL an invalid object, -ENOSPC a
+ * capacity, -ENOMEM) with its message in err; the running snapshot is
+ * untouched on error. build_ns / publish_ns (may be NULL) receive the time
+ * spent building and publishing (store + grace period + free).
  */
+int runtime_publish(struct runtime *rt, const struct ixg_spec *spec,
+		    char *err, size_t errlen, uint64_t *build_ns,
+		    uint64_t *publish_ns);
+
+/* runtime_publish(rt, rt->spec, ...): rebuild from the running spec (the
+ * bootstrap and blackhole expiry). Main thread only. */
 int tables_publish(struct runtime *rt, char *err, size_t errlen);
+
+/*
+ * Make `spec` (heap-allocated, arrays malloc'd) the running spec under
+ * spec_lock, taking ownership of it; then free the old spec's arrays that
+ * `spec` does not share, and the old struct. Call right after
+ * runtime_publish(rt, spec) succeeded. Main thread only.
+ */
+void runtime_spec_replace(struct runtime *rt, struct ixg_spec *spec);
+
+/* Free rt->spec (its arrays and the struct) and conf_ports. Main thread,
+ * at exit, after everything else that reads them stopped. */
+void runtime_spec_free(struct runtime *rt);
+
+/* Whether a control plane is connected. Any thread. */
+static inline bool
+runtime_headless(const struct runtime *rt)
+{
+	return __atomic_load_n(&rt->headless, __ATOMIC_RELAXED);
+}
 
 /* Blocks of the counters region as an array of pointers for stats_sum().
  * `out` holds rt->n_blocks entries. Any thread. */

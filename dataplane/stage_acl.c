@@ -3,6 +3,11 @@
  * stage_acl.c - the operators' ACL, classified with rte_acl over the burst:
  * permit, deny, class, DSCP remark. Rule hits are counted by stage_output
  * from meta.acl_rule.
+ *
+ * Cost (bench/run_pipeline_bench.sh, median of 5 interleaved rounds,
+ * 2-core VM, DPDK 22.11, 2026-11-23): 216 TSC cycles/packet on the
+ * full table (1.2M IPv4 + 300k IPv6 routes, 4,095 peers, 10k ACL
+ * rules); the 16-route table has no ACL.
  */
 #include <netinet/in.h>
 #include <string.h>

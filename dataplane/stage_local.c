@@ -12,6 +12,11 @@
  * Also runs the destination lookup (route_lookup_burst) for the whole
  * burst, since a packet is the node's when its route is NH_LOCAL; stage_route
  * reuses that result.
+ *
+ * Cost (bench/run_pipeline_bench.sh, median of 5 interleaved rounds,
+ * 2-core VM, DPDK 22.11, 2026-11-23): 119 TSC cycles/packet on the
+ * full table (1.2M IPv4 + 300k IPv6 routes, 4,095 peers, 10k ACL
+ * rules); 21 on the 16-route table.
  */
 #include <stdint.h>
 #include <string.h>

@@ -27,6 +27,8 @@
 #include "sample.h"
 
 #define PEER_PAIR_PROBES 8
+#define SAMPLE_SEED 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio */
+#define SAMPLE_MIX 0xbf58476d1ce4e5b9ull /* splitmix64's multiplier */
 
 _Static_assert((int)SAMPLE_FORWARD == (int)VERDICT_FORWARD &&
 		       (int)SAMPLE_LOCAL == (int)VERDICT_LOCAL &&
@@ -99,15 +101,17 @@ xorshift64(uint64_t *state)
 	return x;
 }
 
-/* Next skip for 1-in-`rate` sampling: uniform in [1, 2 * rate - 1]. */
+/* Next skip for 1-in-`rate` sampling: uniform in [1, 2 * rate - 1] (rate
+ * capped at 2^31 so the skip fits 32 bits). */
 static uint32_t
 sample_next_skip(struct pipeline_ctx *ctx, uint32_t rate)
 {
-	uint64_t span = 2 * (uint64_t)rate - 1;
+	uint64_t span = 2 * (uint64_t)RTE_MIN(rate, UINT32_C(1) << 31) - 1;
 
-	if (ctx->sample_rng == 0) /* xorshift's one fixed point */
-		ctx->sample_rng = 0x9e3779b97f4a7c15ull ^
-				  ((uint64_t)ctx->worker + 1) * 0xbf58476d1ce4e5b9ull;
+	/* Seeded per worker, so workers do not sample in lockstep; 0 is
+	 * xorshift's one fixed point and never a seed. */
+	if (ctx->sample_rng == 0)
+		ctx->sample_rng = SAMPLE_SEED ^ (ctx->worker + 1ull) * SAMPLE_MIX;
 	return (uint32_t)(xorshift64(&ctx->sample_rng) % span) + 1;
 }
 
@@ -193,16 +197,17 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 		if (pm->acl_rule != 0 && pm->acl_rule < IXG_MAX_ACL_RULES)
 			c->acl_hits[pm->acl_rule]++;
 		if (ring != NULL) {
-			/* skip 0: not drawn yet (first use, or sampling just
-			 * turned on); 1: this packet. */
-			if (likely(ctx->sample_skip > 1)) {
-				ctx->sample_skip--;
-			} else {
-				if (ctx->sample_skip == 1)
-					sample_take(ctx, ring, pm, m, rate);
-				ctx->sample_skip =
-					sample_next_skip(ctx, rate);
+			/* sample_skip counts down to the next sample; 0: not
+			 * drawn yet (this ctx has not sampled before). */
+			uint32_t skip = ctx->sample_skip;
+
+			if (unlikely(skip == 0))
+				skip = sample_next_skip(ctx, rate);
+			if (unlikely(--skip == 0)) {
+				sample_take(ctx, ring, pm, m, rate);
+				skip = sample_next_skip(ctx, rate);
 			}
+			ctx->sample_skip = skip;
 		}
 
 		switch (pm->verdict) {

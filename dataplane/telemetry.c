@@ -82,6 +82,9 @@ tel_info(struct runtime *rt, const char *params, struct rte_tel_data *d)
 	pthread_mutex_unlock(&rt->spec_lock);
 	rte_tel_data_add_dict_string(d, "version", "ixgate 0.1.0");
 	tel_add_u64(d, "generation", runtime_generation(rt));
+	/* rte_tel_data has no boolean in 22.11: "true" / "false". */
+	rte_tel_data_add_dict_string(d, "headless",
+				     runtime_headless(rt) ? "true" : "false");
 	tel_add_u64(d, "workers", rt->n_workers);
 	tel_add_u64(d, "ports", n_ports);
 	tel_add_u64(d, "uptime_s", (uint64_t)(time(NULL) - (time_t)rt->start_unix));
@@ -206,6 +209,7 @@ tel_ports(struct runtime *rt, const char *params, struct rte_tel_data *d)
 		tel_add_u64(e, "fwd", pc->fwd);
 		tel_add_u64(e, "local", pc->local);
 		tel_add_u64(e, "drops", drops);
+		tel_add_u64(e, "generated", pc->generated);
 		if (rte_eth_stats_get(p->dpdk_port, &es) == 0) {
 			tel_add_u64(e, "ipackets", es.ipackets);
 			tel_add_u64(e, "opackets", es.opackets);

@@ -3,9 +3,8 @@
  * compile.c - validated config -> struct ixg_spec.
  *
  * Ids: ports 0..N-1, peers, classes and ACL rules 1..N, in declaration
- * order. Issue 3 keeps ids stable across reloads: assign_ids() is the one
- * place that picks them, and gets the previous spec (NULL today) so it can
- * reuse the id of a same-named object.
+ * order, unless a previous spec is given: then assign_ids() keeps the id of
+ * every same-named object so counters survive reloads (issue 3).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@ struct compiler {
 	const struct ixg_conf *c;
 	struct ixg_diags *d;
 	struct ixg_spec *s;
+	const struct ixg_spec *prev; /* running spec: ids to keep, or NULL */
 	uint16_t cc_index[26 * 26]; /* country code -> index, 0 = none */
 	uint32_t cap_r4, cap_r6, cap_s4, cap_s6, cap_c4, cap_c6;
 	/* Per-peer state while reading prefix files. */
@@ -469,22 +469,248 @@ compile_cdata(struct compiler *C)
 	return bad ? -EINVAL : 0;
 }
 
-/* The one place ids are chosen; `prev` (issue 3) will carry the running
- * spec so a same-named object keeps its id. */
-static void
-assign_ids(struct compiler *C, const struct ixg_spec *prev)
+/*
+ * Stable ids. An object whose name (rules: name and family, or priority
+ * and family when unnamed) was in `prev` keeps its id there, so its
+ * counters keep their meaning across reloads; the rest get the lowest free
+ * id. Objects are compiled with provisional ids (ports: index, others:
+ * index + 1), so every reference is rewritten through the same map.
+ */
+struct id_alloc {
+	uint8_t *used; /* [cap] */
+	uint32_t cap, lo; /* ids lo..cap-1 */
+};
+
+static int
+id_take(struct id_alloc *a, uint32_t want)
+{
+	if (want < a->lo || want >= a->cap || a->used[want])
+		return -1;
+	a->used[want] = 1;
+	return (int)want;
+}
+
+static uint32_t
+id_lowest(struct id_alloc *a)
 {
 	uint32_t i;
 
-	(void)prev;
-	for (i = 0; i < C->s->n_ports; i++)
-		C->s->ports[i].id = (uint16_t)i;
-	for (i = 0; i < C->s->n_peers; i++)
-		C->s->peers[i].id = (uint16_t)(i + 1);
-	for (i = 0; i < C->s->n_classes; i++)
-		C->s->classes[i].id = (uint16_t)(i + 1);
-	for (i = 0; i < C->s->n_acl_rules; i++)
-		C->s->acl_rules[i].id = i + 1;
+	for (i = a->lo; i < a->cap; i++)
+		if (!a->used[i]) {
+			a->used[i] = 1;
+			return i;
+		}
+	return 0; /* validate() capped the counts below the capacities */
+}
+
+/* Map `n` objects to ids: prev_id(i) is the id object i had in prev, or
+ * -1. map[i] receives the id. */
+static int
+map_ids(uint32_t n, uint32_t lo, uint32_t cap, uint32_t *map,
+	int64_t (*prev_id)(const struct ixg_spec *, const struct ixg_spec *,
+			   uint32_t),
+	const struct ixg_spec *s, const struct ixg_spec *prev)
+{
+	struct id_alloc a = {calloc(cap, 1), cap, lo};
+	uint32_t i;
+
+	if (a.used == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		int64_t want = prev != NULL ? prev_id(s, prev, i) : -1;
+
+		map[i] = UINT32_MAX;
+		if (want >= 0 && id_take(&a, (uint32_t)want) >= 0)
+			map[i] = (uint32_t)want;
+	}
+	for (i = 0; i < n; i++)
+		if (map[i] == UINT32_MAX)
+			map[i] = id_lowest(&a);
+	free(a.used);
+	return 0;
+}
+
+static int64_t
+prev_port(const struct ixg_spec *s, const struct ixg_spec *prev, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = 0; j < prev->n_ports; j++)
+		if (strcmp(prev->ports[j].name, s->ports[i].name) == 0)
+			return prev->ports[j].id;
+	return -1;
+}
+
+static int64_t
+prev_peer(const struct ixg_spec *s, const struct ixg_spec *prev, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = 0; j < prev->n_peers; j++)
+		if (strcmp(prev->peers[j].name, s->peers[i].name) == 0)
+			return prev->peers[j].id;
+	return -1;
+}
+
+static int64_t
+prev_class(const struct ixg_spec *s, const struct ixg_spec *prev, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = 0; j < prev->n_classes; j++)
+		if (strcmp(prev->classes[j].name, s->classes[i].name) == 0)
+			return prev->classes[j].id;
+	return -1;
+}
+
+static int
+same_rule(const struct ixg_spec_acl_rule *a, const struct ixg_spec_acl_rule *b)
+{
+	if (a->family != b->family)
+		return 0;
+	if (a->name[0] != '\0' || b->name[0] != '\0')
+		return strcmp(a->name, b->name) == 0;
+	return a->priority == b->priority;
+}
+
+static int64_t
+prev_rule(const struct ixg_spec *s, const struct ixg_spec *prev, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = 0; j < prev->n_acl_rules; j++)
+		if (same_rule(&prev->acl_rules[j], &s->acl_rules[i]))
+			return prev->acl_rules[j].id;
+	return -1;
+}
+
+/* Provisional id p (1-based index) -> final id, 0 stays 0. */
+static uint16_t
+remap16(const uint32_t *map, uint32_t n, uint16_t p)
+{
+	return p == 0 || p > n ? p : (uint16_t)map[p - 1];
+}
+
+/* Country indices too: country-pair counters are indexed by them. A code
+ * in prev keeps its index, a new one takes the lowest free; holes left by
+ * codes gone are "--" (never referenced). */
+static int
+assign_countries(struct compiler *C, const struct ixg_spec *prev)
+{
+	struct ixg_spec *s = C->s;
+	uint16_t map[IXG_MAX_COUNTRIES];
+	uint8_t used[IXG_MAX_COUNTRIES] = {1}; /* 0 is "unknown" */
+	ixg_cc_t *nc;
+	uint32_t i, j, n = 1;
+
+	if (prev == NULL || prev->n_countries == 0)
+		return 0;
+	map[0] = 0;
+	for (i = 1; i < s->n_countries; i++) {
+		map[i] = 0;
+		for (j = 1; j < prev->n_countries && j < IXG_MAX_COUNTRIES; j++)
+			if (prev->countries[j] == s->countries[i] && !used[j]) {
+				map[i] = (uint16_t)j;
+				used[j] = 1;
+				break;
+			}
+	}
+	for (i = 1; i < s->n_countries; i++) {
+		if (map[i] != 0)
+			continue;
+		for (j = 1; j < IXG_MAX_COUNTRIES && used[j]; j++)
+			;
+		if (j == IXG_MAX_COUNTRIES) {
+			diag_plain(C->d, DIAG_ERROR,
+				   "%s: error: more than %d countries with the running configuration's; reload twice or restart",
+				   C->c->files.v[0].path, IXG_MAX_COUNTRIES - 1);
+			return -ENOSPC;
+		}
+		map[i] = (uint16_t)j;
+		used[j] = 1;
+	}
+	for (i = 0; i < s->n_countries; i++)
+		if (map[i] + 1u > n)
+			n = map[i] + 1u;
+	nc = calloc(n, sizeof(*nc));
+	if (nc == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		nc[i] = IXG_CC('-', '-');
+	for (i = 0; i < s->n_countries; i++)
+		nc[map[i]] = s->countries[i];
+	for (i = 0; i < s->n_peers; i++)
+		s->peers[i].country = map[s->peers[i].country];
+	for (i = 0; i < s->n_country4; i++)
+		s->country4[i].country = map[s->country4[i].country];
+	for (i = 0; i < s->n_country6; i++)
+		s->country6[i].country = map[s->country6[i].country];
+	free(s->countries);
+	s->countries = nc;
+	s->n_countries = n;
+	return 0;
+}
+
+static int
+assign_ids(struct compiler *C, const struct ixg_spec *prev)
+{
+	struct ixg_spec *s = C->s;
+	uint32_t *pm, *em, *km, *rm, i;
+	int rc = -ENOMEM;
+
+	pm = calloc(s->n_ports + 1, sizeof(*pm));
+	em = calloc(s->n_peers + 1, sizeof(*em));
+	km = calloc(s->n_classes + 1, sizeof(*km));
+	rm = calloc(s->n_acl_rules + 1, sizeof(*rm));
+	if (pm == NULL || em == NULL || km == NULL || rm == NULL ||
+	    map_ids(s->n_ports, 0, IXG_MAX_PORTS, pm, prev_port, s, prev) ||
+	    map_ids(s->n_peers, 1, IXG_MAX_PEERS, em, prev_peer, s, prev) ||
+	    map_ids(s->n_classes, 1, IXG_MAX_CLASSES, km, prev_class, s,
+		    prev) ||
+	    map_ids(s->n_acl_rules, 1, IXG_MAX_ACL_RULES, rm, prev_rule, s,
+		    prev))
+		goto out;
+	rc = assign_countries(C, prev);
+	if (rc < 0)
+		goto out;
+	rc = -ENOMEM;
+
+	for (i = 0; i < s->n_ports; i++)
+		s->ports[i].id = (uint16_t)pm[i];
+	for (i = 0; i < s->n_local_addrs; i++)
+		s->local_addrs[i].port_id = (uint16_t)pm[s->local_addrs[i].port_id];
+	for (i = 0; i < s->n_peers; i++) {
+		s->peers[i].id = (uint16_t)em[i];
+		s->peers[i].port_id = (uint16_t)pm[s->peers[i].port_id];
+	}
+	for (i = 0; i < s->n_classes; i++)
+		s->classes[i].id = (uint16_t)km[i];
+	for (i = 0; i < s->n_acl_rules; i++) {
+		struct ixg_spec_acl_rule *r = &s->acl_rules[i];
+
+		r->id = rm[i];
+		r->in_peer = remap16(em, s->n_peers, r->in_peer);
+		r->class_id = remap16(km, s->n_classes, r->class_id);
+	}
+	for (i = 0; i < s->n_routes4; i++)
+		s->routes4[i].peer_id =
+			remap16(em, s->n_peers, s->routes4[i].peer_id);
+	for (i = 0; i < s->n_routes6; i++)
+		s->routes6[i].peer_id =
+			remap16(em, s->n_peers, s->routes6[i].peer_id);
+	for (i = 0; i < s->n_sources4; i++)
+		s->sources4[i].peer_id =
+			remap16(em, s->n_peers, s->sources4[i].peer_id);
+	for (i = 0; i < s->n_sources6; i++)
+		s->sources6[i].peer_id =
+			remap16(em, s->n_peers, s->sources6[i].peer_id);
+	rc = 0;
+out:
+	free(pm);
+	free(em);
+	free(km);
+	free(rm);
+	return rc;
 }
 
 static void
@@ -726,14 +952,24 @@ compile_all(struct compiler *C)
 	if (rc == -ENOMEM)
 		return rc;
 	bad |= rc < 0;
-	assign_ids(C, NULL);
-	return bad ? -EINVAL : 0;
+	if (bad)
+		return -EINVAL;
+	return assign_ids(C, C->prev);
 }
 
 /* Compile c into spec (see ixg_conf.h). Any thread; c is only read. */
 int
 ixg_conf_compile(const struct ixg_conf *c, struct ixg_spec *spec,
 		 struct ixg_diags *d)
+{
+	return ixg_conf_compile_prev(c, NULL, spec, d);
+}
+
+/* Compile c into spec keeping prev's ids (see ixg_conf.h). Any thread;
+ * c and prev are only read. */
+int
+ixg_conf_compile_prev(const struct ixg_conf *c, const struct ixg_spec *prev,
+		      struct ixg_spec *spec, struct ixg_diags *d)
 {
 	struct compiler *C = calloc(1, sizeof(*C));
 	struct ixg_spec s;
@@ -747,6 +983,7 @@ ixg_conf_compile(const struct ixg_conf *c, struct ixg_spec *spec,
 	C->c = c;
 	C->d = d;
 	C->s = &s;
+	C->prev = prev;
 	rc = compile_all(C);
 	if (rc == -ENOMEM)
 		diag_plain(d, DIAG_ERROR, "%s: error: out of memory compiling",

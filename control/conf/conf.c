@@ -63,6 +63,28 @@ ixg_conf_origin(const struct ixg_conf *c, uint32_t origin, char *buf,
 	return 0;
 }
 
+/* Files read by c (see ixg_conf.h). Any thread. */
+unsigned
+ixg_conf_n_files(const struct ixg_conf *c)
+{
+	return c->files.n + c->datafiles.n + c->cdata.n;
+}
+
+/* The i-th file read by c, or NULL (see ixg_conf.h). Any thread. */
+const char *
+ixg_conf_file(const struct ixg_conf *c, unsigned i)
+{
+	if (i < c->files.n)
+		return c->files.v[i].path;
+	i -= c->files.n;
+	if (i < c->datafiles.n)
+		return c->datafiles.v[i];
+	i -= c->datafiles.n;
+	if (i < c->cdata.n)
+		return c->cdata.v[i].path.path;
+	return NULL;
+}
+
 static void
 print_summary(FILE *errs, const char *path, unsigned n)
 {

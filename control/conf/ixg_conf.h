@@ -58,6 +58,25 @@ void ixg_conf_print(const struct ixg_conf *c, FILE *out);
 int ixg_conf_compile(const struct ixg_conf *c, struct ixg_spec *spec,
 		     struct ixg_diags *d);
 
+/*
+ * The same, keeping ids stable across reloads: every port, peer and class
+ * whose name is in `prev` (the running spec; NULL = none), and every ACL
+ * rule with the same name and family (unnamed: same priority and family),
+ * gets the id it has in prev; new objects get the lowest free id. prev is
+ * only read and may be freed afterwards. Any thread.
+ */
+int ixg_conf_compile_prev(const struct ixg_conf *c, const struct ixg_spec *prev,
+			  struct ixg_spec *spec, struct ixg_diags *d);
+
+/*
+ * Every file the config read, for a checksum over the config: the root
+ * file and its includes (in the order read), then prefix-list files, then
+ * country data files. Paths as opened; valid as long as c lives.
+ * ixg_conf_file returns NULL for i >= ixg_conf_n_files(c).
+ */
+unsigned ixg_conf_n_files(const struct ixg_conf *c);
+const char *ixg_conf_file(const struct ixg_conf *c, unsigned i);
+
 /* Free the arrays of a spec filled by ixg_conf_compile (not spec itself). */
 void ixg_spec_free(struct ixg_spec *spec);
 

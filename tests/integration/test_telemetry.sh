@@ -121,8 +121,14 @@ eq("ports.p0.fwd", exp["tx_packets"], p0["fwd"])
 eq("ports.p0.local", exp["local_packets"], p0["local"])
 eq("ports.p0.drops", sum(exp["drops"].values()), p0["drops"])
 eq("ports.p0.ipackets (device)", exp["rx_packets"], p0["ipackets"])
-eq("ports.p0.opackets (device) = local answers", exp["local_packets"],
-   p0["opackets"])
+# What leaves p0: the answers to received frames, plus the ICMP errors the
+# node originated (time exceeded, packet too big), which are not answers.
+eq("ports.p0.opackets (device) = local answers + generated ICMP",
+   exp["local_packets"] + p0["generated"], p0["opackets"])
+if p0["generated"] > exp["drops"].get("ttl_expired", 0) + exp["drops"].get("mtu_exceeded", 0):
+    bad.append("ports.p0.generated: %r ICMP errors for %r expired/too big"
+               % (p0["generated"], exp["drops"].get("ttl_expired", 0) +
+                  exp["drops"].get("mtu_exceeded", 0)))
 eq("ports.p1.tx_packets", exp["tx_packets"], ports["p1"]["tx_packets"])
 eq("ports.p1.opackets (device)", exp["tx_packets"], ports["p1"]["opackets"])
 if ports["p1"]["rx_packets"] <= 0:

@@ -132,7 +132,7 @@ test_ring_wrap(void **state)
 	assert_true(atomic_load(&ring->head) < start);
 }
 
-#define THREAD_RECORDS 2000000u
+#define THREAD_RECORDS 300000u
 
 static void *
 producer(void *arg)

@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ixg_wire.c - the API codec (see ixg_wire.h).
+ *
+ * What a peer sends is never trusted: every length is checked against what
+ * was received, every count against a capacity, every product for overflow,
+ * every string for its terminator, before anything is copied.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ixg_wire.h"
+
+static const size_t msg_sizes[IXG_MSG_TYPE_MAX] = {
+	[IXG_MSG_HELLO] = sizeof(struct ixg_msg_hello),
+	[IXG_MSG_HELLO_REPLY] = sizeof(struct ixg_msg_hello_reply),
+	[IXG_MSG_REPLY] = sizeof(struct ixg_msg_reply),
+	[IXG_MSG_TXN_BEGIN] = sizeof(struct ixg_msg_txn_begin),
+	[IXG_MSG_TXN_TABLE] = sizeof(struct ixg_msg_txn_table),
+	[IXG_MSG_TXN_COMMIT] = sizeof(struct ixg_msg_txn_commit),
+	[IXG_MSG_COMMIT_REPLY] = sizeof(struct ixg_msg_commit_reply),
+	[IXG_MSG_TXN_ABORT] = sizeof(struct ixg_msg_txn_abort),
+	[IXG_MSG_GET_STATE] = sizeof(struct ixg_msg_get_state),
+	[IXG_MSG_STATE] = sizeof(struct ixg_msg_state),
+};
+
+static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
+	[IXG_MSG_HELLO] = "hello",
+	[IXG_MSG_HELLO_REPLY] = "hello_reply",
+	[IXG_MSG_REPLY] = "reply",
+	[IXG_MSG_TXN_BEGIN] = "txn_begin",
+	[IXG_MSG_TXN_TABLE] = "txn_table",
+	[IXG_MSG_TXN_COMMIT] = "txn_commit",
+	[IXG_MSG_COMMIT_REPLY] = "commit_reply",
+	[IXG_MSG_TXN_ABORT] = "txn_abort",
+	[IXG_MSG_GET_STATE] = "get_state",
+	[IXG_MSG_STATE] = "state",
+};
+
+static const char *const status_names[] = {
+	[IXG_ST_OK] = "ok",
+	[IXG_ST_BAD_MESSAGE] = "bad_message",
+	[IXG_ST_BAD_VERSION] = "bad_version",
+	[IXG_ST_UNKNOWN_TYPE] = "unknown_type",
+	[IXG_ST_NO_TXN] = "no_txn",
+	[IXG_ST_TXN_OPEN] = "txn_open",
+	[IXG_ST_STALE] = "stale",
+	[IXG_ST_INVALID] = "invalid",
+	[IXG_ST_CAPACITY] = "capacity",
+	[IXG_ST_NO_MEMORY] = "no_memory",
+	[IXG_ST_BUSY] = "busy",
+	[IXG_ST_INTERNAL] = "internal",
+};
+
+/* A string field inside an element: must hold a NUL within `len`. */
+struct str_field {
+	size_t off, len;
+};
+
+#define NO_FIELD SIZE_MAX /* the node is inline, not a counted array */
+
+struct table_desc {
+	const char *name;
+	size_t elem_size;
+	uint64_t capacity;
+	size_t n_off; /* offsetof(struct ixg_spec, n_...) */
+	size_t p_off; /* offsetof(struct ixg_spec, <array>) */
+	struct str_field str[2]; /* len 0 ends the list */
+};
+
+#define TBL(id, nm, type, cap, n, p, ...)                                     \
+	[id] = {nm, sizeof(type), cap, offsetof(struct ixg_spec, n),          \
+		offsetof(struct ixg_spec, p), {__VA_ARGS__}}
+#define STR(type, field)                                                      \
+	{offsetof(type, field), sizeof(((type *)0)->field)}
+
+static const struct table_desc tables[IXG_TBL_MAX] = {
+	[IXG_TBL_NODE] = {"node", sizeof(struct ixg_spec_node), 1, NO_FIELD,
+			  NO_FIELD, {STR(struct ixg_spec_node, name)}},
+	TBL(IXG_TBL_PORTS, "ports", struct ixg_spec_port, IXG_MAX_PORTS,
+	    n_ports, ports, STR(struct ixg_spec_port, name),
+	    STR(struct ixg_spec_port, devargs)),
+	TBL(IXG_TBL_LOCAL_ADDRS, "local_addrs", struct ixg_spec_local_addr,
+	    IXG_MAX_LOCAL_ADDRS, n_local_addrs, local_addrs),
+	/* Peer, class and rule id 0 means "none": one fewer than the max. */
+	TBL(IXG_TBL_PEERS, "peers", struct ixg_spec_peer, IXG_MAX_PEERS - 1,
+	    n_peers, peers, STR(struct ixg_spec_peer, name)),
+	TBL(IXG_TBL_CLASSES, "classes", struct ixg_spec_class,
+	    IXG_MAX_CLASSES - 1, n_classes, classes,
+	    STR(struct ixg_spec_class, name)),
+	/* A rule for both families is compiled into two elements. */
+	TBL(IXG_TBL_ACL_RULES, "acl_rules", struct ixg_spec_acl_rule,
+	    2 * (IXG_MAX_ACL_RULES - 1), n_acl_rules, acl_rules,
+	    STR(struct ixg_spec_acl_rule, name)),
+	TBL(IXG_TBL_ROUTES4, "routes4", struct ixg_spec_route4,
+	    IXG_MAX_ROUTES4, n_routes4, routes4),
+	TBL(IXG_TBL_ROUTES6, "routes6", struct ixg_spec_route6,
+	    IXG_MAX_ROUTES6, n_routes6, routes6),
+	TBL(IXG_TBL_SOURCES4, "sources4", struct ixg_spec_route4,
+	    IXG_MAX_ROUTES4, n_sources4, sources4),
+	TBL(IXG_TBL_SOURCES6, "sources6", struct ixg_spec_route6,
+	    IXG_MAX_ROUTES6, n_sources6, sources6),
+	TBL(IXG_TBL_BLACKHOLES, "blackholes", struct ixg_spec_blackhole,
+	    IXG_MAX_BLACKHOLES, n_blackholes, blackholes),
+	TBL(IXG_TBL_COUNTRIES, "countries", ixg_cc_t, IXG_MAX_COUNTRIES,
+	    n_countries, countries),
+	/* Country data files turn into more prefixes than ranges. */
+	TBL(IXG_TBL_COUNTRY4, "country4", struct ixg_spec_country4,
+	    2 * IXG_MAX_ROUTES4, n_country4, country4),
+	TBL(IXG_TBL_COUNTRY6, "country6", struct ixg_spec_country6,
+	    2 * IXG_MAX_ROUTES6, n_country6, country6),
+};
+
+static const struct table_desc *
+table_desc(unsigned table)
+{
+	if (table == 0 || table >= IXG_TBL_MAX)
+		return NULL;
+	return &tables[table];
+}
+
+static void
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void
+ixg_msg_init(struct ixg_msg_hdr *hdr, enum ixg_msg_type type, uint32_t len,
+	     uint32_t seq)
+{
+	hdr->magic = IXG_API_MAGIC;
+	hdr->version = IXG_API_VERSION;
+	hdr->type = (uint16_t)type;
+	hdr->len = len;
+	hdr->seq = seq;
+}
+
+size_t
+ixg_msg_size(unsigned type)
+{
+	return type < IXG_MSG_TYPE_MAX ? msg_sizes[type] : 0;
+}
+
+const char *
+ixg_msg_type_name(unsigned type)
+{
+	if (type >= IXG_MSG_TYPE_MAX || msg_names[type] == NULL)
+		return "unknown";
+	return msg_names[type];
+}
+
+enum ixg_status
+ixg_msg_check(const void *buf, size_t len, uint16_t *type, char *err,
+	      size_t errlen)
+{
+	struct ixg_msg_hdr h;
+	size_t want;
+
+	*type = 0;
+	if (len < sizeof(h)) {
+		errf(err, errlen, "message of %zu bytes is shorter than a "
+			       "header (%zu)", len, sizeof(h));
+		return IXG_ST_BAD_MESSAGE;
+	}
+	/* The buffer may come unaligned from a fuzzer or a file. */
+	memcpy(&h, buf, sizeof(h));
+	if (h.magic != IXG_API_MAGIC) {
+		errf(err, errlen, "bad magic 0x%08" PRIx32, h.magic);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	*type = h.type;
+	if (len > IXG_MSG_MAX) {
+		errf(err, errlen, "message of %zu bytes exceeds %u", len,
+		     IXG_MSG_MAX);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	/* Version before type: another version may have other types. */
+	if (h.version != IXG_API_VERSION) {
+		errf(err, errlen, "API version %u, this side speaks %u",
+		     h.version, IXG_API_VERSION);
+		return IXG_ST_BAD_VERSION;
+	}
+	if (h.len != len) {
+		errf(err, errlen, "header says %" PRIu32 " bytes, %zu received",
+		     h.len, len);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	want = ixg_msg_size(h.type);
+	if (want == 0) {
+		errf(err, errlen, "unknown message type %u", h.type);
+		return IXG_ST_UNKNOWN_TYPE;
+	}
+	if (len != want) {
+		errf(err, errlen, "%s message of %zu bytes, expected %zu",
+		     ixg_msg_type_name(h.type), len, want);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	return IXG_ST_OK;
+}
+
+int
+ixg_send(int fd, const void *msg, size_t len, int pass_fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = (void *)(uintptr_t)msg,
+			    .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n;
+
+	if (pass_fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	}
+	do
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EMSGSIZE;
+}
+
+/* Close every descriptor of every SCM_RIGHTS in mh; count them. */
+static unsigned
+close_passed_fds(struct msghdr *mh, int *first)
+{
+	struct cmsghdr *c;
+	unsigned n = 0;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		size_t i, k;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < k; i++) {
+			int pfd;
+
+			memcpy(&pfd, CMSG_DATA(c) + i * sizeof(int),
+			       sizeof(int));
+			if (n == 0 && first != NULL)
+				*first = pfd;
+			else
+				close(pfd);
+			n++;
+		}
+	}
+	return n;
+}
+
+ssize_t
+ixg_recv(int fd, void *buf, size_t cap, int *recv_fd)
+{
+	/* Room for a few descriptors, so a peer passing more than one is
+	 * seen (and its descriptors closed) rather than cut short. */
+	union {
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = cap};
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *c;
+	int first = -1;
+	unsigned n_fds, n_cmsg = 0;
+	bool bad = false;
+	ssize_t n;
+
+	if (recv_fd != NULL)
+		*recv_fd = -1;
+	do
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		n_cmsg++;
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			bad = true;
+	}
+	n_fds = close_passed_fds(&mh, &first);
+	if (n_fds > 1 || (n_cmsg > 0 && n_fds == 0))
+		bad = true;
+	if (mh.msg_flags & MSG_CTRUNC)
+		bad = true;
+	if (bad || (mh.msg_flags & MSG_TRUNC) || recv_fd == NULL) {
+		if (first >= 0)
+			close(first);
+		if (mh.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		if (bad)
+			return -EBADMSG;
+		return n;
+	}
+	*recv_fd = first;
+	return n;
+}
+
+const char *
+ixg_status_name(int status)
+{
+	if (status < 0 || (size_t)status >= sizeof(status_names) /
+						    sizeof(status_names[0]))
+		return "unknown";
+	return status_names[status];
+}
+
+const char *
+ixg_table_name(unsigned table)
+{
+	const struct table_desc *d = table_desc(table);
+
+	return d != NULL ? d->name : "unknown";
+}
+
+size_t
+ixg_table_elem_size(unsigned table)
+{
+	const struct table_desc *d = table_desc(table);
+
+	return d != NULL ? d->elem_size : 0;
+}
+
+uint64_t
+ixg_table_capacity(unsigned table)
+{
+	const struct table_desc *d = table_desc(table);
+
+	return d != NULL ? d->capacity : 0;
+}
+
+static uint32_t *
+spec_count_ptr(struct ixg_spec *spec, const struct table_desc *d)
+{
+	return (uint32_t *)((char *)spec + d->n_off);
+}
+
+static void **
+spec_array_ptr(struct ixg_spec *spec, const struct table_desc *d)
+{
+	return (void **)((char *)spec + d->p_off);
+}
+
+uint64_t
+ixg_spec_table_count(const struct ixg_spec *spec, unsigned table)
+{
+	const struct table_desc *d = table_desc(table);
+
+	if (d == NULL)
+		return 0;
+	if (d->n_off == NO_FIELD)
+		return 1;
+	return *spec_count_ptr((struct ixg_spec *)(uintptr_t)spec, d);
+}
+
+const void *
+ixg_spec_table_data(const struct ixg_spec *spec, unsigned table)
+{
+	const struct table_desc *d = table_desc(table);
+
+	if (d == NULL)
+		return NULL;
+	if (d->p_off == NO_FIELD)
+		return &spec->node;
+	return *spec_array_ptr((struct ixg_spec *)(uintptr_t)spec, d);
+}
+
+void
+ixg_spec_table_free(struct ixg_spec *spec, unsigned table)
+{
+	const struct table_desc *d = table_desc(table);
+	void **p;
+
+	if (d == NULL)
+		return;
+	if (d->p_off == NO_FIELD) {
+		memset(&spec->node, 0, sizeof(spec->node));
+		return;
+	}
+	p = spec_array_ptr(spec, d);
+	free(*p);
+	*p = NULL;
+	*spec_count_ptr(spec, d) = 0;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	off_t off = 0;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+ixg_table_to_memfd(const struct ixg_spec *spec, unsigned table, int *fd,
+		   uint64_t *count)
+{
+	const struct table_desc *d = table_desc(table);
+	const void *data;
+	size_t size;
+	uint64_t n;
+	int mfd, rc;
+
+	*fd = -1;
+	*count = 0;
+	if (d == NULL)
+		return -EINVAL;
+	n = ixg_spec_table_count(spec, table);
+	data = ixg_spec_table_data(spec, table);
+	if (n == 0)
+		return 0;
+	if (data == NULL)
+		return -EINVAL;
+	size = (size_t)n * d->elem_size;
+	mfd = memfd_create(d->name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return -errno;
+	if (ftruncate(mfd, (off_t)size) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = write_all(mfd, data, size);
+	if (rc < 0)
+		goto fail;
+	/* Sealed, the receiver can map it without fearing SIGBUS from a
+	 * shrink or content changing under its checks. */
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+					  F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	*fd = mfd;
+	*count = n;
+	return 0;
+fail:
+	close(mfd);
+	return rc;
+}
+
+void
+ixg_msg_txn_table_init(struct ixg_msg_txn_table *m, unsigned table,
+		       uint64_t count, uint32_t seq)
+{
+	memset(m, 0, sizeof(*m));
+	ixg_msg_init(&m->hdr, IXG_MSG_TXN_TABLE, sizeof(*m), seq);
+	m->table = (uint16_t)table;
+	m->elem_size = (uint32_t)ixg_table_elem_size(table);
+	m->count = count;
+	m->offset = 0;
+}
+
+/* pread exactly len bytes at off; -EIO if the file ends first. */
+static int
+read_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+
+	if (off > (uint64_t)INT64_MAX - len)
+		return -EOVERFLOW;
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Index of the first element with an unterminated string, or -1. */
+static int64_t
+find_unterminated(const struct table_desc *d, const char *arr, uint64_t n,
+		  const char **field)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		const char *e = arr + i * d->elem_size;
+
+		for (unsigned k = 0; k < 2 && d->str[k].len != 0; k++) {
+			if (memchr(e + d->str[k].off, '\0', d->str[k].len) ==
+			    NULL) {
+				*field = k == 0 ? "name" : "devargs";
+				return (int64_t)i;
+			}
+		}
+	}
+	return -1;
+}
+
+enum ixg_status
+ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
+		  struct ixg_spec *shadow, uint32_t *owned,
+		  uint32_t *err_index, char *err)
+{
+	const struct table_desc *d = table_desc(m->table);
+	const size_t errlen = IXG_WIRE_ERR_LEN;
+	uint64_t bytes, end;
+	const char *field = NULL;
+	void *copy;
+	struct stat st;
+	int64_t bad;
+
+	if (err_index != NULL)
+		*err_index = UINT32_MAX;
+	err[0] = '\0';
+	if (d == NULL) {
+		errf(err, errlen, "table id %u out of range (1..%u)",
+		     m->table, IXG_TBL_MAX - 1);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	if (m->elem_size != d->elem_size) {
+		errf(err, errlen, "%s: element size %" PRIu32 ", expected %zu",
+		     d->name, m->elem_size, d->elem_size);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	if (m->count > d->capacity) {
+		errf(err, errlen, "%s: %" PRIu64 " elements exceed the "
+			       "capacity of %" PRIu64, d->name, m->count,
+		     d->capacity);
+		return IXG_ST_CAPACITY;
+	}
+	if (d->n_off == NO_FIELD && m->count != 1) {
+		errf(err, errlen, "%s: %" PRIu64 " elements, expected 1",
+		     d->name, m->count);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	/* count <= capacity < 2^23 and elem_size < 2^9: no overflow here. */
+	bytes = m->count * d->elem_size;
+	if (m->count == 0) {
+		if (*owned & (1u << m->table))
+			ixg_spec_table_free(shadow, m->table);
+		*spec_array_ptr(shadow, d) = NULL;
+		*spec_count_ptr(shadow, d) = 0;
+		*owned &= ~(1u << m->table);
+		return IXG_ST_OK;
+	}
+	if (fd < 0) {
+		errf(err, errlen, "%s: %" PRIu64 " elements but no memfd "
+			       "passed", d->name, m->count);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	if (fstat(fd, &st) < 0) {
+		errf(err, errlen, "%s: fstat: %s", d->name, strerror(errno));
+		return IXG_ST_BAD_MESSAGE;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size < 0) {
+		errf(err, errlen, "%s: passed descriptor is not a memfd",
+		     d->name);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	if (__builtin_add_overflow(m->offset, bytes, &end) ||
+	    end > (uint64_t)st.st_size) {
+		errf(err, errlen, "%s: %" PRIu64 " bytes at offset %" PRIu64
+			       " exceed the memfd's %" PRIu64 " bytes",
+		     d->name, bytes, m->offset, (uint64_t)st.st_size);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	copy = malloc((size_t)bytes);
+	if (copy == NULL) {
+		errf(err, errlen, "%s: out of memory for %" PRIu64 " bytes",
+		     d->name, bytes);
+		return IXG_ST_NO_MEMORY;
+	}
+	/* pread, not mmap: a descriptor that is not sealed (or not a memfd)
+	 * could shrink after fstat and turn a mapped read into SIGBUS; a
+	 * short read is just an error. Checks run on the private copy. */
+	if (read_all(fd, copy, (size_t)bytes, m->offset) < 0) {
+		errf(err, errlen, "%s: reading %" PRIu64 " bytes at offset %"
+			       PRIu64 " failed", d->name, bytes, m->offset);
+		free(copy);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	bad = find_unterminated(d, copy, m->count, &field);
+	if (bad >= 0) {
+		errf(err, errlen, "%s[%" PRId64 "]: %s not NUL-terminated",
+		     d->name, bad, field);
+		if (err_index != NULL)
+			*err_index = (uint32_t)bad;
+		free(copy);
+		return IXG_ST_INVALID;
+	}
+	if (d->p_off == NO_FIELD) {
+		memcpy(&shadow->node, copy, sizeof(shadow->node));
+		free(copy);
+		return IXG_ST_OK;
+	}
+	if (*owned & (1u << m->table))
+		ixg_spec_table_free(shadow, m->table);
+	*spec_array_ptr(shadow, d) = copy;
+	*spec_count_ptr(shadow, d) = (uint32_t)m->count;
+	*owned |= 1u << m->table;
+	return IXG_ST_OK;
+}

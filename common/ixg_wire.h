@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ixg_wire.h - the codec of the API between ixgate-control and
+ * ixgate-dataplane (the protocol itself is in ixg_api.h): building and
+ * checking message headers, sending and receiving one message with an
+ * optional file descriptor (SCM_RIGHTS), and carrying a spec table in a
+ * sealed memfd.
+ *
+ * Used by both processes: plain C and libc, no DPDK, no liburing. Every
+ * function is reentrant and may be called from any thread; none keeps state.
+ * Errors are a negative errno, or an enum ixg_status with a message for
+ * what a peer sent.
+ */
+#ifndef IXG_WIRE_H
+#define IXG_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ixg_api.h"
+
+/* Room for a diagnostic written by ixg_msg_check / ixg_table_from_fd;
+ * the size of ixg_msg_reply.message. */
+#define IXG_WIRE_ERR_LEN 256
+
+/* Blackholes are addressed by a 16-bit index in the dataplane's FIB next
+ * hops: the most a transaction may carry. */
+#define IXG_MAX_BLACKHOLES 65536u
+
+/* Fill a header: magic, version, `type`, `len` (the whole message, header
+ * included) and `seq`. Never fails. */
+void ixg_msg_init(struct ixg_msg_hdr *hdr, enum ixg_msg_type type,
+		  uint32_t len, uint32_t seq);
+
+/* Size of the struct of message `type` (e.g. sizeof(struct ixg_msg_hello)
+ * for IXG_MSG_HELLO); 0 for a type outside the enum. */
+size_t ixg_msg_size(unsigned type);
+
+/* Name of a message type ("hello", "txn_table"...), "unknown" if out of
+ * range. Static storage. */
+const char *ixg_msg_type_name(unsigned type);
+
+/*
+ * Check a message of `len` bytes as received: at least a header, at most
+ * IXG_MSG_MAX, magic, version, a known type, the header's len equal to the
+ * bytes received and to the exact struct size of the type. On IXG_ST_OK
+ * *type is the message type. Otherwise returns the status to reply
+ * (BAD_MESSAGE for framing, BAD_VERSION, UNKNOWN_TYPE) with a one-line
+ * explanation in err (errlen bytes, may be 0); *type is set whenever the
+ * header could be read (0 otherwise), so a reply can echo it.
+ */
+enum ixg_status ixg_msg_check(const void *buf, size_t len, uint16_t *type,
+			      char *err, size_t errlen);
+
+/*
+ * Send one message of `len` bytes on a SOCK_SEQPACKET socket, with
+ * `pass_fd` attached as SCM_RIGHTS unless it is negative. The caller keeps
+ * its fd (the kernel duplicates it). MSG_NOSIGNAL: a closed peer gives
+ * -EPIPE, not SIGPIPE. Blocks if the socket does. Returns 0, or a negative
+ * errno (-EMSGSIZE if the kernel took less than the whole message).
+ */
+int ixg_send(int fd, const void *msg, size_t len, int pass_fd);
+
+/*
+ * Receive one message into buf (cap bytes) on a SOCK_SEQPACKET socket.
+ * Returns its length (0: the peer closed the connection), or a negative
+ * errno: -EMSGSIZE when the message was longer than cap (truncated: the
+ * rest is lost), -EBADMSG when the ancillary data was truncated or was not
+ * exactly one SCM_RIGHTS descriptor. Received descriptors are opened
+ * close-on-exec. If recv_fd is non-NULL it receives the passed descriptor
+ * (owned by the caller from then on) or -1; if it is NULL, or on any error,
+ * every received descriptor is closed here.
+ */
+ssize_t ixg_recv(int fd, void *buf, size_t cap, int *recv_fd);
+
+/* Name of a status ("ok", "stale"...), "unknown" if out of range. */
+const char *ixg_status_name(int status);
+
+/* Name of a table as the operator knows it ("peers", "routes4"...),
+ * "unknown" if out of range. */
+const char *ixg_table_name(unsigned table);
+
+/* Size of one element of `table` (sizeof(struct ixg_spec_peer) for
+ * IXG_TBL_PEERS); 0 if out of range. */
+size_t ixg_table_elem_size(unsigned table);
+
+/* Largest element count a TXN_TABLE may carry for `table` (1 for the node,
+ * which must be exactly 1); 0 if out of range. */
+uint64_t ixg_table_capacity(unsigned table);
+
+/* Element count of `table` in spec (1 for the node), and its array
+ * (&spec->node for the node). Out of range: 0 and NULL. */
+uint64_t ixg_spec_table_count(const struct ixg_spec *spec, unsigned table);
+const void *ixg_spec_table_data(const struct ixg_spec *spec, unsigned table);
+
+/* free() the array of `table` in spec and set it empty (NULL, 0). The node
+ * is zeroed. Only for arrays malloc'd by their owner: the config library's
+ * and ixg_table_from_fd's are. */
+void ixg_spec_table_free(struct ixg_spec *spec, unsigned table);
+
+/*
+ * Write table `table` of spec into a new memfd for a TXN_TABLE: the array
+ * at offset 0, then sealed (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+ * F_SEAL_SEAL) so the receiver may map it and trust its size and content.
+ * On success *fd is the memfd (MFD_CLOEXEC, the caller closes it) or -1
+ * when the table is empty (no memfd needed), and *count the element count.
+ * Returns 0 or a negative errno (-EINVAL for a table out of range).
+ */
+int ixg_table_to_memfd(const struct ixg_spec *spec, unsigned table, int *fd,
+		       uint64_t *count);
+
+/* Fill a TXN_TABLE message for `table` with `count` elements at offset 0
+ * (what ixg_table_to_memfd writes). */
+void ixg_msg_txn_table_init(struct ixg_msg_txn_table *m, unsigned table,
+			    uint64_t count, uint32_t seq);
+
+/*
+ * Decode the table a TXN_TABLE message describes from `fd` (may be -1 when
+ * m->count is 0) into `shadow`, replacing that table. Checks: the table id,
+ * elem_size equal to the table's struct, count within ixg_table_capacity
+ * (and exactly 1 for the node), offset + count * elem_size within the
+ * file's size without overflow, every string inside an element
+ * NUL-terminated within its array. The elements are read with pread (no
+ * mapping: an unsealed descriptor shrinking under us cannot SIGBUS) into
+ * a new malloc'd array; the caller still owns and closes fd.
+ * `owned` is a bit mask (1u << table) of the shadow's arrays this caller
+ * allocated: the replaced array is freed only if its bit is set, and the
+ * bit is set for the new one. On failure the shadow is unchanged and the
+ * status (BAD_MESSAGE, CAPACITY, INVALID, NO_MEMORY) comes with a message
+ * in err (IXG_WIRE_ERR_LEN bytes); *err_index is the offending element
+ * (or UINT32_MAX if none) when err_index is non-NULL.
+ */
+enum ixg_status ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
+				  struct ixg_spec *shadow, uint32_t *owned,
+				  uint32_t *err_index, char *err);
+
+#endif /* IXG_WIRE_H */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * loop.h - ixgate-control's event loop: one io_uring, one thread.
+ *
+ * File descriptors are watched with IORING_OP_POLL_ADD (re-armed after each
+ * callback, so a callback that does not drain its fd is called again) and
+ * timers are IORING_OP_TIMEOUT requests. Callbacks run on the thread that
+ * called loop_run(); nothing here is thread-safe, and nothing needs to be:
+ * the daemon is single-threaded.
+ */
+#ifndef IXG_LOOP_H
+#define IXG_LOOP_H
+
+#include <stdint.h>
+
+struct loop;
+struct loop_watch;
+struct loop_timer;
+
+/* revents: POLLIN/POLLOUT/POLLHUP/POLLERR bits as poll(2) gives them. */
+typedef void (*loop_fd_cb)(struct loop *L, struct loop_watch *w, int fd,
+			   unsigned revents, void *arg);
+typedef void (*loop_timer_cb)(struct loop *L, struct loop_timer *t,
+			      void *arg);
+
+/* A loop with room for `entries` queued requests (rounded up to a power of
+ * two by the kernel). NULL with errno set on failure (ENOSYS/EPERM when
+ * io_uring is not available). */
+struct loop *loop_new(unsigned entries);
+
+/* Cancel every watch and timer, close the fds watched with LOOP_F_CLOSE,
+ * free L. */
+void loop_free(struct loop *L);
+
+#define LOOP_F_CLOSE 0x1 /* close(fd) when the watch is removed */
+
+/*
+ * Call cb whenever fd is readable (`events`: POLLIN, POLLOUT...; POLLHUP
+ * and POLLERR are always reported). Returns the watch, or NULL with errno
+ * set. The watch stays until loop_del_fd() (also allowed from inside its
+ * own callback).
+ */
+struct loop_watch *loop_add_fd(struct loop *L, int fd, unsigned events,
+			       unsigned flags, loop_fd_cb cb, void *arg);
+
+/* Stop watching (its callback is never called again), and close the fd if
+ * the watch was added with LOOP_F_CLOSE. */
+void loop_del_fd(struct loop *L, struct loop_watch *w);
+
+/*
+ * Call cb after `ms` milliseconds, then every `period_ms` if non-zero
+ * (measured from each firing). A one-shot timer is freed after its
+ * callback returns; a periodic one lives until loop_timer_del(). Timers due
+ * at the same moment fire in the order they were added. Returns the timer,
+ * or NULL with errno set.
+ */
+struct loop_timer *loop_timer_add(struct loop *L, uint64_t ms,
+				  uint64_t period_ms, loop_timer_cb cb,
+				  void *arg);
+
+/* Cancel a pending timer (allowed from inside its own callback). */
+void loop_timer_del(struct loop *L, struct loop_timer *t);
+
+/* Run until loop_stop(). Returns 0, or a negative errno if io_uring
+ * failed. */
+int loop_run(struct loop *L);
+
+/* Make loop_run() return once the current callback has finished. */
+void loop_stop(struct loop *L);
+
+/* Monotonic clock, milliseconds. */
+uint64_t loop_now_ms(void);
+
+#endif /* IXG_LOOP_H */

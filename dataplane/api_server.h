@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * api_server.h - the dataplane's side of the API (protocol in ixg_api.h):
+ * a listening AF_UNIX SOCK_SEQPACKET socket served from the main thread's
+ * poll loop, one control plane at a time, transactions that build and
+ * publish new tables.
+ *
+ * Everything here runs on the main thread (it allocates, builds tables and
+ * waits for RCU grace periods): never on a worker.
+ */
+#ifndef IXG_API_SERVER_H
+#define IXG_API_SERVER_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ixg_api.h"
+#include "runtime.h"
+
+/* One connection's protocol state (an open transaction and its shadow). */
+struct api_conn {
+	struct runtime *rt;
+	/* For HELLO_REPLY: a control plane had been connected before this
+	 * one and the dataplane ran headless in between. */
+	bool was_headless;
+	bool txn_open;
+	struct ixg_spec shadow; /* running tables, replaced ones decoded */
+	uint32_t owned; /* (1u << table): shadow arrays this txn allocated */
+	uint8_t txn_sha256[32];
+	/* A TXN_TABLE that failed poisons the transaction: its commit
+	 * reports this, so a commit is never missing a table silently. */
+	int32_t txn_status;
+	uint16_t txn_err_table;
+	uint32_t txn_err_index;
+	char txn_err[256];
+};
+
+/* What a handled message asks of the transport. */
+struct api_reply {
+	size_t len; /* bytes in buf to send, 0 for none */
+	int fd; /* descriptor to pass with it (not owned), or -1 */
+	bool close; /* close the connection after sending */
+	uint8_t buf[IXG_MSG_MAX];
+};
+
+/* Prepare a connection's state for rt (was_headless from rt->had_client).
+ * Never fails. Main thread. */
+void api_conn_init(struct api_conn *c, struct runtime *rt);
+
+/* Discard an open transaction (its shadow's own arrays). Main thread. */
+void api_conn_reset(struct api_conn *c);
+
+/*
+ * Handle one received message (`len` bytes, as received, never trusted)
+ * with the descriptor that came with it (`fd`, -1 if none; always consumed:
+ * kept only while decoding a TXN_TABLE, closed before returning). Fills
+ * `out` with the reply to send. A commit builds and publishes tables here.
+ * This is the whole protocol without a socket (the fuzz target calls it).
+ * Main thread.
+ */
+void api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
+		struct api_reply *out);
+
+struct api_server;
+
+/*
+ * Listen on `path`: create its directory (0700) if missing, unlink a stale
+ * socket, bind, chmod 0600, listen. rt->headless is set. Returns the server
+ * or NULL with errno set (message on stderr). Main thread.
+ */
+struct api_server *api_server_create(struct runtime *rt, const char *path);
+
+/* Close the client and the listener, unlink the socket. NULL is a no-op. */
+void api_server_destroy(struct api_server *s);
+
+/* Fill pfd (room for at least 2) with the descriptors to poll; returns how
+ * many. Main thread. */
+unsigned api_server_pollfds(const struct api_server *s, struct pollfd *pfd);
+
+/* Serve what poll() reported on the descriptors api_server_pollfds gave:
+ * accept, check credentials, receive, handle, reply; close refused clients
+ * that lingered. Never blocks on a client. Call after every poll(), even
+ * one that timed out. Main thread. */
+void api_server_service(struct api_server *s, const struct pollfd *pfd,
+			unsigned n);
+
+#endif /* IXG_API_SERVER_H */

@@ -42,7 +42,8 @@ struct api_reply {
 	size_t len; /* bytes in buf to send, 0 for none */
 	int fd; /* descriptor to pass with it (not owned), or -1 */
 	bool close; /* close the connection after sending */
-	uint8_t buf[IXG_MSG_MAX];
+	/* Aligned: read back as the reply structs (tests, fuzz target). */
+	uint8_t buf[IXG_MSG_MAX] __attribute__((aligned(8)));
 };
 
 /* Prepare a connection's state for rt (was_headless from rt->had_client).

@@ -327,12 +327,72 @@ remove_runtime_dir(const char *dir)
 	rmdir(dir);
 }
 
+/*
+ * EAL memory for replay, from the shape of the tables (--no-huge memory is
+ * only touched as it is used, so a generous figure costs little): three
+ * DIR-24-8 base tables of 64 MiB (routes, sources, countries); one 1 KiB
+ * tbl8 group per IPv4 prefix longer than /24; for IPv6 (rte_fib6 trie)
+ * one 1 KiB group per 8 bits of prefix beyond /24, as DPDK reserves them;
+ * about 128 bytes of RIB node per prefix; then 50% headroom and 512 MiB
+ * for mbufs, ACL, hash and meters. IXG_REPLAY_MEM_MB overrides it.
+ */
+static uint64_t
+fib6_kib(const uint8_t *len, size_t stride, uint32_t n)
+{
+	uint64_t kib = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned l = len[(size_t)i * stride];
+
+		kib += l > 24 ? (l - 24 + 7) / 8 : 0;
+	}
+	return kib;
+}
+
+static uint64_t
+fib4_kib(const uint8_t *len, size_t stride, uint32_t n)
+{
+	uint64_t kib = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		kib += len[(size_t)i * stride] > 24;
+	return kib;
+}
+
+static unsigned
+replay_memory_mb(const struct ixg_spec *spec)
+{
+	const char *env = getenv("IXG_REPLAY_MEM_MB");
+	uint64_t n, kib = 3 * 64 * 1024;
+
+	if (env != NULL && atoi(env) > 0)
+		return (unsigned)atoi(env);
+	kib += fib4_kib(&spec->routes4[0].len, sizeof(*spec->routes4),
+			spec->n_routes4);
+	kib += fib4_kib(&spec->sources4[0].len, sizeof(*spec->sources4),
+			spec->n_sources4);
+	kib += fib4_kib(&spec->country4[0].len, sizeof(*spec->country4),
+			spec->n_country4);
+	kib += fib6_kib(&spec->routes6[0].len, sizeof(*spec->routes6),
+			spec->n_routes6);
+	kib += fib6_kib(&spec->sources6[0].len, sizeof(*spec->sources6),
+			spec->n_sources6);
+	kib += fib6_kib(&spec->country6[0].len, sizeof(*spec->country6),
+			spec->n_country6);
+	n = (uint64_t)spec->n_routes4 + spec->n_sources4 + spec->n_country4 +
+	    spec->n_routes6 + spec->n_sources6 + spec->n_country6;
+	kib += n / 8;
+	return (unsigned)(512 + kib * 3 / 2 / 1024);
+}
+
 static int
 run_replay(const char *prog, const struct opts *o, struct ixg_spec *spec)
 {
-	char prefix[64], rundir[PATH_MAX];
+	char prefix[64], rundir[PATH_MAX], mem[16];
 	char *eal_argv[] = {
-		(char *)(uintptr_t)prog, "--no-huge", "-m", "512",
+		(char *)(uintptr_t)prog, "--no-huge", "-m", mem,
 		/* 22.11 refuses --in-memory with --no-huge (which implies
 		 * legacy memory); --no-shconf keeps /var/run clean as well. */
 		"--no-shconf", "--no-pci", "--no-telemetry",
@@ -348,6 +408,7 @@ run_replay(const char *prog, const struct opts *o, struct ixg_spec *spec)
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=ixg-replay-%d",
 		 (int)getpid());
+	snprintf(mem, sizeof(mem), "%u", replay_memory_mb(spec));
 	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
 		fprintf(stderr, "ixgate-dataplane: EAL init: %s\n",
 			rte_strerror(rte_errno));
@@ -408,6 +469,7 @@ main_loop(struct runtime *rt, const struct opts *o, struct api_server *api)
 			api_server_service(api, pfd, npfd);
 		now_unix = (int64_t)time(NULL);
 		__atomic_store_n(&rt->now_unix, now_unix, __ATOMIC_RELAXED);
+		workers_drain_samples(rt);
 		now = mono_now();
 		if (o->duration > 0 && now - start >= o->duration)
 			break;

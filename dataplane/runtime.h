@@ -31,7 +31,10 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ixg_api.h"
+#include "sample.h"
 #include "tables.h"
+
+#define RT_RECENT_SAMPLES 16
 
 /* A configured port once opened: spec id -> DPDK port and its queues. */
 struct rt_port {
@@ -76,6 +79,20 @@ struct runtime {
 
 	uint64_t start_unix;
 	bool in_memory; /* --in-memory/--no-shconf: no pdump, no secondaries */
+
+	/*
+	 * Packet samples (node.sample_rate): each worker fills its own SPSC
+	 * ring (struct sample_ring, sample.h); the main thread drains them
+	 * every loop tick (workers_drain_samples) and keeps the latest
+	 * RT_RECENT_SAMPLES for telemetry's /ixgate/samples, under
+	 * samples_lock. The sFlow v5 exporter will read the rings instead.
+	 */
+	struct sample_ring **sample_rings; /* [n_workers] */
+	struct sample_record recent[RT_RECENT_SAMPLES];
+	unsigned n_recent; /* valid entries, <= RT_RECENT_SAMPLES */
+	unsigned recent_next; /* slot the next sample goes to */
+	uint64_t samples_read; /* drained from the rings since start */
+	pthread_mutex_t samples_lock;
 
 	/* The ports as the config file gave them, before --device replaced
 	 * devargs (n_ports entries, malloc'd; may be NULL). A commit may

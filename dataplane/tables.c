@@ -304,8 +304,14 @@ fib4_build(struct build *b, const char *name, enum rte_fib_dir24_8_nh_sz nhsz,
 	}
 	n = prune4(b, k, n, nh, nhs, ok, onh);
 	conf.max_routes = (int)(n + 16);
-	conf.dir24_8.nh_sz = nhsz;
 	conf.dir24_8.num_tbl8 = count_tbl8_4(ok, n) + 16;
+	/* A tbl8 group index lives in a next-hop entry (one bit marks it):
+	 * 1- and 2-byte next hops cannot address more than 2^(8*sz-1) - 1
+	 * groups, so widen the next hop when the table needs more. */
+	while (nhsz < RTE_FIB_DIR24_8_4B &&
+	       conf.dir24_8.num_tbl8 >= (1u << ((8u << nhsz) - 1)))
+		nhsz++;
+	conf.dir24_8.nh_sz = nhsz;
 	fib = rte_fib_create(name, SOCKET_ID_ANY, &conf);
 	if (fib == NULL) {
 		*rc = fail(b, -rte_errno, "%s: rte_fib_create (%zu prefixes): %s",
@@ -459,8 +465,12 @@ fib6_build(struct build *b, const char *name, enum rte_fib_trie_nh_sz nhsz,
 
 	n = prune6(p, n);
 	conf.max_routes = (int)(n + 16);
-	conf.trie.nh_sz = nhsz;
 	conf.trie.num_tbl8 = count_tbl8_6(p, n) + 16;
+	/* As in fib4_build: a 2-byte next hop addresses at most 2^15 - 1
+	 * tbl8 groups (country data files have many long IPv6 prefixes). */
+	if (nhsz == RTE_FIB6_TRIE_2B && conf.trie.num_tbl8 >= (1u << 15))
+		nhsz = RTE_FIB6_TRIE_4B;
+	conf.trie.nh_sz = nhsz;
 	fib = rte_fib6_create(name, SOCKET_ID_ANY, &conf);
 	if (fib == NULL) {
 		*rc = fail(b, -rte_errno, "%s: rte_fib6_create (%zu prefixes): %s",

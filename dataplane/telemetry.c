@@ -225,6 +225,99 @@ tel_ports(struct runtime *rt, const char *params, struct rte_tel_data *d)
 typedef int (*tel_fn)(struct runtime *rt, const char *params,
 		      struct rte_tel_data *d);
 
+/* Name of peer `id` from the running spec (caller holds spec_lock). */
+static const char *
+peer_name(const struct ixg_spec *spec, uint16_t id)
+{
+	uint32_t i;
+
+	if (id == IXG_PEER_NONE)
+		return "-";
+	for (i = 0; i < spec->n_peers; i++)
+		if (spec->peers[i].id == id)
+			return spec->peers[i].name;
+	return "?";
+}
+
+static const char *
+country_code(const struct ixg_spec *spec, uint16_t idx, char buf[3])
+{
+	ixg_cc_t cc = idx < spec->n_countries ? spec->countries[idx] : 0;
+
+	if (cc == 0)
+		return "--";
+	buf[0] = (char)(cc >> 8);
+	buf[1] = (char)(cc & 0xff);
+	buf[2] = '\0';
+	return buf;
+}
+
+/* The newest packet samples (1-in-N, `sampling` in the config): what
+ * became of each and its first bytes in hex, newest first. */
+static int
+tel_samples(struct runtime *rt, const char *params, struct rte_tel_data *d)
+{
+	static const char *const verdicts[] = {"?", "forward", "local", "drop"};
+	struct sample_record rec[RT_RECENT_SAMPLES];
+	unsigned n, next, i;
+	uint64_t total;
+	struct rte_tel_data *list;
+
+	(void)params;
+	pthread_mutex_lock(&rt->samples_lock);
+	n = rt->n_recent;
+	next = rt->recent_next;
+	total = rt->samples_read;
+	memcpy(rec, rt->recent, sizeof(rec));
+	pthread_mutex_unlock(&rt->samples_lock);
+
+	rte_tel_data_start_dict(d);
+	tel_add_u64(d, "sample_rate", rt->spec->node.sample_rate);
+	tel_add_u64(d, "samples_read", total);
+	list = rte_tel_data_alloc();
+	if (list == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(list, RTE_TEL_CONTAINER);
+	pthread_mutex_lock(&rt->spec_lock);
+	for (i = 0; i < n; i++) {
+		const struct sample_record *r =
+			&rec[(next + RT_RECENT_SAMPLES - 1 - i) %
+			     RT_RECENT_SAMPLES];
+		struct rte_tel_data *e = rte_tel_data_alloc();
+		char hex[2 * 48 + 1], a[3], b[3], cc[8];
+		unsigned k, hl = r->hdr_len < 48 ? r->hdr_len : 48;
+
+		if (e == NULL)
+			break;
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_string(
+			e, "verdict", verdicts[r->verdict < 4 ? r->verdict : 0]);
+		if (r->verdict == SAMPLE_DROP)
+			rte_tel_data_add_dict_string(
+				e, "drop", ixg_drop_name(r->drop_reason) ?
+						   ixg_drop_name(r->drop_reason) :
+						   "?");
+		rte_tel_data_add_dict_string(e, "in_peer",
+					     peer_name(rt->spec, r->in_peer));
+		rte_tel_data_add_dict_string(e, "out_peer",
+					     peer_name(rt->spec, r->out_peer));
+		snprintf(cc, sizeof(cc), "%s>%s",
+			 country_code(rt->spec, r->src_country, a),
+			 country_code(rt->spec, r->dst_country, b));
+		rte_tel_data_add_dict_string(e, "countries", cc);
+		tel_add_u64(e, "rx_len", r->rx_len);
+		tel_add_u64(e, "unix_s", (uint64_t)r->unix_s);
+		for (k = 0; k < hl; k++)
+			snprintf(hex + 2 * k, 3, "%02x", r->hdr[k]);
+		hex[2 * hl] = '\0';
+		rte_tel_data_add_dict_string(e, "header", hex);
+		rte_tel_data_add_array_container(list, e, 0);
+	}
+	pthread_mutex_unlock(&rt->spec_lock);
+	rte_tel_data_add_dict_container(d, "recent", list, 0);
+	return 0;
+}
+
 static const struct {
 	const char *cmd;
 	tel_fn fn;
@@ -238,6 +331,9 @@ static const struct {
 	 "Per peer rx/tx packets and bytes, drops. Parameter: peer name "
 	 "(optional)."},
 	{"/ixgate/drops", tel_drops, "Drops by reason. No parameters."},
+	{"/ixgate/samples", tel_samples,
+	 "The newest 1-in-N packet samples: verdict, peers, countries, first "
+	 "48 bytes in hex. No parameters."},
 	{"/ixgate/ports", tel_ports,
 	 "Per port: ixgate counters and device ipackets/opackets/imissed/"
 	 "oerrors. No parameters."},

@@ -71,7 +71,7 @@ rc=0
 	--config "$CONF" \
 	--device "p0=net_pcap0,rx_pcap=$OUT/p0.pcap,infinite_rx=1" \
 	--device "p1=net_pcap1,rx_pcap=$OUT/p1.pcap,infinite_rx=1" \
-	--stats-interval 1 --duration "$SECONDS_" \
+	--no-api --stats-interval 1 --duration "$SECONDS_" \
 	--json-out "$OUT/final.json" || rc=$?
 if [ "$rc" != 0 ]; then
 	echo "demo: ixgate-dataplane failed (exit $rc)" >&2

@@ -38,7 +38,7 @@ run_phase() { # $1: p0 device, $2: duration, $3: json out
 }
 
 # ---- phase 1: infinite_rx at full speed --------------------------------
-run_phase "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" 25 "$TMP/live1.json"
+run_phase "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" 90 "$TMP/live1.json"
 g0=$(generation)
 log "generation after start: $g0"
 
@@ -92,6 +92,7 @@ assert_eq "rollbacks in the audit log" 1 "$(grep -c '"action": "rollback' "$AUDI
 ctl rollback >"$TMP/rb.out" || fail "rollback"
 assert_eq "generation after manual rollback" $((g1 + 4)) "$(generation)"
 
+kill -TERM "$DP_PID"
 wait "$DP_PID" || fail "dataplane exited non-zero"
 check_invariant "$TMP/live1.json"
 python3 - "$TMP/live1.json" <<'PY' || fail "traffic did not flow"

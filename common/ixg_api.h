@@ -50,6 +50,8 @@
 	X(RUNT, "runt", "frame shorter than an Ethernet header")              \
 	X(DMAC, "dmac_mismatch",                                              \
 	  "destination MAC neither the port's, broadcast nor multicast")      \
+	X(L2_MULTICAST, "l2_multicast",                                       \
+	  "link-layer broadcast or multicast, not for the node: not routed")  \
 	X(VLAN_STACK, "vlan_stack",                                           \
 	  "more than two VLAN tags, or a tag header cut short")               \
 	X(ETHERTYPE, "ethertype", "ethertype other than IPv4, IPv6 or ARP")   \

@@ -92,6 +92,9 @@ struct pkt_meta {
 	 * it into the IP header (IPv4: incremental checksum, RFC 1624).
 	 */
 	uint8_t remark;
+	/* Received as link-layer broadcast or multicast (I/G bit): answered
+	 * locally if it is ARP/ND/echo for us, never forwarded. */
+	uint8_t l2_mcast;
 	/*
 	 * 1: stage_rewrite built an ICMP error about this (dropped) packet in
 	 * burst.gen[i]; stage_output sends it back out of in_port.

@@ -294,6 +294,8 @@ run_burst(struct replay *r, uint64_t first_recno)
 {
 	struct burst *b = &r->b;
 	struct rte_mbuf *in[PIPELINE_BURST];
+	struct rte_mbuf *made[IXG_MAX_PORTS * PIPELINE_BURST];
+	unsigned n_made = 0;
 	bool handed_out[PIPELINE_BURST] = {false};
 	uint64_t now_ns = r->ts[b->n - 1];
 	uint64_t tsc = ts_to_tsc(r, now_ns);
@@ -324,13 +326,10 @@ run_burst(struct replay *r, uint64_t first_recno)
 
 			for (i = 0; i < n && in[i] != m; i++)
 				;
-			if (i < n) {
+			if (i < n)
 				handed_out[i] = true;
-				continue;
-			}
-			if (r->out != NULL && rc == 0)
-				rc = write_out(r, m, now_ns);
-			rte_pktmbuf_free(m);
+			else
+				made[n_made++] = m;
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -339,6 +338,11 @@ run_burst(struct replay *r, uint64_t first_recno)
 		if (r->out != NULL && rc == 0)
 			rc = write_out(r, in[i], r->ts[i]);
 		rte_pktmbuf_free(in[i]);
+	}
+	for (unsigned j = 0; j < n_made; j++) {
+		if (r->out != NULL && rc == 0)
+			rc = write_out(r, made[j], now_ns);
+		rte_pktmbuf_free(made[j]);
 	}
 	b->n = 0;
 	return rc;
@@ -362,7 +366,9 @@ replay_loop(struct replay *r)
 			r->first_ts_ns = rec.ts_ns;
 			r->start_tsc = rte_get_tsc_cycles();
 			r->ctx.now_tsc = r->start_tsc;
-			r->ctx.icmp_last_tsc = r->start_tsc;
+			/* As a live worker: the first ICMP error finds the
+			 * rate limiter's bucket full. */
+			r->ctx.icmp_last_tsc = 0;
 		}
 		if (r->b.n > 0 &&
 		    (r->b.n == PIPELINE_BURST ||

@@ -248,11 +248,15 @@ make_echo_reply(const struct tables *t, struct burst *b, unsigned i)
 	uint8_t tmp[16];
 	uint16_t old;
 
-	if (pm->frag != FRAG_NONE ||
+	if (pm->frag != FRAG_NONE || !rte_pktmbuf_is_contiguous(m) ||
+	    (uint32_t)pm->l3_total < (uint32_t)pm->l3_len + 8 ||
 	    (uint32_t)pm->l2_len + pm->l3_total > m->data_len)
 		return -1;
 	if (pm->l3 == L3_IPV4) {
-		if (pm->l4_proto != IPPROTO_ICMP ||
+		/* Options would need processing (RFC 1122 3.2.2.6: reverse a
+		 * source route, update record route / timestamp): requests
+		 * with options are not answered. */
+		if (pm->l3_len != 20 || pm->l4_proto != IPPROTO_ICMP ||
 		    pm->icmp_type != ICMP_ECHO_REQUEST || icmp[1] != 0 ||
 		    rte_raw_cksum(icmp, len) != 0xffff)
 			return -1;

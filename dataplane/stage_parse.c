@@ -258,7 +258,10 @@ parse_ipv6(const uint8_t *p, uint32_t avail, uint32_t total_avail,
 	if (avail < IPV6_HDR_LEN || (p[0] >> 4) != 6)
 		return IXG_DROP_IPV6_HEADER;
 	plen = ld_be16(p + 4);
-	if (IPV6_HDR_LEN + plen > total_avail)
+	/* l3_total is 16 bits: a payload over 65,495 bytes (only possible in
+	 * a chained mbuf) would wrap it. Larger than any port MTU anyway. */
+	if (IPV6_HDR_LEN + plen > total_avail ||
+	    plen > UINT16_MAX - IPV6_HDR_LEN)
 		return IXG_DROP_IPV6_HEADER;
 	if (ipv6_martian(p + 8, p + 24))
 		return IXG_DROP_MARTIAN;
@@ -352,8 +355,10 @@ parse_one(const struct tables *t, const struct rte_mbuf *m,
 
 	if (len < ETH_HDR_LEN)
 		return IXG_DROP_RUNT;
-	/* I/G bit set: broadcast or multicast, accepted. */
-	if (!(p[0] & 1) && memcmp(p, t->ports[pm->in_port].mac, 6) != 0)
+	/* I/G bit set: broadcast or multicast, accepted here (ARP, ND);
+	 * stage_route refuses to forward them (RFC 1812 5.3.4). */
+	pm->l2_mcast = p[0] & 1;
+	if (!pm->l2_mcast && memcmp(p, t->ports[pm->in_port].mac, 6) != 0)
 		return IXG_DROP_DMAC;
 
 	off = 12;

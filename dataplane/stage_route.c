@@ -79,6 +79,13 @@ stage_route(struct pipeline_ctx *ctx, struct burst *b)
 		if (m->verdict != VERDICT_CONTINUE ||
 		    (m->l3 != L3_IPV4 && m->l3 != L3_IPV6))
 			continue;
+		/* RFC 1812 5.3.4: a router does not forward a packet it got
+		 * as link-layer broadcast or multicast (a member's L2 flood
+		 * must not become routed traffic to every other member). */
+		if (m->l2_mcast) {
+			pkt_drop(b, i, IXG_DROP_L2_MULTICAST);
+			continue;
+		}
 		switch (nh & NH_KIND_MASK) {
 		case NH_BLACKHOLE:
 			pkt_drop(b, i, IXG_DROP_BLACKHOLE);

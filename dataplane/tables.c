@@ -519,6 +519,141 @@ build_ports(struct build *b)
 	return 0;
 }
 
+static uint32_t
+pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/* Slot of a QinQ triple in t->peer_qinq, adding it as `next` if new. */
+static uint16_t
+qinq_slot_get(struct tables *t, uint64_t key, uint16_t next)
+{
+	uint32_t h = tbl_peer_hash(key) & t->peer_qinq_mask;
+
+	for (;; h = (h + 1) & t->peer_qinq_mask) {
+		uint64_t e = t->peer_qinq[h];
+
+		if (e == 0) {
+			t->peer_qinq[h] = (uint64_t)next << 48 | key;
+			return next;
+		}
+		if ((e & 0xffffffffffffull) == key)
+			return (uint16_t)(e >> 48);
+	}
+}
+
+/* The slot of (port, outer VLAN, VLAN), 0 for a key no frame can carry. */
+static uint16_t
+peer_slot_get(struct tables *t, const struct ixg_spec_peer *sp,
+	      uint16_t next)
+{
+	uint16_t *vs;
+
+	if (sp->vlan >= TBL_VLANS || sp->outer_vlan >= TBL_VLANS)
+		return 0;
+	if (sp->outer_vlan != 0)
+		return qinq_slot_get(t, tbl_qinq_key(sp->port_id,
+						     sp->outer_vlan, sp->vlan),
+				     next);
+	vs = &t->peer_vlan_slot[sp->port_id * TBL_VLANS + sp->vlan];
+	if (*vs == 0)
+		*vs = next;
+	return *vs;
+}
+
+/*
+ * The direct ingress-peer tables (tables.h, struct tbl_peer_slot) from the
+ * peers build_peers() has checked: ports valid, no (port, VLANs, MAC) twice.
+ * An exchange has few (port, VLAN) pairs, so one array per port indexes
+ * them by VLAN; the public peering LAN is one slot with thousands of MACs,
+ * so each slot hashes its MACs instead of scanning them.
+ */
+static int
+build_peer_direct(struct build *b)
+{
+	const struct ixg_spec *s = b->spec;
+	struct tables *t = b->t;
+	uint32_t n_qinq = 0, n_slots = 1, total = 1;
+	uint16_t *slot_of = NULL;
+	uint32_t *count = NULL;
+	int rc = 0;
+
+	t->peer_vlan_slot = rte_zmalloc("peer_vlan_slot", IXG_MAX_PORTS *
+					TBL_VLANS * sizeof(uint16_t),
+					RTE_CACHE_LINE_SIZE);
+	if (t->peer_vlan_slot == NULL)
+		return fail(b, -ENOMEM, "peer VLAN table: out of memory");
+	for (uint32_t i = 0; i < s->n_peers; i++)
+		n_qinq += s->peers[i].outer_vlan != 0;
+	if (n_qinq > 0) {
+		t->peer_qinq_mask = pow2_at_least(2 * n_qinq) - 1;
+		t->peer_qinq = rte_zmalloc("peer_qinq", (t->peer_qinq_mask + 1) *
+					   sizeof(uint64_t),
+					   RTE_CACHE_LINE_SIZE);
+		if (t->peer_qinq == NULL)
+			return fail(b, -ENOMEM, "peer QinQ map: out of memory");
+	}
+
+	/* Every peer has its own id, so there are at most n_peers slots. */
+	slot_of = calloc(s->n_peers + 1, sizeof(*slot_of));
+	count = calloc(s->n_peers + 1, sizeof(*count));
+	if (slot_of == NULL || count == NULL) {
+		rc = fail(b, -ENOMEM, "peer slots: out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < s->n_peers; i++) {
+		slot_of[i] = peer_slot_get(t, &s->peers[i], (uint16_t)n_slots);
+		if (slot_of[i] == n_slots)
+			n_slots++;
+		count[slot_of[i]] += s->peers[i].n_macs;
+	}
+
+	t->n_peer_slots = n_slots;
+	t->peer_slots = rte_zmalloc("peer_slots", n_slots *
+				    sizeof(*t->peer_slots), RTE_CACHE_LINE_SIZE);
+	if (t->peer_slots == NULL) {
+		rc = fail(b, -ENOMEM, "peer slots: out of memory");
+		goto out;
+	}
+	/* Entry 0 is slot 0's only entry and stays empty. */
+	for (uint32_t i = 1; i < n_slots; i++) {
+		t->peer_slots[i].first = total;
+		t->peer_slots[i].mask = pow2_at_least(2 * count[i]) - 1;
+		total += t->peer_slots[i].mask + 1;
+	}
+	t->peer_macs = rte_zmalloc("peer_macs", total * sizeof(uint64_t),
+				   RTE_CACHE_LINE_SIZE);
+	if (t->peer_macs == NULL) {
+		rc = fail(b, -ENOMEM, "peer MAC table: out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < s->n_peers; i++) {
+		const struct ixg_spec_peer *sp = &s->peers[i];
+		const struct tbl_peer_slot *ps = &t->peer_slots[slot_of[i]];
+
+		if (slot_of[i] == 0)
+			continue;
+		for (unsigned m = 0; m < sp->n_macs; m++) {
+			uint64_t mac = tbl_mac48(sp->macs[m]);
+			uint32_t h = tbl_peer_hash(mac) & ps->mask;
+
+			while (t->peer_macs[ps->first + h] != 0)
+				h = (h + 1) & ps->mask;
+			t->peer_macs[ps->first + h] = (uint64_t)sp->id << 48 |
+						      mac;
+		}
+	}
+out:
+	free(slot_of);
+	free(count);
+	return rc;
+}
+
 static int
 build_peers(struct build *b)
 {
@@ -601,7 +736,7 @@ build_peers(struct build *b)
 					    rte_strerror(-r));
 		}
 	}
-	return 0;
+	return build_peer_direct(b);
 }
 
 static int
@@ -919,13 +1054,19 @@ sav_intern(struct sav_builder *sb, const uint16_t *p, size_t n)
 		sb->cap_sets = c;
 	}
 	if (sb->n_peers + n > sb->cap_peers) {
-		uint32_t c = (sb->cap_peers + (uint32_t)n) * 2;
-		void *q = realloc(sb->peers, c * sizeof(*sb->peers));
+		/* 64-bit: cap_peers + n may be just under 2^31, and twice that
+		 * must not wrap to a small buffer. */
+		uint64_t c = ((uint64_t)sb->cap_peers + n) * 2;
+		void *q;
+
+		if (c > (1u << 31))
+			c = 1u << 31;
+		q = realloc(sb->peers, (size_t)c * sizeof(*sb->peers));
 
 		if (q == NULL)
 			return -ENOMEM;
 		sb->peers = q;
-		sb->cap_peers = c;
+		sb->cap_peers = (uint32_t)c;
 	}
 	memcpy(&sb->peers[sb->n_peers], p, n * sizeof(*p));
 	sb->sets[sb->n_sets].first = sb->n_peers;
@@ -1571,6 +1712,26 @@ profile(struct build *b, struct rte_meter_trtcm_profile *p, uint64_t cir,
 	return 0;
 }
 
+/*
+ * One worker's share of a rate or burst. Meters are per worker (a shared
+ * meter would be a shared write on the hot path) and RSS spreads a peer's
+ * flows over the workers, so each worker meters 1/N of the configured rate
+ * and burst: exact for traffic spread evenly; one flow alone is held to 1/N.
+ * A burst share never drops below one full-size frame (or the whole burst,
+ * if that is smaller), so a worker can always pass a frame.
+ */
+static uint64_t
+share(uint64_t v, unsigned n_workers, uint64_t floor)
+{
+	uint64_t s = (v + n_workers - 1) / n_workers;
+
+	if (floor > v)
+		floor = v;
+	return s < floor ? floor : s;
+}
+
+#define BURST_FLOOR 1522 /* one 1500-byte frame with Ethernet and a tag */
+
 static int
 build_policer(struct build *b, unsigned n_workers)
 {
@@ -1604,8 +1765,12 @@ build_policer(struct build *b, unsigned n_workers)
 		tc->red_dscp = c->red_dscp & 0x3f;
 		snprintf(tc->name, sizeof(tc->name), "%s", c->name);
 		if (c->cir > 0) {
-			rc = profile(b, &t->profiles[c->id], c->cir, c->cbs,
-				     c->pir, c->pbs, what);
+			rc = profile(b, &t->profiles[c->id],
+				     share(c->cir, n_workers, 0),
+				     share(c->cbs, n_workers, BURST_FLOOR),
+				     share(c->pir, n_workers, 0),
+				     share(c->pbs, n_workers, BURST_FLOOR),
+				     what);
 			if (rc < 0)
 				return rc;
 			t->metered[c->id] = 1;
@@ -1633,8 +1798,11 @@ build_policer(struct build *b, unsigned n_workers)
 		snprintf(what, sizeof(what), "peer %s (origin %" PRIu32 ")",
 			 p->name, p->origin);
 		/* One rate: C and P buckets equal, so green or red only. */
-		rc = profile(b, &t->peer_profiles[p->id], p->rate, burst,
-			     p->rate, burst, what);
+		rc = profile(b, &t->peer_profiles[p->id],
+			     share(p->rate, n_workers, 0),
+			     share(burst, n_workers, BURST_FLOOR),
+			     share(p->rate, n_workers, 0),
+			     share(burst, n_workers, BURST_FLOOR), what);
 		if (rc < 0)
 			return rc;
 		t->peer_metered[p->id] = 1;
@@ -1725,6 +1893,10 @@ tables_free(struct tables *t)
 	if (t == NULL)
 		return;
 	rte_hash_free(t->peer_by_l2);
+	rte_free(t->peer_vlan_slot);
+	rte_free(t->peer_qinq);
+	rte_free(t->peer_slots);
+	rte_free(t->peer_macs);
 	rte_fib_free(t->route4);
 	rte_fib6_free(t->route6);
 	rte_free(t->blackholes);

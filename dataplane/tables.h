@@ -13,8 +13,10 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_acl.h>
+#include <rte_byteorder.h>
 #include <rte_fib.h>
 #include <rte_fib6.h>
 #include <rte_hash.h>
@@ -77,6 +79,48 @@ struct tbl_peer_key {
 	uint8_t mac[6];
 } __attribute__((packed));
 
+/*
+ * Ingress-peer direct tables (stage_peer), built from the same keys as
+ * peer_by_l2. A "slot" is one (port, VLAN) pair (VLAN 0: untagged), or one
+ * QinQ (port, outer VLAN, VLAN) triple. A slot's MACs live in its own
+ * open-addressed table in tables.peer_macs: 64-bit entries, bits 0..47 the
+ * MAC as tbl_mac48() reads it, bits 48..63 the peer id; 0 is an empty
+ * entry (peer id 0 is never stored). A slot table has a power-of-two size
+ * of at least twice its MACs, so a linear probe from
+ * tbl_peer_hash(mac) & mask always ends at the MAC or at an empty entry.
+ * Slot 0 means "no peer": {first 0, mask 0} and peer_macs[0] stays empty.
+ */
+#define TBL_VLANS 4096
+
+struct tbl_peer_slot {
+	uint32_t first; /* index of the slot's entry 0 in tables.peer_macs */
+	uint32_t mask; /* entries - 1 */
+};
+
+/* The 6 bytes at mac as the low 48 bits of a word (byte 0 lowest). */
+static inline uint64_t
+tbl_mac48(const uint8_t *mac)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, mac, 6);
+	return rte_le_to_cpu_64(v);
+}
+
+/* QinQ map key: (port, outer VLAN, VLAN) in bits 0..47. */
+static inline uint64_t
+tbl_qinq_key(uint16_t port, uint16_t outer_vlan, uint16_t vlan)
+{
+	return (uint64_t)port << 32 | (uint32_t)outer_vlan << 16 | vlan;
+}
+
+/* Home index of a 48-bit key before masking (Fibonacci hashing). */
+static inline uint32_t
+tbl_peer_hash(uint64_t key48)
+{
+	return (uint32_t)((key48 * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
 struct tbl_local_addr {
 	uint16_t port_id;
 	uint16_t vlan;
@@ -127,6 +171,19 @@ struct tables {
 	struct tbl_port ports[IXG_MAX_PORTS];
 	struct tbl_peer peers[IXG_MAX_PEERS]; /* indexed by peer id */
 	struct rte_hash *peer_by_l2; /* struct tbl_peer_key -> peer id */
+	/*
+	 * Direct ingress-peer lookup (see struct tbl_peer_slot):
+	 * peer_vlan_slot[port * TBL_VLANS + vlan] is the slot of a frame with
+	 * no outer tag; peer_qinq maps tbl_qinq_key() to a slot for QinQ
+	 * frames (open-addressed, entry = slot << 48 | key, 0 empty; NULL when
+	 * no peer is QinQ).
+	 */
+	uint16_t *peer_vlan_slot; /* [IXG_MAX_PORTS * TBL_VLANS] */
+	uint64_t *peer_qinq; /* [peer_qinq_mask + 1] */
+	uint32_t peer_qinq_mask;
+	uint32_t n_peer_slots; /* slot 0 included */
+	struct tbl_peer_slot *peer_slots; /* [n_peer_slots] */
+	uint64_t *peer_macs;
 
 	uint32_t n_local_addrs;
 	struct tbl_local_addr local_addrs[IXG_MAX_LOCAL_ADDRS];

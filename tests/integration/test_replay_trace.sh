@@ -35,8 +35,10 @@ assert_eq "country pair VN>CN" 3 "$(json_get "$J" 'country_pairs.VN>CN.packets')
 assert_eq "class gold green" 1 "$(json_get "$J" classes.gold.green)"
 
 # The output pcap, in capture order: forwarded and answered frames
-# 1, 2, 3 (fwd), 10 (ARP reply), 11 (echo reply), 15 (fwd), 18 (NA).
-assert_eq "frames in --out" 7 "$(pcap_count "$TMP/out.pcap")"
+# 1, 2, 3 (fwd), 10 (ARP reply), 11 (echo reply), 15 (fwd), 18 (NA), then
+# the ICMP time exceeded about frame 9 (made by the node: written after the
+# frames of its burst).
+assert_eq "frames in --out" 8 "$(pcap_count "$TMP/out.pcap")"
 python3 - "$TMP/out.pcap" <<'PY' || fail "rewritten frames"
 import socket, struct, sys
 
@@ -82,6 +84,20 @@ fr = frames[2]
 expect("frame 3 (IPv6) dst MAC", CT, fr[0:6])
 expect("frame 3 VLAN", (0x8100, 20, 0x86DD), struct.unpack("!HHH", fr[12:18]))
 expect("frame 3 hop limit", 63, fr[18 + 7])
+# Time exceeded about frame 9 (RFC 792): back to Viettel on VLAN 10, from
+# our address on it, type 11 code 0, quoting the IP header + 8 bytes.
+fr = frames[7]
+expect("time exceeded dst MAC", VT, fr[0:6])
+expect("time exceeded src MAC", P0, fr[6:12])
+expect("time exceeded VLAN", (0x8100, 10, 0x0800), struct.unpack("!HHH", fr[12:18]))
+ip = fr[18:38]
+expect("time exceeded addresses", (socket.inet_aton("192.0.2.1"), socket.inet_aton("14.160.1.1")), (ip[12:16], ip[16:20]))
+tot = struct.unpack("!H", ip[2:4])[0]
+icmp = fr[38:18 + tot]
+expect("time exceeded type/code", (11, 0), (icmp[0], icmp[1]))
+expect("time exceeded quotes 28 bytes", 8 + 28, len(icmp))
+expect("time exceeded IPv4 checksum valid", 0, csum(ip))
+expect("time exceeded ICMP checksum valid", 0, csum(icmp))
 # ARP reply (RFC 826): back to Viettel on VLAN 10, op 2, our MAC and IP.
 fr = frames[3]
 expect("ARP reply dst MAC", VT, fr[0:6])

@@ -2,7 +2,9 @@
 /*
  * test_peer.c - stage_peer over tables built by tables_build: the ingress
  * peer from (port, outer VLAN, VLAN, source MAC), misses dropped
- * unknown_peer (ARP and ND included), in one bulk lookup per burst.
+ * unknown_peer (ARP and ND included). stage_peer uses the direct tables
+ * (peer_vlan_slot, peer_qinq, peer_slots, peer_macs); the rte_hash
+ * peer_by_l2 built beside them is the reference it must agree with.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -193,6 +195,7 @@ build(const struct fspec *f, uint8_t *buf)
 /* ---- end of frame builder ---- */
 
 static struct tables *tbl;
+static struct ixg_spec *spec;
 static struct pipeline_ctx ctx;
 
 static const uint8_t mac_a[6] = {0x02, 0, 0, 0, 0x0a, 0x01};
@@ -332,6 +335,391 @@ test_full_burst(void **state)
 	}
 }
 
+/* Frames on `port` (destination MAC: the port's own) through parse and
+ * peer. */
+static void
+run_port(struct fspec *f, unsigned n, uint16_t port, struct burst *b)
+{
+	uint8_t buf[MAX_FRAME];
+	unsigned i;
+
+	dp_burst_init(b, port);
+	for (i = 0; i < n; i++) {
+		if (f[i].dmac == NULL)
+			f[i].dmac = tbl->ports[port].mac;
+		b->pkts[b->n++] = dp_test_mbuf(buf, build(&f[i], buf), port);
+	}
+	stage_parse(&ctx, b);
+	for (i = 0; i < n; i++)
+		assert_int_equal(b->meta[i].verdict, VERDICT_CONTINUE);
+	stage_peer(&ctx, b);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(b->pkts[i]);
+}
+
+static void
+assert_peer(const struct pkt_meta *pm, uint16_t peer)
+{
+	if (peer == IXG_PEER_NONE) {
+		assert_unknown(*pm);
+		assert_int_equal(pm->in_peer, IXG_PEER_NONE);
+	} else {
+		assert_int_equal(pm->verdict, VERDICT_CONTINUE);
+		assert_int_equal(pm->in_peer, peer);
+	}
+}
+
+static const uint8_t mac_d[6] = {0x02, 0, 0, 0, 0x0d, 0x01};
+static const uint8_t mac_e[6] = {0x02, 0, 0, 0, 0x0e, 0x01};
+static const uint8_t mac_f[6] = {0x02, 0, 0, 0, 0x0f, 0x01};
+static const uint8_t mac_g[6] = {0x02, 0, 0, 0, 0x10, 0x01};
+static const uint8_t mac_h[6] = {0x02, 0, 0, 0, 0x10, 0x02};
+
+/* The public peering LAN: MANY_N peers on VLAN 400 of port 0, ids
+ * MANY_FIRST.., one MAC each, every 7th with IXG_MAX_PEER_MACS. */
+#define MANY_FIRST 100
+#define MANY_N 600
+#define MANY_VLAN 400
+
+static void
+many_mac(unsigned k, unsigned m, uint8_t mac[6])
+{
+	mac[0] = 0x02;
+	mac[1] = (uint8_t)(0x40 + m);
+	mac[2] = 0;
+	mac[3] = 0;
+	mac[4] = (uint8_t)(k >> 8);
+	mac[5] = (uint8_t)k;
+}
+
+static unsigned
+many_n_macs(unsigned k)
+{
+	return k % 7 == 0 ? IXG_MAX_PEER_MACS : 1;
+}
+
+/* One MAC on two VLANs of the same port: two peers, by VLAN. */
+static void
+test_same_mac_two_vlans(void **state)
+{
+	struct fspec f[] = {
+		{.family = 4, .proto = 6, .smac = mac_d, .n_vlans = 1,
+		 .vid = {300}},
+		{.family = 6, .proto = 6, .smac = mac_d, .n_vlans = 1,
+		 .vid = {301}},
+		{.family = 4, .proto = 6, .smac = mac_d, .n_vlans = 1,
+		 .vid = {302}},
+		{.family = 4, .proto = 6, .smac = mac_d},
+		{.family = 4, .proto = 6, .smac = mac_d, .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 300}},
+	};
+	struct burst b;
+
+	(void)state;
+	run_port(f, 5, 0, &b);
+	assert_peer(&b.meta[0], 4);
+	assert_peer(&b.meta[1], 5);
+	assert_peer(&b.meta[2], IXG_PEER_NONE);
+	assert_peer(&b.meta[3], IXG_PEER_NONE);
+	assert_peer(&b.meta[4], IXG_PEER_NONE);
+}
+
+/*
+ * QinQ: the outer and the inner VLAN both select the peer, and a QinQ
+ * peer is not the single-tagged peer of its inner VLAN (nor the reverse).
+ */
+static void
+test_qinq(void **state)
+{
+	struct fspec f[] = {
+		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 200}},
+		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 201}},
+		{.family = 4, .proto = 6, .smac = mac_e, .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100}, .vid = {2001, 200}},
+		/* peer 8 is single-tagged on VLAN 200 */
+		{.family = 4, .proto = 6, .smac = mac_e, .n_vlans = 1,
+		 .vid = {200}},
+		{.family = 4, .proto = 6, .smac = mac_e, .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 200}},
+		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100}, .vid = {2001, 201}},
+		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100}, .vid = {2002, 200}},
+		/* 802.1Q-in-802.1Q (0x8100 outer) is QinQ as well */
+		{.family = 6, .proto = 17, .smac = mac_c, .n_vlans = 2,
+		 .vid = {2000, 201}},
+	};
+	const uint16_t want[] = {3, 6, 7, 8, 0, 0, 0, 6};
+	unsigned i, n = sizeof(f) / sizeof(f[0]);
+	struct burst b;
+
+	(void)state;
+	run_port(f, n, 0, &b);
+	for (i = 0; i < n; i++)
+		assert_peer(&b.meta[i], want[i]);
+	/* Two outer VLANs with QinQ peers on port 0: at least 4 map slots. */
+	assert_non_null(tbl->peer_qinq);
+	assert_true(tbl->peer_qinq_mask + 1 >= 2 * 3);
+}
+
+/*
+ * A VLAN with hundreds of peers, some with IXG_MAX_PEER_MACS MACs: every
+ * MAC finds its peer (probing past colliding entries), strangers miss.
+ */
+static void
+test_many_macs_one_vlan(void **state)
+{
+	struct fspec f[PIPELINE_BURST];
+	uint8_t mac[PIPELINE_BURST][6];
+	uint16_t want[PIPELINE_BURST];
+	unsigned k, m, i, n = 0, hits = 0;
+	uint16_t slot;
+	struct burst b;
+
+	(void)state;
+	for (k = MANY_FIRST; k < MANY_FIRST + MANY_N; k++) {
+		for (m = 0; m < many_n_macs(k); m++) {
+			memset(&f[n], 0, sizeof(f[n]));
+			many_mac(k, m, mac[n]);
+			f[n].family = (k + m) % 2 ? 4 : 6;
+			f[n].proto = 17;
+			f[n].smac = mac[n];
+			f[n].n_vlans = 1;
+			f[n].vid[0] = MANY_VLAN;
+			want[n++] = (uint16_t)k;
+			if (k % 5 == 0 && m == 0) {
+				/* A stranger in the same MAC space. */
+				memset(&f[n], 0, sizeof(f[n]));
+				many_mac(k, IXG_MAX_PEER_MACS + 1, mac[n]);
+				f[n].family = 4;
+				f[n].proto = 6;
+				f[n].smac = mac[n];
+				f[n].n_vlans = 1;
+				f[n].vid[0] = MANY_VLAN;
+				want[n++] = IXG_PEER_NONE;
+			}
+			if (n + 2 > PIPELINE_BURST ||
+			    (k == MANY_FIRST + MANY_N - 1 &&
+			     m + 1 == many_n_macs(k))) {
+				run_port(f, n, 0, &b);
+				for (i = 0; i < n; i++) {
+					assert_peer(&b.meta[i], want[i]);
+					hits += want[i] != IXG_PEER_NONE;
+				}
+				n = 0;
+			}
+		}
+	}
+	for (k = MANY_FIRST, n = 0; k < MANY_FIRST + MANY_N; k++)
+		n += many_n_macs(k);
+	assert_int_equal(hits, n);
+	/* The slot holds all of them at half load at most. */
+	slot = tbl->peer_vlan_slot[0 * TBL_VLANS + MANY_VLAN];
+	assert_int_not_equal(slot, 0);
+	assert_true(tbl->peer_slots[slot].mask + 1 >= 2 * hits);
+}
+
+/* Untagged and priority-tagged (VID 0, 802.1Q) frames are VLAN 0. */
+static void
+test_untagged(void **state)
+{
+	struct fspec f[] = {
+		{.family = 4, .proto = 6, .smac = mac_a},
+		{.family = 4, .proto = 6, .smac = mac_a, .n_vlans = 1,
+		 .vid = {0}},
+		{.family = 0, .smac = mac_a,
+		 .dmac = (const uint8_t *)"\xff\xff\xff\xff\xff\xff"},
+		/* a tagged peer's MAC, untagged */
+		{.family = 4, .proto = 6, .smac = mac_g},
+		{.family = 4, .proto = 6, .smac = mac_a, .n_vlans = 1,
+		 .vid = {1}},
+	};
+	const uint16_t want[] = {1, 1, 1, 0, 0};
+	unsigned i, n = sizeof(f) / sizeof(f[0]);
+	struct burst b;
+
+	(void)state;
+	run_port(f, n, 0, &b);
+	for (i = 0; i < n; i++)
+		assert_peer(&b.meta[i], want[i]);
+}
+
+/* Both MACs of a two-MAC peer, interleaved with its VLAN neighbour. */
+static void
+test_peer_with_two_macs(void **state)
+{
+	struct fspec f[] = {
+		{.family = 4, .proto = 6, .smac = mac_g, .n_vlans = 1,
+		 .vid = {100}},
+		{.family = 4, .proto = 6, .smac = mac_b, .n_vlans = 1,
+		 .vid = {100}},
+		{.family = 6, .proto = 6, .smac = mac_h, .n_vlans = 1,
+		 .vid = {100}},
+	};
+	struct burst b;
+
+	(void)state;
+	run_port(f, 3, 0, &b);
+	assert_peer(&b.meta[0], 10);
+	assert_peer(&b.meta[1], 2);
+	assert_peer(&b.meta[2], 10);
+}
+
+/* A configured port with no peer: every frame is from a stranger. */
+static void
+test_port_without_peers(void **state)
+{
+	struct fspec f[] = {
+		{.family = 4, .proto = 6, .smac = mac_a},
+		{.family = 4, .proto = 6, .smac = mac_f},
+		{.family = 4, .proto = 6, .smac = mac_b, .n_vlans = 1,
+		 .vid = {100}},
+		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 200}},
+	};
+	unsigned i, n = sizeof(f) / sizeof(f[0]);
+	struct burst b;
+
+	(void)state;
+	run_port(f, n, 2, &b);
+	for (i = 0; i < n; i++)
+		assert_peer(&b.meta[i], IXG_PEER_NONE);
+	for (i = 0; i < TBL_VLANS; i++)
+		assert_int_equal(tbl->peer_vlan_slot[2 * TBL_VLANS + i], 0);
+}
+
+/* A peer's MAC arriving on another port is not that peer. */
+static void
+test_mac_of_another_port(void **state)
+{
+	struct fspec f0[] = {
+		{.family = 4, .proto = 6, .smac = mac_f},
+		{.family = 4, .proto = 6, .smac = mac_a},
+	};
+	struct fspec f1[] = {
+		{.family = 4, .proto = 6, .smac = mac_f},
+		{.family = 4, .proto = 6, .smac = mac_a},
+		{.family = 4, .proto = 6, .smac = NULL, .n_vlans = 1,
+		 .vid = {MANY_VLAN}},
+	};
+	uint8_t mac[6];
+	struct burst b;
+
+	(void)state;
+	run_port(f0, 2, 0, &b);
+	assert_peer(&b.meta[0], IXG_PEER_NONE);
+	assert_peer(&b.meta[1], 1);
+	many_mac(MANY_FIRST, 0, mac);
+	f1[2].smac = mac;
+	run_port(f1, 3, 1, &b);
+	assert_peer(&b.meta[0], 9);
+	assert_peer(&b.meta[1], IXG_PEER_NONE);
+	/* Peer MANY_FIRST's MAC on port 1 VLAN 400 is peer 11. */
+	assert_peer(&b.meta[2], 11);
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+/*
+ * Random (port, tags, MAC) frames: stage_peer's verdicts equal the
+ * peer_by_l2 hash's answers for the same keys (the lookup before the
+ * direct tables, kept as the reference).
+ */
+static void
+test_agrees_with_hash(void **state)
+{
+	/* {outer, vlan}: every configured pair, and some that are not */
+	static const uint16_t tags[][2] = {
+		{0, 0}, {0, 100}, {2000, 200}, {0, 300}, {0, 301},
+		{2000, 201}, {2001, 200}, {0, 200}, {0, MANY_VLAN},
+		{0, 101}, {2000, 100}, {2001, 201}, {0, 4095}, {4095, 4095},
+	};
+	const uint8_t *known[] = {mac_a, mac_b, mac_c, mac_d, mac_e,
+				  mac_f, mac_g, mac_h, stranger};
+	unsigned round, i, hits = 0, total = 0;
+
+	(void)state;
+	for (round = 0; round < 200; round++) {
+		uint16_t port = (uint16_t)(rnd(4) + 1) / 2; /* 0 0 1 2 */
+		struct fspec f[PIPELINE_BURST];
+		uint8_t mac[PIPELINE_BURST][6];
+		uint16_t want[PIPELINE_BURST];
+		struct burst b;
+
+		for (i = 0; i < PIPELINE_BURST; i++) {
+			unsigned t = rnd(sizeof(tags) / sizeof(tags[0]));
+			const struct ixg_spec_peer *sp =
+				&spec->peers[rnd(spec->n_peers)];
+			struct tbl_peer_key key = {
+				.port_id = port,
+				.outer_vlan = tags[t][0],
+				.vlan = tags[t][1],
+			};
+			void *data;
+
+			if (sp->port_id == port && rnd(2)) {
+				/* a configured key, as the peer sends it */
+				key.outer_vlan = sp->outer_vlan;
+				key.vlan = sp->vlan;
+				memcpy(mac[i], sp->macs[rnd(sp->n_macs)], 6);
+			} else if (rnd(2))
+				memcpy(mac[i], known[rnd(9)], 6);
+			else
+				many_mac(MANY_FIRST + rnd(MANY_N + 10),
+					 rnd(IXG_MAX_PEER_MACS + 1), mac[i]);
+			memset(&f[i], 0, sizeof(f[i]));
+			f[i].family = rnd(2) ? 4 : 6;
+			f[i].proto = 17;
+			f[i].smac = mac[i];
+			f[i].n_vlans = key.outer_vlan ? 2 :
+				       key.vlan ? 1 : rnd(2);
+			f[i].vid[0] = key.outer_vlan ? key.outer_vlan :
+						       key.vlan;
+			f[i].vid[1] = key.vlan;
+			memcpy(key.mac, mac[i], 6);
+			want[i] = rte_hash_lookup_data(tbl->peer_by_l2, &key,
+						       &data) >= 0 ?
+				  (uint16_t)(uintptr_t)data : IXG_PEER_NONE;
+		}
+		run_port(f, PIPELINE_BURST, port, &b);
+		for (i = 0; i < PIPELINE_BURST; i++) {
+			assert_peer(&b.meta[i], want[i]);
+			hits += want[i] != IXG_PEER_NONE;
+			total++;
+		}
+	}
+	/* Both outcomes well exercised. */
+	assert_true(hits > total / 20);
+	assert_true(hits < total - total / 20);
+}
+
+/* One slot per (port, VLAN) or QinQ triple that has peers. */
+static void
+test_slots(void **state)
+{
+	(void)state;
+	/* slot 0; port 0: untagged, 100, 300, 301, 200, 400, QinQ
+	 * 2000/200, 2000/201, 2001/200; port 1: untagged, 400 */
+	assert_int_equal(tbl->n_peer_slots, 12);
+	assert_int_equal(tbl->peer_slots[0].mask, 0);
+	assert_int_equal(tbl->peer_macs[0], 0);
+	assert_int_not_equal(tbl->peer_vlan_slot[100], 0);
+	assert_int_equal(tbl->peer_vlan_slot[101], 0);
+	assert_int_not_equal(tbl->peer_vlan_slot[100],
+			     tbl->peer_vlan_slot[TBL_VLANS + 0]);
+}
+
 int
 main(void)
 {
@@ -340,19 +728,57 @@ main(void)
 		cmocka_unit_test(test_unknown_peer),
 		cmocka_unit_test(test_port_is_part_of_key),
 		cmocka_unit_test(test_full_burst),
+		cmocka_unit_test(test_same_mac_two_vlans),
+		cmocka_unit_test(test_qinq),
+		cmocka_unit_test(test_many_macs_one_vlan),
+		cmocka_unit_test(test_untagged),
+		cmocka_unit_test(test_peer_with_two_macs),
+		cmocka_unit_test(test_port_without_peers),
+		cmocka_unit_test(test_mac_of_another_port),
+		cmocka_unit_test(test_agrees_with_hash),
+		cmocka_unit_test(test_slots),
 	};
+	struct ixg_spec_peer *p;
 	struct ixg_spec *s;
+	char mac[24];
+	int rc;
 
 	dp_test_eal_init("test_peer", 0);
 	s = dp_spec_new();
 	dp_spec_port(s, 0, "02:00:00:00:00:01");
 	dp_spec_port(s, 1, "02:00:00:00:00:02");
+	dp_spec_port(s, 2, "02:00:00:00:00:03");
 	dp_spec_peer(s, 1, 0, 0, "02:00:00:00:0a:01", IXG_SAV_OFF);
 	dp_spec_peer(s, 2, 0, 100, "02:00:00:00:0b:01", IXG_SAV_OFF);
 	dp_spec_peer(s, 3, 0, 200, "02:00:00:00:0c:01", IXG_SAV_OFF)
 		->outer_vlan = 2000;
+	dp_spec_peer(s, 4, 0, 300, "02:00:00:00:0d:01", IXG_SAV_OFF);
+	dp_spec_peer(s, 5, 0, 301, "02:00:00:00:0d:01", IXG_SAV_OFF);
+	dp_spec_peer(s, 6, 0, 201, "02:00:00:00:0c:01", IXG_SAV_OFF)
+		->outer_vlan = 2000;
+	dp_spec_peer(s, 7, 0, 200, "02:00:00:00:0e:01", IXG_SAV_OFF)
+		->outer_vlan = 2001;
+	dp_spec_peer(s, 8, 0, 200, "02:00:00:00:0e:01", IXG_SAV_OFF);
+	dp_spec_peer(s, 9, 1, 0, "02:00:00:00:0f:01", IXG_SAV_OFF);
+	p = dp_spec_peer(s, 10, 0, 100, "02:00:00:00:10:01", IXG_SAV_OFF);
+	p->n_macs = 2;
+	dp_mac("02:00:00:00:10:02", p->macs[1]);
+	dp_spec_peer(s, 11, 1, MANY_VLAN, "02:40:00:00:00:64", IXG_SAV_OFF);
+	for (unsigned k = MANY_FIRST; k < MANY_FIRST + MANY_N; k++) {
+		snprintf(mac, sizeof(mac), "02:40:00:00:%02x:%02x", k >> 8,
+			 k & 0xff);
+		p = dp_spec_peer(s, (uint16_t)k, 0, MANY_VLAN, mac,
+				 IXG_SAV_OFF);
+		p->n_macs = (uint8_t)many_n_macs(k);
+		for (unsigned m = 1; m < p->n_macs; m++)
+			many_mac(k, m, p->macs[m]);
+	}
 	dp_spec_local(s, 0, "2001:db8::1", 64);
+	spec = s;
 	tbl = dp_tables_build(s);
 	dp_ctx_init(&ctx, tbl);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	tables_free(tbl);
+	dp_spec_free(s);
+	return rc;
 }

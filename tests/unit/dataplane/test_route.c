@@ -149,6 +149,30 @@ test_hairpin(void **state)
 	dp_spec_free(s);
 }
 
+/* RFC 1812 5.3.4: unicast IP received as link-layer broadcast or multicast
+ * is not routed, even with a route. */
+static void
+test_l2_multicast_not_routed(void **state)
+{
+	struct ixg_spec *s = spec();
+	struct tables *t = dp_tables_build(s);
+	struct burst b;
+
+	(void)state;
+	dp_burst_init(&b, 0);
+	dp_burst_add4(&b, 3, "10.0.0.1", "10.1.0.1", 6, 1, 2);
+	dp_burst_add6(&b, 3, "2001:db8::1", "2001:db8:aa:bb::1", 6, 1, 2);
+	dp_burst_add4(&b, 3, "10.0.0.1", "10.1.0.1", 6, 1, 2);
+	b.meta[0].l2_mcast = 1;
+	b.meta[1].l2_mcast = 1;
+	run(t, &b, 0);
+	expect_drop(&b, 0, IXG_DROP_L2_MULTICAST);
+	expect_drop(&b, 1, IXG_DROP_L2_MULTICAST);
+	expect_fwd(t, &b, 2, 2);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
 static void
 test_blackhole(void **state)
 {
@@ -287,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_lpm_v6),
 		cmocka_unit_test(test_no_route),
 		cmocka_unit_test(test_hairpin),
+		cmocka_unit_test(test_l2_multicast_not_routed),
 		cmocka_unit_test(test_blackhole),
 		cmocka_unit_test(test_blackhole_expiry),
 		cmocka_unit_test(test_local_and_skips),

@@ -1,0 +1,455 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""ixgate-bench compare: testpmd io, l3fwd LPM, l3fwd ACL and ixgate side by
+side, in one run, interleaved rounds, same virtual devices, same traffic.
+Method and results: bench/README-compare.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import duts as D  # noqa: E402
+import report  # noqa: E402
+import setup as S  # noqa: E402
+from setup import die, log  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+
+# EAL memory (--no-huge: only what is touched is used). The real table's
+# LPM6 tbl8 groups alone are 256 MiB in l3fwd; ixgate's tables need ~2 GiB
+# of address space (source-validation and country FIBs beside the routes).
+MEM = {"testpmd": 256, "l3fwd-lpm": 1024, "l3fwd-acl": 1024, "ixgate": 4096}
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="ixgate-bench compare",
+        description="testpmd io, l3fwd LPM/ACL and ixgate in interleaved "
+        "rounds on the same virtual devices and traffic (net_pcap "
+        "infinite_rx -> net_null, one forwarding core).")
+    a = p.add_argument
+    a("--duration", "-d", type=float, default=10,
+      help="measured window per DUT per round, seconds (10)")
+    a("--rounds", "-r", type=int, default=3, help="rounds (3)")
+    a("--warmup", type=float, default=2,
+      help="seconds a thawed DUT runs before the window (2)")
+    a("--duts", default=",".join(D.ORDER),
+      help="comma list, run in this order each round (%s)" %
+      ",".join(D.ORDER))
+    a("--build", default="build", help="meson build directory (build)")
+    a("--l3fwd", default="build-l3fwd/l3fwd",
+      help="l3fwd binary, built by bench/l3fwd/build.sh if missing")
+    a("--data", default="bench/data", help="real data (bench/fetch-data.sh)")
+    a("--out", default="bench/results", help="where results go")
+    a("--core", type=int, default=1, help="forwarding lcore (1)")
+    a("--main-core", type=int, default=0,
+      help="main lcore of testpmd and ixgate (0)")
+    # Table: ixgate-mkconfig's arguments.
+    a("--deaggregate", action="store_true",
+      help="1.2M + 300k routes (real prefixes + more-specifics) instead of "
+      "the real 565k + 168k; l3fwd then loads for ~3+ minutes")
+    a("--peers", type=int, default=64, help="peers (64)")
+    a("--acl-rules", type=int, default=10000, help="ixgate ACL rules (10000)")
+    a("--mkconfig-arg", action="append", default=[],
+      help="extra ixgate-mkconfig argument (repeatable)")
+    # Traffic: ixgate-pcapgen's arguments.
+    a("--packets", type=int, default=4096, help="frames in the pcap (4096)")
+    a("--sizes", default="64", help="64, imix or N (64)")
+    a("--v6", default="0.3", help="IPv6 share (0.3)")
+    a("--mix", default="clear,forward=1",
+      help="pcapgen --mix (clear,forward=1: every frame forwardable by "
+      "every DUT; 'default' for pcapgen's realistic mix with drops)")
+    a("--skew", action="store_true", help="skewed destinations")
+    a("--seed", default="1", help="traffic seed (1)")
+    # Instructions per packet.
+    a("--callgrind", action="store_true",
+      help="also count instructions per packet under callgrind")
+    a("--callgrind-seconds", type=float, default=20,
+      help="callgrind window per DUT, seconds (20)")
+    a("--callgrind-packets", type=int, default=1000000,
+      help="and at least this many packets (1000000)")
+    a("--ready-timeout", type=int, default=600,
+      help="seconds a DUT may take to load its tables (600)")
+    a("--no-plot", action="store_true", help="no gnuplot PNG")
+    a("--tsc-hz", type=float, default=0,
+      help="TSC frequency (default: from dmesg or /proc/cpuinfo)")
+    o = p.parse_args(argv)
+    o.duts = [d for d in o.duts.split(",") if d]
+    for d in o.duts:
+        if d not in D.ORDER:
+            p.error("unknown DUT '%s' (%s)" % (d, ", ".join(D.ORDER)))
+    if o.duration <= 0 or o.rounds < 1 or o.warmup < 0:
+        p.error("--duration > 0, --rounds >= 1, --warmup >= 0")
+    for k in ("build", "l3fwd", "data", "out"):
+        v = getattr(o, k)
+        if not os.path.isabs(v):
+            setattr(o, k, os.path.join(TOP, v))
+    return o
+
+
+def sh(argv):
+    try:
+        return subprocess.run(argv, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True,
+                              cwd=TOP).stdout.strip()
+    except OSError:
+        return ""
+
+
+def tsc_hz():
+    """The TSC frequency the kernel measured, else the nominal CPU MHz."""
+    text = sh(["dmesg"])
+    m = re.findall(r"tsc: (?:Refined TSC clocksource calibration|Detected)"
+                   r":? ([0-9.]+) MHz", text)
+    if m:
+        return float(m[-1]) * 1e6
+    with open("/proc/cpuinfo") as f:
+        m = re.search(r"cpu MHz\s*:\s*([0-9.]+)", f.read())
+    return float(m.group(1)) * 1e6 if m else 0.0
+
+
+def machine_info():
+    with open("/proc/cpuinfo") as f:
+        cpuinfo = f.read()
+    m = re.search(r"model name\s*:\s*(.*)", cpuinfo)
+    return {
+        "cpu": m.group(1).strip() if m else platform.processor(),
+        "cores": os.cpu_count(),
+        "kernel": platform.release(),
+        "os": sh(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
+        "dpdk": sh(["pkg-config", "--modversion", "libdpdk"]),
+        "gcc": sh(["gcc", "-dumpfullversion"]),
+        "valgrind": sh(["valgrind", "--version"]),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") *
+                            os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "git_commit": sh(["git", "rev-parse", "HEAD"]),
+        "git_dirty": bool(sh(["git", "status", "--porcelain",
+                              "--untracked-files=no"])),
+    }
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
+
+
+def measure(d, o, hz):
+    """One round of DUT d: thaw, warm up, window, freeze. Returns the run's
+    record."""
+    d.thaw()
+    time.sleep(o.warmup)
+    cpu0 = d.thread_cpu_ns()
+    t0, s0 = d.tel.port_stats(d.ports)
+    time.sleep(o.duration)
+    t1, s1 = d.tel.port_stats(d.ports)
+    cpu1 = d.thread_cpu_ns()
+    d.freeze()
+    wall = t1 - t0
+
+    def delta(key, ports=None):
+        return sum(s1[p][key] - s0[p][key] for p in (ports or d.ports))
+    rx = delta("ipackets")
+    tx = delta("opackets")
+    # The forwarding thread is the one that used the most CPU in the window.
+    busy = max((cpu1[t] - cpu0.get(t, 0) for t in cpu1), default=0) / 1e9
+    r = {
+        "dut": d.name,
+        "window_s": wall,
+        "rx_packets": rx,
+        "tx_packets": tx,
+        "rx_bytes": delta("ibytes"),
+        "imissed": delta("imissed"),
+        "rx_nombuf": delta("rx_nombuf"),
+        "oerrors": delta("oerrors"),
+        "mpps": rx / wall / 1e6,
+        "tx_mpps": tx / wall / 1e6,
+        "gbps": delta("ibytes") * 8 / wall / 1e9,
+        # + 24 bytes a frame on the wire: FCS, preamble, inter-frame gap.
+        "gbps_wire": (delta("ibytes") + 24 * rx) * 8 / wall / 1e9,
+        "forwarded_pct": 100.0 * tx / rx if rx else 0.0,
+        "fwd_thread_cpu_s": busy,
+        "core_share": busy / wall,
+        "cycles_per_packet": hz * wall / rx if rx else None,
+        "cycles_per_packet_cpu": hz * busy / rx if rx else None,
+        "loadavg": loadavg()[0],
+    }
+    return r
+
+
+def callgrind_runs(o, paths, prefix_base, logdir, cgdir):
+    """Instructions per packet of each DUT under callgrind: the DUTs start
+    under valgrind with instrumentation off (near native speed while they
+    load their tables), are frozen once forwarding, then one at a time:
+    thawed, instrumentation on, counts zeroed, a window of at least
+    --callgrind-seconds and --callgrind-packets, counts dumped. The window's
+    instructions (every thread of the process: RX, processing, TX, polling)
+    divided by the packets received in it. The packet count is read just
+    before and after the zero and the dump (callgrind_control takes ~0.3 s
+    each): the estimate uses the midpoints, the bounds the inner and outer
+    intervals."""
+    if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
+        log("valgrind not installed (apt-get install valgrind): "
+            "no instructions per packet")
+        return {}
+    os.makedirs(cgdir, exist_ok=True)
+    duts = []
+    for name in o.duts:
+        if name not in paths["runnable"]:
+            continue
+        prefix = "%s-cg-%s" % (prefix_base, name)
+        mem = 256 if name == "testpmd" else MEM[name]
+        argv = ["valgrind", "--tool=callgrind", "--fair-sched=yes",
+                "--instr-atstart=no",
+                "--callgrind-out-file=%s/callgrind.out.%s" % (cgdir, name)
+                ] + D.command(name, o, paths, prefix, mem)
+        duts.append(D.Dut(name, argv, prefix, logdir))
+        duts[-1].log_path = os.path.join(logdir, name + ".callgrind.log")
+    out = {}
+    try:
+        for d in duts:
+            d.start()
+        log("callgrind: loading %s under valgrind" %
+            ", ".join(d.name for d in duts))
+        D.wait_ready(duts, o.ready_timeout * 4)
+        for d in duts:
+            if d.error:
+                out[d.name] = {"error": d.error}
+                continue
+            pid = str(d.proc.pid)
+
+            def ctl(*args):
+                subprocess.run(["callgrind_control"] + list(args) + [pid],
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, check=True)
+            d.thaw()
+            ctl("--instr=on")
+            time.sleep(2)
+            _, a = d.tel.port_stats([0])
+            ctl("--zero")
+            _, b = d.tel.port_stats([0])
+            t_end = time.monotonic() + o.callgrind_seconds
+            while True:
+                time.sleep(1)
+                _, c = d.tel.port_stats([0])
+                if (time.monotonic() >= t_end and
+                        c[0]["ipackets"] - b[0]["ipackets"] >=
+                        o.callgrind_packets):
+                    break
+                if time.monotonic() > t_end + 600:
+                    break
+            ctl("--dump=window")
+            _, e = d.tel.port_stats([0])
+            d.freeze()
+            inner = c[0]["ipackets"] - b[0]["ipackets"]
+            outer = e[0]["ipackets"] - a[0]["ipackets"]
+            dumps = sorted(f for f in os.listdir(cgdir)
+                           if f.startswith("callgrind.out.%s." % d.name))
+            ir = None
+            if dumps:
+                with open(os.path.join(cgdir, dumps[-1])) as f:
+                    for line in f:
+                        m = re.match(r"(?:summary|totals): (\d+)", line)
+                        if m:
+                            ir = int(m.group(1))
+            if ir is None or inner <= 0:
+                out[d.name] = {"error": "no callgrind dump or no packets"}
+                log("callgrind %s: no result" % d.name)
+                continue
+            pk = (inner + outer) / 2
+            out[d.name] = {
+                "instructions": ir,
+                "packets": pk,
+                "instructions_per_packet": ir / pk,
+                "instructions_per_packet_low": ir / outer,
+                "instructions_per_packet_high": ir / inner,
+                "dump": os.path.relpath(os.path.join(cgdir, dumps[-1]), TOP),
+            }
+            log("callgrind %s: %.0f instructions/packet (%.0f-%.0f) over "
+                "%.2fM packets" % (d.name, ir / pk, ir / outer, ir / inner,
+                                   pk / 1e6))
+    finally:
+        for d in duts:
+            d.stop()
+    # The final dumps valgrind writes at exit are not the window: drop them.
+    for name in o.duts:
+        p = os.path.join(cgdir, "callgrind.out.%s" % name)
+        if os.path.exists(p):
+            os.remove(p)
+    return out
+
+
+def main(argv):
+    o = parse_args(argv)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y%m%dT%H%M%SZ")
+    os.makedirs(o.out, exist_ok=True)
+    json_path = os.path.join(o.out, "compare-%s.json" % stamp)
+    png_path = os.path.join(o.out, "compare-%s.png" % stamp)
+    logdir = os.path.join(o.out, "compare-%s.logs" % stamp)
+    os.makedirs(logdir)
+    hz = o.tsc_hz or tsc_hz()
+    if not hz:
+        die("TSC frequency unknown: pass --tsc-hz")
+
+    # SIGTERM (make interrupted, timeout) ends the DUTs like Ctrl-C does.
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+
+    t_begin = time.monotonic()
+    bins = S.ensure_build(TOP, o.build)
+    S.ensure_data(TOP, o.data)
+    mk = ["--peers", str(o.peers), "--acl-rules", str(o.acl_rules)]
+    if o.deaggregate:
+        mk.append("--deaggregate")
+    mk += o.mkconfig_arg
+    table = S.ensure_config(bins, o.data, os.path.join(o.data, "compare"), mk)
+    gen = ["--count", str(o.packets), "--sizes", o.sizes, "--v6", o.v6,
+           "--seed", o.seed]
+    if o.mix != "default":
+        gen += ["--mix", o.mix]
+    if o.skew:
+        gen.append("--skew")
+    pcap, expect = S.ensure_traffic(bins, table, gen)
+
+    paths = {"dataplane": bins["dataplane"], "config": table["config"],
+             "l3fwd_rules": table["l3fwd"], "pcap": pcap,
+             "testpmd": shutil.which("dpdk-testpmd"), "runnable": set()}
+    skipped = {}
+    for name in o.duts:
+        if name == "testpmd" and not paths["testpmd"]:
+            skipped[name] = "dpdk-testpmd not found (apt-get install dpdk)"
+        elif name.startswith("l3fwd"):
+            if "l3fwd" not in paths:
+                paths["l3fwd"] = S.ensure_l3fwd(TOP, o.l3fwd)
+            if not paths["l3fwd"]:
+                skipped[name] = "l3fwd not built and bench/l3fwd/build.sh " \
+                    "failed"
+    for name, why in skipped.items():
+        log("skipping %s: %s" % (name, why))
+
+    prefix_base = "ixgb-%d" % os.getpid()
+    duts = []
+    runs = []
+    cg = {}
+    load0 = loadavg()
+    try:
+        for name in o.duts:
+            if name in skipped:
+                continue
+            prefix = "%s-%s" % (prefix_base, name)
+            duts.append(D.Dut(name, D.command(name, o, paths, prefix,
+                                              MEM[name]), prefix, logdir))
+        for d in duts:
+            d.start()
+        log("loading %s (l3fwd takes 1-3 min on a full table)" %
+            ", ".join(d.name for d in duts))
+        D.wait_ready(duts, o.ready_timeout)
+        for d in duts:
+            if d.error:
+                skipped[d.name] = d.error
+        live = [d for d in duts if not d.error]
+        if not live:
+            die("no DUT could run (logs: %s)" % logdir)
+        paths["runnable"] = {d.name for d in live}
+        for r in range(o.rounds):
+            for d in live:
+                if not d.alive():
+                    if d.name not in skipped:
+                        skipped[d.name] = "died during round %d" % (r + 1)
+                        log("%s died: %s" % (d.name, d.log_tail()))
+                    continue
+                rec = measure(d, o, hz)
+                rec["round"] = r + 1
+                runs.append(rec)
+                log("round %d/%d %-10s %7.2f Mpps  %6.1f cyc/pkt  core %3.0f%%"
+                    "  fwd %5.1f%%" % (r + 1, o.rounds, d.name, rec["mpps"],
+                                      rec["cycles_per_packet"] or 0,
+                                      100 * rec["core_share"],
+                                      rec["forwarded_pct"]))
+        for d in live:
+            d.stop()
+        if o.callgrind:
+            cg = callgrind_runs(o, paths, prefix_base, logdir,
+                                os.path.join(o.out,
+                                             "compare-%s.callgrind" % stamp))
+    except KeyboardInterrupt:
+        log("interrupted")
+        raise SystemExit(130)
+    finally:
+        for d in duts:
+            d.stop()
+
+    res = {
+        "tool": "ixgate-bench compare",
+        "date": stamp,
+        "command": "bench/ixgate-bench compare " + " ".join(argv),
+        "machine": machine_info(),
+        "tsc_hz": hz,
+        "loadavg_start": load0,
+        "loadavg_end": loadavg(),
+        "elapsed_s": round(time.monotonic() - t_begin, 1),
+        "configuration": {
+            "duts": o.duts,
+            "rounds": o.rounds,
+            "duration_s": o.duration,
+            "warmup_s": o.warmup,
+            "forwarding_lcore": o.core,
+            "main_lcore": o.main_core,
+            "ports": "0: net_pcap rx_pcap=<traffic> infinite_rx=1, "
+                     "1: net_null no-rx=1",
+            "eal": "--no-huge -m MEM --no-pci --file-prefix <per run>",
+            "eal_memory_mb": {k: MEM[k] for k in o.duts},
+            "mbufs": {"testpmd": D.MBUFS, "l3fwd-lpm": D.MBUFS,
+                      "l3fwd-acl": D.MBUFS,
+                      "ixgate": "own sizing (see its log)"},
+            "mkconfig_args": mk,
+            "pcapgen_args": gen,
+            "traffic": os.path.relpath(pcap, TOP),
+            "traffic_expectation": json.load(open(expect)),
+            "config": os.path.relpath(table["config"], TOP),
+            "l3fwd_rules": os.path.relpath(table["l3fwd"], TOP),
+            "method": "each DUT loads once and is frozen (SIGSTOP) while "
+                      "the others run; per round it is thawed for warmup + "
+                      "window; port counters over the telemetry socket "
+                      "(/ethdev/stats); cycles/packet = TSC Hz x window / "
+                      "packets received (cycles_per_packet) and TSC Hz x "
+                      "CPU time of the forwarding thread / packets "
+                      "(cycles_per_packet_cpu)",
+        },
+        "skipped": skipped,
+        "dut_start_s": {d.name: d.ready_s for d in duts if d.ready_s},
+        "runs": runs,
+        "callgrind": cg,
+    }
+    res["summary"], res["ratios"] = report.summarise(o.duts, runs, cg)
+    for d in duts:
+        pool = re.search(r"mempool socket 0: (\d+) mbufs", d.log_tail(200))
+        if d.name == "ixgate" and pool:
+            res["configuration"]["mbufs"]["ixgate"] = int(pool.group(1))
+    with open(json_path, "w") as f:
+        json.dump(res, f, indent=1)
+        f.write("\n")
+    print(report.table(res))
+    if not o.no_plot and runs and S.ensure_gnuplot():
+        if report.plot(res, png_path):
+            print("plot:   %s" % os.path.relpath(png_path, TOP))
+    print("result: %s" % os.path.relpath(json_path, TOP))
+    print("logs:   %s" % os.path.relpath(logdir, TOP))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,230 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The devices under test of `ixgate-bench compare` and how to run them.
+
+Every DUT gets the same two virtual ports: port 0 is net_pcap replaying the
+traffic pcap from memory (infinite_rx=1), port 1 is net_null (no-rx=1); one
+forwarding lcore; its own --file-prefix so its telemetry socket can be read;
+--no-huge (the full tables do not fit the hugepages reserved here).
+
+A DUT is started once, loads its tables, and is frozen with SIGSTOP as soon
+as it forwards; each measurement round thaws it with SIGCONT for warm-up +
+window and freezes it again. Loading the full table takes l3fwd 1-3 minutes,
+so restarting every DUT every round would not fit the time budget; a frozen
+process uses no CPU, so the DUT measured has the forwarding core alone.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+from setup import log
+from telemetry import runtime_dir, try_connect
+
+# l3fwd sizes its pool NB_MBUF(2 ports) = max(2*1024 rx + 2*32 + 2*1024 tx +
+# 256 cache, 8192) = 8192 mbufs with one lcore and no option to change it;
+# testpmd gets the same. ixgate sizes its own (rings + pcap-held mbufs +
+# bursts + caches, rounded to 2^n - 1: 16383 here) and says so on stderr.
+MBUFS = 8192
+
+ORDER = ("testpmd", "l3fwd-lpm", "l3fwd-acl", "ixgate")
+
+LABELS = {
+    "testpmd": "testpmd io (I/O floor)",
+    "l3fwd-lpm": "l3fwd LPM",
+    "l3fwd-acl": "l3fwd ACL",
+    "ixgate": "ixgate full pipeline",
+}
+
+
+class Dut:
+    """One DUT process: command line, state, logs."""
+
+    def __init__(self, name, argv, prefix, logdir, ports=(0, 1)):
+        self.name = name
+        self.argv = argv
+        self.prefix = prefix
+        self.ports = list(ports)
+        self.log_path = os.path.join(logdir, name + ".log")
+        self.proc = None
+        self.tel = None
+        self.ready_s = None
+        self.error = None
+        self.frozen = False
+
+    def start(self):
+        rd = runtime_dir(self.prefix)
+        if os.path.exists(rd):
+            shutil.rmtree(rd, ignore_errors=True)
+        self.t_start = time.monotonic()
+        self.logf = open(self.log_path, "w")
+        # stdin is a pipe nobody writes: testpmd without -i exits on EOF.
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE,
+                                     stdout=self.logf,
+                                     stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def poll_ready(self):
+        """True once port 0 has received packets (tables loaded, forwarding
+        started); freezes the DUT at that moment. Sets self.error and
+        returns True if the DUT died."""
+        if not self.alive():
+            self.error = "exited with status %s before forwarding" % (
+                self.proc.returncode if self.proc else "?")
+            return True
+        if self.tel is None:
+            self.tel = try_connect(self.prefix)
+            if self.tel is None:
+                return False
+        try:
+            _, s = self.tel.port_stats([0])
+        except (OSError, ValueError):
+            return False
+        if s[0]["ipackets"] == 0:
+            return False
+        self.freeze()
+        self.ready_s = time.monotonic() - self.t_start
+        return True
+
+    def freeze(self):
+        if self.alive():
+            os.kill(self.proc.pid, signal.SIGSTOP)
+            self.frozen = True
+
+    def thaw(self):
+        if self.alive():
+            os.kill(self.proc.pid, signal.SIGCONT)
+            self.frozen = False
+
+    def thread_cpu_ns(self):
+        """{tid: CPU time in ns} of the DUT's threads (schedstat)."""
+        out = {}
+        base = "/proc/%d/task" % self.proc.pid
+        for tid in os.listdir(base):
+            try:
+                with open(os.path.join(base, tid, "schedstat")) as f:
+                    out[tid] = int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                try:
+                    with open(os.path.join(base, tid, "stat")) as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    ticks = int(fields[11]) + int(fields[12])
+                    out[tid] = ticks * 10**9 // os.sysconf("SC_CLK_TCK")
+                except (OSError, ValueError, IndexError):
+                    pass
+        return out
+
+    def stop(self):
+        """Ends the process (SIGTERM, then SIGKILL) and removes its EAL
+        runtime directory."""
+        if self.tel is not None:
+            self.tel.close()
+            self.tel = None
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                self.proc.send_signal(signal.SIGTERM)
+                os.kill(self.proc.pid, signal.SIGCONT)
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            except ProcessLookupError:
+                pass
+        if self.proc is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+            self.logf.close()
+            self._shrink_log()
+        shutil.rmtree(runtime_dir(self.prefix), ignore_errors=True)
+
+    def _shrink_log(self):
+        """l3fwd prints one line per route (730k-1.5M): keep the rest."""
+        try:
+            if os.path.getsize(self.log_path) < 1 << 20:
+                return
+            with open(self.log_path, errors="replace") as f:
+                lines = [l for l in f if "Adding route" not in l]
+            with open(self.log_path, "w") as f:
+                f.writelines(lines)
+        except OSError:
+            pass
+
+    def log_tail(self, n=15):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                lines = [l for l in f.read().splitlines()
+                         if "Adding route" not in l]
+            return "\n".join(lines[-n:])
+        except OSError:
+            return ""
+
+
+def eal(core, main, prefix, mem, forwarding_only=False):
+    """EAL arguments common to every DUT."""
+    lcores = str(core) if forwarding_only else "%d,%d" % (main, core)
+    return ["-l", lcores, "--no-huge", "-m", str(mem), "--no-pci",
+            "--file-prefix", prefix, "--log-level=*:notice"]
+
+
+def command(name, o, paths, prefix, mem):
+    """argv of DUT `name`. o: the parsed options; paths: binaries, config,
+    rule files, pcap."""
+    pcap_dev = "net_pcap0,rx_pcap=%s,infinite_rx=1" % paths["pcap"]
+    null_dev = "net_null0,no-rx=1"
+    if name == "testpmd":
+        return ([paths["testpmd"]] + eal(o.core, o.main_core, prefix, mem) +
+                ["--vdev", pcap_dev, "--vdev", null_dev, "--",
+                 "--forward-mode=io", "--auto-start", "--nb-cores=1",
+                 "--rxq=1", "--txq=1", "--total-num-mbufs=%d" % MBUFS])
+    if name in ("l3fwd-lpm", "l3fwd-acl"):
+        # -l with the forwarding core only: l3fwd opens one TX queue per
+        # lcore and net_pcap with only rx_pcap has one (bench/README-data.md).
+        rules = paths["l3fwd_rules"]
+        if name == "l3fwd-lpm":
+            lookup = ["--rule_ipv4", os.path.join(rules, "rule_ipv4.cfg"),
+                      "--rule_ipv6", os.path.join(rules, "rule_ipv6.cfg")]
+        else:
+            lookup = ["--lookup", "acl",
+                      "--rule_ipv4", os.path.join(rules, "acl_rule_ipv4.cfg"),
+                      "--rule_ipv6", os.path.join(rules, "acl_rule_ipv6.cfg")]
+        return ([paths["l3fwd"]] +
+                eal(o.core, o.main_core, prefix, mem, forwarding_only=True) +
+                ["--vdev", pcap_dev, "--vdev", null_dev, "--",
+                 "-p", "0x3", "--config=(0,0,%d),(1,0,%d)" % (o.core, o.core),
+                 "--parse-ptype"] + lookup)
+    if name == "ixgate":
+        # Port p0 is the first config port, so DPDK port 0: the pcap.
+        return ([paths["dataplane"]] + eal(o.core, o.main_core, prefix, mem) +
+                ["--", "--config", paths["config"],
+                 "--device", "p0=" + pcap_dev,
+                 "--device", "p1=net_null1,no-rx=1", "--no-api"])
+    raise ValueError(name)
+
+
+def wait_ready(duts, timeout):
+    """Polls every DUT until it forwards (and is frozen), dies or times
+    out. A DUT that fails gets .error set and is stopped."""
+    t_end = time.monotonic() + timeout
+    pending = [d for d in duts if d.error is None]
+    while pending and time.monotonic() < t_end:
+        for d in list(pending):
+            if d.poll_ready():
+                pending.remove(d)
+                if d.error is None:
+                    log("%s ready after %.0f s (frozen)" % (d.name, d.ready_s))
+                else:
+                    log("%s: %s; skipped. Log tail (%s):\n%s" % (
+                        d.name, d.error, d.log_path, d.log_tail()))
+                    d.stop()
+        time.sleep(0.25)
+    for d in pending:
+        d.error = "not forwarding after %d s" % timeout
+        log("%s: %s; skipped. Log tail (%s):\n%s" % (
+            d.name, d.error, d.log_path, d.log_tail()))
+        d.stop()

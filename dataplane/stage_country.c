@@ -12,6 +12,7 @@
 
 #include <rte_byteorder.h>
 
+#include "fib6_compat.h"
 #include "pipeline.h"
 
 /*
@@ -24,7 +25,7 @@ stage_country(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const struct tables *t = ctx->t;
 	uint32_t ip4[2 * PIPELINE_BURST];
-	uint8_t ip6[2 * PIPELINE_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	ixg_ip6_t ip6[2 * PIPELINE_BURST];
 	uint64_t nh4[2 * PIPELINE_BURST], nh6[2 * PIPELINE_BURST];
 	uint8_t at4[PIPELINE_BURST], at6[PIPELINE_BURST];
 	unsigned n4 = 0, n6 = 0;
@@ -63,7 +64,8 @@ stage_country(struct pipeline_ctx *ctx, struct burst *b)
 		}
 	}
 	if (n6 > 0 &&
-	    rte_fib6_lookup_bulk(t->country6, ip6, nh6, 2 * n6) == 0) {
+	    rte_fib6_lookup_bulk(t->country6, IXG_FIB6_ADDRS(ip6), nh6,
+				 2 * n6) == 0) {
 		for (unsigned j = 0; j < n6; j++) {
 			b->meta[at6[j]].src_country = (uint16_t)nh6[2 * j];
 			b->meta[at6[j]].dst_country = (uint16_t)nh6[2 * j + 1];

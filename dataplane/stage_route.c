@@ -13,6 +13,7 @@
 
 #include <rte_byteorder.h>
 
+#include "fib6_compat.h"
 #include "pipeline.h"
 
 /* See pipeline.h. Worker thread; writes only meta.route_nh. */
@@ -20,7 +21,7 @@ void
 route_lookup_burst(const struct tables *t, struct burst *b)
 {
 	uint32_t ip4[PIPELINE_BURST];
-	uint8_t ip6[PIPELINE_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	ixg_ip6_t ip6[PIPELINE_BURST];
 	uint64_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
 	uint8_t at4[PIPELINE_BURST], at6[PIPELINE_BURST];
 	unsigned n4 = 0, n6 = 0;
@@ -50,7 +51,7 @@ route_lookup_burst(const struct tables *t, struct burst *b)
 	}
 	if (n6 > 0) {
 		if (t->route6 == NULL ||
-		    rte_fib6_lookup_bulk(t->route6, ip6, nh6, n6) < 0)
+		    rte_fib6_lookup_bulk(t->route6, IXG_FIB6_ADDRS(ip6), nh6, n6) < 0)
 			memset(nh6, 0, n6 * sizeof(nh6[0]));
 		for (unsigned j = 0; j < n6; j++)
 			b->meta[at6[j]].route_nh = (uint32_t)nh6[j];

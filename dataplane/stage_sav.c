@@ -16,13 +16,14 @@
 
 #include <rte_byteorder.h>
 
+#include "fib6_compat.h"
 #include "pipeline.h"
 
 enum { SAV_STRICT_IDX, SAV_LOOSE_IDX, SAV_N };
 
 struct sav_batch {
 	uint32_t ip4[PIPELINE_BURST];
-	uint8_t ip6[PIPELINE_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	ixg_ip6_t ip6[PIPELINE_BURST];
 	uint64_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
 	uint8_t at4[PIPELINE_BURST], at6[PIPELINE_BURST];
 	unsigned n4, n6;
@@ -70,7 +71,7 @@ lookup(struct rte_fib *f4, struct rte_fib6 *f6, struct sav_batch *s)
 		memset(s->nh4, 0, s->n4 * sizeof(s->nh4[0]));
 	if (s->n6 > 0 &&
 	    (f6 == NULL ||
-	     rte_fib6_lookup_bulk(f6, s->ip6, s->nh6, s->n6) < 0))
+	     rte_fib6_lookup_bulk(f6, IXG_FIB6_ADDRS(s->ip6), s->nh6, s->n6) < 0))
 		memset(s->nh6, 0, s->n6 * sizeof(s->nh6[0]));
 }
 

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -50,30 +51,53 @@ qinq_slot(const struct tables *t, uint16_t port, uint16_t outer,
 	}
 }
 
+/* Entry of a slot table after a home-entry miss: linear probe, wrapping
+ * inside the slot's table (aligned to its size, tables.h). */
+static inline uint64_t
+probe(const uint64_t *macs, uint32_t p, uint32_t mask, uint64_t key)
+{
+	uint64_t e;
+
+	do {
+		p = (p & ~mask) | ((p + 1) & mask);
+		e = macs[p];
+	} while (e != 0 && ((e ^ key) << 16) != 0);
+	return e;
+}
+
 /*
  * Set b->meta[i].in_peer for every packet still CONTINUE, from the direct
  * tables of ctx->t (tables.h: peer_vlan_slot, peer_qinq, peer_slots,
- * peer_macs); a miss is dropped unknown_peer. stage_parse has checked that
- * each CONTINUE frame holds an Ethernet header, so the 8 bytes at offset 6
- * (source MAC and the next 2 bytes) are in the first segment. Worker
- * thread; reads ctx->t, writes only the burst.
+ * peer_macs); a miss is dropped unknown_peer. Runs after stage_parse,
+ * which set meta.in_port to b->port, masked VLAN ids to 12 bits and
+ * checked that each CONTINUE frame holds an Ethernet header, so the 8
+ * bytes at offset 6 (source MAC and the next 2 bytes) are in the first
+ * segment. Worker thread; reads ctx->t, writes only the burst.
  */
 void
 stage_peer(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const struct tables *t = ctx->t;
 	const uint64_t *macs = t->peer_macs;
+	const uint16_t *row;
 	uint64_t key[PIPELINE_BURST];
 	uint32_t pos[PIPELINE_BURST], mask[PIPELINE_BURST];
-	uint32_t first[PIPELINE_BURST];
 	uint8_t idx[PIPELINE_BURST];
 	unsigned i, n = 0;
+
+	if (unlikely(b->port >= IXG_MAX_PORTS)) {
+		for (i = 0; i < b->n; i++)
+			if (b->meta[i].verdict == VERDICT_CONTINUE)
+				pkt_drop(b, i, IXG_DROP_UNKNOWN_PEER);
+		return;
+	}
+	row = &t->peer_vlan_slot[b->port * TBL_VLANS];
 
 	/* Pass 1: slot and home entry of each packet, prefetched. */
 	for (i = 0; i < b->n; i++) {
 		const struct pkt_meta *pm = &b->meta[i];
 		const struct tbl_peer_slot *ps;
-		uint32_t slot = 0;
+		uint32_t slot;
 		uint64_t w;
 
 		if (pm->verdict != VERDICT_CONTINUE)
@@ -81,34 +105,24 @@ stage_peer(struct pipeline_ctx *ctx, struct burst *b)
 		memcpy(&w, rte_pktmbuf_mtod(b->pkts[i], const uint8_t *) + 6,
 		       sizeof(w));
 		w = rte_le_to_cpu_64(w) & MAC48_MASK;
-		if (pm->in_port < IXG_MAX_PORTS && pm->vlan < TBL_VLANS) {
-			if (pm->outer_vlan == 0)
-				slot = t->peer_vlan_slot[pm->in_port *
-							 TBL_VLANS + pm->vlan];
-			else
-				slot = qinq_slot(t, pm->in_port,
-						 pm->outer_vlan, pm->vlan);
-		}
+		if (likely(pm->outer_vlan == 0))
+			slot = row[pm->vlan & (TBL_VLANS - 1)];
+		else
+			slot = qinq_slot(t, b->port, pm->outer_vlan, pm->vlan);
 		ps = &t->peer_slots[slot];
 		key[n] = w;
-		first[n] = ps->first;
 		mask[n] = ps->mask;
-		pos[n] = tbl_peer_hash(w) & ps->mask;
-		rte_prefetch0(&macs[ps->first + pos[n]]);
-		idx[n] = (uint8_t)i;
-		n++;
+		pos[n] = ps->first + (tbl_peer_hash(w) & ps->mask);
+		rte_prefetch0(&macs[pos[n]]);
+		idx[n++] = (uint8_t)i;
 	}
 
-	/* Pass 2: linear probe; every slot table has an empty entry. */
+	/* Pass 2: the home entry, probing on collisions. */
 	for (i = 0; i < n; i++) {
-		uint32_t h = pos[i];
-		uint64_t e;
+		uint64_t e = macs[pos[i]];
 
-		for (;; h = (h + 1) & mask[i]) {
-			e = macs[first[i] + h];
-			if (e == 0 || ((e ^ key[i]) & MAC48_MASK) == 0)
-				break;
-		}
+		if (unlikely(e != 0 && ((e ^ key[i]) << 16) != 0))
+			e = probe(macs, pos[i], mask[i], key[i]);
 		if (e != 0)
 			b->meta[idx[i]].in_peer = (uint16_t)(e >> 48);
 		else

@@ -27,6 +27,7 @@
 #include <rte_malloc.h>
 
 #include "acl_key.h"
+#include "fib6_compat.h"
 #include "tables.h"
 
 /* rte_fib names are memzone names ("RIB_" / "DP_" prefixed inside). */
@@ -478,7 +479,8 @@ fib6_build(struct build *b, const char *name, enum rte_fib_trie_nh_sz nhsz,
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int r = rte_fib6_add(fib, p[i].addr, p[i].len, p[i].nh);
+		int r = rte_fib6_add(fib, IXG_FIB6_ADDR(p[i].addr), p[i].len,
+				     p[i].nh);
 
 		if (r < 0) {
 			char what[128];
@@ -578,7 +580,7 @@ build_peer_direct(struct build *b)
 {
 	const struct ixg_spec *s = b->spec;
 	struct tables *t = b->t;
-	uint32_t n_qinq = 0, n_slots = 1, total = 1;
+	uint32_t n_qinq = 0, n_slots = 1, total = 0;
 	uint16_t *slot_of = NULL;
 	uint32_t *count = NULL;
 	int rc = 0;
@@ -610,7 +612,8 @@ build_peer_direct(struct build *b)
 		slot_of[i] = peer_slot_get(t, &s->peers[i], (uint16_t)n_slots);
 		if (slot_of[i] == n_slots)
 			n_slots++;
-		count[slot_of[i]] += s->peers[i].n_macs;
+		if (slot_of[i] != 0)
+			count[slot_of[i]] += s->peers[i].n_macs;
 	}
 
 	t->n_peer_slots = n_slots;
@@ -620,11 +623,24 @@ build_peer_direct(struct build *b)
 		rc = fail(b, -ENOMEM, "peer slots: out of memory");
 		goto out;
 	}
-	/* Entry 0 is slot 0's only entry and stays empty. */
-	for (uint32_t i = 1; i < n_slots; i++) {
-		t->peer_slots[i].first = total;
+	/*
+	 * Laid out largest first, so each slot table starts at a multiple of
+	 * its size and a probe wraps with masks alone (stage_peer). Slot 0
+	 * has one entry, which stays empty.
+	 */
+	for (uint32_t i = 0; i < n_slots; i++) {
 		t->peer_slots[i].mask = pow2_at_least(2 * count[i]) - 1;
-		total += t->peer_slots[i].mask + 1;
+		if (t->peer_slots[i].mask + 1 > total)
+			total = t->peer_slots[i].mask + 1;
+	}
+	for (uint32_t size = total, next = 0; size > 0; size >>= 1) {
+		for (uint32_t i = 0; i < n_slots; i++) {
+			if (t->peer_slots[i].mask + 1 != size)
+				continue;
+			t->peer_slots[i].first = next;
+			next += size;
+		}
+		total = next;
 	}
 	t->peer_macs = rte_zmalloc("peer_macs", total * sizeof(uint64_t),
 				   RTE_CACHE_LINE_SIZE);

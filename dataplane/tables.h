@@ -86,14 +86,16 @@ struct tbl_peer_key {
  * open-addressed table in tables.peer_macs: 64-bit entries, bits 0..47 the
  * MAC as tbl_mac48() reads it, bits 48..63 the peer id; 0 is an empty
  * entry (peer id 0 is never stored). A slot table has a power-of-two size
- * of at least twice its MACs, so a linear probe from
- * tbl_peer_hash(mac) & mask always ends at the MAC or at an empty entry.
- * Slot 0 means "no peer": {first 0, mask 0} and peer_macs[0] stays empty.
+ * of at least twice its MACs and starts at a multiple of its size, so a
+ * linear probe from first + (tbl_peer_hash(mac) & mask), wrapping with
+ * the mask, always ends at the MAC or at an empty entry. Slot 0 means "no
+ * peer": its table has one entry, always empty.
  */
 #define TBL_VLANS 4096
 
 struct tbl_peer_slot {
-	uint32_t first; /* index of the slot's entry 0 in tables.peer_macs */
+	uint32_t first; /* index of the slot's entry 0 in tables.peer_macs,
+			 * a multiple of mask + 1 */
 	uint32_t mask; /* entries - 1 */
 };
 

@@ -2,10 +2,16 @@
 # Run every test suite through meson and print one closing summary line.
 set -u
 BUILD=${1:-build}
+[ $# -gt 0 ] && shift
 # Integration tests start DPDK processes; give them hugepages when we can,
-# they fall back to --no-huge --in-memory otherwise.
+# they fall back to --no-huge otherwise. Extra arguments go to meson test.
 sh scripts/hugepages.sh >/dev/null 2>&1 || true
-meson test -C "$BUILD" --print-errorlogs --num-processes 2
+# Suite 'slow' (1,000 reloads under load, full real-table swap: 5-9 minutes
+# each here) runs with `make test-slow`, not in every `make test`.
+if [ $# -eq 0 ]; then
+	set -- --no-suite slow
+fi
+meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@"
 rc=$?
 log="$BUILD/meson-logs/testlog.json"
 if [ -f "$log" ]; then

@@ -14,6 +14,7 @@ process uses no CPU, so the DUT measured has the forwarding core alone.
 """
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -144,12 +145,14 @@ class Dut:
         shutil.rmtree(runtime_dir(self.prefix), ignore_errors=True)
 
     def _shrink_log(self):
-        """l3fwd prints one line per route (730k-1.5M): keep the rest."""
+        """l3fwd prints one line per LPM route (730k-1.5M) or ACL rule
+        (90k): keep the rest."""
         try:
             if os.path.getsize(self.log_path) < 1 << 20:
                 return
             with open(self.log_path, errors="replace") as f:
-                lines = [l for l in f if "Adding route" not in l]
+                lines = [l for l in f if "Adding route" not in l and
+                         not re.match(r"\t\d+:", l)]
             with open(self.log_path, "w") as f:
                 f.writelines(lines)
         except OSError:

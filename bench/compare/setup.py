@@ -175,16 +175,14 @@ def ensure_gnuplot():
         return False
     log("installing gnuplot-nox (Debian) for the plot")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for argv in (["apt-get", "install", "-y", "-q", "--no-install-recommends",
-                  "gnuplot-nox"],):
-        r = subprocess.run(argv, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, env=env)
-        if r.returncode != 0:
-            subprocess.run(["apt-get", "update", "-q"],
-                           stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, env=env)
-            subprocess.run(argv, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, env=env)
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends",
+               "gnuplot-nox"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
+             "env": env}
+    # A stale package list is the usual reason for a failed install.
+    if subprocess.run(install, **quiet).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], **quiet)
+        subprocess.run(install, **quiet)
     if shutil.which("gnuplot"):
         return True
     log("gnuplot-nox could not be installed: no plot")

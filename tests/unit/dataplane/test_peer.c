@@ -713,7 +713,7 @@ test_slots(void **state)
 	 * 2000/200, 2000/201, 2001/200; port 1: untagged, 400 */
 	assert_int_equal(tbl->n_peer_slots, 12);
 	assert_int_equal(tbl->peer_slots[0].mask, 0);
-	assert_int_equal(tbl->peer_macs[0], 0);
+	assert_int_equal(tbl->peer_macs[tbl->peer_slots[0].first], 0);
 	assert_int_not_equal(tbl->peer_vlan_slot[100], 0);
 	assert_int_equal(tbl->peer_vlan_slot[101], 0);
 	assert_int_not_equal(tbl->peer_vlan_slot[100],

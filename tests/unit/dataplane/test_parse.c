@@ -256,10 +256,20 @@ test_dmac_mismatch(void **state)
 	(void)state;
 	pm = parse_spec(&f);
 	assert_reason(pm, IXG_DROP_DMAC);
+	/* Broadcast and multicast frames pass parse, marked so stage_route
+	 * never forwards them (RFC 1812 5.3.4); unicast ones are not. */
 	f.dmac = bcast;
-	assert_ok(parse_spec(&f));
+	pm = parse_spec(&f);
+	assert_ok(pm);
+	assert_int_equal(pm.l2_mcast, 1);
 	f.dmac = mcast6;
-	assert_ok(parse_spec(&f));
+	pm = parse_spec(&f);
+	assert_ok(pm);
+	assert_int_equal(pm.l2_mcast, 1);
+	f.dmac = NULL;
+	pm = parse_spec(&f);
+	assert_ok(pm);
+	assert_int_equal(pm.l2_mcast, 0);
 }
 
 static void

@@ -53,7 +53,8 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 	err[0] = '\0';
 	t0 = mono_ns();
 	errno = 0;
-	nt = tables_build(spec, rt->n_workers, gen, err, errlen);
+	nt = tables_build_from(spec, rt->spec, rt->tables, rt->n_workers, gen,
+			       err, errlen);
 	t1 = mono_ns();
 	if (build_ns != NULL)
 		*build_ns = t1 - t0;

@@ -108,9 +108,11 @@ struct runtime {
 };
 
 /*
- * Build tables from `spec` and make them current: atomic pointer store
- * (release), RCU grace period over every worker, then free the old
- * snapshot. The generation increments by one per call (first is 1).
+ * Build tables from `spec`, sharing with the running snapshot the
+ * components whose inputs are the same in rt->spec (tables_build_from: the
+ * running snapshot was built from rt->spec), and make them current:
+ * atomic pointer store (release), RCU grace period over every worker, then
+ * free the old snapshot (and what only it used). The generation increments by one per call (first is 1).
  * `spec` is only read (rt->spec is not changed: see runtime_spec_replace).
  * Main thread only (allocates, blocks for the grace period). Returns 0, or
  * a negative errno from tables_build (-EINVAL an invalid object, -ENOSPC a

@@ -43,6 +43,8 @@ enum pfx_kind {
 
 struct build {
 	const struct ixg_spec *spec;
+	const struct ixg_spec *prev_spec; /* NULL: build everything */
+	const struct tables *prev;
 	struct tables *t;
 	char *err;
 	size_t errlen;
@@ -64,6 +66,138 @@ fail(struct build *b, int rc, const char *fmt, ...)
 		va_end(ap);
 	}
 	return rc < 0 ? rc : -EINVAL;
+}
+
+static unsigned long parts_live;
+
+/* Whether n_a elements at a and n_b at b (each sz bytes) are the same. */
+static int
+same_array(const void *a, uint32_t n_a, const void *bp, uint32_t n_b,
+	   size_t sz)
+{
+	if (n_a != n_b)
+		return 0;
+	if (n_a == 0 || a == bp)
+		return 1;
+	if (a == NULL || bp == NULL)
+		return 0;
+	return memcmp(a, bp, (size_t)n_a * sz) == 0;
+}
+
+#define SAME(b, field, n_field)                                               \
+	same_array((b)->spec->field, (b)->spec->n_field,                      \
+		   (b)->prev_spec->field, (b)->prev_spec->n_field,            \
+		   sizeof(*(b)->spec->field))
+
+/* Whether the new snapshot configures the same peer ids as the previous
+ * one (builders that check_peer() would judge every id alike). */
+static int
+same_peer_ids(const struct build *b)
+{
+	for (unsigned i = 0; i < IXG_MAX_PEERS; i++)
+		if (b->t->peers[i].configured != b->prev->peers[i].configured)
+			return 0;
+	return 1;
+}
+
+/*
+ * Start component p of the new snapshot: with `same` (its inputs are
+ * unchanged since b->prev) take a reference to b->prev's component and
+ * return 1; otherwise give the new snapshot a fresh count and return 0 for
+ * the caller to build it. Negative errno on failure.
+ */
+static int
+part_begin(struct build *b, enum tbl_part p, int same)
+{
+	const struct tables *o = b->prev;
+	struct tables *t = b->t;
+
+	if (same && o != NULL && o->part_refs[p] != NULL) {
+		switch (p) {
+		case TBL_PART_ROUTE4:
+			t->route4 = o->route4;
+			break;
+		case TBL_PART_ROUTE6:
+			t->route6 = o->route6;
+			break;
+		case TBL_PART_SAV:
+			t->sav4 = o->sav4;
+			t->sav6 = o->sav6;
+			t->n_sav_sets = o->n_sav_sets;
+			t->sav_sets = o->sav_sets;
+			t->sav_set_peers = o->sav_set_peers;
+			break;
+		case TBL_PART_ACL:
+			t->acl4 = o->acl4;
+			t->acl6 = o->acl6;
+			t->n_acl_actions = o->n_acl_actions;
+			t->acl_actions = o->acl_actions;
+			break;
+		case TBL_PART_COUNTRY:
+			t->country4 = o->country4;
+			t->country6 = o->country6;
+			break;
+		case TBL_PARTS:
+			return fail(b, -EINVAL, "tables: bad component");
+		}
+		t->part_refs[p] = o->part_refs[p];
+		(*t->part_refs[p])++;
+		return 1;
+	}
+	t->part_refs[p] = malloc(sizeof(*t->part_refs[p]));
+	if (t->part_refs[p] == NULL)
+		return fail(b, -ENOMEM, "tables: out of memory");
+	*t->part_refs[p] = 1;
+	parts_live++;
+	return 0;
+}
+
+/* Drop t's reference to component p: 1 if t held the last one (or the
+ * component was never shared) and its members are to be freed. */
+static int
+part_release(struct tables *t, enum tbl_part p)
+{
+	unsigned *r = t->part_refs[p];
+
+	t->part_refs[p] = NULL;
+	if (r == NULL)
+		return 1;
+	if (--*r > 0)
+		return 0;
+	free(r);
+	parts_live--;
+	return 1;
+}
+
+/* Whether blackhole i of spec s is in the FIBs at time now. */
+static int
+blackhole_live_at(const struct ixg_spec *s, uint32_t i, int64_t now)
+{
+	int64_t e = s->blackholes[i].expires;
+
+	return e == 0 || e > now;
+}
+
+/* Whether the destination FIB of `family` can be taken from b->prev. */
+static int
+route_inputs_same(const struct build *b, uint8_t family)
+{
+	const struct ixg_spec *s = b->spec;
+
+	if (b->prev == NULL || b->prev_spec == NULL)
+		return 0;
+	if (family == 4 ? !SAME(b, routes4, n_routes4) :
+			  !SAME(b, routes6, n_routes6))
+		return 0;
+	if (!SAME(b, blackholes, n_blackholes) ||
+	    !SAME(b, local_addrs, n_local_addrs) || !same_peer_ids(b))
+		return 0;
+	for (uint32_t i = 0; i < s->n_blackholes; i++)
+		if (s->blackholes[i].family == family &&
+		    blackhole_live_at(s, i, b->now) !=
+			    blackhole_live_at(s, i, b->prev->built_at))
+			return 0;
+	return 1;
 }
 
 static void
@@ -837,9 +971,7 @@ build_blackholes(struct build *b)
 static int
 blackhole_live(const struct build *b, uint32_t i)
 {
-	int64_t e = b->spec->blackholes[i].expires;
-
-	return e == 0 || e > b->now;
+	return blackhole_live_at(b->spec, i, b->now);
 }
 
 static uint32_t
@@ -867,8 +999,10 @@ build_route4(struct build *b)
 			    s->n_local_addrs;
 	char name[FIB_NAME_LEN];
 	uint64_t *k;
-	int rc = 0;
+	int rc = part_begin(b, TBL_PART_ROUTE4, route_inputs_same(b, 4));
 
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	if (s->n_routes4 > IXG_MAX_ROUTES4)
 		return fail(b, -ENOSPC, "IPv4 routes: %" PRIu32 " > %u",
 			    s->n_routes4, IXG_MAX_ROUTES4);
@@ -926,8 +1060,10 @@ build_route6(struct build *b)
 			    s->n_local_addrs;
 	char name[FIB_NAME_LEN];
 	struct pfx6 *p;
-	int rc = 0;
+	int rc = part_begin(b, TBL_PART_ROUTE6, route_inputs_same(b, 6));
 
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	if (s->n_routes6 > IXG_MAX_ROUTES6)
 		return fail(b, -ENOSPC, "IPv6 routes: %" PRIu32 " > %u",
 			    s->n_routes6, IXG_MAX_ROUTES6);
@@ -1321,6 +1457,11 @@ build_sav(struct build *b)
 	struct tables *t = b->t;
 	int rc;
 
+	rc = part_begin(b, TBL_PART_SAV, b->prev != NULL &&
+			b->prev_spec != NULL && SAME(b, sources4, n_sources4) &&
+			SAME(b, sources6, n_sources6) && same_peer_ids(b));
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	rc = build_sav4(b, &sb);
 	sb.n_scratch = 0;
 	if (rc == 0)
@@ -1373,6 +1514,13 @@ build_country(struct build *b)
 	for (uint32_t i = 0; i < s->n_countries; i++)
 		t->countries[i] = s->countries[i];
 	t->n_countries = s->n_countries;
+	rc = part_begin(b, TBL_PART_COUNTRY, b->prev != NULL &&
+			b->prev_spec != NULL &&
+			SAME(b, countries, n_countries) &&
+			SAME(b, country4, n_country4) &&
+			SAME(b, country6, n_country6));
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 
 	if (s->n_country4 > 0) {
 		uint64_t *k;
@@ -1576,8 +1724,13 @@ build_acl(struct build *b)
 	struct acl6_rule *r6 = NULL;
 	uint32_t *order = NULL, n4 = 0, n6 = 0;
 	char name4[RTE_ACL_NAMESIZE], name6[RTE_ACL_NAMESIZE];
-	int rc = 0;
+	int rc = part_begin(b, TBL_PART_ACL, b->prev != NULL &&
+			    b->prev_spec != NULL &&
+			    SAME(b, acl_rules, n_acl_rules) &&
+			    same_peer_ids(b));
 
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	if (s->n_acl_rules == 0)
 		return 0;
 	if (s->n_acl_rules > 2 * IXG_MAX_ACL_RULES)
@@ -1863,8 +2016,21 @@ struct tables *
 tables_build(const struct ixg_spec *spec, unsigned n_workers,
 	     uint64_t generation, char *err, size_t errlen)
 {
+	return tables_build_from(spec, NULL, NULL, n_workers, generation, err,
+				 errlen);
+}
+
+/* See tables.h. Control thread only. */
+struct tables *
+tables_build_from(const struct ixg_spec *spec,
+		  const struct ixg_spec *prev_spec, const struct tables *prev,
+		  unsigned n_workers, uint64_t generation, char *err,
+		  size_t errlen)
+{
 	struct build b = {
 		.spec = spec,
+		.prev_spec = prev == NULL ? NULL : prev_spec,
+		.prev = prev_spec == NULL ? NULL : prev,
 		.err = err,
 		.errlen = errlen,
 		.now = (int64_t)time(NULL),
@@ -1886,6 +2052,7 @@ tables_build(const struct ixg_spec *spec, unsigned n_workers,
 		return NULL;
 	}
 	b.t->generation = generation;
+	b.t->built_at = b.now;
 	b.t->node = spec->node;
 	b.t->n_workers = n_workers;
 
@@ -1913,21 +2080,36 @@ tables_free(struct tables *t)
 	rte_free(t->peer_qinq);
 	rte_free(t->peer_slots);
 	rte_free(t->peer_macs);
-	rte_fib_free(t->route4);
-	rte_fib6_free(t->route6);
+	if (part_release(t, TBL_PART_ROUTE4))
+		rte_fib_free(t->route4);
+	if (part_release(t, TBL_PART_ROUTE6))
+		rte_fib6_free(t->route6);
 	rte_free(t->blackholes);
-	rte_fib_free(t->sav4);
-	rte_fib6_free(t->sav6);
-	rte_free(t->sav_sets);
-	rte_free(t->sav_set_peers);
-	rte_acl_free(t->acl4);
-	rte_acl_free(t->acl6);
-	rte_free(t->acl_actions);
-	rte_fib_free(t->country4);
-	rte_fib6_free(t->country6);
+	if (part_release(t, TBL_PART_SAV)) {
+		rte_fib_free(t->sav4);
+		rte_fib6_free(t->sav6);
+		rte_free(t->sav_sets);
+		rte_free(t->sav_set_peers);
+	}
+	if (part_release(t, TBL_PART_ACL)) {
+		rte_acl_free(t->acl4);
+		rte_acl_free(t->acl6);
+		rte_free(t->acl_actions);
+	}
+	if (part_release(t, TBL_PART_COUNTRY)) {
+		rte_fib_free(t->country4);
+		rte_fib6_free(t->country6);
+	}
 	rte_free(t->peer_profiles);
 	rte_free(t->peer_metered);
 	for (unsigned w = 0; w < IXG_MAX_WORKERS; w++)
 		rte_free(t->meters[w]);
 	rte_free(t);
+}
+
+/* See tables.h. */
+unsigned long
+tables_parts_live(void)
+{
+	return parts_live;
 }

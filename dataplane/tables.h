@@ -159,6 +159,25 @@ struct tbl_class {
 	char name[IXG_NAME_LEN];
 };
 
+/*
+ * Components a snapshot may share with the snapshot it was built from
+ * (tables_build_from). Each is reference-counted: part_refs[p] points to
+ * the count shared by every snapshot holding component p.
+ *   TBL_PART_ROUTE4   route4
+ *   TBL_PART_ROUTE6   route6
+ *   TBL_PART_SAV      sav4, sav6, n_sav_sets, sav_sets, sav_set_peers
+ *   TBL_PART_ACL      acl4, acl6, n_acl_actions, acl_actions
+ *   TBL_PART_COUNTRY  country4, country6
+ */
+enum tbl_part {
+	TBL_PART_ROUTE4,
+	TBL_PART_ROUTE6,
+	TBL_PART_SAV,
+	TBL_PART_ACL,
+	TBL_PART_COUNTRY,
+	TBL_PARTS
+};
+
 struct tables {
 	uint64_t generation;
 	struct ixg_spec_node node;
@@ -224,6 +243,9 @@ struct tables {
 	uint8_t *peer_metered; /* [IXG_MAX_PEERS] */
 	uint32_t n_meters; /* per worker */
 	struct rte_meter_trtcm *meters[IXG_MAX_WORKERS];
+
+	int64_t built_at; /* unix seconds the blackholes were judged at */
+	unsigned *part_refs[TBL_PARTS]; /* see enum tbl_part */
 };
 
 /*
@@ -235,7 +257,27 @@ struct tables {
 struct tables *tables_build(const struct ixg_spec *spec, unsigned n_workers,
 			    uint64_t generation, char *err, size_t errlen);
 
-/* Free a snapshot no worker can see any more. NULL is a no-op. */
+/*
+ * tables_build, reusing components of `prev` (the running snapshot, built
+ * from `prev_spec`) whose inputs in `spec` are the same as in `prev_spec`
+ * (same array and count, or byte-equal contents), and, for the route FIBs,
+ * whose configured peer ids and blackhole liveness are unchanged. A reused
+ * component is shared by reference: `prev` and the result may then be freed
+ * in either order. `prev_spec` must still describe `prev` exactly; with
+ * `prev` or `prev_spec` NULL this is tables_build. Same thread and errors
+ * as tables_build; `prev` is not modified except for reference counts.
+ */
+struct tables *tables_build_from(const struct ixg_spec *spec,
+				 const struct ixg_spec *prev_spec,
+				 const struct tables *prev, unsigned n_workers,
+				 uint64_t generation, char *err, size_t errlen);
+
+/* Free a snapshot no worker can see any more, and the components it holds
+ * the last reference to. NULL is a no-op. */
 void tables_free(struct tables *t);
+
+/* Shared components (enum tbl_part) currently allocated by any snapshot of
+ * this process: a leak and double-free check for tests. Control thread. */
+unsigned long tables_parts_live(void);
 
 #endif /* IXG_TABLES_H */

@@ -19,26 +19,30 @@
 
 #define ACL_PORTS_OK 0x100 /* in dscp_l4, host order */
 
+/*
+ * Fields in trie order (tables.c, acl4_defs/acl6_defs: destination first
+ * keeps each family in one trie; why and the numbers there).
+ */
 struct acl_key4 {
 	uint8_t proto; /* input 0 */
 	uint8_t _pad[3];
-	uint16_t dscp_l4; /* input 1: (ports_ok << 8) | dscp */
-	uint16_t in_peer; /* input 1 */
-	uint32_t src; /* input 2 */
-	uint32_t dst; /* input 3 */
-	uint16_t sport; /* input 4 */
-	uint16_t dport; /* input 4 */
+	uint32_t dst; /* input 1 */
+	uint16_t dscp_l4; /* input 2: (ports_ok << 8) | dscp */
+	uint16_t in_peer; /* input 2 */
+	uint16_t sport; /* input 3 */
+	uint16_t dport; /* input 3 */
+	uint32_t src; /* input 4 */
 };
 
 struct acl_key6 {
 	uint8_t proto; /* input 0 */
 	uint8_t _pad[3];
-	uint16_t dscp_l4; /* input 1 */
-	uint16_t in_peer; /* input 1 */
-	uint8_t src[16]; /* inputs 2..5 */
-	uint8_t dst[16]; /* inputs 6..9 */
-	uint16_t sport; /* input 10 */
-	uint16_t dport; /* input 10 */
+	uint8_t dst[16]; /* inputs 1..4 */
+	uint16_t dscp_l4; /* input 5 */
+	uint16_t in_peer; /* input 5 */
+	uint16_t sport; /* input 6 */
+	uint16_t dport; /* input 6 */
+	uint8_t src[16]; /* inputs 7..10 */
 };
 
 /* Field numbers in the rte_acl rule definitions built by tables.c. */

@@ -1052,6 +1052,33 @@ build_route4(struct build *b)
 	return rc;
 }
 
+/*
+ * Copy n spec IPv6 prefixes (routes or sources, `kind`) into records at
+ * out, host bits cleared, next hop = the peer id. A bad length or an
+ * unconfigured peer fails naming the prefix. 0 or a negative errno.
+ */
+static int
+load_pfx6(struct build *b, const struct ixg_spec_route6 *r, uint32_t n,
+	  enum pfx_kind kind, struct pfx6 *out)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (r[i].len > 128 || !check_peer(b, r[i].peer_id)) {
+			char what[128];
+
+			describe6(b, kind, i, what, sizeof(what));
+			return fail(b, -EINVAL, "%s: %s", what,
+				    r[i].len > 128 ? "bad length" :
+				    "peer not configured");
+		}
+		mask6(out[i].addr, r[i].addr, r[i].len);
+		out[i].len = r[i].len;
+		out[i].kind = (uint8_t)kind;
+		out[i].idx = i;
+		out[i].nh = r[i].peer_id;
+	}
+	return 0;
+}
+
 static int
 build_route6(struct build *b)
 {
@@ -1070,24 +1097,12 @@ build_route6(struct build *b)
 	p = calloc(cap + 1, sizeof(*p));
 	if (p == NULL)
 		return fail(b, -ENOMEM, "IPv6 routes: out of memory");
-	for (uint32_t i = 0; i < s->n_routes6; i++) {
-		const struct ixg_spec_route6 *r = &s->routes6[i];
-
-		if (r->len > 128 || !check_peer(b, r->peer_id)) {
-			char what[128];
-
-			describe6(b, PK_ROUTE, i, what, sizeof(what));
-			free(p);
-			return fail(b, -EINVAL, "%s: %s", what,
-				    r->len > 128 ? "bad length" :
-				    "peer not configured");
-		}
-		mask6(p[n].addr, r->addr, r->len);
-		p[n].len = r->len;
-		p[n].kind = PK_ROUTE;
-		p[n].idx = i;
-		p[n++].nh = r->peer_id;
+	rc = load_pfx6(b, s->routes6, s->n_routes6, PK_ROUTE, p);
+	if (rc < 0) {
+		free(p);
+		return rc;
 	}
+	n = s->n_routes6;
 	for (uint32_t i = 0; i < s->n_blackholes; i++) {
 		const struct ixg_spec_blackhole *h = &s->blackholes[i];
 
@@ -1404,22 +1419,10 @@ build_sav6(struct build *b, struct sav_builder *sb)
 	p = calloc(n, sizeof(*p));
 	if (p == NULL)
 		return fail(b, -ENOMEM, "IPv6 sources: out of memory");
-	for (uint32_t i = 0; i < n; i++) {
-		const struct ixg_spec_route6 *r = &s->sources6[i];
-
-		if (r->len > 128 || !check_peer(b, r->peer_id)) {
-			char what[128];
-
-			describe6(b, PK_SOURCE, i, what, sizeof(what));
-			free(p);
-			return fail(b, -EINVAL, "%s: %s", what,
-				    r->len > 128 ? "bad length" :
-				    "peer not configured");
-		}
-		mask6(p[i].addr, r->addr, r->len);
-		p[i].len = r->len;
-		p[i].kind = PK_SOURCE;
-		p[i].idx = i;
+	rc = load_pfx6(b, s->sources6, s->n_sources6, PK_SOURCE, p);
+	if (rc < 0) {
+		free(p);
+		return rc;
 	}
 	qsort(p, n, sizeof(*p), cmp_pfx6);
 	for (size_t i = 0; i < n;) {

@@ -44,7 +44,7 @@ static const char usage_text[] =
 	"  ixgate-dataplane [EAL options] -- --config FILE\n"
 	"        [--device PORT=DEVARGS]... [--stats-interval SEC]\n"
 	"        [--duration SEC] [--json-out FILE]\n"
-	"        [--api-socket PATH | --no-api]\n"
+	"        [--api-socket PATH | --no-api] [--no-fib-spares]\n"
 	"  ixgate-dataplane --replay IN.pcap --config FILE [--out OUT.pcap]\n"
 	"        [--port NAME] [--trace]\n"
 	"  ixgate-dataplane --help\n"
@@ -68,6 +68,10 @@ static const char usage_text[] =
 	"                         (default " IXG_API_SOCKET "; its directory\n"
 	"                         is created 0700, the socket is 0600)\n"
 	"  --no-api               no API socket: run the --config tables only\n"
+	"  --no-fib-spares        keep one copy of each FIB instead of two:\n"
+	"                         halves FIB memory, but a changed prefix list\n"
+	"                         then rebuilds its FIB (seconds on a full\n"
+	"                         table) instead of patching the spare copy\n"
 	"  One worker runs on every EAL lcore but the main one: give at least\n"
 	"  two (e.g. -l 0,1).\n"
 	"\n"
@@ -91,6 +95,7 @@ struct opts {
 	double duration;
 	const char *api_socket;
 	bool no_api;
+	bool no_fib_spares;
 	unsigned n_devices;
 	const char *devices[IXG_MAX_PORTS];
 };
@@ -151,6 +156,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		OPT_TRACE,
 		OPT_API_SOCKET,
 		OPT_NO_API,
+		OPT_NO_FIB_SPARES,
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, OPT_CONFIG},
@@ -164,6 +170,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{"trace", no_argument, NULL, OPT_TRACE},
 		{"api-socket", required_argument, NULL, OPT_API_SOCKET},
 		{"no-api", no_argument, NULL, OPT_NO_API},
+		{"no-fib-spares", no_argument, NULL, OPT_NO_FIB_SPARES},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -232,6 +239,10 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_NO_API:
 			o->no_api = true;
+			live_opt = true;
+			break;
+		case OPT_NO_FIB_SPARES:
+			o->no_fib_spares = true;
 			live_opt = true;
 			break;
 		case ':':
@@ -442,12 +453,36 @@ sum_counters(const struct runtime *rt, struct ixg_lcore_counters *total)
 
 /* Main thread's loop until a signal or --duration: the API socket (if
  * any), clock for the workers, blackhole expiry, the live view. */
+/*
+ * Between API events, give one FIB of the running snapshot a warm spare
+ * (fibrec.h), so that the next prefix-list change is patched, not rebuilt.
+ * One FIB per tick: a commit waits for at most one copy. A failure (memory)
+ * is reported once per generation and not retried until the next commit.
+ */
+static void
+warm_spares(struct runtime *rt, uint64_t *failed_gen)
+{
+	int rc;
+
+	if (*failed_gen == rt->generation)
+		return;
+	rc = tables_warm_one(rt->tables);
+	if (rc < 0) {
+		*failed_gen = rt->generation;
+		fprintf(stderr, "ixgate-dataplane: no warm spare FIB for "
+				"generation %" PRIu64 ": %s (the next change of "
+				"that table rebuilds it)\n",
+			rt->generation, rte_strerror(-rc));
+	}
+}
+
 static void
 main_loop(struct runtime *rt, const struct opts *o, struct api_server *api)
 {
 	struct ixg_lcore_counters *cur = NULL, *prev = NULL;
 	double start = mono_now(), last_view = start;
 	bool tty = isatty(STDOUT_FILENO);
+	uint64_t warm_failed = 0;
 	char err[512];
 
 	if (o->stats_interval > 0) {
@@ -488,6 +523,7 @@ main_loop(struct runtime *rt, const struct opts *o, struct api_server *api)
 				rt->next_expiry = 0;
 			}
 		}
+		warm_spares(rt, &warm_failed);
 		if (cur != NULL && prev != NULL &&
 		    now - last_view >= o->stats_interval) {
 			struct ixg_lcore_counters *t;
@@ -654,6 +690,8 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 		fprintf(stderr, "workers: %s\n", strerror(-rc));
 		goto out_ports;
 	}
+	fibrec_set_spares(!o->no_fib_spares);
+	rt.log_builds = true;
 	rc = tables_publish(&rt, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "tables: %s\n", err[0] ? err : strerror(-rc));
@@ -707,6 +745,7 @@ out_ports:
 	api_server_destroy(api);
 	ports_close(&rt);
 	tables_free(rt.tables);
+	fibrec_drop_spares();
 	rte_free(rt.workers);
 	rte_free(rt.qsbr);
 	counters_destroy(&rt);

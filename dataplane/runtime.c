@@ -3,6 +3,7 @@
  * runtime.c - snapshot publication (RCU) and the shared counters region.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,14 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 		*build_ns = t1 - t0;
 	if (nt == NULL)
 		return errno ? -errno : -EINVAL;
+	if (rt->log_builds) {
+		char fibs[512];
+
+		if (tables_describe_fibs(nt, fibs, sizeof(fibs)) > 0)
+			fprintf(stderr, "ixgate-dataplane: generation %" PRIu64
+					" built in %.1f ms: %s\n",
+				gen, (double)(t1 - t0) / 1e6, fibs);
+	}
 	old = rt->tables;
 	__atomic_store_n(&rt->tables, nt, __ATOMIC_RELEASE);
 	__atomic_store_n(&rt->generation, gen, __ATOMIC_RELEASE);

@@ -79,6 +79,7 @@ struct runtime {
 
 	uint64_t start_unix;
 	bool in_memory; /* --in-memory/--no-shconf: no pdump, no secondaries */
+	bool log_builds; /* one line per commit on stderr: how each FIB was made */
 
 	/*
 	 * Packet samples (node.sample_rate): each worker fills its own SPSC

@@ -28,6 +28,7 @@
 
 #include "acl_key.h"
 #include "fib6_compat.h"
+#include "fibrec.h"
 #include "tables.h"
 
 /* rte_fib names are memzone names ("RIB_" / "DP_" prefixed inside). */
@@ -69,6 +70,15 @@ fail(struct build *b, int rc, const char *fmt, ...)
 }
 
 static unsigned long parts_live;
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* Whether n_a elements at a and n_b at b (each sz bytes) are the same. */
 static int
@@ -116,14 +126,19 @@ part_begin(struct build *b, enum tbl_part p, int same)
 		switch (p) {
 		case TBL_PART_ROUTE4:
 			t->route4 = o->route4;
+			t->fibs[FIB_ROUTE4] = o->fibs[FIB_ROUTE4];
 			break;
 		case TBL_PART_ROUTE6:
 			t->route6 = o->route6;
+			t->fibs[FIB_ROUTE6] = o->fibs[FIB_ROUTE6];
 			break;
 		case TBL_PART_SAV:
 			t->sav4 = o->sav4;
 			t->sav6 = o->sav6;
+			t->fibs[FIB_SAV4] = o->fibs[FIB_SAV4];
+			t->fibs[FIB_SAV6] = o->fibs[FIB_SAV6];
 			t->n_sav_sets = o->n_sav_sets;
+			t->n_sav_sets_used = o->n_sav_sets_used;
 			t->sav_sets = o->sav_sets;
 			t->sav_set_peers = o->sav_set_peers;
 			break;
@@ -136,6 +151,8 @@ part_begin(struct build *b, enum tbl_part p, int same)
 		case TBL_PART_COUNTRY:
 			t->country4 = o->country4;
 			t->country6 = o->country6;
+			t->fibs[FIB_COUNTRY4] = o->fibs[FIB_COUNTRY4];
+			t->fibs[FIB_COUNTRY6] = o->fibs[FIB_COUNTRY6];
 			break;
 		case TBL_PARTS:
 			return fail(b, -EINVAL, "tables: bad component");
@@ -416,76 +433,52 @@ prune4(const struct build *b, const uint64_t *k, size_t n, nh4_fn nh,
 }
 
 /*
- * Create an rte_fib DIR24_8 named `name` holding the sorted keys (see
- * prune4). The next hop of k[i] is nhs[i] if nhs is not NULL, else
- * nh(k[i]). NULL on failure with the error written and *rc set.
+ * Make the DIR24_8 FIB of `slot` holding the sorted keys (see prune4), by
+ * patching the slot's spare or from scratch (fibrec.h). The next hop of
+ * k[i] is nhs[i] if nhs is not NULL, else nh(k[i]). Sets t->fibs[slot]
+ * and returns the rte_fib, or NULL with the error written and *rc set.
  */
 static struct rte_fib *
-fib4_build(struct build *b, const char *name, enum rte_fib_dir24_8_nh_sz nhsz,
+fib4_build(struct build *b, enum fib_slot slot, enum rte_fib_dir24_8_nh_sz nhsz,
 	   const uint64_t *k, size_t n, nh4_fn nh, const uint32_t *nhs,
 	   int *rc)
 {
-	struct rte_fib_conf conf = {
-		.type = RTE_FIB_DIR24_8,
-		.default_nh = NH_NONE,
-	};
-	struct rte_fib *fib = NULL;
+	struct fibrec *r = NULL;
 	uint64_t *ok = malloc((n + 1) * sizeof(*ok));
 	uint32_t *onh = malloc((n + 1) * sizeof(*onh));
+	size_t bad;
 
 	if (ok == NULL || onh == NULL) {
-		*rc = fail(b, -ENOMEM, "%s: out of memory", name);
+		*rc = fail(b, -ENOMEM, "%s: out of memory",
+			   fibrec_slot_name(slot));
 		goto out;
 	}
 	n = prune4(b, k, n, nh, nhs, ok, onh);
-	conf.max_routes = (int)(n + 16);
-	conf.dir24_8.num_tbl8 = count_tbl8_4(ok, n) + 16;
-	/* A tbl8 group index lives in a next-hop entry (one bit marks it):
-	 * 1- and 2-byte next hops cannot address more than 2^(8*sz-1) - 1
-	 * groups, so widen the next hop when the table needs more. */
-	while (nhsz < RTE_FIB_DIR24_8_4B &&
-	       conf.dir24_8.num_tbl8 >= (1u << ((8u << nhsz) - 1)))
-		nhsz++;
-	conf.dir24_8.nh_sz = nhsz;
-	fib = rte_fib_create(name, SOCKET_ID_ANY, &conf);
-	if (fib == NULL) {
-		*rc = fail(b, -rte_errno, "%s: rte_fib_create (%zu prefixes): %s",
-			   name, n, rte_strerror(rte_errno));
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int r = rte_fib_add(fib, key4_addr(ok[i]), key4_len(ok[i]),
-				    onh[i]);
+	r = fibrec_make4(slot, nhsz, ok, onh, n, count_tbl8_4(ok, n) + 16,
+			 &b->t->fib_stat[slot], &bad, rc);
+	if (r == NULL) {
+		char what[128];
 
-		if (r < 0) {
-			char what[128];
-
-			describe4(b, key4_kind(ok[i]), key4_idx(ok[i]), what,
-				  sizeof(what));
-			*rc = fail(b, r, "%s: rte_fib_add: %s", what,
-				   rte_strerror(-r));
-			rte_fib_free(fib);
-			fib = NULL;
-			goto out;
-		}
+		if (bad < n)
+			describe4(b, key4_kind(ok[bad]), key4_idx(ok[bad]),
+				  what, sizeof(what));
+		else
+			snprintf(what, sizeof(what), "%s (%zu prefixes)",
+				 fibrec_slot_name(slot), n);
+		*rc = fail(b, *rc, "%s: %s: %s", what,
+			   bad < n ? "rte_fib_add" : "rte_fib_create",
+			   rte_strerror(-*rc));
 	}
 out:
+	b->t->fibs[slot] = r;
 	free(ok);
 	free(onh);
-	return fib;
+	return fibrec_fib(r);
 }
 
 /* ------------------------------------------------------------------ */
 /* IPv6 prefixes as records.                                          */
 
-struct pfx6 {
-	uint8_t addr[16];
-	uint8_t len;
-	uint8_t kind;
-	uint16_t _pad;
-	uint32_t idx;
-	uint32_t nh;
-};
 
 static void
 mask6(uint8_t out[16], const uint8_t in[16], uint8_t len)
@@ -500,7 +493,7 @@ mask6(uint8_t out[16], const uint8_t in[16], uint8_t len)
 static int
 cmp_pfx6(const void *pa, const void *pb)
 {
-	const struct pfx6 *a = pa, *b = pb;
+	const struct fib_pfx6 *a = pa, *b = pb;
 	int c = memcmp(a->addr, b->addr, 16);
 
 	if (c != 0)
@@ -513,13 +506,13 @@ cmp_pfx6(const void *pa, const void *pb)
 }
 
 static inline int
-same_prefix6(const struct pfx6 *a, const struct pfx6 *b)
+same_prefix6(const struct fib_pfx6 *a, const struct fib_pfx6 *b)
 {
 	return a->len == b->len && memcmp(a->addr, b->addr, 16) == 0;
 }
 
 static int
-covers6(const struct pfx6 *c, const struct pfx6 *p)
+covers6(const struct fib_pfx6 *c, const struct fib_pfx6 *p)
 {
 	uint8_t m[16];
 
@@ -537,9 +530,9 @@ ceil8(unsigned v)
 
 /* prune4 for IPv6 records: compacts p[] in place, returns the new count. */
 static size_t
-prune6(struct pfx6 *p, size_t n)
+prune6(struct fib_pfx6 *p, size_t n)
 {
-	struct pfx6 st[129];
+	struct fib_pfx6 st[129];
 	size_t depth = 0, out = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -564,9 +557,9 @@ prune6(struct pfx6 *p, size_t n)
  * (an upper bound when siblings share a group).
  */
 static uint32_t
-count_tbl8_6(const struct pfx6 *p, size_t n)
+count_tbl8_6(const struct fib_pfx6 *p, size_t n)
 {
-	const struct pfx6 *stack[129];
+	const struct fib_pfx6 *stack[129];
 	size_t depth = 0;
 	uint64_t cnt = 0;
 
@@ -585,49 +578,34 @@ count_tbl8_6(const struct pfx6 *p, size_t n)
 }
 
 /*
- * Create an rte_fib6 TRIE named `name` holding the sorted records, pruned
- * in place (see prune4). NULL on failure with the error written, *rc set.
+ * fib4_build for IPv6: the TRIE FIB of `slot` holding the sorted records,
+ * pruned in place (see prune4).
  */
 static struct rte_fib6 *
-fib6_build(struct build *b, const char *name, enum rte_fib_trie_nh_sz nhsz,
-	   struct pfx6 *p, size_t n, int *rc)
+fib6_build(struct build *b, enum fib_slot slot, enum rte_fib_trie_nh_sz nhsz,
+	   struct fib_pfx6 *p, size_t n, int *rc)
 {
-	struct rte_fib6_conf conf = {
-		.type = RTE_FIB6_TRIE,
-		.default_nh = NH_NONE,
-	};
-	struct rte_fib6 *fib;
+	struct fibrec *r;
+	size_t bad;
 
 	n = prune6(p, n);
-	conf.max_routes = (int)(n + 16);
-	conf.trie.num_tbl8 = count_tbl8_6(p, n) + 16;
-	/* As in fib4_build: a 2-byte next hop addresses at most 2^15 - 1
-	 * tbl8 groups (country data files have many long IPv6 prefixes). */
-	if (nhsz == RTE_FIB6_TRIE_2B && conf.trie.num_tbl8 >= (1u << 15))
-		nhsz = RTE_FIB6_TRIE_4B;
-	conf.trie.nh_sz = nhsz;
-	fib = rte_fib6_create(name, SOCKET_ID_ANY, &conf);
-	if (fib == NULL) {
-		*rc = fail(b, -rte_errno, "%s: rte_fib6_create (%zu prefixes): %s",
-			   name, n, rte_strerror(rte_errno));
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int r = rte_fib6_add(fib, IXG_FIB6_ADDR(p[i].addr), p[i].len,
-				     p[i].nh);
+	r = fibrec_make6(slot, nhsz, p, n, count_tbl8_6(p, n) + 16,
+			 &b->t->fib_stat[slot], &bad, rc);
+	if (r == NULL) {
+		char what[128];
 
-		if (r < 0) {
-			char what[128];
-
-			describe6(b, (enum pfx_kind)p[i].kind, p[i].idx, what,
-				  sizeof(what));
-			*rc = fail(b, r, "%s: rte_fib6_add: %s", what,
-				   rte_strerror(-r));
-			rte_fib6_free(fib);
-			return NULL;
-		}
+		if (bad < n)
+			describe6(b, (enum pfx_kind)p[bad].kind, p[bad].idx,
+				  what, sizeof(what));
+		else
+			snprintf(what, sizeof(what), "%s (%zu prefixes)",
+				 fibrec_slot_name(slot), n);
+		*rc = fail(b, *rc, "%s: %s: %s", what,
+			   bad < n ? "rte_fib6_add" : "rte_fib6_create",
+			   rte_strerror(-*rc));
 	}
-	return fib;
+	b->t->fibs[slot] = r;
+	return fibrec_fib(r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -997,7 +975,6 @@ build_route4(struct build *b)
 	const struct ixg_spec *s = b->spec;
 	size_t n = 0, cap = (size_t)s->n_routes4 + s->n_blackholes +
 			    s->n_local_addrs;
-	char name[FIB_NAME_LEN];
 	uint64_t *k;
 	int rc = part_begin(b, TBL_PART_ROUTE4, route_inputs_same(b, 4));
 
@@ -1045,8 +1022,7 @@ build_route4(struct build *b)
 		free(k);
 		return fail(b, rc, "IPv4 routes: out of memory");
 	}
-	snprintf(name, sizeof(name), "r4_%" PRIu64, b->t->generation);
-	b->t->route4 = fib4_build(b, name, RTE_FIB_DIR24_8_4B, k, n, route_nh4,
+	b->t->route4 = fib4_build(b, FIB_ROUTE4, RTE_FIB_DIR24_8_4B, k, n, route_nh4,
 				  NULL, &rc);
 	free(k);
 	return rc;
@@ -1059,7 +1035,7 @@ build_route4(struct build *b)
  */
 static int
 load_pfx6(struct build *b, const struct ixg_spec_route6 *r, uint32_t n,
-	  enum pfx_kind kind, struct pfx6 *out)
+	  enum pfx_kind kind, struct fib_pfx6 *out)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		if (r[i].len > 128 || !check_peer(b, r[i].peer_id)) {
@@ -1085,8 +1061,7 @@ build_route6(struct build *b)
 	const struct ixg_spec *s = b->spec;
 	size_t n = 0, cap = (size_t)s->n_routes6 + s->n_blackholes +
 			    s->n_local_addrs;
-	char name[FIB_NAME_LEN];
-	struct pfx6 *p;
+	struct fib_pfx6 *p;
 	int rc = part_begin(b, TBL_PART_ROUTE6, route_inputs_same(b, 6));
 
 	if (rc != 0)
@@ -1126,8 +1101,7 @@ build_route6(struct build *b)
 		p[n++].nh = NH_LOCAL | i;
 	}
 	qsort(p, n, sizeof(*p), cmp_pfx6);
-	snprintf(name, sizeof(name), "r6_%" PRIu64, b->t->generation);
-	b->t->route6 = fib6_build(b, name, RTE_FIB6_TRIE_4B, p, n, &rc);
+	b->t->route6 = fib6_build(b, FIB_ROUTE6, RTE_FIB6_TRIE_4B, p, n, &rc);
 	free(p);
 	return rc;
 }
@@ -1148,6 +1122,10 @@ struct sav_builder {
 	/* the covering-prefix stack; each entry's set lives in `scratch` */
 	uint16_t *scratch;
 	size_t n_scratch, cap_scratch;
+	/* used[i]: set i is some prefix's next hop (sets seeded from the
+	 * previous snapshot may no longer be) */
+	uint8_t *used;
+	uint32_t n_used;
 };
 
 struct sav_frame {
@@ -1218,6 +1196,10 @@ sav_intern(struct sav_builder *sb, const uint16_t *p, size_t n)
 		if (q == NULL)
 			return -ENOMEM;
 		sb->sets = q;
+		q = realloc(sb->used, c);
+		if (q == NULL)
+			return -ENOMEM;
+		sb->used = q;
 		sb->cap_sets = c;
 	}
 	if (sb->n_peers + n > sb->cap_peers) {
@@ -1240,6 +1222,7 @@ sav_intern(struct sav_builder *sb, const uint16_t *p, size_t n)
 	sb->sets[sb->n_sets].n = (uint16_t)n;
 	sb->n_peers += (uint32_t)n;
 	sb->slots[h & (sb->n_slots - 1)] = sb->n_sets + 1;
+	sb->used[sb->n_sets] = 0;
 	return sb->n_sets++;
 }
 
@@ -1321,7 +1304,11 @@ sav_step(struct sav_builder *sb, struct sav_frame *stack, size_t *depth,
 	if (n == 1)
 		return sb->scratch[off];
 	set = sav_intern(sb, &sb->scratch[off], n);
-	return set < 0 ? set : SAV_SET + set;
+	if (set < 0)
+		return set;
+	sb->n_used += !sb->used[set];
+	sb->used[set] = 1;
+	return SAV_SET + set;
 }
 
 static int
@@ -1330,7 +1317,6 @@ build_sav4(struct build *b, struct sav_builder *sb)
 	const struct ixg_spec *s = b->spec;
 	struct sav_frame stack[33];
 	uint16_t grp[IXG_MAX_PEERS];
-	char name[FIB_NAME_LEN];
 	size_t depth = 0, n = s->n_sources4, out = 0;
 	uint64_t *k;
 	uint32_t *nhs;
@@ -1395,8 +1381,7 @@ build_sav4(struct build *b, struct sav_builder *sb)
 		k[out++] = k[i];
 		i = g;
 	}
-	snprintf(name, sizeof(name), "s4_%" PRIu64, b->t->generation);
-	b->t->sav4 = fib4_build(b, name, RTE_FIB_DIR24_8_4B, k, out, NULL, nhs,
+	b->t->sav4 = fib4_build(b, FIB_SAV4, RTE_FIB_DIR24_8_4B, k, out, NULL, nhs,
 				&rc);
 	free(k);
 	free(nhs);
@@ -1409,9 +1394,8 @@ build_sav6(struct build *b, struct sav_builder *sb)
 	const struct ixg_spec *s = b->spec;
 	struct sav_frame stack[129];
 	uint16_t grp[IXG_MAX_PEERS];
-	char name[FIB_NAME_LEN];
 	size_t depth = 0, n = s->n_sources6, out = 0;
-	struct pfx6 *p;
+	struct fib_pfx6 *p;
 	int rc = 0;
 
 	if (n == 0)
@@ -1447,10 +1431,38 @@ build_sav6(struct build *b, struct sav_builder *sb)
 		p[out++].nh = (uint32_t)nh;
 		i = g;
 	}
-	snprintf(name, sizeof(name), "s6_%" PRIu64, b->t->generation);
-	b->t->sav6 = fib6_build(b, name, RTE_FIB6_TRIE_4B, p, out, &rc);
+	b->t->sav6 = fib6_build(b, FIB_SAV6, RTE_FIB6_TRIE_4B, p, out, &rc);
 	free(p);
 	return rc;
+}
+
+/*
+ * Start the peer sets with the previous snapshot's, at the same indices, so
+ * that a prefix whose set did not change keeps its next hop and a patched
+ * FIB (fibrec.h) changes only where the sets did. Sets no prefix uses any
+ * more are carried along until they outnumber the used ones (plus 1024);
+ * then this build numbers the sets afresh (and the FIBs are likely rebuilt).
+ */
+static int
+sav_seed(struct build *b, struct sav_builder *sb)
+{
+	const struct tables *o = b->prev;
+
+	if (o == NULL || o->n_sav_sets == 0 ||
+	    o->n_sav_sets > 2 * (uint64_t)o->n_sav_sets_used + 1024)
+		return 0;
+	for (uint32_t i = 0; i < o->n_sav_sets; i++) {
+		const struct tbl_sav_set *st = &o->sav_sets[i];
+		int64_t v = sav_intern(sb, &o->sav_set_peers[st->first], st->n);
+
+		if (v < 0)
+			return fail(b, (int)v, "sav sets: %s", strerror((int)-v));
+		if (v != i) /* not distinct: cannot keep the numbering */
+			return fail(b, -EINVAL, "sav sets: set %" PRIu32
+				    " of generation %" PRIu64 " is a duplicate",
+				    i, o->generation);
+	}
+	return 0;
 }
 
 static int
@@ -1465,6 +1477,8 @@ build_sav(struct build *b)
 			SAME(b, sources6, n_sources6) && same_peer_ids(b));
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
+	if ((rc = sav_seed(b, &sb)) < 0)
+		goto out;
 	rc = build_sav4(b, &sb);
 	sb.n_scratch = 0;
 	if (rc == 0)
@@ -1487,10 +1501,13 @@ build_sav(struct build *b)
 				       sb.n_peers * sizeof(uint16_t));
 		}
 	}
+	t->n_sav_sets_used = sb.n_used;
+out:
 	free(sb.sets);
 	free(sb.peers);
 	free(sb.slots);
 	free(sb.scratch);
+	free(sb.used);
 	return rc;
 }
 
@@ -1508,7 +1525,6 @@ build_country(struct build *b)
 {
 	const struct ixg_spec *s = b->spec;
 	struct tables *t = b->t;
-	char name[FIB_NAME_LEN];
 	int rc = 0;
 
 	if (s->n_countries > IXG_MAX_COUNTRIES)
@@ -1549,9 +1565,7 @@ build_country(struct build *b)
 			k[i] = key4(c->addr, c->len, PK_COUNTRY, i);
 		}
 		if ((rc = sort_keys4(k, s->n_country4)) == 0) {
-			snprintf(name, sizeof(name), "c4_%" PRIu64,
-				 t->generation);
-			t->country4 = fib4_build(b, name, RTE_FIB_DIR24_8_2B, k,
+			t->country4 = fib4_build(b, FIB_COUNTRY4, RTE_FIB_DIR24_8_2B, k,
 						 s->n_country4, country_nh4,
 						 NULL, &rc);
 		} else {
@@ -1562,7 +1576,7 @@ build_country(struct build *b)
 			return rc;
 	}
 	if (s->n_country6 > 0) {
-		struct pfx6 *p = calloc(s->n_country6, sizeof(*p));
+		struct fib_pfx6 *p = calloc(s->n_country6, sizeof(*p));
 
 		if (p == NULL)
 			return fail(b, -ENOMEM, "countries: out of memory");
@@ -1585,8 +1599,7 @@ build_country(struct build *b)
 			p[i].nh = c->country;
 		}
 		qsort(p, s->n_country6, sizeof(*p), cmp_pfx6);
-		snprintf(name, sizeof(name), "c6_%" PRIu64, t->generation);
-		t->country6 = fib6_build(b, name, RTE_FIB6_TRIE_2B, p,
+		t->country6 = fib6_build(b, FIB_COUNTRY6, RTE_FIB6_TRIE_2B, p,
 					 s->n_country6, &rc);
 		free(p);
 	}
@@ -2081,15 +2094,41 @@ tables_build_from(const struct ixg_spec *spec,
 	b.t->node = spec->node;
 	b.t->n_workers = n_workers;
 
-	if ((rc = build_ports(&b)) < 0 || (rc = build_peers(&b)) < 0 ||
-	    (rc = build_locals(&b)) < 0 || (rc = build_blackholes(&b)) < 0 ||
-	    (rc = build_route4(&b)) < 0 || (rc = build_route6(&b)) < 0 ||
-	    (rc = build_sav(&b)) < 0 || (rc = build_acl(&b)) < 0 ||
-	    (rc = build_country(&b)) < 0 ||
-	    (rc = build_policer(&b, n_workers)) < 0) {
-		tables_free(b.t);
-		errno = -rc;
-		return NULL;
+	for (unsigned i = 0; i < TBL_STEPS; i++) {
+		uint64_t t0 = mono_ns();
+
+		switch (i) {
+		case TBL_STEP_PEERS:
+			if ((rc = build_ports(&b)) == 0 &&
+			    (rc = build_peers(&b)) == 0 &&
+			    (rc = build_locals(&b)) == 0)
+				rc = build_blackholes(&b);
+			break;
+		case TBL_STEP_ROUTE4:
+			rc = build_route4(&b);
+			break;
+		case TBL_STEP_ROUTE6:
+			rc = build_route6(&b);
+			break;
+		case TBL_STEP_SAV:
+			rc = build_sav(&b);
+			break;
+		case TBL_STEP_ACL:
+			rc = build_acl(&b);
+			break;
+		case TBL_STEP_COUNTRY:
+			rc = build_country(&b);
+			break;
+		default:
+			rc = build_policer(&b, n_workers);
+			break;
+		}
+		b.t->step_ns[i] = mono_ns() - t0;
+		if (rc < 0) {
+			tables_free(b.t);
+			errno = -rc;
+			return NULL;
+		}
 	}
 	return b.t;
 }
@@ -2105,14 +2144,15 @@ tables_free(struct tables *t)
 	rte_free(t->peer_qinq);
 	rte_free(t->peer_slots);
 	rte_free(t->peer_macs);
+	/* A FIB nobody reads any more becomes its slot's spare (fibrec.h). */
 	if (part_release(t, TBL_PART_ROUTE4))
-		rte_fib_free(t->route4);
+		fibrec_retire(t->fibs[FIB_ROUTE4]);
 	if (part_release(t, TBL_PART_ROUTE6))
-		rte_fib6_free(t->route6);
+		fibrec_retire(t->fibs[FIB_ROUTE6]);
 	rte_free(t->blackholes);
 	if (part_release(t, TBL_PART_SAV)) {
-		rte_fib_free(t->sav4);
-		rte_fib6_free(t->sav6);
+		fibrec_retire(t->fibs[FIB_SAV4]);
+		fibrec_retire(t->fibs[FIB_SAV6]);
 		rte_free(t->sav_sets);
 		rte_free(t->sav_set_peers);
 	}
@@ -2122,14 +2162,72 @@ tables_free(struct tables *t)
 		rte_free(t->acl_actions);
 	}
 	if (part_release(t, TBL_PART_COUNTRY)) {
-		rte_fib_free(t->country4);
-		rte_fib6_free(t->country6);
+		fibrec_retire(t->fibs[FIB_COUNTRY4]);
+		fibrec_retire(t->fibs[FIB_COUNTRY6]);
 	}
 	rte_free(t->peer_profiles);
 	rte_free(t->peer_metered);
 	for (unsigned w = 0; w < IXG_MAX_WORKERS; w++)
 		rte_free(t->meters[w]);
 	rte_free(t);
+}
+
+/* See tables.h. Control thread. */
+int
+tables_warm_one(const struct tables *t)
+{
+	if (t == NULL)
+		return 0;
+	for (unsigned s = 0; s < FIB_SLOTS; s++) {
+		int rc = fibrec_warm(t->fibs[s]);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* See tables.h. */
+size_t
+tables_describe_fibs(const struct tables *t, char *buf, size_t len)
+{
+	static const char *const how[] = { "shared", "built", "patched" };
+	static const char *const step[TBL_STEPS] = {
+		"peers", "route4", "route6", "sav", "acl", "country", "policer"
+	};
+	size_t off = 0;
+	int n;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < TBL_STEPS && off < len; i++) {
+		n = snprintf(buf + off, len - off, "%s%s %.1f", i ? " " : "",
+			     step[i], (double)t->step_ns[i] / 1e6);
+		if (n < 0)
+			return off;
+		off += (size_t)n;
+	}
+	if (off < len) {
+		n = snprintf(buf + off, len - off, " ms;");
+		off += n > 0 ? (size_t)n : 0;
+	}
+	for (unsigned s = 0; s < FIB_SLOTS && off < len; s++) {
+		const struct fibrec_stat *st = &t->fib_stat[s];
+
+		if (st->how == FIBREC_NONE)
+			continue;
+		n = snprintf(buf + off, len - off,
+			     "%s %s %s %" PRIu32 " (+%" PRIu32 " -%" PRIu32
+			     ", %.1f ms)",
+			     buf[off - 1] == ';' ? "" : ",", fibrec_slot_name(s),
+			     how[st->how < 3 ? st->how : 0], st->n, st->adds,
+			     st->dels, (double)st->ns / 1e6);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	return off < len ? off : len - 1;
 }
 
 /* See tables.h. */

@@ -22,6 +22,7 @@
 #include <rte_fib6.h>
 
 #include "dp_test_util.h"
+#include "fibrec.h"
 
 static uint64_t
 lookup4(struct rte_fib *fib, const char *addr)
@@ -329,6 +330,79 @@ test_blackhole_expiry_rebuilds_route4(void **state)
 	dp_spec_free(s);
 }
 
+
+/*
+ * With warm spares (fibrec.h): a changed prefix list patches the spare
+ * instead of building a FIB (only the difference is applied), the SAV sets
+ * keep their numbers so unchanged sources keep their next hops, the
+ * published snapshot is untouched, and the retired FIB becomes the spare
+ * for the next change.
+ */
+static void
+test_prefix_change_patches_spare(void **state)
+{
+	unsigned long base = tables_parts_live(), fibs0 = fibrec_live();
+	struct ixg_spec *s = full_spec(), *n, *m;
+	struct tables *a, *b, *c;
+	int rc;
+
+	(void)state;
+	fibrec_set_spares(true);
+	dp_spec_source4(s, "10.3.0.0", 16, 7); /* set {1, 7} */
+	n = spec_dup(s);
+	dp_spec_route4(n, "10.4.0.0", 16, 2);
+	dp_spec_source4(n, "10.4.0.0", 16, 2); /* set {1, 2} again */
+	a = build_from(s, NULL, NULL, 300);
+	assert_int_equal(a->fib_stat[FIB_ROUTE4].how, FIBREC_FRESH);
+	while ((rc = tables_warm_one(a)) == 1)
+		;
+	assert_int_equal(rc, 0);
+	assert_int_equal(fibrec_spares(), FIB_SLOTS);
+
+	b = build_from(n, s, a, 301);
+	assert_int_equal(b->fib_stat[FIB_ROUTE4].how, FIBREC_PATCHED);
+	assert_int_equal(b->fib_stat[FIB_ROUTE4].adds, 1);
+	assert_int_equal(b->fib_stat[FIB_ROUTE4].dels, 0);
+	assert_int_equal(b->fib_stat[FIB_ROUTE6].how, FIBREC_NONE);
+	assert_ptr_equal(b->route6, a->route6);
+	assert_int_equal(b->fib_stat[FIB_SAV4].how, FIBREC_PATCHED);
+	assert_int_equal(b->fib_stat[FIB_SAV4].adds, 1);
+	assert_int_equal(b->fib_stat[FIB_SAV6].how, FIBREC_PATCHED);
+	assert_int_equal(b->fib_stat[FIB_SAV6].adds + b->fib_stat[FIB_SAV6].dels,
+			 0);
+	/* the sets kept their numbers */
+	assert_int_equal(b->n_sav_sets, a->n_sav_sets);
+	assert_int_equal(lookup4(b->sav4, "10.1.0.1"),
+			 lookup4(a->sav4, "10.1.0.1"));
+	assert_int_equal(lookup4(b->sav4, "10.4.0.1"),
+			 lookup4(a->sav4, "10.1.0.1"));
+	assert_int_equal(lookup4(b->sav4, "10.3.0.1") & SAV_SET, SAV_SET);
+	assert_int_equal(lookup4(b->route4, "10.4.1.1"), 2);
+	assert_int_equal(lookup4(a->route4, "10.4.1.1"), 1);
+	check_answers(a);
+	check_answers(b);
+
+	/* a's FIBs become the spares; going back to s patches nothing: the
+	 * spare already holds s's content */
+	tables_free(a);
+	m = spec_dup(s);
+	c = build_from(m, n, b, 302);
+	assert_int_equal(c->fib_stat[FIB_ROUTE4].how, FIBREC_PATCHED);
+	assert_int_equal(c->fib_stat[FIB_ROUTE4].adds +
+				 c->fib_stat[FIB_ROUTE4].dels, 0);
+	assert_int_equal(lookup4(c->route4, "10.4.1.1"), 1);
+	assert_int_equal(lookup4(b->route4, "10.4.1.1"), 2);
+	check_answers(c);
+	tables_free(b);
+	tables_free(c);
+	assert_int_equal(tables_parts_live(), base);
+	fibrec_set_spares(false);
+	assert_int_equal(fibrec_live(), fibs0);
+	dp_spec_free(m);
+	dp_spec_free(n);
+	dp_spec_free(s);
+}
+
 int
 main(void)
 {
@@ -338,8 +412,9 @@ main(void)
 		cmocka_unit_test(test_chain_free_orders),
 		cmocka_unit_test(test_refused_build_keeps_prev),
 		cmocka_unit_test(test_blackhole_expiry_rebuilds_route4),
+		cmocka_unit_test(test_prefix_change_patches_spare),
 	};
 
-	dp_test_eal_init("t_reuse", 0);
+	dp_test_eal_init("t_reuse", 1536);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * commit_bench.c - what building a commit's tables costs in the dataplane,
+ * on the full-size synthetic table (bench/fullspec.c: 1.2M IPv4 + 300k IPv6
+ * routes, 4,095 peers, strict source validation, 10k ACL rules, countries),
+ * with and without warm spare FIBs (dataplane/fibrec.h).
+ *
+ *   commit_bench [--seed N] [--rounds N] [--small] [--json] [-- EAL args]
+ *
+ * Sequence (each step is tables_build_from() on the running snapshot, then
+ * the old snapshot is freed, as runtime_publish does after the grace
+ * period; times are the build alone, CLOCK_MONOTONIC):
+ *   install        first build: every FIB and the ACL from scratch
+ *   warm           copies of the 6 FIBs as spares (the dataplane does this
+ *                  at idle times after a commit)
+ *   one-peer add   one peer announces one more /24 (route + source)
+ *   one-peer del   and withdraws it again (--rounds times each)
+ *   full replace   every route and source moves to the next peer id
+ *                  (the ids of 4,095 peers rotate), twice
+ *   then the same one-peer and full-replace steps with spares off (every
+ *   changed FIB is built from scratch: the behaviour before fibrec).
+ * Route install rate = (IPv4 + IPv6 routes) / build time of the step.
+ *
+ * Without EAL args after "--": --no-huge -m 12288 --no-shconf --no-pci
+ * --no-telemetry -l 0 (two snapshots and the spares at once).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "fibrec.h"
+#include "fullspec.h"
+#include "tables.h"
+
+static struct {
+	uint64_t seed;
+	unsigned rounds;
+	int small, json;
+} opt = { .seed = 1, .rounds = 3 };
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static size_t
+heap_bytes(void)
+{
+	struct rte_malloc_socket_stats st;
+	size_t sum = 0;
+
+	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		if (rte_malloc_get_socket_stats(s, &st) == 0)
+			sum += st.heap_allocsz_bytes;
+	return sum;
+}
+
+struct step {
+	char name[32];
+	int spares;
+	double ms;
+	size_t heap;
+	char fibs[512];
+};
+
+static struct step steps[64];
+static unsigned n_steps;
+static struct tables *cur;
+static struct ixg_spec *cur_spec;
+static uint64_t gen;
+
+/* Build `next` on the running snapshot, retire the old one. */
+static void
+commit(const char *name, struct ixg_spec *next)
+{
+	char err[512];
+	struct step *s = &steps[n_steps++];
+	double t0 = now_ms();
+	struct tables *t = tables_build_from(next, cur_spec, cur, 1, ++gen, err,
+					     sizeof(err));
+
+	s->ms = now_ms() - t0;
+	if (t == NULL) {
+		fprintf(stderr, "commit_bench: %s: %s\n", name, err);
+		exit(1);
+	}
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->spares = fibrec_spares_on();
+	tables_describe_fibs(t, s->fibs, sizeof(s->fibs));
+	tables_free(cur);
+	cur = t;
+	cur_spec = next;
+	s->heap = heap_bytes();
+	fprintf(stderr, "%-16s spares %-3s %9.1f ms  heap %6zu MiB  %s\n",
+		name, s->spares ? "on" : "off", s->ms, s->heap >> 20, s->fibs);
+}
+
+/* A spec sharing every array with `s` but routes4/sources4 (copied, one
+ * more /24 from the peer of route 0 when `add`). */
+static struct ixg_spec *
+one_peer(const struct ixg_spec *base, int add)
+{
+	struct ixg_spec *n = malloc(sizeof(*n));
+	uint32_t extra = add ? 1 : 0;
+
+	if (n == NULL)
+		exit(1);
+	*n = *base;
+	n->routes4 = malloc((base->n_routes4 + 1) * sizeof(*n->routes4));
+	n->sources4 = malloc((base->n_sources4 + 1) * sizeof(*n->sources4));
+	if (n->routes4 == NULL || n->sources4 == NULL)
+		exit(1);
+	memcpy(n->routes4, base->routes4, base->n_routes4 * sizeof(*n->routes4));
+	memcpy(n->sources4, base->sources4,
+	       base->n_sources4 * sizeof(*n->sources4));
+	if (add) {
+		struct ixg_spec_route4 r = base->routes4[0];
+
+		r.addr = 0x647ffe00; /* 100.127.254.0/24 */
+		r.len = 24;
+		n->routes4[base->n_routes4] = r;
+		n->sources4[base->n_sources4] = r;
+	}
+	n->n_routes4 = base->n_routes4 + extra;
+	n->n_sources4 = base->n_sources4 + extra;
+	return n;
+}
+
+/* Every route and source to the next peer id (1..n_peers). */
+static struct ixg_spec *
+rotated(const struct ixg_spec *base, uint32_t n_peers)
+{
+	struct ixg_spec *n = malloc(sizeof(*n));
+
+	if (n == NULL)
+		exit(1);
+	*n = *base;
+#define ROT(f, cnt)                                                          \
+	do {                                                                 \
+		n->f = malloc((base->cnt + 1) * sizeof(*n->f));             \
+		if (n->f == NULL)                                           \
+			exit(1);                                            \
+		memcpy(n->f, base->f, base->cnt * sizeof(*n->f));           \
+		for (uint32_t i = 0; i < base->cnt; i++)                    \
+			n->f[i].peer_id = (uint16_t)(n->f[i].peer_id %      \
+						     n_peers + 1);          \
+	} while (0)
+	ROT(routes4, n_routes4);
+	ROT(routes6, n_routes6);
+	ROT(sources4, n_sources4);
+	ROT(sources6, n_sources6);
+#undef ROT
+	return n;
+}
+
+/* Free the arrays `s` does not share with `base`, and s. */
+static void
+spec_drop(struct ixg_spec *s, const struct ixg_spec *base)
+{
+	if (s == NULL || s == base)
+		return;
+	if (s->routes4 != base->routes4)
+		free(s->routes4);
+	if (s->routes6 != base->routes6)
+		free(s->routes6);
+	if (s->sources4 != base->sources4)
+		free(s->sources4);
+	if (s->sources6 != base->sources6)
+		free(s->sources6);
+	free(s);
+}
+
+static void
+run(struct ixg_spec *base, uint32_t n_peers)
+{
+	struct ixg_spec *live[4] = { NULL };
+	double t0;
+	int w, n_warm = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		fibrec_set_spares(pass == 0);
+		if (pass == 0) {
+			commit("install", base);
+			t0 = now_ms();
+			while ((w = tables_warm_one(cur)) == 1)
+				n_warm++;
+			if (w < 0) {
+				fprintf(stderr, "warm: %s\n", strerror(-w));
+				exit(1);
+			}
+			steps[n_steps] = (struct step){ .spares = 1 };
+			snprintf(steps[n_steps].name, sizeof(steps[0].name),
+				 "warm (%d FIBs)", n_warm);
+			steps[n_steps].ms = now_ms() - t0;
+			steps[n_steps].heap = heap_bytes();
+			fprintf(stderr, "%-16s spares on  %9.1f ms  heap %6zu MiB\n",
+				steps[n_steps].name, steps[n_steps].ms,
+				steps[n_steps].heap >> 20);
+			n_steps++;
+		}
+		for (unsigned r = 0; r < opt.rounds; r++) {
+			struct ixg_spec *a = one_peer(base, 1);
+			struct ixg_spec *d = one_peer(base, 0);
+
+			commit("one-peer add", a);
+			spec_drop(live[0], base);
+			live[0] = a;
+			commit("one-peer del", d);
+			spec_drop(live[1], base);
+			live[1] = d;
+		}
+		for (unsigned r = 0; r < 2; r++) {
+			struct ixg_spec *x = r % 2 == 0 ? rotated(base, n_peers)
+							: one_peer(base, 0);
+
+			commit(r % 2 == 0 ? "full replace" : "full replace back",
+			       x);
+			spec_drop(live[2 + r], base);
+			live[2 + r] = x;
+		}
+	}
+	tables_free(cur);
+	cur = NULL;
+	fibrec_drop_spares();
+	for (int i = 0; i < 4; i++)
+		spec_drop(live[i], base);
+}
+
+static void
+print_json(const struct ixg_spec *s)
+{
+	printf("{\"bench\": \"commit\", \"seed\": %" PRIu64
+	       ", \"routes4\": %" PRIu32 ", \"routes6\": %" PRIu32
+	       ", \"sources4\": %" PRIu32 ", \"sources6\": %" PRIu32
+	       ", \"acl_rules\": %" PRIu32 ", \"steps\": [",
+	       opt.seed, s->n_routes4, s->n_routes6, s->n_sources4,
+	       s->n_sources6, s->n_acl_rules);
+	for (unsigned i = 0; i < n_steps; i++)
+		printf("%s{\"step\": \"%s\", \"spares\": %s, \"build_ms\": %.2f, "
+		       "\"heap_mib\": %zu, \"fibs\": \"%s\"}",
+		       i ? ", " : "", steps[i].name,
+		       steps[i].spares ? "true" : "false", steps[i].ms,
+		       steps[i].heap >> 20, steps[i].fibs);
+	printf("]}\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "small", no_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *def[] = { argv[0], "--no-huge", "-m", "12288", "--no-shconf",
+			"--no-pci", "--no-telemetry", "-l", "0",
+			"--log-level=*:error", NULL };
+	struct fullspec_params p;
+	struct ixg_spec spec;
+	int split = argc, c, rc;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			split = i;
+			break;
+		}
+	while ((c = getopt_long(split, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			opt.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'r':
+			opt.rounds = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 'S':
+			opt.small = 1;
+			break;
+		case 'j':
+			opt.json = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [--seed N] [--rounds N] "
+					"[--small] [--json] [-- EAL args]\n",
+				argv[0]);
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (split < argc) {
+		argv[split] = argv[0];
+		rc = rte_eal_init(argc - split, &argv[split]);
+	} else {
+		rc = rte_eal_init((int)(sizeof(def) / sizeof(def[0])) - 1, def);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	if (opt.small)
+		fullspec_params_small(&p, opt.seed);
+	else
+		fullspec_params_full(&p, opt.seed);
+	if ((rc = fullspec_build(&p, &spec)) < 0) {
+		fprintf(stderr, "fullspec_build: %s\n", strerror(-rc));
+		return 1;
+	}
+	fprintf(stderr, "table: %" PRIu32 " + %" PRIu32 " routes, %" PRIu32
+			" + %" PRIu32 " sources, %" PRIu32 " peers, %" PRIu32
+			" ACL rules\n",
+		spec.n_routes4, spec.n_routes6, spec.n_sources4,
+		spec.n_sources6, p.n_peers, spec.n_acl_rules);
+	run(&spec, p.n_peers);
+	if (opt.json)
+		print_json(&spec);
+	fullspec_free(&spec);
+	rte_eal_cleanup();
+	return 0;
+}

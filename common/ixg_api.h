@@ -375,6 +375,14 @@ struct ixg_lcore_counters {
  *   control -> TXN_COMMIT            dataplane -> COMMIT_REPLY
  *   (or TXN_ABORT; a dropped connection aborts the open transaction)
  *   control -> GET_STATE             dataplane -> STATE
+ *   control -> GET_IDS               dataplane -> IDS (+ memfd)
+ *
+ * GET_IDS returns the stable ids of the running configuration's named
+ * objects (ports, peers, classes, ACL rules, country indices) as the
+ * control plane that committed it chose them. A restarted control plane
+ * compiles its config keeping these ids, so it names every counter the
+ * dataplane keeps exactly as before (ids alone are not derivable from the
+ * config: they depend on the commit history).
  *
  * A transaction replaces whole tables: the tables it does not send stay as
  * they are in the running configuration. The dataplane validates the new
@@ -399,6 +407,8 @@ enum ixg_msg_type {
 	IXG_MSG_TXN_ABORT = 8,
 	IXG_MSG_GET_STATE = 9,
 	IXG_MSG_STATE = 10,
+	IXG_MSG_GET_IDS = 11,
+	IXG_MSG_IDS = 12, /* + memfd of struct ixg_id_entry */
 	IXG_MSG_TYPE_MAX,
 };
 
@@ -539,6 +549,35 @@ struct ixg_msg_state {
 	uint8_t _pad[3];
 };
 
+struct ixg_msg_get_ids {
+	struct ixg_msg_hdr hdr;
+};
+
+/* One named object of the running spec, in the memfd of an IDS reply. */
+struct ixg_id_entry {
+	uint16_t table; /* IXG_TBL_PORTS, _PEERS, _CLASSES, _ACL_RULES or
+			 * _COUNTRIES */
+	uint8_t family; /* ACL rules: 4 or 6; otherwise 0 */
+	uint8_t _pad;
+	uint32_t id; /* the object's id; countries: the country index */
+	uint32_t priority; /* ACL rules; otherwise 0 */
+	uint32_t origin; /* as committed */
+	char name[IXG_NAME_LEN]; /* NUL-terminated; may be empty for an ACL
+				  * rule; countries: "CN" ("--": a hole) */
+};
+
+/* The ids: `count` entries of `elem_size` bytes at `offset` in the memfd
+ * passed with the message (none when count is 0 or status is not OK). */
+struct ixg_msg_ids {
+	struct ixg_msg_hdr hdr;
+	int32_t status; /* enum ixg_status */
+	uint32_t elem_size; /* sizeof(struct ixg_id_entry) */
+	uint64_t generation; /* of the spec the ids belong to */
+	uint8_t config_sha256[32];
+	uint64_t count;
+	uint64_t offset;
+};
+
 #define IXG_STATIC_SIZE(t, n)                                                 \
 	_Static_assert(sizeof(t) == (n), #t " changed size: bump "            \
 					 "IXG_API_VERSION")
@@ -551,6 +590,9 @@ IXG_STATIC_SIZE(struct ixg_msg_txn_table, 40);
 IXG_STATIC_SIZE(struct ixg_msg_commit_reply, 320);
 IXG_STATIC_SIZE(struct ixg_msg_state, 80);
 IXG_STATIC_SIZE(struct ixg_msg_hello_reply, 136);
+IXG_STATIC_SIZE(struct ixg_msg_get_ids, 16);
+IXG_STATIC_SIZE(struct ixg_id_entry, 48);
+IXG_STATIC_SIZE(struct ixg_msg_ids, 80);
 /* The spec's element structs travel in memfds: their layout is wire too. */
 IXG_STATIC_SIZE(struct ixg_spec_node, 44);
 IXG_STATIC_SIZE(struct ixg_spec_port, 308);

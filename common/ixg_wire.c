@@ -32,6 +32,8 @@ static const size_t msg_sizes[IXG_MSG_TYPE_MAX] = {
 	[IXG_MSG_TXN_ABORT] = sizeof(struct ixg_msg_txn_abort),
 	[IXG_MSG_GET_STATE] = sizeof(struct ixg_msg_get_state),
 	[IXG_MSG_STATE] = sizeof(struct ixg_msg_state),
+	[IXG_MSG_GET_IDS] = sizeof(struct ixg_msg_get_ids),
+	[IXG_MSG_IDS] = sizeof(struct ixg_msg_ids),
 };
 
 static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
@@ -45,6 +47,8 @@ static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
 	[IXG_MSG_TXN_ABORT] = "txn_abort",
 	[IXG_MSG_GET_STATE] = "get_state",
 	[IXG_MSG_STATE] = "state",
+	[IXG_MSG_GET_IDS] = "get_ids",
+	[IXG_MSG_IDS] = "ids",
 };
 
 static const char *const status_names[] = {
@@ -640,4 +644,271 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 	*spec_count_ptr(shadow, d) = (uint32_t)m->count;
 	*owned |= 1u << m->table;
 	return IXG_ST_OK;
+}
+
+/* ---- id maps (GET_IDS / IDS) ---- */
+
+static void
+id_entry(struct ixg_id_entry *e, unsigned table, uint32_t id,
+	 uint32_t origin, const char *name)
+{
+	memset(e, 0, sizeof(*e));
+	e->table = (uint16_t)table;
+	e->id = id;
+	e->origin = origin;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+}
+
+/* Id map of a spec into a sealed memfd (see ixg_wire.h). Any thread. */
+int
+ixg_ids_to_memfd(const struct ixg_spec *spec, int *fd, uint64_t *count)
+{
+	uint64_t n = (uint64_t)spec->n_ports + spec->n_peers +
+		     spec->n_classes + spec->n_acl_rules + spec->n_countries;
+	struct ixg_id_entry *v;
+	uint64_t k = 0;
+	uint32_t i;
+	int mfd, rc;
+
+	*fd = -1;
+	*count = 0;
+	if (n == 0)
+		return 0;
+	if (n > IXG_MAX_ID_ENTRIES)
+		return -E2BIG;
+	v = calloc((size_t)n, sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	for (i = 0; i < spec->n_ports; i++)
+		id_entry(&v[k++], IXG_TBL_PORTS, spec->ports[i].id,
+			 spec->ports[i].origin, spec->ports[i].name);
+	for (i = 0; i < spec->n_peers; i++)
+		id_entry(&v[k++], IXG_TBL_PEERS, spec->peers[i].id,
+			 spec->peers[i].origin, spec->peers[i].name);
+	for (i = 0; i < spec->n_classes; i++)
+		id_entry(&v[k++], IXG_TBL_CLASSES, spec->classes[i].id,
+			 spec->classes[i].origin, spec->classes[i].name);
+	for (i = 0; i < spec->n_acl_rules; i++) {
+		const struct ixg_spec_acl_rule *r = &spec->acl_rules[i];
+
+		id_entry(&v[k], IXG_TBL_ACL_RULES, r->id, r->origin, r->name);
+		v[k].family = r->family;
+		v[k++].priority = r->priority;
+	}
+	for (i = 0; i < spec->n_countries; i++) {
+		char cc[3] = {(char)(spec->countries[i] >> 8),
+			      (char)(spec->countries[i] & 0xff), '\0'};
+
+		id_entry(&v[k++], IXG_TBL_COUNTRIES, i, 0, cc);
+	}
+	mfd = memfd_create("ids", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0) {
+		rc = -errno;
+		free(v);
+		return rc;
+	}
+	rc = ftruncate(mfd, (off_t)(n * sizeof(*v))) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = write_all(mfd, v, (size_t)n * sizeof(*v));
+	if (rc == 0 && fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+						  F_SEAL_WRITE |
+						  F_SEAL_SEAL) < 0)
+		rc = -errno;
+	free(v);
+	if (rc < 0) {
+		close(mfd);
+		return rc;
+	}
+	*fd = mfd;
+	*count = n;
+	return 0;
+}
+
+/* Release a skeleton from ixg_ids_from_fd (see ixg_wire.h). */
+void
+ixg_ids_free(struct ixg_spec *ids)
+{
+	free(ids->ports);
+	free(ids->peers);
+	free(ids->classes);
+	free(ids->acl_rules);
+	free(ids->countries);
+	memset(ids, 0, sizeof(*ids));
+}
+
+/* One entry's id range and name rules; a one-line reason into err. */
+static bool
+id_entry_ok(const struct ixg_id_entry *e, char *err)
+{
+	static const uint32_t lo[IXG_TBL_MAX] = {
+		[IXG_TBL_PORTS] = 0, [IXG_TBL_PEERS] = 1,
+		[IXG_TBL_CLASSES] = 1, [IXG_TBL_ACL_RULES] = 1,
+		[IXG_TBL_COUNTRIES] = 0};
+	static const uint32_t cap[IXG_TBL_MAX] = {
+		[IXG_TBL_PORTS] = IXG_MAX_PORTS,
+		[IXG_TBL_PEERS] = IXG_MAX_PEERS,
+		[IXG_TBL_CLASSES] = IXG_MAX_CLASSES,
+		[IXG_TBL_ACL_RULES] = IXG_MAX_ACL_RULES,
+		[IXG_TBL_COUNTRIES] = IXG_MAX_COUNTRIES};
+	size_t len = strnlen(e->name, sizeof(e->name));
+
+	if (e->table >= IXG_TBL_MAX || cap[e->table] == 0) {
+		errf(err, IXG_WIRE_ERR_LEN, "table %u has no ids", e->table);
+		return false;
+	}
+	if (e->id < lo[e->table] || e->id >= cap[e->table]) {
+		errf(err, IXG_WIRE_ERR_LEN, "%s id %" PRIu32 " out of range "
+		     "(%" PRIu32 "..%" PRIu32 ")", ixg_table_name(e->table),
+		     e->id, lo[e->table], cap[e->table] - 1);
+		return false;
+	}
+	if (len == sizeof(e->name)) {
+		errf(err, IXG_WIRE_ERR_LEN, "%s id %" PRIu32 ": name not "
+		     "NUL-terminated", ixg_table_name(e->table), e->id);
+		return false;
+	}
+	if (e->table == IXG_TBL_ACL_RULES) {
+		if (e->family != 4 && e->family != 6) {
+			errf(err, IXG_WIRE_ERR_LEN, "acl rule id %" PRIu32
+			     ": family %u (4 or 6)", e->id, e->family);
+			return false;
+		}
+	} else if (e->table == IXG_TBL_COUNTRIES ? len != 2 : len == 0) {
+		errf(err, IXG_WIRE_ERR_LEN, "%s id %" PRIu32 ": bad name",
+		     ixg_table_name(e->table), e->id);
+		return false;
+	}
+	return true;
+}
+
+/* Decode an IDS reply (see ixg_wire.h). Any thread. */
+enum ixg_status
+ixg_ids_from_fd(int fd, const struct ixg_msg_ids *m, struct ixg_spec *ids,
+		char *err)
+{
+	uint8_t *seen = NULL; /* [table][id] */
+	struct ixg_id_entry *v = NULL;
+	uint32_t n[IXG_TBL_MAX] = {0}, ncc = 0;
+	enum ixg_status st = IXG_ST_BAD_MESSAGE;
+	uint64_t bytes, end, i;
+	struct stat sb;
+	struct ixg_spec s;
+
+	memset(ids, 0, sizeof(*ids));
+	memset(&s, 0, sizeof(s));
+	err[0] = '\0';
+	if (m->status != IXG_ST_OK) {
+		errf(err, IXG_WIRE_ERR_LEN, "dataplane answered %s",
+		     ixg_status_name(m->status));
+		return (enum ixg_status)m->status;
+	}
+	if (m->elem_size != sizeof(struct ixg_id_entry)) {
+		errf(err, IXG_WIRE_ERR_LEN, "ids: element size %" PRIu32
+		     ", expected %zu", m->elem_size,
+		     sizeof(struct ixg_id_entry));
+		return IXG_ST_BAD_MESSAGE;
+	}
+	if (m->count > IXG_MAX_ID_ENTRIES) {
+		errf(err, IXG_WIRE_ERR_LEN, "ids: %" PRIu64 " entries exceed "
+		     "%u", m->count, (unsigned)IXG_MAX_ID_ENTRIES);
+		return IXG_ST_CAPACITY;
+	}
+	if (m->count == 0)
+		return IXG_ST_OK;
+	bytes = m->count * sizeof(struct ixg_id_entry);
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		errf(err, IXG_WIRE_ERR_LEN, "ids: %" PRIu64 " entries but no "
+		     "memfd", m->count);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	if (__builtin_add_overflow(m->offset, bytes, &end) ||
+	    end > (uint64_t)sb.st_size) {
+		errf(err, IXG_WIRE_ERR_LEN, "ids: %" PRIu64 " bytes at offset "
+		     "%" PRIu64 " exceed the memfd's %" PRIu64, bytes,
+		     m->offset, (uint64_t)sb.st_size);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	v = malloc((size_t)bytes);
+	seen = calloc(IXG_TBL_MAX, IXG_MAX_ACL_RULES);
+	if (v == NULL || seen == NULL) {
+		st = IXG_ST_NO_MEMORY;
+		errf(err, IXG_WIRE_ERR_LEN, "ids: out of memory");
+		goto out;
+	}
+	if (read_all(fd, v, (size_t)bytes, m->offset) < 0) {
+		errf(err, IXG_WIRE_ERR_LEN, "ids: short read");
+		goto out;
+	}
+	for (i = 0; i < m->count; i++) {
+		const struct ixg_id_entry *e = &v[i];
+
+		if (!id_entry_ok(e, err))
+			goto out;
+		if (seen[(size_t)e->table * IXG_MAX_ACL_RULES + e->id]++) {
+			errf(err, IXG_WIRE_ERR_LEN, "%s id %" PRIu32 " twice",
+			     ixg_table_name(e->table), e->id);
+			goto out;
+		}
+		n[e->table]++;
+		if (e->table == IXG_TBL_COUNTRIES && e->id + 1 > ncc)
+			ncc = e->id + 1;
+	}
+	s.ports = calloc(n[IXG_TBL_PORTS] + 1, sizeof(*s.ports));
+	s.peers = calloc(n[IXG_TBL_PEERS] + 1, sizeof(*s.peers));
+	s.classes = calloc(n[IXG_TBL_CLASSES] + 1, sizeof(*s.classes));
+	s.acl_rules = calloc(n[IXG_TBL_ACL_RULES] + 1, sizeof(*s.acl_rules));
+	s.countries = calloc(ncc + 1, sizeof(*s.countries));
+	if (s.ports == NULL || s.peers == NULL || s.classes == NULL ||
+	    s.acl_rules == NULL || s.countries == NULL) {
+		st = IXG_ST_NO_MEMORY;
+		errf(err, IXG_WIRE_ERR_LEN, "ids: out of memory");
+		goto out;
+	}
+	/* Indices no entry names are holes, as the compiler leaves them. */
+	for (i = 0; i < ncc; i++)
+		s.countries[i] = IXG_CC('-', '-');
+	s.n_countries = ncc;
+	for (i = 0; i < m->count; i++) {
+		const struct ixg_id_entry *e = &v[i];
+
+		switch (e->table) {
+		case IXG_TBL_PORTS:
+			s.ports[s.n_ports].id = (uint16_t)e->id;
+			s.ports[s.n_ports].origin = e->origin;
+			memcpy(s.ports[s.n_ports++].name, e->name,
+			       sizeof(e->name));
+			break;
+		case IXG_TBL_PEERS:
+			s.peers[s.n_peers].id = (uint16_t)e->id;
+			s.peers[s.n_peers].origin = e->origin;
+			memcpy(s.peers[s.n_peers++].name, e->name,
+			       sizeof(e->name));
+			break;
+		case IXG_TBL_CLASSES:
+			s.classes[s.n_classes].id = (uint16_t)e->id;
+			s.classes[s.n_classes].origin = e->origin;
+			memcpy(s.classes[s.n_classes++].name, e->name,
+			       sizeof(e->name));
+			break;
+		case IXG_TBL_ACL_RULES:
+			s.acl_rules[s.n_acl_rules].id = e->id;
+			s.acl_rules[s.n_acl_rules].family = e->family;
+			s.acl_rules[s.n_acl_rules].priority = e->priority;
+			s.acl_rules[s.n_acl_rules].origin = e->origin;
+			memcpy(s.acl_rules[s.n_acl_rules++].name, e->name,
+			       sizeof(e->name));
+			break;
+		default: /* IXG_TBL_COUNTRIES */
+			s.countries[e->id] = IXG_CC(e->name[0], e->name[1]);
+			break;
+		}
+	}
+	*ids = s;
+	memset(&s, 0, sizeof(s));
+	st = IXG_ST_OK;
+out:
+	ixg_ids_free(&s);
+	free(v);
+	free(seen);
+	return st;
 }

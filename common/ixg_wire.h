@@ -135,4 +135,36 @@ enum ixg_status ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 				  struct ixg_spec *shadow, uint32_t *owned,
 				  uint32_t *err_index, char *err);
 
+/* Most entries an IDS reply may carry: every named object at capacity. */
+#define IXG_MAX_ID_ENTRIES                                                    \
+	(IXG_MAX_PORTS + IXG_MAX_PEERS + IXG_MAX_CLASSES + IXG_MAX_ACL_RULES + \
+	 IXG_MAX_COUNTRIES)
+
+/*
+ * The id map of spec for an IDS reply: one struct ixg_id_entry per port,
+ * peer, class, ACL rule and country index, in a new memfd at offset 0,
+ * sealed like ixg_table_to_memfd's. *fd is -1 (and *count 0) for an empty
+ * spec. Returns 0 or a negative errno; the caller closes *fd.
+ */
+int ixg_ids_to_memfd(const struct ixg_spec *spec, int *fd, uint64_t *count);
+
+/*
+ * Decode an IDS reply `m` and its memfd `fd` (-1 if none came) into `ids`:
+ * a skeleton spec whose ports, peers, classes, acl_rules and countries
+ * carry only what keeps ids across a compile (ids, names; rules' family
+ * and priority; origins), the rest empty; ixg_conf_compile_prev takes it
+ * as `prev`. Checks, before anything is trusted: status OK, elem_size,
+ * count within IXG_MAX_ID_ENTRIES, offset + size within the file without
+ * overflow, each entry's table, id range, NUL-terminated name (non-empty
+ * but for rules; countries two letters), rule family 4 or 6, no id twice
+ * in one table. On failure `ids` is empty and the status comes with a
+ * one-line reason in err (IXG_WIRE_ERR_LEN bytes). The caller still owns
+ * fd; `ids` is released with ixg_ids_free. Any thread.
+ */
+enum ixg_status ixg_ids_from_fd(int fd, const struct ixg_msg_ids *m,
+				struct ixg_spec *ids, char *err);
+
+/* Free the arrays of a skeleton filled by ixg_ids_from_fd, leave it empty. */
+void ixg_ids_free(struct ixg_spec *ids);
+
 #endif /* IXG_WIRE_H */

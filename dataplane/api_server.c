@@ -61,6 +61,7 @@ api_conn_init(struct api_conn *c, struct runtime *rt)
 	memset(c, 0, sizeof(*c));
 	c->rt = rt;
 	c->was_headless = rt->had_client;
+	c->ids_fd = -1;
 }
 
 void
@@ -75,6 +76,9 @@ api_conn_reset(struct api_conn *c)
 	c->owned = 0;
 	c->txn_status = IXG_ST_OK;
 	memset(&c->shadow, 0, sizeof(c->shadow));
+	if (c->ids_fd >= 0)
+		close(c->ids_fd);
+	c->ids_fd = -1;
 }
 
 /* Why a commit is refused: the failing object and a message. */
@@ -580,6 +584,34 @@ get_state(struct api_conn *c, uint32_t seq, struct api_reply *out)
 	out->len = sizeof(r);
 }
 
+/* GET_IDS: the running spec's id map in a memfd, so a restarted control
+ * plane compiles with the ids this dataplane's counters are indexed by. */
+static void
+get_ids(struct api_conn *c, uint32_t seq, struct api_reply *out)
+{
+	struct runtime *rt = c->rt;
+	struct ixg_msg_ids r;
+	uint64_t count = 0;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	ixg_msg_init(&r.hdr, IXG_MSG_IDS, sizeof(r), seq);
+	r.elem_size = sizeof(struct ixg_id_entry);
+	r.generation = runtime_generation(rt);
+	memcpy(r.config_sha256, rt->config_sha256, sizeof(r.config_sha256));
+	if (c->ids_fd >= 0)
+		close(c->ids_fd);
+	c->ids_fd = -1;
+	rc = rt->spec == NULL ? 0
+			      : ixg_ids_to_memfd(rt->spec, &c->ids_fd, &count);
+	r.status = rc == 0 ? IXG_ST_OK
+		   : rc == -ENOMEM ? IXG_ST_NO_MEMORY : IXG_ST_INTERNAL;
+	r.count = rc == 0 ? count : 0;
+	memcpy(out->buf, &r, sizeof(r));
+	out->len = sizeof(r);
+	out->fd = c->ids_fd;
+}
+
 void
 api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 	   struct api_reply *out)
@@ -643,6 +675,9 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 		break;
 	case IXG_MSG_GET_STATE:
 		get_state(c, seq, out);
+		break;
+	case IXG_MSG_GET_IDS:
+		get_ids(c, seq, out);
 		break;
 	default:
 		reply_status(out, seq, IXG_ST_UNKNOWN_TYPE,

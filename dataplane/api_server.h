@@ -35,6 +35,10 @@ struct api_conn {
 	uint16_t txn_err_table;
 	uint32_t txn_err_index;
 	char txn_err[256];
+	/* The memfd of the last IDS reply (-1: none): kept until the next
+	 * GET_IDS or the connection's reset, since api_reply.fd is not
+	 * owned. */
+	int ids_fd;
 };
 
 /* What a handled message asks of the transport. */

@@ -94,6 +94,7 @@ struct gen {
 	struct meter *meters; /* [peer id * IXG_MAX_CLASSES + class] */
 	struct gen_counts c;
 	int mal; /* malformed sub-kind of the packet being built */
+	struct gen_sig_place sig; /* of the last frame built */
 };
 
 static const char *const kind_names[GEN_K_MAX] = {
@@ -1090,6 +1091,20 @@ describe(struct gen *g, unsigned kind, struct gen_pkt *p, uint32_t *rule_id)
 /* ------------------------------------------------------------------ */
 /* Serialising */
 
+/* Whether p gets signature room: well-formed IP with a TCP, UDP or echo
+ * request payload (an echo reply carries it back). */
+static bool
+sig_eligible(const struct gen *g, const struct gen_pkt *p)
+{
+	if (g->o.sig_room == 0 || g->mal >= 0 || p->malformed)
+		return false;
+	if (p->l3 != GEN_L3_IPV4 && p->l3 != GEN_L3_IPV6)
+		return false;
+	return p->proto == 6 || p->proto == 17 ||
+	       (p->proto == 1 && p->icmp_type == 8) ||
+	       (p->proto == 58 && p->icmp_type == 128);
+}
+
 static uint32_t
 l4_hdr_len(const struct gen_pkt *p)
 {
@@ -1155,6 +1170,19 @@ fill_payload(uint8_t *b, uint32_t len, uint64_t seq)
 		b[i] = (uint8_t)(seq + i);
 }
 
+/* The payload after an L4 header: the pattern, then the signature room
+ * (if the frame has one) zeroed before the checksum is computed, so a
+ * sender only adds the signature's words to the checksum. */
+static void
+put_payload(struct gen *g, uint8_t *b, uint32_t len)
+{
+	fill_payload(b, len, g->seq);
+	if (g->sig.off != 0 && len >= g->o.sig_room)
+		memset(b, 0, g->o.sig_room);
+	else
+		g->sig.off = 0;
+}
+
 /* L4 header + payload of l4len bytes at b, checksummed. */
 static void
 put_l4(struct gen *g, const struct gen_pkt *p, uint8_t *b, uint32_t l4len,
@@ -1174,7 +1202,7 @@ put_l4(struct gen *g, const struct gen_pkt *p, uint8_t *b, uint32_t l4len,
 		put16(b + 14, 64240);
 		put16(b + 16, 0);
 		put16(b + 18, 0);
-		fill_payload(b + TCP_HDR, l4len - TCP_HDR, g->seq);
+		put_payload(g, b + TCP_HDR, l4len - TCP_HDR);
 		put16(b + 16, gen_csum(b, l4len, ps));
 		break;
 	case 17:
@@ -1182,7 +1210,7 @@ put_l4(struct gen *g, const struct gen_pkt *p, uint8_t *b, uint32_t l4len,
 		put16(b + 2, p->dport);
 		put16(b + 4, (uint16_t)l4len);
 		put16(b + 6, 0);
-		fill_payload(b + UDP_HDR, l4len - UDP_HDR, g->seq);
+		put_payload(g, b + UDP_HDR, l4len - UDP_HDR);
 		ck = gen_csum(b, l4len, ps);
 		/* RFC 768: a computed 0 is sent as all ones. */
 		put16(b + 6, ck ? ck : 0xffff);
@@ -1202,7 +1230,7 @@ put_l4(struct gen *g, const struct gen_pkt *p, uint8_t *b, uint32_t l4len,
 		} else {
 			put16(b + 4, (uint16_t)(0x4000 + (g->seq & 0xfff)));
 			put16(b + 6, (uint16_t)g->seq);
-			fill_payload(b + ICMP_HDR, l4len - ICMP_HDR, g->seq);
+			put_payload(g, b + ICMP_HDR, l4len - ICMP_HDR);
 		}
 		/* ICMPv4 has no pseudo header (RFC 792); ICMPv6 does
 		 * (RFC 4443 2.3). */
@@ -1251,6 +1279,7 @@ build(struct gen *g, struct gen_pkt *p, uint8_t *buf, uint32_t size)
 	int fam = p->l3 == GEN_L3_IPV4 ? 4 : 6;
 	uint16_t id = (uint16_t)rnd(g);
 
+	memset(&g->sig, 0, sizeof(g->sig));
 	if (g->mal == MAL_RUNT) {
 		put_l2(p, buf, 0x0800, false);
 		return 10;
@@ -1305,6 +1334,14 @@ build(struct gen *g, struct gen_pkt *p, uint8_t *buf, uint32_t size)
 		return l2 + p->l3_total;
 	}
 	hdrs = (fam == 4 ? IP4_HDR : IP6_HDR) + l4_hdr_len(p);
+	if (sig_eligible(g, p)) {
+		g->sig.off = (uint16_t)(l2 + hdrs);
+		g->sig.csum_off = (uint16_t)(l2 + (fam == 4 ? IP4_HDR : IP6_HDR) +
+					     (p->proto == 6 ? 16 :
+					      p->proto == 17 ? 6 : 2));
+		g->sig.udp = p->proto == 17;
+		hdrs += g->o.sig_room;
+	}
 	if (p->icmp_type == 135) {
 		frame = l2 + hdrs;
 	} else {
@@ -1525,6 +1562,13 @@ gen_next(struct gen *g, uint8_t *buf, uint64_t *ts_ns, struct gen_pkt *pout,
 	if (vout != NULL)
 		*vout = v;
 	return len;
+}
+
+/* Signature room of the last frame built (see gen.h). */
+void
+gen_last_sig(const struct gen *g, struct gen_sig_place *sp)
+{
+	*sp = g->sig;
 }
 
 /* ------------------------------------------------------------------ */

@@ -58,6 +58,11 @@ struct gen_opts {
 	bool skew; /* 10% of destination prefixes get 90% of packets */
 	uint64_t start_ns; /* timestamp of the first packet */
 	int64_t now; /* unix seconds for blackhole expiry */
+	/* Live generation (ixgate-gen): bytes of zeros reserved at the start
+	 * of the L4 payload of every well-formed TCP, UDP and ICMP echo
+	 * packet, for a signature written at send time. Such frames grow to
+	 * fit it. 0 (the default): nothing reserved, pcapgen's bytes. */
+	uint32_t sig_room;
 };
 
 /* Default options (the documented defaults of ixgate-pcapgen). */
@@ -102,6 +107,18 @@ uint32_t gen_next(struct gen *g, uint8_t *buf, uint64_t *ts_ns,
 		  struct gen_pkt *p, struct gen_verdict *v);
 
 const struct gen_counts *gen_counts(const struct gen *g);
+
+/* Where the last frame gen_next built has its signature room (opts
+ * sig_room), so a sender can fill it and fix the L4 checksum (RFC 1624)
+ * without parsing the frame. */
+struct gen_sig_place {
+	uint16_t off; /* frame offset of the room; 0: the frame has none */
+	uint16_t csum_off; /* frame offset of the L4 checksum */
+	bool udp; /* a computed 0 is sent as 0xffff (RFC 768) */
+};
+
+/* The signature room of the frame the last gen_next call built. */
+void gen_last_sig(const struct gen *g, struct gen_sig_place *sp);
 
 /* Write the expectation as one JSON object (see doc/traffic-generator.md).
  * 0, or -1 with errno if writing failed. */

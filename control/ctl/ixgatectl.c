@@ -2,6 +2,9 @@
 /*
  * ixgatectl - the operator's CLI: sends one request to ixgate-control over
  * its CLI socket (ctl_proto.h), prints the reply, exits with its status.
+ * With --watch the daemon keeps sending frames (one per interval, rates
+ * computed by the daemon between two successive counter reads) until
+ * --count frames were sent or the operator interrupts.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl_proto.h"
@@ -19,7 +23,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ixgatectl [--socket PATH] [--json] [--watch SECONDS] COMMAND...\n"
+		"usage: ixgatectl [--socket PATH] [--json] [--watch [SECONDS]] [--count N] COMMAND...\n"
 		"commands:\n"
 		"  show peers | peer NAME | routes [PREFIX] | acl | classes | blackholes |\n"
 		"       countries | matrix peers | matrix countries | drops | ports |\n"
@@ -28,29 +32,51 @@ usage(FILE *out)
 		"  confirm                             keep a reload made with --confirm-within\n"
 		"  rollback                            commit the previous configuration\n"
 		"  check [FILE]                        validate, commit nothing\n"
+		"--watch [SECONDS]: redraw a show command with counters every SECONDS\n"
+		"  (default 1) with per-second rates, until interrupted or --count N frames;\n"
+		"  with --json, one JSON object per line and frame.\n"
 		"default socket: %s\n",
 		IXG_CTL_SOCKET);
 }
 
+/* A message for the operator: on stderr, or as {"error": ...} on stdout
+ * in JSON mode (RFC 8259 escaping: paths may hold anything). */
 static int
 fail(bool json, const char *fmt, const char *arg)
 {
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), fmt, arg);
-	if (json)
-		printf("{\"error\": \"%s\"}\n", msg);
-	else
+	if (!json) {
 		fprintf(stderr, "ixgatectl: %s\n", msg);
+		return 1;
+	}
+	fputs("{\"error\": \"", stdout);
+	for (const char *p = msg; *p != '\0'; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	fputs("\"}\n", stdout);
+	fflush(stdout);
 	return 1;
 }
 
 static int
-request(const char *path, bool json, int argc, char **argv)
+request(const char *path, bool json, bool watch, int argc, char **argv)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct ctl_req_hdr h = {.magic = CTL_MAGIC, .version = 1};
 	char *msg = malloc(CTL_MSG_MAX);
+	/* Redraw in place only on a terminal; piped frames follow each
+	 * other. */
+	bool redraw = watch && !json && isatty(STDOUT_FILENO);
+	bool frame_start = true;
 	size_t len = sizeof(h);
 	int fd, i, status = 1;
 
@@ -88,28 +114,43 @@ request(const char *path, bool json, int argc, char **argv)
 		if (e == EACCES)
 			return fail(json, "permission denied on %s (join the socket's group)",
 				    path);
-		return fail(json, "cannot connect: %s", strerror(e));
+		return fail(json, "cannot connect to ixgate-control: %s",
+			    strerror(e));
 	}
 	if (send(fd, msg, len, MSG_NOSIGNAL) < 0) {
+		int e = errno;
+
 		close(fd);
 		free(msg);
-		return fail(json, "cannot send: %s", strerror(errno));
+		return fail(json, "cannot send to ixgate-control: %s",
+			    strerror(e));
 	}
 	for (;;) {
 		struct ctl_rep_hdr r;
 		ssize_t n = recv(fd, msg, CTL_MSG_MAX, 0);
 
 		if (n < (ssize_t)sizeof(r)) {
-			fail(json, "%s", n == 0 ? "ixgate-control closed the connection"
-						: "malformed reply");
+			fail(json, "%s", n == 0 ? "ixgate-control closed the connection (stopped or restarted?)"
+						: "malformed reply from ixgate-control");
 			break;
 		}
 		memcpy(&r, msg, sizeof(r));
 		if (r.magic != CTL_MAGIC || r.len != (uint32_t)n) {
-			fail(json, "%s", "malformed reply");
+			fail(json, "%s", "malformed reply from ixgate-control");
 			break;
 		}
+		if (redraw && frame_start)
+			fputs("\033[H\033[2J", stdout);
+		frame_start = false;
 		fwrite(msg + sizeof(r), 1, (size_t)n - sizeof(r), stdout);
+		if (r.flags & (CTL_R_FRAME | CTL_R_LAST)) {
+			/* Each frame as soon as it is whole: a reader of
+			 * JSON lines acts on it without waiting. */
+			if (watch && !json && !redraw && !(r.flags & CTL_R_LAST))
+				putchar('\n');
+			fflush(stdout);
+			frame_start = true;
+		}
 		if (r.flags & CTL_R_LAST) {
 			status = r.status;
 			break;
@@ -125,9 +166,10 @@ int
 main(int argc, char **argv)
 {
 	const char *path = IXG_CTL_SOCKET;
-	unsigned long watch = 0;
-	bool json = false;
-	int i = 1;
+	char *args[CTL_MAX_ARGS + 1];
+	const char *watch_s = NULL, *count = NULL;
+	bool json = false, watch = false, watch_opt;
+	int i = 1, n = 0;
 
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--json") == 0) {
@@ -136,42 +178,48 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
 			path = argv[i + 1];
 			i += 2;
-		} else if (strcmp(argv[i], "--watch") == 0 && i + 1 < argc) {
-			char *end;
-
-			watch = strtoul(argv[i + 1], &end, 10);
-			if (*end != '\0' || watch == 0 || watch > 3600) {
-				usage(stderr);
-				return 2;
-			}
+		} else if (strcmp(argv[i], "--watch") == 0) {
+			/* SECONDS is optional: the next word is it only if
+			 * it is a number. */
+			watch = true;
+			i++;
+			if (i < argc && argv[i][0] >= '0' && argv[i][0] <= '9')
+				watch_s = argv[i++];
+		} else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
+			count = argv[i + 1];
 			i += 2;
 		} else if (strcmp(argv[i], "--help") == 0 ||
 			   strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
 		} else {
+			fprintf(stderr, "ixgatectl: unknown option '%s'\n",
+				argv[i]);
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (i == argc || argc - i > CTL_MAX_ARGS) {
+	if (i == argc || argc - i + 4 > CTL_MAX_ARGS) {
 		usage(stderr);
 		return 2;
 	}
-	if (watch == 0)
-		return request(path, json, argc - i, argv + i);
-	if (strcmp(argv[i], "show") != 0) {
-		fprintf(stderr, "ixgatectl: --watch repeats show commands only\n");
-		return 2;
+	/* The daemon parses --watch and --count (also accepted after the
+	 * command): pass them on. */
+	watch_opt = watch;
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--watch") == 0)
+			watch = true;
+		args[n++] = argv[i];
 	}
-	/* Rates are the daemon's: it samples the counters every second. */
-	for (;;) {
-		int st;
-
-		fputs("\033[H\033[2J", stdout);
-		st = request(path, json, argc - i, argv + i);
-		if (st != 0)
-			return st;
-		sleep((unsigned)watch);
+	if (watch_opt) {
+		args[n++] = "--watch";
+		if (watch_s != NULL)
+			args[n++] = (char *)watch_s;
 	}
+	if (count != NULL) {
+		args[n++] = "--count";
+		args[n++] = (char *)count;
+	}
+	args[n] = NULL;
+	return request(path, json, watch, n, args);
 }

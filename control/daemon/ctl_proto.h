@@ -37,6 +37,9 @@ struct ctl_req_hdr {
 };
 
 #define CTL_R_LAST 0x1
+/* The message ends one frame of a --watch reply (also set with
+ * CTL_R_LAST on the last message of any reply). */
+#define CTL_R_FRAME 0x2
 
 struct ctl_rep_hdr {
 	uint32_t magic;

@@ -223,24 +223,144 @@ ctld_commit(struct ctld *D, struct ctl_config *cfg, int64_t who,
 	return 0;
 }
 
+static bool
+same_rule_key(const struct ixg_spec_acl_rule *a,
+	      const struct ixg_spec_acl_rule *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->name[0] != '\0' || b->name[0] != '\0')
+		return strcmp(a->name, b->name) == 0;
+	return a->priority == b->priority;
+}
+
+/* Does every named object of spec have the id `ids` gives it, and ids
+ * name nothing spec lacks? (Then the counters the dataplane keeps by id
+ * are named right.) */
+static bool
+ids_agree(const struct ixg_spec *s, const struct ixg_spec *ids)
+{
+	uint32_t i, j;
+
+	if (s->n_ports != ids->n_ports || s->n_peers != ids->n_peers ||
+	    s->n_classes != ids->n_classes ||
+	    s->n_acl_rules != ids->n_acl_rules ||
+	    s->n_countries != ids->n_countries ||
+	    (s->n_countries > 0 &&
+	     memcmp(s->countries, ids->countries,
+		    s->n_countries * sizeof(*s->countries)) != 0))
+		return false;
+	for (i = 0; i < s->n_ports; i++) {
+		for (j = 0; j < ids->n_ports; j++)
+			if (strcmp(s->ports[i].name, ids->ports[j].name) == 0)
+				break;
+		if (j == ids->n_ports || ids->ports[j].id != s->ports[i].id)
+			return false;
+	}
+	for (i = 0; i < s->n_peers; i++) {
+		for (j = 0; j < ids->n_peers; j++)
+			if (strcmp(s->peers[i].name, ids->peers[j].name) == 0)
+				break;
+		if (j == ids->n_peers || ids->peers[j].id != s->peers[i].id)
+			return false;
+	}
+	for (i = 0; i < s->n_classes; i++) {
+		for (j = 0; j < ids->n_classes; j++)
+			if (strcmp(s->classes[i].name,
+				   ids->classes[j].name) == 0)
+				break;
+		if (j == ids->n_classes ||
+		    ids->classes[j].id != s->classes[i].id)
+			return false;
+	}
+	for (i = 0; i < s->n_acl_rules; i++) {
+		for (j = 0; j < ids->n_acl_rules; j++)
+			if (same_rule_key(&s->acl_rules[i], &ids->acl_rules[j]))
+				break;
+		if (j == ids->n_acl_rules ||
+		    ids->acl_rules[j].id != s->acl_rules[i].id)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Name things as the dataplane does: ask it for the ids of its running
+ * spec (GET_IDS), recompile our running config keeping them, and take the
+ * result as our running spec. True when the ids agree with the
+ * dataplane's entirely (same config: our spec is then what it runs);
+ * false, with the old spec kept, when the dataplane could not say or its
+ * reply was refused.
+ */
+static bool
+adopt_ids(struct ctld *D)
+{
+	char err[IXG_WIRE_ERR_LEN];
+	struct ixg_spec ids, spec;
+	struct ixg_diags *d;
+	uint64_t gen = 0;
+	bool agree;
+	int rc;
+
+	rc = dp_get_ids(D->api_fd, &D->api_seq, &ids, &gen, err,
+			HELLO_TIMEOUT_MS);
+	if (rc < 0) {
+		say(D, NULL, "dataplane's ids not taken (%s): counters are named by this daemon's ids until the next commit",
+		    err);
+		if (rc != -EPROTO && rc != -EBADMSG)
+			api_down(D, "connection lost asking for ids");
+		return false;
+	}
+	memset(&spec, 0, sizeof(spec));
+	d = ixg_diags_new();
+	rc = d != NULL ? ixg_conf_compile_prev(D->st.running.conf, &ids, &spec,
+					       d)
+		       : -ENOMEM;
+	if (rc != 0) {
+		say(D, NULL, "cannot compile %s with the dataplane's ids; keeping this daemon's",
+		    D->st.config_path);
+		if (d != NULL)
+			ixg_diags_print(d, D->log);
+		ixg_diags_free(d);
+		ixg_ids_free(&ids);
+		return false;
+	}
+	ixg_diags_free(d);
+	ixg_spec_free(&D->st.running.spec);
+	D->st.running.spec = spec;
+	agree = ids_agree(&spec, &ids);
+	say(D, NULL, "took the ids of generation %" PRIu64 " from the dataplane: %u ports, %u peers, %u classes, %u ACL rules, %u countries%s",
+	    gen, ids.n_ports, ids.n_peers, ids.n_classes, ids.n_acl_rules,
+	    ids.n_countries, agree ? "" : " (the config differs)");
+	ixg_ids_free(&ids);
+	return agree;
+}
+
 /* After HELLO: adopt what the dataplane runs, or commit ours whole. */
 static void
 sync_dataplane(struct ctld *D, bool same_dataplane, bool first)
 {
 	const struct ixg_msg_hello_reply *h = &D->st.dp_hello;
+	bool exact = same_dataplane && D->running_exact;
 	char hex[65];
 
 	if (!D->st.running.valid)
 		return;
+	/* The dataplane's ids came from its own commit history; ours are
+	 * exact only if we made that history: otherwise take its ids. */
+	if (h->generation > 0 && !exact) {
+		exact = adopt_ids(D);
+		if (D->api_fd < 0)
+			return;
+	}
 	ctl_hex(D->st.running.sha256, hex);
 	if (h->generation > 0 &&
 	    memcmp(h->config_sha256, D->st.running.sha256, 32) == 0) {
 		D->st.dp_generation = h->generation;
-		/* The dataplane's ids came from its own commit history;
-		 * ours are exact only if we made that history. */
-		D->running_exact = same_dataplane && D->running_exact;
-		say(D, NULL, "adopted the dataplane's generation %" PRIu64 " (sha256 %.16s equal): traffic undisturbed",
-		    h->generation, hex);
+		D->running_exact = exact;
+		say(D, NULL, "adopted the dataplane's generation %" PRIu64 " (sha256 %.16s equal): traffic undisturbed%s",
+		    h->generation, hex,
+		    exact ? "" : "; ids not confirmed, the next commit sends every table");
 		audit(D, CTL_WHO_DAEMON, "adopt", D->st.running.sha256,
 		      h->generation, CTL_RES_ADOPTED, NULL, NULL, 0, 0);
 		return;
@@ -314,6 +434,7 @@ try_connect(struct loop *L, struct loop_timer *t, void *arg)
 	       rep.generation == D->st.dp_generation;
 	D->st.dp_hello = rep;
 	D->st.dp_connected = true;
+	D->st.dp_epoch++;
 	D->st.dp_generation = rep.generation;
 	say(D, NULL, "connected to the dataplane at %s: %u workers, generation %" PRIu64 "%s",
 	    D->api_path, rep.n_workers, rep.generation,
@@ -456,9 +577,11 @@ sample_counters(struct ctld *D)
 		blocks[i] = (struct ixg_lcore_counters *)&D->st.counters[i];
 	tmp = D->st.sum_prev;
 	D->st.sum_prev = D->st.sum_now;
+	D->st.sum_prev_epoch = D->st.sum_now_epoch;
 	D->st.sum_now = tmp;
 	memset(D->st.sum_now, 0, sizeof(*D->st.sum_now));
 	stats_sum(blocks, n, D->st.sum_now);
+	D->st.sum_now_epoch = D->st.dp_epoch;
 }
 
 static void
@@ -471,6 +594,7 @@ on_tick(struct loop *L, struct loop_timer *t, void *arg)
 	(void)L;
 	(void)t;
 	sample_counters(D);
+	ctl_sweep(D);
 	D->st.sample_interval_s = last_ms ? (now - last_ms) / 1000.0 : 1.0;
 	last_ms = now;
 	if (D->st.confirm_deadline != 0 && time(NULL) >= D->st.confirm_deadline) {
@@ -578,6 +702,7 @@ ctld_start(struct ctld *D)
 void
 ctld_stop(struct ctld *D)
 {
+	ctl_close_all(D);
 	if (D->api_fd >= 0)
 		close(D->api_fd);
 	unmap_counters(D);

@@ -20,6 +20,8 @@
 #include "ixg_api.h"
 #include "loop.h"
 
+struct ctl_client;
+
 /* ---- config.c ---- */
 
 /*
@@ -101,6 +103,17 @@ int dp_commit(int fd, uint32_t *seq, uint64_t base_generation,
 	      uint32_t tables, struct ixg_msg_commit_reply *rep,
 	      int timeout_ms);
 
+/*
+ * GET_IDS -> IDS: the running spec's ids (ports, peers, classes, ACL
+ * rules, country indices) decoded and checked into the skeleton `ids`
+ * (release with ixg_ids_free) and the generation they belong to. 0; a
+ * negative errno when the exchange failed (-EPROTO: not understood), or
+ * -EBADMSG when the reply was malformed; a one-line reason in err
+ * (IXG_WIRE_ERR_LEN bytes) either way.
+ */
+int dp_get_ids(int fd, uint32_t *seq, struct ixg_spec *ids,
+	       uint64_t *generation, char *err, int timeout_ms);
+
 /* ---- ctld.c ---- */
 
 struct ctld {
@@ -126,6 +139,10 @@ struct ctld {
 	int signal_fd;
 	struct loop_watch *signal_watch;
 	int exit_code;
+
+	/* CLI connections (ctl.c). */
+	struct ctl_client *clients;
+	unsigned n_clients, n_watchers;
 };
 
 /*
@@ -159,6 +176,14 @@ void ctld_stop(struct ctld *D);
  */
 int ctl_dispatch(struct ctld *D, uid_t uid, int argc, char **argv, bool json,
 		 FILE *out);
+
+/* Close the CLI clients past their deadline: no request within 5 s of
+ * connecting, or 10 s without reading any of a pending reply. Called by
+ * the 1 s tick. */
+void ctl_sweep(struct ctld *D);
+
+/* Close every CLI client (at stop, before the loop is freed). */
+void ctl_close_all(struct ctld *D);
 
 /* Accept callback for the listening CLI socket (registered by ctld). */
 void ctl_on_accept(struct loop *L, struct loop_watch *w, int fd,

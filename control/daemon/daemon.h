@@ -47,6 +47,10 @@ struct ctl_state {
 	/* Rates: totals sampled by the loop about once a second. */
 	struct ixg_lcore_counters *sum_now, *sum_prev;
 	double sample_interval_s;
+	/* Which dataplane connection the counters come from: bumped at
+	 * every HELLO, so two reads from different dataplane lives (whose
+	 * counters restarted at 0) are never subtracted. */
+	uint64_t dp_epoch, sum_now_epoch, sum_prev_epoch;
 
 	const char *audit_path; /* JSON lines, one per commit attempt */
 	int64_t start_unix;
@@ -62,5 +66,42 @@ struct ctl_state {
  */
 int ctl_show(const struct ctl_state *st, int argc, char **argv, bool json,
 	     FILE *out);
+
+/* Counters to show, and the two reads their rates come from. */
+struct ctl_rates {
+	const struct ixg_lcore_counters *c; /* shown; NULL: no dataplane */
+	/* Rates are (now - prev) / dt; NULL or dt <= 0: no rates. */
+	const struct ixg_lcore_counters *prev, *now;
+	double dt;
+	unsigned frame; /* --watch frame number from 1, 0: not watching */
+	double watch_s; /* --watch interval asked for */
+};
+
+/*
+ * ctl_show with the counters and rates of `r` (NULL: ctl_show's, i.e. the
+ * live sum and the loop's once-a-second samples). With r->frame > 0 the
+ * output starts with the frame's time and rate interval (JSON:
+ * "watch_frame", "watch_interval_s", "time"). Same returns as ctl_show.
+ */
+int ctl_show_rates(const struct ctl_state *st, int argc, char **argv,
+		   bool json, const struct ctl_rates *r, FILE *out);
+
+/* True if argv ("show", COMMAND, ...) shows counters, so --watch can
+ * repeat it with rates. */
+bool ctl_show_watchable(int argc, char **argv);
+
+/*
+ * Per-second rate of a counter read as `prev` then as `now`, dt seconds
+ * apart, into *rate. False (the rate is unknown) when dt <= 0 or when the
+ * counter went backwards: counters restart at 0 with the dataplane, and a
+ * reset is not traffic (a huge "rate" from a wrapped difference would be
+ * a lie). Any thread.
+ */
+bool ctl_rate(uint64_t prev, uint64_t now, double dt, double *rate);
+
+/* Sum the dataplane's counter blocks into out (zeroed first). 0, -ENODEV
+ * when no counters are mapped, -ENOMEM. Loop thread. */
+int ctl_counters_sum(const struct ctl_state *st,
+		     struct ixg_lcore_counters *out);
 
 #endif /* IXG_DAEMON_H */

@@ -191,3 +191,38 @@ dp_commit(int fd, uint32_t *seq, uint64_t base_generation,
 		rep->message[sizeof(rep->message) - 1] = '\0';
 	return rc;
 }
+
+/* GET_IDS (see ctld.h). Loop thread. */
+int
+dp_get_ids(int fd, uint32_t *seq, struct ixg_spec *ids, uint64_t *generation,
+	   char *err, int timeout_ms)
+{
+	struct ixg_msg_get_ids m;
+	struct ixg_msg_ids r;
+	enum ixg_status st;
+	int rc, mfd = -1;
+
+	memset(ids, 0, sizeof(*ids));
+	snprintf(err, IXG_WIRE_ERR_LEN, "no answer");
+	ixg_msg_init(&m.hdr, IXG_MSG_GET_IDS, sizeof(m), ++*seq);
+	rc = ixg_send(fd, &m, sizeof(m), -1);
+	if (rc == 0)
+		rc = wait_reply(fd, *seq, IXG_MSG_IDS, &r, sizeof(r), &mfd,
+				timeout_ms);
+	if (rc < 0) {
+		/* A dataplane older than GET_IDS answers with a REPLY. */
+		snprintf(err, IXG_WIRE_ERR_LEN, "%s",
+			 rc == -EPROTO ? "not understood (older dataplane?)"
+				       : strerror(-rc));
+		if (mfd >= 0)
+			close(mfd);
+		return rc;
+	}
+	st = ixg_ids_from_fd(mfd, &r, ids, err);
+	if (mfd >= 0)
+		close(mfd);
+	if (st != IXG_ST_OK)
+		return -EBADMSG;
+	*generation = r.generation;
+	return 0;
+}

@@ -49,6 +49,9 @@ struct ctx {
 	double dt;
 	struct ixg_lcore_counters *sum; /* owned: the live sum */
 	int64_t now_unix;
+	/* --watch: the frame's number (0: not watching) and interval. */
+	unsigned frame;
+	double watch_s;
 
 	/* Options of the command. */
 	bool all;
@@ -177,19 +180,28 @@ same_field(const struct ixg_lcore_counters *blk,
 	return *(const uint64_t *)((const char *)blk + off);
 }
 
-/* Per-second rate of a counter in x->c, from the loop's two samples;
- * false when there is nothing to compute it from. */
+/* Rate between two reads of one counter (see daemon.h). Any thread. */
+bool
+ctl_rate(uint64_t prev, uint64_t now, double dt, double *rate)
+{
+	/* Counters only grow while one dataplane runs (64 bits do not wrap
+	 * in centuries at line rate): going backwards means the counters
+	 * were reset, and the difference would be meaningless. */
+	if (!(dt > 0) || now < prev)
+		return false;
+	*rate = (double)(now - prev) / dt;
+	return true;
+}
+
+/* Per-second rate of a counter in x->c, from the two samples; false when
+ * there is nothing to compute it from. */
 static bool
 rate_of(const struct ctx *x, const uint64_t *field, double *r)
 {
-	uint64_t a, b;
-
-	if (x->c == NULL || x->now == NULL || x->prev == NULL || x->dt <= 0)
+	if (x->c == NULL || x->now == NULL || x->prev == NULL)
 		return false;
-	a = same_field(x->now, x->c, field);
-	b = same_field(x->prev, x->c, field);
-	*r = a >= b ? (double)(a - b) / x->dt : 0.0;
-	return true;
+	return ctl_rate(same_field(x->prev, x->c, field),
+			same_field(x->now, x->c, field), x->dt, r);
 }
 
 /* Table cells: a count, a rate, or "-" when unknown. */
@@ -242,6 +254,10 @@ j_rate(struct ctx *x, const char *key, const uint64_t *v, double scale)
 static void
 header(struct ctx *x)
 {
+	struct timespec ts;
+	char tb[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
 	if (x->json) {
 		jw_bool(&x->w, "dataplane_connected", x->c != NULL);
 		jw_u64(&x->w, "generation", x->st->dp_generation);
@@ -249,7 +265,24 @@ header(struct ctx *x)
 			jw_dbl(&x->w, "rate_interval_s", x->dt);
 		else
 			jw_null(&x->w, "rate_interval_s");
+		if (x->frame > 0) {
+			jw_u64(&x->w, "watch_frame", x->frame);
+			jw_dbl(&x->w, "watch_interval_s", x->watch_s);
+			jw_dbl(&x->w, "time", (double)ts.tv_sec +
+						      ts.tv_nsec / 1e9);
+		}
 		return;
+	}
+	if (x->frame > 0) {
+		fprintf(x->out, "%s  every %g s, frame %u, ",
+			show_time(tb, sizeof(tb), (int64_t)ts.tv_sec),
+			x->watch_s, x->frame);
+		if (x->now != NULL && x->prev != NULL && x->dt > 0)
+			fprintf(x->out, "rates over the last %.2f s\n\n",
+				x->dt);
+		else
+			fputs("no rates yet (first read, or the dataplane "
+			      "restarted)\n\n", x->out);
 	}
 	if (x->c == NULL)
 		fputs("dataplane not connected: counters shown as '-'\n\n",
@@ -400,12 +433,16 @@ pairs_top(const struct ctx *x, uint32_t in, uint32_t out, uint32_t *n)
 							 sizeof(*pv),
 							 pair_by_key);
 
-				nw[i].pps = (double)(nw[i].packets -
-					(p && p->packets <= nw[i].packets ?
-					 p->packets : 0)) / x->dt;
-				nw[i].bps = 8.0 * (double)(nw[i].bytes -
-					(p && p->bytes <= nw[i].bytes ?
-					 p->bytes : 0)) / x->dt;
+				/* A pair absent from the earlier read had
+				 * not been seen yet: it started at 0. */
+				if (!ctl_rate(p ? p->packets : 0,
+					      nw[i].packets, x->dt,
+					      &nw[i].pps) ||
+				    !ctl_rate(p ? p->bytes : 0, nw[i].bytes,
+					      x->dt, &nw[i].bps))
+					nw[i].pps = nw[i].bps = -1;
+				else
+					nw[i].bps *= 8.0;
 			}
 			qsort(nw, nn, sizeof(*nw), pair_by_key);
 			for (uint32_t i = 0; i < *n; i++) {
@@ -413,6 +450,8 @@ pairs_top(const struct ctx *x, uint32_t in, uint32_t out, uint32_t *n)
 							 sizeof(*nw),
 							 pair_by_key);
 
+				/* Not in the later read: it had no traffic
+				 * over the sampled interval. */
 				v[i].pps = p ? p->pps : 0;
 				v[i].bps = p ? p->bps : 0;
 			}
@@ -729,6 +768,8 @@ cmd_peer(struct ctx *x, const char *name)
 	uint32_t id;
 	char b1[64], b2[64], loc[256];
 	const struct ixg_ctr_peer *cp;
+	/* --all: every prefix, not only the first ones. */
+	unsigned first = x->all ? UINT32_MAX : SHOW_FIRST_PREFIXES;
 
 	if (need_spec(x))
 		return 1;
@@ -781,7 +822,7 @@ cmd_peer(struct ctx *x, const char *name)
 		jw_u64(&x->w, "ipv6", n[1][id]);
 		jw_arr(&x->w, "first");
 		list_prefixes(x, s->routes4, s->n_routes4, s->routes6,
-			      s->n_routes6, p->id, SHOW_FIRST_PREFIXES, 0);
+			      s->n_routes6, p->id, first, 0);
 		jw_end_arr(&x->w);
 		jw_end_obj(&x->w);
 		jw_obj(&x->w, "allowed_sources");
@@ -789,7 +830,7 @@ cmd_peer(struct ctx *x, const char *name)
 		jw_u64(&x->w, "ipv6", n[3][id]);
 		jw_arr(&x->w, "first");
 		list_prefixes(x, s->sources4, s->n_sources4, s->sources6,
-			      s->n_sources6, p->id, SHOW_FIRST_PREFIXES, 0);
+			      s->n_sources6, p->id, first, 0);
 		jw_end_arr(&x->w);
 		jw_end_obj(&x->w);
 		if (cp == NULL) {
@@ -857,11 +898,11 @@ cmd_peer(struct ctx *x, const char *name)
 	fprintf(x->out, "  %-18s%" PRIu32 " IPv4, %" PRIu32 " IPv6\n",
 		"announced", n[0][id], n[1][id]);
 	list_prefixes(x, s->routes4, s->n_routes4, s->routes6, s->n_routes6,
-		      p->id, SHOW_FIRST_PREFIXES, n[0][id] + n[1][id]);
+		      p->id, first, n[0][id] + n[1][id]);
 	fprintf(x->out, "  %-18s%" PRIu32 " IPv4, %" PRIu32 " IPv6\n",
 		"allowed sources", n[2][id], n[3][id]);
 	list_prefixes(x, s->sources4, s->n_sources4, s->sources6,
-		      s->n_sources6, p->id, SHOW_FIRST_PREFIXES,
+		      s->n_sources6, p->id, first,
 		      n[2][id] + n[3][id]);
 	fputs("traffic\n", x->out);
 	human_traffic(x, "received", cp ? &cp->rx : NULL);
@@ -2449,7 +2490,8 @@ static const char usage_text[] =
 	"usage: ixgatectl [--json] show COMMAND\n"
 	"  peers                         every peer: config, prefixes, "
 	"traffic, rates\n"
-	"  peer NAME [--top N|--all]     one peer in detail\n"
+	"  peer NAME [--top N|--all]     one peer in detail (--all: every "
+	"prefix too)\n"
 	"  routes [PREFIX|ADDRESS]       route counts per peer, or the "
 	"longest match\n"
 	"  acl                           ACL rules in priority order, with "
@@ -2501,41 +2543,72 @@ usage(struct ctx *x, const char *fmt, const char *arg)
 	return 2;
 }
 
+/* Sum the mapped counter blocks (see daemon.h). Loop thread. */
+int
+ctl_counters_sum(const struct ctl_state *st, struct ixg_lcore_counters *out)
+{
+	struct ixg_lcore_counters **blk;
+
+	if (!st->dp_connected || st->counters == NULL ||
+	    st->n_counter_blocks == 0)
+		return -ENODEV;
+	blk = calloc(st->n_counter_blocks, sizeof(*blk));
+	if (blk == NULL)
+		return -ENOMEM;
+	/* stats_sum only reads the blocks. */
+	for (unsigned i = 0; i < st->n_counter_blocks; i++)
+		blk[i] = (struct ixg_lcore_counters *)(uintptr_t)&st->counters[i];
+	memset(out, 0, sizeof(*out));
+	stats_sum(blk, st->n_counter_blocks, out);
+	free(blk);
+	return 0;
+}
+
 /* Pick the counters: the live sum of the mapped blocks when the dataplane
- * is connected (else the loop's last sample), rates from the samples. */
+ * is connected (else the loop's last sample), rates from the loop's two
+ * samples when both were read from the dataplane connected now. */
 static int
 counters_load(struct ctx *x)
 {
 	const struct ctl_state *st = x->st;
+	int rc;
 
 	if (!st->dp_connected)
 		return 0;
-	if (st->counters != NULL && st->n_counter_blocks > 0) {
-		struct ixg_lcore_counters **blk;
-
-		x->sum = calloc(1, sizeof(*x->sum));
-		blk = calloc(st->n_counter_blocks, sizeof(*blk));
-		if (x->sum == NULL || blk == NULL) {
-			free(blk);
-			return -ENOMEM;
-		}
-		/* stats_sum only reads the blocks. */
-		for (unsigned i = 0; i < st->n_counter_blocks; i++)
-			blk[i] = (struct ixg_lcore_counters *)
-				(uintptr_t)&st->counters[i];
-		stats_sum(blk, st->n_counter_blocks, x->sum);
-		free(blk);
+	x->sum = malloc(sizeof(*x->sum));
+	if (x->sum == NULL)
+		return -ENOMEM;
+	rc = ctl_counters_sum(st, x->sum);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == 0)
 		x->c = x->sum;
-	} else if (st->sum_now != NULL) {
+	else if (st->sum_now != NULL && st->sum_now_epoch == st->dp_epoch)
 		x->c = st->sum_now;
-	}
 	if (x->c != NULL && st->sum_now != NULL && st->sum_prev != NULL &&
+	    st->sum_now_epoch == st->dp_epoch &&
+	    st->sum_prev_epoch == st->dp_epoch &&
 	    st->sample_interval_s > 0) {
 		x->now = st->sum_now;
 		x->prev = st->sum_prev;
 		x->dt = st->sample_interval_s;
 	}
 	return 0;
+}
+
+/* Commands that show counters (see daemon.h). Any thread. */
+bool
+ctl_show_watchable(int argc, char **argv)
+{
+	static const char *const cmds[] = {"peers", "peer", "acl", "classes",
+		"blackholes", "countries", "matrix", "drops", "ports"};
+
+	if (argc < 2 || strcmp(argv[0], "show") != 0)
+		return false;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i]) == 0)
+			return true;
+	return false;
 }
 
 /*
@@ -2545,6 +2618,14 @@ counters_load(struct ctx *x)
 int
 ctl_show(const struct ctl_state *st, int argc, char **argv, bool json,
 	 FILE *out)
+{
+	return ctl_show_rates(st, argc, argv, json, NULL, out);
+}
+
+/* `show ...` with given counters (see daemon.h). Event loop thread. */
+int
+ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
+	       const struct ctl_rates *r, FILE *out)
 {
 	struct ctx *x = calloc(1, sizeof(*x));
 	const char *cmd, *sub = NULL, *arg = NULL;
@@ -2627,9 +2708,20 @@ ctl_show(const struct ctl_state *st, int argc, char **argv, bool json,
 		rc = usage(x, "unexpected argument '%s'", arg);
 		goto done;
 	}
-	/* Commands over the configuration alone skip summing the blocks. */
-	if (strcmp(cmd, "routes") != 0 && strcmp(cmd, "config") != 0 &&
-	    strcmp(cmd, "generation") != 0 && counters_load(x) < 0) {
+	if (r != NULL) {
+		x->c = r->c;
+		if (r->c != NULL && r->now != NULL && r->prev != NULL &&
+		    r->dt > 0) {
+			x->now = r->now;
+			x->prev = r->prev;
+			x->dt = r->dt;
+		}
+		x->frame = r->frame;
+		x->watch_s = r->watch_s;
+	} else if (strcmp(cmd, "routes") != 0 && strcmp(cmd, "config") != 0 &&
+		   strcmp(cmd, "generation") != 0 && counters_load(x) < 0) {
+		/* Commands over the configuration alone skip summing the
+		 * blocks. */
 		rc = error(x, 1, NULL, "out of memory");
 		goto done;
 	}

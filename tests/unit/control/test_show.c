@@ -1320,6 +1320,165 @@ test_routes_full_table(void **state)
 	free(big6);
 }
 
+/* ------------------------------------------------------------ rates */
+
+/* Run `show ARGS...` with the counters and rates of r (ctl_show_rates). */
+static struct run
+show_rates(const struct ctl_state *st, const struct ctl_rates *rates,
+	   int json, ...)
+{
+	char *argv[16];
+	int argc = 0;
+	struct run r = {0};
+	FILE *m = open_memstream(&r.text, &r.len);
+	va_list ap;
+
+	assert_non_null(m);
+	argv[argc++] = (char *)"show";
+	va_start(ap, json);
+	for (char *a; (a = va_arg(ap, char *)) != NULL && argc < 15;)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	r.rc = ctl_show_rates(st, argc, argv, json != 0, rates, m);
+	fclose(m);
+	if (getenv("SHOW_DUMP") != NULL)
+		fprintf(stderr, "--- show_rates %s (rc %d)\n%s", argv[1], r.rc,
+			r.text);
+	return r;
+}
+
+/* The rate between two reads: the difference over the interval; nothing
+ * (not a 2^64-sized number) when the counter went backwards, as it does
+ * when the dataplane restarts; nothing without an interval. */
+static void
+test_rate_arithmetic(void **state)
+{
+	double r = -1;
+
+	(void)state;
+	assert_true(ctl_rate(1000, 3000, 2.0, &r));
+	assert_true(r == 1000.0);
+	assert_true(ctl_rate(5, 5, 0.5, &r));
+	assert_true(r == 0.0);
+	/* Large counters: no precision lost in the difference. */
+	assert_true(ctl_rate(UINT64_MAX - 10, UINT64_MAX, 1.0, &r));
+	assert_true(r == 10.0);
+	r = -1;
+	assert_false(ctl_rate(3000, 1000, 2.0, &r)); /* reset */
+	assert_false(ctl_rate(UINT64_MAX, 0, 1.0, &r)); /* "wrap" */
+	assert_false(ctl_rate(0, 10, 0.0, &r));
+	assert_false(ctl_rate(0, 10, -1.0, &r));
+	assert_true(r == -1); /* untouched when unknown */
+}
+
+/* A watch frame: rates over the interval between two reads, the frame
+ * number and interval in the header; a counter that went backwards (the
+ * dataplane restarted between the reads) shows no rate, never a huge one;
+ * peer pairs likewise. */
+static void
+test_watch_frame_rates(void **state)
+{
+	struct fixture *f = *state;
+	const struct ixg_spec *s = &f->st.running.spec;
+	uint16_t ct = peer_named(s, "china-telecom")->id;
+	uint16_t vt = peer_named(s, "viettel")->id;
+	struct ixg_lcore_counters *a = new_blocks(1), *b = new_blocks(1);
+	struct ctl_rates rates = {.c = b, .prev = a, .now = b, .dt = 0.5,
+				  .frame = 3, .watch_s = 1};
+	struct run r;
+
+	a->peer[ct].rx.packets = 100;
+	a->peer[ct].rx.bytes = 10000;
+	b->peer[ct].rx.packets = 600; /* +500 in 0.5 s: 1000 pps */
+	b->peer[ct].rx.bytes = 60000; /* +50000 B: 800 kbit/s */
+	a->peer[vt].tx.packets = 7000; /* then reset: the dataplane */
+	b->peer[vt].tx.packets = 20; /* restarted */
+	a->peer_pair[1].key = (uint32_t)ct << 16 | vt;
+	a->peer_pair[1].pb = (struct ixg_ctr_pb){900, 90000};
+	b->peer_pair[2].key = (uint32_t)ct << 16 | vt;
+	b->peer_pair[2].pb = (struct ixg_ctr_pb){30, 3000};
+
+	r = show_rates(&f->st, &rates, 1, "peers", NULL);
+	assert_int_equal(r.rc, 0);
+	has(&r, "\"rate_interval_s\":0.500");
+	has(&r, "\"watch_frame\":3");
+	has(&r, "\"watch_interval_s\":1.000");
+	has(&r, "\"time\":");
+	has(&r, "\"rx_packets\":600,");
+	has(&r, "\"rx_pps\":1000.000");
+	has(&r, "\"rx_bps\":800000.000");
+	/* viettel's tx went 7000 -> 20: unknown, not 3.7e19 pps. */
+	has(&r, "\"tx_packets\":20,");
+	has(&r, "\"tx_pps\":null");
+	assert_null(strstr(r.text, "e+19"));
+	assert_null(strstr(r.text, "36893488147419"));
+	free(r.text);
+
+	r = show_rates(&f->st, &rates, 1, "matrix", "peers", NULL);
+	assert_int_equal(r.rc, 0);
+	has(&r, "\"packets\":30,\"bytes\":3000,\"pps\":null,\"bps\":null");
+	free(r.text);
+
+	r = show_rates(&f->st, &rates, 0, "peers", NULL);
+	assert_int_equal(r.rc, 0);
+	has(&r, "every 1 s, frame 3, rates over the last 0.50 s");
+	free(r.text);
+
+	/* A first frame after a dataplane restart: counters, no rates. */
+	rates.prev = rates.now = NULL;
+	r = show_rates(&f->st, &rates, 1, "drops", NULL);
+	assert_int_equal(r.rc, 0);
+	has(&r, "\"rate_interval_s\":null");
+	has(&r, "\"watch_frame\":3");
+	free(r.text);
+	r = show_rates(&f->st, &rates, 0, "drops", NULL);
+	has(&r, "no rates yet");
+	free(r.text);
+	free(a);
+	free(b);
+}
+
+/* The loop's samples from an earlier dataplane (different epoch) are not
+ * subtracted from this one's counters. */
+static void
+test_rates_across_dataplane_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct run r;
+
+	r = show(&f->st, 1, "peers", NULL);
+	has(&r, "\"rate_interval_s\":2.000");
+	has(&r, "\"rx_pps\":500.000");
+	free(r.text);
+	f->st.dp_epoch = 2;
+	f->st.sum_now_epoch = 2;
+	f->st.sum_prev_epoch = 1;
+	r = show(&f->st, 1, "peers", NULL);
+	has(&r, "\"rate_interval_s\":null");
+	has(&r, "\"rx_pps\":null");
+	has(&r, "\"rx_packets\":1500,"); /* the live sum still shown */
+	free(r.text);
+}
+
+/* Which commands --watch accepts. */
+static void
+test_watchable(void **state)
+{
+	char *peers[] = {"show", "peers", NULL};
+	char *matrix[] = {"show", "matrix", "countries", NULL};
+	char *routes[] = {"show", "routes", NULL};
+	char *config[] = {"show", "config", NULL};
+	char *reload[] = {"reload", NULL};
+
+	(void)state;
+	assert_true(ctl_show_watchable(2, peers));
+	assert_true(ctl_show_watchable(3, matrix));
+	assert_false(ctl_show_watchable(2, routes));
+	assert_false(ctl_show_watchable(2, config));
+	assert_false(ctl_show_watchable(1, reload));
+}
+
 int
 main(void)
 {
@@ -1357,6 +1516,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_escapes, setup,
 						teardown),
+		cmocka_unit_test(test_rate_arithmetic),
+		cmocka_unit_test(test_watchable),
+		cmocka_unit_test_setup_teardown(test_watch_frame_rates, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rates_across_dataplane_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routes_full_table, setup,
 						teardown),
 	};

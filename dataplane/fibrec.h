@@ -74,6 +74,7 @@ struct fibrec_stat {
 	uint32_t n;         /* prefixes held */
 	uint32_t adds, dels; /* rte_fib operations applied (adds incl. changes) */
 	uint64_t ns;        /* time to make it */
+	size_t bytes;       /* its size in the rte_malloc heap */
 };
 
 struct fibrec;
@@ -81,7 +82,7 @@ struct fibrec;
 /*
  * Make a FIB of `slot` holding exactly the n sorted entries: patched from
  * the slot's spare when it exists, is compatible (next-hop size, room for
- * `tbl8_need` groups and n routes) and the difference is smaller than n;
+ * `tbl8_need` groups and n routes) and the difference is under n / 2;
  * otherwise built from scratch with some headroom for later patches.
  * `nhsz` is an enum rte_fib_dir24_8_nh_sz (IPv4) or rte_fib_trie_nh_sz
  * (IPv6); it is widened when the tbl8 groups need more bits. Returns the
@@ -119,8 +120,9 @@ int fibrec_warm(const struct fibrec *r);
 void fibrec_set_spares(bool on);
 bool fibrec_spares_on(void);
 
-/* Spares parked now, and free them all. */
+/* Spares parked now, their heap bytes, and free them all. */
 unsigned fibrec_spares(void);
+size_t fibrec_spare_bytes(void);
 void fibrec_drop_spares(void);
 
 /* FIBs (records) alive now, spares included: a leak check for tests. */

@@ -166,7 +166,8 @@ struct tbl_class {
  * the count shared by every snapshot holding component p.
  *   TBL_PART_ROUTE4   route4
  *   TBL_PART_ROUTE6   route6
- *   TBL_PART_SAV      sav4, sav6, n_sav_sets, sav_sets, sav_set_peers
+ *   TBL_PART_SAV      sav4, sav6, n_sav_sets, sav_sets, sav_set_peers,
+ *                     sav_slots
  *   TBL_PART_ACL      acl4, acl6, n_acl_actions, acl_actions
  *   TBL_PART_COUNTRY  country4, country6
  */
@@ -233,6 +234,11 @@ struct tables {
 	uint32_t n_sav_sets_used; /* the others are kept for stable numbers */
 	struct tbl_sav_set *sav_sets;
 	uint16_t *sav_set_peers; /* sorted within each set */
+	uint32_t n_sav_set_peers;
+	/* hash index of the sets (slot = set + 1, 0 empty; control thread
+	 * only: the next build starts from it, see sav_seed) */
+	uint32_t *sav_slots;
+	uint32_t n_sav_slots;
 
 	struct rte_acl_ctx *acl4; /* NULL when there are no rules */
 	struct rte_acl_ctx *acl6;

@@ -40,6 +40,12 @@ struct fibrec {
 
 static struct fibrec *spare[FIB_SLOTS];
 static bool spares_on;
+/*
+ * Smaller FIBs get no spare: building one from scratch takes milliseconds
+ * (its fixed 64 MiB tbl24 costs a memset), while a spare would hold that
+ * 64 MiB for nothing: config/demo.conf's six small FIBs are 352 MiB.
+ */
+static size_t spare_min = 4096;
 static unsigned long n_live;
 static unsigned name_seq;
 
@@ -550,7 +556,7 @@ fibrec_retire(struct fibrec *r)
 {
 	if (r == NULL)
 		return;
-	if (!spares_on) {
+	if (!spares_on || r->n < spare_min) {
 		rec_free(r);
 		return;
 	}
@@ -565,7 +571,8 @@ fibrec_warm(const struct fibrec *r)
 	size_t bad;
 	int rc;
 
-	if (r == NULL || !spares_on || spare[r->slot] != NULL)
+	if (r == NULL || !spares_on || r->n < spare_min ||
+	    spare[r->slot] != NULL)
 		return 0;
 	c = rec_new(r->slot, r->family, r->req_nhsz);
 	if (c == NULL)
@@ -597,6 +604,12 @@ fibrec_set_spares(bool on)
 	spares_on = on;
 	if (!on)
 		fibrec_drop_spares();
+}
+
+void
+fibrec_set_spare_min(size_t n)
+{
+	spare_min = n;
 }
 
 bool

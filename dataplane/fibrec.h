@@ -118,6 +118,10 @@ int fibrec_warm(const struct fibrec *r);
 /* Spares on or off (default off; the live dataplane turns them on).
  * Turning them off frees the parked ones. */
 void fibrec_set_spares(bool on);
+
+/* FIBs holding fewer than n prefixes get no spare (default 4096: they are
+ * rebuilt in milliseconds; tests lower it). */
+void fibrec_set_spare_min(size_t n);
 bool fibrec_spares_on(void);
 
 /* Spares parked now, their heap bytes, and free them all. */

@@ -56,6 +56,19 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 	errno = 0;
 	nt = tables_build_from(spec, rt->spec, rt->tables, rt->n_workers, gen,
 			       err, errlen);
+	if (nt == NULL && (errno == ENOMEM || errno == ENOSPC) &&
+	    fibrec_spares() > 0) {
+		/* The warm spares are an optimisation: give their memory to
+		 * the commit rather than refuse it. */
+		fprintf(stderr, "ixgate-dataplane: generation %" PRIu64
+				": %s; retrying without the %u spare FIB(s) "
+				"(%zu MiB)\n",
+			gen, err, fibrec_spares(), fibrec_spare_bytes() >> 20);
+		fibrec_drop_spares();
+		errno = 0;
+		nt = tables_build_from(spec, rt->spec, rt->tables,
+				       rt->n_workers, gen, err, errlen);
+	}
 	t1 = mono_ns();
 	if (build_ns != NULL)
 		*build_ns = t1 - t0;

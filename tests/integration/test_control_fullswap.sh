@@ -27,8 +27,9 @@
 # Takes 4-6 minutes on a shared 2-core VM (two full builds on 4 KiB pages):
 # suite "slow".
 #
-# Memory: hugepages when 2048 x 2 MiB are free, else --no-huge -m 4096 (two
-# full snapshots live at once during a swap).
+# Memory: hugepages when 4096 x 2 MiB are free, else --no-huge -m 8192: the
+# real table's snapshot is ~2.2 GiB, its warm spare FIBs ~2 GiB more
+# (dataplane/fibrec.h), and two snapshots are live during a swap.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/control_lib.sh"
 need_tools
@@ -112,10 +113,10 @@ trap 'ixg_cleanup; rm -rf "$RUNDIR"' EXIT
 mem_args() {
 	local free
 	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo 2>/dev/null)
-	if [ "${free:-0}" -ge 2048 ]; then
-		echo "-m 4096 --huge-unlink"
+	if [ "${free:-0}" -ge 4096 ]; then
+		echo "-m 8192 --huge-unlink"
 	else
-		echo "--no-huge -m 4096"
+		echo "--no-huge -m 8192"
 	fi
 }
 

@@ -579,5 +579,6 @@ main(void)
 	};
 
 	dp_test_eal_init("test_fibrec", 1024);
+	fibrec_set_spare_min(0); /* spares for the small test tables too */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

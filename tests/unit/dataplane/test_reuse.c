@@ -416,5 +416,6 @@ main(void)
 	};
 
 	dp_test_eal_init("t_reuse", 1536);
+	fibrec_set_spare_min(0); /* spares for the small test tables too */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -240,10 +240,56 @@ test_origin_lookup(void **state)
 	ixg_spec_free(&s);
 }
 
+
+/* Counting by key skips the equal head and tail of a table (here the
+ * first 1,500 and last 1,299 prefixes): a long prefix list changed in its
+ * middle counts exactly the middle's edits. */
+static void
+test_long_table_middle_edit(void **state)
+{
+	struct ixg_spec a, b;
+	struct ctl_diff d;
+	size_t cap = 1 << 20, off;
+	char *ta = malloc(cap), *tb = malloc(cap);
+
+	(void)state;
+	assert_non_null(ta);
+	assert_non_null(tb);
+	off = (size_t)snprintf(ta, cap, "%s", HEAD "peer a { asn 1; country VN; "
+			       "port p0; vlan 11; mac 02:00:00:00:00:0a; announce { ");
+	memcpy(tb, ta, off + 1);
+	for (unsigned i = 0; i < 3000; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "10.%u.%u.0/24; ", 16 + i / 256, i % 256);
+		strcat(ta + off, i == 1500 ? "" : p); /* a lacks #1500 */
+		strcat(tb + off, i == 1700 ? "" : p); /* b lacks #1700 */
+		if (i == 1600) {
+			strcat(ta + off, "10.99.0.0/16; ");
+			strcat(tb + off, "10.99.0.0/17; ");
+		}
+	}
+	strcat(ta, "} }\n");
+	strcat(tb, "} }\n");
+	compile(ta, NULL, &a);
+	compile(tb, &a, &b);
+	assert_int_equal(ctl_diff(&a, &b, &d), 0);
+	assert_true(d.changed_tables & BIT(IXG_TBL_ROUTES4));
+	/* b adds #1500 and the /17, removes #1700 and the /16 */
+	assert_int_equal(d.t[IXG_TBL_ROUTES4].added, 2);
+	assert_int_equal(d.t[IXG_TBL_ROUTES4].removed, 2);
+	assert_int_equal(d.t[IXG_TBL_ROUTES4].changed, 0);
+	ixg_spec_free(&a);
+	ixg_spec_free(&b);
+	free(ta);
+	free(tb);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_long_table_middle_edit),
 		cmocka_unit_test(test_first_commit_sends_everything),
 		cmocka_unit_test(test_same_config_sends_nothing),
 		cmocka_unit_test(test_origin_shift_is_not_a_change),

@@ -403,6 +403,62 @@ test_prefix_change_patches_spare(void **state)
 	dp_spec_free(s);
 }
 
+/* A spec with 80 peers and one source /24 per pair of them (3,160
+ * two-peer sets), or, with `single`, every /24 from peer 1 (no sets). */
+static struct ixg_spec *
+pairs_spec(int single)
+{
+	struct ixg_spec *s = dp_spec_new();
+	unsigned k = 0;
+
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	for (uint16_t id = 1; id <= 80; id++) {
+		char mac[32];
+
+		snprintf(mac, sizeof(mac), "02:00:00:00:02:%02x", id);
+		dp_spec_peer(s, id, 0, 100, mac, IXG_SAV_STRICT);
+	}
+	for (uint16_t a = 1; a <= 80; a++)
+		for (uint16_t b = a + 1; b <= 80; b++, k++) {
+			char pfx[32];
+
+			snprintf(pfx, sizeof(pfx), "10.%u.%u.0", k / 256,
+				 k % 256);
+			dp_spec_source4(s, pfx, 24, single ? 1 : a);
+			dp_spec_source4(s, pfx, 24, single ? 1 : b);
+		}
+	return s;
+}
+
+/* Sets no prefix uses are carried (stable numbers) until they outnumber
+ * the used ones by more than 1,024; the build after that numbers afresh. */
+static void
+test_sav_sets_compacted(void **state)
+{
+	struct ixg_spec *s = pairs_spec(0), *one = pairs_spec(1),
+			*one2 = pairs_spec(1);
+	struct tables *a, *b, *c;
+
+	(void)state;
+	a = build_from(s, NULL, NULL, 400);
+	assert_int_equal(a->n_sav_sets, 3160);
+	assert_int_equal(a->n_sav_sets_used, 3160);
+	b = build_from(one, s, a, 401);
+	assert_int_equal(b->n_sav_sets, 3160); /* kept for their numbers */
+	assert_int_equal(b->n_sav_sets_used, 0);
+	assert_int_equal(lookup4(b->sav4, "10.0.5.1"), 1);
+	one2->sources4[0].len = 23; /* any change of the sources */
+	c = build_from(one2, one, b, 402);
+	assert_int_equal(c->n_sav_sets, 0); /* numbered afresh */
+	assert_int_equal(lookup4(c->sav4, "10.0.5.1"), 1);
+	tables_free(a);
+	tables_free(b);
+	tables_free(c);
+	dp_spec_free(s);
+	dp_spec_free(one);
+	dp_spec_free(one2);
+}
+
 int
 main(void)
 {
@@ -413,6 +469,7 @@ main(void)
 		cmocka_unit_test(test_refused_build_keeps_prev),
 		cmocka_unit_test(test_blackhole_expiry_rebuilds_route4),
 		cmocka_unit_test(test_prefix_change_patches_spare),
+		cmocka_unit_test(test_sav_sets_compacted),
 	};
 
 	dp_test_eal_init("t_reuse", 1536);

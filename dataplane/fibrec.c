@@ -364,6 +364,7 @@ fibrec_make4(enum fib_slot slot, int nhsz, const uint64_t *k,
 done:
 	s.ns = now_ns() - t0;
 	s.bytes = r->bytes;
+	s.tbl8 = r->num_tbl8;
 	if (st != NULL)
 		*st = s;
 	*rc = 0;
@@ -537,6 +538,7 @@ fibrec_make6(enum fib_slot slot, int nhsz, const struct fib_pfx6 *p,
 done:
 	s.ns = now_ns() - t0;
 	s.bytes = r->bytes;
+	s.tbl8 = r->num_tbl8;
 	if (st != NULL)
 		*st = s;
 	*rc = 0;

@@ -75,6 +75,7 @@ struct fibrec_stat {
 	uint32_t adds, dels; /* rte_fib operations applied (adds incl. changes) */
 	uint64_t ns;        /* time to make it */
 	size_t bytes;       /* its size in the rte_malloc heap */
+	uint32_t tbl8;      /* tbl8 groups it has room for */
 };
 
 struct fibrec;

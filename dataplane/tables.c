@@ -2345,11 +2345,11 @@ tables_describe_fibs(const struct tables *t, char *buf, size_t len)
 			continue;
 		n = snprintf(buf + off, len - off,
 			     "%s %s %s %" PRIu32 " (+%" PRIu32 " -%" PRIu32
-			     ", %.1f ms, %.0f MiB)",
+			     ", %.1f ms, %.0f MiB, %" PRIu32 " tbl8)",
 			     buf[off - 1] == ';' ? "" : ",", fibrec_slot_name(s),
 			     how[st->how < 3 ? st->how : 0], st->n, st->adds,
 			     st->dels, (double)st->ns / 1e6,
-			     (double)st->bytes / (1 << 20));
+			     (double)st->bytes / (1 << 20), st->tbl8);
 		if (n < 0)
 			break;
 		off += (size_t)n;

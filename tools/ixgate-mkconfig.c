@@ -54,7 +54,16 @@ struct opts {
 	int deaggregate;
 	unsigned routes4, routes6;
 	uint64_t seed;
+	/* Variants for the benchmark's scenarios (bench/README-compare.md):
+	 * each one leaves everything else as in the full config. */
+	unsigned table_routes; /* 0: all; else N routes per family */
+	int sav; /* -1: strict, loose for the catch-all peers; else SAV_* */
+	int no_policer, no_countries, untagged;
+	int sampling; /* -1: 1-in-1000; 0: off; else 1-in-N */
 };
+
+enum { SAV_STRICT, SAV_LOOSE, SAV_OFF };
+static const char *const sav_names[] = { "strict", "loose", "off" };
 
 /* One address range or prefix; IPv4 lives in the low 32 bits of addr. */
 struct prefix {
@@ -512,6 +521,23 @@ cmp_prefix_peer(const void *a, const void *b)
 	if (x->peer != y->peer)
 		return x->peer - y->peer;
 	return cmp_prefix(a, b);
+}
+
+/* By peer, family, length (shortest first), address. */
+static int
+cmp_prefix_len(const void *a, const void *b)
+{
+	const struct prefix *x = a, *y = b;
+
+	if (x->peer != y->peer)
+		return x->peer - y->peer;
+	if (x->v6 != y->v6)
+		return x->v6 - y->v6;
+	if (x->len != y->len)
+		return x->len - y->len;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return 0;
 }
 
 /* The same prefix from two ranges (two ASNs) is one route: keep the
@@ -1117,6 +1143,66 @@ make_acl(unsigned n)
 	return rules;
 }
 
+/*
+ * --table-routes N: keep N routes of each family, so the same peers, ACL
+ * and traffic shape run against a small table (issue 4's "16 routes vs
+ * full table"). The peers take turns, p1's and p0's alternately, so both
+ * ports send and receive; each gives its shortest real prefixes first (an
+ * aggregate covers the most of the peer's space). Deterministic and
+ * without the PRNG, so the ACL made before it is the full config's.
+ */
+static void
+reduce_table(unsigned n)
+{
+	struct prefix *p = g.pfx.p, *keep;
+	size_t *next, j, n_keep = 0;
+	unsigned *order, n_order = 0, i, f, got, k, q, seen;
+
+	qsort(p, g.pfx.n, sizeof(*p), cmp_prefix_len);
+	order = xrealloc(NULL, g.n_peers * sizeof(*order));
+	for (i = 0; n_order < g.n_peers; i++) {
+		/* the i-th peer of p1, then the i-th of p0 */
+		for (k = 0; k < 2; k++)
+			for (q = 0, seen = 0; q < g.n_peers; q++)
+				if (g.peers[q].port == 1 - k && seen++ == i)
+					order[n_order++] = q;
+	}
+	/* next[peer * 2 + v6]: the peer's next prefix of that family in the
+	 * (peer, v6, length) order; g.pfx.n when it has none. */
+	next = xrealloc(NULL, g.n_peers * 2 * sizeof(*next));
+	for (j = 0; j < g.n_peers * 2; j++)
+		next[j] = g.pfx.n;
+	for (j = g.pfx.n; j-- > 0;)
+		next[p[j].peer * 2 + p[j].v6] = j;
+	keep = xrealloc(NULL, ((size_t)n * 2 + 1) * sizeof(*keep));
+	for (f = 0; f < 2; f++) {
+		for (got = 0; got < n;) {
+			unsigned before = got;
+
+			for (i = 0; i < n_order && got < n; i++) {
+				size_t *c = &next[order[i] * 2 + f];
+
+				while (*c < g.pfx.n && p[*c].peer == order[i] &&
+				       p[*c].v6 == f && !p[*c].real)
+					(*c)++;
+				if (*c < g.pfx.n && p[*c].peer == order[i] &&
+				    p[*c].v6 == f) {
+					keep[n_keep++] = p[(*c)++];
+					got++;
+				}
+			}
+			if (got == before)
+				break; /* fewer real prefixes than n */
+		}
+	}
+	memcpy(p, keep, n_keep * sizeof(*p));
+	g.pfx.n = n_keep;
+	qsort(p, g.pfx.n, sizeof(*p), cmp_prefix_peer);
+	free(order);
+	free(next);
+	free(keep);
+}
+
 /* ---- output --------------------------------------------------------- */
 
 static void
@@ -1244,51 +1330,72 @@ write_main(const struct opts *o, const char *cmdline,
 		   "\tname ixgate-bench;\n"
 		   "\tcountry SG;\n"
 		   "\ticmp-time-exceeded on;\n"
-		   "\ticmp-rate 100;\n"
-		   "\tsampling 1-in-1000;\n"
+		   "\ticmp-rate 100;\n");
+	if (o->sampling == 0)
+		fprintf(f, "\tsampling off;\n}\n\n");
+	else
+		fprintf(f, "\tsampling 1-in-%d;\n}\n\n",
+			o->sampling < 0 ? 1000 : o->sampling);
+	if (o->untagged)
+		/* l3fwd and testpmd parse no 802.1Q: the peers stay apart by
+		 * their source MACs, the other half of the ingress key. */
+		fprintf(f,
+			"# p0: the public peering LAN, p1: private interconnects\n"
+			"# of the China and ASEAN networks; untagged (--untagged):\n"
+			"# peers are told apart by their MACs. Benchmarks override\n"
+			"# the devices.\n"
+			"port p0 {\n"
+			"\tdevice \"net_null0\";\n"
+			"\tmtu 1500;\n"
+			"\tmac 02:49:58:00:00:01;\n"
+			"\taddress 198.18.0.1/15;\n"
+			"\taddress 2001:db8:100::1/64;\n"
+			"}\n\n");
+	else
+		fprintf(f,
+			"# p0: the public peering LAN (VLAN 100, shared by the peers of\n"
+			"# other countries); p1: private interconnects of the China and\n"
+			"# ASEAN networks, one VLAN each. Benchmarks override the devices.\n"
+			"port p0 {\n"
+			"\tdevice \"net_null0\";\n"
+			"\tmtu 1500;\n"
+			"\tmac 02:49:58:00:00:01;\n"
+			"\tvlan 100 {\n"
+			"\t\taddress 198.18.0.1/15;\n"
+			"\t\taddress 2001:db8:100::1/64;\n"
+			"\t}\n"
+			"}\n\n");
+	fprintf(f, "port p1 {\n"
+		   "\tdevice \"net_null1\";\n"
+		   "\tmtu 1500;\n"
+		   "\tmac 02:49:58:00:00:02;\n"
 		   "}\n\n");
-	fprintf(f,
-		"# p0: the public peering LAN (VLAN 100, shared by the peers of\n"
-		"# other countries); p1: private interconnects of the China and\n"
-		"# ASEAN networks, one VLAN each. Benchmarks override the devices.\n"
-		"port p0 {\n"
-		"\tdevice \"net_null0\";\n"
-		"\tmtu 1500;\n"
-		"\tmac 02:49:58:00:00:01;\n"
-		"\tvlan 100 {\n"
-		"\t\taddress 198.18.0.1/15;\n"
-		"\t\taddress 2001:db8:100::1/64;\n"
-		"\t}\n"
-		"}\n\n"
-		"port p1 {\n"
-		"\tdevice \"net_null1\";\n"
-		"\tmtu 1500;\n"
-		"\tmac 02:49:58:00:00:02;\n"
-		"}\n\n");
-	fprintf(f, "class transit {\n"
-		   "\tcommitted-rate 10gbit;\n"
-		   "\tcommitted-burst 16m;\n"
-		   "\tpeak-rate 20gbit;\n"
-		   "\tpeak-burst 32m;\n"
-		   "\tyellow pass;\n"
-		   "\tred drop;\n"
-		   "}\n\n"
-		   "class realtime {\n"
-		   "\tcommitted-rate 2gbit;\n"
-		   "\tcommitted-burst 4m;\n"
-		   "\tpeak-rate 4gbit;\n"
-		   "\tpeak-burst 8m;\n"
-		   "\tyellow remark 34;\n"
-		   "\tred drop;\n"
-		   "}\n\n"
-		   "class scavenger {\n"
-		   "\tcommitted-rate 500mbit;\n"
-		   "\tcommitted-burst 1m;\n"
-		   "\tpeak-rate 1gbit;\n"
-		   "\tpeak-burst 2m;\n"
-		   "\tyellow remark 8;\n"
-		   "\tred drop;\n"
-		   "}\n\n");
+	if (!o->no_policer)
+		fprintf(f,
+			"class transit {\n"
+			"\tcommitted-rate 10gbit;\n"
+			"\tcommitted-burst 16m;\n"
+			"\tpeak-rate 20gbit;\n"
+			"\tpeak-burst 32m;\n"
+			"\tyellow pass;\n"
+			"\tred drop;\n"
+			"}\n\n"
+			"class realtime {\n"
+			"\tcommitted-rate 2gbit;\n"
+			"\tcommitted-burst 4m;\n"
+			"\tpeak-rate 4gbit;\n"
+			"\tpeak-burst 8m;\n"
+			"\tyellow remark 34;\n"
+			"\tred drop;\n"
+			"}\n\n"
+			"class scavenger {\n"
+			"\tcommitted-rate 500mbit;\n"
+			"\tcommitted-burst 1m;\n"
+			"\tpeak-rate 1gbit;\n"
+			"\tpeak-burst 2m;\n"
+			"\tyellow remark 8;\n"
+			"\tred drop;\n"
+			"}\n\n");
 
 	/* RFC 7999 blackholes: hosts inside real routed prefixes. */
 	for (i = 0; i < o->blackholes; i++) {
@@ -1311,8 +1418,14 @@ write_main(const struct opts *o, const char *cmdline,
 			fprintf(f, " expires \"2099-12-31T23:59:59Z\"");
 		fprintf(f, ";\n");
 	}
-	fprintf(f, "\ncountry-data \"%s\" format ip-location-db;\n", rel4);
-	fprintf(f, "country-data \"%s\" format ip-location-db;\n\n", rel6);
+	if (!o->no_countries) {
+		fprintf(f, "\ncountry-data \"%s\" format ip-location-db;\n",
+			rel4);
+		fprintf(f, "country-data \"%s\" format ip-location-db;\n\n",
+			rel6);
+	} else {
+		fprintf(f, "\n# --no-countries: no country data.\n\n");
+	}
 	fprintf(f, "include \"acl.conf\";\n");
 	fprintf(f, "include \"peers.d/*.conf\";\n");
 	close_out(f, "ixgate.conf");
@@ -1362,6 +1475,9 @@ write_acl(const struct opts *o, const struct rule *rules, unsigned n)
 			fprintf(f, "\t\tdscp %d;\n", r->dscp);
 		if (r->action == ACT_DENY)
 			fprintf(f, "\t\taction deny;\n");
+		else if (r->action == ACT_CLASS && o->no_policer)
+			/* the same match, with no class to meter */
+			fprintf(f, "\t\taction permit;\n");
 		else if (r->action == ACT_CLASS)
 			fprintf(f, "\t\taction class %s;\n", r->cls);
 		else
@@ -1420,20 +1536,25 @@ write_peers(const struct opts *o)
 			fprintf(f, "\tcountry %s;\n", cc);
 		}
 		fprintf(f, "\tport p%u;\n", pe->port);
-		if (pe->outer_vlan)
+		if (o->untagged) {
+			/* no VLAN: the MAC alone names the peer */
+		} else if (pe->outer_vlan) {
 			fprintf(f, "\tvlan %u.%u;\n", pe->outer_vlan, pe->vlan);
-		else
+		} else {
 			fprintf(f, "\tvlan %u;\n", pe->vlan);
+		}
 		fprintf(f, "\tmac 02:49:58:%02x:%02x:01;\n", id >> 8, id & 0xff);
 		fprintf(f, "\tnext-hop %s;\n",
 			fmt_addr((198u << 24 | 18u << 16) + 1 + id, 0, buf,
 				 sizeof(buf)));
 		fprintf(f, "\tnext-hop 2001:db8:100::%x;\n", id + 1);
 		fprintf(f, "\tsource-validation %s;\n",
-			pe->loose ? "loose" : "strict");
+			o->sav >= 0 ? sav_names[o->sav] :
+			pe->loose   ? "loose" : "strict");
 		fprintf(f, "\tmax-prefix %u;\n", total + total / 10 + 10);
-		fprintf(f, "\trate %s;\n",
-			pe->port == 1 ? "100gbit burst 64m" : "10gbit burst 16m");
+		if (!o->no_policer)
+			fprintf(f, "\trate %s;\n", pe->port == 1 ?
+				"100gbit burst 64m" : "10gbit burst 16m");
 		fprintf(f, "\tannounce-file \"../prefixes/%s.txt\";\n}\n",
 			pe->name);
 		close_out(f, name);
@@ -1604,6 +1725,18 @@ usage(FILE *f)
 		"  --l3fwd-rules DIR   also write l3fwd rule files (LPM and ACL)\n"
 		"  --l3fwd-port N      every l3fwd route to port N (default: the\n"
 		"                      egress peer's port, 0 or 1)\n"
+		"variants (benchmark scenarios; the rest stays as in the full config):\n"
+		"  --table-routes N    only N routes per family (1..1048576): the\n"
+		"                      peers' shortest real prefixes, p1 and p0\n"
+		"                      peers in turn; same peers, ACL, countries\n"
+		"  --sav MODE          source-validation of every peer: strict,\n"
+		"                      loose or off (default strict, loose for\n"
+		"                      the catch-all peers)\n"
+		"  --no-policer        no peer rates, no classes (class rules\n"
+		"                      become 'action permit')\n"
+		"  --no-countries      no country-data\n"
+		"  --sampling N        1-in-N sampling, 0 for off (default 1000)\n"
+		"  --untagged          no VLANs (for l3fwd/testpmd traffic)\n"
 		"  --help\n");
 }
 
@@ -1662,6 +1795,12 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "l3fwd-rules", required_argument, NULL, 'l' },
 		{ "l3fwd-port", required_argument, NULL, 'P' },
+		{ "table-routes", required_argument, NULL, 'T' },
+		{ "sav", required_argument, NULL, 'V' },
+		{ "no-policer", no_argument, NULL, 'N' },
+		{ "no-countries", no_argument, NULL, 'K' },
+		{ "sampling", required_argument, NULL, 'S' },
+		{ "untagged", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1674,6 +1813,8 @@ main(int argc, char **argv)
 		.routes4 = 1200000,
 		.routes6 = 300000,
 		.seed = 1,
+		.sav = -1,
+		.sampling = -1,
 	};
 	size_t n_real[2] = { 0, 0 }, n_more[2] = { 0, 0 }, j;
 	char cmdline[1024];
@@ -1710,6 +1851,27 @@ main(int argc, char **argv)
 			break;
 		case 'l': o.l3fwd_dir = optarg; break;
 		case 'P': o.l3fwd_port = (int)num_arg("l3fwd-port", optarg, 0, 31); break;
+		case 'T':
+			o.table_routes = num_arg("table-routes", optarg, 1, 1u << 20);
+			break;
+		case 'V':
+			for (o.sav = 0; o.sav < 3; o.sav++)
+				if (strcmp(optarg, sav_names[o.sav]) == 0)
+					break;
+			if (o.sav == 3) {
+				fprintf(stderr, "ixgate-mkconfig: --sav: expected "
+						"strict, loose or off, got '%s'\n",
+					optarg);
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'N': o.no_policer = 1; break;
+		case 'K': o.no_countries = 1; break;
+		case 'S':
+			o.sampling = (int)num_arg("sampling", optarg, 0, 1000000000);
+			break;
+		case 'U': o.untagged = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1772,6 +1934,17 @@ main(int argc, char **argv)
 	qsort(g.pfx.p, g.pfx.n, sizeof(struct prefix), cmp_prefix_peer);
 	index_real();
 	acl = make_acl(o.acl_rules);
+	if (o.table_routes) {
+		/* After the ACL, so that it is the full config's rule for rule;
+		 * blackholes are then drawn from the routes kept. */
+		reduce_table(o.table_routes);
+		n_real[0] = n_real[1] = n_more[0] = n_more[1] = 0;
+		for (j = 0; j < g.pfx.n; j++)
+			n_real[VEC_AT(g.pfx, struct prefix, j)->v6]++;
+		index_real();
+		printf("--table-routes %u: kept %zu IPv4 + %zu IPv6 routes\n",
+		       o.table_routes, n_real[0], n_real[1]);
+	}
 
 	mkdir_p(o.out_dir);
 	write_main(&o, cmdline, n_real[0], n_real[1], n_more[0], n_more[1]);

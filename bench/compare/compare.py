@@ -30,7 +30,8 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 # EAL memory (--no-huge: only what is touched is used). The real table's
 # LPM6 tbl8 groups alone are 256 MiB in l3fwd; ixgate's tables need ~2 GiB
 # of address space (source-validation and country FIBs beside the routes).
-MEM = {"testpmd": 256, "l3fwd-lpm": 1024, "l3fwd-acl": 1024, "ixgate": 4096}
+MEM = {"testpmd": 256, "l3fwd-lpm": 1024, "l3fwd-acl": 1024, "ixgate": 4096,
+       "ovs": 1024}
 
 
 def parse_args(argv):
@@ -40,15 +41,28 @@ def parse_args(argv):
         "rounds on the same virtual devices and traffic (net_pcap "
         "infinite_rx -> net_null, one forwarding core).")
     a = p.add_argument
-    a("--duration", "-d", type=float, default=10,
-      help="measured window per DUT per round, seconds (10)")
+    a("--scenarios", default=None, metavar="LIST",
+      help="scenario loops instead of one comparison: 'throughput' "
+      "(64B/IMIX, IPv4-only/IPv6-only/mixed, 16 routes vs full table, "
+      "uniform vs skewed), 'features' (ixgate with each stage toggled), "
+      "'all', scenario names (--list-scenarios), or a+b to run "
+      "scenarios in one phase")
+    a("--list-scenarios", action="store_true",
+      help="print the scenarios and exit")
+    a("--duration", "-d", type=float, default=None,
+      help="measured window per DUT per round, seconds (10; 5 with "
+      "--scenarios)")
     a("--rounds", "-r", type=int, default=3, help="rounds (3)")
-    a("--warmup", type=float, default=2,
-      help="seconds a thawed DUT runs before the window (2)")
-    a("--duts", default=",".join(D.ORDER),
-      help="comma list, run in this order each round (%s)" %
-      ",".join(D.ORDER))
+    a("--warmup", type=float, default=None,
+      help="seconds a thawed DUT runs before the window (2; 1 with "
+      "--scenarios)")
+    a("--duts", default=None,
+      help="comma list, run in this order each round (%s; with "
+      "--scenarios: testpmd,l3fwd-lpm,ixgate for throughput, ixgate for "
+      "features)" % ",".join(D.ORDER))
     a("--build", default="build", help="meson build directory (build)")
+    a("--no-build", action="store_true",
+      help="run the programs already built in --build, without ninja")
     a("--l3fwd", default="build-l3fwd/l3fwd",
       help="l3fwd binary, built by bench/l3fwd/build.sh if missing")
     a("--data", default="bench/data", help="real data (bench/fetch-data.sh)")
@@ -86,10 +100,18 @@ def parse_args(argv):
     a("--tsc-hz", type=float, default=0,
       help="TSC frequency (default: from dmesg or /proc/cpuinfo)")
     o = p.parse_args(argv)
+    if o.duration is None:
+        o.duration = 5 if o.scenarios else 10
+    if o.warmup is None:
+        o.warmup = 1 if o.scenarios else 2
+    o.duts_given = o.duts is not None
+    if o.duts is None:
+        o.duts = ",".join(D.ORDER)
     o.duts = [d for d in o.duts.split(",") if d]
     for d in o.duts:
-        if d not in D.ORDER:
-            p.error("unknown DUT '%s' (%s)" % (d, ", ".join(D.ORDER)))
+        if d not in D.ORDER + D.OPTIONAL:
+            p.error("unknown DUT '%s' (%s)" % (d, ", ".join(D.ORDER +
+                                                           D.OPTIONAL)))
     if o.duration <= 0 or o.rounds < 1 or o.warmup < 0:
         p.error("--duration > 0, --rounds >= 1, --warmup >= 0")
     for k in ("build", "l3fwd", "data", "out"):
@@ -185,113 +207,170 @@ def measure(d, o, hz):
         "cycles_per_packet_cpu": hz * busy / rx if rx else None,
         "loadavg": loadavg()[0],
     }
+    if d.scenario:
+        r["scenario"] = d.scenario
     return r
 
 
-def callgrind_runs(o, paths, prefix_base, logdir, cgdir):
-    """Instructions per packet of each DUT under callgrind: the DUTs start
-    under valgrind with instrumentation off (near native speed while they
-    load their tables), are frozen once forwarding, then one at a time:
-    thawed, instrumentation on, counts zeroed, a window of at least
-    --callgrind-seconds and --callgrind-packets, counts dumped. The window's
-    instructions (every thread of the process: RX, processing, TX, polling)
-    divided by the packets received in it. The packet count is read just
-    before and after the zero and the dump (callgrind_control takes ~0.3 s
-    each): the estimate uses the midpoints, the bounds the inner and outer
-    intervals."""
+def start_duts(o, entries, prefix_base, logdir, skipped, cg_dir=None):
+    """Starts one process per entry (scenario or None, DUT name, paths),
+    natively or under callgrind (cg_dir), and waits until each forwards
+    (then frozen) or fails (recorded in skipped). Returns the live ones."""
+    duts = []
+    for sc, name, paths in entries:
+        key = "%s/%s" % (sc, name) if sc else name
+        tag = key.replace("/", "--")
+        if cg_dir is None:
+            prefix = "%s-%s" % (prefix_base, tag)
+            d = D.Dut(name, D.command(name, o, paths, prefix, MEM[name]),
+                      prefix, logdir, scenario=sc)
+        else:
+            prefix = "%s-cg-%s" % (prefix_base, tag)
+            mem = 256 if name == "testpmd" else MEM[name]
+            argv = ["valgrind", "--tool=callgrind", "--fair-sched=yes",
+                    "--instr-atstart=no",
+                    "--callgrind-out-file=%s/callgrind.out.%s" % (cg_dir, tag)
+                    ] + D.command(name, o, paths, prefix, mem)
+            d = D.Dut(name, argv, prefix, logdir, scenario=sc)
+            d.log_path = os.path.join(logdir, tag + ".callgrind.log")
+        if name == "ovs":
+            d.ready_file = os.path.join(D.ovs_rundir(prefix), "ready")
+        duts.append(d)
+    try:
+        for d in duts:
+            d.start()
+        log("loading %s%s" % (", ".join(d.key for d in duts),
+                              " under valgrind" if cg_dir else ""))
+        D.wait_ready(duts, o.ready_timeout * (4 if cg_dir else 1))
+    except BaseException:
+        for d in duts:
+            d.stop()
+        raise
+    for d in duts:
+        if d.error:
+            skipped[d.key] = d.error
+    return duts
+
+
+def run_rounds(o, hz, duts, skipped):
+    """o.rounds interleaved rounds over the live DUTs (in list order).
+    Returns the runs."""
+    runs = []
+    live = [d for d in duts if not d.error]
+    for r in range(o.rounds):
+        for d in live:
+            if not d.alive():
+                if d.key not in skipped:
+                    skipped[d.key] = "died during round %d" % (r + 1)
+                    log("%s died: %s" % (d.key, d.log_tail()))
+                continue
+            rec = measure(d, o, hz)
+            rec["round"] = r + 1
+            runs.append(rec)
+            log("round %d/%d %-22s %7.2f Mpps  %6.1f cyc/pkt  %6.1f CPU "
+                "cyc/pkt  core %3.0f%%  fwd %5.1f%%" % (
+                    r + 1, o.rounds, d.key, rec["mpps"],
+                    rec["cycles_per_packet"] or 0,
+                    rec["cycles_per_packet_cpu"] or 0,
+                    100 * rec["core_share"], rec["forwarded_pct"]))
+    return runs
+
+
+def callgrind_window(o, d, cgdir):
+    """Instructions per packet of a frozen DUT running under callgrind:
+    thaw, instrumentation on, zero, a window, dump, freeze."""
+    pid = str(d.proc.pid)
+    tag = d.key.replace("/", "--")
+
+    def ctl(*args):
+        subprocess.run(["callgrind_control"] + list(args) + [pid],
+                       stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+    d.thaw()
+    ctl("--instr=on")
+    time.sleep(2)
+    _, a = d.tel.port_stats([0])
+    ctl("--zero")
+    _, b = d.tel.port_stats([0])
+    t_end = time.monotonic() + o.callgrind_seconds
+    while True:
+        time.sleep(1)
+        _, c = d.tel.port_stats([0])
+        if (time.monotonic() >= t_end and
+                c[0]["ipackets"] - b[0]["ipackets"] >= o.callgrind_packets):
+            break
+        if time.monotonic() > t_end + 600:
+            break
+    ctl("--dump=window")
+    _, e = d.tel.port_stats([0])
+    d.freeze()
+    inner = c[0]["ipackets"] - b[0]["ipackets"]
+    outer = e[0]["ipackets"] - a[0]["ipackets"]
+    dumps = sorted(f for f in os.listdir(cgdir)
+                   if f.startswith("callgrind.out.%s." % tag))
+    ir = None
+    if dumps:
+        with open(os.path.join(cgdir, dumps[-1])) as f:
+            for line in f:
+                m = re.match(r"(?:summary|totals): (\d+)", line)
+                if m:
+                    ir = int(m.group(1))
+    if ir is None or inner <= 0:
+        log("callgrind %s: no result" % d.key)
+        return {"error": "no callgrind dump or no packets"}
+    pk = (inner + outer) / 2
+    log("callgrind %s: %.0f instructions/packet (%.0f-%.0f) over "
+        "%.2fM packets" % (d.key, ir / pk, ir / outer, ir / inner, pk / 1e6))
+    return {
+        "instructions": ir,
+        "packets": pk,
+        "instructions_per_packet": ir / pk,
+        "instructions_per_packet_low": ir / outer,
+        "instructions_per_packet_high": ir / inner,
+        "dump": os.path.relpath(os.path.join(cgdir, dumps[-1]), TOP),
+    }
+
+
+def callgrind_entries(o, entries, prefix_base, logdir, cgdir):
+    """Instructions per packet of each entry: the DUTs start under
+    valgrind with instrumentation off (near native speed while they load
+    their tables), are frozen once forwarding, then one at a time measured
+    by callgrind_window. Returns {key: result}."""
     if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
         log("valgrind not installed (apt-get install valgrind): "
             "no instructions per packet")
         return {}
     os.makedirs(cgdir, exist_ok=True)
-    duts = []
-    for name in o.duts:
-        if name not in paths["runnable"]:
-            continue
-        prefix = "%s-cg-%s" % (prefix_base, name)
-        mem = 256 if name == "testpmd" else MEM[name]
-        argv = ["valgrind", "--tool=callgrind", "--fair-sched=yes",
-                "--instr-atstart=no",
-                "--callgrind-out-file=%s/callgrind.out.%s" % (cgdir, name)
-                ] + D.command(name, o, paths, prefix, mem)
-        duts.append(D.Dut(name, argv, prefix, logdir))
-        duts[-1].log_path = os.path.join(logdir, name + ".callgrind.log")
     out = {}
+    skipped = {}
+    duts = start_duts(o, entries, prefix_base, logdir, skipped, cg_dir=cgdir)
     try:
         for d in duts:
-            d.start()
-        log("callgrind: loading %s under valgrind" %
-            ", ".join(d.name for d in duts))
-        D.wait_ready(duts, o.ready_timeout * 4)
-        for d in duts:
-            if d.error:
-                out[d.name] = {"error": d.error}
-                continue
-            pid = str(d.proc.pid)
-
-            def ctl(*args):
-                subprocess.run(["callgrind_control"] + list(args) + [pid],
-                               stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, check=True)
-            d.thaw()
-            ctl("--instr=on")
-            time.sleep(2)
-            _, a = d.tel.port_stats([0])
-            ctl("--zero")
-            _, b = d.tel.port_stats([0])
-            t_end = time.monotonic() + o.callgrind_seconds
-            while True:
-                time.sleep(1)
-                _, c = d.tel.port_stats([0])
-                if (time.monotonic() >= t_end and
-                        c[0]["ipackets"] - b[0]["ipackets"] >=
-                        o.callgrind_packets):
-                    break
-                if time.monotonic() > t_end + 600:
-                    break
-            ctl("--dump=window")
-            _, e = d.tel.port_stats([0])
-            d.freeze()
-            inner = c[0]["ipackets"] - b[0]["ipackets"]
-            outer = e[0]["ipackets"] - a[0]["ipackets"]
-            dumps = sorted(f for f in os.listdir(cgdir)
-                           if f.startswith("callgrind.out.%s." % d.name))
-            ir = None
-            if dumps:
-                with open(os.path.join(cgdir, dumps[-1])) as f:
-                    for line in f:
-                        m = re.match(r"(?:summary|totals): (\d+)", line)
-                        if m:
-                            ir = int(m.group(1))
-            if ir is None or inner <= 0:
-                out[d.name] = {"error": "no callgrind dump or no packets"}
-                log("callgrind %s: no result" % d.name)
-                continue
-            pk = (inner + outer) / 2
-            out[d.name] = {
-                "instructions": ir,
-                "packets": pk,
-                "instructions_per_packet": ir / pk,
-                "instructions_per_packet_low": ir / outer,
-                "instructions_per_packet_high": ir / inner,
-                "dump": os.path.relpath(os.path.join(cgdir, dumps[-1]), TOP),
-            }
-            log("callgrind %s: %.0f instructions/packet (%.0f-%.0f) over "
-                "%.2fM packets" % (d.name, ir / pk, ir / outer, ir / inner,
-                                   pk / 1e6))
+            out[d.key] = ({"error": d.error} if d.error else
+                          callgrind_window(o, d, cgdir))
     finally:
         for d in duts:
             d.stop()
     # The final dumps valgrind writes at exit are not the window: drop them.
-    for name in o.duts:
-        p = os.path.join(cgdir, "callgrind.out.%s" % name)
+    for d in duts:
+        p = os.path.join(cgdir, "callgrind.out.%s" % d.key.replace("/", "--"))
         if os.path.exists(p):
             os.remove(p)
     return out
 
 
+def callgrind_runs(o, paths, prefix_base, logdir, cgdir):
+    """Instructions per packet of each runnable DUT of `compare`
+    (callgrind_entries; the method is in bench/README-compare.md)."""
+    entries = [(None, n, paths) for n in o.duts if n in paths["runnable"]]
+    return callgrind_entries(o, entries, prefix_base, logdir, cgdir)
+
+
 def main(argv):
     o = parse_args(argv)
+    if o.scenarios or o.list_scenarios:
+        import scenarios
+        return scenarios.main(o, argv)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
         "%Y%m%dT%H%M%SZ")
     os.makedirs(o.out, exist_ok=True)
@@ -309,7 +388,7 @@ def main(argv):
     signal.signal(signal.SIGTERM, on_term)
 
     t_begin = time.monotonic()
-    bins = S.ensure_build(TOP, o.build)
+    bins = S.ensure_build(TOP, o.build, o.no_build)
     S.ensure_data(TOP, o.data)
     mk = ["--peers", str(o.peers), "--acl-rules", str(o.acl_rules)]
     if o.deaggregate:
@@ -331,6 +410,10 @@ def main(argv):
     for name in o.duts:
         if name == "testpmd" and not paths["testpmd"]:
             skipped[name] = "dpdk-testpmd not found (apt-get install dpdk)"
+        elif name == "ovs" and not (os.access(D.OVS_VSWITCHD, os.X_OK) and
+                                    shutil.which("ovsdb-server")):
+            skipped[name] = ("%s not found (apt-get install "
+                             "openvswitch-switch-dpdk)" % D.OVS_VSWITCHD)
         elif name.startswith("l3fwd"):
             if "l3fwd" not in paths:
                 paths["l3fwd"] = S.ensure_l3fwd(TOP, o.l3fwd)
@@ -346,39 +429,15 @@ def main(argv):
     cg = {}
     load0 = loadavg()
     try:
-        for name in o.duts:
-            if name in skipped:
-                continue
-            prefix = "%s-%s" % (prefix_base, name)
-            duts.append(D.Dut(name, D.command(name, o, paths, prefix,
-                                              MEM[name]), prefix, logdir))
-        for d in duts:
-            d.start()
-        log("loading %s (l3fwd takes 1-3 min on a full table)" %
-            ", ".join(d.name for d in duts))
-        D.wait_ready(duts, o.ready_timeout)
-        for d in duts:
-            if d.error:
-                skipped[d.name] = d.error
+        log("l3fwd takes 1-3 min to load a full table")
+        duts = start_duts(o, [(None, n, paths) for n in o.duts
+                              if n not in skipped],
+                          prefix_base, logdir, skipped)
         live = [d for d in duts if not d.error]
         if not live:
             die("no DUT could run (logs: %s)" % logdir)
         paths["runnable"] = {d.name for d in live}
-        for r in range(o.rounds):
-            for d in live:
-                if not d.alive():
-                    if d.name not in skipped:
-                        skipped[d.name] = "died during round %d" % (r + 1)
-                        log("%s died: %s" % (d.name, d.log_tail()))
-                    continue
-                rec = measure(d, o, hz)
-                rec["round"] = r + 1
-                runs.append(rec)
-                log("round %d/%d %-10s %7.2f Mpps  %6.1f cyc/pkt  core %3.0f%%"
-                    "  fwd %5.1f%%" % (r + 1, o.rounds, d.name, rec["mpps"],
-                                      rec["cycles_per_packet"] or 0,
-                                      100 * rec["core_share"],
-                                      rec["forwarded_pct"]))
+        runs = run_rounds(o, hz, live, skipped)
         for d in live:
             d.stop()
         if o.callgrind:
@@ -414,7 +473,8 @@ def main(argv):
             "eal_memory_mb": {k: MEM[k] for k in o.duts},
             "mbufs": {"testpmd": D.MBUFS, "l3fwd-lpm": D.MBUFS,
                       "l3fwd-acl": D.MBUFS,
-                      "ixgate": "own sizing (see its log)"},
+                      "ixgate": "own sizing (see its log)",
+                      "ovs": "own sizing (see its log)"},
             "mkconfig_args": mk,
             "pcapgen_args": gen,
             "traffic": os.path.relpath(pcap, TOP),

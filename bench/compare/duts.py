@@ -30,29 +30,43 @@ from telemetry import runtime_dir, try_connect
 MBUFS = 8192
 
 ORDER = ("testpmd", "l3fwd-lpm", "l3fwd-acl", "ixgate")
+# Run only when asked (--duts ...,ovs): Debian's openvswitch-switch-dpdk.
+OPTIONAL = ("ovs",)
+OVS_VSWITCHD = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
+OVS_SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
 
 LABELS = {
     "testpmd": "testpmd io (I/O floor)",
     "l3fwd-lpm": "l3fwd LPM",
     "l3fwd-acl": "l3fwd ACL",
     "ixgate": "ixgate full pipeline",
+    "ovs": "OVS-DPDK, 1 OpenFlow rule",
 }
 
 
 class Dut:
     """One DUT process: command line, state, logs."""
 
-    def __init__(self, name, argv, prefix, logdir, ports=(0, 1)):
+    def __init__(self, name, argv, prefix, logdir, ports=(0, 1),
+                 scenario=None):
         self.name = name
+        # Scenario runs (ixgate-bench compare --scenarios) have several
+        # instances of one DUT, each on its own table or traffic.
+        self.scenario = scenario
+        self.key = "%s/%s" % (scenario, name) if scenario else name
         self.argv = argv
         self.prefix = prefix
         self.ports = list(ports)
-        self.log_path = os.path.join(logdir, name + ".log")
+        self.log_path = os.path.join(logdir,
+                                     self.key.replace("/", "--") + ".log")
         self.proc = None
         self.tel = None
         self.ready_s = None
         self.error = None
         self.frozen = False
+        # A file the DUT's start-up creates once it is configured (OVS:
+        # the OpenFlow rule is in); None: port 0 counting is enough.
+        self.ready_file = None
 
     def start(self):
         rd = runtime_dir(self.prefix)
@@ -77,6 +91,8 @@ class Dut:
             self.error = "exited with status %s before forwarding" % (
                 self.proc.returncode if self.proc else "?")
             return True
+        if self.ready_file and not os.path.exists(self.ready_file):
+            return False
         if self.tel is None:
             self.tel = try_connect(self.prefix)
             if self.tel is None:
@@ -135,6 +151,13 @@ class Dut:
                 self.proc.wait()
             except ProcessLookupError:
                 pass
+        if self.proc is not None and self.name == "ovs":
+            # ovsdb-server and the flow-adding helper share the DUT's
+            # process group (its own session).
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except OSError:
+                pass
         if self.proc is not None:
             try:
                 self.proc.stdin.close()
@@ -143,6 +166,8 @@ class Dut:
             self.logf.close()
             self._shrink_log()
         shutil.rmtree(runtime_dir(self.prefix), ignore_errors=True)
+        if self.name == "ovs" and os.environ.get("KEEP") != "1":
+            shutil.rmtree(ovs_rundir(self.prefix), ignore_errors=True)
 
     def _shrink_log(self):
         """l3fwd prints one line per LPM route (730k-1.5M) or ACL rule
@@ -201,13 +226,61 @@ def command(name, o, paths, prefix, mem):
                 ["--vdev", pcap_dev, "--vdev", null_dev, "--",
                  "-p", "0x3", "--config=(0,0,%d),(1,0,%d)" % (o.core, o.core),
                  "--parse-ptype"] + lookup)
+    if name == "ovs":
+        return ovs_command(o, paths, prefix, mem)
     if name == "ixgate":
         # Port p0 is the first config port, so DPDK port 0: the pcap.
         return ([paths["dataplane"]] + eal(o.core, o.main_core, prefix, mem) +
                 ["--", "--config", paths["config"],
                  "--device", "p0=" + pcap_dev,
-                 "--device", "p1=net_null1,no-rx=1", "--no-api"])
+                 "--device", "p1=net_null1,no-rx=1", "--no-api",
+                 # no reload here: one copy of each FIB is enough
+                 "--no-fib-spares"])
     raise ValueError(name)
+
+
+def ovs_rundir(prefix):
+    return os.path.join("/tmp", prefix + "-ovs")
+
+
+def ovs_command(o, paths, prefix, mem):
+    """OVS with DPDK as a DUT: a private ovsdb-server and database in
+    /tmp/PREFIX-ovs, a netdev bridge with the same two vdevs as the other
+    DUTs (port 1 = net_pcap, 2 = net_null), one PMD thread on the
+    forwarding core, and one OpenFlow rule in_port=1 -> output:2 (the
+    rule the issue's 7 Mpps figure used; OVS has no routing table to load
+    the real routes into, so it is the L2 floor of a switch). A shell
+    starts ovsdb-server and configures the database, then execs
+    ovs-vswitchd, so the DUT's pid is the switch itself; a helper adds the
+    rule once the bridge exists and creates RUNDIR/ready."""
+    r = ovs_rundir(prefix)
+    extra = "--no-huge --legacy-mem -m %d --no-pci --file-prefix %s " \
+        "--log-level=*:notice" \
+        % (mem, prefix)
+    pcap = "net_pcap0,rx_pcap=%s,infinite_rx=1" % paths["pcap"]
+    script = r"""
+set -e
+R=%(r)s
+rm -rf "$R"; mkdir -p "$R"
+export OVS_RUNDIR="$R" OVS_LOGDIR="$R" OVS_DBDIR="$R"
+ovsdb-tool create "$R/conf.db" %(schema)s
+ovsdb-server "$R/conf.db" --remote=punix:"$R/db.sock"     --unixctl="$R/ovsdb.ctl" --log-file="$R/ovsdb.log" &
+i=0; while [ ! -S "$R/db.sock" ]; do i=$((i+1)); [ $i -lt 100 ]; sleep 0.1; done
+V="ovs-vsctl --db=unix:$R/db.sock --no-wait"
+$V init
+$V set Open_vSwitch . other_config:dpdk-init=true     "other_config:dpdk-extra=%(extra)s"     other_config:dpdk-lcore-mask=%(lmask)s other_config:pmd-cpu-mask=%(pmask)s
+$V add-br br0 -- set bridge br0 datapath_type=netdev fail-mode=secure
+$V add-port br0 p0 -- set Interface p0 type=dpdk     "options:dpdk-devargs=%(pcap)s" ofport_request=1
+$V add-port br0 p1 -- set Interface p1 type=dpdk     options:dpdk-devargs=net_null0,no-rx=1 ofport_request=2
+(for i in $(seq 600); do
+    if ovs-ofctl add-flow br0 in_port=1,actions=output:2 2>/dev/null; then
+        touch "$R/ready"; exit 0; fi
+    sleep 0.5; done) &
+exec %(vswitchd)s unix:"$R/db.sock" --unixctl="$R/vswitchd.ctl"     --log-file="$R/vswitchd.log"
+""" % {"r": r, "schema": OVS_SCHEMA, "extra": extra, "pcap": pcap,
+       "lmask": hex(1 << o.main_core), "pmask": hex(1 << o.core),
+       "vswitchd": OVS_VSWITCHD}
+    return ["sh", "-c", script]
 
 
 def wait_ready(duts, timeout):
@@ -220,14 +293,14 @@ def wait_ready(duts, timeout):
             if d.poll_ready():
                 pending.remove(d)
                 if d.error is None:
-                    log("%s ready after %.0f s (frozen)" % (d.name, d.ready_s))
+                    log("%s ready after %.0f s (frozen)" % (d.key, d.ready_s))
                 else:
                     log("%s: %s; skipped. Log tail (%s):\n%s" % (
-                        d.name, d.error, d.log_path, d.log_tail()))
+                        d.key, d.error, d.log_path, d.log_tail()))
                     d.stop()
         time.sleep(0.25)
     for d in pending:
         d.error = "not forwarding after %d s" % timeout
         log("%s: %s; skipped. Log tail (%s):\n%s" % (
-            d.name, d.error, d.log_path, d.log_tail()))
+            d.key, d.error, d.log_path, d.log_tail()))
         d.stop()

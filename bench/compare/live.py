@@ -11,15 +11,18 @@ p50/p99/p99.9 per load.
 
 reload: at 90% of that rate (or --rate), while traffic flows, drive
 ixgate-control through ixgatectl: a one-peer change, and N back-to-back
-small commits; per scenario the packets lost (ixgate-gen's unexpected
-loss), the reload wall time (ixgatectl reload -> reply) and the worst
-10 ms receive bin around the reloads against the median bin.
+small commits (or, with --full-table, full-table replaces of the real
+table); per scenario the packets lost (ixgate-gen's unexpected loss), the
+reload wall time (ixgatectl reload -> reply) and the worst 10 ms receive
+bin around the reloads against the median bin.
 """
 
 import argparse
 import datetime
+import glob
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -29,8 +32,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import setup as S  # noqa: E402
 from setup import die, log, run  # noqa: E402
-from telemetry import runtime_dir  # noqa: E402
+from telemetry import runtime_dir, try_connect  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -50,6 +54,8 @@ def parse_args(cmd, argv):
                                                    else 2])
     a = p.add_argument
     a("--build", default="build", help="meson build directory (build)")
+    a("--no-build", action="store_true",
+      help="run the programs already built in --build, without ninja")
     a("--out", default="bench/results", help="where results go")
     a("--config", default="config/demo.conf",
       help="ixgate config (config/demo.conf); its p0 and p1 become memif "
@@ -67,10 +73,35 @@ def parse_args(cmd, argv):
     a("--gen-core", default="0", help="generator lcore (0)")
     a("--rate", type=float, default=0,
       help="skip the search: use this as the maximum loss-free rate (pps)")
+    a("--dp-mem", type=int, default=0,
+      help="dataplane EAL memory, MB (--no-huge -m; default 1024, 8192 "
+      "with --full-table: two snapshots and the warm spare FIBs)")
+    a("--ready-timeout", type=int, default=600,
+      help="seconds the dataplane and ixgate-control may take to load "
+      "and commit the tables (600)")
     if cmd == "reload":
         a("--commits", type=int, default=100,
           help="back-to-back small commits (100)")
+        a("--full-table", action="store_true",
+          help="instead of the demo scenarios: full-table replaces of the "
+          "real table (ixgate-mkconfig, bench/data), every peer renamed "
+          "to the next one, so every route, source and per-peer ACL rule "
+          "changes owner")
+        a("--full-reloads", type=int, default=2,
+          help="full-table replaces, alternating there and back (2)")
+        a("--data", default="bench/data",
+          help="real data (bench/fetch-data.sh)")
+        a("--peers", type=int, default=64, help="peers (64)")
+        a("--acl-rules", type=int, default=10000,
+          help="ACL rules (10000)")
+        a("--deaggregate", action="store_true",
+          help="1.2M + 300k routes instead of the real 565k + 168k")
     o = p.parse_args(argv)
+    if not o.dp_mem:
+        o.dp_mem = 8192 if getattr(o, "full_table", False) else 1024
+    if getattr(o, "full_table", False):
+        o.data = os.path.join(TOP, o.data) if not os.path.isabs(o.data) \
+            else o.data
     for k in ("build", "out", "config"):
         v = getattr(o, k)
         if not os.path.isabs(v):
@@ -106,7 +137,10 @@ class Rig:
                 os.chmod(os.path.join(root, f), 0o644)
         conf = os.path.join(dst, os.path.basename(self.o.config))
         text = open(conf).read()
-        import re
+        # Paths relative to the source config would break in the copy.
+        text = re.sub(r'(country-data ")([^"/][^"]*)"',
+                      lambda m: '%s%s"' % (m.group(1), os.path.normpath(
+                          os.path.join(src, m.group(2)))), text)
         names = re.findall(r"^port (\S+) \{", text, re.M)
         if len(names) < 2:
             die("%s: needs two ports (p0, p1)" % self.o.config)
@@ -124,7 +158,7 @@ class Rig:
     def start(self, paths):
         self.paths = paths
         argv = [paths["dataplane"], "-l", self.o.dp_cores, "--no-huge",
-                "-m", "1024", "--no-pci", "--file-prefix",
+                "-m", str(self.o.dp_mem), "--no-pci", "--file-prefix",
                 self.prefix + "-dp", "--log-level=*:warning", "--",
                 "--config", self.conf, "--json-out",
                 os.path.join(self.work, "dp.json")]
@@ -135,7 +169,7 @@ class Rig:
         self.dp_err = os.path.join(self.work, "dp.err")
         self.dp = self._spawn(argv, self.dp_err)
         if not self._wait(lambda: "ixgate-dataplane: node" in
-                          open(self.dp_err).read(), 60):
+                          open(self.dp_err).read(), self.o.ready_timeout):
             self.fail("the dataplane did not start", self.dp_err)
         if self.with_control:
             self.ctl_sock = os.path.join(self.work, "ctl.sock")
@@ -147,7 +181,7 @@ class Rig:
                  self.ctl_sock, "--audit-log", self.audit], err)
             if not self._wait(lambda: os.path.exists(self.audit) and
                               '"result": "ok"' in open(self.audit).read(),
-                              60):
+                              self.o.ready_timeout):
                 self.fail("ixgate-control made no first commit", err)
 
     def _spawn(self, argv, errpath):
@@ -224,6 +258,32 @@ class Rig:
     def gen_run(self, rate, duration, label):
         return self.gen_finish(self.gen_start(rate, duration, label),
                                duration + 60)
+
+    def wait_traffic(self, timeout):
+        """Until the dataplane's port 0 receives (the generator loaded its
+        config and sends); False on timeout."""
+        tel = None
+        end = time.monotonic() + timeout
+        first = None
+        try:
+            while time.monotonic() < end:
+                if tel is None:
+                    tel = try_connect(self.prefix + "-dp")
+                if tel is not None:
+                    try:
+                        n = tel.port_stats([0])[1][0]["ipackets"]
+                    except (OSError, ValueError):
+                        n = None
+                    if n is not None:
+                        if first is None:
+                            first = n
+                        elif n > first:
+                            return True
+                time.sleep(0.1)
+        finally:
+            if tel is not None:
+                tel.close()
+        return False
 
     def ctl(self, *args):
         return subprocess.run([self.paths["ctl"], "--socket", self.ctl_sock]
@@ -302,8 +362,14 @@ def find_max(rig, o, runs):
 
 
 def build(o):
+    out = {k: os.path.join(o.build, v) for k, v in TARGETS.items()}
+    if o.no_build:
+        for p in out.values():
+            if not os.access(p, os.X_OK):
+                die("--no-build: %s is not built" % p)
+        return out
     run(["ninja", "-C", o.build] + list(TARGETS.values()))
-    return {k: os.path.join(o.build, v) for k, v in TARGETS.items()}
+    return out
 
 
 def machine():
@@ -379,16 +445,97 @@ def reload_scenario(rig, o, rate, label, reloads):
     if EDIT[0] not in orig:
         die("%s: the one-peer edit needs demo.conf's asean.conf" % pf)
     edited = orig.replace(EDIT[0], EDIT[1], 1)
-    # Long enough for the commits at ~0.3 s each on this machine, plus
-    # 2 s before and 2 s after.
-    duration = max(o.duration, 4 + 0.5 * reloads)
-    h = rig.gen_start(rate, duration, label)
-    time.sleep(2.5)  # EAL start-up and links, then ~2 s of steady traffic
-    walls, events = [], []
-    t_first = time.time()
-    for i in range(reloads):
+
+    def edit(i):
         with open(pf, "w") as f:
             f.write(edited if i % 2 == 0 else orig)
+
+    def restore():
+        with open(pf, "w") as f:
+            f.write(orig)
+    # Long enough for the commits at ~0.3 s each on this machine, plus
+    # 2 s before and 2 s after.
+    return under_load(rig, o, rate, label, reloads, edit, restore,
+                      max(o.duration, 4 + 0.5 * reloads))
+
+
+def rotated_files(conf_dir):
+    """{relative path: (original text, rotated text)} of the files a
+    full-table replace rewrites: every peer block gets the next peer's name
+    (peer i's MACs, VLAN and prefixes now belong to the name of peer i+1)
+    and the ACL's `from` follows, so the ids of every peer, route, source
+    prefix and per-peer ACL rule change while the traffic stays valid (the
+    rotation of bench/reload_bench.sh)."""
+    peers = sorted(glob.glob(os.path.join(conf_dir, "peers.d", "*.conf")))
+    names = []
+    for f in peers:
+        names += re.findall(r"^peer (\S+) \{$", open(f).read(), re.M)
+    if len(names) < 2:
+        die("%s: a full-table replace needs two peers or more" % conf_dir)
+    rot = dict(zip(names, names[1:] + names[:1]))
+    out = {}
+    for f in peers:
+        t = open(f).read()
+        out[os.path.relpath(f, conf_dir)] = (t, re.sub(
+            r"^peer (\S+) \{$", lambda m: "peer %s {" % rot[m.group(1)], t,
+            flags=re.M))
+    for f in glob.glob(os.path.join(conf_dir, "*.conf")):
+        t = open(f).read()
+        r = re.sub(r"^(\s+from )(\S+);$",
+                   lambda m: m.group(1) + rot.get(m.group(2), m.group(2)) +
+                   ";", t, flags=re.M)
+        if r != t:
+            out[os.path.relpath(f, conf_dir)] = (t, r)
+    return out
+
+
+def full_table_scenario(rig, o, rate, reloads):
+    """Traffic at rate; after ~2 s, `reloads` full-table replaces, there
+    and back. The generator runs until 2 s after the last reply (SIGINT
+    ends its sending), however long the commits take."""
+    conf_dir = os.path.dirname(rig.conf)
+    files = rotated_files(conf_dir)
+
+    def write(which):
+        for rel, texts in files.items():
+            with open(os.path.join(conf_dir, rel), "w") as f:
+                f.write(texts[which])
+    return under_load(rig, o, rate, "full-replace", reloads,
+                      lambda i: write(1 - i % 2), lambda: write(0), None)
+
+
+def last_audit(rig):
+    """The audit log's last entry (the dataplane's build and publish
+    times of the last commit), or {}."""
+    try:
+        lines = [l for l in open(rig.audit) if l.strip()]
+        return json.loads(lines[-1]) if lines else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def under_load(rig, o, rate, label, reloads, edit, restore, duration):
+    """The generator at `rate`; after 2.5 s, `reloads` times: edit(i),
+    ixgatectl reload, timed; then restore() (and one more reload if the
+    config is not back to the original). duration None: the generator
+    runs until 2 s after the last reload. Returns the figures: loss,
+    latency, reload wall times, the dataplane's build/publish times from
+    the audit log, and the worst 10 ms receive bin around the reloads."""
+    stop_early = duration is None
+    if stop_early:
+        duration = 3600
+    h = rig.gen_start(rate, duration, label)
+    if stop_early:
+        # A full-table config takes the generator seconds to load.
+        if not rig.wait_traffic(120):
+            rig.fail("no traffic from ixgate-gen after 120 s", h[2])
+        time.sleep(2)
+    else:
+        time.sleep(2.5)  # EAL start-up and links, then ~2 s of traffic
+    walls, events, audits = [], [], []
+    t_first = time.time()
+    for i in range(reloads):
+        edit(i)
         t0 = time.time()
         r = rig.ctl("reload")
         t1 = time.time()
@@ -397,11 +544,19 @@ def reload_scenario(rig, o, rate, label, reloads):
                      rig.dp_err)
         walls.append((t1 - t0) * 1e3)
         events.append((t0, t1))
+        a = last_audit(rig)
+        audits.append({k: a.get(k) for k in ("generation", "result",
+                                             "build_ms", "publish_ms",
+                                             "diff") if k in a})
+        log("%s: reload %d/%d in %.0f ms" % (label, i + 1, reloads,
+                                            walls[-1]))
     t_last = time.time()
-    with open(pf, "w") as f:
-        f.write(orig)
+    restore()
     if reloads % 2 == 1:
         r = rig.ctl("reload")  # back to the original for the next scenario
+    if stop_early:
+        time.sleep(max(0.0, t_last + 2 - time.time()))
+        h[0].send_signal(signal.SIGINT)
     g = rig.gen_finish(h, duration + 60)
     s = summary(g)
     # The dip: bins from one before the first reload to two after the last,
@@ -422,17 +577,23 @@ def reload_scenario(rig, o, rate, label, reloads):
     # what this machine's scheduling alone does to a 10 ms bin.
     pre = rx[1:lo]
     base = min(pre) if pre else med
+    # Time spent below 50% of the median bin between the first request and
+    # two bins after the last reply (a stall of the worker shows here).
+    low = sum(1 for x in win if med and x < 0.5 * med) * width * 1e3
     s.update({
         "scenario": label, "reloads": reloads,
         "rx_bin_worst_before_reloads": base,
         "dip_before_reloads_pct": (100.0 * (med - base) / med) if med else 0.0,
         "reload_wall_ms": {"median": statistics.median(walls),
                            "max": max(walls), "min": min(walls),
-                           "total": (t_last - t_first) * 1e3},
+                           "total": (t_last - t_first) * 1e3,
+                           "each": walls},
+        "audit": audits,
         "rx_bin_median": med, "rx_bin_worst": worst,
         "tx_bin_at_worst": tx[wi] if wi < len(tx) else 0,
         "worst_dip_pct": (100.0 * (med - worst) / med) if med else 0.0,
         "worst_bin_offset_ms": (wi * width - (t_first - start)) * 1e3,
+        "ms_below_half_median": low,
         "bin_ms": width * 1e3,
     })
     return s
@@ -441,6 +602,17 @@ def reload_scenario(rig, o, rate, label, reloads):
 def reload_main(argv):
     o = parse_args("reload", argv)
     paths = build(o)
+    if o.full_table:
+        # The real table of `compare` (same cache), tagged as a real
+        # exchange is not needed here: the untagged form serves both.
+        cbins = S.ensure_build(TOP, o.build, o.no_build)
+        S.ensure_data(TOP, o.data)
+        mk = ["--peers", str(o.peers), "--acl-rules", str(o.acl_rules)]
+        if o.deaggregate:
+            mk.append("--deaggregate")
+        table = S.ensure_config(cbins, o.data,
+                                os.path.join(o.data, "compare"), mk)
+        o.config = table["config"]
     rig = Rig(o, 10, with_control=True)
     runs = []
     scen = []
@@ -450,23 +622,35 @@ def reload_main(argv):
         rate = 0.9 * mx
         log("reload scenarios at %.3f Mpps (90%% of %.3f)" % (rate / 1e6,
                                                               mx / 1e6))
-        scen.append(reload_scenario(rig, o, rate, "one-peer", 1))
-        scen.append(reload_scenario(rig, o, rate, "commits-%d" % o.commits,
-                                    o.commits))
+        if o.full_table:
+            scen.append(full_table_scenario(rig, o, rate, o.full_reloads))
+        else:
+            scen.append(reload_scenario(rig, o, rate, "one-peer", 1))
+            scen.append(reload_scenario(rig, o, rate,
+                                        "commits-%d" % o.commits, o.commits))
     finally:
         rig.stop()
     print("ixgate reload under load: %.3f Mpps offered (90%% of the maximum "
           "loss-free %.3f Mpps), %s" % (rate / 1e6, mx / 1e6,
                                          os.path.basename(o.config)))
-    print("%-12s %7s %10s %9s %14s %14s %10s %12s %11s" % (
+    print("%-12s %7s %10s %9s %14s %14s %10s %12s %10s %11s" % (
         "scenario", "reloads", "forwarded", "LOST", "reload ms med",
-        "reload ms max", "worst dip", "dip before", "p99.9 us"))
+        "reload ms max", "worst dip", "dip before", "ms < 50%",
+        "p99.9 us"))
     for s in scen:
-        print("%-12s %7d %10d %9d %14.1f %14.1f %9.0f%% %11.0f%% %11.1f" % (
-            s["scenario"], s["reloads"], s["forward_received"],
-            s["unexpected_loss"], s["reload_wall_ms"]["median"],
-            s["reload_wall_ms"]["max"], s["worst_dip_pct"],
-            s["dip_before_reloads_pct"], s["latency_ns"]["p999"] / 1e3))
+        print("%-12s %7d %10d %9d %14.1f %14.1f %9.0f%% %11.0f%% %10.0f "
+              "%11.1f" % (
+                  s["scenario"], s["reloads"], s["forward_received"],
+                  s["unexpected_loss"], s["reload_wall_ms"]["median"],
+                  s["reload_wall_ms"]["max"], s["worst_dip_pct"],
+                  s["dip_before_reloads_pct"], s["ms_below_half_median"],
+                  s["latency_ns"]["p999"] / 1e3))
+        for i, a in enumerate(s["audit"][:4]):
+            if a.get("build_ms") is not None:
+                print("  reload %d: generation %s, dataplane build %s ms, "
+                      "publish %s ms" % (i + 1, a.get("generation"),
+                                         a.get("build_ms"),
+                                         a.get("publish_ms")))
     print("(worst dip: lowest %g ms receive bin from one bin before the "
           "first reload to two after the last, against the median bin; "
           "dip before: the same over the ~2 s before the first reload, "

@@ -46,7 +46,9 @@ def summarise(order, runs, cg):
     for key in ("cycles_per_packet", "cycles_per_packet_cpu"):
         cyc = {n: per_round(n, key) for n in summary}
         pairs = [("ixgate", ref) for ref in REFS] + \
-                [(ref, FLOOR) for ref in REFS] + [("ixgate", FLOOR)]
+                [(ref, FLOOR) for ref in REFS] + [("ixgate", FLOOR)] + \
+                [("ovs", ref) for ref in REFS] + [("ovs", FLOOR),
+                                                  ("ixgate", "ovs")]
         for x, y in pairs:
             if x not in cyc or y not in cyc:
                 continue

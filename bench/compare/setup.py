@@ -5,10 +5,8 @@ traffic (ixgate-pcapgen), the binaries. Everything generated is cached under
 bench/data/compare/ (git-ignored) and reused while its inputs are unchanged.
 """
 
-import glob
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -35,20 +33,27 @@ def run(argv, quiet=True, **kw):
     return r.stdout
 
 
-def ensure_build(top, build):
+def ensure_build(top, build, no_build=False):
     """Builds the four programs the comparison runs (meson set-up if the
-    build directory is missing) and returns their paths."""
+    build directory is missing) and returns their paths. no_build: use
+    them as they are (a tree being edited need not build)."""
     targets = {
         "dataplane": "dataplane/ixgate-dataplane",
         "pcapgen": "tools/ixgate-pcapgen",
         "mkconfig": "tools/ixgate-mkconfig",
         "conf": "control/conf/ixgate-conf",
     }
+    out = {k: os.path.join(build, v) for k, v in targets.items()}
+    if no_build:
+        for p in out.values():
+            if not os.access(p, os.X_OK):
+                die("--no-build: %s is not built" % p)
+        return out
     if not os.path.exists(os.path.join(build, "build.ninja")):
         log("meson setup %s" % build)
         run(["meson", "setup", build, top])
     run(["ninja", "-C", build] + list(targets.values()))
-    return {k: os.path.join(build, v) for k, v in targets.items()}
+    return out
 
 
 def ensure_data(top, data):
@@ -85,50 +90,19 @@ def _stamp_ok(stamp, key):
         return False
 
 
-def _untag(src, dst):
-    """Copies the mkconfig directory src to dst with every VLAN removed:
-    l3fwd does not parse 802.1Q, so the traffic of the comparison must be
-    untagged, hence the peers and the node's addresses too. The peers stay
-    apart by their source MAC, the ingress key's other half. country-data
-    paths are relative to the config file: they are made absolute."""
-    if os.path.exists(dst):
-        shutil.rmtree(dst)
-    shutil.copytree(src, dst)
-    conf = os.path.join(dst, "ixgate.conf")
-    with open(conf) as f:
-        text = f.read()
-    # port p0 { ... vlan 100 { address ...; } }: the addresses move up.
-    text = re.sub(r"\n\tvlan \d+ \{\n((?:\t\t[^\n]*\n)*)\t\}\n",
-                  lambda m: "\n" + m.group(1).replace("\t\t", "\t"), text)
-
-    def absolute(m):
-        return 'country-data "%s"' % os.path.normpath(
-            os.path.join(src, m.group(1)))
-    text = re.sub(r'country-data "([^"]+)"', absolute, text)
-    if re.search(r"^\s*vlan\b", text, re.M):
-        die("%s: a VLAN is left after untagging: mkconfig's output changed"
-            % conf)
-    with open(conf, "w") as f:
-        f.write(text)
-    for peer in glob.glob(os.path.join(dst, "peers.d", "*.conf")):
-        with open(peer) as f:
-            text = f.read()
-        text = re.sub(r"^\tvlan [0-9.]+;\n", "", text, flags=re.M)
-        with open(peer, "w") as f:
-            f.write(text)
-
-
 def ensure_config(bins, data, cache, mk_args):
-    """Generates (or reuses) the config, its untagged form and the l3fwd
-    rule files for the given ixgate-mkconfig arguments. Returns a dict of
+    """Generates (or reuses) the config and the l3fwd rule files for the
+    given ixgate-mkconfig arguments, untagged (--untagged: l3fwd and
+    testpmd do not parse 802.1Q, so the traffic of the comparison carries
+    no VLAN; the peers stay apart by their source MACs). Returns a dict of
     paths."""
+    mk_args = ["--untagged"] + [a for a in mk_args if a != "--untagged"]
     key = hashlib.sha256(("\0".join(mk_args) + "\0" +
                           str(os.path.getmtime(bins["mkconfig"]))).encode()
                          ).hexdigest()[:12]
     d = os.path.join(cache, "table-" + key)
     paths = {
         "dir": d,
-        "tagged": os.path.join(d, "conf"),
         "config": os.path.join(d, "untagged", "ixgate.conf"),
         "l3fwd": os.path.join(d, "l3fwd"),
         "mkconfig_args": mk_args,
@@ -140,9 +114,9 @@ def ensure_config(bins, data, cache, mk_args):
         shutil.rmtree(d)
     os.makedirs(d)
     log("ixgate-mkconfig %s" % " ".join(mk_args))
-    run([bins["mkconfig"], "--data", data, "--out", paths["tagged"],
-         "--l3fwd-rules", paths["l3fwd"]] + mk_args, quiet=False)
-    _untag(paths["tagged"], os.path.dirname(paths["config"]))
+    run([bins["mkconfig"], "--data", data, "--out",
+         os.path.dirname(paths["config"]), "--l3fwd-rules", paths["l3fwd"]]
+        + mk_args, quiet=False)
     run([bins["conf"], "check", paths["config"]])
     with open(stamp, "w") as f:
         f.write(key)

@@ -4,7 +4,8 @@
  * exact range-to-CIDR conversion, grouping of origin ASNs into peers, the
  * generated config loading through the config library with the expected
  * counts, deaggregation (count, containment, determinism), the l3fwd rule
- * files, and errors on bad input. argv[1] is the tool's path.
+ * files, the benchmark variants (small table, stages off, untagged), and
+ * errors on bad input. argv[1] is the tool's path.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -399,6 +400,102 @@ test_l3fwd_rules(void **state)
 	free(t);
 }
 
+/*
+ * Benchmark variants: --table-routes keeps N routes per family (the peers'
+ * shortest prefixes, p1 and p0 peers in turn) with the full config's ACL;
+ * --sav, --no-policer, --no-countries, --sampling and --untagged change
+ * only what they name.
+ */
+static void
+test_variants(void **state)
+{
+	struct ixg_spec full, s;
+	uint32_t i, n_p0 = 0, n_p1 = 0;
+	char path[128];
+	char *a, *b;
+
+	(void)state;
+	assert_int_equal(run("--out %s/v0 --peers 6 --acl-rules 60", dir), 0);
+	assert_int_equal(load("v0", &full), 0);
+	assert_int_equal(full.node.sample_rate, 1000);
+
+	assert_int_equal(run("--out %s/v1 --peers 6 --acl-rules 60 "
+			     "--table-routes 3", dir), 0);
+	assert_int_equal(load("v1", &s), 0);
+	assert_int_equal(s.n_routes4, 3);
+	assert_int_equal(s.n_routes6, 2); /* only 2 IPv6 prefixes exist */
+	assert_int_equal(s.n_sources4, 3);
+	assert_int_equal(s.n_peers, full.n_peers);
+	for (i = 0; i < s.n_routes4; i++) {
+		const struct ixg_spec_peer *p =
+			ixg_spec_peer_by_id(&s, s.routes4[i].peer_id);
+
+		n_p0 += p->port_id == 0;
+		n_p1 += p->port_id == 1;
+	}
+	/* p1's first peer, p0's first, p1's second: both ports have routes. */
+	assert_int_equal(n_p1, 2);
+	assert_int_equal(n_p0, 1);
+	/* cn-1's shortest prefix is 1.0.0.0/16 (AS4134). */
+	assert_string_equal(route4_peer(&s, A4(1, 0, 0, 0), 16), "cn-1");
+	/* The ACL is the full config's, rule for rule. */
+	snprintf(path, sizeof(path), "%s/v0/acl.conf", dir);
+	a = slurp(path);
+	snprintf(path, sizeof(path), "%s/v1/acl.conf", dir);
+	b = slurp(path);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	ixg_spec_free(&s);
+
+	assert_int_equal(run("--out %s/v2 --peers 6 --acl-rules 60 --sav off "
+			     "--no-policer --no-countries --sampling 0 "
+			     "--untagged", dir), 0);
+	assert_int_equal(load("v2", &s), 0);
+	assert_int_equal(s.n_routes4, full.n_routes4);
+	assert_int_equal(s.n_acl_rules, full.n_acl_rules);
+	assert_int_equal(s.n_classes, 0);
+	assert_int_equal(s.n_country4, 0);
+	assert_int_equal(s.n_country6, 0);
+	assert_int_equal(s.node.sample_rate, 0);
+	for (i = 0; i < s.n_peers; i++) {
+		assert_int_equal(s.peers[i].sav_mode, IXG_SAV_OFF);
+		assert_int_equal(s.peers[i].rate, 0);
+		assert_int_equal(s.peers[i].vlan, IXG_VLAN_NONE);
+		assert_int_equal(s.peers[i].outer_vlan, IXG_VLAN_NONE);
+	}
+	for (i = 0; i < s.n_local_addrs; i++)
+		assert_int_equal(s.local_addrs[i].vlan, IXG_VLAN_NONE);
+	/* Class rules keep their match and permit. */
+	for (i = 0; i < s.n_acl_rules; i++) {
+		assert_int_not_equal(s.acl_rules[i].action, IXG_ACL_CLASS);
+		if (full.acl_rules[i].action == IXG_ACL_CLASS)
+			assert_int_equal(s.acl_rules[i].action, IXG_ACL_PERMIT);
+	}
+	ixg_spec_free(&s);
+
+	assert_int_equal(run("--out %s/v3 --peers 6 --sav loose "
+			     "--sampling 7", dir), 0);
+	assert_int_equal(load("v3", &s), 0);
+	assert_int_equal(s.node.sample_rate, 7);
+	for (i = 0; i < s.n_peers; i++)
+		assert_int_equal(s.peers[i].sav_mode, IXG_SAV_LOOSE);
+	assert_int_equal(s.n_classes, 3);
+	ixg_spec_free(&s);
+	ixg_spec_free(&full);
+
+	assert_int_equal(run("--out %s/b --sav maybe", dir), 2);
+	snprintf(path, sizeof(path), "%s/err.txt", dir);
+	a = slurp(path);
+	assert_non_null(strstr(a, "--sav: expected strict, loose or off, "
+				  "got 'maybe'"));
+	free(a);
+	assert_int_equal(run("--out %s/b --table-routes 0", dir), 2);
+	assert_int_equal(run("--out %s/b --sampling -1", dir), 2);
+}
+
 /* Bad data: exit 1 with file:line, never a silent partial config. */
 static void
 test_bad_input(void **state)
@@ -444,6 +541,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_peer_grouping),
 		cmocka_unit_test(test_deaggregate),
 		cmocka_unit_test(test_l3fwd_rules),
+		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_bad_input),
 	};
 

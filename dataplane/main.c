@@ -100,6 +100,20 @@ struct opts {
 	const char *devices[IXG_MAX_PORTS];
 };
 
+/* rte_eal_init failed: EAL said why above; rte_errno is not always set
+ * (a held --file-prefix lock leaves it 0, "Success"). */
+static void
+eal_init_failed(void)
+{
+	if (rte_errno != 0)
+		fprintf(stderr, "ixgate-dataplane: EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+	else
+		fprintf(stderr, "ixgate-dataplane: EAL init failed (see the "
+				"EAL messages above; e.g. another process "
+				"uses the same --file-prefix)\n");
+}
+
 static volatile sig_atomic_t got_signal;
 
 static void
@@ -421,8 +435,7 @@ run_replay(const char *prog, const struct opts *o, struct ixg_spec *spec)
 		 (int)getpid());
 	snprintf(mem, sizeof(mem), "%u", replay_memory_mb(spec));
 	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
-		fprintf(stderr, "ixgate-dataplane: EAL init: %s\n",
-			rte_strerror(rte_errno));
+		eal_init_failed();
 		return 1;
 	}
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
@@ -655,8 +668,7 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	}
 
 	if (rte_eal_init(argc, eal_argv) < 0) {
-		fprintf(stderr, "ixgate-dataplane: EAL init: %s\n",
-			rte_strerror(rte_errno));
+		eal_init_failed();
 		goto out_json;
 	}
 	rt.n_workers = rte_lcore_count() - 1;

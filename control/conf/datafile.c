@@ -20,6 +20,29 @@
 
 #define MAX_FILE_ERRORS 20
 
+static ixg_conf_read_fn reader;
+static void *reader_arg;
+
+/* See ixg_conf.h. */
+void
+ixg_conf_set_reader(ixg_conf_read_fn fn, void *arg)
+{
+	reader = fn;
+	reader_arg = arg;
+}
+
+/* See ixg_conf.h. */
+ssize_t
+ixg_conf_read(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t r;
+
+	if (reader != NULL)
+		return reader(reader_arg, fd, buf, len, off);
+	r = pread(fd, buf, len, (off_t)off);
+	return r < 0 ? -errno : r;
+}
+
 /* Reads path whole, NUL-terminated. NULL with errno on failure. */
 char *
 read_whole_file(const char *path, size_t *len)
@@ -45,11 +68,18 @@ read_whole_file(const char *path, size_t *len)
 		return NULL;
 	}
 	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		ssize_t r = ixg_conf_read(fd, buf + got,
+					  (size_t)st.st_size - got, got);
 
-		if (r < 0 && errno == EINTR)
+		if (r == -EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0) {
+			close(fd);
+			free(buf);
+			errno = (int)-r;
+			return NULL;
+		}
+		if (r == 0)
 			break;
 		got += (size_t)r;
 	}

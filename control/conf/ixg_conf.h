@@ -10,6 +10,7 @@
 #define IXG_CONF_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ixg_api.h"
 
@@ -104,5 +105,20 @@ const struct ixg_spec_class *ixg_spec_class_by_id(const struct ixg_spec *s,
 						  uint16_t id);
 const struct ixg_spec_acl_rule *ixg_spec_rule_by_id(const struct ixg_spec *s,
 						    uint32_t id);
+
+
+/*
+ * How the library reads files: fn(arg, fd, buf, len, off) returns the bytes
+ * read (0 at end of file) or a negative errno, like pread(2). NULL restores
+ * pread. ixgate-control reads through its io_uring loop this way. The
+ * setting is process-wide; set it before loading, from the thread that
+ * loads.
+ */
+typedef ssize_t (*ixg_conf_read_fn)(void *arg, int fd, void *buf, size_t len,
+				    uint64_t off);
+void ixg_conf_set_reader(ixg_conf_read_fn fn, void *arg);
+
+/* Read with the configured reader (see ixg_conf_set_reader). */
+ssize_t ixg_conf_read(int fd, void *buf, size_t len, uint64_t off);
 
 #endif /* IXG_CONF_H */

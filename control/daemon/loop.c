@@ -50,6 +50,14 @@ struct loop {
 	struct loop_timer *timers; /* sorted */
 	uint64_t next_order;
 	bool stop;
+	/*
+	 * File reads (loop_read) use a ring of their own, made on first use:
+	 * waiting for a read on the event ring would reap the watches'
+	 * completions too, and delivering those later raced with watches
+	 * replaced inside callbacks (a use-after-free under valgrind).
+	 */
+	struct io_uring file_ring;
+	bool file_ring_ready;
 };
 
 /* Monotonic milliseconds. Any thread. */
@@ -268,6 +276,40 @@ complete(struct loop *L, struct io_uring_cqe *cqe)
 		w->cb(L, w, w->fd, POLLERR, w->arg);
 }
 
+/* Read through io_uring (see loop.h). Loop thread. */
+ssize_t
+loop_read(struct loop *L, int fd, void *buf, size_t len, uint64_t off)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int rc;
+
+	if (!L->file_ring_ready) {
+		rc = io_uring_queue_init(4, &L->file_ring, 0);
+		if (rc < 0)
+			return rc;
+		L->file_ring_ready = true;
+	}
+	sqe = io_uring_get_sqe(&L->file_ring);
+	if (sqe == NULL)
+		return -EBUSY;
+	io_uring_prep_read(sqe, fd, buf,
+			   (unsigned)(len > (1u << 30) ? 1u << 30 : len), off);
+	do
+		rc = io_uring_submit_and_wait(&L->file_ring, 1);
+	while (rc == -EINTR);
+	if (rc < 0)
+		return rc;
+	do
+		rc = io_uring_wait_cqe(&L->file_ring, &cqe);
+	while (rc == -EINTR);
+	if (rc < 0)
+		return rc;
+	rc = cqe->res;
+	io_uring_cqe_seen(&L->file_ring, cqe);
+	return rc;
+}
+
 /* Run the loop (see loop.h). */
 int
 loop_run(struct loop *L)
@@ -334,5 +376,7 @@ loop_free(struct loop *L)
 		L->timers = t->next;
 		free(t);
 	}
+	if (L->file_ring_ready)
+		io_uring_queue_exit(&L->file_ring);
 	free(L);
 }

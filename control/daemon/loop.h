@@ -12,6 +12,7 @@
 #define IXG_LOOP_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 struct loop;
 struct loop_watch;
@@ -67,6 +68,16 @@ int loop_run(struct loop *L);
 
 /* Make loop_run() return once the current callback has finished. */
 void loop_stop(struct loop *L);
+
+/*
+ * Read up to len bytes of fd at offset off through io_uring, waiting for
+ * the completion: the daemon's file reads (config files, prefix lists,
+ * country data) go through the loop's io_uring like its sockets (on a
+ * second ring of the loop, so that a read never reaps or reorders the
+ * watches' completions). Returns the bytes read (0 at end of file) or a
+ * negative errno. Loop thread.
+ */
+ssize_t loop_read(struct loop *L, int fd, void *buf, size_t len, uint64_t off);
 
 /* Monotonic clock, milliseconds. */
 uint64_t loop_now_ms(void);

@@ -314,11 +314,58 @@ test_free_closes_fds(void **state)
 	close(b[1]);
 }
 
+/*
+ * loop_read: a file read through io_uring returns the file's bytes at the
+ * offset; a watch whose event is pending meanwhile is not run inside
+ * loop_read, and is delivered by the next loop_run.
+ */
+static void
+test_read_through_ring(void **state)
+{
+	struct loop *L = new_loop();
+	struct rx rx = {0};
+	char path[] = "/tmp/test_loop_readXXXXXX", want[5000], got[5000];
+	static char data[100000];
+	int sv[2], timed_out = 0, fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	unlink(path);
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 7 + i / 251);
+	assert_int_equal(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+	memcpy(want, data + 1000, sizeof(want));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_non_null(loop_add_fd(L, sv[0], POLLIN, 0, on_readable, &rx));
+	assert_int_equal(write(sv[1], "hello", 5), 5);
+
+	assert_int_equal(loop_read(L, fd, got, sizeof(got), 1000),
+			 (ssize_t)sizeof(got));
+	assert_memory_equal(got, want, sizeof(got));
+	assert_int_equal(rx.calls, 0); /* not inside loop_read */
+	assert_int_equal(loop_read(L, fd, got, sizeof(got), sizeof(data) - 10),
+			 10);
+	assert_memory_equal(got, data + sizeof(data) - 10, 10);
+	assert_int_equal(loop_read(L, fd, got, sizeof(got), sizeof(data)), 0);
+	assert_true(loop_read(L, -1, got, sizeof(got), 0) < 0);
+
+	loop_timer_add(L, 5000, 0, on_deadline, &timed_out);
+	assert_int_equal(loop_run(L), 0);
+	assert_int_equal(timed_out, 0);
+	assert_int_equal(rx.calls, 1);
+	assert_memory_equal(rx.buf, "hello", 5);
+	loop_free(L);
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fd_event_delivered),
+		cmocka_unit_test(test_read_through_ring),
 		cmocka_unit_test(test_peer_close_delivered),
 		cmocka_unit_test(test_timers_in_order),
 		cmocka_unit_test(test_periodic_timer),

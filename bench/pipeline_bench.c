@@ -22,6 +22,8 @@
  *                     valgrind --tool=callgrind --fair-sched=yes
  *                     --collect-atstart=no --toggle-collect=pipeline_run
  *     --selftest      small spec, correctness checks, exit status (meson)
+ *     --acl-alg A     rte_acl classify algorithm for the full tables:
+ *                     default, scalar, sse, avx2, avx512x16, avx512x32
  *
  * Without EAL args after "--" it runs on anonymous memory:
  *   --no-huge -m MB --no-shconf --no-pci --no-telemetry -l 0
@@ -150,6 +152,7 @@ static struct {
 	int stages;
 	int callgrind;
 	int selftest;
+	int acl_alg; /* enum rte_acl_classify_alg, 0: rte_acl's choice */
 	double spec_seconds;
 	double tsc_overhead;
 	struct build_result b_routes, b_full, b_small;
@@ -166,6 +169,16 @@ static struct {
 	.seed = 1,
 	.mem_mb = 3072,
 	.stages = 1,
+};
+
+/* --acl-alg names, by enum rte_acl_classify_alg (no NEON, ALTIVEC here). */
+static const char *const acl_alg_names[] = {
+	[RTE_ACL_CLASSIFY_DEFAULT] = "default",
+	[RTE_ACL_CLASSIFY_SCALAR] = "scalar",
+	[RTE_ACL_CLASSIFY_SSE] = "sse",
+	[RTE_ACL_CLASSIFY_AVX2] = "avx2",
+	[RTE_ACL_CLASSIFY_AVX512X16] = "avx512x16",
+	[RTE_ACL_CLASSIFY_AVX512X32] = "avx512x32",
 };
 
 static double
@@ -863,11 +876,13 @@ print_json(FILE *o)
 		"\"mode\":\"%s\",\"machine\":{\"cpu\":\"%s\",\"cpus\":%ld,"
 		"\"tsc_hz\":%" PRIu64 "},\"dpdk\":\"%s\",\"compiler\":\"%s\","
 		"\"eal\":\"%s\",\"seed\":%" PRIu64 ",\"frames\":%u,"
-		"\"burst\":%u,\"tsc_pair_cycles\":%.1f,\"spec_seconds\":%.2f,",
+		"\"burst\":%u,\"tsc_pair_cycles\":%.1f,\"spec_seconds\":%.2f,"
+		"\"acl_alg\":\"%s\",",
 		date, opt.callgrind ? "callgrind" : "tsc", cpu,
 		sysconf(_SC_NPROCESSORS_ONLN), rte_get_tsc_hz(), rte_version(),
 		__VERSION__, opt.eal_line, opt.seed, opt.frames,
-		PIPELINE_BURST, opt.tsc_overhead, opt.spec_seconds);
+		PIPELINE_BURST, opt.tsc_overhead, opt.spec_seconds,
+		acl_alg_names[opt.acl_alg]);
 	fprintf(o, "\"spec\":{");
 	json_spec(o, "full", &opt.full);
 	fprintf(o, ",");
@@ -1062,7 +1077,19 @@ usage(const char *prog)
 		"usage: %s [--packets N] [--frames N] [--seed N] "
 		"[--scenarios full,full_v4,full_v6,full_noacl,small]\n"
 		"       [--rounds N] [--mem MB] [--memory] [--no-stages] "
-		"[--callgrind] [--selftest] [-- EAL args]\n", prog);
+		"[--callgrind] [--selftest]\n"
+		"       [--acl-alg default|scalar|sse|avx2|avx512x16|avx512x32] "
+		"[-- EAL args]\n", prog);
+}
+
+static int
+acl_alg_by_name(const char *name)
+{
+	for (size_t i = 0; i < RTE_DIM(acl_alg_names); i++)
+		if (acl_alg_names[i] != NULL &&
+		    strcmp(acl_alg_names[i], name) == 0)
+			return (int)i;
+	return -1;
 }
 
 static int
@@ -1099,6 +1126,7 @@ parse_args(int argc, char **argv)
 		{"memory", no_argument, NULL, 'M'},
 		{"callgrind", no_argument, NULL, 'c'},
 		{"selftest", no_argument, NULL, 't'},
+		{"acl-alg", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1150,6 +1178,14 @@ parse_args(int argc, char **argv)
 			break;
 		case 't':
 			opt.selftest = 1;
+			break;
+		case 'A':
+			opt.acl_alg = acl_alg_by_name(optarg);
+			if (opt.acl_alg < 0) {
+				fprintf(stderr, "--acl-alg: unknown '%s'\n",
+					optarg);
+				return -1;
+			}
 			break;
 		default:
 			usage(argv[0]);
@@ -1335,8 +1371,23 @@ main(int argc, char **argv)
 		}
 		fprintf(stderr, "full: ");
 		tf = build_tables(&opt.full, 2, &opt.b_full);
-		if (tf == NULL)
+		if (tf == NULL) {
 			rc = 1;
+		} else if (opt.acl_alg != RTE_ACL_CLASSIFY_DEFAULT) {
+			int e4 = tf->acl4 == NULL ? 0 :
+				 rte_acl_set_ctx_classify(tf->acl4,
+							  opt.acl_alg);
+			int e6 = tf->acl6 == NULL ? 0 :
+				 rte_acl_set_ctx_classify(tf->acl6,
+							  opt.acl_alg);
+
+			if (e4 < 0 || e6 < 0) {
+				fprintf(stderr, "--acl-alg %s: %s\n",
+					acl_alg_names[opt.acl_alg],
+					rte_strerror(-(e4 < 0 ? e4 : e6)));
+				return 1;
+			}
+		}
 	}
 	if (any_selected(1)) {
 		if (fullspec_build(&ps, &opt.small) < 0) {

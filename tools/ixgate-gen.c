@@ -1090,6 +1090,13 @@ main(int argc, char **argv)
 	uint32_t nbins;
 	int rc, eal;
 
+	/* EAL would answer --help with its own usage: give ours (which says
+	 * where the EAL options go) wherever --help is. */
+	for (i = 1; i < (unsigned)argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
 	eal = rte_eal_init(argc, argv);
 	if (eal < 0) {
 		fprintf(stderr, "ixgate-gen: EAL initialisation failed: %s\n",

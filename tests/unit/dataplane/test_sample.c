@@ -4,7 +4,7 @@
  * and empty, index wrap-around, layout check, and one producer thread
  * against one consumer; and sampling in stage_output: the 1-in-N rate over
  * 100k packets within a binomial tolerance, skips drawn around N and not
- * periodic, what a sample records (summary and first 128 bytes, across
+ * periodic, the same packets sampled however the stream is cut into bursts, what a sample records (summary and first 128 bytes, across
  * segments too), a full ring counted in sample_dropped, sampling off.
  */
 #include <errno.h>
@@ -297,6 +297,78 @@ test_rate_statistics(void **state)
 	assert_true(distinct > 150);
 }
 
+/*
+ * Sequence numbers (rx_len) of the packets sampled from n_pkts packets cut
+ * into bursts of the sizes in `cuts` (cycled, 0 included), from a fresh
+ * sampling state.
+ */
+static uint32_t
+sampled_seqs(uint32_t rate, uint32_t n_pkts, const unsigned *cuts,
+	     unsigned n_cuts, uint32_t *seqs, uint32_t max)
+{
+	struct sample_record rec;
+	uint32_t seq = 0, n = 0, k = 0;
+	struct burst b;
+
+	memset(ctx.ctr, 0, sizeof(*ctx.ctr));
+	assert_int_equal(sample_ring_init(ring), 0);
+	ctx.sample_skip = 0;
+	ctx.sample_rng = 0;
+	tbl->node.sample_rate = rate;
+	while (seq < n_pkts) {
+		unsigned want = cuts[k++ % n_cuts];
+
+		dp_burst_init(&b, 0);
+		for (; b.n < want && seq < n_pkts; seq++)
+			add(&b, VERDICT_FORWARD, 64, seq);
+		memset(&out, 0, sizeof(out));
+		stage_output(&ctx, &b, &out);
+		free_out();
+		while (sample_ring_pop(ring, &rec) == 0) {
+			assert_true(n < max);
+			seqs[n++] = rec.rx_len;
+		}
+	}
+	assert_int_equal(ctx.ctr->sampled, n);
+	return n;
+}
+
+/*
+ * Which packets are sampled depends only on their order and the drawn
+ * skips, never on how they were cut into bursts: stage_output finds the
+ * sampled packet of a burst by arithmetic, and must land exactly where a
+ * packet-by-packet countdown would (bursts of 1 are that countdown).
+ * Rates 1, 2, 3 and 100; bursts of 0..32 packets.
+ */
+static void
+test_burst_cuts(void **state)
+{
+	static const unsigned ones[] = {1};
+	static const unsigned full[] = {PIPELINE_BURST};
+	static const unsigned mixed[] = {7, 0, 32, 1, 31, 2, 16, 0, 5, 32};
+	static const uint32_t rates[] = {1, 2, 3, 100};
+	static uint32_t a[20000], bb[20000], c[20000];
+	unsigned r;
+
+	(void)state;
+	for (r = 0; r < RTE_DIM(rates); r++) {
+		uint32_t n_pkts = rates[r] == 100 ? 20000 : 3000;
+		uint32_t na, nb, nc;
+
+		na = sampled_seqs(rates[r], n_pkts, ones, 1, a, RTE_DIM(a));
+		nb = sampled_seqs(rates[r], n_pkts, full, 1, bb, RTE_DIM(bb));
+		nc = sampled_seqs(rates[r], n_pkts, mixed, RTE_DIM(mixed), c,
+				  RTE_DIM(c));
+		assert_true(na > 0);
+		assert_int_equal(na, nb);
+		assert_int_equal(na, nc);
+		assert_memory_equal(a, bb, na * sizeof(a[0]));
+		assert_memory_equal(a, c, na * sizeof(a[0]));
+		if (rates[r] == 1)
+			assert_int_equal(na, n_pkts);
+	}
+}
+
 /* Rate 1: every packet. The record is the packet's summary and its first
  * bytes: as sent for forwarded / local ones, as received for drops. */
 static void
@@ -451,6 +523,7 @@ main(void)
 		cmocka_unit_test_setup(test_ring_threads, setup),
 		cmocka_unit_test_setup(test_rate_statistics, setup),
 		cmocka_unit_test_setup(test_record_content, setup),
+		cmocka_unit_test_setup(test_burst_cuts, setup),
 		cmocka_unit_test_setup(test_ring_full_in_stage, setup),
 		cmocka_unit_test_setup(test_sampling_off, setup),
 	};

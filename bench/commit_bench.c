@@ -92,7 +92,7 @@ struct step {
 	int spares;
 	double ms, cpu;
 	size_t heap;
-	char fibs[512];
+	char fibs[1024];
 };
 
 static struct step steps[64];

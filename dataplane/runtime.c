@@ -75,7 +75,7 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 	if (nt == NULL)
 		return errno ? -errno : -EINVAL;
 	if (rt->log_builds) {
-		char fibs[512];
+		char fibs[1024];
 
 		if (tables_describe_fibs(nt, fibs, sizeof(fibs)) > 0)
 			fprintf(stderr, "ixgate-dataplane: generation %" PRIu64

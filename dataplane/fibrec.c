@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -21,6 +20,7 @@
 
 #include "fib6_compat.h"
 #include "fibrec.h"
+#include "mono.h"
 
 #define K4_ID_MASK (~((1ull << FIBREC_K4_CALLER_BITS) - 1))
 
@@ -61,15 +61,6 @@ fibrec_slot_name(enum fib_slot slot)
 	return (unsigned)slot < FIB_SLOTS ? slot_names[slot] : "?";
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void
 rec_free(struct fibrec *r)
 {
@@ -93,46 +84,6 @@ with_room(size_t n)
 	uint64_t v = (uint64_t)n + n / 16 + 64;
 
 	return v > INT32_MAX ? INT32_MAX : (uint32_t)v;
-}
-
-/* Record the content (identity bits of IPv4 keys). 0 or -ENOMEM. */
-static int
-rec_set_content4(struct fibrec *r, const uint64_t *k, const uint32_t *nh,
-		 size_t n)
-{
-	uint64_t *nk = malloc((n + 1) * sizeof(*nk));
-	uint32_t *nn = malloc((n + 1) * sizeof(*nn));
-
-	if (nk == NULL || nn == NULL) {
-		free(nk);
-		free(nn);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		nk[i] = k[i] & K4_ID_MASK;
-	if (n > 0)
-		memcpy(nn, nh, n * sizeof(*nn));
-	free(r->k4);
-	free(r->nh4);
-	r->k4 = nk;
-	r->nh4 = nn;
-	r->n = n;
-	return 0;
-}
-
-static int
-rec_set_content6(struct fibrec *r, const struct fib_pfx6 *p, size_t n)
-{
-	struct fib_pfx6 *np = malloc((n + 1) * sizeof(*np));
-
-	if (np == NULL)
-		return -ENOMEM;
-	if (n > 0)
-		memcpy(np, p, n * sizeof(*np));
-	free(r->p6);
-	r->p6 = np;
-	r->n = n;
-	return 0;
 }
 
 static struct fibrec *
@@ -172,38 +123,154 @@ fib_name(char *buf, size_t len, enum fib_slot slot)
 	snprintf(buf, len, "%s_%u", tag[slot], ++name_seq);
 }
 
-/* ------------------------------------------------------------------ */
-/* IPv4                                                               */
+/*
+ * The content a FIB is made to hold: IPv4 keys and next hops, or IPv6
+ * records (fibrec.h); one flow below serves both families, the family
+ * only decides how two entries compare and which rte_fib call applies.
+ */
+struct content {
+	uint8_t family;
+	size_t n;
+	const uint64_t *k4; /* family 4: keys (caller bits ignored) */
+	const uint32_t *nh4;
+	const struct fib_pfx6 *p6; /* family 6 */
+};
 
 static inline uint32_t k4_addr(uint64_t k) { return (uint32_t)(k >> 32); }
 static inline uint8_t k4_len(uint64_t k) { return (k >> 26) & 0x3f; }
 
-/* Create the (empty) rte_fib of r with its max_routes, num_tbl8, nhsz. */
-static int
-open4(struct fibrec *r)
+static struct content
+content_of(const struct fibrec *r)
 {
-	struct rte_fib_conf conf = {
-		.type = RTE_FIB_DIR24_8,
-		.default_nh = 0,
-		.max_routes = (int)r->max_routes,
-		.dir24_8 = {
-			.nh_sz = (enum rte_fib_dir24_8_nh_sz)r->nhsz,
-			.num_tbl8 = r->num_tbl8,
-		},
-	};
+	return (struct content){ .family = r->family, .n = r->n, .k4 = r->k4,
+				 .nh4 = r->nh4, .p6 = r->p6 };
+}
+
+/* Order of r's entry i against c's entry j: identity only (prefix). */
+static int
+cmp_entry(const struct fibrec *r, size_t i, const struct content *c,
+	  size_t j)
+{
+	if (r->family == 4) {
+		uint64_t a = r->k4[i], b = c->k4[j] & K4_ID_MASK;
+
+		return a < b ? -1 : a > b;
+	} else {
+		int d = memcmp(r->p6[i].addr, c->p6[j].addr, 16);
+
+		if (d != 0)
+			return d;
+		return r->p6[i].len < c->p6[j].len ? -1 :
+		       r->p6[i].len > c->p6[j].len;
+	}
+}
+
+static bool
+same_nh(const struct fibrec *r, size_t i, const struct content *c, size_t j)
+{
+	return r->family == 4 ? r->nh4[i] == c->nh4[j]
+			      : r->p6[i].nh == c->p6[j].nh;
+}
+
+/* Insert c's entry j into r's FIB (or change its next hop). */
+static int
+fib_add(struct fibrec *r, const struct content *c, size_t j)
+{
+	if (r->family == 4)
+		return rte_fib_add(r->fib, k4_addr(c->k4[j]), k4_len(c->k4[j]),
+				   c->nh4[j]);
+	return rte_fib6_add(r->fib, IXG_FIB6_ADDR(c->p6[j].addr),
+			    c->p6[j].len, c->p6[j].nh);
+}
+
+/* Remove r's own entry i from its FIB. */
+static int
+fib_del(struct fibrec *r, size_t i)
+{
+	if (r->family == 4)
+		return rte_fib_delete(r->fib, k4_addr(r->k4[i]),
+				      k4_len(r->k4[i]));
+	return rte_fib6_delete(r->fib, IXG_FIB6_ADDR(r->p6[i].addr),
+			       r->p6[i].len);
+}
+
+/* Record c as r's content (identity bits of IPv4 keys). 0 or -ENOMEM. */
+static int
+set_content(struct fibrec *r, const struct content *c)
+{
+	size_t n = c->n;
+
+	if (r->family == 4) {
+		uint64_t *nk = malloc((n + 1) * sizeof(*nk));
+		uint32_t *nn = malloc((n + 1) * sizeof(*nn));
+
+		if (nk == NULL || nn == NULL) {
+			free(nk);
+			free(nn);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < n; i++)
+			nk[i] = c->k4[i] & K4_ID_MASK;
+		if (n > 0)
+			memcpy(nn, c->nh4, n * sizeof(*nn));
+		free(r->k4);
+		free(r->nh4);
+		r->k4 = nk;
+		r->nh4 = nn;
+	} else {
+		struct fib_pfx6 *np = malloc((n + 1) * sizeof(*np));
+
+		if (np == NULL)
+			return -ENOMEM;
+		if (n > 0)
+			memcpy(np, c->p6, n * sizeof(*np));
+		free(r->p6);
+		r->p6 = np;
+	}
+	r->n = n;
+	return 0;
+}
+
+/* Create the (empty) FIB of r with its max_routes, num_tbl8, nhsz. */
+static int
+fib_open(struct fibrec *r)
+{
+	size_t h0 = heap_used();
 	char name[32];
 
-	size_t h0 = heap_used();
-
 	fib_name(name, sizeof(name), r->slot);
-	r->fib = rte_fib_create(name, SOCKET_ID_ANY, &conf);
+	if (r->family == 4) {
+		struct rte_fib_conf conf = {
+			.type = RTE_FIB_DIR24_8,
+			.default_nh = 0,
+			.max_routes = (int)r->max_routes,
+			.dir24_8 = {
+				.nh_sz = (enum rte_fib_dir24_8_nh_sz)r->nhsz,
+				.num_tbl8 = r->num_tbl8,
+			},
+		};
+
+		r->fib = rte_fib_create(name, SOCKET_ID_ANY, &conf);
+	} else {
+		struct rte_fib6_conf conf = {
+			.type = RTE_FIB6_TRIE,
+			.default_nh = 0,
+			.max_routes = (int)r->max_routes,
+			.trie = {
+				.nh_sz = (enum rte_fib_trie_nh_sz)r->nhsz,
+				.num_tbl8 = r->num_tbl8,
+			},
+		};
+
+		r->fib = rte_fib6_create(name, SOCKET_ID_ANY, &conf);
+	}
 	r->bytes = heap_used() - h0;
 	return r->fib == NULL ? -rte_errno : 0;
 }
 
-/* Size and create the rte_fib of a fresh IPv4 record. */
+/* Size and create the FIB of a fresh record. */
 static int
-create4(struct fibrec *r, size_t n, uint32_t tbl8_need)
+fib_create(struct fibrec *r, size_t n, uint32_t tbl8_need)
 {
 	int nhsz = r->req_nhsz;
 
@@ -211,50 +278,53 @@ create4(struct fibrec *r, size_t n, uint32_t tbl8_need)
 	r->num_tbl8 = with_room(tbl8_need);
 	/* A tbl8 group index lives in a next-hop entry (one bit marks it):
 	 * 1- and 2-byte next hops cannot address more than 2^(8*sz-1) - 1
-	 * groups, so widen the next hop when the table needs more. */
-	while (nhsz < RTE_FIB_DIR24_8_4B &&
-	       r->num_tbl8 >= (1u << ((8u << nhsz) - 1)))
-		nhsz++;
+	 * groups, so widen the next hop when the table needs more (country
+	 * data files have many long IPv6 prefixes). */
+	if (r->family == 4) {
+		while (nhsz < RTE_FIB_DIR24_8_4B &&
+		       r->num_tbl8 >= (1u << ((8u << nhsz) - 1)))
+			nhsz++;
+	} else if (nhsz == RTE_FIB6_TRIE_2B && r->num_tbl8 >= (1u << 15)) {
+		nhsz = RTE_FIB6_TRIE_4B;
+	}
 	r->nhsz = nhsz;
-	return open4(r);
+	return fib_open(r);
 }
 
 /* Insert sorted content into an empty FIB; on failure *bad = index. */
 static int
-fill4(struct fibrec *r, const uint64_t *k, const uint32_t *nh, size_t n,
-      size_t *bad)
+fill(struct fibrec *r, const struct content *c, size_t *bad)
 {
-	for (size_t i = 0; i < n; i++) {
-		int rc = rte_fib_add(r->fib, k4_addr(k[i]), k4_len(k[i]), nh[i]);
+	for (size_t j = 0; j < c->n; j++) {
+		int rc = fib_add(r, c, j);
 
 		if (rc < 0) {
-			*bad = i;
+			*bad = j;
 			return rc;
 		}
 	}
 	return 0;
 }
 
-/* Operations to turn r's content into (k, nh, n): deletes and adds. */
+/* Operations to turn r's content into c: deletes and adds. */
 static void
-count_diff4(const struct fibrec *r, const uint64_t *k, const uint32_t *nh,
-	    size_t n, uint32_t *adds, uint32_t *dels)
+count_diff(const struct fibrec *r, const struct content *c, uint32_t *adds,
+	   uint32_t *dels)
 {
 	size_t i = 0, j = 0;
 
 	*adds = *dels = 0;
-	while (i < r->n || j < n) {
-		uint64_t a = i < r->n ? r->k4[i] : UINT64_MAX;
-		uint64_t b = j < n ? k[j] & K4_ID_MASK : UINT64_MAX;
+	while (i < r->n || j < c->n) {
+		int d = i >= r->n ? 1 : j >= c->n ? -1 : cmp_entry(r, i, c, j);
 
-		if (i < r->n && (j >= n || a < b)) {
+		if (d < 0) {
 			(*dels)++;
 			i++;
-		} else if (j < n && (i >= r->n || b < a)) {
+		} else if (d > 0) {
 			(*adds)++;
 			j++;
 		} else {
-			*adds += r->nh4[i] != nh[j];
+			*adds += !same_nh(r, i, c, j);
 			i++;
 			j++;
 		}
@@ -263,41 +333,30 @@ count_diff4(const struct fibrec *r, const uint64_t *k, const uint32_t *nh,
 
 /* Apply the diff: deletes first (they free tbl8 groups), then adds. */
 static int
-patch4(struct fibrec *r, const uint64_t *k, const uint32_t *nh, size_t n)
+patch(struct fibrec *r, const struct content *c)
 {
 	size_t i = 0, j = 0;
 	int rc;
 
 	while (i < r->n) {
-		uint64_t b = j < n ? k[j] & K4_ID_MASK : UINT64_MAX;
+		int d = j >= c->n ? -1 : cmp_entry(r, i, c, j);
 
-		if (j >= n || r->k4[i] < b) {
-			rc = rte_fib_delete(r->fib, k4_addr(r->k4[i]),
-					    k4_len(r->k4[i]));
-			if (rc < 0)
-				return rc;
-			i++;
-		} else if (b < r->k4[i]) {
-			j++;
-		} else {
-			i++;
-			j++;
-		}
+		if (d < 0 && (rc = fib_del(r, i)) < 0)
+			return rc;
+		i += d <= 0;
+		j += d >= 0;
 	}
-	for (i = 0, j = 0; j < n;) {
-		uint64_t b = k[j] & K4_ID_MASK;
+	for (i = 0, j = 0; j < c->n;) {
+		int d = i >= r->n ? 1 : cmp_entry(r, i, c, j);
 
-		if (i < r->n && r->k4[i] < b) {
+		if (d < 0) {
 			i++;
 			continue;
 		}
-		if (i >= r->n || b < r->k4[i] || r->nh4[i] != nh[j]) {
-			rc = rte_fib_add(r->fib, k4_addr(b), k4_len(b), nh[j]);
-			if (rc < 0)
-				return rc;
-		}
-		if (i < r->n && r->k4[i] == b)
-			i++;
+		if ((d > 0 || !same_nh(r, i, c, j)) &&
+		    (rc = fib_add(r, c, j)) < 0)
+			return rc;
+		i += d == 0;
 		j++;
 	}
 	return 0;
@@ -325,22 +384,21 @@ take_spare(enum fib_slot slot)
 	return r;
 }
 
-struct fibrec *
-fibrec_make4(enum fib_slot slot, int nhsz, const uint64_t *k,
-	     const uint32_t *nh, size_t n, uint32_t tbl8_need,
-	     struct fibrec_stat *st, size_t *bad, int *rc)
+/* fibrec_make4 and fibrec_make6 (see fibrec.h). */
+static struct fibrec *
+make(enum fib_slot slot, int nhsz, const struct content *c,
+     uint32_t tbl8_need, struct fibrec_stat *st, size_t *bad, int *rc)
 {
-	uint64_t t0 = now_ns();
-	struct fibrec_stat s = { .how = FIBREC_FRESH, .n = (uint32_t)n };
+	uint64_t t0 = ixg_mono_ns();
+	struct fibrec_stat s = { .how = FIBREC_FRESH, .n = (uint32_t)c->n };
 	struct fibrec *r = take_spare(slot);
 
 	*bad = SIZE_MAX;
-	if (r != NULL && r->family == 4 && r->req_nhsz == nhsz &&
-	    r->max_routes >= n && r->num_tbl8 >= tbl8_need) {
-		count_diff4(r, k, nh, n, &s.adds, &s.dels);
-		if (worth_patching(s.adds, s.dels, n) &&
-		    patch4(r, k, nh, n) == 0 &&
-		    rec_set_content4(r, k, nh, n) == 0) {
+	if (r != NULL && r->family == c->family && r->req_nhsz == nhsz &&
+	    r->max_routes >= c->n && r->num_tbl8 >= tbl8_need) {
+		count_diff(r, c, &s.adds, &s.dels);
+		if (worth_patching(s.adds, s.dels, c->n) && patch(r, c) == 0 &&
+		    set_content(r, c) == 0) {
 			s.how = FIBREC_PATCHED;
 			goto done;
 		}
@@ -348,21 +406,20 @@ fibrec_make4(enum fib_slot slot, int nhsz, const uint64_t *k,
 	/* No usable spare, too different, or the patch failed half-way:
 	 * the spare is dropped (never published) and we build fresh. */
 	rec_free(r);
-	s.adds = (uint32_t)n;
+	s.adds = (uint32_t)c->n;
 	s.dels = 0;
-	r = rec_new(slot, 4, nhsz);
+	r = rec_new(slot, c->family, nhsz);
 	if (r == NULL) {
 		*rc = -ENOMEM;
 		return NULL;
 	}
-	if ((*rc = create4(r, n, tbl8_need)) < 0 ||
-	    (*rc = fill4(r, k, nh, n, bad)) < 0 ||
-	    (*rc = rec_set_content4(r, k, nh, n)) < 0) {
+	if ((*rc = fib_create(r, c->n, tbl8_need)) < 0 ||
+	    (*rc = fill(r, c, bad)) < 0 || (*rc = set_content(r, c)) < 0) {
 		rec_free(r);
 		return NULL;
 	}
 done:
-	s.ns = now_ns() - t0;
+	s.ns = ixg_mono_ns() - t0;
 	s.bytes = r->bytes;
 	s.tbl8 = r->num_tbl8;
 	if (st != NULL)
@@ -371,135 +428,14 @@ done:
 	return r;
 }
 
-/* ------------------------------------------------------------------ */
-/* IPv6                                                               */
-
-static int
-cmp6(const struct fib_pfx6 *a, const struct fib_pfx6 *b)
+struct fibrec *
+fibrec_make4(enum fib_slot slot, int nhsz, const uint64_t *k,
+	     const uint32_t *nh, size_t n, uint32_t tbl8_need,
+	     struct fibrec_stat *st, size_t *bad, int *rc)
 {
-	int c = memcmp(a->addr, b->addr, 16);
+	struct content c = { .family = 4, .n = n, .k4 = k, .nh4 = nh };
 
-	if (c != 0)
-		return c;
-	return a->len < b->len ? -1 : a->len > b->len;
-}
-
-static int
-open6(struct fibrec *r)
-{
-	struct rte_fib6_conf conf = {
-		.type = RTE_FIB6_TRIE,
-		.default_nh = 0,
-		.max_routes = (int)r->max_routes,
-		.trie = {
-			.nh_sz = (enum rte_fib_trie_nh_sz)r->nhsz,
-			.num_tbl8 = r->num_tbl8,
-		},
-	};
-	char name[32];
-
-	size_t h0 = heap_used();
-
-	fib_name(name, sizeof(name), r->slot);
-	r->fib = rte_fib6_create(name, SOCKET_ID_ANY, &conf);
-	r->bytes = heap_used() - h0;
-	return r->fib == NULL ? -rte_errno : 0;
-}
-
-static int
-create6(struct fibrec *r, size_t n, uint32_t tbl8_need)
-{
-	int nhsz = r->req_nhsz;
-
-	r->max_routes = with_room(n);
-	r->num_tbl8 = with_room(tbl8_need);
-	/* As for IPv4: a 2-byte next hop addresses at most 2^15 - 1 tbl8
-	 * groups (country data files have many long IPv6 prefixes). */
-	if (nhsz == RTE_FIB6_TRIE_2B && r->num_tbl8 >= (1u << 15))
-		nhsz = RTE_FIB6_TRIE_4B;
-	r->nhsz = nhsz;
-	return open6(r);
-}
-
-static int
-fill6(struct fibrec *r, const struct fib_pfx6 *p, size_t n, size_t *bad)
-{
-	for (size_t i = 0; i < n; i++) {
-		int rc = rte_fib6_add(r->fib, IXG_FIB6_ADDR(p[i].addr),
-				      p[i].len, p[i].nh);
-
-		if (rc < 0) {
-			*bad = i;
-			return rc;
-		}
-	}
-	return 0;
-}
-
-static void
-count_diff6(const struct fibrec *r, const struct fib_pfx6 *p, size_t n,
-	    uint32_t *adds, uint32_t *dels)
-{
-	size_t i = 0, j = 0;
-
-	*adds = *dels = 0;
-	while (i < r->n || j < n) {
-		int c = i >= r->n ? 1 : j >= n ? -1 : cmp6(&r->p6[i], &p[j]);
-
-		if (c < 0) {
-			(*dels)++;
-			i++;
-		} else if (c > 0) {
-			(*adds)++;
-			j++;
-		} else {
-			*adds += r->p6[i].nh != p[j].nh;
-			i++;
-			j++;
-		}
-	}
-}
-
-static int
-patch6(struct fibrec *r, const struct fib_pfx6 *p, size_t n)
-{
-	size_t i = 0, j = 0;
-	int rc;
-
-	while (i < r->n) {
-		int c = j >= n ? -1 : cmp6(&r->p6[i], &p[j]);
-
-		if (c < 0) {
-			rc = rte_fib6_delete(r->fib, IXG_FIB6_ADDR(r->p6[i].addr),
-					     r->p6[i].len);
-			if (rc < 0)
-				return rc;
-			i++;
-		} else if (c > 0) {
-			j++;
-		} else {
-			i++;
-			j++;
-		}
-	}
-	for (i = 0, j = 0; j < n;) {
-		int c = i >= r->n ? 1 : cmp6(&r->p6[i], &p[j]);
-
-		if (c < 0) {
-			i++;
-			continue;
-		}
-		if (c > 0 || r->p6[i].nh != p[j].nh) {
-			rc = rte_fib6_add(r->fib, IXG_FIB6_ADDR(p[j].addr),
-					  p[j].len, p[j].nh);
-			if (rc < 0)
-				return rc;
-		}
-		if (c == 0)
-			i++;
-		j++;
-	}
-	return 0;
+	return make(slot, nhsz, &c, tbl8_need, st, bad, rc);
 }
 
 struct fibrec *
@@ -507,42 +443,9 @@ fibrec_make6(enum fib_slot slot, int nhsz, const struct fib_pfx6 *p,
 	     size_t n, uint32_t tbl8_need, struct fibrec_stat *st,
 	     size_t *bad, int *rc)
 {
-	uint64_t t0 = now_ns();
-	struct fibrec_stat s = { .how = FIBREC_FRESH, .n = (uint32_t)n };
-	struct fibrec *r = take_spare(slot);
+	struct content c = { .family = 6, .n = n, .p6 = p };
 
-	*bad = SIZE_MAX;
-	if (r != NULL && r->family == 6 && r->req_nhsz == nhsz &&
-	    r->max_routes >= n && r->num_tbl8 >= tbl8_need) {
-		count_diff6(r, p, n, &s.adds, &s.dels);
-		if (worth_patching(s.adds, s.dels, n) && patch6(r, p, n) == 0 &&
-		    rec_set_content6(r, p, n) == 0) {
-			s.how = FIBREC_PATCHED;
-			goto done;
-		}
-	}
-	rec_free(r);
-	s.adds = (uint32_t)n;
-	s.dels = 0;
-	r = rec_new(slot, 6, nhsz);
-	if (r == NULL) {
-		*rc = -ENOMEM;
-		return NULL;
-	}
-	if ((*rc = create6(r, n, tbl8_need)) < 0 ||
-	    (*rc = fill6(r, p, n, bad)) < 0 ||
-	    (*rc = rec_set_content6(r, p, n)) < 0) {
-		rec_free(r);
-		return NULL;
-	}
-done:
-	s.ns = now_ns() - t0;
-	s.bytes = r->bytes;
-	s.tbl8 = r->num_tbl8;
-	if (st != NULL)
-		*st = s;
-	*rc = 0;
-	return r;
+	return make(slot, nhsz, &c, tbl8_need, st, bad, rc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -569,34 +472,28 @@ fibrec_retire(struct fibrec *r)
 int
 fibrec_warm(const struct fibrec *r)
 {
-	struct fibrec *c;
+	struct content c;
+	struct fibrec *w;
 	size_t bad;
 	int rc;
 
 	if (r == NULL || !spares_on || r->n < spare_min ||
 	    spare[r->slot] != NULL)
 		return 0;
-	c = rec_new(r->slot, r->family, r->req_nhsz);
-	if (c == NULL)
+	w = rec_new(r->slot, r->family, r->req_nhsz);
+	if (w == NULL)
 		return -ENOMEM;
 	/* Same capacity as r: whatever patch fits r fits the copy. */
-	c->max_routes = r->max_routes;
-	c->num_tbl8 = r->num_tbl8;
-	c->nhsz = r->nhsz;
-	if (r->family == 4) {
-		if ((rc = open4(c)) == 0 &&
-		    (rc = fill4(c, r->k4, r->nh4, r->n, &bad)) == 0)
-			rc = rec_set_content4(c, r->k4, r->nh4, r->n);
-	} else {
-		if ((rc = open6(c)) == 0 &&
-		    (rc = fill6(c, r->p6, r->n, &bad)) == 0)
-			rc = rec_set_content6(c, r->p6, r->n);
-	}
-	if (rc < 0) {
-		rec_free(c);
+	w->max_routes = r->max_routes;
+	w->num_tbl8 = r->num_tbl8;
+	w->nhsz = r->nhsz;
+	c = content_of(r);
+	if ((rc = fib_open(w)) < 0 || (rc = fill(w, &c, &bad)) < 0 ||
+	    (rc = set_content(w, &c)) < 0) {
+		rec_free(w);
 		return rc;
 	}
-	spare[r->slot] = c;
+	spare[r->slot] = w;
 	return 1;
 }
 

@@ -15,6 +15,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ixg_conf.h"
+#include "mono.h"
 #include "runtime.h"
 
 
@@ -34,15 +35,6 @@ spec_next_expiry(const struct ixg_spec *spec, int64_t now)
 	return next;
 }
 
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int
 runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 		size_t errlen, uint64_t *build_ns, uint64_t *publish_ns)
@@ -52,7 +44,7 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 	uint64_t t0, t1;
 
 	err[0] = '\0';
-	t0 = mono_ns();
+	t0 = ixg_mono_ns();
 	errno = 0;
 	nt = tables_build_from(spec, rt->spec, rt->tables, rt->n_workers, gen,
 			       err, errlen);
@@ -69,7 +61,7 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 		nt = tables_build_from(spec, rt->spec, rt->tables,
 				       rt->n_workers, gen, err, errlen);
 	}
-	t1 = mono_ns();
+	t1 = ixg_mono_ns();
 	if (build_ns != NULL)
 		*build_ns = t1 - t0;
 	if (nt == NULL)
@@ -91,7 +83,7 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 		rte_rcu_qsbr_synchronize(rt->qsbr, RTE_QSBR_THRID_INVALID);
 	tables_free(old);
 	if (publish_ns != NULL)
-		*publish_ns = mono_ns() - t1;
+		*publish_ns = ixg_mono_ns() - t1;
 	rt->next_expiry = spec_next_expiry(
 		spec, __atomic_load_n(&rt->now_unix, __ATOMIC_RELAXED));
 	return 0;

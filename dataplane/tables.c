@@ -29,6 +29,7 @@
 #include "acl_key.h"
 #include "fib6_compat.h"
 #include "fibrec.h"
+#include "mono.h"
 #include "tables.h"
 
 /* rte_fib names are memzone names ("RIB_" / "DP_" prefixed inside). */
@@ -70,15 +71,6 @@ fail(struct build *b, int rc, const char *fmt, ...)
 }
 
 static unsigned long parts_live;
-
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Whether n_a elements at a and n_b at b (each sz bytes) are the same. */
 static int
@@ -2063,11 +2055,11 @@ share(uint64_t v, unsigned n_workers, uint64_t floor)
 #define BURST_FLOOR 1522 /* one 1500-byte frame with Ethernet and a tag */
 
 static int
-build_policer(struct build *b, unsigned n_workers)
+build_policer(struct build *b)
 {
 	const struct ixg_spec *s = b->spec;
 	struct tables *t = b->t;
-	unsigned max_peer = 0, max_class = 0;
+	unsigned n_workers = t->n_workers, max_peer = 0, max_class = 0;
 	char what[96];
 	int rc;
 
@@ -2168,6 +2160,29 @@ build_policer(struct build *b, unsigned n_workers)
 
 /* ------------------------------------------------------------------ */
 
+/* TBL_STEP_PEERS: what the other steps look peers and addresses up in. */
+static int
+build_peer_step(struct build *b)
+{
+	int rc;
+
+	if ((rc = build_ports(b)) == 0 && (rc = build_peers(b)) == 0 &&
+	    (rc = build_locals(b)) == 0)
+		rc = build_blackholes(b);
+	return rc;
+}
+
+/* The build, in order, one entry per enum tbl_step (timed in step_ns). */
+static int (*const build_steps[TBL_STEPS])(struct build *) = {
+	[TBL_STEP_PEERS] = build_peer_step,
+	[TBL_STEP_ROUTE4] = build_route4,
+	[TBL_STEP_ROUTE6] = build_route6,
+	[TBL_STEP_SAV] = build_sav,
+	[TBL_STEP_ACL] = build_acl,
+	[TBL_STEP_COUNTRY] = build_country,
+	[TBL_STEP_POLICER] = build_policer,
+};
+
 /*
  * See tables.h. Control thread only (allocates, builds rte_acl tries). Reads
  * the spec, never keeps a pointer into it. Blackholes expired at time(NULL)
@@ -2218,35 +2233,10 @@ tables_build_from(const struct ixg_spec *spec,
 	b.t->n_workers = n_workers;
 
 	for (unsigned i = 0; i < TBL_STEPS; i++) {
-		uint64_t t0 = mono_ns();
+		uint64_t t0 = ixg_mono_ns();
 
-		switch (i) {
-		case TBL_STEP_PEERS:
-			if ((rc = build_ports(&b)) == 0 &&
-			    (rc = build_peers(&b)) == 0 &&
-			    (rc = build_locals(&b)) == 0)
-				rc = build_blackholes(&b);
-			break;
-		case TBL_STEP_ROUTE4:
-			rc = build_route4(&b);
-			break;
-		case TBL_STEP_ROUTE6:
-			rc = build_route6(&b);
-			break;
-		case TBL_STEP_SAV:
-			rc = build_sav(&b);
-			break;
-		case TBL_STEP_ACL:
-			rc = build_acl(&b);
-			break;
-		case TBL_STEP_COUNTRY:
-			rc = build_country(&b);
-			break;
-		default:
-			rc = build_policer(&b, n_workers);
-			break;
-		}
-		b.t->step_ns[i] = mono_ns() - t0;
+		rc = build_steps[i](&b);
+		b.t->step_ns[i] = ixg_mono_ns() - t0;
 		if (rc < 0) {
 			tables_free(b.t);
 			errno = -rc;

@@ -8,11 +8,14 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_fib.h>
+#include <rte_fib6.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
 #include "dp_test_util.h"
+#include "fib6_compat.h"
 
 static int eal_ready;
 static struct rte_mempool *pool;
@@ -442,4 +445,27 @@ dp_tables_build(const struct ixg_spec *s)
 	if (t == NULL)
 		die("tables_build: %s (errno %d)", err, errno);
 	return t;
+}
+
+uint64_t
+dp_lookup4(struct rte_fib *fib, const char *addr)
+{
+	uint32_t ip = dp_ip4(addr);
+	uint64_t nh = ~0ull;
+
+	if (rte_fib_lookup_bulk(fib, &ip, &nh, 1) != 0)
+		die("rte_fib_lookup_bulk %s failed", addr);
+	return nh;
+}
+
+uint64_t
+dp_lookup6(struct rte_fib6 *fib, const char *addr)
+{
+	uint8_t ip[1][16];
+	uint64_t nh = ~0ull;
+
+	dp_ip6(addr, ip[0]);
+	if (rte_fib6_lookup_bulk(fib, IXG_FIB6_ADDRS(ip), &nh, 1) != 0)
+		die("rte_fib6_lookup_bulk %s failed", addr);
+	return nh;
 }

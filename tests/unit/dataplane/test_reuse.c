@@ -24,27 +24,6 @@
 #include "dp_test_util.h"
 #include "fibrec.h"
 
-static uint64_t
-lookup4(struct rte_fib *fib, const char *addr)
-{
-	uint32_t ip = dp_ip4(addr);
-	uint64_t nh = ~0ull;
-
-	assert_int_equal(rte_fib_lookup_bulk(fib, &ip, &nh, 1), 0);
-	return nh;
-}
-
-static uint64_t
-lookup6(struct rte_fib6 *fib, const char *addr)
-{
-	uint8_t ip[1][16];
-	uint64_t nh = ~0ull;
-
-	dp_ip6(addr, ip[0]);
-	assert_int_equal(rte_fib6_lookup_bulk(fib, ip, &nh, 1), 0);
-	return nh;
-}
-
 static void *
 dup_array(const void *p, uint32_t n, size_t sz)
 {
@@ -129,21 +108,21 @@ build_from(const struct ixg_spec *s, const struct ixg_spec *ps,
 static void
 check_answers(const struct tables *t)
 {
-	assert_int_equal(lookup4(t->route4, "10.2.3.4"), 1);
-	assert_int_equal(lookup4(t->route4, "10.1.3.4"), 2);
-	assert_int_equal(lookup4(t->route4, "10.1.2.200"), 7);
-	assert_int_equal(lookup4(t->route4, "10.9.9.1"), NH_BLACKHOLE | 0);
-	assert_int_equal(lookup4(t->route4, "192.0.2.254"), NH_LOCAL | 0);
-	assert_int_equal(lookup4(t->route4, "192.0.3.1"), NH_NONE);
-	assert_int_equal(lookup6(t->route6, "2001:db8:1::1"), 2);
-	assert_int_equal(lookup6(t->route6, "2001:db8:2::1"), 1);
-	assert_int_equal(lookup6(t->route6, "2001:db8:ffff::fe"),
+	assert_int_equal(dp_lookup4(t->route4, "10.2.3.4"), 1);
+	assert_int_equal(dp_lookup4(t->route4, "10.1.3.4"), 2);
+	assert_int_equal(dp_lookup4(t->route4, "10.1.2.200"), 7);
+	assert_int_equal(dp_lookup4(t->route4, "10.9.9.1"), NH_BLACKHOLE | 0);
+	assert_int_equal(dp_lookup4(t->route4, "192.0.2.254"), NH_LOCAL | 0);
+	assert_int_equal(dp_lookup4(t->route4, "192.0.3.1"), NH_NONE);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8:1::1"), 2);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8:2::1"), 1);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8:ffff::fe"),
 			 NH_LOCAL | 1);
-	assert_int_equal(lookup4(t->sav4, "10.2.0.1"), 1);
-	assert_int_equal(lookup4(t->sav4, "10.1.0.1") & SAV_SET, SAV_SET);
-	assert_int_equal(lookup6(t->sav6, "2001:db8::1"), 1);
-	assert_int_equal(lookup4(t->country4, "10.5.5.5"), 1);
-	assert_int_equal(lookup6(t->country6, "2001:db8::1"), 2);
+	assert_int_equal(dp_lookup4(t->sav4, "10.2.0.1"), 1);
+	assert_int_equal(dp_lookup4(t->sav4, "10.1.0.1") & SAV_SET, SAV_SET);
+	assert_int_equal(dp_lookup6(t->sav6, "2001:db8::1"), 1);
+	assert_int_equal(dp_lookup4(t->country4, "10.5.5.5"), 1);
+	assert_int_equal(dp_lookup6(t->country6, "2001:db8::1"), 2);
 	assert_non_null(t->acl4);
 	assert_non_null(t->acl6);
 	assert_int_equal(t->n_acl_actions, 2);
@@ -211,9 +190,9 @@ test_route_change_rebuilds_route4(void **state)
 	b = build_from(n, s, a, 201);
 	assert_shared(a, b, 0, 1, 1);
 	assert_int_equal(tables_parts_live(), base + TBL_PARTS + 1);
-	assert_int_equal(lookup4(a->route4, "10.2.3.4"), 1);
-	assert_int_equal(lookup4(b->route4, "10.2.3.4"), 7);
-	assert_int_equal(lookup4(b->route4, "10.1.3.4"), 2);
+	assert_int_equal(dp_lookup4(a->route4, "10.2.3.4"), 1);
+	assert_int_equal(dp_lookup4(b->route4, "10.2.3.4"), 7);
+	assert_int_equal(dp_lookup4(b->route4, "10.1.3.4"), 2);
 	tables_free(b);
 	assert_int_equal(tables_parts_live(), base + TBL_PARTS);
 	check_answers(a);
@@ -255,13 +234,13 @@ test_chain_free_orders(void **state)
 		assert_true(t[2]->route6 != t[1]->route6);
 		assert_true(t[2]->sav4 == t[0]->sav4);
 		assert_int_equal(t[1]->acl_actions[0].action, IXG_ACL_PERMIT);
-		assert_int_equal(lookup6(t[2]->route6, "2001:db8:1::1"), 7);
+		assert_int_equal(dp_lookup6(t[2]->route6, "2001:db8:1::1"), 7);
 		assert_int_equal(tables_parts_live(), base + TBL_PARTS + 2);
 		for (unsigned i = 0; i < 3; i++) {
 			tables_free(t[orders[o][i]]);
 			for (unsigned j = i + 1; j < 3; j++)
 				assert_int_equal(
-					lookup4(t[orders[o][j]]->route4,
+					dp_lookup4(t[orders[o][j]]->route4,
 						"10.2.3.4"), 1);
 		}
 		assert_int_equal(tables_parts_live(), base);
@@ -313,7 +292,7 @@ test_blackhole_expiry_rebuilds_route4(void **state)
 	(void)state;
 	dp_spec_blackhole(s, "10.3.0.0", 16, (int64_t)time(NULL) + 2);
 	a = build_from(s, NULL, NULL, 500);
-	assert_int_equal(lookup4(a->route4, "10.3.0.1"), NH_BLACKHOLE | 1);
+	assert_int_equal(dp_lookup4(a->route4, "10.3.0.1"), NH_BLACKHOLE | 1);
 	b = build_from(s, s, a, 501);
 	assert_shared(a, b, 1, 1, 1);
 	tables_free(a);
@@ -321,8 +300,8 @@ test_blackhole_expiry_rebuilds_route4(void **state)
 		usleep(100000);
 	a = build_from(s, s, b, 502);
 	assert_shared(a, b, 0, 1, 1);
-	assert_int_equal(lookup4(a->route4, "10.3.0.1"), 1);
-	assert_int_equal(lookup4(a->route4, "10.9.9.1"), NH_BLACKHOLE | 0);
+	assert_int_equal(dp_lookup4(a->route4, "10.3.0.1"), 1);
+	assert_int_equal(dp_lookup4(a->route4, "10.9.9.1"), NH_BLACKHOLE | 0);
 	assert_int_equal(a->next_expiry, 0);
 	tables_free(a);
 	tables_free(b);
@@ -372,13 +351,13 @@ test_prefix_change_patches_spare(void **state)
 			 0);
 	/* the sets kept their numbers */
 	assert_int_equal(b->n_sav_sets, a->n_sav_sets);
-	assert_int_equal(lookup4(b->sav4, "10.1.0.1"),
-			 lookup4(a->sav4, "10.1.0.1"));
-	assert_int_equal(lookup4(b->sav4, "10.4.0.1"),
-			 lookup4(a->sav4, "10.1.0.1"));
-	assert_int_equal(lookup4(b->sav4, "10.3.0.1") & SAV_SET, SAV_SET);
-	assert_int_equal(lookup4(b->route4, "10.4.1.1"), 2);
-	assert_int_equal(lookup4(a->route4, "10.4.1.1"), 1);
+	assert_int_equal(dp_lookup4(b->sav4, "10.1.0.1"),
+			 dp_lookup4(a->sav4, "10.1.0.1"));
+	assert_int_equal(dp_lookup4(b->sav4, "10.4.0.1"),
+			 dp_lookup4(a->sav4, "10.1.0.1"));
+	assert_int_equal(dp_lookup4(b->sav4, "10.3.0.1") & SAV_SET, SAV_SET);
+	assert_int_equal(dp_lookup4(b->route4, "10.4.1.1"), 2);
+	assert_int_equal(dp_lookup4(a->route4, "10.4.1.1"), 1);
 	check_answers(a);
 	check_answers(b);
 
@@ -390,8 +369,8 @@ test_prefix_change_patches_spare(void **state)
 	assert_int_equal(c->fib_stat[FIB_ROUTE4].how, FIBREC_PATCHED);
 	assert_int_equal(c->fib_stat[FIB_ROUTE4].adds +
 				 c->fib_stat[FIB_ROUTE4].dels, 0);
-	assert_int_equal(lookup4(c->route4, "10.4.1.1"), 1);
-	assert_int_equal(lookup4(b->route4, "10.4.1.1"), 2);
+	assert_int_equal(dp_lookup4(c->route4, "10.4.1.1"), 1);
+	assert_int_equal(dp_lookup4(b->route4, "10.4.1.1"), 2);
 	check_answers(c);
 	tables_free(b);
 	tables_free(c);
@@ -446,11 +425,11 @@ test_sav_sets_compacted(void **state)
 	b = build_from(one, s, a, 401);
 	assert_int_equal(b->n_sav_sets, 3160); /* kept for their numbers */
 	assert_int_equal(b->n_sav_sets_used, 0);
-	assert_int_equal(lookup4(b->sav4, "10.0.5.1"), 1);
+	assert_int_equal(dp_lookup4(b->sav4, "10.0.5.1"), 1);
 	one2->sources4[0].len = 23; /* any change of the sources */
 	c = build_from(one2, one, b, 402);
 	assert_int_equal(c->n_sav_sets, 0); /* numbered afresh */
-	assert_int_equal(lookup4(c->sav4, "10.0.5.1"), 1);
+	assert_int_equal(dp_lookup4(c->sav4, "10.0.5.1"), 1);
 	tables_free(a);
 	tables_free(b);
 	tables_free(c);

@@ -20,27 +20,6 @@
 
 #include "dp_test_util.h"
 
-static uint64_t
-lookup4(struct rte_fib *fib, const char *addr)
-{
-	uint32_t ip = dp_ip4(addr);
-	uint64_t nh = ~0ull;
-
-	assert_int_equal(rte_fib_lookup_bulk(fib, &ip, &nh, 1), 0);
-	return nh;
-}
-
-static uint64_t
-lookup6(struct rte_fib6 *fib, const char *addr)
-{
-	uint8_t ip[1][16];
-	uint64_t nh = ~0ull;
-
-	dp_ip6(addr, ip[0]);
-	assert_int_equal(rte_fib6_lookup_bulk(fib, ip, &nh, 1), 0);
-	return nh;
-}
-
 static struct ixg_spec *
 base_spec(void)
 {
@@ -117,21 +96,21 @@ test_routes_lpm(void **state)
 	dp_spec_route6(s, "2001:db8:1:2::", 64, 2);
 	dp_spec_route6(s, "2001:db8:1:2:3:4::", 96, 2);
 	t = dp_tables_build(s);
-	assert_int_equal(lookup4(t->route4, "10.1.2.5"), 2);
-	assert_int_equal(lookup4(t->route4, "10.1.2.130"), 2);
-	assert_int_equal(lookup4(t->route4, "10.1.2.200"), 7);
-	assert_int_equal(lookup6(t->route6, "2001:db8:1:2:3:4::1"), 2);
-	assert_int_equal(lookup6(t->route6, "2001:db8:1:2:3:5::1"), 7);
-	assert_int_equal(lookup6(t->route6, "2001:db8:1:2:4::1"), 2);
-	assert_int_equal(lookup4(t->route4, "10.2.3.4"), 1);
-	assert_int_equal(lookup4(t->route4, "10.1.3.4"), 2);
-	assert_int_equal(lookup4(t->route4, "10.1.2.127"), 2);
-	assert_int_equal(lookup4(t->route4, "10.1.2.255"), 7);
-	assert_int_equal(lookup4(t->route4, "192.0.2.1"), 7);
-	assert_int_equal(lookup6(t->route6, "2001:db8:2::1"), 1);
-	assert_int_equal(lookup6(t->route6, "2001:db8:1:5::1"), 2);
-	assert_int_equal(lookup6(t->route6, "2001:db8:1:2:3::9"), 7);
-	assert_int_equal(lookup6(t->route6, "2001:db9::1"), NH_NONE);
+	assert_int_equal(dp_lookup4(t->route4, "10.1.2.5"), 2);
+	assert_int_equal(dp_lookup4(t->route4, "10.1.2.130"), 2);
+	assert_int_equal(dp_lookup4(t->route4, "10.1.2.200"), 7);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8:1:2:3:4::1"), 2);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8:1:2:3:5::1"), 7);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8:1:2:4::1"), 2);
+	assert_int_equal(dp_lookup4(t->route4, "10.2.3.4"), 1);
+	assert_int_equal(dp_lookup4(t->route4, "10.1.3.4"), 2);
+	assert_int_equal(dp_lookup4(t->route4, "10.1.2.127"), 2);
+	assert_int_equal(dp_lookup4(t->route4, "10.1.2.255"), 7);
+	assert_int_equal(dp_lookup4(t->route4, "192.0.2.1"), 7);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8:2::1"), 1);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8:1:5::1"), 2);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8:1:2:3::9"), 7);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db9::1"), NH_NONE);
 	tables_free(t);
 	dp_spec_free(s);
 }
@@ -154,15 +133,15 @@ test_local_and_blackholes(void **state)
 	dp_spec_blackhole(s, "192.0.2.69", 32, now + 600);
 	dp_spec_blackhole(s, "2001:db8::bad", 128, 0);
 	t = dp_tables_build(s);
-	assert_int_equal(lookup4(t->route4, "192.0.2.10"), NH_LOCAL | 0);
+	assert_int_equal(dp_lookup4(t->route4, "192.0.2.10"), NH_LOCAL | 0);
 	/* Only the address itself is local, not the subnet. */
-	assert_int_equal(lookup4(t->route4, "192.0.2.11"), 1);
-	assert_int_equal(lookup6(t->route6, "2001:db8::10"), NH_LOCAL | 1);
-	assert_int_equal(lookup6(t->route6, "2001:db8::11"), 1);
-	assert_int_equal(lookup4(t->route4, "192.0.2.66"), NH_BLACKHOLE | 0);
-	assert_int_equal(lookup4(t->route4, "192.0.2.67"), 1);
-	assert_int_equal(lookup4(t->route4, "192.0.2.68"), NH_BLACKHOLE | 2);
-	assert_int_equal(lookup6(t->route6, "2001:db8::bad"),
+	assert_int_equal(dp_lookup4(t->route4, "192.0.2.11"), 1);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8::10"), NH_LOCAL | 1);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8::11"), 1);
+	assert_int_equal(dp_lookup4(t->route4, "192.0.2.66"), NH_BLACKHOLE | 0);
+	assert_int_equal(dp_lookup4(t->route4, "192.0.2.67"), 1);
+	assert_int_equal(dp_lookup4(t->route4, "192.0.2.68"), NH_BLACKHOLE | 2);
+	assert_int_equal(dp_lookup6(t->route6, "2001:db8::bad"),
 			 NH_BLACKHOLE | 4);
 	assert_int_equal(t->n_blackholes, 5);
 	assert_int_equal(t->blackholes[2].expires, now + 3600);
@@ -193,26 +172,26 @@ test_sav_sets(void **state)
 	dp_spec_source6(s, "2001:db8:1::", 48, 2);
 	t = dp_tables_build(s);
 
-	assert_int_equal(lookup4(t->sav4, "10.9.9.9"), 1);
-	assert_int_equal(lookup4(t->sav4, "10.2.0.1"), 1);
-	assert_int_equal(lookup4(t->sav4, "12.0.0.1"), 0);
-	nh = lookup4(t->sav4, "10.1.0.1");
+	assert_int_equal(dp_lookup4(t->sav4, "10.9.9.9"), 1);
+	assert_int_equal(dp_lookup4(t->sav4, "10.2.0.1"), 1);
+	assert_int_equal(dp_lookup4(t->sav4, "12.0.0.1"), 0);
+	nh = dp_lookup4(t->sav4, "10.1.0.1");
 	assert_true(nh >= SAV_SET);
 	set = &t->sav_sets[nh - SAV_SET];
 	assert_int_equal(set->n, 2);
 	assert_int_equal(t->sav_set_peers[set->first], 1);
 	assert_int_equal(t->sav_set_peers[set->first + 1], 2);
 	/* {1,2} under 10.1.1.0/24 is deduplicated with 10.1.0.0/16's. */
-	assert_int_equal(lookup4(t->sav4, "10.1.1.1"), nh);
-	nh = lookup4(t->sav4, "11.0.0.1");
+	assert_int_equal(dp_lookup4(t->sav4, "10.1.1.1"), nh);
+	nh = dp_lookup4(t->sav4, "11.0.0.1");
 	assert_true(nh >= SAV_SET);
 	set = &t->sav_sets[nh - SAV_SET];
 	assert_int_equal(set->n, 2);
 	assert_int_equal(t->sav_set_peers[set->first], 2);
 	assert_int_equal(t->sav_set_peers[set->first + 1], 7);
 
-	assert_int_equal(lookup6(t->sav6, "2001:db8:2::1"), 7);
-	nh = lookup6(t->sav6, "2001:db8:1::1");
+	assert_int_equal(dp_lookup6(t->sav6, "2001:db8:2::1"), 7);
+	nh = dp_lookup6(t->sav6, "2001:db8:1::1");
 	assert_true(nh >= SAV_SET);
 	set = &t->sav_sets[nh - SAV_SET];
 	assert_int_equal(set->n, 3);
@@ -356,8 +335,8 @@ test_two_generations(void **state)
 	s->routes4[0].peer_id = 2;
 	b = tables_build(s, 1, 3001, err, sizeof(err));
 	assert_non_null(b);
-	assert_int_equal(lookup4(a->route4, "10.1.1.1"), 1);
-	assert_int_equal(lookup4(b->route4, "10.1.1.1"), 2);
+	assert_int_equal(dp_lookup4(a->route4, "10.1.1.1"), 1);
+	assert_int_equal(dp_lookup4(b->route4, "10.1.1.1"), 2);
 	/* The same generation twice is refused, naming the object. */
 	assert_null(tables_build(s, 1, 3001, err, sizeof(err)));
 	assert_int_equal(errno, EEXIST);

@@ -8,9 +8,11 @@
  * last try gives is what is written and expected, so the expectation is
  * always the model's, never the kind's wish. Then it is serialised.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +160,127 @@ gen_opts_default(struct gen_opts *o)
 	o->rate_pps = 1e6;
 	o->start_ns = 1704067200ull * 1000000000ull; /* 2024-01-01T00:00Z */
 	o->now = 0;
+}
+
+int
+gen_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	/* strtoull would skip blanks and take "-1" as 2^64 - 1. */
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	*out = strtoull(s, &end, 0);
+	return errno || *end ? -EINVAL : 0;
+}
+
+int
+gen_parse_double(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno || *end || end == s || !isfinite(*out) ? -EINVAL : 0;
+}
+
+/* KIND=FRAC,... onto mix; 'clear' zeroes every weight. */
+static int
+parse_mix(const char *arg, double mix[GEN_K_MAX], char *err, size_t errlen)
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+	int rc = 0;
+
+	if (copy == NULL) {
+		snprintf(err, errlen, "--mix: out of memory");
+		return -ENOMEM;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		double f;
+		int k;
+
+		if (strcmp(tok, "clear") == 0) {
+			memset(mix, 0, GEN_K_MAX * sizeof(mix[0]));
+			continue;
+		}
+		if (eq == NULL) {
+			snprintf(err, errlen, "bad --mix '%s': '%s' is not "
+				 "KIND=FRAC or clear", arg, tok);
+			rc = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		k = gen_kind_by_name(tok);
+		if (k < 0) {
+			snprintf(err, errlen, "bad --mix '%s': unknown kind "
+				 "'%s' (ixgate-pcapgen --list-kinds)", arg, tok);
+			rc = -EINVAL;
+		} else if (gen_parse_double(eq + 1, &f) < 0 || f < 0 ||
+			   f > 1) {
+			snprintf(err, errlen, "bad --mix '%s': %s wants a "
+				 "fraction 0..1, not '%s'", arg, tok, eq + 1);
+			rc = -EINVAL;
+		} else {
+			mix[k] = f;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+int
+gen_opt_apply(struct gen_opts *o, int id, const char *arg, char *err,
+	      size_t errlen)
+{
+	uint64_t u;
+	double f;
+
+	switch (id) {
+	case GEN_OPT_SEED:
+		if (gen_parse_u64(arg, &u) < 0)
+			goto bad_u64;
+		o->seed = u;
+		return 0;
+	case GEN_OPT_NOW:
+		if (gen_parse_u64(arg, &u) < 0 || u > INT64_MAX)
+			goto bad_u64;
+		o->now = (int64_t)u;
+		return 0;
+	case GEN_OPT_V6:
+		if (gen_parse_double(arg, &f) < 0 || f < 0 || f > 1) {
+			snprintf(err, errlen, "bad --v6 '%s': want a fraction "
+				 "0..1", arg);
+			return -EINVAL;
+		}
+		o->v6_frac = f;
+		return 0;
+	case GEN_OPT_SIZES:
+		if (strcmp(arg, "imix") == 0) {
+			o->size = GEN_SIZE_IMIX;
+		} else if (gen_parse_u64(arg, &u) < 0 || u < 64 || u > 1518) {
+			snprintf(err, errlen, "bad --sizes '%s': want 64, imix "
+				 "or a frame size 64..1518", arg);
+			return -EINVAL;
+		} else {
+			o->size = (uint32_t)u;
+		}
+		return 0;
+	case GEN_OPT_MIX:
+		return parse_mix(arg, o->mix, err, errlen);
+	case GEN_OPT_SKEW:
+		o->skew = true;
+		return 0;
+	default:
+		snprintf(err, errlen, "option %d is not a traffic option", id);
+		return -ENOENT;
+	}
+bad_u64:
+	snprintf(err, errlen, "bad --%s '%s': want a whole number >= 0",
+		 id == GEN_OPT_SEED ? "seed" : "now", arg);
+	return -EINVAL;
 }
 
 /* splitmix64 (Steele, Lea, Flood 2014): fast, and good enough here. */

@@ -72,6 +72,57 @@ const char *gen_kind_descr(unsigned kind);
 /* Kind by name, or -1. */
 int gen_kind_by_name(const char *name);
 
+/*
+ * The traffic options ixgate-pcapgen and ixgate-gen share, parsed in one
+ * place: each tool puts GEN_TRAFFIC_LONGOPTS in its getopt_long table
+ * (<getopt.h>), GEN_TRAFFIC_USAGE in its usage text, and hands every
+ * option whose value is in [GEN_OPT_FIRST, GEN_OPT_END) to gen_opt_apply.
+ */
+enum gen_opt_id {
+	GEN_OPT_FIRST = 0x1000,
+	GEN_OPT_SEED = GEN_OPT_FIRST,
+	GEN_OPT_V6,
+	GEN_OPT_SIZES,
+	GEN_OPT_MIX,
+	GEN_OPT_SKEW,
+	GEN_OPT_NOW,
+	GEN_OPT_END
+};
+
+#define GEN_TRAFFIC_LONGOPTS                                   \
+	{ "seed", required_argument, NULL, GEN_OPT_SEED },     \
+	{ "v6", required_argument, NULL, GEN_OPT_V6 },         \
+	{ "sizes", required_argument, NULL, GEN_OPT_SIZES },   \
+	{ "mix", required_argument, NULL, GEN_OPT_MIX },       \
+	{ "skew", no_argument, NULL, GEN_OPT_SKEW },           \
+	{ "now", required_argument, NULL, GEN_OPT_NOW }
+
+#define GEN_TRAFFIC_USAGE                                                  \
+	"  --seed S           PRNG seed (default 1); same seed, same "         \
+	"traffic\n"                                                        \
+	"  --v6 FRACTION      share of IPv6 packets (default 0.3)\n"          \
+	"  --sizes 64|imix|N  frame sizes on the wire incl. FCS (default "     \
+	"imix)\n"                                                          \
+	"  --mix KIND=FRAC,.. kind weights; unlisted kinds keep their\n"      \
+	"                     default, a leading 'clear' zeroes them\n"       \
+	"  --skew             10%% of destination prefixes get 90%% of "       \
+	"packets\n"                                                        \
+	"  --now UNIX         time for blackhole expiry (default: now)\n"
+
+/*
+ * Apply traffic option id (enum gen_opt_id) with its argument arg (NULL
+ * for --skew) to o. 0, or -EINVAL with a message naming the option, the
+ * value and what is allowed in err (e.g. "bad --v6 '2': want a fraction
+ * 0..1"); -ENOENT if id is not a traffic option. Any thread.
+ */
+int gen_opt_apply(struct gen_opts *o, int id, const char *arg, char *err,
+		  size_t errlen);
+
+/* Strict number parsers for the tools' options: the whole string must be
+ * a number (u64: no sign; base 10, or 0x hex). 0 or -EINVAL. */
+int gen_parse_u64(const char *s, uint64_t *out);
+int gen_parse_double(const char *s, double *out);
+
 /* The expectation: counters of the shape of the dataplane's JSON. */
 struct gen_counts {
 	uint64_t rx, tx, local;

@@ -137,8 +137,8 @@ usage(FILE *f)
 		"  --link-timeout S   wait this long for links up (default 10)\n"
 		"  --json FILE        write the results as JSON\n"
 		"  --quiet            no human summary\n"
-		"  --seed S, --v6 F, --sizes 64|imix|N, --mix KIND=FRAC,..,\n"
-		"  --skew, --now UNIX as ixgate-pcapgen\n",
+		"traffic (as ixgate-pcapgen; kinds: ixgate-pcapgen "
+		"--list-kinds):\n" GEN_TRAFFIC_USAGE,
 		BURST_MAX);
 }
 
@@ -150,61 +150,6 @@ bad_usage(const char *fmt, const char *arg)
 	fputc('\n', stderr);
 	usage(stderr);
 	return 2;
-}
-
-static int
-parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	if (*s == '-' || *s == '\0')
-		return -EINVAL;
-	*out = strtoull(s, &end, 0);
-	return errno || *end ? -EINVAL : 0;
-}
-
-static int
-parse_double(const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || *end || end == s ? -EINVAL : 0;
-}
-
-static int
-parse_mix(const char *arg, double mix[GEN_K_MAX])
-{
-	char *copy = strdup(arg), *save = NULL, *tok;
-	int rc = 0;
-
-	if (copy == NULL)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		double f;
-		int k;
-
-		if (strcmp(tok, "clear") == 0) {
-			memset(mix, 0, GEN_K_MAX * sizeof(mix[0]));
-			continue;
-		}
-		if (eq == NULL) {
-			rc = -EINVAL;
-			break;
-		}
-		*eq = '\0';
-		k = gen_kind_by_name(tok);
-		if (k < 0 || parse_double(eq + 1, &f) < 0 || f < 0 || f > 1)
-			rc = -EINVAL;
-		else
-			mix[k] = f;
-	}
-	free(copy);
-	return rc;
 }
 
 static int
@@ -224,15 +169,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "link-timeout", required_argument, NULL, 'l' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "v6", required_argument, NULL, '6' },
-		{ "sizes", required_argument, NULL, 'z' },
-		{ "mix", required_argument, NULL, 'm' },
-		{ "skew", no_argument, NULL, 'k' },
-		{ "now", required_argument, NULL, 'N' },
+		GEN_TRAFFIC_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char err[256];
 	uint64_t u;
 	int c;
 
@@ -266,88 +207,58 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->quiet = true;
 			break;
 		case 'r':
-			if (parse_double(optarg, &o->rate) < 0 || o->rate < 0)
-				return bad_usage("bad --rate '%s'", optarg);
+			if (gen_parse_double(optarg, &o->rate) < 0 || o->rate < 0)
+				return bad_usage("bad --rate '%s': want packets/s >= 0 (0: as fast as possible)", optarg);
 			break;
 		case 'd':
-			if (parse_double(optarg, &o->duration) < 0 ||
+			if (gen_parse_double(optarg, &o->duration) < 0 ||
 			    !(o->duration > 0) || o->duration > 86400)
 				return bad_usage("bad --duration '%s' (0 < S <= "
 						 "86400)",
 						 optarg);
 			break;
 		case 'n':
-			if (parse_u64(optarg, &o->count) < 0)
-				return bad_usage("bad --count '%s'", optarg);
+			if (gen_parse_u64(optarg, &o->count) < 0)
+				return bad_usage("bad --count '%s': want a whole number >= 0", optarg);
 			break;
 		case 'o':
-			if (parse_u64(optarg, &u) < 0 || u < 1 || u > 1 << 22)
+			if (gen_parse_u64(optarg, &u) < 0 || u < 1 || u > 1 << 22)
 				return bad_usage("bad --pool '%s' (1..4194304)",
 						 optarg);
 			o->pool = (uint32_t)u;
 			break;
 		case 'b':
-			if (parse_u64(optarg, &u) < 0 || u < 1 || u > BURST_MAX)
-				return bad_usage("bad --burst '%s'", optarg);
+			if (gen_parse_u64(optarg, &u) < 0 || u < 1 || u > BURST_MAX)
+				return bad_usage("bad --burst '%s': want 1..64", optarg);
 			o->burst = (uint32_t)u;
 			break;
 		case 'D':
-			if (parse_double(optarg, &o->drain_ms) < 0 ||
+			if (gen_parse_double(optarg, &o->drain_ms) < 0 ||
 			    o->drain_ms < 0 || o->drain_ms > 60000)
-				return bad_usage("bad --drain-ms '%s'", optarg);
+				return bad_usage("bad --drain-ms '%s': want 0..60000", optarg);
 			break;
 		case 'B':
-			if (parse_double(optarg, &o->bin_ms) < 0 ||
+			if (gen_parse_double(optarg, &o->bin_ms) < 0 ||
 			    !(o->bin_ms >= 0.1))
 				return bad_usage("bad --bin-ms '%s' (>= 0.1)",
 						 optarg);
 			break;
 		case 'l':
-			if (parse_double(optarg, &o->link_timeout) < 0 ||
+			if (gen_parse_double(optarg, &o->link_timeout) < 0 ||
 			    o->link_timeout < 0)
-				return bad_usage("bad --link-timeout '%s'",
+				return bad_usage("bad --link-timeout '%s': want seconds >= 0",
 						 optarg);
-			break;
-		case 's':
-			if (parse_u64(optarg, &o->g.seed) < 0)
-				return bad_usage("bad --seed '%s'", optarg);
-			break;
-		case 'N':
-			if (parse_u64(optarg, &u) < 0)
-				return bad_usage("bad --now '%s'", optarg);
-			o->g.now = (int64_t)u;
-			break;
-		case '6':
-			if (parse_double(optarg, &o->g.v6_frac) < 0 ||
-			    o->g.v6_frac < 0 || o->g.v6_frac > 1)
-				return bad_usage("bad --v6 '%s' (0..1)", optarg);
-			break;
-		case 'z':
-			if (strcmp(optarg, "imix") == 0) {
-				o->g.size = GEN_SIZE_IMIX;
-			} else if (parse_u64(optarg, &u) < 0 || u < 64 ||
-				   u > 1518) {
-				return bad_usage("bad --sizes '%s' (64|imix|N, "
-						 "64 <= N <= 1518)",
-						 optarg);
-			} else {
-				o->g.size = (uint32_t)u;
-			}
-			break;
-		case 'm':
-			if (parse_mix(optarg, o->g.mix) < 0)
-				return bad_usage("bad --mix '%s' (KIND=FRAC,..."
-						 "; see ixgate-pcapgen "
-						 "--list-kinds)",
-						 optarg);
-			break;
-		case 'k':
-			o->g.skew = true;
 			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
 		default:
+			if (c >= GEN_OPT_FIRST && c < GEN_OPT_END) {
+				if (gen_opt_apply(&o->g, c, optarg, err,
+						  sizeof(err)) < 0)
+					return bad_usage("%s", err);
+				break;
+			}
 			usage(stderr);
 			return 2;
 		}

@@ -23,20 +23,12 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: ixgate-pcapgen --config FILE --out FILE.pcap [options]\n"
 		"  --count N          packets to write (default 4096)\n"
-		"  --seed S           PRNG seed (default 1); same seed, same file\n"
 		"  --port NAME        only peers attached to this port send\n"
 		"                     (default: peers of every port)\n"
-		"  --v6 FRACTION      share of IPv6 packets (default 0.3)\n"
-		"  --sizes 64|imix|N  frame sizes on the wire incl. FCS "
-		"(default imix)\n"
-		"  --mix KIND=FRAC,.. kind weights; unlisted kinds keep their\n"
-		"                     default, a leading 'clear' zeroes them\n"
-		"  --skew             10%% of destination prefixes get 90%% of "
-		"packets\n"
 		"  --rate PPS         timestamp spacing (default 1000000)\n"
 		"  --expect FILE.json write the counters ixgate should show\n"
-		"  --now UNIX         time for blackhole expiry (default: now)\n"
 		"  --list-kinds       list the kinds of packets and exit\n"
+		GEN_TRAFFIC_USAGE
 		"  --help\n");
 }
 
@@ -48,61 +40,6 @@ bad_usage(const char *fmt, const char *arg)
 	fputc('\n', stderr);
 	usage(stderr);
 	return 2;
-}
-
-static int
-parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	if (*s == '-' || *s == '\0')
-		return -EINVAL;
-	*out = strtoull(s, &end, 0);
-	return errno || *end ? -EINVAL : 0;
-}
-
-static int
-parse_double(const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || *end || end == s ? -EINVAL : 0;
-}
-
-static int
-parse_mix(const char *arg, double mix[GEN_K_MAX])
-{
-	char *copy = strdup(arg), *save = NULL, *tok;
-	int rc = 0;
-
-	if (copy == NULL)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		double f;
-		int k;
-
-		if (strcmp(tok, "clear") == 0) {
-			memset(mix, 0, GEN_K_MAX * sizeof(mix[0]));
-			continue;
-		}
-		if (eq == NULL) {
-			rc = -EINVAL;
-			break;
-		}
-		*eq = '\0';
-		k = gen_kind_by_name(tok);
-		if (k < 0 || parse_double(eq + 1, &f) < 0 || f < 0 || f > 1)
-			rc = -EINVAL;
-		else
-			mix[k] = f;
-	}
-	free(copy);
-	return rc;
 }
 
 static int
@@ -123,16 +60,11 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "count", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
 		{ "port", required_argument, NULL, 'p' },
-		{ "v6", required_argument, NULL, '6' },
-		{ "sizes", required_argument, NULL, 'z' },
-		{ "mix", required_argument, NULL, 'm' },
-		{ "skew", no_argument, NULL, 'k' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "expect", required_argument, NULL, 'e' },
-		{ "now", required_argument, NULL, 'N' },
 		{ "list-kinds", no_argument, NULL, 'L' },
+		GEN_TRAFFIC_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -144,7 +76,7 @@ main(int argc, char **argv)
 	char err[512];
 	uint8_t buf[GEN_FRAME_MAX];
 	struct gen *g;
-	uint64_t i, u;
+	uint64_t i;
 	double secs;
 	int c, rc = 0;
 
@@ -165,48 +97,17 @@ main(int argc, char **argv)
 			port = optarg;
 			break;
 		case 'n':
-			if (parse_u64(optarg, &o.count) < 0)
-				return bad_usage("bad --count '%s'", optarg);
-			break;
-		case 's':
-			if (parse_u64(optarg, &o.seed) < 0)
-				return bad_usage("bad --seed '%s'", optarg);
-			break;
-		case 'N':
-			if (parse_u64(optarg, &u) < 0)
-				return bad_usage("bad --now '%s'", optarg);
-			o.now = (int64_t)u;
-			break;
-		case '6':
-			if (parse_double(optarg, &o.v6_frac) < 0 ||
-			    o.v6_frac < 0 || o.v6_frac > 1)
-				return bad_usage("bad --v6 '%s' (0..1)", optarg);
+			if (gen_parse_u64(optarg, &o.count) < 0)
+				return bad_usage("bad --count '%s': want a whole "
+						 "number >= 0",
+						 optarg);
 			break;
 		case 'r':
-			if (parse_double(optarg, &o.rate_pps) < 0 ||
+			if (gen_parse_double(optarg, &o.rate_pps) < 0 ||
 			    !(o.rate_pps > 0))
-				return bad_usage("bad --rate '%s'", optarg);
-			break;
-		case 'z':
-			if (strcmp(optarg, "imix") == 0) {
-				o.size = GEN_SIZE_IMIX;
-			} else if (parse_u64(optarg, &u) < 0 || u < 64 ||
-				   u > 1518) {
-				return bad_usage("bad --sizes '%s' (64|imix|N, "
-						 "64 <= N <= 1518)",
+				return bad_usage("bad --rate '%s': want a rate > 0 "
+						 "(packets/s)",
 						 optarg);
-			} else {
-				o.size = (uint32_t)u;
-			}
-			break;
-		case 'm':
-			if (parse_mix(optarg, o.mix) < 0)
-				return bad_usage("bad --mix '%s' (KIND=FRAC,..."
-						 "; see --list-kinds)",
-						 optarg);
-			break;
-		case 'k':
-			o.skew = true;
 			break;
 		case 'L':
 			for (c = 0; c < GEN_K_MAX; c++) {
@@ -219,6 +120,12 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
+			if (c >= GEN_OPT_FIRST && c < GEN_OPT_END) {
+				if (gen_opt_apply(&o, c, optarg, err,
+						  sizeof(err)) < 0)
+					return bad_usage("%s", err);
+				break;
+			}
 			usage(stderr);
 			return 2;
 		}

@@ -12,7 +12,6 @@ import platform
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -359,11 +358,60 @@ def callgrind_entries(o, entries, prefix_base, logdir, cgdir):
     return out
 
 
-def callgrind_runs(o, paths, prefix_base, logdir, cgdir):
-    """Instructions per packet of each runnable DUT of `compare`
-    (callgrind_entries; the method is in bench/README-compare.md)."""
-    entries = [(None, n, paths) for n in o.duts if n in paths["runnable"]]
-    return callgrind_entries(o, entries, prefix_base, logdir, cgdir)
+class Session:
+    """What every `compare` run sets up first: its result paths
+    (OUT/KIND-DATE.json, .png, .logs/, .callgrind/), the TSC rate, SIGTERM
+    ending the DUTs as Ctrl-C does, the programs built, the real data and
+    the base ixgate-mkconfig arguments (mk)."""
+
+    def __init__(self, o, kind):
+        self.stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y%m%dT%H%M%SZ")
+        os.makedirs(o.out, exist_ok=True)
+        base = os.path.join(o.out, "%s-%s" % (kind, self.stamp))
+        self.json_path = base + ".json"
+        self.png_path = base + ".png"
+        self.logdir = base + ".logs"
+        self.cg_dir = base + ".callgrind"
+        os.makedirs(self.logdir)
+        self.hz = o.tsc_hz or tsc_hz()
+        if not self.hz:
+            die("TSC frequency unknown: pass --tsc-hz")
+
+        def on_term(signum, frame):
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGTERM, on_term)
+        self.t_begin = time.monotonic()
+        self.bins = S.ensure_build(TOP, o.build, o.no_build)
+        S.ensure_data(TOP, o.data)
+        self.mk = ["--peers", str(o.peers), "--acl-rules", str(o.acl_rules)]
+        if o.deaggregate:
+            self.mk.append("--deaggregate")
+        self.mk += o.mkconfig_arg
+        self.prefix = "ixgb-%d" % os.getpid()
+        self.load0 = loadavg()
+
+
+def measure_entries(o, ses, entries, prefix, skipped):
+    """The DUT set-up and round loop of `compare` and of each scenario
+    phase: start every entry (scenario or None, DUT name, paths), o.rounds
+    interleaved rounds over those that forward, stop them all; then, with
+    --callgrind, instructions per packet of each one that ran. Returns
+    (runs, {key: callgrind result}, the Dut objects, stopped)."""
+    duts = start_duts(o, entries, prefix, ses.logdir, skipped)
+    try:
+        live = [d for d in duts if not d.error]
+        runs = run_rounds(o, ses.hz, live, skipped) if live else []
+    finally:
+        for d in duts:
+            d.stop()
+    cg = {}
+    if o.callgrind and runs:
+        cg = callgrind_entries(
+            o, [e for e in entries
+                if (e[1] if e[0] is None else "%s/%s" % (e[0], e[1]))
+                not in skipped], prefix, ses.logdir, ses.cg_dir)
+    return runs, cg, duts
 
 
 def main(argv):
@@ -371,29 +419,10 @@ def main(argv):
     if o.scenarios or o.list_scenarios:
         import scenarios
         return scenarios.main(o, argv)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
-        "%Y%m%dT%H%M%SZ")
-    os.makedirs(o.out, exist_ok=True)
-    json_path = os.path.join(o.out, "compare-%s.json" % stamp)
-    png_path = os.path.join(o.out, "compare-%s.png" % stamp)
-    logdir = os.path.join(o.out, "compare-%s.logs" % stamp)
-    os.makedirs(logdir)
-    hz = o.tsc_hz or tsc_hz()
-    if not hz:
-        die("TSC frequency unknown: pass --tsc-hz")
-
-    # SIGTERM (make interrupted, timeout) ends the DUTs like Ctrl-C does.
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_term)
-
-    t_begin = time.monotonic()
-    bins = S.ensure_build(TOP, o.build, o.no_build)
-    S.ensure_data(TOP, o.data)
-    mk = ["--peers", str(o.peers), "--acl-rules", str(o.acl_rules)]
-    if o.deaggregate:
-        mk.append("--deaggregate")
-    mk += o.mkconfig_arg
+    ses = Session(o, "compare")
+    stamp, json_path, png_path, logdir = (ses.stamp, ses.json_path,
+                                          ses.png_path, ses.logdir)
+    hz, t_begin, bins, mk = ses.hz, ses.t_begin, ses.bins, ses.mk
     table = S.ensure_config(bins, o.data, os.path.join(o.data, "compare"), mk)
     gen = ["--count", str(o.packets), "--sizes", o.sizes, "--v6", o.v6,
            "--seed", o.seed]
@@ -423,33 +452,17 @@ def main(argv):
     for name, why in skipped.items():
         log("skipping %s: %s" % (name, why))
 
-    prefix_base = "ixgb-%d" % os.getpid()
-    duts = []
-    runs = []
-    cg = {}
-    load0 = loadavg()
+    load0 = ses.load0
     try:
         log("l3fwd takes 1-3 min to load a full table")
-        duts = start_duts(o, [(None, n, paths) for n in o.duts
-                              if n not in skipped],
-                          prefix_base, logdir, skipped)
-        live = [d for d in duts if not d.error]
-        if not live:
+        runs, cg, duts = measure_entries(
+            o, ses, [(None, n, paths) for n in o.duts if n not in skipped],
+            ses.prefix, skipped)
+        if not runs:
             die("no DUT could run (logs: %s)" % logdir)
-        paths["runnable"] = {d.name for d in live}
-        runs = run_rounds(o, hz, live, skipped)
-        for d in live:
-            d.stop()
-        if o.callgrind:
-            cg = callgrind_runs(o, paths, prefix_base, logdir,
-                                os.path.join(o.out,
-                                             "compare-%s.callgrind" % stamp))
     except KeyboardInterrupt:
         log("interrupted")
         raise SystemExit(130)
-    finally:
-        for d in duts:
-            d.stop()
 
     res = {
         "tool": "ixgate-bench compare",

@@ -67,6 +67,10 @@ class Dut:
         # A file the DUT's start-up creates once it is configured (OVS:
         # the OpenFlow rule is in); None: port 0 counting is enough.
         self.ready_file = None
+        # A regex its log matches once it forwards (memif DUTs of
+        # `latency`: no traffic before the generator connects, so port 0
+        # counting cannot tell); None: port 0 counting.
+        self.ready_log = None
 
     def start(self):
         rd = runtime_dir(self.prefix)
@@ -93,6 +97,16 @@ class Dut:
             return True
         if self.ready_file and not os.path.exists(self.ready_file):
             return False
+        if self.ready_log:
+            try:
+                with open(self.log_path, errors="replace") as f:
+                    if not re.search(self.ready_log, f.read()):
+                        return False
+            except OSError:
+                return False
+            self.freeze()
+            self.ready_s = time.monotonic() - self.t_start
+            return True
         if self.tel is None:
             self.tel = try_connect(self.prefix)
             if self.tel is None:
@@ -236,6 +250,62 @@ def command(name, o, paths, prefix, mem):
                  "--device", "p1=net_null1,no-rx=1", "--no-api",
                  # no reload here: one copy of each FIB is enough
                  "--no-fib-spares"])
+    raise ValueError(name)
+
+
+# The memif DUTs of `ixgate-bench latency`: what each prints once it
+# forwards (l3fwd after its link check, which waits ~9 s for a client).
+MEMIF_DUTS = ("testpmd", "l3fwd-lpm", "ixgate")
+MEMIF_READY = {
+    "testpmd": r"Press enter to exit",
+    "l3fwd-lpm": r"Checking link status\.*done",
+    "ixgate": r"ixgate-dataplane: node",
+}
+
+
+def memif_devs(socks, role):
+    """--vdev arguments of two net_memif ports on the given sockets: the
+    DUT is the server of both, ixgate-gen the client (rsize=12: 4,096
+    slots, so a scheduling gap of the DUT fills no ring at these rates)."""
+    out = []
+    for i, sock in enumerate(socks):
+        out.append("net_memif%d,role=%s,id=%d,socket=%s,socket-abstract=no%s"
+                   % (i, role, i, sock, ",rsize=12" if role == "client"
+                      else ""))
+    return out
+
+
+def memif_command(name, o, paths, prefix, mem, socks):
+    """argv of DUT `name` on two net_memif server ports (DPDK port 0 = the
+    config's first port, 1 = the second), lcores o.dp_cores (main,
+    forwarding). testpmd and l3fwd print through stdio: line-buffered
+    (stdbuf), so that their readiness line reaches the log at once."""
+    main_core, core = [int(x) for x in o.dp_cores.split(",")]
+    devs = []
+    for d in memif_devs(socks, "server"):
+        devs += ["--vdev", d]
+    if name == "testpmd":
+        return (["stdbuf", "-oL", paths["testpmd"]] +
+                eal(core, main_core, prefix, mem) + devs +
+                ["--", "--forward-mode=io", "--auto-start", "--nb-cores=1",
+                 "--rxq=1", "--txq=1", "--total-num-mbufs=%d" % MBUFS])
+    if name == "l3fwd-lpm":
+        # The forwarding lcore only: one TX queue per lcore, as in compare.
+        rules = paths["l3fwd_rules"]
+        return (["stdbuf", "-oL", paths["l3fwd"]] +
+                eal(core, main_core, prefix, mem, forwarding_only=True) +
+                devs + ["--", "-p", "0x3",
+                        "--config=(0,0,%d),(1,0,%d)" % (core, core),
+                        "--parse-ptype",
+                        "--rule_ipv4", os.path.join(rules, "rule_ipv4.cfg"),
+                        "--rule_ipv6", os.path.join(rules, "rule_ipv6.cfg")])
+    if name == "ixgate":
+        dev = memif_devs(socks, "server")
+        return ([paths["dataplane"]] + eal(core, main_core, prefix, mem) +
+                ["--", "--config", paths["config"],
+                 "--device", "%s=%s" % (paths["ports"][0], dev[0]),
+                 "--device", "%s=%s" % (paths["ports"][1], dev[1]),
+                 "--no-api", "--no-fib-spares"])
     raise ValueError(name)
 
 

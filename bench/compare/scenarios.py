@@ -17,17 +17,14 @@ full table needs ~2.5 GiB, l3fwd ~1 GiB. Method and results:
 bench/README-compare.md.
 """
 
-import datetime
 import json
 import os
-import signal
 import statistics
 import subprocess
 import tempfile
 import time
 
 import compare as C
-import duts as D
 import setup as S
 from setup import die, log
 
@@ -476,28 +473,10 @@ def main(o, argv):
         list_scenarios()
         return 0
     phases = plan(o)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
-        "%Y%m%dT%H%M%SZ")
-    os.makedirs(o.out, exist_ok=True)
-    json_path = os.path.join(o.out, "scenarios-%s.json" % stamp)
-    png_path = os.path.join(o.out, "scenarios-%s.png" % stamp)
-    logdir = os.path.join(o.out, "scenarios-%s.logs" % stamp)
-    os.makedirs(logdir)
-    hz = o.tsc_hz or C.tsc_hz()
-    if not hz:
-        die("TSC frequency unknown: pass --tsc-hz")
-
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_term)
-
-    t_begin = time.monotonic()
-    bins = S.ensure_build(TOP, o.build, o.no_build)
-    S.ensure_data(TOP, o.data)
-    base_mk = ["--peers", str(o.peers), "--acl-rules", str(o.acl_rules)]
-    if o.deaggregate:
-        base_mk.append("--deaggregate")
-    base_mk += o.mkconfig_arg
+    ses = C.Session(o, "scenarios")
+    stamp, json_path, png_path, logdir = (ses.stamp, ses.json_path,
+                                          ses.png_path, ses.logdir)
+    hz, t_begin, bins, base_mk = ses.hz, ses.t_begin, ses.bins, ses.mk
     base_gen = {"sizes": o.sizes, "v6": o.v6, "skew": o.skew}
     cache = os.path.join(o.data, "compare")
     prepared = {}
@@ -529,10 +508,9 @@ def main(o, argv):
                 keep.append(d)
         return keep
 
-    prefix_base = "ixgb-%d" % os.getpid()
     runs = []
     cg = {}
-    load0 = C.loadavg()
+    load0 = ses.load0
     all_duts = []
     try:
         for pi, (st, names) in enumerate(phases):
@@ -543,22 +521,12 @@ def main(o, argv):
                     all_duts.append(d)
             log("phase %d/%d (%s): %s" % (pi + 1, len(phases), st,
                                           ", ".join(names)))
-            duts = C.start_duts(o, entries, "%s-p%d" % (prefix_base, pi),
-                                logdir, skipped)
-            try:
-                live = [d for d in duts if not d.error]
-                for r in C.run_rounds(o, hz, live, skipped):
-                    r["phase"] = pi + 1
-                    runs.append(r)
-            finally:
-                for d in duts:
-                    d.stop()
-            if o.callgrind:
-                res = C.callgrind_entries(
-                    o, [e for e in entries
-                        if "%s/%s" % (e[0], e[1]) not in skipped],
-                    "%s-p%d" % (prefix_base, pi), logdir,
-                    os.path.join(o.out, "scenarios-%s.callgrind" % stamp))
+            ph_runs, res, _ = C.measure_entries(
+                o, ses, entries, "%s-p%d" % (ses.prefix, pi), skipped)
+            for r in ph_runs:
+                r["phase"] = pi + 1
+                runs.append(r)
+            if res:
                 for k, v in res.items():
                     sc, dut = k.split("/", 1)
                     v.update({"scenario": sc, "dut": dut, "phase": pi + 1})

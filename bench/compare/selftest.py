@@ -11,6 +11,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import compare  # noqa: E402
+import live  # noqa: E402
 import scenarios  # noqa: E402
 import tablebuild  # noqa: E402
 
@@ -137,6 +138,33 @@ def main():
           False)
     check("rate format", (tablebuild.fmt_rate(1.5e6), tablebuild.fmt_rate(
         95291.0), tablebuild.fmt_rate(None)), ("1.50M", "95291", "-"))
+
+    # latency's search: every DUT's step before the next step; a DUT
+    # leaves the search at its first loss-free step reaching 95% of its
+    # target; none found: 50% of its max-rate run, marked unverified.
+    o = live.parse_args("latency", ["--duts", "testpmd,ixgate"])
+    check("latency --duts", o.duts, ["testpmd", "ixgate"])
+    top = {"testpmd": 1000.0, "ixgate": 400.0}
+    order = []
+
+    def fake(k, rate, label):
+        order.append((k, label))
+        sent = top[k] if rate == 0 else rate * (0.9 if k == "ixgate" else 1)
+        lost = 1 if k == "testpmd" and rate > 850 else 0
+        return {"target_pps": rate, "sent_pps": sent, "rx_pps": sent,
+                "unexpected_loss": lost, "unexpected_forward": 0}
+    runs = []
+    got = live.search_max(["testpmd", "ixgate"], fake, o, runs)
+    check("search order", order[:5],
+          [("testpmd", "max"), ("ixgate", "max"), ("testpmd", "search100"),
+           ("ixgate", "search100"), ("testpmd", "search90")])
+    check("search testpmd", got["testpmd"], (800.0, 1000.0, True))
+    check("search ixgate (never 95% of target)", got["ixgate"],
+          (200.0, 400.0, False))
+    check("search runs recorded", len(runs), len(order))
+    o = live.parse_args("latency", ["--rate", "5000"])
+    check("--rate skips the search", live.search_max(
+        ["ixgate"], fake, o, []), {"ixgate": (5000.0, None, True)})
 
     for f in failures:
         print("FAIL " + f)

@@ -54,8 +54,6 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_fib.h>
-#include <rte_fib6.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -345,15 +343,15 @@ make_frame(const struct ixg_spec *s, const struct tables *t,
 			uint32_t a = fullspec_addr4_in(r, rt->addr, rt->len);
 			uint32_t an = htonl(a);
 
-			rte_fib_lookup_bulk(t->route4, &a, &nh, 1);
+			nh = lpm4_lookup(t->route4, a);
 			memcpy(dst, &an, 4);
 		} else {
 			const struct ixg_spec_route6 *rt =
 				&s->routes6[fullspec_rng_below(r, n_dst)];
-			uint8_t a6[1][RTE_FIB6_IPV6_ADDR_SIZE];
+			uint8_t a6[1][16];
 
 			fullspec_addr6_in(r, rt->addr, rt->len, a6[0]);
-			rte_fib6_lookup_bulk(t->route6, a6, &nh, 1);
+			nh = lpm6_lookup(t->route6, a6[0]);
 			memcpy(dst, a6[0], 16);
 		}
 		if (nh != NH_NONE && nh < IXG_MAX_PEERS && nh != in_peer)

@@ -438,14 +438,14 @@ for mode in $MODES; do
 			log "demo ($mode) failed"
 		fi
 	fi
-	if has real && mem_ok "$mode" 4096; then
+	if has real && mem_ok "$mode" 2048; then
 		log "== (b, c) real table (mkconfig --peers 64), $mode"
 		mk_real real --peers 64
 		rotate "$WORK/real" "$WORK/real-rot"
 		capture "$WORK/real/ixgate.conf" "$WORK/real.pcap"
 		run=$WORK/real-$mode
 		peer_file=$(find "$WORK/real/prefixes" -name '*.txt' | sort | head -1)
-		if start_run "$run" "$WORK/real" ixgate.conf "$WORK/real.pcap" "$mode" 4096 ports &&
+		if start_run "$run" "$WORK/real" ixgate.conf "$WORK/real.pcap" "$mode" 2048 ports &&
 			one_peer_changes "${RELOADS:-3}" "$run/conf/prefixes/$(basename "$peer_file")" &&
 			full_replaces "${FULL_RELOADS:-2}" "$WORK/real" "$WORK/real-rot"; then
 			stop_run

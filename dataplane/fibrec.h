@@ -2,27 +2,28 @@
 /*
  * fibrec.h - prefix FIBs that remember what they hold, so that the next
  * commit can bring a spare copy to the new content with a diff instead of
- * building it again.
+ * painting it again.
  *
  * A snapshot is immutable once published (tables.h), so a changed prefix
- * list needs a FIB that no worker reads. Building one from scratch costs
- * the whole table (565k routes: ~1 s of rte_fib_add plus 64 MiB of tbl24 to
- * zero). Instead each FIB kind ("slot") keeps one warm spare: the FIB the
- * previous generation used, parked when its last snapshot is freed (so no
- * worker can still read it: the RCU grace period has passed), or a copy
- * made after start-up. A commit takes the slot's spare, diffs the content
- * it holds against the new content (both sorted), and applies only the
- * difference with rte_fib_delete/rte_fib_add: a one-peer change on a full
- * table becomes a few hundred operations. The running FIB is never
+ * list needs a FIB that no worker reads. Painting one from the sorted
+ * content (lpm.h) is cheap: 24-36 ms for 1.2M IPv4 prefixes, 20-55 ms for
+ * 300k IPv6 ones (CPU time, bench/commit_bench and bench/lpm_bench). With
+ * spares on (the dataplane's --fib-spares), each FIB kind ("slot") also
+ * keeps one warm spare: the FIB the previous generation used, parked when
+ * its last snapshot is freed (so no worker can still read it: the RCU
+ * grace period has passed), or a copy made after start-up. A commit then
+ * takes the slot's spare, diffs the content it holds against the new
+ * content (both sorted), and repaints only the changed prefixes (4-10 ms
+ * for a one-peer change on the full table). The running FIB is never
  * touched; the result is published with the rest of the snapshot by one
- * pointer store. Any failure while patching (tbl8 groups exhausted, RIB
- * full) frees the spare and falls back to a fresh build, so the outcome
- * never depends on the path taken.
+ * pointer store. Any failure while patching frees the spare and falls
+ * back to a fresh build, so the outcome never depends on the path taken.
  *
- * The cost is memory: with spares on, each FIB exists twice in steady
- * state (a commit that builds from scratch needs two copies anyway while
- * the old snapshot is still live). `fibrec_set_spares(false)` (the
- * dataplane's --no-fib-spares) keeps one copy and rebuilds on change.
+ * The cost of spares is memory: each FIB exists twice in steady state.
+ * They are off by default since the FIBs are painted instead of added
+ * route by route through rte_fib's RIB (which took seconds on a full
+ * table): a spare saves 20-60 ms of a commit, but costs 64 MiB or more
+ * per FIB for good.
  *
  * All functions: control thread only (they allocate and build).
  */
@@ -32,6 +33,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lpm.h"
 
 /* What a FIB is for; one warm spare per slot. */
 enum fib_slot {
@@ -45,22 +48,12 @@ enum fib_slot {
 };
 
 /*
- * IPv4 content: 64-bit keys, address in bits 63..32 (host order, host bits
- * clear), prefix length in bits 31..26; the low 26 bits are the caller's
- * (fibrec ignores them) and next hops in a parallel array. IPv6 content:
- * records, ordered by (address, length). Both sorted and without
- * duplicates of one prefix.
+ * IPv4 content: 64-bit keys as lpm.h's LPM4_KEY (address, length; the low
+ * FIBREC_K4_CALLER_BITS bits are the caller's and ignored) and next hops
+ * in a parallel array. IPv6 content: struct fib_pfx6 records (lpm.h).
+ * Both sorted by (address, length) and without duplicates of one prefix.
  */
 #define FIBREC_K4_CALLER_BITS 26
-
-struct fib_pfx6 {
-	uint8_t addr[16];
-	uint8_t len;
-	uint8_t kind; /* the caller's */
-	uint16_t _pad;
-	uint32_t idx; /* the caller's */
-	uint32_t nh;
-};
 
 /* How a FIB of a new snapshot was made. */
 enum fibrec_how {
@@ -72,35 +65,31 @@ enum fibrec_how {
 struct fibrec_stat {
 	uint8_t how;        /* enum fibrec_how */
 	uint32_t n;         /* prefixes held */
-	uint32_t adds, dels; /* rte_fib operations applied (adds incl. changes) */
+	uint32_t adds, dels; /* prefixes added (incl. changed) and removed */
 	uint64_t ns;        /* time to make it */
 	size_t bytes;       /* its size in the rte_malloc heap */
-	uint32_t tbl8;      /* tbl8 groups it has room for */
+	uint32_t groups;    /* 256-entry groups in use (lpm.h) */
 };
 
 struct fibrec;
 
 /*
  * Make a FIB of `slot` holding exactly the n sorted entries: patched from
- * the slot's spare when it exists, is compatible (next-hop size, room for
- * `tbl8_need` groups and n routes) and the difference is under n / 2;
- * otherwise built from scratch with some headroom for later patches.
- * `nhsz` is an enum rte_fib_dir24_8_nh_sz (IPv4) or rte_fib_trie_nh_sz
- * (IPv6); it is widened when the tbl8 groups need more bits. Returns the
- * record, or NULL with a negative errno in *rc and, when one entry failed
- * to insert in a fresh build, its index in *bad (else SIZE_MAX).
- * `st` (may be NULL) receives how it was made.
+ * the slot's spare when there is one and the difference is small
+ * (lpm_update*: only the changed prefixes' ranges are repainted),
+ * otherwise painted fresh (lpm_build*). Returns the record, or NULL with
+ * a negative errno in *rc and, for a bad entry, its index in *bad (else
+ * SIZE_MAX). `st` (may be NULL) receives how it was made.
  */
-struct fibrec *fibrec_make4(enum fib_slot slot, int nhsz, const uint64_t *k,
-			    const uint32_t *nh, size_t n, uint32_t tbl8_need,
+struct fibrec *fibrec_make4(enum fib_slot slot, const uint64_t *k,
+			    const uint32_t *nh, size_t n,
 			    struct fibrec_stat *st, size_t *bad, int *rc);
-struct fibrec *fibrec_make6(enum fib_slot slot, int nhsz,
-			    const struct fib_pfx6 *p, size_t n,
-			    uint32_t tbl8_need, struct fibrec_stat *st,
-			    size_t *bad, int *rc);
+struct fibrec *fibrec_make6(enum fib_slot slot, const struct fib_pfx6 *p,
+			    size_t n, struct fibrec_stat *st, size_t *bad,
+			    int *rc);
 
-/* The rte_fib (IPv4) or rte_fib6 (IPv6) inside r; NULL for NULL. */
-void *fibrec_fib(const struct fibrec *r);
+/* The table inside r; NULL for NULL. */
+const struct lpm *fibrec_lpm(const struct fibrec *r);
 
 /*
  * r is no longer read by any worker (its last snapshot is freed after the
@@ -124,6 +113,11 @@ void fibrec_set_spares(bool on);
  * rebuilt in milliseconds; tests lower it). */
 void fibrec_set_spare_min(size_t n);
 bool fibrec_spares_on(void);
+
+/* A spare is patched when the change is at most 64 prefixes or under
+ * n / r of the n prefixes (default r = 64, measured; 0 restores it;
+ * tests lower it to patch small tables), else the FIB is built fresh. */
+void fibrec_set_patch_ratio(unsigned r);
 
 /* Spares parked now, their heap bytes, and free them all. */
 unsigned fibrec_spares(void);

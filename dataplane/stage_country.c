@@ -15,7 +15,6 @@
 
 #include <rte_byteorder.h>
 
-#include "fib6_compat.h"
 #include "pipeline.h"
 
 /*
@@ -29,8 +28,8 @@ stage_country(struct pipeline_ctx *ctx, struct burst *b)
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
 	uint32_t ip4[2 * PIPELINE_BURST];
-	ixg_ip6_t ip6[2 * PIPELINE_BURST];
-	uint64_t nh4[2 * PIPELINE_BURST], nh6[2 * PIPELINE_BURST];
+	uint8_t ip6[2 * PIPELINE_BURST][16];
+	uint32_t nh4[2 * PIPELINE_BURST], nh6[2 * PIPELINE_BURST];
 	uint8_t at4[PIPELINE_BURST], at6[PIPELINE_BURST];
 	unsigned n4 = 0, n6 = 0;
 
@@ -61,15 +60,16 @@ stage_country(struct pipeline_ctx *ctx, struct burst *b)
 			at6[n6++] = (uint8_t)i;
 		}
 	}
-	if (n4 > 0 && rte_fib_lookup_bulk(t->country4, ip4, nh4, 2 * n4) == 0) {
+	if (n4 > 0) {
+		lpm4_lookup_bulk(t->country4, ip4, nh4, 2 * n4);
 		for (unsigned j = 0; j < n4; j++) {
 			b->meta[at4[j]].src_country = (uint16_t)nh4[2 * j];
 			b->meta[at4[j]].dst_country = (uint16_t)nh4[2 * j + 1];
 		}
 	}
-	if (n6 > 0 &&
-	    rte_fib6_lookup_bulk(t->country6, IXG_FIB6_ADDRS(ip6), nh6,
-				 2 * n6) == 0) {
+	if (n6 > 0) {
+		lpm6_lookup_bulk(t->country6, (const uint8_t(*)[16])ip6, nh6,
+				 2 * n6);
 		for (unsigned j = 0; j < n6; j++) {
 			b->meta[at6[j]].src_country = (uint16_t)nh6[2 * j];
 			b->meta[at6[j]].dst_country = (uint16_t)nh6[2 * j + 1];

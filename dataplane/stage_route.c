@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_route.c - destination lookup (rte_fib DIR24_8 for IPv4, rte_fib6
- * TRIE for IPv6) and what its result means: egress peer, blackhole, no
- * route, or a route back to the ingress peer.
+ * stage_route.c - destination lookup (lpm.h: DIR-24-8 for IPv4, a 16-8-8
+ * multibit trie for IPv6) and what its result means: egress peer,
+ * blackhole, no route, or a route back to the ingress peer.
  *
  * Cost, instructions per packet under callgrind, this stage inclusive
  * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
@@ -17,7 +17,6 @@
 #include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 
-#include "fib6_compat.h"
 #include "pipeline.h"
 
 _Static_assert(IXG_MAX_PEERS - 1 < NH_BLACKHOLE,
@@ -29,8 +28,8 @@ route_lookup_burst(const struct tables *t, struct burst *b)
 {
 	const unsigned n_pkts = b->n;
 	uint32_t ip4[PIPELINE_BURST];
-	ixg_ip6_t ip6[PIPELINE_BURST];
-	uint64_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
+	uint8_t ip6[PIPELINE_BURST][16];
+	uint32_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
 	uint8_t at4[PIPELINE_BURST], at6[PIPELINE_BURST];
 	unsigned n4 = 0, n6 = 0;
 	uint32_t local = 0;
@@ -52,11 +51,9 @@ route_lookup_burst(const struct tables *t, struct burst *b)
 		}
 	}
 	if (n4 > 0) {
-		if (t->route4 == NULL ||
-		    rte_fib_lookup_bulk(t->route4, ip4, nh4, n4) < 0)
-			memset(nh4, 0, n4 * sizeof(nh4[0]));
+		lpm4_lookup_bulk(t->route4, ip4, nh4, n4);
 		for (unsigned j = 0; j < n4; j++) {
-			uint32_t nh = (uint32_t)nh4[j];
+			uint32_t nh = nh4[j];
 
 			b->meta[at4[j]].route_nh = nh;
 			if ((nh & NH_KIND_MASK) == NH_LOCAL)
@@ -64,11 +61,9 @@ route_lookup_burst(const struct tables *t, struct burst *b)
 		}
 	}
 	if (n6 > 0) {
-		if (t->route6 == NULL ||
-		    rte_fib6_lookup_bulk(t->route6, IXG_FIB6_ADDRS(ip6), nh6, n6) < 0)
-			memset(nh6, 0, n6 * sizeof(nh6[0]));
+		lpm6_lookup_bulk(t->route6, (const uint8_t(*)[16])ip6, nh6, n6);
 		for (unsigned j = 0; j < n6; j++) {
-			uint32_t nh = (uint32_t)nh6[j];
+			uint32_t nh = nh6[j];
 
 			b->meta[at6[j]].route_nh = nh;
 			if ((nh & NH_KIND_MASK) == NH_LOCAL)

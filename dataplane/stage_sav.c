@@ -21,15 +21,14 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
-#include "fib6_compat.h"
 #include "pipeline.h"
 
 enum { SAV_STRICT_IDX, SAV_LOOSE_IDX, SAV_N };
 
 struct sav_batch {
 	uint32_t ip4[PIPELINE_BURST];
-	ixg_ip6_t ip6[PIPELINE_BURST];
-	uint64_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
+	uint8_t ip6[PIPELINE_BURST][16];
+	uint32_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
 	uint8_t at4[PIPELINE_BURST], at6[PIPELINE_BURST];
 	unsigned n4, n6;
 };
@@ -77,15 +76,13 @@ routed(uint32_t nh)
 }
 
 static void
-lookup(struct rte_fib *f4, struct rte_fib6 *f6, struct sav_batch *s)
+lookup(const struct lpm *f4, const struct lpm *f6, struct sav_batch *s)
 {
-	if (s->n4 > 0 &&
-	    (f4 == NULL || rte_fib_lookup_bulk(f4, s->ip4, s->nh4, s->n4) < 0))
-		memset(s->nh4, 0, s->n4 * sizeof(s->nh4[0]));
-	if (s->n6 > 0 &&
-	    (f6 == NULL ||
-	     rte_fib6_lookup_bulk(f6, IXG_FIB6_ADDRS(s->ip6), s->nh6, s->n6) < 0))
-		memset(s->nh6, 0, s->n6 * sizeof(s->nh6[0]));
+	if (s->n4 > 0)
+		lpm4_lookup_bulk(f4, s->ip4, s->nh4, s->n4);
+	if (s->n6 > 0)
+		lpm6_lookup_bulk(f6, (const uint8_t(*)[16])s->ip6, s->nh6,
+				 s->n6);
 }
 
 /*
@@ -139,7 +136,7 @@ stage_sav(struct pipeline_ctx *ctx, struct burst *b)
 
 		for (unsigned j = 0; j < s->n4; j++) {
 			unsigned i = s->at4[j];
-			uint32_t nh = (uint32_t)s->nh4[j];
+			uint32_t nh = s->nh4[j];
 
 			if (k == SAV_STRICT_IDX ? !in_set(t, nh, b->meta[i].in_peer)
 						: !routed(nh))
@@ -147,7 +144,7 @@ stage_sav(struct pipeline_ctx *ctx, struct burst *b)
 		}
 		for (unsigned j = 0; j < s->n6; j++) {
 			unsigned i = s->at6[j];
-			uint32_t nh = (uint32_t)s->nh6[j];
+			uint32_t nh = s->nh6[j];
 
 			if (k == SAV_STRICT_IDX ? !in_set(t, nh, b->meta[i].in_peer)
 						: !routed(nh))

@@ -4,12 +4,11 @@
  *
  * Every prefix table is built the same way: the prefixes become 64-bit sort
  * keys (IPv4) or small records (IPv6), are sorted by (address, length), and
- * are inserted in that order. Address order is a pre-order walk of the
- * prefix tree: a covering prefix is always inserted before the prefixes it
- * covers, so rte_fib never has to re-walk more-specific routes when adding
- * one, and DIR24_8 writes tbl24 sequentially. The same order lets the
- * source-validation sets be computed with a stack of covering prefixes, and
- * the number of tbl8 groups be counted exactly instead of guessed.
+ * are painted in that order into an lpm table (lpm.h). Address order is a
+ * pre-order walk of the prefix tree: a covering prefix always comes before
+ * the prefixes it covers, so painting in order leaves the longest match on
+ * top, and the root is written sequentially. The same order lets the
+ * source-validation sets be computed with a stack of covering prefixes.
  *
  * Prefix tables are sized to their content (a snapshot is never modified
  * after it is built), capped at the IXG_MAX_* capacities.
@@ -31,9 +30,6 @@
 #include "fibrec.h"
 #include "mono.h"
 #include "tables.h"
-
-/* rte_fib names are memzone names ("RIB_" / "DP_" prefixed inside). */
-#define FIB_NAME_LEN 24
 
 enum pfx_kind {
 	PK_ROUTE,
@@ -368,26 +364,6 @@ sort_keys4(uint64_t *k, size_t n)
 	return 0;
 }
 
-/* tbl8 groups DIR24_8 needs: distinct /24s holding a prefix longer than 24. */
-static uint32_t
-count_tbl8_4(const uint64_t *k, size_t n)
-{
-	uint32_t cnt = 0, last = 0;
-	int have = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		uint32_t a24 = key4_addr(k[i]) >> 8;
-
-		if (key4_len(k[i]) <= 24)
-			continue;
-		if (!have || a24 != last)
-			cnt++;
-		last = a24;
-		have = 1;
-	}
-	return cnt;
-}
-
 /* Next hop of a sorted key (from its kind and index). */
 typedef uint32_t (*nh4_fn)(const struct build *b, uint64_t k);
 
@@ -395,7 +371,7 @@ typedef uint32_t (*nh4_fn)(const struct build *b, uint64_t k);
  * Keep, of sorted keys, what changes a longest-prefix lookup: of several
  * keys with the same prefix the last one, and no prefix whose next hop is
  * its nearest covering prefix's (or the default's, NH_NONE): those would
- * only cost RIB nodes and tbl8 groups. Writes the kept keys and their next
+ * only cost painting and groups. Writes the kept keys and their next
  * hops to ok/onh; returns how many.
  */
 static size_t
@@ -428,15 +404,14 @@ prune4(const struct build *b, const uint64_t *k, size_t n, nh4_fn nh,
 }
 
 /*
- * Make the DIR24_8 FIB of `slot` holding the sorted keys (see prune4), by
+ * Make the IPv4 table of `slot` holding the sorted keys (see prune4), by
  * patching the slot's spare or from scratch (fibrec.h). The next hop of
  * k[i] is nhs[i] if nhs is not NULL, else nh(k[i]). Sets t->fibs[slot]
- * and returns the rte_fib, or NULL with the error written and *rc set.
+ * and returns the table, or NULL with the error written and *rc set.
  */
-static struct rte_fib *
-fib4_build(struct build *b, enum fib_slot slot, enum rte_fib_dir24_8_nh_sz nhsz,
-	   const uint64_t *k, size_t n, nh4_fn nh, const uint32_t *nhs,
-	   int *rc)
+static const struct lpm *
+fib4_build(struct build *b, enum fib_slot slot, const uint64_t *k, size_t n,
+	   nh4_fn nh, const uint32_t *nhs, int *rc)
 {
 	struct fibrec *r = NULL;
 	uint64_t *ok = malloc((n + 1) * sizeof(*ok));
@@ -448,9 +423,10 @@ fib4_build(struct build *b, enum fib_slot slot, enum rte_fib_dir24_8_nh_sz nhsz,
 			   fibrec_slot_name(slot));
 		goto out;
 	}
+	ok[0] = 0; /* n may be 0: the table is then empty */
+	onh[0] = 0;
 	n = prune4(b, k, n, nh, nhs, ok, onh);
-	r = fibrec_make4(slot, nhsz, ok, onh, n, count_tbl8_4(ok, n) + 16,
-			 &b->t->fib_stat[slot], &bad, rc);
+	r = fibrec_make4(slot, ok, onh, n, &b->t->fib_stat[slot], &bad, rc);
 	if (r == NULL) {
 		char what[128];
 
@@ -461,14 +437,14 @@ fib4_build(struct build *b, enum fib_slot slot, enum rte_fib_dir24_8_nh_sz nhsz,
 			snprintf(what, sizeof(what), "%s (%zu prefixes)",
 				 fibrec_slot_name(slot), n);
 		*rc = fail(b, *rc, "%s: %s: %s", what,
-			   bad < n ? "rte_fib_add" : "rte_fib_create",
+			   bad < n ? "bad prefix" : "table",
 			   rte_strerror(-*rc));
 	}
 out:
 	b->t->fibs[slot] = r;
 	free(ok);
 	free(onh);
-	return fibrec_fib(r);
+	return fibrec_lpm(r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -560,12 +536,6 @@ covers6(const struct fib_pfx6 *c, const struct fib_pfx6 *p)
 	return memcmp(m, c->addr, 16) == 0;
 }
 
-static inline unsigned
-ceil8(unsigned v)
-{
-	return (v + 7) & ~7u;
-}
-
 /* prune4 for IPv6 records: compacts p[] in place, returns the new count. */
 static size_t
 prune6(struct fib_pfx6 *p, size_t n)
@@ -587,48 +557,18 @@ prune6(struct fib_pfx6 *p, size_t n)
 }
 
 /*
- * tbl8 groups for the TRIE. rte_fib6 reserves, for each added prefix longer
- * than /24, (ceil8(len) - ceil8(max(cover, 24))) / 8 groups, where cover is
- * the longest prefix already covering it, without sharing between siblings;
- * an add fails with ENOSPC once the reservations exceed num_tbl8. Sorted by
- * address, the covering prefix is the top of a stack, so the sum is exact
- * (an upper bound when siblings share a group).
- */
-static uint32_t
-count_tbl8_6(const struct fib_pfx6 *p, size_t n)
-{
-	const struct fib_pfx6 *stack[129];
-	size_t depth = 0;
-	uint64_t cnt = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned cover = 24;
-
-		while (depth > 0 && !covers6(stack[depth - 1], &p[i]))
-			depth--;
-		if (depth > 0 && stack[depth - 1]->len > cover)
-			cover = stack[depth - 1]->len;
-		if (p[i].len > 24)
-			cnt += (ceil8(p[i].len) - ceil8(cover)) / 8;
-		stack[depth++] = &p[i];
-	}
-	return cnt > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)cnt;
-}
-
-/*
- * fib4_build for IPv6: the TRIE FIB of `slot` holding the sorted records,
+ * fib4_build for IPv6: the table of `slot` holding the sorted records,
  * pruned in place (see prune4).
  */
-static struct rte_fib6 *
-fib6_build(struct build *b, enum fib_slot slot, enum rte_fib_trie_nh_sz nhsz,
-	   struct fib_pfx6 *p, size_t n, int *rc)
+static const struct lpm *
+fib6_build(struct build *b, enum fib_slot slot, struct fib_pfx6 *p, size_t n,
+	   int *rc)
 {
 	struct fibrec *r;
 	size_t bad;
 
 	n = prune6(p, n);
-	r = fibrec_make6(slot, nhsz, p, n, count_tbl8_6(p, n) + 16,
-			 &b->t->fib_stat[slot], &bad, rc);
+	r = fibrec_make6(slot, p, n, &b->t->fib_stat[slot], &bad, rc);
 	if (r == NULL) {
 		char what[128];
 
@@ -639,11 +579,11 @@ fib6_build(struct build *b, enum fib_slot slot, enum rte_fib_trie_nh_sz nhsz,
 			snprintf(what, sizeof(what), "%s (%zu prefixes)",
 				 fibrec_slot_name(slot), n);
 		*rc = fail(b, *rc, "%s: %s: %s", what,
-			   bad < n ? "rte_fib6_add" : "rte_fib6_create",
+			   bad < n ? "bad prefix" : "table",
 			   rte_strerror(-*rc));
 	}
 	b->t->fibs[slot] = r;
-	return fibrec_fib(r);
+	return fibrec_lpm(r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1060,7 +1000,7 @@ build_route4(struct build *b)
 		free(k);
 		return fail(b, rc, "IPv4 routes: out of memory");
 	}
-	b->t->route4 = fib4_build(b, FIB_ROUTE4, RTE_FIB_DIR24_8_4B, k, n, route_nh4,
+	b->t->route4 = fib4_build(b, FIB_ROUTE4, k, n, route_nh4,
 				  NULL, &rc);
 	free(k);
 	return rc;
@@ -1142,7 +1082,7 @@ build_route6(struct build *b)
 		free(p);
 		return fail(b, -ENOMEM, "IPv6 routes: out of memory");
 	}
-	b->t->route6 = fib6_build(b, FIB_ROUTE6, RTE_FIB6_TRIE_4B, p, n, &rc);
+	b->t->route6 = fib6_build(b, FIB_ROUTE6, p, n, &rc);
 	free(p);
 	return rc;
 }
@@ -1475,7 +1415,7 @@ build_sav4(struct build *b, struct sav_builder *sb)
 		k[out++] = k[i];
 		i = g;
 	}
-	b->t->sav4 = fib4_build(b, FIB_SAV4, RTE_FIB_DIR24_8_4B, k, out, NULL, nhs,
+	b->t->sav4 = fib4_build(b, FIB_SAV4, k, out, NULL, nhs,
 				&rc);
 	free(k);
 	free(nhs);
@@ -1528,7 +1468,7 @@ build_sav6(struct build *b, struct sav_builder *sb)
 		p[out++].nh = (uint32_t)nh;
 		i = g;
 	}
-	b->t->sav6 = fib6_build(b, FIB_SAV6, RTE_FIB6_TRIE_4B, p, out, &rc);
+	b->t->sav6 = fib6_build(b, FIB_SAV6, p, out, &rc);
 	free(p);
 	return rc;
 }
@@ -1677,7 +1617,7 @@ build_country(struct build *b)
 			k[i] = key4(c->addr, c->len, PK_COUNTRY, i);
 		}
 		if ((rc = sort_keys4(k, s->n_country4)) == 0) {
-			t->country4 = fib4_build(b, FIB_COUNTRY4, RTE_FIB_DIR24_8_2B, k,
+			t->country4 = fib4_build(b, FIB_COUNTRY4, k,
 						 s->n_country4, country_nh4,
 						 NULL, &rc);
 		} else {
@@ -1714,7 +1654,7 @@ build_country(struct build *b)
 			free(p);
 			return fail(b, -ENOMEM, "countries: out of memory");
 		}
-		t->country6 = fib6_build(b, FIB_COUNTRY6, RTE_FIB6_TRIE_2B, p,
+		t->country6 = fib6_build(b, FIB_COUNTRY6, p,
 					 s->n_country6, &rc);
 		free(p);
 	}
@@ -2335,11 +2275,11 @@ tables_describe_fibs(const struct tables *t, char *buf, size_t len)
 			continue;
 		n = snprintf(buf + off, len - off,
 			     "%s %s %s %" PRIu32 " (+%" PRIu32 " -%" PRIu32
-			     ", %.1f ms, %.0f MiB, %" PRIu32 " tbl8)",
+			     ", %.1f ms, %.0f MiB, %" PRIu32 " groups)",
 			     buf[off - 1] == ';' ? "" : ",", fibrec_slot_name(s),
 			     how[st->how < 3 ? st->how : 0], st->n, st->adds,
 			     st->dels, (double)st->ns / 1e6,
-			     (double)st->bytes / (1 << 20), st->tbl8);
+			     (double)st->bytes / (1 << 20), st->groups);
 		if (n < 0)
 			break;
 		off += (size_t)n;

@@ -17,8 +17,6 @@
 
 #include <rte_acl.h>
 #include <rte_byteorder.h>
-#include <rte_fib.h>
-#include <rte_fib6.h>
 #include <rte_hash.h>
 #include <rte_meter.h>
 
@@ -28,8 +26,7 @@
 #define IXG_MAX_WORKERS 64
 
 /*
- * Next-hop encoding in the destination FIBs (rte_fib/rte_fib6, 4-byte next
- * hops, 31 usable bits):
+ * Next-hop encoding in the destination FIBs (lpm.h values, 31 bits):
  *   NH_NONE                    no route (the FIB's default next hop)
  *   1..IXG_MAX_PEERS-1         egress peer id
  *   NH_BLACKHOLE | i           blackhole number i (tables.blackholes[i])
@@ -223,13 +220,13 @@ struct tables {
 	uint32_t n_local_addrs;
 	struct tbl_local_addr local_addrs[IXG_MAX_LOCAL_ADDRS];
 
-	struct rte_fib *route4; /* dst -> NH_* */
-	struct rte_fib6 *route6;
+	const struct lpm *route4; /* dst -> NH_* */
+	const struct lpm *route6;
 	uint32_t n_blackholes;
 	struct tbl_blackhole *blackholes;
 
-	struct rte_fib *sav4; /* src -> peer id or SAV_SET | i */
-	struct rte_fib6 *sav6;
+	const struct lpm *sav4; /* src -> peer id or SAV_SET | i */
+	const struct lpm *sav6;
 	uint32_t n_sav_sets;
 	uint32_t n_sav_sets_used; /* the others are kept for stable numbers */
 	struct tbl_sav_set *sav_sets;
@@ -245,8 +242,8 @@ struct tables {
 	uint32_t n_acl_actions;
 	struct tbl_acl_action *acl_actions;
 
-	struct rte_fib *country4; /* addr -> country index */
-	struct rte_fib6 *country6;
+	const struct lpm *country4; /* addr -> country index */
+	const struct lpm *country6;
 	uint32_t n_countries;
 	ixg_cc_t countries[IXG_MAX_COUNTRIES];
 

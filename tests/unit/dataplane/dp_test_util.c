@@ -8,8 +8,6 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
-#include <rte_fib.h>
-#include <rte_fib6.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -448,24 +446,25 @@ dp_tables_build(const struct ixg_spec *s)
 }
 
 uint64_t
-dp_lookup4(struct rte_fib *fib, const char *addr)
+dp_lookup4(const struct lpm *fib, const char *addr)
 {
-	uint32_t ip = dp_ip4(addr);
-	uint64_t nh = ~0ull;
+	uint32_t ip = dp_ip4(addr), nh = ~0u;
 
-	if (rte_fib_lookup_bulk(fib, &ip, &nh, 1) != 0)
-		die("rte_fib_lookup_bulk %s failed", addr);
+	lpm4_lookup_bulk(fib, &ip, &nh, 1);
+	if (fib != NULL && nh != lpm4_lookup(fib, ip))
+		die("lpm4 bulk and single lookups of %s differ", addr);
 	return nh;
 }
 
 uint64_t
-dp_lookup6(struct rte_fib6 *fib, const char *addr)
+dp_lookup6(const struct lpm *fib, const char *addr)
 {
 	uint8_t ip[1][16];
-	uint64_t nh = ~0ull;
+	uint32_t nh = ~0u;
 
 	dp_ip6(addr, ip[0]);
-	if (rte_fib6_lookup_bulk(fib, IXG_FIB6_ADDRS(ip), &nh, 1) != 0)
-		die("rte_fib6_lookup_bulk %s failed", addr);
+	lpm6_lookup_bulk(fib, (const uint8_t(*)[16])ip, &nh, 1);
+	if (fib != NULL && nh != lpm6_lookup(fib, ip[0]))
+		die("lpm6 bulk and single lookups of %s differ", addr);
 	return nh;
 }

@@ -39,9 +39,10 @@ void dp_mac(const char *str, uint8_t mac[6]);
 uint32_t dp_ip4(const char *str);
 /* "2001:db8::1" -> 16 bytes network order */
 void dp_ip6(const char *str, uint8_t out[16]);
-/* Next hop of one address in a FIB (the test dies if the lookup fails). */
-uint64_t dp_lookup4(struct rte_fib *fib, const char *addr);
-uint64_t dp_lookup6(struct rte_fib6 *fib, const char *addr);
+/* Next hop of one address in a FIB (0 for NULL; the test dies if the bulk
+ * and single lookups disagree). */
+uint64_t dp_lookup4(const struct lpm *fib, const char *addr);
+uint64_t dp_lookup6(const struct lpm *fib, const char *addr);
 
 struct ixg_spec_port *dp_spec_port(struct ixg_spec *s, uint16_t id,
 				   const char *mac);

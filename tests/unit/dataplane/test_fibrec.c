@@ -17,8 +17,6 @@
 
 #include <cmocka.h>
 
-#include <rte_fib.h>
-#include <rte_fib6.h>
 
 #include "dp_test_util.h"
 #include "fib6_compat.h"
@@ -162,12 +160,12 @@ ref4(const struct c4 *c, uint32_t a)
 static void
 check4(const struct fibrec *r, const struct c4 *c)
 {
-	struct rte_fib *fib = fibrec_fib(r);
+	const struct lpm *fib = fibrec_lpm(r);
 
 	assert_non_null(fib);
 	for (unsigned i = 0; i < 3000; i++) {
 		uint32_t a;
-		uint64_t nh = ~0ull;
+		uint32_t nh;
 
 		if (i % 3 == 0 && c->n > 0) {
 			/* first or last address of a held prefix */
@@ -178,11 +176,11 @@ check4(const struct fibrec *r, const struct c4 *c)
 		} else {
 			a = (10u + rnd() % 5) << 24 | (rnd() & 0xffffff);
 		}
-		assert_int_equal(rte_fib_lookup_bulk(fib, &a, &nh, 1), 0);
+		nh = lpm4_lookup(fib, a);
 		if (nh != ref4(c, a))
-			fail_msg("%u.%u.%u.%u: fib %llu, content %u", a >> 24,
-				 (a >> 16) & 255, (a >> 8) & 255, a & 255,
-				 (unsigned long long)nh, ref4(c, a));
+			fail_msg("%u.%u.%u.%u: fib %u, content %u", a >> 24,
+				 (a >> 16) & 255, (a >> 8) & 255, a & 255, nh,
+				 ref4(c, a));
 	}
 }
 
@@ -232,9 +230,8 @@ make4(const struct c4 *c, struct fibrec_stat *st)
 {
 	size_t bad;
 	int rc = 0;
-	struct fibrec *r = fibrec_make4(FIB_ROUTE4, RTE_FIB_DIR24_8_4B, c->k,
-					c->nh, c->n, 2 * (uint32_t)c->n, st,
-					&bad, &rc);
+	struct fibrec *r = fibrec_make4(FIB_ROUTE4, c->k, c->nh, c->n, st, &bad,
+					&rc);
 
 	assert_int_equal(rc, 0);
 	assert_non_null(r);
@@ -318,14 +315,15 @@ test_patch_counts4(void **state)
 	c4_free(&b);
 }
 
-/* A change bigger than the table, or beyond the spare's tbl8 room, or a
- * different next-hop size: fresh build, same answers. */
+/* A change bigger than the patch threshold: fresh build, same answers;
+ * a bad entry: refused with its index, nothing kept. */
 static void
 test_fresh_fallbacks4(void **state)
 {
 	struct c4 a, b;
 	struct fibrec *r;
 	struct fibrec_stat st;
+	unsigned long live0;
 	size_t bad;
 	int rc;
 
@@ -339,20 +337,20 @@ test_fresh_fallbacks4(void **state)
 	assert_int_equal(st.how, FIBREC_FRESH);
 	check4(r, &b);
 	fibrec_retire(r);
-	/* the spare has room for 2 * 2000 tbl8s: ask for far more */
-	r = fibrec_make4(FIB_ROUTE4, RTE_FIB_DIR24_8_4B, b.k, b.nh, b.n,
-			 20000, &st, &bad, &rc);
-	assert_int_equal(rc, 0);
-	assert_non_null(r);
-	assert_int_equal(st.how, FIBREC_FRESH);
-	check4(r, &b);
-	fibrec_retire(r);
-	r = fibrec_make4(FIB_ROUTE4, RTE_FIB_DIR24_8_2B, b.k, b.nh, b.n,
-			 2 * (uint32_t)b.n, &st, &bad, &rc);
-	assert_non_null(r);
-	assert_int_equal(st.how, FIBREC_FRESH);
-	check4(r, &b);
-	fibrec_retire(r);
+	live0 = fibrec_live();
+	/* swap two keys: unsorted content */
+	{
+		uint64_t k = b.k[10];
+
+		b.k[10] = b.k[11];
+		b.k[11] = k;
+	}
+	r = fibrec_make4(FIB_ROUTE4, b.k, b.nh, b.n, &st, &bad, &rc);
+	assert_null(r);
+	assert_int_equal(rc, -EINVAL);
+	assert_int_equal(bad, 11);
+	/* the spare was used up by the failed attempt, nothing leaked */
+	assert_true(fibrec_live() <= live0);
 	fibrec_set_spares(false);
 	c4_free(&a);
 	c4_free(&b);
@@ -489,12 +487,11 @@ ref6(const struct c6 *c, const uint8_t a[16])
 static void
 check6(const struct fibrec *r, const struct c6 *c)
 {
-	struct rte_fib6 *fib = fibrec_fib(r);
+	const struct lpm *fib = fibrec_lpm(r);
 
 	assert_non_null(fib);
 	for (unsigned i = 0; i < 2000; i++) {
 		uint8_t a[1][16];
-		uint64_t nh = ~0ull;
 
 		if (i % 2 == 0 && c->n > 0) {
 			const struct fib_pfx6 *p = &c->p[rnd() % c->n];
@@ -510,9 +507,7 @@ check6(const struct fibrec *r, const struct c6 *c)
 			memcpy(a[0], q.addr, 16);
 			a[0][15] ^= (uint8_t)rnd();
 		}
-		assert_int_equal(rte_fib6_lookup_bulk(fib, IXG_FIB6_ADDRS(a),
-						      &nh, 1), 0);
-		assert_int_equal(nh, ref6(c, a[0]));
+		assert_int_equal(lpm6_lookup(fib, a[0]), ref6(c, a[0]));
 	}
 }
 
@@ -521,9 +516,7 @@ make6(const struct c6 *c, struct fibrec_stat *st)
 {
 	size_t bad;
 	int rc = 0;
-	struct fibrec *r = fibrec_make6(FIB_ROUTE6, RTE_FIB6_TRIE_4B, c->p,
-					c->n, 8 * (uint32_t)c->n, st, &bad,
-					&rc);
+	struct fibrec *r = fibrec_make6(FIB_ROUTE6, c->p, c->n, st, &bad, &rc);
 
 	assert_int_equal(rc, 0);
 	assert_non_null(r);
@@ -580,5 +573,6 @@ main(void)
 
 	dp_test_eal_init("test_fibrec", 1024);
 	fibrec_set_spare_min(0); /* spares for the small test tables too */
+	fibrec_set_patch_ratio(2); /* and patches for their bigger changes */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -453,5 +453,6 @@ main(void)
 
 	dp_test_eal_init("t_reuse", 1536);
 	fibrec_set_spare_min(0); /* spares for the small test tables too */
+	fibrec_set_patch_ratio(2); /* and patches for their bigger changes */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lpm.h - longest-prefix-match tables built from sorted prefix lists.
+ *
+ * One multibit trie serves both families: a directly indexed root and
+ * 256-entry groups for each further 8 bits, allocated only where a longer
+ * prefix needs one. The IPv4 root has 24 bits (the DIR-24-8 layout: 64
+ * MiB, at most 2 reads per lookup) once a 16-bit root would need more
+ * than 4,096 groups below it, 16 bits before (small tables: 256 KiB, at
+ * most 3 reads, all in cache); the IPv6 root has 16 bits. An entry is either a value (bit 31 clear) or LPM_GROUP | group
+ * number, so a lookup is one root read plus one read per group level:
+ * IPv6 /32 3, /48 5.
+ *
+ * Why not rte_fib / rte_fib6: they keep a RIB beside the table (~400 B per
+ * route of capacity), add prefixes one by one through it, and rte_fib6
+ * reserves a 1 KiB group per prefix longer than its root: the real table's
+ * six FIBs took 2.06 GiB (bench/README-memory.md). The dataplane already
+ * holds every table's content sorted (fibrec.h), so the RIB is redundant:
+ * a table is painted from the sorted list in one pass (a prefix always
+ * sorts before its more-specifics, so painting in order leaves the longest
+ * match on top) and a change repaints only the ranges of the prefixes that
+ * changed, from the new list.
+ *
+ * Threads: lookups from any thread on a table no writer touches (a
+ * published snapshot); everything else from the control thread, on a table
+ * no worker reads (a new table, or a spare whose last reader is gone).
+ */
+#ifndef IXG_LPM_H
+#define IXG_LPM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_branch_prediction.h>
+
+#define LPM_GROUP 0x80000000u /* entry flag: the low bits number a group */
+#define LPM_VALUE_MAX 0x7fffffffu /* largest value a table can hold */
+
+/*
+ * IPv4 keys of a prefix list (also fibrec.h's content): address in bits
+ * 63..32 (host order, host bits clear), length in bits 31..26; the low 26
+ * bits are the caller's and ignored here. Sorted by key means sorted by
+ * (address, length).
+ */
+#define LPM4_KEY(addr, len) ((uint64_t)(addr) << 32 | (uint64_t)(len) << 26)
+#define LPM4_KEY_ID_MASK (~((UINT64_C(1) << 26) - 1))
+
+static inline uint32_t lpm4_key_addr(uint64_t k) { return (uint32_t)(k >> 32); }
+static inline uint8_t lpm4_key_len(uint64_t k) { return (k >> 26) & 0x3f; }
+
+/* An IPv6 prefix of a list, sorted by (addr, len); `kind` and `idx` are
+ * the caller's and ignored here. */
+struct fib_pfx6 {
+	uint8_t addr[16];
+	uint8_t len;
+	uint8_t kind;
+	uint16_t _pad;
+	uint32_t idx;
+	uint32_t nh; /* the value, <= LPM_VALUE_MAX */
+};
+
+struct lpm {
+	uint32_t *root; /* [1 << root_bits] */
+	uint32_t *grp; /* [cap_groups * 256] */
+	uint8_t family; /* 4 or 6 */
+	uint8_t root_bits; /* 16, or 24 (IPv4, big tables) */
+	uint8_t shift4; /* 32 - root_bits */
+	uint32_t def; /* value of an address no prefix covers */
+	uint32_t n_groups; /* groups handed out, free ones included */
+	uint32_t cap_groups;
+	uint32_t free_head; /* free groups, chained through entry 0 */
+	uint32_t n_free;
+	uint32_t n_prefixes; /* of the last list built or updated to */
+};
+
+/*
+ * An empty table of `family` (4 or 6) answering `def` (<= LPM_VALUE_MAX)
+ * for every address. Memory from the rte_malloc heap (hugepages), any
+ * socket: a 256 KiB root (an IPv4 build may replace it with the 64 MiB
+ * DIR-24-8 root), then 1 KiB per group.
+ * Returns 0, -EINVAL or -ENOMEM.
+ */
+int lpm_create(struct lpm **out, int family, uint32_t def);
+
+/* Free a table (NULL is a no-op). */
+void lpm_free(struct lpm *t);
+
+/*
+ * Make the empty table t hold exactly the sorted prefix list (keys k[i]
+ * with values v[i], or the IPv6 records p[i]). On a bad entry (unsorted or
+ * duplicate prefix, length over 32/128, host bits set, value over
+ * LPM_VALUE_MAX) returns -EINVAL with its index in *bad; -ENOMEM when the
+ * groups do not fit; t is then unusable (free it). t not read by any
+ * worker.
+ */
+int lpm_build4(struct lpm *t, const uint64_t *k, const uint32_t *v, size_t n,
+	       size_t *bad);
+int lpm_build6(struct lpm *t, const struct fib_pfx6 *p, size_t n, size_t *bad);
+
+/*
+ * Bring t to the sorted list (k, v, n) / (p, n), given every prefix whose
+ * value differs between the list t was last brought to and the new one
+ * (added, removed, or with another value): their keys ch[0..n_ch) for
+ * IPv4 (caller bits ignored; any order), their records for IPv6. Only the
+ * address ranges of those prefixes are rewritten, each from the new list;
+ * a group left uniform is folded back into its parent. Same errors as the
+ * build, and -EINVAL with *bad = n + i for a bad changed prefix ch[i]; on
+ * failure t is unusable (free it). t not read by any worker.
+ */
+int lpm_update4(struct lpm *t, const uint64_t *k, const uint32_t *v, size_t n,
+		const uint64_t *ch, size_t n_ch, size_t *bad);
+int lpm_update6(struct lpm *t, const struct fib_pfx6 *p, size_t n,
+		const struct fib_pfx6 *ch, size_t n_ch, size_t *bad);
+
+/* A copy of src in new memory: 0 or -ENOMEM. */
+int lpm_copy(struct lpm **out, const struct lpm *src);
+
+/* Heap bytes t holds (root, group pool incl. free groups, struct). */
+size_t lpm_bytes(const struct lpm *t);
+
+/* Groups in use (handed out and not free). */
+uint32_t lpm_groups(const struct lpm *t);
+
+/* The value for IPv4 address ip (host order). Any thread. */
+static inline uint32_t
+lpm4_lookup(const struct lpm *t, uint32_t ip)
+{
+	unsigned s = t->shift4;
+	uint32_t e = t->root[ip >> s];
+
+	while (unlikely(e & LPM_GROUP)) {
+		s -= 8;
+		e = t->grp[(size_t)(e & LPM_VALUE_MAX) << 8 | ((ip >> s) & 0xff)];
+	}
+	return e;
+}
+
+/* The value for IPv6 address a (network order). Any thread. */
+static inline uint32_t
+lpm6_lookup(const struct lpm *t, const uint8_t *a)
+{
+	uint32_t e = t->root[(uint32_t)a[0] << 8 | a[1]];
+
+	for (unsigned i = 2; e & LPM_GROUP; i++)
+		e = t->grp[(size_t)(e & LPM_VALUE_MAX) << 8 | a[i]];
+	return e;
+}
+
+/*
+ * Values of n addresses into v[0..n): level by level over the whole batch,
+ * so the reads of different addresses overlap. t may be NULL (every value
+ * 0). Any thread.
+ */
+void lpm6_lookup_bulk(const struct lpm *t, const uint8_t (*a)[16],
+		      uint32_t *v, unsigned n);
+
+static inline void
+lpm4_lookup_bulk(const struct lpm *t, const uint32_t *ip, uint32_t *v,
+		 unsigned n)
+{
+	if (t == NULL) {
+		for (unsigned i = 0; i < n; i++)
+			v[i] = 0;
+		return;
+	}
+	/*
+	 * One lookup after the other: the out-of-order core overlaps the
+	 * root reads of consecutive addresses by itself (two passes, all
+	 * root reads then the groups, measured 40 TSC cycles per address
+	 * against 21 for a plain loop: lpm_bench, synthetic 1.2M table,
+	 * bulk of 32). The DIR-24-8 layout gets its own loop: at most one
+	 * group read, no variable shift.
+	 */
+	if (likely(t->shift4 == 8)) {
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t e = t->root[ip[i] >> 8];
+
+			if (unlikely(e & LPM_GROUP))
+				e = t->grp[(size_t)(e & LPM_VALUE_MAX) << 8 |
+					   (ip[i] & 0xff)];
+			v[i] = e;
+		}
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		v[i] = lpm4_lookup(t, ip[i]);
+}
+
+#endif /* IXG_LPM_H */

@@ -9,7 +9,10 @@
  * before -> after that session: full table 76 -> 76, 16-route table 76 ->
  * 76. TSC cycles: per-stage pass on the 16-route table, medians of 24
  * rounds alternating old and new binaries: 18.5 -> 18.6; full-table figures
- * in bench/README.md.
+ * in bench/README.md. With the lpm tables (session 3): full table 46 TSC
+ * cycles on 2 MiB pages, quiet VM (rte_fib: 45; one pair of runs): two
+ * lookups that miss the cache; folding the country into the route and
+ * source answers would save one.
  */
 #include <string.h>
 

@@ -13,7 +13,9 @@
  * before -> after that session: full table 93 -> 93, 16-route table 73 ->
  * 74. TSC cycles: per-stage pass on the 16-route table, medians of 24
  * rounds alternating old and new binaries: 23.5 -> 20.8; full-table figures
- * in bench/README.md.
+ * in bench/README.md. With the lpm tables (session 3, "Own LPM tables" in
+ * bench/README.md): full table 108 TSC cycles on 2 MiB pages, quiet VM
+ * (rte_fib: 117; one pair of runs), the source lookup missing the cache.
  */
 #include <string.h>
 

@@ -207,10 +207,14 @@ class Dut:
             return ""
 
 
+HUGE = False  # compare --huge: set before the DUTs start
+
+
 def eal(core, main, prefix, mem, forwarding_only=False):
     """EAL arguments common to every DUT."""
     lcores = str(core) if forwarding_only else "%d,%d" % (main, core)
-    return ["-l", lcores, "--no-huge", "-m", str(mem), "--no-pci",
+    memory = [] if HUGE else ["--no-huge", "-m", str(mem)]
+    return ["-l", lcores] + memory + ["--no-pci",
             "--file-prefix", prefix, "--log-level=*:notice"]
 
 

@@ -13,7 +13,6 @@
 #include <rte_mempool.h>
 
 #include "dp_test_util.h"
-#include "fib6_compat.h"
 
 static int eal_ready;
 static struct rte_mempool *pool;

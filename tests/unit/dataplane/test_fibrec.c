@@ -19,7 +19,6 @@
 
 
 #include "dp_test_util.h"
-#include "fib6_compat.h"
 #include "fibrec.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;

@@ -18,8 +18,6 @@
 
 #include <cmocka.h>
 
-#include <rte_fib.h>
-#include <rte_fib6.h>
 
 #include "dp_test_util.h"
 #include "fibrec.h"

@@ -14,8 +14,6 @@
 
 #include <cmocka.h>
 
-#include <rte_fib.h>
-#include <rte_fib6.h>
 #include <rte_hash.h>
 
 #include "dp_test_util.h"

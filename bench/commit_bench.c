@@ -44,6 +44,7 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include "benchutil.h"
 #include "fibrec.h"
 #include "fullspec.h"
 #include "tables.h"
@@ -54,38 +55,6 @@ static struct {
 	int small, json;
 	double scale;
 } opt = { .seed = 1, .rounds = 3, .scale = 1.0 };
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* CPU time of this thread: on a shared VM, time slices lost to other
- * jobs count in now_ms() but not here. */
-static double
-cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static size_t
-heap_bytes(void)
-{
-	struct rte_malloc_socket_stats st;
-	size_t sum = 0;
-
-	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++)
-		if (rte_malloc_get_socket_stats(s, &st) == 0)
-			sum += st.heap_allocsz_bytes;
-	return sum;
-}
 
 struct step {
 	char name[32];
@@ -107,12 +76,12 @@ commit(const char *name, struct ixg_spec *next)
 {
 	char err[512];
 	struct step *s = &steps[n_steps++];
-	double t0 = now_ms(), c0 = cpu_ms();
+	double t0 = bench_now_ms(), c0 = bench_cpu_ms();
 	struct tables *t = tables_build_from(next, cur_spec, cur, 1, ++gen, err,
 					     sizeof(err));
 
-	s->ms = now_ms() - t0;
-	s->cpu = cpu_ms() - c0;
+	s->ms = bench_now_ms() - t0;
+	s->cpu = bench_cpu_ms() - c0;
 	if (t == NULL) {
 		fprintf(stderr, "commit_bench: %s: %s\n", name, err);
 		exit(1);
@@ -123,7 +92,7 @@ commit(const char *name, struct ixg_spec *next)
 	tables_free(cur);
 	cur = t;
 	cur_spec = next;
-	s->heap = heap_bytes();
+	s->heap = bench_heap_bytes();
 	fprintf(stderr, "%-17s spares %-3s %9.1f ms (cpu %9.1f)  heap %6zu MiB  %s\n",
 		name, s->spares ? "on" : "off", s->ms, s->cpu, s->heap >> 20,
 		s->fibs);
@@ -215,8 +184,8 @@ run(struct ixg_spec *base, uint32_t n_peers)
 		fibrec_set_spares(pass == 0);
 		if (pass == 0) {
 			commit("install", base);
-			t0 = now_ms();
-			c0 = cpu_ms();
+			t0 = bench_now_ms();
+			c0 = bench_cpu_ms();
 			while ((w = tables_warm_one(cur)) == 1)
 				n_warm++;
 			if (w < 0) {
@@ -226,9 +195,9 @@ run(struct ixg_spec *base, uint32_t n_peers)
 			steps[n_steps] = (struct step){ .spares = 1 };
 			snprintf(steps[n_steps].name, sizeof(steps[0].name),
 				 "warm (%d FIBs)", n_warm);
-			steps[n_steps].ms = now_ms() - t0;
-			steps[n_steps].cpu = cpu_ms() - c0;
-			steps[n_steps].heap = heap_bytes();
+			steps[n_steps].ms = bench_now_ms() - t0;
+			steps[n_steps].cpu = bench_cpu_ms() - c0;
+			steps[n_steps].heap = bench_heap_bytes();
 			fprintf(stderr, "%-17s spares on  %9.1f ms (cpu %9.1f)  heap %6zu MiB\n",
 				steps[n_steps].name, steps[n_steps].ms,
 				steps[n_steps].cpu,

@@ -15,17 +15,7 @@
 #include <rte_fib6.h>
 #include <rte_malloc.h>
 
-static size_t
-heap_used(void)
-{
-	struct rte_malloc_socket_stats st;
-	size_t sum = 0;
-
-	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++)
-		if (rte_malloc_get_socket_stats(s, &st) == 0)
-			sum += st.heap_allocsz_bytes;
-	return sum;
-}
+#include "benchutil.h"
 
 static void
 report(const char *what, int max_routes, size_t bytes)
@@ -70,14 +60,14 @@ main(int argc, char **argv)
 			.dir24_8 = { .nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = 16 },
 		};
 		char name[32];
-		size_t h = heap_used();
+		size_t h = bench_heap_bytes();
 		struct rte_fib *f;
 
 		snprintf(name, sizeof(name), "m4_%u", i);
 		f = rte_fib_create(name, SOCKET_ID_ANY, &c);
 		if (f == NULL)
 			return 1;
-		report("rte_fib  DIR24_8", mr[i], heap_used() - h);
+		report("rte_fib  DIR24_8", mr[i], bench_heap_bytes() - h);
 		rte_fib_free(f);
 	}
 	for (unsigned i = 0; i < 3; i++) {
@@ -87,14 +77,14 @@ main(int argc, char **argv)
 			.trie = { .nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = 16 },
 		};
 		char name[32];
-		size_t h = heap_used();
+		size_t h = bench_heap_bytes();
 		struct rte_fib6 *f;
 
 		snprintf(name, sizeof(name), "m6_%u", i);
 		f = rte_fib6_create(name, SOCKET_ID_ANY, &c);
 		if (f == NULL)
 			return 1;
-		report("rte_fib6 TRIE   ", mr[i], heap_used() - h);
+		report("rte_fib6 TRIE   ", mr[i], bench_heap_bytes() - h);
 		rte_fib6_free(f);
 	}
 	rte_eal_cleanup();

@@ -76,6 +76,7 @@
 #define CALLGRIND_DUMP_STATS_AT(s) ((void)(s))
 #endif
 
+#include "benchutil.h"
 #include "fib6_compat.h"
 #include "fullspec.h"
 #include "ixg_conf.h"
@@ -97,36 +98,6 @@ static struct {
 
 /* ------------------------------------------------------------------ */
 /* Clocks, heap, load.                                                 */
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static double
-cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static size_t
-heap_used(void)
-{
-	struct rte_malloc_socket_stats st;
-	size_t sum = 0;
-
-	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++)
-		if (rte_malloc_get_socket_stats(s, &st) == 0)
-			sum += st.heap_allocsz_bytes;
-	return sum;
-}
 
 static void
 print_load(const char *when)
@@ -338,12 +309,12 @@ static int
 lpm_make(const struct list *l, struct lpm **out, double *create_ms)
 {
 	size_t bad;
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	int rc = lpm_create(out, l->family, 0);
 
 	if (rc < 0)
 		return rc;
-	*create_ms = now_ms() - t0;
+	*create_ms = bench_now_ms() - t0;
 	rc = l->family == 4 ? lpm_build4(*out, l->k, l->v, l->n, &bad)
 			    : lpm_build6(*out, l->p, l->n, &bad);
 	if (rc < 0) {
@@ -490,30 +461,30 @@ tabs_make(struct tabs *t, const struct list *l, unsigned rounds)
 
 		lpm_free(t->lpm);
 		t->lpm = NULL;
-		h = heap_used();
-		t0 = now_ms();
-		c0 = cpu_ms();
+		h = bench_heap_bytes();
+		t0 = bench_now_ms();
+		c0 = bench_cpu_ms();
 		rc = lpm_make(l, &t->lpm, &cr[r]);
-		ms[r] = now_ms() - t0;
-		cpu[r] = cpu_ms() - c0;
+		ms[r] = bench_now_ms() - t0;
+		cpu[r] = bench_cpu_ms() - c0;
 		if (rc < 0) {
 			fprintf(stderr, "lpm IPv%d build: %s\n", l->family,
 				strerror(-rc));
 			exit(1);
 		}
-		t->lpm_heap = heap_used() - h;
+		t->lpm_heap = bench_heap_bytes() - h;
 	}
 	t->lpm_ms = median(ms, rounds);
 	t->lpm_cpu = median(cpu, rounds);
 	t->lpm_create_ms = median(cr, rounds);
 	if (opt.rte_fib) {
-		size_t h = heap_used();
-		double t0 = now_ms(), c0 = cpu_ms();
+		size_t h = bench_heap_bytes();
+		double t0 = bench_now_ms(), c0 = bench_cpu_ms();
 
 		t->fib = fib_make(l, &t->fib_err);
-		t->fib_ms = now_ms() - t0;
-		t->fib_cpu = cpu_ms() - c0;
-		t->fib_heap = heap_used() - h;
+		t->fib_ms = bench_now_ms() - t0;
+		t->fib_cpu = bench_cpu_ms() - c0;
+		t->fib_heap = bench_heap_bytes() - h;
 		if (t->fib == NULL)
 			fprintf(stderr,
 				"rte_fib%s of %zu routes: %s (heap free for "
@@ -1060,22 +1031,22 @@ apply_update(struct tabs *t, const struct list *from, const struct list *to,
 	int rc;
 
 	u->n_ch = n_ch;
-	t0 = now_ms();
-	c0 = cpu_ms();
+	t0 = bench_now_ms();
+	c0 = bench_cpu_ms();
 	if (to->family == 4)
 		rc = lpm_update4(t->lpm, to->k, to->v, to->n, k4, n_ch, &bad);
 	else
 		rc = lpm_update6(t->lpm, to->p, to->n, p6, n_ch, &bad);
-	u->lpm_ms[d][r] = now_ms() - t0;
-	u->lpm_cpu[d][r] = cpu_ms() - c0;
+	u->lpm_ms[d][r] = bench_now_ms() - t0;
+	u->lpm_cpu[d][r] = bench_cpu_ms() - c0;
 	if (rc < 0) {
 		fprintf(stderr, "lpm_update%d of %zu changes: %s (bad %zu)\n",
 			to->family, n_ch, strerror(-rc), bad);
 		exit(1);
 	}
 	if (t->fib != NULL) {
-		t0 = now_ms();
-		c0 = cpu_ms();
+		t0 = bench_now_ms();
+		c0 = bench_cpu_ms();
 		for (size_t i = 0; i < n_ch; i++) {
 			size_t j = list_find(to, to->family == 4 ? k4[i] : 0,
 					     to->family == 4 ? NULL : &p6[i]);
@@ -1101,8 +1072,8 @@ apply_update(struct tabs *t, const struct list *from, const struct list *to,
 				exit(1);
 			}
 		}
-		u->fib_ms[d][r] = now_ms() - t0;
-		u->fib_cpu[d][r] = cpu_ms() - c0;
+		u->fib_ms[d][r] = bench_now_ms() - t0;
+		u->fib_cpu[d][r] = bench_cpu_ms() - c0;
 		u->fib_ok = 1;
 	}
 	free(k4);
@@ -1520,11 +1491,11 @@ main(int argc, char **argv)
 	}
 	if (rc == 0 && opt.config != NULL) {
 		struct ixg_spec real;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		if (ixg_conf_load(opt.config, &real, stderr) < 0)
 			return 1;
-		printf("\n%s: loaded in %.0f ms\n", opt.config, now_ms() - t0);
+		printf("\n%s: loaded in %.0f ms\n", opt.config, bench_now_ms() - t0);
 		rc = run_set(opt.config, &real, &small);
 		ixg_spec_free(&real);
 	}

@@ -89,6 +89,7 @@ struct opts {
 	uint64_t count; /* 0: no limit */
 	uint32_t pool, burst;
 	double drain_ms, bin_ms, link_timeout;
+	double hold_ms;
 	bool quiet;
 };
 
@@ -133,6 +134,11 @@ usage(FILE *f)
 		"  --burst N          frames per TX burst, 1..%d (default 32)\n"
 		"  --drain-ms MS      receive this long after the last send "
 		"(default 500)\n"
+		"  --hold-ms MS       after the report, keep the ports open this long\n"
+		"                     without polling them (default 0), so the\n"
+		"                     DUT can be stopped before this client leaves\n"
+		"                     (DPDK 22.11's memif server can crash in its\n"
+		"                     receive path when a client disconnects)\n"
 		"  --bin-ms MS        width of the rate bins (default 10)\n"
 		"  --link-timeout S   wait this long for links up (default 10)\n"
 		"  --json FILE        write the results as JSON\n"
@@ -166,6 +172,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "drain-ms", required_argument, NULL, 'D' },
 		{ "bin-ms", required_argument, NULL, 'B' },
+		{ "hold-ms", required_argument, NULL, 'H' },
 		{ "link-timeout", required_argument, NULL, 'l' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -236,6 +243,11 @@ parse_args(int argc, char **argv, struct opts *o)
 			if (gen_parse_double(optarg, &o->drain_ms) < 0 ||
 			    o->drain_ms < 0 || o->drain_ms > 60000)
 				return bad_usage("bad --drain-ms '%s': want 0..60000", optarg);
+			break;
+		case 'H':
+			if (gen_parse_double(optarg, &o->hold_ms) < 0 ||
+			    o->hold_ms < 0 || o->hold_ms > 600000)
+				return bad_usage("bad --hold-ms '%s': want 0..600000", optarg);
 			break;
 		case 'B':
 			if (gen_parse_double(optarg, &o->bin_ms) < 0 ||
@@ -1115,6 +1127,12 @@ main(int argc, char **argv)
 	if (o.json != NULL && (rc = write_json(o.json, &r, &o, &spec)) < 0) {
 		fprintf(stderr, "ixgate-gen: %s: %s\n", o.json, strerror(-rc));
 		rc = 1;
+	}
+	/* --hold-ms: idle (no polling) until the time is up or a signal */
+	for (double left = o.hold_ms; left > 0 && !stop_sending; left -= 10) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
 	}
 	for (i = 0; i < n_cfg; i++) {
 		rte_eth_dev_stop((uint16_t)i);

@@ -268,13 +268,9 @@ main(int argc, char **argv)
 			"--log-level=*:error", NULL };
 	struct fullspec_params p;
 	struct ixg_spec spec;
-	int split = argc, c, rc;
+	int split, c, rc;
 
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			split = i;
-			break;
-		}
+	split = bench_eal_split(argc, argv);
 	while ((c = getopt_long(split, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -304,16 +300,8 @@ main(int argc, char **argv)
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	if (split < argc) {
-		argv[split] = argv[0];
-		rc = rte_eal_init(argc - split, &argv[split]);
-	} else {
-		rc = rte_eal_init((int)(sizeof(def) / sizeof(def[0])) - 1, def);
-	}
-	if (rc < 0) {
-		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+	if (bench_eal_init(argc, argv, split, def) < 0)
 		return 1;
-	}
 	if (opt.small)
 		fullspec_params_small(&p, opt.seed);
 	else

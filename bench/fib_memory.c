@@ -36,23 +36,11 @@ main(int argc, char **argv)
 			"--no-pci", "--no-telemetry", "-l", "0",
 			"--log-level=*:error", NULL };
 	static const int mr[] = { 16, 100000, 1000000 };
-	int split = argc, rc;
+	int split;
 
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			split = i;
-			break;
-		}
-	if (split < argc) {
-		argv[split] = argv[0];
-		rc = rte_eal_init(argc - split, &argv[split]);
-	} else {
-		rc = rte_eal_init((int)(sizeof(def) / sizeof(def[0])) - 1, def);
-	}
-	if (rc < 0) {
-		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+	split = bench_eal_split(argc, argv);
+	if (bench_eal_init(argc, argv, split, def) < 0)
 		return 1;
-	}
 	for (unsigned i = 0; i < 3; i++) {
 		struct rte_fib_conf c = {
 			.type = RTE_FIB_DIR24_8,

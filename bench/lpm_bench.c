@@ -1410,13 +1410,9 @@ main(int argc, char **argv)
 			"-l", "0", "--log-level=*:error", NULL };
 	struct fullspec_params p;
 	struct ixg_spec full, small;
-	int split = argc, c, rc = 0;
+	int split, c, rc = 0;
 
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			split = i;
-			break;
-		}
+	split = bench_eal_split(argc, argv);
 	while ((c = getopt_long(split, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -1478,16 +1474,8 @@ main(int argc, char **argv)
 	}
 	if (opt.addrs == 0)
 		opt.addrs = opt.callgrind ? 200000 : 1000000;
-	if (split < argc) {
-		argv[split] = argv[0];
-		rc = rte_eal_init(argc - split, &argv[split]);
-	} else {
-		rc = rte_eal_init((int)(sizeof(def) / sizeof(def[0])) - 1, def);
-	}
-	if (rc < 0) {
-		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+	if (bench_eal_init(argc, argv, split, def) < 0)
 		return 1;
-	}
 	printf("lpm_bench: seed %" PRIu64 ", scale %g, %u rounds, %u addresses"
 	       " per set, TSC %" PRIu64 " Hz%s\n",
 	       opt.seed, opt.scale, opt.rounds, opt.addrs, rte_get_tsc_hz(),

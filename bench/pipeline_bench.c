@@ -66,6 +66,7 @@
 #define CALLGRIND_DUMP_STATS_AT(s) ((void)(s))
 #endif
 
+#include "benchutil.h"
 #include "fullspec.h"
 #include "pipeline.h"
 #include "tables.h"
@@ -1292,15 +1293,11 @@ main(int argc, char **argv)
 	struct fullspec_params pf, ps;
 	struct rte_mempool *pool;
 	struct tables *tf = NULL, *tsm = NULL;
-	int split = argc, rc = 0;
+	int split, rc = 0;
 	uint64_t per_round;
 	double t0;
 
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			split = i;
-			break;
-		}
+	split = bench_eal_split(argc, argv);
 	if (parse_args(split, argv) < 0)
 		return 2;
 	if (eal_start(argc, argv, split) < 0)

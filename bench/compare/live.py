@@ -52,6 +52,14 @@ TARGETS = {
 }
 
 
+def spawn_logged(argv, errpath):
+    """Start argv in its own session, stdout and stderr to errpath."""
+    with open(errpath, "w") as f:
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=f,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
 def parse_args(cmd, argv):
     p = argparse.ArgumentParser(
         prog="ixgate-bench " + cmd,
@@ -349,10 +357,7 @@ class Rig:
                 self.fail("ixgate-control made no first commit", err)
 
     def _spawn(self, argv, errpath):
-        f = open(errpath, "w")
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=f,
-                             stderr=subprocess.STDOUT,
-                             start_new_session=True)
+        p = spawn_logged(argv, errpath)
         self.procs.append(p)
         return p
 
@@ -627,10 +632,7 @@ class MemifDuts:
             die("no DUT could run (logs: %s)" % self.work)
 
     def _spawn(self, argv, errpath):
-        f = open(errpath, "w")
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=f,
-                             stderr=subprocess.STDOUT,
-                             start_new_session=True)
+        p = spawn_logged(argv, errpath)
         self.gens.append(p)
         return p
 

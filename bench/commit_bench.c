@@ -54,7 +54,7 @@ static struct {
 	unsigned rounds;
 	int small, json;
 	double scale;
-} opt = { .seed = 1, .rounds = 3, .scale = 1.0 };
+} opt = {.seed = 1, .rounds = 3, .scale = 1.0};
 
 struct step {
 	char name[32];
@@ -93,7 +93,8 @@ commit(const char *name, struct ixg_spec *next)
 	cur = t;
 	cur_spec = next;
 	s->heap = bench_heap_bytes();
-	fprintf(stderr, "%-17s spares %-3s %9.1f ms (cpu %9.1f)  heap %6zu MiB  %s\n",
+	fprintf(stderr,
+		"%-17s spares %-3s %9.1f ms (cpu %9.1f)  heap %6zu MiB  %s\n",
 		name, s->spares ? "on" : "off", s->ms, s->cpu, s->heap >> 20,
 		s->fibs);
 }
@@ -113,7 +114,8 @@ one_peer(const struct ixg_spec *base, int add)
 	n->sources4 = malloc((base->n_sources4 + 1) * sizeof(*n->sources4));
 	if (n->routes4 == NULL || n->sources4 == NULL)
 		exit(1);
-	memcpy(n->routes4, base->routes4, base->n_routes4 * sizeof(*n->routes4));
+	memcpy(n->routes4, base->routes4,
+	       base->n_routes4 * sizeof(*n->routes4));
 	memcpy(n->sources4, base->sources4,
 	       base->n_sources4 * sizeof(*n->sources4));
 	if (add) {
@@ -138,15 +140,15 @@ rotated(const struct ixg_spec *base, uint32_t n_peers)
 	if (n == NULL)
 		exit(1);
 	*n = *base;
-#define ROT(f, cnt)                                                          \
-	do {                                                                 \
-		n->f = malloc((base->cnt + 1) * sizeof(*n->f));             \
-		if (n->f == NULL)                                           \
-			exit(1);                                            \
-		memcpy(n->f, base->f, base->cnt * sizeof(*n->f));           \
-		for (uint32_t i = 0; i < base->cnt; i++)                    \
-			n->f[i].peer_id = (uint16_t)(n->f[i].peer_id %      \
-						     n_peers + 1);          \
+#define ROT(f, cnt)                                                            \
+	do {                                                                   \
+		n->f = malloc((base->cnt + 1) * sizeof(*n->f));                \
+		if (n->f == NULL)                                              \
+			exit(1);                                               \
+		memcpy(n->f, base->f, base->cnt * sizeof(*n->f));              \
+		for (uint32_t i = 0; i < base->cnt; i++)                       \
+			n->f[i].peer_id =                                      \
+				(uint16_t)(n->f[i].peer_id % n_peers + 1);     \
 	} while (0)
 	ROT(routes4, n_routes4);
 	ROT(routes6, n_routes6);
@@ -176,7 +178,7 @@ spec_drop(struct ixg_spec *s, const struct ixg_spec *base)
 static void
 run(struct ixg_spec *base, uint32_t n_peers)
 {
-	struct ixg_spec *live[4] = { NULL };
+	struct ixg_spec *live[4] = {NULL};
 	double t0, c0;
 	int w, n_warm = 0;
 
@@ -192,16 +194,17 @@ run(struct ixg_spec *base, uint32_t n_peers)
 				fprintf(stderr, "warm: %s\n", strerror(-w));
 				exit(1);
 			}
-			steps[n_steps] = (struct step){ .spares = 1 };
+			steps[n_steps] = (struct step){.spares = 1};
 			snprintf(steps[n_steps].name, sizeof(steps[0].name),
 				 "warm (%d FIBs)", n_warm);
 			steps[n_steps].ms = bench_now_ms() - t0;
 			steps[n_steps].cpu = bench_cpu_ms() - c0;
 			steps[n_steps].heap = bench_heap_bytes();
-			fprintf(stderr, "%-17s spares on  %9.1f ms (cpu %9.1f)  heap %6zu MiB\n",
+			fprintf(stderr,
+				"%-17s spares on  %9.1f ms (cpu %9.1f)  heap "
+				"%6zu MiB\n",
 				steps[n_steps].name, steps[n_steps].ms,
-				steps[n_steps].cpu,
-				steps[n_steps].heap >> 20);
+				steps[n_steps].cpu, steps[n_steps].heap >> 20);
 			n_steps++;
 		}
 		for (unsigned r = 0; r < opt.rounds; r++) {
@@ -219,7 +222,8 @@ run(struct ixg_spec *base, uint32_t n_peers)
 			struct ixg_spec *x = r % 2 == 0 ? rotated(base, n_peers)
 							: one_peer(base, 0);
 
-			commit(r % 2 == 0 ? "full replace" : "full replace back",
+			commit(r % 2 == 0 ? "full replace"
+					  : "full replace back",
 			       x);
 			spec_drop(live[2 + r], base);
 			live[2 + r] = x;
@@ -242,12 +246,12 @@ print_json(const struct ixg_spec *s)
 	       opt.seed, s->n_routes4, s->n_routes6, s->n_sources4,
 	       s->n_sources6, s->n_acl_rules);
 	for (unsigned i = 0; i < n_steps; i++)
-		printf("%s{\"step\": \"%s\", \"spares\": %s, \"build_ms\": %.2f, "
+		printf("%s{\"step\": \"%s\", \"spares\": %s, \"build_ms\": "
+		       "%.2f, "
 		       "\"cpu_ms\": %.2f, \"heap_mib\": %zu, \"fibs\": \"%s\"}",
 		       i ? ", " : "", steps[i].name,
 		       steps[i].spares ? "true" : "false", steps[i].ms,
-		       steps[i].cpu,
-		       steps[i].heap >> 20, steps[i].fibs);
+		       steps[i].cpu, steps[i].heap >> 20, steps[i].fibs);
 	printf("]}\n");
 }
 
@@ -255,17 +259,25 @@ int
 main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "seed", required_argument, NULL, 's' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "small", no_argument, NULL, 'S' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "scale", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"seed", required_argument, NULL, 's'},
+		{"rounds", required_argument, NULL, 'r'},
+		{"small", no_argument, NULL, 'S'},
+		{"json", no_argument, NULL, 'j'},
+		{"scale", required_argument, NULL, 'x'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	char *def[] = { argv[0], "--no-huge", "-m", "12288", "--no-shconf",
-			"--no-pci", "--no-telemetry", "-l", "0",
-			"--log-level=*:error", NULL };
+	char *def[] = {argv[0],
+		       "--no-huge",
+		       "-m",
+		       "12288",
+		       "--no-shconf",
+		       "--no-pci",
+		       "--no-telemetry",
+		       "-l",
+		       "0",
+		       "--log-level=*:error",
+		       NULL};
 	struct fullspec_params p;
 	struct ixg_spec spec;
 	int split, c, rc;
@@ -273,18 +285,12 @@ main(int argc, char **argv)
 	split = bench_eal_split(argc, argv);
 	while ((c = getopt_long(split, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 's':
-			opt.seed = strtoull(optarg, NULL, 0);
-			break;
+		case 's': opt.seed = strtoull(optarg, NULL, 0); break;
 		case 'r':
 			opt.rounds = (unsigned)strtoul(optarg, NULL, 0);
 			break;
-		case 'S':
-			opt.small = 1;
-			break;
-		case 'j':
-			opt.json = 1;
-			break;
+		case 'S': opt.small = 1; break;
+		case 'j': opt.json = 1; break;
 		case 'x':
 			opt.scale = strtod(optarg, NULL);
 			if (!(opt.scale > 0 && opt.scale <= 1)) {
@@ -293,9 +299,10 @@ main(int argc, char **argv)
 			}
 			break;
 		default:
-			fprintf(stderr, "usage: %s [--seed N] [--rounds N] "
-					"[--small] [--scale F] [--json] "
-					"[-- EAL args]\n",
+			fprintf(stderr,
+				"usage: %s [--seed N] [--rounds N] "
+				"[--small] [--scale F] [--json] "
+				"[-- EAL args]\n",
 				argv[0]);
 			return c == 'h' ? 0 : 2;
 		}
@@ -313,9 +320,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "fullspec_build: %s\n", strerror(-rc));
 		return 1;
 	}
-	fprintf(stderr, "table: %" PRIu32 " + %" PRIu32 " routes, %" PRIu32
-			" + %" PRIu32 " sources, %" PRIu32 " peers, %" PRIu32
-			" ACL rules\n",
+	fprintf(stderr,
+		"table: %" PRIu32 " + %" PRIu32 " routes, %" PRIu32
+		" + %" PRIu32 " sources, %" PRIu32 " peers, %" PRIu32
+		" ACL rules\n",
 		spec.n_routes4, spec.n_routes6, spec.n_sources4,
 		spec.n_sources6, p.n_peers, spec.n_acl_rules);
 	run(&spec, p.n_peers);

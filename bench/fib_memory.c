@@ -32,10 +32,18 @@ report(const char *what, int max_routes, size_t bytes)
 int
 main(int argc, char **argv)
 {
-	char *def[] = { argv[0], "--no-huge", "-m", "2048", "--no-shconf",
-			"--no-pci", "--no-telemetry", "-l", "0",
-			"--log-level=*:error", NULL };
-	static const int mr[] = { 16, 100000, 1000000 };
+	char *def[] = {argv[0],
+		       "--no-huge",
+		       "-m",
+		       "2048",
+		       "--no-shconf",
+		       "--no-pci",
+		       "--no-telemetry",
+		       "-l",
+		       "0",
+		       "--log-level=*:error",
+		       NULL};
+	static const int mr[] = {16, 100000, 1000000};
 	int split;
 
 	split = bench_eal_split(argc, argv);
@@ -45,7 +53,8 @@ main(int argc, char **argv)
 		struct rte_fib_conf c = {
 			.type = RTE_FIB_DIR24_8,
 			.max_routes = mr[i],
-			.dir24_8 = { .nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = 16 },
+			.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B,
+				    .num_tbl8 = 16},
 		};
 		char name[32];
 		size_t h = bench_heap_bytes();
@@ -62,7 +71,7 @@ main(int argc, char **argv)
 		struct rte_fib6_conf c = {
 			.type = RTE_FIB6_TRIE,
 			.max_routes = mr[i],
-			.trie = { .nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = 16 },
+			.trie = {.nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = 16},
 		};
 		char name[32];
 		size_t h = bench_heap_bytes();

@@ -208,18 +208,19 @@ struct len_weight {
  * in Huston's BGP reports; nothing longer than /24 is propagated).
  */
 static const struct len_weight lens4[] = {
-	{8, 2}, {9, 3}, {10, 8}, {11, 20}, {12, 50}, {13, 90}, {14, 170},
-	{15, 280}, {16, 1100}, {17, 800}, {18, 1200}, {19, 2500},
-	{20, 4000}, {21, 5000}, {22, 12500}, {23, 10000}, {24, 62277},
+	{8, 2},	     {9, 3},	  {10, 8},    {11, 20},	  {12, 50},
+	{13, 90},    {14, 170},	  {15, 280},  {16, 1100}, {17, 800},
+	{18, 1200},  {19, 2500},  {20, 4000}, {21, 5000}, {22, 12500},
+	{23, 10000}, {24, 62277},
 };
 
 /* IPv6 default-free zone, per 1,000 prefixes. */
 static const struct len_weight lens6[] = {
-	{19, 1}, {20, 2}, {21, 2}, {22, 3}, {23, 2}, {24, 5}, {25, 1},
-	{26, 2}, {27, 3}, {28, 15}, {29, 40}, {30, 10}, {31, 5}, {32, 150},
-	{33, 10}, {34, 10}, {35, 10}, {36, 40}, {37, 5}, {38, 10}, {39, 10},
-	{40, 70}, {41, 5}, {42, 15}, {43, 5}, {44, 80}, {45, 10}, {46, 25},
-	{47, 25}, {48, 450},
+	{19, 1}, {20, 2},   {21, 2},  {22, 3},	{23, 2},  {24, 5},
+	{25, 1}, {26, 2},   {27, 3},  {28, 15}, {29, 40}, {30, 10},
+	{31, 5}, {32, 150}, {33, 10}, {34, 10}, {35, 10}, {36, 40},
+	{37, 5}, {38, 10},  {39, 10}, {40, 70}, {41, 5},  {42, 15},
+	{43, 5}, {44, 80},  {45, 10}, {46, 25}, {47, 25}, {48, 450},
 };
 
 #define N_LENS(a) (sizeof(a) / sizeof((a)[0]))
@@ -257,10 +258,9 @@ static const struct {
 	uint32_t addr;
 	uint8_t len;
 } bogons4[] = {
-	{0x00000000, 8},  {0x0a000000, 8},  {0x64400000, 10},
-	{0x7f000000, 8},  {0xa9fe0000, 16}, {0xac100000, 12},
-	{0xc0000000, 24}, {0xc0000200, 24}, {0xc0a80000, 16},
-	{0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24},
+	{0x00000000, 8},  {0x0a000000, 8},  {0x64400000, 10}, {0x7f000000, 8},
+	{0xa9fe0000, 16}, {0xac100000, 12}, {0xc0000000, 24}, {0xc0000200, 24},
+	{0xc0a80000, 16}, {0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24},
 	{0xe0000000, 3},  {0xb9010000, 20}, /* 185.1.0.0/20: peering LAN */
 };
 
@@ -289,8 +289,8 @@ static const struct {
 	{{0x24, 0x00}, 12, 25}, /* APNIC */
 	{{0x26, 0x00}, 12, 20}, /* ARIN */
 	{{0x28, 0x00}, 12, 12}, /* LACNIC */
-	{{0x2c, 0x00}, 12, 5},  /* AFRINIC */
-	{{0x20, 0x01}, 16, 3},  /* 2001::/16 early allocations (see below) */
+	{{0x2c, 0x00}, 12, 5}, /* AFRINIC */
+	{{0x20, 0x01}, 16, 3}, /* 2001::/16 early allocations (see below) */
 };
 
 /* A fresh IPv6 prefix of length len in one of the pools. 2001::/16 is
@@ -465,9 +465,10 @@ gen_peers(struct gen *g)
 		put_name(pe->name, "as-peer-%04u", id);
 		pe->asn = 1000 + fullspec_rng_below(&g->rng, 398000);
 		pe->country = (uint16_t)zipf_draw(&g->countries, &g->rng);
-		pe->sav_mode = u < p->strict_pct ? IXG_SAV_STRICT :
-			       u < p->strict_pct + p->loose_pct ? IXG_SAV_LOOSE :
-								  IXG_SAV_OFF;
+		pe->sav_mode = u < p->strict_pct ? IXG_SAV_STRICT
+			       : u < p->strict_pct + p->loose_pct
+				       ? IXG_SAV_LOOSE
+				       : IXG_SAV_OFF;
 		if (id % 2 == 1) {
 			/* The public peering LAN, delivered tagged. */
 			pe->port_id = 0;
@@ -482,7 +483,8 @@ gen_peers(struct gen *g)
 			pe->port_id = 1;
 			pe->vlan = (uint16_t)(2 + on_pni % 4000);
 			if (on_pni % 20 == 19 || on_pni >= 4000)
-				pe->outer_vlan = (uint16_t)(4001 + on_pni / 4000);
+				pe->outer_vlan = (uint16_t)(4001 +
+							    on_pni / 4000);
 			on_pni++;
 		}
 		pe->n_macs = chance(&g->rng, 10) ? 2 : 1;
@@ -542,14 +544,16 @@ gen_routes4(struct gen *g)
 			uint16_t peer;
 
 			if (n > 0 && chance(&g->rng, SUB_PCT4))
-				par = &s->routes4[fullspec_rng_below(&g->rng, n)];
+				par = &s->routes4[fullspec_rng_below(&g->rng,
+								     n)];
 			if (par != NULL && par->len < len) {
 				a = fullspec_addr4_in(&g->rng, par->addr,
-						      par->len) & mask4(len);
-				peer = chance(&g->rng, SAME_PEER_PCT) ?
-					       par->peer_id :
-					       (uint16_t)zipf_draw(&g->peers,
-								   &g->rng);
+						      par->len) &
+				    mask4(len);
+				peer = chance(&g->rng, SAME_PEER_PCT)
+					       ? par->peer_id
+					       : (uint16_t)zipf_draw(&g->peers,
+								     &g->rng);
 			} else {
 				a = (uint32_t)fullspec_rng_next(&g->rng) &
 				    mask4(len);
@@ -560,7 +564,9 @@ gen_routes4(struct gen *g)
 			if (!keyset_add(&set, key4(a, len)))
 				continue;
 			s->routes4[n] = (struct ixg_spec_route4){
-				.addr = a, .len = len, .peer_id = peer,
+				.addr = a,
+				.len = len,
+				.peer_id = peer,
 				.origin = n};
 			n++;
 			c++;
@@ -595,15 +601,16 @@ gen_routes6(struct gen *g)
 			uint16_t peer;
 
 			if (n > 0 && chance(&g->rng, SUB_PCT6))
-				par = &s->routes6[fullspec_rng_below(&g->rng, n)];
+				par = &s->routes6[fullspec_rng_below(&g->rng,
+								     n)];
 			if (par != NULL && par->len < len) {
 				fullspec_addr6_in(&g->rng, par->addr, par->len,
 						  r->addr);
 				mask6(r->addr, len);
-				peer = chance(&g->rng, SAME_PEER_PCT) ?
-					       par->peer_id :
-					       (uint16_t)zipf_draw(&g->peers,
-								   &g->rng);
+				peer = chance(&g->rng, SAME_PEER_PCT)
+					       ? par->peer_id
+					       : (uint16_t)zipf_draw(&g->peers,
+								     &g->rng);
 			} else {
 				fresh6(&g->rng, len, r->addr);
 				peer = (uint16_t)zipf_draw(&g->peers, &g->rng);
@@ -675,20 +682,22 @@ gen_blackholes(struct gen *g)
 		struct ixg_spec_blackhole *b = &s->blackholes[s->n_blackholes];
 		uint32_t i;
 
-		if (s->n_routes6 == 0 || (s->n_routes4 > 0 &&
-					  chance(&g->rng, 80))) {
-			const struct ixg_spec_route4 *r = &s->routes4[
-				fullspec_rng_below(&g->rng, s->n_routes4)];
-			uint32_t a = htonl(fullspec_addr4_in(&g->rng, r->addr,
-							     r->len));
+		if (s->n_routes6 == 0 ||
+		    (s->n_routes4 > 0 && chance(&g->rng, 80))) {
+			const struct ixg_spec_route4 *r =
+				&s->routes4[fullspec_rng_below(&g->rng,
+							       s->n_routes4)];
+			uint32_t a = htonl(
+				fullspec_addr4_in(&g->rng, r->addr, r->len));
 
 			b->family = 4;
 			b->len = 32;
 			memset(b->addr, 0, sizeof(b->addr));
 			memcpy(b->addr, &a, 4);
 		} else {
-			const struct ixg_spec_route6 *r = &s->routes6[
-				fullspec_rng_below(&g->rng, s->n_routes6)];
+			const struct ixg_spec_route6 *r =
+				&s->routes6[fullspec_rng_below(&g->rng,
+							       s->n_routes6)];
 
 			b->family = 6;
 			b->len = 128;
@@ -724,12 +733,13 @@ gen_country4(struct gen *g)
 		if (o == 10 || o == 127)
 			continue;
 		c[have++] = (struct ixg_spec_country4){
-			.addr = o << 24, .len = 8,
+			.addr = o << 24,
+			.len = 8,
 			.country = (uint16_t)zipf_draw(&g->countries, &g->rng)};
 	}
 	while (have < n) {
-		struct ixg_spec_country4 *par = &c[fullspec_rng_below(&g->rng,
-								      have)];
+		struct ixg_spec_country4 *par =
+			&c[fullspec_rng_below(&g->rng, have)];
 
 		if (par->len >= 24)
 			continue;
@@ -740,8 +750,8 @@ gen_country4(struct gen *g)
 			struct ixg_spec_country4 *ch = k ? &c[have] : par;
 
 			if (!chance(&g->rng, 70))
-				ch->country = (uint16_t)zipf_draw(
-					&g->countries, &g->rng);
+				ch->country = (uint16_t)zipf_draw(&g->countries,
+								  &g->rng);
 		}
 		have++;
 	}
@@ -766,12 +776,11 @@ gen_country6(struct gen *g)
 		c[have].addr[0] = pools6[i].addr[0];
 		c[have].addr[1] = pools6[i].addr[1];
 		c[have].len = pools6[i].len;
-		c[have++].country = (uint16_t)zipf_draw(&g->countries,
-							&g->rng);
+		c[have++].country = (uint16_t)zipf_draw(&g->countries, &g->rng);
 	}
 	while (have < n) {
-		struct ixg_spec_country6 *par = &c[fullspec_rng_below(&g->rng,
-								      have)];
+		struct ixg_spec_country6 *par =
+			&c[fullspec_rng_below(&g->rng, have)];
 		unsigned bit;
 
 		if (par->len >= 64)
@@ -783,8 +792,8 @@ gen_country6(struct gen *g)
 			struct ixg_spec_country6 *ch = k ? &c[have] : par;
 
 			if (!chance(&g->rng, 70))
-				ch->country = (uint16_t)zipf_draw(
-					&g->countries, &g->rng);
+				ch->country = (uint16_t)zipf_draw(&g->countries,
+								  &g->rng);
 		}
 		have++;
 	}
@@ -857,8 +866,9 @@ acl_victim(struct gen *g, struct ixg_spec_acl_rule *r)
 	if (r->family == 4) {
 		const struct ixg_spec_route4 *rt =
 			&s->routes4[fullspec_rng_below(&g->rng, s->n_routes4)];
-		uint32_t a = htonl(fullspec_addr4_in(&g->rng, rt->addr,
-						     rt->len) & mask4(24));
+		uint32_t a = htonl(
+			fullspec_addr4_in(&g->rng, rt->addr, rt->len) &
+			mask4(24));
 
 		memcpy(r->dst, &a, 4);
 		r->dst_len = 24;
@@ -896,8 +906,8 @@ acl_globals(struct gen *g, struct ixg_spec_acl_rule *out, uint32_t max)
 				r.dport_lo = r.dport_hi = 179;
 				r.action = IXG_ACL_PERMIT;
 			}
-			snprintf(r.name, sizeof(r.name), k ? "lan-protect" :
-							     "lan-bgp");
+			snprintf(r.name, sizeof(r.name),
+				 k ? "lan-protect" : "lan-bgp");
 			break;
 		case 2:
 			memcpy(r.dst, peering_lan6, 16);
@@ -916,8 +926,8 @@ acl_globals(struct gen *g, struct ixg_spec_acl_rule *out, uint32_t max)
 		case 6: /* EF-marked traffic is voice */
 			r.dscp_any = 0;
 			r.dscp = 46;
-			r.action = g->p->n_classes ? IXG_ACL_CLASS :
-						     IXG_ACL_PERMIT;
+			r.action = g->p->n_classes ? IXG_ACL_CLASS
+						   : IXG_ACL_PERMIT;
 			r.class_id = g->p->n_classes ? 1 : 0;
 			snprintf(r.name, sizeof(r.name), "ef-voice%u", k - 5);
 			break;
@@ -931,8 +941,8 @@ static int
 gen_acl(struct gen *g)
 {
 	/* Reflection/amplification source ports (US-CERT TA14-017A). */
-	static const uint16_t refl[] = {19, 53, 123, 161, 389, 1900, 11211,
-					17, 3702, 5353};
+	static const uint16_t refl[] = {19,   53,    123, 161,	389,
+					1900, 11211, 17,  3702, 5353};
 	/* Port ranges worth a class: SIP, STUN/TURN, RTP, RTMP, QUIC,
 	 * RTSP, BitTorrent, Steam. class: 1 voice, 2 video, 3 scavenger. */
 	static const struct {
@@ -973,8 +983,7 @@ gen_acl(struct gen *g)
 			r->proto = 17;
 			r->proto_mask = 0xff;
 			r->sport_lo = r->sport_hi =
-				refl[fullspec_rng_below(&g->rng,
-							N_LENS(refl))];
+				refl[fullspec_rng_below(&g->rng, N_LENS(refl))];
 			acl_victim(g, r);
 		} else if (i < n_deny + n_class) {
 			unsigned k = fullspec_rng_below(&g->rng,
@@ -987,9 +996,9 @@ gen_acl(struct gen *g)
 			r->dport_hi = ranges[k].hi;
 			if (p->n_classes > 0) {
 				r->action = IXG_ACL_CLASS;
-				r->class_id = ranges[k].cls <= p->n_classes ?
-						      ranges[k].cls :
-						      (uint16_t)p->n_classes;
+				r->class_id = ranges[k].cls <= p->n_classes
+						      ? ranges[k].cls
+						      : (uint16_t)p->n_classes;
 			} else {
 				r->action = IXG_ACL_PERMIT;
 			}
@@ -1003,8 +1012,9 @@ gen_acl(struct gen *g)
 			r->priority = 40000 + i;
 			r->action = IXG_ACL_REMARK;
 			r->remark_dscp = 0;
-			r->in_peer = (uint16_t)(1 + fullspec_rng_below(
-							    &g->rng, p->n_peers));
+			r->in_peer = (uint16_t)(1 +
+						fullspec_rng_below(&g->rng,
+								   p->n_peers));
 		}
 		s->n_acl_rules++;
 	}

@@ -93,8 +93,7 @@ static struct {
 	FILE *json;
 	unsigned rounds;
 	uint32_t addrs;
-} opt = { .seed = 1, .scale = 1.0, .synthetic = 1, .rte_fib = 1,
-	  .rounds = 5 };
+} opt = {.seed = 1, .scale = 1.0, .synthetic = 1, .rte_fib = 1, .rounds = 5};
 
 /* ------------------------------------------------------------------ */
 /* Clocks, heap, load.                                                 */
@@ -369,7 +368,8 @@ tbl8_need(const struct list *l)
 				cover = st[depth - 1]->len;
 			if (p->len > 24)
 				cnt += (((p->len + 7u) & ~7u) -
-					((cover + 7u) & ~7u)) / 8;
+					((cover + 7u) & ~7u)) /
+				       8;
 			st[depth++] = p;
 		}
 	}
@@ -388,8 +388,8 @@ fib_make(const struct list *l, int *err)
 			.type = RTE_FIB_DIR24_8,
 			.default_nh = 0,
 			.max_routes = (int)l->n + 16,
-			.dir24_8 = { .nh_sz = RTE_FIB_DIR24_8_4B,
-				     .num_tbl8 = tbl8_need(l) },
+			.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B,
+				    .num_tbl8 = tbl8_need(l)},
 		};
 		struct rte_fib *f = rte_fib_create(name, SOCKET_ID_ANY, &c);
 
@@ -413,8 +413,8 @@ fib_make(const struct list *l, int *err)
 			.type = RTE_FIB6_TRIE,
 			.default_nh = 0,
 			.max_routes = (int)l->n + 16,
-			.trie = { .nh_sz = RTE_FIB6_TRIE_4B,
-				  .num_tbl8 = tbl8_need(l) },
+			.trie = {.nh_sz = RTE_FIB6_TRIE_4B,
+				 .num_tbl8 = tbl8_need(l)},
 		};
 		struct rte_fib6 *f = rte_fib6_create(name, SOCKET_ID_ANY, &c);
 
@@ -423,8 +423,8 @@ fib_make(const struct list *l, int *err)
 			return NULL;
 		}
 		for (size_t i = 0; i < l->n; i++) {
-			int rc = rte_fib6_add(f, IXG_FIB6_ADDR(l->p[i].addr), l->p[i].len,
-					      l->p[i].nh);
+			int rc = rte_fib6_add(f, IXG_FIB6_ADDR(l->p[i].addr),
+					      l->p[i].len, l->p[i].nh);
 
 			if (rc < 0) {
 				*err = rc;
@@ -538,7 +538,7 @@ addrs_make(struct addrs *a, const struct list *l, int uniform, uint32_t n,
 					lpm4_key_len(l->k[j]));
 			}
 		} else if (uniform || l->n == 0) {
-			static const uint8_t g[16] = { 0x20 };
+			static const uint8_t g[16] = {0x20};
 
 			fullspec_addr6_in(&r, g, 3, a->ip6[i]);
 		} else {
@@ -694,7 +694,7 @@ pass_lpm6_local(const struct lpm *t, const struct addrs *a)
 	uint64_t s = 0;
 
 	for (uint32_t i = 0; i + BULK <= a->n; i += BULK) {
-		batch6_local(t, (const uint8_t(*)[16])&a->ip6[i], v);
+		batch6_local(t, (const uint8_t(*)[16]) & a->ip6[i], v);
 		s += fold(v);
 	}
 	sink += s;
@@ -712,11 +712,11 @@ check_local(int family, const struct lpm *t, const struct addrs *a)
 		if (family == 4)
 			batch4_local(t, &a->ip4[i], v);
 		else
-			batch6_local(t, (const uint8_t(*)[16])&a->ip6[i], v);
+			batch6_local(t, (const uint8_t(*)[16]) & a->ip6[i], v);
 		for (unsigned j = 0; j < BULK; j++)
-			bad += v[j] != (family == 4
-						? lpm4_lookup(t, a->ip4[i + j])
-						: lpm6_lookup(t, a->ip6[i + j]));
+			bad += v[j] !=
+			       (family == 4 ? lpm4_lookup(t, a->ip4[i + j])
+					    : lpm6_lookup(t, a->ip6[i + j]));
 	}
 	return bad;
 }
@@ -740,7 +740,8 @@ pass_lpm6_bulk(const struct lpm *t, const struct addrs *a)
 	uint64_t s = 0;
 
 	for (uint32_t i = 0; i + BULK <= a->n; i += BULK) {
-		lpm6_lookup_bulk(t, (const uint8_t(*)[16])&a->ip6[i], v, BULK);
+		lpm6_lookup_bulk(t, (const uint8_t(*)[16]) & a->ip6[i], v,
+				 BULK);
 		s += fold(v);
 	}
 	sink += s;
@@ -773,8 +774,8 @@ pass_fib6_bulk(struct rte_fib6 *f, const struct addrs *a)
 }
 
 enum engine { E_LPM_BULK, E_LPM_ONE, E_LPM_PF, E_FIB_BULK, E_N };
-static const char *const engine_name[E_N] = { "lpm bulk", "lpm single",
-					      "bench loop", "rte_fib bulk" };
+static const char *const engine_name[E_N] = {"lpm bulk", "lpm single",
+					     "bench loop", "rte_fib bulk"};
 
 struct variant {
 	char name[48];
@@ -836,22 +837,26 @@ cross_check(int family, const struct lpm *t, void *fib, const struct addrs *a,
 			lpm4_lookup_bulk(t, &a->ip4[i], v, BULK);
 			rte_fib_lookup_bulk(fib, &a->ip4[i], w, BULK);
 		} else {
-			lpm6_lookup_bulk(t, (const uint8_t(*)[16])&a->ip6[i],
+			lpm6_lookup_bulk(t, (const uint8_t(*)[16]) & a->ip6[i],
 					 v, BULK);
-			rte_fib6_lookup_bulk(fib, IXG_FIB6_ADDRS(&a->ip6[i]),
-					     w, BULK);
+			rte_fib6_lookup_bulk(fib, IXG_FIB6_ADDRS(&a->ip6[i]), w,
+					     BULK);
 		}
 		for (unsigned j = 0; j < BULK; j++) {
 			if (v[j] == w[j] || ++bad > 5)
 				continue;
 			if (family == 4)
-				fprintf(stderr, "%s: %u.%u.%u.%u lpm %u rte_fib %" PRIu64 "\n",
+				fprintf(stderr,
+					"%s: %u.%u.%u.%u lpm %u rte_fib "
+					"%" PRIu64 "\n",
 					what, a->ip4[i + j] >> 24,
 					(a->ip4[i + j] >> 16) & 0xff,
 					(a->ip4[i + j] >> 8) & 0xff,
 					a->ip4[i + j] & 0xff, v[j], w[j]);
 			else
-				fprintf(stderr, "%s: IPv6 #%u lpm %u rte_fib %" PRIu64 "\n",
+				fprintf(stderr,
+					"%s: IPv6 #%u lpm %u rte_fib %" PRIu64
+					"\n",
 					what, i + j, v[j], w[j]);
 		}
 	}
@@ -906,7 +911,8 @@ list_change(const struct list *l, struct list *out, size_t m, uint64_t seed)
 		if (nl > maxlen)
 			nl = maxlen;
 		if (l->family == 4) {
-			uint32_t a = fullspec_addr4_in(&r, lpm4_key_addr(l->k[j]),
+			uint32_t a = fullspec_addr4_in(&r,
+						       lpm4_key_addr(l->k[j]),
 						       (uint8_t)len) &
 				     mask4(nl);
 
@@ -975,8 +981,8 @@ list_diff(const struct list *a, const struct list *b, uint64_t **k4,
 		else if (j == b->n)
 			c = -1;
 		else if (a->family == 4)
-			c = cmp_u64(&(uint64_t){ a->k[i] >> 26 },
-				    &(uint64_t){ b->k[j] >> 26 });
+			c = cmp_u64(&(uint64_t){a->k[i] >> 26},
+				    &(uint64_t){b->k[j] >> 26});
 		else {
 			c = memcmp(a->p[i].addr, b->p[j].addr, 16);
 			if (c == 0)
@@ -1022,8 +1028,8 @@ list_find(const struct list *l, uint64_t k4, const struct fib_pfx6 *p6)
 		int c;
 
 		if (l->family == 4)
-			c = cmp_u64(&(uint64_t){ l->k[mid] >> 26 },
-				    &(uint64_t){ k4 >> 26 });
+			c = cmp_u64(&(uint64_t){l->k[mid] >> 26},
+				    &(uint64_t){k4 >> 26});
 		else {
 			c = memcmp(l->p[mid].addr, p6->addr, 16);
 			if (c == 0)
@@ -1080,19 +1086,26 @@ apply_update(struct tabs *t, const struct list *from, const struct list *to,
 
 			if (to->family == 4)
 				rc = j != SIZE_MAX
-					? rte_fib_add(t->fib,
-						      lpm4_key_addr(k4[i]),
-						      lpm4_key_len(k4[i]),
-						      to->v[j])
-					: rte_fib_delete(t->fib,
-							 lpm4_key_addr(k4[i]),
-							 lpm4_key_len(k4[i]));
+					     ? rte_fib_add(t->fib,
+							   lpm4_key_addr(k4[i]),
+							   lpm4_key_len(k4[i]),
+							   to->v[j])
+					     : rte_fib_delete(
+						       t->fib,
+						       lpm4_key_addr(k4[i]),
+						       lpm4_key_len(k4[i]));
 			else
 				rc = j != SIZE_MAX
-					? rte_fib6_add(t->fib, IXG_FIB6_ADDR(p6[i].addr),
-						       p6[i].len, to->p[j].nh)
-					: rte_fib6_delete(t->fib, IXG_FIB6_ADDR(p6[i].addr),
-							  p6[i].len);
+					     ? rte_fib6_add(t->fib,
+							    IXG_FIB6_ADDR(
+								    p6[i].addr),
+							    p6[i].len,
+							    to->p[j].nh)
+					     : rte_fib6_delete(
+						       t->fib,
+						       IXG_FIB6_ADDR(
+							       p6[i].addr),
+						       p6[i].len);
 			if (rc < 0) {
 				fprintf(stderr, "rte_fib update: %s\n",
 					strerror(-rc));
@@ -1132,7 +1145,7 @@ run_family(const char *set, const struct list *full, const struct list *small)
 	struct addrs a[2][2]; /* [full][uniform] */
 	struct variant var[2 * 2 * E_N];
 	unsigned nv = 0, rounds = opt.callgrind ? 1 : opt.rounds;
-	static const size_t upd_sizes[] = { 0, 1, 100, 10000 };
+	static const size_t upd_sizes[] = {0, 1, 100, 10000};
 	struct upd_result upd[4];
 	unsigned n_upd = 0;
 	size_t bad = 0;
@@ -1151,7 +1164,8 @@ run_family(const char *set, const struct list *full, const struct list *small)
 	       lpm_bytes(tf.lpm) / 1048576.0, tf.lpm->root_bits,
 	       lpm_groups(tf.lpm));
 	if (tf.fib != NULL)
-		printf("build   rte_fib %8.1f ms (cpu %8.1f), %6.2f M routes/s; "
+		printf("build   rte_fib %8.1f ms (cpu %8.1f), %6.2f M "
+		       "routes/s; "
 		       "%.1f MiB; lpm/rte_fib: build time %.3f, memory %.3f\n",
 		       tf.fib_ms, tf.fib_cpu, full->n / tf.fib_ms / 1e3,
 		       tf.fib_heap / 1048576.0, tf.lpm_ms / tf.fib_ms,
@@ -1162,8 +1176,8 @@ run_family(const char *set, const struct list *full, const struct list *small)
 
 	for (int f = 0; f < 2; f++)
 		for (int u = 0; u < 2; u++)
-			addrs_make(&a[f][u], f ? full : small, u,
-				   opt.addrs, opt.seed * 4 + (uint64_t)(f * 2 + u));
+			addrs_make(&a[f][u], f ? full : small, u, opt.addrs,
+				   opt.seed * 4 + (uint64_t)(f * 2 + u));
 	for (int f = 0; f < 2; f++)
 		for (int u = 0; u < 2; u++) {
 			struct tabs *t = f ? &tf : &ts;
@@ -1180,8 +1194,8 @@ run_family(const char *set, const struct list *full, const struct list *small)
 				if (e == E_FIB_BULK && t->fib == NULL)
 					continue;
 				memset(v, 0, sizeof(*v));
-				snprintf(v->name, sizeof(v->name), "%s %s %s %s",
-					 engine_name[e], fam_s,
+				snprintf(v->name, sizeof(v->name),
+					 "%s %s %s %s", engine_name[e], fam_s,
 					 f ? "full" : "16",
 					 u ? "uniform" : "table");
 				v->family = fam;
@@ -1195,9 +1209,10 @@ run_family(const char *set, const struct list *full, const struct list *small)
 			}
 		}
 	if (bad > 0) {
-		fprintf(stderr, "lpm_bench: %s %s: lpm, rte_fib and the bench "
-				"loop disagree on %zu addresses\n", set, fam_s,
-			bad);
+		fprintf(stderr,
+			"lpm_bench: %s %s: lpm, rte_fib and the bench "
+			"loop disagree on %zu addresses\n",
+			set, fam_s, bad);
 		return -1;
 	}
 
@@ -1222,11 +1237,12 @@ run_family(const char *set, const struct list *full, const struct list *small)
 	print_load("after lookups ");
 	if (!opt.callgrind) {
 		printf("lookup cycles/address (bulk %u, %u addresses, median "
-		       "of %u rounds):\n", BULK, opt.addrs, rounds);
+		       "of %u rounds):\n",
+		       BULK, opt.addrs, rounds);
 		printf("  %-14s %10s %10s %10s %10s\n", "", "full tbl",
 		       "full unif", "16r tbl", "16r unif");
 		for (int e = 0; e < E_N; e++) {
-			double m[2][2] = { { 0 } };
+			double m[2][2] = {{0}};
 
 			for (unsigned i = 0; i < nv; i++)
 				if (var[i].e == (enum engine)e) {
@@ -1248,15 +1264,18 @@ run_family(const char *set, const struct list *full, const struct list *small)
 			for (unsigned j = 0; j < nv; j++) {
 				const struct variant *x = &var[i], *y = &var[j];
 
-				if (x->e != E_LPM_BULK || x->uniform != y->uniform)
+				if (x->e != E_LPM_BULK ||
+				    x->uniform != y->uniform)
 					continue;
 				if (y->e == E_FIB_BULK && x->full == y->full)
-					printf("  ratio lpm/rte_fib %s %-8s %.3f\n",
+					printf("  ratio lpm/rte_fib %s %-8s "
+					       "%.3f\n",
 					       x->full ? "full" : "16r ",
 					       x->uniform ? "uniform" : "table",
 					       x->med / y->med);
 				if (y->e == E_LPM_BULK && x->full && !y->full)
-					printf("  ratio full/16 routes (lpm) %-8s %.3f\n",
+					printf("  ratio full/16 routes (lpm) "
+					       "%-8s %.3f\n",
 					       x->uniform ? "uniform" : "table",
 					       x->med / y->med);
 			}
@@ -1292,8 +1311,8 @@ run_family(const char *set, const struct list *full, const struct list *small)
 		m[4] = median(u->fib_cpu[0], rounds);
 		m[5] = median(u->fib_ms[1], rounds);
 		printf("update %5zu prefixes (diff %5zu): lpm %8.3f ms "
-		       "(cpu %8.3f), back %8.3f", u->m, u->n_ch, m[0], m[1],
-		       m[2]);
+		       "(cpu %8.3f), back %8.3f",
+		       u->m, u->n_ch, m[0], m[1], m[2]);
 		if (u->fib_ok)
 			printf("; rte_fib %8.3f ms (cpu %8.3f), back %8.3f; "
 			       "lpm/rte_fib cpu %.2f",
@@ -1302,9 +1321,10 @@ run_family(const char *set, const struct list *full, const struct list *small)
 		n_upd++;
 	}
 	if (bad > 0) {
-		fprintf(stderr, "lpm_bench: %s %s: lpm and rte_fib disagree "
-				"after updates on %zu addresses\n", set, fam_s,
-			bad);
+		fprintf(stderr,
+			"lpm_bench: %s %s: lpm and rte_fib disagree "
+			"after updates on %zu addresses\n",
+			set, fam_s, bad);
 		return -1;
 	}
 	printf("after updates: lpm %u groups, %.1f MiB, %u-bit root\n",
@@ -1313,27 +1333,30 @@ run_family(const char *set, const struct list *full, const struct list *small)
 
 	if (opt.json) {
 		json_sep();
-		fprintf(opt.json, "{\"set\": \"%s\", \"family\": %d, \"prefixes\": %zu, "
-		       "\"lpm_build_ms\": %.2f, \"lpm_build_cpu_ms\": %.2f, "
-		       "\"lpm_mib\": %.2f, \"lpm_groups\": %u, "
-		       "\"rte_fib_build_ms\": %.2f, \"rte_fib_mib\": %.2f, "
-		       "\"lookups\": {",
-		       set, fam, full->n, tf.lpm_ms, tf.lpm_cpu,
-		       tf.lpm_heap / 1048576.0, lpm_groups(tf.lpm), tf.fib_ms,
-		       tf.fib_heap / 1048576.0);
+		fprintf(opt.json,
+			"{\"set\": \"%s\", \"family\": %d, \"prefixes\": %zu, "
+			"\"lpm_build_ms\": %.2f, \"lpm_build_cpu_ms\": %.2f, "
+			"\"lpm_mib\": %.2f, \"lpm_groups\": %u, "
+			"\"rte_fib_build_ms\": %.2f, \"rte_fib_mib\": %.2f, "
+			"\"lookups\": {",
+			set, fam, full->n, tf.lpm_ms, tf.lpm_cpu,
+			tf.lpm_heap / 1048576.0, lpm_groups(tf.lpm), tf.fib_ms,
+			tf.fib_heap / 1048576.0);
 		for (unsigned i = 0; i < nv; i++)
-			fprintf(opt.json, "%s\"%s\": %.2f", i ? ", " : "", var[i].name,
-			       var[i].med);
+			fprintf(opt.json, "%s\"%s\": %.2f", i ? ", " : "",
+				var[i].name, var[i].med);
 		fprintf(opt.json, "}, \"updates\": [");
 		for (unsigned i = 0; i < n_upd; i++)
-			fprintf(opt.json, "%s{\"prefixes\": %zu, \"diff\": %zu, "
-			       "\"lpm_ms\": %.3f, \"lpm_back_ms\": %.3f, "
-			       "\"rte_fib_ms\": %.3f, \"rte_fib_back_ms\": %.3f}",
-			       i ? ", " : "", upd[i].m, upd[i].n_ch,
-			       median(upd[i].lpm_ms[0], rounds),
-			       median(upd[i].lpm_ms[1], rounds),
-			       median(upd[i].fib_ms[0], rounds),
-			       median(upd[i].fib_ms[1], rounds));
+			fprintf(opt.json,
+				"%s{\"prefixes\": %zu, \"diff\": %zu, "
+				"\"lpm_ms\": %.3f, \"lpm_back_ms\": %.3f, "
+				"\"rte_fib_ms\": %.3f, \"rte_fib_back_ms\": "
+				"%.3f}",
+				i ? ", " : "", upd[i].m, upd[i].n_ch,
+				median(upd[i].lpm_ms[0], rounds),
+				median(upd[i].lpm_ms[1], rounds),
+				median(upd[i].fib_ms[0], rounds),
+				median(upd[i].fib_ms[1], rounds));
 		fprintf(opt.json, "]}");
 	}
 
@@ -1369,7 +1392,8 @@ run_set(const char *set, const struct ixg_spec *full,
 		printf("\n%s: IPv6/IPv4 cycles, full table, bulk:", set);
 		for (int e = 0; e < 2; e++)
 			for (int u = 0; u < 2; u++)
-				if (fam_med[0][e][u] > 0 && fam_med[1][e][u] > 0)
+				if (fam_med[0][e][u] > 0 &&
+				    fam_med[1][e][u] > 0)
 					printf("  %s %s %.3f",
 					       e ? "rte_fib" : "lpm",
 					       u ? "uniform" : "table",
@@ -1383,9 +1407,10 @@ run_set(const char *set, const struct ixg_spec *full,
 static void
 usage(FILE *f, const char *prog)
 {
-	fprintf(f, "usage: %s [--seed N] [--scale F] [--config FILE] "
-		   "[--no-synthetic] [--rounds N] [--addrs N] [--no-rte-fib] "
-		   "[--family 4|6] [--callgrind] [--json FILE] [-- EAL args]\n",
+	fprintf(f,
+		"usage: %s [--seed N] [--scale F] [--config FILE] "
+		"[--no-synthetic] [--rounds N] [--addrs N] [--no-rte-fib] "
+		"[--family 4|6] [--callgrind] [--json FILE] [-- EAL args]\n",
 		prog);
 }
 
@@ -1393,21 +1418,27 @@ int
 main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "seed", required_argument, NULL, 's' },
-		{ "scale", required_argument, NULL, 'x' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "no-synthetic", no_argument, NULL, 'S' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "addrs", required_argument, NULL, 'a' },
-		{ "no-rte-fib", no_argument, NULL, 'F' },
-		{ "callgrind", no_argument, NULL, 'g' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "family", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"seed", required_argument, NULL, 's'},
+		{"scale", required_argument, NULL, 'x'},
+		{"config", required_argument, NULL, 'c'},
+		{"no-synthetic", no_argument, NULL, 'S'},
+		{"rounds", required_argument, NULL, 'r'},
+		{"addrs", required_argument, NULL, 'a'},
+		{"no-rte-fib", no_argument, NULL, 'F'},
+		{"callgrind", no_argument, NULL, 'g'},
+		{"json", required_argument, NULL, 'j'},
+		{"family", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	char *def[] = { argv[0], "--in-memory", "--no-pci", "--no-telemetry",
-			"-l", "0", "--log-level=*:error", NULL };
+	char *def[] = {argv[0],
+		       "--in-memory",
+		       "--no-pci",
+		       "--no-telemetry",
+		       "-l",
+		       "0",
+		       "--log-level=*:error",
+		       NULL};
 	struct fullspec_params p;
 	struct ixg_spec full, small;
 	int split, c, rc = 0;
@@ -1415,9 +1446,7 @@ main(int argc, char **argv)
 	split = bench_eal_split(argc, argv);
 	while ((c = getopt_long(split, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 's':
-			opt.seed = strtoull(optarg, NULL, 0);
-			break;
+		case 's': opt.seed = strtoull(optarg, NULL, 0); break;
 		case 'x':
 			opt.scale = strtod(optarg, NULL);
 			if (!(opt.scale > 0 && opt.scale <= 1)) {
@@ -1425,12 +1454,8 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'c':
-			opt.config = optarg;
-			break;
-		case 'S':
-			opt.synthetic = 0;
-			break;
+		case 'c': opt.config = optarg; break;
+		case 'S': opt.synthetic = 0; break;
 		case 'r':
 			opt.rounds = (unsigned)strtoul(optarg, NULL, 0);
 			if (opt.rounds < 1 || opt.rounds > MAX_ROUNDS) {
@@ -1447,12 +1472,8 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'F':
-			opt.rte_fib = 0;
-			break;
-		case 'g':
-			opt.callgrind = 1;
-			break;
+		case 'F': opt.rte_fib = 0; break;
+		case 'g': opt.callgrind = 1; break;
 		case 'j':
 			opt.json = fopen(optarg, "w");
 			if (opt.json == NULL) {
@@ -1482,7 +1503,8 @@ main(int argc, char **argv)
 	       opt.callgrind ? ", callgrind mode" : "");
 	print_load("at start");
 	if (opt.json)
-		fprintf(opt.json, "{\"bench\": \"lpm\", \"seed\": %" PRIu64
+		fprintf(opt.json,
+			"{\"bench\": \"lpm\", \"seed\": %" PRIu64
 			", \"scale\": %g, \"rounds\": %u, \"addrs\": %u, "
 			"\"tsc_hz\": %" PRIu64 ", \"runs\": [\n",
 			opt.seed, opt.scale, opt.rounds, opt.addrs,
@@ -1510,7 +1532,8 @@ main(int argc, char **argv)
 
 		if (ixg_conf_load(opt.config, &real, stderr) < 0)
 			return 1;
-		printf("\n%s: loaded in %.0f ms\n", opt.config, bench_now_ms() - t0);
+		printf("\n%s: loaded in %.0f ms\n", opt.config,
+		       bench_now_ms() - t0);
 		rc = run_set(opt.config, &real, &small);
 		ixg_spec_free(&real);
 	}

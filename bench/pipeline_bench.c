@@ -86,13 +86,22 @@ struct frame {
 
 /* pipeline_run's order (pipeline.c); the breakdown must follow it. */
 enum {
-	ST_PARSE, ST_PEER, ST_LOCAL, ST_SAV, ST_ACL, ST_ROUTE, ST_COUNTRY,
-	ST_POLICER, ST_REWRITE, ST_OUTPUT, ST_N,
+	ST_PARSE,
+	ST_PEER,
+	ST_LOCAL,
+	ST_SAV,
+	ST_ACL,
+	ST_ROUTE,
+	ST_COUNTRY,
+	ST_POLICER,
+	ST_REWRITE,
+	ST_OUTPUT,
+	ST_N,
 };
 
 static const char *const stage_names[ST_N] = {
-	"parse", "peer", "local", "sav", "acl", "route", "country",
-	"policer", "rewrite", "output",
+	"parse", "peer",    "local",   "sav",	  "acl",
+	"route", "country", "policer", "rewrite", "output",
 };
 
 struct scenario {
@@ -219,8 +228,7 @@ rss_now(void)
 }
 
 static struct tables *
-build_tables(const struct ixg_spec *spec, uint64_t gen,
-	     struct build_result *r)
+build_tables(const struct ixg_spec *spec, uint64_t gen, struct build_result *r)
 {
 	size_t h0 = heap_used(), m0 = rss_now();
 	double t0 = now_s();
@@ -233,14 +241,18 @@ build_tables(const struct ixg_spec *spec, uint64_t gen,
 	r->rss_bytes = (long long)rss_now() - (long long)m0;
 	r->done = t != NULL;
 	if (t == NULL)
-		fprintf(stderr, "tables_build (%" PRIu64 " routes): %s "
-			"(errno %d: %s), %.2f s\n", r->prefixes, r->error,
-			errno, strerror(errno), r->seconds);
+		fprintf(stderr,
+			"tables_build (%" PRIu64 " routes): %s "
+			"(errno %d: %s), %.2f s\n",
+			r->prefixes, r->error, errno, strerror(errno),
+			r->seconds);
 	else
-		fprintf(stderr, "tables_build: %" PRIu64 " routes in %.2f s "
+		fprintf(stderr,
+			"tables_build: %" PRIu64 " routes in %.2f s "
 			"(%.2f M routes/s), heap %.1f MiB, RSS %+.1f MiB\n",
-			r->prefixes, r->seconds, (double)r->prefixes /
-			r->seconds / 1e6, (double)r->heap_bytes / 1048576.0,
+			r->prefixes, r->seconds,
+			(double)r->prefixes / r->seconds / 1e6,
+			(double)r->heap_bytes / 1048576.0,
 			(double)r->rss_bytes / 1048576.0);
 	return t;
 }
@@ -318,8 +330,8 @@ make_frame(const struct ixg_spec *s, const struct tables *t,
 
 		if (fam == 4) {
 			const struct ixg_spec_route4 *sp = &s->sources4[i];
-			uint32_t a = htonl(fullspec_addr4_in(r, sp->addr,
-							     sp->len));
+			uint32_t a = htonl(
+				fullspec_addr4_in(r, sp->addr, sp->len));
 
 			in_peer = sp->peer_id;
 			memcpy(src, &a, 4);
@@ -445,8 +457,10 @@ make_frames(const struct ixg_spec *s, const struct tables *t, unsigned nf,
 
 		if (make_frame(s, t, &r, port, fam, &f[i]) < 0 &&
 		    make_frame(s, t, &r, port, 10 - fam, &f[i]) < 0) {
-			fprintf(stderr, "cannot make a forwardable frame from "
-				"port %u\n", port);
+			fprintf(stderr,
+				"cannot make a forwardable frame from "
+				"port %u\n",
+				port);
 			free(f);
 			return NULL;
 		}
@@ -663,7 +677,8 @@ scenario_round(struct scenario *sc, unsigned r, uint64_t pkts,
 	sc->packets += pr.bursts * PIPELINE_BURST;
 	sc->r_raw[r] = (double)pr.window / pk;
 	sc->r_cpp[r] = ((double)pr.window -
-			opt.tsc_overhead * (double)pr.bursts) / pk;
+			opt.tsc_overhead * (double)pr.bursts) /
+		       pk;
 	if (opt.callgrind)
 		return 0;
 	ctx.ctr = scratch_ctr;
@@ -679,7 +694,8 @@ scenario_round(struct scenario *sc, unsigned r, uint64_t pkts,
 		return -1;
 	for (unsigned s = 0; s < ST_N; s++)
 		sc->r_stage[s][r] = ((double)st.stage[s] -
-				     opt.tsc_overhead * (double)st.bursts) / pk;
+				     opt.tsc_overhead * (double)st.bursts) /
+				    pk;
 	return 0;
 }
 
@@ -795,16 +811,16 @@ find_scen(const char *name)
 }
 
 static void
-json_build(FILE *o, const char *name, const struct build_result *b,
-	   int *first)
+json_build(FILE *o, const char *name, const struct build_result *b, int *first)
 {
 	if (!b->done && b->error[0] == '\0')
 		return;
-	fprintf(o, "%s\"%s\":{\"ok\":%s,\"seconds\":%.3f,\"routes\":%" PRIu64
+	fprintf(o,
+		"%s\"%s\":{\"ok\":%s,\"seconds\":%.3f,\"routes\":%" PRIu64
 		",\"routes_per_s\":%.0f,\"heap_bytes\":%zu,\"rss_bytes\":%lld",
 		*first ? "" : ",", name, b->done ? "true" : "false", b->seconds,
-		b->prefixes, b->seconds > 0 ? (double)b->prefixes / b->seconds
-					    : 0.0,
+		b->prefixes,
+		b->seconds > 0 ? (double)b->prefixes / b->seconds : 0.0,
 		b->heap_bytes, b->rss_bytes);
 	if (!b->done) {
 		fprintf(o, ",\"error\":\"");
@@ -819,20 +835,21 @@ json_build(FILE *o, const char *name, const struct build_result *b,
 static void
 json_spec(FILE *o, const char *name, const struct ixg_spec *s)
 {
-	fprintf(o, "\"%s\":{\"routes4\":%" PRIu32 ",\"routes6\":%" PRIu32
+	fprintf(o,
+		"\"%s\":{\"routes4\":%" PRIu32 ",\"routes6\":%" PRIu32
 		",\"sources4\":%" PRIu32 ",\"sources6\":%" PRIu32
 		",\"peers\":%" PRIu32 ",\"acl_rules\":%" PRIu32
 		",\"classes\":%" PRIu32 ",\"blackholes\":%" PRIu32
 		",\"countries\":%" PRIu32 ",\"country4\":%" PRIu32
-		",\"country6\":%" PRIu32 "}", name, s->n_routes4, s->n_routes6,
-		s->n_sources4, s->n_sources6, s->n_peers, s->n_acl_rules,
-		s->n_classes, s->n_blackholes, s->n_countries, s->n_country4,
-		s->n_country6);
+		",\"country6\":%" PRIu32 "}",
+		name, s->n_routes4, s->n_routes6, s->n_sources4, s->n_sources6,
+		s->n_peers, s->n_acl_rules, s->n_classes, s->n_blackholes,
+		s->n_countries, s->n_country4, s->n_country6);
 }
 
 static void
-json_ratio(FILE *o, const char *name, const char *a, const char *b,
-	   int use_min, int *first)
+json_ratio(FILE *o, const char *name, const char *a, const char *b, int use_min,
+	   int *first)
 {
 	const struct scenario *sa = find_scen(a), *sb = find_scen(b);
 	double x, y;
@@ -871,7 +888,8 @@ print_json(FILE *o)
 
 	cpu_model(cpu, sizeof(cpu));
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	fprintf(o, "{\"bench\":\"pipeline\",\"version\":1,\"date\":\"%s\","
+	fprintf(o,
+		"{\"bench\":\"pipeline\",\"version\":1,\"date\":\"%s\","
 		"\"mode\":\"%s\",\"machine\":{\"cpu\":\"%s\",\"cpus\":%ld,"
 		"\"tsc_hz\":%" PRIu64 "},\"dpdk\":\"%s\",\"compiler\":\"%s\","
 		"\"eal\":\"%s\",\"seed\":%" PRIu64 ",\"frames\":%u,"
@@ -879,9 +897,8 @@ print_json(FILE *o)
 		"\"acl_alg\":\"%s\",",
 		date, opt.callgrind ? "callgrind" : "tsc", cpu,
 		sysconf(_SC_NPROCESSORS_ONLN), rte_get_tsc_hz(), rte_version(),
-		__VERSION__, opt.eal_line, opt.seed, opt.frames,
-		PIPELINE_BURST, opt.tsc_overhead, opt.spec_seconds,
-		acl_alg_names[opt.acl_alg]);
+		__VERSION__, opt.eal_line, opt.seed, opt.frames, PIPELINE_BURST,
+		opt.tsc_overhead, opt.spec_seconds, acl_alg_names[opt.acl_alg]);
 	fprintf(o, "\"spec\":{");
 	json_spec(o, "full", &opt.full);
 	fprintf(o, ",");
@@ -894,13 +911,17 @@ print_json(FILE *o)
 	if (opt.mem_done) {
 		fprintf(o, ",\"memory\":{");
 		for (unsigned k = 0; k < N_MEM; k++)
-			fprintf(o, "%s\"%s\":{\"heap_bytes\":%zu,\"build_s\":"
-				"%.3f}", k ? "," : "", opt.mem_names[k],
-				opt.mem_part[k], opt.mem_secs[k]);
+			fprintf(o,
+				"%s\"%s\":{\"heap_bytes\":%zu,\"build_s\":"
+				"%.3f}",
+				k ? "," : "", opt.mem_names[k], opt.mem_part[k],
+				opt.mem_secs[k]);
 		fprintf(o, "}");
 	}
-	fprintf(o, ",\"rounds\":%u,\"packets_per_round\":%" PRIu64
-		",\"scenarios\":{", opt.rounds, opt.packets / opt.rounds);
+	fprintf(o,
+		",\"rounds\":%u,\"packets_per_round\":%" PRIu64
+		",\"scenarios\":{",
+		opt.rounds, opt.packets / opt.rounds);
 	first = 1;
 	for (size_t i = 0; i < N_SCEN; i++) {
 		const struct scenario *sc = &scenarios[i];
@@ -908,25 +929,29 @@ print_json(FILE *o)
 
 		if (!sc->ran)
 			continue;
-		fprintf(o, "%s\"%s\":{\"descr\":\"%s\",\"packets\":%" PRIu64
+		fprintf(o,
+			"%s\"%s\":{\"descr\":\"%s\",\"packets\":%" PRIu64
 			",\"ipv4_pct\":%u,\"avg_frame_bytes\":%.1f,"
 			"\"cycles_per_packet\":%.2f,\"cycles_per_packet_min\":"
 			"%.2f,\"cycles_per_packet_raw\":%.2f,\"mpps\":%.3f,"
-			"\"rounds\":[", first ? "" : ",", sc->name,
-			sc->descr, sc->packets, sc->v4_pct, sc->avg_len,
-			sc->cpp, sc->cpp_min, sc->cpp_raw,
-			(double)rte_get_tsc_hz() / sc->cpp / 1e6);
+			"\"rounds\":[",
+			first ? "" : ",", sc->name, sc->descr, sc->packets,
+			sc->v4_pct, sc->avg_len, sc->cpp, sc->cpp_min,
+			sc->cpp_raw, (double)rte_get_tsc_hz() / sc->cpp / 1e6);
 		for (unsigned r = 0; r < opt.rounds; r++)
 			fprintf(o, "%s%.2f", r ? "," : "", sc->r_cpp[r]);
 		fprintf(o, "]");
 		if (!opt.callgrind)
-			fprintf(o, ",\"cycles_per_packet_by_subtraction\":%.2f,"
+			fprintf(o,
+				",\"cycles_per_packet_by_subtraction\":%.2f,"
 				"\"refill_cycles_per_packet\":%.2f",
 				sc->cpp_sub, sc->refill_cpp);
-		fprintf(o, ",\"rx\":%" PRIu64 ",\"forwarded\":%" PRIu64
+		fprintf(o,
+			",\"rx\":%" PRIu64 ",\"forwarded\":%" PRIu64
 			",\"local\":%" PRIu64 ",\"dropped\":%" PRIu64
-			",\"forwarded_pct\":%.3f,\"drops\":{", c->rx_packets,
-			c->tx_packets, c->local_packets, drops_total(c),
+			",\"forwarded_pct\":%.3f,\"drops\":{",
+			c->rx_packets, c->tx_packets, c->local_packets,
+			drops_total(c),
 			100.0 * (double)c->tx_packets /
 				(double)(c->rx_packets ? c->rx_packets : 1));
 		for (unsigned d = 0, f = 1; d < IXG_DROP_MAX; d++) {
@@ -958,14 +983,14 @@ print_json(FILE *o)
 
 static int fails;
 
-#define CHECK(cond, ...)                                                      \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);  \
-			fprintf(stderr, __VA_ARGS__);                         \
-			fprintf(stderr, "\n");                                \
-			fails++;                                              \
-		}                                                             \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fprintf(stderr, "\n");                                 \
+			fails++;                                               \
+		}                                                              \
 	} while (0)
 
 static int
@@ -987,8 +1012,9 @@ selftest_spec(const struct fullspec_params *p, const struct ixg_spec *s)
 	CHECK(s->n_routes4 == p->n_routes4 && s->n_routes6 == p->n_routes6,
 	      "route counts %u/%u", s->n_routes4, s->n_routes6);
 	CHECK(s->n_peers == p->n_peers && s->n_acl_rules == p->n_acl_rules &&
-	      s->n_blackholes == p->n_blackholes &&
-	      s->n_country4 == p->n_country4 && s->n_country6 == p->n_country6,
+		      s->n_blackholes == p->n_blackholes &&
+		      s->n_country4 == p->n_country4 &&
+		      s->n_country6 == p->n_country6,
 	      "object counts");
 	CHECK(s->n_sources4 >= s->n_routes4 && s->n_sources6 >= s->n_routes6,
 	      "sources cover announcements");
@@ -1020,23 +1046,24 @@ selftest_spec(const struct fullspec_params *p, const struct ixg_spec *s)
 	CHECK(seen[1], "the largest peer announces something");
 	for (uint32_t i = 0; i < s->n_routes6; i++)
 		CHECK((s->routes6[i].addr[0] & 0xe0) == 0x20 &&
-		      s->routes6[i].len <= 48,
+			      s->routes6[i].len <= 48,
 		      "route6 %u outside 2000::/3 or too long", i);
 	for (uint32_t i = 0; i < s->n_acl_rules; i++)
 		CHECK(s->acl_rules[i].id == i + 1 &&
-		      (s->acl_rules[i].family == 4 ||
-		       s->acl_rules[i].family == 6),
+			      (s->acl_rules[i].family == 4 ||
+			       s->acl_rules[i].family == 6),
 		      "acl rule %u", i);
 	/* Deterministic: the same parameters give the same spec. */
 	if (fullspec_build(p, &again) == 0) {
-		CHECK(memcmp(again.routes4, s->routes4, s->n_routes4 *
-			     sizeof(*s->routes4)) == 0 &&
-		      memcmp(again.routes6, s->routes6, s->n_routes6 *
-			     sizeof(*s->routes6)) == 0 &&
-		      memcmp(again.acl_rules, s->acl_rules, s->n_acl_rules *
-			     sizeof(*s->acl_rules)) == 0 &&
-		      memcmp(again.peers, s->peers, s->n_peers *
-			     sizeof(*s->peers)) == 0,
+		CHECK(memcmp(again.routes4, s->routes4,
+			     s->n_routes4 * sizeof(*s->routes4)) == 0 &&
+			      memcmp(again.routes6, s->routes6,
+				     s->n_routes6 * sizeof(*s->routes6)) == 0 &&
+			      memcmp(again.acl_rules, s->acl_rules,
+				     s->n_acl_rules * sizeof(*s->acl_rules)) ==
+				      0 &&
+			      memcmp(again.peers, s->peers,
+				     s->n_peers * sizeof(*s->peers)) == 0,
 		      "same seed, different spec");
 		fullspec_free(&again);
 	} else {
@@ -1054,8 +1081,8 @@ selftest_run(const struct scenario *sc)
 		return;
 	CHECK(c->rx_packets == sc->packets, "%s: rx %" PRIu64 " of %" PRIu64,
 	      sc->name, c->rx_packets, sc->packets);
-	CHECK(c->rx_packets == c->tx_packets + c->local_packets +
-				       drops_total(c),
+	CHECK(c->rx_packets ==
+		      c->tx_packets + c->local_packets + drops_total(c),
 	      "%s: rx != tx + local + drops", sc->name);
 	/* Frames are drawn to be forwardable: only ACL denies may drop. */
 	CHECK(c->tx_packets * 100 >= c->rx_packets * 97,
@@ -1063,8 +1090,8 @@ selftest_run(const struct scenario *sc)
 	      c->tx_packets, c->rx_packets);
 	CHECK(drops_total(c) == c->drops[IXG_DROP_ACL_DENY],
 	      "%s: drops other than acl_deny", sc->name);
-	CHECK(sc->cpp > 0 && sc->cpp < 1e6, "%s: %.1f cycles/packet",
-	      sc->name, sc->cpp);
+	CHECK(sc->cpp > 0 && sc->cpp < 1e6, "%s: %.1f cycles/packet", sc->name,
+	      sc->cpp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1077,8 +1104,10 @@ usage(const char *prog)
 		"[--scenarios full,full_v4,full_v6,full_noacl,small]\n"
 		"       [--rounds N] [--mem MB] [--memory] [--no-stages] "
 		"[--callgrind] [--selftest]\n"
-		"       [--acl-alg default|scalar|sse|avx2|avx512x16|avx512x32] "
-		"[-- EAL args]\n", prog);
+		"       [--acl-alg "
+		"default|scalar|sse|avx2|avx512x16|avx512x32] "
+		"[-- EAL args]\n",
+		prog);
 }
 
 static int
@@ -1137,9 +1166,7 @@ parse_args(int argc, char **argv)
 		char *end = NULL;
 
 		switch (c) {
-		case 'n':
-			opt.packets = strtoull(optarg, &end, 0);
-			break;
+		case 'n': opt.packets = strtoull(optarg, &end, 0); break;
 		case 'f':
 			opt.frames = (unsigned)strtoul(optarg, &end, 0);
 			if (opt.frames == 0 || opt.frames % PIPELINE_BURST) {
@@ -1148,9 +1175,7 @@ parse_args(int argc, char **argv)
 				return -1;
 			}
 			break;
-		case 's':
-			opt.seed = strtoull(optarg, &end, 0);
-			break;
+		case 's': opt.seed = strtoull(optarg, &end, 0); break;
 		case 'S':
 			if (select_scenarios(optarg) < 0)
 				return -1;
@@ -1158,9 +1183,7 @@ parse_args(int argc, char **argv)
 		case 'm':
 			opt.mem_mb = (unsigned)strtoul(optarg, &end, 0);
 			break;
-		case 'N':
-			opt.stages = 0;
-			break;
+		case 'N': opt.stages = 0; break;
 		case 'r':
 			opt.rounds = (unsigned)strtoul(optarg, &end, 0);
 			if (opt.rounds < 1 || opt.rounds > MAX_ROUNDS) {
@@ -1169,15 +1192,9 @@ parse_args(int argc, char **argv)
 				return -1;
 			}
 			break;
-		case 'M':
-			opt.memory = 1;
-			break;
-		case 'c':
-			opt.callgrind = 1;
-			break;
-		case 't':
-			opt.selftest = 1;
-			break;
+		case 'M': opt.memory = 1; break;
+		case 'c': opt.callgrind = 1; break;
+		case 't': opt.selftest = 1; break;
 		case 'A':
 			opt.acl_alg = acl_alg_by_name(optarg);
 			if (opt.acl_alg < 0) {
@@ -1186,9 +1203,7 @@ parse_args(int argc, char **argv)
 				return -1;
 			}
 			break;
-		default:
-			usage(argv[0]);
-			return -1;
+		default: usage(argv[0]); return -1;
 		}
 		if (end != NULL && *end != '\0') {
 			fprintf(stderr, "bad number '%s'\n", optarg);
@@ -1200,8 +1215,9 @@ parse_args(int argc, char **argv)
 		return -1;
 	}
 	if (opt.packets == 0)
-		opt.packets = opt.selftest ? 65536 :
-			      opt.callgrind ? 200000 : 20000000;
+		opt.packets = opt.selftest    ? 65536
+			      : opt.callgrind ? 200000
+					      : 20000000;
 	if (opt.callgrind)
 		opt.rounds = 1; /* one callgrind dump per scenario */
 	if (opt.packets < (uint64_t)PIPELINE_BURST * opt.rounds)
@@ -1213,9 +1229,19 @@ static int
 eal_start(int argc, char **argv, int split)
 {
 	char mem[16], prefix[40];
-	char *def[] = {argv[0], "--no-huge", "-m", mem, "--no-shconf",
-		       "--no-pci", "--no-telemetry", "--log-level=*:error",
-		       "-l", "0", "--file-prefix", prefix, NULL};
+	char *def[] = {argv[0],
+		       "--no-huge",
+		       "-m",
+		       mem,
+		       "--no-shconf",
+		       "--no-pci",
+		       "--no-telemetry",
+		       "--log-level=*:error",
+		       "-l",
+		       "0",
+		       "--file-prefix",
+		       prefix,
+		       NULL};
 	char **eargv = def;
 	int eargc = (int)(sizeof(def) / sizeof(def[0])) - 1;
 	size_t off = 0;
@@ -1259,8 +1285,8 @@ static void
 memory_breakdown(const struct ixg_spec *full)
 {
 	static const char *const parts[N_MEM] = {
-		"base", "routes4", "routes6", "sources4", "sources6", "acl",
-		"country4", "country6",
+		"base",	    "routes4", "routes6",  "sources4",
+		"sources6", "acl",     "country4", "country6",
 	};
 	size_t base = 0;
 
@@ -1342,7 +1368,8 @@ main(int argc, char **argv)
 			return 1;
 		}
 		opt.spec_seconds = now_s() - t0;
-		fprintf(stderr, "spec: %u+%u routes, %u+%u sources, %u peers, "
+		fprintf(stderr,
+			"spec: %u+%u routes, %u+%u sources, %u peers, "
 			"%u ACL rules, %u+%u country prefixes (%.2f s)\n",
 			opt.full.n_routes4, opt.full.n_routes6,
 			opt.full.n_sources4, opt.full.n_sources6,
@@ -1369,12 +1396,14 @@ main(int argc, char **argv)
 		if (tf == NULL) {
 			rc = 1;
 		} else if (opt.acl_alg != RTE_ACL_CLASSIFY_DEFAULT) {
-			int e4 = tf->acl4 == NULL ? 0 :
-				 rte_acl_set_ctx_classify(tf->acl4,
-							  opt.acl_alg);
-			int e6 = tf->acl6 == NULL ? 0 :
-				 rte_acl_set_ctx_classify(tf->acl6,
-							  opt.acl_alg);
+			int e4 = tf->acl4 == NULL
+					 ? 0
+					 : rte_acl_set_ctx_classify(
+						   tf->acl4, opt.acl_alg);
+			int e6 = tf->acl6 == NULL
+					 ? 0
+					 : rte_acl_set_ctx_classify(
+						   tf->acl6, opt.acl_alg);
 
 			if (e4 < 0 || e6 < 0) {
 				fprintf(stderr, "--acl-alg %s: %s\n",

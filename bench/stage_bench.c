@@ -91,21 +91,31 @@ make_tables(void)
 		{.id = 1, .mtu = 1500, .mac = {2, 0, 0, 0, 0, 2}},
 	};
 	struct ixg_spec_peer peers[2] = {
-		{.id = 1, .port_id = 0, .n_macs = 1,
+		{.id = 1,
+		 .port_id = 0,
+		 .n_macs = 1,
 		 .macs = {{2, 0, 0, 0, 1, 1}}},
-		{.id = 2, .port_id = 1, .vlan = 100, .n_macs = 1,
+		{.id = 2,
+		 .port_id = 1,
+		 .vlan = 100,
+		 .n_macs = 1,
 		 .macs = {{2, 0, 0, 0, 2, 1}}},
 	};
-	struct ixg_spec_route4 r4 = {.addr = 0xcb007100, .len = 24,
-				     .peer_id = 2};
+	struct ixg_spec_route4 r4 = {
+		.addr = 0xcb007100, .len = 24, .peer_id = 2};
 	struct ixg_spec_route6 r6 = {.len = 48, .peer_id = 2};
 	ixg_cc_t cc[1] = {IXG_CC('-', '-')};
 	struct ixg_spec spec = {
-		.n_ports = 2, .ports = ports,
-		.n_peers = 2, .peers = peers,
-		.n_routes4 = 1, .routes4 = &r4,
-		.n_routes6 = 1, .routes6 = &r6,
-		.n_countries = 1, .countries = cc,
+		.n_ports = 2,
+		.ports = ports,
+		.n_peers = 2,
+		.peers = peers,
+		.n_routes4 = 1,
+		.routes4 = &r4,
+		.n_routes6 = 1,
+		.routes6 = &r6,
+		.n_countries = 1,
+		.countries = cc,
 	};
 	char err[256] = "";
 	struct tables *t;
@@ -167,9 +177,19 @@ run(struct pipeline_ctx *ctx, struct rte_mbuf **mb, const uint8_t *frame,
 int
 main(int argc, char **argv)
 {
-	char *eal[] = {argv[0], "--no-huge", "-m", "512", "--no-shconf",
-		       "--no-pci", "--no-telemetry", "--log-level=*:error",
-		       "-l", "0", "--file-prefix", "stage_bench", NULL};
+	char *eal[] = {argv[0],
+		       "--no-huge",
+		       "-m",
+		       "512",
+		       "--no-shconf",
+		       "--no-pci",
+		       "--no-telemetry",
+		       "--log-level=*:error",
+		       "-l",
+		       "0",
+		       "--file-prefix",
+		       "stage_bench",
+		       NULL};
 	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 0) : 10000000;
 	struct rte_mbuf *mb[PIPELINE_BURST];
 	struct rte_mempool *pool;
@@ -182,9 +202,8 @@ main(int argc, char **argv)
 	}
 	make_frames();
 	t = make_tables();
-	pool = rte_pktmbuf_pool_create("bench", 1023, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	pool = rte_pktmbuf_pool_create(
+		"bench", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (t == NULL || pool == NULL ||
 	    rte_pktmbuf_alloc_bulk(pool, mb, PIPELINE_BURST) != 0)
 		return 1;
@@ -197,9 +216,11 @@ main(int argc, char **argv)
 
 	run(&ctx, mb, frame4, len4, 1000000); /* warm caches and FIBs */
 	printf("stages parse..output, UDP/IPv4 64B, untagged -> VLAN: "
-	       "%.1f cycles/packet\n", run(&ctx, mb, frame4, len4, n));
+	       "%.1f cycles/packet\n",
+	       run(&ctx, mb, frame4, len4, n));
 	printf("stages parse..output, UDP/IPv6 78B, untagged -> VLAN: "
-	       "%.1f cycles/packet\n", run(&ctx, mb, frame6, len6, n));
+	       "%.1f cycles/packet\n",
+	       run(&ctx, mb, frame6, len6, n));
 	printf("tsc %" PRIu64 " Hz, %" PRIu64 " packets each\n",
 	       rte_get_tsc_hz(), n);
 	rte_pktmbuf_free_bulk(mb, PIPELINE_BURST);

@@ -46,48 +46,48 @@
  * Drop reasons, declared once. X(enum suffix, counter name, description).
  * Every drop in the pipeline lands in exactly one of these.
  */
-#define IXG_DROP_REASONS(X)                                                   \
-	X(RUNT, "runt", "frame shorter than an Ethernet header")              \
-	X(DMAC, "dmac_mismatch",                                              \
-	  "destination MAC neither the port's, broadcast nor multicast")      \
-	X(L2_MULTICAST, "l2_multicast",                                       \
-	  "link-layer broadcast or multicast, not for the node: not routed")  \
-	X(VLAN_STACK, "vlan_stack",                                           \
-	  "more than two VLAN tags, or a tag header cut short")               \
-	X(ETHERTYPE, "ethertype", "ethertype other than IPv4, IPv6 or ARP")   \
-	X(UNKNOWN_PEER, "unknown_peer",                                       \
-	  "no peer configured for (port, VLAN, source MAC)")                  \
-	X(ARP_INVALID, "arp_invalid", "ARP frame malformed or not for us")    \
-	X(IPV4_HEADER, "ipv4_header",                                         \
-	  "IPv4 header truncated, bad version, IHL or total length")          \
-	X(IPV4_CHECKSUM, "ipv4_checksum", "IPv4 header checksum wrong")       \
-	X(IPV6_HEADER, "ipv6_header",                                         \
-	  "IPv6 header truncated, bad version or payload length")             \
-	X(IPV6_EXT_CHAIN, "ipv6_ext_chain",                                   \
-	  "IPv6 extension header chain truncated or too long")                \
-	X(L4_TRUNCATED, "l4_truncated", "transport header cut short")         \
-	X(MARTIAN, "martian",                                                 \
-	  "source or destination address never valid on the wire")            \
-	X(SOURCE_INVALID, "source_invalid",                                   \
-	  "source address not allowed for the ingress peer")                  \
-	X(ACL_DENY, "acl_deny", "denied by an ACL rule")                      \
-	X(BLACKHOLE, "blackhole", "destination in a blackholed prefix")       \
-	X(NO_ROUTE, "no_route", "no route to the destination")                \
-	X(HAIRPIN, "hairpin", "route points back to the ingress peer")        \
-	X(TTL_EXPIRED, "ttl_expired", "TTL or hop limit expired")             \
-	X(POLICER_RED, "policer_red", "metered red and the class drops red")  \
-	X(POLICER_YELLOW, "policer_yellow",                                   \
-	  "metered yellow and the class drops yellow")                        \
-	X(MTU_EXCEEDED, "mtu_exceeded", "larger than the egress port MTU")    \
-	X(LOCAL_UNHANDLED, "local_unhandled",                                 \
-	  "addressed to the node but not ARP, ND or echo")                    \
+#define IXG_DROP_REASONS(X)                                                    \
+	X(RUNT, "runt", "frame shorter than an Ethernet header")               \
+	X(DMAC, "dmac_mismatch",                                               \
+	  "destination MAC neither the port's, broadcast nor multicast")       \
+	X(L2_MULTICAST, "l2_multicast",                                        \
+	  "link-layer broadcast or multicast, not for the node: not routed")   \
+	X(VLAN_STACK, "vlan_stack",                                            \
+	  "more than two VLAN tags, or a tag header cut short")                \
+	X(ETHERTYPE, "ethertype", "ethertype other than IPv4, IPv6 or ARP")    \
+	X(UNKNOWN_PEER, "unknown_peer",                                        \
+	  "no peer configured for (port, VLAN, source MAC)")                   \
+	X(ARP_INVALID, "arp_invalid", "ARP frame malformed or not for us")     \
+	X(IPV4_HEADER, "ipv4_header",                                          \
+	  "IPv4 header truncated, bad version, IHL or total length")           \
+	X(IPV4_CHECKSUM, "ipv4_checksum", "IPv4 header checksum wrong")        \
+	X(IPV6_HEADER, "ipv6_header",                                          \
+	  "IPv6 header truncated, bad version or payload length")              \
+	X(IPV6_EXT_CHAIN, "ipv6_ext_chain",                                    \
+	  "IPv6 extension header chain truncated or too long")                 \
+	X(L4_TRUNCATED, "l4_truncated", "transport header cut short")          \
+	X(MARTIAN, "martian",                                                  \
+	  "source or destination address never valid on the wire")             \
+	X(SOURCE_INVALID, "source_invalid",                                    \
+	  "source address not allowed for the ingress peer")                   \
+	X(ACL_DENY, "acl_deny", "denied by an ACL rule")                       \
+	X(BLACKHOLE, "blackhole", "destination in a blackholed prefix")        \
+	X(NO_ROUTE, "no_route", "no route to the destination")                 \
+	X(HAIRPIN, "hairpin", "route points back to the ingress peer")         \
+	X(TTL_EXPIRED, "ttl_expired", "TTL or hop limit expired")              \
+	X(POLICER_RED, "policer_red", "metered red and the class drops red")   \
+	X(POLICER_YELLOW, "policer_yellow",                                    \
+	  "metered yellow and the class drops yellow")                         \
+	X(MTU_EXCEEDED, "mtu_exceeded", "larger than the egress port MTU")     \
+	X(LOCAL_UNHANDLED, "local_unhandled",                                  \
+	  "addressed to the node but not ARP, ND or echo")                     \
 	X(TX_FULL, "tx_full", "TX queue full")
 
 enum ixg_drop_reason {
 #define IXG_X_ENUM(e, name, descr) IXG_DROP_##e,
 	IXG_DROP_REASONS(IXG_X_ENUM)
 #undef IXG_X_ENUM
-	IXG_DROP_MAX
+		IXG_DROP_MAX
 };
 
 /* Name ("no_route") and description of a drop reason; NULL if out of range. */
@@ -352,7 +352,6 @@ struct ixg_lcore_counters {
 	struct ixg_ctr_peer_pair peer_pair[IXG_PEER_PAIR_SLOTS];
 } __attribute__((aligned(64)));
 
-
 /* ---------------------------------------------------------------------
  * The API between ixgate-control and ixgate-dataplane.
  *
@@ -522,7 +521,8 @@ struct ixg_msg_commit_reply {
 	uint16_t err_table; /* enum ixg_table */
 	uint16_t _pad2;
 	uint32_t err_index; /* index in that table */
-	uint32_t err_origin; /* the object's origin (file:line:col for control) */
+	uint32_t
+		err_origin; /* the object's origin (file:line:col for control) */
 	uint32_t _pad3;
 	/* Timings of this commit, nanoseconds. */
 	uint64_t build_ns; /* tables built beside the running ones */
@@ -578,9 +578,9 @@ struct ixg_msg_ids {
 	uint64_t offset;
 };
 
-#define IXG_STATIC_SIZE(t, n)                                                 \
-	_Static_assert(sizeof(t) == (n), #t " changed size: bump "            \
-					 "IXG_API_VERSION")
+#define IXG_STATIC_SIZE(t, n)                                                  \
+	_Static_assert(sizeof(t) == (n), #t " changed size: bump "             \
+					    "IXG_API_VERSION")
 IXG_STATIC_SIZE(struct ixg_msg_hdr, 16);
 IXG_STATIC_SIZE(struct ixg_msg_hello, 56);
 IXG_STATIC_SIZE(struct ixg_capacities, 40);

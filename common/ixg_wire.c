@@ -82,15 +82,25 @@ struct table_desc {
 	struct str_field str[2]; /* len 0 ends the list */
 };
 
-#define TBL(id, nm, type, cap, n, p, ...)                                     \
-	[id] = {nm, sizeof(type), cap, offsetof(struct ixg_spec, n),          \
-		offsetof(struct ixg_spec, p), {__VA_ARGS__}}
-#define STR(type, field)                                                      \
-	{offsetof(type, field), sizeof(((type *)0)->field)}
+#define TBL(id, nm, type, cap, n, p, ...)                                      \
+	[id] = {nm,                                                            \
+		sizeof(type),                                                  \
+		cap,                                                           \
+		offsetof(struct ixg_spec, n),                                  \
+		offsetof(struct ixg_spec, p),                                  \
+		{__VA_ARGS__}}
+#define STR(type, field)                                                       \
+	{                                                                      \
+		offsetof(type, field), sizeof(((type *)0)->field)              \
+	}
 
 static const struct table_desc tables[IXG_TBL_MAX] = {
-	[IXG_TBL_NODE] = {"node", sizeof(struct ixg_spec_node), 1, NO_FIELD,
-			  NO_FIELD, {STR(struct ixg_spec_node, name)}},
+	[IXG_TBL_NODE] = {"node",
+			  sizeof(struct ixg_spec_node),
+			  1,
+			  NO_FIELD,
+			  NO_FIELD,
+			  {STR(struct ixg_spec_node, name)}},
 	TBL(IXG_TBL_PORTS, "ports", struct ixg_spec_port, IXG_MAX_PORTS,
 	    n_ports, ports, STR(struct ixg_spec_port, name),
 	    STR(struct ixg_spec_port, devargs)),
@@ -106,10 +116,10 @@ static const struct table_desc tables[IXG_TBL_MAX] = {
 	TBL(IXG_TBL_ACL_RULES, "acl_rules", struct ixg_spec_acl_rule,
 	    2 * (IXG_MAX_ACL_RULES - 1), n_acl_rules, acl_rules,
 	    STR(struct ixg_spec_acl_rule, name)),
-	TBL(IXG_TBL_ROUTES4, "routes4", struct ixg_spec_route4,
-	    IXG_MAX_ROUTES4, n_routes4, routes4),
-	TBL(IXG_TBL_ROUTES6, "routes6", struct ixg_spec_route6,
-	    IXG_MAX_ROUTES6, n_routes6, routes6),
+	TBL(IXG_TBL_ROUTES4, "routes4", struct ixg_spec_route4, IXG_MAX_ROUTES4,
+	    n_routes4, routes4),
+	TBL(IXG_TBL_ROUTES6, "routes6", struct ixg_spec_route6, IXG_MAX_ROUTES6,
+	    n_routes6, routes6),
 	TBL(IXG_TBL_SOURCES4, "sources4", struct ixg_spec_route4,
 	    IXG_MAX_ROUTES4, n_sources4, sources4),
 	TBL(IXG_TBL_SOURCES6, "sources6", struct ixg_spec_route6,
@@ -179,8 +189,10 @@ ixg_msg_check(const void *buf, size_t len, uint16_t *type, char *err,
 
 	*type = 0;
 	if (len < sizeof(h)) {
-		errf(err, errlen, "message of %zu bytes is shorter than a "
-			       "header (%zu)", len, sizeof(h));
+		errf(err, errlen,
+		     "message of %zu bytes is shorter than a "
+		     "header (%zu)",
+		     len, sizeof(h));
 		return IXG_ST_BAD_MESSAGE;
 	}
 	/* The buffer may come unaligned from a fuzzer or a file. */
@@ -226,8 +238,7 @@ ixg_send(int fd, const void *msg, size_t len, int pass_fd)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = {.iov_base = (void *)(uintptr_t)msg,
-			    .iov_len = len};
+	struct iovec iov = {.iov_base = (void *)(uintptr_t)msg, .iov_len = len};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 
@@ -334,8 +345,8 @@ ixg_recv(int fd, void *buf, size_t cap, int *recv_fd)
 const char *
 ixg_status_name(int status)
 {
-	if (status < 0 || (size_t)status >= sizeof(status_names) /
-						    sizeof(status_names[0]))
+	if (status < 0 ||
+	    (size_t)status >= sizeof(status_names) / sizeof(status_names[0]))
 		return "unknown";
 	return status_names[status];
 }
@@ -472,8 +483,9 @@ ixg_table_to_memfd(const struct ixg_spec *spec, unsigned table, int *fd,
 		goto fail;
 	/* Sealed, the receiver can map it without fearing SIGBUS from a
 	 * shrink or content changing under its checks. */
-	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-					  F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+	if (fcntl(mfd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) <
+	    0) {
 		rc = -errno;
 		goto fail;
 	}
@@ -543,8 +555,8 @@ find_unterminated(const struct table_desc *d, const char *arr, uint64_t n,
 
 enum ixg_status
 ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
-		  struct ixg_spec *shadow, uint32_t *owned,
-		  uint32_t *err_index, char *err)
+		  struct ixg_spec *shadow, uint32_t *owned, uint32_t *err_index,
+		  char *err)
 {
 	const struct table_desc *d = table_desc(m->table);
 	const size_t errlen = IXG_WIRE_ERR_LEN;
@@ -558,8 +570,8 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 		*err_index = UINT32_MAX;
 	err[0] = '\0';
 	if (d == NULL) {
-		errf(err, errlen, "table id %u out of range (1..%u)",
-		     m->table, IXG_TBL_MAX - 1);
+		errf(err, errlen, "table id %u out of range (1..%u)", m->table,
+		     IXG_TBL_MAX - 1);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	if (m->elem_size != d->elem_size) {
@@ -568,9 +580,10 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 		return IXG_ST_BAD_MESSAGE;
 	}
 	if (m->count > d->capacity) {
-		errf(err, errlen, "%s: %" PRIu64 " elements exceed the "
-			       "capacity of %" PRIu64, d->name, m->count,
-		     d->capacity);
+		errf(err, errlen,
+		     "%s: %" PRIu64 " elements exceed the "
+		     "capacity of %" PRIu64,
+		     d->name, m->count, d->capacity);
 		return IXG_ST_CAPACITY;
 	}
 	if (d->n_off == NO_FIELD && m->count != 1) {
@@ -589,8 +602,10 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 		return IXG_ST_OK;
 	}
 	if (fd < 0) {
-		errf(err, errlen, "%s: %" PRIu64 " elements but no memfd "
-			       "passed", d->name, m->count);
+		errf(err, errlen,
+		     "%s: %" PRIu64 " elements but no memfd "
+		     "passed",
+		     d->name, m->count);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	if (fstat(fd, &st) < 0) {
@@ -604,8 +619,9 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 	}
 	if (__builtin_add_overflow(m->offset, bytes, &end) ||
 	    end > (uint64_t)st.st_size) {
-		errf(err, errlen, "%s: %" PRIu64 " bytes at offset %" PRIu64
-			       " exceed the memfd's %" PRIu64 " bytes",
+		errf(err, errlen,
+		     "%s: %" PRIu64 " bytes at offset %" PRIu64
+		     " exceed the memfd's %" PRIu64 " bytes",
 		     d->name, bytes, m->offset, (uint64_t)st.st_size);
 		return IXG_ST_BAD_MESSAGE;
 	}
@@ -619,8 +635,10 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 	 * could shrink after fstat and turn a mapped read into SIGBUS; a
 	 * short read is just an error. Checks run on the private copy. */
 	if (read_all(fd, copy, (size_t)bytes, m->offset) < 0) {
-		errf(err, errlen, "%s: reading %" PRIu64 " bytes at offset %"
-			       PRIu64 " failed", d->name, bytes, m->offset);
+		errf(err, errlen,
+		     "%s: reading %" PRIu64 " bytes at offset %" PRIu64
+		     " failed",
+		     d->name, bytes, m->offset);
 		free(copy);
 		return IXG_ST_BAD_MESSAGE;
 	}
@@ -649,8 +667,8 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 /* ---- id maps (GET_IDS / IDS) ---- */
 
 static void
-id_entry(struct ixg_id_entry *e, unsigned table, uint32_t id,
-	 uint32_t origin, const char *name)
+id_entry(struct ixg_id_entry *e, unsigned table, uint32_t id, uint32_t origin,
+	 const char *name)
 {
 	memset(e, 0, sizeof(*e));
 	e->table = (uint16_t)table;
@@ -663,8 +681,8 @@ id_entry(struct ixg_id_entry *e, unsigned table, uint32_t id,
 int
 ixg_ids_to_memfd(const struct ixg_spec *spec, int *fd, uint64_t *count)
 {
-	uint64_t n = (uint64_t)spec->n_ports + spec->n_peers +
-		     spec->n_classes + spec->n_acl_rules + spec->n_countries;
+	uint64_t n = (uint64_t)spec->n_ports + spec->n_peers + spec->n_classes +
+		     spec->n_acl_rules + spec->n_countries;
 	struct ixg_id_entry *v;
 	uint64_t k = 0;
 	uint32_t i;
@@ -710,9 +728,9 @@ ixg_ids_to_memfd(const struct ixg_spec *spec, int *fd, uint64_t *count)
 	rc = ftruncate(mfd, (off_t)(n * sizeof(*v))) < 0 ? -errno : 0;
 	if (rc == 0)
 		rc = write_all(mfd, v, (size_t)n * sizeof(*v));
-	if (rc == 0 && fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-						  F_SEAL_WRITE |
-						  F_SEAL_SEAL) < 0)
+	if (rc == 0 &&
+	    fcntl(mfd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		rc = -errno;
 	free(v);
 	if (rc < 0) {
@@ -740,10 +758,11 @@ ixg_ids_free(struct ixg_spec *ids)
 static bool
 id_entry_ok(const struct ixg_id_entry *e, char *err)
 {
-	static const uint32_t lo[IXG_TBL_MAX] = {
-		[IXG_TBL_PORTS] = 0, [IXG_TBL_PEERS] = 1,
-		[IXG_TBL_CLASSES] = 1, [IXG_TBL_ACL_RULES] = 1,
-		[IXG_TBL_COUNTRIES] = 0};
+	static const uint32_t lo[IXG_TBL_MAX] = {[IXG_TBL_PORTS] = 0,
+						 [IXG_TBL_PEERS] = 1,
+						 [IXG_TBL_CLASSES] = 1,
+						 [IXG_TBL_ACL_RULES] = 1,
+						 [IXG_TBL_COUNTRIES] = 0};
 	static const uint32_t cap[IXG_TBL_MAX] = {
 		[IXG_TBL_PORTS] = IXG_MAX_PORTS,
 		[IXG_TBL_PEERS] = IXG_MAX_PEERS,
@@ -757,20 +776,25 @@ id_entry_ok(const struct ixg_id_entry *e, char *err)
 		return false;
 	}
 	if (e->id < lo[e->table] || e->id >= cap[e->table]) {
-		errf(err, IXG_WIRE_ERR_LEN, "%s id %" PRIu32 " out of range "
-		     "(%" PRIu32 "..%" PRIu32 ")", ixg_table_name(e->table),
-		     e->id, lo[e->table], cap[e->table] - 1);
+		errf(err, IXG_WIRE_ERR_LEN,
+		     "%s id %" PRIu32 " out of range "
+		     "(%" PRIu32 "..%" PRIu32 ")",
+		     ixg_table_name(e->table), e->id, lo[e->table],
+		     cap[e->table] - 1);
 		return false;
 	}
 	if (len == sizeof(e->name)) {
-		errf(err, IXG_WIRE_ERR_LEN, "%s id %" PRIu32 ": name not "
-		     "NUL-terminated", ixg_table_name(e->table), e->id);
+		errf(err, IXG_WIRE_ERR_LEN,
+		     "%s id %" PRIu32 ": name not "
+		     "NUL-terminated",
+		     ixg_table_name(e->table), e->id);
 		return false;
 	}
 	if (e->table == IXG_TBL_ACL_RULES) {
 		if (e->family != 4 && e->family != 6) {
-			errf(err, IXG_WIRE_ERR_LEN, "acl rule id %" PRIu32
-			     ": family %u (4 or 6)", e->id, e->family);
+			errf(err, IXG_WIRE_ERR_LEN,
+			     "acl rule id %" PRIu32 ": family %u (4 or 6)",
+			     e->id, e->family);
 			return false;
 		}
 	} else if (e->table == IXG_TBL_COUNTRIES ? len != 2 : len == 0) {
@@ -803,29 +827,34 @@ ixg_ids_from_fd(int fd, const struct ixg_msg_ids *m, struct ixg_spec *ids,
 		return (enum ixg_status)m->status;
 	}
 	if (m->elem_size != sizeof(struct ixg_id_entry)) {
-		errf(err, IXG_WIRE_ERR_LEN, "ids: element size %" PRIu32
-		     ", expected %zu", m->elem_size,
-		     sizeof(struct ixg_id_entry));
+		errf(err, IXG_WIRE_ERR_LEN,
+		     "ids: element size %" PRIu32 ", expected %zu",
+		     m->elem_size, sizeof(struct ixg_id_entry));
 		return IXG_ST_BAD_MESSAGE;
 	}
 	if (m->count > IXG_MAX_ID_ENTRIES) {
-		errf(err, IXG_WIRE_ERR_LEN, "ids: %" PRIu64 " entries exceed "
-		     "%u", m->count, (unsigned)IXG_MAX_ID_ENTRIES);
+		errf(err, IXG_WIRE_ERR_LEN,
+		     "ids: %" PRIu64 " entries exceed "
+		     "%u",
+		     m->count, (unsigned)IXG_MAX_ID_ENTRIES);
 		return IXG_ST_CAPACITY;
 	}
 	if (m->count == 0)
 		return IXG_ST_OK;
 	bytes = m->count * sizeof(struct ixg_id_entry);
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		errf(err, IXG_WIRE_ERR_LEN, "ids: %" PRIu64 " entries but no "
-		     "memfd", m->count);
+		errf(err, IXG_WIRE_ERR_LEN,
+		     "ids: %" PRIu64 " entries but no "
+		     "memfd",
+		     m->count);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	if (__builtin_add_overflow(m->offset, bytes, &end) ||
 	    end > (uint64_t)sb.st_size) {
-		errf(err, IXG_WIRE_ERR_LEN, "ids: %" PRIu64 " bytes at offset "
-		     "%" PRIu64 " exceed the memfd's %" PRIu64, bytes,
-		     m->offset, (uint64_t)sb.st_size);
+		errf(err, IXG_WIRE_ERR_LEN,
+		     "ids: %" PRIu64 " bytes at offset "
+		     "%" PRIu64 " exceed the memfd's %" PRIu64,
+		     bytes, m->offset, (uint64_t)sb.st_size);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	v = malloc((size_t)bytes);

@@ -30,8 +30,8 @@
 
 /* Fill a header: magic, version, `type`, `len` (the whole message, header
  * included) and `seq`. Never fails. */
-void ixg_msg_init(struct ixg_msg_hdr *hdr, enum ixg_msg_type type,
-		  uint32_t len, uint32_t seq);
+void ixg_msg_init(struct ixg_msg_hdr *hdr, enum ixg_msg_type type, uint32_t len,
+		  uint32_t seq);
 
 /* Size of the struct of message `type` (e.g. sizeof(struct ixg_msg_hello)
  * for IXG_MSG_HELLO); 0 for a type outside the enum. */
@@ -136,7 +136,7 @@ enum ixg_status ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 				  uint32_t *err_index, char *err);
 
 /* Most entries an IDS reply may carry: every named object at capacity. */
-#define IXG_MAX_ID_ENTRIES                                                    \
+#define IXG_MAX_ID_ENTRIES                                                     \
 	(IXG_MAX_PORTS + IXG_MAX_PEERS + IXG_MAX_CLASSES + IXG_MAX_ACL_RULES + \
 	 IXG_MAX_COUNTRIES)
 

@@ -73,9 +73,9 @@ free_reader(struct pcap_reader *r)
 }
 
 /* Fill err, free r, set errno: the common failure exit of pcap_open_read. */
-static struct pcap_reader *
-open_fail(struct pcap_reader *r, int e, char *err, size_t errlen,
-	  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static struct pcap_reader *open_fail(struct pcap_reader *r, int e, char *err,
+				     size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 static struct pcap_reader *
 open_fail(struct pcap_reader *r, int e, char *err, size_t errlen,
@@ -149,9 +149,10 @@ pcap_open_read(const char *path, char *err, size_t errlen)
 	if (r->swapped)
 		major = __builtin_bswap16(major);
 	if (major != PCAP_VERSION_MAJOR)
-		return open_fail(r, EINVAL, err, errlen,
-				 "%s: unsupported pcap version %u (expected %u)",
-				 path, major, PCAP_VERSION_MAJOR);
+		return open_fail(
+			r, EINVAL, err, errlen,
+			"%s: unsupported pcap version %u (expected %u)", path,
+			major, PCAP_VERSION_MAJOR);
 	r->snaplen = get32(hdr + 16, r->swapped);
 	/* Some writers leave snaplen 0; the per-record cap still applies. */
 	if (r->snaplen == 0 || r->snaplen > PCAP_MAX_CAPLEN)
@@ -175,8 +176,7 @@ pcap_open_read(const char *path, char *err, size_t errlen)
  * "path: record N at byte offset O: reason". Not thread-safe per reader.
  */
 int
-pcap_read(struct pcap_reader *r, struct pcap_rec *rec, char *err,
-	  size_t errlen)
+pcap_read(struct pcap_reader *r, struct pcap_rec *rec, char *err, size_t errlen)
 {
 	uint8_t hdr[PCAP_REC_HDR_LEN];
 	uint32_t sec, frac, caplen, origlen;
@@ -188,8 +188,8 @@ pcap_read(struct pcap_reader *r, struct pcap_rec *rec, char *err,
 	if (n < sizeof(hdr)) {
 		if (ferror(r->f)) {
 			snprintf(err, errlen,
-				 "%s: record %" PRIu64 " at byte offset %" PRIu64
-				 ": read error",
+				 "%s: record %" PRIu64
+				 " at byte offset %" PRIu64 ": read error",
 				 r->path, r->recno, r->offset);
 			errno = EIO;
 			return -1;
@@ -208,7 +208,8 @@ pcap_read(struct pcap_reader *r, struct pcap_rec *rec, char *err,
 	if (caplen > r->snaplen) {
 		snprintf(err, errlen,
 			 "%s: record %" PRIu64 " at byte offset %" PRIu64
-			 ": captured length %" PRIu32 " exceeds snaplen %" PRIu32,
+			 ": captured length %" PRIu32
+			 " exceeds snaplen %" PRIu32,
 			 r->path, r->recno, r->offset, caplen, r->snaplen);
 		errno = EINVAL;
 		return -1;

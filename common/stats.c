@@ -23,7 +23,7 @@
  * the sum is one flat loop over that prefix; only the peer-pair hash table
  * needs merging by key. The asserts keep this true if fields are added.
  */
-#define STATS_FLAT_WORDS \
+#define STATS_FLAT_WORDS                                                       \
 	(offsetof(struct ixg_lcore_counters, peer_pair) / sizeof(uint64_t))
 _Static_assert(offsetof(struct ixg_lcore_counters, peer_pair) %
 			       sizeof(uint64_t) ==
@@ -611,9 +611,9 @@ stats_print_view(const struct ixg_lcore_counters *c,
 		n_active++;
 		e.a = id;
 		e.v1 = rate(p->rx.packets, PREV(peer[id].rx.packets),
-			     interval_s);
+			    interval_s);
 		e.v2 = rate(p->tx.packets, PREV(peer[id].tx.packets),
-			      interval_s);
+			    interval_s);
 		e.key = e.v1 + e.v2 + (double)id * 1e-9;
 		top_insert(peers, VIEW_PEERS, &np, &e);
 	}
@@ -650,17 +650,17 @@ stats_print_view(const struct ixg_lcore_counters *c,
 			e.a = s;
 			e.b = d;
 			e.v1 = rate(pb->packets,
-				     PREV(country_pair[s][d].packets),
-				     interval_s);
+				    PREV(country_pair[s][d].packets),
+				    interval_s);
 			e.v2 = rate(pb->bytes, PREV(country_pair[s][d].bytes),
-				      interval_s) *
-				 8e-6;
+				    interval_s) *
+			       8e-6;
 			e.key = e.v1;
 			top_insert(pairs, VIEW_PAIRS, &ncp, &e);
 		}
 	}
-	fprintf(out, "\n%-16s %9s %9s\n", "country pair",
-		prev ? "pps" : "pkt", prev ? "Mbit/s" : "Mbit");
+	fprintf(out, "\n%-16s %9s %9s\n", "country pair", prev ? "pps" : "pkt",
+		prev ? "Mbit/s" : "Mbit");
 	for (unsigned i = 0; i < ncp; i++) {
 		char a[3], b[3], key[8];
 

@@ -30,9 +30,9 @@
 
 /* ---- replies ------------------------------------------------------- */
 
-static void
-reply_status(struct api_reply *out, uint32_t seq, enum ixg_status st,
-	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void reply_status(struct api_reply *out, uint32_t seq,
+			 enum ixg_status st, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static void
 reply_status(struct api_reply *out, uint32_t seq, enum ixg_status st,
@@ -90,9 +90,9 @@ struct verdict {
 	char msg[256];
 };
 
-static int
-refuse(struct verdict *v, unsigned table, uint32_t index, uint32_t origin,
-       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int refuse(struct verdict *v, unsigned table, uint32_t index,
+		  uint32_t origin, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 static int
 refuse(struct verdict *v, unsigned table, uint32_t index, uint32_t origin,
@@ -132,10 +132,10 @@ check_ports(const struct runtime *rt, const struct ixg_spec *s,
 
 	for (i = 0; i < s->n_ports; i++) {
 		const struct ixg_spec_port *np = &s->ports[i];
-		const struct ixg_spec_port *op =
-			port_by_id(run->ports, run->n_ports, np->id);
-		const struct ixg_spec_port *cp =
-			port_by_id(rt->conf_ports, rt->n_conf_ports, np->id);
+		const struct ixg_spec_port *op = port_by_id(
+			run->ports, run->n_ports, np->id);
+		const struct ixg_spec_port *cp = port_by_id(
+			rt->conf_ports, rt->n_conf_ports, np->id);
 		const char *what = NULL;
 
 		if (op == NULL)
@@ -167,7 +167,8 @@ check_ports(const struct runtime *rt, const struct ixg_spec *s,
 		if (port_by_id(s->ports, s->n_ports, op->id) == NULL)
 			return refuse(v, IXG_TBL_PORTS, NO_INDEX, 0,
 				      "port %u '%s' removed: needs a dataplane "
-				      "restart", op->id, op->name);
+				      "restart",
+				      op->id, op->name);
 	}
 	return 0;
 }
@@ -235,8 +236,7 @@ check_routes6(const struct ixg_spec_route6 *r, uint32_t n, unsigned table,
  * families, MACs) and its message names the object.
  */
 static int
-validate(const struct runtime *rt, const struct ixg_spec *s,
-	 struct verdict *v)
+validate(const struct runtime *rt, const struct ixg_spec *s, struct verdict *v)
 {
 	struct idsets *ids = calloc(1, sizeof(*ids));
 	uint32_t i;
@@ -262,14 +262,15 @@ validate(const struct runtime *rt, const struct ixg_spec *s,
 		if (c->id == 0 || c->id >= IXG_MAX_CLASSES) {
 			refuse(v, IXG_TBL_CLASSES, i, c->origin,
 			       "class %u '%s' (origin %" PRIu32 "): id out of "
-			       "range 1..%u", c->id, c->name, c->origin,
-			       IXG_MAX_CLASSES - 1);
+			       "range 1..%u",
+			       c->id, c->name, c->origin, IXG_MAX_CLASSES - 1);
 			goto out;
 		}
 		if (bit_test(ids->classes, c->id)) {
 			refuse(v, IXG_TBL_CLASSES, i, c->origin,
 			       "class %u '%s' (origin %" PRIu32 "): duplicate "
-			       "id", c->id, c->name, c->origin);
+			       "id",
+			       c->id, c->name, c->origin);
 			goto out;
 		}
 		bit_set(ids->classes, c->id);
@@ -280,14 +281,15 @@ validate(const struct runtime *rt, const struct ixg_spec *s,
 		if (p->id == IXG_PEER_NONE || p->id >= IXG_MAX_PEERS) {
 			refuse(v, IXG_TBL_PEERS, i, p->origin,
 			       "peer %u '%s' (origin %" PRIu32 "): id out of "
-			       "range 1..%u", p->id, p->name, p->origin,
-			       IXG_MAX_PEERS - 1);
+			       "range 1..%u",
+			       p->id, p->name, p->origin, IXG_MAX_PEERS - 1);
 			goto out;
 		}
 		if (bit_test(ids->peers, p->id)) {
 			refuse(v, IXG_TBL_PEERS, i, p->origin,
 			       "peer %u '%s' (origin %" PRIu32 "): duplicate "
-			       "id", p->id, p->name, p->origin);
+			       "id",
+			       p->id, p->name, p->origin);
 			goto out;
 		}
 		bit_set(ids->peers, p->id);
@@ -295,8 +297,8 @@ validate(const struct runtime *rt, const struct ixg_spec *s,
 		    !bit_test(ids->ports, p->port_id)) {
 			refuse(v, IXG_TBL_PEERS, i, p->origin,
 			       "peer %u '%s' (origin %" PRIu32 "): port %u "
-			       "does not exist", p->id, p->name, p->origin,
-			       p->port_id);
+			       "does not exist",
+			       p->id, p->name, p->origin, p->port_id);
 			goto out;
 		}
 		/* Country 0 is "unknown": valid even with no country table. */
@@ -317,8 +319,8 @@ validate(const struct runtime *rt, const struct ixg_spec *s,
 		    !bit_test(ids->ports, a->port_id)) {
 			refuse(v, IXG_TBL_LOCAL_ADDRS, i, a->origin,
 			       "local address %" PRIu32 " (origin %" PRIu32
-			       "): port %u does not exist", i, a->origin,
-			       a->port_id);
+			       "): port %u does not exist",
+			       i, a->origin, a->port_id);
 			goto out;
 		}
 	}
@@ -328,15 +330,17 @@ validate(const struct runtime *rt, const struct ixg_spec *s,
 		if (r->id == 0 || r->id >= IXG_MAX_ACL_RULES) {
 			refuse(v, IXG_TBL_ACL_RULES, i, r->origin,
 			       "rule %" PRIu32 " '%s' (origin %" PRIu32 "): id "
-			       "out of range 1..%u", r->id, r->name, r->origin,
+			       "out of range 1..%u",
+			       r->id, r->name, r->origin,
 			       IXG_MAX_ACL_RULES - 1);
 			goto out;
 		}
-		if (r->in_peer != IXG_PEER_NONE && !peer_exists(ids, r->in_peer)) {
+		if (r->in_peer != IXG_PEER_NONE &&
+		    !peer_exists(ids, r->in_peer)) {
 			refuse(v, IXG_TBL_ACL_RULES, i, r->origin,
 			       "rule %" PRIu32 " '%s' (origin %" PRIu32 "): "
-			       "peer %u does not exist", r->id, r->name,
-			       r->origin, r->in_peer);
+			       "peer %u does not exist",
+			       r->id, r->name, r->origin, r->in_peer);
 			goto out;
 		}
 		if (r->action == IXG_ACL_CLASS &&
@@ -344,8 +348,8 @@ validate(const struct runtime *rt, const struct ixg_spec *s,
 		     !bit_test(ids->classes, r->class_id))) {
 			refuse(v, IXG_TBL_ACL_RULES, i, r->origin,
 			       "rule %" PRIu32 " '%s' (origin %" PRIu32 "): "
-			       "class %u does not exist", r->id, r->name,
-			       r->origin, r->class_id);
+			       "class %u does not exist",
+			       r->id, r->name, r->origin, r->class_id);
 			goto out;
 		}
 	}
@@ -362,16 +366,16 @@ validate(const struct runtime *rt, const struct ixg_spec *s,
 		if (s->country4[i].country >= s->n_countries) {
 			refuse(v, IXG_TBL_COUNTRY4, i, 0,
 			       "IPv4 country prefix %" PRIu32 ": country index "
-			       "%u, only %" PRIu32 " countries", i,
-			       s->country4[i].country, s->n_countries);
+			       "%u, only %" PRIu32 " countries",
+			       i, s->country4[i].country, s->n_countries);
 			goto out;
 		}
 	for (i = 0; i < s->n_country6; i++)
 		if (s->country6[i].country >= s->n_countries) {
 			refuse(v, IXG_TBL_COUNTRY6, i, 0,
 			       "IPv6 country prefix %" PRIu32 ": country index "
-			       "%u, only %" PRIu32 " countries", i,
-			       s->country6[i].country, s->n_countries);
+			       "%u, only %" PRIu32 " countries",
+			       i, s->country6[i].country, s->n_countries);
 			goto out;
 		}
 	rc = 0;
@@ -384,15 +388,11 @@ static enum ixg_status
 build_status(int rc)
 {
 	switch (rc) {
-	case -EINVAL:
-		return IXG_ST_INVALID;
+	case -EINVAL: return IXG_ST_INVALID;
 	case -ENOSPC:
-	case -E2BIG:
-		return IXG_ST_CAPACITY;
-	case -ENOMEM:
-		return IXG_ST_NO_MEMORY;
-	default:
-		return IXG_ST_INTERNAL;
+	case -E2BIG: return IXG_ST_CAPACITY;
+	case -ENOMEM: return IXG_ST_NO_MEMORY;
+	default: return IXG_ST_INTERNAL;
 	}
 }
 
@@ -432,7 +432,8 @@ commit(struct api_conn *c, uint32_t seq, struct api_reply *out)
 
 			memcpy(p->devargs,
 			       port_by_id(rt->spec->ports, rt->spec->n_ports,
-					  p->id)->devargs,
+					  p->id)
+				       ->devargs,
 			       sizeof(p->devargs));
 		}
 	ns = malloc(sizeof(*ns));
@@ -454,8 +455,9 @@ commit(struct api_conn *c, uint32_t seq, struct api_reply *out)
 	runtime_spec_replace(rt, ns);
 	memcpy(rt->config_sha256, c->txn_sha256, sizeof(rt->config_sha256));
 	rt->last_commit_unix = (uint64_t)time(NULL);
-	fprintf(stderr, "commit: generation %" PRIu64 " live (build %.3f ms, "
-			"publish %.3f ms)\n",
+	fprintf(stderr,
+		"commit: generation %" PRIu64 " live (build %.3f ms, "
+		"publish %.3f ms)\n",
 		rt->generation, r.build_ns / 1e6, r.publish_ns / 1e6);
 	/* The shadow's arrays now belong to the running spec. */
 	c->owned = 0;
@@ -463,8 +465,9 @@ commit(struct api_conn *c, uint32_t seq, struct api_reply *out)
 	api_conn_reset(c);
 	goto reply;
 discard:
-	fprintf(stderr, "commit refused (%s): %s; running generation %" PRIu64
-			" unchanged\n",
+	fprintf(stderr,
+		"commit refused (%s): %s; running generation %" PRIu64
+		" unchanged\n",
 		ixg_status_name(v.status), v.msg, rt->generation);
 	api_conn_reset(c);
 reply:
@@ -479,8 +482,7 @@ reply:
 }
 
 static void
-hello(struct api_conn *c, const struct ixg_msg_hello *m,
-      struct api_reply *out)
+hello(struct api_conn *c, const struct ixg_msg_hello *m, struct api_reply *out)
 {
 	struct runtime *rt = c->rt;
 	struct ixg_msg_hello_reply r;
@@ -535,8 +537,10 @@ txn_begin(struct api_conn *c, const struct ixg_msg_txn_begin *m,
 	c->owned = 0;
 	c->txn_status = IXG_ST_OK;
 	memcpy(c->txn_sha256, m->config_sha256, sizeof(c->txn_sha256));
-	reply_status(out, m->hdr.seq, IXG_ST_OK, "transaction open on "
-		     "generation %" PRIu64, runtime_generation(rt));
+	reply_status(out, m->hdr.seq, IXG_ST_OK,
+		     "transaction open on "
+		     "generation %" PRIu64,
+		     runtime_generation(rt));
 }
 
 static void
@@ -604,8 +608,9 @@ get_ids(struct api_conn *c, uint32_t seq, struct api_reply *out)
 	c->ids_fd = -1;
 	rc = rt->spec == NULL ? 0
 			      : ixg_ids_to_memfd(rt->spec, &c->ids_fd, &count);
-	r.status = rc == 0 ? IXG_ST_OK
-		   : rc == -ENOMEM ? IXG_ST_NO_MEMORY : IXG_ST_INTERNAL;
+	r.status = rc == 0	   ? IXG_ST_OK
+		   : rc == -ENOMEM ? IXG_ST_NO_MEMORY
+				   : IXG_ST_INTERNAL;
 	r.count = rc == 0 ? count : 0;
 	memcpy(out->buf, &r, sizeof(r));
 	out->len = sizeof(r);
@@ -652,18 +657,10 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 		fd = -1;
 	}
 	switch (type) {
-	case IXG_MSG_HELLO:
-		hello(c, &m.hello, out);
-		break;
-	case IXG_MSG_TXN_BEGIN:
-		txn_begin(c, &m.begin, out);
-		break;
-	case IXG_MSG_TXN_TABLE:
-		txn_table(c, &m.table, fd, out);
-		break;
-	case IXG_MSG_TXN_COMMIT:
-		commit(c, seq, out);
-		break;
+	case IXG_MSG_HELLO: hello(c, &m.hello, out); break;
+	case IXG_MSG_TXN_BEGIN: txn_begin(c, &m.begin, out); break;
+	case IXG_MSG_TXN_TABLE: txn_table(c, &m.table, fd, out); break;
+	case IXG_MSG_TXN_COMMIT: commit(c, seq, out); break;
 	case IXG_MSG_TXN_ABORT:
 		if (!c->txn_open) {
 			reply_status(out, seq, IXG_ST_NO_TXN,
@@ -673,12 +670,8 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 		api_conn_reset(c);
 		reply_status(out, seq, IXG_ST_OK, "transaction discarded");
 		break;
-	case IXG_MSG_GET_STATE:
-		get_state(c, seq, out);
-		break;
-	case IXG_MSG_GET_IDS:
-		get_ids(c, seq, out);
-		break;
+	case IXG_MSG_GET_STATE: get_state(c, seq, out); break;
+	case IXG_MSG_GET_IDS: get_ids(c, seq, out); break;
 	default:
 		reply_status(out, seq, IXG_ST_UNKNOWN_TYPE,
 			     "%s is not a request", ixg_msg_type_name(type));
@@ -787,15 +780,19 @@ api_server_create(struct runtime *rt, const char *path)
 	 * nor the socket of a dataplane still listening on it. */
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			fprintf(stderr, "--api-socket %s: exists and is not a "
-					"socket\n", path);
+			fprintf(stderr,
+				"--api-socket %s: exists and is not a "
+				"socket\n",
+				path);
 			free(s);
 			errno = EEXIST;
 			return NULL;
 		}
 		if (socket_alive(&sa)) {
-			fprintf(stderr, "--api-socket %s: another dataplane "
-					"is listening on it\n", path);
+			fprintf(stderr,
+				"--api-socket %s: another dataplane "
+				"is listening on it\n",
+				path);
 			free(s);
 			errno = EADDRINUSE;
 			return NULL;
@@ -837,8 +834,9 @@ client_close(struct api_server *s)
 	s->client_fd = -1;
 	api_conn_reset(&s->conn);
 	__atomic_store_n(&rt->headless, true, __ATOMIC_RELAXED);
-	fprintf(stderr, "control plane disconnected: headless, forwarding "
-			"with generation %" PRIu64 "\n",
+	fprintf(stderr,
+		"control plane disconnected: headless, forwarding "
+		"with generation %" PRIu64 "\n",
 		runtime_generation(rt));
 }
 
@@ -863,7 +861,8 @@ api_server_pollfds(const struct api_server *s, struct pollfd *pfd)
 
 	pfd[n++] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
 	if (s->client_fd >= 0)
-		pfd[n++] = (struct pollfd){.fd = s->client_fd, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = s->client_fd,
+					   .events = POLLIN};
 	return n;
 }
 
@@ -899,7 +898,8 @@ refuse_busy(struct api_server *s, int fd)
 {
 	struct api_reply r;
 
-	reply_status(&r, 0, IXG_ST_BUSY, "another control plane holds the "
+	reply_status(&r, 0, IXG_ST_BUSY,
+		     "another control plane holds the "
 		     "API");
 	ixg_send(fd, r.buf, r.len, -1);
 	shutdown(fd, SHUT_WR);
@@ -944,8 +944,9 @@ accept_client(struct api_server *s)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
 	    (cred.uid != 0 && cred.uid != getuid())) {
-		fprintf(stderr, "API: refused a client with uid %d (only root "
-				"or uid %d)\n",
+		fprintf(stderr,
+			"API: refused a client with uid %d (only root "
+			"or uid %d)\n",
 			clen == sizeof(cred) ? (int)cred.uid : -1,
 			(int)getuid());
 		close(fd);
@@ -963,8 +964,9 @@ accept_client(struct api_server *s)
 	api_conn_init(&s->conn, s->rt);
 	__atomic_store_n(&s->rt->headless, false, __ATOMIC_RELAXED);
 	s->rt->had_client = true;
-	fprintf(stderr, "control plane connected: pid %d uid %d, generation "
-			"%" PRIu64 "\n",
+	fprintf(stderr,
+		"control plane connected: pid %d uid %d, generation "
+		"%" PRIu64 "\n",
 		(int)cred.pid, (int)cred.uid, runtime_generation(s->rt));
 }
 
@@ -1008,8 +1010,7 @@ serve_client(struct api_server *s)
 }
 
 void
-api_server_service(struct api_server *s, const struct pollfd *pfd,
-		   unsigned n)
+api_server_service(struct api_server *s, const struct pollfd *pfd, unsigned n)
 {
 	reap_refused(s);
 	for (unsigned i = 0; i < n; i++) {

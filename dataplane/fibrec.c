@@ -41,7 +41,7 @@ static unsigned long n_live;
 
 static const char *const slot_names[FIB_SLOTS] = {
 	[FIB_ROUTE4] = "route4",     [FIB_ROUTE6] = "route6",
-	[FIB_SAV4] = "sav4",         [FIB_SAV6] = "sav6",
+	[FIB_SAV4] = "sav4",	     [FIB_SAV6] = "sav6",
 	[FIB_COUNTRY4] = "country4", [FIB_COUNTRY6] = "country6",
 };
 
@@ -93,14 +93,16 @@ struct content {
 static struct content
 content_of(const struct fibrec *r)
 {
-	return (struct content){ .family = r->family, .n = r->n, .k4 = r->k4,
-				 .nh4 = r->nh4, .p6 = r->p6 };
+	return (struct content){.family = r->family,
+				.n = r->n,
+				.k4 = r->k4,
+				.nh4 = r->nh4,
+				.p6 = r->p6};
 }
 
 /* Order of r's entry i against c's entry j: identity only (prefix). */
 static int
-cmp_entry(const struct fibrec *r, size_t i, const struct content *c,
-	  size_t j)
+cmp_entry(const struct fibrec *r, size_t i, const struct content *c, size_t j)
 {
 	if (r->family == 4) {
 		uint64_t a = r->k4[i], b = c->k4[j] & K4_ID_MASK;
@@ -111,8 +113,9 @@ cmp_entry(const struct fibrec *r, size_t i, const struct content *c,
 
 		if (d != 0)
 			return d;
-		return r->p6[i].len < c->p6[j].len ? -1 :
-		       r->p6[i].len > c->p6[j].len;
+		return r->p6[i].len < c->p6[j].len
+			       ? -1
+			       : r->p6[i].len > c->p6[j].len;
 	}
 }
 
@@ -283,7 +286,7 @@ make(enum fib_slot slot, const struct content *c, struct fibrec_stat *st,
      size_t *bad, int *rc)
 {
 	uint64_t t0 = ixg_mono_ns();
-	struct fibrec_stat s = { .how = FIBREC_FRESH, .n = (uint32_t)c->n };
+	struct fibrec_stat s = {.how = FIBREC_FRESH, .n = (uint32_t)c->n};
 	struct fibrec *r = take_spare(slot);
 
 	*bad = SIZE_MAX;
@@ -324,7 +327,7 @@ struct fibrec *
 fibrec_make4(enum fib_slot slot, const uint64_t *k, const uint32_t *nh,
 	     size_t n, struct fibrec_stat *st, size_t *bad, int *rc)
 {
-	struct content c = { .family = 4, .n = n, .k4 = k, .nh4 = nh };
+	struct content c = {.family = 4, .n = n, .k4 = k, .nh4 = nh};
 
 	return make(slot, &c, st, bad, rc);
 }
@@ -333,7 +336,7 @@ struct fibrec *
 fibrec_make6(enum fib_slot slot, const struct fib_pfx6 *p, size_t n,
 	     struct fibrec_stat *st, size_t *bad, int *rc)
 {
-	struct content c = { .family = 6, .n = n, .p6 = p };
+	struct content c = {.family = 6, .n = n, .p6 = p};
 
 	return make(slot, &c, st, bad, rc);
 }

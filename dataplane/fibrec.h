@@ -57,18 +57,18 @@ enum fib_slot {
 
 /* How a FIB of a new snapshot was made. */
 enum fibrec_how {
-	FIBREC_NONE,    /* no FIB (empty table) or shared with the last snapshot */
-	FIBREC_FRESH,   /* built from scratch */
+	FIBREC_NONE, /* no FIB (empty table) or shared with the last snapshot */
+	FIBREC_FRESH, /* built from scratch */
 	FIBREC_PATCHED, /* the slot's spare, brought up to date by a diff */
 };
 
 struct fibrec_stat {
-	uint8_t how;        /* enum fibrec_how */
-	uint32_t n;         /* prefixes held */
+	uint8_t how; /* enum fibrec_how */
+	uint32_t n; /* prefixes held */
 	uint32_t adds, dels; /* prefixes added (incl. changed) and removed */
-	uint64_t ns;        /* time to make it */
-	size_t bytes;       /* its size in the rte_malloc heap */
-	uint32_t groups;    /* 256-entry groups in use (lpm.h) */
+	uint64_t ns; /* time to make it */
+	size_t bytes; /* its size in the rte_malloc heap */
+	uint32_t groups; /* 256-entry groups in use (lpm.h) */
 };
 
 struct fibrec;

@@ -112,9 +112,12 @@ grp_alloc(struct lpm *t, uint32_t fill, uint32_t *out)
 	} else {
 		if (t->n_groups == t->cap_groups) {
 			/* updates only: a build reserves the exact count */
-			uint64_t cap = t->cap_groups < 64 ? 64 :
-				       (uint64_t)t->cap_groups * 3 / 2;
-			int rc = reserve(t, cap < MAX_GROUPS ? cap : MAX_GROUPS);
+			uint64_t cap = t->cap_groups < 64
+					       ? 64
+					       : (uint64_t)t->cap_groups * 3 /
+							 2;
+			int rc = reserve(t,
+					 cap < MAX_GROUPS ? cap : MAX_GROUPS);
 
 			if (rc < 0 || t->n_groups == t->cap_groups)
 				return -ENOMEM;
@@ -166,7 +169,8 @@ paint(struct lpm *t, const struct pfx *p, uint32_t v)
 		if (p->len <= end) {
 			unsigned span = end - p->len;
 
-			fill_range(t, entry(t, parent, idx & ~((1u << span) - 1)),
+			fill_range(t,
+				   entry(t, parent, idx & ~((1u << span) - 1)),
 				   1u << span, v);
 			return 0;
 		}
@@ -331,8 +335,9 @@ list_check(const struct lpm *t, const struct list *l, uint64_t lens[3],
 		for (size_t i = 0; i < l->n; i++) {
 			uint64_t k = l->k[i] & LPM4_KEY_ID_MASK;
 			unsigned len = lpm4_key_len(k);
-			uint32_t host = len == 0 ? UINT32_MAX :
-				len >= 32 ? 0 : UINT32_MAX >> len;
+			uint32_t host = len == 0    ? UINT32_MAX
+					: len >= 32 ? 0
+						    : UINT32_MAX >> len;
 
 			if (len > 32 || (lpm4_key_addr(k) & host) != 0 ||
 			    l->v[i] > LPM_VALUE_MAX || (i > 0 && k <= prev)) {
@@ -371,7 +376,7 @@ static uint64_t
 count_groups(unsigned root_bits, const struct list *l)
 {
 	uint8_t last[16][16];
-	bool have[16] = { false };
+	bool have[16] = {false};
 	uint64_t cnt = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
@@ -392,7 +397,6 @@ count_groups(unsigned root_bits, const struct list *l)
 	}
 	return cnt;
 }
-
 
 /* First index of l whose prefix is >= x. */
 static size_t
@@ -537,7 +541,6 @@ update(struct lpm *t, const struct list *l, const struct list *ch, size_t *bad)
 
 /* ---- public ------------------------------------------------------- */
 
-
 int
 lpm_create(struct lpm **out, int family, uint32_t def)
 {
@@ -575,7 +578,7 @@ int
 lpm_build4(struct lpm *t, const uint64_t *k, const uint32_t *v, size_t n,
 	   size_t *bad)
 {
-	struct list l = { .family = 4, .n = n, .k = k, .v = v };
+	struct list l = {.family = 4, .n = n, .k = k, .v = v};
 
 	return build(t, &l, bad);
 }
@@ -583,7 +586,7 @@ lpm_build4(struct lpm *t, const uint64_t *k, const uint32_t *v, size_t n,
 int
 lpm_build6(struct lpm *t, const struct fib_pfx6 *p, size_t n, size_t *bad)
 {
-	struct list l = { .family = 6, .n = n, .p = p };
+	struct list l = {.family = 6, .n = n, .p = p};
 
 	return build(t, &l, bad);
 }
@@ -592,8 +595,8 @@ int
 lpm_update4(struct lpm *t, const uint64_t *k, const uint32_t *v, size_t n,
 	    const uint64_t *ch, size_t n_ch, size_t *bad)
 {
-	struct list l = { .family = 4, .n = n, .k = k, .v = v };
-	struct list c = { .family = 4, .n = n_ch, .k = ch };
+	struct list l = {.family = 4, .n = n, .k = k, .v = v};
+	struct list c = {.family = 4, .n = n_ch, .k = ch};
 
 	return update(t, &l, &c, bad);
 }
@@ -602,8 +605,8 @@ int
 lpm_update6(struct lpm *t, const struct fib_pfx6 *p, size_t n,
 	    const struct fib_pfx6 *ch, size_t n_ch, size_t *bad)
 {
-	struct list l = { .family = 6, .n = n, .p = p };
-	struct list c = { .family = 6, .n = n_ch, .p = ch };
+	struct list l = {.family = 6, .n = n, .p = p};
+	struct list c = {.family = 6, .n = n_ch, .p = ch};
 
 	return update(t, &l, &c, bad);
 }
@@ -622,8 +625,8 @@ lpm_copy(struct lpm **out, const struct lpm *src)
 		return -ENOMEM;
 	*t = *src;
 	t->grp = NULL;
-	t->root = rte_malloc_socket("ixg_lpm_root", rootsz,
-				    RTE_CACHE_LINE_SIZE, SOCKET_ID_ANY);
+	t->root = rte_malloc_socket("ixg_lpm_root", rootsz, RTE_CACHE_LINE_SIZE,
+				    SOCKET_ID_ANY);
 	if (grpsz > 0)
 		t->grp = rte_malloc_socket("ixg_lpm_grp", grpsz,
 					   RTE_CACHE_LINE_SIZE, SOCKET_ID_ANY);

@@ -45,8 +45,16 @@
 #define LPM4_KEY(addr, len) ((uint64_t)(addr) << 32 | (uint64_t)(len) << 26)
 #define LPM4_KEY_ID_MASK (~((UINT64_C(1) << 26) - 1))
 
-static inline uint32_t lpm4_key_addr(uint64_t k) { return (uint32_t)(k >> 32); }
-static inline uint8_t lpm4_key_len(uint64_t k) { return (k >> 26) & 0x3f; }
+static inline uint32_t
+lpm4_key_addr(uint64_t k)
+{
+	return (uint32_t)(k >> 32);
+}
+static inline uint8_t
+lpm4_key_len(uint64_t k)
+{
+	return (k >> 26) & 0x3f;
+}
 
 /* An IPv6 prefix of a list, sorted by (addr, len); `kind` and `idx` are
  * the caller's and ignored here. */
@@ -130,7 +138,8 @@ lpm4_lookup(const struct lpm *t, uint32_t ip)
 
 	while (unlikely(e & LPM_GROUP)) {
 		s -= 8;
-		e = t->grp[(size_t)(e & LPM_VALUE_MAX) << 8 | ((ip >> s) & 0xff)];
+		e = t->grp[(size_t)(e & LPM_VALUE_MAX) << 8 |
+			   ((ip >> s) & 0xff)];
 	}
 	return e;
 }
@@ -151,8 +160,8 @@ lpm6_lookup(const struct lpm *t, const uint8_t *a)
  * so the reads of different addresses overlap. t may be NULL (every value
  * 0). Any thread.
  */
-void lpm6_lookup_bulk(const struct lpm *t, const uint8_t (*a)[16],
-		      uint32_t *v, unsigned n);
+void lpm6_lookup_bulk(const struct lpm *t, const uint8_t (*a)[16], uint32_t *v,
+		      unsigned n);
 
 static inline void
 lpm4_lookup_bulk(const struct lpm *t, const uint32_t *ip, uint32_t *v,

@@ -50,11 +50,15 @@ static const char usage_text[] =
 	"  ixgate-dataplane --help\n"
 	"\n"
 	"Forwarding mode (the EAL options come before '--'):\n"
-	"  --config FILE          peering config to run (checked first; on any\n"
+	"  --config FILE          peering config to run (checked first; on "
+	"any\n"
 	"                         error nothing is started, exit 1)\n"
-	"  --device PORT=DEVARGS  replace the device of config port PORT, e.g.\n"
-	"                         p0=net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\n"
-	"                         (repeatable). Devices starting with 'net_' are\n"
+	"  --device PORT=DEVARGS  replace the device of config port PORT, "
+	"e.g.\n"
+	"                         "
+	"p0=net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\n"
+	"                         (repeatable). Devices starting with 'net_' "
+	"are\n"
 	"                         handed to EAL as --vdev; PCI addresses are\n"
 	"                         probed by EAL as usual (use EAL's -a to\n"
 	"                         restrict or pass options to them).\n"
@@ -198,14 +202,11 @@ parse_args(int argc, char **argv, struct opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return 1;
-		case OPT_CONFIG:
-			o->config = optarg;
-			break;
+		case 'h': return 1;
+		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_DEVICE:
-			if (strchr(optarg, '=') == NULL ||
-			    optarg[0] == '=' || strchr(optarg, '=')[1] == '\0')
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=' ||
+			    strchr(optarg, '=')[1] == '\0')
 				return usage_error(
 					"--device wants PORT=DEVARGS, got '%s'",
 					optarg);
@@ -235,18 +236,10 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->json_out = optarg;
 			live_opt = true;
 			break;
-		case OPT_REPLAY:
-			o->replay = optarg;
-			break;
-		case OPT_OUT:
-			o->out = optarg;
-			break;
-		case OPT_PORT:
-			o->port = optarg;
-			break;
-		case OPT_TRACE:
-			o->trace = true;
-			break;
+		case OPT_REPLAY: o->replay = optarg; break;
+		case OPT_OUT: o->out = optarg; break;
+		case OPT_PORT: o->port = optarg; break;
+		case OPT_TRACE: o->trace = true; break;
 		case OPT_API_SOCKET:
 			if (optarg[0] == '\0')
 				return usage_error("%s",
@@ -313,8 +306,9 @@ apply_devices(const struct opts *o, struct ixg_spec *spec)
 			    strncmp(p->name, o->devices[i], nlen) != 0)
 				continue;
 			if (strlen(eq + 1) >= sizeof(p->devargs)) {
-				fprintf(stderr, "--device %s: devargs longer "
-						"than %zu bytes\n",
+				fprintf(stderr,
+					"--device %s: devargs longer "
+					"than %zu bytes\n",
 					o->devices[i], sizeof(p->devargs) - 1);
 				return -EXIT_USAGE;
 			}
@@ -322,8 +316,9 @@ apply_devices(const struct opts *o, struct ixg_spec *spec)
 			found = true;
 		}
 		if (!found) {
-			fprintf(stderr, "--device %s: the config has no port "
-					"'%.*s'\n",
+			fprintf(stderr,
+				"--device %s: the config has no port "
+				"'%.*s'\n",
 				o->devices[i], (int)nlen, o->devices[i]);
 			return -EXIT_USAGE;
 		}
@@ -418,11 +413,20 @@ run_replay(const char *prog, const struct opts *o, struct ixg_spec *spec)
 {
 	char prefix[64], rundir[PATH_MAX], mem[16];
 	char *eal_argv[] = {
-		(char *)(uintptr_t)prog, "--no-huge", "-m", mem,
+		(char *)(uintptr_t)prog,
+		"--no-huge",
+		"-m",
+		mem,
 		/* 22.11 refuses --in-memory with --no-huge (which implies
 		 * legacy memory); --no-shconf keeps /var/run clean as well. */
-		"--no-shconf", "--no-pci", "--no-telemetry",
-		"--log-level=*:warning", "-l", "0", prefix, NULL,
+		"--no-shconf",
+		"--no-pci",
+		"--no-telemetry",
+		"--log-level=*:warning",
+		"-l",
+		"0",
+		prefix,
+		NULL,
 	};
 	struct replay_opts ro = {
 		.in_path = o->replay,
@@ -483,9 +487,10 @@ warm_spares(struct runtime *rt, uint64_t *failed_gen)
 	rc = tables_warm_one(rt->tables);
 	if (rc < 0) {
 		*failed_gen = rt->generation;
-		fprintf(stderr, "ixgate-dataplane: no warm spare FIB for "
-				"generation %" PRIu64 ": %s (the next change of "
-				"that table rebuilds it)\n",
+		fprintf(stderr,
+			"ixgate-dataplane: no warm spare FIB for "
+			"generation %" PRIu64 ": %s (the next change of "
+			"that table rebuilds it)\n",
 			rt->generation, rte_strerror(-rc));
 	}
 }
@@ -551,9 +556,10 @@ main_loop(struct runtime *rt, const struct opts *o, struct api_server *api)
 				fputs("control plane: none (--no-api)\n",
 				      stdout);
 			else if (runtime_headless(rt))
-				fprintf(stdout, "control plane: HEADLESS, "
-						"forwarding with generation "
-						"%" PRIu64 "\n",
+				fprintf(stdout,
+					"control plane: HEADLESS, "
+					"forwarding with generation "
+					"%" PRIu64 "\n",
 					runtime_generation(rt));
 			else
 				fputs("control plane: connected\n", stdout);
@@ -730,14 +736,14 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	rc = workers_launch(&rt);
 	if (rc < 0)
 		goto out_workers;
-	fprintf(stderr, "ixgate-dataplane: node %s, tables generation %" PRIu64
-	       ", %u worker(s), counters memfd %d (%zu bytes)\n",
-	       spec->node.name, rt.generation, rt.n_workers, rt.counters_fd,
-	       rt.counters_size);
+	fprintf(stderr,
+		"ixgate-dataplane: node %s, tables generation %" PRIu64
+		", %u worker(s), counters memfd %d (%zu bytes)\n",
+		spec->node.name, rt.generation, rt.n_workers, rt.counters_fd,
+		rt.counters_size);
 	if (api != NULL)
 		fprintf(stderr, "ixgate-dataplane: API on %s\n",
-			o->api_socket != NULL ? o->api_socket
-					      : IXG_API_SOCKET);
+			o->api_socket != NULL ? o->api_socket : IXG_API_SOCKET);
 	fflush(stdout);
 
 	main_loop(&rt, o, api);

@@ -102,8 +102,8 @@ round_pow2_minus1(uint64_t n)
 }
 
 static int
-port_configure(struct runtime *rt, struct ixg_spec_port *sp,
-	       struct rt_port *p, const struct rte_eth_dev_info *info)
+port_configure(struct runtime *rt, struct ixg_spec_port *sp, struct rt_port *p,
+	       const struct rte_eth_dev_info *info)
 {
 	struct rte_eth_conf conf;
 	struct rte_ether_addr mac;
@@ -117,9 +117,10 @@ port_configure(struct runtime *rt, struct ixg_spec_port *sp,
 	memset(&conf, 0, sizeof(conf));
 	if (p->n_rxq > 1) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
-			info->flow_type_rss_offloads;
+		conf.rx_adv_conf.rss_conf.rss_hf = (RTE_ETH_RSS_IP |
+						    RTE_ETH_RSS_TCP |
+						    RTE_ETH_RSS_UDP) &
+						   info->flow_type_rss_offloads;
 		if (conf.rx_adv_conf.rss_conf.rss_hf == 0)
 			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
 	}
@@ -189,10 +190,11 @@ port_configure(struct runtime *rt, struct ixg_spec_port *sp,
 		return rc;
 	}
 	p->active = true;
-	fprintf(stderr, "port %s: dpdk port %u (%s), %u rx / %u tx queues, "
-	       "%u/%u descriptors, mtu %u, mac " RTE_ETHER_ADDR_PRT_FMT "\n",
-	       p->name, p->dpdk_port, info->driver_name, p->n_rxq, p->n_txq,
-	       nb_rxd, nb_txd, mtu, RTE_ETHER_ADDR_BYTES(&mac));
+	fprintf(stderr,
+		"port %s: dpdk port %u (%s), %u rx / %u tx queues, "
+		"%u/%u descriptors, mtu %u, mac " RTE_ETHER_ADDR_PRT_FMT "\n",
+		p->name, p->dpdk_port, info->driver_name, p->n_rxq, p->n_txq,
+		nb_rxd, nb_txd, mtu, RTE_ETHER_ADDR_BYTES(&mac));
 	return 0;
 }
 
@@ -216,12 +218,13 @@ pools_create(struct runtime *rt)
 		const struct rt_port *p = &rt->ports[sp->id];
 		uint16_t mtu = sp->mtu ? sp->mtu : DEFAULT_MTU;
 
-		need[p->socket] +=
-			(uint64_t)(sp->rx_desc ? sp->rx_desc : DEFAULT_DESC) *
-				p->n_rxq +
-			(uint64_t)(sp->tx_desc ? sp->tx_desc : DEFAULT_DESC) *
-				p->n_txq +
-			port_pcap_held_mbufs(sp->devargs) * p->n_rxq;
+		need[p->socket] += (uint64_t)(sp->rx_desc ? sp->rx_desc
+							  : DEFAULT_DESC) *
+					   p->n_rxq +
+				   (uint64_t)(sp->tx_desc ? sp->tx_desc
+							  : DEFAULT_DESC) *
+					   p->n_txq +
+				   port_pcap_held_mbufs(sp->devargs) * p->n_rxq;
 		if (mtu > max_mtu[p->socket])
 			max_mtu[p->socket] = mtu;
 	}
@@ -253,10 +256,11 @@ pools_create(struct runtime *rt)
 				s, size, room, rte_strerror(rte_errno));
 			return -rte_errno;
 		}
-		fprintf(stderr, "mempool socket %u: %u mbufs of %u bytes (%.1f MiB)\n",
-		       s, size, room,
-		       (double)size * (room + sizeof(struct rte_mbuf)) /
-			       (1 << 20));
+		fprintf(stderr,
+			"mempool socket %u: %u mbufs of %u bytes (%.1f MiB)\n",
+			s, size, room,
+			(double)size * (room + sizeof(struct rte_mbuf)) /
+				(1 << 20));
 	}
 	return 0;
 }

@@ -167,10 +167,8 @@ addrs_known(const struct pkt_meta *pm)
 	case IXG_DROP_ETHERTYPE:
 	case IXG_DROP_IPV4_HEADER:
 	case IXG_DROP_IPV4_CHECKSUM:
-	case IXG_DROP_IPV6_HEADER:
-		return false;
-	default:
-		return true;
+	case IXG_DROP_IPV6_HEADER: return false;
+	default: return true;
 	}
 }
 
@@ -234,9 +232,7 @@ trace_line(struct replay *r, uint64_t recno, const struct pkt_meta *pm)
 			fputs(" colour=red", f);
 		break;
 	}
-	case VERDICT_LOCAL:
-		fprintf(f, " local=%s", local_kind(pm));
-		break;
+	case VERDICT_LOCAL: fprintf(f, " local=%s", local_kind(pm)); break;
 	case VERDICT_DROP: {
 		const char *why = ixg_drop_name(pm->drop_reason);
 
@@ -245,9 +241,7 @@ trace_line(struct replay *r, uint64_t recno, const struct pkt_meta *pm)
 			rule_field(r, f, pm->acl_rule);
 		break;
 	}
-	default:
-		fputs(" verdict=none", f);
-		break;
+	default: fputs(" verdict=none", f); break;
 	}
 	if (addrs_known(pm)) {
 		char a[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
@@ -371,8 +365,7 @@ replay_loop(struct replay *r)
 			r->ctx.icmp_last_tsc = 0;
 		}
 		if (r->b.n > 0 &&
-		    (r->b.n == PIPELINE_BURST ||
-		     rec.ts_ns < burst_first_ts ||
+		    (r->b.n == PIPELINE_BURST || rec.ts_ns < burst_first_ts ||
 		     rec.ts_ns - burst_first_ts > REPLAY_POLL_NS)) {
 			if (run_burst(r, burst_first_recno) < 0)
 				return -1;
@@ -403,15 +396,16 @@ replay_loop(struct replay *r)
 		}
 		m = rte_pktmbuf_alloc(r->pool);
 		if (m == NULL) {
-			fprintf(stderr, "%s: record %" PRIu64
-				": mbuf pool exhausted\n",
+			fprintf(stderr,
+				"%s: record %" PRIu64 ": mbuf pool exhausted\n",
 				r->o->in_path, r->n_records);
 			return -1;
 		}
 		dst = rte_pktmbuf_append(m, (uint16_t)len);
 		if (dst == NULL && len > 0) {
 			rte_pktmbuf_free(m);
-			fprintf(stderr, "%s: record %" PRIu64
+			fprintf(stderr,
+				"%s: record %" PRIu64
 				": frame does not fit an mbuf\n",
 				r->o->in_path, r->n_records);
 			return -1;
@@ -448,8 +442,8 @@ find_port(const struct ixg_spec *spec, const char *name, uint16_t *id)
 			return 0;
 		}
 	}
-	fprintf(stderr, "replay: no port named '%s' in the config (ports:",
-		name);
+	fprintf(stderr,
+		"replay: no port named '%s' in the config (ports:", name);
 	for (uint32_t i = 0; i < spec->n_ports; i++)
 		fprintf(stderr, " %s", spec->ports[i].name);
 	fprintf(stderr, ")\n");

@@ -18,7 +18,6 @@
 #include "mono.h"
 #include "runtime.h"
 
-
 /* Earliest blackhole expiry still in the future, 0 if none. */
 static int64_t
 spec_next_expiry(const struct ixg_spec *spec, int64_t now)
@@ -52,9 +51,10 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 	    fibrec_spares() > 0) {
 		/* The warm spares are an optimisation: give their memory to
 		 * the commit rather than refuse it. */
-		fprintf(stderr, "ixgate-dataplane: generation %" PRIu64
-				": %s; retrying without the %u spare FIB(s) "
-				"(%zu MiB)\n",
+		fprintf(stderr,
+			"ixgate-dataplane: generation %" PRIu64
+			": %s; retrying without the %u spare FIB(s) "
+			"(%zu MiB)\n",
 			gen, err, fibrec_spares(), fibrec_spare_bytes() >> 20);
 		fibrec_drop_spares();
 		errno = 0;
@@ -70,8 +70,9 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 		char fibs[1024];
 
 		if (tables_describe_fibs(nt, fibs, sizeof(fibs)) > 0)
-			fprintf(stderr, "ixgate-dataplane: generation %" PRIu64
-					" built in %.1f ms: %s\n",
+			fprintf(stderr,
+				"ixgate-dataplane: generation %" PRIu64
+				" built in %.1f ms: %s\n",
 				gen, (double)(t1 - t0) / 1e6, fibs);
 	}
 	old = rt->tables;
@@ -99,10 +100,10 @@ tables_publish(struct runtime *rt, char *err, size_t errlen)
 static void
 spec_free_unshared(struct ixg_spec *old, const struct ixg_spec *cur)
 {
-#define FREE_UNSHARED(field)                                                  \
-	do {                                                                  \
-		if (old->field != cur->field)                                 \
-			free(old->field);                                     \
+#define FREE_UNSHARED(field)                                                   \
+	do {                                                                   \
+		if (old->field != cur->field)                                  \
+			free(old->field);                                      \
 	} while (0)
 	FREE_UNSHARED(ports);
 	FREE_UNSHARED(local_addrs);
@@ -185,13 +186,12 @@ counters_create(struct runtime *rt, unsigned n_blocks)
 	rt->n_blocks = n_blocks;
 	rt->counters = p;
 	return 0;
-fail:
-	{
-		int e = errno;
+fail : {
+	int e = errno;
 
-		close(fd);
-		return -e;
-	}
+	close(fd);
+	return -e;
+}
 }
 
 void

@@ -121,9 +121,8 @@ struct runtime {
  * untouched on error. build_ns / publish_ns (may be NULL) receive the time
  * spent building and publishing (store + grace period + free).
  */
-int runtime_publish(struct runtime *rt, const struct ixg_spec *spec,
-		    char *err, size_t errlen, uint64_t *build_ns,
-		    uint64_t *publish_ns);
+int runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
+		    size_t errlen, uint64_t *build_ns, uint64_t *publish_ns);
 
 /* runtime_publish(rt, rt->spec, ...): rebuild from the running spec (the
  * bootstrap and blackhole expiry). Main thread only. */

@@ -37,8 +37,8 @@ sample_ring_check(const struct sample_ring *r)
 {
 	if (r == NULL)
 		return -EINVAL;
-	if (r->magic != SAMPLE_RING_MAGIC || r->version != SAMPLE_RING_VERSION ||
-	    r->size != SAMPLE_RING_SIZE ||
+	if (r->magic != SAMPLE_RING_MAGIC ||
+	    r->version != SAMPLE_RING_VERSION || r->size != SAMPLE_RING_SIZE ||
 	    r->record_size != sizeof(struct sample_record))
 		return -EPROTO;
 	return 0;

@@ -122,8 +122,8 @@ sample_ring_reserve(struct sample_ring *r)
 	if (h - r->tail_cache >= SAMPLE_RING_SIZE) {
 		/* Acquire: the consumer's reads of the slot are done before
 		 * we overwrite it. */
-		r->tail_cache =
-			atomic_load_explicit(&r->tail, memory_order_acquire);
+		r->tail_cache = atomic_load_explicit(&r->tail,
+						     memory_order_acquire);
 		if (h - r->tail_cache >= SAMPLE_RING_SIZE)
 			return NULL;
 	}

@@ -46,7 +46,7 @@
  * UDP, SCTP, DCCP, UDP-Lite), as a 256-bit set: one bit test per packet
  * instead of five compares.
  */
-#define PROTO_BIT(p) ((uint64_t)1 << ((p) & 63))
+#define PROTO_BIT(p) ((uint64_t)1 << ((p)&63))
 static const uint64_t ports_protos[4] = {
 	[IPPROTO_TCP >> 6] = PROTO_BIT(IPPROTO_TCP) | PROTO_BIT(IPPROTO_UDP) |
 			     PROTO_BIT(IPPROTO_DCCP),
@@ -80,8 +80,8 @@ key_common(const struct pkt_meta *m, uint8_t *proto, uint16_t *dscp_l4,
 	uint16_t pmask = (uint16_t)-ports_ok;
 
 	*proto = m->l4_proto;
-	*dscp_l4 = rte_cpu_to_be_16((uint16_t)((ports_ok << 8) |
-					       (m->dscp & 0x3f)));
+	*dscp_l4 = rte_cpu_to_be_16(
+		(uint16_t)((ports_ok << 8) | (m->dscp & 0x3f)));
 	*in_peer = rte_cpu_to_be_16(m->in_peer);
 	*sport = rte_cpu_to_be_16(m->sport & pmask);
 	*dport = rte_cpu_to_be_16(m->dport & pmask);
@@ -98,18 +98,13 @@ apply(const struct tables *t, struct burst *b, unsigned i, uint32_t res)
 	a = &t->acl_actions[res - 1];
 	m->acl_rule = a->rule_id;
 	switch (a->action) {
-	case IXG_ACL_DENY:
-		pkt_drop(b, i, IXG_DROP_ACL_DENY);
-		break;
-	case IXG_ACL_CLASS:
-		m->class_id = a->class_id;
-		break;
+	case IXG_ACL_DENY: pkt_drop(b, i, IXG_DROP_ACL_DENY); break;
+	case IXG_ACL_CLASS: m->class_id = a->class_id; break;
 	case IXG_ACL_REMARK:
 		m->dscp = a->remark_dscp;
 		m->remark = 1;
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

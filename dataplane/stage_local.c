@@ -223,7 +223,8 @@ make_na(const struct tables *t, struct burst *b, unsigned i)
 	icmp[0] = ND_NEIGHBOR_ADVERT;
 	icmp[1] = 0;
 	st16(icmp + 2, 0);
-	icmp[4] = ND_NA_FLAG_ROUTER | ND_NA_FLAG_SOLICITED | ND_NA_FLAG_OVERRIDE;
+	icmp[4] = ND_NA_FLAG_ROUTER | ND_NA_FLAG_SOLICITED |
+		  ND_NA_FLAG_OVERRIDE;
 	icmp[5] = icmp[6] = icmp[7] = 0;
 	icmp[24] = ND_OPT_TARGET_LLADDR;
 	icmp[25] = 1; /* in units of 8 bytes */
@@ -333,8 +334,7 @@ stage_local(struct pipeline_ctx *ctx, struct burst *b)
 
 	/* Only packets routed to the node (NH_LOCAL) are visited; each is
 	 * still CONTINUE, as route_lookup_burst looks up no other. */
-	for (local = route_lookup_burst(t, b); local != 0;
-	     local &= local - 1) {
+	for (local = route_lookup_burst(t, b); local != 0; local &= local - 1) {
 		i = (unsigned)__builtin_ctz(local);
 		if (make_echo_reply(t, b, i) == 0)
 			answer(b, i);

@@ -118,7 +118,8 @@ sample_next_skip(struct pipeline_ctx *ctx, uint32_t rate)
 	/* Seeded per worker, so workers do not sample in lockstep; 0 is
 	 * xorshift's one fixed point and never a seed. */
 	if (ctx->sample_rng == 0)
-		ctx->sample_rng = SAMPLE_SEED ^ (ctx->worker + 1ull) * SAMPLE_MIX;
+		ctx->sample_rng = SAMPLE_SEED ^
+				  (ctx->worker + 1ull) * SAMPLE_MIX;
 	return (uint32_t)(xorshift64(&ctx->sample_rng) % span) + 1;
 }
 
@@ -153,9 +154,9 @@ sample_take(struct pipeline_ctx *ctx, struct sample_ring *ring,
 	r->src_country = pm->src_country;
 	r->dst_country = pm->dst_country;
 	r->class_id = pm->class_id;
-	r->verdict = pm->verdict == VERDICT_FORWARD ? SAMPLE_FORWARD :
-		     pm->verdict == VERDICT_LOCAL   ? SAMPLE_LOCAL :
-						      SAMPLE_DROP;
+	r->verdict = pm->verdict == VERDICT_FORWARD ? SAMPLE_FORWARD
+		     : pm->verdict == VERDICT_LOCAL ? SAMPLE_LOCAL
+						    : SAMPLE_DROP;
 	r->drop_reason = r->verdict == SAMPLE_DROP ? pm->drop_reason : 0;
 	r->flags = r->verdict == SAMPLE_DROP ? 0 : SAMPLE_F_HDR_TX;
 	r->hdr_len = (uint8_t)len;
@@ -257,9 +258,9 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 			/* VERDICT_DROP; a CONTINUE left over would be a stage
 			 * bug, and is counted rather than leaked. */
 			p = pm->verdict == VERDICT_DROP &&
-					    pm->drop_reason < IXG_DROP_MAX ?
-				    pm->drop_reason :
-				    IXG_DROP_NO_ROUTE;
+					    pm->drop_reason < IXG_DROP_MAX
+				    ? pm->drop_reason
+				    : IXG_DROP_NO_ROUTE;
 			c->drops[p]++;
 			in->drops[p]++;
 			if (pm->in_peer != IXG_PEER_NONE)

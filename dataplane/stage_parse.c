@@ -108,8 +108,7 @@ meta_zero(struct pkt_meta *pm)
 	for (o = 0; o + 16 <= sizeof(*pm); o += 16)
 		_mm_storeu_si128((__m128i *)(void *)(d + o), z);
 	if (o < sizeof(*pm)) /* the tail, overlapping the last store */
-		_mm_storeu_si128((__m128i *)(void *)(d + sizeof(*pm) - 16),
-				 z);
+		_mm_storeu_si128((__m128i *)(void *)(d + sizeof(*pm) - 16), z);
 #else
 	memset(pm, 0, sizeof(*pm));
 #endif
@@ -227,8 +226,7 @@ parse_l4(const uint8_t *p, uint32_t avail, struct pkt_meta *pm)
 			return IXG_DROP_L4_TRUNCATED;
 		pm->icmp_type = p[0];
 		return PARSE_OK;
-	default:
-		return PARSE_OK;
+	default: return PARSE_OK;
 	}
 }
 
@@ -273,15 +271,14 @@ parse_ipv4(const uint8_t *p, uint32_t avail, uint32_t total_avail,
 		return IXG_DROP_IPV4_HEADER;
 
 	switch (ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
-	case RTE_MBUF_F_RX_IP_CKSUM_GOOD:
-		break;
-	case RTE_MBUF_F_RX_IP_CKSUM_BAD:
-		return IXG_DROP_IPV4_CHECKSUM;
+	case RTE_MBUF_F_RX_IP_CKSUM_GOOD: break;
+	case RTE_MBUF_F_RX_IP_CKSUM_BAD: return IXG_DROP_IPV4_CHECKSUM;
 	default:
 		/* RFC 1071: the one's complement sum over a correct header,
 		 * checksum included, is all ones. */
-		if (likely(ihl == IPV4_MIN_HDR) ? !ipv4_hdr20_sum_ok(p) :
-		    rte_raw_cksum(p, ihl) != 0xffff)
+		if (likely(ihl == IPV4_MIN_HDR)
+			    ? !ipv4_hdr20_sum_ok(p)
+			    : rte_raw_cksum(p, ihl) != 0xffff)
 			return IXG_DROP_IPV4_CHECKSUM;
 	}
 
@@ -355,8 +352,7 @@ parse_ipv6(const uint8_t *p, uint32_t avail, uint32_t total_avail,
 		case IPPROTO_ROUTING:
 		case IPPROTO_DSTOPTS:
 		case IPPROTO_AH:
-		case IPPROTO_FRAGMENT:
-			break;
+		case IPPROTO_FRAGMENT: break;
 		default:
 			/* ESP (50), no next header (59), or an upper layer. */
 			goto walked;
@@ -378,12 +374,14 @@ parse_ipv6(const uint8_t *p, uint32_t avail, uint32_t total_avail,
 			if (fo & 1)
 				pm->frag = FRAG_FIRST;
 		} else if (nh == IPPROTO_AH) {
-			hlen = ((uint32_t)p[off + 1] + 2) * 4; /* RFC 4302 2.2 */
+			hlen = ((uint32_t)p[off + 1] + 2) *
+			       4; /* RFC 4302 2.2 */
 		} else {
-			hlen = ((uint32_t)p[off + 1] + 1) * 8; /* RFC 8200 4.3 */
+			hlen = ((uint32_t)p[off + 1] + 1) *
+			       8; /* RFC 8200 4.3 */
 		}
-		if (off + hlen > end || off + hlen > IPV6_HDR_LEN +
-		    IPV6_EXT_MAX_BYTES)
+		if (off + hlen > end ||
+		    off + hlen > IPV6_HDR_LEN + IPV6_EXT_MAX_BYTES)
 			return IXG_DROP_IPV6_EXT_CHAIN;
 		nh = p[off];
 		off += hlen;
@@ -411,8 +409,7 @@ parse_arp(const uint8_t *p, uint32_t avail, struct pkt_meta *pm)
 
 /* Returns PARSE_OK for a valid packet, or the drop reason. */
 static inline int
-parse_one(const struct tables *t, const struct rte_mbuf *m,
-	  struct pkt_meta *pm)
+parse_one(const struct tables *t, const struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = m->data_len, off, n;
@@ -454,10 +451,8 @@ tags_done:
 				  m->ol_flags, pm);
 	case ETHER_TYPE_IPV6:
 		return parse_ipv6(p + off, len - off, m->pkt_len - off, pm);
-	case ETHER_TYPE_ARP:
-		return parse_arp(p + off, len - off, pm);
-	default:
-		return IXG_DROP_ETHERTYPE;
+	case ETHER_TYPE_ARP: return parse_arp(p + off, len - off, pm);
+	default: return IXG_DROP_ETHERTYPE;
 	}
 }
 

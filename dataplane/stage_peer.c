@@ -51,8 +51,7 @@
 
 /* The slot of a QinQ (port, outer VLAN, VLAN), 0 if no peer has it. */
 static inline uint32_t
-qinq_slot(const struct tables *t, uint16_t port, uint16_t outer,
-	  uint16_t vlan)
+qinq_slot(const struct tables *t, uint16_t port, uint16_t outer, uint16_t vlan)
 {
 	uint64_t key = tbl_qinq_key(port, outer, vlan);
 	uint32_t mask = t->peer_qinq_mask, h;

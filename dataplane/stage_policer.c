@@ -19,15 +19,12 @@ act(struct burst *b, unsigned i, uint8_t action, uint8_t dscp,
     enum ixg_drop_reason reason)
 {
 	switch (action) {
-	case IXG_METER_DROP:
-		pkt_drop(b, i, reason);
-		break;
+	case IXG_METER_DROP: pkt_drop(b, i, reason); break;
 	case IXG_METER_REMARK:
 		b->meta[i].dscp = dscp;
 		b->meta[i].remark = 1;
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

@@ -164,8 +164,9 @@ static inline int
 rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_peer *peer,
 	   const uint8_t *src_mac)
 {
-	unsigned n_out = peer->vlan == IXG_VLAN_NONE ? 0 :
-			 peer->outer_vlan == IXG_VLAN_NONE ? 1 : 2;
+	unsigned n_out = peer->vlan == IXG_VLAN_NONE	     ? 0
+			 : peer->outer_vlan == IXG_VLAN_NONE ? 1
+							     : 2;
 	uint8_t *p;
 
 	if (n_out > pm->n_vlans) {
@@ -211,11 +212,17 @@ icmp4_is_error_or_unknown(uint8_t type)
 	 * advertisement / solicitation (RFC 1256), timestamp, information and
 	 * address mask request / reply. Anything else may be an error. */
 	switch (type) {
-	case 0: case 8: case 9: case 10: case 13: case 14: case 15: case 16:
-	case 17: case 18:
-		return 0;
-	default:
-		return 1;
+	case 0:
+	case 8:
+	case 9:
+	case 10:
+	case 13:
+	case 14:
+	case 15:
+	case 16:
+	case 17:
+	case 18: return 0;
+	default: return 1;
 	}
 }
 
@@ -329,8 +336,9 @@ icmp_take_token(struct pipeline_ctx *ctx, uint32_t rate)
 	full = (uint64_t)rate * hz;
 	/* A clock that went back (another clock source, a replay restart)
 	 * refills nothing. One second refills the whole bucket. */
-	elapsed = ctx->now_tsc > ctx->icmp_last_tsc ?
-			  ctx->now_tsc - ctx->icmp_last_tsc : 0;
+	elapsed = ctx->now_tsc > ctx->icmp_last_tsc
+			  ? ctx->now_tsc - ctx->icmp_last_tsc
+			  : 0;
 	if (elapsed > hz)
 		elapsed = hz;
 	ctx->icmp_last_tsc = ctx->now_tsc;
@@ -415,7 +423,8 @@ icmp_build(struct pipeline_ctx *ctx, const struct rte_mbuf *m,
 	if (pm->l3 == L3_IPV4) {
 		ip[0] = 0x45;
 		ip[1] = ICMP_ERR_TOS;
-		st_be16(ip + 2, (uint16_t)(IPV4_HDR_LEN + ICMP_HDR_LEN + quote));
+		st_be16(ip + 2,
+			(uint16_t)(IPV4_HDR_LEN + ICMP_HDR_LEN + quote));
 		/* RFC 6864 4.1: an atomic datagram (DF, not a fragment) may
 		 * carry any ID; the error is short enough for any path. */
 		st_be16(ip + 4, 0);
@@ -433,8 +442,8 @@ icmp_build(struct pipeline_ctx *ctx, const struct rte_mbuf *m,
 			icmp[1] = ICMP_UNREACH_NEEDFRAG;
 			st_be16(icmp + 6, mtu); /* RFC 1191 4 */
 		}
-		st16(icmp + 2, (uint16_t)~rte_raw_cksum(icmp,
-							 ICMP_HDR_LEN + quote));
+		st16(icmp + 2,
+		     (uint16_t)~rte_raw_cksum(icmp, ICMP_HDR_LEN + quote));
 	} else {
 		/* Version 6, traffic class CS6, flow label 0. */
 		ip[0] = (uint8_t)(0x60 | (ICMP_ERR_TOS >> 4));
@@ -453,8 +462,8 @@ icmp_build(struct pipeline_ctx *ctx, const struct rte_mbuf *m,
 			icmp[0] = ICMP6_PACKET_TOO_BIG;
 			memcpy(icmp + 4, &be_mtu, 4); /* RFC 4443 3.2 */
 		}
-		st16(icmp + 2, (uint16_t)~icmp6_sum(ip, icmp,
-						    ICMP_HDR_LEN + quote));
+		st16(icmp + 2,
+		     (uint16_t)~icmp6_sum(ip, icmp, ICMP_HDR_LEN + quote));
 	}
 	g->port = m->port;
 	return g;

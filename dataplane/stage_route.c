@@ -120,18 +120,13 @@ stage_route(struct pipeline_ctx *ctx, struct burst *b)
 			continue;
 		}
 		switch (nh & NH_KIND_MASK) {
-		case NH_BLACKHOLE:
-			pkt_drop(b, i, IXG_DROP_BLACKHOLE);
-			continue;
+		case NH_BLACKHOLE: pkt_drop(b, i, IXG_DROP_BLACKHOLE); continue;
 		case NH_LOCAL:
 			/* stage_local answers what it can; the rest ends here */
 			pkt_drop(b, i, IXG_DROP_LOCAL_UNHANDLED);
 			continue;
-		case 0:
-			break;
-		default:
-			pkt_drop(b, i, IXG_DROP_NO_ROUTE);
-			continue;
+		case 0: break;
+		default: pkt_drop(b, i, IXG_DROP_NO_ROUTE); continue;
 		}
 		if (nh == NH_NONE || nh >= IXG_MAX_PEERS ||
 		    !t->peers[nh].configured) {

@@ -109,14 +109,9 @@ stage_sav(struct pipeline_ctx *ctx, struct burst *b)
 		    m->in_peer == IXG_PEER_NONE || m->in_peer >= IXG_MAX_PEERS)
 			continue;
 		switch (t->peers[m->in_peer].sav_mode) {
-		case IXG_SAV_STRICT:
-			s = &batch[SAV_STRICT_IDX];
-			break;
-		case IXG_SAV_LOOSE:
-			s = &batch[SAV_LOOSE_IDX];
-			break;
-		default:
-			continue;
+		case IXG_SAV_STRICT: s = &batch[SAV_STRICT_IDX]; break;
+		case IXG_SAV_LOOSE: s = &batch[SAV_LOOSE_IDX]; break;
+		default: continue;
 		}
 		if (m->l3 == L3_IPV4) {
 			uint32_t a;
@@ -140,16 +135,18 @@ stage_sav(struct pipeline_ctx *ctx, struct burst *b)
 			unsigned i = s->at4[j];
 			uint32_t nh = s->nh4[j];
 
-			if (k == SAV_STRICT_IDX ? !in_set(t, nh, b->meta[i].in_peer)
-						: !routed(nh))
+			if (k == SAV_STRICT_IDX
+				    ? !in_set(t, nh, b->meta[i].in_peer)
+				    : !routed(nh))
 				pkt_drop(b, i, IXG_DROP_SOURCE_INVALID);
 		}
 		for (unsigned j = 0; j < s->n6; j++) {
 			unsigned i = s->at6[j];
 			uint32_t nh = s->nh6[j];
 
-			if (k == SAV_STRICT_IDX ? !in_set(t, nh, b->meta[i].in_peer)
-						: !routed(nh))
+			if (k == SAV_STRICT_IDX
+				    ? !in_set(t, nh, b->meta[i].in_peer)
+				    : !routed(nh))
 				pkt_drop(b, i, IXG_DROP_SOURCE_INVALID);
 		}
 	}

@@ -49,8 +49,7 @@ struct build {
 	int64_t now;
 };
 
-static int
-fail(struct build *b, int rc, const char *fmt, ...)
+static int fail(struct build *b, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static int
@@ -70,8 +69,7 @@ static unsigned long parts_live;
 
 /* Whether n_a elements at a and n_b at b (each sz bytes) are the same. */
 static int
-same_array(const void *a, uint32_t n_a, const void *bp, uint32_t n_b,
-	   size_t sz)
+same_array(const void *a, uint32_t n_a, const void *bp, uint32_t n_b, size_t sz)
 {
 	if (n_a != n_b)
 		return 0;
@@ -82,9 +80,9 @@ same_array(const void *a, uint32_t n_a, const void *bp, uint32_t n_b,
 	return memcmp(a, bp, (size_t)n_a * sz) == 0;
 }
 
-#define SAME(b, field, n_field)                                               \
-	same_array((b)->spec->field, (b)->spec->n_field,                      \
-		   (b)->prev_spec->field, (b)->prev_spec->n_field,            \
+#define SAME(b, field, n_field)                                                \
+	same_array((b)->spec->field, (b)->spec->n_field,                       \
+		   (b)->prev_spec->field, (b)->prev_spec->n_field,             \
 		   sizeof(*(b)->spec->field))
 
 /* Whether the new snapshot configures the same peer ids as the previous
@@ -194,8 +192,8 @@ route_inputs_same(const struct build *b, uint8_t family)
 
 	if (b->prev == NULL || b->prev_spec == NULL)
 		return 0;
-	if (family == 4 ? !SAME(b, routes4, n_routes4) :
-			  !SAME(b, routes6, n_routes6))
+	if (family == 4 ? !SAME(b, routes4, n_routes4)
+			: !SAME(b, routes6, n_routes6))
 		return 0;
 	if (!SAME(b, blackholes, n_blackholes) ||
 	    !SAME(b, local_addrs, n_local_addrs) || !same_peer_ids(b))
@@ -316,14 +314,26 @@ key4(uint32_t addr, uint8_t len, enum pfx_kind kind, uint32_t idx)
 	       (uint64_t)kind << K4_IDX_BITS | idx;
 }
 
-static inline uint32_t key4_addr(uint64_t k) { return (uint32_t)(k >> 32); }
-static inline uint8_t key4_len(uint64_t k) { return (k >> 26) & 0x3f; }
+static inline uint32_t
+key4_addr(uint64_t k)
+{
+	return (uint32_t)(k >> 32);
+}
+static inline uint8_t
+key4_len(uint64_t k)
+{
+	return (k >> 26) & 0x3f;
+}
 static inline enum pfx_kind
 key4_kind(uint64_t k)
 {
 	return (enum pfx_kind)((k >> K4_IDX_BITS) & 7);
 }
-static inline uint32_t key4_idx(uint64_t k) { return k & K4_IDX_MAX; }
+static inline uint32_t
+key4_idx(uint64_t k)
+{
+	return k & K4_IDX_MAX;
+}
 
 /* LSD radix sort, 16 bits per pass: linear time for a full table. */
 static int
@@ -378,7 +388,11 @@ static size_t
 prune4(const struct build *b, const uint64_t *k, size_t n, nh4_fn nh,
        const uint32_t *nhs, uint64_t *ok, uint32_t *onh)
 {
-	struct { uint32_t addr; uint8_t len; uint32_t nh; } st[33];
+	struct {
+		uint32_t addr;
+		uint8_t len;
+		uint32_t nh;
+	} st[33];
 	size_t depth = 0, out = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -388,9 +402,9 @@ prune4(const struct build *b, const uint64_t *k, size_t n, nh4_fn nh,
 		if (i + 1 < n && k[i + 1] >> 26 == k[i] >> 26)
 			continue;
 		v = nhs != NULL ? nhs[i] : nh(b, k[i]);
-		while (depth > 0 && (st[depth - 1].len > len ||
-				     (a & mask4(st[depth - 1].len)) !=
-					     st[depth - 1].addr))
+		while (depth > 0 &&
+		       (st[depth - 1].len > len ||
+			(a & mask4(st[depth - 1].len)) != st[depth - 1].addr))
 			depth--;
 		if (v == (depth > 0 ? st[depth - 1].nh : NH_NONE))
 			continue;
@@ -450,7 +464,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* IPv6 prefixes as records.                                          */
 
-
 static void
 mask6(uint8_t out[16], const uint8_t in[16], uint8_t len)
 {
@@ -488,8 +501,9 @@ sort_pfx6(struct fib_pfx6 *p, size_t n)
 	dst = tmp;
 	for (int d = -1; d < 8; d++) {
 		size_t sum = 0;
-#define DIGIT(r) (d < 0 ? (r)->len :                                         \
-		  (unsigned)(r)->addr[14 - 2 * d] << 8 | (r)->addr[15 - 2 * d])
+#define DIGIT(r)                                                               \
+	(d < 0 ? (r)->len                                                      \
+	       : (unsigned)(r)->addr[14 - 2 * d] << 8 | (r)->addr[15 - 2 * d])
 
 		memset(cnt, 0, 65536 * sizeof(*cnt));
 		for (size_t i = 0; i < n; i++)
@@ -599,9 +613,10 @@ build_ports(struct build *b)
 		struct tbl_port *tp;
 
 		if (sp->id >= IXG_MAX_PORTS)
-			return fail(b, -EINVAL, "port %s (origin %" PRIu32
-				    "): id %u out of range", sp->name,
-				    sp->origin, sp->id);
+			return fail(b, -EINVAL,
+				    "port %s (origin %" PRIu32
+				    "): id %u out of range",
+				    sp->name, sp->origin, sp->id);
 		tp = &b->t->ports[sp->id];
 		tp->configured = 1;
 		memcpy(tp->mac, sp->mac, 6);
@@ -641,17 +656,16 @@ qinq_slot_get(struct tables *t, uint64_t key, uint16_t next)
 
 /* The slot of (port, outer VLAN, VLAN), 0 for a key no frame can carry. */
 static uint16_t
-peer_slot_get(struct tables *t, const struct ixg_spec_peer *sp,
-	      uint16_t next)
+peer_slot_get(struct tables *t, const struct ixg_spec_peer *sp, uint16_t next)
 {
 	uint16_t *vs;
 
 	if (sp->vlan >= TBL_VLANS || sp->outer_vlan >= TBL_VLANS)
 		return 0;
 	if (sp->outer_vlan != 0)
-		return qinq_slot_get(t, tbl_qinq_key(sp->port_id,
-						     sp->outer_vlan, sp->vlan),
-				     next);
+		return qinq_slot_get(
+			t, tbl_qinq_key(sp->port_id, sp->outer_vlan, sp->vlan),
+			next);
 	vs = &t->peer_vlan_slot[sp->port_id * TBL_VLANS + sp->vlan];
 	if (*vs == 0)
 		*vs = next;
@@ -675,18 +689,18 @@ build_peer_direct(struct build *b)
 	uint32_t *count = NULL;
 	int rc = 0;
 
-	t->peer_vlan_slot = rte_zmalloc("peer_vlan_slot", IXG_MAX_PORTS *
-					TBL_VLANS * sizeof(uint16_t),
-					RTE_CACHE_LINE_SIZE);
+	t->peer_vlan_slot = rte_zmalloc(
+		"peer_vlan_slot", IXG_MAX_PORTS * TBL_VLANS * sizeof(uint16_t),
+		RTE_CACHE_LINE_SIZE);
 	if (t->peer_vlan_slot == NULL)
 		return fail(b, -ENOMEM, "peer VLAN table: out of memory");
 	for (uint32_t i = 0; i < s->n_peers; i++)
 		n_qinq += s->peers[i].outer_vlan != 0;
 	if (n_qinq > 0) {
 		t->peer_qinq_mask = pow2_at_least(2 * n_qinq) - 1;
-		t->peer_qinq = rte_zmalloc("peer_qinq", (t->peer_qinq_mask + 1) *
-					   sizeof(uint64_t),
-					   RTE_CACHE_LINE_SIZE);
+		t->peer_qinq = rte_zmalloc(
+			"peer_qinq", (t->peer_qinq_mask + 1) * sizeof(uint64_t),
+			RTE_CACHE_LINE_SIZE);
 		if (t->peer_qinq == NULL)
 			return fail(b, -ENOMEM, "peer QinQ map: out of memory");
 	}
@@ -707,8 +721,9 @@ build_peer_direct(struct build *b)
 	}
 
 	t->n_peer_slots = n_slots;
-	t->peer_slots = rte_zmalloc("peer_slots", n_slots *
-				    sizeof(*t->peer_slots), RTE_CACHE_LINE_SIZE);
+	t->peer_slots = rte_zmalloc("peer_slots",
+				    n_slots * sizeof(*t->peer_slots),
+				    RTE_CACHE_LINE_SIZE);
 	if (t->peer_slots == NULL) {
 		rc = fail(b, -ENOMEM, "peer slots: out of memory");
 		goto out;
@@ -787,27 +802,31 @@ build_peers(struct build *b)
 		struct tbl_peer *tp;
 
 		if (sp->id == IXG_PEER_NONE || sp->id >= IXG_MAX_PEERS)
-			return fail(b, -EINVAL, "peer %s (origin %" PRIu32
-				    "): id %u out of range", sp->name,
-				    sp->origin, sp->id);
+			return fail(b, -EINVAL,
+				    "peer %s (origin %" PRIu32
+				    "): id %u out of range",
+				    sp->name, sp->origin, sp->id);
 		tp = &t->peers[sp->id];
 		if (tp->configured)
-			return fail(b, -EEXIST, "peer %s (origin %" PRIu32
+			return fail(b, -EEXIST,
+				    "peer %s (origin %" PRIu32
 				    "): id %u already used by peer %s",
 				    sp->name, sp->origin, sp->id, tp->name);
 		if (sp->port_id >= IXG_MAX_PORTS ||
 		    !t->ports[sp->port_id].configured)
-			return fail(b, -EINVAL, "peer %s (origin %" PRIu32
-				    "): port %u not configured", sp->name,
-				    sp->origin, sp->port_id);
+			return fail(b, -EINVAL,
+				    "peer %s (origin %" PRIu32
+				    "): port %u not configured",
+				    sp->name, sp->origin, sp->port_id);
 		if (sp->n_macs == 0 || sp->n_macs > IXG_MAX_PEER_MACS)
-			return fail(b, -EINVAL, "peer %s (origin %" PRIu32
-				    "): %u MACs", sp->name, sp->origin,
-				    sp->n_macs);
+			return fail(b, -EINVAL,
+				    "peer %s (origin %" PRIu32 "): %u MACs",
+				    sp->name, sp->origin, sp->n_macs);
 		if (sp->sav_mode > IXG_SAV_OFF)
-			return fail(b, -EINVAL, "peer %s (origin %" PRIu32
-				    "): bad sav mode %u", sp->name, sp->origin,
-				    sp->sav_mode);
+			return fail(b, -EINVAL,
+				    "peer %s (origin %" PRIu32
+				    "): bad sav mode %u",
+				    sp->name, sp->origin, sp->sav_mode);
 		tp->configured = 1;
 		tp->sav_mode = sp->sav_mode;
 		tp->port_id = sp->port_id;
@@ -827,16 +846,19 @@ build_peers(struct build *b)
 			int r;
 
 			memcpy(key.mac, sp->macs[m], 6);
-			if (rte_hash_lookup_data(t->peer_by_l2, &key, &old) >= 0)
-				return fail(b, -EEXIST, "peer %s (origin %"
-					    PRIu32 "): MAC %u already belongs "
+			if (rte_hash_lookup_data(t->peer_by_l2, &key, &old) >=
+			    0)
+				return fail(b, -EEXIST,
+					    "peer %s (origin %" PRIu32
+					    "): MAC %u already belongs "
 					    "to peer %s on this port/VLAN",
 					    sp->name, sp->origin, m,
 					    t->peers[(uintptr_t)old].name);
 			r = rte_hash_add_key_data(t->peer_by_l2, &key,
 						  (void *)(uintptr_t)sp->id);
 			if (r < 0)
-				return fail(b, r, "peer %s (origin %" PRIu32
+				return fail(b, r,
+					    "peer %s (origin %" PRIu32
 					    "): rte_hash_add_key_data: %s",
 					    sp->name, sp->origin,
 					    rte_strerror(-r));
@@ -851,16 +873,17 @@ build_locals(struct build *b)
 	const struct ixg_spec *s = b->spec;
 
 	if (s->n_local_addrs > IXG_MAX_LOCAL_ADDRS)
-		return fail(b, -ENOSPC, "local addresses: %" PRIu32
-			    " > %u", s->n_local_addrs, IXG_MAX_LOCAL_ADDRS);
+		return fail(b, -ENOSPC, "local addresses: %" PRIu32 " > %u",
+			    s->n_local_addrs, IXG_MAX_LOCAL_ADDRS);
 	for (uint32_t i = 0; i < s->n_local_addrs; i++) {
 		const struct ixg_spec_local_addr *sl = &s->local_addrs[i];
 		struct tbl_local_addr *tl = &b->t->local_addrs[i];
 
 		if (sl->family != 4 && sl->family != 6)
-			return fail(b, -EINVAL, "local address (origin %"
-				    PRIu32 "): family %u", sl->origin,
-				    sl->family);
+			return fail(b, -EINVAL,
+				    "local address (origin %" PRIu32
+				    "): family %u",
+				    sl->origin, sl->family);
 		tl->port_id = sl->port_id;
 		tl->vlan = sl->vlan;
 		tl->family = sl->family;
@@ -890,8 +913,9 @@ build_blackholes(struct build *b)
 	if (s->n_blackholes > NH_INDEX_MASK + 1)
 		return fail(b, -ENOSPC, "blackholes: %" PRIu32 " > %u",
 			    s->n_blackholes, NH_INDEX_MASK + 1);
-	t->blackholes = rte_zmalloc("blackholes", (s->n_blackholes + 1) *
-				    sizeof(*t->blackholes), 0);
+	t->blackholes = rte_zmalloc(
+		"blackholes", (s->n_blackholes + 1) * sizeof(*t->blackholes),
+		0);
 	if (t->blackholes == NULL)
 		return fail(b, -ENOMEM, "blackholes: out of memory");
 	for (uint32_t i = 0; i < s->n_blackholes; i++) {
@@ -908,8 +932,10 @@ build_blackholes(struct build *b)
 			else
 				describe4(b, PK_BLACKHOLE, i, what,
 					  sizeof(what));
-			return fail(b, -EINVAL, "%s: bad family %u or length "
-				    "%u", what, sb->family, sb->len);
+			return fail(b, -EINVAL,
+				    "%s: bad family %u or length "
+				    "%u",
+				    what, sb->family, sb->len);
 		}
 		tb->family = sb->family;
 		tb->len = sb->len;
@@ -936,14 +962,10 @@ route_nh4(const struct build *b, uint64_t k)
 	uint32_t idx = key4_idx(k);
 
 	switch (key4_kind(k)) {
-	case PK_ROUTE:
-		return b->spec->routes4[idx].peer_id;
-	case PK_BLACKHOLE:
-		return NH_BLACKHOLE | idx;
-	case PK_LOCAL:
-		return NH_LOCAL | idx;
-	default:
-		return NH_NONE;
+	case PK_ROUTE: return b->spec->routes4[idx].peer_id;
+	case PK_BLACKHOLE: return NH_BLACKHOLE | idx;
+	case PK_LOCAL: return NH_LOCAL | idx;
+	default: return NH_NONE;
 	}
 }
 
@@ -951,8 +973,8 @@ static int
 build_route4(struct build *b)
 {
 	const struct ixg_spec *s = b->spec;
-	size_t n = 0, cap = (size_t)s->n_routes4 + s->n_blackholes +
-			    s->n_local_addrs;
+	size_t n = 0,
+	       cap = (size_t)s->n_routes4 + s->n_blackholes + s->n_local_addrs;
 	uint64_t *k;
 	int rc = part_begin(b, TBL_PART_ROUTE4, route_inputs_same(b, 4));
 
@@ -973,8 +995,8 @@ build_route4(struct build *b)
 			describe4(b, PK_ROUTE, i, what, sizeof(what));
 			free(k);
 			return fail(b, -EINVAL, "%s: %s", what,
-				    r->len > 32 ? "bad length" :
-				    "peer not configured");
+				    r->len > 32 ? "bad length"
+						: "peer not configured");
 		}
 		k[n++] = key4(r->addr, r->len, PK_ROUTE, i);
 	}
@@ -1000,8 +1022,7 @@ build_route4(struct build *b)
 		free(k);
 		return fail(b, rc, "IPv4 routes: out of memory");
 	}
-	b->t->route4 = fib4_build(b, FIB_ROUTE4, k, n, route_nh4,
-				  NULL, &rc);
+	b->t->route4 = fib4_build(b, FIB_ROUTE4, k, n, route_nh4, NULL, &rc);
 	free(k);
 	return rc;
 }
@@ -1021,8 +1042,8 @@ load_pfx6(struct build *b, const struct ixg_spec_route6 *r, uint32_t n,
 
 			describe6(b, kind, i, what, sizeof(what));
 			return fail(b, -EINVAL, "%s: %s", what,
-				    r[i].len > 128 ? "bad length" :
-				    "peer not configured");
+				    r[i].len > 128 ? "bad length"
+						   : "peer not configured");
 		}
 		mask6(out[i].addr, r[i].addr, r[i].len);
 		out[i].len = r[i].len;
@@ -1037,8 +1058,8 @@ static int
 build_route6(struct build *b)
 {
 	const struct ixg_spec *s = b->spec;
-	size_t n = 0, cap = (size_t)s->n_routes6 + s->n_blackholes +
-			    s->n_local_addrs;
+	size_t n = 0,
+	       cap = (size_t)s->n_routes6 + s->n_blackholes + s->n_local_addrs;
 	struct fib_pfx6 *p;
 	int rc = part_begin(b, TBL_PART_ROUTE6, route_inputs_same(b, 6));
 
@@ -1377,8 +1398,8 @@ build_sav4(struct build *b, struct sav_builder *sb)
 			free(k);
 			free(nhs);
 			return fail(b, -EINVAL, "%s: %s", what,
-				    r->len > 32 ? "bad length" :
-				    "peer not configured");
+				    r->len > 32 ? "bad length"
+						: "peer not configured");
 		}
 		k[i] = key4(r->addr, r->len, PK_SOURCE, i);
 	}
@@ -1415,8 +1436,7 @@ build_sav4(struct build *b, struct sav_builder *sb)
 		k[out++] = k[i];
 		i = g;
 	}
-	b->t->sav4 = fib4_build(b, FIB_SAV4, k, out, NULL, nhs,
-				&rc);
+	b->t->sav4 = fib4_build(b, FIB_SAV4, k, out, NULL, nhs, &rc);
 	free(k);
 	free(nhs);
 	return rc;
@@ -1519,9 +1539,11 @@ build_sav(struct build *b)
 	struct tables *t = b->t;
 	int rc;
 
-	rc = part_begin(b, TBL_PART_SAV, b->prev != NULL &&
-			b->prev_spec != NULL && SAME(b, sources4, n_sources4) &&
-			SAME(b, sources6, n_sources6) && same_peer_ids(b));
+	rc = part_begin(b, TBL_PART_SAV,
+			b->prev != NULL && b->prev_spec != NULL &&
+				SAME(b, sources4, n_sources4) &&
+				SAME(b, sources6, n_sources6) &&
+				same_peer_ids(b));
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	if ((rc = sav_seed(b, &sb)) < 0)
@@ -1532,11 +1554,11 @@ build_sav(struct build *b)
 		rc = build_sav6(b, &sb);
 	if (rc == 0) {
 		t->n_sav_sets = sb.n_sets;
-		t->sav_sets = rte_zmalloc("sav_sets",
-					  (sb.n_sets + 1) * sizeof(*sb.sets), 0);
-		t->sav_set_peers = rte_zmalloc("sav_set_peers",
-					       (sb.n_peers + 1) * sizeof(uint16_t),
-					       0);
+		t->sav_sets = rte_zmalloc(
+			"sav_sets", (sb.n_sets + 1) * sizeof(*sb.sets), 0);
+		t->sav_set_peers = rte_zmalloc(
+			"sav_set_peers", (sb.n_peers + 1) * sizeof(uint16_t),
+			0);
 		if (t->sav_sets == NULL || t->sav_set_peers == NULL) {
 			rc = fail(b, -ENOMEM, "sav sets: out of memory");
 		} else {
@@ -1585,11 +1607,11 @@ build_country(struct build *b)
 	for (uint32_t i = 0; i < s->n_countries; i++)
 		t->countries[i] = s->countries[i];
 	t->n_countries = s->n_countries;
-	rc = part_begin(b, TBL_PART_COUNTRY, b->prev != NULL &&
-			b->prev_spec != NULL &&
-			SAME(b, countries, n_countries) &&
-			SAME(b, country4, n_country4) &&
-			SAME(b, country6, n_country6));
+	rc = part_begin(b, TBL_PART_COUNTRY,
+			b->prev != NULL && b->prev_spec != NULL &&
+				SAME(b, countries, n_countries) &&
+				SAME(b, country4, n_country4) &&
+				SAME(b, country6, n_country6));
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 
@@ -1597,8 +1619,9 @@ build_country(struct build *b)
 		uint64_t *k;
 
 		if (s->n_country4 > K4_IDX_MAX)
-			return fail(b, -ENOSPC, "IPv4 country prefixes: %"
-				    PRIu32, s->n_country4);
+			return fail(b, -ENOSPC,
+				    "IPv4 country prefixes: %" PRIu32,
+				    s->n_country4);
 		k = malloc(s->n_country4 * sizeof(*k));
 		if (k == NULL)
 			return fail(b, -ENOMEM, "countries: out of memory");
@@ -1610,9 +1633,10 @@ build_country(struct build *b)
 
 				describe4(b, PK_COUNTRY, i, what, sizeof(what));
 				free(k);
-				return fail(b, -EINVAL, "%s: bad length or "
-					    "country index %u", what,
-					    c->country);
+				return fail(b, -EINVAL,
+					    "%s: bad length or "
+					    "country index %u",
+					    what, c->country);
 			}
 			k[i] = key4(c->addr, c->len, PK_COUNTRY, i);
 		}
@@ -1640,9 +1664,10 @@ build_country(struct build *b)
 
 				describe6(b, PK_COUNTRY, i, what, sizeof(what));
 				free(p);
-				return fail(b, -EINVAL, "%s: bad length or "
-					    "country index %u", what,
-					    c->country);
+				return fail(b, -EINVAL,
+					    "%s: bad length or "
+					    "country index %u",
+					    what, c->country);
 			}
 			mask6(p[i].addr, c->addr, c->len);
 			p[i].len = c->len;
@@ -1654,8 +1679,8 @@ build_country(struct build *b)
 			free(p);
 			return fail(b, -ENOMEM, "countries: out of memory");
 		}
-		t->country6 = fib6_build(b, FIB_COUNTRY6, p,
-					 s->n_country6, &rc);
+		t->country6 = fib6_build(b, FIB_COUNTRY6, p, s->n_country6,
+					 &rc);
 		free(p);
 	}
 	return rc;
@@ -1667,9 +1692,11 @@ build_country(struct build *b)
 RTE_ACL_RULE_DEF(acl4_rule, ACL4_NF);
 RTE_ACL_RULE_DEF(acl6_rule, ACL6_NF);
 
-#define FDEF(t, sz, f, idx, off)                                              \
-	{ .type = RTE_ACL_FIELD_TYPE_##t, .size = (sz), .field_index = (f),   \
-	  .input_index = (idx), .offset = (off) }
+#define FDEF(t, sz, f, idx, off)                                               \
+	{                                                                      \
+		.type = RTE_ACL_FIELD_TYPE_##t, .size = (sz),                  \
+		.field_index = (f), .input_index = (idx), .offset = (off)      \
+	}
 
 /*
  * Trie order = order of these definitions: proto (rte_acl wants a 1-byte
@@ -1778,8 +1805,9 @@ acl_finish(struct build *b, struct rte_acl_ctx *ctx, const char *name,
 	memcpy(cfg.defs, defs, nf * sizeof(*defs));
 	r = rte_acl_add_rules(ctx, rules, n);
 	if (r < 0)
-		return fail(b, r, "%s: rte_acl_add_rules (%" PRIu32
-			    " rules): %s", name, n, rte_strerror(-r));
+		return fail(b, r,
+			    "%s: rte_acl_add_rules (%" PRIu32 " rules): %s",
+			    name, n, rte_strerror(-r));
 	r = rte_acl_build(ctx, &cfg);
 	if (r < 0)
 		return fail(b, r, "%s: rte_acl_build (%" PRIu32 " rules): %s",
@@ -1804,8 +1832,8 @@ static void
 acl_describe(const struct ixg_spec_acl_rule *r, char *buf, size_t len)
 {
 	snprintf(buf, len, "acl rule %" PRIu32 "%s%s%s (origin %" PRIu32 ")",
-		 r->id, r->name[0] ? " '" : "", r->name,
-		 r->name[0] ? "'" : "", r->origin);
+		 r->id, r->name[0] ? " '" : "", r->name, r->name[0] ? "'" : "",
+		 r->origin);
 }
 
 static int
@@ -1817,10 +1845,10 @@ build_acl(struct build *b)
 	struct acl6_rule *r6 = NULL;
 	uint32_t *order = NULL, n4 = 0, n6 = 0;
 	char name4[RTE_ACL_NAMESIZE], name6[RTE_ACL_NAMESIZE];
-	int rc = part_begin(b, TBL_PART_ACL, b->prev != NULL &&
-			    b->prev_spec != NULL &&
-			    SAME(b, acl_rules, n_acl_rules) &&
-			    same_peer_ids(b));
+	int rc = part_begin(b, TBL_PART_ACL,
+			    b->prev != NULL && b->prev_spec != NULL &&
+				    SAME(b, acl_rules, n_acl_rules) &&
+				    same_peer_ids(b));
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -1832,8 +1860,8 @@ build_acl(struct build *b)
 	order = malloc(s->n_acl_rules * sizeof(*order));
 	r4 = calloc(s->n_acl_rules, sizeof(*r4));
 	r6 = calloc(s->n_acl_rules, sizeof(*r6));
-	t->acl_actions = rte_zmalloc("acl_actions", s->n_acl_rules *
-				     sizeof(*t->acl_actions), 0);
+	t->acl_actions = rte_zmalloc(
+		"acl_actions", s->n_acl_rules * sizeof(*t->acl_actions), 0);
 	if (order == NULL || r4 == NULL || r6 == NULL ||
 	    t->acl_actions == NULL) {
 		rc = fail(b, -ENOMEM, "acl: out of memory");
@@ -1862,9 +1890,12 @@ build_acl(struct build *b)
 		    (r->action == IXG_ACL_CLASS &&
 		     (r->class_id >= IXG_MAX_CLASSES)) ||
 		    r->sport_lo > r->sport_hi || r->dport_lo > r->dport_hi ||
-		    (r->in_peer != IXG_PEER_NONE && !check_peer(b, r->in_peer))) {
-			rc = fail(b, -EINVAL, "%s: bad id, action, class, port "
-				  "range or peer", what);
+		    (r->in_peer != IXG_PEER_NONE &&
+		     !check_peer(b, r->in_peer))) {
+			rc = fail(b, -EINVAL,
+				  "%s: bad id, action, class, port "
+				  "range or peer",
+				  what);
 			goto out;
 		}
 		act->rule_id = r->id;
@@ -1913,10 +1944,14 @@ build_acl(struct build *b)
 				memcpy(&vd, md + 4 * w, 4);
 				f[ACL6_SRC0 + w].value.u32 = ntohl(vs);
 				f[ACL6_SRC0 + w].mask_range.u32 =
-					ls < 0 ? 0 : ls > 32 ? 32 : (uint32_t)ls;
+					ls < 0	  ? 0
+					: ls > 32 ? 32
+						  : (uint32_t)ls;
 				f[ACL6_DST0 + w].value.u32 = ntohl(vd);
 				f[ACL6_DST0 + w].mask_range.u32 =
-					ld < 0 ? 0 : ld > 32 ? 32 : (uint32_t)ld;
+					ld < 0	  ? 0
+					: ld > 32 ? 32
+						  : (uint32_t)ld;
 			}
 			n6++;
 		} else {
@@ -1926,9 +1961,10 @@ build_acl(struct build *b)
 	}
 	t->n_acl_actions = s->n_acl_rules;
 	if (n4 > IXG_MAX_ACL_RULES || n6 > IXG_MAX_ACL_RULES) {
-		rc = fail(b, -ENOSPC, "acl: %" PRIu32 " IPv4 and %" PRIu32
-			  " IPv6 rules, at most %u each", n4, n6,
-			  IXG_MAX_ACL_RULES);
+		rc = fail(b, -ENOSPC,
+			  "acl: %" PRIu32 " IPv4 and %" PRIu32
+			  " IPv6 rules, at most %u each",
+			  n4, n6, IXG_MAX_ACL_RULES);
 		goto out;
 	}
 	snprintf(name4, sizeof(name4), "a4_%" PRIu64, t->generation);
@@ -1962,15 +1998,19 @@ profile(struct build *b, struct rte_meter_trtcm_profile *p, uint64_t cir,
 	uint64_t cbs, uint64_t pir, uint64_t pbs, const char *what)
 {
 	struct rte_meter_trtcm_params prm = {
-		.cir = cir, .pir = pir, .cbs = cbs, .pbs = pbs,
+		.cir = cir,
+		.pir = pir,
+		.cbs = cbs,
+		.pbs = pbs,
 	};
 	int r = rte_meter_trtcm_profile_config(p, &prm);
 
 	if (r < 0)
-		return fail(b, r, "%s: rte_meter_trtcm_profile_config (cir %"
-			    PRIu64 " cbs %" PRIu64 " pir %" PRIu64 " pbs %"
-			    PRIu64 "): %s", what, cir, cbs, pir, pbs,
-			    strerror(-r));
+		return fail(b, r,
+			    "%s: rte_meter_trtcm_profile_config (cir %" PRIu64
+			    " cbs %" PRIu64 " pir %" PRIu64 " pbs %" PRIu64
+			    "): %s",
+			    what, cir, cbs, pir, pbs, strerror(-r));
 	return 0;
 }
 
@@ -2015,10 +2055,13 @@ build_policer(struct build *b)
 		snprintf(what, sizeof(what), "class %s (origin %" PRIu32 ")",
 			 c->name, c->origin);
 		if (c->id == 0 || c->id >= IXG_MAX_CLASSES ||
-		    t->classes[c->id].configured || c->yellow_action >
-		    IXG_METER_DROP || c->red_action > IXG_METER_DROP)
-			return fail(b, -EINVAL, "%s: bad or duplicate id %u, "
-				    "or bad action", what, c->id);
+		    t->classes[c->id].configured ||
+		    c->yellow_action > IXG_METER_DROP ||
+		    c->red_action > IXG_METER_DROP)
+			return fail(b, -EINVAL,
+				    "%s: bad or duplicate id %u, "
+				    "or bad action",
+				    what, c->id);
 		tc = &t->classes[c->id];
 		tc->configured = 1;
 		tc->yellow_action = c->yellow_action;
@@ -2041,8 +2084,8 @@ build_policer(struct build *b)
 			max_class = c->id;
 	}
 
-	t->peer_profiles = rte_zmalloc("peer_profiles", IXG_MAX_PEERS *
-				       sizeof(*t->peer_profiles), 0);
+	t->peer_profiles = rte_zmalloc(
+		"peer_profiles", IXG_MAX_PEERS * sizeof(*t->peer_profiles), 0);
 	t->peer_metered = rte_zmalloc("peer_metered", IXG_MAX_PEERS, 0);
 	if (t->peer_profiles == NULL || t->peer_metered == NULL)
 		return fail(b, -ENOMEM, "policer: out of memory");
@@ -2079,15 +2122,18 @@ build_policer(struct build *b)
 		m = rte_zmalloc("meters", t->n_meters * sizeof(*m),
 				RTE_CACHE_LINE_SIZE);
 		if (m == NULL)
-			return fail(b, -ENOMEM, "meters for worker %u: out of "
-				    "memory", w);
+			return fail(b, -ENOMEM,
+				    "meters for worker %u: out of "
+				    "memory",
+				    w);
 		t->meters[w] = m;
 		for (uint32_t p = 1; p <= max_peer; p++) {
 			if (!t->peers[p].configured)
 				continue;
 			if (t->peer_metered[p])
-				rte_meter_trtcm_config(&m[t->peers[p].meter_base],
-						       &t->peer_profiles[p]);
+				rte_meter_trtcm_config(
+					&m[t->peers[p].meter_base],
+					&t->peer_profiles[p]);
 			for (unsigned c = 1; c <= max_class; c++)
 				if (t->metered[c])
 					rte_meter_trtcm_config(
@@ -2114,12 +2160,9 @@ build_peer_step(struct build *b)
 
 /* The build, in order, one entry per enum tbl_step (timed in step_ns). */
 static int (*const build_steps[TBL_STEPS])(struct build *) = {
-	[TBL_STEP_PEERS] = build_peer_step,
-	[TBL_STEP_ROUTE4] = build_route4,
-	[TBL_STEP_ROUTE6] = build_route6,
-	[TBL_STEP_SAV] = build_sav,
-	[TBL_STEP_ACL] = build_acl,
-	[TBL_STEP_COUNTRY] = build_country,
+	[TBL_STEP_PEERS] = build_peer_step, [TBL_STEP_ROUTE4] = build_route4,
+	[TBL_STEP_ROUTE6] = build_route6,   [TBL_STEP_SAV] = build_sav,
+	[TBL_STEP_ACL] = build_acl,	    [TBL_STEP_COUNTRY] = build_country,
 	[TBL_STEP_POLICER] = build_policer,
 };
 
@@ -2138,10 +2181,9 @@ tables_build(const struct ixg_spec *spec, unsigned n_workers,
 
 /* See tables.h. Control thread only. */
 struct tables *
-tables_build_from(const struct ixg_spec *spec,
-		  const struct ixg_spec *prev_spec, const struct tables *prev,
-		  unsigned n_workers, uint64_t generation, char *err,
-		  size_t errlen)
+tables_build_from(const struct ixg_spec *spec, const struct ixg_spec *prev_spec,
+		  const struct tables *prev, unsigned n_workers,
+		  uint64_t generation, char *err, size_t errlen)
 {
 	struct build b = {
 		.spec = spec,
@@ -2245,10 +2287,10 @@ tables_warm_one(const struct tables *t)
 size_t
 tables_describe_fibs(const struct tables *t, char *buf, size_t len)
 {
-	static const char *const how[] = { "shared", "built", "patched" };
+	static const char *const how[] = {"shared", "built", "patched"};
 	static const char *const step[TBL_STEPS] = {
-		"peers", "route4", "route6", "sav", "acl", "country", "policer"
-	};
+		"peers", "route4",  "route6", "sav",
+		"acl",	 "country", "policer"};
 	size_t off = 0;
 	int n;
 
@@ -2263,9 +2305,9 @@ tables_describe_fibs(const struct tables *t, char *buf, size_t len)
 		off += (size_t)n;
 	}
 	if (off < len) {
-		n = snprintf(buf + off, len - off, " ms; sav sets %" PRIu32
-			     " (%" PRIu32 " used);", t->n_sav_sets,
-			     t->n_sav_sets_used);
+		n = snprintf(buf + off, len - off,
+			     " ms; sav sets %" PRIu32 " (%" PRIu32 " used);",
+			     t->n_sav_sets, t->n_sav_sets_used);
 		off += n > 0 ? (size_t)n : 0;
 	}
 	for (unsigned s = 0; s < FIB_SLOTS && off < len; s++) {
@@ -2276,7 +2318,8 @@ tables_describe_fibs(const struct tables *t, char *buf, size_t len)
 		n = snprintf(buf + off, len - off,
 			     "%s %s %s %" PRIu32 " (+%" PRIu32 " -%" PRIu32
 			     ", %.1f ms, %.0f MiB, %" PRIu32 " groups)",
-			     buf[off - 1] == ';' ? "" : ",", fibrec_slot_name(s),
+			     buf[off - 1] == ';' ? "" : ",",
+			     fibrec_slot_name(s),
 			     how[st->how < 3 ? st->how : 0], st->n, st->adds,
 			     st->dels, (double)st->ns / 1e6,
 			     (double)st->bytes / (1 << 20), st->groups);

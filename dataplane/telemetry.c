@@ -87,7 +87,8 @@ tel_info(struct runtime *rt, const char *params, struct rte_tel_data *d)
 				     runtime_headless(rt) ? "true" : "false");
 	tel_add_u64(d, "workers", rt->n_workers);
 	tel_add_u64(d, "ports", n_ports);
-	tel_add_u64(d, "uptime_s", (uint64_t)(time(NULL) - (time_t)rt->start_unix));
+	tel_add_u64(d, "uptime_s",
+		    (uint64_t)(time(NULL) - (time_t)rt->start_unix));
 	return 0;
 }
 
@@ -291,12 +292,14 @@ tel_samples(struct runtime *rt, const char *params, struct rte_tel_data *d)
 			break;
 		rte_tel_data_start_dict(e);
 		rte_tel_data_add_dict_string(
-			e, "verdict", verdicts[r->verdict < 4 ? r->verdict : 0]);
+			e, "verdict",
+			verdicts[r->verdict < 4 ? r->verdict : 0]);
 		if (r->verdict == SAMPLE_DROP)
 			rte_tel_data_add_dict_string(
-				e, "drop", ixg_drop_name(r->drop_reason) ?
-						   ixg_drop_name(r->drop_reason) :
-						   "?");
+				e, "drop",
+				ixg_drop_name(r->drop_reason)
+					? ixg_drop_name(r->drop_reason)
+					: "?");
 		rte_tel_data_add_dict_string(e, "in_peer",
 					     peer_name(rt->spec, r->in_peer));
 		rte_tel_data_add_dict_string(e, "out_peer",
@@ -324,7 +327,8 @@ static const struct {
 	const char *help;
 } tel_cmds[] = {
 	{"/ixgate/info", tel_info,
-	 "Node name, tables generation, workers, ports, uptime. No parameters."},
+	 "Node name, tables generation, workers, ports, uptime. No "
+	 "parameters."},
 	{"/ixgate/counters", tel_counters,
 	 "Total rx/tx/local packets and drops by reason. No parameters."},
 	{"/ixgate/peers", tel_peers,

@@ -109,17 +109,16 @@ workers_init(struct runtime *rt)
 				  RTE_CACHE_LINE_SIZE);
 	qsz = rte_rcu_qsbr_get_memsize(rt->n_workers);
 	rt->qsbr = rte_zmalloc("ixg_qsbr", qsz, RTE_CACHE_LINE_SIZE);
-	rt->sample_rings = rte_zmalloc("ixg_sample_rings",
-				       rt->n_workers * sizeof(*rt->sample_rings),
-				       0);
+	rt->sample_rings = rte_zmalloc(
+		"ixg_sample_rings", rt->n_workers * sizeof(*rt->sample_rings),
+		0);
 	if (rt->workers == NULL || rt->qsbr == NULL || rt->sample_rings == NULL)
 		return -ENOMEM;
 	pthread_mutex_init(&rt->samples_lock, NULL);
 	if (rte_rcu_qsbr_init(rt->qsbr, rt->n_workers) < 0)
 		return -rte_errno;
 
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	{
+	RTE_LCORE_FOREACH_WORKER (lcore) {
 		struct worker *w;
 		unsigned sock;
 
@@ -241,8 +240,8 @@ workers_drain_samples(struct runtime *rt)
 		while (sample_ring_pop(r, &rec) == 0) {
 			pthread_mutex_lock(&rt->samples_lock);
 			rt->recent[rt->recent_next] = rec;
-			rt->recent_next =
-				(rt->recent_next + 1) % RT_RECENT_SAMPLES;
+			rt->recent_next = (rt->recent_next + 1) %
+					  RT_RECENT_SAMPLES;
 			if (rt->n_recent < RT_RECENT_SAMPLES)
 				rt->n_recent++;
 			rt->samples_read++;

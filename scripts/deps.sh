@@ -4,13 +4,17 @@
 # has something to install. Nothing is downloaded from anywhere but Debian.
 set -eu
 
-PKGS="gcc clang meson ninja-build pkg-config make python3 python3-pyelftools
-libdpdk-dev dpdk dpdk-dev dpdk-doc liburing-dev libssl-dev libcmocka-dev
-libpcap-dev iproute2 procps iputils-ping"
+# Build: compilers, meson, DPDK and the libraries the programs link.
+PKGS="gcc clang clang-format meson ninja-build pkg-config make python3
+python3-pyelftools libdpdk-dev dpdk dpdk-dev dpdk-doc liburing-dev libssl-dev
+libcmocka-dev libpcap-dev libmnl-dev libjansson-dev libsystemd-dev scdoc
+iproute2 procps iputils-ping"
+# Tests talk to the real programs operators run beside ixgate: routing
+# daemons, Prometheus, sFlow collectors, a packet decoder, the IX-F schema
+# validator, and the Debian packaging tools for the .deb test.
+PKGS="$PKGS bird2 frr prometheus pmacct tshark python3-jsonschema bgpq4
+debhelper dpkg-dev bash-completion libclang-rt-14-dev"
 
-if [ "${IXG_FUZZ:-0}" = 1 ]; then
-	PKGS="$PKGS libclang-rt-14-dev"
-fi
 
 missing=""
 for p in $PKGS; do
@@ -24,6 +28,15 @@ echo "deps: installing:$missing"
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# Packages such as bird2, frr and prometheus start their services on
+# install; the tests start their own instances, so keep the packaged ones
+# down (invoke-rc.d honours policy-rc.d). Only if the machine has none.
+POLICY=/usr/sbin/policy-rc.d
+if [ ! -e $POLICY ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee $POLICY >/dev/null
+	$SUDO chmod 755 $POLICY
+	trap '$SUDO rm -f $POLICY' EXIT
+fi
 $SUDO apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -207,21 +207,26 @@ parse_mix(const char *arg, double mix[GEN_K_MAX], char *err, size_t errlen)
 			continue;
 		}
 		if (eq == NULL) {
-			snprintf(err, errlen, "bad --mix '%s': '%s' is not "
-				 "KIND=FRAC or clear", arg, tok);
+			snprintf(err, errlen,
+				 "bad --mix '%s': '%s' is not "
+				 "KIND=FRAC or clear",
+				 arg, tok);
 			rc = -EINVAL;
 			break;
 		}
 		*eq = '\0';
 		k = gen_kind_by_name(tok);
 		if (k < 0) {
-			snprintf(err, errlen, "bad --mix '%s': unknown kind "
-				 "'%s' (ixgate-pcapgen --list-kinds)", arg, tok);
+			snprintf(err, errlen,
+				 "bad --mix '%s': unknown kind "
+				 "'%s' (ixgate-pcapgen --list-kinds)",
+				 arg, tok);
 			rc = -EINVAL;
-		} else if (gen_parse_double(eq + 1, &f) < 0 || f < 0 ||
-			   f > 1) {
-			snprintf(err, errlen, "bad --mix '%s': %s wants a "
-				 "fraction 0..1, not '%s'", arg, tok, eq + 1);
+		} else if (gen_parse_double(eq + 1, &f) < 0 || f < 0 || f > 1) {
+			snprintf(err, errlen,
+				 "bad --mix '%s': %s wants a "
+				 "fraction 0..1, not '%s'",
+				 arg, tok, eq + 1);
 			rc = -EINVAL;
 		} else {
 			mix[k] = f;
@@ -251,8 +256,10 @@ gen_opt_apply(struct gen_opts *o, int id, const char *arg, char *err,
 		return 0;
 	case GEN_OPT_V6:
 		if (gen_parse_double(arg, &f) < 0 || f < 0 || f > 1) {
-			snprintf(err, errlen, "bad --v6 '%s': want a fraction "
-				 "0..1", arg);
+			snprintf(err, errlen,
+				 "bad --v6 '%s': want a fraction "
+				 "0..1",
+				 arg);
 			return -EINVAL;
 		}
 		o->v6_frac = f;
@@ -261,18 +268,17 @@ gen_opt_apply(struct gen_opts *o, int id, const char *arg, char *err,
 		if (strcmp(arg, "imix") == 0) {
 			o->size = GEN_SIZE_IMIX;
 		} else if (gen_parse_u64(arg, &u) < 0 || u < 64 || u > 1518) {
-			snprintf(err, errlen, "bad --sizes '%s': want 64, imix "
-				 "or a frame size 64..1518", arg);
+			snprintf(err, errlen,
+				 "bad --sizes '%s': want 64, imix "
+				 "or a frame size 64..1518",
+				 arg);
 			return -EINVAL;
 		} else {
 			o->size = (uint32_t)u;
 		}
 		return 0;
-	case GEN_OPT_MIX:
-		return parse_mix(arg, o->mix, err, errlen);
-	case GEN_OPT_SKEW:
-		o->skew = true;
-		return 0;
+	case GEN_OPT_MIX: return parse_mix(arg, o->mix, err, errlen);
+	case GEN_OPT_SKEW: o->skew = true; return 0;
 	default:
 		snprintf(err, errlen, "option %d is not a traffic option", id);
 		return -ENOENT;
@@ -374,7 +380,7 @@ rand_in4(struct gen *g, uint32_t host, unsigned len, uint8_t *out)
 static void
 rand_in6(struct gen *g, const uint8_t *pfx, unsigned len, uint8_t *out)
 {
-	uint64_t r[2] = { rnd(g), rnd(g) };
+	uint64_t r[2] = {rnd(g), rnd(g)};
 	unsigned i;
 
 	for (i = 0; i < 16; i++) {
@@ -399,8 +405,7 @@ host4(const uint8_t *a)
 static const struct ixg_spec_peer *
 peer_by_id(const struct gen *g, uint16_t id)
 {
-	return g->peer_idx[id] >= 0 ? &g->spec->peers[g->peer_idx[id]]
-				    : NULL;
+	return g->peer_idx[id] >= 0 ? &g->spec->peers[g->peer_idx[id]] : NULL;
 }
 
 static const char *
@@ -534,7 +539,8 @@ setup_peers(struct gen *g, char *err, size_t errlen)
 		if (p->sav_mode == IXG_SAV_STRICT)
 			g->strict[g->n_strict++] = i;
 		for (j = 0; j < s->n_local_addrs; j++) {
-			const struct ixg_spec_local_addr *l = &s->local_addrs[j];
+			const struct ixg_spec_local_addr *l =
+				&s->local_addrs[j];
 
 			if (l->port_id != p->port_id || l->vlan != p->vlan)
 				continue;
@@ -563,8 +569,8 @@ setup_peers(struct gen *g, char *err, size_t errlen)
 		return -ENOENT;
 	}
 	for (i = 0; i < g->n_senders; i++) {
-		const struct ixg_spec_port *pt =
-			port_by_id(s, s->peers[g->senders[i]].port_id);
+		const struct ixg_spec_port *pt = port_by_id(
+			s, s->peers[g->senders[i]].port_id);
 		static const uint8_t zero[6];
 
 		if (pt == NULL || memcmp(pt->mac, zero, 6) == 0) {
@@ -797,10 +803,10 @@ pick_dst(struct gen *g, int fam, uint16_t not_peer, uint8_t *out)
 static void
 pick_l4(struct gen *g, struct gen_pkt *p, int fam)
 {
-	static const uint16_t tcp_ports[] = { 443, 443, 443, 80, 80, 22, 25,
-					      993, 8080, 179 };
-	static const uint16_t udp_ports[] = { 443, 443, 53, 53, 4500, 3478,
-					      5060, 1194 };
+	static const uint16_t tcp_ports[] = {443, 443, 443, 80,	  80,
+					     22,  25,  993, 8080, 179};
+	static const uint16_t udp_ports[] = {443,  443,	 53,   53,
+					     4500, 3478, 5060, 1194};
 	uint32_t x = rnd_below(g, 100);
 
 	p->sport = (uint16_t)(1024 + rnd_below(g, 64512));
@@ -893,7 +899,7 @@ describe_no_route(struct gen *g, struct gen_pkt *p)
 {
 	/* RFC 6598 shared space and RFC 3849 documentation space: never
 	 * announced on a real exchange; the model still checks. */
-	static const uint8_t doc6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	static const uint8_t doc6[16] = {0x20, 0x01, 0x0d, 0xb8};
 
 	if (!describe_flow(g, p, -1, 0))
 		return false;
@@ -936,7 +942,7 @@ describe_for_rule(struct gen *g, struct gen_pkt *p,
 
 		/* Sources of the peer overlapping the rule's source. */
 		for (k = 0; k < n && n_cand < 64; k++) {
-			uint8_t a[16] = { 0 }, len;
+			uint8_t a[16] = {0}, len;
 
 			if (fam == 4) {
 				const struct ixg_spec_route4 *s =
@@ -951,10 +957,9 @@ describe_for_rule(struct gen *g, struct gen_pkt *p,
 				memcpy(a, s->addr, 16);
 				len = s->len;
 			}
-			if (gen_prefix_contains(fam, r->src,
-						len < r->src_len ? len
-								 : r->src_len,
-						a))
+			if (gen_prefix_contains(
+				    fam, r->src,
+				    len < r->src_len ? len : r->src_len, a))
 				cand[n_cand++] = k;
 		}
 		if (n_cand == 0) {
@@ -966,7 +971,7 @@ describe_for_rule(struct gen *g, struct gen_pkt *p,
 			else
 				rand_in6(g, r->src, r->src_len, p->src);
 		} else {
-			uint8_t a[16] = { 0 }, len;
+			uint8_t a[16] = {0}, len;
 
 			k = cand[rnd_below(g, n_cand)];
 			if (fam == 4) {
@@ -1001,8 +1006,8 @@ describe_for_rule(struct gen *g, struct gen_pkt *p,
 	}
 	if (r->proto_mask) {
 		p->proto = r->proto;
-	} else if (r->sport_lo > 0 || r->sport_hi < 65535 ||
-		   r->dport_lo > 0 || r->dport_hi < 65535) {
+	} else if (r->sport_lo > 0 || r->sport_hi < 65535 || r->dport_lo > 0 ||
+		   r->dport_hi < 65535) {
 		p->proto = rnd_below(g, 2) ? 6 : 17;
 	}
 	p->icmp_type = 0;
@@ -1132,7 +1137,8 @@ verdict_ok(struct gen *g, unsigned kind, const struct gen_verdict *v,
 {
 	switch (kind) {
 	case GEN_K_FORWARD:
-		return v->verdict == GEN_V_FORWARD && !g->low_class[v->class_id];
+		return v->verdict == GEN_V_FORWARD &&
+		       !g->low_class[v->class_id];
 	case GEN_K_SPOOFED:
 		return v->verdict == GEN_V_DROP &&
 		       v->reason == IXG_DROP_SOURCE_INVALID;
@@ -1145,16 +1151,14 @@ verdict_ok(struct gen *g, unsigned kind, const struct gen_verdict *v,
 	case GEN_K_ACL_DENY:
 		return v->verdict == GEN_V_DROP &&
 		       v->reason == IXG_DROP_ACL_DENY;
-	case GEN_K_LOCAL:
-		return v->verdict == GEN_V_LOCAL;
+	case GEN_K_LOCAL: return v->verdict == GEN_V_LOCAL;
 	case GEN_K_TTL:
 		return v->verdict == GEN_V_DROP &&
 		       v->reason == IXG_DROP_TTL_EXPIRED;
 	case GEN_K_UNKNOWN_PEER:
 		return v->verdict == GEN_V_DROP &&
 		       v->reason == IXG_DROP_UNKNOWN_PEER;
-	case GEN_K_MALFORMED:
-		return v->verdict == GEN_V_DROP;
+	case GEN_K_MALFORMED: return v->verdict == GEN_V_DROP;
 	case GEN_K_POLICED:
 		return v->verdict == GEN_V_FORWARD && v->acl_rule == rule_id;
 	}
@@ -1169,25 +1173,21 @@ describe(struct gen *g, unsigned kind, struct gen_pkt *p, uint32_t *rule_id)
 	*rule_id = 0;
 	g->mal = -1;
 	switch (kind) {
-	case GEN_K_FORWARD:
-		return describe_flow(g, p, -1, 0);
-	case GEN_K_SPOOFED:
-		return describe_spoofed(g, p);
-	case GEN_K_BLACKHOLE:
-		return describe_blackhole(g, p);
-	case GEN_K_NO_ROUTE:
-		return describe_no_route(g, p);
+	case GEN_K_FORWARD: return describe_flow(g, p, -1, 0);
+	case GEN_K_SPOOFED: return describe_spoofed(g, p);
+	case GEN_K_BLACKHOLE: return describe_blackhole(g, p);
+	case GEN_K_NO_ROUTE: return describe_no_route(g, p);
 	case GEN_K_ACL_DENY:
 	case GEN_K_POLICED:
 		if (kind == GEN_K_ACL_DENY ? g->n_deny == 0 : g->n_pol == 0)
 			return false;
-		r = &g->spec->acl_rules[kind == GEN_K_ACL_DENY
-						? g->deny[rnd_below(g, g->n_deny)]
-						: g->pol[rnd_below(g, g->n_pol)]];
+		r = &g->spec->acl_rules
+			     [kind == GEN_K_ACL_DENY
+				      ? g->deny[rnd_below(g, g->n_deny)]
+				      : g->pol[rnd_below(g, g->n_pol)]];
 		*rule_id = r->id;
 		return describe_for_rule(g, p, r);
-	case GEN_K_LOCAL:
-		return describe_local(g, p);
+	case GEN_K_LOCAL: return describe_local(g, p);
 	case GEN_K_TTL:
 		if (!describe_flow(g, p, -1, 0))
 			return false;
@@ -1205,8 +1205,7 @@ describe(struct gen *g, unsigned kind, struct gen_pkt *p, uint32_t *rule_id)
 					      p->outer_vlan, p->vlan,
 					      p->smac) != IXG_PEER_NONE);
 		return true;
-	case GEN_K_MALFORMED:
-		return describe_malformed(g, p);
+	case GEN_K_MALFORMED: return describe_malformed(g, p);
 	}
 	return false;
 }
@@ -1232,15 +1231,11 @@ static uint32_t
 l4_hdr_len(const struct gen_pkt *p)
 {
 	switch (p->proto) {
-	case 6:
-		return TCP_HDR;
-	case 17:
-		return UDP_HDR;
+	case 6: return TCP_HDR;
+	case 17: return UDP_HDR;
 	case 1:
-	case 58:
-		return p->icmp_type == 135 ? NS_LEN : ICMP_HDR;
-	default:
-		return 0;
+	case 58: return p->icmp_type == 135 ? NS_LEN : ICMP_HDR;
+	default: return 0;
 	}
 }
 
@@ -1359,9 +1354,7 @@ put_l4(struct gen *g, const struct gen_pkt *p, uint8_t *b, uint32_t l4len,
 		 * (RFC 4443 2.3). */
 		put16(b + 2, gen_csum(b, l4len, p->proto == 58 ? ps : 0));
 		break;
-	default:
-		fill_payload(b, l4len, g->seq);
-		break;
+	default: fill_payload(b, l4len, g->seq); break;
 	}
 }
 
@@ -1409,7 +1402,7 @@ build(struct gen *g, struct gen_pkt *p, uint8_t *buf, uint32_t size)
 	}
 	if (g->mal == MAL_LLDP) {
 		/* IEEE 802.1AB nearest-bridge group address. */
-		static const uint8_t lldp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0x0e };
+		static const uint8_t lldp[6] = {0x01, 0x80, 0xc2, 0, 0, 0x0e};
 		struct gen_pkt q = *p;
 
 		memcpy(q.dmac, lldp, 6);
@@ -1459,9 +1452,11 @@ build(struct gen *g, struct gen_pkt *p, uint8_t *buf, uint32_t size)
 	hdrs = (fam == 4 ? IP4_HDR : IP6_HDR) + l4_hdr_len(p);
 	if (sig_eligible(g, p)) {
 		g->sig.off = (uint16_t)(l2 + hdrs);
-		g->sig.csum_off = (uint16_t)(l2 + (fam == 4 ? IP4_HDR : IP6_HDR) +
-					     (p->proto == 6 ? 16 :
-					      p->proto == 17 ? 6 : 2));
+		g->sig.csum_off = (uint16_t)(l2 +
+					     (fam == 4 ? IP4_HDR : IP6_HDR) +
+					     (p->proto == 6    ? 16
+					      : p->proto == 17 ? 6
+							       : 2));
 		g->sig.udp = p->proto == 17;
 		hdrs += g->o.sig_room;
 	}
@@ -1492,9 +1487,7 @@ build(struct gen *g, struct gen_pkt *p, uint8_t *buf, uint32_t size)
 		put_l4(g, p, buf + l2 + IP6_HDR, l4len, 6);
 	}
 	switch (g->mal) {
-	case MAL_IP4_CSUM:
-		buf[l2 + 10] ^= 0x5a;
-		break;
+	case MAL_IP4_CSUM: buf[l2 + 10] ^= 0x5a; break;
 	case MAL_IP4_TOTLEN:
 		/* RFC 791: total length claims 40 bytes more than there are. */
 		put16(buf + l2 + 2, (uint16_t)(p->l3_total + 40));
@@ -1506,8 +1499,7 @@ build(struct gen *g, struct gen_pkt *p, uint8_t *buf, uint32_t size)
 		put16(buf + l2 + 10, 0);
 		put16(buf + l2 + 10, gen_csum(buf + l2, IP4_HDR, 0));
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (frame < MIN_FRAME && g->mal != MAL_TCP_TRUNC) {
 		/* Ethernet padding after the IP packet (IEEE 802.3 4.2.3.3). */
@@ -1590,9 +1582,7 @@ account(struct gen *g, unsigned kind, const struct gen_pkt *p,
 		c->tx++;
 		c->peer_tx[v->out_peer]++;
 		break;
-	case GEN_V_LOCAL:
-		c->local++;
-		break;
+	case GEN_V_LOCAL: c->local++; break;
 	default:
 		c->drops[v->reason]++;
 		if (p->malformed)
@@ -1740,8 +1730,9 @@ gen_write_expect(const struct gen *g, FILE *f)
 		fputs(first ? "" : ",", f);
 		first = false;
 		json_str(f, p->name);
-		fprintf(f, ":{\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
-			   "}",
+		fprintf(f,
+			":{\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
+			"}",
 			c->peer_rx[p->id], c->peer_tx[p->id]);
 	}
 	fputs("},\"approximate\":[", f);

@@ -16,27 +16,27 @@
 #include "gen_model.h"
 #include "ixg_api.h"
 
-#define GEN_KINDS(X)                                                          \
-	X(FORWARD, "forward", 0.70, "peer to peer transit, forwarded")        \
-	X(SPOOFED, "spoofed", 0.03,                                           \
-	  "source outside a strict peer's prefixes: source_invalid")          \
-	X(BLACKHOLE, "blackhole", 0.02, "to a live blackhole: blackhole")    \
-	X(NO_ROUTE, "no_route", 0.02, "to unrouted space: no_route")          \
-	X(ACL_DENY, "acl_deny", 0.03, "crafted to hit a deny rule: acl_deny") \
-	X(LOCAL, "local", 0.03, "ARP, NS, ICMP/ICMPv6 echo to the node")     \
-	X(TTL, "ttl", 0.01, "TTL/hop limit 1: ttl_expired")                   \
-	X(UNKNOWN_PEER, "unknown_peer", 0.01,                                 \
-	  "unknown source MAC: unknown_peer")                                 \
-	X(MALFORMED, "malformed", 0.02,                                       \
-	  "runt, bad checksum, lying lengths, LLDP, VLAN stack, ext chain")   \
-	X(POLICED, "policed", 0.0,                                            \
+#define GEN_KINDS(X)                                                           \
+	X(FORWARD, "forward", 0.70, "peer to peer transit, forwarded")         \
+	X(SPOOFED, "spoofed", 0.03,                                            \
+	  "source outside a strict peer's prefixes: source_invalid")           \
+	X(BLACKHOLE, "blackhole", 0.02, "to a live blackhole: blackhole")      \
+	X(NO_ROUTE, "no_route", 0.02, "to unrouted space: no_route")           \
+	X(ACL_DENY, "acl_deny", 0.03, "crafted to hit a deny rule: acl_deny")  \
+	X(LOCAL, "local", 0.03, "ARP, NS, ICMP/ICMPv6 echo to the node")       \
+	X(TTL, "ttl", 0.01, "TTL/hop limit 1: ttl_expired")                    \
+	X(UNKNOWN_PEER, "unknown_peer", 0.01,                                  \
+	  "unknown source MAC: unknown_peer")                                  \
+	X(MALFORMED, "malformed", 0.02,                                        \
+	  "runt, bad checksum, lying lengths, LLDP, VLAN stack, ext chain")    \
+	X(POLICED, "policed", 0.0,                                             \
 	  "aimed at a low-rate class (expectation approximate)")
 
 enum gen_kind {
 #define GEN_X_ENUM(e, name, frac, descr) GEN_K_##e,
 	GEN_KINDS(GEN_X_ENUM)
 #undef GEN_X_ENUM
-	GEN_K_MAX
+		GEN_K_MAX
 };
 
 /* Frame sizes: on-the-wire sizes including the 4-byte FCS, as RFC 2544 and
@@ -89,24 +89,26 @@ enum gen_opt_id {
 	GEN_OPT_END
 };
 
-#define GEN_TRAFFIC_LONGOPTS                                   \
-	{ "seed", required_argument, NULL, GEN_OPT_SEED },     \
-	{ "v6", required_argument, NULL, GEN_OPT_V6 },         \
-	{ "sizes", required_argument, NULL, GEN_OPT_SIZES },   \
-	{ "mix", required_argument, NULL, GEN_OPT_MIX },       \
-	{ "skew", no_argument, NULL, GEN_OPT_SKEW },           \
-	{ "now", required_argument, NULL, GEN_OPT_NOW }
+#define GEN_TRAFFIC_LONGOPTS                                                   \
+	{"seed", required_argument, NULL, GEN_OPT_SEED},                       \
+		{"v6", required_argument, NULL, GEN_OPT_V6},                   \
+		{"sizes", required_argument, NULL, GEN_OPT_SIZES},             \
+		{"mix", required_argument, NULL, GEN_OPT_MIX},                 \
+		{"skew", no_argument, NULL, GEN_OPT_SKEW},                     \
+	{                                                                      \
+		"now", required_argument, NULL, GEN_OPT_NOW                    \
+	}
 
-#define GEN_TRAFFIC_USAGE                                                  \
+#define GEN_TRAFFIC_USAGE                                                      \
 	"  --seed S           PRNG seed (default 1); same seed, same "         \
-	"traffic\n"                                                        \
-	"  --v6 FRACTION      share of IPv6 packets (default 0.3)\n"          \
+	"traffic\n"                                                            \
+	"  --v6 FRACTION      share of IPv6 packets (default 0.3)\n"           \
 	"  --sizes 64|imix|N  frame sizes on the wire incl. FCS (default "     \
-	"imix)\n"                                                          \
-	"  --mix KIND=FRAC,.. kind weights; unlisted kinds keep their\n"      \
-	"                     default, a leading 'clear' zeroes them\n"       \
+	"imix)\n"                                                              \
+	"  --mix KIND=FRAC,.. kind weights; unlisted kinds keep their\n"       \
+	"                     default, a leading 'clear' zeroes them\n"        \
 	"  --skew             10%% of destination prefixes get 90%% of "       \
-	"packets\n"                                                        \
+	"packets\n"                                                            \
 	"  --now UNIX         time for blackhole expiry (default: now)\n"
 
 /*

@@ -68,7 +68,7 @@ enum { PRIO_ROUTE = 1, PRIO_BLACKHOLE = 2, PRIO_LOCAL = 3 };
 static struct key
 key_of(int family, const uint8_t *a)
 {
-	struct key k = { 0, 0 };
+	struct key k = {0, 0};
 	int i;
 
 	if (family == 4) {
@@ -87,7 +87,7 @@ key_of(int family, const uint8_t *a)
 static struct key
 key_of4(uint32_t host)
 {
-	struct key k = { (uint64_t)host << 32, 0 };
+	struct key k = {(uint64_t)host << 32, 0};
 
 	return k;
 }
@@ -392,10 +392,9 @@ gen_model_new(const struct ixg_spec *spec, int64_t now)
 			      spec->sources4[i].len, spec->sources4[i].peer_id,
 			      0);
 	for (i = 0; i < spec->n_sources6 && rc == 0; i++)
-		rc = ptab_add(&m->src6, &c_s6,
-			      key_of(6, spec->sources6[i].addr),
-			      spec->sources6[i].len, spec->sources6[i].peer_id,
-			      0);
+		rc = ptab_add(
+			&m->src6, &c_s6, key_of(6, spec->sources6[i].addr),
+			spec->sources6[i].len, spec->sources6[i].peer_id, 0);
 	if (rc != 0)
 		goto fail;
 	ptab_finish(&m->dst4, true);
@@ -433,9 +432,9 @@ uint16_t
 gen_model_peer_by_l2(const struct gen_model *m, uint16_t port,
 		     uint16_t outer_vlan, uint16_t vlan, const uint8_t mac[6])
 {
-	struct l2ent k = { .k1 = (uint64_t)port << 32 |
-				 (uint64_t)outer_vlan << 16 | vlan,
-			   .k2 = mac48(mac) };
+	struct l2ent k = {.k1 = (uint64_t)port << 32 |
+				(uint64_t)outer_vlan << 16 | vlan,
+			  .k2 = mac48(mac)};
 	const struct l2ent *e;
 
 	e = bsearch(&k, m->l2, m->n_l2, sizeof(*m->l2), l2_cmp);
@@ -528,7 +527,7 @@ void
 gen_model_eval(const struct gen_model *m, const struct gen_pkt *p,
 	       struct gen_verdict *v)
 {
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	int fam = p->l3 == GEN_L3_IPV4 ? 4 : 6;
 	uint32_t nh, i;
 	uint16_t peer;
@@ -564,8 +563,8 @@ gen_model_eval(const struct gen_model *m, const struct gen_pkt *p,
 	v->in_peer = peer;
 	/* local: ARP (RFC 826), NS (RFC 4861 7.1.1), echo (RFC 792/4443) */
 	if (p->l3 == GEN_L3_ARP) {
-		if (p->arp_op == 1 && gen_model_local_on(m, p->port_id, p->vlan,
-							 4, p->dst) >= 0)
+		if (p->arp_op == 1 &&
+		    gen_model_local_on(m, p->port_id, p->vlan, 4, p->dst) >= 0)
 			v->verdict = GEN_V_LOCAL;
 		else
 			drop(v, IXG_DROP_ARP_INVALID);

@@ -91,8 +91,8 @@ uint32_t gen_model_lpm(const struct gen_model *m, int family,
 		       const uint8_t *addr);
 
 /* Whether addr is covered by one of peer's allowed source prefixes. */
-bool gen_model_src_allowed(const struct gen_model *m, uint16_t peer,
-			   int family, const uint8_t *addr);
+bool gen_model_src_allowed(const struct gen_model *m, uint16_t peer, int family,
+			   const uint8_t *addr);
 
 /* Ingress peer for (port, outer VLAN, VLAN, source MAC), or IXG_PEER_NONE. */
 uint16_t gen_model_peer_by_l2(const struct gen_model *m, uint16_t port,

@@ -116,9 +116,8 @@ print_reply(const void *buf, int type)
 	} else if (type == IXG_MSG_COMMIT_REPLY) {
 		printf("status %s\n", ixg_status_name(c->status));
 		printf("generation %" PRIu64 "\n", c->generation);
-		printf("err_table %s\n", c->err_table
-						 ? ixg_table_name(c->err_table)
-						 : "none");
+		printf("err_table %s\n",
+		       c->err_table ? ixg_table_name(c->err_table) : "none");
 		printf("err_index %" PRIu32 "\n", c->err_index);
 		printf("err_origin %" PRIu32 "\n", c->err_origin);
 		printf("build_ms %.3f\n", c->build_ns / 1e6);

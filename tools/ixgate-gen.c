@@ -120,27 +120,36 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ixgate-gen [EAL options] -- --config FILE --ports NAMES "
+		"usage: ixgate-gen [EAL options] -- --config FILE --ports "
+		"NAMES "
 		"[options]\n"
-		"  --ports P0[,P1..]  config port each DPDK port faces, in DPDK "
+		"  --ports P0[,P1..]  config port each DPDK port faces, in "
+		"DPDK "
 		"port order\n"
 		"  --tx NAMES         ports that send (default: the first)\n"
 		"  --rate PPS         total send rate, 0 = as fast as possible "
 		"(default 100000)\n"
 		"  --duration S       send for S seconds (default 10)\n"
-		"  --count N          stop after N packets (default: no limit)\n"
-		"  --pool N           distinct frames per sending port (default "
+		"  --count N          stop after N packets (default: no "
+		"limit)\n"
+		"  --pool N           distinct frames per sending port "
+		"(default "
 		"65536)\n"
 		"  --burst N          frames per TX burst, 1..%d (default 32)\n"
 		"  --drain-ms MS      receive this long after the last send "
 		"(default 500)\n"
-		"  --hold-ms MS       after the report, keep the ports open this long\n"
-		"                     without polling them (default 0), so the\n"
-		"                     DUT can be stopped before this client leaves\n"
-		"                     (DPDK 22.11's memif server can crash in its\n"
+		"  --hold-ms MS       after the report, keep the ports open "
+		"this long\n"
+		"                     without polling them (default 0), so "
+		"the\n"
+		"                     DUT can be stopped before this client "
+		"leaves\n"
+		"                     (DPDK 22.11's memif server can crash in "
+		"its\n"
 		"                     receive path when a client disconnects)\n"
 		"  --bin-ms MS        width of the rate bins (default 10)\n"
-		"  --link-timeout S   wait this long for links up (default 10)\n"
+		"  --link-timeout S   wait this long for links up (default "
+		"10)\n"
 		"  --json FILE        write the results as JSON\n"
 		"  --quiet            no human summary\n"
 		"traffic (as ixgate-pcapgen; kinds: ixgate-pcapgen "
@@ -162,23 +171,23 @@ static int
 parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "ports", required_argument, NULL, 'P' },
-		{ "tx", required_argument, NULL, 't' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "pool", required_argument, NULL, 'o' },
-		{ "burst", required_argument, NULL, 'b' },
-		{ "drain-ms", required_argument, NULL, 'D' },
-		{ "bin-ms", required_argument, NULL, 'B' },
-		{ "hold-ms", required_argument, NULL, 'H' },
-		{ "link-timeout", required_argument, NULL, 'l' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
+		{"config", required_argument, NULL, 'c'},
+		{"ports", required_argument, NULL, 'P'},
+		{"tx", required_argument, NULL, 't'},
+		{"rate", required_argument, NULL, 'r'},
+		{"duration", required_argument, NULL, 'd'},
+		{"count", required_argument, NULL, 'n'},
+		{"pool", required_argument, NULL, 'o'},
+		{"burst", required_argument, NULL, 'b'},
+		{"drain-ms", required_argument, NULL, 'D'},
+		{"bin-ms", required_argument, NULL, 'B'},
+		{"hold-ms", required_argument, NULL, 'H'},
+		{"link-timeout", required_argument, NULL, 'l'},
+		{"json", required_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
 		GEN_TRAFFIC_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	char err[256];
 	uint64_t u;
@@ -198,56 +207,60 @@ parse_args(int argc, char **argv, struct opts *o)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'P':
-			o->ports_arg = optarg;
-			break;
-		case 't':
-			o->tx_arg = optarg;
-			break;
-		case 'j':
-			o->json = optarg;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
+		case 'c': o->config = optarg; break;
+		case 'P': o->ports_arg = optarg; break;
+		case 't': o->tx_arg = optarg; break;
+		case 'j': o->json = optarg; break;
+		case 'q': o->quiet = true; break;
 		case 'r':
-			if (gen_parse_double(optarg, &o->rate) < 0 || o->rate < 0)
-				return bad_usage("bad --rate '%s': want packets/s >= 0 (0: as fast as possible)", optarg);
+			if (gen_parse_double(optarg, &o->rate) < 0 ||
+			    o->rate < 0)
+				return bad_usage(
+					"bad --rate '%s': want packets/s >= 0 "
+					"(0: as fast as possible)",
+					optarg);
 			break;
 		case 'd':
 			if (gen_parse_double(optarg, &o->duration) < 0 ||
 			    !(o->duration > 0) || o->duration > 86400)
-				return bad_usage("bad --duration '%s' (0 < S <= "
-						 "86400)",
-						 optarg);
+				return bad_usage(
+					"bad --duration '%s' (0 < S <= "
+					"86400)",
+					optarg);
 			break;
 		case 'n':
 			if (gen_parse_u64(optarg, &o->count) < 0)
-				return bad_usage("bad --count '%s': want a whole number >= 0", optarg);
+				return bad_usage("bad --count '%s': want a "
+						 "whole number >= 0",
+						 optarg);
 			break;
 		case 'o':
-			if (gen_parse_u64(optarg, &u) < 0 || u < 1 || u > 1 << 22)
+			if (gen_parse_u64(optarg, &u) < 0 || u < 1 ||
+			    u > 1 << 22)
 				return bad_usage("bad --pool '%s' (1..4194304)",
 						 optarg);
 			o->pool = (uint32_t)u;
 			break;
 		case 'b':
-			if (gen_parse_u64(optarg, &u) < 0 || u < 1 || u > BURST_MAX)
-				return bad_usage("bad --burst '%s': want 1..64", optarg);
+			if (gen_parse_u64(optarg, &u) < 0 || u < 1 ||
+			    u > BURST_MAX)
+				return bad_usage("bad --burst '%s': want 1..64",
+						 optarg);
 			o->burst = (uint32_t)u;
 			break;
 		case 'D':
 			if (gen_parse_double(optarg, &o->drain_ms) < 0 ||
 			    o->drain_ms < 0 || o->drain_ms > 60000)
-				return bad_usage("bad --drain-ms '%s': want 0..60000", optarg);
+				return bad_usage(
+					"bad --drain-ms '%s': want 0..60000",
+					optarg);
 			break;
 		case 'H':
 			if (gen_parse_double(optarg, &o->hold_ms) < 0 ||
 			    o->hold_ms < 0 || o->hold_ms > 600000)
-				return bad_usage("bad --hold-ms '%s': want 0..600000", optarg);
+				return bad_usage(
+					"bad --hold-ms '%s': want 0..600000",
+					optarg);
 			break;
 		case 'B':
 			if (gen_parse_double(optarg, &o->bin_ms) < 0 ||
@@ -258,12 +271,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'l':
 			if (gen_parse_double(optarg, &o->link_timeout) < 0 ||
 			    o->link_timeout < 0)
-				return bad_usage("bad --link-timeout '%s': want seconds >= 0",
+				return bad_usage("bad --link-timeout '%s': "
+						 "want seconds >= 0",
 						 optarg);
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
+		case 'h': usage(stdout); exit(0);
 		default:
 			if (c >= GEN_OPT_FIRST && c < GEN_OPT_END) {
 				if (gen_opt_apply(&o->g, c, optarg, err,
@@ -308,14 +320,18 @@ port_list(const struct ixg_spec *s, const char *config, const char *what,
 	     tok = strtok_r(NULL, ",", &save)) {
 		id = port_id_by_name(s, tok);
 		if (id < 0) {
-			fprintf(stderr, "ixgate-gen: %s '%s': %s has no port "
-				"named '%s'\n", what, arg, config, tok);
+			fprintf(stderr,
+				"ixgate-gen: %s '%s': %s has no port "
+				"named '%s'\n",
+				what, arg, config, tok);
 			rc = -1;
 			break;
 		}
 		if (*n == MAX_GEN_PORTS) {
-			fprintf(stderr, "ixgate-gen: %s '%s': more than %d "
-				"ports\n", what, arg, MAX_GEN_PORTS);
+			fprintf(stderr,
+				"ixgate-gen: %s '%s': more than %d "
+				"ports\n",
+				what, arg, MAX_GEN_PORTS);
 			rc = -1;
 			break;
 		}
@@ -410,9 +426,9 @@ pool_build(const struct ixg_spec *spec, const struct opts *o, uint16_t txp,
 		f->metered = v.verdict == GEN_V_FORWARD && v.policed;
 		f->stream = STREAM_NONE;
 		if (sp.off != 0) {
-			exp = v.verdict == GEN_V_FORWARD ? LIVE_EXP_FORWARD :
-			      v.verdict == GEN_V_LOCAL	 ? LIVE_EXP_LOCAL :
-							   LIVE_EXP_DROP;
+			exp = v.verdict == GEN_V_FORWARD ? LIVE_EXP_FORWARD
+			      : v.verdict == GEN_V_LOCAL ? LIVE_EXP_LOCAL
+							 : LIVE_EXP_DROP;
 			f->stream = stream_get(txp, exp, v.out_peer,
 					       f->metered);
 			if (f->stream != STREAM_NONE) {
@@ -623,9 +639,7 @@ tx_flush(struct run *r, struct txport *t, uint64_t now)
 			expect_sent.fwd++;
 			expect_sent.metered_fwd += f->metered;
 			break;
-		case GEN_V_LOCAL:
-			expect_sent.local++;
-			break;
+		case GEN_V_LOCAL: expect_sent.local++; break;
 		default:
 			expect_sent.drop++;
 			expect_sent.drops[f->reason]++;
@@ -638,7 +652,8 @@ tx_flush(struct run *r, struct txport *t, uint64_t now)
 		live_bins_add(&r->tx_bins, now, n);
 	if (n < t->n_pend) {
 		t->tx_full++;
-		memmove(t->pend, t->pend + n, (t->n_pend - n) * sizeof(t->pend[0]));
+		memmove(t->pend, t->pend + n,
+			(t->n_pend - n) * sizeof(t->pend[0]));
 		memmove(t->pend_frame, t->pend_frame + n,
 			(t->n_pend - n) * sizeof(t->pend_frame[0]));
 	}
@@ -697,7 +712,8 @@ run_loop(struct run *r, const struct opts *o)
 			if (o->count) {
 				budget = o->count - r->sent;
 				pending = pending_total(r);
-				budget = budget > pending ? budget - pending : 0;
+				budget = budget > pending ? budget - pending
+							  : 0;
 				if (want > t->n_pend + budget)
 					want = t->n_pend + (uint32_t)budget;
 			}
@@ -861,13 +877,15 @@ write_json(const char *path, const struct run *r, const struct opts *o,
 	fprintf(f, "{\"tool\":\"ixgate-gen\",\"config\":\"%s\",", o->config);
 	fprintf(f,
 		"\"options\":{\"rate_pps\":%.0f,\"duration_s\":%.3f,"
-		"\"count\":%" PRIu64 ",\"pool\":%u,\"burst\":%u,\"seed\":%" PRIu64
+		"\"count\":%" PRIu64
+		",\"pool\":%u,\"burst\":%u,\"seed\":%" PRIu64
 		",\"v6\":%.3f,\"sizes\":\"%s\",\"skew\":%s,\"bin_ms\":%.3f,"
 		"\"drain_ms\":%.0f},",
 		o->rate, o->duration, o->count, o->pool, o->burst, o->g.seed,
 		o->g.v6_frac,
-		o->g.size == GEN_SIZE_IMIX ? "imix" : o->g.size == 64 ? "64" :
-									"fixed",
+		o->g.size == GEN_SIZE_IMIX ? "imix"
+		: o->g.size == 64	   ? "64"
+					   : "fixed",
 		o->g.skew ? "true" : "false", o->bin_ms, o->drain_ms);
 	fprintf(f,
 		"\"tsc_hz\":%" PRIu64 ",\"start_unix_ns\":%" PRIu64
@@ -877,13 +895,15 @@ write_json(const char *path, const struct run *r, const struct opts *o,
 			(uint64_t)r->wall_start.tv_nsec,
 		tx_s, secs(r, r->t_start, r->t_end));
 	fprintf(f,
-		"\"tx_packets\":%" PRIu64 ",\"tx_pps\":%.1f,\"tx_full\":%" PRIu64
+		"\"tx_packets\":%" PRIu64
+		",\"tx_pps\":%.1f,\"tx_full\":%" PRIu64
 		",\"mbuf_alloc_fail\":%" PRIu64 ",",
 		r->sent, tx_s > 0 ? r->sent / tx_s : 0.0, tx_full,
 		r->alloc_fail);
 	fprintf(f,
-		"\"expected\":{\"forward\":%" PRIu64 ",\"forward_metered\":%" PRIu64
-		",\"local\":%" PRIu64 ",\"drop\":%" PRIu64 ",\"drops\":{",
+		"\"expected\":{\"forward\":%" PRIu64
+		",\"forward_metered\":%" PRIu64 ",\"local\":%" PRIu64
+		",\"drop\":%" PRIu64 ",\"drops\":{",
 		expect_sent.fwd, expect_sent.metered_fwd, expect_sent.local,
 		expect_sent.drop);
 	for (first = true, i = 0; i < IXG_DROP_MAX; i++) {
@@ -906,8 +926,8 @@ write_json(const char *path, const struct run *r, const struct opts *o,
 		",\"unexpected_loss\":%" PRIu64 ",\"loss_on_metered\":%" PRIu64
 		",\"reordered\":%" PRIu64 ",\"duplicates\":%" PRIu64
 		",\"late\":%" PRIu64 "},",
-		t.fwd_tx, t.fwd_rx, t.fwd_lost, t.fwd_lost_metered,
-		t.reordered, t.duplicates, t.late);
+		t.fwd_tx, t.fwd_rx, t.fwd_lost, t.fwd_lost_metered, t.reordered,
+		t.duplicates, t.late);
 	fprintf(f,
 		"\"local\":{\"echo_sent\":%" PRIu64 ",\"echo_replies\":%" PRIu64
 		",\"lost\":%" PRIu64 "},",
@@ -933,12 +953,12 @@ write_json(const char *path, const struct run *r, const struct opts *o,
 			"\"latency_max_ns\":%" PRIu64 "}",
 			i ? "," : "", i,
 			port_name(spec, r->tx[s->txp].cfg_port),
-			s->expect == LIVE_EXP_FORWARD ? "forward" :
-			s->expect == LIVE_EXP_LOCAL   ? "local" :
-							"drop",
-			s->expect == LIVE_EXP_FORWARD ?
-				peer_name(spec, s->out_peer) :
-				"-",
+			s->expect == LIVE_EXP_FORWARD ? "forward"
+			: s->expect == LIVE_EXP_LOCAL ? "local"
+						      : "drop",
+			s->expect == LIVE_EXP_FORWARD
+				? peer_name(spec, s->out_peer)
+				: "-",
 			s->metered ? "true" : "false", s->q.tx, s->q.rx,
 			live_seq_lost(&s->q), s->q.reordered, s->q.duplicates,
 			s->q.late,
@@ -954,9 +974,8 @@ write_json(const char *path, const struct run *r, const struct opts *o,
 			",\"opackets\":%" PRIu64 ",\"imissed\":%" PRIu64
 			",\"ierrors\":%" PRIu64 ",\"oerrors\":%" PRIu64
 			",\"rx_nombuf\":%" PRIu64 "}",
-			i ? "," : "", r->rx_ports[i], es.ipackets,
-			es.opackets, es.imissed, es.ierrors, es.oerrors,
-			es.rx_nombuf);
+			i ? "," : "", r->rx_ports[i], es.ipackets, es.opackets,
+			es.imissed, es.ierrors, es.oerrors, es.rx_nombuf);
 	}
 	fputs("]}\n", f);
 	if (fclose(f) != 0)
@@ -980,7 +999,8 @@ print_summary(const struct run *r, const struct opts *o)
 	       " answered by the node, %" PRIu64 " dropped on purpose\n",
 	       expect_sent.fwd, expect_sent.metered_fwd, expect_sent.local,
 	       expect_sent.drop);
-	printf("  received %" PRIu64 " packets: %" PRIu64 " forwarded (signed), "
+	printf("  received %" PRIu64 " packets: %" PRIu64
+	       " forwarded (signed), "
 	       "%" PRIu64 " echo replies, %" PRIu64 " unsigned (ARP/ND "
 	       "answers, ICMP errors), %" PRIu64 " unexpected forwards\n",
 	       rxc.packets, rxc.signed_fwd, rxc.echo_replies, rxc.unsigned_rx,
@@ -992,10 +1012,12 @@ print_summary(const struct run *r, const struct opts *o)
 	       t.fwd_tx, t.fwd_rx, t.fwd_lost,
 	       t.fwd_tx ? 100.0 * t.fwd_lost / t.fwd_tx : 0.0,
 	       t.fwd_lost_metered, t.reordered + t.late, t.duplicates);
-	printf("  local echo: sent %" PRIu64 ", replies %" PRIu64 ", lost %" PRIu64
-	       "\n", t.local_tx, t.local_rx, t.local_lost);
-	printf("  latency (ns, %" PRIu64 " packets): min %" PRIu64 " p50 %" PRIu64
-	       " p99 %" PRIu64 " p99.9 %" PRIu64 " max %" PRIu64 "\n",
+	printf("  local echo: sent %" PRIu64 ", replies %" PRIu64
+	       ", lost %" PRIu64 "\n",
+	       t.local_tx, t.local_rx, t.local_lost);
+	printf("  latency (ns, %" PRIu64 " packets): min %" PRIu64
+	       " p50 %" PRIu64 " p99 %" PRIu64 " p99.9 %" PRIu64 " max %" PRIu64
+	       "\n",
 	       h->n, h->n ? h->min : 0, live_hist_quantile(h, 0.5),
 	       live_hist_quantile(h, 0.99), live_hist_quantile(h, 0.999),
 	       h->max);
@@ -1016,7 +1038,8 @@ main(int argc, char **argv)
 	/* EAL would answer --help with its own usage: give ours (which says
 	 * where the EAL options go) wherever --help is. */
 	for (i = 1; i < (unsigned)argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
 		}
@@ -1040,17 +1063,19 @@ main(int argc, char **argv)
 	}
 	if (port_list(&spec, o.config, "--ports", o.ports_arg, cfg_ports,
 		      &n_cfg) < 0 ||
-	    port_list(&spec, o.config, "--tx", o.tx_arg ? o.tx_arg :
-			      spec.ports[0].name, tx_cfg, &n_txc) < 0)
+	    port_list(&spec, o.config, "--tx",
+		      o.tx_arg ? o.tx_arg : spec.ports[0].name, tx_cfg,
+		      &n_txc) < 0)
 		goto fail;
 	if (o.tx_arg == NULL) {
 		tx_cfg[0] = cfg_ports[0];
 		n_txc = 1;
 	}
 	if (rte_eth_dev_count_avail() < n_cfg) {
-		fprintf(stderr, "ixgate-gen: --ports names %u ports but EAL "
-			"has %u (give one --vdev or device per port)\n", n_cfg,
-			rte_eth_dev_count_avail());
+		fprintf(stderr,
+			"ixgate-gen: --ports names %u ports but EAL "
+			"has %u (give one --vdev or device per port)\n",
+			n_cfg, rte_eth_dev_count_avail());
 		goto fail;
 	}
 	streams = calloc(STREAM_NONE, sizeof(*streams));
@@ -1060,16 +1085,18 @@ main(int argc, char **argv)
 		fprintf(stderr, "ixgate-gen: out of memory\n");
 		goto fail;
 	}
-	memset(stream_of_key, 0xff, (size_t)n_txc * (2 * IXG_MAX_PEERS + 2) *
-					    sizeof(*stream_of_key));
+	memset(stream_of_key, 0xff,
+	       (size_t)n_txc * (2 * IXG_MAX_PEERS + 2) *
+		       sizeof(*stream_of_key));
 	r.n_tx = n_txc;
 	for (i = 0; i < n_txc; i++) {
 		for (j = 0; j < n_cfg && cfg_ports[j] != tx_cfg[i]; j++)
 			;
 		if (j == n_cfg) {
-			fprintf(stderr, "ixgate-gen: --tx port '%s' is not in "
-				"--ports '%s'\n", port_name(&spec, tx_cfg[i]),
-				o.ports_arg);
+			fprintf(stderr,
+				"ixgate-gen: --tx port '%s' is not in "
+				"--ports '%s'\n",
+				port_name(&spec, tx_cfg[i]), o.ports_arg);
 			goto fail;
 		}
 		r.tx[i].dpdk_port = (uint16_t)j;
@@ -1092,8 +1119,10 @@ main(int argc, char **argv)
 	for (i = 0; i < n_cfg; i++) {
 		rc = port_setup((uint16_t)i, r.mp);
 		if (rc < 0) {
-			fprintf(stderr, "ixgate-gen: DPDK port %u (%s): set-up "
-				"failed: %s\n", i, port_name(&spec, cfg_ports[i]),
+			fprintf(stderr,
+				"ixgate-gen: DPDK port %u (%s): set-up "
+				"failed: %s\n",
+				i, port_name(&spec, cfg_ports[i]),
 				strerror(-rc));
 			goto fail;
 		}
@@ -1102,8 +1131,10 @@ main(int argc, char **argv)
 	deadline = rte_rdtsc() + (uint64_t)(o.link_timeout * (double)r.hz);
 	while (!links_up(r.rx_ports, r.n_rx)) {
 		if (rte_rdtsc() > deadline) {
-			fprintf(stderr, "ixgate-gen: links not up after %.0f s "
-				"(is the DUT running?)\n", o.link_timeout);
+			fprintf(stderr,
+				"ixgate-gen: links not up after %.0f s "
+				"(is the DUT running?)\n",
+				o.link_timeout);
 			goto fail;
 		}
 		rte_delay_ms(10);
@@ -1112,12 +1143,14 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	live_hist_init(&r.lat);
 	live_hist_init(&r.lat_fwd_unmetered);
-	nbins = (uint32_t)((o.duration * 1e3 + o.drain_ms + 200) / o.bin_ms) + 2;
+	nbins = (uint32_t)((o.duration * 1e3 + o.drain_ms + 200) / o.bin_ms) +
+		2;
 	if (live_bins_init(&r.tx_bins, 0, (uint64_t)(o.bin_ms * 1e-3 * r.hz),
 			   nbins) < 0 ||
 	    live_bins_init(&r.rx_bins, 0, (uint64_t)(o.bin_ms * 1e-3 * r.hz),
 			   nbins) < 0) {
-		fprintf(stderr, "ixgate-gen: out of memory for %u bins\n", nbins);
+		fprintf(stderr, "ixgate-gen: out of memory for %u bins\n",
+			nbins);
 		goto fail;
 	}
 	run_loop(&r, &o);
@@ -1130,7 +1163,7 @@ main(int argc, char **argv)
 	}
 	/* --hold-ms: idle (no polling) until the time is up or a signal */
 	for (double left = o.hold_ms; left > 0 && !stop_sending; left -= 10) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		struct timespec ts = {0, 10 * 1000 * 1000};
 
 		nanosleep(&ts, NULL);
 	}

@@ -63,7 +63,7 @@ struct opts {
 };
 
 enum { SAV_STRICT, SAV_LOOSE, SAV_OFF };
-static const char *const sav_names[] = { "strict", "loose", "off" };
+static const char *const sav_names[] = {"strict", "loose", "off"};
 
 /* One address range or prefix; IPv4 lives in the low 32 bits of addr. */
 struct prefix {
@@ -292,8 +292,7 @@ read_file(const char *path, size_t *len)
  * hold quotes; a quoted organisation name later on the line is not read.
  */
 static int
-csv_fields(const char *p, const char *end, int want, const char **f,
-	   size_t *fl)
+csv_fields(const char *p, const char *end, int want, const char **f, size_t *fl)
 {
 	int i;
 
@@ -434,8 +433,8 @@ range_to_prefixes(u128 first, u128 last, int bits, uint32_t asn_idx, int v6)
 		/* The largest aligned block that starts at first and ends
 		 * inside the range. */
 		while (host < bits) {
-			u128 m = host + 1 >= 128 ? ~(u128)0 :
-				 ((u128)1 << (host + 1)) - 1;
+			u128 m = host + 1 >= 128 ? ~(u128)0
+						 : ((u128)1 << (host + 1)) - 1;
 
 			if ((first & m) != 0 || m > last - first)
 				break;
@@ -678,7 +677,8 @@ make_peers(unsigned want)
 	for (i = 0; i < 1025; i++)
 		map[i] = 0xffff;
 	for (i = 0; i < g.n_groups; i++)
-		map[g.groups[i].key] = (uint16_t)(i < n_slots ? i : n_slots - 1);
+		map[g.groups[i].key] = (uint16_t)(i < n_slots ? i
+							      : n_slots - 1);
 	for (j = 0; j < g.asns.n; j++) {
 		unsigned key = asns[j].cc == NO_CC ? 1024 : asns[j].cc;
 
@@ -696,7 +696,8 @@ make_peers(unsigned want)
 			if (gr->k >= gr->n_asn)
 				continue;
 			if (best == NULL ||
-			    (uint64_t)gr->n_pfx * best->k > (uint64_t)best->n_pfx * gr->k)
+			    (uint64_t)gr->n_pfx * best->k >
+				    (uint64_t)best->n_pfx * gr->k)
 				best = gr;
 		}
 		if (best == NULL)
@@ -730,8 +731,8 @@ make_peers(unsigned want)
 			else if (gr->k == 1)
 				snprintf(pe->name, sizeof(pe->name), "%s", cc);
 			else
-				snprintf(pe->name, sizeof(pe->name), "%s-%u", cc,
-					 k + 1);
+				snprintf(pe->name, sizeof(pe->name), "%s-%u",
+					 cc, k + 1);
 			/* China and ASEAN on private interconnects (port p1,
 			 * one VLAN each), the rest on the public LAN. */
 			if (gr->focus) {
@@ -767,7 +768,8 @@ make_peers(unsigned want)
 		gr = &g.groups[a->group];
 		best = gr->first_peer;
 		for (k = 1; k < gr->k; k++)
-			if (g.peers[gr->first_peer + k].load < g.peers[best].load)
+			if (g.peers[gr->first_peer + k].load <
+			    g.peers[best].load)
 				best = gr->first_peer + k;
 		a->peer = (uint16_t)best;
 		if (g.peers[best].asn == 0)
@@ -803,8 +805,8 @@ pset_insert(struct pset *s, size_t idx)
 	size_t i = pset_hash(p->addr, p->len, p->v6) & s->mask;
 
 	while (s->slot[i]) {
-		const struct prefix *q =
-			VEC_AT(g.pfx, struct prefix, s->slot[i] - 1);
+		const struct prefix *q = VEC_AT(g.pfx, struct prefix,
+						s->slot[i] - 1);
 
 		if (q->addr == p->addr && q->len == p->len && q->v6 == p->v6)
 			return 0;
@@ -813,7 +815,6 @@ pset_insert(struct pset *s, size_t idx)
 	s->slot[i] = (uint32_t)idx + 1;
 	return 1;
 }
-
 
 /*
  * More-specifics of real prefixes, as deaggregation puts them in the
@@ -914,15 +915,12 @@ struct bogon {
  * route or source. 198.18.0.0/15 (RFC 2544) and 2001:db8::/32 (RFC 3849)
  * are left out: the generated node numbers its peering LAN from them. */
 static const struct bogon bogons[] = {
-	{ "0.0.0.0/8", 0 },	   { "10.0.0.0/8", 0 },
-	{ "100.64.0.0/10", 0 },	   { "127.0.0.0/8", 0 },
-	{ "169.254.0.0/16", 0 },   { "172.16.0.0/12", 0 },
-	{ "192.0.0.0/24", 0 },	   { "192.0.2.0/24", 0 },
-	{ "192.168.0.0/16", 0 },   { "198.51.100.0/24", 0 },
-	{ "203.0.113.0/24", 0 },   { "224.0.0.0/4", 0 },
-	{ "240.0.0.0/4", 0 },	   { "::/8", 1 },
-	{ "100::/64", 1 },	   { "fc00::/7", 1 },
-	{ "fe80::/10", 1 },	   { "ff00::/8", 1 },
+	{"0.0.0.0/8", 0},	{"10.0.0.0/8", 0},     {"100.64.0.0/10", 0},
+	{"127.0.0.0/8", 0},	{"169.254.0.0/16", 0}, {"172.16.0.0/12", 0},
+	{"192.0.0.0/24", 0},	{"192.0.2.0/24", 0},   {"192.168.0.0/16", 0},
+	{"198.51.100.0/24", 0}, {"203.0.113.0/24", 0}, {"224.0.0.0/4", 0},
+	{"240.0.0.0/4", 0},	{"::/8", 1},	       {"100::/64", 1},
+	{"fc00::/7", 1},	{"fe80::/10", 1},      {"ff00::/8", 1},
 };
 #define N_BOGONS (sizeof(bogons) / sizeof(bogons[0]))
 
@@ -969,7 +967,8 @@ index_real(void)
 	for (f = 0; f < 2; f++)
 		for (j = 1; j <= g.n_peers; j++)
 			if (real.peer_start[f][j] < real.peer_start[f][j - 1])
-				real.peer_start[f][j] = real.peer_start[f][j - 1];
+				real.peer_start[f][j] =
+					real.peer_start[f][j - 1];
 }
 
 static const struct prefix *
@@ -979,14 +978,16 @@ random_real(int v6)
 		v6 = !v6;
 	if (real.n[v6] == 0)
 		return NULL;
-	return VEC_AT(g.pfx, struct prefix, real.idx[v6][rnd_below(real.n[v6])]);
+	return VEC_AT(g.pfx, struct prefix,
+		      real.idx[v6][rnd_below(real.n[v6])]);
 }
 
 /* A real prefix the peer announces, of family v6 if it has one. */
 static const struct prefix *
 random_own(unsigned peer, int v6)
 {
-	size_t lo = real.peer_start[v6][peer], hi = real.peer_start[v6][peer + 1];
+	size_t lo = real.peer_start[v6][peer],
+	       hi = real.peer_start[v6][peer + 1];
 
 	if (lo == hi) {
 		v6 = !v6;
@@ -995,7 +996,8 @@ random_own(unsigned peer, int v6)
 	}
 	if (lo == hi)
 		return NULL;
-	return VEC_AT(g.pfx, struct prefix, real.idx[v6][lo + rnd_below(hi - lo)]);
+	return VEC_AT(g.pfx, struct prefix,
+		      real.idx[v6][lo + rnd_below(hi - lo)]);
 }
 
 static void
@@ -1055,12 +1057,14 @@ make_acl(unsigned n)
 		bogon_parse(b, &a, &len);
 		r->v6 = (uint8_t)bogons[b].v6;
 		if (k < N_BOGONS) {
-			snprintf(r->name, sizeof(r->name), "bogon-dst-%u", b + 1);
+			snprintf(r->name, sizeof(r->name), "bogon-dst-%u",
+				 b + 1);
 			r->has_dst = 1;
 			r->dst = a;
 			r->dst_len = len;
 		} else {
-			snprintf(r->name, sizeof(r->name), "bogon-src-%u", b + 1);
+			snprintf(r->name, sizeof(r->name), "bogon-src-%u",
+				 b + 1);
 			r->has_src = 1;
 			r->src = a;
 			r->src_len = len;
@@ -1083,7 +1087,9 @@ make_acl(unsigned n)
 		case 1: /* NTP monlist reflection */
 		case 3: /* SSDP reflection */
 			r->proto = 17;
-			r->sp_lo = r->sp_hi = t == 0 ? 11211 : t == 1 ? 123 : 1900;
+			r->sp_lo = r->sp_hi = t == 0   ? 11211
+					      : t == 1 ? 123
+						       : 1900;
 			rule_victim(r, 0);
 			break;
 		case 2: /* DNS reflection */
@@ -1307,8 +1313,8 @@ fmt_cc(uint16_t cc, char out[3])
 }
 
 static void
-write_main(const struct opts *o, const char *cmdline,
-	   size_t n_real4, size_t n_real6, size_t n_more4, size_t n_more6)
+write_main(const struct opts *o, const char *cmdline, size_t n_real4,
+	   size_t n_real6, size_t n_more4, size_t n_more6)
 {
 	FILE *f = open_out(o->out_dir, "ixgate.conf");
 	char rel4[PATH_MAX], rel6[PATH_MAX], buf[64];
@@ -1323,7 +1329,8 @@ write_main(const struct opts *o, const char *cmdline,
 		"# (CC BY 4.0: RouteViews, the RIRs via the NRO, DB-IP); see\n"
 		"# bench/README-data.md.\n"
 		"# Routes: %zu IPv4 (%zu from the data, %zu more-specifics),\n"
-		"# %zu IPv6 (%zu from the data, %zu more-specifics); %u peers.\n\n",
+		"# %zu IPv6 (%zu from the data, %zu more-specifics); %u "
+		"peers.\n\n",
 		cmdline, n_real4 + n_more4, n_real4, n_more4, n_real6 + n_more6,
 		n_real6, n_more6, g.n_peers);
 	fprintf(f, "node {\n"
@@ -1339,63 +1346,66 @@ write_main(const struct opts *o, const char *cmdline,
 	if (o->untagged)
 		/* l3fwd and testpmd parse no 802.1Q: the peers stay apart by
 		 * their source MACs, the other half of the ingress key. */
-		fprintf(f,
-			"# p0: the public peering LAN, p1: private interconnects\n"
-			"# of the China and ASEAN networks; untagged (--untagged):\n"
-			"# peers are told apart by their MACs. Benchmarks override\n"
-			"# the devices.\n"
-			"port p0 {\n"
-			"\tdevice \"net_null0\";\n"
-			"\tmtu 1500;\n"
-			"\tmac 02:49:58:00:00:01;\n"
-			"\taddress 198.18.0.1/15;\n"
-			"\taddress 2001:db8:100::1/64;\n"
-			"}\n\n");
+		fprintf(f, "# p0: the public peering LAN, p1: private "
+			   "interconnects\n"
+			   "# of the China and ASEAN networks; untagged "
+			   "(--untagged):\n"
+			   "# peers are told apart by their MACs. Benchmarks "
+			   "override\n"
+			   "# the devices.\n"
+			   "port p0 {\n"
+			   "\tdevice \"net_null0\";\n"
+			   "\tmtu 1500;\n"
+			   "\tmac 02:49:58:00:00:01;\n"
+			   "\taddress 198.18.0.1/15;\n"
+			   "\taddress 2001:db8:100::1/64;\n"
+			   "}\n\n");
 	else
-		fprintf(f,
-			"# p0: the public peering LAN (VLAN 100, shared by the peers of\n"
-			"# other countries); p1: private interconnects of the China and\n"
-			"# ASEAN networks, one VLAN each. Benchmarks override the devices.\n"
-			"port p0 {\n"
-			"\tdevice \"net_null0\";\n"
-			"\tmtu 1500;\n"
-			"\tmac 02:49:58:00:00:01;\n"
-			"\tvlan 100 {\n"
-			"\t\taddress 198.18.0.1/15;\n"
-			"\t\taddress 2001:db8:100::1/64;\n"
-			"\t}\n"
-			"}\n\n");
+		fprintf(f, "# p0: the public peering LAN (VLAN 100, shared by "
+			   "the peers of\n"
+			   "# other countries); p1: private interconnects of "
+			   "the China and\n"
+			   "# ASEAN networks, one VLAN each. Benchmarks "
+			   "override the devices.\n"
+			   "port p0 {\n"
+			   "\tdevice \"net_null0\";\n"
+			   "\tmtu 1500;\n"
+			   "\tmac 02:49:58:00:00:01;\n"
+			   "\tvlan 100 {\n"
+			   "\t\taddress 198.18.0.1/15;\n"
+			   "\t\taddress 2001:db8:100::1/64;\n"
+			   "\t}\n"
+			   "}\n\n");
 	fprintf(f, "port p1 {\n"
 		   "\tdevice \"net_null1\";\n"
 		   "\tmtu 1500;\n"
 		   "\tmac 02:49:58:00:00:02;\n"
 		   "}\n\n");
 	if (!o->no_policer)
-		fprintf(f,
-			"class transit {\n"
-			"\tcommitted-rate 10gbit;\n"
-			"\tcommitted-burst 16m;\n"
-			"\tpeak-rate 20gbit;\n"
-			"\tpeak-burst 32m;\n"
-			"\tyellow pass;\n"
-			"\tred drop;\n"
-			"}\n\n"
-			"class realtime {\n"
-			"\tcommitted-rate 2gbit;\n"
-			"\tcommitted-burst 4m;\n"
-			"\tpeak-rate 4gbit;\n"
-			"\tpeak-burst 8m;\n"
-			"\tyellow remark 34;\n"
-			"\tred drop;\n"
-			"}\n\n"
-			"class scavenger {\n"
-			"\tcommitted-rate 500mbit;\n"
-			"\tcommitted-burst 1m;\n"
-			"\tpeak-rate 1gbit;\n"
-			"\tpeak-burst 2m;\n"
-			"\tyellow remark 8;\n"
-			"\tred drop;\n"
-			"}\n\n");
+		fprintf(f, "class transit {\n"
+			   "\tcommitted-rate 10gbit;\n"
+			   "\tcommitted-burst 16m;\n"
+			   "\tpeak-rate 20gbit;\n"
+			   "\tpeak-burst 32m;\n"
+			   "\tyellow pass;\n"
+			   "\tred drop;\n"
+			   "}\n\n"
+			   "class realtime {\n"
+			   "\tcommitted-rate 2gbit;\n"
+			   "\tcommitted-burst 4m;\n"
+			   "\tpeak-rate 4gbit;\n"
+			   "\tpeak-burst 8m;\n"
+			   "\tyellow remark 34;\n"
+			   "\tred drop;\n"
+			   "}\n\n"
+			   "class scavenger {\n"
+			   "\tcommitted-rate 500mbit;\n"
+			   "\tcommitted-burst 1m;\n"
+			   "\tpeak-rate 1gbit;\n"
+			   "\tpeak-burst 2m;\n"
+			   "\tyellow remark 8;\n"
+			   "\tred drop;\n"
+			   "}\n\n");
 
 	/* RFC 7999 blackholes: hosts inside real routed prefixes. */
 	for (i = 0; i < o->blackholes; i++) {
@@ -1411,7 +1421,8 @@ write_main(const struct opts *o, const char *cmdline,
 		host = bits - p->len;
 		a = p->addr;
 		if (host > 0)
-			a |= (u128)(rnd() & ((host >= 64 ? 0 : 1ull << host) - 1));
+			a |= (u128)(rnd() &
+				    ((host >= 64 ? 0 : 1ull << host) - 1));
 		fprintf(f, "blackhole %s/%u", fmt_addr(a, v6, buf, sizeof(buf)),
 			bits);
 		if (i == 0)
@@ -1466,7 +1477,8 @@ write_acl(const struct opts *o, const struct rule *rules, unsigned n)
 		}
 		if (r->dp_lo != 0 || r->dp_hi != 65535) {
 			if (r->dp_lo == r->dp_hi)
-				fprintf(f, "\t\tdestination-port %u;\n", r->dp_lo);
+				fprintf(f, "\t\tdestination-port %u;\n",
+					r->dp_lo);
 			else
 				fprintf(f, "\t\tdestination-port %u-%u;\n",
 					r->dp_lo, r->dp_hi);
@@ -1511,8 +1523,9 @@ write_peers(const struct opts *o)
 
 		snprintf(name, sizeof(name), "%s.txt", pe->name);
 		f = open_out(dir, name);
-		fprintf(f, "# %s (AS%u and the other origin ASNs grouped into"
-			   " it), generated by ixgate-mkconfig\n",
+		fprintf(f,
+			"# %s (AS%u and the other origin ASNs grouped into"
+			" it), generated by ixgate-mkconfig\n",
 			pe->name, pe->asn);
 		for (; j < g.pfx.n && p[j].peer == i; j++) {
 			fprintf(f, "%s/%u\n",
@@ -1543,18 +1556,21 @@ write_peers(const struct opts *o)
 		} else {
 			fprintf(f, "\tvlan %u;\n", pe->vlan);
 		}
-		fprintf(f, "\tmac 02:49:58:%02x:%02x:01;\n", id >> 8, id & 0xff);
+		fprintf(f, "\tmac 02:49:58:%02x:%02x:01;\n", id >> 8,
+			id & 0xff);
 		fprintf(f, "\tnext-hop %s;\n",
 			fmt_addr((198u << 24 | 18u << 16) + 1 + id, 0, buf,
 				 sizeof(buf)));
 		fprintf(f, "\tnext-hop 2001:db8:100::%x;\n", id + 1);
 		fprintf(f, "\tsource-validation %s;\n",
-			o->sav >= 0 ? sav_names[o->sav] :
-			pe->loose   ? "loose" : "strict");
+			o->sav >= 0 ? sav_names[o->sav]
+			: pe->loose ? "loose"
+				    : "strict");
 		fprintf(f, "\tmax-prefix %u;\n", total + total / 10 + 10);
 		if (!o->no_policer)
-			fprintf(f, "\trate %s;\n", pe->port == 1 ?
-				"100gbit burst 64m" : "10gbit burst 16m");
+			fprintf(f, "\trate %s;\n",
+				pe->port == 1 ? "100gbit burst 64m"
+					      : "10gbit burst 16m");
 		fprintf(f, "\tannounce-file \"../prefixes/%s.txt\";\n}\n",
 			pe->name);
 		close_out(f, name);
@@ -1566,15 +1582,16 @@ write_peers(const struct opts *o)
 static unsigned
 l3fwd_port(const struct opts *o, const struct prefix *p)
 {
-	return o->l3fwd_port >= 0 ? (unsigned)o->l3fwd_port :
-				    g.peers[p->peer].port;
+	return o->l3fwd_port >= 0 ? (unsigned)o->l3fwd_port
+				  : g.peers[p->peer].port;
 }
 
 /* LPM rule files: `R<prefix>/<depth> <port>` (lpm_route_parse.c). */
 static void
 write_l3fwd_lpm(const struct opts *o, int v6)
 {
-	FILE *f = open_out(o->l3fwd_dir, v6 ? "rule_ipv6.cfg" : "rule_ipv4.cfg");
+	FILE *f = open_out(o->l3fwd_dir,
+			   v6 ? "rule_ipv6.cfg" : "rule_ipv4.cfg");
 	const struct prefix *p = g.pfx.p;
 	char buf[64];
 	size_t j;
@@ -1618,7 +1635,8 @@ cmp_agg(const void *a, const void *b)
 	const struct agg *x = a, *y = b;
 
 	if (x->len != y->len)
-		return y->len - x->len; /* longest first: l3fwd ACL is first-match */
+		return y->len -
+		       x->len; /* longest first: l3fwd ACL is first-match */
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
 	return x->port - y->port;
@@ -1637,7 +1655,8 @@ cmp_agg(const void *a, const void *b)
  */
 static void
 write_l3fwd_acl(const struct opts *o, int v6, const struct rule *rules,
-		unsigned n_rules, unsigned agg_len, size_t *n_acl, size_t *n_routes)
+		unsigned n_rules, unsigned agg_len, size_t *n_acl,
+		size_t *n_routes)
 {
 	FILE *f = open_out(o->l3fwd_dir,
 			   v6 ? "acl_rule_ipv6.cfg" : "acl_rule_ipv4.cfg");
@@ -1648,11 +1667,12 @@ write_l3fwd_acl(const struct opts *o, int v6, const struct rule *rules,
 	unsigned i;
 
 	*n_acl = 0;
-	fprintf(f, "# l3fwd --lookup acl rules from ixgate-mkconfig: the deny "
-		   "rules of the ixgate ACL\n"
-		   "# (without their 'from'; DSCP, class and remark rules "
-		   "have no l3fwd form),\n"
-		   "# then the routes aggregated to /%u, longest first.\n",
+	fprintf(f,
+		"# l3fwd --lookup acl rules from ixgate-mkconfig: the deny "
+		"rules of the ixgate ACL\n"
+		"# (without their 'from'; DSCP, class and remark rules "
+		"have no l3fwd form),\n"
+		"# then the routes aggregated to /%u, longest first.\n",
 		agg_len);
 	for (i = 0; i < n_rules; i++) {
 		const struct rule *r = &rules[i];
@@ -1678,8 +1698,9 @@ write_l3fwd_acl(const struct opts *o, int v6, const struct rule *rules,
 		x = &a[n++];
 		len = p[j].len < agg_len ? p[j].len : agg_len;
 		x->len = (uint8_t)len;
-		x->addr = len == 0 ? 0 :
-			  p[j].addr & ~((((u128)1) << (bits - len)) - 1);
+		x->addr = len == 0 ? 0
+				   : p[j].addr &
+					     ~((((u128)1) << (bits - len)) - 1);
 		x->port = (uint8_t)l3fwd_port(o, &p[j]);
 	}
 	/* An aggregate of routes to both ports goes to the lower one. */
@@ -1714,28 +1735,39 @@ usage(FILE *f)
 		"  --asn4 F --asn6 F   asn-ipv4.csv / asn-ipv6.csv "
 		"(default DATA/...)\n"
 		"  --country4 F --country6 F\n"
-		"                      asn-country-ipv4.csv / asn-country-ipv6.csv\n"
+		"                      asn-country-ipv4.csv / "
+		"asn-country-ipv6.csv\n"
 		"  --peers N           peers, 2..4095 (default 64)\n"
 		"  --acl-rules N       ACL rules, 0..65535 (default 10000)\n"
 		"  --blackholes N      RFC 7999 blackholes (default 8)\n"
-		"  --deaggregate       add more-specifics of real prefixes up to\n"
+		"  --deaggregate       add more-specifics of real prefixes up "
+		"to\n"
 		"  --routes4 N         IPv4 routes (default 1200000)\n"
 		"  --routes6 N         IPv6 routes (default 300000)\n"
 		"  --seed S            PRNG seed (default 1)\n"
-		"  --l3fwd-rules DIR   also write l3fwd rule files (LPM and ACL)\n"
-		"  --l3fwd-port N      every l3fwd route to port N (default: the\n"
+		"  --l3fwd-rules DIR   also write l3fwd rule files (LPM and "
+		"ACL)\n"
+		"  --l3fwd-port N      every l3fwd route to port N (default: "
+		"the\n"
 		"                      egress peer's port, 0 or 1)\n"
-		"variants (benchmark scenarios; the rest stays as in the full config):\n"
-		"  --table-routes N    only N routes per family (1..1048576): the\n"
-		"                      peers' shortest real prefixes, p1 and p0\n"
-		"                      peers in turn; same peers, ACL, countries\n"
-		"  --sav MODE          source-validation of every peer: strict,\n"
-		"                      loose or off (default strict, loose for\n"
+		"variants (benchmark scenarios; the rest stays as in the full "
+		"config):\n"
+		"  --table-routes N    only N routes per family (1..1048576): "
+		"the\n"
+		"                      peers' shortest real prefixes, p1 and "
+		"p0\n"
+		"                      peers in turn; same peers, ACL, "
+		"countries\n"
+		"  --sav MODE          source-validation of every peer: "
+		"strict,\n"
+		"                      loose or off (default strict, loose "
+		"for\n"
 		"                      the catch-all peers)\n"
 		"  --no-policer        no peer rates, no classes (class rules\n"
 		"                      become 'action permit')\n"
 		"  --no-countries      no country-data\n"
-		"  --sampling N        1-in-N sampling, 0 for off (default 1000)\n"
+		"  --sampling N        1-in-N sampling, 0 for off (default "
+		"1000)\n"
 		"  --untagged          no VLANs (for l3fwd/testpmd traffic)\n"
 		"  --help\n");
 }
@@ -1749,7 +1781,8 @@ num_arg(const char *opt, const char *s, unsigned lo, unsigned hi)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || *end || *s == '\0' || *s == '-' || v < lo || v > hi) {
-		fprintf(stderr, "ixgate-mkconfig: --%s: expected %u..%u, got '%s'\n",
+		fprintf(stderr,
+			"ixgate-mkconfig: --%s: expected %u..%u, got '%s'\n",
 			opt, lo, hi, s);
 		usage(stderr);
 		exit(2);
@@ -1780,29 +1813,29 @@ int
 main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "asn4", required_argument, NULL, 'a' },
-		{ "asn6", required_argument, NULL, 'A' },
-		{ "country4", required_argument, NULL, 'c' },
-		{ "country6", required_argument, NULL, 'C' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "peers", required_argument, NULL, 'p' },
-		{ "acl-rules", required_argument, NULL, 'r' },
-		{ "blackholes", required_argument, NULL, 'b' },
-		{ "deaggregate", no_argument, NULL, 'D' },
-		{ "routes4", required_argument, NULL, '4' },
-		{ "routes6", required_argument, NULL, '6' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "l3fwd-rules", required_argument, NULL, 'l' },
-		{ "l3fwd-port", required_argument, NULL, 'P' },
-		{ "table-routes", required_argument, NULL, 'T' },
-		{ "sav", required_argument, NULL, 'V' },
-		{ "no-policer", no_argument, NULL, 'N' },
-		{ "no-countries", no_argument, NULL, 'K' },
-		{ "sampling", required_argument, NULL, 'S' },
-		{ "untagged", no_argument, NULL, 'U' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"data", required_argument, NULL, 'd'},
+		{"asn4", required_argument, NULL, 'a'},
+		{"asn6", required_argument, NULL, 'A'},
+		{"country4", required_argument, NULL, 'c'},
+		{"country6", required_argument, NULL, 'C'},
+		{"out", required_argument, NULL, 'o'},
+		{"peers", required_argument, NULL, 'p'},
+		{"acl-rules", required_argument, NULL, 'r'},
+		{"blackholes", required_argument, NULL, 'b'},
+		{"deaggregate", no_argument, NULL, 'D'},
+		{"routes4", required_argument, NULL, '4'},
+		{"routes6", required_argument, NULL, '6'},
+		{"seed", required_argument, NULL, 's'},
+		{"l3fwd-rules", required_argument, NULL, 'l'},
+		{"l3fwd-port", required_argument, NULL, 'P'},
+		{"table-routes", required_argument, NULL, 'T'},
+		{"sav", required_argument, NULL, 'V'},
+		{"no-policer", no_argument, NULL, 'N'},
+		{"no-countries", no_argument, NULL, 'K'},
+		{"sampling", required_argument, NULL, 'S'},
+		{"untagged", no_argument, NULL, 'U'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {
 		.data_dir = "bench/data",
@@ -1816,7 +1849,7 @@ main(int argc, char **argv)
 		.sav = -1,
 		.sampling = -1,
 	};
-	size_t n_real[2] = { 0, 0 }, n_more[2] = { 0, 0 }, j;
+	size_t n_real[2] = {0, 0}, n_more[2] = {0, 0}, j;
 	char cmdline[1024];
 	size_t cl = 0;
 	struct rule *acl;
@@ -1832,9 +1865,12 @@ main(int argc, char **argv)
 		case 'c': o.cc4 = optarg; break;
 		case 'C': o.cc6 = optarg; break;
 		case 'o': o.out_dir = optarg; break;
-		case 'p': o.peers = num_arg("peers", optarg, 2, MAX_PEERS); break;
+		case 'p':
+			o.peers = num_arg("peers", optarg, 2, MAX_PEERS);
+			break;
 		case 'r':
-			o.acl_rules = num_arg("acl-rules", optarg, 0, MAX_ACL_RULES);
+			o.acl_rules = num_arg("acl-rules", optarg, 0,
+					      MAX_ACL_RULES);
 			break;
 		case 'b':
 			o.blackholes = num_arg("blackholes", optarg, 0, 100000);
@@ -1846,21 +1882,24 @@ main(int argc, char **argv)
 		case '6':
 			o.routes6 = num_arg("routes6", optarg, 1, 1u << 19);
 			break;
-		case 's':
-			o.seed = num_arg("seed", optarg, 0, UINT_MAX);
-			break;
+		case 's': o.seed = num_arg("seed", optarg, 0, UINT_MAX); break;
 		case 'l': o.l3fwd_dir = optarg; break;
-		case 'P': o.l3fwd_port = (int)num_arg("l3fwd-port", optarg, 0, 31); break;
+		case 'P':
+			o.l3fwd_port = (int)num_arg("l3fwd-port", optarg, 0,
+						    31);
+			break;
 		case 'T':
-			o.table_routes = num_arg("table-routes", optarg, 1, 1u << 20);
+			o.table_routes = num_arg("table-routes", optarg, 1,
+						 1u << 20);
 			break;
 		case 'V':
 			for (o.sav = 0; o.sav < 3; o.sav++)
 				if (strcmp(optarg, sav_names[o.sav]) == 0)
 					break;
 			if (o.sav == 3) {
-				fprintf(stderr, "ixgate-mkconfig: --sav: expected "
-						"strict, loose or off, got '%s'\n",
+				fprintf(stderr,
+					"ixgate-mkconfig: --sav: expected "
+					"strict, loose or off, got '%s'\n",
 					optarg);
 				usage(stderr);
 				return 2;
@@ -1869,7 +1908,8 @@ main(int argc, char **argv)
 		case 'N': o.no_policer = 1; break;
 		case 'K': o.no_countries = 1; break;
 		case 'S':
-			o.sampling = (int)num_arg("sampling", optarg, 0, 1000000000);
+			o.sampling = (int)num_arg("sampling", optarg, 0,
+						  1000000000);
 			break;
 		case 'U': o.untagged = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -1887,13 +1927,17 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!o.asn4) o.asn4 = data_path(o.data_dir, "asn-ipv4.csv");
-	if (!o.asn6) o.asn6 = data_path(o.data_dir, "asn-ipv6.csv");
-	if (!o.cc4) o.cc4 = data_path(o.data_dir, "asn-country-ipv4.csv");
-	if (!o.cc6) o.cc6 = data_path(o.data_dir, "asn-country-ipv6.csv");
+	if (!o.asn4)
+		o.asn4 = data_path(o.data_dir, "asn-ipv4.csv");
+	if (!o.asn6)
+		o.asn6 = data_path(o.data_dir, "asn-ipv6.csv");
+	if (!o.cc4)
+		o.cc4 = data_path(o.data_dir, "asn-country-ipv4.csv");
+	if (!o.cc6)
+		o.cc6 = data_path(o.data_dir, "asn-country-ipv6.csv");
 	for (i = 0; i < argc && cl + 2 < sizeof(cmdline); i++)
-		cl += (size_t)snprintf(cmdline + cl, sizeof(cmdline) - cl, "%s%s",
-				       i ? " " : "", argv[i]);
+		cl += (size_t)snprintf(cmdline + cl, sizeof(cmdline) - cl,
+				       "%s%s", i ? " " : "", argv[i]);
 	if (cl >= sizeof(cmdline))
 		cl = sizeof(cmdline) - 1;
 	g.rng = o.seed;

@@ -21,15 +21,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ixgate-pcapgen --config FILE --out FILE.pcap [options]\n"
+		"usage: ixgate-pcapgen --config FILE --out FILE.pcap "
+		"[options]\n"
 		"  --count N          packets to write (default 4096)\n"
 		"  --port NAME        only peers attached to this port send\n"
 		"                     (default: peers of every port)\n"
 		"  --rate PPS         timestamp spacing (default 1000000)\n"
 		"  --expect FILE.json write the counters ixgate should show\n"
-		"  --list-kinds       list the kinds of packets and exit\n"
-		GEN_TRAFFIC_USAGE
-		"  --help\n");
+		"  --list-kinds       list the kinds of packets and "
+		"exit\n" GEN_TRAFFIC_USAGE "  --help\n");
 }
 
 static int
@@ -57,16 +57,16 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "expect", required_argument, NULL, 'e' },
-		{ "list-kinds", no_argument, NULL, 'L' },
+		{"config", required_argument, NULL, 'c'},
+		{"out", required_argument, NULL, 'o'},
+		{"count", required_argument, NULL, 'n'},
+		{"port", required_argument, NULL, 'p'},
+		{"rate", required_argument, NULL, 'r'},
+		{"expect", required_argument, NULL, 'e'},
+		{"list-kinds", no_argument, NULL, 'L'},
 		GEN_TRAFFIC_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *out = NULL, *expect = NULL, *port = NULL;
 	struct ixg_spec spec;
@@ -84,30 +84,24 @@ main(int argc, char **argv)
 	o.now = (int64_t)time(NULL);
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'e':
-			expect = optarg;
-			break;
-		case 'p':
-			port = optarg;
-			break;
+		case 'c': config = optarg; break;
+		case 'o': out = optarg; break;
+		case 'e': expect = optarg; break;
+		case 'p': port = optarg; break;
 		case 'n':
 			if (gen_parse_u64(optarg, &o.count) < 0)
-				return bad_usage("bad --count '%s': want a whole "
-						 "number >= 0",
-						 optarg);
+				return bad_usage(
+					"bad --count '%s': want a whole "
+					"number >= 0",
+					optarg);
 			break;
 		case 'r':
 			if (gen_parse_double(optarg, &o.rate_pps) < 0 ||
 			    !(o.rate_pps > 0))
-				return bad_usage("bad --rate '%s': want a rate > 0 "
-						 "(packets/s)",
-						 optarg);
+				return bad_usage(
+					"bad --rate '%s': want a rate > 0 "
+					"(packets/s)",
+					optarg);
 			break;
 		case 'L':
 			for (c = 0; c < GEN_K_MAX; c++) {
@@ -116,9 +110,7 @@ main(int argc, char **argv)
 				       o.mix[c] * 100, gen_kind_descr(c));
 			}
 			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
+		case 'h': usage(stdout); return 0;
 		default:
 			if (c >= GEN_OPT_FIRST && c < GEN_OPT_END) {
 				if (gen_opt_apply(&o, c, optarg, err,
@@ -185,8 +177,7 @@ main(int argc, char **argv)
 	if (rc == 0 && expect != NULL) {
 		FILE *f = fopen(expect, "w");
 
-		if (f == NULL || gen_write_expect(g, f) < 0 ||
-		    fclose(f) != 0) {
+		if (f == NULL || gen_write_expect(g, f) < 0 || fclose(f) != 0) {
 			fprintf(stderr, "ixgate-pcapgen: %s: %s\n", expect,
 				strerror(errno));
 			rc = 1;

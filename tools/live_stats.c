@@ -77,7 +77,7 @@ live_sig_stamp(uint8_t *frame, uint16_t off, uint16_t csum_off, bool udp,
 	 * one's-complement zero, so HC' = ~(~HC + m'). The room starts at an
 	 * even offset from the L4 header, so its bytes pair up as the
 	 * checksum's 16-bit words (network order). */
-	sum = (uint16_t)~(frame[csum_off] << 8 | frame[csum_off + 1]);
+	sum = (uint16_t) ~(frame[csum_off] << 8 | frame[csum_off + 1]);
 	for (i = 0; i < LIVE_SIG_LEN; i += 2)
 		sum += (uint32_t)(room[i] << 8 | room[i + 1]);
 	while (sum >> 16)
@@ -130,9 +130,7 @@ live_sig_find(const uint8_t *f, uint32_t len, struct live_sig *s,
 			return -ENOENT;
 		hlen = (f[l4 + 12] >> 4) * 4u;
 		break;
-	case 17:
-		hlen = 8;
-		break;
+	case 17: hlen = 8; break;
 	case 1:
 	case 58:
 		if (f[l4] == (proto == 1 ? 0 : 129))
@@ -141,8 +139,7 @@ live_sig_find(const uint8_t *f, uint32_t len, struct live_sig *s,
 			return -ENOENT;
 		hlen = 8;
 		break;
-	default:
-		return -ENOENT;
+	default: return -ENOENT;
 	}
 	if (l4 + hlen + LIVE_SIG_LEN > len)
 		return -ENOENT;

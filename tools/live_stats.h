@@ -66,7 +66,8 @@ int live_sig_find(const uint8_t *frame, uint32_t len, struct live_sig *s,
 
 #define LIVE_HIST_SUB_BITS 5
 #define LIVE_HIST_SUB (1u << LIVE_HIST_SUB_BITS)
-#define LIVE_HIST_BUCKETS (2 * LIVE_HIST_SUB + (63 - LIVE_HIST_SUB_BITS) * LIVE_HIST_SUB)
+#define LIVE_HIST_BUCKETS                                                      \
+	(2 * LIVE_HIST_SUB + (63 - LIVE_HIST_SUB_BITS) * LIVE_HIST_SUB)
 
 struct live_hist {
 	uint64_t n, sum, min, max;

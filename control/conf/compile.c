@@ -27,9 +27,9 @@ struct compiler {
 	int full; /* a capacity was exceeded (reported once) */
 };
 
-static void
-origin_diag(struct compiler *C, enum diag_sev sev, uint32_t origin,
-	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void origin_diag(struct compiler *C, enum diag_sev sev, uint32_t origin,
+			const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static void
 origin_diag(struct compiler *C, enum diag_sev sev, uint32_t origin,
@@ -75,8 +75,8 @@ country_index(struct compiler *C, ixg_cc_t cc, uint16_t *idx)
 	return 0;
 }
 
-#define GROW(C, arr, n, cap)                                                  \
-	((n) < (cap) ||                                                       \
+#define GROW(C, arr, n, cap)                                                   \
+	((n) < (cap) ||                                                        \
 	 ((arr) = vec_grow((arr), &(cap), (n) + 1, sizeof(*(arr)))) != NULL)
 
 static int
@@ -165,8 +165,7 @@ read_prefix_files(struct compiler *C, const path_vec *files)
 }
 
 static int
-compile_peer_prefixes(struct compiler *C, const struct c_peer *p,
-		      uint16_t id)
+compile_peer_prefixes(struct compiler *C, const struct c_peer *p, uint16_t id)
 {
 	struct ixg_spec *s = C->s;
 	uint32_t i, r4 = s->n_routes4, r6 = s->n_routes6;
@@ -184,7 +183,8 @@ compile_peer_prefixes(struct compiler *C, const struct c_peer *p,
 	bad |= rc < 0;
 	if ((p->set & PEER_MAXPFX) && C->n_added > p->max_prefix) {
 		conf_diag(C->c, C->d, DIAG_ERROR, p->locs[7],
-			  "peer '%s' announces %u prefixes, more than its max-prefix %u",
+			  "peer '%s' announces %u prefixes, more than its "
+			  "max-prefix %u",
 			  p->name, C->n_added, p->max_prefix);
 		bad = 1;
 	}
@@ -258,7 +258,8 @@ dup_error(struct compiler *C, const char *pfx, uint16_t first_peer,
 
 	ixg_conf_origin(C->c, first_origin, where, sizeof(where));
 	origin_diag(C, DIAG_ERROR, origin,
-		    "prefix %s announced by peer '%s' is already announced by peer '%s' (at %s)",
+		    "prefix %s announced by peer '%s' is already announced by "
+		    "peer '%s' (at %s)",
 		    pfx, C->c->peers.v[peer - 1].name,
 		    C->c->peers.v[first_peer - 1].name, where);
 }
@@ -298,9 +299,9 @@ dedup_routes4(struct compiler *C, struct ixg_spec_route4 *v, uint32_t *n,
 		a = &v[k[i - 1].idx];
 		b = &v[k[i].idx];
 		/* Keep comparing against the first of the run. */
-		for (j = i - 1; j > 0 && drop[k[j].idx] &&
-				k[j - 1].addr == k[i].addr &&
-				k[j - 1].len_idx == k[i].len_idx;
+		for (j = i - 1;
+		     j > 0 && drop[k[j].idx] && k[j - 1].addr == k[i].addr &&
+		     k[j - 1].len_idx == k[i].len_idx;
 		     j--)
 			;
 		a = &v[k[j].idx];
@@ -458,7 +459,8 @@ compile_cdata(struct compiler *C)
 			return rc;
 		if (rc == -ENOSPC) {
 			conf_diag(C->c, C->d, DIAG_ERROR, cd->path.loc,
-				  "country data exceeds capacity (%d countries, %u IPv4 and %u IPv6 prefixes)",
+				  "country data exceeds capacity (%d "
+				  "countries, %u IPv4 and %u IPv6 prefixes)",
 				  IXG_MAX_COUNTRIES, IXG_MAX_ROUTES4,
 				  IXG_MAX_ROUTES6);
 			return -EINVAL;
@@ -622,8 +624,11 @@ assign_countries(struct compiler *C, const struct ixg_spec *prev)
 			;
 		if (j == IXG_MAX_COUNTRIES) {
 			diag_plain(C->d, DIAG_ERROR,
-				   "%s: error: more than %d countries with the running configuration's; reload twice or restart",
-				   C->c->files.v[0].path, IXG_MAX_COUNTRIES - 1);
+				   "%s: error: more than %d countries with the "
+				   "running configuration's; reload twice or "
+				   "restart",
+				   C->c->files.v[0].path,
+				   IXG_MAX_COUNTRIES - 1);
 			return -ENOSPC;
 		}
 		map[i] = (uint16_t)j;
@@ -678,7 +683,8 @@ assign_ids(struct compiler *C, const struct ixg_spec *prev)
 	for (i = 0; i < s->n_ports; i++)
 		s->ports[i].id = (uint16_t)pm[i];
 	for (i = 0; i < s->n_local_addrs; i++)
-		s->local_addrs[i].port_id = (uint16_t)pm[s->local_addrs[i].port_id];
+		s->local_addrs[i].port_id = (uint16_t)
+			pm[s->local_addrs[i].port_id];
 	for (i = 0; i < s->n_peers; i++) {
 		s->peers[i].id = (uint16_t)em[i];
 		s->peers[i].port_id = (uint16_t)pm[s->peers[i].port_id];
@@ -693,17 +699,17 @@ assign_ids(struct compiler *C, const struct ixg_spec *prev)
 		r->class_id = remap16(km, s->n_classes, r->class_id);
 	}
 	for (i = 0; i < s->n_routes4; i++)
-		s->routes4[i].peer_id =
-			remap16(em, s->n_peers, s->routes4[i].peer_id);
+		s->routes4[i].peer_id = remap16(em, s->n_peers,
+						s->routes4[i].peer_id);
 	for (i = 0; i < s->n_routes6; i++)
-		s->routes6[i].peer_id =
-			remap16(em, s->n_peers, s->routes6[i].peer_id);
+		s->routes6[i].peer_id = remap16(em, s->n_peers,
+						s->routes6[i].peer_id);
 	for (i = 0; i < s->n_sources4; i++)
-		s->sources4[i].peer_id =
-			remap16(em, s->n_peers, s->sources4[i].peer_id);
+		s->sources4[i].peer_id = remap16(em, s->n_peers,
+						 s->sources4[i].peer_id);
 	for (i = 0; i < s->n_sources6; i++)
-		s->sources6[i].peer_id =
-			remap16(em, s->n_peers, s->sources6[i].peer_id);
+		s->sources6[i].peer_id = remap16(em, s->n_peers,
+						 s->sources6[i].peer_id);
 	rc = 0;
 out:
 	free(pm);
@@ -917,7 +923,8 @@ compile_all(struct compiler *C)
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < c->peers.n; i++) {
-		rc = compile_peer_prefixes(C, &c->peers.v[i], (uint16_t)(i + 1));
+		rc = compile_peer_prefixes(C, &c->peers.v[i],
+					   (uint16_t)(i + 1));
 		if (rc == -ENOMEM)
 			return rc;
 		bad |= rc < 0;
@@ -935,7 +942,8 @@ compile_all(struct compiler *C)
 		return -ENOMEM;
 	if (s->n_routes4 > IXG_MAX_ROUTES4 || s->n_routes6 > IXG_MAX_ROUTES6) {
 		diag_plain(C->d, DIAG_ERROR,
-			   "%s: error: %u IPv4 and %u IPv6 routes, more than the capacity (%u and %u)",
+			   "%s: error: %u IPv4 and %u IPv6 routes, more than "
+			   "the capacity (%u and %u)",
 			   c->files.v[0].path, s->n_routes4, s->n_routes6,
 			   IXG_MAX_ROUTES4, IXG_MAX_ROUTES6);
 		bad = 1;
@@ -943,7 +951,8 @@ compile_all(struct compiler *C)
 	if (s->n_sources4 > IXG_MAX_ROUTES4 ||
 	    s->n_sources6 > IXG_MAX_ROUTES6) {
 		diag_plain(C->d, DIAG_ERROR,
-			   "%s: error: %u IPv4 and %u IPv6 allowed sources, more than the capacity (%u and %u)",
+			   "%s: error: %u IPv4 and %u IPv6 allowed sources, "
+			   "more than the capacity (%u and %u)",
 			   c->files.v[0].path, s->n_sources4, s->n_sources6,
 			   IXG_MAX_ROUTES4, IXG_MAX_ROUTES6);
 		bad = 1;

@@ -15,17 +15,17 @@
 /* ---------------------------------------------------------------------
  * Growable arrays: `v` grows by doubling; n is the count, cap the room.
  */
-#define VEC(type)                                                             \
-	struct {                                                              \
-		type *v;                                                      \
-		uint32_t n, cap;                                              \
+#define VEC(type)                                                              \
+	struct {                                                               \
+		type *v;                                                       \
+		uint32_t n, cap;                                               \
 	}
 void *vec_grow(void *v, uint32_t *cap, uint32_t need, size_t elsz);
-#define VEC_PUSH(vec)                                                         \
-	(((vec).n < (vec).cap ||                                              \
-	  ((vec).v = vec_grow((vec).v, &(vec).cap, (vec).n + 1,               \
-			      sizeof(*(vec).v))) != NULL)                     \
-		 ? &(vec).v[(vec).n++]                                        \
+#define VEC_PUSH(vec)                                                          \
+	(((vec).n < (vec).cap ||                                               \
+	  ((vec).v = vec_grow((vec).v, &(vec).cap, (vec).n + 1,                \
+			      sizeof(*(vec).v))) != NULL)                      \
+		 ? &(vec).v[(vec).n++]                                         \
 		 : NULL)
 
 /* Bump allocator for strings and small objects freed all at once. */
@@ -270,8 +270,8 @@ struct ixg_conf {
 };
 
 /* Diagnostic at a parsed location (prints the source line). */
-void conf_diag(const struct ixg_conf *c, struct ixg_diags *d,
-	       enum diag_sev sev, uint32_t loc, const char *fmt, ...)
+void conf_diag(const struct ixg_conf *c, struct ixg_diags *d, enum diag_sev sev,
+	       uint32_t loc, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 /* "file:line:col" of a parsed location, into buf. */
 void conf_loc_str(const struct ixg_conf *c, uint32_t loc, char *buf,
@@ -351,8 +351,8 @@ void lexer_next(struct lexer *lx, struct tok *t);
  * Calls cb for every prefix; errors go to d (named after `path`).
  */
 typedef int (*pfx_cb)(void *ctx, const struct pfx *p, uint32_t line);
-int prefix_file_read(const char *path, const char *text, size_t len,
-		     pfx_cb cb, void *ctx, struct ixg_diags *d);
+int prefix_file_read(const char *path, const char *text, size_t len, pfx_cb cb,
+		     void *ctx, struct ixg_diags *d);
 /* Country data: cb gets every CIDR prefix with its country code. */
 typedef int (*country_cb)(void *ctx, const uint8_t addr[16], uint8_t fam,
 			  uint8_t len, ixg_cc_t cc);

@@ -99,7 +99,8 @@ struct line {
 };
 
 static void line_error(const struct line *l, const char *tok, size_t toklen,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		       const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static void
 line_error(const struct line *l, const char *tok, size_t toklen,
@@ -109,16 +110,16 @@ line_error(const struct line *l, const char *tok, size_t toklen,
 
 	if (++*l->errors > MAX_FILE_ERRORS) {
 		if (*l->errors == MAX_FILE_ERRORS + 1)
-			diag_plain(l->d, DIAG_ERROR,
-				   "%s:%u:1: error: too many errors in this file; "
-				   "not reading further",
-				   l->path, l->no);
+			diag_plain(
+				l->d, DIAG_ERROR,
+				"%s:%u:1: error: too many errors in this file; "
+				"not reading further",
+				l->path, l->no);
 		return;
 	}
 	va_start(ap, fmt);
-	diag_emit(l->d, DIAG_ERROR, l->path, l->no,
-		  (uint32_t)(tok - l->p) + 1, l->p, l->len, toklen ? toklen : 1,
-		  fmt, ap);
+	diag_emit(l->d, DIAG_ERROR, l->path, l->no, (uint32_t)(tok - l->p) + 1,
+		  l->p, l->len, toklen ? toklen : 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -209,11 +210,15 @@ prefix_line(struct line *l, void *arg)
 			p += n;
 			n = next_word(&p, end);
 			if (n == 0) {
-				line_error(l, w, 1, "expected 'permit PREFIX' in prefix-list line");
+				line_error(l, w, 1,
+					   "expected 'permit PREFIX' in "
+					   "prefix-list line");
 				return 0;
 			}
 			if (word_is(p, n, "deny")) {
-				line_error(l, p, n, "'deny' entries are not supported in prefix lists");
+				line_error(l, p, n,
+					   "'deny' entries are not supported "
+					   "in prefix lists");
 				return 0;
 			}
 			if (word_is(p, n, "permit"))
@@ -222,7 +227,8 @@ prefix_line(struct line *l, void *arg)
 		p += n;
 		n = next_word(&p, end);
 		if (n == 0) {
-			line_error(l, end, 1, "expected a prefix after 'permit'");
+			line_error(l, end, 1,
+				   "expected a prefix after 'permit'");
 			return 0;
 		}
 	}
@@ -236,7 +242,8 @@ prefix_line(struct line *l, void *arg)
 
 		pfx_mask(&pf);
 		pfx_format(&pf, 1, fixed, sizeof(fixed));
-		line_error(l, w, n, "prefix %.*s has host bits set; did you mean %s?",
+		line_error(l, w, n,
+			   "prefix %.*s has host bits set; did you mean %s?",
 			   (int)n, w, fixed);
 		return 0;
 	}
@@ -245,11 +252,13 @@ prefix_line(struct line *l, void *arg)
 	if (n != 0 && p[0] != '#') {
 		if (word_is(p, n, "le") || word_is(p, n, "ge"))
 			line_error(l, p, n,
-				   "'%.*s' ranges are not supported; generate the list without bgpq4 -A/-R",
+				   "'%.*s' ranges are not supported; generate "
+				   "the list without bgpq4 -A/-R",
 				   (int)n, p);
 		else
-			line_error(l, p, n, "unexpected '%.*s' after the prefix",
-				   (int)n, p);
+			line_error(l, p, n,
+				   "unexpected '%.*s' after the prefix", (int)n,
+				   p);
 		return 0;
 	}
 	pf.loc = 0;
@@ -335,7 +344,8 @@ range_emit(struct line *l, struct cc_read *cr, const char *f0, size_t l0,
 	memset(b, 0, sizeof(b));
 	if (parse_ip4(f0, l0, a) == 0) {
 		if (parse_ip4(f1, l1, b) < 0) {
-			line_error(l, f1, l1, "expected an IPv4 address, got '%.*s'",
+			line_error(l, f1, l1,
+				   "expected an IPv4 address, got '%.*s'",
 				   (int)l1, f1);
 			return 0;
 		}
@@ -347,7 +357,8 @@ range_emit(struct line *l, struct cc_read *cr, const char *f0, size_t l0,
 		range4_to_cidr(load32(a), load32(b), cc_emit, cr);
 	} else if (parse_ip6(f0, l0, a) == 0) {
 		if (parse_ip6(f1, l1, b) < 0) {
-			line_error(l, f1, l1, "expected an IPv6 address, got '%.*s'",
+			line_error(l, f1, l1,
+				   "expected an IPv6 address, got '%.*s'",
 				   (int)l1, f1);
 			return 0;
 		}
@@ -358,7 +369,8 @@ range_emit(struct line *l, struct cc_read *cr, const char *f0, size_t l0,
 		cr->fam = 6;
 		range6_to_cidr(a, b, cc_emit, cr);
 	} else {
-		line_error(l, f0, l0, "expected an IPv4 or IPv6 address, got '%.*s'",
+		line_error(l, f0, l0,
+			   "expected an IPv4 or IPv6 address, got '%.*s'",
 			   (int)l0, f0);
 		return 0;
 	}
@@ -385,7 +397,8 @@ iplocdb_line(struct line *l, void *arg)
 		return 0;
 	}
 	if (take_cc(f[2], fl[2], &cr->cc) < 0) {
-		line_error(l, f[2], fl[2], "expected a two-letter country code, got '%.*s'",
+		line_error(l, f[2], fl[2],
+			   "expected a two-letter country code, got '%.*s'",
 			   (int)fl[2], f[2]);
 		return 0;
 	}
@@ -412,8 +425,9 @@ rir_line(struct line *l, void *arg)
 	if (n >= 6 && word_is(f[5], fl[5], "summary"))
 		return 0;
 	if (n < 7) {
-		line_error(l, l->p, l->len,
-			   "expected 'registry|cc|type|start|value|date|status'");
+		line_error(
+			l, l->p, l->len,
+			"expected 'registry|cc|type|start|value|date|status'");
 		return 0;
 	}
 	if (!word_is(f[2], fl[2], "ipv4") && !word_is(f[2], fl[2], "ipv6"))
@@ -424,7 +438,8 @@ rir_line(struct line *l, void *arg)
 	if (fl[1] == 0 || word_is(f[1], fl[1], "ZZ"))
 		return 0;
 	if (take_cc(f[1], fl[1], &cr->cc) < 0) {
-		line_error(l, f[1], fl[1], "expected a two-letter country code, got '%.*s'",
+		line_error(l, f[1], fl[1],
+			   "expected a two-letter country code, got '%.*s'",
 			   (int)fl[1], f[1]);
 		return 0;
 	}
@@ -438,14 +453,16 @@ rir_line(struct line *l, void *arg)
 		uint32_t first;
 
 		if (parse_ip4(f[3], fl[3], a) < 0) {
-			line_error(l, f[3], fl[3], "expected an IPv4 address, got '%.*s'",
+			line_error(l, f[3], fl[3],
+				   "expected an IPv4 address, got '%.*s'",
 				   (int)fl[3], f[3]);
 			return 0;
 		}
 		first = load32(a);
 		/* The value is a host count, not always a power of two. */
 		if (v == 0 || (uint64_t)first + v - 1 > UINT32_MAX) {
-			line_error(l, f[4], fl[4], "address count %llu does not fit after %.*s",
+			line_error(l, f[4], fl[4],
+				   "address count %llu does not fit after %.*s",
 				   (unsigned long long)v, (int)fl[3], f[3]);
 			return 0;
 		}
@@ -454,12 +471,14 @@ rir_line(struct line *l, void *arg)
 		return cr->rc < 0 ? cr->rc : 0;
 	}
 	if (parse_ip6(f[3], fl[3], a) < 0) {
-		line_error(l, f[3], fl[3], "expected an IPv6 address, got '%.*s'",
-			   (int)fl[3], f[3]);
+		line_error(l, f[3], fl[3],
+			   "expected an IPv6 address, got '%.*s'", (int)fl[3],
+			   f[3]);
 		return 0;
 	}
 	if (v > 128) {
-		line_error(l, f[4], fl[4], "IPv6 prefix length %llu out of range (0..128)",
+		line_error(l, f[4], fl[4],
+			   "IPv6 prefix length %llu out of range (0..128)",
 			   (unsigned long long)v);
 		return 0;
 	}
@@ -470,8 +489,9 @@ rir_line(struct line *l, void *arg)
 		pf.len = (uint8_t)v;
 		memcpy(pf.addr, a, 16);
 		if (!pfx_is_canonical(&pf)) {
-			line_error(l, f[3], fl[3], "%.*s/%llu has host bits set",
-				   (int)fl[3], f[3], (unsigned long long)v);
+			line_error(l, f[3], fl[3],
+				   "%.*s/%llu has host bits set", (int)fl[3],
+				   f[3], (unsigned long long)v);
 			return 0;
 		}
 		return cr->cb(cr->ctx, a, 6, (uint8_t)v, cr->cc);
@@ -490,5 +510,6 @@ country_file_read(const char *path, const char *text, size_t len, int format,
 	cr.cb = cb;
 	cr.ctx = ctx;
 	return for_each_line(path, text, len,
-			     format == CF_RIR ? rir_line : iplocdb_line, &cr, d);
+			     format == CF_RIR ? rir_line : iplocdb_line, &cr,
+			     d);
 }

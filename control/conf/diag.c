@@ -110,7 +110,8 @@ diag_emit(struct ixg_diags *d, enum diag_sev sev, const char *file,
 		for (i = 0; i < line_len; i++) {
 			unsigned char ch = (unsigned char)line_text[i];
 
-			fputc(ch == '\t' || (ch >= ' ' && ch != 0x7f) ? ch : '?',
+			fputc(ch == '\t' || (ch >= ' ' && ch != 0x7f) ? ch
+								      : '?',
 			      f);
 		}
 		fputc('\n', f);

@@ -106,7 +106,6 @@ const struct ixg_spec_class *ixg_spec_class_by_id(const struct ixg_spec *s,
 const struct ixg_spec_acl_rule *ixg_spec_rule_by_id(const struct ixg_spec *s,
 						    uint32_t id);
 
-
 /*
  * How the library reads files: fn(arg, fd, buf, len, off) returns the bytes
  * read (0 at end of file) or a negative errno, like pread(2). NULL restores

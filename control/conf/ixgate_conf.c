@@ -76,8 +76,8 @@ main(int argc, char **argv)
 	const char *cmd, *path;
 	int rc = 1;
 
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-			  strcmp(argv[1], "--help") == 0))
+	if (argc == 2 &&
+	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		return usage(stdout);
 	if (argc != 3)
 		return usage(stderr);

@@ -34,9 +34,9 @@ struct parser {
 
 static void next(struct parser *P);
 
-static void
-tok_error(struct parser *P, enum diag_sev sev, uint32_t line, uint32_t col,
-	  uint32_t off, uint32_t toklen, const char *fmt, ...)
+static void tok_error(struct parser *P, enum diag_sev sev, uint32_t line,
+		      uint32_t col, uint32_t off, uint32_t toklen,
+		      const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
 static void
@@ -55,11 +55,11 @@ tok_error(struct parser *P, enum diag_sev sev, uint32_t line, uint32_t col,
 	va_end(ap);
 }
 
-#define ERR_AT(P, tk, ...)                                                    \
-	tok_error(P, DIAG_ERROR, (tk)->line, (tk)->col, (tk)->off,            \
-		  (tk)->span, __VA_ARGS__)
-#define WARN_AT(P, tk, ...)                                                   \
-	tok_error(P, DIAG_WARNING, (tk)->line, (tk)->col, (tk)->off,          \
+#define ERR_AT(P, tk, ...)                                                     \
+	tok_error(P, DIAG_ERROR, (tk)->line, (tk)->col, (tk)->off, (tk)->span, \
+		  __VA_ARGS__)
+#define WARN_AT(P, tk, ...)                                                    \
+	tok_error(P, DIAG_WARNING, (tk)->line, (tk)->col, (tk)->off,           \
 		  (tk)->span, __VA_ARGS__)
 
 /* How a token is named in "got ..." messages. */
@@ -67,9 +67,7 @@ static void
 tok_describe(const struct tok *t, char *buf, size_t len)
 {
 	switch (t->kind) {
-	case T_EOF:
-		snprintf(buf, len, "end of file");
-		break;
+	case T_EOF: snprintf(buf, len, "end of file"); break;
 	case T_STRING:
 		snprintf(buf, len, "\"%.*s\"", (int)(t->len > 40 ? 40 : t->len),
 			 t->p);
@@ -120,17 +118,14 @@ recover(struct parser *P)
 
 	for (;; next(P)) {
 		switch (P->t.kind) {
-		case T_EOF:
-			return;
+		case T_EOF: return;
 		case T_SEMI:
 			if (depth == 0) {
 				next(P);
 				return;
 			}
 			break;
-		case T_LBRACE:
-			depth++;
-			break;
+		case T_LBRACE: depth++; break;
 		case T_RBRACE:
 			if (depth == 0)
 				return;
@@ -139,8 +134,7 @@ recover(struct parser *P)
 				return;
 			}
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 }
@@ -159,8 +153,9 @@ expect_semi(struct parser *P)
 	 * were there, so the next line's statement is still checked. */
 	if (P->t.line > P->prev.line) {
 		tok_error(P, DIAG_ERROR, P->prev.line,
-			  P->prev.col + P->prev.span, P->prev.off + P->prev.span,
-			  1, "expected ';' at the end of the line");
+			  P->prev.col + P->prev.span,
+			  P->prev.off + P->prev.span, 1,
+			  "expected ';' at the end of the line");
 		return 0;
 	}
 	/* Point just past the statement's last token: that is where the ';'
@@ -242,7 +237,8 @@ check_name(struct parser *P, const struct tok *t, char out[IXG_NAME_LEN])
 		    (i > 0 && (ch == '-' || ch == '_' || ch == '.')))
 			continue;
 		ERR_AT(P, t,
-		       "invalid name '%.*s' (letters, digits, '-', '_' and '.', "
+		       "invalid name '%.*s' (letters, digits, '-', '_' and "
+		       "'.', "
 		       "starting with a letter or digit)",
 		       (int)t->len, t->p);
 		return -1;
@@ -350,7 +346,8 @@ take_mac(struct parser *P, uint8_t mac[6], uint32_t *loc)
 	if (take_word(P, "a MAC address", &t) < 0)
 		return -1;
 	if (parse_mac(t.p, t.len, mac) < 0) {
-		ERR_AT(P, &t, "expected a MAC address (xx:xx:xx:xx:xx:xx), got '%.*s'",
+		ERR_AT(P, &t,
+		       "expected a MAC address (xx:xx:xx:xx:xx:xx), got '%.*s'",
 		       (int)t.len, t.p);
 		return 1;
 	}
@@ -437,8 +434,8 @@ parse_body(struct parser *P, const struct kw *kws, const char *const *names,
 		}
 		if (P->t.kind != T_WORD) {
 			tok_describe(&P->t, got, sizeof(got));
-			ERR_AT(P, &P->t, "expected a keyword in %s, got %s", what,
-			       got);
+			ERR_AT(P, &P->t, "expected a keyword in %s, got %s",
+			       what, got);
 			recover(P);
 			continue;
 		}
@@ -451,7 +448,8 @@ parse_body(struct parser *P, const struct kw *kws, const char *const *names,
 
 			if (near != NULL)
 				ERR_AT(P, &kw,
-				       "unknown keyword '%.*s'; did you mean '%s'?",
+				       "unknown keyword '%.*s'; did you mean "
+				       "'%s'?",
 				       (int)kw.len, kw.p, near);
 			else
 				ERR_AT(P, &kw, "unknown keyword '%.*s' in %s",
@@ -550,10 +548,10 @@ node_sampling(struct parser *P, void *obj, const struct tok *kw)
 		return finish(P, 0);
 	}
 	if (t.len < 6 || memcmp(t.p, "1-in-", 5) != 0 ||
-	    parse_u64(t.p + 5, t.len - 5, &v) < 0 || v < 1 ||
-	    v > 1000000000) {
+	    parse_u64(t.p + 5, t.len - 5, &v) < 0 || v < 1 || v > 1000000000) {
 		ERR_AT(P, &t,
-		       "expected 'off' or '1-in-N' (N in 1..1000000000), got '%.*s'",
+		       "expected 'off' or '1-in-N' (N in 1..1000000000), got "
+		       "'%.*s'",
 		       (int)t.len, t.p);
 		return finish(P, 1);
 	}
@@ -600,8 +598,8 @@ port_device(struct parser *P, void *obj, const struct tok *kw)
 
 static int
 port_u16(struct parser *P, struct c_port *p, const struct tok *kw,
-	 uint32_t flag, unsigned li, const char *what, unsigned lo,
-	 unsigned hi, int pow2, uint16_t *out)
+	 uint32_t flag, unsigned li, const char *what, unsigned lo, unsigned hi,
+	 int pow2, uint16_t *out)
 {
 	uint64_t v = 0;
 	int rc;
@@ -714,7 +712,9 @@ port_vlan(struct parser *P, void *obj, const struct tok *kw)
 
 			conf_loc_str(P->c, pc->port->vlans.v[i].loc, first,
 				     sizeof(first));
-			ERR_AT(P, &vt, "vlan %llu given twice in port '%s' (first at %s)",
+			ERR_AT(P, &vt,
+			       "vlan %llu given twice in port '%s' (first at "
+			       "%s)",
 			       (unsigned long long)vid, pc->port->name, first);
 			rc = 1;
 		}
@@ -738,18 +738,14 @@ port_vlan(struct parser *P, void *obj, const struct tok *kw)
 }
 
 static const struct kw port_kws[] = {
-	{"device", port_device},
-	{"mtu", port_mtu},
-	{"rx-queue-size", port_rxq},
-	{"tx-queue-size", port_txq},
-	{"mac", port_mac},
-	{"address", port_address},
-	{"vlan", port_vlan},
-	{NULL, NULL},
+	{"device", port_device},     {"mtu", port_mtu},
+	{"rx-queue-size", port_rxq}, {"tx-queue-size", port_txq},
+	{"mac", port_mac},	     {"address", port_address},
+	{"vlan", port_vlan},	     {NULL, NULL},
 };
 static const char *const port_names[] = {
-	"device", "mtu", "rx-queue-size", "tx-queue-size", "mac", "address",
-	"vlan", NULL,
+	"device", "mtu",     "rx-queue-size", "tx-queue-size",
+	"mac",	  "address", "vlan",	      NULL,
 };
 
 /* class NAME { ... } */
@@ -840,7 +836,8 @@ take_meter_action(struct parser *P, uint8_t *act, uint8_t *dscp)
 		*act = IXG_METER_REMARK;
 		return take_dscp(P, dscp);
 	} else {
-		ERR_AT(P, &t, "expected 'pass', 'drop' or 'remark DSCP', got '%.*s'",
+		ERR_AT(P, &t,
+		       "expected 'pass', 'drop' or 'remark DSCP', got '%.*s'",
 		       (int)t.len, t.p);
 		return 1;
 	}
@@ -866,14 +863,22 @@ class_red(struct parser *P, void *obj, const struct tok *kw)
 }
 
 static const struct kw class_kws[] = {
-	{"committed-rate", class_cir}, {"committed-burst", class_cbs},
-	{"peak-rate", class_pir},      {"peak-burst", class_pbs},
-	{"yellow", class_yellow},      {"red", class_red},
+	{"committed-rate", class_cir},
+	{"committed-burst", class_cbs},
+	{"peak-rate", class_pir},
+	{"peak-burst", class_pbs},
+	{"yellow", class_yellow},
+	{"red", class_red},
 	{NULL, NULL},
 };
 static const char *const class_names[] = {
-	"committed-rate", "committed-burst", "peak-rate", "peak-burst",
-	"yellow", "red", NULL,
+	"committed-rate",
+	"committed-burst",
+	"peak-rate",
+	"peak-burst",
+	"yellow",
+	"red",
+	NULL,
 };
 
 /* peer NAME { ... } */
@@ -968,7 +973,8 @@ peer_vlan(struct parser *P, void *obj, const struct tok *kw)
 		p->outer_vlan = 0;
 		rc = vlan_value(P, &t, t.p, t.len, &p->vlan);
 	} else {
-		rc = vlan_value(P, &t, t.p, (size_t)(dot - t.p), &p->outer_vlan);
+		rc = vlan_value(P, &t, t.p, (size_t)(dot - t.p),
+				&p->outer_vlan);
 		if (rc == 0)
 			rc = vlan_value(P, &t, dot + 1,
 					t.len - (size_t)(dot - t.p) - 1,
@@ -986,7 +992,8 @@ peer_mac(struct parser *P, void *obj, const struct tok *kw)
 	int rc = take_mac(P, mac, &loc);
 
 	if (rc == 0 && p->n_macs == IXG_MAX_PEER_MACS) {
-		ERR_AT(P, kw, "too many MAC addresses for peer '%s' (at most %d)",
+		ERR_AT(P, kw,
+		       "too many MAC addresses for peer '%s' (at most %d)",
 		       p->name, IXG_MAX_PEER_MACS);
 		rc = 1;
 	}
@@ -1113,8 +1120,8 @@ parse_prefix_block(struct parser *P, pfx_vec *v, const char *what)
 		}
 		if (P->t.kind != T_WORD) {
 			tok_describe(&P->t, got, sizeof(got));
-			ERR_AT(P, &P->t, "expected a prefix in %s, got %s", what,
-			       got);
+			ERR_AT(P, &P->t, "expected a prefix in %s, got %s",
+			       what, got);
 			recover(P);
 			continue;
 		}
@@ -1219,9 +1226,20 @@ static const struct kw peer_kws[] = {
 	{NULL, NULL},
 };
 static const char *const peer_names[] = {
-	"asn", "country", "port", "vlan", "mac", "next-hop",
-	"source-validation", "max-prefix", "rate", "announce",
-	"announce-file", "allow-source", "allow-source-file", NULL,
+	"asn",
+	"country",
+	"port",
+	"vlan",
+	"mac",
+	"next-hop",
+	"source-validation",
+	"max-prefix",
+	"rate",
+	"announce",
+	"announce-file",
+	"allow-source",
+	"allow-source-file",
+	NULL,
 };
 
 /* acl { rule PRIO [NAME] { ... } } */
@@ -1230,8 +1248,8 @@ static const struct {
 	const char *name;
 	uint8_t proto;
 } protos[] = {
-	{"icmp", 1},  {"tcp", 6},     {"udp", 17},   {"gre", 47},
-	{"esp", 50},  {"icmpv6", 58}, {"sctp", 132}, {NULL, 0},
+	{"icmp", 1}, {"tcp", 6},     {"udp", 17},   {"gre", 47},
+	{"esp", 50}, {"icmpv6", 58}, {"sctp", 132}, {NULL, 0},
 };
 
 const char *
@@ -1327,7 +1345,8 @@ rule_ports(struct parser *P, struct c_rule *r, const struct tok *kw,
 			goto bad;
 		b = a;
 	} else if (parse_u64(t.p, (size_t)(dash - t.p), &a) < 0 ||
-		   parse_u64(dash + 1, t.len - (size_t)(dash - t.p) - 1, &b) < 0) {
+		   parse_u64(dash + 1, t.len - (size_t)(dash - t.p) - 1, &b) <
+			   0) {
 		goto bad;
 	}
 	if (a > 65535 || b > 65535) {
@@ -1400,7 +1419,8 @@ rule_action(struct parser *P, void *obj, const struct tok *kw)
 		r->action = IXG_ACL_REMARK;
 		return finish(P, take_dscp(P, &r->remark_dscp));
 	} else {
-		const char *acts[] = {"permit", "deny", "class", "remark", NULL};
+		const char *acts[] = {"permit", "deny", "class", "remark",
+				      NULL};
 		const char *near = closest_word(t.p, t.len, acts);
 
 		if (near != NULL)
@@ -1429,8 +1449,9 @@ static const struct kw rule_kws[] = {
 	{NULL, NULL},
 };
 static const char *const rule_names[] = {
-	"from", "protocol", "source", "destination", "source-port",
-	"destination-port", "dscp", "action", NULL,
+	"from",	       "protocol",    "source",
+	"destination", "source-port", "destination-port",
+	"dscp",	       "action",      NULL,
 };
 
 /* Checks inside one rule, once its block is closed. */
@@ -1463,7 +1484,8 @@ rule_check(struct parser *P, struct c_rule *r)
 
 		if ((fams & f) == 0 && !bad) {
 			conf_diag(P->c, P->d, DIAG_ERROR, r->locs[1],
-				  "protocol %s does not match the rule's IPv%c prefix",
+				  "protocol %s does not match the rule's IPv%c "
+				  "prefix",
 				  r->proto == 1 ? "icmp" : "icmpv6",
 				  r->proto == 1 ? '6' : '4');
 			bad = 1;
@@ -1679,7 +1701,8 @@ top_blackhole(struct parser *P, const struct tok *kw)
 			return -1;
 		if (parse_time(t.p, t.len, &b.expires) < 0) {
 			ERR_AT(P, &t,
-			       "expected a UTC time \"YYYY-MM-DDTHH:MM:SSZ\", got \"%.*s\"",
+			       "expected a UTC time \"YYYY-MM-DDTHH:MM:SSZ\", "
+			       "got \"%.*s\"",
 			       (int)t.len, t.p);
 			rc = 1;
 		}
@@ -1713,7 +1736,8 @@ top_cdata(struct parser *P, const struct tok *kw)
 
 		tok_describe(&P->t, got, sizeof(got));
 		ERR_AT(P, &P->t,
-		       "expected 'format ip-location-db' or 'format rir-delegated', got %s",
+		       "expected 'format ip-location-db' or 'format "
+		       "rir-delegated', got %s",
 		       got);
 		return -1;
 	}
@@ -1726,7 +1750,8 @@ top_cdata(struct parser *P, const struct tok *kw)
 		cd.format = CF_RIR;
 	else {
 		ERR_AT(P, &f,
-		       "unknown country data format '%.*s' (ip-location-db or rir-delegated)",
+		       "unknown country data format '%.*s' (ip-location-db or "
+		       "rir-delegated)",
 		       (int)f.len, f.p);
 		rc = 1;
 	}
@@ -1775,7 +1800,8 @@ top_include(struct parser *P, const struct tok *kw)
 	rc = glob(cp.path, GLOB_ERR, NULL, &g);
 	if (rc == GLOB_NOMATCH) {
 		if (has_glob_chars(cp.path))
-			WARN_AT(P, &from, "include pattern \"%.*s\" matches no file",
+			WARN_AT(P, &from,
+				"include pattern \"%.*s\" matches no file",
 				(int)t.len, t.p);
 		else
 			ERR_AT(P, &from, "cannot open \"%s\": %s", cp.path,
@@ -1800,8 +1826,8 @@ top_include(struct parser *P, const struct tok *kw)
 			continue;
 		text = read_whole_file(g.gl_pathv[i], &len);
 		if (text == NULL) {
-			ERR_AT(P, &from, "cannot read \"%s\": %s", g.gl_pathv[i],
-			       strerror(errno));
+			ERR_AT(P, &from, "cannot read \"%s\": %s",
+			       g.gl_pathv[i], strerror(errno));
 			continue;
 		}
 		sub = *P;
@@ -1829,8 +1855,8 @@ static const struct {
 	{NULL, NULL},
 };
 static const char *const top_names[] = {
-	"node", "port", "class", "peer", "acl", "blackhole", "country-data",
-	"include", NULL,
+	"node",	     "port",	     "class",	"peer", "acl",
+	"blackhole", "country-data", "include", NULL,
 };
 
 static void
@@ -1856,11 +1882,13 @@ parse_top(struct parser *P)
 			if (tok_is(&P->t, top_kws[i].name))
 				break;
 		if (top_kws[i].name == NULL) {
-			const char *near = closest_word(kw.p, kw.len, top_names);
+			const char *near = closest_word(kw.p, kw.len,
+							top_names);
 
 			if (near != NULL)
 				ERR_AT(P, &kw,
-				       "unknown keyword '%.*s'; did you mean '%s'?",
+				       "unknown keyword '%.*s'; did you mean "
+				       "'%s'?",
 				       (int)kw.len, kw.p, near);
 			else
 				ERR_AT(P, &kw, "unknown keyword '%.*s'",
@@ -1892,7 +1920,9 @@ parse_file(struct parser *P, const char *path, char *text, size_t len,
 			if (strcmp(P->stack.v[i], real) != 0)
 				continue;
 			if (from != NULL)
-				ERR_AT(P, from, "include loop: \"%s\" is already being read",
+				ERR_AT(P, from,
+				       "include loop: \"%s\" is already being "
+				       "read",
 				       path);
 			free(real);
 			free(text);
@@ -1941,10 +1971,9 @@ parse_root(const char *name, char *text, size_t len, int from_string,
 		return NULL;
 	}
 	slash = strrchr(name, '/');
-	c->root_dir = arena_strndup(&c->arena, name,
-				    slash && !from_string
-					    ? (size_t)(slash - name) + 1
-					    : 0);
+	c->root_dir = arena_strndup(
+		&c->arena, name,
+		slash && !from_string ? (size_t)(slash - name) + 1 : 0);
 	memset(&P, 0, sizeof(P));
 	P.c = c;
 	P.d = d;

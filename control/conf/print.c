@@ -269,17 +269,12 @@ print_rule(FILE *out, const struct c_rule *r)
 	if (r->set & RULE_DSCP)
 		fprintf(out, "\t\tdscp %u;\n", r->dscp);
 	switch (r->action) {
-	case IXG_ACL_PERMIT:
-		fputs("\t\taction permit;\n", out);
-		break;
-	case IXG_ACL_DENY:
-		fputs("\t\taction deny;\n", out);
-		break;
+	case IXG_ACL_PERMIT: fputs("\t\taction permit;\n", out); break;
+	case IXG_ACL_DENY: fputs("\t\taction deny;\n", out); break;
 	case IXG_ACL_CLASS:
 		fprintf(out, "\t\taction class %s;\n", r->class_name);
 		break;
-	default:
-		fprintf(out, "\t\taction remark %u;\n", r->remark_dscp);
+	default: fprintf(out, "\t\taction remark %u;\n", r->remark_dscp);
 	}
 	fputs("\t}\n", out);
 }
@@ -301,18 +296,10 @@ ixg_conf_print(const struct ixg_conf *c, FILE *out)
 			fputc('\n', out);
 		prev = it->kind;
 		switch (it->kind) {
-		case IT_NODE:
-			print_node(out, &c->node);
-			break;
-		case IT_PORT:
-			print_port(out, &c->ports.v[it->idx]);
-			break;
-		case IT_CLASS:
-			print_class(out, &c->classes.v[it->idx]);
-			break;
-		case IT_PEER:
-			print_peer(out, &c->peers.v[it->idx]);
-			break;
+		case IT_NODE: print_node(out, &c->node); break;
+		case IT_PORT: print_port(out, &c->ports.v[it->idx]); break;
+		case IT_CLASS: print_class(out, &c->classes.v[it->idx]); break;
+		case IT_PEER: print_peer(out, &c->peers.v[it->idx]); break;
 		case IT_ACL:
 			fputs("acl {\n", out);
 			for (j = 0; j < it->n; j++)

@@ -195,7 +195,8 @@ parse_prefix(const char *s, size_t n, struct pfx *p, int need_len, char *err,
 	if (slash == NULL) {
 		if (need_len) {
 			snprintf(err, errlen,
-				 "expected a prefix (address/length), got '%.*s'",
+				 "expected a prefix (address/length), got "
+				 "'%.*s'",
 				 (int)n, s);
 			return -EINVAL;
 		}
@@ -283,9 +284,12 @@ parse_with_units(const char *s, size_t n, const struct unit *u, uint64_t *out)
 /* Rates are SI (a 1gbit link carries 10^9 bits/s); sizes are binary, as
  * in tc(8). */
 static const struct unit rate_units[] = {
-	{"tbit", 1000000000000ull}, {"gbit", 1000000000ull},
-	{"mbit", 1000000ull},	    {"kbit", 1000ull},
-	{"bit", 1},		    {NULL, 0},
+	{"tbit", 1000000000000ull},
+	{"gbit", 1000000000ull},
+	{"mbit", 1000000ull},
+	{"kbit", 1000ull},
+	{"bit", 1},
+	{NULL, 0},
 };
 
 static const struct unit size_units[] = {
@@ -396,7 +400,8 @@ edit_distance(const char *a, size_t an, const char *b, size_t bn)
 		m[0][j] = j;
 	for (i = 1; i <= an; i++) {
 		for (j = 1; j <= bn; j++) {
-			unsigned best = m[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			unsigned best = m[i - 1][j - 1] +
+					(a[i - 1] != b[j - 1]);
 
 			if (m[i - 1][j] + 1 < best)
 				best = m[i - 1][j] + 1;

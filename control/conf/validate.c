@@ -54,7 +54,8 @@ index_build(const struct ixg_conf *c, struct ixg_diags *d,
 	}
 	qsort(ix->v, ix->n, sizeof(*ix->v), name_ref_cmp);
 	for (i = 1; i < ix->n; i++) {
-		const char *first = (const char *)base + ix->v[i - 1].idx * elsz;
+		const char *first = (const char *)base +
+				    ix->v[i - 1].idx * elsz;
 		const char *dup = (const char *)base + ix->v[i].idx * elsz;
 		char where[256];
 
@@ -193,7 +194,8 @@ check_ports(struct ixg_conf *c, struct ixg_diags *d)
 					continue;
 				conf_loc_str(c, b->loc, where, sizeof(where));
 				conf_diag(c, d, DIAG_ERROR, a->loc,
-					  "address given twice on port '%s' (first at %s)",
+					  "address given twice on port '%s' "
+					  "(first at %s)",
 					  p->name, where);
 				break;
 			}
@@ -211,22 +213,26 @@ check_classes(struct ixg_conf *c, struct ixg_diags *d)
 	uint32_t i;
 
 	if (c->classes.n > IXG_MAX_CLASSES - 1)
-		conf_diag(c, d, DIAG_ERROR, c->classes.v[IXG_MAX_CLASSES - 1].loc,
+		conf_diag(c, d, DIAG_ERROR,
+			  c->classes.v[IXG_MAX_CLASSES - 1].loc,
 			  "too many classes (at most %d)", IXG_MAX_CLASSES - 1);
 	for (i = 0; i < c->classes.n; i++) {
 		struct c_class *k = &c->classes.v[i];
 
 		if (!(k->set & CLASS_CIR))
 			conf_diag(c, d, DIAG_ERROR, k->loc,
-				  "class '%s' has no 'committed-rate'", k->name);
+				  "class '%s' has no 'committed-rate'",
+				  k->name);
 		if (!(k->set & CLASS_CBS))
 			conf_diag(c, d, DIAG_ERROR, k->loc,
-				  "class '%s' has no 'committed-burst'", k->name);
+				  "class '%s' has no 'committed-burst'",
+				  k->name);
 		/* RFC 2698 section 1: the PIR must be at least the CIR. */
 		if ((k->set & CLASS_PIR) && (k->set & CLASS_CIR) &&
 		    k->pir_bits < k->cir_bits)
 			conf_diag(c, d, DIAG_ERROR, k->locs[2],
-				  "peak-rate is below committed-rate (RFC 2698: PIR >= CIR)");
+				  "peak-rate is below committed-rate (RFC "
+				  "2698: PIR >= CIR)");
 	}
 }
 
@@ -284,7 +290,8 @@ check_peers(struct ixg_conf *c, struct ixg_diags *d,
 		conf_loc_str(c, c->peers.v[a->peer].mac_locs[a->n], where,
 			     sizeof(where));
 		conf_diag(c, d, DIAG_ERROR, c->peers.v[b->peer].mac_locs[b->n],
-			  "MAC %02x:%02x:%02x:%02x:%02x:%02x is already used on this port and VLAN by peer '%s' (at %s)",
+			  "MAC %02x:%02x:%02x:%02x:%02x:%02x is already used "
+			  "on this port and VLAN by peer '%s' (at %s)",
 			  b->mac[0], b->mac[1], b->mac[2], b->mac[3], b->mac[4],
 			  b->mac[5], c->peers.v[a->peer].name, where);
 	}

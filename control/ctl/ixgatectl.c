@@ -23,17 +23,26 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ixgatectl [--socket PATH] [--json] [--watch [SECONDS]] [--count N] COMMAND...\n"
+		"usage: ixgatectl [--socket PATH] [--json] [--watch [SECONDS]] "
+		"[--count N] COMMAND...\n"
 		"commands:\n"
-		"  show peers | peer NAME | routes [PREFIX] | acl | classes | blackholes |\n"
-		"       countries | matrix peers | matrix countries | drops | ports |\n"
+		"  show peers | peer NAME | routes [PREFIX] | acl | classes | "
+		"blackholes |\n"
+		"       countries | matrix peers | matrix countries | drops | "
+		"ports |\n"
 		"       generation | config\n"
-		"  reload [--confirm-within SECONDS]   re-read the config, commit what changed\n"
-		"  confirm                             keep a reload made with --confirm-within\n"
-		"  rollback                            commit the previous configuration\n"
-		"  check [FILE]                        validate, commit nothing\n"
-		"--watch [SECONDS]: redraw a show command with counters every SECONDS\n"
-		"  (default 1) with per-second rates, until interrupted or --count N frames;\n"
+		"  reload [--confirm-within SECONDS]   re-read the config, "
+		"commit what changed\n"
+		"  confirm                             keep a reload made with "
+		"--confirm-within\n"
+		"  rollback                            commit the previous "
+		"configuration\n"
+		"  check [FILE]                        validate, commit "
+		"nothing\n"
+		"--watch [SECONDS]: redraw a show command with counters every "
+		"SECONDS\n"
+		"  (default 1) with per-second rates, until interrupted or "
+		"--count N frames;\n"
 		"  with --json, one JSON object per line and frame.\n"
 		"default socket: %s\n",
 		IXG_CTL_SOCKET);
@@ -109,10 +118,14 @@ request(const char *path, bool json, bool watch, int argc, char **argv)
 		if (fd >= 0)
 			close(fd);
 		if (e == ENOENT || e == ECONNREFUSED)
-			return fail(json, "ixgate-control is not running (no socket at %s)",
+			return fail(json,
+				    "ixgate-control is not running (no socket "
+				    "at %s)",
 				    path);
 		if (e == EACCES)
-			return fail(json, "permission denied on %s (join the socket's group)",
+			return fail(json,
+				    "permission denied on %s (join the "
+				    "socket's group)",
 				    path);
 		return fail(json, "cannot connect to ixgate-control: %s",
 			    strerror(e));
@@ -130,8 +143,10 @@ request(const char *path, bool json, bool watch, int argc, char **argv)
 		ssize_t n = recv(fd, msg, CTL_MSG_MAX, 0);
 
 		if (n < (ssize_t)sizeof(r)) {
-			fail(json, "%s", n == 0 ? "ixgate-control closed the connection (stopped or restarted?)"
-						: "malformed reply from ixgate-control");
+			fail(json, "%s",
+			     n == 0 ? "ixgate-control closed the connection "
+				      "(stopped or restarted?)"
+				    : "malformed reply from ixgate-control");
 			break;
 		}
 		memcpy(&r, msg, sizeof(r));
@@ -146,7 +161,8 @@ request(const char *path, bool json, bool watch, int argc, char **argv)
 		if (r.flags & (CTL_R_FRAME | CTL_R_LAST)) {
 			/* Each frame as soon as it is whole: a reader of
 			 * JSON lines acts on it without waiting. */
-			if (watch && !json && !redraw && !(r.flags & CTL_R_LAST))
+			if (watch && !json && !redraw &&
+			    !(r.flags & CTL_R_LAST))
 				putchar('\n');
 			fflush(stdout);
 			frame_start = true;

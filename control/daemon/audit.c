@@ -54,9 +54,10 @@ ctl_audit_format(const struct ctl_audit_rec *r, FILE *out)
 	if (r->who >= 0)
 		fprintf(out, "%" PRId64, r->who);
 	else
-		fprintf(out, "\"%s\"", r->who == CTL_WHO_SIGNAL	   ? "signal"
-				       : r->who == CTL_WHO_STARTUP ? "startup"
-								   : "daemon");
+		fprintf(out, "\"%s\"",
+			r->who == CTL_WHO_SIGNAL    ? "signal"
+			: r->who == CTL_WHO_STARTUP ? "startup"
+						    : "daemon");
 	fputs(", \"action\": ", out);
 	json_str(out, r->action != NULL ? r->action : "");
 	if (r->sha256 != NULL) {

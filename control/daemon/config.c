@@ -86,7 +86,8 @@ perm_one(const char *path, char *err, size_t errlen)
 	if ((sb.st_mode & S_IWOTH) &&
 	    !(S_ISDIR(sb.st_mode) && (sb.st_mode & S_ISVTX))) {
 		snprintf(err, errlen,
-			 "%s is world-writable: anyone could change the peering configuration; chmod o-w it",
+			 "%s is world-writable: anyone could change the "
+			 "peering configuration; chmod o-w it",
 			 path);
 		return -EPERM;
 	}
@@ -133,7 +134,8 @@ ctl_config_load(const char *path, const struct ixg_spec *prev,
 				rc = -1;
 			}
 		if (rc == 0 && ctl_config_sha256(c.conf, c.sha256) < 0) {
-			fprintf(errs, "%s: error: cannot checksum the files read\n",
+			fprintf(errs,
+				"%s: error: cannot checksum the files read\n",
 				path);
 			rc = -1;
 		}
@@ -147,8 +149,9 @@ ctl_config_load(const char *path, const struct ixg_spec *prev,
 	}
 	ixg_diags_print(d, errs);
 	if (rc < 0) {
-		fprintf(errs, "%s: %u error%s; configuration NOT loaded\n", path,
-			ixg_diags_errors(d), ixg_diags_errors(d) == 1 ? "" : "s");
+		fprintf(errs, "%s: %u error%s; configuration NOT loaded\n",
+			path, ixg_diags_errors(d),
+			ixg_diags_errors(d) == 1 ? "" : "s");
 		ixg_conf_free(c.conf);
 	} else {
 		c.valid = true;

@@ -133,8 +133,8 @@ text_to_json(const char *text, size_t len, int status, FILE *out)
 		while (ls > text && ls[-1] != '\n')
 			ls--;
 		nl = strchr(e, '\n');
-		json_escaped(out, e + 9, nl != NULL ? (size_t)(nl - e - 9)
-						    : strlen(e + 9));
+		json_escaped(out, e + 9,
+			     nl != NULL ? (size_t)(nl - e - 9) : strlen(e + 9));
 		fputs(", \"where\": ", out);
 		json_escaped(out, ls, (size_t)(e - ls));
 	} else {
@@ -173,11 +173,16 @@ usage(FILE *out)
 {
 	fputs("usage: ixgatectl [--json] COMMAND\n"
 	      "  show ... [--watch [SECONDS]] [--count N]\n"
-	      "                                   read-only views (ixgatectl show help)\n"
-	      "  reload [--confirm-within SECONDS] re-read the config and commit what changed\n"
-	      "  confirm                          keep a reload done with --confirm-within\n"
-	      "  rollback                         commit the previous configuration\n"
-	      "  check [FILE]                     validate the config (or FILE), commit nothing\n",
+	      "                                   read-only views (ixgatectl "
+	      "show help)\n"
+	      "  reload [--confirm-within SECONDS] re-read the config and "
+	      "commit what changed\n"
+	      "  confirm                          keep a reload done with "
+	      "--confirm-within\n"
+	      "  rollback                         commit the previous "
+	      "configuration\n"
+	      "  check [FILE]                     validate the config (or "
+	      "FILE), commit nothing\n",
 	      out);
 	return 2;
 }
@@ -206,7 +211,9 @@ ctl_dispatch(struct ctld *D, uid_t uid, int argc, char **argv, bool json,
 		char *end = NULL;
 
 		if (!may_change(D, uid)) {
-			fprintf(t, "%s: permission denied: only root or uid %u may change the configuration\n",
+			fprintf(t,
+				"%s: permission denied: only root or uid %u "
+				"may change the configuration\n",
 				cmd, (unsigned)D->uid);
 			st = 1;
 		} else if (strcmp(cmd, "reload") == 0) {
@@ -274,8 +281,8 @@ queue_reply(struct ctl_client *c, const char *text, size_t len, int status,
 
 	do {
 		size_t n = len - off < room ? len - off : room;
-		int rc = queue_msg(c, text + off, n,
-				   off + n == len ? end : 0, status);
+		int rc = queue_msg(c, text + off, n, off + n == len ? end : 0,
+				   status);
 
 		if (rc < 0)
 			return rc;
@@ -470,7 +477,8 @@ watch_args(struct ctl_client *c, char *err, size_t errlen)
 				if (*end != '\0' || v == 0 ||
 				    v > CTL_WATCH_MAX_S) {
 					snprintf(err, errlen,
-						 "--watch: '%s' is not a number of seconds in 1..%d",
+						 "--watch: '%s' is not a "
+						 "number of seconds in 1..%d",
 						 c->argv[i], CTL_WATCH_MAX_S);
 					return 2;
 				}
@@ -484,7 +492,8 @@ watch_args(struct ctl_client *c, char *err, size_t errlen)
 			v = strtoul(c->argv[++i], &end, 10);
 			if (*end != '\0' || v == 0 || v > CTL_WATCH_MAX_COUNT) {
 				snprintf(err, errlen,
-					 "--count: '%s' is not a number in 1..%d",
+					 "--count: '%s' is not a number in "
+					 "1..%d",
 					 c->argv[i], CTL_WATCH_MAX_COUNT);
 				return 2;
 			}
@@ -508,7 +517,9 @@ watch_args(struct ctl_client *c, char *err, size_t errlen)
 #ifdef IXG_HAVE_SHOW
 	if (!ctl_show_watchable(c->argc, c->argv)) {
 		snprintf(err, errlen,
-			 "--watch: 'show %s' has no counters to watch (peers, peer, ports, drops, matrix, acl, classes, blackholes, countries do)",
+			 "--watch: 'show %s' has no counters to watch (peers, "
+			 "peer, ports, drops, matrix, acl, classes, "
+			 "blackholes, countries do)",
 			 c->argc > 1 ? c->argv[1] : "");
 		return 2;
 	}
@@ -544,7 +555,10 @@ watch_start(struct ctl_client *c)
 	struct ctld *D = c->D;
 
 	if (D->n_watchers >= CTL_MAX_WATCHERS) {
-		queue_error(c, "--watch: too many watching clients; try again later", 1);
+		queue_error(
+			c,
+			"--watch: too many watching clients; try again later",
+			1);
 		return 0;
 	}
 	c->base = malloc(sizeof(*c->base));
@@ -577,7 +591,9 @@ client_request(struct ctl_client *c, size_t n)
 	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) < 0)
 		return -errno;
 	if (ctl_parse_request(c->req, n, &c->argc, c->argv, &flags) < 0) {
-		queue_error(c, "malformed request (ixgatectl and ixgate-control versions differ?)",
+		queue_error(c,
+			    "malformed request (ixgatectl and ixgate-control "
+			    "versions differ?)",
 			    2);
 		return 0;
 	}
@@ -685,15 +701,19 @@ ctl_on_accept(struct loop *L, struct loop_watch *w, int fd, unsigned revents,
 	(void)L;
 	(void)w;
 	(void)revents;
-	while ((s = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+	while ((s = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >=
+	       0) {
 		struct ctl_client *c;
 
 		if (D->n_clients >= CTL_MAX_CLIENTS) {
 			static const char busy[] =
-				"ixgate-control: too many CLI connections open; try again later\n";
+				"ixgate-control: too many CLI connections "
+				"open; try again later\n";
 			struct ctl_rep_hdr h = {
-				.magic = CTL_MAGIC, .flags = CTL_R_LAST,
-				.status = 1, .len = sizeof(h) + sizeof(busy) - 1,
+				.magic = CTL_MAGIC,
+				.flags = CTL_R_LAST,
+				.status = 1,
+				.len = sizeof(h) + sizeof(busy) - 1,
 			};
 			char m[sizeof(h) + sizeof(busy)];
 

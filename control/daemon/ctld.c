@@ -30,8 +30,7 @@
 #define HELLO_TIMEOUT_MS 5000
 #define COMMIT_TIMEOUT_MS 120000
 
-static void
-say(struct ctld *D, FILE *out, const char *fmt, ...)
+static void say(struct ctld *D, FILE *out, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* To the operator (out, may be NULL) and to the daemon's log. */
@@ -65,9 +64,15 @@ audit(struct ctld *D, int64_t who, const char *action, const uint8_t *sha,
       const struct ctl_diff *diff, double build_ms, double publish_ms)
 {
 	struct ctl_audit_rec r = {
-		.time = time(NULL), .who = who, .action = action,
-		.sha256 = sha, .generation = gen, .result = res,
-		.error = error, .diff = diff, .build_ms = build_ms,
+		.time = time(NULL),
+		.who = who,
+		.action = action,
+		.sha256 = sha,
+		.generation = gen,
+		.result = res,
+		.error = error,
+		.diff = diff,
+		.build_ms = build_ms,
 		.publish_ms = publish_ms,
 	};
 	int rc;
@@ -130,7 +135,9 @@ do_commit(struct ctld *D, const struct ctl_config *cfg,
 
 	ctl_hex(cfg->sha256, hex);
 	if (!D->st.dp_connected) {
-		say(D, out, "dataplane not connected (headless daemon): %s not committed",
+		say(D, out,
+		    "dataplane not connected (headless daemon): %s not "
+		    "committed",
 		    D->st.config_path);
 		audit(D, who, action, cfg->sha256, D->st.dp_generation,
 		      CTL_RES_FAILED, "dataplane not connected", NULL, 0, 0);
@@ -149,15 +156,18 @@ do_commit(struct ctld *D, const struct ctl_config *cfg,
 	}
 	if (old != NULL && diff.changed_tables == 0 &&
 	    memcmp(D->st.dp_hello.config_sha256, cfg->sha256, 32) == 0) {
-		say(D, out, "no change: generation %" PRIu64 " kept (sha256 %.16s)",
+		say(D, out,
+		    "no change: generation %" PRIu64 " kept (sha256 %.16s)",
 		    D->st.dp_generation, hex);
 		return 0;
 	}
-	rc = dp_commit(D->api_fd, &D->api_seq, D->st.dp_generation,
-		       cfg->sha256, &cfg->spec, diff.changed_tables, &rep,
+	rc = dp_commit(D->api_fd, &D->api_seq, D->st.dp_generation, cfg->sha256,
+		       &cfg->spec, diff.changed_tables, &rep,
 		       COMMIT_TIMEOUT_MS);
 	if (rc < 0) {
-		say(D, out, "commit failed: dataplane connection lost (%s); nothing changed",
+		say(D, out,
+		    "commit failed: dataplane connection lost (%s); nothing "
+		    "changed",
 		    strerror(-rc));
 		audit(D, who, action, cfg->sha256, D->st.dp_generation,
 		      CTL_RES_FAILED, "dataplane connection lost", &diff, 0, 0);
@@ -171,7 +181,8 @@ do_commit(struct ctld *D, const struct ctl_config *cfg,
 		if (origin == UINT32_MAX)
 			origin = rep.err_origin;
 		if (rep.err_table != 0 && origin != UINT32_MAX &&
-		    ixg_conf_origin(cfg->conf, origin, where, sizeof(where)) == 0)
+		    ixg_conf_origin(cfg->conf, origin, where, sizeof(where)) ==
+			    0)
 			snprintf(err, sizeof(err), "%s: error: %s", where,
 				 rep.message);
 		else if (rep.err_table != 0)
@@ -184,7 +195,9 @@ do_commit(struct ctld *D, const struct ctl_config *cfg,
 				 D->st.config_path, rep.message,
 				 ixg_status_name(rep.status));
 		say(D, out, "%s", err);
-		say(D, out, "commit refused by the dataplane; running configuration unchanged (generation %" PRIu64 ")",
+		say(D, out,
+		    "commit refused by the dataplane; running configuration "
+		    "unchanged (generation %" PRIu64 ")",
 		    rep.generation);
 		if (rep.status == IXG_ST_STALE)
 			D->st.dp_generation = rep.generation;
@@ -196,7 +209,10 @@ do_commit(struct ctld *D, const struct ctl_config *cfg,
 	D->st.dp_generation = rep.generation;
 	memcpy(D->st.dp_hello.config_sha256, cfg->sha256, 32);
 	D->st.dp_hello.generation = rep.generation;
-	say(D, out, "%s: generation %" PRIu64 " live (sha256 %.16s): %s; build %.1f ms, publish %.1f ms, total %" PRIu64 " ms",
+	say(D, out,
+	    "%s: generation %" PRIu64 " live (sha256 %.16s): %s; build %.1f "
+				      "ms, publish %.1f ms, total %" PRIu64
+	    " ms",
 	    action, rep.generation, hex, dtext, rep.build_ns / 1e6,
 	    rep.publish_ns / 1e6, loop_now_ms() - t0);
 	audit(D, who, action, cfg->sha256, rep.generation, CTL_RES_OK, NULL,
@@ -209,9 +225,9 @@ int
 ctld_commit(struct ctld *D, struct ctl_config *cfg, int64_t who,
 	    const char *action, FILE *out)
 {
-	const struct ixg_spec *old =
-		D->st.running.valid && D->running_exact ? &D->st.running.spec
-							: NULL;
+	const struct ixg_spec *old = D->st.running.valid && D->running_exact
+					     ? &D->st.running.spec
+					     : NULL;
 
 	if (do_commit(D, cfg, old, who, action, out) < 0)
 		return -1;
@@ -266,8 +282,8 @@ ids_agree(const struct ixg_spec *s, const struct ixg_spec *ids)
 	}
 	for (i = 0; i < s->n_classes; i++) {
 		for (j = 0; j < ids->n_classes; j++)
-			if (strcmp(s->classes[i].name,
-				   ids->classes[j].name) == 0)
+			if (strcmp(s->classes[i].name, ids->classes[j].name) ==
+			    0)
 				break;
 		if (j == ids->n_classes ||
 		    ids->classes[j].id != s->classes[i].id)
@@ -305,7 +321,9 @@ adopt_ids(struct ctld *D)
 	rc = dp_get_ids(D->api_fd, &D->api_seq, &ids, &gen, err,
 			HELLO_TIMEOUT_MS);
 	if (rc < 0) {
-		say(D, NULL, "dataplane's ids not taken (%s): counters are named by this daemon's ids until the next commit",
+		say(D, NULL,
+		    "dataplane's ids not taken (%s): counters are named by "
+		    "this daemon's ids until the next commit",
 		    err);
 		if (rc != -EPROTO && rc != -EBADMSG)
 			api_down(D, "connection lost asking for ids");
@@ -313,11 +331,13 @@ adopt_ids(struct ctld *D)
 	}
 	memset(&spec, 0, sizeof(spec));
 	d = ixg_diags_new();
-	rc = d != NULL ? ixg_conf_compile_prev(D->st.running.conf, &ids, &spec,
-					       d)
-		       : -ENOMEM;
+	rc = d != NULL
+		     ? ixg_conf_compile_prev(D->st.running.conf, &ids, &spec, d)
+		     : -ENOMEM;
 	if (rc != 0) {
-		say(D, NULL, "cannot compile %s with the dataplane's ids; keeping this daemon's",
+		say(D, NULL,
+		    "cannot compile %s with the dataplane's ids; keeping this "
+		    "daemon's",
 		    D->st.config_path);
 		if (d != NULL)
 			ixg_diags_print(d, D->log);
@@ -329,7 +349,10 @@ adopt_ids(struct ctld *D)
 	ixg_spec_free(&D->st.running.spec);
 	D->st.running.spec = spec;
 	agree = ids_agree(&spec, &ids);
-	say(D, NULL, "took the ids of generation %" PRIu64 " from the dataplane: %u ports, %u peers, %u classes, %u ACL rules, %u countries%s",
+	say(D, NULL,
+	    "took the ids of generation %" PRIu64
+	    " from the dataplane: %u ports, %u peers, %u classes, %u ACL "
+	    "rules, %u countries%s",
 	    gen, ids.n_ports, ids.n_peers, ids.n_classes, ids.n_acl_rules,
 	    ids.n_countries, agree ? "" : " (the config differs)");
 	ixg_ids_free(&ids);
@@ -358,15 +381,21 @@ sync_dataplane(struct ctld *D, bool same_dataplane, bool first)
 	    memcmp(h->config_sha256, D->st.running.sha256, 32) == 0) {
 		D->st.dp_generation = h->generation;
 		D->running_exact = exact;
-		say(D, NULL, "adopted the dataplane's generation %" PRIu64 " (sha256 %.16s equal): traffic undisturbed%s",
+		say(D, NULL,
+		    "adopted the dataplane's generation %" PRIu64
+		    " (sha256 %.16s equal): traffic undisturbed%s",
 		    h->generation, hex,
-		    exact ? "" : "; ids not confirmed, the next commit sends every table");
+		    exact ? ""
+			  : "; ids not confirmed, the next commit sends every "
+			    "table");
 		audit(D, CTL_WHO_DAEMON, "adopt", D->st.running.sha256,
 		      h->generation, CTL_RES_ADOPTED, NULL, NULL, 0, 0);
 		return;
 	}
 	D->running_exact = false;
-	say(D, NULL, "dataplane at generation %" PRIu64 " with another configuration: committing %s whole",
+	say(D, NULL,
+	    "dataplane at generation %" PRIu64
+	    " with another configuration: committing %s whole",
 	    h->generation, D->st.config_path);
 	if (do_commit(D, &D->st.running, NULL,
 		      first ? CTL_WHO_STARTUP : CTL_WHO_DAEMON,
@@ -436,7 +465,9 @@ try_connect(struct loop *L, struct loop_timer *t, void *arg)
 	D->st.dp_connected = true;
 	D->st.dp_epoch++;
 	D->st.dp_generation = rep.generation;
-	say(D, NULL, "connected to the dataplane at %s: %u workers, generation %" PRIu64 "%s",
+	say(D, NULL,
+	    "connected to the dataplane at %s: %u workers, generation %" PRIu64
+	    "%s",
 	    D->api_path, rep.n_workers, rep.generation,
 	    rep.was_headless ? ", was headless" : "");
 	sync_dataplane(D, same, old_start == 0);
@@ -469,7 +500,8 @@ ctld_rollback(struct ctld *D, int64_t who, const char *action, FILE *out)
 	struct ctl_config prev = D->st.previous;
 
 	if (!prev.valid) {
-		say(D, out, "%s: no previous configuration to go back to", action);
+		say(D, out, "%s: no previous configuration to go back to",
+		    action);
 		return 1;
 	}
 	memset(&D->st.previous, 0, sizeof(D->st.previous));
@@ -507,7 +539,9 @@ ctld_reload(struct ctld *D, int64_t who, unsigned confirm_s, FILE *out)
 
 		if (nl != NULL)
 			*nl = '\0';
-		say(D, out, "reload refused; running configuration unchanged (generation %" PRIu64 ")",
+		say(D, out,
+		    "reload refused; running configuration unchanged "
+		    "(generation %" PRIu64 ")",
 		    D->st.dp_generation);
 		audit(D, who, "reload", NULL, D->st.dp_generation,
 		      CTL_RES_REFUSED, errs, NULL, 0, 0);
@@ -521,7 +555,9 @@ ctld_reload(struct ctld *D, int64_t who, unsigned confirm_s, FILE *out)
 	}
 	if (confirm_s > 0) {
 		D->st.confirm_deadline = time(NULL) + confirm_s;
-		say(D, out, "confirm within %u s (ixgatectl confirm), or generation %" PRIu64 " is rolled back",
+		say(D, out,
+		    "confirm within %u s (ixgatectl confirm), or generation "
+		    "%" PRIu64 " is rolled back",
 		    confirm_s, D->st.dp_generation);
 	} else {
 		D->st.confirm_deadline = 0;
@@ -597,7 +633,8 @@ on_tick(struct loop *L, struct loop_timer *t, void *arg)
 	ctl_sweep(D);
 	D->st.sample_interval_s = last_ms ? (now - last_ms) / 1000.0 : 1.0;
 	last_ms = now;
-	if (D->st.confirm_deadline != 0 && time(NULL) >= D->st.confirm_deadline) {
+	if (D->st.confirm_deadline != 0 &&
+	    time(NULL) >= D->st.confirm_deadline) {
 		say(D, NULL, "rolled back: not confirmed");
 		ctld_rollback(D, CTL_WHO_DAEMON, "rollback-unconfirmed", NULL);
 	}

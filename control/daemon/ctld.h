@@ -51,7 +51,12 @@ void ctl_hex(const uint8_t sha[32], char out[65]);
 
 /* ---- audit.c ---- */
 
-enum ctl_result { CTL_RES_OK, CTL_RES_REFUSED, CTL_RES_FAILED, CTL_RES_ADOPTED };
+enum ctl_result {
+	CTL_RES_OK,
+	CTL_RES_REFUSED,
+	CTL_RES_FAILED,
+	CTL_RES_ADOPTED
+};
 
 /* Who asked for a commit: a CLI uid (>= 0), or one of these. */
 #define CTL_WHO_SIGNAL (-1)
@@ -158,8 +163,7 @@ int ctld_commit(struct ctld *D, struct ctl_config *cfg, int64_t who,
  * commit-confirmed deadline. Returns ixgatectl's exit status. */
 int ctld_reload(struct ctld *D, int64_t who, unsigned confirm_s, FILE *out);
 int ctld_confirm(struct ctld *D, int64_t who, FILE *out);
-int ctld_rollback(struct ctld *D, int64_t who, const char *action,
-		  FILE *out);
+int ctld_rollback(struct ctld *D, int64_t who, const char *action, FILE *out);
 /* check [FILE]: validate without committing. */
 int ctld_check(struct ctld *D, const char *path, FILE *out);
 

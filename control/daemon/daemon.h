@@ -83,8 +83,8 @@ struct ctl_rates {
  * output starts with the frame's time and rate interval (JSON:
  * "watch_frame", "watch_interval_s", "time"). Same returns as ctl_show.
  */
-int ctl_show_rates(const struct ctl_state *st, int argc, char **argv,
-		   bool json, const struct ctl_rates *r, FILE *out);
+int ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
+		   const struct ctl_rates *r, FILE *out);
 
 /* True if argv ("show", COMMAND, ...) shows counters, so --watch can
  * repeat it with rates. */

@@ -155,8 +155,10 @@ key_country6(const void *a, const void *b)
 	return r != 0 ? r : cmp_u32(x->len, y->len);
 }
 
-#define T(n, type, o, k)                                                      \
-	{n, sizeof(type), o, k}
+#define T(n, type, o, k)                                                       \
+	{                                                                      \
+		n, sizeof(type), o, k                                          \
+	}
 #define O(type) offsetof(type, origin)
 static const struct tdesc tables[IXG_TBL_MAX] = {
 	[IXG_TBL_NODE] = T("node", struct ixg_spec_node, NO_ORIGIN, key_node),
@@ -181,10 +183,10 @@ static const struct tdesc tables[IXG_TBL_MAX] = {
 	[IXG_TBL_BLACKHOLES] = T("blackholes", struct ixg_spec_blackhole,
 				 O(struct ixg_spec_blackhole), key_blackhole),
 	[IXG_TBL_COUNTRIES] = T("countries", ixg_cc_t, NO_ORIGIN, key_cc),
-	[IXG_TBL_COUNTRY4] = T("country4", struct ixg_spec_country4,
-			       NO_ORIGIN, key_country4),
-	[IXG_TBL_COUNTRY6] = T("country6", struct ixg_spec_country6,
-			       NO_ORIGIN, key_country6),
+	[IXG_TBL_COUNTRY4] = T("country4", struct ixg_spec_country4, NO_ORIGIN,
+			       key_country4),
+	[IXG_TBL_COUNTRY6] = T("country6", struct ixg_spec_country6, NO_ORIGIN,
+			       key_country6),
 };
 #undef T
 #undef O
@@ -194,7 +196,7 @@ const char *
 ctl_table_name(unsigned table)
 {
 	return table > 0 && table < IXG_TBL_MAX ? tables[table].name
-						 : "unknown";
+						: "unknown";
 }
 
 /* Element count of a spec table (see diff.h). Any thread. */
@@ -255,8 +257,9 @@ ctl_spec_origin(const struct ixg_spec *s, unsigned table, uint32_t index)
 	t = &tables[table];
 	if (t->origin == NO_ORIGIN || index >= ctl_spec_count(s, table))
 		return UINT32_MAX;
-	memcpy(&o, (const char *)ctl_spec_data(s, table) + index * t->size +
-			   t->origin,
+	memcpy(&o,
+	       (const char *)ctl_spec_data(s, table) + index * t->size +
+		       t->origin,
 	       sizeof(o));
 	return o;
 }
@@ -310,8 +313,8 @@ sorted_copy(const struct tdesc *t, const void *v, uint64_t n)
 }
 
 static int
-count_by_key(const struct tdesc *t, const void *ov, uint64_t on,
-	     const void *nv, uint64_t nn, struct ctl_diff_count *out)
+count_by_key(const struct tdesc *t, const void *ov, uint64_t on, const void *nv,
+	     uint64_t nn, struct ctl_diff_count *out)
 {
 	const char *oc = ov, *nc = nv;
 	uint64_t i = 0, j = 0, lo = 0, hi = 0;
@@ -339,8 +342,9 @@ count_by_key(const struct tdesc *t, const void *ov, uint64_t on,
 		return -ENOMEM;
 	}
 	while (i < on || j < nn) {
-		int r = i == on ? 1 : j == nn ? -1
-			: t->cmp(o + i * t->size, n + j * t->size);
+		int r = i == on	  ? 1
+			: j == nn ? -1
+				  : t->cmp(o + i * t->size, n + j * t->size);
 
 		if (r < 0) {
 			out->removed++;
@@ -406,7 +410,9 @@ ctl_diff_json(const struct ctl_diff *d, FILE *out)
 	for (k = 1; k < IXG_TBL_MAX; k++) {
 		if (!any(&d->t[k]))
 			continue;
-		fprintf(out, "%s\"%s\": {\"added\": %u, \"removed\": %u, \"changed\": %u}",
+		fprintf(out,
+			"%s\"%s\": {\"added\": %u, \"removed\": %u, "
+			"\"changed\": %u}",
 			sep, tables[k].name, d->t[k].added, d->t[k].removed,
 			d->t[k].changed);
 		sep = ", ";

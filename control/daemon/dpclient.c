@@ -178,15 +178,16 @@ dp_commit(int fd, uint32_t *seq, uint64_t base_generation,
 			return rc;
 		if (r.status != IXG_ST_OK) {
 			reply_as_commit(&r, k, base_generation, rep);
-			return send_abort(fd, seq, timeout_ms) < 0 ? -EPROTO : 0;
+			return send_abort(fd, seq, timeout_ms) < 0 ? -EPROTO
+								   : 0;
 		}
 	}
 	ixg_msg_init(&c.hdr, IXG_MSG_TXN_COMMIT, sizeof(c), ++*seq);
 	rc = ixg_send(fd, &c, sizeof(c), -1);
 	if (rc < 0)
 		return rc;
-	rc = wait_reply(fd, *seq, IXG_MSG_COMMIT_REPLY, rep, sizeof(*rep),
-			NULL, timeout_ms);
+	rc = wait_reply(fd, *seq, IXG_MSG_COMMIT_REPLY, rep, sizeof(*rep), NULL,
+			timeout_ms);
 	if (rc == 0)
 		rep->message[sizeof(rep->message) - 1] = '\0';
 	return rc;

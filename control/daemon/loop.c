@@ -325,7 +325,8 @@ loop_run(struct loop *L)
 		if (L->stop)
 			break;
 		if (L->timers != NULL) {
-			uint64_t now = loop_now_ms(), d = L->timers->deadline_ms;
+			uint64_t now = loop_now_ms(),
+				 d = L->timers->deadline_ms;
 			uint64_t wait = d > now ? d - now : 0;
 
 			ts.tv_sec = (long long)(wait / 1000);
@@ -336,7 +337,7 @@ loop_run(struct loop *L)
 						      NULL);
 		if (rc < 0 && rc != -ETIME && rc != -EINTR)
 			return rc;
-		io_uring_for_each_cqe(&L->ring, head, cqe) {
+		io_uring_for_each_cqe (&L->ring, head, cqe) {
 			n++;
 			complete(L, cqe);
 		}

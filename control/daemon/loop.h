@@ -21,8 +21,7 @@ struct loop_timer;
 /* revents: POLLIN/POLLOUT/POLLHUP/POLLERR bits as poll(2) gives them. */
 typedef void (*loop_fd_cb)(struct loop *L, struct loop_watch *w, int fd,
 			   unsigned revents, void *arg);
-typedef void (*loop_timer_cb)(struct loop *L, struct loop_timer *t,
-			      void *arg);
+typedef void (*loop_timer_cb)(struct loop *L, struct loop_timer *t, void *arg);
 
 /* A loop with room for `entries` queued requests (rounded up to a power of
  * two by the kernel). NULL with errno set on failure (ENOSYS/EPERM when

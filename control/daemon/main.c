@@ -23,8 +23,10 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ixgate-control [--config FILE] [--api-socket PATH] [--ctl-socket PATH]\n"
-		"                      [--audit-log FILE] [--user USER] [--foreground]\n"
+		"usage: ixgate-control [--config FILE] [--api-socket PATH] "
+		"[--ctl-socket PATH]\n"
+		"                      [--audit-log FILE] [--user USER] "
+		"[--foreground]\n"
 		"       ixgate-control check FILE\n"
 		"defaults: --config %s --api-socket %s --ctl-socket %s\n",
 		DEFAULT_CONFIG, IXG_API_SOCKET, IXG_CTL_SOCKET);
@@ -99,7 +101,8 @@ main(int argc, char **argv)
 	D.ctl_path = IXG_CTL_SOCKET;
 	D.audit_fd = -1;
 	D.log = stderr;
-	while ((o = getopt_long(argc, argv, "c:a:s:l:u:fh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:a:s:l:u:fh", opts, NULL)) !=
+	       -1) {
 		switch (o) {
 		case 'c': D.st.config_path = optarg; break;
 		case 'a': D.api_path = optarg; break;
@@ -124,7 +127,8 @@ main(int argc, char **argv)
 	D.st.audit_path = audit_path;
 	if (audit_path != NULL) {
 		D.audit_fd = open(audit_path,
-				  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+				  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+				  0640);
 		if (D.audit_fd < 0) {
 			fprintf(stderr, "ixgate-control: %s: %s\n", audit_path,
 				strerror(errno));
@@ -136,7 +140,8 @@ main(int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "ixgate-control: cannot start: %s (%s)\n",
 			strerror(-rc),
-			rc == -EADDRINUSE ? "another ixgate-control serves that socket"
+			rc == -EADDRINUSE
+				? "another ixgate-control serves that socket"
 			: rc == -ENOSYS || rc == -EPERM ? "io_uring unavailable"
 							: D.ctl_path);
 		return 1;
@@ -149,7 +154,8 @@ main(int argc, char **argv)
 	rc = loop_run(D.loop);
 	ctld_stop(&D);
 	if (rc < 0) {
-		fprintf(stderr, "ixgate-control: event loop: %s\n", strerror(-rc));
+		fprintf(stderr, "ixgate-control: event loop: %s\n",
+			strerror(-rc));
 		return 1;
 	}
 	return 0;

@@ -268,8 +268,8 @@ header(struct ctx *x)
 		if (x->frame > 0) {
 			jw_u64(&x->w, "watch_frame", x->frame);
 			jw_dbl(&x->w, "watch_interval_s", x->watch_s);
-			jw_dbl(&x->w, "time", (double)ts.tv_sec +
-						      ts.tv_nsec / 1e9);
+			jw_dbl(&x->w, "time",
+			       (double)ts.tv_sec + ts.tv_nsec / 1e9);
 		}
 		return;
 	}
@@ -282,16 +282,16 @@ header(struct ctx *x)
 				x->dt);
 		else
 			fputs("no rates yet (first read, or the dataplane "
-			      "restarted)\n\n", x->out);
+			      "restarted)\n\n",
+			      x->out);
 	}
 	if (x->c == NULL)
 		fputs("dataplane not connected: counters shown as '-'\n\n",
 		      x->out);
 }
 
-static int
-error(struct ctx *x, int status, const char *suggestion, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static int error(struct ctx *x, int status, const char *suggestion,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* An error as text, or as {"error": ..., "did_you_mean": ...}. */
 static int
@@ -334,7 +334,7 @@ need_spec(struct ctx *x)
  * sources6. */
 static uint32_t (*prefix_counts(const struct ixg_spec *s))[IXG_MAX_PEERS]
 {
-	uint32_t (*n)[IXG_MAX_PEERS] = calloc(4, sizeof(*n));
+	uint32_t(*n)[IXG_MAX_PEERS] = calloc(4, sizeof(*n));
 
 	if (n == NULL)
 		return NULL;
@@ -377,8 +377,8 @@ pair_by_packets(const void *a, const void *b)
 }
 
 static uint32_t
-pairs_collect(const struct ixg_lcore_counters *c, struct pair *v,
-	      uint32_t in, uint32_t out)
+pairs_collect(const struct ixg_lcore_counters *c, struct pair *v, uint32_t in,
+	      uint32_t out)
 {
 	uint32_t n = 0;
 
@@ -435,9 +435,8 @@ pairs_top(const struct ctx *x, uint32_t in, uint32_t out, uint32_t *n)
 
 				/* A pair absent from the earlier read had
 				 * not been seen yet: it started at 0. */
-				if (!ctl_rate(p ? p->packets : 0,
-					      nw[i].packets, x->dt,
-					      &nw[i].pps) ||
+				if (!ctl_rate(p ? p->packets : 0, nw[i].packets,
+					      x->dt, &nw[i].pps) ||
 				    !ctl_rate(p ? p->bytes : 0, nw[i].bytes,
 					      x->dt, &nw[i].bps))
 					nw[i].pps = nw[i].bps = -1;
@@ -489,7 +488,7 @@ static int
 cmd_peers(struct ctx *x)
 {
 	const struct ixg_spec *s = x->spec;
-	uint32_t (*n)[IXG_MAX_PEERS];
+	uint32_t(*n)[IXG_MAX_PEERS];
 	char b1[48], b2[48];
 	struct tbl t;
 
@@ -504,8 +503,9 @@ cmd_peers(struct ctx *x)
 		jw_arr(&x->w, "peers");
 		for (uint32_t i = 0; i < s->n_peers; i++) {
 			const struct ixg_spec_peer *p = &s->peers[i];
-			const struct ixg_ctr_peer *cp = x->c ?
-				&x->c->peer[p->id % IXG_MAX_PEERS] : NULL;
+			const struct ixg_ctr_peer *cp =
+				x->c ? &x->c->peer[p->id % IXG_MAX_PEERS]
+				     : NULL;
 
 			jw_obj(&x->w, NULL);
 			jw_u64(&x->w, "id", p->id);
@@ -541,8 +541,9 @@ cmd_peers(struct ctx *x)
 
 	header(x);
 	{
-		static const char *const h[] = {"PEER", ">ID", ">ASN", "CC",
-			"PORT", ">VLAN", "SAV", ">PFX-V4", ">PFX-V6", ">MACS"};
+		static const char *const h[] = {
+			"PEER",	 ">ID", ">ASN",	   "CC",      "PORT",
+			">VLAN", "SAV", ">PFX-V4", ">PFX-V6", ">MACS"};
 		static const unsigned cap[] = {20, 0, 0, 0, 10, 0, 0, 0, 0, 0};
 
 		tbl_init(&t, 10, h, cap);
@@ -566,17 +567,19 @@ cmd_peers(struct ctx *x)
 	}
 	fputc('\n', x->out);
 	{
-		static const char *const h[] = {"PEER", ">RX-PKTS", ">RX-BYTES",
-			">RX-PPS", ">RX-BIT/S", ">TX-PKTS", ">TX-BYTES",
-			">TX-PPS", ">TX-BIT/S", ">DROPS"};
+		static const char *const h[] = {
+			"PEER",	     ">RX-PKTS", ">RX-BYTES", ">RX-PPS",
+			">RX-BIT/S", ">TX-PKTS", ">TX-BYTES", ">TX-PPS",
+			">TX-BIT/S", ">DROPS"};
 		static const unsigned cap[] = {20, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 		tbl_init(&t, 10, h, cap);
 		for (uint32_t i = 0; i < s->n_peers; i++) {
 			const struct ixg_spec_peer *p = &s->peers[i];
 			static const struct ixg_ctr_peer zero;
-			const struct ixg_ctr_peer *cp = x->c ?
-				&x->c->peer[p->id % IXG_MAX_PEERS] : &zero;
+			const struct ixg_ctr_peer *cp =
+				x->c ? &x->c->peer[p->id % IXG_MAX_PEERS]
+				     : &zero;
 
 			tbl_row(&t);
 			tbl_set(&t, 0, "%s", p->name);
@@ -670,8 +673,7 @@ peer_top(struct ctx *x, uint16_t id, int dir, const char *title,
 	 const char *jkey)
 {
 	uint32_t n = 0, shown;
-	struct pair *v = pairs_top(x, dir == 0 ? id : 0, dir == 1 ? id : 0,
-				   &n);
+	struct pair *v = pairs_top(x, dir == 0 ? id : 0, dir == 1 ? id : 0, &n);
 	uint64_t total = 0;
 	char b[48], nb[SHOW_NUM_LEN];
 
@@ -685,8 +687,8 @@ peer_top(struct ctx *x, uint16_t id, int dir, const char *title,
 		}
 		jw_arr(&x->w, jkey);
 		for (uint32_t i = 0; i < shown; i++) {
-			uint32_t other = dir == 0 ? v[i].key & 0xffff :
-						    v[i].key >> 16;
+			uint32_t other = dir == 0 ? v[i].key & 0xffff
+						  : v[i].key >> 16;
 
 			jw_obj(&x->w, NULL);
 			jw_str(&x->w, "peer",
@@ -713,13 +715,13 @@ peer_top(struct ctx *x, uint16_t id, int dir, const char *title,
 	}
 	{
 		static const char *const h[] = {"PEER", ">PACKETS", ">BYTES",
-						">PPS", ">BIT/S", ">SHARE"};
+						">PPS", ">BIT/S",   ">SHARE"};
 		struct tbl t;
 
 		tbl_init(&t, 6, h, NULL);
 		for (uint32_t i = 0; i < shown; i++) {
-			uint32_t other = dir == 0 ? v[i].key & 0xffff :
-						    v[i].key >> 16;
+			uint32_t other = dir == 0 ? v[i].key & 0xffff
+						  : v[i].key >> 16;
 
 			tbl_row(&t);
 			tbl_set(&t, 0, "%s",
@@ -730,7 +732,8 @@ peer_top(struct ctx *x, uint16_t id, int dir, const char *title,
 			cell_drate(&t, 4, v[i].bps);
 			tbl_set(&t, 5, "%.1f%%",
 				total ? 100.0 * (double)v[i].packets /
-						(double)total : 0.0);
+						(double)total
+				      : 0.0);
 		}
 		tbl_print(&t, x->out, 2);
 	}
@@ -742,8 +745,7 @@ peer_top(struct ctx *x, uint16_t id, int dir, const char *title,
 static void
 human_traffic(struct ctx *x, const char *label, const struct ixg_ctr_pb *pb)
 {
-	char a[SHOW_NUM_LEN], b[SHOW_NUM_LEN], c[SHOW_NUM_LEN],
-		d[SHOW_NUM_LEN];
+	char a[SHOW_NUM_LEN], b[SHOW_NUM_LEN], c[SHOW_NUM_LEN], d[SHOW_NUM_LEN];
 	double pps, bps;
 
 	if (x->c == NULL) {
@@ -764,7 +766,7 @@ cmd_peer(struct ctx *x, const char *name)
 	const struct ixg_spec *s = x->spec;
 	const struct ixg_spec_peer *p;
 	const char *best;
-	uint32_t (*n)[IXG_MAX_PEERS];
+	uint32_t(*n)[IXG_MAX_PEERS];
 	uint32_t id;
 	char b1[64], b2[64], loc[256];
 	const struct ixg_ctr_peer *cp;
@@ -798,8 +800,8 @@ cmd_peer(struct ctx *x, const char *name)
 		jw_arr(&x->w, "macs");
 		for (unsigned i = 0; i < p->n_macs && i < IXG_MAX_PEER_MACS;
 		     i++)
-			jw_str(&x->w, NULL, show_mac(b1, sizeof(b1),
-						     p->macs[i]));
+			jw_str(&x->w, NULL,
+			       show_mac(b1, sizeof(b1), p->macs[i]));
 		jw_end_arr(&x->w);
 		jw_arr(&x->w, "next_hops");
 		if (p->has_nh4)
@@ -901,9 +903,8 @@ cmd_peer(struct ctx *x, const char *name)
 		      p->id, first, n[0][id] + n[1][id]);
 	fprintf(x->out, "  %-18s%" PRIu32 " IPv4, %" PRIu32 " IPv6\n",
 		"allowed sources", n[2][id], n[3][id]);
-	list_prefixes(x, s->sources4, s->n_sources4, s->sources6,
-		      s->n_sources6, p->id, first,
-		      n[2][id] + n[3][id]);
+	list_prefixes(x, s->sources4, s->n_sources4, s->sources6, s->n_sources6,
+		      p->id, first, n[2][id] + n[3][id]);
 	fputs("traffic\n", x->out);
 	human_traffic(x, "received", cp ? &cp->rx : NULL);
 	human_traffic(x, "sent", cp ? &cp->tx : NULL);
@@ -975,8 +976,8 @@ lpm_scan(const struct ctx *x, int fam, const uint8_t q[16], unsigned qlen,
 			if (r->len <= qlen) {
 				if (((r->addr ^ qa) & mask4(r->len)) == 0 &&
 				    n < SHOW_MAX_MATCHES)
-					m[n++] = (struct match){M_ROUTE,
-								r->len, i};
+					m[n++] = (struct match){M_ROUTE, r->len,
+								i};
 			} else if (((r->addr ^ qa) & qm) == 0) {
 				if (*n_ms < SHOW_MORE_SPECIFICS)
 					ms[*n_ms] = (struct match){M_ROUTE,
@@ -991,8 +992,8 @@ lpm_scan(const struct ctx *x, int fam, const uint8_t q[16], unsigned qlen,
 			if (r->len <= qlen) {
 				if (show_covers(r->addr, r->len, q, qlen) &&
 				    n < SHOW_MAX_MATCHES)
-					m[n++] = (struct match){M_ROUTE,
-								r->len, i};
+					m[n++] = (struct match){M_ROUTE, r->len,
+								i};
 			} else if (show_covers(q, qlen, r->addr, r->len)) {
 				if (*n_ms < SHOW_MORE_SPECIFICS)
 					ms[*n_ms] = (struct match){M_ROUTE,
@@ -1094,12 +1095,10 @@ match_origin(const struct ctx *x, int fam, const struct match *m)
 
 	switch (m->kind) {
 	case M_ROUTE:
-		return fam == 4 ? s->routes4[m->idx].origin :
-				  s->routes6[m->idx].origin;
-	case M_BLACKHOLE:
-		return s->blackholes[m->idx].origin;
-	default:
-		return s->local_addrs[m->idx].origin;
+		return fam == 4 ? s->routes4[m->idx].origin
+				: s->routes6[m->idx].origin;
+	case M_BLACKHOLE: return s->blackholes[m->idx].origin;
+	default: return s->local_addrs[m->idx].origin;
 	}
 }
 
@@ -1113,9 +1112,11 @@ match_target(const struct ctx *x, int fam, const struct match *m, char *b,
 
 	switch (m->kind) {
 	case M_ROUTE:
-		snprintf(b, len, "%s", peer_name(s, fam == 4 ?
-			 s->routes4[m->idx].peer_id :
-			 s->routes6[m->idx].peer_id, nb, sizeof(nb)));
+		snprintf(b, len, "%s",
+			 peer_name(s,
+				   fam == 4 ? s->routes4[m->idx].peer_id
+					    : s->routes6[m->idx].peer_id,
+				   nb, sizeof(nb)));
 		break;
 	case M_BLACKHOLE: {
 		const struct ixg_spec_blackhole *h = &s->blackholes[m->idx];
@@ -1150,7 +1151,7 @@ static int
 routes_summary(struct ctx *x)
 {
 	const struct ixg_spec *s = x->spec;
-	uint32_t (*n)[IXG_MAX_PEERS] = prefix_counts(s);
+	uint32_t(*n)[IXG_MAX_PEERS] = prefix_counts(s);
 	uint32_t active = 0;
 
 	if (n == NULL)
@@ -1184,15 +1185,17 @@ routes_summary(struct ctx *x)
 		jw_end_obj(&x->w);
 		jw_done(&x->w);
 	} else {
-		static const char *const h[] = {"PEER", ">ASN", ">ROUTES-V4",
-			">ROUTES-V6", ">SOURCES-V4", ">SOURCES-V6"};
+		static const char *const h[] = {"PEER",	       ">ASN",
+						">ROUTES-V4",  ">ROUTES-V6",
+						">SOURCES-V4", ">SOURCES-V6"};
 		static const unsigned cap[] = {31, 0, 0, 0, 0, 0};
 		struct tbl t;
 
-		fprintf(x->out, "%" PRIu32 " IPv4 and %" PRIu32 " IPv6 routes, "
+		fprintf(x->out,
+			"%" PRIu32 " IPv4 and %" PRIu32 " IPv6 routes, "
 			"%" PRIu32 " blackholes (%" PRIu32 " active), "
-			"%" PRIu32 " local addresses\n\n", s->n_routes4,
-			s->n_routes6, s->n_blackholes, active,
+			"%" PRIu32 " local addresses\n\n",
+			s->n_routes4, s->n_routes6, s->n_blackholes, active,
 			s->n_local_addrs);
 		tbl_init(&t, 6, h, cap);
 		for (uint32_t i = 0; i < s->n_peers; i++) {
@@ -1232,8 +1235,10 @@ cmd_routes(struct ctx *x, const char *arg)
 	if (arg == NULL)
 		return routes_summary(x);
 	if (show_parse_prefix(arg, &fam, q, &qlen) < 0)
-		return error(x, 2, NULL, "'%s' is not an IPv4 or IPv6 address "
-			     "or prefix", arg);
+		return error(x, 2, NULL,
+			     "'%s' is not an IPv4 or IPv6 address "
+			     "or prefix",
+			     arg);
 	show_prefix(qs, sizeof(qs), fam, q, qlen);
 	nm = lpm_scan(x, fam, q, qlen, m, ms, &n_ms);
 	qsort(m, nm, sizeof(m[0]), match_cmp);
@@ -1250,9 +1255,9 @@ cmd_routes(struct ctx *x, const char *arg)
 	else
 		verdict = "forward";
 	if (best != NULL && best->kind == M_ROUTE)
-		egress = ixg_spec_peer_by_id(s, fam == 4 ?
-			s->routes4[best->idx].peer_id :
-			s->routes6[best->idx].peer_id);
+		egress = ixg_spec_peer_by_id(
+			s, fam == 4 ? s->routes4[best->idx].peer_id
+				    : s->routes6[best->idx].peer_id);
 	cc_str(s, country_of(s, fam, q), cc);
 
 	if (x->json) {
@@ -1262,8 +1267,8 @@ cmd_routes(struct ctx *x, const char *arg)
 		jw_str(&x->w, "verdict", verdict);
 		jw_str(&x->w, "country", cc);
 		if (best != NULL)
-			jw_str(&x->w, "best", match_prefix(x, fam, best, b,
-							   sizeof(b)));
+			jw_str(&x->w, "best",
+			       match_prefix(x, fam, best, b, sizeof(b)));
 		else
 			jw_null(&x->w, "best");
 		if (egress != NULL) {
@@ -1272,8 +1277,8 @@ cmd_routes(struct ctx *x, const char *arg)
 			jw_u64(&x->w, "asn", egress->asn);
 			jw_str(&x->w, "country",
 			       cc_str(s, egress->country, tb));
-			jw_str(&x->w, "port", port_name(s, egress->port_id,
-							tb, sizeof(tb)));
+			jw_str(&x->w, "port",
+			       port_name(s, egress->port_id, tb, sizeof(tb)));
 			jw_u64(&x->w, "vlan", egress->vlan);
 			jw_end_obj(&x->w);
 		} else {
@@ -1286,8 +1291,9 @@ cmd_routes(struct ctx *x, const char *arg)
 			       match_prefix(x, fam, &m[i], b, sizeof(b)));
 			jw_str(&x->w, "kind", match_kind[m[i].kind]);
 			if (m[i].kind == M_ROUTE) {
-				jw_str(&x->w, "peer", match_target(x, fam,
-					&m[i], tb, sizeof(tb)));
+				jw_str(&x->w, "peer",
+				       match_target(x, fam, &m[i], tb,
+						    sizeof(tb)));
 			} else if (m[i].kind == M_BLACKHOLE) {
 				const struct ixg_spec_blackhole *h =
 					&s->blackholes[m[i].idx];
@@ -1295,13 +1301,15 @@ cmd_routes(struct ctx *x, const char *arg)
 				jw_bool(&x->w, "active",
 					blackhole_active(x, h));
 				if (h->expires)
-					jw_str(&x->w, "expires", show_time(tb,
-					       sizeof(tb), h->expires));
+					jw_str(&x->w, "expires",
+					       show_time(tb, sizeof(tb),
+							 h->expires));
 				else
 					jw_null(&x->w, "expires");
 			} else {
-				jw_str(&x->w, "target", match_target(x, fam,
-					&m[i], tb, sizeof(tb)));
+				jw_str(&x->w, "target",
+				       match_target(x, fam, &m[i], tb,
+						    sizeof(tb)));
 			}
 			jw_bool(&x->w, "selected", &m[i] == best);
 			if (where(x, match_origin(x, fam, &m[i]), loc,
@@ -1316,8 +1324,8 @@ cmd_routes(struct ctx *x, const char *arg)
 			jw_obj(&x->w, NULL);
 			jw_str(&x->w, "prefix",
 			       match_prefix(x, fam, &ms[i], b, sizeof(b)));
-			jw_str(&x->w, "peer", match_target(x, fam, &ms[i], tb,
-							   sizeof(tb)));
+			jw_str(&x->w, "peer",
+			       match_target(x, fam, &ms[i], tb, sizeof(tb)));
 			jw_end_obj(&x->w);
 		}
 		jw_end_arr(&x->w);
@@ -1333,8 +1341,10 @@ cmd_routes(struct ctx *x, const char *arg)
 		fprintf(x->out, "  drop: blackhole %s (reason blackhole)\n",
 			match_prefix(x, fam, best, b, sizeof(b)));
 	} else if (best->kind == M_LOCAL) {
-		fprintf(x->out, "  local: address of the %s, answered by the "
-			"node\n", match_target(x, fam, best, tb, sizeof(tb)));
+		fprintf(x->out,
+			"  local: address of the %s, answered by the "
+			"node\n",
+			match_target(x, fam, best, tb, sizeof(tb)));
 	} else if (egress != NULL) {
 		char vb[32];
 
@@ -1352,36 +1362,44 @@ cmd_routes(struct ctx *x, const char *arg)
 		struct tbl t;
 
 		fputs("\ncovering entries, most specific first ('*' is "
-		      "selected):\n", x->out);
+		      "selected):\n",
+		      x->out);
 		tbl_init(&t, 5, h, NULL);
 		for (unsigned i = 0; i < nm; i++) {
 			tbl_row(&t);
 			tbl_set(&t, 0, "%s", &m[i] == best ? "*" : "");
-			tbl_set(&t, 1, "%s", match_prefix(x, fam, &m[i], b,
-							  sizeof(b)));
+			tbl_set(&t, 1, "%s",
+				match_prefix(x, fam, &m[i], b, sizeof(b)));
 			tbl_set(&t, 2, "%s", match_kind[m[i].kind]);
-			tbl_set(&t, 3, "%s", match_target(x, fam, &m[i], tb,
-							  sizeof(tb)));
-			tbl_set(&t, 4, "%s", where(x, match_origin(x, fam,
-				&m[i]), loc, sizeof(loc)) ? loc : "");
+			tbl_set(&t, 3, "%s",
+				match_target(x, fam, &m[i], tb, sizeof(tb)));
+			tbl_set(&t, 4, "%s",
+				where(x, match_origin(x, fam, &m[i]), loc,
+				      sizeof(loc))
+					? loc
+					: "");
 		}
 		tbl_print(&t, x->out, 2);
 	}
 	if (n_ms > 0) {
-		fprintf(x->out, "\n%" PRIu32 " more specific route%s inside %s"
-			":\n", n_ms, n_ms == 1 ? "" : "s", qs);
+		fprintf(x->out,
+			"\n%" PRIu32 " more specific route%s inside %s"
+			":\n",
+			n_ms, n_ms == 1 ? "" : "s", qs);
 		{
 			static const char *const h[] = {"PREFIX", "PEER"};
 			struct tbl t;
 
 			tbl_init(&t, 2, h, NULL);
-			for (uint32_t i = 0; i < n_ms &&
-			     i < SHOW_MORE_SPECIFICS; i++) {
+			for (uint32_t i = 0;
+			     i < n_ms && i < SHOW_MORE_SPECIFICS; i++) {
 				tbl_row(&t);
-				tbl_set(&t, 0, "%s", match_prefix(x, fam,
-					&ms[i], b, sizeof(b)));
-				tbl_set(&t, 1, "%s", match_target(x, fam,
-					&ms[i], tb, sizeof(tb)));
+				tbl_set(&t, 0, "%s",
+					match_prefix(x, fam, &ms[i], b,
+						     sizeof(b)));
+				tbl_set(&t, 1, "%s",
+					match_target(x, fam, &ms[i], tb,
+						     sizeof(tb)));
 			}
 			tbl_print(&t, x->out, 2);
 		}
@@ -1397,10 +1415,10 @@ cmd_routes(struct ctx *x, const char *arg)
 static int
 rule_cmp(const void *a, const void *b)
 {
-	const struct ixg_spec_acl_rule *x = *(const struct ixg_spec_acl_rule
-					      *const *)a;
-	const struct ixg_spec_acl_rule *y = *(const struct ixg_spec_acl_rule
-					      *const *)b;
+	const struct ixg_spec_acl_rule *x = *(
+		const struct ixg_spec_acl_rule *const *)a;
+	const struct ixg_spec_acl_rule *y = *(
+		const struct ixg_spec_acl_rule *const *)b;
 
 	if (x->priority != y->priority)
 		return x->priority < y->priority ? -1 : 1;
@@ -1426,20 +1444,19 @@ rule_action(const struct ixg_spec *s, const struct ixg_spec_acl_rule *r,
 	case IXG_ACL_REMARK:
 		snprintf(b, len, "remark %u", r->remark_dscp);
 		return b;
-	default:
-		return "?";
+	default: return "?";
 	}
 }
 
 /* "ipv4 from X proto udp src P dst P sport A-B dport A-B dscp N". */
 static const char *
-rule_match(const struct ixg_spec *s, const struct ixg_spec_acl_rule *r,
-	   char *b, size_t len)
+rule_match(const struct ixg_spec *s, const struct ixg_spec_acl_rule *r, char *b,
+	   size_t len)
 {
 	size_t o = 0;
 	char pb[64], nb[48];
 
-#define ADD(...) \
+#define ADD(...)                                                               \
 	(o += (size_t)snprintf(b + o, o < len ? len - o : 0, __VA_ARGS__))
 	b[0] = '\0';
 	ADD("ipv%u", r->family);
@@ -1454,11 +1471,11 @@ rule_match(const struct ixg_spec *s, const struct ixg_spec_acl_rule *r,
 			ADD(" proto %u", r->proto);
 	}
 	if (r->src_len)
-		ADD(" src %s", show_prefix(pb, sizeof(pb), r->family, r->src,
-					   r->src_len));
+		ADD(" src %s",
+		    show_prefix(pb, sizeof(pb), r->family, r->src, r->src_len));
 	if (r->dst_len)
-		ADD(" dst %s", show_prefix(pb, sizeof(pb), r->family, r->dst,
-					   r->dst_len));
+		ADD(" dst %s",
+		    show_prefix(pb, sizeof(pb), r->family, r->dst, r->dst_len));
 	if (r->sport_lo != 0 || r->sport_hi != 65535) {
 		if (r->sport_lo == r->sport_hi)
 			ADD(" sport %u", r->sport_lo);
@@ -1499,9 +1516,10 @@ cmd_acl(struct ctx *x)
 		jw_arr(&x->w, "rules");
 		for (uint32_t i = 0; i < s->n_acl_rules; i++) {
 			const struct ixg_spec_acl_rule *r = v[i];
-			const uint64_t *hits = x->c ?
-				&x->c->acl_hits[r->id % IXG_MAX_ACL_RULES] :
-				NULL;
+			const uint64_t *hits =
+				x->c ? &x->c->acl_hits[r->id %
+						       IXG_MAX_ACL_RULES]
+				     : NULL;
 
 			jw_obj(&x->w, NULL);
 			jw_u64(&x->w, "id", r->id);
@@ -1509,8 +1527,9 @@ cmd_acl(struct ctx *x)
 			jw_str(&x->w, "name", r->name);
 			jw_u64(&x->w, "family", r->family);
 			if (r->in_peer != IXG_PEER_NONE)
-				jw_str(&x->w, "from", peer_name(s, r->in_peer,
-							nb, sizeof(nb)));
+				jw_str(&x->w, "from",
+				       peer_name(s, r->in_peer, nb,
+						 sizeof(nb)));
 			else
 				jw_null(&x->w, "from");
 			if (r->proto_mask)
@@ -1518,15 +1537,15 @@ cmd_acl(struct ctx *x)
 			else
 				jw_null(&x->w, "protocol");
 			if (r->src_len)
-				jw_str(&x->w, "source", show_prefix(mb,
-					sizeof(mb), r->family, r->src,
-					r->src_len));
+				jw_str(&x->w, "source",
+				       show_prefix(mb, sizeof(mb), r->family,
+						   r->src, r->src_len));
 			else
 				jw_null(&x->w, "source");
 			if (r->dst_len)
-				jw_str(&x->w, "destination", show_prefix(mb,
-					sizeof(mb), r->family, r->dst,
-					r->dst_len));
+				jw_str(&x->w, "destination",
+				       show_prefix(mb, sizeof(mb), r->family,
+						   r->dst, r->dst_len));
 			else
 				jw_null(&x->w, "destination");
 			jw_arr(&x->w, "source_ports");
@@ -1541,8 +1560,8 @@ cmd_acl(struct ctx *x)
 				jw_null(&x->w, "dscp");
 			else
 				jw_u64(&x->w, "dscp", r->dscp);
-			jw_str(&x->w, "action", rule_action(s, r, ab,
-							    sizeof(ab)));
+			jw_str(&x->w, "action",
+			       rule_action(s, r, ab, sizeof(ab)));
 			if (where(x, r->origin, loc, sizeof(loc)))
 				jw_str(&x->w, "where", loc);
 			j_count(x, "hits", hits);
@@ -1553,8 +1572,9 @@ cmd_acl(struct ctx *x)
 		jw_end_obj(&x->w);
 		jw_done(&x->w);
 	} else {
-		static const char *const h[] = {">PRIO", ">ID", "NAME",
-			"ACTION", ">HITS", ">HITS/S", "MATCH"};
+		static const char *const h[] = {">PRIO",  ">ID",   "NAME",
+						"ACTION", ">HITS", ">HITS/S",
+						"MATCH"};
 		static const unsigned cap[] = {0, 0, 20, 20, 0, 0, 0};
 		static const uint64_t zero;
 		struct tbl t;
@@ -1563,9 +1583,10 @@ cmd_acl(struct ctx *x)
 		tbl_init(&t, 7, h, cap);
 		for (uint32_t i = 0; i < s->n_acl_rules; i++) {
 			const struct ixg_spec_acl_rule *r = v[i];
-			const uint64_t *hits = x->c ?
-				&x->c->acl_hits[r->id % IXG_MAX_ACL_RULES] :
-				&zero;
+			const uint64_t *hits =
+				x->c ? &x->c->acl_hits[r->id %
+						       IXG_MAX_ACL_RULES]
+				     : &zero;
 
 			tbl_row(&t);
 			tbl_set(&t, 0, "%" PRIu32, r->priority);
@@ -1593,9 +1614,7 @@ meter_action(unsigned a, unsigned dscp, char *b, size_t len)
 	switch (a) {
 	case IXG_METER_PASS: return "pass";
 	case IXG_METER_DROP: return "drop";
-	case IXG_METER_REMARK:
-		snprintf(b, len, "remark %u", dscp);
-		return b;
+	case IXG_METER_REMARK: snprintf(b, len, "remark %u", dscp); return b;
 	default: return "?";
 	}
 }
@@ -1604,9 +1623,11 @@ static void
 j_meter_action(struct jw *w, const char *key, unsigned a, unsigned dscp)
 {
 	jw_obj(w, key);
-	jw_str(w, "action", a == IXG_METER_PASS ? "pass" :
-			    a == IXG_METER_DROP ? "drop" :
-			    a == IXG_METER_REMARK ? "remark" : "?");
+	jw_str(w, "action",
+	       a == IXG_METER_PASS     ? "pass"
+	       : a == IXG_METER_DROP   ? "drop"
+	       : a == IXG_METER_REMARK ? "remark"
+				       : "?");
 	if (a == IXG_METER_REMARK)
 		jw_u64(w, "dscp", dscp);
 	jw_end_obj(w);
@@ -1628,8 +1649,8 @@ cmd_classes(struct ctx *x)
 		jw_arr(&x->w, "classes");
 		/* Class 0: the default class, metered per peer `rate`. */
 		for (int64_t i = -1; i < (int64_t)s->n_classes; i++) {
-			const struct ixg_spec_class *k = i >= 0 ?
-				&s->classes[i] : NULL;
+			const struct ixg_spec_class *k = i >= 0 ? &s->classes[i]
+								: NULL;
 			unsigned id = k ? k->id % IXG_MAX_CLASSES : 0;
 
 			jw_obj(&x->w, NULL);
@@ -1649,8 +1670,9 @@ cmd_classes(struct ctx *x)
 					jw_str(&x->w, "where", loc);
 			}
 			for (unsigned c = 0; c < 3; c++) {
-				const uint64_t *v = x->c ?
-					&x->c->class_colour[id][c] : NULL;
+				const uint64_t *v =
+					x->c ? &x->c->class_colour[id][c]
+					     : NULL;
 				char key[32];
 
 				snprintf(key, sizeof(key), "%s_packets",
@@ -1668,19 +1690,19 @@ cmd_classes(struct ctx *x)
 	}
 	header(x);
 	{
-		static const char *const h[] = {"CLASS", ">CIR", ">CBS", ">PIR",
-			">PBS", "ON-YELLOW", "ON-RED", ">GREEN", ">YELLOW",
-			">RED"};
+		static const char *const h[] = {
+			"CLASS",     ">CIR",   ">CBS",	 ">PIR",    ">PBS",
+			"ON-YELLOW", "ON-RED", ">GREEN", ">YELLOW", ">RED"};
 		static const unsigned cap[] = {14, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 		struct tbl t;
 
 		tbl_init(&t, 10, h, cap);
 		for (int64_t i = -1; i < (int64_t)s->n_classes; i++) {
-			const struct ixg_spec_class *k = i >= 0 ?
-				&s->classes[i] : NULL;
+			const struct ixg_spec_class *k = i >= 0 ? &s->classes[i]
+								: NULL;
 			unsigned id = k ? k->id % IXG_MAX_CLASSES : 0;
-			const uint64_t *v = x->c ? x->c->class_colour[id] :
-						   zero;
+			const uint64_t *v = x->c ? x->c->class_colour[id]
+						 : zero;
 
 			tbl_row(&t);
 			if (k == NULL) {
@@ -1692,18 +1714,19 @@ cmd_classes(struct ctx *x)
 				tbl_set(&t, 6, "drop");
 			} else {
 				tbl_set(&t, 0, "%s", k->name);
-				tbl_set(&t, 1, "%s", show_bitrate(b1,
-					(double)k->cir * 8));
+				tbl_set(&t, 1, "%s",
+					show_bitrate(b1, (double)k->cir * 8));
 				tbl_set(&t, 2, "%s", show_size(b2, k->cbs));
-				tbl_set(&t, 3, "%s", show_bitrate(b1,
-					(double)k->pir * 8));
+				tbl_set(&t, 3, "%s",
+					show_bitrate(b1, (double)k->pir * 8));
 				tbl_set(&t, 4, "%s", show_size(b2, k->pbs));
-				tbl_set(&t, 5, "%s", meter_action(
-					k->yellow_action, k->yellow_dscp, b1,
-					sizeof(b1)));
-				tbl_set(&t, 6, "%s", meter_action(
-					k->red_action, k->red_dscp, b1,
-					sizeof(b1)));
+				tbl_set(&t, 5, "%s",
+					meter_action(k->yellow_action,
+						     k->yellow_dscp, b1,
+						     sizeof(b1)));
+				tbl_set(&t, 6, "%s",
+					meter_action(k->red_action, k->red_dscp,
+						     b1, sizeof(b1)));
 			}
 			for (unsigned c = 0; c < 3; c++)
 				cell_count(&t, 7 + c, x, &v[c]);
@@ -1733,15 +1756,17 @@ cmd_blackholes(struct ctx *x)
 			const struct ixg_spec_blackhole *h = &s->blackholes[i];
 
 			jw_obj(&x->w, NULL);
-			jw_str(&x->w, "prefix", show_prefix(b, sizeof(b),
-				h->family, h->addr, h->len));
+			jw_str(&x->w, "prefix",
+			       show_prefix(b, sizeof(b), h->family, h->addr,
+					   h->len));
 			jw_u64(&x->w, "family", h->family);
 			if (h->expires) {
-				jw_str(&x->w, "expires", show_time(tb,
-					sizeof(tb), h->expires));
+				jw_str(&x->w, "expires",
+				       show_time(tb, sizeof(tb), h->expires));
 				jw_i64(&x->w, "remaining_s",
-				       h->expires > x->now_unix ?
-				       h->expires - x->now_unix : 0);
+				       h->expires > x->now_unix
+					       ? h->expires - x->now_unix
+					       : 0);
 			} else {
 				jw_null(&x->w, "expires");
 				jw_null(&x->w, "remaining_s");
@@ -1768,25 +1793,27 @@ cmd_blackholes(struct ctx *x)
 
 		tbl_init(&t, 5, h, NULL);
 		for (uint32_t i = 0; i < s->n_blackholes; i++) {
-			const struct ixg_spec_blackhole *bh =
-				&s->blackholes[i];
+			const struct ixg_spec_blackhole *bh = &s->blackholes[i];
 
 			tbl_row(&t);
-			tbl_set(&t, 0, "%s", show_prefix(b, sizeof(b),
-				bh->family, bh->addr, bh->len));
+			tbl_set(&t, 0, "%s",
+				show_prefix(b, sizeof(b), bh->family, bh->addr,
+					    bh->len));
 			if (bh->expires) {
-				tbl_set(&t, 1, "%s", show_time(tb, sizeof(tb),
-							       bh->expires));
-				tbl_set(&t, 2, "%s", show_duration(db,
-					bh->expires - x->now_unix));
+				tbl_set(&t, 1, "%s",
+					show_time(tb, sizeof(tb), bh->expires));
+				tbl_set(&t, 2, "%s",
+					show_duration(db, bh->expires -
+								  x->now_unix));
 			} else {
 				tbl_set(&t, 1, "never");
 				tbl_set(&t, 2, "-");
 			}
-			tbl_set(&t, 3, "%s", blackhole_active(x, bh) ?
-				"active" : "expired");
-			tbl_set(&t, 4, "%s", where(x, bh->origin, loc,
-						   sizeof(loc)) ? loc : "");
+			tbl_set(&t, 3, "%s",
+				blackhole_active(x, bh) ? "active" : "expired");
+			tbl_set(&t, 4, "%s",
+				where(x, bh->origin, loc, sizeof(loc)) ? loc
+								       : "");
 		}
 		if (s->n_blackholes)
 			tbl_print(&t, x->out, 0);
@@ -1799,8 +1826,10 @@ cmd_blackholes(struct ctx *x)
 	} else {
 		double r;
 
-		fprintf(x->out, "dropped to blackholes (all prefixes): %" PRIu64
-			" packets", *dropped);
+		fprintf(x->out,
+			"dropped to blackholes (all prefixes): %" PRIu64
+			" packets",
+			*dropped);
 		if (rate_of(x, dropped, &r))
 			fprintf(x->out, ", %s pps", show_si(db, r));
 		fputc('\n', x->out);
@@ -1814,8 +1843,8 @@ static int
 cmd_countries(struct ctx *x)
 {
 	const struct ixg_spec *s = x->spec;
-	unsigned nc = s->n_countries < IXG_MAX_COUNTRIES ? s->n_countries :
-							 IXG_MAX_COUNTRIES;
+	unsigned nc = s->n_countries < IXG_MAX_COUNTRIES ? s->n_countries
+							 : IXG_MAX_COUNTRIES;
 	uint32_t *cnt = calloc(3 * IXG_MAX_COUNTRIES, sizeof(*cnt));
 	uint64_t *tr = calloc(8 * IXG_MAX_COUNTRIES, sizeof(*tr));
 	char cc[3], b[SHOW_NUM_LEN];
@@ -1832,14 +1861,16 @@ cmd_countries(struct ctx *x)
 	for (uint32_t i = 0; i < s->n_country4; i++)
 		cnt[s->country4[i].country % IXG_MAX_COUNTRIES]++;
 	for (uint32_t i = 0; i < s->n_country6; i++)
-		cnt[IXG_MAX_COUNTRIES + s->country6[i].country %
-			IXG_MAX_COUNTRIES]++;
+		cnt[IXG_MAX_COUNTRIES +
+		    s->country6[i].country % IXG_MAX_COUNTRIES]++;
 	for (uint32_t i = 0; i < s->n_peers; i++)
-		cnt[2 * IXG_MAX_COUNTRIES + s->peers[i].country %
-			IXG_MAX_COUNTRIES]++;
+		cnt[2 * IXG_MAX_COUNTRIES +
+		    s->peers[i].country % IXG_MAX_COUNTRIES]++;
 	for (unsigned k = 0; k < 2; k++) {
-		const struct ixg_lcore_counters *c = k == 0 ? x->c :
-			(x->now && x->prev && x->dt > 0 ? x->prev : NULL);
+		const struct ixg_lcore_counters *c =
+			k == 0 ? x->c
+			       : (x->now && x->prev && x->dt > 0 ? x->prev
+								 : NULL);
 		const struct ixg_lcore_counters *cn = k == 0 ? NULL : x->now;
 		uint64_t *t = tr + 4 * k * IXG_MAX_COUNTRIES;
 
@@ -1856,8 +1887,8 @@ cmd_countries(struct ctx *x)
 					const struct ixg_ctr_pb *q =
 						&cn->country_pair[a][d];
 
-					p = q->packets >= p ?
-						q->packets - p : 0;
+					p = q->packets >= p ? q->packets - p
+							    : 0;
 					by = q->bytes >= by ? q->bytes - by : 0;
 				}
 				t[a] += p;
@@ -1904,10 +1935,11 @@ cmd_countries(struct ctx *x)
 			jw_end_obj(&x->w);
 			jw_done(&x->w);
 		} else {
-			static const char *const h[] = {"CC", ">PEERS",
-				">PFX-V4", ">PFX-V6", ">SENT-PKTS",
-				">SENT-BYTES", ">SENT-PPS", ">RECV-PKTS",
-				">RECV-BYTES", ">RECV-PPS"};
+			static const char *const h[] = {
+				"CC",	     ">PEERS",	   ">PFX-V4",
+				">PFX-V6",   ">SENT-PKTS", ">SENT-BYTES",
+				">SENT-PPS", ">RECV-PKTS", ">RECV-BYTES",
+				">RECV-PPS"};
 			struct tbl tb;
 
 			header(x);
@@ -1923,15 +1955,18 @@ cmd_countries(struct ctx *x)
 				cell_count(&tb, 4, x, &t[i]);
 				cell_count(&tb, 5, x, &t[M + i]);
 				if (rates)
-					tbl_set(&tb, 6, "%s", show_si(b,
-						(double)r[i] / x->dt));
+					tbl_set(&tb, 6, "%s",
+						show_si(b,
+							(double)r[i] / x->dt));
 				else
 					tbl_set(&tb, 6, "-");
 				cell_count(&tb, 7, x, &t[2 * M + i]);
 				cell_count(&tb, 8, x, &t[3 * M + i]);
 				if (rates)
-					tbl_set(&tb, 9, "%s", show_si(b,
-						(double)r[2 * M + i] / x->dt));
+					tbl_set(&tb, 9, "%s",
+						show_si(b,
+							(double)r[2 * M + i] /
+								x->dt));
 				else
 					tbl_set(&tb, 9, "-");
 			}
@@ -1967,10 +2002,12 @@ cmd_matrix_peers(struct ctx *x)
 			jw_arr(&x->w, "pairs");
 			for (uint32_t i = 0; i < shown; i++) {
 				jw_obj(&x->w, NULL);
-				jw_str(&x->w, "from", peer_name(x->spec,
-					v[i].key >> 16, b1, sizeof(b1)));
-				jw_str(&x->w, "to", peer_name(x->spec,
-					v[i].key & 0xffff, b2, sizeof(b2)));
+				jw_str(&x->w, "from",
+				       peer_name(x->spec, v[i].key >> 16, b1,
+						 sizeof(b1)));
+				jw_str(&x->w, "to",
+				       peer_name(x->spec, v[i].key & 0xffff, b2,
+						 sizeof(b2)));
 				jw_u64(&x->w, "packets", v[i].packets);
 				jw_u64(&x->w, "bytes", v[i].bytes);
 				j_drate(&x->w, "pps", v[i].pps);
@@ -1993,29 +2030,34 @@ cmd_matrix_peers(struct ctx *x)
 	if (x->c == NULL)
 		return 0;
 	{
-		static const char *const h[] = {"FROM", "TO", ">PACKETS",
-			">BYTES", ">PPS", ">BIT/S", ">SHARE"};
+		static const char *const h[] = {"FROM",	  "TO",	  ">PACKETS",
+						">BYTES", ">PPS", ">BIT/S",
+						">SHARE"};
 		static const unsigned cap[] = {24, 24, 0, 0, 0, 0, 0};
 		struct tbl t;
 
 		tbl_init(&t, 7, h, cap);
 		for (uint32_t i = 0; i < shown; i++) {
 			tbl_row(&t);
-			tbl_set(&t, 0, "%s", peer_name(x->spec, v[i].key >> 16,
-						       b1, sizeof(b1)));
-			tbl_set(&t, 1, "%s", peer_name(x->spec,
-				v[i].key & 0xffff, b2, sizeof(b2)));
+			tbl_set(&t, 0, "%s",
+				peer_name(x->spec, v[i].key >> 16, b1,
+					  sizeof(b1)));
+			tbl_set(&t, 1, "%s",
+				peer_name(x->spec, v[i].key & 0xffff, b2,
+					  sizeof(b2)));
 			tbl_set(&t, 2, "%s", show_si(nb, (double)v[i].packets));
 			tbl_set(&t, 3, "%s", show_si(nb, (double)v[i].bytes));
 			cell_drate(&t, 4, v[i].pps);
 			cell_drate(&t, 5, v[i].bps);
-			tbl_set(&t, 6, "%.1f%%", total ? 100.0 *
-				(double)v[i].packets / (double)total : 0.0);
+			tbl_set(&t, 6, "%.1f%%",
+				total ? 100.0 * (double)v[i].packets /
+						(double)total
+				      : 0.0);
 		}
 		tbl_print(&t, x->out, 0);
 	}
-	fprintf(x->out, "%" PRIu32 " of %" PRIu32 " peer pairs shown%s",
-		shown, n, shown < n ? " (--top N, --all)" : "");
+	fprintf(x->out, "%" PRIu32 " of %" PRIu32 " peer pairs shown%s", shown,
+		n, shown < n ? " (--top N, --all)" : "");
 	if (x->c->peer_pair_overflow)
 		fprintf(x->out, "; %" PRIu64 " pairs found no counter slot",
 			x->c->peer_pair_overflow);
@@ -2119,17 +2161,21 @@ cmd_matrix_countries(struct ctx *x)
 		for (unsigned i = 0; i < k; i++) {
 			jw_arr(&x->w, NULL);
 			for (unsigned j = 0; j < k; j++)
-				jw_u64(&x->w, NULL, x->c->country_pair
-				       [tot[i].idx][tot[j].idx].packets);
+				jw_u64(&x->w, NULL,
+				       x->c->country_pair[tot[i].idx]
+							 [tot[j].idx]
+								 .packets);
 			jw_end_arr(&x->w);
 		}
 		jw_end_arr(&x->w);
 		jw_arr(&x->w, "pairs");
 		for (unsigned i = 0; i < pl; i++) {
-			const uint64_t *pk = &x->c->country_pair
-				[pairs[i].src][pairs[i].dst].packets;
-			const uint64_t *by = &x->c->country_pair
-				[pairs[i].src][pairs[i].dst].bytes;
+			const uint64_t *pk =
+				&x->c->country_pair[pairs[i].src][pairs[i].dst]
+					 .packets;
+			const uint64_t *by =
+				&x->c->country_pair[pairs[i].src][pairs[i].dst]
+					 .bytes;
 
 			jw_obj(&x->w, NULL);
 			jw_str(&x->w, "from", cc_str(s, pairs[i].src, cc));
@@ -2152,8 +2198,10 @@ cmd_matrix_countries(struct ctx *x)
 		fputs("no traffic counted between countries yet\n", x->out);
 	} else if (k <= SHOW_GRID_MAX) {
 		/* Rows: source country; columns: destination. Packets. */
-		fprintf(x->out, "packets from (row) to (column), top %u "
-			"countries by traffic\n", k);
+		fprintf(x->out,
+			"packets from (row) to (column), top %u "
+			"countries by traffic\n",
+			k);
 		fprintf(x->out, "%-6s", "");
 		for (unsigned j = 0; j < k; j++)
 			fprintf(x->out, "  %7s", cc_str(s, tot[j].idx, cc));
@@ -2161,20 +2209,23 @@ cmd_matrix_countries(struct ctx *x)
 		for (unsigned i = 0; i < k; i++) {
 			fprintf(x->out, "%-6s", cc_str(s, tot[i].idx, cc));
 			for (unsigned j = 0; j < k; j++)
-				fprintf(x->out, "  %7s", show_si(nb, (double)
-					x->c->country_pair[tot[i].idx]
-					[tot[j].idx].packets));
+				fprintf(x->out, "  %7s",
+					show_si(nb, (double)x->c
+							    ->country_pair
+								    [tot[i].idx]
+								    [tot[j].idx]
+							    .packets));
 			fputc('\n', x->out);
 		}
 	} else {
-		static const char *const h[] = {"FROM", "TO", ">PACKETS",
+		static const char *const h[] = {"FROM",	  "TO",	  ">PACKETS",
 						">BYTES", ">PPS", ">BIT/S"};
 		struct tbl t;
 
 		tbl_init(&t, 6, h, NULL);
 		for (unsigned i = 0; i < np; i++) {
-			const struct ixg_ctr_pb *pb = &x->c->country_pair
-				[pairs[i].src][pairs[i].dst];
+			const struct ixg_ctr_pb *pb =
+				&x->c->country_pair[pairs[i].src][pairs[i].dst];
 
 			tbl_row(&t);
 			tbl_set(&t, 0, "%s", cc_str(s, pairs[i].src, cc));
@@ -2243,20 +2294,23 @@ cmd_drops(struct ctx *x)
 		tbl_print(&t, x->out, 0);
 	}
 	if (x->c != NULL) {
-		fprintf(x->out, "total %" PRIu64 " dropped of %" PRIu64
-			" received", total, x->c->rx_packets);
+		fprintf(x->out,
+			"total %" PRIu64 " dropped of %" PRIu64 " received",
+			total, x->c->rx_packets);
 		if (x->c->rx_packets)
-			fprintf(x->out, " (%.3f%%)", 100.0 * (double)total /
-				(double)x->c->rx_packets);
+			fprintf(x->out, " (%.3f%%)",
+				100.0 * (double)total /
+					(double)x->c->rx_packets);
 		fputc('\n', x->out);
 		if (x->c->generated_dropped || x->c->sample_dropped ||
 		    x->c->peer_pair_overflow)
-			fprintf(x->out, "not packet drops: %s ICMP errors "
-				"refused by TX, %" PRIu64 " samples lost, %"
-				PRIu64 " peer-pair counter overflows\n",
+			fprintf(x->out,
+				"not packet drops: %s ICMP errors "
+				"refused by TX, %" PRIu64
+				" samples lost, %" PRIu64
+				" peer-pair counter overflows\n",
 				show_si(b, (double)x->c->generated_dropped),
-				x->c->sample_dropped,
-				x->c->peer_pair_overflow);
+				x->c->sample_dropped, x->c->peer_pair_overflow);
 	}
 	return 0;
 }
@@ -2278,8 +2332,9 @@ cmd_ports(struct ctx *x)
 		jw_arr(&x->w, "ports");
 		for (uint32_t i = 0; i < s->n_ports; i++) {
 			const struct ixg_spec_port *p = &s->ports[i];
-			const struct ixg_ctr_port *cp = x->c ?
-				&x->c->port[p->id % IXG_MAX_PORTS] : &zero;
+			const struct ixg_ctr_port *cp =
+				x->c ? &x->c->port[p->id % IXG_MAX_PORTS]
+				     : &zero;
 			uint64_t d = 0;
 			static const uint8_t nomac[6];
 
@@ -2291,8 +2346,8 @@ cmd_ports(struct ctx *x)
 			jw_str(&x->w, "device", p->devargs);
 			jw_u64(&x->w, "mtu", p->mtu);
 			if (memcmp(p->mac, nomac, 6) != 0)
-				jw_str(&x->w, "mac", show_mac(mb, sizeof(mb),
-							      p->mac));
+				jw_str(&x->w, "mac",
+				       show_mac(mb, sizeof(mb), p->mac));
 			else
 				jw_null(&x->w, "mac");
 			j_count(x, "rx_packets", &cp->rx.packets);
@@ -2326,17 +2381,19 @@ cmd_ports(struct ctx *x)
 	}
 	header(x);
 	{
-		static const char *const h[] = {"PORT", ">RX-PKTS", ">RX-BYTES",
-			">RX-PPS", ">TX-PKTS", ">TX-BYTES", ">TX-PPS", ">FWD",
-			">LOCAL", ">DROPS"};
+		static const char *const h[] = {
+			"PORT",	    ">RX-PKTS",	 ">RX-BYTES", ">RX-PPS",
+			">TX-PKTS", ">TX-BYTES", ">TX-PPS",   ">FWD",
+			">LOCAL",   ">DROPS"};
 		static const unsigned cap[] = {16, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 		struct tbl t;
 
 		tbl_init(&t, 10, h, cap);
 		for (uint32_t i = 0; i < s->n_ports; i++) {
 			const struct ixg_spec_port *p = &s->ports[i];
-			const struct ixg_ctr_port *cp = x->c ?
-				&x->c->port[p->id % IXG_MAX_PORTS] : &zero;
+			const struct ixg_ctr_port *cp =
+				x->c ? &x->c->port[p->id % IXG_MAX_PORTS]
+				     : &zero;
 			uint64_t d = 0;
 
 			for (unsigned r = 0; r < IXG_DROP_MAX; r++)
@@ -2408,17 +2465,22 @@ cmd_generation(struct ctx *x)
 		return 0;
 	}
 	if (st->dp_connected) {
-		fprintf(x->out, "%-18sconnected, %u worker%s, up %s "
-			"(since %s)\n", "dataplane", h->n_workers,
-			h->n_workers == 1 ? "" : "s",
+		fprintf(x->out,
+			"%-18sconnected, %u worker%s, up %s "
+			"(since %s)\n",
+			"dataplane", h->n_workers, h->n_workers == 1 ? "" : "s",
 			show_duration(db, x->now_unix - (int64_t)h->start_unix),
 			show_time(tb, sizeof(tb), (int64_t)h->start_unix));
 		if (h->was_headless)
-			fprintf(x->out, "%-18sran headless until this control "
-				"plane connected\n", "");
+			fprintf(x->out,
+				"%-18sran headless until this control "
+				"plane connected\n",
+				"");
 	} else {
-		fprintf(x->out, "%-18snot connected: if it runs, it forwards "
-			"headless with its last tables\n", "dataplane");
+		fprintf(x->out,
+			"%-18snot connected: if it runs, it forwards "
+			"headless with its last tables\n",
+			"dataplane");
 	}
 	fprintf(x->out, "%-18s%" PRIu64 "\n", "generation", st->dp_generation);
 	fprintf(x->out, "%-18s%s\n", "config sha256",
@@ -2427,8 +2489,10 @@ cmd_generation(struct ctx *x)
 		fprintf(x->out, "%-18s%s\n", "dataplane sha256",
 			same ? "same" : ds);
 	if (st->confirm_deadline) {
-		fprintf(x->out, "%-18spending: rolls back at %s (in %s) unless "
-			"`ixgatectl confirm`\n", "commit-confirmed",
+		fprintf(x->out,
+			"%-18spending: rolls back at %s (in %s) unless "
+			"`ixgatectl confirm`\n",
+			"commit-confirmed",
 			show_time(tb, sizeof(tb), st->confirm_deadline),
 			show_duration(db, st->confirm_deadline - x->now_unix));
 	} else {
@@ -2512,9 +2576,10 @@ static const char usage_text[] =
 static bool
 known_command(const char *cmd)
 {
-	static const char *const cmds[] = {"peers", "peer", "routes", "acl",
-		"classes", "blackholes", "countries", "matrix", "drops",
-		"ports", "generation", "config"};
+	static const char *const cmds[] = {
+		"peers",   "peer",	 "routes",     "acl",
+		"classes", "blackholes", "countries",  "matrix",
+		"drops",   "ports",	 "generation", "config"};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(cmd, cmds[i]) == 0)
@@ -2557,7 +2622,8 @@ ctl_counters_sum(const struct ctl_state *st, struct ixg_lcore_counters *out)
 		return -ENOMEM;
 	/* stats_sum only reads the blocks. */
 	for (unsigned i = 0; i < st->n_counter_blocks; i++)
-		blk[i] = (struct ixg_lcore_counters *)(uintptr_t)&st->counters[i];
+		blk[i] = (struct ixg_lcore_counters *)(uintptr_t)&st
+				 ->counters[i];
 	memset(out, 0, sizeof(*out));
 	stats_sum(blk, st->n_counter_blocks, out);
 	free(blk);
@@ -2587,8 +2653,7 @@ counters_load(struct ctx *x)
 		x->c = st->sum_now;
 	if (x->c != NULL && st->sum_now != NULL && st->sum_prev != NULL &&
 	    st->sum_now_epoch == st->dp_epoch &&
-	    st->sum_prev_epoch == st->dp_epoch &&
-	    st->sample_interval_s > 0) {
+	    st->sum_prev_epoch == st->dp_epoch && st->sample_interval_s > 0) {
 		x->now = st->sum_now;
 		x->prev = st->sum_prev;
 		x->dt = st->sample_interval_s;
@@ -2600,8 +2665,9 @@ counters_load(struct ctx *x)
 bool
 ctl_show_watchable(int argc, char **argv)
 {
-	static const char *const cmds[] = {"peers", "peer", "acl", "classes",
-		"blackholes", "countries", "matrix", "drops", "ports"};
+	static const char *const cmds[] = {"peers",   "peer",	    "acl",
+					   "classes", "blackholes", "countries",
+					   "matrix",  "drops",	    "ports"};
 
 	if (argc < 2 || strcmp(argv[0], "show") != 0)
 		return false;
@@ -2632,8 +2698,9 @@ ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 	int rc, i = 2;
 
 	if (x == NULL) {
-		fputs(json ? "{\"error\":\"out of memory\"}\n" :
-			     "out of memory\n", out);
+		fputs(json ? "{\"error\":\"out of memory\"}\n"
+			   : "out of memory\n",
+		      out);
 		return 1;
 	}
 	x->st = st;
@@ -2660,8 +2727,10 @@ ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 	if (strcmp(cmd, "matrix") == 0) {
 		if (argc < 3 || (strcmp(argv[2], "peers") != 0 &&
 				 strcmp(argv[2], "countries") != 0)) {
-			rc = usage(x, "show matrix: expected 'peers' or "
-				   "'countries'%s", NULL);
+			rc = usage(x,
+				   "show matrix: expected 'peers' or "
+				   "'countries'%s",
+				   NULL);
 			goto done;
 		}
 		sub = argv[2];
@@ -2682,8 +2751,10 @@ ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 			}
 			n = strtoul(argv[++i], &end, 10);
 			if (*end != '\0' || n == 0 || n > 65536) {
-				rc = usage(x, "--top: '%s' is not a number "
-					   "in 1..65536", argv[i]);
+				rc = usage(x,
+					   "--top: '%s' is not a number "
+					   "in 1..65536",
+					   argv[i]);
 				goto done;
 			}
 			x->top = (unsigned)n;

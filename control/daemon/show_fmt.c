@@ -140,8 +140,8 @@ show_prefix(char *buf, size_t len, int family, const uint8_t addr[16],
 {
 	char a[INET6_ADDRSTRLEN];
 
-	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, a,
-		      sizeof(a)) == NULL)
+	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, a, sizeof(a)) ==
+	    NULL)
 		snprintf(a, sizeof(a), "?");
 	snprintf(buf, len, "%s/%u", a, plen);
 	return buf;
@@ -180,8 +180,7 @@ mask_bits(uint8_t a[16], unsigned plen)
 
 /* Parse ADDR[/LEN]; host bits cleared. 0 or -EINVAL. Any thread. */
 int
-show_parse_prefix(const char *s, int *family, uint8_t addr[16],
-		  unsigned *plen)
+show_parse_prefix(const char *s, int *family, uint8_t addr[16], unsigned *plen)
 {
 	char a[INET6_ADDRSTRLEN + 8];
 	const char *slash = strchr(s, '/');
@@ -259,8 +258,8 @@ tbl_row(struct tbl *t)
 		return;
 	if (t->nrows == t->alloc_rows) {
 		unsigned n = t->alloc_rows ? 2 * t->alloc_rows : 16;
-		void *p = realloc(t->cells, (size_t)n * t->ncols *
-						    sizeof(*t->cells));
+		void *p = realloc(t->cells,
+				  (size_t)n * t->ncols * sizeof(*t->cells));
 
 		if (p == NULL) {
 			t->oom = true;
@@ -366,8 +365,9 @@ tbl_print(struct tbl *t, FILE *out, unsigned indent)
 
 		fprintf(out, "%*s", (int)indent, "");
 		for (unsigned c = 0; c < t->ncols; c++) {
-			const char *s = r < 0 ? t->hdr[c] :
-				t->cells[(size_t)r * t->ncols + c];
+			const char *s =
+				r < 0 ? t->hdr[c]
+				      : t->cells[(size_t)r * t->ncols + c];
 
 			if (c)
 				fputs("  ", out);
@@ -451,8 +451,16 @@ jw_open(struct jw *w, const char *key, char ch)
 }
 
 /* Open an object / array (as member `key`, or as an element if NULL). */
-void jw_obj(struct jw *w, const char *key) { jw_open(w, key, '{'); }
-void jw_arr(struct jw *w, const char *key) { jw_open(w, key, '['); }
+void
+jw_obj(struct jw *w, const char *key)
+{
+	jw_open(w, key, '{');
+}
+void
+jw_arr(struct jw *w, const char *key)
+{
+	jw_open(w, key, '[');
+}
 
 /* Close the innermost object / array. */
 void

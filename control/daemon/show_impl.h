@@ -51,8 +51,7 @@ const char *show_prefix(char *buf, size_t len, int family,
 			const uint8_t addr[16], unsigned plen);
 
 /* The same for an IPv4 address in host byte order (spec routes). */
-const char *show_prefix4h(char *buf, size_t len, uint32_t addr,
-			  unsigned plen);
+const char *show_prefix4h(char *buf, size_t len, uint32_t addr, unsigned plen);
 
 /* "02:00:00:00:04:01". buf at least 18 bytes. */
 const char *show_mac(char *buf, size_t len, const uint8_t mac[6]);

@@ -39,9 +39,17 @@ static struct runtime rt;
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = {"fuzz_api", "--no-huge", "-m", "1536", "--no-shconf",
-		       "--no-pci", "--no-telemetry", "--log-level=*:error",
-		       "-l", "0", NULL};
+	char *eal[] = {"fuzz_api",
+		       "--no-huge",
+		       "-m",
+		       "1536",
+		       "--no-shconf",
+		       "--no-pci",
+		       "--no-telemetry",
+		       "--log-level=*:error",
+		       "-l",
+		       "0",
+		       NULL};
 	const char *conf = getenv("IXG_FUZZ_CONFIG");
 	struct ixg_spec spec;
 	char err[256];
@@ -81,14 +89,10 @@ reply_fits(uint16_t req, uint16_t rep)
 	if (rep == IXG_MSG_REPLY)
 		return 1;
 	switch (req) {
-	case IXG_MSG_HELLO:
-		return rep == IXG_MSG_HELLO_REPLY;
-	case IXG_MSG_TXN_COMMIT:
-		return rep == IXG_MSG_COMMIT_REPLY;
-	case IXG_MSG_GET_STATE:
-		return rep == IXG_MSG_STATE;
-	default:
-		return 0;
+	case IXG_MSG_HELLO: return rep == IXG_MSG_HELLO_REPLY;
+	case IXG_MSG_TXN_COMMIT: return rep == IXG_MSG_COMMIT_REPLY;
+	case IXG_MSG_GET_STATE: return rep == IXG_MSG_STATE;
+	default: return 0;
 	}
 }
 
@@ -121,9 +125,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		api_handle(&c, data + off, mlen, fd, &out);
-		if (out.len == 0 ||
-		    ixg_msg_check(out.buf, out.len, &type, err, sizeof(err)) !=
-			    IXG_ST_OK) {
+		if (out.len == 0 || ixg_msg_check(out.buf, out.len, &type, err,
+						  sizeof(err)) != IXG_ST_OK) {
 			fprintf(stderr, "malformed reply: %s\n", err);
 			abort();
 		}
@@ -143,8 +146,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		if (runtime_generation(&rt) != gen) {
-			const struct ixg_msg_commit_reply *cr =
-				(const void *)out.buf;
+			const struct ixg_msg_commit_reply *cr = (const void *)
+									out.buf;
 
 			if (rep.type != IXG_MSG_COMMIT_REPLY ||
 			    cr->status != IXG_ST_OK ||

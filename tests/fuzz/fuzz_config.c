@@ -61,8 +61,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	char *p2 = print_to_string(c2, &len2);
 	if (len1 != len2 || memcmp(p1, p2, len1) != 0) {
-		fprintf(stderr, "print is not a fixed point:\n%s\n---\n%s\n", p1,
-			p2);
+		fprintf(stderr, "print is not a fixed point:\n%s\n---\n%s\n",
+			p1, p2);
 		abort();
 	}
 

@@ -46,8 +46,7 @@ struct list {
 static struct lpm *t4;
 
 static void
-die(const char *what, const uint8_t *a, int family, uint32_t got,
-    uint32_t want)
+die(const char *what, const uint8_t *a, int family, uint32_t got, uint32_t want)
 {
 	fprintf(stderr, "fuzz_lpm: %s: IPv%d ", what, family);
 	for (unsigned i = 0; i < (family == 4 ? 4u : 16u); i++)
@@ -137,7 +136,8 @@ static uint32_t
 look(const struct lpm *t, int family, const uint8_t *a)
 {
 	if (family == 4)
-		return lpm4_lookup(t, (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+		return lpm4_lookup(t, (uint32_t)a[0] << 24 |
+					      (uint32_t)a[1] << 16 |
 					      (uint32_t)a[2] << 8 | a[3]);
 	return lpm6_lookup(t, a);
 }
@@ -193,7 +193,8 @@ check(const struct lpm *t, int family, const struct list *l, uint32_t def,
 		lpm6_lookup_bulk(t, (const uint8_t(*)[16])a6, v, (unsigned)n);
 	for (size_t i = 0; i < n; i++)
 		if (v[i] != look(t, family, a6[i]))
-			die("bulk", a6[i], family, v[i], look(t, family, a6[i]));
+			die("bulk", a6[i], family, v[i],
+			    look(t, family, a6[i]));
 }
 
 /* IPv4 keys and values, or IPv6 records, of l. */
@@ -207,7 +208,8 @@ arrays(const struct list *l, int family, uint64_t *k, uint32_t *v,
 		if (family == 4) {
 			k[i] = LPM4_KEY((uint32_t)p->a[0] << 24 |
 						(uint32_t)p->a[1] << 16 |
-						(uint32_t)p->a[2] << 8 | p->a[3],
+						(uint32_t)p->a[2] << 8 |
+						p->a[3],
 					p->len);
 			v[i] = p->val;
 		} else {
@@ -231,8 +233,9 @@ update(struct lpm *t, int family, const struct list *a, const struct list *b)
 
 	arrays(b, family, k, v, r);
 	while (i < a->n || j < b->n) {
-		int c = i == a->n ? 1 : j == b->n ? -1
-						  : cmp_pfx(&a->p[i], &b->p[j]);
+		int c = i == a->n   ? 1
+			: j == b->n ? -1
+				    : cmp_pfx(&a->p[i], &b->p[j]);
 		const struct pfx *p;
 
 		if (c == 0 && a->p[i].val == b->p[j].val) {
@@ -244,7 +247,8 @@ update(struct lpm *t, int family, const struct list *a, const struct list *b)
 		if (family == 4)
 			ch4[n] = LPM4_KEY((uint32_t)p->a[0] << 24 |
 						  (uint32_t)p->a[1] << 16 |
-						  (uint32_t)p->a[2] << 8 | p->a[3],
+						  (uint32_t)p->a[2] << 8 |
+						  p->a[3],
 					  p->len);
 		else {
 			memset(&ch6[n], 0, sizeof(ch6[n]));
@@ -292,9 +296,17 @@ same(const struct lpm *a, uint32_t ea, const struct lpm *b, uint32_t eb,
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = { "fuzz_lpm", "--no-huge", "-m", "512", "--no-shconf",
-			"--no-pci", "--no-telemetry", "--log-level=*:error",
-			"-l", "0", NULL };
+	char *eal[] = {"fuzz_lpm",
+		       "--no-huge",
+		       "-m",
+		       "512",
+		       "--no-shconf",
+		       "--no-pci",
+		       "--no-telemetry",
+		       "--log-level=*:error",
+		       "-l",
+		       "0",
+		       NULL};
 
 	(void)argc;
 	(void)argv;
@@ -345,7 +357,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	update(t, family, &l1, &l2);
 	check(t, family, &l2, def, &both, "updated list");
 	if (family == 6) {
-		uint8_t path[16] = { 0 };
+		uint8_t path[16] = {0};
 
 		if (lpm_create(&f, 6, def) < 0)
 			abort();

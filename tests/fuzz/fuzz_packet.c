@@ -39,9 +39,17 @@ static struct ixg_lcore_counters *ctr;
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = {"fuzz_packet", "--no-huge", "-m", "2048", "--no-shconf",
-		       "--no-pci", "--no-telemetry", "--log-level=*:error",
-		       "-l", "0", NULL};
+	char *eal[] = {"fuzz_packet",
+		       "--no-huge",
+		       "-m",
+		       "2048",
+		       "--no-shconf",
+		       "--no-pci",
+		       "--no-telemetry",
+		       "--log-level=*:error",
+		       "-l",
+		       "0",
+		       NULL};
 	char err[256];
 	const char *conf = getenv("IXG_FUZZ_CONFIG");
 
@@ -130,7 +138,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < IXG_DROP_MAX; i++)
 		drops += ctr->drops[i];
 	if (ctr->rx_packets != ctr->tx_packets + ctr->local_packets + drops) {
-		fprintf(stderr, "invariant broken: rx %lu tx %lu local %lu drops %lu\n",
+		fprintf(stderr,
+			"invariant broken: rx %lu tx %lu local %lu drops %lu\n",
 			ctr->rx_packets, ctr->tx_packets, ctr->local_packets,
 			drops);
 		abort();

@@ -105,9 +105,9 @@ test_every_type_round_trips(void **state)
 				 (ssize_t)size);
 		assert_int_equal(rfd, -1);
 		assert_memory_equal(in, out, size);
-		assert_int_equal(ixg_msg_check(in, size, &type, err,
-					       sizeof(err)),
-				 IXG_ST_OK);
+		assert_int_equal(
+			ixg_msg_check(in, size, &type, err, sizeof(err)),
+			IXG_ST_OK);
 		assert_int_equal(type, t);
 		assert_int_equal(((struct ixg_msg_hdr *)in)->seq, 1000 + t);
 		assert_string_not_equal(ixg_msg_type_name(t), "unknown");
@@ -428,8 +428,7 @@ test_names(void **state)
 			 sizeof(ixg_cc_t));
 	assert_int_equal(ixg_table_elem_size(0), 0);
 	assert_int_equal(ixg_table_capacity(IXG_TBL_NODE), 1);
-	assert_int_equal(ixg_table_capacity(IXG_TBL_PEERS),
-			 IXG_MAX_PEERS - 1);
+	assert_int_equal(ixg_table_capacity(IXG_TBL_PEERS), IXG_MAX_PEERS - 1);
 }
 
 /* ---- tables through memfds ------------------------------------------- */
@@ -442,12 +441,12 @@ spec_fill(struct ixg_spec *s, uint32_t n)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->node.name, sizeof(s->node.name), "node-a");
 	s->node.sample_rate = 1000;
-#define FILL(cnt, arr)                                                        \
-	do {                                                                  \
-		s->cnt = n;                                                   \
-		s->arr = malloc(n * sizeof(*s->arr));                         \
-		assert_non_null(s->arr);                                      \
-		for (size_t b = 0; b < n * sizeof(*s->arr); b++)              \
+#define FILL(cnt, arr)                                                         \
+	do {                                                                   \
+		s->cnt = n;                                                    \
+		s->arr = malloc(n * sizeof(*s->arr));                          \
+		assert_non_null(s->arr);                                       \
+		for (size_t b = 0; b < n * sizeof(*s->arr); b++)               \
 			((uint8_t *)s->arr)[b] = (uint8_t)(b * 31 + 1);        \
 	} while (0)
 	FILL(n_ports, ports);
@@ -493,9 +492,9 @@ test_every_table_through_memfd(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(count, t == IXG_TBL_NODE ? 1 : 5);
 		seals = fcntl(fd, F_GET_SEALS);
-		assert_int_equal(seals & (F_SEAL_SHRINK | F_SEAL_GROW |
-					  F_SEAL_WRITE),
-				 F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+		assert_int_equal(
+			seals & (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE),
+			F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
 		/* the seal holds: nobody writes it any more */
 		assert_int_equal(pwrite(fd, "x", 1, 0), -1);
 		ixg_msg_txn_table_init(&m, t, count, 40 + t);
@@ -504,9 +503,9 @@ test_every_table_through_memfd(void **state)
 		assert_int_equal(ixg_recv(p->b, &rm, sizeof(rm), &rfd),
 				 (ssize_t)sizeof(rm));
 		assert_true(rfd >= 0);
-		assert_int_equal(ixg_table_from_fd(rfd, &rm, &shadow, &owned,
-						   &idx, err),
-				 IXG_ST_OK);
+		assert_int_equal(
+			ixg_table_from_fd(rfd, &rm, &shadow, &owned, &idx, err),
+			IXG_ST_OK);
 		close(rfd);
 		assert_int_equal(ixg_spec_table_count(&shadow, t), count);
 		assert_memory_equal(ixg_spec_table_data(&shadow, t),
@@ -527,22 +526,24 @@ test_every_table_through_memfd(void **state)
 		int fd;
 
 		src.n_peers = 2;
-		assert_int_equal(ixg_table_to_memfd(&src, IXG_TBL_PEERS, &fd,
-						    &count), 0);
+		assert_int_equal(
+			ixg_table_to_memfd(&src, IXG_TBL_PEERS, &fd, &count),
+			0);
 		ixg_msg_txn_table_init(&m, IXG_TBL_PEERS, count, 1);
-		assert_int_equal(ixg_table_from_fd(fd, &m, &shadow, &owned,
-						   NULL, err),
-				 IXG_ST_OK);
+		assert_int_equal(
+			ixg_table_from_fd(fd, &m, &shadow, &owned, NULL, err),
+			IXG_ST_OK);
 		close(fd);
 		assert_int_equal(shadow.n_peers, 2);
 		assert_string_equal(shadow.peers[1].name, "peer1");
 		/* count 0: the table empties, no memfd needed */
 		assert_int_equal(ixg_table_to_memfd(&src, IXG_TBL_ROUTES6 + 100,
-						    &fd, &count), -EINVAL);
+						    &fd, &count),
+				 -EINVAL);
 		ixg_msg_txn_table_init(&m, IXG_TBL_ROUTES6, 0, 2);
-		assert_int_equal(ixg_table_from_fd(-1, &m, &shadow, &owned,
-						   NULL, err),
-				 IXG_ST_OK);
+		assert_int_equal(
+			ixg_table_from_fd(-1, &m, &shadow, &owned, NULL, err),
+			IXG_ST_OK);
 		assert_int_equal(shadow.n_routes6, 0);
 		assert_null(shadow.routes6);
 		assert_false(owned & (1u << IXG_TBL_ROUTES6));
@@ -588,13 +589,13 @@ test_unowned_table_not_freed(void **state)
 		struct ixg_spec one;
 
 		spec_fill(&one, 1);
-		assert_int_equal(ixg_table_to_memfd(&one, IXG_TBL_ROUTES4, &fd,
-						    &count), 0);
+		assert_int_equal(
+			ixg_table_to_memfd(&one, IXG_TBL_ROUTES4, &fd, &count),
+			0);
 		ixg_spec_free(&one);
 	}
 	ixg_msg_txn_table_init(&m, IXG_TBL_ROUTES4, count, 1);
-	assert_int_equal(ixg_table_from_fd(fd, &m, &shadow, &owned, NULL,
-					   err),
+	assert_int_equal(ixg_table_from_fd(fd, &m, &shadow, &owned, NULL, err),
 			 IXG_ST_OK);
 	close(fd);
 	/* the running array is untouched and still valid */
@@ -608,8 +609,7 @@ test_unowned_table_not_freed(void **state)
 
 /* A table message + sealed memfd of `table` from a 4-element spec. */
 static int
-table_fixture(struct ixg_spec *src, unsigned table,
-	      struct ixg_msg_txn_table *m)
+table_fixture(struct ixg_spec *src, unsigned table, struct ixg_msg_txn_table *m)
 {
 	uint64_t count;
 	int fd;
@@ -695,8 +695,7 @@ test_malformed_tables(void **state)
 	{
 		int sv[2];
 
-		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv),
-				 0);
+		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
 		assert_int_equal(decode(sv[0], &m, &idx, err),
 				 IXG_ST_BAD_MESSAGE);
 		close(sv[0]);
@@ -769,8 +768,7 @@ test_table_at_offset(void **state)
 	memset(&shadow, 0, sizeof(shadow));
 	fd = memfd_create("off", MFD_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, src.routes6, 3 * sizeof(*src.routes6),
-				off),
+	assert_int_equal(pwrite(fd, src.routes6, 3 * sizeof(*src.routes6), off),
 			 (ssize_t)(3 * sizeof(*src.routes6)));
 	ixg_msg_txn_table_init(&m, IXG_TBL_ROUTES6, 3, 1);
 	m.offset = (uint64_t)off;
@@ -791,8 +789,8 @@ main(void)
 						setup_pair, teardown_pair),
 		cmocka_unit_test(test_exact_sizes),
 		cmocka_unit_test(test_malformed_messages),
-		cmocka_unit_test_setup_teardown(test_recv_truncated,
-						setup_pair, teardown_pair),
+		cmocka_unit_test_setup_teardown(test_recv_truncated, setup_pair,
+						teardown_pair),
 		cmocka_unit_test_setup_teardown(test_recv_eof, setup_pair,
 						teardown_pair),
 		cmocka_unit_test_setup_teardown(test_send_to_closed_peer,

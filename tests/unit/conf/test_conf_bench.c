@@ -59,10 +59,13 @@ test_big_config(void **state)
 	snprintf(path, sizeof(path), "%s/big.conf", dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fprintf(f, "node { name big; country SG; }\nport p0 { device \"x\"; }\n");
+	fprintf(f,
+		"node { name big; country SG; }\nport p0 { device \"x\"; }\n");
 	for (p = 0; p < 11; p++)
-		fprintf(f, "peer p%u { asn %u; port p0; vlan %u; mac 02:00:00:00:00:01;"
-			   " announce-file \"as%u.txt\"; }\n",
+		fprintf(f,
+			"peer p%u { asn %u; port p0; vlan %u; mac "
+			"02:00:00:00:00:01;"
+			" announce-file \"as%u.txt\"; }\n",
 			p, 64500 + p, 10 + p, p);
 	fclose(f);
 

@@ -76,12 +76,14 @@ test_range4_single(void **state)
 	struct got g = {0};
 
 	(void)state;
-	assert_int_equal(range4_to_cidr(ip4("192.0.2.7"), ip4("192.0.2.7"),
-					collect, &g), 0);
+	assert_int_equal(
+		range4_to_cidr(ip4("192.0.2.7"), ip4("192.0.2.7"), collect, &g),
+		0);
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.s[0], "192.0.2.7/32");
 	memset(&g, 0, sizeof(g));
-	assert_int_equal(range4_to_cidr(UINT32_MAX, UINT32_MAX, collect, &g), 0);
+	assert_int_equal(range4_to_cidr(UINT32_MAX, UINT32_MAX, collect, &g),
+			 0);
 	assert_string_equal(g.s[0], "255.255.255.255/32");
 }
 
@@ -91,8 +93,9 @@ test_range4_unaligned(void **state)
 	struct got g = {0};
 
 	(void)state;
-	assert_int_equal(range4_to_cidr(ip4("10.0.0.1"), ip4("10.0.0.6"),
-					collect, &g), 0);
+	assert_int_equal(
+		range4_to_cidr(ip4("10.0.0.1"), ip4("10.0.0.6"), collect, &g),
+		0);
 	assert_int_equal(g.n, 4);
 	assert_string_equal(g.s[0], "10.0.0.1/32");
 	assert_string_equal(g.s[1], "10.0.0.2/31");
@@ -107,7 +110,8 @@ test_range4_unaligned(void **state)
 	/* 1536 hosts (RIR counts need not be powers of two). */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(range4_to_cidr(ip4("103.9.0.0"),
-					ip4("103.9.0.0") + 1535, collect, &g), 0);
+					ip4("103.9.0.0") + 1535, collect, &g),
+			 0);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.s[0], "103.9.0.0/22");
 	assert_string_equal(g.s[1], "103.9.4.0/23");
@@ -156,7 +160,8 @@ test_range6(void **state)
 	memset(b, 0xff, 16);
 	assert_int_equal(range6_to_cidr(a, b, collect6, &g), 0);
 	assert_int_equal(g.n, 1);
-	assert_string_equal(g.s[0], "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127");
+	assert_string_equal(g.s[0],
+			    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127");
 }
 
 struct pl {
@@ -181,13 +186,15 @@ pl_collect(void *ctx, const struct pfx *p, uint32_t line)
 static void
 test_prefix_file_plain(void **state)
 {
-	const char *text = "# bgpq4 -F '%n/%l\\n' AS-X\n1.0.1.0/24\r\n\n  2001:db8::/32  \n";
+	const char *text = "# bgpq4 -F '%n/%l\\n' AS-X\n1.0.1.0/24\r\n\n  "
+			   "2001:db8::/32  \n";
 	struct ixg_diags *d = ixg_diags_new();
 	struct pl l = {0};
 
 	(void)state;
 	assert_int_equal(prefix_file_read("x.txt", text, strlen(text),
-					  pl_collect, &l, d), 0);
+					  pl_collect, &l, d),
+			 0);
 	assert_int_equal(ixg_diags_errors(d), 0);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.s[0], "1.0.1.0/24");
@@ -210,7 +217,8 @@ test_prefix_file_cisco(void **state)
 
 	(void)state;
 	assert_int_equal(prefix_file_read("x.txt", text, strlen(text),
-					  pl_collect, &l, d), 0);
+					  pl_collect, &l, d),
+			 0);
 	assert_int_equal(l.n, 3);
 	assert_string_equal(l.s[1], "1.0.4.0/22");
 	assert_int_equal(l.line[1], 3);
@@ -221,7 +229,8 @@ test_prefix_file_cisco(void **state)
 static void
 test_prefix_file_errors(void **state)
 {
-	const char *text = "1.0.0.1/24\nip prefix-list NN permit 1.0.0.0/22 le 24\n";
+	const char *text =
+		"1.0.0.1/24\nip prefix-list NN permit 1.0.0.0/22 le 24\n";
 	struct ixg_diags *d = ixg_diags_new();
 	struct pl l = {0};
 	char *buf = NULL;
@@ -235,8 +244,11 @@ test_prefix_file_errors(void **state)
 	assert_int_equal(l.n, 0);
 	ixg_diags_print(d, f);
 	fclose(f);
-	assert_non_null(strstr(buf, "x.txt:1:1: error: prefix 1.0.0.1/24 has host bits set; did you mean 1.0.0.0/24?\n"));
-	assert_non_null(strstr(buf, "x.txt:2:37: error: 'le' ranges are not supported"));
+	assert_non_null(
+		strstr(buf, "x.txt:1:1: error: prefix 1.0.0.1/24 has host bits "
+			    "set; did you mean 1.0.0.0/24?\n"));
+	assert_non_null(strstr(
+		buf, "x.txt:2:37: error: 'le' ranges are not supported"));
 	free(buf);
 	ixg_diags_free(d);
 }
@@ -274,7 +286,8 @@ test_country_iplocdb(void **state)
 
 	(void)state;
 	assert_int_equal(country_file_read("c.csv", text, strlen(text),
-					   CF_IPLOCDB, cc_collect, &l, d), 0);
+					   CF_IPLOCDB, cc_collect, &l, d),
+			 0);
 	assert_int_equal(l.n, 4);
 	assert_string_equal(l.s[0], "1.0.0.0/24");
 	assert_int_equal(l.cc[0], IXG_CC('A', 'U'));
@@ -289,21 +302,23 @@ test_country_iplocdb(void **state)
 static void
 test_country_rir(void **state)
 {
-	const char *text = "# comment\n"
-			   "2|apnic|20250101|5|19830613|20250101|+1000\n"
-			   "apnic|*|ipv4|*|3|summary\n"
-			   "apnic|VN|asn|7552|1|20040101|allocated|A1\n"
-			   "apnic|VN|ipv4|103.9.0.0|1536|20110101|assigned|A1\n"
-			   "apnic||ipv4|103.9.8.0|1024||available|\n"
-			   "apnic|ZZ|ipv4|103.9.12.0|1024|20110101|reserved|\n"
-			   "apnic|TH|ipv4|1.0.128.0|32768|20110101|allocated\n"
-			   "apnic|JP|ipv6|2001:200::|35|19990813|allocated|A2\n";
+	const char *text =
+		"# comment\n"
+		"2|apnic|20250101|5|19830613|20250101|+1000\n"
+		"apnic|*|ipv4|*|3|summary\n"
+		"apnic|VN|asn|7552|1|20040101|allocated|A1\n"
+		"apnic|VN|ipv4|103.9.0.0|1536|20110101|assigned|A1\n"
+		"apnic||ipv4|103.9.8.0|1024||available|\n"
+		"apnic|ZZ|ipv4|103.9.12.0|1024|20110101|reserved|\n"
+		"apnic|TH|ipv4|1.0.128.0|32768|20110101|allocated\n"
+		"apnic|JP|ipv6|2001:200::|35|19990813|allocated|A2\n";
 	struct ixg_diags *d = ixg_diags_new();
 	struct cl l = {0};
 
 	(void)state;
 	assert_int_equal(country_file_read("delegated", text, strlen(text),
-					   CF_RIR, cc_collect, &l, d), 0);
+					   CF_RIR, cc_collect, &l, d),
+			 0);
 	assert_int_equal(ixg_diags_errors(d), 0);
 	assert_int_equal(l.n, 4);
 	assert_string_equal(l.s[0], "103.9.0.0/22");
@@ -328,8 +343,8 @@ test_country_errors(void **state)
 	assert_true(country_file_read("c.csv", csv, strlen(csv), CF_IPLOCDB,
 				      cc_collect, &l, d) < 0);
 	assert_int_equal(ixg_diags_errors(d), 2);
-	assert_true(country_file_read("d", rir, strlen(rir), CF_RIR,
-				      cc_collect, &l, d) < 0);
+	assert_true(country_file_read("d", rir, strlen(rir), CF_RIR, cc_collect,
+				      &l, d) < 0);
 	assert_int_equal(ixg_diags_errors(d), 3);
 	assert_int_equal(l.n, 0);
 	ixg_diags_free(d);

@@ -76,7 +76,8 @@ test_fixed_point_golden(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(glob(IXG_SRC_DIR "/tests/config/good/*.conf", 0, NULL, &g), 0);
+	assert_int_equal(
+		glob(IXG_SRC_DIR "/tests/config/good/*.conf", 0, NULL, &g), 0);
 	assert_true(g.gl_pathc >= 8);
 	for (i = 0; i < g.gl_pathc; i++)
 		check_fixed_point(IXG_SRC_DIR "/tests/config/good",
@@ -174,8 +175,8 @@ static void
 test_include_glob_sorted(void **state)
 {
 	struct ixg_diags *d = ixg_diags_new();
-	struct ixg_conf *c =
-		ixg_conf_parse_file(IXG_SRC_DIR "/tests/config/good/include.conf", d);
+	struct ixg_conf *c = ixg_conf_parse_file(
+		IXG_SRC_DIR "/tests/config/good/include.conf", d);
 	struct ixg_spec s;
 	char buf[PATH_MAX + 32];
 
@@ -189,10 +190,14 @@ test_include_glob_sorted(void **state)
 	/* announce-file is relative to the including file (inc/). */
 	assert_int_equal(s.n_routes4, 1);
 	assert_int_equal(s.routes4[0].addr, 0xc6336400u);
-	assert_int_equal(ixg_conf_origin(c, s.routes4[0].origin, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, IXG_SRC_DIR "/tests/config/good/inc/b.txt:1:1");
-	assert_int_equal(ixg_conf_origin(c, s.peers[0].origin, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, IXG_SRC_DIR "/tests/config/good/inc/10-peer.conf:1:6");
+	assert_int_equal(
+		ixg_conf_origin(c, s.routes4[0].origin, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+			    IXG_SRC_DIR "/tests/config/good/inc/b.txt:1:1");
+	assert_int_equal(
+		ixg_conf_origin(c, s.peers[0].origin, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, IXG_SRC_DIR
+			    "/tests/config/good/inc/10-peer.conf:1:6");
 	ixg_spec_free(&s);
 	ixg_conf_free(c);
 	ixg_diags_free(d);
@@ -207,12 +212,14 @@ test_include_loop(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_null(ixg_conf_parse_file(IXG_SRC_DIR "/tests/config/bad/include-loop.conf", d));
+	assert_null(ixg_conf_parse_file(
+		IXG_SRC_DIR "/tests/config/bad/include-loop.conf", d));
 	assert_int_equal(ixg_diags_errors(d), 1);
 	f = open_memstream(&buf, &len);
 	ixg_diags_print(d, f);
 	fclose(f);
-	assert_non_null(strstr(buf, "inc/loop-b.conf:2:9: error: include loop"));
+	assert_non_null(
+		strstr(buf, "inc/loop-b.conf:2:9: error: include loop"));
 	free(buf);
 	ixg_diags_free(d);
 }
@@ -226,7 +233,8 @@ test_prefix_and_country_files(void **state)
 	char buf[PATH_MAX + 32];
 
 	(void)state;
-	c = ixg_conf_parse_file(IXG_SRC_DIR "/tests/config/good/prefix-file.conf", d);
+	c = ixg_conf_parse_file(
+		IXG_SRC_DIR "/tests/config/good/prefix-file.conf", d);
 	assert_non_null(c);
 	assert_int_equal(ixg_conf_compile(c, &s, d), 0);
 	/* plain.txt: 2 v4 + 1 v6; cisco.txt: 1 v4 + 1 v6. */
@@ -235,12 +243,15 @@ test_prefix_and_country_files(void **state)
 	/* allow-source-file replaces the default: only plain.txt. */
 	assert_int_equal(s.n_sources4, 2);
 	assert_int_equal(s.n_sources6, 1);
-	assert_int_equal(ixg_conf_origin(c, s.routes4[2].origin, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, IXG_SRC_DIR "/tests/config/good/inc/cisco.txt:2:1");
+	assert_int_equal(
+		ixg_conf_origin(c, s.routes4[2].origin, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+			    IXG_SRC_DIR "/tests/config/good/inc/cisco.txt:2:1");
 	ixg_spec_free(&s);
 	ixg_conf_free(c);
 
-	c = ixg_conf_parse_file(IXG_SRC_DIR "/tests/config/good/countries.conf", d);
+	c = ixg_conf_parse_file(IXG_SRC_DIR "/tests/config/good/countries.conf",
+				d);
 	assert_non_null(c);
 	assert_int_equal(ixg_conf_compile(c, &s, d), 0);
 	/* --, SG (home), then AU, CN from the CSV, VN from the RIR file. */
@@ -270,13 +281,18 @@ test_load_reports_summary(void **state)
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(ixg_conf_load(IXG_SRC_DIR "/tests/config/bad/dup-mac.conf", &s, f), -1);
+	assert_int_equal(ixg_conf_load(IXG_SRC_DIR
+				       "/tests/config/bad/dup-mac.conf",
+				       &s, f),
+			 -1);
 	fclose(f);
 	assert_null(s.peers);
-	assert_non_null(strstr(buf, "dup-mac.conf: 1 error; configuration NOT loaded\n"));
+	assert_non_null(strstr(
+		buf, "dup-mac.conf: 1 error; configuration NOT loaded\n"));
 	free(buf);
 	f = open_memstream(&buf, &len);
-	assert_int_equal(ixg_conf_load(IXG_SRC_DIR "/config/demo.conf", &s, f), 0);
+	assert_int_equal(ixg_conf_load(IXG_SRC_DIR "/config/demo.conf", &s, f),
+			 0);
 	fclose(f);
 	assert_int_equal(len, 0);
 	assert_int_equal(s.n_peers, 10);

@@ -18,22 +18,23 @@
 #define IXG_SRC_DIR "."
 #endif
 
-#define HEAD                                                                  \
-	"node { name t; country SG; }\n"                                      \
+#define HEAD                                                                   \
+	"node { name t; country SG; }\n"                                       \
 	"port p0 { device \"net_null0\"; vlan 10 { address 10.0.0.1/24; } }\n" \
-	"port p1 { device \"net_null1\"; }\n"                                 \
-	"class gold { committed-rate 1mbit; committed-burst 4k; }\n"          \
+	"port p1 { device \"net_null1\"; }\n"                                  \
+	"class gold { committed-rate 1mbit; committed-burst 4k; }\n"           \
 	"class silver { committed-rate 1mbit; committed-burst 4k; }\n"
 
-#define PEER(name, asn, vlan, mac, pfx)                                       \
-	"peer " name " { asn " asn "; country VN; port p0; vlan " vlan       \
+#define PEER(name, asn, vlan, mac, pfx)                                        \
+	"peer " name " { asn " asn "; country VN; port p0; vlan " vlan         \
 	"; mac " mac "; announce { " pfx "; } }\n"
 
 static void
 compile(const char *text, const struct ixg_spec *prev, struct ixg_spec *s)
 {
 	struct ixg_diags *d = ixg_diags_new();
-	struct ixg_conf *c = ixg_conf_parse_string("t.conf", text, strlen(text), d);
+	struct ixg_conf *c = ixg_conf_parse_string("t.conf", text, strlen(text),
+						   d);
 
 	if (c == NULL || ixg_conf_compile_prev(c, prev, s, d) != 0) {
 		ixg_diags_print(d, stderr);
@@ -67,12 +68,13 @@ route4_peer(const struct ixg_spec *s, uint32_t addr)
 	return 0;
 }
 
-static const char *three =
-	HEAD PEER("a", "1", "11", "02:00:00:00:00:0a", "10.1.0.0/16")
-	PEER("b", "2", "12", "02:00:00:00:00:0b", "10.2.0.0/16")
-	PEER("c", "3", "13", "02:00:00:00:00:0c", "10.3.0.0/16")
-	"acl { rule 10 r1 { from c; action class silver; }\n"
-	"      rule 20 { protocol tcp; action deny; } }\n";
+static const char *three = HEAD PEER(
+	"a", "1", "11", "02:00:00:00:00:0a",
+	"10.1.0.0/16") PEER("b", "2", "12", "02:00:00:00:00:0b", "10.2.0.0/16")
+	PEER("c", "3", "13", "02:00:00:00:00:0c",
+	     "10.3.0.0/16") "acl { rule 10 r1 { from c; action class silver; "
+			    "}\n"
+			    "      rule 20 { protocol tcp; action deny; } }\n";
 
 /* Without prev: declaration order, as before issue 3. */
 static void
@@ -97,13 +99,15 @@ static void
 test_keep_by_name(void **state)
 {
 	struct ixg_spec prev, s;
-	const char *next =
-		HEAD PEER("d", "4", "14", "02:00:00:00:00:0d", "10.4.0.0/16")
-		PEER("c", "3", "13", "02:00:00:00:00:0c", "10.3.0.0/16")
-		PEER("a", "1", "11", "02:00:00:00:00:0a", "10.1.0.0/16")
-		PEER("e", "5", "15", "02:00:00:00:00:0e", "10.5.0.0/16")
-		"acl { rule 10 r1 { from c; action class silver; }\n"
-		"      rule 20 { protocol tcp; action deny; } }\n";
+	const char *next = HEAD PEER("d", "4", "14", "02:00:00:00:00:0d",
+				     "10.4.0.0/16")
+		PEER("c", "3", "13", "02:00:00:00:00:0c", "10.3.0.0/16") PEER(
+			"a", "1", "11", "02:00:00:00:00:0a", "10.1.0.0/16")
+			PEER("e", "5", "15", "02:00:00:00:00:0e",
+			     "10.5.0.0/16") "acl { rule 10 r1 { from c; action "
+					    "class silver; }\n"
+					    "      rule 20 { protocol tcp; "
+					    "action deny; } }\n";
 
 	(void)state;
 	compile(three, NULL, &prev);
@@ -133,14 +137,17 @@ test_reorder_classes_ports(void **state)
 	const char *next =
 		"node { name t; country SG; }\n"
 		"port p1 { device \"net_null1\"; }\n"
-		"port p0 { device \"net_null0\"; vlan 10 { address 10.0.0.1/24; } }\n"
+		"port p0 { device \"net_null0\"; vlan 10 { address "
+		"10.0.0.1/24; } }\n"
 		"class silver { committed-rate 1mbit; committed-burst 4k; }\n"
-		"class gold { committed-rate 1mbit; committed-burst 4k; }\n"
-		PEER("a", "1", "11", "02:00:00:00:00:0a", "10.1.0.0/16")
-		PEER("b", "2", "12", "02:00:00:00:00:0b", "10.2.0.0/16")
-		PEER("c", "3", "13", "02:00:00:00:00:0c", "10.3.0.0/16")
-		"acl { rule 5 r1 { from c; action class silver; }\n"
-		"      rule 20 { protocol tcp; action deny; } }\n";
+		"class gold { committed-rate 1mbit; committed-burst 4k; "
+		"}\n" PEER("a", "1", "11", "02:00:00:00:00:0a", "10.1.0.0/16")
+			PEER("b", "2", "12", "02:00:00:00:00:0b", "10.2.0.0/16")
+				PEER("c", "3", "13", "02:00:00:00:00:0c",
+				     "10.3.0.0/16") "acl { rule 5 r1 { from c; "
+						    "action class silver; }\n"
+						    "      rule 20 { protocol "
+						    "tcp; action deny; } }\n";
 
 	(void)state;
 	compile(three, NULL, &prev);
@@ -202,15 +209,19 @@ static void
 test_country_index_kept(void **state)
 {
 	struct ixg_spec prev, s;
-	const char *next =
-		HEAD PEER("b", "2", "12", "02:00:00:00:00:0b", "10.2.0.0/16")
-		"peer f { asn 6; country MY; port p0; vlan 16; "
-		"mac 02:00:00:00:00:0f; announce { 10.6.0.0/16; } }\n"
-		"peer t { asn 7; country TH; port p0; vlan 17; "
-		"mac 02:00:00:00:00:1f; announce { 10.7.0.0/16; } }\n";
-	const char *first = HEAD PEER("b", "2", "12", "02:00:00:00:00:0b", "10.2.0.0/16")
-		"peer t { asn 7; country TH; port p0; vlan 17; "
-		"mac 02:00:00:00:00:1f; announce { 10.7.0.0/16; } }\n";
+	const char *next = HEAD PEER(
+		"b", "2", "12", "02:00:00:00:00:0b",
+		"10.2.0.0/16") "peer f { asn 6; country MY; port p0; vlan 16; "
+			       "mac 02:00:00:00:00:0f; announce { 10.6.0.0/16; "
+			       "} }\n"
+			       "peer t { asn 7; country TH; port p0; vlan 17; "
+			       "mac 02:00:00:00:00:1f; announce { 10.7.0.0/16; "
+			       "} }\n";
+	const char *first = HEAD PEER(
+		"b", "2", "12", "02:00:00:00:00:0b",
+		"10.2.0.0/16") "peer t { asn 7; country TH; port p0; vlan 17; "
+			       "mac 02:00:00:00:00:1f; announce { 10.7.0.0/16; "
+			       "} }\n";
 	uint16_t th;
 
 	(void)state;
@@ -220,10 +231,12 @@ test_country_index_kept(void **state)
 	compile(next, &prev, &s);
 	assert_int_equal(cc_index(&s, IXG_CC('T', 'H')), th);
 	assert_int_equal(peer(&s, "t")->country, th);
-	assert_int_equal(peer(&s, "b")->country, cc_index(&s, IXG_CC('V', 'N')));
+	assert_int_equal(peer(&s, "b")->country,
+			 cc_index(&s, IXG_CC('V', 'N')));
 	assert_int_equal(cc_index(&s, IXG_CC('S', 'G')),
 			 cc_index(&prev, IXG_CC('S', 'G')));
-	assert_int_equal(peer(&s, "f")->country, cc_index(&s, IXG_CC('M', 'Y')));
+	assert_int_equal(peer(&s, "f")->country,
+			 cc_index(&s, IXG_CC('M', 'Y')));
 	ixg_spec_free(&prev);
 	ixg_spec_free(&s);
 }

@@ -44,7 +44,8 @@ test_lexer_tokens(void **state)
 static void
 test_lexer_words_keep_punctuation(void **state)
 {
-	const char *src = "2001:db8::/32;02:00:00:00:00:01 1-in-100 10.0.0.0/8#c";
+	const char *src =
+		"2001:db8::/32;02:00:00:00:00:01 1-in-100 10.0.0.0/8#c";
 	const char *want[] = {"2001:db8::/32", ";", "02:00:00:00:00:01",
 			      "1-in-100", "10.0.0.0/8"};
 	struct lexer lx;
@@ -89,28 +90,36 @@ test_parse_prefix(void **state)
 	char err[128], buf[64];
 
 	(void)state;
-	assert_int_equal(parse_prefix("10.1.0.0/16", 11, &p, 1, err, sizeof(err)), 0);
+	assert_int_equal(
+		parse_prefix("10.1.0.0/16", 11, &p, 1, err, sizeof(err)), 0);
 	assert_int_equal(p.fam, 4);
 	assert_int_equal(p.len, 16);
 	assert_int_equal(p.addr[1], 1);
 	assert_true(pfx_is_canonical(&p));
-	assert_int_equal(parse_prefix("10.1.0.1/16", 11, &p, 1, err, sizeof(err)), 0);
+	assert_int_equal(
+		parse_prefix("10.1.0.1/16", 11, &p, 1, err, sizeof(err)), 0);
 	assert_false(pfx_is_canonical(&p));
 	pfx_mask(&p);
 	pfx_format(&p, 1, buf, sizeof(buf));
 	assert_string_equal(buf, "10.1.0.0/16");
-	assert_int_equal(parse_prefix("2001:DB8::/33", 13, &p, 1, err, sizeof(err)), 0);
+	assert_int_equal(
+		parse_prefix("2001:DB8::/33", 13, &p, 1, err, sizeof(err)), 0);
 	pfx_format(&p, 1, buf, sizeof(buf));
 	assert_string_equal(buf, "2001:db8::/33");
-	assert_true(parse_prefix("10.0.0.0/33", 11, &p, 1, err, sizeof(err)) < 0);
+	assert_true(parse_prefix("10.0.0.0/33", 11, &p, 1, err, sizeof(err)) <
+		    0);
 	assert_non_null(strstr(err, "bad prefix length"));
 	assert_true(parse_prefix("10.0.0.0", 8, &p, 1, err, sizeof(err)) < 0);
-	assert_int_equal(parse_prefix("10.0.0.7", 8, &p, 0, err, sizeof(err)), 0);
+	assert_int_equal(parse_prefix("10.0.0.7", 8, &p, 0, err, sizeof(err)),
+			 0);
 	assert_int_equal(p.len, 32);
-	assert_true(parse_prefix("010.0.0.0/8", 11, &p, 1, err, sizeof(err)) < 0);
+	assert_true(parse_prefix("010.0.0.0/8", 11, &p, 1, err, sizeof(err)) <
+		    0);
 	assert_true(parse_prefix("1.2.3/24", 8, &p, 1, err, sizeof(err)) < 0);
-	assert_true(parse_prefix("256.0.0.0/8", 11, &p, 1, err, sizeof(err)) < 0);
-	assert_true(parse_prefix("2001:db8:::/32", 14, &p, 1, err, sizeof(err)) < 0);
+	assert_true(parse_prefix("256.0.0.0/8", 11, &p, 1, err, sizeof(err)) <
+		    0);
+	assert_true(parse_prefix("2001:db8:::/32", 14, &p, 1, err,
+				 sizeof(err)) < 0);
 }
 
 static void

@@ -41,10 +41,9 @@ setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/ixg-test-config.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -1;
-	write_file("root.conf",
-		   "node { name t; country SG; }\n"
-		   "port p0 { device \"net_null0\"; }\n"
-		   "include \"peer.conf\";\n");
+	write_file("root.conf", "node { name t; country SG; }\n"
+				"port p0 { device \"net_null0\"; }\n"
+				"include \"peer.conf\";\n");
 	write_file("peer.conf",
 		   "peer a { asn 1; country VN; port p0; vlan 11; "
 		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
@@ -126,7 +125,8 @@ test_errors_summarised(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	write_file("bad.conf", "node { name t; countri SG; }\nport p0 { devic \"x\"; }\n");
+	write_file("bad.conf",
+		   "node { name t; countri SG; }\nport p0 { devic \"x\"; }\n");
 	snprintf(p, sizeof(p), "%s/bad.conf", dir);
 	assert_int_equal(ctl_config_load(p, NULL, &c, f), -1);
 	fclose(f);
@@ -143,10 +143,16 @@ test_audit_line(void **state)
 	struct ctl_diff d;
 	uint8_t sha[32];
 	struct ctl_audit_rec r = {
-		.time = 86400, .who = 1000, .action = "reload", .sha256 = sha,
-		.generation = 7, .result = CTL_RES_REFUSED,
-		.error = "a.conf:1:2: error: bad \"x\"", .diff = &d,
-		.build_ms = 1.5, .publish_ms = 0.25,
+		.time = 86400,
+		.who = 1000,
+		.action = "reload",
+		.sha256 = sha,
+		.generation = 7,
+		.result = CTL_RES_REFUSED,
+		.error = "a.conf:1:2: error: bad \"x\"",
+		.diff = &d,
+		.build_ms = 1.5,
+		.publish_ms = 0.25,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -164,15 +170,23 @@ test_audit_line(void **state)
 	ctl_audit_format(&r, f);
 	fclose(f);
 	assert_string_equal(buf,
-		"{\"time\": \"1970-01-02T00:00:00Z\", \"uid\": 1000, \"action\": \"reload\", "
-		"\"sha256\": \"abababababababababababababababababababababababababababababababab\", "
-		"\"generation\": 7, \"result\": \"refused\", "
-		"\"error\": \"a.conf:1:2: error: bad \\\"x\\\"\", "
-		"\"diff\": {\"peers\": {\"added\": 1, \"removed\": 0, \"changed\": 0}}, "
-		"\"build_ms\": 1.500, \"publish_ms\": 0.250}\n"
-		"{\"time\": \"1970-01-02T00:00:00Z\", \"uid\": \"signal\", \"action\": \"reload\", "
-		"\"sha256\": \"abababababababababababababababababababababababababababababababab\", "
-		"\"generation\": 7, \"result\": \"ok\", \"build_ms\": 1.500, \"publish_ms\": 0.250}\n");
+			    "{\"time\": \"1970-01-02T00:00:00Z\", \"uid\": "
+			    "1000, \"action\": \"reload\", "
+			    "\"sha256\": "
+			    "\"abababababababababababababababababababababababab"
+			    "abababababababab\", "
+			    "\"generation\": 7, \"result\": \"refused\", "
+			    "\"error\": \"a.conf:1:2: error: bad \\\"x\\\"\", "
+			    "\"diff\": {\"peers\": {\"added\": 1, \"removed\": "
+			    "0, \"changed\": 0}}, "
+			    "\"build_ms\": 1.500, \"publish_ms\": 0.250}\n"
+			    "{\"time\": \"1970-01-02T00:00:00Z\", \"uid\": "
+			    "\"signal\", \"action\": \"reload\", "
+			    "\"sha256\": "
+			    "\"abababababababababababababababababababababababab"
+			    "abababababababab\", "
+			    "\"generation\": 7, \"result\": \"ok\", "
+			    "\"build_ms\": 1.500, \"publish_ms\": 0.250}\n");
 	free(buf);
 }
 
@@ -182,7 +196,9 @@ static void
 test_parse_request(void **state)
 {
 	char buf[128], *argv[CTL_MAX_ARGS + 1];
-	struct ctl_req_hdr h = {.magic = CTL_MAGIC, .version = 1, .argc = 2,
+	struct ctl_req_hdr h = {.magic = CTL_MAGIC,
+				.version = 1,
+				.argc = 2,
 				.flags = CTL_F_JSON};
 	size_t len = sizeof(h);
 	uint16_t flags;
@@ -199,20 +215,25 @@ test_parse_request(void **state)
 	assert_string_equal(argv[1], "peers");
 	assert_null(argv[2]);
 	assert_int_equal(flags, CTL_F_JSON);
-	assert_int_equal(ctl_parse_request(buf, 8, &argc, argv, &flags), -EBADMSG);
-	assert_int_equal(ctl_parse_request(buf, len - 1, &argc, argv, &flags), -EBADMSG);
+	assert_int_equal(ctl_parse_request(buf, 8, &argc, argv, &flags),
+			 -EBADMSG);
+	assert_int_equal(ctl_parse_request(buf, len - 1, &argc, argv, &flags),
+			 -EBADMSG);
 	h.len = (uint32_t)len + 1;
 	memcpy(buf, &h, sizeof(h));
 	buf[len] = 'x';
-	assert_int_equal(ctl_parse_request(buf, len + 1, &argc, argv, &flags), -EBADMSG);
+	assert_int_equal(ctl_parse_request(buf, len + 1, &argc, argv, &flags),
+			 -EBADMSG);
 	h.len = (uint32_t)len;
 	h.magic = 0;
 	memcpy(buf, &h, sizeof(h));
-	assert_int_equal(ctl_parse_request(buf, len, &argc, argv, &flags), -EBADMSG);
+	assert_int_equal(ctl_parse_request(buf, len, &argc, argv, &flags),
+			 -EBADMSG);
 	h.magic = CTL_MAGIC;
 	h.argc = 3;
 	memcpy(buf, &h, sizeof(h));
-	assert_int_equal(ctl_parse_request(buf, len, &argc, argv, &flags), -EBADMSG);
+	assert_int_equal(ctl_parse_request(buf, len, &argc, argv, &flags),
+			 -EBADMSG);
 }
 
 int

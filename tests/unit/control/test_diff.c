@@ -15,28 +15,30 @@
 #include "diff.h"
 #include "ixg_conf.h"
 
-#define HEAD                                                                  \
-	"node { name t; country SG; }\n"                                      \
+#define HEAD                                                                   \
+	"node { name t; country SG; }\n"                                       \
 	"port p0 { device \"net_null0\"; vlan 11 { address 10.0.0.1/24; } }\n" \
 	"class gold { committed-rate 1mbit; committed-burst 4k; }\n"
 
-#define PEER_A(extra)                                                         \
-	"peer a { asn 1; country VN; port p0; vlan 11; "                      \
+#define PEER_A(extra)                                                          \
+	"peer a { asn 1; country VN; port p0; vlan 11; "                       \
 	"mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; " extra "} }\n"
-#define PEER_B(asn)                                                           \
-	"peer b { asn " asn "; country TH; port p0; vlan 12; "                \
-	"mac 02:00:00:00:00:0b; announce { 10.2.0.0/16; 2001:db8:2::/48; } }\n"
-#define ACL(extra)                                                            \
+#define PEER_B(asn)                                                            \
+	"peer b { asn " asn "; country TH; port p0; vlan 12; "                 \
+	"mac 02:00:00:00:00:0b; announce { 10.2.0.0/16; 2001:db8:2::/48; } "   \
+	"}\n"
+#define ACL(extra)                                                             \
 	"acl { rule 10 r1 { from b; action class gold; }\n" extra "}\n"
 
-static const char *base = HEAD PEER_A("") PEER_B("2") ACL("")
-	"blackhole 10.2.3.0/24;\n";
+static const char *base = HEAD PEER_A("") PEER_B("2")
+	ACL("") "blackhole 10.2.3.0/24;\n";
 
 static void
 compile(const char *text, const struct ixg_spec *prev, struct ixg_spec *s)
 {
 	struct ixg_diags *d = ixg_diags_new();
-	struct ixg_conf *c = ixg_conf_parse_string("t.conf", text, strlen(text), d);
+	struct ixg_conf *c = ixg_conf_parse_string("t.conf", text, strlen(text),
+						   d);
 
 	if (c == NULL || ixg_conf_compile_prev(c, prev, s, d) != 0) {
 		ixg_diags_print(d, stderr);
@@ -105,8 +107,9 @@ static void
 test_origin_shift_is_not_a_change(void **state)
 {
 	struct ctl_diff d;
-	const char *text = "class bronze { committed-rate 1mbit; committed-burst 4k; }\n"
-		HEAD PEER_A("") PEER_B("2") ACL("") "blackhole 10.2.3.0/24;\n";
+	const char *text = "class bronze { committed-rate 1mbit; "
+			   "committed-burst 4k; }\n" HEAD PEER_A("") PEER_B("2")
+				   ACL("") "blackhole 10.2.3.0/24;\n";
 
 	(void)state;
 	diff_from_base(text, &d);
@@ -121,8 +124,8 @@ static void
 test_prefix_added(void **state)
 {
 	struct ctl_diff d;
-	const char *text = HEAD PEER_A("10.9.0.0/16; ") PEER_B("2") ACL("")
-		"blackhole 10.2.3.0/24;\n";
+	const char *text = HEAD PEER_A("10.9.0.0/16; ") PEER_B("2")
+		ACL("") "blackhole 10.2.3.0/24;\n";
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -138,9 +141,11 @@ test_prefix_added(void **state)
 	f = open_memstream(&buf, &len);
 	ctl_diff_json(&d, f);
 	fclose(f);
-	assert_string_equal(buf,
-			    "{\"routes4\": {\"added\": 1, \"removed\": 0, \"changed\": 0}, "
-			    "\"sources4\": {\"added\": 1, \"removed\": 0, \"changed\": 0}}");
+	assert_string_equal(
+		buf,
+		"{\"routes4\": {\"added\": 1, \"removed\": 0, \"changed\": 0}, "
+		"\"sources4\": {\"added\": 1, \"removed\": 0, \"changed\": "
+		"0}}");
 	free(buf);
 }
 
@@ -148,8 +153,8 @@ static void
 test_peer_changed(void **state)
 {
 	struct ctl_diff d;
-	const char *text = HEAD PEER_A("") PEER_B("65000") ACL("")
-		"blackhole 10.2.3.0/24;\n";
+	const char *text = HEAD PEER_A("") PEER_B("65000")
+		ACL("") "blackhole 10.2.3.0/24;\n";
 
 	(void)state;
 	diff_from_base(text, &d);
@@ -186,13 +191,13 @@ static void
 test_route_moves(void **state)
 {
 	struct ctl_diff d;
-	const char *text =
-		HEAD
+	const char *text = HEAD
 		"peer a { asn 1; country VN; port p0; vlan 11; "
-		"mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; 10.2.0.0/16; } }\n"
+		"mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; 10.2.0.0/16; } "
+		"}\n"
 		"peer b { asn 2; country TH; port p0; vlan 12; "
-		"mac 02:00:00:00:00:0b; announce { 2001:db8:2::/48; } }\n"
-		ACL("") "blackhole 10.2.3.0/24;\n";
+		"mac 02:00:00:00:00:0b; announce { 2001:db8:2::/48; } }\n" ACL(
+			"") "blackhole 10.2.3.0/24;\n";
 
 	(void)state;
 	diff_from_base(text, &d);
@@ -208,8 +213,8 @@ test_rules_and_blackholes(void **state)
 {
 	struct ctl_diff d;
 	const char *text = HEAD PEER_A("") PEER_B("2")
-		ACL("rule 20 r2 { protocol tcp; destination-port 23; action deny; }\n")
-		"blackhole 10.1.3.0/24;\n";
+		ACL("rule 20 r2 { protocol tcp; destination-port 23; action "
+		    "deny; }\n") "blackhole 10.1.3.0/24;\n";
 
 	(void)state;
 	diff_from_base(text, &d);
@@ -240,7 +245,6 @@ test_origin_lookup(void **state)
 	ixg_spec_free(&s);
 }
 
-
 /* Counting by key skips the equal head and tail of a table (here the
  * first 1,500 and last 1,299 prefixes): a long prefix list changed in its
  * middle counts exactly the middle's edits. */
@@ -255,13 +259,16 @@ test_long_table_middle_edit(void **state)
 	(void)state;
 	assert_non_null(ta);
 	assert_non_null(tb);
-	off = (size_t)snprintf(ta, cap, "%s", HEAD "peer a { asn 1; country VN; "
-			       "port p0; vlan 11; mac 02:00:00:00:00:0a; announce { ");
+	off = (size_t)snprintf(
+		ta, cap, "%s",
+		HEAD "peer a { asn 1; country VN; "
+		     "port p0; vlan 11; mac 02:00:00:00:00:0a; announce { ");
 	memcpy(tb, ta, off + 1);
 	for (unsigned i = 0; i < 3000; i++) {
 		char p[32];
 
-		snprintf(p, sizeof(p), "10.%u.%u.0/24; ", 16 + i / 256, i % 256);
+		snprintf(p, sizeof(p), "10.%u.%u.0/24; ", 16 + i / 256,
+			 i % 256);
 		strcat(ta + off, i == 1500 ? "" : p); /* a lacks #1500 */
 		strcat(tb + off, i == 1700 ? "" : p); /* b lacks #1700 */
 		if (i == 1600) {

@@ -32,10 +32,14 @@ static const char conf_abc[] =
 	"port p1 { device \"net_null1\"; }\n"
 	"class gold { committed-rate 1gbit; committed-burst 1m; }\n"
 	"class silver { committed-rate 1gbit; committed-burst 1m; }\n"
-	"peer a { asn 1; country CN; port p0; vlan 1; mac 02:00:00:00:00:01; }\n"
-	"peer b { asn 2; country VN; port p0; vlan 2; mac 02:00:00:00:00:02; }\n"
-	"peer c { asn 3; country TH; port p1; vlan 3; mac 02:00:00:00:00:03; }\n"
-	"acl { rule 10 web { protocol tcp; destination-port 80; action class gold; }\n"
+	"peer a { asn 1; country CN; port p0; vlan 1; mac 02:00:00:00:00:01; "
+	"}\n"
+	"peer b { asn 2; country VN; port p0; vlan 2; mac 02:00:00:00:00:02; "
+	"}\n"
+	"peer c { asn 3; country TH; port p1; vlan 3; mac 02:00:00:00:00:03; "
+	"}\n"
+	"acl { rule 10 web { protocol tcp; destination-port 80; action class "
+	"gold; }\n"
 	"	rule 20 { protocol udp; action deny; } }\n";
 
 /* b gone, d new (and its country), class silver gone. */
@@ -44,10 +48,14 @@ static const char conf_acd[] =
 	"port p0 { device \"net_null0\"; }\n"
 	"port p1 { device \"net_null1\"; }\n"
 	"class gold { committed-rate 1gbit; committed-burst 1m; }\n"
-	"peer a { asn 1; country CN; port p0; vlan 1; mac 02:00:00:00:00:01; }\n"
-	"peer c { asn 3; country TH; port p1; vlan 3; mac 02:00:00:00:00:03; }\n"
-	"peer d { asn 4; country MY; port p1; vlan 4; mac 02:00:00:00:00:04; }\n"
-	"acl { rule 10 web { protocol tcp; destination-port 80; action class gold; }\n"
+	"peer a { asn 1; country CN; port p0; vlan 1; mac 02:00:00:00:00:01; "
+	"}\n"
+	"peer c { asn 3; country TH; port p1; vlan 3; mac 02:00:00:00:00:03; "
+	"}\n"
+	"peer d { asn 4; country MY; port p1; vlan 4; mac 02:00:00:00:00:04; "
+	"}\n"
+	"acl { rule 10 web { protocol tcp; destination-port 80; action class "
+	"gold; }\n"
 	"	rule 20 { protocol udp; action deny; } }\n";
 
 static struct ixg_conf *
@@ -144,27 +152,28 @@ test_framing(void **state)
 		memset(buf, 0, sizeof(buf));
 		ixg_msg_init((struct ixg_msg_hdr *)buf, (enum ixg_msg_type)t,
 			     (uint32_t)size, 1);
-		assert_int_equal(ixg_msg_check(buf, size, &type, err,
-					       sizeof(err)), IXG_ST_OK);
+		assert_int_equal(
+			ixg_msg_check(buf, size, &type, err, sizeof(err)),
+			IXG_ST_OK);
 		assert_int_equal(type, t);
 		/* Short: one byte less than the struct, header saying so. */
 		ixg_msg_init((struct ixg_msg_hdr *)buf, (enum ixg_msg_type)t,
 			     (uint32_t)size - 1, 1);
-		assert_int_equal(ixg_msg_check(buf, size - 1, &type, err,
-					       sizeof(err)),
-				 IXG_ST_BAD_MESSAGE);
+		assert_int_equal(
+			ixg_msg_check(buf, size - 1, &type, err, sizeof(err)),
+			IXG_ST_BAD_MESSAGE);
 		/* Oversized: a byte more. */
 		ixg_msg_init((struct ixg_msg_hdr *)buf, (enum ixg_msg_type)t,
 			     (uint32_t)size + 1, 1);
-		assert_int_equal(ixg_msg_check(buf, size + 1, &type, err,
-					       sizeof(err)),
-				 IXG_ST_BAD_MESSAGE);
+		assert_int_equal(
+			ixg_msg_check(buf, size + 1, &type, err, sizeof(err)),
+			IXG_ST_BAD_MESSAGE);
 		/* Header length not what was received. */
 		ixg_msg_init((struct ixg_msg_hdr *)buf, (enum ixg_msg_type)t,
 			     (uint32_t)size, 1);
-		assert_int_equal(ixg_msg_check(buf, size + 8, &type, err,
-					       sizeof(err)),
-				 IXG_ST_BAD_MESSAGE);
+		assert_int_equal(
+			ixg_msg_check(buf, size + 8, &type, err, sizeof(err)),
+			IXG_ST_BAD_MESSAGE);
 		assert_true(err[0] != '\0');
 	}
 }
@@ -210,8 +219,7 @@ test_round_trip(void **state)
 				 s.acl_rules[i].family);
 		assert_int_equal(ids.acl_rules[i].priority,
 				 s.acl_rules[i].priority);
-		assert_string_equal(ids.acl_rules[i].name,
-				    s.acl_rules[i].name);
+		assert_string_equal(ids.acl_rules[i].name, s.acl_rules[i].name);
 	}
 	/* Nothing else is carried. */
 	assert_int_equal(ids.n_routes4, 0);
@@ -294,8 +302,7 @@ test_malformed(void **state)
 	assert_non_null(strstr(err, "no memfd"));
 	ids_msg(&m, 2);
 	m.status = IXG_ST_INTERNAL;
-	assert_int_equal(ixg_ids_from_fd(fd, &m, &ids, err),
-			 IXG_ST_INTERNAL);
+	assert_int_equal(ixg_ids_from_fd(fd, &m, &ids, err), IXG_ST_INTERNAL);
 	close(fd);
 
 	/* Entries. */

@@ -243,8 +243,8 @@ test_del_closes_fd(void **state)
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
 	c.fd = sv[0];
-	assert_non_null(loop_add_fd(L, sv[0], POLLIN, LOOP_F_CLOSE,
-				    on_close_self, &c));
+	assert_non_null(
+		loop_add_fd(L, sv[0], POLLIN, LOOP_F_CLOSE, on_close_self, &c));
 	assert_int_equal(write(sv[1], "x", 1), 1);
 	assert_int_equal(loop_run(L), 0);
 	assert_int_equal(c.calls, 1);
@@ -303,8 +303,8 @@ test_free_closes_fds(void **state)
 	(void)state;
 	assert_int_equal(pipe(a), 0);
 	assert_int_equal(pipe(b), 0);
-	assert_non_null(loop_add_fd(L, a[0], POLLIN, LOOP_F_CLOSE,
-				    on_readable, &rx));
+	assert_non_null(
+		loop_add_fd(L, a[0], POLLIN, LOOP_F_CLOSE, on_readable, &rx));
 	assert_non_null(loop_add_fd(L, b[0], POLLIN, 0, on_readable, &rx));
 	loop_free(L);
 	assert_int_equal(fcntl(a[0], F_GETFD), -1);

@@ -35,14 +35,16 @@ static const char conf_fmt[] =
 	"	vlan 101 { address 198.18.1.1/24; address 2001:db8:1::1/64; }\n"
 	"	vlan 102 { address 198.18.2.1/24; }\n"
 	"}\n"
-	"port p1 { device \"net_null1\"; vlan 104 { address 198.18.4.1/24; } }\n"
+	"port p1 { device \"net_null1\"; vlan 104 { address 198.18.4.1/24; } "
+	"}\n"
 	"class transit { committed-rate 10gbit; committed-burst 16m;\n"
 	"	peak-rate 20gbit; peak-burst 32m; yellow pass; red drop; }\n"
 	"class memcache { committed-rate 64kbit; committed-burst 4k;\n"
 	"	yellow remark 8; red drop; }\n"
 	"peer china-telecom {\n"
 	"	asn 4134; country CN; port p0; vlan 101;\n"
-	"	mac 02:00:00:00:01:01; next-hop 198.18.1.2; next-hop 2001:db8:1::2;\n"
+	"	mac 02:00:00:00:01:01; next-hop 198.18.1.2; next-hop "
+	"2001:db8:1::2;\n"
 	"	max-prefix 100; rate 10gbit burst 16m;\n"
 	"	announce { 27.0.0.0/8; 2400:da00::/32; }\n"
 	"}\n"
@@ -123,7 +125,8 @@ setup(void **state)
 	assert_true(fd >= 0);
 	cf = fdopen(fd, "w");
 	fputs("27.0.0.0,27.63.255.255,CN\n27.64.0.0,27.79.255.255,VN\n"
-	      "2402:800::,2402:800:ffff:ffff:ffff:ffff:ffff:ffff,VN\n", cf);
+	      "2402:800::,2402:800:ffff:ffff:ffff:ffff:ffff:ffff,VN\n",
+	      cf);
 	fclose(cf);
 	snprintf(text, sizeof(text), conf_fmt, cdata_path);
 
@@ -330,7 +333,8 @@ jv_string(const char *p)
 			if (*p == 'u') {
 				for (int i = 1; i <= 4; i++)
 					if (!strchr("0123456789abcdefABCDEF",
-						    p[i]) || !p[i])
+						    p[i]) ||
+					    !p[i])
 						return NULL;
 				p += 4;
 			} else if (!strchr("\"\\/bfnrt", *p) || !*p) {
@@ -473,8 +477,7 @@ test_units(void **state)
 	assert_string_equal(show_size(b, 1500), "1500 B");
 	assert_string_equal(show_duration(b, 45), "45s");
 	assert_string_equal(show_duration(b, 3 * 3600 + 7 * 60), "3h07m");
-	assert_string_equal(show_duration(b, 2 * 86400 + 4 * 3600),
-			    "2d04h");
+	assert_string_equal(show_duration(b, 2 * 86400 + 4 * 3600), "2d04h");
 	assert_string_equal(show_duration(b, -1), "expired");
 	assert_int_equal(show_edit_distance("vietel", "viettel"), 1);
 	assert_int_equal(show_edit_distance("abc", "xyz"), 3);
@@ -496,16 +499,13 @@ test_parse_prefix(void **state)
 	assert_int_equal(len, 12);
 	assert_int_equal(a[1], 64); /* host bits cleared */
 	assert_int_equal(a[2], 0);
-	assert_int_equal(show_parse_prefix("2402:800::1/32", &fam, a, &len),
-			 0);
+	assert_int_equal(show_parse_prefix("2402:800::1/32", &fam, a, &len), 0);
 	assert_int_equal(fam, 6);
 	assert_int_equal(a[15], 0);
 	assert_int_equal(show_parse_prefix("1.2.3.4/33", &fam, a, &len),
 			 -EINVAL);
-	assert_int_equal(show_parse_prefix("1.2.3.4/", &fam, a, &len),
-			 -EINVAL);
-	assert_int_equal(show_parse_prefix("viettel", &fam, a, &len),
-			 -EINVAL);
+	assert_int_equal(show_parse_prefix("1.2.3.4/", &fam, a, &len), -EINVAL);
+	assert_int_equal(show_parse_prefix("viettel", &fam, a, &len), -EINVAL);
 	assert_int_equal(show_parse_prefix("::/129", &fam, a, &len), -EINVAL);
 }
 
@@ -533,11 +533,12 @@ test_peers(void **state)
 	r = show(&f->st, true, "peers", NULL);
 	assert_int_equal(r.rc, 0);
 	valid_json(&r);
-	has(&r, "\"name\":\"china-telecom\",\"asn\":4134,\"country\":\"CN\","
-		"\"port\":\"p0\",\"vlan\":101,\"outer_vlan\":0,\"sav\":\"strict\","
-		"\"prefixes_v4\":1,\"prefixes_v6\":1,\"rx_packets\":1500,"
-		"\"rx_bytes\":1500000,\"tx_packets\":0,\"tx_bytes\":0,"
-		"\"drops\":10,\"rx_pps\":500.000,\"rx_bps\":4000000.000");
+	has(&r,
+	    "\"name\":\"china-telecom\",\"asn\":4134,\"country\":\"CN\","
+	    "\"port\":\"p0\",\"vlan\":101,\"outer_vlan\":0,\"sav\":\"strict\","
+	    "\"prefixes_v4\":1,\"prefixes_v6\":1,\"rx_packets\":1500,"
+	    "\"rx_bytes\":1500000,\"tx_packets\":0,\"tx_bytes\":0,"
+	    "\"drops\":10,\"rx_pps\":500.000,\"rx_bps\":4000000.000");
 	has(&r, "\"name\":\"viettel\"");
 	has(&r, "\"tx_packets\":1200");
 	has(&r, "\"generation\":42");
@@ -632,8 +633,8 @@ test_peer_did_you_mean(void **state)
 	struct run r = show(&f->st, false, "peer", "vietel", NULL);
 
 	assert_int_equal(r.rc, 1);
-	assert_string_equal(r.text,
-		"no peer named 'vietel'; did you mean 'viettel'?\n");
+	assert_string_equal(
+		r.text, "no peer named 'vietel'; did you mean 'viettel'?\n");
 	free(r.text);
 
 	r = show(&f->st, false, "peer", "china-telekom", NULL);
@@ -666,8 +667,8 @@ route_is(const struct ctl_state *st, const char *q, const char *verdict)
 	fits(&r);
 	/* The verdict: everything before the first blank line. */
 	snprintf(first, sizeof(first), "%.*s",
-		 strstr(r.text, "\n\n") ? (int)(strstr(r.text, "\n\n") -
-						r.text) : (int)strlen(r.text),
+		 strstr(r.text, "\n\n") ? (int)(strstr(r.text, "\n\n") - r.text)
+					: (int)strlen(r.text),
 		 r.text);
 	if (strstr(first, verdict) == NULL)
 		fail_msg("routes %s: expected \"%s\", got \"%s\"", q, verdict,
@@ -683,15 +684,18 @@ test_routes_lpm(void **state)
 	/* More specific wins: /12 (viettel) over /8 (china-telecom), /24
 	 * (mpt) over both. */
 	route_is(&f->st, "27.1.2.3", "forward to china-telecom (AS4134, CN)");
-	route_is(&f->st, "27.64.1.2", "forward to viettel (AS7552, VN)\n"
-				      "  egress p1 vlan 104, route 27.64.0.0/12");
-	route_is(&f->st, "27.64.5.9", "forward to mpt (AS9988, MM)\n  egress p0 "
-				      "vlan 2000.102, route 27.64.5.0/24");
+	route_is(&f->st, "27.64.1.2",
+		 "forward to viettel (AS7552, VN)\n"
+		 "  egress p1 vlan 104, route 27.64.0.0/12");
+	route_is(&f->st, "27.64.5.9",
+		 "forward to mpt (AS9988, MM)\n  egress p0 "
+		 "vlan 2000.102, route 27.64.5.0/24");
 	route_is(&f->st, "27.64.1.2", "27.64.1.2/32 (country VN)");
 	route_is(&f->st, "27.1.2.3", "(country CN)");
 	/* A blackhole inside viettel's /12 drops. */
-	route_is(&f->st, "27.64.66.77", "drop: blackhole 27.64.66.0/24 (reason "
-					 "blackhole)");
+	route_is(&f->st, "27.64.66.77",
+		 "drop: blackhole 27.64.66.0/24 (reason "
+		 "blackhole)");
 	route_is(&f->st, "2402:800:1::1", "blackhole 2402:800:1::/48");
 	route_is(&f->st, "2402:800:2::1", "forward to viettel");
 	route_is(&f->st, "2400:da00::1", "forward to china-telecom");
@@ -699,8 +703,9 @@ test_routes_lpm(void **state)
 	route_is(&f->st, "8.8.8.8", "drop: no route (reason no_route)");
 	route_is(&f->st, "10.1.2.3", "no route");
 	/* The node's own address. */
-	route_is(&f->st, "198.18.1.1", "local: address of the node on p0 "
-				       "vlan 101, answered by the node");
+	route_is(&f->st, "198.18.1.1",
+		 "local: address of the node on p0 "
+		 "vlan 101, answered by the node");
 	route_is(&f->st, "2001:db8:1::1", "local: address of the node on p0");
 	/* A prefix: its best cover, and what is more specific inside. */
 	route_is(&f->st, "27.64.0.0/12", "forward to viettel");
@@ -852,7 +857,8 @@ test_classes(void **state)
 	has(&r, "\"name\":\"memcache\",\"cir_bps\":64000,\"cbs_bytes\":4096,"
 		"\"pir_bps\":64000,\"pbs_bytes\":4096,\"yellow\":{\"action\":"
 		"\"remark\",\"dscp\":8},\"red\":{\"action\":\"drop\"}");
-	has(&r, "\"green_packets\":10,\"green_pps\":0.000,\"yellow_packets\":2");
+	has(&r,
+	    "\"green_packets\":10,\"green_pps\":0.000,\"yellow_packets\":2");
 	free(r.text);
 }
 
@@ -904,9 +910,10 @@ test_countries(void **state)
 	has(&r, "\"home\":\"SG\"");
 	/* CN: 27.0.0.0-27.63.255.255 is one /10; one peer; sent 1200 to
 	 * VN, received 50 from it. */
-	has(&r, "{\"country\":\"CN\",\"peers\":1,\"prefixes_v4\":1,"
-		"\"prefixes_v6\":0,\"sent_packets\":1200,\"sent_bytes\":1200000,"
-		"\"received_packets\":50,\"received_bytes\":50000");
+	has(&r,
+	    "{\"country\":\"CN\",\"peers\":1,\"prefixes_v4\":1,"
+	    "\"prefixes_v6\":0,\"sent_packets\":1200,\"sent_bytes\":1200000,"
+	    "\"received_packets\":50,\"received_bytes\":50000");
 	has(&r, "{\"country\":\"VN\",\"peers\":1,\"prefixes_v4\":1,"
 		"\"prefixes_v6\":1,\"sent_packets\":50");
 	has(&r, "{\"country\":\"MM\",\"peers\":1,\"prefixes_v4\":0");
@@ -939,10 +946,11 @@ test_matrix(void **state)
 
 	r = show(&f->st, true, "matrix", "peers", "--all", NULL);
 	valid_json(&r);
-	has(&r, "\"pairs\":[{\"from\":\"china-telecom\",\"to\":\"viettel\","
-		"\"packets\":1200,\"bytes\":1200000,\"pps\":500.000,"
-		"\"bps\":4000000.000},{\"from\":\"china-telecom\",\"to\":\"mpt\","
-		"\"packets\":100,\"bytes\":100000,\"pps\":0.000");
+	has(&r,
+	    "\"pairs\":[{\"from\":\"china-telecom\",\"to\":\"viettel\","
+	    "\"packets\":1200,\"bytes\":1200000,\"pps\":500.000,"
+	    "\"bps\":4000000.000},{\"from\":\"china-telecom\",\"to\":\"mpt\","
+	    "\"packets\":100,\"bytes\":100000,\"pps\":0.000");
 	has(&r, "\"total_pairs\":2,\"overflow\":0");
 	free(r.text);
 
@@ -999,10 +1007,11 @@ test_drops_ports(void **state)
 
 	r = show(&f->st, true, "ports", NULL);
 	valid_json(&r);
-	has(&r, "{\"id\":0,\"name\":\"p0\",\"device\":\"net_null0\","
-		"\"mtu\":1500,\"mac\":\"02:00:00:00:00:01\",\"rx_packets\":1500,"
-		"\"rx_bytes\":1500000,\"tx_packets\":0,\"tx_bytes\":0,"
-		"\"fwd_packets\":1300,\"local_packets\":190,\"drops\":10");
+	has(&r,
+	    "{\"id\":0,\"name\":\"p0\",\"device\":\"net_null0\","
+	    "\"mtu\":1500,\"mac\":\"02:00:00:00:00:01\",\"rx_packets\":1500,"
+	    "\"rx_bytes\":1500000,\"tx_packets\":0,\"tx_bytes\":0,"
+	    "\"fwd_packets\":1300,\"local_packets\":190,\"drops\":10");
 	has(&r, "\"drops_by_reason\":{\"no_route\":10}");
 	has(&r, "\"name\":\"p1\",\"device\":\"net_null1\",\"mtu\":1500,"
 		"\"mac\":null");
@@ -1071,9 +1080,10 @@ test_no_dataplane(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const cmds[][3] = {
-		{"peers"}, {"peer", "viettel"}, {"acl"}, {"classes"},
-		{"blackholes"}, {"countries"}, {"matrix", "peers"},
-		{"matrix", "countries"}, {"drops"}, {"ports"},
+		{"peers"},	     {"peer", "viettel"},     {"acl"},
+		{"classes"},	     {"blackholes"},	      {"countries"},
+		{"matrix", "peers"}, {"matrix", "countries"}, {"drops"},
+		{"ports"},
 	};
 
 	f->st.dp_connected = false;
@@ -1090,8 +1100,7 @@ test_no_dataplane(void **state)
 		valid_json(&r);
 		has(&r, "\"dataplane_connected\":false");
 		/* No packet count anywhere: each is null. */
-		for (const char *p = r.text; (p = strstr(p, "packets\":"));
-		     p++)
+		for (const char *p = r.text; (p = strstr(p, "packets\":")); p++)
 			assert_false(p[9] >= '0' && p[9] <= '9');
 		free(r.text);
 	}
@@ -1268,10 +1277,10 @@ test_routes_full_table(void **state)
 		big4[i].len = 24;
 		big4[i].peer_id = 1;
 	}
-	big4[n4 - 2] = (struct ixg_spec_route4){.addr = 0x1b400000u,
-						.len = 12, .peer_id = vt};
-	big4[n4 - 1] = (struct ixg_spec_route4){.addr = 0x1b400900u,
-						.len = 24, .peer_id = 1};
+	big4[n4 - 2] = (struct ixg_spec_route4){
+		.addr = 0x1b400000u, .len = 12, .peer_id = vt};
+	big4[n4 - 1] = (struct ixg_spec_route4){
+		.addr = 0x1b400900u, .len = 24, .peer_id = 1};
 	for (uint32_t i = 0; i < n6; i++) {
 		big6[i].addr[0] = 0x2a;
 		big6[i].addr[1] = 0x01;
@@ -1308,7 +1317,8 @@ test_routes_full_table(void **state)
 	free(r.text);
 
 	print_message("show routes on 1.2M IPv4 + 300k IPv6 routes: "
-		      "IPv4 query %.1f ms, IPv6 query %.1f ms\n", ms4, ms6);
+		      "IPv4 query %.1f ms, IPv6 query %.1f ms\n",
+		      ms4, ms6);
 	assert_true(ms4 < 2000);
 	assert_true(ms6 < 2000);
 
@@ -1324,8 +1334,8 @@ test_routes_full_table(void **state)
 
 /* Run `show ARGS...` with the counters and rates of r (ctl_show_rates). */
 static struct run
-show_rates(const struct ctl_state *st, const struct ctl_rates *rates,
-	   int json, ...)
+show_rates(const struct ctl_state *st, const struct ctl_rates *rates, int json,
+	   ...)
 {
 	char *argv[16];
 	int argc = 0;
@@ -1384,8 +1394,12 @@ test_watch_frame_rates(void **state)
 	uint16_t ct = peer_named(s, "china-telecom")->id;
 	uint16_t vt = peer_named(s, "viettel")->id;
 	struct ixg_lcore_counters *a = new_blocks(1), *b = new_blocks(1);
-	struct ctl_rates rates = {.c = b, .prev = a, .now = b, .dt = 0.5,
-				  .frame = 3, .watch_s = 1};
+	struct ctl_rates rates = {.c = b,
+				  .prev = a,
+				  .now = b,
+				  .dt = 0.5,
+				  .frame = 3,
+				  .watch_s = 1};
 	struct run r;
 
 	a->peer[ct].rx.packets = 100;

@@ -38,9 +38,19 @@ dp_test_eal_init(const char *prefix, unsigned mem_mb)
 {
 	char fp[64], mem[16];
 	char *argv[] = {
-		"dp_test", "--no-huge", "-m", mem, "--no-shconf", "--no-pci",
-		"--no-telemetry", "--log-level=*:error", "-l", "0",
-		"--file-prefix", fp, NULL,
+		"dp_test",
+		"--no-huge",
+		"-m",
+		mem,
+		"--no-shconf",
+		"--no-pci",
+		"--no-telemetry",
+		"--log-level=*:error",
+		"-l",
+		"0",
+		"--file-prefix",
+		fp,
+		NULL,
 	};
 
 	if (eal_ready)
@@ -133,8 +143,8 @@ dp_mac(const char *str, uint8_t mac[6])
 {
 	unsigned v[6];
 
-	if (sscanf(str, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3],
-		   &v[4], &v[5]) != 6)
+	if (sscanf(str, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4],
+		   &v[5]) != 6)
 		die("bad MAC %s", str);
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)v[i];
@@ -217,15 +227,13 @@ add_route6(struct ixg_spec_route6 **arr, uint32_t *n, const char *addr,
 }
 
 struct ixg_spec_route4 *
-dp_spec_route4(struct ixg_spec *s, const char *addr, uint8_t len,
-	       uint16_t peer)
+dp_spec_route4(struct ixg_spec *s, const char *addr, uint8_t len, uint16_t peer)
 {
 	return add_route4(&s->routes4, &s->n_routes4, addr, len, peer);
 }
 
 struct ixg_spec_route6 *
-dp_spec_route6(struct ixg_spec *s, const char *addr, uint8_t len,
-	       uint16_t peer)
+dp_spec_route6(struct ixg_spec *s, const char *addr, uint8_t len, uint16_t peer)
 {
 	return add_route6(&s->routes6, &s->n_routes6, addr, len, peer);
 }
@@ -248,8 +256,8 @@ struct ixg_spec_blackhole *
 dp_spec_blackhole(struct ixg_spec *s, const char *addr, uint8_t len,
 		  int64_t expires)
 {
-	struct ixg_spec_blackhole *h =
-		grow(&s->blackholes, &s->n_blackholes, sizeof(*h));
+	struct ixg_spec_blackhole *h = grow(&s->blackholes, &s->n_blackholes,
+					    sizeof(*h));
 
 	if (strchr(addr, ':') != NULL) {
 		h->family = 6;
@@ -267,11 +275,10 @@ dp_spec_blackhole(struct ixg_spec *s, const char *addr, uint8_t len,
 }
 
 struct ixg_spec_local_addr *
-dp_spec_local(struct ixg_spec *s, uint16_t port, const char *addr,
-	      uint8_t len)
+dp_spec_local(struct ixg_spec *s, uint16_t port, const char *addr, uint8_t len)
 {
-	struct ixg_spec_local_addr *l =
-		grow(&s->local_addrs, &s->n_local_addrs, sizeof(*l));
+	struct ixg_spec_local_addr *l = grow(&s->local_addrs, &s->n_local_addrs,
+					     sizeof(*l));
 
 	l->port_id = port;
 	if (strchr(addr, ':') != NULL) {
@@ -307,11 +314,11 @@ dp_spec_class(struct ixg_spec *s, uint16_t id, uint64_t cir, uint64_t cbs,
 }
 
 struct ixg_spec_acl_rule *
-dp_spec_acl(struct ixg_spec *s, uint32_t id, uint32_t priority,
-	    uint8_t family, uint8_t action)
+dp_spec_acl(struct ixg_spec *s, uint32_t id, uint32_t priority, uint8_t family,
+	    uint8_t action)
 {
-	struct ixg_spec_acl_rule *r =
-		grow(&s->acl_rules, &s->n_acl_rules, sizeof(*r));
+	struct ixg_spec_acl_rule *r = grow(&s->acl_rules, &s->n_acl_rules,
+					   sizeof(*r));
 
 	r->id = id;
 	r->priority = priority;
@@ -343,8 +350,8 @@ dp_spec_country4(struct ixg_spec *s, const char *addr, uint8_t len,
 		 const char *cc)
 {
 	uint16_t idx = dp_spec_country(s, cc);
-	struct ixg_spec_country4 *c =
-		grow(&s->country4, &s->n_country4, sizeof(*c));
+	struct ixg_spec_country4 *c = grow(&s->country4, &s->n_country4,
+					   sizeof(*c));
 
 	c->addr = dp_ip4(addr);
 	c->len = len;
@@ -356,8 +363,8 @@ dp_spec_country6(struct ixg_spec *s, const char *addr, uint8_t len,
 		 const char *cc)
 {
 	uint16_t idx = dp_spec_country(s, cc);
-	struct ixg_spec_country6 *c =
-		grow(&s->country6, &s->n_country6, sizeof(*c));
+	struct ixg_spec_country6 *c = grow(&s->country6, &s->n_country6,
+					   sizeof(*c));
 
 	dp_ip6(addr, c->addr);
 	c->len = len;

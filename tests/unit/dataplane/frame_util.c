@@ -7,7 +7,6 @@
 const uint8_t port_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 const uint8_t peer_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x01};
 
-
 void
 put16(uint8_t *p, uint16_t v)
 {
@@ -65,8 +64,10 @@ build(const struct fspec *f, uint8_t *buf)
 		put16(p + 2, f->vid[i]);
 		p += 4;
 	}
-	put16(p, f->ethertype ? f->ethertype :
-		 f->family == 4 ? 0x0800 : f->family == 6 ? 0x86dd : 0x0806);
+	put16(p, f->ethertype	  ? f->ethertype
+		 : f->family == 4 ? 0x0800
+		 : f->family == 6 ? 0x86dd
+				  : 0x0806);
 	p += 2;
 	ip = p;
 	if (f->family == 0) {

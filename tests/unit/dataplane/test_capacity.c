@@ -43,13 +43,20 @@ len4(void)
 {
 	uint32_t r = rnd() % 1000;
 
-	if (r < 590) return 24;
-	if (r < 690) return 23;
-	if (r < 790) return 22;
-	if (r < 850) return 21;
-	if (r < 900) return 20;
-	if (r < 960) return 16 + (uint8_t)(rnd() % 4);
-	if (r < 985) return 8 + (uint8_t)(rnd() % 8);
+	if (r < 590)
+		return 24;
+	if (r < 690)
+		return 23;
+	if (r < 790)
+		return 22;
+	if (r < 850)
+		return 21;
+	if (r < 900)
+		return 20;
+	if (r < 960)
+		return 16 + (uint8_t)(rnd() % 4);
+	if (r < 985)
+		return 8 + (uint8_t)(rnd() % 8);
 	return 25 + (uint8_t)(rnd() % 8); /* longer than /24: tbl8s */
 }
 
@@ -58,13 +65,20 @@ len6(void)
 {
 	uint32_t r = rnd() % 1000;
 
-	if (r < 480) return 48;
-	if (r < 630) return 32;
-	if (r < 730) return 44;
-	if (r < 810) return 40;
-	if (r < 860) return 36;
-	if (r < 900) return 29;
-	if (r < 970) return 33 + (uint8_t)(rnd() % 15);
+	if (r < 480)
+		return 48;
+	if (r < 630)
+		return 32;
+	if (r < 730)
+		return 44;
+	if (r < 810)
+		return 40;
+	if (r < 860)
+		return 36;
+	if (r < 900)
+		return 29;
+	if (r < 970)
+		return 33 + (uint8_t)(rnd() % 15);
 	return 49 + (uint8_t)(rnd() % 16);
 }
 
@@ -129,7 +143,7 @@ full_spec(int with_sources)
 		for (int j = 1; j < 8; j++)
 			r->addr[j] = (uint8_t)rnd();
 		for (int j = r->len; j < 64; j++)
-			r->addr[j / 8] &= (uint8_t)~(0x80 >> (j % 8));
+			r->addr[j / 8] &= (uint8_t) ~(0x80 >> (j % 8));
 		r->peer_id = (uint16_t)(1 + rnd() % N_PEERS);
 		r->origin = i;
 	}
@@ -165,8 +179,9 @@ test_full_routes(void **state)
 		t = dp_tables_build(s);
 		dt = now_s() - t0;
 		printf("routes only (%s): %u IPv4 + %u IPv6 in %.3f s = %.0f "
-		       "routes/s, heap %.1f MiB\n", pass ? "warm" : "cold",
-		       N4, N6, dt, (N4 + N6) / dt, heap_mib() - h0);
+		       "routes/s, heap %.1f MiB\n",
+		       pass ? "warm" : "cold", N4, N6, dt, (N4 + N6) / dt,
+		       heap_mib() - h0);
 		if (pass == 0)
 			tables_free(t);
 	}
@@ -191,8 +206,8 @@ test_full_tables(void **state)
 	t = dp_tables_build(s);
 	dt = now_s() - t0;
 	printf("routes + sources: %u + %u prefixes in %.3f s, %u SAV sets, "
-	       "heap %.1f MiB\n", 2 * N4, 2 * N6, dt, t->n_sav_sets,
-	       heap_mib() - h0);
+	       "heap %.1f MiB\n",
+	       2 * N4, 2 * N6, dt, t->n_sav_sets, heap_mib() - h0);
 	assert_non_null(t->sav4);
 	assert_non_null(t->sav6);
 	tables_free(t);
@@ -227,7 +242,8 @@ acl_build(unsigned n)
 		memcpy(r->dst, &a, 4);
 		r->sport_hi = 65535;
 		r->dport_lo = (uint16_t)(rnd() % 60000);
-		r->dport_hi = (uint16_t)(r->dport_lo + (i % 4 ? 0 : rnd() % 100));
+		r->dport_hi = (uint16_t)(r->dport_lo +
+					 (i % 4 ? 0 : rnd() % 100));
 	}
 	s->n_acl_rules = n;
 	t0 = now_s();

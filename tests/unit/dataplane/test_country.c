@@ -107,7 +107,7 @@ test_bad_country_index(void **state)
 	s->country4[0].country = 9;
 	assert_null(tables_build(s, 1, 500, err, sizeof(err)));
 	assert_string_equal(err, "country prefix 1.0.0.0/8 (entry 0): bad "
-			    "length or country index 9");
+				 "length or country index 9");
 	dp_spec_free(s);
 }
 

@@ -17,7 +17,6 @@
 
 #include <cmocka.h>
 
-
 #include "dp_test_util.h"
 #include "fibrec.h"
 
@@ -58,8 +57,8 @@ static uint64_t
 rand_key4(void)
 {
 	/* lengths like a routing table: mostly /16../24, some longer */
-	static const uint8_t lens[] = { 8, 12, 16, 19, 20, 21, 22, 23, 24,
-					24, 24, 24, 25, 28, 32 };
+	static const uint8_t lens[] = {8,  12, 16, 19, 20, 21, 22, 23,
+				       24, 24, 24, 24, 25, 28, 32};
 	unsigned len = lens[rnd() % sizeof(lens)];
 	/* a few /8s of address space so prefixes nest and share tbl8s */
 	uint32_t a = (10u + rnd() % 4) << 24 | (rnd() & 0xffffff);
@@ -405,8 +404,8 @@ mask6(uint8_t *a, unsigned len)
 static void
 rand_pfx6(struct fib_pfx6 *p)
 {
-	static const uint8_t lens[] = { 19, 24, 28, 29, 32, 32, 36, 40,
-					44, 48, 48, 48, 56, 64, 128 };
+	static const uint8_t lens[] = {19, 24, 28, 29, 32, 32, 36, 40,
+				       44, 48, 48, 48, 56, 64, 128};
 
 	memset(p, 0, sizeof(*p));
 	p->addr[0] = 0x20;
@@ -498,7 +497,8 @@ check6(const struct fibrec *r, const struct c6 *c)
 			memcpy(a[0], p->addr, 16);
 			for (unsigned b = p->len; b < 128; b++)
 				if (rnd() & 1)
-					a[0][b / 8] |= (uint8_t)(0x80 >> (b % 8));
+					a[0][b / 8] |= (uint8_t)(0x80 >>
+								 (b % 8));
 		} else {
 			struct fib_pfx6 q;
 

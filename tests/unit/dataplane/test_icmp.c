@@ -33,7 +33,6 @@
 #include "frame_util.h"
 #include "pipeline.h"
 
-
 static const uint8_t vlan_peer_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x04};
 static const uint8_t qinq_peer_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x06};
 static const uint8_t port3_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x04};
@@ -60,7 +59,8 @@ assert_invariant(const struct ixg_lcore_counters *c)
 
 	for (r = 0; r < IXG_DROP_MAX; r++)
 		drops += c->drops[r];
-	assert_int_equal(c->rx_packets, c->tx_packets + c->local_packets + drops);
+	assert_int_equal(c->rx_packets,
+			 c->tx_packets + c->local_packets + drops);
 	for (p = 0; p < IXG_MAX_PORTS; p++) {
 		for (pd = 0, r = 0; r < IXG_DROP_MAX; r++)
 			pd += c->port[p].drops[r];
@@ -240,8 +240,12 @@ assert_cksum6(const struct rte_mbuf *g, size_t l2)
 static void
 test_time_exceeded_ipv4(void **state)
 {
-	struct fspec f = {.family = 4, .proto = 17, .ttl = 1, .ihl = 7,
-			  .dst = "203.0.113.5", .payload = 100};
+	struct fspec f = {.family = 4,
+			  .proto = 17,
+			  .ttl = 1,
+			  .ihl = 7,
+			  .dst = "203.0.113.5",
+			  .payload = 100};
 	uint8_t buf[MAX_FRAME], exp[MAX_FRAME];
 	struct ixg_lcore_counters *c = ctx.ctr;
 	unsigned in_use = rte_mempool_in_use_count(dp_test_pool());
@@ -252,8 +256,7 @@ test_time_exceeded_ipv4(void **state)
 	f.dscp = 46;
 	len = build(&f, buf);
 	g = run1(buf, len, 0, 0, IXG_DROP_TTL_EXPIRED);
-	elen = expect4(exp, buf, 14, port_mac, "192.0.2.1", 11, 0, 0,
-		       28 + 8);
+	elen = expect4(exp, buf, 14, port_mac, "192.0.2.1", 11, 0, 0, 28 + 8);
 	assert_frame(g, exp, elen);
 	assert_cksums4(g, 14);
 	assert_int_equal(c->icmp_generated, 1);
@@ -270,16 +273,18 @@ test_time_exceeded_ipv4(void **state)
 	put16(buf + 24, 0);
 	put16(buf + 24, ref_cksum(buf + 14, 28, 0));
 	g = run1(buf, len, 0, 0, IXG_DROP_TTL_EXPIRED);
-	elen = expect4(exp, buf, 14, port_mac, "192.0.2.1", 11, 0, 0,
-		       28 + 8);
+	elen = expect4(exp, buf, 14, port_mac, "192.0.2.1", 11, 0, 0, 28 + 8);
 	assert_frame(g, exp, elen);
 	rte_pktmbuf_free(g);
 
 	/* A packet shorter than header + 8, padded by Ethernet: the quote
 	 * stops at the IP total length, not at the frame's end. */
 	{
-		struct fspec s = {.family = 4, .proto = 1, .icmp_type = 8,
-				  .ttl = 1, .dst = "203.0.113.9"};
+		struct fspec s = {.family = 4,
+				  .proto = 1,
+				  .icmp_type = 8,
+				  .ttl = 1,
+				  .dst = "203.0.113.9"};
 
 		len = build(&s, buf);
 		assert_int_equal(len, 14 + 28);
@@ -304,8 +309,11 @@ test_time_exceeded_ipv6(void **state)
 
 	(void)state;
 	{
-		struct fspec f = {.family = 6, .proto = 6, .ttl = 1,
-				  .dst = "2001:db8:2::5", .payload = 30};
+		struct fspec f = {.family = 6,
+				  .proto = 6,
+				  .ttl = 1,
+				  .dst = "2001:db8:2::5",
+				  .payload = 30};
 
 		len = build(&f, buf);
 		g = run1(buf, len, 0, 0, IXG_DROP_TTL_EXPIRED);
@@ -317,7 +325,9 @@ test_time_exceeded_ipv6(void **state)
 	}
 	{
 		/* 1400 bytes of IPv6: 1232 quoted, 1280 in all. */
-		struct fspec f = {.family = 6, .proto = 17, .ttl = 1,
+		struct fspec f = {.family = 6,
+				  .proto = 17,
+				  .ttl = 1,
 				  .dst = "2001:db8:2::5",
 				  .payload = 1400 - 48};
 
@@ -345,15 +355,18 @@ test_vlan_stack_and_source(void **state)
 
 	(void)state;
 	{
-		struct fspec f = {.family = 4, .proto = 6, .ttl = 1,
-				  .smac = vlan_peer_mac, .n_vlans = 1,
+		struct fspec f = {.family = 4,
+				  .proto = 6,
+				  .ttl = 1,
+				  .smac = vlan_peer_mac,
+				  .n_vlans = 1,
 				  .vid = {0xa000 | 10},
 				  .dst = "203.0.113.5"};
 
 		len = build(&f, buf);
 		g = run1(buf, len, 0, 0, IXG_DROP_TTL_EXPIRED);
-		elen = expect4(exp, buf, 18, port_mac, "192.0.2.129", 11, 0,
-			       0, 28);
+		elen = expect4(exp, buf, 18, port_mac, "192.0.2.129", 11, 0, 0,
+			       28);
 		assert_frame(g, exp, elen);
 		assert_int_equal(get16(rte_pktmbuf_mtod(g, uint8_t *) + 14),
 				 0xa000 | 10);
@@ -361,9 +374,13 @@ test_vlan_stack_and_source(void **state)
 		rte_pktmbuf_free(g);
 	}
 	{
-		struct fspec f = {.family = 6, .proto = 17, .ttl = 1,
-				  .smac = qinq_peer_mac, .n_vlans = 2,
-				  .tpid = {0x88a8, 0x8100}, .vid = {20, 10},
+		struct fspec f = {.family = 6,
+				  .proto = 17,
+				  .ttl = 1,
+				  .smac = qinq_peer_mac,
+				  .n_vlans = 2,
+				  .tpid = {0x88a8, 0x8100},
+				  .vid = {20, 10},
 				  .dst = "2001:db8:2::5"};
 
 		len = build(&f, buf);
@@ -381,8 +398,11 @@ test_vlan_stack_and_source(void **state)
 static void
 test_frag_needed_ipv4(void **state)
 {
-	struct fspec f = {.family = 4, .proto = 17, .frag = 0x4000,
-			  .dst = "198.18.0.5", .payload = 1400 - 28};
+	struct fspec f = {.family = 4,
+			  .proto = 17,
+			  .frag = 0x4000,
+			  .dst = "198.18.0.5",
+			  .payload = 1400 - 28};
 	uint8_t buf[MAX_FRAME], exp[MAX_FRAME];
 	struct ixg_lcore_counters *c = ctx.ctr;
 	struct rte_mbuf *g;
@@ -393,8 +413,7 @@ test_frag_needed_ipv4(void **state)
 	g = run1(buf, len, 0, 0, IXG_DROP_MTU_EXCEEDED);
 	elen = expect4(exp, buf, 14, port_mac, "192.0.2.1", 3, 4, 1280, 28);
 	assert_frame(g, exp, elen);
-	assert_int_equal(get16(rte_pktmbuf_mtod(g, uint8_t *) + 14 + 26),
-			 1280);
+	assert_int_equal(get16(rte_pktmbuf_mtod(g, uint8_t *) + 14 + 26), 1280);
 	assert_cksums4(g, 14);
 	rte_pktmbuf_free(g);
 
@@ -415,7 +434,9 @@ test_frag_needed_ipv4(void **state)
 static void
 test_packet_too_big_ipv6(void **state)
 {
-	struct fspec f = {.family = 6, .proto = 17, .dst = "2001:db8:3::5",
+	struct fspec f = {.family = 6,
+			  .proto = 17,
+			  .dst = "2001:db8:3::5",
 			  .payload = 1300 - 48};
 	uint8_t buf[MAX_FRAME], exp[MAX_FRAME];
 	struct rte_mbuf *g;
@@ -424,8 +445,7 @@ test_packet_too_big_ipv6(void **state)
 	(void)state;
 	len = build(&f, buf);
 	g = run1(buf, len, 0, 0, IXG_DROP_MTU_EXCEEDED);
-	elen = expect6(exp, buf, 14, port_mac, "2001:db8::1", 2, 0, 1280,
-		       1232);
+	elen = expect6(exp, buf, 14, port_mac, "2001:db8::1", 2, 0, 1280, 1232);
 	assert_frame(g, exp, elen);
 	assert_cksum6(g, 14);
 	rte_pktmbuf_free(g);
@@ -465,28 +485,38 @@ test_no_error_about_errors(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(err4); i++) {
-		struct fspec f = {.family = 4, .proto = 1, .ttl = 1,
-				  .icmp_type = err4[i], .dst = "203.0.113.5"};
+		struct fspec f = {.family = 4,
+				  .proto = 1,
+				  .ttl = 1,
+				  .icmp_type = err4[i],
+				  .dst = "203.0.113.5"};
 
 		assert_null(run_f(&f, IXG_DROP_TTL_EXPIRED));
 	}
 	for (i = 0; i < sizeof(info4); i++) {
-		struct fspec f = {.family = 4, .proto = 1, .ttl = 1,
-				  .icmp_type = info4[i], .dst = "203.0.113.5"};
+		struct fspec f = {.family = 4,
+				  .proto = 1,
+				  .ttl = 1,
+				  .icmp_type = info4[i],
+				  .dst = "203.0.113.5"};
 
 		g = run_f(&f, IXG_DROP_TTL_EXPIRED);
 		assert_non_null(g);
 		rte_pktmbuf_free(g);
 	}
 	for (i = 0; i < sizeof(err6); i++) {
-		struct fspec f = {.family = 6, .proto = 58, .ttl = 1,
+		struct fspec f = {.family = 6,
+				  .proto = 58,
+				  .ttl = 1,
 				  .icmp_type = err6[i],
 				  .dst = "2001:db8:2::5"};
 
 		assert_null(run_f(&f, IXG_DROP_TTL_EXPIRED));
 	}
 	for (i = 0; i < sizeof(info6); i++) {
-		struct fspec f = {.family = 6, .proto = 58, .ttl = 1,
+		struct fspec f = {.family = 6,
+				  .proto = 58,
+				  .ttl = 1,
 				  .icmp_type = info6[i],
 				  .dst = "2001:db8:2::5"};
 
@@ -496,8 +526,12 @@ test_no_error_about_errors(void **state)
 	}
 	/* An ICMPv6 error behind an extension header is still one. */
 	{
-		struct fspec f = {.family = 6, .proto = 58, .ttl = 1,
-				  .icmp_type = 1, .n_ext = 1, .ext = {60},
+		struct fspec f = {.family = 6,
+				  .proto = 58,
+				  .ttl = 1,
+				  .icmp_type = 1,
+				  .n_ext = 1,
+				  .ext = {60},
 				  .dst = "2001:db8:2::5"};
 
 		assert_null(run_f(&f, IXG_DROP_TTL_EXPIRED));
@@ -514,8 +548,11 @@ test_fragments(void **state)
 
 	(void)state;
 	{
-		struct fspec f = {.family = 4, .proto = 17, .ttl = 1,
-				  .frag = 0x2000, .dst = "203.0.113.5",
+		struct fspec f = {.family = 4,
+				  .proto = 17,
+				  .ttl = 1,
+				  .frag = 0x2000,
+				  .dst = "203.0.113.5",
 				  .payload = 64}; /* MF, offset 0 */
 
 		g = run_f(&f, IXG_DROP_TTL_EXPIRED);
@@ -533,9 +570,14 @@ test_fragments(void **state)
 		assert_null(run_f(&f, IXG_DROP_MTU_EXCEEDED));
 	}
 	{
-		struct fspec f = {.family = 6, .proto = 17, .ttl = 1,
-				  .n_ext = 1, .ext = {44}, .ext_frag = 1,
-				  .dst = "2001:db8:2::5", .payload = 64};
+		struct fspec f = {.family = 6,
+				  .proto = 17,
+				  .ttl = 1,
+				  .n_ext = 1,
+				  .ext = {44},
+				  .ext_frag = 1,
+				  .dst = "2001:db8:2::5",
+				  .payload = 64};
 
 		g = run_f(&f, IXG_DROP_TTL_EXPIRED);
 		assert_non_null(g);
@@ -562,8 +604,8 @@ test_multicast_broadcast_and_sources(void **state)
 
 	(void)state;
 	{
-		struct fspec f = {.family = 4, .proto = 17, .ttl = 1,
-				  .dst = "232.1.2.3"};
+		struct fspec f = {
+			.family = 4, .proto = 17, .ttl = 1, .dst = "232.1.2.3"};
 
 		assert_null(run_f(&f, IXG_DROP_TTL_EXPIRED));
 		f.frag = 0x4000;
@@ -575,8 +617,11 @@ test_multicast_broadcast_and_sources(void **state)
 		/* A frame sent to the link-layer broadcast address is not
 		 * routed at all (RFC 1812 5.3.4), so its TTL never expires
 		 * here and no error is sent about it. */
-		struct fspec f = {.family = 4, .proto = 17, .ttl = 1,
-				  .dmac = bcast, .dst = "203.0.113.5"};
+		struct fspec f = {.family = 4,
+				  .proto = 17,
+				  .ttl = 1,
+				  .dmac = bcast,
+				  .dst = "203.0.113.5"};
 
 		assert_null(run_f(&f, IXG_DROP_L2_MULTICAST));
 		f.family = 6;
@@ -586,8 +631,11 @@ test_multicast_broadcast_and_sources(void **state)
 	{
 		/* Source: the directed broadcast of our subnet 192.0.2.0/24
 		 * on the port (RFC 1812 4.3.2.7). */
-		struct fspec f = {.family = 4, .proto = 17, .ttl = 1,
-				  .src = "192.0.2.255", .dst = "203.0.113.5"};
+		struct fspec f = {.family = 4,
+				  .proto = 17,
+				  .ttl = 1,
+				  .src = "192.0.2.255",
+				  .dst = "203.0.113.5"};
 
 		assert_null(run_f(&f, IXG_DROP_TTL_EXPIRED));
 		f.src = "192.0.2.254"; /* a host of that subnet: answered */
@@ -605,7 +653,9 @@ test_multicast_broadcast_and_sources(void **state)
 	 */
 	{
 		static const char *const bad[] = {"ff02::1", "::", "::1"};
-		struct fspec f = {.family = 6, .proto = 17, .ttl = 1,
+		struct fspec f = {.family = 6,
+				  .proto = 17,
+				  .ttl = 1,
 				  .dst = "2001:db8:2::5"};
 		size_t i;
 
@@ -625,9 +675,11 @@ test_multicast_broadcast_and_sources(void **state)
 		}
 	}
 	{
-		static const char *const bad[] = {"0.1.2.3", "127.0.0.1",
-						  "224.1.1.1", "255.255.255.255"};
-		struct fspec f = {.family = 4, .proto = 17, .ttl = 1,
+		static const char *const bad[] = {
+			"0.1.2.3", "127.0.0.1", "224.1.1.1", "255.255.255.255"};
+		struct fspec f = {.family = 4,
+				  .proto = 17,
+				  .ttl = 1,
 				  .dst = "203.0.113.5"};
 		size_t i;
 
@@ -658,8 +710,11 @@ test_no_local_address(void **state)
 
 	(void)state;
 	{
-		struct fspec f = {.family = 4, .proto = 17, .ttl = 1,
-				  .dmac = port3_mac, .smac = lonely_mac,
+		struct fspec f = {.family = 4,
+				  .proto = 17,
+				  .ttl = 1,
+				  .dmac = port3_mac,
+				  .smac = lonely_mac,
 				  .dst = "203.0.113.5"};
 
 		len = build(&f, buf);
@@ -672,9 +727,13 @@ test_no_local_address(void **state)
 	{
 		/* On VLAN 30 the node has only fe80::30, which cannot
 		 * reach an off-link source (RFC 4291 2.5.6). */
-		struct fspec f = {.family = 6, .proto = 17, .ttl = 1,
-				  .smac = lonely_mac, .n_vlans = 1,
-				  .vid = {30}, .dst = "2001:db8:2::5"};
+		struct fspec f = {.family = 6,
+				  .proto = 17,
+				  .ttl = 1,
+				  .smac = lonely_mac,
+				  .n_vlans = 1,
+				  .vid = {30},
+				  .dst = "2001:db8:2::5"};
 
 		len = build(&f, buf);
 		assert_null(run1(buf, len, 0, 0, IXG_DROP_TTL_EXPIRED));
@@ -688,8 +747,8 @@ test_no_local_address(void **state)
 static void
 test_rate_limit(void **state)
 {
-	struct fspec f = {.family = 4, .proto = 17, .ttl = 1,
-			  .dst = "203.0.113.5"};
+	struct fspec f = {
+		.family = 4, .proto = 17, .ttl = 1, .dst = "203.0.113.5"};
 	struct ixg_lcore_counters *c = ctx.ctr;
 	uint8_t buf[MAX_FRAME];
 	size_t len = build(&f, buf);
@@ -731,8 +790,7 @@ test_rate_limit(void **state)
 	/* 400 ms: two tokens. */
 	ctx.now_tsc += 400;
 	for (sent = 0, i = 0; i < 4; i++) {
-		struct rte_mbuf *g = run1(buf, len, 0, 0,
-					  IXG_DROP_TTL_EXPIRED);
+		struct rte_mbuf *g = run1(buf, len, 0, 0, IXG_DROP_TTL_EXPIRED);
 
 		sent += g != NULL;
 		rte_pktmbuf_free(g);
@@ -742,8 +800,7 @@ test_rate_limit(void **state)
 	/* An hour idle still holds only one second's worth. */
 	ctx.now_tsc += 3600 * 1000;
 	for (sent = 0, i = 0; i < 10; i++) {
-		struct rte_mbuf *g = run1(buf, len, 0, 0,
-					  IXG_DROP_TTL_EXPIRED);
+		struct rte_mbuf *g = run1(buf, len, 0, 0, IXG_DROP_TTL_EXPIRED);
 
 		sent += g != NULL;
 		rte_pktmbuf_free(g);
@@ -766,17 +823,16 @@ test_rate_limit(void **state)
 static void
 test_pool_exhausted(void **state)
 {
-	struct fspec f = {.family = 4, .proto = 17, .ttl = 1,
-			  .dst = "203.0.113.5"};
+	struct fspec f = {
+		.family = 4, .proto = 17, .ttl = 1, .dst = "203.0.113.5"};
 	struct rte_mempool *tiny;
 	struct rte_mbuf *hold;
 	uint8_t buf[MAX_FRAME];
 	size_t len = build(&f, buf);
 
 	(void)state;
-	tiny = rte_pktmbuf_pool_create("icmp_tiny", 1, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	tiny = rte_pktmbuf_pool_create(
+		"icmp_tiny", 1, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	assert_non_null(tiny);
 	hold = rte_pktmbuf_alloc(tiny);
 	assert_non_null(hold);
@@ -810,10 +866,16 @@ test_invariant_with_generated(void **state)
 		{.family = 6, .proto = 17, .dst = "2001:db8:2::5"},
 		{.family = 6, .proto = 17, .ttl = 1, .dst = "2001:db8:2::5"},
 		{.family = 4, .proto = 1, .icmp_type = 8, .dst = "192.0.2.1"},
-		{.family = 4, .proto = 17, .frag = 0x4000, .payload = 1400,
+		{.family = 4,
+		 .proto = 17,
+		 .frag = 0x4000,
+		 .payload = 1400,
 		 .dst = "198.18.0.5"},
 		{.family = 4, .proto = 17, .dst = "100.64.0.1"},
-		{.family = 4, .proto = 1, .icmp_type = 11, .ttl = 1,
+		{.family = 4,
+		 .proto = 1,
+		 .icmp_type = 11,
+		 .ttl = 1,
 		 .dst = "203.0.113.5"},
 	};
 	const unsigned n = sizeof(mix) / sizeof(mix[0]);
@@ -850,8 +912,8 @@ test_invariant_with_generated(void **state)
 	 * error. The TX queue refuses the last error, then the reply. */
 	for (i = 0; i < 4; i++) {
 		out_tag_get(out.pkts[0][i], &tag);
-		assert_int_equal(tag.kind, i == 2 ? OUT_TAG_LOCAL :
-						    OUT_TAG_GENERATED);
+		assert_int_equal(tag.kind,
+				 i == 2 ? OUT_TAG_LOCAL : OUT_TAG_GENERATED);
 		assert_int_equal(tag.in_port, 0);
 	}
 	pipeline_tx_failed(&ctx, out.pkts[0][3]);
@@ -875,8 +937,8 @@ test_invariant_with_generated(void **state)
 static void
 test_full_burst_of_errors(void **state)
 {
-	struct fspec f = {.family = 6, .proto = 17, .ttl = 1,
-			  .dst = "2001:db8:2::5"};
+	struct fspec f = {
+		.family = 6, .proto = 17, .ttl = 1, .dst = "2001:db8:2::5"};
 	uint8_t buf[MAX_FRAME];
 	size_t len = build(&f, buf);
 	struct burst b;

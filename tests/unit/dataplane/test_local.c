@@ -22,15 +22,14 @@
 #include "frame_util.h"
 #include "pipeline.h"
 
-
 static struct tables *tbl;
 static struct pipeline_ctx ctx;
 
-#define assert_reason(pm, reason)                                           \
-	do {                                                                \
-		assert_int_equal((pm).verdict, VERDICT_DROP);               \
-		assert_string_equal(ixg_drop_name((pm).drop_reason),        \
-				    ixg_drop_name(reason));                 \
+#define assert_reason(pm, reason)                                              \
+	do {                                                                   \
+		assert_int_equal((pm).verdict, VERDICT_DROP);                  \
+		assert_string_equal(ixg_drop_name((pm).drop_reason),           \
+				    ixg_drop_name(reason));                    \
 	} while (0)
 
 /* parse -> peer -> local on port 0; the mbuf is returned for inspection. */
@@ -73,7 +72,9 @@ ip(int af, const char *s, uint8_t *out)
 static void
 test_arp_reply_rfc826(void **state)
 {
-	struct fspec f = {.family = 0, .dmac = bcast, .src = "192.0.2.2",
+	struct fspec f = {.family = 0,
+			  .dmac = bcast,
+			  .src = "192.0.2.2",
 			  .dst = "192.0.2.1"};
 	uint8_t buf[MAX_FRAME], a[4];
 	struct pkt_meta pm;
@@ -105,8 +106,12 @@ test_arp_reply_rfc826(void **state)
 static void
 test_arp_tagged_reply_keeps_vlan(void **state)
 {
-	struct fspec f = {.family = 0, .dmac = bcast, .src = "192.0.2.66",
-			  .dst = "198.18.0.1", .n_vlans = 1, .vid = {10},
+	struct fspec f = {.family = 0,
+			  .dmac = bcast,
+			  .src = "192.0.2.66",
+			  .dst = "198.18.0.1",
+			  .n_vlans = 1,
+			  .vid = {10},
 			  .smac = (const uint8_t *)"\x02\x00\x00\x00\x01\x0a"};
 	uint8_t buf[MAX_FRAME];
 	struct pkt_meta pm;
@@ -127,10 +132,12 @@ test_arp_invalid_not_for_us(void **state)
 	struct fspec other = {.family = 0, .dmac = bcast, .dst = "192.0.2.99"};
 	struct fspec reply = {.family = 0, .arp_op = 2};
 	/* our address, but on VLAN 10 only: not answered untagged */
-	struct fspec wrong_vlan = {.family = 0, .dmac = bcast,
-				   .dst = "198.18.0.1"};
+	struct fspec wrong_vlan = {
+		.family = 0, .dmac = bcast, .dst = "198.18.0.1"};
 	/* gratuitous: sender == target, not ours */
-	struct fspec grat = {.family = 0, .dmac = bcast, .src = "192.0.2.2",
+	struct fspec grat = {.family = 0,
+			     .dmac = bcast,
+			     .src = "192.0.2.2",
 			     .dst = "192.0.2.2"};
 
 	(void)state;
@@ -145,9 +152,13 @@ test_arp_invalid_not_for_us(void **state)
 static size_t
 make_ns(uint8_t *buf, const char *target, int with_opt, uint8_t hlim)
 {
-	struct fspec f = {.family = 6, .proto = 58, .icmp_type = 135,
-			  .dmac = sn_mcast, .src = "2001:db8::2",
-			  .dst = "ff02::1:ff00:1", .ttl = hlim,
+	struct fspec f = {.family = 6,
+			  .proto = 58,
+			  .icmp_type = 135,
+			  .dmac = sn_mcast,
+			  .src = "2001:db8::2",
+			  .dst = "ff02::1:ff00:1",
+			  .ttl = hlim,
 			  .payload = with_opt ? 24 : 16};
 	size_t len = build(&f, buf);
 	uint8_t *ip6 = buf + 14, *icmp = ip6 + 40;
@@ -245,8 +256,12 @@ test_ns_not_answered(void **state)
 static void
 test_echo4_reply_rfc792(void **state)
 {
-	struct fspec f = {.family = 4, .proto = 1, .icmp_type = 8,
-			  .src = "192.0.2.2", .dst = "192.0.2.1", .ttl = 9,
+	struct fspec f = {.family = 4,
+			  .proto = 1,
+			  .icmp_type = 8,
+			  .src = "192.0.2.2",
+			  .dst = "192.0.2.1",
+			  .ttl = 9,
 			  .payload = 57};
 	uint8_t buf[MAX_FRAME], a[4];
 	size_t len = build(&f, buf);
@@ -280,8 +295,12 @@ test_echo4_reply_rfc792(void **state)
 static void
 test_echo6_reply_rfc4443(void **state)
 {
-	struct fspec f = {.family = 6, .proto = 58, .icmp_type = 128,
-			  .src = "2001:db8::2", .dst = "2001:db8::1", .ttl = 3,
+	struct fspec f = {.family = 6,
+			  .proto = 58,
+			  .icmp_type = 128,
+			  .src = "2001:db8::2",
+			  .dst = "2001:db8::1",
+			  .ttl = 3,
 			  .payload = 33};
 	uint8_t buf[MAX_FRAME], a[16];
 	size_t len = build(&f, buf);
@@ -314,20 +333,38 @@ test_local_unhandled(void **state)
 {
 	const struct fspec cases[] = {
 		/* UDP / TCP to our addresses */
-		{.family = 4, .proto = 17, .src = "192.0.2.2",
+		{.family = 4,
+		 .proto = 17,
+		 .src = "192.0.2.2",
 		 .dst = "192.0.2.1"},
-		{.family = 6, .proto = 6, .src = "2001:db8::2",
+		{.family = 6,
+		 .proto = 6,
+		 .src = "2001:db8::2",
 		 .dst = "2001:db8::1"},
 		/* an echo reply, and a fragmented echo request, to us */
-		{.family = 4, .proto = 1, .icmp_type = 0, .src = "192.0.2.2",
+		{.family = 4,
+		 .proto = 1,
+		 .icmp_type = 0,
+		 .src = "192.0.2.2",
 		 .dst = "192.0.2.1"},
-		{.family = 4, .proto = 1, .icmp_type = 8, .src = "192.0.2.2",
-		 .dst = "192.0.2.1", .frag = 0x2000},
+		{.family = 4,
+		 .proto = 1,
+		 .icmp_type = 8,
+		 .src = "192.0.2.2",
+		 .dst = "192.0.2.1",
+		 .frag = 0x2000},
 		/* link-local multicast: OSPF hello, router solicitation */
-		{.family = 4, .proto = 89, .src = "192.0.2.2",
-		 .dst = "224.0.0.5", .dmac = (const uint8_t *)"\x01\x00\x5e\x00\x00\x05"},
-		{.family = 6, .proto = 58, .icmp_type = 133, .src = "fe80::2",
-		 .dst = "ff02::2", .ttl = 255,
+		{.family = 4,
+		 .proto = 89,
+		 .src = "192.0.2.2",
+		 .dst = "224.0.0.5",
+		 .dmac = (const uint8_t *)"\x01\x00\x5e\x00\x00\x05"},
+		{.family = 6,
+		 .proto = 58,
+		 .icmp_type = 133,
+		 .src = "fe80::2",
+		 .dst = "ff02::2",
+		 .ttl = 255,
 		 .dmac = (const uint8_t *)"\x33\x33\x00\x00\x00\x02"},
 	};
 	size_t i;
@@ -341,7 +378,9 @@ test_local_unhandled(void **state)
 static void
 test_transit_continues(void **state)
 {
-	struct fspec f = {.family = 4, .proto = 17, .src = "192.0.2.2",
+	struct fspec f = {.family = 4,
+			  .proto = 17,
+			  .src = "192.0.2.2",
 			  .dst = "203.0.113.9"};
 	uint8_t buf[MAX_FRAME];
 	size_t len = build(&f, buf);

@@ -113,7 +113,7 @@ l4_push(struct list4 *l, uint32_t addr, unsigned len, uint32_t val)
 		l->p = realloc(l->p, l->cap * sizeof(*l->p));
 		assert_non_null(l->p);
 	}
-	l->p[l->n++] = (struct p4){ addr & mask4(len), (uint8_t)len, val };
+	l->p[l->n++] = (struct p4){addr & mask4(len), (uint8_t)len, val};
 }
 
 static int
@@ -289,7 +289,7 @@ runs4(const struct lpm *t, struct runs4 *rs)
 static void
 equal4(const struct lpm *a, const struct lpm *b)
 {
-	struct runs4 ra = { 0 }, rb = { 0 };
+	struct runs4 ra = {0}, rb = {0};
 
 	assert_int_equal(a->def, b->def);
 	runs4(a, &ra);
@@ -340,10 +340,10 @@ static unsigned
 rand_len4(void)
 {
 	static const uint8_t lens[] = {
-		8,  12, 14, 15, 16, 16, 16, 17, 18, 19, 19, 20, 20, 20, 21,
-		21, 21, 22, 22, 22, 22, 22, 23, 23, 23, 23, 24, 24, 24, 24,
-		24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 25, 26, 27,
-		28, 29, 30, 31, 32, 32, 32, 0,
+		8,  12, 14, 15, 16, 16, 16, 17, 18, 19, 19, 20, 20, 20,
+		21, 21, 21, 22, 22, 22, 22, 22, 23, 23, 23, 23, 24, 24,
+		24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+		25, 26, 27, 28, 29, 30, 31, 32, 32, 32, 0,
 	};
 
 	return lens[below(sizeof(lens))];
@@ -370,15 +370,17 @@ l4_add_random(struct list4 *l, size_t n)
 
 			if (len > 32)
 				len = 32;
-			l4_push(l, p->addr | ((uint32_t)rnd64() & ~mask4(p->len)),
+			l4_push(l,
+				p->addr | ((uint32_t)rnd64() & ~mask4(p->len)),
 				len, rand_value());
 		} else {
 			unsigned len = rand_len4();
 
 			if (len == 0 && below(20) != 0)
 				len = 24; /* a few /0s, not many */
-			l4_push(l, clusters4[below(6)] |
-					   ((uint32_t)rnd64() & ~mask4(12)),
+			l4_push(l,
+				clusters4[below(6)] |
+					((uint32_t)rnd64() & ~mask4(12)),
 				len, rand_value());
 		}
 	}
@@ -425,7 +427,7 @@ l6_push(struct list6 *l, uint64_t hi, uint64_t lo, unsigned len, uint32_t val)
 		assert_non_null(l->p);
 	}
 	mask6(len, &mh, &ml);
-	l->p[l->n++] = (struct p6){ hi & mh, lo & ml, (uint8_t)len, val };
+	l->p[l->n++] = (struct p6){hi & mh, lo & ml, (uint8_t)len, val};
 }
 
 static int
@@ -605,15 +607,16 @@ entry6(const struct lpm *t, uint32_t e, unsigned j)
 
 /* Entries ea of a and eb of b (at byte `depth` of path) answer alike. */
 static void
-equal6_entry(const struct lpm *a, uint32_t ea, const struct lpm *b,
-	     uint32_t eb, uint8_t path[16], unsigned depth)
+equal6_entry(const struct lpm *a, uint32_t ea, const struct lpm *b, uint32_t eb,
+	     uint8_t path[16], unsigned depth)
 {
 	if (((ea | eb) & LPM_GROUP) == 0) {
 		if (ea != eb) {
 			char s[64];
 			size_t o = 0;
 
-			for (unsigned i = 0; i < depth && o < sizeof(s) - 4; i++)
+			for (unsigned i = 0; i < depth && o < sizeof(s) - 4;
+			     i++)
 				o += (size_t)snprintf(s + o, sizeof(s) - o,
 						      "%02x", path[i]);
 			fail_msg("IPv6 %s.../%u: %#x vs %#x", s, depth * 8, ea,
@@ -633,7 +636,7 @@ equal6_entry(const struct lpm *a, uint32_t ea, const struct lpm *b,
 static void
 equal6(const struct lpm *a, const struct lpm *b)
 {
-	uint8_t path[16] = { 0 };
+	uint8_t path[16] = {0};
 
 	assert_int_equal(a->def, b->def);
 	for (uint32_t i = 0; i < 1u << 16; i++) {
@@ -659,7 +662,7 @@ cmp_node6(const void *a, const void *b)
 static uint32_t
 group_bound6(const struct list6 *l)
 {
-	uint64_t (*nodes)[3] = xcalloc(l->n * 14 + 1, sizeof(*nodes));
+	uint64_t(*nodes)[3] = xcalloc(l->n * 14 + 1, sizeof(*nodes));
 	size_t n = 0;
 	uint32_t cnt = 0;
 
@@ -684,10 +687,11 @@ static unsigned
 rand_len6(void)
 {
 	static const uint8_t lens[] = {
-		15, 16, 17, 19, 20, 24, 25, 28, 29, 29, 30, 32, 32, 32, 32,
-		32, 33, 35, 36, 36, 40, 40, 40, 44, 44, 44, 45, 46, 47, 47,
-		48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 52,
-		56, 56, 60, 64, 64, 64, 72, 96, 112, 120, 126, 127, 128, 128,
+		15, 16, 17, 19, 20, 24,	 25,  28,  29,	29,  30,  32,
+		32, 32, 32, 32, 33, 35,	 36,  36,  40,	40,  40,  44,
+		44, 44, 45, 46, 47, 47,	 48,  48,  48,	48,  48,  48,
+		48, 48, 48, 48, 48, 48,	 48,  48,  52,	56,  56,  60,
+		64, 64, 64, 72, 96, 112, 120, 126, 127, 128, 128,
 	};
 
 	return lens[below(sizeof(lens))];
@@ -748,12 +752,12 @@ ip4(unsigned a, unsigned b, unsigned c, unsigned d)
 
 /* Defaults an empty table is filled with (0 and 1 differ in how a root
  * can be cleared; the largest value has every value bit set). */
-static const uint32_t defs[] = { 0, 1, 2, 0x01010101, LPM_VALUE_MAX };
+static const uint32_t defs[] = {0, 1, 2, 0x01010101, LPM_VALUE_MAX};
 
 static void
 test_empty4(void **state)
 {
-	struct list4 l = { 0 };
+	struct list4 l = {0};
 	struct lpm *t;
 
 	(void)state;
@@ -791,7 +795,7 @@ static void
 test_edges4(void **state)
 {
 	const uint32_t def = 0x1234;
-	struct list4 l = { 0 };
+	struct list4 l = {0};
 	struct lpm *t;
 
 	(void)state;
@@ -862,8 +866,8 @@ test_edges4(void **state)
 static void
 test_chain4(void **state)
 {
-	static const uint32_t base[] = { 0xa5c3f00f, 0x5a3c0ff0, 0, ~0u };
-	struct list4 l = { 0 };
+	static const uint32_t base[] = {0xa5c3f00f, 0x5a3c0ff0, 0, ~0u};
+	struct list4 l = {0};
 	struct lpm *t;
 
 	(void)state;
@@ -922,7 +926,7 @@ look6s(const struct lpm *t, const char *s)
 static void
 test_empty6(void **state)
 {
-	struct list6 l = { 0 };
+	struct list6 l = {0};
 	struct lpm *t;
 	uint8_t a[16];
 
@@ -960,7 +964,7 @@ static void
 test_edges6(void **state)
 {
 	const uint32_t def = 0x4321;
-	struct list6 l = { 0 };
+	struct list6 l = {0};
 	struct lpm *t;
 
 	(void)state;
@@ -968,7 +972,7 @@ test_edges6(void **state)
 	push6s(&l, "::", 0, 1);
 	push6s(&l, "::", 128, 2);
 	push6s(&l, "2000::", 3, 3);
-	push6s(&l, "2400::", 15, 4);	 /* 2400::-2401:ffff:.. */
+	push6s(&l, "2400::", 15, 4); /* 2400::-2401:ffff:.. */
 	push6s(&l, "2401::", 16, 5);
 	push6s(&l, "2401:8000::", 17, 6);
 	push6s(&l, "2401:8000::", 24, 7);
@@ -977,10 +981,10 @@ test_edges6(void **state)
 	push6s(&l, "2401:8000:1:2::", 64, 10);
 	push6s(&l, "2401:8000:1:2::", 127, 11);
 	push6s(&l, "2401:8000:1:2::1", 128, LPM_VALUE_MAX);
-	push6s(&l, "2401:8000:1:2::2", 127, 0);  /* sibling /127 */
-	push6s(&l, "2401:8000:1:3::", 64, 12);   /* sibling /64 */
+	push6s(&l, "2401:8000:1:2::2", 127, 0); /* sibling /127 */
+	push6s(&l, "2401:8000:1:3::", 64, 12); /* sibling /64 */
 	push6s(&l, "2001:db8::", 32, 13);
-	push6s(&l, "2001:db8:0:1::", 64, def);   /* value equal to def */
+	push6s(&l, "2001:db8:0:1::", 64, def); /* value equal to def */
 	push6s(&l, "2001:db8:0:1::1", 128, 14);
 	push6s(&l, "3fff::", 16, 15);
 	push6s(&l, "fe00::", 7, 16);
@@ -1042,12 +1046,12 @@ static void
 test_chain6(void **state)
 {
 	static const uint64_t base[][2] = {
-		{ 0x2401a5c3f00f1234ull, 0x5a3c0ff0deadbeefull },
-		{ 0xdafe5a3c0ff0edcbull, 0xa5c3f00f21524110ull },
-		{ 0, 0 },
-		{ ~0ull, ~0ull },
+		{0x2401a5c3f00f1234ull, 0x5a3c0ff0deadbeefull},
+		{0xdafe5a3c0ff0edcbull, 0xa5c3f00f21524110ull},
+		{0, 0},
+		{~0ull, ~0ull},
 	};
-	struct list6 l = { 0 };
+	struct list6 l = {0};
 	struct lpm *t;
 
 	(void)state;
@@ -1101,8 +1105,9 @@ test_random4(void **state)
 		check4_all(t, &l, def, 20000);
 		assert_int_equal(t->n_prefixes, l.n);
 		assert_true(lpm_groups(t) <= group_bound4(&l, t->root_bits));
-		assert_true(lpm_bytes(t) >= ((size_t)4 << t->root_bits) +
-						    (size_t)lpm_groups(t) * 1024);
+		assert_true(lpm_bytes(t) >=
+			    ((size_t)4 << t->root_bits) +
+				    (size_t)lpm_groups(t) * 1024);
 		lpm_free(t);
 		free(l.p);
 	}
@@ -1123,8 +1128,8 @@ test_random6(void **state)
 		check6_all(t, &l, def, 20000);
 		assert_int_equal(t->n_prefixes, l.n);
 		assert_true(lpm_groups(t) <= group_bound6(&l));
-		assert_true(lpm_bytes(t) >= ((size_t)4 << 16) +
-						    (size_t)lpm_groups(t) * 1024);
+		assert_true(lpm_bytes(t) >=
+			    ((size_t)4 << 16) + (size_t)lpm_groups(t) * 1024);
 		lpm_free(t);
 		free(l.p);
 	}
@@ -1154,8 +1159,9 @@ diff4(const struct list4 *a, const struct list4 *b, size_t *n_out)
 	size_t i = 0, j = 0, n = 0;
 
 	while (i < a->n || j < b->n) {
-		int c = i == a->n ? 1 : j == b->n ? -1
-						  : cmp_p4(&a->p[i], &b->p[j]);
+		int c = i == a->n   ? 1
+			: j == b->n ? -1
+				    : cmp_p4(&a->p[i], &b->p[j]);
 
 		if (c < 0) {
 			ch[n++] = LPM4_KEY(a->p[i].addr, a->p[i].len);
@@ -1195,8 +1201,9 @@ update4(struct lpm *t, const struct list4 *old, const struct list4 *nw)
 	l4_arrays(nw, &k, &v);
 	rc = lpm_update4(t, k, v, nw->n, ch, n_ch, &bad);
 	if (rc != 0)
-		fail_msg("lpm_update4 to %zu prefixes, %zu changed: %d, bad %zu",
-			 nw->n, n_ch, rc, bad);
+		fail_msg(
+			"lpm_update4 to %zu prefixes, %zu changed: %d, bad %zu",
+			nw->n, n_ch, rc, bad);
 	free(k);
 	free(v);
 	free(ch);
@@ -1209,9 +1216,7 @@ edit4(struct list4 *l, enum edit kind, size_t size)
 	size_t out = 0;
 
 	switch (kind) {
-	case ED_ADD:
-		l4_add_random(l, size);
-		return;
+	case ED_ADD: l4_add_random(l, size); return;
 	case ED_REMOVE:
 		for (size_t i = 0; i < l->n; i++)
 			if (below((uint32_t)l->n) >= size)
@@ -1230,7 +1235,8 @@ edit4(struct list4 *l, enum edit kind, size_t size)
 		/* a prefix followed by one of its more-specifics has
 		 * children; drop up to `size` of those */
 		for (size_t i = 0; i < l->n; i++) {
-			int parent = i + 1 < l->n && l->p[i + 1].len > l->p[i].len &&
+			int parent = i + 1 < l->n &&
+				     l->p[i + 1].len > l->p[i].len &&
 				     ((l->p[i + 1].addr ^ l->p[i].addr) &
 				      mask4(l->p[i].len)) == 0;
 
@@ -1252,8 +1258,7 @@ edit4(struct list4 *l, enum edit kind, size_t size)
 		}
 		l4_normalise(l);
 		return;
-	default:
-		fail();
+	default: fail();
 	}
 }
 
@@ -1290,9 +1295,9 @@ check4_update(const struct lpm *t, const struct list4 *old,
 static void
 test_update4(void **state)
 {
-	static const size_t sizes[] = { 1, 10, 200 };
+	static const size_t sizes[] = {1, 10, 200};
 	const uint32_t def = 42;
-	struct list4 cur, nw, empty = { 0 };
+	struct list4 cur, nw, empty = {0};
 	struct lpm *t;
 
 	(void)state;
@@ -1357,8 +1362,9 @@ diff6(const struct list6 *a, const struct list6 *b, size_t *n_out)
 	size_t i = 0, j = 0, n = 0;
 
 	while (i < a->n || j < b->n) {
-		int c = i == a->n ? 1 : j == b->n ? -1
-						  : cmp_p6(&a->p[i], &b->p[j]);
+		int c = i == a->n   ? 1
+			: j == b->n ? -1
+				    : cmp_p6(&a->p[i], &b->p[j]);
 
 		if (c < 0) {
 			rec6(&a->p[i++], &ch[n++]);
@@ -1384,8 +1390,9 @@ update6(struct lpm *t, const struct list6 *old, const struct list6 *nw)
 
 	rc = lpm_update6(t, r, nw->n, ch, n_ch, &bad);
 	if (rc != 0)
-		fail_msg("lpm_update6 to %zu prefixes, %zu changed: %d, bad %zu",
-			 nw->n, n_ch, rc, bad);
+		fail_msg(
+			"lpm_update6 to %zu prefixes, %zu changed: %d, bad %zu",
+			nw->n, n_ch, rc, bad);
 	free(r);
 	free(ch);
 }
@@ -1396,9 +1403,7 @@ edit6(struct list6 *l, enum edit kind, size_t size)
 	size_t out = 0;
 
 	switch (kind) {
-	case ED_ADD:
-		l6_add_random(l, size);
-		return;
+	case ED_ADD: l6_add_random(l, size); return;
 	case ED_REMOVE:
 		for (size_t i = 0; i < l->n; i++)
 			if (below((uint32_t)l->n) >= size)
@@ -1444,8 +1449,7 @@ edit6(struct list6 *l, enum edit kind, size_t size)
 		}
 		l6_normalise(l);
 		return;
-	default:
-		fail();
+	default: fail();
 	}
 }
 
@@ -1486,9 +1490,9 @@ check6_update(const struct lpm *t, const struct list6 *old,
 static void
 test_update6(void **state)
 {
-	static const size_t sizes[] = { 1, 10, 200 };
+	static const size_t sizes[] = {1, 10, 200};
 	const uint32_t def = 43;
-	struct list6 cur, nw, empty = { 0 };
+	struct list6 cur, nw, empty = {0};
 	struct lpm *t;
 
 	(void)state;
@@ -1558,12 +1562,12 @@ test_copy4(void **state)
 	check4_all(c, &l2, 5, 2000);
 
 	/* a copy of a table holding free groups hands them out again */
-	update4(c, &l2, &(struct list4){ 0 });
+	update4(c, &l2, &(struct list4){0});
 	assert_true(c->n_free > 0);
 	assert_int_equal(lpm_copy(&t, c), 0);
 	lpm_free(c);
-	update4(t, &(struct list4){ 0 }, &l);
-	check4_update(t, &(struct list4){ 0 }, &l, 5, 1);
+	update4(t, &(struct list4){0}, &l);
+	check4_update(t, &(struct list4){0}, &l, 5, 1);
 	lpm_free(t);
 	free(l.p);
 	free(l2.p);
@@ -1599,12 +1603,12 @@ test_copy6(void **state)
 	lpm_free(t);
 	check6_all(c, &l2, 6, 2000);
 
-	update6(c, &l2, &(struct list6){ 0 });
+	update6(c, &l2, &(struct list6){0});
 	assert_true(c->n_free > 0);
 	assert_int_equal(lpm_copy(&t, c), 0);
 	lpm_free(c);
-	update6(t, &(struct list6){ 0 }, &l);
-	check6_update(t, &(struct list6){ 0 }, &l, 6, 1);
+	update6(t, &(struct list6){0}, &l);
+	check6_update(t, &(struct list6){0}, &l, 6, 1);
 	lpm_free(t);
 	free(l.p);
 	free(l2.p);
@@ -1616,7 +1620,7 @@ test_copy6(void **state)
 static void
 test_nomem6(void **state)
 {
-	struct list6 big = { 0 }, small = { 0 };
+	struct list6 big = {0}, small = {0};
 	struct fib_pfx6 *r;
 	struct lpm *t;
 	size_t bad = 0;
@@ -1666,8 +1670,9 @@ l4_spread(struct list4 *l, size_t n)
 	memset(l, 0, sizeof(*l));
 	for (size_t i = 0; i < n; i++) {
 		unsigned r = below(100);
-		unsigned len = r < 70 ? 24 : r < 95 ? 17 + below(7)
-						    : 25 + below(8);
+		unsigned len = r < 70	? 24
+			       : r < 95 ? 17 + below(7)
+					: 25 + below(8);
 
 		l4_push(l, (uint32_t)rnd64(), len, rand_value());
 	}
@@ -1693,7 +1698,7 @@ check4_sample(const struct lpm *t, const struct list4 *l, uint32_t def,
 static void
 test_big4(void **state)
 {
-	struct list4 big, small, empty = { 0 };
+	struct list4 big, small, empty = {0};
 	struct lpm *t, *f, *c = NULL;
 	uint32_t ip[256], v[256];
 	/* def 1: neither the zeroed nor an arbitrary fill of a new root */
@@ -1770,7 +1775,7 @@ static void
 test_bad4(void **state)
 {
 	uint64_t k[4];
-	uint32_t v[4] = { 1, 2, 3, 4 };
+	uint32_t v[4] = {1, 2, 3, 4};
 	struct lpm *t = (struct lpm *)1;
 
 	(void)state;
@@ -1804,7 +1809,7 @@ test_bad4(void **state)
 
 	/* a bad changed prefix: its index after the list's */
 	{
-		uint64_t ch[3] = { k[1], LPM4_KEY(ip4(12, 0, 0, 1), 24), k[0] };
+		uint64_t ch[3] = {k[1], LPM4_KEY(ip4(12, 0, 0, 1), 24), k[0]};
 		size_t bad = 0;
 
 		v[1] = 2;
@@ -1842,8 +1847,8 @@ refuse6(const struct fib_pfx6 *p, size_t n, size_t want)
 	assert_int_equal(lpm_create(&t, 6, 0), 0);
 	assert_int_equal(lpm_build6(t, NULL, 0, &bad), 0);
 	bad = SIZE_MAX;
-	assert_int_equal(lpm_update6(t, p, n, &p[(want + 1) % n], 1,
-				     &bad), -EINVAL);
+	assert_int_equal(lpm_update6(t, p, n, &p[(want + 1) % n], 1, &bad),
+			 -EINVAL);
 	assert_int_equal(bad, want);
 	lpm_free(t);
 }
@@ -1923,7 +1928,7 @@ test_bad6(void **state)
 static void
 test_bulk4(void **state)
 {
-	static const unsigned sizes[] = { 0, 1, 3, 31, 32, 33, 64, 100, 4096 };
+	static const unsigned sizes[] = {0, 1, 3, 31, 32, 33, 64, 100, 4096};
 	struct list4 l;
 	struct lpm *t;
 	uint32_t *ip, *v;
@@ -1966,10 +1971,10 @@ test_bulk4(void **state)
 static void
 test_bulk6(void **state)
 {
-	static const unsigned sizes[] = { 0, 1, 3, 31, 32, 33, 64, 100, 4096 };
+	static const unsigned sizes[] = {0, 1, 3, 31, 32, 33, 64, 100, 4096};
 	struct list6 l;
 	struct lpm *t;
-	uint8_t (*a)[16];
+	uint8_t(*a)[16];
 	uint32_t *v;
 	const unsigned n = 4096;
 

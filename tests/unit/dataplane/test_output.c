@@ -74,7 +74,8 @@ assert_invariant(const struct ixg_lcore_counters *c)
 
 	for (r = 0; r < IXG_DROP_MAX; r++)
 		drops += c->drops[r];
-	assert_int_equal(c->rx_packets, c->tx_packets + c->local_packets + drops);
+	assert_int_equal(c->rx_packets,
+			 c->tx_packets + c->local_packets + drops);
 	for (p = 0; p < IXG_MAX_PORTS; p++)
 		assert_int_equal(c->port[p].rx.packets,
 				 c->port[p].fwd + c->port[p].local +
@@ -213,9 +214,8 @@ test_peer_pairs(void **state)
 	}
 	for (k = 0; k < 40; k++)
 		for (i = 0; i < PIPELINE_BURST; i++) {
-			const struct ixg_ctr_peer_pair *pp =
-				find_pair(c, (uint16_t)(1 + k),
-					  (uint16_t)(1 + i));
+			const struct ixg_ctr_peer_pair *pp = find_pair(
+				c, (uint16_t)(1 + k), (uint16_t)(1 + i));
 
 			assert_non_null(pp);
 			assert_int_equal(pp->pb.packets, 1);

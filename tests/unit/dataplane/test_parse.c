@@ -23,7 +23,6 @@
 #include "frame_util.h"
 #include "pipeline.h"
 
-
 static struct tables *tbl;
 static struct pipeline_ctx ctx;
 
@@ -57,11 +56,11 @@ parse_spec(const struct fspec *f)
 	return parse_bytes(buf, build(f, buf));
 }
 
-#define assert_reason(pm, reason)                                           \
-	do {                                                                \
-		assert_int_equal((pm).verdict, VERDICT_DROP);               \
-		assert_string_equal(ixg_drop_name((pm).drop_reason),        \
-				    ixg_drop_name(reason));                 \
+#define assert_reason(pm, reason)                                              \
+	do {                                                                   \
+		assert_int_equal((pm).verdict, VERDICT_DROP);                  \
+		assert_string_equal(ixg_drop_name((pm).drop_reason),           \
+				    ixg_drop_name(reason));                    \
 	} while (0)
 
 #define assert_ok(pm) assert_int_equal((pm).verdict, VERDICT_CONTINUE)
@@ -79,8 +78,8 @@ drop_bytes(const uint8_t *buf, size_t len, enum ixg_drop_reason r)
 static void
 test_tcp4_fields(void **state)
 {
-	struct fspec f = {.family = 4, .proto = 6, .ttl = 17, .dscp = 46,
-			  .payload = 100};
+	struct fspec f = {
+		.family = 4, .proto = 6, .ttl = 17, .dscp = 46, .payload = 100};
 	uint8_t buf[MAX_FRAME];
 	size_t len = build(&f, buf);
 	struct pkt_meta pm = parse_bytes(buf, len);
@@ -111,8 +110,13 @@ test_tcp4_fields(void **state)
 static void
 test_udp6_ext_fields(void **state)
 {
-	struct fspec f = {.family = 6, .proto = 17, .ttl = 9, .dscp = 10,
-			  .n_ext = 3, .ext = {0, 60, 43}, .payload = 5};
+	struct fspec f = {.family = 6,
+			  .proto = 17,
+			  .ttl = 9,
+			  .dscp = 10,
+			  .n_ext = 3,
+			  .ext = {0, 60, 43},
+			  .payload = 5};
 	struct pkt_meta pm = parse_spec(&f);
 	uint8_t a[16];
 
@@ -155,12 +159,20 @@ test_icmp_fields(void **state)
 static void
 test_vlan_fields(void **state)
 {
-	struct fspec one = {.family = 4, .proto = 17, .n_vlans = 1,
+	struct fspec one = {.family = 4,
+			    .proto = 17,
+			    .n_vlans = 1,
 			    .vid = {0xe000 | 100}}; /* PCP 7 ignored */
-	struct fspec qinq = {.family = 6, .proto = 6, .n_vlans = 2,
-			     .tpid = {0x88a8, 0x8100}, .vid = {300, 42}};
-	struct fspec old = {.family = 4, .proto = 6, .n_vlans = 2,
-			    .tpid = {0x9100, 0x8100}, .vid = {7, 8}};
+	struct fspec qinq = {.family = 6,
+			     .proto = 6,
+			     .n_vlans = 2,
+			     .tpid = {0x88a8, 0x8100},
+			     .vid = {300, 42}};
+	struct fspec old = {.family = 4,
+			    .proto = 6,
+			    .n_vlans = 2,
+			    .tpid = {0x9100, 0x8100},
+			    .vid = {7, 8}};
 	struct pkt_meta pm;
 
 	(void)state;
@@ -187,7 +199,8 @@ test_vlan_fields(void **state)
 static void
 test_arp_fields(void **state)
 {
-	struct fspec f = {.family = 0, .dmac = (const uint8_t *)"\xff\xff\xff\xff\xff\xff"};
+	struct fspec f = {.family = 0,
+			  .dmac = (const uint8_t *)"\xff\xff\xff\xff\xff\xff"};
 	struct pkt_meta pm = parse_spec(&f);
 	uint8_t a[4];
 
@@ -275,7 +288,9 @@ test_dmac_mismatch(void **state)
 static void
 test_vlan_stack(void **state)
 {
-	struct fspec three = {.family = 4, .proto = 6, .n_vlans = 3,
+	struct fspec three = {.family = 4,
+			      .proto = 6,
+			      .n_vlans = 3,
 			      .tpid = {0x88a8, 0x8100, 0x8100},
 			      .vid = {1, 2, 3}};
 	uint8_t buf[MAX_FRAME];
@@ -510,7 +525,10 @@ test_ipv6_ext_chain(void **state)
 static void
 test_ipv6_fragments(void **state)
 {
-	struct fspec f = {.family = 6, .proto = 6, .n_ext = 1, .ext = {44},
+	struct fspec f = {.family = 6,
+			  .proto = 6,
+			  .n_ext = 1,
+			  .ext = {44},
 			  .ext_frag = 1};
 	struct pkt_meta pm;
 
@@ -586,46 +604,57 @@ static void
 test_martian(void **state)
 {
 	static const char *const bad4[][2] = {
-		{"0.1.2.3", "203.0.113.1"}, {"127.0.0.1", "203.0.113.1"},
-		{"224.0.0.5", "203.0.113.1"}, {"240.0.0.1", "203.0.113.1"},
+		{"0.1.2.3", "203.0.113.1"},
+		{"127.0.0.1", "203.0.113.1"},
+		{"224.0.0.5", "203.0.113.1"},
+		{"240.0.0.1", "203.0.113.1"},
 		{"255.255.255.255", "203.0.113.1"},
-		{"198.51.100.1", "0.0.0.0"}, {"198.51.100.1", "127.1.1.1"},
+		{"198.51.100.1", "0.0.0.0"},
+		{"198.51.100.1", "127.1.1.1"},
 		{"198.51.100.1", "255.255.255.255"},
 		{"198.51.100.1", "250.1.2.3"},
 	};
 	static const char *const bad6[][2] = {
-		{"::", "2001:db8::1"}, {"::1", "2001:db8::1"},
-		{"ff02::1", "2001:db8::1"}, {"::ffff:192.0.2.1", "2001:db8::1"},
-		{"2001:db8::1", "::"}, {"2001:db8::1", "::1"},
-		{"2001:db8::1", "::ffff:10.0.0.1"}, {"2001:db8::1", "ff01::1"},
+		{"::", "2001:db8::1"},
+		{"::1", "2001:db8::1"},
+		{"ff02::1", "2001:db8::1"},
+		{"::ffff:192.0.2.1", "2001:db8::1"},
+		{"2001:db8::1", "::"},
+		{"2001:db8::1", "::1"},
+		{"2001:db8::1", "::ffff:10.0.0.1"},
+		{"2001:db8::1", "ff01::1"},
 		{"2001:db8::1", "ff00::1"},
 	};
 	static const char *const good[][2] = {
 		{"198.51.100.1", "224.0.0.5"}, /* multicast dst: not martian */
-		{"10.0.0.1", "192.168.1.1"},
-		{"2001:db8::1", "ff02::1"}, {"fe80::1", "2001:db8::2"},
-		{"::2", "2001:db8::2"},
+		{"10.0.0.1", "192.168.1.1"},   {"2001:db8::1", "ff02::1"},
+		{"fe80::1", "2001:db8::2"},    {"::2", "2001:db8::2"},
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad4) / sizeof(bad4[0]); i++) {
-		struct fspec f = {.family = 4, .proto = 17,
-				  .src = bad4[i][0], .dst = bad4[i][1]};
+		struct fspec f = {.family = 4,
+				  .proto = 17,
+				  .src = bad4[i][0],
+				  .dst = bad4[i][1]};
 		struct pkt_meta pm = parse_spec(&f);
 
 		assert_reason(pm, IXG_DROP_MARTIAN);
 	}
 	for (i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
-		struct fspec f = {.family = 6, .proto = 17,
-				  .src = bad6[i][0], .dst = bad6[i][1]};
+		struct fspec f = {.family = 6,
+				  .proto = 17,
+				  .src = bad6[i][0],
+				  .dst = bad6[i][1]};
 		struct pkt_meta pm = parse_spec(&f);
 
 		assert_reason(pm, IXG_DROP_MARTIAN);
 	}
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		struct fspec f = {.family = strchr(good[i][0], ':') ? 6 : 4,
-				  .proto = 17, .src = good[i][0],
+				  .proto = 17,
+				  .src = good[i][0],
 				  .dst = good[i][1]};
 
 		assert_ok(parse_spec(&f));
@@ -683,15 +712,24 @@ test_truncation_sweep(void **state)
 		{.family = 6, .proto = 17},
 		{.family = 6, .proto = 58, .icmp_type = 135, .payload = 16},
 		{.family = 6, .proto = 17, .n_ext = 4, .ext = {0, 43, 51, 60}},
-		{.family = 6, .proto = 6, .n_ext = 2, .ext = {60, 44},
+		{.family = 6,
+		 .proto = 6,
+		 .n_ext = 2,
+		 .ext = {60, 44},
 		 .ext_frag = 1},
 		{.family = 6, .proto = 59, .n_ext = 1, .ext = {0}},
 		{.family = 4, .proto = 6, .n_vlans = 1, .vid = {10}},
-		{.family = 6, .proto = 17, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {20, 30}},
+		{.family = 6,
+		 .proto = 17,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {20, 30}},
 		{.family = 0, .dmac = bcast},
-		{.family = 0, .n_vlans = 2, .tpid = {0x9100, 0x8100},
-		 .vid = {1, 2}, .dmac = bcast},
+		{.family = 0,
+		 .n_vlans = 2,
+		 .tpid = {0x9100, 0x8100},
+		 .vid = {1, 2},
+		 .dmac = bcast},
 	};
 	long pg = sysconf(_SC_PAGESIZE);
 	uint8_t *area, *guard, buf[MAX_FRAME];

@@ -22,7 +22,6 @@
 #include "frame_util.h"
 #include "pipeline.h"
 
-
 static struct tables *tbl;
 static struct ixg_spec *spec;
 static struct pipeline_ctx ctx;
@@ -48,11 +47,11 @@ run(const struct fspec *f, unsigned n, struct burst *b)
 		rte_pktmbuf_free(b->pkts[i]);
 }
 
-#define assert_unknown(pm)                                                  \
-	do {                                                                \
-		assert_int_equal((pm).verdict, VERDICT_DROP);               \
-		assert_string_equal(ixg_drop_name((pm).drop_reason),       \
-				    "unknown_peer");                        \
+#define assert_unknown(pm)                                                     \
+	do {                                                                   \
+		assert_int_equal((pm).verdict, VERDICT_DROP);                  \
+		assert_string_equal(ixg_drop_name((pm).drop_reason),           \
+				    "unknown_peer");                           \
 	} while (0)
 
 static void
@@ -60,10 +59,17 @@ test_known_peers(void **state)
 {
 	const struct fspec f[] = {
 		{.family = 4, .proto = 6, .smac = mac_a},
-		{.family = 4, .proto = 6, .smac = mac_b, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_b,
+		 .n_vlans = 1,
 		 .vid = {100}},
-		{.family = 6, .proto = 17, .smac = mac_c, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 200}},
+		{.family = 6,
+		 .proto = 17,
+		 .smac = mac_c,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {2000, 200}},
 	};
 	struct burst b;
 
@@ -84,20 +90,35 @@ test_unknown_peer(void **state)
 		/* unknown MAC */
 		{.family = 4, .proto = 6, .smac = stranger},
 		/* known MAC, wrong VLAN */
-		{.family = 4, .proto = 6, .smac = mac_a, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_a,
+		 .n_vlans = 1,
 		 .vid = {100}},
 		{.family = 4, .proto = 6, .smac = mac_b},
 		/* QinQ peer with the wrong outer tag, or single-tagged */
-		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {2001, 200}},
-		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_c,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {2001, 200}},
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_c,
+		 .n_vlans = 1,
 		 .vid = {200}},
 		/* ARP and ND from strangers: an IX node only talks to
 		 * members */
-		{.family = 0, .smac = stranger,
+		{.family = 0,
+		 .smac = stranger,
 		 .dmac = (const uint8_t *)"\xff\xff\xff\xff\xff\xff"},
-		{.family = 6, .proto = 58, .icmp_type = 135, .ttl = 255,
-		 .smac = stranger, .src = "2001:db8::66",
+		{.family = 6,
+		 .proto = 58,
+		 .icmp_type = 135,
+		 .ttl = 255,
+		 .smac = stranger,
+		 .src = "2001:db8::66",
 		 .dst = "ff02::1:ff00:1",
 		 .dmac = (const uint8_t *)"\x33\x33\xff\x00\x00\x01"},
 	};
@@ -123,8 +144,7 @@ test_port_is_part_of_key(void **state)
 	(void)state;
 	dp_burst_init(&b, 1);
 	b.pkts[b.n++] = dp_test_mbuf(buf, build(&f, buf), 1);
-	memcpy(rte_pktmbuf_mtod(b.pkts[0], uint8_t *),
-	       tbl->ports[1].mac, 6);
+	memcpy(rte_pktmbuf_mtod(b.pkts[0], uint8_t *), tbl->ports[1].mac, 6);
 	stage_parse(&ctx, &b);
 	assert_int_equal(b.meta[0].verdict, VERDICT_CONTINUE);
 	stage_peer(&ctx, &b);
@@ -232,15 +252,28 @@ static void
 test_same_mac_two_vlans(void **state)
 {
 	struct fspec f[] = {
-		{.family = 4, .proto = 6, .smac = mac_d, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_d,
+		 .n_vlans = 1,
 		 .vid = {300}},
-		{.family = 6, .proto = 6, .smac = mac_d, .n_vlans = 1,
+		{.family = 6,
+		 .proto = 6,
+		 .smac = mac_d,
+		 .n_vlans = 1,
 		 .vid = {301}},
-		{.family = 4, .proto = 6, .smac = mac_d, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_d,
+		 .n_vlans = 1,
 		 .vid = {302}},
 		{.family = 4, .proto = 6, .smac = mac_d},
-		{.family = 4, .proto = 6, .smac = mac_d, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 300}},
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_d,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {2000, 300}},
 	};
 	struct burst b;
 
@@ -261,23 +294,53 @@ static void
 test_qinq(void **state)
 {
 	struct fspec f[] = {
-		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 200}},
-		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 201}},
-		{.family = 4, .proto = 6, .smac = mac_e, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {2001, 200}},
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_c,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {2000, 200}},
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_c,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {2000, 201}},
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_e,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {2001, 200}},
 		/* peer 8 is single-tagged on VLAN 200 */
-		{.family = 4, .proto = 6, .smac = mac_e, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_e,
+		 .n_vlans = 1,
 		 .vid = {200}},
-		{.family = 4, .proto = 6, .smac = mac_e, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 200}},
-		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {2001, 201}},
-		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {2002, 200}},
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_e,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {2000, 200}},
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_c,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {2001, 201}},
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_c,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {2002, 200}},
 		/* 802.1Q-in-802.1Q (0x8100 outer) is QinQ as well */
-		{.family = 6, .proto = 17, .smac = mac_c, .n_vlans = 2,
+		{.family = 6,
+		 .proto = 17,
+		 .smac = mac_c,
+		 .n_vlans = 2,
 		 .vid = {2000, 201}},
 	};
 	const uint16_t want[] = {3, 6, 7, 8, 0, 0, 0, 6};
@@ -356,13 +419,20 @@ test_untagged(void **state)
 {
 	struct fspec f[] = {
 		{.family = 4, .proto = 6, .smac = mac_a},
-		{.family = 4, .proto = 6, .smac = mac_a, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_a,
+		 .n_vlans = 1,
 		 .vid = {0}},
-		{.family = 0, .smac = mac_a,
+		{.family = 0,
+		 .smac = mac_a,
 		 .dmac = (const uint8_t *)"\xff\xff\xff\xff\xff\xff"},
 		/* a tagged peer's MAC, untagged */
 		{.family = 4, .proto = 6, .smac = mac_g},
-		{.family = 4, .proto = 6, .smac = mac_a, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_a,
+		 .n_vlans = 1,
 		 .vid = {1}},
 	};
 	const uint16_t want[] = {1, 1, 1, 0, 0};
@@ -380,11 +450,20 @@ static void
 test_peer_with_two_macs(void **state)
 {
 	struct fspec f[] = {
-		{.family = 4, .proto = 6, .smac = mac_g, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_g,
+		 .n_vlans = 1,
 		 .vid = {100}},
-		{.family = 4, .proto = 6, .smac = mac_b, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_b,
+		 .n_vlans = 1,
 		 .vid = {100}},
-		{.family = 6, .proto = 6, .smac = mac_h, .n_vlans = 1,
+		{.family = 6,
+		 .proto = 6,
+		 .smac = mac_h,
+		 .n_vlans = 1,
 		 .vid = {100}},
 	};
 	struct burst b;
@@ -403,10 +482,17 @@ test_port_without_peers(void **state)
 	struct fspec f[] = {
 		{.family = 4, .proto = 6, .smac = mac_a},
 		{.family = 4, .proto = 6, .smac = mac_f},
-		{.family = 4, .proto = 6, .smac = mac_b, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_b,
+		 .n_vlans = 1,
 		 .vid = {100}},
-		{.family = 4, .proto = 6, .smac = mac_c, .n_vlans = 2,
-		 .tpid = {0x88a8, 0x8100}, .vid = {2000, 200}},
+		{.family = 4,
+		 .proto = 6,
+		 .smac = mac_c,
+		 .n_vlans = 2,
+		 .tpid = {0x88a8, 0x8100},
+		 .vid = {2000, 200}},
 	};
 	unsigned i, n = sizeof(f) / sizeof(f[0]);
 	struct burst b;
@@ -430,7 +516,10 @@ test_mac_of_another_port(void **state)
 	struct fspec f1[] = {
 		{.family = 4, .proto = 6, .smac = mac_f},
 		{.family = 4, .proto = 6, .smac = mac_a},
-		{.family = 4, .proto = 6, .smac = NULL, .n_vlans = 1,
+		{.family = 4,
+		 .proto = 6,
+		 .smac = NULL,
+		 .n_vlans = 1,
 		 .vid = {MANY_VLAN}},
 	};
 	uint8_t mac[6];
@@ -470,11 +559,11 @@ test_agrees_with_hash(void **state)
 {
 	/* {outer, vlan}: every configured pair, and some that are not */
 	static const uint16_t tags[][2] = {
-		{0, 0}, {0, 100}, {2000, 200}, {0, 300}, {0, 301},
-		{2000, 201}, {2001, 200}, {0, 200}, {0, MANY_VLAN},
-		{0, 101}, {2000, 100}, {2001, 201}, {0, 4095}, {4095, 4095},
+		{0, 0},	     {0, 100},	  {2000, 200}, {0, 300},       {0, 301},
+		{2000, 201}, {2001, 200}, {0, 200},    {0, MANY_VLAN}, {0, 101},
+		{2000, 100}, {2001, 201}, {0, 4095},   {4095, 4095},
 	};
-	const uint8_t *known[] = {mac_a, mac_b, mac_c, mac_d, mac_e,
+	const uint8_t *known[] = {mac_a, mac_b, mac_c, mac_d,	mac_e,
 				  mac_f, mac_g, mac_h, stranger};
 	unsigned round, i, hits = 0, total = 0;
 
@@ -511,15 +600,17 @@ test_agrees_with_hash(void **state)
 			f[i].family = rnd(2) ? 4 : 6;
 			f[i].proto = 17;
 			f[i].smac = mac[i];
-			f[i].n_vlans = key.outer_vlan ? 2 :
-				       key.vlan ? 1 : rnd(2);
-			f[i].vid[0] = key.outer_vlan ? key.outer_vlan :
-						       key.vlan;
+			f[i].n_vlans = key.outer_vlan ? 2
+				       : key.vlan     ? 1
+						      : rnd(2);
+			f[i].vid[0] = key.outer_vlan ? key.outer_vlan
+						     : key.vlan;
 			f[i].vid[1] = key.vlan;
 			memcpy(key.mac, mac[i], 6);
 			want[i] = rte_hash_lookup_data(tbl->peer_by_l2, &key,
-						       &data) >= 0 ?
-				  (uint16_t)(uintptr_t)data : IXG_PEER_NONE;
+						       &data) >= 0
+					  ? (uint16_t)(uintptr_t)data
+					  : IXG_PEER_NONE;
 		}
 		run_port(f, PIPELINE_BURST, port, &b);
 		for (i = 0; i < PIPELINE_BURST; i++) {

@@ -24,7 +24,6 @@
 #include "frame_util.h"
 #include "pipeline.h"
 
-
 static struct tables *tbl;
 static struct pipeline_ctx ctx;
 
@@ -39,7 +38,8 @@ assert_invariant(const struct ixg_lcore_counters *c)
 
 	for (r = 0; r < IXG_DROP_MAX; r++)
 		drops += c->drops[r];
-	assert_int_equal(c->rx_packets, c->tx_packets + c->local_packets + drops);
+	assert_int_equal(c->rx_packets,
+			 c->tx_packets + c->local_packets + drops);
 	for (p = 0; p < IXG_MAX_PORTS; p++) {
 		for (pd = 0, r = 0; r < IXG_DROP_MAX; r++)
 			pd += c->port[p].drops[r];
@@ -59,31 +59,40 @@ struct expect {
 #define LOC (-2)
 
 static const struct expect mix[] = {
-	{{.family = 4, .proto = 6, .dst = "203.0.113.5", .payload = 60}, 0,
+	{{.family = 4, .proto = 6, .dst = "203.0.113.5", .payload = 60},
+	 0,
 	 FWD},
 	{{.family = 6, .proto = 17, .dst = "2001:db8:2::9"}, 0, FWD},
-	{{.family = 4, .proto = 1, .icmp_type = 8, .dst = "203.0.113.7"}, 0,
+	{{.family = 4, .proto = 1, .icmp_type = 8, .dst = "203.0.113.7"},
+	 0,
 	 FWD},
 	{{.family = 0, .dmac = bcast, .dst = "192.0.2.1"}, 0, LOC},
 	{{.family = 4, .proto = 1, .icmp_type = 8, .dst = "192.0.2.1"}, 0, LOC},
 	{{.family = 6, .proto = 58, .icmp_type = 128, .dst = "2001:db8::1"},
-	 0, LOC},
+	 0,
+	 LOC},
 	{{.family = 4, .proto = 6}, 10, IXG_DROP_RUNT},
 	{{.family = 4, .proto = 6, .ethertype = 0x88cc}, 0, IXG_DROP_ETHERTYPE},
 	{{.family = 4, .proto = 6, .smac = stranger}, 0, IXG_DROP_UNKNOWN_PEER},
 	{{.family = 4, .proto = 6, .dst = "100.64.0.1"}, 0, IXG_DROP_NO_ROUTE},
-	{{.family = 4, .proto = 6, .dst = "203.0.113.5", .ttl = 1}, 0,
+	{{.family = 4, .proto = 6, .dst = "203.0.113.5", .ttl = 1},
+	 0,
 	 IXG_DROP_TTL_EXPIRED},
-	{{.family = 6, .proto = 6, .dst = "2001:db8:2::1", .ttl = 1}, 0,
+	{{.family = 6, .proto = 6, .dst = "2001:db8:2::1", .ttl = 1},
+	 0,
 	 IXG_DROP_TTL_EXPIRED},
 	{{.family = 4, .proto = 17, .src = "127.0.0.1"}, 0, IXG_DROP_MARTIAN},
-	{{.family = 4, .proto = 6, .payload = 20}, 14 + 30,
+	{{.family = 4, .proto = 6, .payload = 20},
+	 14 + 30,
 	 IXG_DROP_IPV4_HEADER},
-	{{.family = 4, .proto = 17, .dst = "192.0.2.1"}, 0,
+	{{.family = 4, .proto = 17, .dst = "192.0.2.1"},
+	 0,
 	 IXG_DROP_LOCAL_UNHANDLED},
-	{{.family = 4, .proto = 6, .dst = "203.0.113.5", .payload = 1500}, 0,
+	{{.family = 4, .proto = 6, .dst = "203.0.113.5", .payload = 1500},
+	 0,
 	 IXG_DROP_MTU_EXCEEDED},
-	{{.family = 6, .proto = 6, .n_vlans = 3, .vid = {1, 2, 3}}, 0,
+	{{.family = 6, .proto = 6, .n_vlans = 3, .vid = {1, 2, 3}},
+	 0,
 	 IXG_DROP_VLAN_STACK},
 };
 
@@ -166,8 +175,8 @@ test_mixed_burst_invariant(void **state)
 static void
 test_tx_full(void **state)
 {
-	struct fspec f = {.family = 4, .proto = 17, .dst = "203.0.113.5",
-			  .payload = 100};
+	struct fspec f = {
+		.family = 4, .proto = 17, .dst = "203.0.113.5", .payload = 100};
 	struct ixg_lcore_counters *c = ctx.ctr;
 	static struct burst_out out;
 	uint8_t buf[MAX_FRAME];

@@ -18,7 +18,6 @@
 
 #include <cmocka.h>
 
-
 #include "dp_test_util.h"
 #include "fibrec.h"
 
@@ -239,7 +238,8 @@ test_chain_free_orders(void **state)
 			for (unsigned j = i + 1; j < 3; j++)
 				assert_int_equal(
 					dp_lookup4(t[orders[o][j]]->route4,
-						"10.2.3.4"), 1);
+						   "10.2.3.4"),
+					1);
 		}
 		assert_int_equal(tables_parts_live(), base);
 		free(n1.acl_rules);
@@ -307,7 +307,6 @@ test_blackhole_expiry_rebuilds_route4(void **state)
 	dp_spec_free(s);
 }
 
-
 /*
  * With warm spares (fibrec.h): a changed prefix list patches the spare
  * instead of building a FIB (only the difference is applied), the SAV sets
@@ -345,8 +344,8 @@ test_prefix_change_patches_spare(void **state)
 	assert_int_equal(b->fib_stat[FIB_SAV4].how, FIBREC_PATCHED);
 	assert_int_equal(b->fib_stat[FIB_SAV4].adds, 1);
 	assert_int_equal(b->fib_stat[FIB_SAV6].how, FIBREC_PATCHED);
-	assert_int_equal(b->fib_stat[FIB_SAV6].adds + b->fib_stat[FIB_SAV6].dels,
-			 0);
+	assert_int_equal(
+		b->fib_stat[FIB_SAV6].adds + b->fib_stat[FIB_SAV6].dels, 0);
 	/* the sets kept their numbers */
 	assert_int_equal(b->n_sav_sets, a->n_sav_sets);
 	assert_int_equal(dp_lookup4(b->sav4, "10.1.0.1"),
@@ -365,8 +364,8 @@ test_prefix_change_patches_spare(void **state)
 	m = spec_dup(s);
 	c = build_from(m, n, b, 302);
 	assert_int_equal(c->fib_stat[FIB_ROUTE4].how, FIBREC_PATCHED);
-	assert_int_equal(c->fib_stat[FIB_ROUTE4].adds +
-				 c->fib_stat[FIB_ROUTE4].dels, 0);
+	assert_int_equal(
+		c->fib_stat[FIB_ROUTE4].adds + c->fib_stat[FIB_ROUTE4].dels, 0);
 	assert_int_equal(dp_lookup4(c->route4, "10.4.1.1"), 1);
 	assert_int_equal(dp_lookup4(b->route4, "10.4.1.1"), 2);
 	check_answers(c);

@@ -21,7 +21,6 @@
 #include "frame_util.h"
 #include "pipeline.h"
 
-
 static const uint8_t port1_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 static const uint8_t peer_dmac[6] = {0x02, 0x00, 0x00, 0x00, 0x02, 0x02};
 
@@ -63,11 +62,11 @@ run(const uint8_t *buf, size_t len, uint16_t out_peer, struct pkt_meta *pm)
 	return b.pkts[0];
 }
 
-#define assert_reason(pm, reason)                                           \
-	do {                                                                \
-		assert_int_equal((pm).verdict, VERDICT_DROP);               \
-		assert_string_equal(ixg_drop_name((pm).drop_reason),        \
-				    ixg_drop_name(reason));                 \
+#define assert_reason(pm, reason)                                              \
+	do {                                                                   \
+		assert_int_equal((pm).verdict, VERDICT_DROP);                  \
+		assert_string_equal(ixg_drop_name((pm).drop_reason),           \
+				    ixg_drop_name(reason));                    \
 	} while (0)
 
 static void
@@ -83,8 +82,8 @@ test_ttl_expired(void **state)
 	(void)state;
 	for (fam = 4; fam <= 6; fam += 2) {
 		for (i = 0; i < sizeof(ttls); i++) {
-			struct fspec f = {.family = fam, .proto = 17,
-					  .ttl = ttls[i]};
+			struct fspec f = {
+				.family = fam, .proto = 17, .ttl = ttls[i]};
 
 			len = build(&f, buf);
 			if (ttls[i] == 0) /* the builder maps 0 to 64 */
@@ -103,8 +102,10 @@ test_ttl_expired(void **state)
 			len = build(&f, buf);
 			m = run(buf, len, PEER_UNTAGGED, &pm);
 			assert_int_equal(pm.verdict, VERDICT_FORWARD);
-			assert_int_equal(rte_pktmbuf_mtod(m, uint8_t *)
-					 [14 + (fam == 4 ? 8 : 7)], 1);
+			assert_int_equal(
+				rte_pktmbuf_mtod(
+					m, uint8_t *)[14 + (fam == 4 ? 8 : 7)],
+				1);
 			rte_pktmbuf_free(m);
 		}
 	}
@@ -121,8 +122,8 @@ test_mtu_exceeded(void **state)
 	(void)state;
 	{
 		/* 1281 bytes of IPv4 to a 1280 MTU port: dropped */
-		struct fspec f = {.family = 4, .proto = 17,
-				  .payload = 1281 - 28};
+		struct fspec f = {
+			.family = 4, .proto = 17, .payload = 1281 - 28};
 
 		len = build(&f, buf);
 		m = run(buf, len, PEER_SMALL, &pm);
@@ -136,8 +137,8 @@ test_mtu_exceeded(void **state)
 		rte_pktmbuf_free(m);
 	}
 	{
-		struct fspec f = {.family = 6, .proto = 17,
-				  .payload = 1281 - 48};
+		struct fspec f = {
+			.family = 6, .proto = 17, .payload = 1281 - 48};
 
 		len = build(&f, buf);
 		m = run(buf, len, PEER_SMALL, &pm);
@@ -184,8 +185,8 @@ test_rfc1624_incremental_vs_full(void **state)
 		put16(ip + 10, 0);
 		put16(ip + 10, ref_cksum(ip, ihl * 4, 0));
 		memcpy(before, ip, ihl * 4);
-		dscp = iter % 3 == 0 ? (uint8_t)(ip[1] >> 2) :
-				       (uint8_t)(rand() & 0x3f);
+		dscp = iter % 3 == 0 ? (uint8_t)(ip[1] >> 2)
+				     : (uint8_t)(rand() & 0x3f);
 
 		m = dp_test_mbuf(frame, 14 + ihl * 4, 0);
 		dp_burst_init(&b, 0);
@@ -284,8 +285,10 @@ test_vlan_transitions(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
 		for (j = 0; j < 3; j++) {
-			struct fspec f = {.family = 4, .proto = 6,
-					  .payload = 33, .n_vlans = in[i].n};
+			struct fspec f = {.family = 4,
+					  .proto = 6,
+					  .payload = 33,
+					  .n_vlans = in[i].n};
 			const struct tbl_peer *peer = &tbl->peers[out_peers[j]];
 			unsigned l2_in = 14 + 4 * in[i].n, l2_out = 14 + 4 * j;
 			struct pkt_meta pm;
@@ -319,7 +322,8 @@ test_vlan_transitions(void **state)
 			assert_int_equal(ip[8], oip[8] - 1);
 			assert_int_equal(ref_cksum(ip, 20, 0), 0);
 			assert_memory_equal(ip, oip, 8);
-			assert_memory_equal(ip + 12, oip + 12, len - l2_in - 12);
+			assert_memory_equal(ip + 12, oip + 12,
+					    len - l2_in - 12);
 			rte_pktmbuf_free(m);
 		}
 	}

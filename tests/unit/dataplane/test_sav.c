@@ -75,13 +75,13 @@ test_strict_v4(void **state)
 	dp_burst_init(&b, 0);
 	dp_burst_add4(&b, 1, "10.200.0.1", "1.1.1.1", 6, 1, 2); /* own /8 */
 	dp_burst_add4(&b, 2, "10.200.0.1", "1.1.1.1", 6, 1, 2); /* not 2's */
-	dp_burst_add4(&b, 2, "10.1.0.1", "1.1.1.1", 6, 1, 2);   /* own /16 */
+	dp_burst_add4(&b, 2, "10.1.0.1", "1.1.1.1", 6, 1, 2); /* own /16 */
 	/* covering prefix: peer 1 may still source inside 10.1.0.0/16 */
 	dp_burst_add4(&b, 1, "10.1.0.1", "1.1.1.1", 6, 1, 2);
 	/* three-deep: 10.1.2.0/24 set is {1,2,3}; peer 1 and 2 allowed */
 	dp_burst_add4(&b, 1, "10.1.2.3", "1.1.1.1", 6, 1, 2);
 	dp_burst_add4(&b, 2, "10.1.2.3", "1.1.1.1", 6, 1, 2);
-	dp_burst_add4(&b, 1, "11.0.0.1", "1.1.1.1", 6, 1, 2);   /* nobody's */
+	dp_burst_add4(&b, 1, "11.0.0.1", "1.1.1.1", 6, 1, 2); /* nobody's */
 	/* multi-peer set on one prefix */
 	dp_burst_add4(&b, 1, "20.1.1.1", "1.1.1.1", 6, 1, 2);
 	dp_burst_add4(&b, 2, "20.1.1.1", "1.1.1.1", 6, 1, 2);
@@ -133,9 +133,9 @@ test_loose(void **state)
 
 	(void)state;
 	dp_burst_init(&b, 0);
-	dp_burst_add4(&b, 3, "30.1.1.1", "1.1.1.1", 6, 1, 2);   /* routed */
+	dp_burst_add4(&b, 3, "30.1.1.1", "1.1.1.1", 6, 1, 2); /* routed */
 	dp_burst_add4(&b, 3, "10.200.0.1", "1.1.1.1", 6, 1, 2); /* not */
-	dp_burst_add4(&b, 3, "30.9.9.9", "1.1.1.1", 6, 1, 2);   /* blackhole */
+	dp_burst_add4(&b, 3, "30.9.9.9", "1.1.1.1", 6, 1, 2); /* blackhole */
 	dp_burst_add6(&b, 3, "2001:db8:77::1", "2001:db8::9", 6, 1, 2);
 	dp_burst_add6(&b, 3, "2001:db9::1", "2001:db8::9", 6, 1, 2);
 	run(t, &b);

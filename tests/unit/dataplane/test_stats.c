@@ -242,7 +242,8 @@ json_string(const char *p)
 			if (*p == 'u') {
 				for (int i = 1; i <= 4; i++)
 					if (!strchr("0123456789abcdefABCDEF",
-						    p[i]) || !p[i])
+						    p[i]) ||
+					    !p[i])
 						return NULL;
 				p += 4;
 			} else if (!strchr("\"\\/bfnrt", *p) || !*p) {
@@ -326,9 +327,9 @@ test_json_every_reason_and_names(void **state)
 	assert_valid_json_line(js);
 	for (unsigned r = 0; r < IXG_DROP_MAX; r++) {
 		snprintf(key, sizeof(key), "\"%s\":%s", ixg_drop_name(r),
-			 r == IXG_DROP_BLACKHOLE ? "2" :
-			 r == IXG_DROP_TX_FULL	 ? "1" :
-						   "0");
+			 r == IXG_DROP_BLACKHOLE ? "2"
+			 : r == IXG_DROP_TX_FULL ? "1"
+						 : "0");
 		assert_non_null(strstr(js, key));
 	}
 	assert_non_null(strstr(js, "\"node\":\"sin-ix-1\""));

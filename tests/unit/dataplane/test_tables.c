@@ -248,7 +248,7 @@ test_error_names_object(void **state)
 	assert_null(t);
 	assert_int_equal(errno, EINVAL);
 	assert_string_equal(err, "route 10.0.0.0/9 (origin 17): peer not "
-			    "configured");
+				 "configured");
 
 	/* Duplicate MAC between two peers on the same port/VLAN. */
 	s->n_routes4 = 0;
@@ -297,7 +297,7 @@ test_error_acl_and_blackhole(void **state)
 	t = tables_build(s, 1, 2001, err, sizeof(err));
 	assert_null(t);
 	assert_string_equal(err, "blackhole 2001:db8::/129 (origin 8): bad "
-			    "family 6 or length 129");
+				 "family 6 or length 129");
 	dp_spec_free(s);
 
 	/* A route longer than /32 names the route. */
@@ -312,8 +312,8 @@ test_error_acl_and_blackhole(void **state)
 	s = base_spec();
 	assert_null(tables_build(s, 0, 2003, err, sizeof(err)));
 	assert_int_equal(errno, EINVAL);
-	assert_null(tables_build(s, IXG_MAX_WORKERS + 1, 2003, err,
-				 sizeof(err)));
+	assert_null(
+		tables_build(s, IXG_MAX_WORKERS + 1, 2003, err, sizeof(err)));
 	dp_spec_free(s);
 }
 
@@ -339,7 +339,7 @@ test_two_generations(void **state)
 	assert_null(tables_build(s, 1, 3001, err, sizeof(err)));
 	assert_int_equal(errno, EEXIST);
 	assert_string_equal(err, "peer hash pl2_3001: rte_hash_create: File "
-			    "exists");
+				 "exists");
 	tables_free(a);
 	tables_free(b);
 	tables_free(NULL);

@@ -75,7 +75,7 @@ h4(const char *s)
 static void
 mac(uint8_t *m, uint8_t a, uint8_t b)
 {
-	static const uint8_t base[6] = { 0x02, 0, 0, 0, 0, 0 };
+	static const uint8_t base[6] = {0x02, 0, 0, 0, 0, 0};
 
 	memcpy(m, base, 6);
 	m[4] = a;
@@ -154,10 +154,10 @@ build_spec(void)
 	peers[3].burst = 3000;
 
 	memset(routes4, 0, sizeof(routes4));
-	routes4[0] = (struct ixg_spec_route4){ h4("1.0.0.0"), 16, 0, 1, 0 };
-	routes4[1] = (struct ixg_spec_route4){ h4("36.0.0.0"), 8, 0, 2, 0 };
-	routes4[2] = (struct ixg_spec_route4){ h4("36.1.0.0"), 16, 0, 3, 0 };
-	routes4[3] = (struct ixg_spec_route4){ h4("27.0.0.0"), 12, 0, 4, 0 };
+	routes4[0] = (struct ixg_spec_route4){h4("1.0.0.0"), 16, 0, 1, 0};
+	routes4[1] = (struct ixg_spec_route4){h4("36.0.0.0"), 8, 0, 2, 0};
+	routes4[2] = (struct ixg_spec_route4){h4("36.1.0.0"), 16, 0, 3, 0};
+	routes4[3] = (struct ixg_spec_route4){h4("27.0.0.0"), 12, 0, 4, 0};
 	memset(routes6, 0, sizeof(routes6));
 	v6(routes6[0].addr, "2400:1000::");
 	v6(routes6[1].addr, "2400:2000::");
@@ -663,8 +663,7 @@ check_frame(const uint8_t *f, uint32_t len, const struct gen_pkt *p,
 			assert_memory_equal(l4 + 26, p->smac, 6);
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -682,12 +681,8 @@ check_malformed(const uint8_t *f, uint32_t len, const struct gen_verdict *v)
 	parse_l2(f, len, &ps);
 	ip = f + ps.l2;
 	switch (v->reason) {
-	case IXG_DROP_VLAN_STACK:
-		assert_int_equal(ps.n_tags, 3);
-		break;
-	case IXG_DROP_ETHERTYPE:
-		assert_int_equal(ps.ethertype, 0x88cc);
-		break;
+	case IXG_DROP_VLAN_STACK: assert_int_equal(ps.n_tags, 3); break;
+	case IXG_DROP_ETHERTYPE: assert_int_equal(ps.ethertype, 0x88cc); break;
 	case IXG_DROP_IPV4_CHECKSUM:
 		assert_int_equal(ip[0], 0x45);
 		assert_false(ip4_csum_ok(ip));
@@ -735,8 +730,8 @@ static void
 test_every_kind(void **state)
 {
 	static uint8_t buf[GEN_FRAME_MAX];
-	uint64_t seen_kind[GEN_K_MAX] = { 0 }, i, drops = 0;
-	uint64_t seen_mal[IXG_DROP_MAX] = { 0 }, ts, last_ts = 0;
+	uint64_t seen_kind[GEN_K_MAX] = {0}, i, drops = 0;
+	uint64_t seen_mal[IXG_DROP_MAX] = {0}, ts, last_ts = 0;
 	const struct gen_counts *c;
 	struct gen_verdict v;
 	struct gen_opts o;
@@ -798,8 +793,7 @@ test_every_kind(void **state)
 		case GEN_K_UNKNOWN_PEER:
 			assert_int_equal(v.reason, IXG_DROP_UNKNOWN_PEER);
 			break;
-		default:
-			fail();
+		default: fail();
 		}
 	}
 	for (k = 0; k < GEN_K_MAX; k++)
@@ -1029,8 +1023,8 @@ test_speed(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
-	printf("# 1M packets (%" PRIu64 " bytes) generated in %.3f s\n",
-	       bytes, s);
+	printf("# 1M packets (%" PRIu64 " bytes) generated in %.3f s\n", bytes,
+	       s);
 	/* Loose bound: the machine is shared; the figure is reported. */
 	assert_true(s < 10.0);
 	gen_free(g);

@@ -26,35 +26,38 @@ test_good_values(void **state)
 
 	(void)state;
 	gen_opts_default(&o);
-	assert_int_equal(gen_opt_apply(&o, GEN_OPT_SEED, "42", err,
-				       sizeof(err)), 0);
+	assert_int_equal(
+		gen_opt_apply(&o, GEN_OPT_SEED, "42", err, sizeof(err)), 0);
 	assert_int_equal(o.seed, 42);
-	assert_int_equal(gen_opt_apply(&o, GEN_OPT_SEED, "0x10", err,
-				       sizeof(err)), 0);
+	assert_int_equal(
+		gen_opt_apply(&o, GEN_OPT_SEED, "0x10", err, sizeof(err)), 0);
 	assert_int_equal(o.seed, 16);
-	assert_int_equal(gen_opt_apply(&o, GEN_OPT_V6, "0.25", err,
-				       sizeof(err)), 0);
+	assert_int_equal(
+		gen_opt_apply(&o, GEN_OPT_V6, "0.25", err, sizeof(err)), 0);
 	assert_true(o.v6_frac == 0.25);
-	assert_int_equal(gen_opt_apply(&o, GEN_OPT_SIZES, "128", err,
-				       sizeof(err)), 0);
+	assert_int_equal(
+		gen_opt_apply(&o, GEN_OPT_SIZES, "128", err, sizeof(err)), 0);
 	assert_int_equal(o.size, 128);
-	assert_int_equal(gen_opt_apply(&o, GEN_OPT_SIZES, "imix", err,
-				       sizeof(err)), 0);
+	assert_int_equal(
+		gen_opt_apply(&o, GEN_OPT_SIZES, "imix", err, sizeof(err)), 0);
 	assert_int_equal(o.size, GEN_SIZE_IMIX);
-	assert_int_equal(gen_opt_apply(&o, GEN_OPT_NOW, "1700000000", err,
-				       sizeof(err)), 0);
+	assert_int_equal(
+		gen_opt_apply(&o, GEN_OPT_NOW, "1700000000", err, sizeof(err)),
+		0);
 	assert_int_equal(o.now, 1700000000);
-	assert_int_equal(gen_opt_apply(&o, GEN_OPT_SKEW, NULL, err,
-				       sizeof(err)), 0);
+	assert_int_equal(
+		gen_opt_apply(&o, GEN_OPT_SKEW, NULL, err, sizeof(err)), 0);
 	assert_true(o.skew);
 	/* 'clear' zeroes every weight, then forward gets 1. */
-	assert_int_equal(gen_opt_apply(&o, GEN_OPT_MIX, "clear,forward=1",
-				       err, sizeof(err)), 0);
+	assert_int_equal(gen_opt_apply(&o, GEN_OPT_MIX, "clear,forward=1", err,
+				       sizeof(err)),
+			 0);
 	for (int k = 0; k < GEN_K_MAX; k++)
 		assert_true(o.mix[k] == (k == GEN_K_FORWARD ? 1.0 : 0.0));
 	/* Without 'clear', unlisted kinds keep their weight. */
-	assert_int_equal(gen_opt_apply(&o, GEN_OPT_MIX, "spoofed=0.5", err,
-				       sizeof(err)), 0);
+	assert_int_equal(
+		gen_opt_apply(&o, GEN_OPT_MIX, "spoofed=0.5", err, sizeof(err)),
+		0);
 	assert_true(o.mix[GEN_K_FORWARD] == 1.0);
 	assert_true(o.mix[GEN_K_SPOOFED] == 0.5);
 }
@@ -70,8 +73,7 @@ expect_bad(int id, const char *arg, const char *n1, const char *n2,
 
 	gen_opts_default(&o);
 	before = o;
-	assert_int_equal(gen_opt_apply(&o, id, arg, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(gen_opt_apply(&o, id, arg, err, sizeof(err)), -EINVAL);
 	if (strstr(err, n1) == NULL || strstr(err, n2) == NULL ||
 	    (n3 && strstr(err, n3) == NULL))
 		fail_msg("message '%s' lacks '%s' / '%s' / '%s'", err, n1, n2,
@@ -102,8 +104,7 @@ test_bad_values_name_the_option(void **state)
 	expect_bad(GEN_OPT_SIZES, "jumbo", "--sizes", "'jumbo'", NULL);
 	expect_bad(GEN_OPT_MIX, "forwrd=1", "--mix", "unknown kind",
 		   "'forwrd'");
-	expect_bad(GEN_OPT_MIX, "forward", "--mix", "'forward'",
-		   "KIND=FRAC");
+	expect_bad(GEN_OPT_MIX, "forward", "--mix", "'forward'", "KIND=FRAC");
 	expect_bad(GEN_OPT_MIX, "clear,forward=1.5", "--mix", "forward",
 		   "'1.5'");
 }
@@ -127,12 +128,12 @@ static void
 test_longopts_table(void **state)
 {
 	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
+		{"out", required_argument, NULL, 'o'},
 		GEN_TRAFFIC_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+		{NULL, 0, NULL, 0},
 	};
-	char *argv[] = { "tool", "--seed", "9", "--skew", "--out", "f",
-			 "--sizes=imix", "--v6", "1", NULL };
+	char *argv[] = {"tool", "--seed",	"9",	"--skew", "--out",
+			"f",	"--sizes=imix", "--v6", "1",	  NULL};
 	struct gen_opts o;
 	char err[256];
 	int c, n_traffic = 0;
@@ -145,8 +146,8 @@ test_longopts_table(void **state)
 		if (c == 'o')
 			continue;
 		assert_true(c >= GEN_OPT_FIRST && c < GEN_OPT_END);
-		assert_int_equal(gen_opt_apply(&o, c, optarg, err,
-					       sizeof(err)), 0);
+		assert_int_equal(gen_opt_apply(&o, c, optarg, err, sizeof(err)),
+				 0);
 		n_traffic++;
 	}
 	assert_int_equal(n_traffic, 4);

@@ -85,9 +85,11 @@ l4_ok(const uint8_t *f, uint32_t len)
 static void
 test_sig_roundtrip(void **state)
 {
-	struct live_sig a = { .stream = 513, .expect = LIVE_EXP_LOCAL,
-			      .seq = 0x0102030405060708ull,
-			      .tsc = 0xfedcba9876543210ull }, b;
+	struct live_sig a = {.stream = 513,
+			     .expect = LIVE_EXP_LOCAL,
+			     .seq = 0x0102030405060708ull,
+			     .tsc = 0xfedcba9876543210ull},
+			b;
 	uint8_t room[LIVE_SIG_LEN];
 
 	(void)state;
@@ -146,8 +148,8 @@ test_sig_on_generated_frames(void **state)
 			/* Unsigned frames are the same bytes as pcapgen's. */
 			assert_int_equal(len, len0);
 			assert_memory_equal(buf, buf0, len);
-			assert_int_not_equal(live_sig_find(buf, len, &r, &reply),
-					     0);
+			assert_int_not_equal(
+				live_sig_find(buf, len, &r, &reply), 0);
 			continue;
 		}
 		assert_true(len >= 60 && len >= len0);
@@ -171,8 +173,9 @@ test_sig_on_generated_frames(void **state)
 		icmp += p.proto == 1 || p.proto == 58;
 		fwd += v.verdict == GEN_V_FORWARD;
 	}
-	print_message("signed %u of 20000 (tcp %u udp %u icmp %u, %u forwarded)\n",
-		      signed_n, tcp, udp, icmp, fwd);
+	print_message(
+		"signed %u of 20000 (tcp %u udp %u icmp %u, %u forwarded)\n",
+		signed_n, tcp, udp, icmp, fwd);
 	assert_true(tcp > 1000 && udp > 1000 && icmp > 100);
 	/* Every forwarded frame of a TCP/UDP/echo kind carries a signature:
 	 * the counts of forwards match. */
@@ -190,7 +193,7 @@ static void
 test_sig_udp_zero(void **state)
 {
 	uint8_t f[14 + 20 + 8 + LIVE_SIG_LEN];
-	struct live_sig s = { .stream = 1, .expect = 1, .seq = 0, .tsc = 0 };
+	struct live_sig s = {.stream = 1, .expect = 1, .seq = 0, .tsc = 0};
 	uint32_t sum;
 	unsigned k;
 	bool hit = false;
@@ -240,7 +243,8 @@ test_hist_buckets(void **state)
 		assert_int_equal(live_hist_bucket(live_hist_lo(i)), i);
 		assert_int_equal(live_hist_bucket(live_hist_hi(i)), i);
 		if (i >= 64)
-			assert_true((live_hist_hi(i) - live_hist_lo(i) + 1) * 32 <=
+			assert_true((live_hist_hi(i) - live_hist_lo(i) + 1) *
+					    32 <=
 				    live_hist_lo(i));
 	}
 	assert_int_equal(live_hist_bucket(UINT64_MAX), LIVE_HIST_BUCKETS - 1);
@@ -266,7 +270,7 @@ test_hist_quantiles(void **state)
 {
 	static struct live_hist h;
 	static uint64_t vals[100000];
-	static const double qs[] = { 0.01, 0.5, 0.9, 0.99, 0.999, 1.0 };
+	static const double qs[] = {0.01, 0.5, 0.9, 0.99, 0.999, 1.0};
 	uint64_t rng = 7, exact, got;
 	unsigned i, k, n = 100000;
 
@@ -277,8 +281,10 @@ test_hist_quantiles(void **state)
 		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
 		/* Log-uniform 1 us .. 10 ms, as latencies spread. */
 		vals[i] = (uint64_t)(1000.0 *
-				     __builtin_pow(10000.0, (double)(rng >> 11) /
-							    (double)(1ull << 53)));
+				     __builtin_pow(
+					     10000.0,
+					     (double)(rng >> 11) /
+						     (double)(1ull << 53)));
 		live_hist_add(&h, vals[i]);
 	}
 	qsort(vals, n, sizeof(vals[0]), cmp_u64);
@@ -292,7 +298,8 @@ test_hist_quantiles(void **state)
 		assert_true((got - exact) * 32 <= exact);
 	}
 	assert_true(live_hist_quantile(&h, 1.0) == h.max);
-	assert_true(live_hist_quantile(&h, 0.5) <= live_hist_quantile(&h, 0.99));
+	assert_true(live_hist_quantile(&h, 0.5) <=
+		    live_hist_quantile(&h, 0.99));
 
 	/* Small exact values: 1..100, p50 is 50 (64 and above is bucketed). */
 	live_hist_init(&h);

@@ -30,28 +30,27 @@ static char dir[64];
  * and AS701, DE AS3320. The organisation names carry commas in quotes, as
  * the real files do.
  */
-static const char asn4[] =
-	"1.0.0.0,1.0.255.255,4134,\"CHINANET, backbone\"\n"
-	"1.1.1.0,1.1.3.255,4134,CHINANET\n"
-	"1.2.0.1,1.2.0.6,4134,CHINANET\n"
-	"1.3.0.0,1.3.0.255,4837,CHINA UNICOM\n"
-	"14.160.0.0,14.160.255.255,7552,Viettel\n"
-	"12.0.0.0,12.0.15.255,7018,\"AT&T, Inc.\"\n"
-	"12.1.0.0,12.1.0.255,7018,AT&T\n"
-	"63.0.0.0,63.0.0.255,701,Verizon\n"
-	"80.128.0.0,80.128.255.255,3320,Deutsche Telekom\n";
+static const char asn4[] = "1.0.0.0,1.0.255.255,4134,\"CHINANET, backbone\"\n"
+			   "1.1.1.0,1.1.3.255,4134,CHINANET\n"
+			   "1.2.0.1,1.2.0.6,4134,CHINANET\n"
+			   "1.3.0.0,1.3.0.255,4837,CHINA UNICOM\n"
+			   "14.160.0.0,14.160.255.255,7552,Viettel\n"
+			   "12.0.0.0,12.0.15.255,7018,\"AT&T, Inc.\"\n"
+			   "12.1.0.0,12.1.0.255,7018,AT&T\n"
+			   "63.0.0.0,63.0.0.255,701,Verizon\n"
+			   "80.128.0.0,80.128.255.255,3320,Deutsche Telekom\n";
 static const char asn6[] =
 	"2400:cb00::,2400:cb00:ffff:ffff:ffff:ffff:ffff:ffff,4134,CHINANET\n"
 	"2001:200::,2001:200:1:ffff:ffff:ffff:ffff:ffff,7018,AT&T\n";
-static const char cc4[] =
-	"ip_range_start,ip_range_end,country_code\n"
-	"1.0.0.0,1.255.255.255,CN\n"
-	"12.0.0.0,12.255.255.255,US\n"
-	"14.160.0.0,14.191.255.255,VN\n"
-	"63.0.0.0,63.255.255.255,US\n"
-	"80.128.0.0,80.159.255.255,DE\n";
-static const char cc6[] = "2001:200::,2001:200:ffff:ffff:ffff:ffff:ffff:ffff,US\n"
-			  "2400:cb00::,2400:cb00:ffff:ffff:ffff:ffff:ffff:ffff,CN\n";
+static const char cc4[] = "ip_range_start,ip_range_end,country_code\n"
+			  "1.0.0.0,1.255.255.255,CN\n"
+			  "12.0.0.0,12.255.255.255,US\n"
+			  "14.160.0.0,14.191.255.255,VN\n"
+			  "63.0.0.0,63.255.255.255,US\n"
+			  "80.128.0.0,80.159.255.255,DE\n";
+static const char cc6[] =
+	"2001:200::,2001:200:ffff:ffff:ffff:ffff:ffff:ffff,US\n"
+	"2400:cb00::,2400:cb00:ffff:ffff:ffff:ffff:ffff:ffff,CN\n";
 
 /* 1.0.0.0/16, 1.1.1.0/24, 1.1.2.0/23, 1.2.0.1/32, 1.2.0.2/31, 1.2.0.4/31,
  * 1.2.0.6/32, 1.3.0.0/24, 12.0.0.0/20, 12.1.0.0/24, 14.160.0.0/16,
@@ -164,7 +163,8 @@ route4_peer(const struct ixg_spec *s, uint32_t addr, uint8_t len)
 
 	for (i = 0; i < s->n_routes4; i++)
 		if (s->routes4[i].addr == addr && s->routes4[i].len == len)
-			return ixg_spec_peer_by_id(s, s->routes4[i].peer_id)->name;
+			return ixg_spec_peer_by_id(s, s->routes4[i].peer_id)
+				->name;
 	return NULL;
 }
 
@@ -178,7 +178,9 @@ test_config_loads(void **state)
 
 	(void)state;
 	assert_int_equal(run("--out %s/c1 --peers 6 --acl-rules 60 "
-			     "--blackholes 2", dir), 0);
+			     "--blackholes 2",
+			     dir),
+			 0);
 	assert_int_equal(load("c1", &s), 0);
 	assert_int_equal(s.n_routes4, N_ROUTES4);
 	assert_int_equal(s.n_routes6, N_ROUTES6);
@@ -203,7 +205,9 @@ test_cidr_and_origin(void **state)
 
 	(void)state;
 	assert_int_equal(run("--out %s/c2 --peers 6 --acl-rules 0 "
-			     "--blackholes 0", dir), 0);
+			     "--blackholes 0",
+			     dir),
+			 0);
 	assert_int_equal(load("c2", &s), 0);
 	assert_string_equal(route4_peer(&s, A4(1, 0, 0, 0), 16), "cn-1");
 	assert_string_equal(route4_peer(&s, A4(1, 1, 1, 0), 24), "cn-1");
@@ -301,8 +305,11 @@ test_deaggregate(void **state)
 	(void)state;
 	assert_int_equal(run("--out %s/r --peers 6 --acl-rules 0", dir), 0);
 	assert_int_equal(load("r", &real), 0);
-	assert_int_equal(run("--out %s/d1 --peers 6 --acl-rules 20 --deaggregate "
-			     "--routes4 400 --routes6 150 --seed 7", dir), 0);
+	assert_int_equal(
+		run("--out %s/d1 --peers 6 --acl-rules 20 --deaggregate "
+		    "--routes4 400 --routes6 150 --seed 7",
+		    dir),
+		0);
 	assert_int_equal(load("d1", &s), 0);
 	assert_int_equal(s.n_routes4, 400);
 	assert_int_equal(s.n_routes6, 150);
@@ -314,8 +321,11 @@ test_deaggregate(void **state)
 	ixg_spec_free(&s);
 	ixg_spec_free(&real);
 
-	assert_int_equal(run("--out %s/d2 --peers 6 --acl-rules 20 --deaggregate "
-			     "--routes4 400 --routes6 150 --seed 7", dir), 0);
+	assert_int_equal(
+		run("--out %s/d2 --peers 6 --acl-rules 20 --deaggregate "
+		    "--routes4 400 --routes6 150 --seed 7",
+		    dir),
+		0);
 	snprintf(path, sizeof(path), "%s/d1/prefixes/cn-1.txt", dir);
 	a = slurp(path);
 	snprintf(path, sizeof(path), "%s/d2/prefixes/cn-1.txt", dir);
@@ -356,7 +366,9 @@ test_l3fwd_rules(void **state)
 
 	(void)state;
 	assert_int_equal(run("--out %s/l --peers 6 --acl-rules 200 "
-			     "--l3fwd-rules %s/l3", dir, dir), 0);
+			     "--l3fwd-rules %s/l3",
+			     dir, dir),
+			 0);
 	snprintf(path, sizeof(path), "%s/l3/rule_ipv4.cfg", dir);
 	t = slurp(path);
 	assert_non_null(t);
@@ -396,7 +408,8 @@ test_l3fwd_rules(void **state)
 	snprintf(path, sizeof(path), "%s/l3/acl_rule_ipv6.cfg", dir);
 	t = slurp(path);
 	/* l3fwd's IPv6 ACL parser takes all eight groups, no "::". */
-	assert_non_null(strstr(t, "\n@0:0:0:0:0:0:0:0/0 fc00:0:0:0:0:0:0:0/7 "));
+	assert_non_null(
+		strstr(t, "\n@0:0:0:0:0:0:0:0/0 fc00:0:0:0:0:0:0:0/7 "));
 	free(t);
 }
 
@@ -420,15 +433,17 @@ test_variants(void **state)
 	assert_int_equal(full.node.sample_rate, 1000);
 
 	assert_int_equal(run("--out %s/v1 --peers 6 --acl-rules 60 "
-			     "--table-routes 3", dir), 0);
+			     "--table-routes 3",
+			     dir),
+			 0);
 	assert_int_equal(load("v1", &s), 0);
 	assert_int_equal(s.n_routes4, 3);
 	assert_int_equal(s.n_routes6, 2); /* only 2 IPv6 prefixes exist */
 	assert_int_equal(s.n_sources4, 3);
 	assert_int_equal(s.n_peers, full.n_peers);
 	for (i = 0; i < s.n_routes4; i++) {
-		const struct ixg_spec_peer *p =
-			ixg_spec_peer_by_id(&s, s.routes4[i].peer_id);
+		const struct ixg_spec_peer *p = ixg_spec_peer_by_id(
+			&s, s.routes4[i].peer_id);
 
 		n_p0 += p->port_id == 0;
 		n_p1 += p->port_id == 1;
@@ -452,7 +467,9 @@ test_variants(void **state)
 
 	assert_int_equal(run("--out %s/v2 --peers 6 --acl-rules 60 --sav off "
 			     "--no-policer --no-countries --sampling 0 "
-			     "--untagged", dir), 0);
+			     "--untagged",
+			     dir),
+			 0);
 	assert_int_equal(load("v2", &s), 0);
 	assert_int_equal(s.n_routes4, full.n_routes4);
 	assert_int_equal(s.n_acl_rules, full.n_acl_rules);
@@ -477,7 +494,9 @@ test_variants(void **state)
 	ixg_spec_free(&s);
 
 	assert_int_equal(run("--out %s/v3 --peers 6 --sav loose "
-			     "--sampling 7", dir), 0);
+			     "--sampling 7",
+			     dir),
+			 0);
 	assert_int_equal(load("v3", &s), 0);
 	assert_int_equal(s.node.sample_rate, 7);
 	for (i = 0; i < s.n_peers; i++)
@@ -505,7 +524,8 @@ test_bad_input(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/bad4.csv", dir);
-	write_file("bad4.csv", "1.0.0.0,1.0.0.255,13335,x\n1.0.0.300,1.0.1.0,5,y\n");
+	write_file("bad4.csv",
+		   "1.0.0.0,1.0.0.255,13335,x\n1.0.0.300,1.0.1.0,5,y\n");
 	assert_int_equal(run("--out %s/b --asn4 %s", dir, path), 1);
 	snprintf(path, sizeof(path), "%s/err.txt", dir);
 	e = slurp(path);
@@ -546,7 +566,8 @@ main(int argc, char **argv)
 	};
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: test_mkconfig PATH-TO-ixgate-mkconfig\n");
+		fprintf(stderr,
+			"usage: test_mkconfig PATH-TO-ixgate-mkconfig\n");
 		return 2;
 	}
 	tool = argv[1];

@@ -103,7 +103,7 @@ fb_save(const struct fb *f)
 static void
 test_round_trip(void **state)
 {
-	static const uint32_t lens[] = { 0, 1, 60, 590, 1514, 9000, 65535 };
+	static const uint32_t lens[] = {0, 1, 60, 590, 1514, 9000, 65535};
 	uint8_t *data = malloc(65535);
 	struct pcap_writer *w;
 	struct pcap_reader *r;
@@ -118,8 +118,8 @@ test_round_trip(void **state)
 	for (i = 0; i < 7; i++) {
 		for (j = 0; j < lens[i]; j++)
 			data[j] = (uint8_t)(i + j);
-		assert_int_equal(pcap_write(w, 1704067200123456789ull + i,
-					    data, lens[i]),
+		assert_int_equal(pcap_write(w, 1704067200123456789ull + i, data,
+					    lens[i]),
 				 0);
 	}
 	/* Beyond the 65535-byte snaplen we declare: refused. */
@@ -147,7 +147,7 @@ test_round_trip(void **state)
 static void
 test_magics_and_orders(void **state)
 {
-	static const uint32_t magics[] = { 0xa1b2c3d4, 0xa1b23c4d };
+	static const uint32_t magics[] = {0xa1b2c3d4, 0xa1b23c4d};
 	struct pcap_reader *r;
 	struct pcap_rec rec;
 	char err[256];
@@ -156,7 +156,7 @@ test_magics_and_orders(void **state)
 	(void)state;
 	for (swap = 0; swap < 2; swap++) {
 		for (mi = 0; mi < 2; mi++) {
-			struct fb f = { .swap = swap };
+			struct fb f = {.swap = swap};
 			uint64_t frac_ns = mi ? 123456789u : 123456000u;
 
 			fb_hdr(&f, magics[mi], 65535, 1);
@@ -167,7 +167,8 @@ test_magics_and_orders(void **state)
 			assert_non_null(r);
 			assert_int_equal(pcap_read(r, &rec, err, sizeof(err)),
 					 1);
-			assert_true(rec.ts_ns == 1000 * 1000000000ull + frac_ns);
+			assert_true(rec.ts_ns ==
+				    1000 * 1000000000ull + frac_ns);
 			assert_int_equal(rec.caplen, 20);
 			assert_int_equal(rec.origlen, 24);
 			assert_int_equal(rec.data[1], (uint8_t)(7 + 1000));
@@ -217,7 +218,7 @@ expect_read_error(const char *msg_tail, unsigned ok_records)
 static void
 test_truncated_header(void **state)
 {
-	struct fb f = { 0 };
+	struct fb f = {0};
 
 	(void)state;
 	fb_hdr(&f, 0xa1b2c3d4, 65535, 1);
@@ -232,7 +233,7 @@ test_truncated_header(void **state)
 static void
 test_bad_magic(void **state)
 {
-	struct fb f = { 0 };
+	struct fb f = {0};
 
 	(void)state;
 	fb_hdr(&f, 0x0a0d0d0a, 65535, 1); /* a pcapng section header */
@@ -244,7 +245,7 @@ test_bad_magic(void **state)
 static void
 test_bad_linktype_and_version(void **state)
 {
-	struct fb f = { 0 };
+	struct fb f = {0};
 
 	(void)state;
 	fb_hdr(&f, 0xa1b2c3d4, 65535, 113); /* Linux cooked */
@@ -280,7 +281,7 @@ test_missing_file(void **state)
 static void
 test_truncated_record(void **state)
 {
-	struct fb f = { .swap = 1 };
+	struct fb f = {.swap = 1};
 
 	(void)state;
 	/* Record 2 starts at 24 + 16 + 20 = 60; its header is cut at 5. */
@@ -307,7 +308,7 @@ test_truncated_record(void **state)
 static void
 test_oversized_caplen(void **state)
 {
-	struct fb f = { 0 };
+	struct fb f = {0};
 
 	(void)state;
 	fb_hdr(&f, 0xa1b2c3d4, 128, 1);
@@ -332,7 +333,7 @@ static void
 test_write_error(void **state)
 {
 	struct pcap_writer *w;
-	uint8_t frame[1500] = { 0 };
+	uint8_t frame[1500] = {0};
 	int i, rc = 0;
 
 	(void)state;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "ctld.h"
+#include "exporter.h"
 #include "ixg_wire.h"
 #include "stats.h"
 
@@ -211,8 +212,7 @@ do_commit(struct ctld *D, const struct ctl_config *cfg,
 	D->st.dp_hello.generation = rep.generation;
 	say(D, out,
 	    "%s: generation %" PRIu64 " live (sha256 %.16s): %s; build %.1f "
-				      "ms, publish %.1f ms, total %" PRIu64
-	    " ms",
+	    "ms, publish %.1f ms, total %" PRIu64 " ms",
 	    action, rep.generation, hex, dtext, rep.build_ns / 1e6,
 	    rep.publish_ns / 1e6, loop_now_ms() - t0);
 	audit(D, who, action, cfg->sha256, rep.generation, CTL_RES_OK, NULL,
@@ -236,6 +236,7 @@ ctld_commit(struct ctld *D, struct ctl_config *cfg, int64_t who,
 	D->st.running = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	D->running_exact = true;
+	exporter_publish(&D->st);
 	return 0;
 }
 
@@ -525,6 +526,7 @@ ctld_reload(struct ctld *D, int64_t who, unsigned confirm_s, FILE *out)
 
 	if (ef == NULL)
 		return 1;
+	exporter_reload(); /* TLS files, in the exporter's thread */
 	rc = ctl_config_load(D->st.config_path,
 			     D->st.running.valid ? &D->st.running.spec : NULL,
 			     &cfg, ef);
@@ -630,6 +632,7 @@ on_tick(struct loop *L, struct loop_timer *t, void *arg)
 	(void)L;
 	(void)t;
 	sample_counters(D);
+	exporter_publish(&D->st);
 	ctl_sweep(D);
 	D->st.sample_interval_s = last_ms ? (now - last_ms) / 1000.0 : 1.0;
 	last_ms = now;

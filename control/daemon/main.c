@@ -16,6 +16,7 @@
 
 #include "ctl_proto.h"
 #include "ctld.h"
+#include "exporter.h"
 
 #define DEFAULT_CONFIG "/etc/ixgate/ixgate.conf"
 
@@ -27,6 +28,10 @@ usage(FILE *out)
 		"[--ctl-socket PATH]\n"
 		"                      [--audit-log FILE] [--user USER] "
 		"[--foreground]\n"
+		"                      [--metrics-listen ADDR:PORT|none]... "
+		"[--metrics-tls-cert FILE\n"
+		"                       --metrics-tls-key FILE "
+		"[--metrics-tls-client-ca FILE]]\n"
 		"       ixgate-control check FILE\n"
 		"defaults: --config %s --api-socket %s --ctl-socket %s\n",
 		DEFAULT_CONFIG, IXG_API_SOCKET, IXG_CTL_SOCKET);
@@ -82,8 +87,14 @@ main(int argc, char **argv)
 		{"user", required_argument, NULL, 'u'},
 		{"foreground", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
+		{"metrics-listen", required_argument, NULL, 'M'},
+		{"metrics-tls-cert", required_argument, NULL, 'M'},
+		{"metrics-tls-key", required_argument, NULL, 'M'},
+		{"metrics-tls-client-ca", required_argument, NULL, 'M'},
 		{NULL, 0, NULL, 0},
 	};
+	struct exporter_settings xs;
+	int li = 0;
 	static struct ctld D;
 	const char *audit_path = NULL, *user = NULL;
 	char err[4200];
@@ -101,8 +112,8 @@ main(int argc, char **argv)
 	D.ctl_path = IXG_CTL_SOCKET;
 	D.audit_fd = -1;
 	D.log = stderr;
-	while ((o = getopt_long(argc, argv, "c:a:s:l:u:fh", opts, NULL)) !=
-	       -1) {
+	exporter_settings_init(&xs);
+	while ((o = getopt_long(argc, argv, "c:a:s:l:u:fh", opts, &li)) != -1) {
 		switch (o) {
 		case 'c': D.st.config_path = optarg; break;
 		case 'a': D.api_path = optarg; break;
@@ -111,6 +122,13 @@ main(int argc, char **argv)
 		case 'u': user = optarg; break;
 		case 'f': break; /* always in the foreground (systemd) */
 		case 'h': usage(stdout); return 0;
+		case 'M':
+			if (exporter_settings_option(&xs, opts[li].name, optarg,
+						     err, sizeof(err)) < 0) {
+				fprintf(stderr, "ixgate-control: %s\n", err);
+				return 2;
+			}
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -146,12 +164,13 @@ main(int argc, char **argv)
 							: D.ctl_path);
 		return 1;
 	}
-	if (drop_privileges(user) < 0)
+	if (drop_privileges(user) < 0 || exporter_start(&xs, &D.st) < 0)
 		return 1;
 	D.uid = getuid();
 	fprintf(stderr, "ixgate-control: serving %s, config %s (uid %u)\n",
 		D.ctl_path, D.st.config_path, (unsigned)D.uid);
 	rc = loop_run(D.loop);
+	exporter_stop();
 	ctld_stop(&D);
 	if (rc < 0) {
 		fprintf(stderr, "ixgate-control: event loop: %s\n",

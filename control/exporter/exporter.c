@@ -647,7 +647,7 @@ scrape(struct conn *c, const struct http_request *req)
 		have_sum = true;
 	}
 	digests_update(n);
-	X.self.scrapes++;
+	X.self.scrapes[fmt]++;
 	metrics_render(n, have_sum ? X.sum : NULL,
 		       X.digest_for == n ? &X.digests : NULL, &X.self, fmt, &o);
 	exp_names_put(n);

@@ -127,7 +127,7 @@ struct mfam {
 	X(CLASS, "ixgate_class_packets", M_COUNTER, NULL,                      \
 	  "Packets of the class by trTCM meter colour")                        \
 	X(SCRAPES, "ixgate_exporter_scrapes", M_COUNTER, NULL,                 \
-	  "GET /metrics requests answered")                                    \
+	  "GET /metrics requests answered, by exposition format")              \
 	X(HTTP_ERR, "ixgate_exporter_http_errors", M_COUNTER, NULL,            \
 	  "HTTP requests answered with a 4xx or 5xx status")                   \
 	X(CONNS, "ixgate_exporter_connections", M_COUNTER, NULL,               \
@@ -708,7 +708,13 @@ render_acl_classes(struct emitter *e, const struct exp_names *n,
 static void
 render_self(struct emitter *e, const struct exp_self *s)
 {
-	single_u64(e, F_SCRAPES, s->scrapes);
+	family_begin(e, F_SCRAPES);
+	for (int k = 0; k < 2; k++) {
+		sample_begin(e);
+		label(e, "format",
+		      k == HTTP_FMT_OPENMETRICS ? "openmetrics" : "text");
+		sample_end_u64(e, s->scrapes[k]);
+	}
 	single_u64(e, F_HTTP_ERR, s->http_errors);
 	single_u64(e, F_CONNS, s->connections);
 	if (s->tls_ctx_loaded_unix > 0) {

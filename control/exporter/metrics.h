@@ -115,7 +115,7 @@ struct exp_file_digests {
 
 /* What the exporter measured about itself, rendered too. */
 struct exp_self {
-	uint64_t scrapes; /* /metrics requests answered */
+	uint64_t scrapes[2]; /* /metrics answered, by enum http_format */
 	uint64_t http_errors; /* requests answered 4xx/5xx */
 	uint64_t connections; /* accepted */
 	uint64_t tls_handshake_failures;

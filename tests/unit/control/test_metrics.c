@@ -145,7 +145,7 @@ render(struct exp_names *n, enum http_format fmt)
 {
 	struct ixg_lcore_counters *sum = calloc(1, sizeof(*sum));
 	struct ixg_lcore_counters *blocks[2];
-	struct exp_self self = {.scrapes = 1};
+	struct exp_self self = {.scrapes = {1, 0}};
 	struct mout o = {0};
 	char *text;
 

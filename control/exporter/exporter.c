@@ -38,6 +38,7 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -618,6 +619,43 @@ respond_error(struct conn *c, int status)
 	respond_text(c, status, bodies[i], false, NULL, false);
 }
 
+/*
+ * gzip (level 1) when the scraper accepts it (Prometheus always does):
+ * bench/metrics_bench measured the 4,095-member scrape at 16.6 MB of
+ * text, 1.7 MB gzip'd (10%) for 49 ms of this thread's time; a remote
+ * or federating Prometheus gains far more than that. Bodies below
+ * GZIP_MIN go as they are. Replaces o's content; -1 leaves it alone.
+ */
+#define GZIP_MIN 4096
+static int
+gzip_body(struct mout *o)
+{
+	z_stream z = {0};
+	uLong cap = compressBound(o->len) + 32;
+	char *out = malloc(cap);
+
+	if (out == NULL || deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8,
+					Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(out);
+		return -1;
+	}
+	z.next_in = (Bytef *)o->p;
+	z.avail_in = (uInt)o->len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	if (o->len > UINT32_MAX || deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(out);
+		return -1;
+	}
+	deflateEnd(&z);
+	free(o->p);
+	o->p = out;
+	o->len = z.total_out;
+	o->cap = cap;
+	return 0;
+}
+
 static void
 scrape(struct conn *c, const struct http_request *req)
 {
@@ -660,9 +698,16 @@ scrape(struct conn *c, const struct http_request *req)
 			     req->method == HTTP_HEAD, NULL, false);
 		return;
 	}
-	respond(c, 200, metrics_content_type(fmt), o.p, o.len, true,
-		req->method == HTTP_HEAD, NULL, "Cache-Control: no-store\r\n",
-		req->keep_alive);
+	if (http_accepts_gzip(req) && o.len >= GZIP_MIN && gzip_body(&o) == 0)
+		respond(c, 200, metrics_content_type(fmt), o.p, o.len, true,
+			req->method == HTTP_HEAD, "gzip",
+			"Cache-Control: no-store\r\nVary: Accept-Encoding\r\n",
+			req->keep_alive);
+	else
+		respond(c, 200, metrics_content_type(fmt), o.p, o.len, true,
+			req->method == HTTP_HEAD, NULL,
+			"Cache-Control: no-store\r\nVary: Accept-Encoding\r\n",
+			req->keep_alive);
 	c->is_scrape = true;
 	X.n_scrapes++;
 }

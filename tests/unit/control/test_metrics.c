@@ -416,6 +416,50 @@ test_load_time(void **state)
 	exp_names_put(a);
 }
 
+/* Every family rendered (with every optional part present) is listed in
+ * doc/monitoring.md under its text-format name. */
+static void
+test_documented(void **state)
+{
+	struct fixture *f = *state;
+	struct exp_names *n = exp_names_build(&f->st, NULL);
+	uint8_t sha[4][32] = {{0}};
+	struct exp_file_digests files = {.match = true, .sha256 = sha};
+	struct exp_self self = {.tls_ctx_loaded_unix = 1};
+	struct ixg_lcore_counters *sum = calloc(1, sizeof(*sum));
+	struct mout o = {0};
+	char *doc = NULL, *line, *save = NULL;
+	size_t cap = 0;
+	FILE *df = fopen(IXG_SRC_DIR "/doc/monitoring.md", "r");
+	unsigned families = 0;
+
+	assert_non_null(df);
+	assert_true(getdelim(&doc, &cap, '\0', df) > 0);
+	fclose(df);
+	files.n = n->n_files;
+	assert_true(files.n <= 4);
+	metrics_render(n, sum, &files, &self, HTTP_FMT_TEXT, &o);
+	assert_false(o.oom);
+	o.p = realloc(o.p, o.len + 1);
+	o.p[o.len] = '\0';
+	for (line = strtok_r(o.p, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[160], quoted[170];
+
+		if (sscanf(line, "# TYPE %159s", name) != 1)
+			continue;
+		snprintf(quoted, sizeof(quoted), "| `%s` |", name);
+		if (strstr(doc, quoted) == NULL)
+			fail_msg("%s is not in doc/monitoring.md", name);
+		families++;
+	}
+	assert_true(families >= 40);
+	free(doc);
+	free(sum);
+	mout_free(&o);
+	exp_names_put(n);
+}
+
 /* Without a snapshot (starting) or without counters, what is known. */
 static void
 test_no_dataplane(void **state)
@@ -444,6 +488,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_time, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_documented, setup,
 						teardown),
 		cmocka_unit_test(test_no_dataplane),
 	};

@@ -193,6 +193,28 @@ assert int(m["generation"]) == gen, (m, g)
 print("# ok: ixgate_config_info{sha256=%.16s..., generation=%s} as ixgatectl shows" %
       (m["sha256"], m["generation"]))
 EOF
+# A commit (a prefix added to a member nobody sends to): the generation
+# moves in Prometheus, and no member's counter moves (none goes backwards).
+cp "$TMP/peers.json" "$TMP/peers_before.json"
+sed -i 's|^\t\t115.84.64.0/18;|\t\t115.84.64.0/18;\n\t\t100.127.254.0/24;|' \
+	"$CONF_DIR/peers.d/asean.conf"
+grep -q 100.127.254.0/24 "$CONF_DIR/peers.d/asean.conf" || fail "config edit"
+g0=$(generation)
+ctl reload >"$TMP/reload.out" 2>&1 || { cat "$TMP/reload.out" >&2; fail "reload"; }
+g1=$(generation)
+assert_eq "generation after the reload" $((g0 + 1)) "$g1"
+gen_in_prom() {
+	query 'ixgate_config_generation' | grep -q "\"$g1\"\]"
+}
+wait_for 15 gen_in_prom || fail "Prometheus never saw generation $g1"
+wait_for 15 compare_peers || fail "Prometheus and ixgatectl disagree after the reload"
+python3 - "$TMP/peers_before.json" "$TMP/peers.json" <<'EOF' || fail "counters moved across the reload"
+import json, sys
+a = {p["name"]: p["rx_packets"] for p in json.load(open(sys.argv[1]))["peers"]}
+b = {p["name"]: p["rx_packets"] for p in json.load(open(sys.argv[2]))["peers"]}
+assert a == b, (a, b)
+print("# ok: every member's count the same across the commit, as Prometheus shows")
+EOF
 query 'process_start_time_seconds' | grep -q '"process":"ixgate-dataplane"' ||
 	fail "no dataplane start time in Prometheus"
 log "ok: process_start_time_seconds of both processes in Prometheus"

@@ -56,7 +56,7 @@
 #define LINGER_MS 2000
 #define ACCEPT_BATCH 64
 
-enum conn_state { C_HANDSHAKE, C_READ, C_WRITE, C_LINGER };
+enum conn_state { C_HANDSHAKE, C_READ, C_WRITE, C_LINGER, C_DEAD };
 
 struct conn {
 	struct conn *prev, *next;
@@ -102,6 +102,7 @@ static struct exporter {
 	/* exporter thread only */
 	SSL_CTX *tls;
 	struct conn *conns;
+	struct conn *dead; /* closed in this epoll batch, freed after it */
 	unsigned n_conns, n_scrapes;
 	struct exp_self self;
 	struct ixg_lcore_counters *sum; /* scratch for the scrape's sum */
@@ -525,14 +526,22 @@ conn_free_body(struct conn *c)
 	c->body_owned = c->is_scrape = false;
 }
 
+/* Close c. It is freed after the current epoll batch (conn_reap): an
+ * event for it may still be in that batch (a connection evicted to admit
+ * another). */
 static void
 conn_close(struct conn *c)
 {
+	if (c->state == C_DEAD)
+		return;
 	conn_free_body(c);
 	if (c->ssl != NULL)
 		SSL_free(c->ssl);
+	c->ssl = NULL;
 	epoll_ctl(X.epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	c->fd = -1;
+	c->state = C_DEAD;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -540,7 +549,20 @@ conn_close(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	X.n_conns--;
-	free(c);
+	c->prev = NULL;
+	c->next = X.dead;
+	X.dead = c;
+}
+
+static void
+conn_reap(void)
+{
+	while (X.dead != NULL) {
+		struct conn *c = X.dead;
+
+		X.dead = c->next;
+		free(c);
+	}
 }
 
 /* Start reading the next request (keep-alive). */
@@ -858,6 +880,8 @@ conn_event(struct conn *c, uint32_t events)
 	uint32_t want;
 	ssize_t n;
 
+	if (c->state == C_DEAD)
+		return;
 	if (c->state == C_HANDSHAKE) {
 		int r = SSL_accept(c->ssl);
 
@@ -1116,6 +1140,7 @@ exporter_main(void *arg)
 				conn_event(p, evs[i].events);
 			}
 		}
+		conn_reap();
 		if (__atomic_exchange_n(&X.reload, 0, __ATOMIC_ACQ_REL))
 			tls_reload();
 		if (now - last_sweep >= TICK_MS) {
@@ -1124,6 +1149,7 @@ exporter_main(void *arg)
 			digests_update(names);
 			exp_names_put(names);
 			sweep(now);
+			conn_reap();
 			listeners_try(now, false);
 			last_sweep = now;
 		}
@@ -1220,6 +1246,7 @@ exporter_stop(void)
 	X.running = false;
 	while (X.conns != NULL)
 		conn_close(X.conns);
+	conn_reap();
 	for (unsigned i = 0; i < X.n_listeners; i++)
 		if (X.listeners[i].fd >= 0)
 			close(X.listeners[i].fd);

@@ -25,6 +25,8 @@ need_tools
 need_file "$GEN"
 need_file "$CTLD"
 need_file "$CTL"
+# IXG_CTLD: another ixgate-control binary (an ASan build, say).
+CTLD=${IXG_CTLD:-$CTLD}
 command -v prometheus >/dev/null || skip "prometheus not installed"
 command -v promtool >/dev/null || skip "promtool not installed"
 command -v openssl >/dev/null || skip "openssl not installed"

@@ -75,8 +75,7 @@ rule_name(const struct ixg_spec_acl_rule *r, struct exp_named *out)
 	if (r->name[0] != '\0')
 		snprintf(out->name, sizeof(out->name), "%s", r->name);
 	else
-		snprintf(out->name, sizeof(out->name), "priority-%u",
-			 r->priority);
+		snprintf(out->name, sizeof(out->name), "#%u", r->priority);
 }
 
 /* Build a snapshot (see metrics.h). Loop thread. */

@@ -289,7 +289,7 @@ test_text_format(void **state)
 	expect_line(t, "ixgate_ready 1");
 	expect_line(t, "ixgate_dataplane_workers 2");
 	/* an unnamed rule is named by its priority; no unit lines here */
-	assert_non_null(strstr(t, "rule=\"priority-20\""));
+	assert_non_null(strstr(t, "rule=\"#20\""));
 	assert_null(strstr(t, "# UNIT"));
 	/* country pairs without traffic are not listed */
 	assert_null(strstr(t, "src_country=\"TH\""));

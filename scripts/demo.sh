@@ -106,7 +106,8 @@ rc=0
 if [ -s "$OUT/metrics.txt" ]; then
 	echo "demo: Prometheus metrics scraped from http://$METRICS/metrics" \
 		"mid-run: $(grep -vc '^#' "$OUT/metrics.txt") samples in $OUT/metrics.txt" \
-		"(scrape config: doc/monitoring.md)"
+		"(scrape config: doc/monitoring.md; Grafana dashboard:" \
+		"dist/grafana/ixgate-exchange.json)"
 elif [ -n "$CTLD_PID" ]; then
 	echo "demo: no metrics scraped from http://$METRICS/metrics (see $OUT/control.log)"
 fi

@@ -19,6 +19,7 @@
 #     connection keeps working, a new handshake sees the new certificate;
 #     a bad certificate file keeps the old one (logged); `ixgatectl reload`
 #     reloads it too.
+#  6. every query of the Grafana dashboard (dist/grafana/) returns data.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/control_lib.sh"
 need_tools
@@ -216,6 +217,42 @@ a = {p["name"]: p["rx_packets"] for p in json.load(open(sys.argv[1]))["peers"]}
 b = {p["name"]: p["rx_packets"] for p in json.load(open(sys.argv[2]))["peers"]}
 assert a == b, (a, b)
 print("# ok: every member's count the same across the commit, as Prometheus shows")
+EOF
+# The Grafana dashboard (dist/grafana/): every query in it, with the
+# dashboard's variables set as Grafana would, returns data from this
+# Prometheus (a trailing "> 0" filter is dropped for the check: the series
+# must exist even when nothing is being dropped right now).
+python3 - "$SRC/dist/grafana/ixgate-exchange.json" "$PROM" <<'EOF' || fail "Grafana dashboard queries"
+import json, re, sys, urllib.parse, urllib.request
+dash = json.load(open(sys.argv[1]))
+prom = sys.argv[2]
+subst = {"$__rate_interval": "30s", "$__range": "5m", "$__interval": "15s",
+         "$instance": ".*"}
+def q(expr):
+    for k, v in subst.items():
+        expr = expr.replace(k, v)
+    expr = re.sub(r"\s*>\s*0\s*$", "", expr)
+    url = prom + "/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    r = json.load(urllib.request.urlopen(url, timeout=10))
+    assert r["status"] == "success", (expr, r)
+    return r["data"]["result"]
+exprs = []
+for p in dash["panels"]:
+    assert p["title"] and p["datasource"]["uid"] == "${datasource}", p["title"]
+    for t in p["targets"]:
+        exprs.append((p["title"], t["expr"]))
+for a in dash["annotations"]["list"]:
+    exprs.append(("annotation " + a["name"], a["expr"]))
+var = [v for v in dash["templating"]["list"] if v["name"] == "instance"][0]
+m = re.match(r"label_values\((\w+), (\w+)\)", var["definition"])
+assert m and all(m.group(2) in s["metric"] for s in q(m.group(1))), var
+empty = [(title, e) for title, e in exprs if not q(e)]
+assert not empty, "queries without data: %s" % empty
+reloads = q([e for t, e in exprs if t == "Reloads in range"][0])
+assert float(reloads[0]["value"][1]) >= 1, reloads
+print("# ok: %d dashboard queries (%d panels, %d annotations, the instance variable) "
+      "return data; the reload is in 'Reloads in range'" %
+      (len(exprs), len(dash["panels"]), len(dash["annotations"]["list"])))
 EOF
 query 'process_start_time_seconds' | grep -q '"process":"ixgate-dataplane"' ||
 	fail "no dataplane start time in Prometheus"

@@ -5,11 +5,14 @@
  *
  * The families are declared once below (EXP_FAMILIES: name, type, unit,
  * help) and rendered in that order; doc/monitoring.md lists the same.
- * Until the common counter-family declarations exist (issue 11, "counters
- * declared once"), the dataplane counters are read here from struct
- * ixg_lcore_counters directly; the emitter below (family_begin,
- * sample_begin / label / sample_end) is the interface a generated list
- * will drive instead.
+ * Until the common counter-family declarations are merged (issue 11,
+ * "counters declared once": IXG_CTR_* in ixg_api.h, walked by
+ * common/counters.c), the dataplane counters are read here from struct
+ * ixg_lcore_counters directly, under the names and labels those
+ * declarations give them, so switching to their walk changes no series;
+ * the emitter below (family_begin, sample_begin / label / sample_end) is
+ * the interface the walk will drive. The state, provenance and exporter
+ * families stay here.
  *
  * Format rules that differ (OpenMetrics 1.0.0 "Text format"):
  *   counter family "x_total": text: "# TYPE x_total counter", samples
@@ -69,49 +72,49 @@ struct mfam {
 	X(FILE, "ixgate_config_file", M_INFO, NULL,                            \
 	  "Every file the configuration read (includes, prefix lists, "        \
 	  "country data) with its SHA-256 as loaded")                          \
-	X(RX, "ixgate_receive_packets", M_COUNTER, NULL,                       \
+	X(RX, "ixgate_received_packets", M_COUNTER, NULL,                      \
 	  "Frames the pipeline received, every port")                          \
-	X(FWD, "ixgate_forward_packets", M_COUNTER, NULL,                      \
+	X(FWD, "ixgate_forwarded_packets", M_COUNTER, NULL,                    \
 	  "Received frames forwarded (accepted by a TX queue)")                \
 	X(LOCAL, "ixgate_local_packets", M_COUNTER, NULL,                      \
 	  "Received frames answered by the node (ARP, ND, echo)")              \
-	X(DROP, "ixgate_drop_packets", M_COUNTER, NULL,                        \
+	X(DROP, "ixgate_dropped_packets", M_COUNTER, NULL,                     \
 	  "Received frames dropped, by reason (doc/counters.md)")              \
 	X(ICMP_GEN, "ixgate_icmp_generated_packets", M_COUNTER, NULL,          \
 	  "ICMP errors the node originated")                                   \
-	X(ICMP_GEN_DROP, "ixgate_icmp_generated_drop_packets", M_COUNTER,      \
+	X(ICMP_GEN_DROP, "ixgate_icmp_generated_dropped_packets", M_COUNTER,   \
 	  NULL, "ICMP errors the node originated that a TX queue refused")     \
 	X(SAMPLED, "ixgate_sampled_packets", M_COUNTER, NULL,                  \
 	  "Packets sampled into the workers' sample rings")                    \
-	X(SAMPLE_DROP, "ixgate_sample_drop_packets", M_COUNTER, NULL,          \
+	X(SAMPLE_DROP, "ixgate_samples_dropped", M_COUNTER, NULL,              \
 	  "Samples lost because a sample ring was full")                       \
 	X(PAIR_OVERFLOW, "ixgate_peer_pair_overflow_packets", M_COUNTER, NULL, \
 	  "Packets whose peer pair found no slot in a worker's pair table")    \
-	X(PORT_RX, "ixgate_port_receive_packets", M_COUNTER, NULL,             \
+	X(PORT_RX, "ixgate_port_received_packets", M_COUNTER, NULL,            \
 	  "Frames received on the port")                                       \
-	X(PORT_RX_B, "ixgate_port_receive_bytes", M_COUNTER, "bytes",          \
+	X(PORT_RX_B, "ixgate_port_received_bytes", M_COUNTER, "bytes",         \
 	  "Bytes received on the port (frame lengths without FCS)")            \
-	X(PORT_TX, "ixgate_port_transmit_packets", M_COUNTER, NULL,            \
+	X(PORT_TX, "ixgate_port_transmitted_packets", M_COUNTER, NULL,         \
 	  "Forwarded frames sent out of the port")                             \
-	X(PORT_TX_B, "ixgate_port_transmit_bytes", M_COUNTER, "bytes",         \
+	X(PORT_TX_B, "ixgate_port_transmitted_bytes", M_COUNTER, "bytes",      \
 	  "Bytes of forwarded frames sent out of the port")                    \
-	X(PORT_FWD, "ixgate_port_forward_packets", M_COUNTER, NULL,            \
+	X(PORT_FWD, "ixgate_port_forwarded_packets", M_COUNTER, NULL,          \
 	  "Frames received on the port and forwarded (through any port)")      \
 	X(PORT_LOCAL, "ixgate_port_local_packets", M_COUNTER, NULL,            \
 	  "Frames received on the port and answered by the node")              \
-	X(PORT_DROP, "ixgate_port_drop_packets", M_COUNTER, NULL,              \
+	X(PORT_DROP, "ixgate_port_dropped_packets", M_COUNTER, NULL,           \
 	  "Frames received on the port and dropped, by reason")                \
-	X(PORT_GEN, "ixgate_port_generated_packets", M_COUNTER, NULL,          \
+	X(PORT_GEN, "ixgate_port_icmp_generated_packets", M_COUNTER, NULL,     \
 	  "ICMP errors the node sent out of the port")                         \
-	X(PEER_RX, "ixgate_peer_receive_packets", M_COUNTER, NULL,             \
+	X(PEER_RX, "ixgate_peer_received_packets", M_COUNTER, NULL,            \
 	  "Frames received from the member")                                   \
-	X(PEER_RX_B, "ixgate_peer_receive_bytes", M_COUNTER, "bytes",          \
+	X(PEER_RX_B, "ixgate_peer_received_bytes", M_COUNTER, "bytes",         \
 	  "Bytes received from the member")                                    \
-	X(PEER_TX, "ixgate_peer_transmit_packets", M_COUNTER, NULL,            \
+	X(PEER_TX, "ixgate_peer_transmitted_packets", M_COUNTER, NULL,         \
 	  "Frames forwarded to the member")                                    \
-	X(PEER_TX_B, "ixgate_peer_transmit_bytes", M_COUNTER, "bytes",         \
+	X(PEER_TX_B, "ixgate_peer_transmitted_bytes", M_COUNTER, "bytes",      \
 	  "Bytes forwarded to the member")                                     \
-	X(PEER_DROP, "ixgate_peer_drop_packets", M_COUNTER, NULL,              \
+	X(PEER_DROP, "ixgate_peer_dropped_packets", M_COUNTER, NULL,           \
 	  "Frames received from the member and dropped")                       \
 	X(PAIR, "ixgate_peer_pair_packets", M_COUNTER, NULL,                   \
 	  "Frames forwarded from one member to another (pairs with traffic)")  \
@@ -122,7 +125,7 @@ struct mfam {
 	  "(pairs with traffic; -- unknown)")                                  \
 	X(CPAIR_B, "ixgate_country_pair_bytes", M_COUNTER, "bytes",            \
 	  "Bytes forwarded, by country of source and destination address")     \
-	X(ACL, "ixgate_acl_rule_packets", M_COUNTER, NULL,                     \
+	X(ACL, "ixgate_acl_rule_matched_packets", M_COUNTER, NULL,             \
 	  "Packets that matched the ACL rule (denied or not)")                 \
 	X(CLASS, "ixgate_class_packets", M_COUNTER, NULL,                      \
 	  "Packets of the class by trTCM meter colour")                        \
@@ -690,9 +693,12 @@ render_acl_classes(struct emitter *e, const struct exp_names *n,
 
 	family_begin(e, F_ACL);
 	for (unsigned i = 0; i < n->n_rules; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%u", n->rules[i].id);
 		sample_begin(e);
-		label(e, "rule", n->rules[i].name);
-		label(e, "family", n->rules[i].family == 6 ? "ipv6" : "ipv4");
+		label(e, "rule", id);
+		label(e, "rule_name", n->rules[i].name);
 		sample_end_u64(e, c->acl_hits[n->rules[i].id]);
 	}
 	family_begin(e, F_CLASS);

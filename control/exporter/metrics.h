@@ -36,7 +36,7 @@ struct exp_peer {
 
 struct exp_named {
 	uint32_t id;
-	char name[IXG_NAME_LEN + 16]; /* ACL rules: "#PRIORITY" if unnamed */
+	char name[IXG_NAME_LEN]; /* ACL rules: "" when unnamed */
 	uint8_t family; /* ACL rules: 4 or 6 */
 };
 

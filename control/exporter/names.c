@@ -72,10 +72,7 @@ rule_name(const struct ixg_spec_acl_rule *r, struct exp_named *out)
 {
 	out->id = r->id;
 	out->family = r->family;
-	if (r->name[0] != '\0')
-		snprintf(out->name, sizeof(out->name), "%s", r->name);
-	else
-		snprintf(out->name, sizeof(out->name), "#%u", r->priority);
+	snprintf(out->name, sizeof(out->name), "%s", r->name);
 }
 
 /* Build a snapshot (see metrics.h). Loop thread. */

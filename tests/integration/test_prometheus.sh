@@ -110,13 +110,13 @@ promtool check metrics <"$TMP/metrics.txt" >"$TMP/promtool.out" 2>&1 ||
 	{ cat "$TMP/promtool.out" >&2; fail "promtool check metrics"; }
 log "ok: promtool check metrics passes ($(wc -l <"$TMP/metrics.txt") lines, $(wc -c <"$TMP/metrics.txt") bytes)"
 assert_contains "a member's counter" "$TMP/metrics.txt" \
-	'^ixgate_peer_receive_packets_total\{peer="china-telecom",asn="4134",country="CN"\} [1-9]'
+	'^ixgate_peer_received_packets_total\{peer="china-telecom",asn="4134",country="CN"\} [1-9]'
 "${CURL[@]}" -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' \
 	-D "$TMP/om.hdr" -o "$TMP/metrics.om" "$URL/metrics" || fail "OpenMetrics scrape"
 assert_contains "OpenMetrics content type" "$TMP/om.hdr" \
 	'^Content-Type: application/openmetrics-text; version=1.0.0; charset=utf-8'
 assert_eq "OpenMetrics ends with # EOF" "# EOF" "$(tail -1 "$TMP/metrics.om")"
-assert_contains "OpenMetrics unit" "$TMP/metrics.om" '^# UNIT ixgate_peer_receive_bytes bytes$'
+assert_contains "OpenMetrics unit" "$TMP/metrics.om" '^# UNIT ixgate_peer_received_bytes bytes$'
 assert_contains "OpenMetrics info" "$TMP/metrics.om" '^# TYPE ixgate_build info$'
 
 # ---- 2. a real Prometheus over mTLS --------------------------------------
@@ -164,7 +164,7 @@ EOF
 # Every member's packet count in Prometheus equals ixgatectl's.
 compare_peers() {
 	ctl --json show peers >"$TMP/peers.json" || return 1
-	query 'ixgate_peer_receive_packets_total' >"$TMP/q.json" || return 1
+	query 'ixgate_peer_received_packets_total' >"$TMP/q.json" || return 1
 	python3 - "$TMP/peers.json" "$TMP/q.json" <<'EOF'
 import json, sys
 peers = {p["name"]: p["rx_packets"] for p in json.load(open(sys.argv[1]))["peers"]}

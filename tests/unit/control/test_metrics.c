@@ -251,25 +251,32 @@ test_text_format(void **state)
 	assert_non_null(n);
 	t = render(n, HTTP_FMT_TEXT);
 	check_structure(t, HTTP_FMT_TEXT);
-	expect_line(t, "# TYPE ixgate_peer_receive_packets_total counter");
-	expect_line(t, "ixgate_peer_receive_packets_total{peer=\"a\",asn="
+	expect_line(t, "# TYPE ixgate_peer_received_packets_total counter");
+	expect_line(t, "ixgate_peer_received_packets_total{peer=\"a\",asn="
 		       "\"64500\",country=\"VN\"} 121");
-	expect_line(t, "ixgate_peer_receive_bytes_total{peer=\"a\",asn="
+	expect_line(t, "ixgate_peer_received_bytes_total{peer=\"a\",asn="
 		       "\"64500\",country=\"VN\"} 2199023255552");
-	expect_line(t, "ixgate_peer_transmit_packets_total{peer=\"b\",asn="
+	expect_line(t, "ixgate_peer_transmitted_packets_total{peer=\"b\",asn="
 		       "\"64501\",country=\"TH\"} 60");
-	expect_line(t, "ixgate_receive_packets_total 201");
-	expect_line(t, "ixgate_drop_packets_total{reason=\"no_route\"} 21");
-	expect_line(t, "ixgate_drop_packets_total{reason=\"runt\"} 0");
-	expect_line(t, "ixgate_port_receive_bytes_total{port=\"p0\"} 12800");
-	expect_line(t, "ixgate_port_drop_packets_total{port=\"p1\",reason="
+	expect_line(t, "ixgate_received_packets_total 201");
+	expect_line(t, "ixgate_dropped_packets_total{reason=\"no_route\"} 21");
+	expect_line(t, "ixgate_dropped_packets_total{reason=\"runt\"} 0");
+	expect_line(t, "ixgate_port_received_bytes_total{port=\"p0\"} 12800");
+	expect_line(t, "ixgate_port_dropped_packets_total{port=\"p1\",reason="
 		       "\"tx_full\"} 0");
 	expect_line(t, "ixgate_peer_pair_packets_total{src_peer=\"a\","
 		       "dst_peer=\"b\"} 22");
 	expect_line(t, "ixgate_country_pair_bytes_total{src_country=\"VN\","
 		       "dst_country=\"TH\"} 1000");
-	expect_line(t, "ixgate_acl_rule_packets_total{rule=\"r1\",family="
-		       "\"ipv4\"} 6");
+	{
+		char line[128];
+
+		snprintf(line, sizeof(line),
+			 "ixgate_acl_rule_matched_packets_total{rule=\"%u\","
+			 "rule_name=\"r1\"} 6",
+			 f->st.running.spec.acl_rules[0].id);
+		expect_line(t, line);
+	}
 	expect_line(t, "ixgate_class_packets_total{class=\"gold\",colour="
 		       "\"red\"} 8");
 	expect_line(t, "# TYPE ixgate_build_info gauge");
@@ -288,8 +295,8 @@ test_text_format(void **state)
 		       "\"} 1700000100");
 	expect_line(t, "ixgate_ready 1");
 	expect_line(t, "ixgate_dataplane_workers 2");
-	/* an unnamed rule is named by its priority; no unit lines here */
-	assert_non_null(strstr(t, "rule=\"#20\""));
+	/* an unnamed rule has an empty rule_name; no unit lines here */
+	assert_non_null(strstr(t, "rule_name=\"\"}"));
 	assert_null(strstr(t, "# UNIT"));
 	/* country pairs without traffic are not listed */
 	assert_null(strstr(t, "src_country=\"TH\""));
@@ -307,14 +314,14 @@ test_openmetrics(void **state)
 	assert_non_null(n);
 	t = render(n, HTTP_FMT_OPENMETRICS);
 	check_structure(t, HTTP_FMT_OPENMETRICS);
-	expect_line(t, "# TYPE ixgate_peer_receive_bytes counter");
-	expect_line(t, "# UNIT ixgate_peer_receive_bytes bytes");
-	expect_line(t, "ixgate_peer_receive_packets_total{peer=\"a\",asn="
+	expect_line(t, "# TYPE ixgate_peer_received_bytes counter");
+	expect_line(t, "# UNIT ixgate_peer_received_bytes bytes");
+	expect_line(t, "ixgate_peer_received_packets_total{peer=\"a\",asn="
 		       "\"64500\",country=\"VN\"} 121");
 	expect_line(t, "# TYPE ixgate_build info");
 	expect_line(t, "# TYPE ixgate_config info");
 	expect_line(t, "# UNIT process_start_time_seconds seconds");
-	assert_null(strstr(t, "# UNIT ixgate_peer_receive_packets "));
+	assert_null(strstr(t, "# UNIT ixgate_peer_received_packets "));
 	assert_int_equal(strcmp(t + strlen(t) - 6, "# EOF\n"), 0);
 	assert_string_equal(metrics_content_type(HTTP_FMT_OPENMETRICS),
 			    "application/openmetrics-text; version=1.0.0; "
@@ -356,7 +363,7 @@ test_own_mapping(void **state)
 	munmap(f->blocks, f->size);
 	f->st.counters = NULL;
 	t = render(n, HTTP_FMT_TEXT);
-	expect_line(t, "ixgate_receive_packets_total 201");
+	expect_line(t, "ixgate_received_packets_total 201");
 	free(t);
 	exp_names_put(n);
 }

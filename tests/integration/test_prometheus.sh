@@ -40,6 +40,11 @@ free_port() {
 }
 MPORT=$(free_port)
 PPORT=$(free_port)
+# A second listener on IPv6 loopback when the machine has one.
+V6=()
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", '"$MPORT"'))' 2>/dev/null; then
+	V6=(--metrics-listen "[::1]:$MPORT")
+fi
 PKI=$TMP/pki
 mkdir -p "$PKI"
 
@@ -76,7 +81,7 @@ timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count $COUNT \
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap" "net_null1,no-rx=1"
 start_dp 170 "$TMP/live.json"
 bg "$CTLD" --config "$CONF" --api-socket "$API_SOCK" --ctl-socket "$CTL_SOCK" \
-	--audit-log "$AUDIT" --metrics-listen "127.0.0.1:$MPORT" \
+	--audit-log "$AUDIT" --metrics-listen "127.0.0.1:$MPORT" "${V6[@]}" \
 	--metrics-tls-cert "$PKI/live.pem" --metrics-tls-key "$PKI/live.key" \
 	--metrics-tls-client-ca "$PKI/ca.pem" \
 	>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
@@ -275,6 +280,10 @@ log "ok: a certificate from another CA: refused"
 assert_contains "handshake failures logged" "$TMP/ctld.err" "metrics: TLS handshake with 127.0.0.1 failed"
 
 assert_eq "/healthz" "ready" "$("${CURL[@]}" "$URL/healthz")"
+if [ ${#V6[@]} -gt 0 ]; then
+	assert_eq "/healthz over IPv6" "ready" \
+		"$("${CURL[@]}" --resolve "localhost:$MPORT:[::1]" "https://localhost:$MPORT/healthz")"
+fi
 code() { "${CURL[@]}" -o /dev/null -w '%{http_code}' "$@"; }
 assert_eq "POST /metrics" 405 "$(code -X POST --data x "$URL/metrics")"
 assert_eq "DELETE /healthz" 405 "$(code -X DELETE "$URL/healthz")"

@@ -108,6 +108,8 @@ static struct exporter {
 	struct ixg_lcore_counters *sum; /* scratch for the scrape's sum */
 	struct exp_names *digest_for; /* files hashed for this snapshot */
 	struct exp_file_digests digests;
+	struct file_id *file_ids; /* the files as hashed, to notice edits */
+	uint64_t next_file_check_ms;
 } X = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1, .wakefd = -1};
 
 static void exp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -347,17 +349,48 @@ exporter_reload(void)
 
 /* ---- per-file digests of the config (provenance) ---- */
 
+/* What a file was when hashed: a stat() that differs means it changed
+ * (then it is hashed again). */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	bool ok;
+};
+
+#define FILE_CHECK_MS 2000
+
+static void
+file_id_get(const char *path, struct file_id *id)
+{
+	struct stat sb;
+
+	memset(id, 0, sizeof(*id));
+	if (stat(path, &sb) < 0)
+		return;
+	id->ok = true;
+	id->dev = sb.st_dev;
+	id->ino = sb.st_ino;
+	id->size = sb.st_size;
+	id->mtime = sb.st_mtim;
+	id->ctime = sb.st_ctim;
+}
+
 static void
 digests_clear(void)
 {
 	free(X.digests.sha256);
 	memset(&X.digests, 0, sizeof(X.digests));
+	free(X.file_ids);
+	X.file_ids = NULL;
 	exp_names_put(X.digest_for);
 	X.digest_for = NULL;
 }
 
 /* SHA-256 of one regular file into one and into the combined digest.
- * Never blocks on a FIFO (O_NONBLOCK, regular files only). */
+ * Never blocks on a FIFO (O_NONBLOCK, regular files only). 0, or a
+ * negative errno (-EINVAL: not a regular file any more). */
 static int
 hash_file(const char *path, EVP_MD_CTX *all, uint8_t out[32])
 {
@@ -368,20 +401,28 @@ hash_file(const char *path, EVP_MD_CTX *all, uint8_t out[32])
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc = 0;
 
-	if (one == NULL || fd < 0 || fstat(fd, &sb) < 0 ||
-	    !S_ISREG(sb.st_mode) ||
-	    EVP_DigestInit_ex(one, EVP_sha256(), NULL) != 1) {
-		rc = -1;
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (one == NULL || EVP_DigestInit_ex(one, EVP_sha256(), NULL) != 1) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		rc = -EINVAL;
 		goto out;
 	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		if (EVP_DigestUpdate(one, buf, (size_t)n) != 1 ||
 		    EVP_DigestUpdate(all, buf, (size_t)n) != 1) {
-			rc = -1;
+			rc = -ENOMEM;
 			goto out;
 		}
-	if (n < 0 || EVP_DigestFinal_ex(one, out, &len) != 1)
-		rc = -1;
+	if (n < 0)
+		rc = -errno;
+	else if (EVP_DigestFinal_ex(one, out, &len) != 1)
+		rc = -ENOMEM;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -392,7 +433,10 @@ out:
 /*
  * Hash the config's files once per snapshot: a file's SHA-256 is shown
  * only when the digest over all of them equals the config's (then the
- * files on disk are byte for byte what was loaded). Exporter thread.
+ * files on disk are byte for byte what was loaded). A file gone or
+ * replaced by a non-file means "changed"; one this process cannot read
+ * (permissions after dropping privileges) means "unknown". Exporter
+ * thread.
  */
 static void
 digests_update(struct exp_names *n)
@@ -400,7 +444,7 @@ digests_update(struct exp_names *n)
 	EVP_MD_CTX *all;
 	uint8_t sum[32];
 	unsigned len = 32;
-	bool ok = true;
+	bool differ = false;
 
 	if (n == X.digest_for)
 		return;
@@ -418,27 +462,73 @@ digests_update(struct exp_names *n)
 	if (n == NULL || !n->config_valid)
 		return;
 	X.digests.sha256 = calloc(n->n_files + 1, 32);
+	X.file_ids = calloc(n->n_files + 1, sizeof(*X.file_ids));
 	all = EVP_MD_CTX_new();
-	if (X.digests.sha256 == NULL || all == NULL ||
+	if (X.digests.sha256 == NULL || X.file_ids == NULL || all == NULL ||
 	    EVP_DigestInit_ex(all, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(all);
 		free(X.digests.sha256);
 		X.digests.sha256 = NULL;
 		return;
 	}
-	for (unsigned i = 0; i < n->n_files; i++)
-		if (hash_file(n->files[i], all, X.digests.sha256[i]) < 0)
-			ok = false;
+	X.digests.known = true;
+	for (unsigned i = 0; i < n->n_files; i++) {
+		int rc;
+
+		file_id_get(n->files[i], &X.file_ids[i]);
+		rc = hash_file(n->files[i], all, X.digests.sha256[i]);
+
+		if (rc == -ENOENT || rc == -EINVAL) {
+			differ = true;
+		} else if (rc < 0 && X.digests.known) {
+			X.digests.known = false;
+			exp_log("cannot read %s (%s): whether the "
+				"configuration's "
+				"files changed is not known",
+				n->files[i], strerror(-rc));
+		}
+	}
 	if (EVP_DigestFinal_ex(all, sum, &len) != 1)
-		ok = false;
+		X.digests.known = false;
 	EVP_MD_CTX_free(all);
 	X.digests.n = n->n_files;
-	X.digests.match = ok && memcmp(sum, n->config_sha256, 32) == 0;
+	/* A file gone proves a change even when another was unreadable;
+	 * otherwise an unreadable file leaves it unknown. */
+	if (X.digests.known && memcmp(sum, n->config_sha256, 32) != 0)
+		differ = true;
+	if (differ)
+		X.digests.known = true;
+	X.digests.match = X.digests.known && !differ;
 	exp_names_get(n);
 	X.digest_for = n;
-	if (!X.digests.match)
+	if (differ)
 		exp_log("the configuration's files on disk differ from the "
 			"loaded ones: their SHA-256s are not shown");
+}
+
+/* Every FILE_CHECK_MS: stat the config's files; hash them again when one
+ * changed (edited, replaced, removed), so ixgate_config_files_changed
+ * follows the disk without reading it all the time. Exporter thread. */
+static void
+digests_check(uint64_t now)
+{
+	struct exp_names *n = X.digest_for;
+
+	if (n == NULL || X.file_ids == NULL || now < X.next_file_check_ms)
+		return;
+	X.next_file_check_ms = now + FILE_CHECK_MS;
+	for (unsigned i = 0; i < n->n_files; i++) {
+		struct file_id id;
+
+		file_id_get(n->files[i], &id);
+		if (memcmp(&id, &X.file_ids[i], sizeof(id)) != 0) {
+			exp_names_get(n);
+			digests_clear(); /* forget, then hash again */
+			digests_update(n);
+			exp_names_put(n);
+			return;
+		}
+	}
 }
 
 /* ---- listeners ---- */
@@ -1148,6 +1238,7 @@ exporter_main(void *arg)
 
 			digests_update(names);
 			exp_names_put(names);
+			digests_check(now);
 			sweep(now);
 			conn_reap();
 			listeners_try(now, false);

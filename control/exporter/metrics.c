@@ -475,7 +475,8 @@ render_state(struct emitter *e, const struct exp_names *n,
 	label(e, "path", n->config_path);
 	sample_end_i64(e, n->config_load_unix);
 	if (files != NULL && files->n == n->n_files) {
-		single_u64(e, F_FILES_CHANGED, !files->match);
+		if (files->known)
+			single_u64(e, F_FILES_CHANGED, !files->match);
 		family_begin(e, F_FILE);
 		for (unsigned i = 0; i < n->n_files; i++) {
 			sample_begin(e);

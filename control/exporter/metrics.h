@@ -108,6 +108,8 @@ void mout_free(struct mout *o);
  * thread from the files, and trusted only when their combined digest is
  * the config's): NULL when unknown. */
 struct exp_file_digests {
+	bool known; /* whether the files changed is known (all read, or
+		     * one gone) */
 	bool match; /* the files on disk are the running config's */
 	unsigned n;
 	uint8_t (*sha256)[32];

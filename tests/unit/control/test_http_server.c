@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "daemon.h"
+#include "ctld.h"
 #include "exporter.h"
 
 static const char *config_text =
@@ -34,6 +34,7 @@ static const char *config_text =
 static struct ctl_state st;
 static struct ixg_lcore_counters *blocks;
 static int port;
+static char dir[] = "/tmp/ixg-test-http-server.XXXXXX", conf_path[256];
 
 static int
 free_port(void)
@@ -141,27 +142,28 @@ request(const char *req, struct resp *r, bool no_body)
 static int
 setup(void **state)
 {
-	struct ixg_diags *d = ixg_diags_new();
 	struct exporter_settings xs;
 	char listen[32], err[256];
 	static char listen_kept[32];
+	FILE *f;
 
 	(void)state;
-	st.running.conf = ixg_conf_parse_string("t.conf", config_text,
-						strlen(config_text), d);
-	if (st.running.conf == NULL ||
-	    ixg_conf_compile(st.running.conf, &st.running.spec, d) != 0)
+	/* A real config file: the exporter hashes it (provenance). */
+	if (mkdtemp(dir) == NULL)
 		return -1;
-	ixg_diags_free(d);
-	st.running.valid = true;
-	memset(st.running.sha256, 0x11, 32);
-	st.config_path = "/nonexistent/t.conf";
+	snprintf(conf_path, sizeof(conf_path), "%s/t.conf", dir);
+	f = fopen(conf_path, "w");
+	if (f == NULL || fputs(config_text, f) < 0 || fclose(f) != 0)
+		return -1;
+	if (ctl_config_load(conf_path, NULL, &st.running, stderr) < 0)
+		return -1;
+	st.config_path = conf_path;
 	st.start_unix = 1700000000;
 	st.dp_connected = true;
 	st.dp_generation = 3;
 	st.dp_epoch = 1;
 	st.dp_hello.start_unix = 1700000001;
-	memset(st.dp_hello.config_sha256, 0x11, 32);
+	memcpy(st.dp_hello.config_sha256, st.running.sha256, 32);
 	blocks = mmap(NULL, sizeof(*blocks), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (blocks == MAP_FAILED)
@@ -188,8 +190,9 @@ teardown(void **state)
 	(void)state;
 	exporter_stop();
 	munmap(blocks, sizeof(*blocks));
-	ixg_spec_free(&st.running.spec);
-	ixg_conf_free(st.running.conf);
+	ctl_config_free(&st.running);
+	unlink(conf_path);
+	rmdir(dir);
 	return 0;
 }
 
@@ -353,6 +356,43 @@ test_healthz_follows_state(void **state)
 	free(r.body);
 }
 
+/* Provenance: the file's SHA-256 while it is what was loaded; an edit is
+ * noticed (ixgate_config_files_changed 1) without a reload. */
+static void
+test_files_changed(void **state)
+{
+	char want[512], hex[65];
+	struct resp r;
+	FILE *f;
+	int i;
+
+	(void)state;
+	request("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", &r, false);
+	assert_non_null(strstr(r.body, "\nixgate_config_files_changed 0\n"));
+	/* one file: its digest is the config's */
+	ctl_hex(st.running.sha256, hex);
+	snprintf(want, sizeof(want),
+		 "ixgate_config_file_info{path=\"%s\",sha256=\"%s\"} 1\n",
+		 conf_path, hex);
+	assert_non_null(strstr(r.body, want));
+	free(r.body);
+	f = fopen(conf_path, "a");
+	assert_non_null(f);
+	fputs("# edited\n", f);
+	fclose(f);
+	for (i = 0; i < 100; i++) {
+		request("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", &r, false);
+		if (strstr(r.body, "\nixgate_config_files_changed 1\n")) {
+			assert_non_null(strstr(r.body, "sha256=\"unknown\""));
+			free(r.body);
+			break;
+		}
+		free(r.body);
+		usleep(100000);
+	}
+	assert_true(i < 100);
+}
+
 static void
 test_settings(void **state)
 {
@@ -400,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_openmetrics_gzip),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_healthz_follows_state),
+		cmocka_unit_test(test_files_changed),
 		cmocka_unit_test(test_settings),
 	};
 

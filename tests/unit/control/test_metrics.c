@@ -431,7 +431,8 @@ test_documented(void **state)
 	struct fixture *f = *state;
 	struct exp_names *n = exp_names_build(&f->st, NULL);
 	uint8_t sha[4][32] = {{0}};
-	struct exp_file_digests files = {.match = true, .sha256 = sha};
+	struct exp_file_digests files = {
+		.known = true, .match = true, .sha256 = sha};
 	struct exp_self self = {.tls_ctx_loaded_unix = 1};
 	struct ixg_lcore_counters *sum = calloc(1, sizeof(*sum));
 	struct mout o = {0};

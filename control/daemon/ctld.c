@@ -211,8 +211,7 @@ do_commit(struct ctld *D, const struct ctl_config *cfg,
 	D->st.dp_hello.generation = rep.generation;
 	say(D, out,
 	    "%s: generation %" PRIu64 " live (sha256 %.16s): %s; build %.1f "
-				      "ms, publish %.1f ms, total %" PRIu64
-	    " ms",
+	    "ms, publish %.1f ms, total %" PRIu64 " ms",
 	    action, rep.generation, hex, dtext, rep.build_ns / 1e6,
 	    rep.publish_ns / 1e6, loop_now_ms() - t0);
 	audit(D, who, action, cfg->sha256, rep.generation, CTL_RES_OK, NULL,

@@ -182,7 +182,7 @@ compile_peer_prefixes(struct compiler *C, const struct c_peer *p, uint16_t id)
 		return rc;
 	bad |= rc < 0;
 	if ((p->set & PEER_MAXPFX) && C->n_added > p->max_prefix) {
-		conf_diag(C->c, C->d, DIAG_ERROR, p->locs[7],
+		conf_diag(C->c, C->d, DIAG_ERROR, p->locs[PEER_F_MAXPFX],
 			  "peer '%s' announces %u prefixes, more than its "
 			  "max-prefix %u",
 			  p->name, C->n_added, p->max_prefix);

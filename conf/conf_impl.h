@@ -7,9 +7,11 @@
 #define IXG_CONF_IMPL_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "conf_fields.h"
 #include "ixg_conf.h"
 
 /* ---------------------------------------------------------------------
@@ -92,17 +94,15 @@ struct c_path {
 };
 typedef VEC(struct c_path) path_vec;
 
-enum {
-	NODE_NAME = 1 << 0,
-	NODE_COUNTRY = 1 << 1,
-	NODE_ICMP_TE = 1 << 2,
-	NODE_ICMP_RATE = 1 << 3,
-	NODE_SAMPLING = 1 << 4,
-};
-
+/*
+ * The blocks. `set` has bit SEC_ID for each keyword given, locs[SEC_F_ID]
+ * where it was first given (conf_fields.h); SEC_OBJ names the struct for
+ * the F rows of conf_fields.h.
+ */
+#define NODE_OBJ struct c_node
 struct c_node {
 	uint32_t set, loc;
-	uint32_t locs[5];
+	uint32_t locs[NODE_NSLOTS];
 	char name[IXG_NAME_LEN];
 	ixg_cc_t country;
 	uint8_t icmp_te;
@@ -122,18 +122,11 @@ struct c_pvlan {
 	uint32_t loc;
 };
 
-enum {
-	PORT_DEVICE = 1 << 0,
-	PORT_MTU = 1 << 1,
-	PORT_RXQ = 1 << 2,
-	PORT_TXQ = 1 << 3,
-	PORT_MAC = 1 << 4,
-};
-
+#define PORT_OBJ struct c_port
 struct c_port {
 	char name[IXG_NAME_LEN];
 	uint32_t loc, set;
-	uint32_t locs[5];
+	uint32_t locs[PORT_NSLOTS];
 	char *device;
 	uint16_t mtu, rxq, txq;
 	uint8_t mac[6];
@@ -141,43 +134,21 @@ struct c_port {
 	VEC(struct c_pvlan) vlans;
 };
 
-enum {
-	CLASS_CIR = 1 << 0,
-	CLASS_CBS = 1 << 1,
-	CLASS_PIR = 1 << 2,
-	CLASS_PBS = 1 << 3,
-	CLASS_YELLOW = 1 << 4,
-	CLASS_RED = 1 << 5,
-};
-
+#define CLASS_OBJ struct c_class
 struct c_class {
 	char name[IXG_NAME_LEN];
 	uint32_t loc, set;
-	uint32_t locs[6];
+	uint32_t locs[CLASS_NSLOTS];
 	uint64_t cir_bits, cbs, pir_bits, pbs;
 	uint8_t yellow, red; /* enum ixg_meter_action */
 	uint8_t yellow_dscp, red_dscp;
 };
 
-enum {
-	PEER_ASN = 1 << 0,
-	PEER_COUNTRY = 1 << 1,
-	PEER_PORT = 1 << 2,
-	PEER_VLAN = 1 << 3,
-	PEER_NH4 = 1 << 4,
-	PEER_NH6 = 1 << 5,
-	PEER_SAV = 1 << 6,
-	PEER_MAXPFX = 1 << 7,
-	PEER_RATE = 1 << 8,
-	PEER_ALLOW = 1 << 9, /* an allow-source block or file was given */
-	PEER_ANNOUNCE = 1 << 10, /* an announce block was given */
-};
-#define PEER_NFIELDS 11
-
+#define PEER_OBJ struct c_peer
 struct c_peer {
 	char name[IXG_NAME_LEN];
 	uint32_t loc, set;
-	uint32_t locs[PEER_NFIELDS];
+	uint32_t locs[PEER_NSLOTS];
 	uint32_t asn;
 	ixg_cc_t country;
 	char port[IXG_NAME_LEN];
@@ -195,23 +166,12 @@ struct c_peer {
 	uint32_t port_idx; /* resolved by conf_validate */
 };
 
-enum {
-	RULE_FROM = 1 << 0,
-	RULE_PROTO = 1 << 1,
-	RULE_SRC = 1 << 2,
-	RULE_DST = 1 << 3,
-	RULE_SPORT = 1 << 4,
-	RULE_DPORT = 1 << 5,
-	RULE_DSCP = 1 << 6,
-	RULE_ACTION = 1 << 7,
-};
-#define RULE_NFIELDS 8
-
+#define RULE_OBJ struct c_rule
 struct c_rule {
 	uint32_t prio;
 	char name[IXG_NAME_LEN]; /* may be empty */
 	uint32_t loc, set;
-	uint32_t locs[RULE_NFIELDS];
+	uint32_t locs[RULE_NSLOTS];
 	char from[IXG_NAME_LEN];
 	uint8_t proto;
 	struct pfx src, dst;
@@ -237,16 +197,8 @@ struct c_cdata {
 	uint8_t format; /* enum country_format */
 };
 
-enum item_kind {
-	IT_NODE,
-	IT_PORT,
-	IT_CLASS,
-	IT_PEER,
-	IT_ACL, /* idx: first rule, n: count */
-	IT_BLACKHOLE,
-	IT_CDATA,
-};
-
+/* A top-level object in declaration order: kind is the TOP_F_ slot of its
+ * statement; idx indexes its array (acl: the first rule, n rules). */
 struct c_item {
 	uint8_t kind;
 	uint32_t idx, n;
@@ -268,6 +220,57 @@ struct ixg_conf {
 	VEC(struct c_blackhole) blackholes;
 	VEC(struct c_cdata) cdata;
 };
+
+/* ---------------------------------------------------------------------
+ * Keyword descriptors, one per row of conf_fields.h.
+ */
+struct conf_val {
+	uint8_t kind; /* enum conf_val_kind; VK_NONE for K rows */
+	uint8_t width; /* sizeof the member */
+	uint32_t off; /* offsetof the member in the block's struct */
+	uint64_t lo, hi; /* accepted range (UINT, POW2, RATE, SIZE) */
+	const char *what; /* the value's name in messages, or NULL */
+};
+
+struct conf_kw {
+	const char *name; /* the keyword */
+	const char *section; /* "PEER": the list it is declared in */
+	uint8_t slot; /* SEC_F_ID */
+	uint8_t has_slots; /* the block's struct has set and locs[] */
+	uint32_t set_off, locs_off;
+	struct conf_val val;
+};
+
+#define CONF_SLOTS_OF_(t) 1, offsetof(t, set), offsetof(t, locs)
+#define TOP_SLOTS 0, 0, 0
+#define NODE_SLOTS CONF_SLOTS_OF_(struct c_node)
+#define PORT_SLOTS CONF_SLOTS_OF_(struct c_port)
+#define PVLAN_SLOTS 0, 0, 0
+#define CLASS_SLOTS CONF_SLOTS_OF_(struct c_class)
+#define PEER_SLOTS CONF_SLOTS_OF_(struct c_peer)
+#define ACL_SLOTS 0, 0, 0
+#define RULE_SLOTS CONF_SLOTS_OF_(struct c_rule)
+
+/* The descriptor of an F row and of a K row (conf_fields.h). */
+#define CONF_KW_F(sec, id, kw, kind, member, lo, hi, what)                     \
+	{                                                                      \
+		kw, #sec, sec##_F_##id, sec##_SLOTS,                           \
+		{                                                              \
+			VK_##kind, sizeof(((sec##_OBJ *)0)->member),           \
+				offsetof(sec##_OBJ, member), lo, hi, what      \
+		}                                                              \
+	}
+#define CONF_KW_K(sec, id, kw, ...)                                            \
+	{                                                                      \
+		kw, #sec, sec##_F_##id, sec##_SLOTS,                           \
+		{                                                              \
+			VK_NONE, 0, 0, 0, 0, NULL                              \
+		}                                                              \
+	}
+
+/* Every keyword of every section, in declaration order, then a row with
+ * a NULL name (tests, fuzzing, documentation checks). */
+extern const struct conf_kw conf_keywords[];
 
 /* Diagnostic at a parsed location (prints the source line). */
 void conf_diag(const struct ixg_conf *c, struct ixg_diags *d, enum diag_sev sev,
@@ -311,6 +314,10 @@ void format_time(int64_t t, char *buf, size_t len);
 unsigned edit_distance(const char *a, size_t an, const char *b, size_t bn);
 /* The candidate closest to word within a small distance, or NULL. */
 const char *closest_word(const char *w, size_t n, const char *const *cands);
+/* The same over names `stride` bytes apart from *first, up to a NULL one
+ * (the name fields of a table). */
+const char *closest_word_in(const char *w, size_t n, const char *const *first,
+			    size_t stride);
 
 /* ---------------------------------------------------------------------
  * Ranges to minimal CIDR prefixes. The callback returns 0 to go on.

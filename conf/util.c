@@ -417,20 +417,31 @@ edit_distance(const char *a, size_t an, const char *b, size_t bn)
 }
 
 const char *
-closest_word(const char *w, size_t n, const char *const *cands)
+closest_word_in(const char *w, size_t n, const char *const *first,
+		size_t stride)
 {
-	const char *best = NULL;
+	const char *best = NULL, *c;
 	unsigned best_d = 99, limit = n < 6 ? 1 : n < 10 ? 2 : 3;
+	size_t i;
 
-	for (; *cands != NULL; cands++) {
-		unsigned d = edit_distance(w, n, *cands, strlen(*cands));
+	for (i = 0;
+	     (c = *(const char *const *)((const char *)first + i * stride)) !=
+	     NULL;
+	     i++) {
+		unsigned d = edit_distance(w, n, c, strlen(c));
 
 		if (d < best_d) {
 			best_d = d;
-			best = *cands;
+			best = c;
 		}
 	}
 	return best_d <= limit ? best : NULL;
+}
+
+const char *
+closest_word(const char *w, size_t n, const char *const *cands)
+{
+	return closest_word_in(w, n, cands, sizeof(*cands));
 }
 
 /*

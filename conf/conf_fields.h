@@ -29,9 +29,20 @@
 
 #include "ixg_api.h"
 
-/* Policer rates, in bits/s: what a class or a peer may ask for. */
-#define CONF_RATE_MIN 1ull
-#define CONF_RATE_MAX UINT64_MAX
+/*
+ * Policer rates, in bits/s: what a class or a peer may ask for. The top is
+ * what DPDK's meter can represent: rte_meter_get_tb_params() (DPDK 22.11,
+ * lib/meter/rte_meter.c) computes, for a rate r in bytes/s and a TSC of hz,
+ * bytes_per_period = ceil(100 * r / hz) and period = hz * bytes_per_period
+ * / r in 64 bits; hz * bytes_per_period <= 100 * r + hz must stay below
+ * 2^64 or the period wraps to 0 and the worker divides by it (issue 13).
+ * 10 Tbit/s (1.25e12 bytes/s) keeps that product below 1.3e14 for any TSC
+ * up to 10 GHz, five orders of magnitude from the wrap (at 1.8e17 bytes/s,
+ * 1475739 tbit). The bottom, 8 bit/s, is one byte per second: the spec
+ * stores bytes/s and a rate of 0 bytes/s means "no policer".
+ */
+#define CONF_RATE_MIN 8ull
+#define CONF_RATE_MAX 10000000000000ull
 /* Burst sizes, bytes (the spec and DPDK hold 64 bits; 4 GiB is plenty). */
 #define CONF_SIZE_MIN 1ull
 #define CONF_SIZE_MAX (1ull << 32)

@@ -485,7 +485,7 @@ take_onoff(struct parser *P, uint8_t *v)
 	return 0;
 }
 
-/* A rate in bits/s within [lo, hi]. */
+/* A rate in bits/s within [lo, hi] (see CONF_RATE_MAX for why a top). */
 static int
 take_rate(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
 	  uint64_t *out)
@@ -497,14 +497,14 @@ take_rate(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
 	if (take_word(P, "a rate", &t) < 0)
 		return -1;
 	rc = parse_rate(t.p, t.len, out);
-	if (rc < 0 || *out == 0) {
+	if ((rc < 0 && rc != -ERANGE) || (rc == 0 && *out == 0)) {
 		ERR_AT(P, &t,
 		       "expected a rate above 0 in bits/s with a unit "
 		       "(bit, kbit, mbit, gbit, tbit), got '%.*s'",
 		       (int)t.len, t.p);
 		return 1;
 	}
-	if (*out < lo || *out > hi) {
+	if (rc == -ERANGE || *out < lo || *out > hi) {
 		format_rate(lo, a, sizeof(a));
 		format_rate(hi, b, sizeof(b));
 		ERR_AT(P, &t, "%s %.*s out of range (%s..%s)", what, (int)t.len,

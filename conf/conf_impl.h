@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "conf_fields.h"
 #include "ixg_conf.h"
@@ -63,17 +65,68 @@ struct c_loc {
 #define ORIGIN_DATA_LINE_BITS 21
 
 /* ---------------------------------------------------------------------
+ * Loading files (load.c): one struct conf_load per parse or compile.
+ */
+struct conf_load {
+	struct ixg_conf_opts o; /* zero limits replaced by the defaults */
+	uint32_t files; /* opened so far in this load (parse + compile) */
+	uint64_t bytes; /* read so far */
+	int root_fd; /* o.root, O_PATH; -1 without a root */
+	char *root_abs, *root_real; /* o.root absolute, and resolved */
+	int late; /* the deadline has passed */
+	int stop; /* a per-load limit was hit: read nothing more */
+};
+
+/* Start a load with opts (NULL: the defaults) and what earlier phases of
+ * the same load used; 0 or -errno with a message in err. */
+int load_begin(struct conf_load *L, const struct ixg_conf_opts *o,
+	       uint32_t files, uint64_t bytes, char *err, size_t errlen);
+void load_end(struct conf_load *L);
+/* 1 once the deadline (if any) has passed. */
+int load_late(struct conf_load *L);
+/* 1 if path (resolved lexically against the current directory) lies in
+ * the load's root, or there is no root. Symbolic links are checked by
+ * load_open itself. */
+int load_inside(const struct conf_load *L, const char *path);
+/* Open path for reading: counts against the file limit, stays inside the
+ * root, O_NONBLOCK | O_NOCTTY | O_CLOEXEC, must be a regular file no
+ * bigger than the bytes left. The descriptor, or -errno with the reason
+ * in err (and L->stop set if a per-load limit was hit). */
+int load_open(struct conf_load *L, const char *path, struct stat *st, char *err,
+	      size_t errlen);
+/* read(2) within the byte budget; -errno with the reason in err. */
+ssize_t load_read(struct conf_load *L, int fd, void *buf, size_t len, char *err,
+		  size_t errlen);
+/* A whole config file (NUL-terminated, malloc'ed) from load_open's fd,
+ * within the byte and line limits; NULL with the reason in err. */
+char *load_whole(struct conf_load *L, int fd, const struct stat *st,
+		 size_t *len, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------------
  * Diagnostics.
  */
 enum diag_sev { DIAG_ERROR, DIAG_WARNING };
+
+/* Past this many errors in one diags object, diagnostics are counted but
+ * not kept, and the load stops (one more says so). */
+#define DIAG_MAX_ERRORS 1000
 
 /* Render one diagnostic: header, and the source line with a caret line
  * under `toklen` bytes at `col` when `line_text` is non-NULL. */
 void diag_emit(struct ixg_diags *d, enum diag_sev sev, const char *file,
 	       uint32_t line, uint32_t col, const char *line_text,
 	       size_t line_len, size_t toklen, const char *fmt, va_list ap);
-void diag_plain(struct ixg_diags *d, enum diag_sev sev, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* "file:line:col: error: message" without a source line; line 0 leaves
+ * out ":line:col". */
+void diag_file(struct ixg_diags *d, enum diag_sev sev, const char *file,
+	       uint32_t line, uint32_t col, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+void diag_vfile(struct ixg_diags *d, enum diag_sev sev, const char *file,
+		uint32_t line, uint32_t col, const char *fmt, va_list ap);
+/* Quote file content in d's diagnostics (1, the default) or not. */
+void diag_set_quote(struct ixg_diags *d, int quote);
+/* 1 once d holds DIAG_MAX_ERRORS errors. */
+int diag_full(const struct ixg_diags *d);
 
 /* ---------------------------------------------------------------------
  * The parsed tree.
@@ -206,6 +259,9 @@ struct c_item {
 
 struct ixg_conf {
 	struct arena arena;
+	struct ixg_conf_opts opts; /* of the parse, for its compiles */
+	uint32_t files_read; /* by the parse */
+	uint64_t bytes_read;
 	VEC(struct c_file) files;
 	VEC(struct c_loc) locs;
 	VEC(const char *) datafiles; /* paths of prefix-list files (origins) */
@@ -276,6 +332,8 @@ extern const struct conf_kw conf_keywords[];
 void conf_diag(const struct ixg_conf *c, struct ixg_diags *d, enum diag_sev sev,
 	       uint32_t loc, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+void conf_vdiag(const struct ixg_conf *c, struct ixg_diags *d,
+		enum diag_sev sev, uint32_t loc, const char *fmt, va_list ap);
 /* "file:line:col" of a parsed location, into buf. */
 void conf_loc_str(const struct ixg_conf *c, uint32_t loc, char *buf,
 		  size_t len);
@@ -366,7 +424,12 @@ typedef int (*country_cb)(void *ctx, const uint8_t addr[16], uint8_t fam,
 int country_file_read(const char *path, const char *text, size_t len,
 		      int format, country_cb cb, void *ctx,
 		      struct ixg_diags *d);
-/* Read a whole file (NUL-terminated); NULL with errno set on failure. */
-char *read_whole_file(const char *path, size_t *len);
+/* The same from a file opened with load_open(), read in chunks under the
+ * load's limits (lines per file, bytes, deadline), which are reported at
+ * the line where reading stopped. */
+int prefix_fd_read(struct conf_load *L, int fd, const char *path, pfx_cb cb,
+		   void *ctx, struct ixg_diags *d);
+int country_fd_read(struct conf_load *L, int fd, const char *path, int format,
+		    country_cb cb, void *ctx, struct ixg_diags *d);
 
 #endif /* IXG_CONF_IMPL_H */

@@ -16,21 +16,29 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf_impl.h"
 
-#define MAX_INCLUDE_DEPTH 16
+/* A file being read, for include loops: its device and inode. */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+};
 
 struct parser {
 	struct ixg_conf *c;
 	struct ixg_diags *d;
+	struct conf_load *L; /* shared by the parsers of every file */
 	uint32_t file;
 	struct lexer lx;
 	struct tok t; /* current token */
 	struct tok prev; /* last consumed token */
-	VEC(char *) stack; /* real paths of the files being included */
+	VEC(struct file_id) stack; /* the files being included */
 	unsigned depth;
 	uint16_t port_vlan; /* inside a port's "vlan N { }": N, else 0 */
+	unsigned tokens; /* read, for the deadline checks */
+	int quiet; /* the load stopped and said why: no more messages */
 };
 
 static void next(struct parser *P);
@@ -48,6 +56,8 @@ tok_error(struct parser *P, enum diag_sev sev, uint32_t line, uint32_t col,
 	size_t start = off - (col - 1), end = off;
 	va_list ap;
 
+	if (P->quiet)
+		return;
 	while (end < f->len && f->text[end] != '\n' && f->text[end] != '\r')
 		end++;
 	va_start(ap, fmt);
@@ -94,10 +104,26 @@ loc_add(struct parser *P, const struct tok *t)
 	return P->c->locs.n - 1;
 }
 
+/* Stop the whole load here: every lexer then sees the end of its file,
+ * and no more messages are added (the reason was reported). */
+static void
+stop_load(struct parser *P)
+{
+	P->L->stop = 1;
+	P->quiet = 1;
+	P->lx.pos = P->lx.len;
+}
+
 static void
 next(struct parser *P)
 {
 	P->prev = P->t;
+	if (P->L->stop || diag_full(P->d))
+		stop_load(P);
+	else if ((++P->tokens & 4095) == 0 && load_late(P->L)) {
+		ERR_AT(P, &P->t, "the load's deadline passed; stopped here");
+		stop_load(P);
+	}
 	for (;;) {
 		lexer_next(&P->lx, &P->t);
 		if (P->t.kind != T_BAD)
@@ -1637,8 +1663,8 @@ top_cdata(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 	return rc;
 }
 
-static int parse_file(struct parser *P, const char *path, char *text,
-		      size_t len, const struct tok *from);
+static void parse_path(struct parser *P, const char *path,
+		       const struct tok *from);
 
 static int
 has_glob_chars(const char *s)
@@ -1652,6 +1678,7 @@ top_include(struct parser *P, void *obj, const struct kw *k,
 {
 	struct tok t, from;
 	struct c_path cp;
+	struct stat st;
 	glob_t g;
 	size_t i;
 	int rc;
@@ -1664,13 +1691,44 @@ top_include(struct parser *P, void *obj, const struct kw *k,
 	from = t;
 	if (make_path(P, &t, &cp) != 0 || expect_semi(P) < 0)
 		return -1;
-	if (P->depth >= MAX_INCLUDE_DEPTH) {
-		ERR_AT(P, &from, "includes nested deeper than %d",
-		       MAX_INCLUDE_DEPTH);
+	if (P->L->stop)
+		return 0;
+	if (P->depth >= P->L->o.max_depth) {
+		ERR_AT(P, &from, "includes nested deeper than %u",
+		       P->L->o.max_depth);
+		return 0;
+	}
+	if (!load_inside(P->L, cp.path)) {
+		ERR_AT(P, &from,
+		       "cannot open \"%s\": outside the directory this load "
+		       "may read (%s)",
+		       cp.path, P->L->o.root);
 		return 0;
 	}
 	memset(&g, 0, sizeof(g));
 	rc = glob(cp.path, GLOB_ERR, NULL, &g);
+	/* include "DIR": the same as the pattern of the .conf files in DIR. */
+	if (rc == 0 && !has_glob_chars(cp.path) && g.gl_pathc == 1 &&
+	    stat(g.gl_pathv[0], &st) == 0 && S_ISDIR(st.st_mode)) {
+		size_t n = strlen(cp.path);
+		char *pat = malloc(n + 8);
+
+		globfree(&g);
+		memset(&g, 0, sizeof(g));
+		if (pat == NULL)
+			return 0;
+		snprintf(pat, n + 8, "%s%s*.conf", cp.path,
+			 n > 0 && cp.path[n - 1] == '/' ? "" : "/");
+		rc = glob(pat, GLOB_ERR, NULL, &g);
+		free(pat);
+		if (rc == GLOB_NOMATCH) {
+			WARN_AT(P, &from,
+				"include directory \"%.*s\" has no *.conf file",
+				(int)t.len, t.p);
+			globfree(&g);
+			return 0;
+		}
+	}
 	if (rc == GLOB_NOMATCH) {
 		if (has_glob_chars(cp.path))
 			WARN_AT(P, &from,
@@ -1688,27 +1746,24 @@ top_include(struct parser *P, void *obj, const struct kw *k,
 		return 0;
 	}
 	/* glob() sorts its matches (no GLOB_NOSORT), so include order is
-	 * the byte order of the names whatever readdir says. */
-	for (i = 0; i < g.gl_pathc; i++) {
+	 * the byte order of the names whatever readdir says. Directories a
+	 * pattern matches are skipped. */
+	for (i = 0; i < g.gl_pathc && !P->L->stop; i++) {
 		struct parser sub;
-		size_t len;
-		char *text;
-		struct stat st;
 
-		if (stat(g.gl_pathv[i], &st) == 0 && S_ISDIR(st.st_mode))
+		if (has_glob_chars(cp.path) && stat(g.gl_pathv[i], &st) == 0 &&
+		    S_ISDIR(st.st_mode))
 			continue;
-		text = read_whole_file(g.gl_pathv[i], &len);
-		if (text == NULL) {
-			ERR_AT(P, &from, "cannot read \"%s\": %s",
-			       g.gl_pathv[i], strerror(errno));
-			continue;
-		}
 		sub = *P;
 		sub.depth = P->depth + 1;
-		parse_file(&sub, g.gl_pathv[i], text, len, &from);
+		parse_path(&sub, g.gl_pathv[i], &from);
 		P->stack = sub.stack;
+		P->tokens = sub.tokens;
+		P->quiet = sub.quiet;
 	}
 	globfree(&g);
+	if (P->L->stop)
+		stop_load(P);
 	return 0;
 }
 
@@ -1753,37 +1808,21 @@ parse_top(struct parser *P)
 	}
 }
 
-/* Takes ownership of text. `from` is the include statement (NULL for the
- * root file). */
-static int
-parse_file(struct parser *P, const char *path, char *text, size_t len,
-	   const struct tok *from)
+/* Parse text (owned from now on) as file `path`, identified by id (NULL:
+ * not on disk). */
+static void
+parse_text(struct parser *P, const char *path, char *text, size_t len,
+	   const struct file_id *id)
 {
 	struct c_file *f;
-	char *real = realpath(path, NULL);
 	const char *slash;
-	uint32_t i, parent = P->file;
-	char **s;
+	uint32_t parent = P->file;
+	struct file_id *s = NULL;
 
-	if (real != NULL) {
-		for (i = 0; i < P->stack.n; i++) {
-			if (strcmp(P->stack.v[i], real) != 0)
-				continue;
-			if (from != NULL)
-				ERR_AT(P, from,
-				       "include loop: \"%s\" is already being "
-				       "read",
-				       path);
-			free(real);
-			free(text);
-			return -1;
-		}
-	}
 	f = VEC_PUSH(P->c->files);
 	if (f == NULL) {
-		free(real);
 		free(text);
-		return -1;
+		return;
 	}
 	f->path = arena_strndup(&P->c->arena, path, strlen(path));
 	slash = strrchr(path, '/');
@@ -1791,49 +1830,104 @@ parse_file(struct parser *P, const char *path, char *text, size_t len,
 			       slash ? (size_t)(slash - path) + 1 : 0);
 	f->text = text;
 	f->len = len;
-	s = real != NULL ? VEC_PUSH(P->stack) : NULL;
-	if (s != NULL)
-		*s = real;
-	else
-		free(real);
+	if (id != NULL && (s = VEC_PUSH(P->stack)) != NULL)
+		*s = *id;
 	P->file = P->c->files.n - 1;
 	lexer_init(&P->lx, text, len);
 	memset(&P->t, 0, sizeof(P->t));
 	parse_top(P);
 	if (s != NULL)
-		free(P->stack.v[--P->stack.n]);
+		P->stack.n--;
 	P->file = parent;
-	return 0;
+}
+
+/* Open, check and parse the file at path; `from` is the include statement
+ * naming it (NULL for the root file), where its errors are reported. */
+static void
+parse_path(struct parser *P, const char *path, const struct tok *from)
+{
+	struct file_id id;
+	struct stat st;
+	char err[512], *text;
+	size_t len;
+	uint32_t i;
+	int fd;
+
+	fd = load_open(P->L, path, &st, err, sizeof(err));
+	if (fd >= 0) {
+		id.dev = st.st_dev;
+		id.ino = st.st_ino;
+		for (i = 0; i < P->stack.n; i++) {
+			if (P->stack.v[i].dev != id.dev ||
+			    P->stack.v[i].ino != id.ino)
+				continue;
+			if (from != NULL)
+				ERR_AT(P, from,
+				       "include loop: \"%s\" is already being "
+				       "read",
+				       path);
+			close(fd);
+			return;
+		}
+		text = load_whole(P->L, fd, &st, &len, err, sizeof(err));
+		close(fd);
+		if (text != NULL) {
+			parse_text(P, path, text, len, &id);
+			return;
+		}
+	}
+	if (from != NULL)
+		ERR_AT(P, from, "cannot read \"%s\": %s", path, err);
+	else
+		diag_file(P->d, DIAG_ERROR, path, 0, 0, "cannot read: %s", err);
+	if (P->L->stop)
+		stop_load(P);
 }
 
 static struct ixg_conf *
-parse_root(const char *name, char *text, size_t len, int from_string,
-	   struct ixg_diags *d)
+parse_root(const char *name, char *text, size_t len,
+	   const struct ixg_conf_opts *opts, struct ixg_diags *d)
 {
 	struct ixg_conf *c = calloc(1, sizeof(*c));
+	struct conf_load L;
 	struct parser P;
 	const char *slash;
 	unsigned errs = ixg_diags_errors(d);
+	char err[PATH_MAX + 64];
 
 	if (c == NULL) {
 		free(text);
-		diag_plain(d, DIAG_ERROR, "%s: error: out of memory", name);
+		diag_file(d, DIAG_ERROR, name, 0, 0, "out of memory");
 		return NULL;
 	}
+	if (load_begin(&L, opts, 0, 0, err, sizeof(err)) < 0) {
+		free(text);
+		free(c);
+		diag_file(d, DIAG_ERROR, name, 0, 0, "%s", err);
+		return NULL;
+	}
+	c->opts = L.o;
+	if (L.o.root != NULL)
+		c->opts.root = arena_strndup(&c->arena, L.o.root,
+					     strlen(L.o.root));
+	diag_set_quote(d, !L.o.no_quote);
 	slash = strrchr(name, '/');
 	c->root_dir = arena_strndup(
 		&c->arena, name,
-		slash && !from_string ? (size_t)(slash - name) + 1 : 0);
+		slash && text == NULL ? (size_t)(slash - name) + 1 : 0);
 	memset(&P, 0, sizeof(P));
 	P.c = c;
 	P.d = d;
-	if (from_string) {
-		/* Diagnostics say `name`; includes resolve from the cwd. */
+	P.L = &L;
+	if (text != NULL) {
+		/* From a string: diagnostics say `name`; includes resolve
+		 * from the cwd. */
 		struct c_file *f = VEC_PUSH(c->files);
 
 		if (f == NULL) {
 			free(text);
 			ixg_conf_free(c);
+			load_end(&L);
 			return NULL;
 		}
 		f->path = arena_strndup(&c->arena, name, strlen(name));
@@ -1843,9 +1937,14 @@ parse_root(const char *name, char *text, size_t len, int from_string,
 		lexer_init(&P.lx, text, len);
 		parse_top(&P);
 	} else {
-		parse_file(&P, name, text, len, NULL);
+		parse_path(&P, name, NULL);
 	}
 	free(P.stack.v);
+	c->files_read = L.files;
+	c->bytes_read = L.bytes;
+	load_end(&L);
+	if (c->files.n == 0 && ixg_diags_errors(d) == errs)
+		diag_file(d, DIAG_ERROR, name, 0, 0, "out of memory");
 	if (ixg_diags_errors(d) == errs)
 		conf_validate(c, d);
 	if (ixg_diags_errors(d) != errs) {
@@ -1860,15 +1959,15 @@ parse_root(const char *name, char *text, size_t len, int from_string,
 struct ixg_conf *
 ixg_conf_parse_file(const char *path, struct ixg_diags *d)
 {
-	size_t len;
-	char *text = read_whole_file(path, &len);
+	return ixg_conf_parse_file_opts(path, NULL, d);
+}
 
-	if (text == NULL) {
-		diag_plain(d, DIAG_ERROR, "%s: error: cannot read: %s", path,
-			   strerror(errno));
-		return NULL;
-	}
-	return parse_root(path, text, len, 0, d);
+/* The same under opts (see ixg_conf.h). Any thread. */
+struct ixg_conf *
+ixg_conf_parse_file_opts(const char *path, const struct ixg_conf_opts *opts,
+			 struct ixg_diags *d)
+{
+	return parse_root(path, NULL, 0, opts, d);
 }
 
 /* The same from memory; `text` is copied. */
@@ -1876,13 +1975,22 @@ struct ixg_conf *
 ixg_conf_parse_string(const char *name, const char *text, size_t len,
 		      struct ixg_diags *d)
 {
+	return ixg_conf_parse_string_opts(name, text, len, NULL, d);
+}
+
+/* The same under opts (see ixg_conf.h). Any thread. */
+struct ixg_conf *
+ixg_conf_parse_string_opts(const char *name, const char *text, size_t len,
+			   const struct ixg_conf_opts *opts,
+			   struct ixg_diags *d)
+{
 	char *copy = malloc(len + 1);
 
 	if (copy == NULL) {
-		diag_plain(d, DIAG_ERROR, "%s: error: out of memory", name);
+		diag_file(d, DIAG_ERROR, name, 0, 0, "out of memory");
 		return NULL;
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	return parse_root(name, copy, len, 1, d);
+	return parse_root(name, copy, len, opts, d);
 }

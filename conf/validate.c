@@ -154,10 +154,9 @@ static void
 check_node(struct ixg_conf *c, struct ixg_diags *d)
 {
 	if (!c->has_node) {
-		diag_plain(d, DIAG_ERROR,
-			   "%s:1:1: error: no 'node' block (it gives the "
-			   "node's name and home country)",
-			   c->files.v[0].path);
+		diag_file(d, DIAG_ERROR, c->files.v[0].path, 1, 1,
+			  "no 'node' block (it gives the node's name and home "
+			  "country)");
 		return;
 	}
 	if (!(c->node.set & NODE_NAME))
@@ -202,9 +201,9 @@ check_ports(struct ixg_conf *c, struct ixg_diags *d)
 		}
 	}
 	if (n_addrs > IXG_MAX_LOCAL_ADDRS)
-		diag_plain(d, DIAG_ERROR,
-			   "%s: error: %u node addresses, more than %d",
-			   c->files.v[0].path, n_addrs, IXG_MAX_LOCAL_ADDRS);
+		diag_file(d, DIAG_ERROR, c->files.v[0].path, 0, 0,
+			  "%u node addresses, more than %d", n_addrs,
+			  IXG_MAX_LOCAL_ADDRS);
 }
 
 static void

@@ -359,6 +359,10 @@ int pfx_is_canonical(const struct pfx *p);
 void pfx_mask(struct pfx *p);
 /* Text form of addr (and "/len" when with_len). */
 void pfx_format(const struct pfx *p, int with_len, char *buf, size_t len);
+/* Why no router may own the address p (on its subnet of p->len), or NULL:
+ * multicast, loopback, 0/8, broadcast, class E, a subnet's network or
+ * broadcast address up to /30; IPv6 multicast, ::1, ::, IPv4-mapped. */
+const char *addr_not_ownable(const struct pfx *p, char *buf, size_t len);
 int parse_mac(const char *s, size_t n, uint8_t mac[6]);
 /* N with bit/kbit/mbit/gbit/tbit (SI units), result in bits/s. */
 int parse_rate(const char *s, size_t n, uint64_t *bits);

@@ -755,6 +755,7 @@ port_address(struct parser *P, void *obj, const struct kw *k,
 	struct c_port *port = obj;
 	struct c_addr *a;
 	struct pfx pf;
+	char why[160];
 	int rc;
 
 	(void)k;
@@ -762,6 +763,13 @@ port_address(struct parser *P, void *obj, const struct kw *k,
 	rc = take_prefix(P, &pf, 1, 0);
 	if (rc == 0 && pf.len == 0) {
 		ERR_AT(P, &P->prev, "address needs a subnet length above 0");
+		rc = 1;
+	}
+	/* The node answers ARP, ND and ping for its addresses: none may be
+	 * one no router can own (issue 13 item 4). */
+	if (rc == 0 && addr_not_ownable(&pf, why, sizeof(why)) != NULL) {
+		ERR_AT(P, &P->prev, "address %.*s is %s: no router may own it",
+		       (int)P->prev.len, P->prev.p, why);
 		rc = 1;
 	}
 	if (rc == 0) {

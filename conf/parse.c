@@ -1861,7 +1861,13 @@ parse_path(struct parser *P, const char *path, const struct tok *from)
 	uint32_t i;
 	int fd;
 
-	fd = load_open(P->L, path, &st, err, sizeof(err));
+	if (load_late(P->L)) {
+		snprintf(err, sizeof(err), "the load's deadline passed");
+		P->L->stop = 1;
+		fd = -ETIMEDOUT;
+	} else {
+		fd = load_open(P->L, path, &st, err, sizeof(err));
+	}
 	if (fd >= 0) {
 		id.dev = st.st_dev;
 		id.ino = st.st_ino;

@@ -366,7 +366,36 @@ test_deadline(void **state)
 	for (i = 0; i < 5000; i++)
 		fprintf(f, "blackhole 10.%d.%d.0/24;\n", i >> 8, i & 255);
 	fclose(f);
-	refused("big.conf", &o, "the load's deadline passed; stopped here");
+	refused("big.conf", &o, "the load's deadline passed");
+
+	/* Inside a file: the parser looks at the clock every 4096 tokens. */
+	{
+		char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+		char *msgs = NULL;
+		size_t mlen = 0;
+		FILE *mf;
+
+		assert_non_null(m);
+		fputs(HEAD, m);
+		for (i = 0; i < 5000; i++)
+			fprintf(m, "blackhole 10.%d.%d.0/24;\n", i >> 8,
+				i & 255);
+		fclose(m);
+		d = ixg_diags_new();
+		assert_null(
+			ixg_conf_parse_string_opts("s.conf", text, len, &o, d));
+		assert_int_equal(ixg_diags_errors(d), 1);
+		mf = open_memstream(&msgs, &mlen);
+		ixg_diags_print(d, mf);
+		fclose(mf);
+		assert_non_null(strstr(msgs, "error: the load's deadline "
+					     "passed; stopped here"));
+		free(msgs);
+		free(text);
+		ixg_diags_free(d);
+	}
 
 	/* The compile of a config parsed in time. */
 	put("p.txt", "10.0.0.0/8\n");

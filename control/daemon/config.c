@@ -37,20 +37,20 @@ hash_file(EVP_MD_CTX *ctx, const char *path)
 	char buf[65536];
 	ssize_t n;
 	uint64_t off = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc, fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	/* through the daemon's ring, as the config library reads */
-	while ((n = ixg_conf_read(fd, buf, sizeof(buf), off)) > 0) {
+	while ((n = pread(fd, buf, sizeof(buf), (off_t)off)) > 0) {
 		off += (uint64_t)n;
 		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
 			close(fd);
 			return -EIO;
 		}
 	}
+	rc = n < 0 ? -errno : 0;
 	close(fd);
-	return n < 0 ? (int)n : 0;
+	return rc;
 }
 
 /* SHA-256 over the files of c (see ctld.h). Any thread. */

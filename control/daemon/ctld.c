@@ -692,13 +692,6 @@ listen_ctl(const char *path)
 	return fd;
 }
 
-/* ixg_conf_read_fn over the loop: the config library's file reads. */
-static ssize_t
-read_on_ring(void *arg, int fd, void *buf, size_t len, uint64_t off)
-{
-	return loop_read(arg, fd, buf, len, off);
-}
-
 /* Start serving (see ctld.h). Main thread, before loop_run. */
 int
 ctld_start(struct ctld *D)
@@ -710,8 +703,6 @@ ctld_start(struct ctld *D)
 	D->loop = loop_new(256);
 	if (D->loop == NULL)
 		return -errno;
-	/* From now on config files are read through the ring too. */
-	ixg_conf_set_reader(read_on_ring, D->loop);
 	D->st.sum_now = calloc(1, sizeof(*D->st.sum_now));
 	D->st.sum_prev = calloc(1, sizeof(*D->st.sum_prev));
 	if (D->st.sum_now == NULL || D->st.sum_prev == NULL)
@@ -751,7 +742,6 @@ ctld_stop(struct ctld *D)
 	if (D->api_fd >= 0)
 		close(D->api_fd);
 	unmap_counters(D);
-	ixg_conf_set_reader(NULL, NULL);
 	loop_free(D->loop);
 	unlink(D->ctl_path);
 	free(D->st.sum_now);

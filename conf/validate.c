@@ -154,10 +154,9 @@ static void
 check_node(struct ixg_conf *c, struct ixg_diags *d)
 {
 	if (!c->has_node) {
-		diag_plain(d, DIAG_ERROR,
-			   "%s:1:1: error: no 'node' block (it gives the "
-			   "node's name and home country)",
-			   c->files.v[0].path);
+		diag_file(d, DIAG_ERROR, c->files.v[0].path, 1, 1,
+			  "no 'node' block (it gives the node's name and home "
+			  "country)");
 		return;
 	}
 	if (!(c->node.set & NODE_NAME))
@@ -202,9 +201,9 @@ check_ports(struct ixg_conf *c, struct ixg_diags *d)
 		}
 	}
 	if (n_addrs > IXG_MAX_LOCAL_ADDRS)
-		diag_plain(d, DIAG_ERROR,
-			   "%s: error: %u node addresses, more than %d",
-			   c->files.v[0].path, n_addrs, IXG_MAX_LOCAL_ADDRS);
+		diag_file(d, DIAG_ERROR, c->files.v[0].path, 0, 0,
+			  "%u node addresses, more than %d", n_addrs,
+			  IXG_MAX_LOCAL_ADDRS);
 }
 
 static void
@@ -230,7 +229,7 @@ check_classes(struct ixg_conf *c, struct ixg_diags *d)
 		/* RFC 2698 section 1: the PIR must be at least the CIR. */
 		if ((k->set & CLASS_PIR) && (k->set & CLASS_CIR) &&
 		    k->pir_bits < k->cir_bits)
-			conf_diag(c, d, DIAG_ERROR, k->locs[2],
+			conf_diag(c, d, DIAG_ERROR, k->locs[CLASS_F_PIR],
 				  "peak-rate is below committed-rate (RFC "
 				  "2698: PIR >= CIR)");
 	}
@@ -256,7 +255,8 @@ check_peers(struct ixg_conf *c, struct ixg_diags *d,
 			conf_diag(c, d, DIAG_ERROR, p->loc,
 				  "peer '%s' has no 'port'", p->name);
 		else if (index_find(ports, p->port, &p->port_idx) < 0)
-			unknown_ref(c, d, ports, p->locs[2], "port", p->port);
+			unknown_ref(c, d, ports, p->locs[PEER_F_PORT], "port",
+				    p->port);
 		if (p->n_macs == 0)
 			conf_diag(c, d, DIAG_ERROR, p->loc,
 				  "peer '%s' has no 'mac'", p->name);
@@ -330,11 +330,12 @@ check_rules(struct ixg_conf *c, struct ixg_diags *d,
 
 		if ((r->set & RULE_FROM) &&
 		    index_find(peers, r->from, &r->from_idx) < 0)
-			unknown_ref(c, d, peers, r->locs[0], "peer", r->from);
+			unknown_ref(c, d, peers, r->locs[RULE_F_FROM], "peer",
+				    r->from);
 		if (r->action == IXG_ACL_CLASS &&
 		    index_find(classes, r->class_name, &r->class_idx) < 0)
-			unknown_ref(c, d, classes, r->locs[7], "class",
-				    r->class_name);
+			unknown_ref(c, d, classes, r->locs[RULE_F_ACTION],
+				    "class", r->class_name);
 		expanded += r->fams == 3 ? 2 : 1;
 		if (expanded > IXG_MAX_ACL_RULES - 1 &&
 		    expanded - (r->fams == 3 ? 2 : 1) <= IXG_MAX_ACL_RULES - 1)

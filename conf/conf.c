@@ -96,6 +96,14 @@ print_summary(FILE *errs, const char *path, unsigned n)
 int
 ixg_conf_load(const char *path, struct ixg_spec *spec, FILE *errs)
 {
+	return ixg_conf_load_opts(path, NULL, spec, errs);
+}
+
+/* The same under opts (see ixg_conf.h). Any thread. */
+int
+ixg_conf_load_opts(const char *path, const struct ixg_conf_opts *opts,
+		   struct ixg_spec *spec, FILE *errs)
+{
 	struct ixg_diags *d = ixg_diags_new();
 	struct ixg_conf *c;
 	struct ixg_spec s;
@@ -105,7 +113,7 @@ ixg_conf_load(const char *path, struct ixg_spec *spec, FILE *errs)
 		fprintf(errs, "%s: out of memory\n", path);
 		return -1;
 	}
-	c = ixg_conf_parse_file(path, d);
+	c = ixg_conf_parse_file_opts(path, opts, d);
 	if (c != NULL && ixg_conf_compile(c, &s, d) == 0) {
 		*spec = s;
 		rc = 0;

@@ -13,13 +13,23 @@
 
 #include "ixg_conf.h"
 
+/* One subcommand: parse FILE, then run(c) on the parsed config. */
+struct command {
+	const char *name;
+	const char *help;
+	int (*run)(const char *path, struct ixg_conf *c, struct ixg_diags *d);
+};
+
+static const struct command commands[];
+
 static int
 usage(FILE *out)
 {
-	fputs("usage: ixgate-conf check FILE\n"
-	      "       ixgate-conf print FILE\n"
-	      "       ixgate-conf dump FILE\n",
-	      out);
+	const struct command *k;
+
+	for (k = commands; k->name != NULL; k++)
+		fprintf(out, "%s ixgate-conf %-5s FILE   %s\n",
+			k == commands ? "usage:" : "      ", k->name, k->help);
 	return out == stdout ? 0 : 2;
 }
 
@@ -67,25 +77,73 @@ dump(const struct ixg_spec *s)
 	       s->n_country6);
 }
 
+static int
+cmd_print(const char *path, struct ixg_conf *c, struct ixg_diags *d)
+{
+	(void)path;
+	ixg_diags_print(d, stderr);
+	ixg_conf_print(c, stdout);
+	return 0;
+}
+
+/* check and dump: compile, then say OK or show the spec. */
+static int
+compile_and(const char *path, struct ixg_conf *c, struct ixg_diags *d, int show)
+{
+	struct ixg_spec spec;
+
+	if (ixg_conf_compile(c, &spec, d) < 0) {
+		fail_summary(path, d);
+		return 1;
+	}
+	ixg_diags_print(d, stderr);
+	if (show)
+		dump(&spec);
+	else
+		puts("configuration OK");
+	ixg_spec_free(&spec);
+	return 0;
+}
+
+static int
+cmd_check(const char *path, struct ixg_conf *c, struct ixg_diags *d)
+{
+	return compile_and(path, c, d, 0);
+}
+
+static int
+cmd_dump(const char *path, struct ixg_conf *c, struct ixg_diags *d)
+{
+	return compile_and(path, c, d, 1);
+}
+
+/* Subcommands: one row each. */
+static const struct command commands[] = {
+	{"check", "parse, validate and compile; \"configuration OK\"",
+	 cmd_check},
+	{"print", "the canonical form (includes merged)", cmd_print},
+	{"dump", "what the compiled spec holds", cmd_dump},
+	{NULL, NULL, NULL},
+};
+
 int
 main(int argc, char **argv)
 {
+	const struct command *k;
 	struct ixg_diags *d;
 	struct ixg_conf *c;
-	struct ixg_spec spec;
-	const char *cmd, *path;
-	int rc = 1;
+	int rc;
 
 	if (argc == 2 &&
 	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		return usage(stdout);
 	if (argc != 3)
 		return usage(stderr);
-	cmd = argv[1];
-	path = argv[2];
-	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "print") != 0 &&
-	    strcmp(cmd, "dump") != 0) {
-		fprintf(stderr, "ixgate-conf: unknown command '%s'\n", cmd);
+	for (k = commands; k->name != NULL; k++)
+		if (strcmp(argv[1], k->name) == 0)
+			break;
+	if (k->name == NULL) {
+		fprintf(stderr, "ixgate-conf: unknown command '%s'\n", argv[1]);
 		return usage(stderr);
 	}
 	d = ixg_diags_new();
@@ -93,27 +151,13 @@ main(int argc, char **argv)
 		perror("ixgate-conf");
 		return 1;
 	}
-	c = ixg_conf_parse_file(path, d);
+	c = ixg_conf_parse_file(argv[2], d);
 	if (c == NULL) {
-		fail_summary(path, d);
+		fail_summary(argv[2], d);
 		ixg_diags_free(d);
 		return 1;
 	}
-	if (strcmp(cmd, "print") == 0) {
-		ixg_diags_print(d, stderr);
-		ixg_conf_print(c, stdout);
-		rc = 0;
-	} else if (ixg_conf_compile(c, &spec, d) < 0) {
-		fail_summary(path, d);
-	} else {
-		ixg_diags_print(d, stderr);
-		if (strcmp(cmd, "check") == 0)
-			puts("configuration OK");
-		else
-			dump(&spec);
-		ixg_spec_free(&spec);
-		rc = 0;
-	}
+	rc = k->run(argv[2], c, d);
 	ixg_conf_free(c);
 	ixg_diags_free(d);
 	return rc;

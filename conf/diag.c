@@ -20,7 +20,8 @@ struct diag {
 struct ixg_diags {
 	VEC(struct diag) v;
 	unsigned errors, warnings;
-	unsigned dropped; /* not stored: out of memory */
+	unsigned dropped; /* not stored: out of memory, or past the limit */
+	int no_quote; /* quote nothing read from a file (diag_set_quote) */
 };
 
 /* Allocates; NULL on ENOMEM. Any thread, one diags object per thread. */
@@ -68,6 +69,19 @@ ixg_diags_print(const struct ixg_diags *d, FILE *out)
 		fputs(d->v.v[i].text, out);
 }
 
+/* Quote file content or not (see ixg_conf_opts.no_quote). */
+void
+diag_set_quote(struct ixg_diags *d, int quote)
+{
+	d->no_quote = !quote;
+}
+
+int
+diag_full(const struct ixg_diags *d)
+{
+	return d->errors >= DIAG_MAX_ERRORS;
+}
+
 static void
 diag_store(struct ixg_diags *d, enum diag_sev sev, char *text)
 {
@@ -77,6 +91,23 @@ diag_store(struct ixg_diags *d, enum diag_sev sev, char *text)
 		d->errors++;
 	else
 		d->warnings++;
+	if (d->errors > DIAG_MAX_ERRORS) {
+		/* A hostile file could hold millions of errors: keep the
+		 * first ones and say so once. */
+		free(text);
+		text = NULL;
+		if (sev == DIAG_ERROR && d->errors == DIAG_MAX_ERRORS + 1) {
+			char *note = strdup("error: more than 1000 errors; "
+					    "not reporting more\n");
+
+			if (note != NULL && (e = VEC_PUSH(d->v)) != NULL) {
+				e->sev = DIAG_ERROR;
+				e->text = note;
+			} else {
+				free(note);
+			}
+		}
+	}
 	if (text == NULL || (e = VEC_PUSH(d->v)) == NULL) {
 		free(text);
 		d->dropped++;
@@ -86,6 +117,39 @@ diag_store(struct ixg_diags *d, enum diag_sev sev, char *text)
 	e->text = text;
 }
 
+/* fmt with every conversion shown as "...": what a message says without
+ * any value, which may come from a file the reader may not see. */
+static void
+put_redacted(FILE *f, const char *fmt)
+{
+	const char *p = fmt;
+
+	while (*p != '\0') {
+		if (*p != '%') {
+			fputc(*p++, f);
+			continue;
+		}
+		p++;
+		if (*p == '%') {
+			fputc(*p++, f);
+			continue;
+		}
+		p += strspn(p, "-+ #0123456789.*hlLqjzt");
+		if (*p != '\0')
+			p++;
+		fputs("...", f);
+	}
+}
+
+static void
+put_message(const struct ixg_diags *d, FILE *f, const char *fmt, va_list ap)
+{
+	if (d->no_quote)
+		put_redacted(f, fmt);
+	else
+		vfprintf(f, fmt, ap);
+}
+
 void
 diag_emit(struct ixg_diags *d, enum diag_sev sev, const char *file,
 	  uint32_t line, uint32_t col, const char *line_text, size_t line_len,
@@ -93,17 +157,22 @@ diag_emit(struct ixg_diags *d, enum diag_sev sev, const char *file,
 {
 	char *buf = NULL;
 	size_t len = 0, i;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f;
 
+	if (d->errors >= DIAG_MAX_ERRORS) {
+		diag_store(d, sev, NULL);
+		return;
+	}
+	f = open_memstream(&buf, &len);
 	if (f == NULL) {
 		diag_store(d, sev, NULL);
 		return;
 	}
 	fprintf(f, "%s:%u:%u: %s: ", file, line, col,
 		sev == DIAG_ERROR ? "error" : "warning");
-	vfprintf(f, fmt, ap);
+	put_message(d, f, fmt, ap);
 	fputc('\n', f);
-	if (line_text != NULL) {
+	if (line_text != NULL && !d->no_quote) {
 		/* Control characters (a NUL would end the stored message)
 		 * print as '?', one column each, so the caret still lines
 		 * up. */
@@ -127,39 +196,66 @@ diag_emit(struct ixg_diags *d, enum diag_sev sev, const char *file,
 }
 
 void
-diag_plain(struct ixg_diags *d, enum diag_sev sev, const char *fmt, ...)
+diag_vfile(struct ixg_diags *d, enum diag_sev sev, const char *file,
+	   uint32_t line, uint32_t col, const char *fmt, va_list ap)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	va_list ap;
+	FILE *f;
 
+	if (d->errors >= DIAG_MAX_ERRORS) {
+		diag_store(d, sev, NULL);
+		return;
+	}
+	f = open_memstream(&buf, &len);
 	if (f == NULL) {
 		diag_store(d, sev, NULL);
 		return;
 	}
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
+	if (file != NULL && line != 0)
+		fprintf(f, "%s:%u:%u: ", file, line, col);
+	else if (file != NULL)
+		fprintf(f, "%s: ", file);
+	fprintf(f, "%s: ", sev == DIAG_ERROR ? "error" : "warning");
+	put_message(d, f, fmt, ap);
 	fputc('\n', f);
 	fclose(f);
 	diag_store(d, sev, buf);
 }
 
 void
-conf_diag(const struct ixg_conf *c, struct ixg_diags *d, enum diag_sev sev,
-	  uint32_t loc, const char *fmt, ...)
+diag_file(struct ixg_diags *d, enum diag_sev sev, const char *file,
+	  uint32_t line, uint32_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vfile(d, sev, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void
+conf_vdiag(const struct ixg_conf *c, struct ixg_diags *d, enum diag_sev sev,
+	   uint32_t loc, const char *fmt, va_list ap)
 {
 	const struct c_loc *l = &c->locs.v[loc];
 	const struct c_file *f = &c->files.v[l->file];
 	size_t start = l->off - (l->col - 1), end = l->off;
-	va_list ap;
 
 	while (end < f->len && f->text[end] != '\n' && f->text[end] != '\r')
 		end++;
-	va_start(ap, fmt);
 	diag_emit(d, sev, f->path, l->line, l->col, f->text + start,
 		  end - start, l->len ? l->len : 1, fmt, ap);
+}
+
+void
+conf_diag(const struct ixg_conf *c, struct ixg_diags *d, enum diag_sev sev,
+	  uint32_t loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_vdiag(c, d, sev, loc, fmt, ap);
 	va_end(ap);
 }
 
@@ -180,6 +276,11 @@ lexer_init(struct lexer *lx, const char *text, size_t len)
 	lx->pos = 0;
 	lx->line = 1;
 	lx->line_start = 0;
+	/* A UTF-8 byte-order mark (editors on Windows write one) is not
+	 * part of the first line: columns count from after it, and the line
+	 * quoted in diagnostics starts after it. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		lx->pos = lx->line_start = 3;
 }
 
 static int

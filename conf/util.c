@@ -225,6 +225,77 @@ pfx_format(const struct pfx *p, int with_len, char *buf, size_t len)
 		snprintf(buf, len, "%s", a);
 }
 
+/*
+ * Why no router may own address p->addr on a subnet of length p->len, or
+ * NULL if it may: the reason, with the RFC that says so, in buf.
+ */
+const char *
+addr_not_ownable(const struct pfx *p, char *buf, size_t len)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+					   0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t zero[16];
+	const uint8_t *a = p->addr;
+
+	if (p->fam == 4) {
+		uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+			     (uint32_t)a[2] << 8 | a[3];
+		uint32_t host = p->len >= 32 ? 0 : UINT32_MAX >> p->len;
+		char net[INET_ADDRSTRLEN];
+		struct pfx q = *p;
+
+		if (v == UINT32_MAX)
+			snprintf(buf, len,
+				 "the limited broadcast address (RFC 919)");
+		else if (a[0] >= 224 && a[0] < 240)
+			snprintf(buf, len,
+				 "a multicast address (224.0.0.0/4, RFC 5771)");
+		else if (a[0] >= 240)
+			snprintf(buf, len,
+				 "reserved (240.0.0.0/4, RFC 1112 section 4)");
+		else if (a[0] == 127)
+			snprintf(buf, len,
+				 "a loopback address (127.0.0.0/8, RFC 1122 "
+				 "section 3.2.1.3)");
+		else if (a[0] == 0)
+			snprintf(buf, len,
+				 "in 0.0.0.0/8, \"this network\" (RFC 1122 "
+				 "section 3.2.1.3)");
+		/* RFC 3021: on a /31 both addresses are hosts; a /32 has
+		 * no broadcast. */
+		else if (p->len <= 30 &&
+			 ((v & host) == 0 || (v & host) == host)) {
+			pfx_mask(&q);
+			inet_ntop(AF_INET, q.addr, net, sizeof(net));
+			snprintf(buf, len,
+				 "the %s address of %s/%u (RFC 1122 section "
+				 "3.2.1.3; only a /31 or /32 may use it, RFC "
+				 "3021)",
+				 (v & host) == 0 ? "network" : "broadcast", net,
+				 p->len);
+		} else
+			return NULL;
+		return buf;
+	}
+	if (a[0] == 0xff)
+		snprintf(
+			buf, len,
+			"a multicast address (ff00::/8, RFC 4291 section 2.7)");
+	else if (memcmp(a, zero, 15) == 0 && a[15] == 1)
+		snprintf(buf, len,
+			 "the loopback address (RFC 4291 section 2.5.3)");
+	else if (memcmp(a, zero, 16) == 0)
+		snprintf(buf, len,
+			 "the unspecified address (RFC 4291 section 2.5.2)");
+	else if (memcmp(a, mapped, 12) == 0)
+		snprintf(buf, len,
+			 "an IPv4-mapped address (::ffff:0:0/96, RFC 4291 "
+			 "section 2.5.5.2)");
+	else
+		return NULL;
+	return buf;
+}
+
 static int
 hexval(char c)
 {
@@ -417,20 +488,31 @@ edit_distance(const char *a, size_t an, const char *b, size_t bn)
 }
 
 const char *
-closest_word(const char *w, size_t n, const char *const *cands)
+closest_word_in(const char *w, size_t n, const char *const *first,
+		size_t stride)
 {
-	const char *best = NULL;
+	const char *best = NULL, *c;
 	unsigned best_d = 99, limit = n < 6 ? 1 : n < 10 ? 2 : 3;
+	size_t i;
 
-	for (; *cands != NULL; cands++) {
-		unsigned d = edit_distance(w, n, *cands, strlen(*cands));
+	for (i = 0;
+	     (c = *(const char *const *)((const char *)first + i * stride)) !=
+	     NULL;
+	     i++) {
+		unsigned d = edit_distance(w, n, c, strlen(c));
 
 		if (d < best_d) {
 			best_d = d;
-			best = *cands;
+			best = c;
 		}
 	}
 	return best_d <= limit ? best : NULL;
+}
+
+const char *
+closest_word(const char *w, size_t n, const char *const *cands)
+{
+	return closest_word_in(w, n, cands, sizeof(*cands));
 }
 
 /*

@@ -7,9 +7,13 @@
 #define IXG_CONF_IMPL_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
+#include "conf_fields.h"
 #include "ixg_conf.h"
 
 /* ---------------------------------------------------------------------
@@ -61,17 +65,68 @@ struct c_loc {
 #define ORIGIN_DATA_LINE_BITS 21
 
 /* ---------------------------------------------------------------------
+ * Loading files (load.c): one struct conf_load per parse or compile.
+ */
+struct conf_load {
+	struct ixg_conf_opts o; /* zero limits replaced by the defaults */
+	uint32_t files; /* opened so far in this load (parse + compile) */
+	uint64_t bytes; /* read so far */
+	int root_fd; /* o.root, O_PATH; -1 without a root */
+	char *root_abs, *root_real; /* o.root absolute, and resolved */
+	int late; /* the deadline has passed */
+	int stop; /* a per-load limit was hit: read nothing more */
+};
+
+/* Start a load with opts (NULL: the defaults) and what earlier phases of
+ * the same load used; 0 or -errno with a message in err. */
+int load_begin(struct conf_load *L, const struct ixg_conf_opts *o,
+	       uint32_t files, uint64_t bytes, char *err, size_t errlen);
+void load_end(struct conf_load *L);
+/* 1 once the deadline (if any) has passed. */
+int load_late(struct conf_load *L);
+/* 1 if path (resolved lexically against the current directory) lies in
+ * the load's root, or there is no root. Symbolic links are checked by
+ * load_open itself. */
+int load_inside(const struct conf_load *L, const char *path);
+/* Open path for reading: counts against the file limit, stays inside the
+ * root, O_NONBLOCK | O_NOCTTY | O_CLOEXEC, must be a regular file no
+ * bigger than the bytes left. The descriptor, or -errno with the reason
+ * in err (and L->stop set if a per-load limit was hit). */
+int load_open(struct conf_load *L, const char *path, struct stat *st, char *err,
+	      size_t errlen);
+/* read(2) within the byte budget; -errno with the reason in err. */
+ssize_t load_read(struct conf_load *L, int fd, void *buf, size_t len, char *err,
+		  size_t errlen);
+/* A whole config file (NUL-terminated, malloc'ed) from load_open's fd,
+ * within the byte and line limits; NULL with the reason in err. */
+char *load_whole(struct conf_load *L, int fd, const struct stat *st,
+		 size_t *len, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------------
  * Diagnostics.
  */
 enum diag_sev { DIAG_ERROR, DIAG_WARNING };
+
+/* Past this many errors in one diags object, diagnostics are counted but
+ * not kept, and the load stops (one more says so). */
+#define DIAG_MAX_ERRORS 1000
 
 /* Render one diagnostic: header, and the source line with a caret line
  * under `toklen` bytes at `col` when `line_text` is non-NULL. */
 void diag_emit(struct ixg_diags *d, enum diag_sev sev, const char *file,
 	       uint32_t line, uint32_t col, const char *line_text,
 	       size_t line_len, size_t toklen, const char *fmt, va_list ap);
-void diag_plain(struct ixg_diags *d, enum diag_sev sev, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* "file:line:col: error: message" without a source line; line 0 leaves
+ * out ":line:col". */
+void diag_file(struct ixg_diags *d, enum diag_sev sev, const char *file,
+	       uint32_t line, uint32_t col, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+void diag_vfile(struct ixg_diags *d, enum diag_sev sev, const char *file,
+		uint32_t line, uint32_t col, const char *fmt, va_list ap);
+/* Quote file content in d's diagnostics (1, the default) or not. */
+void diag_set_quote(struct ixg_diags *d, int quote);
+/* 1 once d holds DIAG_MAX_ERRORS errors. */
+int diag_full(const struct ixg_diags *d);
 
 /* ---------------------------------------------------------------------
  * The parsed tree.
@@ -92,17 +147,15 @@ struct c_path {
 };
 typedef VEC(struct c_path) path_vec;
 
-enum {
-	NODE_NAME = 1 << 0,
-	NODE_COUNTRY = 1 << 1,
-	NODE_ICMP_TE = 1 << 2,
-	NODE_ICMP_RATE = 1 << 3,
-	NODE_SAMPLING = 1 << 4,
-};
-
+/*
+ * The blocks. `set` has bit SEC_ID for each keyword given, locs[SEC_F_ID]
+ * where it was first given (conf_fields.h); SEC_OBJ names the struct for
+ * the F rows of conf_fields.h.
+ */
+#define NODE_OBJ struct c_node
 struct c_node {
 	uint32_t set, loc;
-	uint32_t locs[5];
+	uint32_t locs[NODE_NSLOTS];
 	char name[IXG_NAME_LEN];
 	ixg_cc_t country;
 	uint8_t icmp_te;
@@ -122,18 +175,11 @@ struct c_pvlan {
 	uint32_t loc;
 };
 
-enum {
-	PORT_DEVICE = 1 << 0,
-	PORT_MTU = 1 << 1,
-	PORT_RXQ = 1 << 2,
-	PORT_TXQ = 1 << 3,
-	PORT_MAC = 1 << 4,
-};
-
+#define PORT_OBJ struct c_port
 struct c_port {
 	char name[IXG_NAME_LEN];
 	uint32_t loc, set;
-	uint32_t locs[5];
+	uint32_t locs[PORT_NSLOTS];
 	char *device;
 	uint16_t mtu, rxq, txq;
 	uint8_t mac[6];
@@ -141,43 +187,21 @@ struct c_port {
 	VEC(struct c_pvlan) vlans;
 };
 
-enum {
-	CLASS_CIR = 1 << 0,
-	CLASS_CBS = 1 << 1,
-	CLASS_PIR = 1 << 2,
-	CLASS_PBS = 1 << 3,
-	CLASS_YELLOW = 1 << 4,
-	CLASS_RED = 1 << 5,
-};
-
+#define CLASS_OBJ struct c_class
 struct c_class {
 	char name[IXG_NAME_LEN];
 	uint32_t loc, set;
-	uint32_t locs[6];
+	uint32_t locs[CLASS_NSLOTS];
 	uint64_t cir_bits, cbs, pir_bits, pbs;
 	uint8_t yellow, red; /* enum ixg_meter_action */
 	uint8_t yellow_dscp, red_dscp;
 };
 
-enum {
-	PEER_ASN = 1 << 0,
-	PEER_COUNTRY = 1 << 1,
-	PEER_PORT = 1 << 2,
-	PEER_VLAN = 1 << 3,
-	PEER_NH4 = 1 << 4,
-	PEER_NH6 = 1 << 5,
-	PEER_SAV = 1 << 6,
-	PEER_MAXPFX = 1 << 7,
-	PEER_RATE = 1 << 8,
-	PEER_ALLOW = 1 << 9, /* an allow-source block or file was given */
-	PEER_ANNOUNCE = 1 << 10, /* an announce block was given */
-};
-#define PEER_NFIELDS 11
-
+#define PEER_OBJ struct c_peer
 struct c_peer {
 	char name[IXG_NAME_LEN];
 	uint32_t loc, set;
-	uint32_t locs[PEER_NFIELDS];
+	uint32_t locs[PEER_NSLOTS];
 	uint32_t asn;
 	ixg_cc_t country;
 	char port[IXG_NAME_LEN];
@@ -195,23 +219,12 @@ struct c_peer {
 	uint32_t port_idx; /* resolved by conf_validate */
 };
 
-enum {
-	RULE_FROM = 1 << 0,
-	RULE_PROTO = 1 << 1,
-	RULE_SRC = 1 << 2,
-	RULE_DST = 1 << 3,
-	RULE_SPORT = 1 << 4,
-	RULE_DPORT = 1 << 5,
-	RULE_DSCP = 1 << 6,
-	RULE_ACTION = 1 << 7,
-};
-#define RULE_NFIELDS 8
-
+#define RULE_OBJ struct c_rule
 struct c_rule {
 	uint32_t prio;
 	char name[IXG_NAME_LEN]; /* may be empty */
 	uint32_t loc, set;
-	uint32_t locs[RULE_NFIELDS];
+	uint32_t locs[RULE_NSLOTS];
 	char from[IXG_NAME_LEN];
 	uint8_t proto;
 	struct pfx src, dst;
@@ -237,16 +250,8 @@ struct c_cdata {
 	uint8_t format; /* enum country_format */
 };
 
-enum item_kind {
-	IT_NODE,
-	IT_PORT,
-	IT_CLASS,
-	IT_PEER,
-	IT_ACL, /* idx: first rule, n: count */
-	IT_BLACKHOLE,
-	IT_CDATA,
-};
-
+/* A top-level object in declaration order: kind is the TOP_F_ slot of its
+ * statement; idx indexes its array (acl: the first rule, n rules). */
 struct c_item {
 	uint8_t kind;
 	uint32_t idx, n;
@@ -254,6 +259,9 @@ struct c_item {
 
 struct ixg_conf {
 	struct arena arena;
+	struct ixg_conf_opts opts; /* of the parse, for its compiles */
+	uint32_t files_read; /* by the parse */
+	uint64_t bytes_read;
 	VEC(struct c_file) files;
 	VEC(struct c_loc) locs;
 	VEC(const char *) datafiles; /* paths of prefix-list files (origins) */
@@ -269,10 +277,63 @@ struct ixg_conf {
 	VEC(struct c_cdata) cdata;
 };
 
+/* ---------------------------------------------------------------------
+ * Keyword descriptors, one per row of conf_fields.h.
+ */
+struct conf_val {
+	uint8_t kind; /* enum conf_val_kind; VK_NONE for K rows */
+	uint8_t width; /* sizeof the member */
+	uint32_t off; /* offsetof the member in the block's struct */
+	uint64_t lo, hi; /* accepted range (UINT, POW2, RATE, SIZE) */
+	const char *what; /* the value's name in messages, or NULL */
+};
+
+struct conf_kw {
+	const char *name; /* the keyword */
+	const char *section; /* "PEER": the list it is declared in */
+	uint8_t slot; /* SEC_F_ID */
+	uint8_t has_slots; /* the block's struct has set and locs[] */
+	uint32_t set_off, locs_off;
+	struct conf_val val;
+};
+
+#define CONF_SLOTS_OF_(t) 1, offsetof(t, set), offsetof(t, locs)
+#define TOP_SLOTS 0, 0, 0
+#define NODE_SLOTS CONF_SLOTS_OF_(struct c_node)
+#define PORT_SLOTS CONF_SLOTS_OF_(struct c_port)
+#define PVLAN_SLOTS 0, 0, 0
+#define CLASS_SLOTS CONF_SLOTS_OF_(struct c_class)
+#define PEER_SLOTS CONF_SLOTS_OF_(struct c_peer)
+#define ACL_SLOTS 0, 0, 0
+#define RULE_SLOTS CONF_SLOTS_OF_(struct c_rule)
+
+/* The descriptor of an F row and of a K row (conf_fields.h). */
+#define CONF_KW_F(sec, id, kw, kind, member, lo, hi, what)                     \
+	{                                                                      \
+		kw, #sec, sec##_F_##id, sec##_SLOTS,                           \
+		{                                                              \
+			VK_##kind, sizeof(((sec##_OBJ *)0)->member),           \
+				offsetof(sec##_OBJ, member), lo, hi, what      \
+		}                                                              \
+	}
+#define CONF_KW_K(sec, id, kw, ...)                                            \
+	{                                                                      \
+		kw, #sec, sec##_F_##id, sec##_SLOTS,                           \
+		{                                                              \
+			VK_NONE, 0, 0, 0, 0, NULL                              \
+		}                                                              \
+	}
+
+/* Every keyword of every section, in declaration order, then a row with
+ * a NULL name (tests, fuzzing, documentation checks). */
+extern const struct conf_kw conf_keywords[];
+
 /* Diagnostic at a parsed location (prints the source line). */
 void conf_diag(const struct ixg_conf *c, struct ixg_diags *d, enum diag_sev sev,
 	       uint32_t loc, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+void conf_vdiag(const struct ixg_conf *c, struct ixg_diags *d,
+		enum diag_sev sev, uint32_t loc, const char *fmt, va_list ap);
 /* "file:line:col" of a parsed location, into buf. */
 void conf_loc_str(const struct ixg_conf *c, uint32_t loc, char *buf,
 		  size_t len);
@@ -298,6 +359,10 @@ int pfx_is_canonical(const struct pfx *p);
 void pfx_mask(struct pfx *p);
 /* Text form of addr (and "/len" when with_len). */
 void pfx_format(const struct pfx *p, int with_len, char *buf, size_t len);
+/* Why no router may own the address p (on its subnet of p->len), or NULL:
+ * multicast, loopback, 0/8, broadcast, class E, a subnet's network or
+ * broadcast address up to /30; IPv6 multicast, ::1, ::, IPv4-mapped. */
+const char *addr_not_ownable(const struct pfx *p, char *buf, size_t len);
 int parse_mac(const char *s, size_t n, uint8_t mac[6]);
 /* N with bit/kbit/mbit/gbit/tbit (SI units), result in bits/s. */
 int parse_rate(const char *s, size_t n, uint64_t *bits);
@@ -311,6 +376,10 @@ void format_time(int64_t t, char *buf, size_t len);
 unsigned edit_distance(const char *a, size_t an, const char *b, size_t bn);
 /* The candidate closest to word within a small distance, or NULL. */
 const char *closest_word(const char *w, size_t n, const char *const *cands);
+/* The same over names `stride` bytes apart from *first, up to a NULL one
+ * (the name fields of a table). */
+const char *closest_word_in(const char *w, size_t n, const char *const *first,
+			    size_t stride);
 
 /* ---------------------------------------------------------------------
  * Ranges to minimal CIDR prefixes. The callback returns 0 to go on.
@@ -359,7 +428,12 @@ typedef int (*country_cb)(void *ctx, const uint8_t addr[16], uint8_t fam,
 int country_file_read(const char *path, const char *text, size_t len,
 		      int format, country_cb cb, void *ctx,
 		      struct ixg_diags *d);
-/* Read a whole file (NUL-terminated); NULL with errno set on failure. */
-char *read_whole_file(const char *path, size_t *len);
+/* The same from a file opened with load_open(), read in chunks under the
+ * load's limits (lines per file, bytes, deadline), which are reported at
+ * the line where reading stopped. */
+int prefix_fd_read(struct conf_load *L, int fd, const char *path, pfx_cb cb,
+		   void *ctx, struct ixg_diags *d);
+int country_fd_read(struct conf_load *L, int fd, const char *path, int format,
+		    country_cb cb, void *ctx, struct ixg_diags *d);
 
 #endif /* IXG_CONF_IMPL_H */

@@ -16,20 +16,29 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf_impl.h"
 
-#define MAX_INCLUDE_DEPTH 16
+/* A file being read, for include loops: its device and inode. */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+};
 
 struct parser {
 	struct ixg_conf *c;
 	struct ixg_diags *d;
+	struct conf_load *L; /* shared by the parsers of every file */
 	uint32_t file;
 	struct lexer lx;
 	struct tok t; /* current token */
 	struct tok prev; /* last consumed token */
-	VEC(char *) stack; /* real paths of the files being included */
+	VEC(struct file_id) stack; /* the files being included */
 	unsigned depth;
+	uint16_t port_vlan; /* inside a port's "vlan N { }": N, else 0 */
+	unsigned tokens; /* read, for the deadline checks */
+	int quiet; /* the load stopped and said why: no more messages */
 };
 
 static void next(struct parser *P);
@@ -47,6 +56,8 @@ tok_error(struct parser *P, enum diag_sev sev, uint32_t line, uint32_t col,
 	size_t start = off - (col - 1), end = off;
 	va_list ap;
 
+	if (P->quiet)
+		return;
 	while (end < f->len && f->text[end] != '\n' && f->text[end] != '\r')
 		end++;
 	va_start(ap, fmt);
@@ -93,10 +104,26 @@ loc_add(struct parser *P, const struct tok *t)
 	return P->c->locs.n - 1;
 }
 
+/* Stop the whole load here: every lexer then sees the end of its file,
+ * and no more messages are added (the reason was reported). */
+static void
+stop_load(struct parser *P)
+{
+	P->L->stop = 1;
+	P->quiet = 1;
+	P->lx.pos = P->lx.len;
+}
+
 static void
 next(struct parser *P)
 {
 	P->prev = P->t;
+	if (P->L->stop || diag_full(P->d))
+		stop_load(P);
+	else if ((++P->tokens & 4095) == 0 && load_late(P->L)) {
+		ERR_AT(P, &P->t, "the load's deadline passed; stopped here");
+		stop_load(P);
+	}
 	for (;;) {
 		lexer_next(&P->lx, &P->t);
 		if (P->t.kind != T_BAD)
@@ -296,20 +323,109 @@ finish(struct parser *P, int rc)
 	return rc;
 }
 
-/* Record a singular field; a repeat is an error naming the first. */
-static void
-field_once(struct parser *P, uint32_t *set, uint32_t flag, uint32_t *loc,
-	   const struct tok *kw)
+/* ---------------------------------------------------------------------
+ * The keyword tables, generated from conf_fields.h: one per section, in
+ * print order. A K row's handler is declared here and defined below.
+ */
+struct kw;
+typedef int kw_fn(struct parser *P, void *obj, const struct kw *k,
+		  const struct tok *kw);
+
+struct kw {
+	struct conf_kw k;
+	kw_fn *fn;
+};
+
+struct section {
+	const char *what; /* "peer block": how diagnostics name it */
+	const struct kw *kws; /* ends with a NULL name */
+};
+
+static kw_fn kw_field;
+#define DECLARE_F_(...)
+#define DECLARE_K_(sec, id, kw, parse, print) static kw_fn parse;
+#define DECLARE_(sec, what) sec##_KEYWORDS(DECLARE_F_, DECLARE_K_)
+CONF_SECTIONS(DECLARE_)
+
+#define ROW_F_(sec, ...) {CONF_KW_F(sec, __VA_ARGS__), kw_field},
+#define ROW_K_(sec, id, kw, parse, print) {CONF_KW_K(sec, id, kw), parse},
+#define DEFINE_(sec, what)                                                     \
+	static const struct kw sec##_kws[] = {sec##_KEYWORDS(ROW_F_, ROW_K_){  \
+		{NULL, NULL, 0, 0, 0, 0, {0, 0, 0, 0, 0, NULL}}, NULL}};       \
+	static const struct section sec##_section = {what, sec##_kws};
+CONF_SECTIONS(DEFINE_)
+
+#define ALL_F_(sec, ...) CONF_KW_F(sec, __VA_ARGS__),
+#define ALL_K_(sec, ...) CONF_KW_K(sec, __VA_ARGS__),
+#define ALL_(sec, what) sec##_KEYWORDS(ALL_F_, ALL_K_)
+/* See conf_impl.h. */
+const struct conf_kw conf_keywords[] = {
+	CONF_SECTIONS(ALL_){NULL, NULL, 0, 0, 0, 0, {0, 0, 0, 0, 0, NULL}},
+};
+
+static const struct kw *
+kw_find(const struct kw *kws, const struct tok *t)
 {
-	if (*set & flag) {
+	for (; kws->k.name != NULL; kws++)
+		if (tok_is(t, kws->k.name))
+			return kws;
+	return NULL;
+}
+
+/* The keyword of kws closest to t, for "did you mean", or NULL. */
+static const char *
+kw_closest(const struct kw *kws, const struct tok *t)
+{
+	return closest_word_in(t->p, t->len, &kws[0].k.name, sizeof(*kws));
+}
+
+static uint32_t *
+obj_set(void *obj, const struct kw *k)
+{
+	return (uint32_t *)((char *)obj + k->k.set_off);
+}
+
+static uint32_t *
+obj_locs(void *obj, const struct kw *k)
+{
+	return (uint32_t *)((char *)obj + k->k.locs_off);
+}
+
+/* Record a singular field in `slot`; a repeat is an error naming the
+ * first. */
+static void
+slot_once(struct parser *P, uint32_t *set, uint32_t *locs, unsigned slot,
+	  const struct tok *kw)
+{
+	if (*set & (1u << slot)) {
 		char first[256];
 
-		conf_loc_str(P->c, *loc, first, sizeof(first));
+		conf_loc_str(P->c, locs[slot], first, sizeof(first));
 		ERR_AT(P, kw, "'%.*s' given twice (first at %s)", (int)kw->len,
 		       kw->p, first);
 	}
-	*set |= flag;
-	*loc = loc_add(P, kw);
+	*set |= 1u << slot;
+	locs[slot] = loc_add(P, kw);
+}
+
+/* The same for keyword k's own slot. */
+static void
+field_once(struct parser *P, void *obj, const struct kw *k,
+	   const struct tok *kw)
+{
+	slot_once(P, obj_set(obj, k), obj_locs(obj, k), k->k.slot, kw);
+}
+
+/* Record where a repeatable keyword was first given. */
+static void
+field_first(struct parser *P, void *obj, const struct kw *k,
+	    const struct tok *kw)
+{
+	uint32_t *set = obj_set(obj, k);
+
+	if (!(*set & (1u << k->k.slot)))
+		obj_locs(obj, k)[k->k.slot] = loc_add(P, kw);
+	*set |= 1u << k->k.slot;
 }
 
 static int
@@ -376,6 +492,119 @@ take_dscp(struct parser *P, uint8_t *dscp)
 	return rc;
 }
 
+static int
+take_onoff(struct parser *P, uint8_t *v)
+{
+	struct tok t;
+
+	if (take_word(P, "'on' or 'off'", &t) < 0)
+		return -1;
+	if (tok_is(&t, "on"))
+		*v = 1;
+	else if (tok_is(&t, "off"))
+		*v = 0;
+	else {
+		ERR_AT(P, &t, "expected 'on' or 'off', got '%.*s'", (int)t.len,
+		       t.p);
+		return 1;
+	}
+	return 0;
+}
+
+/* A rate in bits/s within [lo, hi] (see CONF_RATE_MAX for why a top). */
+static int
+take_rate(struct parser *P, const char *what, uint64_t lo, uint64_t hi,
+	  uint64_t *out)
+{
+	struct tok t;
+	char a[32], b[32];
+	int rc;
+
+	if (take_word(P, "a rate", &t) < 0)
+		return -1;
+	rc = parse_rate(t.p, t.len, out);
+	if ((rc < 0 && rc != -ERANGE) || (rc == 0 && *out == 0)) {
+		ERR_AT(P, &t,
+		       "expected a rate above 0 in bits/s with a unit "
+		       "(bit, kbit, mbit, gbit, tbit), got '%.*s'",
+		       (int)t.len, t.p);
+		return 1;
+	}
+	if (rc == -ERANGE || *out < lo || *out > hi) {
+		format_rate(lo, a, sizeof(a));
+		format_rate(hi, b, sizeof(b));
+		ERR_AT(P, &t, "%s %.*s out of range (%s..%s)", what, (int)t.len,
+		       t.p, a, b);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+take_size(struct parser *P, uint64_t *out)
+{
+	struct tok t;
+
+	if (take_word(P, "a size", &t) < 0)
+		return -1;
+	if (parse_size(t.p, t.len, out) < 0 || *out < CONF_SIZE_MIN ||
+	    *out > CONF_SIZE_MAX) {
+		ERR_AT(P, &t,
+		       "expected a size in bytes above 0 (suffix k, m or g; "
+		       "at most 4g), got '%.*s'",
+		       (int)t.len, t.p);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+store_uint(void *p, unsigned width, uint64_t v)
+{
+	switch (width) {
+	case 1: *(uint8_t *)p = (uint8_t)v; break;
+	case 2: *(uint16_t *)p = (uint16_t)v; break;
+	case 4: *(uint32_t *)p = (uint32_t)v; break;
+	default: *(uint64_t *)p = v; break;
+	}
+}
+
+/* An F row (conf_fields.h): "KEYWORD value;" of a generic kind. */
+static int
+kw_field(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
+{
+	const struct conf_val *v = &k->k.val;
+	void *at = (char *)obj + v->off;
+	struct tok t, vt;
+	uint64_t u = 0;
+	int rc;
+
+	field_once(P, obj, k, kw);
+	switch (v->kind) {
+	case VK_UINT:
+	case VK_POW2:
+		vt = P->t;
+		rc = take_uint(P, v->what, v->lo, v->hi, &u);
+		if (rc == 0 && v->kind == VK_POW2 && (u & (u - 1)) != 0) {
+			ERR_AT(P, &vt, "%s %llu is not a power of two", v->what,
+			       (unsigned long long)u);
+			rc = 1;
+		}
+		store_uint(at, v->width, u);
+		return finish(P, rc);
+	case VK_ONOFF: return finish(P, take_onoff(P, at));
+	case VK_CC:
+		if (take_word(P, "a country code", &t) < 0)
+			return -1;
+		return finish(P, check_cc(P, &t, at) < 0 ? 1 : 0);
+	case VK_RATE: return finish(P, take_rate(P, v->what, v->lo, v->hi, at));
+	case VK_SIZE: return finish(P, take_size(P, at));
+	case VK_MAC: return finish(P, take_mac(P, at, NULL));
+	case VK_PREFIX: return finish(P, take_prefix(P, at, 1, 1));
+	default: return -1;
+	}
+}
+
 /* Resolve a path written in the file being parsed: relative paths are
  * relative to that file's directory. */
 static int
@@ -406,16 +635,9 @@ make_path(struct parser *P, const struct tok *t, struct c_path *out)
 /* ---------------------------------------------------------------------
  * Blocks.
  */
-typedef int (*stmt_fn)(struct parser *P, void *obj, const struct tok *kw);
-
-struct kw {
-	const char *name;
-	stmt_fn fn;
-};
-
 static void
-parse_body(struct parser *P, const struct kw *kws, const char *const *names,
-	   void *obj, const char *what, const struct tok *open)
+parse_body(struct parser *P, const struct section *sec, void *obj,
+	   const struct tok *open)
 {
 	char got[64];
 
@@ -429,22 +651,20 @@ parse_body(struct parser *P, const struct kw *kws, const char *const *names,
 			return;
 		}
 		if (P->t.kind == T_EOF) {
-			ERR_AT(P, open, "missing '}' to close %s", what);
+			ERR_AT(P, open, "missing '}' to close %s", sec->what);
 			return;
 		}
 		if (P->t.kind != T_WORD) {
 			tok_describe(&P->t, got, sizeof(got));
 			ERR_AT(P, &P->t, "expected a keyword in %s, got %s",
-			       what, got);
+			       sec->what, got);
 			recover(P);
 			continue;
 		}
-		for (k = kws; k->name != NULL; k++)
-			if (tok_is(&P->t, k->name))
-				break;
+		k = kw_find(sec->kws, &P->t);
 		kw = P->t;
-		if (k->name == NULL) {
-			const char *near = closest_word(kw.p, kw.len, names);
+		if (k == NULL) {
+			const char *near = kw_closest(sec->kws, &kw);
 
 			if (near != NULL)
 				ERR_AT(P, &kw,
@@ -453,13 +673,13 @@ parse_body(struct parser *P, const struct kw *kws, const char *const *names,
 				       (int)kw.len, kw.p, near);
 			else
 				ERR_AT(P, &kw, "unknown keyword '%.*s' in %s",
-				       (int)kw.len, kw.p, what);
+				       (int)kw.len, kw.p, sec->what);
 			next(P);
 			recover(P);
 			continue;
 		}
 		next(P);
-		if (k->fn(P, obj, &kw) < 0)
+		if (k->fn(P, obj, k, &kw) < 0)
 			recover(P);
 	}
 }
@@ -467,12 +687,12 @@ parse_body(struct parser *P, const struct kw *kws, const char *const *names,
 /* node { ... } */
 
 static int
-node_name(struct parser *P, void *obj, const struct tok *kw)
+node_name(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct c_node *n = obj;
 	struct tok t;
 
-	field_once(P, &n->set, NODE_NAME, &n->locs[0], kw);
+	field_once(P, obj, k, kw);
 	if (P->t.kind == T_STRING)
 		t = P->t, next(P);
 	else if (take_word(P, "a node name", &t) < 0)
@@ -481,66 +701,14 @@ node_name(struct parser *P, void *obj, const struct tok *kw)
 }
 
 static int
-node_country(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_node *n = obj;
-	struct tok t;
-
-	field_once(P, &n->set, NODE_COUNTRY, &n->locs[1], kw);
-	if (take_word(P, "a country code", &t) < 0)
-		return -1;
-	return finish(P, check_cc(P, &t, &n->country) < 0 ? 1 : 0);
-}
-
-static int
-take_onoff(struct parser *P, uint8_t *v)
-{
-	struct tok t;
-
-	if (take_word(P, "'on' or 'off'", &t) < 0)
-		return -1;
-	if (tok_is(&t, "on"))
-		*v = 1;
-	else if (tok_is(&t, "off"))
-		*v = 0;
-	else {
-		ERR_AT(P, &t, "expected 'on' or 'off', got '%.*s'", (int)t.len,
-		       t.p);
-		return 1;
-	}
-	return 0;
-}
-
-static int
-node_icmp_te(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_node *n = obj;
-
-	field_once(P, &n->set, NODE_ICMP_TE, &n->locs[2], kw);
-	return finish(P, take_onoff(P, &n->icmp_te));
-}
-
-static int
-node_icmp_rate(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_node *n = obj;
-	uint64_t v = 0;
-	int rc;
-
-	field_once(P, &n->set, NODE_ICMP_RATE, &n->locs[3], kw);
-	rc = take_uint(P, "ICMP rate", 0, 1000000, &v);
-	n->icmp_rate = (uint32_t)v;
-	return finish(P, rc);
-}
-
-static int
-node_sampling(struct parser *P, void *obj, const struct tok *kw)
+node_sampling(struct parser *P, void *obj, const struct kw *k,
+	      const struct tok *kw)
 {
 	struct c_node *n = obj;
 	struct tok t;
 	uint64_t v;
 
-	field_once(P, &n->set, NODE_SAMPLING, &n->locs[4], kw);
+	field_once(P, obj, k, kw);
 	if (take_word(P, "'off' or '1-in-N'", &t) < 0)
 		return -1;
 	if (tok_is(&t, "off")) {
@@ -559,32 +727,16 @@ node_sampling(struct parser *P, void *obj, const struct tok *kw)
 	return finish(P, 0);
 }
 
-static const struct kw node_kws[] = {
-	{"name", node_name},
-	{"country", node_country},
-	{"icmp-time-exceeded", node_icmp_te},
-	{"icmp-rate", node_icmp_rate},
-	{"sampling", node_sampling},
-	{NULL, NULL},
-};
-static const char *const node_names[] = {
-	"name", "country", "icmp-time-exceeded", "icmp-rate", "sampling", NULL,
-};
-
-/* port NAME { ... } */
-
-struct port_ctx {
-	struct c_port *port;
-	uint16_t vlan; /* inside "vlan N { }" */
-};
+/* port NAME { ... }; inside "vlan N { }", P->port_vlan is N. */
 
 static int
-port_device(struct parser *P, void *obj, const struct tok *kw)
+port_device(struct parser *P, void *obj, const struct kw *k,
+	    const struct tok *kw)
 {
-	struct c_port *p = ((struct port_ctx *)obj)->port;
+	struct c_port *p = obj;
 	struct tok t;
 
-	field_once(P, &p->set, PORT_DEVICE, &p->locs[0], kw);
+	field_once(P, obj, k, kw);
 	if (take_string(P, "a device (PCI address or vdev)", &t) < 0)
 		return -1;
 	if (t.len == 0 || t.len >= IXG_DEVARGS_LEN) {
@@ -597,82 +749,35 @@ port_device(struct parser *P, void *obj, const struct tok *kw)
 }
 
 static int
-port_u16(struct parser *P, struct c_port *p, const struct tok *kw,
-	 uint32_t flag, unsigned li, const char *what, unsigned lo, unsigned hi,
-	 int pow2, uint16_t *out)
+port_address(struct parser *P, void *obj, const struct kw *k,
+	     const struct tok *kw)
 {
-	uint64_t v = 0;
-	int rc;
-	struct tok vt;
-
-	field_once(P, &p->set, flag, &p->locs[li], kw);
-	vt = P->t;
-	rc = take_uint(P, what, lo, hi, &v);
-	if (rc == 0 && pow2 && (v & (v - 1)) != 0) {
-		ERR_AT(P, &vt, "%s %llu is not a power of two", what,
-		       (unsigned long long)v);
-		rc = 1;
-	}
-	*out = (uint16_t)v;
-	return finish(P, rc);
-}
-
-static int
-port_mtu(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_port *p = ((struct port_ctx *)obj)->port;
-
-	/* RFC 8200 section 5: IPv6 needs a link MTU of at least 1280. */
-	return port_u16(P, p, kw, PORT_MTU, 1, "MTU", 1280, 9600, 0, &p->mtu);
-}
-
-static int
-port_rxq(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_port *p = ((struct port_ctx *)obj)->port;
-
-	return port_u16(P, p, kw, PORT_RXQ, 2, "RX queue size", 64, 32768, 1,
-			&p->rxq);
-}
-
-static int
-port_txq(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_port *p = ((struct port_ctx *)obj)->port;
-
-	return port_u16(P, p, kw, PORT_TXQ, 3, "TX queue size", 64, 32768, 1,
-			&p->txq);
-}
-
-static int
-port_mac(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_port *p = ((struct port_ctx *)obj)->port;
-
-	field_once(P, &p->set, PORT_MAC, &p->locs[4], kw);
-	return finish(P, take_mac(P, p->mac, NULL));
-}
-
-static int
-port_address(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct port_ctx *pc = obj;
+	struct c_port *port = obj;
 	struct c_addr *a;
 	struct pfx pf;
+	char why[160];
 	int rc;
 
+	(void)k;
 	(void)kw;
 	rc = take_prefix(P, &pf, 1, 0);
 	if (rc == 0 && pf.len == 0) {
 		ERR_AT(P, &P->prev, "address needs a subnet length above 0");
 		rc = 1;
 	}
+	/* The node answers ARP, ND and ping for its addresses: none may be
+	 * one no router can own (issue 13 item 4). */
+	if (rc == 0 && addr_not_ownable(&pf, why, sizeof(why)) != NULL) {
+		ERR_AT(P, &P->prev, "address %.*s is %s: no router may own it",
+		       (int)P->prev.len, P->prev.p, why);
+		rc = 1;
+	}
 	if (rc == 0) {
-		a = VEC_PUSH(pc->port->addrs);
+		a = VEC_PUSH(port->addrs);
 		if (a != NULL) {
 			a->fam = pf.fam;
 			a->len = pf.len;
-			a->vlan = pc->vlan;
+			a->vlan = P->port_vlan;
 			memcpy(a->addr, pf.addr, 16);
 			a->loc = pf.loc;
 		}
@@ -680,146 +785,55 @@ port_address(struct parser *P, void *obj, const struct tok *kw)
 	return finish(P, rc);
 }
 
-static const struct kw port_vlan_kws[] = {
-	{"address", port_address},
-	{NULL, NULL},
-};
-static const char *const port_vlan_names[] = {"address", NULL};
-
 static int
-port_vlan(struct parser *P, void *obj, const struct tok *kw)
+port_vlan(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
-	struct port_ctx *pc = obj, inner;
+	struct c_port *port = obj;
 	struct c_pvlan *v;
 	uint64_t vid = 0;
 	struct tok vt = P->t, open;
 	uint32_t i;
 	int rc;
 
+	(void)k;
 	(void)kw;
-	if (pc->vlan != 0) {
-		ERR_AT(P, kw, "'vlan' blocks do not nest");
-		return -1;
-	}
 	rc = take_uint(P, "VLAN id", 1, 4094, &vid);
 	if (rc < 0)
 		return -1;
 	if (expect_lbrace(P, "vlan id") < 0)
 		return -1;
-	for (i = 0; rc == 0 && i < pc->port->vlans.n; i++) {
-		if (pc->port->vlans.v[i].vid == vid) {
+	for (i = 0; rc == 0 && i < port->vlans.n; i++) {
+		if (port->vlans.v[i].vid == vid) {
 			char first[256];
 
-			conf_loc_str(P->c, pc->port->vlans.v[i].loc, first,
+			conf_loc_str(P->c, port->vlans.v[i].loc, first,
 				     sizeof(first));
 			ERR_AT(P, &vt,
 			       "vlan %llu given twice in port '%s' (first at "
 			       "%s)",
-			       (unsigned long long)vid, pc->port->name, first);
+			       (unsigned long long)vid, port->name, first);
 			rc = 1;
 		}
 	}
-	if (rc == 0 && (v = VEC_PUSH(pc->port->vlans)) != NULL) {
+	if (rc == 0 && (v = VEC_PUSH(port->vlans)) != NULL) {
 		v->vid = (uint16_t)vid;
 		v->loc = loc_add(P, &vt);
 	}
-	inner.port = pc->port;
-	inner.vlan = rc == 0 ? (uint16_t)vid : 4095;
+	/* The vlan block knows only "address": no nesting. */
+	P->port_vlan = rc == 0 ? (uint16_t)vid : 4095;
 	open = P->t;
-	parse_body(P, port_vlan_kws, port_vlan_names, &inner, "vlan block",
-		   &open);
+	parse_body(P, &PVLAN_section, port, &open);
+	P->port_vlan = 0;
 	if (rc != 0) {
 		/* Addresses of a broken vlan block are not kept. */
-		while (pc->port->addrs.n > 0 &&
-		       pc->port->addrs.v[pc->port->addrs.n - 1].vlan == 4095)
-			pc->port->addrs.n--;
+		while (port->addrs.n > 0 &&
+		       port->addrs.v[port->addrs.n - 1].vlan == 4095)
+			port->addrs.n--;
 	}
 	return 0;
 }
-
-static const struct kw port_kws[] = {
-	{"device", port_device},     {"mtu", port_mtu},
-	{"rx-queue-size", port_rxq}, {"tx-queue-size", port_txq},
-	{"mac", port_mac},	     {"address", port_address},
-	{"vlan", port_vlan},	     {NULL, NULL},
-};
-static const char *const port_names[] = {
-	"device", "mtu",     "rx-queue-size", "tx-queue-size",
-	"mac",	  "address", "vlan",	      NULL,
-};
 
 /* class NAME { ... } */
-
-static int
-class_rate(struct parser *P, struct c_class *k, const struct tok *kw,
-	   uint32_t flag, unsigned li, uint64_t *out)
-{
-	struct tok t;
-
-	field_once(P, &k->set, flag, &k->locs[li], kw);
-	if (take_word(P, "a rate", &t) < 0)
-		return -1;
-	if (parse_rate(t.p, t.len, out) < 0 || *out == 0) {
-		ERR_AT(P, &t,
-		       "expected a rate above 0 in bits/s with a unit "
-		       "(bit, kbit, mbit, gbit, tbit), got '%.*s'",
-		       (int)t.len, t.p);
-		return finish(P, 1);
-	}
-	return finish(P, 0);
-}
-
-static int
-take_size(struct parser *P, uint64_t *out)
-{
-	struct tok t;
-
-	if (take_word(P, "a size", &t) < 0)
-		return -1;
-	if (parse_size(t.p, t.len, out) < 0 || *out == 0 ||
-	    *out > (1ull << 32)) {
-		ERR_AT(P, &t,
-		       "expected a size in bytes above 0 (suffix k, m or g; "
-		       "at most 4g), got '%.*s'",
-		       (int)t.len, t.p);
-		return 1;
-	}
-	return 0;
-}
-
-static int
-class_cir(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_class *k = obj;
-
-	return class_rate(P, k, kw, CLASS_CIR, 0, &k->cir_bits);
-}
-
-static int
-class_pir(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_class *k = obj;
-
-	return class_rate(P, k, kw, CLASS_PIR, 2, &k->pir_bits);
-}
-
-static int
-class_cbs(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_class *k = obj;
-
-	field_once(P, &k->set, CLASS_CBS, &k->locs[1], kw);
-	return finish(P, take_size(P, &k->cbs));
-}
-
-static int
-class_pbs(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_class *k = obj;
-
-	field_once(P, &k->set, CLASS_PBS, &k->locs[3], kw);
-	return finish(P, take_size(P, &k->pbs));
-}
 
 static int
 take_meter_action(struct parser *P, uint8_t *act, uint8_t *dscp)
@@ -845,53 +859,35 @@ take_meter_action(struct parser *P, uint8_t *act, uint8_t *dscp)
 }
 
 static int
-class_yellow(struct parser *P, void *obj, const struct tok *kw)
+class_yellow(struct parser *P, void *obj, const struct kw *k,
+	     const struct tok *kw)
 {
-	struct c_class *k = obj;
+	struct c_class *c = obj;
 
-	field_once(P, &k->set, CLASS_YELLOW, &k->locs[4], kw);
-	return finish(P, take_meter_action(P, &k->yellow, &k->yellow_dscp));
+	field_once(P, obj, k, kw);
+	return finish(P, take_meter_action(P, &c->yellow, &c->yellow_dscp));
 }
 
 static int
-class_red(struct parser *P, void *obj, const struct tok *kw)
+class_red(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
-	struct c_class *k = obj;
+	struct c_class *c = obj;
 
-	field_once(P, &k->set, CLASS_RED, &k->locs[5], kw);
-	return finish(P, take_meter_action(P, &k->red, &k->red_dscp));
+	field_once(P, obj, k, kw);
+	return finish(P, take_meter_action(P, &c->red, &c->red_dscp));
 }
-
-static const struct kw class_kws[] = {
-	{"committed-rate", class_cir},
-	{"committed-burst", class_cbs},
-	{"peak-rate", class_pir},
-	{"peak-burst", class_pbs},
-	{"yellow", class_yellow},
-	{"red", class_red},
-	{NULL, NULL},
-};
-static const char *const class_names[] = {
-	"committed-rate",
-	"committed-burst",
-	"peak-rate",
-	"peak-burst",
-	"yellow",
-	"red",
-	NULL,
-};
 
 /* peer NAME { ... } */
 
 static int
-peer_asn(struct parser *P, void *obj, const struct tok *kw)
+peer_asn(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct c_peer *p = obj;
 	struct tok t;
 	uint64_t v;
 	size_t skip;
 
-	field_once(P, &p->set, PEER_ASN, &p->locs[0], kw);
+	field_once(P, obj, k, kw);
 	if (take_word(P, "an AS number", &t) < 0)
 		return -1;
 	skip = t.len > 2 && (t.p[0] == 'A' || t.p[0] == 'a') &&
@@ -914,27 +910,16 @@ peer_asn(struct parser *P, void *obj, const struct tok *kw)
 }
 
 static int
-peer_country(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_peer *p = obj;
-	struct tok t;
-
-	field_once(P, &p->set, PEER_COUNTRY, &p->locs[1], kw);
-	if (take_word(P, "a country code", &t) < 0)
-		return -1;
-	return finish(P, check_cc(P, &t, &p->country) < 0 ? 1 : 0);
-}
-
-static int
-peer_port(struct parser *P, void *obj, const struct tok *kw)
+peer_port(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct c_peer *p = obj;
 	struct tok t;
 
 	if (take_word(P, "a port name", &t) < 0)
 		return -1;
-	field_once(P, &p->set, PEER_PORT, &p->locs[2], kw);
-	p->locs[2] = loc_add(P, &t);
+	field_once(P, obj, k, kw);
+	/* Unknown-port errors point at the name. */
+	p->locs[PEER_F_PORT] = loc_add(P, &t);
 	return finish(P, check_name(P, &t, p->port) < 0 ? 1 : 0);
 }
 
@@ -958,14 +943,14 @@ vlan_value(struct parser *P, const struct tok *t, const char *s, size_t n,
 }
 
 static int
-peer_vlan(struct parser *P, void *obj, const struct tok *kw)
+peer_vlan(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct c_peer *p = obj;
 	struct tok t;
 	const char *dot;
 	int rc;
 
-	field_once(P, &p->set, PEER_VLAN, &p->locs[3], kw);
+	field_once(P, obj, k, kw);
 	if (take_word(P, "a VLAN id", &t) < 0)
 		return -1;
 	dot = memchr(t.p, '.', t.len);
@@ -984,7 +969,7 @@ peer_vlan(struct parser *P, void *obj, const struct tok *kw)
 }
 
 static int
-peer_mac(struct parser *P, void *obj, const struct tok *kw)
+peer_mac(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct c_peer *p = obj;
 	uint8_t mac[6];
@@ -997,6 +982,7 @@ peer_mac(struct parser *P, void *obj, const struct tok *kw)
 		       p->name, IXG_MAX_PEER_MACS);
 		rc = 1;
 	}
+	(void)k;
 	if (rc == 0) {
 		memcpy(p->macs[p->n_macs], mac, 6);
 		p->mac_locs[p->n_macs++] = loc;
@@ -1005,22 +991,25 @@ peer_mac(struct parser *P, void *obj, const struct tok *kw)
 }
 
 static int
-peer_nexthop(struct parser *P, void *obj, const struct tok *kw)
+peer_nexthop(struct parser *P, void *obj, const struct kw *k,
+	     const struct tok *kw)
 {
 	struct c_peer *p = obj;
 	struct pfx a;
 	int rc = take_prefix(P, &a, 0, 0);
 
+	(void)k;
 	if (rc == 0 && a.len != (a.fam == 4 ? 32 : 128)) {
 		ERR_AT(P, &P->prev, "next-hop is an address, not a prefix");
 		rc = 1;
 	}
 	if (rc == 0) {
+		/* One slot per family: "given twice" is per family. */
 		if (a.fam == 4) {
-			field_once(P, &p->set, PEER_NH4, &p->locs[4], kw);
+			slot_once(P, &p->set, p->locs, PEER_F_NH4, kw);
 			memcpy(p->nh4, a.addr, 4);
 		} else {
-			field_once(P, &p->set, PEER_NH6, &p->locs[5], kw);
+			slot_once(P, &p->set, p->locs, PEER_F_NH6, kw);
 			memcpy(p->nh6, a.addr, 16);
 		}
 	}
@@ -1028,12 +1017,12 @@ peer_nexthop(struct parser *P, void *obj, const struct tok *kw)
 }
 
 static int
-peer_sav(struct parser *P, void *obj, const struct tok *kw)
+peer_sav(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct c_peer *p = obj;
 	struct tok t;
 
-	field_once(P, &p->set, PEER_SAV, &p->locs[6], kw);
+	field_once(P, obj, k, kw);
 	if (take_word(P, "'strict', 'loose' or 'off'", &t) < 0)
 		return -1;
 	if (tok_is(&t, "strict"))
@@ -1051,36 +1040,15 @@ peer_sav(struct parser *P, void *obj, const struct tok *kw)
 }
 
 static int
-peer_maxpfx(struct parser *P, void *obj, const struct tok *kw)
+peer_rate(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct c_peer *p = obj;
-	uint64_t v = 0;
 	int rc;
 
-	field_once(P, &p->set, PEER_MAXPFX, &p->locs[7], kw);
-	rc = take_uint(P, "max-prefix", 1, IXG_MAX_ROUTES4 + IXG_MAX_ROUTES6,
-		       &v);
-	p->max_prefix = (uint32_t)v;
-	return finish(P, rc);
-}
-
-static int
-peer_rate(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_peer *p = obj;
-	struct tok t;
-	int rc = 0;
-
-	field_once(P, &p->set, PEER_RATE, &p->locs[8], kw);
-	if (take_word(P, "a rate", &t) < 0)
+	field_once(P, obj, k, kw);
+	rc = take_rate(P, "rate", CONF_RATE_MIN, CONF_RATE_MAX, &p->rate_bits);
+	if (rc < 0)
 		return -1;
-	if (parse_rate(t.p, t.len, &p->rate_bits) < 0 || p->rate_bits == 0) {
-		ERR_AT(P, &t,
-		       "expected a rate above 0 in bits/s with a unit "
-		       "(bit, kbit, mbit, gbit, tbit), got '%.*s'",
-		       (int)t.len, t.p);
-		rc = 1;
-	}
 	p->has_burst = 0;
 	if (tok_is(&P->t, "burst")) {
 		next(P);
@@ -1093,11 +1061,6 @@ peer_rate(struct parser *P, void *obj, const struct tok *kw)
 	}
 	return finish(P, rc);
 }
-
-struct plist_ctx {
-	struct parser *P;
-	pfx_vec *v;
-};
 
 static void
 parse_prefix_block(struct parser *P, pfx_vec *v, const char *what)
@@ -1138,27 +1101,36 @@ parse_prefix_block(struct parser *P, pfx_vec *v, const char *what)
 }
 
 static int
-peer_announce(struct parser *P, void *obj, const struct tok *kw)
+peer_announce(struct parser *P, void *obj, const struct kw *k,
+	      const struct tok *kw)
 {
 	struct c_peer *p = obj;
 
-	if (!(p->set & PEER_ANNOUNCE))
-		p->locs[10] = loc_add(P, kw);
-	p->set |= PEER_ANNOUNCE;
+	field_first(P, obj, k, kw);
 	if (expect_lbrace(P, "'announce'") < 0)
 		return -1;
 	parse_prefix_block(P, &p->announce, "announce block");
 	return 0;
 }
 
+/* allow-source and allow-source-file: one location for the pair (where
+ * sources were first given), so origins number the same either way. */
+static void
+allow_first(struct parser *P, struct c_peer *p, const struct kw *k,
+	    const struct tok *kw)
+{
+	if (!(p->set & PEER_ALLOW))
+		p->locs[k->k.slot] = loc_add(P, kw);
+	p->set |= 1u << k->k.slot;
+}
+
 static int
-peer_allow(struct parser *P, void *obj, const struct tok *kw)
+peer_allow(struct parser *P, void *obj, const struct kw *k,
+	   const struct tok *kw)
 {
 	struct c_peer *p = obj;
 
-	if (!(p->set & PEER_ALLOW))
-		p->locs[9] = loc_add(P, kw);
-	p->set |= PEER_ALLOW;
+	allow_first(P, p, k, kw);
 	if (expect_lbrace(P, "'allow-source'") < 0)
 		return -1;
 	parse_prefix_block(P, &p->allow, "allow-source block");
@@ -1190,57 +1162,25 @@ take_file(struct parser *P, path_vec *v)
 }
 
 static int
-peer_announce_file(struct parser *P, void *obj, const struct tok *kw)
+peer_announce_file(struct parser *P, void *obj, const struct kw *k,
+		   const struct tok *kw)
 {
 	struct c_peer *p = obj;
 
+	(void)k;
 	(void)kw;
 	return take_file(P, &p->announce_files);
 }
 
 static int
-peer_allow_file(struct parser *P, void *obj, const struct tok *kw)
+peer_allow_file(struct parser *P, void *obj, const struct kw *k,
+		const struct tok *kw)
 {
 	struct c_peer *p = obj;
 
-	if (!(p->set & PEER_ALLOW))
-		p->locs[9] = loc_add(P, kw);
-	p->set |= PEER_ALLOW;
+	allow_first(P, p, k, kw);
 	return take_file(P, &p->allow_files);
 }
-
-static const struct kw peer_kws[] = {
-	{"asn", peer_asn},
-	{"country", peer_country},
-	{"port", peer_port},
-	{"vlan", peer_vlan},
-	{"mac", peer_mac},
-	{"next-hop", peer_nexthop},
-	{"source-validation", peer_sav},
-	{"max-prefix", peer_maxpfx},
-	{"rate", peer_rate},
-	{"announce", peer_announce},
-	{"announce-file", peer_announce_file},
-	{"allow-source", peer_allow},
-	{"allow-source-file", peer_allow_file},
-	{NULL, NULL},
-};
-static const char *const peer_names[] = {
-	"asn",
-	"country",
-	"port",
-	"vlan",
-	"mac",
-	"next-hop",
-	"source-validation",
-	"max-prefix",
-	"rate",
-	"announce",
-	"announce-file",
-	"allow-source",
-	"allow-source-file",
-	NULL,
-};
 
 /* acl { rule PRIO [NAME] { ... } } */
 
@@ -1264,27 +1204,29 @@ conf_proto_name(uint8_t proto)
 }
 
 static int
-rule_from(struct parser *P, void *obj, const struct tok *kw)
+rule_from(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct c_rule *r = obj;
 	struct tok t;
 
 	if (take_word(P, "a peer name", &t) < 0)
 		return -1;
-	field_once(P, &r->set, RULE_FROM, &r->locs[0], kw);
-	r->locs[0] = loc_add(P, &t);
+	field_once(P, obj, k, kw);
+	/* Unknown-peer errors point at the name. */
+	r->locs[RULE_F_FROM] = loc_add(P, &t);
 	return finish(P, check_name(P, &t, r->from) < 0 ? 1 : 0);
 }
 
 static int
-rule_proto(struct parser *P, void *obj, const struct tok *kw)
+rule_proto(struct parser *P, void *obj, const struct kw *k,
+	   const struct tok *kw)
 {
 	struct c_rule *r = obj;
 	struct tok t;
 	uint64_t v;
 	unsigned i;
 
-	field_once(P, &r->set, RULE_PROTO, &r->locs[1], kw);
+	field_once(P, obj, k, kw);
 	if (take_word(P, "a protocol", &t) < 0)
 		return -1;
 	for (i = 0; protos[i].name != NULL; i++) {
@@ -1305,38 +1247,14 @@ rule_proto(struct parser *P, void *obj, const struct tok *kw)
 }
 
 static int
-rule_pfx(struct parser *P, struct c_rule *r, const struct tok *kw,
-	 uint32_t flag, unsigned li, struct pfx *out)
-{
-	field_once(P, &r->set, flag, &r->locs[li], kw);
-	return finish(P, take_prefix(P, out, 1, 1));
-}
-
-static int
-rule_src(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_rule *r = obj;
-
-	return rule_pfx(P, r, kw, RULE_SRC, 2, &r->src);
-}
-
-static int
-rule_dst(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_rule *r = obj;
-
-	return rule_pfx(P, r, kw, RULE_DST, 3, &r->dst);
-}
-
-static int
-rule_ports(struct parser *P, struct c_rule *r, const struct tok *kw,
-	   uint32_t flag, unsigned li, uint16_t *lo, uint16_t *hi)
+rule_ports(struct parser *P, void *obj, const struct kw *k,
+	   const struct tok *kw, uint16_t *lo, uint16_t *hi)
 {
 	struct tok t;
 	const char *dash;
 	uint64_t a, b;
 
-	field_once(P, &r->set, flag, &r->locs[li], kw);
+	field_once(P, obj, k, kw);
 	if (take_word(P, "a port or port range", &t) < 0)
 		return -1;
 	dash = memchr(t.p, '-', t.len);
@@ -1370,37 +1288,31 @@ bad:
 }
 
 static int
-rule_sport(struct parser *P, void *obj, const struct tok *kw)
+rule_sport(struct parser *P, void *obj, const struct kw *k,
+	   const struct tok *kw)
 {
 	struct c_rule *r = obj;
 
-	return rule_ports(P, r, kw, RULE_SPORT, 4, &r->sport_lo, &r->sport_hi);
+	return rule_ports(P, obj, k, kw, &r->sport_lo, &r->sport_hi);
 }
 
 static int
-rule_dport(struct parser *P, void *obj, const struct tok *kw)
+rule_dport(struct parser *P, void *obj, const struct kw *k,
+	   const struct tok *kw)
 {
 	struct c_rule *r = obj;
 
-	return rule_ports(P, r, kw, RULE_DPORT, 5, &r->dport_lo, &r->dport_hi);
+	return rule_ports(P, obj, k, kw, &r->dport_lo, &r->dport_hi);
 }
 
 static int
-rule_dscp(struct parser *P, void *obj, const struct tok *kw)
-{
-	struct c_rule *r = obj;
-
-	field_once(P, &r->set, RULE_DSCP, &r->locs[6], kw);
-	return finish(P, take_dscp(P, &r->dscp));
-}
-
-static int
-rule_action(struct parser *P, void *obj, const struct tok *kw)
+rule_action(struct parser *P, void *obj, const struct kw *k,
+	    const struct tok *kw)
 {
 	struct c_rule *r = obj;
 	struct tok t;
 
-	field_once(P, &r->set, RULE_ACTION, &r->locs[7], kw);
+	field_once(P, obj, k, kw);
 	if (take_word(P, "an action", &t) < 0)
 		return -1;
 	if (tok_is(&t, "permit")) {
@@ -1413,7 +1325,8 @@ rule_action(struct parser *P, void *obj, const struct tok *kw)
 		r->action = IXG_ACL_CLASS;
 		if (take_word(P, "a class name", &n) < 0)
 			return -1;
-		r->locs[7] = loc_add(P, &n);
+		/* Unknown-class errors point at the name. */
+		r->locs[RULE_F_ACTION] = loc_add(P, &n);
 		return finish(P, check_name(P, &n, r->class_name) < 0 ? 1 : 0);
 	} else if (tok_is(&t, "remark")) {
 		r->action = IXG_ACL_REMARK;
@@ -1437,23 +1350,6 @@ rule_action(struct parser *P, void *obj, const struct tok *kw)
 	return finish(P, 0);
 }
 
-static const struct kw rule_kws[] = {
-	{"from", rule_from},
-	{"protocol", rule_proto},
-	{"source", rule_src},
-	{"destination", rule_dst},
-	{"source-port", rule_sport},
-	{"destination-port", rule_dport},
-	{"dscp", rule_dscp},
-	{"action", rule_action},
-	{NULL, NULL},
-};
-static const char *const rule_names[] = {
-	"from",	       "protocol",    "source",
-	"destination", "source-port", "destination-port",
-	"dscp",	       "action",      NULL,
-};
-
 /* Checks inside one rule, once its block is closed. */
 static int
 rule_check(struct parser *P, struct c_rule *r)
@@ -1472,7 +1368,7 @@ rule_check(struct parser *P, struct c_rule *r)
 		uint8_t f = r->dst.fam == 4 ? 1 : 2;
 
 		if ((fams & f) == 0) {
-			conf_diag(P->c, P->d, DIAG_ERROR, r->locs[3],
+			conf_diag(P->c, P->d, DIAG_ERROR, r->locs[RULE_F_DST],
 				  "rule %u mixes an IPv4 and an IPv6 prefix",
 				  r->prio);
 			bad = 1;
@@ -1483,7 +1379,7 @@ rule_check(struct parser *P, struct c_rule *r)
 		uint8_t f = r->proto == 1 ? 1 : 2;
 
 		if ((fams & f) == 0 && !bad) {
-			conf_diag(P->c, P->d, DIAG_ERROR, r->locs[1],
+			conf_diag(P->c, P->d, DIAG_ERROR, r->locs[RULE_F_PROTO],
 				  "protocol %s does not match the rule's IPv%c "
 				  "prefix",
 				  r->proto == 1 ? "icmp" : "icmpv6",
@@ -1496,7 +1392,8 @@ rule_check(struct parser *P, struct c_rule *r)
 	    (!(r->set & RULE_PROTO) ||
 	     (r->proto != 6 && r->proto != 17 && r->proto != 132))) {
 		conf_diag(P->c, P->d, DIAG_ERROR,
-			  r->locs[(r->set & RULE_SPORT) ? 4 : 5],
+			  r->locs[(r->set & RULE_SPORT) ? RULE_F_SPORT
+							: RULE_F_DPORT],
 			  "port match needs 'protocol tcp', 'udp' or 'sctp'");
 		bad = 1;
 	}
@@ -1505,14 +1402,15 @@ rule_check(struct parser *P, struct c_rule *r)
 }
 
 static int
-acl_rule(struct parser *P, void *obj, const struct tok *kw)
+acl_rule(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct c_rule r, *e;
-	uint64_t prio;
+	uint64_t prio = 0; /* a bad priority reads as 0 in later messages */
 	struct tok open;
 	int rc;
 
 	(void)obj;
+	(void)k;
 	memset(&r, 0, sizeof(r));
 	r.loc = loc_add(P, kw);
 	rc = take_uint(P, "rule priority", 0, UINT32_MAX, &prio);
@@ -1529,7 +1427,7 @@ acl_rule(struct parser *P, void *obj, const struct tok *kw)
 	if (expect_lbrace(P, "rule priority and name") < 0)
 		return -1;
 	open = P->t;
-	parse_body(P, rule_kws, rule_names, &r, "rule", &open);
+	parse_body(P, &RULE_section, &r, &open);
 	if (rule_check(P, &r) != 0 || rc != 0)
 		return 0;
 	e = VEC_PUSH(P->c->rules);
@@ -1538,15 +1436,12 @@ acl_rule(struct parser *P, void *obj, const struct tok *kw)
 	return 0;
 }
 
-static const struct kw acl_kws[] = {{"rule", acl_rule}, {NULL, NULL}};
-static const char *const acl_names[] = {"rule", NULL};
-
 /* ---------------------------------------------------------------------
  * Top level.
  */
 
 static struct c_item *
-item_add(struct parser *P, enum item_kind kind, uint32_t idx)
+item_add(struct parser *P, enum top_slot kind, uint32_t idx)
 {
 	struct c_item *it = VEC_PUSH(P->c->items);
 
@@ -1559,10 +1454,12 @@ item_add(struct parser *P, enum item_kind kind, uint32_t idx)
 }
 
 static int
-top_node(struct parser *P, const struct tok *kw)
+top_node(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct tok open;
 
+	(void)obj;
+	(void)k;
 	if (expect_lbrace(P, "'node'") < 0)
 		return -1;
 	if (P->c->has_node) {
@@ -1575,27 +1472,26 @@ top_node(struct parser *P, const struct tok *kw)
 
 		memset(&scratch, 0, sizeof(scratch));
 		open = P->t;
-		parse_body(P, node_kws, node_names, &scratch, "node block",
-			   &open);
+		parse_body(P, &NODE_section, &scratch, &open);
 		return 0;
 	}
 	P->c->has_node = 1;
 	P->c->node.loc = loc_add(P, kw);
 	P->c->node.icmp_te = 1;
-	item_add(P, IT_NODE, 0);
+	item_add(P, TOP_F_NODE, 0);
 	open = P->t;
-	parse_body(P, node_kws, node_names, &P->c->node, "node block", &open);
+	parse_body(P, &NODE_section, &P->c->node, &open);
 	return 0;
 }
 
 static int
-top_port(struct parser *P, const struct tok *kw)
+top_port(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct tok n, open;
 	struct c_port *p;
-	struct port_ctx pc;
-	int bad;
 
+	(void)obj;
+	(void)k;
 	(void)kw;
 	if (take_word(P, "a port name", &n) < 0)
 		return -1;
@@ -1604,47 +1500,48 @@ top_port(struct parser *P, const struct tok *kw)
 	p = VEC_PUSH(P->c->ports);
 	if (p == NULL)
 		return -1;
-	bad = check_name(P, &n, p->name) < 0;
+	check_name(P, &n, p->name);
 	p->loc = loc_add(P, &n);
-	item_add(P, IT_PORT, P->c->ports.n - 1);
-	pc.port = p;
-	pc.vlan = 0;
+	item_add(P, TOP_F_PORT, P->c->ports.n - 1);
 	open = P->t;
-	parse_body(P, port_kws, port_names, &pc, "port block", &open);
-	(void)bad;
+	parse_body(P, &PORT_section, p, &open);
 	return 0;
 }
 
 static int
-top_class(struct parser *P, const struct tok *kw)
+top_class(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct tok n, open;
-	struct c_class *k;
+	struct c_class *c;
 
+	(void)obj;
+	(void)k;
 	(void)kw;
 	if (take_word(P, "a class name", &n) < 0)
 		return -1;
 	if (expect_lbrace(P, "the class name") < 0)
 		return -1;
-	k = VEC_PUSH(P->c->classes);
-	if (k == NULL)
+	c = VEC_PUSH(P->c->classes);
+	if (c == NULL)
 		return -1;
-	check_name(P, &n, k->name);
-	k->loc = loc_add(P, &n);
-	k->yellow = IXG_METER_PASS;
-	k->red = IXG_METER_DROP;
-	item_add(P, IT_CLASS, P->c->classes.n - 1);
+	check_name(P, &n, c->name);
+	c->loc = loc_add(P, &n);
+	c->yellow = IXG_METER_PASS;
+	c->red = IXG_METER_DROP;
+	item_add(P, TOP_F_CLASS, P->c->classes.n - 1);
 	open = P->t;
-	parse_body(P, class_kws, class_names, k, "class block", &open);
+	parse_body(P, &CLASS_section, c, &open);
 	return 0;
 }
 
 static int
-top_peer(struct parser *P, const struct tok *kw)
+top_peer(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct tok n, open;
 	struct c_peer *p;
 
+	(void)obj;
+	(void)k;
 	(void)kw;
 	if (take_word(P, "a peer name", &n) < 0)
 		return -1;
@@ -1655,39 +1552,44 @@ top_peer(struct parser *P, const struct tok *kw)
 		return -1;
 	check_name(P, &n, p->name);
 	p->loc = loc_add(P, &n);
-	item_add(P, IT_PEER, P->c->peers.n - 1);
+	item_add(P, TOP_F_PEER, P->c->peers.n - 1);
 	open = P->t;
-	parse_body(P, peer_kws, peer_names, p, "peer block", &open);
+	parse_body(P, &PEER_section, p, &open);
 	return 0;
 }
 
 static int
-top_acl(struct parser *P, const struct tok *kw)
+top_acl(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct tok open;
 	uint32_t first = P->c->rules.n;
 	struct c_item *it;
 
+	(void)obj;
+	(void)k;
 	(void)kw;
 	if (expect_lbrace(P, "'acl'") < 0)
 		return -1;
-	it = item_add(P, IT_ACL, first);
+	it = item_add(P, TOP_F_ACL, first);
 	open = P->t;
-	parse_body(P, acl_kws, acl_names, NULL, "acl block", &open);
+	parse_body(P, &ACL_section, NULL, &open);
 	/* The item may have moved if items grew meanwhile: look it up. */
 	it = &P->c->items.v[P->c->items.n - 1];
-	while (it->kind != IT_ACL || it->idx != first)
+	while (it->kind != TOP_F_ACL || it->idx != first)
 		it--;
 	it->n = P->c->rules.n - first;
 	return 0;
 }
 
 static int
-top_blackhole(struct parser *P, const struct tok *kw)
+top_blackhole(struct parser *P, void *obj, const struct kw *k,
+	      const struct tok *kw)
 {
 	struct c_blackhole b;
 	int rc;
 
+	(void)obj;
+	(void)k;
 	memset(&b, 0, sizeof(b));
 	b.loc = loc_add(P, kw);
 	rc = take_prefix(P, &b.p, 1, 1);
@@ -1713,19 +1615,21 @@ top_blackhole(struct parser *P, const struct tok *kw)
 
 		if (e != NULL) {
 			*e = b;
-			item_add(P, IT_BLACKHOLE, P->c->blackholes.n - 1);
+			item_add(P, TOP_F_BLACKHOLE, P->c->blackholes.n - 1);
 		}
 	}
 	return rc;
 }
 
 static int
-top_cdata(struct parser *P, const struct tok *kw)
+top_cdata(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
 	struct c_cdata cd;
 	struct tok t, f;
 	int rc;
 
+	(void)obj;
+	(void)k;
 	memset(&cd, 0, sizeof(cd));
 	if (take_string(P, "a country data file name", &t) < 0)
 		return -1;
@@ -1761,14 +1665,14 @@ top_cdata(struct parser *P, const struct tok *kw)
 
 		if (e != NULL) {
 			*e = cd;
-			item_add(P, IT_CDATA, P->c->cdata.n - 1);
+			item_add(P, TOP_F_CDATA, P->c->cdata.n - 1);
 		}
 	}
 	return rc;
 }
 
-static int parse_file(struct parser *P, const char *path, char *text,
-		      size_t len, const struct tok *from);
+static void parse_path(struct parser *P, const char *path,
+		       const struct tok *from);
 
 static int
 has_glob_chars(const char *s)
@@ -1777,27 +1681,62 @@ has_glob_chars(const char *s)
 }
 
 static int
-top_include(struct parser *P, const struct tok *kw)
+top_include(struct parser *P, void *obj, const struct kw *k,
+	    const struct tok *kw)
 {
 	struct tok t, from;
 	struct c_path cp;
+	struct stat st;
 	glob_t g;
 	size_t i;
 	int rc;
 
+	(void)obj;
+	(void)k;
 	(void)kw;
 	if (take_string(P, "a file name or pattern", &t) < 0)
 		return -1;
 	from = t;
 	if (make_path(P, &t, &cp) != 0 || expect_semi(P) < 0)
 		return -1;
-	if (P->depth >= MAX_INCLUDE_DEPTH) {
-		ERR_AT(P, &from, "includes nested deeper than %d",
-		       MAX_INCLUDE_DEPTH);
+	if (P->L->stop)
+		return 0;
+	if (P->depth >= P->L->o.max_depth) {
+		ERR_AT(P, &from, "includes nested deeper than %u",
+		       P->L->o.max_depth);
+		return 0;
+	}
+	if (!load_inside(P->L, cp.path)) {
+		ERR_AT(P, &from,
+		       "cannot open \"%s\": outside the directory this load "
+		       "may read (%s)",
+		       cp.path, P->L->o.root);
 		return 0;
 	}
 	memset(&g, 0, sizeof(g));
 	rc = glob(cp.path, GLOB_ERR, NULL, &g);
+	/* include "DIR": the same as the pattern of the .conf files in DIR. */
+	if (rc == 0 && !has_glob_chars(cp.path) && g.gl_pathc == 1 &&
+	    stat(g.gl_pathv[0], &st) == 0 && S_ISDIR(st.st_mode)) {
+		size_t n = strlen(cp.path);
+		char *pat = malloc(n + 8);
+
+		globfree(&g);
+		memset(&g, 0, sizeof(g));
+		if (pat == NULL)
+			return 0;
+		snprintf(pat, n + 8, "%s%s*.conf", cp.path,
+			 n > 0 && cp.path[n - 1] == '/' ? "" : "/");
+		rc = glob(pat, GLOB_ERR, NULL, &g);
+		free(pat);
+		if (rc == GLOB_NOMATCH) {
+			WARN_AT(P, &from,
+				"include directory \"%.*s\" has no *.conf file",
+				(int)t.len, t.p);
+			globfree(&g);
+			return 0;
+		}
+	}
 	if (rc == GLOB_NOMATCH) {
 		if (has_glob_chars(cp.path))
 			WARN_AT(P, &from,
@@ -1815,49 +1754,26 @@ top_include(struct parser *P, const struct tok *kw)
 		return 0;
 	}
 	/* glob() sorts its matches (no GLOB_NOSORT), so include order is
-	 * the byte order of the names whatever readdir says. */
-	for (i = 0; i < g.gl_pathc; i++) {
+	 * the byte order of the names whatever readdir says. Directories a
+	 * pattern matches are skipped. */
+	for (i = 0; i < g.gl_pathc && !P->L->stop; i++) {
 		struct parser sub;
-		size_t len;
-		char *text;
-		struct stat st;
 
-		if (stat(g.gl_pathv[i], &st) == 0 && S_ISDIR(st.st_mode))
+		if (has_glob_chars(cp.path) && stat(g.gl_pathv[i], &st) == 0 &&
+		    S_ISDIR(st.st_mode))
 			continue;
-		text = read_whole_file(g.gl_pathv[i], &len);
-		if (text == NULL) {
-			ERR_AT(P, &from, "cannot read \"%s\": %s",
-			       g.gl_pathv[i], strerror(errno));
-			continue;
-		}
 		sub = *P;
 		sub.depth = P->depth + 1;
-		parse_file(&sub, g.gl_pathv[i], text, len, &from);
+		parse_path(&sub, g.gl_pathv[i], &from);
 		P->stack = sub.stack;
+		P->tokens = sub.tokens;
+		P->quiet = sub.quiet;
 	}
 	globfree(&g);
+	if (P->L->stop)
+		stop_load(P);
 	return 0;
 }
-
-typedef int (*top_fn)(struct parser *P, const struct tok *kw);
-static const struct {
-	const char *name;
-	top_fn fn;
-} top_kws[] = {
-	{"node", top_node},
-	{"port", top_port},
-	{"class", top_class},
-	{"peer", top_peer},
-	{"acl", top_acl},
-	{"blackhole", top_blackhole},
-	{"country-data", top_cdata},
-	{"include", top_include},
-	{NULL, NULL},
-};
-static const char *const top_names[] = {
-	"node",	     "port",	     "class",	"peer", "acl",
-	"blackhole", "country-data", "include", NULL,
-};
 
 static void
 parse_top(struct parser *P)
@@ -1866,7 +1782,7 @@ parse_top(struct parser *P)
 
 	next(P);
 	while (P->t.kind != T_EOF) {
-		unsigned i;
+		const struct kw *k;
 		struct tok kw = P->t;
 
 		if (P->t.kind != T_WORD) {
@@ -1878,12 +1794,9 @@ parse_top(struct parser *P)
 				recover(P);
 			continue;
 		}
-		for (i = 0; top_kws[i].name != NULL; i++)
-			if (tok_is(&P->t, top_kws[i].name))
-				break;
-		if (top_kws[i].name == NULL) {
-			const char *near = closest_word(kw.p, kw.len,
-							top_names);
+		k = kw_find(TOP_section.kws, &P->t);
+		if (k == NULL) {
+			const char *near = kw_closest(TOP_section.kws, &kw);
 
 			if (near != NULL)
 				ERR_AT(P, &kw,
@@ -1898,42 +1811,26 @@ parse_top(struct parser *P)
 			continue;
 		}
 		next(P);
-		if (top_kws[i].fn(P, &kw) < 0)
+		if (k->fn(P, NULL, k, &kw) < 0)
 			recover(P);
 	}
 }
 
-/* Takes ownership of text. `from` is the include statement (NULL for the
- * root file). */
-static int
-parse_file(struct parser *P, const char *path, char *text, size_t len,
-	   const struct tok *from)
+/* Parse text (owned from now on) as file `path`, identified by id (NULL:
+ * not on disk). */
+static void
+parse_text(struct parser *P, const char *path, char *text, size_t len,
+	   const struct file_id *id)
 {
 	struct c_file *f;
-	char *real = realpath(path, NULL);
 	const char *slash;
-	uint32_t i, parent = P->file;
-	char **s;
+	uint32_t parent = P->file;
+	struct file_id *s = NULL;
 
-	if (real != NULL) {
-		for (i = 0; i < P->stack.n; i++) {
-			if (strcmp(P->stack.v[i], real) != 0)
-				continue;
-			if (from != NULL)
-				ERR_AT(P, from,
-				       "include loop: \"%s\" is already being "
-				       "read",
-				       path);
-			free(real);
-			free(text);
-			return -1;
-		}
-	}
 	f = VEC_PUSH(P->c->files);
 	if (f == NULL) {
-		free(real);
 		free(text);
-		return -1;
+		return;
 	}
 	f->path = arena_strndup(&P->c->arena, path, strlen(path));
 	slash = strrchr(path, '/');
@@ -1941,49 +1838,110 @@ parse_file(struct parser *P, const char *path, char *text, size_t len,
 			       slash ? (size_t)(slash - path) + 1 : 0);
 	f->text = text;
 	f->len = len;
-	s = real != NULL ? VEC_PUSH(P->stack) : NULL;
-	if (s != NULL)
-		*s = real;
-	else
-		free(real);
+	if (id != NULL && (s = VEC_PUSH(P->stack)) != NULL)
+		*s = *id;
 	P->file = P->c->files.n - 1;
 	lexer_init(&P->lx, text, len);
 	memset(&P->t, 0, sizeof(P->t));
 	parse_top(P);
 	if (s != NULL)
-		free(P->stack.v[--P->stack.n]);
+		P->stack.n--;
 	P->file = parent;
-	return 0;
+}
+
+/* Open, check and parse the file at path; `from` is the include statement
+ * naming it (NULL for the root file), where its errors are reported. */
+static void
+parse_path(struct parser *P, const char *path, const struct tok *from)
+{
+	struct file_id id;
+	struct stat st;
+	char err[512], *text;
+	size_t len;
+	uint32_t i;
+	int fd;
+
+	if (load_late(P->L)) {
+		snprintf(err, sizeof(err), "the load's deadline passed");
+		P->L->stop = 1;
+		fd = -ETIMEDOUT;
+	} else {
+		fd = load_open(P->L, path, &st, err, sizeof(err));
+	}
+	if (fd >= 0) {
+		id.dev = st.st_dev;
+		id.ino = st.st_ino;
+		for (i = 0; i < P->stack.n; i++) {
+			if (P->stack.v[i].dev != id.dev ||
+			    P->stack.v[i].ino != id.ino)
+				continue;
+			if (from != NULL)
+				ERR_AT(P, from,
+				       "include loop: \"%s\" is already being "
+				       "read",
+				       path);
+			close(fd);
+			return;
+		}
+		text = load_whole(P->L, fd, &st, &len, err, sizeof(err));
+		close(fd);
+		if (text != NULL) {
+			parse_text(P, path, text, len, &id);
+			return;
+		}
+	}
+	if (from != NULL)
+		ERR_AT(P, from, "cannot read \"%s\": %s", path, err);
+	else
+		diag_file(P->d, DIAG_ERROR, path, 0, 0, "cannot read: %s", err);
+	if (P->L->stop)
+		stop_load(P);
 }
 
 static struct ixg_conf *
-parse_root(const char *name, char *text, size_t len, int from_string,
-	   struct ixg_diags *d)
+parse_root(const char *name, char *text, size_t len,
+	   const struct ixg_conf_opts *opts, struct ixg_diags *d)
 {
 	struct ixg_conf *c = calloc(1, sizeof(*c));
+	struct conf_load L;
 	struct parser P;
 	const char *slash;
 	unsigned errs = ixg_diags_errors(d);
+	char err[PATH_MAX + 64];
 
 	if (c == NULL) {
 		free(text);
-		diag_plain(d, DIAG_ERROR, "%s: error: out of memory", name);
+		diag_file(d, DIAG_ERROR, name, 0, 0, "out of memory");
 		return NULL;
 	}
+	if (load_begin(&L, opts, 0, 0, err, sizeof(err)) < 0) {
+		free(text);
+		free(c);
+		diag_file(d, DIAG_ERROR, name, 0, 0, "%s", err);
+		return NULL;
+	}
+	c->opts = L.o;
+	if (L.o.root != NULL)
+		c->opts.root = arena_strndup(&c->arena, L.o.root,
+					     strlen(L.o.root));
+	diag_set_quote(d, !L.o.no_quote);
 	slash = strrchr(name, '/');
 	c->root_dir = arena_strndup(
 		&c->arena, name,
-		slash && !from_string ? (size_t)(slash - name) + 1 : 0);
+		slash && text == NULL ? (size_t)(slash - name) + 1 : 0);
 	memset(&P, 0, sizeof(P));
 	P.c = c;
 	P.d = d;
-	if (from_string) {
-		/* Diagnostics say `name`; includes resolve from the cwd. */
+	P.L = &L;
+	if (text != NULL) {
+		/* From a string: diagnostics say `name`; includes resolve
+		 * from the cwd. */
 		struct c_file *f = VEC_PUSH(c->files);
 
 		if (f == NULL) {
 			free(text);
 			ixg_conf_free(c);
+			load_end(&L);
 			return NULL;
 		}
 		f->path = arena_strndup(&c->arena, name, strlen(name));
@@ -1993,9 +1951,14 @@ parse_root(const char *name, char *text, size_t len, int from_string,
 		lexer_init(&P.lx, text, len);
 		parse_top(&P);
 	} else {
-		parse_file(&P, name, text, len, NULL);
+		parse_path(&P, name, NULL);
 	}
 	free(P.stack.v);
+	c->files_read = L.files;
+	c->bytes_read = L.bytes;
+	load_end(&L);
+	if (c->files.n == 0 && ixg_diags_errors(d) == errs)
+		diag_file(d, DIAG_ERROR, name, 0, 0, "out of memory");
 	if (ixg_diags_errors(d) == errs)
 		conf_validate(c, d);
 	if (ixg_diags_errors(d) != errs) {
@@ -2010,15 +1973,15 @@ parse_root(const char *name, char *text, size_t len, int from_string,
 struct ixg_conf *
 ixg_conf_parse_file(const char *path, struct ixg_diags *d)
 {
-	size_t len;
-	char *text = read_whole_file(path, &len);
+	return ixg_conf_parse_file_opts(path, NULL, d);
+}
 
-	if (text == NULL) {
-		diag_plain(d, DIAG_ERROR, "%s: error: cannot read: %s", path,
-			   strerror(errno));
-		return NULL;
-	}
-	return parse_root(path, text, len, 0, d);
+/* The same under opts (see ixg_conf.h). Any thread. */
+struct ixg_conf *
+ixg_conf_parse_file_opts(const char *path, const struct ixg_conf_opts *opts,
+			 struct ixg_diags *d)
+{
+	return parse_root(path, NULL, 0, opts, d);
 }
 
 /* The same from memory; `text` is copied. */
@@ -2026,13 +1989,22 @@ struct ixg_conf *
 ixg_conf_parse_string(const char *name, const char *text, size_t len,
 		      struct ixg_diags *d)
 {
+	return ixg_conf_parse_string_opts(name, text, len, NULL, d);
+}
+
+/* The same under opts (see ixg_conf.h). Any thread. */
+struct ixg_conf *
+ixg_conf_parse_string_opts(const char *name, const char *text, size_t len,
+			   const struct ixg_conf_opts *opts,
+			   struct ixg_diags *d)
+{
 	char *copy = malloc(len + 1);
 
 	if (copy == NULL) {
-		diag_plain(d, DIAG_ERROR, "%s: error: out of memory", name);
+		diag_file(d, DIAG_ERROR, name, 0, 0, "out of memory");
 		return NULL;
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	return parse_root(name, copy, len, 1, d);
+	return parse_root(name, copy, len, opts, d);
 }

@@ -10,84 +10,12 @@
  * no sscanf per line.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "conf_impl.h"
 
 #define MAX_FILE_ERRORS 20
-
-static ixg_conf_read_fn reader;
-static void *reader_arg;
-
-/* See ixg_conf.h. */
-void
-ixg_conf_set_reader(ixg_conf_read_fn fn, void *arg)
-{
-	reader = fn;
-	reader_arg = arg;
-}
-
-/* See ixg_conf.h. */
-ssize_t
-ixg_conf_read(int fd, void *buf, size_t len, uint64_t off)
-{
-	ssize_t r;
-
-	if (reader != NULL)
-		return reader(reader_arg, fd, buf, len, off);
-	r = pread(fd, buf, len, (off_t)off);
-	return r < 0 ? -errno : r;
-}
-
-/* Reads path whole, NUL-terminated. NULL with errno on failure. */
-char *
-read_whole_file(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = errno;
-
-		close(fd);
-		errno = S_ISDIR(st.st_mode) ? EISDIR : e ? e : EINVAL;
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		close(fd);
-		errno = ENOMEM;
-		return NULL;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = ixg_conf_read(fd, buf + got,
-					  (size_t)st.st_size - got, got);
-
-		if (r == -EINTR)
-			continue;
-		if (r < 0) {
-			close(fd);
-			free(buf);
-			errno = (int)-r;
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*len = got;
-	return buf;
-}
 
 struct line {
 	const char *path;
@@ -110,11 +38,9 @@ line_error(const struct line *l, const char *tok, size_t toklen,
 
 	if (++*l->errors > MAX_FILE_ERRORS) {
 		if (*l->errors == MAX_FILE_ERRORS + 1)
-			diag_plain(
-				l->d, DIAG_ERROR,
-				"%s:%u:1: error: too many errors in this file; "
-				"not reading further",
-				l->path, l->no);
+			diag_file(l->d, DIAG_ERROR, l->path, l->no, 1,
+				  "too many errors in this file; not reading "
+				  "further");
 		return;
 	}
 	va_start(ap, fmt);
@@ -123,39 +49,148 @@ line_error(const struct line *l, const char *tok, size_t toklen,
 	va_end(ap);
 }
 
-/* Iterate over the lines of text; fn returns <0 to stop. */
+/* Iterate over the lines of a file, fed in chunks; fn returns <0 to
+ * stop. */
 typedef int (*line_fn)(struct line *l, void *ctx);
+
+struct line_iter {
+	struct line l;
+	unsigned errors;
+	line_fn fn;
+	void *ctx;
+	uint32_t max_lines; /* 0: no limit */
+	int rc; /* <0: stopped */
+};
+
+static void
+iter_init(struct line_iter *it, const char *path, line_fn fn, void *ctx,
+	  uint32_t max_lines, struct ixg_diags *d)
+{
+	memset(it, 0, sizeof(*it));
+	it->l.path = path;
+	it->l.errors = &it->errors;
+	it->l.d = d;
+	it->fn = fn;
+	it->ctx = ctx;
+	it->max_lines = max_lines;
+}
+
+/* Run fn over the complete lines of [text, text + len) (and the last,
+ * unterminated one if `final`); returns the bytes consumed. A UTF-8
+ * byte-order mark opening the file is skipped. */
+static size_t
+iter_feed(struct line_iter *it, const char *text, size_t len, int final)
+{
+	size_t pos = 0;
+
+	if (it->l.no == 0 && len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
+	while (pos < len && it->rc == 0 && it->errors <= MAX_FILE_ERRORS) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+
+		if (nl == NULL && !final)
+			break;
+		it->l.p = text + pos;
+		it->l.len = end - pos;
+		if (it->l.len > 0 && it->l.p[it->l.len - 1] == '\r')
+			it->l.len--;
+		if (it->max_lines != 0 && it->l.no >= it->max_lines) {
+			diag_file(it->l.d, DIAG_ERROR, it->l.path, it->l.no + 1,
+				  1,
+				  "more than %u lines (the limit per file); "
+				  "not reading further",
+				  it->max_lines);
+			it->rc = -EFBIG;
+			break;
+		}
+		it->l.no++;
+		it->rc = it->fn(&it->l, it->ctx);
+		pos = end + 1;
+	}
+	if (it->errors > MAX_FILE_ERRORS && it->rc == 0)
+		it->rc = -EINVAL;
+	return pos > len ? len : pos;
+}
+
+static int
+iter_done(struct line_iter *it)
+{
+	if (it->rc < 0)
+		return it->rc;
+	return it->errors ? -EINVAL : 0;
+}
 
 static int
 for_each_line(const char *path, const char *text, size_t len, line_fn fn,
 	      void *ctx, struct ixg_diags *d)
 {
-	struct line l;
-	unsigned errors = 0;
-	size_t pos = 0;
-	int rc = 0;
+	struct line_iter it;
 
-	l.path = path;
-	l.errors = &errors;
-	l.d = d;
-	l.no = 0;
-	while (pos < len && errors <= MAX_FILE_ERRORS) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
+	iter_init(&it, path, fn, ctx, 0, d);
+	iter_feed(&it, text, len, 1);
+	return iter_done(&it);
+}
 
-		l.p = text + pos;
-		l.len = end - pos;
-		if (l.len > 0 && l.p[l.len - 1] == '\r')
-			l.len--;
-		l.no++;
-		rc = fn(&l, ctx);
-		if (rc < 0)
+#define CHUNK (1u << 20)
+
+/* The same over an open file, read in chunks under L's limits (bytes,
+ * lines, deadline); read errors and limits are reported at the line they
+ * stopped at. Nothing but the current chunk is held. */
+static int
+for_each_line_fd(struct conf_load *L, int fd, const char *path, line_fn fn,
+		 void *ctx, struct ixg_diags *d)
+{
+	struct line_iter it;
+	size_t cap = CHUNK, have = 0;
+	char *buf = malloc(cap), err[256];
+	uint32_t checked = 0;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	iter_init(&it, path, fn, ctx, L->o.max_lines, d);
+	for (;;) {
+		ssize_t r;
+		size_t used;
+
+		if (have == cap) {
+			/* One line longer than the buffer: grow (the byte
+			 * budget bounds it). */
+			char *nb = realloc(buf, cap * 2);
+
+			if (nb == NULL) {
+				it.rc = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = load_read(L, fd, buf + have, cap - have, err, sizeof(err));
+		if (r < 0) {
+			diag_file(d, DIAG_ERROR, path, it.l.no + 1, 1,
+				  "cannot read: %s", err);
+			it.rc = (int)r;
 			break;
-		pos = end + 1;
+		}
+		have += (size_t)r;
+		used = iter_feed(&it, buf, have, r == 0);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+		if (r == 0 || it.rc < 0 || it.errors > MAX_FILE_ERRORS)
+			break;
+		if (it.l.no - checked >= 65536) {
+			checked = it.l.no;
+			if (load_late(L)) {
+				diag_file(d, DIAG_ERROR, path, it.l.no, 1,
+					  "the load's deadline passed; "
+					  "stopped here");
+				it.rc = -ETIMEDOUT;
+				break;
+			}
+		}
 	}
-	if (rc < 0)
-		return rc;
-	return errors ? -EINVAL : 0;
+	free(buf);
+	return iter_done(&it);
 }
 
 static int
@@ -274,6 +309,16 @@ prefix_file_read(const char *path, const char *text, size_t len, pfx_cb cb,
 	struct pfx_read pr = {cb, ctx};
 
 	return for_each_line(path, text, len, prefix_line, &pr, d);
+}
+
+/* The same from an open file, under L's limits (see conf_impl.h). */
+int
+prefix_fd_read(struct conf_load *L, int fd, const char *path, pfx_cb cb,
+	       void *ctx, struct ixg_diags *d)
+{
+	struct pfx_read pr = {cb, ctx};
+
+	return for_each_line_fd(L, fd, path, prefix_line, &pr, d);
 }
 
 struct cc_read {
@@ -512,4 +557,19 @@ country_file_read(const char *path, const char *text, size_t len, int format,
 	return for_each_line(path, text, len,
 			     format == CF_RIR ? rir_line : iplocdb_line, &cr,
 			     d);
+}
+
+/* The same from an open file, under L's limits (see conf_impl.h). */
+int
+country_fd_read(struct conf_load *L, int fd, const char *path, int format,
+		country_cb cb, void *ctx, struct ixg_diags *d)
+{
+	struct cc_read cr;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.cb = cb;
+	cr.ctx = ctx;
+	return for_each_line_fd(L, fd, path,
+				format == CF_RIR ? rir_line : iplocdb_line, &cr,
+				d);
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf_impl.h"
 
@@ -25,6 +26,7 @@ struct compiler {
 	int to_sources;
 	uint32_t data_idx;
 	int full; /* a capacity was exceeded (reported once) */
+	struct conf_load L; /* the load's limits, counted on from the parse */
 };
 
 static void origin_diag(struct compiler *C, enum diag_sev sev, uint32_t origin,
@@ -35,19 +37,21 @@ static void
 origin_diag(struct compiler *C, enum diag_sev sev, uint32_t origin,
 	    const char *fmt, ...)
 {
-	char where[512], msg[512];
+	uint32_t f;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (!(origin & ORIGIN_DATA)) {
-		conf_diag(C->c, C->d, sev, origin, "%s", msg);
+		va_start(ap, fmt);
+		conf_vdiag(C->c, C->d, sev, origin, fmt, ap);
+		va_end(ap);
 		return;
 	}
-	ixg_conf_origin(C->c, origin, where, sizeof(where));
-	diag_plain(C->d, sev, "%s: %s: %s", where,
-		   sev == DIAG_ERROR ? "error" : "warning", msg);
+	f = (origin & ~ORIGIN_DATA) >> ORIGIN_DATA_LINE_BITS;
+	va_start(ap, fmt);
+	diag_vfile(C->d, sev,
+		   f < C->c->datafiles.n ? C->c->datafiles.v[f] : "?",
+		   origin & ((1u << ORIGIN_DATA_LINE_BITS) - 1), 1, fmt, ap);
+	va_end(ap);
 }
 
 static int
@@ -123,15 +127,70 @@ add_route(struct compiler *C, const struct pfx *p, uint32_t origin)
 	return 0;
 }
 
+/* A prefix from a file. Reading stops at the first prefix past a
+ * capacity, counting a peer's repeats (dropped later): a 50M-line file is
+ * refused after 2M lines, not read whole (issue 13 item 2). */
 static int
 file_prefix(void *ctx, const struct pfx *p, uint32_t line)
 {
 	struct compiler *C = ctx;
+	const struct ixg_spec *s = C->s;
 	uint32_t max_line = (1u << ORIGIN_DATA_LINE_BITS) - 1;
+	uint32_t origin = ORIGIN_DATA | C->data_idx << ORIGIN_DATA_LINE_BITS |
+			  (line > max_line ? max_line : line);
+	uint32_t n = p->fam == 4
+			     ? (C->to_sources ? s->n_sources4 : s->n_routes4)
+			     : (C->to_sources ? s->n_sources6 : s->n_routes6);
+	uint32_t cap = p->fam == 4 ? IXG_MAX_ROUTES4 : IXG_MAX_ROUTES6;
 
-	return add_route(C, p,
-			 ORIGIN_DATA | C->data_idx << ORIGIN_DATA_LINE_BITS |
-				 (line > max_line ? max_line : line));
+	if (n >= cap) {
+		/* The line itself: origins saturate at 2^21 - 1. */
+		diag_file(C->d, DIAG_ERROR, C->c->datafiles.v[C->data_idx],
+			  line, 1,
+			  "more than %u IPv%c %s (the capacity), counting "
+			  "repeats; not reading further",
+			  cap, p->fam == 4 ? '4' : '6',
+			  C->to_sources ? "allowed sources" : "routes");
+		C->full = 1;
+		return -ENOSPC;
+	}
+	return add_route(C, p, origin);
+}
+
+/* The load's deadline, checked between files and phases. */
+static int
+compile_late(struct compiler *C, uint32_t loc)
+{
+	if (C->L.stop)
+		return 1;
+	if (!load_late(&C->L))
+		return 0;
+	if (loc != UINT32_MAX)
+		conf_diag(C->c, C->d, DIAG_ERROR, loc,
+			  "the load's deadline passed; stopped here");
+	else
+		diag_file(C->d, DIAG_ERROR, C->c->files.v[0].path, 0, 0,
+			  "the load's deadline passed while compiling; "
+			  "stopped");
+	C->L.stop = 1;
+	return 1;
+}
+
+/* Open a data file named at loc; the descriptor, or -1 after reporting. */
+static int
+open_data(struct compiler *C, const struct c_path *f, uint32_t loc)
+{
+	struct stat st;
+	char err[512];
+	int fd;
+
+	if (compile_late(C, loc))
+		return -1;
+	fd = load_open(&C->L, f->path, &st, err, sizeof(err));
+	if (fd < 0)
+		conf_diag(C->c, C->d, DIAG_ERROR, loc, "cannot read \"%s\": %s",
+			  f->path, err);
+	return fd;
 }
 
 static int
@@ -140,28 +199,26 @@ read_prefix_files(struct compiler *C, const path_vec *files)
 	uint32_t i;
 	int bad = 0;
 
-	for (i = 0; i < files->n; i++) {
+	for (i = 0; i < files->n && !C->L.stop; i++) {
 		const struct c_path *f = &files->v[i];
-		size_t len;
-		char *text = read_whole_file(f->path, &len);
+		int fd = open_data(C, f, f->loc);
 		int rc;
 
-		if (text == NULL) {
-			conf_diag(C->c, C->d, DIAG_ERROR, f->loc,
-				  "cannot read \"%s\": %s", f->path,
-				  strerror(errno));
+		if (fd < 0) {
 			bad = 1;
 			continue;
 		}
 		C->data_idx = f->data_idx;
-		rc = prefix_file_read(f->path, text, len, file_prefix, C, C->d);
-		free(text);
+		rc = prefix_fd_read(&C->L, fd, f->path, file_prefix, C, C->d);
+		close(fd);
 		if (rc == -ENOMEM)
 			return rc;
+		if (rc == -ENOSPC || rc == -ETIMEDOUT)
+			C->L.stop = 1; /* reported where it stopped */
 		if (rc < 0)
 			bad = 1;
 	}
-	return bad ? -EINVAL : 0;
+	return bad || C->L.stop ? -EINVAL : 0;
 }
 
 static int
@@ -182,7 +239,7 @@ compile_peer_prefixes(struct compiler *C, const struct c_peer *p, uint16_t id)
 		return rc;
 	bad |= rc < 0;
 	if ((p->set & PEER_MAXPFX) && C->n_added > p->max_prefix) {
-		conf_diag(C->c, C->d, DIAG_ERROR, p->locs[7],
+		conf_diag(C->c, C->d, DIAG_ERROR, p->locs[PEER_F_MAXPFX],
 			  "peer '%s' announces %u prefixes, more than its "
 			  "max-prefix %u",
 			  p->name, C->n_added, p->max_prefix);
@@ -439,22 +496,18 @@ compile_cdata(struct compiler *C)
 	uint32_t i;
 	int bad = 0;
 
-	for (i = 0; i < C->c->cdata.n; i++) {
+	for (i = 0; i < C->c->cdata.n && !C->L.stop; i++) {
 		const struct c_cdata *cd = &C->c->cdata.v[i];
-		size_t len;
-		char *text = read_whole_file(cd->path.path, &len);
+		int fd = open_data(C, &cd->path, cd->path.loc);
 		int rc;
 
-		if (text == NULL) {
-			conf_diag(C->c, C->d, DIAG_ERROR, cd->path.loc,
-				  "cannot read \"%s\": %s", cd->path.path,
-				  strerror(errno));
+		if (fd < 0) {
 			bad = 1;
 			continue;
 		}
-		rc = country_file_read(cd->path.path, text, len, cd->format,
-				       cdata_prefix, C, C->d);
-		free(text);
+		rc = country_fd_read(&C->L, fd, cd->path.path, cd->format,
+				     cdata_prefix, C, C->d);
+		close(fd);
 		if (rc == -ENOMEM)
 			return rc;
 		if (rc == -ENOSPC) {
@@ -623,12 +676,10 @@ assign_countries(struct compiler *C, const struct ixg_spec *prev)
 		for (j = 1; j < IXG_MAX_COUNTRIES && used[j]; j++)
 			;
 		if (j == IXG_MAX_COUNTRIES) {
-			diag_plain(C->d, DIAG_ERROR,
-				   "%s: error: more than %d countries with the "
-				   "running configuration's; reload twice or "
-				   "restart",
-				   C->c->files.v[0].path,
-				   IXG_MAX_COUNTRIES - 1);
+			diag_file(C->d, DIAG_ERROR, C->c->files.v[0].path, 0, 0,
+				  "more than %d countries with the running "
+				  "configuration's; reload twice or restart",
+				  IXG_MAX_COUNTRIES - 1);
 			return -ENOSPC;
 		}
 		map[i] = (uint16_t)j;
@@ -929,6 +980,9 @@ compile_all(struct compiler *C)
 			return rc;
 		bad |= rc < 0;
 	}
+	/* A capacity or the deadline stopped the reading: said where. */
+	if (C->L.stop || compile_late(C, UINT32_MAX))
+		return -EINVAL;
 	rc = dedup_routes4(C, s->routes4, &s->n_routes4, 1);
 	if (rc == -ENOMEM)
 		return rc;
@@ -941,27 +995,29 @@ compile_all(struct compiler *C)
 	    dedup_routes6(C, s->sources6, &s->n_sources6, 0) == -ENOMEM)
 		return -ENOMEM;
 	if (s->n_routes4 > IXG_MAX_ROUTES4 || s->n_routes6 > IXG_MAX_ROUTES6) {
-		diag_plain(C->d, DIAG_ERROR,
-			   "%s: error: %u IPv4 and %u IPv6 routes, more than "
-			   "the capacity (%u and %u)",
-			   c->files.v[0].path, s->n_routes4, s->n_routes6,
-			   IXG_MAX_ROUTES4, IXG_MAX_ROUTES6);
+		diag_file(C->d, DIAG_ERROR, c->files.v[0].path, 0, 0,
+			  "%u IPv4 and %u IPv6 routes, more than the capacity "
+			  "(%u and %u)",
+			  s->n_routes4, s->n_routes6, IXG_MAX_ROUTES4,
+			  IXG_MAX_ROUTES6);
 		bad = 1;
 	}
 	if (s->n_sources4 > IXG_MAX_ROUTES4 ||
 	    s->n_sources6 > IXG_MAX_ROUTES6) {
-		diag_plain(C->d, DIAG_ERROR,
-			   "%s: error: %u IPv4 and %u IPv6 allowed sources, "
-			   "more than the capacity (%u and %u)",
-			   c->files.v[0].path, s->n_sources4, s->n_sources6,
-			   IXG_MAX_ROUTES4, IXG_MAX_ROUTES6);
+		diag_file(C->d, DIAG_ERROR, c->files.v[0].path, 0, 0,
+			  "%u IPv4 and %u IPv6 allowed sources, more than the "
+			  "capacity (%u and %u)",
+			  s->n_sources4, s->n_sources6, IXG_MAX_ROUTES4,
+			  IXG_MAX_ROUTES6);
 		bad = 1;
 	}
+	if (compile_late(C, UINT32_MAX))
+		return -EINVAL;
 	rc = compile_cdata(C);
 	if (rc == -ENOMEM)
 		return rc;
 	bad |= rc < 0;
-	if (bad)
+	if (bad || compile_late(C, UINT32_MAX))
 		return -EINVAL;
 	return assign_ids(C, C->prev);
 }
@@ -982,10 +1038,19 @@ ixg_conf_compile_prev(const struct ixg_conf *c, const struct ixg_spec *prev,
 {
 	struct compiler *C = calloc(1, sizeof(*C));
 	struct ixg_spec s;
+	char err[512];
 	int rc;
 
 	if (C == NULL) {
-		diag_plain(d, DIAG_ERROR, "error: out of memory");
+		diag_file(d, DIAG_ERROR, NULL, 0, 0, "out of memory");
+		return -1;
+	}
+	diag_set_quote(d, !c->opts.no_quote);
+	/* The same load as the parse: its limits go on counting. */
+	if (load_begin(&C->L, &c->opts, c->files_read, c->bytes_read, err,
+		       sizeof(err)) < 0) {
+		diag_file(d, DIAG_ERROR, c->files.v[0].path, 0, 0, "%s", err);
+		free(C);
 		return -1;
 	}
 	memset(&s, 0, sizeof(s));
@@ -995,8 +1060,9 @@ ixg_conf_compile_prev(const struct ixg_conf *c, const struct ixg_spec *prev,
 	C->prev = prev;
 	rc = compile_all(C);
 	if (rc == -ENOMEM)
-		diag_plain(d, DIAG_ERROR, "%s: error: out of memory compiling",
-			   c->files.v[0].path);
+		diag_file(d, DIAG_ERROR, c->files.v[0].path, 0, 0,
+			  "out of memory compiling");
+	load_end(&C->L);
 	free(C);
 	if (rc < 0) {
 		ixg_spec_free(&s);

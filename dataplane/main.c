@@ -28,6 +28,7 @@
 
 #include "api_server.h"
 #include "ixg_conf.h"
+#include "ixg_version.h"
 #include "port.h"
 #include "replay.h"
 #include "runtime.h"
@@ -793,6 +794,8 @@ main(int argc, char **argv)
 	struct ixg_spec spec;
 	int sep, eal_argc, rc;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-dataplane", stdout);
 	memset(&o, 0, sizeof(o));
 	for (sep = 1; sep < argc; sep++)
 		if (strcmp(argv[sep], "--") == 0)

@@ -30,6 +30,8 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "ixg_version.h"
+
 __extension__ typedef unsigned __int128 u128;
 
 #define MAX_PEERS 4095 /* ixg_api.h: peer ids 1..4095 */
@@ -1857,6 +1859,8 @@ main(int argc, char **argv)
 	unsigned n_p1;
 	int c, i;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-mkconfig", stdout);
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.data_dir = optarg; break;

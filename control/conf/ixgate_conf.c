@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ixg_conf.h"
+#include "ixg_version.h"
 
 static int
 usage(FILE *out)
@@ -76,6 +77,8 @@ main(int argc, char **argv)
 	const char *cmd, *path;
 	int rc = 1;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-conf", stdout);
 	if (argc == 2 &&
 	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		return usage(stdout);

@@ -16,6 +16,7 @@
 
 #include "ctl_proto.h"
 #include "ctld.h"
+#include "ixg_version.h"
 
 #define DEFAULT_CONFIG "/etc/ixgate/ixgate.conf"
 
@@ -89,6 +90,8 @@ main(int argc, char **argv)
 	char err[4200];
 	int o, rc;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-control", stdout);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
 		if (argc != 3) {
 			usage(stderr);

@@ -24,10 +24,12 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "api_server.h"
 #include "ixg_conf.h"
+#include "ixg_log.h"
 #include "ixg_version.h"
 #include "port.h"
 #include "replay.h"
@@ -796,6 +798,8 @@ main(int argc, char **argv)
 
 	if (ixg_version_requested(argc, argv))
 		return ixg_version_print("ixgate-dataplane", stdout);
+	rte_openlog_stream(
+		ixg_log_journal_stream(rte_log_cur_msg_loglevel, -1));
 	memset(&o, 0, sizeof(o));
 	for (sep = 1; sep < argc; sep++)
 		if (strcmp(argv[sep], "--") == 0)

@@ -30,6 +30,7 @@
 #include "api_server.h"
 #include "ixg_conf.h"
 #include "ixg_log.h"
+#include "ixg_sd.h"
 #include "ixg_version.h"
 #include "port.h"
 #include "replay.h"
@@ -748,6 +749,7 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 		fprintf(stderr, "ixgate-dataplane: API on %s\n",
 			o->api_socket != NULL ? o->api_socket : IXG_API_SOCKET);
 	fflush(stdout);
+	ixg_sd_ready("forwarding");
 
 	main_loop(&rt, o, api);
 	status = 0;

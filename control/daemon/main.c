@@ -16,6 +16,7 @@
 
 #include "ctl_proto.h"
 #include "ctld.h"
+#include "ixg_sd.h"
 #include "ixg_version.h"
 
 #define DEFAULT_CONFIG "/etc/ixgate/ixgate.conf"
@@ -154,6 +155,7 @@ main(int argc, char **argv)
 	D.uid = getuid();
 	fprintf(stderr, "ixgate-control: serving %s, config %s (uid %u)\n",
 		D.ctl_path, D.st.config_path, (unsigned)D.uid);
+	ixg_sd_ready("serving");
 	rc = loop_run(D.loop);
 	ctld_stop(&D);
 	if (rc < 0) {

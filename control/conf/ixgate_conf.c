@@ -5,12 +5,14 @@
  *   ixgate-conf check FILE   parse, validate and compile; "configuration OK"
  *   ixgate-conf print FILE   the canonical form (includes merged)
  *   ixgate-conf dump FILE    what the compiled spec holds
+ *   ixgate-conf export ixf [options] FILE   members as IX-F JSON (ixf.c)
  *
  * Diagnostics go to stderr. Exit status: 0 fine, 1 config errors, 2 usage.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "ixf.h"
 #include "ixg_conf.h"
 #include "ixg_version.h"
 
@@ -19,7 +21,8 @@ usage(FILE *out)
 {
 	fputs("usage: ixgate-conf check FILE\n"
 	      "       ixgate-conf print FILE\n"
-	      "       ixgate-conf dump FILE\n",
+	      "       ixgate-conf dump FILE\n"
+	      "       ixgate-conf export ixf [options] FILE\n",
 	      out);
 	return out == stdout ? 0 : 2;
 }
@@ -79,6 +82,8 @@ main(int argc, char **argv)
 
 	if (ixg_version_requested(argc, argv))
 		return ixg_version_print("ixgate-conf", stdout);
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)
+		return ixg_ixf_export_cmd(argc - 1, argv + 1);
 	if (argc == 2 &&
 	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		return usage(stdout);

@@ -79,6 +79,7 @@ for u in ixgate-dataplane ixgate-control; do
 done
 assert_eq "tmpfiles: /run/ixgate" "755 root root" "$(stat -c '%a %U %G' /run/ixgate)"
 assert_eq "tmpfiles: /var/log/ixgate" "750 root adm" "$(stat -c '%a %U %G' /var/log/ixgate)"
+assert_eq "tmpfiles: /var/lib/ixgate" "750 root root" "$(stat -c '%a %U %G' /var/lib/ixgate)"
 systemd-analyze verify --man=no /lib/systemd/system/ixgate-dataplane.service \
 	/lib/systemd/system/ixgate-control.service >"$TMP/verify" 2>&1 ||
 	{ cat "$TMP/verify"; fail "systemd-analyze verify of the installed units"; }
@@ -163,7 +164,7 @@ while read -r f; do
 	fi
 done <"$TMP/files"
 [ $left -eq 0 ] || fail "$left files left after purge"
-for d in /etc/ixgate /var/log/ixgate /run/ixgate /etc/default/ixgate \
+for d in /etc/ixgate /var/log/ixgate /var/lib/ixgate /run/ixgate /etc/default/ixgate \
 	/etc/systemd/system/multi-user.target.wants/ixgate-dataplane.service \
 	/etc/systemd/system/multi-user.target.wants/ixgate-control.service; do
 	[ -e "$d" ] && fail "$d left after purge"

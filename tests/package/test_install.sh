@@ -37,6 +37,7 @@ print("SYSCONFDIR=%s" % j(p, opts["sysconfdir"]))
 print("MANDIR=%s" % j(p, opts["mandir"]))
 print("RUNDIR=%s" % opts["rundir"])
 print("LOGDIR=%s" % j(p, opts["localstatedir"], "log", "ixgate"))
+print("STATEDIR=%s" % j(p, opts["localstatedir"], "lib", "ixgate"))
 PY
 )"
 UNITDIR=$(dirname "$(cd "$DEST" && find . -name ixgate-control.service | head -1 | sed 's|^\.||')")
@@ -96,7 +97,7 @@ fi
 # the final counters) or by systemd (/dev/...), and tools of the system.
 runtime_path() {
 	case $1 in
-	"$RUNDIR"/* | "$LOGDIR" | "$LOGDIR"/* | /dev/* | /mnt/huge | /proc/*) return 0 ;;
+	"$RUNDIR"/* | "$LOGDIR" | "$LOGDIR"/* | "$STATEDIR" | /dev/* | /mnt/huge | /proc/*) return 0 ;;
 	esac
 	return 1
 }
@@ -167,6 +168,7 @@ systemd-tmpfiles --create --root="$ROOT" "$DEST$TMPFILES" ||
 	fail "systemd-tmpfiles --create"
 assert_eq "runtime directory mode" "755 root root" "$(stat -c '%a %U %G' "$ROOT$RUNDIR/ixgate")"
 assert_eq "log directory mode" "750 root adm" "$(stat -c '%a %U %G' "$ROOT$LOGDIR")"
+assert_eq "state directory mode" "750 root root" "$(stat -c '%a %U %G' "$ROOT$STATEDIR")"
 
 # ---- logrotate -------------------------------------------------------
 if command -v logrotate >/dev/null; then

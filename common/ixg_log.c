@@ -39,9 +39,25 @@ ixg_log_fd_is_journal(int fd)
 }
 
 size_t
-ixg_log_prefix(int fd, int prio, time_t now, char *buf, size_t len)
+ixg_log_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
+	size_t n;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	if (gmtime_r(&t, &tm) == NULL)
+		return 0;
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (n == 0)
+		buf[0] = '\0';
+	return n;
+}
+
+size_t
+ixg_log_prefix(int fd, int prio, time_t now, char *buf, size_t len)
+{
 	int n;
 
 	if (len == 0)
@@ -54,11 +70,13 @@ ixg_log_prefix(int fd, int prio, time_t now, char *buf, size_t len)
 	if (ixg_log_fd_is_journal(fd)) {
 		n = snprintf(buf, len, "<%d>", prio);
 	} else {
-		if (gmtime_r(&now, &tm) == NULL)
-			return 0;
-		n = (int)strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ ", &tm);
-		if (n == 0)
+		n = (int)ixg_log_time(now, buf, len);
+		if (n == 0 || (size_t)n + 1 >= len) {
 			buf[0] = '\0';
+			return 0;
+		}
+		buf[n++] = ' ';
+		buf[n] = '\0';
 	}
 	if (n < 0 || (size_t)n >= len) {
 		buf[0] = '\0';

@@ -34,6 +34,13 @@ bool ixg_log_fd_is_journal(int fd);
 size_t ixg_log_prefix(int fd, int prio, time_t now, char *buf, size_t len);
 
 /*
+ * t as "YYYY-MM-DDTHH:MM:SSZ" (UTC, ISO 8601 / RFC 3339): the one form
+ * for a time in a log line or a message. Returns the length written (20),
+ * or 0 with buf "" if len < 21. Any thread.
+ */
+size_t ixg_log_time(time_t t, char *buf, size_t len);
+
+/*
  * One whole line on stderr: prefix, message, newline, in one write(2) so
  * that lines of several threads never interleave. Any thread.
  */

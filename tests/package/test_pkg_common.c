@@ -170,6 +170,14 @@ prefix_terminal_utc(void **state)
 	/* Too small: nothing, still a string. */
 	assert_int_equal(ixg_log_prefix(logfd, LOG_INFO, 0, buf, 10), 0);
 	assert_string_equal(buf, "");
+	assert_int_equal(ixg_log_prefix(logfd, LOG_INFO, 0, buf, 21), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(ixg_log_prefix(logfd, LOG_INFO, 0, buf, 22), 21);
+	/* The time alone, the same form. */
+	assert_int_equal(ixg_log_time(951782400, buf, sizeof(buf)), 20);
+	assert_string_equal(buf, "2000-02-29T00:00:00Z");
+	assert_int_equal(ixg_log_time(0, buf, 20), 0);
+	assert_string_equal(buf, "");
 	unsetenv("TZ");
 	tzset();
 }

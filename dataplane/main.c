@@ -24,10 +24,14 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "api_server.h"
 #include "ixg_conf.h"
+#include "ixg_log.h"
+#include "ixg_sd.h"
+#include "ixg_version.h"
 #include "port.h"
 #include "replay.h"
 #include "runtime.h"
@@ -745,6 +749,7 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 		fprintf(stderr, "ixgate-dataplane: API on %s\n",
 			o->api_socket != NULL ? o->api_socket : IXG_API_SOCKET);
 	fflush(stdout);
+	ixg_sd_ready("forwarding");
 
 	main_loop(&rt, o, api);
 	status = 0;
@@ -793,6 +798,10 @@ main(int argc, char **argv)
 	struct ixg_spec spec;
 	int sep, eal_argc, rc;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-dataplane", stdout);
+	rte_openlog_stream(
+		ixg_log_journal_stream(rte_log_cur_msg_loglevel, -1));
 	memset(&o, 0, sizeof(o));
 	for (sep = 1; sep < argc; sep++)
 		if (strcmp(argv[sep], "--") == 0)

@@ -29,6 +29,7 @@
 
 #include "gen.h"
 #include "ixg_conf.h"
+#include "ixg_version.h"
 #include "live_stats.h"
 
 #define MAX_GEN_PORTS 8
@@ -1035,6 +1036,8 @@ main(int argc, char **argv)
 	uint32_t nbins;
 	int rc, eal;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-gen", stdout);
 	/* EAL would answer --help with its own usage: give ours (which says
 	 * where the EAL options go) wherever --help is. */
 	for (i = 1; i < (unsigned)argc; i++)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ctl_proto.h"
+#include "ixg_version.h"
 
 static void
 usage(FILE *out)
@@ -187,6 +188,8 @@ main(int argc, char **argv)
 	bool json = false, watch = false, watch_opt;
 	int i = 1, n = 0;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgatectl", stdout);
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--json") == 0) {
 			json = true;

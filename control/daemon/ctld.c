@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "ctld.h"
+#include "ixg_log.h"
 #include "ixg_wire.h"
 #include "stats.h"
 
@@ -39,7 +40,6 @@ say(struct ctld *D, FILE *out, const char *fmt, ...)
 {
 	char ts[32];
 	time_t t = time(NULL);
-	struct tm tm;
 	va_list ap;
 
 	if (out != NULL && out != D->log) {
@@ -48,9 +48,8 @@ say(struct ctld *D, FILE *out, const char *fmt, ...)
 		va_end(ap);
 		fputc('\n', out);
 	}
-	localtime_r(&t, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(D->log, "%s ixgate-control: ", ts);
+	ixg_log_prefix(fileno(D->log), LOG_INFO, t, ts, sizeof(ts));
+	fprintf(D->log, "%sixgate-control: ", ts);
 	va_start(ap, fmt);
 	vfprintf(D->log, fmt, ap);
 	va_end(ap);

@@ -16,6 +16,8 @@
 
 #include "ctl_proto.h"
 #include "ctld.h"
+#include "ixg_sd.h"
+#include "ixg_version.h"
 
 #define DEFAULT_CONFIG "/etc/ixgate/ixgate.conf"
 
@@ -89,6 +91,8 @@ main(int argc, char **argv)
 	char err[4200];
 	int o, rc;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-control", stdout);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
 		if (argc != 3) {
 			usage(stderr);
@@ -151,6 +155,7 @@ main(int argc, char **argv)
 	D.uid = getuid();
 	fprintf(stderr, "ixgate-control: serving %s, config %s (uid %u)\n",
 		D.ctl_path, D.st.config_path, (unsigned)D.uid);
+	ixg_sd_ready("serving");
 	rc = loop_run(D.loop);
 	ctld_stop(&D);
 	if (rc < 0) {

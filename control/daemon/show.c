@@ -257,7 +257,7 @@ header(struct ctx *x)
 	struct timespec ts;
 	char tb[32];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	show_now(&ts);
 	if (x->json) {
 		jw_bool(&x->w, "dataplane_connected", x->c != NULL);
 		jw_u64(&x->w, "generation", x->st->dp_generation);
@@ -2708,7 +2708,12 @@ ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 	x->out = out;
 	x->json = json;
 	x->top = SHOW_TOP_DEFAULT;
-	x->now_unix = (int64_t)time(NULL);
+	{
+		struct timespec ts;
+
+		show_now(&ts);
+		x->now_unix = (int64_t)ts.tv_sec;
+	}
 	/* `--json` anywhere in argv too, for clients that pass it through. */
 	for (int k = 1; k < argc; k++)
 		if (strcmp(argv[k], "--json") == 0)

@@ -14,6 +14,27 @@
 
 #include "show_impl.h"
 
+/* ---------------------------------------------------------------- clock */
+
+static void (*show_clock)(struct timespec *ts);
+
+/* Wall clock, or the test's. Loop thread. */
+void
+show_now(struct timespec *ts)
+{
+	if (show_clock != NULL)
+		show_clock(ts);
+	else
+		clock_gettime(CLOCK_REALTIME, ts);
+}
+
+/* Replace the clock (tests). Before any show command runs. */
+void
+show_set_clock(void (*fn)(struct timespec *ts))
+{
+	show_clock = fn;
+}
+
 /* ---------------------------------------------------------------- units */
 
 /* Count with an SI suffix and three significant digits. Any thread. */

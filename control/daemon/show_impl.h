@@ -16,8 +16,19 @@
 
 #include "ixg_api.h"
 
+#include <time.h>
+
 /* Human output must fit a 100-column terminal. */
 #define SHOW_WIDTH 100
+
+/* ---------------------------------------------------------------- clock */
+
+/* The wall clock every show command reads (CLOCK_REALTIME). */
+void show_now(struct timespec *ts);
+
+/* Replace the clock (tests render golden files at a fixed time); NULL
+ * restores CLOCK_REALTIME. */
+void show_set_clock(void (*fn)(struct timespec *ts));
 
 /* ---------------------------------------------------------------- units */
 

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctr_fixture.h - a fixed state for golden files of counter outputs: the
+ * compiled tests/unit/control/golden/show.conf and synthetic, deterministic
+ * counter blocks touching every counter family (configured objects, ids no
+ * config names, every drop reason). Shared by test_counters (stats JSON,
+ * series walk) and test_show_golden (every show command).
+ */
+#ifndef CTR_FIXTURE_H
+#define CTR_FIXTURE_H
+
+#include "ixg_api.h"
+
+/* The time the golden files are rendered at: 2024-06-01T00:00:00Z. */
+#define CTR_FIXTURE_NOW 1717200000
+
+/* Directory of show.conf (inside the source tree). */
+#define CTR_FIXTURE_DIR IXG_SRC_DIR "/tests/unit/control/golden"
+
+/*
+ * Parse and compile show.conf into *spec (caller frees with
+ * ixg_spec_free) and return the parsed tree (caller frees with
+ * ixg_conf_free). Changes the working directory to CTR_FIXTURE_DIR so that
+ * origins print as "show.conf:L:C". Fails the test on any error.
+ */
+struct ixg_conf;
+struct ixg_conf *ctr_fixture_spec(struct ixg_spec *spec);
+
+/* Fill `n` zeroed blocks with the synthetic counters of `spec`. */
+void ctr_fixture_fill(const struct ixg_spec *spec,
+		      struct ixg_lcore_counters *blocks, unsigned n);
+
+/* A second read, a while after *now: every counter that grew since `prev`
+ * (prev = now * 3/4), one that went backwards, one peer pair new. */
+void ctr_fixture_prev(const struct ixg_lcore_counters *now,
+		      struct ixg_lcore_counters *prev);
+
+/* Zeroed, 64-byte aligned blocks (free with free()). */
+struct ixg_lcore_counters *ctr_fixture_blocks(unsigned n);
+
+#endif

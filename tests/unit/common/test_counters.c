@@ -5,6 +5,7 @@
  * state of ctr_fixture.c and compared byte for byte with golden/.
  * IXG_GOLDEN_UPDATE=1 rewrites the files.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "ctr_fixture.h"
+#include "counters.h"
 #include "ixg_conf.h"
 #include "stats.h"
 
@@ -149,6 +151,68 @@ test_stats_view(void **st)
 	free(text);
 }
 
+/* Every series of a walk over the fixture, one per line as Prometheus would
+ * show it (without escaping): the labels and values every exporter gets. */
+static void
+test_walk_golden(void **st)
+{
+	struct state *s = *st;
+	struct ixg_ctr_names *nm = malloc(sizeof(*nm));
+	struct ixg_ctr_state state = {.generation = 42,
+				      .workers = 2,
+				      .headless = 0,
+				      .start_unix = CTR_FIXTURE_NOW - 60};
+	const struct ixg_lcore_counters *blk[2] = {&s->blocks[0],
+						   &s->blocks[1]};
+	struct ixg_ctr_src src = {
+		.blocks = blk, .n_blocks = 2, .state = &state};
+	struct ixg_ctr_walk *w;
+	struct ixg_ctr_series se;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	unsigned per_family[IXG_CF_MAX] = {0};
+
+	assert_non_null(nm);
+	ixg_ctr_names_from_spec(nm, &s->spec);
+	w = ixg_ctr_walk_new(&src, nm, 0, 0);
+	assert_non_null(w);
+	while (ixg_ctr_walk_next(w, &se)) {
+		fprintf(m, "%s%s", se.fam->name, se.n_labels ? "{" : "");
+		for (unsigned k = 0; k < se.n_labels; k++)
+			fprintf(m, "%s%s=\"%s\"", k ? "," : "",
+				se.label_names[k], se.label_values[k]);
+		fprintf(m, "%s %" PRIu64 "\n", se.n_labels ? "}" : "",
+			se.value);
+		per_family[se.fam_id]++;
+		/* The value a walk gives is the value read directly. */
+		if (se.fam->dim != IXG_CTR_DIM_PEER_PAIR)
+			assert_true(se.value == ixg_ctr_value(&src, se.fam_id,
+							      se.entity,
+							      se.sub));
+	}
+	fclose(m);
+	golden("walk.txt", text);
+	free(text);
+	/* The fixture touches every family. */
+	for (unsigned f = 0; f < IXG_CF_MAX; f++)
+		if (per_family[f] == 0)
+			fail_msg("family %s has no series",
+				 ixg_ctr_families[f].name);
+
+	/* Metrics only, non-zero only: no SUM family, no zero. */
+	ixg_ctr_walk_free(w);
+	w = ixg_ctr_walk_new(&src, nm,
+			     IXG_CTR_WALK_METRICS | IXG_CTR_WALK_NONZERO, 0);
+	assert_non_null(w);
+	while (ixg_ctr_walk_next(w, &se)) {
+		assert_true(se.fam->metric);
+		assert_true(se.value != 0);
+	}
+	ixg_ctr_walk_free(w);
+	free(nm);
+}
+
 int
 main(void)
 {
@@ -156,6 +220,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stats_json, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_view, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_walk_golden, setup,
 						teardown),
 	};
 

@@ -200,6 +200,11 @@ ctl_dispatch(struct ctld *D, uid_t uid, int argc, char **argv, bool json,
 
 	if (strcmp(cmd, "show") == 0)
 		return run_show(D, argc, argv, json, out);
+#ifdef IXG_HAVE_SHOW
+	/* ixgatectl --help: the show commands this daemon has. */
+	if (strcmp(cmd, "help") == 0 && argc == 1)
+		return ctl_show_help(out, json);
+#endif
 	t = open_memstream(&text, &len);
 	if (t == NULL)
 		return 1;
@@ -516,11 +521,12 @@ watch_args(struct ctl_client *c, char *err, size_t errlen)
 	}
 #ifdef IXG_HAVE_SHOW
 	if (!ctl_show_watchable(c->argc, c->argv)) {
+		char list[160];
+
 		snprintf(err, errlen,
-			 "--watch: 'show %s' has no counters to watch (peers, "
-			 "peer, ports, drops, matrix, acl, classes, "
-			 "blackholes, countries do)",
-			 c->argc > 1 ? c->argv[1] : "");
+			 "--watch: 'show %s' has no counters to watch (%s do)",
+			 c->argc > 1 ? c->argv[1] : "",
+			 ctl_show_watchable_list(list, sizeof(list)));
 		return 2;
 	}
 #endif

@@ -72,6 +72,11 @@ static const struct gcase cases[] = {
 	{V_STD, {"ports"}},
 	{V_STD, {"generation"}},
 	{V_STD, {"config"}},
+	{V_STD, {"counters"}},
+	{V_STD, {"counters", "peer_received"}},
+	{V_STD, {"counters", "ixgate_class_packets_total", "--all"}},
+	{V_STD, {"counters", "peer_recieved"}},
+	{V_STD, {"help"}},
 	/* Usage errors. */
 	{V_STD, {NULL}},
 	{V_STD, {"bogus"}},
@@ -82,6 +87,8 @@ static const struct gcase cases[] = {
 	{V_STD, {"acl", "extra"}},
 	{V_STD, {"matrix", "peers", "--top", "x"}},
 	{V_STD, {"matrix", "peers", "--top"}},
+	{V_STD, {"drops", "--all"}},
+	{V_STD, {"peers", "--top", "3"}},
 	/* Connected, one read only: counters without rates. */
 	{V_NORATES, {"peers"}},
 	{V_NORATES, {"drops"}},
@@ -99,18 +106,22 @@ static const struct gcase cases[] = {
 	{V_NODP, {"drops"}},
 	{V_NODP, {"ports"}},
 	{V_NODP, {"generation"}},
+	{V_NODP, {"counters"}},
 	/* No configuration. */
 	{V_NOCONF, {"peers"}},
 	{V_NOCONF, {"routes"}},
 	{V_NOCONF, {"generation"}},
 	{V_NOCONF, {"drops"}},
 	{V_NOCONF, {"config"}},
+	{V_NOCONF, {"countries"}},
+	{V_NOCONF, {"counters", "received"}},
 	/* A pending commit-confirmed, the dataplane on another config. */
 	{V_CONFIRM, {"generation"}},
 	/* A --watch frame. */
 	{V_WATCH, {"peers"}},
 	{V_WATCH, {"drops"}},
 	{V_WATCH, {"matrix", "peers"}},
+	{V_WATCH, {"counters", "peer_"}},
 };
 
 struct gstate {

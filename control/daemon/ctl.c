@@ -22,6 +22,7 @@
 
 #include "ctl_proto.h"
 #include "ctld.h"
+#include "ixg_json.h"
 
 #define CTL_MAX_CLIENTS 64 /* connections open at once */
 #define CTL_MAX_WATCHERS 8 /* of them watching: 2 counter sums each */
@@ -90,27 +91,6 @@ ctl_parse_request(char *buf, size_t len, int *argc, char **argv,
 	return 0;
 }
 
-static void
-json_escaped(FILE *out, const char *s, size_t n)
-{
-	size_t i;
-
-	fputc('"', out);
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", out);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 /* A change command's text as one JSON object; errors as {"error": first
  * line, "where": "file:line:col"} (ctl_proto.h). */
 static void
@@ -122,7 +102,7 @@ text_to_json(const char *text, size_t len, int status, FILE *out)
 
 	if (status == 0) {
 		fputs("{\"ok\": true, \"message\": ", out);
-		json_escaped(out, text, len);
+		ixg_json_quoten(out, text, len);
 		fputs("}\n", out);
 		return;
 	}
@@ -133,15 +113,16 @@ text_to_json(const char *text, size_t len, int status, FILE *out)
 		while (ls > text && ls[-1] != '\n')
 			ls--;
 		nl = strchr(e, '\n');
-		json_escaped(out, e + 9,
-			     nl != NULL ? (size_t)(nl - e - 9) : strlen(e + 9));
+		ixg_json_quoten(out, e + 9,
+				nl != NULL ? (size_t)(nl - e - 9)
+					   : strlen(e + 9));
 		fputs(", \"where\": ", out);
-		json_escaped(out, ls, (size_t)(e - ls));
+		ixg_json_quoten(out, ls, (size_t)(e - ls));
 	} else {
-		json_escaped(out, text, first);
+		ixg_json_quoten(out, text, first);
 	}
 	fputs(", \"message\": ", out);
-	json_escaped(out, text, len);
+	ixg_json_quoten(out, text, len);
 	fputs("}\n", out);
 }
 

@@ -445,6 +445,27 @@ struct ixg_ctr_peer_pair {
 	struct ixg_ctr_pb pb;
 };
 
+/*
+ * After the counter blocks, in the same region: what the port counters
+ * count, for readers to label them. The dataplane writes it once its ports
+ * are open (magic last, release store); it does not change afterwards.
+ */
+#define IXG_CTR_PORTS_MAGIC 0x50475849u /* "IXGP" little-endian */
+#define IXG_DEVICE_NAME_LEN 64 /* RTE_ETH_NAME_MAX_LEN */
+struct ixg_ctr_port_info {
+	/* The DPDK device name (rte_eth_dev_get_name_by_port): what
+	 * dpdk-dumpcap -i takes. "" when the port is not open. */
+	char device[IXG_DEVICE_NAME_LEN];
+	uint16_t dpdk_port;
+	uint16_t _pad[3];
+};
+
+struct ixg_ctr_ports {
+	uint32_t magic; /* IXG_CTR_PORTS_MAGIC once written */
+	uint32_t n_ports; /* IXG_MAX_PORTS */
+	struct ixg_ctr_port_info port[IXG_MAX_PORTS]; /* by port id */
+};
+
 struct ixg_lcore_counters {
 	IXG_CTR_NODE(IXG_CTR_FIELD)
 	struct ixg_ctr_port port[IXG_MAX_PORTS];
@@ -696,6 +717,7 @@ IXG_STATIC_SIZE(struct ixg_msg_hello_reply, 136);
 IXG_STATIC_SIZE(struct ixg_msg_get_ids, 16);
 IXG_STATIC_SIZE(struct ixg_id_entry, 48);
 IXG_STATIC_SIZE(struct ixg_msg_ids, 80);
+IXG_STATIC_SIZE(struct ixg_ctr_ports, 8 + 72 * IXG_MAX_PORTS);
 /* The spec's element structs travel in memfds: their layout is wire too. */
 IXG_STATIC_SIZE(struct ixg_spec_node, 44);
 IXG_STATIC_SIZE(struct ixg_spec_port, 308);

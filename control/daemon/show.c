@@ -51,6 +51,7 @@ struct ctx {
 	const struct ctl_state *st;
 	const struct ixg_spec *spec; /* NULL without a running config */
 	struct ixg_ctr_names *names; /* of spec (all unset without one) */
+	const struct ixg_ctr_ports *ports; /* the dataplane's, or NULL */
 
 	/* Totals (NULL: no dataplane) and the two samples for rates (NULL:
 	 * not sampled yet), each as a counter source. */
@@ -164,6 +165,26 @@ where(const struct ctx *x, uint32_t origin, char *buf, size_t len)
 	    ixg_conf_origin(x->st->running.conf, origin, buf, len) < 0)
 		return NULL;
 	return buf;
+}
+
+/* What the dataplane wrote after its counter blocks (ixg_api.h: the DPDK
+ * device name of each port), or NULL when it has not (yet). */
+static const struct ixg_ctr_ports *
+dp_ports(const struct ctl_state *st)
+{
+	size_t off = (size_t)st->n_counter_blocks *
+		     sizeof(struct ixg_lcore_counters);
+	const struct ixg_ctr_ports *p;
+
+	if (!st->dp_connected || st->counters == NULL ||
+	    st->counters_size < off + sizeof(*p))
+		return NULL;
+	p = (const struct ixg_ctr_ports *)(const void *)((const char *)
+								 st->counters +
+							 off);
+	if (__atomic_load_n(&p->magic, __ATOMIC_ACQUIRE) != IXG_CTR_PORTS_MAGIC)
+		return NULL;
+	return p;
 }
 
 /* A string or, when s is NULL, nothing (left out of JSON). */
@@ -2037,9 +2058,11 @@ cmd_ports(struct ctx *x, struct view *v, const char *arg)
 {
 	enum {
 		C_PORT,
+		C_DPDK_T,
 		C_ID,
 		C_NAME,
 		C_DEVICE,
+		C_DPDK,
 		C_MTU,
 		C_MAC,
 		C_RXP,
@@ -2060,9 +2083,12 @@ cmd_ports(struct ctx *x, struct view *v, const char *arg)
 	};
 	static const struct vcol cols[] = {
 		[C_PORT] = {"PORT", NULL, VF_PLAIN, 0, 16},
+		/* The DPDK device name: what dpdk-dumpcap -i takes. */
+		[C_DPDK_T] = {"DEVICE", NULL, VF_PLAIN, 0, 16},
 		[C_ID] = {NULL, "id", VF_PLAIN, 0, 0},
 		[C_NAME] = {NULL, "name", VF_PLAIN, 0, 0},
 		[C_DEVICE] = {NULL, "device", VF_PLAIN, 0, 0},
+		[C_DPDK] = {NULL, "dpdk_device", VF_PLAIN, 0, 0},
 		[C_MTU] = {NULL, "mtu", VF_PLAIN, 0, 0},
 		[C_MAC] = {NULL, "mac", VF_PLAIN, 0, 0},
 		[C_RXP] = {">RX-PKTS", "rx_packets", VF_SI, 0, 0},
@@ -2104,6 +2130,14 @@ cmd_ports(struct ctx *x, struct view *v, const char *arg)
 		vt_set(t, C_ID, V_U64(p->id));
 		vt_set(t, C_NAME, V_STR(p->name));
 		vt_set(t, C_DEVICE, V_STR(p->devargs));
+		vt_set(t, C_DPDK_T,
+		       x->names->port_device[id] != NULL
+			       ? V_STR(x->names->port_device[id])
+			       : V_NULL());
+		vt_set(t, C_DPDK,
+		       x->names->port_device[id] != NULL
+			       ? V_STR(x->names->port_device[id])
+			       : V_NULL());
 		vt_set(t, C_MTU, V_U64(p->mtu));
 		vt_set(t, C_MAC,
 		       memcmp(p->mac, nomac, 6) != 0
@@ -2836,6 +2870,12 @@ ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 	x->st = st;
 	x->spec = st->running.valid ? &st->running.spec : NULL;
 	ixg_ctr_names_from_spec(x->names, x->spec);
+	x->ports = dp_ports(st);
+	for (unsigned i = 0; x->ports != NULL && i < IXG_MAX_PORTS; i++)
+		if (x->ports->port[i].device[0] != '\0' &&
+		    memchr(x->ports->port[i].device, '\0',
+			   IXG_DEVICE_NAME_LEN) != NULL)
+			x->names->port_device[i] = x->ports->port[i].device;
 	x->top = SHOW_TOP_DEFAULT;
 	show_now(&x->ts);
 	x->now_unix = (int64_t)x->ts.tv_sec;

@@ -48,6 +48,23 @@ ctr_fixture_blocks(unsigned n)
 	return c;
 }
 
+/* The ports' DPDK names (see ctr_fixture.h). */
+void
+ctr_fixture_ports(struct ixg_ctr_ports *p)
+{
+	static const char *const dev[] = {"net_null0", "net_pcap0",
+					  "0000:3b:00.0"};
+
+	memset(p, 0, sizeof(*p));
+	p->n_ports = IXG_MAX_PORTS;
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(p->port[i].device, sizeof(p->port[i].device), "%s",
+			 dev[i]);
+		p->port[i].dpdk_port = (uint16_t)i;
+	}
+	p->magic = IXG_CTR_PORTS_MAGIC;
+}
+
 /* A value for item `i` of kind `k`: distinct, of varied magnitude. */
 static uint64_t
 val(unsigned k, unsigned i)

@@ -35,6 +35,10 @@ void ctr_fixture_fill(const struct ixg_spec *spec,
 void ctr_fixture_prev(const struct ixg_lcore_counters *now,
 		      struct ixg_lcore_counters *prev);
 
+/* What the dataplane writes after its blocks: the DPDK device names of
+ * show.conf's ports (net_null0, net_pcap0, 0000:3b:00.0). */
+void ctr_fixture_ports(struct ixg_ctr_ports *p);
+
 /* Zeroed, 64-byte aligned blocks (free with free()). */
 struct ixg_lcore_counters *ctr_fixture_blocks(unsigned n);
 

@@ -1007,13 +1007,14 @@ test_drops_ports(void **state)
 
 	r = show(&f->st, true, "ports", NULL);
 	valid_json(&r);
-	has(&r,
-	    "{\"id\":0,\"name\":\"p0\",\"device\":\"net_null0\","
-	    "\"mtu\":1500,\"mac\":\"02:00:00:00:00:01\",\"rx_packets\":1500,"
-	    "\"rx_bytes\":1500000,\"tx_packets\":0,\"tx_bytes\":0,"
-	    "\"fwd_packets\":1300,\"local_packets\":190,\"drops\":10");
+	has(&r, "{\"id\":0,\"name\":\"p0\",\"device\":\"net_null0\","
+		"\"dpdk_device\":null,\"mtu\":1500,\"mac\":\"02:00:00:00:00:"
+		"01\",\"rx_packets\":1500,"
+		"\"rx_bytes\":1500000,\"tx_packets\":0,\"tx_bytes\":0,"
+		"\"fwd_packets\":1300,\"local_packets\":190,\"drops\":10");
 	has(&r, "\"drops_by_reason\":{\"no_route\":10}");
-	has(&r, "\"name\":\"p1\",\"device\":\"net_null1\",\"mtu\":1500,"
+	has(&r, "\"name\":\"p1\",\"device\":\"net_null1\","
+		"\"dpdk_device\":null,\"mtu\":1500,"
 		"\"mac\":null");
 	free(r.text);
 }

@@ -151,8 +151,10 @@ setup(void **state)
 	g->st.config_path = "/etc/ixgate/show.conf";
 	g->st.start_unix = CTR_FIXTURE_NOW - 5000;
 
-	g->blocks = ctr_fixture_blocks(2);
+	/* Two blocks and what the dataplane writes after them. */
+	g->blocks = ctr_fixture_blocks(3);
 	ctr_fixture_fill(&g->st.running.spec, g->blocks, 2);
+	ctr_fixture_ports((struct ixg_ctr_ports *)(void *)&g->blocks[2]);
 	g->now = ctr_fixture_blocks(1);
 	g->prev = ctr_fixture_blocks(1);
 	blk[0] = &g->blocks[0];
@@ -167,7 +169,8 @@ setup(void **state)
 	memset(g->st.dp_hello.config_sha256, 0xab, 32);
 	g->st.counters = g->blocks;
 	g->st.n_counter_blocks = 2;
-	g->st.counters_size = 2 * sizeof(*g->blocks);
+	g->st.counters_size = 2 * sizeof(*g->blocks) +
+			      sizeof(struct ixg_ctr_ports);
 	g->st.sum_now = g->now;
 	g->st.sum_prev = g->prev;
 	g->st.sample_interval_s = 2.0;

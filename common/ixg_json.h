@@ -7,10 +7,12 @@
  * Why not jansson (Debian's libjansson): the outputs here are streamed,
  * some are large (a 250x250 country matrix, 65,536 peer pairs) and their
  * bytes are fixed by golden files (rates with three decimals, keys in a
- * given order). jansson builds the whole tree first: MEASURE-ME
- * (tests/unit/common/test_counters.c, test_json_cost), and it cannot
- * print a fixed number of decimals. This writer is ~200 lines with no
- * state beyond a nesting stack.
+ * given order). jansson builds the whole tree first: for the stats JSON of
+ * 4,095 peers, 32,760 peer pairs and a full 250x250 country matrix (5.9
+ * MB) it took 375-390 ms of CPU and 51 MB of tree, against 47-66 ms and
+ * no allocation here (tests/unit/common/test_counters.c, test_big_cost),
+ * and it cannot print a fixed number of decimals. This writer is ~200
+ * lines with no state beyond a nesting stack.
  *
  * Output is compact: no space after ':' or ','. Strings are escaped as
  * RFC 8259 section 7 requires: '"', '\\' and control characters

@@ -223,3 +223,140 @@ ctr_fixture_prev(const struct ixg_lcore_counters *now,
 			break;
 		}
 }
+
+/* The dataplane's peer-pair slot choice (murmur3 finaliser, linear
+ * probing), so the big fixture's tables look like real ones. */
+static void
+pair_add(struct ixg_lcore_counters *c, uint32_t key, uint64_t packets)
+{
+	uint32_t h = key, mask = IXG_PEER_PAIR_SLOTS - 1;
+
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	for (uint32_t i = 0; i < IXG_PEER_PAIR_SLOTS; i++) {
+		struct ixg_ctr_peer_pair *s = &c->peer_pair[(h + i) & mask];
+
+		if (s->key == 0 || s->key == key) {
+			s->key = key;
+			s->pb.packets += packets;
+			s->pb.bytes += packets * 700;
+			return;
+		}
+	}
+	c->peer_pair_overflow += packets;
+}
+
+/* The large exchange (see ctr_fixture.h). */
+void
+ctr_fixture_big(struct ixg_spec *s, struct ixg_lcore_counters *blocks,
+		unsigned n)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->node.name, sizeof(s->node.name), "big-ix");
+	s->node.home_country = IXG_CC('S', 'G');
+	s->n_ports = IXG_MAX_PORTS;
+	s->ports = calloc(s->n_ports, sizeof(*s->ports));
+	s->n_peers = CTR_BIG_PEERS;
+	s->peers = calloc(s->n_peers, sizeof(*s->peers));
+	s->n_countries = CTR_BIG_COUNTRIES;
+	s->countries = calloc(s->n_countries, sizeof(*s->countries));
+	s->n_acl_rules = CTR_BIG_RULES;
+	s->acl_rules = calloc(s->n_acl_rules, sizeof(*s->acl_rules));
+	s->n_classes = IXG_MAX_CLASSES - 1;
+	s->classes = calloc(s->n_classes, sizeof(*s->classes));
+	assert_non_null(s->ports);
+	assert_non_null(s->peers);
+	assert_non_null(s->countries);
+	assert_non_null(s->acl_rules);
+	assert_non_null(s->classes);
+	for (uint32_t i = 0; i < s->n_ports; i++) {
+		s->ports[i].id = (uint16_t)i;
+		s->ports[i].mtu = 1500;
+		snprintf(s->ports[i].name, IXG_NAME_LEN, "port-%u.a", i);
+		snprintf(s->ports[i].devargs, IXG_DEVARGS_LEN, "net_null%u", i);
+	}
+	s->countries[0] = 0;
+	for (uint32_t i = 1; i < s->n_countries; i++)
+		s->countries[i] = IXG_CC('A' + i / 26 % 26, 'A' + i % 26);
+	for (uint32_t i = 0; i < s->n_peers; i++) {
+		struct ixg_spec_peer *p = &s->peers[i];
+
+		p->id = (uint16_t)(i + 1);
+		p->port_id = (uint16_t)(i % IXG_MAX_PORTS);
+		p->vlan = (uint16_t)(100 + i);
+		p->asn = 64512 + i;
+		p->country = (uint16_t)(1 + i % (CTR_BIG_COUNTRIES - 1));
+		p->n_macs = 1;
+		p->macs[0][0] = 2;
+		p->macs[0][4] = (uint8_t)(i >> 8);
+		p->macs[0][5] = (uint8_t)i;
+		snprintf(p->name, IXG_NAME_LEN, "as%u-peer.%u", 64512 + i, i);
+	}
+	for (uint32_t i = 0; i < s->n_classes; i++) {
+		s->classes[i].id = (uint16_t)(i + 1);
+		s->classes[i].cir = s->classes[i].pir = 125000000;
+		s->classes[i].cbs = s->classes[i].pbs = 1 << 20;
+		snprintf(s->classes[i].name, IXG_NAME_LEN, "class-%u", i + 1);
+	}
+	for (uint32_t i = 0; i < s->n_acl_rules; i++) {
+		struct ixg_spec_acl_rule *r = &s->acl_rules[i];
+
+		r->id = i + 1;
+		r->priority = 10 + i;
+		r->family = 4;
+		r->action = IXG_ACL_DENY;
+		r->proto = 17;
+		r->proto_mask = 0xff;
+		r->dscp_any = 1;
+		r->sport_hi = r->dport_hi = 65535;
+		r->dst_len = 24;
+		r->dst[0] = 10;
+		r->dst[1] = (uint8_t)(i >> 8);
+		r->dst[2] = (uint8_t)i;
+		snprintf(r->name, IXG_NAME_LEN, "rule-%u", i + 1);
+	}
+	for (unsigned b = 0; b < n; b++) {
+		struct ixg_lcore_counters *c = &blocks[b];
+
+		for (unsigned p = 0; p < IXG_MAX_PORTS; p++) {
+			c->port[p].rx.packets = val(1, p + b) + 100;
+			c->port[p].rx.bytes = c->port[p].rx.packets * 800;
+			c->port[p].tx.packets = val(2, p + b);
+			c->port[p].tx.bytes = c->port[p].tx.packets * 800;
+			c->port[p].fwd = c->port[p].rx.packets - 100;
+			c->port[p].drops[p % IXG_DROP_MAX] = 100;
+		}
+		for (unsigned id = 1; id <= CTR_BIG_PEERS; id++) {
+			c->peer[id].rx.packets = val(3, id + b);
+			c->peer[id].rx.bytes = c->peer[id].rx.packets * 800;
+			c->peer[id].tx.packets = val(4, id + b);
+			c->peer[id].tx.bytes = c->peer[id].tx.packets * 800;
+			c->peer[id].drops = id % 7;
+			for (unsigned k = 1; k <= CTR_BIG_FANOUT; k++) {
+				unsigned to = (id + k * 37) % CTR_BIG_PEERS + 1;
+
+				pair_add(c, (uint32_t)id << 16 | to,
+					 val(5, id + k + b));
+			}
+		}
+		for (unsigned a = 0; a < CTR_BIG_COUNTRIES; a++)
+			for (unsigned d = 0; d < CTR_BIG_COUNTRIES; d++) {
+				c->country_pair[a][d].packets = val(6,
+								    a + d + b);
+				c->country_pair[a][d].bytes =
+					c->country_pair[a][d].packets * 800;
+			}
+		for (unsigned r = 1; r <= CTR_BIG_RULES; r++)
+			c->acl_hits[r] = val(7, r + b);
+		for (unsigned k = 0; k < IXG_MAX_CLASSES; k++)
+			for (unsigned col = 0; col < 3; col++)
+				c->class_colour[k][col] = val(8, k + col + b);
+		for (unsigned r = 0; r < IXG_DROP_MAX; r++)
+			c->drops[r] = val(9, r + b);
+		c->rx_packets = val(10, b);
+		c->tx_packets = val(11, b);
+	}
+}

@@ -39,6 +39,21 @@ void ctr_fixture_prev(const struct ixg_lcore_counters *now,
  * show.conf's ports (net_null0, net_pcap0, 0000:3b:00.0). */
 void ctr_fixture_ports(struct ixg_ctr_ports *p);
 
+/*
+ * A large exchange for measuring: 4,095 peers (every id; id 0 is "none")
+ * named like "as64512-peer.N" over 32 ports, 250 countries, 10,000 ACL
+ * rules, 63 classes; spec arrays malloc'd (ixg_spec_free). Counters in
+ * `n` blocks: every peer and port busy, the full 250x250 country matrix,
+ * each peer talking to 8 others (32,760 peer pairs, placed in each block's
+ * table as the dataplane places them), every rule and class hit.
+ */
+#define CTR_BIG_PEERS 4095
+#define CTR_BIG_COUNTRIES 250
+#define CTR_BIG_RULES 10000
+#define CTR_BIG_FANOUT 8
+void ctr_fixture_big(struct ixg_spec *spec, struct ixg_lcore_counters *blocks,
+		     unsigned n);
+
 /* Zeroed, 64-byte aligned blocks (free with free()). */
 struct ixg_lcore_counters *ctr_fixture_blocks(unsigned n);
 

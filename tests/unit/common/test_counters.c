@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <time.h>
 
 #include "ctr_fixture.h"
 #include "counters.h"
@@ -213,6 +215,229 @@ test_walk_golden(void **st)
 	free(nm);
 }
 
+/* ------------------------------------------------------------- costs */
+
+/* A stream that only counts what is written to it. */
+static ssize_t
+count_write(void *cookie, const char *buf, size_t n)
+{
+	(void)buf;
+	*(size_t *)cookie += n;
+	return (ssize_t)n;
+}
+
+static FILE *
+counting(size_t *bytes)
+{
+	cookie_io_functions_t io = {.write = count_write};
+
+	*bytes = 0;
+	return fopencookie(bytes, "w", io);
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* jansson's allocations, counted. */
+static size_t jn_live, jn_peak;
+
+static void *
+jn_malloc(size_t n)
+{
+	size_t *p = malloc(n + sizeof(size_t));
+
+	if (p == NULL)
+		return NULL;
+	*p = n;
+	jn_live += n;
+	if (jn_live > jn_peak)
+		jn_peak = jn_live;
+	return p + 1;
+}
+
+static void
+jn_free(void *v)
+{
+	size_t *p = v;
+
+	if (p == NULL)
+		return;
+	jn_live -= p[-1];
+	free(p - 1);
+}
+
+/* The stats JSON's shape built as a jansson tree (what using jansson for
+ * it would cost): the node's families, then every dimension's objects. */
+static json_t *
+stats_tree(struct ixg_ctr_walk *w)
+{
+	json_t *root = json_object();
+
+	for (unsigned d = 0; d < IXG_CTR_DIM_MAX; d++) {
+		uint32_t pos = 0, e;
+		json_t *group = d == IXG_CTR_DIM_NODE ? root : json_object();
+
+		while (ixg_ctr_walk_entity(w, d, &pos, &e)) {
+			char buf[2 * IXG_NAME_LEN + 8];
+			json_t *obj = d == IXG_CTR_DIM_NODE ? root
+							    : json_object();
+
+			for (unsigned f = 0; f < IXG_CF_MAX; f++) {
+				const struct ixg_ctr_family *fam =
+					&ixg_ctr_families[f];
+
+				if (fam->dim != d ||
+				    fam->from == IXG_CTR_FROM_STATE)
+					continue;
+				if (fam->sub == IXG_CTR_SUB_NONE) {
+					json_object_set_new(
+						obj, fam->key,
+						json_integer(
+							(json_int_t)
+								ixg_ctr_walk_value(
+									w, f, e,
+									0)));
+					continue;
+				}
+				for (unsigned k = 0;
+				     k < ixg_ctr_sub_count(fam->sub); k++)
+					json_object_set_new(
+						obj,
+						ixg_ctr_sub_name(fam->sub, k),
+						json_integer(
+							(json_int_t)
+								ixg_ctr_walk_value(
+									w, f, e,
+									k)));
+			}
+			if (d != IXG_CTR_DIM_NODE)
+				json_object_set_new(
+					group,
+					ixg_ctr_entity_name(w, d, e, buf,
+							    sizeof(buf)),
+					obj);
+		}
+		if (d != IXG_CTR_DIM_NODE)
+			json_object_set_new(root, ixg_ctr_dim_json[d], group);
+	}
+	return root;
+}
+
+/*
+ * What reading costs at a large exchange (ctr_fixture_big: 4,095 peers,
+ * 32,760 peer pairs, a full 250x250 country matrix, 10,000 ACL rules, 2
+ * blocks): a full walk of every series as an exporter does it (time and
+ * the bytes of Prometheus-style lines), the stats JSON, and the same JSON
+ * through a jansson tree. CPU time of this thread (the machine is shared:
+ * wall time says more about the neighbours). Printed for doc/counters.md;
+ * never asserted.
+ */
+static void
+test_big_cost(void **st)
+{
+	struct ixg_spec spec;
+	struct ixg_lcore_counters *blocks = ctr_fixture_blocks(2);
+	struct ixg_lcore_counters *total = ctr_fixture_blocks(1);
+	struct ixg_lcore_counters *blk[2] = {&blocks[0], &blocks[1]};
+	const struct ixg_lcore_counters *cblk[2] = {&blocks[0], &blocks[1]};
+	struct ixg_ctr_names *nm = malloc(sizeof(*nm));
+	struct ixg_ctr_state state = {.generation = 1, .workers = 2};
+	struct ixg_ctr_src src = {
+		.blocks = cblk, .n_blocks = 2, .state = &state};
+	struct ixg_ctr_walk *w;
+	struct ixg_ctr_series se;
+	struct timespec t0;
+	size_t wbytes, jbytes, dbytes;
+	unsigned long series = 0;
+	double walk_ms, bare_ms, sum_ms, json_ms, jt_ms, jd_ms;
+	json_t *tree;
+	FILE *out;
+
+	(void)st;
+	assert_non_null(nm);
+	ctr_fixture_big(&spec, blocks, 2);
+	ixg_ctr_names_from_spec(nm, &spec);
+
+	/* The exporter's walk: every metric series, straight from the
+	 * blocks, one line each. */
+	out = counting(&wbytes);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	w = ixg_ctr_walk_new(&src, nm, IXG_CTR_WALK_METRICS, 0);
+	assert_non_null(w);
+	while (ixg_ctr_walk_next(w, &se)) {
+		fprintf(out, "ixgate_%s", se.fam->name);
+		for (unsigned k = 0; k < se.n_labels; k++)
+			fprintf(out, "%c%s=\"%s\"", k ? ',' : '{',
+				se.label_names[k], se.label_values[k]);
+		fprintf(out, "%s %" PRIu64 "\n", se.n_labels ? "}" : "",
+			se.value);
+		series++;
+	}
+	ixg_ctr_walk_free(w);
+	fflush(out);
+	walk_ms = ms_since(&t0);
+	fclose(out);
+	assert_true(series > 62500 + 2 * 32760);
+
+	/* The walk alone, nothing printed. */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	w = ixg_ctr_walk_new(&src, nm, IXG_CTR_WALK_METRICS, 0);
+	assert_non_null(w);
+	for (series = 0; ixg_ctr_walk_next(w, &se);)
+		series++;
+	ixg_ctr_walk_free(w);
+	bare_ms = ms_since(&t0);
+
+	/* The stats JSON: a sum of the blocks, then the writer. */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	stats_sum(blk, 2, total);
+	sum_ms = ms_since(&t0);
+	out = counting(&jbytes);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	stats_print_json(total, &spec, out);
+	fflush(out);
+	json_ms = ms_since(&t0);
+	fclose(out);
+
+	/* The same through a jansson tree. */
+	json_set_alloc_funcs(jn_malloc, jn_free);
+	ixg_ctr_src_one(&src, total);
+	w = ixg_ctr_walk_new(&src, nm, 0, 0);
+	assert_non_null(w);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	tree = stats_tree(w);
+	jt_ms = ms_since(&t0);
+	out = counting(&dbytes);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	json_dumpf(tree, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fflush(out);
+	jd_ms = ms_since(&t0);
+	fclose(out);
+	json_decref(tree);
+	ixg_ctr_walk_free(w);
+
+	print_message("full walk of %lu series over 2 blocks: %.1f ms (%.1f "
+		      "ms with one fprintf line each: %zu bytes)\n",
+		      series, bare_ms, walk_ms, wbytes);
+	print_message("stats JSON: sum of 2 blocks %.1f ms, writer %.1f ms, "
+		      "%zu bytes, no allocation but the walk's\n",
+		      sum_ms, json_ms, jbytes);
+	print_message("stats JSON through jansson: tree %.1f ms + dump %.1f "
+		      "ms, %zu bytes, %zu bytes allocated at the peak\n",
+		      jt_ms, jd_ms, dbytes, jn_peak);
+	ixg_spec_free(&spec);
+	free(nm);
+	free(blocks);
+	free(total);
+}
+
 int
 main(void)
 {
@@ -223,6 +448,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_walk_golden, setup,
 						teardown),
+		cmocka_unit_test(test_big_cost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

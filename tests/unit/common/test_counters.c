@@ -215,6 +215,131 @@ test_walk_golden(void **st)
 	free(nm);
 }
 
+/* ----------------------------------------------------------- the doc */
+
+#define DOC IXG_SRC_DIR "/doc/counters.md"
+#define DOC_BEGIN                                                              \
+	"<!-- families: generated from ixg_api.h by test_counters "            \
+	"(IXG_GOLDEN_UPDATE=1 rewrites it) -->\n"
+#define DOC_END "<!-- end of families -->\n"
+
+/* Where a family's values are in the stats JSON. */
+static void
+json_path(const struct ixg_ctr_family *fam, char *buf, size_t len)
+{
+	static const char *const entity[IXG_CTR_DIM_MAX] = {
+		[IXG_CTR_DIM_PORT] = "NAME",
+		[IXG_CTR_DIM_PEER] = "NAME",
+		[IXG_CTR_DIM_COUNTRY_PAIR] = "\"CN>VN\"",
+		[IXG_CTR_DIM_PEER_PAIR] = "\"A>B\"",
+		[IXG_CTR_DIM_ACL_RULE] = "ID",
+		[IXG_CTR_DIM_CLASS] = "NAME",
+	};
+
+	if (fam->from == IXG_CTR_FROM_STATE)
+		snprintf(buf, len, "(telemetry `/ixgate/info`: `%s`)",
+			 fam->key);
+	else if (fam->dim == IXG_CTR_DIM_NODE)
+		snprintf(buf, len, "`%s%s`", fam->key,
+			 fam->sub == IXG_CTR_SUB_REASON ? ".REASON" : "");
+	else if (fam->dim == IXG_CTR_DIM_ACL_RULE)
+		snprintf(buf, len, "`%s.%s`", ixg_ctr_dim_json[fam->dim],
+			 entity[fam->dim]);
+	else if (fam->sub == IXG_CTR_SUB_COLOUR)
+		snprintf(buf, len, "`%s.%s.green/yellow/red`",
+			 ixg_ctr_dim_json[fam->dim], entity[fam->dim]);
+	else
+		snprintf(buf, len, "`%s.%s.%s%s`", ixg_ctr_dim_json[fam->dim],
+			 entity[fam->dim], fam->key,
+			 fam->sub == IXG_CTR_SUB_REASON ? ".REASON" : "");
+}
+
+/* The table of every family, as doc/counters.md has it. */
+static char *
+doc_table(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	assert_non_null(m);
+	fputs(DOC_BEGIN, m);
+	fputs("| metric | type | unit | labels | JSON | what it counts |\n"
+	      "|---|---|---|---|---|---|\n",
+	      m);
+	for (unsigned f = 0; f < IXG_CF_MAX; f++) {
+		const struct ixg_ctr_family *fam = &ixg_ctr_families[f];
+		const char *const *ln = ixg_ctr_dim_labels[fam->dim];
+		char path[128];
+
+		json_path(fam, path, sizeof(path));
+		if (fam->metric)
+			fprintf(m, "| `ixgate_%s` | %s | %s |", fam->name,
+				fam->type == IXG_CTR_COUNTER ? "counter"
+							     : "gauge",
+				fam->unit);
+		else
+			fprintf(m, "| (a sum: not a metric) | | %s |",
+				fam->unit);
+		for (unsigned k = 0; ln[k] != NULL; k++)
+			fprintf(m, "%s`%s`", k ? ", " : " ", ln[k]);
+		if (fam->sub != IXG_CTR_SUB_NONE)
+			fprintf(m, "%s`%s`", ln[0] != NULL ? ", " : " ",
+				ixg_ctr_sub_label(fam->sub));
+		fprintf(m, " | %s | %s |\n", path, fam->help);
+	}
+	fputs(DOC_END, m);
+	fclose(m);
+	return text;
+}
+
+/*
+ * doc/counters.md names every counter family (the generated table between
+ * its markers must be what the declaration gives) and every drop reason
+ * (a table row of its own). IXG_GOLDEN_UPDATE=1 rewrites the table.
+ */
+static void
+test_doc(void **st)
+{
+	char *doc = slurp(DOC), *table = doc_table(), *b, *e;
+
+	(void)st;
+	assert_non_null(doc);
+	b = strstr(doc, DOC_BEGIN);
+	e = b != NULL ? strstr(b, DOC_END) : NULL;
+	if (b == NULL || e == NULL)
+		fail_msg("%s: no generated families table (markers)", DOC);
+	e += strlen(DOC_END);
+	if (getenv("IXG_GOLDEN_UPDATE") != NULL) {
+		FILE *f = fopen(DOC, "w");
+
+		assert_non_null(f);
+		fwrite(doc, 1, (size_t)(b - doc), f);
+		fputs(table, f);
+		fputs(e, f);
+		assert_int_equal(fclose(f), 0);
+	} else if ((size_t)(e - b) != strlen(table) ||
+		   memcmp(b, table, strlen(table)) != 0) {
+		fail_msg("%s: the families table differs from the declaration "
+			 "(IXG_GOLDEN_UPDATE=1 build/tests/unit/common/"
+			 "test_counters rewrites it); it should be:\n%s",
+			 DOC, table);
+	}
+	for (unsigned r = 0; r < IXG_DROP_MAX; r++) {
+		char row[64];
+
+		snprintf(row, sizeof(row), "\n| `%s` |", ixg_drop_name(r));
+		if (strstr(doc, row) == NULL)
+			fail_msg("%s: drop reason %s has no row", DOC,
+				 ixg_drop_name(r));
+	}
+	/* Help texts fit what DPDK telemetry stores (/ixgate/families). */
+	for (unsigned f = 0; f < IXG_CF_MAX; f++)
+		assert_true(strlen(ixg_ctr_families[f].help) < 128);
+	free(doc);
+	free(table);
+}
+
 /* ------------------------------------------------------------- costs */
 
 /* A stream that only counts what is written to it. */
@@ -448,6 +573,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_walk_golden, setup,
 						teardown),
+		cmocka_unit_test(test_doc),
 		cmocka_unit_test(test_big_cost),
 	};
 

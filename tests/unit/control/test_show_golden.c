@@ -8,6 +8,7 @@
  * a pending commit-confirmed, and every usage error.
  *
  * IXG_GOLDEN_UPDATE=1 rewrites the files instead (review the diff).
+ * test_big_views measures the biggest views at a large exchange.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -340,11 +341,99 @@ test_golden(void **state)
 	assert_int_equal(g->failed, 0);
 }
 
+/* ------------------------------------------------------------- costs */
+
+static ssize_t
+count_write(void *cookie, const char *buf, size_t n)
+{
+	(void)buf;
+	*(size_t *)cookie += n;
+	return (ssize_t)n;
+}
+
+/*
+ * What the biggest views cost at a large exchange (ctr_fixture_big: 4,095
+ * peers, 32,760 peer pairs, a full 250x250 country matrix, 10,000 ACL
+ * rules, 2 blocks): CPU time of one command (sum of the blocks, view,
+ * render) and the bytes it writes, text and JSON. Printed for
+ * doc/ixgatectl.md; never asserted.
+ */
+static void
+test_big_views(void **state)
+{
+	static const char *const cmds[][4] = {
+		{"peers"},
+		{"acl"},
+		{"countries"},
+		{"matrix", "peers", "--all"},
+		{"matrix", "countries", "--all"},
+		{"counters"},
+		{"counters", "--all"},
+	};
+	struct ctl_state st;
+	struct ixg_lcore_counters *blocks = ctr_fixture_blocks(2);
+	struct ixg_lcore_counters *now = ctr_fixture_blocks(1);
+	struct ixg_lcore_counters *prev = ctr_fixture_blocks(1);
+	struct ixg_lcore_counters *blk[2] = {&blocks[0], &blocks[1]};
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	ctr_fixture_big(&st.running.spec, blocks, 2);
+	st.running.valid = true;
+	stats_sum(blk, 2, now);
+	ctr_fixture_prev(now, prev);
+	st.dp_connected = true;
+	st.dp_generation = 1;
+	st.counters = blocks;
+	st.n_counter_blocks = 2;
+	st.counters_size = 2 * sizeof(*blocks);
+	st.sum_now = now;
+	st.sum_prev = prev;
+	st.sample_interval_s = 1.0;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char *argv[6] = {(char *)"show"};
+		int argc = 1;
+		double ms[2];
+		size_t bytes[2];
+
+		for (unsigned k = 0; k < 4 && cmds[i][k] != NULL; k++)
+			argv[argc++] = (char *)cmds[i][k];
+		for (int json = 0; json < 2; json++) {
+			cookie_io_functions_t io = {.write = count_write};
+			struct timespec t0, t1;
+			FILE *out;
+
+			bytes[json] = 0;
+			out = fopencookie(&bytes[json], "w", io);
+			assert_non_null(out);
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+			assert_int_equal(
+				ctl_show(&st, argc, argv, json != 0, out), 0);
+			fflush(out);
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+			fclose(out);
+			ms[json] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+				   (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		}
+		print_message("show %s%s%s%s%s: text %.1f ms %zu bytes, JSON "
+			      "%.1f ms %zu bytes\n",
+			      argv[1], argc > 2 ? " " : "",
+			      argc > 2 ? argv[2] : "", argc > 3 ? " " : "",
+			      argc > 3 ? argv[3] : "", ms[0], bytes[0], ms[1],
+			      bytes[1]);
+	}
+	ixg_spec_free(&st.running.spec);
+	free(blocks);
+	free(now);
+	free(prev);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_golden, setup, teardown),
+		cmocka_unit_test(test_big_views),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

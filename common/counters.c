@@ -217,6 +217,34 @@ ixg_ctr_names_from_spec(struct ixg_ctr_names *n, const struct ixg_spec *s)
 	n->n_rules = s->n_acl_rules;
 }
 
+/* The ports' description after the blocks (see counters.h). */
+const struct ixg_ctr_ports *
+ixg_ctr_ports_of(const void *region, size_t size, unsigned n_blocks)
+{
+	size_t off = (size_t)n_blocks * sizeof(struct ixg_lcore_counters);
+	const struct ixg_ctr_ports *p;
+
+	if (region == NULL || size < off + sizeof(*p))
+		return NULL;
+	p = (const struct ixg_ctr_ports *)(const void *)((const char *)region +
+							 off);
+	if (__atomic_load_n(&p->magic, __ATOMIC_ACQUIRE) != IXG_CTR_PORTS_MAGIC)
+		return NULL;
+	return p;
+}
+
+/* Device names into names (see counters.h). */
+void
+ixg_ctr_names_devices(struct ixg_ctr_names *n, const struct ixg_ctr_ports *p)
+{
+	for (unsigned i = 0; p != NULL && i < IXG_MAX_PORTS; i++)
+		/* Only a NUL-terminated, non-empty name. */
+		if (p->port[i].device[0] != '\0' &&
+		    memchr(p->port[i].device, '\0', IXG_DEVICE_NAME_LEN) !=
+			    NULL)
+			n->port_device[i] = p->port[i].device;
+}
+
 /* Peer name (see counters.h). Any thread. */
 const char *
 ixg_ctr_peer_name(const struct ixg_ctr_names *n, unsigned id, char *buf,

@@ -156,6 +156,17 @@ struct ixg_ctr_names {
 void ixg_ctr_names_from_spec(struct ixg_ctr_names *n,
 			     const struct ixg_spec *spec);
 
+/* The struct ixg_ctr_ports the dataplane writes after n_blocks counter
+ * blocks in a counters region of `size` bytes, or NULL when it is not
+ * there (yet). Acquire load of its magic: any thread. */
+const struct ixg_ctr_ports *ixg_ctr_ports_of(const void *region, size_t size,
+					     unsigned n_blocks);
+
+/* Point n->port_device[] at the device names of p (p may be NULL). n
+ * then points into p. Any thread. */
+void ixg_ctr_names_devices(struct ixg_ctr_names *n,
+			   const struct ixg_ctr_ports *p);
+
 /* Peer name: "-" for id 0, the name, or "#id" written in buf. */
 const char *ixg_ctr_peer_name(const struct ixg_ctr_names *n, unsigned id,
 			      char *buf, size_t len);

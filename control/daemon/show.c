@@ -51,7 +51,6 @@ struct ctx {
 	const struct ctl_state *st;
 	const struct ixg_spec *spec; /* NULL without a running config */
 	struct ixg_ctr_names *names; /* of spec (all unset without one) */
-	const struct ixg_ctr_ports *ports; /* the dataplane's, or NULL */
 
 	/* Totals (NULL: no dataplane) and the two samples for rates (NULL:
 	 * not sampled yet), each as a counter source. */
@@ -165,26 +164,6 @@ where(const struct ctx *x, uint32_t origin, char *buf, size_t len)
 	    ixg_conf_origin(x->st->running.conf, origin, buf, len) < 0)
 		return NULL;
 	return buf;
-}
-
-/* What the dataplane wrote after its counter blocks (ixg_api.h: the DPDK
- * device name of each port), or NULL when it has not (yet). */
-static const struct ixg_ctr_ports *
-dp_ports(const struct ctl_state *st)
-{
-	size_t off = (size_t)st->n_counter_blocks *
-		     sizeof(struct ixg_lcore_counters);
-	const struct ixg_ctr_ports *p;
-
-	if (!st->dp_connected || st->counters == NULL ||
-	    st->counters_size < off + sizeof(*p))
-		return NULL;
-	p = (const struct ixg_ctr_ports *)(const void *)((const char *)
-								 st->counters +
-							 off);
-	if (__atomic_load_n(&p->magic, __ATOMIC_ACQUIRE) != IXG_CTR_PORTS_MAGIC)
-		return NULL;
-	return p;
 }
 
 /* A string or, when s is NULL, nothing (left out of JSON). */
@@ -2870,12 +2849,12 @@ ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 	x->st = st;
 	x->spec = st->running.valid ? &st->running.spec : NULL;
 	ixg_ctr_names_from_spec(x->names, x->spec);
-	x->ports = dp_ports(st);
-	for (unsigned i = 0; x->ports != NULL && i < IXG_MAX_PORTS; i++)
-		if (x->ports->port[i].device[0] != '\0' &&
-		    memchr(x->ports->port[i].device, '\0',
-			   IXG_DEVICE_NAME_LEN) != NULL)
-			x->names->port_device[i] = x->ports->port[i].device;
+	/* The DPDK device names the dataplane wrote after its blocks. */
+	if (st->dp_connected)
+		ixg_ctr_names_devices(x->names,
+				      ixg_ctr_ports_of(st->counters,
+						       st->counters_size,
+						       st->n_counter_blocks));
 	x->top = SHOW_TOP_DEFAULT;
 	show_now(&x->ts);
 	x->now_unix = (int64_t)x->ts.tv_sec;

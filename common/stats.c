@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stats.c - summing the per-lcore counter blocks and printing them, as one
- * JSON object (replay, final report, telemetry) or as a human view that fits
- * an 80x40 terminal (live demo).
+ * JSON object (replay, --json-out) or as a human view that fits an 80x40
+ * terminal (live demo). Both read through the counter families
+ * (counters.h): the JSON has every family, grouped per object.
  *
  * Readers only: nothing here writes a worker's counters. Names come from the
- * spec by scanning its arrays, so this file needs ixg_api.h only (no config
- * library, no DPDK).
+ * spec (ixg_ctr_names_from_spec), so this file needs ixg_api.h only (no
+ * config library, no DPDK).
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -247,7 +248,25 @@ rate(uint64_t now, const uint64_t *prev, double interval_s)
 	return (double)(now - *prev) / interval_s;
 }
 
-#define PREV(field) (prev != NULL ? &prev->field : NULL)
+/* Family f's value for (entity e, sub r) in c, and its rate since p (the
+ * value itself when there is no previous read). */
+static uint64_t
+val(const struct ixg_ctr_src *c, unsigned f, uint32_t e, unsigned r)
+{
+	return ixg_ctr_value(c, f, e, r);
+}
+
+static double
+frate(const struct ixg_ctr_src *c, const struct ixg_ctr_src *p, unsigned f,
+      uint32_t e, unsigned r, double interval_s)
+{
+	uint64_t before;
+
+	if (p == NULL)
+		return (double)val(c, f, e, r);
+	before = val(p, f, e, r);
+	return rate(val(c, f, e, r), &before, interval_s);
+}
 
 /* "12.3M" style number in 7 columns. */
 static const char *
@@ -308,7 +327,8 @@ view_total(FILE *out, const char *what, uint64_t packets, const uint64_t *prev,
 /*
  * Print a compact view for an 80x40 terminal: totals with rates since prev
  * (prev NULL: cumulative counts), the busiest peers, the top country pairs
- * and the non-zero drops with their descriptions. Any non-worker thread.
+ * and the non-zero drops with their descriptions, read through the counter
+ * families. Any non-worker thread.
  */
 void
 stats_print_view(const struct ixg_lcore_counters *c,
@@ -320,17 +340,23 @@ stats_print_view(const struct ixg_lcore_counters *c,
 	unsigned np = 0, ncp = 0, nd = 0, n_active = 0, n_drop_kinds = 0;
 	char b1[16], b2[16], b3[16], b4[16];
 	uint64_t rx_bytes = 0, tx_bytes = 0, prx_bytes = 0, ptx_bytes = 0;
-	uint64_t dtotal, pdtotal;
+	uint64_t dtotal, pdtotal, now_v, prev_v;
+	struct ixg_ctr_src sc, sp_;
+	const struct ixg_ctr_src *sp = prev != NULL ? &sp_ : NULL;
 
 	if (nm == NULL)
 		return;
 	ixg_ctr_names_from_spec(nm, spec);
+	ixg_ctr_src_one(&sc, c);
+	ixg_ctr_src_one(&sp_, prev);
 	for (unsigned p = 0; p < IXG_MAX_PORTS; p++) {
-		rx_bytes += c->port[p].rx.bytes;
-		tx_bytes += c->port[p].tx.bytes;
-		if (prev != NULL) {
-			prx_bytes += prev->port[p].rx.bytes;
-			ptx_bytes += prev->port[p].tx.bytes;
+		rx_bytes += val(&sc, IXG_CF_port_received_bytes_total, p, 0);
+		tx_bytes += val(&sc, IXG_CF_port_transmitted_bytes_total, p, 0);
+		if (sp != NULL) {
+			prx_bytes += val(sp, IXG_CF_port_received_bytes_total,
+					 p, 0);
+			ptx_bytes += val(
+				sp, IXG_CF_port_transmitted_bytes_total, p, 0);
 		}
 	}
 
@@ -339,29 +365,35 @@ stats_print_view(const struct ixg_lcore_counters *c,
 		prev != NULL ? "rates over the last interval"
 			     : "totals since start");
 	fprintf(out, "%-10s %14s %12s %12s\n", "", "packets", "pps", "Mbit/s");
-	view_total(out, "rx", c->rx_packets, PREV(rx_packets), rx_bytes,
-		   prev ? &prx_bytes : NULL, interval_s);
-	view_total(out, "tx", c->tx_packets, PREV(tx_packets), tx_bytes,
-		   prev ? &ptx_bytes : NULL, interval_s);
-	view_total(out, "local", c->local_packets, PREV(local_packets), 0, NULL,
+	now_v = val(&sc, IXG_CF_received_packets_total, 0, 0);
+	prev_v = sp ? val(sp, IXG_CF_received_packets_total, 0, 0) : 0;
+	view_total(out, "rx", now_v, sp ? &prev_v : NULL, rx_bytes,
+		   sp ? &prx_bytes : NULL, interval_s);
+	now_v = val(&sc, IXG_CF_forwarded_packets_total, 0, 0);
+	prev_v = sp ? val(sp, IXG_CF_forwarded_packets_total, 0, 0) : 0;
+	view_total(out, "tx", now_v, sp ? &prev_v : NULL, tx_bytes,
+		   sp ? &ptx_bytes : NULL, interval_s);
+	now_v = val(&sc, IXG_CF_local_packets_total, 0, 0);
+	prev_v = sp ? val(sp, IXG_CF_local_packets_total, 0, 0) : 0;
+	view_total(out, "local", now_v, sp ? &prev_v : NULL, 0, NULL,
 		   interval_s);
-	dtotal = stats_drops_total(c);
-	pdtotal = prev != NULL ? stats_drops_total(prev) : 0;
-	view_total(out, "dropped", dtotal, prev ? &pdtotal : NULL, 0, NULL,
+	dtotal = val(&sc, IXG_CF_dropped_packets_sum, 0, 0);
+	pdtotal = sp != NULL ? val(sp, IXG_CF_dropped_packets_sum, 0, 0) : 0;
+	view_total(out, "dropped", dtotal, sp ? &pdtotal : NULL, 0, NULL,
 		   interval_s);
 
 	for (unsigned id = 1; id < IXG_MAX_PEERS; id++) {
-		const struct ixg_ctr_peer *p = &c->peer[id];
 		struct top e = {0};
 
-		if (p->rx.packets == 0 && p->tx.packets == 0)
+		if (val(&sc, IXG_CF_peer_received_packets_total, id, 0) == 0 &&
+		    val(&sc, IXG_CF_peer_transmitted_packets_total, id, 0) == 0)
 			continue;
 		n_active++;
 		e.a = id;
-		e.v1 = rate(p->rx.packets, PREV(peer[id].rx.packets),
-			    interval_s);
-		e.v2 = rate(p->tx.packets, PREV(peer[id].tx.packets),
-			    interval_s);
+		e.v1 = frate(&sc, sp, IXG_CF_peer_received_packets_total, id, 0,
+			     interval_s);
+		e.v2 = frate(&sc, sp, IXG_CF_peer_transmitted_packets_total, id,
+			     0, interval_s);
 		e.key = e.v1 + e.v2 + (double)id * 1e-9;
 		top_insert(peers, VIEW_PEERS, &np, &e);
 	}
@@ -371,18 +403,20 @@ stats_print_view(const struct ixg_lcore_counters *c,
 		prev ? "drops/s" : "drops");
 	for (unsigned i = 0; i < np; i++) {
 		unsigned id = peers[i].a;
-		const struct ixg_ctr_peer *p = &c->peer[id];
 		char nb[16];
 
 		fprintf(out, "%-16.16s %9s %9.1f %9s %9.1f %9s\n",
 			ixg_ctr_peer_name(nm, id, nb, sizeof(nb)),
 			human(peers[i].v1, b1, sizeof(b1)),
-			rate(p->rx.bytes, PREV(peer[id].rx.bytes), interval_s) *
+			frate(&sc, sp, IXG_CF_peer_received_bytes_total, id, 0,
+			      interval_s) *
 				8e-6,
 			human(peers[i].v2, b2, sizeof(b2)),
-			rate(p->tx.bytes, PREV(peer[id].tx.bytes), interval_s) *
+			frate(&sc, sp, IXG_CF_peer_transmitted_bytes_total, id,
+			      0, interval_s) *
 				8e-6,
-			human(rate(p->drops, PREV(peer[id].drops), interval_s),
+			human(frate(&sc, sp, IXG_CF_peer_dropped_packets_total,
+				    id, 0, interval_s),
 			      b3, sizeof(b3)));
 	}
 	if (n_active > np)
@@ -390,18 +424,18 @@ stats_print_view(const struct ixg_lcore_counters *c,
 
 	for (unsigned s = 0; s < IXG_MAX_COUNTRIES; s++) {
 		for (unsigned d = 0; d < IXG_MAX_COUNTRIES; d++) {
-			const struct ixg_ctr_pb *pb = &c->country_pair[s][d];
+			uint32_t cp = s * IXG_MAX_COUNTRIES + d;
 			struct top e = {0};
 
-			if (pb->packets == 0)
+			if (val(&sc, IXG_CF_country_pair_packets_total, cp,
+				0) == 0)
 				continue;
 			e.a = s;
 			e.b = d;
-			e.v1 = rate(pb->packets,
-				    PREV(country_pair[s][d].packets),
-				    interval_s);
-			e.v2 = rate(pb->bytes, PREV(country_pair[s][d].bytes),
-				    interval_s) *
+			e.v1 = frate(&sc, sp, IXG_CF_country_pair_packets_total,
+				     cp, 0, interval_s);
+			e.v2 = frate(&sc, sp, IXG_CF_country_pair_bytes_total,
+				     cp, 0, interval_s) *
 			       8e-6;
 			e.key = e.v1;
 			top_insert(pairs, VIEW_PAIRS, &ncp, &e);
@@ -420,14 +454,16 @@ stats_print_view(const struct ixg_lcore_counters *c,
 	}
 
 	for (unsigned r = 0; r < IXG_DROP_MAX; r++) {
+		uint64_t d = val(&sc, IXG_CF_dropped_packets_total, 0, r);
 		struct top e = {0};
 
-		if (c->drops[r] == 0)
+		if (d == 0)
 			continue;
 		n_drop_kinds++;
 		e.a = r;
-		e.v1 = rate(c->drops[r], PREV(drops[r]), interval_s);
-		e.key = (double)c->drops[r];
+		e.v1 = frate(&sc, sp, IXG_CF_dropped_packets_total, 0, r,
+			     interval_s);
+		e.key = (double)d;
 		top_insert(drops, VIEW_DROPS, &nd, &e);
 	}
 	fprintf(out, "\n%-16s %9s %9s  %s\n", "drop reason", "total",
@@ -437,7 +473,9 @@ stats_print_view(const struct ixg_lcore_counters *c,
 
 		/* 16 + 9 + 9 + 4 separators: 42 columns left for the text. */
 		fprintf(out, "%-16s %9s %9s  %.42s\n", ixg_drop_name(r),
-			human((double)c->drops[r], b2, sizeof(b2)),
+			human((double)val(&sc, IXG_CF_dropped_packets_total, 0,
+					  r),
+			      b2, sizeof(b2)),
 			prev ? human(drops[i].v1, b1, sizeof(b1)) : "",
 			ixg_drop_descr(r));
 	}

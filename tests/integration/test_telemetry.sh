@@ -46,7 +46,7 @@ echo "blackhole 192.88.99.0/24 expires \"$EXPIRES\";" >>"$CONF"
 
 log "part 1: the demo (prefix $PREFIX)"
 bg timeout 60 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
-	--file-prefix="$PREFIX" -- --config "$CONF" \
+	--file-prefix="$PREFIX" -- --config "$CONF" --api-socket "$TMP/dp.sock" \
 	--device "p0=net_pcap0,rx_pcap=$TMP/in.pcap,tx_pcap=$TMP/out.pcap" \
 	--device "p1=net_null0" \
 	--duration 25 --json-out "$TMP/final.json" \
@@ -296,6 +296,7 @@ for i in range(300):
 EOF
 bg timeout 40 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
 	--file-prefix="$PREFIX2" -- --config "$TMP/many.conf" \
+	--api-socket "$TMP/dp2.sock" \
 	--device "p-0.a=net_null0" --duration 30 \
 	>"$TMP/dp2.out" 2>"$TMP/dp2.err"
 DP2_PID=$BG_PID

@@ -295,33 +295,147 @@ struct ixg_spec {
  * own answers), written only by its lcore with plain adds, summed by readers.
  * The dataplane places them in one shared memory region the control plane
  * maps read-only.
+ *
+ * Counter families, declared once: each X(...) line below is one family,
+ * and the node, port and peer lines also declare the field that holds it
+ * (the structs are generated from the lists). Every output is generated
+ * from these lists by common/counters.c: the stats JSON (--json-out,
+ * replay), ixgatectl (text and JSON), DPDK telemetry and the exporters
+ * (Prometheus, sFlow). Adding a counter is one line here plus its increment
+ * in the stage (README.md, "Adding a feature"); doc/counters.md must name
+ * it (a unit test checks).
+ *
+ * X(kind, field, member, key, name, type, unit, help)
+ *   kind    U64      uint64_t field
+ *           PB       struct ixg_ctr_pb field; the family reads field.member
+ *           IN       the field declared by the line above (no storage)
+ *           REASONS  uint64_t field[IXG_DROP_MAX]: one value per drop
+ *                    reason (label "reason")
+ *           COLOURS  uint64_t [3]: green, yellow, red (label "colour")
+ *           SUM      no storage: the sum over the reasons of the REASONS
+ *                    family of the same field (JSON and ixgatectl only,
+ *                    not a metric: exporters sum by reason themselves)
+ *   member  .packets / .bytes for PB and IN, empty otherwise
+ *   key     the JSON key (stats JSON, ixgatectl --json, telemetry)
+ *   name    the metric name, "ixgate_" excluded: base units, _total for
+ *           counters (Prometheus conventions); also IXG_CF_<name>
+ *   type    COUNTER or GAUGE
+ *   unit    "packets", "bytes", "seconds" or ""
+ *   help    one line for # HELP, doc/counters.md and telemetry
  */
 struct ixg_ctr_pb {
 	uint64_t packets;
 	uint64_t bytes;
 };
 
+/* The node's totals. Invariant at a quiescent moment:
+ *     rx_packets == tx_packets + local_packets + sum(drops)
+ * where tx_packets counts forwarded packets accepted by a TX queue. ICMP
+ * errors the node originates are not received packets: outside it. */
+#define IXG_CTR_NODE(X)                                                        \
+	X(U64, rx_packets, , "rx_packets", received_packets_total, COUNTER,    \
+	  "packets", "Frames the pipeline received, on every port")            \
+	X(U64, tx_packets, , "tx_packets", forwarded_packets_total, COUNTER,   \
+	  "packets", "Received frames forwarded (accepted by a TX queue)")     \
+	X(U64, local_packets, , "local_packets", local_packets_total, COUNTER, \
+	  "packets", "Received frames answered by the node (ARP, ND, echo)")   \
+	X(SUM, drops, , "drops_total", dropped_packets_sum, COUNTER,           \
+	  "packets", "Received frames dropped, every reason")                  \
+	X(REASONS, drops, , "drops", dropped_packets_total, COUNTER,           \
+	  "packets", "Received frames dropped, by reason")                     \
+	X(U64, peer_pair_overflow, , "peer_pair_overflow",                     \
+	  peer_pair_overflow_packets_total, COUNTER, "packets",                \
+	  "Forwarded packets whose peer pair found no slot in the per-worker " \
+	  "pair table (not counted per pair)")                                 \
+	X(U64, icmp_generated, , "icmp_generated",                             \
+	  icmp_generated_packets_total, COUNTER, "packets",                    \
+	  "ICMP errors the node sent (time exceeded, too big)")                \
+	X(U64, generated_dropped, , "generated_dropped",                       \
+	  icmp_generated_dropped_packets_total, COUNTER, "packets",            \
+	  "ICMP errors the node made that a TX queue refused")                 \
+	X(U64, sampled, , "sampled", sampled_packets_total, COUNTER,           \
+	  "packets", "Packets sampled 1-in-N into the per-worker sample ring") \
+	X(U64, sample_dropped, , "sample_dropped", samples_dropped_total,      \
+	  COUNTER, "packets", "Samples lost because the sample ring was full")
+
 /*
  * Per port. rx, fwd, local and drops are counted against the port the frame
  * arrived on, so for every port at a quiescent moment:
  *     rx.packets == fwd + local + sum(drops)
- * tx is counted against the port the frame left from.
+ * tx is counted against the port the frame left from; generated (ICMP
+ * errors the node originated) is outside the invariant.
  */
+#define IXG_CTR_PORT(X)                                                        \
+	X(PB, rx, .packets, "rx_packets", port_received_packets_total,         \
+	  COUNTER, "packets", "Frames received on the port")                   \
+	X(IN, rx, .bytes, "rx_bytes", port_received_bytes_total, COUNTER,      \
+	  "bytes", "Bytes of the frames received on the port (no FCS)")        \
+	X(PB, tx, .packets, "tx_packets", port_transmitted_packets_total,      \
+	  COUNTER, "packets", "Forwarded frames sent out of the port")         \
+	X(IN, tx, .bytes, "tx_bytes", port_transmitted_bytes_total, COUNTER,   \
+	  "bytes", "Bytes of the forwarded frames sent out of the port")       \
+	X(U64, fwd, , "fwd_packets", port_forwarded_packets_total, COUNTER,    \
+	  "packets", "Frames received on the port and forwarded")              \
+	X(U64, local, , "local_packets", port_local_packets_total, COUNTER,    \
+	  "packets", "Frames received on the port and answered by the node")   \
+	X(U64, generated, , "generated_packets",                               \
+	  port_icmp_generated_packets_total, COUNTER, "packets",               \
+	  "ICMP errors the node sent out of the port")                         \
+	X(SUM, drops, , "drops_total", port_dropped_packets_sum, COUNTER,      \
+	  "packets", "Frames received on the port and dropped, every reason")  \
+	X(REASONS, drops, , "drops", port_dropped_packets_total, COUNTER,      \
+	  "packets", "Frames received on the port and dropped, by reason")
+
+/* Per peer (member), by its stable id. */
+#define IXG_CTR_PEER(X)                                                        \
+	X(PB, rx, .packets, "rx_packets", peer_received_packets_total,         \
+	  COUNTER, "packets", "Frames received from the peer")                 \
+	X(IN, rx, .bytes, "rx_bytes", peer_received_bytes_total, COUNTER,      \
+	  "bytes", "Bytes of the frames received from the peer")               \
+	X(PB, tx, .packets, "tx_packets", peer_transmitted_packets_total,      \
+	  COUNTER, "packets", "Frames forwarded to the peer")                  \
+	X(IN, tx, .bytes, "tx_bytes", peer_transmitted_bytes_total, COUNTER,   \
+	  "bytes", "Bytes of the frames forwarded to the peer")                \
+	X(U64, drops, , "drops", peer_dropped_packets_total, COUNTER,          \
+	  "packets", "Frames received from the peer and dropped")
+
+/* The tables of struct ixg_lcore_counters below: their storage is written
+ * out there, their families declared here. */
+#define IXG_CTR_COUNTRY_PAIR(X)                                                \
+	X(PB, country_pair, .packets, "packets", country_pair_packets_total,   \
+	  COUNTER, "packets",                                                  \
+	  "Forwarded packets by country of source and destination address")    \
+	X(IN, country_pair, .bytes, "bytes", country_pair_bytes_total,         \
+	  COUNTER, "bytes",                                                    \
+	  "Forwarded bytes by country of source and destination address")
+#define IXG_CTR_PEER_PAIR(X)                                                   \
+	X(PB, peer_pair, .pb.packets, "packets", peer_pair_packets_total,      \
+	  COUNTER, "packets", "Packets forwarded from one peer to another")    \
+	X(IN, peer_pair, .pb.bytes, "bytes", peer_pair_bytes_total, COUNTER,   \
+	  "bytes", "Bytes forwarded from one peer to another")
+#define IXG_CTR_ACL_RULE(X)                                                    \
+	X(U64, acl_hits, , "hits", acl_rule_matched_packets_total, COUNTER,    \
+	  "packets", "Packets that matched the ACL rule (denied or not)")
+#define IXG_CTR_CLASS(X)                                                       \
+	X(COLOURS, class_colour, , "packets", class_packets_total, COUNTER,    \
+	  "packets",                                                           \
+	  "Packets of the traffic class by meter colour (forwarded, and "      \
+	  "those the policer dropped)")
+
+/* The storage an X(...) line declares (see above). */
+#define IXG_CTR_FIELD(kind, field, ...) IXG_CTR_FIELD_##kind(field)
+#define IXG_CTR_FIELD_U64(f) uint64_t f;
+#define IXG_CTR_FIELD_PB(f) struct ixg_ctr_pb f;
+#define IXG_CTR_FIELD_IN(f)
+#define IXG_CTR_FIELD_REASONS(f) uint64_t f[IXG_DROP_MAX];
+#define IXG_CTR_FIELD_SUM(f)
+
 struct ixg_ctr_port {
-	struct ixg_ctr_pb rx; /* every frame the pipeline received here */
-	struct ixg_ctr_pb tx; /* forwarded frames sent out of this port */
-	uint64_t fwd; /* frames received here and handed to a TX queue */
-	uint64_t local; /* received here and answered by the node */
-	uint64_t drops[IXG_DROP_MAX]; /* by reason, at the ingress port */
-	/* ICMP errors the node originated and handed to this port's TX
-	 * (not received packets: outside the rx invariant above). */
-	uint64_t generated;
+	IXG_CTR_PORT(IXG_CTR_FIELD)
 };
 
 struct ixg_ctr_peer {
-	struct ixg_ctr_pb rx; /* received from the peer */
-	struct ixg_ctr_pb tx; /* forwarded to the peer */
-	uint64_t drops; /* received from the peer and dropped */
+	IXG_CTR_PEER(IXG_CTR_FIELD)
 };
 
 #define IXG_PEER_PAIR_SLOTS 65536 /* open addressing, power of two */
@@ -331,19 +445,29 @@ struct ixg_ctr_peer_pair {
 	struct ixg_ctr_pb pb;
 };
 
-/* Invariant at a quiescent moment:
- *     rx_packets == tx_packets + local_packets + sum(drops)
- * where tx_packets counts forwarded packets accepted by a TX queue. */
+/*
+ * After the counter blocks, in the same region: what the port counters
+ * count, for readers to label them. The dataplane writes it once its ports
+ * are open (magic last, release store); it does not change afterwards.
+ */
+#define IXG_CTR_PORTS_MAGIC 0x50475849u /* "IXGP" little-endian */
+#define IXG_DEVICE_NAME_LEN 64 /* RTE_ETH_NAME_MAX_LEN */
+struct ixg_ctr_port_info {
+	/* The DPDK device name (rte_eth_dev_get_name_by_port): what
+	 * dpdk-dumpcap -i takes. "" when the port is not open. */
+	char device[IXG_DEVICE_NAME_LEN];
+	uint16_t dpdk_port;
+	uint16_t _pad[3];
+};
+
+struct ixg_ctr_ports {
+	uint32_t magic; /* IXG_CTR_PORTS_MAGIC once written */
+	uint32_t n_ports; /* IXG_MAX_PORTS */
+	struct ixg_ctr_port_info port[IXG_MAX_PORTS]; /* by port id */
+};
+
 struct ixg_lcore_counters {
-	uint64_t rx_packets;
-	uint64_t tx_packets;
-	uint64_t local_packets;
-	uint64_t drops[IXG_DROP_MAX];
-	uint64_t peer_pair_overflow; /* peer pairs that found no free slot */
-	uint64_t icmp_generated; /* ICMP errors sent (not received packets) */
-	uint64_t sampled; /* samples stored in the worker's sample ring */
-	uint64_t generated_dropped; /* ICMP errors refused by a TX queue */
-	uint64_t sample_dropped; /* samples lost: the sample ring was full */
+	IXG_CTR_NODE(IXG_CTR_FIELD)
 	struct ixg_ctr_port port[IXG_MAX_PORTS];
 	struct ixg_ctr_peer peer[IXG_MAX_PEERS];
 	uint64_t acl_hits[IXG_MAX_ACL_RULES];
@@ -593,6 +717,7 @@ IXG_STATIC_SIZE(struct ixg_msg_hello_reply, 136);
 IXG_STATIC_SIZE(struct ixg_msg_get_ids, 16);
 IXG_STATIC_SIZE(struct ixg_id_entry, 48);
 IXG_STATIC_SIZE(struct ixg_msg_ids, 80);
+IXG_STATIC_SIZE(struct ixg_ctr_ports, 8 + 72 * IXG_MAX_PORTS);
 /* The spec's element structs travel in memfds: their layout is wire too. */
 IXG_STATIC_SIZE(struct ixg_spec_node, 44);
 IXG_STATIC_SIZE(struct ixg_spec_port, 308);

@@ -708,6 +708,7 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	rc = ports_open(&rt);
 	if (rc < 0)
 		goto out_ports;
+	counters_describe_ports(&rt);
 	rc = workers_init(&rt);
 	if (rc < 0) {
 		fprintf(stderr, "workers: %s\n", strerror(-rc));

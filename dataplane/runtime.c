@@ -165,7 +165,9 @@ int
 counters_create(struct runtime *rt, unsigned n_blocks)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	size_t size = n_blocks * sizeof(struct ixg_lcore_counters);
+	/* The blocks, then what their port counters count. */
+	size_t size = n_blocks * sizeof(struct ixg_lcore_counters) +
+		      sizeof(struct ixg_ctr_ports);
 	void *p;
 	int fd;
 
@@ -192,6 +194,28 @@ fail : {
 	close(fd);
 	return -e;
 }
+}
+
+void
+counters_describe_ports(struct runtime *rt)
+{
+	struct ixg_ctr_ports *p =
+		(struct ixg_ctr_ports *)(void *)&rt->counters[rt->n_blocks];
+
+	memset(p, 0, sizeof(*p));
+	p->n_ports = IXG_MAX_PORTS;
+	for (unsigned i = 0; i < IXG_MAX_PORTS; i++) {
+		char name[RTE_ETH_NAME_MAX_LEN];
+
+		if (!rt->ports[i].active ||
+		    rte_eth_dev_get_name_by_port(rt->ports[i].dpdk_port,
+						 name) != 0)
+			continue;
+		snprintf(p->port[i].device, sizeof(p->port[i].device), "%s",
+			 name);
+		p->port[i].dpdk_port = rt->ports[i].dpdk_port;
+	}
+	__atomic_store_n(&p->magic, IXG_CTR_PORTS_MAGIC, __ATOMIC_RELEASE);
 }
 
 void

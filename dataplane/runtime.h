@@ -157,6 +157,11 @@ void runtime_counter_blocks(const struct runtime *rt,
  * 0 or a negative errno. */
 int counters_create(struct runtime *rt, unsigned n_blocks);
 
+/* Write the DPDK device name of every open port after the counter blocks
+ * (struct ixg_ctr_ports), for the control plane's `show ports`. Main
+ * thread, once, after ports_open. */
+void counters_describe_ports(struct runtime *rt);
+
 /* Unmap and close the counters region. Main thread, workers stopped. */
 void counters_destroy(struct runtime *rt);
 

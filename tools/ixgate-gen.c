@@ -29,6 +29,7 @@
 
 #include "gen.h"
 #include "ixg_conf.h"
+#include "ixg_json.h"
 #include "ixg_version.h"
 #include "live_stats.h"
 
@@ -875,7 +876,9 @@ write_json(const char *path, const struct run *r, const struct opts *o,
 	for (i = 0; i < r->n_tx; i++)
 		tx_full += r->tx[i].tx_full;
 	totals(&t);
-	fprintf(f, "{\"tool\":\"ixgate-gen\",\"config\":\"%s\",", o->config);
+	fputs("{\"tool\":\"ixgate-gen\",\"config\":", f);
+	ixg_json_quote(f, o->config); /* a path: may hold anything */
+	fputc(',', f);
 	fprintf(f,
 		"\"options\":{\"rate_pps\":%.0f,\"duration_s\":%.3f,"
 		"\"count\":%" PRIu64

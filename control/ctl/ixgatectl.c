@@ -13,25 +13,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ctl_proto.h"
+#include "ixg_json.h"
 #include "ixg_version.h"
 
+/* The usage; `show` holds the daemon's list of show commands when it
+ * answered (ixgatectl --help), else the built-in one. */
 static void
-usage(FILE *out)
+usage(FILE *out, const char *show)
 {
 	fprintf(out,
 		"usage: ixgatectl [--socket PATH] [--json] [--watch [SECONDS]] "
 		"[--count N] COMMAND...\n"
 		"commands:\n"
-		"  show peers | peer NAME | routes [PREFIX] | acl | classes | "
-		"blackholes |\n"
-		"       countries | matrix peers | matrix countries | drops | "
-		"ports |\n"
-		"       generation | config\n"
+		"%s"
 		"  reload [--confirm-within SECONDS]   re-read the config, "
 		"commit what changed\n"
 		"  confirm                             keep a reload made with "
@@ -46,7 +46,75 @@ usage(FILE *out)
 		"--count N frames;\n"
 		"  with --json, one JSON object per line and frame.\n"
 		"default socket: %s\n",
+		show != NULL ? show
+			     : "  show peers | peer NAME | routes [PREFIX] | "
+			       "acl | classes | blackholes |\n"
+			       "       countries | matrix peers | matrix "
+			       "countries | drops | ports |\n"
+			       "       counters | generation | config\n",
 		IXG_CTL_SOCKET);
+}
+
+/* The daemon's list of show commands (the "help" request), or NULL when
+ * it does not answer (not running, older): caller frees. */
+static char *
+daemon_show_help(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct ctl_req_hdr h = {.magic = CTL_MAGIC, .version = 1};
+	char req[sizeof(h) + 5], *buf, *text = NULL;
+	size_t len = 0;
+	struct timeval tv = {.tv_sec = 2};
+	FILE *m;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return NULL;
+	strcpy(sa.sun_path, path);
+	h.argc = 1;
+	h.len = sizeof(req);
+	memcpy(req, &h, sizeof(h));
+	memcpy(req + sizeof(h), "help", 5);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	buf = malloc(CTL_MSG_MAX);
+	m = open_memstream(&text, &len);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (buf == NULL || m == NULL ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    send(fd, req, sizeof(req), MSG_NOSIGNAL) < 0)
+		goto fail;
+	for (;;) {
+		struct ctl_rep_hdr r;
+		ssize_t n = recv(fd, buf, CTL_MSG_MAX, 0);
+
+		if (n < (ssize_t)sizeof(r))
+			goto fail;
+		memcpy(&r, buf, sizeof(r));
+		if (r.magic != CTL_MAGIC || r.len != (uint32_t)n)
+			goto fail;
+		fwrite(buf + sizeof(r), 1, (size_t)n - sizeof(r), m);
+		if (r.flags & CTL_R_LAST) {
+			if (r.status != 0)
+				goto fail;
+			break;
+		}
+	}
+	close(fd);
+	free(buf);
+	if (fclose(m) != 0 || text == NULL || strncmp(text, "  show ", 7)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+fail:
+	close(fd);
+	free(buf);
+	if (m != NULL)
+		fclose(m);
+	free(text);
+	return NULL;
 }
 
 /* A message for the operator: on stderr, or as {"error": ...} on stdout
@@ -61,18 +129,9 @@ fail(bool json, const char *fmt, const char *arg)
 		fprintf(stderr, "ixgatectl: %s\n", msg);
 		return 1;
 	}
-	fputs("{\"error\": \"", stdout);
-	for (const char *p = msg; *p != '\0'; p++) {
-		unsigned char ch = (unsigned char)*p;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	fputs("\"}\n", stdout);
+	fputs("{\"error\": ", stdout);
+	ixg_json_quote(stdout, msg);
+	fputs("}\n", stdout);
 	fflush(stdout);
 	return 1;
 }
@@ -209,17 +268,21 @@ main(int argc, char **argv)
 			i += 2;
 		} else if (strcmp(argv[i], "--help") == 0 ||
 			   strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
+			/* The daemon's own list when it answers. */
+			char *show = daemon_show_help(path);
+
+			usage(stdout, show);
+			free(show);
 			return 0;
 		} else {
 			fprintf(stderr, "ixgatectl: unknown option '%s'\n",
 				argv[i]);
-			usage(stderr);
+			usage(stderr, NULL);
 			return 2;
 		}
 	}
 	if (i == argc || argc - i + 4 > CTL_MAX_ARGS) {
-		usage(stderr);
+		usage(stderr, NULL);
 		return 2;
 	}
 	/* The daemon parses --watch and --count (also accepted after the

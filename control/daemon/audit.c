@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctld.h"
+#include "ixg_json.h"
 
 static const char *const results[] = {
 	[CTL_RES_OK] = "ok",
@@ -18,27 +19,6 @@ static const char *const results[] = {
 	[CTL_RES_FAILED] = "failed",
 	[CTL_RES_ADOPTED] = "adopted",
 };
-
-static void
-json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", out);
-		else if (ch == '\t')
-			fputs("\\t", out);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
 
 /* Format one audit line (see ctld.h). Any thread. */
 void
@@ -59,7 +39,7 @@ ctl_audit_format(const struct ctl_audit_rec *r, FILE *out)
 			: r->who == CTL_WHO_STARTUP ? "startup"
 						    : "daemon");
 	fputs(", \"action\": ", out);
-	json_str(out, r->action != NULL ? r->action : "");
+	ixg_json_quote(out, r->action != NULL ? r->action : "");
 	if (r->sha256 != NULL) {
 		ctl_hex(r->sha256, hex);
 		fprintf(out, ", \"sha256\": \"%s\"", hex);
@@ -70,7 +50,7 @@ ctl_audit_format(const struct ctl_audit_rec *r, FILE *out)
 		r->generation, results[r->result]);
 	if (r->error != NULL) {
 		fputs(", \"error\": ", out);
-		json_str(out, r->error);
+		ixg_json_quote(out, r->error);
 	}
 	if (r->diff != NULL) {
 		fputs(", \"diff\": ", out);

@@ -22,6 +22,7 @@
 
 #include "ctl_proto.h"
 #include "ctld.h"
+#include "ixg_json.h"
 
 #define CTL_MAX_CLIENTS 64 /* connections open at once */
 #define CTL_MAX_WATCHERS 8 /* of them watching: 2 counter sums each */
@@ -90,27 +91,6 @@ ctl_parse_request(char *buf, size_t len, int *argc, char **argv,
 	return 0;
 }
 
-static void
-json_escaped(FILE *out, const char *s, size_t n)
-{
-	size_t i;
-
-	fputc('"', out);
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", out);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 /* A change command's text as one JSON object; errors as {"error": first
  * line, "where": "file:line:col"} (ctl_proto.h). */
 static void
@@ -122,7 +102,7 @@ text_to_json(const char *text, size_t len, int status, FILE *out)
 
 	if (status == 0) {
 		fputs("{\"ok\": true, \"message\": ", out);
-		json_escaped(out, text, len);
+		ixg_json_quoten(out, text, len);
 		fputs("}\n", out);
 		return;
 	}
@@ -133,15 +113,16 @@ text_to_json(const char *text, size_t len, int status, FILE *out)
 		while (ls > text && ls[-1] != '\n')
 			ls--;
 		nl = strchr(e, '\n');
-		json_escaped(out, e + 9,
-			     nl != NULL ? (size_t)(nl - e - 9) : strlen(e + 9));
+		ixg_json_quoten(out, e + 9,
+				nl != NULL ? (size_t)(nl - e - 9)
+					   : strlen(e + 9));
 		fputs(", \"where\": ", out);
-		json_escaped(out, ls, (size_t)(e - ls));
+		ixg_json_quoten(out, ls, (size_t)(e - ls));
 	} else {
-		json_escaped(out, text, first);
+		ixg_json_quoten(out, text, first);
 	}
 	fputs(", \"message\": ", out);
-	json_escaped(out, text, len);
+	ixg_json_quoten(out, text, len);
 	fputs("}\n", out);
 }
 
@@ -200,6 +181,11 @@ ctl_dispatch(struct ctld *D, uid_t uid, int argc, char **argv, bool json,
 
 	if (strcmp(cmd, "show") == 0)
 		return run_show(D, argc, argv, json, out);
+#ifdef IXG_HAVE_SHOW
+	/* ixgatectl --help: the show commands this daemon has. */
+	if (strcmp(cmd, "help") == 0 && argc == 1)
+		return ctl_show_help(out, json);
+#endif
 	t = open_memstream(&text, &len);
 	if (t == NULL)
 		return 1;
@@ -516,11 +502,12 @@ watch_args(struct ctl_client *c, char *err, size_t errlen)
 	}
 #ifdef IXG_HAVE_SHOW
 	if (!ctl_show_watchable(c->argc, c->argv)) {
+		char list[160];
+
 		snprintf(err, errlen,
-			 "--watch: 'show %s' has no counters to watch (peers, "
-			 "peer, ports, drops, matrix, acl, classes, "
-			 "blackholes, countries do)",
-			 c->argc > 1 ? c->argv[1] : "");
+			 "--watch: 'show %s' has no counters to watch (%s do)",
+			 c->argc > 1 ? c->argv[1] : "",
+			 ctl_show_watchable_list(list, sizeof(list)));
 		return 2;
 	}
 #endif

@@ -9,7 +9,9 @@
  * group may show).
  *
  * Request: one message, struct ctl_req_hdr followed by argc NUL-terminated
- * argument strings (e.g. "show", "peer", "viettel").
+ * argument strings (e.g. "show", "peer", "viettel"). "help" alone answers
+ * the show commands this daemon has, one "  show NAME ARGS  HELP" line
+ * each (what `ixgatectl --help` prints).
  * Reply: one or more messages, each a struct ctl_rep_hdr followed by text
  * (human tables, or JSON when the request had CTL_F_JSON); the last one has
  * CTL_R_LAST set and carries the exit status ixgatectl should return

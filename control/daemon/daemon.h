@@ -90,6 +90,16 @@ int ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
  * repeat it with rates. */
 bool ctl_show_watchable(int argc, char **argv);
 
+/* The watchable commands' names, "peers, peer, ...", into buf (for an
+ * error message). Returns buf. Any thread. */
+const char *ctl_show_watchable_list(char *buf, size_t len);
+
+/* The `show` commands for `ixgatectl --help` (the `help` request): one
+ * line each ("  show peers   every peer: ..."), or in JSON
+ * {"show": [{"name", "args", "help", "watchable"}]}. 0, or 1 when out of
+ * memory. Any thread. */
+int ctl_show_help(FILE *out, bool json);
+
 /*
  * Per-second rate of a counter read as `prev` then as `now`, dt seconds
  * apart, into *rate. False (the rate is unknown) when dt <= 0 or when the

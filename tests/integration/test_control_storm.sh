@@ -93,7 +93,8 @@ EOF
 p0_rx() {
 	tel /ixgate/ports | python3 -c '
 import json, sys
-print(json.load(sys.stdin)["/ixgate/ports"]["p0"]["rx_packets"])'
+ports = json.load(sys.stdin)["/ixgate/ports"]["ports"]
+print(next(p for p in ports.values() if p["name"] == "p0")["rx_packets"])'
 }
 
 start_ctld
@@ -154,7 +155,8 @@ EOF
 tel /ixgate/ports >"$TMP/ports.json" || fail "telemetry /ixgate/ports"
 python3 - "$TMP/ports.json" <<'EOF' || fail "device counters"
 import json, sys
-ports = json.load(open(sys.argv[1]))["/ixgate/ports"]
+ports = {p["name"]: p for p in
+         json.load(open(sys.argv[1]))["/ixgate/ports"]["ports"].values()}
 bad = [(n, k, p[k]) for n, p in ports.items() for k in ("imissed", "oerrors")
        if p.get(k) != 0]
 if bad or "imissed" not in ports["p0"]:

@@ -636,7 +636,8 @@ rtnl_type_name(unsigned type, char *buf)
 	return buf;
 }
 
-/* iproute2's rt_protos plus FRR's rt_protos.d/frr.conf. */
+/* iproute2's rt_protos plus FRR's rt_protos.d/frr.conf (which calls 196,
+ * zebra's static routes, "static" too). */
 static const struct {
 	unsigned id;
 	const char *name;
@@ -650,7 +651,7 @@ static const struct {
 	{186, "bgp"},	    {187, "isis"},    {188, "ospf"},
 	{189, "rip"},	    {190, "ripng"},   {191, "nhrp"},
 	{192, "eigrp"},	    {193, "ldp"},     {194, "sharp"},
-	{195, "pbr"},	    {196, "zstatic"}, {197, "openfabric"},
+	{195, "pbr"},	    {196, "static"},  {197, "openfabric"},
 	{198, "srte"},
 };
 

@@ -826,7 +826,7 @@ rtnl_reader_input(struct rtnl_reader *r, const void *data, size_t len)
 		handle(r, nlh, now);
 		nlh = mnl_nlmsg_next(nlh, &rem);
 	}
-	if (rem >= (int)NLMSG_ALIGNTO) {
+	if (rem > 0) {
 		r->st.malformed++;
 		r->st.malformed_by[RTNL_ERR_SHORT]++;
 		rlog(r, LOG_WARNING,

@@ -191,7 +191,7 @@ struct route_ctx {
 	unsigned max_nh;
 	unsigned alen;
 	const uint8_t *base;
-	int has_dst, has_src, has_gw, has_oif, has_mp;
+	int has_dst, has_src, has_mp;
 	struct rtnl_nexthop single;
 	struct rtnl_nexthop *cur; /* the multipath entry being filled */
 };
@@ -215,6 +215,7 @@ nh_attr(int type, const uint8_t *p, size_t plen, size_t off, void *arg,
 	case RTA_GATEWAY:
 		if (size_is(plen, c->alen, type, off, err) < 0)
 			return -1;
+		memset(c->cur->gw, 0, sizeof(c->cur->gw));
 		memcpy(c->cur->gw, p, c->alen);
 		c->cur->gw_family = c->r->family;
 		break;
@@ -259,6 +260,8 @@ parse_multipath(struct route_ctx *c, const uint8_t *p, size_t rem, size_t off,
 			       h.rtnh_len - RTNH_ALIGN(sizeof(h)), nh_attr, c,
 			       err) < 0)
 			return -1;
+		if (nh->gw_family == 0 && nh->ifindex == 0)
+			r->n_nh--; /* neither gateway nor interface: nothing */
 		step = RTNH_ALIGN(h.rtnh_len);
 		rem = step >= rem ? 0 : rem - step;
 		off += step;
@@ -308,20 +311,18 @@ route_attr(int type, const uint8_t *p, size_t plen, size_t off, void *arg,
 			r->nh_id = v;
 		else {
 			c->single.ifindex = v;
-			c->has_oif = 1;
 		}
 		break;
 	case RTA_GATEWAY:
 		if (size_is(plen, c->alen, type, off, err) < 0)
 			return -1;
+		memset(c->single.gw, 0, sizeof(c->single.gw));
 		memcpy(c->single.gw, p, c->alen);
 		c->single.gw_family = r->family;
-		c->has_gw = 1;
 		break;
 	case RTA_VIA:
 		if (parse_via(p, plen, &c->single) < 0)
 			return fail(err, RTNL_ERR_VIA, type, off, plen);
-		c->has_gw = 1;
 		break;
 	case RTA_MULTIPATH:
 		c->has_mp = 1;
@@ -406,7 +407,8 @@ rtnl_parse_route(const struct nlmsghdr *nlh, size_t len, struct rtnl_route *r,
 
 	if (!type_has_nh(r->type)) {
 		r->n_nh = 0;
-	} else if (!c.has_mp && (c.has_gw || c.has_oif)) {
+	} else if (!c.has_mp &&
+		   (c.single.gw_family != 0 || c.single.ifindex != 0)) {
 		if (max_nh < 1)
 			return fail(err, RTNL_ERR_TOO_MANY_NH, -1, 0, 1);
 		c.single.weight = 1;
@@ -417,6 +419,10 @@ rtnl_parse_route(const struct nlmsghdr *nlh, size_t len, struct rtnl_route *r,
 	}
 	for (unsigned i = 0; i < r->n_nh; i++)
 		nh_buf[i].proto = r->protocol;
+	/* One path is one path, whether it came in RTA_MULTIPATH or not:
+	 * its weight means nothing (the kernel dumps it as a single path). */
+	if (r->n_nh == 1)
+		nh_buf[0].weight = 1;
 	rtnl_route_sort_nh(r);
 	return 0;
 }

@@ -542,6 +542,8 @@ target_done(struct rtnl_reader *r, int err)
 {
 	const struct dump_target *t = &r->targets[r->dump_idx];
 
+	if (err < -4095) /* not an errno: a garbled reply */
+		err = -EIO;
 	if (err < 0 && err != -ENOENT) {
 		r->st.dump_errors++;
 		rlog(r, LOG_ERR,
@@ -811,28 +813,34 @@ handle(struct rtnl_reader *r, const struct nlmsghdr *nlh, uint64_t now)
 void
 rtnl_reader_input(struct rtnl_reader *r, const void *data, size_t len)
 {
-	const struct nlmsghdr *nlh;
 	uint64_t now = now_ns(r);
-	int rem;
+	size_t off = 0;
 
 	/* Messages are read in place: give them an aligned copy. */
 	if (len > RECV_BUF)
 		len = RECV_BUF;
 	if (data != r->buf)
 		memcpy(r->buf, data, len);
-	nlh = (const struct nlmsghdr *)r->buf;
-	rem = (int)len;
-	while (mnl_nlmsg_ok(nlh, rem)) {
+	/* Walked here, not with mnl_nlmsg_ok(): libmnl 1.0.4 casts
+	 * nlmsg_len to int, so a length of 2^31 or more passes its check. */
+	while (len - off >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)(r->buf +
+								       off);
+
+		if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len - off)
+			break;
 		handle(r, nlh, now);
-		nlh = mnl_nlmsg_next(nlh, &rem);
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		if (off > len)
+			off = len;
 	}
-	if (rem > 0) {
+	if (off < len) {
 		r->st.malformed++;
 		r->st.malformed_by[RTNL_ERR_SHORT]++;
 		rlog(r, LOG_WARNING,
-		     "rtnl: %d trailing bytes of a datagram are not a netlink "
+		     "rtnl: %zu trailing bytes of a datagram are not a netlink "
 		     "message: skipped",
-		     rem);
+		     len - off);
 	}
 	maybe_flush(r);
 }

@@ -149,6 +149,34 @@ via_ipv6_gateway_and_default(void **state)
 }
 
 static void
+fuzz_finds(void **state)
+{
+	uint8_t via[18] = {0}, want[16];
+	uint16_t fam = AF_INET6;
+	struct rtnl_route r;
+	struct rtnl_parse_error err;
+	struct msg m;
+
+	(void)state;
+	/* An IPv6 RTA_VIA, then an IPv4 RTA_GATEWAY: the gateway is the
+	 * IPv4 one, without the IPv6 address's tail. */
+	memcpy(via, &fam, 2);
+	addr16(AF_INET6, "2001:db8::2", via + 2);
+	msg_start(&m, RTM_NEWROUTE, 0, 0, 0, AF_INET, 0, 100, 0, RTN_UNICAST);
+	msg_attr(&m, RTA_VIA, via, sizeof(via));
+	msg_addr(&m, RTA_GATEWAY, AF_INET, "192.0.2.9");
+	assert_int_equal(parse_msg(&m, &r, nh, RTNL_MAX_NH, &err), 0);
+	addr16(AF_INET, "192.0.2.9", want);
+	assert_int_equal(r.nh[0].gw_family, AF_INET);
+	assert_memory_equal(r.nh[0].gw, want, 16);
+	/* RTA_OIF 0 and no gateway: no next hop at all. */
+	msg_start(&m, RTM_NEWROUTE, 0, 0, 0, AF_INET, 0, 100, 0, RTN_UNICAST);
+	msg_u32(&m, RTA_OIF, 0);
+	assert_int_equal(parse_msg(&m, &r, nh, RTNL_MAX_NH, &err), 0);
+	assert_int_equal(r.n_nh, 0);
+}
+
+static void
 cloned_flag_and_nhid(void **state)
 {
 	struct rtnl_route r;
@@ -406,6 +434,7 @@ main(void)
 		cmocka_unit_test(table_from_rtm_and_attr),
 		cmocka_unit_test(via_ipv6_gateway_and_default),
 		cmocka_unit_test(cloned_flag_and_nhid),
+		cmocka_unit_test(fuzz_finds),
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(encoder_round_trip),
 		cmocka_unit_test(identity_ignores_volatile_flags),

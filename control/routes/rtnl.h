@@ -160,6 +160,11 @@ void rtnl_route_sort_nh(struct rtnl_route *r);
 const char *rtnl_type_name(unsigned type, char *buf);
 const char *rtnl_proto_name(unsigned proto, char *buf);
 
+/* The protocol number of a name ("bird", "bgp") or of a decimal number
+ * (0..255); -1 if neither. "static" is the kernel's 4 (FRR's zebra uses
+ * 196 under the same name: give the number). */
+int rtnl_proto_parse(const char *name);
+
 /*
  * One line like `ip route show` ("10.1.0.0/16 via 192.0.2.2 dev if3 proto
  * bird metric 32 table 100", "blackhole 2001:db8::/32 table 100"), without

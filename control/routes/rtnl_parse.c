@@ -673,6 +673,22 @@ rtnl_proto_name(unsigned proto, char *buf)
 	return buf;
 }
 
+int
+rtnl_proto_parse(const char *name)
+{
+	unsigned long v;
+	char *end;
+	size_t i;
+
+	for (i = 0; i < sizeof(proto_names) / sizeof(*proto_names); i++)
+		if (strcmp(proto_names[i].name, name) == 0)
+			return (int)proto_names[i].id;
+	v = strtoul(name, &end, 10);
+	if (*name != '\0' && *end == '\0' && v <= 255)
+		return (int)v;
+	return -1;
+}
+
 char *
 rtnl_prefix_str(int family, const uint8_t *addr, unsigned len, char *buf)
 {

@@ -245,12 +245,6 @@ flush(struct rtnl_reader *r, bool full)
 		return n;
 	}
 	r->st.coalesced += same;
-	if (full && n == 0) {
-		/* Nothing in the tables: still say "this is all". */
-		struct rtnl_batch b = {.full = true, .flush_ns = now_ns(r)};
-
-		deliver(r, &b);
-	}
 	return n;
 }
 
@@ -431,6 +425,11 @@ route_of(struct rtnl_reader *r, const struct nlmsghdr *nlh,
 	    (rt->family == AF_INET6 && !r->want6) ||
 	    !rtnl_store_follows(r->store, rt->table)) {
 		r->st.other_table++;
+		return -1;
+	}
+	if (r->cfg.n_protocols > 0 && memchr(r->cfg.protocols, rt->protocol,
+					     r->cfg.n_protocols) == NULL) {
+		r->st.other_protocol++;
 		return -1;
 	}
 	if (rt->type == RTN_UNICAST && rt->n_nh == 0 && rt->nh_id != 0)
@@ -855,7 +854,8 @@ rtnl_reader_new(const struct rtnl_reader_config *cfg)
 	int rc;
 
 	if (cfg->on_batch == NULL || cfg->n_tables == 0 ||
-	    cfg->n_tables > RTNL_MAX_TABLES) {
+	    cfg->n_tables > RTNL_MAX_TABLES ||
+	    cfg->n_protocols > sizeof(cfg->protocols)) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -54,6 +54,7 @@
 	X(messages, "netlink messages read")                                   \
 	X(route_msgs, "RTM_NEWROUTE and RTM_DELROUTE messages read")           \
 	X(other_table, "route messages of tables not followed, skipped")       \
+	X(other_protocol, "route messages of protocols not followed, skipped") \
 	X(cloned, "route cache entries (RTM_F_CLONED), skipped")               \
 	X(nhid_only,                                                           \
 	  "routes through a nexthop object the kernel did not expand "         \
@@ -109,6 +110,11 @@ struct rtnl_reader_config {
 	uint32_t tables[RTNL_MAX_TABLES];
 	unsigned n_tables;
 	bool ipv4, ipv6; /* families to follow (both false: both) */
+	/* Follow only routes of these protocols (rtm_protocol: RTPROT_BIRD,
+	 * RTPROT_BGP...), e.g. FRR's BGP routes in a main table that also
+	 * holds connected and static ones; n_protocols 0: every protocol. */
+	uint8_t protocols[16];
+	unsigned n_protocols;
 	unsigned batch_ms; /* window from the first change; default 20 */
 	unsigned max_batch; /* cut a batch early at this many pending
 			     * prefixes; 0: no limit */

@@ -885,7 +885,7 @@ rtnl_store_flush(struct rtnl_store *s, bool full, uint64_t now_ns,
 		c->new_best = nb ? &nb->r : NULL;
 		c->first_ns = p->first_ns;
 	}
-	if (n > 0 && cb != NULL) {
+	if ((n > 0 || full) && cb != NULL) {
 		memset(&b, 0, sizeof(b));
 		b.seq = ++s->batch_seq;
 		b.full = full;

@@ -120,8 +120,8 @@ typedef void (*rtnl_batch_cb)(void *arg, const struct rtnl_batch *b);
 
 /*
  * Cut a batch of the pending prefixes whose best route changed and hand it
- * to cb (not called when nothing changed: the pending prefixes all
- * cancelled out). `full` marks the batch as the first, complete one.
+ * to cb (not called when nothing changed, the pending prefixes all
+ * cancelling out, unless `full`: the first, complete batch, even empty).
  * Returns the number of changes, or -ENOMEM (pending kept). *coalesced
  * (may be NULL) gets the pending prefixes that changed nothing.
  */

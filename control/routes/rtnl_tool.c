@@ -11,7 +11,8 @@
  *       follow the tables on ixgate-control's io_uring event loop; write
  *       every change batch to --changes (default stdout); on SIGUSR1 and
  *       at exit write the mirror and the counters as JSON to --state;
- *       create --ready once the first dump is applied.
+ *       create --ready once the first dump is applied. --proto NAME
+ *       (repeatable, dump too) follows only routes of that protocol.
  *   ixgate-rtnl churn -t TABLE --prefixes N --rate R --seconds S
  *                     --gw ADDR [--gw ADDR...] [--base PREFIX] [--log FILE]
  *       the benchmarks' route writer: N /24 (or /48) prefixes from BASE,
@@ -71,13 +72,14 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: ixgate-rtnl dump  -t TABLE [-t TABLE...] [-4|-6] "
-		   "[--json]\n"
+		   "[--proto P...] [--json]\n"
 		   "       ixgate-rtnl watch -t TABLE [-t TABLE...] [-4|-6] "
-		   "[--batch-ms MS]\n"
-		   "                         [--rcvbuf BYTES] [--state FILE] "
-		   "[--changes FILE]\n"
-		   "                         [--ready FILE] [--seconds S] "
-		   "[--scan S] [-v]\n"
+		   "[--proto P...]\n"
+		   "                         [--batch-ms MS] [--rcvbuf BYTES] "
+		   "[--state FILE]\n"
+		   "                         [--changes FILE] [--ready FILE] "
+		   "[--seconds S]\n"
+		   "                         [--scan S] [-v]\n"
 		   "       ixgate-rtnl churn -t TABLE --prefixes N --rate R "
 		   "--seconds S\n"
 		   "                         --gw ADDR [--gw ADDR...] "
@@ -269,6 +271,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"base", required_argument, NULL, 'B'},
 		{"gw", required_argument, NULL, 'g'},
 		{"log", required_argument, NULL, 'l'},
+		{"proto", required_argument, NULL, 'P'},
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
@@ -305,6 +308,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 				bad = "scan";
 			o->cfg.scan_s = (unsigned)v;
 			break;
+		case 'P': {
+			int p = rtnl_proto_parse(optarg);
+
+			if (p < 0 ||
+			    o->cfg.n_protocols == sizeof(o->cfg.protocols))
+				bad = "proto";
+			else
+				o->cfg.protocols[o->cfg.n_protocols++] =
+					(uint8_t)p;
+			break;
+		}
 		case 'S': o->state = optarg; break;
 		case 'c': o->changes = optarg; break;
 		case 'R': o->ready = optarg; break;

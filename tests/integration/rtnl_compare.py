@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Compare what ixgate-rtnl holds with what the kernel shows.
 
-usage: rtnl_compare.py READER.json KERNEL4.json KERNEL6.json
+usage: rtnl_compare.py READER.json KERNEL4.json KERNEL6.json [PROTO]
 
 READER.json is ixgate-rtnl's --state file ({"routes": [...]}) or its
 `dump --json` output (a list); KERNEL4/6.json are `ip -j route show table
@@ -12,7 +12,8 @@ comes first decides which one the kernel uses), next hops as a set (the
 kernel lists ECMP siblings in different orders in dumps and
 notifications), ignoring the flags the kernel flips by itself (dead,
 linkdown, offload, trap). Exit 0 and "same: N routes" when equal, 1 and
-the differences otherwise.
+the differences otherwise. PROTO: the protocol of the kernel's routes
+when `ip` was asked for one (`ip route show ... proto bgp` leaves it out).
 """
 import json
 import sys
@@ -34,7 +35,7 @@ def norm_nh(gw, dev, weight, onlink):
     return (gw or "", dev or "", int(weight), bool(onlink))
 
 
-def from_kernel(routes, fam):
+def from_kernel(routes, fam, default_proto="boot"):
     out = {}
     for r in routes:
         rtype = r.get("type", "unicast")
@@ -51,7 +52,8 @@ def from_kernel(routes, fam):
                                    "onlink" in r.get("flags", [])))
         if len(nhs) == 1:
             nhs = [nhs[0][:2] + (1,) + nhs[0][3:]]
-        entry = (rtype, r.get("protocol", "boot"), int(r.get("metric", 0)),
+        entry = (rtype, r.get("protocol", default_proto),
+                 int(r.get("metric", 0)),
                  int(r.get("tos", "0"), 16) if isinstance(r.get("tos"), str)
                  else int(r.get("tos", 0)),
                  r.get("prefsrc", ""), tuple(sorted(nhs)))
@@ -75,7 +77,7 @@ def from_reader(routes):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         print(__doc__.strip().split("\n")[2], file=sys.stderr)
         return 2
     with open(sys.argv[1]) as f:
@@ -86,7 +88,9 @@ def main():
     for fam, path in ((4, sys.argv[2]), (6, sys.argv[3])):
         with open(path) as f:
             text = f.read().strip()
-        kernel.update(from_kernel(json.loads(text) if text else [], fam))
+        kernel.update(from_kernel(json.loads(text) if text else [], fam,
+                                  sys.argv[4] if len(sys.argv) > 4
+                                  else "boot"))
     mine = from_reader(reader)
     bad = 0
     for k in sorted(set(kernel) | set(mine), key=str):

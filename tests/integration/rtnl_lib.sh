@@ -51,11 +51,16 @@ rtnl_state() {
 
 # rtnl_kernel_json NS TABLE: `ip -j route show table` into $TMP/k4.json and
 # $TMP/k6.json ("[]" for a table the kernel does not have yet).
+# $RTNL_IP_FILTER (e.g. "proto bgp") narrows what `ip` shows, as the
+# reader's --proto does.
+RTNL_IP_FILTER=${RTNL_IP_FILTER:-}
 rtnl_kernel_json() {
-	ip -n "$1" -j route show table "$2" >"$TMP/k4.json" 2>/dev/null ||
-		echo '[]' >"$TMP/k4.json"
-	ip -n "$1" -j -6 route show table "$2" >"$TMP/k6.json" 2>/dev/null ||
-		echo '[]' >"$TMP/k6.json"
+	# shellcheck disable=SC2086 # the filter is words
+	ip -n "$1" -j route show table "$2" $RTNL_IP_FILTER \
+		>"$TMP/k4.json" 2>/dev/null || echo '[]' >"$TMP/k4.json"
+	# shellcheck disable=SC2086
+	ip -n "$1" -j -6 route show table "$2" $RTNL_IP_FILTER \
+		>"$TMP/k6.json" 2>/dev/null || echo '[]' >"$TMP/k6.json"
 }
 
 # rtnl_converge NAME NS TABLE WHAT [SECONDS]: the reader's mirror of TABLE
@@ -66,8 +71,10 @@ rtnl_converge() {
 	for i in $(seq 1 $((secs * 4))); do
 		rtnl_state "$name"
 		rtnl_kernel_json "$ns" "$table"
+		# shellcheck disable=SC2086 # "proto X" -> X
 		if python3 "$RTNL_COMPARE" "$TMP/$name.state" "$TMP/k4.json" \
-			"$TMP/k6.json" >"$TMP/$name.cmp"; then
+			"$TMP/k6.json" ${RTNL_IP_FILTER#proto } \
+			>"$TMP/$name.cmp"; then
 			log "ok: $name converged ($what): $(cat "$TMP/$name.cmp")"
 			return 0
 		fi
@@ -93,4 +100,51 @@ rtnl_stop() {
 		sleep 0.1
 	done
 	fail "$1 did not stop"
+}
+
+# rtnl_expect NAME DST WHAT [SECONDS]: within SECONDS (default 20), the
+# reader's best route for DST is WHAT: "absent", "blackhole",
+# "unreachable", "prohibit", or "via GW[,GW...]" (the set of gateways of
+# a unicast route). Fails with what it holds otherwise.
+rtnl_expect() {
+	local name=$1 dst=$2 what=$3 secs=${4:-20} i
+	for i in $(seq 1 $((secs * 4))); do
+		rtnl_state "$name"
+		if python3 - "$TMP/$name.state" "$dst" "$what" >"$TMP/$name.exp" <<'PY'
+import json, sys
+state, dst, what = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+# The best route: lowest metric, first in the kernel's order.
+rs = [r for r in state["routes"] if r["dst"] == dst and r["tos"] == 0
+      and "src" not in r and r["type"] in
+      ("unicast", "blackhole", "unreachable", "prohibit")]
+rs.sort(key=lambda r: r["metric"])
+have = "absent"
+if rs:
+    r = rs[0]
+    if r["type"] == "unicast":
+        have = "via " + ",".join(sorted(n.get("gateway", "-")
+                                        for n in r["nexthops"]))
+    else:
+        have = r["type"]
+want = what
+if want.startswith("via "):
+    want = "via " + ",".join(sorted(want[4:].split(",")))
+print(have)
+sys.exit(0 if have == want else 1)
+PY
+		then
+			log "ok: $name: $dst is $what"
+			return 0
+		fi
+		sleep 0.25
+	done
+	fail "$name: $dst is '$(cat "$TMP/$name.exp")', expected '$what' (after ${secs} s)"
+}
+
+# rtnl_change_seen NAME PATTERN: a line of the batches (--changes) matches
+# PATTERN (grep -E).
+rtnl_change_seen() {
+	grep -Eq -- "$2" "$TMP/$1.changes" ||
+		{ tail -20 "$TMP/$1.changes" >&2; fail "$1: no change matching '$2'"; }
+	log "ok: $1 delivered a change matching '$2'"
 }

@@ -422,6 +422,12 @@ error_names(void **state)
 	assert_string_equal(rtnl_err_name(RTNL_ERR_MAX), "unknown");
 	assert_string_equal(rtnl_attr_name(RTA_GATEWAY), "RTA_GATEWAY");
 	assert_string_equal(rtnl_attr_name(9999), "RTA_?");
+	assert_int_equal(rtnl_proto_parse("bird"), RTPROT_BIRD);
+	assert_int_equal(rtnl_proto_parse("bgp"), RTPROT_BGP);
+	assert_int_equal(rtnl_proto_parse("196"), 196);
+	assert_int_equal(rtnl_proto_parse("256"), -1);
+	assert_int_equal(rtnl_proto_parse("birdd"), -1);
+	assert_int_equal(rtnl_proto_parse(""), -1);
 }
 
 int

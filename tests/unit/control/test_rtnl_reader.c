@@ -680,6 +680,35 @@ stats_fields_listed_once(void **state)
 }
 
 static void
+only_bird(struct rtnl_reader_config *cfg)
+{
+	cfg->protocols[0] = RTPROT_BIRD;
+	cfg->n_protocols = 1;
+}
+
+static void
+protocol_filter(void **state)
+{
+	struct fake f;
+	struct rtnl_reader *r = fake_reader(&f, 1, (uint32_t[]){100},
+					    only_bird);
+	struct msg m;
+
+	(void)state;
+	answer_dump(&f, two_routes); /* both RTPROT_BIRD */
+	/* A connected route (proto kernel) in the same table: skipped. */
+	msg_route(&m, RTM_NEWROUTE, NLM_F_CREATE, 0, 0, AF_INET,
+		  "198.51.100.0/24", 100, RTN_UNICAST, RTPROT_KERNEL, 0, "", 3);
+	dg_begin(&f);
+	dg_add(&f, &m);
+	dg_end(&f);
+	rtnl_reader_readable(r);
+	assert_int_equal(rtnl_reader_stats(r)->other_protocol, 1);
+	assert_int_equal(rtnl_store_routes(rtnl_reader_store(r), AF_INET), 2);
+	rtnl_reader_free(r);
+}
+
+static void
 bad_config(void **state)
 {
 	struct rtnl_reader_config cfg;
@@ -709,6 +738,7 @@ main(void)
 		cmocka_unit_test(queue_overflow_redoes),
 		cmocka_unit_test(link_down_schedules_resync),
 		cmocka_unit_test(stats_fields_listed_once),
+		cmocka_unit_test(protocol_filter),
 		cmocka_unit_test(bad_config),
 	};
 

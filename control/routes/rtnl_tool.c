@@ -10,8 +10,11 @@
  *                     [--seconds S]
  *       follow the tables on ixgate-control's io_uring event loop; write
  *       every change batch to --changes (default stdout); on SIGUSR1 and
- *       at exit write the mirror and the counters as JSON to --state;
- *       create --ready once the first dump is applied. --proto NAME
+ *       at exit write the mirror and the counters as JSON to --state
+ *       (SIGUSR2: the counters only, "routes" empty);
+ *       create --ready once the first dump is applied. A change is
+ *       "OP PREFIX FIRST_NS FLUSH_NS | OLD | NEW" (OP: + - ~), without
+ *       the routes with --brief. --proto NAME
  *       (repeatable, dump too) follows only routes of that protocol.
  *   ixgate-rtnl churn -t TABLE --prefixes N --rate R --seconds S
  *                     --gw ADDR [--gw ADDR...] [--base PREFIX] [--log FILE]
@@ -19,6 +22,9 @@
  *       R changes per second (add, replace with another gateway, delete),
  *       each send timestamped in --log (CLOCK_MONOTONIC, the clock the
  *       reader stamps its batches with).
+ *   ixgate-rtnl write -t TABLE --file FILE
+ *       the benchmarks' bulk writer: "+ PREFIX GW" / "- PREFIX GW" lines,
+ *       256 netlink messages per send, only errors answered.
  *
  * Exit status: 0, 1 on a runtime error, 2 on a usage error.
  */
@@ -52,10 +58,24 @@ mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Interface names, looked up once per index (if_indextoname() is a
+ * syscall; a full table names a handful of interfaces 733k times). */
 static const char *
 ifname_of(uint32_t ifindex, char *name)
 {
-	return if_indextoname(ifindex, name);
+	static struct {
+		uint32_t ifindex;
+		char name[IF_NAMESIZE];
+	} cache[64];
+	unsigned slot = ifindex % 64;
+
+	if (cache[slot].ifindex != ifindex || ifindex == 0) {
+		if (if_indextoname(ifindex, cache[slot].name) == NULL)
+			return NULL;
+		cache[slot].ifindex = ifindex;
+	}
+	memcpy(name, cache[slot].name, IF_NAMESIZE);
+	return name;
 }
 
 static int verbose;
@@ -79,11 +99,13 @@ usage(FILE *f)
 		   "[--state FILE]\n"
 		   "                         [--changes FILE] [--ready FILE] "
 		   "[--seconds S]\n"
-		   "                         [--scan S] [-v]\n"
+		   "                         [--scan S] [--brief] [-v]\n"
 		   "       ixgate-rtnl churn -t TABLE --prefixes N --rate R "
 		   "--seconds S\n"
 		   "                         --gw ADDR [--gw ADDR...] "
-		   "[--base PREFIX] [--log FILE]\n");
+		   "[--base PREFIX] [--log FILE]\n"
+		   "       ixgate-rtnl write -t TABLE --file FILE   (lines "
+		   "\"+|- PREFIX GATEWAY\")\n");
 }
 
 /* ---- JSON ----------------------------------------------------------- */
@@ -198,7 +220,7 @@ json_stats(FILE *f, const struct rtnl_stats *st)
 
 /* The mirror and counters as one JSON document, written atomically. */
 static int
-write_state(const char *path, const struct rtnl_reader *r)
+write_state(const char *path, const struct rtnl_reader *r, bool routes)
 {
 	const struct rtnl_store *s = rtnl_reader_store(r);
 	char tmp[4096];
@@ -221,7 +243,8 @@ write_state(const char *path, const struct rtnl_reader *r)
 	fprintf(f, ",\"routes\":[");
 	w.f = f;
 	w.n = 0;
-	rtnl_store_walk(s, walk_json_cb, &w);
+	if (routes)
+		rtnl_store_walk(s, walk_json_cb, &w);
 	fprintf(f, "\n]}\n");
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		fprintf(stderr, "ixgate-rtnl: %s: %s\n", path, strerror(errno));
@@ -234,7 +257,7 @@ write_state(const char *path, const struct rtnl_reader *r)
 
 struct opts {
 	struct rtnl_reader_config cfg;
-	bool json;
+	bool json, brief;
 	const char *state, *changes, *ready, *log;
 	double seconds;
 	unsigned prefixes, rate;
@@ -271,7 +294,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"base", required_argument, NULL, 'B'},
 		{"gw", required_argument, NULL, 'g'},
 		{"log", required_argument, NULL, 'l'},
+		{"file", required_argument, NULL, 'l'},
 		{"proto", required_argument, NULL, 'P'},
+		{"brief", no_argument, NULL, 'k'},
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
@@ -293,6 +318,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case '6': o->cfg.ipv6 = true; break;
 		case 'v': verbose = 1; break;
 		case 'j': o->json = true; break;
+		case 'k': o->brief = true; break;
 		case 'b':
 			if (parse_uint(optarg, 60000, &v) < 0 || v == 0)
 				bad = "batch-ms";
@@ -476,6 +502,13 @@ watch_batch(void *arg, const struct rtnl_batch *b)
 			  : c->new_best == NULL ? '-'
 						: '~';
 
+		if (w->o->brief) {
+			fprintf(w->changes, "%c %s %" PRIu64 " %" PRIu64 "\n",
+				op,
+				rtnl_prefix_str(c->family, c->dst, c->len, p),
+				c->first_ns, b->flush_ns);
+			continue;
+		}
 		route_brief(c->old_best, ob, sizeof(ob));
 		route_brief(c->new_best, nb, sizeof(nb));
 		fprintf(w->changes, "%c %s %" PRIu64 " %" PRIu64 " | %s | %s\n",
@@ -555,9 +588,10 @@ watch_signal(struct loop *L, struct loop_watch *lw, int fd, unsigned revents,
 	(void)lw;
 	(void)revents;
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1) {
+		if (si.ssi_signo == SIGUSR1 || si.ssi_signo == SIGUSR2) {
 			if (w->o->state != NULL)
-				write_state(w->o->state, w->r);
+				write_state(w->o->state, w->r,
+					    si.ssi_signo == SIGUSR1);
 		} else {
 			loop_stop(L);
 		}
@@ -593,6 +627,7 @@ cmd_watch(struct opts *o)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	w.L = loop_new(64);
@@ -625,7 +660,7 @@ cmd_watch(struct opts *o)
 		rc = 1;
 	}
 	rtnl_reader_flush(w.r);
-	if (o->state != NULL && write_state(o->state, w.r) < 0)
+	if (o->state != NULL && write_state(o->state, w.r, true) < 0)
 		rc = 1;
 	loop_free(w.L);
 	rtnl_reader_free(w.r);
@@ -850,6 +885,131 @@ cmd_churn(struct opts *o)
 	return errors > 0 ? 1 : 0;
 }
 
+/* ---- write ---------------------------------------------------------- */
+
+/* Parse "PREFIX" into r (dst, dst_len, family); 0 or -1. */
+static int
+parse_prefix(const char *text, struct rtnl_route *r)
+{
+	char buf[64], *slash;
+	unsigned long len;
+	char *end;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		return -1;
+	*slash = '\0';
+	r->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	memset(r->dst, 0, sizeof(r->dst));
+	if (inet_pton(r->family, buf, r->dst) != 1)
+		return -1;
+	len = strtoul(slash + 1, &end, 10);
+	if (*end != '\0' || len > (r->family == AF_INET ? 32u : 128u))
+		return -1;
+	r->dst_len = (uint8_t)len;
+	return 0;
+}
+
+/*
+ * The benchmarks' bulk writer: lines "+ PREFIX GATEWAY" (add or replace)
+ * and "- PREFIX GATEWAY" (delete) from --file into table -t, protocol
+ * bird, 256 messages per sendmsg() without waiting for each answer (the
+ * kernel reports only errors): how fast the kernel takes a full table,
+ * and a reader's worst case.
+ */
+static int
+cmd_write(struct opts *o)
+{
+	const size_t bufsz = 1 << 20;
+	uint64_t t0, n = 0, errors = 0, bad = 0;
+	struct mnl_socket *nl;
+	char line[256], *buf;
+	size_t off = 0;
+	unsigned in_buf = 0;
+	FILE *f;
+	int sz = 8 << 20;
+
+	if (o->log == NULL) {
+		fprintf(stderr, "ixgate-rtnl write: --file FILE is required\n");
+		return 2;
+	}
+	f = fopen(o->log, "r");
+	buf = malloc(bufsz);
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (f == NULL || buf == NULL || nl == NULL ||
+	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		fprintf(stderr, "ixgate-rtnl write: %s\n", strerror(errno));
+		return 1;
+	}
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &sz,
+		   sizeof(sz));
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &sz,
+		   sizeof(sz));
+	t0 = mono_ns();
+	for (;;) {
+		struct rtnl_route r = {0};
+		struct rtnl_nexthop nh = {0};
+		char op[4], pfx[64], gw[64];
+		bool eof = fgets(line, sizeof(line), f) == NULL;
+		size_t len;
+
+		if (!eof) {
+			if (sscanf(line, "%3s %63s %63s", op, pfx, gw) != 3 ||
+			    (op[0] != '+' && op[0] != '-') ||
+			    parse_prefix(pfx, &r) < 0 ||
+			    inet_pton(r.family, gw, nh.gw) != 1) {
+				if (++bad <= 5)
+					fprintf(stderr,
+						"ixgate-rtnl write: bad line: "
+						"%s",
+						line);
+				continue;
+			}
+			nh.gw_family = r.family;
+			nh.weight = 1;
+			r.type = RTN_UNICAST;
+			r.protocol = RTPROT_BIRD;
+			r.table = o->cfg.tables[0];
+			r.n_nh = 1;
+			r.nh = &nh;
+			len = rtnl_build_route(
+				buf + off, bufsz - off,
+				op[0] == '+' ? RTM_NEWROUTE : RTM_DELROUTE,
+				op[0] == '+' ? NLM_F_REQUEST | NLM_F_CREATE |
+						       NLM_F_REPLACE
+					     : NLM_F_REQUEST,
+				(uint32_t)++n, &r);
+			off += NLMSG_ALIGN(len);
+			in_buf++;
+		}
+		if ((eof && off > 0) || in_buf == 256) {
+			if (mnl_socket_sendto(nl, buf, off) < 0) {
+				fprintf(stderr, "ixgate-rtnl write: send: %s\n",
+					strerror(errno));
+				return 1;
+			}
+			off = 0;
+			in_buf = 0;
+			churn_drain(nl, &errors);
+		}
+		if (eof)
+			break;
+	}
+	churn_drain(nl, &errors);
+	fprintf(stderr,
+		"write: %" PRIu64 " changes in %.3f s (%.0f/s), %" PRIu64
+		" refused, %" PRIu64 " bad lines; start %" PRIu64
+		" end %" PRIu64 "\n",
+		n, (double)(mono_ns() - t0) / 1e9,
+		(double)n / ((double)(mono_ns() - t0) / 1e9), errors, bad, t0,
+		mono_ns());
+	fclose(f);
+	mnl_socket_close(nl);
+	free(buf);
+	return errors > 0 || bad > 0 ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -872,6 +1032,8 @@ main(int argc, char **argv)
 		return cmd_watch(&o);
 	if (strcmp(cmd, "churn") == 0)
 		return cmd_churn(&o);
+	if (strcmp(cmd, "write") == 0)
+		return cmd_write(&o);
 	fprintf(stderr, "ixgate-rtnl: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -201,7 +201,13 @@ open_socket(struct rtnl_reader *r)
 			     groups[i], strerror(errno));
 			return -errno;
 		}
-	sz = r->cfg.rcvbuf > 0 ? r->cfg.rcvbuf : 32 << 20;
+	/* 128 MiB: ~160k route notifications of backlog (one IPv4 route
+	 * notification takes 832 bytes of it: 2,000 of them, read by no
+	 * one, showed Rmem 1,664,000 in /proc/net/netlink), memory the
+	 * kernel uses only while the reader is behind. 32 MiB overran when
+	 * a third of the table was written at 100-180k routes/s on a
+	 * loaded 2-core machine (bench/README.md). */
+	sz = r->cfg.rcvbuf > 0 ? r->cfg.rcvbuf : 128 << 20;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0 &&
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) < 0)
 		rlog(r, LOG_WARNING,

@@ -118,7 +118,7 @@ struct rtnl_reader_config {
 	unsigned batch_ms; /* window from the first change; default 20 */
 	unsigned max_batch; /* cut a batch early at this many pending
 			     * prefixes; 0: no limit */
-	int rcvbuf; /* socket receive buffer, bytes; 0: 32 MiB;
+	int rcvbuf; /* socket receive buffer, bytes; 0: 128 MiB;
 		     * SO_RCVBUFFORCE, else SO_RCVBUF */
 	size_t max_queue; /* bytes of events queued during a dump;
 			   * 0: 256 MiB */

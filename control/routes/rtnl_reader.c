@@ -34,9 +34,6 @@
 #define VERIFY_MS 10000 /* after a dump accepted inconsistent */
 #define IO_PORTID 1 /* our port id with a custom io */
 
-/* Internal to the store: a dump's shadow keeps no pending changes. */
-void rtnl_store_set_tracking(struct rtnl_store *s, bool track);
-
 struct dump_target {
 	uint8_t family;
 	uint32_t table; /* 0: every table (no kernel-side filter) */

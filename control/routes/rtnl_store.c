@@ -331,9 +331,6 @@ rtnl_store_new(const uint32_t *tables, unsigned n_tables)
 	return s;
 }
 
-/* Internal (rtnl_reader.c): a dump's shadow needs no pending changes. */
-void rtnl_store_set_tracking(struct rtnl_store *s, bool track);
-
 void
 rtnl_store_set_tracking(struct rtnl_store *s, bool track)
 {

@@ -88,6 +88,11 @@ struct rtnl_store *rtnl_store_new(const uint32_t *tables, unsigned n_tables);
 /* Free s, its entries and its pending changes. NULL is fine. */
 void rtnl_store_free(struct rtnl_store *s);
 
+/* Whether s keeps pending changes for batches (the default). A dump's
+ * shadow store, which only ever replaces another store's content, does
+ * not need them (rtnl_reader.c). */
+void rtnl_store_set_tracking(struct rtnl_store *s, bool track);
+
 /* True if routes of `table` are kept. */
 bool rtnl_store_follows(const struct rtnl_store *s, uint32_t table);
 

@@ -25,8 +25,7 @@
 
 #include "api_server.h"
 #include "ixg_wire.h"
-
-#define NO_INDEX UINT32_MAX
+#include "tables.h"
 
 /* ---- replies ------------------------------------------------------- */
 
@@ -81,35 +80,6 @@ api_conn_reset(struct api_conn *c)
 	c->ids_fd = -1;
 }
 
-/* Why a commit is refused: the failing object and a message. */
-struct verdict {
-	enum ixg_status status;
-	uint16_t table;
-	uint32_t index;
-	uint32_t origin;
-	char msg[256];
-};
-
-static int refuse(struct verdict *v, unsigned table, uint32_t index,
-		  uint32_t origin, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int
-refuse(struct verdict *v, unsigned table, uint32_t index, uint32_t origin,
-       const char *fmt, ...)
-{
-	va_list ap;
-
-	v->status = IXG_ST_INVALID;
-	v->table = (uint16_t)table;
-	v->index = index;
-	v->origin = origin;
-	va_start(ap, fmt);
-	vsnprintf(v->msg, sizeof(v->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static const struct ixg_spec_port *
 port_by_id(const struct ixg_spec_port *ports, uint32_t n, uint16_t id)
 {
@@ -119,269 +89,34 @@ port_by_id(const struct ixg_spec_port *ports, uint32_t n, uint16_t id)
 	return NULL;
 }
 
-/*
- * Ports cannot change without a restart in this increment: EAL vdevs and
- * queues are set up at start. devargs may be the running one or the
- * config's before --device replaced it.
- */
-static int
-check_ports(const struct runtime *rt, const struct ixg_spec *s,
-	    const struct ixg_spec *run, struct verdict *v)
-{
-	uint32_t i;
-
-	for (i = 0; i < s->n_ports; i++) {
-		const struct ixg_spec_port *np = &s->ports[i];
-		const struct ixg_spec_port *op = port_by_id(
-			run->ports, run->n_ports, np->id);
-		const struct ixg_spec_port *cp = port_by_id(
-			rt->conf_ports, rt->n_conf_ports, np->id);
-		const char *what = NULL;
-
-		if (op == NULL)
-			return refuse(v, IXG_TBL_PORTS, i, np->origin,
-				      "port %u '%s' (origin %" PRIu32 "): new "
-				      "port: needs a dataplane restart",
-				      np->id, np->name, np->origin);
-		if (strcmp(np->name, op->name) != 0)
-			what = "name";
-		else if (strcmp(np->devargs, op->devargs) != 0 &&
-			 (cp == NULL || strcmp(np->devargs, cp->devargs) != 0))
-			what = "device";
-		else if (memcmp(np->mac, op->mac, sizeof(np->mac)) != 0)
-			what = "MAC";
-		else if (np->mtu != op->mtu)
-			what = "MTU";
-		else if (np->rx_desc != op->rx_desc ||
-			 np->tx_desc != op->tx_desc)
-			what = "descriptor count";
-		if (what != NULL)
-			return refuse(v, IXG_TBL_PORTS, i, np->origin,
-				      "port %u '%s' (origin %" PRIu32 "): %s "
-				      "changed: needs a dataplane restart",
-				      np->id, np->name, np->origin, what);
-	}
-	for (i = 0; i < run->n_ports; i++) {
-		const struct ixg_spec_port *op = &run->ports[i];
-
-		if (port_by_id(s->ports, s->n_ports, op->id) == NULL)
-			return refuse(v, IXG_TBL_PORTS, NO_INDEX, 0,
-				      "port %u '%s' removed: needs a dataplane "
-				      "restart",
-				      op->id, op->name);
-	}
-	return 0;
-}
-
-/* Ids present, as bitmaps: peers, classes, ports. */
-struct idsets {
-	uint64_t peers[IXG_MAX_PEERS / 64];
-	uint64_t classes[IXG_MAX_CLASSES / 64];
-	uint64_t ports[(IXG_MAX_PORTS + 63) / 64];
+/* Why a commit is refused: the failing object and a message. */
+struct verdict {
+	enum ixg_status status;
+	uint16_t table;
+	uint32_t index;
+	uint32_t origin;
+	char msg[256];
 };
 
-static bool
-bit_test(const uint64_t *set, unsigned i)
-{
-	return (set[i / 64] >> (i % 64)) & 1;
-}
-
-static void
-bit_set(uint64_t *set, unsigned i)
-{
-	set[i / 64] |= 1ull << (i % 64);
-}
-
-static bool
-peer_exists(const struct idsets *ids, uint16_t id)
-{
-	return id != IXG_PEER_NONE && id < IXG_MAX_PEERS &&
-	       bit_test(ids->peers, id);
-}
-
-static int
-check_routes4(const struct ixg_spec_route4 *r, uint32_t n, unsigned table,
-	      const struct idsets *ids, struct verdict *v)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (!peer_exists(ids, r[i].peer_id))
-			return refuse(v, table, i, r[i].origin,
-				      "%s %" PRIu32 " (origin %" PRIu32 "): "
-				      "peer %u does not exist",
-				      table == IXG_TBL_ROUTES4 ? "route"
-							       : "source",
-				      i, r[i].origin, r[i].peer_id);
-	return 0;
-}
-
-static int
-check_routes6(const struct ixg_spec_route6 *r, uint32_t n, unsigned table,
-	      const struct idsets *ids, struct verdict *v)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (!peer_exists(ids, r[i].peer_id))
-			return refuse(v, table, i, r[i].origin,
-				      "%s %" PRIu32 " (origin %" PRIu32 "): "
-				      "peer %u does not exist",
-				      table == IXG_TBL_ROUTES6 ? "route6"
-							       : "source6",
-				      i, r[i].origin, r[i].peer_id);
-	return 0;
-}
-
-/*
- * Cross-references a config must get right before anything is built:
- * ids within capacity and unique, every id a peer, rule or route names
- * exists, country indexes in range. tables_build checks the rest (lengths,
- * families, MACs) and its message names the object.
- */
+/* Every table's checks (tables_validate), against the running spec. */
 static int
 validate(const struct runtime *rt, const struct ixg_spec *s, struct verdict *v)
 {
-	struct idsets *ids = calloc(1, sizeof(*ids));
-	uint32_t i;
-	int rc = -1;
+	const struct tables_validate_env env = {
+		.running = rt->spec,
+		.conf_ports = rt->conf_ports,
+		.n_conf_ports = rt->n_conf_ports,
+	};
+	struct tables_refusal r;
 
-	if (ids == NULL) {
-		v->status = IXG_ST_NO_MEMORY;
-		snprintf(v->msg, sizeof(v->msg), "validation: out of memory");
-		return -1;
-	}
-	if (memchr(s->node.name, '\0', sizeof(s->node.name)) == NULL) {
-		refuse(v, IXG_TBL_NODE, 0, 0, "node name not terminated");
-		goto out;
-	}
-	if (check_ports(rt, s, rt->spec, v) < 0)
-		goto out;
-	for (i = 0; i < s->n_ports; i++)
-		if (s->ports[i].id < IXG_MAX_PORTS)
-			bit_set(ids->ports, s->ports[i].id);
-	for (i = 0; i < s->n_classes; i++) {
-		const struct ixg_spec_class *c = &s->classes[i];
-
-		if (c->id == 0 || c->id >= IXG_MAX_CLASSES) {
-			refuse(v, IXG_TBL_CLASSES, i, c->origin,
-			       "class %u '%s' (origin %" PRIu32 "): id out of "
-			       "range 1..%u",
-			       c->id, c->name, c->origin, IXG_MAX_CLASSES - 1);
-			goto out;
-		}
-		if (bit_test(ids->classes, c->id)) {
-			refuse(v, IXG_TBL_CLASSES, i, c->origin,
-			       "class %u '%s' (origin %" PRIu32 "): duplicate "
-			       "id",
-			       c->id, c->name, c->origin);
-			goto out;
-		}
-		bit_set(ids->classes, c->id);
-	}
-	for (i = 0; i < s->n_peers; i++) {
-		const struct ixg_spec_peer *p = &s->peers[i];
-
-		if (p->id == IXG_PEER_NONE || p->id >= IXG_MAX_PEERS) {
-			refuse(v, IXG_TBL_PEERS, i, p->origin,
-			       "peer %u '%s' (origin %" PRIu32 "): id out of "
-			       "range 1..%u",
-			       p->id, p->name, p->origin, IXG_MAX_PEERS - 1);
-			goto out;
-		}
-		if (bit_test(ids->peers, p->id)) {
-			refuse(v, IXG_TBL_PEERS, i, p->origin,
-			       "peer %u '%s' (origin %" PRIu32 "): duplicate "
-			       "id",
-			       p->id, p->name, p->origin);
-			goto out;
-		}
-		bit_set(ids->peers, p->id);
-		if (p->port_id >= IXG_MAX_PORTS ||
-		    !bit_test(ids->ports, p->port_id)) {
-			refuse(v, IXG_TBL_PEERS, i, p->origin,
-			       "peer %u '%s' (origin %" PRIu32 "): port %u "
-			       "does not exist",
-			       p->id, p->name, p->origin, p->port_id);
-			goto out;
-		}
-		/* Country 0 is "unknown": valid even with no country table. */
-		if (p->country != IXG_COUNTRY_UNKNOWN &&
-		    p->country >= s->n_countries) {
-			refuse(v, IXG_TBL_PEERS, i, p->origin,
-			       "peer %u '%s' (origin %" PRIu32 "): country "
-			       "index %u, only %" PRIu32 " countries",
-			       p->id, p->name, p->origin, p->country,
-			       s->n_countries);
-			goto out;
-		}
-	}
-	for (i = 0; i < s->n_local_addrs; i++) {
-		const struct ixg_spec_local_addr *a = &s->local_addrs[i];
-
-		if (a->port_id >= IXG_MAX_PORTS ||
-		    !bit_test(ids->ports, a->port_id)) {
-			refuse(v, IXG_TBL_LOCAL_ADDRS, i, a->origin,
-			       "local address %" PRIu32 " (origin %" PRIu32
-			       "): port %u does not exist",
-			       i, a->origin, a->port_id);
-			goto out;
-		}
-	}
-	for (i = 0; i < s->n_acl_rules; i++) {
-		const struct ixg_spec_acl_rule *r = &s->acl_rules[i];
-
-		if (r->id == 0 || r->id >= IXG_MAX_ACL_RULES) {
-			refuse(v, IXG_TBL_ACL_RULES, i, r->origin,
-			       "rule %" PRIu32 " '%s' (origin %" PRIu32 "): id "
-			       "out of range 1..%u",
-			       r->id, r->name, r->origin,
-			       IXG_MAX_ACL_RULES - 1);
-			goto out;
-		}
-		if (r->in_peer != IXG_PEER_NONE &&
-		    !peer_exists(ids, r->in_peer)) {
-			refuse(v, IXG_TBL_ACL_RULES, i, r->origin,
-			       "rule %" PRIu32 " '%s' (origin %" PRIu32 "): "
-			       "peer %u does not exist",
-			       r->id, r->name, r->origin, r->in_peer);
-			goto out;
-		}
-		if (r->action == IXG_ACL_CLASS &&
-		    (r->class_id == 0 || r->class_id >= IXG_MAX_CLASSES ||
-		     !bit_test(ids->classes, r->class_id))) {
-			refuse(v, IXG_TBL_ACL_RULES, i, r->origin,
-			       "rule %" PRIu32 " '%s' (origin %" PRIu32 "): "
-			       "class %u does not exist",
-			       r->id, r->name, r->origin, r->class_id);
-			goto out;
-		}
-	}
-	if (check_routes4(s->routes4, s->n_routes4, IXG_TBL_ROUTES4, ids, v) <
-		    0 ||
-	    check_routes6(s->routes6, s->n_routes6, IXG_TBL_ROUTES6, ids, v) <
-		    0 ||
-	    check_routes4(s->sources4, s->n_sources4, IXG_TBL_SOURCES4, ids,
-			  v) < 0 ||
-	    check_routes6(s->sources6, s->n_sources6, IXG_TBL_SOURCES6, ids,
-			  v) < 0)
-		goto out;
-	for (i = 0; i < s->n_country4; i++)
-		if (s->country4[i].country >= s->n_countries) {
-			refuse(v, IXG_TBL_COUNTRY4, i, 0,
-			       "IPv4 country prefix %" PRIu32 ": country index "
-			       "%u, only %" PRIu32 " countries",
-			       i, s->country4[i].country, s->n_countries);
-			goto out;
-		}
-	for (i = 0; i < s->n_country6; i++)
-		if (s->country6[i].country >= s->n_countries) {
-			refuse(v, IXG_TBL_COUNTRY6, i, 0,
-			       "IPv6 country prefix %" PRIu32 ": country index "
-			       "%u, only %" PRIu32 " countries",
-			       i, s->country6[i].country, s->n_countries);
-			goto out;
-		}
-	rc = 0;
-out:
-	free(ids);
-	return rc;
+	if (tables_validate(s, &env, &r) == 0)
+		return 0;
+	v->status = (enum ixg_status)r.status;
+	v->table = r.table;
+	v->index = r.index;
+	v->origin = r.origin;
+	snprintf(v->msg, sizeof(v->msg), "%s", r.msg);
+	return -1;
 }
 
 static enum ixg_status

@@ -15,6 +15,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ixg_conf.h"
+#include "ixg_wire.h"
 #include "mono.h"
 #include "runtime.h"
 
@@ -96,29 +97,14 @@ tables_publish(struct runtime *rt, char *err, size_t errlen)
 	return runtime_publish(rt, rt->spec, err, errlen, NULL, NULL);
 }
 
-/* Free what `old` owns that `cur` does not share. */
+/* Free what `old` owns that `cur` does not share (every array table). */
 static void
 spec_free_unshared(struct ixg_spec *old, const struct ixg_spec *cur)
 {
-#define FREE_UNSHARED(field)                                                   \
-	do {                                                                   \
-		if (old->field != cur->field)                                  \
-			free(old->field);                                      \
-	} while (0)
-	FREE_UNSHARED(ports);
-	FREE_UNSHARED(local_addrs);
-	FREE_UNSHARED(peers);
-	FREE_UNSHARED(classes);
-	FREE_UNSHARED(acl_rules);
-	FREE_UNSHARED(routes4);
-	FREE_UNSHARED(routes6);
-	FREE_UNSHARED(sources4);
-	FREE_UNSHARED(sources6);
-	FREE_UNSHARED(blackholes);
-	FREE_UNSHARED(countries);
-	FREE_UNSHARED(country4);
-	FREE_UNSHARED(country6);
-#undef FREE_UNSHARED
+	for (unsigned t = 1; t < IXG_TBL_MAX; t++)
+		if (!ixg_table_info(t)->one &&
+		    ixg_spec_table_data(old, t) != ixg_spec_table_data(cur, t))
+			ixg_spec_table_free(old, t);
 }
 
 void

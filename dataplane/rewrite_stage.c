@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_rewrite.c - make a routed packet ready to leave: TTL / hop limit,
+ * rewrite_stage.c - make a routed packet ready to leave: TTL / hop limit,
  * DSCP remark, IPv4 checksum (incrementally, RFC 1624), egress MTU, MACs and
  * the egress peer's VLAN tag stack. Sets VERDICT_FORWARD.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_peer.c - who sent this frame: the ingress peer from (port, outer
+ * peer_stage.c - who sent this frame: the ingress peer from (port, outer
  * VLAN, VLAN, source MAC). An exchange node only talks to its configured
  * members, so a miss is dropped (unknown_peer), ARP and Neighbor Discovery
  * included.

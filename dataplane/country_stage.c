@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_country.c - country of the source and destination addresses, for
+ * country_stage.c - country of the source and destination addresses, for
  * the per-country-pair counters.
  *
  * Cost, instructions per packet under callgrind, this stage inclusive

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_route.c - destination lookup (lpm.h: DIR-24-8 for IPv4, a 16-8-8
+ * route_stage.c - destination lookup (lpm.h: DIR-24-8 for IPv4, a 16-8-8
  * multibit trie for IPv6) and what its result means: egress peer,
  * blackhole, no route, or a route back to the ingress peer.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_parse.c - the one parse of each packet: Ethernet, up to two VLAN
+ * parse_stage.c - the one parse of each packet: Ethernet, up to two VLAN
  * tags, IPv4 / IPv6 (with the extension-header walk) / ARP, and the L4 ports
  * or ICMP type. Everything later stages need lands in struct pkt_meta.
  *

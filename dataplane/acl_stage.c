@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_acl.c - the operators' ACL, classified with rte_acl over the burst:
+ * acl_stage.c - the operators' ACL, classified with rte_acl over the burst:
  * permit, deny, class, DSCP remark. Rule hits are counted by stage_output
  * from meta.acl_rule.
  *

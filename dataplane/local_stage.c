@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_local.c - what the node answers itself, in place in the received
+ * local_stage.c - what the node answers itself, in place in the received
  * mbuf: ARP requests (RFC 826) and IPv6 Neighbor Solicitations (RFC 4861)
  * for its own addresses on the ingress port and VLAN, and ICMP / ICMPv6
  * echo requests (RFC 792, RFC 4443) to any of its addresses. Answers keep

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_policer.c - trTCM (RFC 2698) per (ingress peer, class), colour-blind
+ * policer_stage.c - trTCM (RFC 2698) per (ingress peer, class), colour-blind
  * mode: class 0 is metered at the peer's committed rate, other classes at
  * the class's rates. Each worker meters with its own state.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_output.c - the one place that counts and frees: every packet of the
+ * output_stage.c - the one place that counts and frees: every packet of the
  * burst is counted received, then forwarded, answered locally or dropped by
  * reason; forwarded and local packets are handed to the caller per port,
  * dropped ones are freed in one bulk call. An ICMP error built about a

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_sav.c - source address validation per ingress peer (BCP 38,
+ * sav_stage.c - source address validation per ingress peer (BCP 38,
  * RFC 3704). strict: the source must be in the prefixes the peer may source,
  * an ingress access list built from its prefix lists (RFC 3704 s. 2.1; the
  * exchange has no reverse path of its own to check, so not s. 2.2 uRPF);

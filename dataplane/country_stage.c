@@ -19,6 +19,7 @@
 #include <rte_byteorder.h>
 
 #include "pipeline.h"
+#include "pkt_bytes.h"
 
 /*
  * Sets meta.src_country / dst_country (IXG_COUNTRY_UNKNOWN when not in the
@@ -44,15 +45,11 @@ stage_country(struct pipeline_ctx *ctx, struct burst *b)
 		if (m->verdict != VERDICT_CONTINUE)
 			continue;
 		if (m->l3 == L3_IPV4) {
-			uint32_t s, d;
-
 			m->src_country = m->dst_country = IXG_COUNTRY_UNKNOWN;
 			if (t->country4 == NULL)
 				continue;
-			memcpy(&s, m->src, 4);
-			memcpy(&d, m->dst, 4);
-			ip4[2 * n4] = rte_be_to_cpu_32(s);
-			ip4[2 * n4 + 1] = rte_be_to_cpu_32(d);
+			ip4[2 * n4] = ld_be32(m->src);
+			ip4[2 * n4 + 1] = ld_be32(m->dst);
 			at4[n4++] = (uint8_t)i;
 		} else if (m->l3 == L3_IPV6) {
 			m->src_country = m->dst_country = IXG_COUNTRY_UNKNOWN;

@@ -46,7 +46,7 @@ static const char usage_text[] =
 	"        [--duration SEC] [--json-out FILE]\n"
 	"        [--api-socket PATH | --no-api] [--fib-spares]\n"
 	"  ixgate-dataplane --replay IN.pcap --config FILE [--out OUT.pcap]\n"
-	"        [--port NAME] [--trace]\n"
+	"        [--port NAME] [--trace] [--trace-stages]\n"
 	"  ixgate-dataplane --help\n"
 	"\n"
 	"Forwarding mode (the EAL options come before '--'):\n"
@@ -86,6 +86,8 @@ static const char usage_text[] =
 	"  --port NAME            config port the capture arrived on\n"
 	"                         (default: the first port)\n"
 	"  --trace                one line per packet on stderr\n"
+	"  --trace-stages         --trace, each line ending with the stage\n"
+	"                         that decided (stage=parse, ...)\n"
 	"\n"
 	"Exit status: 0 ok, 1 config/file/start-up error, 2 usage error.\n";
 
@@ -95,6 +97,7 @@ struct opts {
 	const char *out;
 	const char *port;
 	bool trace;
+	bool trace_stages;
 	const char *json_out;
 	double stats_interval;
 	double duration;
@@ -173,6 +176,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		OPT_OUT,
 		OPT_PORT,
 		OPT_TRACE,
+		OPT_TRACE_STAGES,
 		OPT_API_SOCKET,
 		OPT_NO_API,
 		OPT_NO_FIB_SPARES,
@@ -188,6 +192,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{"out", required_argument, NULL, OPT_OUT},
 		{"port", required_argument, NULL, OPT_PORT},
 		{"trace", no_argument, NULL, OPT_TRACE},
+		{"trace-stages", no_argument, NULL, OPT_TRACE_STAGES},
 		{"api-socket", required_argument, NULL, OPT_API_SOCKET},
 		{"no-api", no_argument, NULL, OPT_NO_API},
 		{"no-fib-spares", no_argument, NULL, OPT_NO_FIB_SPARES},
@@ -240,6 +245,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_OUT: o->out = optarg; break;
 		case OPT_PORT: o->port = optarg; break;
 		case OPT_TRACE: o->trace = true; break;
+		case OPT_TRACE_STAGES: o->trace_stages = true; break;
 		case OPT_API_SOCKET:
 			if (optarg[0] == '\0')
 				return usage_error("%s",
@@ -282,9 +288,10 @@ parse_args(int argc, char **argv, struct opts *o)
 		return usage_error("%s",
 				   "--api-socket and --no-api exclude each "
 				   "other");
-	if (o->replay == NULL && (o->out || o->port || o->trace))
-		return usage_error("%s",
-				   "--out, --port and --trace need --replay");
+	if (o->replay == NULL &&
+	    (o->out || o->port || o->trace || o->trace_stages))
+		return usage_error("%s", "--out, --port, --trace and "
+					 "--trace-stages need --replay");
 	return 0;
 }
 
@@ -431,7 +438,8 @@ run_replay(const char *prog, const struct opts *o, struct ixg_spec *spec)
 	struct replay_opts ro = {
 		.in_path = o->replay,
 		.out_path = o->out,
-		.trace = o->trace,
+		.trace = o->trace || o->trace_stages,
+		.trace_stages = o->trace_stages,
 		.port_name = o->port,
 	};
 	int rc;

@@ -31,6 +31,7 @@
 #endif
 
 #include "pipeline.h"
+#include "pkt_bytes.h"
 
 #define ETH_HDR_LEN 14
 #define VLAN_TAG_LEN 4
@@ -64,33 +65,6 @@ _Static_assert(sizeof(struct pkt_meta) >= 16, "meta_zero: one 16-byte store");
 
 /* The parse helpers return a drop reason, or PARSE_OK (reason 0 is runt). */
 #define PARSE_OK IXG_DROP_MAX
-
-static inline uint16_t
-ld_be16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_16(v);
-}
-
-static inline uint32_t
-ld_be32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_32(v);
-}
-
-static inline uint32_t
-ld_u32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /*
  * Zero one pkt_meta with 16-byte stores: memset of its 88 bytes compiles

@@ -37,6 +37,7 @@
 #include <rte_mbuf.h>
 
 #include "pipeline.h"
+#include "pkt_bytes.h"
 
 #define ETH_ADDRS_LEN 12
 #define VLAN_TAG_LEN 4
@@ -72,42 +73,6 @@ enum icmp_err_kind {
 	ICMP_ERR_TOO_BIG,
 };
 
-/*
- * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for one 16-bit word changing
- * from m to m'. The three values are taken as stored in the packet (network
- * order); one's complement sums are byte-order independent (RFC 1071 2.B).
- */
-static inline uint16_t
-cksum_adjust(uint16_t hc, uint16_t m, uint16_t m_new)
-{
-	uint32_t s = (uint32_t)(uint16_t)~hc + (uint16_t)~m + m_new;
-
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static inline void
-st_be16(uint8_t *p, uint16_t v)
-{
-	st16(p, rte_cpu_to_be_16(v));
-}
-
 /* TTL - 1 and, if meta.dscp differs from the header's, the new DSCP (ECN
  * bits kept). The checksum follows each changed word (RFC 1624). */
 /*
@@ -123,13 +88,9 @@ static inline void
 rewrite_ipv4(uint8_t *ip, uint8_t dscp)
 {
 	uint16_t ck = ld16(ip + 10), old;
-	uint32_t s;
 
 	ip[8]--;
-	s = (uint32_t)(uint16_t)~ck + TTL_DEC_SUM;
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	ck = (uint16_t)~s;
+	ck = (uint16_t)~cksum_fold((uint32_t)(uint16_t)~ck + TTL_DEC_SUM);
 	if ((ip[1] >> 2) != dscp) {
 		old = ld16(ip);
 		ip[1] = (uint8_t)((dscp << 2) | (ip[1] & 3));
@@ -349,24 +310,6 @@ icmp_take_token(struct pipeline_ctx *ctx, uint32_t rate)
 		return 0;
 	ctx->icmp_tokens -= hz;
 	return 1;
-}
-
-/* One's complement sum of the IPv6 pseudo-header for ICMPv6 (RFC 8200 8.1)
- * and of the message l4[0..len), folded, not complemented. */
-static uint16_t
-icmp6_sum(const uint8_t *ip6, const uint8_t *l4, uint32_t len)
-{
-	uint32_t be_len = rte_cpu_to_be_32(len);
-	uint32_t be_nh = rte_cpu_to_be_32(IPPROTO_ICMPV6);
-	uint32_t s;
-
-	s = rte_raw_cksum(ip6 + 8, 32);
-	s += rte_raw_cksum(&be_len, 4);
-	s += rte_raw_cksum(&be_nh, 4);
-	s += rte_raw_cksum(l4, len);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
 }
 
 /*

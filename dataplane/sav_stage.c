@@ -24,6 +24,7 @@
 #include <rte_common.h>
 
 #include "pipeline.h"
+#include "pkt_bytes.h"
 
 enum { SAV_STRICT_IDX, SAV_LOOSE_IDX, SAV_N };
 
@@ -114,10 +115,7 @@ stage_sav(struct pipeline_ctx *ctx, struct burst *b)
 		default: continue;
 		}
 		if (m->l3 == L3_IPV4) {
-			uint32_t a;
-
-			memcpy(&a, m->src, 4);
-			s->ip4[s->n4] = rte_be_to_cpu_32(a);
+			s->ip4[s->n4] = ld_be32(m->src);
 			s->at4[s->n4++] = (uint8_t)i;
 		} else if (m->l3 == L3_IPV6) {
 			memcpy(s->ip6[s->n6], m->src, 16);

@@ -44,6 +44,7 @@ run(const uint8_t *buf, size_t len, struct pkt_meta *pm)
 	stage_parse(&ctx, &b);
 	stage_peer(&ctx, &b);
 	assert_int_equal(b.meta[0].verdict, VERDICT_CONTINUE);
+	stage_lookup(&ctx, &b);
 	stage_local(&ctx, &b);
 	*pm = b.meta[0];
 	return b.pkts[0];

@@ -232,7 +232,8 @@ test_chain_free_orders(void **state)
 		assert_true(t[2]->sav4 == t[0]->sav4);
 		assert_int_equal(t[1]->acl_actions[0].action, IXG_ACL_PERMIT);
 		assert_int_equal(dp_lookup6(t[2]->route6, "2001:db8:1::1"), 7);
-		assert_int_equal(tables_parts_live(), base + tables_shared_parts() + 2);
+		assert_int_equal(tables_parts_live(),
+				 base + tables_shared_parts() + 2);
 		for (unsigned i = 0; i < 3; i++) {
 			tables_free(t[orders[o][i]]);
 			for (unsigned j = i + 1; j < 3; j++)

@@ -12,7 +12,7 @@
  *
  * Nothing in here depends on DPDK, liburing or OpenSSL: plain C11.
  * Addresses are in network byte order as bytes (IPv6) or host-order uint32_t
- * (IPv4, the form rte_fib takes); every struct documents which.
+ * (IPv4, the form the FIBs take); every struct documents which.
  */
 #ifndef IXG_API_H
 #define IXG_API_H
@@ -182,7 +182,7 @@ struct ixg_spec_peer {
 	char name[IXG_NAME_LEN];
 };
 
-/* A route or source prefix. IPv4 addr is host byte order (rte_fib form). */
+/* A route or source prefix. IPv4 addr is host byte order (the FIBs' form). */
 struct ixg_spec_route4 {
 	uint32_t addr;
 	uint8_t len;

@@ -174,8 +174,16 @@ acl_create(struct tbl_build *b, const char *name, size_t rule_size, uint32_t n,
 		.rule_size = (uint32_t)rule_size,
 		.max_rule_num = n,
 	};
-	struct rte_acl_ctx *ctx = rte_acl_create(&p);
+	struct rte_acl_ctx *ctx;
 
+	/* rte_acl_create hands back a live context of the same name: two
+	 * snapshots of one generation would share (and free) one trie. */
+	if (rte_acl_find_existing(name) != NULL) {
+		*rc = tbl_fail(b, -EEXIST, "%s: rte_acl_create: %s", name,
+			       strerror(EEXIST));
+		return NULL;
+	}
+	ctx = rte_acl_create(&p);
 	if (ctx == NULL)
 		*rc = tbl_fail(b, -rte_errno, "%s: rte_acl_create: %s", name,
 			       rte_strerror(rte_errno));

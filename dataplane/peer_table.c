@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_errno.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
 #include "tables_impl.h"
@@ -344,59 +342,95 @@ out:
 	return rc;
 }
 
+/*
+ * The (port, outer VLAN, VLAN, MAC) keys given so far, so that a key given
+ * twice is refused: open addressing, at least twice as many entries as
+ * keys, freed once the peers are built.
+ */
+struct key_seen {
+	uint64_t mac_vlan; /* MAC (tbl_mac48) | VLAN << 48 */
+	uint32_t port_outer; /* port << 16 | outer VLAN */
+	uint16_t peer; /* 0: empty entry (peer id 0 is never a key's) */
+	uint16_t _pad;
+};
+
+/* The peer that gave key (mv, po) before, or 0 after recording `peer`. */
+static uint16_t
+key_seen_add(struct key_seen *set, uint32_t mask, uint64_t mv, uint32_t po,
+	     uint16_t peer)
+{
+	uint32_t h = tbl_peer_hash(mv ^ (uint64_t)po << 16) & mask;
+
+	for (;; h = (h + 1) & mask) {
+		struct key_seen *e = &set[h];
+
+		if (e->peer == 0) {
+			e->mac_vlan = mv;
+			e->port_outer = po;
+			e->peer = peer;
+			return 0;
+		}
+		if (e->mac_vlan == mv && e->port_outer == po)
+			return e->peer;
+	}
+}
+
 static int
 build_peers(struct tbl_build *b)
 {
 	const struct ixg_spec *s = b->spec;
 	struct tables *t = b->t;
-	struct rte_hash_parameters hp = {0};
-	char name[RTE_HASH_NAMESIZE];
-	uint32_t n_macs = 0;
+	struct key_seen *seen;
+	uint32_t n_macs = 0, mask;
+	int rc = 0;
 
 	for (uint32_t i = 0; i < s->n_peers; i++)
 		n_macs += s->peers[i].n_macs;
-	snprintf(name, sizeof(name), "pl2_%" PRIu64, t->generation);
-	hp.name = name;
-	hp.entries = n_macs * 2 < 64 ? 64 : n_macs * 2;
-	hp.key_len = sizeof(struct tbl_peer_key);
-	hp.hash_func = rte_hash_crc;
-	hp.socket_id = SOCKET_ID_ANY;
-	t->peer_by_l2 = rte_hash_create(&hp);
-	if (t->peer_by_l2 == NULL)
-		return tbl_fail(b, -rte_errno,
-				"peer hash %s: rte_hash_create: %s", name,
-				rte_strerror(rte_errno));
+	mask = pow2_at_least(2 * n_macs + 1) - 1;
+	seen = calloc(mask + 1, sizeof(*seen));
+	if (seen == NULL)
+		return tbl_fail(b, -ENOMEM, "peer keys: out of memory");
 
-	for (uint32_t i = 0; i < s->n_peers; i++) {
+	for (uint32_t i = 0; i < s->n_peers && rc == 0; i++) {
 		const struct ixg_spec_peer *sp = &s->peers[i];
 		struct tbl_peer *tp;
 
-		if (sp->id == IXG_PEER_NONE || sp->id >= IXG_MAX_PEERS)
-			return tbl_fail(b, -EINVAL,
-					"peer %s (origin %" PRIu32
-					"): id %u out of range",
-					sp->name, sp->origin, sp->id);
+		if (sp->id == IXG_PEER_NONE || sp->id >= IXG_MAX_PEERS) {
+			rc = tbl_fail(b, -EINVAL,
+				      "peer %s (origin %" PRIu32
+				      "): id %u out of range",
+				      sp->name, sp->origin, sp->id);
+			break;
+		}
 		tp = &t->peers[sp->id];
-		if (tp->configured)
-			return tbl_fail(b, -EEXIST,
-					"peer %s (origin %" PRIu32
-					"): id %u already used by peer %s",
-					sp->name, sp->origin, sp->id, tp->name);
+		if (tp->configured) {
+			rc = tbl_fail(b, -EEXIST,
+				      "peer %s (origin %" PRIu32
+				      "): id %u already used by peer %s",
+				      sp->name, sp->origin, sp->id, tp->name);
+			break;
+		}
 		if (sp->port_id >= IXG_MAX_PORTS ||
-		    !t->ports[sp->port_id].configured)
-			return tbl_fail(b, -EINVAL,
-					"peer %s (origin %" PRIu32
-					"): port %u not configured",
-					sp->name, sp->origin, sp->port_id);
-		if (sp->n_macs == 0 || sp->n_macs > IXG_MAX_PEER_MACS)
-			return tbl_fail(b, -EINVAL,
-					"peer %s (origin %" PRIu32 "): %u MACs",
-					sp->name, sp->origin, sp->n_macs);
-		if (sp->sav_mode > IXG_SAV_OFF)
-			return tbl_fail(b, -EINVAL,
-					"peer %s (origin %" PRIu32
-					"): bad sav mode %u",
-					sp->name, sp->origin, sp->sav_mode);
+		    !t->ports[sp->port_id].configured) {
+			rc = tbl_fail(b, -EINVAL,
+				      "peer %s (origin %" PRIu32
+				      "): port %u not configured",
+				      sp->name, sp->origin, sp->port_id);
+			break;
+		}
+		if (sp->n_macs == 0 || sp->n_macs > IXG_MAX_PEER_MACS) {
+			rc = tbl_fail(b, -EINVAL,
+				      "peer %s (origin %" PRIu32 "): %u MACs",
+				      sp->name, sp->origin, sp->n_macs);
+			break;
+		}
+		if (sp->sav_mode > IXG_SAV_OFF) {
+			rc = tbl_fail(b, -EINVAL,
+				      "peer %s (origin %" PRIu32
+				      "): bad sav mode %u",
+				      sp->name, sp->origin, sp->sav_mode);
+			break;
+		}
 		tp->configured = 1;
 		tp->sav_mode = sp->sav_mode;
 		tp->port_id = sp->port_id;
@@ -407,34 +441,26 @@ build_peers(struct tbl_build *b)
 		snprintf(tp->name, sizeof(tp->name), "%s", sp->name);
 
 		for (unsigned m = 0; m < sp->n_macs; m++) {
-			struct tbl_peer_key key = {
-				.port_id = sp->port_id,
-				.outer_vlan = sp->outer_vlan,
-				.vlan = sp->vlan,
-			};
-			void *old;
-			int r;
+			uint16_t old = key_seen_add(
+				seen, mask,
+				tbl_mac48(sp->macs[m]) | (uint64_t)sp->vlan
+								 << 48,
+				(uint32_t)sp->port_id << 16 | sp->outer_vlan,
+				sp->id);
 
-			memcpy(key.mac, sp->macs[m], 6);
-			if (rte_hash_lookup_data(t->peer_by_l2, &key, &old) >=
-			    0)
-				return tbl_fail(b, -EEXIST,
-						"peer %s (origin %" PRIu32
-						"): MAC %u already belongs "
-						"to peer %s on this port/VLAN",
-						sp->name, sp->origin, m,
-						t->peers[(uintptr_t)old].name);
-			r = rte_hash_add_key_data(t->peer_by_l2, &key,
-						  (void *)(uintptr_t)sp->id);
-			if (r < 0)
-				return tbl_fail(b, r,
-						"peer %s (origin %" PRIu32
-						"): rte_hash_add_key_data: %s",
-						sp->name, sp->origin,
-						rte_strerror(-r));
+			if (old != 0) {
+				rc = tbl_fail(b, -EEXIST,
+					      "peer %s (origin %" PRIu32
+					      "): MAC %u already belongs "
+					      "to peer %s on this port/VLAN",
+					      sp->name, sp->origin, m,
+					      t->peers[old].name);
+				break;
+			}
 		}
 	}
-	return build_peer_direct(b);
+	free(seen);
+	return rc == 0 ? build_peer_direct(b) : rc;
 }
 
 /* The part: ports first (peers name them), then the peers. */
@@ -449,7 +475,6 @@ peers_build(struct tbl_build *b)
 static void
 peers_free(struct tables *t)
 {
-	rte_hash_free(t->peer_by_l2);
 	rte_free(t->peer_vlan_slot);
 	rte_free(t->peer_qinq);
 	rte_free(t->peer_slots);

@@ -17,7 +17,6 @@
 
 #include <rte_acl.h>
 #include <rte_byteorder.h>
-#include <rte_hash.h>
 #include <rte_meter.h>
 
 #include "fibrec.h"
@@ -69,17 +68,9 @@ struct tbl_peer {
 	char name[IXG_NAME_LEN];
 };
 
-/* Key of the ingress-peer hash: (port, outer VLAN, VLAN, source MAC). */
-struct tbl_peer_key {
-	uint16_t port_id;
-	uint16_t outer_vlan;
-	uint16_t vlan;
-	uint8_t mac[6];
-} __attribute__((packed));
-
 /*
- * Ingress-peer direct tables (stage_peer), built from the same keys as
- * peer_by_l2. A "slot" is one (port, VLAN) pair (VLAN 0: untagged), or one
+ * Ingress-peer direct tables (stage_peer, built by peer_table.c). A "slot"
+ * is one (port, VLAN) pair (VLAN 0: untagged), or one
  * QinQ (port, outer VLAN, VLAN) triple. A slot's MACs live in its own
  * open-addressed table in tables.peer_macs: 64-bit entries, bits 0..47 the
  * MAC as tbl_mac48() reads it, bits 48..63 the peer id; 0 is an empty
@@ -203,7 +194,6 @@ struct tables {
 
 	struct tbl_port ports[IXG_MAX_PORTS];
 	struct tbl_peer peers[IXG_MAX_PEERS]; /* indexed by peer id */
-	struct rte_hash *peer_by_l2; /* struct tbl_peer_key -> peer id */
 	/*
 	 * Direct ingress-peer lookup (see struct tbl_peer_slot):
 	 * peer_vlan_slot[port * TBL_VLANS + vlan] is the slot of a frame with

@@ -3,8 +3,8 @@
  * test_peer.c - stage_peer over tables built by tables_build: the ingress
  * peer from (port, outer VLAN, VLAN, source MAC), misses dropped
  * unknown_peer (ARP and ND included). stage_peer uses the direct tables
- * (peer_vlan_slot, peer_qinq, peer_slots, peer_macs); the rte_hash
- * peer_by_l2 built beside them is the reference it must agree with.
+ * (peer_vlan_slot, peer_qinq, peer_slots, peer_macs); a scan of the spec's
+ * peers is the reference it must agree with.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -550,12 +550,11 @@ rnd(uint32_t n)
 }
 
 /*
- * Random (port, tags, MAC) frames: stage_peer's verdicts equal the
- * peer_by_l2 hash's answers for the same keys (the lookup before the
- * direct tables, kept as the reference).
+ * Random (port, tags, MAC) frames: stage_peer's verdicts equal a scan of
+ * the spec's peers for the same keys (the reference).
  */
 static void
-test_agrees_with_hash(void **state)
+test_agrees_with_spec(void **state)
 {
 	/* {outer, vlan}: every configured pair, and some that are not */
 	static const uint16_t tags[][2] = {
@@ -579,12 +578,9 @@ test_agrees_with_hash(void **state)
 			unsigned t = rnd(sizeof(tags) / sizeof(tags[0]));
 			const struct ixg_spec_peer *sp =
 				&spec->peers[rnd(spec->n_peers)];
-			struct tbl_peer_key key = {
-				.port_id = port,
-				.outer_vlan = tags[t][0],
-				.vlan = tags[t][1],
-			};
-			void *data;
+			struct {
+				uint16_t outer_vlan, vlan;
+			} key = {tags[t][0], tags[t][1]};
 
 			if (sp->port_id == port && rnd(2)) {
 				/* a configured key, as the peer sends it */
@@ -606,11 +602,12 @@ test_agrees_with_hash(void **state)
 			f[i].vid[0] = key.outer_vlan ? key.outer_vlan
 						     : key.vlan;
 			f[i].vid[1] = key.vlan;
-			memcpy(key.mac, mac[i], 6);
-			want[i] = rte_hash_lookup_data(tbl->peer_by_l2, &key,
-						       &data) >= 0
-					  ? (uint16_t)(uintptr_t)data
-					  : IXG_PEER_NONE;
+			want[i] = dp_peer_by_spec(spec, port, key.outer_vlan,
+						  key.vlan, mac[i]);
+			assert_int_equal(dp_peer_direct(tbl, port,
+							key.outer_vlan,
+							key.vlan, mac[i]),
+					 want[i]);
 		}
 		run_port(f, PIPELINE_BURST, port, &b);
 		for (i = 0; i < PIPELINE_BURST; i++) {
@@ -655,7 +652,7 @@ main(void)
 		cmocka_unit_test(test_peer_with_two_macs),
 		cmocka_unit_test(test_port_without_peers),
 		cmocka_unit_test(test_mac_of_another_port),
-		cmocka_unit_test(test_agrees_with_hash),
+		cmocka_unit_test(test_agrees_with_spec),
 		cmocka_unit_test(test_slots),
 	};
 	struct ixg_spec_peer *p;

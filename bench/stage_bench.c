@@ -2,17 +2,16 @@
 /*
  * stage_bench.c - cycles per packet of the packet-handling stages
  * (handling[] below: parse, peer, lookup, local, route, rewrite, output,
- * in PIPELINE_STAGES order) on bursts of 32 forwarded frames, timed with rte_rdtsc around the stage
- * calls only (the frame refill between bursts is outside the window).
+ * in PIPELINE_STAGES order) on bursts of 32 forwarded frames, timed with
+ * rte_rdtsc around the stage calls only (the frame refill between bursts
+ * is outside the window). One route, untagged in -> VLAN 100 out.
  *
  *   stage_bench [PACKETS] [EAL args...]   (default 10M packets)
  *
  * Runs without hugepages by default (--no-huge --no-shconf; DPDK 22.11
  * refuses --no-huge with --in-memory when linked dynamically here).
  *
- * Measured (gcc 12 -O2, shared 2-core VM, TSC 2.1 GHz, 10M packets, one
- * route, untagged in -> VLAN 100 out):
- *   UDP/IPv4 64 B: 108 cycles/packet;  UDP/IPv6 78 B: 108 cycles/packet.
+ * Results: bench/README.md ("Per stage").
  */
 #include <arpa/inet.h>
 #include <inttypes.h>

@@ -91,25 +91,13 @@ RTE_ACL_RULE_DEF(acl6_rule, ACL6_NF);
 
 /*
  * Trie order = order of these definitions: proto (rte_acl wants a 1-byte
- * first field), then destination, DSCP/peer, ports, source last. With the
- * natural order (proto, DSCP/peer, src, dst, ports) rte_acl_build splits
- * the 10k-rule bench ACL (fullspec: 8,506 IPv4 + 1,494 IPv6 rules, mostly
- * per-peer "UDP from port X to this /24" denies) into 2 tries per family,
- * and every packet walks both. Destination first (the most selective
- * field: each anti-reflection rule names one routed /24 or /48) keeps
- * each family in 1 trie. Measured (bench/pipeline_bench, 2026-11-24):
- *
- *   order (after proto)        tries v4/v6  ACL heap v4+v6  build v4+v6
- *   dscp/peer,src,dst,ports    2/2          10.4+3.9 MiB    4.9+0.6 s
- *   dst,dscp/peer,ports,src    1/1          34.5+5.9 MiB    1.0+0.2 s
- *   dst,src,dscp/peer,ports    1/1         353.9+60.6 MiB   (about 1.2x
- *                                                           the first)
- *
- * (build times: add_rules + build, this 2-core VM; last row measured
- * with the machine loaded). Instructions per
- * packet (callgrind, full scenario, 200k packets): see acl_stage.c.
- * Same rules, same priorities: classification results are identical
- * (checked on 3.2M keys drawn around the rules, both orders, 0 differ).
+ * first field), then destination, DSCP/peer, ports, source last.
+ * Destination first (the most selective field: each anti-reflection rule
+ * names one routed /24 or /48) keeps each family of the 10k-rule bench ACL
+ * in one trie; the natural order (proto, DSCP/peer, src, dst, ports) split
+ * it into two tries per family, and every packet walked both
+ * (bench/README.md, "History": the orders measured). Same rules, same
+ * priorities: classification results do not depend on the order.
  */
 static const struct rte_acl_field_def acl4_defs[ACL4_NF] = {
 	FDEF(BITMASK, 1, ACL4_PROTO, 0, offsetof(struct acl_key4, proto)),

@@ -8,34 +8,14 @@
  * The lookup is direct (tables.h, struct tbl_peer_slot): the (port, VLAN)
  * indexes a per-port array for the slot, QinQ goes through a small
  * open-addressed map, and the slot's own MAC table is probed with one
- * 8-byte load and compare per entry. It gives the same answer as the
- * peer_by_l2 rte_hash (same keys, built together; the unit tests check
- * both agree) without its CRC of a 12-byte key, bucket signatures and
- * key memcmp. There is no rte_hash fallback for crowded slots: a public
- * peering LAN is one (port, VLAN) with thousands of MACs, so each slot
- * hashes its own MACs instead.
+ * 8-byte load and compare per entry: no CRC of a 12-byte key, bucket
+ * signatures or key memcmp as an rte_hash would need. A public peering LAN
+ * is one (port, VLAN) with thousands of MACs, so each slot hashes its own
+ * MACs. Two passes over the burst (slot and home entry, prefetched; then
+ * the compare) let the burst's table loads overlap.
  *
- * Cost, instructions per packet under callgrind (bench/pipeline_bench
- * --callgrind --scenarios full,small, 200k packets, seed 1, gcc 12 -O2,
- * DPDK 22.11, 2026-11-23; "before" is the same tree with the previous
- * version of this file: one rte_hash_lookup_bulk_data per burst):
- *                               this stage      whole pipeline
- *   full (4,095 peers, ~2,050   241 -> 60       1,597 -> 1,420
- *     on one VLAN of port 0)
- *   small (16 routes, 4 peers)  241 -> 53       1,068 -> 883
- * TSC cycles of this stage (per-stage pass, medians of 4-5 interleaved
- * runs on the loaded 2-core VM): full 100 -> 47, small 47 -> 12. A
- * one-pass loop (probe right after the slot, no arrays) counts fewer
- * instructions (38 on small) but measured 21 cycles against 12: the two
- * passes let the burst's table loads overlap.
- *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 64 -> 64, 16-route table 56 ->
- * 56. TSC cycles: per-stage pass on the 16-route table, medians of 24
- * rounds alternating old and new binaries: 15.4 -> 15.2; full-table figures
- * in bench/README.md.
+ * Cost: 64 instructions/packet on the full table, 56 on the 16-route
+ * one (callgrind; bench/README.md, "Per stage").
  */
 #include <stdint.h>
 #include <string.h>

@@ -21,13 +21,8 @@
  * per-worker token bucket of node.icmp_rate per second (RFC 1812 4.3.2.8,
  * RFC 4443 2.4(f)); icmp_rate 0 sends none.
  *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 110 -> 104, 16-route table 110
- * -> 104. TSC cycles: per-stage pass on the 16-route table, medians of 24
- * rounds alternating old and new binaries: 28.6 -> 24.9; full-table figures
- * in bench/README.md.
+ * Cost: 104 instructions/packet on the full table, 104 on the 16-route
+ * one (callgrind; bench/README.md, "Per stage").
  */
 #include <stdint.h>
 #include <string.h>
@@ -73,8 +68,6 @@ enum icmp_err_kind {
 	ICMP_ERR_TOO_BIG,
 };
 
-/* TTL - 1 and, if meta.dscp differs from the header's, the new DSCP (ECN
- * bits kept). The checksum follows each changed word (RFC 1624). */
 /*
  * ~m + m' of RFC 1624 eqn. 3 for the (TTL, protocol) word as stored when
  * the TTL drops by one: the stored word drops by exactly 1 (little-endian
@@ -84,6 +77,8 @@ enum icmp_err_kind {
  */
 #define TTL_DEC_SUM (RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? 0xfffeu : 0xfeffu)
 
+/* TTL - 1 and, if meta.dscp differs from the header's, the new DSCP (ECN
+ * bits kept). The checksum follows each changed word (RFC 1624). */
 static inline void
 rewrite_ipv4(uint8_t *ip, uint8_t dscp)
 {

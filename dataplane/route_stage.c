@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * route_stage.c - destination lookup (lpm.h: DIR-24-8 for IPv4, a 16-8-8
- * multibit trie for IPv6) and what its result means: egress peer,
- * blackhole, no route, or a route back to the ingress peer.
+ * route_stage.c - two stages over the destination FIBs (route_table.c):
+ * stage_lookup, the lookup itself (lpm.h: DIR-24-8 for big IPv4 tables, a
+ * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
+ * egress peer, blackhole, no route, or a route back to the ingress peer.
  *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 35 -> 26, 16-route table 35 ->
- * 26; without the lookup, counted in stage_local. TSC cycles: per-stage
- * pass on the 16-route table, medians of 24 rounds alternating old and new
- * binaries: 2.5 -> 2.5; full-table figures in bench/README.md. The lookup
- * with the lpm tables (session 3): stage_local incl. it 73 TSC cycles on
- * the full table, 2 MiB pages, quiet VM (rte_fib: 74; one pair of runs).
+ * Cost: lookup 63 instructions/packet on the full table, 75 on the
+ * 16-route one; route 26 on both (callgrind; bench/README.md, "Per
+ * stage").
  */
 #include <string.h>
 

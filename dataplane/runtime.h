@@ -12,7 +12,7 @@
  *  - telemetry thread (DPDK's): reads counters (summing), generation, spec
  *    names under spec_lock; never touches `tables`.
  *
- * Counters region (issue 3 hands it to ixgate-control): one memfd
+ * Counters region (the control plane maps it, ixg_api.h): one memfd
  * (`counters_fd`, MFD_CLOEXEC, sealed against shrinking) of `counters_size`
  * bytes, mapped MAP_SHARED, holding `n_blocks` struct ixg_lcore_counters back
  * to back: block w (0..n_workers-1) belongs to worker w, block n_workers to

@@ -105,8 +105,8 @@ set_hash(const uint16_t *p, size_t n)
 		h = (h ^ p[i]) * 16777619u;
 	/* The multiplications only carry low bits upwards, and the index is
 	 * the low bits: without this final mix (MurmurHash3's fmix32) sets
-	 * of small peer ids with equal low bits all probe one cluster (the
-	 * full bench table's 4,095 peers made interning 13% of a commit). */
+	 * of small peer ids with equal low bits all probe one cluster (with
+	 * the full bench table's 4,095 peers, 13% of a commit). */
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
@@ -467,8 +467,8 @@ sav_seed(struct tbl_build *b, struct sav_builder *sb)
 	    o->n_sav_sets > 2 * (uint64_t)o->n_sav_sets_used + 1024)
 		return 0;
 	/* Copy the sets and their hash index as they are (~10 MB for the
-	 * bench table's 495k sets) rather than interning each again: that
-	 * was half a million cache-missing probes per commit. */
+	 * bench table's 495k sets) rather than interning each again: half a
+	 * million cache-missing probes per commit. */
 	ns = o->n_sav_sets;
 	np = o->n_sav_set_peers;
 	sb->sets = malloc((size_t)ns * sizeof(*sb->sets));

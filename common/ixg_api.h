@@ -38,6 +38,14 @@
 /* Blackholes are addressed by a 16-bit index in the dataplane's FIB next
  * hops: the most a transaction may carry. */
 #define IXG_MAX_BLACKHOLES 65536u
+/*
+ * Bounds of every policer rate and burst (classes' committed and peak, a
+ * peer's rate and burst), for the config validator and the dataplane's
+ * own checks alike. 10 Tbit/s is beyond any port; rte_meter's token-bucket
+ * arithmetic overflows 64 bits from about 1.8e17 bytes/s.
+ */
+#define IXG_RATE_MAX 1250000000000ull /* bytes per second: 10 Tbit/s */
+#define IXG_BURST_MAX (1ull << 40) /* bytes: 1 TiB */
 #define IXG_NAME_LEN 32 /* including the terminating NUL */
 #define IXG_DEVARGS_LEN 256
 

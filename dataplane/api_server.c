@@ -106,6 +106,7 @@ validate(const struct runtime *rt, const struct ixg_spec *s, struct verdict *v)
 		.running = rt->spec,
 		.conf_ports = rt->conf_ports,
 		.n_conf_ports = rt->n_conf_ports,
+		.n_workers = rt->n_workers,
 	};
 	struct tables_refusal r;
 

@@ -138,6 +138,8 @@ peers_validate(struct spec_check *c)
 				    s->n_countries);
 			return -1;
 		}
+		if (policer_check_peer(c, i) < 0)
+			return -1;
 	}
 	return 0;
 }

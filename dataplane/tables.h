@@ -340,12 +340,16 @@ struct tables_validate_env {
 	 * their devargs: a spec may name either. */
 	const struct ixg_spec_port *conf_ports;
 	uint32_t n_conf_ports;
+	/* Workers the meters are shared over (0: 1). */
+	unsigned n_workers;
 };
 
 /*
  * Check a spec before anything is built: ids in range and unique, every
  * cross reference (a route's peer, a rule's class, a prefix's country)
- * defined, ports unchanged from env->running. Runs every spec table's
+ * defined, ports unchanged from env->running, every meter's rates and
+ * bursts within IXG_RATE_MAX / IXG_BURST_MAX and meterable by each of
+ * env->n_workers workers. Runs every spec table's
  * validate hook, in IXG_SPEC_TABLES order, and stops at the first refusal.
  * Returns 0, or -1 with r filled (status, table, index, origin and a
  * message naming the object). tables_build checks the rest (lengths,

@@ -141,6 +141,10 @@ int spec_check_prefix_peers6(struct spec_check *c,
 			     const struct ixg_spec_route6 *r, uint32_t n,
 			     unsigned table);
 
+/* Peer i's default-class meter (rate, burst) checked the way the policer
+ * part will configure it (policer_table.c); 0 or -1 after spec_refuse. */
+int policer_check_peer(struct spec_check *c, uint32_t i);
+
 /* The hooks of one spec table (IXG_SPEC_TABLES). */
 struct spec_table_ops {
 	/* Check every element (ranges, cross references); 0, or -1 after

@@ -3,7 +3,9 @@
  * peer_stage.c - who sent this frame: the ingress peer from (port, outer
  * VLAN, VLAN, source MAC). An exchange node only talks to its configured
  * members, so a miss is dropped (unknown_peer), ARP and Neighbor Discovery
- * included.
+ * included. Frames parse dropped for what their member put in them
+ * (burst.charged) are looked up too, one by one, so the drop is charged
+ * to the member whose MAC sent it; a miss leaves their reason as it is.
  *
  * The lookup is direct (tables.h, struct tbl_peer_slot): the (port, VLAN)
  * indexes a per-port array for the slot, QinQ goes through a small
@@ -63,9 +65,45 @@ probe(const uint64_t *macs, uint32_t p, uint32_t mask, uint64_t key)
 }
 
 /*
+ * The peer of the frames in b->charged (dropped by parse, their member to
+ * be charged): one lookup each, the same as stage_peer's. Out of line:
+ * only bursts with such a frame get here.
+ */
+static __rte_noinline void
+charge_parse_drops(const struct tables *t, struct burst *b)
+{
+	const uint16_t *row = &t->peer_vlan_slot[b->port * TBL_VLANS];
+
+	for (uint32_t m = b->charged; m != 0; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		struct pkt_meta *pm = &b->meta[i];
+		const struct tbl_peer_slot *ps;
+		uint32_t slot, pos;
+		uint64_t w, e;
+
+		memcpy(&w, rte_pktmbuf_mtod(b->pkts[i], const uint8_t *) + 6,
+		       sizeof(w));
+		w = rte_le_to_cpu_64(w) & MAC48_MASK;
+		if (pm->outer_vlan == 0)
+			slot = row[pm->vlan & (TBL_VLANS - 1)];
+		else
+			slot = qinq_slot(t, b->port, pm->outer_vlan, pm->vlan);
+		ps = &t->peer_slots[slot];
+		pos = ps->first + (tbl_peer_hash(w) & ps->mask);
+		e = t->peer_macs[pos];
+		if (e != 0 && ((e ^ w) << 16) != 0)
+			e = probe(t->peer_macs, pos, ps->mask, w);
+		if (e != 0)
+			pm->in_peer = (uint16_t)(e >> 48);
+	}
+}
+
+/*
  * Set b->meta[i].in_peer for every packet still CONTINUE, from the direct
  * tables of ctx->t (tables.h: peer_vlan_slot, peer_qinq, peer_slots,
- * peer_macs); a miss is dropped unknown_peer. Runs after stage_parse,
+ * peer_macs); a miss is dropped unknown_peer. The frames in b->charged
+ * (dropped by parse) get their peer too, their verdict unchanged. Runs
+ * after stage_parse,
  * which set meta.in_port to b->port, masked VLAN ids to 12 bits and
  * checked that each CONTINUE frame holds an Ethernet header, so the 8
  * bytes at offset 6 (source MAC and the next 2 bytes) are in the first
@@ -89,6 +127,8 @@ stage_peer(struct pipeline_ctx *ctx, struct burst *b)
 				pkt_drop(b, i, IXG_DROP_UNKNOWN_PEER);
 		return;
 	}
+	if (unlikely(b->charged != 0))
+		charge_parse_drops(t, b);
 	row = &t->peer_vlan_slot[b->port * TBL_VLANS];
 
 	/* Pass 1: slot and home entry of each packet, prefetched. */

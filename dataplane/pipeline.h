@@ -118,6 +118,10 @@ struct burst {
 	 * error), valid only where meta[i].gen is 1; owned by the burst until
 	 * stage_output hands it out. */
 	struct rte_mbuf *gen[PIPELINE_BURST];
+	/* Bit i: stage_parse dropped pkts[i] for what its sender put in it
+	 * (martian, l4_truncated), with its Ethernet header and tags valid:
+	 * stage_peer names the sender, so the drop is charged to it. */
+	uint32_t charged;
 };
 
 /*
@@ -211,7 +215,8 @@ enum pipeline_stage {
 PIPELINE_STAGES(PIPELINE_X_DECL)
 #undef PIPELINE_X_DECL
 
-_Static_assert(PIPELINE_BURST <= 32, "burst.nh_local: 32-bit mask");
+_Static_assert(PIPELINE_BURST <= 32,
+	       "burst.nh_local, burst.charged: 32-bit masks");
 
 /* Run every stage over b. out->n[] must be zeroed by the caller. */
 void pipeline_run(struct pipeline_ctx *ctx, struct burst *b,

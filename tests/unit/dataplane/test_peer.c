@@ -133,6 +133,70 @@ test_unknown_peer(void **state)
 	}
 }
 
+/*
+ * Issue 13 item 12: a martian or a cut-short transport header is the
+ * sending member's doing: the peer stage names the member whose MAC sent
+ * it, so the drop is charged to it; the reason stays what parse said, and
+ * a stranger's frame stays martian (not unknown_peer). Other parse drops
+ * (a bad checksum) are not looked up.
+ */
+static void
+test_parse_drops_charged(void **state)
+{
+	struct fspec f[] = {
+		{.family = 4, .proto = 17, .smac = mac_a, .src = "127.0.0.1"},
+		{.family = 6, .proto = 17, .smac = mac_a, .src = "::1"},
+		{.family = 4,
+		 .proto = 17,
+		 .smac = mac_b,
+		 .n_vlans = 1,
+		 .vid = {100},
+		 .dst = "0.1.2.3"},
+		{.family = 4, .proto = 6, .smac = mac_a},
+		{.family = 4,
+		 .proto = 17,
+		 .smac = stranger,
+		 .src = "127.0.0.1"},
+		{.family = 4, .proto = 6, .smac = mac_a},
+	};
+	static const int want_reason[] = {
+		IXG_DROP_MARTIAN,      IXG_DROP_MARTIAN, IXG_DROP_MARTIAN,
+		IXG_DROP_L4_TRUNCATED, IXG_DROP_MARTIAN, IXG_DROP_IPV4_CHECKSUM,
+	};
+	static const uint16_t want_peer[] = {
+		1, 1, 2, 1, IXG_PEER_NONE, IXG_PEER_NONE};
+	const unsigned n = sizeof(f) / sizeof(f[0]);
+	uint8_t buf[MAX_FRAME];
+	struct burst b;
+	unsigned i;
+
+	(void)state;
+	dp_burst_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		size_t len;
+
+		f[i].dmac = tbl->ports[0].mac;
+		len = build(&f[i], buf);
+		if (i == 3) { /* IP total length: 10 bytes of TCP header */
+			put16(buf + 14 + 2, 30);
+			put16(buf + 14 + 10, 0);
+			put16(buf + 14 + 10, ref_cksum(buf + 14, 20, 0));
+		}
+		if (i == 5)
+			buf[14 + 10] ^= 1; /* checksum broken */
+		b.pkts[b.n++] = dp_test_mbuf(buf, len, 0);
+	}
+	stage_parse(&ctx, &b);
+	stage_peer(&ctx, &b);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(b.meta[i].verdict, VERDICT_DROP);
+		assert_string_equal(ixg_drop_name(b.meta[i].drop_reason),
+				    ixg_drop_name((unsigned)want_reason[i]));
+		assert_int_equal(b.meta[i].in_peer, want_peer[i]);
+		rte_pktmbuf_free(b.pkts[i]);
+	}
+}
+
 /* The same MAC on another port is another peer (or none). */
 static void
 test_port_is_part_of_key(void **state)
@@ -644,6 +708,7 @@ main(void)
 		cmocka_unit_test(test_known_peers),
 		cmocka_unit_test(test_unknown_peer),
 		cmocka_unit_test(test_port_is_part_of_key),
+		cmocka_unit_test(test_parse_drops_charged),
 		cmocka_unit_test(test_full_burst),
 		cmocka_unit_test(test_same_mac_two_vlans),
 		cmocka_unit_test(test_qinq),

@@ -432,14 +432,23 @@ struct ixg_lcore_counters {
  *
  * Transport: AF_UNIX SOCK_SEQPACKET (one message per send/recv, boundaries
  * kept), socket file mode 0600, peer credentials (SO_PEERCRED) checked by
- * the dataplane: only root or the dataplane's own uid may connect. One
- * client (the control plane) at a time; a second one gets IXG_ST_BUSY.
+ * the dataplane: only root or the dataplane's own uid may connect, and
+ * with ixgate-dataplane --api-group the members of that group (socket
+ * 0660 of that group). Every refused connection is logged. One client
+ * (the control plane) at a time; a second one gets IXG_ST_BUSY, unless
+ * the first has sent nothing for the idle timeout (--api-idle-timeout,
+ * 60 s): then it is let go and the newcomer served. A client idle that
+ * long before its HELLO or inside a transaction is disconnected.
  *
  * Every message starts with struct ixg_msg_hdr; requests carry a seq that
  * the reply echoes. Payloads are fixed-width structs below (static size
  * checks at the end of this section). Large payloads (a table of 1.2M
  * routes) travel in a memfd passed with SCM_RIGHTS beside the message:
  * the message says where in the memfd the array is and its element size.
+ * A TXN_TABLE memfd must be sealed with F_SEAL_SHRINK, F_SEAL_GROW and
+ * F_SEAL_WRITE (anything else is IXG_ST_BAD_MESSAGE). The counters memfd
+ * of HELLO_REPLY is a read-only descriptor of a memfd sealed against
+ * every writer but the dataplane's workers (F_SEAL_FUTURE_WRITE).
  * Messages are at most IXG_MSG_MAX bytes.
  *
  * Conversation:
@@ -447,7 +456,9 @@ struct ixg_lcore_counters {
  *   control -> TXN_BEGIN             dataplane -> REPLY
  *   control -> TXN_TABLE (+ memfd)   dataplane -> REPLY      (0..n times)
  *   control -> TXN_COMMIT            dataplane -> COMMIT_REPLY
- *   (or TXN_ABORT; a dropped connection aborts the open transaction)
+ *   (or TXN_ABORT; a dropped connection aborts the open transaction, even
+ *   with its TXN_COMMIT already sent: tables built for a client that has
+ *   gone are not published)
  *   control -> GET_STATE             dataplane -> STATE
  *   control -> GET_IDS               dataplane -> IDS (+ memfd)
  *
@@ -524,7 +535,8 @@ struct ixg_capacities {
 	uint32_t _pad;
 };
 
-/* Sent with the counters memfd (SCM_RIGHTS): map it read-only. */
+/* Sent with the counters memfd (SCM_RIGHTS), read-only: map it
+ * PROT_READ, MAP_SHARED. */
 struct ixg_msg_hello_reply {
 	struct ixg_msg_hdr hdr;
 	int32_t status; /* enum ixg_status */

@@ -66,6 +66,9 @@ static const char *const status_names[] = {
 	[IXG_ST_INTERNAL] = "internal",
 };
 
+/* The seals a TXN_TABLE memfd must carry (ixg_table_from_fd). */
+#define TABLE_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
 /* Where a table lives in struct ixg_spec: the count and the array (the
  * node: no count, the inline struct). */
 #define NO_FIELD SIZE_MAX
@@ -566,6 +569,7 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 	void *copy;
 	struct stat st;
 	int64_t bad;
+	int seals;
 
 	if (err_index != NULL)
 		*err_index = UINT32_MAX;
@@ -619,6 +623,16 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 		     d->info.name);
 		return IXG_ST_BAD_MESSAGE;
 	}
+	/* Sealed against shrinking, growing and writing: what is checked
+	 * below is what gets built, whatever the sender does meanwhile. */
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || (seals & TABLE_SEALS) != TABLE_SEALS) {
+		errf(err, errlen,
+		     "%s: passed descriptor is not a sealed memfd (needs "
+		     "F_SEAL_SHRINK, F_SEAL_GROW and F_SEAL_WRITE)",
+		     d->info.name);
+		return IXG_ST_BAD_MESSAGE;
+	}
 	if (__builtin_add_overflow(m->offset, bytes, &end) ||
 	    end > (uint64_t)st.st_size) {
 		errf(err, errlen,
@@ -633,9 +647,8 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 		     d->info.name, bytes);
 		return IXG_ST_NO_MEMORY;
 	}
-	/* pread, not mmap: a descriptor that is not sealed (or not a memfd)
-	 * could shrink after fstat and turn a mapped read into SIGBUS; a
-	 * short read is just an error. Checks run on the private copy. */
+	/* pread into a private copy: the checks below run on it, and a
+	 * short read is an error, never a SIGBUS. */
 	if (read_all(fd, copy, (size_t)bytes, m->offset) < 0) {
 		errf(err, errlen,
 		     "%s: reading %" PRIu64 " bytes at offset %" PRIu64

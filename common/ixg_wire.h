@@ -150,11 +150,12 @@ void ixg_msg_txn_table_init(struct ixg_msg_txn_table *m, unsigned table,
  * Decode the table a TXN_TABLE message describes from `fd` (may be -1 when
  * m->count is 0) into `shadow`, replacing that table. Checks: the table id,
  * elem_size equal to the table's struct, count within ixg_table_capacity
- * (and exactly 1 for the node), offset + count * elem_size within the
- * file's size without overflow, every string inside an element
- * NUL-terminated within its array. The elements are read with pread (no
- * mapping: an unsealed descriptor shrinking under us cannot SIGBUS) into
- * a new malloc'd array; the caller still owns and closes fd.
+ * (and exactly 1 for the node), fd a memfd sealed with F_SEAL_SHRINK,
+ * F_SEAL_GROW and F_SEAL_WRITE (as ixg_table_to_memfd makes it; anything
+ * else is BAD_MESSAGE), offset + count * elem_size within the file's size
+ * without overflow, every string inside an element NUL-terminated within
+ * its array. The elements are read with pread into a new malloc'd array;
+ * the caller still owns and closes fd.
  * `owned` is a bit mask (1u << table) of the shadow's arrays this caller
  * allocated: the replaced array is freed only if its bit is set, and the
  * bit is set for the new one. On failure the shadow is unchanged and the

@@ -12,10 +12,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +27,7 @@
 
 #include "api_server.h"
 #include "ixg_wire.h"
+#include "mono.h"
 #include "tables.h"
 
 /* ---- replies ------------------------------------------------------- */
@@ -61,6 +64,7 @@ api_conn_init(struct api_conn *c, struct runtime *rt)
 	c->rt = rt;
 	c->was_headless = rt->had_client;
 	c->ids_fd = -1;
+	c->peer_fd = -1;
 }
 
 void
@@ -132,8 +136,29 @@ build_status(int rc)
 	}
 }
 
+/*
+ * Whether the client of c is still connected: it may have given up on a
+ * commit (its timeout, a kill) while the dataplane was busy or stopped,
+ * and the socket still holds its queued messages. Its peer closing sets
+ * POLLHUP / POLLRDHUP at once, data left unread or not. A connection
+ * without a socket (tests, the fuzz target) is always present.
+ */
+static bool
+client_present(void *arg)
+{
+	const struct api_conn *c = arg;
+	struct pollfd p = {.fd = c->peer_fd, .events = POLLIN | POLLRDHUP};
+
+	if (c->peer_fd < 0)
+		return true;
+	if (poll(&p, 1, 0) < 0)
+		return true;
+	return (p.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)) == 0;
+}
+
 /* Validate, build, publish the shadow; on success it becomes the running
- * spec. The transaction is closed either way. */
+ * spec. The transaction is closed either way. A client gone by the time
+ * the tables are built gets nothing published (client_present). */
 static void
 commit(struct api_conn *c, uint32_t seq, struct api_reply *out)
 {
@@ -178,8 +203,17 @@ commit(struct api_conn *c, uint32_t seq, struct api_reply *out)
 		snprintf(v.msg, sizeof(v.msg), "commit: out of memory");
 		goto discard;
 	}
-	rc = runtime_publish(rt, &c->shadow, err, sizeof(err), &r.build_ns,
-			     &r.publish_ns);
+	rc = runtime_publish_if(rt, &c->shadow, err, sizeof(err), &r.build_ns,
+				&r.publish_ns, client_present, c);
+	if (rc == -ECANCELED) {
+		free(ns);
+		v.status = IXG_ST_INTERNAL;
+		snprintf(v.msg, sizeof(v.msg),
+			 "client pid %d gone before publish: "
+			 "transaction discarded",
+			 (int)c->peer_pid);
+		goto discard;
+	}
 	if (rc < 0) {
 		free(ns);
 		v.status = build_status(rc);
@@ -247,7 +281,9 @@ hello(struct api_conn *c, const struct ixg_msg_hello *m, struct api_reply *out)
 	};
 	memcpy(out->buf, &r, sizeof(r));
 	out->len = sizeof(r);
-	out->fd = rt->counters_fd;
+	/* The read-only view (runtime.h): a client cannot write counters. */
+	out->fd = rt->counters_ro_fd;
+	c->hello_seen = true;
 }
 
 static void
@@ -423,6 +459,7 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
  * request unread would reset the connection and lose the BUSY reply. */
 #define MAX_REFUSED 4
 #define REFUSED_LINGER_S 1
+#define S_NS 1000000000ull
 
 struct refused {
 	int fd; /* -1: free slot */
@@ -431,39 +468,71 @@ struct refused {
 
 struct api_server {
 	struct runtime *rt;
+	struct api_server_opts opts;
 	int listen_fd;
 	struct refused refused[MAX_REFUSED];
 	int client_fd;
 	pid_t client_pid;
 	uid_t client_uid;
+	uint64_t client_last_ns; /* its last message (or its connect) */
 	struct api_conn conn;
 	struct api_reply reply;
 	uint8_t rx[IXG_MSG_MAX];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
-/* mkdir -p of the socket's directory, 0700 for what we create. */
+static int64_t
+mono_s(void)
+{
+	return (int64_t)(ixg_mono_ns() / S_NS);
+}
+
+/*
+ * mkdir -p of the socket's directory. What this creates is 0700, or 0750
+ * and owned by the API group when there is one (its members must reach
+ * the socket); an existing directory is left as it is, with a warning if
+ * the group could not get through it.
+ */
 static int
-make_parent_dir(const char *path)
+make_parent_dir(const struct api_server_opts *o)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	mode_t mode = o->group_set ? 0750 : 0700;
+	struct stat st;
 	char *p;
 
-	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", o->path);
 	p = strrchr(dir, '/');
 	if (p == NULL || p == dir)
 		return 0;
 	*p = '\0';
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
+	for (p = dir + 1;; p++) {
+		bool last = *p == '\0';
+
+		if (*p != '/' && !last)
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		if (mkdir(dir, mode) == 0) {
+			if (o->group_set &&
+			    (chown(dir, (uid_t)-1, o->gid) < 0 ||
+			     chmod(dir, mode) < 0))
+				return -errno;
+		} else if (errno != EEXIST) {
 			return -errno;
+		} else if (last && o->group_set && stat(dir, &st) == 0 &&
+			   !(st.st_gid == o->gid ? st.st_mode & S_IXGRP
+						 : st.st_mode & S_IXOTH)) {
+			fprintf(stderr,
+				"--api-group %s: directory %s (mode %04o, "
+				"group %d) keeps the group's members out of "
+				"the socket\n",
+				o->group_name, dir,
+				(unsigned)(st.st_mode & 07777), (int)st.st_gid);
+		}
+		if (last)
+			break;
 		*p = '/';
 	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
 	return 0;
 }
 
@@ -482,9 +551,11 @@ socket_alive(const struct sockaddr_un *sa)
 }
 
 struct api_server *
-api_server_create(struct runtime *rt, const char *path)
+api_server_create(struct runtime *rt, const struct api_server_opts *o)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *path = o->path;
+	mode_t mode = o->group_set ? 0660 : 0600;
 	struct api_server *s;
 	struct stat st;
 	int fd, rc;
@@ -499,12 +570,14 @@ api_server_create(struct runtime *rt, const char *path)
 	if (s == NULL)
 		return NULL;
 	s->rt = rt;
+	s->opts = *o;
 	s->client_fd = -1;
 	for (unsigned i = 0; i < MAX_REFUSED; i++)
 		s->refused[i].fd = -1;
 	snprintf(s->path, sizeof(s->path), "%s", path);
+	s->opts.path = s->path;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	rc = make_parent_dir(path);
+	rc = make_parent_dir(&s->opts);
 	if (rc < 0) {
 		fprintf(stderr, "--api-socket %s: creating its directory: %s\n",
 			path, strerror(-rc));
@@ -538,10 +611,12 @@ api_server_create(struct runtime *rt, const char *path)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		goto fail;
-	/* Owner-only from the first moment: no window at the umask's mode. */
+	/* Owner-only from the first moment: no window at the umask's mode;
+	 * the group gets in once the file is its own. */
 	if (fchmod(fd, 0600) < 0 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(path, 0600) < 0 || listen(fd, 4) < 0)
+	    (o->group_set && chown(path, (uid_t)-1, o->gid) < 0) ||
+	    chmod(path, mode) < 0 || listen(fd, 4) < 0)
 		goto fail_fd;
 	s->listen_fd = fd;
 	api_conn_init(&s->conn, rt);
@@ -602,15 +677,6 @@ api_server_pollfds(const struct api_server *s, struct pollfd *pfd)
 	return n;
 }
 
-static int64_t
-mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 /* Discard what a refused client sent; true once it hung up. */
 static bool
 drain_refused(int fd)
@@ -668,42 +734,127 @@ reap_refused(struct api_server *s)
 	}
 }
 
+/*
+ * Whether the peer on fd may use the API: root, the dataplane's own uid,
+ * or, with --api-group, a member of that group (its primary group or a
+ * supplementary one, SO_PEERGROUPS). Fills cred; why says what failed.
+ */
+static bool
+peer_allowed(const struct api_server *s, int fd, struct ucred *cred, char *why,
+	     size_t len)
+{
+	socklen_t clen = sizeof(*cred);
+	gid_t groups[256];
+	socklen_t glen = sizeof(groups);
+
+	memset(cred, 0, sizeof(*cred));
+	cred->uid = (uid_t)-1;
+	cred->gid = (gid_t)-1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &clen) < 0 ||
+	    clen != sizeof(*cred)) {
+		snprintf(why, len, "no peer credentials: %s", strerror(errno));
+		return false;
+	}
+	if (cred->uid == 0 || cred->uid == getuid())
+		return true;
+	if (s->opts.group_set) {
+		if (cred->gid == s->opts.gid)
+			return true;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) ==
+		    0)
+			for (size_t i = 0; i < glen / sizeof(groups[0]); i++)
+				if (groups[i] == s->opts.gid)
+					return true;
+		snprintf(why, len,
+			 "neither root, the dataplane's uid %d nor in group "
+			 "%s (gid %d)",
+			 (int)getuid(), s->opts.group_name, (int)s->opts.gid);
+		return false;
+	}
+	snprintf(why, len, "neither root nor the dataplane's uid %d",
+		 (int)getuid());
+	return false;
+}
+
+/* A client past the idle timeout: idle_ns since its last message. */
+static bool
+client_idle(const struct api_server *s, uint64_t now, uint64_t *idle_ns)
+{
+	*idle_ns = now - s->client_last_ns;
+	return s->client_fd >= 0 && s->opts.idle_timeout_s > 0 &&
+	       *idle_ns >= (uint64_t)s->opts.idle_timeout_s * S_NS;
+}
+
 static void
 accept_client(struct api_server *s)
 {
 	struct ucred cred;
-	socklen_t clen = sizeof(cred);
+	uint64_t now = ixg_mono_ns(), idle;
+	char why[160];
 	int fd = accept4(s->listen_fd, NULL, NULL,
 			 SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0)
 		return;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
-	    (cred.uid != 0 && cred.uid != getuid())) {
-		fprintf(stderr,
-			"API: refused a client with uid %d (only root "
-			"or uid %d)\n",
-			clen == sizeof(cred) ? (int)cred.uid : -1,
-			(int)getuid());
+	if (!peer_allowed(s, fd, &cred, why, sizeof(why))) {
+		fprintf(stderr, "API: refused pid %d uid %d gid %d: %s\n",
+			(int)cred.pid, (int)cred.uid, (int)cred.gid, why);
 		close(fd);
 		return;
 	}
+	if (s->client_fd >= 0 && client_idle(s, now, &idle)) {
+		/* An idle holder gives way: a stale client never locks the
+		 * real control plane out. */
+		fprintf(stderr,
+			"API: pid %d idle for %.1f s gives the API to pid "
+			"%d\n",
+			(int)s->client_pid, (double)idle / S_NS, (int)cred.pid);
+		client_close(s);
+	}
 	if (s->client_fd >= 0) {
-		fprintf(stderr, "API: refused pid %d: busy with pid %d\n",
-			(int)cred.pid, (int)s->client_pid);
+		fprintf(stderr,
+			"API: refused pid %d uid %d: busy with pid %d\n",
+			(int)cred.pid, (int)cred.uid, (int)s->client_pid);
 		refuse_busy(s, fd);
 		return;
 	}
 	s->client_fd = fd;
 	s->client_pid = cred.pid;
 	s->client_uid = cred.uid;
+	s->client_last_ns = now;
 	api_conn_init(&s->conn, s->rt);
+	s->conn.peer_fd = fd;
+	s->conn.peer_pid = cred.pid;
 	__atomic_store_n(&s->rt->headless, false, __ATOMIC_RELAXED);
 	s->rt->had_client = true;
 	fprintf(stderr,
 		"control plane connected: pid %d uid %d, generation "
 		"%" PRIu64 "\n",
 		(int)cred.pid, (int)cred.uid, runtime_generation(s->rt));
+}
+
+/*
+ * The idle timeout alone, between messages: a client that never said
+ * HELLO, or that holds a transaction open, is disconnected once idle for
+ * the timeout; one that said HELLO and holds no transaction stays (a
+ * control plane is idle between commits) until another client asks for
+ * the API (accept_client).
+ */
+static void
+expire_client(struct api_server *s)
+{
+	uint64_t idle;
+
+	if (!client_idle(s, ixg_mono_ns(), &idle) ||
+	    (s->conn.hello_seen && !s->conn.txn_open))
+		return;
+	fprintf(stderr,
+		"API: pid %d idle for %.1f s %s: disconnected (idle "
+		"timeout %u s)\n",
+		(int)s->client_pid, (double)idle / S_NS,
+		s->conn.txn_open ? "in an open transaction" : "without a hello",
+		s->opts.idle_timeout_s);
+	client_close(s);
 }
 
 static void
@@ -720,6 +871,7 @@ serve_client(struct api_server *s)
 		client_close(s);
 		return;
 	}
+	s->client_last_ns = ixg_mono_ns();
 	if (n == -EMSGSIZE || n == -EBADMSG) {
 		/* Truncated or with ancillary junk: we cannot know where
 		 * the peer thinks the conversation is. */
@@ -736,6 +888,7 @@ serve_client(struct api_server *s)
 		return;
 	}
 	api_handle(&s->conn, s->rx, (size_t)n, fd, r);
+	s->client_last_ns = ixg_mono_ns();
 	if (r->len > 0 && ixg_send(s->client_fd, r->buf, r->len, r->fd) < 0) {
 		/* A client that does not read its replies is gone. */
 		client_close(s);
@@ -761,4 +914,5 @@ api_server_service(struct api_server *s, const struct pollfd *pfd, unsigned n)
 				client_close(s);
 		}
 	}
+	expire_client(s);
 }

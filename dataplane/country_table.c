@@ -18,6 +18,35 @@
 /* ------------------------------------------------------------------ */
 /* Checks and names.                                                  */
 
+static bool
+cc_letter(unsigned ch)
+{
+	return ch >= 'A' && ch <= 'Z';
+}
+
+/*
+ * Every code is two upper-case letters ("CN", ixg_api.h's ixg_cc_t), or
+ * "--" for "unknown" (index 0, and the holes the compiler leaves). A NUL
+ * or any other byte would reach names in counters, traces and telemetry.
+ */
+static int
+countries_validate(struct spec_check *c)
+{
+	const struct ixg_spec *s = c->s;
+
+	for (uint32_t i = 0; i < s->n_countries; i++) {
+		unsigned a = s->countries[i] >> 8, b = s->countries[i] & 0xff;
+
+		if ((cc_letter(a) && cc_letter(b)) || (a == '-' && b == '-'))
+			continue;
+		return spec_refuse(c, IXG_TBL_COUNTRIES, i, 0,
+				   "country %" PRIu32 ": code 0x%04x is not "
+				   "two letters A-Z (or \"--\")",
+				   i, (unsigned)s->countries[i]);
+	}
+	return 0;
+}
+
 static int
 country4_validate(struct spec_check *c)
 {
@@ -82,6 +111,7 @@ country6_describe(const struct ixg_spec *s, uint32_t i, char *buf, size_t len)
 }
 
 const struct spec_table_ops spec_table_countries = {
+	.validate = countries_validate,
 	.describe = countries_describe,
 };
 

@@ -60,7 +60,8 @@ static const struct variant variants[N_VARIANTS] = {
 	{IXG_RATE_MAX, 1, 1, IXG_BURST_MAX, 1280, 1, 1, 2},
 	{1, IXG_BURST_MAX, IXG_RATE_MAX, 1, 9000, 0, UINT32_MAX,
 	 UINT32_C(1) << 31},
-	{IXG_RATE_MAX, 0, 125000, 1, 1500, 1, 100, 1000}, /* peers: default burst */
+	/* peers without a burst: the default, 100 ms of the rate */
+	{IXG_RATE_MAX, 0, 125000, 1, 1500, 1, 100, 1000},
 	{1000, 1, IXG_RATE_MAX, IXG_BURST_MAX, 65535, 1, 1, 1},
 };
 

@@ -742,14 +742,41 @@ test_malformed_tables(void **state)
 	assert_int_equal(decode(fd, &m, &idx, err), IXG_ST_BAD_MESSAGE);
 	close(fd);
 
-	/* an unsealed memfd with a valid table is still readable */
-	fd = memfd_create("unsealed", MFD_CLOEXEC);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, src.routes4, 4 * sizeof(*src.routes4)),
-			 (ssize_t)(4 * sizeof(*src.routes4)));
+	/* Issue 13 item 11: a valid table in anything but a memfd sealed
+	 * against shrinking, growing and writing is refused, naming why:
+	 * an unsealed memfd, one sealed only against resizing, a file. */
 	ixg_msg_txn_table_init(&m, IXG_TBL_ROUTES4, 4, 1);
-	assert_int_equal(decode(fd, &m, &idx, err), IXG_ST_OK);
-	close(fd);
+	for (unsigned k = 0; k < 3; k++) {
+		char path[] = "/tmp/test_wire_XXXXXX";
+
+		if (k < 2) {
+			fd = memfd_create("unsealed",
+					  MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		} else {
+			fd = mkstemp(path);
+			unlink(path);
+		}
+		assert_true(fd >= 0);
+		assert_int_equal(
+			write(fd, src.routes4, 4 * sizeof(*src.routes4)),
+			(ssize_t)(4 * sizeof(*src.routes4)));
+		if (k == 1)
+			assert_int_equal(fcntl(fd, F_ADD_SEALS,
+					       F_SEAL_SHRINK | F_SEAL_GROW),
+					 0);
+		assert_int_equal(decode(fd, &m, &idx, err), IXG_ST_BAD_MESSAGE);
+		assert_non_null(strstr(err, "routes4: passed descriptor is "
+					    "not a sealed memfd"));
+		/* sealed, the same bytes are a table */
+		if (k < 2) {
+			assert_int_equal(fcntl(fd, F_ADD_SEALS,
+					       F_SEAL_SHRINK | F_SEAL_GROW |
+						       F_SEAL_WRITE),
+					 0);
+			assert_int_equal(decode(fd, &m, &idx, err), IXG_ST_OK);
+		}
+		close(fd);
+	}
 	ixg_spec_free(&src);
 }
 
@@ -766,10 +793,13 @@ test_table_at_offset(void **state)
 	(void)state;
 	spec_fill(&src, 3);
 	memset(&shadow, 0, sizeof(shadow));
-	fd = memfd_create("off", MFD_CLOEXEC);
+	fd = memfd_create("off", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	assert_true(fd >= 0);
 	assert_int_equal(pwrite(fd, src.routes6, 3 * sizeof(*src.routes6), off),
 			 (ssize_t)(3 * sizeof(*src.routes6)));
+	assert_int_equal(fcntl(fd, F_ADD_SEALS,
+			       F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE),
+			 0);
 	ixg_msg_txn_table_init(&m, IXG_TBL_ROUTES6, 3, 1);
 	m.offset = (uint64_t)off;
 	assert_int_equal(ixg_table_from_fd(fd, &m, &shadow, &owned, NULL, err),

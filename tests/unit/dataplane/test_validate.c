@@ -38,8 +38,7 @@ base(void)
 }
 
 static int
-validate(const struct ixg_spec *s, unsigned n_workers,
-	 struct tables_refusal *r)
+validate(const struct ixg_spec *s, unsigned n_workers, struct tables_refusal *r)
 {
 	const struct tables_validate_env env = {.n_workers = n_workers};
 
@@ -87,8 +86,7 @@ test_class_rate_overflow(void **state)
 
 	(void)state;
 	dp_spec_class(s, 1, 1000000, 3000, 2000000, 6000);
-	c = dp_spec_class(s, 2, OVERFLOW_RATE, 1 << 20, OVERFLOW_RATE,
-			  1 << 20);
+	c = dp_spec_class(s, 2, OVERFLOW_RATE, 1 << 20, OVERFLOW_RATE, 1 << 20);
 	snprintf(c->name, sizeof(c->name), "huge");
 	c->origin = 41;
 	assert_int_equal(validate(s, 1, &r), -1);
@@ -207,8 +205,7 @@ test_cross_references(void **state)
 	assert_int_equal(validate(s, 1, &r), -1);
 	assert_int_equal(r.table, IXG_TBL_ROUTES4);
 	assert_int_equal(r.index, 0);
-	assert_string_equal(r.msg,
-			    "route 0 (origin 5): peer 9 does not exist");
+	assert_string_equal(r.msg, "route 0 (origin 5): peer 9 does not exist");
 	s->routes4[0].peer_id = 2;
 	a = dp_spec_acl(s, 3, 1, 4, IXG_ACL_CLASS);
 	a->class_id = 7;
@@ -217,6 +214,46 @@ test_cross_references(void **state)
 	assert_int_equal(r.table, IXG_TBL_ACL_RULES);
 	assert_int_equal(r.origin, 8);
 	assert_non_null(strstr(r.msg, "class 7 does not exist"));
+	dp_spec_free(s);
+}
+
+/* Issue 13 item 11: a country table with NUL or non-letter codes is
+ * refused, naming the index. */
+static void
+test_country_codes(void **state)
+{
+	static const ixg_cc_t bad[] = {0,
+				       IXG_CC('C', 0),
+				       IXG_CC('c', 'n'),
+				       IXG_CC('-', 'N'),
+				       IXG_CC('1', '2'),
+				       IXG_CC(0xc3, 0x89)};
+	struct ixg_spec *s = base();
+	struct tables_refusal r;
+	uint16_t vn;
+	char want[32];
+
+	(void)state;
+	dp_spec_country(s, "--");
+	dp_spec_country(s, "CN");
+	vn = dp_spec_country(s, "VN");
+	assert_int_equal(validate(s, 1, &r), 0);
+	snprintf(want, sizeof(want), "country %u: code 0x", vn);
+	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		s->countries[vn] = bad[k];
+		assert_int_equal(validate(s, 1, &r), -1);
+		assert_int_equal(r.status, IXG_ST_INVALID);
+		assert_int_equal(r.table, IXG_TBL_COUNTRIES);
+		assert_int_equal(r.index, vn);
+		assert_non_null(strstr(r.msg, want));
+	}
+	/* 256 NUL codes, as in the issue: the first index is named. */
+	s->countries = realloc(s->countries, 256 * sizeof(*s->countries));
+	assert_non_null(s->countries);
+	memset(s->countries, 0, 256 * sizeof(*s->countries));
+	s->n_countries = 256;
+	assert_int_equal(validate(s, 1, &r), -1);
+	assert_int_equal(r.index, 0);
 	dp_spec_free(s);
 }
 
@@ -230,6 +267,7 @@ main(void)
 		cmocka_unit_test(test_meter_minimum),
 		cmocka_unit_test(test_meter_refused_by_dpdk),
 		cmocka_unit_test(test_cross_references),
+		cmocka_unit_test(test_country_codes),
 	};
 
 	dp_test_eal_init("t_validate", 0);

@@ -65,7 +65,10 @@ local_addr_find(const struct tables *t, uint8_t family, const uint8_t *addr,
 static inline void
 swap_macs(uint8_t *eth, const uint8_t *our_mac)
 {
-	memcpy(eth, eth + 6, 6);
+	uint8_t to[6];
+
+	memcpy(to, eth + 6, sizeof(to));
+	memcpy(eth, to, sizeof(to));
 	memcpy(eth + 6, our_mac, 6);
 }
 

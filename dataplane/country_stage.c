@@ -1,24 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_country.c - country of the source and destination addresses, for
+ * country_stage.c - country of the source and destination addresses, for
  * the per-country-pair counters.
  *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 76 -> 76, 16-route table 76 ->
- * 76. TSC cycles: per-stage pass on the 16-route table, medians of 24
- * rounds alternating old and new binaries: 18.5 -> 18.6; full-table figures
- * in bench/README.md. With the lpm tables (session 3): full table 46 TSC
- * cycles on 2 MiB pages, quiet VM (rte_fib: 45; one pair of runs): two
- * lookups that miss the cache; folding the country into the route and
- * source answers would save one.
+ * Cost: 73 instructions/packet on the full table, 62 on the 16-route
+ * one (callgrind; bench/README.md, "Per stage").
  */
 #include <string.h>
 
 #include <rte_byteorder.h>
 
 #include "pipeline.h"
+#include "pkt_bytes.h"
 
 /*
  * Sets meta.src_country / dst_country (IXG_COUNTRY_UNKNOWN when not in the
@@ -44,15 +37,11 @@ stage_country(struct pipeline_ctx *ctx, struct burst *b)
 		if (m->verdict != VERDICT_CONTINUE)
 			continue;
 		if (m->l3 == L3_IPV4) {
-			uint32_t s, d;
-
 			m->src_country = m->dst_country = IXG_COUNTRY_UNKNOWN;
 			if (t->country4 == NULL)
 				continue;
-			memcpy(&s, m->src, 4);
-			memcpy(&d, m->dst, 4);
-			ip4[2 * n4] = rte_be_to_cpu_32(s);
-			ip4[2 * n4 + 1] = rte_be_to_cpu_32(d);
+			ip4[2 * n4] = ld_be32(m->src);
+			ip4[2 * n4 + 1] = ld_be32(m->dst);
 			at4[n4++] = (uint8_t)i;
 		} else if (m->l3 == L3_IPV6) {
 			m->src_country = m->dst_country = IXG_COUNTRY_UNKNOWN;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_parse.c - the one parse of each packet: Ethernet, up to two VLAN
+ * parse_stage.c - the one parse of each packet: Ethernet, up to two VLAN
  * tags, IPv4 / IPv6 (with the extension-header walk) / ARP, and the L4 ports
  * or ICMP type. Everything later stages need lands in struct pkt_meta.
  *
@@ -11,13 +11,8 @@
  * under the reason of that header (ipv4_header, l4_truncated, ...). Every
  * multi-byte field is loaded with memcpy, so no alignment is assumed.
  *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 228 -> 194, 16-route table 229
- * -> 194. TSC cycles: per-stage pass on the 16-route table, medians of 24
- * rounds alternating old and new binaries: 70.5 -> 41.3 (the memset of
- * pkt_meta was a rep stosq); full-table figures in bench/README.md.
+ * Cost: 194 instructions/packet on the full table, 194 on the 16-route
+ * one (callgrind; bench/README.md, "Per stage").
  */
 #include <string.h>
 
@@ -31,6 +26,7 @@
 #endif
 
 #include "pipeline.h"
+#include "pkt_bytes.h"
 
 #define ETH_HDR_LEN 14
 #define VLAN_TAG_LEN 4
@@ -44,6 +40,8 @@
 #define ETHER_TYPE_QINQ_OLD 0x9100 /* pre-802.1ad S-tag, still seen */
 
 #define IPV4_MIN_HDR 20
+#define IPV4_OPT_EOL 0 /* End of Option List, RFC 791 3.1 */
+#define IPV4_OPT_NOP 1 /* No Operation */
 #define IPV4_MF 0x2000
 #define IPV4_OFFSET_MASK 0x1fff
 #define IPV6_HDR_LEN 40
@@ -64,33 +62,6 @@ _Static_assert(sizeof(struct pkt_meta) >= 16, "meta_zero: one 16-byte store");
 
 /* The parse helpers return a drop reason, or PARSE_OK (reason 0 is runt). */
 #define PARSE_OK IXG_DROP_MAX
-
-static inline uint16_t
-ld_be16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_16(v);
-}
-
-static inline uint32_t
-ld_be32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_32(v);
-}
-
-static inline uint32_t
-ld_u32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /*
  * Zero one pkt_meta with 16-byte stores: memset of its 88 bytes compiles
@@ -253,6 +224,35 @@ ipv4_hdr20_sum_ok(const uint8_t *p)
 	return s == 0xffff;
 }
 
+/*
+ * Whether the options of an IPv4 header (bytes 20..ihl) are well formed
+ * (RFC 791 3.1): End of Option List ends them, No Operation is one byte,
+ * every other option has a length octet that counts the type and length
+ * octets, so it is at least 2 and ends inside the header. A router
+ * discards a header it cannot make sense of (RFC 1812 5.2.2, 4.2.2.1):
+ * 0 here is a drop ipv4_header. Only headers with options get here.
+ */
+static __rte_noinline int
+ipv4_options_ok(const uint8_t *p, uint32_t ihl)
+{
+	uint32_t i = IPV4_MIN_HDR;
+
+	while (i < ihl) {
+		uint8_t type = p[i];
+
+		if (type == IPV4_OPT_EOL)
+			return 1;
+		if (type == IPV4_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= ihl || p[i + 1] < 2 || i + p[i + 1] > ihl)
+			return 0;
+		i += p[i + 1];
+	}
+	return 1;
+}
+
 static inline int
 parse_ipv4(const uint8_t *p, uint32_t avail, uint32_t total_avail,
 	   uint64_t ol_flags, struct pkt_meta *pm)
@@ -270,16 +270,25 @@ parse_ipv4(const uint8_t *p, uint32_t avail, uint32_t total_avail,
 	if (tot < ihl || tot > total_avail)
 		return IXG_DROP_IPV4_HEADER;
 
+	/* The checksum, then the options if there are any: the test of an
+	 * option-less header is the one the checksum makes anyway. */
 	switch (ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
-	case RTE_MBUF_F_RX_IP_CKSUM_GOOD: break;
+	case RTE_MBUF_F_RX_IP_CKSUM_GOOD:
+		if (unlikely(ihl != IPV4_MIN_HDR) && !ipv4_options_ok(p, ihl))
+			return IXG_DROP_IPV4_HEADER;
+		break;
 	case RTE_MBUF_F_RX_IP_CKSUM_BAD: return IXG_DROP_IPV4_CHECKSUM;
 	default:
 		/* RFC 1071: the one's complement sum over a correct header,
 		 * checksum included, is all ones. */
-		if (likely(ihl == IPV4_MIN_HDR)
-			    ? !ipv4_hdr20_sum_ok(p)
-			    : rte_raw_cksum(p, ihl) != 0xffff)
+		if (likely(ihl == IPV4_MIN_HDR)) {
+			if (!ipv4_hdr20_sum_ok(p))
+				return IXG_DROP_IPV4_CHECKSUM;
+		} else if (rte_raw_cksum(p, ihl) != 0xffff) {
 			return IXG_DROP_IPV4_CHECKSUM;
+		} else if (!ipv4_options_ok(p, ihl)) {
+			return IXG_DROP_IPV4_HEADER;
+		}
 	}
 
 	src = ld_be32(p + 12);
@@ -298,11 +307,19 @@ parse_ipv4(const uint8_t *p, uint32_t avail, uint32_t total_avail,
 
 	ff = ld_be16(p + 6);
 	if (ff & IPV4_OFFSET_MASK) {
+		uint32_t off = (uint32_t)(ff & IPV4_OFFSET_MASK) * 8;
+
 		pm->frag = FRAG_LATER;
-		/* RFC 1858 3.4: a TCP fragment at offset 8 bytes can only
-		 * serve to overwrite the first fragment's TCP flags. */
-		if ((ff & IPV4_OFFSET_MASK) == 1 && pm->l4_proto == IPPROTO_TCP)
-			return IXG_DROP_L4_TRUNCATED;
+		/* RFC 791 3.1: no datagram is longer than 65,535 bytes, so
+		 * no fragment of one ends past that (offset 8191 with more
+		 * than 7 bytes: the "ping of death"). RFC 1858 3.4: a TCP
+		 * fragment at offset 8 bytes can only serve to overwrite the
+		 * first fragment's TCP header. Both are malformed headers
+		 * (RFC 1812 5.2.2), not truncated transport headers: the
+		 * fragment carries none. */
+		if (off + (tot - ihl) > UINT16_MAX ||
+		    (off == 8 && pm->l4_proto == IPPROTO_TCP))
+			return IXG_DROP_IPV4_HEADER;
 		return PARSE_OK;
 	}
 	if (ff & IPV4_MF)
@@ -458,8 +475,9 @@ tags_done:
 
 /*
  * Fill b->meta[i] for every packet of the burst from its headers: verdict
- * CONTINUE with l2/l3/l4 fields, or DROP with the reason. Starts the
- * metadata afresh (in_port = b->port, everything else zero). Worker thread
+ * CONTINUE with l2/l3/l4 fields, or DROP with the reason, and b->charged
+ * with the drops stage_peer charges to their sender. Starts the metadata
+ * afresh (in_port = b->port, everything else zero). Worker thread
  * (or replay/test); reads ctx->t, writes only the burst.
  */
 void
@@ -467,6 +485,7 @@ stage_parse(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
+	uint32_t charged = 0;
 	unsigned i;
 
 	for (i = 0; i < n_pkts && i < PREFETCH_AHEAD; i++)
@@ -483,7 +502,13 @@ stage_parse(struct pipeline_ctx *ctx, struct burst *b)
 		pm->in_port = b->port;
 		pm->rx_len = m->pkt_len;
 		r = parse_one(t, m, pm);
-		if (r != PARSE_OK)
+		if (r != PARSE_OK) {
 			pkt_drop(b, i, (enum ixg_drop_reason)r);
+			/* What the member sent, with its L2 valid: charged to
+			 * it once stage_peer knows it (doc/counters.md). */
+			if (r == IXG_DROP_MARTIAN || r == IXG_DROP_L4_TRUNCATED)
+				charged |= UINT32_C(1) << i;
+		}
 	}
+	b->charged = charged;
 }

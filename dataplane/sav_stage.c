@@ -1,21 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_sav.c - source address validation per ingress peer (BCP 38,
+ * sav_stage.c - source address validation per ingress peer (BCP 38,
  * RFC 3704). strict: the source must be in the prefixes the peer may source,
  * an ingress access list built from its prefix lists (RFC 3704 s. 2.1; the
  * exchange has no reverse path of its own to check, so not s. 2.2 uRPF);
  * loose: the source must be routed to some peer (RFC 3704 s. 2.4); off: no
  * check.
  *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 93 -> 93, 16-route table 73 ->
- * 74. TSC cycles: per-stage pass on the 16-route table, medians of 24
- * rounds alternating old and new binaries: 23.5 -> 20.8; full-table figures
- * in bench/README.md. With the lpm tables (session 3, "Own LPM tables" in
- * bench/README.md): full table 108 TSC cycles on 2 MiB pages, quiet VM
- * (rte_fib: 117; one pair of runs), the source lookup missing the cache.
+ * Cost: 94 instructions/packet on the full table, 83 on the 16-route
+ * one (callgrind; bench/README.md, "Per stage").
  */
 #include <string.h>
 
@@ -24,6 +17,7 @@
 #include <rte_common.h>
 
 #include "pipeline.h"
+#include "pkt_bytes.h"
 
 enum { SAV_STRICT_IDX, SAV_LOOSE_IDX, SAV_N };
 
@@ -114,10 +108,7 @@ stage_sav(struct pipeline_ctx *ctx, struct burst *b)
 		default: continue;
 		}
 		if (m->l3 == L3_IPV4) {
-			uint32_t a;
-
-			memcpy(&a, m->src, 4);
-			s->ip4[s->n4] = rte_be_to_cpu_32(a);
+			s->ip4[s->n4] = ld_be32(m->src);
 			s->at4[s->n4++] = (uint8_t)i;
 		} else if (m->l3 == L3_IPV6) {
 			memcpy(s->ip6[s->n6], m->src, 16);

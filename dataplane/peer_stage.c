@@ -1,41 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_peer.c - who sent this frame: the ingress peer from (port, outer
+ * peer_stage.c - who sent this frame: the ingress peer from (port, outer
  * VLAN, VLAN, source MAC). An exchange node only talks to its configured
  * members, so a miss is dropped (unknown_peer), ARP and Neighbor Discovery
- * included.
+ * included. Frames parse dropped for what their member put in them
+ * (burst.charged) are looked up too, one by one, so the drop is charged
+ * to the member whose MAC sent it; a miss leaves their reason as it is.
  *
  * The lookup is direct (tables.h, struct tbl_peer_slot): the (port, VLAN)
  * indexes a per-port array for the slot, QinQ goes through a small
  * open-addressed map, and the slot's own MAC table is probed with one
- * 8-byte load and compare per entry. It gives the same answer as the
- * peer_by_l2 rte_hash (same keys, built together; the unit tests check
- * both agree) without its CRC of a 12-byte key, bucket signatures and
- * key memcmp. There is no rte_hash fallback for crowded slots: a public
- * peering LAN is one (port, VLAN) with thousands of MACs, so each slot
- * hashes its own MACs instead.
+ * 8-byte load and compare per entry: no CRC of a 12-byte key, bucket
+ * signatures or key memcmp as an rte_hash would need. A public peering LAN
+ * is one (port, VLAN) with thousands of MACs, so each slot hashes its own
+ * MACs. Two passes over the burst (slot and home entry, prefetched; then
+ * the compare) let the burst's table loads overlap.
  *
- * Cost, instructions per packet under callgrind (bench/pipeline_bench
- * --callgrind --scenarios full,small, 200k packets, seed 1, gcc 12 -O2,
- * DPDK 22.11, 2026-11-23; "before" is the same tree with the previous
- * version of this file: one rte_hash_lookup_bulk_data per burst):
- *                               this stage      whole pipeline
- *   full (4,095 peers, ~2,050   241 -> 60       1,597 -> 1,420
- *     on one VLAN of port 0)
- *   small (16 routes, 4 peers)  241 -> 53       1,068 -> 883
- * TSC cycles of this stage (per-stage pass, medians of 4-5 interleaved
- * runs on the loaded 2-core VM): full 100 -> 47, small 47 -> 12. A
- * one-pass loop (probe right after the slot, no arrays) counts fewer
- * instructions (38 on small) but measured 21 cycles against 12: the two
- * passes let the burst's table loads overlap.
- *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 64 -> 64, 16-route table 56 ->
- * 56. TSC cycles: per-stage pass on the 16-route table, medians of 24
- * rounds alternating old and new binaries: 15.4 -> 15.2; full-table figures
- * in bench/README.md.
+ * Cost: 64 instructions/packet on the full table, 56 on the 16-route
+ * one (callgrind; bench/README.md, "Per stage").
  */
 #include <stdint.h>
 #include <string.h>
@@ -83,9 +65,45 @@ probe(const uint64_t *macs, uint32_t p, uint32_t mask, uint64_t key)
 }
 
 /*
+ * The peer of the frames in b->charged (dropped by parse, their member to
+ * be charged): one lookup each, the same as stage_peer's. Out of line:
+ * only bursts with such a frame get here.
+ */
+static __rte_noinline void
+charge_parse_drops(const struct tables *t, struct burst *b)
+{
+	const uint16_t *row = &t->peer_vlan_slot[b->port * TBL_VLANS];
+
+	for (uint32_t m = b->charged; m != 0; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		struct pkt_meta *pm = &b->meta[i];
+		const struct tbl_peer_slot *ps;
+		uint32_t slot, pos;
+		uint64_t w, e;
+
+		memcpy(&w, rte_pktmbuf_mtod(b->pkts[i], const uint8_t *) + 6,
+		       sizeof(w));
+		w = rte_le_to_cpu_64(w) & MAC48_MASK;
+		if (pm->outer_vlan == 0)
+			slot = row[pm->vlan & (TBL_VLANS - 1)];
+		else
+			slot = qinq_slot(t, b->port, pm->outer_vlan, pm->vlan);
+		ps = &t->peer_slots[slot];
+		pos = ps->first + (tbl_peer_hash(w) & ps->mask);
+		e = t->peer_macs[pos];
+		if (e != 0 && ((e ^ w) << 16) != 0)
+			e = probe(t->peer_macs, pos, ps->mask, w);
+		if (e != 0)
+			pm->in_peer = (uint16_t)(e >> 48);
+	}
+}
+
+/*
  * Set b->meta[i].in_peer for every packet still CONTINUE, from the direct
  * tables of ctx->t (tables.h: peer_vlan_slot, peer_qinq, peer_slots,
- * peer_macs); a miss is dropped unknown_peer. Runs after stage_parse,
+ * peer_macs); a miss is dropped unknown_peer. The frames in b->charged
+ * (dropped by parse) get their peer too, their verdict unchanged. Runs
+ * after stage_parse,
  * which set meta.in_port to b->port, masked VLAN ids to 12 bits and
  * checked that each CONTINUE frame holds an Ethernet header, so the 8
  * bytes at offset 6 (source MAC and the next 2 bytes) are in the first
@@ -109,6 +127,8 @@ stage_peer(struct pipeline_ctx *ctx, struct burst *b)
 				pkt_drop(b, i, IXG_DROP_UNKNOWN_PEER);
 		return;
 	}
+	if (unlikely(b->charged != 0))
+		charge_parse_drops(t, b);
 	row = &t->peer_vlan_slot[b->port * TBL_VLANS];
 
 	/* Pass 1: slot and home entry of each packet, prefetched. */

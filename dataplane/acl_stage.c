@@ -1,30 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_acl.c - the operators' ACL, classified with rte_acl over the burst:
+ * acl_stage.c - the operators' ACL, classified with rte_acl over the burst:
  * permit, deny, class, DSCP remark. Rule hits are counted by stage_output
  * from meta.acl_rule.
  *
- * Cost (bench/run_pipeline_bench.sh, median of 5 interleaved rounds,
- * 2-core VM, DPDK 22.11, 2026-11-23, before the reorder below): 216
- * TSC cycles/packet on the full table (1.2M IPv4 + 300k IPv6 routes,
- * 4,095 peers, 10k ACL rules); the 16-route table has no ACL.
- *
- * Instructions per packet (callgrind, full scenario, 200k packets,
- * 2026-11-24), before -> after putting the destination first in the trie
- * (one trie per family instead of two, see acl4_defs in tables.c):
- * stage_acl 510 -> 359 (rte_acl_classify 439 -> 288, key building and
- * actions ~70); whole pipeline 1,420 -> 1,269 (full_noacl: 911). The
- * classify algorithm is rte_acl's default: AVX512X16 on this CPU (EAL's
- * max SIMD bitwidth 256 rules out only AVX512X32); callgrind cannot run
- * AVX-512, so its counts are for the AVX2 path.
- *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 361 -> 353, 16-route table 1 ->
- * 1; of which 288 -> 285 inside librte_acl (AVX2 path). TSC cycles: the
- * 16-route table has no ACL; on the full table see bench/README.md (too
- * noisy on this loaded VM to split by stage).
+ * Cost: 353 instructions/packet on the full table (callgrind, AVX2 path;
+ * bench/README.md, "Per stage"); 1 without rules.
  */
 #include <netinet/in.h>
 #include <string.h>

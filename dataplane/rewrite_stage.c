@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_rewrite.c - make a routed packet ready to leave: TTL / hop limit,
+ * rewrite_stage.c - make a routed packet ready to leave: TTL / hop limit,
  * DSCP remark, IPv4 checksum (incrementally, RFC 1624), egress MTU, MACs and
  * the egress peer's VLAN tag stack. Sets VERDICT_FORWARD.
  *
@@ -21,13 +21,8 @@
  * per-worker token bucket of node.icmp_rate per second (RFC 1812 4.3.2.8,
  * RFC 4443 2.4(f)); icmp_rate 0 sends none.
  *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 110 -> 104, 16-route table 110
- * -> 104. TSC cycles: per-stage pass on the 16-route table, medians of 24
- * rounds alternating old and new binaries: 28.6 -> 24.9; full-table figures
- * in bench/README.md.
+ * Cost: 104 instructions/packet on the full table, 104 on the 16-route
+ * one (callgrind; bench/README.md, "Per stage").
  */
 #include <stdint.h>
 #include <string.h>
@@ -37,6 +32,7 @@
 #include <rte_mbuf.h>
 
 #include "pipeline.h"
+#include "pkt_bytes.h"
 
 #define ETH_ADDRS_LEN 12
 #define VLAN_TAG_LEN 4
@@ -73,44 +69,6 @@ enum icmp_err_kind {
 };
 
 /*
- * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for one 16-bit word changing
- * from m to m'. The three values are taken as stored in the packet (network
- * order); one's complement sums are byte-order independent (RFC 1071 2.B).
- */
-static inline uint16_t
-cksum_adjust(uint16_t hc, uint16_t m, uint16_t m_new)
-{
-	uint32_t s = (uint32_t)(uint16_t)~hc + (uint16_t)~m + m_new;
-
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static inline void
-st_be16(uint8_t *p, uint16_t v)
-{
-	st16(p, rte_cpu_to_be_16(v));
-}
-
-/* TTL - 1 and, if meta.dscp differs from the header's, the new DSCP (ECN
- * bits kept). The checksum follows each changed word (RFC 1624). */
-/*
  * ~m + m' of RFC 1624 eqn. 3 for the (TTL, protocol) word as stored when
  * the TTL drops by one: the stored word drops by exactly 1 (little-endian
  * load: TTL is the low byte) or 0x100 (big-endian) as the TTL is at least
@@ -119,17 +77,15 @@ st_be16(uint8_t *p, uint16_t v)
  */
 #define TTL_DEC_SUM (RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? 0xfffeu : 0xfeffu)
 
+/* TTL - 1 and, if meta.dscp differs from the header's, the new DSCP (ECN
+ * bits kept). The checksum follows each changed word (RFC 1624). */
 static inline void
 rewrite_ipv4(uint8_t *ip, uint8_t dscp)
 {
 	uint16_t ck = ld16(ip + 10), old;
-	uint32_t s;
 
 	ip[8]--;
-	s = (uint32_t)(uint16_t)~ck + TTL_DEC_SUM;
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	ck = (uint16_t)~s;
+	ck = (uint16_t)~cksum_fold((uint32_t)(uint16_t)~ck + TTL_DEC_SUM);
 	if ((ip[1] >> 2) != dscp) {
 		old = ld16(ip);
 		ip[1] = (uint8_t)((dscp << 2) | (ip[1] & 3));
@@ -349,24 +305,6 @@ icmp_take_token(struct pipeline_ctx *ctx, uint32_t rate)
 		return 0;
 	ctx->icmp_tokens -= hz;
 	return 1;
-}
-
-/* One's complement sum of the IPv6 pseudo-header for ICMPv6 (RFC 8200 8.1)
- * and of the message l4[0..len), folded, not complemented. */
-static uint16_t
-icmp6_sum(const uint8_t *ip6, const uint8_t *l4, uint32_t len)
-{
-	uint32_t be_len = rte_cpu_to_be_32(len);
-	uint32_t be_nh = rte_cpu_to_be_32(IPPROTO_ICMPV6);
-	uint32_t s;
-
-	s = rte_raw_cksum(ip6 + 8, 32);
-	s += rte_raw_cksum(&be_len, 4);
-	s += rte_raw_cksum(&be_nh, 4);
-	s += rte_raw_cksum(l4, len);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
 }
 
 /*

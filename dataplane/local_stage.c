@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_local.c - what the node answers itself, in place in the received
+ * local_stage.c - what the node answers itself, in place in the received
  * mbuf: ARP requests (RFC 826) and IPv6 Neighbor Solicitations (RFC 4861)
  * for its own addresses on the ingress port and VLAN, and ICMP / ICMPv6
  * echo requests (RFC 792, RFC 4443) to any of its addresses. Answers keep
@@ -9,18 +9,11 @@
  * dropped local_unhandled; ARP that is not a request for one of our
  * addresses is dropped arp_invalid ("not for us").
  *
- * Also runs the destination lookup (route_lookup_burst) for the whole
- * burst, since a packet is the node's when its route is NH_LOCAL; stage_route
- * reuses that result.
+ * A packet is addressed to the node when stage_lookup, just before, found
+ * its route NH_LOCAL (b->nh_local).
  *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 85 -> 82, 16-route table 86 ->
- * 83; including the destination lookup (route_lookup_burst, 53 -> 62: it
- * now also collects the NH_LOCAL mask). TSC cycles: per-stage pass on the
- * 16-route table, medians of 24 rounds alternating old and new binaries:
- * 27.9 -> 25.7; full-table figures in bench/README.md.
+ * Cost: 20 instructions/packet on the full table, 20 on the 16-route
+ * one (callgrind; bench/README.md, "Per stage").
  */
 #include <stdint.h>
 #include <string.h>
@@ -30,6 +23,7 @@
 #include <rte_mbuf.h>
 
 #include "pipeline.h"
+#include "pkt_bytes.h"
 
 #define ARP_OP_REQUEST 1
 #define ARP_OP_REPLY 2
@@ -48,58 +42,6 @@
 #define ND_HOP_LIMIT 255 /* RFC 4861 7.1.1: proof the sender is on-link */
 #define REPLY_TTL 64
 #define IPV6_HDR_LEN 40
-
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static inline uint16_t
-cksum_fold(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-/* RFC 1624 eqn. 3, one 16-bit word m -> m_new, all as stored. */
-static inline uint16_t
-cksum_adjust(uint16_t hc, uint16_t m, uint16_t m_new)
-{
-	return (uint16_t)~cksum_fold((uint32_t)(uint16_t)~hc + (uint16_t)~m +
-				     m_new);
-}
-
-/*
- * One's complement sum of the IPv6 pseudo-header (RFC 8200 8.1: source,
- * destination, upper-layer length, next header 58) and of the ICMPv6
- * message l4[0..len). A message carrying a correct checksum sums to 0xffff
- * (RFC 4443 2.3); the checksum to store is the complement of the sum taken
- * with the checksum field zero.
- */
-static uint16_t
-icmp6_sum(const uint8_t *ip6, const uint8_t *l4, uint32_t len)
-{
-	uint32_t be_len = rte_cpu_to_be_32(len);
-	uint32_t be_nh = rte_cpu_to_be_32(IPPROTO_ICMPV6);
-	uint32_t s;
-
-	s = rte_raw_cksum(ip6 + 8, 32);
-	s += rte_raw_cksum(&be_len, 4);
-	s += rte_raw_cksum(&be_nh, 4);
-	s += rte_raw_cksum(l4, len);
-	return cksum_fold(s);
-}
 
 /* Index of our address `addr` of `family` on (port, vlan), or -1. */
 static int
@@ -123,7 +65,10 @@ local_addr_find(const struct tables *t, uint8_t family, const uint8_t *addr,
 static inline void
 swap_macs(uint8_t *eth, const uint8_t *our_mac)
 {
-	memcpy(eth, eth + 6, 6);
+	uint8_t to[6];
+
+	memcpy(to, eth + 6, sizeof(to));
+	memcpy(eth, to, sizeof(to));
 	memcpy(eth + 6, our_mac, 6);
 }
 
@@ -303,9 +248,10 @@ link_local_mcast(const struct pkt_meta *pm)
 }
 
 /*
- * Answer or drop what is addressed to the node (see the file comment), and
- * fill meta.route_nh for the IP packets still CONTINUE. Worker thread;
- * reads ctx->t, writes the burst's metadata and answered frames.
+ * Answer or drop what is addressed to the node (see the file comment):
+ * ARP, Neighbor Solicitations for our addresses and link-local multicast,
+ * then the packets stage_lookup found routed to us (b->nh_local). Worker
+ * thread; reads ctx->t, writes the burst's metadata and answered frames.
  */
 void
 stage_local(struct pipeline_ctx *ctx, struct burst *b)
@@ -332,10 +278,12 @@ stage_local(struct pipeline_ctx *ctx, struct burst *b)
 		}
 	}
 
-	/* Only packets routed to the node (NH_LOCAL) are visited; each is
-	 * still CONTINUE, as route_lookup_burst looks up no other. */
-	for (local = route_lookup_burst(t, b); local != 0; local &= local - 1) {
+	/* Only packets routed to the node (NH_LOCAL) are visited: those
+	 * stage_lookup found, less those answered or dropped above. */
+	for (local = b->nh_local; local != 0; local &= local - 1) {
 		i = (unsigned)__builtin_ctz(local);
+		if (b->meta[i].verdict != VERDICT_CONTINUE)
+			continue;
 		if (make_echo_reply(t, b, i) == 0)
 			answer(b, i);
 		else

@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_policer.c - trTCM (RFC 2698) per (ingress peer, class), colour-blind
+ * policer_stage.c - trTCM (RFC 2698) per (ingress peer, class), colour-blind
  * mode: class 0 is metered at the peer's committed rate, other classes at
  * the class's rates. Each worker meters with its own state.
  *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 79 -> 78, 16-route table 79 ->
- * 78; rte_meter included. TSC cycles: per-stage pass on the 16-route table,
- * medians of 24 rounds alternating old and new binaries: 19.4 -> 16.8;
- * full-table figures in bench/README.md.
+ * Cost: 78 instructions/packet on the full table, 78 on the 16-route
+ * one, rte_meter included (callgrind; bench/README.md, "Per stage").
  */
 #include "pipeline.h"
 

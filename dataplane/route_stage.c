@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_route.c - destination lookup (lpm.h: DIR-24-8 for IPv4, a 16-8-8
- * multibit trie for IPv6) and what its result means: egress peer,
- * blackhole, no route, or a route back to the ingress peer.
+ * route_stage.c - two stages over the destination FIBs (route_table.c):
+ * stage_lookup, the lookup itself (lpm.h: DIR-24-8 for big IPv4 tables, a
+ * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
+ * egress peer, blackhole, no route, or a route back to the ingress peer.
  *
- * Cost, instructions per packet under callgrind, this stage inclusive
- * (bench/README.md, "Fast-path instruction cuts": pipeline_bench
- * --callgrind, 200k packets, seed 1, gcc 12 -O2, DPDK 22.11, 2026-11-24),
- * before -> after that session: full table 35 -> 26, 16-route table 35 ->
- * 26; without the lookup, counted in stage_local. TSC cycles: per-stage
- * pass on the 16-route table, medians of 24 rounds alternating old and new
- * binaries: 2.5 -> 2.5; full-table figures in bench/README.md. The lookup
- * with the lpm tables (session 3): stage_local incl. it 73 TSC cycles on
- * the full table, 2 MiB pages, quiet VM (rte_fib: 74; one pair of runs).
+ * Cost: lookup 63 instructions/packet on the full table, 75 on the
+ * 16-route one; route 26 on both (callgrind; bench/README.md, "Per
+ * stage").
  */
 #include <string.h>
 
@@ -20,15 +15,24 @@
 #include <rte_byteorder.h>
 
 #include "pipeline.h"
+#include "pkt_bytes.h"
 
 _Static_assert(IXG_MAX_PEERS - 1 < NH_BLACKHOLE,
 	       "peer ids are next hops of kind 0");
 
-/* See pipeline.h. Worker thread; writes only meta.route_nh. */
-uint32_t
-route_lookup_burst(const struct tables *t, struct burst *b)
+/*
+ * Destination lookup for every VERDICT_CONTINUE IPv4/IPv6 packet of b, in
+ * bulk per family: stores the FIB result (NH_* encoding) in
+ * meta.route_nh, and in b->nh_local the packets routed to the node itself
+ * (bit i: b->pkts[i]), so stage_local visits only those. stage_sav
+ * (loose) and stage_route use the result. Worker thread; reads ctx->t,
+ * writes only the burst.
+ */
+void
+stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const unsigned n_pkts = b->n;
+	const struct tables *t = ctx->t;
 	uint32_t ip4[PIPELINE_BURST];
 	uint8_t ip6[PIPELINE_BURST][16];
 	uint32_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
@@ -42,10 +46,7 @@ route_lookup_burst(const struct tables *t, struct burst *b)
 		if (m->verdict != VERDICT_CONTINUE)
 			continue;
 		if (m->l3 == L3_IPV4) {
-			uint32_t a;
-
-			memcpy(&a, m->dst, 4);
-			ip4[n4] = rte_be_to_cpu_32(a);
+			ip4[n4] = ld_be32(m->dst);
 			at4[n4++] = (uint8_t)i;
 		} else if (m->l3 == L3_IPV6) {
 			memcpy(ip6[n6], m->dst, 16);
@@ -72,12 +73,11 @@ route_lookup_burst(const struct tables *t, struct burst *b)
 				local |= UINT32_C(1) << at6[j];
 		}
 	}
-	return local;
+	b->nh_local = local;
 }
 
 /*
- * Interprets meta.route_nh, filled by route_lookup_burst() (called from
- * stage_local). Worker thread.
+ * Interprets meta.route_nh, filled by stage_lookup. Worker thread.
  *
  * Blackhole expiry: the snapshot is immutable, so an expired blackhole cannot
  * fall back to its covering route here. tables_build() leaves expired

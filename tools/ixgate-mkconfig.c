@@ -1817,13 +1817,30 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The default data file paths, freed at exit (kept for the program's
+ * life: the options point at them). */
+static char *data_paths[4];
+
+static void
+data_paths_free(void)
+{
+	for (unsigned i = 0; i < (sizeof(data_paths) / sizeof(data_paths[0]));
+	     i++)
+		free(data_paths[i]);
+}
+
 static const char *
 data_path(const char *dir, const char *name)
 {
+	static unsigned n;
 	char *p;
 
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
+	if (n == (sizeof(data_paths) / sizeof(data_paths[0])) ||
+	    asprintf(&p, "%s/%s", dir, name) < 0)
 		die("out of memory");
+	if (n == 0)
+		atexit(data_paths_free);
+	data_paths[n++] = p;
 	return p;
 }
 

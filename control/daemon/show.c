@@ -2457,6 +2457,15 @@ cmd_generation(struct ctx *x)
 		else
 			jw_null(&x->w, "confirm_deadline_unix");
 		jw_bool(&x->w, "rollback_available", st->previous.valid);
+		/* The files against the running config, and the commit job
+		 * (daemon.h, filled by the daemon's wiring). */
+		jw_bool(&x->w, "files_differ",
+			st->held || st->files == CTL_FILES_DIFFER);
+		if (st->files_note[0] != '\0')
+			jw_str(&x->w, "files_note", st->files_note);
+		else
+			jw_null(&x->w, "files_note");
+		jw_str(&x->w, "commit_job", st->job_state);
 		if (st->config_path)
 			jw_str(&x->w, "config_path", st->config_path);
 		jw_i64(&x->w, "control_start_unix", st->start_unix);
@@ -2485,6 +2494,11 @@ cmd_generation(struct ctx *x)
 	fprintf(x->out, "%-18s%" PRIu64 "\n", "generation", st->dp_generation);
 	fprintf(x->out, "%-18s%s\n", "config sha256",
 		st->running.valid ? rs : "none (no running configuration)");
+	fprintf(x->out, "%-18s%s\n", "files",
+		st->files_note[0] != '\0'      ? st->files_note
+		: st->files == CTL_FILES_MATCH ? "match the running config"
+					       : "not checked yet");
+	fprintf(x->out, "%-18s%s\n", "commit job", st->job_state);
 	if (st->dp_connected)
 		fprintf(x->out, "%-18s%s\n", "dataplane sha256",
 			same ? "same" : ds);

@@ -9,6 +9,7 @@ CONF=$CONF_DIR/demo.conf
 API_SOCK=$TMP/dp.sock
 CTL_SOCK=$TMP/ctl.sock
 AUDIT=$TMP/audit.log
+STATE=$TMP/state
 
 # copy_config P0_DEVICE P1_DEVICE: config/ to $CONF_DIR with the ports'
 # devices replaced (a commit may not change a port's device).
@@ -32,9 +33,12 @@ start_dp() {
 		{ tail -20 "$TMP/dp.err" >&2; fail "dataplane API socket never appeared"; }
 }
 
+# start_ctld [OPTION...]: ixgate-control on $CONF, its sockets, audit log
+# and state directory in $TMP, with the extra options given.
 start_ctld() {
 	bg "$CTLD" --config "$CONF" --api-socket "$API_SOCK" \
 		--ctl-socket "$CTL_SOCK" --audit-log "$AUDIT" \
+		--state-dir "$STATE" "$@" \
 		>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
 	CTLD_PID=$BG_PID
 	wait_for 10 test -S "$CTL_SOCK" ||

@@ -222,8 +222,9 @@ set_phase(struct commit_job *j, enum job_phase p)
 {
 	j->phase = p;
 	j->t_phase = loop_now_ms();
-	snprintf(j->D->st.job_state, sizeof(j->D->st.job_state), "%s: %s",
-		 j->req.action, phase_names[p]);
+	if (j->D->jobs->active == j)
+		commit_jobs_describe(j->D, j->D->st.job_state,
+				     sizeof(j->D->st.job_state));
 }
 
 static void
@@ -569,7 +570,7 @@ verified(struct commit_job *j)
 	if (memcmp(h->config_sha256, j->sha, 32) == 0 &&
 	    h->generation > j->base_generation) {
 		snprintf(note, sizeof(note),
-			 "verified after \"%s\": generation %" PRIu64
+			 "verified after (%s): generation %" PRIu64
 			 " went live",
 			 j->error, h->generation);
 		memset(&j->rep, 0, sizeof(j->rep));
@@ -587,7 +588,7 @@ verified(struct commit_job *j)
 	if (memcmp(h->config_sha256, j->base_sha, 32) == 0 &&
 	    h->generation == j->base_generation) {
 		snprintf(note, sizeof(note),
-			 "verified after \"%s\": generation %" PRIu64
+			 "verified after (%s): generation %" PRIu64
 			 " still live",
 			 j->error, h->generation);
 		/* Same dataplane, same config: no sync to do. */
@@ -1729,7 +1730,7 @@ commit_jobs_describe(struct ctld *D, char *buf, size_t len)
 		snprintf(buf, len, "idle");
 		return;
 	}
-	snprintf(buf, len, "%s: %s for %.1f s, %u waiting", j->req.action,
+	snprintf(buf, len, "%s: %s (%.1f s, %u waiting)", j->req.action,
 		 phase_names[j->phase], (loop_now_ms() - j->t_phase) / 1000.0,
 		 D->jobs->n_queued);
 }

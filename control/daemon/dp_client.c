@@ -348,8 +348,9 @@ on_readable(struct loop *L, struct loop_watch *w, int fd, unsigned revents,
 		if (n == 0 && c->state == DP_HELLO)
 			snprintf(why, sizeof(why),
 				 "the dataplane closed the connection before "
-				 "answering HELLO: it does not accept this "
-				 "client (uid %u gid %u; its log says why)",
+				 "answering HELLO (busy with another client, "
+				 "or it does not accept uid %u gid %u: its "
+				 "log says which)",
 				 (unsigned)geteuid(), (unsigned)getegid());
 		else
 			snprintf(why, sizeof(why), "%s",

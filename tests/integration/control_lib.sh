@@ -31,6 +31,10 @@ start_dp() {
 	DP_PID=$BG_PID
 	wait_for 20 test -S "$API_SOCK" ||
 		{ tail -20 "$TMP/dp.err" >&2; fail "dataplane API socket never appeared"; }
+	# The dataplane itself (DP_PID is the `timeout` around it): for
+	# signals that must reach it (SIGSTOP, SIGKILL).
+	DP_REAL_PID=$(pgrep -P "$DP_PID" | head -1)
+	[ -n "$DP_REAL_PID" ] || fail "no dataplane process under $DP_PID"
 }
 
 # start_ctld [OPTION...]: ixgate-control on $CONF, its sockets, audit log
@@ -72,4 +76,36 @@ print(g["running"] if isinstance(g, dict) else g)'
 
 dp_is_connected() {
 	ctl show generation | grep -q "^dataplane *connected"
+}
+
+# big_table [N4 [N6]]: a synthetic full-size table in $CONF_DIR/data:
+# big4.txt, N4 (default 1,048,576) IPv4 /30s in 100.64.0.0/10, and
+# big6.txt, N6 (default 300,000) IPv6 /48s in 3fff::/20. The demo's ACL
+# denies both ranges before any route lookup: announcing them moves no
+# verdict of the demo's traffic.
+big_table() {
+	python3 - "$CONF_DIR/data" "${1:-1048576}" "${2:-300000}" <<'PY' || fail "big_table"
+import sys
+d, n4, n6 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(d + "/big4.txt", "w") as f:
+    f.write("".join("100.%d.%d.%d/30\n" % (64 + (i >> 14), (i >> 6) & 255, (i & 63) << 2)
+                    for i in range(n4)))
+with open(d + "/big6.txt", "w") as f:
+    f.write("".join("3fff:%x:%x::/48\n" % (i >> 16, i & 0xffff) for i in range(n6)))
+PY
+}
+
+# big_to NEXT_HOP: the member of peers.d/asean.conf with that IPv4 next hop
+# (198.18.6.2 lao-telecom, 198.18.7.2 mpt) announces the big table, and
+# no other member does.
+big_to() {
+	python3 - "$CONF_DIR/peers.d/asean.conf" "$1" <<'PY' || fail "big_to"
+import sys
+p, nh = sys.argv[1], sys.argv[2]
+files = '\tannounce-file "../data/big4.txt";\n\tannounce-file "../data/big6.txt";\n'
+t = open(p).read().replace(files, "")
+line = "\tnext-hop %s;\n" % nh
+assert line in t, nh
+open(p, "w").write(t.replace(line, line + files, 1))
+PY
 }

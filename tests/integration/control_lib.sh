@@ -21,13 +21,16 @@ copy_config() {
 	grep -q "$1" "$CONF" || fail "could not set p0's device"
 }
 
-# start_dp DURATION JSON_OUT: the dataplane on $CONF, API on $API_SOCK.
+# start_dp DURATION JSON_OUT [OPTION...]: the dataplane on $CONF, API on
+# $API_SOCK, with the extra dataplane options given.
 start_dp() {
+	local duration=$1 out=$2
+	shift 2
 	# shellcheck disable=SC2046 # word splitting of the EAL arguments
-	bg timeout $(($1 + 30)) "$DP" -l 0,1 $(eal_mem_args) --no-pci \
+	bg timeout $((duration + 30)) "$DP" -l 0,1 $(eal_mem_args) --no-pci \
 		--file-prefix "$(eal_prefix)-$RANDOM" --log-level='*:warning' -- \
-		--config "$CONF" --api-socket "$API_SOCK" --duration "$1" \
-		--json-out "$2" >>"$TMP/dp.out" 2>>"$TMP/dp.err"
+		--config "$CONF" --api-socket "$API_SOCK" --duration "$duration" \
+		--json-out "$out" "$@" >>"$TMP/dp.out" 2>>"$TMP/dp.err"
 	DP_PID=$BG_PID
 	wait_for 20 test -S "$API_SOCK" ||
 		{ tail -20 "$TMP/dp.err" >&2; fail "dataplane API socket never appeared"; }

@@ -465,18 +465,25 @@ refused(struct commit_job *j)
 		  on_result_written);
 }
 
-/* Failed, and known not to be live. */
+/*
+ * Failed, and known not to be live: `outcome` says what runs instead
+ * (NULL: the generation the job started from, unchanged), `gen` is it.
+ */
 static void
-failed(struct commit_job *j, const char *why, const char *note)
+failed(struct commit_job *j, const char *why, const char *note,
+       const char *outcome, uint64_t gen)
 {
-	job_say(j,
-		"commit failed: %s; nothing changed (generation %" PRIu64
-		" still live)",
-		why, j->base_generation);
+	if (outcome == NULL)
+		job_say(j,
+			"commit failed: %s; nothing changed (generation "
+			"%" PRIu64 " still live)",
+			why, j->base_generation);
+	else
+		job_say(j, "commit failed: %s; %s", why, outcome);
 	j->status = 1;
 	set_phase(j, PH_RESULT);
-	job_audit(j, CTL_RES_FAILED, j->base_generation, why, note, true,
-		  on_result_written);
+	job_audit(j, CTL_RES_FAILED, outcome == NULL ? j->base_generation : gen,
+		  why, note, true, on_result_written);
 }
 
 /* ---- verify: what is live after a commit nobody answered? ---- */
@@ -563,8 +570,10 @@ verified(struct commit_job *j)
 			 "verified: the dataplane restarted (now generation "
 			 "%" PRIu64 "), the commit is not live",
 			 h->generation);
-		job_say(j, "%s", note);
-		failed(j, j->error, note);
+		failed(j, j->error, note,
+		       "not live: the dataplane restarted (ixgate-control "
+		       "commits its running configuration to it)",
+		       h->generation);
 		return;
 	}
 	if (memcmp(h->config_sha256, j->sha, 32) == 0 &&
@@ -593,14 +602,18 @@ verified(struct commit_job *j)
 			 j->error, h->generation);
 		/* Same dataplane, same config: no sync to do. */
 		D->sync_pending = false;
-		failed(j, j->error, note);
+		job_say(j, "%s", note);
+		failed(j, j->error, note, NULL, 0);
 		return;
 	}
 	snprintf(note, sizeof(note),
 		 "verified: the dataplane runs generation %" PRIu64
 		 " with another configuration",
 		 h->generation);
-	failed(j, j->error, note);
+	failed(j, j->error, note,
+	       "not live: the dataplane runs another configuration "
+	       "(ixgate-control commits its running configuration to it)",
+	       h->generation);
 }
 
 /* ---- txn ---- */
@@ -669,7 +682,8 @@ step_failed(struct commit_job *j, int err, const char *what)
 		dp_client_reset(j->D->dp, why);
 	failed(j, why,
 	       "the transaction was never committed: the dataplane "
-	       "discards it");
+	       "discards it",
+	       NULL, 0);
 }
 
 static void
@@ -1446,6 +1460,34 @@ on_ids(void *arg, int err, const void *reply, size_t len, int fd)
 	}
 }
 
+/* What became of the attempt a killed daemon left without its result. */
+static void
+record_dangling(struct ctld *D)
+{
+	const struct ixg_msg_hello_reply *h = &D->st.dp_hello;
+	bool live = memcmp(h->config_sha256, D->dangling_sha, 32) == 0 &&
+		    h->generation > D->dangling_generation;
+	char note[256];
+	struct ctl_audit_rec r = {
+		.time = time(NULL),
+		.who = CTL_WHO_DAEMON,
+		.action = D->dangling_action,
+		.sha256 = D->dangling_sha,
+		.generation = h->generation,
+		.result = live ? CTL_RES_OK : CTL_RES_FAILED,
+		.note = note,
+	};
+
+	snprintf(note, sizeof(note),
+		 "found after a restart of ixgate-control: %s (the dataplane "
+		 "runs generation %" PRIu64 ")",
+		 live ? "it went live" : "it is not live", h->generation);
+	ctld_log(D, "%s over generation %" PRIu64 ": %s", D->dangling_action,
+		 D->dangling_generation, note);
+	ctld_audit(D, &r);
+	D->dangling = false;
+}
+
 static void
 start_sync(struct commit_job *j)
 {
@@ -1461,6 +1503,8 @@ start_sync(struct commit_job *j)
 	j->sync_first = !D->first_sync_done;
 	D->first_sync_done = true;
 	D->dp_start_known = h->start_unix;
+	if (D->dangling)
+		record_dangling(D);
 	if (!D->st.running.valid || !dp_client_ready(D->dp)) {
 		D->st.dp_generation = h->generation;
 		job_finish(j);

@@ -68,6 +68,14 @@ struct ctld {
 	struct commit_jobs *jobs;
 	struct cli *cli;
 
+	/* The audit log's last record was an attempt without its result (a
+	 * daemon killed during a commit): the first sync records what
+	 * became of it. */
+	bool dangling;
+	char dangling_action[32];
+	uint8_t dangling_sha[32];
+	uint64_t dangling_generation;
+
 	int signal_fd;
 	struct loop_watch *signal_watch;
 	struct loop_timer *tick;
@@ -105,6 +113,10 @@ void ctld_set_held(struct ctld *D, const uint8_t *sha, uint64_t generation,
 
 /* Read STATE_DIR/held at start-up. Main thread. */
 void ctld_load_held(struct ctld *D);
+
+/* Find an attempt record without a result at the end of the audit log
+ * (path) and remember it (D->dangling). Main thread, at start-up. */
+void ctld_find_dangling(struct ctld *D, const char *path);
 
 /* Start serving: sockets, signals, timers, dataplane connection.
  * 0 or a negative errno. Main thread, before loop_run. */

@@ -270,6 +270,54 @@ ctld_load_held(struct ctld *D)
 	ctld_log(D, "%s", D->st.files_note);
 }
 
+/* A dangling attempt (see ctld.h). Main thread. */
+void
+ctld_find_dangling(struct ctld *D, const char *path)
+{
+	char buf[65536], *line, *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat sb;
+	ssize_t n;
+	off_t off;
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size < 2) {
+		close(fd);
+		return;
+	}
+	off = sb.st_size > (off_t)sizeof(buf) - 1
+		      ? sb.st_size - (off_t)sizeof(buf) + 1
+		      : 0;
+	n = pread(fd, buf, sizeof(buf) - 1, off);
+	close(fd);
+	if (n <= 1 || buf[n - 1] != '\n')
+		return;
+	buf[n - 1] = '\0';
+	line = strrchr(buf, '\n');
+	line = line != NULL ? line + 1 : buf;
+	if (strstr(line, "\"result\": \"attempt\"") == NULL)
+		return;
+	p = strstr(line, "\"sha256\": \"");
+	if (p == NULL || strlen(p) < 11 + 64 ||
+	    unhex(p + 11, D->dangling_sha) < 0)
+		return;
+	p = strstr(line, "\"action\": \"");
+	if (p == NULL)
+		return;
+	p += 11;
+	snprintf(D->dangling_action, sizeof(D->dangling_action), "%.*s",
+		 (int)strcspn(p, "\""), p);
+	p = strstr(line, "\"generation\": ");
+	D->dangling_generation = p != NULL ? strtoull(p + 14, NULL, 10) : 0;
+	D->dangling = true;
+	ctld_log(D,
+		 "the audit log ends with an attempt (%s over generation "
+		 "%" PRIu64 ") without its result: it is recorded once the "
+		 "dataplane says what runs",
+		 D->dangling_action, D->dangling_generation);
+}
+
 /* The files check: a task comparing the files on disk with the running
  * config's. */
 struct files_task {

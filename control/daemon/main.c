@@ -321,6 +321,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "ixgate-control: %s\n", err);
 			return 1;
 		}
+		ctld_find_dangling(&D, audit_path);
 		/* Reopened after rotation by the user it runs as. */
 		if (user != NULL && geteuid() == 0 &&
 		    chown(audit_path, uid, gid) < 0) {

@@ -77,6 +77,14 @@ g = j.get("generation")
 print(g["running"] if isinstance(g, dict) else g)'
 }
 
+# gen_field KEY: a field of `ixgatectl --json show generation`.
+gen_field() {
+	ctl --json show generation | python3 -c '
+import json, sys
+v = json.load(sys.stdin).get(sys.argv[1])
+print(json.dumps(v) if isinstance(v, (bool, type(None))) else v)' "$1"
+}
+
 dp_is_connected() {
 	ctl show generation | grep -q "^dataplane *connected"
 }
@@ -111,4 +119,52 @@ line = "\tnext-hop %s;\n" % nh
 assert line in t, nh
 open(p, "w").write(t.replace(line, line + files, 1))
 PY
+}
+
+# compare_loops LIVE_JSON COUNT EXPECT_JSON LABEL GENERATOR_OPTION...: a
+# capture of COUNT frames ($TMP/in.pcap, made by the generator with these
+# options) replayed from memory (infinite_rx) into p0 was received as N
+# whole copies plus its first R frames; every counter of LIVE_JSON must
+# equal N x EXPECT_JSON (the generator's expectation for the capture) +
+# the generator's expectation for R frames (made again with the same
+# options: the generator is a stream, checked).
+compare_loops() {
+	local live=$1 count=$2 expect=$3 label=$4 rx loops rest
+	shift 4
+	rx=$(json_get "$live" ports.p0.rx_packets)
+	assert_eq "everything received came in on p0" "$rx" "$(json_get "$live" rx_packets)"
+	loops=$((rx / count))
+	rest=$((rx % count))
+	log "p0 received $rx = $loops x $count + $rest"
+	[ "$loops" -ge 10 ] || fail "only $loops loops of the capture: no sustained load"
+	if [ "$rest" -gt 0 ]; then
+		timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/rest.pcap" \
+			--count "$rest" "$@" --expect "$TMP/expect_rest.json" \
+			>/dev/null || fail "ixgate-pcapgen (rest)"
+		python3 - "$TMP/in.pcap" "$TMP/rest.pcap" <<'PY' || fail "generator is not a stream"
+import sys
+a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+# Same global header, then the rest's records are a prefix of the capture's.
+if a[:len(b)] != b:
+    sys.exit("FAIL: %s is not a prefix of %s" % (sys.argv[2], sys.argv[1]))
+PY
+	else
+		echo '{"rx_packets": 0, "tx_packets": 0, "local_packets": 0}' >"$TMP/expect_rest.json"
+	fi
+	python3 - "$expect" "$TMP/expect_rest.json" "$loops" \
+		>"$TMP/expect_total.json" <<'PY' || fail "scaling the expectation"
+import json, sys
+full, rest, n = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])
+if full.get("approximate"):
+    sys.exit("the capture has policed traffic: %r" % full["approximate"])
+out = {k: n * full[k] + rest.get(k, 0) for k in ("rx_packets", "tx_packets", "local_packets")}
+out["drops"] = {r: n * v + rest.get("drops", {}).get(r, 0) for r, v in full["drops"].items()}
+out["peers"] = {}
+for name in set(full.get("peers", {})) | set(rest.get("peers", {})):
+    f, r = full.get("peers", {}).get(name, {}), rest.get("peers", {}).get(name, {})
+    out["peers"][name] = {k: n * f.get(k, 0) + r.get(k, 0) for k in ("rx_packets", "tx_packets")}
+json.dump(out, sys.stdout)
+PY
+	compare_counters "$TMP/expect_total.json" "$live" \
+		"$label vs $loops x generator + $rest"
 }

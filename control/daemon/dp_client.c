@@ -523,8 +523,8 @@ dp_client_ready(const struct dp_client *c)
 void
 dp_client_reset(struct dp_client *c, const char *why)
 {
-	if (c->state == DP_IDLE)
-		return;
+	if (c->state == DP_IDLE || c->fd < 0)
+		return; /* nothing to reset: reconnecting already */
 	loop_timer_del(c->L, c->reconnect);
 	c->reconnect = NULL;
 	go_down(c, why, -ECONNABORTED, -ECONNABORTED);

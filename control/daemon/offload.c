@@ -68,10 +68,10 @@ task_main(void *p)
 
 	t->run(t->arg);
 	pthread_mutex_lock(&o->mu);
-	o->running--;
 	if (t->state == T_ABANDONED || o->orphaned) {
 		if (t->state == T_ABANDONED)
 			o->abandoned--;
+		o->running--;
 		last = o->orphaned && o->running == 0;
 		pthread_mutex_unlock(&o->mu);
 		if (t->discard != NULL)
@@ -86,9 +86,16 @@ task_main(void *p)
 	*o->finished_tail = t;
 	o->finished_tail = &t->next;
 	pthread_mutex_unlock(&o->mu);
-	/* Cannot fail short of a counter overflow (2^64 - 1 writes). */
+	/* Cannot fail short of a counter overflow (2^64 - 1 writes). Still
+	 * counted as running: o (and its eventfd) outlive this write. */
 	if (write(o->efd, &one, sizeof(one)) < 0) {
 	}
+	pthread_mutex_lock(&o->mu);
+	o->running--;
+	last = o->orphaned && o->running == 0;
+	pthread_mutex_unlock(&o->mu);
+	if (last)
+		offload_destroy(o);
 	return NULL;
 }
 

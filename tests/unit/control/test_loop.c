@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The io_uring event loop: fd events delivered, timers in order, periodic
  * timers, watches removed (and their fds closed) from inside callbacks,
- * file operations completed on the ring. */
+ * file operations completed on the ring; tasks on threads of their own
+ * whose completion comes back to the loop, abandoned or orphaned tasks
+ * cleaning up after themselves. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,8 +18,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "loop.h"
+#include "offload.h"
 
 static struct loop *
 new_loop(void)
@@ -395,12 +399,119 @@ test_file_ops(void **state)
 	close(sv[1]);
 }
 
+/* ---- offload ---- */
+
+struct task {
+	pthread_t ran_on; /* set by run() */
+	int block_fd; /* run() reads a byte from it first (-1: none) */
+	int *done, *discarded;
+};
+
+static void
+task_run(void *arg)
+{
+	struct task *t = arg;
+	char b;
+
+	t->ran_on = pthread_self();
+	if (t->block_fd >= 0)
+		assert_int_equal(read(t->block_fd, &b, 1), 1);
+}
+
+static void
+task_done(void *arg)
+{
+	struct task *t = arg;
+
+	/* On the loop thread, not the task's. */
+	assert_false(pthread_equal(t->ran_on, pthread_self()));
+	(*t->done)++;
+}
+
+static void
+task_discard(void *arg)
+{
+	struct task *t = arg;
+
+	__atomic_add_fetch(t->discarded, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+stop_now(struct loop *L, struct loop_timer *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	loop_stop(L);
+}
+
+/* Run the loop for about ms milliseconds. */
+static void
+spin(struct loop *L, unsigned ms)
+{
+	loop_timer_add(L, ms, 0, stop_now, NULL);
+	assert_int_equal(loop_run(L), 0);
+}
+
+/* A task's completion reaches the loop; one abandoned never does, and
+ * discards its result on its own thread when it finishes; one still
+ * running when the offload is freed is orphaned and cleans up too. */
+static void
+test_offload(void **state)
+{
+	struct loop *L = new_loop();
+	struct offload *o = offload_new(L);
+	int done = 0, discarded = 0, gate[2];
+	struct task a = {
+		.block_fd = -1, .done = &done, .discarded = &discarded};
+	struct task b = a, c = a;
+	struct offload_task *tb;
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(pipe(gate), 0);
+	assert_int_equal(
+		offload_run(o, task_run, task_done, task_discard, &a, NULL), 0);
+	for (int i = 0; i < 100 && done == 0; i++)
+		spin(L, 10);
+	assert_int_equal(done, 1);
+	assert_int_equal(discarded, 0);
+
+	b.block_fd = gate[0];
+	assert_int_equal(
+		offload_run(o, task_run, task_done, task_discard, &b, &tb), 0);
+	assert_int_equal(offload_running(o), 1);
+	assert_true(offload_abandon(o, tb));
+	assert_int_equal(offload_abandoned(o), 1);
+	assert_int_equal(write(gate[1], "x", 1), 1);
+	for (int i = 0;
+	     i < 100 && __atomic_load_n(&discarded, __ATOMIC_SEQ_CST) == 0; i++)
+		spin(L, 10);
+	assert_int_equal(discarded, 1);
+	assert_int_equal(done, 1); /* never delivered */
+	assert_int_equal(offload_abandoned(o), 0);
+
+	c.block_fd = gate[0];
+	assert_int_equal(
+		offload_run(o, task_run, task_done, task_discard, &c, NULL), 0);
+	offload_free(o); /* c still runs: orphaned */
+	assert_int_equal(write(gate[1], "x", 1), 1);
+	for (int i = 0;
+	     i < 200 && __atomic_load_n(&discarded, __ATOMIC_SEQ_CST) < 2; i++)
+		usleep(5000);
+	assert_int_equal(discarded, 2);
+	assert_int_equal(done, 1);
+	loop_free(L);
+	close(gate[0]);
+	close(gate[1]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fd_event_delivered),
 		cmocka_unit_test(test_file_ops),
+		cmocka_unit_test(test_offload),
 		cmocka_unit_test(test_peer_close_delivered),
 		cmocka_unit_test(test_timers_in_order),
 		cmocka_unit_test(test_periodic_timer),

@@ -115,6 +115,7 @@ struct commit_job {
 	struct commit_request req;
 	enum job_phase phase;
 	uint64_t t_start, t_phase;
+	uint64_t phase_ms[PH_COPY + 1]; /* time spent in each step so far */
 	uint64_t epoch; /* st.dp_epoch when the job started */
 	struct cli_client *client;
 
@@ -220,8 +221,11 @@ job_progress(void *owner, char *buf, size_t len)
 static void
 set_phase(struct commit_job *j, enum job_phase p)
 {
+	uint64_t now = loop_now_ms();
+
+	j->phase_ms[j->phase] += now - j->t_phase;
 	j->phase = p;
-	j->t_phase = loop_now_ms();
+	j->t_phase = now;
 	if (j->D->jobs->active == j)
 		commit_jobs_describe(j->D, j->D->st.job_state,
 				     sizeof(j->D->st.job_state));
@@ -426,17 +430,23 @@ on_result_written(void *arg, int err)
 static void
 committed(struct commit_job *j)
 {
+	uint64_t now = loop_now_ms(), total = now - j->t_start;
+	const uint64_t *ms = j->phase_ms;
 	char hex[65];
-	uint64_t total = loop_now_ms() - j->t_start;
 
 	install_candidate(j);
 	ctl_hex(j->D->st.running.sha256, hex);
+	/* total: from the job's start (the files read) to the dataplane's
+	 * answer; then where it went. */
 	job_say(j,
 		"%s: generation %" PRIu64
 		" live (sha256 %.16s): %s; build %.1f ms, publish %.1f ms, "
-		"total %" PRIu64 " ms",
+		"total %" PRIu64 " ms (compile %" PRIu64 ", compare %" PRIu64
+		", audit %" PRIu64 ", dataplane %" PRIu64 ")",
 		j->req.action, j->rep.generation, hex, j->dtext,
-		j->rep.build_ns / 1e6, j->rep.publish_ns / 1e6, total);
+		j->rep.build_ns / 1e6, j->rep.publish_ns / 1e6, total,
+		ms[PH_COMPILE] + ms[PH_IDS], ms[PH_PREPARE], ms[PH_ATTEMPT],
+		ms[PH_TXN] + (now - j->t_phase));
 	if (j->req.kind == COMMIT_RELOAD && j->req.confirm_s > 0)
 		job_say(j,
 			"confirm within %u s (ixgatectl confirm), or "
@@ -1537,6 +1547,8 @@ job_step(struct commit_job *j)
 	switch (j->phase) {
 	case PH_QUEUED:
 		j->t_start = loop_now_ms();
+		j->t_phase = j->t_start;
+		memset(j->phase_ms, 0, sizeof(j->phase_ms));
 		j->epoch = D->st.dp_epoch;
 		switch (j->req.kind) {
 		case COMMIT_RELOAD: start_compile(j); return;

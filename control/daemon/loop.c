@@ -353,7 +353,8 @@ loop_fsync(struct loop *L, int fd, loop_op_cb cb, void *arg)
 
 	if (sqe == NULL)
 		return -ENOMEM;
-	io_uring_prep_fsync(sqe, fd, 0);
+	/* Data and size (an append changes it): what a reader needs. */
+	io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
 	io_uring_sqe_set_data(sqe, op);
 	return 0;
 }

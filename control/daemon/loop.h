@@ -85,7 +85,7 @@ typedef void (*loop_op_cb)(struct loop *L, int res, void *arg);
 /* pwrite(2); with O_APPEND the kernel appends whatever `off` says. */
 int loop_write(struct loop *L, int fd, const void *buf, size_t len,
 	       uint64_t off, loop_op_cb cb, void *arg);
-/* fsync(2). */
+/* fdatasync(2): the data and what is needed to read it back (the size). */
 int loop_fsync(struct loop *L, int fd, loop_op_cb cb, void *arg);
 /* fallocate(2) with `mode` (FALLOC_FL_KEEP_SIZE...). */
 int loop_fallocate(struct loop *L, int fd, int mode, uint64_t off, uint64_t len,

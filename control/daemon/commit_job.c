@@ -142,6 +142,7 @@ struct commit_job {
 	char error[1024];
 	int status; /* ixgatectl's exit status */
 	bool answered; /* the client has its final answer (verify) */
+	bool retry; /* failed for want of a dataplane: try again later */
 
 	/* sync */
 	bool sync_exact, sync_first;
@@ -308,11 +309,20 @@ job_finish(struct commit_job *j)
 {
 	struct ctld *D = j->D;
 
-	/* A rollback that did not go live gives previous back. */
+	/* A rollback that did not go live gives previous back; an
+	 * unconfirmed generation still awaits its rollback, as soon as a
+	 * dataplane answers (the 1 s tick tries again). */
 	if (j->req.kind == COMMIT_ROLLBACK && j->cand.valid &&
 	    !D->st.previous.valid) {
 		D->st.previous = j->cand;
 		memset(&j->cand, 0, sizeof(j->cand));
+		if (j->retry &&
+		    strcmp(j->req.action, "rollback-unconfirmed") == 0) {
+			D->st.confirm_deadline = time(NULL);
+			ctld_log(D,
+				 "rollback-unconfirmed: tried again once the "
+				 "dataplane answers");
+		}
 	}
 	job_answer(j);
 	D->jobs->active = NULL;
@@ -580,6 +590,7 @@ verified(struct commit_job *j)
 			 "verified: the dataplane restarted (now generation "
 			 "%" PRIu64 "), the commit is not live",
 			 h->generation);
+		j->retry = true;
 		failed(j, j->error, note,
 		       "not live: the dataplane restarted (ixgate-control "
 		       "commits its running configuration to it)",
@@ -815,6 +826,7 @@ not_connected(struct commit_job *j)
 		"dataplane not connected (headless daemon): %s not committed",
 		D->st.config_path);
 	j->status = 1;
+	j->retry = true;
 	set_phase(j, PH_RESULT);
 	job_audit(j, CTL_RES_FAILED, D->st.dp_generation,
 		  "dataplane not connected", NULL, false, on_result_written);

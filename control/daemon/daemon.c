@@ -548,7 +548,7 @@ on_tick(struct loop *L, struct loop_timer *t, void *arg)
 	D->st.sample_interval_s = last_ms ? (now - last_ms) / 1000.0 : 1.0;
 	last_ms = now;
 	if (D->st.confirm_deadline != 0 &&
-	    time(NULL) >= D->st.confirm_deadline &&
+	    time(NULL) >= D->st.confirm_deadline && D->st.dp_connected &&
 	    !commit_job_rollback_queued(D)) {
 		struct commit_request r = {
 			.kind = COMMIT_ROLLBACK,

@@ -397,10 +397,13 @@ install_candidate(struct commit_job *j)
 	D->running_exact = true;
 	if (!j->cand_is_running) {
 		ctl_config_free(&st->previous);
+		if (D->running_not_live)
+			ctl_config_free(&st->running);
 		st->previous = st->running;
 		st->running = j->cand;
 		memset(&j->cand, 0, sizeof(j->cand));
 	}
+	D->running_not_live = false;
 	st->files = CTL_FILES_UNKNOWN;
 	if (j->req.kind == COMMIT_RELOAD) {
 		if (j->req.confirm_s > 0)
@@ -1299,6 +1302,7 @@ sync_decide(struct commit_job *j)
 			 D->st.config_path, D->st.held_generation, hex,
 			 h->generation);
 		D->st.dp_generation = h->generation;
+		D->running_not_live = true;
 		job_finish(j);
 		return;
 	}

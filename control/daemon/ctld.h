@@ -63,6 +63,9 @@ struct ctld {
 	 * table). */
 	bool running_exact;
 	bool sync_pending; /* a HELLO since the last sync */
+	/* st.running was loaded from files the dataplane does not run (held
+	 * back after a rollback): never a config to roll back to. */
+	bool running_not_live;
 	bool first_sync_done;
 
 	struct commit_jobs *jobs;

@@ -370,7 +370,11 @@ files_done(void *arg)
 	} else {
 		D->files_dir_changed = false;
 		st->files = t->result;
-		if (st->held && t->result == CTL_FILES_MATCH)
+		/* The files are back to what runs. (After a restart over
+		 * held files, the daemon's config is the held one, not what
+		 * the dataplane runs: matching it proves nothing.) */
+		if (st->held && t->result == CTL_FILES_MATCH &&
+		    memcmp(st->held_sha256, st->running.sha256, 32) != 0)
 			ctld_set_held(D, NULL, 0, NULL);
 		if (st->files != before || t->result == CTL_FILES_DIFFER)
 			files_note_update(D, t->note);

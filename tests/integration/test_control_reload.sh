@@ -111,6 +111,18 @@ assert_eq "generation stays after confirm" $((g1 + 3)) "$(generation)"
 assert_eq "rollbacks in the audit log" 1 "$(grep -c '"action": "rollback.*"result": "ok"' "$AUDIT")"
 ctl rollback >"$TMP/rb.out" || fail "rollback"
 assert_eq "generation after manual rollback" $((g1 + 4)) "$(generation)"
+# The manual rollback holds the files back too, also across a restart of
+# the daemon: it commits nothing over the dataplane.
+kill -TERM "$CTLD_PID"
+wait "$CTLD_PID"
+lines=$(wc -l <"$AUDIT")
+start_ctld
+wait_for 20 grep -q "not committing .*rolled back because it was not confirmed" "$TMP/ctld.err" ||
+	{ tail "$TMP/ctld.err" >&2; fail "the restarted daemon did not hold the rolled-back files back"; }
+assert_eq "generation after the restart" $((g1 + 4)) "$(generation)"
+tail -n +$((lines + 1)) "$AUDIT" | grep -q '"result": "ok"' && fail "the restarted daemon committed"
+ctl show generation >"$TMP/gen.out" || fail "show generation"
+assert_contains "restarted: files differ" "$TMP/gen.out" "files differ from the running config: they hold generation $((g1 + 3))"
 
 kill -TERM "$DP_PID"
 wait "$DP_PID" || fail "dataplane exited non-zero"

@@ -1088,8 +1088,7 @@ compile_done(void *arg)
 		ctl_hex(j->cand.sha256, hex);
 		snprintf(msg, sizeof(msg),
 			 "the files hold the configuration of generation "
-			 "%" PRIu64 " (sha256 %.16s), rolled back because it "
-			 "was not confirmed",
+			 "%" PRIu64 " (sha256 %.16s), which was rolled back",
 			 D->st.held_generation, hex);
 		job_say(j, "%s: %s", D->st.config_path, msg);
 		job_say(j, "%s", D->st.files_note);
@@ -1294,9 +1293,8 @@ sync_decide(struct commit_job *j)
 		ctl_hex(D->st.running.sha256, hex);
 		ctld_log(D,
 			 "not committing %s: the files hold the configuration "
-			 "of generation %" PRIu64 " (sha256 %.16s), rolled "
-			 "back because it was not confirmed; the dataplane "
-			 "keeps generation %" PRIu64
+			 "of generation %" PRIu64 " (sha256 %.16s), which was "
+			 "rolled back; the dataplane keeps generation %" PRIu64
 			 ". Change the files, or `ixgatectl reload "
 			 "--reapply`",
 			 D->st.config_path, D->st.held_generation, hex,

@@ -117,7 +117,7 @@ kill -TERM "$CTLD_PID"
 wait "$CTLD_PID"
 lines=$(wc -l <"$AUDIT")
 start_ctld
-wait_for 20 grep -q "not committing .*rolled back because it was not confirmed" "$TMP/ctld.err" ||
+wait_for 20 grep -q "not committing .*which was rolled back" "$TMP/ctld.err" ||
 	{ tail "$TMP/ctld.err" >&2; fail "the restarted daemon did not hold the rolled-back files back"; }
 assert_eq "generation after the restart" $((g1 + 4)) "$(generation)"
 tail -n +$((lines + 1)) "$AUDIT" | grep -q '"result": "ok"' && fail "the restarted daemon committed"

@@ -479,7 +479,8 @@ test_offload(void **state)
 	b.block_fd = gate[0];
 	assert_int_equal(
 		offload_run(o, task_run, task_done, task_discard, &b, &tb), 0);
-	assert_int_equal(offload_running(o), 1);
+	/* a's thread may still be on its way out: at least b runs. */
+	assert_true(offload_running(o) >= 1);
 	assert_true(offload_abandon(o, tb));
 	assert_int_equal(offload_abandoned(o), 1);
 	assert_int_equal(write(gate[1], "x", 1), 1);

@@ -16,10 +16,11 @@
  *   for CLI_STALL_MS, is closed by the 1 s tick (cli_sweep);
  * - at most CLI_MAX_CLIENTS connections, of which CLI_RESERVED only for
  *   root and the daemon's uid, and at most max_per_uid for any other uid;
- * - a refused connection gets its refusal as a reply and is kept (up to
- *   CLI_MAX_REFUSED, at most CLI_REFUSED_LINGER_MS) until its request
- *   arrives or it hangs up: closing a socket with an unread request makes
- *   the kernel reset it, and the client would see no reply at all;
+ * - a refused connection gets its refusal as a reply and is kept (at most
+ *   CLI_REFUSED_LINGER_MS; the oldest makes room when CLI_MAX_REFUSED
+ *   linger) until its request arrives or it hangs up: closing a socket
+ *   with an unread request makes the kernel reset it, and the client
+ *   would see no reply at all;
  * - every refusal is logged (at most 10 lines per 10 s, then a count).
  * A request is one SOCK_SEQPACKET message: the kernel never hands over
  * half of one.
@@ -40,7 +41,7 @@
 #define CLI_MAX_CLIENTS 64 /* connections open at once */
 #define CLI_RESERVED 8 /* of them, only for root and the daemon's uid */
 #define CLI_MAX_WATCHERS 8 /* watching: 2 counter sums each */
-#define CLI_MAX_REFUSED 32 /* refused, waiting for their request */
+#define CLI_MAX_REFUSED 64 /* refused, waiting for their request */
 #define CLI_REFUSED_LINGER_MS 2000
 #define CLI_REQUEST_MS 5000 /* connect -> request */
 #define CLI_STALL_MS 10000 /* reply unread that long: the client is gone */
@@ -816,10 +817,22 @@ refuse(struct ctld *D, int s, const struct cli_caller *who, const char *why)
 		if (S->refused[i].fd < 0)
 			break;
 	if (i == CLI_MAX_REFUSED) {
-		/* Too many refused at once: close now (the client may then
-		 * see a reset instead of the refusal). */
-		close(s);
-		return;
+		/* All slots lingering: the oldest has had its refusal longest;
+		 * drain what it sent (so its close resets nothing) and take its
+		 * slot. */
+		unsigned old = 0;
+		char junk[CTL_MSG_MAX];
+
+		for (i = 1; i < CLI_MAX_REFUSED; i++)
+			if (S->refused[i].until_ms < S->refused[old].until_ms)
+				old = i;
+		i = old;
+		while (recv(S->refused[i].fd, junk, sizeof(junk),
+			    MSG_DONTWAIT) > 0)
+			;
+		loop_del_fd(D->loop, S->refused[i].w);
+		close(S->refused[i].fd);
+		S->refused[i].fd = -1;
 	}
 	S->refused[i].fd = s;
 	S->refused[i].until_ms = loop_now_ms() + CLI_REFUSED_LINGER_MS;

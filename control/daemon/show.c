@@ -2190,6 +2190,13 @@ cmd_generation(struct ctx *x, struct view *v, const char *arg)
 		  st->confirm_deadline ? V_I64(st->confirm_deadline)
 				       : V_NULL());
 	view_json(v, "rollback_available", V_BOOL(st->previous.valid));
+	/* The files against the running config, and the commit job
+	 * (daemon.h, filled by the daemon's wiring). */
+	view_json(v, "files_differ",
+		  V_BOOL(st->held || st->files == CTL_FILES_DIFFER));
+	view_json(v, "files_note",
+		  st->files_note[0] != '\0' ? V_STR(st->files_note) : V_NULL());
+	view_json(v, "commit_job", V_STR(st->job_state));
 	view_json(v, "config_path", V_STR_OR_NONE(st->config_path));
 	view_json(v, "control_start_unix", V_I64(st->start_unix));
 
@@ -2215,6 +2222,11 @@ cmd_generation(struct ctx *x, struct view *v, const char *arg)
 	view_text(v, "%-18s%" PRIu64 "\n", "generation", st->dp_generation);
 	view_text(v, "%-18s%s\n", "config sha256",
 		  st->running.valid ? rs : "none (no running configuration)");
+	view_text(v, "%-18s%s\n", "files",
+		  st->files_note[0] != '\0'      ? st->files_note
+		  : st->files == CTL_FILES_MATCH ? "match the running config"
+						 : "not checked yet");
+	view_text(v, "%-18s%s\n", "commit job", st->job_state);
 	if (st->dp_connected)
 		view_text(v, "%-18s%s\n", "dataplane sha256",
 			  same ? "same" : ds);

@@ -299,7 +299,7 @@ out:
 	return rc;
 }
 
-static volatile int scraping, cli_stop;
+static volatile int scraping, cli_stopping;
 static unsigned cli_during, cli_failed;
 static double cli_worst;
 
@@ -309,7 +309,7 @@ static void *
 cli_thread(void *arg)
 {
 	(void)arg;
-	while (!cli_stop) {
+	while (!cli_stopping) {
 		int during = scraping;
 		double t0 = now_s(), dt;
 		int rc = ctl_request();
@@ -424,7 +424,7 @@ client(void *arg)
 			}
 		}
 	}
-	cli_stop = 1;
+	cli_stopping = 1;
 	pthread_join(cli, NULL);
 	printf("cli show generation: %u answered during scrapes (slowest "
 	       "%.1f ms), %u failed\n",
@@ -523,7 +523,6 @@ main(int argc, char **argv)
 	D.st.config_path = conf;
 	D.api_path = "/nonexistent/dp.sock"; /* the fake dataplane below */
 	D.ctl_path = ctl_path = sock;
-	D.audit_fd = -1;
 	D.log = stderr;
 	t0 = now_s();
 	if (ctl_config_load(conf, NULL, &D.st.running, stderr) < 0)
@@ -534,7 +533,9 @@ main(int argc, char **argv)
 	       D.st.running.spec.n_acl_rules, D.st.running.spec.n_classes,
 	       (now_s() - t0) * 1e3);
 	D.st.start_unix = time(NULL);
-	if (ctld_start(&D) < 0)
+	D.uid = geteuid();
+	D.loop = loop_new(256);
+	if (D.loop == NULL || ctld_start(&D) < 0)
 		return 1;
 	blocks = make_counters(&D.st.running.spec, &size, &n_pairs);
 	if (blocks == NULL)

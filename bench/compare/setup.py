@@ -41,7 +41,7 @@ def ensure_build(top, build, no_build=False):
         "dataplane": "dataplane/ixgate-dataplane",
         "pcapgen": "tools/ixgate-pcapgen",
         "mkconfig": "tools/ixgate-mkconfig",
-        "conf": "control/conf/ixgate-conf",
+        "conf": "conf/ixgate-conf",
     }
     out = {k: os.path.join(build, v) for k, v in targets.items()}
     if no_build:

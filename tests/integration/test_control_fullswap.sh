@@ -147,7 +147,8 @@ with open(sys.argv[3], "w", buffering=1) as out:
     while time.time() < end:
         try:
             s.send(b"/ixgate/ports")
-            p0 = json.loads(s.recv(1 << 20).decode())["/ixgate/ports"]["p0"]
+            ports = json.loads(s.recv(1 << 20).decode())["/ixgate/ports"]["ports"]
+            p0 = next(p for p in ports.values() if p["name"] == "p0")
         except (OSError, ValueError, TypeError, KeyError):
             break
         out.write("%d %d\n" % (time.time_ns(), p0["rx_packets"]))
@@ -234,7 +235,8 @@ swap "$TMP/B" B
 tel /ixgate/ports >"$TMP/ports.json" || fail "telemetry /ixgate/ports"
 python3 - "$TMP/ports.json" <<'EOF' || fail "device counters"
 import json, sys
-ports = json.load(open(sys.argv[1]))["/ixgate/ports"]
+ports = {p["name"]: p for p in
+         json.load(open(sys.argv[1]))["/ixgate/ports"]["ports"].values()}
 bad = [(n, k, p[k]) for n, p in ports.items() for k in ("imissed", "oerrors")
        if p.get(k) != 0]
 if bad or "imissed" not in ports["p0"]:

@@ -1,0 +1,1082 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * compile.c - validated config -> struct ixg_spec.
+ *
+ * Ids: ports 0..N-1, peers, classes and ACL rules 1..N, in declaration
+ * order, unless a previous spec is given: then assign_ids() keeps the id of
+ * every same-named object so counters survive reloads (issue 3).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf_impl.h"
+#include "ixg_wire.h"
+
+struct compiler {
+	const struct ixg_conf *c;
+	struct ixg_diags *d;
+	struct ixg_spec *s;
+	const struct ixg_spec *prev; /* running spec: ids to keep, or NULL */
+	uint16_t cc_index[26 * 26]; /* country code -> index, 0 = none */
+	uint32_t cap_r4, cap_r6, cap_s4, cap_s6, cap_c4, cap_c6;
+	/* Per-peer state while reading prefix files. */
+	uint16_t peer_id;
+	uint32_t n_added;
+	int to_sources;
+	uint32_t data_idx;
+	int full; /* a capacity was exceeded (reported once) */
+	struct conf_load L; /* the load's limits, counted on from the parse */
+};
+
+static void origin_diag(struct compiler *C, enum diag_sev sev, uint32_t origin,
+			const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+origin_diag(struct compiler *C, enum diag_sev sev, uint32_t origin,
+	    const char *fmt, ...)
+{
+	uint32_t f;
+	va_list ap;
+
+	if (!(origin & ORIGIN_DATA)) {
+		va_start(ap, fmt);
+		conf_vdiag(C->c, C->d, sev, origin, fmt, ap);
+		va_end(ap);
+		return;
+	}
+	f = (origin & ~ORIGIN_DATA) >> ORIGIN_DATA_LINE_BITS;
+	va_start(ap, fmt);
+	diag_vfile(C->d, sev,
+		   f < C->c->datafiles.n ? C->c->datafiles.v[f] : "?",
+		   origin & ((1u << ORIGIN_DATA_LINE_BITS) - 1), 1, fmt, ap);
+	va_end(ap);
+}
+
+static int
+country_index(struct compiler *C, ixg_cc_t cc, uint16_t *idx)
+{
+	unsigned a = (cc >> 8) - 'A', b = (cc & 0xff) - 'A', k = a * 26 + b;
+	ixg_cc_t *nv;
+
+	if (a >= 26 || b >= 26)
+		return -EINVAL;
+	if (C->cc_index[k] != 0) {
+		*idx = C->cc_index[k];
+		return 0;
+	}
+	if (C->s->n_countries >= IXG_MAX_COUNTRIES)
+		return -ENOSPC;
+	nv = realloc(C->s->countries,
+		     (C->s->n_countries + 1) * sizeof(*C->s->countries));
+	if (nv == NULL)
+		return -ENOMEM;
+	C->s->countries = nv;
+	nv[C->s->n_countries] = cc;
+	C->cc_index[k] = (uint16_t)C->s->n_countries++;
+	*idx = C->cc_index[k];
+	return 0;
+}
+
+#define GROW(C, arr, n, cap)                                                   \
+	((n) < (cap) ||                                                        \
+	 ((arr) = vec_grow((arr), &(cap), (n) + 1, sizeof(*(arr)))) != NULL)
+
+static int
+add_route(struct compiler *C, const struct pfx *p, uint32_t origin)
+{
+	struct ixg_spec *s = C->s;
+
+	if (p->fam == 4) {
+		struct ixg_spec_route4 *r;
+
+		if (C->to_sources) {
+			if (!GROW(C, s->sources4, s->n_sources4, C->cap_s4))
+				return -ENOMEM;
+			r = &s->sources4[s->n_sources4++];
+		} else {
+			if (!GROW(C, s->routes4, s->n_routes4, C->cap_r4))
+				return -ENOMEM;
+			r = &s->routes4[s->n_routes4++];
+		}
+		r->addr = (uint32_t)p->addr[0] << 24 |
+			  (uint32_t)p->addr[1] << 16 |
+			  (uint32_t)p->addr[2] << 8 | p->addr[3];
+		r->len = p->len;
+		r->peer_id = C->peer_id;
+		r->origin = origin;
+	} else {
+		struct ixg_spec_route6 *r;
+
+		if (C->to_sources) {
+			if (!GROW(C, s->sources6, s->n_sources6, C->cap_s6))
+				return -ENOMEM;
+			r = &s->sources6[s->n_sources6++];
+		} else {
+			if (!GROW(C, s->routes6, s->n_routes6, C->cap_r6))
+				return -ENOMEM;
+			r = &s->routes6[s->n_routes6++];
+		}
+		memcpy(r->addr, p->addr, 16);
+		r->len = p->len;
+		r->peer_id = C->peer_id;
+		r->origin = origin;
+	}
+	C->n_added++;
+	return 0;
+}
+
+/* A prefix from a file. Reading stops at the first prefix past a
+ * capacity, counting a peer's repeats (dropped later): a 50M-line file is
+ * refused after 2M lines, not read whole (issue 13 item 2). */
+static int
+file_prefix(void *ctx, const struct pfx *p, uint32_t line)
+{
+	struct compiler *C = ctx;
+	const struct ixg_spec *s = C->s;
+	uint32_t max_line = (1u << ORIGIN_DATA_LINE_BITS) - 1;
+	uint32_t origin = ORIGIN_DATA | C->data_idx << ORIGIN_DATA_LINE_BITS |
+			  (line > max_line ? max_line : line);
+	uint32_t n = p->fam == 4
+			     ? (C->to_sources ? s->n_sources4 : s->n_routes4)
+			     : (C->to_sources ? s->n_sources6 : s->n_routes6);
+	uint32_t cap = p->fam == 4 ? IXG_MAX_ROUTES4 : IXG_MAX_ROUTES6;
+
+	if (n >= cap) {
+		/* The line itself: origins saturate at 2^21 - 1. */
+		diag_file(C->d, DIAG_ERROR, C->c->datafiles.v[C->data_idx],
+			  line, 1,
+			  "more than %u IPv%c %s (the capacity), counting "
+			  "repeats; not reading further",
+			  cap, p->fam == 4 ? '4' : '6',
+			  C->to_sources ? "allowed sources" : "routes");
+		C->full = 1;
+		return -ENOSPC;
+	}
+	return add_route(C, p, origin);
+}
+
+/* The load's deadline, checked between files and phases. */
+static int
+compile_late(struct compiler *C, uint32_t loc)
+{
+	if (C->L.stop)
+		return 1;
+	if (!load_late(&C->L))
+		return 0;
+	if (loc != UINT32_MAX)
+		conf_diag(C->c, C->d, DIAG_ERROR, loc,
+			  "the load's deadline passed; stopped here");
+	else
+		diag_file(C->d, DIAG_ERROR, C->c->files.v[0].path, 0, 0,
+			  "the load's deadline passed while compiling; "
+			  "stopped");
+	C->L.stop = 1;
+	return 1;
+}
+
+/* Open a data file named at loc; the descriptor, or -1 after reporting. */
+static int
+open_data(struct compiler *C, const struct c_path *f, uint32_t loc)
+{
+	struct stat st;
+	char err[512];
+	int fd;
+
+	if (compile_late(C, loc))
+		return -1;
+	fd = load_open(&C->L, f->path, &st, err, sizeof(err));
+	if (fd < 0)
+		conf_diag(C->c, C->d, DIAG_ERROR, loc, "cannot read \"%s\": %s",
+			  f->path, err);
+	return fd;
+}
+
+static int
+read_prefix_files(struct compiler *C, const path_vec *files)
+{
+	uint32_t i;
+	int bad = 0;
+
+	for (i = 0; i < files->n && !C->L.stop; i++) {
+		const struct c_path *f = &files->v[i];
+		int fd = open_data(C, f, f->loc);
+		int rc;
+
+		if (fd < 0) {
+			bad = 1;
+			continue;
+		}
+		C->data_idx = f->data_idx;
+		rc = prefix_fd_read(&C->L, fd, f->path, file_prefix, C, C->d);
+		close(fd);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc == -ENOSPC || rc == -ETIMEDOUT)
+			C->L.stop = 1; /* reported where it stopped */
+		if (rc < 0)
+			bad = 1;
+	}
+	return bad || C->L.stop ? -EINVAL : 0;
+}
+
+static int
+compile_peer_prefixes(struct compiler *C, const struct c_peer *p, uint16_t id)
+{
+	struct ixg_spec *s = C->s;
+	uint32_t i, r4 = s->n_routes4, r6 = s->n_routes6;
+	int rc, bad = 0;
+
+	C->peer_id = id;
+	C->to_sources = 0;
+	C->n_added = 0;
+	for (i = 0; i < p->announce.n; i++)
+		if (add_route(C, &p->announce.v[i], p->announce.v[i].loc) < 0)
+			return -ENOMEM;
+	rc = read_prefix_files(C, &p->announce_files);
+	if (rc == -ENOMEM)
+		return rc;
+	bad |= rc < 0;
+	if ((p->set & PEER_MAXPFX) && C->n_added > p->max_prefix) {
+		conf_diag(C->c, C->d, DIAG_ERROR, p->locs[PEER_F_MAXPFX],
+			  "peer '%s' announces %u prefixes, more than its "
+			  "max-prefix %u",
+			  p->name, C->n_added, p->max_prefix);
+		bad = 1;
+	}
+	C->to_sources = 1;
+	if (p->set & PEER_ALLOW) {
+		for (i = 0; i < p->allow.n; i++)
+			if (add_route(C, &p->allow.v[i], p->allow.v[i].loc) < 0)
+				return -ENOMEM;
+		rc = read_prefix_files(C, &p->allow_files);
+		if (rc == -ENOMEM)
+			return rc;
+		bad |= rc < 0;
+	} else {
+		/* Default: a peer may source what it announces. */
+		for (i = r4; i < s->n_routes4; i++) {
+			if (!GROW(C, s->sources4, s->n_sources4, C->cap_s4))
+				return -ENOMEM;
+			s->sources4[s->n_sources4++] = s->routes4[i];
+		}
+		for (i = r6; i < s->n_routes6; i++) {
+			if (!GROW(C, s->sources6, s->n_sources6, C->cap_s6))
+				return -ENOMEM;
+			s->sources6[s->n_sources6++] = s->routes6[i];
+		}
+	}
+	return bad ? -EINVAL : 0;
+}
+
+/* Duplicate detection: sort (prefix, position) keys, compare neighbours. */
+struct key4 {
+	uint32_t addr;
+	uint32_t len_idx; /* prefix length */
+	uint32_t idx;
+};
+
+static int
+key4_cmp(const void *a, const void *b)
+{
+	const struct key4 *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->len_idx != y->len_idx)
+		return x->len_idx < y->len_idx ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+struct key6 {
+	const struct ixg_spec_route6 *r;
+	uint32_t idx;
+};
+
+static int
+key6_cmp(const void *a, const void *b)
+{
+	const struct key6 *x = a, *y = b;
+	int r = memcmp(x->r->addr, y->r->addr, 16);
+
+	if (r != 0)
+		return r;
+	if (x->r->len != y->r->len)
+		return x->r->len < y->r->len ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void
+dup_error(struct compiler *C, const char *pfx, uint16_t first_peer,
+	  uint32_t first_origin, uint16_t peer, uint32_t origin)
+{
+	char where[512];
+
+	ixg_conf_origin(C->c, first_origin, where, sizeof(where));
+	origin_diag(C, DIAG_ERROR, origin,
+		    "prefix %s announced by peer '%s' is already announced by "
+		    "peer '%s' (at %s)",
+		    pfx, C->c->peers.v[peer - 1].name,
+		    C->c->peers.v[first_peer - 1].name, where);
+}
+
+/* Same prefix from two peers: error. Same prefix twice from one peer:
+ * dropped (prefix lists from IRR data overlap). Returns -EINVAL if any
+ * error was reported. */
+static int
+dedup_routes4(struct compiler *C, struct ixg_spec_route4 *v, uint32_t *n,
+	      int report)
+{
+	struct key4 *k;
+	uint8_t *drop;
+	uint32_t i, j, bad = 0;
+
+	if (*n < 2)
+		return 0;
+	k = malloc(*n * sizeof(*k));
+	drop = calloc(*n, 1);
+	if (k == NULL || drop == NULL) {
+		free(k);
+		free(drop);
+		return -ENOMEM;
+	}
+	for (i = 0; i < *n; i++) {
+		k[i].addr = v[i].addr;
+		k[i].len_idx = v[i].len;
+		k[i].idx = i;
+	}
+	qsort(k, *n, sizeof(*k), key4_cmp);
+	for (i = 1; i < *n; i++) {
+		const struct ixg_spec_route4 *a, *b;
+
+		if (k[i].addr != k[i - 1].addr ||
+		    k[i].len_idx != k[i - 1].len_idx)
+			continue;
+		a = &v[k[i - 1].idx];
+		b = &v[k[i].idx];
+		/* Keep comparing against the first of the run. */
+		for (j = i - 1;
+		     j > 0 && drop[k[j].idx] && k[j - 1].addr == k[i].addr &&
+		     k[j - 1].len_idx == k[i].len_idx;
+		     j--)
+			;
+		a = &v[k[j].idx];
+		if (a->peer_id == b->peer_id) {
+			drop[k[i].idx] = 1;
+		} else if (report) {
+			char buf[64];
+			struct pfx p;
+
+			p.fam = 4;
+			p.len = b->len;
+			memset(p.addr, 0, 16);
+			p.addr[0] = (uint8_t)(b->addr >> 24);
+			p.addr[1] = (uint8_t)(b->addr >> 16);
+			p.addr[2] = (uint8_t)(b->addr >> 8);
+			p.addr[3] = (uint8_t)b->addr;
+			pfx_format(&p, 1, buf, sizeof(buf));
+			dup_error(C, buf, a->peer_id, a->origin, b->peer_id,
+				  b->origin);
+			drop[k[i].idx] = 1;
+			bad++;
+		} else {
+			/* Sources: several peers may source one prefix. */
+		}
+	}
+	for (i = j = 0; i < *n; i++)
+		if (!drop[i])
+			v[j++] = v[i];
+	*n = j;
+	free(k);
+	free(drop);
+	return bad ? -EINVAL : 0;
+}
+
+static int
+dedup_routes6(struct compiler *C, struct ixg_spec_route6 *v, uint32_t *n,
+	      int report)
+{
+	struct key6 *k;
+	uint8_t *drop;
+	uint32_t i, j, bad = 0;
+
+	if (*n < 2)
+		return 0;
+	k = malloc(*n * sizeof(*k));
+	drop = calloc(*n, 1);
+	if (k == NULL || drop == NULL) {
+		free(k);
+		free(drop);
+		return -ENOMEM;
+	}
+	for (i = 0; i < *n; i++) {
+		k[i].r = &v[i];
+		k[i].idx = i;
+	}
+	qsort(k, *n, sizeof(*k), key6_cmp);
+	for (i = 1; i < *n; i++) {
+		const struct ixg_spec_route6 *a, *b = k[i].r;
+
+		if (memcmp(k[i].r->addr, k[i - 1].r->addr, 16) != 0 ||
+		    k[i].r->len != k[i - 1].r->len)
+			continue;
+		for (j = i - 1; j > 0 && drop[k[j].idx] &&
+				memcmp(k[j - 1].r->addr, b->addr, 16) == 0 &&
+				k[j - 1].r->len == b->len;
+		     j--)
+			;
+		a = k[j].r;
+		if (a->peer_id == b->peer_id) {
+			drop[k[i].idx] = 1;
+		} else if (report) {
+			char buf[64];
+			struct pfx p;
+
+			p.fam = 6;
+			p.len = b->len;
+			memcpy(p.addr, b->addr, 16);
+			pfx_format(&p, 1, buf, sizeof(buf));
+			dup_error(C, buf, a->peer_id, a->origin, b->peer_id,
+				  b->origin);
+			drop[k[i].idx] = 1;
+			bad++;
+		}
+	}
+	for (i = j = 0; i < *n; i++)
+		if (!drop[i])
+			v[j++] = v[i];
+	*n = j;
+	free(k);
+	free(drop);
+	return bad ? -EINVAL : 0;
+}
+
+static int
+cdata_prefix(void *ctx, const uint8_t addr[16], uint8_t fam, uint8_t len,
+	     ixg_cc_t cc)
+{
+	struct compiler *C = ctx;
+	struct ixg_spec *s = C->s;
+	uint16_t idx;
+	int rc = country_index(C, cc, &idx);
+
+	if (rc < 0)
+		return rc;
+	if (fam == 4) {
+		struct ixg_spec_country4 *e;
+
+		if (s->n_country4 >= IXG_MAX_ROUTES4)
+			return -ENOSPC;
+		if (!GROW(C, s->country4, s->n_country4, C->cap_c4))
+			return -ENOMEM;
+		e = &s->country4[s->n_country4++];
+		e->addr = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+			  (uint32_t)addr[2] << 8 | addr[3];
+		e->len = len;
+		e->country = idx;
+	} else {
+		struct ixg_spec_country6 *e;
+
+		if (s->n_country6 >= IXG_MAX_ROUTES6)
+			return -ENOSPC;
+		if (!GROW(C, s->country6, s->n_country6, C->cap_c6))
+			return -ENOMEM;
+		e = &s->country6[s->n_country6++];
+		memcpy(e->addr, addr, 16);
+		e->len = len;
+		e->country = idx;
+	}
+	return 0;
+}
+
+static int
+compile_cdata(struct compiler *C)
+{
+	uint32_t i;
+	int bad = 0;
+
+	for (i = 0; i < C->c->cdata.n && !C->L.stop; i++) {
+		const struct c_cdata *cd = &C->c->cdata.v[i];
+		int fd = open_data(C, &cd->path, cd->path.loc);
+		int rc;
+
+		if (fd < 0) {
+			bad = 1;
+			continue;
+		}
+		rc = country_fd_read(&C->L, fd, cd->path.path, cd->format,
+				     cdata_prefix, C, C->d);
+		close(fd);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc == -ENOSPC) {
+			conf_diag(C->c, C->d, DIAG_ERROR, cd->path.loc,
+				  "country data exceeds capacity (%d "
+				  "countries, %u IPv4 and %u IPv6 prefixes)",
+				  IXG_MAX_COUNTRIES, IXG_MAX_ROUTES4,
+				  IXG_MAX_ROUTES6);
+			return -EINVAL;
+		}
+		if (rc < 0)
+			bad = 1;
+	}
+	return bad ? -EINVAL : 0;
+}
+
+/*
+ * Stable ids. An object whose name (rules: name and family, or priority
+ * and family when unnamed) was in `prev` keeps its id there, so its
+ * counters keep their meaning across reloads; the rest get the lowest free
+ * id. Objects are compiled with provisional ids (ports: index, others:
+ * index + 1), so every reference is rewritten through the same map.
+ */
+struct id_alloc {
+	uint8_t *used; /* [cap] */
+	uint32_t cap, lo; /* ids lo..cap-1 */
+};
+
+static int
+id_take(struct id_alloc *a, uint32_t want)
+{
+	if (want < a->lo || want >= a->cap || a->used[want])
+		return -1;
+	a->used[want] = 1;
+	return (int)want;
+}
+
+static uint32_t
+id_lowest(struct id_alloc *a)
+{
+	uint32_t i;
+
+	for (i = a->lo; i < a->cap; i++)
+		if (!a->used[i]) {
+			a->used[i] = 1;
+			return i;
+		}
+	return 0; /* validate() capped the counts below the capacities */
+}
+
+/* Map `n` objects to ids: prev_id(i) is the id object i had in prev, or
+ * -1. map[i] receives the id. */
+static int
+map_ids(uint32_t n, uint32_t lo, uint32_t cap, uint32_t *map,
+	int64_t (*prev_id)(const struct ixg_spec *, const struct ixg_spec *,
+			   uint32_t),
+	const struct ixg_spec *s, const struct ixg_spec *prev)
+{
+	struct id_alloc a = {calloc(cap, 1), cap, lo};
+	uint32_t i;
+
+	if (a.used == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		int64_t want = prev != NULL ? prev_id(s, prev, i) : -1;
+
+		map[i] = UINT32_MAX;
+		if (want >= 0 && id_take(&a, (uint32_t)want) >= 0)
+			map[i] = (uint32_t)want;
+	}
+	for (i = 0; i < n; i++)
+		if (map[i] == UINT32_MAX)
+			map[i] = id_lowest(&a);
+	free(a.used);
+	return 0;
+}
+
+static int64_t
+prev_port(const struct ixg_spec *s, const struct ixg_spec *prev, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = 0; j < prev->n_ports; j++)
+		if (strcmp(prev->ports[j].name, s->ports[i].name) == 0)
+			return prev->ports[j].id;
+	return -1;
+}
+
+static int64_t
+prev_peer(const struct ixg_spec *s, const struct ixg_spec *prev, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = 0; j < prev->n_peers; j++)
+		if (strcmp(prev->peers[j].name, s->peers[i].name) == 0)
+			return prev->peers[j].id;
+	return -1;
+}
+
+static int64_t
+prev_class(const struct ixg_spec *s, const struct ixg_spec *prev, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = 0; j < prev->n_classes; j++)
+		if (strcmp(prev->classes[j].name, s->classes[i].name) == 0)
+			return prev->classes[j].id;
+	return -1;
+}
+
+static int
+same_rule(const struct ixg_spec_acl_rule *a, const struct ixg_spec_acl_rule *b)
+{
+	if (a->family != b->family)
+		return 0;
+	if (a->name[0] != '\0' || b->name[0] != '\0')
+		return strcmp(a->name, b->name) == 0;
+	return a->priority == b->priority;
+}
+
+static int64_t
+prev_rule(const struct ixg_spec *s, const struct ixg_spec *prev, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = 0; j < prev->n_acl_rules; j++)
+		if (same_rule(&prev->acl_rules[j], &s->acl_rules[i]))
+			return prev->acl_rules[j].id;
+	return -1;
+}
+
+/* Provisional id p (1-based index) -> final id, 0 stays 0. */
+static uint16_t
+remap16(const uint32_t *map, uint32_t n, uint16_t p)
+{
+	return p == 0 || p > n ? p : (uint16_t)map[p - 1];
+}
+
+/* Country indices too: country-pair counters are indexed by them. A code
+ * in prev keeps its index, a new one takes the lowest free; holes left by
+ * codes gone are "--" (never referenced). */
+static int
+assign_countries(struct compiler *C, const struct ixg_spec *prev)
+{
+	struct ixg_spec *s = C->s;
+	uint16_t map[IXG_MAX_COUNTRIES];
+	uint8_t used[IXG_MAX_COUNTRIES] = {1}; /* 0 is "unknown" */
+	ixg_cc_t *nc;
+	uint32_t i, j, n = 1;
+
+	if (prev == NULL || prev->n_countries == 0)
+		return 0;
+	map[0] = 0;
+	for (i = 1; i < s->n_countries; i++) {
+		map[i] = 0;
+		for (j = 1; j < prev->n_countries && j < IXG_MAX_COUNTRIES; j++)
+			if (prev->countries[j] == s->countries[i] && !used[j]) {
+				map[i] = (uint16_t)j;
+				used[j] = 1;
+				break;
+			}
+	}
+	for (i = 1; i < s->n_countries; i++) {
+		if (map[i] != 0)
+			continue;
+		for (j = 1; j < IXG_MAX_COUNTRIES && used[j]; j++)
+			;
+		if (j == IXG_MAX_COUNTRIES) {
+			diag_file(C->d, DIAG_ERROR, C->c->files.v[0].path, 0, 0,
+				  "more than %d countries with the running "
+				  "configuration's; reload twice or restart",
+				  IXG_MAX_COUNTRIES - 1);
+			return -ENOSPC;
+		}
+		map[i] = (uint16_t)j;
+		used[j] = 1;
+	}
+	for (i = 0; i < s->n_countries; i++)
+		if (map[i] + 1u > n)
+			n = map[i] + 1u;
+	nc = calloc(n, sizeof(*nc));
+	if (nc == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		nc[i] = IXG_CC('-', '-');
+	for (i = 0; i < s->n_countries; i++)
+		nc[map[i]] = s->countries[i];
+	for (i = 0; i < s->n_peers; i++)
+		s->peers[i].country = map[s->peers[i].country];
+	for (i = 0; i < s->n_country4; i++)
+		s->country4[i].country = map[s->country4[i].country];
+	for (i = 0; i < s->n_country6; i++)
+		s->country6[i].country = map[s->country6[i].country];
+	free(s->countries);
+	s->countries = nc;
+	s->n_countries = n;
+	return 0;
+}
+
+static int
+assign_ids(struct compiler *C, const struct ixg_spec *prev)
+{
+	struct ixg_spec *s = C->s;
+	uint32_t *pm, *em, *km, *rm, i;
+	int rc = -ENOMEM;
+
+	pm = calloc(s->n_ports + 1, sizeof(*pm));
+	em = calloc(s->n_peers + 1, sizeof(*em));
+	km = calloc(s->n_classes + 1, sizeof(*km));
+	rm = calloc(s->n_acl_rules + 1, sizeof(*rm));
+	if (pm == NULL || em == NULL || km == NULL || rm == NULL ||
+	    map_ids(s->n_ports, 0, IXG_MAX_PORTS, pm, prev_port, s, prev) ||
+	    map_ids(s->n_peers, 1, IXG_MAX_PEERS, em, prev_peer, s, prev) ||
+	    map_ids(s->n_classes, 1, IXG_MAX_CLASSES, km, prev_class, s,
+		    prev) ||
+	    map_ids(s->n_acl_rules, 1, IXG_MAX_ACL_RULES, rm, prev_rule, s,
+		    prev))
+		goto out;
+	rc = assign_countries(C, prev);
+	if (rc < 0)
+		goto out;
+	rc = -ENOMEM;
+
+	for (i = 0; i < s->n_ports; i++)
+		s->ports[i].id = (uint16_t)pm[i];
+	for (i = 0; i < s->n_local_addrs; i++)
+		s->local_addrs[i].port_id = (uint16_t)
+			pm[s->local_addrs[i].port_id];
+	for (i = 0; i < s->n_peers; i++) {
+		s->peers[i].id = (uint16_t)em[i];
+		s->peers[i].port_id = (uint16_t)pm[s->peers[i].port_id];
+	}
+	for (i = 0; i < s->n_classes; i++)
+		s->classes[i].id = (uint16_t)km[i];
+	for (i = 0; i < s->n_acl_rules; i++) {
+		struct ixg_spec_acl_rule *r = &s->acl_rules[i];
+
+		r->id = rm[i];
+		r->in_peer = remap16(em, s->n_peers, r->in_peer);
+		r->class_id = remap16(km, s->n_classes, r->class_id);
+	}
+	for (i = 0; i < s->n_routes4; i++)
+		s->routes4[i].peer_id = remap16(em, s->n_peers,
+						s->routes4[i].peer_id);
+	for (i = 0; i < s->n_routes6; i++)
+		s->routes6[i].peer_id = remap16(em, s->n_peers,
+						s->routes6[i].peer_id);
+	for (i = 0; i < s->n_sources4; i++)
+		s->sources4[i].peer_id = remap16(em, s->n_peers,
+						 s->sources4[i].peer_id);
+	for (i = 0; i < s->n_sources6; i++)
+		s->sources6[i].peer_id = remap16(em, s->n_peers,
+						 s->sources6[i].peer_id);
+	rc = 0;
+out:
+	free(pm);
+	free(em);
+	free(km);
+	free(rm);
+	return rc;
+}
+
+static void
+compile_rules(struct compiler *C)
+{
+	const struct ixg_conf *c = C->c;
+	struct ixg_spec *s = C->s;
+	uint32_t i, n = 0;
+	unsigned f;
+
+	for (i = 0; i < c->rules.n; i++) {
+		const struct c_rule *r = &c->rules.v[i];
+
+		for (f = 0; f < 2; f++) {
+			struct ixg_spec_acl_rule *o;
+
+			if (!(r->fams & (1u << f)))
+				continue;
+			o = &s->acl_rules[n++];
+			o->priority = r->prio;
+			o->family = f == 0 ? 4 : 6;
+			if (r->set & RULE_PROTO) {
+				o->proto = r->proto;
+				o->proto_mask = 0xff;
+			}
+			o->dscp_any = !(r->set & RULE_DSCP);
+			o->dscp = r->dscp;
+			o->action = r->action;
+			o->remark_dscp = r->remark_dscp;
+			if (r->action == IXG_ACL_CLASS)
+				o->class_id = (uint16_t)(r->class_idx + 1);
+			if (r->set & RULE_FROM)
+				o->in_peer = (uint16_t)(r->from_idx + 1);
+			o->sport_hi = o->dport_hi = 65535;
+			if (r->set & RULE_SPORT) {
+				o->sport_lo = r->sport_lo;
+				o->sport_hi = r->sport_hi;
+			}
+			if (r->set & RULE_DPORT) {
+				o->dport_lo = r->dport_lo;
+				o->dport_hi = r->dport_hi;
+			}
+			if (r->set & RULE_SRC) {
+				o->src_len = r->src.len;
+				memcpy(o->src, r->src.addr, 16);
+			}
+			if (r->set & RULE_DST) {
+				o->dst_len = r->dst.len;
+				memcpy(o->dst, r->dst.addr, 16);
+			}
+			o->origin = r->loc;
+			snprintf(o->name, sizeof(o->name), "%s", r->name);
+		}
+	}
+	s->n_acl_rules = n;
+}
+
+/* Burst when `rate` is given without one: 10 ms at the rate, at least
+ * 64 KiB so a jumbo frame always fits. */
+static uint64_t
+default_burst(uint64_t bytes_per_s)
+{
+	uint64_t b = bytes_per_s / 100;
+
+	return b < 65536 ? 65536 : b;
+}
+
+static int
+compile_objects(struct compiler *C)
+{
+	const struct ixg_conf *c = C->c;
+	struct ixg_spec *s = C->s;
+	uint32_t i, j, n_rules = 0;
+	uint16_t idx;
+
+	s->node.home_country = c->node.country;
+	snprintf(s->node.name, sizeof(s->node.name), "%s", c->node.name);
+	s->node.icmp_time_exceeded = c->node.icmp_te;
+	s->node.icmp_rate = (c->node.set & NODE_ICMP_RATE) ? c->node.icmp_rate
+							   : 100;
+	s->node.sample_rate = c->node.sampling;
+
+	s->ports = calloc(c->ports.n + 1, sizeof(*s->ports));
+	for (i = 0; i < c->ports.n; i++)
+		s->n_local_addrs += c->ports.v[i].addrs.n;
+	s->local_addrs = calloc(s->n_local_addrs + 1, sizeof(*s->local_addrs));
+	s->classes = calloc(c->classes.n + 1, sizeof(*s->classes));
+	s->peers = calloc(c->peers.n + 1, sizeof(*s->peers));
+	for (i = 0; i < c->rules.n; i++)
+		n_rules += c->rules.v[i].fams == 3 ? 2 : 1;
+	s->acl_rules = calloc(n_rules + 1, sizeof(*s->acl_rules));
+	s->blackholes = calloc(c->blackholes.n + 1, sizeof(*s->blackholes));
+	if (s->ports == NULL || s->local_addrs == NULL || s->classes == NULL ||
+	    s->peers == NULL || s->acl_rules == NULL || s->blackholes == NULL)
+		return -ENOMEM;
+
+	s->n_local_addrs = 0;
+	for (i = 0; i < c->ports.n; i++) {
+		const struct c_port *p = &c->ports.v[i];
+		struct ixg_spec_port *o = &s->ports[i];
+
+		o->mtu = (p->set & PORT_MTU) ? p->mtu : 1500;
+		o->rx_desc = (p->set & PORT_RXQ) ? p->rxq : 1024;
+		o->tx_desc = (p->set & PORT_TXQ) ? p->txq : 1024;
+		memcpy(o->mac, p->mac, 6);
+		o->origin = p->loc;
+		snprintf(o->name, sizeof(o->name), "%s", p->name);
+		snprintf(o->devargs, sizeof(o->devargs), "%s",
+			 p->device ? p->device : "");
+		for (j = 0; j < p->addrs.n; j++) {
+			struct ixg_spec_local_addr *a =
+				&s->local_addrs[s->n_local_addrs++];
+
+			a->port_id = (uint16_t)i;
+			a->vlan = p->addrs.v[j].vlan;
+			a->family = p->addrs.v[j].fam;
+			a->len = p->addrs.v[j].len;
+			a->origin = p->addrs.v[j].loc;
+			memcpy(a->addr, p->addrs.v[j].addr, 16);
+		}
+	}
+	s->n_ports = c->ports.n;
+
+	for (i = 0; i < c->classes.n; i++) {
+		const struct c_class *k = &c->classes.v[i];
+		struct ixg_spec_class *o = &s->classes[i];
+
+		o->cir = k->cir_bits / 8;
+		o->cbs = k->cbs;
+		o->pir = (k->set & CLASS_PIR) ? k->pir_bits / 8 : o->cir;
+		o->pbs = (k->set & CLASS_PBS) ? k->pbs : o->cbs;
+		o->yellow_action = k->yellow;
+		o->red_action = k->red;
+		o->yellow_dscp = k->yellow_dscp;
+		o->red_dscp = k->red_dscp;
+		o->origin = k->loc;
+		snprintf(o->name, sizeof(o->name), "%s", k->name);
+	}
+	s->n_classes = c->classes.n;
+
+	for (i = 0; i < c->peers.n; i++) {
+		const struct c_peer *p = &c->peers.v[i];
+		struct ixg_spec_peer *o = &s->peers[i];
+
+		o->port_id = (uint16_t)p->port_idx;
+		o->vlan = p->vlan;
+		o->outer_vlan = p->outer_vlan;
+		o->asn = p->asn;
+		o->country = 0;
+		if ((p->set & PEER_COUNTRY) &&
+		    country_index(C, p->country, &idx) == 0)
+			o->country = idx;
+		o->sav_mode = p->sav;
+		o->n_macs = p->n_macs;
+		memcpy(o->macs, p->macs, sizeof(o->macs));
+		o->has_nh4 = !!(p->set & PEER_NH4);
+		o->has_nh6 = !!(p->set & PEER_NH6);
+		memcpy(o->nh4, p->nh4, 4);
+		memcpy(o->nh6, p->nh6, 16);
+		o->max_prefix = (p->set & PEER_MAXPFX) ? p->max_prefix : 0;
+		if (p->set & PEER_RATE) {
+			o->rate = p->rate_bits / 8;
+			o->burst = p->has_burst ? p->burst
+						: default_burst(o->rate);
+		}
+		o->origin = p->loc;
+		snprintf(o->name, sizeof(o->name), "%s", p->name);
+	}
+	s->n_peers = c->peers.n;
+
+	compile_rules(C);
+
+	for (i = 0; i < c->blackholes.n; i++) {
+		const struct c_blackhole *b = &c->blackholes.v[i];
+		struct ixg_spec_blackhole *o = &s->blackholes[i];
+
+		o->family = b->p.fam;
+		o->len = b->p.len;
+		o->origin = b->loc;
+		o->expires = b->expires;
+		memcpy(o->addr, b->p.addr, 16);
+	}
+	s->n_blackholes = c->blackholes.n;
+	return 0;
+}
+
+static int
+compile_all(struct compiler *C)
+{
+	const struct ixg_conf *c = C->c;
+	struct ixg_spec *s = C->s;
+	uint32_t i;
+	uint16_t idx;
+	int rc, bad = 0;
+
+	s->countries = calloc(1, sizeof(*s->countries));
+	if (s->countries == NULL)
+		return -ENOMEM;
+	s->countries[0] = IXG_CC('-', '-');
+	s->n_countries = 1;
+	if (c->node.set & NODE_COUNTRY)
+		country_index(C, c->node.country, &idx);
+	rc = compile_objects(C);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < c->peers.n; i++) {
+		rc = compile_peer_prefixes(C, &c->peers.v[i],
+					   (uint16_t)(i + 1));
+		if (rc == -ENOMEM)
+			return rc;
+		bad |= rc < 0;
+	}
+	/* A capacity or the deadline stopped the reading: said where. */
+	if (C->L.stop || compile_late(C, UINT32_MAX))
+		return -EINVAL;
+	rc = dedup_routes4(C, s->routes4, &s->n_routes4, 1);
+	if (rc == -ENOMEM)
+		return rc;
+	bad |= rc < 0;
+	rc = dedup_routes6(C, s->routes6, &s->n_routes6, 1);
+	if (rc == -ENOMEM)
+		return rc;
+	bad |= rc < 0;
+	if (dedup_routes4(C, s->sources4, &s->n_sources4, 0) == -ENOMEM ||
+	    dedup_routes6(C, s->sources6, &s->n_sources6, 0) == -ENOMEM)
+		return -ENOMEM;
+	if (s->n_routes4 > IXG_MAX_ROUTES4 || s->n_routes6 > IXG_MAX_ROUTES6) {
+		diag_file(C->d, DIAG_ERROR, c->files.v[0].path, 0, 0,
+			  "%u IPv4 and %u IPv6 routes, more than the capacity "
+			  "(%u and %u)",
+			  s->n_routes4, s->n_routes6, IXG_MAX_ROUTES4,
+			  IXG_MAX_ROUTES6);
+		bad = 1;
+	}
+	if (s->n_sources4 > IXG_MAX_ROUTES4 ||
+	    s->n_sources6 > IXG_MAX_ROUTES6) {
+		diag_file(C->d, DIAG_ERROR, c->files.v[0].path, 0, 0,
+			  "%u IPv4 and %u IPv6 allowed sources, more than the "
+			  "capacity (%u and %u)",
+			  s->n_sources4, s->n_sources6, IXG_MAX_ROUTES4,
+			  IXG_MAX_ROUTES6);
+		bad = 1;
+	}
+	if (compile_late(C, UINT32_MAX))
+		return -EINVAL;
+	rc = compile_cdata(C);
+	if (rc == -ENOMEM)
+		return rc;
+	bad |= rc < 0;
+	if (bad || compile_late(C, UINT32_MAX))
+		return -EINVAL;
+	return assign_ids(C, C->prev);
+}
+
+/* Compile c into spec (see ixg_conf.h). Any thread; c is only read. */
+int
+ixg_conf_compile(const struct ixg_conf *c, struct ixg_spec *spec,
+		 struct ixg_diags *d)
+{
+	return ixg_conf_compile_prev(c, NULL, spec, d);
+}
+
+/* Compile c into spec keeping prev's ids (see ixg_conf.h). Any thread;
+ * c and prev are only read. */
+int
+ixg_conf_compile_prev(const struct ixg_conf *c, const struct ixg_spec *prev,
+		      struct ixg_spec *spec, struct ixg_diags *d)
+{
+	struct compiler *C = calloc(1, sizeof(*C));
+	struct ixg_spec s;
+	char err[512];
+	int rc;
+
+	if (C == NULL) {
+		diag_file(d, DIAG_ERROR, NULL, 0, 0, "out of memory");
+		return -1;
+	}
+	diag_set_quote(d, !c->opts.no_quote);
+	/* The same load as the parse: its limits go on counting. */
+	if (load_begin(&C->L, &c->opts, c->files_read, c->bytes_read, err,
+		       sizeof(err)) < 0) {
+		diag_file(d, DIAG_ERROR, c->files.v[0].path, 0, 0, "%s", err);
+		free(C);
+		return -1;
+	}
+	memset(&s, 0, sizeof(s));
+	C->c = c;
+	C->d = d;
+	C->s = &s;
+	C->prev = prev;
+	rc = compile_all(C);
+	if (rc == -ENOMEM)
+		diag_file(d, DIAG_ERROR, c->files.v[0].path, 0, 0,
+			  "out of memory compiling");
+	load_end(&C->L);
+	free(C);
+	if (rc < 0) {
+		ixg_spec_free(&s);
+		return -1;
+	}
+	*spec = s;
+	return 0;
+}
+
+/* Frees the arrays of spec and zeroes it. */
+void
+ixg_spec_free(struct ixg_spec *spec)
+{
+	ixg_spec_tables_free(spec); /* every table of IXG_SPEC_TABLES */
+	memset(spec, 0, sizeof(*spec));
+}

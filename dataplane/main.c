@@ -30,6 +30,7 @@
 
 #include "api_server.h"
 #include "ixg_conf.h"
+#include "conf_sha256.h"
 #include "ixg_log.h"
 #include "ixg_sd.h"
 #include "ixg_version.h"
@@ -77,7 +78,8 @@ static const char usage_text[] =
 	"  --api-socket PATH      serve the control plane's API on PATH\n"
 	"                         (default " IXG_API_SOCKET "; its directory\n"
 	"                         is created 0700, the socket is 0600)\n"
-	"  --api-group NAME       members of group NAME may use the API too\n"
+	"  --api-group NAME       members of group NAME (or GID) may use the "
+	"API too\n"
 	"                         (socket 0660 and created directories 0750,\n"
 	"                         of that group); without it only root and\n"
 	"                         the dataplane's own uid may\n"
@@ -108,6 +110,7 @@ static const char usage_text[] =
 
 struct opts {
 	const char *config;
+	uint8_t config_sha256[32]; /* of --config's files (conf_sha256.h) */
 	const char *replay;
 	const char *out;
 	const char *port;
@@ -681,6 +684,9 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	rt.counters_fd = -1;
 	rt.counters_ro_fd = -1;
 	rt.headless = true;
+	/* Running --config's files: a control plane on the same files
+	 * adopts these tables (same digest) instead of committing them. */
+	memcpy(rt.config_sha256, o->config_sha256, sizeof(rt.config_sha256));
 	rt.conf_ports = conf_ports;
 	rt.n_conf_ports = spec->n_ports;
 	rt.spec = malloc(sizeof(*rt.spec));
@@ -773,17 +779,26 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 
 		if (o->api_group != NULL) {
 			struct group *g = getgrnam(o->api_group);
+			char *end;
+			unsigned long gid = strtoul(o->api_group, &end, 10);
 
-			if (g == NULL) {
+			/* A name, or a numeric gid (as chown(1) takes). */
+			if (g == NULL && end != o->api_group && *end == '\0' &&
+			    gid < UINT32_MAX) {
+				ao.group_set = true;
+				ao.gid = (gid_t)gid;
+				ao.group_name = o->api_group;
+			} else if (g == NULL) {
 				fprintf(stderr,
 					"ixgate-dataplane: --api-group %s: no "
 					"such group\n",
 					o->api_group);
 				goto out_ports;
+			} else {
+				ao.group_set = true;
+				ao.gid = g->gr_gid;
+				ao.group_name = o->api_group;
 			}
-			ao.group_set = true;
-			ao.gid = g->gr_gid;
-			ao.group_name = o->api_group;
 		}
 		api = api_server_create(&rt, &ao);
 		/* Asked for by name, the socket is essential; the default
@@ -886,7 +901,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 
 	memset(&spec, 0, sizeof(spec));
-	if (ixg_conf_load(o.config, &spec, stderr) < 0)
+	if (ixg_conf_load_sha256(o.config, NULL, &spec, o.config_sha256,
+				 stderr) < 0)
 		return 1;
 	if (o.replay == NULL && spec.n_ports > 0) {
 		conf_ports = malloc(spec.n_ports * sizeof(*conf_ports));

@@ -170,6 +170,11 @@ static void
 entity_families(struct tel *t, struct rte_tel_data *d, unsigned dim, uint32_t e,
 		size_t *size)
 {
+	/* A sum (drops_total) and its parts (drops) are read once, so that
+	 * one answer adds up while the workers keep counting. */
+	uint64_t parts[IXG_DROP_MAX];
+	size_t parts_off = SIZE_MAX;
+
 	for (unsigned f = 0; f < IXG_CF_MAX; f++) {
 		const struct ixg_ctr_family *fam = &ixg_ctr_families[f];
 		struct rte_tel_data *sub;
@@ -177,6 +182,21 @@ entity_families(struct tel *t, struct rte_tel_data *d, unsigned dim, uint32_t e,
 
 		if (fam->dim != dim || fam->from == IXG_CTR_FROM_STATE)
 			continue;
+		if (fam->from == IXG_CTR_FROM_SUM) {
+			unsigned fr = f + 1; /* its REASONS family */
+			uint64_t v = 0;
+
+			while (fr < IXG_CF_MAX &&
+			       (ixg_ctr_families[fr].offset != fam->offset ||
+				ixg_ctr_families[fr].sub != IXG_CTR_SUB_REASON))
+				fr++;
+			for (unsigned r = 0; r < IXG_DROP_MAX; r++)
+				v += parts[r] = ixg_ctr_value(&t->src, fr, e,
+							      r);
+			parts_off = fam->offset;
+			t_u64(t, d, fam->key, v, size);
+			continue;
+		}
 		if (fam->sub == IXG_CTR_SUB_NONE) {
 			t_u64(t, d, fam->key, ixg_ctr_value(&t->src, f, e, 0),
 			      size);
@@ -186,7 +206,10 @@ entity_families(struct tel *t, struct rte_tel_data *d, unsigned dim, uint32_t e,
 		if (sub == NULL)
 			return;
 		for (unsigned s = 0; s < ixg_ctr_sub_count(fam->sub); s++) {
-			uint64_t v = ixg_ctr_value(&t->src, f, e, s);
+			uint64_t v = fam->offset == parts_off &&
+						     s < IXG_DROP_MAX
+					     ? parts[s]
+					     : ixg_ctr_value(&t->src, f, e, s);
 
 			/* Every reason at the node; inside an object only
 			 * those that happened. */

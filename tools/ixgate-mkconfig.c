@@ -1915,7 +1915,8 @@ from_ixf(const struct ixg_ixf_import *ixf, const char *out_dir)
 				free(buf);
 				return 1;
 			}
-			path = (char *)data_path(out_dir, "ixgate.conf");
+			if (asprintf(&path, "%s/ixgate.conf", out_dir) < 0)
+				die("out of memory");
 			out = fopen(path, "w");
 			if (out == NULL) {
 				fprintf(stderr, "ixgate-mkconfig: %s: %s\n",

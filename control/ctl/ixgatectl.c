@@ -30,7 +30,6 @@
 
 #define DEFAULT_TIMEOUT_S 10
 
-
 /* The usage; `show` holds the daemon's list of show commands when it
  * answered (ixgatectl --help), else the built-in one. */
 static void
@@ -82,7 +81,8 @@ static char *
 daemon_show_help(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct ctl_req_hdr h = {.magic = CTL_MAGIC, .version = 1};
+	struct ctl_req_hdr h = {.magic = CTL_MAGIC,
+				.version = 1}; /* no keep-alives */
 	char req[sizeof(h) + 5], *buf, *text = NULL;
 	size_t len = 0;
 	struct timeval tv = {.tv_sec = 2};

@@ -92,8 +92,8 @@ ctl_text_to_json(const char *text, size_t len, int status, FILE *out)
 			ls--;
 		nl = memchr(e, '\n', (size_t)(end - e));
 		ixg_json_quoten(out, e + 9,
-			     nl != NULL ? (size_t)(nl - e - 9)
-					: (size_t)(end - e - 9));
+				nl != NULL ? (size_t)(nl - e - 9)
+					   : (size_t)(end - e - 9));
 		fputs(", \"where\": ", out);
 		ixg_json_quoten(out, ls, (size_t)(e - ls));
 	} else {
@@ -694,6 +694,22 @@ cli_command(struct ctld *D, struct cli_client *c, int argc, char **argv,
 	(void)json;
 	if (strcmp(cmd, "show") == 0) {
 		cmd_show(D, c, argc, argv, json);
+		return;
+	}
+	if (strcmp(cmd, "help") == 0 && argc == 1) {
+		/* ixgatectl --help: the daemon's own list of show commands. */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&text, &len);
+		int st;
+
+		if (out == NULL) {
+			answer(c, 1, "out of memory");
+			return;
+		}
+		st = ctl_show_help(out, json);
+		fclose(out);
+		answer_view(c, text, len, st);
 		return;
 	}
 	if (strcmp(cmd, "status") == 0 && argc == 1) {

@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "config_load.h"
+#include "conf_sha256.h"
 #include "ixg_conf.h"
 #include "ixg_wire.h"
 
@@ -158,7 +159,7 @@ hash_config(const struct ixg_conf *c, uint8_t out[32],
 int
 ctl_config_sha256(const struct ixg_conf *c, uint8_t out[32])
 {
-	return hash_config(c, out, NULL, NULL);
+	return ixg_conf_sha256(c, out);
 }
 
 static int

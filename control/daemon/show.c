@@ -2196,7 +2196,8 @@ cmd_generation(struct ctx *x, struct view *v, const char *arg)
 		  V_BOOL(st->held || st->files == CTL_FILES_DIFFER));
 	view_json(v, "files_note",
 		  st->files_note[0] != '\0' ? V_STR(st->files_note) : V_NULL());
-	view_json(v, "commit_job", V_STR(st->job_state));
+	view_json(v, "commit_job",
+		  V_STR(st->job_state[0] != '\0' ? st->job_state : "idle"));
 	view_json(v, "config_path", V_STR_OR_NONE(st->config_path));
 	view_json(v, "control_start_unix", V_I64(st->start_unix));
 
@@ -2223,10 +2224,11 @@ cmd_generation(struct ctx *x, struct view *v, const char *arg)
 	view_text(v, "%-18s%s\n", "config sha256",
 		  st->running.valid ? rs : "none (no running configuration)");
 	view_text(v, "%-18s%s\n", "files",
-		  st->files_note[0] != '\0'      ? st->files_note
+		  st->files_note[0] != '\0'	 ? st->files_note
 		  : st->files == CTL_FILES_MATCH ? "match the running config"
 						 : "not checked yet");
-	view_text(v, "%-18s%s\n", "commit job", st->job_state);
+	view_text(v, "%-18s%s\n", "commit job",
+		  st->job_state[0] != '\0' ? st->job_state : "idle");
 	if (st->dp_connected)
 		view_text(v, "%-18s%s\n", "dataplane sha256",
 			  same ? "same" : ds);

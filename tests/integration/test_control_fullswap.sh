@@ -188,7 +188,7 @@ wait_for 10 test -S "$TEL_SOCK" || fail "no telemetry socket at $TEL_SOCK"
 log "dataplane up with A's tables in $(($(date +%s) - t_start)) s"
 
 start_ctld
-wait_for 180 grep -q '"result": "ok"' "$AUDIT" ||
+wait_for 180 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 g0=$(generation)
 log "ixgate-control committed A: generation $g0," \

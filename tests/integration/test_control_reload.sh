@@ -37,7 +37,7 @@ run_phase() { # $1: p0 device, $2: duration, $3: json out
 	start_dp "$2" "$3"
 	start_ctld
 	wait_for 20 dp_is_connected || { cat "$TMP/ctld.err" >&2; fail "daemon never connected"; }
-	wait_for 20 grep -q '"result": "ok"' "$AUDIT" || fail "no first commit"
+	wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || fail "no first commit"
 }
 
 # ---- phase 1: infinite_rx at full speed --------------------------------

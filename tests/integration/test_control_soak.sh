@@ -31,7 +31,7 @@ timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count $COUNT \
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" "net_null1,no-rx=1"
 start_dp $((SECONDS_RUN + 120)) "$TMP/live.json"
 start_ctld
-wait_for 60 grep -q '"result": "ok"' "$AUDIT" ||
+wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 g0=$(generation)
 

@@ -98,7 +98,7 @@ print(next(p for p in ports.values() if p["name"] == "p0")["rx_packets"])'
 }
 
 start_ctld
-wait_for 60 grep -q '"result": "ok"' "$AUDIT" ||
+wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 wait_for 10 test -S "$TEL_SOCK" || fail "no telemetry socket at $TEL_SOCK"
 g0=$(generation)

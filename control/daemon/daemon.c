@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ctld.h"
+#include "exporter.h"
 #include "ixg_log.h"
 #include "stats.h"
 
@@ -419,8 +420,8 @@ files_check(struct ctld *D)
 void
 ctld_running_changed(struct ctld *D)
 {
-	/* Exporters publish the names of the new running config here
-	 * (exporter_publish(&D->st) once the metrics exporter is wired). */
+	/* The exporters label series with the new running config's names. */
+	exporter_publish(&D->st);
 	D->files_next_ms = loop_now_ms() + 1000;
 	D->files_dir_changed = false;
 	if (!D->st.held) {
@@ -545,6 +546,7 @@ on_tick(struct loop *L, struct loop_timer *t, void *arg)
 	(void)L;
 	(void)t;
 	sample_counters(D);
+	exporter_publish(&D->st); /* rebuilds only when something changed */
 	cli_sweep(D);
 	D->st.sample_interval_s = last_ms ? (now - last_ms) / 1000.0 : 1.0;
 	last_ms = now;

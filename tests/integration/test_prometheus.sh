@@ -259,9 +259,11 @@ print("# ok: %d dashboard queries (%d panels, %d annotations, the instance varia
       "return data; the reload is in 'Reloads in range'" %
       (len(exprs), len(dash["panels"]), len(dash["annotations"]["list"])))
 EOF
-query 'process_start_time_seconds' | grep -q '"process":"ixgate-dataplane"' ||
+query 'process_start_time_seconds' | grep -q '"process":"ixgate-control"' ||
+	fail "no ixgate-control start time in Prometheus"
+query 'ixgate_dataplane_start_time_seconds > 0' | grep -q '"value"' ||
 	fail "no dataplane start time in Prometheus"
-log "ok: process_start_time_seconds of both processes in Prometheus"
+log "ok: start times of both processes in Prometheus"
 # Prometheus asked for OpenMetrics (its parser of it is strict) and got it.
 query 'ixgate_exporter_scrapes_total{format="openmetrics"} > 3' | grep -q '"value"' ||
 	fail "Prometheus did not scrape in OpenMetrics"

@@ -514,6 +514,38 @@ test_reload_listen(void **state)
 	close(fd1);
 }
 
+/*
+ * A reload that asks for TLS with files that do not load, while plain
+ * HTTP was served: nothing is served (never plain HTTP in its place) until
+ * a reload fixes it; here, back to plain HTTP.
+ */
+static void
+test_reload_tls_missing(void **state)
+{
+	FILE *f;
+	int i, fd;
+
+	(void)state;
+	assert_true(accepting(port));
+	f = fopen(conf_path, "w");
+	assert_non_null(f);
+	fputs(config_text, f);
+	fprintf(f,
+		"metrics { listen 127.0.0.1:%d; tls-cert \"no-such.pem\"; "
+		"tls-key \"no-such.key\"; }\n",
+		port);
+	assert_int_equal(fclose(f), 0);
+	reload_config();
+	for (i = 0; i < 100 && accepting(port); i++)
+		usleep(20000);
+	assert_true(i < 100);
+	write_config(port, 0);
+	reload_config();
+	fd = connect_to(port);
+	still_served(fd);
+	close(fd);
+}
+
 static void
 test_settings(void **state)
 {
@@ -563,6 +595,7 @@ main(void)
 		cmocka_unit_test(test_healthz_follows_state),
 		cmocka_unit_test(test_files_changed),
 		cmocka_unit_test(test_reload_listen),
+		cmocka_unit_test(test_reload_tls_missing),
 		cmocka_unit_test(test_settings),
 	};
 

@@ -417,7 +417,10 @@ render_state(struct emitter *e, const struct exp_names *n,
 	single_u64(e, F_DP_UP, n != NULL && n->dp_connected);
 	if (n == NULL)
 		return;
-	if (n->dp_generation > 0) {
+	/* What the dataplane runs, while it is known: the same condition as
+	 * ixgate_config_generation and the other dataplane gauges (walked
+	 * from the declarations in render_counters). */
+	if (n->dp_connected && n->dp_generation > 0) {
 		family_begin(e, F_CONFIG);
 		sample_begin(e);
 		hex(n->dp_sha256, sha);

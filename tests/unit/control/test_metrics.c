@@ -598,6 +598,80 @@ test_declared(void **state)
 	exp_names_put(n);
 }
 
+/* The value of the unlabelled sample `name` in text, or -1 if absent. */
+static long long
+gauge(const char *text, const char *name)
+{
+	char want[128];
+	const char *p;
+
+	snprintf(want, sizeof(want), "\n%s ", name);
+	p = strstr(text, want);
+	return p != NULL ? strtoll(p + strlen(want), NULL, 10) : -1;
+}
+
+/*
+ * The state set is one: for every state of the daemon, ixgate_ready is
+ * what /healthz says (exp_names_ready), ready implies connected with a
+ * generation whose config_info names the loaded config's SHA-256, and
+ * what the dataplane runs (generation, config_info, workers, start time)
+ * is shown exactly while it is connected.
+ */
+static void
+test_state_consistent(void **state)
+{
+	struct fixture *f = *state;
+	enum { OK, DOWN, OTHER_SHA, NOTHING_COMMITTED, NO_CONFIG, N_CASES };
+
+	for (int k = 0; k < N_CASES; k++) {
+		struct exp_names *n;
+		char why[256], sha[65], info[160];
+		bool ready;
+		char *t;
+
+		f->st.dp_connected = k != DOWN;
+		f->st.dp_hello.config_sha256[0] = k == OTHER_SHA ? 0x12 : 0xab;
+		f->st.dp_generation = k == NOTHING_COMMITTED ? 0 : 7;
+		f->st.running.valid = k != NO_CONFIG;
+		n = exp_names_build(&f->st, NULL);
+		assert_non_null(n);
+		ready = exp_names_ready(n, why, sizeof(why));
+		t = render(n, HTTP_FMT_TEXT);
+		assert_int_equal(gauge(t, "ixgate_ready"), ready);
+		assert_int_equal(ready, k == OK);
+		assert_int_equal(gauge(t, "ixgate_dataplane_connected"),
+				 k != DOWN);
+		if (k == DOWN) {
+			assert_int_equal(gauge(t, "ixgate_config_generation"),
+					 -1);
+			assert_int_equal(gauge(t, "ixgate_dataplane_workers"),
+					 -1);
+			assert_null(strstr(t, "\nixgate_config_info{"));
+		} else {
+			assert_int_equal(gauge(t, "ixgate_config_generation"),
+					 (long long)f->st.dp_generation);
+			assert_int_equal(gauge(t, "ixgate_dataplane_workers"),
+					 2);
+		}
+		if (ready) {
+			for (int i = 0; i < 32; i++)
+				sprintf(sha + 2 * i, "%02x",
+					f->st.running.sha256[i]);
+			snprintf(info, sizeof(info),
+				 "ixgate_config_info{sha256=\"%s\","
+				 "generation=\"7\"} 1",
+				 sha);
+			expect_line(t, info);
+		}
+		free(t);
+		exp_names_put(n);
+	}
+	f->st.dp_connected = true;
+	f->st.dp_hello.config_sha256[0] = 0xab;
+	f->st.dp_generation = 7;
+	f->st.running.valid = true;
+}
+
 /* Without a snapshot (starting) or without counters, what is known. */
 static void
 test_no_dataplane(void **state)
@@ -630,6 +704,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_documented, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_declared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_consistent, setup,
+						teardown),
 		cmocka_unit_test(test_no_dataplane),
 	};
 

@@ -262,6 +262,13 @@ EOF
 	# dumpcap stops after the burst that reaches -c: at least 10.
 	[ "$n" -ge 10 ] || fail "dpdk-dumpcap captured $n packets, expected >= 10"
 	log "ok: dpdk-dumpcap captured $n packets"
+	# --replay reads what dumpcap wrote (pcapng): every frame of it.
+	timeout 60 "$DP" --replay "$TMP/cap.pcapng" --config "$CONF" \
+		--port p1 >"$TMP/cap-replay.out" 2>"$TMP/cap-replay.err" ||
+		{ cat "$TMP/cap-replay.err" >&2; fail "replay of dpdk-dumpcap's pcapng"; }
+	extract_json "$TMP/cap-replay.out"
+	assert_eq "frames replayed from dumpcap's pcapng" "$n" \
+		"$(json_get "$TMP/cap-replay.out.json" rx_packets)"
 else
 	log "dpdk-dumpcap not installed: capture not tested"
 fi

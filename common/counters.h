@@ -37,15 +37,15 @@
  * struct ixg_ctr_state.
  */
 #define IXG_CTR_STATE(X)                                                       \
-	X(STATE, generation, , "generation", generation, GAUGE, "",            \
+	X(STATE, generation, , "generation", config_generation, GAUGE, "",     \
 	  "Tables generation the dataplane runs (one more per commit)")        \
-	X(STATE, workers, , "workers", workers, GAUGE, "",                     \
+	X(STATE, workers, , "workers", dataplane_workers, GAUGE, "",           \
 	  "Worker lcores forwarding")                                          \
-	X(STATE, headless, , "headless", headless, GAUGE, "",                  \
+	X(STATE, headless, , "headless", dataplane_headless, GAUGE, "",        \
 	  "1 while no control plane is connected (the dataplane forwards "     \
 	  "with its last tables)")                                             \
-	X(STATE, start_unix, , "start_unix", start_time_seconds, GAUGE,        \
-	  "seconds",                                                           \
+	X(STATE, start_unix, , "start_unix", dataplane_start_time_seconds,     \
+	  GAUGE, "seconds",                                                    \
 	  "When the dataplane started (unix time): counters restart from 0 "   \
 	  "when it changes")
 

@@ -171,3 +171,23 @@ ixg_spec_rule_by_id(const struct ixg_spec *s, uint32_t id)
 			return &s->acl_rules[i];
 	return NULL;
 }
+
+/* The metrics block (see ixg_conf.h). Any thread. */
+void
+ixg_conf_metrics(const struct ixg_conf *c, struct ixg_conf_metrics *m)
+{
+	const struct c_metrics *x;
+
+	memset(m, 0, sizeof(*m));
+	if (c == NULL || !c->has_metrics)
+		return;
+	x = &c->metrics;
+	m->given = 1;
+	m->listen_none = x->listen_none;
+	m->n_listen = x->n_listen;
+	for (unsigned i = 0; i < x->n_listen; i++)
+		m->listen[i] = x->listen[i];
+	m->tls_cert = x->file[0].path;
+	m->tls_key = x->file[1].path;
+	m->tls_client_ca = x->file[2].path;
+}

@@ -56,6 +56,7 @@
 	K(TOP, ACL, "acl", top_acl, print_item_acl)                            \
 	K(TOP, BLACKHOLE, "blackhole", top_blackhole, print_item_blackhole)    \
 	K(TOP, CDATA, "country-data", top_cdata, print_item_cdata)             \
+	K(TOP, METRICS, "metrics", top_metrics, print_item_metrics)            \
 	K(TOP, INCLUDE, "include", top_include, print_none)
 
 /* node { ... } */
@@ -128,6 +129,14 @@
 	F(RULE, DSCP, "dscp", UINT, dscp, 0, 63, "DSCP")                       \
 	K(RULE, ACTION, "action", rule_action, print_rule_action)
 
+/* metrics { ... }: ixgate-control's Prometheus exporter (doc/monitoring.md).
+ * Not compiled into the spec: the daemon reads it (ixg_conf_metrics). */
+#define METRICS_KEYWORDS(F, K)                                                 \
+	K(METRICS, LISTEN, "listen", metrics_listen, print_metrics_listen)     \
+	K(METRICS, TLS_CERT, "tls-cert", metrics_file, print_metrics_file)     \
+	K(METRICS, TLS_KEY, "tls-key", metrics_file, print_metrics_file)       \
+	K(METRICS, TLS_CA, "tls-client-ca", metrics_file, print_metrics_file)
+
 /* Every section: SEC, how diagnostics name its block. */
 #define CONF_SECTIONS(X)                                                       \
 	X(TOP, "top level")                                                    \
@@ -137,7 +146,8 @@
 	X(CLASS, "class block")                                                \
 	X(PEER, "peer block")                                                  \
 	X(ACL, "acl block")                                                    \
-	X(RULE, "rule")
+	X(RULE, "rule")                                                        \
+	X(METRICS, "metrics block")
 
 /* Slots and flags. */
 #define CONF_SLOT_(sec, id, ...) sec##_F_##id,
@@ -153,6 +163,7 @@ enum peer_slot {
 };
 enum acl_slot { ACL_KEYWORDS(CONF_SLOT_, CONF_SLOT_) ACL_NSLOTS };
 enum rule_slot { RULE_KEYWORDS(CONF_SLOT_, CONF_SLOT_) RULE_NSLOTS };
+enum metrics_slot { METRICS_KEYWORDS(CONF_SLOT_, CONF_SLOT_) METRICS_NSLOTS };
 enum { NODE_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
 enum { PORT_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
 enum { CLASS_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
@@ -162,6 +173,7 @@ enum {
 	PEER_ALLOW = PEER_ALLOW_SOURCE | PEER_ALLOW_FILE,
 };
 enum { RULE_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
+enum { METRICS_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
 
 /* Generic value kinds of F rows. */
 enum conf_val_kind {

@@ -250,6 +250,19 @@ struct c_cdata {
 	uint8_t format; /* enum country_format */
 };
 
+/* metrics { ... }: listen addresses as written ("ADDR:PORT",
+ * "[V6]:PORT", checked), the TLS files (paths resolved like every other). */
+#define METRICS_OBJ struct c_metrics
+struct c_metrics {
+	uint32_t set, loc;
+	uint32_t locs[METRICS_NSLOTS];
+	uint8_t listen_none; /* "listen none;" */
+	uint8_t n_listen;
+	char *listen[IXG_CONF_METRICS_MAX_LISTEN];
+	uint32_t listen_locs[IXG_CONF_METRICS_MAX_LISTEN];
+	struct c_path file[3]; /* tls-cert, tls-key, tls-client-ca */
+};
+
 /* A top-level object in declaration order: kind is the TOP_F_ slot of its
  * statement; idx indexes its array (acl: the first rule, n rules). */
 struct c_item {
@@ -275,6 +288,8 @@ struct ixg_conf {
 	VEC(struct c_rule) rules;
 	VEC(struct c_blackhole) blackholes;
 	VEC(struct c_cdata) cdata;
+	int has_metrics;
+	struct c_metrics metrics;
 };
 
 /* ---------------------------------------------------------------------
@@ -306,6 +321,7 @@ struct conf_kw {
 #define PEER_SLOTS CONF_SLOTS_OF_(struct c_peer)
 #define ACL_SLOTS 0, 0, 0
 #define RULE_SLOTS CONF_SLOTS_OF_(struct c_rule)
+#define METRICS_SLOTS CONF_SLOTS_OF_(struct c_metrics)
 
 /* The descriptor of an F row and of a K row (conf_fields.h). */
 #define CONF_KW_F(sec, id, kw, kind, member, lo, hi, what)                     \

@@ -130,6 +130,25 @@ int ixg_conf_compile_prev(const struct ixg_conf *c, const struct ixg_spec *prev,
 unsigned ixg_conf_n_files(const struct ixg_conf *c);
 const char *ixg_conf_file(const struct ixg_conf *c, unsigned i);
 
+/*
+ * The metrics { } block: ixgate-control's exporter settings, which the
+ * config carries but the spec does not (the dataplane never sees them).
+ * Listen addresses as written (checked: "ADDR:PORT" or "[V6]:PORT"), file
+ * paths resolved like every path of the config (relative to the file
+ * that names them). Pointers into c: valid as long as c lives.
+ */
+#define IXG_CONF_METRICS_MAX_LISTEN 8
+struct ixg_conf_metrics {
+	int given; /* the config has a metrics block */
+	int listen_none; /* "listen none;": no listener */
+	unsigned n_listen; /* 0: not given (the daemon's default) */
+	const char *listen[IXG_CONF_METRICS_MAX_LISTEN];
+	const char *tls_cert, *tls_key, *tls_client_ca; /* NULL: not given */
+};
+
+/* Fill *m (entirely) from c; c NULL gives an empty block. Any thread. */
+void ixg_conf_metrics(const struct ixg_conf *c, struct ixg_conf_metrics *m);
+
 /* Free the arrays of a spec filled by ixg_conf_compile (not spec itself). */
 void ixg_spec_free(struct ixg_spec *spec);
 

@@ -1436,6 +1436,111 @@ acl_rule(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 	return 0;
 }
 
+/* metrics { ... } */
+
+/* "A.B.C.D:PORT" or "[V6]:PORT" with PORT 1..65535: 0, or -1 (what was
+ * expected goes in the message of the caller). */
+static int
+check_listen(const char *s, size_t n)
+{
+	uint8_t a[16];
+	const char *colon;
+	uint64_t port;
+	size_t hl;
+
+	if (n > 0 && s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (close == NULL || (size_t)(close - s) + 1 >= n ||
+		    close[1] != ':')
+			return -1;
+		if (parse_ip6(s + 1, (size_t)(close - s - 1), a) < 0)
+			return -1;
+		colon = close + 1;
+	} else {
+		colon = memchr(s, ':', n);
+		if (colon == NULL)
+			return -1;
+		hl = (size_t)(colon - s);
+		if (parse_ip4(s, hl, a) < 0)
+			return -1;
+	}
+	hl = (size_t)(colon + 1 - s);
+	if (parse_u64(colon + 1, n - hl, &port) < 0 || port < 1 || port > 65535)
+		return -1;
+	return 0;
+}
+
+static int
+metrics_listen(struct parser *P, void *obj, const struct kw *k,
+	       const struct tok *kw)
+{
+	struct c_metrics *m = obj;
+	struct tok t;
+
+	field_first(P, obj, k, kw);
+	if (take_word(P, "an address and port", &t) < 0)
+		return -1;
+	if (tok_is(&t, "none")) {
+		if (m->n_listen > 0) {
+			ERR_AT(P, &t,
+			       "'listen none' with listen addresses in the "
+			       "same block");
+			return finish(P, 1);
+		}
+		m->listen_none = 1;
+		return finish(P, 0);
+	}
+	if (m->listen_none) {
+		ERR_AT(P, &t, "listen address after 'listen none'");
+		return finish(P, 1);
+	}
+	if (check_listen(t.p, t.len) < 0) {
+		ERR_AT(P, &t,
+		       "expected ADDRESS:PORT (127.0.0.1:9477, [::1]:9477, "
+		       "0.0.0.0:9477, [::]:9477) or none, got '%.*s'",
+		       (int)t.len, t.p);
+		return finish(P, 1);
+	}
+	for (unsigned i = 0; i < m->n_listen; i++)
+		if (strlen(m->listen[i]) == t.len &&
+		    memcmp(m->listen[i], t.p, t.len) == 0) {
+			char first[256];
+
+			conf_loc_str(P->c, m->listen_locs[i], first,
+				     sizeof(first));
+			ERR_AT(P, &t, "listen %.*s given twice (first at %s)",
+			       (int)t.len, t.p, first);
+			return finish(P, 1);
+		}
+	if (m->n_listen == IXG_CONF_METRICS_MAX_LISTEN) {
+		ERR_AT(P, &t, "more than %d listen addresses",
+		       IXG_CONF_METRICS_MAX_LISTEN);
+		return finish(P, 1);
+	}
+	m->listen[m->n_listen] = arena_strndup(&P->c->arena, t.p, t.len);
+	m->listen_locs[m->n_listen] = loc_add(P, &t);
+	if (m->listen[m->n_listen] == NULL)
+		return finish(P, 1);
+	m->n_listen++;
+	return finish(P, 0);
+}
+
+/* tls-cert, tls-key, tls-client-ca: FILE (file[] in row order). */
+static int
+metrics_file(struct parser *P, void *obj, const struct kw *k,
+	     const struct tok *kw)
+{
+	struct c_metrics *m = obj;
+	struct c_path *f = &m->file[k->k.slot - METRICS_F_TLS_CERT];
+	struct tok t;
+
+	field_once(P, obj, k, kw);
+	if (take_string(P, "a file name", &t) < 0)
+		return -1;
+	return finish(P, make_path(P, &t, f));
+}
+
 /* ---------------------------------------------------------------------
  * Top level.
  */
@@ -1678,6 +1783,48 @@ static int
 has_glob_chars(const char *s)
 {
 	return strpbrk(s, "*?[") != NULL;
+}
+
+static int
+top_metrics(struct parser *P, void *obj, const struct kw *k,
+	    const struct tok *kw)
+{
+	struct c_metrics scratch, *m = &P->c->metrics;
+	struct tok open;
+
+	(void)obj;
+	(void)k;
+	if (expect_lbrace(P, "'metrics'") < 0)
+		return -1;
+	if (P->c->has_metrics) {
+		char first[256];
+
+		conf_loc_str(P->c, P->c->metrics.loc, first, sizeof(first));
+		ERR_AT(P, kw, "second 'metrics' block (first at %s)", first);
+		/* Parsed anyway for its errors, into a scratch block. */
+		m = &scratch;
+	} else {
+		P->c->has_metrics = 1;
+		item_add(P, TOP_F_METRICS, 0);
+	}
+	memset(m, 0, sizeof(*m));
+	m->loc = loc_add(P, kw);
+	open = P->t;
+	parse_body(P, &METRICS_section, m, &open);
+	/* HTTPS needs both; a client CA only makes sense with HTTPS. */
+	if ((m->set & METRICS_TLS_CERT) && !(m->set & METRICS_TLS_KEY))
+		conf_diag(P->c, P->d, DIAG_ERROR, m->locs[METRICS_F_TLS_CERT],
+			  "tls-cert without tls-key (both are needed to serve "
+			  "HTTPS)");
+	if ((m->set & METRICS_TLS_KEY) && !(m->set & METRICS_TLS_CERT))
+		conf_diag(P->c, P->d, DIAG_ERROR, m->locs[METRICS_F_TLS_KEY],
+			  "tls-key without tls-cert (both are needed to serve "
+			  "HTTPS)");
+	if ((m->set & METRICS_TLS_CA) && !(m->set & METRICS_TLS_CERT))
+		conf_diag(P->c, P->d, DIAG_ERROR, m->locs[METRICS_F_TLS_CA],
+			  "tls-client-ca without tls-cert and tls-key (client "
+			  "certificates are asked for over HTTPS only)");
+	return 0;
 }
 
 static int

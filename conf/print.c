@@ -44,6 +44,8 @@ static const struct pkw class_pkws[] = {CLASS_KEYWORDS(ROW_F_, ROW_K_)
 						ROW_END_};
 static const struct pkw peer_pkws[] = {PEER_KEYWORDS(ROW_F_, ROW_K_) ROW_END_};
 static const struct pkw rule_pkws[] = {RULE_KEYWORDS(ROW_F_, ROW_K_) ROW_END_};
+static const struct pkw metrics_pkws[] = {METRICS_KEYWORDS(ROW_F_, ROW_K_)
+						  ROW_END_};
 
 /* Every keyword of a block, in table order. */
 static void
@@ -630,6 +632,43 @@ print_item_cdata(FILE *out, const struct ixg_conf *c, const void *obj,
 	fprintf(out, "%s%s \"%s\" format %s;\n", indent, k->name,
 		cd->path.print,
 		cd->format == CF_RIR ? "rir-delegated" : "ip-location-db");
+}
+
+/* metrics */
+
+static void
+print_metrics_listen(FILE *out, const struct ixg_conf *c, const void *obj,
+		     const struct conf_kw *k, const char *indent)
+{
+	const struct c_metrics *m = obj;
+
+	(void)c;
+	if (m->listen_none)
+		fprintf(out, "%s%s none;\n", indent, k->name);
+	for (unsigned i = 0; i < m->n_listen; i++)
+		fprintf(out, "%s%s %s;\n", indent, k->name, m->listen[i]);
+}
+
+static void
+print_metrics_file(FILE *out, const struct ixg_conf *c, const void *obj,
+		   const struct conf_kw *k, const char *indent)
+{
+	const struct c_metrics *m = obj;
+
+	(void)c;
+	if (given(obj, k))
+		fprintf(out, "%s%s \"%s\";\n", indent, k->name,
+			m->file[k->slot - METRICS_F_TLS_CERT].print);
+}
+
+static void
+print_item_metrics(FILE *out, const struct ixg_conf *c, const void *obj,
+		   const struct conf_kw *k, const char *indent)
+{
+	(void)obj;
+	fprintf(out, "%s%s {\n", indent, k->name);
+	print_fields(out, c, metrics_pkws, &c->metrics, "\t");
+	fputs("}\n", out);
 }
 
 /* Canonical print of c to out. Any thread; c is not modified. */

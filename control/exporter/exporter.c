@@ -86,8 +86,17 @@ struct listener {
 	uint64_t next_try_ms;
 };
 
+/* The settings in effect, merged from the command line and the config's
+ * metrics block (strings owned). */
+struct exp_conf {
+	bool serve; /* false: "listen none" in the config */
+	unsigned n_listen;
+	char *listen[EXPORTER_MAX_LISTEN];
+	char *tls_cert, *tls_key, *tls_client_ca;
+};
+
 static struct exporter {
-	struct exporter_settings set;
+	struct exporter_settings set; /* the command line's, and limits */
 	bool running;
 	pthread_t thread;
 	int epfd, wakefd;
@@ -100,8 +109,16 @@ static struct exporter {
 	unsigned char fingerprint[160];
 	bool have_fingerprint;
 	int stop, reload; /* atomic flags */
+	struct exp_conf *pending; /* settings for the thread to apply */
+
+	/* loop thread only: the settings last handed over, and the
+	 * config they were merged from */
+	struct exp_conf cur;
+	uint8_t cur_sha[32];
+	bool cur_conf_valid;
 
 	/* exporter thread only */
+	struct exp_conf live; /* what the listeners and TLS follow */
 	SSL_CTX *tls;
 	struct conn *conns;
 	struct conn *dead; /* closed in this epoll batch, freed after it */
@@ -115,6 +132,7 @@ static struct exporter {
 } X = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1, .wakefd = -1};
 
 static void exp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void wake(void);
 
 /* The daemon's log line (common/ixg_log.h: UTC time, or the journal's
  * priority), prefixed "metrics: ". Exporter thread. */
@@ -246,6 +264,176 @@ exporter_settings_option(struct exporter_settings *s, const char *name,
 	return 0;
 }
 
+/* ---- settings from the command line and the config ---- */
+
+static void
+exp_conf_free(struct exp_conf *c)
+{
+	for (unsigned i = 0; i < c->n_listen; i++)
+		free(c->listen[i]);
+	free(c->tls_cert);
+	free(c->tls_key);
+	free(c->tls_client_ca);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	       (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool
+exp_conf_equal(const struct exp_conf *a, const struct exp_conf *b)
+{
+	if (a->serve != b->serve || a->n_listen != b->n_listen ||
+	    !str_eq(a->tls_cert, b->tls_cert) ||
+	    !str_eq(a->tls_key, b->tls_key) ||
+	    !str_eq(a->tls_client_ca, b->tls_client_ca))
+		return false;
+	for (unsigned i = 0; i < a->n_listen; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return false;
+	return true;
+}
+
+static int
+dup_str(char **out, const char *s)
+{
+	*out = NULL;
+	if (s == NULL)
+		return 0;
+	*out = strdup(s);
+	return *out != NULL ? 0 : -1;
+}
+
+static int
+exp_conf_copy(struct exp_conf *dst, const struct exp_conf *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->serve = src->serve;
+	for (unsigned i = 0; i < src->n_listen; i++) {
+		if (dup_str(&dst->listen[i], src->listen[i]) < 0)
+			goto fail;
+		dst->n_listen = i + 1;
+	}
+	if (dup_str(&dst->tls_cert, src->tls_cert) < 0 ||
+	    dup_str(&dst->tls_key, src->tls_key) < 0 ||
+	    dup_str(&dst->tls_client_ca, src->tls_client_ca) < 0)
+		goto fail;
+	return 0;
+fail:
+	exp_conf_free(dst);
+	return -1;
+}
+
+/*
+ * The settings in effect: each one the command line gives (cli), else the
+ * config's metrics block (conf, may be NULL), else the default. 0, or -1
+ * with a sentence in err (cert without key, a CA without both, an address
+ * that does not resolve, no memory).
+ */
+static int
+merge(const struct exporter_settings *cli, const struct ixg_conf *conf,
+      struct exp_conf *out, char *err, size_t errlen)
+{
+	struct ixg_conf_metrics m;
+	struct exp_conf v = {.serve = true};
+	struct sockaddr_storage sa;
+	socklen_t salen;
+
+	_Static_assert(IXG_CONF_METRICS_MAX_LISTEN == EXPORTER_MAX_LISTEN,
+		       "the config and the exporter take as many addresses");
+	ixg_conf_metrics(conf, &m);
+	if (cli->n_listen > 0) {
+		v.n_listen = cli->n_listen;
+		memcpy(v.listen, cli->listen, sizeof(v.listen));
+	} else if (m.listen_none) {
+		v.serve = false;
+	} else if (m.n_listen > 0) {
+		v.n_listen = m.n_listen;
+		memcpy(v.listen, m.listen, sizeof(v.listen));
+	} else {
+		v.n_listen = 1;
+		v.listen[0] = (char *)EXPORTER_DEFAULT_LISTEN;
+	}
+	v.tls_cert = (char *)(cli->tls_cert ? cli->tls_cert : m.tls_cert);
+	v.tls_key = (char *)(cli->tls_key ? cli->tls_key : m.tls_key);
+	v.tls_client_ca = (char *)(cli->tls_client_ca ? cli->tls_client_ca
+						      : m.tls_client_ca);
+	if ((v.tls_cert == NULL) != (v.tls_key == NULL)) {
+		snprintf(err, errlen,
+			 "a TLS certificate and key go together (%s given, "
+			 "from the %s; the other is not)",
+			 v.tls_cert ? "certificate" : "key",
+			 (v.tls_cert ? cli->tls_cert : cli->tls_key)
+				 ? "command line"
+				 : "config's metrics block");
+		return -1;
+	}
+	if (v.tls_client_ca != NULL && v.tls_cert == NULL) {
+		snprintf(err, errlen,
+			 "a client CA needs a TLS certificate and key "
+			 "(tls-cert, tls-key or --metrics-tls-cert, "
+			 "--metrics-tls-key)");
+		return -1;
+	}
+	for (unsigned i = 0; i < v.n_listen; i++)
+		if (parse_listen(v.listen[i], &sa, &salen, err, errlen) < 0)
+			return -1;
+	if (exp_conf_copy(out, &v) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Hand new settings to the exporter thread if the running config's
+ * metrics block changed them. Loop thread. */
+static void
+settings_check(const struct ctl_state *st)
+{
+	struct exp_conf n, *p;
+	char err[512];
+
+	if (st->running.valid == X.cur_conf_valid &&
+	    (!st->running.valid ||
+	     memcmp(st->running.sha256, X.cur_sha, 32) == 0))
+		return;
+	X.cur_conf_valid = st->running.valid;
+	memcpy(X.cur_sha, st->running.sha256, 32);
+	if (!st->running.valid)
+		return; /* no config: keep what runs */
+	if (merge(&X.set, st->running.conf, &n, err, sizeof(err)) < 0) {
+		exp_log("the configuration's metrics settings are not applied "
+			"(the previous ones stay): %s",
+			err);
+		return;
+	}
+	if (exp_conf_equal(&n, &X.cur)) {
+		exp_conf_free(&n);
+		return;
+	}
+	p = malloc(sizeof(*p));
+	if (p == NULL || exp_conf_copy(p, &n) < 0) {
+		free(p);
+		exp_conf_free(&n);
+		exp_log("cannot apply the metrics settings: out of memory");
+		return;
+	}
+	exp_conf_free(&X.cur);
+	X.cur = n;
+	pthread_mutex_lock(&X.lock);
+	if (X.pending != NULL) {
+		exp_conf_free(X.pending);
+		free(X.pending);
+	}
+	X.pending = p;
+	pthread_mutex_unlock(&X.lock);
+	wake();
+}
+
 /* ---- the names snapshot, across threads ---- */
 
 /* What makes a snapshot differ: compared before building a new one. */
@@ -302,6 +490,7 @@ exporter_publish(const struct ctl_state *st)
 
 	if (!X.running)
 		return;
+	settings_check(st);
 	fingerprint(st, fp);
 	if (X.have_fingerprint && memcmp(fp, X.fingerprint, sizeof(fp)) == 0)
 		return;
@@ -339,7 +528,7 @@ names_acquire(void)
 void
 exporter_reload(void)
 {
-	if (!X.running || X.set.tls_cert == NULL)
+	if (!X.running)
 		return;
 	__atomic_store_n(&X.reload, 1, __ATOMIC_RELEASE);
 	wake();
@@ -554,9 +743,19 @@ listener_bind(struct listener *l)
 	return 0;
 }
 
+/* TLS is configured but no certificate loaded: nothing may be served
+ * (never plain HTTP in its place). */
+static bool
+tls_missing(void)
+{
+	return X.live.tls_cert != NULL && X.tls == NULL;
+}
+
 static void
 listeners_try(uint64_t now, bool first)
 {
+	if (tls_missing())
+		return;
 	for (unsigned i = 0; i < X.n_listeners; i++) {
 		struct listener *l = &X.listeners[i];
 		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
@@ -577,8 +776,8 @@ listeners_try(uint64_t now, bool first)
 		epoll_ctl(X.epfd, EPOLL_CTL_ADD, l->fd, &ev);
 		exp_log("serving %s://%s/metrics%s", X.tls ? "https" : "http",
 			l->addr,
-			X.set.tls_client_ca ? " (client certificates required)"
-					    : "");
+			X.live.tls_client_ca ? " (client certificates required)"
+					     : "");
 	}
 }
 
@@ -1107,6 +1306,10 @@ on_accept(struct listener *l)
 
 		if (fd < 0)
 			return;
+		if (tls_missing()) {
+			close(fd);
+			continue;
+		}
 		X.self.connections++;
 		if (X.n_conns >= X.set.max_connections && !evict_one()) {
 			close(fd);
@@ -1179,27 +1382,156 @@ sweep(uint64_t now)
 	}
 }
 
-static void
-tls_reload(void)
+/* Load the TLS files of X.live into a new context for new connections;
+ * on failure the previous context (if any) stays. Exporter thread (and
+ * the main thread before it starts). 0 or -1. */
+static int
+tls_load(bool reload)
 {
-	struct tls_files f = {X.set.tls_cert, X.set.tls_key,
-			      X.set.tls_client_ca};
+	struct tls_files f = {X.live.tls_cert, X.live.tls_key,
+			      X.live.tls_client_ca};
 	char err[512], desc[320];
-	SSL_CTX *ctx = tls_ctx_new(&f, err, sizeof(err));
+	SSL_CTX *ctx;
 
+	if (X.live.tls_cert == NULL)
+		return 0;
+	ctx = tls_ctx_new(&f, err, sizeof(err));
 	if (ctx == NULL) {
-		X.self.tls_reload_failures++;
-		exp_log("TLS reload refused, the previous certificate stays in "
-			"use: %s",
-			err);
-		return;
+		if (reload)
+			X.self.tls_reload_failures++;
+		if (X.tls != NULL)
+			exp_log("TLS reload refused, the previous certificate "
+				"stays in use: %s",
+				err);
+		else
+			exp_log("TLS: %s; serving nothing until the files "
+				"load (ixgatectl reload)",
+				err);
+		return -1;
 	}
 	/* Open connections hold their own reference to the old context. */
 	SSL_CTX_free(X.tls);
 	X.tls = ctx;
 	X.self.tls_ctx_loaded_unix = time(NULL);
 	tls_ctx_describe(ctx, desc, sizeof(desc));
-	exp_log("TLS reloaded: %s", desc);
+	exp_log("TLS %s: %s%s", reload ? "reloaded" : "certificate", desc,
+		X.live.tls_client_ca ? ", client certificates verified "
+				       "against the CA"
+				     : "");
+	return 0;
+}
+
+static void
+tls_reload(void)
+{
+	if (X.live.tls_cert != NULL && tls_load(true) == 0)
+		listeners_try(now_ms(), true); /* if they waited for it */
+}
+
+static void
+listener_close(struct listener *l)
+{
+	if (l->fd >= 0) {
+		epoll_ctl(X.epfd, EPOLL_CTL_DEL, l->fd, NULL);
+		close(l->fd);
+	}
+	l->fd = -1;
+}
+
+/*
+ * Apply new settings (a reload changed the config's metrics block): a
+ * listener whose address stays keeps its socket and its connections;
+ * removed ones close, new ones bind now; TLS files that changed are
+ * loaded (the previous context stays if they do not load). Takes n.
+ * Exporter thread.
+ */
+static void
+settings_apply(struct exp_conf *n)
+{
+	struct listener nl[EXPORTER_MAX_LISTEN];
+	bool kept[EXPORTER_MAX_LISTEN] = {false};
+	bool tls_changed = !str_eq(n->tls_cert, X.live.tls_cert) ||
+			   !str_eq(n->tls_key, X.live.tls_key) ||
+			   !str_eq(n->tls_client_ca, X.live.tls_client_ca);
+	unsigned nn = 0;
+	char err[512];
+
+	memset(nl, 0, sizeof(nl));
+	for (unsigned i = 0; n->serve && i < n->n_listen; i++) {
+		struct listener *l = &nl[nn];
+		unsigned j;
+
+		for (j = 0; j < X.n_listeners; j++)
+			if (!kept[j] &&
+			    strcmp(X.listeners[j].addr, n->listen[i]) == 0)
+				break;
+		if (j < X.n_listeners) {
+			*l = X.listeners[j];
+			kept[j] = true;
+		} else {
+			snprintf(l->addr, sizeof(l->addr), "%s", n->listen[i]);
+			l->fd = -1;
+			if (parse_listen(l->addr, &l->sa, &l->salen, err,
+					 sizeof(err)) < 0) {
+				exp_log("%s", err);
+				continue;
+			}
+		}
+		nn++;
+	}
+	for (unsigned j = 0; j < X.n_listeners; j++)
+		if (!kept[j]) {
+			exp_log("no longer serving %s (the configuration "
+				"changed)",
+				X.listeners[j].addr);
+			listener_close(&X.listeners[j]);
+		}
+	memcpy(X.listeners, nl, sizeof(nl));
+	X.n_listeners = nn;
+	/* The epoll entries of the kept sockets point at their new slots. */
+	for (unsigned i = 0; i < nn; i++)
+		if (X.listeners[i].fd >= 0) {
+			struct epoll_event ev = {.events = EPOLLIN,
+						 .data.ptr = &X.listeners[i]};
+
+			epoll_ctl(X.epfd, EPOLL_CTL_MOD, X.listeners[i].fd,
+				  &ev);
+		}
+	exp_conf_free(&X.live);
+	X.live = *n;
+	if (tls_changed) {
+		if (X.live.tls_cert == NULL) {
+			if (X.tls != NULL)
+				exp_log("TLS off: serving plain HTTP (the "
+					"configuration changed)");
+			SSL_CTX_free(X.tls);
+			X.tls = NULL;
+			X.self.tls_ctx_loaded_unix = 0;
+		} else if (tls_load(true) < 0 && X.tls == NULL) {
+			/* TLS asked for, none loaded: serve nothing rather
+			 * than plain HTTP. */
+			for (unsigned i = 0; i < X.n_listeners; i++)
+				listener_close(&X.listeners[i]);
+		}
+	}
+	if (!X.live.serve)
+		exp_log("serving nothing (listen none)");
+	listeners_try(now_ms(), true);
+}
+
+static void
+settings_take(void)
+{
+	struct exp_conf *n;
+
+	pthread_mutex_lock(&X.lock);
+	n = X.pending;
+	X.pending = NULL;
+	pthread_mutex_unlock(&X.lock);
+	if (n != NULL) {
+		settings_apply(n);
+		free(n);
+	}
 }
 
 static void *
@@ -1231,6 +1563,7 @@ exporter_main(void *arg)
 		conn_reap();
 		if (__atomic_exchange_n(&X.reload, 0, __ATOMIC_ACQ_REL))
 			tls_reload();
+		settings_take();
 		if (now - last_sweep >= TICK_MS) {
 			struct exp_names *names = names_acquire();
 
@@ -1250,7 +1583,7 @@ exporter_main(void *arg)
 int
 exporter_start(const struct exporter_settings *s, const struct ctl_state *st)
 {
-	char err[512], desc[320];
+	char err[512];
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
 	sigset_t all, old;
 	unsigned i;
@@ -1259,23 +1592,21 @@ exporter_start(const struct exporter_settings *s, const struct ctl_state *st)
 	if (!s->enabled)
 		return 0;
 	X.set = *s;
-	if (X.set.n_listen == 0) {
-		X.set.listen[0] = EXPORTER_DEFAULT_LISTEN;
-		X.set.n_listen = 1;
-	}
-	if ((X.set.tls_cert == NULL) != (X.set.tls_key == NULL)) {
-		exp_log("--metrics-tls-cert and --metrics-tls-key go together");
+	if (merge(s, st->running.valid ? st->running.conf : NULL, &X.live, err,
+		  sizeof(err)) < 0) {
+		exp_log("%s", err);
 		return -1;
 	}
-	if (X.set.tls_client_ca != NULL && X.set.tls_cert == NULL) {
-		exp_log("--metrics-tls-client-ca needs --metrics-tls-cert and "
-			"--metrics-tls-key");
+	if (exp_conf_copy(&X.cur, &X.live) < 0) {
+		exp_log("cannot start: out of memory");
 		return -1;
 	}
-	for (i = 0; i < X.set.n_listen; i++) {
+	X.cur_conf_valid = st->running.valid;
+	memcpy(X.cur_sha, st->running.sha256, 32);
+	for (i = 0; X.live.serve && i < X.live.n_listen; i++) {
 		struct listener *l = &X.listeners[i];
 
-		snprintf(l->addr, sizeof(l->addr), "%s", X.set.listen[i]);
+		snprintf(l->addr, sizeof(l->addr), "%s", X.live.listen[i]);
 		l->fd = -1;
 		if (parse_listen(l->addr, &l->sa, &l->salen, err, sizeof(err)) <
 		    0) {
@@ -1283,23 +1614,15 @@ exporter_start(const struct exporter_settings *s, const struct ctl_state *st)
 			return -1;
 		}
 	}
-	X.n_listeners = X.set.n_listen;
-	if (X.set.tls_cert != NULL) {
-		struct tls_files f = {X.set.tls_cert, X.set.tls_key,
-				      X.set.tls_client_ca};
-
-		X.tls = tls_ctx_new(&f, err, sizeof(err));
-		if (X.tls == NULL) {
-			exp_log("TLS: %s", err);
-			return -1;
-		}
-		X.self.tls_ctx_loaded_unix = time(NULL);
-		tls_ctx_describe(X.tls, desc, sizeof(desc));
-		exp_log("TLS certificate %s%s", desc,
-			X.set.tls_client_ca ? ", client certificates verified "
-					      "against the CA"
-					    : "");
-	}
+	X.n_listeners = i;
+	/* TLS from the command line must load (as always); from the config
+	 * a file that does not load leaves the exporter serving nothing
+	 * until a reload loads it, so a node with a broken certificate path
+	 * still starts (and never serves plain HTTP in its place). */
+	if (tls_load(false) < 0 && s->tls_cert != NULL)
+		return -1;
+	if (!X.live.serve)
+		exp_log("serving nothing (listen none in the configuration)");
 	X.sum = malloc(sizeof(*X.sum));
 	X.epfd = epoll_create1(EPOLL_CLOEXEC);
 	X.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -1346,6 +1669,13 @@ exporter_stop(void)
 	X.have_fingerprint = false;
 	SSL_CTX_free(X.tls);
 	X.tls = NULL;
+	exp_conf_free(&X.live);
+	exp_conf_free(&X.cur);
+	if (X.pending != NULL) {
+		exp_conf_free(X.pending);
+		free(X.pending);
+		X.pending = NULL;
+	}
 	free(X.sum);
 	X.sum = NULL;
 	close(X.epfd);

@@ -27,9 +27,11 @@ struct ctl_state;
 #define EXPORTER_DEFAULT_LISTEN "127.0.0.1:9477"
 
 /*
- * What the exporter does. Filled with defaults by exporter_settings_init,
- * then by command-line options (exporter_settings_option); config keywords
- * will fill the same fields. Strings are owned by the caller and must
+ * What the command line says about the exporter. Filled with defaults by
+ * exporter_settings_init, then by options (exporter_settings_option). The
+ * config's metrics block (ixg_conf_metrics) gives the same settings; each
+ * one given here overrides the block's (the exporter merges them at start
+ * and after every reload). Strings are owned by the caller and must
  * outlive the exporter.
  */
 struct exporter_settings {
@@ -61,12 +63,15 @@ int exporter_settings_option(struct exporter_settings *s, const char *name,
 			     const char *value, char *err, size_t errlen);
 
 /*
- * Check the settings (addresses parse, TLS files load: a configured TLS
- * that cannot load is an error, never a fall-back to plain HTTP), publish
- * the first snapshot of st and start the exporter thread. Listeners that
- * cannot bind now (address in use) are logged and retried every 5 s.
- * 0, or -1 with the reason logged to stderr. Main thread, after the
- * daemon's signals are blocked (the thread inherits the mask).
+ * Merge s with the metrics block of st's running config, check the result
+ * (addresses parse; a certificate goes with a key; TLS files load: those
+ * named by s must, those named by the config may not yet, and then nothing
+ * is served until a reload loads them; never a fall-back to plain HTTP),
+ * publish the first snapshot of st and start the exporter thread.
+ * Listeners that cannot bind now (address in use) are logged and retried
+ * every 5 s. Nothing when s says the exporter is off. 0, or -1 with the
+ * reason logged to stderr. Main thread, after the daemon's signals are
+ * blocked (the thread inherits the mask).
  */
 int exporter_start(const struct exporter_settings *s,
 		   const struct ctl_state *st);
@@ -74,8 +79,11 @@ int exporter_start(const struct exporter_settings *s,
 /*
  * Publish a new names snapshot of st if anything the exporter shows
  * changed since the last one (cheap when nothing did: a comparison of a
- * few fields). The daemon calls it after every commit and adoption and on
- * its 1 s tick. No-op when the exporter is not running. Loop thread.
+ * few fields), and, when the running config changed, its metrics block
+ * merged with the command line: the exporter thread then rebinds what
+ * changed (kept addresses keep their sockets) and loads changed TLS
+ * files. The daemon calls it after every commit and adoption and on its
+ * 1 s tick. No-op when the exporter is not running. Loop thread.
  */
 void exporter_publish(const struct ctl_state *st);
 

@@ -3,26 +3,31 @@
  * metrics.c - rendering ixgate's counters and state as Prometheus text
  * format 0.0.4 or OpenMetrics 1.0.0.
  *
- * The families are declared once below (EXP_FAMILIES: name, type, unit,
- * help) and rendered in that order; doc/monitoring.md lists the same.
- * Until the common counter-family declarations are merged (issue 11,
- * "counters declared once": IXG_CTR_* in ixg_api.h, walked by
- * common/counters.c), the dataplane counters are read here from struct
- * ixg_lcore_counters directly, under the names and labels those
- * declarations give them, so switching to their walk changes no series;
- * the emitter below (family_begin, sample_begin / label / sample_end) is
- * the interface the walk will drive. The state, provenance and exporter
- * families stay here.
+ * Two sources of families, rendered in this order:
+ *   - the exporter's own (EXP_FAMILIES below: build info, start time,
+ *     readiness, configuration provenance, the exporter's self-metrics),
+ *     which only ixgate-control knows;
+ *   - every counter family declared in ixg_api.h / counters.h
+ *     (IXG_CTR_NODE, IXG_CTR_STATE, IXG_CTR_PORT, ...), walked with
+ *     ixg_ctr_walk: metric name, HELP, TYPE, UNIT and labels are the
+ *     declaration's. Nothing here names one: a family declared there is
+ *     in every scrape with no edit here (test_metrics, test_declared).
+ * The counters are walked over one block the exporter summed for this
+ * scrape (exporter.c, stats_sum): every value is read from the workers'
+ * blocks once, so the values of one scrape agree with each other (a drop
+ * total and its reasons, a port's rx and its fwd + local + drops) as far
+ * as the workers' own order of increments allows.
  *
  * Format rules that differ (OpenMetrics 1.0.0 "Text format"):
  *   counter family "x_total": text: "# TYPE x_total counter", samples
  *   x_total; OpenMetrics: "# TYPE x counter", samples x_total.
  *   info: text has no info type (gauge named x_info); OpenMetrics
  *   "# TYPE x info", samples x_info.
- *   unit: OpenMetrics only ("# UNIT x bytes"; x must end with _bytes).
+ *   unit: OpenMetrics only ("# UNIT x bytes"), and only where the family
+ *   name ends in "_" + the unit (the format requires it).
  *   OpenMetrics ends with "# EOF"; label values must be UTF-8.
  *
- * Cost: one pass over the summed counters; numbers are formatted by hand
+ * Cost: one walk over the summed counters; numbers are formatted by hand
  * (no printf per sample). bench/metrics_bench.c measures a full-scale
  * scrape (bench/README.md).
  */
@@ -50,20 +55,16 @@ struct mfam {
 #define EXP_FAMILIES(X)                                                        \
 	X(BUILD, "ixgate_build", M_INFO, NULL, "ixgate-control's version")     \
 	X(START, "process_start_time_seconds", M_GAUGE, "seconds",             \
-	  "Start time of each ixgate process since the epoch (a dataplane "    \
-	  "restart resets its counters)")                                      \
+	  "Start time of ixgate-control since the epoch (the dataplane's: "    \
+	  "ixgate_dataplane_start_time_seconds)")                              \
 	X(READY, "ixgate_ready", M_GAUGE, NULL,                                \
 	  "1 when the dataplane is connected and runs the loaded "             \
 	  "configuration (GET /healthz answers 200)")                          \
 	X(DP_UP, "ixgate_dataplane_connected", M_GAUGE, NULL,                  \
 	  "1 when ixgate-control is connected to the dataplane's API")         \
-	X(DP_WORKERS, "ixgate_dataplane_workers", M_GAUGE, NULL,               \
-	  "Worker lcores of the dataplane")                                    \
 	X(CONFIG, "ixgate_config", M_INFO, NULL,                               \
 	  "The configuration the dataplane runs: SHA-256 over its files and "  \
 	  "generation")                                                        \
-	X(GENERATION, "ixgate_config_generation", M_GAUGE, NULL,               \
-	  "Generation the dataplane runs (one more at every commit)")          \
 	X(LOAD_TIME, "ixgate_config_load_time_seconds", M_GAUGE, "seconds",    \
 	  "When ixgate-control loaded the configuration it holds")             \
 	X(FILES_CHANGED, "ixgate_config_files_changed", M_GAUGE, NULL,         \
@@ -72,63 +73,6 @@ struct mfam {
 	X(FILE, "ixgate_config_file", M_INFO, NULL,                            \
 	  "Every file the configuration read (includes, prefix lists, "        \
 	  "country data) with its SHA-256 as loaded")                          \
-	X(RX, "ixgate_received_packets", M_COUNTER, NULL,                      \
-	  "Frames the pipeline received, every port")                          \
-	X(FWD, "ixgate_forwarded_packets", M_COUNTER, NULL,                    \
-	  "Received frames forwarded (accepted by a TX queue)")                \
-	X(LOCAL, "ixgate_local_packets", M_COUNTER, NULL,                      \
-	  "Received frames answered by the node (ARP, ND, echo)")              \
-	X(DROP, "ixgate_dropped_packets", M_COUNTER, NULL,                     \
-	  "Received frames dropped, by reason (doc/counters.md)")              \
-	X(ICMP_GEN, "ixgate_icmp_generated_packets", M_COUNTER, NULL,          \
-	  "ICMP errors the node originated")                                   \
-	X(ICMP_GEN_DROP, "ixgate_icmp_generated_dropped_packets", M_COUNTER,   \
-	  NULL, "ICMP errors the node originated that a TX queue refused")     \
-	X(SAMPLED, "ixgate_sampled_packets", M_COUNTER, NULL,                  \
-	  "Packets sampled into the workers' sample rings")                    \
-	X(SAMPLE_DROP, "ixgate_samples_dropped", M_COUNTER, NULL,              \
-	  "Samples lost because a sample ring was full")                       \
-	X(PAIR_OVERFLOW, "ixgate_peer_pair_overflow_packets", M_COUNTER, NULL, \
-	  "Packets whose peer pair found no slot in a worker's pair table")    \
-	X(PORT_RX, "ixgate_port_received_packets", M_COUNTER, NULL,            \
-	  "Frames received on the port")                                       \
-	X(PORT_RX_B, "ixgate_port_received_bytes", M_COUNTER, "bytes",         \
-	  "Bytes received on the port (frame lengths without FCS)")            \
-	X(PORT_TX, "ixgate_port_transmitted_packets", M_COUNTER, NULL,         \
-	  "Forwarded frames sent out of the port")                             \
-	X(PORT_TX_B, "ixgate_port_transmitted_bytes", M_COUNTER, "bytes",      \
-	  "Bytes of forwarded frames sent out of the port")                    \
-	X(PORT_FWD, "ixgate_port_forwarded_packets", M_COUNTER, NULL,          \
-	  "Frames received on the port and forwarded (through any port)")      \
-	X(PORT_LOCAL, "ixgate_port_local_packets", M_COUNTER, NULL,            \
-	  "Frames received on the port and answered by the node")              \
-	X(PORT_DROP, "ixgate_port_dropped_packets", M_COUNTER, NULL,           \
-	  "Frames received on the port and dropped, by reason")                \
-	X(PORT_GEN, "ixgate_port_icmp_generated_packets", M_COUNTER, NULL,     \
-	  "ICMP errors the node sent out of the port")                         \
-	X(PEER_RX, "ixgate_peer_received_packets", M_COUNTER, NULL,            \
-	  "Frames received from the member")                                   \
-	X(PEER_RX_B, "ixgate_peer_received_bytes", M_COUNTER, "bytes",         \
-	  "Bytes received from the member")                                    \
-	X(PEER_TX, "ixgate_peer_transmitted_packets", M_COUNTER, NULL,         \
-	  "Frames forwarded to the member")                                    \
-	X(PEER_TX_B, "ixgate_peer_transmitted_bytes", M_COUNTER, "bytes",      \
-	  "Bytes forwarded to the member")                                     \
-	X(PEER_DROP, "ixgate_peer_dropped_packets", M_COUNTER, NULL,           \
-	  "Frames received from the member and dropped")                       \
-	X(PAIR, "ixgate_peer_pair_packets", M_COUNTER, NULL,                   \
-	  "Frames forwarded from one member to another (pairs with traffic)")  \
-	X(PAIR_B, "ixgate_peer_pair_bytes", M_COUNTER, "bytes",                \
-	  "Bytes forwarded from one member to another")                        \
-	X(CPAIR, "ixgate_country_pair_packets", M_COUNTER, NULL,               \
-	  "Frames forwarded, by country of source and destination address "    \
-	  "(pairs with traffic; -- unknown)")                                  \
-	X(CPAIR_B, "ixgate_country_pair_bytes", M_COUNTER, "bytes",            \
-	  "Bytes forwarded, by country of source and destination address")     \
-	X(ACL, "ixgate_acl_rule_matched_packets", M_COUNTER, NULL,             \
-	  "Packets that matched the ACL rule (denied or not)")                 \
-	X(CLASS, "ixgate_class_packets", M_COUNTER, NULL,                      \
-	  "Packets of the class by trTCM meter colour")                        \
 	X(SCRAPES, "ixgate_exporter_scrapes", M_COUNTER, NULL,                 \
 	  "GET /metrics requests answered, by exposition format")              \
 	X(HTTP_ERR, "ixgate_exporter_http_errors", M_COUNTER, NULL,            \
@@ -305,54 +249,85 @@ put_label_value(struct mout *o, const char *v)
 	put(o, (const char *)s + i - run, run);
 }
 
-/* ---- the emitter: the interface the counter declarations will drive */
+/* ---- the emitter: one family's header, then its samples */
 
 struct emitter {
 	struct mout *o;
 	enum http_format fmt;
-	const struct mfam *fam;
+	char name[128]; /* the family's name without _total / _info */
+	enum mtype type;
 	bool first_label;
 };
 
+/* Does name end in "_" unit? (OpenMetrics: a UNIT must be the name's
+ * suffix.) */
+static bool
+unit_suffix(const char *name, const char *unit)
+{
+	size_t n = strlen(name), u = strlen(unit);
+
+	return u > 0 && n > u + 1 && name[n - u - 1] == '_' &&
+	       strcmp(name + n - u, unit) == 0;
+}
+
+/* HELP, TYPE (and UNIT) of a family: base is its name without _total /
+ * _info, help a constant line (nothing to escape), unit NULL or "" for
+ * none. */
+static void
+family_head(struct emitter *e, const char *prefix, const char *base,
+	    size_t base_len, enum mtype type, const char *unit,
+	    const char *help)
+{
+	bool om = e->fmt == HTTP_FMT_OPENMETRICS;
+	const char *suffix = "";
+	size_t pl = strlen(prefix);
+
+	if (pl + base_len >= sizeof(e->name))
+		base_len = sizeof(e->name) - pl - 1;
+	memcpy(e->name, prefix, pl);
+	memcpy(e->name + pl, base, base_len);
+	e->name[pl + base_len] = '\0';
+	e->type = type;
+	if (!om && type == M_COUNTER)
+		suffix = "_total";
+	else if (!om && type == M_INFO)
+		suffix = "_info";
+	puts_(e->o, "# HELP ");
+	puts_(e->o, e->name);
+	puts_(e->o, suffix);
+	put(e->o, " ", 1);
+	puts_(e->o, help);
+	puts_(e->o, "\n# TYPE ");
+	puts_(e->o, e->name);
+	puts_(e->o, suffix);
+	puts_(e->o, type == M_COUNTER	   ? " counter\n"
+		    : type == M_INFO && om ? " info\n"
+					   : " gauge\n");
+	if (om && unit != NULL && unit_suffix(e->name, unit)) {
+		puts_(e->o, "# UNIT ");
+		puts_(e->o, e->name);
+		put(e->o, " ", 1);
+		puts_(e->o, unit);
+		put(e->o, "\n", 1);
+	}
+}
+
+/* An exporter family's header. */
 static void
 family_begin(struct emitter *e, enum fam_id id)
 {
 	const struct mfam *f = &families[id];
-	bool om = e->fmt == HTTP_FMT_OPENMETRICS;
-	const char *suffix = "";
 
-	e->fam = f;
-	if (!om && f->type == M_COUNTER)
-		suffix = "_total";
-	else if (!om && f->type == M_INFO)
-		suffix = "_info";
-	puts_(e->o, "# HELP ");
-	puts_(e->o, f->name);
-	puts_(e->o, suffix);
-	put(e->o, " ", 1);
-	puts_(e->o, f->help); /* constant, nothing to escape */
-	puts_(e->o, "\n# TYPE ");
-	puts_(e->o, f->name);
-	puts_(e->o, suffix);
-	puts_(e->o, f->type == M_COUNTER      ? " counter\n"
-		    : f->type == M_INFO && om ? " info\n"
-					      : " gauge\n");
-	if (om && f->unit != NULL) {
-		puts_(e->o, "# UNIT ");
-		puts_(e->o, f->name);
-		put(e->o, " ", 1);
-		puts_(e->o, f->unit);
-		put(e->o, "\n", 1);
-	}
+	family_head(e, "", f->name, strlen(f->name), f->type, f->unit, f->help);
 }
 
 static void
 sample_begin(struct emitter *e)
 {
-	puts_(e->o, e->fam->name);
-	if (e->fam->type == M_COUNTER)
+	puts_(e->o, e->name);
+	if (e->type == M_COUNTER)
 		puts_(e->o, "_total");
-	else if (e->fam->type == M_INFO)
+	else if (e->type == M_INFO)
 		puts_(e->o, "_info");
 	e->first_label = true;
 }
@@ -366,15 +341,6 @@ label(struct emitter *e, const char *name, const char *value)
 	put(e->o, "=\"", 2);
 	put_label_value(e->o, value);
 	put(e->o, "\"", 1);
-}
-
-/* A label already escaped (cached per render). */
-static void
-label_raw(struct emitter *e, const char *text, size_t n)
-{
-	put(e->o, e->first_label ? "{" : ",", 1);
-	e->first_label = false;
-	put(e->o, text, n);
 }
 
 static void
@@ -446,19 +412,15 @@ render_state(struct emitter *e, const struct exp_names *n,
 		label(e, "process", "ixgate-control");
 		sample_end_i64(e, n->control_start_unix);
 	}
-	if (n != NULL && n->dp_start_unix > 0) {
-		sample_begin(e);
-		label(e, "process", "ixgate-dataplane");
-		sample_end_i64(e, n->dp_start_unix);
-	}
 	ready = exp_names_ready(n, why, sizeof(why));
 	single_u64(e, F_READY, ready);
 	single_u64(e, F_DP_UP, n != NULL && n->dp_connected);
 	if (n == NULL)
 		return;
-	if (n->dp_connected)
-		single_u64(e, F_DP_WORKERS, n->dp_workers);
-	if (n->dp_generation > 0) {
+	/* What the dataplane runs, while it is known: the same condition as
+	 * ixgate_config_generation and the other dataplane gauges (walked
+	 * from the declarations in render_counters). */
+	if (n->dp_connected && n->dp_generation > 0) {
 		family_begin(e, F_CONFIG);
 		sample_begin(e);
 		hex(n->dp_sha256, sha);
@@ -466,7 +428,6 @@ render_state(struct emitter *e, const struct exp_names *n,
 		label(e, "sha256", sha);
 		label(e, "generation", num);
 		sample_end_u64(e, 1);
-		single_u64(e, F_GENERATION, n->dp_generation);
 	}
 	if (!n->config_valid)
 		return;
@@ -491,225 +452,77 @@ render_state(struct emitter *e, const struct exp_names *n,
 	}
 }
 
+/* The headers of the declared families [from, to) that are walked. */
 static void
-render_totals(struct emitter *e, const struct ixg_lcore_counters *c)
+ctr_heads(struct emitter *e, unsigned from, unsigned to, uint64_t walked)
 {
-	single_u64(e, F_RX, c->rx_packets);
-	single_u64(e, F_FWD, c->tx_packets);
-	single_u64(e, F_LOCAL, c->local_packets);
-	family_begin(e, F_DROP);
-	for (unsigned r = 0; r < IXG_DROP_MAX; r++) {
-		sample_begin(e);
-		label(e, "reason", ixg_drop_name(r));
-		sample_end_u64(e, c->drops[r]);
-	}
-	single_u64(e, F_ICMP_GEN, c->icmp_generated);
-	single_u64(e, F_ICMP_GEN_DROP, c->generated_dropped);
-	single_u64(e, F_SAMPLED, c->sampled);
-	single_u64(e, F_SAMPLE_DROP, c->sample_dropped);
-	single_u64(e, F_PAIR_OVERFLOW, c->peer_pair_overflow);
-}
+	for (unsigned f = from; f < to; f++) {
+		const struct ixg_ctr_family *fam = &ixg_ctr_families[f];
+		size_t len = strlen(fam->name);
 
-/* Port families: one pass per family over the ports. */
-static void
-render_ports(struct emitter *e, const struct exp_names *n,
-	     const struct ixg_lcore_counters *c)
-{
-	static const enum fam_id simple[] = {
-		F_PORT_RX,  F_PORT_RX_B,  F_PORT_TX, F_PORT_TX_B,
-		F_PORT_FWD, F_PORT_LOCAL, F_PORT_GEN};
-
-	for (unsigned f = 0; f < sizeof(simple) / sizeof(simple[0]); f++) {
-		family_begin(e, simple[f]);
-		for (unsigned i = 0; i < n->n_ports; i++) {
-			const struct ixg_ctr_port *p = &c->port[n->ports[i].id];
-			uint64_t v = 0;
-
-			switch (simple[f]) {
-			case F_PORT_RX: v = p->rx.packets; break;
-			case F_PORT_RX_B: v = p->rx.bytes; break;
-			case F_PORT_TX: v = p->tx.packets; break;
-			case F_PORT_TX_B: v = p->tx.bytes; break;
-			case F_PORT_FWD: v = p->fwd; break;
-			case F_PORT_LOCAL: v = p->local; break;
-			default: v = p->generated; break;
-			}
-			sample_begin(e);
-			label(e, "port", n->ports[i].name);
-			sample_end_u64(e, v);
-		}
-	}
-	family_begin(e, F_PORT_DROP);
-	for (unsigned i = 0; i < n->n_ports; i++) {
-		const struct ixg_ctr_port *p = &c->port[n->ports[i].id];
-
-		for (unsigned r = 0; r < IXG_DROP_MAX; r++) {
-			sample_begin(e);
-			label(e, "port", n->ports[i].name);
-			label(e, "reason", ixg_drop_name(r));
-			sample_end_u64(e, p->drops[r]);
-		}
+		if (!fam->metric || !(walked & (UINT64_C(1) << f)))
+			continue;
+		if (fam->type == IXG_CTR_COUNTER && len > 6 &&
+		    strcmp(fam->name + len - 6, "_total") == 0)
+			len -= 6;
+		family_head(e, "ixgate_", fam->name, len,
+			    fam->type == IXG_CTR_COUNTER ? M_COUNTER : M_GAUGE,
+			    fam->unit, fam->help);
 	}
 }
 
 /*
- * Escaped label text of every peer, built once per scrape: `peer="x",
- * asn="1",country="VN"` at offsets[i] in cache (and `x` alone for the
- * pair families at name_off[i]).
+ * Every declared counter family (counters.h): the dataplane's state
+ * gauges whenever it is connected, the counters when there is a sum.
+ * Each family's header comes before its first series (or alone when it
+ * has none); the walk gives families in declaration order.
  */
-struct peer_labels {
-	struct mout cache;
-	size_t *off, *len, *name_off, *name_len;
-};
-
-static int
-peer_labels_build(struct peer_labels *pl, const struct exp_names *n)
+static void
+render_counters(struct emitter *e, const struct exp_names *n,
+		const struct ixg_lcore_counters *sum)
 {
-	char asn[16];
+	struct ixg_ctr_state state = {
+		.generation = n->dp_generation,
+		.workers = n->dp_workers,
+		.headless = 0, /* this control plane is connected */
+		.start_unix = n->dp_start_unix > 0 ? (uint64_t)n->dp_start_unix
+						   : 0,
+	};
+	struct ixg_ctr_src src;
+	struct ixg_ctr_walk *w;
+	struct ixg_ctr_series s;
+	uint64_t walked = 0;
+	unsigned next = 0; /* the first family whose header is not out */
 
-	memset(pl, 0, sizeof(*pl));
-	pl->off = calloc(n->n_peers + 1, sizeof(size_t) * 4);
-	if (pl->off == NULL)
-		return -1;
-	pl->len = pl->off + n->n_peers + 1;
-	pl->name_off = pl->len + n->n_peers + 1;
-	pl->name_len = pl->name_off + n->n_peers + 1;
-	for (unsigned i = 0; i < n->n_peers; i++) {
-		const struct exp_peer *p = &n->peers[i];
-
-		pl->name_off[i] = pl->cache.len;
-		put_label_value(&pl->cache, p->name);
-		pl->name_len[i] = pl->cache.len - pl->name_off[i];
-		pl->off[i] = pl->cache.len;
-		puts_(&pl->cache, "peer=\"");
-		put_label_value(&pl->cache, p->name);
-		snprintf(asn, sizeof(asn), "%u", p->asn);
-		puts_(&pl->cache, "\",asn=\"");
-		puts_(&pl->cache, asn);
-		puts_(&pl->cache, "\",country=\"");
-		put_label_value(&pl->cache, p->country);
-		puts_(&pl->cache, "\"");
-		pl->len[i] = pl->cache.len - pl->off[i];
+	if (!n->dp_connected)
+		return;
+	for (unsigned f = 0; f < IXG_CF_MAX; f++)
+		if (sum != NULL ||
+		    ixg_ctr_families[f].from == IXG_CTR_FROM_STATE)
+			walked |= UINT64_C(1) << f;
+	if (sum != NULL) {
+		ixg_ctr_src_one(&src, sum);
+	} else {
+		memset(&src, 0, sizeof(src));
 	}
-	return pl->cache.oom ? -1 : 0;
-}
-
-static void
-peer_labels_free(struct peer_labels *pl)
-{
-	mout_free(&pl->cache);
-	free(pl->off);
-}
-
-static void
-render_peers(struct emitter *e, const struct exp_names *n,
-	     const struct ixg_lcore_counters *c, const struct peer_labels *pl)
-{
-	static const enum fam_id fams[] = {F_PEER_RX, F_PEER_RX_B, F_PEER_TX,
-					   F_PEER_TX_B, F_PEER_DROP};
-
-	for (unsigned f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
-		family_begin(e, fams[f]);
-		for (unsigned i = 0; i < n->n_peers; i++) {
-			const struct ixg_ctr_peer *p = &c->peer[n->peers[i].id];
-			uint64_t v;
-
-			switch (fams[f]) {
-			case F_PEER_RX: v = p->rx.packets; break;
-			case F_PEER_RX_B: v = p->rx.bytes; break;
-			case F_PEER_TX: v = p->tx.packets; break;
-			case F_PEER_TX_B: v = p->tx.bytes; break;
-			default: v = p->drops; break;
-			}
-			sample_begin(e);
-			label_raw(e, pl->cache.p + pl->off[i], pl->len[i]);
-			sample_end_u64(e, v);
+	src.state = &state;
+	w = ixg_ctr_walk_new(&src, n->ctr, IXG_CTR_WALK_METRICS, walked);
+	if (w == NULL) {
+		e->o->oom = true;
+		return;
+	}
+	while (ixg_ctr_walk_next(w, &s)) {
+		if (s.fam_id >= next) {
+			ctr_heads(e, next, s.fam_id + 1, walked);
+			next = s.fam_id + 1;
 		}
-	}
-}
-
-static void
-render_pairs(struct emitter *e, const struct exp_names *n,
-	     const struct ixg_lcore_counters *c, const struct peer_labels *pl)
-{
-	for (int bytes = 0; bytes < 2; bytes++) {
-		family_begin(e, bytes ? F_PAIR_B : F_PAIR);
-		for (uint32_t s = 0; s < IXG_PEER_PAIR_SLOTS; s++) {
-			const struct ixg_ctr_peer_pair *p = &c->peer_pair[s];
-			unsigned a, b;
-
-			if (p->key == 0 || p->pb.packets == 0)
-				continue;
-			a = n->peer_index[(p->key >> 16) % IXG_MAX_PEERS];
-			b = n->peer_index[(p->key & 0xffff) % IXG_MAX_PEERS];
-			if (a == 0 || b == 0)
-				continue; /* a member no longer configured */
-			sample_begin(e);
-			label_raw(e, "src_peer=\"", 10);
-			put(e->o, pl->cache.p + pl->name_off[a - 1],
-			    pl->name_len[a - 1]);
-			put(e->o, "\",dst_peer=\"", 12);
-			put(e->o, pl->cache.p + pl->name_off[b - 1],
-			    pl->name_len[b - 1]);
-			put(e->o, "\"", 1);
-			sample_end_u64(e, bytes ? p->pb.bytes : p->pb.packets);
-		}
-	}
-}
-
-static void
-render_countries(struct emitter *e, const struct exp_names *n,
-		 const struct ixg_lcore_counters *c)
-{
-	char lab[64];
-
-	for (int bytes = 0; bytes < 2; bytes++) {
-		family_begin(e, bytes ? F_CPAIR_B : F_CPAIR);
-		for (unsigned s = 0; s < n->n_countries; s++)
-			for (unsigned d = 0; d < n->n_countries; d++) {
-				const struct ixg_ctr_pb *pb =
-					&c->country_pair[s][d];
-				int l;
-
-				if (pb->packets == 0)
-					continue;
-				/* codes are two letters or "--": no escaping */
-				l = snprintf(lab, sizeof(lab),
-					     "src_country=\"%s\",dst_country="
-					     "\"%s\"",
-					     n->countries[s], n->countries[d]);
-				sample_begin(e);
-				label_raw(e, lab, (size_t)l);
-				sample_end_u64(e,
-					       bytes ? pb->bytes : pb->packets);
-			}
-	}
-}
-
-static void
-render_acl_classes(struct emitter *e, const struct exp_names *n,
-		   const struct ixg_lcore_counters *c)
-{
-	static const char *const colours[3] = {"green", "yellow", "red"};
-
-	family_begin(e, F_ACL);
-	for (unsigned i = 0; i < n->n_rules; i++) {
-		char id[16];
-
-		snprintf(id, sizeof(id), "%u", n->rules[i].id);
 		sample_begin(e);
-		label(e, "rule", id);
-		label(e, "rule_name", n->rules[i].name);
-		sample_end_u64(e, c->acl_hits[n->rules[i].id]);
+		for (unsigned k = 0; k < s.n_labels; k++)
+			label(e, s.label_names[k], s.label_values[k]);
+		sample_end_u64(e, s.value);
 	}
-	family_begin(e, F_CLASS);
-	for (unsigned i = 0; i < n->n_classes; i++)
-		for (unsigned k = 0; k < 3; k++) {
-			sample_begin(e);
-			label(e, "class", n->classes[i].name);
-			label(e, "colour", colours[k]);
-			sample_end_u64(e, c->class_colour[n->classes[i].id][k]);
-		}
+	ctr_heads(e, next, IXG_CF_MAX, walked);
+	ixg_ctr_walk_free(w);
 }
 
 static void
@@ -744,22 +557,10 @@ metrics_render(const struct exp_names *n, const struct ixg_lcore_counters *sum,
 	       struct mout *o)
 {
 	struct emitter e = {.o = o, .fmt = fmt};
-	struct peer_labels pl;
 
 	render_state(&e, n, files);
-	if (n != NULL && sum != NULL) {
-		render_totals(&e, sum);
-		render_ports(&e, n, sum);
-		if (peer_labels_build(&pl, n) < 0) {
-			o->oom = true;
-		} else {
-			render_peers(&e, n, sum, &pl);
-			render_pairs(&e, n, sum, &pl);
-		}
-		peer_labels_free(&pl);
-		render_countries(&e, n, sum);
-		render_acl_classes(&e, n, sum);
-	}
+	if (n != NULL)
+		render_counters(&e, n, sum);
 	if (self != NULL)
 		render_self(&e, self);
 	if (fmt == HTTP_FMT_OPENMETRICS)

@@ -13,7 +13,9 @@
  *    changes after it is built, so the two threads share no mutable data
  *    but the reference count.
  *  - the renderer: Prometheus text format 0.0.4 or OpenMetrics 1.0.0 of
- *    the families listed in metrics.c, into a growable buffer.
+ *    every counter family declared in ixg_api.h / counters.h (walked,
+ *    not listed here) and of the exporter's own families (metrics.c),
+ *    into a growable buffer.
  */
 #ifndef IXG_METRICS_H
 #define IXG_METRICS_H
@@ -22,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "http.h"
 #include "ixg_api.h"
 
@@ -29,15 +32,14 @@ struct ctl_state;
 
 struct exp_peer {
 	uint16_t id;
+	uint16_t country; /* index into countries */
 	uint32_t asn;
 	char name[IXG_NAME_LEN];
-	char country[3]; /* "VN", "--" when unknown */
 };
 
 struct exp_named {
 	uint32_t id;
-	char name[IXG_NAME_LEN]; /* ACL rules: "" when unnamed */
-	uint8_t family; /* ACL rules: 4 or 6 */
+	char name[IXG_NAME_LEN];
 };
 
 struct exp_names {
@@ -59,13 +61,16 @@ struct exp_names {
 	int64_t dp_start_unix; /* 0: never connected */
 	unsigned dp_workers;
 
-	/* Names by stable id (the running spec's). */
+	/* Names by stable id (the running spec's), owned here. */
 	unsigned n_ports, n_peers, n_classes, n_rules, n_countries;
-	struct exp_named *ports, *classes, *rules;
+	struct exp_named *ports, *classes;
 	struct exp_peer *peers;
-	char (*countries)[3]; /* by country index */
-	/* peer id -> index in peers[] + 1 (0: no such peer) */
-	uint16_t peer_index[IXG_MAX_PEERS];
+	ixg_cc_t *countries; /* by country index */
+	/* The ACL rules in the spec's order: id and name only. */
+	struct ixg_spec_acl_rule *rules;
+	/* The same as the counter-family walk takes them (counters.h),
+	 * pointing into the arrays above. */
+	struct ixg_ctr_names *ctr;
 
 	/* The counters: this snapshot's own read-only mapping of the
 	 * dataplane's region (so the daemon may unmap its own at any time),

@@ -15,16 +15,6 @@
 #include "metrics.h"
 
 static void
-cc_text(ixg_cc_t cc, char out[3])
-{
-	out[0] = (char)(cc >> 8);
-	out[1] = (char)(cc & 0xff);
-	out[2] = '\0';
-	if (out[0] < 'A' || out[0] > 'Z' || out[1] < 'A' || out[1] > 'Z')
-		strcpy(out, "--");
-}
-
-static void
 free_names(struct exp_names *n)
 {
 	if (n == NULL)
@@ -40,6 +30,7 @@ free_names(struct exp_names *n)
 	free(n->rules);
 	free(n->peers);
 	free(n->countries);
+	free(n->ctr);
 	free(n);
 }
 
@@ -67,12 +58,27 @@ map_counters(struct exp_names *n, const struct ctl_state *st)
 	return 0;
 }
 
+/* The names the counter-family walk takes, pointing into n's arrays. */
 static void
-rule_name(const struct ixg_spec_acl_rule *r, struct exp_named *out)
+ctr_names(struct exp_names *n)
 {
-	out->id = r->id;
-	out->family = r->family;
-	snprintf(out->name, sizeof(out->name), "%s", r->name);
+	struct ixg_ctr_names *c = n->ctr;
+
+	for (unsigned i = 0; i < n->n_ports; i++)
+		c->port[n->ports[i].id] = n->ports[i].name;
+	for (unsigned i = 0; i < n->n_peers; i++) {
+		const struct exp_peer *p = &n->peers[i];
+
+		c->peer[p->id] = p->name;
+		c->peer_asn[p->id] = p->asn;
+		c->peer_country[p->id] = p->country;
+	}
+	for (unsigned i = 0; i < n->n_classes; i++)
+		c->class_[n->classes[i].id] = n->classes[i].name;
+	c->countries = n->countries;
+	c->n_countries = n->n_countries;
+	c->rules = n->rules;
+	c->n_rules = n->n_rules;
 }
 
 /* Build a snapshot (see metrics.h). Loop thread. */
@@ -129,7 +135,7 @@ exp_names_build(const struct ctl_state *st, const struct exp_names *prev)
 		    n->countries == NULL)
 			goto fail;
 		for (i = 0; i < s->n_countries && i < IXG_MAX_COUNTRIES; i++)
-			cc_text(s->countries[i], n->countries[i]);
+			n->countries[i] = s->countries[i];
 		n->n_countries = i;
 		for (i = 0; i < s->n_ports; i++) {
 			if (s->ports[i].id >= IXG_MAX_PORTS)
@@ -147,12 +153,8 @@ exp_names_build(const struct ctl_state *st, const struct exp_names *prev)
 				continue;
 			e->id = p->id;
 			e->asn = p->asn;
+			e->country = p->country;
 			snprintf(e->name, sizeof(e->name), "%s", p->name);
-			if (p->country < n->n_countries)
-				memcpy(e->country, n->countries[p->country], 3);
-			else
-				strcpy(e->country, "--");
-			n->peer_index[p->id] = (uint16_t)(n->n_peers + 1);
 			n->n_peers++;
 		}
 		for (i = 0; i < s->n_classes; i++) {
@@ -164,11 +166,21 @@ exp_names_build(const struct ctl_state *st, const struct exp_names *prev)
 			n->n_classes++;
 		}
 		for (i = 0; i < s->n_acl_rules; i++) {
+			struct ixg_spec_acl_rule *r = &n->rules[n->n_rules];
+
 			if (s->acl_rules[i].id >= IXG_MAX_ACL_RULES)
 				continue;
-			rule_name(&s->acl_rules[i], &n->rules[n->n_rules++]);
+			r->id = s->acl_rules[i].id;
+			r->family = s->acl_rules[i].family;
+			snprintf(r->name, sizeof(r->name), "%s",
+				 s->acl_rules[i].name);
+			n->n_rules++;
 		}
 	}
+	n->ctr = calloc(1, sizeof(*n->ctr));
+	if (n->ctr == NULL)
+		goto fail;
+	ctr_names(n);
 	if (st->dp_connected && map_counters(n, st) < 0)
 		goto fail;
 	return n;

@@ -20,6 +20,11 @@
 #     a bad certificate file keeps the old one (logged); `ixgatectl reload`
 #     reloads it too.
 #  6. every query of the Grafana dashboard (dist/grafana/) returns data.
+#  7. the exporter's settings come from the config's metrics block (listen
+#     addresses, certificate and key), a command-line option overrides its
+#     field (--metrics-tls-client-ca over the block's tls-client-ca), and
+#     `ixgatectl reload` of a block with another listen address binds it
+#     and later closes it, the first listener serving throughout.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/control_lib.sh"
 need_tools
@@ -41,9 +46,9 @@ free_port() {
 MPORT=$(free_port)
 PPORT=$(free_port)
 # A second listener on IPv6 loopback when the machine has one.
-V6=()
+V6=""
 if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", '"$MPORT"'))' 2>/dev/null; then
-	V6=(--metrics-listen "[::1]:$MPORT")
+	V6="listen [::1]:$MPORT;"
 fi
 PKI=$TMP/pki
 mkdir -p "$PKI"
@@ -79,11 +84,21 @@ COUNT=4096
 timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count $COUNT \
 	--seed 11 --port p0 --expect "$TMP/expect.json" >/dev/null || fail "ixgate-pcapgen"
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap" "net_null1,no-rx=1"
+# The exporter's settings in the config; the command line's client CA
+# overrides the block's (a client of the rogue CA is refused below).
+cat >>"$CONF" <<EOF
+
+metrics {
+	listen 127.0.0.1:$MPORT;
+	$V6
+	tls-cert "$PKI/live.pem";
+	tls-key "$PKI/live.key";
+	tls-client-ca "$PKI/rogue.pem";
+}
+EOF
 start_dp 170 "$TMP/live.json"
 bg "$CTLD" --config "$CONF" --api-socket "$API_SOCK" --ctl-socket "$CTL_SOCK" \
-	--audit-log "$AUDIT" --metrics-listen "127.0.0.1:$MPORT" "${V6[@]}" \
-	--metrics-tls-cert "$PKI/live.pem" --metrics-tls-key "$PKI/live.key" \
-	--metrics-tls-client-ca "$PKI/ca.pem" \
+	--audit-log "$AUDIT" --metrics-tls-client-ca "$PKI/ca.pem" \
 	>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
 CTLD_PID=$BG_PID
 wait_for 10 test -S "$CTL_SOCK" || { cat "$TMP/ctld.err" >&2; fail "ixgate-control did not start"; }
@@ -259,9 +274,11 @@ print("# ok: %d dashboard queries (%d panels, %d annotations, the instance varia
       "return data; the reload is in 'Reloads in range'" %
       (len(exprs), len(dash["panels"]), len(dash["annotations"]["list"])))
 EOF
-query 'process_start_time_seconds' | grep -q '"process":"ixgate-dataplane"' ||
+query 'process_start_time_seconds' | grep -q '"process":"ixgate-control"' ||
+	fail "no ixgate-control start time in Prometheus"
+query 'ixgate_dataplane_start_time_seconds > 0' | grep -q '"value"' ||
 	fail "no dataplane start time in Prometheus"
-log "ok: process_start_time_seconds of both processes in Prometheus"
+log "ok: start times of both processes in Prometheus"
 # Prometheus asked for OpenMetrics (its parser of it is strict) and got it.
 query 'ixgate_exporter_scrapes_total{format="openmetrics"} > 3' | grep -q '"value"' ||
 	fail "Prometheus did not scrape in OpenMetrics"
@@ -280,7 +297,7 @@ log "ok: a certificate from another CA: refused"
 assert_contains "handshake failures logged" "$TMP/ctld.err" "metrics: TLS handshake with 127.0.0.1 failed"
 
 assert_eq "/healthz" "ready" "$("${CURL[@]}" "$URL/healthz")"
-if [ ${#V6[@]} -gt 0 ]; then
+if [ -n "$V6" ]; then
 	assert_eq "/healthz over IPv6" "ready" \
 		"$("${CURL[@]}" --resolve "localhost:$MPORT:[::1]" "https://localhost:$MPORT/healthz")"
 fi
@@ -463,6 +480,27 @@ EOF
 assert_contains "refused reload logged" "$TMP/ctld.err" \
 	'metrics: TLS reload refused, the previous certificate stays in use: certificate .*live.pem'
 prom_up || fail "Prometheus lost its target after the reloads"
+
+# ---- 7. a reload that changes the listen addresses -------------------------
+MPORT2=$(free_port)
+refused2() { ! curl -sS --max-time 2 "https://127.0.0.1:$MPORT2/healthz" -o /dev/null 2>/dev/null; }
+sed -i "s|^\tlisten 127.0.0.1:$MPORT;|&\n\tlisten 127.0.0.1:$MPORT2;|" "$CONF"
+grep -q "listen 127.0.0.1:$MPORT2;" "$CONF" || fail "could not add a listen address"
+ctl reload >"$TMP/reload2.out" 2>&1 || { cat "$TMP/reload2.out" >&2; fail "reload adding a listener"; }
+wait_for 10 sh -c "curl -sS --max-time 2 --cacert '$PKI/ca.pem' --cert '$PKI/client.pem' \
+	--key '$PKI/client.key' https://127.0.0.1:$MPORT2/healthz | grep -q ready" ||
+	{ tail -5 "$TMP/ctld.err" >&2; fail "the added listener does not serve"; }
+assert_contains "the added listener is logged" "$TMP/ctld.err" \
+	"metrics: serving https://127.0.0.1:$MPORT2/metrics"
+assert_eq "the first listener still serves" "ready" "$("${CURL[@]}" "$URL/healthz")"
+sed -i "/listen 127.0.0.1:$MPORT2;/d" "$CONF"
+ctl reload >"$TMP/reload3.out" 2>&1 || { cat "$TMP/reload3.out" >&2; fail "reload removing a listener"; }
+wait_for 10 refused2 || fail "the removed listener still accepts"
+assert_contains "the removed listener is logged" "$TMP/ctld.err" \
+	"metrics: no longer serving 127.0.0.1:$MPORT2 \\(the configuration changed\\)"
+assert_eq "the first listener still serves" "ready" "$("${CURL[@]}" "$URL/healthz")"
+prom_up || fail "Prometheus lost its target after the listen changes"
+log "ok: a reload added a listener, another removed it; the first served throughout"
 
 kill "$PROM_PID" 2>/dev/null
 kill -TERM "$CTLD_PID"

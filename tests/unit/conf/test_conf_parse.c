@@ -300,6 +300,52 @@ test_expired_blackhole_warns(void **state)
 	ixg_diags_free(d);
 }
 
+/* The metrics block: what the daemon reads (ixg_conf_metrics), paths
+ * resolved against the file's directory; nothing of it reaches the spec. */
+static void
+test_metrics(void **state)
+{
+	struct ixg_diags *d = ixg_diags_new();
+	struct ixg_conf *c = ixg_conf_parse_file(
+		IXG_SRC_DIR "/tests/config/good/metrics.conf", d);
+	struct ixg_conf_metrics m;
+	struct ixg_spec s;
+
+	(void)state;
+	assert_non_null(c);
+	ixg_conf_metrics(c, &m);
+	assert_true(m.given);
+	assert_false(m.listen_none);
+	assert_int_equal(m.n_listen, 2);
+	assert_string_equal(m.listen[0], "[::]:9477");
+	assert_string_equal(m.listen[1], "0.0.0.0:9477");
+	assert_string_equal(m.tls_cert,
+			    IXG_SRC_DIR "/tests/config/good/tls/metrics.pem");
+	assert_string_equal(m.tls_key, "/etc/ixgate/tls/metrics.key");
+	assert_string_equal(m.tls_client_ca,
+			    IXG_SRC_DIR "/tests/config/good/tls/ca.pem");
+	assert_int_equal(ixg_conf_compile(c, &s, d), 0);
+	ixg_spec_free(&s);
+	ixg_conf_free(c);
+
+	/* none, and no block at all */
+	c = parse(HEAD "metrics { listen none; }\n", d);
+	assert_non_null(c);
+	ixg_conf_metrics(c, &m);
+	assert_true(m.given && m.listen_none);
+	assert_int_equal(m.n_listen, 0);
+	assert_null(m.tls_cert);
+	ixg_conf_free(c);
+	c = parse(HEAD, d);
+	ixg_conf_metrics(c, &m);
+	assert_false(m.given);
+	ixg_conf_free(c);
+	ixg_conf_metrics(NULL, &m);
+	assert_false(m.given);
+	assert_int_equal(ixg_diags_errors(d), 0);
+	ixg_diags_free(d);
+}
+
 /* One snippet per error message; the first diagnostic must be exact. */
 static const struct {
 	const char *text;
@@ -431,6 +477,14 @@ static const struct {
 	      "02:00:00:00:00:01; }\n",
 	 "t.conf:3:53: error: MAC 02:00:00:00:00:01 is already used on this "
 	 "port and VLAN by peer 'a' (at t.conf:3:30)"},
+	{HEAD "metrics {\n  listen 127.0.0.1;\n}\n",
+	 "t.conf:4:10: error: expected ADDRESS:PORT (127.0.0.1:9477, "
+	 "[::1]:9477, 0.0.0.0:9477, [::]:9477) or none, got '127.0.0.1'"},
+	{HEAD "metrics { tls-key \"k\"; }\n",
+	 "t.conf:3:11: error: tls-key without tls-cert (both are needed to "
+	 "serve HTTPS)"},
+	{HEAD "metrics { }\nmetrics { }\n",
+	 "t.conf:4:1: error: second 'metrics' block (first at t.conf:3:1)"},
 };
 
 static void
@@ -571,6 +625,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_node),
+		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_class),
 		cmocka_unit_test(test_peer),

@@ -4,7 +4,9 @@
  * HTTP on a loopback port: keep-alive, pipelining, HEAD, gzip (inflated
  * and compared), 405/404/400 with their headers, closing after a request
  * with a body or an HTTP/1.0 request, /healthz following the published
- * state, and the settings' refusals.
+ * state, the settings' refusals, and the listen addresses of the config's
+ * metrics block applied at start and changed by a reload (kept listeners
+ * and their connections undisturbed).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -52,10 +54,10 @@ free_port(void)
 }
 
 static int
-connect_port(void)
+connect_to(int p)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)port)};
+				 .sin_port = htons((uint16_t)p)};
 	struct timeval tv = {.tv_sec = 10};
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -70,8 +72,32 @@ connect_port(void)
 		close(fd);
 		usleep(20000); /* the exporter thread is binding */
 	}
-	fail_msg("cannot connect to the exporter");
+	fail_msg("cannot connect to the exporter on port %d", p);
 	return -1;
+}
+
+static int
+connect_port(void)
+{
+	return connect_to(port);
+}
+
+/* The config file: config_text and a metrics block listening on the
+ * given ports (0: none). */
+static void
+write_config(int p1, int p2)
+{
+	FILE *f = fopen(conf_path, "w");
+
+	assert_non_null(f);
+	fputs(config_text, f);
+	fputs("metrics {\n", f);
+	if (p1 > 0)
+		fprintf(f, "\tlisten 127.0.0.1:%d;\n", p1);
+	if (p2 > 0)
+		fprintf(f, "\tlisten 127.0.0.1:%d;\n", p2);
+	fputs("}\n", f);
+	assert_int_equal(fclose(f), 0);
 }
 
 struct resp {
@@ -143,17 +169,19 @@ static int
 setup(void **state)
 {
 	struct exporter_settings xs;
-	char listen[32], err[256];
-	static char listen_kept[32];
 	FILE *f;
 
 	(void)state;
-	/* A real config file: the exporter hashes it (provenance). */
+	/* A real config file: the exporter hashes it (provenance), and
+	 * listens where its metrics block says. */
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	snprintf(conf_path, sizeof(conf_path), "%s/t.conf", dir);
+	port = free_port();
 	f = fopen(conf_path, "w");
-	if (f == NULL || fputs(config_text, f) < 0 || fclose(f) != 0)
+	if (f == NULL || fputs(config_text, f) < 0 ||
+	    fprintf(f, "metrics { listen 127.0.0.1:%d; }\n", port) < 0 ||
+	    fclose(f) != 0)
 		return -1;
 	if (ctl_config_load(conf_path, NULL, &st.running, stderr) < 0)
 		return -1;
@@ -173,13 +201,8 @@ setup(void **state)
 	st.counters_size = sizeof(*blocks);
 	st.n_counter_blocks = 1;
 
-	port = free_port();
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
-	strcpy(listen_kept, listen);
 	exporter_settings_init(&xs);
-	if (exporter_settings_option(&xs, "metrics-listen", listen_kept, err,
-				     sizeof(err)) < 0 ||
-	    exporter_start(&xs, &st) < 0)
+	if (exporter_start(&xs, &st) < 0)
 		return -1;
 	return 0;
 }
@@ -393,6 +416,136 @@ test_files_changed(void **state)
 	assert_true(i < 100);
 }
 
+/* A reload as the daemon does it: the new config becomes the running one,
+ * then the daemon publishes. */
+static void
+reload_config(void)
+{
+	struct ctl_config nc;
+
+	memset(&nc, 0, sizeof(nc));
+	assert_int_equal(ctl_config_load(conf_path, NULL, &nc, stderr), 0);
+	ctl_config_free(&st.running);
+	st.running = nc;
+	memcpy(st.dp_hello.config_sha256, st.running.sha256, 32);
+	exporter_publish(&st);
+}
+
+/* One request on an open connection answers 200. */
+static void
+still_served(int fd)
+{
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+	char carry[1 << 16];
+	size_t nc = 0;
+	struct resp r;
+
+	assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	read_resp(fd, &r, false, carry, &nc);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+}
+
+/* Whether anything accepts on 127.0.0.1:p. */
+static bool
+accepting(int p)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)p)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+/*
+ * "listen" from the config at start (setup), and changed by reloads: an
+ * address added binds, the one kept keeps its socket and its open
+ * connections, an address removed stops accepting while its open
+ * connections finish their business.
+ */
+static void
+test_reload_listen(void **state)
+{
+	int p1 = port, p2 = free_port(), fd1, fd2, i;
+
+	(void)state;
+	fd1 = connect_to(p1);
+	still_served(fd1);
+	/* add p2 */
+	write_config(p1, p2);
+	reload_config();
+	fd2 = connect_to(p2);
+	still_served(fd2);
+	still_served(fd1);
+	close(fd1);
+	fd1 = connect_to(p1);
+	still_served(fd1);
+	/* drop p1: no new connection there, the open one still answers */
+	write_config(0, p2);
+	reload_config();
+	for (i = 0; i < 100 && accepting(p1); i++)
+		usleep(20000);
+	assert_true(i < 100);
+	still_served(fd1);
+	still_served(fd2);
+	close(fd1);
+	close(fd2);
+	/* listen none, then back to p1 (for the tests after this one) */
+	{
+		FILE *f = fopen(conf_path, "w");
+
+		assert_non_null(f);
+		fputs(config_text, f);
+		fputs("metrics { listen none; }\n", f);
+		fclose(f);
+	}
+	reload_config();
+	for (i = 0; i < 100 && accepting(p2); i++)
+		usleep(20000);
+	assert_true(i < 100);
+	write_config(p1, 0);
+	reload_config();
+	fd1 = connect_to(p1);
+	still_served(fd1);
+	close(fd1);
+}
+
+/*
+ * A reload that asks for TLS with files that do not load, while plain
+ * HTTP was served: nothing is served (never plain HTTP in its place) until
+ * a reload fixes it; here, back to plain HTTP.
+ */
+static void
+test_reload_tls_missing(void **state)
+{
+	FILE *f;
+	int i, fd;
+
+	(void)state;
+	assert_true(accepting(port));
+	f = fopen(conf_path, "w");
+	assert_non_null(f);
+	fputs(config_text, f);
+	fprintf(f,
+		"metrics { listen 127.0.0.1:%d; tls-cert \"no-such.pem\"; "
+		"tls-key \"no-such.key\"; }\n",
+		port);
+	assert_int_equal(fclose(f), 0);
+	reload_config();
+	for (i = 0; i < 100 && accepting(port); i++)
+		usleep(20000);
+	assert_true(i < 100);
+	write_config(port, 0);
+	reload_config();
+	fd = connect_to(port);
+	still_served(fd);
+	close(fd);
+}
+
 static void
 test_settings(void **state)
 {
@@ -441,6 +594,8 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_healthz_follows_state),
 		cmocka_unit_test(test_files_changed),
+		cmocka_unit_test(test_reload_listen),
+		cmocka_unit_test(test_reload_tls_missing),
 		cmocka_unit_test(test_settings),
 	};
 

@@ -1,0 +1,1416 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * acl_class.c - ixgate's own ACL classifier (acl_class.h says what and
+ * why; bench/README.md "Own ACL classifier" has the measurements).
+ *
+ * Layout of one family:
+ *   proto_t[256], flags_t[128], peer_t[IXG_MAX_PEERS]: group masks by
+ *     protocol, by (ports_ok << 6 | DSCP), by ingress peer (entry 0 also
+ *     serves peers >= IXG_MAX_PEERS: only groups without a peer);
+ *   sblk[256] / dblk[256] -> 256-entry blocks of sport_t / dport_t: group
+ *     masks by source and destination port (uniform blocks shared);
+ *   grp[]: groups in rank order (bit g of a mask is grp[g]);
+ *   tup[]: each group's tuples in rank order: hash masks, bucket count;
+ *   off[]: per tuple, bucket b's rules are rec[off[t.off + b] ..
+ *     off[t.off + b + 1]), sorted by rank;
+ *   rec[]: the rules, every match field, their rank;
+ *   result[rank]: spec index + 1.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl_class.h"
+
+#define N_PEERS IXG_MAX_PEERS
+#define LINEAR_MAX 4 /* a tuple with this many rules or fewer: one bucket */
+#define NO_RANK 0x10000u /* above every rank (ranks are 0..65535) */
+#define FLAG_PORTS_OK 0x40 /* in the packet's flags byte: bit 6 */
+
+#ifndef IPPROTO_DCCP_
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define IPPROTO_DCCP_ 33
+#define IPPROTO_SCTP_ 132
+#define IPPROTO_UDPLITE_ 136
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Tables as the lookup sees them.                                     */
+
+struct grp {
+	uint32_t min_rank;
+	uint16_t tup; /* first tuple */
+	uint16_t n_tup;
+	uint32_t peer_mask; /* 0xffff: rules name a peer (hashed), else 0 */
+	uint32_t _pad;
+};
+
+struct tup4 {
+	uint32_t min_rank;
+	uint32_t hmask; /* buckets - 1; 0: one bucket, no hash */
+	uint32_t off;
+	uint32_t sm, dm; /* hash masks, network order */
+	uint32_t _pad;
+};
+
+struct tup6 {
+	uint32_t min_rank;
+	uint32_t hmask;
+	uint32_t off;
+	uint32_t _pad;
+	uint64_t sm[2], dm[2];
+};
+
+struct rec4 {
+	uint32_t src, smask, dst, dmask; /* network order, src & smask */
+	uint16_t slo, sspan, dlo, dspan; /* span = hi - lo */
+	uint16_t peer; /* 0: any */
+	uint16_t rank;
+	uint8_t proto, pmask, flags, fmask;
+};
+_Static_assert(sizeof(struct rec4) == 32, "rec4: two per cache line");
+
+struct rec6 {
+	uint64_t src[2], smask[2], dst[2], dmask[2];
+	uint16_t slo, sspan, dlo, dspan;
+	uint16_t peer;
+	uint16_t rank;
+	uint8_t proto, pmask, flags, fmask;
+};
+
+struct fam {
+	uint32_t n_rules;
+	uint32_t n_groups;
+	const uint64_t *proto_t;
+	const uint64_t *flags_t;
+	const uint64_t *peer_t;
+	const uint8_t *sblk, *dblk;
+	const uint64_t *sport_t, *dport_t;
+	const struct grp *grp;
+	const void *tup; /* struct tup4 or tup6 */
+	const uint32_t *off;
+	const void *rec; /* struct rec4 or rec6 */
+	const uint32_t *result;
+};
+
+struct acl_class {
+	struct fam f[2]; /* [0] IPv4, [1] IPv6 */
+	struct acl_class_mem mem;
+	struct acl_class_stats st;
+};
+
+/* ------------------------------------------------------------------ */
+/* Shared by build and lookup.                                         */
+
+/*
+ * Protocols whose first 4 L4 bytes are source and destination ports (TCP,
+ * UDP, SCTP, DCCP, UDP-Lite), as a 256-bit set (same as stage_acl.c).
+ */
+#define PROTO_BIT(p) ((uint64_t)1 << ((p)&63))
+static const uint64_t ports_protos[4] = {
+	[0] = PROTO_BIT(IPPROTO_TCP_) | PROTO_BIT(IPPROTO_UDP_) |
+	      PROTO_BIT(IPPROTO_DCCP_),
+	[2] = PROTO_BIT(IPPROTO_SCTP_) | PROTO_BIT(IPPROTO_UDPLITE_),
+};
+
+static inline uint32_t
+has_ports(uint8_t proto)
+{
+	return (uint32_t)((ports_protos[proto >> 6] >> (proto & 63)) & 1);
+}
+
+/*
+ * Bucket hashes: fold, multiply, fold (every input bit reaches the low
+ * bits the bucket mask keeps). Build and lookup share these.
+ */
+static inline uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 32;
+	x *= UINT64_C(0x9e3779b97f4a7c15);
+	x ^= x >> 29;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 32;
+	return x;
+}
+
+static inline uint32_t
+hash4(uint32_t peer, uint32_t s, uint32_t d)
+{
+	return (uint32_t)mix64(((uint64_t)s << 32 | d) ^
+			       (uint64_t)peer * UINT64_C(0xff51afd7ed558ccd));
+}
+
+static inline uint32_t
+hash6(uint32_t peer, uint64_t s0, uint64_t s1, uint64_t d0, uint64_t d1)
+{
+	return (uint32_t)mix64(s0 * UINT64_C(0x9e3779b97f4a7c15) ^
+			       s1 * UINT64_C(0xc2b2ae3d27d4eb4f) ^
+			       d0 * UINT64_C(0x165667b19e3779f9) ^
+			       d1 * UINT64_C(0xd6e8feb86659fd93) ^
+			       (uint64_t)peer * UINT64_C(0xff51afd7ed558ccd));
+}
+
+/* ------------------------------------------------------------------ */
+/* Lookup.                                                             */
+
+/*
+ * The per-packet prologue of both families: ports_ok, the flags byte the
+ * rules test, ports zeroed without ports_ok, and the candidate groups.
+ */
+static inline uint64_t
+prefilter(const struct fam *f, uint8_t proto, uint8_t kflags, uint16_t peer,
+	  uint16_t sport, uint16_t dport, uint32_t *flags, uint32_t *sp,
+	  uint32_t *dp)
+{
+	uint32_t ok = has_ports(proto) &
+		      (uint32_t) !(kflags & ACL_CLASS_LATER_FRAG);
+	uint32_t pmask = (uint32_t) - (int32_t)ok;
+	uint32_t fl = ok << 6 | (kflags & 0x3f);
+	uint32_t s = sport & pmask, d = dport & pmask;
+	uint32_t pi = peer < N_PEERS ? peer : 0;
+
+	*flags = fl;
+	*sp = s;
+	*dp = d;
+	return f->proto_t[proto] & f->flags_t[fl] & f->peer_t[pi] &
+	       f->sport_t[(uint32_t)f->sblk[s >> 8] << 8 | (s & 0xff)] &
+	       f->dport_t[(uint32_t)f->dblk[d >> 8] << 8 | (d & 0xff)];
+}
+
+/* The small fields of a rule against the packet's (shared by families). */
+#define SMALL_OK(r, k_proto, k_fl, k_peer, k_sp, k_dp)                         \
+	((((k_proto) & (r)->pmask) == (r)->proto) &                            \
+	 (((k_fl) & (r)->fmask) == (r)->flags) &                               \
+	 ((uint16_t)((k_sp) - (r)->slo) <= (r)->sspan) &                       \
+	 ((uint16_t)((k_dp) - (r)->dlo) <= (r)->dspan) &                       \
+	 (((r)->peer == 0) | ((r)->peer == (k_peer))))
+
+static inline uint32_t
+classify4_one(const struct fam *f, const struct acl_class_key4 *k)
+{
+	uint32_t fl, sp, dp, best = NO_RANK;
+	uint64_t m = prefilter(f, k->proto, k->flags, k->in_peer, k->sport,
+			       k->dport, &fl, &sp, &dp);
+	const struct tup4 *tups = f->tup;
+	const struct rec4 *recs = f->rec;
+
+	while (m != 0) {
+		const struct grp *g = &f->grp[__builtin_ctzll(m)];
+
+		m &= m - 1;
+		if (g->min_rank >= best)
+			break;
+		for (unsigned ti = 0; ti < g->n_tup; ti++) {
+			const struct tup4 *t = &tups[g->tup + ti];
+			uint32_t b = 0, i, end;
+
+			if (t->min_rank >= best)
+				break;
+			if (t->hmask != 0)
+				b = hash4(k->in_peer & g->peer_mask,
+					  k->src & t->sm, k->dst & t->dm) &
+				    t->hmask;
+			i = f->off[t->off + b];
+			end = f->off[t->off + b + 1];
+			for (; i < end; i++) {
+				const struct rec4 *r = &recs[i];
+
+				if (r->rank >= best)
+					break;
+				if ((((k->src & r->smask) ^ r->src) |
+				     ((k->dst & r->dmask) ^ r->dst)) == 0 &&
+				    SMALL_OK(r, k->proto, fl, k->in_peer, sp,
+					     dp)) {
+					best = r->rank;
+					break;
+				}
+			}
+		}
+	}
+	return best == NO_RANK ? 0 : f->result[best];
+}
+
+static inline uint32_t
+classify6_one(const struct fam *f, const struct acl_class_key6 *k)
+{
+	uint32_t fl, sp, dp, best = NO_RANK;
+	uint64_t m = prefilter(f, k->proto, k->flags, k->in_peer, k->sport,
+			       k->dport, &fl, &sp, &dp);
+	const struct tup6 *tups = f->tup;
+	const struct rec6 *recs = f->rec;
+	uint64_t s[2], d[2];
+
+	if (m == 0)
+		return 0;
+	memcpy(s, k->src, 16);
+	memcpy(d, k->dst, 16);
+	while (m != 0) {
+		const struct grp *g = &f->grp[__builtin_ctzll(m)];
+
+		m &= m - 1;
+		if (g->min_rank >= best)
+			break;
+		for (unsigned ti = 0; ti < g->n_tup; ti++) {
+			const struct tup6 *t = &tups[g->tup + ti];
+			uint32_t b = 0, i, end;
+
+			if (t->min_rank >= best)
+				break;
+			if (t->hmask != 0)
+				b = hash6(k->in_peer & g->peer_mask,
+					  s[0] & t->sm[0], s[1] & t->sm[1],
+					  d[0] & t->dm[0], d[1] & t->dm[1]) &
+				    t->hmask;
+			i = f->off[t->off + b];
+			end = f->off[t->off + b + 1];
+			for (; i < end; i++) {
+				const struct rec6 *r = &recs[i];
+
+				if (r->rank >= best)
+					break;
+				if ((((s[0] & r->smask[0]) ^ r->src[0]) |
+				     ((s[1] & r->smask[1]) ^ r->src[1]) |
+				     ((d[0] & r->dmask[0]) ^ r->dst[0]) |
+				     ((d[1] & r->dmask[1]) ^ r->dst[1])) == 0 &&
+				    SMALL_OK(r, k->proto, fl, k->in_peer, sp,
+					     dp)) {
+					best = r->rank;
+					break;
+				}
+			}
+		}
+	}
+	return best == NO_RANK ? 0 : f->result[best];
+}
+
+void
+acl_class_classify4(const struct acl_class *c,
+		    const struct acl_class_key4 *keys, uint32_t *res,
+		    unsigned n)
+{
+	const struct fam *f = &c->f[0];
+
+	if (f->n_rules == 0) {
+		memset(res, 0, n * sizeof(*res));
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		res[i] = classify4_one(f, &keys[i]);
+}
+
+void
+acl_class_classify6(const struct acl_class *c,
+		    const struct acl_class_key6 *keys, uint32_t *res,
+		    unsigned n)
+{
+	const struct fam *f = &c->f[1];
+
+	if (f->n_rules == 0) {
+		memset(res, 0, n * sizeof(*res));
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		res[i] = classify6_one(f, &keys[i]);
+}
+
+int
+acl_class_has(const struct acl_class *c, int family)
+{
+	return c != NULL && c->f[family == 6].n_rules > 0;
+}
+
+void
+acl_class_stats(const struct acl_class *c, struct acl_class_stats *st)
+{
+	*st = c->st;
+}
+
+void
+acl_class_free(struct acl_class *c)
+{
+	struct acl_class_mem m;
+
+	if (c == NULL)
+		return;
+	m = c->mem;
+	m.free(c, m.arg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Build.                                                              */
+
+/* A rule during the build, in one family. */
+struct brule {
+	uint32_t idx; /* spec index */
+	uint32_t rank;
+	uint16_t peer;
+	uint16_t slo, shi, dlo, dhi;
+	uint8_t pv, pm, fv, fm;
+	uint8_t sl, dl;
+	uint32_t sig; /* signature number */
+	uint32_t grp; /* group, final numbering */
+	uint32_t tup; /* tuple, family-wide, final numbering */
+	uint32_t bkt;
+	uint64_t s[2], d[2]; /* masked, as loaded from network order */
+	uint64_t sm[2], dm[2];
+};
+
+/* A (source length, destination length) pair of a group, while planning
+ * its tuples. */
+struct pair {
+	uint8_t s, d; /* hash lengths */
+	uint8_t alive;
+	uint32_t count;
+	uint32_t into; /* merged into this pair (itself if alive) */
+};
+
+struct btup {
+	uint32_t grp;
+	uint8_t hs, hd; /* hash lengths */
+	uint32_t n;
+	uint32_t min_rank;
+	uint32_t nb; /* buckets, power of 2 */
+	uint32_t off; /* first offset */
+	uint32_t pos; /* rank order within the group */
+	uint64_t sm[2], dm[2];
+};
+
+struct bfam {
+	int family;
+	uint32_t n;
+	struct brule *r; /* [n], rank order until placed */
+	uint32_t n_sig;
+	uint32_t n_grp;
+	uint32_t merged;
+	uint32_t grp_min[ACL_CLASS_MAX_GROUPS];
+	uint32_t grp_peer[ACL_CLASS_MAX_GROUPS];
+	uint32_t grp_tup[ACL_CLASS_MAX_GROUPS]; /* first tuple */
+	uint32_t grp_ntup[ACL_CLASS_MAX_GROUPS];
+	uint32_t n_tup;
+	struct btup *tup; /* [n_tup], by (group, pos) */
+	uint32_t n_off;
+	uint32_t *off;
+	uint64_t *proto_t, *flags_t, *peer_t;
+	uint8_t sblk[256], dblk[256];
+	uint32_t n_sblk, n_dblk;
+	uint64_t *sport_t, *dport_t; /* [n_*blk * 256] */
+	uint32_t max_bucket, worst_checks;
+};
+
+static int bad(struct acl_class_error *err, int rc, int64_t rule,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+bad(struct acl_class_error *err, int rc, int64_t rule, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL) {
+		err->rule = rule;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+/* Prefix mask of `len` bits over 16 bytes, as two native words. */
+static void
+mask_words(unsigned len, uint64_t m[2])
+{
+	uint8_t b[16];
+
+	for (unsigned i = 0; i < 16; i++)
+		b[i] = len >= 8 * i + 8 ? 0xff
+		       : len <= 8 * i	? 0
+					: (uint8_t)(0xff00u >> (len - 8 * i));
+	memcpy(m, b, 16);
+}
+
+static int
+cmp_rank(const void *pa, const void *pb, void *arg)
+{
+	const struct ixg_spec_acl_rule *rules = arg;
+	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
+	const struct ixg_spec_acl_rule *a = &rules[ia], *b = &rules[ib];
+
+	if (a->priority != b->priority)
+		return a->priority < b->priority ? -1 : 1;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
+/* Small-field signature order; rank breaks ties (determinism). */
+static int
+cmp_sig(const void *pa, const void *pb)
+{
+	const struct brule *a = *(struct brule *const *)pa;
+	const struct brule *b = *(struct brule *const *)pb;
+	uint64_t ka = (uint64_t)a->pv << 56 | (uint64_t)a->pm << 48 |
+		      (uint64_t)a->fv << 40 | (uint64_t)a->fm << 32 |
+		      (uint64_t)(a->peer != 0) << 31;
+	uint64_t kb = (uint64_t)b->pv << 56 | (uint64_t)b->pm << 48 |
+		      (uint64_t)b->fv << 40 | (uint64_t)b->fm << 32 |
+		      (uint64_t)(b->peer != 0) << 31;
+	uint64_t pa_ = (uint64_t)a->slo << 48 | (uint64_t)a->shi << 32 |
+		       (uint64_t)a->dlo << 16 | a->dhi;
+	uint64_t pb_ = (uint64_t)b->slo << 48 | (uint64_t)b->shi << 32 |
+		       (uint64_t)b->dlo << 16 | b->dhi;
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	if (pa_ != pb_)
+		return pa_ < pb_ ? -1 : 1;
+	return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+static int
+same_sig(const struct brule *a, const struct brule *b)
+{
+	return a->pv == b->pv && a->pm == b->pm && a->fv == b->fv &&
+	       a->fm == b->fm && (a->peer != 0) == (b->peer != 0) &&
+	       a->slo == b->slo && a->shi == b->shi && a->dlo == b->dlo &&
+	       a->dhi == b->dhi;
+}
+
+/* The key of signature-holder r at merge level 1..3 (coarser as it
+ * grows): 1 keeps protocol, DSCP/ports_ok, peer flag and whether each
+ * port range is "any"; 2 protocol and peer flag; 3 the peer flag. */
+static uint64_t
+coarse_key(const struct brule *r, unsigned level)
+{
+	uint64_t k = (uint64_t)(r->peer != 0) << 40;
+
+	if (level <= 2)
+		k |= (uint64_t)r->pv | (uint64_t)r->pm << 8;
+	if (level <= 1)
+		k |= (uint64_t)r->fv << 16 | (uint64_t)r->fm << 24 |
+		     (uint64_t)(r->slo == 0 && r->shi == 65535) << 32 |
+		     (uint64_t)(r->dlo == 0 && r->dhi == 65535) << 33;
+	return k;
+}
+
+struct sig_info {
+	const struct brule *first; /* a rule holding the signature */
+	uint32_t count;
+	uint32_t id;
+	uint64_t gkey; /* group key */
+};
+
+static int
+cmp_sig_count(const void *pa, const void *pb)
+{
+	const struct sig_info *a = pa, *b = pb;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int
+cmp_sig_id(const void *pa, const void *pb)
+{
+	const struct sig_info *a = pa, *b = pb;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Index of key k in keys[0..*n), appended if new and *n < max; -1 when
+ * full. */
+static int
+key_slot(uint64_t *keys, uint32_t *n, uint32_t max, uint64_t k)
+{
+	for (uint32_t i = 0; i < *n; i++)
+		if (keys[i] == k)
+			return (int)i;
+	if (*n == max)
+		return -1;
+	keys[*n] = k;
+	return (int)(*n)++;
+}
+
+/*
+ * Signatures, then groups: one group per signature when there are at most
+ * ACL_CLASS_MAX_GROUPS; otherwise the most used signatures keep a group
+ * each and the others share groups by a coarser key (coarse_key levels 1,
+ * 2, 3), as many own groups as fit at the finest level that fits.
+ */
+static int
+plan_groups(struct bfam *f)
+{
+	struct brule **by = malloc(f->n * sizeof(*by));
+	struct sig_info *si = NULL;
+	uint64_t keys[ACL_CLASS_MAX_GROUPS];
+	uint32_t n_sig = 0, nk;
+	int rc = -ENOMEM;
+
+	if (by == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < f->n; i++)
+		by[i] = &f->r[i];
+	qsort(by, f->n, sizeof(*by), cmp_sig);
+	for (uint32_t i = 0; i < f->n; i++) {
+		if (i == 0 || !same_sig(by[i - 1], by[i]))
+			n_sig++;
+		by[i]->sig = n_sig - 1;
+	}
+	f->n_sig = n_sig;
+	si = calloc(n_sig, sizeof(*si));
+	if (si == NULL)
+		goto out;
+	for (uint32_t i = 0; i < f->n; i++) {
+		struct sig_info *s = &si[by[i]->sig];
+
+		if (s->count++ == 0) {
+			s->first = by[i];
+			s->id = by[i]->sig;
+		}
+	}
+	if (n_sig <= ACL_CLASS_MAX_GROUPS) {
+		for (uint32_t i = 0; i < n_sig; i++)
+			si[i].gkey = (uint64_t)1 << 63 | i;
+	} else {
+		int done = 0;
+
+		f->merged = 1;
+		qsort(si, n_sig, sizeof(*si), cmp_sig_count);
+		for (unsigned level = 1; level <= 3 && !done; level++) {
+			/* own = signatures [0, k); the rest share coarse keys.
+			 * Lower k until own + shared groups fit. */
+			uint32_t k = ACL_CLASS_MAX_GROUPS;
+			int full = 0;
+
+			nk = 0;
+			for (uint32_t i = k; i < n_sig && !full; i++)
+				full = key_slot(keys, &nk, ACL_CLASS_MAX_GROUPS,
+						coarse_key(si[i].first,
+							   level)) < 0;
+			while (!full && k + nk > ACL_CLASS_MAX_GROUPS &&
+			       k > 0) {
+				k--;
+				full = key_slot(keys, &nk, ACL_CLASS_MAX_GROUPS,
+						coarse_key(si[k].first,
+							   level)) < 0;
+			}
+			if (full || k + nk > ACL_CLASS_MAX_GROUPS)
+				continue;
+			for (uint32_t i = 0; i < n_sig; i++)
+				si[i].gkey = i < k ? (uint64_t)1 << 63 |
+							     si[i].id
+						   : coarse_key(si[i].first,
+								level);
+			done = 1;
+		}
+		if (!done) { /* cannot happen: level 3 has 2 keys */
+			rc = -EINVAL;
+			goto out;
+		}
+		qsort(si, n_sig, sizeof(*si), cmp_sig_id);
+	}
+	/* Group numbers in order of the groups' best rank: walk the rules in
+	 * rank order and number each group key when first seen. */
+	nk = 0;
+	for (uint32_t i = 0; i < f->n; i++) {
+		uint32_t before = nk;
+		int g = key_slot(keys, &nk, ACL_CLASS_MAX_GROUPS,
+				 si[f->r[i].sig].gkey);
+
+		if (g < 0) {
+			rc = -EINVAL;
+			goto out;
+		}
+		f->r[i].grp = (uint32_t)g;
+		if (nk != before) {
+			f->grp_min[g] = f->r[i].rank;
+			f->grp_peer[g] = f->r[i].peer != 0 ? 0xffff : 0;
+		}
+	}
+	f->n_grp = nk;
+	rc = 0;
+out:
+	free(by);
+	free(si);
+	return rc;
+}
+
+/* Plan one group's tuples from its rules g[0..n): distinct length pairs,
+ * quantised when there are many, then the rarest merged into the pair
+ * that loses least until ACL_CLASS_MAX_TUPLES remain. Fills pairs' hash
+ * lengths; returns per rule (via r->tup, group-local) its pair. */
+static int
+plan_tuples(struct brule **g, uint32_t n, int family, struct pair **pp,
+	    uint32_t *np)
+{
+	unsigned maxlen = family == 4 ? 32 : 128, q = 1;
+	uint32_t n_p = 0, alive;
+	struct pair *p;
+	uint32_t *slot;
+
+	for (;;) {
+		/* Distinct (len / q * q) pairs. */
+		unsigned w = maxlen / q + 1;
+
+		slot = calloc((size_t)w * w, sizeof(*slot));
+		if (slot == NULL)
+			return -ENOMEM;
+		n_p = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t *s = &slot[(g[i]->sl / q) * w + g[i]->dl / q];
+
+			if (*s == 0)
+				*s = ++n_p;
+		}
+		if (n_p <= 64 || q == maxlen)
+			break;
+		free(slot);
+		q *= 2;
+	}
+	p = calloc(n_p, sizeof(*p));
+	if (p == NULL) {
+		free(slot);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned w = maxlen / q + 1;
+		uint32_t k = slot[(g[i]->sl / q) * w + g[i]->dl / q] - 1;
+
+		p[k].s = (uint8_t)(g[i]->sl / q * q);
+		p[k].d = (uint8_t)(g[i]->dl / q * q);
+		p[k].alive = 1;
+		p[k].into = k;
+		p[k].count++;
+		g[i]->tup = k;
+	}
+	free(slot);
+	alive = n_p;
+	while (alive > ACL_CLASS_MAX_TUPLES) {
+		uint32_t a = UINT32_MAX, b = UINT32_MAX;
+		uint64_t best = UINT64_MAX;
+
+		for (uint32_t i = 0; i < n_p; i++)
+			if (p[i].alive &&
+			    (a == UINT32_MAX || p[i].count < p[a].count))
+				a = i;
+		for (uint32_t i = 0; i < n_p; i++) {
+			unsigned s, d;
+			uint64_t cost;
+
+			if (!p[i].alive || i == a)
+				continue;
+			s = p[i].s < p[a].s ? p[i].s : p[a].s;
+			d = p[i].d < p[a].d ? p[i].d : p[a].d;
+			cost = (uint64_t)p[a].count *
+				       (unsigned)(p[a].s - s + p[a].d - d) +
+			       (uint64_t)p[i].count *
+				       (unsigned)(p[i].s - s + p[i].d - d);
+			if (cost < best) {
+				best = cost;
+				b = i;
+			}
+		}
+		p[b].s = p[b].s < p[a].s ? p[b].s : p[a].s;
+		p[b].d = p[b].d < p[a].d ? p[b].d : p[a].d;
+		p[b].count += p[a].count;
+		p[a].alive = 0;
+		p[a].into = b;
+		alive--;
+		/* Another pair now equal to b: fold it in too. */
+		for (uint32_t i = 0; i < n_p; i++)
+			if (p[i].alive && i != b && p[i].s == p[b].s &&
+			    p[i].d == p[b].d) {
+				p[b].count += p[i].count;
+				p[i].alive = 0;
+				p[i].into = b;
+				alive--;
+			}
+	}
+	for (uint32_t i = 0; i < n_p; i++) {
+		uint32_t t = i;
+
+		while (!p[t].alive)
+			t = p[t].into;
+		p[i].into = t;
+	}
+	*pp = p;
+	*np = n_p;
+	return 0;
+}
+
+static int
+cmp_grp_rank(const void *pa, const void *pb)
+{
+	const struct brule *a = *(struct brule *const *)pa;
+	const struct brule *b = *(struct brule *const *)pb;
+
+	if (a->grp != b->grp)
+		return a->grp < b->grp ? -1 : 1;
+	return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+static int
+cmp_place(const void *pa, const void *pb)
+{
+	const struct brule *a = pa, *b = pb;
+
+	if (a->tup != b->tup)
+		return a->tup < b->tup ? -1 : 1;
+	if (a->bkt != b->bkt)
+		return a->bkt < b->bkt ? -1 : 1;
+	return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+static int
+cmp_tup_rank(const void *pa, const void *pb)
+{
+	const struct btup *a = pa, *b = pb;
+
+	if (a->grp != b->grp)
+		return a->grp < b->grp ? -1 : 1;
+	return a->min_rank < b->min_rank ? -1 : a->min_rank > b->min_rank;
+}
+
+static uint32_t
+pow2_at_least(uint32_t x)
+{
+	uint32_t p = 1;
+
+	while (p < x)
+		p <<= 1;
+	return p;
+}
+
+static uint32_t
+bucket_of(const struct bfam *f, const struct brule *r, const struct btup *t)
+{
+	uint32_t peer = r->peer & f->grp_peer[r->grp];
+
+	if (t->nb == 1)
+		return 0;
+	if (f->family == 4) {
+		uint32_t s = (uint32_t)r->s[0] & (uint32_t)t->sm[0];
+		uint32_t d = (uint32_t)r->d[0] & (uint32_t)t->dm[0];
+
+		return hash4(peer, s, d) & (t->nb - 1);
+	}
+	return hash6(peer, r->s[0] & t->sm[0], r->s[1] & t->sm[1],
+		     r->d[0] & t->dm[0], r->d[1] & t->dm[1]) &
+	       (t->nb - 1);
+}
+
+/* Tuples of every group, then each rule's bucket, then the rules sorted
+ * into place (tuple, bucket, rank) and the offsets. */
+static int
+plan_tuples_all(struct bfam *f)
+{
+	struct brule **by = malloc(f->n * sizeof(*by));
+	uint32_t *local = NULL; /* pair -> family tuple, per group */
+	int rc = -ENOMEM;
+
+	if (by == NULL)
+		return -ENOMEM;
+	f->tup = calloc((size_t)f->n_grp * ACL_CLASS_MAX_TUPLES,
+			sizeof(*f->tup));
+	if (f->tup == NULL)
+		goto out;
+	for (uint32_t i = 0; i < f->n; i++)
+		by[i] = &f->r[i];
+	qsort(by, f->n, sizeof(*by), cmp_grp_rank);
+	for (uint32_t lo = 0, hi; lo < f->n; lo = hi) {
+		uint32_t grp = by[lo]->grp, n_p;
+		struct pair *p;
+
+		for (hi = lo; hi < f->n && by[hi]->grp == grp; hi++)
+			;
+		rc = plan_tuples(by + lo, hi - lo, f->family, &p, &n_p);
+		if (rc < 0)
+			goto out;
+		free(local);
+		local = malloc(n_p * sizeof(*local));
+		if (local == NULL) {
+			free(p);
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (uint32_t i = 0; i < n_p; i++) {
+			if (p[i].into != i)
+				continue;
+			struct btup *t = &f->tup[f->n_tup];
+
+			t->grp = grp;
+			t->hs = p[i].s;
+			t->hd = p[i].d;
+			t->min_rank = UINT32_MAX;
+			mask_words(t->hs, t->sm);
+			mask_words(t->hd, t->dm);
+			local[i] = f->n_tup++;
+		}
+		for (uint32_t i = lo; i < hi; i++) {
+			struct btup *t = &f->tup[local[p[by[i]->tup].into]];
+
+			by[i]->tup = local[p[by[i]->tup].into];
+			t->n++;
+			if (by[i]->rank < t->min_rank)
+				t->min_rank = by[i]->rank;
+		}
+		free(p);
+	}
+	/* Tuples in (group, best rank) order; renumber the rules' tuples. */
+	for (uint32_t i = 0; i < f->n_tup; i++)
+		f->tup[i].pos = i; /* old number, kept through the sort */
+	qsort(f->tup, f->n_tup, sizeof(*f->tup), cmp_tup_rank);
+	free(local);
+	local = malloc((f->n_tup + 1) * sizeof(*local));
+	if (local == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < f->n_tup; i++)
+		local[f->tup[i].pos] = i;
+	for (uint32_t i = 0; i < f->n; i++)
+		f->r[i].tup = local[f->r[i].tup];
+	for (uint32_t i = 0, off = 0; i < f->n_tup; i++) {
+		struct btup *t = &f->tup[i];
+		int keyless = t->hs == 0 && t->hd == 0 &&
+			      f->grp_peer[t->grp] == 0;
+
+		t->nb = t->n <= LINEAR_MAX || keyless ? 1
+						      : pow2_at_least(2 * t->n);
+		t->off = off;
+		off += t->nb + 1;
+		f->n_off = off;
+		if (f->grp_ntup[t->grp]++ == 0)
+			f->grp_tup[t->grp] = i;
+	}
+	for (uint32_t i = 0; i < f->n; i++)
+		f->r[i].bkt = bucket_of(f, &f->r[i], &f->tup[f->r[i].tup]);
+	qsort(f->r, f->n, sizeof(*f->r), cmp_place);
+	f->off = calloc(f->n_off, sizeof(*f->off));
+	if (f->off == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* Bucket b of tuple t holds rules [off[t.off + b], off[t.off + b +
+	 * 1]); rules are sorted by (tuple, bucket, rank). */
+	for (uint32_t ti = 0, i = 0; ti < f->n_tup; ti++) {
+		const struct btup *t = &f->tup[ti];
+		uint32_t tmax = 0;
+
+		for (uint32_t b = 0; b < t->nb; b++) {
+			uint32_t start = i;
+
+			f->off[t->off + b] = i;
+			while (i < f->n && f->r[i].tup == ti &&
+			       f->r[i].bkt == b)
+				i++;
+			if (i - start > tmax)
+				tmax = i - start;
+		}
+		f->off[t->off + t->nb] = i;
+		if (tmax > f->max_bucket)
+			f->max_bucket = tmax;
+		f->worst_checks += tmax;
+	}
+	rc = 0;
+out:
+	free(by);
+	free(local);
+	return rc;
+}
+
+struct prange {
+	uint32_t grp;
+	uint16_t lo, hi;
+};
+
+static int
+cmp_prange(const void *pa, const void *pb)
+{
+	const struct prange *a = pa, *b = pb;
+
+	if (a->grp != b->grp)
+		return a->grp < b->grp ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return a->hi < b->hi ? -1 : a->hi > b->hi;
+}
+
+/*
+ * One port table: bit g of entry p set when a rule of group g has p in its
+ * range (dir 0 source, 1 destination), stored as 256 blocks of 256 entries,
+ * uniform blocks shared.
+ */
+static int
+port_table(struct bfam *f, int dir, uint8_t blk[256], uint64_t **out,
+	   uint32_t *n_out)
+{
+	struct prange *pr = malloc(f->n * sizeof(*pr));
+	uint64_t *full = calloc(65536, sizeof(*full));
+	uint64_t *t = NULL;
+	uint32_t nb = 0;
+
+	if (pr == NULL || full == NULL) {
+		free(pr);
+		free(full);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < f->n; i++) {
+		pr[i].grp = f->r[i].grp;
+		pr[i].lo = dir ? f->r[i].dlo : f->r[i].slo;
+		pr[i].hi = dir ? f->r[i].dhi : f->r[i].shi;
+	}
+	qsort(pr, f->n, sizeof(*pr), cmp_prange);
+	/* Paint each group's merged ranges. */
+	for (uint32_t i = 0; i < f->n;) {
+		uint32_t g = pr[i].grp, lo = pr[i].lo, hi = pr[i].hi;
+		uint64_t bit = (uint64_t)1 << g;
+
+		for (i++; i < f->n && pr[i].grp == g && pr[i].lo <= hi + 1; i++)
+			if (pr[i].hi > hi)
+				hi = pr[i].hi;
+		for (uint32_t p = lo; p <= hi; p++)
+			full[p] |= bit;
+	}
+	free(pr);
+	t = malloc(256 * 256 * sizeof(*t));
+	if (t == NULL) {
+		free(full);
+		return -ENOMEM;
+	}
+	for (uint32_t b = 0; b < 256; b++) {
+		const uint64_t *e = &full[b * 256];
+		int uniform = 1;
+		uint32_t k;
+
+		for (uint32_t j = 1; j < 256 && uniform; j++)
+			uniform = e[j] == e[0];
+		for (k = 0; uniform && k < nb; k++) {
+			const uint64_t *o = &t[k * 256];
+
+			if (o[0] == e[0] && o[255] == e[0] &&
+			    memcmp(o, e, 256 * sizeof(*e)) == 0)
+				break;
+		}
+		if (!uniform || k == nb) {
+			memcpy(&t[nb * 256], e, 256 * sizeof(*e));
+			k = nb++;
+		}
+		blk[b] = (uint8_t)k;
+	}
+	free(full);
+	*out = t;
+	*n_out = nb;
+	return 0;
+}
+
+static int
+small_tables(struct bfam *f)
+{
+	uint8_t *seen = NULL; /* per group: (mask << 8 | value) painted */
+	uint8_t proto_all[ACL_CLASS_MAX_GROUPS] = {0};
+	uint8_t peer_any[ACL_CLASS_MAX_GROUPS] = {0};
+	int rc;
+
+	f->proto_t = calloc(256, sizeof(uint64_t));
+	f->flags_t = calloc(128, sizeof(uint64_t));
+	f->peer_t = calloc(N_PEERS, sizeof(uint64_t));
+	seen = calloc((size_t)f->n_grp * 2, 65536 / 8);
+	if (f->proto_t == NULL || f->flags_t == NULL || f->peer_t == NULL ||
+	    seen == NULL) {
+		free(seen);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < f->n; i++) {
+		const struct brule *r = &f->r[i];
+		uint64_t bit = (uint64_t)1 << r->grp;
+		uint8_t *sp = &seen[(size_t)r->grp * 2 * 8192];
+		uint8_t *sf = sp + 8192;
+		uint32_t kp = (uint32_t)r->pm << 8 | r->pv;
+		uint32_t kf = (uint32_t)r->fm << 8 | r->fv;
+
+		if (!proto_all[r->grp] && !(sp[kp >> 3] & (1u << (kp & 7)))) {
+			sp[kp >> 3] |= (uint8_t)(1u << (kp & 7));
+			if (r->pm == 0)
+				proto_all[r->grp] = 1;
+			for (uint32_t p = 0; p < 256; p++)
+				if ((p & r->pm) == r->pv)
+					f->proto_t[p] |= bit;
+		}
+		if (!(sf[kf >> 3] & (1u << (kf & 7)))) {
+			sf[kf >> 3] |= (uint8_t)(1u << (kf & 7));
+			for (uint32_t v = 0; v < 128; v++)
+				if ((v & r->fm) == r->fv)
+					f->flags_t[v] |= bit;
+		}
+		if (r->peer != 0)
+			f->peer_t[r->peer] |= bit;
+		else if (!peer_any[r->grp]) {
+			peer_any[r->grp] = 1;
+			for (uint32_t p = 0; p < N_PEERS; p++)
+				f->peer_t[p] |= bit;
+		}
+	}
+	free(seen);
+	rc = port_table(f, 0, f->sblk, &f->sport_t, &f->n_sblk);
+	if (rc == 0)
+		rc = port_table(f, 1, f->dblk, &f->dport_t, &f->n_dblk);
+	return rc;
+}
+
+static void
+bfam_free(struct bfam *f)
+{
+	free(f->r);
+	free(f->tup);
+	free(f->off);
+	free(f->proto_t);
+	free(f->flags_t);
+	free(f->peer_t);
+	free(f->sport_t);
+	free(f->dport_t);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The rule as the lookup checks it (every field, its own lengths). */
+static void
+brule_fill(struct brule *b, const struct ixg_spec_acl_rule *r, uint32_t idx,
+	   uint32_t rank)
+{
+	int ports = !(r->sport_lo == 0 && r->sport_hi == 65535 &&
+		      r->dport_lo == 0 && r->dport_hi == 65535);
+	uint8_t a[16];
+
+	memset(b, 0, sizeof(*b));
+	b->idx = idx;
+	b->rank = rank;
+	b->peer = r->in_peer;
+	b->slo = r->sport_lo;
+	b->shi = r->sport_hi;
+	b->dlo = r->dport_lo;
+	b->dhi = r->dport_hi;
+	b->pm = r->proto_mask;
+	b->pv = r->proto & r->proto_mask;
+	b->fm = (uint8_t)((ports ? FLAG_PORTS_OK : 0) |
+			  (r->dscp_any ? 0 : 0x3f));
+	b->fv = (uint8_t)((ports ? FLAG_PORTS_OK : 0) |
+			  (r->dscp_any ? 0 : (r->dscp & 0x3f)));
+	b->sl = r->src_len;
+	b->dl = r->dst_len;
+	mask_words(b->sl, b->sm);
+	mask_words(b->dl, b->dm);
+	memset(a, 0, sizeof(a));
+	memcpy(a, r->src, r->family == 4 ? 4 : 16);
+	memcpy(b->s, a, 16);
+	memset(a, 0, sizeof(a));
+	memcpy(a, r->dst, r->family == 4 ? 4 : 16);
+	memcpy(b->d, a, 16);
+	for (unsigned w = 0; w < 2; w++) {
+		b->s[w] &= b->sm[w];
+		b->d[w] &= b->dm[w];
+	}
+}
+
+static uint32_t
+first32(const uint64_t w[2])
+{
+	uint32_t x;
+
+	memcpy(&x, w, 4);
+	return x;
+}
+
+/* Bytes of each array of one family in the block, 64-byte aligned. */
+struct lay {
+	size_t proto, flags, peer, sblk, dblk, sport, dport, grp, tup, off, rec,
+		result, end;
+};
+
+static size_t
+al64(size_t x)
+{
+	return (x + 63) & ~(size_t)63;
+}
+
+static size_t
+layout(const struct bfam *f, size_t at, struct lay *l)
+{
+	size_t tsz = f->family == 4 ? sizeof(struct tup4) : sizeof(struct tup6);
+	size_t rsz = f->family == 4 ? sizeof(struct rec4) : sizeof(struct rec6);
+
+	if (f->n == 0) {
+		memset(l, 0, sizeof(*l));
+		return at;
+	}
+	l->proto = at;
+	l->flags = al64(l->proto + 256 * sizeof(uint64_t));
+	l->peer = al64(l->flags + 128 * sizeof(uint64_t));
+	l->sblk = al64(l->peer + N_PEERS * sizeof(uint64_t));
+	l->dblk = al64(l->sblk + 256);
+	l->sport = al64(l->dblk + 256);
+	l->dport = al64(l->sport + (size_t)f->n_sblk * 256 * sizeof(uint64_t));
+	l->grp = al64(l->dport + (size_t)f->n_dblk * 256 * sizeof(uint64_t));
+	l->tup = al64(l->grp + f->n_grp * sizeof(struct grp));
+	l->off = al64(l->tup + f->n_tup * tsz);
+	l->rec = al64(l->off + f->n_off * sizeof(uint32_t));
+	l->result = al64(l->rec + f->n * rsz);
+	l->end = al64(l->result + f->n * sizeof(uint32_t));
+	return l->end;
+}
+
+static void
+emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
+     const uint32_t *idx_by_rank)
+{
+	struct grp *g = (struct grp *)(base + l->grp);
+
+	memset(o, 0, sizeof(*o));
+	if (f->n == 0)
+		return;
+	o->n_rules = f->n;
+	o->n_groups = f->n_grp;
+	memcpy(base + l->proto, f->proto_t, 256 * sizeof(uint64_t));
+	memcpy(base + l->flags, f->flags_t, 128 * sizeof(uint64_t));
+	memcpy(base + l->peer, f->peer_t, N_PEERS * sizeof(uint64_t));
+	memcpy(base + l->sblk, f->sblk, 256);
+	memcpy(base + l->dblk, f->dblk, 256);
+	memcpy(base + l->sport, f->sport_t,
+	       (size_t)f->n_sblk * 256 * sizeof(uint64_t));
+	memcpy(base + l->dport, f->dport_t,
+	       (size_t)f->n_dblk * 256 * sizeof(uint64_t));
+	for (uint32_t i = 0; i < f->n_grp; i++) {
+		g[i].min_rank = f->grp_min[i];
+		g[i].tup = (uint16_t)f->grp_tup[i];
+		g[i].n_tup = (uint16_t)f->grp_ntup[i];
+		g[i].peer_mask = f->grp_peer[i];
+		g[i]._pad = 0;
+	}
+	for (uint32_t i = 0; i < f->n_tup; i++) {
+		const struct btup *t = &f->tup[i];
+
+		if (f->family == 4) {
+			struct tup4 *o4 = (struct tup4 *)(base + l->tup) + i;
+
+			o4->min_rank = t->min_rank;
+			o4->hmask = t->nb - 1;
+			o4->off = t->off;
+			o4->sm = first32(t->sm);
+			o4->dm = first32(t->dm);
+			o4->_pad = 0;
+		} else {
+			struct tup6 *o6 = (struct tup6 *)(base + l->tup) + i;
+
+			o6->min_rank = t->min_rank;
+			o6->hmask = t->nb - 1;
+			o6->off = t->off;
+			o6->_pad = 0;
+			memcpy(o6->sm, t->sm, 16);
+			memcpy(o6->dm, t->dm, 16);
+		}
+	}
+	memcpy(base + l->off, f->off, f->n_off * sizeof(uint32_t));
+	for (uint32_t i = 0; i < f->n; i++) {
+		const struct brule *r = &f->r[i];
+
+		if (f->family == 4) {
+			struct rec4 *o4 = (struct rec4 *)(base + l->rec) + i;
+
+			o4->src = first32(r->s);
+			o4->smask = first32(r->sm);
+			o4->dst = first32(r->d);
+			o4->dmask = first32(r->dm);
+			o4->slo = r->slo;
+			o4->sspan = (uint16_t)(r->shi - r->slo);
+			o4->dlo = r->dlo;
+			o4->dspan = (uint16_t)(r->dhi - r->dlo);
+			o4->peer = r->peer;
+			o4->rank = (uint16_t)r->rank;
+			o4->proto = r->pv;
+			o4->pmask = r->pm;
+			o4->flags = r->fv;
+			o4->fmask = r->fm;
+		} else {
+			struct rec6 *o6 = (struct rec6 *)(base + l->rec) + i;
+
+			memset(o6, 0, sizeof(*o6));
+			memcpy(o6->src, r->s, 16);
+			memcpy(o6->smask, r->sm, 16);
+			memcpy(o6->dst, r->d, 16);
+			memcpy(o6->dmask, r->dm, 16);
+			o6->slo = r->slo;
+			o6->sspan = (uint16_t)(r->shi - r->slo);
+			o6->dlo = r->dlo;
+			o6->dspan = (uint16_t)(r->dhi - r->dlo);
+			o6->peer = r->peer;
+			o6->rank = (uint16_t)r->rank;
+			o6->proto = r->pv;
+			o6->pmask = r->pm;
+			o6->flags = r->fv;
+			o6->fmask = r->fm;
+		}
+	}
+	for (uint32_t i = 0; i < f->n; i++)
+		((uint32_t *)(base + l->result))[i] = idx_by_rank[i] + 1;
+	o->proto_t = (const uint64_t *)(base + l->proto);
+	o->flags_t = (const uint64_t *)(base + l->flags);
+	o->peer_t = (const uint64_t *)(base + l->peer);
+	o->sblk = (const uint8_t *)(base + l->sblk);
+	o->dblk = (const uint8_t *)(base + l->dblk);
+	o->sport_t = (const uint64_t *)(base + l->sport);
+	o->dport_t = (const uint64_t *)(base + l->dport);
+	o->grp = g;
+	o->tup = base + l->tup;
+	o->off = (const uint32_t *)(base + l->off);
+	o->rec = base + l->rec;
+	o->result = (const uint32_t *)(base + l->result);
+}
+
+static void *
+default_alloc(size_t size, void *arg)
+{
+	(void)arg;
+	return aligned_alloc(64, al64(size));
+}
+
+static void
+default_free(void *p, void *arg)
+{
+	(void)arg;
+	free(p);
+}
+
+static int
+check_rule(const struct ixg_spec_acl_rule *r, uint32_t i,
+	   struct acl_class_error *err)
+{
+	unsigned max = r->family == 4 ? 32 : 128;
+
+	if (r->family != 4 && r->family != 6)
+		return bad(err, -EINVAL, i, "family %u (4 or 6)", r->family);
+	if (r->src_len > max || r->dst_len > max)
+		return bad(err, -EINVAL, i, "prefix length /%u over /%u",
+			   r->src_len > max ? r->src_len : r->dst_len, max);
+	if (r->sport_lo > r->sport_hi || r->dport_lo > r->dport_hi)
+		return bad(
+			err, -EINVAL, i, "%s port range %u-%u is empty",
+			r->sport_lo > r->sport_hi ? "source" : "destination",
+			r->sport_lo > r->sport_hi ? r->sport_lo : r->dport_lo,
+			r->sport_lo > r->sport_hi ? r->sport_hi : r->dport_hi);
+	if (r->in_peer >= N_PEERS)
+		return bad(err, -EINVAL, i,
+			   "ingress peer %u out of range (1..%u)", r->in_peer,
+			   N_PEERS - 1);
+	return 0;
+}
+
+/* One family's build into f, from its rules in rank order. */
+static int
+build_family(struct bfam *f, int family, const struct ixg_spec_acl_rule *rules,
+	     const uint32_t *by_rank, uint32_t n)
+{
+	int rc;
+
+	f->family = family;
+	f->n = n;
+	if (n == 0)
+		return 0;
+	f->r = malloc(n * sizeof(*f->r));
+	if (f->r == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		brule_fill(&f->r[i], &rules[by_rank[i]], by_rank[i], i);
+	if ((rc = plan_groups(f)) < 0 || (rc = plan_tuples_all(f)) < 0 ||
+	    (rc = small_tables(f)) < 0)
+		return rc;
+	return 0;
+}
+
+int
+acl_class_build(const struct ixg_spec_acl_rule *rules, uint32_t n,
+		const struct acl_class_mem *mem, struct acl_class **out,
+		struct acl_class_error *err)
+{
+	struct acl_class_mem m = {default_alloc, default_free, NULL};
+	struct bfam f[2];
+	struct lay l[2];
+	uint32_t *order = NULL, *by[2] = {NULL, NULL}, nf[2] = {0, 0};
+	struct acl_class *c;
+	size_t size;
+	int rc;
+
+	if (mem != NULL)
+		m = *mem;
+	*out = NULL;
+	if (err != NULL) {
+		err->rule = -1;
+		err->msg[0] = '\0';
+	}
+	memset(f, 0, sizeof(f));
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t fi;
+
+		if ((rc = check_rule(&rules[i], i, err)) < 0)
+			return rc;
+		fi = rules[i].family == 6;
+		if (++nf[fi] > ACL_CLASS_MAX_RULES)
+			return bad(err, -ENOSPC, i, "more than %u IPv%d rules",
+				   ACL_CLASS_MAX_RULES, fi ? 6 : 4);
+	}
+	rc = -ENOMEM;
+	order = malloc((n + 1) * sizeof(*order));
+	by[0] = malloc((nf[0] + 1) * sizeof(*by[0]));
+	by[1] = malloc((nf[1] + 1) * sizeof(*by[1]));
+	if (order == NULL || by[0] == NULL || by[1] == NULL)
+		goto out;
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), cmp_rank, (void *)(uintptr_t)rules);
+	nf[0] = nf[1] = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t fi = rules[order[i]].family == 6;
+
+		by[fi][nf[fi]++] = order[i];
+	}
+	for (int fi = 0; fi < 2; fi++)
+		if ((rc = build_family(&f[fi], fi ? 6 : 4, rules, by[fi],
+				       nf[fi])) < 0)
+			goto out;
+	size = layout(&f[0], al64(sizeof(*c)), &l[0]);
+	size = layout(&f[1], size, &l[1]);
+	c = m.alloc(size, m.arg);
+	if (c == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memset(c, 0, size);
+	c->mem = m;
+	for (int fi = 0; fi < 2; fi++) {
+		struct acl_class_stats *st = &c->st;
+
+		emit(&f[fi], (char *)c, &l[fi], &c->f[fi], by[fi]);
+		st->rules[fi] = f[fi].n;
+		st->groups[fi] = f[fi].n_grp;
+		st->tuples[fi] = f[fi].n_tup;
+		st->signatures[fi] = f[fi].n_sig;
+		st->merged[fi] = f[fi].merged;
+		st->port_blocks[fi] = f[fi].n_sblk + f[fi].n_dblk;
+		st->max_bucket[fi] = f[fi].max_bucket;
+		st->worst_checks[fi] = f[fi].worst_checks;
+	}
+	c->st.bytes = size;
+	*out = c;
+	rc = 0;
+out:
+	if (rc == -ENOMEM && err != NULL)
+		bad(err, rc, -1, "out of memory");
+	bfam_free(&f[0]);
+	bfam_free(&f[1]);
+	free(order);
+	free(by[0]);
+	free(by[1]);
+	return rc;
+}

@@ -3,18 +3,24 @@
  * acl_class.c - ixgate's own ACL classifier (acl_class.h says what and
  * why; bench/README.md "Own ACL classifier" has the measurements).
  *
- * Layout of one family:
- *   proto_t[256], flags_t[128], peer_t[IXG_MAX_PEERS]: group masks by
- *     protocol, by (ports_ok << 6 | DSCP), by ingress peer (entry 0 also
- *     serves peers >= IXG_MAX_PEERS: only groups without a peer);
- *   sblk[256] / dblk[256] -> 256-entry blocks of sport_t / dport_t: group
- *     masks by source and destination port (uniform blocks shared);
- *   grp[]: groups in rank order (bit g of a mask is grp[g]);
- *   tup[]: each group's tuples in rank order: hash masks, bucket count;
- *   off[]: per tuple, bucket b's rules are rec[off[t.off + b] ..
- *     off[t.off + b + 1]), sorted by rank;
- *   rec[]: the rules, every match field, their rank;
- *   result[rank]: spec index + 1.
+ * Layout of one family. The prefilter's tables are one array pf[] of
+ * group masks (bit g = grp[g]) at fixed offsets, so the lookup keeps one
+ * base pointer in a register:
+ *   PF_PROTO [2 * 256]: by (later fragment, protocol); a group whose rules
+ *     need ports_ok is left out where the pair has no ports;
+ *   PF_DSCP [64]; PF_PEER [IXG_MAX_PEERS] (entry 0 also serves ids past
+ *     the table: only groups without a peer);
+ *   PF_SRC / PF_DST [256]: by the address's first byte (IPv4) or a fold of
+ *     its first three bytes (IPv6, addr_index6), set wherever a rule's
+ *     prefix can reach;
+ *   PF_BLK: uint32_t blk[2][256]: where in pf[] the 256 masks of each
+ *     port high byte start, source then destination port; PF_PORTS:
+ *     those blocks of 256, uniform ones shared within each direction;
+ *   grp[]: groups in rank order; tup[]: each group's tuples in rank order
+ *     (hash masks, bucket count); off[]: bucket b of a tuple t holds rules
+ *     rec[off[t.off + b] .. off[t.off + b + 1]), sorted by rank;
+ *   rec[]: the rules, every match field, their rank; result[rank]: spec
+ *     index + 1.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,45 +29,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
+
 #include "acl_class.h"
 
 #define N_PEERS IXG_MAX_PEERS
 #define LINEAR_MAX 4 /* a tuple with this many rules or fewer: one bucket */
 #define NO_RANK 0x10000u /* above every rank (ranks are 0..65535) */
-#define FLAG_PORTS_OK 0x40 /* in the packet's flags byte: bit 6 */
+#define FLAG_PORTS_OK 0x40 /* in a rule's flags byte: bit 6 */
 
-#ifndef IPPROTO_DCCP_
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 #define IPPROTO_DCCP_ 33
 #define IPPROTO_SCTP_ 132
 #define IPPROTO_UDPLITE_ 136
-#endif
 
 /* ------------------------------------------------------------------ */
 /* Tables as the lookup sees them.                                     */
 
 struct grp {
 	uint32_t min_rank;
-	uint16_t tup; /* first tuple */
-	uint16_t n_tup;
+	uint32_t n_tup;
+	const void *tup; /* first tuple: struct tup4 or tup6 */
 	uint32_t peer_mask; /* 0xffff: rules name a peer (hashed), else 0 */
-	uint32_t _pad;
+	/*
+	 * 1: every rule has the same protocol, DSCP/ports_ok and port
+	 * conditions, which the prefilter checked exactly; a rule check is
+	 * then addresses and peer only.
+	 */
+	uint32_t exact;
 };
 
+/* Bucket b of a tuple holds the rules from byte offset off[b] to off[b + 1]
+ * of the family's rec[]. */
 struct tup4 {
 	uint32_t min_rank;
 	uint32_t hmask; /* buckets - 1; 0: one bucket, no hash */
-	uint32_t off;
+	const uint32_t *off;
 	uint32_t sm, dm; /* hash masks, network order */
-	uint32_t _pad;
 };
 
 struct tup6 {
 	uint32_t min_rank;
 	uint32_t hmask;
-	uint32_t off;
-	uint32_t _pad;
+	const uint32_t *off;
 	uint64_t sm[2], dm[2];
 };
 
@@ -70,7 +83,7 @@ struct rec4 {
 	uint16_t slo, sspan, dlo, dspan; /* span = hi - lo */
 	uint16_t peer; /* 0: any */
 	uint16_t rank;
-	uint8_t proto, pmask, flags, fmask;
+	uint8_t proto, pmask, flags, fmask; /* flags: ports_ok << 6 | DSCP */
 };
 _Static_assert(sizeof(struct rec4) == 32, "rec4: two per cache line");
 
@@ -82,18 +95,23 @@ struct rec6 {
 	uint8_t proto, pmask, flags, fmask;
 };
 
+/* Offsets in fam.pf, in uint64_t. */
+enum {
+	PF_PROTO = 0,
+	PF_DSCP = PF_PROTO + 512,
+	PF_SRC = PF_DSCP + 64,
+	PF_DST = PF_SRC + 256,
+	PF_PEER = PF_DST + 256,
+	PF_BLK = PF_PEER + IXG_MAX_PEERS, /* uint32_t [2][256] */
+	PF_PORTS = PF_BLK + 256,
+};
+
 struct fam {
 	uint32_t n_rules;
 	uint32_t n_groups;
-	const uint64_t *proto_t;
-	const uint64_t *flags_t;
-	const uint64_t *peer_t;
-	const uint8_t *sblk, *dblk;
-	const uint64_t *sport_t, *dport_t;
+	const uint64_t *pf; /* prefilter tables, PF_* */
 	const struct grp *grp;
-	const void *tup; /* struct tup4 or tup6 */
-	const uint32_t *off;
-	const void *rec; /* struct rec4 or rec6 */
+	const char *rec; /* struct rec4 or rec6 */
 	const uint32_t *result;
 };
 
@@ -123,10 +141,38 @@ has_ports(uint8_t proto)
 	return (uint32_t)((ports_protos[proto >> 6] >> (proto & 63)) & 1);
 }
 
+/* Index of an IPv6 address in src_t/dst_t: its first three bytes folded
+ * (the first alone is nearly always 0x20..0x2f). */
+static inline uint32_t
+addr_index6(const uint8_t *a)
+{
+	return (uint32_t)(a[0] ^ (uint8_t)(a[1] << 3 | a[1] >> 5) ^
+			  (uint8_t)(a[2] << 5 | a[2] >> 3));
+}
+
 /*
- * Bucket hashes: fold, multiply, fold (every input bit reaches the low
- * bits the bucket mask keeps). Build and lookup share these.
+ * Bucket hashes, shared by build and lookup: CRC32-C where the CPU has it
+ * (SSE4.2: one instruction per 8 bytes), else a multiply-xorshift mix.
  */
+#ifdef __SSE4_2__
+static inline uint32_t
+hash4(uint32_t peer, uint32_t s, uint32_t d)
+{
+	return (uint32_t)_mm_crc32_u64(_mm_crc32_u32(0x1234567u, peer),
+				       (uint64_t)s << 32 | d);
+}
+
+static inline uint32_t
+hash6(uint32_t peer, uint64_t s0, uint64_t s1, uint64_t d0, uint64_t d1)
+{
+	uint64_t h = _mm_crc32_u32(0x1234567u, peer);
+
+	h = _mm_crc32_u64(h, s0);
+	h = _mm_crc32_u64(h, s1);
+	h = _mm_crc32_u64(h, d0);
+	return (uint32_t)_mm_crc32_u64(h, d1);
+}
+#else
 static inline uint64_t
 mix64(uint64_t x)
 {
@@ -154,35 +200,46 @@ hash6(uint32_t peer, uint64_t s0, uint64_t s1, uint64_t d0, uint64_t d1)
 			       d1 * UINT64_C(0xd6e8feb86659fd93) ^
 			       (uint64_t)peer * UINT64_C(0xff51afd7ed558ccd));
 }
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Lookup.                                                             */
 
 /*
- * The per-packet prologue of both families: ports_ok, the flags byte the
- * rules test, ports zeroed without ports_ok, and the candidate groups.
+ * The groups that may hold a rule matching the packet. Ports are taken as
+ * they are: a group needing ports_ok is out of proto_t wherever the packet
+ * has none, and every other group's rules have "any" port ranges.
  */
 static inline uint64_t
-prefilter(const struct fam *f, uint8_t proto, uint8_t kflags, uint16_t peer,
-	  uint16_t sport, uint16_t dport, uint32_t *flags, uint32_t *sp,
-	  uint32_t *dp)
+prefilter(const uint64_t *pf, uint32_t proto, uint32_t flags, uint32_t peer,
+	  uint32_t sport, uint32_t dport, uint32_t si, uint32_t di)
 {
-	uint32_t ok = has_ports(proto) &
-		      (uint32_t) !(kflags & ACL_CLASS_LATER_FRAG);
-	uint32_t pmask = (uint32_t) - (int32_t)ok;
-	uint32_t fl = ok << 6 | (kflags & 0x3f);
-	uint32_t s = sport & pmask, d = dport & pmask;
-	uint32_t pi = peer < N_PEERS ? peer : 0;
+	const uint32_t *blk = (const uint32_t *)(pf + PF_BLK);
 
-	*flags = fl;
-	*sp = s;
-	*dp = d;
-	return f->proto_t[proto] & f->flags_t[fl] & f->peer_t[pi] &
-	       f->sport_t[(uint32_t)f->sblk[s >> 8] << 8 | (s & 0xff)] &
-	       f->dport_t[(uint32_t)f->dblk[d >> 8] << 8 | (d & 0xff)];
+	/* Peers past the table alias one in it: a superset of their groups
+	 * (only peer-less groups), which the rule check then narrows. */
+	return pf[PF_PROTO + ((flags & ACL_CLASS_LATER_FRAG) << 1 | proto)] &
+	       pf[PF_DSCP + (flags & 0x3f)] &
+	       pf[PF_PEER + (peer & (N_PEERS - 1))] & pf[PF_SRC + si] &
+	       pf[PF_DST + di] & pf[blk[sport >> 8] + (sport & 0xff)] &
+	       pf[blk[256 + (dport >> 8)] + (dport & 0xff)];
 }
 
-/* The small fields of a rule against the packet's (shared by families). */
+/* The flags byte the rules test: ports_ok << 6 | DSCP. */
+static inline uint32_t
+rule_flags(uint32_t proto, uint32_t flags)
+{
+	uint32_t ok = has_ports((uint8_t)proto) &
+		      (uint32_t) !(flags & ACL_CLASS_LATER_FRAG);
+
+	return ok << 6 | (flags & 0x3f);
+}
+
+/*
+ * The small fields of a rule against the packet's. Ports are the packet's
+ * as given: a rule with a port range needs ports_ok in its flags, and one
+ * without has ranges 0..65535.
+ */
 #define SMALL_OK(r, k_proto, k_fl, k_peer, k_sp, k_dp)                         \
 	((((k_proto) & (r)->pmask) == (r)->proto) &                            \
 	 (((k_fl) & (r)->fmask) == (r)->flags) &                               \
@@ -190,117 +247,153 @@ prefilter(const struct fam *f, uint8_t proto, uint8_t kflags, uint16_t peer,
 	 ((uint16_t)((k_dp) - (r)->dlo) <= (r)->dspan) &                       \
 	 (((r)->peer == 0) | ((r)->peer == (k_peer))))
 
-static inline uint32_t
-classify4_one(const struct fam *f, const struct acl_class_key4 *k)
+/*
+ * The rule walk for one packet whose prefilter left groups m (not 0):
+ * groups in rank order, each group's tuples in rank order, one bucket per
+ * tuple, rules in the bucket in rank order; stop wherever nothing left can
+ * beat the best match.
+ */
+static inline __attribute__((always_inline)) uint32_t
+walk4(const struct fam *f, const struct acl_class_key4 *k, uint64_t m)
 {
-	uint32_t fl, sp, dp, best = NO_RANK;
-	uint64_t m = prefilter(f, k->proto, k->flags, k->in_peer, k->sport,
-			       k->dport, &fl, &sp, &dp);
-	const struct tup4 *tups = f->tup;
-	const struct rec4 *recs = f->rec;
+	const uint32_t src = k->src, dst = k->dst;
+	const uint32_t proto = k->proto, peer = k->in_peer;
+	const uint32_t sp = k->sport, dp = k->dport;
+	const uint32_t fl = rule_flags(proto, k->flags);
+	uint32_t best = NO_RANK;
 
-	while (m != 0) {
+	do {
 		const struct grp *g = &f->grp[__builtin_ctzll(m)];
+		const struct tup4 *t = g->tup;
+		const struct tup4 *t_end = t + g->n_tup;
+		const uint32_t gpeer = peer & g->peer_mask;
 
 		m &= m - 1;
 		if (g->min_rank >= best)
 			break;
-		for (unsigned ti = 0; ti < g->n_tup; ti++) {
-			const struct tup4 *t = &tups[g->tup + ti];
-			uint32_t b = 0, i, end;
+		for (; t < t_end && t->min_rank < best; t++) {
+			const uint32_t *o = t->off;
+			const struct rec4 *r, *r_end;
 
-			if (t->min_rank >= best)
-				break;
 			if (t->hmask != 0)
-				b = hash4(k->in_peer & g->peer_mask,
-					  k->src & t->sm, k->dst & t->dm) &
-				    t->hmask;
-			i = f->off[t->off + b];
-			end = f->off[t->off + b + 1];
-			for (; i < end; i++) {
-				const struct rec4 *r = &recs[i];
-
-				if (r->rank >= best)
-					break;
-				if ((((k->src & r->smask) ^ r->src) |
-				     ((k->dst & r->dmask) ^ r->dst)) == 0 &&
-				    SMALL_OK(r, k->proto, fl, k->in_peer, sp,
-					     dp)) {
+				o += hash4(gpeer, src & t->sm, dst & t->dm) &
+				     t->hmask;
+			r = (const struct rec4 *)(f->rec + o[0]);
+			r_end = (const struct rec4 *)(f->rec + o[1]);
+			if (g->exact) {
+				for (; r < r_end && r->rank < best; r++)
+					if ((((src & r->smask) ^ r->src) |
+					     ((dst & r->dmask) ^ r->dst) |
+					     (gpeer ^ r->peer)) == 0) {
+						best = r->rank;
+						break;
+					}
+				continue;
+			}
+			for (; r < r_end && r->rank < best; r++)
+				if ((((src & r->smask) ^ r->src) |
+				     ((dst & r->dmask) ^ r->dst)) == 0 &&
+				    SMALL_OK(r, proto, fl, peer, sp, dp)) {
 					best = r->rank;
 					break;
 				}
-			}
 		}
-	}
+	} while (m != 0);
 	return best == NO_RANK ? 0 : f->result[best];
 }
 
-static inline uint32_t
-classify6_one(const struct fam *f, const struct acl_class_key6 *k)
+static inline __attribute__((always_inline)) uint32_t
+walk6(const struct fam *f, const struct acl_class_key6 *k, uint64_t m)
 {
-	uint32_t fl, sp, dp, best = NO_RANK;
-	uint64_t m = prefilter(f, k->proto, k->flags, k->in_peer, k->sport,
-			       k->dport, &fl, &sp, &dp);
-	const struct tup6 *tups = f->tup;
-	const struct rec6 *recs = f->rec;
+	const uint32_t proto = k->proto, peer = k->in_peer;
+	const uint32_t sp = k->sport, dp = k->dport;
+	const uint32_t fl = rule_flags(proto, k->flags);
+	uint32_t best = NO_RANK;
 	uint64_t s[2], d[2];
 
-	if (m == 0)
-		return 0;
 	memcpy(s, k->src, 16);
 	memcpy(d, k->dst, 16);
-	while (m != 0) {
+	do {
 		const struct grp *g = &f->grp[__builtin_ctzll(m)];
+		const struct tup6 *t = g->tup;
+		const struct tup6 *t_end = t + g->n_tup;
+		const uint32_t gpeer = peer & g->peer_mask;
 
 		m &= m - 1;
 		if (g->min_rank >= best)
 			break;
-		for (unsigned ti = 0; ti < g->n_tup; ti++) {
-			const struct tup6 *t = &tups[g->tup + ti];
-			uint32_t b = 0, i, end;
+		for (; t < t_end && t->min_rank < best; t++) {
+			const uint32_t *o = t->off;
+			const struct rec6 *r, *r_end;
 
-			if (t->min_rank >= best)
-				break;
 			if (t->hmask != 0)
-				b = hash6(k->in_peer & g->peer_mask,
-					  s[0] & t->sm[0], s[1] & t->sm[1],
-					  d[0] & t->dm[0], d[1] & t->dm[1]) &
-				    t->hmask;
-			i = f->off[t->off + b];
-			end = f->off[t->off + b + 1];
-			for (; i < end; i++) {
-				const struct rec6 *r = &recs[i];
+				o += hash6(gpeer, s[0] & t->sm[0],
+					   s[1] & t->sm[1], d[0] & t->dm[0],
+					   d[1] & t->dm[1]) &
+				     t->hmask;
+			r = (const struct rec6 *)(f->rec + o[0]);
+			r_end = (const struct rec6 *)(f->rec + o[1]);
+			for (; r < r_end && r->rank < best; r++) {
+				uint64_t a =
+					((s[0] & r->smask[0]) ^ r->src[0]) |
+					((s[1] & r->smask[1]) ^ r->src[1]) |
+					((d[0] & r->dmask[0]) ^ r->dst[0]) |
+					((d[1] & r->dmask[1]) ^ r->dst[1]);
 
-				if (r->rank >= best)
-					break;
-				if ((((s[0] & r->smask[0]) ^ r->src[0]) |
-				     ((s[1] & r->smask[1]) ^ r->src[1]) |
-				     ((d[0] & r->dmask[0]) ^ r->dst[0]) |
-				     ((d[1] & r->dmask[1]) ^ r->dst[1])) == 0 &&
-				    SMALL_OK(r, k->proto, fl, k->in_peer, sp,
-					     dp)) {
+				if (g->exact ? (a | (gpeer ^ r->peer)) == 0
+					     : a == 0 &&
+						       SMALL_OK(r, proto, fl,
+								peer, sp, dp)) {
 					best = r->rank;
 					break;
 				}
 			}
 		}
-	}
+	} while (m != 0);
 	return best == NO_RANK ? 0 : f->result[best];
 }
 
+#define CHUNK 64 /* keys per prefilter pass */
+
+/*
+ * Two passes per chunk of keys: the prefilter for every key (a tight loop
+ * with few live registers), keeping the keys that have candidate groups in
+ * a list (branch-free), then the rule walk for those only. The family's
+ * table pointers are copied to a local: the project builds with
+ * -fno-strict-aliasing, so every res[i] store would otherwise reload them.
+ */
 void
 acl_class_classify4(const struct acl_class *c,
 		    const struct acl_class_key4 *keys, uint32_t *res,
 		    unsigned n)
 {
-	const struct fam *f = &c->f[0];
+	const struct fam f = c->f[0];
+	uint64_t m[CHUNK];
+	uint8_t idx[CHUNK];
 
-	if (f->n_rules == 0) {
+	if (f.n_rules == 0) {
 		memset(res, 0, n * sizeof(*res));
 		return;
 	}
-	for (unsigned i = 0; i < n; i++)
-		res[i] = classify4_one(f, &keys[i]);
+	for (unsigned lo = 0; lo < n; lo += CHUNK) {
+		const struct acl_class_key4 *k = keys + lo;
+		unsigned cnt = n - lo < CHUNK ? n - lo : CHUNK, n_idx = 0;
+
+		memset(res + lo, 0, cnt * sizeof(*res));
+		for (unsigned i = 0; i < cnt; i++) {
+			uint8_t sa[4], da[4];
+
+			memcpy(sa, &k[i].src, 4);
+			memcpy(da, &k[i].dst, 4);
+			m[i] = prefilter(f.pf, k[i].proto, k[i].flags,
+					 k[i].in_peer, k[i].sport, k[i].dport,
+					 sa[0], da[0]);
+			idx[n_idx] = (uint8_t)i;
+			n_idx += m[i] != 0;
+		}
+		for (unsigned j = 0; j < n_idx; j++)
+			res[lo + idx[j]] = walk4(&f, &k[idx[j]], m[idx[j]]);
+	}
 }
 
 void
@@ -308,14 +401,30 @@ acl_class_classify6(const struct acl_class *c,
 		    const struct acl_class_key6 *keys, uint32_t *res,
 		    unsigned n)
 {
-	const struct fam *f = &c->f[1];
+	const struct fam f = c->f[1];
+	uint64_t m[CHUNK];
+	uint8_t idx[CHUNK];
 
-	if (f->n_rules == 0) {
+	if (f.n_rules == 0) {
 		memset(res, 0, n * sizeof(*res));
 		return;
 	}
-	for (unsigned i = 0; i < n; i++)
-		res[i] = classify6_one(f, &keys[i]);
+	for (unsigned lo = 0; lo < n; lo += CHUNK) {
+		const struct acl_class_key6 *k = keys + lo;
+		unsigned cnt = n - lo < CHUNK ? n - lo : CHUNK, n_idx = 0;
+
+		memset(res + lo, 0, cnt * sizeof(*res));
+		for (unsigned i = 0; i < cnt; i++) {
+			m[i] = prefilter(f.pf, k[i].proto, k[i].flags,
+					 k[i].in_peer, k[i].sport, k[i].dport,
+					 addr_index6(k[i].src),
+					 addr_index6(k[i].dst));
+			idx[n_idx] = (uint8_t)i;
+			n_idx += m[i] != 0;
+		}
+		for (unsigned j = 0; j < n_idx; j++)
+			res[lo + idx[j]] = walk6(&f, &k[idx[j]], m[idx[j]]);
+	}
 }
 
 int
@@ -382,20 +491,23 @@ struct btup {
 
 struct bfam {
 	int family;
-	uint32_t n;
+	uint32_t n_ranks; /* rules of the family (result[] entries) */
+	uint32_t n; /* rules kept (the others are shadowed) */
 	struct brule *r; /* [n], rank order until placed */
 	uint32_t n_sig;
 	uint32_t n_grp;
 	uint32_t merged;
 	uint32_t grp_min[ACL_CLASS_MAX_GROUPS];
 	uint32_t grp_peer[ACL_CLASS_MAX_GROUPS];
+	uint32_t grp_sig[ACL_CLASS_MAX_GROUPS]; /* a signature of the group */
+	uint8_t grp_exact[ACL_CLASS_MAX_GROUPS]; /* one signature only */
 	uint32_t grp_tup[ACL_CLASS_MAX_GROUPS]; /* first tuple */
 	uint32_t grp_ntup[ACL_CLASS_MAX_GROUPS];
 	uint32_t n_tup;
 	struct btup *tup; /* [n_tup], by (group, pos) */
 	uint32_t n_off;
 	uint32_t *off;
-	uint64_t *proto_t, *flags_t, *peer_t;
+	uint64_t *proto_t, *dscp_t, *peer_t, *src_t, *dst_t;
 	uint8_t sblk[256], dblk[256];
 	uint32_t n_sblk, n_dblk;
 	uint64_t *sport_t, *dport_t; /* [n_*blk * 256] */
@@ -629,6 +741,10 @@ plan_groups(struct bfam *f)
 		if (nk != before) {
 			f->grp_min[g] = f->r[i].rank;
 			f->grp_peer[g] = f->r[i].peer != 0 ? 0xffff : 0;
+			f->grp_sig[g] = f->r[i].sig;
+			f->grp_exact[g] = 1;
+		} else if (f->r[i].sig != f->grp_sig[g]) {
+			f->grp_exact[g] = 0;
 		}
 	}
 	f->n_grp = nk;
@@ -1008,51 +1124,101 @@ port_table(struct bfam *f, int dir, uint8_t blk[256], uint64_t **out,
 	return 0;
 }
 
+/* Set bit in t[] for every index (addr_index6 for IPv6, first byte for
+ * IPv4) an address inside prefix w/len can have. */
+static void
+addr_table(uint64_t *t, int family, const uint64_t w[2], unsigned len,
+	   uint64_t bit)
+{
+	uint8_t a[16];
+
+	memcpy(a, w, 16);
+	if (family == 4) {
+		unsigned free_bits = len >= 8 ? 0 : 8 - len;
+
+		for (unsigned x = 0; x < 1u << free_bits; x++)
+			t[a[0] | x] |= bit;
+	} else if (len < 16) {
+		for (unsigned i = 0; i < 256; i++)
+			t[i] |= bit;
+	} else {
+		unsigned free_bits = len >= 24 ? 0 : 24 - len;
+
+		for (unsigned x = 0; x < 1u << free_bits; x++) {
+			uint8_t b[3] = {a[0], a[1], (uint8_t)(a[2] | x)};
+
+			t[addr_index6(b)] |= bit;
+		}
+	}
+}
+
+/* The prefilter's tables: protocol (with ports_ok), DSCP, peer, address
+ * bytes, then the port tables. */
 static int
 small_tables(struct bfam *f)
 {
-	uint8_t *seen = NULL; /* per group: (mask << 8 | value) painted */
+	/* per group: (mask << 8 | value) of protocol conditions painted,
+	 * needing ports_ok or not */
+	uint8_t *seen = NULL;
 	uint8_t proto_all[ACL_CLASS_MAX_GROUPS] = {0};
+	uint8_t dscp_all[ACL_CLASS_MAX_GROUPS] = {0};
 	uint8_t peer_any[ACL_CLASS_MAX_GROUPS] = {0};
+	uint8_t src_all[ACL_CLASS_MAX_GROUPS] = {0};
+	uint8_t dst_all[ACL_CLASS_MAX_GROUPS] = {0};
 	int rc;
 
-	f->proto_t = calloc(256, sizeof(uint64_t));
-	f->flags_t = calloc(128, sizeof(uint64_t));
+	f->proto_t = calloc(512, sizeof(uint64_t));
+	f->dscp_t = calloc(64, sizeof(uint64_t));
 	f->peer_t = calloc(N_PEERS, sizeof(uint64_t));
+	f->src_t = calloc(256, sizeof(uint64_t));
+	f->dst_t = calloc(256, sizeof(uint64_t));
 	seen = calloc((size_t)f->n_grp * 2, 65536 / 8);
-	if (f->proto_t == NULL || f->flags_t == NULL || f->peer_t == NULL ||
-	    seen == NULL) {
+	if (f->proto_t == NULL || f->dscp_t == NULL || f->peer_t == NULL ||
+	    f->src_t == NULL || f->dst_t == NULL || seen == NULL) {
 		free(seen);
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < f->n; i++) {
 		const struct brule *r = &f->r[i];
 		uint64_t bit = (uint64_t)1 << r->grp;
-		uint8_t *sp = &seen[(size_t)r->grp * 2 * 8192];
-		uint8_t *sf = sp + 8192;
+		uint32_t need = (r->fm & FLAG_PORTS_OK) != 0;
+		uint8_t *sp = &seen[((size_t)r->grp * 2 + need) * 8192];
 		uint32_t kp = (uint32_t)r->pm << 8 | r->pv;
-		uint32_t kf = (uint32_t)r->fm << 8 | r->fv;
 
 		if (!proto_all[r->grp] && !(sp[kp >> 3] & (1u << (kp & 7)))) {
 			sp[kp >> 3] |= (uint8_t)(1u << (kp & 7));
-			if (r->pm == 0)
+			if (r->pm == 0 && !need)
 				proto_all[r->grp] = 1;
-			for (uint32_t p = 0; p < 256; p++)
-				if ((p & r->pm) == r->pv)
-					f->proto_t[p] |= bit;
+			for (uint32_t p = 0; p < 256; p++) {
+				if ((p & r->pm) != r->pv)
+					continue;
+				f->proto_t[p] |= need && !has_ports((uint8_t)p)
+							 ? 0
+							 : bit;
+				f->proto_t[256 | p] |= need ? 0 : bit;
+			}
 		}
-		if (!(sf[kf >> 3] & (1u << (kf & 7)))) {
-			sf[kf >> 3] |= (uint8_t)(1u << (kf & 7));
-			for (uint32_t v = 0; v < 128; v++)
-				if ((v & r->fm) == r->fv)
-					f->flags_t[v] |= bit;
+		if ((r->fm & 0x3f) == 0x3f) {
+			f->dscp_t[r->fv & 0x3f] |= bit;
+		} else if (!dscp_all[r->grp]) {
+			dscp_all[r->grp] = 1;
+			for (uint32_t v = 0; v < 64; v++)
+				f->dscp_t[v] |= bit;
 		}
-		if (r->peer != 0)
+		if (r->peer != 0) {
 			f->peer_t[r->peer] |= bit;
-		else if (!peer_any[r->grp]) {
+		} else if (!peer_any[r->grp]) {
 			peer_any[r->grp] = 1;
 			for (uint32_t p = 0; p < N_PEERS; p++)
 				f->peer_t[p] |= bit;
+		}
+		if (!src_all[r->grp]) {
+			addr_table(f->src_t, f->family, r->s, r->sl, bit);
+			src_all[r->grp] = r->sl == 0;
+		}
+		if (!dst_all[r->grp]) {
+			addr_table(f->dst_t, f->family, r->d, r->dl, bit);
+			dst_all[r->grp] = r->dl == 0;
 		}
 	}
 	free(seen);
@@ -1069,7 +1235,9 @@ bfam_free(struct bfam *f)
 	free(f->tup);
 	free(f->off);
 	free(f->proto_t);
-	free(f->flags_t);
+	free(f->dscp_t);
+	free(f->src_t);
+	free(f->dst_t);
 	free(f->peer_t);
 	free(f->sport_t);
 	free(f->dport_t);
@@ -1126,8 +1294,7 @@ first32(const uint64_t w[2])
 
 /* Bytes of each array of one family in the block, 64-byte aligned. */
 struct lay {
-	size_t proto, flags, peer, sblk, dblk, sport, dport, grp, tup, off, rec,
-		result, end;
+	size_t pf, grp, tup, off, rec, result, end;
 };
 
 static size_t
@@ -1141,24 +1308,19 @@ layout(const struct bfam *f, size_t at, struct lay *l)
 {
 	size_t tsz = f->family == 4 ? sizeof(struct tup4) : sizeof(struct tup6);
 	size_t rsz = f->family == 4 ? sizeof(struct rec4) : sizeof(struct rec6);
+	size_t n_pf = PF_PORTS + ((size_t)f->n_sblk + f->n_dblk) * 256;
 
-	if (f->n == 0) {
+	if (f->n_ranks == 0) {
 		memset(l, 0, sizeof(*l));
 		return at;
 	}
-	l->proto = at;
-	l->flags = al64(l->proto + 256 * sizeof(uint64_t));
-	l->peer = al64(l->flags + 128 * sizeof(uint64_t));
-	l->sblk = al64(l->peer + N_PEERS * sizeof(uint64_t));
-	l->dblk = al64(l->sblk + 256);
-	l->sport = al64(l->dblk + 256);
-	l->dport = al64(l->sport + (size_t)f->n_sblk * 256 * sizeof(uint64_t));
-	l->grp = al64(l->dport + (size_t)f->n_dblk * 256 * sizeof(uint64_t));
+	l->pf = at;
+	l->grp = al64(l->pf + n_pf * sizeof(uint64_t));
 	l->tup = al64(l->grp + f->n_grp * sizeof(struct grp));
 	l->off = al64(l->tup + f->n_tup * tsz);
 	l->rec = al64(l->off + f->n_off * sizeof(uint32_t));
 	l->result = al64(l->rec + f->n * rsz);
-	l->end = al64(l->result + f->n * sizeof(uint32_t));
+	l->end = al64(l->result + f->n_ranks * sizeof(uint32_t));
 	return l->end;
 }
 
@@ -1167,52 +1329,66 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
      const uint32_t *idx_by_rank)
 {
 	struct grp *g = (struct grp *)(base + l->grp);
+	size_t tsz = f->family == 4 ? sizeof(struct tup4) : sizeof(struct tup6);
+	size_t rsz = f->family == 4 ? sizeof(struct rec4) : sizeof(struct rec6);
 
 	memset(o, 0, sizeof(*o));
-	if (f->n == 0)
+	if (f->n_ranks == 0)
 		return;
-	o->n_rules = f->n;
+	o->n_rules = f->n_ranks;
 	o->n_groups = f->n_grp;
-	memcpy(base + l->proto, f->proto_t, 256 * sizeof(uint64_t));
-	memcpy(base + l->flags, f->flags_t, 128 * sizeof(uint64_t));
-	memcpy(base + l->peer, f->peer_t, N_PEERS * sizeof(uint64_t));
-	memcpy(base + l->sblk, f->sblk, 256);
-	memcpy(base + l->dblk, f->dblk, 256);
-	memcpy(base + l->sport, f->sport_t,
-	       (size_t)f->n_sblk * 256 * sizeof(uint64_t));
-	memcpy(base + l->dport, f->dport_t,
-	       (size_t)f->n_dblk * 256 * sizeof(uint64_t));
+	{
+		uint64_t *pf = (uint64_t *)(base + l->pf);
+		uint32_t *blk = (uint32_t *)(pf + PF_BLK);
+
+		memcpy(pf + PF_PROTO, f->proto_t, 512 * sizeof(uint64_t));
+		memcpy(pf + PF_DSCP, f->dscp_t, 64 * sizeof(uint64_t));
+		memcpy(pf + PF_SRC, f->src_t, 256 * sizeof(uint64_t));
+		memcpy(pf + PF_DST, f->dst_t, 256 * sizeof(uint64_t));
+		memcpy(pf + PF_PEER, f->peer_t, N_PEERS * sizeof(uint64_t));
+		for (unsigned i = 0; i < 256; i++) {
+			blk[i] = PF_PORTS + (uint32_t)f->sblk[i] * 256;
+			blk[256 + i] = PF_PORTS +
+				       (f->n_sblk + f->dblk[i]) * 256;
+		}
+		memcpy(pf + PF_PORTS, f->sport_t,
+		       (size_t)f->n_sblk * 256 * sizeof(uint64_t));
+		memcpy(pf + PF_PORTS + (size_t)f->n_sblk * 256, f->dport_t,
+		       (size_t)f->n_dblk * 256 * sizeof(uint64_t));
+		o->pf = pf;
+	}
 	for (uint32_t i = 0; i < f->n_grp; i++) {
 		g[i].min_rank = f->grp_min[i];
-		g[i].tup = (uint16_t)f->grp_tup[i];
-		g[i].n_tup = (uint16_t)f->grp_ntup[i];
+		g[i].n_tup = f->grp_ntup[i];
+		g[i].tup = base + l->tup + f->grp_tup[i] * tsz;
 		g[i].peer_mask = f->grp_peer[i];
-		g[i]._pad = 0;
+		g[i].exact = f->grp_exact[i];
 	}
 	for (uint32_t i = 0; i < f->n_tup; i++) {
 		const struct btup *t = &f->tup[i];
+		const uint32_t *off = (const uint32_t *)(base + l->off) +
+				      t->off;
 
 		if (f->family == 4) {
 			struct tup4 *o4 = (struct tup4 *)(base + l->tup) + i;
 
 			o4->min_rank = t->min_rank;
 			o4->hmask = t->nb - 1;
-			o4->off = t->off;
+			o4->off = off;
 			o4->sm = first32(t->sm);
 			o4->dm = first32(t->dm);
-			o4->_pad = 0;
 		} else {
 			struct tup6 *o6 = (struct tup6 *)(base + l->tup) + i;
 
 			o6->min_rank = t->min_rank;
 			o6->hmask = t->nb - 1;
-			o6->off = t->off;
-			o6->_pad = 0;
+			o6->off = off;
 			memcpy(o6->sm, t->sm, 16);
 			memcpy(o6->dm, t->dm, 16);
 		}
 	}
-	memcpy(base + l->off, f->off, f->n_off * sizeof(uint32_t));
+	for (uint32_t i = 0; i < f->n_off; i++)
+		((uint32_t *)(base + l->off))[i] = (uint32_t)(f->off[i] * rsz);
 	for (uint32_t i = 0; i < f->n; i++) {
 		const struct brule *r = &f->r[i];
 
@@ -1253,18 +1429,9 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
 			o6->fmask = r->fm;
 		}
 	}
-	for (uint32_t i = 0; i < f->n; i++)
+	for (uint32_t i = 0; i < f->n_ranks; i++)
 		((uint32_t *)(base + l->result))[i] = idx_by_rank[i] + 1;
-	o->proto_t = (const uint64_t *)(base + l->proto);
-	o->flags_t = (const uint64_t *)(base + l->flags);
-	o->peer_t = (const uint64_t *)(base + l->peer);
-	o->sblk = (const uint8_t *)(base + l->sblk);
-	o->dblk = (const uint8_t *)(base + l->dblk);
-	o->sport_t = (const uint64_t *)(base + l->sport);
-	o->dport_t = (const uint64_t *)(base + l->dport);
 	o->grp = g;
-	o->tup = base + l->tup;
-	o->off = (const uint32_t *)(base + l->off);
 	o->rec = base + l->rec;
 	o->result = (const uint32_t *)(base + l->result);
 }
@@ -1307,6 +1474,49 @@ check_rule(const struct ixg_spec_acl_rule *r, uint32_t i,
 	return 0;
 }
 
+/*
+ * Leave out rules that can never be the first match: in a group whose
+ * rules share every small-field condition (exact), a rule without prefixes
+ * matches every packet of the group (or, naming a peer, every packet of
+ * the group from that peer), so any rule ranked after it (for that peer)
+ * is shadowed. f->r stays in rank order.
+ */
+static int
+prune_shadowed(struct bfam *f)
+{
+	/* bit (group * N_PEERS + peer): a rule of the group without prefixes
+	 * names that peer; any[g]: one names no peer */
+	uint8_t *caught = calloc((size_t)f->n_grp * N_PEERS / 8 + 1, 1);
+	uint8_t any[ACL_CLASS_MAX_GROUPS] = {0};
+	uint32_t kept = 0;
+
+	if (caught == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < f->n; i++) {
+		const struct brule *r = &f->r[i];
+		size_t bit = (size_t)r->grp * N_PEERS + r->peer;
+		int drop = 0;
+
+		if (f->grp_exact[r->grp]) {
+			drop = any[r->grp] ||
+			       (r->peer != 0 &&
+				(caught[bit / 8] >> (bit % 8)) & 1);
+			if (!drop && r->sl == 0 && r->dl == 0) {
+				if (r->peer == 0)
+					any[r->grp] = 1;
+				else
+					caught[bit / 8] |=
+						(uint8_t)(1u << (bit % 8));
+			}
+		}
+		if (!drop)
+			f->r[kept++] = *r;
+	}
+	f->n = kept;
+	free(caught);
+	return 0;
+}
+
 /* One family's build into f, from its rules in rank order. */
 static int
 build_family(struct bfam *f, int family, const struct ixg_spec_acl_rule *rules,
@@ -1315,7 +1525,7 @@ build_family(struct bfam *f, int family, const struct ixg_spec_acl_rule *rules,
 	int rc;
 
 	f->family = family;
-	f->n = n;
+	f->n = f->n_ranks = n;
 	if (n == 0)
 		return 0;
 	f->r = malloc(n * sizeof(*f->r));
@@ -1323,8 +1533,8 @@ build_family(struct bfam *f, int family, const struct ixg_spec_acl_rule *rules,
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
 		brule_fill(&f->r[i], &rules[by_rank[i]], by_rank[i], i);
-	if ((rc = plan_groups(f)) < 0 || (rc = plan_tuples_all(f)) < 0 ||
-	    (rc = small_tables(f)) < 0)
+	if ((rc = plan_groups(f)) < 0 || (rc = prune_shadowed(f)) < 0 ||
+	    (rc = plan_tuples_all(f)) < 0 || (rc = small_tables(f)) < 0)
 		return rc;
 	return 0;
 }
@@ -1392,7 +1602,8 @@ acl_class_build(const struct ixg_spec_acl_rule *rules, uint32_t n,
 		struct acl_class_stats *st = &c->st;
 
 		emit(&f[fi], (char *)c, &l[fi], &c->f[fi], by[fi]);
-		st->rules[fi] = f[fi].n;
+		st->rules[fi] = f[fi].n_ranks;
+		st->shadowed[fi] = f[fi].n_ranks - f[fi].n;
 		st->groups[fi] = f[fi].n_grp;
 		st->tuples[fi] = f[fi].n_tup;
 		st->signatures[fi] = f[fi].n_sig;

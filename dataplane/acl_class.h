@@ -104,6 +104,9 @@ struct acl_class_error {
 /* What a build made, per family [0] IPv4, [1] IPv6, and in total. */
 struct acl_class_stats {
 	uint32_t rules[2];
+	/* rules left out because an earlier rule without prefixes in the same
+	 * group catches every packet they could match */
+	uint32_t shadowed[2];
 	uint32_t groups[2];
 	uint32_t tuples[2]; /* over all groups */
 	uint32_t signatures[2]; /* distinct small-field signatures */

@@ -76,8 +76,8 @@ enum {
 	ACL6_NF,
 };
 
-_Static_assert(sizeof(struct ref_key4) == 20, "ref_key4");
-_Static_assert(sizeof(struct ref_key6) == 44, "ref_key6");
+_Static_assert(sizeof(struct ref_key4) == ACL_REF_KEY4_SIZE, "ref_key4");
+_Static_assert(sizeof(struct ref_key6) == ACL_REF_KEY6_SIZE, "ref_key6");
 
 /* ---- tables.c, copied. */
 RTE_ACL_RULE_DEF(acl4_rule, ACL4_NF);

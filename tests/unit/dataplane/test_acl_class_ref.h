@@ -45,7 +45,10 @@ void acl_ref_classify6(const struct acl_ref *ref,
 		       unsigned n, int alg);
 
 /* rte_acl search keys for n classifier keys (what stage_acl built), for
- * timing rte_acl_classify alone: key4/key6 arrays of n*32 and n*64 bytes. */
+ * timing rte_acl_classify alone: n keys of ACL_REF_KEY4_SIZE /
+ * ACL_REF_KEY6_SIZE bytes each. */
+#define ACL_REF_KEY4_SIZE 20
+#define ACL_REF_KEY6_SIZE 44
 void acl_ref_keys4(const struct acl_class_key4 *k, void *out, unsigned n);
 void acl_ref_keys6(const struct acl_class_key6 *k, void *out, unsigned n);
 

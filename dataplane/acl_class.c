@@ -760,50 +760,58 @@ out:
  * that loses least until ACL_CLASS_MAX_TUPLES remain. Fills pairs' hash
  * lengths; returns per rule (via r->tup, group-local) its pair. */
 static int
+cmp_u16(const void *a, const void *b)
+{
+	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
 plan_tuples(struct brule **g, uint32_t n, int family, struct pair **pp,
 	    uint32_t *np)
 {
 	unsigned maxlen = family == 4 ? 32 : 128, q = 1;
+	uint16_t *keys = malloc(2 * (size_t)n * sizeof(*keys));
+	uint16_t *uniq = keys + n;
 	uint32_t n_p = 0, alive;
 	struct pair *p;
-	uint32_t *slot;
 
+	if (keys == NULL)
+		return -ENOMEM;
+	/* Distinct (length / q * q) pairs, q doubling until at most 64. */
 	for (;;) {
-		/* Distinct (len / q * q) pairs. */
-		unsigned w = maxlen / q + 1;
-
-		slot = calloc((size_t)w * w, sizeof(*slot));
-		if (slot == NULL)
-			return -ENOMEM;
+		for (uint32_t i = 0; i < n; i++)
+			keys[i] = (uint16_t)((g[i]->sl / q * q) << 8 |
+					     (g[i]->dl / q * q));
+		memcpy(uniq, keys, n * sizeof(*keys));
+		qsort(uniq, n, sizeof(*uniq), cmp_u16);
 		n_p = 0;
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t *s = &slot[(g[i]->sl / q) * w + g[i]->dl / q];
-
-			if (*s == 0)
-				*s = ++n_p;
-		}
+		for (uint32_t i = 0; i < n; i++)
+			if (n_p == 0 || uniq[n_p - 1] != uniq[i])
+				uniq[n_p++] = uniq[i];
 		if (n_p <= 64 || q == maxlen)
 			break;
-		free(slot);
 		q *= 2;
 	}
 	p = calloc(n_p, sizeof(*p));
 	if (p == NULL) {
-		free(slot);
+		free(keys);
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		unsigned w = maxlen / q + 1;
-		uint32_t k = slot[(g[i]->sl / q) * w + g[i]->dl / q] - 1;
+		const uint16_t *hit = bsearch(&keys[i], uniq, n_p,
+					      sizeof(*uniq), cmp_u16);
+		uint32_t k = (uint32_t)(hit - uniq);
 
-		p[k].s = (uint8_t)(g[i]->sl / q * q);
-		p[k].d = (uint8_t)(g[i]->dl / q * q);
+		p[k].s = (uint8_t)(keys[i] >> 8);
+		p[k].d = (uint8_t)keys[i];
 		p[k].alive = 1;
 		p[k].into = k;
 		p[k].count++;
 		g[i]->tup = k;
 	}
-	free(slot);
+	free(keys);
 	alive = n_p;
 	while (alive > ACL_CLASS_MAX_TUPLES) {
 		uint32_t a = UINT32_MAX, b = UINT32_MAX;
@@ -1039,86 +1047,94 @@ out:
 	return rc;
 }
 
-struct prange {
-	uint32_t grp;
-	uint16_t lo, hi;
+/* A port range boundary of a group: at `at` the group's count of ranges
+ * covering the port goes up (lo) or down (hi + 1). */
+struct pedge {
+	uint32_t at; /* 0..65536 */
+	uint8_t grp;
+	int8_t step; /* +1 or -1 */
 };
 
 static int
-cmp_prange(const void *pa, const void *pb)
+cmp_pedge(const void *pa, const void *pb)
 {
-	const struct prange *a = pa, *b = pb;
+	const struct pedge *a = pa, *b = pb;
 
-	if (a->grp != b->grp)
-		return a->grp < b->grp ? -1 : 1;
-	if (a->lo != b->lo)
-		return a->lo < b->lo ? -1 : 1;
-	return a->hi < b->hi ? -1 : a->hi > b->hi;
+	if (a->at != b->at)
+		return a->at < b->at ? -1 : 1;
+	return a->grp < b->grp ? -1 : a->grp > b->grp;
 }
 
 /*
  * One port table: bit g of entry p set when a rule of group g has p in its
- * range (dir 0 source, 1 destination), stored as 256 blocks of 256 entries,
- * uniform blocks shared.
+ * range (dir 0 source, 1 destination), as 256 blocks of 256 entries: a
+ * sweep over the ranges' ends in port order; a block no end falls inside
+ * is uniform (shared with an equal uniform block), the others are filled
+ * entry by entry.
  */
 static int
 port_table(struct bfam *f, int dir, uint8_t blk[256], uint64_t **out,
 	   uint32_t *n_out)
 {
-	struct prange *pr = malloc(f->n * sizeof(*pr));
-	uint64_t *full = calloc(65536, sizeof(*full));
-	uint64_t *t = NULL;
-	uint32_t nb = 0;
+	struct pedge *e = malloc((2 * (size_t)f->n + 1) * sizeof(*e));
+	uint64_t *t = malloc(256 * 256 * sizeof(*t));
+	uint32_t cnt[ACL_CLASS_MAX_GROUPS] = {0};
+	uint8_t uniform[256];
+	uint64_t cur = 0;
+	uint32_t nb = 0, ne = 0, i = 0;
 
-	if (pr == NULL || full == NULL) {
-		free(pr);
-		free(full);
+	if (e == NULL || t == NULL) {
+		free(e);
+		free(t);
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < f->n; i++) {
-		pr[i].grp = f->r[i].grp;
-		pr[i].lo = dir ? f->r[i].dlo : f->r[i].slo;
-		pr[i].hi = dir ? f->r[i].dhi : f->r[i].shi;
-	}
-	qsort(pr, f->n, sizeof(*pr), cmp_prange);
-	/* Paint each group's merged ranges. */
-	for (uint32_t i = 0; i < f->n;) {
-		uint32_t g = pr[i].grp, lo = pr[i].lo, hi = pr[i].hi;
-		uint64_t bit = (uint64_t)1 << g;
+	for (uint32_t j = 0; j < f->n; j++) {
+		const struct brule *r = &f->r[j];
 
-		for (i++; i < f->n && pr[i].grp == g && pr[i].lo <= hi + 1; i++)
-			if (pr[i].hi > hi)
-				hi = pr[i].hi;
-		for (uint32_t p = lo; p <= hi; p++)
-			full[p] |= bit;
+		e[ne++] = (struct pedge){dir ? r->dlo : r->slo, (uint8_t)r->grp,
+					 1};
+		e[ne++] = (struct pedge){(dir ? r->dhi : r->shi) + 1u,
+					 (uint8_t)r->grp, -1};
 	}
-	free(pr);
-	t = malloc(256 * 256 * sizeof(*t));
-	if (t == NULL) {
-		free(full);
-		return -ENOMEM;
-	}
+	qsort(e, ne, sizeof(*e), cmp_pedge);
+	e[ne].at = UINT32_MAX; /* sentinel */
 	for (uint32_t b = 0; b < 256; b++) {
-		const uint64_t *e = &full[b * 256];
-		int uniform = 1;
-		uint32_t k;
+		uint32_t lo = b * 256, k;
 
-		for (uint32_t j = 1; j < 256 && uniform; j++)
-			uniform = e[j] == e[0];
-		for (k = 0; uniform && k < nb; k++) {
-			const uint64_t *o = &t[k * 256];
-
-			if (o[0] == e[0] && o[255] == e[0] &&
-			    memcmp(o, e, 256 * sizeof(*e)) == 0)
-				break;
+		/* ends at the block's first port apply to all of it */
+		for (; e[i].at <= lo; i++) {
+			cnt[e[i].grp] += (uint32_t)(int32_t)e[i].step;
+			cur = cnt[e[i].grp] ? cur | (uint64_t)1 << e[i].grp
+					    : cur & ~((uint64_t)1 << e[i].grp);
 		}
-		if (!uniform || k == nb) {
-			memcpy(&t[nb * 256], e, 256 * sizeof(*e));
-			k = nb++;
+		if (e[i].at >= lo + 256) { /* uniform */
+			for (k = 0; k < nb; k++)
+				if (uniform[k] && t[k * 256] == cur)
+					break;
+			if (k == nb) {
+				for (uint32_t x = 0; x < 256; x++)
+					t[nb * 256 + x] = cur;
+				uniform[nb++] = 1;
+			}
+		} else {
+			k = nb;
+			uniform[nb++] = 0;
+			for (uint32_t x = 0; x < 256; x++) {
+				for (; e[i].at <= lo + x; i++) {
+					cnt[e[i].grp] +=
+						(uint32_t)(int32_t)e[i].step;
+					cur = cnt[e[i].grp]
+						      ? cur | (uint64_t)1
+									<< e[i].grp
+						      : cur & ~((uint64_t)1
+								<< e[i].grp);
+				}
+				t[k * 256 + x] = cur;
+			}
 		}
 		blk[b] = (uint8_t)k;
 	}
-	free(full);
+	free(e);
 	*out = t;
 	*n_out = nb;
 	return 0;
@@ -1152,15 +1168,28 @@ addr_table(uint64_t *t, int family, const uint64_t w[2], unsigned len,
 	}
 }
 
+/* Set bit in proto_t (as built: [later fragment][protocol]) for every
+ * protocol p with (p & pm) == pv, where a packet can match a rule that
+ * needs ports_ok (`need`) or not. */
+static void
+proto_paint(uint64_t *proto_t, uint8_t pv, uint8_t pm, int need, uint64_t bit)
+{
+	for (uint32_t p = 0; p < 256; p++) {
+		if ((p & pm) != pv)
+			continue;
+		if (!need || has_ports((uint8_t)p))
+			proto_t[p] |= bit;
+		if (!need)
+			proto_t[256 | p] |= bit;
+	}
+}
+
 /* The prefilter's tables: protocol (with ports_ok), DSCP, peer, address
  * bytes, then the port tables. */
 static int
 small_tables(struct bfam *f)
 {
-	/* per group: (mask << 8 | value) of protocol conditions painted,
-	 * needing ports_ok or not */
-	uint8_t *seen = NULL;
-	uint8_t proto_all[ACL_CLASS_MAX_GROUPS] = {0};
+	uint8_t proto_all[ACL_CLASS_MAX_GROUPS][2] = {{0}};
 	uint8_t dscp_all[ACL_CLASS_MAX_GROUPS] = {0};
 	uint8_t peer_any[ACL_CLASS_MAX_GROUPS] = {0};
 	uint8_t src_all[ACL_CLASS_MAX_GROUPS] = {0};
@@ -1172,31 +1201,25 @@ small_tables(struct bfam *f)
 	f->peer_t = calloc(N_PEERS, sizeof(uint64_t));
 	f->src_t = calloc(256, sizeof(uint64_t));
 	f->dst_t = calloc(256, sizeof(uint64_t));
-	seen = calloc((size_t)f->n_grp * 2, 65536 / 8);
 	if (f->proto_t == NULL || f->dscp_t == NULL || f->peer_t == NULL ||
-	    f->src_t == NULL || f->dst_t == NULL || seen == NULL) {
-		free(seen);
+	    f->src_t == NULL || f->dst_t == NULL)
 		return -ENOMEM;
-	}
 	for (uint32_t i = 0; i < f->n; i++) {
 		const struct brule *r = &f->r[i];
 		uint64_t bit = (uint64_t)1 << r->grp;
-		uint32_t need = (r->fm & FLAG_PORTS_OK) != 0;
-		uint8_t *sp = &seen[((size_t)r->grp * 2 + need) * 8192];
-		uint32_t kp = (uint32_t)r->pm << 8 | r->pv;
+		int need = (r->fm & FLAG_PORTS_OK) != 0;
 
-		if (!proto_all[r->grp] && !(sp[kp >> 3] & (1u << (kp & 7)))) {
-			sp[kp >> 3] |= (uint8_t)(1u << (kp & 7));
-			if (r->pm == 0 && !need)
-				proto_all[r->grp] = 1;
-			for (uint32_t p = 0; p < 256; p++) {
-				if ((p & r->pm) != r->pv)
-					continue;
-				f->proto_t[p] |= need && !has_ports((uint8_t)p)
-							 ? 0
-							 : bit;
-				f->proto_t[256 | p] |= need ? 0 : bit;
-			}
+		/* one protocol: its two entries; any protocol: once per group
+		 * and ports_ok condition; other masks (never from the config
+		 * compiler): all matching protocols */
+		if (r->pm == 0xff) {
+			if (!need || has_ports(r->pv))
+				f->proto_t[r->pv] |= bit;
+			if (!need)
+				f->proto_t[256 | r->pv] |= bit;
+		} else if (r->pm != 0 || !proto_all[r->grp][need]) {
+			proto_all[r->grp][need] |= r->pm == 0;
+			proto_paint(f->proto_t, r->pv, r->pm, need, bit);
 		}
 		if ((r->fm & 0x3f) == 0x3f) {
 			f->dscp_t[r->fv & 0x3f] |= bit;
@@ -1221,7 +1244,6 @@ small_tables(struct bfam *f)
 			dst_all[r->grp] = r->dl == 0;
 		}
 	}
-	free(seen);
 	rc = port_table(f, 0, f->sblk, &f->sport_t, &f->n_sblk);
 	if (rc == 0)
 		rc = port_table(f, 1, f->dblk, &f->dport_t, &f->n_dblk);

@@ -32,7 +32,8 @@
  *   worst      every group a packet can reach at once without an early
  *              match: UDP, a reflection source port, a destination port in
  *              a class range, DSCP 0, from a peer that has a DSCP-bleach
- *              rule (matched last), to a random destination.
+ *              rule (matched last), to a random destination;
+ *   overlap    UDP to port 1500 (the --adversarial set's common port).
  * Before timing, every key of every shape is classified by both and the
  * answers must be equal (exit 1 otherwise).
  *
@@ -51,6 +52,10 @@
  * CPU time; rte_acl one build (rte_acl_add_rules + rte_acl_build of both
  * families, as tables.c). Memory: the classifier's block (its stats);
  * rte_acl the rte_malloc heap growth across its build.
+ *
+ * --adversarial adds a set built to be this classifier's worst case (see
+ * adversarial_rules) and the traffic shape "overlap" (UDP to port 1500)
+ * that reaches all of it.
  *
  * --small: 2,000 rules and 8,192 keys, 1 round (meson test acl_bench_small
  * checks the comparison). Without EAL args after "--": --no-huge -m 2048
@@ -87,9 +92,9 @@
 #define MAX_SETS 4
 #define MAX_ROUNDS 32
 
-enum shape { MIX, REFL_MISS, REFL_HIT, RTP, NEAR, WORST, N_SHAPES };
-static const char *const shape_name[N_SHAPES] = {"mix", "refl_miss", "refl_hit",
-						 "rtp", "near",	     "worst"};
+enum shape { MIX, REFL_MISS, REFL_HIT, RTP, NEAR, WORST, OVERLAP, N_SHAPES };
+static const char *const shape_name[N_SHAPES] = {
+	"mix", "refl_miss", "refl_hit", "rtp", "near", "worst", "overlap"};
 
 enum impl { OWN, RTE, N_IMPL };
 static const char *const impl_name[N_IMPL] = {"own", "rte_acl"};
@@ -104,6 +109,7 @@ static struct {
 	int alg;
 	int callgrind;
 	int small;
+	int adversarial;
 	int shape_on[N_SHAPES];
 } opt = {
 	.rules = {10000},
@@ -259,6 +265,10 @@ draw(struct ctx *c, enum shape sh, int fam, struct pkt *p)
 		p->proto = 17;
 		p->dport = (uint16_t)(16384 +
 				      fullspec_rng_below(&c->rng, 16384));
+		break;
+	case OVERLAP:
+		p->proto = 17;
+		p->dport = 1500;
 		break;
 	case WORST: {
 		unsigned k = fullspec_rng_below(
@@ -455,6 +465,63 @@ median(double *v, unsigned n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/*
+ * The adversarial set (--adversarial, reported as 0 rules): per family 64
+ * signatures, UDP destination port ranges 1000-g .. 2000+g that all hold
+ * port 1500, each with 8 tuples (destination prefixes of 8 different
+ * lengths towards routed space): a UDP packet to port 1500 reaches all 64
+ * groups and probes 512 tuples, the most one packet can cost without the
+ * groups being merged. Replaces the spec's rules (routes and sources stay
+ * for the traffic).
+ */
+static int
+adversarial_rules(struct ixg_spec *s)
+{
+	uint32_t n = 2 * 64 * 8, k = 0;
+	struct ixg_spec_acl_rule *r = calloc(n, sizeof(*r));
+	struct fullspec_rng rng;
+
+	if (r == NULL)
+		return -ENOMEM;
+	fullspec_rng_seed(&rng, opt.seed ^ 0xad5);
+	for (int fam = 4; fam <= 6; fam += 2)
+		for (uint32_t g = 0; g < 64; g++)
+			for (uint32_t t = 0; t < 8; t++, k++) {
+				struct ixg_spec_acl_rule *x = &r[k];
+
+				x->id = k + 1;
+				x->priority = k;
+				x->family = (uint8_t)fam;
+				x->action = IXG_ACL_DENY;
+				x->dscp_any = 1;
+				x->proto = 17;
+				x->proto_mask = 0xff;
+				x->sport_hi = 65535;
+				x->dport_lo = (uint16_t)(1000 - g);
+				x->dport_hi = (uint16_t)(2000 + g);
+				if (fam == 4) {
+					const struct ixg_spec_route4 *rt =
+						&s->routes4[fullspec_rng_below(
+							&rng, s->n_routes4)];
+					uint32_t a = htonl(rt->addr);
+
+					memcpy(x->dst, &a, 4);
+					x->dst_len = (uint8_t)(17 + t);
+				} else {
+					const struct ixg_spec_route6 *rt =
+						&s->routes6[fullspec_rng_below(
+							&rng, s->n_routes6)];
+
+					memcpy(x->dst, rt->addr, 16);
+					x->dst_len = (uint8_t)(41 + t);
+				}
+			}
+	free(s->acl_rules);
+	s->acl_rules = r;
+	s->n_acl_rules = n;
+	return 0;
+}
+
 /* ---- builds */
 
 static void *
@@ -472,6 +539,7 @@ rte_free_(void *p, void *arg)
 }
 
 struct set_result {
+	int adversarial;
 	uint32_t rules, rules4, rules6;
 	double own_build_ms, own_build_cpu_ms, rte_build_ms;
 	size_t own_bytes, rte_bytes;
@@ -501,7 +569,7 @@ run_set(uint32_t n_rules, struct set_result *res)
 	memset(res, 0, sizeof(*res));
 	memset(tr, 0, sizeof(tr));
 	fullspec_params_full(&fp, opt.seed);
-	fp.n_acl_rules = n_rules;
+	fp.n_acl_rules = n_rules ? n_rules : 10000;
 	fprintf(stderr,
 		"acl_bench: spec with %u rules (fullspec seed %" PRIu64
 		")...\n",
@@ -510,6 +578,11 @@ run_set(uint32_t n_rules, struct set_result *res)
 		fprintf(stderr, "fullspec_build: %s\n", strerror(-rc));
 		return -1;
 	}
+	if (n_rules == 0 && (rc = adversarial_rules(&spec)) < 0) {
+		fprintf(stderr, "adversarial rules: %s\n", strerror(-rc));
+		return -1;
+	}
+	res->adversarial = n_rules == 0;
 	res->rules = spec.n_acl_rules;
 	for (uint32_t i = 0; i < spec.n_acl_rules; i++)
 		if (spec.acl_rules[i].family == 4)
@@ -647,22 +720,26 @@ report(const struct set_result *r, unsigned n, double load0, double load1)
 		const struct set_result *x = &r[i];
 
 		fprintf(stderr,
-			"\n%u rules (%u IPv4, %u IPv6): build own %.1f ms "
+			"\n%u rules%s (%u IPv4, %u IPv6): build own %.1f ms "
 			"(cpu %.1f), rte_acl %.0f ms; memory own %.2f MiB, "
 			"rte_acl %.2f MiB\n",
-			x->rules, x->rules4, x->rules6, x->own_build_ms,
+			x->rules, x->adversarial ? " (adversarial set)" : "",
+			x->rules4, x->rules6, x->own_build_ms,
 			x->own_build_cpu_ms, x->rte_build_ms,
 			x->own_bytes / 1048576.0, x->rte_bytes / 1048576.0);
 		fprintf(stderr,
 			"  own: groups %u+%u (signatures %u+%u%s), tuples "
 			"%u+%u, port blocks %u+%u, longest bucket %u+%u, "
-			"worst-case rule checks %u+%u\n",
+			"shadowed %u+%u, at most %u+%u probes and %u+%u rule "
+			"checks per packet\n",
 			x->st.groups[0], x->st.groups[1], x->st.signatures[0],
 			x->st.signatures[1],
 			x->st.merged[0] || x->st.merged[1] ? ", merged" : "",
 			x->st.tuples[0], x->st.tuples[1], x->st.port_blocks[0],
 			x->st.port_blocks[1], x->st.max_bucket[0],
-			x->st.max_bucket[1], x->st.worst_checks[0],
+			x->st.max_bucket[1], x->st.shadowed[0],
+			x->st.shadowed[1], x->st.max_probes[0],
+			x->st.max_probes[1], x->st.worst_checks[0],
 			x->st.worst_checks[1]);
 		fprintf(stderr, "  %-10s %6s %9s %9s %7s\n", "shape", "hit%",
 			"own", "rte_acl", "ratio");
@@ -683,19 +760,25 @@ report(const struct set_result *r, unsigned n, double load0, double load1)
 	for (unsigned i = 0; i < n; i++) {
 		const struct set_result *x = &r[i];
 
-		printf("%s{\"rules\":%u,\"rules4\":%u,\"rules6\":%u,"
+		printf("%s{\"set\":\"%s\",\"rules\":%u,\"rules4\":%u,"
+		       "\"rules6\":%u,"
 		       "\"own_build_ms\":%.2f,\"own_build_cpu_ms\":%.2f,"
 		       "\"rte_build_ms\":%.1f,\"own_bytes\":%zu,"
 		       "\"rte_bytes\":%zu,\"groups\":[%u,%u],\"tuples\":[%u,%u]"
 		       ","
-		       "\"max_bucket\":[%u,%u],\"worst_checks\":[%u,%u],"
+		       "\"max_bucket\":[%u,%u],\"max_probes\":[%u,%u],"
+		       "\"worst_checks\":[%u,%u],\"shadowed\":[%u,%u],"
 		       "\"shapes\":{",
-		       i ? "," : "", x->rules, x->rules4, x->rules6,
-		       x->own_build_ms, x->own_build_cpu_ms, x->rte_build_ms,
-		       x->own_bytes, x->rte_bytes, x->st.groups[0],
-		       x->st.groups[1], x->st.tuples[0], x->st.tuples[1],
-		       x->st.max_bucket[0], x->st.max_bucket[1],
-		       x->st.worst_checks[0], x->st.worst_checks[1]);
+		       i ? "," : "",
+		       x->adversarial ? "adversarial" : "fullspec", x->rules,
+		       x->rules4, x->rules6, x->own_build_ms,
+		       x->own_build_cpu_ms, x->rte_build_ms, x->own_bytes,
+		       x->rte_bytes, x->st.groups[0], x->st.groups[1],
+		       x->st.tuples[0], x->st.tuples[1], x->st.max_bucket[0],
+		       x->st.max_bucket[1], x->st.max_probes[0],
+		       x->st.max_probes[1], x->st.worst_checks[0],
+		       x->st.worst_checks[1], x->st.shadowed[0],
+		       x->st.shadowed[1]);
 		for (int sh = 0, first = 1; sh < N_SHAPES; sh++) {
 			if (!opt.shape_on[sh])
 				continue;
@@ -778,9 +861,9 @@ usage(void)
 		"usage: acl_bench [--rules N[,N...]] [--keys N] [--rounds N] "
 		"[--seed N]\n"
 		"                 [--shapes mix,refl_miss,refl_hit,rtp,near,"
-		"worst] [--acl-alg A]\n"
+		"worst,overlap] [--acl-alg A]\n"
 		"                 [--builds N] [--callgrind] [--small] "
-		"[-- EAL args]\n");
+		"[--adversarial] [-- EAL args]\n");
 }
 
 int
@@ -796,6 +879,7 @@ main(int argc, char **argv)
 		{"builds", required_argument, NULL, 'b'},
 		{"callgrind", no_argument, NULL, 'c'},
 		{"small", no_argument, NULL, 'm'},
+		{"adversarial", no_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -843,6 +927,7 @@ main(int argc, char **argv)
 			break;
 		case 'c': opt.callgrind = 1; break;
 		case 'm': opt.small = 1; break;
+		case 'A': opt.adversarial = 1; break;
 		default: usage(); return o == 'h' ? 0 : 2;
 		}
 	}
@@ -868,6 +953,8 @@ main(int argc, char **argv)
 	if (bench_eal_init(argc, argv, split, def) < 0)
 		return 1;
 	load0 = loadavg();
+	if (opt.adversarial && opt.n_sets < MAX_SETS)
+		opt.rules[opt.n_sets++] = 0;
 	for (unsigned i = 0; i < opt.n_sets; i++)
 		if (run_set(opt.rules[i], &res[i]) < 0)
 			return 1;

@@ -511,7 +511,9 @@ struct bfam {
 	uint8_t sblk[256], dblk[256];
 	uint32_t n_sblk, n_dblk;
 	uint64_t *sport_t, *dport_t; /* [n_*blk * 256] */
-	uint32_t max_bucket, worst_checks;
+	uint32_t max_bucket, worst_checks, max_probes;
+	uint32_t max_groups; /* by the small fields alone, see work_bounds */
+	uint32_t grp_checks[ACL_CLASS_MAX_GROUPS]; /* sum of longest buckets */
 };
 
 static int bad(struct acl_class_error *err, int rc, int64_t rule,
@@ -654,7 +656,7 @@ key_slot(uint64_t *keys, uint32_t *n, uint32_t max, uint64_t k)
  * 2, 3), as many own groups as fit at the finest level that fits.
  */
 static int
-plan_groups(struct bfam *f)
+plan_groups(struct bfam *f, unsigned min_level)
 {
 	struct brule **by = malloc(f->n * sizeof(*by));
 	struct sig_info *si = NULL;
@@ -684,7 +686,7 @@ plan_groups(struct bfam *f)
 			s->id = by[i]->sig;
 		}
 	}
-	if (n_sig <= ACL_CLASS_MAX_GROUPS) {
+	if (n_sig <= ACL_CLASS_MAX_GROUPS && min_level == 0) {
 		for (uint32_t i = 0; i < n_sig; i++)
 			si[i].gkey = (uint64_t)1 << 63 | i;
 	} else {
@@ -692,10 +694,12 @@ plan_groups(struct bfam *f)
 
 		f->merged = 1;
 		qsort(si, n_sig, sizeof(*si), cmp_sig_count);
-		for (unsigned level = 1; level <= 3 && !done; level++) {
+		for (unsigned level = min_level ? min_level : 1;
+		     level <= 3 && !done; level++) {
 			/* own = signatures [0, k); the rest share coarse keys.
-			 * Lower k until own + shared groups fit. */
-			uint32_t k = ACL_CLASS_MAX_GROUPS;
+			 * Lower k until own + shared groups fit (from 0 when
+			 * a coarser level is asked for). */
+			uint32_t k = min_level ? 0 : ACL_CLASS_MAX_GROUPS;
 			int full = 0;
 
 			nk = 0;
@@ -759,6 +763,98 @@ out:
  * quantised when there are many, then the rarest merged into the pair
  * that loses least until ACL_CLASS_MAX_TUPLES remain. Fills pairs' hash
  * lengths; returns per rule (via r->tup, group-local) its pair. */
+/* A group's rules are hashed on shorter common lengths by share_tuples
+ * only if no key would then hold more rules than this. */
+#define SHARE_MAX_BUCKET 4
+/* ... and only for groups up to this size (the planning sorts the group's
+ * keys once per candidate pair). */
+#define SHARE_MAX_RULES 8192
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A 64-bit fingerprint of a rule's key in a tuple hashing lengths (s, d):
+ * equal keys, equal fingerprints (for counting, not for lookups). */
+static uint64_t
+key_print(const struct brule *r, uint32_t peer_mask, unsigned s, unsigned d)
+{
+	uint64_t sm[2], dm[2], x = (uint64_t)(r->peer & peer_mask);
+
+	mask_words(s, sm);
+	mask_words(d, dm);
+	x = (x ^ (r->s[0] & sm[0])) * UINT64_C(0x9e3779b97f4a7c15);
+	x = (x ^ (x >> 29) ^ (r->s[1] & sm[1])) * UINT64_C(0xbf58476d1ce4e5b9);
+	x = (x ^ (x >> 31) ^ (r->d[0] & dm[0])) * UINT64_C(0x94d049bb133111eb);
+	x = (x ^ (x >> 29) ^ (r->d[1] & dm[1])) * UINT64_C(0x9e3779b97f4a7c15);
+	return x ^ (x >> 32);
+}
+
+/*
+ * Merge a group's tuples pairwise onto their common shorter lengths while
+ * that costs little: one probe fewer per packet for each merge, allowed
+ * when no key of the merged tuple is shared by more than SHARE_MAX_BUCKET
+ * rules (prefixes of different lengths towards different networks rarely
+ * share a shorter key). Best pair first (fewest rules on one key).
+ */
+static int
+share_tuples(struct brule **g, uint32_t n, uint32_t peer_mask, struct pair *p,
+	     uint32_t n_p)
+{
+	uint64_t *k = malloc((n + 1) * sizeof(*k));
+
+	if (k == NULL)
+		return -ENOMEM;
+	for (;;) {
+		uint32_t ba = 0, bb = 0, best = SHARE_MAX_BUCKET + 1;
+
+		for (uint32_t a = 0; a < n_p; a++)
+			for (uint32_t b = a + 1; b < n_p; b++) {
+				unsigned s, d;
+				uint32_t m = 0, run = 0;
+
+				if (p[a].into != a || p[b].into != b)
+					continue;
+				s = p[a].s < p[b].s ? p[a].s : p[b].s;
+				d = p[a].d < p[b].d ? p[a].d : p[b].d;
+				for (uint32_t i = 0; i < n; i++) {
+					uint32_t t = p[g[i]->tup].into;
+
+					if (t == a || t == b)
+						k[m++] = key_print(
+							g[i], peer_mask, s, d);
+				}
+				qsort(k, m, sizeof(*k), cmp_u64);
+				for (uint32_t i = 0, most = 0; i < m; i++) {
+					run = i > 0 && k[i] == k[i - 1]
+						      ? run + 1
+						      : 1;
+					most = run > most ? run : most;
+					if (i + 1 == m && most < best) {
+						best = most;
+						ba = a;
+						bb = b;
+					}
+				}
+			}
+		if (best > SHARE_MAX_BUCKET)
+			break;
+		p[ba].s = p[ba].s < p[bb].s ? p[ba].s : p[bb].s;
+		p[ba].d = p[ba].d < p[bb].d ? p[ba].d : p[bb].d;
+		p[ba].count += p[bb].count;
+		p[bb].alive = 0;
+		for (uint32_t i = 0; i < n_p; i++)
+			if (p[i].into == bb)
+				p[i].into = ba;
+	}
+	free(k);
+	return 0;
+}
+
 static int
 cmp_u16(const void *a, const void *b)
 {
@@ -768,8 +864,8 @@ cmp_u16(const void *a, const void *b)
 }
 
 static int
-plan_tuples(struct brule **g, uint32_t n, int family, struct pair **pp,
-	    uint32_t *np)
+plan_tuples(struct brule **g, uint32_t n, int family, uint32_t peer_mask,
+	    struct pair **pp, uint32_t *np)
 {
 	unsigned maxlen = family == 4 ? 32 : 128, q = 1;
 	uint16_t *keys = malloc(2 * (size_t)n * sizeof(*keys));
@@ -861,6 +957,11 @@ plan_tuples(struct brule **g, uint32_t n, int family, struct pair **pp,
 			t = p[t].into;
 		p[i].into = t;
 	}
+	if (alive > 1 && n <= SHARE_MAX_RULES &&
+	    share_tuples(g, n, peer_mask, p, n_p) < 0) {
+		free(p);
+		return -ENOMEM;
+	}
 	*pp = p;
 	*np = n_p;
 	return 0;
@@ -951,7 +1052,8 @@ plan_tuples_all(struct bfam *f)
 
 		for (hi = lo; hi < f->n && by[hi]->grp == grp; hi++)
 			;
-		rc = plan_tuples(by + lo, hi - lo, f->family, &p, &n_p);
+		rc = plan_tuples(by + lo, hi - lo, f->family, f->grp_peer[grp],
+				 &p, &n_p);
 		if (rc < 0)
 			goto out;
 		free(local);
@@ -1038,7 +1140,7 @@ plan_tuples_all(struct bfam *f)
 		f->off[t->off + t->nb] = i;
 		if (tmax > f->max_bucket)
 			f->max_bucket = tmax;
-		f->worst_checks += tmax;
+		f->grp_checks[t->grp] += tmax;
 	}
 	rc = 0;
 out:
@@ -1539,13 +1641,85 @@ prune_shadowed(struct bfam *f)
 	return 0;
 }
 
-/* One family's build into f, from its rules in rank order. */
+/* Sum of w[g] over the groups of mask m. */
+static uint32_t
+mask_weight(uint64_t m, const uint32_t *w)
+{
+	uint32_t sum = 0;
+
+	for (; m != 0; m &= m - 1)
+		sum += w[__builtin_ctzll(m)];
+	return sum;
+}
+
+/*
+ * Bounds on one packet's work, for the stats: every group a packet can
+ * reach is in one entry of each prefilter table, so the most tuples
+ * (probes) and longest-bucket rules (checks) one entry's groups hold,
+ * minimised over the tables, bounds what any packet costs.
+ */
+static void
+work_bounds(struct bfam *f)
+{
+	const struct {
+		const uint64_t *t;
+		uint32_t n;
+	} tabs[] = {
+		{f->proto_t, 512},
+		{f->dscp_t, 64},
+		{f->peer_t, N_PEERS},
+		{f->src_t, 256},
+		{f->dst_t, 256},
+		{f->sport_t, f->n_sblk * 256},
+		{f->dport_t, f->n_dblk * 256},
+	};
+
+	f->max_probes = f->worst_checks = f->max_groups = UINT32_MAX;
+	for (size_t k = 0; k < sizeof(tabs) / sizeof(tabs[0]); k++) {
+		uint32_t probes = 0, checks = 0, groups = 0;
+
+		for (uint32_t e = 0; e < tabs[k].n; e++) {
+			uint64_t m = tabs[k].t[e];
+			uint32_t p = mask_weight(m, f->grp_ntup);
+			uint32_t c = mask_weight(m, f->grp_checks);
+			uint32_t g = (uint32_t)__builtin_popcountll(m);
+
+			probes = p > probes ? p : probes;
+			checks = c > checks ? c : checks;
+			groups = g > groups ? g : groups;
+		}
+		f->max_probes = probes < f->max_probes ? probes : f->max_probes;
+		f->worst_checks = checks < f->worst_checks ? checks
+							   : f->worst_checks;
+		/* the address tables (k 3, 4) say nothing about overlap */
+		if (k != 3 && k != 4 && groups < f->max_groups)
+			f->max_groups = groups;
+	}
+}
+
+/*
+ * One group per signature (level 0) unless signatures overlap so much
+ * that one packet's small fields alone reach more than OVERLAP_MAX groups
+ * (signatures sharing a port, each with prefixes of its own:
+ * bench/acl_bench --adversarial); then the coarser levels are built too
+ * and the grouping with the least work bound (probes + rule checks) kept.
+ * Measured: on the adversarial set level 0 (small-field overlap 64, bound
+ * 21) costs 107 cycles per packet, level 1 (bound 5) 33; on fullspec's set
+ * level 0 is the fastest on every traffic shape, although a coarser level
+ * can have a lower worst-case bound (IPv6: level 2, bound 35 against 61,
+ * but 2.4x the cycles on the traffic mix): the bound speaks for the worst
+ * packet, not the typical one.
+ */
+#define OVERLAP_MAX 32
+/* One grouping of the family's rules (rank order in orig[0..n)) into f,
+ * at merge level `level` (0: one group per signature where they fit). */
 static int
-build_family(struct bfam *f, int family, const struct ixg_spec_acl_rule *rules,
-	     const uint32_t *by_rank, uint32_t n)
+build_level(struct bfam *f, int family, const struct brule *orig, uint32_t n,
+	    unsigned level)
 {
 	int rc;
 
+	memset(f, 0, sizeof(*f));
 	f->family = family;
 	f->n = f->n_ranks = n;
 	if (n == 0)
@@ -1553,12 +1727,48 @@ build_family(struct bfam *f, int family, const struct ixg_spec_acl_rule *rules,
 	f->r = malloc(n * sizeof(*f->r));
 	if (f->r == NULL)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++)
-		brule_fill(&f->r[i], &rules[by_rank[i]], by_rank[i], i);
-	if ((rc = plan_groups(f)) < 0 || (rc = prune_shadowed(f)) < 0 ||
+	memcpy(f->r, orig, n * sizeof(*f->r));
+	if ((rc = plan_groups(f, level)) < 0 || (rc = prune_shadowed(f)) < 0 ||
 	    (rc = plan_tuples_all(f)) < 0 || (rc = small_tables(f)) < 0)
 		return rc;
+	work_bounds(f);
 	return 0;
+}
+
+static uint64_t
+work_cost(const struct bfam *f)
+{
+	return (uint64_t)f->max_probes + f->worst_checks;
+}
+
+/* One family's build into f, from its rules in rank order. */
+static int
+build_family(struct bfam *f, int family, const struct ixg_spec_acl_rule *rules,
+	     const uint32_t *by_rank, uint32_t n)
+{
+	struct brule *orig = malloc((n + 1) * sizeof(*orig));
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if (orig == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		brule_fill(&orig[i], &rules[by_rank[i]], by_rank[i], i);
+	rc = build_level(f, family, orig, n, 0);
+	for (unsigned level = 1;
+	     rc == 0 && f->max_groups > OVERLAP_MAX && level <= 3; level++) {
+		struct bfam alt;
+
+		rc = build_level(&alt, family, orig, n, level);
+		if (rc == 0 && work_cost(&alt) < work_cost(f)) {
+			bfam_free(f);
+			*f = alt;
+		} else {
+			bfam_free(&alt);
+		}
+	}
+	free(orig);
+	return rc;
 }
 
 int
@@ -1633,6 +1843,7 @@ acl_class_build(const struct ixg_spec_acl_rule *rules, uint32_t n,
 		st->port_blocks[fi] = f[fi].n_sblk + f[fi].n_dblk;
 		st->max_bucket[fi] = f[fi].max_bucket;
 		st->worst_checks[fi] = f[fi].worst_checks;
+		st->max_probes[fi] = f[fi].max_probes;
 	}
 	c->st.bytes = size;
 	*out = c;

@@ -113,8 +113,13 @@ struct acl_class_stats {
 	uint32_t merged[2]; /* 1 if signatures were merged into groups */
 	uint32_t port_blocks[2]; /* 256-port blocks stored, both port tables */
 	uint32_t max_bucket[2]; /* longest run of rules one probe scans */
-	/* Upper bound on rule checks for one packet: for every group, every
-	 * tuple's longest bucket. */
+	/*
+	 * Upper bounds on one packet's work: hash probes (tuples of the
+	 * groups it can reach) and rule checks (their longest buckets),
+	 * taken over the groups any one value of a prefiltered field can
+	 * reach. 0 for a family without rules.
+	 */
+	uint32_t max_probes[2];
 	uint32_t worst_checks[2];
 	size_t bytes; /* the whole block */
 };

@@ -399,6 +399,58 @@ test_overlapping_ranges(void **state)
 	acl_class_free(c);
 }
 
+/* Rules that an earlier prefix-less rule of the same signature catches
+ * are left out; the answers stay those of the naive scan. A peer's
+ * catch-all shadows only that peer's later rules, and rules of another
+ * signature (here: naming a peer) are never shadowed across groups. */
+static void
+test_shadowed(void **state)
+{
+	struct acl_class *c;
+	struct acl_class_stats st;
+	struct acl_class_key4 k = key4("1.1.1.1", "10.1.2.3", 17, 9, 53);
+	struct ixg_spec_acl_rule *r;
+
+	(void)state;
+	r = rule(1, 5, 4); /* index 0: kept, before the catch-all */
+	r->proto = 17, r->proto_mask = 0xff, r->dport_lo = r->dport_hi = 53;
+	pfx4(r->dst, "10.1.0.0", &r->dst_len, 16);
+	r = rule(2, 10, 4); /* index 1: the catch-all of (UDP, dport 53) */
+	r->proto = 17, r->proto_mask = 0xff, r->dport_lo = r->dport_hi = 53;
+	r = rule(3, 20, 4); /* index 2: shadowed by index 1 */
+	r->proto = 17, r->proto_mask = 0xff, r->dport_lo = r->dport_hi = 53;
+	pfx4(r->dst, "10.0.0.0", &r->dst_len, 8);
+	r = rule(4, 30, 4); /* index 3: names a peer: another group, kept */
+	r->proto = 17, r->proto_mask = 0xff, r->dport_lo = r->dport_hi = 53;
+	r->in_peer = 3;
+	r = rule(5, 40, 4); /* index 4: peer 4's catch-all for dport 123 */
+	r->proto = 17, r->proto_mask = 0xff, r->dport_lo = r->dport_hi = 123;
+	r->in_peer = 4;
+	r = rule(6, 50, 4); /* index 5: shadowed by index 4 */
+	r->proto = 17, r->proto_mask = 0xff, r->dport_lo = r->dport_hi = 123;
+	r->in_peer = 4;
+	pfx4(r->src, "1.1.1.0", &r->src_len, 24);
+	r = rule(7, 60, 4); /* index 6: another peer, kept */
+	r->proto = 17, r->proto_mask = 0xff, r->dport_lo = r->dport_hi = 123;
+	r->in_peer = 5;
+	pfx4(r->src, "1.1.1.0", &r->src_len, 24);
+	c = build();
+	acl_class_stats(c, &st);
+	assert_int_equal(st.rules[0], 7);
+	assert_int_equal(st.shadowed[0], 2);
+	assert_int_equal(c4(c, k), 1);
+	k.dst = htonl(dp_ip4("10.2.0.1"));
+	assert_int_equal(c4(c, k), 2);
+	k.in_peer = 3;
+	assert_int_equal(c4(c, k), 2);
+	k.dport = 123;
+	k.in_peer = 4;
+	assert_int_equal(c4(c, k), 5);
+	k.in_peer = 5;
+	assert_int_equal(c4(c, k), 7);
+	acl_class_free(c);
+}
+
 /* An empty set answers 0 for everything. */
 static void
 test_empty(void **state)
@@ -857,6 +909,7 @@ main(void)
 		cmocka_unit_test_setup(test_prefixes6, setup),
 		cmocka_unit_test_setup(test_families, setup),
 		cmocka_unit_test_setup(test_overlapping_ranges, setup),
+		cmocka_unit_test_setup(test_shadowed, setup),
 		cmocka_unit_test_setup(test_empty, setup),
 		cmocka_unit_test_setup(test_build_errors, setup),
 		cmocka_unit_test_setup(test_too_many, setup),

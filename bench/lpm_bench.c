@@ -77,10 +77,21 @@
 #endif
 
 #include "benchutil.h"
-#include "fib6_compat.h"
 #include "fullspec.h"
 #include "ixg_conf.h"
 #include "lpm.h"
+
+/* rte_fib6 takes IPv6 addresses as uint8_t[16] in DPDK 22.11 and as
+ * struct rte_ipv6_addr (the same 16 bytes) from 24.11; meson probes the
+ * type (bench/meson.build), not the version. */
+#ifdef IXG_HAVE_RTE_IPV6_ADDR
+#include <rte_ip6.h>
+#define IXG_FIB6_ADDRS(a) ((const struct rte_ipv6_addr *)(const void *)(a))
+#define IXG_FIB6_ADDR(a) ((const struct rte_ipv6_addr *)(const void *)(a))
+#else
+#define IXG_FIB6_ADDRS(a) ((uint8_t(*)[RTE_FIB6_IPV6_ADDR_SIZE])(void *)(a))
+#define IXG_FIB6_ADDR(a) ((const uint8_t *)(a))
+#endif
 
 #define BULK 32
 #define MAX_ROUNDS 64

@@ -84,25 +84,8 @@ struct frame {
 	uint8_t data[FRAME_MAX];
 };
 
-/* pipeline_run's order (pipeline.c); the breakdown must follow it. */
-enum {
-	ST_PARSE,
-	ST_PEER,
-	ST_LOCAL,
-	ST_SAV,
-	ST_ACL,
-	ST_ROUTE,
-	ST_COUNTRY,
-	ST_POLICER,
-	ST_REWRITE,
-	ST_OUTPUT,
-	ST_N,
-};
-
-static const char *const stage_names[ST_N] = {
-	"parse", "peer",    "local",   "sav",	  "acl",
-	"route", "country", "policer", "rewrite", "output",
-};
+/* The per-stage breakdown follows PIPELINE_STAGES (pipeline.h). */
+#define ST_N PIPELINE_N_STAGES
 
 struct scenario {
 	const char *name;
@@ -501,22 +484,24 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 	 const struct frame *frames, unsigned nf, uint64_t packets,
 	 enum pass_mode mode, struct pass_result *res)
 {
-	static struct burst b;
-	static struct burst_out out;
+	static struct burst burst_;
+	static struct burst_out out_;
+	struct burst *b = &burst_;
+	struct burst_out *out = &out_;
 	uint64_t n_bursts = packets / PIPELINE_BURST, start;
 	unsigned next = 0;
 
 	memset(res, 0, sizeof(*res));
-	memset(&out, 0, sizeof(out));
+	memset(out, 0, sizeof(*out));
 	start = rte_rdtsc();
 	for (uint64_t k = 0; k < n_bursts; k++) {
 		const struct frame *f = &frames[next];
 		uint64_t t[ST_N + 1];
 
-		if (rte_pktmbuf_alloc_bulk(pool, b.pkts, PIPELINE_BURST) != 0)
+		if (rte_pktmbuf_alloc_bulk(pool, b->pkts, PIPELINE_BURST) != 0)
 			return -ENOMEM;
 		for (unsigned i = 0; i < PIPELINE_BURST; i++) {
-			struct rte_mbuf *m = b.pkts[i];
+			struct rte_mbuf *m = b->pkts[i];
 
 			memcpy(rte_pktmbuf_mtod(m, uint8_t *), f[i].data,
 			       f[i].len);
@@ -524,48 +509,38 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 			m->pkt_len = f[i].len;
 			m->port = f[i].port;
 		}
-		b.n = PIPELINE_BURST;
-		b.port = f[0].port;
+		b->n = PIPELINE_BURST;
+		b->port = f[0].port;
 		next = (next + PIPELINE_BURST) % nf;
 		ctx->now_tsc = rte_rdtsc();
 
 		switch (mode) {
 		case PASS_PIPELINE:
 			t[0] = rte_rdtsc();
-			pipeline_run(ctx, &b, &out);
+			pipeline_run(ctx, b, out);
 			t[1] = rte_rdtsc();
 			res->window += t[1] - t[0];
 			break;
-		case PASS_STAGES:
+		case PASS_STAGES: {
+			/* Each stage as pipeline_run calls it, an rdtsc
+			 * after each. */
+			unsigned s = 0;
+
 			t[0] = rte_rdtsc();
-			stage_parse(ctx, &b);
-			t[1] = rte_rdtsc();
-			stage_peer(ctx, &b);
-			t[2] = rte_rdtsc();
-			stage_local(ctx, &b);
-			t[3] = rte_rdtsc();
-			stage_sav(ctx, &b);
-			t[4] = rte_rdtsc();
-			stage_acl(ctx, &b);
-			t[5] = rte_rdtsc();
-			stage_route(ctx, &b);
-			t[6] = rte_rdtsc();
-			stage_country(ctx, &b);
-			t[7] = rte_rdtsc();
-			stage_policer(ctx, &b);
-			t[8] = rte_rdtsc();
-			stage_rewrite(ctx, &b);
-			t[9] = rte_rdtsc();
-			stage_output(ctx, &b, &out);
-			t[10] = rte_rdtsc();
-			for (unsigned s = 0; s < ST_N; s++)
+#define X_TIMED(id, name, args)                                                \
+	PIPELINE_CALL(name, args);                                             \
+	t[++s] = rte_rdtsc();
+			PIPELINE_STAGES(X_TIMED)
+#undef X_TIMED
+			for (s = 0; s < ST_N; s++)
 				res->stage[s] += t[s + 1] - t[s];
 			break;
+		}
 		case PASS_REFILL:
-			rte_pktmbuf_free_bulk(b.pkts, PIPELINE_BURST);
+			rte_pktmbuf_free_bulk(b->pkts, PIPELINE_BURST);
 			break;
 		}
-		free_out(&out);
+		free_out(out);
 	}
 	res->total = rte_rdtsc() - start;
 	res->bursts = n_bursts;
@@ -790,7 +765,7 @@ print_table(void)
 			hz / sc->cpp / 1e6, fwd, sc->avg_len);
 		for (unsigned s = 0; s < ST_N && opt.stages && !opt.callgrind;
 		     s++)
-			fprintf(stderr, " %s %.1f", stage_names[s],
+			fprintf(stderr, " %s %.1f", pipeline_stage_name(s),
 				sc->stage[s]);
 		fprintf(stderr, "\n");
 		for (unsigned d = 0; d < IXG_DROP_MAX; d++)
@@ -966,7 +941,7 @@ print_json(FILE *o)
 			fprintf(o, ",\"stages\":{");
 			for (unsigned s = 0; s < ST_N; s++)
 				fprintf(o, "%s\"%s\":%.2f", s ? "," : "",
-					stage_names[s], sc->stage[s]);
+					pipeline_stage_name(s), sc->stage[s]);
 			fprintf(o, ",\"sum\":%.2f}", sc->stage_sum);
 		}
 		fprintf(o, "}");

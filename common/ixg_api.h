@@ -12,7 +12,7 @@
  *
  * Nothing in here depends on DPDK, liburing or OpenSSL: plain C11.
  * Addresses are in network byte order as bytes (IPv6) or host-order uint32_t
- * (IPv4, the form rte_fib takes); every struct documents which.
+ * (IPv4, the form the FIBs take); every struct documents which.
  */
 #ifndef IXG_API_H
 #define IXG_API_H
@@ -35,6 +35,17 @@
 #define IXG_MAX_ROUTES6 (1u << 19) /* 524,288 >= 300k real routes */
 #define IXG_MAX_COUNTRIES 256 /* country index 0 is "unknown" */
 #define IXG_MAX_LOCAL_ADDRS 256
+/* Blackholes are addressed by a 16-bit index in the dataplane's FIB next
+ * hops: the most a transaction may carry. */
+#define IXG_MAX_BLACKHOLES 65536u
+/*
+ * Bounds of every policer rate and burst (classes' committed and peak, a
+ * peer's rate and burst), for the config validator and the dataplane's
+ * own checks alike. 10 Tbit/s is beyond any port; rte_meter's token-bucket
+ * arithmetic overflows 64 bits from about 1.8e17 bytes/s.
+ */
+#define IXG_RATE_MAX 1250000000000ull /* bytes per second: 10 Tbit/s */
+#define IXG_BURST_MAX (1ull << 40) /* bytes: 1 TiB */
 #define IXG_NAME_LEN 32 /* including the terminating NUL */
 #define IXG_DEVARGS_LEN 256
 
@@ -179,7 +190,7 @@ struct ixg_spec_peer {
 	char name[IXG_NAME_LEN];
 };
 
-/* A route or source prefix. IPv4 addr is host byte order (rte_fib form). */
+/* A route or source prefix. IPv4 addr is host byte order (the FIBs' form). */
 struct ixg_spec_route4 {
 	uint32_t addr;
 	uint8_t len;
@@ -256,38 +267,102 @@ struct ixg_spec_country6 {
 	uint16_t country;
 };
 
+/*
+ * The tables of a spec, declared once: every layer iterates this list (the
+ * enum below, the fields of struct ixg_spec, the wire codec's descriptors
+ * in ixg_wire.c, the static size checks, the control daemon's diff, the
+ * dataplane's per-table hooks). Adding a table is one line here, plus its
+ * element struct above and its hooks where it is used.
+ *
+ * X(ID, wire, field, type, size, capacity, shape, origin, strings)
+ *   ID        IXG_TBL_<ID> in enum ixg_table
+ *   wire      its number in TXN_TABLE (fixed: it is on the wire; dense
+ *             from 1, in this order)
+ *   field     the member of struct ixg_spec (n_<field> and <field> for an
+ *             ARRAY), also the table's name for operators ("peers")
+ *   type      the element struct
+ *   size      sizeof(type), checked: the element layout is wire too
+ *   capacity  most elements a transaction may carry
+ *   shape     ONE: one inline element (the node); ARRAY: n_<field> +
+ *             <field>, malloc'd
+ *   origin    ORIGIN: the element has a uint32_t `origin` the control
+ *             plane maps back to file:line:col; NO_ORIGIN: it has none
+ *   strings   the element's NUL-terminated char arrays, as
+ *             S(type, member) S(type, member)... (may be empty)
+ *
+ * Peer, class and rule id 0 means "none": one fewer than the max. A rule
+ * for both families is compiled into two elements; country data files
+ * turn into more prefixes than ranges.
+ */
+#define IXG_SPEC_TABLES(X, S)                                                  \
+	X(NODE, 1, node, struct ixg_spec_node, 44, 1, ONE, NO_ORIGIN,          \
+	  S(struct ixg_spec_node, name))                                       \
+	X(PORTS, 2, ports, struct ixg_spec_port, 308, IXG_MAX_PORTS, ARRAY,    \
+	  ORIGIN,                                                              \
+	  S(struct ixg_spec_port, name) S(struct ixg_spec_port, devargs))      \
+	X(LOCAL_ADDRS, 3, local_addrs, struct ixg_spec_local_addr, 28,         \
+	  IXG_MAX_LOCAL_ADDRS, ARRAY, ORIGIN, )                                \
+	X(PEERS, 4, peers, struct ixg_spec_peer, 152, IXG_MAX_PEERS - 1,       \
+	  ARRAY, ORIGIN, S(struct ixg_spec_peer, name))                        \
+	X(CLASSES, 5, classes, struct ixg_spec_class, 80, IXG_MAX_CLASSES - 1, \
+	  ARRAY, ORIGIN, S(struct ixg_spec_class, name))                       \
+	X(ACL_RULES, 6, acl_rules, struct ixg_spec_acl_rule, 100,              \
+	  2 * (IXG_MAX_ACL_RULES - 1), ARRAY, ORIGIN,                          \
+	  S(struct ixg_spec_acl_rule, name))                                   \
+	/* destination routes */                                               \
+	X(ROUTES4, 7, routes4, struct ixg_spec_route4, 12, IXG_MAX_ROUTES4,    \
+	  ARRAY, ORIGIN, )                                                     \
+	X(ROUTES6, 8, routes6, struct ixg_spec_route6, 24, IXG_MAX_ROUTES6,    \
+	  ARRAY, ORIGIN, )                                                     \
+	/* source-validation prefixes, per allowed peer */                     \
+	X(SOURCES4, 9, sources4, struct ixg_spec_route4, 12, IXG_MAX_ROUTES4,  \
+	  ARRAY, ORIGIN, )                                                     \
+	X(SOURCES6, 10, sources6, struct ixg_spec_route6, 24, IXG_MAX_ROUTES6, \
+	  ARRAY, ORIGIN, )                                                     \
+	X(BLACKHOLES, 11, blackholes, struct ixg_spec_blackhole, 32,           \
+	  IXG_MAX_BLACKHOLES, ARRAY, ORIGIN, )                                 \
+	/* countries[i]: the code of country index i; [0] and holes "--" */    \
+	X(COUNTRIES, 12, countries, ixg_cc_t, 2, IXG_MAX_COUNTRIES, ARRAY,     \
+	  NO_ORIGIN, )                                                         \
+	/* country prefixes: address -> country index */                       \
+	X(COUNTRY4, 13, country4, struct ixg_spec_country4, 8,                 \
+	  2 * IXG_MAX_ROUTES4, ARRAY, NO_ORIGIN, )                             \
+	X(COUNTRY6, 14, country6, struct ixg_spec_country6, 20,                \
+	  2 * IXG_MAX_ROUTES6, ARRAY, NO_ORIGIN, )
+
+/* IXG_SPEC_TABLES' S() for consumers that do not look at strings. */
+#define IXG_SPEC_NO_STR(type, member)
+
+/* The tables of a spec, as carried by TXN_TABLE (IXG_SPEC_TABLES). */
+enum ixg_table {
+#define IXG_X_TBL_ENUM(id, wire, ...) IXG_TBL_##id = wire,
+	IXG_SPEC_TABLES(IXG_X_TBL_ENUM, IXG_SPEC_NO_STR)
+#undef IXG_X_TBL_ENUM
+		IXG_TBL_MAX,
+};
+
+/* The wire numbers are dense from 1 in list order: tables are indexed by
+ * them. */
+enum {
+#define IXG_X_TBL_COUNT(id, ...) +1
+	IXG_TBL_COUNT = 0 IXG_SPEC_TABLES(IXG_X_TBL_COUNT, IXG_SPEC_NO_STR)
+#undef IXG_X_TBL_COUNT
+};
+_Static_assert(IXG_TBL_MAX == IXG_TBL_COUNT + 1,
+	       "IXG_SPEC_TABLES: wire numbers must be 1..N in order");
+
+/* A member of struct ixg_spec per table: the node inline, arrays as a
+ * count and a pointer. */
+#define IXG_SPEC_MEMBER_ONE(field, type) type field;
+#define IXG_SPEC_MEMBER_ARRAY(field, type)                                     \
+	uint32_t n_##field;                                                    \
+	type *field;
+
 struct ixg_spec {
-	struct ixg_spec_node node;
-
-	uint32_t n_ports;
-	struct ixg_spec_port *ports;
-	uint32_t n_local_addrs;
-	struct ixg_spec_local_addr *local_addrs;
-	uint32_t n_peers;
-	struct ixg_spec_peer *peers;
-	uint32_t n_classes;
-	struct ixg_spec_class *classes;
-	uint32_t n_acl_rules;
-	struct ixg_spec_acl_rule *acl_rules;
-
-	uint32_t n_routes4; /* destination routes */
-	struct ixg_spec_route4 *routes4;
-	uint32_t n_routes6;
-	struct ixg_spec_route6 *routes6;
-	uint32_t n_sources4; /* source-validation prefixes per peer */
-	struct ixg_spec_route4 *sources4;
-	uint32_t n_sources6;
-	struct ixg_spec_route6 *sources6;
-	uint32_t n_blackholes;
-	struct ixg_spec_blackhole *blackholes;
-
-	/* countries[i] is the code of country index i; countries[0] = "--". */
-	uint32_t n_countries;
-	ixg_cc_t *countries;
-	uint32_t n_country4;
-	struct ixg_spec_country4 *country4;
-	uint32_t n_country6;
-	struct ixg_spec_country6 *country6;
+#define IXG_X_TBL_MEMBER(id, wire, field, type, size, cap, shape, ...)         \
+	IXG_SPEC_MEMBER_##shape(field, type)
+	IXG_SPEC_TABLES(IXG_X_TBL_MEMBER, IXG_SPEC_NO_STR)
+#undef IXG_X_TBL_MEMBER
 };
 
 /* ---------------------------------------------------------------------
@@ -295,33 +370,147 @@ struct ixg_spec {
  * own answers), written only by its lcore with plain adds, summed by readers.
  * The dataplane places them in one shared memory region the control plane
  * maps read-only.
+ *
+ * Counter families, declared once: each X(...) line below is one family,
+ * and the node, port and peer lines also declare the field that holds it
+ * (the structs are generated from the lists). Every output is generated
+ * from these lists by common/counters.c: the stats JSON (--json-out,
+ * replay), ixgatectl (text and JSON), DPDK telemetry and the exporters
+ * (Prometheus, sFlow). Adding a counter is one line here plus its increment
+ * in the stage (README.md, "Adding a feature"); doc/counters.md must name
+ * it (a unit test checks).
+ *
+ * X(kind, field, member, key, name, type, unit, help)
+ *   kind    U64      uint64_t field
+ *           PB       struct ixg_ctr_pb field; the family reads field.member
+ *           IN       the field declared by the line above (no storage)
+ *           REASONS  uint64_t field[IXG_DROP_MAX]: one value per drop
+ *                    reason (label "reason")
+ *           COLOURS  uint64_t [3]: green, yellow, red (label "colour")
+ *           SUM      no storage: the sum over the reasons of the REASONS
+ *                    family of the same field (JSON and ixgatectl only,
+ *                    not a metric: exporters sum by reason themselves)
+ *   member  .packets / .bytes for PB and IN, empty otherwise
+ *   key     the JSON key (stats JSON, ixgatectl --json, telemetry)
+ *   name    the metric name, "ixgate_" excluded: base units, _total for
+ *           counters (Prometheus conventions); also IXG_CF_<name>
+ *   type    COUNTER or GAUGE
+ *   unit    "packets", "bytes", "seconds" or ""
+ *   help    one line for # HELP, doc/counters.md and telemetry
  */
 struct ixg_ctr_pb {
 	uint64_t packets;
 	uint64_t bytes;
 };
 
+/* The node's totals. Invariant at a quiescent moment:
+ *     rx_packets == tx_packets + local_packets + sum(drops)
+ * where tx_packets counts forwarded packets accepted by a TX queue. ICMP
+ * errors the node originates are not received packets: outside it. */
+#define IXG_CTR_NODE(X)                                                        \
+	X(U64, rx_packets, , "rx_packets", received_packets_total, COUNTER,    \
+	  "packets", "Frames the pipeline received, on every port")            \
+	X(U64, tx_packets, , "tx_packets", forwarded_packets_total, COUNTER,   \
+	  "packets", "Received frames forwarded (accepted by a TX queue)")     \
+	X(U64, local_packets, , "local_packets", local_packets_total, COUNTER, \
+	  "packets", "Received frames answered by the node (ARP, ND, echo)")   \
+	X(SUM, drops, , "drops_total", dropped_packets_sum, COUNTER,           \
+	  "packets", "Received frames dropped, every reason")                  \
+	X(REASONS, drops, , "drops", dropped_packets_total, COUNTER,           \
+	  "packets", "Received frames dropped, by reason")                     \
+	X(U64, peer_pair_overflow, , "peer_pair_overflow",                     \
+	  peer_pair_overflow_packets_total, COUNTER, "packets",                \
+	  "Forwarded packets whose peer pair found no slot in the per-worker " \
+	  "pair table (not counted per pair)")                                 \
+	X(U64, icmp_generated, , "icmp_generated",                             \
+	  icmp_generated_packets_total, COUNTER, "packets",                    \
+	  "ICMP errors the node sent (time exceeded, too big)")                \
+	X(U64, generated_dropped, , "generated_dropped",                       \
+	  icmp_generated_dropped_packets_total, COUNTER, "packets",            \
+	  "ICMP errors the node made that a TX queue refused")                 \
+	X(U64, sampled, , "sampled", sampled_packets_total, COUNTER,           \
+	  "packets", "Packets sampled 1-in-N into the per-worker sample ring") \
+	X(U64, sample_dropped, , "sample_dropped", samples_dropped_total,      \
+	  COUNTER, "packets", "Samples lost because the sample ring was full")
+
 /*
  * Per port. rx, fwd, local and drops are counted against the port the frame
  * arrived on, so for every port at a quiescent moment:
  *     rx.packets == fwd + local + sum(drops)
- * tx is counted against the port the frame left from.
+ * tx is counted against the port the frame left from; generated (ICMP
+ * errors the node originated) is outside the invariant.
  */
+#define IXG_CTR_PORT(X)                                                        \
+	X(PB, rx, .packets, "rx_packets", port_received_packets_total,         \
+	  COUNTER, "packets", "Frames received on the port")                   \
+	X(IN, rx, .bytes, "rx_bytes", port_received_bytes_total, COUNTER,      \
+	  "bytes", "Bytes of the frames received on the port (no FCS)")        \
+	X(PB, tx, .packets, "tx_packets", port_transmitted_packets_total,      \
+	  COUNTER, "packets", "Forwarded frames sent out of the port")         \
+	X(IN, tx, .bytes, "tx_bytes", port_transmitted_bytes_total, COUNTER,   \
+	  "bytes", "Bytes of the forwarded frames sent out of the port")       \
+	X(U64, fwd, , "fwd_packets", port_forwarded_packets_total, COUNTER,    \
+	  "packets", "Frames received on the port and forwarded")              \
+	X(U64, local, , "local_packets", port_local_packets_total, COUNTER,    \
+	  "packets", "Frames received on the port and answered by the node")   \
+	X(U64, generated, , "generated_packets",                               \
+	  port_icmp_generated_packets_total, COUNTER, "packets",               \
+	  "ICMP errors the node sent out of the port")                         \
+	X(SUM, drops, , "drops_total", port_dropped_packets_sum, COUNTER,      \
+	  "packets", "Frames received on the port and dropped, every reason")  \
+	X(REASONS, drops, , "drops", port_dropped_packets_total, COUNTER,      \
+	  "packets", "Frames received on the port and dropped, by reason")
+
+/* Per peer (member), by its stable id. */
+#define IXG_CTR_PEER(X)                                                        \
+	X(PB, rx, .packets, "rx_packets", peer_received_packets_total,         \
+	  COUNTER, "packets", "Frames received from the peer")                 \
+	X(IN, rx, .bytes, "rx_bytes", peer_received_bytes_total, COUNTER,      \
+	  "bytes", "Bytes of the frames received from the peer")               \
+	X(PB, tx, .packets, "tx_packets", peer_transmitted_packets_total,      \
+	  COUNTER, "packets", "Frames forwarded to the peer")                  \
+	X(IN, tx, .bytes, "tx_bytes", peer_transmitted_bytes_total, COUNTER,   \
+	  "bytes", "Bytes of the frames forwarded to the peer")                \
+	X(U64, drops, , "drops", peer_dropped_packets_total, COUNTER,          \
+	  "packets", "Frames received from the peer and dropped")
+
+/* The tables of struct ixg_lcore_counters below: their storage is written
+ * out there, their families declared here. */
+#define IXG_CTR_COUNTRY_PAIR(X)                                                \
+	X(PB, country_pair, .packets, "packets", country_pair_packets_total,   \
+	  COUNTER, "packets",                                                  \
+	  "Forwarded packets by country of source and destination address")    \
+	X(IN, country_pair, .bytes, "bytes", country_pair_bytes_total,         \
+	  COUNTER, "bytes",                                                    \
+	  "Forwarded bytes by country of source and destination address")
+#define IXG_CTR_PEER_PAIR(X)                                                   \
+	X(PB, peer_pair, .pb.packets, "packets", peer_pair_packets_total,      \
+	  COUNTER, "packets", "Packets forwarded from one peer to another")    \
+	X(IN, peer_pair, .pb.bytes, "bytes", peer_pair_bytes_total, COUNTER,   \
+	  "bytes", "Bytes forwarded from one peer to another")
+#define IXG_CTR_ACL_RULE(X)                                                    \
+	X(U64, acl_hits, , "hits", acl_rule_matched_packets_total, COUNTER,    \
+	  "packets", "Packets that matched the ACL rule (denied or not)")
+#define IXG_CTR_CLASS(X)                                                       \
+	X(COLOURS, class_colour, , "packets", class_packets_total, COUNTER,    \
+	  "packets",                                                           \
+	  "Packets of the traffic class by meter colour (forwarded, and "      \
+	  "those the policer dropped)")
+
+/* The storage an X(...) line declares (see above). */
+#define IXG_CTR_FIELD(kind, field, ...) IXG_CTR_FIELD_##kind(field)
+#define IXG_CTR_FIELD_U64(f) uint64_t f;
+#define IXG_CTR_FIELD_PB(f) struct ixg_ctr_pb f;
+#define IXG_CTR_FIELD_IN(f)
+#define IXG_CTR_FIELD_REASONS(f) uint64_t f[IXG_DROP_MAX];
+#define IXG_CTR_FIELD_SUM(f)
+
 struct ixg_ctr_port {
-	struct ixg_ctr_pb rx; /* every frame the pipeline received here */
-	struct ixg_ctr_pb tx; /* forwarded frames sent out of this port */
-	uint64_t fwd; /* frames received here and handed to a TX queue */
-	uint64_t local; /* received here and answered by the node */
-	uint64_t drops[IXG_DROP_MAX]; /* by reason, at the ingress port */
-	/* ICMP errors the node originated and handed to this port's TX
-	 * (not received packets: outside the rx invariant above). */
-	uint64_t generated;
+	IXG_CTR_PORT(IXG_CTR_FIELD)
 };
 
 struct ixg_ctr_peer {
-	struct ixg_ctr_pb rx; /* received from the peer */
-	struct ixg_ctr_pb tx; /* forwarded to the peer */
-	uint64_t drops; /* received from the peer and dropped */
+	IXG_CTR_PEER(IXG_CTR_FIELD)
 };
 
 #define IXG_PEER_PAIR_SLOTS 65536 /* open addressing, power of two */
@@ -331,19 +520,29 @@ struct ixg_ctr_peer_pair {
 	struct ixg_ctr_pb pb;
 };
 
-/* Invariant at a quiescent moment:
- *     rx_packets == tx_packets + local_packets + sum(drops)
- * where tx_packets counts forwarded packets accepted by a TX queue. */
+/*
+ * After the counter blocks, in the same region: what the port counters
+ * count, for readers to label them. The dataplane writes it once its ports
+ * are open (magic last, release store); it does not change afterwards.
+ */
+#define IXG_CTR_PORTS_MAGIC 0x50475849u /* "IXGP" little-endian */
+#define IXG_DEVICE_NAME_LEN 64 /* RTE_ETH_NAME_MAX_LEN */
+struct ixg_ctr_port_info {
+	/* The DPDK device name (rte_eth_dev_get_name_by_port): what
+	 * dpdk-dumpcap -i takes. "" when the port is not open. */
+	char device[IXG_DEVICE_NAME_LEN];
+	uint16_t dpdk_port;
+	uint16_t _pad[3];
+};
+
+struct ixg_ctr_ports {
+	uint32_t magic; /* IXG_CTR_PORTS_MAGIC once written */
+	uint32_t n_ports; /* IXG_MAX_PORTS */
+	struct ixg_ctr_port_info port[IXG_MAX_PORTS]; /* by port id */
+};
+
 struct ixg_lcore_counters {
-	uint64_t rx_packets;
-	uint64_t tx_packets;
-	uint64_t local_packets;
-	uint64_t drops[IXG_DROP_MAX];
-	uint64_t peer_pair_overflow; /* peer pairs that found no free slot */
-	uint64_t icmp_generated; /* ICMP errors sent (not received packets) */
-	uint64_t sampled; /* samples stored in the worker's sample ring */
-	uint64_t generated_dropped; /* ICMP errors refused by a TX queue */
-	uint64_t sample_dropped; /* samples lost: the sample ring was full */
+	IXG_CTR_NODE(IXG_CTR_FIELD)
 	struct ixg_ctr_port port[IXG_MAX_PORTS];
 	struct ixg_ctr_peer peer[IXG_MAX_PEERS];
 	uint64_t acl_hits[IXG_MAX_ACL_RULES];
@@ -357,14 +556,23 @@ struct ixg_lcore_counters {
  *
  * Transport: AF_UNIX SOCK_SEQPACKET (one message per send/recv, boundaries
  * kept), socket file mode 0600, peer credentials (SO_PEERCRED) checked by
- * the dataplane: only root or the dataplane's own uid may connect. One
- * client (the control plane) at a time; a second one gets IXG_ST_BUSY.
+ * the dataplane: only root or the dataplane's own uid may connect, and
+ * with ixgate-dataplane --api-group the members of that group (socket
+ * 0660 of that group). Every refused connection is logged. One client
+ * (the control plane) at a time; a second one gets IXG_ST_BUSY, unless
+ * the first has sent nothing for the idle timeout (--api-idle-timeout,
+ * 60 s): then it is let go and the newcomer served. A client idle that
+ * long before its HELLO or inside a transaction is disconnected.
  *
  * Every message starts with struct ixg_msg_hdr; requests carry a seq that
  * the reply echoes. Payloads are fixed-width structs below (static size
  * checks at the end of this section). Large payloads (a table of 1.2M
  * routes) travel in a memfd passed with SCM_RIGHTS beside the message:
  * the message says where in the memfd the array is and its element size.
+ * A TXN_TABLE memfd must be sealed with F_SEAL_SHRINK, F_SEAL_GROW and
+ * F_SEAL_WRITE (anything else is IXG_ST_BAD_MESSAGE). The counters memfd
+ * of HELLO_REPLY is a read-only descriptor of a memfd sealed against
+ * every writer but the dataplane's workers (F_SEAL_FUTURE_WRITE).
  * Messages are at most IXG_MSG_MAX bytes.
  *
  * Conversation:
@@ -372,7 +580,9 @@ struct ixg_lcore_counters {
  *   control -> TXN_BEGIN             dataplane -> REPLY
  *   control -> TXN_TABLE (+ memfd)   dataplane -> REPLY      (0..n times)
  *   control -> TXN_COMMIT            dataplane -> COMMIT_REPLY
- *   (or TXN_ABORT; a dropped connection aborts the open transaction)
+ *   (or TXN_ABORT; a dropped connection aborts the open transaction, even
+ *   with its TXN_COMMIT already sent: tables built for a client that has
+ *   gone are not published)
  *   control -> GET_STATE             dataplane -> STATE
  *   control -> GET_IDS               dataplane -> IDS (+ memfd)
  *
@@ -427,25 +637,6 @@ enum ixg_status {
 	IXG_ST_INTERNAL = 11,
 };
 
-/* The tables of a spec, as carried by TXN_TABLE. */
-enum ixg_table {
-	IXG_TBL_NODE = 1, /* 1 x struct ixg_spec_node */
-	IXG_TBL_PORTS = 2, /* struct ixg_spec_port */
-	IXG_TBL_LOCAL_ADDRS = 3, /* struct ixg_spec_local_addr */
-	IXG_TBL_PEERS = 4, /* struct ixg_spec_peer */
-	IXG_TBL_CLASSES = 5, /* struct ixg_spec_class */
-	IXG_TBL_ACL_RULES = 6, /* struct ixg_spec_acl_rule */
-	IXG_TBL_ROUTES4 = 7, /* struct ixg_spec_route4 */
-	IXG_TBL_ROUTES6 = 8, /* struct ixg_spec_route6 */
-	IXG_TBL_SOURCES4 = 9, /* struct ixg_spec_route4 */
-	IXG_TBL_SOURCES6 = 10, /* struct ixg_spec_route6 */
-	IXG_TBL_BLACKHOLES = 11, /* struct ixg_spec_blackhole */
-	IXG_TBL_COUNTRIES = 12, /* ixg_cc_t */
-	IXG_TBL_COUNTRY4 = 13, /* struct ixg_spec_country4 */
-	IXG_TBL_COUNTRY6 = 14, /* struct ixg_spec_country6 */
-	IXG_TBL_MAX,
-};
-
 struct ixg_msg_hdr {
 	uint32_t magic; /* IXG_API_MAGIC */
 	uint16_t version; /* IXG_API_VERSION */
@@ -468,7 +659,8 @@ struct ixg_capacities {
 	uint32_t _pad;
 };
 
-/* Sent with the counters memfd (SCM_RIGHTS): map it read-only. */
+/* Sent with the counters memfd (SCM_RIGHTS), read-only: map it
+ * PROT_READ, MAP_SHARED. */
 struct ixg_msg_hello_reply {
 	struct ixg_msg_hdr hdr;
 	int32_t status; /* enum ixg_status */
@@ -593,17 +785,11 @@ IXG_STATIC_SIZE(struct ixg_msg_hello_reply, 136);
 IXG_STATIC_SIZE(struct ixg_msg_get_ids, 16);
 IXG_STATIC_SIZE(struct ixg_id_entry, 48);
 IXG_STATIC_SIZE(struct ixg_msg_ids, 80);
+IXG_STATIC_SIZE(struct ixg_ctr_ports, 8 + 72 * IXG_MAX_PORTS);
 /* The spec's element structs travel in memfds: their layout is wire too. */
-IXG_STATIC_SIZE(struct ixg_spec_node, 44);
-IXG_STATIC_SIZE(struct ixg_spec_port, 308);
-IXG_STATIC_SIZE(struct ixg_spec_local_addr, 28);
-IXG_STATIC_SIZE(struct ixg_spec_peer, 152);
-IXG_STATIC_SIZE(struct ixg_spec_route4, 12);
-IXG_STATIC_SIZE(struct ixg_spec_route6, 24);
-IXG_STATIC_SIZE(struct ixg_spec_blackhole, 32);
-IXG_STATIC_SIZE(struct ixg_spec_class, 80);
-IXG_STATIC_SIZE(struct ixg_spec_acl_rule, 100);
-IXG_STATIC_SIZE(struct ixg_spec_country4, 8);
-IXG_STATIC_SIZE(struct ixg_spec_country6, 20);
+#define IXG_X_TBL_SIZE(id, wire, field, type, size, ...)                       \
+	IXG_STATIC_SIZE(type, size);
+IXG_SPEC_TABLES(IXG_X_TBL_SIZE, IXG_SPEC_NO_STR)
+#undef IXG_X_TBL_SIZE
 
 #endif /* IXG_API_H */

@@ -66,73 +66,40 @@ static const char *const status_names[] = {
 	[IXG_ST_INTERNAL] = "internal",
 };
 
-/* A string field inside an element: must hold a NUL within `len`. */
-struct str_field {
-	size_t off, len;
-};
+/* The seals a TXN_TABLE memfd must carry (ixg_table_from_fd). */
+#define TABLE_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
-#define NO_FIELD SIZE_MAX /* the node is inline, not a counted array */
+/* Where a table lives in struct ixg_spec: the count and the array (the
+ * node: no count, the inline struct). */
+#define NO_FIELD SIZE_MAX
+#define COUNT_OFF_ONE(field) NO_FIELD
+#define COUNT_OFF_ARRAY(field) offsetof(struct ixg_spec, n_##field)
+#define ORIGIN_OFF_ORIGIN(type) offsetof(type, origin)
+#define ORIGIN_OFF_NO_ORIGIN(type) IXG_NO_ORIGIN
+#define STR_DESC(type, member)                                                 \
+	{offsetof(type, member), sizeof(((type *)0)->member), #member},
 
 struct table_desc {
-	const char *name;
-	size_t elem_size;
-	uint64_t capacity;
-	size_t n_off; /* offsetof(struct ixg_spec, n_...) */
-	size_t p_off; /* offsetof(struct ixg_spec, <array>) */
-	struct str_field str[2]; /* len 0 ends the list */
+	struct ixg_table_info info;
+	size_t n_off; /* offsetof(struct ixg_spec, n_...), NO_FIELD: the node */
+	size_t p_off; /* offsetof(struct ixg_spec, <array>) or of the node */
 };
 
-#define TBL(id, nm, type, cap, n, p, ...)                                      \
-	[id] = {nm,                                                            \
-		sizeof(type),                                                  \
-		cap,                                                           \
-		offsetof(struct ixg_spec, n),                                  \
-		offsetof(struct ixg_spec, p),                                  \
-		{__VA_ARGS__}}
-#define STR(type, field)                                                       \
-	{                                                                      \
-		offsetof(type, field), sizeof(((type *)0)->field)              \
-	}
-
+/* One descriptor per IXG_SPEC_TABLES entry, indexed by its wire number. */
 static const struct table_desc tables[IXG_TBL_MAX] = {
-	[IXG_TBL_NODE] = {"node",
-			  sizeof(struct ixg_spec_node),
-			  1,
-			  NO_FIELD,
-			  NO_FIELD,
-			  {STR(struct ixg_spec_node, name)}},
-	TBL(IXG_TBL_PORTS, "ports", struct ixg_spec_port, IXG_MAX_PORTS,
-	    n_ports, ports, STR(struct ixg_spec_port, name),
-	    STR(struct ixg_spec_port, devargs)),
-	TBL(IXG_TBL_LOCAL_ADDRS, "local_addrs", struct ixg_spec_local_addr,
-	    IXG_MAX_LOCAL_ADDRS, n_local_addrs, local_addrs),
-	/* Peer, class and rule id 0 means "none": one fewer than the max. */
-	TBL(IXG_TBL_PEERS, "peers", struct ixg_spec_peer, IXG_MAX_PEERS - 1,
-	    n_peers, peers, STR(struct ixg_spec_peer, name)),
-	TBL(IXG_TBL_CLASSES, "classes", struct ixg_spec_class,
-	    IXG_MAX_CLASSES - 1, n_classes, classes,
-	    STR(struct ixg_spec_class, name)),
-	/* A rule for both families is compiled into two elements. */
-	TBL(IXG_TBL_ACL_RULES, "acl_rules", struct ixg_spec_acl_rule,
-	    2 * (IXG_MAX_ACL_RULES - 1), n_acl_rules, acl_rules,
-	    STR(struct ixg_spec_acl_rule, name)),
-	TBL(IXG_TBL_ROUTES4, "routes4", struct ixg_spec_route4, IXG_MAX_ROUTES4,
-	    n_routes4, routes4),
-	TBL(IXG_TBL_ROUTES6, "routes6", struct ixg_spec_route6, IXG_MAX_ROUTES6,
-	    n_routes6, routes6),
-	TBL(IXG_TBL_SOURCES4, "sources4", struct ixg_spec_route4,
-	    IXG_MAX_ROUTES4, n_sources4, sources4),
-	TBL(IXG_TBL_SOURCES6, "sources6", struct ixg_spec_route6,
-	    IXG_MAX_ROUTES6, n_sources6, sources6),
-	TBL(IXG_TBL_BLACKHOLES, "blackholes", struct ixg_spec_blackhole,
-	    IXG_MAX_BLACKHOLES, n_blackholes, blackholes),
-	TBL(IXG_TBL_COUNTRIES, "countries", ixg_cc_t, IXG_MAX_COUNTRIES,
-	    n_countries, countries),
-	/* Country data files turn into more prefixes than ranges. */
-	TBL(IXG_TBL_COUNTRY4, "country4", struct ixg_spec_country4,
-	    2 * IXG_MAX_ROUTES4, n_country4, country4),
-	TBL(IXG_TBL_COUNTRY6, "country6", struct ixg_spec_country6,
-	    2 * IXG_MAX_ROUTES6, n_country6, country6),
+#define X_DESC(id, wire, field, type, size, cap, shape, origin, strings)       \
+	[IXG_TBL_##id] = {                                                     \
+		.info = {.name = #field,                                       \
+			 .elem_size = sizeof(type),                            \
+			 .capacity = (cap),                                    \
+			 .one = COUNT_OFF_##shape(field) == NO_FIELD,          \
+			 .origin_off = ORIGIN_OFF_##origin(type),              \
+			 .str = {strings{0, 0, NULL}}},                        \
+		.n_off = COUNT_OFF_##shape(field),                             \
+		.p_off = offsetof(struct ixg_spec, field),                     \
+	},
+	IXG_SPEC_TABLES(X_DESC, STR_DESC)
+#undef X_DESC
 };
 
 static const struct table_desc *
@@ -356,7 +323,7 @@ ixg_table_name(unsigned table)
 {
 	const struct table_desc *d = table_desc(table);
 
-	return d != NULL ? d->name : "unknown";
+	return d != NULL ? d->info.name : "unknown";
 }
 
 size_t
@@ -364,7 +331,7 @@ ixg_table_elem_size(unsigned table)
 {
 	const struct table_desc *d = table_desc(table);
 
-	return d != NULL ? d->elem_size : 0;
+	return d != NULL ? d->info.elem_size : 0;
 }
 
 uint64_t
@@ -372,7 +339,16 @@ ixg_table_capacity(unsigned table)
 {
 	const struct table_desc *d = table_desc(table);
 
-	return d != NULL ? d->capacity : 0;
+	return d != NULL ? d->info.capacity : 0;
+}
+
+/* Descriptor of a table (see ixg_wire.h). Any thread. */
+const struct ixg_table_info *
+ixg_table_info(unsigned table)
+{
+	const struct table_desc *d = table_desc(table);
+
+	return d != NULL ? &d->info : NULL;
 }
 
 static uint32_t *
@@ -394,7 +370,7 @@ ixg_spec_table_count(const struct ixg_spec *spec, unsigned table)
 
 	if (d == NULL)
 		return 0;
-	if (d->n_off == NO_FIELD)
+	if (d->info.one)
 		return 1;
 	return *spec_count_ptr((struct ixg_spec *)(uintptr_t)spec, d);
 }
@@ -406,8 +382,8 @@ ixg_spec_table_data(const struct ixg_spec *spec, unsigned table)
 
 	if (d == NULL)
 		return NULL;
-	if (d->p_off == NO_FIELD)
-		return &spec->node;
+	if (d->info.one)
+		return (const char *)spec + d->p_off;
 	return *spec_array_ptr((struct ixg_spec *)(uintptr_t)spec, d);
 }
 
@@ -419,14 +395,41 @@ ixg_spec_table_free(struct ixg_spec *spec, unsigned table)
 
 	if (d == NULL)
 		return;
-	if (d->p_off == NO_FIELD) {
-		memset(&spec->node, 0, sizeof(spec->node));
+	if (d->info.one) {
+		memset((char *)spec + d->p_off, 0, d->info.elem_size);
 		return;
 	}
 	p = spec_array_ptr(spec, d);
 	free(*p);
 	*p = NULL;
 	*spec_count_ptr(spec, d) = 0;
+}
+
+/* Origin of one element (see ixg_wire.h). Any thread. */
+uint32_t
+ixg_spec_table_origin(const struct ixg_spec *spec, unsigned table,
+		      uint32_t index)
+{
+	const struct table_desc *d = table_desc(table);
+	const char *data;
+	uint32_t o;
+
+	if (d == NULL || d->info.origin_off == IXG_NO_ORIGIN ||
+	    index >= ixg_spec_table_count(spec, table))
+		return UINT32_MAX;
+	data = ixg_spec_table_data(spec, table);
+	memcpy(&o,
+	       data + (size_t)index * d->info.elem_size + d->info.origin_off,
+	       sizeof(o));
+	return o;
+}
+
+/* Free every array of a spec (see ixg_wire.h). Any thread. */
+void
+ixg_spec_tables_free(struct ixg_spec *spec)
+{
+	for (unsigned t = 1; t < IXG_TBL_MAX; t++)
+		ixg_spec_table_free(spec, t);
 }
 
 static int
@@ -470,8 +473,8 @@ ixg_table_to_memfd(const struct ixg_spec *spec, unsigned table, int *fd,
 		return 0;
 	if (data == NULL)
 		return -EINVAL;
-	size = (size_t)n * d->elem_size;
-	mfd = memfd_create(d->name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	size = (size_t)n * d->info.elem_size;
+	mfd = memfd_create(d->info.name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
 		return -errno;
 	if (ftruncate(mfd, (off_t)size) < 0) {
@@ -540,12 +543,13 @@ find_unterminated(const struct table_desc *d, const char *arr, uint64_t n,
 		  const char **field)
 {
 	for (uint64_t i = 0; i < n; i++) {
-		const char *e = arr + i * d->elem_size;
+		const char *e = arr + i * d->info.elem_size;
 
-		for (unsigned k = 0; k < 2 && d->str[k].len != 0; k++) {
-			if (memchr(e + d->str[k].off, '\0', d->str[k].len) ==
-			    NULL) {
-				*field = k == 0 ? "name" : "devargs";
+		for (unsigned k = 0;
+		     k < IXG_TABLE_MAX_STR && d->info.str[k].len != 0; k++) {
+			if (memchr(e + d->info.str[k].off, '\0',
+				   d->info.str[k].len) == NULL) {
+				*field = d->info.str[k].name;
 				return (int64_t)i;
 			}
 		}
@@ -565,6 +569,7 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 	void *copy;
 	struct stat st;
 	int64_t bad;
+	int seals;
 
 	if (err_index != NULL)
 		*err_index = UINT32_MAX;
@@ -574,25 +579,25 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 		     IXG_TBL_MAX - 1);
 		return IXG_ST_BAD_MESSAGE;
 	}
-	if (m->elem_size != d->elem_size) {
+	if (m->elem_size != d->info.elem_size) {
 		errf(err, errlen, "%s: element size %" PRIu32 ", expected %zu",
-		     d->name, m->elem_size, d->elem_size);
+		     d->info.name, m->elem_size, d->info.elem_size);
 		return IXG_ST_BAD_MESSAGE;
 	}
-	if (m->count > d->capacity) {
+	if (m->count > d->info.capacity) {
 		errf(err, errlen,
 		     "%s: %" PRIu64 " elements exceed the "
 		     "capacity of %" PRIu64,
-		     d->name, m->count, d->capacity);
+		     d->info.name, m->count, d->info.capacity);
 		return IXG_ST_CAPACITY;
 	}
-	if (d->n_off == NO_FIELD && m->count != 1) {
+	if (d->info.one && m->count != 1) {
 		errf(err, errlen, "%s: %" PRIu64 " elements, expected 1",
-		     d->name, m->count);
+		     d->info.name, m->count);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	/* count <= capacity < 2^23 and elem_size < 2^9: no overflow here. */
-	bytes = m->count * d->elem_size;
+	bytes = m->count * d->info.elem_size;
 	if (m->count == 0) {
 		if (*owned & (1u << m->table))
 			ixg_spec_table_free(shadow, m->table);
@@ -605,16 +610,27 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 		errf(err, errlen,
 		     "%s: %" PRIu64 " elements but no memfd "
 		     "passed",
-		     d->name, m->count);
+		     d->info.name, m->count);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	if (fstat(fd, &st) < 0) {
-		errf(err, errlen, "%s: fstat: %s", d->name, strerror(errno));
+		errf(err, errlen, "%s: fstat: %s", d->info.name,
+		     strerror(errno));
 		return IXG_ST_BAD_MESSAGE;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size < 0) {
 		errf(err, errlen, "%s: passed descriptor is not a memfd",
-		     d->name);
+		     d->info.name);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	/* Sealed against shrinking, growing and writing: what is checked
+	 * below is what gets built, whatever the sender does meanwhile. */
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || (seals & TABLE_SEALS) != TABLE_SEALS) {
+		errf(err, errlen,
+		     "%s: passed descriptor is not a sealed memfd (needs "
+		     "F_SEAL_SHRINK, F_SEAL_GROW and F_SEAL_WRITE)",
+		     d->info.name);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	if (__builtin_add_overflow(m->offset, bytes, &end) ||
@@ -622,37 +638,36 @@ ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 		errf(err, errlen,
 		     "%s: %" PRIu64 " bytes at offset %" PRIu64
 		     " exceed the memfd's %" PRIu64 " bytes",
-		     d->name, bytes, m->offset, (uint64_t)st.st_size);
+		     d->info.name, bytes, m->offset, (uint64_t)st.st_size);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	copy = malloc((size_t)bytes);
 	if (copy == NULL) {
 		errf(err, errlen, "%s: out of memory for %" PRIu64 " bytes",
-		     d->name, bytes);
+		     d->info.name, bytes);
 		return IXG_ST_NO_MEMORY;
 	}
-	/* pread, not mmap: a descriptor that is not sealed (or not a memfd)
-	 * could shrink after fstat and turn a mapped read into SIGBUS; a
-	 * short read is just an error. Checks run on the private copy. */
+	/* pread into a private copy: the checks below run on it, and a
+	 * short read is an error, never a SIGBUS. */
 	if (read_all(fd, copy, (size_t)bytes, m->offset) < 0) {
 		errf(err, errlen,
 		     "%s: reading %" PRIu64 " bytes at offset %" PRIu64
 		     " failed",
-		     d->name, bytes, m->offset);
+		     d->info.name, bytes, m->offset);
 		free(copy);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	bad = find_unterminated(d, copy, m->count, &field);
 	if (bad >= 0) {
 		errf(err, errlen, "%s[%" PRId64 "]: %s not NUL-terminated",
-		     d->name, bad, field);
+		     d->info.name, bad, field);
 		if (err_index != NULL)
 			*err_index = (uint32_t)bad;
 		free(copy);
 		return IXG_ST_INVALID;
 	}
-	if (d->p_off == NO_FIELD) {
-		memcpy(&shadow->node, copy, sizeof(shadow->node));
+	if (d->info.one) {
+		memcpy((char *)shadow + d->p_off, copy, d->info.elem_size);
 		free(copy);
 		return IXG_ST_OK;
 	}

@@ -14,6 +14,7 @@
 #ifndef IXG_WIRE_H
 #define IXG_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,10 +24,6 @@
 /* Room for a diagnostic written by ixg_msg_check / ixg_table_from_fd;
  * the size of ixg_msg_reply.message. */
 #define IXG_WIRE_ERR_LEN 256
-
-/* Blackholes are addressed by a 16-bit index in the dataplane's FIB next
- * hops: the most a transaction may carry. */
-#define IXG_MAX_BLACKHOLES 65536u
 
 /* Fill a header: magic, version, `type`, `len` (the whole message, header
  * included) and `seq`. Never fails. */
@@ -77,6 +74,31 @@ ssize_t ixg_recv(int fd, void *buf, size_t cap, int *recv_fd);
 /* Name of a status ("ok", "stale"...), "unknown" if out of range. */
 const char *ixg_status_name(int status);
 
+/* Most NUL-terminated strings one element may hold (IXG_SPEC_TABLES'
+ * S() entries), plus the terminating entry. */
+#define IXG_TABLE_MAX_STR 4
+
+/* ixg_table_info.origin_off of a table whose elements have no origin. */
+#define IXG_NO_ORIGIN SIZE_MAX
+
+/* What the codec knows of one spec table, from IXG_SPEC_TABLES. */
+struct ixg_table_info {
+	const char *name; /* the operator's name, "peers" */
+	size_t elem_size; /* sizeof the element struct */
+	uint64_t capacity; /* most elements a TXN_TABLE may carry */
+	bool one; /* exactly one element, inline in the spec (the node) */
+	size_t origin_off; /* offset of `origin` in an element, or
+			    * IXG_NO_ORIGIN */
+	struct {
+		size_t off, len; /* the char array inside an element */
+		const char *name; /* its member name, "devargs" */
+	} str[IXG_TABLE_MAX_STR]; /* len 0 ends the list */
+};
+
+/* The descriptor of `table` (enum ixg_table), NULL if out of range.
+ * Static storage; any thread. */
+const struct ixg_table_info *ixg_table_info(unsigned table);
+
 /* Name of a table as the operator knows it ("peers", "routes4"...),
  * "unknown" if out of range. */
 const char *ixg_table_name(unsigned table);
@@ -99,6 +121,15 @@ const void *ixg_spec_table_data(const struct ixg_spec *spec, unsigned table);
  * and ixg_table_from_fd's are. */
 void ixg_spec_table_free(struct ixg_spec *spec, unsigned table);
 
+/* The `origin` of element `index` of `table` in spec, or UINT32_MAX if
+ * the table's elements have none or the index is out of range. */
+uint32_t ixg_spec_table_origin(const struct ixg_spec *spec, unsigned table,
+			       uint32_t index);
+
+/* ixg_spec_table_free of every table: the spec's arrays freed, the spec
+ * left empty. Same ownership rule as ixg_spec_table_free. */
+void ixg_spec_tables_free(struct ixg_spec *spec);
+
 /*
  * Write table `table` of spec into a new memfd for a TXN_TABLE: the array
  * at offset 0, then sealed (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
@@ -119,11 +150,12 @@ void ixg_msg_txn_table_init(struct ixg_msg_txn_table *m, unsigned table,
  * Decode the table a TXN_TABLE message describes from `fd` (may be -1 when
  * m->count is 0) into `shadow`, replacing that table. Checks: the table id,
  * elem_size equal to the table's struct, count within ixg_table_capacity
- * (and exactly 1 for the node), offset + count * elem_size within the
- * file's size without overflow, every string inside an element
- * NUL-terminated within its array. The elements are read with pread (no
- * mapping: an unsealed descriptor shrinking under us cannot SIGBUS) into
- * a new malloc'd array; the caller still owns and closes fd.
+ * (and exactly 1 for the node), fd a memfd sealed with F_SEAL_SHRINK,
+ * F_SEAL_GROW and F_SEAL_WRITE (as ixg_table_to_memfd makes it; anything
+ * else is BAD_MESSAGE), offset + count * elem_size within the file's size
+ * without overflow, every string inside an element NUL-terminated within
+ * its array. The elements are read with pread into a new malloc'd array;
+ * the caller still owns and closes fd.
  * `owned` is a bit mask (1u << table) of the shadow's arrays this caller
  * allocated: the replaced array is freed only if its bit is set, and the
  * bit is set for the new one. On failure the shadow is unchanged and the

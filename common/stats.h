@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stats.h - summing the per-lcore counters and showing them: one JSON
- * object (replay, final report, telemetry) and a human view (live demo).
+ * object (replay, final report) and a human view (live demo), both
+ * generated from the counter families (counters.h).
  * Readers only: nothing here writes a worker's counters.
  */
 #ifndef IXG_STATS_H

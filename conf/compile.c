@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf_impl.h"
+#include "ixg_wire.h"
 
 struct compiler {
 	const struct ixg_conf *c;
@@ -1076,18 +1077,6 @@ ixg_conf_compile_prev(const struct ixg_conf *c, const struct ixg_spec *prev,
 void
 ixg_spec_free(struct ixg_spec *spec)
 {
-	free(spec->ports);
-	free(spec->local_addrs);
-	free(spec->peers);
-	free(spec->classes);
-	free(spec->acl_rules);
-	free(spec->routes4);
-	free(spec->routes6);
-	free(spec->sources4);
-	free(spec->sources6);
-	free(spec->blackholes);
-	free(spec->countries);
-	free(spec->country4);
-	free(spec->country6);
+	ixg_spec_tables_free(spec); /* every table of IXG_SPEC_TABLES */
 	memset(spec, 0, sizeof(*spec));
 }

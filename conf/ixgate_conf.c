@@ -5,13 +5,16 @@
  *   ixgate-conf check FILE   parse, validate and compile; "configuration OK"
  *   ixgate-conf print FILE   the canonical form (includes merged)
  *   ixgate-conf dump FILE    what the compiled spec holds
+ *   ixgate-conf export ixf [options] FILE   members as IX-F JSON (ixf.c)
  *
  * Diagnostics go to stderr. Exit status: 0 fine, 1 config errors, 2 usage.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "ixf.h"
 #include "ixg_conf.h"
+#include "ixg_version.h"
 
 /* One subcommand: parse FILE, then run(c) on the parsed config. */
 struct command {
@@ -30,6 +33,8 @@ usage(FILE *out)
 	for (k = commands; k->name != NULL; k++)
 		fprintf(out, "%s ixgate-conf %-5s FILE   %s\n",
 			k == commands ? "usage:" : "      ", k->name, k->help);
+	fprintf(out, "       ixgate-conf export ixf [options] FILE   the "
+		     "members as IX-F Member Export JSON\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -134,6 +139,10 @@ main(int argc, char **argv)
 	struct ixg_conf *c;
 	int rc;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-conf", stdout);
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)
+		return ixg_ixf_export_cmd(argc - 1, argv + 1);
 	if (argc == 2 &&
 	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		return usage(stdout);

@@ -12,10 +12,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,8 +27,8 @@
 
 #include "api_server.h"
 #include "ixg_wire.h"
-
-#define NO_INDEX UINT32_MAX
+#include "mono.h"
+#include "tables.h"
 
 /* ---- replies ------------------------------------------------------- */
 
@@ -62,6 +64,7 @@ api_conn_init(struct api_conn *c, struct runtime *rt)
 	c->rt = rt;
 	c->was_headless = rt->had_client;
 	c->ids_fd = -1;
+	c->peer_fd = -1;
 }
 
 void
@@ -81,35 +84,6 @@ api_conn_reset(struct api_conn *c)
 	c->ids_fd = -1;
 }
 
-/* Why a commit is refused: the failing object and a message. */
-struct verdict {
-	enum ixg_status status;
-	uint16_t table;
-	uint32_t index;
-	uint32_t origin;
-	char msg[256];
-};
-
-static int refuse(struct verdict *v, unsigned table, uint32_t index,
-		  uint32_t origin, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int
-refuse(struct verdict *v, unsigned table, uint32_t index, uint32_t origin,
-       const char *fmt, ...)
-{
-	va_list ap;
-
-	v->status = IXG_ST_INVALID;
-	v->table = (uint16_t)table;
-	v->index = index;
-	v->origin = origin;
-	va_start(ap, fmt);
-	vsnprintf(v->msg, sizeof(v->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static const struct ixg_spec_port *
 port_by_id(const struct ixg_spec_port *ports, uint32_t n, uint16_t id)
 {
@@ -119,269 +93,35 @@ port_by_id(const struct ixg_spec_port *ports, uint32_t n, uint16_t id)
 	return NULL;
 }
 
-/*
- * Ports cannot change without a restart in this increment: EAL vdevs and
- * queues are set up at start. devargs may be the running one or the
- * config's before --device replaced it.
- */
-static int
-check_ports(const struct runtime *rt, const struct ixg_spec *s,
-	    const struct ixg_spec *run, struct verdict *v)
-{
-	uint32_t i;
-
-	for (i = 0; i < s->n_ports; i++) {
-		const struct ixg_spec_port *np = &s->ports[i];
-		const struct ixg_spec_port *op = port_by_id(
-			run->ports, run->n_ports, np->id);
-		const struct ixg_spec_port *cp = port_by_id(
-			rt->conf_ports, rt->n_conf_ports, np->id);
-		const char *what = NULL;
-
-		if (op == NULL)
-			return refuse(v, IXG_TBL_PORTS, i, np->origin,
-				      "port %u '%s' (origin %" PRIu32 "): new "
-				      "port: needs a dataplane restart",
-				      np->id, np->name, np->origin);
-		if (strcmp(np->name, op->name) != 0)
-			what = "name";
-		else if (strcmp(np->devargs, op->devargs) != 0 &&
-			 (cp == NULL || strcmp(np->devargs, cp->devargs) != 0))
-			what = "device";
-		else if (memcmp(np->mac, op->mac, sizeof(np->mac)) != 0)
-			what = "MAC";
-		else if (np->mtu != op->mtu)
-			what = "MTU";
-		else if (np->rx_desc != op->rx_desc ||
-			 np->tx_desc != op->tx_desc)
-			what = "descriptor count";
-		if (what != NULL)
-			return refuse(v, IXG_TBL_PORTS, i, np->origin,
-				      "port %u '%s' (origin %" PRIu32 "): %s "
-				      "changed: needs a dataplane restart",
-				      np->id, np->name, np->origin, what);
-	}
-	for (i = 0; i < run->n_ports; i++) {
-		const struct ixg_spec_port *op = &run->ports[i];
-
-		if (port_by_id(s->ports, s->n_ports, op->id) == NULL)
-			return refuse(v, IXG_TBL_PORTS, NO_INDEX, 0,
-				      "port %u '%s' removed: needs a dataplane "
-				      "restart",
-				      op->id, op->name);
-	}
-	return 0;
-}
-
-/* Ids present, as bitmaps: peers, classes, ports. */
-struct idsets {
-	uint64_t peers[IXG_MAX_PEERS / 64];
-	uint64_t classes[IXG_MAX_CLASSES / 64];
-	uint64_t ports[(IXG_MAX_PORTS + 63) / 64];
+/* Why a commit is refused: the failing object and a message. */
+struct verdict {
+	enum ixg_status status;
+	uint16_t table;
+	uint32_t index;
+	uint32_t origin;
+	char msg[256];
 };
 
-static bool
-bit_test(const uint64_t *set, unsigned i)
-{
-	return (set[i / 64] >> (i % 64)) & 1;
-}
-
-static void
-bit_set(uint64_t *set, unsigned i)
-{
-	set[i / 64] |= 1ull << (i % 64);
-}
-
-static bool
-peer_exists(const struct idsets *ids, uint16_t id)
-{
-	return id != IXG_PEER_NONE && id < IXG_MAX_PEERS &&
-	       bit_test(ids->peers, id);
-}
-
-static int
-check_routes4(const struct ixg_spec_route4 *r, uint32_t n, unsigned table,
-	      const struct idsets *ids, struct verdict *v)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (!peer_exists(ids, r[i].peer_id))
-			return refuse(v, table, i, r[i].origin,
-				      "%s %" PRIu32 " (origin %" PRIu32 "): "
-				      "peer %u does not exist",
-				      table == IXG_TBL_ROUTES4 ? "route"
-							       : "source",
-				      i, r[i].origin, r[i].peer_id);
-	return 0;
-}
-
-static int
-check_routes6(const struct ixg_spec_route6 *r, uint32_t n, unsigned table,
-	      const struct idsets *ids, struct verdict *v)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (!peer_exists(ids, r[i].peer_id))
-			return refuse(v, table, i, r[i].origin,
-				      "%s %" PRIu32 " (origin %" PRIu32 "): "
-				      "peer %u does not exist",
-				      table == IXG_TBL_ROUTES6 ? "route6"
-							       : "source6",
-				      i, r[i].origin, r[i].peer_id);
-	return 0;
-}
-
-/*
- * Cross-references a config must get right before anything is built:
- * ids within capacity and unique, every id a peer, rule or route names
- * exists, country indexes in range. tables_build checks the rest (lengths,
- * families, MACs) and its message names the object.
- */
+/* Every table's checks (tables_validate), against the running spec. */
 static int
 validate(const struct runtime *rt, const struct ixg_spec *s, struct verdict *v)
 {
-	struct idsets *ids = calloc(1, sizeof(*ids));
-	uint32_t i;
-	int rc = -1;
+	const struct tables_validate_env env = {
+		.running = rt->spec,
+		.conf_ports = rt->conf_ports,
+		.n_conf_ports = rt->n_conf_ports,
+		.n_workers = rt->n_workers,
+	};
+	struct tables_refusal r;
 
-	if (ids == NULL) {
-		v->status = IXG_ST_NO_MEMORY;
-		snprintf(v->msg, sizeof(v->msg), "validation: out of memory");
-		return -1;
-	}
-	if (memchr(s->node.name, '\0', sizeof(s->node.name)) == NULL) {
-		refuse(v, IXG_TBL_NODE, 0, 0, "node name not terminated");
-		goto out;
-	}
-	if (check_ports(rt, s, rt->spec, v) < 0)
-		goto out;
-	for (i = 0; i < s->n_ports; i++)
-		if (s->ports[i].id < IXG_MAX_PORTS)
-			bit_set(ids->ports, s->ports[i].id);
-	for (i = 0; i < s->n_classes; i++) {
-		const struct ixg_spec_class *c = &s->classes[i];
-
-		if (c->id == 0 || c->id >= IXG_MAX_CLASSES) {
-			refuse(v, IXG_TBL_CLASSES, i, c->origin,
-			       "class %u '%s' (origin %" PRIu32 "): id out of "
-			       "range 1..%u",
-			       c->id, c->name, c->origin, IXG_MAX_CLASSES - 1);
-			goto out;
-		}
-		if (bit_test(ids->classes, c->id)) {
-			refuse(v, IXG_TBL_CLASSES, i, c->origin,
-			       "class %u '%s' (origin %" PRIu32 "): duplicate "
-			       "id",
-			       c->id, c->name, c->origin);
-			goto out;
-		}
-		bit_set(ids->classes, c->id);
-	}
-	for (i = 0; i < s->n_peers; i++) {
-		const struct ixg_spec_peer *p = &s->peers[i];
-
-		if (p->id == IXG_PEER_NONE || p->id >= IXG_MAX_PEERS) {
-			refuse(v, IXG_TBL_PEERS, i, p->origin,
-			       "peer %u '%s' (origin %" PRIu32 "): id out of "
-			       "range 1..%u",
-			       p->id, p->name, p->origin, IXG_MAX_PEERS - 1);
-			goto out;
-		}
-		if (bit_test(ids->peers, p->id)) {
-			refuse(v, IXG_TBL_PEERS, i, p->origin,
-			       "peer %u '%s' (origin %" PRIu32 "): duplicate "
-			       "id",
-			       p->id, p->name, p->origin);
-			goto out;
-		}
-		bit_set(ids->peers, p->id);
-		if (p->port_id >= IXG_MAX_PORTS ||
-		    !bit_test(ids->ports, p->port_id)) {
-			refuse(v, IXG_TBL_PEERS, i, p->origin,
-			       "peer %u '%s' (origin %" PRIu32 "): port %u "
-			       "does not exist",
-			       p->id, p->name, p->origin, p->port_id);
-			goto out;
-		}
-		/* Country 0 is "unknown": valid even with no country table. */
-		if (p->country != IXG_COUNTRY_UNKNOWN &&
-		    p->country >= s->n_countries) {
-			refuse(v, IXG_TBL_PEERS, i, p->origin,
-			       "peer %u '%s' (origin %" PRIu32 "): country "
-			       "index %u, only %" PRIu32 " countries",
-			       p->id, p->name, p->origin, p->country,
-			       s->n_countries);
-			goto out;
-		}
-	}
-	for (i = 0; i < s->n_local_addrs; i++) {
-		const struct ixg_spec_local_addr *a = &s->local_addrs[i];
-
-		if (a->port_id >= IXG_MAX_PORTS ||
-		    !bit_test(ids->ports, a->port_id)) {
-			refuse(v, IXG_TBL_LOCAL_ADDRS, i, a->origin,
-			       "local address %" PRIu32 " (origin %" PRIu32
-			       "): port %u does not exist",
-			       i, a->origin, a->port_id);
-			goto out;
-		}
-	}
-	for (i = 0; i < s->n_acl_rules; i++) {
-		const struct ixg_spec_acl_rule *r = &s->acl_rules[i];
-
-		if (r->id == 0 || r->id >= IXG_MAX_ACL_RULES) {
-			refuse(v, IXG_TBL_ACL_RULES, i, r->origin,
-			       "rule %" PRIu32 " '%s' (origin %" PRIu32 "): id "
-			       "out of range 1..%u",
-			       r->id, r->name, r->origin,
-			       IXG_MAX_ACL_RULES - 1);
-			goto out;
-		}
-		if (r->in_peer != IXG_PEER_NONE &&
-		    !peer_exists(ids, r->in_peer)) {
-			refuse(v, IXG_TBL_ACL_RULES, i, r->origin,
-			       "rule %" PRIu32 " '%s' (origin %" PRIu32 "): "
-			       "peer %u does not exist",
-			       r->id, r->name, r->origin, r->in_peer);
-			goto out;
-		}
-		if (r->action == IXG_ACL_CLASS &&
-		    (r->class_id == 0 || r->class_id >= IXG_MAX_CLASSES ||
-		     !bit_test(ids->classes, r->class_id))) {
-			refuse(v, IXG_TBL_ACL_RULES, i, r->origin,
-			       "rule %" PRIu32 " '%s' (origin %" PRIu32 "): "
-			       "class %u does not exist",
-			       r->id, r->name, r->origin, r->class_id);
-			goto out;
-		}
-	}
-	if (check_routes4(s->routes4, s->n_routes4, IXG_TBL_ROUTES4, ids, v) <
-		    0 ||
-	    check_routes6(s->routes6, s->n_routes6, IXG_TBL_ROUTES6, ids, v) <
-		    0 ||
-	    check_routes4(s->sources4, s->n_sources4, IXG_TBL_SOURCES4, ids,
-			  v) < 0 ||
-	    check_routes6(s->sources6, s->n_sources6, IXG_TBL_SOURCES6, ids,
-			  v) < 0)
-		goto out;
-	for (i = 0; i < s->n_country4; i++)
-		if (s->country4[i].country >= s->n_countries) {
-			refuse(v, IXG_TBL_COUNTRY4, i, 0,
-			       "IPv4 country prefix %" PRIu32 ": country index "
-			       "%u, only %" PRIu32 " countries",
-			       i, s->country4[i].country, s->n_countries);
-			goto out;
-		}
-	for (i = 0; i < s->n_country6; i++)
-		if (s->country6[i].country >= s->n_countries) {
-			refuse(v, IXG_TBL_COUNTRY6, i, 0,
-			       "IPv6 country prefix %" PRIu32 ": country index "
-			       "%u, only %" PRIu32 " countries",
-			       i, s->country6[i].country, s->n_countries);
-			goto out;
-		}
-	rc = 0;
-out:
-	free(ids);
-	return rc;
+	if (tables_validate(s, &env, &r) == 0)
+		return 0;
+	v->status = (enum ixg_status)r.status;
+	v->table = r.table;
+	v->index = r.index;
+	v->origin = r.origin;
+	snprintf(v->msg, sizeof(v->msg), "%s", r.msg);
+	return -1;
 }
 
 static enum ixg_status
@@ -396,8 +136,29 @@ build_status(int rc)
 	}
 }
 
+/*
+ * Whether the client of c is still connected: it may have given up on a
+ * commit (its timeout, a kill) while the dataplane was busy or stopped,
+ * and the socket still holds its queued messages. Its peer closing sets
+ * POLLHUP / POLLRDHUP at once, data left unread or not. A connection
+ * without a socket (tests, the fuzz target) is always present.
+ */
+static bool
+client_present(void *arg)
+{
+	const struct api_conn *c = arg;
+	struct pollfd p = {.fd = c->peer_fd, .events = POLLIN | POLLRDHUP};
+
+	if (c->peer_fd < 0)
+		return true;
+	if (poll(&p, 1, 0) < 0)
+		return true;
+	return (p.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)) == 0;
+}
+
 /* Validate, build, publish the shadow; on success it becomes the running
- * spec. The transaction is closed either way. */
+ * spec. The transaction is closed either way. A client gone by the time
+ * the tables are built gets nothing published (client_present). */
 static void
 commit(struct api_conn *c, uint32_t seq, struct api_reply *out)
 {
@@ -442,8 +203,17 @@ commit(struct api_conn *c, uint32_t seq, struct api_reply *out)
 		snprintf(v.msg, sizeof(v.msg), "commit: out of memory");
 		goto discard;
 	}
-	rc = runtime_publish(rt, &c->shadow, err, sizeof(err), &r.build_ns,
-			     &r.publish_ns);
+	rc = runtime_publish_if(rt, &c->shadow, err, sizeof(err), &r.build_ns,
+				&r.publish_ns, client_present, c);
+	if (rc == -ECANCELED) {
+		free(ns);
+		v.status = IXG_ST_INTERNAL;
+		snprintf(v.msg, sizeof(v.msg),
+			 "client pid %d gone before publish: "
+			 "transaction discarded",
+			 (int)c->peer_pid);
+		goto discard;
+	}
 	if (rc < 0) {
 		free(ns);
 		v.status = build_status(rc);
@@ -511,7 +281,9 @@ hello(struct api_conn *c, const struct ixg_msg_hello *m, struct api_reply *out)
 	};
 	memcpy(out->buf, &r, sizeof(r));
 	out->len = sizeof(r);
-	out->fd = rt->counters_fd;
+	/* The read-only view (runtime.h): a client cannot write counters. */
+	out->fd = rt->counters_ro_fd;
+	c->hello_seen = true;
 }
 
 static void
@@ -687,6 +459,7 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
  * request unread would reset the connection and lose the BUSY reply. */
 #define MAX_REFUSED 4
 #define REFUSED_LINGER_S 1
+#define S_NS 1000000000ull
 
 struct refused {
 	int fd; /* -1: free slot */
@@ -695,39 +468,71 @@ struct refused {
 
 struct api_server {
 	struct runtime *rt;
+	struct api_server_opts opts;
 	int listen_fd;
 	struct refused refused[MAX_REFUSED];
 	int client_fd;
 	pid_t client_pid;
 	uid_t client_uid;
+	uint64_t client_last_ns; /* its last message (or its connect) */
 	struct api_conn conn;
 	struct api_reply reply;
 	uint8_t rx[IXG_MSG_MAX];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
-/* mkdir -p of the socket's directory, 0700 for what we create. */
+static int64_t
+mono_s(void)
+{
+	return (int64_t)(ixg_mono_ns() / S_NS);
+}
+
+/*
+ * mkdir -p of the socket's directory. What this creates is 0700, or 0750
+ * and owned by the API group when there is one (its members must reach
+ * the socket); an existing directory is left as it is, with a warning if
+ * the group could not get through it.
+ */
 static int
-make_parent_dir(const char *path)
+make_parent_dir(const struct api_server_opts *o)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	mode_t mode = o->group_set ? 0750 : 0700;
+	struct stat st;
 	char *p;
 
-	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", o->path);
 	p = strrchr(dir, '/');
 	if (p == NULL || p == dir)
 		return 0;
 	*p = '\0';
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
+	for (p = dir + 1;; p++) {
+		bool last = *p == '\0';
+
+		if (*p != '/' && !last)
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		if (mkdir(dir, mode) == 0) {
+			if (o->group_set &&
+			    (chown(dir, (uid_t)-1, o->gid) < 0 ||
+			     chmod(dir, mode) < 0))
+				return -errno;
+		} else if (errno != EEXIST) {
 			return -errno;
+		} else if (last && o->group_set && stat(dir, &st) == 0 &&
+			   !(st.st_gid == o->gid ? st.st_mode & S_IXGRP
+						 : st.st_mode & S_IXOTH)) {
+			fprintf(stderr,
+				"--api-group %s: directory %s (mode %04o, "
+				"group %d) keeps the group's members out of "
+				"the socket\n",
+				o->group_name, dir,
+				(unsigned)(st.st_mode & 07777), (int)st.st_gid);
+		}
+		if (last)
+			break;
 		*p = '/';
 	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
 	return 0;
 }
 
@@ -746,9 +551,11 @@ socket_alive(const struct sockaddr_un *sa)
 }
 
 struct api_server *
-api_server_create(struct runtime *rt, const char *path)
+api_server_create(struct runtime *rt, const struct api_server_opts *o)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *path = o->path;
+	mode_t mode = o->group_set ? 0660 : 0600;
 	struct api_server *s;
 	struct stat st;
 	int fd, rc;
@@ -763,12 +570,14 @@ api_server_create(struct runtime *rt, const char *path)
 	if (s == NULL)
 		return NULL;
 	s->rt = rt;
+	s->opts = *o;
 	s->client_fd = -1;
 	for (unsigned i = 0; i < MAX_REFUSED; i++)
 		s->refused[i].fd = -1;
 	snprintf(s->path, sizeof(s->path), "%s", path);
+	s->opts.path = s->path;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	rc = make_parent_dir(path);
+	rc = make_parent_dir(&s->opts);
 	if (rc < 0) {
 		fprintf(stderr, "--api-socket %s: creating its directory: %s\n",
 			path, strerror(-rc));
@@ -802,10 +611,12 @@ api_server_create(struct runtime *rt, const char *path)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		goto fail;
-	/* Owner-only from the first moment: no window at the umask's mode. */
+	/* Owner-only from the first moment: no window at the umask's mode;
+	 * the group gets in once the file is its own. */
 	if (fchmod(fd, 0600) < 0 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(path, 0600) < 0 || listen(fd, 4) < 0)
+	    (o->group_set && chown(path, (uid_t)-1, o->gid) < 0) ||
+	    chmod(path, mode) < 0 || listen(fd, 4) < 0)
 		goto fail_fd;
 	s->listen_fd = fd;
 	api_conn_init(&s->conn, rt);
@@ -866,15 +677,6 @@ api_server_pollfds(const struct api_server *s, struct pollfd *pfd)
 	return n;
 }
 
-static int64_t
-mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 /* Discard what a refused client sent; true once it hung up. */
 static bool
 drain_refused(int fd)
@@ -932,42 +734,127 @@ reap_refused(struct api_server *s)
 	}
 }
 
+/*
+ * Whether the peer on fd may use the API: root, the dataplane's own uid,
+ * or, with --api-group, a member of that group (its primary group or a
+ * supplementary one, SO_PEERGROUPS). Fills cred; why says what failed.
+ */
+static bool
+peer_allowed(const struct api_server *s, int fd, struct ucred *cred, char *why,
+	     size_t len)
+{
+	socklen_t clen = sizeof(*cred);
+	gid_t groups[256];
+	socklen_t glen = sizeof(groups);
+
+	memset(cred, 0, sizeof(*cred));
+	cred->uid = (uid_t)-1;
+	cred->gid = (gid_t)-1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &clen) < 0 ||
+	    clen != sizeof(*cred)) {
+		snprintf(why, len, "no peer credentials: %s", strerror(errno));
+		return false;
+	}
+	if (cred->uid == 0 || cred->uid == getuid())
+		return true;
+	if (s->opts.group_set) {
+		if (cred->gid == s->opts.gid)
+			return true;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) ==
+		    0)
+			for (size_t i = 0; i < glen / sizeof(groups[0]); i++)
+				if (groups[i] == s->opts.gid)
+					return true;
+		snprintf(why, len,
+			 "neither root, the dataplane's uid %d nor in group "
+			 "%s (gid %d)",
+			 (int)getuid(), s->opts.group_name, (int)s->opts.gid);
+		return false;
+	}
+	snprintf(why, len, "neither root nor the dataplane's uid %d",
+		 (int)getuid());
+	return false;
+}
+
+/* A client past the idle timeout: idle_ns since its last message. */
+static bool
+client_idle(const struct api_server *s, uint64_t now, uint64_t *idle_ns)
+{
+	*idle_ns = now - s->client_last_ns;
+	return s->client_fd >= 0 && s->opts.idle_timeout_s > 0 &&
+	       *idle_ns >= (uint64_t)s->opts.idle_timeout_s * S_NS;
+}
+
 static void
 accept_client(struct api_server *s)
 {
 	struct ucred cred;
-	socklen_t clen = sizeof(cred);
+	uint64_t now = ixg_mono_ns(), idle;
+	char why[160];
 	int fd = accept4(s->listen_fd, NULL, NULL,
 			 SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0)
 		return;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
-	    (cred.uid != 0 && cred.uid != getuid())) {
-		fprintf(stderr,
-			"API: refused a client with uid %d (only root "
-			"or uid %d)\n",
-			clen == sizeof(cred) ? (int)cred.uid : -1,
-			(int)getuid());
+	if (!peer_allowed(s, fd, &cred, why, sizeof(why))) {
+		fprintf(stderr, "API: refused pid %d uid %d gid %d: %s\n",
+			(int)cred.pid, (int)cred.uid, (int)cred.gid, why);
 		close(fd);
 		return;
 	}
+	if (s->client_fd >= 0 && client_idle(s, now, &idle)) {
+		/* An idle holder gives way: a stale client never locks the
+		 * real control plane out. */
+		fprintf(stderr,
+			"API: pid %d idle for %.1f s gives the API to pid "
+			"%d\n",
+			(int)s->client_pid, (double)idle / S_NS, (int)cred.pid);
+		client_close(s);
+	}
 	if (s->client_fd >= 0) {
-		fprintf(stderr, "API: refused pid %d: busy with pid %d\n",
-			(int)cred.pid, (int)s->client_pid);
+		fprintf(stderr,
+			"API: refused pid %d uid %d: busy with pid %d\n",
+			(int)cred.pid, (int)cred.uid, (int)s->client_pid);
 		refuse_busy(s, fd);
 		return;
 	}
 	s->client_fd = fd;
 	s->client_pid = cred.pid;
 	s->client_uid = cred.uid;
+	s->client_last_ns = now;
 	api_conn_init(&s->conn, s->rt);
+	s->conn.peer_fd = fd;
+	s->conn.peer_pid = cred.pid;
 	__atomic_store_n(&s->rt->headless, false, __ATOMIC_RELAXED);
 	s->rt->had_client = true;
 	fprintf(stderr,
 		"control plane connected: pid %d uid %d, generation "
 		"%" PRIu64 "\n",
 		(int)cred.pid, (int)cred.uid, runtime_generation(s->rt));
+}
+
+/*
+ * The idle timeout alone, between messages: a client that never said
+ * HELLO, or that holds a transaction open, is disconnected once idle for
+ * the timeout; one that said HELLO and holds no transaction stays (a
+ * control plane is idle between commits) until another client asks for
+ * the API (accept_client).
+ */
+static void
+expire_client(struct api_server *s)
+{
+	uint64_t idle;
+
+	if (!client_idle(s, ixg_mono_ns(), &idle) ||
+	    (s->conn.hello_seen && !s->conn.txn_open))
+		return;
+	fprintf(stderr,
+		"API: pid %d idle for %.1f s %s: disconnected (idle "
+		"timeout %u s)\n",
+		(int)s->client_pid, (double)idle / S_NS,
+		s->conn.txn_open ? "in an open transaction" : "without a hello",
+		s->opts.idle_timeout_s);
+	client_close(s);
 }
 
 static void
@@ -984,6 +871,7 @@ serve_client(struct api_server *s)
 		client_close(s);
 		return;
 	}
+	s->client_last_ns = ixg_mono_ns();
 	if (n == -EMSGSIZE || n == -EBADMSG) {
 		/* Truncated or with ancillary junk: we cannot know where
 		 * the peer thinks the conversation is. */
@@ -1000,6 +888,7 @@ serve_client(struct api_server *s)
 		return;
 	}
 	api_handle(&s->conn, s->rx, (size_t)n, fd, r);
+	s->client_last_ns = ixg_mono_ns();
 	if (r->len > 0 && ixg_send(s->client_fd, r->buf, r->len, r->fd) < 0) {
 		/* A client that does not read its replies is gone. */
 		client_close(s);
@@ -1025,4 +914,5 @@ api_server_service(struct api_server *s, const struct pollfd *pfd, unsigned n)
 				client_close(s);
 		}
 	}
+	expire_client(s);
 }

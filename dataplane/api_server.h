@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ixg_api.h"
 #include "runtime.h"
@@ -39,6 +40,12 @@ struct api_conn {
 	 * GET_IDS or the connection's reset, since api_reply.fd is not
 	 * owned. */
 	int ids_fd;
+	/* The client's socket (not owned; -1 without one, as in the fuzz
+	 * target) and pid: a commit is published only while the client is
+	 * still connected. */
+	int peer_fd;
+	pid_t peer_pid;
+	bool hello_seen; /* the client said HELLO */
 };
 
 /* What a handled message asks of the transport. */
@@ -70,12 +77,37 @@ void api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 
 struct api_server;
 
+/* How the API socket is served (ixgate-dataplane --api-*). */
+struct api_server_opts {
+	const char *path; /* --api-socket, or IXG_API_SOCKET */
+	/* --api-group: its members may connect (socket 0660, created
+	 * directories 0750, both of that group). Without it the socket is
+	 * 0600 and only root and the dataplane's uid may connect. */
+	bool group_set;
+	gid_t gid;
+	const char *group_name;
+	/*
+	 * --api-idle-timeout, seconds (0: none). A client that has not said
+	 * HELLO, or holds a transaction open, and sends nothing for this
+	 * long is disconnected; a client idle this long gives the API to
+	 * the next one that connects instead of having it refused BUSY.
+	 */
+	unsigned idle_timeout_s;
+};
+
+#define API_IDLE_TIMEOUT_S 60 /* --api-idle-timeout's default */
+
 /*
- * Listen on `path`: create its directory (0700) if missing, unlink a stale
- * socket, bind, chmod 0600, listen. rt->headless is set. Returns the server
- * or NULL with errno set (message on stderr). Main thread.
+ * Listen on o->path: create its missing directories (0700; 0750 and the
+ * group's with one), unlink a stale socket (never anything that is not a
+ * socket, nor a socket another dataplane listens on), bind, set the
+ * socket's mode (0600; 0660 and the group's with one), listen. The opts
+ * are copied. rt->headless is set. Returns the server or NULL with errno
+ * set (message on stderr). Every refused connection is logged on stderr
+ * with its pid, uid and why. Main thread.
  */
-struct api_server *api_server_create(struct runtime *rt, const char *path);
+struct api_server *api_server_create(struct runtime *rt,
+				     const struct api_server_opts *o);
 
 /* Close the client and the listener, unlink the socket. NULL is a no-op. */
 void api_server_destroy(struct api_server *s);
@@ -86,8 +118,9 @@ unsigned api_server_pollfds(const struct api_server *s, struct pollfd *pfd);
 
 /* Serve what poll() reported on the descriptors api_server_pollfds gave:
  * accept, check credentials, receive, handle, reply; close refused clients
- * that lingered. Never blocks on a client. Call after every poll(), even
- * one that timed out. Main thread. */
+ * that lingered, and a client past the idle timeout. Never blocks on a
+ * client. Call after every poll(), even one that timed out, at least once
+ * a second for the idle timeout to be kept. Main thread. */
 void api_server_service(struct api_server *s, const struct pollfd *pfd,
 			unsigned n);
 

@@ -5,8 +5,7 @@
  *
  * Measured on the real table (564,579 IPv4 + 167,903 IPv6 routes, 64
  * peers), one peer's prefix file changed by one /24: see
- * bench/README-reload.md ("Painted FIBs"; with rte_fib before it,
- * "Incremental commits").
+ * bench/README-reload.md ("Painted FIBs").
  */
 #include <errno.h>
 #include <stdio.h>

@@ -20,10 +20,9 @@
  * back to a fresh build, so the outcome never depends on the path taken.
  *
  * The cost of spares is memory: each FIB exists twice in steady state.
- * They are off by default since the FIBs are painted instead of added
- * route by route through rte_fib's RIB (which took seconds on a full
- * table): a spare saves 20-60 ms of a commit, but costs 64 MiB or more
- * per FIB for good.
+ * They are off by default: a full table is painted in tens of
+ * milliseconds, so a spare saves 20-60 ms of a commit but costs 64 MiB
+ * or more per FIB for good.
  *
  * All functions: control thread only (they allocate and build).
  */

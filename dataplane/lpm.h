@@ -174,14 +174,10 @@ lpm4_lookup_bulk(const struct lpm *t, const uint32_t *ip, uint32_t *v,
 	}
 	/*
 	 * One lookup after the other: the out-of-order core overlaps the
-	 * root reads of consecutive addresses by itself. Measured with
-	 * lpm_bench on the real table (bulk of 32, addresses inside its
-	 * prefixes, quiet VM, 3 runs): this loop 8.3-8.5 TSC cycles per
-	 * address, rte_fib's bulk lookup 13.6-14.3; a loop specialised
-	 * for the 24-bit root (no variable shift) 11.8-12.6. A two-pass
-	 * version (all root reads, then the groups) measured 40 on the
-	 * synthetic table with an earlier bench whose single-lookup loop
-	 * let the compiler drop lookups, so only that it was slow holds.
+	 * root reads of consecutive addresses by itself. lpm_bench on the
+	 * real table (bulk of 32, addresses inside its prefixes): 8.3-8.5
+	 * TSC cycles per address, rte_fib's bulk lookup 13.6-14.3; the
+	 * variants tried are in bench/README.md ("History").
 	 */
 	for (unsigned i = 0; i < n; i++)
 		v[i] = lpm4_lookup(t, ip[i]);

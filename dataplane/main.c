@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <inttypes.h>
 #include <math.h>
@@ -24,10 +25,15 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "api_server.h"
 #include "ixg_conf.h"
+#include "conf_sha256.h"
+#include "ixg_log.h"
+#include "ixg_sd.h"
+#include "ixg_version.h"
 #include "port.h"
 #include "replay.h"
 #include "runtime.h"
@@ -44,9 +50,10 @@ static const char usage_text[] =
 	"  ixgate-dataplane [EAL options] -- --config FILE\n"
 	"        [--device PORT=DEVARGS]... [--stats-interval SEC]\n"
 	"        [--duration SEC] [--json-out FILE]\n"
-	"        [--api-socket PATH | --no-api] [--fib-spares]\n"
+	"        [--api-socket PATH | --no-api] [--api-group NAME]\n"
+	"        [--api-idle-timeout SEC] [--fib-spares]\n"
 	"  ixgate-dataplane --replay IN.pcap --config FILE [--out OUT.pcap]\n"
-	"        [--port NAME] [--trace]\n"
+	"        [--port NAME] [--trace] [--trace-stages]\n"
 	"  ixgate-dataplane --help\n"
 	"\n"
 	"Forwarding mode (the EAL options come before '--'):\n"
@@ -71,6 +78,16 @@ static const char usage_text[] =
 	"  --api-socket PATH      serve the control plane's API on PATH\n"
 	"                         (default " IXG_API_SOCKET "; its directory\n"
 	"                         is created 0700, the socket is 0600)\n"
+	"  --api-group NAME       members of group NAME (or GID) may use the "
+	"API too\n"
+	"                         (socket 0660 and created directories 0750,\n"
+	"                         of that group); without it only root and\n"
+	"                         the dataplane's own uid may\n"
+	"  --api-idle-timeout SEC a client silent for SEC seconds before its\n"
+	"                         hello or inside a transaction is\n"
+	"                         disconnected, and one idle that long gives\n"
+	"                         the API to the next client (default 60;\n"
+	"                         0: never)\n"
 	"  --no-api               no API socket: run the --config tables only\n"
 	"  --fib-spares           keep a second copy of each large FIB so a\n"
 	"                         changed prefix list patches it instead of\n"
@@ -86,20 +103,26 @@ static const char usage_text[] =
 	"  --port NAME            config port the capture arrived on\n"
 	"                         (default: the first port)\n"
 	"  --trace                one line per packet on stderr\n"
+	"  --trace-stages         --trace, each line ending with the stage\n"
+	"                         that decided (stage=parse, ...)\n"
 	"\n"
 	"Exit status: 0 ok, 1 config/file/start-up error, 2 usage error.\n";
 
 struct opts {
 	const char *config;
+	uint8_t config_sha256[32]; /* of --config's files (conf_sha256.h) */
 	const char *replay;
 	const char *out;
 	const char *port;
 	bool trace;
+	bool trace_stages;
 	const char *json_out;
 	double stats_interval;
 	double duration;
 	const char *api_socket;
 	bool no_api;
+	const char *api_group;
+	double api_idle_timeout;
 	bool fib_spares;
 	unsigned n_devices;
 	const char *devices[IXG_MAX_PORTS];
@@ -173,8 +196,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		OPT_OUT,
 		OPT_PORT,
 		OPT_TRACE,
+		OPT_TRACE_STAGES,
 		OPT_API_SOCKET,
 		OPT_NO_API,
+		OPT_API_GROUP,
+		OPT_API_IDLE,
 		OPT_NO_FIB_SPARES,
 		OPT_FIB_SPARES,
 	};
@@ -188,8 +214,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		{"out", required_argument, NULL, OPT_OUT},
 		{"port", required_argument, NULL, OPT_PORT},
 		{"trace", no_argument, NULL, OPT_TRACE},
+		{"trace-stages", no_argument, NULL, OPT_TRACE_STAGES},
 		{"api-socket", required_argument, NULL, OPT_API_SOCKET},
 		{"no-api", no_argument, NULL, OPT_NO_API},
+		{"api-group", required_argument, NULL, OPT_API_GROUP},
+		{"api-idle-timeout", required_argument, NULL, OPT_API_IDLE},
 		{"no-fib-spares", no_argument, NULL, OPT_NO_FIB_SPARES},
 		{"fib-spares", no_argument, NULL, OPT_FIB_SPARES},
 		{"help", no_argument, NULL, 'h'},
@@ -240,6 +269,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_OUT: o->out = optarg; break;
 		case OPT_PORT: o->port = optarg; break;
 		case OPT_TRACE: o->trace = true; break;
+		case OPT_TRACE_STAGES: o->trace_stages = true; break;
 		case OPT_API_SOCKET:
 			if (optarg[0] == '\0')
 				return usage_error("%s",
@@ -249,6 +279,24 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_NO_API:
 			o->no_api = true;
+			live_opt = true;
+			break;
+		case OPT_API_GROUP:
+			if (optarg[0] == '\0')
+				return usage_error("%s",
+						   "--api-group wants a group");
+			o->api_group = optarg;
+			live_opt = true;
+			break;
+		case OPT_API_IDLE:
+			if (parse_seconds(optarg, &o->api_idle_timeout) < 0 ||
+			    o->api_idle_timeout > 86400 * 365 ||
+			    o->api_idle_timeout !=
+				    (unsigned)o->api_idle_timeout)
+				return usage_error(
+					"--api-idle-timeout: not a whole "
+					"number of seconds: '%s'",
+					optarg);
 			live_opt = true;
 			break;
 		case OPT_NO_FIB_SPARES:
@@ -277,14 +325,14 @@ parse_args(int argc, char **argv, struct opts *o)
 		return usage_error("%s",
 				   "--replay takes no --device, "
 				   "--stats-interval, --duration, --json-out, "
-				   "--api-socket or --no-api");
-	if (o->api_socket != NULL && o->no_api)
-		return usage_error("%s",
-				   "--api-socket and --no-api exclude each "
-				   "other");
-	if (o->replay == NULL && (o->out || o->port || o->trace))
-		return usage_error("%s",
-				   "--out, --port and --trace need --replay");
+				   "--api-* or --no-api");
+	if ((o->api_socket != NULL || o->api_group != NULL) && o->no_api)
+		return usage_error("%s", "--api-socket and --api-group exclude "
+					 "--no-api");
+	if (o->replay == NULL &&
+	    (o->out || o->port || o->trace || o->trace_stages))
+		return usage_error("%s", "--out, --port, --trace and "
+					 "--trace-stages need --replay");
 	return 0;
 }
 
@@ -431,7 +479,8 @@ run_replay(const char *prog, const struct opts *o, struct ixg_spec *spec)
 	struct replay_opts ro = {
 		.in_path = o->replay,
 		.out_path = o->out,
-		.trace = o->trace,
+		.trace = o->trace || o->trace_stages,
+		.trace_stages = o->trace_stages,
 		.port_name = o->port,
 	};
 	int rc;
@@ -633,7 +682,11 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 
 	memset(&rt, 0, sizeof(rt));
 	rt.counters_fd = -1;
+	rt.counters_ro_fd = -1;
 	rt.headless = true;
+	/* Running --config's files: a control plane on the same files
+	 * adopts these tables (same digest) instead of committing them. */
+	memcpy(rt.config_sha256, o->config_sha256, sizeof(rt.config_sha256));
 	rt.conf_ports = conf_ports;
 	rt.n_conf_ports = spec->n_ports;
 	rt.spec = malloc(sizeof(*rt.spec));
@@ -704,6 +757,7 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	rc = ports_open(&rt);
 	if (rc < 0)
 		goto out_ports;
+	counters_describe_ports(&rt);
 	rc = workers_init(&rt);
 	if (rc < 0) {
 		fprintf(stderr, "workers: %s\n", strerror(-rc));
@@ -717,9 +771,36 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 		goto out_ports;
 	}
 	if (!o->no_api) {
-		api = api_server_create(&rt, o->api_socket != NULL
-						     ? o->api_socket
-						     : IXG_API_SOCKET);
+		struct api_server_opts ao = {
+			.path = o->api_socket != NULL ? o->api_socket
+						      : IXG_API_SOCKET,
+			.idle_timeout_s = (unsigned)o->api_idle_timeout,
+		};
+
+		if (o->api_group != NULL) {
+			struct group *g = getgrnam(o->api_group);
+			char *end;
+			unsigned long gid = strtoul(o->api_group, &end, 10);
+
+			/* A name, or a numeric gid (as chown(1) takes). */
+			if (g == NULL && end != o->api_group && *end == '\0' &&
+			    gid < UINT32_MAX) {
+				ao.group_set = true;
+				ao.gid = (gid_t)gid;
+				ao.group_name = o->api_group;
+			} else if (g == NULL) {
+				fprintf(stderr,
+					"ixgate-dataplane: --api-group %s: no "
+					"such group\n",
+					o->api_group);
+				goto out_ports;
+			} else {
+				ao.group_set = true;
+				ao.gid = g->gr_gid;
+				ao.group_name = o->api_group;
+			}
+		}
+		api = api_server_create(&rt, &ao);
 		/* Asked for by name, the socket is essential; the default
 		 * one may be taken by another dataplane on this host. */
 		if (api == NULL && o->api_socket != NULL)
@@ -745,6 +826,7 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 		fprintf(stderr, "ixgate-dataplane: API on %s\n",
 			o->api_socket != NULL ? o->api_socket : IXG_API_SOCKET);
 	fflush(stdout);
+	ixg_sd_ready("forwarding");
 
 	main_loop(&rt, o, api);
 	status = 0;
@@ -793,7 +875,12 @@ main(int argc, char **argv)
 	struct ixg_spec spec;
 	int sep, eal_argc, rc;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-dataplane", stdout);
+	rte_openlog_stream(
+		ixg_log_journal_stream(rte_log_cur_msg_loglevel, -1));
 	memset(&o, 0, sizeof(o));
+	o.api_idle_timeout = API_IDLE_TIMEOUT_S;
 	for (sep = 1; sep < argc; sep++)
 		if (strcmp(argv[sep], "--") == 0)
 			break;
@@ -814,7 +901,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 
 	memset(&spec, 0, sizeof(spec));
-	if (ixg_conf_load(o.config, &spec, stderr) < 0)
+	if (ixg_conf_load_sha256(o.config, NULL, &spec, o.config_sha256,
+				 stderr) < 0)
 		return 1;
 	if (o.replay == NULL && spec.n_ports > 0) {
 		conf_ports = malloc(spec.n_ports * sizeof(*conf_ports));

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mono.h - CLOCK_MONOTONIC in nanoseconds, for the control thread's build
- * and publish timings (tables.c, fibrec.c, runtime.c). Not for workers:
- * they use the TSC.
+ * and publish timings (tables.c, fibrec.c, runtime.c) and the API's idle
+ * timeout. Not for workers: they use the TSC.
  */
 #ifndef IXG_MONO_H
 #define IXG_MONO_H

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pipeline.c - the fixed order of the stages, and the TX-refusal path.
+ * pipeline.c - the stages run in PIPELINE_STAGES order (pipeline.h), and
+ * the TX-refusal path.
  */
 #include <rte_mbuf.h>
 
@@ -10,32 +11,47 @@
 _Static_assert(IXG_MAX_PORTS <= 32, "out_tag: 5 bits of port");
 _Static_assert(IXG_MAX_PEERS <= 4096, "out_tag: 12 bits of peer");
 
+static const char *const stage_names[PIPELINE_N_STAGES] = {
+#define X_NAME(id, name, args) [PIPELINE_STAGE_##id] = #name,
+	PIPELINE_STAGES(X_NAME)
+#undef X_NAME
+};
+
 /*
- * Run every stage over b, in the order the design fixes; see pipeline.h.
+ * Run every stage over b, in PIPELINE_STAGES order; see pipeline.h.
  * b->pkts, b->n and b->port are the input; the metadata is filled here.
  * Afterwards every mbuf of b is either in out (owned by the caller) or
  * freed. Worker thread (or replay/test), one ctx per thread.
- *
- * bench/stage_bench: parse, peer, local (+ route lookup), route, rewrite and
- * output together cost ~108 cycles/packet on 64-byte UDP/IPv4 and UDP/IPv6
- * bursts of 32 (gcc 12 -O2, 2.1 GHz VM, one route). ICMP errors and
- * sampling cost nothing measurable there: best of 5 runs on a loaded VM,
- * 96 / 88 cycles (IPv4 / IPv6) before them, 95 / 86 after, 94 / 87 with
- * 1-in-1000 sampling into a ring drained between bursts.
+ * Cost: bench/README.md ("Instructions per packet").
  */
 void
 pipeline_run(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 {
-	stage_parse(ctx, b);
-	stage_peer(ctx, b);
-	stage_local(ctx, b);
-	stage_sav(ctx, b);
-	stage_acl(ctx, b);
-	stage_route(ctx, b);
-	stage_country(ctx, b);
-	stage_policer(ctx, b);
-	stage_rewrite(ctx, b);
-	stage_output(ctx, b, out);
+#define X_RUN(id, name, args) PIPELINE_CALL(name, args);
+	PIPELINE_STAGES(X_RUN)
+#undef X_RUN
+}
+
+/* See pipeline.h. Replay or test thread. */
+void
+pipeline_run_observed(struct pipeline_ctx *ctx, struct burst *b,
+		      struct burst_out *out,
+		      void (*after)(enum pipeline_stage stage,
+				    const struct burst *b, void *arg),
+		      void *arg)
+{
+#define X_RUN_OBSERVED(id, name, args)                                         \
+	PIPELINE_CALL(name, args);                                             \
+	after(PIPELINE_STAGE_##id, b, arg);
+	PIPELINE_STAGES(X_RUN_OBSERVED)
+#undef X_RUN_OBSERVED
+}
+
+/* See pipeline.h. */
+const char *
+pipeline_stage_name(unsigned stage)
+{
+	return stage < PIPELINE_N_STAGES ? stage_names[stage] : "unknown";
 }
 
 /*

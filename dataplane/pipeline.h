@@ -2,14 +2,12 @@
 /*
  * pipeline.h - the worker's per-burst pipeline.
  *
- * A burst goes through a fixed sequence of stages, each a function over the
- * whole burst that reads and writes the per-packet metadata (struct pkt_meta)
- * and sets a verdict. Stages skip packets whose verdict is no longer
- * VERDICT_CONTINUE. Only the last stage (stage_output) frees dropped packets
- * and counts; every other stage only records a drop reason.
- *
- *   parse -> peer -> local -> sav -> acl -> route -> country -> policer
- *         -> rewrite -> output
+ * A burst goes through a fixed sequence of stages (PIPELINE_STAGES below,
+ * the one place that orders them), each a function over the whole burst
+ * that reads and writes the per-packet metadata (struct pkt_meta) and sets
+ * a verdict. Stages skip packets whose verdict is no longer
+ * VERDICT_CONTINUE. Only the last stage (stage_output) frees dropped
+ * packets and counts; every other stage only records a drop reason.
  *
  * Hot path rules: no syscall, log, allocation, lock or shared write here.
  * The same stages run under the workers, under offline replay (--replay) and
@@ -111,12 +109,19 @@ struct pkt_meta {
 struct burst {
 	uint16_t n;
 	uint16_t port;
+	/* Bit i: stage_lookup found pkts[i] routed to the node itself
+	 * (NH_LOCAL), for stage_local. */
+	uint32_t nh_local;
 	struct rte_mbuf *pkts[PIPELINE_BURST];
 	struct pkt_meta meta[PIPELINE_BURST];
 	/* gen[i]: the packet the node originated about pkts[i] (an ICMP
 	 * error), valid only where meta[i].gen is 1; owned by the burst until
 	 * stage_output hands it out. */
 	struct rte_mbuf *gen[PIPELINE_BURST];
+	/* Bit i: stage_parse dropped pkts[i] for what its sender put in it
+	 * (martian, l4_truncated), with its Ethernet header and tags valid:
+	 * stage_peer names the sender, so the drop is charged to it. */
+	uint32_t charged;
 };
 
 /*
@@ -155,33 +160,83 @@ struct pipeline_ctx {
 	uint64_t sample_rng;
 };
 
-/* The stages, in order. Each takes the whole burst. */
-void stage_parse(struct pipeline_ctx *ctx, struct burst *b);
-void stage_peer(struct pipeline_ctx *ctx, struct burst *b);
-void stage_local(struct pipeline_ctx *ctx, struct burst *b);
-void stage_sav(struct pipeline_ctx *ctx, struct burst *b);
-void stage_acl(struct pipeline_ctx *ctx, struct burst *b);
-void stage_route(struct pipeline_ctx *ctx, struct burst *b);
-void stage_country(struct pipeline_ctx *ctx, struct burst *b);
-void stage_policer(struct pipeline_ctx *ctx, struct burst *b);
-void stage_rewrite(struct pipeline_ctx *ctx, struct burst *b);
-
 /*
- * Destination lookup for every VERDICT_CONTINUE IPv4/IPv6 packet of b, in
- * bulk: stores the FIB result (NH_* encoding) in meta.route_nh. Called by
- * stage_local (to see NH_LOCAL) before stage_sav; stage_route then only
- * interprets meta.route_nh. Returns the packets whose result is NH_LOCAL
- * as a bit mask (bit i: b->pkts[i]), so stage_local visits only those.
- * Worker thread; no side effect but meta.
+ * The stages, in order, declared once: pipeline_run() calls them straight
+ * (no function pointer per burst), the benchmarks time them, replay's
+ * --trace-stages and telemetry name them (pipeline_stage_name). Each is
+ * stage_NAME() in NAME_stage.c (lookup: route_stage.c), reads the tables
+ * named here and writes only the burst (output: the counters too).
+ *
+ *   X(ID, NAME, ARGS)         reads                 decides
  */
-_Static_assert(PIPELINE_BURST <= 32, "route_lookup_burst: 32-bit mask");
-uint32_t route_lookup_burst(const struct tables *t, struct burst *b);
-void stage_output(struct pipeline_ctx *ctx, struct burst *b,
-		  struct burst_out *out);
+#define PIPELINE_STAGES(X)                                                     \
+	/* headers, once per packet  ports (DMAC)        runt .. martian */    \
+	X(PARSE, parse, BURST)                                                 \
+	/* (port, VLANs, source MAC) peer_* tables      unknown_peer */        \
+	X(PEER, peer, BURST)                                                   \
+	/* destination FIB lookup    route4, route6      (route_nh) */         \
+	X(LOOKUP, lookup, BURST)                                               \
+	/* ARP, ND, echo to us       local_addrs         local, arp_invalid */ \
+	X(LOCAL, local, BURST)                                                 \
+	/* source FIB lookup         sav4/6 (route4/6)   source_invalid */     \
+	X(SAV, sav, BURST)                                                     \
+	/* rte_acl classify          acl4, acl6          acl_deny, class */    \
+	X(ACL, acl, BURST)                                                     \
+	/* route_nh's meaning        peers               no_route .. */        \
+	X(ROUTE, route, BURST)                                                 \
+	/* two country FIB lookups   country4/6          (countries) */        \
+	X(COUNTRY, country, BURST)                                             \
+	/* trTCM per (peer, class)   profiles, meters    policer_* */          \
+	X(POLICER, policer, BURST)                                             \
+	/* TTL, DSCP, MACs, VLANs    peers, ports        ttl, mtu; ICMP */     \
+	X(REWRITE, rewrite, BURST)                                             \
+	/* count, sample, free drops node (sampling)     (out, counters) */    \
+	X(OUTPUT, output, OUT)
+
+enum pipeline_stage {
+#define PIPELINE_X_ENUM(id, name, args) PIPELINE_STAGE_##id,
+	PIPELINE_STAGES(PIPELINE_X_ENUM)
+#undef PIPELINE_X_ENUM
+		PIPELINE_N_STAGES
+};
+
+/* A stage's call, as pipeline_run makes it: with ctx, b (and out) in
+ * scope. For code that iterates PIPELINE_STAGES (benchmarks, tests). */
+#define PIPELINE_CALL_BURST(name) stage_##name(ctx, b)
+#define PIPELINE_CALL_OUT(name) stage_##name(ctx, b, out)
+#define PIPELINE_CALL(name, args) PIPELINE_CALL_##args(name)
+
+#define PIPELINE_DECL_BURST(name)                                              \
+	void stage_##name(struct pipeline_ctx *ctx, struct burst *b);
+#define PIPELINE_DECL_OUT(name)                                                \
+	void stage_##name(struct pipeline_ctx *ctx, struct burst *b,           \
+			  struct burst_out *out);
+#define PIPELINE_X_DECL(id, name, args) PIPELINE_DECL_##args(name)
+PIPELINE_STAGES(PIPELINE_X_DECL)
+#undef PIPELINE_X_DECL
+
+_Static_assert(PIPELINE_BURST <= 32,
+	       "burst.nh_local, burst.charged: 32-bit masks");
 
 /* Run every stage over b. out->n[] must be zeroed by the caller. */
 void pipeline_run(struct pipeline_ctx *ctx, struct burst *b,
 		  struct burst_out *out);
+
+/*
+ * pipeline_run with `after(stage, b, arg)` called after each stage, for
+ * replay's --trace-stages and tests: the same stages in the same order,
+ * not for the workers. After the last stage (output) the burst's mbufs
+ * belong to out or are freed: `after` may read b->meta only.
+ */
+void pipeline_run_observed(struct pipeline_ctx *ctx, struct burst *b,
+			   struct burst_out *out,
+			   void (*after)(enum pipeline_stage stage,
+					 const struct burst *b, void *arg),
+			   void *arg);
+
+/* Name of a stage ("parse", "lookup"...), "unknown" out of range. Static
+ * storage, any thread. */
+const char *pipeline_stage_name(unsigned stage);
 
 /*
  * stage_output tags each mbuf it hands out, so that pipeline_tx_failed() can

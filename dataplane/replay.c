@@ -40,6 +40,11 @@
  *   src, dst IP addresses, present for IPv4/IPv6 frames whose header was
  *            valid (not for frames dropped while parsing L2 or the IP header)
  *
+ * --trace-stages adds one field at the end of each line:
+ *   stage=STAGE  the pipeline stage that decided the verdict (a name of
+ *                PIPELINE_STAGES: "parse" for a runt, "rewrite" for a
+ *                forwarded frame, "local" for an answer)
+ *
  * Examples:
  *   1 p0 peer=viettel fwd egress=china-telecom port=p1 class=- rule=- cc=VN>CN src=14.160.0.1 dst=1.80.0.1
  *   2 p0 peer=- drop=unknown_peer src=10.0.0.1 dst=1.80.0.1
@@ -95,6 +100,8 @@ struct replay {
 
 	struct burst b;
 	uint64_t ts[PIPELINE_BURST]; /* capture time of b.pkts[i] */
+	/* --trace-stages: the stage that took b.pkts[i] out of CONTINUE */
+	uint8_t decided[PIPELINE_BURST];
 	struct burst_out bo;
 };
 
@@ -203,8 +210,21 @@ rule_field(const struct replay *r, FILE *f, uint32_t id)
 	fprintf(f, " rule=%" PRIu32, id);
 }
 
+/* pipeline_run_observed's hook: note the stage each verdict came from. */
 static void
-trace_line(struct replay *r, uint64_t recno, const struct pkt_meta *pm)
+note_stage(enum pipeline_stage stage, const struct burst *b, void *arg)
+{
+	struct replay *r = arg;
+
+	for (unsigned i = 0; i < b->n; i++)
+		if (r->decided[i] == PIPELINE_N_STAGES &&
+		    b->meta[i].verdict != VERDICT_CONTINUE)
+			r->decided[i] = (uint8_t)stage;
+}
+
+static void
+trace_line(struct replay *r, uint64_t recno, const struct pkt_meta *pm,
+	   unsigned decided)
 {
 	FILE *f = r->trace;
 	char b1[16], b2[16], b3[16];
@@ -251,6 +271,8 @@ trace_line(struct replay *r, uint64_t recno, const struct pkt_meta *pm)
 		inet_ntop(af, pm->dst, d, sizeof(d));
 		fprintf(f, " src=%s dst=%s", a, d);
 	}
+	if (r->o->trace_stages)
+		fprintf(f, " stage=%s", pipeline_stage_name(decided));
 	fputc('\n', f);
 }
 
@@ -303,11 +325,17 @@ run_burst(struct replay *r, uint64_t first_recno)
 	memset(b->meta, 0, sizeof(b->meta[0]) * n);
 	memset(&r->bo.n, 0, sizeof(r->bo.n));
 
-	pipeline_run(&r->ctx, b, &r->bo);
+	if (r->o->trace_stages) {
+		memset(r->decided, PIPELINE_N_STAGES, sizeof(r->decided));
+		pipeline_run_observed(&r->ctx, b, &r->bo, note_stage, r);
+	} else {
+		pipeline_run(&r->ctx, b, &r->bo);
+	}
 
 	if (r->trace != NULL)
 		for (unsigned i = 0; i < n; i++)
-			trace_line(r, first_recno + i, &b->meta[i]);
+			trace_line(r, first_recno + i, &b->meta[i],
+				   r->decided[i]);
 
 	/* Output in capture order: each handed-out mbuf is an input frame
 	 * rewritten in place, or a packet the stages made (ICMP errors),

@@ -17,6 +17,8 @@ struct replay_opts {
 	const char *in_path; /* pcap to read */
 	const char *out_path; /* pcap of what would leave the node, or NULL */
 	bool trace; /* one line per packet to trace_out */
+	bool trace_stages; /* trace: also the stage that decided (implies
+			    * trace) */
 	FILE *trace_out; /* stderr if NULL */
 	FILE *json_out; /* final counters as JSON; stdout if NULL */
 	/* Port the capture's frames arrived on (a pcap records no port):

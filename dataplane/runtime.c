@@ -15,6 +15,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ixg_conf.h"
+#include "ixg_wire.h"
 #include "mono.h"
 #include "runtime.h"
 
@@ -37,6 +38,15 @@ spec_next_expiry(const struct ixg_spec *spec, int64_t now)
 int
 runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 		size_t errlen, uint64_t *build_ns, uint64_t *publish_ns)
+{
+	return runtime_publish_if(rt, spec, err, errlen, build_ns, publish_ns,
+				  NULL, NULL);
+}
+
+int
+runtime_publish_if(struct runtime *rt, const struct ixg_spec *spec, char *err,
+		   size_t errlen, uint64_t *build_ns, uint64_t *publish_ns,
+		   bool (*wanted)(void *arg), void *arg)
 {
 	uint64_t gen = rt->generation + 1;
 	struct tables *nt, *old;
@@ -75,6 +85,12 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 				" built in %.1f ms: %s\n",
 				gen, (double)(t1 - t0) / 1e6, fibs);
 	}
+	/* The last moment the commit can still be called off: nothing any
+	 * worker sees has changed yet. */
+	if (wanted != NULL && !wanted(arg)) {
+		tables_free(nt);
+		return -ECANCELED;
+	}
 	old = rt->tables;
 	__atomic_store_n(&rt->tables, nt, __ATOMIC_RELEASE);
 	__atomic_store_n(&rt->generation, gen, __ATOMIC_RELEASE);
@@ -96,29 +112,14 @@ tables_publish(struct runtime *rt, char *err, size_t errlen)
 	return runtime_publish(rt, rt->spec, err, errlen, NULL, NULL);
 }
 
-/* Free what `old` owns that `cur` does not share. */
+/* Free what `old` owns that `cur` does not share (every array table). */
 static void
 spec_free_unshared(struct ixg_spec *old, const struct ixg_spec *cur)
 {
-#define FREE_UNSHARED(field)                                                   \
-	do {                                                                   \
-		if (old->field != cur->field)                                  \
-			free(old->field);                                      \
-	} while (0)
-	FREE_UNSHARED(ports);
-	FREE_UNSHARED(local_addrs);
-	FREE_UNSHARED(peers);
-	FREE_UNSHARED(classes);
-	FREE_UNSHARED(acl_rules);
-	FREE_UNSHARED(routes4);
-	FREE_UNSHARED(routes6);
-	FREE_UNSHARED(sources4);
-	FREE_UNSHARED(sources6);
-	FREE_UNSHARED(blackholes);
-	FREE_UNSHARED(countries);
-	FREE_UNSHARED(country4);
-	FREE_UNSHARED(country6);
-#undef FREE_UNSHARED
+	for (unsigned t = 1; t < IXG_TBL_MAX; t++)
+		if (!ixg_table_info(t)->one &&
+		    ixg_spec_table_data(old, t) != ixg_spec_table_data(cur, t))
+			ixg_spec_table_free(old, t);
 }
 
 void
@@ -165,9 +166,12 @@ int
 counters_create(struct runtime *rt, unsigned n_blocks)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	size_t size = n_blocks * sizeof(struct ixg_lcore_counters);
+	/* The blocks, then what their port counters count. */
+	size_t size = n_blocks * sizeof(struct ixg_lcore_counters) +
+		      sizeof(struct ixg_ctr_ports);
+	char path[64];
+	int fd, ro, e;
 	void *p;
-	int fd;
 
 	size = (size + (size_t)page - 1) & ~((size_t)page - 1);
 	fd = memfd_create("ixgate-counters", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -181,17 +185,52 @@ counters_create(struct runtime *rt, unsigned n_blocks)
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		goto fail;
+	/* Our mapping stays writable; from now on nobody can map it
+	 * writable or write(2) to it, whatever descriptor they reopen. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_SEAL) < 0)
+		goto fail_map;
+	/* What readers are given: a read-only open of the same file. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	if (ro < 0)
+		goto fail_map;
 	rt->counters_fd = fd;
+	rt->counters_ro_fd = ro;
 	rt->counters_size = size;
 	rt->n_blocks = n_blocks;
 	rt->counters = p;
 	return 0;
-fail : {
-	int e = errno;
-
+fail_map:
+	e = errno;
+	munmap(p, size);
+	close(fd);
+	return -e;
+fail:
+	e = errno;
 	close(fd);
 	return -e;
 }
+
+void
+counters_describe_ports(struct runtime *rt)
+{
+	struct ixg_ctr_ports *p =
+		(struct ixg_ctr_ports *)(void *)&rt->counters[rt->n_blocks];
+
+	memset(p, 0, sizeof(*p));
+	p->n_ports = IXG_MAX_PORTS;
+	for (unsigned i = 0; i < IXG_MAX_PORTS; i++) {
+		char name[RTE_ETH_NAME_MAX_LEN];
+
+		if (!rt->ports[i].active ||
+		    rte_eth_dev_get_name_by_port(rt->ports[i].dpdk_port,
+						 name) != 0)
+			continue;
+		snprintf(p->port[i].device, sizeof(p->port[i].device), "%s",
+			 name);
+		p->port[i].dpdk_port = rt->ports[i].dpdk_port;
+	}
+	__atomic_store_n(&p->magic, IXG_CTR_PORTS_MAGIC, __ATOMIC_RELEASE);
 }
 
 void
@@ -201,6 +240,9 @@ counters_destroy(struct runtime *rt)
 		munmap(rt->counters, rt->counters_size);
 	if (rt->counters_fd >= 0)
 		close(rt->counters_fd);
+	if (rt->counters_ro_fd >= 0)
+		close(rt->counters_ro_fd);
 	rt->counters = NULL;
 	rt->counters_fd = -1;
+	rt->counters_ro_fd = -1;
 }

@@ -12,12 +12,15 @@
  *  - telemetry thread (DPDK's): reads counters (summing), generation, spec
  *    names under spec_lock; never touches `tables`.
  *
- * Counters region (issue 3 hands it to ixgate-control): one memfd
- * (`counters_fd`, MFD_CLOEXEC, sealed against shrinking) of `counters_size`
- * bytes, mapped MAP_SHARED, holding `n_blocks` struct ixg_lcore_counters back
- * to back: block w (0..n_workers-1) belongs to worker w, block n_workers to
- * the control thread's own answers. A reader maps the fd read-only and sums
- * the blocks with stats_sum().
+ * Counters region (the control plane maps it, ixg_api.h): one memfd
+ * (`counters_fd`, MFD_CLOEXEC) of `counters_size` bytes, mapped MAP_SHARED
+ * and writable here, then sealed (F_SEAL_SHRINK, F_SEAL_GROW,
+ * F_SEAL_FUTURE_WRITE, F_SEAL_SEAL): no one else can map it writable or
+ * write to it, even through a descriptor reopened from /proc. It holds
+ * `n_blocks` struct ixg_lcore_counters back to back: block w
+ * (0..n_workers-1) belongs to worker w, block n_workers to the control
+ * thread's own answers. Readers get `counters_ro_fd`, a read-only open of
+ * the same file, map it read-only and sum the blocks with stats_sum().
  */
 #ifndef IXG_RUNTIME_H
 #define IXG_RUNTIME_H
@@ -63,6 +66,7 @@ struct runtime {
 
 	/* Counters region (see file comment). */
 	int counters_fd;
+	int counters_ro_fd; /* what HELLO hands out */
 	size_t counters_size;
 	unsigned n_blocks;
 	struct ixg_lcore_counters *counters; /* n_blocks blocks */
@@ -124,6 +128,18 @@ struct runtime {
 int runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 		    size_t errlen, uint64_t *build_ns, uint64_t *publish_ns);
 
+/*
+ * runtime_publish, asking wanted(arg) once the tables are built and before
+ * anything is published: false frees the new tables and returns
+ * -ECANCELED, the running snapshot untouched (the API server calls a
+ * commit off when its client has gone). wanted NULL: always publish.
+ * Same thread and errors as runtime_publish.
+ */
+int runtime_publish_if(struct runtime *rt, const struct ixg_spec *spec,
+		       char *err, size_t errlen, uint64_t *build_ns,
+		       uint64_t *publish_ns, bool (*wanted)(void *arg),
+		       void *arg);
+
 /* runtime_publish(rt, rt->spec, ...): rebuild from the running spec (the
  * bootstrap and blackhole expiry). Main thread only. */
 int tables_publish(struct runtime *rt, char *err, size_t errlen);
@@ -152,10 +168,16 @@ runtime_headless(const struct runtime *rt)
 void runtime_counter_blocks(const struct runtime *rt,
 			    struct ixg_lcore_counters **out);
 
-/* Create the counters region for n_blocks blocks (zeroed): memfd, size
- * sealed, mapped shared into rt. Main thread, before the workers start.
- * 0 or a negative errno. */
+/* Create the counters region for n_blocks blocks (zeroed): memfd mapped
+ * shared and writable into rt, then sealed against any other writer, and
+ * its read-only descriptor (see the file comment). Main thread, before the
+ * workers start. 0 or a negative errno. */
 int counters_create(struct runtime *rt, unsigned n_blocks);
+
+/* Write the DPDK device name of every open port after the counter blocks
+ * (struct ixg_ctr_ports), for the control plane's `show ports`. Main
+ * thread, once, after ports_open. */
+void counters_describe_ports(struct runtime *rt);
 
 /* Unmap and close the counters region. Main thread, workers stopped. */
 void counters_destroy(struct runtime *rt);

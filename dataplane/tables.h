@@ -17,7 +17,6 @@
 
 #include <rte_acl.h>
 #include <rte_byteorder.h>
-#include <rte_hash.h>
 #include <rte_meter.h>
 
 #include "fibrec.h"
@@ -69,17 +68,9 @@ struct tbl_peer {
 	char name[IXG_NAME_LEN];
 };
 
-/* Key of the ingress-peer hash: (port, outer VLAN, VLAN, source MAC). */
-struct tbl_peer_key {
-	uint16_t port_id;
-	uint16_t outer_vlan;
-	uint16_t vlan;
-	uint8_t mac[6];
-} __attribute__((packed));
-
 /*
- * Ingress-peer direct tables (stage_peer), built from the same keys as
- * peer_by_l2. A "slot" is one (port, VLAN) pair (VLAN 0: untagged), or one
+ * Ingress-peer direct tables (stage_peer, built by peer_table.c). A "slot"
+ * is one (port, VLAN) pair (VLAN 0: untagged), or one
  * QinQ (port, outer VLAN, VLAN) triple. A slot's MACs live in its own
  * open-addressed table in tables.peer_macs: 64-bit entries, bits 0..47 the
  * MAC as tbl_mac48() reads it, bits 48..63 the peer id; 0 is an empty
@@ -158,35 +149,36 @@ struct tbl_class {
 };
 
 /*
- * Components a snapshot may share with the snapshot it was built from
- * (tables_build_from). Each is reference-counted: part_refs[p] points to
- * the count shared by every snapshot holding component p.
- *   TBL_PART_ROUTE4   route4
- *   TBL_PART_ROUTE6   route6
- *   TBL_PART_SAV      sav4, sav6, n_sav_sets, sav_sets, sav_set_peers,
- *                     sav_slots
- *   TBL_PART_ACL      acl4, acl6, n_acl_actions, acl_actions
- *   TBL_PART_COUNTRY  country4, country6
+ * The parts of a snapshot, declared once, in build order: each is built by
+ * the NAME_table.c of its feature (struct tbl_part_ops tbl_part_NAME,
+ * tables_impl.h), timed (tables.step_ns), and may be shared by reference
+ * with the snapshot it was built from (tables_build_from) when its inputs
+ * did not change:
+ *   peers    peer_table.c: ports, peers, the direct ingress-peer tables
+ *   addrs    route_table.c: local addresses, blackholes
+ *   route4   route_table.c: route4 (shared)
+ *   route6   route_table.c: route6 (shared)
+ *   sav      sav_table.c: sav4, sav6, the peer sets (shared)
+ *   acl      acl_table.c: acl4, acl6, acl_actions (shared)
+ *   country  country_table.c: countries, country4, country6 (shared)
+ *   policer  policer_table.c: classes, profiles, meters
+ * X(ID, name)
  */
-enum tbl_part {
-	TBL_PART_ROUTE4,
-	TBL_PART_ROUTE6,
-	TBL_PART_SAV,
-	TBL_PART_ACL,
-	TBL_PART_COUNTRY,
-	TBL_PARTS
-};
+#define TBL_PARTS(X)                                                           \
+	X(PEERS, peers)                                                        \
+	X(ADDRS, addrs)                                                        \
+	X(ROUTE4, route4)                                                      \
+	X(ROUTE6, route6)                                                      \
+	X(SAV, sav)                                                            \
+	X(ACL, acl)                                                            \
+	X(COUNTRY, country)                                                    \
+	X(POLICER, policer)
 
-/* The steps of a build, timed (tables.step_ns). */
-enum tbl_step {
-	TBL_STEP_PEERS, /* ports, peers, local addresses, blackholes */
-	TBL_STEP_ROUTE4,
-	TBL_STEP_ROUTE6,
-	TBL_STEP_SAV,
-	TBL_STEP_ACL,
-	TBL_STEP_COUNTRY,
-	TBL_STEP_POLICER,
-	TBL_STEPS
+enum tbl_part {
+#define TBL_X_PART_ENUM(id, name) TBL_PART_##id,
+	TBL_PARTS(TBL_X_PART_ENUM)
+#undef TBL_X_PART_ENUM
+		TBL_PARTS_N
 };
 
 struct tables {
@@ -202,7 +194,6 @@ struct tables {
 
 	struct tbl_port ports[IXG_MAX_PORTS];
 	struct tbl_peer peers[IXG_MAX_PEERS]; /* indexed by peer id */
-	struct rte_hash *peer_by_l2; /* struct tbl_peer_key -> peer id */
 	/*
 	 * Direct ingress-peer lookup (see struct tbl_peer_slot):
 	 * peer_vlan_slot[port * TBL_VLANS + vlan] is the slot of a frame with
@@ -262,7 +253,9 @@ struct tables {
 	struct rte_meter_trtcm *meters[IXG_MAX_WORKERS];
 
 	int64_t built_at; /* unix seconds the blackholes were judged at */
-	unsigned *part_refs[TBL_PARTS]; /* see enum tbl_part */
+	/* Reference count of each part shared with other snapshots (NULL
+	 * for a part that is never shared). */
+	unsigned *part_refs[TBL_PARTS_N];
 	/*
 	 * The records behind route4..country6 (fibrec.h), shared with the
 	 * component, and how this build made each (FIBREC_NONE: shared with
@@ -270,7 +263,7 @@ struct tables {
 	 */
 	struct fibrec *fibs[FIB_SLOTS];
 	struct fibrec_stat fib_stat[FIB_SLOTS];
-	uint64_t step_ns[TBL_STEPS]; /* build time per step (enum tbl_step) */
+	uint64_t step_ns[TBL_PARTS_N]; /* build time per part */
 };
 
 /*
@@ -318,8 +311,53 @@ int tables_warm_one(const struct tables *t);
  */
 size_t tables_describe_fibs(const struct tables *t, char *buf, size_t len);
 
-/* Shared components (enum tbl_part) currently allocated by any snapshot of
- * this process: a leak and double-free check for tests. Control thread. */
+/* Shared parts (enum tbl_part) currently allocated by any snapshot of this
+ * process: a leak and double-free check for tests. Control thread. */
 unsigned long tables_parts_live(void);
+
+/* How many parts a snapshot may share (those with a `same` hook). */
+unsigned tables_shared_parts(void);
+
+/* Name of part p ("route4"); "unknown" if out of range. */
+const char *tables_part_name(unsigned p);
+
+/* Why tables_validate refused a spec: the first object at fault. */
+struct tables_refusal {
+	int status; /* enum ixg_status: IXG_ST_INVALID, or NO_MEMORY */
+	uint16_t table; /* enum ixg_table, 0 if no object is at fault */
+	uint32_t index; /* in that table; UINT32_MAX: an object of the
+			 * running spec the new one lacks */
+	uint32_t origin; /* the object's origin, 0 if none */
+	char msg[256];
+};
+
+/* What a spec is checked against besides itself. */
+struct tables_validate_env {
+	/* The spec running now (ports cannot change without a restart);
+	 * NULL: none yet. */
+	const struct ixg_spec *running;
+	/* The ports as the config file gave them, before --device replaced
+	 * their devargs: a spec may name either. */
+	const struct ixg_spec_port *conf_ports;
+	uint32_t n_conf_ports;
+	/* Workers the meters are shared over (0: 1). */
+	unsigned n_workers;
+};
+
+/*
+ * Check a spec before anything is built: ids in range and unique, every
+ * cross reference (a route's peer, a rule's class, a prefix's country)
+ * defined, ports unchanged from env->running, every meter's rates and
+ * bursts within IXG_RATE_MAX / IXG_BURST_MAX and meterable by each of
+ * env->n_workers workers. Runs every spec table's
+ * validate hook, in IXG_SPEC_TABLES order, and stops at the first refusal.
+ * Returns 0, or -1 with r filled (status, table, index, origin and a
+ * message naming the object). tables_build checks the rest (lengths,
+ * families, MACs, capacities) and its message names the object too.
+ * Control thread; reads spec only.
+ */
+int tables_validate(const struct ixg_spec *spec,
+		    const struct tables_validate_env *env,
+		    struct tables_refusal *r);
 
 #endif /* IXG_TABLES_H */

@@ -9,12 +9,13 @@
 #include "runtime.h"
 
 /*
- * Register the /ixgate/info, /ixgate/counters, /ixgate/peers, /ixgate/drops
- * and /ixgate/ports telemetry commands (answered from the telemetry thread
- * by summing the counters region; names read under rt->spec_lock) and, unless
- * EAL runs --in-memory, enable pdump so dpdk-dumpcap can attach. `rt` must
- * outlive telemetry_fini. Main thread, after rte_eal_init. Returns 0; a
- * failure to enable pdump is only reported on stderr.
+ * Register the /ixgate/ telemetry commands (info, counters, drops, ports,
+ * peers, samples, families, series: telemetry.c lists them), answered on
+ * the telemetry thread from the counter blocks through the counter
+ * families, names read under rt->spec_lock; and, unless EAL runs
+ * --in-memory, enable pdump so dpdk-dumpcap can attach. `rt` must outlive
+ * telemetry_fini. Main thread, after rte_eal_init. Returns 0; a command
+ * DPDK refuses to register, or pdump not enabled, is reported on stderr.
  */
 int telemetry_init(struct runtime *rt);
 

@@ -13,10 +13,10 @@ if [ ! -f $B/build.ninja ]; then
 		-Dc_args=-fsanitize=fuzzer-no-link
 fi
 ninja -C $B tests/fuzz/fuzz_config tests/fuzz/fuzz_packet tests/fuzz/fuzz_api \
-	tests/fuzz/fuzz_lpm tests/fuzz/fuzz_acl
+	tests/fuzz/fuzz_lpm tests/fuzz/fuzz_rtnl tests/fuzz/fuzz_acl
 sh scripts/hugepages.sh >/dev/null 2>&1 || true
 rc=0
-for t in config packet api lpm acl; do
+for t in config packet api lpm rtnl acl; do
 	mkdir -p $B/corpus-$t
 	echo "fuzz: $t for ${SECS}s"
 	$B/tests/fuzz/fuzz_$t -max_total_time="$SECS" -max_len=4096 \

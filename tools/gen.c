@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "ixg_json.h"
 
 #define GEN_TRIES 24
 #define ETH_HDR 14
@@ -1687,21 +1688,6 @@ gen_last_sig(const struct gen *g, struct gen_sig_place *sp)
 /* ------------------------------------------------------------------ */
 /* JSON */
 
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /*
  * Write the expectation as JSON (see gen.h): the dataplane's counter shape
  * plus "approximate" (fields the policer may change), "approximate_packets",
@@ -1729,7 +1715,7 @@ gen_write_expect(const struct gen *g, FILE *f)
 			continue;
 		fputs(first ? "" : ",", f);
 		first = false;
-		json_str(f, p->name);
+		ixg_json_quote(f, p->name);
 		fprintf(f,
 			":{\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
 			"}",
@@ -1742,12 +1728,14 @@ gen_write_expect(const struct gen *g, FILE *f)
 		      f);
 		for (i = 0; i < g->spec->n_peers; i++) {
 			const struct ixg_spec_peer *p = &g->spec->peers[i];
+			char key[IXG_NAME_LEN + 32];
 
 			if (p->id >= IXG_MAX_PEERS || !c->approx_peer[p->id])
 				continue;
-			fputs(",\"peers.", f);
-			fputs(p->name, f);
-			fputs(".tx_packets\"", f);
+			snprintf(key, sizeof(key), "peers.%s.tx_packets",
+				 p->name);
+			fputc(',', f);
+			ixg_json_quote(f, key);
 		}
 	}
 	fprintf(f, "],\"approximate_packets\":%" PRIu64 ",\"kinds\":{",

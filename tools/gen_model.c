@@ -536,6 +536,11 @@ gen_model_eval(const struct gen_model *m, const struct gen_pkt *p,
 	/* parse */
 	if (p->malformed) {
 		drop(v, (enum ixg_drop_reason)(p->malformed - 1));
+		/* A transport header cut short is its sender's: charged to
+		 * the member its MAC names (doc/counters.md). */
+		if (v->reason == IXG_DROP_L4_TRUNCATED)
+			v->in_peer = gen_model_peer_by_l2(
+				m, p->port_id, p->outer_vlan, p->vlan, p->smac);
 		return;
 	}
 	if (p->port_id >= IXG_MAX_PORTS ||
@@ -551,6 +556,9 @@ gen_model_eval(const struct gen_model *m, const struct gen_pkt *p,
 	if (p->l3 != GEN_L3_ARP && (gen_model_martian(fam, p->src, true) ||
 				    gen_model_martian(fam, p->dst, false))) {
 		drop(v, IXG_DROP_MARTIAN);
+		/* Charged to the member its MAC names, like l4_truncated. */
+		v->in_peer = gen_model_peer_by_l2(m, p->port_id, p->outer_vlan,
+						  p->vlan, p->smac);
 		return;
 	}
 	/* peer */

@@ -31,6 +31,7 @@
 
 #include "ixg_api.h"
 #include "ixg_conf.h"
+#include "ixg_version.h"
 #include "ixg_wire.h"
 
 static const char usage_text[] =
@@ -450,6 +451,8 @@ main(int argc, char **argv)
 	bool missing = false;
 	int fd, rc;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-apitool", stdout);
 	/* Options may come anywhere: before or after the command. */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 ||

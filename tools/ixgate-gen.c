@@ -29,6 +29,8 @@
 
 #include "gen.h"
 #include "ixg_conf.h"
+#include "ixg_json.h"
+#include "ixg_version.h"
 #include "live_stats.h"
 
 #define MAX_GEN_PORTS 8
@@ -874,7 +876,9 @@ write_json(const char *path, const struct run *r, const struct opts *o,
 	for (i = 0; i < r->n_tx; i++)
 		tx_full += r->tx[i].tx_full;
 	totals(&t);
-	fprintf(f, "{\"tool\":\"ixgate-gen\",\"config\":\"%s\",", o->config);
+	fputs("{\"tool\":\"ixgate-gen\",\"config\":", f);
+	ixg_json_quote(f, o->config); /* a path: may hold anything */
+	fputc(',', f);
 	fprintf(f,
 		"\"options\":{\"rate_pps\":%.0f,\"duration_s\":%.3f,"
 		"\"count\":%" PRIu64
@@ -1035,6 +1039,8 @@ main(int argc, char **argv)
 	uint32_t nbins;
 	int rc, eal;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-gen", stdout);
 	/* EAL would answer --help with its own usage: give ours (which says
 	 * where the EAL options go) wherever --help is. */
 	for (i = 1; i < (unsigned)argc; i++)

@@ -30,6 +30,9 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "ixf.h"
+#include "ixg_version.h"
+
 __extension__ typedef unsigned __int128 u128;
 
 #define MAX_PEERS 4095 /* ixg_api.h: peer ids 1..4095 */
@@ -1729,6 +1732,21 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
+		"usage: ixgate-mkconfig --from-ixf FILE [--out DIR] [--ixp-id "
+		"N]\n"
+		"                       [--trunk PORT] [--device-prefix VDEV] "
+		"[--country CC]\n"
+		"  an IX-F Member Export (JSON) to a member config skeleton\n"
+		"  (doc/ixf.md): stdout, or DIR/ixgate.conf\n"
+		"  --ixp-id N          the exchange of the export (default: "
+		"the "
+		"first)\n"
+		"  --trunk PORT        every connection on one port, VLAN by "
+		"vlan_id\n"
+		"                      (default: one port per connection)\n"
+		"  --device-prefix P   placeholder devices P0, P1, ... "
+		"(default net_null)\n"
+		"  --country CC        node country if the export names none\n"
 		"usage: ixgate-mkconfig --out DIR [options]\n"
 		"  --data DIR          where bench/fetch-data.sh put the CSVs\n"
 		"                      (default bench/data)\n"
@@ -1799,14 +1817,130 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The default data file paths, freed at exit (kept for the program's
+ * life: the options point at them). */
+static char *data_paths[4];
+
+static void
+data_paths_free(void)
+{
+	for (unsigned i = 0; i < (sizeof(data_paths) / sizeof(data_paths[0]));
+	     i++)
+		free(data_paths[i]);
+}
+
 static const char *
 data_path(const char *dir, const char *name)
 {
+	static unsigned n;
 	char *p;
 
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
+	if (n == (sizeof(data_paths) / sizeof(data_paths[0])) ||
+	    asprintf(&p, "%s/%s", dir, name) < 0)
 		die("out of memory");
+	if (n == 0)
+		atexit(data_paths_free);
+	data_paths[n++] = p;
 	return p;
+}
+
+/* --from-ixf: another exchange's IX-F export to a member config. */
+static int
+from_ixf(const struct ixg_ixf_import *ixf, const char *out_dir)
+{
+	FILE *in = fopen(ixf->source, "r"), *out = stdout;
+	char *text = NULL, err[512], *path = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (in == NULL) {
+		fprintf(stderr, "ixgate-mkconfig: %s: %s\n", ixf->source,
+			strerror(errno));
+		return 1;
+	}
+	/* Read it whole: exports are a few hundred KiB. */
+	for (;;) {
+		char *t = realloc(text, len + 65536 + 1);
+		size_t n;
+
+		if (t == NULL)
+			die("out of memory");
+		text = t;
+		n = fread(text + len, 1, 65536, in);
+		len += n;
+		if (n < 65536)
+			break;
+	}
+	if (ferror(in)) {
+		fprintf(stderr, "ixgate-mkconfig: %s: %s\n", ixf->source,
+			strerror(errno));
+		fclose(in);
+		free(text);
+		return 1;
+	}
+	fclose(in);
+	if (ixf->country != NULL &&
+	    (strlen(ixf->country) != 2 || ixf->country[0] < 'A' ||
+	     ixf->country[0] > 'Z' || ixf->country[1] < 'A' ||
+	     ixf->country[1] > 'Z')) {
+		fprintf(stderr,
+			"ixgate-mkconfig: --country: expected two upper-case "
+			"letters, got '%s'\n",
+			ixf->country);
+		free(text);
+		return 2;
+	}
+	/* Convert to memory first: bad input writes no file at all. */
+	{
+		char *buf = NULL;
+		size_t blen = 0;
+		FILE *mem = open_memstream(&buf, &blen);
+
+		if (mem == NULL)
+			die("out of memory");
+		rc = ixg_ixf_to_config(text, len, ixf, mem, stderr, err,
+				       sizeof(err));
+		fclose(mem);
+		free(text);
+		if (rc < 0) {
+			fprintf(stderr, "ixgate-mkconfig: %s: %s\n",
+				ixf->source, err);
+			free(buf);
+			return 1;
+		}
+		if (out_dir != NULL) {
+			if (mkdir(out_dir, 0755) < 0 && errno != EEXIST) {
+				fprintf(stderr, "ixgate-mkconfig: %s: %s\n",
+					out_dir, strerror(errno));
+				free(buf);
+				return 1;
+			}
+			if (asprintf(&path, "%s/ixgate.conf", out_dir) < 0)
+				die("out of memory");
+			out = fopen(path, "w");
+			if (out == NULL) {
+				fprintf(stderr, "ixgate-mkconfig: %s: %s\n",
+					path, strerror(errno));
+				free(buf);
+				free(path);
+				return 1;
+			}
+		}
+		rc = fwrite(buf, 1, blen, out) == blen ? 0 : -EIO;
+		if ((out != stdout ? fclose(out) : fflush(out)) != 0)
+			rc = -EIO;
+		free(buf);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "ixgate-mkconfig: cannot write %s\n",
+			path ? path : "stdout");
+		free(path);
+		return 1;
+	}
+	if (path != NULL)
+		fprintf(stderr, "ixgate-mkconfig: wrote %s\n", path);
+	free(path);
+	return 0;
 }
 
 int
@@ -1834,9 +1968,15 @@ main(int argc, char **argv)
 		{"no-countries", no_argument, NULL, 'K'},
 		{"sampling", required_argument, NULL, 'S'},
 		{"untagged", no_argument, NULL, 'U'},
+		{"from-ixf", required_argument, NULL, 'X'},
+		{"ixp-id", required_argument, NULL, 'I'},
+		{"trunk", required_argument, NULL, 'R'},
+		{"device-prefix", required_argument, NULL, 'E'},
+		{"country", required_argument, NULL, 'Y'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	struct ixg_ixf_import ixf = {.ixp_id = -1};
 	struct opts o = {
 		.data_dir = "bench/data",
 		.l3fwd_port = -1,
@@ -1857,6 +1997,8 @@ main(int argc, char **argv)
 	unsigned n_p1;
 	int c, i;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-mkconfig", stdout);
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.data_dir = optarg; break;
@@ -1912,6 +2054,13 @@ main(int argc, char **argv)
 						  1000000000);
 			break;
 		case 'U': o.untagged = 1; break;
+		case 'X': ixf.source = optarg; break;
+		case 'I':
+			ixf.ixp_id = num_arg("ixp-id", optarg, 0, INT_MAX);
+			break;
+		case 'R': ixf.trunk = optarg; break;
+		case 'E': ixf.device_prefix = optarg; break;
+		case 'Y': ixf.country = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1922,6 +2071,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (ixf.source != NULL)
+		return from_ixf(&ixf, o.out_dir);
 	if (o.out_dir == NULL) {
 		fprintf(stderr, "ixgate-mkconfig: --out DIR is required\n");
 		usage(stderr);

@@ -15,6 +15,7 @@
 
 #include "gen.h"
 #include "ixg_conf.h"
+#include "ixg_version.h"
 #include "pcapfile.h"
 
 static void
@@ -80,6 +81,8 @@ main(int argc, char **argv)
 	double secs;
 	int c, rc = 0;
 
+	if (ixg_version_requested(argc, argv))
+		return ixg_version_print("ixgate-pcapgen", stdout);
 	gen_opts_default(&o);
 	o.now = (int64_t)time(NULL);
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {

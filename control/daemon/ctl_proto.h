@@ -3,18 +3,25 @@
  * ctl_proto.h - the operator's CLI socket between ixgatectl and
  * ixgate-control (not the dataplane API: that is common/ixg_api.h).
  *
- * AF_UNIX SOCK_SEQPACKET at IXG_CTL_SOCKET, mode 0660; the daemon reads the
- * caller's uid with SO_PEERCRED (for the audit log and for the permission
- * check: root or the daemon's uid may change things, anyone in the socket's
- * group may show).
+ * AF_UNIX SOCK_SEQPACKET at IXG_CTL_SOCKET, mode 0660, group --ctl-group;
+ * the daemon reads the caller's uid and groups with SO_PEERCRED and
+ * SO_PEERGROUPS (for the audit log and for the permission check: root or
+ * the daemon's uid may change things, members of the socket's group may
+ * show, check the config directory's files and ask for status).
  *
  * Request: one message, struct ctl_req_hdr followed by argc NUL-terminated
- * argument strings (e.g. "show", "peer", "viettel").
+ * argument strings (e.g. "show", "peer", "viettel"). "help" alone answers
+ * the show commands this daemon has, one "  show NAME ARGS  HELP" line
+ * each (what `ixgatectl --help` prints).
  * Reply: one or more messages, each a struct ctl_rep_hdr followed by text
  * (human tables, or JSON when the request had CTL_F_JSON); the last one has
  * CTL_R_LAST set and carries the exit status ixgatectl should return
  * (0 ok, 1 error, 2 usage). Errors in JSON mode are JSON objects:
  * {"error": "...", "where": "file:line:col"}.
+ * Version 2 requests also get CTL_R_PROGRESS messages (about one a second)
+ * while an answer takes time (a commit, a check): a keep-alive whose text
+ * says what the daemon is doing; not part of the answer. A version 1
+ * request never gets them.
  */
 #ifndef IXG_CTL_PROTO_H
 #define IXG_CTL_PROTO_H
@@ -23,6 +30,7 @@
 
 #define IXG_CTL_SOCKET "/run/ixgate/control.sock"
 #define CTL_MAGIC 0x4c544358u /* "XCTL" */
+#define CTL_VERSION 2 /* requests of version 1..CTL_VERSION are understood */
 #define CTL_MSG_MAX 65536
 #define CTL_MAX_ARGS 32
 
@@ -30,7 +38,7 @@
 
 struct ctl_req_hdr {
 	uint32_t magic;
-	uint16_t version; /* 1 */
+	uint16_t version; /* CTL_VERSION (1: no CTL_R_PROGRESS) */
 	uint16_t flags; /* CTL_F_* */
 	uint32_t argc;
 	uint32_t len; /* whole message */
@@ -40,6 +48,8 @@ struct ctl_req_hdr {
 /* The message ends one frame of a --watch reply (also set with
  * CTL_R_LAST on the last message of any reply). */
 #define CTL_R_FRAME 0x2
+/* A keep-alive while the answer is being made (version 2): skip it. */
+#define CTL_R_PROGRESS 0x4
 
 struct ctl_rep_hdr {
 	uint32_t magic;

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * daemon.h - ixgate-control's state, shared by its event loop (daemon.c,
- * loop.c), its dataplane client (dpclient.c), its commit logic (commit.c,
- * audit.c) and its operator commands (show.c).
+ * daemon.h - ixgate-control's state, shared by its wiring (daemon.c), its
+ * commit job (commit_job.c), its dataplane client (dp_client.c), its CLI
+ * (cli_socket.c, cli_commands.c) and its operator views (show.c).
  *
- * Single-threaded: everything here is touched only from the io_uring event
- * loop's thread.
+ * Owned by the io_uring event loop's thread. Task threads (offload.h) read
+ * `running` and `previous` while a commit job prepares, and never write
+ * them: only the loop replaces them, and only between jobs.
  */
 #ifndef IXG_DAEMON_H
 #define IXG_DAEMON_H
@@ -13,9 +14,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ixg_api.h"
 #include "ixg_conf.h"
+
+/* What a file of a loaded config looked like when it was read. */
+struct ctl_file_sig {
+	dev_t dev;
+	ino_t ino;
+	int64_t size, mtime_ns, ctime_ns;
+	uint8_t sha256[32]; /* of the content read */
+};
 
 /* One committed (or being committed) configuration. */
 struct ctl_config {
@@ -23,6 +33,18 @@ struct ctl_config {
 	struct ixg_spec spec; /* compiled */
 	uint8_t sha256[32]; /* over every file the config read, in order */
 	bool valid; /* conf and spec are set */
+	/* files[i] is ixg_conf_file(conf, i) as read; dirs[i] the directory
+	 * holding it (a file added there changes its mtime). */
+	unsigned n_files;
+	struct ctl_file_sig *files;
+	struct ctl_file_sig *dirs;
+};
+
+/* The config files on disk, compared with the running config. */
+enum ctl_files_state {
+	CTL_FILES_UNKNOWN, /* not checked yet */
+	CTL_FILES_MATCH, /* what the running config was compiled from */
+	CTL_FILES_DIFFER, /* a reload would read something else */
 };
 
 struct ctl_state {
@@ -54,6 +76,25 @@ struct ctl_state {
 
 	const char *audit_path; /* JSON lines, one per commit attempt */
 	int64_t start_unix;
+
+	/*
+	 * The files against the running config (checked every few seconds
+	 * off the loop thread), and, after a commit-confirmed rollback, the
+	 * configuration the files still hold: `held_sha256` is refused by
+	 * reload, SIGHUP and restart until the files change or the operator
+	 * says `reload --reapply` (files_note says so in one sentence, with
+	 * where the rolled-back files were copied).
+	 */
+	enum ctl_files_state files;
+	bool held; /* held_* are set */
+	uint8_t held_sha256[32];
+	uint64_t held_generation; /* the generation rolled back */
+	int64_t held_unix;
+	char files_note[512]; /* "" when the files match */
+
+	/* The commit job, for `status` and `show generation`: "idle", or
+	 * "reload: compiling (1.2 s)"... */
+	char job_state[160];
 };
 
 /*
@@ -89,6 +130,16 @@ int ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 /* True if argv ("show", COMMAND, ...) shows counters, so --watch can
  * repeat it with rates. */
 bool ctl_show_watchable(int argc, char **argv);
+
+/* The watchable commands' names, "peers, peer, ...", into buf (for an
+ * error message). Returns buf. Any thread. */
+const char *ctl_show_watchable_list(char *buf, size_t len);
+
+/* The `show` commands for `ixgatectl --help` (the `help` request): one
+ * line each ("  show peers   every peer: ..."), or in JSON
+ * {"show": [{"name", "args", "help", "watchable"}]}. 0, or 1 when out of
+ * memory. Any thread. */
+int ctl_show_help(FILE *out, bool json);
 
 /*
  * Per-second rate of a counter read as `prev` then as `now`, dt seconds

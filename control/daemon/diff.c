@@ -12,17 +12,9 @@
 #include <string.h>
 
 #include "diff.h"
-
-#define NO_ORIGIN SIZE_MAX
+#include "ixg_wire.h"
 
 typedef int (*key_cmp)(const void *a, const void *b);
-
-struct tdesc {
-	const char *name;
-	size_t size;
-	size_t origin; /* offset of the origin field, NO_ORIGIN if none */
-	key_cmp cmp; /* natural key order */
-};
 
 static int
 cmp_u32(uint32_t a, uint32_t b)
@@ -39,14 +31,14 @@ key_node(const void *a, const void *b)
 }
 
 static int
-key_port(const void *a, const void *b)
+key_ports(const void *a, const void *b)
 {
 	return strcmp(((const struct ixg_spec_port *)a)->name,
 		      ((const struct ixg_spec_port *)b)->name);
 }
 
 static int
-key_local(const void *a, const void *b)
+key_local_addrs(const void *a, const void *b)
 {
 	const struct ixg_spec_local_addr *x = a, *y = b;
 	int r;
@@ -60,28 +52,28 @@ key_local(const void *a, const void *b)
 }
 
 static int
-key_peer(const void *a, const void *b)
+key_peers(const void *a, const void *b)
 {
 	return strcmp(((const struct ixg_spec_peer *)a)->name,
 		      ((const struct ixg_spec_peer *)b)->name);
 }
 
 static int
-key_class(const void *a, const void *b)
+key_classes(const void *a, const void *b)
 {
 	return strcmp(((const struct ixg_spec_class *)a)->name,
 		      ((const struct ixg_spec_class *)b)->name);
 }
 
 static int
-key_rule(const void *a, const void *b)
+key_acl_rules(const void *a, const void *b)
 {
 	return cmp_u32(((const struct ixg_spec_acl_rule *)a)->id,
 		       ((const struct ixg_spec_acl_rule *)b)->id);
 }
 
 static int
-key_route4(const void *a, const void *b)
+key_routes4(const void *a, const void *b)
 {
 	const struct ixg_spec_route4 *x = a, *y = b;
 	int r = cmp_u32(x->addr, y->addr);
@@ -90,7 +82,7 @@ key_route4(const void *a, const void *b)
 }
 
 static int
-key_route6(const void *a, const void *b)
+key_routes6(const void *a, const void *b)
 {
 	const struct ixg_spec_route6 *x = a, *y = b;
 	int r = memcmp(x->addr, y->addr, 16);
@@ -100,9 +92,9 @@ key_route6(const void *a, const void *b)
 
 /* Sources: one prefix may be allowed for several peers. */
 static int
-key_source4(const void *a, const void *b)
+key_sources4(const void *a, const void *b)
 {
-	int r = key_route4(a, b);
+	int r = key_routes4(a, b);
 
 	return r != 0 ? r
 		      : cmp_u32(((const struct ixg_spec_route4 *)a)->peer_id,
@@ -110,9 +102,9 @@ key_source4(const void *a, const void *b)
 }
 
 static int
-key_source6(const void *a, const void *b)
+key_sources6(const void *a, const void *b)
 {
-	int r = key_route6(a, b);
+	int r = key_routes6(a, b);
 
 	return r != 0 ? r
 		      : cmp_u32(((const struct ixg_spec_route6 *)a)->peer_id,
@@ -120,7 +112,7 @@ key_source6(const void *a, const void *b)
 }
 
 static int
-key_blackhole(const void *a, const void *b)
+key_blackholes(const void *a, const void *b)
 {
 	const struct ixg_spec_blackhole *x = a, *y = b;
 	int r;
@@ -132,7 +124,7 @@ key_blackhole(const void *a, const void *b)
 }
 
 static int
-key_cc(const void *a, const void *b)
+key_countries(const void *a, const void *b)
 {
 	return cmp_u32(*(const ixg_cc_t *)a, *(const ixg_cc_t *)b);
 }
@@ -155,113 +147,27 @@ key_country6(const void *a, const void *b)
 	return r != 0 ? r : cmp_u32(x->len, y->len);
 }
 
-#define T(n, type, o, k)                                                       \
-	{                                                                      \
-		n, sizeof(type), o, k                                          \
-	}
-#define O(type) offsetof(type, origin)
-static const struct tdesc tables[IXG_TBL_MAX] = {
-	[IXG_TBL_NODE] = T("node", struct ixg_spec_node, NO_ORIGIN, key_node),
-	[IXG_TBL_PORTS] = T("ports", struct ixg_spec_port,
-			    O(struct ixg_spec_port), key_port),
-	[IXG_TBL_LOCAL_ADDRS] = T("local_addrs", struct ixg_spec_local_addr,
-				  O(struct ixg_spec_local_addr), key_local),
-	[IXG_TBL_PEERS] = T("peers", struct ixg_spec_peer,
-			    O(struct ixg_spec_peer), key_peer),
-	[IXG_TBL_CLASSES] = T("classes", struct ixg_spec_class,
-			      O(struct ixg_spec_class), key_class),
-	[IXG_TBL_ACL_RULES] = T("acl_rules", struct ixg_spec_acl_rule,
-				O(struct ixg_spec_acl_rule), key_rule),
-	[IXG_TBL_ROUTES4] = T("routes4", struct ixg_spec_route4,
-			      O(struct ixg_spec_route4), key_route4),
-	[IXG_TBL_ROUTES6] = T("routes6", struct ixg_spec_route6,
-			      O(struct ixg_spec_route6), key_route6),
-	[IXG_TBL_SOURCES4] = T("sources4", struct ixg_spec_route4,
-			       O(struct ixg_spec_route4), key_source4),
-	[IXG_TBL_SOURCES6] = T("sources6", struct ixg_spec_route6,
-			       O(struct ixg_spec_route6), key_source6),
-	[IXG_TBL_BLACKHOLES] = T("blackholes", struct ixg_spec_blackhole,
-				 O(struct ixg_spec_blackhole), key_blackhole),
-	[IXG_TBL_COUNTRIES] = T("countries", ixg_cc_t, NO_ORIGIN, key_cc),
-	[IXG_TBL_COUNTRY4] = T("country4", struct ixg_spec_country4, NO_ORIGIN,
-			       key_country4),
-	[IXG_TBL_COUNTRY6] = T("country6", struct ixg_spec_country6, NO_ORIGIN,
-			       key_country6),
+/* Each table's natural key, by the naming rule key_<field>: a table added
+ * to IXG_SPEC_TABLES without its comparator here does not compile. */
+static const key_cmp keys[IXG_TBL_MAX] = {
+#define X_KEY(id, wire, field, ...) [IXG_TBL_##id] = key_##field,
+	IXG_SPEC_TABLES(X_KEY, IXG_SPEC_NO_STR)
+#undef X_KEY
 };
-#undef T
-#undef O
 
-/* Operator's table name (see diff.h). Any thread. */
-const char *
-ctl_table_name(unsigned table)
+/* What the comparison needs of a table: its codec descriptor and key. */
+struct tdesc {
+	size_t size; /* element size */
+	size_t origin; /* offset of the origin, IXG_NO_ORIGIN if none */
+	key_cmp cmp; /* natural key order */
+};
+
+static struct tdesc
+tdesc(unsigned table)
 {
-	return table > 0 && table < IXG_TBL_MAX ? tables[table].name
-						: "unknown";
-}
+	const struct ixg_table_info *info = ixg_table_info(table);
 
-/* Element count of a spec table (see diff.h). Any thread. */
-uint64_t
-ctl_spec_count(const struct ixg_spec *s, unsigned table)
-{
-	switch (table) {
-	case IXG_TBL_NODE: return 1;
-	case IXG_TBL_PORTS: return s->n_ports;
-	case IXG_TBL_LOCAL_ADDRS: return s->n_local_addrs;
-	case IXG_TBL_PEERS: return s->n_peers;
-	case IXG_TBL_CLASSES: return s->n_classes;
-	case IXG_TBL_ACL_RULES: return s->n_acl_rules;
-	case IXG_TBL_ROUTES4: return s->n_routes4;
-	case IXG_TBL_ROUTES6: return s->n_routes6;
-	case IXG_TBL_SOURCES4: return s->n_sources4;
-	case IXG_TBL_SOURCES6: return s->n_sources6;
-	case IXG_TBL_BLACKHOLES: return s->n_blackholes;
-	case IXG_TBL_COUNTRIES: return s->n_countries;
-	case IXG_TBL_COUNTRY4: return s->n_country4;
-	case IXG_TBL_COUNTRY6: return s->n_country6;
-	default: return 0;
-	}
-}
-
-/* Array of a spec table (see diff.h). Any thread. */
-const void *
-ctl_spec_data(const struct ixg_spec *s, unsigned table)
-{
-	switch (table) {
-	case IXG_TBL_NODE: return &s->node;
-	case IXG_TBL_PORTS: return s->ports;
-	case IXG_TBL_LOCAL_ADDRS: return s->local_addrs;
-	case IXG_TBL_PEERS: return s->peers;
-	case IXG_TBL_CLASSES: return s->classes;
-	case IXG_TBL_ACL_RULES: return s->acl_rules;
-	case IXG_TBL_ROUTES4: return s->routes4;
-	case IXG_TBL_ROUTES6: return s->routes6;
-	case IXG_TBL_SOURCES4: return s->sources4;
-	case IXG_TBL_SOURCES6: return s->sources6;
-	case IXG_TBL_BLACKHOLES: return s->blackholes;
-	case IXG_TBL_COUNTRIES: return s->countries;
-	case IXG_TBL_COUNTRY4: return s->country4;
-	case IXG_TBL_COUNTRY6: return s->country6;
-	default: return NULL;
-	}
-}
-
-/* Origin of one element (see diff.h). Any thread. */
-uint32_t
-ctl_spec_origin(const struct ixg_spec *s, unsigned table, uint32_t index)
-{
-	const struct tdesc *t;
-	uint32_t o;
-
-	if (table == 0 || table >= IXG_TBL_MAX)
-		return UINT32_MAX;
-	t = &tables[table];
-	if (t->origin == NO_ORIGIN || index >= ctl_spec_count(s, table))
-		return UINT32_MAX;
-	memcpy(&o,
-	       (const char *)ctl_spec_data(s, table) + index * t->size +
-		       t->origin,
-	       sizeof(o));
-	return o;
+	return (struct tdesc){info->elem_size, info->origin_off, keys[table]};
 }
 
 /* Same content: every byte but the origin. */
@@ -270,7 +176,7 @@ elem_equal(const struct tdesc *t, const void *a, const void *b)
 {
 	const char *x = a, *y = b;
 
-	if (t->origin == NO_ORIGIN)
+	if (t->origin == IXG_NO_ORIGIN)
 		return memcmp(x, y, t->size) == 0;
 	return memcmp(x, y, t->origin) == 0 &&
 	       memcmp(x + t->origin + 4, y + t->origin + 4,
@@ -285,7 +191,7 @@ table_equal(const struct tdesc *t, const char *a, uint64_t na, const char *b,
 
 	if (na != nb)
 		return false;
-	if (t->origin == NO_ORIGIN)
+	if (t->origin == IXG_NO_ORIGIN)
 		return na == 0 || memcmp(a, b, na * t->size) == 0;
 	for (i = 0; i < na; i++)
 		if (!elem_equal(t, a + i * t->size, b + i * t->size))
@@ -373,11 +279,12 @@ ctl_diff(const struct ixg_spec *old, const struct ixg_spec *new,
 
 	memset(d, 0, sizeof(*d));
 	for (k = 1; k < IXG_TBL_MAX; k++) {
-		const struct tdesc *t = &tables[k];
-		uint64_t nn = ctl_spec_count(new, k);
-		uint64_t on = old != NULL ? ctl_spec_count(old, k) : 0;
-		const void *nv = ctl_spec_data(new, k);
-		const void *ov = old != NULL ? ctl_spec_data(old, k) : NULL;
+		const struct tdesc td = tdesc(k), *t = &td;
+		uint64_t nn = ixg_spec_table_count(new, k);
+		uint64_t on = old != NULL ? ixg_spec_table_count(old, k) : 0;
+		const void *nv = ixg_spec_table_data(new, k);
+		const void *ov = old != NULL ? ixg_spec_table_data(old, k)
+					     : NULL;
 
 		if (old == NULL) {
 			d->changed_tables |= 1u << k;
@@ -413,7 +320,7 @@ ctl_diff_json(const struct ctl_diff *d, FILE *out)
 		fprintf(out,
 			"%s\"%s\": {\"added\": %u, \"removed\": %u, "
 			"\"changed\": %u}",
-			sep, tables[k].name, d->t[k].added, d->t[k].removed,
+			sep, ixg_table_name(k), d->t[k].added, d->t[k].removed,
 			d->t[k].changed);
 		sep = ", ";
 	}
@@ -430,7 +337,7 @@ ctl_diff_text(const struct ctl_diff *d, FILE *out)
 	for (k = 1; k < IXG_TBL_MAX; k++) {
 		if (!any(&d->t[k]))
 			continue;
-		fprintf(out, "%s%s +%u -%u ~%u", sep, tables[k].name,
+		fprintf(out, "%s%s +%u -%u ~%u", sep, ixg_table_name(k),
 			d->t[k].added, d->t[k].removed, d->t[k].changed);
 		sep = ", ";
 	}

@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "ixg_api.h"
+#include "ixg_wire.h"
 
 struct ctl_diff_count {
 	uint32_t added, removed, changed;
@@ -37,18 +38,19 @@ struct ctl_diff {
 int ctl_diff(const struct ixg_spec *old, const struct ixg_spec *new,
 	     struct ctl_diff *d);
 
-/* Operator's name of a table ("peers", "routes4"); "unknown" if out of
- * range. */
-const char *ctl_table_name(unsigned table);
+/* The codec's ixg_table_name and ixg_spec_table_origin (ixg_wire.h),
+ * under the names the daemon's callers use. */
+static inline const char *
+ctl_table_name(unsigned table)
+{
+	return ixg_table_name(table);
+}
 
-/* The origin of element `index` of `table` in spec, or UINT32_MAX if the
- * table has no origins or the index is out of range. */
-uint32_t ctl_spec_origin(const struct ixg_spec *spec, unsigned table,
-			 uint32_t index);
-
-/* Element count and array of a spec table (the node: 1, &spec->node). */
-uint64_t ctl_spec_count(const struct ixg_spec *spec, unsigned table);
-const void *ctl_spec_data(const struct ixg_spec *spec, unsigned table);
+static inline uint32_t
+ctl_spec_origin(const struct ixg_spec *spec, unsigned table, uint32_t index)
+{
+	return ixg_spec_table_origin(spec, table, index);
+}
 
 /* {"peers": {"added": 1, "removed": 0, "changed": 2}, ...}: the tables
  * with any change, as one JSON object (no newline). */

@@ -10,6 +10,10 @@
  * completions with a kernel timeout set to the earliest deadline
  * (io_uring_submit_and_wait_timeout), which gives a strict firing order
  * that independent kernel timers would not.
+ * File operations (loop_write, loop_fsync, loop_fallocate): one ring
+ * request each, its struct loop_op freed when its completion has been
+ * delivered. Every request's user data starts with an enum req_kind, so a
+ * completion says what it belongs to.
  */
 #include <errno.h>
 #include <poll.h>
@@ -25,7 +29,10 @@
 
 #define UD_IGNORE 0 /* completions of cancel requests */
 
+enum req_kind { REQ_WATCH = 1, REQ_OP };
+
 struct loop_watch {
+	enum req_kind kind; /* REQ_WATCH: first, see complete() */
 	int fd;
 	unsigned events, flags;
 	loop_fd_cb cb;
@@ -34,6 +41,14 @@ struct loop_watch {
 	bool in_cb;
 	bool dead;
 	struct loop_watch *next; /* all watches, for loop_free */
+};
+
+struct loop_op {
+	enum req_kind kind; /* REQ_OP */
+	loop_op_cb cb;
+	void *arg;
+	struct loop_op *next; /* in flight, for loop_free */
+	struct loop_op *prev;
 };
 
 struct loop_timer {
@@ -49,15 +64,8 @@ struct loop {
 	struct loop_watch *watches;
 	struct loop_timer *timers; /* sorted */
 	uint64_t next_order;
+	struct loop_op *ops; /* in flight */
 	bool stop;
-	/*
-	 * File reads (loop_read) use a ring of their own, made on first use:
-	 * waiting for a read on the event ring would reap the watches'
-	 * completions too, and delivering those later raced with watches
-	 * replaced inside callbacks (a use-after-free under valgrind).
-	 */
-	struct io_uring file_ring;
-	bool file_ring_ready;
 };
 
 /* Monotonic milliseconds. Any thread. */
@@ -137,6 +145,7 @@ loop_add_fd(struct loop *L, int fd, unsigned events, unsigned flags,
 
 	if (w == NULL)
 		return NULL;
+	w->kind = REQ_WATCH;
 	w->fd = fd;
 	w->events = events | POLLHUP | POLLERR;
 	w->flags = flags;
@@ -255,13 +264,33 @@ fire_timers(struct loop *L)
 }
 
 static void
+op_unlink(struct loop *L, struct loop_op *op)
+{
+	if (op->prev != NULL)
+		op->prev->next = op->next;
+	else
+		L->ops = op->next;
+	if (op->next != NULL)
+		op->next->prev = op->prev;
+}
+
+static void
 complete(struct loop *L, struct io_uring_cqe *cqe)
 {
-	struct loop_watch *w = io_uring_cqe_get_data(cqe);
+	void *ud = io_uring_cqe_get_data(cqe);
+	struct loop_watch *w = ud;
 	int res = cqe->res;
 
-	if (w == NULL)
+	if (ud == NULL)
 		return; /* a cancel request */
+	if (*(enum req_kind *)ud == REQ_OP) {
+		struct loop_op *op = ud;
+
+		op_unlink(L, op);
+		op->cb(L, res, op->arg);
+		free(op);
+		return;
+	}
 	w->armed = false;
 	if (!w->dead && res != -ECANCELED) {
 		w->in_cb = true;
@@ -276,38 +305,73 @@ complete(struct loop *L, struct io_uring_cqe *cqe)
 		w->cb(L, w, w->fd, POLLERR, w->arg);
 }
 
-/* Read through io_uring (see loop.h). Loop thread. */
-ssize_t
-loop_read(struct loop *L, int fd, void *buf, size_t len, uint64_t off)
+static struct io_uring_sqe *
+op_sqe(struct loop *L, loop_op_cb cb, void *arg, struct loop_op **opp)
 {
+	struct loop_op *op = calloc(1, sizeof(*op));
 	struct io_uring_sqe *sqe;
-	struct io_uring_cqe *cqe;
-	int rc;
 
-	if (!L->file_ring_ready) {
-		rc = io_uring_queue_init(4, &L->file_ring, 0);
-		if (rc < 0)
-			return rc;
-		L->file_ring_ready = true;
+	if (op == NULL)
+		return NULL;
+	sqe = get_sqe(L);
+	if (sqe == NULL) {
+		free(op);
+		return NULL;
 	}
-	sqe = io_uring_get_sqe(&L->file_ring);
+	op->kind = REQ_OP;
+	op->cb = cb;
+	op->arg = arg;
+	op->next = L->ops;
+	if (L->ops != NULL)
+		L->ops->prev = op;
+	L->ops = op;
+	*opp = op;
+	return sqe;
+}
+
+/* Queue a write (see loop.h). Loop thread. */
+int
+loop_write(struct loop *L, int fd, const void *buf, size_t len, uint64_t off,
+	   loop_op_cb cb, void *arg)
+{
+	struct loop_op *op;
+	struct io_uring_sqe *sqe = op_sqe(L, cb, arg, &op);
+
 	if (sqe == NULL)
-		return -EBUSY;
-	io_uring_prep_read(sqe, fd, buf,
-			   (unsigned)(len > (1u << 30) ? 1u << 30 : len), off);
-	do
-		rc = io_uring_submit_and_wait(&L->file_ring, 1);
-	while (rc == -EINTR);
-	if (rc < 0)
-		return rc;
-	do
-		rc = io_uring_wait_cqe(&L->file_ring, &cqe);
-	while (rc == -EINTR);
-	if (rc < 0)
-		return rc;
-	rc = cqe->res;
-	io_uring_cqe_seen(&L->file_ring, cqe);
-	return rc;
+		return -ENOMEM;
+	io_uring_prep_write(sqe, fd, buf, (unsigned)len, off);
+	io_uring_sqe_set_data(sqe, op);
+	return 0;
+}
+
+/* Queue an fsync (see loop.h). Loop thread. */
+int
+loop_fsync(struct loop *L, int fd, loop_op_cb cb, void *arg)
+{
+	struct loop_op *op;
+	struct io_uring_sqe *sqe = op_sqe(L, cb, arg, &op);
+
+	if (sqe == NULL)
+		return -ENOMEM;
+	/* Data and size (an append changes it): what a reader needs. */
+	io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+	io_uring_sqe_set_data(sqe, op);
+	return 0;
+}
+
+/* Queue a fallocate (see loop.h). Loop thread. */
+int
+loop_fallocate(struct loop *L, int fd, int mode, uint64_t off, uint64_t len,
+	       loop_op_cb cb, void *arg)
+{
+	struct loop_op *op;
+	struct io_uring_sqe *sqe = op_sqe(L, cb, arg, &op);
+
+	if (sqe == NULL)
+		return -ENOMEM;
+	io_uring_prep_fallocate(sqe, fd, mode, off, len);
+	io_uring_sqe_set_data(sqe, op);
+	return 0;
 }
 
 /* Run the loop (see loop.h). */
@@ -377,7 +441,11 @@ loop_free(struct loop *L)
 		L->timers = t->next;
 		free(t);
 	}
-	if (L->file_ring_ready)
-		io_uring_queue_exit(&L->file_ring);
+	while (L->ops != NULL) {
+		struct loop_op *op = L->ops;
+
+		L->ops = op->next;
+		free(op);
+	}
 	free(L);
 }

@@ -4,9 +4,11 @@
  *
  * File descriptors are watched with IORING_OP_POLL_ADD (re-armed after each
  * callback, so a callback that does not drain its fd is called again) and
- * timers are IORING_OP_TIMEOUT requests. Callbacks run on the thread that
- * called loop_run(); nothing here is thread-safe, and nothing needs to be:
- * the daemon is single-threaded.
+ * timers are the ring's wait timeout (the earliest deadline first); file
+ * writes, fsyncs and fallocates are ring requests whose completion calls
+ * back. Callbacks run on the thread that called loop_run(); nothing here
+ * is thread-safe: work done on other threads (commit-job compiles) comes
+ * back to the loop through a watched eventfd.
  */
 #ifndef IXG_LOOP_H
 #define IXG_LOOP_H
@@ -69,14 +71,25 @@ int loop_run(struct loop *L);
 void loop_stop(struct loop *L);
 
 /*
- * Read up to len bytes of fd at offset off through io_uring, waiting for
- * the completion: the daemon's file reads (config files, prefix lists,
- * country data) go through the loop's io_uring like its sockets (on a
- * second ring of the loop, so that a read never reaps or reorders the
- * watches' completions). Returns the bytes read (0 at end of file) or a
- * negative errno. Loop thread.
+ * Asynchronous file operations on the ring: cb(L, res, arg) runs on the
+ * loop thread when the kernel has finished, with res as the syscall would
+ * return it (bytes written, 0, or a negative errno). The caller keeps buf
+ * alive until then. Operations queued together on one fd may complete in
+ * any order: chain them from the callbacks. Returns 0, or a negative
+ * errno when the request could not be queued (cb is then never called).
+ * Operations still in flight at loop_free() are cancelled without their
+ * callback. Loop thread.
  */
-ssize_t loop_read(struct loop *L, int fd, void *buf, size_t len, uint64_t off);
+typedef void (*loop_op_cb)(struct loop *L, int res, void *arg);
+
+/* pwrite(2); with O_APPEND the kernel appends whatever `off` says. */
+int loop_write(struct loop *L, int fd, const void *buf, size_t len,
+	       uint64_t off, loop_op_cb cb, void *arg);
+/* fdatasync(2): the data and what is needed to read it back (the size). */
+int loop_fsync(struct loop *L, int fd, loop_op_cb cb, void *arg);
+/* fallocate(2) with `mode` (FALLOC_FL_KEEP_SIZE...). */
+int loop_fallocate(struct loop *L, int fd, int mode, uint64_t off, uint64_t len,
+		   loop_op_cb cb, void *arg);
 
 /* Monotonic clock, milliseconds. */
 uint64_t loop_now_ms(void);

@@ -3,17 +3,26 @@
  * show.c - the operator's read-only commands (`ixgatectl show ...`), served
  * by ixgate-control from its state: the running spec (names, prefixes,
  * rules) and the dataplane's counters (mapped read-only, summed here with
- * stats_sum()). Rates come from the event loop's two samples (sum_now,
- * sum_prev) over sample_interval_s.
+ * stats_sum() and read through the counter families of common/counters.h).
+ * Rates come from the event loop's two samples (sum_now, sum_prev) over
+ * sample_interval_s, or from a --watch session's two reads.
  *
- * Every command writes a human table (at most SHOW_WIDTH columns) or one
- * JSON object. Without a dataplane the counters are shown as "-" (null in
- * JSON) under a header line that says so; config data is still shown.
+ * One table, show_cmds[] at the end, declares every command: its name,
+ * arguments, help, whether it shows counters (then --watch can repeat it
+ * and its output starts with the dataplane header) and the function that
+ * fills its view. Usage, argument checks, --watch and dispatch all read
+ * that table. A command fills one view (view.h): typed columns and rows,
+ * JSON members, text lines; view_render prints it as text or as JSON. No
+ * command asks which.
+ *
+ * Without a dataplane the counters are shown as "-" (null in JSON) under a
+ * header line that says so; config data is still shown.
  *
  * Cost: one pass over the spec's arrays per command (a full table is 1.5M
  * routes: `show routes ADDR` is a linear longest-prefix scan, measured in
  * tests/unit/control/test_show.c); sorting only what is small (ACL rules,
- * peer pairs, countries).
+ * peer pairs, countries). Rendering the biggest views is measured in
+ * test_show.c (test_big_views) and written in doc/ixgatectl.md.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,9 +33,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "counters.h"
 #include "daemon.h"
+#include "ixg_json.h"
 #include "show_impl.h"
 #include "stats.h"
+#include "view.h"
 
 #define SHOW_FIRST_PREFIXES 20 /* `show peer`: prefixes listed */
 #define SHOW_TOP_DEFAULT 20 /* `matrix peers`, top destinations */
@@ -38,16 +50,16 @@
 struct ctx {
 	const struct ctl_state *st;
 	const struct ixg_spec *spec; /* NULL without a running config */
-	FILE *out;
-	bool json;
-	struct jw w;
+	struct ixg_ctr_names *names; /* of spec (all unset without one) */
 
 	/* Totals (NULL: no dataplane) and the two samples for rates (NULL:
-	 * not sampled yet). */
+	 * not sampled yet), each as a counter source. */
 	const struct ixg_lcore_counters *c;
 	const struct ixg_lcore_counters *now, *prev;
+	struct ixg_ctr_src sc, snow, sprev;
 	double dt;
 	struct ixg_lcore_counters *sum; /* owned: the live sum */
+	struct timespec ts;
 	int64_t now_unix;
 	/* --watch: the frame's number (0: not watching) and interval. */
 	unsigned frame;
@@ -57,6 +69,11 @@ struct ctx {
 	bool all;
 	unsigned top;
 	bool top_given;
+
+	/* A command that fails says why here (and returns its status). */
+	char err[256];
+	const char *suggestion; /* NULL, or sug */
+	char sug[64];
 };
 
 /* -------------------------------------------------------------- helpers */
@@ -89,44 +106,24 @@ proto_name(unsigned p)
 
 /* Two-letter code of country index idx: "--" unknown, "??" bad. */
 static const char *
-cc_str(const struct ixg_spec *s, unsigned idx, char buf[3])
+cc_str(const struct ctx *x, unsigned idx, char buf[3])
 {
-	ixg_cc_t cc = 0;
-
-	if (s != NULL && idx < s->n_countries && s->countries != NULL)
-		cc = s->countries[idx];
-	if (idx == IXG_COUNTRY_UNKNOWN && cc == 0)
-		cc = IXG_CC('-', '-');
-	buf[0] = (char)(cc >> 8);
-	buf[1] = (char)(cc & 0xff);
-	buf[2] = '\0';
-	if (buf[0] < ' ' || buf[0] > '~' || buf[1] < ' ' || buf[1] > '~')
-		buf[0] = buf[1] = '?';
-	return buf;
+	return ixg_ctr_country(x->names, idx, buf);
 }
 
 static const char *
-port_name(const struct ixg_spec *s, unsigned id, char *buf, size_t len)
+port_name(const struct ctx *x, unsigned id, char *buf, size_t len)
 {
-	for (uint32_t i = 0; s != NULL && i < s->n_ports; i++)
-		if (s->ports[i].id == id)
-			return s->ports[i].name;
+	if (id < IXG_MAX_PORTS && x->names->port[id] != NULL)
+		return x->names->port[id];
 	snprintf(buf, len, "#%u", id);
 	return buf;
 }
 
 static const char *
-peer_name(const struct ixg_spec *s, unsigned id, char *buf, size_t len)
+peer_name(const struct ctx *x, unsigned id, char *buf, size_t len)
 {
-	const struct ixg_spec_peer *p;
-
-	if (id == IXG_PEER_NONE)
-		return "-";
-	p = s != NULL ? ixg_spec_peer_by_id(s, (uint16_t)id) : NULL;
-	if (p != NULL)
-		return p->name;
-	snprintf(buf, len, "#%u", id);
-	return buf;
+	return ixg_ctr_peer_name(x->names, id, buf, len);
 }
 
 static const char *
@@ -169,15 +166,10 @@ where(const struct ctx *x, uint32_t origin, char *buf, size_t len)
 	return buf;
 }
 
-/* The counter at the same place as `field` (a pointer into x->c) in
- * another block. */
-static uint64_t
-same_field(const struct ixg_lcore_counters *blk,
-	   const struct ixg_lcore_counters *base, const uint64_t *field)
-{
-	size_t off = (size_t)((const char *)field - (const char *)base);
-
-	return *(const uint64_t *)((const char *)blk + off);
+/* A string or, when s is NULL, nothing (left out of JSON). */
+static struct vval
+V_STR_OR_NONE(const char *s) {
+	return s != NULL ? V_STR(s) : V_NONE();
 }
 
 /* Rate between two reads of one counter (see daemon.h). Any thread. */
@@ -193,130 +185,71 @@ ctl_rate(uint64_t prev, uint64_t now, double dt, double *rate)
 	return true;
 }
 
-/* Per-second rate of a counter in x->c, from the two samples; false when
+/* ------------------------------------------------------------ counters */
+
+/* Value of family f for entity e (sub 0 unless a reason or colour). */
+static uint64_t
+ctr(const struct ctx *x, unsigned f, uint32_t e, unsigned sub)
+{
+	return x->c != NULL ? ixg_ctr_value(&x->sc, f, e, sub) : 0;
+}
+
+/* Per-second rate of a family's value from the two samples; false when
  * there is nothing to compute it from. */
 static bool
-rate_of(const struct ctx *x, const uint64_t *field, double *r)
+rate_of(const struct ctx *x, unsigned f, uint32_t e, unsigned sub, double *r)
 {
 	if (x->c == NULL || x->now == NULL || x->prev == NULL)
 		return false;
-	return ctl_rate(same_field(x->prev, x->c, field),
-			same_field(x->now, x->c, field), x->dt, r);
+	return ctl_rate(ixg_ctr_value(&x->sprev, f, e, sub),
+			ixg_ctr_value(&x->snow, f, e, sub), x->dt, r);
 }
 
-/* Table cells: a count, a rate, or "-" when unknown. */
-static void
-cell_count(struct tbl *t, unsigned col, const struct ctx *x, const uint64_t *v)
+/* Cells: a counter (null without a dataplane) and its rate times scale
+ * (null when unknown). */
+static struct vval
+cnt(const struct ctx *x, unsigned f, uint32_t e, unsigned sub)
 {
-	char b[SHOW_NUM_LEN];
-
-	if (x->c == NULL)
-		tbl_set(t, col, "-");
-	else
-		tbl_set(t, col, "%s", show_si(b, (double)*v));
+	return x->c != NULL ? V_U64(ctr(x, f, e, sub)) : V_NULL();
 }
 
-static void
-cell_rate(struct tbl *t, unsigned col, const struct ctx *x, const uint64_t *v,
-	  double scale)
-{
-	char b[SHOW_NUM_LEN];
-	double r;
-
-	if (!rate_of(x, v, &r))
-		tbl_set(t, col, "-");
-	else
-		tbl_set(t, col, "%s", show_si(b, r * scale));
-}
-
-/* JSON: the counter, or null without a dataplane; its rate likewise. */
-static void
-j_count(struct ctx *x, const char *key, const uint64_t *v)
-{
-	if (x->c == NULL)
-		jw_null(&x->w, key);
-	else
-		jw_u64(&x->w, key, *v);
-}
-
-static void
-j_rate(struct ctx *x, const char *key, const uint64_t *v, double scale)
+static struct vval
+rate(const struct ctx *x, unsigned f, uint32_t e, unsigned sub, double scale)
 {
 	double r;
 
-	if (!rate_of(x, v, &r))
-		jw_null(&x->w, key);
-	else
-		jw_dbl(&x->w, key, r * scale);
+	return rate_of(x, f, e, sub, &r) ? V_DBL(r * scale) : V_NULL();
 }
 
-/* Dataplane state at the top of every command's output. */
-static void
-header(struct ctx *x)
+/* A known value or null. */
+static struct vval
+opt_u64(const struct ctx *x, uint64_t v)
 {
-	struct timespec ts;
-	char tb[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (x->json) {
-		jw_bool(&x->w, "dataplane_connected", x->c != NULL);
-		jw_u64(&x->w, "generation", x->st->dp_generation);
-		if (x->now != NULL && x->prev != NULL && x->dt > 0)
-			jw_dbl(&x->w, "rate_interval_s", x->dt);
-		else
-			jw_null(&x->w, "rate_interval_s");
-		if (x->frame > 0) {
-			jw_u64(&x->w, "watch_frame", x->frame);
-			jw_dbl(&x->w, "watch_interval_s", x->watch_s);
-			jw_dbl(&x->w, "time",
-			       (double)ts.tv_sec + ts.tv_nsec / 1e9);
-		}
-		return;
-	}
-	if (x->frame > 0) {
-		fprintf(x->out, "%s  every %g s, frame %u, ",
-			show_time(tb, sizeof(tb), (int64_t)ts.tv_sec),
-			x->watch_s, x->frame);
-		if (x->now != NULL && x->prev != NULL && x->dt > 0)
-			fprintf(x->out, "rates over the last %.2f s\n\n",
-				x->dt);
-		else
-			fputs("no rates yet (first read, or the dataplane "
-			      "restarted)\n\n",
-			      x->out);
-	}
-	if (x->c == NULL)
-		fputs("dataplane not connected: counters shown as '-'\n\n",
-		      x->out);
+	return x->c != NULL ? V_U64(v) : V_NULL();
 }
 
-static int error(struct ctx *x, int status, const char *suggestion,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static struct vval
+drate(double r)
+{
+	return r < 0 ? V_NULL() : V_DBL(r);
+}
 
-/* An error as text, or as {"error": ..., "did_you_mean": ...}. */
+static int fail(struct ctx *x, int status, const char *suggestion,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A command's failure: the message, shown instead of its view. */
 static int
-error(struct ctx *x, int status, const char *suggestion, const char *fmt, ...)
+fail(struct ctx *x, int status, const char *suggestion, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(x->err, sizeof(x->err), fmt, ap);
 	va_end(ap);
-	if (x->json) {
-		struct jw w;
-
-		jw_init(&w, x->out);
-		jw_obj(&w, NULL);
-		jw_str(&w, "error", msg);
-		if (suggestion != NULL)
-			jw_str(&w, "did_you_mean", suggestion);
-		jw_end_obj(&w);
-		jw_done(&w);
-	} else if (suggestion != NULL) {
-		fprintf(x->out, "%s; did you mean '%s'?\n", msg, suggestion);
-	} else {
-		fprintf(x->out, "%s\n", msg);
+	x->suggestion = NULL;
+	if (suggestion != NULL) {
+		snprintf(x->sug, sizeof(x->sug), "%s", suggestion);
+		x->suggestion = x->sug;
 	}
 	return status;
 }
@@ -326,7 +259,7 @@ need_spec(struct ctx *x)
 {
 	if (x->spec != NULL)
 		return 0;
-	return error(x, 1, NULL, "no running configuration");
+	return fail(x, 1, NULL, "no running configuration");
 }
 
 /* Prefix counts of every peer: routes (announced) and sources (allowed),
@@ -376,28 +309,43 @@ pair_by_packets(const void *a, const void *b)
 	return (x->key > y->key) - (x->key < y->key);
 }
 
-static uint32_t
-pairs_collect(const struct ixg_lcore_counters *c, struct pair *v, uint32_t in,
-	      uint32_t out)
+/*
+ * The non-zero peer pairs of a source (only those from `in` / to `out`
+ * when not 0), sorted by key, through a walk of the pair families. *n is
+ * the count; NULL without memory.
+ */
+static struct pair *
+pairs_collect(const struct ctx *x, const struct ixg_ctr_src *src, uint32_t in,
+	      uint32_t out, uint32_t *n)
 {
-	uint32_t n = 0;
+	uint64_t fams = UINT64_C(1) << IXG_CF_peer_pair_packets_total;
+	struct ixg_ctr_walk *w = ixg_ctr_walk_new(src, x->names, 0, fams);
+	struct pair *v = NULL;
+	uint32_t pos = 0, key, cap = 0;
 
-	for (uint32_t i = 0; i < IXG_PEER_PAIR_SLOTS; i++) {
-		const struct ixg_ctr_peer_pair *p = &c->peer_pair[i];
+	*n = 0;
+	if (w == NULL)
+		return NULL;
+	while (ixg_ctr_walk_entity(w, IXG_CTR_DIM_PEER_PAIR, &pos, &key))
+		cap++;
+	v = malloc(sizeof(*v) * (cap ? cap : 1));
+	for (pos = 0; v != NULL && ixg_ctr_walk_entity(w, IXG_CTR_DIM_PEER_PAIR,
+						       &pos, &key);) {
+		uint64_t pk = ixg_ctr_walk_value(
+			w, IXG_CF_peer_pair_packets_total, key, 0);
 
-		if (p->key == 0 || p->pb.packets == 0)
+		if (pk == 0 || (in != 0 && key >> 16 != in) ||
+		    (out != 0 && (key & 0xffff) != out))
 			continue;
-		if (in != 0 && p->key >> 16 != in)
-			continue;
-		if (out != 0 && (p->key & 0xffff) != out)
-			continue;
-		v[n].key = p->key;
-		v[n].packets = p->pb.packets;
-		v[n].bytes = p->pb.bytes;
-		v[n].pps = v[n].bps = -1;
-		n++;
+		v[*n].key = key;
+		v[*n].packets = pk;
+		v[*n].bytes = ixg_ctr_walk_value(
+			w, IXG_CF_peer_pair_bytes_total, key, 0);
+		v[*n].pps = v[*n].bps = -1;
+		(*n)++;
 	}
-	return n;
+	ixg_ctr_walk_free(w);
+	return v;
 }
 
 /*
@@ -408,26 +356,20 @@ pairs_collect(const struct ixg_lcore_counters *c, struct pair *v, uint32_t in,
 static struct pair *
 pairs_top(const struct ctx *x, uint32_t in, uint32_t out, uint32_t *n)
 {
-	struct pair *v, *pv = NULL;
-	uint32_t nv = 0;
+	struct pair *v, *pv = NULL, *nw = NULL;
+	uint32_t nv = 0, nn = 0;
 
 	*n = 0;
 	if (x->c == NULL)
 		return NULL;
-	v = malloc(sizeof(*v) * IXG_PEER_PAIR_SLOTS);
+	v = pairs_collect(x, &x->sc, in, out, n);
 	if (v == NULL)
 		return NULL;
-	*n = pairs_collect(x->c, v, in, out);
 	if (x->now != NULL && x->prev != NULL && x->dt > 0) {
 		/* Rates: both samples sorted by key, merged. */
-		struct pair *nw = malloc(sizeof(*nw) * IXG_PEER_PAIR_SLOTS);
-
-		pv = malloc(sizeof(*pv) * IXG_PEER_PAIR_SLOTS);
+		nw = pairs_collect(x, &x->snow, in, out, &nn);
+		pv = pairs_collect(x, &x->sprev, in, out, &nv);
 		if (nw != NULL && pv != NULL) {
-			uint32_t nn = pairs_collect(x->now, nw, in, out);
-
-			nv = pairs_collect(x->prev, pv, in, out);
-			qsort(pv, nv, sizeof(*pv), pair_by_key);
 			for (uint32_t i = 0; i < nn; i++) {
 				struct pair *p = bsearch(&nw[i], pv, nv,
 							 sizeof(*pv),
@@ -443,7 +385,6 @@ pairs_top(const struct ctx *x, uint32_t in, uint32_t out, uint32_t *n)
 				else
 					nw[i].bps *= 8.0;
 			}
-			qsort(nw, nn, sizeof(*nw), pair_by_key);
 			for (uint32_t i = 0; i < *n; i++) {
 				struct pair *p = bsearch(&v[i], nw, nn,
 							 sizeof(*nw),
@@ -455,145 +396,105 @@ pairs_top(const struct ctx *x, uint32_t in, uint32_t out, uint32_t *n)
 				v[i].bps = p ? p->bps : 0;
 			}
 		}
-		free(nw);
 	}
+	free(nw);
 	free(pv);
 	qsort(v, *n, sizeof(*v), pair_by_packets);
 	return v;
 }
 
-static void
-cell_drate(struct tbl *t, unsigned col, double r)
-{
-	char b[SHOW_NUM_LEN];
-
-	if (r < 0)
-		tbl_set(t, col, "-");
-	else
-		tbl_set(t, col, "%s", show_si(b, r));
-}
-
-static void
-j_drate(struct jw *w, const char *key, double r)
-{
-	if (r < 0)
-		jw_null(w, key);
-	else
-		jw_dbl(w, key, r);
-}
-
 /* ---------------------------------------------------------- show peers */
 
 static int
-cmd_peers(struct ctx *x)
+cmd_peers(struct ctx *x, struct view *v, const char *arg)
 {
+	static const struct vcol cols[] = {
+		{"PEER", NULL, VF_PLAIN, 0, 20},
+		{">ID", "id", VF_PLAIN, 0, 0},
+		{NULL, "name", VF_PLAIN, 0, 0},
+		{">ASN", "asn", VF_PLAIN, 0, 0},
+		{"CC", "country", VF_PLAIN, 0, 0},
+		{"PORT", "port", VF_PLAIN, 0, 10},
+		{">VLAN", NULL, VF_PLAIN, 0, 0},
+		{NULL, "vlan", VF_PLAIN, 0, 0},
+		{NULL, "outer_vlan", VF_PLAIN, 0, 0},
+		{"SAV", "sav", VF_PLAIN, 0, 0},
+		{">PFX-V4", "prefixes_v4", VF_PLAIN, 0, 0},
+		{">PFX-V6", "prefixes_v6", VF_PLAIN, 0, 0},
+		{">MACS", NULL, VF_PLAIN, 0, 0},
+		{"PEER", NULL, VF_PLAIN, 1, 20},
+		{">RX-PKTS", "rx_packets", VF_SI, 1, 0},
+		{">RX-BYTES", "rx_bytes", VF_SI, 1, 0},
+		{">RX-PPS", NULL, VF_SI, 1, 0},
+		{">RX-BIT/S", NULL, VF_SI, 1, 0},
+		{">TX-PKTS", "tx_packets", VF_SI, 1, 0},
+		{">TX-BYTES", "tx_bytes", VF_SI, 1, 0},
+		{">TX-PPS", NULL, VF_SI, 1, 0},
+		{">TX-BIT/S", NULL, VF_SI, 1, 0},
+		{">DROPS", "drops", VF_SI, 1, 0},
+		{NULL, "rx_pps", VF_PLAIN, 1, 0},
+		{NULL, "rx_bps", VF_PLAIN, 1, 0},
+		{NULL, "tx_pps", VF_PLAIN, 1, 0},
+		{NULL, "tx_bps", VF_PLAIN, 1, 0},
+	};
 	const struct ixg_spec *s = x->spec;
 	uint32_t(*n)[IXG_MAX_PEERS];
+	struct vtable *t;
 	char b1[48], b2[48];
-	struct tbl t;
 
+	(void)arg;
 	if (need_spec(x))
 		return 1;
 	n = prefix_counts(s);
 	if (n == NULL)
-		return error(x, 1, NULL, "out of memory");
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		header(x);
-		jw_arr(&x->w, "peers");
-		for (uint32_t i = 0; i < s->n_peers; i++) {
-			const struct ixg_spec_peer *p = &s->peers[i];
-			const struct ixg_ctr_peer *cp =
-				x->c ? &x->c->peer[p->id % IXG_MAX_PEERS]
-				     : NULL;
+		return fail(x, 1, NULL, "out of memory");
+	t = view_table(v, "peers", cols, sizeof(cols) / sizeof(cols[0]), 0);
+	for (uint32_t i = 0; i < s->n_peers; i++) {
+		const struct ixg_spec_peer *p = &s->peers[i];
+		uint32_t id = p->id % IXG_MAX_PEERS;
+		struct vval rx_pps = rate(x, IXG_CF_peer_received_packets_total,
+					  id, 0, 1),
+			    rx_bps = rate(x, IXG_CF_peer_received_bytes_total,
+					  id, 0, 8),
+			    tx_pps = rate(x,
+					  IXG_CF_peer_transmitted_packets_total,
+					  id, 0, 1),
+			    tx_bps = rate(x,
+					  IXG_CF_peer_transmitted_bytes_total,
+					  id, 0, 8);
+		struct vval row[] = {
+			V_STR(p->name),
+			V_U64(p->id),
+			V_STR(p->name),
+			V_U64(p->asn),
+			V_STR(cc_str(x, p->country, b1)),
+			V_STR(port_name(x, p->port_id, b2, sizeof(b2))),
+			V_STR(vlan_str(p, b1 + 3, sizeof(b1) - 3)),
+			V_U64(p->vlan),
+			V_U64(p->outer_vlan),
+			V_STR(sav_name(p->sav_mode)),
+			V_U64(n[0][id]),
+			V_U64(n[1][id]),
+			V_U64(p->n_macs),
+			V_STR(p->name),
+			cnt(x, IXG_CF_peer_received_packets_total, id, 0),
+			cnt(x, IXG_CF_peer_received_bytes_total, id, 0),
+			rx_pps,
+			rx_bps,
+			cnt(x, IXG_CF_peer_transmitted_packets_total, id, 0),
+			cnt(x, IXG_CF_peer_transmitted_bytes_total, id, 0),
+			tx_pps,
+			tx_bps,
+			cnt(x, IXG_CF_peer_dropped_packets_total, id, 0),
+			rx_pps,
+			rx_bps,
+			tx_pps,
+			tx_bps,
+		};
 
-			jw_obj(&x->w, NULL);
-			jw_u64(&x->w, "id", p->id);
-			jw_str(&x->w, "name", p->name);
-			jw_u64(&x->w, "asn", p->asn);
-			jw_str(&x->w, "country", cc_str(s, p->country, b1));
-			jw_str(&x->w, "port",
-			       port_name(s, p->port_id, b2, sizeof(b2)));
-			jw_u64(&x->w, "vlan", p->vlan);
-			jw_u64(&x->w, "outer_vlan", p->outer_vlan);
-			jw_str(&x->w, "sav", sav_name(p->sav_mode));
-			jw_u64(&x->w, "prefixes_v4",
-			       n[0][p->id % IXG_MAX_PEERS]);
-			jw_u64(&x->w, "prefixes_v6",
-			       n[1][p->id % IXG_MAX_PEERS]);
-			j_count(x, "rx_packets", cp ? &cp->rx.packets : NULL);
-			j_count(x, "rx_bytes", cp ? &cp->rx.bytes : NULL);
-			j_count(x, "tx_packets", cp ? &cp->tx.packets : NULL);
-			j_count(x, "tx_bytes", cp ? &cp->tx.bytes : NULL);
-			j_count(x, "drops", cp ? &cp->drops : NULL);
-			j_rate(x, "rx_pps", cp ? &cp->rx.packets : NULL, 1);
-			j_rate(x, "rx_bps", cp ? &cp->rx.bytes : NULL, 8);
-			j_rate(x, "tx_pps", cp ? &cp->tx.packets : NULL, 1);
-			j_rate(x, "tx_bps", cp ? &cp->tx.bytes : NULL, 8);
-			jw_end_obj(&x->w);
-		}
-		jw_end_arr(&x->w);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-		free(n);
-		return 0;
-	}
-
-	header(x);
-	{
-		static const char *const h[] = {
-			"PEER",	 ">ID", ">ASN",	   "CC",      "PORT",
-			">VLAN", "SAV", ">PFX-V4", ">PFX-V6", ">MACS"};
-		static const unsigned cap[] = {20, 0, 0, 0, 10, 0, 0, 0, 0, 0};
-
-		tbl_init(&t, 10, h, cap);
-		for (uint32_t i = 0; i < s->n_peers; i++) {
-			const struct ixg_spec_peer *p = &s->peers[i];
-
-			tbl_row(&t);
-			tbl_set(&t, 0, "%s", p->name);
-			tbl_set(&t, 1, "%u", p->id);
-			tbl_set(&t, 2, "%" PRIu32, p->asn);
-			tbl_set(&t, 3, "%s", cc_str(s, p->country, b1));
-			tbl_set(&t, 4, "%s",
-				port_name(s, p->port_id, b2, sizeof(b2)));
-			tbl_set(&t, 5, "%s", vlan_str(p, b1, sizeof(b1)));
-			tbl_set(&t, 6, "%s", sav_name(p->sav_mode));
-			tbl_set(&t, 7, "%" PRIu32, n[0][p->id % IXG_MAX_PEERS]);
-			tbl_set(&t, 8, "%" PRIu32, n[1][p->id % IXG_MAX_PEERS]);
-			tbl_set(&t, 9, "%u", p->n_macs);
-		}
-		tbl_print(&t, x->out, 0);
-	}
-	fputc('\n', x->out);
-	{
-		static const char *const h[] = {
-			"PEER",	     ">RX-PKTS", ">RX-BYTES", ">RX-PPS",
-			">RX-BIT/S", ">TX-PKTS", ">TX-BYTES", ">TX-PPS",
-			">TX-BIT/S", ">DROPS"};
-		static const unsigned cap[] = {20, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-
-		tbl_init(&t, 10, h, cap);
-		for (uint32_t i = 0; i < s->n_peers; i++) {
-			const struct ixg_spec_peer *p = &s->peers[i];
-			static const struct ixg_ctr_peer zero;
-			const struct ixg_ctr_peer *cp =
-				x->c ? &x->c->peer[p->id % IXG_MAX_PEERS]
-				     : &zero;
-
-			tbl_row(&t);
-			tbl_set(&t, 0, "%s", p->name);
-			cell_count(&t, 1, x, &cp->rx.packets);
-			cell_count(&t, 2, x, &cp->rx.bytes);
-			cell_rate(&t, 3, x, &cp->rx.packets, 1);
-			cell_rate(&t, 4, x, &cp->rx.bytes, 8);
-			cell_count(&t, 5, x, &cp->tx.packets);
-			cell_count(&t, 6, x, &cp->tx.bytes);
-			cell_rate(&t, 7, x, &cp->tx.packets, 1);
-			cell_rate(&t, 8, x, &cp->tx.bytes, 8);
-			cell_count(&t, 9, x, &cp->drops);
-		}
-		tbl_print(&t, x->out, 0);
+		vt_row(t);
+		for (unsigned c = 0; c < sizeof(row) / sizeof(row[0]); c++)
+			vt_set(t, c, row[c]);
 	}
 	free(n);
 	return 0;
@@ -634,9 +535,10 @@ peer_lookup(const struct ixg_spec *s, const char *name, const char **best)
 }
 
 /* Up to `max` prefixes of peer `id` from routes or sources (v4 then v6):
- * JSON strings into an open array, or lines into the human view. */
+ * elements of the open JSON array, and lines of text; then how many more
+ * (text). */
 static void
-list_prefixes(struct ctx *x, const struct ixg_spec_route4 *v4, uint32_t n4,
+list_prefixes(struct view *v, const struct ixg_spec_route4 *v4, uint32_t n4,
 	      const struct ixg_spec_route6 *v6, uint32_t n6, uint16_t id,
 	      unsigned max, unsigned total)
 {
@@ -647,121 +549,95 @@ list_prefixes(struct ctx *x, const struct ixg_spec_route4 *v4, uint32_t n4,
 		if (v4[i].peer_id != id)
 			continue;
 		show_prefix4h(b, sizeof(b), v4[i].addr, v4[i].len);
-		if (x->json)
-			jw_str(&x->w, NULL, b);
-		else
-			fprintf(x->out, "%20s%s\n", "", b);
+		view_json(v, NULL, V_STR(b));
+		view_text(v, "%20s%s\n", "", b);
 		shown++;
 	}
 	for (uint32_t i = 0; i < n6 && shown < max; i++) {
 		if (v6[i].peer_id != id)
 			continue;
 		show_prefix(b, sizeof(b), 6, v6[i].addr, v6[i].len);
-		if (x->json)
-			jw_str(&x->w, NULL, b);
-		else
-			fprintf(x->out, "%20s%s\n", "", b);
+		view_json(v, NULL, V_STR(b));
+		view_text(v, "%20s%s\n", "", b);
 		shown++;
 	}
-	if (!x->json && total > shown)
-		fprintf(x->out, "%20s... and %u more\n", "", total - shown);
+	if (total > shown)
+		view_text(v, "%20s... and %u more\n", "", total - shown);
 }
 
 /* Top peers a peer sends to (dir 0) or receives from (dir 1). */
 static void
-peer_top(struct ctx *x, uint16_t id, int dir, const char *title,
+peer_top(struct ctx *x, struct view *v, uint16_t id, int dir, const char *title,
 	 const char *jkey)
 {
+	static const struct vcol cols[] = {
+		{"PEER", "peer", VF_PLAIN, 0, 0},
+		{">PACKETS", "packets", VF_SI, 0, 0},
+		{">BYTES", "bytes", VF_SI, 0, 0},
+		{">PPS", "pps", VF_SI, 0, 0},
+		{">BIT/S", "bps", VF_SI, 0, 0},
+		{">SHARE", NULL, VF_PCT, 0, 0},
+	};
 	uint32_t n = 0, shown;
-	struct pair *v = pairs_top(x, dir == 0 ? id : 0, dir == 1 ? id : 0, &n);
+	struct pair *p = pairs_top(x, dir == 0 ? id : 0, dir == 1 ? id : 0, &n);
 	uint64_t total = 0;
-	char b[48], nb[SHOW_NUM_LEN];
+	struct vtable *t;
+	char b[48];
 
 	shown = x->all ? n : n < x->top ? n : x->top;
 	for (uint32_t i = 0; i < n; i++)
-		total += v[i].packets;
-	if (x->json) {
-		if (v == NULL) {
-			jw_null(&x->w, jkey);
-			return;
-		}
-		jw_arr(&x->w, jkey);
-		for (uint32_t i = 0; i < shown; i++) {
-			uint32_t other = dir == 0 ? v[i].key & 0xffff
-						  : v[i].key >> 16;
+		total += p[i].packets;
+	view_text(v, "%s\n", title);
+	if (x->c == NULL)
+		view_text(v, "  -\n");
+	else if (n == 0)
+		view_text(v, "  (none)\n");
+	t = view_table(v, jkey, cols, sizeof(cols) / sizeof(cols[0]), 2);
+	vt_hide_empty(t);
+	if (p == NULL)
+		vt_json_null(t);
+	for (uint32_t i = 0; i < shown; i++) {
+		uint32_t other = dir == 0 ? p[i].key & 0xffff : p[i].key >> 16;
 
-			jw_obj(&x->w, NULL);
-			jw_str(&x->w, "peer",
-			       peer_name(x->spec, other, b, sizeof(b)));
-			jw_u64(&x->w, "packets", v[i].packets);
-			jw_u64(&x->w, "bytes", v[i].bytes);
-			j_drate(&x->w, "pps", v[i].pps);
-			j_drate(&x->w, "bps", v[i].bps);
-			jw_end_obj(&x->w);
-		}
-		jw_end_arr(&x->w);
-		free(v);
-		return;
-	}
-	fprintf(x->out, "%s\n", title);
-	if (x->c == NULL) {
-		fputs("  -\n", x->out);
-		return;
-	}
-	if (n == 0) {
-		fputs("  (none)\n", x->out);
-		free(v);
-		return;
-	}
-	{
-		static const char *const h[] = {"PEER", ">PACKETS", ">BYTES",
-						">PPS", ">BIT/S",   ">SHARE"};
-		struct tbl t;
-
-		tbl_init(&t, 6, h, NULL);
-		for (uint32_t i = 0; i < shown; i++) {
-			uint32_t other = dir == 0 ? v[i].key & 0xffff
-						  : v[i].key >> 16;
-
-			tbl_row(&t);
-			tbl_set(&t, 0, "%s",
-				peer_name(x->spec, other, b, sizeof(b)));
-			tbl_set(&t, 1, "%s", show_si(nb, (double)v[i].packets));
-			tbl_set(&t, 2, "%s", show_si(nb, (double)v[i].bytes));
-			cell_drate(&t, 3, v[i].pps);
-			cell_drate(&t, 4, v[i].bps);
-			tbl_set(&t, 5, "%.1f%%",
-				total ? 100.0 * (double)v[i].packets /
-						(double)total
-				      : 0.0);
-		}
-		tbl_print(&t, x->out, 2);
+		vt_row(t);
+		vt_set(t, 0, V_STR(peer_name(x, other, b, sizeof(b))));
+		vt_set(t, 1, V_U64(p[i].packets));
+		vt_set(t, 2, V_U64(p[i].bytes));
+		vt_set(t, 3, drate(p[i].pps));
+		vt_set(t, 4, drate(p[i].bps));
+		vt_set(t, 5,
+		       V_DBL(total ? 100.0 * (double)p[i].packets /
+					     (double)total
+				   : 0.0));
 	}
 	if (shown < n)
-		fprintf(x->out, "  ... and %u more (--all)\n", n - shown);
-	free(v);
+		view_text(v, "  ... and %u more (--all)\n", n - shown);
+	free(p);
 }
 
+/* "received  1.23k packets, 45.6M bytes, 12 pps, 3.4 Mbit/s". */
 static void
-human_traffic(struct ctx *x, const char *label, const struct ixg_ctr_pb *pb)
+traffic_line(struct ctx *x, struct view *v, const char *label, unsigned fp,
+	     unsigned fb, uint32_t id)
 {
 	char a[SHOW_NUM_LEN], b[SHOW_NUM_LEN], c[SHOW_NUM_LEN], d[SHOW_NUM_LEN];
 	double pps, bps;
 
 	if (x->c == NULL) {
-		fprintf(x->out, "  %-18s-\n", label);
+		view_text(v, "  %-18s-\n", label);
 		return;
 	}
-	fprintf(x->out, "  %-18s%s packets, %s bytes", label,
-		show_si(a, (double)pb->packets), show_si(b, (double)pb->bytes));
-	if (rate_of(x, &pb->packets, &pps) && rate_of(x, &pb->bytes, &bps))
-		fprintf(x->out, ", %s pps, %s", show_si(c, pps),
-			show_bitrate(d, bps * 8));
-	fputc('\n', x->out);
+	view_text(v, "  %-18s%s packets, %s bytes", label,
+		  show_si(a, (double)ctr(x, fp, id, 0)),
+		  show_si(b, (double)ctr(x, fb, id, 0)));
+	if (rate_of(x, fp, id, 0, &pps) && rate_of(x, fb, id, 0, &bps))
+		view_text(v, ", %s pps, %s", show_si(c, pps),
+			  show_bitrate(d, bps * 8));
+	view_text(v, "\n");
 }
 
 static int
-cmd_peer(struct ctx *x, const char *name)
+cmd_peer(struct ctx *x, struct view *v, const char *name)
 {
 	const struct ixg_spec *s = x->spec;
 	const struct ixg_spec_peer *p;
@@ -769,7 +645,6 @@ cmd_peer(struct ctx *x, const char *name)
 	uint32_t(*n)[IXG_MAX_PEERS];
 	uint32_t id;
 	char b1[64], b2[64], loc[256];
-	const struct ixg_ctr_peer *cp;
 	/* --all: every prefix, not only the first ones. */
 	unsigned first = x->all ? UINT32_MAX : SHOW_FIRST_PREFIXES;
 
@@ -777,150 +652,140 @@ cmd_peer(struct ctx *x, const char *name)
 		return 1;
 	p = peer_lookup(s, name, &best);
 	if (p == NULL)
-		return error(x, 1, best, "no peer named '%s'", name);
+		return fail(x, 1, best, "no peer named '%s'", name);
 	n = prefix_counts(s);
 	if (n == NULL)
-		return error(x, 1, NULL, "out of memory");
+		return fail(x, 1, NULL, "out of memory");
 	id = p->id % IXG_MAX_PEERS;
-	cp = x->c ? &x->c->peer[id] : NULL;
 
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		header(x);
-		jw_obj(&x->w, "peer");
-		jw_u64(&x->w, "id", p->id);
-		jw_str(&x->w, "name", p->name);
-		jw_u64(&x->w, "asn", p->asn);
-		jw_str(&x->w, "country", cc_str(s, p->country, b1));
-		jw_str(&x->w, "port", port_name(s, p->port_id, b2, sizeof(b2)));
-		jw_u64(&x->w, "vlan", p->vlan);
-		jw_u64(&x->w, "outer_vlan", p->outer_vlan);
-		jw_str(&x->w, "sav", sav_name(p->sav_mode));
-		jw_u64(&x->w, "max_prefix", p->max_prefix);
-		jw_arr(&x->w, "macs");
-		for (unsigned i = 0; i < p->n_macs && i < IXG_MAX_PEER_MACS;
-		     i++)
-			jw_str(&x->w, NULL,
-			       show_mac(b1, sizeof(b1), p->macs[i]));
-		jw_end_arr(&x->w);
-		jw_arr(&x->w, "next_hops");
-		if (p->has_nh4)
-			jw_str(&x->w, NULL, addr_str(4, p->nh4, b1));
-		if (p->has_nh6)
-			jw_str(&x->w, NULL, addr_str(6, p->nh6, b1));
-		jw_end_arr(&x->w);
-		if (p->rate) {
-			jw_obj(&x->w, "policer");
-			jw_u64(&x->w, "rate_bps", p->rate * 8);
-			jw_u64(&x->w, "burst_bytes", p->burst);
-			jw_end_obj(&x->w);
-		} else {
-			jw_null(&x->w, "policer");
-		}
-		if (where(x, p->origin, loc, sizeof(loc)))
-			jw_str(&x->w, "where", loc);
-		jw_obj(&x->w, "announced");
-		jw_u64(&x->w, "ipv4", n[0][id]);
-		jw_u64(&x->w, "ipv6", n[1][id]);
-		jw_arr(&x->w, "first");
-		list_prefixes(x, s->routes4, s->n_routes4, s->routes6,
-			      s->n_routes6, p->id, first, 0);
-		jw_end_arr(&x->w);
-		jw_end_obj(&x->w);
-		jw_obj(&x->w, "allowed_sources");
-		jw_u64(&x->w, "ipv4", n[2][id]);
-		jw_u64(&x->w, "ipv6", n[3][id]);
-		jw_arr(&x->w, "first");
-		list_prefixes(x, s->sources4, s->n_sources4, s->sources6,
-			      s->n_sources6, p->id, first, 0);
-		jw_end_arr(&x->w);
-		jw_end_obj(&x->w);
-		if (cp == NULL) {
-			jw_null(&x->w, "counters");
-		} else {
-			jw_obj(&x->w, "counters");
-			j_count(x, "rx_packets", &cp->rx.packets);
-			j_count(x, "rx_bytes", &cp->rx.bytes);
-			j_count(x, "tx_packets", &cp->tx.packets);
-			j_count(x, "tx_bytes", &cp->tx.bytes);
-			j_count(x, "drops", &cp->drops);
-			j_rate(x, "rx_pps", &cp->rx.packets, 1);
-			j_rate(x, "rx_bps", &cp->rx.bytes, 8);
-			j_rate(x, "tx_pps", &cp->tx.packets, 1);
-			j_rate(x, "tx_bps", &cp->tx.bytes, 8);
-			j_rate(x, "drops_pps", &cp->drops, 1);
-			jw_end_obj(&x->w);
-		}
-		peer_top(x, p->id, 0, NULL, "top_destinations");
-		peer_top(x, p->id, 1, NULL, "top_sources");
-		jw_end_obj(&x->w);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-		free(n);
-		return 0;
+	view_obj(v, "peer");
+	view_text(v, "peer %s (id %u)\n", p->name, p->id);
+	view_json(v, "id", V_U64(p->id));
+	view_json(v, "name", V_STR(p->name));
+	view_json(v, "asn", V_U64(p->asn));
+	view_text(v, "  %-18sAS%" PRIu32 "\n", "asn", p->asn);
+	view_json(v, "country", V_STR(cc_str(x, p->country, b1)));
+	view_text(v, "  %-18s%s\n", "country", b1);
+	view_json(v, "port", V_STR(port_name(x, p->port_id, b2, sizeof(b2))));
+	view_json(v, "vlan", V_U64(p->vlan));
+	view_json(v, "outer_vlan", V_U64(p->outer_vlan));
+	view_text(v, "  %-18s%s, vlan %s\n", "port",
+		  port_name(x, p->port_id, b2, sizeof(b2)),
+		  vlan_str(p, b1, sizeof(b1)));
+	view_json(v, "sav", V_STR(sav_name(p->sav_mode)));
+	view_json(v, "max_prefix", V_U64(p->max_prefix));
+	view_arr(v, "macs");
+	view_text(v, "  %-18s", "macs");
+	for (unsigned i = 0; i < p->n_macs && i < IXG_MAX_PEER_MACS; i++) {
+		show_mac(b1, sizeof(b1), p->macs[i]);
+		view_json(v, NULL, V_STR(b1));
+		view_text(v, "%s%s", i ? ", " : "", b1);
 	}
-
-	header(x);
-	fprintf(x->out, "peer %s (id %u)\n", p->name, p->id);
-	fprintf(x->out, "  %-18sAS%" PRIu32 "\n", "asn", p->asn);
-	fprintf(x->out, "  %-18s%s\n", "country", cc_str(s, p->country, b1));
-	fprintf(x->out, "  %-18s%s, vlan %s\n", "port",
-		port_name(s, p->port_id, b2, sizeof(b2)),
-		vlan_str(p, b1, sizeof(b1)));
-	fprintf(x->out, "  %-18s", "macs");
-	for (unsigned i = 0; i < p->n_macs && i < IXG_MAX_PEER_MACS; i++)
-		fprintf(x->out, "%s%s", i ? ", " : "",
-			show_mac(b1, sizeof(b1), p->macs[i]));
-	fprintf(x->out, "\n  %-18s", "next-hops");
-	if (p->has_nh4)
-		fprintf(x->out, "%s", addr_str(4, p->nh4, b1));
-	if (p->has_nh6)
-		fprintf(x->out, "%s%s", p->has_nh4 ? ", " : "",
-			addr_str(6, p->nh6, b1));
+	view_end(v);
+	view_arr(v, "next_hops");
+	view_text(v, "\n  %-18s", "next-hops");
+	if (p->has_nh4) {
+		view_json(v, NULL, V_STR(addr_str(4, p->nh4, b1)));
+		view_text(v, "%s", b1);
+	}
+	if (p->has_nh6) {
+		view_json(v, NULL, V_STR(addr_str(6, p->nh6, b1)));
+		view_text(v, "%s%s", p->has_nh4 ? ", " : "", b1);
+	}
 	if (!p->has_nh4 && !p->has_nh6)
-		fputs("none", x->out);
-	fprintf(x->out, "\n  %-18s%s\n", "source-validation",
-		sav_name(p->sav_mode));
+		view_text(v, "none");
+	view_end(v);
+	view_text(v, "\n  %-18s%s\n", "source-validation",
+		  sav_name(p->sav_mode));
 	if (p->max_prefix)
-		fprintf(x->out, "  %-18s%" PRIu32 "\n", "max-prefix",
-			p->max_prefix);
+		view_text(v, "  %-18s%" PRIu32 "\n", "max-prefix",
+			  p->max_prefix);
 	else
-		fprintf(x->out, "  %-18snone\n", "max-prefix");
+		view_text(v, "  %-18snone\n", "max-prefix");
 	if (p->rate) {
 		char r[SHOW_NUM_LEN], z[SHOW_NUM_LEN];
 
-		fprintf(x->out, "  %-18s%s, burst %s\n", "policer",
-			show_bitrate(r, (double)p->rate * 8),
-			show_size(z, p->burst));
+		view_obj(v, "policer");
+		view_json(v, "rate_bps", V_U64(p->rate * 8));
+		view_json(v, "burst_bytes", V_U64(p->burst));
+		view_end(v);
+		view_text(v, "  %-18s%s, burst %s\n", "policer",
+			  show_bitrate(r, (double)p->rate * 8),
+			  show_size(z, p->burst));
 	} else {
-		fprintf(x->out, "  %-18snone\n", "policer");
+		view_json(v, "policer", V_NULL());
+		view_text(v, "  %-18snone\n", "policer");
 	}
-	if (where(x, p->origin, loc, sizeof(loc)))
-		fprintf(x->out, "  %-18s%s\n", "defined at", loc);
-	fprintf(x->out, "  %-18s%" PRIu32 " IPv4, %" PRIu32 " IPv6\n",
-		"announced", n[0][id], n[1][id]);
-	list_prefixes(x, s->routes4, s->n_routes4, s->routes6, s->n_routes6,
+	if (where(x, p->origin, loc, sizeof(loc))) {
+		view_json(v, "where", V_STR(loc));
+		view_text(v, "  %-18s%s\n", "defined at", loc);
+	}
+	view_obj(v, "announced");
+	view_json(v, "ipv4", V_U64(n[0][id]));
+	view_json(v, "ipv6", V_U64(n[1][id]));
+	view_text(v, "  %-18s%" PRIu32 " IPv4, %" PRIu32 " IPv6\n", "announced",
+		  n[0][id], n[1][id]);
+	view_arr(v, "first");
+	list_prefixes(v, s->routes4, s->n_routes4, s->routes6, s->n_routes6,
 		      p->id, first, n[0][id] + n[1][id]);
-	fprintf(x->out, "  %-18s%" PRIu32 " IPv4, %" PRIu32 " IPv6\n",
-		"allowed sources", n[2][id], n[3][id]);
-	list_prefixes(x, s->sources4, s->n_sources4, s->sources6, s->n_sources6,
+	view_end(v);
+	view_end(v);
+	view_obj(v, "allowed_sources");
+	view_json(v, "ipv4", V_U64(n[2][id]));
+	view_json(v, "ipv6", V_U64(n[3][id]));
+	view_text(v, "  %-18s%" PRIu32 " IPv4, %" PRIu32 " IPv6\n",
+		  "allowed sources", n[2][id], n[3][id]);
+	view_arr(v, "first");
+	list_prefixes(v, s->sources4, s->n_sources4, s->sources6, s->n_sources6,
 		      p->id, first, n[2][id] + n[3][id]);
-	fputs("traffic\n", x->out);
-	human_traffic(x, "received", cp ? &cp->rx : NULL);
-	human_traffic(x, "sent", cp ? &cp->tx : NULL);
-	if (cp == NULL) {
-		fprintf(x->out, "  %-18s-\n", "drops");
+	view_end(v);
+	view_end(v);
+
+	view_text(v, "traffic\n");
+	traffic_line(x, v, "received", IXG_CF_peer_received_packets_total,
+		     IXG_CF_peer_received_bytes_total, id);
+	traffic_line(x, v, "sent", IXG_CF_peer_transmitted_packets_total,
+		     IXG_CF_peer_transmitted_bytes_total, id);
+	if (x->c == NULL) {
+		view_json(v, "counters", V_NULL());
+		view_text(v, "  %-18s-\n", "drops");
 	} else {
+		static const struct {
+			const char *key;
+			unsigned f;
+			double scale; /* 0: the count, else its rate */
+		} ctrs[] = {
+			{"rx_packets", IXG_CF_peer_received_packets_total, 0},
+			{"rx_bytes", IXG_CF_peer_received_bytes_total, 0},
+			{"tx_packets", IXG_CF_peer_transmitted_packets_total,
+			 0},
+			{"tx_bytes", IXG_CF_peer_transmitted_bytes_total, 0},
+			{"drops", IXG_CF_peer_dropped_packets_total, 0},
+			{"rx_pps", IXG_CF_peer_received_packets_total, 1},
+			{"rx_bps", IXG_CF_peer_received_bytes_total, 8},
+			{"tx_pps", IXG_CF_peer_transmitted_packets_total, 1},
+			{"tx_bps", IXG_CF_peer_transmitted_bytes_total, 8},
+			{"drops_pps", IXG_CF_peer_dropped_packets_total, 1},
+		};
 		char r[SHOW_NUM_LEN];
 		double pps;
 
-		fprintf(x->out, "  %-18s%" PRIu64, "drops", cp->drops);
-		if (rate_of(x, &cp->drops, &pps))
-			fprintf(x->out, " (%s pps)", show_si(r, pps));
-		fputc('\n', x->out);
+		view_obj(v, "counters");
+		for (size_t i = 0; i < sizeof(ctrs) / sizeof(ctrs[0]); i++)
+			view_json(v, ctrs[i].key,
+				  ctrs[i].scale == 0 ? cnt(x, ctrs[i].f, id, 0)
+						     : rate(x, ctrs[i].f, id, 0,
+							    ctrs[i].scale));
+		view_end(v);
+		view_text(v, "  %-18s%" PRIu64, "drops",
+			  ctr(x, IXG_CF_peer_dropped_packets_total, id, 0));
+		if (rate_of(x, IXG_CF_peer_dropped_packets_total, id, 0, &pps))
+			view_text(v, " (%s pps)", show_si(r, pps));
+		view_text(v, "\n");
 	}
-	peer_top(x, p->id, 0, "top destinations", NULL);
-	peer_top(x, p->id, 1, "top sources", NULL);
+	peer_top(x, v, p->id, 0, "top destinations", "top_destinations");
+	peer_top(x, v, p->id, 1, "top sources", "top_sources");
+	view_end(v);
 	free(n);
 	return 0;
 }
@@ -1113,7 +978,7 @@ match_target(const struct ctx *x, int fam, const struct match *m, char *b,
 	switch (m->kind) {
 	case M_ROUTE:
 		snprintf(b, len, "%s",
-			 peer_name(s,
+			 peer_name(x,
 				   fam == 4 ? s->routes4[m->idx].peer_id
 					    : s->routes6[m->idx].peer_id,
 				   nb, sizeof(nb)));
@@ -1136,11 +1001,11 @@ match_target(const struct ctx *x, int fam, const struct match *m, char *b,
 
 		if (l->vlan != IXG_VLAN_NONE)
 			snprintf(b, len, "node on %s vlan %u",
-				 port_name(s, l->port_id, nb, sizeof(nb)),
+				 port_name(x, l->port_id, nb, sizeof(nb)),
 				 l->vlan);
 		else
 			snprintf(b, len, "node on %s",
-				 port_name(s, l->port_id, nb, sizeof(nb)));
+				 port_name(x, l->port_id, nb, sizeof(nb)));
 		break;
 	}
 	}
@@ -1148,81 +1013,78 @@ match_target(const struct ctx *x, int fam, const struct match *m, char *b,
 }
 
 static int
-routes_summary(struct ctx *x)
+routes_summary(struct ctx *x, struct view *v)
 {
+	static const struct vcol cols[] = {
+		{"PEER", "peer", VF_PLAIN, 0, 31},
+		{">ASN", "asn", VF_PLAIN, 0, 0},
+		{">ROUTES-V4", "routes_v4", VF_PLAIN, 0, 0},
+		{">ROUTES-V6", "routes_v6", VF_PLAIN, 0, 0},
+		{">SOURCES-V4", "sources_v4", VF_PLAIN, 0, 0},
+		{">SOURCES-V6", "sources_v6", VF_PLAIN, 0, 0},
+	};
 	const struct ixg_spec *s = x->spec;
 	uint32_t(*n)[IXG_MAX_PEERS] = prefix_counts(s);
 	uint32_t active = 0;
+	struct vtable *t;
 
 	if (n == NULL)
-		return error(x, 1, NULL, "out of memory");
+		return fail(x, 1, NULL, "out of memory");
 	for (uint32_t i = 0; i < s->n_blackholes; i++)
 		active += blackhole_active(x, &s->blackholes[i]);
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		jw_u64(&x->w, "routes_v4", s->n_routes4);
-		jw_u64(&x->w, "routes_v6", s->n_routes6);
-		jw_u64(&x->w, "sources_v4", s->n_sources4);
-		jw_u64(&x->w, "sources_v6", s->n_sources6);
-		jw_u64(&x->w, "blackholes", s->n_blackholes);
-		jw_u64(&x->w, "blackholes_active", active);
-		jw_u64(&x->w, "local_addresses", s->n_local_addrs);
-		jw_arr(&x->w, "peers");
-		for (uint32_t i = 0; i < s->n_peers; i++) {
-			const struct ixg_spec_peer *p = &s->peers[i];
-			uint32_t id = p->id % IXG_MAX_PEERS;
+	view_json(v, "routes_v4", V_U64(s->n_routes4));
+	view_json(v, "routes_v6", V_U64(s->n_routes6));
+	view_json(v, "sources_v4", V_U64(s->n_sources4));
+	view_json(v, "sources_v6", V_U64(s->n_sources6));
+	view_json(v, "blackholes", V_U64(s->n_blackholes));
+	view_json(v, "blackholes_active", V_U64(active));
+	view_json(v, "local_addresses", V_U64(s->n_local_addrs));
+	view_text(v,
+		  "%" PRIu32 " IPv4 and %" PRIu32 " IPv6 routes, "
+		  "%" PRIu32 " blackholes (%" PRIu32 " active), "
+		  "%" PRIu32 " local addresses\n\n",
+		  s->n_routes4, s->n_routes6, s->n_blackholes, active,
+		  s->n_local_addrs);
+	t = view_table(v, "peers", cols, sizeof(cols) / sizeof(cols[0]), 0);
+	for (uint32_t i = 0; i < s->n_peers; i++) {
+		const struct ixg_spec_peer *p = &s->peers[i];
+		uint32_t id = p->id % IXG_MAX_PEERS;
 
-			jw_obj(&x->w, NULL);
-			jw_str(&x->w, "peer", p->name);
-			jw_u64(&x->w, "asn", p->asn);
-			jw_u64(&x->w, "routes_v4", n[0][id]);
-			jw_u64(&x->w, "routes_v6", n[1][id]);
-			jw_u64(&x->w, "sources_v4", n[2][id]);
-			jw_u64(&x->w, "sources_v6", n[3][id]);
-			jw_end_obj(&x->w);
-		}
-		jw_end_arr(&x->w);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-	} else {
-		static const char *const h[] = {"PEER",	       ">ASN",
-						">ROUTES-V4",  ">ROUTES-V6",
-						">SOURCES-V4", ">SOURCES-V6"};
-		static const unsigned cap[] = {31, 0, 0, 0, 0, 0};
-		struct tbl t;
-
-		fprintf(x->out,
-			"%" PRIu32 " IPv4 and %" PRIu32 " IPv6 routes, "
-			"%" PRIu32 " blackholes (%" PRIu32 " active), "
-			"%" PRIu32 " local addresses\n\n",
-			s->n_routes4, s->n_routes6, s->n_blackholes, active,
-			s->n_local_addrs);
-		tbl_init(&t, 6, h, cap);
-		for (uint32_t i = 0; i < s->n_peers; i++) {
-			const struct ixg_spec_peer *p = &s->peers[i];
-			uint32_t id = p->id % IXG_MAX_PEERS;
-
-			tbl_row(&t);
-			tbl_set(&t, 0, "%s", p->name);
-			tbl_set(&t, 1, "%" PRIu32, p->asn);
-			tbl_set(&t, 2, "%" PRIu32, n[0][id]);
-			tbl_set(&t, 3, "%" PRIu32, n[1][id]);
-			tbl_set(&t, 4, "%" PRIu32, n[2][id]);
-			tbl_set(&t, 5, "%" PRIu32, n[3][id]);
-		}
-		tbl_print(&t, x->out, 0);
+		vt_row(t);
+		vt_set(t, 0, V_STR(p->name));
+		vt_set(t, 1, V_U64(p->asn));
+		for (unsigned k = 0; k < 4; k++)
+			vt_set(t, 2 + k, V_U64(n[k][id]));
 	}
 	free(n);
 	return 0;
 }
 
 static int
-cmd_routes(struct ctx *x, const char *arg)
+cmd_routes(struct ctx *x, struct view *v, const char *arg)
 {
+	static const struct vcol match_cols[] = {
+		{"", NULL, VF_PLAIN, 0, 0},
+		{"PREFIX", "prefix", VF_PLAIN, 0, 0},
+		{"KIND", "kind", VF_PLAIN, 0, 0},
+		{"TARGET", NULL, VF_PLAIN, 0, 0},
+		{NULL, "peer", VF_PLAIN, 0, 0},
+		{NULL, "active", VF_PLAIN, 0, 0},
+		{NULL, "expires", VF_PLAIN, 0, 0},
+		{NULL, "target", VF_PLAIN, 0, 0},
+		{NULL, "selected", VF_PLAIN, 0, 0},
+		{"WHERE", NULL, VF_PLAIN, 0, 0},
+		{NULL, "where", VF_PLAIN, 0, 0},
+	};
+	static const struct vcol ms_cols[] = {
+		{"PREFIX", "prefix", VF_PLAIN, 0, 0},
+		{"PEER", "peer", VF_PLAIN, 0, 0},
+	};
 	const struct ixg_spec *s = x->spec;
 	struct match m[SHOW_MAX_MATCHES], ms[SHOW_MORE_SPECIFICS];
 	const struct match *best = NULL;
 	const struct ixg_spec_peer *egress = NULL;
+	struct vtable *t;
 	uint8_t q[16];
 	unsigned qlen, nm;
 	uint32_t n_ms;
@@ -1233,12 +1095,12 @@ cmd_routes(struct ctx *x, const char *arg)
 	if (need_spec(x))
 		return 1;
 	if (arg == NULL)
-		return routes_summary(x);
+		return routes_summary(x, v);
 	if (show_parse_prefix(arg, &fam, q, &qlen) < 0)
-		return error(x, 2, NULL,
-			     "'%s' is not an IPv4 or IPv6 address "
-			     "or prefix",
-			     arg);
+		return fail(x, 2, NULL,
+			    "'%s' is not an IPv4 or IPv6 address "
+			    "or prefix",
+			    arg);
 	show_prefix(qs, sizeof(qs), fam, q, qlen);
 	nm = lpm_scan(x, fam, q, qlen, m, ms, &n_ms);
 	qsort(m, nm, sizeof(m[0]), match_cmp);
@@ -1258,155 +1120,102 @@ cmd_routes(struct ctx *x, const char *arg)
 		egress = ixg_spec_peer_by_id(
 			s, fam == 4 ? s->routes4[best->idx].peer_id
 				    : s->routes6[best->idx].peer_id);
-	cc_str(s, country_of(s, fam, q), cc);
+	cc_str(x, country_of(s, fam, q), cc);
 
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		jw_str(&x->w, "query", qs);
-		jw_u64(&x->w, "family", (uint64_t)fam);
-		jw_str(&x->w, "verdict", verdict);
-		jw_str(&x->w, "country", cc);
-		if (best != NULL)
-			jw_str(&x->w, "best",
-			       match_prefix(x, fam, best, b, sizeof(b)));
-		else
-			jw_null(&x->w, "best");
-		if (egress != NULL) {
-			jw_obj(&x->w, "egress");
-			jw_str(&x->w, "peer", egress->name);
-			jw_u64(&x->w, "asn", egress->asn);
-			jw_str(&x->w, "country",
-			       cc_str(s, egress->country, tb));
-			jw_str(&x->w, "port",
-			       port_name(s, egress->port_id, tb, sizeof(tb)));
-			jw_u64(&x->w, "vlan", egress->vlan);
-			jw_end_obj(&x->w);
-		} else {
-			jw_null(&x->w, "egress");
-		}
-		jw_arr(&x->w, "matches");
-		for (unsigned i = 0; i < nm; i++) {
-			jw_obj(&x->w, NULL);
-			jw_str(&x->w, "prefix",
-			       match_prefix(x, fam, &m[i], b, sizeof(b)));
-			jw_str(&x->w, "kind", match_kind[m[i].kind]);
-			if (m[i].kind == M_ROUTE) {
-				jw_str(&x->w, "peer",
-				       match_target(x, fam, &m[i], tb,
-						    sizeof(tb)));
-			} else if (m[i].kind == M_BLACKHOLE) {
-				const struct ixg_spec_blackhole *h =
-					&s->blackholes[m[i].idx];
-
-				jw_bool(&x->w, "active",
-					blackhole_active(x, h));
-				if (h->expires)
-					jw_str(&x->w, "expires",
-					       show_time(tb, sizeof(tb),
-							 h->expires));
-				else
-					jw_null(&x->w, "expires");
-			} else {
-				jw_str(&x->w, "target",
-				       match_target(x, fam, &m[i], tb,
-						    sizeof(tb)));
-			}
-			jw_bool(&x->w, "selected", &m[i] == best);
-			if (where(x, match_origin(x, fam, &m[i]), loc,
-				  sizeof(loc)))
-				jw_str(&x->w, "where", loc);
-			jw_end_obj(&x->w);
-		}
-		jw_end_arr(&x->w);
-		jw_u64(&x->w, "more_specifics", n_ms);
-		jw_arr(&x->w, "more_specific_routes");
-		for (uint32_t i = 0; i < n_ms && i < SHOW_MORE_SPECIFICS; i++) {
-			jw_obj(&x->w, NULL);
-			jw_str(&x->w, "prefix",
-			       match_prefix(x, fam, &ms[i], b, sizeof(b)));
-			jw_str(&x->w, "peer",
-			       match_target(x, fam, &ms[i], tb, sizeof(tb)));
-			jw_end_obj(&x->w);
-		}
-		jw_end_arr(&x->w);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-		return 0;
+	view_json(v, "query", V_STR(qs));
+	view_json(v, "family", V_U64((uint64_t)fam));
+	view_json(v, "verdict", V_STR(verdict));
+	view_json(v, "country", V_STR(cc));
+	view_json(v, "best",
+		  best != NULL ? V_STR(match_prefix(x, fam, best, b, sizeof(b)))
+			       : V_NULL());
+	if (egress != NULL) {
+		view_obj(v, "egress");
+		view_json(v, "peer", V_STR(egress->name));
+		view_json(v, "asn", V_U64(egress->asn));
+		view_json(v, "country", V_STR(cc_str(x, egress->country, tb)));
+		view_json(v, "port",
+			  V_STR(port_name(x, egress->port_id, tb, sizeof(tb))));
+		view_json(v, "vlan", V_U64(egress->vlan));
+		view_end(v);
+	} else {
+		view_json(v, "egress", V_NULL());
 	}
 
-	fprintf(x->out, "%s (country %s)\n", qs, cc);
+	view_text(v, "%s (country %s)\n", qs, cc);
 	if (best == NULL) {
-		fputs("  drop: no route (reason no_route)\n", x->out);
+		view_text(v, "  drop: no route (reason no_route)\n");
 	} else if (best->kind == M_BLACKHOLE) {
-		fprintf(x->out, "  drop: blackhole %s (reason blackhole)\n",
-			match_prefix(x, fam, best, b, sizeof(b)));
+		view_text(v, "  drop: blackhole %s (reason blackhole)\n",
+			  match_prefix(x, fam, best, b, sizeof(b)));
 	} else if (best->kind == M_LOCAL) {
-		fprintf(x->out,
-			"  local: address of the %s, answered by the "
-			"node\n",
-			match_target(x, fam, best, tb, sizeof(tb)));
+		view_text(v,
+			  "  local: address of the %s, answered by the "
+			  "node\n",
+			  match_target(x, fam, best, tb, sizeof(tb)));
 	} else if (egress != NULL) {
 		char vb[32];
 
-		fprintf(x->out, "  forward to %s (AS%" PRIu32 ", %s)\n",
-			egress->name, egress->asn,
-			cc_str(s, egress->country, cc));
-		fprintf(x->out, "  egress %s vlan %s, route %s\n",
-			port_name(s, egress->port_id, tb, sizeof(tb)),
-			vlan_str(egress, vb, sizeof(vb)),
-			match_prefix(x, fam, best, b, sizeof(b)));
+		view_text(v, "  forward to %s (AS%" PRIu32 ", %s)\n",
+			  egress->name, egress->asn,
+			  cc_str(x, egress->country, cc));
+		view_text(v, "  egress %s vlan %s, route %s\n",
+			  port_name(x, egress->port_id, tb, sizeof(tb)),
+			  vlan_str(egress, vb, sizeof(vb)),
+			  match_prefix(x, fam, best, b, sizeof(b)));
 	}
-	if (nm > 0) {
-		static const char *const h[] = {"", "PREFIX", "KIND", "TARGET",
-						"WHERE"};
-		struct tbl t;
 
-		fputs("\ncovering entries, most specific first ('*' is "
-		      "selected):\n",
-		      x->out);
-		tbl_init(&t, 5, h, NULL);
-		for (unsigned i = 0; i < nm; i++) {
-			tbl_row(&t);
-			tbl_set(&t, 0, "%s", &m[i] == best ? "*" : "");
-			tbl_set(&t, 1, "%s",
-				match_prefix(x, fam, &m[i], b, sizeof(b)));
-			tbl_set(&t, 2, "%s", match_kind[m[i].kind]);
-			tbl_set(&t, 3, "%s",
-				match_target(x, fam, &m[i], tb, sizeof(tb)));
-			tbl_set(&t, 4, "%s",
-				where(x, match_origin(x, fam, &m[i]), loc,
-				      sizeof(loc))
-					? loc
-					: "");
-		}
-		tbl_print(&t, x->out, 2);
-	}
-	if (n_ms > 0) {
-		fprintf(x->out,
-			"\n%" PRIu32 " more specific route%s inside %s"
-			":\n",
-			n_ms, n_ms == 1 ? "" : "s", qs);
-		{
-			static const char *const h[] = {"PREFIX", "PEER"};
-			struct tbl t;
+	if (nm > 0)
+		view_text(v, "\ncovering entries, most specific first ('*' is "
+			     "selected):\n");
+	t = view_table(v, "matches", match_cols,
+		       sizeof(match_cols) / sizeof(match_cols[0]), 2);
+	vt_hide_empty(t);
+	for (unsigned i = 0; i < nm; i++) {
+		const char *w = where(x, match_origin(x, fam, &m[i]), loc,
+				      sizeof(loc));
 
-			tbl_init(&t, 2, h, NULL);
-			for (uint32_t i = 0;
-			     i < n_ms && i < SHOW_MORE_SPECIFICS; i++) {
-				tbl_row(&t);
-				tbl_set(&t, 0, "%s",
-					match_prefix(x, fam, &ms[i], b,
-						     sizeof(b)));
-				tbl_set(&t, 1, "%s",
-					match_target(x, fam, &ms[i], tb,
-						     sizeof(tb)));
-			}
-			tbl_print(&t, x->out, 2);
+		vt_row(t);
+		vt_set(t, 0, V_STR(&m[i] == best ? "*" : ""));
+		vt_set(t, 1, V_STR(match_prefix(x, fam, &m[i], b, sizeof(b))));
+		vt_set(t, 2, V_STR(match_kind[m[i].kind]));
+		match_target(x, fam, &m[i], tb, sizeof(tb));
+		vt_set(t, 3, V_STR(tb));
+		if (m[i].kind == M_ROUTE) {
+			vt_set(t, 4, V_STR(tb));
+		} else if (m[i].kind == M_BLACKHOLE) {
+			const struct ixg_spec_blackhole *h =
+				&s->blackholes[m[i].idx];
+
+			vt_set(t, 5, V_BOOL(blackhole_active(x, h)));
+			vt_set(t, 6,
+			       h->expires ? V_STR(show_time(tb, sizeof(tb),
+							    h->expires))
+					  : V_NULL());
+		} else {
+			vt_set(t, 7, V_STR(tb));
 		}
-		if (n_ms > SHOW_MORE_SPECIFICS)
-			fprintf(x->out, "  ... and %" PRIu32 " more\n",
-				n_ms - SHOW_MORE_SPECIFICS);
+		vt_set(t, 8, V_BOOL(&m[i] == best));
+		vt_set(t, 9, V_STR(w != NULL ? w : ""));
+		vt_set(t, 10, V_STR_OR_NONE(w));
 	}
+	view_json(v, "more_specifics", V_U64(n_ms));
+	if (n_ms > 0)
+		view_text(v,
+			  "\n%" PRIu32 " more specific route%s inside %s"
+			  ":\n",
+			  n_ms, n_ms == 1 ? "" : "s", qs);
+	t = view_table(v, "more_specific_routes", ms_cols, 2, 2);
+	vt_hide_empty(t);
+	for (uint32_t i = 0; i < n_ms && i < SHOW_MORE_SPECIFICS; i++) {
+		vt_row(t);
+		vt_set(t, 0, V_STR(match_prefix(x, fam, &ms[i], b, sizeof(b))));
+		vt_set(t, 1,
+		       V_STR(match_target(x, fam, &ms[i], tb, sizeof(tb))));
+	}
+	if (n_ms > SHOW_MORE_SPECIFICS)
+		view_text(v, "  ... and %" PRIu32 " more\n",
+			  n_ms - SHOW_MORE_SPECIFICS);
 	return 0;
 }
 
@@ -1450,7 +1259,7 @@ rule_action(const struct ixg_spec *s, const struct ixg_spec_acl_rule *r,
 
 /* "ipv4 from X proto udp src P dst P sport A-B dport A-B dscp N". */
 static const char *
-rule_match(const struct ixg_spec *s, const struct ixg_spec_acl_rule *r, char *b,
+rule_match(const struct ctx *x, const struct ixg_spec_acl_rule *r, char *b,
 	   size_t len)
 {
 	size_t o = 0;
@@ -1461,7 +1270,7 @@ rule_match(const struct ixg_spec *s, const struct ixg_spec_acl_rule *r, char *b,
 	b[0] = '\0';
 	ADD("ipv%u", r->family);
 	if (r->in_peer != IXG_PEER_NONE)
-		ADD(" from %s", peer_name(s, r->in_peer, nb, sizeof(nb)));
+		ADD(" from %s", peer_name(x, r->in_peer, nb, sizeof(nb)));
 	if (r->proto_mask) {
 		const char *pn = proto_name(r->proto);
 
@@ -1495,114 +1304,84 @@ rule_match(const struct ixg_spec *s, const struct ixg_spec_acl_rule *r, char *b,
 }
 
 static int
-cmd_acl(struct ctx *x)
+cmd_acl(struct ctx *x, struct view *v, const char *arg)
 {
+	static const struct vcol cols[] = {
+		{">PRIO", NULL, VF_PLAIN, 0, 0},
+		{">ID", "id", VF_PLAIN, 0, 0},
+		{NULL, "priority", VF_PLAIN, 0, 0},
+		{"NAME", NULL, VF_PLAIN, 0, 20},
+		{NULL, "name", VF_PLAIN, 0, 0},
+		{NULL, "family", VF_PLAIN, 0, 0},
+		{NULL, "from", VF_PLAIN, 0, 0},
+		{NULL, "protocol", VF_PLAIN, 0, 0},
+		{NULL, "source", VF_PLAIN, 0, 0},
+		{NULL, "destination", VF_PLAIN, 0, 0},
+		{NULL, "source_ports", VF_PLAIN, 0, 0},
+		{NULL, "destination_ports", VF_PLAIN, 0, 0},
+		{NULL, "dscp", VF_PLAIN, 0, 0},
+		{"ACTION", "action", VF_PLAIN, 0, 20},
+		{NULL, "where", VF_PLAIN, 0, 0},
+		{">HITS", "hits", VF_SI, 0, 0},
+		{">HITS/S", "hits_per_s", VF_SI, 0, 0},
+		{"MATCH", NULL, VF_PLAIN, 0, 0},
+	};
 	const struct ixg_spec *s = x->spec;
-	const struct ixg_spec_acl_rule **v;
+	const struct ixg_spec_acl_rule **rv;
 	char ab[64], mb[256], loc[256], nb[48];
+	struct vtable *t;
 
+	(void)arg;
 	if (need_spec(x))
 		return 1;
-	v = malloc(sizeof(*v) * (s->n_acl_rules + 1));
-	if (v == NULL)
-		return error(x, 1, NULL, "out of memory");
+	rv = malloc(sizeof(*rv) * (s->n_acl_rules + 1));
+	if (rv == NULL)
+		return fail(x, 1, NULL, "out of memory");
 	for (uint32_t i = 0; i < s->n_acl_rules; i++)
-		v[i] = &s->acl_rules[i];
-	qsort(v, s->n_acl_rules, sizeof(*v), rule_cmp);
+		rv[i] = &s->acl_rules[i];
+	qsort(rv, s->n_acl_rules, sizeof(*rv), rule_cmp);
+	t = view_table(v, "rules", cols, sizeof(cols) / sizeof(cols[0]), 0);
+	for (uint32_t i = 0; i < s->n_acl_rules; i++) {
+		const struct ixg_spec_acl_rule *r = rv[i];
+		uint32_t id = r->id % IXG_MAX_ACL_RULES;
+		const unsigned f = IXG_CF_acl_rule_matched_packets_total;
+		const char *w = where(x, r->origin, loc, sizeof(loc));
+		char sp[32], dp[32];
 
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		header(x);
-		jw_arr(&x->w, "rules");
-		for (uint32_t i = 0; i < s->n_acl_rules; i++) {
-			const struct ixg_spec_acl_rule *r = v[i];
-			const uint64_t *hits =
-				x->c ? &x->c->acl_hits[r->id %
-						       IXG_MAX_ACL_RULES]
-				     : NULL;
-
-			jw_obj(&x->w, NULL);
-			jw_u64(&x->w, "id", r->id);
-			jw_u64(&x->w, "priority", r->priority);
-			jw_str(&x->w, "name", r->name);
-			jw_u64(&x->w, "family", r->family);
-			if (r->in_peer != IXG_PEER_NONE)
-				jw_str(&x->w, "from",
-				       peer_name(s, r->in_peer, nb,
-						 sizeof(nb)));
-			else
-				jw_null(&x->w, "from");
-			if (r->proto_mask)
-				jw_u64(&x->w, "protocol", r->proto);
-			else
-				jw_null(&x->w, "protocol");
-			if (r->src_len)
-				jw_str(&x->w, "source",
-				       show_prefix(mb, sizeof(mb), r->family,
-						   r->src, r->src_len));
-			else
-				jw_null(&x->w, "source");
-			if (r->dst_len)
-				jw_str(&x->w, "destination",
-				       show_prefix(mb, sizeof(mb), r->family,
-						   r->dst, r->dst_len));
-			else
-				jw_null(&x->w, "destination");
-			jw_arr(&x->w, "source_ports");
-			jw_u64(&x->w, NULL, r->sport_lo);
-			jw_u64(&x->w, NULL, r->sport_hi);
-			jw_end_arr(&x->w);
-			jw_arr(&x->w, "destination_ports");
-			jw_u64(&x->w, NULL, r->dport_lo);
-			jw_u64(&x->w, NULL, r->dport_hi);
-			jw_end_arr(&x->w);
-			if (r->dscp_any)
-				jw_null(&x->w, "dscp");
-			else
-				jw_u64(&x->w, "dscp", r->dscp);
-			jw_str(&x->w, "action",
-			       rule_action(s, r, ab, sizeof(ab)));
-			if (where(x, r->origin, loc, sizeof(loc)))
-				jw_str(&x->w, "where", loc);
-			j_count(x, "hits", hits);
-			j_rate(x, "hits_per_s", hits, 1);
-			jw_end_obj(&x->w);
-		}
-		jw_end_arr(&x->w);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-	} else {
-		static const char *const h[] = {">PRIO",  ">ID",   "NAME",
-						"ACTION", ">HITS", ">HITS/S",
-						"MATCH"};
-		static const unsigned cap[] = {0, 0, 20, 20, 0, 0, 0};
-		static const uint64_t zero;
-		struct tbl t;
-
-		header(x);
-		tbl_init(&t, 7, h, cap);
-		for (uint32_t i = 0; i < s->n_acl_rules; i++) {
-			const struct ixg_spec_acl_rule *r = v[i];
-			const uint64_t *hits =
-				x->c ? &x->c->acl_hits[r->id %
-						       IXG_MAX_ACL_RULES]
-				     : &zero;
-
-			tbl_row(&t);
-			tbl_set(&t, 0, "%" PRIu32, r->priority);
-			tbl_set(&t, 1, "%" PRIu32, r->id);
-			tbl_set(&t, 2, "%s", r->name[0] ? r->name : "-");
-			tbl_set(&t, 3, "%s", rule_action(s, r, ab, sizeof(ab)));
-			cell_count(&t, 4, x, hits);
-			cell_rate(&t, 5, x, hits, 1);
-			tbl_set(&t, 6, "%s", rule_match(s, r, mb, sizeof(mb)));
-		}
-		tbl_print(&t, x->out, 0);
-		if (s->n_acl_rules == 0)
-			fputs("no ACL rules: every packet is permitted\n",
-			      x->out);
+		snprintf(sp, sizeof(sp), "[%u,%u]", r->sport_lo, r->sport_hi);
+		snprintf(dp, sizeof(dp), "[%u,%u]", r->dport_lo, r->dport_hi);
+		vt_row(t);
+		vt_set(t, 0, V_U64(r->priority));
+		vt_set(t, 1, V_U64(r->id));
+		vt_set(t, 2, V_U64(r->priority));
+		vt_set(t, 3, V_STR(r->name[0] ? r->name : "-"));
+		vt_set(t, 4, V_STR(r->name));
+		vt_set(t, 5, V_U64(r->family));
+		vt_set(t, 6,
+		       r->in_peer != IXG_PEER_NONE
+			       ? V_STR(peer_name(x, r->in_peer, nb, sizeof(nb)))
+			       : V_NULL());
+		vt_set(t, 7, r->proto_mask ? V_U64(r->proto) : V_NULL());
+		vt_set(t, 8,
+		       r->src_len ? V_STR(show_prefix(mb, sizeof(mb), r->family,
+						      r->src, r->src_len))
+				  : V_NULL());
+		vt_set(t, 9,
+		       r->dst_len ? V_STR(show_prefix(mb, sizeof(mb), r->family,
+						      r->dst, r->dst_len))
+				  : V_NULL());
+		vt_set(t, 10, V_RAW(sp));
+		vt_set(t, 11, V_RAW(dp));
+		vt_set(t, 12, r->dscp_any ? V_NULL() : V_U64(r->dscp));
+		vt_set(t, 13, V_STR(rule_action(s, r, ab, sizeof(ab))));
+		vt_set(t, 14, V_STR_OR_NONE(w));
+		vt_set(t, 15, cnt(x, f, id, 0));
+		vt_set(t, 16, rate(x, f, id, 0, 1));
+		vt_set(t, 17, V_STR(rule_match(x, r, mb, sizeof(mb))));
 	}
-	free(v);
+	if (s->n_acl_rules == 0)
+		view_text(v, "no ACL rules: every packet is permitted\n");
+	free(rv);
 	return 0;
 }
 
@@ -1619,119 +1398,132 @@ meter_action(unsigned a, unsigned dscp, char *b, size_t len)
 	}
 }
 
-static void
-j_meter_action(struct jw *w, const char *key, unsigned a, unsigned dscp)
+/* {"action":"remark","dscp":8}: the JSON of a meter action. */
+static const char *
+meter_json(unsigned a, unsigned dscp, char *b, size_t len)
 {
-	jw_obj(w, key);
-	jw_str(w, "action",
-	       a == IXG_METER_PASS     ? "pass"
-	       : a == IXG_METER_DROP   ? "drop"
-	       : a == IXG_METER_REMARK ? "remark"
-				       : "?");
+	const char *name = a == IXG_METER_PASS	   ? "pass"
+			   : a == IXG_METER_DROP   ? "drop"
+			   : a == IXG_METER_REMARK ? "remark"
+						   : "?";
+
 	if (a == IXG_METER_REMARK)
-		jw_u64(w, "dscp", dscp);
-	jw_end_obj(w);
+		snprintf(b, len, "{\"action\":\"%s\",\"dscp\":%u}", name, dscp);
+	else
+		snprintf(b, len, "{\"action\":\"%s\"}", name);
+	return b;
 }
 
 static int
-cmd_classes(struct ctx *x)
+cmd_classes(struct ctx *x, struct view *v, const char *arg)
 {
+	enum {
+		C_CLASS,
+		C_ID,
+		C_NAME,
+		C_CIR,
+		C_CIR_J,
+		C_CBS,
+		C_CBS_J,
+		C_PIR,
+		C_PIR_J,
+		C_PBS,
+		C_PBS_J,
+		C_YELLOW,
+		C_YELLOW_J,
+		C_RED,
+		C_RED_J,
+		C_WHERE,
+		C_GREEN_T,
+		C_COUNTS = C_GREEN_T + 3,
+	};
+	static const struct vcol cols[] = {
+		[C_CLASS] = {"CLASS", NULL, VF_PLAIN, 0, 14},
+		[C_ID] = {NULL, "id", VF_PLAIN, 0, 0},
+		[C_NAME] = {NULL, "name", VF_PLAIN, 0, 0},
+		[C_CIR] = {">CIR", NULL, VF_PLAIN, 0, 0},
+		[C_CIR_J] = {NULL, "cir_bps", VF_PLAIN, 0, 0},
+		[C_CBS] = {">CBS", NULL, VF_PLAIN, 0, 0},
+		[C_CBS_J] = {NULL, "cbs_bytes", VF_PLAIN, 0, 0},
+		[C_PIR] = {">PIR", NULL, VF_PLAIN, 0, 0},
+		[C_PIR_J] = {NULL, "pir_bps", VF_PLAIN, 0, 0},
+		[C_PBS] = {">PBS", NULL, VF_PLAIN, 0, 0},
+		[C_PBS_J] = {NULL, "pbs_bytes", VF_PLAIN, 0, 0},
+		[C_YELLOW] = {"ON-YELLOW", NULL, VF_PLAIN, 0, 0},
+		[C_YELLOW_J] = {NULL, "yellow", VF_PLAIN, 0, 0},
+		[C_RED] = {"ON-RED", NULL, VF_PLAIN, 0, 0},
+		[C_RED_J] = {NULL, "red", VF_PLAIN, 0, 0},
+		[C_WHERE] = {NULL, "where", VF_PLAIN, 0, 0},
+		[C_GREEN_T] = {">GREEN", NULL, VF_SI, 0, 0},
+		[C_GREEN_T + 1] = {">YELLOW", NULL, VF_SI, 0, 0},
+		[C_GREEN_T + 2] = {">RED", NULL, VF_SI, 0, 0},
+		[C_COUNTS] = {NULL, "green_packets", VF_PLAIN, 0, 0},
+		[C_COUNTS + 1] = {NULL, "green_pps", VF_PLAIN, 0, 0},
+		[C_COUNTS + 2] = {NULL, "yellow_packets", VF_PLAIN, 0, 0},
+		[C_COUNTS + 3] = {NULL, "yellow_pps", VF_PLAIN, 0, 0},
+		[C_COUNTS + 4] = {NULL, "red_packets", VF_PLAIN, 0, 0},
+		[C_COUNTS + 5] = {NULL, "red_pps", VF_PLAIN, 0, 0},
+	};
+	const unsigned f = IXG_CF_class_packets_total;
 	const struct ixg_spec *s = x->spec;
-	static const char *const colour[] = {"green", "yellow", "red"};
-	static const uint64_t zero[3];
-	char b1[SHOW_NUM_LEN], b2[SHOW_NUM_LEN], loc[256];
+	char b1[SHOW_NUM_LEN], loc[256], jb[64];
+	struct vtable *t;
 
+	(void)arg;
 	if (need_spec(x))
 		return 1;
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		header(x);
-		jw_arr(&x->w, "classes");
-		/* Class 0: the default class, metered per peer `rate`. */
-		for (int64_t i = -1; i < (int64_t)s->n_classes; i++) {
-			const struct ixg_spec_class *k = i >= 0 ? &s->classes[i]
-								: NULL;
-			unsigned id = k ? k->id % IXG_MAX_CLASSES : 0;
+	t = view_table(v, "classes", cols, sizeof(cols) / sizeof(cols[0]), 0);
+	/* Class 0: the default class, metered per peer `rate`. */
+	for (int64_t i = -1; i < (int64_t)s->n_classes; i++) {
+		const struct ixg_spec_class *k = i >= 0 ? &s->classes[i] : NULL;
+		unsigned id = k ? k->id % IXG_MAX_CLASSES : 0;
 
-			jw_obj(&x->w, NULL);
-			jw_u64(&x->w, "id", id);
-			jw_str(&x->w, "name", k ? k->name : "default");
-			if (k != NULL) {
-				jw_u64(&x->w, "cir_bps", k->cir * 8);
-				jw_u64(&x->w, "cbs_bytes", k->cbs);
-				jw_u64(&x->w, "pir_bps", k->pir * 8);
-				jw_u64(&x->w, "pbs_bytes", k->pbs);
-				j_meter_action(&x->w, "yellow",
-					       k->yellow_action,
-					       k->yellow_dscp);
-				j_meter_action(&x->w, "red", k->red_action,
-					       k->red_dscp);
-				if (where(x, k->origin, loc, sizeof(loc)))
-					jw_str(&x->w, "where", loc);
-			}
-			for (unsigned c = 0; c < 3; c++) {
-				const uint64_t *v =
-					x->c ? &x->c->class_colour[id][c]
-					     : NULL;
-				char key[32];
+		vt_row(t);
+		vt_set(t, C_CLASS, V_STR(k ? k->name : "default"));
+		vt_set(t, C_ID, V_U64(id));
+		vt_set(t, C_NAME, V_STR(k ? k->name : "default"));
+		if (k == NULL) {
+			/* Metered per peer (`rate`), not per class. */
+			vt_set(t, C_CIR, V_STR("-"));
+			vt_set(t, C_CBS, V_STR("-"));
+			vt_set(t, C_PIR, V_STR("-"));
+			vt_set(t, C_PBS, V_STR("-"));
+			vt_set(t, C_YELLOW, V_STR("pass"));
+			vt_set(t, C_RED, V_STR("drop"));
+		} else {
+			const char *w = where(x, k->origin, loc, sizeof(loc));
 
-				snprintf(key, sizeof(key), "%s_packets",
-					 colour[c]);
-				j_count(x, key, v);
-				snprintf(key, sizeof(key), "%s_pps", colour[c]);
-				j_rate(x, key, v, 1);
-			}
-			jw_end_obj(&x->w);
+			vt_set(t, C_CIR,
+			       V_STR(show_bitrate(b1, (double)k->cir * 8)));
+			vt_set(t, C_CIR_J, V_U64(k->cir * 8));
+			vt_set(t, C_CBS, V_STR(show_size(b1, k->cbs)));
+			vt_set(t, C_CBS_J, V_U64(k->cbs));
+			vt_set(t, C_PIR,
+			       V_STR(show_bitrate(b1, (double)k->pir * 8)));
+			vt_set(t, C_PIR_J, V_U64(k->pir * 8));
+			vt_set(t, C_PBS, V_STR(show_size(b1, k->pbs)));
+			vt_set(t, C_PBS_J, V_U64(k->pbs));
+			vt_set(t, C_YELLOW,
+			       V_STR(meter_action(k->yellow_action,
+						  k->yellow_dscp, b1,
+						  sizeof(b1))));
+			vt_set(t, C_YELLOW_J,
+			       V_RAW(meter_json(k->yellow_action,
+						k->yellow_dscp, jb,
+						sizeof(jb))));
+			vt_set(t, C_RED,
+			       V_STR(meter_action(k->red_action, k->red_dscp,
+						  b1, sizeof(b1))));
+			vt_set(t, C_RED_J,
+			       V_RAW(meter_json(k->red_action, k->red_dscp, jb,
+						sizeof(jb))));
+			vt_set(t, C_WHERE, V_STR_OR_NONE(w));
 		}
-		jw_end_arr(&x->w);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-		return 0;
-	}
-	header(x);
-	{
-		static const char *const h[] = {
-			"CLASS",     ">CIR",   ">CBS",	 ">PIR",    ">PBS",
-			"ON-YELLOW", "ON-RED", ">GREEN", ">YELLOW", ">RED"};
-		static const unsigned cap[] = {14, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-		struct tbl t;
-
-		tbl_init(&t, 10, h, cap);
-		for (int64_t i = -1; i < (int64_t)s->n_classes; i++) {
-			const struct ixg_spec_class *k = i >= 0 ? &s->classes[i]
-								: NULL;
-			unsigned id = k ? k->id % IXG_MAX_CLASSES : 0;
-			const uint64_t *v = x->c ? x->c->class_colour[id]
-						 : zero;
-
-			tbl_row(&t);
-			if (k == NULL) {
-				tbl_set(&t, 0, "default");
-				/* Metered per peer (`rate`), not per class. */
-				for (unsigned c = 1; c <= 4; c++)
-					tbl_set(&t, c, "-");
-				tbl_set(&t, 5, "pass");
-				tbl_set(&t, 6, "drop");
-			} else {
-				tbl_set(&t, 0, "%s", k->name);
-				tbl_set(&t, 1, "%s",
-					show_bitrate(b1, (double)k->cir * 8));
-				tbl_set(&t, 2, "%s", show_size(b2, k->cbs));
-				tbl_set(&t, 3, "%s",
-					show_bitrate(b1, (double)k->pir * 8));
-				tbl_set(&t, 4, "%s", show_size(b2, k->pbs));
-				tbl_set(&t, 5, "%s",
-					meter_action(k->yellow_action,
-						     k->yellow_dscp, b1,
-						     sizeof(b1)));
-				tbl_set(&t, 6, "%s",
-					meter_action(k->red_action, k->red_dscp,
-						     b1, sizeof(b1)));
-			}
-			for (unsigned c = 0; c < 3; c++)
-				cell_count(&t, 7 + c, x, &v[c]);
+		for (unsigned c = 0; c < 3; c++) {
+			vt_set(t, C_GREEN_T + c, cnt(x, f, id, c));
+			vt_set(t, C_COUNTS + 2 * c, cnt(x, f, id, c));
+			vt_set(t, C_COUNTS + 2 * c + 1, rate(x, f, id, c, 1));
 		}
-		tbl_print(&t, x->out, 0);
 	}
 	return 0;
 }
@@ -1739,100 +1531,81 @@ cmd_classes(struct ctx *x)
 /* ------------------------------------------------------ show blackholes */
 
 static int
-cmd_blackholes(struct ctx *x)
+cmd_blackholes(struct ctx *x, struct view *v, const char *arg)
 {
+	static const struct vcol cols[] = {
+		{"PREFIX", "prefix", VF_PLAIN, 0, 0},
+		{NULL, "family", VF_PLAIN, 0, 0},
+		{"EXPIRES", NULL, VF_PLAIN, 0, 0},
+		{NULL, "expires", VF_PLAIN, 0, 0},
+		{">REMAINING", NULL, VF_PLAIN, 0, 0},
+		{NULL, "remaining_s", VF_PLAIN, 0, 0},
+		{"STATE", NULL, VF_PLAIN, 0, 0},
+		{NULL, "active", VF_PLAIN, 0, 0},
+		{"WHERE", NULL, VF_PLAIN, 0, 0},
+		{NULL, "where", VF_PLAIN, 0, 0},
+	};
+	const unsigned f = IXG_CF_dropped_packets_total;
 	const struct ixg_spec *s = x->spec;
-	const uint64_t *dropped;
 	char b[64], tb[32], db[SHOW_NUM_LEN], loc[256];
+	struct vtable *t;
 
+	(void)arg;
 	if (need_spec(x))
 		return 1;
-	dropped = x->c ? &x->c->drops[IXG_DROP_BLACKHOLE] : NULL;
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		header(x);
-		jw_arr(&x->w, "blackholes");
-		for (uint32_t i = 0; i < s->n_blackholes; i++) {
-			const struct ixg_spec_blackhole *h = &s->blackholes[i];
+	t = view_table(v, "blackholes", cols, sizeof(cols) / sizeof(cols[0]),
+		       0);
+	vt_hide_empty(t);
+	for (uint32_t i = 0; i < s->n_blackholes; i++) {
+		const struct ixg_spec_blackhole *h = &s->blackholes[i];
+		const char *w = where(x, h->origin, loc, sizeof(loc));
 
-			jw_obj(&x->w, NULL);
-			jw_str(&x->w, "prefix",
-			       show_prefix(b, sizeof(b), h->family, h->addr,
-					   h->len));
-			jw_u64(&x->w, "family", h->family);
-			if (h->expires) {
-				jw_str(&x->w, "expires",
-				       show_time(tb, sizeof(tb), h->expires));
-				jw_i64(&x->w, "remaining_s",
-				       h->expires > x->now_unix
-					       ? h->expires - x->now_unix
-					       : 0);
-			} else {
-				jw_null(&x->w, "expires");
-				jw_null(&x->w, "remaining_s");
-			}
-			jw_bool(&x->w, "active", blackhole_active(x, h));
-			if (where(x, h->origin, loc, sizeof(loc)))
-				jw_str(&x->w, "where", loc);
-			jw_end_obj(&x->w);
+		vt_row(t);
+		vt_set(t, 0,
+		       V_STR(show_prefix(b, sizeof(b), h->family, h->addr,
+					 h->len)));
+		vt_set(t, 1, V_U64(h->family));
+		if (h->expires) {
+			show_time(tb, sizeof(tb), h->expires);
+			vt_set(t, 2, V_STR(tb));
+			vt_set(t, 3, V_STR(tb));
+			vt_set(t, 4,
+			       V_STR(show_duration(db,
+						   h->expires - x->now_unix)));
+			vt_set(t, 5,
+			       V_I64(h->expires > x->now_unix
+					     ? h->expires - x->now_unix
+					     : 0));
+		} else {
+			vt_set(t, 2, V_STR("never"));
+			vt_set(t, 3, V_NULL());
+			vt_set(t, 4, V_STR("-"));
+			vt_set(t, 5, V_NULL());
 		}
-		jw_end_arr(&x->w);
-		/* The dataplane counts blackhole drops by reason, not by
-		 * prefix: the total is all that is attributable. */
-		j_count(x, "dropped_packets", dropped);
-		j_rate(x, "dropped_pps", dropped, 1);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-		return 0;
+		vt_set(t, 6,
+		       V_STR(blackhole_active(x, h) ? "active" : "expired"));
+		vt_set(t, 7, V_BOOL(blackhole_active(x, h)));
+		vt_set(t, 8, V_STR(w != NULL ? w : ""));
+		vt_set(t, 9, V_STR_OR_NONE(w));
 	}
-	header(x);
-	{
-		static const char *const h[] = {"PREFIX", "EXPIRES",
-						">REMAINING", "STATE", "WHERE"};
-		struct tbl t;
-
-		tbl_init(&t, 5, h, NULL);
-		for (uint32_t i = 0; i < s->n_blackholes; i++) {
-			const struct ixg_spec_blackhole *bh = &s->blackholes[i];
-
-			tbl_row(&t);
-			tbl_set(&t, 0, "%s",
-				show_prefix(b, sizeof(b), bh->family, bh->addr,
-					    bh->len));
-			if (bh->expires) {
-				tbl_set(&t, 1, "%s",
-					show_time(tb, sizeof(tb), bh->expires));
-				tbl_set(&t, 2, "%s",
-					show_duration(db, bh->expires -
-								  x->now_unix));
-			} else {
-				tbl_set(&t, 1, "never");
-				tbl_set(&t, 2, "-");
-			}
-			tbl_set(&t, 3, "%s",
-				blackhole_active(x, bh) ? "active" : "expired");
-			tbl_set(&t, 4, "%s",
-				where(x, bh->origin, loc, sizeof(loc)) ? loc
-								       : "");
-		}
-		if (s->n_blackholes)
-			tbl_print(&t, x->out, 0);
-		else
-			fputs("no blackholes\n", x->out);
-		tbl_free(&t);
-	}
-	if (dropped == NULL) {
-		fputs("dropped to blackholes: -\n", x->out);
+	if (s->n_blackholes == 0)
+		view_text(v, "no blackholes\n");
+	/* The dataplane counts blackhole drops by reason, not by prefix: the
+	 * total is all that is attributable. */
+	view_json(v, "dropped_packets", cnt(x, f, 0, IXG_DROP_BLACKHOLE));
+	view_json(v, "dropped_pps", rate(x, f, 0, IXG_DROP_BLACKHOLE, 1));
+	if (x->c == NULL) {
+		view_text(v, "dropped to blackholes: -\n");
 	} else {
 		double r;
 
-		fprintf(x->out,
-			"dropped to blackholes (all prefixes): %" PRIu64
-			" packets",
-			*dropped);
-		if (rate_of(x, dropped, &r))
-			fprintf(x->out, ", %s pps", show_si(db, r));
-		fputc('\n', x->out);
+		view_text(v,
+			  "dropped to blackholes (all prefixes): %" PRIu64
+			  " packets",
+			  ctr(x, f, 0, IXG_DROP_BLACKHOLE));
+		if (rate_of(x, f, 0, IXG_DROP_BLACKHOLE, &r))
+			view_text(v, ", %s pps", show_si(db, r));
+		view_text(v, "\n");
 	}
 	return 0;
 }
@@ -1840,140 +1613,115 @@ cmd_blackholes(struct ctx *x)
 /* ------------------------------------------------------- show countries */
 
 static int
-cmd_countries(struct ctx *x)
+cmd_countries(struct ctx *x, struct view *v, const char *arg)
 {
+	static const struct vcol cols[] = {
+		{"CC", "country", VF_PLAIN, 0, 0},
+		{">PEERS", "peers", VF_PLAIN, 0, 0},
+		{">PFX-V4", "prefixes_v4", VF_SI, 0, 0},
+		{">PFX-V6", "prefixes_v6", VF_SI, 0, 0},
+		{">SENT-PKTS", "sent_packets", VF_SI, 0, 0},
+		{">SENT-BYTES", "sent_bytes", VF_SI, 0, 0},
+		{">SENT-PPS", NULL, VF_SI, 0, 0},
+		{">RECV-PKTS", "received_packets", VF_SI, 0, 0},
+		{">RECV-BYTES", "received_bytes", VF_SI, 0, 0},
+		{">RECV-PPS", NULL, VF_SI, 0, 0},
+		{NULL, "sent_pps", VF_PLAIN, 0, 0},
+		{NULL, "received_pps", VF_PLAIN, 0, 0},
+	};
+	const unsigned M = IXG_MAX_COUNTRIES;
 	const struct ixg_spec *s = x->spec;
-	unsigned nc = s->n_countries < IXG_MAX_COUNTRIES ? s->n_countries
-							 : IXG_MAX_COUNTRIES;
-	uint32_t *cnt = calloc(3 * IXG_MAX_COUNTRIES, sizeof(*cnt));
-	uint64_t *tr = calloc(8 * IXG_MAX_COUNTRIES, sizeof(*tr));
-	char cc[3], b[SHOW_NUM_LEN];
+	uint32_t *cnt_ = NULL;
+	uint64_t *tr = NULL;
+	bool rates = x->c && x->now && x->prev && x->dt > 0;
+	struct vtable *t;
+	unsigned nc;
+	char cc[3];
 
-	if (need_spec(x) || cnt == NULL || tr == NULL) {
-		free(cnt);
+	(void)arg;
+	if (need_spec(x))
+		return 1;
+	cnt_ = calloc(3 * M, sizeof(*cnt_));
+	tr = calloc(8 * M, sizeof(*tr));
+	if (cnt_ == NULL || tr == NULL) {
+		free(cnt_);
 		free(tr);
-		return x->spec ? error(x, 1, NULL, "out of memory") : 1;
+		return fail(x, 1, NULL, "out of memory");
 	}
+	nc = s->n_countries < M ? s->n_countries : M;
 	if (nc == 0)
 		nc = 1; /* index 0, "--", always exists */
-	/* cnt: v4 prefixes, v6 prefixes, peers; tr: sent pkts/bytes, recv
-	 * pkts/bytes, then the same in the previous sample. */
+	/* cnt_: v4 prefixes, v6 prefixes, peers; tr: sent pkts/bytes, recv
+	 * pkts/bytes, then the same between the two samples. */
 	for (uint32_t i = 0; i < s->n_country4; i++)
-		cnt[s->country4[i].country % IXG_MAX_COUNTRIES]++;
+		cnt_[s->country4[i].country % M]++;
 	for (uint32_t i = 0; i < s->n_country6; i++)
-		cnt[IXG_MAX_COUNTRIES +
-		    s->country6[i].country % IXG_MAX_COUNTRIES]++;
+		cnt_[M + s->country6[i].country % M]++;
 	for (uint32_t i = 0; i < s->n_peers; i++)
-		cnt[2 * IXG_MAX_COUNTRIES +
-		    s->peers[i].country % IXG_MAX_COUNTRIES]++;
+		cnt_[2 * M + s->peers[i].country % M]++;
 	for (unsigned k = 0; k < 2; k++) {
-		const struct ixg_lcore_counters *c =
-			k == 0 ? x->c
-			       : (x->now && x->prev && x->dt > 0 ? x->prev
-								 : NULL);
-		const struct ixg_lcore_counters *cn = k == 0 ? NULL : x->now;
-		uint64_t *t = tr + 4 * k * IXG_MAX_COUNTRIES;
+		const struct ixg_ctr_src *c = k == 0 ? &x->sc : &x->sprev;
+		uint64_t *tk = tr + 4 * k * M;
 
-		if (c == NULL)
+		if (k == 0 ? x->c == NULL : !rates)
 			continue;
-		for (unsigned a = 0; a < IXG_MAX_COUNTRIES; a++)
-			for (unsigned d = 0; d < IXG_MAX_COUNTRIES; d++) {
-				const struct ixg_ctr_pb *pb =
-					&c->country_pair[a][d];
-				uint64_t p = pb->packets, by = pb->bytes;
+		for (unsigned a = 0; a < M; a++)
+			for (unsigned d = 0; d < M; d++) {
+				uint32_t e = a * M + d;
+				uint64_t p = ixg_ctr_value(
+					c, IXG_CF_country_pair_packets_total, e,
+					0);
+				uint64_t by = ixg_ctr_value(
+					c, IXG_CF_country_pair_bytes_total, e,
+					0);
 
-				if (cn != NULL) {
+				if (k == 1) {
 					/* rate: now - prev */
-					const struct ixg_ctr_pb *q =
-						&cn->country_pair[a][d];
+					uint64_t qp = ixg_ctr_value(
+						&x->snow,
+						IXG_CF_country_pair_packets_total,
+						e, 0);
+					uint64_t qb = ixg_ctr_value(
+						&x->snow,
+						IXG_CF_country_pair_bytes_total,
+						e, 0);
 
-					p = q->packets >= p ? q->packets - p
-							    : 0;
-					by = q->bytes >= by ? q->bytes - by : 0;
+					p = qp >= p ? qp - p : 0;
+					by = qb >= by ? qb - by : 0;
 				}
-				t[a] += p;
-				t[IXG_MAX_COUNTRIES + a] += by;
-				t[2 * IXG_MAX_COUNTRIES + d] += p;
-				t[3 * IXG_MAX_COUNTRIES + d] += by;
+				tk[a] += p;
+				tk[M + a] += by;
+				tk[2 * M + d] += p;
+				tk[3 * M + d] += by;
 			}
 	}
-	{
-		bool rates = x->c && x->now && x->prev && x->dt > 0;
-		const uint64_t *t = tr, *r = tr + 4 * IXG_MAX_COUNTRIES;
-		const unsigned M = IXG_MAX_COUNTRIES;
+	cc[0] = (char)(s->node.home_country >> 8);
+	cc[1] = (char)(s->node.home_country & 0xff);
+	cc[2] = '\0';
+	view_json(v, "home", V_STR(cc[0] ? cc : "--"));
+	t = view_table(v, "countries", cols, sizeof(cols) / sizeof(cols[0]), 0);
+	for (unsigned i = 0; i < nc; i++) {
+		const uint64_t *r = tr + 4 * M;
+		struct vval sent = rates ? V_DBL((double)r[i] / x->dt)
+					 : V_NULL(),
+			    recv = rates ? V_DBL((double)r[2 * M + i] / x->dt)
+					 : V_NULL();
 
-		if (x->json) {
-			jw_obj(&x->w, NULL);
-			header(x);
-			cc[0] = (char)(s->node.home_country >> 8);
-			cc[1] = (char)(s->node.home_country & 0xff);
-			cc[2] = '\0';
-			jw_str(&x->w, "home", cc[0] ? cc : "--");
-			jw_arr(&x->w, "countries");
-			for (unsigned i = 0; i < nc; i++) {
-				jw_obj(&x->w, NULL);
-				jw_str(&x->w, "country", cc_str(s, i, cc));
-				jw_u64(&x->w, "peers", cnt[2 * M + i]);
-				jw_u64(&x->w, "prefixes_v4", cnt[i]);
-				jw_u64(&x->w, "prefixes_v6", cnt[M + i]);
-				j_count(x, "sent_packets", &t[i]);
-				j_count(x, "sent_bytes", &t[M + i]);
-				j_count(x, "received_packets", &t[2 * M + i]);
-				j_count(x, "received_bytes", &t[3 * M + i]);
-				if (rates) {
-					jw_dbl(&x->w, "sent_pps",
-					       (double)r[i] / x->dt);
-					jw_dbl(&x->w, "received_pps",
-					       (double)r[2 * M + i] / x->dt);
-				} else {
-					jw_null(&x->w, "sent_pps");
-					jw_null(&x->w, "received_pps");
-				}
-				jw_end_obj(&x->w);
-			}
-			jw_end_arr(&x->w);
-			jw_end_obj(&x->w);
-			jw_done(&x->w);
-		} else {
-			static const char *const h[] = {
-				"CC",	     ">PEERS",	   ">PFX-V4",
-				">PFX-V6",   ">SENT-PKTS", ">SENT-BYTES",
-				">SENT-PPS", ">RECV-PKTS", ">RECV-BYTES",
-				">RECV-PPS"};
-			struct tbl tb;
-
-			header(x);
-			tbl_init(&tb, 10, h, NULL);
-			for (unsigned i = 0; i < nc; i++) {
-				tbl_row(&tb);
-				tbl_set(&tb, 0, "%s", cc_str(s, i, cc));
-				tbl_set(&tb, 1, "%" PRIu32, cnt[2 * M + i]);
-				tbl_set(&tb, 2, "%s",
-					show_si(b, (double)cnt[i]));
-				tbl_set(&tb, 3, "%s",
-					show_si(b, (double)cnt[M + i]));
-				cell_count(&tb, 4, x, &t[i]);
-				cell_count(&tb, 5, x, &t[M + i]);
-				if (rates)
-					tbl_set(&tb, 6, "%s",
-						show_si(b,
-							(double)r[i] / x->dt));
-				else
-					tbl_set(&tb, 6, "-");
-				cell_count(&tb, 7, x, &t[2 * M + i]);
-				cell_count(&tb, 8, x, &t[3 * M + i]);
-				if (rates)
-					tbl_set(&tb, 9, "%s",
-						show_si(b,
-							(double)r[2 * M + i] /
-								x->dt));
-				else
-					tbl_set(&tb, 9, "-");
-			}
-			tbl_print(&tb, x->out, 0);
-		}
+		vt_row(t);
+		vt_set(t, 0, V_STR(cc_str(x, i, cc)));
+		vt_set(t, 1, V_U64(cnt_[2 * M + i]));
+		vt_set(t, 2, V_U64(cnt_[i]));
+		vt_set(t, 3, V_U64(cnt_[M + i]));
+		vt_set(t, 4, opt_u64(x, tr[i]));
+		vt_set(t, 5, opt_u64(x, tr[M + i]));
+		vt_set(t, 6, sent);
+		vt_set(t, 7, opt_u64(x, tr[2 * M + i]));
+		vt_set(t, 8, opt_u64(x, tr[3 * M + i]));
+		vt_set(t, 9, recv);
+		vt_set(t, 10, sent);
+		vt_set(t, 11, recv);
 	}
-	free(cnt);
+	free(cnt_);
 	free(tr);
 	return 0;
 }
@@ -1981,88 +1729,65 @@ cmd_countries(struct ctx *x)
 /* ---------------------------------------------------------- show matrix */
 
 static int
-cmd_matrix_peers(struct ctx *x)
+cmd_matrix_peers(struct ctx *x, struct view *v, const char *arg)
 {
+	static const struct vcol cols[] = {
+		{"FROM", "from", VF_PLAIN, 0, 24},
+		{"TO", "to", VF_PLAIN, 0, 24},
+		{">PACKETS", "packets", VF_SI, 0, 0},
+		{">BYTES", "bytes", VF_SI, 0, 0},
+		{">PPS", "pps", VF_SI, 0, 0},
+		{">BIT/S", "bps", VF_SI, 0, 0},
+		{">SHARE", NULL, VF_PCT, 0, 0},
+	};
 	uint32_t n = 0, shown;
-	struct pair *v = pairs_top(x, 0, 0, &n);
+	struct pair *p = pairs_top(x, 0, 0, &n);
 	uint64_t total = 0;
-	char b1[48], b2[48], nb[SHOW_NUM_LEN];
+	struct vtable *t;
+	char b1[48];
 
-	if (x->c != NULL && v == NULL)
-		return error(x, 1, NULL, "out of memory");
+	(void)arg;
+	if (x->c != NULL && p == NULL)
+		return fail(x, 1, NULL, "out of memory");
 	shown = x->all ? n : n < x->top ? n : x->top;
 	for (uint32_t i = 0; i < n; i++)
-		total += v[i].packets;
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		header(x);
-		if (v == NULL) {
-			jw_null(&x->w, "pairs");
-		} else {
-			jw_arr(&x->w, "pairs");
-			for (uint32_t i = 0; i < shown; i++) {
-				jw_obj(&x->w, NULL);
-				jw_str(&x->w, "from",
-				       peer_name(x->spec, v[i].key >> 16, b1,
-						 sizeof(b1)));
-				jw_str(&x->w, "to",
-				       peer_name(x->spec, v[i].key & 0xffff, b2,
-						 sizeof(b2)));
-				jw_u64(&x->w, "packets", v[i].packets);
-				jw_u64(&x->w, "bytes", v[i].bytes);
-				j_drate(&x->w, "pps", v[i].pps);
-				j_drate(&x->w, "bps", v[i].bps);
-				jw_end_obj(&x->w);
-			}
-			jw_end_arr(&x->w);
-		}
-		jw_u64(&x->w, "total_pairs", n);
-		if (x->c)
-			jw_u64(&x->w, "overflow", x->c->peer_pair_overflow);
-		else
-			jw_null(&x->w, "overflow");
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-		free(v);
-		return 0;
+		total += p[i].packets;
+	t = view_table(v, "pairs", cols, sizeof(cols) / sizeof(cols[0]), 0);
+	if (p == NULL) {
+		vt_json_null(t);
+		vt_hide_empty(t);
 	}
-	header(x);
-	if (x->c == NULL)
-		return 0;
-	{
-		static const char *const h[] = {"FROM",	  "TO",	  ">PACKETS",
-						">BYTES", ">PPS", ">BIT/S",
-						">SHARE"};
-		static const unsigned cap[] = {24, 24, 0, 0, 0, 0, 0};
-		struct tbl t;
+	for (uint32_t i = 0; i < shown; i++) {
+		vt_row(t);
+		vt_set(t, 0,
+		       V_STR(peer_name(x, p[i].key >> 16, b1, sizeof(b1))));
+		vt_set(t, 1,
+		       V_STR(peer_name(x, p[i].key & 0xffff, b1, sizeof(b1))));
+		vt_set(t, 2, V_U64(p[i].packets));
+		vt_set(t, 3, V_U64(p[i].bytes));
+		vt_set(t, 4, drate(p[i].pps));
+		vt_set(t, 5, drate(p[i].bps));
+		vt_set(t, 6,
+		       V_DBL(total ? 100.0 * (double)p[i].packets /
+					     (double)total
+				   : 0.0));
+	}
+	view_json(v, "total_pairs", V_U64(n));
+	view_json(v, "overflow",
+		  cnt(x, IXG_CF_peer_pair_overflow_packets_total, 0, 0));
+	if (x->c != NULL) {
+		uint64_t ovf = ctr(x, IXG_CF_peer_pair_overflow_packets_total,
+				   0, 0);
 
-		tbl_init(&t, 7, h, cap);
-		for (uint32_t i = 0; i < shown; i++) {
-			tbl_row(&t);
-			tbl_set(&t, 0, "%s",
-				peer_name(x->spec, v[i].key >> 16, b1,
-					  sizeof(b1)));
-			tbl_set(&t, 1, "%s",
-				peer_name(x->spec, v[i].key & 0xffff, b2,
-					  sizeof(b2)));
-			tbl_set(&t, 2, "%s", show_si(nb, (double)v[i].packets));
-			tbl_set(&t, 3, "%s", show_si(nb, (double)v[i].bytes));
-			cell_drate(&t, 4, v[i].pps);
-			cell_drate(&t, 5, v[i].bps);
-			tbl_set(&t, 6, "%.1f%%",
-				total ? 100.0 * (double)v[i].packets /
-						(double)total
-				      : 0.0);
-		}
-		tbl_print(&t, x->out, 0);
+		view_text(v, "%" PRIu32 " of %" PRIu32 " peer pairs shown%s",
+			  shown, n, shown < n ? " (--top N, --all)" : "");
+		if (ovf)
+			view_text(v,
+				  "; %" PRIu64 " pairs found no counter slot",
+				  ovf);
+		view_text(v, "\n");
 	}
-	fprintf(x->out, "%" PRIu32 " of %" PRIu32 " peer pairs shown%s", shown,
-		n, shown < n ? " (--top N, --all)" : "");
-	if (x->c->peer_pair_overflow)
-		fprintf(x->out, "; %" PRIu64 " pairs found no counter slot",
-			x->c->peer_pair_overflow);
-	fputc('\n', x->out);
-	free(v);
+	free(p);
 	return 0;
 }
 
@@ -2101,141 +1826,128 @@ ctot_cmp(const void *a, const void *b)
 /* Top countries by traffic (sent + received) as a grid, or, with --all
  * or more countries than fit, the list of non-zero pairs. */
 static int
-cmd_matrix_countries(struct ctx *x)
+cmd_matrix_countries(struct ctx *x, struct view *v, const char *arg)
 {
-	const struct ixg_spec *s = x->spec;
+	static const struct vcol jcols[] = {
+		{NULL, "from", VF_PLAIN, 0, 0},
+		{NULL, "to", VF_PLAIN, 0, 0},
+		{NULL, "packets", VF_PLAIN, 0, 0},
+		{NULL, "bytes", VF_PLAIN, 0, 0},
+		{NULL, "pps", VF_PLAIN, 0, 0},
+		{NULL, "bps", VF_PLAIN, 0, 0},
+	};
+	static const struct vcol tcols[] = {
+		{"FROM", NULL, VF_PLAIN, 0, 0},	 {"TO", NULL, VF_PLAIN, 0, 0},
+		{">PACKETS", NULL, VF_SI, 0, 0}, {">BYTES", NULL, VF_SI, 0, 0},
+		{">PPS", NULL, VF_SI, 0, 0},	 {">BIT/S", NULL, VF_SI, 0, 0},
+	};
+	const unsigned fp = IXG_CF_country_pair_packets_total,
+		       fb = IXG_CF_country_pair_bytes_total,
+		       M = IXG_MAX_COUNTRIES;
 	struct ctot tot[IXG_MAX_COUNTRIES];
 	struct cpair *pairs;
-	unsigned k = 0, np = 0, limit;
+	struct vtable *jt, *tt;
+	unsigned k = 0, np = 0, limit, pl;
 	char cc[3], cc2[3], nb[SHOW_NUM_LEN];
 
+	(void)arg;
 	if (x->c == NULL) {
-		if (x->json) {
-			jw_obj(&x->w, NULL);
-			header(x);
-			jw_null(&x->w, "countries");
-			jw_null(&x->w, "pairs");
-			jw_end_obj(&x->w);
-			jw_done(&x->w);
-		} else {
-			header(x);
-		}
+		view_json(v, "countries", V_NULL());
+		view_json(v, "pairs", V_NULL());
 		return 0;
 	}
-	pairs = malloc(sizeof(*pairs) * IXG_MAX_COUNTRIES * IXG_MAX_COUNTRIES);
+	pairs = malloc(sizeof(*pairs) * M * M);
 	if (pairs == NULL)
-		return error(x, 1, NULL, "out of memory");
-	for (unsigned i = 0; i < IXG_MAX_COUNTRIES; i++)
+		return fail(x, 1, NULL, "out of memory");
+	for (unsigned i = 0; i < M; i++)
 		tot[i] = (struct ctot){(uint16_t)i, 0};
-	for (unsigned a = 0; a < IXG_MAX_COUNTRIES; a++)
-		for (unsigned d = 0; d < IXG_MAX_COUNTRIES; d++) {
-			const struct ixg_ctr_pb *pb = &x->c->country_pair[a][d];
+	for (unsigned a = 0; a < M; a++)
+		for (unsigned d = 0; d < M; d++) {
+			uint64_t pk = ctr(x, fp, a * M + d, 0);
 
-			if (pb->packets == 0)
+			if (pk == 0)
 				continue;
 			pairs[np++] = (struct cpair){(uint16_t)a, (uint16_t)d,
-						     pb->packets, pb->bytes};
-			tot[a].packets += pb->packets;
+						     pk,
+						     ctr(x, fb, a * M + d, 0)};
+			tot[a].packets += pk;
 			if (d != a)
-				tot[d].packets += pb->packets;
+				tot[d].packets += pk;
 		}
-	qsort(tot, IXG_MAX_COUNTRIES, sizeof(tot[0]), ctot_cmp);
+	qsort(tot, M, sizeof(tot[0]), ctot_cmp);
 	qsort(pairs, np, sizeof(*pairs), cpair_cmp);
-	while (k < IXG_MAX_COUNTRIES && tot[k].packets)
+	while (k < M && tot[k].packets)
 		k++;
 	limit = x->all ? k : x->top_given ? x->top : SHOW_TOP_COUNTRIES;
 	if (k > limit)
 		k = limit;
+	pl = x->all ? np : x->top < np ? x->top : np;
 
-	if (x->json) {
-		unsigned pl = x->all ? np : x->top < np ? x->top : np;
-
-		jw_obj(&x->w, NULL);
-		header(x);
-		jw_arr(&x->w, "countries");
-		for (unsigned i = 0; i < k; i++)
-			jw_str(&x->w, NULL, cc_str(s, tot[i].idx, cc));
-		jw_end_arr(&x->w);
-		/* packets[i][j]: from countries[i] to countries[j]. */
-		jw_arr(&x->w, "packets");
-		for (unsigned i = 0; i < k; i++) {
-			jw_arr(&x->w, NULL);
-			for (unsigned j = 0; j < k; j++)
-				jw_u64(&x->w, NULL,
-				       x->c->country_pair[tot[i].idx]
-							 [tot[j].idx]
-								 .packets);
-			jw_end_arr(&x->w);
-		}
-		jw_end_arr(&x->w);
-		jw_arr(&x->w, "pairs");
-		for (unsigned i = 0; i < pl; i++) {
-			const uint64_t *pk =
-				&x->c->country_pair[pairs[i].src][pairs[i].dst]
-					 .packets;
-			const uint64_t *by =
-				&x->c->country_pair[pairs[i].src][pairs[i].dst]
-					 .bytes;
-
-			jw_obj(&x->w, NULL);
-			jw_str(&x->w, "from", cc_str(s, pairs[i].src, cc));
-			jw_str(&x->w, "to", cc_str(s, pairs[i].dst, cc2));
-			jw_u64(&x->w, "packets", *pk);
-			jw_u64(&x->w, "bytes", *by);
-			j_rate(x, "pps", pk, 1);
-			j_rate(x, "bps", by, 8);
-			jw_end_obj(&x->w);
-		}
-		jw_end_arr(&x->w);
-		jw_u64(&x->w, "total_pairs", np);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-		free(pairs);
-		return 0;
+	view_arr(v, "countries");
+	for (unsigned i = 0; i < k; i++)
+		view_json(v, NULL, V_STR(cc_str(x, tot[i].idx, cc)));
+	view_end(v);
+	/* packets[i][j]: from countries[i] to countries[j]. */
+	view_arr(v, "packets");
+	for (unsigned i = 0; i < k; i++) {
+		view_arr(v, NULL);
+		for (unsigned j = 0; j < k; j++)
+			view_json(v, NULL,
+				  V_U64(ctr(x, fp, tot[i].idx * M + tot[j].idx,
+					    0)));
+		view_end(v);
 	}
-	header(x);
+	view_end(v);
+	jt = view_table(v, "pairs", jcols, sizeof(jcols) / sizeof(jcols[0]), 0);
+	tt = view_table(v, NULL, tcols, sizeof(tcols) / sizeof(tcols[0]), 0);
+	vt_hide_empty(tt);
+	for (unsigned i = 0; i < np; i++) {
+		uint32_t e = pairs[i].src * M + pairs[i].dst;
+		struct vval row[] = {
+			V_STR(cc_str(x, pairs[i].src, cc)),
+			V_STR(cc_str(x, pairs[i].dst, cc2)),
+			V_U64(pairs[i].packets),
+			V_U64(pairs[i].bytes),
+			rate(x, fp, e, 0, 1),
+			rate(x, fb, e, 0, 8),
+		};
+
+		if (i < pl) {
+			vt_row(jt);
+			for (unsigned c = 0; c < 6; c++)
+				vt_set(jt, c, row[c]);
+		}
+		if (k > SHOW_GRID_MAX) {
+			vt_row(tt);
+			for (unsigned c = 0; c < 6; c++)
+				vt_set(tt, c, row[c]);
+		}
+	}
+	view_json(v, "total_pairs", V_U64(np));
 	if (k == 0) {
-		fputs("no traffic counted between countries yet\n", x->out);
+		view_text(v, "no traffic counted between countries yet\n");
 	} else if (k <= SHOW_GRID_MAX) {
 		/* Rows: source country; columns: destination. Packets. */
-		fprintf(x->out,
-			"packets from (row) to (column), top %u "
-			"countries by traffic\n",
-			k);
-		fprintf(x->out, "%-6s", "");
+		view_text(v,
+			  "packets from (row) to (column), top %u "
+			  "countries by traffic\n",
+			  k);
+		view_text(v, "%-6s", "");
 		for (unsigned j = 0; j < k; j++)
-			fprintf(x->out, "  %7s", cc_str(s, tot[j].idx, cc));
-		fputc('\n', x->out);
+			view_text(v, "  %7s", cc_str(x, tot[j].idx, cc));
+		view_text(v, "\n");
 		for (unsigned i = 0; i < k; i++) {
-			fprintf(x->out, "%-6s", cc_str(s, tot[i].idx, cc));
+			view_text(v, "%-6s", cc_str(x, tot[i].idx, cc));
 			for (unsigned j = 0; j < k; j++)
-				fprintf(x->out, "  %7s",
-					show_si(nb, (double)x->c
-							    ->country_pair
-								    [tot[i].idx]
-								    [tot[j].idx]
-							    .packets));
-			fputc('\n', x->out);
+				view_text(
+					v, "  %7s",
+					show_si(nb,
+						(double)ctr(x, fp,
+							    tot[i].idx * M +
+								    tot[j].idx,
+							    0)));
+			view_text(v, "\n");
 		}
-	} else {
-		static const char *const h[] = {"FROM",	  "TO",	  ">PACKETS",
-						">BYTES", ">PPS", ">BIT/S"};
-		struct tbl t;
-
-		tbl_init(&t, 6, h, NULL);
-		for (unsigned i = 0; i < np; i++) {
-			const struct ixg_ctr_pb *pb =
-				&x->c->country_pair[pairs[i].src][pairs[i].dst];
-
-			tbl_row(&t);
-			tbl_set(&t, 0, "%s", cc_str(s, pairs[i].src, cc));
-			tbl_set(&t, 1, "%s", cc_str(s, pairs[i].dst, cc));
-			tbl_set(&t, 2, "%s", show_si(nb, (double)pb->packets));
-			tbl_set(&t, 3, "%s", show_si(nb, (double)pb->bytes));
-			cell_rate(&t, 4, x, &pb->packets, 1);
-			cell_rate(&t, 5, x, &pb->bytes, 8);
-		}
-		tbl_print(&t, x->out, 0);
 	}
 	free(pairs);
 	return 0;
@@ -2244,173 +1956,200 @@ cmd_matrix_countries(struct ctx *x)
 /* ----------------------------------------------------------- show drops */
 
 static int
-cmd_drops(struct ctx *x)
+cmd_drops(struct ctx *x, struct view *v, const char *arg)
 {
-	static const uint64_t zero;
-	uint64_t total = x->c ? stats_drops_total(x->c) : 0;
+	static const struct vcol cols[] = {
+		{"REASON", "reason", VF_PLAIN, 0, 0},
+		{NULL, "description", VF_PLAIN, 0, 0},
+		{">PACKETS", "packets", VF_SI, 0, 0},
+		{">PPS", "pps", VF_SI, 0, 0},
+		{"DESCRIPTION", NULL, VF_PLAIN, 0, 0},
+	};
+	const unsigned f = IXG_CF_dropped_packets_total;
+	uint64_t total = ctr(x, IXG_CF_dropped_packets_sum, 0, 0),
+		 rx = ctr(x, IXG_CF_received_packets_total, 0, 0),
+		 gd = ctr(x, IXG_CF_icmp_generated_dropped_packets_total, 0, 0),
+		 sd = ctr(x, IXG_CF_samples_dropped_total, 0, 0),
+		 ovf = ctr(x, IXG_CF_peer_pair_overflow_packets_total, 0, 0);
+	struct vtable *t;
 	char b[SHOW_NUM_LEN];
 
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		header(x);
-		jw_arr(&x->w, "drops");
-		for (unsigned r = 0; r < IXG_DROP_MAX; r++) {
-			const uint64_t *v = x->c ? &x->c->drops[r] : NULL;
-
-			jw_obj(&x->w, NULL);
-			jw_str(&x->w, "reason", ixg_drop_name(r));
-			jw_str(&x->w, "description", ixg_drop_descr(r));
-			j_count(x, "packets", v);
-			j_rate(x, "pps", v, 1);
-			jw_end_obj(&x->w);
-		}
-		jw_end_arr(&x->w);
-		j_count(x, "total", x->c ? &total : NULL);
-		j_count(x, "rx_packets", x->c ? &x->c->rx_packets : NULL);
-		j_count(x, "peer_pair_overflow",
-			x->c ? &x->c->peer_pair_overflow : NULL);
-		j_count(x, "icmp_generated_dropped",
-			x->c ? &x->c->generated_dropped : NULL);
-		j_count(x, "samples_dropped",
-			x->c ? &x->c->sample_dropped : NULL);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
+	(void)arg;
+	t = view_table(v, "drops", cols, sizeof(cols) / sizeof(cols[0]), 0);
+	for (unsigned r = 0; r < ixg_ctr_sub_count(ixg_ctr_families[f].sub);
+	     r++) {
+		vt_row(t);
+		vt_set(t, 0, V_STR(ixg_drop_name(r)));
+		vt_set(t, 1, V_STR(ixg_drop_descr(r)));
+		vt_set(t, 2, cnt(x, f, 0, r));
+		vt_set(t, 3, rate(x, f, 0, r, 1));
+		vt_set(t, 4, V_STR(ixg_drop_descr(r)));
+	}
+	view_json(v, "total", opt_u64(x, total));
+	view_json(v, "rx_packets", opt_u64(x, rx));
+	view_json(v, "peer_pair_overflow", opt_u64(x, ovf));
+	view_json(v, "icmp_generated_dropped", opt_u64(x, gd));
+	view_json(v, "samples_dropped", opt_u64(x, sd));
+	if (x->c == NULL)
 		return 0;
-	}
-	header(x);
-	{
-		static const char *const h[] = {"REASON", ">PACKETS", ">PPS",
-						"DESCRIPTION"};
-		struct tbl t;
-
-		tbl_init(&t, 4, h, NULL);
-		for (unsigned r = 0; r < IXG_DROP_MAX; r++) {
-			tbl_row(&t);
-			tbl_set(&t, 0, "%s", ixg_drop_name(r));
-			cell_count(&t, 1, x, x->c ? &x->c->drops[r] : &zero);
-			cell_rate(&t, 2, x, x->c ? &x->c->drops[r] : &zero, 1);
-			tbl_set(&t, 3, "%s", ixg_drop_descr(r));
-		}
-		tbl_print(&t, x->out, 0);
-	}
-	if (x->c != NULL) {
-		fprintf(x->out,
-			"total %" PRIu64 " dropped of %" PRIu64 " received",
-			total, x->c->rx_packets);
-		if (x->c->rx_packets)
-			fprintf(x->out, " (%.3f%%)",
-				100.0 * (double)total /
-					(double)x->c->rx_packets);
-		fputc('\n', x->out);
-		if (x->c->generated_dropped || x->c->sample_dropped ||
-		    x->c->peer_pair_overflow)
-			fprintf(x->out,
-				"not packet drops: %s ICMP errors "
-				"refused by TX, %" PRIu64
-				" samples lost, %" PRIu64
-				" peer-pair counter overflows\n",
-				show_si(b, (double)x->c->generated_dropped),
-				x->c->sample_dropped, x->c->peer_pair_overflow);
-	}
+	view_text(v, "total %" PRIu64 " dropped of %" PRIu64 " received", total,
+		  rx);
+	if (rx)
+		view_text(v, " (%.3f%%)", 100.0 * (double)total / (double)rx);
+	view_text(v, "\n");
+	if (gd || sd || ovf)
+		view_text(v,
+			  "not packet drops: %s ICMP errors "
+			  "refused by TX, %" PRIu64 " samples lost, %" PRIu64
+			  " peer-pair counter overflows\n",
+			  show_si(b, (double)gd), sd, ovf);
 	return 0;
 }
 
 /* ----------------------------------------------------------- show ports */
 
-static int
-cmd_ports(struct ctx *x)
+/* {"no_route":12,...}: the non-zero drops of port id by reason. */
+static const char *
+port_drops_json(const struct ctx *x, unsigned id, char *buf, size_t len)
 {
-	const struct ixg_spec *s = x->spec;
-	static const struct ixg_ctr_port zero;
-	char mb[24];
+	const unsigned f = IXG_CF_port_dropped_packets_total;
+	FILE *m = fmemopen(buf, len, "w");
+	struct ixg_json j;
 
+	if (m == NULL)
+		return "{}";
+	ixg_json_init(&j, m);
+	ixg_json_obj(&j, NULL);
+	for (unsigned r = 0; r < IXG_DROP_MAX; r++) {
+		uint64_t d = ctr(x, f, id, r);
+
+		if (d != 0)
+			ixg_json_u64(&j, ixg_drop_name(r), d);
+	}
+	ixg_json_end(&j);
+	fputc('\0', m);
+	fclose(m);
+	return buf;
+}
+
+static int
+cmd_ports(struct ctx *x, struct view *v, const char *arg)
+{
+	enum {
+		C_PORT,
+		C_DPDK_T,
+		C_ID,
+		C_NAME,
+		C_DEVICE,
+		C_DPDK,
+		C_MTU,
+		C_MAC,
+		C_RXP,
+		C_RXB,
+		C_RXPPS_T,
+		C_TXP,
+		C_TXB,
+		C_TXPPS_T,
+		C_FWD,
+		C_LOCAL,
+		C_DROPS,
+		C_GEN,
+		C_RXPPS,
+		C_RXBPS,
+		C_TXPPS,
+		C_TXBPS,
+		C_BY_REASON,
+	};
+	static const struct vcol cols[] = {
+		[C_PORT] = {"PORT", NULL, VF_PLAIN, 0, 16},
+		/* The DPDK device name: what dpdk-dumpcap -i takes. */
+		[C_DPDK_T] = {"DEVICE", NULL, VF_PLAIN, 0, 16},
+		[C_ID] = {NULL, "id", VF_PLAIN, 0, 0},
+		[C_NAME] = {NULL, "name", VF_PLAIN, 0, 0},
+		[C_DEVICE] = {NULL, "device", VF_PLAIN, 0, 0},
+		[C_DPDK] = {NULL, "dpdk_device", VF_PLAIN, 0, 0},
+		[C_MTU] = {NULL, "mtu", VF_PLAIN, 0, 0},
+		[C_MAC] = {NULL, "mac", VF_PLAIN, 0, 0},
+		[C_RXP] = {">RX-PKTS", "rx_packets", VF_SI, 0, 0},
+		[C_RXB] = {">RX-BYTES", "rx_bytes", VF_SI, 0, 0},
+		[C_RXPPS_T] = {">RX-PPS", NULL, VF_SI, 0, 0},
+		[C_TXP] = {">TX-PKTS", "tx_packets", VF_SI, 0, 0},
+		[C_TXB] = {">TX-BYTES", "tx_bytes", VF_SI, 0, 0},
+		[C_TXPPS_T] = {">TX-PPS", NULL, VF_SI, 0, 0},
+		[C_FWD] = {">FWD", "fwd_packets", VF_SI, 0, 0},
+		[C_LOCAL] = {">LOCAL", "local_packets", VF_SI, 0, 0},
+		[C_DROPS] = {">DROPS", "drops", VF_SI, 0, 0},
+		[C_GEN] = {NULL, "icmp_generated", VF_PLAIN, 0, 0},
+		[C_RXPPS] = {NULL, "rx_pps", VF_PLAIN, 0, 0},
+		[C_RXBPS] = {NULL, "rx_bps", VF_PLAIN, 0, 0},
+		[C_TXPPS] = {NULL, "tx_pps", VF_PLAIN, 0, 0},
+		[C_TXBPS] = {NULL, "tx_bps", VF_PLAIN, 0, 0},
+		[C_BY_REASON] = {NULL, "drops_by_reason", VF_PLAIN, 0, 0},
+	};
+	static const uint8_t nomac[6];
+	const struct ixg_spec *s = x->spec;
+	struct vtable *t;
+	char mb[24], jb[IXG_DROP_MAX * 48 + 8];
+
+	(void)arg;
 	if (need_spec(x))
 		return 1;
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		header(x);
-		jw_arr(&x->w, "ports");
-		for (uint32_t i = 0; i < s->n_ports; i++) {
-			const struct ixg_spec_port *p = &s->ports[i];
-			const struct ixg_ctr_port *cp =
-				x->c ? &x->c->port[p->id % IXG_MAX_PORTS]
-				     : &zero;
-			uint64_t d = 0;
-			static const uint8_t nomac[6];
+	t = view_table(v, "ports", cols, sizeof(cols) / sizeof(cols[0]), 0);
+	for (uint32_t i = 0; i < s->n_ports; i++) {
+		const struct ixg_spec_port *p = &s->ports[i];
+		unsigned id = p->id % IXG_MAX_PORTS;
+		struct vval rx_pps = rate(x, IXG_CF_port_received_packets_total,
+					  id, 0, 1),
+			    tx_pps = rate(x,
+					  IXG_CF_port_transmitted_packets_total,
+					  id, 0, 1);
 
-			for (unsigned r = 0; r < IXG_DROP_MAX; r++)
-				d += cp->drops[r];
-			jw_obj(&x->w, NULL);
-			jw_u64(&x->w, "id", p->id);
-			jw_str(&x->w, "name", p->name);
-			jw_str(&x->w, "device", p->devargs);
-			jw_u64(&x->w, "mtu", p->mtu);
-			if (memcmp(p->mac, nomac, 6) != 0)
-				jw_str(&x->w, "mac",
-				       show_mac(mb, sizeof(mb), p->mac));
-			else
-				jw_null(&x->w, "mac");
-			j_count(x, "rx_packets", &cp->rx.packets);
-			j_count(x, "rx_bytes", &cp->rx.bytes);
-			j_count(x, "tx_packets", &cp->tx.packets);
-			j_count(x, "tx_bytes", &cp->tx.bytes);
-			j_count(x, "fwd_packets", &cp->fwd);
-			j_count(x, "local_packets", &cp->local);
-			j_count(x, "drops", &d);
-			j_count(x, "icmp_generated", &cp->generated);
-			j_rate(x, "rx_pps", &cp->rx.packets, 1);
-			j_rate(x, "rx_bps", &cp->rx.bytes, 8);
-			j_rate(x, "tx_pps", &cp->tx.packets, 1);
-			j_rate(x, "tx_bps", &cp->tx.bytes, 8);
-			if (x->c) {
-				jw_obj(&x->w, "drops_by_reason");
-				for (unsigned r = 0; r < IXG_DROP_MAX; r++)
-					if (cp->drops[r])
-						jw_u64(&x->w, ixg_drop_name(r),
-						       cp->drops[r]);
-				jw_end_obj(&x->w);
-			} else {
-				jw_null(&x->w, "drops_by_reason");
-			}
-			jw_end_obj(&x->w);
-		}
-		jw_end_arr(&x->w);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-		return 0;
-	}
-	header(x);
-	{
-		static const char *const h[] = {
-			"PORT",	    ">RX-PKTS",	 ">RX-BYTES", ">RX-PPS",
-			">TX-PKTS", ">TX-BYTES", ">TX-PPS",   ">FWD",
-			">LOCAL",   ">DROPS"};
-		static const unsigned cap[] = {16, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-		struct tbl t;
-
-		tbl_init(&t, 10, h, cap);
-		for (uint32_t i = 0; i < s->n_ports; i++) {
-			const struct ixg_spec_port *p = &s->ports[i];
-			const struct ixg_ctr_port *cp =
-				x->c ? &x->c->port[p->id % IXG_MAX_PORTS]
-				     : &zero;
-			uint64_t d = 0;
-
-			for (unsigned r = 0; r < IXG_DROP_MAX; r++)
-				d += cp->drops[r];
-			tbl_row(&t);
-			tbl_set(&t, 0, "%s", p->name);
-			cell_count(&t, 1, x, &cp->rx.packets);
-			cell_count(&t, 2, x, &cp->rx.bytes);
-			cell_rate(&t, 3, x, &cp->rx.packets, 1);
-			cell_count(&t, 4, x, &cp->tx.packets);
-			cell_count(&t, 5, x, &cp->tx.bytes);
-			cell_rate(&t, 6, x, &cp->tx.packets, 1);
-			cell_count(&t, 7, x, &cp->fwd);
-			cell_count(&t, 8, x, &cp->local);
-			cell_count(&t, 9, x, &d);
-		}
-		tbl_print(&t, x->out, 0);
+		vt_row(t);
+		vt_set(t, C_PORT, V_STR(p->name));
+		vt_set(t, C_ID, V_U64(p->id));
+		vt_set(t, C_NAME, V_STR(p->name));
+		vt_set(t, C_DEVICE, V_STR(p->devargs));
+		vt_set(t, C_DPDK_T,
+		       x->names->port_device[id] != NULL
+			       ? V_STR(x->names->port_device[id])
+			       : V_NULL());
+		vt_set(t, C_DPDK,
+		       x->names->port_device[id] != NULL
+			       ? V_STR(x->names->port_device[id])
+			       : V_NULL());
+		vt_set(t, C_MTU, V_U64(p->mtu));
+		vt_set(t, C_MAC,
+		       memcmp(p->mac, nomac, 6) != 0
+			       ? V_STR(show_mac(mb, sizeof(mb), p->mac))
+			       : V_NULL());
+		vt_set(t, C_RXP,
+		       cnt(x, IXG_CF_port_received_packets_total, id, 0));
+		vt_set(t, C_RXB,
+		       cnt(x, IXG_CF_port_received_bytes_total, id, 0));
+		vt_set(t, C_RXPPS_T, rx_pps);
+		vt_set(t, C_TXP,
+		       cnt(x, IXG_CF_port_transmitted_packets_total, id, 0));
+		vt_set(t, C_TXB,
+		       cnt(x, IXG_CF_port_transmitted_bytes_total, id, 0));
+		vt_set(t, C_TXPPS_T, tx_pps);
+		vt_set(t, C_FWD,
+		       cnt(x, IXG_CF_port_forwarded_packets_total, id, 0));
+		vt_set(t, C_LOCAL,
+		       cnt(x, IXG_CF_port_local_packets_total, id, 0));
+		vt_set(t, C_DROPS,
+		       cnt(x, IXG_CF_port_dropped_packets_sum, id, 0));
+		vt_set(t, C_GEN,
+		       cnt(x, IXG_CF_port_icmp_generated_packets_total, id, 0));
+		vt_set(t, C_RXPPS, rx_pps);
+		vt_set(t, C_RXBPS,
+		       rate(x, IXG_CF_port_received_bytes_total, id, 0, 8));
+		vt_set(t, C_TXPPS, tx_pps);
+		vt_set(t, C_TXBPS,
+		       rate(x, IXG_CF_port_transmitted_bytes_total, id, 0, 8));
+		vt_set(t, C_BY_REASON,
+		       x->c != NULL
+			       ? V_RAW(port_drops_json(x, id, jb, sizeof(jb)))
+			       : V_NULL());
 	}
 	return 0;
 }
@@ -2418,7 +2157,7 @@ cmd_ports(struct ctx *x)
 /* ------------------------------------------------------ show generation */
 
 static int
-cmd_generation(struct ctx *x)
+cmd_generation(struct ctx *x, struct view *v, const char *arg)
 {
 	const struct ctl_state *st = x->st;
 	const struct ixg_msg_hello_reply *h = &st->dp_hello;
@@ -2426,95 +2165,100 @@ cmd_generation(struct ctx *x)
 	bool same = st->running.valid &&
 		    memcmp(st->running.sha256, h->config_sha256, 32) == 0;
 
+	(void)arg;
 	if (st->running.valid)
 		hex(st->running.sha256, 32, rs);
 	hex(h->config_sha256, 32, ds);
-	if (x->json) {
-		jw_obj(&x->w, NULL);
-		jw_bool(&x->w, "dataplane_connected", st->dp_connected);
-		jw_u64(&x->w, "generation", st->dp_generation);
-		if (st->running.valid)
-			jw_str(&x->w, "config_sha256", rs);
-		else
-			jw_null(&x->w, "config_sha256");
-		if (st->dp_connected) {
-			jw_str(&x->w, "dataplane_config_sha256", ds);
-			jw_bool(&x->w, "in_sync", same);
-			jw_u64(&x->w, "workers", h->n_workers);
-			jw_i64(&x->w, "dataplane_start_unix",
-			       (int64_t)h->start_unix);
-			jw_bool(&x->w, "was_headless", h->was_headless);
-		} else {
-			jw_null(&x->w, "dataplane_config_sha256");
-			jw_null(&x->w, "in_sync");
-		}
-		/* Headless: the dataplane forwards with its last tables and
-		 * nobody steers it. Seen from here, that is "not connected". */
-		jw_bool(&x->w, "headless", !st->dp_connected);
-		if (st->confirm_deadline)
-			jw_i64(&x->w, "confirm_deadline_unix",
-			       st->confirm_deadline);
-		else
-			jw_null(&x->w, "confirm_deadline_unix");
-		jw_bool(&x->w, "rollback_available", st->previous.valid);
-		if (st->config_path)
-			jw_str(&x->w, "config_path", st->config_path);
-		jw_i64(&x->w, "control_start_unix", st->start_unix);
-		jw_end_obj(&x->w);
-		jw_done(&x->w);
-		return 0;
-	}
+	view_json(v, "dataplane_connected", V_BOOL(st->dp_connected));
+	view_json(v, "generation", V_U64(st->dp_generation));
+	view_json(v, "config_sha256", st->running.valid ? V_STR(rs) : V_NULL());
 	if (st->dp_connected) {
-		fprintf(x->out,
+		view_json(v, "dataplane_config_sha256", V_STR(ds));
+		view_json(v, "in_sync", V_BOOL(same));
+		view_json(v, "workers", V_U64(h->n_workers));
+		view_json(v, "dataplane_start_unix",
+			  V_I64((int64_t)h->start_unix));
+		view_json(v, "was_headless", V_BOOL(h->was_headless));
+	} else {
+		view_json(v, "dataplane_config_sha256", V_NULL());
+		view_json(v, "in_sync", V_NULL());
+	}
+	/* Headless: the dataplane forwards with its last tables and nobody
+	 * steers it. Seen from here, that is "not connected". */
+	view_json(v, "headless", V_BOOL(!st->dp_connected));
+	view_json(v, "confirm_deadline_unix",
+		  st->confirm_deadline ? V_I64(st->confirm_deadline)
+				       : V_NULL());
+	view_json(v, "rollback_available", V_BOOL(st->previous.valid));
+	/* The files against the running config, and the commit job
+	 * (daemon.h, filled by the daemon's wiring). */
+	view_json(v, "files_differ",
+		  V_BOOL(st->held || st->files == CTL_FILES_DIFFER));
+	view_json(v, "files_note",
+		  st->files_note[0] != '\0' ? V_STR(st->files_note) : V_NULL());
+	view_json(v, "commit_job",
+		  V_STR(st->job_state[0] != '\0' ? st->job_state : "idle"));
+	view_json(v, "config_path", V_STR_OR_NONE(st->config_path));
+	view_json(v, "control_start_unix", V_I64(st->start_unix));
+
+	if (st->dp_connected) {
+		view_text(
+			v,
 			"%-18sconnected, %u worker%s, up %s "
 			"(since %s)\n",
 			"dataplane", h->n_workers, h->n_workers == 1 ? "" : "s",
 			show_duration(db, x->now_unix - (int64_t)h->start_unix),
 			show_time(tb, sizeof(tb), (int64_t)h->start_unix));
 		if (h->was_headless)
-			fprintf(x->out,
-				"%-18sran headless until this control "
-				"plane connected\n",
-				"");
+			view_text(v,
+				  "%-18sran headless until this control "
+				  "plane connected\n",
+				  "");
 	} else {
-		fprintf(x->out,
-			"%-18snot connected: if it runs, it forwards "
-			"headless with its last tables\n",
-			"dataplane");
+		view_text(v,
+			  "%-18snot connected: if it runs, it forwards "
+			  "headless with its last tables\n",
+			  "dataplane");
 	}
-	fprintf(x->out, "%-18s%" PRIu64 "\n", "generation", st->dp_generation);
-	fprintf(x->out, "%-18s%s\n", "config sha256",
-		st->running.valid ? rs : "none (no running configuration)");
+	view_text(v, "%-18s%" PRIu64 "\n", "generation", st->dp_generation);
+	view_text(v, "%-18s%s\n", "config sha256",
+		  st->running.valid ? rs : "none (no running configuration)");
+	view_text(v, "%-18s%s\n", "files",
+		  st->files_note[0] != '\0'	 ? st->files_note
+		  : st->files == CTL_FILES_MATCH ? "match the running config"
+						 : "not checked yet");
+	view_text(v, "%-18s%s\n", "commit job",
+		  st->job_state[0] != '\0' ? st->job_state : "idle");
 	if (st->dp_connected)
-		fprintf(x->out, "%-18s%s\n", "dataplane sha256",
-			same ? "same" : ds);
-	if (st->confirm_deadline) {
-		fprintf(x->out,
+		view_text(v, "%-18s%s\n", "dataplane sha256",
+			  same ? "same" : ds);
+	if (st->confirm_deadline)
+		view_text(
+			v,
 			"%-18spending: rolls back at %s (in %s) unless "
 			"`ixgatectl confirm`\n",
 			"commit-confirmed",
 			show_time(tb, sizeof(tb), st->confirm_deadline),
 			show_duration(db, st->confirm_deadline - x->now_unix));
-	} else {
-		fprintf(x->out, "%-18snone pending\n", "commit-confirmed");
-	}
-	fprintf(x->out, "%-18s%s\n", "rollback",
-		st->previous.valid ? "previous configuration kept" : "none");
-	if (st->start_unix > 0)
-		fprintf(x->out, "%-18sup %s", "control",
-			show_duration(db, x->now_unix - st->start_unix));
 	else
-		fprintf(x->out, "%-18srunning", "control");
+		view_text(v, "%-18snone pending\n", "commit-confirmed");
+	view_text(v, "%-18s%s\n", "rollback",
+		  st->previous.valid ? "previous configuration kept" : "none");
+	if (st->start_unix > 0)
+		view_text(v, "%-18sup %s", "control",
+			  show_duration(db, x->now_unix - st->start_unix));
+	else
+		view_text(v, "%-18srunning", "control");
 	if (st->config_path)
-		fprintf(x->out, ", config %s", st->config_path);
-	fputc('\n', x->out);
+		view_text(v, ", config %s", st->config_path);
+	view_text(v, "\n");
 	return 0;
 }
 
 /* ---------------------------------------------------------- show config */
 
 static int
-cmd_config(struct ctx *x)
+cmd_config(struct ctx *x, struct view *v, const char *arg)
 {
 	const struct ctl_config *rc = &x->st->running;
 	char *text = NULL;
@@ -2522,90 +2266,416 @@ cmd_config(struct ctx *x)
 	FILE *m;
 	char hs[65];
 
+	(void)arg;
 	if (!rc->valid || rc->conf == NULL)
-		return error(x, 1, NULL, "no running configuration");
-	if (!x->json) {
-		ixg_conf_print(rc->conf, x->out);
-		return 0;
-	}
+		return fail(x, 1, NULL, "no running configuration");
 	m = open_memstream(&text, &len);
 	if (m == NULL)
-		return error(x, 1, NULL, "out of memory");
+		return fail(x, 1, NULL, "out of memory");
 	ixg_conf_print(rc->conf, m);
 	if (fclose(m) != 0 || text == NULL) {
 		free(text);
-		return error(x, 1, NULL, "out of memory");
+		return fail(x, 1, NULL, "out of memory");
 	}
-	jw_obj(&x->w, NULL);
-	jw_u64(&x->w, "generation", x->st->dp_generation);
-	jw_str(&x->w, "sha256", hex(rc->sha256, 32, hs));
-	if (x->st->config_path)
-		jw_str(&x->w, "path", x->st->config_path);
-	jw_str(&x->w, "config", text);
-	jw_end_obj(&x->w);
-	jw_done(&x->w);
+	view_json(v, "generation", V_U64(x->st->dp_generation));
+	view_json(v, "sha256", V_STR(hex(rc->sha256, 32, hs)));
+	view_json(v, "path", V_STR_OR_NONE(x->st->config_path));
+	view_json(v, "config", V_STR(text));
+	view_text(v, "%s", text);
 	free(text);
 	return 0;
 }
 
-/* ------------------------------------------------------------- dispatch */
+/* -------------------------------------------------------- show counters */
 
-static const char usage_text[] =
-	"usage: ixgatectl [--json] show COMMAND\n"
-	"  peers                         every peer: config, prefixes, "
-	"traffic, rates\n"
-	"  peer NAME [--top N|--all]     one peer in detail (--all: every "
-	"prefix too)\n"
-	"  routes [PREFIX|ADDRESS]       route counts per peer, or the "
-	"longest match\n"
-	"  acl                           ACL rules in priority order, with "
-	"hits\n"
-	"  classes                       traffic classes (trTCM) and colour "
-	"counters\n"
-	"  blackholes                    blackholed prefixes, expiry, drops\n"
-	"  countries                     prefixes and traffic per country\n"
-	"  matrix peers [--top N|--all]  traffic between peers\n"
-	"  matrix countries [--top N|--all]  traffic between countries\n"
-	"  drops                         drops by reason\n"
-	"  ports                         per-port counters\n"
-	"  generation                    generation, config hash, dataplane "
-	"state\n"
-	"  config                        the running configuration "
-	"(canonical print)\n";
-
-static bool
-known_command(const char *cmd)
+/* {"peer":"viettel",...}: the labels of a series as a JSON object. */
+static const char *
+labels_json(const struct ixg_ctr_series *se, char *buf, size_t len)
 {
-	static const char *const cmds[] = {
-		"peers",   "peer",	 "routes",     "acl",
-		"classes", "blackholes", "countries",  "matrix",
-		"drops",   "ports",	 "generation", "config"};
+	FILE *m = fmemopen(buf, len, "w");
+	struct ixg_json j;
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmd, cmds[i]) == 0)
-			return true;
-	return false;
+	if (m == NULL)
+		return "{}";
+	ixg_json_init(&j, m);
+	ixg_json_obj(&j, NULL);
+	for (unsigned k = 0; k < se->n_labels; k++)
+		ixg_json_str(&j, se->label_names[k], se->label_values[k]);
+	ixg_json_end(&j);
+	fputc('\0', m);
+	if (fclose(m) != 0)
+		return "{}";
+	return buf;
+}
+
+/*
+ * Every series of every counter family, as the metric exporters see them
+ * (generated from the declaration: a new family shows here with no
+ * edit). NAME keeps the families whose name starts with it; zeros only
+ * with --all.
+ */
+static int
+cmd_counters(struct ctx *x, struct view *v, const char *arg)
+{
+	static const struct vcol cols[] = {
+		{"COUNTER", "name", VF_PLAIN, 0, 0},
+		{NULL, "labels", VF_PLAIN, 0, 0},
+		{">VALUE", "value", VF_PLAIN, 0, 0},
+		{">PER-S", "rate", VF_SI, 0, 0},
+		{"LABELS", NULL, VF_PLAIN, 0, 0},
+	};
+	const struct ixg_msg_hello_reply *h = &x->st->dp_hello;
+	struct ixg_ctr_state state = {
+		.generation = x->st->dp_generation,
+		.workers = h->n_workers,
+		.headless = 0, /* we are its control plane */
+		.start_unix = h->start_unix,
+	};
+	struct ixg_ctr_src sc = x->sc, sn = x->snow, sp = x->sprev;
+	struct ixg_ctr_walk *w = NULL, *wn = NULL, *wp = NULL;
+	struct ixg_ctr_series se;
+	uint64_t fams = 0;
+	struct vtable *t;
+	const char *prefix = arg;
+
+	if (prefix != NULL && strncmp(prefix, "ixgate_", 7) == 0)
+		prefix += 7;
+	for (unsigned f = 0; f < IXG_CF_MAX; f++)
+		if (prefix == NULL || strncmp(ixg_ctr_families[f].name, prefix,
+					      strlen(prefix)) == 0)
+			fams |= UINT64_C(1) << f;
+	if (fams == 0) {
+		const char *best = NULL;
+		unsigned best_d = 4;
+		size_t best_len = 0;
+		char sug[IXG_CTR_LABEL_LEN];
+
+		for (unsigned f = 0; f < IXG_CF_MAX; f++) {
+			char head[IXG_CTR_LABEL_LEN];
+			unsigned d;
+
+			/* Against as much of each name as was typed. */
+			snprintf(head, sizeof(head), "%.*s",
+				 (int)strlen(prefix), ixg_ctr_families[f].name);
+			d = show_edit_distance(prefix, head);
+
+			if (ixg_ctr_families[f].metric && d < best_d) {
+				best_d = d;
+				best = ixg_ctr_families[f].name;
+				best_len = strlen(prefix);
+			}
+		}
+		/* Suggest what was meant, as long as what was typed. */
+		if (best != NULL) {
+			snprintf(sug, sizeof(sug), "%.*s", (int)best_len, best);
+			best = sug;
+		}
+		return fail(x, 1, best, "no counter family named '%s'", arg);
+	}
+	t = view_table(v, "series", cols, sizeof(cols) / sizeof(cols[0]), 0);
+	if (x->c == NULL) {
+		vt_json_null(t);
+		vt_hide_empty(t);
+		return 0;
+	}
+	sc.state = &state;
+	w = ixg_ctr_walk_new(&sc, x->names,
+			     IXG_CTR_WALK_METRICS |
+				     (x->all ? 0 : IXG_CTR_WALK_NONZERO),
+			     fams);
+	if (w != NULL && x->now != NULL && x->prev != NULL) {
+		sn.state = sp.state = &state;
+		wn = ixg_ctr_walk_new(&sn, x->names, 0, fams);
+		wp = ixg_ctr_walk_new(&sp, x->names, 0, fams);
+	}
+	if (w == NULL) {
+		ixg_ctr_walk_free(wn);
+		ixg_ctr_walk_free(wp);
+		return fail(x, 1, NULL, "out of memory");
+	}
+	while (ixg_ctr_walk_next(w, &se)) {
+		char name[96], lt[256], lj[512];
+		size_t o = 0;
+		double r;
+
+		snprintf(name, sizeof(name), "ixgate_%s", se.fam->name);
+		lt[0] = '\0';
+		for (unsigned k = 0; k < se.n_labels; k++)
+			o += (size_t)snprintf(
+				lt + o, o < sizeof(lt) ? sizeof(lt) - o : 0,
+				"%s%s=%s", k ? " " : "", se.label_names[k],
+				se.label_values[k]);
+		vt_row(t);
+		vt_set(t, 0, V_STR(name));
+		vt_set(t, 1, V_RAW(labels_json(&se, lj, sizeof(lj))));
+		vt_set(t, 2, V_U64(se.value));
+		vt_set(t, 4, V_STR(lt));
+		if (se.fam->type == IXG_CTR_COUNTER && wn != NULL &&
+		    wp != NULL &&
+		    ctl_rate(ixg_ctr_walk_value(wp, se.fam_id, se.entity,
+						se.sub),
+			     ixg_ctr_walk_value(wn, se.fam_id, se.entity,
+						se.sub),
+			     x->dt, &r))
+			vt_set(t, 3, V_DBL(r));
+		else
+			vt_set(t, 3, V_NULL());
+	}
+	ixg_ctr_walk_free(w);
+	ixg_ctr_walk_free(wn);
+	ixg_ctr_walk_free(wp);
+	return 0;
+}
+
+/* ------------------------------------------------------- the commands */
+
+enum show_arg {
+	SA_NONE, /* no positional argument */
+	SA_OPTIONAL,
+	SA_REQUIRED,
+};
+
+/* One `show` command, declared once: everything below reads this. */
+struct show_cmd {
+	const char *name; /* "peers", or two words: "matrix peers" */
+	const char *args; /* for usage: "NAME [--top N|--all]", or NULL */
+	const char *help;
+	uint8_t arg; /* enum show_arg */
+	const char *arg_name; /* "peer NAME": "show peer: missing peer NAME" */
+	bool top; /* takes --top N and --all */
+	bool counters; /* shows counters: sums them, starts with the
+			* dataplane header */
+	bool watchable; /* --watch repeats it with rates */
+	int (*fill)(struct ctx *x, struct view *v, const char *arg);
+};
+
+static int cmd_help(struct ctx *x, struct view *v, const char *arg);
+
+static const struct show_cmd show_cmds[] = {
+	{"peers", NULL, "every peer: config, prefixes, traffic, rates", SA_NONE,
+	 NULL, false, true, true, cmd_peers},
+	{"peer", "NAME [--top N|--all]",
+	 "one peer in detail (--all: every prefix too)", SA_REQUIRED,
+	 "peer NAME", true, true, true, cmd_peer},
+	{"routes", "[PREFIX|ADDRESS]",
+	 "route counts per peer, or the longest match", SA_OPTIONAL, NULL,
+	 false, false, false, cmd_routes},
+	{"acl", NULL, "ACL rules in priority order, with hits", SA_NONE, NULL,
+	 false, true, true, cmd_acl},
+	{"classes", NULL, "traffic classes (trTCM) and colour counters",
+	 SA_NONE, NULL, false, true, true, cmd_classes},
+	{"blackholes", NULL, "blackholed prefixes, expiry, drops", SA_NONE,
+	 NULL, false, true, true, cmd_blackholes},
+	{"countries", NULL, "prefixes and traffic per country", SA_NONE, NULL,
+	 false, true, true, cmd_countries},
+	{"matrix peers", "[--top N|--all]", "traffic between peers", SA_NONE,
+	 NULL, true, true, true, cmd_matrix_peers},
+	{"matrix countries", "[--top N|--all]", "traffic between countries",
+	 SA_NONE, NULL, true, true, true, cmd_matrix_countries},
+	{"drops", NULL, "drops by reason", SA_NONE, NULL, false, true, true,
+	 cmd_drops},
+	{"ports", NULL, "per-port counters", SA_NONE, NULL, false, true, true,
+	 cmd_ports},
+	{"counters", "[NAME] [--all]",
+	 "every counter series, as exporters see it (--all: zeros too)",
+	 SA_OPTIONAL, NULL, false, true, true, cmd_counters},
+	{"generation", NULL, "generation, config hash, dataplane state",
+	 SA_NONE, NULL, false, false, false, cmd_generation},
+	{"config", NULL, "the running configuration (canonical print)", SA_NONE,
+	 NULL, false, false, false, cmd_config},
+	{"help", NULL, "this list", SA_NONE, NULL, false, false, false,
+	 cmd_help},
+};
+
+#define N_CMDS (sizeof(show_cmds) / sizeof(show_cmds[0]))
+
+/* Length of the first word of a command's name. */
+static size_t
+word1(const struct show_cmd *c)
+{
+	const char *sp = strchr(c->name, ' ');
+
+	return sp != NULL ? (size_t)(sp - c->name) : strlen(c->name);
+}
+
+/* The command list, one line each, as usage prints it. */
+static void
+cmd_lines(FILE *out, const char *indent)
+{
+	for (size_t i = 0; i < N_CMDS; i++) {
+		const struct show_cmd *c = &show_cmds[i];
+		char syn[96];
+		int n = snprintf(syn, sizeof(syn), "%s%s%s", c->name,
+				 c->args ? " " : "", c->args ? c->args : "");
+
+		fprintf(out, "%s%-*s%s\n", indent, n < 30 ? 30 : n + 2, syn,
+			c->help);
+	}
+}
+
+/* The usage text (caller frees). */
+static char *
+usage_text(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m == NULL)
+		return NULL;
+	fputs("usage: ixgatectl [--json] show COMMAND\n", m);
+	cmd_lines(m, "  ");
+	if (fclose(m) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 static int
-usage(struct ctx *x, const char *fmt, const char *arg)
+cmd_help(struct ctx *x, struct view *v, const char *arg)
 {
-	char msg[160];
+	char *u = usage_text();
 
-	snprintf(msg, sizeof(msg), fmt, arg ? arg : "");
-	if (x->json) {
-		struct jw w;
+	(void)arg;
+	if (u == NULL)
+		return fail(x, 1, NULL, "out of memory");
+	view_json(v, "usage", V_STR(u));
+	view_text(v, "%s", u);
+	free(u);
+	return 0;
+}
 
-		jw_init(&w, x->out);
-		jw_obj(&w, NULL);
-		jw_str(&w, "error", msg);
-		jw_str(&w, "usage", usage_text);
-		jw_end_obj(&w);
-		jw_done(&w);
-	} else {
-		fprintf(x->out, "%s\n%s", msg, usage_text);
+/* The `show` lines of ixgatectl --help (see daemon.h). Any thread. */
+int
+ctl_show_help(FILE *out, bool json)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m == NULL)
+		return 1;
+	cmd_lines(m, "  show ");
+	if (fclose(m) != 0 || text == NULL) {
+		free(text);
+		return 1;
 	}
-	return 2;
+	if (json) {
+		struct ixg_json j;
+
+		ixg_json_init(&j, out);
+		ixg_json_obj(&j, NULL);
+		ixg_json_arr(&j, "show");
+		for (size_t i = 0; i < N_CMDS; i++) {
+			ixg_json_obj(&j, NULL);
+			ixg_json_str(&j, "name", show_cmds[i].name);
+			if (show_cmds[i].args != NULL)
+				ixg_json_str(&j, "args", show_cmds[i].args);
+			ixg_json_str(&j, "help", show_cmds[i].help);
+			ixg_json_bool(&j, "watchable", show_cmds[i].watchable);
+			ixg_json_end(&j);
+		}
+		ixg_json_end(&j);
+		ixg_json_end(&j);
+		ixg_json_done(&j);
+	} else {
+		fputs(text, out);
+	}
+	free(text);
+	return 0;
+}
+
+/* Watchable commands, "peers, peer, ..." (see daemon.h). Any thread. */
+const char *
+ctl_show_watchable_list(char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_CMDS; i++) {
+		const struct show_cmd *c = &show_cmds[i];
+		bool dup = false;
+
+		if (!c->watchable)
+			continue;
+		/* "matrix" once for both of its commands. */
+		for (size_t k = 0; k < i; k++)
+			dup |= show_cmds[k].watchable &&
+			       word1(&show_cmds[k]) == word1(c) &&
+			       strncmp(show_cmds[k].name, c->name, word1(c)) ==
+				       0;
+		if (dup)
+			continue;
+		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%.*s",
+				      o ? ", " : "", (int)word1(c), c->name);
+	}
+	return buf;
+}
+
+/*
+ * The command argv[1] (and argv[2] for two-word commands) names, or NULL;
+ * *words is how many arguments its name took. For a known first word with
+ * an unknown second one, *group is set (the usage error lists the
+ * choices).
+ */
+static const struct show_cmd *
+cmd_find(int argc, char **argv, int *words, const struct show_cmd **group)
+{
+	*group = NULL;
+	for (size_t i = 0; i < N_CMDS; i++) {
+		const struct show_cmd *c = &show_cmds[i];
+		size_t w = word1(c);
+
+		if (strlen(argv[1]) != w || strncmp(argv[1], c->name, w) != 0)
+			continue;
+		if (c->name[w] == '\0') {
+			*words = 1;
+			return c;
+		}
+		*group = c;
+		if (argc > 2 && strcmp(argv[2], c->name + w + 1) == 0) {
+			*words = 2;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* A failure or usage error as the whole output: text, or {"error": ...}
+ * (with "did_you_mean" or "usage"). */
+static int
+render_error(FILE *out, bool json, int status, const char *msg,
+	     const char *suggestion, bool with_usage)
+{
+	struct view *v = view_new(NULL);
+	char *u = with_usage ? usage_text() : NULL;
+
+	if (v == NULL) {
+		fputs(json ? "{\"error\":\"out of memory\"}\n"
+			   : "out of memory\n",
+		      out);
+		free(u);
+		return 1;
+	}
+	view_json(v, "error", V_STR(msg));
+	if (suggestion != NULL) {
+		view_json(v, "did_you_mean", V_STR(suggestion));
+		view_text(v, "%s; did you mean '%s'?\n", msg, suggestion);
+	} else {
+		view_text(v, "%s\n", msg);
+	}
+	if (u != NULL) {
+		view_json(v, "usage", V_STR(u));
+		view_text(v, "%s", u);
+	}
+	if (view_render(v, json, out) < 0)
+		fputs(json ? "{\"error\":\"out of memory\"}\n"
+			   : "out of memory\n",
+		      out);
+	view_free(v);
+	free(u);
+	return status;
 }
 
 /* Sum the mapped counter blocks (see daemon.h). Loop thread. */
@@ -2665,16 +2735,16 @@ counters_load(struct ctx *x)
 bool
 ctl_show_watchable(int argc, char **argv)
 {
-	static const char *const cmds[] = {"peers",   "peer",	    "acl",
-					   "classes", "blackholes", "countries",
-					   "matrix",  "drops",	    "ports"};
+	const struct show_cmd *c, *group;
+	int words;
 
-	if (argc < 2 || strcmp(argv[0], "show") != 0)
+	if (argc < 2 || strcmp(argv[0], "show") != 0 || argv[1] == NULL)
 		return false;
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i]) == 0)
-			return true;
-	return false;
+	c = cmd_find(argc, argv, &words, &group);
+	/* "matrix" alone: its commands are. */
+	if (c == NULL)
+		return group != NULL && group->watchable;
+	return c->watchable;
 }
 
 /*
@@ -2688,16 +2758,103 @@ ctl_show(const struct ctl_state *st, int argc, char **argv, bool json,
 	return ctl_show_rates(st, argc, argv, json, NULL, out);
 }
 
+/* The choices of a two-word command: "'peers' or 'countries'". */
+static void
+group_choices(const struct show_cmd *g, char *buf, size_t len)
+{
+	size_t w = word1(g), o = 0, n = 0, k = 0;
+
+	for (size_t i = 0; i < N_CMDS; i++)
+		n += strncmp(show_cmds[i].name, g->name, w) == 0 &&
+		     show_cmds[i].name[w] == ' ';
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_CMDS; i++) {
+		if (strncmp(show_cmds[i].name, g->name, w) != 0 ||
+		    show_cmds[i].name[w] != ' ')
+			continue;
+		k++;
+		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s'%s'",
+				      k == 1   ? ""
+				      : k == n ? " or "
+					       : ", ",
+				      show_cmds[i].name + w + 1);
+	}
+}
+
+/* Parse the arguments after the command's name into x; 0, or a usage
+ * error's message in msg. */
+static int
+parse_args(struct ctx *x, const struct show_cmd *c, int argc, char **argv,
+	   int i, const char **arg, char *msg, size_t len)
+{
+	*arg = NULL;
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			continue;
+		if (c->top && strcmp(argv[i], "--all") == 0) {
+			x->all = true;
+		} else if (c->top && strcmp(argv[i], "--top") == 0) {
+			char *end;
+			unsigned long n;
+
+			if (i + 1 >= argc) {
+				snprintf(msg, len, "--top needs a number");
+				return -1;
+			}
+			n = strtoul(argv[++i], &end, 10);
+			if (*end != '\0' || n == 0 || n > 65536) {
+				snprintf(msg, len,
+					 "--top: '%s' is not a number "
+					 "in 1..65536",
+					 argv[i]);
+				return -1;
+			}
+			x->top = (unsigned)n;
+			x->top_given = true;
+		} else if (c->fill == cmd_counters &&
+			   strcmp(argv[i], "--all") == 0) {
+			x->all = true;
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			if (strcmp(argv[i], "--all") == 0 ||
+			    strcmp(argv[i], "--top") == 0)
+				snprintf(msg, len,
+					 "show %s: no option '%s' (only "
+					 "peer and matrix take --top and "
+					 "--all)",
+					 c->name, argv[i]);
+			else
+				snprintf(msg, len, "unknown option '%s'",
+					 argv[i]);
+			return -1;
+		} else if (*arg == NULL && c->arg != SA_NONE) {
+			*arg = argv[i];
+		} else {
+			snprintf(msg, len, "unexpected argument '%s'", argv[i]);
+			return -1;
+		}
+	}
+	if (c->arg == SA_REQUIRED && *arg == NULL) {
+		snprintf(msg, len, "show %.*s: missing %s", (int)word1(c),
+			 c->name, c->arg_name);
+		return -1;
+	}
+	return 0;
+}
+
 /* `show ...` with given counters (see daemon.h). Event loop thread. */
 int
 ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 	       const struct ctl_rates *r, FILE *out)
 {
 	struct ctx *x = calloc(1, sizeof(*x));
-	const char *cmd, *sub = NULL, *arg = NULL;
-	int rc, i = 2;
+	const struct show_cmd *c = NULL, *group = NULL;
+	const char *arg = NULL;
+	struct view *v = NULL;
+	char msg[192];
+	int rc, words = 0;
 
-	if (x == NULL) {
+	if (x == NULL || (x->names = malloc(sizeof(*x->names))) == NULL) {
+		free(x);
 		fputs(json ? "{\"error\":\"out of memory\"}\n"
 			   : "out of memory\n",
 		      out);
@@ -2705,78 +2862,45 @@ ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 	}
 	x->st = st;
 	x->spec = st->running.valid ? &st->running.spec : NULL;
-	x->out = out;
-	x->json = json;
+	ixg_ctr_names_from_spec(x->names, x->spec);
+	/* The DPDK device names the dataplane wrote after its blocks. */
+	if (st->dp_connected)
+		ixg_ctr_names_devices(x->names,
+				      ixg_ctr_ports_of(st->counters,
+						       st->counters_size,
+						       st->n_counter_blocks));
 	x->top = SHOW_TOP_DEFAULT;
-	x->now_unix = (int64_t)time(NULL);
+	show_now(&x->ts);
+	x->now_unix = (int64_t)x->ts.tv_sec;
 	/* `--json` anywhere in argv too, for clients that pass it through. */
 	for (int k = 1; k < argc; k++)
 		if (strcmp(argv[k], "--json") == 0)
-			x->json = true;
-	jw_init(&x->w, out);
+			json = true;
 
 	if (argc < 2 || argv[1] == NULL) {
-		rc = usage(x, "show: missing command%s", NULL);
+		rc = render_error(out, json, 2, "show: missing command", NULL,
+				  true);
 		goto done;
 	}
-	cmd = argv[1];
-	if (!known_command(cmd)) {
-		rc = usage(x, "show: unknown command '%s'", cmd);
-		goto done;
-	}
-	if (strcmp(cmd, "matrix") == 0) {
-		if (argc < 3 || (strcmp(argv[2], "peers") != 0 &&
-				 strcmp(argv[2], "countries") != 0)) {
-			rc = usage(x,
-				   "show matrix: expected 'peers' or "
-				   "'countries'%s",
-				   NULL);
-			goto done;
-		}
-		sub = argv[2];
-		i = 3;
-	}
-	for (; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			continue;
-		if (strcmp(argv[i], "--all") == 0) {
-			x->all = true;
-		} else if (strcmp(argv[i], "--top") == 0) {
-			char *end;
-			unsigned long n;
+	c = cmd_find(argc, argv, &words, &group);
+	if (c == NULL && group != NULL) {
+		char ch[128];
 
-			if (i + 1 >= argc) {
-				rc = usage(x, "--top needs a number%s", NULL);
-				goto done;
-			}
-			n = strtoul(argv[++i], &end, 10);
-			if (*end != '\0' || n == 0 || n > 65536) {
-				rc = usage(x,
-					   "--top: '%s' is not a number "
-					   "in 1..65536",
-					   argv[i]);
-				goto done;
-			}
-			x->top = (unsigned)n;
-			x->top_given = true;
-		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
-			rc = usage(x, "unknown option '%s'", argv[i]);
-			goto done;
-		} else if (arg == NULL) {
-			arg = argv[i];
-		} else {
-			rc = usage(x, "unexpected argument '%s'", argv[i]);
-			goto done;
-		}
-	}
-	/* Commands that take a positional argument, and those that do not. */
-	if (strcmp(cmd, "peer") == 0 && arg == NULL) {
-		rc = usage(x, "show peer: missing peer NAME%s", NULL);
+		group_choices(group, ch, sizeof(ch));
+		snprintf(msg, sizeof(msg), "show %.*s: expected %s",
+			 (int)word1(group), group->name, ch);
+		rc = render_error(out, json, 2, msg, NULL, true);
 		goto done;
 	}
-	if (arg != NULL && strcmp(cmd, "peer") != 0 &&
-	    strcmp(cmd, "routes") != 0) {
-		rc = usage(x, "unexpected argument '%s'", arg);
+	if (c == NULL) {
+		snprintf(msg, sizeof(msg), "show: unknown command '%s'",
+			 argv[1]);
+		rc = render_error(out, json, 2, msg, NULL, true);
+		goto done;
+	}
+	if (parse_args(x, c, argc, argv, 1 + words, &arg, msg, sizeof(msg)) <
+	    0) {
+		rc = render_error(out, json, 2, msg, NULL, true);
 		goto done;
 	}
 	if (r != NULL) {
@@ -2789,44 +2913,42 @@ ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 		}
 		x->frame = r->frame;
 		x->watch_s = r->watch_s;
-	} else if (strcmp(cmd, "routes") != 0 && strcmp(cmd, "config") != 0 &&
-		   strcmp(cmd, "generation") != 0 && counters_load(x) < 0) {
+	} else if (c->counters && counters_load(x) < 0) {
 		/* Commands over the configuration alone skip summing the
 		 * blocks. */
-		rc = error(x, 1, NULL, "out of memory");
+		rc = render_error(out, json, 1, "out of memory", NULL, false);
 		goto done;
 	}
+	ixg_ctr_src_one(&x->sc, x->c);
+	ixg_ctr_src_one(&x->snow, x->now);
+	ixg_ctr_src_one(&x->sprev, x->prev);
+	if (c->counters) {
+		struct view_hdr h = {
+			.counters = x->c != NULL,
+			.generation = st->dp_generation,
+			.rate_interval_s = x->now && x->prev ? x->dt : 0,
+			.frame = x->frame,
+			.watch_s = x->watch_s,
+			.now = x->ts,
+		};
 
-	if (sub != NULL && strcmp(sub, "peers") == 0)
-		rc = cmd_matrix_peers(x);
-	else if (sub != NULL)
-		rc = cmd_matrix_countries(x);
-	else if (strcmp(cmd, "peers") == 0)
-		rc = cmd_peers(x);
-	else if (strcmp(cmd, "peer") == 0)
-		rc = cmd_peer(x, arg);
-	else if (strcmp(cmd, "routes") == 0)
-		rc = cmd_routes(x, arg);
-	else if (strcmp(cmd, "acl") == 0)
-		rc = cmd_acl(x);
-	else if (strcmp(cmd, "classes") == 0)
-		rc = cmd_classes(x);
-	else if (strcmp(cmd, "blackholes") == 0)
-		rc = cmd_blackholes(x);
-	else if (strcmp(cmd, "countries") == 0)
-		rc = cmd_countries(x);
-	else if (strcmp(cmd, "drops") == 0)
-		rc = cmd_drops(x);
-	else if (strcmp(cmd, "ports") == 0)
-		rc = cmd_ports(x);
-	else if (strcmp(cmd, "generation") == 0)
-		rc = cmd_generation(x);
-	else if (strcmp(cmd, "config") == 0)
-		rc = cmd_config(x);
-	else
-		rc = usage(x, "show: unknown command '%s'", cmd);
+		v = view_new(&h);
+	} else {
+		v = view_new(NULL);
+	}
+	if (v == NULL) {
+		rc = render_error(out, json, 1, "out of memory", NULL, false);
+		goto done;
+	}
+	rc = c->fill(x, v, arg);
+	if (rc != 0)
+		rc = render_error(out, json, rc, x->err, x->suggestion, false);
+	else if (view_render(v, json, out) < 0)
+		rc = render_error(out, json, 1, "out of memory", NULL, false);
 done:
+	view_free(v);
 	free(x->sum);
+	free(x->names);
 	free(x);
 	return rc;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * show_fmt.c - the building blocks of the `show` commands: units, times,
- * addresses, aligned text tables and a JSON writer. No state of the daemon
- * here; see show.c for the commands.
+ * show_fmt.c - the building blocks of the `show` commands: the clock,
+ * units, times, addresses, names. No state of the daemon here; see show.c
+ * for the commands and view.c for how they print.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +13,27 @@
 #include <time.h>
 
 #include "show_impl.h"
+
+/* ---------------------------------------------------------------- clock */
+
+static void (*show_clock)(struct timespec *ts);
+
+/* Wall clock, or the test's. Loop thread. */
+void
+show_now(struct timespec *ts)
+{
+	if (show_clock != NULL)
+		show_clock(ts);
+	else
+		clock_gettime(CLOCK_REALTIME, ts);
+}
+
+/* Replace the clock (tests). Before any show command runs. */
+void
+show_set_clock(void (*fn)(struct timespec *ts))
+{
+	show_clock = fn;
+}
 
 /* ---------------------------------------------------------------- units */
 
@@ -231,306 +252,6 @@ show_covers(const uint8_t a[16], unsigned alen, const uint8_t b[16],
 	if (rest == 0)
 		return true;
 	return ((a[full] ^ b[full]) & (uint8_t)(0xff00u >> rest)) == 0;
-}
-
-/* --------------------------------------------------------------- tables */
-
-/* Columns from headers (">" prefix: right-aligned) and caps. */
-void
-tbl_init(struct tbl *t, unsigned ncols, const char *const *hdr,
-	 const unsigned *cap)
-{
-	memset(t, 0, sizeof(*t));
-	t->ncols = ncols > TBL_MAX_COLS ? TBL_MAX_COLS : ncols;
-	for (unsigned c = 0; c < t->ncols; c++) {
-		t->right[c] = hdr[c][0] == '>';
-		t->hdr[c] = hdr[c] + (t->right[c] ? 1 : 0);
-		t->cap[c] = cap != NULL ? cap[c] : 0;
-	}
-}
-
-/* New empty row; on allocation failure the table marks itself and later
- * cells are dropped (the output says so). */
-void
-tbl_row(struct tbl *t)
-{
-	if (t->oom)
-		return;
-	if (t->nrows == t->alloc_rows) {
-		unsigned n = t->alloc_rows ? 2 * t->alloc_rows : 16;
-		void *p = realloc(t->cells,
-				  (size_t)n * t->ncols * sizeof(*t->cells));
-
-		if (p == NULL) {
-			t->oom = true;
-			return;
-		}
-		t->cells = p;
-		t->alloc_rows = n;
-	}
-	memset(t->cells[(size_t)t->nrows * t->ncols], 0,
-	       t->ncols * sizeof(*t->cells));
-	t->nrows++;
-}
-
-/* Set a cell of the last row. */
-void
-tbl_set(struct tbl *t, unsigned col, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (t->oom || t->nrows == 0 || col >= t->ncols)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(t->cells[(size_t)(t->nrows - 1) * t->ncols + col],
-		  TBL_CELL_LEN, fmt, ap);
-	va_end(ap);
-}
-
-/* Print `s` in a column of width w (cut with '~' if longer). */
-static void
-put_cell(FILE *out, const char *s, unsigned w, bool right, bool last)
-{
-	size_t n = strlen(s);
-
-	if (n > w) {
-		fprintf(out, "%.*s~", (int)(w - 1), s);
-		return;
-	}
-	if (right)
-		fprintf(out, "%*s", (int)w, s);
-	else if (last)
-		fputs(s, out);
-	else
-		fprintf(out, "%-*s", (int)w, s);
-}
-
-/* The last column's text, wrapped at spaces to `w` columns, each
- * continuation line starting at column `col`. */
-static void
-put_wrapped(FILE *out, const char *s, unsigned w, unsigned col)
-{
-	bool first = true;
-
-	while (*s) {
-		size_t n = strlen(s), cut = n;
-
-		if (n > w) {
-			cut = w;
-			while (cut > 0 && s[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = w;
-		}
-		if (!first)
-			fprintf(out, "\n%*s", (int)col, "");
-		fprintf(out, "%.*s", (int)cut, s);
-		first = false;
-		s += cut;
-		while (*s == ' ')
-			s++;
-	}
-}
-
-/* Print the table and free it. */
-void
-tbl_print(struct tbl *t, FILE *out, unsigned indent)
-{
-	unsigned w[TBL_MAX_COLS], total = indent, last = t->ncols - 1;
-
-	for (unsigned c = 0; c < t->ncols; c++) {
-		w[c] = (unsigned)strlen(t->hdr[c]);
-		for (unsigned r = 0; r < t->nrows; r++) {
-			unsigned n = (unsigned)strlen(
-				t->cells[(size_t)r * t->ncols + c]);
-
-			if (n > w[c])
-				w[c] = n;
-		}
-		if (t->cap[c] != 0 && w[c] > t->cap[c])
-			w[c] = t->cap[c];
-		total += w[c] + (c ? 2 : 0);
-	}
-	/* The last column takes what is left of the width, at least 12. */
-	if (total > SHOW_WIDTH) {
-		unsigned before = total - w[last];
-		unsigned left = before < SHOW_WIDTH - 12 ? SHOW_WIDTH - before
-							 : 12;
-
-		if (left < w[last])
-			w[last] = left;
-	}
-	for (int r = -1; r < (int)t->nrows; r++) {
-		unsigned col = indent;
-
-		fprintf(out, "%*s", (int)indent, "");
-		for (unsigned c = 0; c < t->ncols; c++) {
-			const char *s =
-				r < 0 ? t->hdr[c]
-				      : t->cells[(size_t)r * t->ncols + c];
-
-			if (c)
-				fputs("  ", out);
-			col += c ? 2 : 0;
-			if (c == last && !t->right[c])
-				put_wrapped(out, s, w[c], col);
-			else
-				put_cell(out, s, w[c], t->right[c], c == last);
-			col += w[c];
-		}
-		fputc('\n', out);
-	}
-	if (t->oom)
-		fputs("(output cut: out of memory)\n", out);
-	tbl_free(t);
-}
-
-/* Free the cells without printing (tbl_print frees too). */
-void
-tbl_free(struct tbl *t)
-{
-	free(t->cells);
-	t->cells = NULL;
-	t->nrows = t->alloc_rows = 0;
-}
-
-/* ----------------------------------------------------------------- JSON */
-
-/* Start writing JSON to out. Any thread; one writer per output. */
-void
-jw_init(struct jw *w, FILE *out)
-{
-	memset(w, 0, sizeof(*w));
-	w->out = out;
-	w->first[0] = true;
-}
-
-/* A JSON string (RFC 8259 section 7): quote, backslash and controls are
- * escaped; other bytes pass (the config's names are ASCII). */
-static void
-jw_quote(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", out);
-		else if (ch == '\t')
-			fputs("\\t", out);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
-static void
-jw_key(struct jw *w, const char *key)
-{
-	if (!w->first[w->depth])
-		fputc(',', w->out);
-	w->first[w->depth] = false;
-	if (key != NULL) {
-		jw_quote(w->out, key);
-		fputc(':', w->out);
-	}
-}
-
-static void
-jw_open(struct jw *w, const char *key, char ch)
-{
-	jw_key(w, key);
-	fputc(ch, w->out);
-	if (w->depth + 1 < JW_MAX_DEPTH)
-		w->depth++;
-	w->first[w->depth] = true;
-}
-
-/* Open an object / array (as member `key`, or as an element if NULL). */
-void
-jw_obj(struct jw *w, const char *key)
-{
-	jw_open(w, key, '{');
-}
-void
-jw_arr(struct jw *w, const char *key)
-{
-	jw_open(w, key, '[');
-}
-
-/* Close the innermost object / array. */
-void
-jw_end_obj(struct jw *w)
-{
-	fputc('}', w->out);
-	if (w->depth > 0)
-		w->depth--;
-}
-
-void
-jw_end_arr(struct jw *w)
-{
-	fputc(']', w->out);
-	if (w->depth > 0)
-		w->depth--;
-}
-
-/* Members or elements of each type (key NULL inside an array). */
-void
-jw_str(struct jw *w, const char *key, const char *v)
-{
-	jw_key(w, key);
-	jw_quote(w->out, v);
-}
-
-void
-jw_u64(struct jw *w, const char *key, uint64_t v)
-{
-	jw_key(w, key);
-	fprintf(w->out, "%" PRIu64, v);
-}
-
-void
-jw_i64(struct jw *w, const char *key, int64_t v)
-{
-	jw_key(w, key);
-	fprintf(w->out, "%" PRId64, v);
-}
-
-/* Doubles with 3 decimals; JSON has no NaN or infinity: those are null. */
-void
-jw_dbl(struct jw *w, const char *key, double v)
-{
-	jw_key(w, key);
-	if (v != v || v > 1e300 || v < -1e300)
-		fputs("null", w->out);
-	else
-		fprintf(w->out, "%.3f", v);
-}
-
-void
-jw_bool(struct jw *w, const char *key, bool v)
-{
-	jw_key(w, key);
-	fputs(v ? "true" : "false", w->out);
-}
-
-void
-jw_null(struct jw *w, const char *key)
-{
-	jw_key(w, key);
-	fputs("null", w->out);
-}
-
-/* The root value is complete: end the line. */
-void
-jw_done(struct jw *w)
-{
-	fputc('\n', w->out);
 }
 
 /* ---------------------------------------------------------------- names */

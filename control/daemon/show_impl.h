@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * show_impl.h - what show.c (the `show` commands) and show_fmt.c (tables,
- * units, JSON, addresses) share inside ixgate-control. Not an API: nothing
- * outside control/daemon/show*.c includes it.
+ * show_impl.h - what show.c (the `show` commands), view.c (their renderer)
+ * and show_fmt.c (clock, units, addresses) share inside ixgate-control.
+ * Not an API: nothing outside control/daemon/show*.c and view.c includes
+ * it.
  *
  * Single-threaded like the rest of the daemon: everything runs on the event
  * loop's thread, for one command at a time.
@@ -16,8 +17,19 @@
 
 #include "ixg_api.h"
 
+#include <time.h>
+
 /* Human output must fit a 100-column terminal. */
 #define SHOW_WIDTH 100
+
+/* ---------------------------------------------------------------- clock */
+
+/* The wall clock every show command reads (CLOCK_REALTIME). */
+void show_now(struct timespec *ts);
+
+/* Replace the clock (tests render golden files at a fixed time); NULL
+ * restores CLOCK_REALTIME. */
+void show_set_clock(void (*fn)(struct timespec *ts));
 
 /* ---------------------------------------------------------------- units */
 
@@ -66,68 +78,6 @@ int show_parse_prefix(const char *s, int *family, uint8_t addr[16],
 /* Does prefix (a, alen) contain prefix (b, blen)? Both network order. */
 bool show_covers(const uint8_t a[16], unsigned alen, const uint8_t b[16],
 		 unsigned blen);
-
-/* --------------------------------------------------------------- tables */
-
-#define TBL_MAX_COLS 16
-#define TBL_CELL_LEN 96
-
-/*
- * A table of text cells printed with aligned columns: numbers right-aligned,
- * text left-aligned, each column at most its cap (longer text is cut with a
- * trailing '~'). When the row is still wider than SHOW_WIDTH the last
- * column wraps at spaces onto continuation lines.
- */
-struct tbl {
-	unsigned ncols;
-	const char *hdr[TBL_MAX_COLS];
-	bool right[TBL_MAX_COLS];
-	unsigned cap[TBL_MAX_COLS]; /* 0: no cap */
-	char (*cells)[TBL_CELL_LEN];
-	unsigned nrows, alloc_rows;
-	bool oom;
-};
-
-/* Columns as "NAME" (left) or ">NAME" (right-aligned), with a cap per
- * column (0 = none). */
-void tbl_init(struct tbl *t, unsigned ncols, const char *const *hdr,
-	      const unsigned *cap);
-/* Start a new row; its cells are empty until set. */
-void tbl_row(struct tbl *t);
-/* Set cell `col` of the last row. */
-void tbl_set(struct tbl *t, unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Print with `indent` spaces before every line, then free the cells. */
-void tbl_print(struct tbl *t, FILE *out, unsigned indent);
-void tbl_free(struct tbl *t);
-
-/* ----------------------------------------------------------------- JSON */
-
-#define JW_MAX_DEPTH 16
-
-/*
- * A JSON writer (RFC 8259) that places commas itself. `key` is NULL for
- * array elements and for the root. Strings are escaped (section 7).
- */
-struct jw {
-	FILE *out;
-	unsigned depth;
-	bool first[JW_MAX_DEPTH];
-};
-
-void jw_init(struct jw *w, FILE *out);
-void jw_obj(struct jw *w, const char *key);
-void jw_arr(struct jw *w, const char *key);
-void jw_end_obj(struct jw *w);
-void jw_end_arr(struct jw *w);
-void jw_str(struct jw *w, const char *key, const char *v);
-void jw_u64(struct jw *w, const char *key, uint64_t v);
-void jw_i64(struct jw *w, const char *key, int64_t v);
-void jw_dbl(struct jw *w, const char *key, double v);
-void jw_bool(struct jw *w, const char *key, bool v);
-void jw_null(struct jw *w, const char *key);
-/* After the root value: a newline. */
-void jw_done(struct jw *w);
 
 /* ---------------------------------------------------------------- names */
 

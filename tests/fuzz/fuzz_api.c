@@ -5,8 +5,10 @@
  * protocol without a socket) against a real runtime with real tables.
  *
  * Input: records of [u16 msg_len][u16 fd_len][msg][fd bytes] (little
- * endian); fd_len 0 passes no descriptor. The input ends the connection
- * (an open transaction is discarded, as on a disconnect).
+ * endian); fd_len 0 passes no descriptor. The descriptor is a memfd sealed
+ * as TXN_TABLE requires, or left unsealed when bit 15 of fd_len is set
+ * (the length is the low 15 bits). The input ends the connection (an open
+ * transaction is discarded, as on a disconnect).
  *
  * Properties checked beyond "no crash, no leak, no UB":
  *  - every message gets a reply that is itself a well-formed message,
@@ -14,6 +16,7 @@
  *  - the running generation only moves on a successful commit, by one,
  *    and the published tables carry it.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct runtime rt;
+
+/* At exit, before LeakSanitizer looks: the runtime Initialize built (the
+ * tables' own allocations hang off DPDK's heap, which LSan does not scan). */
+static void
+free_all(void)
+{
+	tables_free(rt.tables);
+	rt.tables = NULL;
+	counters_destroy(&rt);
+	runtime_spec_free(&rt);
+}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -64,6 +78,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (ixg_conf_load(conf, &spec, stderr) < 0)
 		abort();
 	rt.counters_fd = -1;
+	rt.counters_ro_fd = -1;
 	rt.n_workers = 1;
 	rt.headless = true;
 	pthread_mutex_init(&rt.spec_lock, NULL);
@@ -79,6 +94,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_api setup: %s\n", err);
 		abort();
 	}
+	atexit(free_all);
 	return 0;
 }
 
@@ -92,6 +108,7 @@ reply_fits(uint16_t req, uint16_t rep)
 	case IXG_MSG_HELLO: return rep == IXG_MSG_HELLO_REPLY;
 	case IXG_MSG_TXN_COMMIT: return rep == IXG_MSG_COMMIT_REPLY;
 	case IXG_MSG_GET_STATE: return rep == IXG_MSG_STATE;
+	case IXG_MSG_GET_IDS: return rep == IXG_MSG_IDS;
 	default: return 0;
 	}
 }
@@ -107,6 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (off + 4 <= size) {
 		uint16_t mlen = (uint16_t)(data[off] | data[off + 1] << 8);
 		uint16_t flen = (uint16_t)(data[off + 2] | data[off + 3] << 8);
+		int unsealed = flen >> 15;
 		uint64_t gen = runtime_generation(&rt);
 		struct ixg_msg_hdr req, rep;
 		char err[IXG_WIRE_ERR_LEN];
@@ -114,14 +132,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int fd = -1;
 
 		off += 4;
+		flen &= 0x7fff;
 		if (mlen > size - off)
 			mlen = (uint16_t)(size - off);
 		if (flen > size - off - mlen)
 			flen = (uint16_t)(size - off - mlen);
 		if (flen > 0) {
-			fd = memfd_create("fuzz", MFD_CLOEXEC);
+			fd = memfd_create("fuzz",
+					  MFD_CLOEXEC | MFD_ALLOW_SEALING);
 			if (fd < 0 ||
 			    write(fd, data + off + mlen, flen) != flen)
+				abort();
+			if (!unsealed && fcntl(fd, F_ADD_SEALS,
+					       F_SEAL_SHRINK | F_SEAL_GROW |
+						       F_SEAL_WRITE) < 0)
 				abort();
 		}
 		api_handle(&c, data + off, mlen, fd, &out);

@@ -9,6 +9,7 @@ CONF=$CONF_DIR/demo.conf
 API_SOCK=$TMP/dp.sock
 CTL_SOCK=$TMP/ctl.sock
 AUDIT=$TMP/audit.log
+STATE=$TMP/state
 
 # copy_config P0_DEVICE P1_DEVICE: config/ to $CONF_DIR with the ports'
 # devices replaced (a commit may not change a port's device).
@@ -20,21 +21,31 @@ copy_config() {
 	grep -q "$1" "$CONF" || fail "could not set p0's device"
 }
 
-# start_dp DURATION JSON_OUT: the dataplane on $CONF, API on $API_SOCK.
+# start_dp DURATION JSON_OUT [OPTION...]: the dataplane on $CONF, API on
+# $API_SOCK, with the extra dataplane options given.
 start_dp() {
+	local duration=$1 out=$2
+	shift 2
 	# shellcheck disable=SC2046 # word splitting of the EAL arguments
-	bg timeout $(($1 + 30)) "$DP" -l 0,1 $(eal_mem_args) --no-pci \
+	bg timeout $((duration + 30)) "$DP" -l 0,1 $(eal_mem_args) --no-pci \
 		--file-prefix "$(eal_prefix)-$RANDOM" --log-level='*:warning' -- \
-		--config "$CONF" --api-socket "$API_SOCK" --duration "$1" \
-		--json-out "$2" >>"$TMP/dp.out" 2>>"$TMP/dp.err"
+		--config "$CONF" --api-socket "$API_SOCK" --duration "$duration" \
+		--json-out "$out" "$@" >>"$TMP/dp.out" 2>>"$TMP/dp.err"
 	DP_PID=$BG_PID
 	wait_for 20 test -S "$API_SOCK" ||
 		{ tail -20 "$TMP/dp.err" >&2; fail "dataplane API socket never appeared"; }
+	# The dataplane itself (DP_PID is the `timeout` around it): for
+	# signals that must reach it (SIGSTOP, SIGKILL).
+	DP_REAL_PID=$(pgrep -P "$DP_PID" | head -1)
+	[ -n "$DP_REAL_PID" ] || fail "no dataplane process under $DP_PID"
 }
 
+# start_ctld [OPTION...]: ixgate-control on $CONF, its sockets, audit log
+# and state directory in $TMP, with the extra options given.
 start_ctld() {
 	bg "$CTLD" --config "$CONF" --api-socket "$API_SOCK" \
 		--ctl-socket "$CTL_SOCK" --audit-log "$AUDIT" \
+		--state-dir "$STATE" "$@" \
 		>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
 	CTLD_PID=$BG_PID
 	wait_for 10 test -S "$CTL_SOCK" ||
@@ -66,6 +77,94 @@ g = j.get("generation")
 print(g["running"] if isinstance(g, dict) else g)'
 }
 
+# gen_field KEY: a field of `ixgatectl --json show generation`.
+gen_field() {
+	ctl --json show generation | python3 -c '
+import json, sys
+v = json.load(sys.stdin).get(sys.argv[1])
+print(json.dumps(v) if isinstance(v, (bool, type(None))) else v)' "$1"
+}
+
 dp_is_connected() {
 	ctl show generation | grep -q "^dataplane *connected"
+}
+
+# big_table [N4 [N6]]: a synthetic full-size table in $CONF_DIR/data:
+# big4.txt, N4 (default 1,048,576) IPv4 /30s in 100.64.0.0/10, and
+# big6.txt, N6 (default 300,000) IPv6 /48s in 3fff::/20. The demo's ACL
+# denies both ranges before any route lookup: announcing them moves no
+# verdict of the demo's traffic.
+big_table() {
+	python3 - "$CONF_DIR/data" "${1:-1048576}" "${2:-300000}" <<'PY' || fail "big_table"
+import sys
+d, n4, n6 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(d + "/big4.txt", "w") as f:
+    f.write("".join("100.%d.%d.%d/30\n" % (64 + (i >> 14), (i >> 6) & 255, (i & 63) << 2)
+                    for i in range(n4)))
+with open(d + "/big6.txt", "w") as f:
+    f.write("".join("3fff:%x:%x::/48\n" % (i >> 16, i & 0xffff) for i in range(n6)))
+PY
+}
+
+# big_to NEXT_HOP: the member of peers.d/asean.conf with that IPv4 next hop
+# (198.18.6.2 lao-telecom, 198.18.7.2 mpt) announces the big table, and
+# no other member does.
+big_to() {
+	python3 - "$CONF_DIR/peers.d/asean.conf" "$1" <<'PY' || fail "big_to"
+import sys
+p, nh = sys.argv[1], sys.argv[2]
+files = '\tannounce-file "../data/big4.txt";\n\tannounce-file "../data/big6.txt";\n'
+t = open(p).read().replace(files, "")
+line = "\tnext-hop %s;\n" % nh
+assert line in t, nh
+open(p, "w").write(t.replace(line, line + files, 1))
+PY
+}
+
+# compare_loops LIVE_JSON COUNT EXPECT_JSON LABEL GENERATOR_OPTION...: a
+# capture of COUNT frames ($TMP/in.pcap, made by the generator with these
+# options) replayed from memory (infinite_rx) into p0 was received as N
+# whole copies plus its first R frames; every counter of LIVE_JSON must
+# equal N x EXPECT_JSON (the generator's expectation for the capture) +
+# the generator's expectation for R frames (made again with the same
+# options: the generator is a stream, checked).
+compare_loops() {
+	local live=$1 count=$2 expect=$3 label=$4 rx loops rest
+	shift 4
+	rx=$(json_get "$live" ports.p0.rx_packets)
+	assert_eq "everything received came in on p0" "$rx" "$(json_get "$live" rx_packets)"
+	loops=$((rx / count))
+	rest=$((rx % count))
+	log "p0 received $rx = $loops x $count + $rest"
+	[ "$loops" -ge 10 ] || fail "only $loops loops of the capture: no sustained load"
+	if [ "$rest" -gt 0 ]; then
+		timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/rest.pcap" \
+			--count "$rest" "$@" --expect "$TMP/expect_rest.json" \
+			>/dev/null || fail "ixgate-pcapgen (rest)"
+		python3 - "$TMP/in.pcap" "$TMP/rest.pcap" <<'PY' || fail "generator is not a stream"
+import sys
+a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+# Same global header, then the rest's records are a prefix of the capture's.
+if a[:len(b)] != b:
+    sys.exit("FAIL: %s is not a prefix of %s" % (sys.argv[2], sys.argv[1]))
+PY
+	else
+		echo '{"rx_packets": 0, "tx_packets": 0, "local_packets": 0}' >"$TMP/expect_rest.json"
+	fi
+	python3 - "$expect" "$TMP/expect_rest.json" "$loops" \
+		>"$TMP/expect_total.json" <<'PY' || fail "scaling the expectation"
+import json, sys
+full, rest, n = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])
+if full.get("approximate"):
+    sys.exit("the capture has policed traffic: %r" % full["approximate"])
+out = {k: n * full[k] + rest.get(k, 0) for k in ("rx_packets", "tx_packets", "local_packets")}
+out["drops"] = {r: n * v + rest.get("drops", {}).get(r, 0) for r, v in full["drops"].items()}
+out["peers"] = {}
+for name in set(full.get("peers", {})) | set(rest.get("peers", {})):
+    f, r = full.get("peers", {}).get(name, {}), rest.get("peers", {}).get(name, {})
+    out["peers"][name] = {k: n * f.get(k, 0) + r.get(k, 0) for k in ("rx_packets", "tx_packets")}
+json.dump(out, sys.stdout)
+PY
+	compare_counters "$TMP/expect_total.json" "$live" \
+		"$label vs $loops x generator + $rest"
 }

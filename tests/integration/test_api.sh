@@ -97,7 +97,9 @@ api hello >"$TMP/hello.out" || fail "hello failed"
 assert_eq "hello status" ok "$(field "$TMP/hello.out" status)"
 assert_eq "generation at start" 1 "$(field "$TMP/hello.out" generation)"
 assert_eq "was_headless on the first connection" 0 "$(field "$TMP/hello.out" was_headless)"
-assert_eq "bootstrap sha256" "$(printf '0%.0s' $(seq 64))" "$(field "$TMP/hello.out" config_sha256)"
+# The bootstrap runs --config: its digest is that of its files (one here),
+# as ixgate-control computes it, so a control plane on them adopts.
+assert_eq "bootstrap sha256 (the --config file's)" "$(sha256sum <"$CONF" | cut -d' ' -f1)" "$(field "$TMP/hello.out" config_sha256)"
 assert_eq "cap.peers" 4096 "$(field "$TMP/hello.out" cap.peers)"
 assert_eq "cap.routes4" 2097152 "$(field "$TMP/hello.out" cap.routes4)"
 assert_eq "cap.routes6" 524288 "$(field "$TMP/hello.out" cap.routes6)"
@@ -192,10 +194,10 @@ sleep 1
 rc=0
 api state >"$TMP/busy.out" 2>&1 || rc=$?
 assert_contains "second client is refused" "$TMP/busy.out" "^status busy"
-assert_eq "headless while a client holds the API" false "$(tel_info headless)"
+assert_eq "headless while a client holds the API" 0 "$(tel_info headless)"
 wait "$HOLD"
 sleep 0.3
-assert_eq "headless once it left" true "$(tel_info headless)"
+assert_eq "headless once it left" 1 "$(tel_info headless)"
 assert_contains "headless logged" "$TMP/dp.err" \
 	"control plane disconnected: headless, forwarding with generation 2"
 assert_traffic_flows "disconnect"

@@ -27,7 +27,7 @@ ASEAN=$CONF_DIR/peers.d/asean.conf
 cp "$ASEAN" "$TMP/asean.orig"
 start_dp 60 "$TMP/live.json"
 start_ctld
-wait_for 20 grep -q '"result": "ok"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 
 peer_ids() { # name=id lines, sorted
 	ctl --json show peers | python3 -c '

@@ -147,7 +147,8 @@ with open(sys.argv[3], "w", buffering=1) as out:
     while time.time() < end:
         try:
             s.send(b"/ixgate/ports")
-            p0 = json.loads(s.recv(1 << 20).decode())["/ixgate/ports"]["p0"]
+            ports = json.loads(s.recv(1 << 20).decode())["/ixgate/ports"]["ports"]
+            p0 = next(p for p in ports.values() if p["name"] == "p0")
         except (OSError, ValueError, TypeError, KeyError):
             break
         out.write("%d %d\n" % (time.time_ns(), p0["rx_packets"]))
@@ -187,7 +188,7 @@ wait_for 10 test -S "$TEL_SOCK" || fail "no telemetry socket at $TEL_SOCK"
 log "dataplane up with A's tables in $(($(date +%s) - t_start)) s"
 
 start_ctld
-wait_for 180 grep -q '"result": "ok"' "$AUDIT" ||
+wait_for 180 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 g0=$(generation)
 log "ixgate-control committed A: generation $g0," \
@@ -234,7 +235,8 @@ swap "$TMP/B" B
 tel /ixgate/ports >"$TMP/ports.json" || fail "telemetry /ixgate/ports"
 python3 - "$TMP/ports.json" <<'EOF' || fail "device counters"
 import json, sys
-ports = json.load(open(sys.argv[1]))["/ixgate/ports"]
+ports = {p["name"]: p for p in
+         json.load(open(sys.argv[1]))["/ixgate/ports"]["ports"].values()}
 bad = [(n, k, p[k]) for n, p in ports.items() for k in ("imissed", "oerrors")
        if p.get(k) != 0]
 if bad or "imissed" not in ports["p0"]:

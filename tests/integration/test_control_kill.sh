@@ -18,7 +18,7 @@ timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count 4096 \
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" "net_null1,no-rx=1"
 start_dp 30 "$TMP/live1.json"
 start_ctld
-wait_for 20 grep -q '"result": "ok"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 g=$(generation)
 sha=$(ctl --json show generation | python3 -c 'import json,sys; print(json.load(sys.stdin)["config_sha256"])')
 log "generation $g, sha256 $sha"

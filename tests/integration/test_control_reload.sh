@@ -5,7 +5,10 @@
 # nobody sends to -> new generation, shown by `ixgatectl show generation`,
 # only routes4/sources4 sent, audit line; a typo -> refused with
 # file:line:col, generation unchanged; reload --confirm-within without
-# confirm rolls back, with confirm stays. Then a finite capture: the final
+# confirm rolls back (and says so: the files still hold the rolled-back
+# change, kept in the state directory; `show generation` and `status`
+# say the files differ; a plain reload refuses those files, `reload
+# --reapply` commits them), with confirm stays. Then a finite capture: the final
 # counters equal the generator's expectation (no packet lost or
 # misclassified across the reloads), rx == tx + local + drops.
 . "$(dirname "$0")/lib.sh"
@@ -34,7 +37,7 @@ run_phase() { # $1: p0 device, $2: duration, $3: json out
 	start_dp "$2" "$3"
 	start_ctld
 	wait_for 20 dp_is_connected || { cat "$TMP/ctld.err" >&2; fail "daemon never connected"; }
-	wait_for 20 grep -q '"result": "ok"' "$AUDIT" || fail "no first commit"
+	wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || fail "no first commit"
 }
 
 # ---- phase 1: infinite_rx at full speed --------------------------------
@@ -83,14 +86,43 @@ wait_for 6 grep -q '"action": "rollback-unconfirmed".*"result": "ok"' "$AUDIT" |
 assert_eq "generation after rollback" $((g1 + 2)) "$(generation)"
 grep '"action": "rollback-unconfirmed"' "$AUDIT" | grep -q '"removed": 1' ||
 	fail "rollback did not remove the unconfirmed prefix"
-# ... and confirmed: stays.
-ctl reload --confirm-within 2 >"$TMP/cc2.out" || fail "reload --confirm-within (2)"
+# The files still hold the rolled-back prefix: said, kept, and not
+# re-applied by a plain reload.
+ctl show generation >"$TMP/gen.out" || fail "show generation"
+assert_contains "show generation: files differ" "$TMP/gen.out" \
+	"files differ from the running config: they hold generation $((g1 + 1))"
+ctl status >"$TMP/status.out" || fail "status"
+assert_contains "status: files differ" "$TMP/status.out" "^files +files differ from the running config"
+copy=$STATE/rolled-back/generation-$((g1 + 1))
+grep -q 100.127.253.0/24 "$copy/peers.d/asean.conf" ||
+	fail "no copy of the rolled-back files in $copy"
+assert_contains "checksums of the copy" "$copy/SHA256SUMS" " peers.d/asean.conf$"
+ctl reload >"$TMP/held.out" 2>&1 && fail "reload re-applied the rolled-back files"
+assert_contains "reload refuses the held files" "$TMP/held.out" \
+	"the files hold the configuration of generation $((g1 + 1)).*rolled back"
+assert_eq "generation after the refused re-apply" $((g1 + 2)) "$(generation)"
+# ... and confirmed: stays (the operator re-applies on purpose).
+ctl reload --reapply --confirm-within 2 >"$TMP/cc2.out" || fail "reload --reapply --confirm-within"
+ctl show generation >"$TMP/gen.out" || fail "show generation"
+grep -q "files differ" "$TMP/gen.out" && fail "files still said to differ after --reapply"
 ctl confirm >"$TMP/confirm.out" || fail "confirm"
 sleep 3
 assert_eq "generation stays after confirm" $((g1 + 3)) "$(generation)"
-assert_eq "rollbacks in the audit log" 1 "$(grep -c '"action": "rollback' "$AUDIT")"
+assert_eq "rollbacks in the audit log" 1 "$(grep -c '"action": "rollback.*"result": "ok"' "$AUDIT")"
 ctl rollback >"$TMP/rb.out" || fail "rollback"
 assert_eq "generation after manual rollback" $((g1 + 4)) "$(generation)"
+# The manual rollback holds the files back too, also across a restart of
+# the daemon: it commits nothing over the dataplane.
+kill -TERM "$CTLD_PID"
+wait "$CTLD_PID"
+lines=$(wc -l <"$AUDIT")
+start_ctld
+wait_for 20 grep -q "not committing .*which was rolled back" "$TMP/ctld.err" ||
+	{ tail "$TMP/ctld.err" >&2; fail "the restarted daemon did not hold the rolled-back files back"; }
+assert_eq "generation after the restart" $((g1 + 4)) "$(generation)"
+tail -n +$((lines + 1)) "$AUDIT" | grep -q '"result": "ok"' && fail "the restarted daemon committed"
+ctl show generation >"$TMP/gen.out" || fail "show generation"
+assert_contains "restarted: files differ" "$TMP/gen.out" "files differ from the running config: they hold generation $((g1 + 3))"
 
 kill -TERM "$DP_PID"
 wait "$DP_PID" || fail "dataplane exited non-zero"

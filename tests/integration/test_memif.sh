@@ -226,7 +226,8 @@ s.settimeout(5)
 s.connect(sys.argv[1])
 s.recv(65536)  # greeting
 s.send(b"/ixgate/ports")
-p0 = json.loads(s.recv(1 << 20).decode())["/ixgate/ports"]["p0"]
+ports = json.loads(s.recv(1 << 20).decode())["/ixgate/ports"]["ports"]
+p0 = next(p for p in ports.values() if p["name"] == "p0")
 print(p0["rx_packets"], p0["opackets"], time.time())
 EOF2
 ) || memif_fail "dataplane telemetry did not answer"

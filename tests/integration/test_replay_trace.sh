@@ -130,4 +130,20 @@ expect("NA target", socket.inet_pton(socket.AF_INET6, "2001:db8:10::1"), icmp6[8
 pseudo = ip6[8:40] + struct.pack("!IxxxB", len(icmp6), 58)
 expect("NA ICMPv6 checksum valid", 0, csum(pseudo + icmp6))
 PY
+
+# --trace-stages: the same lines, each ending with the stage that decided.
+timeout 60 "$DP" --replay "$TMP/in.pcap" --config "$CONFIGS/trace.conf" \
+	--port p0 --trace-stages >"$TMP/stdout2" 2>"$TMP/stderr2" ||
+	{ cat "$TMP/stderr2" >&2; fail "replay --trace-stages exited non-zero"; }
+cat "$TMP/stdout2" "$TMP/stderr2" | grep -E '^[0-9]+ [^ ]+ peer=' >"$TMP/trace2"
+sed 's/ stage=[a-z]*$//' "$TMP/trace2" >"$TMP/trace2.plain"
+diff -u "$HERE/golden/replay_trace.txt" "$TMP/trace2.plain" ||
+	fail "--trace-stages lines differ from --trace's beyond stage="
+for want in "1 stage=rewrite" "4 stage=acl" "7 stage=sav" "8 stage=peer" \
+	"10 stage=local" "12 stage=parse" "16 stage=route"; do
+	n=${want%% *}
+	grep -q "^$n .* ${want#* }\$" "$TMP/trace2" ||
+		fail "--trace-stages: frame $n does not end with ${want#* }"
+done
+log "ok: --trace-stages names the deciding stage"
 echo "PASS"

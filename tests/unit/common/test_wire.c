@@ -434,7 +434,7 @@ test_names(void **state)
 /* ---- tables through memfds ------------------------------------------- */
 
 /* A spec where every table has `n` elements of patterned bytes whose
- * strings are terminated. Arrays malloc'd (ixg_spec_free-able). */
+ * strings are terminated. Arrays malloc'd (ixg_spec_tables_free-able). */
 static void
 spec_fill(struct ixg_spec *s, uint32_t n)
 {
@@ -449,20 +449,24 @@ spec_fill(struct ixg_spec *s, uint32_t n)
 		for (size_t b = 0; b < n * sizeof(*s->arr); b++)               \
 			((uint8_t *)s->arr)[b] = (uint8_t)(b * 31 + 1);        \
 	} while (0)
-	FILL(n_ports, ports);
-	FILL(n_local_addrs, local_addrs);
-	FILL(n_peers, peers);
-	FILL(n_classes, classes);
-	FILL(n_acl_rules, acl_rules);
-	FILL(n_routes4, routes4);
-	FILL(n_routes6, routes6);
-	FILL(n_sources4, sources4);
-	FILL(n_sources6, sources6);
-	FILL(n_blackholes, blackholes);
-	FILL(n_countries, countries);
-	FILL(n_country4, country4);
-	FILL(n_country6, country6);
+#define FILL_ONE(field)
+#define FILL_ARRAY(field) FILL(n_##field, field);
+#define X_FILL(id, wire, field, type, size, cap, shape, ...) FILL_##shape(field)
+	/* Every array table of the list, strings terminated. */
+	IXG_SPEC_TABLES(X_FILL, IXG_SPEC_NO_STR)
+#undef X_FILL
+#undef FILL_ARRAY
+#undef FILL_ONE
 #undef FILL
+	for (unsigned t = 1; t < IXG_TBL_MAX; t++) {
+		const struct ixg_table_info *ti = ixg_table_info(t);
+		uint8_t *e = (uint8_t *)(uintptr_t)ixg_spec_table_data(s, t);
+
+		for (uint64_t i = 0; !ti->one && i < n; i++)
+			for (unsigned k = 0; ti->str[k].len != 0; k++)
+				e[i * ti->elem_size + ti->str[k].off +
+				  ti->str[k].len - 1] = '\0';
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		snprintf(s->ports[i].name, IXG_NAME_LEN, "p%u", i);
 		snprintf(s->ports[i].devargs, IXG_DEVARGS_LEN, "net_null%u", i);
@@ -548,8 +552,8 @@ test_every_table_through_memfd(void **state)
 		assert_null(shadow.routes6);
 		assert_false(owned & (1u << IXG_TBL_ROUTES6));
 	}
-	ixg_spec_free(&shadow);
-	ixg_spec_free(&src);
+	ixg_spec_tables_free(&shadow);
+	ixg_spec_tables_free(&src);
 }
 
 static void
@@ -592,7 +596,7 @@ test_unowned_table_not_freed(void **state)
 		assert_int_equal(
 			ixg_table_to_memfd(&one, IXG_TBL_ROUTES4, &fd, &count),
 			0);
-		ixg_spec_free(&one);
+		ixg_spec_tables_free(&one);
 	}
 	ixg_msg_txn_table_init(&m, IXG_TBL_ROUTES4, count, 1);
 	assert_int_equal(ixg_table_from_fd(fd, &m, &shadow, &owned, NULL, err),
@@ -604,7 +608,7 @@ test_unowned_table_not_freed(void **state)
 	assert_int_equal(shadow.n_routes4, 1);
 	assert_int_equal(owned, 1u << IXG_TBL_ROUTES4);
 	free(shadow.routes4);
-	ixg_spec_free(&src);
+	ixg_spec_tables_free(&src);
 }
 
 /* A table message + sealed memfd of `table` from a 4-element spec. */
@@ -634,7 +638,7 @@ decode(int fd, const struct ixg_msg_txn_table *m, uint32_t *idx, char *err)
 		assert_null(shadow.peers);
 		assert_int_equal(shadow.n_peers, 0);
 	}
-	ixg_spec_free(&shadow);
+	ixg_spec_tables_free(&shadow);
 	return st;
 }
 
@@ -742,15 +746,42 @@ test_malformed_tables(void **state)
 	assert_int_equal(decode(fd, &m, &idx, err), IXG_ST_BAD_MESSAGE);
 	close(fd);
 
-	/* an unsealed memfd with a valid table is still readable */
-	fd = memfd_create("unsealed", MFD_CLOEXEC);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, src.routes4, 4 * sizeof(*src.routes4)),
-			 (ssize_t)(4 * sizeof(*src.routes4)));
+	/* Issue 13 item 11: a valid table in anything but a memfd sealed
+	 * against shrinking, growing and writing is refused, naming why:
+	 * an unsealed memfd, one sealed only against resizing, a file. */
 	ixg_msg_txn_table_init(&m, IXG_TBL_ROUTES4, 4, 1);
-	assert_int_equal(decode(fd, &m, &idx, err), IXG_ST_OK);
-	close(fd);
-	ixg_spec_free(&src);
+	for (unsigned k = 0; k < 3; k++) {
+		char path[] = "/tmp/test_wire_XXXXXX";
+
+		if (k < 2) {
+			fd = memfd_create("unsealed",
+					  MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		} else {
+			fd = mkstemp(path);
+			unlink(path);
+		}
+		assert_true(fd >= 0);
+		assert_int_equal(
+			write(fd, src.routes4, 4 * sizeof(*src.routes4)),
+			(ssize_t)(4 * sizeof(*src.routes4)));
+		if (k == 1)
+			assert_int_equal(fcntl(fd, F_ADD_SEALS,
+					       F_SEAL_SHRINK | F_SEAL_GROW),
+					 0);
+		assert_int_equal(decode(fd, &m, &idx, err), IXG_ST_BAD_MESSAGE);
+		assert_non_null(strstr(err, "routes4: passed descriptor is "
+					    "not a sealed memfd"));
+		/* sealed, the same bytes are a table */
+		if (k < 2) {
+			assert_int_equal(fcntl(fd, F_ADD_SEALS,
+					       F_SEAL_SHRINK | F_SEAL_GROW |
+						       F_SEAL_WRITE),
+					 0);
+			assert_int_equal(decode(fd, &m, &idx, err), IXG_ST_OK);
+		}
+		close(fd);
+	}
+	ixg_spec_tables_free(&src);
 }
 
 static void
@@ -766,10 +797,13 @@ test_table_at_offset(void **state)
 	(void)state;
 	spec_fill(&src, 3);
 	memset(&shadow, 0, sizeof(shadow));
-	fd = memfd_create("off", MFD_CLOEXEC);
+	fd = memfd_create("off", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	assert_true(fd >= 0);
 	assert_int_equal(pwrite(fd, src.routes6, 3 * sizeof(*src.routes6), off),
 			 (ssize_t)(3 * sizeof(*src.routes6)));
+	assert_int_equal(fcntl(fd, F_ADD_SEALS,
+			       F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE),
+			 0);
 	ixg_msg_txn_table_init(&m, IXG_TBL_ROUTES6, 3, 1);
 	m.offset = (uint64_t)off;
 	assert_int_equal(ixg_table_from_fd(fd, &m, &shadow, &owned, NULL, err),
@@ -777,8 +811,8 @@ test_table_at_offset(void **state)
 	assert_memory_equal(shadow.routes6, src.routes6,
 			    3 * sizeof(*src.routes6));
 	close(fd);
-	ixg_spec_free(&shadow);
-	ixg_spec_free(&src);
+	ixg_spec_tables_free(&shadow);
+	ixg_spec_tables_free(&src);
 }
 
 int

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ixgate-control's config loading: SHA-256 over every file read (an edit
  * in an included file changes it), the world-writable refusal, errors
- * reported with the summary line, and the audit log's JSON line. */
+ * reported with the summary line, the files compared with a loaded config,
+ * the copy of a config's files, the confinement of a path, the ids copy;
+ * the audit log's JSON line and its writer (attempt records on disk,
+ * whole or absent: a short write is cut back off); the CLI request
+ * framing and the JSON of a change command's answer. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +25,8 @@
 
 #include "ctl_proto.h"
 #include "ctld.h"
+#include "ixg_conf.h"
+#include "ixg_wire.h"
 
 static char dir[PATH_MAX];
 
@@ -90,7 +99,9 @@ test_sha_covers_includes(void **state)
 	load(&c);
 	assert_memory_not_equal(a.sha256, c.sha256, 32);
 	ctl_config_free(&c);
-	setup(NULL);
+	write_file("peer.conf",
+		   "peer a { asn 1; country VN; port p0; vlan 11; "
+		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
 	load(&c);
 	assert_memory_equal(a.sha256, c.sha256, 32);
 	ctl_config_free(&a);
@@ -236,6 +247,300 @@ test_parse_request(void **state)
 			 -EBADMSG);
 }
 
+/* Version 2 requests (keep-alives understood) parse too; 3 does not. */
+static void
+test_parse_request_versions(void **state)
+{
+	char buf[64], *argv[CTL_MAX_ARGS + 1];
+	struct ctl_req_hdr h = {.magic = CTL_MAGIC, .version = 2, .argc = 1};
+	size_t len = sizeof(h) + 7;
+	uint16_t flags;
+	int argc;
+
+	(void)state;
+	h.len = (uint32_t)len;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), "status", 7);
+	assert_int_equal(ctl_parse_request(buf, len, &argc, argv, &flags), 0);
+	assert_string_equal(argv[0], "status");
+	h.version = 3;
+	memcpy(buf, &h, sizeof(h));
+	assert_int_equal(ctl_parse_request(buf, len, &argc, argv, &flags),
+			 -EBADMSG);
+}
+
+/* A change command's answer as JSON: ok with the text, or the first
+ * "file:line:col: error: " split into error and where. */
+static void
+test_text_to_json(void **state)
+{
+	static const char err[] = "a.conf:3:4: error: bad \"x\"\n    x\n"
+				  "reload refused\n";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	ctl_text_to_json("done\n", 5, 0, f);
+	ctl_text_to_json(err, sizeof(err) - 1, 1, f);
+	ctl_text_to_json("no where\n", 9, 1, f);
+	fclose(f);
+	assert_string_equal(
+		buf,
+		"{\"ok\": true, \"message\": \"done\\n\"}\n"
+		"{\"error\": \"bad \\\"x\\\"\", \"where\": \"a.conf:3:4\", "
+		"\"message\": \"a.conf:3:4: error: bad \\\"x\\\"\\n    x\\n"
+		"reload refused\\n\"}\n"
+		"{\"error\": \"no where\", \"message\": \"no where\\n\"}\n");
+	free(buf);
+}
+
+/* The ids a task-thread compile keeps: equal arrays, separate memory. */
+static void
+test_ids_copy(void **state)
+{
+	struct ctl_config c;
+	struct ixg_spec ids, again;
+	struct ixg_diags *d = ixg_diags_new();
+
+	(void)state;
+	load(&c);
+	assert_int_equal(ctl_spec_ids_copy(&c.spec, &ids), 0);
+	assert_int_equal(ids.n_peers, c.spec.n_peers);
+	assert_int_equal(ids.n_ports, c.spec.n_ports);
+	assert_ptr_not_equal(ids.peers, c.spec.peers);
+	assert_memory_equal(ids.peers, c.spec.peers,
+			    c.spec.n_peers * sizeof(*ids.peers));
+	/* Compiling with the copy gives the same ids. */
+	memset(&again, 0, sizeof(again));
+	assert_int_equal(ixg_conf_compile_prev(c.conf, &ids, &again, d), 0);
+	assert_int_equal(again.peers[0].id, c.spec.peers[0].id);
+	ixg_spec_free(&again);
+	ixg_ids_free(&ids);
+	ixg_diags_free(d);
+	ctl_config_free(&c);
+}
+
+/* Only what resolves inside the directory (symlinks and ../ followed). */
+static void
+test_path_inside(void **state)
+{
+	char p[PATH_MAX + 64], r[PATH_MAX];
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/peer.conf", dir);
+	assert_int_equal(ctl_path_inside(dir, p, r), 0);
+	snprintf(p, sizeof(p), "%s/../../etc/passwd", dir);
+	assert_int_equal(ctl_path_inside(dir, p, r), -EPERM);
+	assert_string_equal(r, "/etc/passwd");
+	snprintf(p, sizeof(p), "%s/link.conf", dir);
+	assert_int_equal(symlink("/etc/passwd", p), 0);
+	assert_int_equal(ctl_path_inside(dir, p, r), -EPERM);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/missing.conf", dir);
+	assert_int_equal(ctl_path_inside(dir, p, r), -ENOENT);
+}
+
+/* The files against a loaded config: a touch without change matches, an
+ * edit differs, a file added beside them is seen by a full load only. */
+static void
+test_files_compare(void **state)
+{
+	struct ctl_files_snapshot s;
+	struct ctl_config c;
+	char note[512], p[PATH_MAX + 64];
+
+	(void)state;
+	load(&c);
+	snprintf(p, sizeof(p), "%s/root.conf", dir);
+	assert_int_equal(ctl_files_snapshot(&c, p, &s), 0);
+	assert_int_equal(ctl_files_compare(&s, false, note, sizeof(note)),
+			 CTL_FILES_MATCH);
+	/* Rewritten with the same bytes: other times, same content. */
+	usleep(20000);
+	write_file("peer.conf",
+		   "peer a { asn 1; country VN; port p0; vlan 11; "
+		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
+	assert_int_equal(ctl_files_compare(&s, false, note, sizeof(note)),
+			 CTL_FILES_MATCH);
+	write_file("peer.conf",
+		   "peer a { asn 1; country VN; port p0; vlan 12; "
+		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
+	assert_int_equal(ctl_files_compare(&s, false, note, sizeof(note)),
+			 CTL_FILES_DIFFER);
+	assert_non_null(strstr(note, "peer.conf changed"));
+	write_file("peer.conf",
+		   "peer a { asn 1; country VN; port p0; vlan 11; "
+		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
+	ctl_files_snapshot_free(&s);
+	ctl_config_free(&c);
+
+	/* The directory changed: unknown, then a full load decides. */
+	load(&c);
+	assert_int_equal(ctl_files_snapshot(&c, p, &s), 0);
+	usleep(20000);
+	write_file("unrelated.txt", "x\n");
+	assert_int_equal(ctl_files_compare(&s, false, note, sizeof(note)),
+			 CTL_FILES_UNKNOWN);
+	assert_int_equal(ctl_files_compare(&s, true, note, sizeof(note)),
+			 CTL_FILES_MATCH);
+	ctl_files_snapshot_free(&s);
+	ctl_config_free(&c);
+}
+
+/* The copy of a config's files: relative layout, SHA256SUMS. */
+static void
+test_copy_files(void **state)
+{
+	struct ctl_config c;
+	char p[PATH_MAX + 128], dst[PATH_MAX + 64], err[512], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	load(&c);
+	snprintf(p, sizeof(p), "%s/root.conf", dir);
+	snprintf(dst, sizeof(dst), "%s/state/rolled-back/generation-7", dir);
+	assert_int_equal(ctl_config_copy_files(&c, p, dst, err, sizeof(err)),
+			 0);
+	snprintf(p, sizeof(p), "%s/peer.conf", dst);
+	f = fopen(p, "r");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/SHA256SUMS", dst);
+	f = fopen(p, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&buf, &len, '\0', f) > 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "  root.conf\n"));
+	assert_non_null(strstr(buf, "  peer.conf\n"));
+	assert_null(strstr(buf, "changed since"));
+	free(buf);
+	ctl_config_free(&c);
+}
+
+/* ---- the audit writer, on a loop ---- */
+
+struct wrote {
+	int err[8];
+	int n;
+};
+
+static void
+on_wrote(void *arg, int err)
+{
+	struct wrote *w = arg;
+
+	w->err[w->n++] = err;
+}
+
+static void
+stop_soon(struct loop *L, struct loop_timer *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	loop_stop(L);
+}
+
+/* Run the loop until n records are done (bounded). */
+static void
+run_until(struct loop *L, struct wrote *w, int n)
+{
+	for (int i = 0; i < 50 && w->n < n; i++) {
+		loop_timer_add(L, 20, 0, stop_soon, NULL);
+		assert_int_equal(loop_run(L), 0);
+	}
+	assert_int_equal(w->n, n);
+}
+
+/*
+ * Records in order, each one line; the callback never inside audit_append;
+ * a record larger than what the file may still grow by (RLIMIT_FSIZE: the
+ * kernel writes a part of it and stops) is cut back off: the log keeps
+ * whole lines only, and the next record, with room again, follows them.
+ */
+static void
+test_audit_writer(void **state)
+{
+	struct loop *L = loop_new(64);
+	struct ctl_audit_rec r = {.time = 1,
+				  .who = 0,
+				  .action = "reload",
+				  .result = CTL_RES_ATTEMPT};
+	char p[PATH_MAX + 64], err[PATH_MAX + 128], *buf = NULL;
+	struct rlimit old, lim;
+	struct wrote w = {0};
+	struct audit *a;
+	struct stat sb;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	if (L == NULL)
+		skip();
+	snprintf(p, sizeof(p), "%s/audit.log", dir);
+	a = audit_open(L, p, err, sizeof(err));
+	assert_non_null(a);
+	assert_int_equal(audit_append(a, &r, on_wrote, &w), 0);
+	assert_int_equal(w.n, 0);
+	r.result = CTL_RES_OK;
+	r.generation = 1;
+	assert_int_equal(audit_append(a, &r, on_wrote, &w), 0);
+	run_until(L, &w, 2);
+	assert_int_equal(w.err[0], 0);
+	assert_int_equal(w.err[1], 0);
+	assert_true(audit_idle(a));
+	assert_int_equal(stat(p, &sb), 0);
+
+	/* Room for 10 more bytes only. */
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = (rlim_t)sb.st_size + 10;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	r.error = "refused on purpose";
+	assert_int_equal(audit_append(a, &r, on_wrote, &w), 0);
+	run_until(L, &w, 3);
+	assert_true(w.err[2] < 0);
+	assert_int_not_equal(audit_last_error(a)[0], '\0');
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(stat(p, &sb), 0);
+	r.error = NULL;
+	r.generation = 2;
+	assert_int_equal(audit_append(a, &r, on_wrote, &w), 0);
+	run_until(L, &w, 4);
+	assert_int_equal(w.err[3], 0);
+	assert_string_equal(audit_last_error(a), "");
+
+	f = fopen(p, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&buf, &len, '\0', f) > 0);
+	fclose(f);
+	/* Three whole lines: attempt, ok 1, ok 2; nothing of the refused. */
+	assert_null(strstr(buf, "refused on purpose"));
+	{
+		int lines = 0;
+
+		for (char *q = buf; *q != '\0'; q++)
+			lines += *q == '\n';
+		assert_int_equal(lines, 3);
+	}
+	assert_non_null(strstr(buf, "\"result\": \"attempt\""));
+	assert_non_null(strstr(buf, "\"generation\": 2, \"result\": \"ok\""));
+	free(buf);
+
+	/* Reopen: the next record goes to the new file. */
+	snprintf(err, sizeof(err), "%s.1", p);
+	assert_int_equal(rename(p, err), 0);
+	assert_int_equal(audit_reopen(a, err, sizeof(err)), 0);
+	assert_int_equal(audit_append(a, &r, on_wrote, &w), 0);
+	run_until(L, &w, 5);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_true(sb.st_size > 0);
+	audit_close(a);
+	loop_free(L);
+}
+
 int
 main(void)
 {
@@ -245,6 +550,13 @@ main(void)
 		cmocka_unit_test(test_errors_summarised),
 		cmocka_unit_test(test_audit_line),
 		cmocka_unit_test(test_parse_request),
+		cmocka_unit_test(test_parse_request_versions),
+		cmocka_unit_test(test_text_to_json),
+		cmocka_unit_test(test_ids_copy),
+		cmocka_unit_test(test_path_inside),
+		cmocka_unit_test(test_files_compare),
+		cmocka_unit_test(test_copy_files),
+		cmocka_unit_test(test_audit_writer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The io_uring event loop: fd events delivered, timers in order, periodic
- * timers, watches removed (and their fds closed) from inside callbacks. */
+ * timers, watches removed (and their fds closed) from inside callbacks,
+ * file operations completed on the ring; tasks on threads of their own
+ * whose completion comes back to the loop, abandoned or orphaned tasks
+ * cleaning up after themselves. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,8 +18,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "loop.h"
+#include "offload.h"
 
 static struct loop *
 new_loop(void)
@@ -314,50 +319,191 @@ test_free_closes_fds(void **state)
 	close(b[1]);
 }
 
-/*
- * loop_read: a file read through io_uring returns the file's bytes at the
- * offset; a watch whose event is pending meanwhile is not run inside
- * loop_read, and is delivered by the next loop_run.
- */
+/* File operations on the ring: each completion calls back with what the
+ * syscall returns, outside the call that queued it, and the watches'
+ * events still arrive in the same loop turns. */
+struct ops {
+	int res[3];
+	int calls;
+};
+
 static void
-test_read_through_ring(void **state)
+on_op(struct loop *L, int res, void *arg)
+{
+	struct ops *o = arg;
+
+	if (o->calls < 3)
+		o->res[o->calls] = res;
+	o->calls++;
+	loop_stop(L);
+}
+
+static void
+test_file_ops(void **state)
 {
 	struct loop *L = new_loop();
+	struct ops o = {0};
 	struct rx rx = {0};
-	char path[] = "/tmp/test_loop_readXXXXXX", want[5000], got[5000];
-	static char data[100000];
+	char path[] = "/tmp/test_loop_opsXXXXXX", got[16];
+	static const char line[] = "{\"a\": 1}\n";
 	int sv[2], timed_out = 0, fd = mkstemp(path);
 
 	(void)state;
 	assert_true(fd >= 0);
 	unlink(path);
-	for (size_t i = 0; i < sizeof(data); i++)
-		data[i] = (char)(i * 7 + i / 251);
-	assert_int_equal(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
-	memcpy(want, data + 1000, sizeof(want));
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
 	assert_non_null(loop_add_fd(L, sv[0], POLLIN, 0, on_readable, &rx));
 	assert_int_equal(write(sv[1], "hello", 5), 5);
-
-	assert_int_equal(loop_read(L, fd, got, sizeof(got), 1000),
-			 (ssize_t)sizeof(got));
-	assert_memory_equal(got, want, sizeof(got));
-	assert_int_equal(rx.calls, 0); /* not inside loop_read */
-	assert_int_equal(loop_read(L, fd, got, sizeof(got), sizeof(data) - 10),
-			 10);
-	assert_memory_equal(got, data + sizeof(data) - 10, 10);
-	assert_int_equal(loop_read(L, fd, got, sizeof(got), sizeof(data)), 0);
-	assert_true(loop_read(L, -1, got, sizeof(got), 0) < 0);
-
+	assert_int_equal(
+		loop_fallocate(L, fd, FALLOC_FL_KEEP_SIZE, 0, 4096, on_op, &o),
+		0);
+	assert_int_equal(o.calls, 0); /* never inside the call */
 	loop_timer_add(L, 5000, 0, on_deadline, &timed_out);
+	/* The watch's event stops the loop first; the fallocate's
+	 * completion may come in the same turn or the next. */
 	assert_int_equal(loop_run(L), 0);
-	assert_int_equal(timed_out, 0);
 	assert_int_equal(rx.calls, 1);
-	assert_memory_equal(rx.buf, "hello", 5);
+	while (o.calls < 1 && !timed_out)
+		assert_int_equal(loop_run(L), 0);
+	assert_int_equal(o.res[0], 0);
+	assert_int_equal(
+		loop_write(L, fd, line, sizeof(line) - 1, 0, on_op, &o), 0);
+	while (o.calls < 2 && !timed_out)
+		assert_int_equal(loop_run(L), 0);
+	assert_int_equal(o.res[1], (int)sizeof(line) - 1);
+	assert_int_equal(loop_fsync(L, fd, on_op, &o), 0);
+	while (o.calls < 3 && !timed_out)
+		assert_int_equal(loop_run(L), 0);
+	assert_int_equal(timed_out, 0);
+	assert_int_equal(o.res[2], 0);
+	assert_int_equal(pread(fd, got, sizeof(got), 0),
+			 (ssize_t)sizeof(line) - 1);
+	assert_memory_equal(got, line, sizeof(line) - 1);
+	/* An error comes back as the syscall's errno. */
+	o.calls = 0;
+	assert_int_equal(loop_fsync(L, -1, on_op, &o), 0);
+	assert_int_equal(loop_write(L, -1, line, 1, 0, on_op, &o), 0);
+	assert_int_equal(loop_write(L, -1, line, 1, 0, on_op, &o), 0);
+	while (o.calls < 3 && !timed_out)
+		assert_int_equal(loop_run(L), 0);
+	assert_int_equal(o.res[0], -EBADF);
+	assert_int_equal(o.res[1], -EBADF);
+	/* An operation still queued when the loop is freed is dropped
+	 * without its callback (no use after free under ASan). */
+	o.calls = 0;
+	assert_int_equal(loop_fsync(L, fd, on_op, &o), 0);
 	loop_free(L);
+	assert_int_equal(o.calls, 0);
 	close(fd);
 	close(sv[0]);
 	close(sv[1]);
+}
+
+/* ---- offload ---- */
+
+struct task {
+	pthread_t ran_on; /* set by run() */
+	int block_fd; /* run() reads a byte from it first (-1: none) */
+	int *done, *discarded;
+};
+
+static void
+task_run(void *arg)
+{
+	struct task *t = arg;
+	char b;
+
+	t->ran_on = pthread_self();
+	if (t->block_fd >= 0)
+		assert_int_equal(read(t->block_fd, &b, 1), 1);
+}
+
+static void
+task_done(void *arg)
+{
+	struct task *t = arg;
+
+	/* On the loop thread, not the task's. */
+	assert_false(pthread_equal(t->ran_on, pthread_self()));
+	(*t->done)++;
+}
+
+static void
+task_discard(void *arg)
+{
+	struct task *t = arg;
+
+	__atomic_add_fetch(t->discarded, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+stop_now(struct loop *L, struct loop_timer *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	loop_stop(L);
+}
+
+/* Run the loop for about ms milliseconds. */
+static void
+spin(struct loop *L, unsigned ms)
+{
+	loop_timer_add(L, ms, 0, stop_now, NULL);
+	assert_int_equal(loop_run(L), 0);
+}
+
+/* A task's completion reaches the loop; one abandoned never does, and
+ * discards its result on its own thread when it finishes; one still
+ * running when the offload is freed is orphaned and cleans up too. */
+static void
+test_offload(void **state)
+{
+	struct loop *L = new_loop();
+	struct offload *o = offload_new(L);
+	int done = 0, discarded = 0, gate[2];
+	struct task a = {
+		.block_fd = -1, .done = &done, .discarded = &discarded};
+	struct task b = a, c = a;
+	struct offload_task *tb;
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(pipe(gate), 0);
+	assert_int_equal(
+		offload_run(o, task_run, task_done, task_discard, &a, NULL), 0);
+	for (int i = 0; i < 100 && done == 0; i++)
+		spin(L, 10);
+	assert_int_equal(done, 1);
+	assert_int_equal(discarded, 0);
+
+	b.block_fd = gate[0];
+	assert_int_equal(
+		offload_run(o, task_run, task_done, task_discard, &b, &tb), 0);
+	/* a's thread may still be on its way out: at least b runs. */
+	assert_true(offload_running(o) >= 1);
+	assert_true(offload_abandon(o, tb));
+	assert_int_equal(offload_abandoned(o), 1);
+	assert_int_equal(write(gate[1], "x", 1), 1);
+	for (int i = 0;
+	     i < 100 && __atomic_load_n(&discarded, __ATOMIC_SEQ_CST) == 0; i++)
+		spin(L, 10);
+	assert_int_equal(discarded, 1);
+	assert_int_equal(done, 1); /* never delivered */
+	assert_int_equal(offload_abandoned(o), 0);
+
+	c.block_fd = gate[0];
+	assert_int_equal(
+		offload_run(o, task_run, task_done, task_discard, &c, NULL), 0);
+	offload_free(o); /* c still runs: orphaned */
+	assert_int_equal(write(gate[1], "x", 1), 1);
+	for (int i = 0;
+	     i < 200 && __atomic_load_n(&discarded, __ATOMIC_SEQ_CST) < 2; i++)
+		usleep(5000);
+	assert_int_equal(discarded, 2);
+	assert_int_equal(done, 1);
+	loop_free(L);
+	close(gate[0]);
+	close(gate[1]);
 }
 
 int
@@ -365,7 +511,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fd_event_delivered),
-		cmocka_unit_test(test_read_through_ring),
+		cmocka_unit_test(test_file_ops),
+		cmocka_unit_test(test_offload),
 		cmocka_unit_test(test_peer_close_delivered),
 		cmocka_unit_test(test_timers_in_order),
 		cmocka_unit_test(test_periodic_timer),

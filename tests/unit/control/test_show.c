@@ -5,7 +5,10 @@
  * blocks; every command's human output (key lines, width) and JSON (parsed
  * by a small RFC 8259 validator, then checked by substrings); the
  * longest-prefix match of `show routes ADDR`; did-you-mean; usage errors;
- * no dataplane; and the cost of a lookup over a full-size table.
+ * no dataplane; the cost of a lookup over a full-size table; the view
+ * renderer (view.c) alone, and the table of commands (usage width, the
+ * watchable list). Byte-for-byte outputs of every command are in
+ * test_show_golden.c.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -22,6 +25,7 @@
 
 #include "daemon.h"
 #include "show_impl.h"
+#include "view.h"
 
 /* ------------------------------------------------------------- fixture */
 
@@ -1007,13 +1011,14 @@ test_drops_ports(void **state)
 
 	r = show(&f->st, true, "ports", NULL);
 	valid_json(&r);
-	has(&r,
-	    "{\"id\":0,\"name\":\"p0\",\"device\":\"net_null0\","
-	    "\"mtu\":1500,\"mac\":\"02:00:00:00:00:01\",\"rx_packets\":1500,"
-	    "\"rx_bytes\":1500000,\"tx_packets\":0,\"tx_bytes\":0,"
-	    "\"fwd_packets\":1300,\"local_packets\":190,\"drops\":10");
+	has(&r, "{\"id\":0,\"name\":\"p0\",\"device\":\"net_null0\","
+		"\"dpdk_device\":null,\"mtu\":1500,\"mac\":\"02:00:00:00:00:"
+		"01\",\"rx_packets\":1500,"
+		"\"rx_bytes\":1500000,\"tx_packets\":0,\"tx_bytes\":0,"
+		"\"fwd_packets\":1300,\"local_packets\":190,\"drops\":10");
 	has(&r, "\"drops_by_reason\":{\"no_route\":10}");
-	has(&r, "\"name\":\"p1\",\"device\":\"net_null1\",\"mtu\":1500,"
+	has(&r, "\"name\":\"p1\",\"device\":\"net_null1\","
+		"\"dpdk_device\":null,\"mtu\":1500,"
 		"\"mac\":null");
 	free(r.text);
 }
@@ -1493,6 +1498,114 @@ test_watchable(void **state)
 	assert_false(ctl_show_watchable(1, reload));
 }
 
+/* ------------------------------------------------------------- views */
+
+static char *
+render_view(const struct view *v, bool json)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	assert_non_null(m);
+	assert_int_equal(view_render(v, json, m), 0);
+	fclose(m);
+	return text;
+}
+
+/* The one renderer: the same view as aligned text and as JSON. */
+static void
+test_view_render(void **state)
+{
+	static const struct vcol cols[] = {
+		{"NAME", "name", VF_PLAIN, 0, 6},
+		{">N", "n", VF_SI, 0, 0},
+		{NULL, "raw", VF_PLAIN, 0, 0},
+		{">SHARE", NULL, VF_PCT, 0, 0},
+		{"B", "b", VF_PLAIN, 1, 0},
+	};
+	struct view_hdr h = {
+		.counters = true, .generation = 7, .rate_interval_s = 0.5};
+	struct view *v = view_new(&h);
+	struct vtable *t;
+	char *text;
+
+	(void)state;
+	assert_non_null(v);
+	view_json(v, "first", V_U64(1));
+	view_text(v, "title %d\n", 1);
+	t = view_table(v, "rows", cols, 5, 2);
+	vt_row(t);
+	vt_set(t, 0, V_STR("a-long-name"));
+	vt_set(t, 1, V_U64(1500));
+	vt_set(t, 2, V_RAW("{\"x\":[1]}"));
+	vt_set(t, 3, V_DBL(12.345));
+	vt_set(t, 4, V_BOOL(true));
+	vt_row(t);
+	vt_set(t, 0, V_STR("b"));
+	vt_set(t, 1, V_NULL());
+	/* cells 2-4 left out: nothing in JSON, empty in text */
+	t = view_table(v, "empty", cols, 2, 0);
+	vt_hide_empty(t);
+	t = view_table(v, "unknown", cols, 2, 0);
+	vt_json_null(t);
+	vt_hide_empty(t);
+	view_obj(v, "o");
+	view_arr(v, "a");
+	view_json(v, NULL, V_STR("q\"s"));
+	view_end(v);
+	view_end(v);
+
+	text = render_view(v, false);
+	assert_string_equal(text, "title 1\n"
+				  "  NAME        N  SHARE\n"
+				  "  a-lon~  1.50k  12.3%\n"
+				  "  b           -       \n"
+				  "\n"
+				  "  B\n"
+				  "  true\n"
+				  "  \n");
+	free(text);
+	text = render_view(v, true);
+	assert_string_equal(
+		text,
+		"{\"dataplane_connected\":true,\"generation\":7,"
+		"\"rate_interval_s\":0.500,\"first\":1,\"rows\":[{\"name\":"
+		"\"a-long-name\",\"n\":1500,\"raw\":{\"x\":[1]},\"b\":true},"
+		"{\"name\":\"b\",\"n\":null}],\"empty\":[],\"unknown\":"
+		"null,\"o\":{\"a\":[\"q\\\"s\"]}}\n");
+	free(text);
+	view_free(v);
+}
+
+/* Every usage line of the table fits SHOW_WIDTH, and the watchable list
+ * comes from the table. */
+static void
+test_show_table(void **state)
+{
+	char *text = NULL, buf[256];
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	const char *p;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(ctl_show_help(m, false), 0);
+	fclose(m);
+	for (p = text; *p;) {
+		const char *e = strchr(p, '\n');
+
+		assert_non_null(e);
+		assert_true((size_t)(e - p) <= SHOW_WIDTH);
+		assert_memory_equal(p, "  show ", 7);
+		p = e + 1;
+	}
+	free(text);
+	assert_string_equal(ctl_show_watchable_list(buf, sizeof(buf)),
+			    "peers, peer, acl, classes, blackholes, countries, "
+			    "matrix, drops, ports, counters");
+}
+
 int
 main(void)
 {
@@ -1532,6 +1645,8 @@ main(void)
 						teardown),
 		cmocka_unit_test(test_rate_arithmetic),
 		cmocka_unit_test(test_watchable),
+		cmocka_unit_test(test_view_render),
+		cmocka_unit_test(test_show_table),
 		cmocka_unit_test_setup_teardown(test_watch_frame_rates, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(

@@ -462,6 +462,61 @@ dp_lookup4(const struct lpm *fib, const char *addr)
 	return nh;
 }
 
+uint16_t
+dp_peer_direct(const struct tables *t, uint16_t port, uint16_t outer_vlan,
+	       uint16_t vlan, const uint8_t *mac)
+{
+	uint64_t key = tbl_mac48(mac);
+	const struct tbl_peer_slot *ps;
+	uint32_t slot = 0, h;
+
+	if (port >= IXG_MAX_PORTS || vlan >= TBL_VLANS)
+		return IXG_PEER_NONE;
+	if (outer_vlan == 0) {
+		slot = t->peer_vlan_slot[port * TBL_VLANS + vlan];
+	} else if (t->peer_qinq != NULL) {
+		uint64_t q = tbl_qinq_key(port, outer_vlan, vlan);
+
+		for (h = tbl_peer_hash(q) & t->peer_qinq_mask;;
+		     h = (h + 1) & t->peer_qinq_mask) {
+			uint64_t e = t->peer_qinq[h];
+
+			if (e == 0)
+				break;
+			if ((e & 0xffffffffffffull) == q) {
+				slot = (uint32_t)(e >> 48);
+				break;
+			}
+		}
+	}
+	ps = &t->peer_slots[slot];
+	for (h = tbl_peer_hash(key) & ps->mask;; h = (h + 1) & ps->mask) {
+		uint64_t e = t->peer_macs[ps->first + h];
+
+		if (e == 0)
+			return IXG_PEER_NONE;
+		if ((e & 0xffffffffffffull) == key)
+			return (uint16_t)(e >> 48);
+	}
+}
+
+uint16_t
+dp_peer_by_spec(const struct ixg_spec *s, uint16_t port, uint16_t outer_vlan,
+		uint16_t vlan, const uint8_t *mac)
+{
+	for (uint32_t i = 0; i < s->n_peers; i++) {
+		const struct ixg_spec_peer *p = &s->peers[i];
+
+		if (p->port_id != port || p->outer_vlan != outer_vlan ||
+		    p->vlan != vlan)
+			continue;
+		for (unsigned m = 0; m < p->n_macs; m++)
+			if (memcmp(p->macs[m], mac, 6) == 0)
+				return p->id;
+	}
+	return IXG_PEER_NONE;
+}
+
 uint64_t
 dp_lookup6(const struct lpm *fib, const char *addr)
 {

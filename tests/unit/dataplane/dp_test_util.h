@@ -44,6 +44,18 @@ void dp_ip6(const char *str, uint8_t out[16]);
 uint64_t dp_lookup4(const struct lpm *fib, const char *addr);
 uint64_t dp_lookup6(const struct lpm *fib, const char *addr);
 
+/* The peer a frame from (port, outer VLAN, VLAN, source MAC) belongs to,
+ * read from t's direct tables as tables.h lays them out (slot, then the
+ * slot's MAC table), one frame at a time; IXG_PEER_NONE if none. */
+uint16_t dp_peer_direct(const struct tables *t, uint16_t port,
+			uint16_t outer_vlan, uint16_t vlan, const uint8_t *mac);
+
+/* The same question asked of the spec by scanning its peers: the
+ * reference the direct tables must agree with. */
+uint16_t dp_peer_by_spec(const struct ixg_spec *s, uint16_t port,
+			 uint16_t outer_vlan, uint16_t vlan,
+			 const uint8_t *mac);
+
 struct ixg_spec_port *dp_spec_port(struct ixg_spec *s, uint16_t id,
 				   const char *mac);
 struct ixg_spec_peer *dp_spec_peer(struct ixg_spec *s, uint16_t id,

@@ -442,12 +442,96 @@ test_ipv4_fragments(void **state)
 	assert_ok(pm);
 	assert_int_equal(pm.frag, FRAG_LATER);
 	assert_int_equal(pm.sport, 0);
-	/* RFC 1858: TCP at fragment offset 1 is an overlap attack. */
+	/* RFC 1858 3.4: TCP at fragment offset 1 (8 bytes) can only
+	 * overwrite the first fragment's TCP header: a malformed header, not
+	 * a truncated transport header (a later fragment has none). */
 	f.frag = 1;
 	f.proto = 6;
 	f.payload = 0;
 	pm = parse_spec(&f);
-	assert_reason(pm, IXG_DROP_L4_TRUNCATED);
+	assert_reason(pm, IXG_DROP_IPV4_HEADER);
+	/* The same offset without TCP is a fragment like any other. */
+	f.proto = 17;
+	f.payload = 3;
+	pm = parse_spec(&f);
+	assert_ok(pm);
+	assert_int_equal(pm.frag, FRAG_LATER);
+	/* RFC 791 3.1: a fragment ending past 65,535 bytes ("ping of
+	 * death"): offset 8191 (65,528 bytes) leaves room for 7. */
+	f.frag = 8191;
+	f.proto = 200;
+	f.payload = 7;
+	pm = parse_spec(&f);
+	assert_ok(pm);
+	f.payload = 8;
+	pm = parse_spec(&f);
+	assert_reason(pm, IXG_DROP_IPV4_HEADER);
+	f.frag = 0x2000 | 8000;
+	f.payload = 1600;
+	pm = parse_spec(&f);
+	assert_reason(pm, IXG_DROP_IPV4_HEADER);
+}
+
+/* An IPv4 header of 32 bytes (3 words of options) whose option bytes are
+ * opt[0..12), checksum made right. */
+static struct pkt_meta
+parse_options(const uint8_t opt[12])
+{
+	struct fspec f = {.family = 4, .proto = 17, .ihl = 8};
+	uint8_t buf[MAX_FRAME];
+	size_t len = build(&f, buf);
+	uint8_t *ip = buf + 14;
+
+	memcpy(ip + 20, opt, 12);
+	put16(ip + 10, 0);
+	put16(ip + 10, ref_cksum(ip, 32, 0));
+	return parse_bytes(buf, len);
+}
+
+/* RFC 791 3.1 option formats; RFC 1812 5.2.2: a header that cannot be
+ * made sense of is discarded (ipv4_header), with or without checksum
+ * offload. */
+static void
+test_ipv4_options_malformed(void **state)
+{
+	static const uint8_t good[][12] = {
+		{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, /* NOPs */
+		{0, 0xff, 0xff, 0xff}, /* EOL: the rest is padding */
+		{1, 7, 2, 0, 0, 0, 0, 0}, /* NOP, record route of 2 */
+		{0x94, 4, 0, 0, 0x44, 8, 5, 0}, /* router alert, timestamp */
+		{1, 1, 0x83, 10, 0, 0, 0, 0, 0, 0}, /* ends at byte 32 */
+	};
+	static const uint8_t bad[][12] = {
+		{0x07, 0}, /* length 0 */
+		{1, 0x83, 1}, /* length 1 */
+		{1, 1, 0x83, 11}, /* ends at byte 33 */
+		{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0x44}, /* no length octet */
+		{0x94, 4, 0, 0, 0x82, 200}, /* far past the header */
+	};
+	struct pkt_meta pm;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		pm = parse_options(good[i]);
+		assert_ok(pm);
+		assert_int_equal(pm.l3_len, 32);
+	}
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct fspec f = {.family = 4, .proto = 17, .ihl = 8};
+		uint8_t buf[MAX_FRAME];
+		size_t len = build(&f, buf);
+		struct rte_mbuf *m;
+
+		pm = parse_options(bad[i]);
+		assert_reason(pm, IXG_DROP_IPV4_HEADER);
+		/* The NIC vouched for the checksum: options still checked. */
+		memcpy(buf + 14 + 20, bad[i], 12);
+		m = dp_test_mbuf(buf, len, 0);
+		m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+		pm = parse_mbuf(m);
+		assert_reason(pm, IXG_DROP_IPV4_HEADER);
+		rte_pktmbuf_free(m);
+	}
 }
 
 static void
@@ -814,6 +898,7 @@ main(void)
 		cmocka_unit_test(test_ipv4_header),
 		cmocka_unit_test(test_ipv4_checksum),
 		cmocka_unit_test(test_ipv4_fragments),
+		cmocka_unit_test(test_ipv4_options_malformed),
 		cmocka_unit_test(test_ipv6_header),
 		cmocka_unit_test(test_ipv6_ext_chain),
 		cmocka_unit_test(test_ipv6_fragments),

@@ -3,8 +3,8 @@
  * test_peer.c - stage_peer over tables built by tables_build: the ingress
  * peer from (port, outer VLAN, VLAN, source MAC), misses dropped
  * unknown_peer (ARP and ND included). stage_peer uses the direct tables
- * (peer_vlan_slot, peer_qinq, peer_slots, peer_macs); the rte_hash
- * peer_by_l2 built beside them is the reference it must agree with.
+ * (peer_vlan_slot, peer_qinq, peer_slots, peer_macs); a scan of the spec's
+ * peers is the reference it must agree with.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -130,6 +130,70 @@ test_unknown_peer(void **state)
 	for (i = 0; i < n; i++) {
 		assert_unknown(b.meta[i]);
 		assert_int_equal(b.meta[i].in_peer, IXG_PEER_NONE);
+	}
+}
+
+/*
+ * Issue 13 item 12: a martian or a cut-short transport header is the
+ * sending member's doing: the peer stage names the member whose MAC sent
+ * it, so the drop is charged to it; the reason stays what parse said, and
+ * a stranger's frame stays martian (not unknown_peer). Other parse drops
+ * (a bad checksum) are not looked up.
+ */
+static void
+test_parse_drops_charged(void **state)
+{
+	struct fspec f[] = {
+		{.family = 4, .proto = 17, .smac = mac_a, .src = "127.0.0.1"},
+		{.family = 6, .proto = 17, .smac = mac_a, .src = "::1"},
+		{.family = 4,
+		 .proto = 17,
+		 .smac = mac_b,
+		 .n_vlans = 1,
+		 .vid = {100},
+		 .dst = "0.1.2.3"},
+		{.family = 4, .proto = 6, .smac = mac_a},
+		{.family = 4,
+		 .proto = 17,
+		 .smac = stranger,
+		 .src = "127.0.0.1"},
+		{.family = 4, .proto = 6, .smac = mac_a},
+	};
+	static const int want_reason[] = {
+		IXG_DROP_MARTIAN,      IXG_DROP_MARTIAN, IXG_DROP_MARTIAN,
+		IXG_DROP_L4_TRUNCATED, IXG_DROP_MARTIAN, IXG_DROP_IPV4_CHECKSUM,
+	};
+	static const uint16_t want_peer[] = {
+		1, 1, 2, 1, IXG_PEER_NONE, IXG_PEER_NONE};
+	const unsigned n = sizeof(f) / sizeof(f[0]);
+	uint8_t buf[MAX_FRAME];
+	struct burst b;
+	unsigned i;
+
+	(void)state;
+	dp_burst_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		size_t len;
+
+		f[i].dmac = tbl->ports[0].mac;
+		len = build(&f[i], buf);
+		if (i == 3) { /* IP total length: 10 bytes of TCP header */
+			put16(buf + 14 + 2, 30);
+			put16(buf + 14 + 10, 0);
+			put16(buf + 14 + 10, ref_cksum(buf + 14, 20, 0));
+		}
+		if (i == 5)
+			buf[14 + 10] ^= 1; /* checksum broken */
+		b.pkts[b.n++] = dp_test_mbuf(buf, len, 0);
+	}
+	stage_parse(&ctx, &b);
+	stage_peer(&ctx, &b);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(b.meta[i].verdict, VERDICT_DROP);
+		assert_string_equal(ixg_drop_name(b.meta[i].drop_reason),
+				    ixg_drop_name((unsigned)want_reason[i]));
+		assert_int_equal(b.meta[i].in_peer, want_peer[i]);
+		rte_pktmbuf_free(b.pkts[i]);
 	}
 }
 
@@ -550,12 +614,11 @@ rnd(uint32_t n)
 }
 
 /*
- * Random (port, tags, MAC) frames: stage_peer's verdicts equal the
- * peer_by_l2 hash's answers for the same keys (the lookup before the
- * direct tables, kept as the reference).
+ * Random (port, tags, MAC) frames: stage_peer's verdicts equal a scan of
+ * the spec's peers for the same keys (the reference).
  */
 static void
-test_agrees_with_hash(void **state)
+test_agrees_with_spec(void **state)
 {
 	/* {outer, vlan}: every configured pair, and some that are not */
 	static const uint16_t tags[][2] = {
@@ -579,12 +642,9 @@ test_agrees_with_hash(void **state)
 			unsigned t = rnd(sizeof(tags) / sizeof(tags[0]));
 			const struct ixg_spec_peer *sp =
 				&spec->peers[rnd(spec->n_peers)];
-			struct tbl_peer_key key = {
-				.port_id = port,
-				.outer_vlan = tags[t][0],
-				.vlan = tags[t][1],
-			};
-			void *data;
+			struct {
+				uint16_t outer_vlan, vlan;
+			} key = {tags[t][0], tags[t][1]};
 
 			if (sp->port_id == port && rnd(2)) {
 				/* a configured key, as the peer sends it */
@@ -606,11 +666,12 @@ test_agrees_with_hash(void **state)
 			f[i].vid[0] = key.outer_vlan ? key.outer_vlan
 						     : key.vlan;
 			f[i].vid[1] = key.vlan;
-			memcpy(key.mac, mac[i], 6);
-			want[i] = rte_hash_lookup_data(tbl->peer_by_l2, &key,
-						       &data) >= 0
-					  ? (uint16_t)(uintptr_t)data
-					  : IXG_PEER_NONE;
+			want[i] = dp_peer_by_spec(spec, port, key.outer_vlan,
+						  key.vlan, mac[i]);
+			assert_int_equal(dp_peer_direct(tbl, port,
+							key.outer_vlan,
+							key.vlan, mac[i]),
+					 want[i]);
 		}
 		run_port(f, PIPELINE_BURST, port, &b);
 		for (i = 0; i < PIPELINE_BURST; i++) {
@@ -647,6 +708,7 @@ main(void)
 		cmocka_unit_test(test_known_peers),
 		cmocka_unit_test(test_unknown_peer),
 		cmocka_unit_test(test_port_is_part_of_key),
+		cmocka_unit_test(test_parse_drops_charged),
 		cmocka_unit_test(test_full_burst),
 		cmocka_unit_test(test_same_mac_two_vlans),
 		cmocka_unit_test(test_qinq),
@@ -655,7 +717,7 @@ main(void)
 		cmocka_unit_test(test_peer_with_two_macs),
 		cmocka_unit_test(test_port_without_peers),
 		cmocka_unit_test(test_mac_of_another_port),
-		cmocka_unit_test(test_agrees_with_hash),
+		cmocka_unit_test(test_agrees_with_spec),
 		cmocka_unit_test(test_slots),
 	};
 	struct ixg_spec_peer *p;

@@ -133,7 +133,8 @@ test_mixed_burst_invariant(void **state)
 				ixg_drop_name(b.meta[i].drop_reason),
 				ixg_drop_name((unsigned)mix[i].verdict));
 			assert_int_equal(c->drops[mix[i].verdict] > 0, 1);
-			/* dropped after the peer stage: counted for peer 1 */
+			/* dropped after the peer stage, or martian: counted
+			 * for peer 1 */
 			peer_drops += b.meta[i].in_peer == 1;
 		}
 	}
@@ -160,7 +161,7 @@ test_mixed_burst_invariant(void **state)
 	assert_int_equal(c->peer[2].tx.packets, fwd - 1);
 	assert_int_equal(c->port[0].fwd, fwd - 1);
 	assert_int_equal(c->port[0].local, loc - 1);
-	assert_int_equal(peer_drops, 5);
+	assert_int_equal(peer_drops, 6);
 	assert_int_equal(c->peer[1].drops, peer_drops + 2);
 	assert_invariant(c);
 	for (i = 1; i < out.n[1]; i++)
@@ -168,6 +169,89 @@ test_mixed_burst_invariant(void **state)
 	for (i = 1; i < out.n[0]; i++)
 		rte_pktmbuf_free(out.pkts[0][i]);
 	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use);
+}
+
+struct observed {
+	unsigned calls;
+	enum pipeline_stage order[PIPELINE_N_STAGES];
+	uint8_t decided[PIPELINE_BURST];
+};
+
+static void
+observe(enum pipeline_stage stage, const struct burst *b, void *arg)
+{
+	struct observed *o = arg;
+
+	assert_true(o->calls < PIPELINE_N_STAGES);
+	o->order[o->calls++] = stage;
+	for (unsigned i = 0; i < b->n; i++)
+		if (o->decided[i] == PIPELINE_N_STAGES &&
+		    b->meta[i].verdict != VERDICT_CONTINUE)
+			o->decided[i] = (uint8_t)stage;
+}
+
+/* The stages are declared once: pipeline_run and pipeline_run_observed run
+ * them in the same order to the same verdicts, and every one has a name. */
+static void
+test_stages_declared_once(void **state)
+{
+	const unsigned n = sizeof(mix) / sizeof(mix[0]);
+	static struct burst_out out1, out2;
+	struct observed o = {0};
+	uint8_t buf[MAX_FRAME];
+	struct burst b1, b2;
+	unsigned i, j;
+
+	(void)state;
+	for (i = 0; i < PIPELINE_N_STAGES; i++) {
+		assert_string_not_equal(pipeline_stage_name(i), "unknown");
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(pipeline_stage_name(i),
+						pipeline_stage_name(j));
+	}
+	assert_string_equal(pipeline_stage_name(PIPELINE_N_STAGES), "unknown");
+	assert_string_equal(pipeline_stage_name(0), "parse");
+	assert_string_equal(pipeline_stage_name(PIPELINE_N_STAGES - 1),
+			    "output");
+	assert_true(PIPELINE_STAGE_LOOKUP < PIPELINE_STAGE_LOCAL);
+
+	dp_burst_init(&b1, 0);
+	dp_burst_init(&b2, 0);
+	for (i = 0; i < n; i++) {
+		size_t len = build(&mix[i].f, buf);
+
+		if (mix[i].cut)
+			len = mix[i].cut;
+		b1.pkts[b1.n++] = dp_test_mbuf(buf, len, 0);
+		b2.pkts[b2.n++] = dp_test_mbuf(buf, len, 0);
+	}
+	memset(&out1, 0, sizeof(out1));
+	memset(&out2, 0, sizeof(out2));
+	memset(o.decided, PIPELINE_N_STAGES, sizeof(o.decided));
+	pipeline_run(&ctx, &b1, &out1);
+	pipeline_run_observed(&ctx, &b2, &out2, observe, &o);
+	assert_int_equal(o.calls, PIPELINE_N_STAGES);
+	for (i = 0; i < PIPELINE_N_STAGES; i++)
+		assert_int_equal(o.order[i], i);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(b1.meta[i].verdict, b2.meta[i].verdict);
+		assert_int_equal(b1.meta[i].drop_reason,
+				 b2.meta[i].drop_reason);
+		assert_true(o.decided[i] < PIPELINE_N_STAGES);
+	}
+	/* A runt ends in parse, an unknown MAC in peer, a forward in
+	 * rewrite, an echo to us in local. */
+	assert_int_equal(o.decided[6], PIPELINE_STAGE_PARSE);
+	assert_int_equal(o.decided[8], PIPELINE_STAGE_PEER);
+	assert_int_equal(o.decided[0], PIPELINE_STAGE_REWRITE);
+	assert_int_equal(o.decided[4], PIPELINE_STAGE_LOCAL);
+	for (unsigned p = 0; p < IXG_MAX_PORTS; p++) {
+		assert_int_equal(out1.n[p], out2.n[p]);
+		for (i = 0; i < out1.n[p]; i++) {
+			rte_pktmbuf_free(out1.pkts[p][i]);
+			rte_pktmbuf_free(out2.pkts[p][i]);
+		}
+	}
 }
 
 /* tx_full alone: a refused forward is a drop at the ingress port, and the
@@ -200,9 +284,11 @@ test_tx_full(void **state)
 int
 main(void)
 {
+	int rc;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mixed_burst_invariant),
 		cmocka_unit_test(test_tx_full),
+		cmocka_unit_test(test_stages_declared_once),
 	};
 	struct ixg_spec *s;
 
@@ -221,5 +307,10 @@ main(void)
 	ctx.ctr = rte_zmalloc("ctr", sizeof(*ctx.ctr), 64);
 	if (ctx.ctr == NULL)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	/* The harness's globals, so that LeakSanitizer sees none. */
+	tables_free(tbl);
+	dp_spec_free(s);
+	rte_free(ctx.ctr);
+	return rc;
 }

@@ -155,16 +155,16 @@ test_peer_change_shares_all(void **state)
 	snprintf(n->peers[0].name, sizeof(n->peers[0].name), "renamed");
 	n->peers[1].rate = 1000000;
 	a = build_from(s, NULL, NULL, 100);
-	assert_int_equal(tables_parts_live(), base + TBL_PARTS);
+	assert_int_equal(tables_parts_live(), base + tables_shared_parts());
 	b = build_from(n, s, a, 101);
-	assert_int_equal(tables_parts_live(), base + TBL_PARTS);
+	assert_int_equal(tables_parts_live(), base + tables_shared_parts());
 	assert_shared(a, b, 1, 1, 1);
 	assert_string_equal(b->peers[1].name, "renamed");
 	assert_true(b->peer_metered[2]);
 	assert_false(a->peer_metered[2]);
 	check_answers(b);
 	tables_free(a);
-	assert_int_equal(tables_parts_live(), base + TBL_PARTS);
+	assert_int_equal(tables_parts_live(), base + tables_shared_parts());
 	check_answers(b);
 	tables_free(b);
 	assert_int_equal(tables_parts_live(), base);
@@ -186,12 +186,12 @@ test_route_change_rebuilds_route4(void **state)
 	a = build_from(s, NULL, NULL, 200);
 	b = build_from(n, s, a, 201);
 	assert_shared(a, b, 0, 1, 1);
-	assert_int_equal(tables_parts_live(), base + TBL_PARTS + 1);
+	assert_int_equal(tables_parts_live(), base + tables_shared_parts() + 1);
 	assert_int_equal(dp_lookup4(a->route4, "10.2.3.4"), 1);
 	assert_int_equal(dp_lookup4(b->route4, "10.2.3.4"), 7);
 	assert_int_equal(dp_lookup4(b->route4, "10.1.3.4"), 2);
 	tables_free(b);
-	assert_int_equal(tables_parts_live(), base + TBL_PARTS);
+	assert_int_equal(tables_parts_live(), base + tables_shared_parts());
 	check_answers(a);
 	tables_free(a);
 	assert_int_equal(tables_parts_live(), base);
@@ -232,7 +232,8 @@ test_chain_free_orders(void **state)
 		assert_true(t[2]->sav4 == t[0]->sav4);
 		assert_int_equal(t[1]->acl_actions[0].action, IXG_ACL_PERMIT);
 		assert_int_equal(dp_lookup6(t[2]->route6, "2001:db8:1::1"), 7);
-		assert_int_equal(tables_parts_live(), base + TBL_PARTS + 2);
+		assert_int_equal(tables_parts_live(),
+				 base + tables_shared_parts() + 2);
 		for (unsigned i = 0; i < 3; i++) {
 			tables_free(t[orders[o][i]]);
 			for (unsigned j = i + 1; j < 3; j++)
@@ -265,12 +266,12 @@ test_refused_build_keeps_prev(void **state)
 	assert_null(tables_build_from(n, s, a, 2, 401, err, sizeof(err)));
 	assert_int_equal(errno, EINVAL);
 	assert_non_null(strstr(err, "acl rule 2"));
-	assert_int_equal(tables_parts_live(), base + TBL_PARTS);
+	assert_int_equal(tables_parts_live(), base + tables_shared_parts());
 	n->acl_rules[1].action = IXG_ACL_DENY;
 	n->n_peers = 2;
 	assert_null(tables_build_from(n, s, a, 2, 402, err, sizeof(err)));
 	assert_non_null(strstr(err, "peer not configured"));
-	assert_int_equal(tables_parts_live(), base + TBL_PARTS);
+	assert_int_equal(tables_parts_live(), base + tables_shared_parts());
 	check_answers(a);
 	tables_free(a);
 	assert_int_equal(tables_parts_live(), base);

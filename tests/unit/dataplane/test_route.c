@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * route_lookup_burst + stage_route: longest-prefix match to the egress
+ * stage_lookup + stage_route: longest-prefix match to the egress
  * peer, no_route, blackhole (and its expiry semantics), hairpin, local.
  */
 #include <setjmp.h>
@@ -40,7 +40,7 @@ run(const struct tables *t, struct burst *b, int64_t now)
 
 	dp_ctx_init(&ctx, t);
 	ctx.now_unix = now;
-	route_lookup_burst(t, b);
+	stage_lookup(&ctx, b);
 	stage_route(&ctx, b);
 }
 
@@ -256,7 +256,13 @@ test_local_and_skips(void **state)
 	b.meta[2].verdict = VERDICT_LOCAL; /* not CONTINUE: left alone */
 	dp_burst_add4(&b, 1, "10.0.0.1", "10.1.1.2", 6, 1, 2);
 	b.meta[3].l3 = L3_ARP;
-	route_lookup_burst(t, &b);
+	{
+		struct pipeline_ctx ctx;
+
+		dp_ctx_init(&ctx, t);
+		stage_lookup(&ctx, &b);
+	}
+	assert_int_equal(b.nh_local, 0x3);
 	assert_int_equal(b.meta[0].route_nh, NH_LOCAL | 0);
 	assert_int_equal(b.meta[1].route_nh, NH_LOCAL | 1);
 	assert_int_equal(b.meta[2].route_nh, 0);

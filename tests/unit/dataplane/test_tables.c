@@ -14,8 +14,6 @@
 
 #include <cmocka.h>
 
-#include <rte_hash.h>
-
 #include "dp_test_util.h"
 
 static struct ixg_spec *
@@ -35,9 +33,8 @@ static void
 test_ports_peers(void **state)
 {
 	struct ixg_spec *s = base_spec();
-	struct tbl_peer_key key = {.port_id = 0, .vlan = 100};
 	struct tables *t;
-	void *data = NULL;
+	uint8_t mac[6];
 
 	(void)state;
 	s->peers[2].n_macs = 2;
@@ -56,18 +53,13 @@ test_ports_peers(void **state)
 	assert_string_equal(t->peers[2].name, "peer2");
 	assert_int_equal(t->peers[2].dmac[5], 2);
 
-	dp_mac("02:00:00:00:01:02", key.mac);
-	assert_true(rte_hash_lookup_data(t->peer_by_l2, &key, &data) >= 0);
-	assert_int_equal((uintptr_t)data, 2);
+	dp_mac("02:00:00:00:01:02", mac);
+	assert_int_equal(dp_peer_direct(t, 0, 0, 100, mac), 2);
 	/* Same MAC, other VLAN: not that peer. */
-	key.vlan = 101;
-	assert_true(rte_hash_lookup_data(t->peer_by_l2, &key, &data) < 0);
+	assert_int_equal(dp_peer_direct(t, 0, 0, 101, mac), IXG_PEER_NONE);
 	/* Second MAC of peer 7 on port 1 untagged. */
-	key.port_id = 1;
-	key.vlan = 0;
-	dp_mac("02:00:00:00:02:07", key.mac);
-	assert_true(rte_hash_lookup_data(t->peer_by_l2, &key, &data) >= 0);
-	assert_int_equal((uintptr_t)data, 7);
+	dp_mac("02:00:00:00:02:07", mac);
+	assert_int_equal(dp_peer_direct(t, 1, 0, 0, mac), 7);
 	tables_free(t);
 	dp_spec_free(s);
 }
@@ -256,8 +248,29 @@ test_error_names_object(void **state)
 	t = tables_build(s, 1, 1001, err, sizeof(err));
 	assert_null(t);
 	assert_int_equal(errno, EEXIST);
-	assert_non_null(strstr(err, "peer peer2 (origin 1002)"));
-	assert_non_null(strstr(err, "peer1"));
+	assert_string_equal(err, "peer peer2 (origin 1002): MAC 0 already "
+				 "belongs to peer peer1 on this port/VLAN");
+	/* The same MAC on another VLAN, or twice in QinQ under other outer
+	 * tags, is another key. */
+	s->peers[1].vlan = 101;
+	t = tables_build(s, 1, 1001, err, sizeof(err));
+	assert_non_null(t);
+	tables_free(t);
+	s->peers[1].vlan = s->peers[0].vlan;
+	s->peers[0].outer_vlan = 7;
+	s->peers[1].outer_vlan = 8;
+	t = tables_build(s, 1, 1001, err, sizeof(err));
+	assert_non_null(t);
+	tables_free(t);
+	/* A peer giving one MAC twice collides with itself. */
+	s->peers[1].outer_vlan = 0;
+	s->peers[0].n_macs = 2;
+	memcpy(s->peers[0].macs[1], s->peers[0].macs[0], 6);
+	t = tables_build(s, 1, 1001, err, sizeof(err));
+	assert_null(t);
+	assert_int_equal(errno, EEXIST);
+	assert_string_equal(err, "peer peer1 (origin 1001): MAC 1 already "
+				 "belongs to peer peer1 on this port/VLAN");
 	dp_spec_free(s);
 
 	/* A class whose trTCM parameters DPDK refuses (pir < cir). */
@@ -338,8 +351,7 @@ test_two_generations(void **state)
 	/* The same generation twice is refused, naming the object. */
 	assert_null(tables_build(s, 1, 3001, err, sizeof(err)));
 	assert_int_equal(errno, EEXIST);
-	assert_string_equal(err, "peer hash pl2_3001: rte_hash_create: File "
-				 "exists");
+	assert_string_equal(err, "a4_3001: rte_acl_create: File exists");
 	tables_free(a);
 	tables_free(b);
 	tables_free(NULL);

@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * counters.c - the counter families of ixg_api.h as a table, reading their
+ * values from the per-lcore blocks, and walks over their series (see
+ * counters.h). Readers only: nothing here writes a worker's block.
+ *
+ * Cost (tests/unit/common/test_counters.c, test_walk_cost, measured with
+ * 4,096 peers, every peer pair of 200 of them and a full 250x250 country
+ * matrix over 2 blocks): see doc/counters.md, "What reading costs".
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "counters.h"
+
+_Static_assert(IXG_CF_MAX <= 64, "family bitmask is 64 bits");
+
+/* -------------------------------------------------------------- the table */
+
+#define SUB_U64 IXG_CTR_SUB_NONE
+#define SUB_PB IXG_CTR_SUB_NONE
+#define SUB_IN IXG_CTR_SUB_NONE
+#define SUB_SUM IXG_CTR_SUB_NONE
+#define SUB_STATE IXG_CTR_SUB_NONE
+#define SUB_REASONS IXG_CTR_SUB_REASON
+#define SUB_COLOURS IXG_CTR_SUB_COLOUR
+#define FROM_U64 IXG_CTR_FROM_BLOCK
+#define FROM_PB IXG_CTR_FROM_BLOCK
+#define FROM_IN IXG_CTR_FROM_BLOCK
+#define FROM_REASONS IXG_CTR_FROM_BLOCK
+#define FROM_COLOURS IXG_CTR_FROM_BLOCK
+#define FROM_SUM IXG_CTR_FROM_SUM
+#define FROM_STATE IXG_CTR_FROM_STATE
+
+#define FAM(dim_, kind, key_, name_, type_, unit_, help_, off, stride_)        \
+	[IXG_CF_##name_] = {                                                   \
+		.name = #name_,                                                \
+		.key = key_,                                                   \
+		.help = help_,                                                 \
+		.unit = unit_,                                                 \
+		.type = IXG_CTR_##type_,                                       \
+		.dim = IXG_CTR_DIM_##dim_,                                     \
+		.sub = SUB_##kind,                                             \
+		.from = FROM_##kind,                                           \
+		.metric = FROM_##kind != IXG_CTR_FROM_SUM,                     \
+		.offset = (uint32_t)(off),                                     \
+		.stride = (uint32_t)(stride_),                                 \
+	},
+
+#define LC struct ixg_lcore_counters
+#define NODE_FAM(kind, field, member, key, name, type, unit, help)             \
+	FAM(NODE, kind, key, name, type, unit, help,                           \
+	    offsetof(LC, field member), 0)
+#define STATE_FAM(kind, field, member, key, name, type, unit, help)            \
+	FAM(NODE, kind, key, name, type, unit, help,                           \
+	    offsetof(struct ixg_ctr_state, field), 0)
+#define PORT_FAM(kind, field, member, key, name, type, unit, help)             \
+	FAM(PORT, kind, key, name, type, unit, help,                           \
+	    offsetof(LC, port[0].field member), sizeof(struct ixg_ctr_port))
+#define PEER_FAM(kind, field, member, key, name, type, unit, help)             \
+	FAM(PEER, kind, key, name, type, unit, help,                           \
+	    offsetof(LC, peer[0].field member), sizeof(struct ixg_ctr_peer))
+#define CPAIR_FAM(kind, field, member, key, name, type, unit, help)            \
+	FAM(COUNTRY_PAIR, kind, key, name, type, unit, help,                   \
+	    offsetof(LC, field[0][0] member), sizeof(struct ixg_ctr_pb))
+/* Peer pairs: the offset is inside struct ixg_ctr_peer_pair. */
+#define PPAIR_FAM(kind, field, member, key, name, type, unit, help)            \
+	FAM(PEER_PAIR, kind, key, name, type, unit, help,                      \
+	    offsetof(LC, field[0] member) - offsetof(LC, field),               \
+	    sizeof(struct ixg_ctr_peer_pair))
+#define ACL_FAM(kind, field, member, key, name, type, unit, help)              \
+	FAM(ACL_RULE, kind, key, name, type, unit, help,                       \
+	    offsetof(LC, field[0] member), sizeof(uint64_t))
+#define CLASS_FAM(kind, field, member, key, name, type, unit, help)            \
+	FAM(CLASS, kind, key, name, type, unit, help,                          \
+	    offsetof(LC, field[0][0] member), 3 * sizeof(uint64_t))
+
+const struct ixg_ctr_family ixg_ctr_families[IXG_CF_MAX] = {
+	IXG_CTR_NODE(NODE_FAM) IXG_CTR_STATE(STATE_FAM) IXG_CTR_PORT(PORT_FAM)
+		IXG_CTR_PEER(PEER_FAM) IXG_CTR_COUNTRY_PAIR(CPAIR_FAM)
+			IXG_CTR_PEER_PAIR(PPAIR_FAM) IXG_CTR_ACL_RULE(ACL_FAM)
+				IXG_CTR_CLASS(CLASS_FAM)};
+
+_Static_assert(sizeof(((LC *)0)->class_colour[0]) == 3 * sizeof(uint64_t),
+	       "class colours: green, yellow, red");
+
+const char *const ixg_ctr_dim_labels[IXG_CTR_DIM_MAX][4] = {
+	[IXG_CTR_DIM_NODE] = {NULL},
+	[IXG_CTR_DIM_PORT] = {"port", NULL},
+	[IXG_CTR_DIM_PEER] = {"peer", "asn", "country", NULL},
+	[IXG_CTR_DIM_COUNTRY_PAIR] = {"src_country", "dst_country", NULL},
+	[IXG_CTR_DIM_PEER_PAIR] = {"src_peer", "dst_peer", NULL},
+	[IXG_CTR_DIM_ACL_RULE] = {"rule", "rule_name", NULL},
+	[IXG_CTR_DIM_CLASS] = {"class", NULL},
+};
+
+const char *const ixg_ctr_dim_json[IXG_CTR_DIM_MAX] = {
+	[IXG_CTR_DIM_NODE] = NULL,
+	[IXG_CTR_DIM_PORT] = "ports",
+	[IXG_CTR_DIM_PEER] = "peers",
+	[IXG_CTR_DIM_COUNTRY_PAIR] = "country_pairs",
+	[IXG_CTR_DIM_PEER_PAIR] = "peer_pairs",
+	[IXG_CTR_DIM_ACL_RULE] = "acl_rules",
+	[IXG_CTR_DIM_CLASS] = "classes",
+};
+
+/* How many entities a dimension has (ids / indexes below this). */
+static const uint32_t dim_size[IXG_CTR_DIM_MAX] = {
+	[IXG_CTR_DIM_NODE] = 1,
+	[IXG_CTR_DIM_PORT] = IXG_MAX_PORTS,
+	[IXG_CTR_DIM_PEER] = IXG_MAX_PEERS,
+	[IXG_CTR_DIM_COUNTRY_PAIR] = IXG_MAX_COUNTRIES * IXG_MAX_COUNTRIES,
+	[IXG_CTR_DIM_PEER_PAIR] = UINT32_MAX,
+	[IXG_CTR_DIM_ACL_RULE] = IXG_MAX_ACL_RULES,
+	[IXG_CTR_DIM_CLASS] = IXG_MAX_CLASSES,
+};
+
+/* First family of each dimension and one past its last (families are
+ * grouped by dimension, in enum order). */
+static unsigned dim_first[IXG_CTR_DIM_MAX], dim_end[IXG_CTR_DIM_MAX];
+
+static void __attribute__((constructor)) dims_index(void)
+{
+	for (unsigned d = 0; d < IXG_CTR_DIM_MAX; d++)
+		dim_first[d] = dim_end[d] = 0;
+	for (unsigned f = IXG_CF_MAX; f-- > 0;) {
+		unsigned d = ixg_ctr_families[f].dim;
+
+		dim_first[d] = f;
+		if (dim_end[d] == 0)
+			dim_end[d] = f + 1;
+	}
+}
+
+static const char *const colours[] = {"green", "yellow", "red"};
+
+/* Colour name. Any thread. */
+const char *
+ixg_colour_name(unsigned colour)
+{
+	return colour < 3 ? colours[colour] : NULL;
+}
+
+/* Label of a sub. Any thread. */
+const char *
+ixg_ctr_sub_label(unsigned sub)
+{
+	return sub == IXG_CTR_SUB_REASON   ? "reason"
+	       : sub == IXG_CTR_SUB_COLOUR ? "colour"
+					   : NULL;
+}
+
+/* Values under one entity. Any thread. */
+unsigned
+ixg_ctr_sub_count(unsigned sub)
+{
+	return sub == IXG_CTR_SUB_REASON   ? IXG_DROP_MAX
+	       : sub == IXG_CTR_SUB_COLOUR ? 3
+					   : 1;
+}
+
+/* Name of one value of a sub. Any thread. */
+const char *
+ixg_ctr_sub_name(unsigned sub, unsigned i)
+{
+	if (sub == IXG_CTR_SUB_REASON)
+		return ixg_drop_name(i);
+	if (sub == IXG_CTR_SUB_COLOUR)
+		return ixg_colour_name(i);
+	return NULL;
+}
+
+/* Family by metric name. Any thread. */
+const struct ixg_ctr_family *
+ixg_ctr_family_by_name(const char *name)
+{
+	if (strncmp(name, "ixgate_", 7) == 0)
+		name += 7;
+	for (unsigned f = 0; f < IXG_CF_MAX; f++)
+		if (strcmp(ixg_ctr_families[f].name, name) == 0)
+			return &ixg_ctr_families[f];
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- names */
+
+/* Names from a spec (see counters.h). Any thread. */
+void
+ixg_ctr_names_from_spec(struct ixg_ctr_names *n, const struct ixg_spec *s)
+{
+	memset(n, 0, sizeof(*n));
+	if (s == NULL)
+		return;
+	if (s->node.name[0])
+		n->node = s->node.name;
+	for (uint32_t i = 0; i < s->n_ports; i++)
+		if (s->ports[i].id < IXG_MAX_PORTS)
+			n->port[s->ports[i].id] = s->ports[i].name;
+	for (uint32_t i = 0; i < s->n_peers; i++) {
+		const struct ixg_spec_peer *p = &s->peers[i];
+
+		if (p->id >= IXG_MAX_PEERS)
+			continue;
+		n->peer[p->id] = p->name;
+		n->peer_asn[p->id] = p->asn;
+		n->peer_country[p->id] = p->country;
+	}
+	for (uint32_t i = 0; i < s->n_classes; i++)
+		if (s->classes[i].id < IXG_MAX_CLASSES)
+			n->class_[s->classes[i].id] = s->classes[i].name;
+	n->countries = s->countries;
+	n->n_countries = s->n_countries;
+	n->rules = s->acl_rules;
+	n->n_rules = s->n_acl_rules;
+}
+
+/* The ports' description after the blocks (see counters.h). */
+const struct ixg_ctr_ports *
+ixg_ctr_ports_of(const void *region, size_t size, unsigned n_blocks)
+{
+	size_t off = (size_t)n_blocks * sizeof(struct ixg_lcore_counters);
+	const struct ixg_ctr_ports *p;
+
+	if (region == NULL || size < off + sizeof(*p))
+		return NULL;
+	p = (const struct ixg_ctr_ports *)(const void *)((const char *)region +
+							 off);
+	if (__atomic_load_n(&p->magic, __ATOMIC_ACQUIRE) != IXG_CTR_PORTS_MAGIC)
+		return NULL;
+	return p;
+}
+
+/* Device names into names (see counters.h). */
+void
+ixg_ctr_names_devices(struct ixg_ctr_names *n, const struct ixg_ctr_ports *p)
+{
+	for (unsigned i = 0; p != NULL && i < IXG_MAX_PORTS; i++)
+		/* Only a NUL-terminated, non-empty name. */
+		if (p->port[i].device[0] != '\0' &&
+		    memchr(p->port[i].device, '\0', IXG_DEVICE_NAME_LEN) !=
+			    NULL)
+			n->port_device[i] = p->port[i].device;
+}
+
+/* Peer name (see counters.h). Any thread. */
+const char *
+ixg_ctr_peer_name(const struct ixg_ctr_names *n, unsigned id, char *buf,
+		  size_t len)
+{
+	if (id == IXG_PEER_NONE)
+		return "-";
+	if (n != NULL && id < IXG_MAX_PEERS && n->peer[id] != NULL &&
+	    n->peer[id][0])
+		return n->peer[id];
+	snprintf(buf, len, "#%u", id);
+	return buf;
+}
+
+/* Country code (see counters.h). Any thread. */
+const char *
+ixg_ctr_country(const struct ixg_ctr_names *n, unsigned idx, char out[3])
+{
+	ixg_cc_t cc = 0;
+
+	if (n != NULL && n->countries != NULL && idx < n->n_countries)
+		cc = n->countries[idx];
+	if (idx == IXG_COUNTRY_UNKNOWN && cc == 0)
+		cc = IXG_CC('-', '-');
+	out[0] = (char)(cc >> 8);
+	out[1] = (char)(cc & 0xff);
+	if (out[0] < ' ' || out[0] > '~' || out[1] < ' ' || out[1] > '~')
+		out[0] = out[1] = '?';
+	out[2] = '\0';
+	return out;
+}
+
+/* -------------------------------------------------------------- values */
+
+/* Source of one block. Any thread. */
+void
+ixg_ctr_src_one(struct ixg_ctr_src *src, const struct ixg_lcore_counters *c)
+{
+	memset(src, 0, sizeof(*src));
+	src->one_ = c;
+	src->blocks = &src->one_;
+	src->n_blocks = 1;
+}
+
+static inline uint64_t
+load(const struct ixg_lcore_counters *b, size_t off)
+{
+	/* The writer is another lcore doing plain adds: each 64-bit value
+	 * must only be read untorn. */
+	return __atomic_load_n((const uint64_t *)((const char *)b + off),
+			       __ATOMIC_RELAXED);
+}
+
+static uint64_t
+sum_at(const struct ixg_ctr_src *src, size_t off)
+{
+	uint64_t v = 0;
+
+	for (unsigned b = 0; b < src->n_blocks; b++)
+		if (src->blocks[b] != NULL)
+			v += load(src->blocks[b], off);
+	return v;
+}
+
+/* One value (see counters.h). Any thread. */
+uint64_t
+ixg_ctr_value(const struct ixg_ctr_src *src, unsigned f, uint32_t entity,
+	      unsigned sub)
+{
+	const struct ixg_ctr_family *fam;
+	size_t off;
+	uint64_t v = 0;
+
+	if (f >= IXG_CF_MAX)
+		return 0;
+	fam = &ixg_ctr_families[f];
+	if (fam->dim == IXG_CTR_DIM_PEER_PAIR || entity >= dim_size[fam->dim] ||
+	    sub >= ixg_ctr_sub_count(fam->sub))
+		return 0;
+	off = fam->offset + (size_t)entity * fam->stride +
+	      sub * sizeof(uint64_t);
+	switch (fam->from) {
+	case IXG_CTR_FROM_STATE:
+		return src->state != NULL
+			       ? *(const uint64_t *)((const char *)src->state +
+						     fam->offset)
+			       : 0;
+	case IXG_CTR_FROM_SUM:
+		for (unsigned r = 0; r < IXG_DROP_MAX; r++)
+			v += sum_at(src, off + r * sizeof(uint64_t));
+		return v;
+	default: return sum_at(src, off);
+	}
+}
+
+/* ---------------------------------------------------------------- walks */
+
+struct ixg_ctr_walk {
+	const struct ixg_ctr_src *src;
+	const struct ixg_ctr_names *names;
+	unsigned flags;
+	uint64_t families;
+
+	/* Position: family, entity iterator, entity, sub. */
+	unsigned fam;
+	uint32_t pos;
+	uint32_t entity;
+	unsigned sub;
+	bool in_entity;
+
+	/* Peer pairs of every block, merged and sorted by key. */
+	struct ixg_ctr_peer_pair *pairs;
+	uint32_t n_pairs;
+
+	/* ACL rules: the configured one being walked (for its name), and
+	 * the ids already given (a rule for both families has one id). */
+	const struct ixg_spec_acl_rule *rule;
+	uint8_t acl_seen[IXG_MAX_ACL_RULES / 8];
+
+	char label[IXG_CTR_MAX_LABELS][IXG_CTR_LABEL_LEN];
+};
+
+static int
+pair_key_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct ixg_ctr_peer_pair *)a)->key;
+	uint32_t y = ((const struct ixg_ctr_peer_pair *)b)->key;
+
+	return (x > y) - (x < y);
+}
+
+/* Every block's pairs, merged by key, sorted. 0 or -ENOMEM. */
+static int
+pairs_merge(struct ixg_ctr_walk *w)
+{
+	const struct ixg_ctr_src *src = w->src;
+	uint32_t n = 0, cap = 0, out = 0;
+
+	for (unsigned b = 0; b < src->n_blocks; b++)
+		for (uint32_t i = 0;
+		     src->blocks[b] != NULL && i < IXG_PEER_PAIR_SLOTS; i++)
+			cap += src->blocks[b]->peer_pair[i].key != 0;
+	w->pairs = malloc(sizeof(*w->pairs) * (cap ? cap : 1));
+	if (w->pairs == NULL)
+		return -ENOMEM;
+	for (unsigned b = 0; b < src->n_blocks; b++) {
+		const struct ixg_lcore_counters *c = src->blocks[b];
+
+		for (uint32_t i = 0; c != NULL && i < IXG_PEER_PAIR_SLOTS;
+		     i++) {
+			const struct ixg_ctr_peer_pair *p = &c->peer_pair[i];
+			uint32_t key = __atomic_load_n(&p->key,
+						       __ATOMIC_ACQUIRE);
+
+			/* A slot claimed since the count: next read. */
+			if (key == 0 || n == cap)
+				continue;
+			w->pairs[n].key = key;
+			w->pairs[n]._pad = 0;
+			w->pairs[n].pb.packets = __atomic_load_n(
+				&p->pb.packets, __ATOMIC_RELAXED);
+			w->pairs[n].pb.bytes = __atomic_load_n(
+				&p->pb.bytes, __ATOMIC_RELAXED);
+			n++;
+		}
+	}
+	qsort(w->pairs, n, sizeof(*w->pairs), pair_key_cmp);
+	for (uint32_t i = 0; i < n; i++) {
+		if (out > 0 && w->pairs[out - 1].key == w->pairs[i].key) {
+			w->pairs[out - 1].pb.packets += w->pairs[i].pb.packets;
+			w->pairs[out - 1].pb.bytes += w->pairs[i].pb.bytes;
+		} else {
+			w->pairs[out++] = w->pairs[i];
+		}
+	}
+	w->n_pairs = out;
+	return 0;
+}
+
+/* A walk (see counters.h). Any thread. */
+struct ixg_ctr_walk *
+ixg_ctr_walk_new(const struct ixg_ctr_src *src,
+		 const struct ixg_ctr_names *names, unsigned flags,
+		 uint64_t families)
+{
+	struct ixg_ctr_walk *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	w->src = src;
+	w->names = names;
+	w->flags = flags;
+	w->families = families != 0 ? families : ~(uint64_t)0;
+	for (unsigned f = dim_first[IXG_CTR_DIM_PEER_PAIR];
+	     f < dim_end[IXG_CTR_DIM_PEER_PAIR]; f++)
+		if (w->families & (UINT64_C(1) << f)) {
+			if (pairs_merge(w) < 0) {
+				free(w);
+				errno = ENOMEM;
+				return NULL;
+			}
+			break;
+		}
+	return w;
+}
+
+/* Free a walk. Any thread. */
+void
+ixg_ctr_walk_free(struct ixg_ctr_walk *w)
+{
+	if (w == NULL)
+		return;
+	free(w->pairs);
+	free(w);
+}
+
+/* Back to the first family. */
+void
+ixg_ctr_walk_rewind(struct ixg_ctr_walk *w)
+{
+	w->fam = 0;
+	w->pos = 0;
+	w->in_entity = false;
+}
+
+/* The pair of `key` in the merged list, or NULL. */
+static const struct ixg_ctr_peer_pair *
+pair_find(const struct ixg_ctr_walk *w, uint32_t key)
+{
+	struct ixg_ctr_peer_pair k = {.key = key};
+
+	if (w->pairs == NULL)
+		return NULL;
+	return bsearch(&k, w->pairs, w->n_pairs, sizeof(k), pair_key_cmp);
+}
+
+/* A value within a walk (see counters.h). */
+uint64_t
+ixg_ctr_walk_value(const struct ixg_ctr_walk *w, unsigned f, uint32_t entity,
+		   unsigned sub)
+{
+	if (f < IXG_CF_MAX &&
+	    ixg_ctr_families[f].dim == IXG_CTR_DIM_PEER_PAIR) {
+		const struct ixg_ctr_peer_pair *p = pair_find(w, entity);
+
+		return p != NULL
+			       ? *(const uint64_t *)((const char *)p +
+						     ixg_ctr_families[f].offset)
+			       : 0;
+	}
+	return ixg_ctr_value(w->src, f, entity, sub);
+}
+
+/* Any value of the entity's families not 0? */
+static bool
+entity_nonzero(const struct ixg_ctr_walk *w, unsigned dim, uint32_t entity)
+{
+	for (unsigned f = dim_first[dim]; f < dim_end[dim]; f++) {
+		const struct ixg_ctr_family *fam = &ixg_ctr_families[f];
+
+		if (fam->from != IXG_CTR_FROM_BLOCK)
+			continue;
+		for (unsigned s = 0; s < ixg_ctr_sub_count(fam->sub); s++)
+			if (ixg_ctr_value(w->src, f, entity, s) != 0)
+				return true;
+	}
+	return false;
+}
+
+static bool
+seen(struct ixg_ctr_walk *w, uint32_t id, bool mark)
+{
+	bool was = w->acl_seen[id / 8] & (1u << (id % 8));
+
+	if (mark)
+		w->acl_seen[id / 8] |= (uint8_t)(1u << (id % 8));
+	return was;
+}
+
+/* The next entity of dim (see counters.h). */
+bool
+ixg_ctr_walk_entity(struct ixg_ctr_walk *w, unsigned dim, uint32_t *pos,
+		    uint32_t *entity)
+{
+	const struct ixg_ctr_names *n = w->names;
+	uint32_t i;
+
+	switch (dim) {
+	case IXG_CTR_DIM_NODE:
+		if (*pos > 0)
+			return false;
+		*pos = 1;
+		*entity = 0;
+		return true;
+	case IXG_CTR_DIM_PORT:
+	case IXG_CTR_DIM_PEER:
+	case IXG_CTR_DIM_CLASS:
+	case IXG_CTR_DIM_COUNTRY_PAIR:
+		i = *pos;
+		if (dim == IXG_CTR_DIM_PEER && i == 0)
+			i = 1; /* peer 0 is "none" */
+		for (; i < dim_size[dim]; i++) {
+			bool named = false;
+
+			if (n != NULL && dim == IXG_CTR_DIM_PORT)
+				named = n->port[i] != NULL;
+			else if (n != NULL && dim == IXG_CTR_DIM_PEER)
+				named = n->peer[i] != NULL;
+			else if (dim == IXG_CTR_DIM_CLASS)
+				named = i == 0 ||
+					(n != NULL && n->class_[i] != NULL);
+			if (named || entity_nonzero(w, dim, i)) {
+				*pos = i + 1;
+				*entity = i;
+				return true;
+			}
+		}
+		*pos = i;
+		return false;
+	case IXG_CTR_DIM_PEER_PAIR:
+		if (*pos >= w->n_pairs)
+			return false;
+		*entity = w->pairs[(*pos)++].key;
+		return true;
+	case IXG_CTR_DIM_ACL_RULE: {
+		uint32_t nr = n != NULL ? n->n_rules : 0;
+
+		if (*pos == 0)
+			memset(w->acl_seen, 0, sizeof(w->acl_seen));
+		/* The configured rules first, once per id. */
+		while (*pos < nr) {
+			const struct ixg_spec_acl_rule *r = &n->rules[(*pos)++];
+
+			if (r->id >= IXG_MAX_ACL_RULES || seen(w, r->id, true))
+				continue;
+			w->rule = r;
+			*entity = r->id;
+			return true;
+		}
+		/* Then hits on ids they do not list (a reader whose names
+		 * are older than the dataplane's rules). */
+		w->rule = NULL;
+		for (i = *pos - nr + 1; i < IXG_MAX_ACL_RULES; i++)
+			if (!seen(w, i, false) && entity_nonzero(w, dim, i)) {
+				*pos = nr + i;
+				*entity = i;
+				return true;
+			}
+		*pos = nr + IXG_MAX_ACL_RULES;
+		return false;
+	}
+	default: return false;
+	}
+}
+
+/* The name an entity is keyed by (see counters.h). */
+const char *
+ixg_ctr_entity_name(const struct ixg_ctr_walk *w, unsigned dim, uint32_t entity,
+		    char *buf, size_t len)
+{
+	const struct ixg_ctr_names *n = w->names;
+	char a[IXG_NAME_LEN + 8], b[IXG_NAME_LEN + 8];
+
+	switch (dim) {
+	case IXG_CTR_DIM_PORT:
+		if (n != NULL && entity < IXG_MAX_PORTS &&
+		    n->port[entity] != NULL)
+			return n->port[entity];
+		break;
+	case IXG_CTR_DIM_PEER: return ixg_ctr_peer_name(n, entity, buf, len);
+	case IXG_CTR_DIM_CLASS:
+		if (entity == 0)
+			return "default";
+		if (n != NULL && entity < IXG_MAX_CLASSES &&
+		    n->class_[entity] != NULL)
+			return n->class_[entity];
+		break;
+	case IXG_CTR_DIM_COUNTRY_PAIR: {
+		char x[3], y[3];
+
+		snprintf(buf, len, "%s>%s",
+			 ixg_ctr_country(n, entity / IXG_MAX_COUNTRIES, x),
+			 ixg_ctr_country(n, entity % IXG_MAX_COUNTRIES, y));
+		return buf;
+	}
+	case IXG_CTR_DIM_PEER_PAIR:
+		snprintf(buf, len, "%s>%s",
+			 ixg_ctr_peer_name(n, entity >> 16, a, sizeof(a)),
+			 ixg_ctr_peer_name(n, entity & 0xffff, b, sizeof(b)));
+		return buf;
+	case IXG_CTR_DIM_ACL_RULE:
+		snprintf(buf, len, "%" PRIu32, entity);
+		return buf;
+	default: break;
+	}
+	snprintf(buf, len, "#%" PRIu32, entity);
+	return buf;
+}
+
+/* Labels of the series (entity, sub) of family f into s. */
+static void
+labels(struct ixg_ctr_walk *w, const struct ixg_ctr_family *fam,
+       uint32_t entity, unsigned sub, struct ixg_ctr_series *s)
+{
+	const struct ixg_ctr_names *n = w->names;
+	const char *const *ln = ixg_ctr_dim_labels[fam->dim];
+	char(*v)[IXG_CTR_LABEL_LEN] = w->label;
+	unsigned k = 0;
+
+	for (; ln[k] != NULL; k++)
+		s->label_names[k] = ln[k];
+	switch (fam->dim) {
+	case IXG_CTR_DIM_PORT:
+		s->label_values[0] = ixg_ctr_entity_name(w, fam->dim, entity,
+							 v[0], sizeof(v[0]));
+		break;
+	case IXG_CTR_DIM_PEER: {
+		bool known = n != NULL && entity < IXG_MAX_PEERS &&
+			     n->peer[entity] != NULL;
+
+		s->label_values[0] = ixg_ctr_peer_name(n, entity, v[0],
+						       sizeof(v[0]));
+		v[1][0] = '\0';
+		v[2][0] = '\0';
+		if (known) {
+			snprintf(v[1], sizeof(v[1]), "%" PRIu32,
+				 n->peer_asn[entity]);
+			ixg_ctr_country(n, n->peer_country[entity], v[2]);
+		}
+		s->label_values[1] = v[1];
+		s->label_values[2] = v[2];
+		break;
+	}
+	case IXG_CTR_DIM_COUNTRY_PAIR:
+		s->label_values[0] = ixg_ctr_country(
+			n, entity / IXG_MAX_COUNTRIES, v[0]);
+		s->label_values[1] = ixg_ctr_country(
+			n, entity % IXG_MAX_COUNTRIES, v[1]);
+		break;
+	case IXG_CTR_DIM_PEER_PAIR:
+		s->label_values[0] = ixg_ctr_peer_name(n, entity >> 16, v[0],
+						       sizeof(v[0]));
+		s->label_values[1] = ixg_ctr_peer_name(n, entity & 0xffff, v[1],
+						       sizeof(v[1]));
+		break;
+	case IXG_CTR_DIM_ACL_RULE:
+		snprintf(v[0], sizeof(v[0]), "%" PRIu32, entity);
+		s->label_values[0] = v[0];
+		s->label_values[1] = w->rule != NULL && w->rule->id == entity
+					     ? w->rule->name
+					     : "";
+		break;
+	case IXG_CTR_DIM_CLASS:
+		s->label_values[0] = ixg_ctr_entity_name(w, fam->dim, entity,
+							 v[0], sizeof(v[0]));
+		break;
+	default: break;
+	}
+	if (fam->sub != IXG_CTR_SUB_NONE) {
+		s->label_names[k] = ixg_ctr_sub_label(fam->sub);
+		s->label_values[k] = ixg_ctr_sub_name(fam->sub, sub);
+		k++;
+	}
+	s->n_labels = k;
+}
+
+/* Is family f walked at all? */
+static bool
+walked(const struct ixg_ctr_walk *w, unsigned f)
+{
+	const struct ixg_ctr_family *fam = &ixg_ctr_families[f];
+
+	if (!(w->families & (UINT64_C(1) << f)))
+		return false;
+	if ((w->flags & IXG_CTR_WALK_METRICS) && !fam->metric)
+		return false;
+	return fam->from != IXG_CTR_FROM_STATE || w->src->state != NULL;
+}
+
+/* The next series (see counters.h). */
+bool
+ixg_ctr_walk_next(struct ixg_ctr_walk *w, struct ixg_ctr_series *s)
+{
+	while (w->fam < IXG_CF_MAX) {
+		const struct ixg_ctr_family *fam = &ixg_ctr_families[w->fam];
+		uint64_t v;
+
+		if (!walked(w, w->fam)) {
+			w->fam++;
+			continue;
+		}
+		if (!w->in_entity) {
+			if (!ixg_ctr_walk_entity(w, fam->dim, &w->pos,
+						 &w->entity)) {
+				w->fam++;
+				w->pos = 0;
+				continue;
+			}
+			w->in_entity = true;
+			w->sub = 0;
+		}
+		if (w->sub >= ixg_ctr_sub_count(fam->sub)) {
+			w->in_entity = false;
+			continue;
+		}
+		v = ixg_ctr_walk_value(w, w->fam, w->entity, w->sub);
+		w->sub++;
+		if (v == 0 && (w->flags & IXG_CTR_WALK_NONZERO))
+			continue;
+		s->fam = fam;
+		s->fam_id = w->fam;
+		s->entity = w->entity;
+		s->sub = w->sub - 1;
+		s->value = v;
+		labels(w, fam, s->entity, s->sub, s);
+		return true;
+	}
+	return false;
+}

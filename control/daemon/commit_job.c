@@ -1,0 +1,1806 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * commit_job.c - ixgate-control's commits as jobs.
+ *
+ * One job runs at a time; up to MAX_QUEUED wait behind it (a second
+ * `ixgatectl reload` queues, and reads the files when its turn comes). A
+ * job is a chain of steps, each started by the completion of the one
+ * before, so the event loop keeps answering `show`, `status`, `confirm`
+ * and `--watch` for the whole of a commit:
+ *
+ *   compile   a task thread parses and compiles the files (reload), with
+ *             a copy of the running ids, under a deadline (a FIFO or a
+ *             hung filesystem in the config tree abandons the task, never
+ *             the daemon);
+ *   prepare   a task thread diffs the candidate against the running spec
+ *             and writes the changed tables into sealed memfds;
+ *   attempt   the audit log's "attempt" record, fsync'ed through the ring:
+ *             no record, no commit;
+ *   txn       TXN_BEGIN, a TXN_TABLE per changed table, TXN_COMMIT, each
+ *             reply a completion on the ring, each with the commit timeout;
+ *   result    the audit log's result record; the candidate becomes the
+ *             running config;
+ *   verify    when the dataplane did not answer TXN_COMMIT (timeout, lost
+ *             connection), the outcome is unknown: the operator is told
+ *             so, the connection is reset (a dataplane must not publish
+ *             for a client that has gone) and the next HELLO says what is
+ *             live; only then is "live" or "nothing changed" said.
+ *
+ * A sync job (after every HELLO) adopts what the dataplane runs, takes its
+ * ids (GET_IDS, then a compile with them on a task thread) or commits the
+ * running config whole. It goes ahead of queued jobs; a job whose
+ * dataplane changed under it (a restart while it compiled) starts again
+ * after the sync.
+ *
+ * Another source of changes (routes learned over netlink) plugs in as a
+ * job kind whose compile step builds its candidate from the running one;
+ * the steps after it are the same for every kind.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctld.h"
+#include "ixg_conf.h"
+#include "ixg_wire.h"
+
+#define MAX_QUEUED 8
+#define IDS_TIMEOUT_MS 10000
+
+enum job_phase {
+	PH_QUEUED,
+	PH_COMPILE,
+	PH_IDS, /* sync: GET_IDS, then a compile with them */
+	PH_PREPARE,
+	PH_ATTEMPT,
+	PH_TXN,
+	PH_RESULT,
+	PH_VERIFY,
+	PH_COPY, /* rollback: copy the rolled-back files */
+};
+
+static const char *const phase_names[] = {
+	[PH_QUEUED] = "queued",
+	[PH_COMPILE] = "compiling the config",
+	[PH_IDS] = "taking the dataplane's ids",
+	[PH_PREPARE] = "comparing with the running config",
+	[PH_ATTEMPT] = "writing the audit record",
+	[PH_TXN] = "dataplane building the tables",
+	[PH_RESULT] = "writing the audit record",
+	[PH_VERIFY] = "state UNKNOWN: re-checking with the dataplane",
+	[PH_COPY] = "keeping a copy of the rolled-back files",
+};
+
+/* A compile on a task thread: owns everything it points to. */
+struct compile_task {
+	struct commit_job *job; /* read on the loop thread only */
+	char *path;
+	struct ixg_spec ids; /* prev for compile_prev (NULL when empty) */
+	bool have_ids;
+	const struct ixg_conf *conf; /* sync: compile this parsed config */
+	struct ctl_config out;
+	struct ixg_spec spec; /* sync's result */
+	char *errs;
+	size_t errs_len;
+	int rc;
+};
+
+/* A diff + memfds on a task thread (reads the specs, never abandoned). */
+struct prepare_task {
+	struct commit_job *job;
+	const struct ixg_spec *base; /* NULL: send everything */
+	const struct ixg_spec *spec;
+	struct ctl_diff diff;
+	char dtext[1024];
+	int memfd[IXG_TBL_MAX];
+	uint64_t count[IXG_TBL_MAX];
+	int rc;
+};
+
+/* A copy of rolled-back files on a task thread. */
+struct copy_task {
+	struct commit_job *job;
+	const struct ctl_config *cfg; /* the rolled-back config (previous) */
+	char *config_path, *dst;
+	char err[512];
+	int rc;
+};
+
+struct commit_job {
+	struct ctld *D;
+	struct commit_request req;
+	enum job_phase phase;
+	uint64_t t_start, t_phase;
+	uint64_t phase_ms[PH_COPY + 1]; /* time spent in each step so far */
+	uint64_t epoch; /* st.dp_epoch when the job started */
+	struct cli_client *client;
+
+	/* The candidate: compiled (reload), taken from st.previous
+	 * (rollback), or st.running itself (sync re-commit). */
+	struct ctl_config cand;
+	bool cand_is_running;
+	uint8_t sha[32]; /* the candidate's, kept after it is installed */
+	bool have_sha;
+
+	struct offload_task *task;
+	struct loop_timer *timer; /* compile deadline, verify deadline */
+
+	struct ctl_diff diff;
+	char dtext[1024];
+	int memfd[IXG_TBL_MAX];
+	uint64_t count[IXG_TBL_MAX];
+	uint32_t tables;
+	unsigned next_table;
+	uint64_t base_generation;
+	uint8_t base_sha[32];
+	bool commit_sent;
+	struct ixg_msg_commit_reply rep;
+	char error[1024];
+	int status; /* ixgatectl's exit status */
+	bool answered; /* the client has its final answer (verify) */
+	bool retry; /* failed for want of a dataplane: try again later */
+
+	/* sync */
+	bool sync_exact, sync_first;
+	struct ixg_spec sync_ids;
+
+	struct commit_job *next;
+};
+
+struct commit_jobs {
+	struct commit_job *active;
+	struct commit_job *queue, **tail;
+	unsigned n_queued;
+	struct loop_timer *kick;
+};
+
+static void job_step(struct commit_job *j);
+static void job_finish(struct commit_job *j);
+static void runner_kick(struct ctld *D);
+
+/* ---- operator text ---- */
+
+static void job_say(struct commit_job *j, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A line for the operator waiting on this job (if any) and the log. */
+static void
+job_say(struct commit_job *j, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	ctld_log(j->D, "%s", line);
+	if (j->client != NULL && !j->answered) {
+		line[n++] = '\n';
+		cli_client_say(j->client, line, (size_t)n);
+	}
+}
+
+/* Several lines (compiler diagnostics) as they are. */
+static void
+job_say_text(struct commit_job *j, const char *text, size_t len)
+{
+	if (len == 0)
+		return;
+	fwrite(text, 1, len, j->D->log);
+	fflush(j->D->log);
+	if (j->client != NULL && !j->answered)
+		cli_client_say(j->client, text, len);
+}
+
+static void
+job_detach(void *owner)
+{
+	struct commit_job *j = owner;
+
+	j->client = NULL;
+}
+
+static void
+job_progress(void *owner, char *buf, size_t len)
+{
+	struct commit_job *j = owner;
+	uint64_t now = loop_now_ms();
+
+	snprintf(buf, len, "%s: %s (%.1f s)", j->req.action,
+		 phase_names[j->phase], (now - j->t_phase) / 1000.0);
+}
+
+static void
+set_phase(struct commit_job *j, enum job_phase p)
+{
+	uint64_t now = loop_now_ms();
+
+	j->phase_ms[j->phase] += now - j->t_phase;
+	j->phase = p;
+	j->t_phase = now;
+	if (j->D->jobs->active == j)
+		commit_jobs_describe(j->D, j->D->st.job_state,
+				     sizeof(j->D->st.job_state));
+}
+
+static void
+job_audit(struct commit_job *j, enum ctl_result res, uint64_t gen,
+	  const char *error, const char *note, bool with_diff,
+	  audit_done_fn done)
+{
+	struct ctl_audit_rec r = {
+		.time = time(NULL),
+		.who = j->req.who,
+		.action = j->req.action,
+		.sha256 = j->have_sha ? j->sha : NULL,
+		.generation = gen,
+		.result = res,
+		.error = error,
+		.note = note,
+		.diff = with_diff ? &j->diff : NULL,
+		.build_ms = res == CTL_RES_OK || res == CTL_RES_REFUSED
+				    ? j->rep.build_ns / 1e6
+				    : 0,
+		.publish_ms = res == CTL_RES_OK || res == CTL_RES_REFUSED
+				      ? j->rep.publish_ns / 1e6
+				      : 0,
+	};
+	int rc;
+
+	if (j->D->audit == NULL) {
+		if (done != NULL)
+			done(j, 0);
+		return;
+	}
+	rc = audit_append(j->D->audit, &r, done, j);
+	if (rc < 0) {
+		ctld_log(j->D, "audit log: %s", strerror(-rc));
+		if (done != NULL)
+			done(j, rc);
+	}
+}
+
+static void
+close_memfds(struct commit_job *j)
+{
+	for (unsigned k = 0; k < IXG_TBL_MAX; k++) {
+		if (j->memfd[k] >= 0)
+			close(j->memfd[k]);
+		j->memfd[k] = -1;
+	}
+}
+
+/* ---- end of a job ---- */
+
+static void
+job_free(struct commit_job *j)
+{
+	close_memfds(j);
+	loop_timer_del(j->D->loop, j->timer);
+	if (!j->cand_is_running)
+		ctl_config_free(&j->cand);
+	ixg_ids_free(&j->sync_ids);
+	free(j);
+}
+
+/* The operator's answer (once), then the job is gone and the next runs. */
+static void
+job_answer(struct commit_job *j)
+{
+	if (j->client != NULL && !j->answered) {
+		cli_client_defer(j->client, NULL, NULL, NULL);
+		cli_client_finish(j->client, j->status);
+		j->client = NULL;
+	}
+	j->answered = true;
+}
+
+static void
+job_finish(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+
+	/* A rollback that did not go live gives previous back; an
+	 * unconfirmed generation still awaits its rollback, as soon as a
+	 * dataplane answers (the 1 s tick tries again). */
+	if (j->req.kind == COMMIT_ROLLBACK && j->cand.valid &&
+	    !D->st.previous.valid) {
+		D->st.previous = j->cand;
+		memset(&j->cand, 0, sizeof(j->cand));
+		if (j->retry &&
+		    strcmp(j->req.action, "rollback-unconfirmed") == 0) {
+			D->st.confirm_deadline = time(NULL);
+			ctld_log(D,
+				 "rollback-unconfirmed: tried again once the "
+				 "dataplane answers");
+		}
+	}
+	job_answer(j);
+	D->jobs->active = NULL;
+	snprintf(D->st.job_state, sizeof(D->st.job_state), "idle");
+	job_free(j);
+	runner_kick(D);
+}
+
+/* Put j back at the head of the queue, to run again from the start
+ * (after the sync its dataplane needs). */
+static void
+job_restart(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	struct commit_jobs *J = D->jobs;
+
+	close_memfds(j);
+	if (!j->cand_is_running)
+		ctl_config_free(&j->cand);
+	memset(&j->cand, 0, sizeof(j->cand));
+	j->cand_is_running = false;
+	j->have_sha = false;
+	memset(&j->diff, 0, sizeof(j->diff));
+	j->tables = 0;
+	j->commit_sent = false;
+	set_phase(j, PH_QUEUED);
+	J->active = NULL;
+	j->next = J->queue;
+	J->queue = j;
+	if (J->tail == &J->queue)
+		J->tail = &j->next;
+	J->n_queued++;
+	runner_kick(D);
+}
+
+/* ---- the dataplane's refusal, as the operator reads it ---- */
+
+static void
+refusal_text(struct commit_job *j, char *err, size_t len)
+{
+	const struct ixg_msg_commit_reply *rep = &j->rep;
+	uint32_t origin = ctl_spec_origin(&j->cand.spec, rep->err_table,
+					  rep->err_index);
+	char where[512];
+
+	if (origin == UINT32_MAX)
+		origin = rep->err_origin;
+	if (rep->err_table != 0 && origin != UINT32_MAX &&
+	    ixg_conf_origin(j->cand.conf, origin, where, sizeof(where)) == 0)
+		snprintf(err, len, "%s: error: %s", where, rep->message);
+	else if (rep->err_table != 0)
+		snprintf(err, len, "%s: error: %s: %s",
+			 j->cand.conf != NULL ? ixg_conf_file(j->cand.conf, 0)
+					      : "config",
+			 ctl_table_name(rep->err_table), rep->message);
+	else
+		snprintf(err, len, "%s: error: %s (%s)", j->D->st.config_path,
+			 rep->message, ixg_status_name(rep->status));
+}
+
+/* ---- install a live candidate ---- */
+
+static void
+install_candidate(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	struct ctl_state *st = &D->st;
+
+	st->dp_generation = j->rep.generation;
+	memcpy(st->dp_hello.config_sha256, j->cand.sha256, 32);
+	st->dp_hello.generation = j->rep.generation;
+	D->running_exact = true;
+	if (!j->cand_is_running) {
+		ctl_config_free(&st->previous);
+		if (D->running_not_live)
+			ctl_config_free(&st->running);
+		st->previous = st->running;
+		st->running = j->cand;
+		memset(&j->cand, 0, sizeof(j->cand));
+	}
+	D->running_not_live = false;
+	st->files = CTL_FILES_UNKNOWN;
+	if (j->req.kind == COMMIT_RELOAD) {
+		if (j->req.confirm_s > 0)
+			st->confirm_deadline = time(NULL) + j->req.confirm_s;
+		else
+			st->confirm_deadline = 0;
+		/* The files were committed: they are the running config. */
+		if (st->held)
+			ctld_set_held(D, NULL, 0, NULL);
+	}
+	ctld_running_changed(D);
+}
+
+/* ---- result ---- */
+
+static void
+on_result_written(void *arg, int err)
+{
+	struct commit_job *j = arg;
+
+	if (err < 0 && j->D->audit != NULL)
+		job_say(j,
+			"warning: generation %" PRIu64
+			" is live, but its result record could not be "
+			"written to the audit log %s: %s",
+			j->D->st.dp_generation, audit_path(j->D->audit),
+			strerror(-err));
+	if (j->phase == PH_RESULT && j->req.kind == COMMIT_ROLLBACK &&
+	    j->status == 0) {
+		/* The copy of the rolled-back files comes next. */
+		job_step(j);
+		return;
+	}
+	job_finish(j);
+}
+
+static void
+committed(struct commit_job *j)
+{
+	uint64_t now = loop_now_ms(), total = now - j->t_start;
+	const uint64_t *ms = j->phase_ms;
+	char hex[65];
+
+	install_candidate(j);
+	ctl_hex(j->D->st.running.sha256, hex);
+	/* total: from the job's start (the files read) to the dataplane's
+	 * answer; then where it went. */
+	job_say(j,
+		"%s: generation %" PRIu64
+		" live (sha256 %.16s): %s; build %.1f ms, publish %.1f ms, "
+		"total %" PRIu64 " ms (compile %" PRIu64 ", compare %" PRIu64
+		", audit %" PRIu64 ", dataplane %" PRIu64 ")",
+		j->req.action, j->rep.generation, hex, j->dtext,
+		j->rep.build_ns / 1e6, j->rep.publish_ns / 1e6, total,
+		ms[PH_COMPILE] + ms[PH_IDS], ms[PH_PREPARE], ms[PH_ATTEMPT],
+		ms[PH_TXN] + (now - j->t_phase));
+	if (j->req.kind == COMMIT_RELOAD && j->req.confirm_s > 0)
+		job_say(j,
+			"confirm within %u s (ixgatectl confirm), or "
+			"generation %" PRIu64 " is rolled back",
+			j->req.confirm_s, j->rep.generation);
+	j->status = 0;
+	set_phase(j, PH_RESULT);
+	job_audit(j, CTL_RES_OK, j->rep.generation, NULL, NULL, true,
+		  on_result_written);
+}
+
+static void
+refused(struct commit_job *j)
+{
+	refusal_text(j, j->error, sizeof(j->error));
+	job_say(j, "%s", j->error);
+	job_say(j,
+		"commit refused by the dataplane; running configuration "
+		"unchanged (generation %" PRIu64 ")",
+		j->rep.generation);
+	if (j->rep.status == IXG_ST_STALE)
+		j->D->st.dp_generation = j->rep.generation;
+	j->status = 1;
+	set_phase(j, PH_RESULT);
+	job_audit(j, CTL_RES_REFUSED, j->rep.generation, j->error, NULL, true,
+		  on_result_written);
+}
+
+/*
+ * Failed, and known not to be live: `outcome` says what runs instead
+ * (NULL: the generation the job started from, unchanged), `gen` is it.
+ */
+static void
+failed(struct commit_job *j, const char *why, const char *note,
+       const char *outcome, uint64_t gen)
+{
+	if (outcome == NULL)
+		job_say(j,
+			"commit failed: %s; nothing changed (generation "
+			"%" PRIu64 " still live)",
+			why, j->base_generation);
+	else
+		job_say(j, "commit failed: %s; %s", why, outcome);
+	j->status = 1;
+	set_phase(j, PH_RESULT);
+	job_audit(j, CTL_RES_FAILED, outcome == NULL ? j->base_generation : gen,
+		  why, note, true, on_result_written);
+}
+
+/* ---- verify: what is live after a commit nobody answered? ---- */
+
+/* Answer and drop every queued job but syncs. */
+static void
+fail_queued(struct ctld *D, const char *why)
+{
+	struct commit_jobs *J = D->jobs;
+	struct commit_job **pp = &J->queue, *q;
+
+	while ((q = *pp) != NULL) {
+		if (q->req.kind == COMMIT_SYNC) {
+			pp = &q->next;
+			continue;
+		}
+		*pp = q->next;
+		J->n_queued--;
+		job_say(q, "%s refused: %s; nothing committed", q->req.action,
+			why);
+		q->status = 1;
+		job_answer(q);
+		job_free(q);
+	}
+	J->tail = &J->queue;
+	while (*J->tail != NULL)
+		J->tail = &(*J->tail)->next;
+}
+
+static void
+on_verify_deadline(struct loop *L, struct loop_timer *t, void *arg)
+{
+	struct commit_job *j = arg;
+
+	(void)L;
+	(void)t;
+	j->timer = NULL;
+	job_say(j,
+		"the dataplane has not answered for %u s: whether generation "
+		"%" PRIu64 " went live is still UNKNOWN; ixgate-control keeps "
+		"asking, and logs and audits the answer (ixgatectl show "
+		"generation shows what runs)",
+		j->D->commit_timeout_ms / 1000, j->base_generation + 1);
+	j->status = 1;
+	job_answer(j);
+	/* The job stays: nothing else may commit before the truth, and
+	 * nobody waits behind it for an answer that may never come. */
+	fail_queued(j->D, "the outcome of the previous commit is still "
+			  "unknown (the dataplane does not answer)");
+}
+
+static void
+start_verify(struct commit_job *j, const char *why)
+{
+	struct ctld *D = j->D;
+
+	set_phase(j, PH_VERIFY);
+	snprintf(j->error, sizeof(j->error), "%s", why);
+	job_say(j,
+		"commit of generation %" PRIu64 ": %s; state UNKNOWN, "
+		"re-checking what the dataplane runs",
+		j->base_generation + 1, why);
+	job_audit(j, CTL_RES_UNKNOWN, j->base_generation, why, NULL, true,
+		  NULL);
+	j->timer = loop_timer_add(D->loop, D->commit_timeout_ms, 0,
+				  on_verify_deadline, j);
+	/* The dataplane must see this client gone, so that it discards the
+	 * transaction instead of publishing it late. */
+	if (dp_client_ready(D->dp))
+		dp_client_reset(D->dp, why);
+}
+
+static void
+verified(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	const struct ixg_msg_hello_reply *h = &D->st.dp_hello;
+	char note[1400], hex[65];
+
+	loop_timer_del(D->loop, j->timer);
+	j->timer = NULL;
+	if (h->start_unix != D->dp_start_known) {
+		snprintf(note, sizeof(note),
+			 "verified: the dataplane restarted (now generation "
+			 "%" PRIu64 "), the commit is not live",
+			 h->generation);
+		j->retry = true;
+		failed(j, j->error, note,
+		       "not live: the dataplane restarted (ixgate-control "
+		       "commits its running configuration to it)",
+		       h->generation);
+		return;
+	}
+	if (memcmp(h->config_sha256, j->sha, 32) == 0 &&
+	    h->generation > j->base_generation) {
+		snprintf(note, sizeof(note),
+			 "verified after (%s): generation %" PRIu64
+			 " went live",
+			 j->error, h->generation);
+		memset(&j->rep, 0, sizeof(j->rep));
+		j->rep.generation = h->generation;
+		ctl_hex(j->sha, hex);
+		job_say(j, "%s (sha256 %.16s)", note, hex);
+		install_candidate(j);
+		D->sync_pending = false;
+		j->status = 0;
+		set_phase(j, PH_RESULT);
+		job_audit(j, CTL_RES_OK, h->generation, NULL, note, true,
+			  on_result_written);
+		return;
+	}
+	if (memcmp(h->config_sha256, j->base_sha, 32) == 0 &&
+	    h->generation == j->base_generation) {
+		snprintf(note, sizeof(note),
+			 "verified after (%s): generation %" PRIu64
+			 " still live",
+			 j->error, h->generation);
+		/* Same dataplane, same config: no sync to do. */
+		D->sync_pending = false;
+		job_say(j, "%s", note);
+		failed(j, j->error, note, NULL, 0);
+		return;
+	}
+	snprintf(note, sizeof(note),
+		 "verified: the dataplane runs generation %" PRIu64
+		 " with another configuration",
+		 h->generation);
+	failed(j, j->error, note,
+	       "not live: the dataplane runs another configuration "
+	       "(ixgate-control commits its running configuration to it)",
+	       h->generation);
+}
+
+/* ---- txn ---- */
+
+static void txn_next(struct commit_job *j);
+
+static void
+on_abort_reply(void *arg, int err, const void *reply, size_t len, int fd)
+{
+	struct commit_job *j = arg;
+
+	(void)err;
+	(void)reply;
+	(void)len;
+	if (fd >= 0)
+		close(fd);
+	/* Answered or not, an aborted (or dropped) transaction is gone. */
+	refused(j);
+}
+
+static void
+txn_abort(struct commit_job *j)
+{
+	struct ixg_msg_txn_abort m;
+
+	memset(&m, 0, sizeof(m));
+	ixg_msg_init(&m.hdr, IXG_MSG_TXN_ABORT, sizeof(m), 0);
+	if (dp_client_request(j->D->dp, &m, sizeof(m), -1, IXG_MSG_REPLY,
+			      j->D->commit_timeout_ms, on_abort_reply, j) < 0)
+		refused(j);
+}
+
+/* A step's REPLY as the failed commit's reply, naming `table`. */
+static void
+reply_as_commit(struct commit_job *j, const struct ixg_msg_reply *r,
+		unsigned table)
+{
+	memset(&j->rep, 0, sizeof(j->rep));
+	j->rep.status = r->status;
+	j->rep.generation = j->base_generation;
+	j->rep.err_table = (uint16_t)table;
+	j->rep.err_index = UINT32_MAX;
+	j->rep.err_origin = UINT32_MAX;
+	memcpy(j->rep.message, r->message, sizeof(j->rep.message));
+	j->rep.message[sizeof(j->rep.message) - 1] = '\0';
+}
+
+static void
+step_failed(struct commit_job *j, int err, const char *what)
+{
+	char why[256];
+
+	snprintf(why, sizeof(why), "%s: %s", what,
+		 err == -ETIMEDOUT ? "no answer within the commit timeout"
+		 : err == -ECONNRESET || err == -ECONNABORTED
+			 ? "dataplane connection lost"
+			 : strerror(-err));
+	if (j->commit_sent) {
+		start_verify(j, why);
+		return;
+	}
+	/* Before TXN_COMMIT the dataplane cannot publish anything: a
+	 * transaction without its commit is discarded when the connection
+	 * goes (ixg_api.h). Make sure it goes. */
+	if (dp_client_ready(j->D->dp))
+		dp_client_reset(j->D->dp, why);
+	failed(j, why,
+	       "the transaction was never committed: the dataplane "
+	       "discards it",
+	       NULL, 0);
+}
+
+static void
+on_step_reply(void *arg, int err, const void *reply, size_t len, int fd)
+{
+	struct commit_job *j = arg;
+	struct ixg_msg_reply r;
+
+	if (fd >= 0)
+		close(fd);
+	if (err < 0 || len != sizeof(r)) {
+		step_failed(j, err < 0 ? err : -EPROTO,
+			    j->next_table == 0 ? "TXN_BEGIN"
+					       : ctl_table_name(j->next_table));
+		return;
+	}
+	memcpy(&r, reply, sizeof(r));
+	r.message[sizeof(r.message) - 1] = '\0';
+	if (r.status != IXG_ST_OK) {
+		reply_as_commit(j, &r, j->next_table);
+		if (j->next_table == 0) {
+			refused(j); /* BEGIN refused: nothing is open */
+			return;
+		}
+		txn_abort(j);
+		return;
+	}
+	txn_next(j);
+}
+
+static void
+on_commit_reply(void *arg, int err, const void *reply, size_t len, int fd)
+{
+	struct commit_job *j = arg;
+
+	if (fd >= 0)
+		close(fd);
+	if (err < 0 || len != sizeof(j->rep)) {
+		step_failed(j, err < 0 ? err : -EPROTO, "TXN_COMMIT");
+		return;
+	}
+	memcpy(&j->rep, reply, sizeof(j->rep));
+	j->rep.message[sizeof(j->rep.message) - 1] = '\0';
+	if (j->rep.status == IXG_ST_OK)
+		committed(j);
+	else
+		refused(j);
+}
+
+/* Send the next table, or TXN_COMMIT after the last. */
+static void
+txn_next(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	int rc;
+
+	for (j->next_table++; j->next_table < IXG_TBL_MAX; j->next_table++) {
+		struct ixg_msg_txn_table t;
+		unsigned k = j->next_table;
+
+		if (!(j->tables & (1u << k)))
+			continue;
+		ixg_msg_txn_table_init(&t, k, j->count[k], 0);
+		rc = dp_client_request(D->dp, &t, sizeof(t), j->memfd[k],
+				       IXG_MSG_REPLY, D->commit_timeout_ms,
+				       on_step_reply, j);
+		j->memfd[k] = -1; /* the client owns it now */
+		if (rc < 0)
+			step_failed(j, rc, ctl_table_name(k));
+		return;
+	}
+	{
+		struct ixg_msg_txn_commit c;
+
+		memset(&c, 0, sizeof(c));
+		ixg_msg_init(&c.hdr, IXG_MSG_TXN_COMMIT, sizeof(c), 0);
+		rc = dp_client_request(
+			D->dp, &c, sizeof(c), -1, IXG_MSG_COMMIT_REPLY,
+			D->commit_timeout_ms, on_commit_reply, j);
+		if (rc < 0) {
+			step_failed(j, rc, "TXN_COMMIT");
+			return;
+		}
+		j->commit_sent = true;
+		ctld_log(D,
+			 "%s: tables sent, dataplane building generation "
+			 "%" PRIu64,
+			 j->req.action, j->base_generation + 1);
+	}
+}
+
+static void
+txn_begin(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	struct ixg_msg_txn_begin b;
+	int rc;
+
+	set_phase(j, PH_TXN);
+	memset(&b, 0, sizeof(b));
+	ixg_msg_init(&b.hdr, IXG_MSG_TXN_BEGIN, sizeof(b), 0);
+	b.base_generation = j->base_generation;
+	memcpy(b.config_sha256, j->cand.sha256, 32);
+	j->next_table = 0;
+	rc = dp_client_request(D->dp, &b, sizeof(b), -1, IXG_MSG_REPLY,
+			       D->commit_timeout_ms, on_step_reply, j);
+	if (rc < 0)
+		step_failed(j, rc, "TXN_BEGIN");
+}
+
+/* ---- attempt ---- */
+
+static void
+not_connected(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+
+	job_say(j,
+		"dataplane not connected (headless daemon): %s not committed",
+		D->st.config_path);
+	j->status = 1;
+	j->retry = true;
+	set_phase(j, PH_RESULT);
+	job_audit(j, CTL_RES_FAILED, D->st.dp_generation,
+		  "dataplane not connected", NULL, false, on_result_written);
+}
+
+static void
+on_attempt_written(void *arg, int err)
+{
+	struct commit_job *j = arg;
+	char why[512];
+
+	if (err < 0) {
+		snprintf(why, sizeof(why),
+			 "the audit log %s cannot be written (%s)",
+			 audit_path(j->D->audit), strerror(-err));
+		job_say(j,
+			"%s: commit refused: %s; nothing committed, running "
+			"configuration unchanged (generation %" PRIu64 ")",
+			j->req.action, why, j->base_generation);
+		j->status = 1;
+		job_finish(j);
+		return;
+	}
+	if (j->epoch != j->D->st.dp_epoch && dp_client_ready(j->D->dp)) {
+		/* Another dataplane answered while the record was written:
+		 * sync first, then again from the start. */
+		job_restart(j);
+		return;
+	}
+	if (!dp_client_ready(j->D->dp)) {
+		not_connected(j);
+		return;
+	}
+	txn_begin(j);
+}
+
+/* ---- prepare ---- */
+
+static void
+prepare_run(void *arg)
+{
+	struct prepare_task *t = arg;
+	FILE *df;
+
+	t->rc = ctl_diff(t->base, t->spec, &t->diff);
+	if (t->rc < 0)
+		return;
+	df = fmemopen(t->dtext, sizeof(t->dtext), "w");
+	if (df != NULL) {
+		ctl_diff_text(&t->diff, df);
+		fclose(df);
+	}
+	for (unsigned k = 1; k < IXG_TBL_MAX; k++) {
+		if (!(t->diff.changed_tables & (1u << k)))
+			continue;
+		t->rc = ixg_table_to_memfd(t->spec, k, &t->memfd[k],
+					   &t->count[k]);
+		if (t->rc < 0)
+			return;
+	}
+}
+
+static void
+prepare_discard(void *arg)
+{
+	struct prepare_task *t = arg;
+
+	for (unsigned k = 0; k < IXG_TBL_MAX; k++)
+		if (t->memfd[k] >= 0)
+			close(t->memfd[k]);
+	free(t);
+}
+
+static void
+prepare_done(void *arg)
+{
+	struct prepare_task *t = arg;
+	struct commit_job *j = t->job;
+	struct ctld *D = j->D;
+	char hex[65];
+
+	j->task = NULL;
+	memcpy(j->memfd, t->memfd, sizeof(j->memfd));
+	memcpy(j->count, t->count, sizeof(j->count));
+	j->diff = t->diff;
+	memcpy(j->dtext, t->dtext, sizeof(j->dtext));
+	if (t->rc < 0) {
+		int rc = t->rc;
+
+		free(t);
+		job_say(j, "%s: cannot prepare the commit: %s", j->req.action,
+			strerror(-rc));
+		j->status = 1;
+		job_finish(j);
+		return;
+	}
+	j->tables = t->diff.changed_tables;
+	if (t->base != NULL && j->tables == 0 &&
+	    memcmp(D->st.dp_hello.config_sha256, j->cand.sha256, 32) == 0) {
+		free(t);
+		ctl_hex(j->cand.sha256, hex);
+		job_say(j,
+			"no change: generation %" PRIu64 " kept (sha256 %.16s)",
+			D->st.dp_generation, hex);
+		if (j->req.kind == COMMIT_RELOAD) {
+			/* Same content as what runs: the files match. */
+			if (D->st.held &&
+			    memcmp(D->st.held_sha256, j->cand.sha256, 32) != 0)
+				ctld_set_held(D, NULL, 0, NULL);
+			if (j->req.confirm_s == 0)
+				D->st.confirm_deadline = 0;
+		}
+		j->status = 0;
+		job_finish(j);
+		return;
+	}
+	free(t);
+	if (!dp_client_ready(D->dp)) {
+		not_connected(j);
+		return;
+	}
+	if (j->epoch != D->st.dp_epoch || D->sync_pending) {
+		/* The dataplane changed under this job: sync first, then do
+		 * it all again against what the dataplane runs now. */
+		job_restart(j);
+		return;
+	}
+	j->base_generation = D->st.dp_generation;
+	memcpy(j->base_sha, D->st.dp_hello.config_sha256, 32);
+	set_phase(j, PH_ATTEMPT);
+	job_audit(j, CTL_RES_ATTEMPT, j->base_generation, NULL, NULL, true,
+		  on_attempt_written);
+}
+
+static void
+start_prepare(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	struct prepare_task *t = calloc(1, sizeof(*t));
+	int rc;
+
+	set_phase(j, PH_PREPARE);
+	if (t == NULL) {
+		job_say(j, "%s: out of memory", j->req.action);
+		j->status = 1;
+		job_finish(j);
+		return;
+	}
+	for (unsigned k = 0; k < IXG_TBL_MAX; k++)
+		t->memfd[k] = -1;
+	t->job = j;
+	t->base = D->st.running.valid && D->running_exact && !j->cand_is_running
+			  ? &D->st.running.spec
+			  : NULL;
+	t->spec = &j->cand.spec;
+	rc = offload_run(D->offload, prepare_run, prepare_done, prepare_discard,
+			 t, &j->task);
+	if (rc < 0) {
+		free(t);
+		job_say(j, "%s: cannot start a thread: %s", j->req.action,
+			strerror(-rc));
+		j->status = 1;
+		job_finish(j);
+	}
+}
+
+/* ---- compile (reload) ---- */
+
+static void
+compile_run(void *arg)
+{
+	struct compile_task *t = arg;
+	FILE *errs = open_memstream(&t->errs, &t->errs_len);
+
+	if (errs == NULL) {
+		t->rc = -ENOMEM;
+		return;
+	}
+	if (t->conf != NULL) {
+		struct ixg_diags *d = ixg_diags_new();
+
+		t->rc = d != NULL ? ixg_conf_compile_prev(t->conf, &t->ids,
+							  &t->spec, d)
+				  : -ENOMEM;
+		if (d != NULL)
+			ixg_diags_print(d, errs);
+		ixg_diags_free(d);
+	} else {
+		t->rc = ctl_config_load(t->path, t->have_ids ? &t->ids : NULL,
+					&t->out, errs);
+	}
+	fclose(errs);
+}
+
+static void
+compile_task_free(struct compile_task *t)
+{
+	ctl_config_free(&t->out);
+	ixg_spec_free(&t->spec);
+	ixg_ids_free(&t->ids);
+	free(t->errs);
+	free(t->path);
+	free(t);
+}
+
+static void
+compile_discard(void *arg)
+{
+	compile_task_free(arg);
+}
+
+static void
+refuse_reload(struct commit_job *j, const char *error)
+{
+	struct ctld *D = j->D;
+
+	job_say(j,
+		"reload refused; running configuration unchanged "
+		"(generation %" PRIu64 ")",
+		D->st.dp_generation);
+	j->status = 1;
+	set_phase(j, PH_RESULT);
+	job_audit(j, CTL_RES_REFUSED, D->st.dp_generation, error, NULL, false,
+		  on_result_written);
+}
+
+static void
+compile_done(void *arg)
+{
+	struct compile_task *t = arg;
+	struct commit_job *j = t->job;
+	struct ctld *D = j->D;
+	char hex[65], msg[1024];
+
+	j->task = NULL;
+	loop_timer_del(D->loop, j->timer);
+	j->timer = NULL;
+	if (t->errs_len > 0)
+		job_say_text(j, t->errs, t->errs_len);
+	if (t->rc != 0) {
+		char *nl = t->errs != NULL ? strchr(t->errs, '\n') : NULL;
+
+		if (nl != NULL)
+			*nl = '\0';
+		refuse_reload(j, t->errs != NULL ? t->errs : "out of memory");
+		compile_task_free(t);
+		return;
+	}
+	j->cand = t->out;
+	memset(&t->out, 0, sizeof(t->out));
+	memcpy(j->sha, j->cand.sha256, 32);
+	j->have_sha = true;
+	compile_task_free(t);
+	if (D->st.held && !j->req.reapply &&
+	    memcmp(D->st.held_sha256, j->cand.sha256, 32) == 0) {
+		ctl_hex(j->cand.sha256, hex);
+		snprintf(msg, sizeof(msg),
+			 "the files hold the configuration of generation "
+			 "%" PRIu64 " (sha256 %.16s), which was rolled back",
+			 D->st.held_generation, hex);
+		job_say(j, "%s: %s", D->st.config_path, msg);
+		job_say(j, "%s", D->st.files_note);
+		job_say(j, "change the files, or `ixgatectl reload --reapply` "
+			   "to commit them again");
+		refuse_reload(j, msg);
+		return;
+	}
+	start_prepare(j);
+}
+
+static void
+on_compile_deadline(struct loop *L, struct loop_timer *tm, void *arg)
+{
+	struct commit_job *j = arg;
+	char msg[256];
+
+	(void)L;
+	(void)tm;
+	j->timer = NULL;
+	if (j->task == NULL || !offload_abandon(j->D->offload, j->task))
+		return; /* finished meanwhile: compile_done is on its way */
+	j->task = NULL;
+	snprintf(msg, sizeof(msg),
+		 "%s: loading did not finish within %u s (a FIFO, a device "
+		 "or a hung filesystem in the config tree?); given up",
+		 j->D->st.config_path, j->D->compile_timeout_ms / 1000);
+	job_say(j, "%s", msg);
+	refuse_reload(j, msg);
+}
+
+static void
+start_compile(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	struct compile_task *t = calloc(1, sizeof(*t));
+	int rc;
+
+	set_phase(j, PH_COMPILE);
+	if (t == NULL || (t->path = strdup(D->st.config_path)) == NULL ||
+	    (D->st.running.valid &&
+	     ctl_spec_ids_copy(&D->st.running.spec, &t->ids) < 0)) {
+		if (t != NULL)
+			compile_task_free(t);
+		job_say(j, "%s: out of memory", j->req.action);
+		j->status = 1;
+		job_finish(j);
+		return;
+	}
+	t->have_ids = D->st.running.valid;
+	t->job = j;
+	rc = offload_run(D->offload, compile_run, compile_done, compile_discard,
+			 t, &j->task);
+	if (rc < 0) {
+		compile_task_free(t);
+		job_say(j, "%s: cannot start a thread: %s", j->req.action,
+			strerror(-rc));
+		j->status = 1;
+		job_finish(j);
+		return;
+	}
+	j->timer = loop_timer_add(D->loop, D->compile_timeout_ms, 0,
+				  on_compile_deadline, j);
+}
+
+/* ---- rollback: the copy of the rolled-back files ---- */
+
+static void
+copy_run(void *arg)
+{
+	struct copy_task *t = arg;
+
+	t->rc = ctl_config_copy_files(t->cfg, t->config_path, t->dst, t->err,
+				      sizeof(t->err));
+}
+
+static void
+copy_task_free(struct copy_task *t)
+{
+	free(t->config_path);
+	free(t->dst);
+	free(t);
+}
+
+static void
+copy_discard(void *arg)
+{
+	copy_task_free(arg);
+}
+
+static void
+copy_done(void *arg)
+{
+	struct copy_task *t = arg;
+	struct commit_job *j = t->job;
+	struct ctld *D = j->D;
+
+	j->task = NULL;
+	if (t->rc < 0) {
+		job_say(j, "warning: the rolled-back files were not copied: %s",
+			t->err);
+		ctld_set_held(D, D->st.previous.sha256, j->base_generation,
+			      NULL);
+	} else {
+		ctld_set_held(D, D->st.previous.sha256, j->base_generation,
+			      t->dst);
+	}
+	job_say(j, "%s", D->st.files_note);
+	copy_task_free(t);
+	job_finish(j);
+}
+
+/* After a rollback: the files still hold what was rolled back. */
+static void
+start_copy(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	struct copy_task *t;
+	char dst[4096];
+	int rc;
+
+	set_phase(j, PH_COPY);
+	if (D->state_dir == NULL) {
+		ctld_set_held(D, D->st.previous.sha256, j->base_generation,
+			      NULL);
+		job_say(j, "%s", D->st.files_note);
+		job_finish(j);
+		return;
+	}
+	snprintf(dst, sizeof(dst), "%s/rolled-back/generation-%" PRIu64,
+		 D->state_dir, j->base_generation);
+	t = calloc(1, sizeof(*t));
+	if (t == NULL || (t->config_path = strdup(D->st.config_path)) == NULL ||
+	    (t->dst = strdup(dst)) == NULL) {
+		if (t != NULL)
+			copy_task_free(t);
+		ctld_set_held(D, D->st.previous.sha256, j->base_generation,
+			      NULL);
+		job_finish(j);
+		return;
+	}
+	t->job = j;
+	t->cfg = &D->st.previous; /* not replaced while this job runs */
+	rc = offload_run(D->offload, copy_run, copy_done, copy_discard, t,
+			 &j->task);
+	if (rc < 0) {
+		copy_task_free(t);
+		ctld_set_held(D, D->st.previous.sha256, j->base_generation,
+			      NULL);
+		job_finish(j);
+	}
+}
+
+/* ---- sync: after HELLO ---- */
+
+static void
+sync_adopt(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	const struct ixg_msg_hello_reply *h = &D->st.dp_hello;
+	char hex[65];
+	struct ctl_audit_rec r = {
+		.time = time(NULL),
+		.who = CTL_WHO_DAEMON,
+		.action = "adopt",
+		.sha256 = D->st.running.sha256,
+		.generation = h->generation,
+		.result = CTL_RES_ADOPTED,
+	};
+
+	ctl_hex(D->st.running.sha256, hex);
+	D->st.dp_generation = h->generation;
+	D->running_exact = j->sync_exact;
+	ctld_log(D,
+		 "adopted the dataplane's generation %" PRIu64
+		 " (sha256 %.16s equal): traffic undisturbed%s",
+		 h->generation, hex,
+		 j->sync_exact ? ""
+			       : "; ids not confirmed, the next commit sends "
+				 "every table");
+	ctld_audit(D, &r);
+	ctld_running_changed(D);
+	job_finish(j);
+}
+
+/* After the ids are settled: adopt, hold back, or commit whole. */
+static void
+sync_decide(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	const struct ixg_msg_hello_reply *h = &D->st.dp_hello;
+	char hex[65];
+
+	if (h->generation > 0 &&
+	    memcmp(h->config_sha256, D->st.running.sha256, 32) == 0) {
+		sync_adopt(j);
+		return;
+	}
+	D->running_exact = false;
+	if (D->st.held && h->generation > 0 &&
+	    memcmp(D->st.held_sha256, D->st.running.sha256, 32) == 0) {
+		ctl_hex(D->st.running.sha256, hex);
+		ctld_log(D,
+			 "not committing %s: the files hold the configuration "
+			 "of generation %" PRIu64 " (sha256 %.16s), which was "
+			 "rolled back; the dataplane keeps generation %" PRIu64
+			 ". Change the files, or `ixgatectl reload "
+			 "--reapply`",
+			 D->st.config_path, D->st.held_generation, hex,
+			 h->generation);
+		D->st.dp_generation = h->generation;
+		D->running_not_live = true;
+		job_finish(j);
+		return;
+	}
+	D->st.dp_generation = h->generation;
+	if (D->st.held)
+		ctld_log(D,
+			 "the dataplane runs no configuration: committing %s "
+			 "although it holds the configuration rolled back "
+			 "at generation %" PRIu64,
+			 D->st.config_path, D->st.held_generation);
+	ctld_log(D,
+		 "dataplane at generation %" PRIu64
+		 " with another configuration: committing %s whole",
+		 h->generation, D->st.config_path);
+	j->req.action = j->sync_first ? "startup" : "recommit";
+	j->req.who = j->sync_first ? CTL_WHO_STARTUP : CTL_WHO_DAEMON;
+	j->cand = D->st.running;
+	j->cand_is_running = true;
+	memcpy(j->sha, j->cand.sha256, 32);
+	j->have_sha = true;
+	start_prepare(j);
+}
+
+static bool
+same_rule_key(const struct ixg_spec_acl_rule *a,
+	      const struct ixg_spec_acl_rule *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->name[0] != '\0' || b->name[0] != '\0')
+		return strcmp(a->name, b->name) == 0;
+	return a->priority == b->priority;
+}
+
+/* Does every named object of spec have the id `ids` gives it, and ids
+ * name nothing spec lacks? (Then the counters the dataplane keeps by id
+ * are named right.) */
+static bool
+ids_agree(const struct ixg_spec *s, const struct ixg_spec *ids)
+{
+	uint32_t i, j;
+
+	if (s->n_ports != ids->n_ports || s->n_peers != ids->n_peers ||
+	    s->n_classes != ids->n_classes ||
+	    s->n_acl_rules != ids->n_acl_rules ||
+	    s->n_countries != ids->n_countries ||
+	    (s->n_countries > 0 &&
+	     memcmp(s->countries, ids->countries,
+		    s->n_countries * sizeof(*s->countries)) != 0))
+		return false;
+	for (i = 0; i < s->n_ports; i++) {
+		for (j = 0; j < ids->n_ports; j++)
+			if (strcmp(s->ports[i].name, ids->ports[j].name) == 0)
+				break;
+		if (j == ids->n_ports || ids->ports[j].id != s->ports[i].id)
+			return false;
+	}
+	for (i = 0; i < s->n_peers; i++) {
+		for (j = 0; j < ids->n_peers; j++)
+			if (strcmp(s->peers[i].name, ids->peers[j].name) == 0)
+				break;
+		if (j == ids->n_peers || ids->peers[j].id != s->peers[i].id)
+			return false;
+	}
+	for (i = 0; i < s->n_classes; i++) {
+		for (j = 0; j < ids->n_classes; j++)
+			if (strcmp(s->classes[i].name, ids->classes[j].name) ==
+			    0)
+				break;
+		if (j == ids->n_classes ||
+		    ids->classes[j].id != s->classes[i].id)
+			return false;
+	}
+	for (i = 0; i < s->n_acl_rules; i++) {
+		for (j = 0; j < ids->n_acl_rules; j++)
+			if (same_rule_key(&s->acl_rules[i], &ids->acl_rules[j]))
+				break;
+		if (j == ids->n_acl_rules ||
+		    ids->acl_rules[j].id != s->acl_rules[i].id)
+			return false;
+	}
+	return true;
+}
+
+static void
+sync_ids_compiled(void *arg)
+{
+	struct compile_task *t = arg;
+	struct commit_job *j = t->job;
+	struct ctld *D = j->D;
+
+	j->task = NULL;
+	if (t->rc != 0) {
+		ctld_log(D,
+			 "cannot compile %s with the dataplane's ids; keeping "
+			 "this daemon's",
+			 D->st.config_path);
+		if (t->errs_len > 0) {
+			fwrite(t->errs, 1, t->errs_len, D->log);
+			fflush(D->log);
+		}
+		compile_task_free(t);
+		j->sync_exact = false;
+		sync_decide(j);
+		return;
+	}
+	ixg_spec_free(&D->st.running.spec);
+	D->st.running.spec = t->spec;
+	memset(&t->spec, 0, sizeof(t->spec));
+	j->sync_exact = ids_agree(&D->st.running.spec, &t->ids);
+	ctld_log(D,
+		 "took the ids of generation %" PRIu64
+		 " from the dataplane: %u ports, %u peers, %u classes, %u ACL "
+		 "rules, %u countries%s",
+		 D->st.dp_hello.generation, t->ids.n_ports, t->ids.n_peers,
+		 t->ids.n_classes, t->ids.n_acl_rules, t->ids.n_countries,
+		 j->sync_exact ? "" : " (the config differs)");
+	compile_task_free(t);
+	sync_decide(j);
+}
+
+static void
+on_ids(void *arg, int err, const void *reply, size_t len, int fd)
+{
+	struct commit_job *j = arg;
+	struct ctld *D = j->D;
+	char why[IXG_WIRE_ERR_LEN];
+	struct compile_task *t;
+	struct ixg_msg_ids r;
+	int rc;
+
+	if (err < 0 || len != sizeof(r)) {
+		if (fd >= 0)
+			close(fd);
+		ctld_log(D,
+			 "dataplane's ids not taken (%s): counters are named "
+			 "by this daemon's ids until the next commit",
+			 err == -EPROTO ? "not understood (older dataplane?)"
+			 : err < 0	? strerror(-err)
+					: "malformed reply");
+		if (err == -ECONNRESET || err == -ETIMEDOUT ||
+		    err == -ECONNABORTED) {
+			job_finish(j); /* the next HELLO syncs again */
+			return;
+		}
+		j->sync_exact = false;
+		sync_decide(j);
+		return;
+	}
+	memcpy(&r, reply, sizeof(r));
+	t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		if (fd >= 0)
+			close(fd);
+		j->sync_exact = false;
+		sync_decide(j);
+		return;
+	}
+	if (ixg_ids_from_fd(fd, &r, &t->ids, why) != IXG_ST_OK) {
+		if (fd >= 0)
+			close(fd);
+		free(t);
+		ctld_log(D,
+			 "dataplane's ids not taken (%s): counters are named "
+			 "by this daemon's ids until the next commit",
+			 why);
+		j->sync_exact = false;
+		sync_decide(j);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	t->job = j;
+	t->conf = D->st.running.conf; /* immutable; freed only between jobs */
+	rc = offload_run(D->offload, compile_run, sync_ids_compiled,
+			 compile_discard, t, &j->task);
+	if (rc < 0) {
+		compile_task_free(t);
+		j->sync_exact = false;
+		sync_decide(j);
+	}
+}
+
+/* What became of the attempt a killed daemon left without its result. */
+static void
+record_dangling(struct ctld *D)
+{
+	const struct ixg_msg_hello_reply *h = &D->st.dp_hello;
+	bool live = memcmp(h->config_sha256, D->dangling_sha, 32) == 0 &&
+		    h->generation > D->dangling_generation;
+	char note[256];
+	struct ctl_audit_rec r = {
+		.time = time(NULL),
+		.who = CTL_WHO_DAEMON,
+		.action = D->dangling_action,
+		.sha256 = D->dangling_sha,
+		.generation = h->generation,
+		.result = live ? CTL_RES_OK : CTL_RES_FAILED,
+		.note = note,
+	};
+
+	snprintf(note, sizeof(note),
+		 "found after a restart of ixgate-control: %s (the dataplane "
+		 "runs generation %" PRIu64 ")",
+		 live ? "it went live" : "it is not live", h->generation);
+	ctld_log(D, "%s over generation %" PRIu64 ": %s", D->dangling_action,
+		 D->dangling_generation, note);
+	ctld_audit(D, &r);
+	D->dangling = false;
+}
+
+static void
+start_sync(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	const struct ixg_msg_hello_reply *h = &D->st.dp_hello;
+	bool same = D->dp_start_known != 0 &&
+		    D->dp_start_known == h->start_unix &&
+		    h->generation == D->st.dp_generation;
+	struct ixg_msg_get_ids m;
+	int rc;
+
+	D->sync_pending = false;
+	j->sync_first = !D->first_sync_done;
+	D->first_sync_done = true;
+	D->dp_start_known = h->start_unix;
+	if (D->dangling)
+		record_dangling(D);
+	if (!D->st.running.valid || !dp_client_ready(D->dp)) {
+		D->st.dp_generation = h->generation;
+		job_finish(j);
+		return;
+	}
+	j->sync_exact = same && D->running_exact;
+	/* The dataplane's ids came from its own commit history; ours are
+	 * exact only if we made that history: otherwise take its ids. */
+	if (h->generation == 0 || j->sync_exact) {
+		sync_decide(j);
+		return;
+	}
+	set_phase(j, PH_IDS);
+	memset(&m, 0, sizeof(m));
+	ixg_msg_init(&m.hdr, IXG_MSG_GET_IDS, sizeof(m), 0);
+	rc = dp_client_request(D->dp, &m, sizeof(m), -1, IXG_MSG_IDS,
+			       IDS_TIMEOUT_MS, on_ids, j);
+	if (rc < 0)
+		job_finish(j);
+}
+
+/* ---- the runner ---- */
+
+/* Start (or continue from PH_PREPARE after a lost dataplane) a job. */
+static void
+job_step(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+
+	switch (j->phase) {
+	case PH_QUEUED:
+		j->t_start = loop_now_ms();
+		j->t_phase = j->t_start;
+		memset(j->phase_ms, 0, sizeof(j->phase_ms));
+		j->epoch = D->st.dp_epoch;
+		switch (j->req.kind) {
+		case COMMIT_RELOAD: start_compile(j); return;
+		case COMMIT_ROLLBACK:
+			if (!D->st.previous.valid) {
+				job_say(j,
+					"%s: no previous configuration to go "
+					"back to",
+					j->req.action);
+				j->status = 1;
+				job_finish(j);
+				return;
+			}
+			if (strcmp(j->req.action, "rollback-unconfirmed") ==
+				    0 &&
+			    D->st.confirm_deadline == 0) {
+				/* Confirmed while this waited. */
+				j->status = 0;
+				job_finish(j);
+				return;
+			}
+			D->st.confirm_deadline = 0;
+			/* The candidate is the previous config itself; the
+			 * running one becomes previous when it is live. */
+			j->cand = D->st.previous;
+			memset(&D->st.previous, 0, sizeof(D->st.previous));
+			memcpy(j->sha, j->cand.sha256, 32);
+			j->have_sha = true;
+			start_prepare(j);
+			return;
+		case COMMIT_SYNC: start_sync(j); return;
+		}
+		return;
+	case PH_PREPARE: start_prepare(j); return;
+	case PH_RESULT:
+		if (j->req.kind == COMMIT_ROLLBACK)
+			start_copy(j);
+		else
+			job_finish(j);
+		return;
+	default: return;
+	}
+}
+
+static void
+on_kick(struct loop *L, struct loop_timer *t, void *arg)
+{
+	struct ctld *D = arg;
+	struct commit_jobs *J = D->jobs;
+	struct commit_job *j;
+
+	(void)L;
+	(void)t;
+	J->kick = NULL;
+	if (J->active != NULL)
+		return;
+	if (D->sync_pending && dp_client_ready(D->dp)) {
+		/* A sync goes first: make one unless one is queued. */
+		struct commit_job **pp;
+
+		for (pp = &J->queue; *pp != NULL; pp = &(*pp)->next)
+			if ((*pp)->req.kind == COMMIT_SYNC)
+				break;
+		if (*pp == NULL) {
+			struct commit_request r = {.kind = COMMIT_SYNC,
+						   .who = CTL_WHO_DAEMON,
+						   .action = "sync"};
+			char err[64];
+
+			commit_job_submit(D, &r, err, sizeof(err));
+			return;
+		}
+	}
+	j = J->queue;
+	if (j == NULL)
+		return;
+	J->queue = j->next;
+	if (J->queue == NULL)
+		J->tail = &J->queue;
+	J->n_queued--;
+	j->next = NULL;
+	J->active = j;
+	job_step(j);
+}
+
+static void
+runner_kick(struct ctld *D)
+{
+	struct commit_jobs *J = D->jobs;
+
+	if (J->kick == NULL)
+		J->kick = loop_timer_add(D->loop, 0, 0, on_kick, D);
+}
+
+/* ---- API (see ctld.h) ---- */
+
+int
+commit_jobs_init(struct ctld *D)
+{
+	D->jobs = calloc(1, sizeof(*D->jobs));
+	if (D->jobs == NULL)
+		return -ENOMEM;
+	D->jobs->tail = &D->jobs->queue;
+	snprintf(D->st.job_state, sizeof(D->st.job_state), "idle");
+	return 0;
+}
+
+void
+commit_jobs_free(struct ctld *D)
+{
+	struct commit_jobs *J = D->jobs;
+
+	if (J == NULL)
+		return;
+	while (J->queue != NULL) {
+		struct commit_job *j = J->queue;
+
+		J->queue = j->next;
+		job_free(j);
+	}
+	if (J->active != NULL) {
+		struct commit_job *j = J->active;
+
+		/* A task thread still points at the job: let it finish
+		 * alone (offload_free orphans it). */
+		if (j->task != NULL)
+			offload_abandon(D->offload, j->task);
+		job_free(j);
+	}
+	loop_timer_del(D->loop, J->kick);
+	free(J);
+	D->jobs = NULL;
+}
+
+int
+commit_job_submit(struct ctld *D, const struct commit_request *r, char *err,
+		  size_t errlen)
+{
+	struct commit_jobs *J = D->jobs;
+	struct commit_job *j;
+
+	if (r->kind != COMMIT_SYNC && J->active != NULL &&
+	    J->active->phase == PH_VERIFY && J->active->answered) {
+		snprintf(err, errlen,
+			 "%s refused: the outcome of the commit of generation "
+			 "%" PRIu64 " is still unknown (the dataplane does not "
+			 "answer); nothing can be committed before it is known",
+			 r->action, J->active->base_generation + 1);
+		return -EBUSY;
+	}
+	if (r->kind != COMMIT_SYNC && J->n_queued >= MAX_QUEUED) {
+		snprintf(err, errlen,
+			 "%s refused: %u commits are already waiting; try "
+			 "again when `ixgatectl status` shows fewer",
+			 r->action, J->n_queued);
+		return -EBUSY;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	j->D = D;
+	j->req = *r;
+	j->client = r->client;
+	j->phase = PH_QUEUED;
+	j->t_phase = loop_now_ms();
+	for (unsigned k = 0; k < IXG_TBL_MAX; k++)
+		j->memfd[k] = -1;
+	if (j->client != NULL)
+		cli_client_defer(j->client, j, job_detach, job_progress);
+	if (r->kind == COMMIT_SYNC) {
+		j->next = J->queue;
+		J->queue = j;
+		if (J->tail == &J->queue)
+			J->tail = &j->next;
+	} else {
+		*J->tail = j;
+		J->tail = &j->next;
+	}
+	J->n_queued++;
+	runner_kick(D);
+	return 0;
+}
+
+bool
+commit_job_busy(const struct ctld *D)
+{
+	return D->jobs->active != NULL || D->jobs->queue != NULL;
+}
+
+bool
+commit_job_rollback_queued(const struct ctld *D)
+{
+	const struct commit_job *j = D->jobs->active;
+
+	if (j != NULL && j->req.kind == COMMIT_ROLLBACK &&
+	    strcmp(j->req.action, "rollback-unconfirmed") == 0)
+		return true;
+	for (j = D->jobs->queue; j != NULL; j = j->next)
+		if (j->req.kind == COMMIT_ROLLBACK &&
+		    strcmp(j->req.action, "rollback-unconfirmed") == 0)
+			return true;
+	return false;
+}
+
+void
+commit_jobs_dp_up(struct ctld *D)
+{
+	struct commit_job *j = D->jobs->active;
+
+	D->sync_pending = true;
+	if (j != NULL && j->phase == PH_VERIFY) {
+		verified(j);
+		return;
+	}
+	runner_kick(D);
+}
+
+void
+commit_jobs_dp_down(struct ctld *D, const char *why)
+{
+	(void)D;
+	(void)why;
+	/* A job in the middle of a transaction learns it from its request's
+	 * callback (dp_client fails it before calling down). */
+}
+
+void
+commit_jobs_describe(struct ctld *D, char *buf, size_t len)
+{
+	const struct commit_job *j = D->jobs->active;
+
+	if (j == NULL) {
+		snprintf(buf, len, "idle");
+		return;
+	}
+	snprintf(buf, len, "%s: %s (%.1f s, %u waiting)", j->req.action,
+		 phase_names[j->phase], (loop_now_ms() - j->t_phase) / 1000.0,
+		 D->jobs->n_queued);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * country_stage.c - country of the source and destination addresses, for
+ * the per-country-pair counters.
+ *
+ * Cost: 73 instructions/packet on the full table, 62 on the 16-route
+ * one (callgrind; bench/README.md, "Per stage").
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#include "pipeline.h"
+#include "pkt_bytes.h"
+
+/*
+ * Sets meta.src_country / dst_country (IXG_COUNTRY_UNKNOWN when not in the
+ * country map) for every VERDICT_CONTINUE IP packet. One bulk lookup per
+ * family covers both addresses of the burst. Worker thread.
+ */
+void
+stage_country(struct pipeline_ctx *ctx, struct burst *b)
+{
+	const unsigned n_pkts = b->n;
+	const struct tables *t = ctx->t;
+	uint32_t ip4[2 * PIPELINE_BURST];
+	uint8_t ip6[2 * PIPELINE_BURST][16];
+	uint32_t nh4[2 * PIPELINE_BURST], nh6[2 * PIPELINE_BURST];
+	uint8_t at4[PIPELINE_BURST], at6[PIPELINE_BURST];
+	unsigned n4 = 0, n6 = 0;
+
+	if (t->country4 == NULL && t->country6 == NULL)
+		return;
+	for (unsigned i = 0; i < n_pkts; i++) {
+		struct pkt_meta *m = &b->meta[i];
+
+		if (m->verdict != VERDICT_CONTINUE)
+			continue;
+		if (m->l3 == L3_IPV4) {
+			m->src_country = m->dst_country = IXG_COUNTRY_UNKNOWN;
+			if (t->country4 == NULL)
+				continue;
+			ip4[2 * n4] = ld_be32(m->src);
+			ip4[2 * n4 + 1] = ld_be32(m->dst);
+			at4[n4++] = (uint8_t)i;
+		} else if (m->l3 == L3_IPV6) {
+			m->src_country = m->dst_country = IXG_COUNTRY_UNKNOWN;
+			if (t->country6 == NULL)
+				continue;
+			memcpy(ip6[2 * n6], m->src, 16);
+			memcpy(ip6[2 * n6 + 1], m->dst, 16);
+			at6[n6++] = (uint8_t)i;
+		}
+	}
+	if (n4 > 0) {
+		lpm4_lookup_bulk(t->country4, ip4, nh4, 2 * n4);
+		for (unsigned j = 0; j < n4; j++) {
+			b->meta[at4[j]].src_country = (uint16_t)nh4[2 * j];
+			b->meta[at4[j]].dst_country = (uint16_t)nh4[2 * j + 1];
+		}
+	}
+	if (n6 > 0) {
+		lpm6_lookup_bulk(t->country6, (const uint8_t(*)[16])ip6, nh6,
+				 2 * n6);
+		for (unsigned j = 0; j < n6; j++) {
+			b->meta[at6[j]].src_country = (uint16_t)nh6[2 * j];
+			b->meta[at6[j]].dst_country = (uint16_t)nh6[2 * j + 1];
+		}
+	}
+}

@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sav_table.c - what stage_sav (sav_stage.c) reads: the source-validation
+ * FIBs sav4 and sav6, mapping a source address to the set of peers that
+ * may send it (tables.h, SAV_SET), and the peer sets. Per prefix, the set
+ * is the prefix's own peers and those of every covering prefix,
+ * deduplicated, so the longest match alone decides.
+ * Hooks (tables_impl.h): the spec tables "sources4" and "sources6", the
+ * part "sav".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "tables_impl.h"
+
+/* ------------------------------------------------------------------ */
+/* Checks and names.                                                  */
+
+static int
+sources4_validate(struct spec_check *c)
+{
+	return spec_check_prefix_peers4(c, c->s->sources4, c->s->n_sources4,
+					IXG_TBL_SOURCES4);
+}
+
+static int
+sources6_validate(struct spec_check *c)
+{
+	return spec_check_prefix_peers6(c, c->s->sources6, c->s->n_sources6,
+					IXG_TBL_SOURCES6);
+}
+
+static void
+sources4_describe(const struct ixg_spec *s, uint32_t i, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	tbl_fmt_addr4h(a, sizeof(a), s->sources4[i].addr);
+	snprintf(buf, len, "source prefix %s/%u (origin %" PRIu32 ")", a,
+		 s->sources4[i].len, s->sources4[i].origin);
+}
+
+static void
+sources6_describe(const struct ixg_spec *s, uint32_t i, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	tbl_fmt_addr(a, sizeof(a), 6, s->sources6[i].addr);
+	snprintf(buf, len, "source prefix %s/%u (origin %" PRIu32 ")", a,
+		 s->sources6[i].len, s->sources6[i].origin);
+}
+
+const struct spec_table_ops spec_table_sources4 = {
+	.validate = sources4_validate,
+	.describe = sources4_describe,
+};
+
+const struct spec_table_ops spec_table_sources6 = {
+	.validate = sources6_validate,
+	.describe = sources6_describe,
+};
+
+/* ------------------------------------------------------------------ */
+/* The part "sav".                                                    */
+
+struct sav_builder {
+	/* distinct multi-peer sets */
+	struct tbl_sav_set *sets;
+	uint32_t n_sets, cap_sets;
+	uint16_t *peers;
+	uint32_t n_peers, cap_peers;
+	/* open-addressing index of sets: slot = set index + 1, 0 empty */
+	uint32_t *slots;
+	uint32_t n_slots;
+	/* the covering-prefix stack; each entry's set lives in `scratch` */
+	uint16_t *scratch;
+	size_t n_scratch, cap_scratch;
+	/* used[i]: set i is some prefix's next hop (sets seeded from the
+	 * previous snapshot may no longer be) */
+	uint8_t *used;
+	uint32_t n_used;
+	uint32_t last; /* the set sav_step interned or found last */
+};
+
+struct sav_frame {
+	uint8_t addr[16];
+	uint8_t len;
+	size_t mark; /* scratch length before this frame: restored on pop */
+	size_t off, n; /* the set in scratch (may be the parent's) */
+	int64_t nh; /* its FIB next hop */
+};
+
+static uint32_t
+set_hash(const uint16_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	/* The multiplications only carry low bits upwards, and the index is
+	 * the low bits: without this final mix (MurmurHash3's fmix32) sets
+	 * of small peer ids with equal low bits all probe one cluster (with
+	 * the full bench table's 4,095 peers, 13% of a commit). */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+static int
+sav_rehash(struct sav_builder *sb, uint32_t n_slots)
+{
+	uint32_t *slots = calloc(n_slots, sizeof(*slots));
+
+	if (slots == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < sb->n_sets; i++) {
+		const struct tbl_sav_set *st = &sb->sets[i];
+		uint32_t h = set_hash(&sb->peers[st->first], st->n);
+
+		while (slots[h & (n_slots - 1)] != 0)
+			h++;
+		slots[h & (n_slots - 1)] = i + 1;
+	}
+	free(sb->slots);
+	sb->slots = slots;
+	sb->n_slots = n_slots;
+	return 0;
+}
+
+/* Index of the set equal to p[0..n), adding it if new; negative errno. */
+static int64_t
+sav_intern(struct sav_builder *sb, const uint16_t *p, size_t n)
+{
+	uint32_t h;
+
+	if (sb->n_sets * 2 >= sb->n_slots &&
+	    sav_rehash(sb, sb->n_slots ? sb->n_slots * 2 : 1024) < 0)
+		return -ENOMEM;
+	h = set_hash(p, n);
+	for (;; h++) {
+		uint32_t s = sb->slots[h & (sb->n_slots - 1)];
+		const struct tbl_sav_set *st;
+
+		if (s == 0)
+			break;
+		st = &sb->sets[s - 1];
+		if (st->n == n &&
+		    memcmp(&sb->peers[st->first], p, n * sizeof(*p)) == 0)
+			return s - 1;
+	}
+	/* SAV_SET + index must stay below 2^31 (4-byte next hops) */
+	if (sb->n_sets >= (1u << 30) || sb->n_peers + n >= (1u << 31))
+		return -ENOSPC;
+	if (sb->n_sets == sb->cap_sets) {
+		uint32_t c = sb->cap_sets ? sb->cap_sets * 2 : 64;
+		void *q = realloc(sb->sets, c * sizeof(*sb->sets));
+
+		if (q == NULL)
+			return -ENOMEM;
+		sb->sets = q;
+		q = realloc(sb->used, c);
+		if (q == NULL)
+			return -ENOMEM;
+		sb->used = q;
+		sb->cap_sets = c;
+	}
+	if (sb->n_peers + n > sb->cap_peers) {
+		/* 64-bit: cap_peers + n may be just under 2^31, and twice that
+		 * must not wrap to a small buffer. */
+		uint64_t c = ((uint64_t)sb->cap_peers + n) * 2;
+		void *q;
+
+		if (c > (1u << 31))
+			c = 1u << 31;
+		q = realloc(sb->peers, (size_t)c * sizeof(*sb->peers));
+
+		if (q == NULL)
+			return -ENOMEM;
+		sb->peers = q;
+		sb->cap_peers = (uint32_t)c;
+	}
+	memcpy(&sb->peers[sb->n_peers], p, n * sizeof(*p));
+	sb->sets[sb->n_sets].first = sb->n_peers;
+	sb->sets[sb->n_sets].n = (uint16_t)n;
+	sb->n_peers += (uint32_t)n;
+	sb->slots[h & (sb->n_slots - 1)] = sb->n_sets + 1;
+	sb->used[sb->n_sets] = 0;
+	return sb->n_sets++;
+}
+
+static int
+scratch_reserve(struct sav_builder *sb, size_t more)
+{
+	if (sb->n_scratch + more > sb->cap_scratch) {
+		size_t c = (sb->cap_scratch + more) * 2;
+		void *q = realloc(sb->scratch, c * sizeof(*sb->scratch));
+
+		if (q == NULL)
+			return -ENOMEM;
+		sb->scratch = q;
+		sb->cap_scratch = c;
+	}
+	return 0;
+}
+
+static int
+cmp_u16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+static int
+covers(const struct sav_frame *f, const uint8_t *addr, uint8_t len)
+{
+	uint8_t m[16];
+
+	if (f->len > len)
+		return 0;
+	mask6(m, addr, f->len);
+	return memcmp(m, f->addr, 16) == 0;
+}
+
+/*
+ * One step of the covering-prefix walk. The group's own peers are
+ * grp[0..ng) (any order, may repeat); the frame stack is popped to the
+ * nearest cover, the new frame pushed with the sorted union, and the FIB
+ * next hop for the group returned (or a negative errno).
+ */
+/* Whether every element of sorted grp[0..ng) is in sorted up[0..nu). */
+static int
+sav_subset(const uint16_t *grp, size_t ng, const uint16_t *up, size_t nu)
+{
+	size_t i = 0;
+
+	for (size_t j = 0; j < ng; j++) {
+		while (i < nu && up[i] < grp[j])
+			i++;
+		if (i == nu || up[i] != grp[j])
+			return 0;
+	}
+	return 1;
+}
+
+static int64_t
+sav_step(struct sav_builder *sb, struct sav_frame *stack, size_t *depth,
+	 const uint8_t addr[16], uint8_t len, uint16_t *grp, size_t ng)
+{
+	const uint16_t *up = NULL;
+	size_t nu = 0, off, n = 0, i = 0, j = 0;
+	struct sav_frame *f, *top = NULL;
+	int64_t set;
+
+	while (*depth > 0 && !covers(&stack[*depth - 1], addr, len))
+		sb->n_scratch = stack[--(*depth)].mark;
+	if (*depth > 0) {
+		top = &stack[*depth - 1];
+		up = &sb->scratch[top->off];
+		nu = top->n;
+	}
+	if (ng > 1)
+		qsort(grp, ng, sizeof(*grp), cmp_u16);
+	f = &stack[(*depth)++];
+	memcpy(f->addr, addr, 16);
+	f->len = len;
+	f->mark = sb->n_scratch;
+	/* Most prefixes add no peer to their cover's set (a more-specific
+	 * announced by a peer already allowed above it): same set, same
+	 * next hop, nothing to merge or intern. */
+	if (top != NULL && sav_subset(grp, ng, up, nu)) {
+		f->off = top->off;
+		f->n = top->n;
+		f->nh = top->nh;
+		return f->nh;
+	}
+	if (scratch_reserve(sb, nu + ng) < 0)
+		return -ENOMEM;
+	if (top != NULL) /* scratch may have moved */
+		up = &sb->scratch[top->off];
+	off = sb->n_scratch;
+	while (i < nu || j < ng) {
+		uint16_t v;
+
+		if (j >= ng || (i < nu && up[i] <= grp[j]))
+			v = up[i++];
+		else
+			v = grp[j++];
+		if (n == 0 || sb->scratch[off + n - 1] != v)
+			sb->scratch[off + n++] = v;
+	}
+	sb->n_scratch = off + n;
+	f->off = off;
+	f->n = n;
+	if (n == 1) {
+		f->nh = sb->scratch[off];
+		return f->nh;
+	}
+	/* Siblings under one cover often make the same union: try the set
+	 * interned last before hashing (a cache miss or three). */
+	if (sb->n_sets > 0 && sb->sets[sb->last].n == n &&
+	    memcmp(&sb->peers[sb->sets[sb->last].first], &sb->scratch[off],
+		   n * sizeof(uint16_t)) == 0) {
+		set = sb->last;
+	} else {
+		set = sav_intern(sb, &sb->scratch[off], n);
+		if (set < 0) {
+			(*depth)--;
+			return set;
+		}
+		sb->last = (uint32_t)set;
+	}
+	sb->n_used += !sb->used[set];
+	sb->used[set] = 1;
+	f->nh = SAV_SET + set;
+	return f->nh;
+}
+
+static int
+build_sav4(struct tbl_build *b, struct sav_builder *sb)
+{
+	const struct ixg_spec *s = b->spec;
+	struct sav_frame stack[33];
+	uint16_t grp[IXG_MAX_PEERS];
+	size_t depth = 0, n = s->n_sources4, out = 0;
+	uint64_t *k;
+	uint32_t *nhs;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if (n > K4_IDX_MAX)
+		return tbl_fail(b, -ENOSPC, "IPv4 source prefixes: %zu", n);
+	k = malloc(n * sizeof(*k));
+	nhs = malloc(n * sizeof(*nhs));
+	if (k == NULL || nhs == NULL) {
+		free(k);
+		free(nhs);
+		return tbl_fail(b, -ENOMEM, "IPv4 sources: out of memory");
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ixg_spec_route4 *r = &s->sources4[i];
+
+		if (r->len > 32 || !tbl_peer_ok(b, r->peer_id)) {
+			char what[128];
+
+			sources4_describe(s, i, what, sizeof(what));
+			free(k);
+			free(nhs);
+			return tbl_fail(b, -EINVAL, "%s: %s", what,
+					r->len > 32 ? "bad length"
+						    : "peer not configured");
+		}
+		k[i] = key4(r->addr, r->len, PK_SOURCE, i);
+	}
+	if ((rc = sort_keys4(k, n)) < 0) {
+		free(k);
+		free(nhs);
+		return tbl_fail(b, rc, "IPv4 sources: out of memory");
+	}
+	/* Replace each group of equal prefixes by one key holding its nh. */
+	for (size_t i = 0; i < n;) {
+		uint8_t a[16] = {0};
+		uint32_t an = htonl(key4_addr(k[i]));
+		size_t ng = 0, g = i;
+		int64_t nh;
+
+		while (g < n && k[g] >> 26 == k[i] >> 26) {
+			if (ng < IXG_MAX_PEERS)
+				grp[ng++] = s->sources4[key4_idx(k[g])].peer_id;
+			g++;
+		}
+		memcpy(a, &an, 4);
+		nh = sav_step(sb, stack, &depth, a, key4_len(k[i]), grp, ng);
+		if (nh < 0) {
+			char what[128];
+
+			sources4_describe(s, key4_idx(k[i]), what,
+					  sizeof(what));
+			free(k);
+			free(nhs);
+			return tbl_fail(b, (int)nh, "%s: peer sets: %s", what,
+					strerror((int)-nh));
+		}
+		nhs[out] = (uint32_t)nh;
+		k[out++] = k[i];
+		i = g;
+	}
+	b->t->sav4 = fib4_build(b, FIB_SAV4, k, out, NULL, nhs, &rc);
+	free(k);
+	free(nhs);
+	return rc;
+}
+
+static int
+build_sav6(struct tbl_build *b, struct sav_builder *sb)
+{
+	const struct ixg_spec *s = b->spec;
+	struct sav_frame stack[129];
+	uint16_t grp[IXG_MAX_PEERS];
+	size_t depth = 0, n = s->n_sources6, out = 0;
+	struct fib_pfx6 *p;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	p = calloc(n, sizeof(*p));
+	if (p == NULL)
+		return tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
+	rc = load_pfx6(b, s->sources6, s->n_sources6, PK_SOURCE, p);
+	if (rc < 0) {
+		free(p);
+		return rc;
+	}
+	if (sort_pfx6(p, n) < 0) {
+		free(p);
+		return tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
+	}
+	for (size_t i = 0; i < n;) {
+		size_t ng = 0, g = i;
+		int64_t nh;
+
+		while (g < n && same_prefix6(&p[g], &p[i])) {
+			if (ng < IXG_MAX_PEERS)
+				grp[ng++] = s->sources6[p[g].idx].peer_id;
+			g++;
+		}
+		nh = sav_step(sb, stack, &depth, p[i].addr, p[i].len, grp, ng);
+		if (nh < 0) {
+			char what[128];
+
+			sources6_describe(s, p[i].idx, what, sizeof(what));
+			free(p);
+			return tbl_fail(b, (int)nh, "%s: peer sets: %s", what,
+					strerror((int)-nh));
+		}
+		p[out] = p[i];
+		p[out++].nh = (uint32_t)nh;
+		i = g;
+	}
+	b->t->sav6 = fib6_build(b, FIB_SAV6, p, out, &rc);
+	free(p);
+	return rc;
+}
+
+/*
+ * Start the peer sets with the previous snapshot's, at the same indices, so
+ * that a prefix whose set did not change keeps its next hop and a patched
+ * FIB (fibrec.h) changes only where the sets did. Sets no prefix uses any
+ * more are carried along until they outnumber the used ones (plus 1024);
+ * then this build numbers the sets afresh (and the FIBs are likely rebuilt).
+ */
+static int
+sav_seed(struct tbl_build *b, struct sav_builder *sb)
+{
+	const struct tables *o = b->prev;
+	uint32_t ns, np;
+
+	if (o == NULL || o->n_sav_sets == 0 || o->sav_slots == NULL ||
+	    o->n_sav_sets > 2 * (uint64_t)o->n_sav_sets_used + 1024)
+		return 0;
+	/* Copy the sets and their hash index as they are (~10 MB for the
+	 * bench table's 495k sets) rather than interning each again: half a
+	 * million cache-missing probes per commit. */
+	ns = o->n_sav_sets;
+	np = o->n_sav_set_peers;
+	sb->sets = malloc((size_t)ns * sizeof(*sb->sets));
+	sb->used = calloc(ns, 1);
+	sb->peers = malloc(((size_t)np + 1) * sizeof(*sb->peers));
+	sb->slots = malloc((size_t)o->n_sav_slots * sizeof(*sb->slots));
+	if (sb->sets == NULL || sb->used == NULL || sb->peers == NULL ||
+	    sb->slots == NULL)
+		return tbl_fail(b, -ENOMEM, "sav sets: out of memory");
+	memcpy(sb->sets, o->sav_sets, (size_t)ns * sizeof(*sb->sets));
+	memcpy(sb->peers, o->sav_set_peers, (size_t)np * sizeof(*sb->peers));
+	memcpy(sb->slots, o->sav_slots,
+	       (size_t)o->n_sav_slots * sizeof(*sb->slots));
+	sb->n_sets = sb->cap_sets = ns;
+	sb->n_peers = np;
+	sb->cap_peers = np + 1;
+	sb->n_slots = o->n_sav_slots;
+	return 0;
+}
+
+static int
+build_sav(struct tbl_build *b)
+{
+	struct sav_builder sb = {0};
+	struct tables *t = b->t;
+	int rc;
+
+	if ((rc = sav_seed(b, &sb)) < 0)
+		goto out;
+	rc = build_sav4(b, &sb);
+	sb.n_scratch = 0;
+	if (rc == 0)
+		rc = build_sav6(b, &sb);
+	if (rc == 0) {
+		t->n_sav_sets = sb.n_sets;
+		t->sav_sets = rte_zmalloc(
+			"sav_sets", (sb.n_sets + 1) * sizeof(*sb.sets), 0);
+		t->sav_set_peers = rte_zmalloc(
+			"sav_set_peers", (sb.n_peers + 1) * sizeof(uint16_t),
+			0);
+		if (t->sav_sets == NULL || t->sav_set_peers == NULL) {
+			rc = tbl_fail(b, -ENOMEM, "sav sets: out of memory");
+		} else {
+			/* the index, for the next build's sav_seed */
+			t->sav_slots = sb.slots;
+			t->n_sav_slots = sb.n_slots;
+			t->n_sav_set_peers = sb.n_peers;
+			sb.slots = NULL;
+			if (sb.n_sets)
+				memcpy(t->sav_sets, sb.sets,
+				       sb.n_sets * sizeof(*sb.sets));
+			if (sb.n_peers)
+				memcpy(t->sav_set_peers, sb.peers,
+				       sb.n_peers * sizeof(uint16_t));
+		}
+	}
+	t->n_sav_sets_used = sb.n_used;
+out:
+	free(sb.sets);
+	free(sb.peers);
+	free(sb.slots);
+	free(sb.scratch);
+	free(sb.used);
+	return rc;
+}
+
+static bool
+sav_same(const struct tbl_build *b)
+{
+	return tbl_same(b, IXG_TBL_SOURCES4) && tbl_same(b, IXG_TBL_SOURCES6) &&
+	       tbl_same_peer_ids(b);
+}
+
+static void
+sav_share(struct tables *t, const struct tables *o)
+{
+	t->sav4 = o->sav4;
+	t->sav6 = o->sav6;
+	t->fibs[FIB_SAV4] = o->fibs[FIB_SAV4];
+	t->fibs[FIB_SAV6] = o->fibs[FIB_SAV6];
+	t->n_sav_sets = o->n_sav_sets;
+	t->n_sav_sets_used = o->n_sav_sets_used;
+	t->sav_slots = o->sav_slots;
+	t->n_sav_slots = o->n_sav_slots;
+	t->n_sav_set_peers = o->n_sav_set_peers;
+	t->sav_sets = o->sav_sets;
+	t->sav_set_peers = o->sav_set_peers;
+}
+
+static void
+sav_free(struct tables *t)
+{
+	fibrec_retire(t->fibs[FIB_SAV4]);
+	fibrec_retire(t->fibs[FIB_SAV6]);
+	rte_free(t->sav_sets);
+	rte_free(t->sav_set_peers);
+	free(t->sav_slots);
+}
+
+const struct tbl_part_ops tbl_part_sav = {
+	.build = build_sav,
+	.same = sav_same,
+	.share = sav_share,
+	.free = sav_free,
+};

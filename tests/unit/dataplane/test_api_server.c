@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_api_server.c - the dataplane's API server against a real runtime
+ * (tables of tests/integration/configs/telemetry.conf, counters region):
+ * the guarantees of issue 13 items 7, 10 and 11, each with the clients
+ * that broke them.
+ *   - A transaction whose client has gone is not published (item 7).
+ *   - The counters memfd a client gets at HELLO cannot be written, by
+ *     mapping or by write(2), even reopened read-write through /proc;
+ *     the workers' own mapping still writes (item 11).
+ *   - An idle client cannot keep the API from the next one (item 11).
+ *   - With --api-group, the socket and the directories made for it belong
+ *     to the group; its members get in (primary or supplementary group),
+ *     others are refused and logged with pid, uid and why (item 10).
+ *   - A path that is not a socket is never unlinked (item 10).
+ * The server's log (stderr) is captured into a file and checked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api_server.h"
+#include "dp_test_util.h"
+#include "ixg_conf.h"
+#include "ixg_wire.h"
+
+#ifndef IXG_SRC_DIR
+#define IXG_SRC_DIR "."
+#endif
+
+#define TEST_GID 4242 /* a group number no account here uses */
+#define NOBODY 65534
+#define MAX_LOOPS 400 /* service rounds of 25 ms: 10 s at most */
+
+static struct runtime rt;
+static char dir[64];
+static char logpath[96];
+
+/* stderr into logpath from here on (the server logs there). */
+static void
+log_capture(void)
+{
+	int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+		abort();
+	close(fd);
+}
+
+/* Whether the captured log holds `what`. */
+static bool
+log_has(const char *what)
+{
+	static char buf[1 << 16];
+	FILE *f = fopen(logpath, "r");
+	size_t n;
+
+	if (f == NULL)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, what) != NULL;
+}
+
+static int
+setup(void **state)
+{
+	const char *conf = IXG_SRC_DIR "/tests/integration/configs/"
+				       "telemetry.conf";
+	struct ixg_spec spec;
+	char err[256];
+
+	(void)state;
+	dp_test_eal_init("t_api_server", 0);
+	snprintf(dir, sizeof(dir), "/tmp/t_api_server_%d", (int)getpid());
+	snprintf(logpath, sizeof(logpath), "%s.log", dir);
+	memset(&spec, 0, sizeof(spec));
+	if (ixg_conf_load(conf, &spec, stderr) < 0)
+		return -1;
+	rt.counters_fd = rt.counters_ro_fd = -1;
+	rt.n_workers = 1;
+	pthread_mutex_init(&rt.spec_lock, NULL);
+	rt.spec = malloc(sizeof(*rt.spec));
+	rt.conf_ports = malloc(spec.n_ports * sizeof(*rt.conf_ports) + 1);
+	if (rt.spec == NULL || rt.conf_ports == NULL)
+		return -1;
+	memcpy(rt.conf_ports, spec.ports, spec.n_ports * sizeof(*spec.ports));
+	rt.n_conf_ports = spec.n_ports;
+	*rt.spec = spec;
+	if (counters_create(&rt, 2) < 0 ||
+	    tables_publish(&rt, err, sizeof(err)) < 0)
+		return -1;
+	log_capture();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tables_free(rt.tables);
+	rt.tables = NULL;
+	counters_destroy(&rt);
+	runtime_spec_free(&rt);
+	if (getenv("KEEP_LOG") == NULL)
+		unlink(logpath);
+	return 0;
+}
+
+/* ---- messages -------------------------------------------------------- */
+
+static void
+msg_hdr(void *m, enum ixg_msg_type type, uint32_t seq)
+{
+	ixg_msg_init(m, type, (uint32_t)ixg_msg_size(type), seq);
+}
+
+/* Hand one request to the connection (no socket), the reply in out. */
+static void
+handle(struct api_conn *c, enum ixg_msg_type type, struct api_reply *out)
+{
+	uint8_t m[IXG_MSG_MAX] = {0};
+
+	msg_hdr(m, type, 7);
+	api_handle(c, m, ixg_msg_size(type), -1, out);
+}
+
+static int
+reply_status(const struct api_reply *out)
+{
+	struct ixg_msg_hdr h;
+
+	memcpy(&h, out->buf, sizeof(h));
+	if (h.type == IXG_MSG_COMMIT_REPLY)
+		return ((const struct ixg_msg_commit_reply *)out->buf)->status;
+	if (h.type == IXG_MSG_HELLO_REPLY)
+		return ((const struct ixg_msg_hello_reply *)out->buf)->status;
+	return ((const struct ixg_msg_reply *)out->buf)->status;
+}
+
+/* ---- item 7 ------------------------------------------------------------ */
+
+static void
+test_commit_client_gone(void **state)
+{
+	static struct api_reply out;
+	uint64_t gen = runtime_generation(&rt);
+	struct api_conn c;
+	int sv[2];
+
+	(void)state;
+	/* The client sent its commit, then went (a timeout, a kill): the
+	 * socket still holds what it sent. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	api_conn_init(&c, &rt);
+	c.peer_fd = sv[0];
+	c.peer_pid = 4321;
+	handle(&c, IXG_MSG_TXN_BEGIN, &out);
+	assert_int_equal(reply_status(&out), IXG_ST_OK);
+	close(sv[1]);
+	handle(&c, IXG_MSG_TXN_COMMIT, &out);
+	assert_int_not_equal(reply_status(&out), IXG_ST_OK);
+	assert_int_equal(runtime_generation(&rt), gen);
+	assert_false(c.txn_open);
+	fflush(stderr);
+	assert_true(log_has("client pid 4321 gone before publish"));
+	api_conn_reset(&c);
+	close(sv[0]);
+
+	/* The same with the client there: published. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	api_conn_init(&c, &rt);
+	c.peer_fd = sv[0];
+	handle(&c, IXG_MSG_TXN_BEGIN, &out);
+	handle(&c, IXG_MSG_TXN_COMMIT, &out);
+	assert_int_equal(reply_status(&out), IXG_ST_OK);
+	assert_int_equal(runtime_generation(&rt), gen + 1);
+	api_conn_reset(&c);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* ---- item 11: counters ----------------------------------------------- */
+
+static void
+test_counters_read_only(void **state)
+{
+	static struct api_reply out;
+	const struct ixg_msg_hello_reply *h;
+	const struct ixg_lcore_counters *ro;
+	struct api_conn c;
+	char path[64];
+	void *p;
+	int fd, rw, seals;
+
+	(void)state;
+	api_conn_init(&c, &rt);
+	handle(&c, IXG_MSG_HELLO, &out);
+	h = (const void *)out.buf;
+	assert_int_equal(h->status, IXG_ST_OK);
+	fd = out.fd;
+	assert_true(fd >= 0);
+	assert_int_not_equal(fd, rt.counters_fd);
+
+	/* Writable shared mappings and writes fail ... */
+	p = mmap(NULL, h->counters_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 0);
+	assert_true(p == MAP_FAILED);
+	assert_true(write(fd, "x", 1) < 0);
+	/* ... also through a read-write reopen: the seal holds. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rw = open(path, O_RDWR | O_CLOEXEC);
+	if (rw >= 0) {
+		p = mmap(NULL, h->counters_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, rw, 0);
+		assert_true(p == MAP_FAILED);
+		assert_int_equal(errno, EPERM);
+		assert_true(pwrite(rw, "x", 1, 0) < 0);
+		close(rw);
+	}
+	seals = fcntl(fd, F_GET_SEALS);
+	assert_true(seals >= 0);
+	assert_true(seals & F_SEAL_FUTURE_WRITE);
+	assert_true(seals & F_SEAL_SHRINK);
+
+	/* A read-only mapping sees what the workers write through theirs. */
+	ro = mmap(NULL, h->counters_size, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(ro != MAP_FAILED);
+	rt.counters[0].rx_packets = 123456789;
+	rt.counters[1].drops[IXG_DROP_NO_ROUTE] += 7;
+	assert_int_equal(ro[0].rx_packets, 123456789);
+	assert_int_equal(ro[1].drops[IXG_DROP_NO_ROUTE],
+			 rt.counters[1].drops[IXG_DROP_NO_ROUTE]);
+	munmap((void *)(uintptr_t)ro, h->counters_size);
+	api_conn_reset(&c);
+}
+
+/* ---- the transport ------------------------------------------------------ */
+
+static int
+client_connect(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One round of the dataplane's main loop: poll 25 ms, serve. */
+static void
+serve_round(struct api_server *s)
+{
+	struct pollfd pfd[2];
+	unsigned n = api_server_pollfds(s, pfd);
+
+	poll(pfd, n, 25);
+	api_server_service(s, pfd, n);
+}
+
+/* Serve until fd has something to read (or EOF); false if it never
+ * does within MAX_LOOPS rounds. */
+static bool
+serve_until_readable(struct api_server *s, int fd)
+{
+	for (unsigned i = 0; i < MAX_LOOPS; i++) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		serve_round(s);
+		if (poll(&p, 1, 0) > 0)
+			return true;
+	}
+	return false;
+}
+
+/* Send a request of `type` and serve until its reply; the reply's type
+ * (0: the connection was closed instead). */
+static int
+request(struct api_server *s, int fd, enum ixg_msg_type type)
+{
+	uint8_t m[IXG_MSG_MAX] = {0};
+	struct ixg_msg_hdr h;
+	int rfd = -1;
+	ssize_t n;
+
+	msg_hdr(m, type, 9);
+	if (ixg_send(fd, m, ixg_msg_size(type), -1) < 0)
+		return 0;
+	if (!serve_until_readable(s, fd))
+		return -1;
+	n = ixg_recv(fd, m, sizeof(m), &rfd);
+	if (rfd >= 0)
+		close(rfd);
+	if (n < (ssize_t)sizeof(h))
+		return 0;
+	memcpy(&h, m, sizeof(h));
+	if (h.type == IXG_MSG_REPLY &&
+	    ((struct ixg_msg_reply *)(void *)m)->status == IXG_ST_BUSY)
+		return -IXG_ST_BUSY;
+	return h.type;
+}
+
+/* Whether the server closed fd (EOF), serving until it does. */
+static bool
+closed_by_server(struct api_server *s, int fd)
+{
+	uint8_t m[IXG_MSG_MAX];
+
+	if (!serve_until_readable(s, fd))
+		return false;
+	return ixg_recv(fd, m, sizeof(m), NULL) <= 0;
+}
+
+static struct api_server *
+server(const struct api_server_opts *o)
+{
+	struct api_server *s = api_server_create(&rt, o);
+
+	assert_non_null(s);
+	return s;
+}
+
+static void
+test_idle_timeout(void **state)
+{
+	char path[128];
+	struct api_server_opts o = {.path = path, .idle_timeout_s = 1};
+	struct api_server *s;
+	int a, b, c, d;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/idle.sock", dir);
+	s = server(&o);
+
+	/* A client that never says HELLO is disconnected. */
+	a = client_connect(path);
+	assert_true(a >= 0);
+	assert_true(closed_by_server(s, a));
+	close(a);
+	fflush(stderr);
+	assert_true(log_has("without a hello: disconnected"));
+
+	/* One that said HELLO keeps the API while another is refused... */
+	b = client_connect(path);
+	assert_int_equal(request(s, b, IXG_MSG_HELLO), IXG_MSG_HELLO_REPLY);
+	c = client_connect(path);
+	assert_int_equal(request(s, c, IXG_MSG_GET_STATE), -IXG_ST_BUSY);
+	close(c);
+	/* ... until it has been idle for the timeout: then the next client
+	 * gets the API, and the idle one is let go. */
+	for (unsigned i = 0; i < MAX_LOOPS; i++) {
+		d = client_connect(path);
+		assert_true(d >= 0);
+		if (request(s, d, IXG_MSG_HELLO) == IXG_MSG_HELLO_REPLY)
+			break;
+		close(d);
+		d = -1;
+		serve_round(s); /* 25 ms of the main loop */
+	}
+	assert_true(d >= 0);
+	assert_true(closed_by_server(s, b));
+	fflush(stderr);
+	assert_true(log_has("gives the API to pid"));
+	assert_int_equal(request(s, d, IXG_MSG_GET_STATE), IXG_MSG_STATE);
+	close(b);
+	close(d);
+	api_server_destroy(s);
+}
+
+/* A child that connects as uid/gid/groups and asks GET_STATE; it exits
+ * 0 if answered, 1 if refused (closed), 2 on a local failure. */
+static pid_t
+spawn_client(const char *path, uid_t uid, gid_t gid, gid_t extra)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	{
+		gid_t groups[1] = {extra};
+		uint8_t m[IXG_MSG_MAX] = {0};
+		int fd;
+
+		if (setgroups(extra ? 1 : 0, groups) < 0 || setgid(gid) < 0 ||
+		    setuid(uid) < 0)
+			_exit(2);
+		fd = client_connect(path);
+		if (fd < 0)
+			_exit(2);
+		msg_hdr(m, IXG_MSG_GET_STATE, 1);
+		if (ixg_send(fd, m, ixg_msg_size(IXG_MSG_GET_STATE), -1) < 0)
+			_exit(1);
+		_exit(ixg_recv(fd, m, sizeof(m), NULL) >=
+				      (ssize_t)ixg_msg_size(IXG_MSG_STATE)
+			      ? 0
+			      : 1);
+	}
+}
+
+/* Serve until the child exits; its exit status (-1: it never did). */
+static int
+serve_child(struct api_server *s, pid_t pid)
+{
+	for (unsigned i = 0; i < MAX_LOOPS; i++) {
+		int st;
+
+		serve_round(s);
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+static void
+test_api_group(void **state)
+{
+	char sub[96], path[128];
+	struct api_server_opts o = {.path = path,
+				    .group_set = true,
+				    .gid = TEST_GID,
+				    .group_name = "ixg-test",
+				    .idle_timeout_s = 60};
+	struct api_server *s;
+	struct stat st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(chmod(dir, 0755), 0); /* made 0700 by a test above */
+	snprintf(sub, sizeof(sub), "%s/grp", dir);
+	snprintf(path, sizeof(path), "%s/api.sock", sub);
+	s = server(&o);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0660);
+	assert_int_equal(st.st_gid, TEST_GID);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0750);
+	assert_int_equal(st.st_gid, TEST_GID);
+
+	/* Members get in, by primary or supplementary group. */
+	assert_int_equal(
+		serve_child(s, spawn_client(path, NOBODY, TEST_GID, 0)), 0);
+	assert_int_equal(
+		serve_child(s, spawn_client(path, NOBODY, NOBODY, TEST_GID)),
+		0);
+	/* Others cannot reach the socket through the 0750 directory; let
+	 * one reach it to see the credential check refuse and log it. */
+	assert_int_equal(chmod(sub, 0755), 0);
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(serve_child(s, spawn_client(path, NOBODY, NOBODY, 0)),
+			 1);
+	fflush(stderr);
+	assert_true(log_has("API: refused pid "));
+	assert_true(log_has("uid 65534 gid 65534: neither root, the "
+			    "dataplane's uid 0 nor in group ixg-test "
+			    "(gid 4242)"));
+	api_server_destroy(s);
+
+	/* Without a group, the same client is refused and told why. */
+	o.group_set = false;
+	s = server(&o);
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(
+		serve_child(s, spawn_client(path, NOBODY, TEST_GID, 0)), 1);
+	fflush(stderr);
+	assert_true(log_has("gid 4242: neither root nor the dataplane's "
+			    "uid 0"));
+	api_server_destroy(s);
+	rmdir(sub);
+}
+
+static void
+test_no_unlink_of_a_file(void **state)
+{
+	char path[128];
+	struct api_server_opts o = {.path = path};
+	struct stat st;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/not-a-socket", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "keep", 4), 4);
+	close(fd);
+	errno = 0;
+	assert_null(api_server_create(&rt, &o));
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 4);
+	fflush(stderr);
+	assert_true(log_has("exists and is not a socket"));
+	unlink(path);
+}
+
+static int
+cleanup_dir(void **state)
+{
+	(void)state;
+	rmdir(dir);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_commit_client_gone),
+		cmocka_unit_test(test_counters_read_only),
+		cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_api_group),
+		cmocka_unit_test_teardown(test_no_unlink_of_a_file,
+					  cleanup_dir),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

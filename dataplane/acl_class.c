@@ -13,6 +13,9 @@
  *   PF_SRC / PF_DST [256]: by the address's first byte (IPv4) or a fold of
  *     its first three bytes (IPv6, addr_index6), set wherever a rule's
  *     prefix can reach;
+ *   PF_SRC0 / PF_DST0 [256] (IPv6 only): by the address's first byte: the
+ *     fold above cannot tell apart prefixes shorter than /16 (fc00::/7,
+ *     ff00::/8 reach every entry), this table can;
  *   PF_BLK: uint32_t blk[2][256]: where in pf[] the 256 masks of each
  *     port high byte start, source then destination port; PF_PORTS:
  *     those blocks of 256, uniform ones shared within each direction;
@@ -103,7 +106,9 @@ enum {
 	PF_DST = PF_SRC + 256,
 	PF_PEER = PF_DST + 256,
 	PF_BLK = PF_PEER + IXG_MAX_PEERS, /* uint32_t [2][256] */
-	PF_PORTS = PF_BLK + 256,
+	PF_SRC0 = PF_BLK + 256,
+	PF_DST0 = PF_SRC0 + 256,
+	PF_PORTS = PF_DST0 + 256,
 };
 
 struct fam {
@@ -418,7 +423,9 @@ acl_class_classify6(const struct acl_class *c,
 			m[i] = prefilter(f.pf, k[i].proto, k[i].flags,
 					 k[i].in_peer, k[i].sport, k[i].dport,
 					 addr_index6(k[i].src),
-					 addr_index6(k[i].dst));
+					 addr_index6(k[i].dst)) &
+			       f.pf[PF_SRC0 + k[i].src[0]] &
+			       f.pf[PF_DST0 + k[i].dst[0]];
 			idx[n_idx] = (uint8_t)i;
 			n_idx += m[i] != 0;
 		}
@@ -462,6 +469,7 @@ struct brule {
 	uint8_t pv, pm, fv, fm;
 	uint8_t sl, dl;
 	uint32_t sig; /* signature number */
+	uint32_t small; /* number of its small conditions (same_small) */
 	uint32_t grp; /* group, final numbering */
 	uint32_t tup; /* tuple, family-wide, final numbering */
 	uint32_t bkt;
@@ -508,6 +516,7 @@ struct bfam {
 	uint32_t n_off;
 	uint32_t *off;
 	uint64_t *proto_t, *dscp_t, *peer_t, *src_t, *dst_t;
+	uint64_t *src0_t, *dst0_t; /* IPv6: by first byte */
 	uint8_t sblk[256], dblk[256];
 	uint32_t n_sblk, n_dblk;
 	uint64_t *sport_t, *dport_t; /* [n_*blk * 256] */
@@ -560,7 +569,9 @@ cmp_rank(const void *pa, const void *pb, void *arg)
 	return ia < ib ? -1 : ia > ib;
 }
 
-/* Small-field signature order; rank breaks ties (determinism). */
+/* Small-field signature order: the small conditions, then which addresses
+ * have a prefix (so rules of equal small conditions are adjacent), then
+ * rank (determinism). */
 static int
 cmp_sig(const void *pa, const void *pb)
 {
@@ -576,16 +587,21 @@ cmp_sig(const void *pa, const void *pb)
 		       (uint64_t)a->dlo << 16 | a->dhi;
 	uint64_t pb_ = (uint64_t)b->slo << 48 | (uint64_t)b->shi << 32 |
 		       (uint64_t)b->dlo << 16 | b->dhi;
+	unsigned xa = (a->sl != 0) << 1 | (a->dl != 0);
+	unsigned xb = (b->sl != 0) << 1 | (b->dl != 0);
 
 	if (ka != kb)
 		return ka < kb ? -1 : 1;
 	if (pa_ != pb_)
 		return pa_ < pb_ ? -1 : 1;
+	if (xa != xb)
+		return xa < xb ? -1 : 1;
 	return a->rank < b->rank ? -1 : a->rank > b->rank;
 }
 
+/* Same small conditions (protocol, DSCP/ports_ok, peer flag, ports). */
 static int
-same_sig(const struct brule *a, const struct brule *b)
+same_small(const struct brule *a, const struct brule *b)
 {
 	return a->pv == b->pv && a->pm == b->pm && a->fv == b->fv &&
 	       a->fm == b->fm && (a->peer != 0) == (b->peer != 0) &&
@@ -593,9 +609,19 @@ same_sig(const struct brule *a, const struct brule *b)
 	       a->dhi == b->dhi;
 }
 
+/* Same signature: same small conditions and the same addresses with a
+ * prefix. */
+static int
+same_sig(const struct brule *a, const struct brule *b)
+{
+	return same_small(a, b) && (a->sl != 0) == (b->sl != 0) &&
+	       (a->dl != 0) == (b->dl != 0);
+}
+
 /* The key of signature-holder r at merge level 1..3 (coarser as it
- * grows): 1 keeps protocol, DSCP/ports_ok, peer flag and whether each
- * port range is "any"; 2 protocol and peer flag; 3 the peer flag. */
+ * grows): 1 keeps protocol, DSCP/ports_ok, peer flag, whether each port
+ * range is "any" and which addresses have a prefix; 2 protocol and peer
+ * flag; 3 the peer flag. */
 static uint64_t
 coarse_key(const struct brule *r, unsigned level)
 {
@@ -606,7 +632,9 @@ coarse_key(const struct brule *r, unsigned level)
 	if (level <= 1)
 		k |= (uint64_t)r->fv << 16 | (uint64_t)r->fm << 24 |
 		     (uint64_t)(r->slo == 0 && r->shi == 65535) << 32 |
-		     (uint64_t)(r->dlo == 0 && r->dhi == 65535) << 33;
+		     (uint64_t)(r->dlo == 0 && r->dhi == 65535) << 33 |
+		     (uint64_t)(r->sl != 0) << 34 |
+		     (uint64_t)(r->dl != 0) << 35;
 	return k;
 }
 
@@ -669,10 +697,13 @@ plan_groups(struct bfam *f, unsigned min_level)
 	for (uint32_t i = 0; i < f->n; i++)
 		by[i] = &f->r[i];
 	qsort(by, f->n, sizeof(*by), cmp_sig);
-	for (uint32_t i = 0; i < f->n; i++) {
+	for (uint32_t i = 0, n_small = 0; i < f->n; i++) {
 		if (i == 0 || !same_sig(by[i - 1], by[i]))
 			n_sig++;
+		if (i == 0 || !same_small(by[i - 1], by[i]))
+			n_small++;
 		by[i]->sig = n_sig - 1;
+		by[i]->small = n_small - 1;
 	}
 	f->n_sig = n_sig;
 	si = calloc(n_sig, sizeof(*si));
@@ -1296,6 +1327,8 @@ small_tables(struct bfam *f)
 	uint8_t peer_any[ACL_CLASS_MAX_GROUPS] = {0};
 	uint8_t src_all[ACL_CLASS_MAX_GROUPS] = {0};
 	uint8_t dst_all[ACL_CLASS_MAX_GROUPS] = {0};
+	uint8_t src0_all[ACL_CLASS_MAX_GROUPS] = {0};
+	uint8_t dst0_all[ACL_CLASS_MAX_GROUPS] = {0};
 	int rc;
 
 	f->proto_t = calloc(512, sizeof(uint64_t));
@@ -1303,8 +1336,11 @@ small_tables(struct bfam *f)
 	f->peer_t = calloc(N_PEERS, sizeof(uint64_t));
 	f->src_t = calloc(256, sizeof(uint64_t));
 	f->dst_t = calloc(256, sizeof(uint64_t));
+	f->src0_t = calloc(256, sizeof(uint64_t));
+	f->dst0_t = calloc(256, sizeof(uint64_t));
 	if (f->proto_t == NULL || f->dscp_t == NULL || f->peer_t == NULL ||
-	    f->src_t == NULL || f->dst_t == NULL)
+	    f->src_t == NULL || f->dst_t == NULL || f->src0_t == NULL ||
+	    f->dst0_t == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < f->n; i++) {
 		const struct brule *r = &f->r[i];
@@ -1345,6 +1381,14 @@ small_tables(struct bfam *f)
 			addr_table(f->dst_t, f->family, r->d, r->dl, bit);
 			dst_all[r->grp] = r->dl == 0;
 		}
+		if (f->family == 6 && !src0_all[r->grp]) {
+			addr_table(f->src0_t, 4, r->s, r->sl, bit);
+			src0_all[r->grp] = r->sl == 0;
+		}
+		if (f->family == 6 && !dst0_all[r->grp]) {
+			addr_table(f->dst0_t, 4, r->d, r->dl, bit);
+			dst0_all[r->grp] = r->dl == 0;
+		}
 	}
 	rc = port_table(f, 0, f->sblk, &f->sport_t, &f->n_sblk);
 	if (rc == 0)
@@ -1362,6 +1406,8 @@ bfam_free(struct bfam *f)
 	free(f->dscp_t);
 	free(f->src_t);
 	free(f->dst_t);
+	free(f->src0_t);
+	free(f->dst0_t);
 	free(f->peer_t);
 	free(f->sport_t);
 	free(f->dport_t);
@@ -1469,6 +1515,8 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
 		memcpy(pf + PF_DSCP, f->dscp_t, 64 * sizeof(uint64_t));
 		memcpy(pf + PF_SRC, f->src_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_DST, f->dst_t, 256 * sizeof(uint64_t));
+		memcpy(pf + PF_SRC0, f->src0_t, 256 * sizeof(uint64_t));
+		memcpy(pf + PF_DST0, f->dst0_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_PEER, f->peer_t, N_PEERS * sizeof(uint64_t));
 		for (unsigned i = 0; i < 256; i++) {
 			blk[i] = PF_PORTS + (uint32_t)f->sblk[i] * 256;
@@ -1599,35 +1647,44 @@ check_rule(const struct ixg_spec_acl_rule *r, uint32_t i,
 }
 
 /*
- * Leave out rules that can never be the first match: in a group whose
- * rules share every small-field condition (exact), a rule without prefixes
- * matches every packet of the group (or, naming a peer, every packet of
- * the group from that peer), so any rule ranked after it (for that peer)
- * is shadowed. f->r stays in rank order.
+ * Leave out rules that can never be the first match: a rule without
+ * prefixes matches every packet its small conditions let through (or,
+ * naming a peer, every such packet from that peer), so any rule ranked
+ * after it with the same small conditions (and that peer) is shadowed,
+ * whichever addresses it names. Done where both rules sit in exact groups
+ * (one signature each, at most ACL_CLASS_MAX_GROUPS of them). f->r stays
+ * in rank order.
  */
 static int
 prune_shadowed(struct bfam *f)
 {
-	/* bit (group * N_PEERS + peer): a rule of the group without prefixes
-	 * names that peer; any[g]: one names no peer */
-	uint8_t *caught = calloc((size_t)f->n_grp * N_PEERS / 8 + 1, 1);
+	/* bit (slot * N_PEERS + peer): a rule without prefixes of the small
+	 * conditions of slot names that peer; any[slot]: one names no peer.
+	 * Slots number the small conditions of exact groups. */
+	uint8_t *caught = calloc((size_t)ACL_CLASS_MAX_GROUPS * N_PEERS / 8, 1);
 	uint8_t any[ACL_CLASS_MAX_GROUPS] = {0};
-	uint32_t kept = 0;
+	uint64_t smalls[ACL_CLASS_MAX_GROUPS];
+	uint32_t n_smalls = 0, kept = 0;
 
 	if (caught == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < f->n; i++) {
 		const struct brule *r = &f->r[i];
-		size_t bit = (size_t)r->grp * N_PEERS + r->peer;
 		int drop = 0;
 
 		if (f->grp_exact[r->grp]) {
-			drop = any[r->grp] ||
+			/* one slot per exact group at most: never full */
+			size_t slot = (size_t)key_slot(smalls, &n_smalls,
+						       ACL_CLASS_MAX_GROUPS,
+						       r->small);
+			size_t bit = slot * N_PEERS + r->peer;
+
+			drop = any[slot] ||
 			       (r->peer != 0 &&
 				(caught[bit / 8] >> (bit % 8)) & 1);
 			if (!drop && r->sl == 0 && r->dl == 0) {
 				if (r->peer == 0)
-					any[r->grp] = 1;
+					any[slot] = 1;
 				else
 					caught[bit / 8] |=
 						(uint8_t)(1u << (bit % 8));
@@ -1670,6 +1727,8 @@ work_bounds(struct bfam *f)
 		{f->peer_t, N_PEERS},
 		{f->src_t, 256},
 		{f->dst_t, 256},
+		{f->src0_t, f->family == 6 ? 256 : 0},
+		{f->dst0_t, f->family == 6 ? 256 : 0},
 		{f->sport_t, f->n_sblk * 256},
 		{f->dport_t, f->n_dblk * 256},
 	};
@@ -1678,6 +1737,8 @@ work_bounds(struct bfam *f)
 	for (size_t k = 0; k < sizeof(tabs) / sizeof(tabs[0]); k++) {
 		uint32_t probes = 0, checks = 0, groups = 0;
 
+		if (tabs[k].n == 0)
+			continue;
 		for (uint32_t e = 0; e < tabs[k].n; e++) {
 			uint64_t m = tabs[k].t[e];
 			uint32_t p = mask_weight(m, f->grp_ntup);
@@ -1691,8 +1752,8 @@ work_bounds(struct bfam *f)
 		f->max_probes = probes < f->max_probes ? probes : f->max_probes;
 		f->worst_checks = checks < f->worst_checks ? checks
 							   : f->worst_checks;
-		/* the address tables (k 3, 4) say nothing about overlap */
-		if (k != 3 && k != 4 && groups < f->max_groups)
+		/* the address tables (k 3..6) say nothing about overlap */
+		if ((k < 3 || k > 6) && groups < f->max_groups)
 			f->max_groups = groups;
 	}
 }

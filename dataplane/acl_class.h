@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * acl_class.h - ixgate's own ACL classifier: the first rule, in (priority,
- * id) order, that a packet matches, with exactly the rule semantics the
- * dataplane gave rte_acl (tables.c build_acl, stage_acl.c key_common):
+ * acl_class.h - ixgate's own ACL classifier, which stage_acl runs: the
+ * first rule, in (priority, id) order, that a packet matches, with exactly
+ * the rule semantics the dataplane gave rte_acl before (that set-up is kept
+ * in tests/unit/dataplane/test_acl_class_ref.c, and the tests check both
+ * agree):
  *
  *  - rules of one family (4 or 6) see packets of that family only;
  *  - proto: (packet proto & proto_mask) == (proto & proto_mask);
@@ -27,7 +29,9 @@
  * How (per family):
  *  1. Groups. Rules are grouped by their "small" fields: protocol value and
  *     mask, DSCP/ports_ok condition, whether they name a peer, source and
- *     destination port range. At most 64 groups, numbered by the best rank
+ *     destination port range, and which addresses they constrain (so a
+ *     group of destination-only rules is not reached through the source
+ *     byte table by every packet). At most 64 groups, numbered by the best rank
  *     of their rules (too many distinct signatures are merged, coarsest
  *     field first; a merged group is still exact, only less selective).
  *  2. Pre-classification: five table reads give the set of groups any of

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * acl_class.c - ixgate's own ACL classifier (acl_class.h says what and
- * why; bench/README.md "Own ACL classifier" has the measurements).
+ * why; bench/README.md "Issue 12 (2026-12-06)" has the measurements).
  *
  * Layout of one family. The prefilter's tables are one array pf[] of
  * group masks (bit g = grp[g]) at fixed offsets, so the lookup keeps one

@@ -24,7 +24,7 @@
  * Why not rte_acl (issue 12): rte_acl walks its whole trie for every packet
  * (285 instructions per packet on the 10k-rule bench set, although most
  * traffic matches no rule) and rte_acl_build of 10k rules took ~4 s of a
- * 4.3 s commit. Measurements: bench/README.md, "Own ACL classifier".
+ * 4.3 s commit. Measurements: bench/README.md, "Issue 12 (2026-12-06)".
  *
  * How (per family):
  *  1. Groups. Rules are grouped by their "small" fields: protocol value and

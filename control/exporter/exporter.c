@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -46,6 +47,7 @@
 
 #include "daemon.h"
 #include "exporter.h"
+#include "ixg_log.h"
 #include "http.h"
 #include "metrics.h"
 #include "stats.h"
@@ -114,22 +116,18 @@ static struct exporter {
 
 static void exp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The daemon's log format (ctld.c's say()), prefixed "metrics: ". */
+/* The daemon's log line (common/ixg_log.h: UTC time, or the journal's
+ * priority), prefixed "metrics: ". Exporter thread. */
 static void
 exp_log(const char *fmt, ...)
 {
-	char ts[32], line[1024];
-	time_t t = time(NULL);
-	struct tm tm;
+	char line[1024];
 	va_list ap;
 
-	localtime_r(&t, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s ixgate-control: metrics: %s\n", ts, line);
-	fflush(stderr);
+	ixg_log(LOG_INFO, "ixgate-control: metrics: %s", line);
 }
 
 static uint64_t

@@ -87,7 +87,7 @@ bg "$CTLD" --config "$CONF" --api-socket "$API_SOCK" --ctl-socket "$CTL_SOCK" \
 	>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
 CTLD_PID=$BG_PID
 wait_for 10 test -S "$CTL_SOCK" || { cat "$TMP/ctld.err" >&2; fail "ixgate-control did not start"; }
-wait_for 20 grep -q '"result": "ok"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 assert_contains "exporter serves https" "$TMP/ctld.err" \
 	"metrics: serving https://127.0.0.1:$MPORT/metrics \\(client certificates required\\)"
 

@@ -22,8 +22,6 @@
  *                     valgrind --tool=callgrind --fair-sched=yes
  *                     --collect-atstart=no --toggle-collect=pipeline_run
  *     --selftest      small spec, correctness checks, exit status (meson)
- *     --acl-alg A     rte_acl classify algorithm for the full tables:
- *                     default, scalar, sse, avx2, avx512x16, avx512x32
  *
  * Without EAL args after "--" it runs on anonymous memory:
  *   --no-huge -m MB --no-shconf --no-pci --no-telemetry -l 0
@@ -143,7 +141,6 @@ static struct {
 	int stages;
 	int callgrind;
 	int selftest;
-	int acl_alg; /* enum rte_acl_classify_alg, 0: rte_acl's choice */
 	double spec_seconds;
 	double tsc_overhead;
 	struct build_result b_routes, b_full, b_small;
@@ -160,16 +157,6 @@ static struct {
 	.seed = 1,
 	.mem_mb = 3072,
 	.stages = 1,
-};
-
-/* --acl-alg names, by enum rte_acl_classify_alg (no NEON, ALTIVEC here). */
-static const char *const acl_alg_names[] = {
-	[RTE_ACL_CLASSIFY_DEFAULT] = "default",
-	[RTE_ACL_CLASSIFY_SCALAR] = "scalar",
-	[RTE_ACL_CLASSIFY_SSE] = "sse",
-	[RTE_ACL_CLASSIFY_AVX2] = "avx2",
-	[RTE_ACL_CLASSIFY_AVX512X16] = "avx512x16",
-	[RTE_ACL_CLASSIFY_AVX512X32] = "avx512x32",
 };
 
 static double
@@ -611,7 +598,7 @@ scenario_prepare(struct scenario *sc, const struct ixg_spec *spec,
 		if (sc->view == NULL)
 			return -1;
 		memcpy(sc->view, t, sizeof(*sc->view));
-		sc->view->acl4 = sc->view->acl6 = NULL;
+		sc->view->acl = NULL;
 		sc->t = sc->view;
 	}
 	ctx_init(&ctx, sc, scratch_ctr, pool);
@@ -868,12 +855,11 @@ print_json(FILE *o)
 		"\"mode\":\"%s\",\"machine\":{\"cpu\":\"%s\",\"cpus\":%ld,"
 		"\"tsc_hz\":%" PRIu64 "},\"dpdk\":\"%s\",\"compiler\":\"%s\","
 		"\"eal\":\"%s\",\"seed\":%" PRIu64 ",\"frames\":%u,"
-		"\"burst\":%u,\"tsc_pair_cycles\":%.1f,\"spec_seconds\":%.2f,"
-		"\"acl_alg\":\"%s\",",
+		"\"burst\":%u,\"tsc_pair_cycles\":%.1f,\"spec_seconds\":%.2f,",
 		date, opt.callgrind ? "callgrind" : "tsc", cpu,
 		sysconf(_SC_NPROCESSORS_ONLN), rte_get_tsc_hz(), rte_version(),
 		__VERSION__, opt.eal_line, opt.seed, opt.frames, PIPELINE_BURST,
-		opt.tsc_overhead, opt.spec_seconds, acl_alg_names[opt.acl_alg]);
+		opt.tsc_overhead, opt.spec_seconds);
 	fprintf(o, "\"spec\":{");
 	json_spec(o, "full", &opt.full);
 	fprintf(o, ",");
@@ -1079,20 +1065,8 @@ usage(const char *prog)
 		"[--scenarios full,full_v4,full_v6,full_noacl,small]\n"
 		"       [--rounds N] [--mem MB] [--memory] [--no-stages] "
 		"[--callgrind] [--selftest]\n"
-		"       [--acl-alg "
-		"default|scalar|sse|avx2|avx512x16|avx512x32] "
-		"[-- EAL args]\n",
+		"       [-- EAL args]\n",
 		prog);
-}
-
-static int
-acl_alg_by_name(const char *name)
-{
-	for (size_t i = 0; i < RTE_DIM(acl_alg_names); i++)
-		if (acl_alg_names[i] != NULL &&
-		    strcmp(acl_alg_names[i], name) == 0)
-			return (int)i;
-	return -1;
 }
 
 static int
@@ -1170,14 +1144,6 @@ parse_args(int argc, char **argv)
 		case 'M': opt.memory = 1; break;
 		case 'c': opt.callgrind = 1; break;
 		case 't': opt.selftest = 1; break;
-		case 'A':
-			opt.acl_alg = acl_alg_by_name(optarg);
-			if (opt.acl_alg < 0) {
-				fprintf(stderr, "--acl-alg: unknown '%s'\n",
-					optarg);
-				return -1;
-			}
-			break;
 		default: usage(argv[0]); return -1;
 		}
 		if (end != NULL && *end != '\0') {
@@ -1370,22 +1336,6 @@ main(int argc, char **argv)
 		tf = build_tables(&opt.full, 2, &opt.b_full);
 		if (tf == NULL) {
 			rc = 1;
-		} else if (opt.acl_alg != RTE_ACL_CLASSIFY_DEFAULT) {
-			int e4 = tf->acl4 == NULL
-					 ? 0
-					 : rte_acl_set_ctx_classify(
-						   tf->acl4, opt.acl_alg);
-			int e6 = tf->acl6 == NULL
-					 ? 0
-					 : rte_acl_set_ctx_classify(
-						   tf->acl6, opt.acl_alg);
-
-			if (e4 < 0 || e6 < 0) {
-				fprintf(stderr, "--acl-alg %s: %s\n",
-					acl_alg_names[opt.acl_alg],
-					rte_strerror(-(e4 < 0 ? e4 : e6)));
-				return 1;
-			}
 		}
 	}
 	if (any_selected(1)) {

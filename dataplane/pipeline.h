@@ -180,7 +180,7 @@ struct pipeline_ctx {
 	X(LOCAL, local, BURST)                                                 \
 	/* source FIB lookup         sav4/6 (route4/6)   source_invalid */     \
 	X(SAV, sav, BURST)                                                     \
-	/* rte_acl classify          acl4, acl6          acl_deny, class */    \
+	/* ACL classifier (acl_class) acl                acl_deny, class */    \
 	X(ACL, acl, BURST)                                                     \
 	/* route_nh's meaning        peers               no_route .. */        \
 	X(ROUTE, route, BURST)                                                 \

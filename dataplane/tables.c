@@ -213,7 +213,7 @@ part_release(struct tables *t, unsigned p)
 }
 
 /*
- * See tables.h. Control thread only (allocates, builds rte_acl tries). Reads
+ * See tables.h. Control thread only (allocates, builds the ACL classifier). Reads
  * the spec, never keeps a pointer into it. Blackholes expired at time(NULL)
  * are left out; t->next_expiry says when to rebuild.
  */

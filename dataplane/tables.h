@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_acl.h>
 #include <rte_byteorder.h>
 #include <rte_meter.h>
 
@@ -133,7 +132,7 @@ struct tbl_sav_set {
 	uint32_t first; /* index into tables.sav_set_peers */
 };
 
-/* What an ACL match does; rte_acl userdata is the index + 1. */
+/* What an ACL match does; the classifier answers its index + 1. */
 struct tbl_acl_action {
 	uint32_t rule_id;
 	uint8_t action; /* enum ixg_acl_action */
@@ -159,7 +158,7 @@ struct tbl_class {
  *   route4   route_table.c: route4 (shared)
  *   route6   route_table.c: route6 (shared)
  *   sav      sav_table.c: sav4, sav6, the peer sets (shared)
- *   acl      acl_table.c: acl4, acl6, acl_actions (shared)
+ *   acl      acl_table.c: acl, acl_actions (shared)
  *   country  country_table.c: countries, country4, country6 (shared)
  *   policer  policer_table.c: classes, profiles, meters
  * X(ID, name)
@@ -180,6 +179,8 @@ enum tbl_part {
 #undef TBL_X_PART_ENUM
 		TBL_PARTS_N
 };
+
+struct acl_class; /* acl_class.h */
 
 struct tables {
 	uint64_t generation;
@@ -228,8 +229,7 @@ struct tables {
 	uint32_t *sav_slots;
 	uint32_t n_sav_slots;
 
-	struct rte_acl_ctx *acl4; /* NULL when there are no rules */
-	struct rte_acl_ctx *acl6;
+	const struct acl_class *acl; /* acl_class.h; NULL without rules */
 	uint32_t n_acl_actions;
 	struct tbl_acl_action *acl_actions;
 
@@ -268,7 +268,7 @@ struct tables {
 
 /*
  * Build a snapshot from a compiled config. `n_workers` sizes the per-worker
- * state. Call from a non-worker thread (allocates; rte_acl builds take time).
+ * state. Call from a non-worker thread (allocates; builds take time).
  * Returns the new tables, or NULL with errno set and a message naming the
  * failing object (its spec origin) written to `err` (may be NULL).
  */

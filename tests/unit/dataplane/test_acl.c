@@ -296,8 +296,7 @@ test_no_rules(void **state)
 	struct burst b;
 
 	(void)state;
-	assert_null(t->acl4);
-	assert_null(t->acl6);
+	assert_null(t->acl);
 	dp_burst_init(&b, 0);
 	dp_burst_add4(&b, 1, "10.0.0.1", "1.1.1.1", 6, 1, 2);
 	run(t, &b);

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "acl_class.h"
 #include "dp_test_util.h"
 #include "fibrec.h"
 
@@ -120,8 +121,8 @@ check_answers(const struct tables *t)
 	assert_int_equal(dp_lookup6(t->sav6, "2001:db8::1"), 1);
 	assert_int_equal(dp_lookup4(t->country4, "10.5.5.5"), 1);
 	assert_int_equal(dp_lookup6(t->country6, "2001:db8::1"), 2);
-	assert_non_null(t->acl4);
-	assert_non_null(t->acl6);
+	assert_true(acl_class_has(t->acl, 4));
+	assert_true(acl_class_has(t->acl, 6));
 	assert_int_equal(t->n_acl_actions, 2);
 	assert_int_equal(t->acl_actions[0].rule_id, 1);
 }
@@ -135,8 +136,7 @@ assert_shared(const struct tables *a, const struct tables *b, int route4,
 	assert_int_equal(a->sav4 == b->sav4, rest);
 	assert_int_equal(a->sav6 == b->sav6, rest);
 	assert_int_equal(a->sav_sets == b->sav_sets, rest);
-	assert_int_equal(a->acl4 == b->acl4, rest);
-	assert_int_equal(a->acl6 == b->acl6, rest);
+	assert_int_equal(a->acl == b->acl, rest);
 	assert_int_equal(a->acl_actions == b->acl_actions, rest);
 	assert_int_equal(a->country4 == b->country4, rest);
 	assert_int_equal(a->country6 == b->country6, rest);
@@ -224,10 +224,10 @@ test_chain_free_orders(void **state)
 		t[0] = build_from(s, NULL, NULL, 300 + 10 * o);
 		t[1] = build_from(&n1, s, t[0], 301 + 10 * o);
 		t[2] = build_from(&n2, &n1, t[1], 302 + 10 * o);
-		assert_true(t[1]->acl4 != t[0]->acl4);
+		assert_true(t[1]->acl != t[0]->acl);
 		assert_true(t[1]->route4 == t[0]->route4);
 		assert_true(t[2]->route4 == t[0]->route4);
-		assert_true(t[2]->acl4 == t[1]->acl4);
+		assert_true(t[2]->acl == t[1]->acl);
 		assert_true(t[2]->route6 != t[1]->route6);
 		assert_true(t[2]->sav4 == t[0]->sav4);
 		assert_int_equal(t[1]->acl_actions[0].action, IXG_ACL_PERMIT);

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * acl_class.h - ixgate's own ACL classifier, which stage_acl runs: the
+ * first rule, in (priority, id) order, that a packet matches, with exactly
+ * the rule semantics the dataplane gave rte_acl before (that set-up is kept
+ * in tests/unit/dataplane/test_acl_class_ref.c, and the tests check both
+ * agree):
+ *
+ *  - rules of one family (4 or 6) see packets of that family only;
+ *  - proto: (packet proto & proto_mask) == (proto & proto_mask);
+ *  - DSCP: dscp_any, or packet DSCP == rule dscp & 0x3f;
+ *  - in_peer: IXG_PEER_NONE (0) is any ingress peer, else equal;
+ *  - source and destination prefixes of length 0..32 / 0..128 (0 = any;
+ *    host bits of the rule's address are ignored);
+ *  - ports: a rule whose source or destination range is not 0..65535 needs
+ *    ports_ok, i.e. a protocol that carries ports (TCP, UDP, SCTP, DCCP,
+ *    UDP-Lite) and not a later fragment (RFC 791 s. 3.2, RFC 8200 s. 4.5:
+ *    no L4 header); without ports_ok the packet's ports count as 0, so
+ *    only rules whose ranges are "any" match it;
+ *  - ties: rules sorted by (priority, id, index in the spec); the first one
+ *    that matches wins. The result is the winner's spec index + 1, 0 when
+ *    none matches (what build_acl gave rte_acl as userdata).
+ *
+ * Why not rte_acl (issue 12): rte_acl walks its whole trie for every packet
+ * (285 instructions per packet on the 10k-rule bench set, although most
+ * traffic matches no rule) and rte_acl_build of 10k rules took ~4 s of a
+ * 4.3 s commit. Measurements: bench/README.md, "Issue 12 (2026-12-06)".
+ *
+ * How (per family):
+ *  1. Groups. Rules are grouped by their "small" fields: protocol value and
+ *     mask, DSCP/ports_ok condition, whether they name a peer, source and
+ *     destination port range, and which addresses they constrain (so a
+ *     group of destination-only rules is not reached through the source
+ *     byte table by every packet). At most 64 groups, numbered by the best rank
+ *     of their rules (too many distinct signatures are merged, coarsest
+ *     field first; a merged group is still exact, only less selective).
+ *  2. Pre-classification: five table reads give the set of groups any of
+ *     whose rules could match the packet's protocol, DSCP/ports_ok, peer,
+ *     source port and destination port (64-bit masks ANDed). Packets a
+ *     group cannot touch (TCP/443 against UDP anti-reflection rules) stop
+ *     here.
+ *  3. Tuples. Within a group, rules are hashed by (peer if the group names
+ *     peers, source & mask, destination & mask) for each distinct pair of
+ *     prefix lengths (at most ACL_CLASS_MAX_TUPLES per group: rarer length
+ *     pairs are hashed on shorter common lengths). One probe per tuple
+ *     finds a bucket of rules sorted by rank; each is checked on every
+ *     field. Groups, tuples and buckets are visited in rank order and left
+ *     as soon as they cannot beat the best match so far.
+ *
+ * The built classifier is one block of memory (acl_class_stats.bytes),
+ * immutable; lookups take no lock, allocate nothing and make no call.
+ */
+#ifndef IXG_ACL_CLASS_H
+#define IXG_ACL_CLASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ixg_api.h"
+
+#define ACL_CLASS_MAX_GROUPS 64 /* per family: one bit of a uint64_t each */
+#define ACL_CLASS_MAX_TUPLES 8 /* per group */
+#define ACL_CLASS_MAX_RULES IXG_MAX_ACL_RULES /* per family */
+
+/* acl_class_key*.flags: bits 0..5 the packet's DSCP, and this bit for a
+ * later fragment (offset > 0: its ports are not matched). */
+#define ACL_CLASS_LATER_FRAG 0x80
+
+/* One IPv4 packet's search key (16 bytes). */
+struct acl_class_key4 {
+	uint32_t src, dst; /* network byte order */
+	uint16_t sport, dport; /* host order; ignored without ports_ok */
+	uint16_t in_peer;
+	uint8_t proto;
+	uint8_t flags; /* DSCP | ACL_CLASS_LATER_FRAG */
+};
+
+/* One IPv6 packet's search key (40 bytes). */
+struct acl_class_key6 {
+	uint8_t src[16], dst[16]; /* network byte order */
+	uint16_t sport, dport;
+	uint16_t in_peer;
+	uint8_t proto;
+	uint8_t flags;
+};
+
+struct acl_class;
+
+/*
+ * Where the built classifier lives: alloc(size, arg) returns memory
+ * aligned to 64 bytes (NULL on failure), free(p, arg) releases it. NULL
+ * `mem` in acl_class_build means aligned_alloc/free. The dataplane passes
+ * rte_malloc so the tables sit on hugepages.
+ */
+struct acl_class_mem {
+	void *(*alloc)(size_t size, void *arg);
+	void (*free)(void *p, void *arg);
+	void *arg;
+};
+
+/* Why a build failed: the spec index of the rule (-1 when no one rule is
+ * to blame) and a sentence. */
+struct acl_class_error {
+	int64_t rule;
+	char msg[128];
+};
+
+/* What a build made, per family [0] IPv4, [1] IPv6, and in total. */
+struct acl_class_stats {
+	uint32_t rules[2];
+	/* rules left out because an earlier rule without prefixes in the same
+	 * group catches every packet they could match */
+	uint32_t shadowed[2];
+	uint32_t groups[2];
+	uint32_t tuples[2]; /* over all groups */
+	uint32_t signatures[2]; /* distinct small-field signatures */
+	uint32_t merged[2]; /* 1 if signatures were merged into groups */
+	uint32_t port_blocks[2]; /* 256-port blocks stored, both port tables */
+	uint32_t max_bucket[2]; /* longest run of rules one probe scans */
+	/*
+	 * Upper bounds on one packet's work: hash probes (tuples of the
+	 * groups it can reach) and rule checks (their longest buckets),
+	 * taken over the groups any one value of a prefiltered field can
+	 * reach. 0 for a family without rules.
+	 */
+	uint32_t max_probes[2];
+	uint32_t worst_checks[2];
+	size_t bytes; /* the whole block */
+};
+
+/*
+ * Build a classifier for the n spec rules `rules` (both families mixed, as
+ * in struct ixg_spec). Only the match fields and priority/id are read;
+ * action, class and remark stay the caller's (the result is an index).
+ * Checks: family 4 or 6, prefix lengths, port ranges (lo <= hi), in_peer <
+ * IXG_MAX_PEERS, at most ACL_CLASS_MAX_RULES rules per family. n == 0
+ * builds an empty classifier (every result 0).
+ * Returns 0 and *out, or -EINVAL / -ENOSPC with err filled (err may be
+ * NULL) naming the first bad rule in spec order, or -ENOMEM. Temporary
+ * memory is malloc'ed and freed before return. Any thread; no DPDK call
+ * except through `mem`.
+ */
+int acl_class_build(const struct ixg_spec_acl_rule *rules, uint32_t n,
+		    const struct acl_class_mem *mem, struct acl_class **out,
+		    struct acl_class_error *err);
+
+/* Free a classifier (NULL is a no-op); no lookup may still use it. */
+void acl_class_free(struct acl_class *c);
+
+/* Fill *st for a built classifier. Any thread. */
+void acl_class_stats(const struct acl_class *c, struct acl_class_stats *st);
+
+/* 1 if the family (4 or 6) has at least one rule. */
+int acl_class_has(const struct acl_class *c, int family);
+
+/*
+ * Classify n keys of one family: res[i] = spec index + 1 of the first rule
+ * (in (priority, id, index) order) that keys[i] matches, 0 if none.
+ * Worker threads, concurrently on one classifier; no allocation, lock or
+ * system call.
+ */
+void acl_class_classify4(const struct acl_class *c,
+			 const struct acl_class_key4 *keys, uint32_t *res,
+			 unsigned n);
+void acl_class_classify6(const struct acl_class *c,
+			 const struct acl_class_key6 *keys, uint32_t *res,
+			 unsigned n);
+
+#endif /* IXG_ACL_CLASS_H */

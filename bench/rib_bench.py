@@ -177,6 +177,29 @@ class Node:
                          "%d)" % (n, got))
 
 
+def thread_cpu_s(pid, skip_prefix=None):
+    """CPU seconds of pid's threads, without those whose name starts with
+    skip_prefix (the dataplane's busy-polling workers)."""
+    tck, tot = os.sysconf("SC_CLK_TCK"), 0.0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                st = f.read()
+        except OSError:
+            continue
+        name = st[st.index("(") + 1:st.rindex(")")]
+        if skip_prefix and name.startswith(skip_prefix):
+            continue
+        fields = st.rsplit(")", 1)[1].split()
+        tot += (int(fields[11]) + int(fields[12])) / tck
+    return tot
+
+
+def cpu(node):
+    """(ixgate-control, the dataplane's threads other than its workers)."""
+    return (thread_cpu_s(node.ctld.pid), thread_cpu_s(node.dp.pid, "lcore-"))
+
+
 def hist_delta(before, after):
     b = {ms: c for ms, c in before["latency_ms"]["histogram"]}
     out = []
@@ -289,22 +312,28 @@ def run(a, ns, work, res):
             for fam in (0, 1):
                 for pfx in peers[p][fam]:
                     f.write("+ %s %s\n" % (pfx, gw_of(i)[fam]))
+    cpu0 = cpu(node)
     t0 = time.monotonic()
     rb.sh("ip", "netns", "exec", ns, rtnl, "write", "-t", "100", "--file",
           install, stderr=subprocess.DEVNULL)
     t1 = time.monotonic()
     t2, k = node.wait_installed(n4 + n6)
+    cpu1 = cpu(node)
     r = {"routes": n4 + n6, "write_s": t1 - t0, "live_s": t2 - t0,
          "live_after_write_s": t2 - t1, "commits": k["commits"],
          "last_build_ms": k["last_build_ms"],
-         "last_publish_ms": k["last_publish_ms"]}
+         "last_publish_ms": k["last_publish_ms"],
+         "control_cpu_s": cpu1[0] - cpu0[0],
+         "dataplane_cpu_s": cpu1[1] - cpu0[1]}
     res["install"] = r
     print("(a) install: %d routes written in %.2f s; all live in the "
           "dataplane %.2f s after the first write (%.2f s after the "
           "writer), %d route commits so far, last build %.0f ms publish "
-          "%.0f ms" % (r["routes"], r["write_s"], r["live_s"],
-                       r["live_after_write_s"], r["commits"],
-                       r["last_build_ms"], r["last_publish_ms"]))
+          "%.0f ms; CPU: ixgate-control %.2f s, dataplane (not workers) "
+          "%.2f s" % (r["routes"], r["write_s"], r["live_s"],
+                      r["live_after_write_s"], r["commits"],
+                      r["last_build_ms"], r["last_publish_ms"],
+                      r["control_cpu_s"], r["dataplane_cpu_s"]))
 
     # (a') ixgate-control restarted on the full table.
     node.stop_ctld()
@@ -326,6 +355,7 @@ def run(a, ns, work, res):
     # (b) churn beside the full table.
     if a.churn_seconds > 0:
         before = node.kr()
+        cpu0 = cpu(node)
         c0 = time.monotonic()
         p = subprocess.run(
             ["ip", "netns", "exec", ns, rtnl, "churn", "-t", "100",
@@ -343,6 +373,7 @@ def run(a, ns, work, res):
                 break
             time.sleep(0.1)
         after = node.kr()
+        cpu1 = cpu(node)
         h = hist_delta(before, after)
         r = {"rate": a.churn_rate, "seconds": a.churn_seconds,
              "writer": p.stderr.strip(), "wall_s": c1 - c0,
@@ -352,13 +383,20 @@ def run(a, ns, work, res):
              "max_ms": max((ms + 1 for ms, _ in h), default=0),
              "failed": after["commits_failed"] - before["commits_failed"],
              "last_build_ms": after["last_build_ms"],
-             "last_publish_ms": after["last_publish_ms"]}
+             "last_publish_ms": after["last_publish_ms"],
+             "control_cpu_s": cpu1[0] - cpu0[0],
+             "dataplane_cpu_s": cpu1[1] - cpu0[1]}
+        ncom = max(1, r["commits"])
+        r["control_cpu_ms_per_commit"] = r["control_cpu_s"] * 1e3 / ncom
+        r["dataplane_cpu_ms_per_commit"] = r["dataplane_cpu_s"] * 1e3 / ncom
         res["churn"] = r
         print("(b) churn: %s; %d changes in %d route commits, netlink -> "
               "live p50 <= %s ms, p99 <= %s ms, max <= %s ms, %d failed "
-              "commits" % (r["writer"], r["changes"], r["commits"],
+              "commits; CPU per commit: ixgate-control %.0f ms, dataplane "
+              "%.0f ms" % (r["writer"], r["changes"], r["commits"],
                            r["p50_ms"], r["p99_ms"], r["max_ms"],
-                           r["failed"]))
+                           r["failed"], r["control_cpu_ms_per_commit"],
+                           r["dataplane_cpu_ms_per_commit"]))
         installed = after["installed_v4"] + after["installed_v6"]
     else:
         installed = n4 + n6
@@ -379,18 +417,26 @@ def run(a, ns, work, res):
             for fam in (0, 1):
                 for pfx in peers[p][fam]:
                     f.write("- %s %s\n" % (pfx, gw_of(i)[fam]))
+    before = node.kr()
+    cpu0 = cpu(node)
     t0 = time.monotonic()
     rb.sh("ip", "netns", "exec", ns, rtnl, "write", "-t", "100", "--file",
           ops, stderr=subprocess.DEVNULL)
     t1 = time.monotonic()
     t2, k = node.wait_installed(installed - gone)
+    cpu1 = cpu(node)
     r = {"peers": len(third), "routes": gone, "write_s": t1 - t0,
-         "live_s": t2 - t0, "live_after_write_s": t2 - t1}
+         "live_s": t2 - t0, "live_after_write_s": t2 - t1,
+         "commits": k["commits"] - before["commits"],
+         "control_cpu_s": cpu1[0] - cpu0[0],
+         "dataplane_cpu_s": cpu1[1] - cpu0[1]}
     res["withdraw_third"] = r
     print("(c) withdraw: %d peers, %d routes written in %.2f s; live %.2f "
-          "s after the first delete (%.2f s after the writer)" %
+          "s after the first delete (%.2f s after the writer), %d route "
+          "commits; CPU: ixgate-control %.2f s, dataplane %.2f s" %
           (r["peers"], r["routes"], r["write_s"], r["live_s"],
-           r["live_after_write_s"]))
+           r["live_after_write_s"], r["commits"], r["control_cpu_s"],
+           r["dataplane_cpu_s"]))
 
     p0_end = node.p0()
     res["p0_start"], res["p0_end"] = p0_start, p0_end

@@ -673,7 +673,6 @@ ctld_start(struct ctld *D)
 	rc = rib_new(D);
 	if (rc < 0)
 		return rc;
-	rib_running_changed(D);
 	rc = cli_start(D, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "ixgate-control: %s\n", err);
@@ -697,6 +696,9 @@ ctld_start(struct ctld *D)
 	if (D->signal_watch == NULL || D->tick == NULL || D->dp == NULL)
 		return -ENOMEM;
 	D->files_next_ms = loop_now_ms() + 2000;
+	/* Kernel routes: after the CLI socket (building the resolution of a
+	 * full configuration takes a moment). */
+	rib_running_changed(D);
 	return dp_client_start(D->dp);
 }
 

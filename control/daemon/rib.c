@@ -298,7 +298,10 @@ mark_config(struct rib *R, struct ctl_config *c)
 		c->rib_id = ++R->next_id;
 }
 
-/* Resolve against c if that is not what the table does already. */
+/* Resolve against c if that is not what the table does already. Without
+ * kernel routes there is nothing to resolve: the basis (a hash of every
+ * source and config route, heavy on a full table) waits until there are
+ * some. */
 static int
 basis(struct rib *R, struct ctl_config *c)
 {
@@ -308,6 +311,10 @@ basis(struct rib *R, struct ctl_config *c)
 	mark_config(R, c);
 	if (R->basis_id == c->rib_id)
 		return 0;
+	if (R->reader == NULL && rib_table_size(R->t) == 0) {
+		R->basis_id = 0;
+		return 0;
+	}
 	p = policy_of(c);
 	rc = rib_table_set_basis(
 		R->t, &c->spec, c->n_conf4, c->n_conf6, c->n_conf_bh, &p,
@@ -418,6 +425,12 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 	int rc;
 
 	if (R == NULL || !c->valid)
+		return 0;
+	mark_config(R, c);
+	/* No kernel route to add and none to strip: c stays as it is. */
+	if (rib_table_size(R->t) == 0 && c->spec.n_routes4 == c->n_conf4 &&
+	    c->spec.n_routes6 == c->n_conf6 &&
+	    c->spec.n_blackholes == c->n_conf_bh)
 		return 0;
 	rc = basis(R, c);
 	if (rc < 0)

@@ -455,6 +455,12 @@ rib_table_clear(struct rib_table *t)
 	}
 }
 
+uint32_t
+rib_table_size(const struct rib_table *t)
+{
+	return t->prefixes.n;
+}
+
 long
 rib_table_apply(struct rib_table *t, const struct rtnl_batch *b)
 {

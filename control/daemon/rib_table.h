@@ -108,6 +108,9 @@ long rib_table_apply(struct rib_table *t, const struct rtnl_batch *b);
 /* Drop every prefix. */
 void rib_table_clear(struct rib_table *t);
 
+/* Prefixes held. */
+uint32_t rib_table_size(const struct rib_table *t);
+
 /*
  * The merged tables: the first n_conf* entries of base's routes4,
  * routes6 and blackholes (the config's), minus config routes a kernel

@@ -191,3 +191,58 @@ ixg_conf_metrics(const struct ixg_conf *c, struct ixg_conf_metrics *m)
 	m->tls_key = x->file[1].path;
 	m->tls_client_ca = x->file[2].path;
 }
+
+/* See ixg_conf.h. Any thread. */
+void
+ixg_conf_kernel_routes(const struct ixg_conf *c, struct ixg_conf_kroutes *out)
+{
+	const struct c_kroutes *r = &c->kroutes;
+
+	memset(out, 0, sizeof(*out));
+	if (!c->has_kroutes)
+		return;
+	out->enabled = 1;
+	out->ipv4 = r->fams == 0 || (r->fams & 1);
+	out->ipv6 = r->fams == 0 || (r->fams & 2);
+	out->precedence_kernel = r->precedence_kernel;
+	out->filter = r->filter;
+	out->n_tables = r->n_tables;
+	memcpy(out->tables, r->tables, sizeof(out->tables));
+	out->n_protocols = r->n_protocols;
+	memcpy(out->protocols, r->protocols, sizeof(out->protocols));
+	out->batch_ms = (r->set & KROUTES_BATCH) ? r->batch_ms : 20;
+	out->origin = r->loc;
+}
+
+/* iproute2's /etc/iproute2/rt_protos (and linux/rtnetlink.h RTPROT_*). */
+static const struct {
+	uint8_t n;
+	const char *name;
+} rtprotos[] = {
+	{2, "kernel"},	    {3, "boot"},   {4, "static"}, {8, "gated"},
+	{9, "ra"},	    {10, "mrt"},   {11, "zebra"}, {12, "bird"},
+	{13, "dnrouted"},   {14, "xorp"},  {15, "ntk"},	  {16, "dhcp"},
+	{18, "keepalived"}, {42, "babel"}, {99, "openr"}, {186, "bgp"},
+	{187, "isis"},	    {188, "ospf"}, {189, "rip"},  {192, "eigrp"},
+};
+
+/* See ixg_conf.h. Any thread. */
+const char *
+ixg_rtproto_name(unsigned proto)
+{
+	for (size_t i = 0; i < sizeof(rtprotos) / sizeof(rtprotos[0]); i++)
+		if (rtprotos[i].n == proto)
+			return rtprotos[i].name;
+	return NULL;
+}
+
+/* See ixg_conf.h. Any thread. */
+int
+ixg_rtproto_number(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(rtprotos) / sizeof(rtprotos[0]); i++)
+		if (strlen(rtprotos[i].name) == len &&
+		    memcmp(rtprotos[i].name, name, len) == 0)
+			return rtprotos[i].n;
+	return -1;
+}

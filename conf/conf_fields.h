@@ -57,6 +57,7 @@
 	K(TOP, BLACKHOLE, "blackhole", top_blackhole, print_item_blackhole)    \
 	K(TOP, CDATA, "country-data", top_cdata, print_item_cdata)             \
 	K(TOP, METRICS, "metrics", top_metrics, print_item_metrics)            \
+	K(TOP, KROUTES, "kernel-routes", top_kroutes, print_item_kroutes)      \
 	K(TOP, INCLUDE, "include", top_include, print_none)
 
 /* node { ... } */
@@ -137,6 +138,18 @@
 	K(METRICS, TLS_KEY, "tls-key", metrics_file, print_metrics_file)       \
 	K(METRICS, TLS_CA, "tls-client-ca", metrics_file, print_metrics_file)
 
+/* kernel-routes { ... }: routes learned from Linux routing tables over
+ * rtnetlink (ixgate-control only; doc/routing.md). "table" and "protocol"
+ * repeat (tables in precedence order). */
+#define KROUTES_KEYWORDS(F, K)                                                 \
+	K(KROUTES, TABLE, "table", kr_table, print_kr_tables)                  \
+	K(KROUTES, FAMILY, "family", kr_family, print_kr_family)               \
+	K(KROUTES, PROTOCOL, "protocol", kr_protocol, print_kr_protocols)      \
+	F(KROUTES, BATCH, "batch-ms", UINT, batch_ms, 1, 1000, "batch window") \
+	K(KROUTES, PRECEDENCE, "precedence", kr_precedence,                    \
+	  print_kr_precedence)                                                 \
+	K(KROUTES, FILTER, "filter", kr_filter, print_kr_filter)
+
 /* Every section: SEC, how diagnostics name its block. */
 #define CONF_SECTIONS(X)                                                       \
 	X(TOP, "top level")                                                    \
@@ -147,7 +160,8 @@
 	X(PEER, "peer block")                                                  \
 	X(ACL, "acl block")                                                    \
 	X(RULE, "rule")                                                        \
-	X(METRICS, "metrics block")
+	X(METRICS, "metrics block")                                            \
+	X(KROUTES, "kernel-routes block")
 
 /* Slots and flags. */
 #define CONF_SLOT_(sec, id, ...) sec##_F_##id,
@@ -164,6 +178,7 @@ enum peer_slot {
 enum acl_slot { ACL_KEYWORDS(CONF_SLOT_, CONF_SLOT_) ACL_NSLOTS };
 enum rule_slot { RULE_KEYWORDS(CONF_SLOT_, CONF_SLOT_) RULE_NSLOTS };
 enum metrics_slot { METRICS_KEYWORDS(CONF_SLOT_, CONF_SLOT_) METRICS_NSLOTS };
+enum kroutes_slot { KROUTES_KEYWORDS(CONF_SLOT_, CONF_SLOT_) KROUTES_NSLOTS };
 enum { NODE_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
 enum { PORT_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
 enum { CLASS_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
@@ -174,6 +189,7 @@ enum {
 };
 enum { RULE_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
 enum { METRICS_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
+enum { KROUTES_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
 
 /* Generic value kinds of F rows. */
 enum conf_val_kind {

@@ -243,6 +243,18 @@ struct c_blackhole {
 	uint32_t loc;
 };
 
+#define KROUTES_OBJ struct c_kroutes
+struct c_kroutes {
+	uint32_t set, loc;
+	uint32_t locs[KROUTES_NSLOTS];
+	uint8_t fams; /* bit 0: IPv4, bit 1: IPv6; 0: not given (both) */
+	uint8_t precedence_kernel, filter;
+	uint8_t n_tables, n_protocols;
+	uint8_t protocols[IXG_KROUTES_MAX_PROTOCOLS];
+	uint32_t tables[IXG_KROUTES_MAX_TABLES];
+	uint32_t batch_ms;
+};
+
 enum country_format { CF_IPLOCDB = 0, CF_RIR = 1 };
 
 struct c_cdata {
@@ -290,6 +302,8 @@ struct ixg_conf {
 	VEC(struct c_cdata) cdata;
 	int has_metrics;
 	struct c_metrics metrics;
+	int has_kroutes;
+	struct c_kroutes kroutes;
 };
 
 /* ---------------------------------------------------------------------
@@ -322,6 +336,7 @@ struct conf_kw {
 #define ACL_SLOTS 0, 0, 0
 #define RULE_SLOTS CONF_SLOTS_OF_(struct c_rule)
 #define METRICS_SLOTS CONF_SLOTS_OF_(struct c_metrics)
+#define KROUTES_SLOTS CONF_SLOTS_OF_(struct c_kroutes)
 
 /* The descriptor of an F row and of a K row (conf_fields.h). */
 #define CONF_KW_F(sec, id, kw, kind, member, lo, hi, what)                     \

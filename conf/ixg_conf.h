@@ -172,6 +172,39 @@ int ixg_conf_load_opts(const char *path, const struct ixg_conf_opts *opts,
 int ixg_conf_origin(const struct ixg_conf *c, uint32_t origin, char *buf,
 		    size_t len);
 
+/*
+ * The kernel-routes block (doc/routing.md): which Linux routing tables
+ * ixgate-control follows over rtnetlink and how their routes join the
+ * config's. Control-plane only: nothing of it reaches the spec.
+ */
+#define IXG_KROUTES_MAX_TABLES 16
+#define IXG_KROUTES_MAX_PROTOCOLS 16
+struct ixg_conf_kroutes {
+	uint8_t enabled; /* the block is present */
+	uint8_t ipv4, ipv6; /* families followed (default both) */
+	uint8_t precedence_kernel; /* same prefix: kernel beats config */
+	uint8_t filter; /* refuse routes outside the member's allowed
+			 * prefixes (its sources: allow-source, else
+			 * announce) */
+	uint8_t n_tables, n_protocols;
+	uint8_t protocols[IXG_KROUTES_MAX_PROTOCOLS]; /* rtm_protocol; none:
+						       * every protocol */
+	uint32_t tables[IXG_KROUTES_MAX_TABLES]; /* in precedence order */
+	uint32_t batch_ms; /* the window; default 20 */
+	uint32_t origin; /* where the block is (ixg_conf_origin) */
+};
+
+/* The kernel-routes block of c into out (zeroed, enabled 0, when c has
+ * none). Any thread. */
+void ixg_conf_kernel_routes(const struct ixg_conf *c,
+			    struct ixg_conf_kroutes *out);
+
+/* Name of a routing protocol number as iproute2 spells it ("bird",
+ * "bgp", "static"), or NULL; and the number of a name, -1 if unknown.
+ * Any thread. */
+const char *ixg_rtproto_name(unsigned proto);
+int ixg_rtproto_number(const char *name, size_t len);
+
 /* Names used in traces and counters: the spec object with this id, or NULL. */
 const struct ixg_spec_peer *ixg_spec_peer_by_id(const struct ixg_spec *s,
 						uint16_t id);

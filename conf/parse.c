@@ -727,6 +727,146 @@ node_sampling(struct parser *P, void *obj, const struct kw *k,
 	return finish(P, 0);
 }
 
+/* kernel-routes { ... } */
+
+static int
+kr_table(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
+{
+	struct c_kroutes *r = obj;
+	struct tok t;
+	uint64_t v;
+	int rc;
+
+	field_first(P, obj, k, kw);
+	t = P->t;
+	rc = take_uint(P, "table", 1, 0xffffffffu, &v);
+	if (rc != 0)
+		return rc < 0 ? -1 : finish(P, 1);
+	for (unsigned i = 0; i < r->n_tables; i++)
+		if (r->tables[i] == v) {
+			ERR_AT(P, &t, "table %llu given twice",
+			       (unsigned long long)v);
+			return finish(P, 1);
+		}
+	if (r->n_tables == IXG_KROUTES_MAX_TABLES) {
+		ERR_AT(P, &t, "too many tables (at most %d)",
+		       IXG_KROUTES_MAX_TABLES);
+		return finish(P, 1);
+	}
+	r->tables[r->n_tables++] = (uint32_t)v;
+	return finish(P, 0);
+}
+
+static int
+kr_family(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
+{
+	struct c_kroutes *r = obj;
+	struct tok t;
+	int rc = 0;
+
+	field_once(P, obj, k, kw);
+	if (take_word(P, "'ipv4' or 'ipv6'", &t) < 0)
+		return -1;
+	for (;;) {
+		if (tok_is(&t, "ipv4"))
+			r->fams |= 1;
+		else if (tok_is(&t, "ipv6"))
+			r->fams |= 2;
+		else {
+			ERR_AT(P, &t, "expected 'ipv4' or 'ipv6', got '%.*s'",
+			       (int)t.len, t.p);
+			rc = 1;
+		}
+		if (P->t.kind != T_WORD)
+			break;
+		t = P->t;
+		next(P);
+	}
+	return finish(P, rc);
+}
+
+static int
+kr_protocol(struct parser *P, void *obj, const struct kw *k,
+	    const struct tok *kw)
+{
+	struct c_kroutes *r = obj;
+	struct tok t;
+	uint64_t v;
+	int n;
+
+	field_first(P, obj, k, kw);
+	if (take_word(P, "a routing protocol (bird, bgp, static... or 0-255)",
+		      &t) < 0)
+		return -1;
+	n = ixg_rtproto_number(t.p, t.len);
+	if (n < 0 && parse_u64(t.p, t.len, &v) == 0 && v <= 255)
+		n = (int)v;
+	if (n < 0) {
+		ERR_AT(P, &t,
+		       "unknown routing protocol '%.*s' (a name of "
+		       "/etc/iproute2/rt_protos such as bird, bgp, zebra, "
+		       "static, or a number 0-255)",
+		       (int)t.len, t.p);
+		return finish(P, 1);
+	}
+	for (unsigned i = 0; i < r->n_protocols; i++)
+		if (r->protocols[i] == n) {
+			ERR_AT(P, &t, "protocol '%.*s' given twice", (int)t.len,
+			       t.p);
+			return finish(P, 1);
+		}
+	if (r->n_protocols == IXG_KROUTES_MAX_PROTOCOLS) {
+		ERR_AT(P, &t, "too many protocols (at most %d)",
+		       IXG_KROUTES_MAX_PROTOCOLS);
+		return finish(P, 1);
+	}
+	r->protocols[r->n_protocols++] = (uint8_t)n;
+	return finish(P, 0);
+}
+
+static int
+kr_precedence(struct parser *P, void *obj, const struct kw *k,
+	      const struct tok *kw)
+{
+	struct c_kroutes *r = obj;
+	struct tok t;
+
+	field_once(P, obj, k, kw);
+	if (take_word(P, "'config' or 'kernel'", &t) < 0)
+		return -1;
+	if (tok_is(&t, "config"))
+		r->precedence_kernel = 0;
+	else if (tok_is(&t, "kernel"))
+		r->precedence_kernel = 1;
+	else {
+		ERR_AT(P, &t, "expected 'config' or 'kernel', got '%.*s'",
+		       (int)t.len, t.p);
+		return finish(P, 1);
+	}
+	return finish(P, 0);
+}
+
+static int
+kr_filter(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
+{
+	struct c_kroutes *r = obj;
+	struct tok t;
+
+	field_once(P, obj, k, kw);
+	if (take_word(P, "'sources' or 'off'", &t) < 0)
+		return -1;
+	if (tok_is(&t, "sources"))
+		r->filter = 1;
+	else if (tok_is(&t, "off"))
+		r->filter = 0;
+	else {
+		ERR_AT(P, &t, "expected 'sources' or 'off', got '%.*s'",
+		       (int)t.len, t.p);
+		return finish(P, 1);
+	}
+	return finish(P, 0);
+}
+
 /* port NAME { ... }; inside "vlan N { }", P->port_vlan is N. */
 
 static int
@@ -1724,6 +1864,40 @@ top_blackhole(struct parser *P, void *obj, const struct kw *k,
 		}
 	}
 	return rc;
+}
+
+static int
+top_kroutes(struct parser *P, void *obj, const struct kw *k,
+	    const struct tok *kw)
+{
+	struct tok open;
+
+	(void)obj;
+	(void)k;
+	if (expect_lbrace(P, "'kernel-routes'") < 0)
+		return -1;
+	if (P->c->has_kroutes) {
+		char first[256];
+		struct c_kroutes scratch;
+
+		conf_loc_str(P->c, P->c->kroutes.loc, first, sizeof(first));
+		ERR_AT(P, kw, "second 'kernel-routes' block (first at %s)",
+		       first);
+		memset(&scratch, 0, sizeof(scratch));
+		open = P->t;
+		parse_body(P, &KROUTES_section, &scratch, &open);
+		return 0;
+	}
+	P->c->has_kroutes = 1;
+	P->c->kroutes.loc = loc_add(P, kw);
+	item_add(P, TOP_F_KROUTES, 0);
+	open = P->t;
+	parse_body(P, &KROUTES_section, &P->c->kroutes, &open);
+	if (P->c->kroutes.n_tables == 0)
+		ERR_AT(P, kw,
+		       "'kernel-routes' needs at least one 'table N;' (BIRD's "
+		       "'kernel table', 254 for the main table)");
+	return 0;
 }
 
 static int

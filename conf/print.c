@@ -46,6 +46,8 @@ static const struct pkw peer_pkws[] = {PEER_KEYWORDS(ROW_F_, ROW_K_) ROW_END_};
 static const struct pkw rule_pkws[] = {RULE_KEYWORDS(ROW_F_, ROW_K_) ROW_END_};
 static const struct pkw metrics_pkws[] = {METRICS_KEYWORDS(ROW_F_, ROW_K_)
 						  ROW_END_};
+static const struct pkw kroutes_pkws[] = {KROUTES_KEYWORDS(ROW_F_, ROW_K_)
+						  ROW_END_};
 
 /* Every keyword of a block, in table order. */
 static void
@@ -668,6 +670,84 @@ print_item_metrics(FILE *out, const struct ixg_conf *c, const void *obj,
 	(void)obj;
 	fprintf(out, "%s%s {\n", indent, k->name);
 	print_fields(out, c, metrics_pkws, &c->metrics, "\t");
+	fputs("}\n", out);
+}
+
+/* kernel-routes */
+
+static void
+print_kr_tables(FILE *out, const struct ixg_conf *c, const void *obj,
+		const struct conf_kw *k, const char *indent)
+{
+	const struct c_kroutes *r = obj;
+
+	(void)c;
+	for (unsigned i = 0; i < r->n_tables; i++)
+		fprintf(out, "%s%s %u;\n", indent, k->name, r->tables[i]);
+}
+
+static void
+print_kr_family(FILE *out, const struct ixg_conf *c, const void *obj,
+		const struct conf_kw *k, const char *indent)
+{
+	const struct c_kroutes *r = obj;
+
+	(void)c;
+	if (!given(obj, k))
+		return;
+	fprintf(out, "%s%s%s%s;\n", indent, k->name,
+		(r->fams & 1) ? " ipv4" : "", (r->fams & 2) ? " ipv6" : "");
+}
+
+static void
+print_kr_protocols(FILE *out, const struct ixg_conf *c, const void *obj,
+		   const struct conf_kw *k, const char *indent)
+{
+	const struct c_kroutes *r = obj;
+
+	(void)c;
+	for (unsigned i = 0; i < r->n_protocols; i++) {
+		const char *n = ixg_rtproto_name(r->protocols[i]);
+
+		if (n != NULL)
+			fprintf(out, "%s%s %s;\n", indent, k->name, n);
+		else
+			fprintf(out, "%s%s %u;\n", indent, k->name,
+				r->protocols[i]);
+	}
+}
+
+static void
+print_kr_precedence(FILE *out, const struct ixg_conf *c, const void *obj,
+		    const struct conf_kw *k, const char *indent)
+{
+	const struct c_kroutes *r = obj;
+
+	(void)c;
+	if (given(obj, k))
+		fprintf(out, "%s%s %s;\n", indent, k->name,
+			r->precedence_kernel ? "kernel" : "config");
+}
+
+static void
+print_kr_filter(FILE *out, const struct ixg_conf *c, const void *obj,
+		const struct conf_kw *k, const char *indent)
+{
+	const struct c_kroutes *r = obj;
+
+	(void)c;
+	if (given(obj, k))
+		fprintf(out, "%s%s %s;\n", indent, k->name,
+			r->filter ? "sources" : "off");
+}
+
+static void
+print_item_kroutes(FILE *out, const struct ixg_conf *c, const void *obj,
+		   const struct conf_kw *k, const char *indent)
+{
+	(void)obj;
+	fprintf(out, "%s%s {\n", indent, k->name);
+	print_fields(out, c, kroutes_pkws, &c->kroutes, "\t");
 	fputs("}\n", out);
 }
 

@@ -32,9 +32,13 @@
  * dataplane changed under it (a restart while it compiled) starts again
  * after the sync.
  *
- * Another source of changes (routes learned over netlink) plugs in as a
- * job kind whose compile step builds its candidate from the running one;
- * the steps after it are the same for every kind.
+ * A routes job (COMMIT_ROUTES, queued by rib.c when kernel routes
+ * changed) has no compile step: its candidate is the running config with
+ * new routes4, routes6 and blackholes arrays (rib_job_build), its prepare
+ * step sends only the route tables that differ, and it writes no audit
+ * record (the audit log is for configurations; `show kernel-routes`
+ * counts route commits). Every other job merges the kernel routes into
+ * its candidate before preparing (rib_merge), so a reload keeps them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -95,6 +99,7 @@ struct prepare_task {
 	struct commit_job *job;
 	const struct ixg_spec *base; /* NULL: send everything */
 	const struct ixg_spec *spec;
+	bool preset; /* diff given (a routes job): not computed */
 	struct ctl_diff diff;
 	char dtext[1024];
 	int memfd[IXG_TBL_MAX];
@@ -124,6 +129,9 @@ struct commit_job {
 	 * (rollback), or st.running itself (sync re-commit). */
 	struct ctl_config cand;
 	bool cand_is_running;
+	/* A routes job: cand is a shallow copy of the running config that
+	 * owns only its routes4, routes6 and blackholes arrays. */
+	bool routes_only;
 	uint8_t sha[32]; /* the candidate's, kept after it is installed */
 	bool have_sha;
 
@@ -143,6 +151,7 @@ struct commit_job {
 	char error[1024];
 	int status; /* ixgatectl's exit status */
 	bool answered; /* the client has its final answer (verify) */
+	bool rib_live; /* a routes job whose tables went live */
 	bool retry; /* failed for want of a dataplane: try again later */
 
 	/* sync */
@@ -257,7 +266,7 @@ job_audit(struct commit_job *j, enum ctl_result res, uint64_t gen,
 	};
 	int rc;
 
-	if (j->D->audit == NULL) {
+	if (j->D->audit == NULL || j->routes_only) {
 		if (done != NULL)
 			done(j, 0);
 		return;
@@ -283,12 +292,24 @@ close_memfds(struct commit_job *j)
 /* ---- end of a job ---- */
 
 static void
+cand_free(struct commit_job *j)
+{
+	if (j->routes_only) {
+		free(j->cand.spec.routes4);
+		free(j->cand.spec.routes6);
+		free(j->cand.spec.blackholes);
+		memset(&j->cand, 0, sizeof(j->cand));
+	} else if (!j->cand_is_running) {
+		ctl_config_free(&j->cand);
+	}
+}
+
+static void
 job_free(struct commit_job *j)
 {
 	close_memfds(j);
 	loop_timer_del(j->D->loop, j->timer);
-	if (!j->cand_is_running)
-		ctl_config_free(&j->cand);
+	cand_free(j);
 	ixg_ids_free(&j->sync_ids);
 	free(j);
 }
@@ -328,8 +349,12 @@ job_finish(struct commit_job *j)
 	job_answer(j);
 	D->jobs->active = NULL;
 	snprintf(D->st.job_state, sizeof(D->st.job_state), "idle");
+	if (j->req.kind == COMMIT_ROUTES)
+		rib_job_done(D, j->rib_live, j->rep.generation, j->rep.build_ns,
+			     j->rep.publish_ns);
 	job_free(j);
 	runner_kick(D);
+	rib_kick(D);
 }
 
 /* Put j back at the head of the queue, to run again from the start
@@ -340,11 +365,18 @@ job_restart(struct commit_job *j)
 	struct ctld *D = j->D;
 	struct commit_jobs *J = D->jobs;
 
+	if (j->req.kind == COMMIT_ROUTES) {
+		/* Not worth keeping: the rib queues a new one after the sync
+		 * (its changes wait there). */
+		j->status = 1;
+		job_finish(j);
+		return;
+	}
 	close_memfds(j);
-	if (!j->cand_is_running)
-		ctl_config_free(&j->cand);
+	cand_free(j);
 	memset(&j->cand, 0, sizeof(j->cand));
 	j->cand_is_running = false;
+	j->routes_only = false;
 	j->have_sha = false;
 	memset(&j->diff, 0, sizeof(j->diff));
 	j->tables = 0;
@@ -396,6 +428,24 @@ install_candidate(struct commit_job *j)
 	memcpy(st->dp_hello.config_sha256, j->cand.sha256, 32);
 	st->dp_hello.generation = j->rep.generation;
 	D->running_exact = true;
+	if (j->routes_only) {
+		/* The running config keeps everything but its route arrays,
+		 * which become the job's. */
+		free(st->running.spec.routes4);
+		free(st->running.spec.routes6);
+		free(st->running.spec.blackholes);
+		st->running.spec.routes4 = j->cand.spec.routes4;
+		st->running.spec.n_routes4 = j->cand.spec.n_routes4;
+		st->running.spec.routes6 = j->cand.spec.routes6;
+		st->running.spec.n_routes6 = j->cand.spec.n_routes6;
+		st->running.spec.blackholes = j->cand.spec.blackholes;
+		st->running.spec.n_blackholes = j->cand.spec.n_blackholes;
+		memset(&j->cand, 0, sizeof(j->cand));
+		j->routes_only = false;
+		j->cand_is_running = true;
+		j->rib_live = true;
+		return;
+	}
 	if (!j->cand_is_running) {
 		ctl_config_free(&st->previous);
 		if (D->running_not_live)
@@ -449,6 +499,13 @@ committed(struct commit_job *j)
 	char hex[65];
 
 	install_candidate(j);
+	if (j->rib_live) {
+		/* A routes job: rib.c counts and logs it. */
+		j->status = 0;
+		set_phase(j, PH_RESULT);
+		job_finish(j);
+		return;
+	}
 	ctl_hex(j->D->st.running.sha256, hex);
 	/* total: from the job's start (the files read) to the dataplane's
 	 * answer; then where it went. */
@@ -793,10 +850,11 @@ txn_next(struct commit_job *j)
 			return;
 		}
 		j->commit_sent = true;
-		ctld_log(D,
-			 "%s: tables sent, dataplane building generation "
-			 "%" PRIu64,
-			 j->req.action, j->base_generation + 1);
+		if (!j->routes_only) /* rib.c counts route commits */
+			ctld_log(D,
+				 "%s: tables sent, dataplane building "
+				 "generation %" PRIu64,
+				 j->req.action, j->base_generation + 1);
 	}
 }
 
@@ -875,7 +933,7 @@ prepare_run(void *arg)
 	struct prepare_task *t = arg;
 	FILE *df;
 
-	t->rc = ctl_diff(t->base, t->spec, &t->diff);
+	t->rc = t->preset ? 0 : ctl_diff(t->base, t->spec, &t->diff);
 	if (t->rc < 0)
 		return;
 	df = fmemopen(t->dtext, sizeof(t->dtext), "w");
@@ -932,9 +990,13 @@ prepare_done(void *arg)
 	    memcmp(D->st.dp_hello.config_sha256, j->cand.sha256, 32) == 0) {
 		free(t);
 		ctl_hex(j->cand.sha256, hex);
-		job_say(j,
-			"no change: generation %" PRIu64 " kept (sha256 %.16s)",
-			D->st.dp_generation, hex);
+		if (j->routes_only)
+			j->rib_live = true; /* what runs is what it carries */
+		else
+			job_say(j,
+				"no change: generation %" PRIu64
+				" kept (sha256 %.16s)",
+				D->st.dp_generation, hex);
 		if (j->req.kind == COMMIT_RELOAD) {
 			/* Same content as what runs: the files match. */
 			if (D->st.held &&
@@ -982,9 +1044,28 @@ start_prepare(struct commit_job *j)
 	for (unsigned k = 0; k < IXG_TBL_MAX; k++)
 		t->memfd[k] = -1;
 	t->job = j;
+	if (!j->routes_only) {
+		/* Kernel routes ride along with every commit. */
+		struct ctl_config *c = j->cand_is_running ? &D->st.running
+							  : &j->cand;
+
+		rc = rib_merge(D, c);
+		if (rc < 0)
+			job_say(j,
+				"warning: kernel routes not merged into this "
+				"commit: %s",
+				strerror(-rc));
+		if (j->cand_is_running)
+			j->cand = D->st.running;
+	}
 	t->base = D->st.running.valid && D->running_exact && !j->cand_is_running
 			  ? &D->st.running.spec
 			  : NULL;
+	/* A routes job knows what it changed, unless the dataplane's other
+	 * tables are not known to be ours (then everything is sent). */
+	t->preset = j->routes_only && t->base != NULL;
+	if (t->preset)
+		t->diff = j->diff;
 	t->spec = &j->cand.spec;
 	rc = offload_run(D->offload, prepare_run, prepare_done, prepare_discard,
 			 t, &j->task);
@@ -1411,6 +1492,9 @@ sync_ids_compiled(void *arg)
 	ixg_spec_free(&D->st.running.spec);
 	D->st.running.spec = t->spec;
 	memset(&t->spec, 0, sizeof(t->spec));
+	/* A new compile: no kernel routes in it yet (rib.h). */
+	D->st.running.rib_merged = false;
+	D->st.running.rib_id = 0;
 	j->sync_exact = ids_agree(&D->st.running.spec, &t->ids);
 	ctld_log(D,
 		 "took the ids of generation %" PRIu64
@@ -1551,6 +1635,46 @@ start_sync(struct commit_job *j)
 		job_finish(j);
 }
 
+/* ---- routes: kernel routes changed (rib.c) ---- */
+
+static void
+start_routes(struct commit_job *j)
+{
+	struct ctld *D = j->D;
+	struct ixg_spec routes;
+	uint32_t tables;
+	int rc;
+
+	if (!D->st.running.valid || D->running_not_live) {
+		j->status = 1;
+		job_finish(j);
+		return;
+	}
+	memset(&routes, 0, sizeof(routes));
+	rc = rib_job_build(D, &routes, &tables, &j->diff);
+	if (rc < 0) {
+		ctld_log(D, "kernel routes: cannot build the route tables: %s",
+			 strerror(-rc));
+		j->status = 1;
+		job_finish(j);
+		return;
+	}
+	/* The running config with the new route arrays (owned by the job
+	 * until they are live). */
+	j->cand = D->st.running;
+	j->cand.spec.routes4 = routes.routes4;
+	j->cand.spec.n_routes4 = routes.n_routes4;
+	j->cand.spec.routes6 = routes.routes6;
+	j->cand.spec.n_routes6 = routes.n_routes6;
+	j->cand.spec.blackholes = routes.blackholes;
+	j->cand.spec.n_blackholes = routes.n_blackholes;
+	j->routes_only = true;
+	memcpy(j->sha, j->cand.sha256, 32);
+	j->have_sha = true;
+	(void)tables;
+	start_prepare(j);
+}
+
 /* ---- the runner ---- */
 
 /* Start (or continue from PH_PREPARE after a lost dataplane) a job. */
@@ -1595,6 +1719,7 @@ job_step(struct commit_job *j)
 			start_prepare(j);
 			return;
 		case COMMIT_SYNC: start_sync(j); return;
+		case COMMIT_ROUTES: start_routes(j); return;
 		}
 		return;
 	case PH_PREPARE: start_prepare(j); return;

@@ -31,6 +31,7 @@
 #include "ixg_api.h"
 #include "loop.h"
 #include "offload.h"
+#include "rib.h"
 
 struct cli;
 struct cli_client;
@@ -71,6 +72,7 @@ struct ctld {
 
 	struct commit_jobs *jobs;
 	struct cli *cli;
+	struct rib *rib; /* kernel routes (rib.h) */
 
 	/* The audit log's last record was an attempt without its result (a
 	 * daemon killed during a commit): the first sync records what
@@ -137,6 +139,7 @@ enum commit_kind {
 	COMMIT_RELOAD, /* re-read the files and commit what changed */
 	COMMIT_ROLLBACK, /* commit the previous configuration */
 	COMMIT_SYNC, /* after HELLO: adopt, take ids, or re-commit whole */
+	COMMIT_ROUTES, /* kernel routes changed: send the route tables */
 };
 
 struct commit_request {

@@ -429,6 +429,7 @@ ctld_running_changed(struct ctld *D)
 	exporter_publish(&D->st);
 	D->files_next_ms = loop_now_ms() + 1000;
 	D->files_dir_changed = false;
+	rib_running_changed(D);
 	if (!D->st.held) {
 		/* Until the next check says otherwise. */
 		D->st.files = CTL_FILES_UNKNOWN;
@@ -669,6 +670,9 @@ ctld_start(struct ctld *D)
 	rc = commit_jobs_init(D);
 	if (rc < 0)
 		return rc;
+	rc = rib_new(D);
+	if (rc < 0)
+		return rc;
 	rc = cli_start(D, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "ixgate-control: %s\n", err);
@@ -692,6 +696,9 @@ ctld_start(struct ctld *D)
 	if (D->signal_watch == NULL || D->tick == NULL || D->dp == NULL)
 		return -ENOMEM;
 	D->files_next_ms = loop_now_ms() + 2000;
+	/* Kernel routes: after the CLI socket (building the resolution of a
+	 * full configuration takes a moment). */
+	rib_running_changed(D);
 	return dp_client_start(D->dp);
 }
 
@@ -718,6 +725,7 @@ ctld_stop(struct ctld *D)
 	D->dp = NULL;
 	unmap_counters(D);
 	commit_jobs_free(D);
+	rib_free(D);
 	/* A task still running (stuck reading a FIFO) may read the configs:
 	 * leave them to the process's exit. */
 	if (offload_running(D->offload) == 0) {

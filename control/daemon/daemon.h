@@ -19,6 +19,8 @@
 #include "ixg_api.h"
 #include "ixg_conf.h"
 
+struct rib;
+
 /* What a file of a loaded config looked like when it was read. */
 struct ctl_file_sig {
 	dev_t dev;
@@ -38,6 +40,12 @@ struct ctl_config {
 	unsigned n_files;
 	struct ctl_file_sig *files;
 	struct ctl_file_sig *dirs;
+	/* Kernel routes (rib.h): once merged, the first n_conf* entries of
+	 * routes4, routes6 and blackholes are the config's, the rest the
+	 * kernel's; rib_id names this config's resolution basis. */
+	bool rib_merged;
+	uint32_t n_conf4, n_conf6, n_conf_bh;
+	uint64_t rib_id;
 };
 
 /* The config files on disk, compared with the running config. */
@@ -91,6 +99,10 @@ struct ctl_state {
 	uint64_t held_generation; /* the generation rolled back */
 	int64_t held_unix;
 	char files_note[512]; /* "" when the files match */
+
+	/* Kernel routes (rib.h), for `show kernel-routes` and the origins of
+	 * `show routes`; NULL when not built. */
+	const struct rib *rib;
 
 	/* The commit job, for `status` and `show generation`: "idle", or
 	 * "reload: compiling (1.2 s)"... */

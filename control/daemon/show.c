@@ -36,6 +36,8 @@
 #include "counters.h"
 #include "daemon.h"
 #include "ixg_json.h"
+#include "rib.h"
+#include "rib_table.h"
 #include "show_impl.h"
 #include "stats.h"
 #include "view.h"
@@ -953,6 +955,29 @@ match_prefix(const struct ctx *x, int fam, const struct match *m, char *b,
 	}
 }
 
+/* Where a match comes from: file:line:col, or the kernel route (rib.h);
+ * NULL if unknown. */
+static const char *
+match_where(const struct ctx *x, int fam, const struct match *m,
+	    uint32_t origin, char *buf, size_t len)
+{
+	const struct ixg_spec *s = x->spec;
+
+	if (origin != RIB_ORIGIN_KERNEL)
+		return where(x, origin, buf, len);
+	if (m->kind == M_BLACKHOLE)
+		return rib_where(x->st->rib, fam, s->blackholes[m->idx].addr,
+				 m->len, buf, len);
+	if (fam == 4) {
+		uint32_t a = htonl(s->routes4[m->idx].addr);
+
+		return rib_where(x->st->rib, 4, (const uint8_t *)&a, m->len,
+				 buf, len);
+	}
+	return rib_where(x->st->rib, 6, s->routes6[m->idx].addr, m->len, buf,
+			 len);
+}
+
 static uint32_t
 match_origin(const struct ctx *x, int fam, const struct match *m)
 {
@@ -1172,8 +1197,9 @@ cmd_routes(struct ctx *x, struct view *v, const char *arg)
 		       sizeof(match_cols) / sizeof(match_cols[0]), 2);
 	vt_hide_empty(t);
 	for (unsigned i = 0; i < nm; i++) {
-		const char *w = where(x, match_origin(x, fam, &m[i]), loc,
-				      sizeof(loc));
+		const char *w = match_where(x, fam, &m[i],
+					    match_origin(x, fam, &m[i]), loc,
+					    sizeof(loc));
 
 		vt_row(t);
 		vt_set(t, 0, V_STR(&m[i] == best ? "*" : ""));
@@ -1199,6 +1225,16 @@ cmd_routes(struct ctx *x, struct view *v, const char *arg)
 		vt_set(t, 9, V_STR(w != NULL ? w : ""));
 		vt_set(t, 10, V_STR_OR_NONE(w));
 	}
+	{
+		/* The kernel's route for exactly this prefix, merged or not
+		 * (unresolved, filtered, beaten by config...). */
+		const char *kw = rib_where(x->st->rib, fam, q, qlen, loc,
+					   sizeof(loc));
+
+		view_json(v, "kernel", V_STR_OR_NONE(kw));
+		if (kw != NULL)
+			view_text(v, "\nkernel route for %s: %s\n", qs, kw);
+	}
 	view_json(v, "more_specifics", V_U64(n_ms));
 	if (n_ms > 0)
 		view_text(v,
@@ -1217,6 +1253,13 @@ cmd_routes(struct ctx *x, struct view *v, const char *arg)
 		view_text(v, "  ... and %" PRIu32 " more\n",
 			  n_ms - SHOW_MORE_SPECIFICS);
 	return 0;
+}
+
+static int
+cmd_kernel_routes(struct ctx *x, struct view *v, const char *arg)
+{
+	(void)arg;
+	return rib_show(x->st->rib, x->spec, v);
 }
 
 /* ------------------------------------------------------------- show acl */
@@ -2460,6 +2503,8 @@ static const struct show_cmd show_cmds[] = {
 	{"routes", "[PREFIX|ADDRESS]",
 	 "route counts per peer, or the longest match", SA_OPTIONAL, NULL,
 	 false, false, false, cmd_routes},
+	{"kernel-routes", NULL, "routes learned from Linux tables, commits",
+	 SA_NONE, NULL, false, false, false, cmd_kernel_routes},
 	{"acl", NULL, "ACL rules in priority order, with hits", SA_NONE, NULL,
 	 false, true, true, cmd_acl},
 	{"classes", NULL, "traffic classes (trTCM) and colour counters",

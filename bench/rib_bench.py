@@ -1,0 +1,452 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Kernel routes into the live dataplane, on the real table (issue 10).
+
+usage (root): bench/rib_bench.py [--build DIR] [--data DIR]
+          [--churn-seconds S] [--churn-rate R] [--churn-prefixes N]
+          [--dp-mem MB] [--out FILE]
+
+In a fresh network namespace, ixgate-control (config: 64 members on p1,
+each with its next hop on the namespace's LAN, and `kernel-routes { table
+100; }`) follows kernel table 100 and commits to ixgate-dataplane (p0:
+net_pcap replaying frames from member `src` to a config route of member
+m00 for ever; p1: net_null). Then:
+ (a) install: the real table (bench/fetch-data.sh + ixgate-mkconfig:
+     564,579 IPv4 + 167,903 IPv6 prefixes, each via its peer's gateway)
+     written into table 100 by `ixgate-rtnl write` (256 routes per
+     netlink send); time from the first write until `show kernel-routes`
+     says every route is in the dataplane's tables and no change waits;
+     then ixgate-control restarted on the full table: its first dump
+     live (from its log);
+ (b) churn: `ixgate-rtnl churn` at --churn-rate changes/s for
+     --churn-seconds on /24s of 10.0.0.0/8 beside the full table; the
+     daemon's own histogram of each change from the reader reading its
+     netlink message to the commit that holds it answered live (read
+     before and after, subtracted): p50, p99, max;
+ (c) withdraw: the peers owning a third of the table withdraw everything
+     (ixgate-rtnl write); time until the dataplane's tables hold the rest
+     and nothing waits;
+and through all of it the stream from p0 must be forwarded whole: p0's
+drops stay 0 (every reason) while its rx grows.
+Prints a summary and writes JSON to --out (default
+bench/results/rib-YYYYmmdd-HHMMSS.json).
+"""
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import re
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(HERE)
+_spec = importlib.util.spec_from_file_location(
+    "rtnl_bench", os.path.join(HERE, "rtnl_bench.py"))
+rb = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rb)
+
+
+def gw_of(i):
+    # rtnl_bench.py's gateways: peer i on the namespace's LAN.
+    return ("100.64.%d.%d" % (i // 200, 10 + i % 200), "fd00:64::%x" % (16 + i))
+
+
+def write_config(path, names, pcap):
+    lines = ["node {\n\tname rib-bench;\n\tcountry SG;\n}\n",
+             "kernel-routes {\n\ttable 100;\n\tbatch-ms 20;\n}\n",
+             "port p0 {\n\tdevice \"net_pcap0,rx_pcap=%s,infinite_rx=1\";\n"
+             "\tmac 02:00:00:00:00:01;\n\taddress 192.0.2.1/24;\n}\n" % pcap,
+             "port p1 {\n\tdevice \"net_null1,no-rx=1\";\n"
+             "\tmac 02:00:00:00:00:02;\n\taddress 100.64.0.1/16;\n"
+             "\taddress fd00:64::1/64;\n}\n",
+             "peer src {\n\tasn 64999;\n\tcountry SG;\n\tport p0;\n"
+             "\tmac 02:00:00:00:0a:01;\n\tallow-source {\n"
+             "\t\t198.51.100.0/24;\n\t}\n}\n"]
+    for i, n in enumerate(names):
+        g4, g6 = gw_of(i)
+        lines.append(
+            "peer m%02d {\n\tasn %d;\n\tcountry SG;\n\tport p1;\n"
+            "\tmac 02:00:00:01:%02x:%02x;\n\tnext-hop %s;\n\tnext-hop %s;\n"
+            "%s}\n" % (i, 65000 + i, i >> 8, i & 255, g4, g6,
+                       "\tannounce {\n\t\t203.0.113.0/24;\n\t}\n"
+                       if i == 0 else ""))
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+def write_pcap(path):
+    def csum(b):
+        s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+        while s >> 16:
+            s = (s & 0xffff) + (s >> 16)
+        return (~s) & 0xffff
+    eth = bytes.fromhex("020000000001" "020000000a01" "0800")
+    ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 46, 1, 0, 64, 17, 0,
+                               bytes([198, 51, 100, 10]),
+                               bytes([203, 0, 113, 5])))
+    ip[10:12] = struct.pack("!H", csum(bytes(ip)))
+    frame = eth + bytes(ip) + struct.pack("!HHHH", 4000, 5000, 26, 0) + \
+        b"x" * 18
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i in range(256):
+            f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) +
+                    frame)
+
+
+class Node:
+    def __init__(self, a, ns, work):
+        self.a, self.ns, self.work = a, ns, work
+        self.ctl_sock = os.path.join(work, "ctl.sock")
+        self.api_sock = os.path.join(work, "dp.sock")
+        self.ctld = None
+
+    def start_dp(self, conf):
+        self.dp_err = open(os.path.join(self.work, "dp.err"), "w")
+        self.dp = subprocess.Popen(
+            [os.path.join(self.a.build, "dataplane", "ixgate-dataplane"),
+             "-l", "0,1", "--no-huge", "-m", str(self.a.dp_mem), "--no-pci",
+             "--no-shconf", "--file-prefix", "ixg-ribbench-%d" % os.getpid(),
+             "--log-level=*:warning", "--", "--config", conf,
+             "--api-socket", self.api_sock, "--fib-spares"],
+            stdout=subprocess.DEVNULL, stderr=self.dp_err)
+        deadline = time.time() + 120
+        while not os.path.exists(self.api_sock):
+            if time.time() > deadline or self.dp.poll() is not None:
+                raise SystemExit("dataplane did not start (see %s)" %
+                                 self.dp_err.name)
+            time.sleep(0.1)
+
+    def start_ctld(self, conf):
+        if os.path.exists(self.ctl_sock):
+            os.unlink(self.ctl_sock)
+        self.ctld_log = os.path.join(self.work, "ctld.err")
+        self.ctld = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns,
+             os.path.join(self.a.build, "control", "ixgate-control"),
+             "--config", conf, "--api-socket", self.api_sock,
+             "--ctl-socket", self.ctl_sock,
+             "--audit-log", os.path.join(self.work, "audit.log"),
+             "--state-dir", os.path.join(self.work, "state")],
+            stdout=subprocess.DEVNULL, stderr=open(self.ctld_log, "a"))
+        deadline = time.time() + 60
+        while not os.path.exists(self.ctl_sock):
+            if time.time() > deadline:
+                raise SystemExit("ixgate-control did not start")
+            time.sleep(0.1)
+
+    def stop_ctld(self):
+        self.ctld.send_signal(signal.SIGTERM)
+        self.ctld.wait(timeout=60)
+
+    def ctl(self, *args):
+        p = subprocess.run(
+            [os.path.join(self.a.build, "control", "ixgatectl"), "--socket",
+             self.ctl_sock, "--json"] + list(args),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            timeout=120)
+        return json.loads(p.stdout)
+
+    def kr(self):
+        return self.ctl("show", "kernel-routes")
+
+    def p0(self):
+        for p in self.ctl("show", "ports")["ports"]:
+            if p.get("name", p.get("port")) == "p0":
+                return p
+        raise SystemExit("no port p0 in show ports")
+
+    def wait_installed(self, n, limit_s=600, t0=None):
+        """Until the dataplane's tables hold n kernel routes and nothing
+        waits; returns when that was first seen (monotonic s)."""
+        deadline = time.time() + limit_s
+        while time.time() < deadline:
+            k = self.kr()
+            got = k["installed_v4"] + k["installed_v6"]
+            if got == n and k["pending"] == 0 and k["in_flight"] == 0 \
+                    and not k["job"]:
+                return time.monotonic(), k
+            time.sleep(0.05)
+        raise SystemExit("the dataplane never held %d kernel routes (last "
+                         "%d)" % (n, got))
+
+
+def thread_cpu_s(pid, skip_prefix=None):
+    """CPU seconds of pid's threads, without those whose name starts with
+    skip_prefix (the dataplane's busy-polling workers)."""
+    tck, tot = os.sysconf("SC_CLK_TCK"), 0.0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                st = f.read()
+        except OSError:
+            continue
+        name = st[st.index("(") + 1:st.rindex(")")]
+        if skip_prefix and name.startswith(skip_prefix):
+            continue
+        fields = st.rsplit(")", 1)[1].split()
+        tot += (int(fields[11]) + int(fields[12])) / tck
+    return tot
+
+
+def cpu(node):
+    """(ixgate-control, the dataplane's threads other than its workers)."""
+    return (thread_cpu_s(node.ctld.pid), thread_cpu_s(node.dp.pid, "lcore-"))
+
+
+def hist_delta(before, after):
+    b = {ms: c for ms, c in before["latency_ms"]["histogram"]}
+    out = []
+    for ms, c in after["latency_ms"]["histogram"]:
+        d = c - b.get(ms, 0)
+        if d > 0:
+            out.append((ms, d))
+    return out
+
+
+def hist_pct(h, q):
+    n = sum(c for _, c in h)
+    want, seen = max(1, int(q * n + 0.999999)), 0
+    for ms, c in h:
+        seen += c
+        if seen >= want:
+            return ms + 1
+    return float("nan")
+
+
+def drops_of(p):
+    d = p.get("drops_total", p.get("drops"))
+    if isinstance(d, dict):
+        return sum(d.values())
+    if isinstance(d, list):
+        return sum(x.get("packets", 0) for x in d)
+    return d
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(SRC, "build"))
+    ap.add_argument("--data", default=os.path.join(HERE, "data"))
+    ap.add_argument("--churn-seconds", type=float, default=60)
+    ap.add_argument("--churn-rate", type=int, default=10000)
+    ap.add_argument("--churn-prefixes", type=int, default=50000)
+    ap.add_argument("--dp-mem", type=int, default=4096)
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        raise SystemExit("rib_bench: needs root (network namespaces)")
+    if not os.path.exists(os.path.join(a.data, "asn-ipv4.csv")):
+        rb.sh(os.path.join(HERE, "fetch-data.sh"), a.data)
+    res = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
+           "cpus": os.cpu_count(), "kernel": os.uname().release,
+           "loadavg_start": os.getloadavg()}
+    ns = "ixg-ribbench-%d" % os.getpid()
+    work = tempfile.mkdtemp(prefix="ixg-ribbench.")
+    rb.sh("ip", "netns", "add", ns)
+    node = None
+    try:
+        node = run(a, ns, work, res)
+    finally:
+        if node is not None:
+            for p in (node.ctld, node.dp):
+                if p is not None and p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+                    try:
+                        p.wait(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+        subprocess.run(["ip", "netns", "del", ns])
+    res["loadavg_end"] = os.getloadavg()
+    out = a.out or os.path.join(
+        HERE, "results",
+        "rib-%s.json" % datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1)
+    print("wrote %s (work files in %s)" % (out, work))
+
+
+def run(a, ns, work, res):
+    rtnl = os.path.join(a.build, "control", "routes", "ixgate-rtnl")
+    peers = rb.load_table(a.build, a.data, work)
+    names = sorted(peers)
+    n4 = sum(len(peers[p][0]) for p in names)
+    n6 = sum(len(peers[p][1]) for p in names)
+    res["routes4"], res["routes6"], res["peers"] = n4, n6, len(names)
+    print("table: %d IPv4 + %d IPv6 prefixes from %d peers" %
+          (n4, n6, len(names)))
+    rb.sh("ip", "-n", ns, "link", "set", "lo", "up")
+    rb.sh("ip", "-n", ns, "link", "add", "lan0", "type", "veth", "peer",
+          "name", "lan1")
+    for i in ("lan0", "lan1"):
+        rb.sh("ip", "-n", ns, "link", "set", i, "up")
+    rb.sh("ip", "-n", ns, "addr", "add", "100.64.0.1/16", "dev", "lan0")
+    rb.sh("ip", "-n", ns, "addr", "add", "fd00:64::1/64", "dev", "lan0",
+          "nodad")
+
+    pcap = os.path.join(work, "in.pcap")
+    conf = os.path.join(work, "rib.conf")
+    write_pcap(pcap)
+    write_config(conf, names, pcap)
+    rb.sh(os.path.join(a.build, "conf", "ixgate-conf"), "check", conf)
+    node = Node(a, ns, work)
+    node.start_dp(conf)
+    node.start_ctld(conf)
+    deadline = time.time() + 60
+    while not node.kr().get("synced"):
+        if time.time() > deadline:
+            raise SystemExit("reader never synced")
+        time.sleep(0.2)
+    p0_start = node.p0()
+
+    # (a) install while the daemon follows.
+    install = os.path.join(work, "install.ops")
+    with open(install, "w") as f:
+        for i, p in enumerate(names):
+            for fam in (0, 1):
+                for pfx in peers[p][fam]:
+                    f.write("+ %s %s\n" % (pfx, gw_of(i)[fam]))
+    cpu0 = cpu(node)
+    t0 = time.monotonic()
+    rb.sh("ip", "netns", "exec", ns, rtnl, "write", "-t", "100", "--file",
+          install, stderr=subprocess.DEVNULL)
+    t1 = time.monotonic()
+    t2, k = node.wait_installed(n4 + n6)
+    cpu1 = cpu(node)
+    r = {"routes": n4 + n6, "write_s": t1 - t0, "live_s": t2 - t0,
+         "live_after_write_s": t2 - t1, "commits": k["commits"],
+         "last_build_ms": k["last_build_ms"],
+         "last_publish_ms": k["last_publish_ms"],
+         "control_cpu_s": cpu1[0] - cpu0[0],
+         "dataplane_cpu_s": cpu1[1] - cpu0[1]}
+    res["install"] = r
+    print("(a) install: %d routes written in %.2f s; all live in the "
+          "dataplane %.2f s after the first write (%.2f s after the "
+          "writer), %d route commits so far, last build %.0f ms publish "
+          "%.0f ms; CPU: ixgate-control %.2f s, dataplane (not workers) "
+          "%.2f s" % (r["routes"], r["write_s"], r["live_s"],
+                      r["live_after_write_s"], r["commits"],
+                      r["last_build_ms"], r["last_publish_ms"],
+                      r["control_cpu_s"], r["dataplane_cpu_s"]))
+
+    # (a') ixgate-control restarted on the full table.
+    node.stop_ctld()
+    node.start_ctld(conf)
+    deadline = time.time() + 300
+    first = None
+    while time.time() < deadline and first is None:
+        with open(node.ctld_log) as f:
+            m = re.findall(r"first dump is live in generation \d+, "
+                           r"([0-9.]+) s after", f.read())
+        if len(m) >= 2:
+            first = float(m[-1])
+        time.sleep(0.2)
+    res["restart_first_dump_live_s"] = first
+    print("(a') ixgate-control restarted: its first dump of %d routes live "
+          "%.2f s after its reader started" % (n4 + n6, first or -1))
+    node.wait_installed(n4 + n6)
+
+    # (b) churn beside the full table.
+    if a.churn_seconds > 0:
+        before = node.kr()
+        cpu0 = cpu(node)
+        c0 = time.monotonic()
+        p = subprocess.run(
+            ["ip", "netns", "exec", ns, rtnl, "churn", "-t", "100",
+             "--prefixes", str(a.churn_prefixes), "--rate",
+             str(a.churn_rate), "--seconds", str(a.churn_seconds),
+             "--gw", gw_of(0)[0], "--gw", gw_of(1)[0], "--gw", gw_of(2)[0],
+             "--base", "10.0.0.0/8"],
+            stderr=subprocess.PIPE, text=True)
+        c1 = time.monotonic()
+        # Settle: wait until nothing waits (the churn's prefixes stay).
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            k = node.kr()
+            if k["pending"] == 0 and k["in_flight"] == 0 and not k["job"]:
+                break
+            time.sleep(0.1)
+        after = node.kr()
+        cpu1 = cpu(node)
+        h = hist_delta(before, after)
+        r = {"rate": a.churn_rate, "seconds": a.churn_seconds,
+             "writer": p.stderr.strip(), "wall_s": c1 - c0,
+             "changes": sum(c for _, c in h),
+             "commits": after["commits"] - before["commits"],
+             "p50_ms": hist_pct(h, 0.5), "p99_ms": hist_pct(h, 0.99),
+             "max_ms": max((ms + 1 for ms, _ in h), default=0),
+             "failed": after["commits_failed"] - before["commits_failed"],
+             "last_build_ms": after["last_build_ms"],
+             "last_publish_ms": after["last_publish_ms"],
+             "control_cpu_s": cpu1[0] - cpu0[0],
+             "dataplane_cpu_s": cpu1[1] - cpu0[1]}
+        ncom = max(1, r["commits"])
+        r["control_cpu_ms_per_commit"] = r["control_cpu_s"] * 1e3 / ncom
+        r["dataplane_cpu_ms_per_commit"] = r["dataplane_cpu_s"] * 1e3 / ncom
+        res["churn"] = r
+        print("(b) churn: %s; %d changes in %d route commits, netlink -> "
+              "live p50 <= %s ms, p99 <= %s ms, max <= %s ms, %d failed "
+              "commits; CPU per commit: ixgate-control %.0f ms, dataplane "
+              "%.0f ms" % (r["writer"], r["changes"], r["commits"],
+                           r["p50_ms"], r["p99_ms"], r["max_ms"],
+                           r["failed"], r["control_cpu_ms_per_commit"],
+                           r["dataplane_cpu_ms_per_commit"]))
+        installed = after["installed_v4"] + after["installed_v6"]
+    else:
+        installed = n4 + n6
+
+    # (c) the peers owning a third of the table withdraw everything.
+    total, third = n4 + n6, []
+    for p in sorted(names, key=lambda p: -(len(peers[p][0]) +
+                                           len(peers[p][1]))):
+        if sum(len(peers[q][0]) + len(peers[q][1]) for q in third) >= \
+                total / 3:
+            break
+        third.append(p)
+    gone = sum(len(peers[p][0]) + len(peers[p][1]) for p in third)
+    ops = os.path.join(work, "withdraw.ops")
+    with open(ops, "w") as f:
+        for p in third:
+            i = names.index(p)
+            for fam in (0, 1):
+                for pfx in peers[p][fam]:
+                    f.write("- %s %s\n" % (pfx, gw_of(i)[fam]))
+    before = node.kr()
+    cpu0 = cpu(node)
+    t0 = time.monotonic()
+    rb.sh("ip", "netns", "exec", ns, rtnl, "write", "-t", "100", "--file",
+          ops, stderr=subprocess.DEVNULL)
+    t1 = time.monotonic()
+    t2, k = node.wait_installed(installed - gone)
+    cpu1 = cpu(node)
+    r = {"peers": len(third), "routes": gone, "write_s": t1 - t0,
+         "live_s": t2 - t0, "live_after_write_s": t2 - t1,
+         "commits": k["commits"] - before["commits"],
+         "control_cpu_s": cpu1[0] - cpu0[0],
+         "dataplane_cpu_s": cpu1[1] - cpu0[1]}
+    res["withdraw_third"] = r
+    print("(c) withdraw: %d peers, %d routes written in %.2f s; live %.2f "
+          "s after the first delete (%.2f s after the writer), %d route "
+          "commits; CPU: ixgate-control %.2f s, dataplane %.2f s" %
+          (r["peers"], r["routes"], r["write_s"], r["live_s"],
+           r["live_after_write_s"], r["commits"], r["control_cpu_s"],
+           r["dataplane_cpu_s"]))
+
+    p0_end = node.p0()
+    res["p0_start"], res["p0_end"] = p0_start, p0_end
+    rx = p0_end["rx_packets"] - p0_start["rx_packets"]
+    dr = drops_of(p0_end) - drops_of(p0_start)
+    res["traffic"] = {"rx_packets": rx, "drops": dr}
+    print("traffic: p0 received %d frames during the run, %d dropped" %
+          (rx, dr))
+    return node
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rib.h - kernel routes in ixgate-control (doc/routing.md).
+ *
+ * With a `kernel-routes` block in the running configuration, the daemon
+ * follows those Linux routing tables with the rtnetlink reader
+ * (control/routes/) on its own event loop: the socket is a watched fd,
+ * the batch window a loop timer, nothing blocks. Each batch is resolved
+ * (rib_table.h) and marks the route tables dirty; the daemon then queues
+ * one `routes` commit job (commit_job.c, COMMIT_ROUTES) that sends only
+ * routes4, routes6 and blackholes, whole, merged from the running
+ * config's own routes and the kernel's, as one transaction: the dataplane
+ * rebuilds only the route FIBs (the other tables are not sent, so they are
+ * reused), publishes with one pointer store, and no packet is lost. While
+ * a job runs, newer batches accumulate and go in the next one.
+ *
+ * Every other commit (reload, rollback, re-commit after a dataplane
+ * restart) merges the kernel routes into its candidate too
+ * (rib_merge), resolved against the candidate's members.
+ *
+ * Loop thread only.
+ */
+#ifndef IXG_RIB_H
+#define IXG_RIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon.h"
+#include "diff.h"
+
+struct ctld;
+struct rib;
+struct view;
+
+/* D->rib, following nothing yet. 0 or -ENOMEM. */
+int rib_new(struct ctld *D);
+void rib_free(struct ctld *D);
+
+/*
+ * The running configuration changed (or the daemon starts): follow its
+ * kernel-routes block (start, restart or stop the reader when the block
+ * changed; a restarted reader's first full batch replaces what was
+ * learned, so the dataplane keeps the old routes meanwhile), and resolve
+ * against its members.
+ */
+void rib_running_changed(struct ctld *D);
+
+/* Queue a routes job if batches wait and nothing prevents it (called
+ * after every job and on the dataplane's HELLO). */
+void rib_kick(struct ctld *D);
+
+/*
+ * Merge the kernel routes into c's spec (its routes4, routes6 and
+ * blackholes replaced by the config's own plus the kernel's, resolved
+ * against c). The first merge of a config records which entries are the
+ * config's (c->n_conf*). 0 or a negative errno (c unchanged then).
+ */
+int rib_merge(struct ctld *D, struct ctl_config *c);
+
+/*
+ * For a routes job: new route arrays merged from the running config into
+ * out (routes4, routes6, blackholes: the caller owns them), which tables
+ * differ from the running ones in *tables (bits 1 << IXG_TBL_*), what the
+ * batches changed in d. The changes taken become in flight. 0 or a
+ * negative errno.
+ */
+int rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
+		  struct ctl_diff *d);
+
+/* The routes job ended: live (its tables are in the dataplane) or not
+ * (its changes wait for the next one, retried after a second). */
+void rib_job_done(struct ctld *D, bool live, uint64_t generation,
+		  uint64_t build_ns, uint64_t publish_ns);
+
+/* `ixgatectl show kernel-routes`: the reader, the resolution counts, the
+ * members, the commits and the latency from netlink to live. 0. */
+int rib_show(const struct rib *R, const struct ixg_spec *s, struct view *v);
+
+/*
+ * Where a merged kernel entry of the running spec came from: "kernel
+ * table 100 proto bird metric 32 via 198.51.100.11 dev ixg0" into buf;
+ * NULL when the rib has no route for that prefix. Also, for a prefix the
+ * rib holds but did not merge, why (state: "unresolved"...).
+ */
+const char *rib_where(const struct rib *R, int family, const uint8_t *addr,
+		      unsigned len, char *buf, size_t n);
+
+#endif /* IXG_RIB_H */

@@ -1,0 +1,841 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rib_table.c - kernel routes resolved against the running configuration
+ * and merged with the config's routes (rib_table.h).
+ *
+ * Prefixes, next hops, sources and config prefixes are found through one
+ * small open-addressing hash of fixed 20-byte keys (family, length, tag,
+ * address), written here rather than taken from a library because the
+ * daemon links no hash library and the keys are fixed-size (a full table
+ * is 732k prefixes: one record of 24 bytes each, plus 32 bytes of entry).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/rtnetlink.h>
+
+#include "rib_table.h"
+
+static const char *const kind_names[] = {
+#define RIB_KIND_NAME(e, n, d) n,
+	RIB_KINDS(RIB_KIND_NAME)
+#undef RIB_KIND_NAME
+};
+static const char *const kind_descs[] = {
+#define RIB_KIND_DESC(e, n, d) d,
+	RIB_KINDS(RIB_KIND_DESC)
+#undef RIB_KIND_DESC
+};
+
+const char *
+rib_kind_name(unsigned k)
+{
+	return k < RIB_K_MAX ? kind_names[k] : "unknown";
+}
+
+const char *
+rib_kind_desc(unsigned k)
+{
+	return k < RIB_K_MAX ? kind_descs[k] : "";
+}
+
+/* ------------------------------------------------------------------ */
+/* The hash.                                                          */
+
+struct key {
+	uint8_t fam; /* 4 or 6 */
+	uint8_t len;
+	uint16_t tag; /* what the record is about (a peer id, a kind) */
+	uint8_t addr[16]; /* network order, host bits zero */
+};
+
+struct rec {
+	struct key k;
+	uint32_t val; /* UINT32_MAX: empty slot */
+};
+
+struct ktab {
+	struct rec *r;
+	uint32_t mask, n;
+};
+
+static uint64_t
+khash(const struct key *k)
+{
+	uint64_t a, b, h;
+	uint32_t c;
+
+	memcpy(&a, k, 8);
+	memcpy(&b, (const char *)k + 8, 8);
+	memcpy(&c, (const char *)k + 16, 4);
+	h = a * 0x9e3779b97f4a7c15ull;
+	h ^= (b * 0xc2b2ae3d27d4eb4full) >> 7 | (b * 0xc2b2ae3d27d4eb4full)
+							<< 57;
+	h ^= c * 0x165667b19e3779f9ull;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return h;
+}
+
+static int
+ktab_init(struct ktab *t, uint32_t cap)
+{
+	uint32_t n = 64;
+
+	while (n < cap * 2 && n < (1u << 30))
+		n <<= 1;
+	t->r = malloc((size_t)n * sizeof(*t->r));
+	if (t->r == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		t->r[i].val = UINT32_MAX;
+	t->mask = n - 1;
+	t->n = 0;
+	return 0;
+}
+
+static void
+ktab_free(struct ktab *t)
+{
+	free(t->r);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct rec *
+ktab_find(const struct ktab *t, const struct key *k)
+{
+	if (t->r == NULL)
+		return NULL;
+	for (uint32_t i = (uint32_t)khash(k) & t->mask;;
+	     i = (i + 1) & t->mask) {
+		struct rec *r = &t->r[i];
+
+		if (r->val == UINT32_MAX)
+			return NULL;
+		if (memcmp(&r->k, k, sizeof(*k)) == 0)
+			return r;
+	}
+}
+
+static int ktab_put(struct ktab *t, const struct key *k, uint32_t val);
+
+static int
+ktab_grow(struct ktab *t)
+{
+	struct ktab n;
+
+	if (ktab_init(&n, (t->mask + 1)) < 0)
+		return -ENOMEM;
+	for (uint32_t i = 0; t->r != NULL && i <= t->mask; i++)
+		if (t->r[i].val != UINT32_MAX)
+			ktab_put(&n, &t->r[i].k, t->r[i].val);
+	free(t->r);
+	*t = n;
+	return 0;
+}
+
+/* Insert or overwrite. 0 or -ENOMEM. */
+static int
+ktab_put(struct ktab *t, const struct key *k, uint32_t val)
+{
+	if ((t->r == NULL || (t->n + 1) * 4 > (t->mask + 1) * 3) &&
+	    ktab_grow(t) < 0)
+		return -ENOMEM;
+	for (uint32_t i = (uint32_t)khash(k) & t->mask;;
+	     i = (i + 1) & t->mask) {
+		struct rec *r = &t->r[i];
+
+		if (r->val == UINT32_MAX) {
+			r->k = *k;
+			r->val = val;
+			t->n++;
+			return 0;
+		}
+		if (memcmp(&r->k, k, sizeof(*k)) == 0) {
+			r->val = val;
+			return 0;
+		}
+	}
+}
+
+/* Remove (backward-shift deletion: no tombstones). */
+static void
+ktab_del(struct ktab *t, struct rec *r)
+{
+	uint32_t i = (uint32_t)(r - t->r), j = i;
+
+	for (;;) {
+		uint32_t h;
+
+		j = (j + 1) & t->mask;
+		if (t->r[j].val == UINT32_MAX)
+			break;
+		h = (uint32_t)khash(&t->r[j].k) & t->mask;
+		/* Move j into the hole at i unless its home lies in (i, j]. */
+		if ((j > i && (h <= i || h > j)) ||
+		    (j < i && h <= i && h > j)) {
+			t->r[i] = t->r[j];
+			i = j;
+		}
+	}
+	t->r[i].val = UINT32_MAX;
+	t->n--;
+}
+
+static void
+key_make(struct key *k, int fam, unsigned len, uint16_t tag,
+	 const uint8_t *addr)
+{
+	unsigned bytes = fam == 4 ? 4 : 16;
+
+	memset(k, 0, sizeof(*k));
+	k->fam = (uint8_t)fam;
+	k->len = (uint8_t)len;
+	k->tag = tag;
+	for (unsigned i = 0; i < bytes && i * 8 < len; i++) {
+		unsigned left = len - i * 8;
+
+		k->addr[i] = left >= 8 ? addr[i]
+				       : (uint8_t)(addr[i] & (0xff00u >> left));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The table.                                                         */
+
+struct ent {
+	struct key k; /* tag 0 */
+	uint8_t kind; /* enum rib_kind; UINT8_MAX: free */
+	uint8_t _pad;
+	uint16_t peer;
+	uint32_t gen;
+};
+
+enum { TAG_ANY = 0, TAG_CONF_ROUTE = 1, TAG_CONF_BH = 2 };
+
+struct rib_table {
+	struct ent *e;
+	uint32_t n_e, cap_e;
+	uint32_t *free_idx;
+	uint32_t n_free, cap_free;
+	struct ktab prefixes; /* key -> index in e */
+	struct ktab nexthops; /* (fam, 0, 0, gw) -> peer id */
+	struct ktab sources; /* (fam, len, peer or TAG_ANY, addr) */
+	struct ktab conf; /* (fam, len, TAG_CONF_*, addr) */
+	uint8_t src_lens[2][129]; /* source lengths present, per family */
+	struct rib_policy pol;
+	uint32_t gen;
+	struct rib_member m[IXG_MAX_PEERS];
+	void (*log)(void *arg, const char *line);
+	void *log_arg;
+	char names[IXG_MAX_PEERS][IXG_NAME_LEN];
+};
+
+static void tlog(struct rib_table *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+tlog(struct rib_table *t, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (t->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	t->log(t->log_arg, line);
+}
+
+struct rib_table *
+rib_table_new(void)
+{
+	struct rib_table *t = calloc(1, sizeof(*t));
+
+	return t;
+}
+
+void
+rib_table_free(struct rib_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->e);
+	free(t->free_idx);
+	ktab_free(&t->prefixes);
+	ktab_free(&t->nexthops);
+	ktab_free(&t->sources);
+	ktab_free(&t->conf);
+	free(t);
+}
+
+void
+rib_table_set_log(struct rib_table *t, void (*log)(void *arg, const char *line),
+		  void *arg)
+{
+	t->log = log;
+	t->log_arg = arg;
+}
+
+static bool
+covered(const struct rib_table *t, uint16_t tag, int fam, const uint8_t *dst,
+	unsigned len)
+{
+	const uint8_t *lens = t->src_lens[fam == 4 ? 0 : 1];
+	struct key k;
+
+	for (unsigned l = 0; l <= len; l++) {
+		if (!lens[l])
+			continue;
+		key_make(&k, fam, l, tag, dst);
+		if (ktab_find(&t->sources, &k) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* What the best route r of (fam, dst, len) becomes. */
+static void
+resolve(const struct rib_table *t, const struct rtnl_route *r, int fam,
+	const uint8_t *dst, unsigned len, uint8_t *kind, uint16_t *peer)
+{
+	*peer = 0;
+	if (r->type == RTN_BLACKHOLE || r->type == RTN_UNREACHABLE ||
+	    r->type == RTN_PROHIBIT) {
+		*kind = covered(t, TAG_ANY, fam, dst, len) ? RIB_K_BLACKHOLE
+							   : RIB_K_BH_REFUSED;
+		return;
+	}
+	*kind = RIB_K_UNRESOLVED;
+	for (unsigned i = 0; i < r->n_nh; i++) {
+		const struct rtnl_nexthop *nh = &r->nh[i];
+		struct key k;
+		const struct rec *rec;
+
+		if (nh->flags & RTNH_F_DEAD)
+			continue;
+		if (nh->gw_family != AF_INET && nh->gw_family != AF_INET6)
+			continue;
+		key_make(&k, nh->gw_family == AF_INET ? 4 : 6,
+			 nh->gw_family == AF_INET ? 32 : 128, 0, nh->gw);
+		k.len = 0;
+		rec = ktab_find(&t->nexthops, &k);
+		if (rec == NULL)
+			continue;
+		*peer = (uint16_t)rec->val;
+		*kind = t->pol.filter && !covered(t, *peer, fam, dst, len)
+				? RIB_K_FILTERED
+				: RIB_K_ROUTE;
+		return;
+	}
+}
+
+/* Member bookkeeping: entry (kind, peer) counted with sign. */
+static void
+count(struct rib_table *t, uint8_t kind, uint16_t peer, int sign)
+{
+	struct rib_member *m = &t->m[peer % IXG_MAX_PEERS];
+
+	if (peer == 0)
+		return;
+	if (kind == RIB_K_ROUTE)
+		m->routes += (uint32_t)sign;
+	else if (kind == RIB_K_FILTERED) {
+		m->filtered += (uint32_t)sign;
+		if (sign > 0)
+			m->filtered_total++;
+	}
+}
+
+/* Shut out or let back a member after its count changed. */
+static void
+check_member(struct rib_table *t, uint16_t id)
+{
+	struct rib_member *m = &t->m[id];
+
+	if (m->max_prefix == 0) {
+		if (m->shut)
+			tlog(t,
+			     "kernel routes: member %s has no max-prefix any "
+			     "more: its %u kernel routes are back",
+			     t->names[id], m->routes);
+		m->shut = false;
+		return;
+	}
+	if (!m->shut && m->routes > m->max_prefix) {
+		m->shut = true;
+		m->shut_events++;
+		tlog(t,
+		     "kernel routes: member %s has %u kernel routes, more "
+		     "than its max-prefix %u: all of them are withdrawn from "
+		     "the dataplane until fewer than %u",
+		     t->names[id], m->routes, m->max_prefix,
+		     (uint32_t)((uint64_t)m->max_prefix * 9 / 10));
+	} else if (m->shut &&
+		   (uint64_t)m->routes * 10 < (uint64_t)m->max_prefix * 9) {
+		m->shut = false;
+		tlog(t,
+		     "kernel routes: member %s is back under 90%% of its "
+		     "max-prefix %u (%u kernel routes): they are installed "
+		     "again",
+		     t->names[id], m->max_prefix, m->routes);
+	}
+}
+
+static int
+ent_alloc(struct rib_table *t, uint32_t *idx)
+{
+	if (t->n_free > 0) {
+		*idx = t->free_idx[--t->n_free];
+		return 0;
+	}
+	if (t->n_e == t->cap_e) {
+		uint32_t cap = t->cap_e ? t->cap_e * 2 : 1024;
+		struct ent *e = realloc(t->e, (size_t)cap * sizeof(*e));
+
+		if (e == NULL)
+			return -ENOMEM;
+		t->e = e;
+		t->cap_e = cap;
+	}
+	*idx = t->n_e++;
+	return 0;
+}
+
+static int
+ent_release(struct rib_table *t, uint32_t idx)
+{
+	if (t->n_free == t->cap_free) {
+		uint32_t cap = t->cap_free ? t->cap_free * 2 : 1024;
+		uint32_t *f = realloc(t->free_idx, (size_t)cap * sizeof(*f));
+
+		if (f == NULL)
+			return -ENOMEM;
+		t->free_idx = f;
+		t->cap_free = cap;
+	}
+	t->e[idx].kind = UINT8_MAX;
+	t->free_idx[t->n_free++] = idx;
+	return 0;
+}
+
+static void
+ent_delete(struct rib_table *t, struct rec *r)
+{
+	uint32_t idx = r->val;
+	struct ent *e = &t->e[idx];
+
+	count(t, e->kind, e->peer, -1);
+	if (e->peer != 0)
+		check_member(t, e->peer);
+	ktab_del(&t->prefixes, r);
+	/* Without room on the free list the slot is simply not reused. */
+	if (ent_release(t, idx) < 0)
+		e->kind = UINT8_MAX;
+}
+
+void
+rib_table_clear(struct rib_table *t)
+{
+	for (uint32_t i = 0; i < t->n_e; i++)
+		t->e[i].kind = UINT8_MAX;
+	t->n_e = 0;
+	t->n_free = 0;
+	ktab_free(&t->prefixes);
+	for (unsigned i = 0; i < IXG_MAX_PEERS; i++) {
+		t->m[i].routes = 0;
+		t->m[i].filtered = 0;
+		t->m[i].shut = false;
+	}
+}
+
+uint32_t
+rib_table_size(const struct rib_table *t)
+{
+	return t->prefixes.n;
+}
+
+long
+rib_table_apply(struct rib_table *t, const struct rtnl_batch *b)
+{
+	long changed = 0;
+
+	if (b->full)
+		t->gen++;
+	for (uint32_t i = 0; i < b->n; i++) {
+		const struct rtnl_change *c = &b->changes[i];
+		int fam = c->family == AF_INET ? 4 : 6;
+		struct key k;
+		struct rec *r;
+		uint8_t kind;
+		uint16_t peer;
+
+		key_make(&k, fam, c->len, 0, c->dst);
+		r = ktab_find(&t->prefixes, &k);
+		if (c->new_best == NULL) {
+			if (r != NULL) {
+				ent_delete(t, r);
+				changed++;
+			}
+			continue;
+		}
+		resolve(t, c->new_best, fam, k.addr, c->len, &kind, &peer);
+		if (r != NULL) {
+			struct ent *e = &t->e[r->val];
+
+			e->gen = t->gen;
+			if (e->kind == kind && e->peer == peer)
+				continue;
+			count(t, e->kind, e->peer, -1);
+			if (e->peer != 0 && e->peer != peer)
+				check_member(t, e->peer);
+			e->kind = kind;
+			e->peer = peer;
+		} else {
+			uint32_t idx;
+			struct ent *e;
+
+			if (ent_alloc(t, &idx) < 0)
+				return -ENOMEM;
+			e = &t->e[idx];
+			e->k = k;
+			e->kind = kind;
+			e->peer = peer;
+			e->gen = t->gen;
+			if (ktab_put(&t->prefixes, &k, idx) < 0) {
+				ent_release(t, idx);
+				return -ENOMEM;
+			}
+		}
+		count(t, kind, peer, +1);
+		if (peer != 0)
+			check_member(t, peer);
+		changed++;
+	}
+	if (b->full) {
+		/* Prefixes the full batch did not list are gone. */
+		for (uint32_t i = 0; i < t->n_e; i++) {
+			struct ent *e = &t->e[i];
+			struct rec *r;
+
+			if (e->kind == UINT8_MAX || e->gen == t->gen)
+				continue;
+			r = ktab_find(&t->prefixes, &e->k);
+			if (r != NULL) {
+				ent_delete(t, r);
+				changed++;
+			}
+		}
+	}
+	return changed;
+}
+
+int
+rib_table_set_basis(struct rib_table *t, const struct ixg_spec *s,
+		    uint32_t n_conf4, uint32_t n_conf6, uint32_t n_conf_bh,
+		    const struct rib_policy *p, const struct rtnl_store *store)
+{
+	struct key k;
+	bool was_shut[IXG_MAX_PEERS];
+	int rc = 0;
+
+	ktab_free(&t->nexthops);
+	ktab_free(&t->sources);
+	ktab_free(&t->conf);
+	memset(t->src_lens, 0, sizeof(t->src_lens));
+	t->pol = p != NULL ? *p : (struct rib_policy){0};
+	for (unsigned i = 0; i < IXG_MAX_PEERS; i++) {
+		was_shut[i] = t->m[i].shut;
+		t->m[i].routes = 0;
+		t->m[i].filtered = 0;
+		t->m[i].max_prefix = 0;
+		t->names[i][0] = '\0';
+	}
+	if (s == NULL)
+		goto resolve_all;
+	if (ktab_init(&t->nexthops, 2 * s->n_peers) < 0 ||
+	    ktab_init(&t->sources, s->n_sources4 * 2 + s->n_sources6 * 2) < 0 ||
+	    ktab_init(&t->conf, n_conf4 + n_conf6 + n_conf_bh) < 0) {
+		rc = -ENOMEM;
+		goto resolve_all;
+	}
+	for (uint32_t i = 0; i < s->n_peers; i++) {
+		const struct ixg_spec_peer *pe = &s->peers[i];
+		uint16_t id = pe->id % IXG_MAX_PEERS;
+
+		t->m[id].max_prefix = pe->max_prefix;
+		snprintf(t->names[id], sizeof(t->names[id]), "%s", pe->name);
+		if (pe->has_nh4) {
+			key_make(&k, 4, 32, 0, pe->nh4);
+			k.len = 0;
+			if (ktab_find(&t->nexthops, &k) == NULL &&
+			    ktab_put(&t->nexthops, &k, id) < 0)
+				rc = -ENOMEM;
+		}
+		if (pe->has_nh6) {
+			key_make(&k, 6, 128, 0, pe->nh6);
+			k.len = 0;
+			if (ktab_find(&t->nexthops, &k) == NULL &&
+			    ktab_put(&t->nexthops, &k, id) < 0)
+				rc = -ENOMEM;
+		}
+	}
+	for (uint32_t i = 0; i < s->n_sources4; i++) {
+		const struct ixg_spec_route4 *r = &s->sources4[i];
+		uint32_t a = htonl(r->addr);
+
+		t->src_lens[0][r->len & 63] = 1;
+		key_make(&k, 4, r->len, r->peer_id, (const uint8_t *)&a);
+		if (ktab_put(&t->sources, &k, 0) < 0)
+			rc = -ENOMEM;
+		k.tag = TAG_ANY;
+		if (ktab_put(&t->sources, &k, 0) < 0)
+			rc = -ENOMEM;
+	}
+	for (uint32_t i = 0; i < s->n_sources6; i++) {
+		const struct ixg_spec_route6 *r = &s->sources6[i];
+
+		t->src_lens[1][r->len <= 128 ? r->len : 128] = 1;
+		key_make(&k, 6, r->len, r->peer_id, r->addr);
+		if (ktab_put(&t->sources, &k, 0) < 0)
+			rc = -ENOMEM;
+		k.tag = TAG_ANY;
+		if (ktab_put(&t->sources, &k, 0) < 0)
+			rc = -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n_conf4 && i < s->n_routes4; i++) {
+		uint32_t a = htonl(s->routes4[i].addr);
+
+		key_make(&k, 4, s->routes4[i].len, TAG_CONF_ROUTE,
+			 (const uint8_t *)&a);
+		if (ktab_put(&t->conf, &k, 0) < 0)
+			rc = -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n_conf6 && i < s->n_routes6; i++) {
+		key_make(&k, 6, s->routes6[i].len, TAG_CONF_ROUTE,
+			 s->routes6[i].addr);
+		if (ktab_put(&t->conf, &k, 0) < 0)
+			rc = -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n_conf_bh && i < s->n_blackholes; i++) {
+		const struct ixg_spec_blackhole *h = &s->blackholes[i];
+
+		key_make(&k, h->family == 4 ? 4 : 6, h->len, TAG_CONF_BH,
+			 h->addr);
+		if (ktab_put(&t->conf, &k, 0) < 0)
+			rc = -ENOMEM;
+	}
+resolve_all:
+	if (rc < 0) {
+		ktab_free(&t->nexthops);
+		ktab_free(&t->sources);
+		ktab_free(&t->conf);
+	}
+	for (uint32_t i = 0; i < t->n_e; i++) {
+		struct ent *e = &t->e[i];
+		const struct rtnl_route *best;
+
+		if (e->kind == UINT8_MAX)
+			continue;
+		best = store != NULL ? rtnl_store_best(store,
+						       e->k.fam == 4 ? AF_INET
+								     : AF_INET6,
+						       e->k.addr, e->k.len)
+				     : NULL;
+		if (best == NULL) {
+			struct rec *r = ktab_find(&t->prefixes, &e->k);
+
+			if (r != NULL) {
+				ktab_del(&t->prefixes, r);
+				ent_release(t, i);
+			}
+			continue;
+		}
+		resolve(t, best, e->k.fam, e->k.addr, e->k.len, &e->kind,
+			&e->peer);
+		count(t, e->kind, e->peer, +1);
+	}
+	for (unsigned i = 1; i < IXG_MAX_PEERS; i++) {
+		struct rib_member *m = &t->m[i];
+
+		/* The state before the new limits, then the usual rule. */
+		m->shut = was_shut[i] && m->max_prefix != 0;
+		check_member(t, (uint16_t)i);
+	}
+	return rc;
+}
+
+static bool
+ent_merged(const struct rib_table *t, const struct ent *e)
+{
+	struct key k = e->k;
+
+	if (e->kind == RIB_K_BLACKHOLE) {
+		k.tag = TAG_CONF_BH;
+		return ktab_find(&t->conf, &k) == NULL;
+	}
+	if (e->kind != RIB_K_ROUTE || t->m[e->peer].shut)
+		return false;
+	if (t->pol.precedence_kernel)
+		return true;
+	k.tag = TAG_CONF_ROUTE;
+	return ktab_find(&t->conf, &k) == NULL;
+}
+
+/* A config route that a merged kernel route beats (precedence kernel). */
+static bool
+conf_beaten(const struct rib_table *t, int fam, unsigned len,
+	    const uint8_t *addr)
+{
+	struct key k;
+	const struct rec *r;
+
+	if (!t->pol.precedence_kernel)
+		return false;
+	key_make(&k, fam, len, 0, addr);
+	r = ktab_find(&t->prefixes, &k);
+	return r != NULL && t->e[r->val].kind == RIB_K_ROUTE &&
+	       !t->m[t->e[r->val].peer].shut;
+}
+
+int
+rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
+		uint32_t n_conf4, uint32_t n_conf6, uint32_t n_conf_bh,
+		struct ixg_spec *out)
+{
+	struct rib_counts c;
+	struct ixg_spec_route4 *r4;
+	struct ixg_spec_route6 *r6;
+	struct ixg_spec_blackhole *bh;
+	uint32_t n4 = 0, n6 = 0, nb = 0;
+
+	if (n_conf4 > base->n_routes4)
+		n_conf4 = base->n_routes4;
+	if (n_conf6 > base->n_routes6)
+		n_conf6 = base->n_routes6;
+	if (n_conf_bh > base->n_blackholes)
+		n_conf_bh = base->n_blackholes;
+	rib_table_counts(t, &c);
+	if (n_conf4 + c.merged4 > IXG_MAX_ROUTES4 ||
+	    n_conf6 + c.merged6 > IXG_MAX_ROUTES6 ||
+	    n_conf_bh + c.merged_bh > IXG_MAX_BLACKHOLES)
+		return -ENOSPC;
+	r4 = malloc((n_conf4 + c.merged4 + 1) * sizeof(*r4));
+	r6 = malloc((n_conf6 + c.merged6 + 1) * sizeof(*r6));
+	bh = malloc((n_conf_bh + c.merged_bh + 1) * sizeof(*bh));
+	if (r4 == NULL || r6 == NULL || bh == NULL) {
+		free(r4);
+		free(r6);
+		free(bh);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n_conf4; i++) {
+		uint32_t a = htonl(base->routes4[i].addr);
+
+		if (!conf_beaten(t, 4, base->routes4[i].len,
+				 (const uint8_t *)&a))
+			r4[n4++] = base->routes4[i];
+	}
+	for (uint32_t i = 0; i < n_conf6; i++)
+		if (!conf_beaten(t, 6, base->routes6[i].len,
+				 base->routes6[i].addr))
+			r6[n6++] = base->routes6[i];
+	if (n_conf_bh > 0)
+		memcpy(bh, base->blackholes, n_conf_bh * sizeof(*bh));
+	nb = n_conf_bh;
+	for (uint32_t i = 0; i < t->n_e; i++) {
+		const struct ent *e = &t->e[i];
+
+		if (e->kind == UINT8_MAX || !ent_merged(t, e))
+			continue;
+		if (e->kind == RIB_K_BLACKHOLE) {
+			struct ixg_spec_blackhole *h = &bh[nb++];
+
+			memset(h, 0, sizeof(*h));
+			h->family = e->k.fam;
+			h->len = e->k.len;
+			h->origin = RIB_ORIGIN_KERNEL;
+			memcpy(h->addr, e->k.addr, 16);
+		} else if (e->k.fam == 4) {
+			struct ixg_spec_route4 *r = &r4[n4++];
+			uint32_t a;
+
+			memset(r, 0, sizeof(*r));
+			memcpy(&a, e->k.addr, 4);
+			r->addr = ntohl(a);
+			r->len = e->k.len;
+			r->peer_id = e->peer;
+			r->origin = RIB_ORIGIN_KERNEL;
+		} else {
+			struct ixg_spec_route6 *r = &r6[n6++];
+
+			memset(r, 0, sizeof(*r));
+			memcpy(r->addr, e->k.addr, 16);
+			r->len = e->k.len;
+			r->peer_id = e->peer;
+			r->origin = RIB_ORIGIN_KERNEL;
+		}
+	}
+	out->routes4 = r4;
+	out->n_routes4 = n4;
+	out->routes6 = r6;
+	out->n_routes6 = n6;
+	out->blackholes = bh;
+	out->n_blackholes = nb;
+	return 0;
+}
+
+void
+rib_table_counts(const struct rib_table *t, struct rib_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (uint32_t i = 0; i < t->n_e; i++) {
+		const struct ent *e = &t->e[i];
+
+		if (e->kind == UINT8_MAX)
+			continue;
+		c->kind[e->k.fam == 4 ? 0 : 1][e->kind]++;
+		if (ent_merged(t, e)) {
+			if (e->kind == RIB_K_BLACKHOLE)
+				c->merged_bh++;
+			else if (e->k.fam == 4)
+				c->merged4++;
+			else
+				c->merged6++;
+		} else if (e->kind == RIB_K_ROUTE) {
+			if (t->m[e->peer].shut)
+				c->shut_routes++;
+			else
+				c->shadowed++;
+		}
+	}
+}
+
+const struct rib_member *
+rib_table_member(const struct rib_table *t, uint16_t id)
+{
+	return id < IXG_MAX_PEERS ? &t->m[id] : NULL;
+}
+
+int
+rib_table_lookup(const struct rib_table *t, int family, const uint8_t *dst,
+		 unsigned len, uint8_t *kind, uint16_t *peer, bool *merged)
+{
+	struct key k;
+	const struct rec *r;
+
+	key_make(&k, family, len, 0, dst);
+	r = ktab_find(&t->prefixes, &k);
+	if (r == NULL)
+		return -ENOENT;
+	*kind = t->e[r->val].kind;
+	*peer = t->e[r->val].peer;
+	*merged = ent_merged(t, &t->e[r->val]);
+	return 0;
+}

@@ -1,0 +1,205 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# test_rib_kernel.sh: kernel routes reaching the live dataplane (issue 10).
+# ixgate-control runs in a fresh network namespace and follows its table
+# 100 (configs/rib.conf: kernel-routes { table 100; filter sources; });
+# the dataplane forwards a replayed stream from member ma (p0) towards
+# 203.0.113.5. `ip route ... table 100` then:
+#  - a route present before the daemon starts (first dump) -> forwarded to
+#    mb, `show routes` names "kernel table 100" and mb's TX grows;
+#  - replaced via mc's next hop -> mc's TX grows, mb's stops;
+#  - a kernel blackhole 203.0.113.5/32 -> dropped as `blackhole`; its
+#    withdrawal restores forwarding;
+#  - a blackhole nobody's sources cover -> refused; a route of mb outside
+#    its sources -> filtered; an unknown gateway -> unresolved (counted);
+#  - mc over its max-prefix 3 -> all of mc's kernel routes withdrawn (the
+#    stream drops no_route), then back under 90% -> forwarded again;
+#  - an IPv6 route via mb's IPv6 next hop -> installed;
+#  - every route change is a `routes` commit sending only route tables:
+#    no audit record, the config not recompiled, and nothing but
+#    no_route/blackhole ever dropped (no tx_full, no other reason).
+# Needs root and network namespaces: skipped (77) otherwise.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/control_lib.sh"
+need_file "$CTLD"
+need_file "$CTL"
+[ "$(id -u)" = 0 ] || skip "not root"
+command -v ip >/dev/null || skip "iproute2 not installed"
+
+NS=ixg-rib-$$
+ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace"
+trap 'ixg_cleanup; ip netns del "$NS" 2>/dev/null' EXIT
+nsip() { ip -n "$NS" "$@" || fail "ip $*"; }
+nsip link set lo up
+# The peering LAN as the node's Linux side would have it: gateways must be
+# on a connected subnet for `ip route ... via`.
+nsip link add lan0 type veth peer name lan1
+nsip link set lan0 up
+nsip link set lan1 up
+nsip addr add 192.0.2.1/24 dev lan0
+nsip -6 addr add 2001:db8:1::1/64 dev lan0 nodad
+
+# ma -> 203.0.113.5, 64 frames replayed for ever from p0.
+python3 - "$TMP/in.pcap" <<'PY' || fail "pcap"
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+eth = bytes.fromhex("020000000001" "020000000a01" "0800")
+ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 18, 1, 0, 64, 17,
+                           0, bytes([198, 51, 100, 10]), bytes([203, 0, 113, 5])))
+ip[10:12] = struct.pack("!H", csum(bytes(ip)))
+udp = struct.pack("!HHHH", 4000, 5000, 8 + 18, 0) + b"x" * 18
+frame = eth + bytes(ip) + udp
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i in range(64):
+        f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
+PY
+
+mkdir -p "$CONF_DIR"
+CONF=$CONF_DIR/rib.conf
+sed "s|DEV0|net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1|; s|DEV1|net_null1,no-rx=1|" \
+	"$SRC/tests/integration/configs/rib.conf" >"$CONF"
+chmod -R go-w "$CONF_DIR"
+
+# A route before the daemon starts: the reader's first dump has it.
+nsip route add 203.0.113.0/24 via 192.0.2.130 proto bird table 100
+
+start_dp 240 "$TMP/live.json"
+bg ip netns exec "$NS" "$CTLD" --config "$CONF" --api-socket "$API_SOCK" \
+	--ctl-socket "$CTL_SOCK" --audit-log "$AUDIT" --state-dir "$STATE" \
+	>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
+CTLD_PID=$BG_PID
+wait_for 10 test -S "$CTL_SOCK" || { cat "$TMP/ctld.err" >&2; fail "no CLI socket"; }
+wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
+	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+
+kr() { ctl --json show kernel-routes; }
+# kr_field PYEXPR: a value of `show kernel-routes --json` (j is the object).
+kr_field() {
+	kr | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"
+}
+# peer_tx NAME: packets forwarded to the peer so far.
+peer_tx() {
+	ctl --json show peer "$1" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
+}
+drops() { # drops REASON
+	ctl --json show drops | python3 -c '
+import json, sys
+print(sum(d["packets"] for d in json.load(sys.stdin)["drops"] if d["reason"] == sys.argv[1]))' "$1"
+}
+# grows CMD...: the number CMD prints grows within 10 s.
+grows() {
+	local a b i
+	a=$("$@")
+	for i in $(seq 1 20); do
+		sleep 0.2
+		b=$("$@")
+		[ "$b" -gt "$a" ] 2>/dev/null && return 0
+	done
+	return 1
+}
+still() { # still CMD...: the number does not move over 1 s
+	local a b
+	a=$("$@")
+	sleep 1
+	b=$("$@")
+	[ "$a" = "$b" ]
+}
+routes_has() { # routes_has ADDR REGEX [--json]
+	local i
+	for i in $(seq 1 50); do
+		ctl ${3:-} show routes "$1" >"$TMP/routes.out" 2>&1
+		grep -qE "$2" "$TMP/routes.out" && return 0
+		sleep 0.1
+	done
+	cat "$TMP/routes.out" >&2
+	return 1
+}
+
+wait_for 20 test "$(kr_field 'j["synced"]')" = True || fail "reader never synced"
+routes_has 203.0.113.5 "forward to mb" || fail "first dump's route not live"
+routes_has 203.0.113.5 '"where":"kernel table 100 proto bird metric 0 via 192.0.2.130 dev lan0"' --json ||
+	fail "show routes does not say where the route comes from"
+grows peer_tx mb || fail "nothing forwarded to mb"
+log "first dump live: $(grep 'first dump is live' "$TMP/ctld.err" | tail -1)"
+
+log "replace: via mc"
+nsip route replace 203.0.113.0/24 via 192.0.2.131 proto bird table 100
+routes_has 203.0.113.5 "forward to mc" || fail "replace not live"
+grows peer_tx mc || fail "nothing forwarded to mc"
+still peer_tx mb || fail "mb still receives"
+
+log "blackhole 203.0.113.5/32"
+nsip route add blackhole 203.0.113.5/32 proto bird table 100
+routes_has 203.0.113.5 "drop: blackhole 203.0.113.5/32" || fail "blackhole not live"
+grows drops blackhole || fail "blackhole does not drop"
+still peer_tx mc || fail "mc still receives under the blackhole"
+nsip route del blackhole 203.0.113.5/32 table 100
+routes_has 203.0.113.5 "forward to mc" || fail "blackhole withdrawal not live"
+grows peer_tx mc || fail "forwarding not restored after the blackhole"
+
+log "refused, filtered, unresolved"
+nsip route add blackhole 8.8.8.8/32 proto bird table 100
+nsip route add 10.9.0.0/16 via 192.0.2.130 proto bird table 100
+nsip route add 10.10.0.0/16 via 192.0.2.99 proto bird table 100
+wait_for 10 test "$(kr_field 'j["prefixes"]["blackhole_refused"]')" = 1 ||
+	fail "blackhole outside every member's sources not refused"
+wait_for 10 test "$(kr_field 'j["prefixes"]["filtered"]')" = 1 ||
+	fail "mb's route outside its sources not filtered"
+wait_for 10 test "$(kr_field 'j["prefixes"]["unresolved"]')" = 1 ||
+	fail "route via an unknown gateway not counted"
+routes_has 8.8.8.8 "no route" || fail "refused blackhole installed"
+routes_has 10.9.1.1 "no route" || fail "filtered route installed"
+assert_eq "mb's filtered routes" 1 \
+	"$(kr_field '[m for m in j["members"] if m["peer"] == "mb"][0]["filtered"]')"
+
+log "max-prefix: mc has 1 route, limit 3"
+for i in 1 2 3; do nsip route add 100.100.$i.0/24 via 192.0.2.131 proto bird table 100; done
+routes_has 203.0.113.5 "no route" || fail "mc over max-prefix still installed"
+grows drops no_route || fail "no_route drops do not grow while mc is shut out"
+wait_for 5 grep -q "member mc has 4 kernel routes, more than its max-prefix 3" "$TMP/ctld.err" ||
+	fail "shut-out not logged"
+routes_has 203.0.113.0/24 '"kernel":"kernel table 100 proto bird metric 0 via 192.0.2.131 dev lan0 \(not installed: beaten by a config route, or the member is over its max-prefix\)"' --json ||
+	fail "show routes does not say why"
+for i in 1 2 3; do nsip route del 100.100.$i.0/24 table 100; done
+routes_has 203.0.113.5 "forward to mc" || fail "mc not back under 90%"
+grows peer_tx mc || fail "forwarding to mc not restored"
+
+log "IPv6"
+nsip -6 route add 2001:db8:ff::/48 via 2001:db8:1::2 proto bird table 100
+routes_has 2001:db8:ff::1 "forward to mb" || fail "IPv6 kernel route not live"
+
+log "reload: mc's next hop moves away; the kernel routes stay"
+sed -i 's|next-hop 192.0.2.131;|next-hop 192.0.2.132;|' "$CONF"
+ctl reload >"$TMP/reload.out" 2>&1 || { cat "$TMP/reload.out" >&2; fail "reload"; }
+cat "$TMP/reload.out"
+routes_has 203.0.113.5 "no route" || fail "route via mc's old next hop still installed"
+routes_has 2001:db8:ff::1 "forward to mb" || fail "kernel route lost by the reload"
+assert_eq "unresolved after the reload" 2 "$(kr_field 'j["prefixes"]["unresolved"]')"
+nsip route replace 203.0.113.0/24 via 192.0.2.132 proto bird table 100
+routes_has 203.0.113.5 "forward to mc" || fail "route via mc's new next hop not live"
+
+log "commits"
+ctl show kernel-routes >"$TMP/kr.txt"
+cat "$TMP/kr.txt"
+commits=$(kr_field 'j["commits"]')
+[ "$commits" -ge 8 ] || fail "only $commits route commits"
+assert_eq "failed route commits" 0 "$(kr_field 'j["commits_failed"]')"
+# Route commits are not configurations: the audit log has only the
+# start-up (the dataplane runs the same files: adopted) and the reload's
+# attempt and result.
+assert_eq "audit records of route commits" 0 "$(grep -c '"action": "routes"' "$AUDIT")"
+assert_eq "audit records" 3 "$(grep -c . "$AUDIT")"
+gen=$(generation)
+# Each change that moved the tables is a generation (the refused and
+# filtered ones change nothing: their jobs send no table).
+[ "$gen" -ge 9 ] || fail "generation $gen after $commits route commits"
+for r in tx_full unknown_peer source_invalid dmac_mismatch; do
+	assert_eq "drops $r" 0 "$(drops $r)"
+done
+log "ok: $commits route commits, generation $gen"

@@ -602,7 +602,7 @@ struct ixg_lcore_counters {
  * raced with is skipped, never used torn.
  */
 #define IXG_SAMPLE_HDR_MAX 128 /* bytes of each sampled frame kept */
-#define IXG_SAMPLE_RING_SIZE 1024 /* records per ring, a power of two */
+#define IXG_SAMPLE_RING_SIZE 4096 /* records per ring, a power of two */
 #define IXG_SAMPLES_MAGIC 0x53475849u /* "IXGS" little-endian */
 #define IXG_SAMPLES_VERSION 1
 

@@ -233,6 +233,15 @@ counters_describe_ports(struct runtime *rt)
 		snprintf(p->port[i].device, sizeof(p->port[i].device), "%s",
 			 name);
 		p->port[i].dpdk_port = rt->ports[i].dpdk_port;
+		{
+			struct rte_eth_link link;
+
+			/* ifSpeed of sFlow's counter samples. */
+			if (rte_eth_link_get_nowait(rt->ports[i].dpdk_port,
+						    &link) == 0 &&
+			    link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)
+				p->port[i].speed_mbps = link.link_speed;
+		}
 	}
 	__atomic_store_n(&p->magic, IXG_CTR_PORTS_MAGIC, __ATOMIC_RELEASE);
 }

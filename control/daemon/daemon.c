@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ctld.h"
+#include "sflow.h"
 #include "ixg_log.h"
 #include "stats.h"
 
@@ -421,6 +422,7 @@ ctld_running_changed(struct ctld *D)
 {
 	/* Exporters publish the names of the new running config here
 	 * (exporter_publish(&D->st) once the metrics exporter is wired). */
+	sflow_configure(D);
 	D->files_next_ms = loop_now_ms() + 1000;
 	D->files_dir_changed = false;
 	if (!D->st.held) {
@@ -488,6 +490,7 @@ dp_up(void *arg, const struct ixg_msg_hello_reply *rep, int counters_fd)
 		 D->api_path, rep->n_workers, rep->generation,
 		 rep->was_headless ? ", was headless" : "");
 	commit_jobs_dp_up(D);
+	sflow_dp_up(D);
 }
 
 static void
@@ -496,6 +499,7 @@ dp_down(void *arg, const char *why)
 	struct ctld *D = arg;
 
 	D->st.dp_connected = false;
+	sflow_dp_down(D);
 	unmap_counters(D);
 	commit_jobs_dp_down(D, why);
 }
@@ -646,6 +650,9 @@ ctld_start(struct ctld *D)
 	D->dp = dp_client_new(D->loop, D->api_path, &dp_ops, D);
 	if (D->signal_watch == NULL || D->tick == NULL || D->dp == NULL)
 		return -ENOMEM;
+	rc = sflow_start(D);
+	if (rc < 0)
+		return rc;
 	D->files_next_ms = loop_now_ms() + 2000;
 	return dp_client_start(D->dp);
 }
@@ -669,6 +676,7 @@ ctld_stop(struct ctld *D)
 		loop_run(D->loop);
 	}
 	cli_stop(D);
+	sflow_stop(D);
 	dp_client_free(D->dp);
 	D->dp = NULL;
 	unmap_counters(D);

@@ -566,7 +566,8 @@ test_record_content(void **state)
 }
 
 /* A consumer that falls behind: the ring keeps the oldest samples, the
- * rest are counted in sample_dropped (node and port); room after a pop. */
+ * rest are counted in sample_dropped (node and port); room after a pop.
+ * 140 bursts of 32 > IXG_SAMPLE_RING_SIZE. */
 static void
 test_ring_full_in_stage(void **state)
 {
@@ -576,7 +577,7 @@ test_ring_full_in_stage(void **state)
 
 	(void)state;
 	set_rate(2, 1);
-	for (k = 0; k < 40; k++) {
+	for (k = 0; k < 140; k++) {
 		dp_burst_init(&b, 2);
 		for (i = 0; i < PIPELINE_BURST; i++)
 			add(&b, VERDICT_DROP, 64, k * PIPELINE_BURST + i);
@@ -584,11 +585,11 @@ test_ring_full_in_stage(void **state)
 	}
 	assert_int_equal(ctx.ctr->sampled, IXG_SAMPLE_RING_SIZE);
 	assert_int_equal(ctx.ctr->sample_dropped,
-			 40 * PIPELINE_BURST - IXG_SAMPLE_RING_SIZE);
+			 140 * PIPELINE_BURST - IXG_SAMPLE_RING_SIZE);
 	assert_int_equal(ctx.ctr->port[2].sample_dropped,
-			 40 * PIPELINE_BURST - IXG_SAMPLE_RING_SIZE);
-	assert_int_equal(ctx.ctr->port[2].sample_pool, 40 * PIPELINE_BURST);
-	assert_int_equal(ctx.ctr->rx_packets, 40 * PIPELINE_BURST);
+			 140 * PIPELINE_BURST - IXG_SAMPLE_RING_SIZE);
+	assert_int_equal(ctx.ctr->port[2].sample_pool, 140 * PIPELINE_BURST);
+	assert_int_equal(ctx.ctr->rx_packets, 140 * PIPELINE_BURST);
 	assert_invariant(ctx.ctr);
 	for (i = 0; i < 10; i++) {
 		assert_int_equal(pop(&rec), 0);
@@ -600,7 +601,7 @@ test_ring_full_in_stage(void **state)
 	run(&b);
 	assert_int_equal(ctx.ctr->sampled, IXG_SAMPLE_RING_SIZE + 10);
 	assert_int_equal(ctx.ctr->sample_dropped,
-			 40 * PIPELINE_BURST - IXG_SAMPLE_RING_SIZE + 22);
+			 140 * PIPELINE_BURST - IXG_SAMPLE_RING_SIZE + 22);
 }
 
 /* Rates are per port: a port at 0 samples nothing and counts no pool; no

@@ -169,10 +169,25 @@ jstream_write(void *cookie, const char *buf, size_t size)
 	return (ssize_t)size;
 }
 
+/* fclose(3) of the stream: what is left of a line, then the cookie. */
+static int
+jstream_close(void *cookie)
+{
+	struct jstream *js = cookie;
+
+	if (js->n > 0) {
+		js->line[js->n++] = '\n';
+		jstream_flush_line(js);
+	}
+	free(js);
+	return 0;
+}
+
 FILE *
 ixg_log_journal_stream(int (*level)(void), int offset)
 {
-	static const cookie_io_functions_t io = {.write = jstream_write};
+	static const cookie_io_functions_t io = {.write = jstream_write,
+						 .close = jstream_close};
 	struct jstream *js;
 	FILE *f;
 

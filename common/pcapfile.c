@@ -14,6 +14,17 @@
  * PCAP_MAX_CAPLEN is malformed: a length that large means a corrupt or
  * hostile file, and trusting it would have us allocate whatever it says.
  * Writing always produces the nanosecond magic in host byte order.
+ *
+ * Reading also takes pcapng (draft-ietf-opsawg-pcapng: what dpdk-dumpcap,
+ * Wireshark and tshark write): Section Header Blocks (each sets the byte
+ * order of its section and forgets the interfaces), Interface Description
+ * Blocks (link type, snaplen, if_tsresol), Enhanced and Simple Packet
+ * Blocks; every other block is skipped. Every interface a packet comes
+ * from must be Ethernet. A block whose length is not a multiple of 4, is
+ * shorter than its fixed fields, longer than PCAP_MAX_CAPLEN plus its
+ * headers, or whose trailing length differs is malformed (record N = the
+ * Nth block). Own code, not libpcap's pcap_open_offline(): replay's errors
+ * name the record and byte offset, which libpcap does not give.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -35,6 +46,21 @@
 #define PCAP_WRITE_SNAPLEN 65535u
 #define PCAP_IO_BUF (1u << 20)
 
+#define NG_SHB 0x0a0d0d0au
+#define NG_IDB 1u
+#define NG_SPB 3u
+#define NG_EPB 6u
+#define NG_BOM 0x1a2b3c4du
+#define NG_MAX_IFS 256u
+#define NG_OPT_TSRESOL 9u
+#define NG_BLOCK_MAX (PCAP_MAX_CAPLEN + 4096u) /* headers and options */
+
+struct ng_if {
+	uint16_t linktype;
+	uint32_t snaplen;
+	uint64_t tps; /* timestamp units per second */
+};
+
 struct pcap_reader {
 	FILE *f;
 	char *path;
@@ -43,7 +69,11 @@ struct pcap_reader {
 	uint32_t snaplen;
 	uint64_t offset; /* byte offset of the next record header */
 	uint64_t recno; /* number of the next record, from 1 */
-	uint8_t *buf; /* PCAP_MAX_CAPLEN bytes */
+	uint8_t *buf; /* NG_BLOCK_MAX bytes */
+	/* pcapng: the current section's interfaces. */
+	bool ng;
+	unsigned n_ifs;
+	struct ng_if ifs[NG_MAX_IFS];
 };
 
 struct pcap_writer {
@@ -112,7 +142,7 @@ pcap_open_read(const char *path, char *err, size_t errlen)
 		return open_fail(NULL, ENOMEM, err, errlen, "%s: out of memory",
 				 path);
 	r->path = strdup(path);
-	r->buf = malloc(PCAP_MAX_CAPLEN);
+	r->buf = malloc(NG_BLOCK_MAX);
 	if (r->path == NULL || r->buf == NULL)
 		return open_fail(r, ENOMEM, err, errlen, "%s: out of memory",
 				 path);
@@ -131,6 +161,15 @@ pcap_open_read(const char *path, char *err, size_t errlen)
 				 "%s: truncated file header (%zu of %u bytes)",
 				 path, n, PCAP_FILE_HDR_LEN);
 	memcpy(&magic, hdr, sizeof(magic));
+	if (magic == NG_SHB) {
+		/* pcapng: pcap_read() reads every block, this one too. */
+		if (fseek(r->f, 0, SEEK_SET) != 0)
+			return open_fail(r, errno, err, errlen, "%s: %s", path,
+					 strerror(errno));
+		r->ng = true;
+		r->recno = 1;
+		return r;
+	}
 	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS) {
 		r->swapped = false;
 	} else if (__builtin_bswap32(magic) == PCAP_MAGIC_US ||
@@ -140,7 +179,7 @@ pcap_open_read(const char *path, char *err, size_t errlen)
 	} else {
 		return open_fail(r, EINVAL, err, errlen,
 				 "%s: bad magic 0x%08" PRIx32
-				 " (not a classic pcap file)",
+				 " (not a pcap or pcapng file)",
 				 path, get32(hdr, true));
 	}
 	r->nsec = magic == PCAP_MAGIC_NS;
@@ -169,6 +208,225 @@ pcap_open_read(const char *path, char *err, size_t errlen)
 	return r;
 }
 
+/* A pcapng read failure: err "path: record N at byte offset O: why". */
+static int ng_fail(struct pcap_reader *r, int e, char *err, size_t errlen,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+ng_fail(struct pcap_reader *r, int e, char *err, size_t errlen, const char *fmt,
+	...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen,
+		 "%s: record %" PRIu64 " at byte offset %" PRIu64 ": %s",
+		 r->path, r->recno, r->offset, why);
+	errno = e;
+	return -1;
+}
+
+/* if_tsresol of an IDB's options (body: the options, len bytes), or the
+ * default of 10^6 units per second. */
+static int
+ng_tsresol(const uint8_t *o, size_t len, bool swapped, uint64_t *tps)
+{
+	*tps = 1000000;
+	while (len >= 4) {
+		uint16_t code, olen;
+
+		memcpy(&code, o, 2);
+		memcpy(&olen, o + 2, 2);
+		if (swapped) {
+			code = __builtin_bswap16(code);
+			olen = __builtin_bswap16(olen);
+		}
+		if (code == 0)
+			break;
+		if ((size_t)olen + 4 > len)
+			return -1;
+		if (code == NG_OPT_TSRESOL && olen >= 1) {
+			uint8_t v = o[4], e = v & 0x7f;
+			uint64_t t = 1;
+
+			/* 10^-e or 2^-e; finer than 1 ns (2^-30 / 10^-9)
+			 * is not representable here. */
+			if ((v & 0x80) ? e > 30 : e > 9)
+				return -1;
+			for (uint8_t i = 0; i < e; i++)
+				t *= (v & 0x80) ? 2 : 10;
+			*tps = t;
+		}
+		len -= 4 + (((size_t)olen + 3) & ~(size_t)3);
+		o += 4 + (((size_t)olen + 3) & ~(size_t)3);
+	}
+	return 0;
+}
+
+/* The next packet of a pcapng file (see pcap_read). */
+static int
+ng_read(struct pcap_reader *r, struct pcap_rec *rec, char *err, size_t errlen)
+{
+	for (;;) {
+		uint8_t h[8];
+		uint32_t type, len, tail, body;
+		size_t n = fread(h, 1, sizeof(h), r->f);
+		const uint8_t *b = r->buf;
+
+		if (n == 0 && feof(r->f))
+			return 0;
+		if (n < sizeof(h))
+			return ng_fail(r, ferror(r->f) ? EIO : EINVAL, err,
+				       errlen,
+				       "truncated block header (%zu of 8 "
+				       "bytes)",
+				       n);
+		memcpy(&type, h, 4);
+		if (type == NG_SHB) {
+			uint32_t bom;
+
+			/* The byte order is the section's: read it before
+			 * the length. */
+			if (fread(&bom, 1, 4, r->f) != 4)
+				return ng_fail(r, EINVAL, err, errlen,
+					       "truncated section header");
+			if (bom == NG_BOM)
+				r->swapped = false;
+			else if (__builtin_bswap32(bom) == NG_BOM)
+				r->swapped = true;
+			else
+				return ng_fail(
+					r, EINVAL, err, errlen,
+					"bad byte-order magic 0x%08" PRIx32,
+					bom);
+			if (fseek(r->f, -4, SEEK_CUR) != 0)
+				return ng_fail(r, EIO, err, errlen, "seek: %s",
+					       strerror(errno));
+			r->n_ifs = 0;
+		} else if (r->recno == 1) {
+			return ng_fail(r, EINVAL, err, errlen,
+				       "a pcapng file must start with a "
+				       "section header block");
+		}
+		type = get32(h, r->swapped);
+		len = get32(h + 4, r->swapped);
+		if (len < 12 || len % 4 != 0 || len > NG_BLOCK_MAX)
+			return ng_fail(r, EINVAL, err, errlen,
+				       "block length %" PRIu32
+				       " (a multiple of 4, 12..%u)",
+				       len, NG_BLOCK_MAX);
+		body = len - 12;
+		n = fread(r->buf, 1, body + 4, r->f);
+		if (n < body + 4)
+			return ng_fail(
+				r, ferror(r->f) ? EIO : EINVAL, err, errlen,
+				"truncated block (%zu of %" PRIu32 " bytes)",
+				n + 8, len);
+		tail = get32(r->buf + body, r->swapped);
+		if (tail != len)
+			return ng_fail(r, EINVAL, err, errlen,
+				       "trailing block length %" PRIu32
+				       " differs from %" PRIu32,
+				       tail, len);
+		if (type == NG_SHB) {
+			uint16_t major;
+
+			if (body < 16)
+				return ng_fail(r, EINVAL, err, errlen,
+					       "section header of %" PRIu32
+					       " bytes",
+					       len);
+			memcpy(&major, b + 4, 2);
+			if (r->swapped)
+				major = __builtin_bswap16(major);
+			if (major != 1)
+				return ng_fail(r, EINVAL, err, errlen,
+					       "unsupported pcapng version %u "
+					       "(expected 1)",
+					       major);
+		} else if (type == NG_IDB) {
+			struct ng_if *i;
+			uint16_t lt;
+
+			if (body < 8)
+				return ng_fail(r, EINVAL, err, errlen,
+					       "interface description of "
+					       "%" PRIu32 " bytes",
+					       len);
+			if (r->n_ifs == NG_MAX_IFS)
+				return ng_fail(r, EINVAL, err, errlen,
+					       "more than %u interfaces",
+					       NG_MAX_IFS);
+			i = &r->ifs[r->n_ifs];
+			memcpy(&lt, b, 2);
+			i->linktype = r->swapped ? __builtin_bswap16(lt) : lt;
+			i->snaplen = get32(b + 4, r->swapped);
+			if (i->snaplen == 0 || i->snaplen > PCAP_MAX_CAPLEN)
+				i->snaplen = PCAP_MAX_CAPLEN;
+			if (ng_tsresol(b + 8, body - 8, r->swapped, &i->tps) <
+			    0)
+				return ng_fail(r, EINVAL, err, errlen,
+					       "bad interface options");
+			r->n_ifs++;
+		} else if (type == NG_EPB || type == NG_SPB) {
+			uint32_t ifid = 0, caplen, origlen, fixed;
+			uint64_t ts = 0;
+			const struct ng_if *i;
+
+			fixed = type == NG_EPB ? 20 : 4;
+			if (body < fixed)
+				return ng_fail(r, EINVAL, err, errlen,
+					       "packet block of %" PRIu32
+					       " bytes",
+					       len);
+			if (type == NG_EPB) {
+				ifid = get32(b, r->swapped);
+				ts = (uint64_t)get32(b + 4, r->swapped) << 32 |
+				     get32(b + 8, r->swapped);
+				caplen = get32(b + 12, r->swapped);
+				origlen = get32(b + 16, r->swapped);
+			} else {
+				origlen = get32(b, r->swapped);
+				caplen = body - fixed;
+			}
+			if (ifid >= r->n_ifs)
+				return ng_fail(r, EINVAL, err, errlen,
+					       "packet of interface %" PRIu32
+					       " (the section describes %u)",
+					       ifid, r->n_ifs);
+			i = &r->ifs[ifid];
+			if (type == NG_SPB && caplen > origlen)
+				caplen = origlen;
+			if (type == NG_SPB && caplen > i->snaplen)
+				caplen = i->snaplen;
+			if (caplen > body - fixed || caplen > i->snaplen)
+				return ng_fail(r, EINVAL, err, errlen,
+					       "captured length %" PRIu32
+					       " exceeds the block or snaplen "
+					       "%" PRIu32,
+					       caplen, i->snaplen);
+			if (i->linktype != PCAP_LINKTYPE_ETHERNET)
+				return ng_fail(r, EINVAL, err, errlen,
+					       "link type %u not supported "
+					       "(only Ethernet, 1)",
+					       i->linktype);
+			rec->ts_ns = ts / i->tps * 1000000000u +
+				     ts % i->tps * 1000000000u / i->tps;
+			rec->caplen = caplen;
+			rec->origlen = origlen;
+			rec->data = b + fixed;
+			r->offset += len;
+			r->recno++;
+			return 1;
+		}
+		r->offset += len;
+		r->recno++;
+	}
+}
+
 /*
  * Read the next record into the reader's buffer; rec->data stays valid until
  * the next call. Returns 1, 0 at a clean end of file, or -1 with errno
@@ -182,6 +440,8 @@ pcap_read(struct pcap_reader *r, struct pcap_rec *rec, char *err, size_t errlen)
 	uint32_t sec, frac, caplen, origlen;
 	size_t n;
 
+	if (r->ng)
+		return ng_read(r, rec, err, errlen);
 	n = fread(hdr, 1, sizeof(hdr), r->f);
 	if (n == 0 && feof(r->f))
 		return 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pcapfile.h - read and write classic pcap files (libpcap format,
- * LINKTYPE_ETHERNET, microsecond or nanosecond timestamps). Plain C, no
- * libpcap: used by offline replay, the traffic generator and the tests.
+ * pcapfile.h - read classic pcap and pcapng files, write classic pcap
+ * (libpcap format, LINKTYPE_ETHERNET, microsecond or nanosecond
+ * timestamps). Plain C, no libpcap: used by offline replay, the traffic
+ * generator and the tests.
  */
 #ifndef IXG_PCAPFILE_H
 #define IXG_PCAPFILE_H
@@ -22,7 +23,7 @@ struct pcap_rec {
 	const uint8_t *data;
 };
 
-/* Open a pcap file for reading. NULL with errno set and a message in
+/* Open a pcap or pcapng file for reading. NULL with errno set and a message in
  * err (file: what is wrong) if it is not a pcap file we can read. */
 struct pcap_reader *pcap_open_read(const char *path, char *err, size_t errlen);
 /* Next record: 1 if read, 0 at end of file, -1 on a malformed record

@@ -236,9 +236,9 @@ test_bad_magic(void **state)
 	struct fb f = {0};
 
 	(void)state;
-	fb_hdr(&f, 0x0a0d0d0a, 65535, 1); /* a pcapng section header */
+	fb_hdr(&f, 0x0a0d0d0b, 65535, 1);
 	fb_save(&f);
-	expect_open_error("bad magic 0x0a0d0d0a (not a classic pcap file)",
+	expect_open_error("bad magic 0x0b0d0d0a (not a pcap or pcapng file)",
 			  EINVAL);
 }
 
@@ -351,6 +351,173 @@ test_write_error(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* ---- pcapng ---------------------------------------------------------- */
+
+static void
+ng_shb(struct fb *f)
+{
+	fb32(f, 0x0a0d0d0a);
+	fb32(f, 28);
+	fb32(f, 0x1a2b3c4d);
+	fb16(f, 1);
+	fb16(f, 0);
+	fb32(f, 0xffffffff); /* section length: unknown */
+	fb32(f, 0xffffffff);
+	fb32(f, 28);
+}
+
+/* An IDB; tsresol < 0: no if_tsresol option. */
+static void
+ng_idb(struct fb *f, uint16_t linktype, uint32_t snaplen, int tsresol)
+{
+	uint32_t len = tsresol >= 0 ? 20 + 8 + 4 : 20;
+
+	fb32(f, 1);
+	fb32(f, len);
+	fb16(f, linktype);
+	fb16(f, 0);
+	fb32(f, snaplen);
+	if (tsresol >= 0) {
+		fb16(f, 9);
+		fb16(f, 1);
+		f->b[f->n++] = (uint8_t)tsresol;
+		f->b[f->n++] = 0;
+		f->b[f->n++] = 0;
+		f->b[f->n++] = 0;
+		fb32(f, 0); /* opt_endofopt */
+	}
+	fb32(f, len);
+}
+
+static void
+ng_epb(struct fb *f, uint32_t ifid, uint64_t ts, uint32_t caplen)
+{
+	uint32_t pad = (caplen + 3) & ~3u, len = 32 + pad;
+
+	fb32(f, 6);
+	fb32(f, len);
+	fb32(f, ifid);
+	fb32(f, (uint32_t)(ts >> 32));
+	fb32(f, (uint32_t)ts);
+	fb32(f, caplen);
+	fb32(f, caplen + 4);
+	for (uint32_t i = 0; i < pad; i++)
+		f->b[f->n++] = i < caplen ? (uint8_t)(i * 3 + 1) : 0;
+	fb32(f, len);
+}
+
+/* pcapng in both byte orders: blocks other than packets skipped, if_tsresol
+ * in powers of 10 and 2, Simple Packet Blocks, a second section; the
+ * timestamps in nanoseconds and the bytes as written. */
+static void
+test_pcapng(void **state)
+{
+	struct pcap_reader *r;
+	struct pcap_rec rec;
+	char err[256];
+
+	(void)state;
+	for (int swap = 0; swap < 2; swap++) {
+		struct fb f = {.swap = swap};
+
+		ng_shb(&f);
+		ng_idb(&f, 1, 0, -1); /* microseconds */
+		ng_idb(&f, 1, 128, 9); /* nanoseconds, snaplen 128 */
+		fb32(&f, 5); /* an Interface Statistics Block: skipped */
+		fb32(&f, 16);
+		fb32(&f, 0);
+		fb32(&f, 16);
+		ng_epb(&f, 0, 1700000000123456ull, 60);
+		ng_epb(&f, 1, 1700000000123456789ull, 61);
+		fb32(&f, 3); /* a Simple Packet Block of 64 bytes: snaplen */
+		fb32(&f, 16 + 128);
+		fb32(&f, 200);
+		for (int i = 0; i < 128; i++)
+			f.b[f.n++] = (uint8_t)i;
+		fb32(&f, 16 + 128);
+		ng_shb(&f); /* a new section forgets the interfaces */
+		ng_idb(&f, 1, 0, 0x80 | 10); /* 2^-10 s */
+		ng_epb(&f, 0, 3ull * 1024 + 512, 14);
+		fb_save(&f);
+
+		r = pcap_open_read(path, err, sizeof(err));
+		assert_non_null(r);
+		assert_int_equal(pcap_read(r, &rec, err, sizeof(err)), 1);
+		assert_int_equal(rec.ts_ns, 1700000000123456000ull);
+		assert_int_equal(rec.caplen, 60);
+		assert_int_equal(rec.origlen, 64);
+		assert_int_equal(rec.data[0], 1);
+		assert_int_equal(rec.data[59], (uint8_t)(59 * 3 + 1));
+		assert_int_equal(pcap_read(r, &rec, err, sizeof(err)), 1);
+		assert_int_equal(rec.ts_ns, 1700000000123456789ull);
+		assert_int_equal(rec.caplen, 61);
+		assert_int_equal(pcap_read(r, &rec, err, sizeof(err)), 1);
+		assert_int_equal(rec.caplen, 128);
+		assert_int_equal(rec.origlen, 200);
+		assert_int_equal(rec.data[127], 127);
+		assert_int_equal(pcap_read(r, &rec, err, sizeof(err)), 1);
+		assert_int_equal(rec.ts_ns, 3500000000ull);
+		assert_int_equal(rec.caplen, 14);
+		assert_int_equal(pcap_read(r, &rec, err, sizeof(err)), 0);
+		pcap_close_read(r);
+	}
+}
+
+/* Malformed pcapng, each with its record number and offset. */
+static void
+test_pcapng_malformed(void **state)
+{
+	struct fb f = {0};
+
+	(void)state;
+	/* Trailing length differs (record 3 = the EPB at 28 + 20). */
+	ng_shb(&f);
+	ng_idb(&f, 1, 0, -1);
+	ng_epb(&f, 0, 1, 20);
+	f.b[f.n - 4] ^= 0x01;
+	fb_save(&f);
+	expect_read_error("record 3 at byte offset 48: trailing block length "
+			  "53 differs from 52",
+			  0);
+	/* A packet of an interface the section does not describe. */
+	f.n = 0;
+	ng_shb(&f);
+	ng_idb(&f, 1, 0, -1);
+	ng_epb(&f, 1, 1, 20);
+	fb_save(&f);
+	expect_read_error("record 3 at byte offset 48: packet of interface 1 "
+			  "(the section describes 1)",
+			  0);
+	/* Not Ethernet. */
+	f.n = 0;
+	ng_shb(&f);
+	ng_idb(&f, 101, 0, -1);
+	ng_epb(&f, 0, 1, 20);
+	fb_save(&f);
+	expect_read_error("record 3 at byte offset 48: link type 101 not "
+			  "supported (only Ethernet, 1)",
+			  0);
+	/* A block length that is not a multiple of 4. */
+	f.n = 0;
+	ng_shb(&f);
+	fb32(&f, 6);
+	fb32(&f, 13);
+	fb_save(&f);
+	expect_read_error("record 2 at byte offset 28: block length 13 (a "
+			  "multiple of 4, 12..266240)",
+			  0);
+	/* Cut short. */
+	f.n = 0;
+	ng_shb(&f);
+	ng_idb(&f, 1, 0, -1);
+	ng_epb(&f, 0, 1, 20);
+	f.n -= 10;
+	fb_save(&f);
+	expect_read_error("record 3 at byte offset 48: truncated block (42 of "
+			  "52 bytes)",
+			  0);
+}
+
 int
 main(void)
 {
@@ -372,6 +539,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_oversized_caplen, setup,
 						teardown),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test_setup_teardown(test_pcapng, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pcapng_malformed, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -192,7 +192,7 @@ assert_eq "generation after malformed input" 2 "$(field "$TMP/state3.out" genera
 assert_traffic_flows "malformed messages"
 
 log "5. one client at a time; headless when none"
-api hold 4 >"$TMP/hold.out" &
+api hold 10 >"$TMP/hold.out" &
 HOLD=$!
 sleep 1
 rc=0

@@ -409,6 +409,7 @@ gen_node_ports(struct gen *g)
 		pt->id = i;
 		pt->mtu = i == 0 ? 1500 : 9000;
 		pt->rx_desc = pt->tx_desc = 1024;
+		pt->sample_rate = s->node.sample_rate;
 		pt->mac[0] = 0x02;
 		pt->mac[5] = (uint8_t)(i + 1);
 		pt->origin = i;

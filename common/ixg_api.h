@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define IXG_API_VERSION 1
+#define IXG_API_VERSION 2
 
 /* ---------------------------------------------------------------------
  * Capacities: tables are sized for the real internet and a large exchange,
@@ -145,7 +145,10 @@ struct ixg_spec_node {
 	uint8_t icmp_time_exceeded; /* 1: answer expired TTL with ICMP */
 	uint8_t _pad;
 	uint32_t icmp_rate; /* ICMP errors per second per worker, 0 = none */
-	uint32_t sample_rate; /* 1-in-N packet sampling, 0 = off */
+	/* 1-in-N packet sampling, 0 = off: the default of the ports (the
+	 * compiler resolves it into each ixg_spec_port.sample_rate, which is
+	 * what the workers read). */
+	uint32_t sample_rate;
 };
 
 struct ixg_spec_port {
@@ -158,6 +161,9 @@ struct ixg_spec_port {
 	uint32_t origin;
 	char name[IXG_NAME_LEN];
 	char devargs[IXG_DEVARGS_LEN]; /* PCI address or vdev string */
+	/* 1-in-N sampling of the frames received on the port (sFlow), 0 =
+	 * off: the port's own `sampling`, or the node's. */
+	uint32_t sample_rate;
 };
 
 struct ixg_spec_local_addr {
@@ -297,7 +303,7 @@ struct ixg_spec_country6 {
 #define IXG_SPEC_TABLES(X, S)                                                  \
 	X(NODE, 1, node, struct ixg_spec_node, 44, 1, ONE, NO_ORIGIN,          \
 	  S(struct ixg_spec_node, name))                                       \
-	X(PORTS, 2, ports, struct ixg_spec_port, 308, IXG_MAX_PORTS, ARRAY,    \
+	X(PORTS, 2, ports, struct ixg_spec_port, 312, IXG_MAX_PORTS, ARRAY,    \
 	  ORIGIN,                                                              \
 	  S(struct ixg_spec_port, name) S(struct ixg_spec_port, devargs))      \
 	X(LOCAL_ADDRS, 3, local_addrs, struct ixg_spec_local_addr, 28,         \
@@ -459,7 +465,13 @@ struct ixg_ctr_pb {
 	X(SUM, drops, , "drops_total", port_dropped_packets_sum, COUNTER,      \
 	  "packets", "Frames received on the port and dropped, every reason")  \
 	X(REASONS, drops, , "drops", port_dropped_packets_total, COUNTER,      \
-	  "packets", "Frames received on the port and dropped, by reason")
+	  "packets", "Frames received on the port and dropped, by reason")     \
+	X(U64, sample_pool, , "sample_pool", port_sample_pool_packets_total,   \
+	  COUNTER, "packets",                                                  \
+	  "Frames the port's 1-in-N sampler saw (sFlow sample_pool)")          \
+	X(U64, sample_dropped, , "sample_dropped", port_samples_dropped_total, \
+	  COUNTER, "packets",                                                  \
+	  "Samples of the port lost because the sample ring was full")
 
 /* Per peer (member), by its stable id. */
 #define IXG_CTR_PEER(X)                                                        \
@@ -532,7 +544,10 @@ struct ixg_ctr_port_info {
 	 * dpdk-dumpcap -i takes. "" when the port is not open. */
 	char device[IXG_DEVICE_NAME_LEN];
 	uint16_t dpdk_port;
-	uint16_t _pad[3];
+	uint16_t _pad;
+	/* Link speed when the port was opened, Mbit/s (0: unknown): what
+	 * sFlow's ifSpeed reports. */
+	uint32_t speed_mbps;
 };
 
 struct ixg_ctr_ports {
@@ -550,6 +565,117 @@ struct ixg_lcore_counters {
 	struct ixg_ctr_pb country_pair[IXG_MAX_COUNTRIES][IXG_MAX_COUNTRIES];
 	struct ixg_ctr_peer_pair peer_pair[IXG_PEER_PAIR_SLOTS];
 } __attribute__((aligned(64)));
+
+/* ---------------------------------------------------------------------
+ * The sample channel: 1-in-N packet samples from the workers to the sFlow
+ * agent of ixgate-control, without a lock, a syscall or a wait on the
+ * workers' side.
+ *
+ * Each worker produces into its own ring of fixed records; one consumer
+ * reads them. The rings live in the counters region, after struct
+ * ixg_ctr_ports: struct ixg_samples_info, then `n_rings` struct
+ * ixg_sample_ring at `rings_offset`, `ring_stride` bytes apart. Clients
+ * map that region read-only (HELLO), so nothing a client does can change a
+ * ring's records or its producer index (`head`).
+ *
+ * The consumer's read indices are elsewhere: in the cursors memfd (one
+ * struct ixg_sample_cursor per ring), which GET_SAMPLES hands out
+ * read-write and which is sealed against shrinking and growing (a worker
+ * reading it can never fault). A worker reads its cursor's `tail` and
+ * trusts nothing about it: it writes only rec[head % size], with its own
+ * head, and when head - tail is not in [0, size] (a reader that wrote
+ * garbage) it treats the ring as full. A bad reader can lose its own
+ * samples (counted in samples_dropped), never make a worker write outside
+ * its ring or wait.
+ *
+ * While no client holds the channel (info.consumer == 0), the dataplane's
+ * main thread frees the rings itself every tick; GET_SAMPLES makes the
+ * client the consumer (info.consumer = a new epoch, also in the reply)
+ * until its API connection closes. A consumer checks that info.consumer
+ * still holds its epoch before each read, and resumes from the cursor's
+ * tail where the previous consumer (or the main thread) left it, so a
+ * restarted ixgate-control picks up where the rings are.
+ *
+ * Each record carries `seq`: its ring index + 1 once whole; while a worker
+ * writes it, the index itself (never a valid value for that slot). A
+ * reader copies a record, then checks seq again (a seqlock): a record it
+ * raced with is skipped, never used torn.
+ */
+#define IXG_SAMPLE_HDR_MAX 128 /* bytes of each sampled frame kept */
+#define IXG_SAMPLE_RING_SIZE 4096 /* records per ring, a power of two */
+#define IXG_SAMPLES_MAGIC 0x53475849u /* "IXGS" little-endian */
+#define IXG_SAMPLES_VERSION 1
+
+/* What became of the sampled packet. */
+enum ixg_sample_verdict {
+	IXG_SAMPLE_FORWARD = 1,
+	IXG_SAMPLE_LOCAL = 2,
+	IXG_SAMPLE_DROP = 3,
+};
+
+/*
+ * One sample. hdr[] is the frame as the port received it (VLAN tags
+ * included), whatever became of it; the rest is the pipeline's decision.
+ * pool and drops are this worker's counts for in_port when the sample was
+ * taken (the port's sample_pool and sample_dropped counters): a reader
+ * sums the latest of each worker for sFlow's sample_pool and drops.
+ */
+struct ixg_sample_record {
+	uint32_t seq; /* ring index + 1 once written (see above) */
+	uint32_t frame_len; /* bytes of the frame as received, no FCS */
+	int64_t unix_s; /* wall clock at the burst */
+	uint64_t tsc; /* the worker's TSC at the burst */
+	uint64_t pool; /* this worker's frames seen by in_port's sampler */
+	uint32_t rate; /* the 1-in-N rate the sample was drawn at */
+	uint32_t drops; /* this worker's samples of in_port lost so far */
+	uint32_t acl_rule; /* matching ACL rule id, 0 if none */
+	uint16_t in_port, out_port; /* out_port valid if FORWARD */
+	uint16_t in_peer, out_peer; /* 0 if none; out_peer if FORWARD */
+	uint16_t src_country, dst_country; /* country indices */
+	uint16_t class_id;
+	uint8_t verdict; /* enum ixg_sample_verdict */
+	uint8_t drop_reason; /* enum ixg_drop_reason if DROP */
+	uint8_t hdr_len; /* bytes valid in hdr, <= IXG_SAMPLE_HDR_MAX */
+	uint8_t _pad[3];
+	uint8_t hdr[IXG_SAMPLE_HDR_MAX];
+};
+
+/* A worker's ring: one line written once, the producer's line, records. */
+struct ixg_sample_ring {
+	uint32_t magic; /* IXG_SAMPLES_MAGIC */
+	uint32_t version; /* IXG_SAMPLES_VERSION */
+	uint32_t size; /* IXG_SAMPLE_RING_SIZE */
+	uint32_t record_size; /* sizeof(struct ixg_sample_record) */
+	uint8_t _pad0[48];
+	/* Producer: the index of the next record (free-running, stored with
+	 * release after the record), and its last view of the tail. */
+	uint32_t head;
+	uint32_t tail_cache;
+	uint8_t _pad1[56];
+	struct ixg_sample_record rec[IXG_SAMPLE_RING_SIZE];
+};
+
+/* After struct ixg_ctr_ports in the counters region. The dataplane
+ * writes it before its workers start (magic last, release store). */
+struct ixg_samples_info {
+	uint32_t magic; /* IXG_SAMPLES_MAGIC once written */
+	uint32_t version; /* IXG_SAMPLES_VERSION */
+	uint32_t n_rings; /* one per worker */
+	uint32_t ring_size; /* IXG_SAMPLE_RING_SIZE */
+	uint32_t record_size; /* sizeof(struct ixg_sample_record) */
+	uint32_t _pad;
+	uint64_t rings_offset; /* of ring 0 from the region's start */
+	uint64_t ring_stride; /* sizeof(struct ixg_sample_ring) */
+	/* The epoch of the client consuming the rings, 0: none (the
+	 * dataplane frees them). Written by the dataplane's main thread. */
+	uint64_t consumer;
+};
+
+/* The cursors memfd: one per ring, each on its own cache line. */
+struct ixg_sample_cursor {
+	uint32_t tail; /* the consumer's next record (free-running) */
+	uint32_t _pad[15];
+};
 
 /* ---------------------------------------------------------------------
  * The API between ixgate-control and ixgate-dataplane.
@@ -585,6 +711,7 @@ struct ixg_lcore_counters {
  *   gone are not published)
  *   control -> GET_STATE             dataplane -> STATE
  *   control -> GET_IDS               dataplane -> IDS (+ memfd)
+ *   control -> GET_SAMPLES           dataplane -> SAMPLES (+ cursors memfd)
  *
  * GET_IDS returns the stable ids of the running configuration's named
  * objects (ports, peers, classes, ACL rules, country indices) as the
@@ -618,6 +745,8 @@ enum ixg_msg_type {
 	IXG_MSG_STATE = 10,
 	IXG_MSG_GET_IDS = 11,
 	IXG_MSG_IDS = 12, /* + memfd of struct ixg_id_entry */
+	IXG_MSG_GET_SAMPLES = 13,
+	IXG_MSG_SAMPLES = 14, /* + the sample cursors memfd */
 	IXG_MSG_TYPE_MAX,
 };
 
@@ -773,6 +902,23 @@ struct ixg_msg_ids {
 	uint64_t offset;
 };
 
+/* Make this client the consumer of the sample rings (see "The sample
+ * channel" above) until its connection closes. */
+struct ixg_msg_get_samples {
+	struct ixg_msg_hdr hdr;
+};
+
+/* With the cursors memfd (read-write, `cursors_size` bytes, sealed
+ * against shrinking and growing) when status is OK. */
+struct ixg_msg_samples {
+	struct ixg_msg_hdr hdr;
+	int32_t status; /* enum ixg_status */
+	uint32_t n_rings; /* as in struct ixg_samples_info */
+	uint64_t consumer; /* this client's epoch: info.consumer while it
+			    * holds the channel */
+	uint64_t cursors_size; /* bytes in the memfd */
+};
+
 #define IXG_STATIC_SIZE(t, n)                                                  \
 	_Static_assert(sizeof(t) == (n), #t " changed size: bump "             \
 					    "IXG_API_VERSION")
@@ -789,6 +935,17 @@ IXG_STATIC_SIZE(struct ixg_msg_get_ids, 16);
 IXG_STATIC_SIZE(struct ixg_id_entry, 48);
 IXG_STATIC_SIZE(struct ixg_msg_ids, 80);
 IXG_STATIC_SIZE(struct ixg_ctr_ports, 8 + 72 * IXG_MAX_PORTS);
+IXG_STATIC_SIZE(struct ixg_msg_get_samples, 16);
+IXG_STATIC_SIZE(struct ixg_msg_samples, 40);
+IXG_STATIC_SIZE(struct ixg_sample_record, 64 + IXG_SAMPLE_HDR_MAX);
+IXG_STATIC_SIZE(struct ixg_sample_ring,
+		128 + IXG_SAMPLE_RING_SIZE * (64 + IXG_SAMPLE_HDR_MAX));
+IXG_STATIC_SIZE(struct ixg_samples_info, 48);
+IXG_STATIC_SIZE(struct ixg_sample_cursor, 64);
+_Static_assert((IXG_SAMPLE_RING_SIZE & (IXG_SAMPLE_RING_SIZE - 1)) == 0,
+	       "sample ring size must be a power of two");
+_Static_assert(IXG_SAMPLE_HDR_MAX <= 255, "hdr_len is 8 bits");
+_Static_assert(IXG_DROP_MAX <= 255, "sample drop_reason is 8 bits");
 /* The spec's element structs travel in memfds: their layout is wire too. */
 #define IXG_X_TBL_SIZE(id, wire, field, type, size, ...)                       \
 	IXG_STATIC_SIZE(type, size);

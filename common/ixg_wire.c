@@ -34,6 +34,8 @@ static const size_t msg_sizes[IXG_MSG_TYPE_MAX] = {
 	[IXG_MSG_STATE] = sizeof(struct ixg_msg_state),
 	[IXG_MSG_GET_IDS] = sizeof(struct ixg_msg_get_ids),
 	[IXG_MSG_IDS] = sizeof(struct ixg_msg_ids),
+	[IXG_MSG_GET_SAMPLES] = sizeof(struct ixg_msg_get_samples),
+	[IXG_MSG_SAMPLES] = sizeof(struct ixg_msg_samples),
 };
 
 static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
@@ -49,6 +51,8 @@ static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
 	[IXG_MSG_STATE] = "state",
 	[IXG_MSG_GET_IDS] = "get_ids",
 	[IXG_MSG_IDS] = "ids",
+	[IXG_MSG_GET_SAMPLES] = "get_samples",
+	[IXG_MSG_SAMPLES] = "samples",
 };
 
 static const char *const status_names[] = {

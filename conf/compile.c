@@ -924,6 +924,8 @@ compile_objects(struct compiler *C)
 		o->mtu = (p->set & PORT_MTU) ? p->mtu : 1500;
 		o->rx_desc = (p->set & PORT_RXQ) ? p->rxq : 1024;
 		o->tx_desc = (p->set & PORT_TXQ) ? p->txq : 1024;
+		o->sample_rate = (p->set & PORT_SAMPLING) ? p->sampling
+							  : c->node.sampling;
 		memcpy(o->mac, p->mac, 6);
 		o->origin = p->loc;
 		snprintf(o->name, sizeof(o->name), "%s", p->name);

@@ -246,3 +246,23 @@ ixg_rtproto_number(const char *name, size_t len)
 			return rtprotos[i].n;
 	return -1;
 }
+
+void
+ixg_conf_sflow(const struct ixg_conf *c, struct ixg_sflow_conf *out)
+{
+	const struct c_node *n = &c->node;
+
+	memset(out, 0, sizeof(*out));
+	out->n_collectors = n->n_collectors;
+	for (unsigned i = 0; i < n->n_collectors; i++) {
+		out->collectors[i].family = n->collectors[i].fam;
+		memcpy(out->collectors[i].addr, n->collectors[i].addr, 16);
+		out->collectors[i].port = n->collectors[i].port;
+	}
+	out->agent_family = n->agent_fam;
+	memcpy(out->agent, n->agent, 16);
+	out->sub_agent_id = n->sflow_sub_agent;
+	out->counter_interval_s = (n->set & NODE_SFLOW_INTERVAL)
+					  ? n->sflow_interval
+					  : IXG_SFLOW_INTERVAL_S;
+}

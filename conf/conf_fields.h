@@ -67,7 +67,15 @@
 	F(NODE, ICMP_TE, "icmp-time-exceeded", ONOFF, icmp_te, 0, 1, NULL)     \
 	F(NODE, ICMP_RATE, "icmp-rate", UINT, icmp_rate, 0, 1000000,           \
 	  "ICMP rate")                                                         \
-	K(NODE, SAMPLING, "sampling", node_sampling, print_node_sampling)
+	K(NODE, SAMPLING, "sampling", node_sampling, print_node_sampling)      \
+	K(NODE, SFLOW_COLLECTOR, "sflow-collector", node_sflow_collector,      \
+	  print_node_sflow_collectors)                                         \
+	K(NODE, SFLOW_AGENT, "sflow-agent-address", node_sflow_agent,          \
+	  print_node_sflow_agent)                                              \
+	F(NODE, SFLOW_SUB_AGENT, "sflow-sub-agent-id", UINT, sflow_sub_agent,  \
+	  0, 4294967295u, "sub-agent id")                                      \
+	F(NODE, SFLOW_INTERVAL, "sflow-counter-interval", UINT,                \
+	  sflow_interval, 1, 3600, "counter interval")
 
 /* port NAME { ... }; RFC 8200 section 5: IPv6 needs an MTU of 1280. */
 #define PORT_KEYWORDS(F, K)                                                    \
@@ -76,6 +84,7 @@
 	F(PORT, RXQ, "rx-queue-size", POW2, rxq, 64, 32768, "RX queue size")   \
 	F(PORT, TXQ, "tx-queue-size", POW2, txq, 64, 32768, "TX queue size")   \
 	F(PORT, MAC, "mac", MAC, mac, 0, 0, NULL)                              \
+	K(PORT, SAMPLING, "sampling", port_sampling, print_port_sampling)      \
 	K(PORT, ADDRESS, "address", port_address, print_port_addresses)        \
 	K(PORT, VLAN, "vlan", port_vlan, print_port_vlans)
 

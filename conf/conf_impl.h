@@ -161,6 +161,17 @@ struct c_node {
 	uint8_t icmp_te;
 	uint32_t icmp_rate;
 	uint32_t sampling;
+	/* sFlow export (ixgate-control): collectors in the order given. */
+	struct c_collector {
+		uint8_t fam;
+		uint8_t addr[16];
+		uint16_t port;
+	} collectors[IXG_SFLOW_MAX_COLLECTORS];
+	uint8_t n_collectors;
+	uint8_t agent_fam; /* 0: not given */
+	uint8_t agent[16];
+	uint32_t sflow_sub_agent;
+	uint32_t sflow_interval;
 };
 
 struct c_addr {
@@ -182,6 +193,7 @@ struct c_port {
 	uint32_t locs[PORT_NSLOTS];
 	char *device;
 	uint16_t mtu, rxq, txq;
+	uint32_t sampling; /* 1-in-N, 0 off; the node's if not given */
 	uint8_t mac[6];
 	VEC(struct c_addr) addrs;
 	VEC(struct c_pvlan) vlans;

@@ -205,6 +205,33 @@ void ixg_conf_kernel_routes(const struct ixg_conf *c,
 const char *ixg_rtproto_name(unsigned proto);
 int ixg_rtproto_number(const char *name, size_t len);
 
+/*
+ * The sFlow export settings of the node block (doc/monitoring.md, "sFlow"):
+ * collectors in the order given (none: no export), the agent address
+ * (family 0: not given, the agent picks one), sub-agent id, seconds
+ * between counter samples. Read by ixgate-control; the dataplane needs
+ * only the sampling rates, which are in the spec.
+ */
+#define IXG_SFLOW_MAX_COLLECTORS 4
+#define IXG_SFLOW_PORT 6343 /* IANA's sflow port */
+#define IXG_SFLOW_INTERVAL_S 20 /* counter samples: the spec's default */
+
+struct ixg_sflow_conf {
+	unsigned n_collectors;
+	struct {
+		uint8_t family; /* 4 or 6 */
+		uint8_t addr[16]; /* network order */
+		uint16_t port;
+	} collectors[IXG_SFLOW_MAX_COLLECTORS];
+	uint8_t agent_family;
+	uint8_t agent[16];
+	uint32_t sub_agent_id;
+	uint32_t counter_interval_s;
+};
+
+/* c's sFlow settings, defaults filled in, into *out. Any thread. */
+void ixg_conf_sflow(const struct ixg_conf *c, struct ixg_sflow_conf *out);
+
 /* Names used in traces and counters: the spec object with this id, or NULL. */
 const struct ixg_spec_peer *ixg_spec_peer_by_id(const struct ixg_spec *s,
 						uint16_t id);

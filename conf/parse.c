@@ -700,19 +700,17 @@ node_name(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 	return finish(P, check_name(P, &t, n->name) < 0 ? 1 : 0);
 }
 
+/* "off" or "1-in-N" (N 1..10^9) into *rate (0: off); node and port. */
 static int
-node_sampling(struct parser *P, void *obj, const struct kw *k,
-	      const struct tok *kw)
+parse_sampling(struct parser *P, uint32_t *rate)
 {
-	struct c_node *n = obj;
 	struct tok t;
 	uint64_t v;
 
-	field_once(P, obj, k, kw);
 	if (take_word(P, "'off' or '1-in-N'", &t) < 0)
 		return -1;
 	if (tok_is(&t, "off")) {
-		n->sampling = 0;
+		*rate = 0;
 		return finish(P, 0);
 	}
 	if (t.len < 6 || memcmp(t.p, "1-in-", 5) != 0 ||
@@ -723,8 +721,96 @@ node_sampling(struct parser *P, void *obj, const struct kw *k,
 		       (int)t.len, t.p);
 		return finish(P, 1);
 	}
-	n->sampling = (uint32_t)v;
+	*rate = (uint32_t)v;
 	return finish(P, 0);
+}
+
+static int
+node_sampling(struct parser *P, void *obj, const struct kw *k,
+	      const struct tok *kw)
+{
+	struct c_node *n = obj;
+
+	field_once(P, obj, k, kw);
+	return parse_sampling(P, &n->sampling);
+}
+
+/* sflow-collector ADDRESS [port N]; repeatable, up to
+ * IXG_SFLOW_MAX_COLLECTORS, each once. */
+static int
+node_sflow_collector(struct parser *P, void *obj, const struct kw *k,
+		     const struct tok *kw)
+{
+	struct c_node *n = obj;
+	struct tok at = P->t;
+	struct pfx pf;
+	uint64_t port = IXG_SFLOW_PORT;
+	int rc;
+
+	field_first(P, obj, k, kw);
+	rc = take_prefix(P, &pf, 0, 0);
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && P->t.kind == T_WORD && tok_is(&P->t, "port")) {
+		next(P);
+		rc = take_uint(P, "collector port", 1, 65535, &port);
+		if (rc < 0)
+			return -1;
+	}
+	for (unsigned i = 0; rc == 0 && i < n->n_collectors; i++)
+		if (n->collectors[i].fam == pf.fam &&
+		    n->collectors[i].port == port &&
+		    memcmp(n->collectors[i].addr, pf.addr, 16) == 0) {
+			ERR_AT(P, &at,
+			       "sflow-collector %.*s port %u given twice",
+			       (int)at.len, at.p, (unsigned)port);
+			rc = 1;
+		}
+	if (rc == 0 && n->n_collectors == IXG_SFLOW_MAX_COLLECTORS) {
+		ERR_AT(P, &at, "too many sflow-collector (at most %d)",
+		       IXG_SFLOW_MAX_COLLECTORS);
+		rc = 1;
+	}
+	if (rc == 0) {
+		struct c_collector *c = &n->collectors[n->n_collectors++];
+
+		c->fam = pf.fam;
+		memcpy(c->addr, pf.addr, 16);
+		c->port = (uint16_t)port;
+	}
+	return finish(P, rc);
+}
+
+/* sflow-agent-address ADDRESS; what the datagrams name as their agent. */
+static int
+node_sflow_agent(struct parser *P, void *obj, const struct kw *k,
+		 const struct tok *kw)
+{
+	struct c_node *n = obj;
+	struct pfx pf;
+	int rc;
+
+	field_once(P, obj, k, kw);
+	rc = take_prefix(P, &pf, 0, 0);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		n->agent_fam = pf.fam;
+		memcpy(n->agent, pf.addr, 16);
+	}
+	return finish(P, rc);
+}
+
+/* port NAME { ... }; inside "vlan N { }", P->port_vlan is N. */
+
+static int
+port_sampling(struct parser *P, void *obj, const struct kw *k,
+	      const struct tok *kw)
+{
+	struct c_port *p = obj;
+
+	field_once(P, obj, k, kw);
+	return parse_sampling(P, &p->sampling);
 }
 
 /* kernel-routes { ... } */

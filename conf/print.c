@@ -184,18 +184,73 @@ print_node_name(FILE *out, const struct ixg_conf *c, const void *obj,
 }
 
 static void
+print_sampling(FILE *out, const struct conf_kw *k, const char *indent,
+	       uint32_t rate)
+{
+	if (rate == 0)
+		fprintf(out, "%s%s off;\n", indent, k->name);
+	else
+		fprintf(out, "%s%s 1-in-%u;\n", indent, k->name, rate);
+}
+
+static void
 print_node_sampling(FILE *out, const struct ixg_conf *c, const void *obj,
 		    const struct conf_kw *k, const char *indent)
 {
 	const struct c_node *n = obj;
 
 	(void)c;
+	if (given(obj, k))
+		print_sampling(out, k, indent, n->sampling);
+}
+
+static void
+print_port_sampling(FILE *out, const struct ixg_conf *c, const void *obj,
+		    const struct conf_kw *k, const char *indent)
+{
+	const struct c_port *p = obj;
+
+	(void)c;
+	if (given(obj, k))
+		print_sampling(out, k, indent, p->sampling);
+}
+
+static void
+print_node_sflow_collectors(FILE *out, const struct ixg_conf *c,
+			    const void *obj, const struct conf_kw *k,
+			    const char *indent)
+{
+	const struct c_node *n = obj;
+
+	(void)c;
+	for (unsigned i = 0; i < n->n_collectors; i++) {
+		struct pfx p = {.fam = n->collectors[i].fam};
+		char buf[INET6_ADDRSTRLEN + 8];
+
+		memcpy(p.addr, n->collectors[i].addr, 16);
+		pfx_format(&p, 0, buf, sizeof(buf));
+		if (n->collectors[i].port == IXG_SFLOW_PORT)
+			fprintf(out, "%s%s %s;\n", indent, k->name, buf);
+		else
+			fprintf(out, "%s%s %s port %u;\n", indent, k->name, buf,
+				n->collectors[i].port);
+	}
+}
+
+static void
+print_node_sflow_agent(FILE *out, const struct ixg_conf *c, const void *obj,
+		       const struct conf_kw *k, const char *indent)
+{
+	const struct c_node *n = obj;
+	struct pfx p = {.fam = n->agent_fam};
+	char buf[INET6_ADDRSTRLEN + 8];
+
+	(void)c;
 	if (!given(obj, k))
 		return;
-	if (n->sampling == 0)
-		fprintf(out, "%s%s off;\n", indent, k->name);
-	else
-		fprintf(out, "%s%s 1-in-%u;\n", indent, k->name, n->sampling);
+	memcpy(p.addr, n->agent, 16);
+	pfx_format(&p, 0, buf, sizeof(buf));
+	fprintf(out, "%s%s %s;\n", indent, k->name, buf);
 }
 
 /* port */

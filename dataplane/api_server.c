@@ -390,6 +390,32 @@ get_ids(struct api_conn *c, uint32_t seq, struct api_reply *out)
 	out->fd = c->ids_fd;
 }
 
+/* GET_SAMPLES: this client consumes the sample rings from now on (until
+ * its connection closes: client_close); the cursors memfd goes with the
+ * reply (owned by the runtime, not closed after sending). */
+static void
+get_samples(struct api_conn *c, uint32_t seq, struct api_reply *out)
+{
+	struct runtime *rt = c->rt;
+	struct ixg_msg_samples r;
+	int fd = -1;
+	int64_t epoch = samples_attach(rt, &fd);
+
+	memset(&r, 0, sizeof(r));
+	ixg_msg_init(&r.hdr, IXG_MSG_SAMPLES, sizeof(r), seq);
+	if (epoch < 0) {
+		r.status = IXG_ST_INTERNAL;
+	} else {
+		r.status = IXG_ST_OK;
+		r.n_rings = rt->samples.n_rings;
+		r.consumer = (uint64_t)epoch;
+		r.cursors_size = rt->sample_cursors_size;
+		out->fd = fd;
+	}
+	memcpy(out->buf, &r, sizeof(r));
+	out->len = sizeof(r);
+}
+
 void
 api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 	   struct api_reply *out)
@@ -445,6 +471,7 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 		break;
 	case IXG_MSG_GET_STATE: get_state(c, seq, out); break;
 	case IXG_MSG_GET_IDS: get_ids(c, seq, out); break;
+	case IXG_MSG_GET_SAMPLES: get_samples(c, seq, out); break;
 	default:
 		reply_status(out, seq, IXG_ST_UNKNOWN_TYPE,
 			     "%s is not a request", ixg_msg_type_name(type));
@@ -645,6 +672,7 @@ client_close(struct api_server *s)
 	close(s->client_fd);
 	s->client_fd = -1;
 	api_conn_reset(&s->conn);
+	samples_detach(rt);
 	__atomic_store_n(&rt->headless, true, __ATOMIC_RELAXED);
 	fprintf(stderr,
 		"control plane disconnected: headless, forwarding "

@@ -573,7 +573,7 @@ main_loop(struct runtime *rt, const struct opts *o, struct api_server *api)
 			api_server_service(api, pfd, npfd);
 		now_unix = (int64_t)time(NULL);
 		__atomic_store_n(&rt->now_unix, now_unix, __ATOMIC_RELAXED);
-		workers_drain_samples(rt);
+		samples_drain(rt);
 		now = mono_now();
 		if (o->duration > 0 && now - start >= o->duration)
 			break;
@@ -683,6 +683,7 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 
 	memset(&rt, 0, sizeof(rt));
 	rt.counters_fd = -1;
+	rt.sample_cursors_fd = -1;
 	rt.counters_ro_fd = -1;
 	rt.headless = true;
 	/* Running --config's files: a control plane on the same files
@@ -762,6 +763,11 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	rc = workers_init(&rt);
 	if (rc < 0) {
 		fprintf(stderr, "workers: %s\n", strerror(-rc));
+		goto out_ports;
+	}
+	rc = samples_create(&rt);
+	if (rc < 0) {
+		fprintf(stderr, "sample channel: %s\n", strerror(-rc));
 		goto out_ports;
 	}
 	fibrec_set_spares(o->fib_spares);
@@ -850,6 +856,7 @@ out_ports:
 	fibrec_drop_spares();
 	rte_free(rt.workers);
 	rte_free(rt.qsbr);
+	samples_destroy(&rt);
 	counters_destroy(&rt);
 out_eal:
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());

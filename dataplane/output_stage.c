@@ -10,12 +10,8 @@
  * Byte counters add meta.rx_len (the frame as received), so rx, tx and the
  * traffic matrices agree whatever rewrite did to the frame's length.
  *
- * Sampling (node.sample_rate = N, sFlow v5 style): every received packet,
- * whatever its verdict, counts down a per-worker skip; at zero the packet is
- * copied into the worker's sample ring (sample.h) and the next skip is drawn
- * uniformly from [1, 2N - 1] (mean N), as the sFlow reference agent does, so
- * the samples are not periodic and cannot be dodged by timing traffic
- * (sFlow v5 spec, "Packet Flow Sampling").
+ * Sampled packets (stage_sample, sample_stage.c) get their fate written
+ * into their records here and are published before the counting loop.
  *
  * Cost: 136 instructions/packet on the full table, 134 on the 16-route
  * one (callgrind; bench/README.md, "Per stage").
@@ -30,14 +26,6 @@
 #include "sample.h"
 
 #define PEER_PAIR_PROBES 8
-#define SAMPLE_SEED 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio */
-#define SAMPLE_MIX 0xbf58476d1ce4e5b9ull /* splitmix64's multiplier */
-
-_Static_assert((int)SAMPLE_FORWARD == (int)VERDICT_FORWARD &&
-		       (int)SAMPLE_LOCAL == (int)VERDICT_LOCAL &&
-		       (int)SAMPLE_DROP == (int)VERDICT_DROP,
-	       "sample verdicts are the pipeline's");
-_Static_assert(IXG_DROP_MAX <= UINT8_MAX, "sample drop_reason is 8 bits");
 
 /*
  * Peer-pair counters: open addressing over IXG_PEER_PAIR_SLOTS slots keyed
@@ -90,105 +78,6 @@ count_forward(struct ixg_lcore_counters *c, const struct pkt_meta *pm)
 	}
 }
 
-/* xorshift64 (Marsaglia 2003): cheap, and plenty for spreading skips. */
-static inline uint64_t
-xorshift64(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*state = x;
-	return x;
-}
-
-/* Next skip for 1-in-`rate` sampling: uniform in [1, 2 * rate - 1] (rate
- * capped at 2^31 so the skip fits 32 bits). */
-static uint32_t
-sample_next_skip(struct pipeline_ctx *ctx, uint32_t rate)
-{
-	uint64_t span = 2 * (uint64_t)RTE_MIN(rate, UINT32_C(1) << 31) - 1;
-
-	/* Seeded per worker, so workers do not sample in lockstep; 0 is
-	 * xorshift's one fixed point and never a seed. */
-	if (ctx->sample_rng == 0)
-		ctx->sample_rng = SAMPLE_SEED ^
-				  (ctx->worker + 1ull) * SAMPLE_MIX;
-	return (uint32_t)(xorshift64(&ctx->sample_rng) % span) + 1;
-}
-
-/* Copy packet pm/m into the ring, or count it lost if the ring is full. */
-static __rte_noinline void
-sample_take(struct pipeline_ctx *ctx, struct sample_ring *ring,
-	    const struct pkt_meta *pm, const struct rte_mbuf *m, uint32_t rate)
-{
-	struct sample_record *r = sample_ring_reserve(ring);
-	uint32_t len;
-	const void *h;
-
-	if (r == NULL) {
-		ctx->ctr->sample_dropped++;
-		return;
-	}
-	len = RTE_MIN(m->pkt_len, (uint32_t)SAMPLE_HDR_MAX);
-	h = rte_pktmbuf_read(m, 0, len, r->hdr);
-	if (h == NULL)
-		len = 0;
-	else if (h != r->hdr)
-		memcpy(r->hdr, h, len);
-	r->tsc = ctx->now_tsc;
-	r->unix_s = ctx->now_unix;
-	r->rx_len = pm->rx_len;
-	r->rate = rate;
-	r->acl_rule = pm->acl_rule;
-	r->in_port = pm->in_port;
-	r->out_port = pm->verdict == VERDICT_FORWARD ? pm->out_port : 0;
-	r->in_peer = pm->in_peer;
-	r->out_peer = pm->verdict == VERDICT_FORWARD ? pm->out_peer : 0;
-	r->src_country = pm->src_country;
-	r->dst_country = pm->dst_country;
-	r->class_id = pm->class_id;
-	r->verdict = pm->verdict == VERDICT_FORWARD ? SAMPLE_FORWARD
-		     : pm->verdict == VERDICT_LOCAL ? SAMPLE_LOCAL
-						    : SAMPLE_DROP;
-	r->drop_reason = r->verdict == SAMPLE_DROP ? pm->drop_reason : 0;
-	r->flags = r->verdict == SAMPLE_DROP ? 0 : SAMPLE_F_HDR_TX;
-	r->hdr_len = (uint8_t)len;
-	sample_ring_commit(ring);
-	ctx->ctr->sampled++;
-}
-
-/*
- * The samples of one burst. ctx->sample_skip counts down, packet by
- * packet, to the next sample (0: not drawn yet, this ctx has not sampled
- * before); it is at least 1 once drawn, so the packet it lands on is
- * found by arithmetic instead of a decrement and test per packet, with
- * the same draws in the same order as a per-packet countdown. Taken before
- * the counting loop: sampling reads only the final metadata and the frame,
- * and no counter the loop writes.
- */
-static inline void
-sample_burst(struct pipeline_ctx *ctx, struct sample_ring *ring,
-	     const struct burst *b, uint32_t rate)
-{
-	uint32_t skip = ctx->sample_skip;
-	unsigned pos = 0;
-
-	if (b->n == 0)
-		return;
-	if (unlikely(skip == 0))
-		skip = sample_next_skip(ctx, rate);
-	while (unlikely(skip <= b->n - pos)) {
-		unsigned i = pos + skip - 1;
-
-		sample_take(ctx, ring, &b->meta[i], b->pkts[i], rate);
-		pos = i + 1;
-		skip = sample_next_skip(ctx, rate);
-	}
-	ctx->sample_skip = skip - (b->n - pos);
-}
-
 /*
  * Count and dispatch every packet of b: rx on the ingress port and peer;
  * FORWARD goes to out->pkts[out_port], LOCAL to out->pkts[in_port], DROP is
@@ -199,11 +88,11 @@ sample_burst(struct pipeline_ctx *ctx, struct sample_ring *ring,
  * handed to out->pkts[in_port], counted in icmp_generated and the port's
  * generated, not in rx/tx/local. Each packet handed to out is tagged
  * (out_tag_set, pipeline.h) so pipeline_tx_failed() can undo its count.
- * If ctx->samples is set and node.sample_rate is N > 0, about one received
- * packet in N is copied to the sample ring (see the file comment). out->n[]
+ * The records stage_sample reserved for this burst are completed and
+ * published first (sample_complete). out->n[]
  * must be zeroed by the caller; ownership of the handed-out mbufs passes to
  * the caller. Worker thread; writes ctx->ctr (this lcore's block), the
- * ctx's sampling state and its sample ring (as the ring's one producer).
+ * the records stage_sample reserved (as the ring's one producer).
  */
 void
 stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
@@ -211,12 +100,10 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	const unsigned n_pkts = b->n;
 	struct ixg_lcore_counters *c = ctx->ctr;
 	struct rte_mbuf *dropped[PIPELINE_BURST];
-	uint32_t rate = ctx->t->node.sample_rate;
-	struct sample_ring *ring = rate != 0 ? ctx->samples : NULL;
 	unsigned i, n_drop = 0, n_fwd = 0, n_local = 0;
 
-	if (ring != NULL)
-		sample_burst(ctx, ring, b, rate);
+	if (unlikely(ctx->sample_n != 0))
+		sample_complete(ctx, b);
 	for (i = 0; i < n_pkts; i++) {
 		const struct pkt_meta *pm = &b->meta[i];
 		struct rte_mbuf *m = b->pkts[i];

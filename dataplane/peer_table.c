@@ -190,6 +190,7 @@ build_ports(struct tbl_build *b)
 		memcpy(tp->mac, sp->mac, 6);
 		tp->mtu = sp->mtu;
 		tp->dpdk_port = sp->id;
+		tp->sample_rate = sp->sample_rate;
 	}
 	return 0;
 }

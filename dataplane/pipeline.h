@@ -137,7 +137,8 @@ struct burst_out {
 	struct rte_mbuf *pkts[IXG_MAX_PORTS][PIPELINE_BURST];
 };
 
-struct sample_ring; /* sample.h */
+struct ixg_sample_ring; /* ixg_api.h, the sample channel */
+struct ixg_sample_cursor;
 
 /* Per worker context: read-mostly, owned by one lcore. */
 struct pipeline_ctx {
@@ -151,13 +152,19 @@ struct pipeline_ctx {
 	uint64_t icmp_last_tsc;
 	struct rte_mempool *pool; /* for generated packets (ICMP errors) */
 	/*
-	 * Packet sampling (node.sample_rate): this worker's ring, NULL for
-	 * no sampling in this ctx; the countdown to the next sample and the
-	 * xorshift64 state drawing it (0: not seeded yet).
+	 * Packet sampling (sample.h): this worker's ring and the cursor its
+	 * consumer moves, NULL for no sampling in this ctx; per ingress port
+	 * the countdown to the next sample (0: not drawn) and the rate it was
+	 * drawn for; the PRNG state (0: not seeded yet); the records
+	 * stage_sample reserved in this burst and the packets they are of.
 	 */
-	struct sample_ring *samples;
-	uint32_t sample_skip;
+	struct ixg_sample_ring *samples;
+	const struct ixg_sample_cursor *sample_cursor;
 	uint64_t sample_rng;
+	uint32_t sample_skip[IXG_MAX_PORTS];
+	uint32_t sample_skip_rate[IXG_MAX_PORTS];
+	uint32_t sample_n;
+	uint8_t sample_at[PIPELINE_BURST];
 };
 
 /*
@@ -172,6 +179,8 @@ struct pipeline_ctx {
 #define PIPELINE_STAGES(X)                                                     \
 	/* headers, once per packet  ports (DMAC)        runt .. martian */    \
 	X(PARSE, parse, BURST)                                                 \
+	/* 1-in-N per port, copy    ports (sampling)    (sample records) */    \
+	X(SAMPLE, sample, BURST)                                               \
 	/* (port, VLANs, source MAC) peer_* tables      unknown_peer */        \
 	X(PEER, peer, BURST)                                                   \
 	/* destination FIB lookup    route4, route6      (route_nh) */         \
@@ -190,7 +199,7 @@ struct pipeline_ctx {
 	X(POLICER, policer, BURST)                                             \
 	/* TTL, DSCP, MACs, VLANs    peers, ports        ttl, mtu; ICMP */     \
 	X(REWRITE, rewrite, BURST)                                             \
-	/* count, sample, free drops node (sampling)     (out, counters) */    \
+	/* count, publish samples,  -                   (out, counters) */     \
 	X(OUTPUT, output, OUT)
 
 enum pipeline_stage {

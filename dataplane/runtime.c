@@ -17,6 +17,7 @@
 #include "ixg_conf.h"
 #include "ixg_wire.h"
 #include "mono.h"
+#include "ixg_samples.h"
 #include "runtime.h"
 
 /* Earliest blackhole expiry still in the future, 0 if none. */
@@ -253,9 +254,8 @@ int
 counters_create(struct runtime *rt, unsigned n_blocks)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	/* The blocks, then what their port counters count. */
-	size_t size = n_blocks * sizeof(struct ixg_lcore_counters) +
-		      sizeof(struct ixg_ctr_ports);
+	/* The blocks, what their port counters count, the sample rings. */
+	size_t size = ixg_samples_end(n_blocks, rt->n_workers);
 	char path[64];
 	int fd, ro, e;
 	void *p;
@@ -272,6 +272,10 @@ counters_create(struct runtime *rt, unsigned n_blocks)
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		goto fail;
+	if (ixg_samples_layout(p, size, n_blocks, rt->n_workers) < 0) {
+		errno = ENOSPC;
+		goto fail_map;
+	}
 	/* Our mapping stays writable; from now on nobody can map it
 	 * writable or write(2) to it, whatever descriptor they reopen. */
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_SEAL) < 0)
@@ -316,6 +320,15 @@ counters_describe_ports(struct runtime *rt)
 		snprintf(p->port[i].device, sizeof(p->port[i].device), "%s",
 			 name);
 		p->port[i].dpdk_port = rt->ports[i].dpdk_port;
+		{
+			struct rte_eth_link link;
+
+			/* ifSpeed of sFlow's counter samples. */
+			if (rte_eth_link_get_nowait(rt->ports[i].dpdk_port,
+						    &link) == 0 &&
+			    link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)
+				p->port[i].speed_mbps = link.link_speed;
+		}
 	}
 	__atomic_store_n(&p->magic, IXG_CTR_PORTS_MAGIC, __ATOMIC_RELEASE);
 }

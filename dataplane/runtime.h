@@ -37,8 +37,6 @@
 #include "sample.h"
 #include "tables.h"
 
-#define RT_RECENT_SAMPLES 16
-
 /* A configured port once opened: spec id -> DPDK port and its queues. */
 struct rt_port {
 	bool active; /* configured and started */
@@ -86,18 +84,18 @@ struct runtime {
 	bool log_builds; /* one line per commit on stderr: how each FIB was made */
 
 	/*
-	 * Packet samples (node.sample_rate): each worker fills its own SPSC
-	 * ring (struct sample_ring, sample.h); the main thread drains them
-	 * every loop tick (workers_drain_samples) and keeps the latest
-	 * RT_RECENT_SAMPLES for telemetry's /ixgate/samples, under
-	 * samples_lock. The sFlow v5 exporter will read the rings instead.
+	 * The sample channel (ixg_api.h, sample.h): one ring per worker in
+	 * the counters region (`samples` views them), the cursors memfd its
+	 * consumer moves (an API client after GET_SAMPLES, else the main
+	 * thread: samples_drain), the last consumer epoch handed out, and
+	 * the records the main thread freed. Main thread.
 	 */
-	struct sample_ring **sample_rings; /* [n_workers] */
-	struct sample_record recent[RT_RECENT_SAMPLES];
-	unsigned n_recent; /* valid entries, <= RT_RECENT_SAMPLES */
-	unsigned recent_next; /* slot the next sample goes to */
-	uint64_t samples_read; /* drained from the rings since start */
-	pthread_mutex_t samples_lock;
+	struct ixg_samples_view samples;
+	int sample_cursors_fd;
+	struct ixg_sample_cursor *sample_cursors;
+	size_t sample_cursors_size;
+	uint64_t sample_epoch;
+	uint64_t samples_freed;
 
 	/* The ports as the config file gave them, before --device replaced
 	 * devargs (n_ports entries, malloc'd; may be NULL). A commit may
@@ -168,7 +166,8 @@ runtime_headless(const struct runtime *rt)
 void runtime_counter_blocks(const struct runtime *rt,
 			    struct ixg_lcore_counters **out);
 
-/* Create the counters region for n_blocks blocks (zeroed): memfd mapped
+/* Create the counters region for n_blocks blocks (zeroed) and the sample
+ * channel's rings after them (one per worker, rt->n_workers): memfd mapped
  * shared and writable into rt, then sealed against any other writer, and
  * its read-only descriptor (see the file comment). Main thread, before the
  * workers start. 0 or a negative errno. */

@@ -1,72 +1,115 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * sample.c - the consumer side and set-up of the sample ring (sample.h);
- * the producer side is inline in the header, for stage_output.
+ * sample.c - the sample channel's life in the dataplane (sample.h): the
+ * rings in the counters region, the cursors memfd, who consumes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "runtime.h"
 #include "sample.h"
+#include "worker.h"
 
-/* Bytes a ring takes. Any thread. */
-size_t
-sample_ring_memsize(void)
-{
-	return sizeof(struct sample_ring);
-}
-
-/* Empty ring in the caller's memory at r. Returns 0 or -EINVAL. */
 int
-sample_ring_init(struct sample_ring *r)
+samples_create(struct runtime *rt)
 {
-	if (r == NULL)
-		return -EINVAL;
-	memset(r, 0, sizeof(*r));
-	r->magic = SAMPLE_RING_MAGIC;
-	r->version = SAMPLE_RING_VERSION;
-	r->size = SAMPLE_RING_SIZE;
-	r->record_size = sizeof(struct sample_record);
-	atomic_store_explicit(&r->head, 0, memory_order_relaxed);
-	atomic_store_explicit(&r->tail, 0, memory_order_release);
-	return 0;
-}
+	long page = sysconf(_SC_PAGESIZE);
+	size_t size = (size_t)rt->n_workers * sizeof(struct ixg_sample_cursor);
+	int fd, e, rc;
+	void *p;
 
-/* Returns 0 if r has this build's layout, else -EPROTO; -EINVAL if NULL. */
-int
-sample_ring_check(const struct sample_ring *r)
-{
-	if (r == NULL)
-		return -EINVAL;
-	if (r->magic != SAMPLE_RING_MAGIC ||
-	    r->version != SAMPLE_RING_VERSION || r->size != SAMPLE_RING_SIZE ||
-	    r->record_size != sizeof(struct sample_record))
+	rt->sample_cursors_fd = -1;
+	rc = ixg_samples_view(rt->counters, rt->counters_size, rt->n_blocks,
+			      &rt->samples);
+	if (rc < 0)
+		return rc;
+	if (rt->samples.n_rings != rt->n_workers)
 		return -EPROTO;
+	size = (size + (size_t)page - 1) & ~((size_t)page - 1);
+	fd = memfd_create("ixgate-sample-cursors",
+			  MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	/* The consumer writes its tails here; a worker reads them and must
+	 * never fault on a file shrunk under it. */
+	if (ftruncate(fd, (off_t)size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) <
+		    0)
+		goto fail;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	rt->sample_cursors_fd = fd;
+	rt->sample_cursors = p;
+	rt->sample_cursors_size = size;
+	for (unsigned w = 0; w < rt->n_workers; w++) {
+		rt->workers[w].ctx.samples =
+			(struct ixg_sample_ring *)(uintptr_t)ixg_samples_ring(
+				&rt->samples, w);
+		rt->workers[w].ctx.sample_cursor = &rt->sample_cursors[w];
+	}
 	return 0;
+fail:
+	e = errno;
+	close(fd);
+	return -e;
 }
 
-/* Consumer: oldest record into *out. Returns 0 or -EAGAIN when empty. */
-int
-sample_ring_pop(struct sample_ring *r, struct sample_record *out)
+void
+samples_destroy(struct runtime *rt)
 {
-	uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	/* Acquire: the record's bytes written before the producer's release
-	 * store of head are visible to us. */
-	uint32_t h = atomic_load_explicit(&r->head, memory_order_acquire);
-
-	if (h == t)
-		return -EAGAIN;
-	memcpy(out, &r->rec[t & (SAMPLE_RING_SIZE - 1)], sizeof(*out));
-	/* Release: our copy is done before the producer may reuse the slot. */
-	atomic_store_explicit(&r->tail, t + 1, memory_order_release);
-	return 0;
+	if (rt->sample_cursors != NULL)
+		munmap(rt->sample_cursors, rt->sample_cursors_size);
+	if (rt->sample_cursors_fd >= 0)
+		close(rt->sample_cursors_fd);
+	rt->sample_cursors = NULL;
+	rt->sample_cursors_fd = -1;
 }
 
-/* Records waiting. Any thread; a snapshot that may be stale at once. */
-uint32_t
-sample_ring_count(const struct sample_ring *r)
+/* The info is in our writable mapping of the counters region. */
+static struct ixg_samples_info *
+info_of(struct runtime *rt)
 {
-	uint32_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
-	uint32_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+	return (struct ixg_samples_info *)(uintptr_t)rt->samples.info;
+}
 
-	return h - t;
+int64_t
+samples_attach(struct runtime *rt, int *fd)
+{
+	if (rt->samples.info == NULL || rt->sample_cursors_fd < 0)
+		return -ENOENT;
+	/* The new consumer resumes from where the rings are now freed to
+	 * (ixg_samples_resume); epochs only grow, so a consumer whose
+	 * connection went sees another epoch in the info and stops. */
+	rt->sample_epoch++;
+	__atomic_store_n(&info_of(rt)->consumer, rt->sample_epoch,
+			 __ATOMIC_RELEASE);
+	*fd = rt->sample_cursors_fd;
+	return (int64_t)rt->sample_epoch;
+}
+
+void
+samples_detach(struct runtime *rt)
+{
+	if (rt->samples.info == NULL)
+		return;
+	__atomic_store_n(&info_of(rt)->consumer, 0, __ATOMIC_RELEASE);
+}
+
+unsigned
+samples_drain(struct runtime *rt)
+{
+	unsigned n = 0;
+
+	if (rt->samples.info == NULL || rt->sample_cursors == NULL ||
+	    ixg_samples_consumer(&rt->samples) != 0)
+		return 0;
+	for (unsigned w = 0; w < rt->samples.n_rings; w++)
+		n += ixg_samples_discard(ixg_samples_ring(&rt->samples, w),
+					 &rt->sample_cursors[w]);
+	rt->samples_freed += n;
+	return n;
 }

@@ -53,6 +53,7 @@ struct tbl_port {
 	uint8_t mac[6]; /* the node's MAC on this port */
 	uint16_t mtu;
 	uint16_t dpdk_port; /* DPDK port id (same as the spec id today) */
+	uint32_t sample_rate; /* 1-in-N sampling of its frames, 0: off */
 };
 
 struct tbl_peer {

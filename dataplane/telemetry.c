@@ -457,38 +457,60 @@ peer_or_dash(const struct tel *t, uint16_t id, char *b, size_t len)
 	return ixg_ctr_peer_name(&t->names, id, b, len);
 }
 
-/* The newest packet samples (1-in-N, `sampling` in the config): what
- * became of each and its first bytes in hex, newest first, keyed by age
- * ("0" the newest). */
+#define TEL_RECENT_SAMPLES 16
+
+/* Newest first: by wall clock, then by TSC (the same worker's order). */
+static int
+sample_newer(const void *a, const void *b)
+{
+	const struct ixg_sample_record *x = a, *y = b;
+
+	if (x->unix_s != y->unix_s)
+		return x->unix_s > y->unix_s ? -1 : 1;
+	if (x->tsc != y->tsc)
+		return x->tsc > y->tsc ? -1 : 1;
+	return 0;
+}
+
+/* The newest packet samples (1-in-N, `sampling` in the config), peeked
+ * from every worker's ring without consuming them: what became of each
+ * and its first bytes in hex, newest first, keyed by age ("0" the
+ * newest). */
 static int
 tel_samples(struct tel *t, const char *params, struct rte_tel_data *d)
 {
 	static const char *const verdicts[] = {"?", "forward", "local", "drop"};
 	struct runtime *rt = t->rt;
-	struct sample_record rec[RT_RECENT_SAMPLES];
+	static struct ixg_sample_record
+		rec[IXG_MAX_WORKERS * TEL_RECENT_SAMPLES];
+	static pthread_mutex_t rec_lock = PTHREAD_MUTEX_INITIALIZER;
 	struct rte_tel_data *list;
-	unsigned n, next;
-	uint64_t total;
+	unsigned n = 0;
+	uint64_t total = 0;
 	size_t size = 0, ls = 2;
 
 	(void)params;
-	pthread_mutex_lock(&rt->samples_lock);
-	n = rt->n_recent;
-	next = rt->recent_next;
-	total = rt->samples_read;
-	memcpy(rec, rt->recent, sizeof(rec));
-	pthread_mutex_unlock(&rt->samples_lock);
+	pthread_mutex_lock(&rec_lock);
+	for (unsigned w = 0; w < rt->samples.n_rings; w++) {
+		const struct ixg_sample_ring *r = ixg_samples_ring(&rt->samples,
+								   w);
+
+		total += __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+		n += ixg_samples_peek(r, rec + n, TEL_RECENT_SAMPLES);
+	}
+	qsort(rec, n, sizeof(rec[0]), sample_newer);
+	n = n < TEL_RECENT_SAMPLES ? n : TEL_RECENT_SAMPLES;
 
 	check(t, rte_tel_data_start_dict(d));
 	t_u64(t, d, "sample_rate", rt->spec->node.sample_rate, &size);
 	t_u64(t, d, "samples_read", total, &size);
 	list = t_dict(t);
-	if (list == NULL)
+	if (list == NULL) {
+		pthread_mutex_unlock(&rec_lock);
 		return t->err;
+	}
 	for (unsigned i = 0; i < n; i++) {
-		const struct sample_record *r =
-			&rec[(next + RT_RECENT_SAMPLES - 1 - i) %
-			     RT_RECENT_SAMPLES];
+		const struct ixg_sample_record *r = &rec[i];
 		struct rte_tel_data *e = t_dict(t);
 		char hex[2 * 48 + 1], a[3], b[3], cc[8], key[16];
 		char p1[IXG_NAME_LEN + 8], p2[IXG_NAME_LEN + 8];
@@ -499,7 +521,7 @@ tel_samples(struct tel *t, const char *params, struct rte_tel_data *d)
 			break;
 		t_str(t, e, "verdict",
 		      verdicts[r->verdict < 4 ? r->verdict : 0], &es);
-		if (r->verdict == SAMPLE_DROP)
+		if (r->verdict == IXG_SAMPLE_DROP)
 			t_str(t, e, "drop",
 			      ixg_drop_name(r->drop_reason)
 				      ? ixg_drop_name(r->drop_reason)
@@ -513,7 +535,8 @@ tel_samples(struct tel *t, const char *params, struct rte_tel_data *d)
 			 ixg_ctr_country(&t->names, r->src_country, a),
 			 ixg_ctr_country(&t->names, r->dst_country, b));
 		t_str(t, e, "countries", cc, &es);
-		t_u64(t, e, "rx_len", r->rx_len, &es);
+		t_u64(t, e, "rx_len", r->frame_len, &es);
+		t_u64(t, e, "rate", r->rate, &es);
 		t_u64(t, e, "unix_s", (uint64_t)r->unix_s, &es);
 		for (unsigned k = 0; k < hl; k++)
 			snprintf(hex + 2 * k, 3, "%02x", r->hdr[k]);
@@ -523,6 +546,7 @@ tel_samples(struct tel *t, const char *params, struct rte_tel_data *d)
 		t_sub(t, list, key, e, es, &ls);
 	}
 	t_sub(t, d, "recent", list, ls, &size);
+	pthread_mutex_unlock(&rec_lock);
 	return t->err;
 }
 

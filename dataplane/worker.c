@@ -109,12 +109,8 @@ workers_init(struct runtime *rt)
 				  RTE_CACHE_LINE_SIZE);
 	qsz = rte_rcu_qsbr_get_memsize(rt->n_workers);
 	rt->qsbr = rte_zmalloc("ixg_qsbr", qsz, RTE_CACHE_LINE_SIZE);
-	rt->sample_rings = rte_zmalloc(
-		"ixg_sample_rings", rt->n_workers * sizeof(*rt->sample_rings),
-		0);
-	if (rt->workers == NULL || rt->qsbr == NULL || rt->sample_rings == NULL)
+	if (rt->workers == NULL || rt->qsbr == NULL)
 		return -ENOMEM;
-	pthread_mutex_init(&rt->samples_lock, NULL);
 	if (rte_rcu_qsbr_init(rt->qsbr, rt->n_workers) < 0)
 		return -rte_errno;
 
@@ -155,13 +151,6 @@ workers_init(struct runtime *rt)
 			rte_eth_tx_buffer_set_err_callback(
 				w->txbuf[p], worker_tx_error, &w->ctx);
 		}
-		rt->sample_rings[wi] = rte_zmalloc_socket(
-			"ixg_samples", sample_ring_memsize(),
-			RTE_CACHE_LINE_SIZE, (int)sock);
-		if (rt->sample_rings[wi] == NULL ||
-		    sample_ring_init(rt->sample_rings[wi]) < 0)
-			return -ENOMEM;
-		w->ctx.samples = rt->sample_rings[wi];
 		if (rte_rcu_qsbr_thread_register(rt->qsbr, wi) < 0)
 			return -rte_errno;
 		wi++;
@@ -222,32 +211,4 @@ workers_stop(struct runtime *rt)
 			rte_free(rt->workers[i].txbuf[p]);
 			rt->workers[i].txbuf[p] = NULL;
 		}
-}
-
-unsigned
-workers_drain_samples(struct runtime *rt)
-{
-	struct sample_record rec;
-	unsigned w, n = 0;
-
-	if (rt->sample_rings == NULL)
-		return 0;
-	for (w = 0; w < rt->n_workers; w++) {
-		struct sample_ring *r = rt->sample_rings[w];
-
-		if (r == NULL)
-			continue;
-		while (sample_ring_pop(r, &rec) == 0) {
-			pthread_mutex_lock(&rt->samples_lock);
-			rt->recent[rt->recent_next] = rec;
-			rt->recent_next = (rt->recent_next + 1) %
-					  RT_RECENT_SAMPLES;
-			if (rt->n_recent < RT_RECENT_SAMPLES)
-				rt->n_recent++;
-			rt->samples_read++;
-			pthread_mutex_unlock(&rt->samples_lock);
-			n++;
-		}
-	}
-	return n;
 }

@@ -45,12 +45,6 @@ struct worker {
  */
 int workers_init(struct runtime *rt);
 
-/*
- * Drain every worker's sample ring into rt->recent (the newest
- * RT_RECENT_SAMPLES kept). Main thread, any time after workers_init.
- * Returns the number of samples read.
- */
-unsigned workers_drain_samples(struct runtime *rt);
 
 /* Launch every worker's loop on its lcore. Main thread. 0 or -errno. */
 int workers_launch(struct runtime *rt);

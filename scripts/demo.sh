@@ -26,6 +26,7 @@ DP=$BUILD/dataplane/ixgate-dataplane
 GEN=$BUILD/tools/ixgate-pcapgen
 CTLD=$BUILD/control/ixgate-control
 METRICS=${DEMO_METRICS:-127.0.0.1:9477}
+SFLOW=${DEMO_SFLOW:-127.0.0.1:6343} # sFlow v5 collector (doc/monitoring.md)
 CONF=${DEMO_CONF:-$SRC/config/demo.conf}
 SECONDS_=${DEMO_SECONDS:-20}
 PACKETS=${DEMO_PACKETS:-4096}
@@ -82,11 +83,13 @@ if [ "$METRICS" != none ] && [ -x "$CTLD" ]; then
 	CONF=$OUT/conf/$(basename "$CONF")
 	sed -i "s|device \"net_ring0\";|device \"net_pcap0,rx_pcap=$OUT/p0.pcap,infinite_rx=1\";|; s|device \"net_ring1\";|device \"net_pcap1,rx_pcap=$OUT/p1.pcap,infinite_rx=1\";|" "$CONF"
 	API="--api-socket $OUT/dp.sock"
+	sed -i "s|^\tsampling \(.*\);|\tsampling \1;\n\tsflow-collector ${SFLOW%:*} port ${SFLOW##*:};|" "$CONF"
 	"$CTLD" --config "$CONF" --api-socket "$OUT/dp.sock" \
 		--ctl-socket "$OUT/ctl.sock" --metrics-listen "$METRICS" \
 		>"$OUT/control.log" 2>&1 &
 	CTLD_PID=$!
 	trap 'kill $CTLD_PID 2>/dev/null' EXIT
+	echo "demo: ixgate-control sends sFlow to $SFLOW (sfacctd -l ${SFLOW##*:}, or tshark -i lo -d udp.port==${SFLOW##*:},sflow)"
 	echo "demo: ixgate-control serves http://$METRICS/metrics" \
 		"(log: $OUT/control.log; ixgatectl --socket $OUT/ctl.sock show peers)"
 	# One scrape half way through, kept for the summary.

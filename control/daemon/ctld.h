@@ -36,6 +36,7 @@
 struct cli;
 struct cli_client;
 struct commit_jobs;
+struct sflow;
 
 /* Defaults of the command-line options. */
 #define CTLD_COMMIT_TIMEOUT_S 120
@@ -73,6 +74,7 @@ struct ctld {
 	struct commit_jobs *jobs;
 	struct cli *cli;
 	struct rib *rib; /* kernel routes (rib.h) */
+	struct sflow *sflow; /* the sFlow agent (control/sflow/sflow.h) */
 
 	/* The audit log's last record was an attempt without its result (a
 	 * daemon killed during a commit): the first sync records what

@@ -22,6 +22,7 @@
 
 #include "ctld.h"
 #include "exporter.h"
+#include "sflow.h"
 #include "ixg_log.h"
 #include "stats.h"
 
@@ -427,6 +428,7 @@ ctld_running_changed(struct ctld *D)
 {
 	/* The exporters label series with the new running config's names. */
 	exporter_publish(&D->st);
+	sflow_configure(D);
 	D->files_next_ms = loop_now_ms() + 1000;
 	D->files_dir_changed = false;
 	rib_running_changed(D);
@@ -495,6 +497,7 @@ dp_up(void *arg, const struct ixg_msg_hello_reply *rep, int counters_fd)
 		 D->api_path, rep->n_workers, rep->generation,
 		 rep->was_headless ? ", was headless" : "");
 	commit_jobs_dp_up(D);
+	sflow_dp_up(D);
 }
 
 static void
@@ -503,6 +506,7 @@ dp_down(void *arg, const char *why)
 	struct ctld *D = arg;
 
 	D->st.dp_connected = false;
+	sflow_dp_down(D);
 	unmap_counters(D);
 	commit_jobs_dp_down(D, why);
 }
@@ -695,6 +699,9 @@ ctld_start(struct ctld *D)
 	D->dp = dp_client_new(D->loop, D->api_path, &dp_ops, D);
 	if (D->signal_watch == NULL || D->tick == NULL || D->dp == NULL)
 		return -ENOMEM;
+	rc = sflow_start(D);
+	if (rc < 0)
+		return rc;
 	D->files_next_ms = loop_now_ms() + 2000;
 	/* Kernel routes: after the CLI socket (building the resolution of a
 	 * full configuration takes a moment). */
@@ -721,6 +728,7 @@ ctld_stop(struct ctld *D)
 		loop_run(D->loop);
 	}
 	cli_stop(D);
+	sflow_stop(D);
 	dp_client_free(D->dp);
 	D->dp = NULL;
 	unmap_counters(D);

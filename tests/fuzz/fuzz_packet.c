@@ -18,6 +18,7 @@
  * split into that many frames at two-byte big-endian length prefixes (a
  * short tail is one frame).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,8 @@ static struct rte_mempool *pool;
 static struct tables *tables[N_VARIANTS];
 static struct ixg_spec spec;
 static struct ixg_lcore_counters *ctr;
-static struct sample_ring *ring;
+static struct ixg_sample_ring *ring;
+static struct ixg_sample_cursor cursor;
 
 /* Apply variant v to a copy of the config's spec (arrays copied). */
 static void
@@ -88,8 +90,10 @@ variant_spec(const struct variant *v, struct ixg_spec *out, void **owned)
 	memcpy(ports, spec.ports, spec.n_ports * sizeof(*ports));
 	memcpy(peers, spec.peers, spec.n_peers * sizeof(*peers));
 	memcpy(classes, spec.classes, spec.n_classes * sizeof(*classes));
-	for (uint32_t i = 0; i < spec.n_ports; i++)
+	for (uint32_t i = 0; i < spec.n_ports; i++) {
 		ports[i].mtu = v->mtu;
+		ports[i].sample_rate = v->sample_rate;
+	}
 	for (uint32_t i = 0; i < spec.n_peers; i++) {
 		peers[i].rate = v->rate;
 		peers[i].burst = v->burst;
@@ -210,10 +214,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	pool = rte_pktmbuf_pool_create("fuzz", 1023, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	ctr = rte_zmalloc("ctr", sizeof(*ctr), 64);
-	ring = rte_zmalloc("samples", sample_ring_memsize(), 64);
-	if (pool == NULL || ctr == NULL || ring == NULL ||
-	    sample_ring_init(ring) < 0)
+	ring = rte_zmalloc("samples", sizeof(*ring), 64);
+	if (pool == NULL || ctr == NULL || ring == NULL)
 		abort();
+	ixg_sample_ring_init(ring);
 	atexit(free_all);
 	return 0;
 }
@@ -229,8 +233,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.now_unix = 1700000000,
 		.pool = pool,
 		.samples = ring,
+		.sample_cursor = &cursor,
 	};
-	struct sample_record rec;
+	struct ixg_sample_record rec;
 	struct burst b;
 	static struct burst_out out;
 	unsigned nframes, i, p;
@@ -279,8 +284,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (p = 0; p < IXG_MAX_PORTS; p++)
 		for (i = 0; i < out.n[p]; i++)
 			rte_pktmbuf_free(out.pkts[p][i]);
-	while (sample_ring_pop(ring, &rec) == 0)
-		;
+	/* Every published record is whole and in range. */
+	while (ixg_samples_pop(ring, &cursor, &rec) != -EAGAIN)
+		if (ixg_sample_record_check(&rec) != 0 ||
+		    rec.frame_len < rec.hdr_len)
+			abort();
 
 	uint64_t drops = 0;
 	for (i = 0; i < IXG_DROP_MAX; i++)

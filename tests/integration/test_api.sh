@@ -148,18 +148,22 @@ assert_eq "generation after refusals" 2 "$(field "$TMP/state2.out" generation)"
 assert_traffic_flows "refused commits"
 
 log "4. malformed messages"
+# The header's version field (16 bits, little-endian) as this build speaks it.
+APIV=$(awk '/#define IXG_API_VERSION/ { print $3; exit }' "$SRC/common/ixg_api.h")
+V=$(printf '%02x%02x' $((APIV & 255)) $((APIV >> 8)))
+BADV=$(printf '%02x%02x' $(((APIV + 1) & 255)) $(((APIV + 1) >> 8)))
 {
 	echo "# bad magic"
-	echo "deadbeef 0100 0900 10000000 01000000"
+	echo "deadbeef $V 0900 10000000 01000000"
 	echo "# header says 99 bytes, 16 sent"
-	echo "49584741 0100 0900 63000000 02000000"
+	echo "49584741 $V 0900 63000000 02000000"
 	echo "# wrong version"
-	echo "49584741 0200 0900 10000000 03000000"
+	echo "49584741 $BADV 0900 10000000 03000000"
 	echo "# unknown type 77, then a good get_state on the same connection"
-	echo "49584741 0100 4d00 10000000 04000000"
-	echo "49584741 0100 0900 10000000 05000000"
+	echo "49584741 $V 4d00 10000000 04000000"
+	echo "49584741 $V 0900 10000000 05000000"
 	echo "# commit without a transaction"
-	echo "49584741 0100 0600 10000000 06000000"
+	echo "49584741 $V 0600 10000000 06000000"
 	echo "# 5 bytes"
 	echo "4958474101"
 } >"$TMP/raw.hex"
@@ -179,7 +183,7 @@ grep -v '^#' "$TMP/raw.hex" | sed -n '4,5p' >"$TMP/two.hex"
 api send-raw "$TMP/two.hex" >"$TMP/two.out"
 assert_contains "connection kept after an unknown type" "$TMP/two.out" "^reply state"
 # a message longer than IXG_MSG_MAX
-python3 -c 'print("49584741 0100 0100 10200000 07000000" + "00" * 8192)' >"$TMP/big.hex"
+python3 -c 'import sys; print("49584741 " + sys.argv[1] + " 0100 10200000 07000000" + "00" * 8192)' "$V" >"$TMP/big.hex"
 api send-raw "$TMP/big.hex" >"$TMP/big.out" 2>&1
 assert_contains "oversized message" "$TMP/big.out" "^status bad_message|^closed"
 kill -0 "$DP_PID" 2>/dev/null || fail "dataplane died on malformed input"

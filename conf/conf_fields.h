@@ -65,7 +65,14 @@
 	F(NODE, ICMP_TE, "icmp-time-exceeded", ONOFF, icmp_te, 0, 1, NULL)     \
 	F(NODE, ICMP_RATE, "icmp-rate", UINT, icmp_rate, 0, 1000000,           \
 	  "ICMP rate")                                                         \
-	K(NODE, SAMPLING, "sampling", node_sampling, print_node_sampling)
+	K(NODE, SAMPLING, "sampling", node_sampling, print_node_sampling)      \
+	F(NODE, PUNT, "exception-path", ONOFF, punt, 0, 1, NULL)               \
+	F(NODE, PUNT_RATE, "punt-rate", UINT, punt_rate, 1, 1000000,           \
+	  "punt rate")                                                         \
+	F(NODE, PUNT_BURST, "punt-burst", UINT, punt_burst, 1, 1000000,        \
+	  "punt burst")                                                        \
+	K(NODE, PUNT_ALLOW, "punt-allow", node_punt_allow,                     \
+	  print_node_punt_allow)
 
 /* port NAME { ... }; RFC 8200 section 5: IPv6 needs an MTU of 1280. */
 #define PORT_KEYWORDS(F, K)                                                    \

@@ -161,6 +161,11 @@ struct c_node {
 	uint8_t icmp_te;
 	uint32_t icmp_rate;
 	uint32_t sampling;
+	uint8_t punt; /* exception-path on|off */
+	uint32_t punt_rate, punt_burst;
+	/* punt-allow rules, in the order given (doc/exception-path.md) */
+	uint8_t n_punt_allow;
+	struct ixg_spec_punt_rule punt_allow[IXG_MAX_PUNT_RULES];
 };
 
 struct c_addr {

@@ -652,12 +652,13 @@ final_report(struct runtime *rt, FILE *json)
 	fflush(json);
 	drops = stats_drops_total(total);
 	ok = total->rx_packets ==
-	     total->tx_packets + total->local_packets + drops;
+	     total->tx_packets + total->local_packets + total->punted + drops;
 	fprintf(stderr,
-		"invariant rx == tx + local + drops: %" PRIu64 " == %" PRIu64
-		" + %" PRIu64 " + %" PRIu64 ": %s\n",
+		"invariant rx == tx + local + punted + drops: %" PRIu64
+		" == %" PRIu64 " + %" PRIu64 " + %" PRIu64 " + %" PRIu64
+		": %s\n",
 		total->rx_packets, total->tx_packets, total->local_packets,
-		drops, ok ? "ok" : "VIOLATED");
+		total->punted, drops, ok ? "ok" : "VIOLATED");
 	free(total);
 	return 0;
 }

@@ -149,9 +149,12 @@ sample_take(struct pipeline_ctx *ctx, struct sample_ring *ring,
 	r->src_country = pm->src_country;
 	r->dst_country = pm->dst_country;
 	r->class_id = pm->class_id;
+	/* Punted frames are the node's own traffic, as local answers. */
 	r->verdict = pm->verdict == VERDICT_FORWARD ? SAMPLE_FORWARD
-		     : pm->verdict == VERDICT_LOCAL ? SAMPLE_LOCAL
-						    : SAMPLE_DROP;
+		     : pm->verdict == VERDICT_LOCAL ||
+				     pm->verdict == VERDICT_PUNT
+			     ? SAMPLE_LOCAL
+			     : SAMPLE_DROP;
 	r->drop_reason = r->verdict == SAMPLE_DROP ? pm->drop_reason : 0;
 	r->flags = r->verdict == SAMPLE_DROP ? 0 : SAMPLE_F_HDR_TX;
 	r->hdr_len = (uint8_t)len;
@@ -191,7 +194,8 @@ sample_burst(struct pipeline_ctx *ctx, struct sample_ring *ring,
 
 /*
  * Count and dispatch every packet of b: rx on the ingress port and peer;
- * FORWARD goes to out->pkts[out_port], LOCAL to out->pkts[in_port], DROP is
+ * FORWARD goes to out->pkts[out_port], LOCAL to out->pkts[in_port], PUNT
+ * to out->punt (counted punted; see struct burst_out), DROP is
  * counted by reason (node, ingress port, ingress peer) and freed. Packets
  * that matched an ACL rule count a hit whatever their fate; packets that
  * were metered (forwarded, or dropped by the policer) count their class and
@@ -213,8 +217,9 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	struct rte_mbuf *dropped[PIPELINE_BURST];
 	uint32_t rate = ctx->t->node.sample_rate;
 	struct sample_ring *ring = rate != 0 ? ctx->samples : NULL;
-	unsigned i, n_drop = 0, n_fwd = 0, n_local = 0;
+	unsigned i, n_drop = 0, n_fwd = 0, n_local = 0, n_punt = 0;
 
+	out->n_punt = 0;
 	if (ring != NULL)
 		sample_burst(ctx, ring, b, rate);
 	for (i = 0; i < n_pkts; i++) {
@@ -249,6 +254,15 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 			out_tag_set(m, OUT_TAG_LOCAL, pm);
 			out->pkts[p][out->n[p]++] = m;
 			break;
+		case VERDICT_PUNT:
+			n_punt++;
+			in->punted++;
+			out_tag_set(m, OUT_TAG_NONE, pm);
+			m->port = pm->in_port;
+			m->vlan_tci = pm->vlan;
+			m->l2_len = pm->l2_len;
+			out->punt[out->n_punt++] = m;
+			break;
 		default:
 			/* VERDICT_DROP; a CONTINUE left over would be a stage
 			 * bug, and is counted rather than leaked. */
@@ -280,6 +294,7 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	c->rx_packets += n_pkts;
 	c->tx_packets += n_fwd;
 	c->local_packets += n_local;
+	c->punted += n_punt;
 	if (n_drop > 0)
 		rte_pktmbuf_free_bulk(dropped, n_drop);
 }

@@ -35,6 +35,7 @@
 #include "ixg_sd.h"
 #include "ixg_version.h"
 #include "port.h"
+#include "punt_linux.h"
 #include "replay.h"
 #include "runtime.h"
 #include "stats.h"
@@ -626,6 +627,14 @@ main_loop(struct runtime *rt, const struct opts *o, struct api_server *api)
 	free(prev);
 }
 
+/* After each publish: the exception path's interfaces follow the tables
+ * (rt->on_publish). Main thread. */
+static void
+on_publish(struct runtime *rt)
+{
+	punt_sync(rt->punt);
+}
+
 static bool
 eal_args_have(int argc, char **argv, const char *opt)
 {
@@ -766,6 +775,10 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	}
 	fibrec_set_spares(o->fib_spares);
 	rt.log_builds = true;
+	rt.punt = punt_create(&rt, rt.n_workers);
+	if (rt.punt == NULL)
+		goto out_ports;
+	rt.on_publish = on_publish;
 	rc = tables_publish(&rt, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "tables: %s\n", err[0] ? err : strerror(-rc));
@@ -836,6 +849,9 @@ out_workers:
 	api = NULL;
 	workers_stop(&rt);
 	telemetry_fini();
+	rt.on_publish = NULL;
+	punt_destroy(rt.punt);
+	rt.punt = NULL;
 	ports_close(&rt);
 	if (status == 0) {
 		if (got_signal)
@@ -845,6 +861,8 @@ out_workers:
 	}
 out_ports:
 	api_server_destroy(api);
+	punt_destroy(rt.punt); /* the workers never ran */
+	rt.punt = NULL;
 	ports_close(&rt);
 	tables_free(rt.tables);
 	fibrec_drop_spares();

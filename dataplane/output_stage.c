@@ -219,7 +219,6 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	struct sample_ring *ring = rate != 0 ? ctx->samples : NULL;
 	unsigned i, n_drop = 0, n_fwd = 0, n_local = 0, n_punt = 0;
 
-	out->n_punt = 0;
 	if (ring != NULL)
 		sample_burst(ctx, ring, b, rate);
 	for (i = 0; i < n_pkts; i++) {
@@ -254,16 +253,18 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 			out_tag_set(m, OUT_TAG_LOCAL, pm);
 			out->pkts[p][out->n[p]++] = m;
 			break;
-		case VERDICT_PUNT:
-			n_punt++;
-			in->punted++;
-			out_tag_set(m, OUT_TAG_NONE, pm);
-			m->port = pm->in_port;
-			m->vlan_tci = pm->vlan;
-			m->l2_len = pm->l2_len;
-			out->punt[out->n_punt++] = m;
-			break;
 		default:
+			/* Not a case of its own: the switch of the common
+			 * verdicts stays a compare chain (callgrind). */
+			if (unlikely(pm->verdict == VERDICT_PUNT)) {
+				in->punted++;
+				out_tag_set(m, OUT_TAG_NONE, pm);
+				m->port = pm->in_port;
+				m->vlan_tci = pm->vlan;
+				m->l2_len = pm->l2_len;
+				out->punt[n_punt++] = m;
+				break;
+			}
 			/* VERDICT_DROP; a CONTINUE left over would be a stage
 			 * bug, and is counted rather than leaked. */
 			p = pm->verdict == VERDICT_DROP &&
@@ -295,6 +296,7 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	c->tx_packets += n_fwd;
 	c->local_packets += n_local;
 	c->punted += n_punt;
+	out->n_punt = (uint16_t)n_punt;
 	if (n_drop > 0)
 		rte_pktmbuf_free_bulk(dropped, n_drop);
 }

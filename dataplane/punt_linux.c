@@ -56,6 +56,7 @@
 #define PUNT_MAX_IF_ADDRS 32
 #define PUNT_BURST 32
 #define PUNT_POLL_MS 1
+#define PUNT_IDLE_MS 10 /* no interface: nothing to read, little to punt */
 #define PUNT_IFNAME_PREFIX "ixg-"
 #define ETH_ADDRS_LEN 12 /* destination and source MAC */
 #define VLAN_TAG_LEN 4
@@ -284,8 +285,11 @@ punt_main(void *arg)
 		}
 		pthread_mutex_unlock(&p->lock);
 		/* Idle: wait for Linux at most 1 ms (the latency a punted
-		 * frame can see); busy: just look. */
-		if (poll(pfd, n, busy ? 0 : PUNT_POLL_MS) <= 0)
+		 * frame can see), 10 ms without interfaces; busy: just look. */
+		if (poll(pfd, n,
+			 busy ? 0
+			 : n  ? PUNT_POLL_MS
+			      : PUNT_IDLE_MS) <= 0)
 			continue;
 		pthread_mutex_lock(&p->lock);
 		for (i = 0; i < n; i++) {

@@ -60,6 +60,16 @@ s = socket.socket()
 fcntl.ioctl(s.fileno(), 0x8946, ifr)  # SIOCETHTOOL
 PY
 
+# PUNT_MEASURE=N: N TCP connections through the exception path and N over
+# a plain veth, connect time percentiles (doc/exception-path.md), with the
+# rate limit out of the way; the checks of the limit are skipped.
+MEASURE=${PUNT_MEASURE:-0}
+PUNT_RATE=50
+PUNT_BURST=20
+if [ "$MEASURE" -gt 0 ]; then
+	PUNT_RATE=1000000
+	PUNT_BURST=100000
+fi
 mkdir -p "$CONF_DIR"
 CONF=$CONF_DIR/punt.conf
 write_conf() { # write_conf [VLAN_BLOCK]
@@ -68,8 +78,8 @@ node {
 	name punt-test;
 	country SG;
 	exception-path on;
-	punt-rate 50;
-	punt-burst 20;
+	punt-rate $PUNT_RATE;
+	punt-burst $PUNT_BURST;
 }
 
 port p0 {
@@ -153,6 +163,7 @@ except OSError as e:
     sys.exit(1)
 PY
 bg timeout 80 ip netns exec "$NSN" python3 "$TMP/server.py" "$TMP/server.ready"
+SERVER_PID=$BG_PID
 wait_for 10 test -s "$TMP/server.ready" || fail "listener did not start"
 
 log "TCP from the member to 192.0.2.1:179 through the exception path"
@@ -166,6 +177,54 @@ assert_contains "IPv6 answer from the listener" "$TMP/tcp6.out" "^HELLO PUNT$"
 nsn ip neigh show dev ixg-p0 >"$TMP/neigh.out"
 assert_contains "Linux learned the member's MAC (ARP reply punted)" "$TMP/neigh.out" \
 	"192\.0\.2\.2 lladdr $MEM_MAC"
+
+if [ "$MEASURE" -gt 0 ]; then
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	cat >"$TMP/measure.py" <<'PY'
+import socket, sys, time
+mode, addr, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if mode == "serve":
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, 179))
+    s.listen(64)
+    s.settimeout(60)
+    open(sys.argv[4], "w").write("ready\n")
+    for _ in range(n):
+        s.accept()[0].close()
+    sys.exit(0)
+ts = []
+for _ in range(n):
+    c = socket.socket()
+    c.settimeout(5)
+    t0 = time.perf_counter()
+    c.connect((addr, 179))
+    ts.append(time.perf_counter() - t0)
+    c.close()
+ts.sort()
+print("%s: %d connects, p50 %.0f us, p90 %.0f us, p99 %.0f us" % (
+    sys.argv[4], n, ts[n // 2] * 1e6, ts[n * 9 // 10] * 1e6, ts[n * 99 // 100] * 1e6))
+PY
+	bg timeout 60 ip netns exec "$NSN" python3 "$TMP/measure.py" serve 192.0.2.1 "$MEASURE" "$TMP/m1.ready"
+	wait_for 10 test -s "$TMP/m1.ready" || fail "measure listener"
+	nsm python3 "$TMP/measure.py" connect 192.0.2.1 "$MEASURE" "through ixgate's exception path" ||
+		fail "measure through the node"
+	ip netns add "$NSN-b" && ip netns add "$NSM-b" || fail "baseline namespaces"
+	ip link add b$$ netns "$NSN-b" type veth peer name c$$ netns "$NSM-b"
+	ip netns exec "$NSN-b" ip link set b$$ up
+	ip netns exec "$NSN-b" ip addr add 192.0.2.1/24 dev b$$
+	ip netns exec "$NSM-b" ip link set c$$ up
+	ip netns exec "$NSM-b" ip addr add 192.0.2.2/24 dev c$$
+	bg timeout 60 ip netns exec "$NSN-b" python3 "$TMP/measure.py" serve 192.0.2.1 "$MEASURE" "$TMP/m2.ready"
+	wait_for 10 test -s "$TMP/m2.ready" || fail "baseline listener"
+	ip netns exec "$NSM-b" python3 "$TMP/measure.py" connect 192.0.2.1 "$MEASURE" "plain veth, no ixgate" ||
+		fail "measure over a plain veth"
+	ip netns del "$NSN-b"
+	ip netns del "$NSM-b"
+	echo "PASS (measurement only)"
+	exit 0
+fi
 
 log "TCP to port 22 (not allowed) must not connect"
 if timeout 20 ip netns exec "$NSM" python3 "$TMP/client.py" 192.0.2.1 22 2 >"$TMP/tcp22.out" 2>&1; then

@@ -721,7 +721,10 @@ struct ixg_msg_hello_reply {
 	uint64_t generation; /* running generation, 0 if no config yet */
 	uint8_t config_sha256[32]; /* as given by the last commit */
 	uint8_t was_headless; /* 1: no control plane was connected */
-	uint8_t _pad[7];
+	uint8_t _pad[3];
+	/* --api-idle-timeout: a client quiet this long loses the API to
+	 * another that asks (0: never). Keep talking more often. */
+	uint32_t idle_timeout_s;
 	uint64_t counters_size; /* bytes in the memfd */
 	uint32_t counters_blocks; /* struct ixg_lcore_counters in it */
 	uint32_t counters_block_size; /* sizeof(struct ixg_lcore_counters) */

@@ -546,11 +546,20 @@ id_take(struct id_alloc *a, uint32_t want)
 	return (int)want;
 }
 
+/* The lowest free id, preferring one `held` (prev's ids) does not mark:
+ * an id freed by this very commit is reused only when no other is left,
+ * so that the dataplane (which zeroes the counters of an id the running
+ * generation does not use) never hands a new object an old one's counts. */
 static uint32_t
-id_lowest(struct id_alloc *a)
+id_lowest(struct id_alloc *a, const uint8_t *held)
 {
 	uint32_t i;
 
+	for (i = a->lo; held != NULL && i < a->cap; i++)
+		if (!a->used[i] && !held[i]) {
+			a->used[i] = 1;
+			return i;
+		}
 	for (i = a->lo; i < a->cap; i++)
 		if (!a->used[i]) {
 			a->used[i] = 1;
@@ -560,18 +569,48 @@ id_lowest(struct id_alloc *a)
 }
 
 /* Map `n` objects to ids: prev_id(i) is the id object i had in prev, or
- * -1. map[i] receives the id. */
+ * -1; prev_at(prev, j) for j < prev_n(prev) are prev's ids. map[i]
+ * receives the id. */
+
+/* Each kind's ids in a spec, for map_ids. */
+#define ID_LIST(kind, arr, n_field)                                            \
+	static uint32_t kind##_n(const struct ixg_spec *p)                     \
+	{                                                                      \
+		return p->n_field;                                             \
+	}                                                                      \
+	static uint32_t kind##_at(const struct ixg_spec *p, uint32_t j)        \
+	{                                                                      \
+		return p->arr[j].id;                                           \
+	}
+ID_LIST(ports, ports, n_ports)
+ID_LIST(peers, peers, n_peers)
+ID_LIST(classes, classes, n_classes)
+ID_LIST(rules, acl_rules, n_acl_rules)
+#undef ID_LIST
+
 static int
 map_ids(uint32_t n, uint32_t lo, uint32_t cap, uint32_t *map,
 	int64_t (*prev_id)(const struct ixg_spec *, const struct ixg_spec *,
 			   uint32_t),
+	uint32_t (*prev_n)(const struct ixg_spec *),
+	uint32_t (*prev_at)(const struct ixg_spec *, uint32_t),
 	const struct ixg_spec *s, const struct ixg_spec *prev)
 {
 	struct id_alloc a = {calloc(cap, 1), cap, lo};
-	uint32_t i;
+	uint8_t *held = prev != NULL ? calloc(cap, 1) : NULL;
+	uint32_t i, j;
 
-	if (a.used == NULL)
+	if (a.used == NULL || (prev != NULL && held == NULL)) {
+		free(a.used);
+		free(held);
 		return -ENOMEM;
+	}
+	for (j = 0; prev != NULL && j < prev_n(prev); j++) {
+		uint32_t id = prev_at(prev, j);
+
+		if (id < cap)
+			held[id] = 1;
+	}
 	for (i = 0; i < n; i++) {
 		int64_t want = prev != NULL ? prev_id(s, prev, i) : -1;
 
@@ -581,8 +620,9 @@ map_ids(uint32_t n, uint32_t lo, uint32_t cap, uint32_t *map,
 	}
 	for (i = 0; i < n; i++)
 		if (map[i] == UINT32_MAX)
-			map[i] = id_lowest(&a);
+			map[i] = id_lowest(&a, held);
 	free(a.used);
+	free(held);
 	return 0;
 }
 
@@ -674,8 +714,17 @@ assign_countries(struct compiler *C, const struct ixg_spec *prev)
 	for (i = 1; i < s->n_countries; i++) {
 		if (map[i] != 0)
 			continue;
-		for (j = 1; j < IXG_MAX_COUNTRIES && used[j]; j++)
+		/* An index prev gave another code only when no other is
+		 * left (as id_lowest: its counters are not the new code's). */
+		for (j = 1;
+		     j < IXG_MAX_COUNTRIES &&
+		     (used[j] || (j < prev->n_countries &&
+				  prev->countries[j] != IXG_CC('-', '-')));
+		     j++)
 			;
+		if (j == IXG_MAX_COUNTRIES)
+			for (j = 1; j < IXG_MAX_COUNTRIES && used[j]; j++)
+				;
 		if (j == IXG_MAX_COUNTRIES) {
 			diag_file(C->d, DIAG_ERROR, C->c->files.v[0].path, 0, 0,
 				  "more than %d countries with the running "
@@ -720,12 +769,14 @@ assign_ids(struct compiler *C, const struct ixg_spec *prev)
 	km = calloc(s->n_classes + 1, sizeof(*km));
 	rm = calloc(s->n_acl_rules + 1, sizeof(*rm));
 	if (pm == NULL || em == NULL || km == NULL || rm == NULL ||
-	    map_ids(s->n_ports, 0, IXG_MAX_PORTS, pm, prev_port, s, prev) ||
-	    map_ids(s->n_peers, 1, IXG_MAX_PEERS, em, prev_peer, s, prev) ||
-	    map_ids(s->n_classes, 1, IXG_MAX_CLASSES, km, prev_class, s,
-		    prev) ||
-	    map_ids(s->n_acl_rules, 1, IXG_MAX_ACL_RULES, rm, prev_rule, s,
-		    prev))
+	    map_ids(s->n_ports, 0, IXG_MAX_PORTS, pm, prev_port, ports_n,
+		    ports_at, s, prev) ||
+	    map_ids(s->n_peers, 1, IXG_MAX_PEERS, em, prev_peer, peers_n,
+		    peers_at, s, prev) ||
+	    map_ids(s->n_classes, 1, IXG_MAX_CLASSES, km, prev_class, classes_n,
+		    classes_at, s, prev) ||
+	    map_ids(s->n_acl_rules, 1, IXG_MAX_ACL_RULES, rm, prev_rule,
+		    rules_n, rules_at, s, prev))
 		goto out;
 	rc = assign_countries(C, prev);
 	if (rc < 0)

@@ -264,6 +264,7 @@ hello(struct api_conn *c, const struct ixg_msg_hello *m, struct api_reply *out)
 	r.generation = runtime_generation(rt);
 	memcpy(r.config_sha256, rt->config_sha256, sizeof(r.config_sha256));
 	r.was_headless = c->was_headless;
+	r.idle_timeout_s = c->idle_timeout_s;
 	r.counters_size = rt->counters_size;
 	r.counters_blocks = rt->n_blocks;
 	r.counters_block_size = sizeof(struct ixg_lcore_counters);
@@ -823,6 +824,7 @@ accept_client(struct api_server *s)
 	s->client_uid = cred.uid;
 	s->client_last_ns = now;
 	api_conn_init(&s->conn, s->rt);
+	s->conn.idle_timeout_s = s->opts.idle_timeout_s;
 	s->conn.peer_fd = fd;
 	s->conn.peer_pid = cred.pid;
 	__atomic_store_n(&s->rt->headless, false, __ATOMIC_RELAXED);

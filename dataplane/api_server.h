@@ -46,6 +46,7 @@ struct api_conn {
 	int peer_fd;
 	pid_t peer_pid;
 	bool hello_seen; /* the client said HELLO */
+	unsigned idle_timeout_s; /* told in HELLO_REPLY (0: none) */
 };
 
 /* What a handled message asks of the transport. */

@@ -43,6 +43,91 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 				  NULL, NULL);
 }
 
+/*
+ * Counters of an id that `next` gives to an object the running spec `cur`
+ * does not have start from zero: a member that takes the id of one removed
+ * earlier must not inherit its traffic (nor a rule, class or country
+ * another's hits). Safe without atomics: no worker writes an id the
+ * running generation does not use (the compiler never hands an id freed in
+ * the same commit to a new object while others are free; an id reused
+ * anyway is left as it is). See runtime.h.
+ */
+void
+counters_zero_new_ids(struct runtime *rt, const struct ixg_spec *next,
+		      const struct ixg_spec *cur)
+{
+	static uint8_t peer_in[IXG_MAX_PEERS], fresh_peer[IXG_MAX_PEERS];
+	uint32_t i, b;
+	bool any_peer = false;
+
+	if (rt->counters == NULL || cur == NULL)
+		return;
+	memset(peer_in, 0, sizeof(peer_in));
+	memset(fresh_peer, 0, sizeof(fresh_peer));
+	for (i = 0; i < cur->n_peers; i++)
+		if (cur->peers[i].id < IXG_MAX_PEERS)
+			peer_in[cur->peers[i].id] = 1;
+	for (i = 0; i < next->n_peers; i++) {
+		uint16_t id = next->peers[i].id;
+
+		if (id < IXG_MAX_PEERS && !peer_in[id])
+			fresh_peer[id] = any_peer = true;
+	}
+	for (b = 0; b < rt->n_blocks; b++) {
+		struct ixg_lcore_counters *c = &rt->counters[b];
+
+		for (i = 0; any_peer && i < IXG_MAX_PEERS; i++)
+			if (fresh_peer[i])
+				memset(&c->peer[i], 0, sizeof(c->peer[i]));
+		/* Pairs keep their key (the probe chains stay intact). */
+		for (i = 0; any_peer && i < IXG_PEER_PAIR_SLOTS; i++) {
+			uint32_t k = c->peer_pair[i].key;
+
+			if (k != 0 &&
+			    (fresh_peer[(k >> 16) % IXG_MAX_PEERS] ||
+			     fresh_peer[(k & 0xffff) % IXG_MAX_PEERS]))
+				memset(&c->peer_pair[i].pb, 0,
+				       sizeof(c->peer_pair[i].pb));
+		}
+	}
+	for (i = 0; i < next->n_acl_rules; i++) {
+		uint32_t id = next->acl_rules[i].id, j;
+
+		for (j = 0; j < cur->n_acl_rules && cur->acl_rules[j].id != id;
+		     j++)
+			;
+		if (j < cur->n_acl_rules || id >= IXG_MAX_ACL_RULES)
+			continue;
+		for (b = 0; b < rt->n_blocks; b++)
+			rt->counters[b].acl_hits[id] = 0;
+	}
+	for (i = 0; i < next->n_classes; i++) {
+		uint16_t id = next->classes[i].id, j;
+
+		for (j = 0; j < cur->n_classes && cur->classes[j].id != id; j++)
+			;
+		if (j < cur->n_classes || id >= IXG_MAX_CLASSES)
+			continue;
+		for (b = 0; b < rt->n_blocks; b++)
+			memset(rt->counters[b].class_colour[id], 0,
+			       sizeof(rt->counters[b].class_colour[id]));
+	}
+	for (i = 1; i < next->n_countries && i < IXG_MAX_COUNTRIES; i++) {
+		if (i < cur->n_countries &&
+		    cur->countries[i] == next->countries[i])
+			continue;
+		for (b = 0; b < rt->n_blocks; b++) {
+			struct ixg_lcore_counters *c = &rt->counters[b];
+
+			memset(c->country_pair[i], 0,
+			       sizeof(c->country_pair[i]));
+			for (uint32_t k = 0; k < IXG_MAX_COUNTRIES; k++)
+				memset(&c->country_pair[k][i], 0,
+				       sizeof(c->country_pair[k][i]));
+		}
+	}
+}
+
 int
 runtime_publish_if(struct runtime *rt, const struct ixg_spec *spec, char *err,
 		   size_t errlen, uint64_t *build_ns, uint64_t *publish_ns,
@@ -91,6 +176,8 @@ runtime_publish_if(struct runtime *rt, const struct ixg_spec *spec, char *err,
 		tables_free(nt);
 		return -ECANCELED;
 	}
+	if (spec != rt->spec)
+		counters_zero_new_ids(rt, spec, rt->spec);
 	old = rt->tables;
 	__atomic_store_n(&rt->tables, nt, __ATOMIC_RELEASE);
 	__atomic_store_n(&rt->generation, gen, __ATOMIC_RELEASE);

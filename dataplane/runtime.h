@@ -179,6 +179,13 @@ void runtime_counter_blocks(const struct runtime *rt,
  * workers start. 0 or a negative errno. */
 int counters_create(struct runtime *rt, unsigned n_blocks);
 
+/* Zero, in every block, the counters of the ids (peers and their member
+ * pairs, ACL rules, classes, country indices) that `next` uses and `cur`
+ * does not, so that an object given a freed id starts from zero. Called
+ * by runtime_publish before it stores the new tables; commit thread. */
+void counters_zero_new_ids(struct runtime *rt, const struct ixg_spec *next,
+			   const struct ixg_spec *cur);
+
 /* Write the DPDK device name of every open port after the counter blocks
  * (struct ixg_ctr_ports), for the control plane's `show ports`. Main
  * thread, once, after ports_open. */

@@ -4,8 +4,8 @@
 #
 #   format   every tracked C file is as .clang-format prints it
 #   clang    clang build, warnings as errors, unit + config suites
-#   asan     clang ASan+UBSan build (leak detection on): unit, config and
-#            integration suites
+#   asan     clang ASan+UBSan build (leak detection on): the suites in
+#            ASAN_SUITES (default: unit config integration)
 #   fuzz     every libFuzzer target for FUZZ_SECONDS (default 10) from the
 #            committed corpus
 #
@@ -46,7 +46,8 @@ step_asan() {
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-asan --print-errorlogs --num-processes 2 \
-		--suite unit --suite config --suite integration
+		$(for s in ${ASAN_SUITES:-unit config integration}; do
+			printf -- '--suite %s ' "$s"; done)
 }
 
 step_fuzz() {

@@ -3,7 +3,9 @@
 # The demo (`make demo`): ixgate-dataplane runs config/demo.conf on two
 # virtual ports that replay generated, real-shaped exchange traffic from
 # memory, shows what it counts every second, stops by itself and prints a
-# summary.
+# summary. ixgate-control runs beside it (adopting what the dataplane
+# runs) and serves Prometheus metrics on http://127.0.0.1:9477/metrics
+# (DEMO_METRICS=ADDR:PORT elsewhere, DEMO_METRICS=none for no control plane).
 #
 #   scripts/demo.sh [BUILD_DIR]        (default: build)
 #   DEMO_SECONDS=N     how long it runs (default 20)
@@ -22,6 +24,8 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
 DP=$BUILD/dataplane/ixgate-dataplane
 GEN=$BUILD/tools/ixgate-pcapgen
+CTLD=$BUILD/control/ixgate-control
+METRICS=${DEMO_METRICS:-127.0.0.1:9477}
 CONF=${DEMO_CONF:-$SRC/config/demo.conf}
 SECONDS_=${DEMO_SECONDS:-20}
 PACKETS=${DEMO_PACKETS:-4096}
@@ -64,6 +68,32 @@ else
 	LCORES="--lcores=0@0,1@0"
 fi
 
+# The control plane: ixgate-control on the same config (its ports' devices
+# set to the demo's, since a commit may not change a port's device), API
+# and CLI sockets in $OUT, metrics on $METRICS. It connects to the
+# dataplane as it starts and commits the same configuration.
+API="--no-api"
+CTLD_PID=""
+if [ "$METRICS" != none ] && [ -x "$CTLD" ]; then
+	rm -rf "$OUT/conf" "$OUT/dp.sock" "$OUT/ctl.sock" "$OUT/metrics.txt"
+	mkdir -p "$OUT/conf"
+	cp -r "$(dirname "$CONF")"/. "$OUT/conf/"
+	chmod -R go-w "$OUT/conf"
+	CONF=$OUT/conf/$(basename "$CONF")
+	sed -i "s|device \"net_ring0\";|device \"net_pcap0,rx_pcap=$OUT/p0.pcap,infinite_rx=1\";|; s|device \"net_ring1\";|device \"net_pcap1,rx_pcap=$OUT/p1.pcap,infinite_rx=1\";|" "$CONF"
+	API="--api-socket $OUT/dp.sock"
+	"$CTLD" --config "$CONF" --api-socket "$OUT/dp.sock" \
+		--ctl-socket "$OUT/ctl.sock" --metrics-listen "$METRICS" \
+		>"$OUT/control.log" 2>&1 &
+	CTLD_PID=$!
+	trap 'kill $CTLD_PID 2>/dev/null' EXIT
+	echo "demo: ixgate-control serves http://$METRICS/metrics" \
+		"(log: $OUT/control.log; ixgatectl --socket $OUT/ctl.sock show peers)"
+	# One scrape half way through, kept for the summary.
+	(sleep $((SECONDS_ / 2 + 1)); curl -s --max-time 5 -o "$OUT/metrics.txt" \
+		"http://$METRICS/metrics" 2>/dev/null) &
+fi
+
 echo "demo: running ixgate-dataplane for $SECONDS_ s"
 rc=0
 # shellcheck disable=SC2086
@@ -71,8 +101,16 @@ rc=0
 	--config "$CONF" \
 	--device "p0=net_pcap0,rx_pcap=$OUT/p0.pcap,infinite_rx=1" \
 	--device "p1=net_pcap1,rx_pcap=$OUT/p1.pcap,infinite_rx=1" \
-	--no-api --stats-interval 1 --duration "$SECONDS_" \
+	$API --stats-interval 1 --duration "$SECONDS_" \
 	--json-out "$OUT/final.json" || rc=$?
+if [ -s "$OUT/metrics.txt" ]; then
+	echo "demo: Prometheus metrics scraped from http://$METRICS/metrics" \
+		"mid-run: $(grep -vc '^#' "$OUT/metrics.txt") samples in $OUT/metrics.txt" \
+		"(scrape config: doc/monitoring.md; Grafana dashboard:" \
+		"dist/grafana/ixgate-exchange.json)"
+elif [ -n "$CTLD_PID" ]; then
+	echo "demo: no metrics scraped from http://$METRICS/metrics (see $OUT/control.log)"
+fi
 if [ "$rc" != 0 ]; then
 	echo "demo: ixgate-dataplane failed (exit $rc)" >&2
 	exit "$rc"

@@ -8,12 +8,13 @@ set -eu
 PKGS="gcc clang clang-format meson ninja-build pkg-config make python3
 python3-pyelftools libdpdk-dev dpdk dpdk-dev dpdk-doc liburing-dev libssl-dev
 libcmocka-dev libpcap-dev libmnl-dev libjansson-dev libsystemd-dev scdoc
+zlib1g-dev
 iproute2 procps iputils-ping"
 # Tests talk to the real programs operators run beside ixgate: routing
 # daemons, Prometheus, sFlow collectors, a packet decoder, the IX-F schema
 # validator, and the Debian packaging tools for the .deb test.
 PKGS="$PKGS bird2 frr prometheus pmacct tshark python3-jsonschema bgpq4
-debhelper dpkg-dev bash-completion libclang-rt-14-dev man-db logrotate"
+debhelper dpkg-dev bash-completion libclang-rt-14-dev man-db logrotate curl openssl"
 
 
 missing=""

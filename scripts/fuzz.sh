@@ -12,11 +12,14 @@ if [ ! -f $B/build.ninja ]; then
 		-Db_sanitize=address,undefined \
 		-Dc_args=-fsanitize=fuzzer-no-link
 fi
-ninja -C $B tests/fuzz/fuzz_config tests/fuzz/fuzz_packet tests/fuzz/fuzz_api \
-	tests/fuzz/fuzz_lpm tests/fuzz/fuzz_rtnl
+# Every target has a seed corpus, tests/fuzz/corpus/NAME for fuzz_NAME:
+# that directory list is the list of targets (FUZZ_TARGETS narrows it).
+TARGETS=${FUZZ_TARGETS:-$(ls tests/fuzz/corpus)}
+# shellcheck disable=SC2086
+ninja -C $B $(for t in $TARGETS; do printf 'tests/fuzz/fuzz_%s ' "$t"; done)
 sh scripts/hugepages.sh >/dev/null 2>&1 || true
 rc=0
-for t in config packet api lpm rtnl; do
+for t in $TARGETS; do
 	mkdir -p $B/corpus-$t
 	echo "fuzz: $t for ${SECS}s"
 	$B/tests/fuzz/fuzz_$t -max_total_time="$SECS" -max_len=4096 \

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "ctld.h"
+#include "exporter.h"
 #include "ixg_conf.h"
 #include "ixg_wire.h"
 
@@ -1744,6 +1745,10 @@ commit_job_submit(struct ctld *D, const struct commit_request *r, char *err,
 		J->tail = &j->next;
 	}
 	J->n_queued++;
+	/* A reload (SIGHUP, ixgatectl reload) also re-reads the metrics
+	 * exporter's TLS files, in the exporter's thread. */
+	if (r->kind == COMMIT_RELOAD)
+		exporter_reload();
 	runner_kick(D);
 	return 0;
 }

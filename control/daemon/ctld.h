@@ -63,6 +63,7 @@ struct ctld {
 	 * table). */
 	bool running_exact;
 	bool sync_pending; /* a HELLO since the last sync */
+	bool keepalive_pending; /* a GET_STATE keep-alive in flight */
 	/* st.running was loaded from files the dataplane does not run (held
 	 * back after a rollback): never a config to roll back to. */
 	bool running_not_live;

@@ -21,11 +21,17 @@
 #include <unistd.h>
 
 #include "ctld.h"
+#include "exporter.h"
 #include "ixg_log.h"
 #include "stats.h"
 
 #define FILES_CHECK_MS 5000 /* the files against the running config */
 #define FILES_FULL_MS 30000 /* a full load at most this often */
+/* A quiet connection to the dataplane says GET_STATE this often: the
+ * dataplane gives the API of a client idle for --api-idle-timeout (60 s
+ * by default) to another that asks, and ixgate-control must never be
+ * that idle client. */
+#define KEEPALIVE_MS 20000
 
 static void
 vlog(struct ctld *D, FILE *out, const char *fmt, va_list ap)
@@ -419,8 +425,8 @@ files_check(struct ctld *D)
 void
 ctld_running_changed(struct ctld *D)
 {
-	/* Exporters publish the names of the new running config here
-	 * (exporter_publish(&D->st) once the metrics exporter is wired). */
+	/* The exporters label series with the new running config's names. */
+	exporter_publish(&D->st);
 	D->files_next_ms = loop_now_ms() + 1000;
 	D->files_dir_changed = false;
 	if (!D->st.held) {
@@ -536,6 +542,43 @@ sample_counters(struct ctld *D)
 }
 
 static void
+keepalive_done(void *arg, int err, const void *reply, size_t len, int fd)
+{
+	struct ctld *D = arg;
+	const struct ixg_msg_state *m = reply;
+
+	if (fd >= 0)
+		close(fd);
+	D->keepalive_pending = false;
+	if (err < 0 || len < sizeof(*m))
+		return; /* the client went down and says why */
+	/* Nothing commits behind our back: a generation we did not make is
+	 * another client's doing (or a restart we have not seen yet). */
+	if (!commit_job_busy(D) && m->generation != D->st.dp_generation)
+		ctld_log(D,
+			 "warning: the dataplane runs generation %" PRIu64
+			 ", this daemon knows %" PRIu64,
+			 m->generation, D->st.dp_generation);
+}
+
+/* GET_STATE on a connection quiet for KEEPALIVE_MS. Loop thread. */
+static void
+keepalive(struct ctld *D)
+{
+	struct ixg_msg_get_state m = {.hdr.type = IXG_MSG_GET_STATE};
+	uint64_t every = KEEPALIVE_MS, idle = D->st.dp_hello.idle_timeout_s;
+
+	/* Three times within the dataplane's idle timeout, if it is short. */
+	if (idle > 0 && idle * 1000 / 3 < every)
+		every = idle * 1000 / 3;
+	if (D->keepalive_pending || dp_client_quiet_ms(D->dp) < every)
+		return;
+	if (dp_client_request(D->dp, &m, sizeof(m), -1, IXG_MSG_STATE, 5000,
+			      keepalive_done, D) == 0)
+		D->keepalive_pending = true;
+}
+
+static void
 on_tick(struct loop *L, struct loop_timer *t, void *arg)
 {
 	struct ctld *D = arg;
@@ -545,6 +588,8 @@ on_tick(struct loop *L, struct loop_timer *t, void *arg)
 	(void)L;
 	(void)t;
 	sample_counters(D);
+	keepalive(D);
+	exporter_publish(&D->st); /* rebuilds only when something changed */
 	cli_sweep(D);
 	D->st.sample_interval_s = last_ms ? (now - last_ms) / 1000.0 : 1.0;
 	last_ms = now;

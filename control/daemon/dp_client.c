@@ -58,6 +58,7 @@ struct dp_client {
 	struct loop_timer *reconnect, *deadline, *deferred;
 	uint32_t seq;
 	uint64_t sent_ms;
+	uint64_t last_io_ms; /* last request sent or reply received */
 
 	struct dp_req *cur; /* sent, reply awaited */
 	struct dp_req *queue, **queue_tail;
@@ -282,7 +283,7 @@ pump(struct dp_client *c)
 		down_later(c, why);
 		return;
 	}
-	c->sent_ms = loop_now_ms();
+	c->sent_ms = c->last_io_ms = loop_now_ms();
 	c->deadline = loop_timer_add(c->L, r->timeout_ms, 0, on_deadline, c);
 }
 
@@ -314,6 +315,7 @@ hello_reply(struct dp_client *c, const void *buf, size_t n, int rfd)
 	loop_timer_del(c->L, c->deadline);
 	c->deadline = NULL;
 	c->state = DP_READY;
+	c->last_io_ms = loop_now_ms();
 	c->sent_ms = 0;
 	if (c->last_fail[0] != '\0' && c->fails_since_log > 0)
 		dp_log(c, "reached the dataplane after %u more failed attempts",
@@ -375,6 +377,7 @@ on_readable(struct loop *L, struct loop_watch *w, int fd, unsigned revents,
 		r = c->cur;
 		c->cur = NULL;
 		c->sent_ms = 0;
+		c->last_io_ms = loop_now_ms();
 		loop_timer_del(c->L, c->deadline);
 		c->deadline = NULL;
 		if (type != r->want) {
@@ -565,6 +568,17 @@ dp_client_request(struct dp_client *c, const void *msg, size_t len, int pass_fd,
 	c->queue_tail = &r->next;
 	pump(c);
 	return 0;
+}
+
+/* How long the connection has been quiet (see dp_client.h). */
+uint64_t
+dp_client_quiet_ms(const struct dp_client *c)
+{
+	uint64_t now = loop_now_ms();
+
+	if (!dp_client_ready(c) || c->cur != NULL || c->queue != NULL)
+		return 0;
+	return now > c->last_io_ms ? now - c->last_io_ms : 0;
 }
 
 /* Since when the request in flight waits (see dp_client.h). */

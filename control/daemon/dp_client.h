@@ -80,6 +80,11 @@ int dp_client_request(struct dp_client *c, const void *msg, size_t len,
 		      int pass_fd, uint16_t want_type, unsigned timeout_ms,
 		      dp_reply_fn done, void *arg);
 
+/* Milliseconds since the last request was sent or reply received when
+ * the connection is ready and nothing is queued or in flight, else 0.
+ * Loop thread. */
+uint64_t dp_client_quiet_ms(const struct dp_client *c);
+
 /* When the current request was sent (loop_now_ms), 0 if none. */
 uint64_t dp_client_busy_since(const struct dp_client *c);
 

@@ -20,6 +20,7 @@
 
 #include "ctl_proto.h"
 #include "ctld.h"
+#include "exporter.h"
 #include "ixg_sd.h"
 #include "ixg_version.h"
 
@@ -37,6 +38,10 @@ usage(FILE *out)
 		"N]\n"
 		"                      [--commit-timeout SECONDS] "
 		"[--compile-timeout SECONDS] [--foreground]\n"
+		"                      [--metrics-listen ADDR:PORT|none]... "
+		"[--metrics-tls-cert FILE\n"
+		"                       --metrics-tls-key FILE "
+		"[--metrics-tls-client-ca FILE]]\n"
 		"       ixgate-control check FILE\n"
 		"defaults: --config %s --api-socket %s --ctl-socket %s\n"
 		"          --state-dir %s --commit-timeout %d "
@@ -197,8 +202,14 @@ main(int argc, char **argv)
 		{"compile-timeout", required_argument, NULL, 'C'},
 		{"foreground", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
+		{"metrics-listen", required_argument, NULL, 'M'},
+		{"metrics-tls-cert", required_argument, NULL, 'M'},
+		{"metrics-tls-key", required_argument, NULL, 'M'},
+		{"metrics-tls-client-ca", required_argument, NULL, 'M'},
 		{NULL, 0, NULL, 0},
 	};
+	struct exporter_settings xs;
+	int li = 0;
 	static struct ctld D;
 	const char *audit_path = NULL, *user = NULL, *group = NULL,
 		   *ctl_group = NULL;
@@ -233,8 +244,9 @@ main(int argc, char **argv)
 	D.ctl_path = IXG_CTL_SOCKET;
 	D.state_dir = CTLD_STATE_DIR;
 	D.log = stderr;
+	exporter_settings_init(&xs);
 	while ((o = getopt_long(argc, argv, "c:a:s:l:d:u:g:G:m:T:C:fh", opts,
-				NULL)) != -1) {
+				&li)) != -1) {
 		switch (o) {
 		case 'c': D.st.config_path = optarg; break;
 		case 'a': D.api_path = optarg; break;
@@ -275,6 +287,13 @@ main(int argc, char **argv)
 			break;
 		case 'f': break; /* always in the foreground (systemd) */
 		case 'h': usage(stdout); return 0;
+		case 'M':
+			if (exporter_settings_option(&xs, opts[li].name, optarg,
+						     err, sizeof(err)) < 0) {
+				fprintf(stderr, "ixgate-control: %s\n", err);
+				return 2;
+			}
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -364,8 +383,9 @@ main(int argc, char **argv)
 			strerror(-rc));
 		return 1;
 	}
-	if (user != NULL && uid != geteuid() &&
-	    drop_privileges(user, uid, gid, named) < 0)
+	if ((user != NULL && uid != geteuid() &&
+	     drop_privileges(user, uid, gid, named) < 0) ||
+	    exporter_start(&xs, &D.st) < 0)
 		return 1;
 	D.uid = geteuid();
 	fprintf(stderr,
@@ -374,6 +394,7 @@ main(int argc, char **argv)
 		(unsigned)getegid());
 	ixg_sd_ready("serving");
 	rc = loop_run(D.loop);
+	exporter_stop();
 	ctld_stop(&D);
 	if (rc < 0) {
 		fprintf(stderr, "ixgate-control: event loop: %s\n",

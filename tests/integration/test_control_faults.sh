@@ -66,10 +66,14 @@ in_sync() { [ "$(gen_field in_sync)" = true ]; }
 wait_for 60 in_sync || fail "the dataplane does not run the files' config after the restart"
 sha_now=$(gen_field dataplane_config_sha256)
 assert_eq "the dataplane runs the attempted config" "$attempt_sha" "$sha_now"
+# What the dataplane did with the attempt: its log up to the restarted
+# daemon's connection (what follows is that daemon's own commits).
+sed -n "1,/control plane connected: pid $CTLD_PID/p" "$TMP/dp.err" >"$TMP/dp-before.err"
 if echo "$resolved" | grep -q '"result": "ok"'; then
-	grep -q "commit: generation $((g0 + 1)) live" "$TMP/dp.err" || fail "said live, the dataplane did not publish"
+	grep -q "commit: generation $((g0 + 1)) live" "$TMP/dp-before.err" || fail "said live, the dataplane did not publish"
 else
-	grep -q "commit: generation $((g0 + 1)) live" "$TMP/dp.err" && fail "said not live, the dataplane published it"
+	grep -q "commit: generation $((g0 + 1)) live" "$TMP/dp-before.err" && fail "said not live, the dataplane published it"
+	grep -q "transaction discarded" "$TMP/dp-before.err" || fail "said not live, the dataplane did not say it discarded it"
 fi
 log "ok: the attempt's outcome recorded as the dataplane saw it"
 

@@ -4,8 +4,10 @@
 # traffic flows -> the dataplane keeps forwarding (counters still grow) and
 # says it is headless; the restarted daemon adopts the running generation
 # (no commit: the audit log only says "adopted"). Then the dataplane
-# restarts -> the daemon notices and re-commits the whole config as soon
-# as the new dataplane answers (same SHA-256 back in the dataplane).
+# restarts on other files -> the daemon notices and re-commits the whole
+# config as soon as the new dataplane answers (same SHA-256 back in the
+# dataplane). Last, the dataplane restarts on the daemon's own files ->
+# the daemon adopts what it bootstrapped (same digest), committing nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/control_lib.sh"
 need_tools
@@ -59,7 +61,11 @@ wait "$DP_PID"
 check_invariant "$TMP/live1.json"
 rm -f "$API_SOCK"
 lines_before=$(wc -l <"$AUDIT")
-start_dp 30 "$TMP/live2.json"
+# The new dataplane bootstraps other files (a comment more: another
+# digest), so the daemon must commit its running configuration whole.
+cp "$CONF" "$CONF_DIR/boot.conf"
+echo "# bootstrap copy" >>"$CONF_DIR/boot.conf"
+CONF=$CONF_DIR/boot.conf start_dp 30 "$TMP/live2.json"
 t_ready=$(date +%s%N)
 wait_for 5 grep -q "connected to the dataplane.*generation 1" "$TMP/ctld.err" ||
 	fail "daemon did not reconnect"
@@ -75,4 +81,19 @@ assert_eq "generation back" "2" "$(generation)"
 kill -TERM "$DP_PID"
 wait "$DP_PID"
 check_invariant "$TMP/live2.json"
+
+# ---- restart the dataplane on the daemon's own files ---------------------
+rm -f "$API_SOCK"
+lines_before=$(wc -l <"$AUDIT")
+start_dp 30 "$TMP/live3.json"
+wait_for 10 sh -c "tail -n +$((lines_before + 1)) '$AUDIT' | grep -q '\"result\": \"adopted\"'" ||
+	fail "the daemon did not adopt a dataplane bootstrapped on its own files"
+tail -n +$((lines_before + 1)) "$AUDIT" | grep -v '"result": "adopted"' | grep -q . &&
+	fail "the daemon committed to a dataplane that runs its files"
+assert_eq "generation after adopting the bootstrap" "1" "$(generation)"
+sha3=$(ctl --json show generation | python3 -c 'import json,sys; print(json.load(sys.stdin)["dataplane_config_sha256"])')
+assert_eq "the bootstrap's digest is the files'" "$sha" "$sha3"
+kill -TERM "$DP_PID"
+wait "$DP_PID"
+check_invariant "$TMP/live3.json"
 echo "PASS"

@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Soak (issue 13, "proof that runs in CI"; suite 'slow'): 10 minutes of a
-# reload every second (a prefix added, then removed again) and a counters
-# read (`ixgatectl --json show peers`) every 100 ms, under traffic.
+# reload every second (a prefix added, then removed again), a counters
+# read (`ixgatectl --json show peers`) every 100 ms and a Prometheus scrape
+# (GET /metrics) every 100 ms, under traffic.
 #
 # Checks:
 # - every reload commits (the generation advances by exactly their number)
-#   and every read answers with one JSON object;
+#   and every read answers with one JSON object; every scrape answers 200
+#   with the whole exposition, and the received-packets counter never goes
+#   backwards from one scrape to the next;
 # - memory is flat: the resident size of ixgate-control and of
 #   ixgate-dataplane, sampled every 10 s, grows by at most 4 MiB (control)
 #   and 8 MiB (dataplane) between the first and the last third of the run
@@ -30,7 +33,8 @@ timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count $COUNT \
 	fail "ixgate-pcapgen"
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" "net_null1,no-rx=1"
 start_dp $((SECONDS_RUN + 120)) "$TMP/live.json"
-start_ctld
+METRICS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_ctld --metrics-listen "127.0.0.1:$METRICS_PORT"
 wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 g0=$(generation)
@@ -42,10 +46,30 @@ sed 's|^\t\t115.84.64.0/18;|\t\t115.84.64.0/18;\n\t\t100.127.254.0/24;|' \
 cmp -s "$TMP/without.conf" "$TMP/with.conf" && fail "could not edit asean.conf"
 
 python3 - "$CTL" "$CTL_SOCK" "$PEER_FILE" "$TMP" "$SECONDS_RUN" \
-	"$CTLD_PID" "$DP_REAL_PID" <<'EOF' || fail "soak"
-import json, shutil, subprocess, sys, threading, time
-ctl, sock, peer_file, tmp, run_s, ctld_pid, dp_pid = sys.argv[1:8]
+	"$CTLD_PID" "$DP_REAL_PID" "$METRICS_PORT" <<'EOF' || fail "soak"
+import json, re, shutil, subprocess, sys, threading, time, urllib.request
+ctl, sock, peer_file, tmp, run_s, ctld_pid, dp_pid, mport = sys.argv[1:9]
 run_s = int(run_s)
+scrapes = {"ok": 0, "bad": [], "lat": []}
+
+def scraper():
+    last = -1
+    url = "http://127.0.0.1:%s/metrics" % mport
+    while not stop.is_set():
+        t0 = time.monotonic()
+        try:
+            body = urllib.request.urlopen(url, timeout=30).read().decode()
+            m = re.search(r"^ixgate_received_packets_total (\d+)$", body, re.M)
+            assert m, "no ixgate_received_packets_total"
+            v = int(m.group(1))
+            assert v >= last, "received went backwards: %d -> %d" % (last, v)
+            last = v
+            scrapes["ok"] += 1
+        except Exception as e:
+            scrapes["bad"].append(str(e))
+        dt = time.monotonic() - t0
+        scrapes["lat"].append(dt)
+        time.sleep(max(0, 0.1 - dt))
 
 def rss_kib(pid):
     for line in open("/proc/%s/status" % pid):
@@ -73,6 +97,8 @@ def reader():
 
 th = threading.Thread(target=reader)
 th.start()
+ths = threading.Thread(target=scraper)
+ths.start()
 samples, reloads, failed = [], 0, []
 t_start = time.monotonic()
 next_sample = t_start
@@ -90,10 +116,16 @@ while time.monotonic() - t_start < run_s:
     time.sleep(max(0, 1 - (time.monotonic() - t0)))
 stop.set()
 th.join()
+ths.join()
 json.dump({"reloads": reloads, "samples": samples, "reads": reads["ok"]},
           open(tmp + "/soak.json", "w"))
 assert not failed, "%d reloads failed, first: %s" % (len(failed), failed[0])
 assert reads["bad"] == 0, "%d counter reads failed" % reads["bad"]
+assert not scrapes["bad"], "%d scrapes failed, first: %s" % (len(scrapes["bad"]), scrapes["bad"][0])
+assert scrapes["ok"] > 0, "no scrape"
+sl = sorted(scrapes["lat"])
+print("# %d scrapes (p50 %.0f ms, p99 %.0f ms, max %.0f ms)" % (
+    scrapes["ok"], 1000 * sl[len(sl) // 2], 1000 * sl[int(len(sl) * .99)], 1000 * sl[-1]))
 lat = sorted(reads["lat"])
 print("# %d reloads, %d counter reads (p50 %.0f ms, p99 %.0f ms, max %.0f ms)" % (
     reloads, reads["ok"], 1000 * lat[len(lat) // 2], 1000 * lat[int(len(lat) * .99)], 1000 * lat[-1]))

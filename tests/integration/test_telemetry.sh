@@ -45,11 +45,11 @@ echo "blackhole 192.88.99.0/24 expires \"$EXPIRES\";" >>"$CONF"
 	fail "ixgate-pcapgen failed"
 
 log "part 1: the demo (prefix $PREFIX)"
-bg timeout 60 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
+bg timeout 180 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
 	--file-prefix="$PREFIX" -- --config "$CONF" --api-socket "$TMP/dp.sock" \
 	--device "p0=net_pcap0,rx_pcap=$TMP/in.pcap,tx_pcap=$TMP/out.pcap" \
 	--device "p1=net_null0" \
-	--duration 25 --json-out "$TMP/final.json" \
+	--duration 150 --json-out "$TMP/final.json" \
 	>"$TMP/dp.out" 2>"$TMP/dp.err"
 DP_PID=$BG_PID
 SOCK=/var/run/dpdk/$PREFIX/dpdk_telemetry.v2
@@ -294,10 +294,10 @@ for i in range(300):
                % (name, 64512 + i, i >> 8, i & 255))
     names.write(name + "\n")
 EOF
-bg timeout 40 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
+bg timeout 180 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
 	--file-prefix="$PREFIX2" -- --config "$TMP/many.conf" \
 	--api-socket "$TMP/dp2.sock" \
-	--device "p-0.a=net_null0" --duration 30 \
+	--device "p-0.a=net_null0" --duration 150 \
 	>"$TMP/dp2.out" 2>"$TMP/dp2.err"
 DP2_PID=$BG_PID
 SOCK2=/var/run/dpdk/$PREFIX2/dpdk_telemetry.v2

@@ -85,6 +85,18 @@ systemd-analyze verify --man=no /lib/systemd/system/ixgate-dataplane.service \
 	{ cat "$TMP/verify"; fail "systemd-analyze verify of the installed units"; }
 [ -s "$TMP/verify" ] && { cat "$TMP/verify"; fail "systemd-analyze verify warned"; }
 log "ok: conffiles, units enabled and verified, directories made"
+# The user ixgate-control may run as, its groups, and the drop-in for it.
+getent passwd ixgate >/dev/null || fail "postinst made no ixgate user"
+for g in ixgate ixgate-api ixgate-noc; do
+	getent group "$g" >/dev/null || fail "postinst made no $g group"
+done
+id -nG ixgate | grep -qw ixgate-api || fail "ixgate is not in ixgate-api"
+[ -f /usr/share/doc/ixgate/ixgate-control-user.conf ] || fail "no user drop-in in the docs"
+grep -q "kill --signal=SIGUSR1" /etc/logrotate.d/ixgate || fail "logrotate does not signal the daemon"
+grep -q copytruncate /etc/logrotate.d/ixgate && fail "logrotate truncates the audit log"
+logrotate --debug /etc/logrotate.d/ixgate >"$TMP/logrotate" 2>&1 ||
+	{ cat "$TMP/logrotate"; fail "logrotate --debug /etc/logrotate.d/ixgate"; }
+log "ok: ixgate user and groups, user drop-in, logrotate reopens (USR1) and checks"
 
 # ---- start both daemons as their units would -----------------------------
 UNIT_EXEC="python3 $SRC/tests/package/unit_exec.py"

@@ -379,9 +379,14 @@ test_ids_restore_history(void **state)
 	/* History: abc committed, then acd reloaded keeping abc's ids. */
 	compile(abc, NULL, &s1);
 	compile(acd, &s1, &running);
-	/* d took b's freed id: what a daemon without history cannot know. */
-	assert_int_equal(peer_id(&running, "d"), peer_id(&s1, "b"));
+	/* d did not take b's id, freed by this very commit (its counters
+	 * are b's until the dataplane zeroes an id no running object has):
+	 * it took one abc never used, which a daemon without history cannot
+	 * know. */
+	assert_int_not_equal(peer_id(&running, "d"), peer_id(&s1, "b"));
+	assert_int_equal(peer_id(&running, "d"), s1.n_peers + 1);
 	compile(acd, NULL, &fresh);
+	assert_int_not_equal(peer_id(&fresh, "d"), peer_id(&running, "d"));
 	assert_int_not_equal(peer_id(&fresh, "c"), peer_id(&running, "c"));
 
 	/* The dataplane's map of `running`, through the codec. */

@@ -156,6 +156,59 @@ reply_status(const struct api_reply *out)
 	return ((const struct ixg_msg_reply *)out->buf)->status;
 }
 
+/* ---- ids given again start from zero ----------------------------------- */
+
+/* A member that takes the id of one removed earlier does not inherit its
+ * counters (nor its member pairs); a member that stays keeps its own, and
+ * a removed member's counts stay readable until its id is given again. */
+static void
+test_fresh_ids_zeroed(void **state)
+{
+	struct ixg_spec *cur = rt.spec, without = *cur;
+	uint16_t gone = cur->peers[cur->n_peers - 1].id;
+	uint16_t kept = cur->peers[0].id;
+	uint32_t pair_gone = 0, pair_kept = 0, key;
+	char err[256];
+
+	(void)state;
+	assert_true(cur->n_peers >= 2);
+	without.n_peers = cur->n_peers - 1;
+	for (unsigned b = 0; b < rt.n_blocks; b++) {
+		rt.counters[b].peer[gone].rx.packets = 5;
+		rt.counters[b].peer[kept].rx.packets = 7;
+	}
+	/* Two pair slots of block 0: one with the member that goes. */
+	key = (uint32_t)kept << 16 | gone;
+	pair_gone = key & (IXG_PEER_PAIR_SLOTS - 1);
+	rt.counters[0].peer_pair[pair_gone].key = key;
+	rt.counters[0].peer_pair[pair_gone].pb.packets = 11;
+	key = (uint32_t)kept << 16 | kept;
+	pair_kept = (key & (IXG_PEER_PAIR_SLOTS - 1)) ^ 1;
+	rt.counters[0].peer_pair[pair_kept].key = key;
+	rt.counters[0].peer_pair[pair_kept].pb.packets = 13;
+
+	/* The member leaves: its counts stay; a commit that changes no id
+	 * zeroes nothing (runtime_publish calls counters_zero_new_ids). */
+	counters_zero_new_ids(&rt, &without, cur);
+	assert_int_equal(rt.counters[1].peer[gone].rx.packets, 5);
+	assert_int_equal(rt.counters[0].peer_pair[pair_gone].pb.packets, 11);
+	assert_int_equal(
+		runtime_publish(&rt, cur, err, sizeof(err), NULL, NULL), 0);
+	assert_int_equal(rt.counters[1].peer[gone].rx.packets, 5);
+
+	/* A member comes in at that id: from zero, in every block. */
+	counters_zero_new_ids(&rt, cur, &without);
+	for (unsigned b = 0; b < rt.n_blocks; b++) {
+		assert_int_equal(rt.counters[b].peer[gone].rx.packets, 0);
+		assert_int_equal(rt.counters[b].peer[kept].rx.packets, 7);
+	}
+	assert_int_equal(rt.counters[0].peer_pair[pair_gone].key,
+			 (uint32_t)kept << 16 | gone); /* chains intact */
+	assert_int_equal(rt.counters[0].peer_pair[pair_gone].pb.packets, 0);
+	assert_int_equal(rt.counters[0].peer_pair[pair_kept].pb.packets, 13);
+	memset(rt.counters, 0, rt.n_blocks * sizeof(*rt.counters));
+}
+
 /* ---- item 7 ------------------------------------------------------------ */
 
 static void
@@ -531,6 +584,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fresh_ids_zeroed),
 		cmocka_unit_test(test_commit_client_gone),
 		cmocka_unit_test(test_counters_read_only),
 		cmocka_unit_test(test_idle_timeout),

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * names.c - the exporter's names snapshot (see metrics.h): built by the
+ * daemon's loop thread from its state, read by the exporter thread, freed
+ * by whichever drops the last reference.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "metrics.h"
+
+static void
+cc_text(ixg_cc_t cc, char out[3])
+{
+	out[0] = (char)(cc >> 8);
+	out[1] = (char)(cc & 0xff);
+	out[2] = '\0';
+	if (out[0] < 'A' || out[0] > 'Z' || out[1] < 'A' || out[1] > 'Z')
+		strcpy(out, "--");
+}
+
+static void
+free_names(struct exp_names *n)
+{
+	if (n == NULL)
+		return;
+	if (n->counters != NULL)
+		munmap((void *)n->counters, n->map_size);
+	for (unsigned i = 0; i < n->n_files; i++)
+		free(n->files[i]);
+	free(n->files);
+	free((char *)n->config_path);
+	free(n->ports);
+	free(n->classes);
+	free(n->rules);
+	free(n->peers);
+	free(n->countries);
+	free(n);
+}
+
+/*
+ * The counters, mapped again for this snapshot: mremap() with old_size 0
+ * makes a second mapping of the same shared pages (mremap(2)), which
+ * lives until this snapshot is freed whatever the daemon does with its
+ * own (it unmaps it when the dataplane goes away). The region stays
+ * read-only: the new mapping keeps the old one's protection.
+ */
+static int
+map_counters(struct exp_names *n, const struct ctl_state *st)
+{
+	void *p;
+
+	if (st->counters == NULL || st->counters_size == 0 ||
+	    st->n_counter_blocks == 0)
+		return 0;
+	p = mremap((void *)st->counters, 0, st->counters_size, MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		return -errno;
+	n->counters = p;
+	n->map_size = st->counters_size;
+	n->n_blocks = st->n_counter_blocks;
+	return 0;
+}
+
+static void
+rule_name(const struct ixg_spec_acl_rule *r, struct exp_named *out)
+{
+	out->id = r->id;
+	out->family = r->family;
+	snprintf(out->name, sizeof(out->name), "%s", r->name);
+}
+
+/* Build a snapshot (see metrics.h). Loop thread. */
+struct exp_names *
+exp_names_build(const struct ctl_state *st, const struct exp_names *prev)
+{
+	struct exp_names *n = calloc(1, sizeof(*n));
+	const struct ixg_spec *s = &st->running.spec;
+	unsigned i;
+
+	if (n == NULL)
+		return NULL;
+	n->refs = 1;
+	n->control_start_unix = st->start_unix;
+	n->config_path = strdup(st->config_path ? st->config_path : "");
+	n->dp_connected = st->dp_connected;
+	n->dp_generation = st->dp_generation;
+	memcpy(n->dp_sha256, st->dp_hello.config_sha256, 32);
+	n->dp_start_unix = (int64_t)st->dp_hello.start_unix;
+	n->dp_workers = st->dp_hello.n_workers;
+	if (n->config_path == NULL)
+		goto fail;
+	n->config_valid = st->running.valid;
+	if (st->running.valid) {
+		memcpy(n->config_sha256, st->running.sha256, 32);
+		n->config_load_unix =
+			prev != NULL && prev->config_valid &&
+					memcmp(prev->config_sha256,
+					       st->running.sha256, 32) == 0
+				? prev->config_load_unix
+				: (int64_t)time(NULL);
+		if (st->running.conf != NULL) {
+			unsigned nf = ixg_conf_n_files(st->running.conf);
+
+			n->files = calloc(nf ? nf : 1, sizeof(*n->files));
+			if (n->files == NULL)
+				goto fail;
+			for (i = 0; i < nf; i++) {
+				n->files[i] = strdup(
+					ixg_conf_file(st->running.conf, i));
+				if (n->files[i] == NULL)
+					goto fail;
+				n->n_files = i + 1;
+			}
+		}
+		n->ports = calloc(s->n_ports + 1, sizeof(*n->ports));
+		n->peers = calloc(s->n_peers + 1, sizeof(*n->peers));
+		n->classes = calloc(s->n_classes + 1, sizeof(*n->classes));
+		n->rules = calloc(s->n_acl_rules + 1, sizeof(*n->rules));
+		n->countries = calloc(s->n_countries + 1,
+				      sizeof(*n->countries));
+		if (n->ports == NULL || n->peers == NULL ||
+		    n->classes == NULL || n->rules == NULL ||
+		    n->countries == NULL)
+			goto fail;
+		for (i = 0; i < s->n_countries && i < IXG_MAX_COUNTRIES; i++)
+			cc_text(s->countries[i], n->countries[i]);
+		n->n_countries = i;
+		for (i = 0; i < s->n_ports; i++) {
+			if (s->ports[i].id >= IXG_MAX_PORTS)
+				continue;
+			n->ports[n->n_ports].id = s->ports[i].id;
+			snprintf(n->ports[n->n_ports].name, IXG_NAME_LEN, "%s",
+				 s->ports[i].name);
+			n->n_ports++;
+		}
+		for (i = 0; i < s->n_peers; i++) {
+			const struct ixg_spec_peer *p = &s->peers[i];
+			struct exp_peer *e = &n->peers[n->n_peers];
+
+			if (p->id == IXG_PEER_NONE || p->id >= IXG_MAX_PEERS)
+				continue;
+			e->id = p->id;
+			e->asn = p->asn;
+			snprintf(e->name, sizeof(e->name), "%s", p->name);
+			if (p->country < n->n_countries)
+				memcpy(e->country, n->countries[p->country], 3);
+			else
+				strcpy(e->country, "--");
+			n->peer_index[p->id] = (uint16_t)(n->n_peers + 1);
+			n->n_peers++;
+		}
+		for (i = 0; i < s->n_classes; i++) {
+			if (s->classes[i].id >= IXG_MAX_CLASSES)
+				continue;
+			n->classes[n->n_classes].id = s->classes[i].id;
+			snprintf(n->classes[n->n_classes].name, IXG_NAME_LEN,
+				 "%s", s->classes[i].name);
+			n->n_classes++;
+		}
+		for (i = 0; i < s->n_acl_rules; i++) {
+			if (s->acl_rules[i].id >= IXG_MAX_ACL_RULES)
+				continue;
+			rule_name(&s->acl_rules[i], &n->rules[n->n_rules++]);
+		}
+	}
+	if (st->dp_connected && map_counters(n, st) < 0)
+		goto fail;
+	return n;
+fail:
+	free_names(n);
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* Reference counting (see metrics.h). Any thread. */
+void
+exp_names_get(struct exp_names *n)
+{
+	if (n != NULL)
+		__atomic_add_fetch(&n->refs, 1, __ATOMIC_RELAXED);
+}
+
+void
+exp_names_put(struct exp_names *n)
+{
+	if (n != NULL && __atomic_sub_fetch(&n->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free_names(n);
+}
+
+/* Ready? (see metrics.h). Any thread. */
+bool
+exp_names_ready(const struct exp_names *n, char *why, size_t whylen)
+{
+	if (n == NULL) {
+		snprintf(why, whylen, "ixgate-control is starting");
+		return false;
+	}
+	if (!n->dp_connected) {
+		snprintf(why, whylen, "dataplane not connected");
+		return false;
+	}
+	if (!n->config_valid) {
+		snprintf(why, whylen, "no configuration loaded");
+		return false;
+	}
+	if (n->dp_generation == 0) {
+		snprintf(why, whylen,
+			 "no configuration committed to the dataplane");
+		return false;
+	}
+	if (memcmp(n->dp_sha256, n->config_sha256, 32) != 0) {
+		static const char hx[] = "0123456789abcdef";
+		char a[17], b[17];
+
+		for (unsigned i = 0; i < 8; i++) {
+			a[2 * i] = hx[n->dp_sha256[i] >> 4];
+			a[2 * i + 1] = hx[n->dp_sha256[i] & 15];
+			b[2 * i] = hx[n->config_sha256[i] >> 4];
+			b[2 * i + 1] = hx[n->config_sha256[i] & 15];
+		}
+		a[16] = b[16] = '\0';
+		snprintf(why, whylen,
+			 "dataplane runs generation %llu (sha256 %s), not the "
+			 "loaded configuration (sha256 %s)",
+			 (unsigned long long)n->dp_generation, a, b);
+		return false;
+	}
+	return true;
+}

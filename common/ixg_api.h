@@ -101,7 +101,12 @@
 	X(PUNT_RATE, "punt_rate",                                              \
 	  "for the node's Linux side, over the port's exception-path rate")    \
 	X(PUNT_QUEUE_FULL, "punt_queue_full",                                  \
-	  "for the node's Linux side, the worker's exception-path ring full")
+	  "for the node's Linux side, the worker's exception-path ring full")  \
+	X(NEIGH_SPOOFED, "arp_nd_spoofed",                                     \
+	  "ARP reply or Neighbor Advertisement from a member claiming an "     \
+	  "address other than its next hop")                                   \
+	X(NEIGH_ANSWER_RATE, "arp_nd_rate",                                    \
+	  "ARP request or Neighbor Solicitation over the port's answer rate")
 
 enum ixg_drop_reason {
 #define IXG_X_ENUM(e, name, descr) IXG_DROP_##e,
@@ -176,6 +181,9 @@ struct ixg_spec_node {
 	uint32_t
 		punt_rate; /* frames/s to Linux per port (a share per worker) */
 	uint32_t punt_burst; /* frames */
+	/* ARP replies and Neighbor Advertisements the node answers, per
+	 * second per port (a share per worker, one second of burst); 0: any */
+	uint32_t arp_nd_rate;
 	struct ixg_spec_punt_rule punt_rules[IXG_MAX_PUNT_RULES];
 };
 
@@ -326,7 +334,7 @@ struct ixg_spec_country6 {
  * turn into more prefixes than ranges.
  */
 #define IXG_SPEC_TABLES(X, S)                                                  \
-	X(NODE, 1, node, struct ixg_spec_node, 152, 1, ONE, NO_ORIGIN,         \
+	X(NODE, 1, node, struct ixg_spec_node, 156, 1, ONE, NO_ORIGIN,         \
 	  S(struct ixg_spec_node, name))                                       \
 	X(PORTS, 2, ports, struct ixg_spec_port, 308, IXG_MAX_PORTS, ARRAY,    \
 	  ORIGIN,                                                              \

@@ -940,6 +940,7 @@ compile_objects(struct compiler *C)
 							   : 100;
 	s->node.sample_rate = c->node.sampling;
 	compile_punt(c, &s->node);
+	s->node.arp_nd_rate = c->node.arp_nd_rate;
 
 	s->ports = calloc(c->ports.n + 1, sizeof(*s->ports));
 	for (i = 0; i < c->ports.n; i++)

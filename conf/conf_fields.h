@@ -72,7 +72,9 @@
 	F(NODE, PUNT_BURST, "punt-burst", UINT, punt_burst, 1, 1000000,        \
 	  "punt burst")                                                        \
 	K(NODE, PUNT_ALLOW, "punt-allow", node_punt_allow,                     \
-	  print_node_punt_allow)
+	  print_node_punt_allow)                                               \
+	F(NODE, ARPND_RATE, "arp-nd-rate", UINT, arp_nd_rate, 0, 1000000,      \
+	  "ARP/ND answer rate")
 
 /* port NAME { ... }; RFC 8200 section 5: IPv6 needs an MTU of 1280. */
 #define PORT_KEYWORDS(F, K)                                                    \

@@ -163,6 +163,7 @@ struct c_node {
 	uint32_t sampling;
 	uint8_t punt; /* exception-path on|off */
 	uint32_t punt_rate, punt_burst;
+	uint32_t arp_nd_rate; /* 0: answers not limited */
 	/* punt-allow rules, in the order given (doc/exception-path.md) */
 	uint8_t n_punt_allow;
 	struct ixg_spec_punt_rule punt_allow[IXG_MAX_PUNT_RULES];

@@ -15,6 +15,10 @@
  * with one tag: ARP replies to our addresses (Linux resolving its own
  * neighbours), and packets routed to us that the allow-list lets through
  * (punt_denied otherwise), within the port's rate (punt_rate otherwise).
+ * An ARP reply or NA claiming an address other than the sending member's
+ * next hop is dropped arp_nd_spoofed rather than punted. With
+ * node.arp_nd_rate, ARP requests and NSs answered beyond the port's rate
+ * are dropped arp_nd_rate.
  *
  * A packet is addressed to the node when stage_lookup, just before, found
  * its route NH_LOCAL (b->nh_local).
@@ -148,13 +152,25 @@ handle_arp(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
 		return;
 	}
 	if (ld16(arp + 6) != rte_cpu_to_be_16(ARP_OP_REQUEST)) {
-		/* A reply to our address answers Linux's own request. */
+		/* A reply to our address answers Linux's own request; the
+		 * member may only claim its own next hop (anti-spoofing:
+		 * Linux's neighbour cache must not learn another's). */
+		if (t->node.punt &&
+		    ld16(arp + 6) == rte_cpu_to_be_16(ARP_OP_REPLY) &&
+		    !punt_claim_ok(t, pm, 4, arp + 14)) {
+			pkt_drop(b, i, IXG_DROP_NEIGH_SPOOFED);
+			return;
+		}
 		punt_or_drop(ctx, t, b, i,
 			     ld16(arp + 6) == rte_cpu_to_be_16(ARP_OP_REPLY),
 			     IXG_DROP_ARP_INVALID);
 		if (pm->verdict == VERDICT_DROP &&
 		    pm->drop_reason == IXG_DROP_PUNT_DENIED)
 			pkt_drop(b, i, IXG_DROP_ARP_INVALID);
+		return;
+	}
+	if (!arp_nd_take_token(ctx, t, pm->in_port)) {
+		pkt_drop(b, i, IXG_DROP_NEIGH_ANSWER_RATE);
 		return;
 	}
 	memcpy(our_ip, arp + 24, 4);
@@ -296,6 +312,26 @@ make_echo_reply(const struct tables *t, struct burst *b, unsigned i)
 	return 0;
 }
 
+/* A Neighbor Advertisement whose target is not the sending member's next
+ * hop (or that cannot be read whole): not for Linux's neighbour cache. */
+static int
+na_spoofed(const struct tables *t, const struct burst *b, unsigned i)
+{
+	const struct pkt_meta *pm = &b->meta[i];
+	const struct rte_mbuf *m = b->pkts[i];
+	const uint8_t *icmp;
+
+	if (pm->l3 != L3_IPV6 || pm->l4_proto != IPPROTO_ICMPV6 ||
+	    pm->icmp_type != ND_NEIGHBOR_ADVERT || pm->frag != FRAG_NONE)
+		return 0;
+	if ((uint32_t)pm->l3_total < (uint32_t)pm->l3_len + ND_NS_LEN ||
+	    (uint32_t)pm->l2_len + pm->l3_total > m->data_len)
+		return 1;
+	icmp = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+				       pm->l2_len + pm->l3_len);
+	return !punt_claim_ok(t, pm, 6, icmp + 8);
+}
+
 /* Link-local multicast never crosses the node (RFC 5771 224.0.0.0/24,
  * RFC 4291 2.7 ff02::/16): it is for the node or for nobody. */
 static inline int
@@ -328,7 +364,9 @@ stage_local(struct pipeline_ctx *ctx, struct burst *b)
 		if (pm->l3 == L3_ARP) {
 			handle_arp(ctx, t, b, i);
 		} else if (pm->l3 == L3_IPV6 && ns_for_us(t, b, i)) {
-			if (make_na(t, b, i) == 0)
+			if (!arp_nd_take_token(ctx, t, pm->in_port))
+				pkt_drop(b, i, IXG_DROP_NEIGH_ANSWER_RATE);
+			else if (make_na(t, b, i) == 0)
 				answer(b, i);
 			else
 				pkt_drop(b, i, IXG_DROP_LOCAL_UNHANDLED);
@@ -345,6 +383,8 @@ stage_local(struct pipeline_ctx *ctx, struct burst *b)
 			continue;
 		if (make_echo_reply(t, b, i) == 0)
 			answer(b, i);
+		else if (t->node.punt && na_spoofed(t, b, i))
+			pkt_drop(b, i, IXG_DROP_NEIGH_SPOOFED);
 		else
 			punt_or_drop(ctx, t, b, i,
 				     punt_allowed(&t->node, &b->meta[i]),

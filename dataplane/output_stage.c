@@ -18,7 +18,8 @@
  * (sFlow v5 spec, "Packet Flow Sampling").
  *
  * Cost: 136 instructions/packet on the full table, 134 on the 16-route
- * one (callgrind; bench/README.md, "Per stage").
+ * one (callgrind; bench/README.md, "Per stage"); 140 on the 16-route one
+ * with the exception path's verdict (doc/exception-path.md).
  */
 #include <stdint.h>
 #include <string.h>

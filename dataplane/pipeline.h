@@ -178,6 +178,8 @@ struct pipeline_ctx {
 	uint64_t sample_rng;
 	/* Exception-path rate limit, per ingress port (punt_take_token). */
 	struct punt_bucket punt[IXG_MAX_PORTS];
+	/* ARP/ND answer rate limit, per ingress port (arp_nd_take_token). */
+	struct punt_bucket arp_nd[IXG_MAX_PORTS];
 };
 
 /*

@@ -50,6 +50,23 @@ int punt_take_token(struct pipeline_ctx *ctx, const struct tables *t,
 		    uint16_t port);
 
 /*
+ * Take one token of port's ARP/ND answer bucket in this worker:
+ * node.arp_nd_rate answers per second and as many of burst, a share per
+ * worker; always 1 when the rate is 0 (not limited). Worker thread.
+ */
+int arp_nd_take_token(struct pipeline_ctx *ctx, const struct tables *t,
+		      uint16_t port);
+
+/*
+ * Whether the member that sent pm (pm->in_peer) may claim `addr` of
+ * `family` (4 or 6) in ARP or ND: it is that member's next hop of the
+ * family. 1 or 0 (no known member, no next hop, another address). Any
+ * thread.
+ */
+int punt_claim_ok(const struct tables *t, const struct pkt_meta *pm, int family,
+		  const uint8_t *addr);
+
+/*
  * Check the exception-path fields of c's node: punt 0 or 1, at most
  * IXG_MAX_PUNT_RULES rules, non-empty port ranges, a rate and a burst when
  * on. 0, or -1 after spec_refuse naming the node table. Control thread.

@@ -9,6 +9,7 @@
  */
 #include <netinet/in.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pipeline.h"
 #include "punt.h"
@@ -75,20 +76,22 @@ punt_allowed(const struct ixg_spec_node *n, const struct pkt_meta *pm)
 	return 0;
 }
 
-/* See punt.h. */
-int
-punt_take_token(struct pipeline_ctx *ctx, const struct tables *t, uint16_t port)
+/* Take a token of pb: `rate` frames/s and `burst` frames over the whole
+ * node, a share of each per worker (at least 1), refilled from
+ * ctx->now_tsc. 1, or 0 over the rate. */
+static int
+bucket_take(struct pipeline_ctx *ctx, struct punt_bucket *pb, uint64_t rate,
+	    uint64_t burst, unsigned n_workers)
 {
-	uint64_t hz = ctx->tsc_hz, elapsed, full, rate, burst;
-	unsigned nw = t->n_workers > 0 ? t->n_workers : 1;
-	struct punt_bucket *pb = &ctx->punt[port];
+	uint64_t hz = ctx->tsc_hz, elapsed, full;
+	unsigned nw = n_workers > 0 ? n_workers : 1;
 
 	if (hz == 0)
 		return 0;
 	/* Each worker holds a share of the port's rate and burst (RSS
 	 * spreads the members' sessions over them). */
-	rate = t->node.punt_rate / nw;
-	burst = t->node.punt_burst / nw;
+	rate /= nw;
+	burst /= nw;
 	if (rate == 0)
 		rate = 1;
 	if (burst == 0)
@@ -107,4 +110,39 @@ punt_take_token(struct pipeline_ctx *ctx, const struct tables *t, uint16_t port)
 		return 0;
 	pb->tokens -= hz;
 	return 1;
+}
+
+/* See punt.h. */
+int
+punt_take_token(struct pipeline_ctx *ctx, const struct tables *t, uint16_t port)
+{
+	return bucket_take(ctx, &ctx->punt[port], t->node.punt_rate,
+			   t->node.punt_burst, t->n_workers);
+}
+
+/* See punt.h. */
+int
+arp_nd_take_token(struct pipeline_ctx *ctx, const struct tables *t,
+		  uint16_t port)
+{
+	uint32_t rate = t->node.arp_nd_rate;
+
+	if (rate == 0)
+		return 1;
+	return bucket_take(ctx, &ctx->arp_nd[port], rate, rate, t->n_workers);
+}
+
+/* See punt.h. */
+int
+punt_claim_ok(const struct tables *t, const struct pkt_meta *pm, int family,
+	      const uint8_t *addr)
+{
+	const struct tbl_peer *p;
+
+	if (pm->in_peer == IXG_PEER_NONE || pm->in_peer >= IXG_MAX_PEERS)
+		return 0;
+	p = &t->peers[pm->in_peer];
+	if (family == 4)
+		return p->has_nh4 && memcmp(p->nh4, addr, 4) == 0;
+	return p->has_nh6 && memcmp(p->nh6, addr, 16) == 0;
 }

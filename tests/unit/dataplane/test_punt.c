@@ -49,6 +49,28 @@ set_ports(uint8_t *buf, int family, uint16_t sport, uint16_t dport)
 	put16(l4 + 2, dport);
 }
 
+/* A Neighbor Advertisement from the member (2001:db8::2) to the node for
+ * `target`, its ICMPv6 checksum right. Its length. */
+static size_t
+build_na(uint8_t *buf, const char *target)
+{
+	struct fspec f = {.family = 6,
+			  .proto = IPPROTO_ICMPV6,
+			  .icmp_type = 136,
+			  .ttl = 255,
+			  .payload = 16,
+			  .src = "2001:db8::2",
+			  .dst = "2001:db8::1"};
+	size_t len = build(&f, buf);
+	uint8_t *ip = buf + 14, *icmp = ip + 40;
+
+	memset(icmp + 4, 0, 4); /* flags, reserved */
+	assert_int_equal(inet_pton(AF_INET6, target, icmp + 8), 1);
+	put16(icmp + 2, 0);
+	put16(icmp + 2, ref_cksum6(ip, icmp, 24, 58));
+	return len;
+}
+
 /* parse .. local over `t` on `port`; the verdict and reason of packet 0,
  * its mbuf freed. */
 static struct pkt_meta
@@ -207,14 +229,9 @@ test_fast_path_keeps_arp_nd_echo(void **state)
 			     .icmp_type = 8,
 			     .src = "192.0.2.2",
 			     .dst = "192.0.2.1"};
-	struct fspec na = {.family = 6,
-			   .proto = IPPROTO_ICMPV6,
-			   .icmp_type = 136,
-			   .ttl = 255,
-			   .src = "2001:db8::2",
-			   .dst = "2001:db8::1"};
 	uint8_t buf[MAX_FRAME];
 	struct pkt_meta pm;
+	size_t na_len;
 
 	(void)state;
 	pm = run_on(tbl_on, 0, buf, build(&req, buf));
@@ -229,8 +246,69 @@ test_fast_path_keeps_arp_nd_echo(void **state)
 	assert_reason(pm, IXG_DROP_ARP_INVALID);
 	pm = run_on(tbl_on, 0, buf, build(&rep_other, buf));
 	assert_reason(pm, IXG_DROP_ARP_INVALID);
-	pm = run_on(tbl_ssh, 0, buf, build(&na, buf));
+	na_len = build_na(buf, "2001:db8::2");
+	pm = run_on(tbl_ssh, 0, buf, na_len);
 	assert_int_equal(pm.verdict, VERDICT_PUNT);
+}
+
+/* A member may claim only its own next hop in what reaches Linux's
+ * neighbour cache: ARP replies and NAs for other addresses are refused
+ * arp_nd_spoofed (exception path on; off, nothing changes). */
+static void
+test_spoofed_claims_refused(void **state)
+{
+	struct fspec rep = {.family = 0,
+			    .arp_op = 2,
+			    .src = "192.0.2.9",
+			    .dst = "192.0.2.1"};
+	uint8_t buf[MAX_FRAME];
+	struct pkt_meta pm;
+	size_t len;
+
+	(void)state;
+	len = build(&rep, buf);
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_reason(pm, IXG_DROP_NEIGH_SPOOFED);
+	pm = run_on(tbl_off, 0, buf, len);
+	assert_reason(pm, IXG_DROP_ARP_INVALID);
+	len = build_na(buf, "2001:db8::9");
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_reason(pm, IXG_DROP_NEIGH_SPOOFED);
+	pm = run_on(tbl_off, 0, buf, len);
+	assert_reason(pm, IXG_DROP_LOCAL_UNHANDLED);
+	len = build_na(buf, "2001:db8::2");
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_int_equal(pm.verdict, VERDICT_PUNT);
+}
+
+/* arp-nd-rate 2: two answers at once, the third refused, one more a
+ * second later; no rate (the default): every request answered. */
+static void
+test_arp_answer_rate(void **state)
+{
+	struct fspec req = {.family = 0,
+			    .dmac = bcast,
+			    .src = "192.0.2.2",
+			    .dst = "192.0.2.1"};
+	uint8_t buf[MAX_FRAME];
+	size_t len = build(&req, buf);
+	unsigned i, answered = 0;
+	struct pkt_meta pm;
+
+	(void)state;
+	step = 0;
+	for (i = 0; i < 3; i++)
+		answered += run_on(tbl_ssh, 0, buf, len).verdict ==
+			    VERDICT_LOCAL;
+	assert_int_equal(answered, 2);
+	pm = run_on(tbl_ssh, 0, buf, len);
+	assert_reason(pm, IXG_DROP_NEIGH_ANSWER_RATE);
+	ctx.now_tsc += ctx.tsc_hz;
+	pm = run_on(tbl_ssh, 0, buf, len);
+	assert_int_equal(pm.verdict, VERDICT_LOCAL);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(run_on(tbl_on, 0, buf, len).verdict,
+				 VERDICT_LOCAL);
 }
 
 /* Only where the node has an address on the ingress (port, VLAN) is there
@@ -398,9 +476,14 @@ test_validate(void **state)
 static void
 spec_base(struct ixg_spec *s)
 {
+	struct ixg_spec_peer *p1;
+
 	dp_spec_port(s, 0, "02:00:00:00:00:01");
 	dp_spec_port(s, 1, "02:00:00:00:00:02");
-	dp_spec_peer(s, 1, 0, 0, "02:00:00:00:01:01", IXG_SAV_OFF);
+	p1 = dp_spec_peer(s, 1, 0, 0, "02:00:00:00:01:01", IXG_SAV_OFF);
+	p1->has_nh4 = p1->has_nh6 = 1;
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.2", p1->nh4), 1);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::2", p1->nh6), 1);
 	dp_spec_peer(s, 4, 1, 0, "02:00:00:00:02:01", IXG_SAV_OFF);
 	dp_spec_local(s, 0, "192.0.2.1", 24);
 	dp_spec_local(s, 0, "2001:db8::1", 64);
@@ -433,6 +516,8 @@ main(void)
 		cmocka_unit_test_setup(test_disallowed_denied, reset),
 		cmocka_unit_test_setup(test_fast_path_keeps_arp_nd_echo, reset),
 		cmocka_unit_test_setup(test_only_links_with_addresses, reset),
+		cmocka_unit_test_setup(test_spoofed_claims_refused, reset),
+		cmocka_unit_test_setup(test_arp_answer_rate, reset),
 		cmocka_unit_test_setup(test_rate_limit, reset),
 		cmocka_unit_test_setup(test_output_counts_and_invariant, reset),
 		cmocka_unit_test_setup(test_validate, reset),
@@ -453,6 +538,7 @@ main(void)
 	spec_base(ssh);
 	punt_on(ssh);
 	ssh->node.punt_rate = 1000;
+	ssh->node.arp_nd_rate = 2;
 	ssh->node.n_punt_rules = 1;
 	ssh->node.punt_rules[0] = (struct ixg_spec_punt_rule){
 		.proto = 6, .port_lo = 22, .port_hi = 22};

@@ -35,6 +35,8 @@
 #define IXG_MAX_ROUTES6 (1u << 19) /* 524,288 >= 300k real routes */
 #define IXG_MAX_COUNTRIES 256 /* country index 0 is "unknown" */
 #define IXG_MAX_LOCAL_ADDRS 256
+/* Rules of the exception-path allow-list (ixg_spec_node.punt_rules). */
+#define IXG_MAX_PUNT_RULES 16
 /* Blackholes are addressed by a 16-bit index in the dataplane's FIB next
  * hops: the most a transaction may carry. */
 #define IXG_MAX_BLACKHOLES 65536u
@@ -92,7 +94,19 @@
 	X(MTU_EXCEEDED, "mtu_exceeded", "larger than the egress port MTU")     \
 	X(LOCAL_UNHANDLED, "local_unhandled",                                  \
 	  "addressed to the node but not ARP, ND or echo")                     \
-	X(TX_FULL, "tx_full", "TX queue full")
+	X(TX_FULL, "tx_full", "TX queue full")                                 \
+	X(PUNT_DENIED, "punt_denied",                                          \
+	  "addressed to the node, not answered by the fast path and not in "   \
+	  "the exception-path allow-list")                                     \
+	X(PUNT_RATE, "punt_rate",                                              \
+	  "for the node's Linux side, over the port's exception-path rate")    \
+	X(PUNT_QUEUE_FULL, "punt_queue_full",                                  \
+	  "for the node's Linux side, the worker's exception-path ring full")  \
+	X(NEIGH_SPOOFED, "arp_nd_spoofed",                                     \
+	  "ARP reply or Neighbor Advertisement from a member claiming an "     \
+	  "address other than its next hop")                                   \
+	X(NEIGH_ANSWER_RATE, "arp_nd_rate",                                    \
+	  "ARP request or Neighbor Solicitation over the port's answer rate")
 
 enum ixg_drop_reason {
 #define IXG_X_ENUM(e, name, descr) IXG_DROP_##e,
@@ -139,6 +153,18 @@ enum ixg_acl_action {
 	IXG_ACL_REMARK = 3, /* permit and set DSCP to remark_dscp */
 };
 
+/*
+ * An exception-path allow-list rule (doc/exception-path.md): frames of IP
+ * protocol `proto` addressed to the node may reach its Linux side when
+ * their source or destination port lies in [port_lo, port_hi] (0..65535:
+ * any port; protocols without ports match on proto alone).
+ */
+struct ixg_spec_punt_rule {
+	uint8_t proto;
+	uint8_t _pad;
+	uint16_t port_lo, port_hi;
+};
+
 struct ixg_spec_node {
 	char name[IXG_NAME_LEN];
 	ixg_cc_t home_country;
@@ -149,6 +175,19 @@ struct ixg_spec_node {
 	 * compiler resolves it into each ixg_spec_port.sample_rate, which is
 	 * what the workers read). */
 	uint32_t sample_rate;
+	/* The exception path (doc/exception-path.md). punt 0: none, frames
+	 * for the node that the fast path does not answer are dropped
+	 * local_unhandled, as without it. */
+	uint8_t punt; /* 1: a Linux interface per (port, VLAN) with addresses */
+	uint8_t n_punt_rules; /* punt_rules[0 .. n_punt_rules) */
+	uint16_t _pad2;
+	uint32_t
+		punt_rate; /* frames/s to Linux per port (a share per worker) */
+	uint32_t punt_burst; /* frames */
+	/* ARP replies and Neighbor Advertisements the node answers, per
+	 * second per port (a share per worker, one second of burst); 0: any */
+	uint32_t arp_nd_rate;
+	struct ixg_spec_punt_rule punt_rules[IXG_MAX_PUNT_RULES];
 };
 
 struct ixg_spec_port {
@@ -301,7 +340,7 @@ struct ixg_spec_country6 {
  * turn into more prefixes than ranges.
  */
 #define IXG_SPEC_TABLES(X, S)                                                  \
-	X(NODE, 1, node, struct ixg_spec_node, 44, 1, ONE, NO_ORIGIN,          \
+	X(NODE, 1, node, struct ixg_spec_node, 156, 1, ONE, NO_ORIGIN,         \
 	  S(struct ixg_spec_node, name))                                       \
 	X(PORTS, 2, ports, struct ixg_spec_port, 312, IXG_MAX_PORTS, ARRAY,    \
 	  ORIGIN,                                                              \
@@ -410,9 +449,11 @@ struct ixg_ctr_pb {
 };
 
 /* The node's totals. Invariant at a quiescent moment:
- *     rx_packets == tx_packets + local_packets + sum(drops)
- * where tx_packets counts forwarded packets accepted by a TX queue. ICMP
- * errors the node originates are not received packets: outside it. */
+ *     rx_packets == tx_packets + local_packets + punted + sum(drops)
+ * where tx_packets counts forwarded packets accepted by a TX queue and
+ * punted the frames handed to the exception path's ring (to Linux). ICMP
+ * errors the node originates and frames its Linux side sends are not
+ * received packets: outside it. */
 #define IXG_CTR_NODE(X)                                                        \
 	X(U64, rx_packets, , "rx_packets", received_packets_total, COUNTER,    \
 	  "packets", "Frames the pipeline received, on every port")            \
@@ -420,6 +461,9 @@ struct ixg_ctr_pb {
 	  "packets", "Received frames forwarded (accepted by a TX queue)")     \
 	X(U64, local_packets, , "local_packets", local_packets_total, COUNTER, \
 	  "packets", "Received frames answered by the node (ARP, ND, echo)")   \
+	X(U64, punted, , "punted_packets", punted_packets_total, COUNTER,      \
+	  "packets",                                                           \
+	  "Received frames handed to the node's Linux side (exception path)")  \
 	X(SUM, drops, , "drops_total", dropped_packets_sum, COUNTER,           \
 	  "packets", "Received frames dropped, every reason")                  \
 	X(REASONS, drops, , "drops", dropped_packets_total, COUNTER,           \
@@ -437,14 +481,25 @@ struct ixg_ctr_pb {
 	X(U64, sampled, , "sampled", sampled_packets_total, COUNTER,           \
 	  "packets", "Packets sampled 1-in-N into the per-worker sample ring") \
 	X(U64, sample_dropped, , "sample_dropped", samples_dropped_total,      \
-	  COUNTER, "packets", "Samples lost because the sample ring was full")
+	  COUNTER, "packets", "Samples lost because the sample ring was full") \
+	X(U64, punt_linux_dropped, , "punt_linux_dropped",                     \
+	  punt_linux_dropped_packets_total, COUNTER, "packets",                \
+	  "Punted frames the Linux interface refused (down, queue full)")      \
+	X(U64, punt_injected, , "punt_injected", punt_injected_packets_total,  \
+	  COUNTER, "packets",                                                  \
+	  "Frames the node's Linux side sent, handed to a port's TX queue")    \
+	X(U64, punt_inject_dropped, , "punt_inject_dropped",                   \
+	  punt_inject_dropped_packets_total, COUNTER, "packets",               \
+	  "Frames the node's Linux side sent, dropped (ring or TX queue "      \
+	  "full)")
 
 /*
- * Per port. rx, fwd, local and drops are counted against the port the frame
- * arrived on, so for every port at a quiescent moment:
- *     rx.packets == fwd + local + sum(drops)
+ * Per port. rx, fwd, local, punted and drops are counted against the port
+ * the frame arrived on, so for every port at a quiescent moment:
+ *     rx.packets == fwd + local + punted + sum(drops)
  * tx is counted against the port the frame left from; generated (ICMP
- * errors the node originated) is outside the invariant.
+ * errors the node originated) and injected (frames from the node's Linux
+ * side) are outside the invariant.
  */
 #define IXG_CTR_PORT(X)                                                        \
 	X(PB, rx, .packets, "rx_packets", port_received_packets_total,         \
@@ -459,9 +514,15 @@ struct ixg_ctr_pb {
 	  "packets", "Frames received on the port and forwarded")              \
 	X(U64, local, , "local_packets", port_local_packets_total, COUNTER,    \
 	  "packets", "Frames received on the port and answered by the node")   \
+	X(U64, punted, , "punted_packets", port_punted_packets_total, COUNTER, \
+	  "packets", "Frames received on the port and handed to Linux")        \
 	X(U64, generated, , "generated_packets",                               \
 	  port_icmp_generated_packets_total, COUNTER, "packets",               \
 	  "ICMP errors the node sent out of the port")                         \
+	X(U64, injected, , "injected_packets", port_injected_packets_total,    \
+	  COUNTER, "packets",                                                  \
+	  "Frames from the node's Linux side sent out of "                     \
+	  "the port")                                                          \
 	X(SUM, drops, , "drops_total", port_dropped_packets_sum, COUNTER,      \
 	  "packets", "Frames received on the port and dropped, every reason")  \
 	X(REASONS, drops, , "drops", port_dropped_packets_total, COUNTER,      \

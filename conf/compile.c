@@ -887,6 +887,44 @@ default_burst(uint64_t bytes_per_s)
 	return b < 65536 ? 65536 : b;
 }
 
+/*
+ * The exception path (doc/exception-path.md): off unless `exception-path
+ * on`; 1000 frames/s per port with a burst of 200 unless given; without
+ * punt-allow, BGP (TCP 179), BFD (UDP 3784-3785 single hop and echo, 4784
+ * multihop, RFC 5881 4, RFC 5883 5) and ICMP / ICMPv6.
+ */
+static void
+compile_punt(const struct ixg_conf *c, struct ixg_spec_node *node)
+{
+	static const struct ixg_spec_punt_rule defaults[] = {
+		{.proto = 6, .port_lo = 179, .port_hi = 179},
+		{.proto = 17, .port_lo = 3784, .port_hi = 3785},
+		{.proto = 17, .port_lo = 4784, .port_hi = 4784},
+		{.proto = 1, .port_lo = 0, .port_hi = 65535},
+		{.proto = 58, .port_lo = 0, .port_hi = 65535},
+	};
+	unsigned i;
+
+	/* Off: the node table stays as it was before the exception path. */
+	if (!c->node.punt)
+		return;
+	node->punt = 1;
+	node->punt_rate = (c->node.set & NODE_PUNT_RATE) ? c->node.punt_rate
+							 : 1000;
+	node->punt_burst = (c->node.set & NODE_PUNT_BURST) ? c->node.punt_burst
+							   : 200;
+	if (c->node.set & NODE_PUNT_ALLOW) {
+		node->n_punt_rules = c->node.n_punt_allow;
+		for (i = 0; i < c->node.n_punt_allow; i++)
+			node->punt_rules[i] = c->node.punt_allow[i];
+	} else {
+		node->n_punt_rules = (uint8_t)(sizeof(defaults) /
+					       sizeof(defaults[0]));
+		for (i = 0; i < (sizeof(defaults) / sizeof(defaults[0])); i++)
+			node->punt_rules[i] = defaults[i];
+	}
+}
+
 static int
 compile_objects(struct compiler *C)
 {
@@ -901,6 +939,8 @@ compile_objects(struct compiler *C)
 	s->node.icmp_rate = (c->node.set & NODE_ICMP_RATE) ? c->node.icmp_rate
 							   : 100;
 	s->node.sample_rate = c->node.sampling;
+	compile_punt(c, &s->node);
+	s->node.arp_nd_rate = c->node.arp_nd_rate;
 
 	s->ports = calloc(c->ports.n + 1, sizeof(*s->ports));
 	for (i = 0; i < c->ports.n; i++)

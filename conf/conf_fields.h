@@ -75,7 +75,16 @@
 	F(NODE, SFLOW_SUB_AGENT, "sflow-sub-agent-id", UINT, sflow_sub_agent,  \
 	  0, 4294967295u, "sub-agent id")                                      \
 	F(NODE, SFLOW_INTERVAL, "sflow-counter-interval", UINT,                \
-	  sflow_interval, 1, 3600, "counter interval")
+	  sflow_interval, 1, 3600, "counter interval")                         \
+	F(NODE, PUNT, "exception-path", ONOFF, punt, 0, 1, NULL)               \
+	F(NODE, PUNT_RATE, "punt-rate", UINT, punt_rate, 1, 1000000,           \
+	  "punt rate")                                                         \
+	F(NODE, PUNT_BURST, "punt-burst", UINT, punt_burst, 1, 1000000,        \
+	  "punt burst")                                                        \
+	K(NODE, PUNT_ALLOW, "punt-allow", node_punt_allow,                     \
+	  print_node_punt_allow)                                               \
+	F(NODE, ARPND_RATE, "arp-nd-rate", UINT, arp_nd_rate, 0, 1000000,      \
+	  "ARP/ND answer rate")
 
 /* port NAME { ... }; RFC 8200 section 5: IPv6 needs an MTU of 1280. */
 #define PORT_KEYWORDS(F, K)                                                    \

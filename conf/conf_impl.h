@@ -172,6 +172,12 @@ struct c_node {
 	uint8_t agent[16];
 	uint32_t sflow_sub_agent;
 	uint32_t sflow_interval;
+	uint8_t punt; /* exception-path on|off */
+	uint32_t punt_rate, punt_burst;
+	uint32_t arp_nd_rate; /* 0: answers not limited */
+	/* punt-allow rules, in the order given (doc/exception-path.md) */
+	uint8_t n_punt_allow;
+	struct ixg_spec_punt_rule punt_allow[IXG_MAX_PUNT_RULES];
 };
 
 struct c_addr {

@@ -953,6 +953,54 @@ kr_filter(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 	return finish(P, 0);
 }
 
+static int proto_by_name(const struct tok *t, uint8_t *proto);
+static int take_port_range(struct parser *P, uint16_t *lo, uint16_t *hi);
+
+/* punt-allow PROTO [PORT | PORT-PORT];  repeatable, one rule each. */
+static int
+node_punt_allow(struct parser *P, void *obj, const struct kw *k,
+		const struct tok *kw)
+{
+	struct c_node *n = obj;
+	struct ixg_spec_punt_rule r = {.port_lo = 0, .port_hi = 65535};
+	struct tok t;
+	int rc;
+
+	field_first(P, obj, k, kw);
+	if (take_word(P, "a protocol", &t) < 0)
+		return -1;
+	if (proto_by_name(&t, &r.proto) < 0) {
+		ERR_AT(P, &t,
+		       "expected a protocol (tcp, udp, icmp, icmpv6, sctp, "
+		       "gre, "
+		       "esp or 0..255), got '%.*s'",
+		       (int)t.len, t.p);
+		if (P->t.kind == T_WORD)
+			next(P); /* its port range: one error is enough */
+		return finish(P, 1);
+	}
+	if (P->t.kind == T_WORD) {
+		if (r.proto != 6 && r.proto != 17 && r.proto != 132) {
+			ERR_AT(P, &P->t,
+			       "'%.*s' has no ports: only tcp, udp and sctp "
+			       "rules take a port range",
+			       (int)t.len, t.p);
+			next(P);
+			return finish(P, 1);
+		}
+		rc = take_port_range(P, &r.port_lo, &r.port_hi);
+		if (rc != 0)
+			return finish(P, rc);
+	}
+	if (n->n_punt_allow == IXG_MAX_PUNT_RULES) {
+		ERR_AT(P, kw, "more than %d punt-allow rules",
+		       IXG_MAX_PUNT_RULES);
+		return finish(P, 1);
+	}
+	n->punt_allow[n->n_punt_allow++] = r;
+	return finish(P, 0);
+}
+
 /* port NAME { ... }; inside "vlan N { }", P->port_vlan is N. */
 
 static int
@@ -1443,6 +1491,26 @@ rule_from(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 	return finish(P, check_name(P, &t, r->from) < 0 ? 1 : 0);
 }
 
+/* Protocol by name or number; 0, or -1 if it is neither. */
+static int
+proto_by_name(const struct tok *t, uint8_t *proto)
+{
+	uint64_t v;
+	unsigned i;
+
+	for (i = 0; protos[i].name != NULL; i++) {
+		if (tok_is(t, protos[i].name)) {
+			*proto = protos[i].proto;
+			return 0;
+		}
+	}
+	if (parse_u64(t->p, t->len, &v) == 0 && v <= 255) {
+		*proto = (uint8_t)v;
+		return 0;
+	}
+	return -1;
+}
+
 static int
 rule_proto(struct parser *P, void *obj, const struct kw *k,
 	   const struct tok *kw)
@@ -1476,11 +1544,19 @@ static int
 rule_ports(struct parser *P, void *obj, const struct kw *k,
 	   const struct tok *kw, uint16_t *lo, uint16_t *hi)
 {
+	field_once(P, obj, k, kw);
+	return finish(P, take_port_range(P, lo, hi));
+}
+
+/* A port (N) or port range (N-M) as the next word: 0, 1 after reporting
+ * a bad one, -1 if there is no word. */
+static int
+take_port_range(struct parser *P, uint16_t *lo, uint16_t *hi)
+{
 	struct tok t;
 	const char *dash;
 	uint64_t a, b;
 
-	field_once(P, obj, k, kw);
 	if (take_word(P, "a port or port range", &t) < 0)
 		return -1;
 	dash = memchr(t.p, '-', t.len);
@@ -1496,21 +1572,21 @@ rule_ports(struct parser *P, void *obj, const struct kw *k,
 	if (a > 65535 || b > 65535) {
 		ERR_AT(P, &t, "port %.*s out of range (0..65535)", (int)t.len,
 		       t.p);
-		return finish(P, 1);
+		return 1;
 	}
 	if (a > b) {
 		ERR_AT(P, &t, "port range %.*s is empty (%llu > %llu)",
 		       (int)t.len, t.p, (unsigned long long)a,
 		       (unsigned long long)b);
-		return finish(P, 1);
+		return 1;
 	}
 	*lo = (uint16_t)a;
 	*hi = (uint16_t)b;
-	return finish(P, 0);
+	return 0;
 bad:
 	ERR_AT(P, &t, "expected a port (N) or port range (N-M), got '%.*s'",
 	       (int)t.len, t.p);
-	return finish(P, 1);
+	return 1;
 }
 
 static int

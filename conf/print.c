@@ -253,6 +253,31 @@ print_node_sflow_agent(FILE *out, const struct ixg_conf *c, const void *obj,
 	fprintf(out, "%s%s %s;\n", indent, k->name, buf);
 }
 
+static void
+print_node_punt_allow(FILE *out, const struct ixg_conf *c, const void *obj,
+		      const struct conf_kw *k, const char *indent)
+{
+	const struct c_node *n = obj;
+	unsigned i;
+
+	(void)c;
+	for (i = 0; i < n->n_punt_allow; i++) {
+		const struct ixg_spec_punt_rule *r = &n->punt_allow[i];
+		const char *name = conf_proto_name(r->proto);
+
+		fprintf(out, "%s%s ", indent, k->name);
+		if (name != NULL)
+			fputs(name, out);
+		else
+			fprintf(out, "%u", r->proto);
+		if (r->port_lo == r->port_hi)
+			fprintf(out, " %u", r->port_lo);
+		else if (r->port_lo != 0 || r->port_hi != 65535)
+			fprintf(out, " %u-%u", r->port_lo, r->port_hi);
+		fputs(";\n", out);
+	}
+}
+
 /* port */
 
 static void

@@ -9,6 +9,17 @@
  * dropped local_unhandled; ARP that is not a request for one of our
  * addresses is dropped arp_invalid ("not for us").
  *
+ * With the exception path on (node.punt, doc/exception-path.md), what the
+ * node does not answer itself goes to its Linux side (VERDICT_PUNT) when
+ * it arrived on a (port, VLAN) where the node has an address, untagged or
+ * with one tag: ARP replies to our addresses (Linux resolving its own
+ * neighbours), and packets routed to us that the allow-list lets through
+ * (punt_denied otherwise), within the port's rate (punt_rate otherwise).
+ * An ARP reply or NA claiming an address other than the sending member's
+ * next hop is dropped arp_nd_spoofed rather than punted. With
+ * node.arp_nd_rate, ARP requests and NSs answered beyond the port's rate
+ * are dropped arp_nd_rate.
+ *
  * A packet is addressed to the node when stage_lookup, just before, found
  * its route NH_LOCAL (b->nh_local).
  *
@@ -24,6 +35,7 @@
 
 #include "pipeline.h"
 #include "pkt_bytes.h"
+#include "punt.h"
 
 #define ARP_OP_REQUEST 1
 #define ARP_OP_REPLY 2
@@ -61,6 +73,47 @@ local_addr_find(const struct tables *t, uint8_t family, const uint8_t *addr,
 	return -1;
 }
 
+/* Whether the node has an address on (port, vlan): a Linux interface
+ * there takes punted frames. */
+static int
+local_on_link(const struct tables *t, uint16_t port, uint16_t vlan)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->n_local_addrs; i++)
+		if (t->local_addrs[i].port_id == port &&
+		    t->local_addrs[i].vlan == vlan)
+			return 1;
+	return 0;
+}
+
+/*
+ * Packet i is for the node and the fast path does not answer it: to Linux
+ * if the exception path is on, the frame came in on a link where the node
+ * has an address and `allowed`, within the port's rate; dropped otherwise.
+ */
+static void
+punt_or_drop(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
+	     unsigned i, int allowed, enum ixg_drop_reason otherwise)
+{
+	struct pkt_meta *pm = &b->meta[i];
+
+	if (!t->node.punt || pm->n_vlans > 1 ||
+	    !local_on_link(t, pm->in_port, pm->vlan)) {
+		pkt_drop(b, i, otherwise);
+		return;
+	}
+	if (!allowed) {
+		pkt_drop(b, i, IXG_DROP_PUNT_DENIED);
+		return;
+	}
+	if (!punt_take_token(ctx, t, pm->in_port)) {
+		pkt_drop(b, i, IXG_DROP_PUNT_RATE);
+		return;
+	}
+	pm->verdict = VERDICT_PUNT;
+}
+
 /* The reply goes back to the sender, from our MAC on the port. */
 static inline void
 swap_macs(uint8_t *eth, const uint8_t *our_mac)
@@ -85,7 +138,8 @@ answer(struct burst *b, unsigned i)
  * sender field, set the opcode to reply and send it back.
  */
 static void
-handle_arp(const struct tables *t, struct burst *b, unsigned i)
+handle_arp(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
+	   unsigned i)
 {
 	struct pkt_meta *pm = &b->meta[i];
 	uint8_t *eth = rte_pktmbuf_mtod(b->pkts[i], uint8_t *);
@@ -93,9 +147,30 @@ handle_arp(const struct tables *t, struct burst *b, unsigned i)
 	const uint8_t *mac = t->ports[pm->in_port].mac;
 	uint8_t our_ip[4];
 
-	if (ld16(arp + 6) != rte_cpu_to_be_16(ARP_OP_REQUEST) ||
-	    local_addr_find(t, 4, arp + 24, pm->in_port, pm->vlan) < 0) {
+	if (local_addr_find(t, 4, arp + 24, pm->in_port, pm->vlan) < 0) {
 		pkt_drop(b, i, IXG_DROP_ARP_INVALID);
+		return;
+	}
+	if (ld16(arp + 6) != rte_cpu_to_be_16(ARP_OP_REQUEST)) {
+		/* A reply to our address answers Linux's own request; the
+		 * member may only claim its own next hop (anti-spoofing:
+		 * Linux's neighbour cache must not learn another's). */
+		if (t->node.punt &&
+		    ld16(arp + 6) == rte_cpu_to_be_16(ARP_OP_REPLY) &&
+		    !punt_claim_ok(t, pm, 4, arp + 14)) {
+			pkt_drop(b, i, IXG_DROP_NEIGH_SPOOFED);
+			return;
+		}
+		punt_or_drop(ctx, t, b, i,
+			     ld16(arp + 6) == rte_cpu_to_be_16(ARP_OP_REPLY),
+			     IXG_DROP_ARP_INVALID);
+		if (pm->verdict == VERDICT_DROP &&
+		    pm->drop_reason == IXG_DROP_PUNT_DENIED)
+			pkt_drop(b, i, IXG_DROP_ARP_INVALID);
+		return;
+	}
+	if (!arp_nd_take_token(ctx, t, pm->in_port)) {
+		pkt_drop(b, i, IXG_DROP_NEIGH_ANSWER_RATE);
 		return;
 	}
 	memcpy(our_ip, arp + 24, 4);
@@ -237,6 +312,26 @@ make_echo_reply(const struct tables *t, struct burst *b, unsigned i)
 	return 0;
 }
 
+/* A Neighbor Advertisement whose target is not the sending member's next
+ * hop (or that cannot be read whole): not for Linux's neighbour cache. */
+static int
+na_spoofed(const struct tables *t, const struct burst *b, unsigned i)
+{
+	const struct pkt_meta *pm = &b->meta[i];
+	const struct rte_mbuf *m = b->pkts[i];
+	const uint8_t *icmp;
+
+	if (pm->l3 != L3_IPV6 || pm->l4_proto != IPPROTO_ICMPV6 ||
+	    pm->icmp_type != ND_NEIGHBOR_ADVERT || pm->frag != FRAG_NONE)
+		return 0;
+	if ((uint32_t)pm->l3_total < (uint32_t)pm->l3_len + ND_NS_LEN ||
+	    (uint32_t)pm->l2_len + pm->l3_total > m->data_len)
+		return 1;
+	icmp = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+				       pm->l2_len + pm->l3_len);
+	return !punt_claim_ok(t, pm, 6, icmp + 8);
+}
+
 /* Link-local multicast never crosses the node (RFC 5771 224.0.0.0/24,
  * RFC 4291 2.7 ff02::/16): it is for the node or for nobody. */
 static inline int
@@ -267,9 +362,11 @@ stage_local(struct pipeline_ctx *ctx, struct burst *b)
 		if (pm->verdict != VERDICT_CONTINUE)
 			continue;
 		if (pm->l3 == L3_ARP) {
-			handle_arp(t, b, i);
+			handle_arp(ctx, t, b, i);
 		} else if (pm->l3 == L3_IPV6 && ns_for_us(t, b, i)) {
-			if (make_na(t, b, i) == 0)
+			if (!arp_nd_take_token(ctx, t, pm->in_port))
+				pkt_drop(b, i, IXG_DROP_NEIGH_ANSWER_RATE);
+			else if (make_na(t, b, i) == 0)
 				answer(b, i);
 			else
 				pkt_drop(b, i, IXG_DROP_LOCAL_UNHANDLED);
@@ -286,7 +383,11 @@ stage_local(struct pipeline_ctx *ctx, struct burst *b)
 			continue;
 		if (make_echo_reply(t, b, i) == 0)
 			answer(b, i);
+		else if (t->node.punt && na_spoofed(t, b, i))
+			pkt_drop(b, i, IXG_DROP_NEIGH_SPOOFED);
 		else
-			pkt_drop(b, i, IXG_DROP_LOCAL_UNHANDLED);
+			punt_or_drop(ctx, t, b, i,
+				     punt_allowed(&t->node, &b->meta[i]),
+				     IXG_DROP_LOCAL_UNHANDLED);
 	}
 }

@@ -35,6 +35,7 @@
 #include "ixg_sd.h"
 #include "ixg_version.h"
 #include "port.h"
+#include "punt_linux.h"
 #include "replay.h"
 #include "runtime.h"
 #include "stats.h"
@@ -627,6 +628,14 @@ main_loop(struct runtime *rt, const struct opts *o, struct api_server *api)
 	free(prev);
 }
 
+/* After each publish: the exception path's interfaces follow the tables
+ * (rt->on_publish). Main thread. */
+static void
+on_publish(struct runtime *rt)
+{
+	punt_sync(rt->punt);
+}
+
 static bool
 eal_args_have(int argc, char **argv, const char *opt)
 {
@@ -653,12 +662,13 @@ final_report(struct runtime *rt, FILE *json)
 	fflush(json);
 	drops = stats_drops_total(total);
 	ok = total->rx_packets ==
-	     total->tx_packets + total->local_packets + drops;
+	     total->tx_packets + total->local_packets + total->punted + drops;
 	fprintf(stderr,
-		"invariant rx == tx + local + drops: %" PRIu64 " == %" PRIu64
-		" + %" PRIu64 " + %" PRIu64 ": %s\n",
+		"invariant rx == tx + local + punted + drops: %" PRIu64
+		" == %" PRIu64 " + %" PRIu64 " + %" PRIu64 " + %" PRIu64
+		": %s\n",
 		total->rx_packets, total->tx_packets, total->local_packets,
-		drops, ok ? "ok" : "VIOLATED");
+		total->punted, drops, ok ? "ok" : "VIOLATED");
 	free(total);
 	return 0;
 }
@@ -772,6 +782,10 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	}
 	fibrec_set_spares(o->fib_spares);
 	rt.log_builds = true;
+	rt.punt = punt_create(&rt, rt.n_workers);
+	if (rt.punt == NULL)
+		goto out_ports;
+	rt.on_publish = on_publish;
 	rc = tables_publish(&rt, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "tables: %s\n", err[0] ? err : strerror(-rc));
@@ -842,6 +856,9 @@ out_workers:
 	api = NULL;
 	workers_stop(&rt);
 	telemetry_fini();
+	rt.on_publish = NULL;
+	punt_destroy(rt.punt);
+	rt.punt = NULL;
 	ports_close(&rt);
 	if (status == 0) {
 		if (got_signal)
@@ -851,6 +868,8 @@ out_workers:
 	}
 out_ports:
 	api_server_destroy(api);
+	punt_destroy(rt.punt); /* the workers never ran */
+	rt.punt = NULL;
 	ports_close(&rt);
 	tables_free(rt.tables);
 	fibrec_drop_spares();

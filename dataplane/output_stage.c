@@ -14,7 +14,8 @@
  * into their records here and are published before the counting loop.
  *
  * Cost: 136 instructions/packet on the full table, 134 on the 16-route
- * one (callgrind; bench/README.md, "Per stage").
+ * one (callgrind; bench/README.md, "Per stage"); 140 on the 16-route one
+ * with the exception path's verdict (doc/exception-path.md).
  */
 #include <stdint.h>
 #include <string.h>
@@ -80,7 +81,8 @@ count_forward(struct ixg_lcore_counters *c, const struct pkt_meta *pm)
 
 /*
  * Count and dispatch every packet of b: rx on the ingress port and peer;
- * FORWARD goes to out->pkts[out_port], LOCAL to out->pkts[in_port], DROP is
+ * FORWARD goes to out->pkts[out_port], LOCAL to out->pkts[in_port], PUNT
+ * to out->punt (counted punted; see struct burst_out), DROP is
  * counted by reason (node, ingress port, ingress peer) and freed. Packets
  * that matched an ACL rule count a hit whatever their fate; packets that
  * were metered (forwarded, or dropped by the policer) count their class and
@@ -100,7 +102,7 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	const unsigned n_pkts = b->n;
 	struct ixg_lcore_counters *c = ctx->ctr;
 	struct rte_mbuf *dropped[PIPELINE_BURST];
-	unsigned i, n_drop = 0, n_fwd = 0, n_local = 0;
+	unsigned i, n_drop = 0, n_fwd = 0, n_local = 0, n_punt = 0;
 
 	if (unlikely(ctx->sample_n != 0))
 		sample_complete(ctx, b);
@@ -137,6 +139,17 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 			out->pkts[p][out->n[p]++] = m;
 			break;
 		default:
+			/* Not a case of its own: the switch of the common
+			 * verdicts stays a compare chain (callgrind). */
+			if (unlikely(pm->verdict == VERDICT_PUNT)) {
+				in->punted++;
+				out_tag_set(m, OUT_TAG_NONE, pm);
+				m->port = pm->in_port;
+				m->vlan_tci = pm->vlan;
+				m->l2_len = pm->l2_len;
+				out->punt[n_punt++] = m;
+				break;
+			}
 			/* VERDICT_DROP; a CONTINUE left over would be a stage
 			 * bug, and is counted rather than leaked. */
 			p = pm->verdict == VERDICT_DROP &&
@@ -167,6 +180,8 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	c->rx_packets += n_pkts;
 	c->tx_packets += n_fwd;
 	c->local_packets += n_local;
+	c->punted += n_punt;
+	out->n_punt = (uint16_t)n_punt;
 	if (n_drop > 0)
 		rte_pktmbuf_free_bulk(dropped, n_drop);
 }

@@ -441,6 +441,11 @@ build_peers(struct tbl_build *b)
 		tp->outer_vlan = sp->outer_vlan;
 		tp->country = sp->country;
 		memcpy(tp->dmac, sp->macs[0], 6);
+		/* The addresses the member may claim in ARP/ND (punt.h). */
+		tp->has_nh4 = sp->has_nh4;
+		tp->has_nh6 = sp->has_nh6;
+		memcpy(tp->nh4, sp->nh4, 4);
+		memcpy(tp->nh6, sp->nh6, 16);
 		snprintf(tp->name, sizeof(tp->name), "%s", sp->name);
 
 		for (unsigned m = 0; m < sp->n_macs; m++) {

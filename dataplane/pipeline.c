@@ -100,3 +100,20 @@ pipeline_tx_failed(struct pipeline_ctx *ctx, struct rte_mbuf *m)
 		c->peer[tag.in_peer].drops++;
 	rte_pktmbuf_free(m);
 }
+
+/* See pipeline.h. */
+void
+pipeline_punt_failed(struct pipeline_ctx *ctx, struct rte_mbuf *m)
+{
+	struct ixg_lcore_counters *c = ctx->ctr;
+	struct out_tag tag;
+
+	out_tag_get(m, &tag);
+	c->punted--;
+	c->port[tag.in_port].punted--;
+	c->drops[IXG_DROP_PUNT_QUEUE_FULL]++;
+	c->port[tag.in_port].drops[IXG_DROP_PUNT_QUEUE_FULL]++;
+	if (tag.in_peer != IXG_PEER_NONE)
+		c->peer[tag.in_peer].drops++;
+	rte_pktmbuf_free(m);
+}

@@ -30,6 +30,7 @@ enum verdict {
 	VERDICT_FORWARD, /* rewritten, to be sent out of out_port */
 	VERDICT_LOCAL, /* answered in place, to be sent back out of in_port */
 	VERDICT_DROP, /* drop_reason says why */
+	VERDICT_PUNT, /* for the node's Linux side (exception path, punt.h) */
 };
 
 enum l3_kind {
@@ -135,10 +136,27 @@ struct burst {
 struct burst_out {
 	uint16_t n[IXG_MAX_PORTS];
 	struct rte_mbuf *pkts[IXG_MAX_PORTS][PIPELINE_BURST];
+	/*
+	 * Frames for the node's Linux side (VERDICT_PUNT), counted punted:
+	 * stage_output sets n_punt itself. Each carries its ingress port in
+	 * m->port, its VLAN in m->vlan_tci, its L2 header length in m->l2_len
+	 * and an out tag (kind OUT_TAG_NONE) naming its ingress peer. The
+	 * caller queues them for the punt thread (punt.h) and hands those it
+	 * cannot to pipeline_punt_failed().
+	 */
+	uint16_t n_punt;
+	struct rte_mbuf *punt[PIPELINE_BURST];
 };
 
 struct ixg_sample_ring; /* ixg_api.h, the sample channel */
 struct ixg_sample_cursor;
+
+/* One port's share of the exception-path rate in one worker (punt.h):
+ * tokens in units of 1/tsc_hz of a frame. */
+struct punt_bucket {
+	uint64_t tokens;
+	uint64_t last_tsc;
+};
 
 /* Per worker context: read-mostly, owned by one lcore. */
 struct pipeline_ctx {
@@ -165,6 +183,10 @@ struct pipeline_ctx {
 	uint32_t sample_skip_rate[IXG_MAX_PORTS];
 	uint32_t sample_n;
 	uint8_t sample_at[PIPELINE_BURST];
+	/* Exception-path rate limit, per ingress port (punt_take_token). */
+	struct punt_bucket punt[IXG_MAX_PORTS];
+	/* ARP/ND answer rate limit, per ingress port (arp_nd_take_token). */
+	struct punt_bucket arp_nd[IXG_MAX_PORTS];
 };
 
 /*
@@ -296,6 +318,11 @@ out_tag_get(const struct rte_mbuf *m, struct out_tag *tag)
 /* Count a packet a TX queue refused (drop tx_full, or generated_dropped for
  * an ICMP error the node originated) and free it. */
 void pipeline_tx_failed(struct pipeline_ctx *ctx, struct rte_mbuf *m);
+
+/* A frame of out->punt (stage_output) the caller could not queue to the
+ * punt thread: its count moves from punted to the drop punt_queue_full,
+ * and it is freed. Worker thread (its own ctx). */
+void pipeline_punt_failed(struct pipeline_ctx *ctx, struct rte_mbuf *m);
 
 /* Mark packet i dropped for `reason` (stages call this; no counting here). */
 static inline void

@@ -19,6 +19,7 @@
 #include "pcapfile.h"
 #include "pipeline.h"
 #include "port.h"
+#include "punt_linux.h"
 
 #define DEFAULT_DESC 1024
 #define DEFAULT_MTU 1500
@@ -201,7 +202,8 @@ port_configure(struct runtime *rt, struct ixg_spec_port *sp, struct rt_port *p,
 /*
  * Mbufs a socket's pool must hold so that no queue ever starves: every RX and
  * TX ring full, a burst in each worker's hands plus one TX buffer per port,
- * every lcore cache full, and generated frames.
+ * every lcore cache full, generated frames, and the exception path's rings
+ * full (punted frames held for Linux, frames from Linux to send).
  */
 static int
 pools_create(struct runtime *rt)
@@ -239,6 +241,9 @@ pools_create(struct runtime *rt)
 		n = need[s] +
 		    (uint64_t)rt->n_workers * PIPELINE_BURST * (1 + n_ports) +
 		    (uint64_t)rt->n_workers * POOL_SPARE_PER_WORKER +
+		    /* the exception path's rings (punt_linux.h) */
+		    (uint64_t)rt->n_workers * PUNT_RING_SIZE +
+		    PUNT_INJECT_RING_SIZE +
 		    (uint64_t)rte_lcore_count() * POOL_CACHE;
 		size = round_pow2_minus1(n);
 		room = RTE_MBUF_DEFAULT_BUF_SIZE;

@@ -34,6 +34,8 @@
  *              marked it yellow or red (and the class let it pass)
  *     local=KIND
  *              answered by the node: arp-reply, nd-advert, echo-reply
+ *     punt     for the node's Linux side (exception path; offline, counted
+ *              punted and not written out)
  *     drop=REASON [rule=RULE]
  *              dropped; REASON is a name of IXG_DROP_REASONS; rule for
  *              ACL denies
@@ -254,6 +256,7 @@ trace_line(struct replay *r, uint64_t recno, const struct pkt_meta *pm,
 		break;
 	}
 	case VERDICT_LOCAL: fprintf(f, " local=%s", local_kind(pm)); break;
+	case VERDICT_PUNT: fputs(" punt", f); break;
 	case VERDICT_DROP: {
 		const char *why = ixg_drop_name(pm->drop_reason);
 
@@ -367,6 +370,10 @@ run_burst(struct replay *r, uint64_t first_recno)
 			rc = write_out(r, made[j], now_ns);
 		rte_pktmbuf_free(made[j]);
 	}
+	/* Frames for the node's Linux side: counted punted, and there is no
+	 * Linux side offline. */
+	if (r->bo.n_punt > 0)
+		rte_pktmbuf_free_bulk(r->bo.punt, r->bo.n_punt);
 	b->n = 0;
 	return rc;
 }

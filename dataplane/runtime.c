@@ -191,6 +191,8 @@ runtime_publish_if(struct runtime *rt, const struct ixg_spec *spec, char *err,
 		*publish_ns = ixg_mono_ns() - t1;
 	rt->next_expiry = spec_next_expiry(
 		spec, __atomic_load_n(&rt->now_unix, __ATOMIC_RELAXED));
+	if (rt->on_publish != NULL)
+		rt->on_publish(rt);
 	return 0;
 }
 

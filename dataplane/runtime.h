@@ -19,7 +19,7 @@
  * write to it, even through a descriptor reopened from /proc. It holds
  * `n_blocks` struct ixg_lcore_counters back to back: block w
  * (0..n_workers-1) belongs to worker w, block n_workers to the control
- * thread's own answers. Readers get `counters_ro_fd`, a read-only open of
+ * threads: the exception path's punt thread writes it (punt_linux.h). Readers get `counters_ro_fd`, a read-only open of
  * the same file, map it read-only and sum the blocks with stats_sum().
  */
 #ifndef IXG_RUNTIME_H
@@ -49,6 +49,7 @@ struct rt_port {
 };
 
 struct worker;
+struct punt;
 
 struct runtime {
 	/* The spec the tables were built from. Main thread writes it only
@@ -82,6 +83,10 @@ struct runtime {
 	uint64_t start_unix;
 	bool in_memory; /* --in-memory/--no-shconf: no pdump, no secondaries */
 	bool log_builds; /* one line per commit on stderr: how each FIB was made */
+	/* Called by runtime_publish after each publish (main thread): the
+	 * exception path's interfaces follow the tables. NULL: none. */
+	void (*on_publish)(struct runtime *rt);
+	struct punt *punt; /* punt_linux.h, NULL without one */
 
 	/*
 	 * The sample channel (ixg_api.h, sample.h): one ring per worker in

@@ -177,9 +177,13 @@ sample_complete(struct pipeline_ctx *ctx, const struct burst *b)
 		struct ixg_sample_record *r =
 			&ring->rec[(head + k) & SAMPLE_MASK];
 		const struct pkt_meta *pm = &b->meta[ctx->sample_at[k]];
+		/* Punted frames are the node's own traffic, as local
+		 * answers. */
 		uint8_t v = pm->verdict == VERDICT_FORWARD ? IXG_SAMPLE_FORWARD
-			    : pm->verdict == VERDICT_LOCAL ? IXG_SAMPLE_LOCAL
-							   : IXG_SAMPLE_DROP;
+			    : pm->verdict == VERDICT_LOCAL ||
+					    pm->verdict == VERDICT_PUNT
+				    ? IXG_SAMPLE_LOCAL
+				    : IXG_SAMPLE_DROP;
 
 		r->verdict = v;
 		r->drop_reason = v == IXG_SAMPLE_DROP &&

@@ -19,6 +19,7 @@
 
 #include "mono.h"
 #include "tables_impl.h"
+#include "punt.h"
 
 static const struct tbl_part_ops *const part_ops[TBL_PARTS_N] = {
 #define X_PART_OPS(id, name) [TBL_PART_##id] = &tbl_part_##name,
@@ -150,7 +151,7 @@ node_validate(struct spec_check *c)
 	if (memchr(c->s->node.name, '\0', sizeof(c->s->node.name)) == NULL)
 		return spec_refuse(c, IXG_TBL_NODE, 0, 0,
 				   "node name not terminated");
-	return 0;
+	return punt_validate(c);
 }
 
 static void

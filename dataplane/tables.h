@@ -66,6 +66,11 @@ struct tbl_peer {
 	uint8_t dmac[6]; /* macs[0]: destination MAC when forwarding to it */
 	uint32_t meter_base; /* index of (this peer, class 0) in meter arrays */
 	char name[IXG_NAME_LEN];
+	/* Its next hops on the peering LAN (network order): the only
+	 * addresses its ARP replies and NAs may claim (local_stage.c). */
+	uint8_t has_nh4, has_nh6;
+	uint8_t nh4[4];
+	uint8_t nh6[16];
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -16,6 +17,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "punt_linux.h"
 #include "worker.h"
 
 #define DRAIN_US 100
@@ -61,6 +63,8 @@ worker_burst(struct worker *w, const struct worker_rxq *q, struct burst *b,
 	w->ctx.now_unix = __atomic_load_n(&rt->now_unix, __ATOMIC_RELAXED);
 	memset(out->n, 0, sizeof(out->n));
 	pipeline_run(&w->ctx, b, out);
+	if (unlikely(out->n_punt != 0))
+		punt_worker_queue(w->punt_ring, &w->ctx, out);
 	for (p = 0; p < w->n_out; p++) {
 		uint16_t sp = w->out_spec[p];
 
@@ -86,6 +90,10 @@ worker_main(void *arg)
 
 		for (q = 0; q < w->n_rxq; q++)
 			worker_burst(w, &w->rxq[q], &b, &out);
+		if (w->inject_ring != NULL)
+			punt_worker_inject(w->inject_ring, &w->ctx, w->dpdk_of,
+					   (const void *const *)w->txbuf,
+					   (uint16_t)w->index);
 		now = rte_rdtsc();
 		if (now - last_drain > w->drain_tsc) {
 			worker_flush(w);

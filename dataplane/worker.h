@@ -34,6 +34,10 @@ struct worker {
 	uint16_t dpdk_of[IXG_MAX_PORTS]; /* spec id -> DPDK port */
 	struct rte_eth_dev_tx_buffer *txbuf[IXG_MAX_PORTS]; /* by spec id */
 	uint64_t drain_tsc; /* TX buffers flushed at least this often */
+	/* The exception path (punt_linux.h): this worker's ring of punted
+	 * frames, and (worker 0) the frames from Linux it sends; NULL none. */
+	struct rte_ring *punt_ring;
+	struct rte_ring *inject_ring;
 } __rte_cache_aligned;
 
 /*

@@ -92,27 +92,29 @@ print(json.dumps(v) if isinstance(v, (dict, list)) else v)
 EOF
 }
 
-# check_invariant FILE: rx == tx + local + sum(drops), overall and per port
-# (ports: rx == fwd + local + drops at the ingress port).
+# check_invariant FILE: rx == tx + local + punted + sum(drops), overall and
+# per port (ports: rx == fwd + local + punted + drops at the ingress port).
 check_invariant() {
 	python3 - "$1" <<'EOF' || fail "counter invariant broken in $1"
 import json, sys
 j = json.load(open(sys.argv[1]))
 d = sum(j["drops"].values())
+pu = j.get("punted_packets", 0)
 ok = True
-if j["rx_packets"] != j["tx_packets"] + j["local_packets"] + d:
-    print("FAIL: rx %d != tx %d + local %d + drops %d" %
-          (j["rx_packets"], j["tx_packets"], j["local_packets"], d))
+if j["rx_packets"] != j["tx_packets"] + j["local_packets"] + pu + d:
+    print("FAIL: rx %d != tx %d + local %d + punted %d + drops %d" %
+          (j["rx_packets"], j["tx_packets"], j["local_packets"], pu, d))
     ok = False
 for name, p in j.get("ports", {}).items():
     pd = sum(p["drops"].values()) if isinstance(p["drops"], dict) else p["drops"]
-    if p["rx_packets"] != p["fwd_packets"] + p["local_packets"] + pd:
-        print("FAIL: port %s: rx %d != fwd %d + local %d + drops %d" %
-              (name, p["rx_packets"], p["fwd_packets"], p["local_packets"], pd))
+    pp = p.get("punted_packets", 0)
+    if p["rx_packets"] != p["fwd_packets"] + p["local_packets"] + pp + pd:
+        print("FAIL: port %s: rx %d != fwd %d + local %d + punted %d + drops %d" %
+              (name, p["rx_packets"], p["fwd_packets"], p["local_packets"], pp, pd))
         ok = False
 if ok:
-    print("# ok: invariant rx %d == tx %d + local %d + drops %d" %
-          (j["rx_packets"], j["tx_packets"], j["local_packets"], d))
+    print("# ok: invariant rx %d == tx %d + local %d + punted %d + drops %d" %
+          (j["rx_packets"], j["tx_packets"], j["local_packets"], pu, d))
 sys.exit(0 if ok else 1)
 EOF
 }

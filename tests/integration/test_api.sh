@@ -219,7 +219,7 @@ rc=0
 wait "$DP_PID" || rc=$?
 assert_eq "exit status" 0 "$rc"
 [ -e "$API" ] && fail "socket $API left behind"
-assert_contains "invariant" "$TMP/dp.err" "invariant rx == tx \+ local \+ drops: .*: ok"
+assert_contains "invariant" "$TMP/dp.err" "invariant rx == tx \+ local \+ punted \+ drops: .*: ok"
 extract_json "$TMP/final.json"
 check_invariant "$TMP/final.json.json"
 echo "PASS"

@@ -78,7 +78,7 @@ for _ in $(seq 1 100); do
 done
 wait "$DP_PID" || rc=$?
 assert_eq "exit status after SIGTERM" 0 "$rc"
-assert_contains "invariant line" "$TMP/dp.err" "invariant rx == tx \+ local \+ drops: .*: ok"
+assert_contains "invariant line" "$TMP/dp.err" "invariant rx == tx \+ local \+ punted \+ drops: .*: ok"
 
 local_pkts=$(json_get "$TMP/final.json" local_packets)
 # 1 ARP + 3 echo (IPv4), at least 1 NS + 3 echo (IPv6).

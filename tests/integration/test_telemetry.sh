@@ -282,7 +282,7 @@ done
 rc=0
 wait "$DP_PID" || rc=$?
 assert_eq "exit status after SIGINT" 0 "$rc"
-assert_contains "invariant line" "$TMP/dp.err" "invariant rx == tx \+ local \+ drops: .*: ok"
+assert_contains "invariant line" "$TMP/dp.err" "invariant rx == tx \+ local \+ punted \+ drops: .*: ok"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/final.json" ||
 	fail "final JSON invalid"
 log "ok: final counters written"

@@ -92,7 +92,7 @@ ctr_fixture_fill(const struct ixg_spec *s, struct ixg_lcore_counters *blocks,
 {
 	for (unsigned b = 0; b < n; b++) {
 		struct ixg_lcore_counters *c = &blocks[b];
-		uint64_t rx = 0, tx = 0, local = 0;
+		uint64_t rx = 0, tx = 0, local = 0, punted = 0;
 
 		/* Ports: the configured ones, and id 5 that no config
 		 * names (counters of a port removed since). */
@@ -108,7 +108,8 @@ ctr_fixture_fill(const struct ixg_spec *s, struct ixg_lcore_counters *blocks,
 					p->drops[r] = val(3 + r, id);
 					d += p->drops[r];
 				}
-			p->rx.packets = p->fwd + p->local + d;
+			p->punted = (id + b) % 2 ? 0 : val(8, id + b) % 300;
+			p->rx.packets = p->fwd + p->local + p->punted + d;
 			p->rx.bytes = p->rx.packets * 700 + id;
 			p->tx.packets = val(4, id + 2 * b);
 			p->tx.bytes = p->tx.packets * 650 + b;
@@ -116,12 +117,14 @@ ctr_fixture_fill(const struct ixg_spec *s, struct ixg_lcore_counters *blocks,
 			rx += p->rx.packets;
 			tx += p->fwd;
 			local += p->local;
+			punted += p->punted;
 			for (unsigned r = 0; r < IXG_DROP_MAX; r++)
 				c->drops[r] += p->drops[r];
 		}
 		c->rx_packets = rx;
 		c->tx_packets = tx;
 		c->local_packets = local;
+		c->punted = punted;
 		c->peer_pair_overflow = b == 0 ? 3 : 0;
 		c->icmp_generated = 12 + b;
 		c->generated_dropped = b;

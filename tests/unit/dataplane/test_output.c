@@ -75,10 +75,11 @@ assert_invariant(const struct ixg_lcore_counters *c)
 	for (r = 0; r < IXG_DROP_MAX; r++)
 		drops += c->drops[r];
 	assert_int_equal(c->rx_packets,
-			 c->tx_packets + c->local_packets + drops);
+			 c->tx_packets + c->local_packets + c->punted + drops);
 	for (p = 0; p < IXG_MAX_PORTS; p++)
 		assert_int_equal(c->port[p].rx.packets,
 				 c->port[p].fwd + c->port[p].local +
+					 c->port[p].punted +
 					 port_drops(&c->port[p]));
 }
 

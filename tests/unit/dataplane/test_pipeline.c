@@ -39,12 +39,13 @@ assert_invariant(const struct ixg_lcore_counters *c)
 	for (r = 0; r < IXG_DROP_MAX; r++)
 		drops += c->drops[r];
 	assert_int_equal(c->rx_packets,
-			 c->tx_packets + c->local_packets + drops);
+			 c->tx_packets + c->local_packets + c->punted + drops);
 	for (p = 0; p < IXG_MAX_PORTS; p++) {
 		for (pd = 0, r = 0; r < IXG_DROP_MAX; r++)
 			pd += c->port[p].drops[r];
 		assert_int_equal(c->port[p].rx.packets,
-				 c->port[p].fwd + c->port[p].local + pd);
+				 c->port[p].fwd + c->port[p].local +
+					 c->port[p].punted + pd);
 	}
 }
 

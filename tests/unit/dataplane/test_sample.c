@@ -340,7 +340,7 @@ assert_invariant(const struct ixg_lcore_counters *c)
 	for (r = 0; r < IXG_DROP_MAX; r++)
 		drops += c->drops[r];
 	assert_int_equal(c->rx_packets,
-			 c->tx_packets + c->local_packets + drops);
+			 c->tx_packets + c->local_packets + c->punted + drops);
 }
 
 /*

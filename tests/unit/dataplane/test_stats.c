@@ -334,7 +334,8 @@ test_json_every_reason_and_names(void **state)
 	}
 	assert_non_null(strstr(js, "\"node\":\"sin-ix-1\""));
 	assert_non_null(strstr(js, "\"rx_packets\":12,\"tx_packets\":8,"
-				   "\"local_packets\":1,\"drops_total\":3"));
+				   "\"local_packets\":1,\"punted_packets\":0,"
+				   "\"drops_total\":3"));
 	assert_non_null(strstr(js, "\"viettel\":{\"id\":1,\"rx_packets\":12"));
 	assert_non_null(strstr(js, "\"china-telecom\":{\"id\":2,"
 				   "\"rx_packets\":0,\"rx_bytes\":0,"

@@ -49,7 +49,6 @@ struct worker {
  */
 int workers_init(struct runtime *rt);
 
-
 /* Launch every worker's loop on its lcore. Main thread. 0 or -errno. */
 int workers_launch(struct runtime *rt);
 

@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_RULES 255
 #define NEAR_KEYS 64
 
-static const uint16_t ports[16] = {0,	 1,	19,    53,    80,   123,
-				   443,	 1023,	1024,  5060,  8000, 16384,
+static const uint16_t ports[16] = {0,	  1,	 19,	53,   80,   123,
+				   443,	  1023,	 1024,	5060, 8000, 16384,
 				   32767, 32768, 65534, 65535};
 static const uint8_t protos[7] = {6, 17, 1, 58, 132, 33, 136};
 
@@ -175,7 +175,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t ps = b[0] >> 5;
 		uint8_t proto = ps == 7 ? b[1] : protos[ps];
 		uint8_t flags = (uint8_t)((b[1] & 0x3f) |
-					  (b[0] & 2 ? ACL_CLASS_LATER_FRAG : 0));
+					  (b[0] & 2 ? ACL_CLASS_LATER_FRAG
+						    : 0));
 		uint16_t peer = (uint16_t)((b[0] >> 2) & 7);
 		uint16_t sp = (uint16_t)(b[2] << 8 | b[3]);
 		uint16_t dp = (uint16_t)(b[4] << 8 | b[5]);

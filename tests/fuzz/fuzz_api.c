@@ -109,6 +109,7 @@ reply_fits(uint16_t req, uint16_t rep)
 	case IXG_MSG_TXN_COMMIT: return rep == IXG_MSG_COMMIT_REPLY;
 	case IXG_MSG_GET_STATE: return rep == IXG_MSG_STATE;
 	case IXG_MSG_GET_IDS: return rep == IXG_MSG_IDS;
+	case IXG_MSG_GET_SAMPLES: return rep == IXG_MSG_SAMPLES;
 	default: return 0;
 	}
 }

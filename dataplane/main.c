@@ -443,18 +443,24 @@ replay_memory_mb(const struct ixg_spec *spec)
 
 	if (env != NULL && atoi(env) > 0)
 		return (unsigned)atoi(env);
-	kib += fib4_kib(&spec->routes4[0].len, sizeof(*spec->routes4),
-			spec->n_routes4);
-	kib += fib4_kib(&spec->sources4[0].len, sizeof(*spec->sources4),
-			spec->n_sources4);
-	kib += fib4_kib(&spec->country4[0].len, sizeof(*spec->country4),
-			spec->n_country4);
-	kib += fib6_kib(&spec->routes6[0].len, sizeof(*spec->routes6),
-			spec->n_routes6);
-	kib += fib6_kib(&spec->sources6[0].len, sizeof(*spec->sources6),
-			spec->n_sources6);
-	kib += fib6_kib(&spec->country6[0].len, sizeof(*spec->country6),
-			spec->n_country6);
+	if (spec->n_routes4 > 0) /* an empty table's array is NULL */
+		kib += fib4_kib(&spec->routes4[0].len, sizeof(*spec->routes4),
+				spec->n_routes4);
+	if (spec->n_sources4 > 0) /* an empty table's array is NULL */
+		kib += fib4_kib(&spec->sources4[0].len, sizeof(*spec->sources4),
+				spec->n_sources4);
+	if (spec->n_country4 > 0) /* an empty table's array is NULL */
+		kib += fib4_kib(&spec->country4[0].len, sizeof(*spec->country4),
+				spec->n_country4);
+	if (spec->n_routes6 > 0) /* an empty table's array is NULL */
+		kib += fib6_kib(&spec->routes6[0].len, sizeof(*spec->routes6),
+				spec->n_routes6);
+	if (spec->n_sources6 > 0) /* an empty table's array is NULL */
+		kib += fib6_kib(&spec->sources6[0].len, sizeof(*spec->sources6),
+				spec->n_sources6);
+	if (spec->n_country6 > 0) /* an empty table's array is NULL */
+		kib += fib6_kib(&spec->country6[0].len, sizeof(*spec->country6),
+				spec->n_country6);
 	return (unsigned)(512 + kib * 3 / 2 / 1024);
 }
 

@@ -164,7 +164,8 @@ ptab_finish(struct ptab *t, bool unique_prefix)
 {
 	uint32_t i, w = 0;
 
-	qsort(t->e, t->n, sizeof(*t->e), pent_cmp);
+	if (t->n > 1) /* an empty table's array may be NULL */
+		qsort(t->e, t->n, sizeof(*t->e), pent_cmp);
 	for (i = 0; i < t->n; i++) {
 		if (w > 0 && t->e[w - 1].len == t->e[i].len &&
 		    key_cmp(t->e[w - 1].k, t->e[i].k) == 0 &&

@@ -435,6 +435,12 @@ fib4_kib(const uint8_t *len, size_t stride, uint32_t n)
 	return kib;
 }
 
+/* KiB of table t's FIB from its prefix lengths; an empty table's array is
+ * NULL and no pointer is formed from it. */
+#define TABLE_KIB(fn, t)                                                       \
+	(spec->n_##t > 0 ? fn(&spec->t[0].len, sizeof(*spec->t), spec->n_##t)  \
+			 : 0)
+
 static unsigned
 replay_memory_mb(const struct ixg_spec *spec)
 {
@@ -443,24 +449,10 @@ replay_memory_mb(const struct ixg_spec *spec)
 
 	if (env != NULL && atoi(env) > 0)
 		return (unsigned)atoi(env);
-	if (spec->n_routes4 > 0) /* an empty table's array is NULL */
-		kib += fib4_kib(&spec->routes4[0].len, sizeof(*spec->routes4),
-				spec->n_routes4);
-	if (spec->n_sources4 > 0) /* an empty table's array is NULL */
-		kib += fib4_kib(&spec->sources4[0].len, sizeof(*spec->sources4),
-				spec->n_sources4);
-	if (spec->n_country4 > 0) /* an empty table's array is NULL */
-		kib += fib4_kib(&spec->country4[0].len, sizeof(*spec->country4),
-				spec->n_country4);
-	if (spec->n_routes6 > 0) /* an empty table's array is NULL */
-		kib += fib6_kib(&spec->routes6[0].len, sizeof(*spec->routes6),
-				spec->n_routes6);
-	if (spec->n_sources6 > 0) /* an empty table's array is NULL */
-		kib += fib6_kib(&spec->sources6[0].len, sizeof(*spec->sources6),
-				spec->n_sources6);
-	if (spec->n_country6 > 0) /* an empty table's array is NULL */
-		kib += fib6_kib(&spec->country6[0].len, sizeof(*spec->country6),
-				spec->n_country6);
+	kib += TABLE_KIB(fib4_kib, routes4) + TABLE_KIB(fib4_kib, sources4) +
+	       TABLE_KIB(fib4_kib, country4) + TABLE_KIB(fib6_kib, routes6) +
+	       TABLE_KIB(fib6_kib, sources6) + TABLE_KIB(fib6_kib, country6);
+#undef TABLE_KIB
 	return (unsigned)(512 + kib * 3 / 2 / 1024);
 }
 

@@ -13,7 +13,7 @@ iproute2 procps iputils-ping"
 # Tests talk to the real programs operators run beside ixgate: routing
 # daemons, Prometheus, sFlow collectors, a packet decoder, the IX-F schema
 # validator, and the Debian packaging tools for the .deb test.
-PKGS="$PKGS bird2 frr prometheus pmacct tshark python3-jsonschema bgpq4
+PKGS="$PKGS bird2 frr prometheus pmacct tshark python3-jsonschema bgpq4 jq
 debhelper dpkg-dev bash-completion libclang-rt-14-dev man-db logrotate curl openssl"
 
 

@@ -190,3 +190,454 @@ protocol bgp node6 from to_node {
 }
 EOF
 }
+
+# ---------------------------------------------------------------------------
+# ixgate between the node and the members (test_bgp_e2e_*.sh). Source
+# control_lib.sh before this file.
+#
+# The node namespace runs ixgate-dataplane with one port per member
+# (net_af_packet on a veth: port p(N-1) <-> member N), ixgate-control (its
+# kernel-routes reader follows the node's table) and the node's routing
+# daemon, whose BGP sessions run over the exception-path TAPs ixg-p0..: a
+# member's SYN is punted to Linux, the node's answer injected back out of
+# the port. Nothing else connects the namespaces.
+#
+# Member N (1..3): namespace ixg-bgp-mN-$$, eth0 with MAC e2e_mac N (the
+# config's `mac`), 198.51.100.(64(N-1)+2)/26 and 2001:db8:ff:N::2/64 on
+# port p(N-1), whose node addresses are .(64(N-1)+1) and ::1; its loopback
+# with 198.18.N.{1,66,77}/24 and 2001:db8:N::{1,66}/48 (the member's
+# network, announced by its BIRD with `protocol direct`); default
+# routes via the node: ixgate routes by what BGP taught the node.
+#
+#   e2e_node_ns                    the node namespace
+#   e2e_member N                   member N's namespace, veth, network, routes
+#   e2e_members N...               all of them, checksum offload off
+#   e2e_conf TABLE PROTO N...      ixgate's config for members N... ($CONF)
+#   e2e_start_dp SECONDS N...      the dataplane (ports of members N...)
+#   e2e_stop_dp                    SIGTERM, exit 0, final invariant
+#   e2e_start_ctld                 ixgate-control in the node namespace
+#   e2e_member_bird N ASN EXPORT4 EXPORT6 [STATIC4 [STATIC6]]
+#   e2e_ping N ADDR [COUNT]        ping from member N's network address
+#   e2e_udp_recv N ADDR PORT       count datagrams in member N
+#   e2e_udp_send N ADDR PORT COUNT [RATE]   datagrams from member N
+#   e2e_udp_count N ADDR           datagrams received so far
+#   e2e_counters FILE              `ixgatectl --json show counters --all`
+#                                  once quiescent (two equal reads)
+#   e2e_invariant FILE             rx = fwd + local + punted + drops in it
+#   e2e_drops REASON               dropped_packets_total{reason} now
+# ---------------------------------------------------------------------------
+
+E2E_LAN4=198.51.100
+
+e2e_node4() { echo "$E2E_LAN4.$((64 * ($1 - 1) + 1))"; }
+e2e_member4() { echo "$E2E_LAN4.$((64 * ($1 - 1) + 2))"; }
+e2e_node6() { echo "2001:db8:ff:$1::1"; }
+e2e_member6() { echo "2001:db8:ff:$1::2"; }
+e2e_mac() { echo "02:00:00:e2:0$1:01"; }
+e2e_port_mac() { echo "02:00:00:e2:00:0$1"; }
+e2e_veth() { echo "ixv$$p$1"; }
+# A member's network: e2e_net4 N -> 198.18.N.0/24, e2e_net6 N -> /48.
+e2e_net4() { echo "198.18.$1.0/24"; }
+e2e_net6() { echo "2001:db8:$1::/48"; }
+
+e2e_node_ns() {
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+	ip netns add "$BGP_NODE_NS" 2>/dev/null ||
+		skip "cannot create a network namespace"
+	BGP_NS+=("$BGP_NODE_NS")
+	ip -n "$BGP_NODE_NS" link set lo up
+}
+
+# e2e_member N: the member's namespace, its veth to port p(N-1), its
+# network on its loopback and its default routes via the node.
+e2e_member() {
+	local n=$1 ns v
+	ns=$(member_ns "$n")
+	v=$(e2e_veth "$n")
+	ip netns add "$ns" || fail "cannot create $ns"
+	BGP_NS+=("$ns")
+	ip -n "$ns" link set lo up
+	ip link add "$v" netns "$BGP_NODE_NS" type veth peer name eth0 \
+		netns "$ns" || fail "veth for member $n"
+	ip netns exec "$BGP_NODE_NS" sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
+	ip -n "$BGP_NODE_NS" link set "$v" up
+	ip -n "$ns" link set eth0 address "$(e2e_mac "$n")"
+	ip -n "$ns" addr add "$(e2e_member4 "$n")/26" dev eth0
+	ip -n "$ns" addr add "$(e2e_member6 "$n")/64" dev eth0 nodad
+	ip -n "$ns" link set eth0 up
+	# The member's network on its loopback (this kernel may have no dummy
+	# interfaces): `protocol direct` announces it.
+	ip -n "$ns" addr add "198.18.$n.1/24" dev lo
+	ip -n "$ns" addr add "198.18.$n.66/24" dev lo
+	ip -n "$ns" addr add "198.18.$n.77/24" dev lo
+	ip -n "$ns" addr add "2001:db8:$n::1/48" dev lo nodad
+	ip -n "$ns" addr add "2001:db8:$n::66/48" dev lo nodad
+	ip -n "$ns" route add default via "$(e2e_node4 "$n")"
+	ip -n "$ns" -6 route add default via "$(e2e_node6 "$n")"
+}
+
+# e2e_members N...: e2e_member for each, then (one python for all: it
+# starts in seconds on a loaded machine) transport checksums computed by
+# the members' kernels: a veth leaves them to "the NIC", which
+# net_af_packet on the other end never fills in, so they must be computed
+# as a real member's NIC would (ETHTOOL_STXCSUM off on eth0).
+e2e_members() {
+	local n nss=()
+	for n in "$@"; do
+		e2e_member "$n"
+		nss+=("$(member_ns "$n")")
+	done
+	python3 - "${nss[@]}" <<'PY' || fail "tx checksum offload off"
+import array, ctypes, fcntl, os, socket, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+for ns in sys.argv[1:]:
+    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
+    if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+        sys.exit("setns %s: %s" % (ns, os.strerror(ctypes.get_errno())))
+    os.close(fd)
+    data = array.array("B", struct.pack("II", 0x17, 0))  # ETHTOOL_STXCSUM, off
+    ifr = struct.pack("16sP", b"eth0", data.buffer_info()[0])
+    s = socket.socket()
+    fcntl.ioctl(s.fileno(), 0x8946, ifr)  # SIOCETHTOOL
+    s.close()
+PY
+}
+
+# e2e_conf TABLE PROTO N...: the node (exception path on), kernel-routes
+# from TABLE (protocol PROTO), a port and a peer per member N. A member's
+# allowed prefixes (allow-source) are its network: what it may source,
+# and (filter sources) what its kernel routes may cover.
+e2e_conf() {
+	local table=$1 proto=$2 n
+	shift 2
+	mkdir -p "$CONF_DIR"
+	CONF=$CONF_DIR/e2e.conf
+	{
+		printf 'node {\n\tname bgp-e2e;\n\tcountry SG;\n\texception-path on;\n}\n'
+		printf '\nkernel-routes {\n\ttable %s;\n\tprotocol %s;\n' "$table" "$proto"
+		printf '\tbatch-ms 20;\n\tfilter sources;\n}\n'
+		for n in "$@"; do
+			printf '\nport p%d {\n' $((n - 1))
+			printf '\tdevice "net_af_packet%d,iface=%s";\n' $((n - 1)) "$(e2e_veth "$n")"
+			printf '\tmac %s;\n' "$(e2e_port_mac "$n")"
+			printf '\taddress %s/26;\n' "$(e2e_node4 "$n")"
+			printf '\taddress %s/64;\n}\n' "$(e2e_node6 "$n")"
+			printf '\npeer m%d {\n\tasn %d;\n\tcountry SG;\n' "$n" $((65000 + n))
+			printf '\tport p%d;\n\tmac %s;\n' $((n - 1)) "$(e2e_mac "$n")"
+			printf '\tnext-hop %s;\n\tnext-hop %s;\n' "$(e2e_member4 "$n")" "$(e2e_member6 "$n")"
+			printf '\tallow-source {\n\t\t%s;\n\t\t%s;\n\t}\n}\n' "$(e2e_net4 "$n")" "$(e2e_net6 "$n")"
+		done
+	} >"$CONF"
+	chmod -R go-w "$CONF_DIR"
+}
+
+# e2e_start_dp SECONDS N...: the dataplane in the node namespace; waits
+# for the TAPs of members N..., then hides the veths from the node's
+# kernel (as a NIC bound to DPDK would be).
+e2e_start_dp() {
+	local secs=$1 n v
+	shift
+	# shellcheck disable=SC2046 # word splitting of the EAL arguments
+	bg timeout $((secs + 30)) ip netns exec "$BGP_NODE_NS" "$DP" -l 0,1 \
+		$(eal_mem_args) --no-pci --file-prefix "$(eal_prefix)" \
+		--log-level='*:warning' -- --config "$CONF" \
+		--api-socket "$API_SOCK" --duration "$secs" \
+		--json-out "$TMP/final.json" >"$TMP/dp.out" 2>"$TMP/dp.err"
+	DP_PID=$BG_PID
+	wait_for 30 grep -q "worker(s)" "$TMP/dp.err" ||
+		{ cat "$TMP/dp.err" >&2; fail "dataplane did not start"; }
+	for n in "$@"; do
+		wait_for 10 ip -n "$BGP_NODE_NS" link show "ixg-p$((n - 1))" ||
+			{ cat "$TMP/dp.err" >&2; fail "ixg-p$((n - 1)) never appeared"; }
+		# net_af_packet gave the veth the port's MAC: another MAC (the
+		# port is promiscuous) and no address make the node's kernel
+		# ignore what the member sends there.
+		v=$(e2e_veth "$n")
+		ip -n "$BGP_NODE_NS" link set "$v" address "02:00:00:e2:99:0$n"
+		ip netns exec "$BGP_NODE_NS" sysctl -qw \
+			"net.ipv4.conf.$v.arp_ignore=1" "net.ipv4.conf.$v.rp_filter=1"
+	done
+}
+
+# e2e_stop_dp: SIGTERM, exit status 0, and the final counters' invariant.
+e2e_stop_dp() {
+	local rc=0
+	kill -TERM "$(pgrep -P "$DP_PID" | head -1)" 2>/dev/null
+	wait "$DP_PID" || rc=$?
+	assert_eq "dataplane exit status after SIGTERM" 0 "$rc"
+	check_invariant "$TMP/final.json"
+}
+
+e2e_start_ctld() {
+	bg ip netns exec "$BGP_NODE_NS" "$CTLD" --config "$CONF" \
+		--api-socket "$API_SOCK" --ctl-socket "$CTL_SOCK" \
+		--audit-log "$AUDIT" --state-dir "$STATE" \
+		>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
+	CTLD_PID=$BG_PID
+	wait_for 10 test -S "$CTL_SOCK" ||
+		{ cat "$TMP/ctld.err" >&2; fail "ixgate-control socket never appeared"; }
+	wait_for 20 dp_is_connected ||
+		{ cat "$TMP/ctld.err" >&2; fail "ixgate-control never connected"; }
+	wait_for 20 e2e_kr_synced ||
+		{ cat "$TMP/ctld.err" >&2; fail "kernel route reader never synced"; }
+}
+
+e2e_kr() { ctl --json show kernel-routes; }
+e2e_kr_synced() { e2e_kr | jq -e .synced >/dev/null; }
+# e2e_kr_field JQ_FILTER: a value of `show kernel-routes --json`.
+# (jq, not python: python starts in seconds on a loaded 2-core machine.)
+e2e_kr_field() { e2e_kr | jq -r "$1"; }
+
+# e2e_route_is ADDR REGEX: `ixgatectl show routes ADDR` matches within 10 s.
+e2e_route_is() {
+	local i
+	for i in $(seq 1 100); do
+		ctl show routes "$1" >"$TMP/routes.out" 2>&1
+		grep -qE "$2" "$TMP/routes.out" && return 0
+		sleep 0.1
+	done
+	cat "$TMP/routes.out" >&2
+	fail "show routes $1: expected '$2' within 10 s"
+}
+
+# e2e_member_bird N ASN EXPORT4 EXPORT6 [STATIC4 [STATIC6]]: member N's
+# BIRD: its network from the loopback (`protocol direct`) and the
+# STATIC routes (BIRD syntax, e.g. a BLACKHOLE request), exported to the
+# node over IPv4 and IPv6 sessions with the export filters given (BIRD
+# syntax: `all`, `none`, `where ...`).
+e2e_member_bird() {
+	local n=$1
+	cat <<EOF
+router id $(e2e_member4 "$n");
+protocol device {}
+protocol direct {
+	ipv4; ipv6;
+	interface "lo";
+}
+protocol static s4 { ipv4; ${5:-} }
+protocol static s6 { ipv6; ${6:-} }
+template bgp to_node {
+	local as $2;
+	connect delay time 1; connect retry time 2; error wait time 1, 5;
+}
+protocol bgp node4 from to_node {
+	source address $(e2e_member4 "$n");
+	neighbor $(e2e_node4 "$n") as 65000;
+	ipv4 { import none; export $3; next hop self; };
+}
+protocol bgp node6 from to_node {
+	source address $(e2e_member6 "$n");
+	neighbor $(e2e_node6 "$n") as 65000;
+	ipv6 { import none; export $4; next hop self; };
+}
+EOF
+}
+
+# e2e_ping N ADDR [COUNT]: COUNT (3) echo requests from member N's network
+# address (198.18.N.1 or 2001:db8:N::1) to ADDR, 0.2 s apart, 1 s to
+# answer each: status 0 when every one was answered.
+e2e_ping() {
+	local n=$1 a=$2 c=${3:-3} src=198.18.$1.1
+	case $a in *:*) src=2001:db8:$n::1 ;; esac
+	timeout 20 ip netns exec "$(member_ns "$n")" ping -n -q -c "$c" \
+		-i 0.2 -W 1 -I "$src" "$a" >"$TMP/ping.out" 2>&1 &&
+		grep -q " $c received" "$TMP/ping.out"
+}
+
+E2E_UDP_PY=$TMP/e2e_udp.py
+cat >"$E2E_UDP_PY" <<'PY'
+# recv ADDR PORT SECONDS READY: one line per datagram (stdout, unbuffered),
+# READY written once the socket is bound;
+# send SRC DST PORT COUNT RATE: COUNT datagrams at RATE per second.
+import socket, sys, time
+if sys.argv[1] == "recv":
+    addr, port, secs = sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, port))
+    open(sys.argv[5], "w").write("bound\n")
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        s.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            d = s.recv(2048)
+        except socket.timeout:
+            break
+        print("%s %.6f" % (d.decode(errors="replace"), time.time()), flush=True)
+else:
+    src, dst, port = sys.argv[2], sys.argv[3], int(sys.argv[4])
+    n, rate = int(sys.argv[5]), float(sys.argv[6])
+    s = socket.socket(socket.AF_INET6 if ":" in dst else socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    t0 = time.monotonic()
+    for i in range(n):
+        s.sendto(b"%d %.6f" % (i, time.time()), (dst, port))
+        delay = t0 + (i + 1) / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+PY
+
+# e2e_udp_recv N ADDR PORT: a receiver in member N on ADDR:PORT (at most 80
+# s; it replaces the previous receiver on ADDR), a line per datagram
+# ("SEQ SENT_TIME RECEIVED_TIME") in $TMP/udp-N-ADDR.
+declare -A E2E_RECV
+e2e_udp_recv() {
+	local f=$TMP/udp-$1-$2 old=${E2E_RECV[$1-$2]:-}
+	if [ -n "$old" ]; then
+		kill "$old" 2>/dev/null
+		wait "$old" 2>/dev/null
+	fi
+	: >"$f"
+	rm -f "$f.ready"
+	bg timeout 90 ip netns exec "$(member_ns "$1")" python3 "$E2E_UDP_PY" \
+		recv "$2" "$3" 80 "$f.ready" >"$f"
+	E2E_RECV[$1-$2]=$BG_PID
+	wait_for 10 test -s "$f.ready" ||
+		fail "UDP receiver in member $1 not listening on $2 port $3"
+}
+
+# e2e_udp_send N DST PORT COUNT [RATE]: from member N's network address,
+# RATE (200) datagrams per second.
+e2e_udp_send() {
+	local src=198.18.$1.1
+	case $2 in *:*) src=2001:db8:$1::1 ;; esac
+	timeout 60 ip netns exec "$(member_ns "$1")" python3 "$E2E_UDP_PY" \
+		send "$src" "$2" "$3" "$4" "${5:-200}" || fail "UDP sender in member $1"
+}
+
+e2e_udp_count() { grep -c . "$TMP/udp-$1-$2"; }
+
+# e2e_counters FILE: `ixgatectl --json show counters --all`, read again
+# until two reads 0.3 s apart agree on every packet counter of the
+# invariant (no frame in flight), at most 30 reads.
+e2e_counters() {
+	local i
+	rm -f "$1.prev"
+	for i in $(seq 1 30); do
+		ctl --json show counters --all >"$1" || fail "show counters"
+		jq -r '.series[] | select(.name | test(
+			"^ixgate_(port_)?(received|forwarded|local|punted|dropped)_packets_total$"))
+			| "\(.name) \(.labels | tojson) \(.value)"' \
+			"$1" >"$1.cur" || fail "show counters: no series"
+		[ -e "$1.prev" ] && cmp -s "$1.prev" "$1.cur" && return 0
+		mv "$1.cur" "$1.prev"
+		sleep 0.3
+	done
+	diff "$1.prev" "$1.cur" >&2
+	fail "counters never quiescent in 30 reads"
+}
+
+# e2e_node_bird TABLE N...: the node's BIRD: kernel protocols into TABLE,
+# dist/bird/ixgate-rfc7999.conf's member import policy, and IPv4 and IPv6
+# sessions mNv4 / mNv6 to members N... (their networks allowed, /24 and /48
+# the longest routes).
+e2e_node_bird() {
+	local table=$1 n
+	shift
+	cat <<EOF
+router id $(e2e_node4 1);
+log stderr all;
+timeformat log "%F %T.%6f";
+protocol device {}
+protocol kernel k4 {
+	kernel table $table; merge paths on;
+	ipv4 { export all; import none; };
+}
+protocol kernel k6 {
+	kernel table $table; merge paths on;
+	ipv6 { export all; import none; };
+}
+include "$SRC/dist/bird/ixgate-rfc7999.conf";
+template bgp ixmember {
+	local as 65000;
+	connect delay time 1; connect retry time 2; error wait time 1, 5;
+	debug { states, routes, filters };
+}
+EOF
+	for n in "$@"; do
+		cat <<EOF
+filter from_m${n}_v4 {
+	if ixgate_member_import([ $(e2e_net4 "$n")+ ], 24) then accept;
+	reject;
+}
+filter from_m${n}_v6 {
+	if ixgate_member_import([ $(e2e_net6 "$n")+ ], 48) then accept;
+	reject;
+}
+protocol bgp m${n}v4 from ixmember {
+	source address $(e2e_node4 "$n");
+	neighbor $(e2e_member4 "$n") as $((65000 + n));
+	ipv4 { import filter from_m${n}_v4; export none; };
+}
+protocol bgp m${n}v6 from ixmember {
+	source address $(e2e_node6 "$n");
+	neighbor $(e2e_member6 "$n") as $((65000 + n));
+	ipv6 { import filter from_m${n}_v6; export none; };
+}
+EOF
+	done
+}
+
+# e2e_series NAME [LABEL=VALUE,...]: the value of the series ixgate_NAME
+# with those labels (others ignored) in `ixgatectl --json show counters`,
+# summed over the series that match (0 when none).
+e2e_series() {
+	ctl --json show counters "$1" --all | jq --arg n "ixgate_$1" \
+		--arg w "${2:-}" '
+		($w | split(",") | map(select(. != "") | split("=") |
+			{(.[0]): .[1]}) | add // {}) as $want
+		| [.series[] | select(.name == $n) | select(.labels as $l |
+			$want | to_entries | all(.value == $l[.key])) | .value]
+		| add // 0'
+}
+
+# e2e_invariant FILE: in FILE (e2e_counters), received = forwarded + local
+# + punted + drops for the node and for every port.
+e2e_invariant() {
+	python3 - "$1" <<'PY' || fail "counter invariant broken in $1"
+import json, sys
+j = json.load(open(sys.argv[1]))
+def val(name, **lab):
+    return sum(s["value"] for s in j["series"] if s["name"] == "ixgate_" + name
+               and all(s["labels"].get(k) == v for k, v in lab.items()))
+ok = True
+rx, tx, lo, pu, dr = (val("received_packets_total"), val("forwarded_packets_total"),
+                      val("local_packets_total"), val("punted_packets_total"),
+                      val("dropped_packets_total"))
+print("# node: received %d, forwarded %d, local %d, punted %d, dropped %d" % (rx, tx, lo, pu, dr))
+if rx != tx + lo + pu + dr:
+    print("FAIL: node: %d != %d" % (rx, tx + lo + pu + dr))
+    ok = False
+ports = sorted({s["labels"]["port"] for s in j["series"] if s["name"] == "ixgate_port_received_packets_total"})
+for p in ports:
+    prx, pf, pl, pp, pd = (val("port_received_packets_total", port=p),
+                           val("port_forwarded_packets_total", port=p),
+                           val("port_local_packets_total", port=p),
+                           val("port_punted_packets_total", port=p),
+                           val("port_dropped_packets_total", port=p))
+    print("# port %s: received %d, forwarded %d, local %d, punted %d, dropped %d" % (p, prx, pf, pl, pp, pd))
+    if prx != pf + pl + pp + pd:
+        print("FAIL: port %s: %d != %d" % (p, prx, pf + pl + pp + pd))
+        ok = False
+if not ports or rx == 0:
+    print("FAIL: no traffic counted")
+    ok = False
+sys.exit(0 if ok else 1)
+PY
+	log "ok: received = forwarded + local + punted + drops (node and every port)"
+}
+
+# e2e_until SECONDS EXPECTED CMD...: poll CMD (every 100 ms) until it
+# prints EXPECTED; 1 when it never does.
+e2e_until() {
+	local n=$(($1 * 10)) want=$2
+	shift 2
+	while [ $n -gt 0 ]; do
+		[ "$("$@" 2>/dev/null)" = "$want" ] && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# e2e_delta NAME LABELS BASE: the series now minus BASE.
+e2e_delta() { echo $(($(e2e_series "$1" "$2") - $3)); }

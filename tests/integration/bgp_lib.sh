@@ -229,6 +229,9 @@ EOF
 
 E2E_LAN4=198.51.100
 
+# Progress lines with the time of day: the phases' durations show.
+log() { echo "# $(date +%T.%N | cut -c1-12) $*"; }
+
 e2e_node4() { echo "$E2E_LAN4.$((64 * ($1 - 1) + 1))"; }
 e2e_member4() { echo "$E2E_LAN4.$((64 * ($1 - 1) + 2))"; }
 e2e_node6() { echo "2001:db8:ff:$1::1"; }
@@ -641,3 +644,343 @@ e2e_until() {
 
 # e2e_delta NAME LABELS BASE: the series now minus BASE.
 e2e_delta() { echo $(($(e2e_series "$1" "$2") - $3)); }
+
+# e2e_frr_staticd / e2e_frr_bgpd N...: the node's FRR (frr_start's texts):
+# the RTBH discard next hops routed to blackhole (staticd), and bgpd with
+# IPv4 and IPv6 sessions to members N..., each with its own prefix lists
+# and route-maps: own network only (/24, /48 the longest), RFC 7999
+# BLACKHOLE inside it (down to a host) sent to the discard next hop, which
+# zebra installs as a kernel blackhole route (doc/routing.md, "FRR").
+# Updates are logged with microseconds (the test measures from them).
+# e2e_frr_zebra N...: an IPv6 link-local address on each exception-path
+# interface: bgpd 8.4 resets an IPv6 session whose interface has none
+# ("nexthop_set failed"), and ixgate's TAPs carry only the configured
+# addresses (doc/exception-path.md).
+e2e_frr_zebra() {
+	local n
+	printf 'hostname node\n'
+	for n in "$@"; do
+		printf 'interface ixg-p%d\n ipv6 address fe80::1/64\n' $((n - 1))
+	done
+}
+e2e_frr_staticd() {
+	printf 'hostname node\nip route 192.0.2.1/32 blackhole\nipv6 route 100::1/128 blackhole\n'
+}
+e2e_frr_bgpd() {
+	local n a peer src
+	printf 'hostname node\nlog timestamp precision 6\n'
+	printf 'log file %s debugging\ndebug bgp updates in\n' "$TMP/node.frr/updates.log"
+	printf 'bgp community-list standard RFC7999 permit 65535:666\n'
+	printf 'route-map NOTHING deny 10\n'
+	for n in "$@"; do
+		cat <<EOF
+ip prefix-list M$n-V4 seq 5 permit $(e2e_net4 "$n") le 24
+ip prefix-list M$n-V4-BH seq 5 permit $(e2e_net4 "$n") le 32
+ipv6 prefix-list M$n-V6 seq 5 permit $(e2e_net6 "$n") le 48
+ipv6 prefix-list M$n-V6-BH seq 5 permit $(e2e_net6 "$n") le 128
+route-map FROM-M$n-V4 permit 10
+ match ip address prefix-list M$n-V4-BH
+ match community RFC7999
+ set ip next-hop 192.0.2.1
+route-map FROM-M$n-V4 permit 20
+ match ip address prefix-list M$n-V4
+route-map FROM-M$n-V4 deny 30
+route-map FROM-M$n-V6 permit 10
+ match ipv6 address prefix-list M$n-V6-BH
+ match community RFC7999
+ set ipv6 next-hop global 100::1
+ set ipv6 next-hop prefer-global
+route-map FROM-M$n-V6 permit 20
+ match ipv6 address prefix-list M$n-V6
+ set ipv6 next-hop prefer-global
+route-map FROM-M$n-V6 deny 30
+EOF
+	done
+	printf 'router bgp 65000\n bgp router-id %s\n' "$(e2e_node4 1)"
+	printf ' no bgp ebgp-requires-policy\n no bgp default ipv4-unicast\n'
+	for n in "$@"; do
+		for a in "$(e2e_member4 "$n") $(e2e_node4 "$n")" \
+			"$(e2e_member6 "$n") $(e2e_node6 "$n")"; do
+			read -r peer src <<<"$a"
+			printf ' neighbor %s remote-as %d\n' "$peer" $((65000 + n))
+			printf ' neighbor %s update-source %s\n' "$peer" "$src"
+			printf ' neighbor %s disable-connected-check\n' "$peer"
+			printf ' neighbor %s timers connect 1\n' "$peer"
+		done
+	done
+	printf ' address-family ipv4 unicast\n'
+	for n in "$@"; do
+		printf '  neighbor %s activate\n' "$(e2e_member4 "$n")"
+		printf '  neighbor %s soft-reconfiguration inbound\n' "$(e2e_member4 "$n")"
+		printf '  neighbor %s route-map FROM-M%d-V4 in\n' "$(e2e_member4 "$n")" "$n"
+		printf '  neighbor %s route-map NOTHING out\n' "$(e2e_member4 "$n")"
+	done
+	printf ' exit-address-family\n address-family ipv6 unicast\n'
+	for n in "$@"; do
+		printf '  neighbor %s activate\n' "$(e2e_member6 "$n")"
+		printf '  neighbor %s soft-reconfiguration inbound\n' "$(e2e_member6 "$n")"
+		printf '  neighbor %s route-map FROM-M%d-V6 in\n' "$(e2e_member6 "$n")" "$n"
+		printf '  neighbor %s route-map NOTHING out\n' "$(e2e_member6 "$n")"
+	done
+	printf ' exit-address-family\n'
+}
+
+# e2e_scenario: what test_bgp_e2e_bird.sh and test_bgp_e2e_frr.sh both
+# check once the node's daemon has its sessions with members 1..3 up
+# (their headers list it). The test defines, for its daemon:
+#   E2E_DAEMON       its name, for messages
+#   E2E_KTABLE, E2E_KTABLE_NAME, E2E_KPROTO   the kernel table it writes
+#                    (number; as `show routes` names it) and its protocol
+#   e2e_hook_import_time N PREFIX   when it got PREFIX from member N (its
+#                    log, epoch seconds with microseconds)
+#   e2e_hook_refused N              how many routes of member N's IPv4
+#                                   session its import policy refused
+#   e2e_hook_refusal_logged N PREFIX    status 0 when it logged refusing it
+#   e2e_hook_stop_daemons           stop its sessions (before the dataplane)
+e2e_scenario() {
+	for n in 1 2 3; do
+		e2e_route_is "198.18.$n.1" "forward to m$n"
+		e2e_route_is "2001:db8:$n::1" "forward to m$n"
+	done
+	e2e_route_is 198.18.2.1 "kernel table $E2E_KTABLE_NAME proto $E2E_KPROTO"
+	log "ok: every member's network is routed to it, learned from $E2E_DAEMON"
+
+	for pair in "1 198.18.2.1" "1 198.18.3.1" "2 198.18.3.1" "3 2001:db8:1::1" \
+		"2 2001:db8:3::1"; do
+		# shellcheck disable=SC2086 # two words: member, address
+		set -- $pair
+		e2e_ping "$1" "$2" || { cat "$TMP/ping.out" >&2; fail "ping from m$1 to $2"; }
+		log "ok: ping m$1 -> $2"
+	done
+
+	log "UDP: 200 datagrams m1 -> m3 (IPv4), 200 m3 -> m1 (IPv6)"
+	e2e_udp_recv 3 198.18.3.1 5000
+	e2e_udp_recv 1 2001:db8:1::1 5000
+	e2e_udp_send 1 198.18.3.1 5000 200
+	e2e_udp_send 3 2001:db8:1::1 5000 200
+	e2e_until 5 200 e2e_udp_count 3 198.18.3.1
+	assert_eq "datagrams m1 -> m3 received" 200 "$(e2e_udp_count 3 198.18.3.1)"
+	e2e_until 5 200 e2e_udp_count 1 2001:db8:1::1
+	assert_eq "datagrams m3 -> m1 received" 200 "$(e2e_udp_count 1 2001:db8:1::1)"
+	assert_eq "forwarded m1 -> m3 (peer pair counter)" 200 \
+		"$(($(e2e_series peer_pair_packets_total src_peer=m1,dst_peer=m3) - 6))"
+
+	log "m2 withdraws 198.18.2.0/24 (IPv4 exports nothing)"
+	bird_configure m2 "$(e2e_member_bird 2 65002 none all)"
+	e2e_route_is 198.18.2.1 "no route"
+	e2e_udp_recv 2 198.18.2.1 5000
+	nr0=$(e2e_series dropped_packets_total reason=no_route)
+	e2e_udp_send 1 198.18.2.1 5000 100
+	e2e_until 5 100 e2e_delta dropped_packets_total reason=no_route "$nr0"
+	assert_eq "datagrams to the withdrawn network dropped no_route" 100 \
+		"$(($(e2e_series dropped_packets_total reason=no_route) - nr0))"
+	assert_eq "datagrams to the withdrawn network received" 0 "$(e2e_udp_count 2 198.18.2.1)"
+	e2e_route_is 2001:db8:2::1 "forward to m2"
+	log "m2 announces it again"
+	bird_configure m2 "$(e2e_member_bird 2 65002 all all)"
+	e2e_route_is 198.18.2.1 "forward to m2"
+	e2e_ping 1 198.18.2.1 || { cat "$TMP/ping.out" >&2; fail "ping after re-announcing"; }
+	log "ok: forwarding restored"
+
+	BH4="route 198.18.2.66/32 blackhole { bgp_community.add((65535, 666)); };"
+	BH6="route 2001:db8:2::66/128 blackhole { bgp_community.add((65535, 666)); };"
+	log "m2 announces BLACKHOLE 198.18.2.66/32 while m1 sends it 200 datagrams/s"
+	e2e_udp_recv 2 198.18.2.66 5001
+	bh0=$(e2e_series dropped_packets_total reason=blackhole)
+	pd0=$(e2e_series peer_dropped_packets_total peer=m1)
+	bg timeout 60 ip netns exec "$(member_ns 1)" python3 "$E2E_UDP_PY" \
+		send 198.18.1.1 198.18.2.66 5001 1600 200
+	SENDER=$BG_PID
+	e2e_until 5 yes sh -c "[ \$(grep -c . $TMP/udp-2-198.18.2.66) -ge 200 ] && echo yes" ||
+		fail "the stream to 198.18.2.66 is not forwarded"
+	bird_configure m2 "$(e2e_member_bird 2 65002 all all "$BH4" "$BH6")"
+	e2e_route_is 198.18.2.66 "drop: blackhole 198.18.2.66/32"
+	ip -n "$BGP_NODE_NS" route show table "$E2E_KTABLE" >"$TMP/ktable.out"
+	assert_contains "kernel table $E2E_KTABLE_NAME has the blackhole" "$TMP/ktable.out" \
+		"^blackhole 198\.18\.2\.66 proto $E2E_KPROTO"
+	wait "$SENDER" || fail "the UDP sender in m1"
+	rx=$(e2e_udp_count 2 198.18.2.66)
+	bh=$(e2e_delta dropped_packets_total reason=blackhole "$bh0")
+	log "m2 received $rx datagrams, $bh dropped as blackhole"
+	[ "$bh" -gt 0 ] || fail "no datagram dropped as blackhole"
+	assert_eq "every datagram of the stream received or dropped blackhole" 1600 $((rx + bh))
+	# Per member that sent it: m1's drops grew by the blackholed datagrams
+	# (and whatever else m1's kernel sent meanwhile that the node drops, e.g.
+	# IPv6 multicast listener reports: local_unhandled).
+	pd=$(e2e_delta peer_dropped_packets_total peer=m1 "$pd0")
+	[ "$pd" -ge "$bh" ] || fail "m1's drops grew by $pd, less than the $bh blackholed"
+	log "ok: m1's drops grew by $pd (>= $bh blackholed)"
+	# The cut is clean: datagrams 0..rx-1 went through, none after. And how
+	# long after the announcement reached the node's BIRD (the route's import
+	# time, `timeformat route iso long ms`) the dataplane dropped the first
+	# datagram (sent 5 ms after the last one that went through: one clock,
+	# every namespace shares it).
+	imported=$(e2e_hook_import_time 2 198.18.2.66/32) ||
+		fail "$E2E_DAEMON on the node did not log the BLACKHOLE's import"
+	python3 - "$TMP/udp-2-198.18.2.66" "$rx" "$imported" <<'PY' || fail "the blackhole's cut"
+import sys
+lines = [l.split() for l in open(sys.argv[1]) if l.strip()]
+seqs = [int(l[0]) for l in lines]
+n, imported = int(sys.argv[2]), float(sys.argv[3])
+if seqs != list(range(n)):
+    sys.exit("FAIL: received datagrams are not 0..%d in order: a gap" % (n - 1))
+first_drop = float(lines[-1][1]) + 1 / 200
+print("# measured: first datagram dropped %.0f ms after the node's daemon logged the "
+      "BLACKHOLE's import (sent at 200/s: +-5 ms)" % ((first_drop - imported) * 1e3))
+PY
+	e2e_route_is 2001:db8:2::66 "drop: blackhole 2001:db8:2::66/128"
+	e2e_udp_recv 2 2001:db8:2::66 5001
+	bh0=$(e2e_series dropped_packets_total reason=blackhole)
+	e2e_udp_send 1 2001:db8:2::66 5001 50
+	e2e_until 5 50 e2e_delta dropped_packets_total reason=blackhole "$bh0"
+	assert_eq "IPv6 datagrams to the blackholed host dropped" 50 \
+		"$(($(e2e_series dropped_packets_total reason=blackhole) - bh0))"
+	assert_eq "IPv6 datagrams to the blackholed host received" 0 "$(e2e_udp_count 2 2001:db8:2::66)"
+	e2e_ping 1 198.18.2.1 || fail "the rest of m2's network must still be forwarded"
+
+	log "m2 withdraws the BLACKHOLEs"
+	bird_configure m2 "$(e2e_member_bird 2 65002 all all)"
+	e2e_route_is 198.18.2.66 "forward to m2"
+	e2e_route_is 2001:db8:2::66 "forward to m2"
+	e2e_udp_recv 2 198.18.2.66 5001
+	e2e_udp_send 1 198.18.2.66 5001 50
+	e2e_until 5 50 e2e_udp_count 2 198.18.2.66
+	assert_eq "datagrams after the BLACKHOLE's withdrawal received" 50 "$(e2e_udp_count 2 198.18.2.66)"
+
+	log "m3 announces BLACKHOLE 198.18.2.77/32 and 198.18.2.0/25: m2's, refused"
+	bird_configure m3 "$(e2e_member_bird 3 65003 all all \
+		"route 198.18.2.77/32 blackhole { bgp_community.add((65535, 666)); };
+		route 198.18.2.0/25 unreachable;")"
+	e2e_until 10 2 e2e_hook_refused 3 ||
+		fail "$E2E_DAEMON on the node did not refuse m3's two routes"
+	log "ok: $E2E_DAEMON on the node counts m3's two routes as refused"
+	e2e_hook_refusal_logged 3 198.18.2.77/32 || fail "the refusal is not logged"
+	log "ok: the refusal is logged"
+	ip -n "$BGP_NODE_NS" route show table "$E2E_KTABLE" >"$TMP/ktable.out"
+	if grep -q "198\.18\.2\.77\|198\.18\.2\.0/25" "$TMP/ktable.out"; then
+		cat "$TMP/ktable.out" >&2
+		fail "m3's refused routes reached the kernel table"
+	fi
+	e2e_route_is 198.18.2.77 "forward to m2"
+	e2e_udp_recv 2 198.18.2.77 5002
+	e2e_udp_send 1 198.18.2.77 5002 50
+	e2e_until 5 50 e2e_udp_count 2 198.18.2.77
+	assert_eq "datagrams to 198.18.2.77 still forwarded to m2" 50 "$(e2e_udp_count 2 198.18.2.77)"
+
+	log "counters"
+	ctl show kernel-routes | tee "$TMP/kr.txt"
+	assert_eq "failed route commits" 0 "$(e2e_kr_field .commits_failed)"
+	assert_eq "kernel routes refused by ixgate (the daemon refused them first)" 0 \
+		"$(e2e_kr_field '.prefixes.filtered + .prefixes.blackhole_refused')"
+	e2e_counters "$TMP/counters.json"
+	e2e_invariant "$TMP/counters.json"
+	for r in tx_full punt_queue_full punt_rate unknown_peer source_invalid; do
+		assert_eq "drops $r" 0 "$(e2e_series dropped_packets_total reason=$r)"
+	done
+
+	log "stopping"
+	e2e_hook_stop_daemons
+	kill "$CTLD_PID" 2>/dev/null
+	wait "$CTLD_PID" 2>/dev/null
+	e2e_stop_dp
+}
+
+# ---------------------------------------------------------------------------
+# The node's daemon and its members on a bridge, without ixgate, feeding
+# the route reader (test_bgp_bird.sh, test_bgp_frr.sh): what both check.
+# ---------------------------------------------------------------------------
+
+# Member 1: its own prefixes, and a prefix member 2 announces too (ECMP).
+BGP_M1_4="route 203.0.113.0/25 unreachable; route 203.0.113.128/25 unreachable;"
+BGP_M1_6="route 2001:db8:1100::/40 unreachable;
+	route 2001:db8:f00::/48 unreachable;"
+BGP_M2_4="route 198.18.0.0/15 unreachable; route 203.0.113.128/25 unreachable;"
+BGP_M2_6="route 2001:db8:1200::/40 unreachable;
+	route 2001:db8:f00::/48 unreachable;"
+# Member 2 asks for a blackhole inside its own prefix (RFC 7999).
+BGP_BH_4="route 198.18.0.66/32 unreachable { bgp_community.add((65535, 666)); };"
+BGP_BH_6="route 2001:db8:1200::66/128 unreachable { bgp_community.add((65535, 666)); };"
+
+# bgp_lan_setup: the node's namespace with the LAN bridge, members 1 and 2.
+bgp_lan_setup() {
+	bgp_node_ns
+	bgp_member_ns 1
+	bgp_member_ns 2
+}
+
+# bgp_lan_members_start: members 1 (AS 65001) and 2 (AS 65002) run BIRD.
+bgp_lan_members_start() {
+	log "members: BIRD in AS 65001 and AS 65002"
+	bird_start m1 "$(member_ns 1)" \
+		"$(bgp_member_bird 1 65001 65000 "$BGP_M1_4" "$BGP_M1_6")"
+	bird_start m2 "$(member_ns 2)" \
+		"$(bgp_member_bird 2 65002 65000 "$BGP_M2_4" "$BGP_M2_6")"
+}
+
+# bgp_rtnl_scenario: with the node's daemon's sessions up and the reader
+# `rd` following its table, every step of test_bgp_bird / test_bgp_frr.
+# The test sets BGP_TABLE (the kernel table), BGP_PROTO (the routes'
+# protocol), optionally BGP_OTHER_PROTOCOLS=1 (the table holds routes of
+# other protocols, which the reader must skip) and BGP_SESSION_DOWN_CHANGE
+# (a change the session drop must deliver), and defines bgp_hook_sessions
+# down|up N (the node drops, then restores, its sessions with member N,
+# waiting for them to be up again).
+bgp_rtnl_scenario() {
+	local p=$BGP_PROTO node=$BGP_NODE_NS
+	rtnl_expect rd 203.0.113.0/25 "via $(member4 1)"
+	rtnl_expect rd 198.18.0.0/15 "via $(member4 2)"
+	rtnl_expect rd 2001:db8:1100::/40 "via $(member6 1)"
+	rtnl_expect rd 2001:db8:1200::/40 "via $(member6 2)"
+	rtnl_expect rd 203.0.113.128/25 "via $(member4 1),$(member4 2)"
+	rtnl_expect rd 2001:db8:f00::/48 "via $(member6 1),$(member6 2)"
+	rtnl_converge rd "$node" "$BGP_TABLE" "routes learned"
+	if [ -n "${BGP_OTHER_PROTOCOLS:-}" ]; then
+		rtnl_state rd
+		[ "$(rtnl_stat rd other_protocol)" -ge 1 ] ||
+			fail "rd: expected the table's routes of other protocols to be skipped"
+	fi
+
+	log "member 1 withdraws 203.0.113.0/25"
+	bird_configure m1 "$(bgp_member_bird 1 65001 65000 \
+		"route 203.0.113.128/25 unreachable;" "$BGP_M1_6")"
+	rtnl_expect rd 203.0.113.0/25 absent
+	rtnl_change_seen rd '^- 203\.0\.113\.0/25 '
+	rtnl_converge rd "$node" "$BGP_TABLE" "withdrawal"
+
+	log "member 2 announces BLACKHOLE 198.18.0.66/32 and 2001:db8:1200::66/128"
+	bird_configure m2 "$(bgp_member_bird 2 65002 65000 \
+		"$BGP_M2_4 $BGP_BH_4" "$BGP_M2_6 $BGP_BH_6")"
+	rtnl_expect rd 198.18.0.66/32 blackhole
+	rtnl_expect rd 2001:db8:1200::66/128 blackhole
+	rtnl_change_seen rd "^\\+ 198\\.18\\.0\\.66/32 .*\\| blackhole 198\\.18\\.0\\.66/32 proto $p"
+	rtnl_change_seen rd "^\\+ 2001:db8:1200::66/128 .*\\| blackhole 2001:db8:1200::66/128 proto $p"
+	rtnl_converge rd "$node" "$BGP_TABLE" "blackhole"
+
+	log "member 2 withdraws the blackholes"
+	bird_configure m2 "$(bgp_member_bird 2 65002 65000 "$BGP_M2_4" "$BGP_M2_6")"
+	rtnl_expect rd 198.18.0.66/32 absent
+	rtnl_expect rd 2001:db8:1200::66/128 absent
+	rtnl_change_seen rd '^- 198\.18\.0\.66/32 '
+
+	log "the node drops member 2's sessions"
+	bgp_hook_sessions down 2
+	rtnl_expect rd 198.18.0.0/15 absent
+	rtnl_expect rd 2001:db8:1200::/40 absent
+	rtnl_expect rd 203.0.113.128/25 "via $(member4 1)"
+	rtnl_expect rd 2001:db8:f00::/48 "via $(member6 1)"
+	[ -z "${BGP_SESSION_DOWN_CHANGE:-}" ] ||
+		rtnl_change_seen rd "$BGP_SESSION_DOWN_CHANGE"
+	rtnl_converge rd "$node" "$BGP_TABLE" "session down"
+
+	log "and brings them back"
+	bgp_hook_sessions up 2
+	rtnl_expect rd 203.0.113.128/25 "via $(member4 1),$(member4 2)"
+	rtnl_expect rd 198.18.0.0/15 "via $(member4 2)"
+	rtnl_converge rd "$node" "$BGP_TABLE" "session up"
+
+	rtnl_state rd
+	assert_eq "rd: malformed messages" 0 "$(rtnl_stat rd malformed)"
+	assert_eq "rd: overruns" 0 "$(rtnl_stat rd overruns)"
+	assert_eq "rd: deletes of a route it did not have" 0 "$(rtnl_stat rd del_missing)"
+	assert_eq "rd: routes through unexpanded nexthop objects" 0 "$(rtnl_stat rd nhid_only)"
+}

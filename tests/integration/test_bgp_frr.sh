@@ -80,18 +80,7 @@ router bgp 65000
   neighbor $(member6 2) route-map FROM-MEMBERS6 in
  exit-address-family"
 
-M1_4="route 203.0.113.0/25 unreachable; route 203.0.113.128/25 unreachable;"
-M1_6="route 2001:db8:1100::/40 unreachable;
-	route 2001:db8:f00::/48 unreachable;"
-M2_4="route 198.18.0.0/15 unreachable; route 203.0.113.128/25 unreachable;"
-M2_6="route 2001:db8:1200::/40 unreachable;
-	route 2001:db8:f00::/48 unreachable;"
-BH_4="route 198.18.0.66/32 unreachable { bgp_community.add((65535, 666)); };"
-BH_6="route 2001:db8:1200::66/128 unreachable { bgp_community.add((65535, 666)); };"
-
-bgp_node_ns
-bgp_member_ns 1
-bgp_member_ns 2
+bgp_lan_setup
 NODE=$BGP_NODE_NS
 RTNL_IP_FILTER="proto bgp"
 
@@ -99,69 +88,27 @@ log "node: FRR (zebra, staticd, bgpd), and ixgate-rtnl on table 254, proto bgp"
 frr_start node "$NODE" "$ZEBRA" "$BGPD" "$STATICD"
 rtnl_start rd "$NODE" 254 --proto bgp
 rtnl_wait_ready rd
-log "members: BIRD in AS 65001 and AS 65002"
-bird_start m1 "$(member_ns 1)" "$(bgp_member_bird 1 65001 65000 "$M1_4" "$M1_6")"
-bird_start m2 "$(member_ns 2)" "$(bgp_member_bird 2 65002 65000 "$M2_4" "$M2_6")"
+bgp_lan_members_start
 for p in "$(member4 1)" "$(member6 1)" "$(member4 2)" "$(member6 2)"; do
 	frr_wait_established node "$p"
 done
 log "ok: four eBGP sessions Established"
 
-rtnl_expect rd 203.0.113.0/25 "via $(member4 1)"
-rtnl_expect rd 198.18.0.0/15 "via $(member4 2)"
-rtnl_expect rd 2001:db8:1100::/40 "via $(member6 1)"
-rtnl_expect rd 2001:db8:1200::/40 "via $(member6 2)"
-rtnl_expect rd 203.0.113.128/25 "via $(member4 1),$(member4 2)"
-rtnl_expect rd 2001:db8:f00::/48 "via $(member6 1),$(member6 2)"
-rtnl_converge rd "$NODE" 254 "routes learned"
-rtnl_state rd
-[ "$(rtnl_stat rd other_protocol)" -ge 1 ] ||
-	fail "rd: expected connected/static routes of table 254 to be skipped"
-
-log "member 1 withdraws 203.0.113.0/25"
-bird_configure m1 "$(bgp_member_bird 1 65001 65000 \
-	"route 203.0.113.128/25 unreachable;" "$M1_6")"
-rtnl_expect rd 203.0.113.0/25 absent
-rtnl_change_seen rd '^- 203\.0\.113\.0/25 '
-rtnl_converge rd "$NODE" 254 "withdrawal"
-
-log "member 2 announces BLACKHOLE 198.18.0.66/32 and 2001:db8:1200::66/128"
-bird_configure m2 "$(bgp_member_bird 2 65002 65000 "$M2_4 $BH_4" "$M2_6 $BH_6")"
-rtnl_expect rd 198.18.0.66/32 blackhole
-rtnl_expect rd 2001:db8:1200::66/128 blackhole
-rtnl_change_seen rd '^\+ 198\.18\.0\.66/32 .*\| blackhole 198\.18\.0\.66/32 proto bgp'
-rtnl_change_seen rd '^\+ 2001:db8:1200::66/128 .*\| blackhole 2001:db8:1200::66/128 proto bgp'
-rtnl_converge rd "$NODE" 254 "blackhole"
-
-log "member 2 withdraws the blackholes"
-bird_configure m2 "$(bgp_member_bird 2 65002 65000 "$M2_4" "$M2_6")"
-rtnl_expect rd 198.18.0.66/32 absent
-rtnl_expect rd 2001:db8:1200::66/128 absent
-
-log "the node drops member 2's sessions"
-vtysh_ node -c "configure terminal" -c "router bgp 65000" \
-	-c "neighbor $(member4 2) shutdown" -c "neighbor $(member6 2) shutdown" \
-	>/dev/null || fail "vtysh: neighbor shutdown"
-rtnl_expect rd 198.18.0.0/15 absent
-rtnl_expect rd 2001:db8:1200::/40 absent
-rtnl_expect rd 203.0.113.128/25 "via $(member4 1)"
-rtnl_expect rd 2001:db8:f00::/48 "via $(member6 1)"
-rtnl_converge rd "$NODE" 254 "session down"
-
-log "and brings them back"
-vtysh_ node -c "configure terminal" -c "router bgp 65000" \
-	-c "no neighbor $(member4 2) shutdown" \
-	-c "no neighbor $(member6 2) shutdown" >/dev/null ||
-	fail "vtysh: no neighbor shutdown"
-frr_wait_established node "$(member4 2)"
-frr_wait_established node "$(member6 2)"
-rtnl_expect rd 203.0.113.128/25 "via $(member4 1),$(member4 2)"
-rtnl_expect rd 198.18.0.0/15 "via $(member4 2)"
-rtnl_converge rd "$NODE" 254 "session up"
-
-rtnl_state rd
-assert_eq "rd: malformed messages" 0 "$(rtnl_stat rd malformed)"
-assert_eq "rd: overruns" 0 "$(rtnl_stat rd overruns)"
-assert_eq "rd: routes through unexpanded nexthop objects" 0 "$(rtnl_stat rd nhid_only)"
+bgp_hook_sessions() { # down|up N
+	local no=""
+	[ "$1" = up ] && no="no "
+	vtysh_ node -c "configure terminal" -c "router bgp 65000" \
+		-c "${no}neighbor $(member4 "$2") shutdown" \
+		-c "${no}neighbor $(member6 "$2") shutdown" >/dev/null ||
+		fail "vtysh: ${no}neighbor shutdown"
+	if [ "$1" = up ]; then
+		frr_wait_established node "$(member4 "$2")"
+		frr_wait_established node "$(member6 "$2")"
+	fi
+}
+BGP_TABLE=254
+BGP_PROTO=bgp
+BGP_OTHER_PROTOCOLS=1
+bgp_rtnl_scenario
 rtnl_stop rd
 echo "PASS: $TEST_NAME"

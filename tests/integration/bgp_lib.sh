@@ -484,6 +484,16 @@ PY
 # ("SEQ SENT_TIME RECEIVED_TIME") in $TMP/udp-N-ADDR.
 declare -A E2E_RECV
 e2e_udp_recv() {
+	e2e_udp_recv_start "$@"
+	e2e_udp_recv_wait "$@"
+}
+# e2e_udp_recv_wait N ADDR: the receiver is bound (python starts in seconds
+# here: start several, then wait for them).
+e2e_udp_recv_wait() {
+	wait_for 10 test -s "$TMP/udp-$1-$2.ready" ||
+		fail "UDP receiver in member $1 not listening on $2"
+}
+e2e_udp_recv_start() {
 	local f=$TMP/udp-$1-$2 old=${E2E_RECV[$1-$2]:-}
 	if [ -n "$old" ]; then
 		kill "$old" 2>/dev/null
@@ -494,8 +504,6 @@ e2e_udp_recv() {
 	bg timeout 90 ip netns exec "$(member_ns "$1")" python3 "$E2E_UDP_PY" \
 		recv "$2" "$3" 80 "$f.ready" >"$f"
 	E2E_RECV[$1-$2]=$BG_PID
-	wait_for 10 test -s "$f.ready" ||
-		fail "UDP receiver in member $1 not listening on $2 port $3"
 }
 
 # e2e_udp_send N DST PORT COUNT [RATE]: from member N's network address,
@@ -739,6 +747,7 @@ EOF
 #   e2e_hook_stop_daemons           stop its sessions (before the dataplane)
 #   E2E_ZERO_DROPS   (optional) the drop reasons that must stay 0
 e2e_scenario() {
+	local n pair s1 s2 nr0 bh0 pd0 pd rx bh imported
 	for n in 1 2 3; do
 		e2e_route_is "198.18.$n.1" "forward to m$n"
 		e2e_route_is "2001:db8:$n::1" "forward to m$n"
@@ -755,10 +764,16 @@ e2e_scenario() {
 	done
 
 	log "UDP: 200 datagrams m1 -> m3 (IPv4), 200 m3 -> m1 (IPv6)"
-	e2e_udp_recv 3 198.18.3.1 5000
-	e2e_udp_recv 1 2001:db8:1::1 5000
-	e2e_udp_send 1 198.18.3.1 5000 200
-	e2e_udp_send 3 2001:db8:1::1 5000 200
+	e2e_udp_recv_start 3 198.18.3.1 5000
+	e2e_udp_recv_start 1 2001:db8:1::1 5000
+	e2e_udp_recv_wait 3 198.18.3.1
+	e2e_udp_recv_wait 1 2001:db8:1::1
+	e2e_udp_send 1 198.18.3.1 5000 200 &
+	s1=$!
+	e2e_udp_send 3 2001:db8:1::1 5000 200 &
+	s2=$!
+	wait "$s1" || fail "the UDP sender in m1"
+	wait "$s2" || fail "the UDP sender in m3"
 	e2e_until 5 200 e2e_udp_count 3 198.18.3.1
 	assert_eq "datagrams m1 -> m3 received" 200 "$(e2e_udp_count 3 198.18.3.1)"
 	e2e_until 5 200 e2e_udp_count 1 2001:db8:1::1

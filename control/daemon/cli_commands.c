@@ -107,26 +107,24 @@ ctl_text_to_json(const char *text, size_t len, int status, FILE *out)
 static int
 usage(struct cli_client *c)
 {
-	static const char text[] =
-		"usage: ixgatectl [--json] COMMAND\n"
-		"  show ... [--watch [SECONDS]] [--count N]\n"
-		"                                   read-only views (ixgatectl "
-		"show help)\n"
-		"  status                           the daemon: dataplane, "
-		"commit job, files, audit log\n"
-		"  reload [--confirm-within SECONDS] [--reapply]\n"
-		"                                   re-read the config and "
-		"commit what changed\n"
-		"  confirm                          keep a reload done with "
-		"--confirm-within\n"
-		"  rollback                         commit the previous "
-		"configuration\n"
-		"  check [FILE]                     validate the config (or "
-		"FILE), commit nothing\n"
-		"  log reopen                       reopen the audit log "
-		"(after logrotate)\n";
+	char text[2048];
+	int n = snprintf(text, sizeof(text),
+			 "usage: ixgatectl [--json] COMMAND\n"
+			 "  %-*s %s\n",
+			 IXG_CTL_USAGE_WIDTH,
+			 "show ... [--watch [SECONDS]] [--count N]",
+			 "read-only views (ixgatectl show help)");
 
-	cli_client_say(c, text, sizeof(text) - 1);
+#define X_VERB(u, what)                                                        \
+	if (n > 0 && (size_t)n < sizeof(text))                                 \
+		n += snprintf(text + n, sizeof(text) - (size_t)n,              \
+			      "  %-*s %s\n", IXG_CTL_USAGE_WIDTH, u, what);
+	IXG_CTL_VERBS(X_VERB)
+#undef X_VERB
+	if (n > 0)
+		cli_client_say(c, text,
+			       (size_t)n < sizeof(text) ? (size_t)n
+							: sizeof(text) - 1);
 	cli_client_finish(c, 2);
 	return 2;
 }

@@ -109,6 +109,7 @@ ctl reload >"$TMP/reload2.out" 2>&1 || { cat "$TMP/reload2.out" >&2; fail "reloa
 log "sampling off again; waiting for the dataplane to finish"
 wait "$DP_PID" || fail "dataplane exit status $?"
 sleep 3 # the agent's last datagrams, sfacctd's last refresh
+ctl --json status >"$TMP/status.json" || fail "ixgatectl status"
 kill -INT "$CTLD_PID" "$SFACCTD_PID" 2>/dev/null
 sleep 1
 kill -INT "$TSHARK_PID" 2>/dev/null
@@ -287,3 +288,25 @@ for what in "Flow sample" "Counters sample" "Raw packet header" \
 	grep -q "$what" "$TMP/tshark.txt" || fail "tshark decoded no '$what'"
 done
 log "ok: tshark decoded $n datagrams ($flows flow samples): no malformed field, no expert error"
+
+# --- 5: the agent's own counters (ixgatectl status) ------------------------
+python3 - "$TMP/status.json" "$SAMPLED" "$n" <<'EOF' || fail "sFlow agent counters in ixgatectl status"
+import json, sys
+sf = json.load(open(sys.argv[1]))["sflow"]
+sampled, seen = int(sys.argv[2]), int(sys.argv[3])
+bad = []
+if sf["collectors"] != 2:
+    bad.append("collectors %d, configured 2" % sf["collectors"])
+if sf["flow_samples"] != sampled:
+    bad.append("flow_samples %d, the dataplane sampled %d" % (sf["flow_samples"], sampled))
+if sf["send_errors"] != 0 or sf["bad_records"] != 0:
+    bad.append("send_errors %d, bad_records %d" % (sf["send_errors"], sf["bad_records"]))
+# Counted per collector; tshark (::1, stopped after the daemon) saw at
+# least the half sent to ::1 by the time status answered.
+if not 0 < sf["datagrams"] <= 2 * seen:
+    bad.append("datagrams %d; tshark saw %d sent to one of 2 collectors" % (sf["datagrams"], seen))
+if bad:
+    sys.exit("\n".join(bad))
+print("# ok: the agent counted %d flow samples, %d counter samples, %d datagrams, no error"
+      % (sf["flow_samples"], sf["counter_samples"], sf["datagrams"]))
+EOF

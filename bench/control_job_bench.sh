@@ -45,7 +45,7 @@ run() { # LABEL BIG(0|1)
 	fi
 	start_dp 900 "$TMP/live-$label.json"
 	start_ctld
-	wait_for 120 grep -q '"result": "ok"' "$AUDIT" || fail "no first commit ($label)"
+	wait_for 120 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || fail "no first commit ($label)"
 	python3 - "$CTL" "$CTL_SOCK" "$CONF_DIR" "$ROUNDS" "$big" "$label" "$CTLD_PID" "${PROBE:-1}" <<'EOF'
 import json, os, re, shutil, subprocess, sys, threading, time
 ctl, sock, conf, rounds, big, label, pid, probe_on = sys.argv[1:9]

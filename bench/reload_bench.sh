@@ -231,9 +231,11 @@ start_run() { # RUN_DIR SRC_CONF_DIR ROOT_FILE CAPTURE MEM_MODE MB ports|full
 		--audit-log "$RUN/audit.log" >"$RUN/ctld.out" 2>"$RUN/ctld.err" &
 	CTLD_PID=$!
 	PIDS+=("$CTLD_PID")
-	wait_for 900 grep -q '"result"' "$RUN/audit.log" ||
+	# The audit log records each attempt before its outcome: wait for
+	# the outcome.
+	wait_for 900 grep -qE '"result": "(ok|adopted|failed|refused|unknown)"' "$RUN/audit.log" ||
 		{ tail -5 "$RUN/ctld.err" >&2; return 1; }
-	grep -q '"result": "ok"' "$RUN/audit.log" ||
+	grep -qE '"result": "(ok|adopted)"' "$RUN/audit.log" ||
 		{ tail -1 "$RUN/audit.log" >&2; return 1; }
 	echo "install $t0 $(date +%s%N) -1" >>"$RUN/events"
 	sleep 3

@@ -352,7 +352,8 @@ class Rig:
                  os.path.join(self.work, "dp.sock"), "--ctl-socket",
                  self.ctl_sock, "--audit-log", self.audit], err)
             if not self._wait(lambda: os.path.exists(self.audit) and
-                              '"result": "ok"' in open(self.audit).read(),
+                              re.search(r'"result": "(ok|adopted)"',
+                                        open(self.audit).read()),
                               self.o.ready_timeout):
                 self.fail("ixgate-control made no first commit", err)
 

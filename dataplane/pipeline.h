@@ -261,6 +261,13 @@ PIPELINE_STAGES(PIPELINE_X_DECL)
 _Static_assert(PIPELINE_BURST <= 32,
 	       "burst.nh_local, burst.charged: 32-bit masks");
 
+/*
+ * stage_parse without its fast path (parse_fast): every packet through the
+ * general parser, the reference the unit tests compare stage_parse with.
+ * Same arguments and result as stage_parse.
+ */
+void stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b);
+
 /* Run every stage over b. out->n[] must be zeroed by the caller. */
 void pipeline_run(struct pipeline_ctx *ctx, struct burst *b,
 		  struct burst_out *out);

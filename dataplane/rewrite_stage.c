@@ -21,8 +21,8 @@
  * per-worker token bucket of node.icmp_rate per second (RFC 1812 4.3.2.8,
  * RFC 4443 2.4(f)); icmp_rate 0 sends none.
  *
- * Cost: 104 instructions/packet on the full table, 104 on the 16-route
- * one (callgrind; bench/README.md, "Per stage").
+ * Cost: 97 instructions/packet on the 16-route table (callgrind,
+ * pipeline_bench; bench/README.md, "Per stage").
  */
 #include <stdint.h>
 #include <string.h>
@@ -83,9 +83,14 @@ static inline void
 rewrite_ipv4(uint8_t *ip, uint8_t dscp)
 {
 	uint16_t ck = ld16(ip + 10), old;
+	uint32_t sum;
 
 	ip[8]--;
-	ck = (uint16_t)~cksum_fold((uint32_t)(uint16_t)~ck + TTL_DEC_SUM);
+	/* Two 16-bit values sum to at most 0x1fffe: one end-around carry
+	 * folds it to at most 0xfffe (cksum_fold's second round never
+	 * carries here). */
+	sum = (uint32_t)(uint16_t)~ck + TTL_DEC_SUM;
+	ck = (uint16_t) ~((sum & 0xffff) + (sum >> 16));
 	if ((ip[1] >> 2) != dscp) {
 		old = ld16(ip);
 		ip[1] = (uint8_t)((dscp << 2) | (ip[1] & 3));
@@ -120,35 +125,39 @@ static inline int
 rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_peer *peer,
 	   const uint8_t *src_mac)
 {
-	unsigned n_out = peer->vlan == IXG_VLAN_NONE	     ? 0
-			 : peer->outer_vlan == IXG_VLAN_NONE ? 1
-							     : 2;
+	/* Read before the first store into the frame: with DPDK's
+	 * -fno-strict-aliasing every byte stored may alias them. */
+	const uint16_t vlan = peer->vlan, outer = peer->outer_vlan;
+	const unsigned n_in = pm->n_vlans;
+	const unsigned n_out = vlan == IXG_VLAN_NONE	? 0
+			       : outer == IXG_VLAN_NONE ? 1
+							: 2;
 	uint8_t *p;
 
-	if (n_out > pm->n_vlans) {
+	if (likely(n_out == n_in)) {
+		p = rte_pktmbuf_mtod(m, uint8_t *);
+	} else if (n_out > n_in) {
 		p = (uint8_t *)rte_pktmbuf_prepend(
-			m, (uint16_t)((n_out - pm->n_vlans) * VLAN_TAG_LEN));
+			m, (uint16_t)((n_out - n_in) * VLAN_TAG_LEN));
 		if (p == NULL)
 			return -1;
-	} else if (n_out < pm->n_vlans) {
-		p = (uint8_t *)rte_pktmbuf_adj(
-			m, (uint16_t)((pm->n_vlans - n_out) * VLAN_TAG_LEN));
 	} else {
-		p = rte_pktmbuf_mtod(m, uint8_t *);
+		p = (uint8_t *)rte_pktmbuf_adj(
+			m, (uint16_t)((n_in - n_out) * VLAN_TAG_LEN));
 	}
+	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN + n_out * VLAN_TAG_LEN + 2);
 	memcpy(p, peer->dmac, 6);
 	memcpy(p + 6, src_mac, 6);
 	/* PCP and DEI 0: the node does not carry priorities across peers. */
 	if (n_out == 1) {
 		st_be16(p + 12, TPID_CTAG);
-		st_be16(p + 14, peer->vlan);
+		st_be16(p + 14, vlan);
 	} else if (n_out == 2) {
 		st_be16(p + 12, TPID_STAG);
-		st_be16(p + 14, peer->outer_vlan);
+		st_be16(p + 14, outer);
 		st_be16(p + 16, TPID_CTAG);
-		st_be16(p + 18, peer->vlan);
+		st_be16(p + 18, vlan);
 	}
-	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN + n_out * VLAN_TAG_LEN + 2);
 	return 0;
 }
 
@@ -447,7 +456,7 @@ icmp_error(struct pipeline_ctx *ctx, struct burst *b, unsigned i,
  * and owned by the burst until stage_output hands it out. Worker thread;
  * writes the burst and the ctx's ICMP token bucket.
  */
-void
+PIPELINE_NO_SLP void
 stage_rewrite(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const unsigned n_pkts = b->n;
@@ -459,15 +468,16 @@ stage_rewrite(struct pipeline_ctx *ctx, struct burst *b)
 		struct rte_mbuf *m = b->pkts[i];
 		const struct tbl_peer *peer;
 		const struct tbl_port *port;
-		uint8_t *ip;
-		uint16_t mtu;
+		uint16_t mtu, out_peer, port_id;
+		uint8_t *ip, l3;
 
 		if (pm->verdict != VERDICT_CONTINUE)
 			continue;
+		l3 = pm->l3;
+		out_peer = pm->out_peer;
 		/* Only IP reaches here: ARP ends in stage_local. */
-		if ((pm->l3 != L3_IPV4 && pm->l3 != L3_IPV6) ||
-		    pm->out_peer == IXG_PEER_NONE ||
-		    pm->out_peer >= IXG_MAX_PEERS) {
+		if ((l3 != L3_IPV4 && l3 != L3_IPV6) ||
+		    out_peer == IXG_PEER_NONE || out_peer >= IXG_MAX_PEERS) {
 			pkt_drop(b, i, IXG_DROP_NO_ROUTE);
 			continue;
 		}
@@ -478,19 +488,20 @@ stage_rewrite(struct pipeline_ctx *ctx, struct burst *b)
 					   0);
 			continue;
 		}
-		peer = &t->peers[pm->out_peer];
-		port = &t->ports[peer->port_id];
+		peer = &t->peers[out_peer];
+		port_id = peer->port_id;
+		port = &t->ports[port_id];
 		mtu = port->mtu ? port->mtu : DEFAULT_MTU;
 		ip = rte_pktmbuf_mtod_offset(m, uint8_t *, pm->l2_len);
 		if (pm->l3_total > mtu) {
 			pkt_drop(b, i, IXG_DROP_MTU_EXCEEDED);
 			/* No fragmentation here: IPv4 without DF is dropped
 			 * alone (RFC 1191 4 asks for the error with DF). */
-			if (pm->l3 == L3_IPV6 || (ip[6] & IPV4_DF))
+			if (l3 == L3_IPV6 || (ip[6] & IPV4_DF))
 				icmp_error(ctx, b, i, ICMP_ERR_TOO_BIG, mtu);
 			continue;
 		}
-		if (pm->l3 == L3_IPV4)
+		if (l3 == L3_IPV4)
 			rewrite_ipv4(ip, pm->dscp);
 		else
 			rewrite_ipv6(ip, pm->dscp);
@@ -499,7 +510,7 @@ stage_rewrite(struct pipeline_ctx *ctx, struct burst *b)
 			pkt_drop(b, i, IXG_DROP_MTU_EXCEEDED);
 			continue;
 		}
-		pm->out_port = peer->port_id;
+		pm->out_port = port_id;
 		pm->verdict = VERDICT_FORWARD;
 	}
 }

@@ -1040,6 +1040,7 @@ compile_objects(struct compiler *C)
 
 		o->family = b->p.fam;
 		o->len = b->p.len;
+		o->id = (uint16_t)i; /* ixgate-control keeps them stable */
 		o->origin = b->loc;
 		o->expires = b->expires;
 		memcpy(o->addr, b->p.addr, 16);

@@ -51,6 +51,7 @@
 #include "ctld.h"
 #include "exporter.h"
 #include "ixg_conf.h"
+#include "rib_table.h"
 #include "ixg_wire.h"
 
 #define MAX_QUEUED 8
@@ -1057,6 +1058,19 @@ start_prepare(struct commit_job *j)
 				strerror(-rc));
 		if (j->cand_is_running)
 			j->cand = D->st.running;
+		else if (D->st.running.valid &&
+			 (rc = rib_blackhole_ids(
+				  j->cand.spec.blackholes,
+				  j->cand.spec.n_blackholes,
+				  D->st.running.spec.blackholes,
+				  D->st.running.spec.n_blackholes)) < 0) {
+			free(t);
+			job_say(j, "%s: cannot number the blackholes: %s",
+				j->req.action, strerror(-rc));
+			j->status = 1;
+			job_finish(j);
+			return;
+		}
 	}
 	t->base = D->st.running.valid && D->running_exact && !j->cand_is_running
 			  ? &D->st.running.spec

@@ -438,8 +438,18 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 	memset(&m, 0, sizeof(m));
 	rc = rib_table_merge(R->t, &c->spec, c->n_conf4, c->n_conf6,
 			     c->n_conf_bh, &m);
-	if (rc < 0)
+	/* Ids against what runs (c may be the running config itself: its
+	 * array is freed below, after). */
+	if (rc == 0 && D->st.running.valid)
+		rc = rib_blackhole_ids(m.blackholes, m.n_blackholes,
+				       D->st.running.spec.blackholes,
+				       D->st.running.spec.n_blackholes);
+	if (rc < 0) {
+		free(m.routes4);
+		free(m.routes6);
+		free(m.blackholes);
 		return rc;
+	}
 	free(c->spec.routes4);
 	free(c->spec.routes6);
 	free(c->spec.blackholes);
@@ -486,8 +496,15 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 	memset(&m, 0, sizeof(m));
 	rc = rib_table_merge(R->t, s, run->n_conf4, run->n_conf6,
 			     run->n_conf_bh, &m);
-	if (rc < 0)
+	if (rc == 0)
+		rc = rib_blackhole_ids(m.blackholes, m.n_blackholes,
+				       s->blackholes, s->n_blackholes);
+	if (rc < 0) {
+		free(m.routes4);
+		free(m.routes6);
+		free(m.blackholes);
 		return rc;
+	}
 	memset(d, 0, sizeof(*d));
 	*tables = 0;
 	if (differs(m.routes4, m.n_routes4, s->routes4, s->n_routes4,
@@ -733,6 +750,31 @@ rib_show(const struct rib *R, const struct ixg_spec *s, struct view *v)
 			  st->resyncs);
 	}
 	return 0;
+}
+
+/* See rib.h. */
+const char *
+rib_bh_origin(const void *arg, const struct ixg_spec_blackhole *h, char *buf,
+	      size_t len)
+{
+	const struct ctl_state *st = arg;
+	const struct rtnl_route *best = NULL;
+
+	if (h->origin != RIB_ORIGIN_KERNEL) {
+		if (st->running.conf != NULL &&
+		    ixg_conf_origin(st->running.conf, h->origin, buf, len) == 0)
+			return buf;
+		snprintf(buf, len, "origin %u", h->origin);
+		return buf;
+	}
+	if (st->rib != NULL && st->rib->reader != NULL)
+		best = rtnl_store_best(rtnl_reader_store(st->rib->reader),
+				       h->family == 4 ? AF_INET : AF_INET6,
+				       h->addr, h->len);
+	if (best == NULL)
+		return "kernel";
+	snprintf(buf, len, "kernel table %u", best->table);
+	return buf;
 }
 
 const char *

@@ -839,3 +839,89 @@ rib_table_lookup(const struct rib_table *t, int family, const uint8_t *dst,
 	*merged = ent_merged(t, &t->e[r->val]);
 	return 0;
 }
+
+/* ------------------------------------------------------ blackhole ids */
+
+static int
+bh_cmp(const void *a, const void *b)
+{
+	const struct ixg_spec_blackhole *x = *(
+		const struct ixg_spec_blackhole *const *)a;
+	const struct ixg_spec_blackhole *y = *(
+		const struct ixg_spec_blackhole *const *)b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->addr, y->addr, x->family == 6 ? 16 : 4);
+}
+
+/* See rib_table.h. */
+int
+rib_blackhole_ids(struct ixg_spec_blackhole *next, uint32_t n,
+		  const struct ixg_spec_blackhole *prev, uint32_t n_prev)
+{
+	const struct ixg_spec_blackhole **byp;
+	uint8_t *in_prev, *in_next, *given;
+	uint32_t lo = 0, lo_any = 0;
+	int rc = 0;
+
+	if (n > IXG_MAX_BLACKHOLES)
+		return -ENOSPC;
+	if (n_prev > IXG_MAX_BLACKHOLES)
+		n_prev = 0; /* not a spec the dataplane runs */
+	byp = malloc((n_prev + 1) * sizeof(*byp));
+	in_prev = calloc(IXG_MAX_BLACKHOLES, 1);
+	in_next = calloc(IXG_MAX_BLACKHOLES, 1);
+	given = calloc(n + 1, 1);
+	if (byp == NULL || in_prev == NULL || in_next == NULL ||
+	    given == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n_prev; i++) {
+		byp[i] = &prev[i];
+		in_prev[prev[i].id] = 1;
+	}
+	qsort(byp, n_prev, sizeof(*byp), bh_cmp);
+	/* Prefixes that stay keep their id (the first of duplicates). */
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ixg_spec_blackhole *key = &next[i], **p;
+
+		p = n_prev > 0
+			    ? bsearch(&key, byp, n_prev, sizeof(*byp), bh_cmp)
+			    : NULL;
+		if (p != NULL && !in_next[(*p)->id]) {
+			next[i].id = (*p)->id;
+			in_next[(*p)->id] = 1;
+			given[i] = 1;
+		}
+	}
+	/* New prefixes: the lowest id free in both, else in next alone. */
+	for (uint32_t i = 0; i < n; i++) {
+		if (given[i])
+			continue;
+		while (lo < IXG_MAX_BLACKHOLES && (in_prev[lo] || in_next[lo]))
+			lo++;
+		if (lo < IXG_MAX_BLACKHOLES) {
+			next[i].id = (uint16_t)lo;
+			in_next[lo] = 1;
+			continue;
+		}
+		while (lo_any < IXG_MAX_BLACKHOLES && in_next[lo_any])
+			lo_any++;
+		if (lo_any == IXG_MAX_BLACKHOLES) {
+			rc = -ENOSPC;
+			goto out;
+		}
+		next[i].id = (uint16_t)lo_any;
+		in_next[lo_any] = 1;
+	}
+out:
+	free(byp);
+	free(in_prev);
+	free(in_next);
+	free(given);
+	return rc;
+}

@@ -1671,7 +1671,7 @@ cmd_blackholes(struct ctx *x, struct view *v, const char *arg)
 		       V_STR(show_prefix(b, sizeof(b), h->family, h->addr,
 					 h->len)));
 		vt_set(t, 1, V_U64(h->family));
-				if (h->expires) {
+		if (h->expires) {
 			show_time(tb, sizeof(tb), h->expires);
 			vt_set(t, 2, V_STR(tb));
 			vt_set(t, 3, V_STR(tb));

@@ -122,8 +122,8 @@ setup(void **state)
 		/* the blackhole dropped what a sent to it */
 		c->blackhole[s->blackholes[0].id].packets = 2;
 		c->blackhole[s->blackholes[0].id].bytes = 128;
-		c->blackhole_peer[5 + k].key =
-			IXG_BH_PEER_KEY(s->blackholes[0].id, a);
+		c->blackhole_peer[5 + k].key = IXG_BH_PEER_KEY(
+			s->blackholes[0].id, a);
 		c->blackhole_peer[5 + k].pb.packets = 2;
 		c->blackhole_peer[5 + k].pb.bytes = 128;
 	}

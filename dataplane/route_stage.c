@@ -7,7 +7,8 @@
  *
  * Cost: lookup 63 instructions/packet on the full table, 75 on the
  * 16-route one; route 26 on both (callgrind; bench/README.md, "Per
- * stage").
+ * stage"). The blackhole counters cost forwarded traffic 5 instructions
+ * per burst (26.34 -> 26.50 per packet, small scenario, 200k packets).
  */
 #include <string.h>
 

@@ -857,6 +857,19 @@ bh_cmp(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, x->family == 6 ? 16 : 4);
 }
 
+/* By prefix, then id (duplicates of a prefix: the lowest id first). */
+static int
+bh_cmp_id(const void *a, const void *b)
+{
+	const struct ixg_spec_blackhole *x = *(
+		const struct ixg_spec_blackhole *const *)a;
+	const struct ixg_spec_blackhole *y = *(
+		const struct ixg_spec_blackhole *const *)b;
+	int c = bh_cmp(a, b);
+
+	return c != 0 ? c : (x->id > y->id) - (x->id < y->id);
+}
+
 /* See rib_table.h. */
 int
 rib_blackhole_ids(struct ixg_spec_blackhole *next, uint32_t n,
@@ -884,7 +897,7 @@ rib_blackhole_ids(struct ixg_spec_blackhole *next, uint32_t n,
 		byp[i] = &prev[i];
 		in_prev[prev[i].id] = 1;
 	}
-	qsort(byp, n_prev, sizeof(*byp), bh_cmp);
+	qsort(byp, n_prev, sizeof(*byp), bh_cmp_id);
 	/* Prefixes that stay keep their id (the first of duplicates). */
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ixg_spec_blackhole *key = &next[i], **p;
@@ -892,7 +905,13 @@ rib_blackhole_ids(struct ixg_spec_blackhole *next, uint32_t n,
 		p = n_prev > 0
 			    ? bsearch(&key, byp, n_prev, sizeof(*byp), bh_cmp)
 			    : NULL;
-		if (p != NULL && !in_next[(*p)->id]) {
+		/* The first of its duplicates not given yet. */
+		while (p != NULL && p > byp && bh_cmp(p - 1, p) == 0)
+			p--;
+		while (p != NULL && p < byp + n_prev && bh_cmp(p, &key) == 0 &&
+		       in_next[(*p)->id])
+			p++;
+		if (p != NULL && p < byp + n_prev && bh_cmp(p, &key) == 0) {
 			next[i].id = (*p)->id;
 			in_next[(*p)->id] = 1;
 			given[i] = 1;

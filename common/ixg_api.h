@@ -141,6 +141,12 @@ enum ixg_sav_mode {
 	IXG_SAV_STRICT = 0, /* source must be in the peer's allowed prefixes */
 	IXG_SAV_LOOSE = 1, /* source must be routed (any peer) */
 	IXG_SAV_OFF = 2,
+	/* RFC 8704 enhanced feasible-path uRPF: the source must be in the
+	 * peer's sources, which the control plane makes its allowed prefixes
+	 * plus every prefix routed to the peer (config or kernel), kept up
+	 * to date with every route commit. The dataplane checks it as
+	 * strict. */
+	IXG_SAV_FEASIBLE = 3,
 };
 
 enum ixg_meter_action {

@@ -292,6 +292,8 @@ mark_config(struct rib *R, struct ctl_config *c)
 		c->n_conf4 = c->spec.n_routes4;
 		c->n_conf6 = c->spec.n_routes6;
 		c->n_conf_bh = c->spec.n_blackholes;
+		c->n_conf_src4 = c->spec.n_sources4;
+		c->n_conf_src6 = c->spec.n_sources6;
 		c->rib_merged = true;
 	}
 	if (c->rib_id == 0)
@@ -430,7 +432,9 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 	/* No kernel route to add and none to strip: c stays as it is. */
 	if (rib_table_size(R->t) == 0 && c->spec.n_routes4 == c->n_conf4 &&
 	    c->spec.n_routes6 == c->n_conf6 &&
-	    c->spec.n_blackholes == c->n_conf_bh)
+	    c->spec.n_blackholes == c->n_conf_bh &&
+	    c->spec.n_sources4 == c->n_conf_src4 &&
+	    c->spec.n_sources6 == c->n_conf_src6)
 		return 0;
 	rc = basis(R, c);
 	if (rc < 0)
@@ -449,6 +453,26 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 		free(m.routes6);
 		free(m.blackholes);
 		return rc;
+	}
+	rc = rib_table_feasible(R->t, &c->spec, c->n_conf_src4, c->n_conf_src6,
+				&m);
+	if (rc < 0) {
+		free(m.routes4);
+		free(m.routes6);
+		free(m.blackholes);
+		return rc;
+	}
+	if (m.sources4 != NULL) {
+		free(c->spec.sources4);
+		free(c->spec.sources6);
+		c->spec.sources4 = m.sources4;
+		c->spec.n_sources4 = m.n_sources4;
+		c->spec.sources6 = m.sources6;
+		c->spec.n_sources6 = m.n_sources6;
+	} else {
+		/* No feasible peer: the config's sources alone. */
+		c->spec.n_sources4 = c->n_conf_src4;
+		c->spec.n_sources6 = c->n_conf_src6;
 	}
 	free(c->spec.routes4);
 	free(c->spec.routes6);
@@ -499,6 +523,10 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 	if (rc == 0)
 		rc = rib_blackhole_ids(m.blackholes, m.n_blackholes,
 				       s->blackholes, s->n_blackholes);
+	/* Feasible peers' sources follow their routes (RFC 8704). */
+	if (rc == 0)
+		rc = rib_table_feasible(R->t, s, run->n_conf_src4,
+					run->n_conf_src6, &m);
 	if (rc < 0) {
 		free(m.routes4);
 		free(m.routes6);
@@ -507,6 +535,23 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 	}
 	memset(d, 0, sizeof(*d));
 	*tables = 0;
+	if (m.sources4 != NULL &&
+	    !differs(m.sources4, m.n_sources4, s->sources4, s->n_sources4,
+		     sizeof(*m.sources4)) &&
+	    !differs(m.sources6, m.n_sources6, s->sources6, s->n_sources6,
+		     sizeof(*m.sources6))) {
+		free(m.sources4);
+		free(m.sources6);
+		m.sources4 = NULL;
+		m.sources6 = NULL;
+	}
+	if (m.sources4 != NULL) {
+		*tables |= 1u << IXG_TBL_SOURCES4 | 1u << IXG_TBL_SOURCES6;
+		count_diff(&d->t[IXG_TBL_SOURCES4], s->n_sources4, m.n_sources4,
+			   0);
+		count_diff(&d->t[IXG_TBL_SOURCES6], s->n_sources6, m.n_sources6,
+			   0);
+	}
 	if (differs(m.routes4, m.n_routes4, s->routes4, s->n_routes4,
 		    sizeof(*m.routes4))) {
 		*tables |= 1u << IXG_TBL_ROUTES4;
@@ -532,6 +577,11 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 	out->n_routes6 = m.n_routes6;
 	out->blackholes = m.blackholes;
 	out->n_blackholes = m.n_blackholes;
+	/* NULL: the running sources stay. */
+	out->sources4 = m.sources4;
+	out->n_sources4 = m.n_sources4;
+	out->sources6 = m.sources6;
+	out->n_sources6 = m.n_sources6;
 	/* What this job carries. */
 	tmp = R->fly;
 	R->fly = R->pend;

@@ -791,6 +791,88 @@ rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 	return 0;
 }
 
+/* See rib_table.h. */
+int
+rib_table_feasible(const struct rib_table *t, const struct ixg_spec *base,
+		   uint32_t n_conf_src4, uint32_t n_conf_src6,
+		   struct ixg_spec *out)
+{
+	uint8_t feasible[IXG_MAX_PEERS] = {0};
+	struct ixg_spec_route4 *s4;
+	struct ixg_spec_route6 *s6;
+	uint32_t n4, n6, k4 = 0, k6 = 0;
+	bool any = false;
+
+	out->sources4 = NULL;
+	out->sources6 = NULL;
+	out->n_sources4 = out->n_sources6 = 0;
+	for (uint32_t i = 0; i < base->n_peers; i++)
+		if (base->peers[i].sav_mode == IXG_SAV_FEASIBLE &&
+		    base->peers[i].id < IXG_MAX_PEERS) {
+			feasible[base->peers[i].id] = 1;
+			any = true;
+		}
+	if (!any)
+		return 0;
+	n4 = n_conf_src4 < base->n_sources4 ? n_conf_src4 : base->n_sources4;
+	n6 = n_conf_src6 < base->n_sources6 ? n_conf_src6 : base->n_sources6;
+	for (uint32_t i = 0; i < t->n_e; i++) {
+		const struct ent *e = &t->e[i];
+
+		if (e->kind != RIB_K_ROUTE || !feasible[e->peer] ||
+		    !ent_merged(t, e))
+			continue;
+		if (e->k.fam == 4)
+			k4++;
+		else
+			k6++;
+	}
+	if (n4 + k4 > IXG_MAX_ROUTES4 || n6 + k6 > IXG_MAX_ROUTES6)
+		return -ENOSPC;
+	s4 = malloc((n4 + k4 + 1) * sizeof(*s4));
+	s6 = malloc((n6 + k6 + 1) * sizeof(*s6));
+	if (s4 == NULL || s6 == NULL) {
+		free(s4);
+		free(s6);
+		return -ENOMEM;
+	}
+	if (n4 > 0)
+		memcpy(s4, base->sources4, n4 * sizeof(*s4));
+	if (n6 > 0)
+		memcpy(s6, base->sources6, n6 * sizeof(*s6));
+	for (uint32_t i = 0; i < t->n_e; i++) {
+		const struct ent *e = &t->e[i];
+
+		if (e->kind != RIB_K_ROUTE || !feasible[e->peer] ||
+		    !ent_merged(t, e))
+			continue;
+		if (e->k.fam == 4) {
+			struct ixg_spec_route4 *r = &s4[n4++];
+			uint32_t a;
+
+			memset(r, 0, sizeof(*r));
+			memcpy(&a, e->k.addr, 4);
+			r->addr = ntohl(a);
+			r->len = e->k.len;
+			r->peer_id = e->peer;
+			r->origin = RIB_ORIGIN_KERNEL;
+		} else {
+			struct ixg_spec_route6 *r = &s6[n6++];
+
+			memset(r, 0, sizeof(*r));
+			memcpy(r->addr, e->k.addr, 16);
+			r->len = e->k.len;
+			r->peer_id = e->peer;
+			r->origin = RIB_ORIGIN_KERNEL;
+		}
+	}
+	out->sources4 = s4;
+	out->n_sources4 = n4;
+	out->sources6 = s6;
+	out->n_sources6 = n6;
+	return 0;
+}
+
 void
 rib_table_counts(const struct rib_table *t, struct rib_counts *c)
 {

@@ -124,6 +124,20 @@ int rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 		    struct ixg_spec *out);
 
 /*
+ * Source validation `feasible` (RFC 8704 s. 3.3): the sources of base with
+ * every merged kernel route of a peer whose sav_mode (in base->peers) is
+ * IXG_SAV_FEASIBLE added to that peer's, after the first n_conf_src4 /
+ * n_conf_src6 entries of base's sources4 / sources6 (the config's; those
+ * after them, kernel entries of an earlier merge, are dropped). New
+ * malloc'd arrays into out->sources4/sources6 and their counts; when no
+ * peer is feasible, nothing is allocated: out's arrays are NULL and 0 is
+ * returned. 0, -ENOSPC past a capacity, or -ENOMEM.
+ */
+int rib_table_feasible(const struct rib_table *t, const struct ixg_spec *base,
+		       uint32_t n_conf_src4, uint32_t n_conf_src6,
+		       struct ixg_spec *out);
+
+/*
  * Give each of the n blackholes of `next` its id (struct
  * ixg_spec_blackhole: what its counters are kept under): a prefix that
  * `prev` (the n_prev blackholes the dataplane runs, ids set) has keeps its

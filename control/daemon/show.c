@@ -87,6 +87,7 @@ sav_name(unsigned m)
 	case IXG_SAV_STRICT: return "strict";
 	case IXG_SAV_LOOSE: return "loose";
 	case IXG_SAV_OFF: return "off";
+	case IXG_SAV_FEASIBLE: return "feasible";
 	default: return "?";
 	}
 }

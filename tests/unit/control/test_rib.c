@@ -458,6 +458,57 @@ test_many(void **state)
 	assert_int_equal(rib_table_member(f->t, 2)->routes, 10000);
 }
 
+/*
+ * Source validation feasible (RFC 8704): a feasible member's sources are
+ * its config sources plus every kernel route resolved to it, in both
+ * families, following each change; a strict member's do not move; with no
+ * feasible member nothing is built.
+ */
+static void
+test_feasible(void **state)
+{
+	struct fx *f = *state;
+	struct ixg_spec m;
+
+	add_route(f, AF_INET, "27.64.1.0", 24, RTN_UNICAST, "192.0.2.1");
+	add_route(f, AF_INET, "1.2.0.0", 16, RTN_UNICAST, "192.0.2.2");
+	add_route(f, AF_INET6, "2402:800::", 32, RTN_UNICAST, "2001:db8::2");
+	flush(f, true);
+	memset(&m, 0, sizeof(m));
+	/* nobody feasible: nothing */
+	assert_int_equal(rib_table_feasible(f->t, &f->s, 2, 1, &m), 0);
+	assert_null(m.sources4);
+	assert_null(m.sources6);
+	/* th (id 2) feasible: its kernel routes join its sources */
+	f->peers[1].sav_mode = IXG_SAV_FEASIBLE;
+	assert_int_equal(rib_table_feasible(f->t, &f->s, 2, 1, &m), 0);
+	assert_int_equal(m.n_sources4, 3);
+	assert_memory_equal(m.sources4, f->sources4, 2 * sizeof(*m.sources4));
+	assert_int_equal(m.sources4[2].addr, h4("1.2.0.0"));
+	assert_int_equal(m.sources4[2].len, 16);
+	assert_int_equal(m.sources4[2].peer_id, 2);
+	assert_int_equal(m.sources4[2].origin, RIB_ORIGIN_KERNEL);
+	assert_int_equal(m.n_sources6, 2);
+	assert_int_equal(m.sources6[1].len, 32);
+	assert_int_equal(m.sources6[1].peer_id, 2);
+	free(m.sources4);
+	free(m.sources6);
+	/* the route withdrawn: gone from the sources with the next merge;
+	 * entries past the config's count are the earlier merge's, dropped */
+	del_route(f, AF_INET, "1.2.0.0", 16, RTN_UNICAST, "192.0.2.2");
+	flush(f, false);
+	assert_int_equal(rib_table_feasible(f->t, &f->s, 2, 1, &m), 0);
+	assert_int_equal(m.n_sources4, 2);
+	assert_int_equal(m.n_sources6, 2);
+	free(m.sources4);
+	free(m.sources6);
+	assert_int_equal(rib_table_feasible(f->t, &f->s, 1, 0, &m), 0);
+	assert_int_equal(m.n_sources4, 1);
+	assert_int_equal(m.n_sources6, 1);
+	free(m.sources4);
+	free(m.sources6);
+}
+
 /* A blackhole 10.0.N.0/24 (IPv4) or 2001:db8:N::/48. */
 static struct ixg_spec_blackhole
 bh(int fam, unsigned n, uint16_t id)
@@ -555,6 +606,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_full_batch_replaces_and_rebasis, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feasible, setup, teardown),
 		cmocka_unit_test(test_blackhole_ids),
 	};
 

@@ -8,6 +8,7 @@
  * 4,096 peers, every peer pair of 200 of them and a full 250x250 country
  * matrix over 2 blocks): see doc/counters.md, "What reading costs".
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +18,13 @@
 #include "counters.h"
 
 _Static_assert(IXG_CF_MAX <= 64, "family bitmask is 64 bits");
+_Static_assert(IXG_MAX_PEERS <= 4096 && IXG_MAX_BLACKHOLES <= 1u << 19,
+	       "IXG_BH_PEER_KEY: 12 bits of peer, 20 of blackhole id + 1");
+_Static_assert(sizeof(struct ixg_ctr_bh_peer) ==
+			       sizeof(struct ixg_ctr_peer_pair) &&
+		       offsetof(struct ixg_ctr_bh_peer, pb) ==
+			       offsetof(struct ixg_ctr_peer_pair, pb),
+	       "one merge for both pair tables");
 
 /* -------------------------------------------------------------- the table */
 
@@ -77,12 +85,21 @@ _Static_assert(IXG_CF_MAX <= 64, "family bitmask is 64 bits");
 #define CLASS_FAM(kind, field, member, key, name, type, unit, help)            \
 	FAM(CLASS, kind, key, name, type, unit, help,                          \
 	    offsetof(LC, field[0][0] member), 3 * sizeof(uint64_t))
+#define BH_FAM(kind, field, member, key, name, type, unit, help)               \
+	FAM(BLACKHOLE, kind, key, name, type, unit, help,                      \
+	    offsetof(LC, field[0] member), sizeof(struct ixg_ctr_pb))
+/* Blackholes by peer: the offset is inside struct ixg_ctr_bh_peer. */
+#define BHPEER_FAM(kind, field, member, key, name, type, unit, help)           \
+	FAM(BLACKHOLE_PEER, kind, key, name, type, unit, help,                 \
+	    offsetof(LC, field[0] member) - offsetof(LC, field),               \
+	    sizeof(struct ixg_ctr_bh_peer))
 
 const struct ixg_ctr_family ixg_ctr_families[IXG_CF_MAX] = {
-	IXG_CTR_NODE(NODE_FAM) IXG_CTR_STATE(STATE_FAM) IXG_CTR_PORT(PORT_FAM)
-		IXG_CTR_PEER(PEER_FAM) IXG_CTR_COUNTRY_PAIR(CPAIR_FAM)
-			IXG_CTR_PEER_PAIR(PPAIR_FAM) IXG_CTR_ACL_RULE(ACL_FAM)
-				IXG_CTR_CLASS(CLASS_FAM)};
+	IXG_CTR_NODE(NODE_FAM) IXG_CTR_STATE(STATE_FAM) IXG_CTR_PORT(
+		PORT_FAM) IXG_CTR_PEER(PEER_FAM) IXG_CTR_COUNTRY_PAIR(CPAIR_FAM)
+		IXG_CTR_PEER_PAIR(PPAIR_FAM) IXG_CTR_ACL_RULE(ACL_FAM)
+			IXG_CTR_CLASS(CLASS_FAM) IXG_CTR_BLACKHOLE(BH_FAM)
+				IXG_CTR_BLACKHOLE_PEER(BHPEER_FAM)};
 
 _Static_assert(sizeof(((LC *)0)->class_colour[0]) == 3 * sizeof(uint64_t),
 	       "class colours: green, yellow, red");
@@ -95,6 +112,8 @@ const char *const ixg_ctr_dim_labels[IXG_CTR_DIM_MAX][4] = {
 	[IXG_CTR_DIM_PEER_PAIR] = {"src_peer", "dst_peer", NULL},
 	[IXG_CTR_DIM_ACL_RULE] = {"rule", "rule_name", NULL},
 	[IXG_CTR_DIM_CLASS] = {"class", NULL},
+	[IXG_CTR_DIM_BLACKHOLE] = {"prefix", "origin", NULL},
+	[IXG_CTR_DIM_BLACKHOLE_PEER] = {"prefix", "origin", "peer", NULL},
 };
 
 const char *const ixg_ctr_dim_json[IXG_CTR_DIM_MAX] = {
@@ -105,6 +124,8 @@ const char *const ixg_ctr_dim_json[IXG_CTR_DIM_MAX] = {
 	[IXG_CTR_DIM_PEER_PAIR] = "peer_pairs",
 	[IXG_CTR_DIM_ACL_RULE] = "acl_rules",
 	[IXG_CTR_DIM_CLASS] = "classes",
+	[IXG_CTR_DIM_BLACKHOLE] = "blackholes",
+	[IXG_CTR_DIM_BLACKHOLE_PEER] = "blackhole_peers",
 };
 
 /* How many entities a dimension has (ids / indexes below this). */
@@ -116,6 +137,8 @@ static const uint32_t dim_size[IXG_CTR_DIM_MAX] = {
 	[IXG_CTR_DIM_PEER_PAIR] = UINT32_MAX,
 	[IXG_CTR_DIM_ACL_RULE] = IXG_MAX_ACL_RULES,
 	[IXG_CTR_DIM_CLASS] = IXG_MAX_CLASSES,
+	[IXG_CTR_DIM_BLACKHOLE] = IXG_MAX_BLACKHOLES,
+	[IXG_CTR_DIM_BLACKHOLE_PEER] = UINT32_MAX,
 };
 
 /* First family of each dimension and one past its last (families are
@@ -215,6 +238,8 @@ ixg_ctr_names_from_spec(struct ixg_ctr_names *n, const struct ixg_spec *s)
 	n->n_countries = s->n_countries;
 	n->rules = s->acl_rules;
 	n->n_rules = s->n_acl_rules;
+	n->blackholes = s->blackholes;
+	n->n_blackholes = s->n_blackholes;
 }
 
 /* The ports' description after the blocks (see counters.h). */
@@ -256,6 +281,32 @@ ixg_ctr_peer_name(const struct ixg_ctr_names *n, unsigned id, char *buf,
 	    n->peer[id][0])
 		return n->peer[id];
 	snprintf(buf, len, "#%u", id);
+	return buf;
+}
+
+/* A blackhole's prefix (see counters.h). Any thread. */
+const char *
+ixg_ctr_bh_prefix(const struct ixg_spec_blackhole *h, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(h->family == 6 ? AF_INET6 : AF_INET, h->addr, a,
+		      sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, len, "%s/%u", a, h->len);
+	return buf;
+}
+
+/* A blackhole's origin label (see counters.h). Any thread. */
+const char *
+ixg_ctr_bh_origin(const struct ixg_ctr_names *n,
+		  const struct ixg_spec_blackhole *h, char *buf, size_t len)
+{
+	if (n != NULL && n->bh_origin != NULL)
+		return n->bh_origin(n->bh_origin_arg, h, buf, len);
+	if (h->origin == IXG_ORIGIN_KERNEL)
+		return "kernel";
+	snprintf(buf, len, "origin %" PRIu32, h->origin);
 	return buf;
 }
 
@@ -321,8 +372,9 @@ ixg_ctr_value(const struct ixg_ctr_src *src, unsigned f, uint32_t entity,
 	if (f >= IXG_CF_MAX)
 		return 0;
 	fam = &ixg_ctr_families[f];
-	if (fam->dim == IXG_CTR_DIM_PEER_PAIR || entity >= dim_size[fam->dim] ||
-	    sub >= ixg_ctr_sub_count(fam->sub))
+	if (fam->dim == IXG_CTR_DIM_PEER_PAIR ||
+	    fam->dim == IXG_CTR_DIM_BLACKHOLE_PEER ||
+	    entity >= dim_size[fam->dim] || sub >= ixg_ctr_sub_count(fam->sub))
 		return 0;
 	off = fam->offset + (size_t)entity * fam->stride +
 	      sub * sizeof(uint64_t);
@@ -355,9 +407,19 @@ struct ixg_ctr_walk {
 	unsigned sub;
 	bool in_entity;
 
-	/* Peer pairs of every block, merged and sorted by key. */
+	/* Peer pairs of every block, merged and sorted by key; the same for
+	 * blackholes by peer (one layout). */
 	struct ixg_ctr_peer_pair *pairs;
 	uint32_t n_pairs;
+	struct ixg_ctr_peer_pair *bh_pairs;
+	uint32_t n_bh_pairs;
+
+	/* Blackholes: index in the names' list by id (UINT32_MAX none),
+	 * the ids already given, the named one being walked. */
+	uint32_t *bh_index;
+	uint8_t bh_seen[IXG_MAX_BLACKHOLES / 8];
+	const struct ixg_spec_blackhole *bh;
+	char origin[IXG_CTR_ORIGIN_LEN];
 
 	/* ACL rules: the configured one being walked (for its name), and
 	 * the ids already given (a rule for both families has one id). */
@@ -376,52 +438,75 @@ pair_key_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Every block's pairs, merged by key, sorted. 0 or -ENOMEM. */
+/* Every block's pairs of the table at byte offset `table` (`slots`
+ * slots), merged by key, sorted, into *out / *n_out. 0 or -ENOMEM. */
 static int
-pairs_merge(struct ixg_ctr_walk *w)
+pairs_merge(const struct ixg_ctr_src *src, size_t table, uint32_t slots,
+	    struct ixg_ctr_peer_pair **out_pairs, uint32_t *n_out)
 {
-	const struct ixg_ctr_src *src = w->src;
+	struct ixg_ctr_peer_pair *pairs;
 	uint32_t n = 0, cap = 0, out = 0;
 
-	for (unsigned b = 0; b < src->n_blocks; b++)
-		for (uint32_t i = 0;
-		     src->blocks[b] != NULL && i < IXG_PEER_PAIR_SLOTS; i++)
-			cap += src->blocks[b]->peer_pair[i].key != 0;
-	w->pairs = malloc(sizeof(*w->pairs) * (cap ? cap : 1));
-	if (w->pairs == NULL)
+	for (unsigned b = 0; b < src->n_blocks; b++) {
+		const struct ixg_ctr_peer_pair *t =
+			src->blocks[b] == NULL
+				? NULL
+				: (const void *)((const char *)src->blocks[b] +
+						 table);
+
+		for (uint32_t i = 0; t != NULL && i < slots; i++)
+			cap += __atomic_load_n(&t[i].key, __ATOMIC_RELAXED) !=
+			       0;
+	}
+	pairs = malloc(sizeof(*pairs) * (cap ? cap : 1));
+	if (pairs == NULL)
 		return -ENOMEM;
 	for (unsigned b = 0; b < src->n_blocks; b++) {
-		const struct ixg_lcore_counters *c = src->blocks[b];
+		const struct ixg_ctr_peer_pair *t =
+			src->blocks[b] == NULL
+				? NULL
+				: (const void *)((const char *)src->blocks[b] +
+						 table);
 
-		for (uint32_t i = 0; c != NULL && i < IXG_PEER_PAIR_SLOTS;
-		     i++) {
-			const struct ixg_ctr_peer_pair *p = &c->peer_pair[i];
+		for (uint32_t i = 0; t != NULL && i < slots; i++) {
+			const struct ixg_ctr_peer_pair *p = &t[i];
 			uint32_t key = __atomic_load_n(&p->key,
 						       __ATOMIC_ACQUIRE);
 
 			/* A slot claimed since the count: next read. */
 			if (key == 0 || n == cap)
 				continue;
-			w->pairs[n].key = key;
-			w->pairs[n]._pad = 0;
-			w->pairs[n].pb.packets = __atomic_load_n(
-				&p->pb.packets, __ATOMIC_RELAXED);
-			w->pairs[n].pb.bytes = __atomic_load_n(
-				&p->pb.bytes, __ATOMIC_RELAXED);
+			pairs[n].key = key;
+			pairs[n]._pad = 0;
+			pairs[n].pb.packets = __atomic_load_n(&p->pb.packets,
+							      __ATOMIC_RELAXED);
+			pairs[n].pb.bytes = __atomic_load_n(&p->pb.bytes,
+							    __ATOMIC_RELAXED);
 			n++;
 		}
 	}
-	qsort(w->pairs, n, sizeof(*w->pairs), pair_key_cmp);
+	qsort(pairs, n, sizeof(*pairs), pair_key_cmp);
 	for (uint32_t i = 0; i < n; i++) {
-		if (out > 0 && w->pairs[out - 1].key == w->pairs[i].key) {
-			w->pairs[out - 1].pb.packets += w->pairs[i].pb.packets;
-			w->pairs[out - 1].pb.bytes += w->pairs[i].pb.bytes;
+		if (out > 0 && pairs[out - 1].key == pairs[i].key) {
+			pairs[out - 1].pb.packets += pairs[i].pb.packets;
+			pairs[out - 1].pb.bytes += pairs[i].pb.bytes;
 		} else {
-			w->pairs[out++] = w->pairs[i];
+			pairs[out++] = pairs[i];
 		}
 	}
-	w->n_pairs = out;
+	*out_pairs = pairs;
+	*n_out = out;
 	return 0;
+}
+
+/* Does the walk cover a family of dim? */
+static bool
+walks_dim(const struct ixg_ctr_walk *w, unsigned dim)
+{
+	for (unsigned f = dim_first[dim]; f < dim_end[dim]; f++)
+		if (w->families & (UINT64_C(1) << f))
+			return true;
+	return false;
 }
 
 /* A walk (see counters.h). Any thread. */
@@ -438,17 +523,31 @@ ixg_ctr_walk_new(const struct ixg_ctr_src *src,
 	w->names = names;
 	w->flags = flags;
 	w->families = families != 0 ? families : ~(uint64_t)0;
-	for (unsigned f = dim_first[IXG_CTR_DIM_PEER_PAIR];
-	     f < dim_end[IXG_CTR_DIM_PEER_PAIR]; f++)
-		if (w->families & (UINT64_C(1) << f)) {
-			if (pairs_merge(w) < 0) {
-				free(w);
-				errno = ENOMEM;
-				return NULL;
-			}
-			break;
-		}
+	if (walks_dim(w, IXG_CTR_DIM_PEER_PAIR) &&
+	    pairs_merge(src, offsetof(LC, peer_pair), IXG_PEER_PAIR_SLOTS,
+			&w->pairs, &w->n_pairs) < 0)
+		goto nomem;
+	if (walks_dim(w, IXG_CTR_DIM_BLACKHOLE_PEER) &&
+	    pairs_merge(src, offsetof(LC, blackhole_peer), IXG_BH_PEER_SLOTS,
+			&w->bh_pairs, &w->n_bh_pairs) < 0)
+		goto nomem;
+	if ((walks_dim(w, IXG_CTR_DIM_BLACKHOLE) ||
+	     walks_dim(w, IXG_CTR_DIM_BLACKHOLE_PEER)) &&
+	    names != NULL && names->n_blackholes > 0) {
+		w->bh_index = malloc(IXG_MAX_BLACKHOLES * sizeof(*w->bh_index));
+		if (w->bh_index == NULL)
+			goto nomem;
+		memset(w->bh_index, 0xff,
+		       IXG_MAX_BLACKHOLES * sizeof(*w->bh_index));
+		for (uint32_t i = names->n_blackholes; i-- > 0;)
+			w->bh_index[names->blackholes[i].id %
+				    IXG_MAX_BLACKHOLES] = i;
+	}
 	return w;
+nomem:
+	ixg_ctr_walk_free(w);
+	errno = ENOMEM;
+	return NULL;
 }
 
 /* Free a walk. Any thread. */
@@ -458,6 +557,8 @@ ixg_ctr_walk_free(struct ixg_ctr_walk *w)
 	if (w == NULL)
 		return;
 	free(w->pairs);
+	free(w->bh_pairs);
+	free(w->bh_index);
 	free(w);
 }
 
@@ -470,15 +571,27 @@ ixg_ctr_walk_rewind(struct ixg_ctr_walk *w)
 	w->in_entity = false;
 }
 
-/* The pair of `key` in the merged list, or NULL. */
+/* The pair of `key` in a merged list, or NULL. */
 static const struct ixg_ctr_peer_pair *
-pair_find(const struct ixg_ctr_walk *w, uint32_t key)
+pair_find(const struct ixg_ctr_peer_pair *pairs, uint32_t n, uint32_t key)
 {
 	struct ixg_ctr_peer_pair k = {.key = key};
 
-	if (w->pairs == NULL)
+	if (pairs == NULL)
 		return NULL;
-	return bsearch(&k, w->pairs, w->n_pairs, sizeof(k), pair_key_cmp);
+	return bsearch(&k, pairs, n, sizeof(k), pair_key_cmp);
+}
+
+/* The named blackhole of id, or NULL. */
+static const struct ixg_spec_blackhole *
+bh_named(const struct ixg_ctr_walk *w, uint32_t id)
+{
+	uint32_t i;
+
+	if (w->bh_index == NULL || id >= IXG_MAX_BLACKHOLES)
+		return NULL;
+	i = w->bh_index[id];
+	return i < w->names->n_blackholes ? &w->names->blackholes[i] : NULL;
 }
 
 /* A value within a walk (see counters.h). */
@@ -487,8 +600,12 @@ ixg_ctr_walk_value(const struct ixg_ctr_walk *w, unsigned f, uint32_t entity,
 		   unsigned sub)
 {
 	if (f < IXG_CF_MAX &&
-	    ixg_ctr_families[f].dim == IXG_CTR_DIM_PEER_PAIR) {
-		const struct ixg_ctr_peer_pair *p = pair_find(w, entity);
+	    (ixg_ctr_families[f].dim == IXG_CTR_DIM_PEER_PAIR ||
+	     ixg_ctr_families[f].dim == IXG_CTR_DIM_BLACKHOLE_PEER)) {
+		const struct ixg_ctr_peer_pair *p =
+			ixg_ctr_families[f].dim == IXG_CTR_DIM_PEER_PAIR
+				? pair_find(w->pairs, w->n_pairs, entity)
+				: pair_find(w->bh_pairs, w->n_bh_pairs, entity);
 
 		return p != NULL
 			       ? *(const uint64_t *)((const char *)p +
@@ -515,13 +632,19 @@ entity_nonzero(const struct ixg_ctr_walk *w, unsigned dim, uint32_t entity)
 }
 
 static bool
-seen(struct ixg_ctr_walk *w, uint32_t id, bool mark)
+seen_in(uint8_t *set, uint32_t id, bool mark)
 {
-	bool was = w->acl_seen[id / 8] & (1u << (id % 8));
+	bool was = set[id / 8] & (1u << (id % 8));
 
 	if (mark)
-		w->acl_seen[id / 8] |= (uint8_t)(1u << (id % 8));
+		set[id / 8] |= (uint8_t)(1u << (id % 8));
 	return was;
+}
+
+static bool
+seen(struct ixg_ctr_walk *w, uint32_t id, bool mark)
+{
+	return seen_in(w->acl_seen, id, mark);
 }
 
 /* The next entity of dim (see counters.h). */
@@ -596,6 +719,40 @@ ixg_ctr_walk_entity(struct ixg_ctr_walk *w, unsigned dim, uint32_t *pos,
 		*pos = nr + IXG_MAX_ACL_RULES;
 		return false;
 	}
+	case IXG_CTR_DIM_BLACKHOLE: {
+		uint32_t nb = n != NULL ? n->n_blackholes : 0;
+
+		if (*pos == 0)
+			memset(w->bh_seen, 0, sizeof(w->bh_seen));
+		/* The configured blackholes first, once per id. */
+		while (*pos < nb) {
+			const struct ixg_spec_blackhole *h =
+				&n->blackholes[(*pos)++];
+
+			if (seen_in(w->bh_seen, h->id, true))
+				continue;
+			w->bh = h;
+			*entity = h->id;
+			return true;
+		}
+		/* Then drops on ids they do not list (names older than the
+		 * dataplane's blackholes). */
+		w->bh = NULL;
+		for (i = *pos - nb; i < IXG_MAX_BLACKHOLES; i++)
+			if (!seen_in(w->bh_seen, i, false) &&
+			    entity_nonzero(w, dim, i)) {
+				*pos = nb + i + 1;
+				*entity = i;
+				return true;
+			}
+		*pos = nb + IXG_MAX_BLACKHOLES;
+		return false;
+	}
+	case IXG_CTR_DIM_BLACKHOLE_PEER:
+		if (*pos >= w->n_bh_pairs)
+			return false;
+		*entity = w->bh_pairs[(*pos)++].key;
+		return true;
 	default: return false;
 	}
 }
@@ -638,6 +795,26 @@ ixg_ctr_entity_name(const struct ixg_ctr_walk *w, unsigned dim, uint32_t entity,
 	case IXG_CTR_DIM_ACL_RULE:
 		snprintf(buf, len, "%" PRIu32, entity);
 		return buf;
+	case IXG_CTR_DIM_BLACKHOLE:
+	case IXG_CTR_DIM_BLACKHOLE_PEER: {
+		uint32_t id = dim == IXG_CTR_DIM_BLACKHOLE
+				      ? entity
+				      : IXG_BH_PEER_ID(entity);
+		const struct ixg_spec_blackhole *h = bh_named(w, id);
+		char p[64];
+
+		if (h != NULL)
+			ixg_ctr_bh_prefix(h, p, sizeof(p));
+		else
+			snprintf(p, sizeof(p), "#%" PRIu32, id);
+		if (dim == IXG_CTR_DIM_BLACKHOLE)
+			snprintf(buf, len, "%s", p);
+		else
+			snprintf(buf, len, "%s>%s", p,
+				 ixg_ctr_peer_name(n, IXG_BH_PEER_PEER(entity),
+						   a, sizeof(a)));
+		return buf;
+	}
 	default: break;
 	}
 	snprintf(buf, len, "#%" PRIu32, entity);
@@ -701,6 +878,29 @@ labels(struct ixg_ctr_walk *w, const struct ixg_ctr_family *fam,
 		s->label_values[0] = ixg_ctr_entity_name(w, fam->dim, entity,
 							 v[0], sizeof(v[0]));
 		break;
+	case IXG_CTR_DIM_BLACKHOLE:
+	case IXG_CTR_DIM_BLACKHOLE_PEER: {
+		uint32_t id = fam->dim == IXG_CTR_DIM_BLACKHOLE
+				      ? entity
+				      : IXG_BH_PEER_ID(entity);
+		const struct ixg_spec_blackhole *h = bh_named(w, id);
+
+		if (h != NULL) {
+			s->label_values[0] = ixg_ctr_bh_prefix(h, v[0],
+							       sizeof(v[0]));
+			s->label_values[1] = ixg_ctr_bh_origin(
+				n, h, w->origin, sizeof(w->origin));
+		} else {
+			snprintf(v[0], sizeof(v[0]), "#%" PRIu32, id);
+			s->label_values[0] = v[0];
+			s->label_values[1] = "";
+		}
+		if (fam->dim == IXG_CTR_DIM_BLACKHOLE_PEER)
+			s->label_values[2] = ixg_ctr_peer_name(
+				n, IXG_BH_PEER_PEER(entity), v[2],
+				sizeof(v[2]));
+		break;
+	}
 	default: break;
 	}
 	if (fam->sub != IXG_CTR_SUB_NONE) {

@@ -55,15 +55,17 @@ struct ixg_ctr_state {
 };
 
 /* Every family, in output order: node totals, state, per port, per peer,
- * country pairs, peer pairs, ACL rules, classes. */
+ * country pairs, peer pairs, ACL rules, classes, blackholes, blackholes by
+ * ingress peer. */
 enum ixg_ctr_family_id {
 #define IXG_X(kind, field, member, key, name, ...) IXG_CF_##name,
 	IXG_CTR_NODE(IXG_X) IXG_CTR_STATE(IXG_X) IXG_CTR_PORT(IXG_X)
 		IXG_CTR_PEER(IXG_X) IXG_CTR_COUNTRY_PAIR(IXG_X)
 			IXG_CTR_PEER_PAIR(IXG_X) IXG_CTR_ACL_RULE(IXG_X)
-				IXG_CTR_CLASS(IXG_X)
+				IXG_CTR_CLASS(IXG_X) IXG_CTR_BLACKHOLE(IXG_X)
+					IXG_CTR_BLACKHOLE_PEER(IXG_X)
 #undef IXG_X
-					IXG_CF_MAX
+						IXG_CF_MAX
 };
 
 enum ixg_ctr_type { IXG_CTR_COUNTER, IXG_CTR_GAUGE };
@@ -77,6 +79,9 @@ enum ixg_ctr_dim {
 	IXG_CTR_DIM_PEER_PAIR, /* in << 16 | out: src_peer, dst_peer */
 	IXG_CTR_DIM_ACL_RULE, /* rule id: rule, rule_name */
 	IXG_CTR_DIM_CLASS, /* class id: class */
+	IXG_CTR_DIM_BLACKHOLE, /* blackhole id: prefix, origin */
+	/* IXG_BH_PEER_KEY(id, peer): prefix, origin, peer */
+	IXG_CTR_DIM_BLACKHOLE_PEER,
 	IXG_CTR_DIM_MAX,
 };
 
@@ -149,6 +154,17 @@ struct ixg_ctr_names {
 	 * appears twice with one id). */
 	const struct ixg_spec_acl_rule *rules;
 	uint32_t n_rules;
+	/* Configured blackholes in the spec's order (their ids label the
+	 * blackhole families), and what writes a blackhole's origin label:
+	 * NULL gives "kernel" (IXG_ORIGIN_KERNEL) or "origin N"; a reader that
+	 * knows the config sets it (file:line:col, kernel table). Returns
+	 * buf or a string that lives as long as the names. */
+	const struct ixg_spec_blackhole *blackholes;
+	uint32_t n_blackholes;
+	const char *(*bh_origin)(const void *arg,
+				 const struct ixg_spec_blackhole *h, char *buf,
+				 size_t len);
+	const void *bh_origin_arg;
 };
 
 /* Fill n (entirely overwritten) from a spec; spec NULL leaves every name
@@ -170,6 +186,14 @@ void ixg_ctr_names_devices(struct ixg_ctr_names *n,
 /* Peer name: "-" for id 0, the name, or "#id" written in buf. */
 const char *ixg_ctr_peer_name(const struct ixg_ctr_names *n, unsigned id,
 			      char *buf, size_t len);
+/* A blackhole's prefix ("192.0.2.0/24", "2001:db8::/48") into buf (at
+ * least 48 bytes). Returns buf. Any thread. */
+const char *ixg_ctr_bh_prefix(const struct ixg_spec_blackhole *h, char *buf,
+			      size_t len);
+/* A blackhole's origin label as names says (see bh_origin). */
+const char *ixg_ctr_bh_origin(const struct ixg_ctr_names *n,
+			      const struct ixg_spec_blackhole *h, char *buf,
+			      size_t len);
 /* Two-letter code of country index idx into out: "--" unknown, "??" when
  * the index has no printable code. Returns out. */
 const char *ixg_ctr_country(const struct ixg_ctr_names *n, unsigned idx,
@@ -204,6 +228,7 @@ uint64_t ixg_ctr_value(const struct ixg_ctr_src *src, unsigned f,
 
 #define IXG_CTR_MAX_LABELS 4
 #define IXG_CTR_LABEL_LEN 48
+#define IXG_CTR_ORIGIN_LEN 256 /* a blackhole's origin label */
 
 /* One series: family, labels, value. Strings valid until the next call. */
 struct ixg_ctr_series {
@@ -226,7 +251,8 @@ struct ixg_ctr_walk;
  * or with a value not 0 (class 0, "default", always); ACL rules the names
  * list (in their order) then ids with hits the names do not know; country
  * pairs and peer pairs with a value not 0 (peer pairs: those any block
- * has a slot for). src and names must outlive the walk. Allocates once
+ * has a slot for); blackholes as ACL rules (the names' list, then ids
+ * with drops), blackholes by peer as peer pairs. src and names must outlive the walk. Allocates once
  * (the walk, and the merged peer pairs when a pair family is walked).
  * NULL with errno ENOMEM. Any thread; one walk per thread.
  */

@@ -40,6 +40,9 @@
 /* Blackholes are addressed by a 16-bit index in the dataplane's FIB next
  * hops: the most a transaction may carry. */
 #define IXG_MAX_BLACKHOLES 65536u
+/* The origin of a spec entry the control plane took from a kernel routing
+ * table (not a config location). */
+#define IXG_ORIGIN_KERNEL 0xfffffffeu
 /*
  * Bounds of every policer rate and burst (classes' committed and peak, a
  * peer's rate and burst), for the config validator and the dataplane's
@@ -138,6 +141,12 @@ enum ixg_sav_mode {
 	IXG_SAV_STRICT = 0, /* source must be in the peer's allowed prefixes */
 	IXG_SAV_LOOSE = 1, /* source must be routed (any peer) */
 	IXG_SAV_OFF = 2,
+	/* RFC 8704 enhanced feasible-path uRPF: the source must be in the
+	 * peer's sources, which the control plane makes its allowed prefixes
+	 * plus every prefix routed to the peer (config or kernel), kept up
+	 * to date with every route commit. The dataplane checks it as
+	 * strict. */
+	IXG_SAV_FEASIBLE = 3,
 };
 
 enum ixg_meter_action {
@@ -256,7 +265,11 @@ struct ixg_spec_route6 {
 struct ixg_spec_blackhole {
 	uint8_t family; /* 4 or 6 */
 	uint8_t len;
-	uint16_t _pad;
+	/* Its counters' slot (ixg_lcore_counters.blackhole[id]), unique in a
+	 * spec. The control plane keeps a prefix's id while it stays, gives a
+	 * new prefix the lowest free one; the dataplane zeroes an id's
+	 * counters when the prefix it names changes (runtime.c). */
+	uint16_t id;
 	uint32_t origin;
 	int64_t expires; /* unix seconds, 0 = never */
 	uint8_t addr[16]; /* network byte order; IPv4 in the first 4 bytes */
@@ -491,7 +504,11 @@ struct ixg_ctr_pb {
 	X(U64, punt_inject_dropped, , "punt_inject_dropped",                   \
 	  punt_inject_dropped_packets_total, COUNTER, "packets",               \
 	  "Frames the node's Linux side sent, dropped (ring or TX queue "      \
-	  "full)")
+	  "full)")                                                             \
+	X(U64, blackhole_peer_overflow, , "blackhole_peer_overflow",           \
+	  blackhole_peer_overflow_packets_total, COUNTER, "packets",           \
+	  "Blackholed packets whose blackhole and peer found no slot in the "  \
+	  "per-worker table (counted per blackhole, not per peer)")
 
 /*
  * Per port. rx, fwd, local, punted and drops are counted against the port
@@ -570,6 +587,23 @@ struct ixg_ctr_pb {
 	  "Packets of the traffic class by meter colour (forwarded, and "      \
 	  "those the policer dropped)")
 
+/* Per blackhole, by its id (struct ixg_spec_blackhole): what it dropped
+ * (reason blackhole), and the same per ingress peer (a table like the
+ * peer pairs, keyed IXG_BH_PEER_KEY(id, peer)). */
+#define IXG_CTR_BLACKHOLE(X)                                                   \
+	X(PB, blackhole, .packets, "packets", blackhole_dropped_packets_total, \
+	  COUNTER, "packets",                                                  \
+	  "Packets dropped by the blackhole (to its prefix)")                  \
+	X(IN, blackhole, .bytes, "bytes", blackhole_dropped_bytes_total,       \
+	  COUNTER, "bytes", "Bytes of the packets dropped by the blackhole")
+#define IXG_CTR_BLACKHOLE_PEER(X)                                              \
+	X(PB, blackhole_peer, .pb.packets, "packets",                          \
+	  blackhole_peer_dropped_packets_total, COUNTER, "packets",            \
+	  "Packets dropped by the blackhole, by the peer that sent them")      \
+	X(IN, blackhole_peer, .pb.bytes, "bytes",                              \
+	  blackhole_peer_dropped_bytes_total, COUNTER, "bytes",                \
+	  "Bytes dropped by the blackhole, by the peer that sent them")
+
 /* The storage an X(...) line declares (see above). */
 #define IXG_CTR_FIELD(kind, field, ...) IXG_CTR_FIELD_##kind(field)
 #define IXG_CTR_FIELD_U64(f) uint64_t f;
@@ -589,6 +623,18 @@ struct ixg_ctr_peer {
 #define IXG_PEER_PAIR_SLOTS 65536 /* open addressing, power of two */
 struct ixg_ctr_peer_pair {
 	uint32_t key; /* (in_peer << 16) | out_peer; 0 = empty slot */
+	uint32_t _pad;
+	struct ixg_ctr_pb pb;
+};
+
+/* Blackhole x ingress peer counters: open addressing like the peer pairs.
+ * Peer ids take 12 bits, blackhole ids + 1 the 17 above them (never 0). */
+#define IXG_BH_PEER_SLOTS 16384 /* a power of two */
+#define IXG_BH_PEER_KEY(id, peer) ((((uint32_t)(id) + 1) << 12) | (peer))
+#define IXG_BH_PEER_ID(key) (((key) >> 12) - 1)
+#define IXG_BH_PEER_PEER(key) ((key)&0xfffu)
+struct ixg_ctr_bh_peer {
+	uint32_t key; /* IXG_BH_PEER_KEY(blackhole id, in peer); 0 = empty */
 	uint32_t _pad;
 	struct ixg_ctr_pb pb;
 };
@@ -625,6 +671,8 @@ struct ixg_lcore_counters {
 	uint64_t class_colour[IXG_MAX_CLASSES][3]; /* green, yellow, red */
 	struct ixg_ctr_pb country_pair[IXG_MAX_COUNTRIES][IXG_MAX_COUNTRIES];
 	struct ixg_ctr_peer_pair peer_pair[IXG_PEER_PAIR_SLOTS];
+	struct ixg_ctr_pb blackhole[IXG_MAX_BLACKHOLES]; /* by blackhole id */
+	struct ixg_ctr_bh_peer blackhole_peer[IXG_BH_PEER_SLOTS];
 } __attribute__((aligned(64)));
 
 /* ---------------------------------------------------------------------

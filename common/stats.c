@@ -24,7 +24,9 @@
 /*
  * Everything in struct ixg_lcore_counters before peer_pair is a uint64_t, so
  * the sum is one flat loop over that prefix; only the peer-pair hash table
- * needs merging by key. The asserts keep this true if fields are added.
+ * needs merging by key, and after it the blackholes (flat) and the
+ * blackhole x peer table (by key). The asserts keep this true if fields are
+ * added.
  */
 #define STATS_FLAT_WORDS                                                       \
 	(offsetof(struct ixg_lcore_counters, peer_pair) / sizeof(uint64_t))
@@ -80,6 +82,27 @@ pair_slot(struct ixg_lcore_counters *t, uint32_t key)
 	return NULL;
 }
 
+/* The same for the blackhole x peer table (layout of struct
+ * ixg_ctr_bh_peer). */
+static struct ixg_ctr_bh_peer *
+bh_peer_slot(struct ixg_lcore_counters *t, uint32_t key)
+{
+	uint32_t mask = IXG_BH_PEER_SLOTS - 1;
+	uint32_t h = pair_hash(key) & mask;
+
+	for (uint32_t i = 0; i < IXG_BH_PEER_SLOTS; i++) {
+		struct ixg_ctr_bh_peer *s = &t->blackhole_peer[(h + i) & mask];
+
+		if (s->key == key)
+			return s;
+		if (s->key == 0) {
+			s->key = key;
+			return s;
+		}
+	}
+	return NULL;
+}
+
 /*
  * Add every block in `blocks` into `total` (zeroed by the caller). Peer pairs
  * are merged by key into total's own table, whose layout (slots) differs from
@@ -117,6 +140,29 @@ stats_sum(struct ixg_lcore_counters *const *blocks, unsigned n,
 			}
 			s->pb.packets += pk;
 			s->pb.bytes += by;
+		}
+		for (uint32_t i = 0; i < IXG_MAX_BLACKHOLES; i++) {
+			total->blackhole[i].packets += load_u64(
+				&c->blackhole[i].packets);
+			total->blackhole[i].bytes += load_u64(
+				&c->blackhole[i].bytes);
+		}
+		for (uint32_t i = 0; i < IXG_BH_PEER_SLOTS; i++) {
+			const struct ixg_ctr_bh_peer *p = &c->blackhole_peer[i];
+			uint32_t key = __atomic_load_n(&p->key,
+						       __ATOMIC_ACQUIRE);
+			struct ixg_ctr_bh_peer *s;
+
+			if (key == 0)
+				continue;
+			s = bh_peer_slot(total, key);
+			if (s == NULL) {
+				total->blackhole_peer_overflow += load_u64(
+					&p->pb.packets);
+				continue;
+			}
+			s->pb.packets += load_u64(&p->pb.packets);
+			s->pb.bytes += load_u64(&p->pb.bytes);
 		}
 	}
 }
@@ -216,7 +262,8 @@ stats_print_json(const struct ixg_lcore_counters *c,
 			}
 			ixg_json_obj(&j, name);
 			if (d == IXG_CTR_DIM_PORT || d == IXG_CTR_DIM_PEER ||
-			    d == IXG_CTR_DIM_CLASS)
+			    d == IXG_CTR_DIM_CLASS ||
+			    d == IXG_CTR_DIM_BLACKHOLE)
 				ixg_json_u64(&j, "id", e);
 			for (unsigned f = 0; f < IXG_CF_MAX; f++)
 				if (ixg_ctr_families[f].dim == d)

@@ -255,8 +255,11 @@ compile_peer_prefixes(struct compiler *C, const struct c_peer *p, uint16_t id)
 		if (rc == -ENOMEM)
 			return rc;
 		bad |= rc < 0;
-	} else {
-		/* Default: a peer may source what it announces. */
+	}
+	/* Default: a peer may source what it announces; feasible (RFC 8704)
+	 * adds what it announces to its allowed prefixes (ixgate-control
+	 * adds its kernel routes too). */
+	if (!(p->set & PEER_ALLOW) || p->sav == IXG_SAV_FEASIBLE) {
 		for (i = r4; i < s->n_routes4; i++) {
 			if (!GROW(C, s->sources4, s->n_sources4, C->cap_s4))
 				return -ENOMEM;
@@ -1040,6 +1043,7 @@ compile_objects(struct compiler *C)
 
 		o->family = b->p.fam;
 		o->len = b->p.len;
+		o->id = (uint16_t)i; /* ixgate-control keeps them stable */
 		o->origin = b->loc;
 		o->expires = b->expires;
 		memcpy(o->addr, b->p.addr, 16);

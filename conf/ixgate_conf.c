@@ -51,13 +51,15 @@ fail_summary(const char *path, const struct ixg_diags *d)
 static void
 dump(const struct ixg_spec *s)
 {
-	uint32_t i, strict = 0, loose = 0, off = 0;
+	uint32_t i, strict = 0, loose = 0, off = 0, feasible = 0;
 
 	for (i = 0; i < s->n_peers; i++) {
 		if (s->peers[i].sav_mode == IXG_SAV_STRICT)
 			strict++;
 		else if (s->peers[i].sav_mode == IXG_SAV_LOOSE)
 			loose++;
+		else if (s->peers[i].sav_mode == IXG_SAV_FEASIBLE)
+			feasible++;
 		else
 			off++;
 	}
@@ -68,8 +70,11 @@ dump(const struct ixg_spec *s)
 		printf("  port %u %s device \"%s\" mtu %u\n", s->ports[i].id,
 		       s->ports[i].name, s->ports[i].devargs, s->ports[i].mtu);
 	printf("local-addresses %u\n", s->n_local_addrs);
-	printf("peers %u (source-validation strict %u, loose %u, off %u)\n",
+	printf("peers %u (source-validation strict %u, loose %u, off %u",
 	       s->n_peers, strict, loose, off);
+	if (feasible > 0)
+		printf(", feasible %u", feasible);
+	printf(")\n");
 	printf("classes %u\n", s->n_classes);
 	printf("acl-rules %u\n", s->n_acl_rules);
 	printf("routes ipv4 %u ipv6 %u\n", s->n_routes4, s->n_routes6);

@@ -1297,16 +1297,20 @@ peer_sav(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 	struct tok t;
 
 	field_once(P, obj, k, kw);
-	if (take_word(P, "'strict', 'loose' or 'off'", &t) < 0)
+	if (take_word(P, "'strict', 'loose', 'feasible' or 'off'", &t) < 0)
 		return -1;
 	if (tok_is(&t, "strict"))
 		p->sav = IXG_SAV_STRICT;
 	else if (tok_is(&t, "loose"))
 		p->sav = IXG_SAV_LOOSE;
+	else if (tok_is(&t, "feasible"))
+		p->sav = IXG_SAV_FEASIBLE;
 	else if (tok_is(&t, "off"))
 		p->sav = IXG_SAV_OFF;
 	else {
-		ERR_AT(P, &t, "expected 'strict', 'loose' or 'off', got '%.*s'",
+		ERR_AT(P, &t,
+		       "expected 'strict', 'loose', 'feasible' or 'off', got "
+		       "'%.*s'",
 		       (int)t.len, t.p);
 		return finish(P, 1);
 	}

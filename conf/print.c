@@ -449,7 +449,7 @@ static void
 print_peer_sav(FILE *out, const struct ixg_conf *c, const void *obj,
 	       const struct conf_kw *k, const char *indent)
 {
-	static const char *const sav[] = {"strict", "loose", "off"};
+	static const char *const sav[] = {"strict", "loose", "off", "feasible"};
 	const struct c_peer *p = obj;
 
 	(void)c;

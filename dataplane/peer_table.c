@@ -427,7 +427,7 @@ build_peers(struct tbl_build *b)
 				      sp->name, sp->origin, sp->n_macs);
 			break;
 		}
-		if (sp->sav_mode > IXG_SAV_OFF) {
+		if (sp->sav_mode > IXG_SAV_FEASIBLE) {
 			rc = tbl_fail(b, -EINVAL,
 				      "peer %s (origin %" PRIu32
 				      "): bad sav mode %u",

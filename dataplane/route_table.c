@@ -147,8 +147,38 @@ const struct spec_table_ops spec_table_routes6 = {
 	.describe = routes6_describe,
 };
 
-/* Checked when built (family, length): they name no other object. */
+/* Ids name counters: two blackholes of a spec never share one. Family
+ * and length are checked when built. */
+static int
+blackholes_validate(struct spec_check *c)
+{
+	const struct ixg_spec *s = c->s;
+	uint8_t *used = calloc(IXG_MAX_BLACKHOLES / 8, 1);
+	int rc = 0;
+
+	if (used == NULL)
+		return spec_refuse(c, IXG_TBL_BLACKHOLES, 0, 0,
+				   "blackholes: out of memory");
+	for (uint32_t i = 0; i < s->n_blackholes && rc == 0; i++) {
+		const struct ixg_spec_blackhole *h = &s->blackholes[i];
+		uint8_t bit = (uint8_t)(1u << (h->id % 8));
+
+		if (used[h->id / 8] & bit) {
+			char what[128];
+
+			blackholes_describe(s, i, what, sizeof(what));
+			rc = spec_refuse(c, IXG_TBL_BLACKHOLES, i, h->origin,
+					 "%s: id %u is another blackhole's",
+					 what, h->id);
+		}
+		used[h->id / 8] |= bit;
+	}
+	free(used);
+	return rc;
+}
+
 const struct spec_table_ops spec_table_blackholes = {
+	.validate = blackholes_validate,
 	.describe = blackholes_describe,
 };
 
@@ -213,6 +243,7 @@ build_blackholes(struct tbl_build *b)
 		}
 		tb->family = sb->family;
 		tb->len = sb->len;
+		tb->id = sb->id;
 		tb->expires = sb->expires;
 		memcpy(tb->addr, sb->addr, 16);
 		if (sb->expires > b->now &&

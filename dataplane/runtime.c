@@ -44,6 +44,67 @@ runtime_publish(struct runtime *rt, const struct ixg_spec *spec, char *err,
 				  NULL, NULL);
 }
 
+/* The same prefix? */
+static bool
+blackhole_same(const struct ixg_spec_blackhole *a,
+	       const struct ixg_spec_blackhole *b)
+{
+	return a->family == b->family && a->len == b->len &&
+	       memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
+}
+
+/*
+ * Blackhole ids name a prefix: the counters of an id that names another
+ * prefix in next than in cur (or none there) start from zero, with its
+ * slots by peer (they keep their key), and so do the slots of a fresh
+ * peer (fresh_peer[id] set; NULL: none). An id cur uses for another
+ * prefix can still take a packet of the old one until the swap (the
+ * control plane reuses such an id only when no other is free).
+ */
+static void
+blackholes_zero_new_ids(struct runtime *rt, const struct ixg_spec *next,
+			const struct ixg_spec *cur, const uint8_t *fresh_peer)
+{
+	static uint32_t cur_at[IXG_MAX_BLACKHOLES];
+	static uint8_t fresh[IXG_MAX_BLACKHOLES];
+	bool any = false;
+
+	memset(cur_at, 0xff, sizeof(cur_at));
+	memset(fresh, 0, sizeof(fresh));
+	for (uint32_t i = 0; i < cur->n_blackholes; i++)
+		cur_at[cur->blackholes[i].id] = i;
+	for (uint32_t i = 0; i < next->n_blackholes; i++) {
+		const struct ixg_spec_blackhole *h = &next->blackholes[i];
+		uint32_t j = cur_at[h->id];
+
+		if (j < cur->n_blackholes &&
+		    blackhole_same(h, &cur->blackholes[j]))
+			continue;
+		fresh[h->id] = 1;
+		any = true;
+	}
+	if (!any && fresh_peer == NULL)
+		return;
+	for (uint32_t b = 0; b < rt->n_blocks; b++) {
+		struct ixg_lcore_counters *c = &rt->counters[b];
+
+		for (uint32_t id = 0; any && id < IXG_MAX_BLACKHOLES; id++)
+			if (fresh[id])
+				memset(&c->blackhole[id], 0,
+				       sizeof(c->blackhole[id]));
+		for (uint32_t k = 0; k < IXG_BH_PEER_SLOTS; k++) {
+			uint32_t key = c->blackhole_peer[k].key;
+
+			if (key != 0 &&
+			    (fresh[IXG_BH_PEER_ID(key) % IXG_MAX_BLACKHOLES] ||
+			     (fresh_peer != NULL &&
+			      fresh_peer[IXG_BH_PEER_PEER(key)])))
+				memset(&c->blackhole_peer[k].pb, 0,
+				       sizeof(c->blackhole_peer[k].pb));
+		}
+	}
+}
+
 /*
  * Counters of an id that `next` gives to an object the running spec `cur`
  * does not have start from zero: a member that takes the id of one removed
@@ -127,6 +188,7 @@ counters_zero_new_ids(struct runtime *rt, const struct ixg_spec *next,
 				       sizeof(c->country_pair[k][i]));
 		}
 	}
+	blackholes_zero_new_ids(rt, next, cur, any_peer ? fresh_peer : NULL);
 }
 
 int

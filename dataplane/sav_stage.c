@@ -5,7 +5,9 @@
  * an ingress access list built from its prefix lists (RFC 3704 s. 2.1; the
  * exchange has no reverse path of its own to check, so not s. 2.2 uRPF);
  * loose: the source must be routed to some peer (RFC 3704 s. 2.4); off: no
- * check.
+ * check; feasible (RFC 8704 s. 3.3, enhanced feasible-path uRPF): strict
+ * over sources the control plane extends with every prefix routed to the
+ * peer.
  *
  * Cost: 94 instructions/packet on the full table, 83 on the 16-route
  * one (callgrind; bench/README.md, "Per stage").
@@ -103,7 +105,8 @@ stage_sav(struct pipeline_ctx *ctx, struct burst *b)
 		    m->in_peer == IXG_PEER_NONE || m->in_peer >= IXG_MAX_PEERS)
 			continue;
 		switch (t->peers[m->in_peer].sav_mode) {
-		case IXG_SAV_STRICT: s = &batch[SAV_STRICT_IDX]; break;
+		case IXG_SAV_STRICT:
+		case IXG_SAV_FEASIBLE: s = &batch[SAV_STRICT_IDX]; break;
 		case IXG_SAV_LOOSE: s = &batch[SAV_LOOSE_IDX]; break;
 		default: continue;
 		}

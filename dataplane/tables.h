@@ -128,6 +128,7 @@ struct tbl_local_addr {
 struct tbl_blackhole {
 	uint8_t family;
 	uint8_t len;
+	uint16_t id; /* its counters: ixg_lcore_counters.blackhole[id] */
 	int64_t expires; /* unix seconds, 0 = never */
 	uint8_t addr[16];
 };

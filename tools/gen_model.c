@@ -599,7 +599,8 @@ gen_model_eval(const struct gen_model *m, const struct gen_pkt *p,
 		return;
 	}
 	/* SAV */
-	if (m->peers[peer].sav_mode == IXG_SAV_STRICT) {
+	if (m->peers[peer].sav_mode == IXG_SAV_STRICT ||
+	    m->peers[peer].sav_mode == IXG_SAV_FEASIBLE) {
 		if (!gen_model_src_allowed(m, peer, fam, p->src)) {
 			drop(v, IXG_DROP_SOURCE_INVALID);
 			return;

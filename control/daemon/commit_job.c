@@ -51,6 +51,7 @@
 #include "ctld.h"
 #include "exporter.h"
 #include "ixg_conf.h"
+#include "rib_table.h"
 #include "ixg_wire.h"
 
 #define MAX_QUEUED 8
@@ -298,6 +299,11 @@ cand_free(struct commit_job *j)
 		free(j->cand.spec.routes4);
 		free(j->cand.spec.routes6);
 		free(j->cand.spec.blackholes);
+		/* Sources of its own when feasible peers' changed. */
+		if (j->cand.spec.sources4 != j->D->st.running.spec.sources4) {
+			free(j->cand.spec.sources4);
+			free(j->cand.spec.sources6);
+		}
 		memset(&j->cand, 0, sizeof(j->cand));
 	} else if (!j->cand_is_running) {
 		ctl_config_free(&j->cand);
@@ -440,6 +446,14 @@ install_candidate(struct commit_job *j)
 		st->running.spec.n_routes6 = j->cand.spec.n_routes6;
 		st->running.spec.blackholes = j->cand.spec.blackholes;
 		st->running.spec.n_blackholes = j->cand.spec.n_blackholes;
+		if (j->cand.spec.sources4 != st->running.spec.sources4) {
+			free(st->running.spec.sources4);
+			free(st->running.spec.sources6);
+			st->running.spec.sources4 = j->cand.spec.sources4;
+			st->running.spec.n_sources4 = j->cand.spec.n_sources4;
+			st->running.spec.sources6 = j->cand.spec.sources6;
+			st->running.spec.n_sources6 = j->cand.spec.n_sources6;
+		}
 		memset(&j->cand, 0, sizeof(j->cand));
 		j->routes_only = false;
 		j->cand_is_running = true;
@@ -1057,6 +1071,19 @@ start_prepare(struct commit_job *j)
 				strerror(-rc));
 		if (j->cand_is_running)
 			j->cand = D->st.running;
+		else if (D->st.running.valid &&
+			 (rc = rib_blackhole_ids(
+				  j->cand.spec.blackholes,
+				  j->cand.spec.n_blackholes,
+				  D->st.running.spec.blackholes,
+				  D->st.running.spec.n_blackholes)) < 0) {
+			free(t);
+			job_say(j, "%s: cannot number the blackholes: %s",
+				j->req.action, strerror(-rc));
+			j->status = 1;
+			job_finish(j);
+			return;
+		}
 	}
 	t->base = D->st.running.valid && D->running_exact && !j->cand_is_running
 			  ? &D->st.running.spec
@@ -1668,6 +1695,12 @@ start_routes(struct commit_job *j)
 	j->cand.spec.n_routes6 = routes.n_routes6;
 	j->cand.spec.blackholes = routes.blackholes;
 	j->cand.spec.n_blackholes = routes.n_blackholes;
+	if (routes.sources4 != NULL) { /* feasible peers' (RFC 8704) */
+		j->cand.spec.sources4 = routes.sources4;
+		j->cand.spec.n_sources4 = routes.n_sources4;
+		j->cand.spec.sources6 = routes.sources6;
+		j->cand.spec.n_sources6 = routes.n_sources6;
+	}
 	j->routes_only = true;
 	memcpy(j->sha, j->cand.sha256, 32);
 	j->have_sha = true;

@@ -45,6 +45,9 @@ struct ctl_config {
 	 * kernel's; rib_id names this config's resolution basis. */
 	bool rib_merged;
 	uint32_t n_conf4, n_conf6, n_conf_bh;
+	/* The same for sources4 / sources6 (feasible peers' kernel routes
+	 * follow the config's own). */
+	uint32_t n_conf_src4, n_conf_src6;
 	uint64_t rib_id;
 };
 

@@ -292,6 +292,8 @@ mark_config(struct rib *R, struct ctl_config *c)
 		c->n_conf4 = c->spec.n_routes4;
 		c->n_conf6 = c->spec.n_routes6;
 		c->n_conf_bh = c->spec.n_blackholes;
+		c->n_conf_src4 = c->spec.n_sources4;
+		c->n_conf_src6 = c->spec.n_sources6;
 		c->rib_merged = true;
 	}
 	if (c->rib_id == 0)
@@ -430,7 +432,9 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 	/* No kernel route to add and none to strip: c stays as it is. */
 	if (rib_table_size(R->t) == 0 && c->spec.n_routes4 == c->n_conf4 &&
 	    c->spec.n_routes6 == c->n_conf6 &&
-	    c->spec.n_blackholes == c->n_conf_bh)
+	    c->spec.n_blackholes == c->n_conf_bh &&
+	    c->spec.n_sources4 == c->n_conf_src4 &&
+	    c->spec.n_sources6 == c->n_conf_src6)
 		return 0;
 	rc = basis(R, c);
 	if (rc < 0)
@@ -438,8 +442,38 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 	memset(&m, 0, sizeof(m));
 	rc = rib_table_merge(R->t, &c->spec, c->n_conf4, c->n_conf6,
 			     c->n_conf_bh, &m);
-	if (rc < 0)
+	/* Ids against what runs (c may be the running config itself: its
+	 * array is freed below, after). */
+	if (rc == 0 && D->st.running.valid)
+		rc = rib_blackhole_ids(m.blackholes, m.n_blackholes,
+				       D->st.running.spec.blackholes,
+				       D->st.running.spec.n_blackholes);
+	if (rc < 0) {
+		free(m.routes4);
+		free(m.routes6);
+		free(m.blackholes);
 		return rc;
+	}
+	rc = rib_table_feasible(R->t, &c->spec, c->n_conf_src4, c->n_conf_src6,
+				&m);
+	if (rc < 0) {
+		free(m.routes4);
+		free(m.routes6);
+		free(m.blackholes);
+		return rc;
+	}
+	if (m.sources4 != NULL) {
+		free(c->spec.sources4);
+		free(c->spec.sources6);
+		c->spec.sources4 = m.sources4;
+		c->spec.n_sources4 = m.n_sources4;
+		c->spec.sources6 = m.sources6;
+		c->spec.n_sources6 = m.n_sources6;
+	} else {
+		/* No feasible peer: the config's sources alone. */
+		c->spec.n_sources4 = c->n_conf_src4;
+		c->spec.n_sources6 = c->n_conf_src6;
+	}
 	free(c->spec.routes4);
 	free(c->spec.routes6);
 	free(c->spec.blackholes);
@@ -486,10 +520,38 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 	memset(&m, 0, sizeof(m));
 	rc = rib_table_merge(R->t, s, run->n_conf4, run->n_conf6,
 			     run->n_conf_bh, &m);
-	if (rc < 0)
+	if (rc == 0)
+		rc = rib_blackhole_ids(m.blackholes, m.n_blackholes,
+				       s->blackholes, s->n_blackholes);
+	/* Feasible peers' sources follow their routes (RFC 8704). */
+	if (rc == 0)
+		rc = rib_table_feasible(R->t, s, run->n_conf_src4,
+					run->n_conf_src6, &m);
+	if (rc < 0) {
+		free(m.routes4);
+		free(m.routes6);
+		free(m.blackholes);
 		return rc;
+	}
 	memset(d, 0, sizeof(*d));
 	*tables = 0;
+	if (m.sources4 != NULL &&
+	    !differs(m.sources4, m.n_sources4, s->sources4, s->n_sources4,
+		     sizeof(*m.sources4)) &&
+	    !differs(m.sources6, m.n_sources6, s->sources6, s->n_sources6,
+		     sizeof(*m.sources6))) {
+		free(m.sources4);
+		free(m.sources6);
+		m.sources4 = NULL;
+		m.sources6 = NULL;
+	}
+	if (m.sources4 != NULL) {
+		*tables |= 1u << IXG_TBL_SOURCES4 | 1u << IXG_TBL_SOURCES6;
+		count_diff(&d->t[IXG_TBL_SOURCES4], s->n_sources4, m.n_sources4,
+			   0);
+		count_diff(&d->t[IXG_TBL_SOURCES6], s->n_sources6, m.n_sources6,
+			   0);
+	}
 	if (differs(m.routes4, m.n_routes4, s->routes4, s->n_routes4,
 		    sizeof(*m.routes4))) {
 		*tables |= 1u << IXG_TBL_ROUTES4;
@@ -515,6 +577,11 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 	out->n_routes6 = m.n_routes6;
 	out->blackholes = m.blackholes;
 	out->n_blackholes = m.n_blackholes;
+	/* NULL: the running sources stay. */
+	out->sources4 = m.sources4;
+	out->n_sources4 = m.n_sources4;
+	out->sources6 = m.sources6;
+	out->n_sources6 = m.n_sources6;
 	/* What this job carries. */
 	tmp = R->fly;
 	R->fly = R->pend;
@@ -733,6 +800,31 @@ rib_show(const struct rib *R, const struct ixg_spec *s, struct view *v)
 			  st->resyncs);
 	}
 	return 0;
+}
+
+/* See rib.h. */
+const char *
+rib_bh_origin(const void *arg, const struct ixg_spec_blackhole *h, char *buf,
+	      size_t len)
+{
+	const struct ctl_state *st = arg;
+	const struct rtnl_route *best = NULL;
+
+	if (h->origin != RIB_ORIGIN_KERNEL) {
+		if (st->running.conf != NULL &&
+		    ixg_conf_origin(st->running.conf, h->origin, buf, len) == 0)
+			return buf;
+		snprintf(buf, len, "origin %u", h->origin);
+		return buf;
+	}
+	if (st->rib != NULL && st->rib->reader != NULL)
+		best = rtnl_store_best(rtnl_reader_store(st->rib->reader),
+				       h->family == 4 ? AF_INET : AF_INET6,
+				       h->addr, h->len);
+	if (best == NULL)
+		return "kernel";
+	snprintf(buf, len, "kernel table %u", best->table);
+	return buf;
 }
 
 const char *

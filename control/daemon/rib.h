@@ -78,6 +78,16 @@ void rib_job_done(struct ctld *D, bool live, uint64_t generation,
 int rib_show(const struct rib *R, const struct ixg_spec *s, struct view *v);
 
 /*
+ * A blackhole's origin as a counter label (counters.h, bh_origin; arg is
+ * the struct ctl_state whose running config and rib name it): the config
+ * location "file:line:col", "kernel table N" for one from the kernel (N
+ * the table of its best route), "kernel" when the rib no longer has it.
+ * Loop thread (it reads the rib and the parsed config).
+ */
+const char *rib_bh_origin(const void *arg, const struct ixg_spec_blackhole *h,
+			  char *buf, size_t len);
+
+/*
  * Where a merged kernel entry of the running spec came from: "kernel
  * table 100 proto bird metric 32 via 198.51.100.11 dev ixg0" into buf;
  * NULL when the rib has no route for that prefix. Also, for a prefix the

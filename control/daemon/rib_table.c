@@ -791,6 +791,88 @@ rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 	return 0;
 }
 
+/* See rib_table.h. */
+int
+rib_table_feasible(const struct rib_table *t, const struct ixg_spec *base,
+		   uint32_t n_conf_src4, uint32_t n_conf_src6,
+		   struct ixg_spec *out)
+{
+	uint8_t feasible[IXG_MAX_PEERS] = {0};
+	struct ixg_spec_route4 *s4;
+	struct ixg_spec_route6 *s6;
+	uint32_t n4, n6, k4 = 0, k6 = 0;
+	bool any = false;
+
+	out->sources4 = NULL;
+	out->sources6 = NULL;
+	out->n_sources4 = out->n_sources6 = 0;
+	for (uint32_t i = 0; i < base->n_peers; i++)
+		if (base->peers[i].sav_mode == IXG_SAV_FEASIBLE &&
+		    base->peers[i].id < IXG_MAX_PEERS) {
+			feasible[base->peers[i].id] = 1;
+			any = true;
+		}
+	if (!any)
+		return 0;
+	n4 = n_conf_src4 < base->n_sources4 ? n_conf_src4 : base->n_sources4;
+	n6 = n_conf_src6 < base->n_sources6 ? n_conf_src6 : base->n_sources6;
+	for (uint32_t i = 0; i < t->n_e; i++) {
+		const struct ent *e = &t->e[i];
+
+		if (e->kind != RIB_K_ROUTE || !feasible[e->peer] ||
+		    !ent_merged(t, e))
+			continue;
+		if (e->k.fam == 4)
+			k4++;
+		else
+			k6++;
+	}
+	if (n4 + k4 > IXG_MAX_ROUTES4 || n6 + k6 > IXG_MAX_ROUTES6)
+		return -ENOSPC;
+	s4 = malloc((n4 + k4 + 1) * sizeof(*s4));
+	s6 = malloc((n6 + k6 + 1) * sizeof(*s6));
+	if (s4 == NULL || s6 == NULL) {
+		free(s4);
+		free(s6);
+		return -ENOMEM;
+	}
+	if (n4 > 0)
+		memcpy(s4, base->sources4, n4 * sizeof(*s4));
+	if (n6 > 0)
+		memcpy(s6, base->sources6, n6 * sizeof(*s6));
+	for (uint32_t i = 0; i < t->n_e; i++) {
+		const struct ent *e = &t->e[i];
+
+		if (e->kind != RIB_K_ROUTE || !feasible[e->peer] ||
+		    !ent_merged(t, e))
+			continue;
+		if (e->k.fam == 4) {
+			struct ixg_spec_route4 *r = &s4[n4++];
+			uint32_t a;
+
+			memset(r, 0, sizeof(*r));
+			memcpy(&a, e->k.addr, 4);
+			r->addr = ntohl(a);
+			r->len = e->k.len;
+			r->peer_id = e->peer;
+			r->origin = RIB_ORIGIN_KERNEL;
+		} else {
+			struct ixg_spec_route6 *r = &s6[n6++];
+
+			memset(r, 0, sizeof(*r));
+			memcpy(r->addr, e->k.addr, 16);
+			r->len = e->k.len;
+			r->peer_id = e->peer;
+			r->origin = RIB_ORIGIN_KERNEL;
+		}
+	}
+	out->sources4 = s4;
+	out->n_sources4 = n4;
+	out->sources6 = s6;
+	out->n_sources6 = n6;
+	return 0;
+}
+
 void
 rib_table_counts(const struct rib_table *t, struct rib_counts *c)
 {
@@ -838,4 +920,109 @@ rib_table_lookup(const struct rib_table *t, int family, const uint8_t *dst,
 	*peer = t->e[r->val].peer;
 	*merged = ent_merged(t, &t->e[r->val]);
 	return 0;
+}
+
+/* ------------------------------------------------------ blackhole ids */
+
+static int
+bh_cmp(const void *a, const void *b)
+{
+	const struct ixg_spec_blackhole *x = *(
+		const struct ixg_spec_blackhole *const *)a;
+	const struct ixg_spec_blackhole *y = *(
+		const struct ixg_spec_blackhole *const *)b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->addr, y->addr, x->family == 6 ? 16 : 4);
+}
+
+/* By prefix, then id (duplicates of a prefix: the lowest id first). */
+static int
+bh_cmp_id(const void *a, const void *b)
+{
+	const struct ixg_spec_blackhole *x = *(
+		const struct ixg_spec_blackhole *const *)a;
+	const struct ixg_spec_blackhole *y = *(
+		const struct ixg_spec_blackhole *const *)b;
+	int c = bh_cmp(a, b);
+
+	return c != 0 ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* See rib_table.h. */
+int
+rib_blackhole_ids(struct ixg_spec_blackhole *next, uint32_t n,
+		  const struct ixg_spec_blackhole *prev, uint32_t n_prev)
+{
+	const struct ixg_spec_blackhole **byp;
+	uint8_t *in_prev, *in_next, *given;
+	uint32_t lo = 0, lo_any = 0;
+	int rc = 0;
+
+	if (n > IXG_MAX_BLACKHOLES)
+		return -ENOSPC;
+	if (n_prev > IXG_MAX_BLACKHOLES)
+		n_prev = 0; /* not a spec the dataplane runs */
+	byp = malloc((n_prev + 1) * sizeof(*byp));
+	in_prev = calloc(IXG_MAX_BLACKHOLES, 1);
+	in_next = calloc(IXG_MAX_BLACKHOLES, 1);
+	given = calloc(n + 1, 1);
+	if (byp == NULL || in_prev == NULL || in_next == NULL ||
+	    given == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n_prev; i++) {
+		byp[i] = &prev[i];
+		in_prev[prev[i].id] = 1;
+	}
+	qsort(byp, n_prev, sizeof(*byp), bh_cmp_id);
+	/* Prefixes that stay keep their id (the first of duplicates). */
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ixg_spec_blackhole *key = &next[i], **p;
+
+		p = n_prev > 0
+			    ? bsearch(&key, byp, n_prev, sizeof(*byp), bh_cmp)
+			    : NULL;
+		/* The first of its duplicates not given yet. */
+		while (p != NULL && p > byp && bh_cmp(p - 1, p) == 0)
+			p--;
+		while (p != NULL && p < byp + n_prev && bh_cmp(p, &key) == 0 &&
+		       in_next[(*p)->id])
+			p++;
+		if (p != NULL && p < byp + n_prev && bh_cmp(p, &key) == 0) {
+			next[i].id = (*p)->id;
+			in_next[(*p)->id] = 1;
+			given[i] = 1;
+		}
+	}
+	/* New prefixes: the lowest id free in both, else in next alone. */
+	for (uint32_t i = 0; i < n; i++) {
+		if (given[i])
+			continue;
+		while (lo < IXG_MAX_BLACKHOLES && (in_prev[lo] || in_next[lo]))
+			lo++;
+		if (lo < IXG_MAX_BLACKHOLES) {
+			next[i].id = (uint16_t)lo;
+			in_next[lo] = 1;
+			continue;
+		}
+		while (lo_any < IXG_MAX_BLACKHOLES && in_next[lo_any])
+			lo_any++;
+		if (lo_any == IXG_MAX_BLACKHOLES) {
+			rc = -ENOSPC;
+			goto out;
+		}
+		next[i].id = (uint16_t)lo_any;
+		in_next[lo_any] = 1;
+	}
+out:
+	free(byp);
+	free(in_prev);
+	free(in_next);
+	free(given);
+	return rc;
 }

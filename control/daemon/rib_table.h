@@ -36,7 +36,7 @@
 
 /* The origin of a merged kernel entry: never a config location
  * (ixg_conf_origin fails on it); `show routes` asks the rib instead. */
-#define RIB_ORIGIN_KERNEL 0xfffffffeu
+#define RIB_ORIGIN_KERNEL IXG_ORIGIN_KERNEL
 
 /* What became of a prefix's best kernel route. */
 #define RIB_KINDS(X)                                                           \
@@ -122,6 +122,33 @@ uint32_t rib_table_size(const struct rib_table *t);
 int rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 		    uint32_t n_conf4, uint32_t n_conf6, uint32_t n_conf_bh,
 		    struct ixg_spec *out);
+
+/*
+ * Source validation `feasible` (RFC 8704 s. 3.3): the sources of base with
+ * every merged kernel route of a peer whose sav_mode (in base->peers) is
+ * IXG_SAV_FEASIBLE added to that peer's, after the first n_conf_src4 /
+ * n_conf_src6 entries of base's sources4 / sources6 (the config's; those
+ * after them, kernel entries of an earlier merge, are dropped). New
+ * malloc'd arrays into out->sources4/sources6 and their counts; when no
+ * peer is feasible, nothing is allocated: out's arrays are NULL and 0 is
+ * returned. 0, -ENOSPC past a capacity, or -ENOMEM.
+ */
+int rib_table_feasible(const struct rib_table *t, const struct ixg_spec *base,
+		       uint32_t n_conf_src4, uint32_t n_conf_src6,
+		       struct ixg_spec *out);
+
+/*
+ * Give each of the n blackholes of `next` its id (struct
+ * ixg_spec_blackhole: what its counters are kept under): a prefix that
+ * `prev` (the n_prev blackholes the dataplane runs, ids set) has keeps its
+ * id; a new one takes the lowest id neither prev nor next uses (an id freed
+ * by this very change only when no other is left), so its counters start
+ * from zero (runtime.c). Duplicate prefixes in next get ids of their own.
+ * 0, -ENOSPC (more than IXG_MAX_BLACKHOLES), -ENOMEM. Any thread; touches
+ * only next's ids.
+ */
+int rib_blackhole_ids(struct ixg_spec_blackhole *next, uint32_t n,
+		      const struct ixg_spec_blackhole *prev, uint32_t n_prev);
 
 /* Counts: prefixes by kind (per family 4/6 in [0]/[1]), and those merged
  * (not shut out nor beaten by config). */

@@ -87,6 +87,7 @@ sav_name(unsigned m)
 	case IXG_SAV_STRICT: return "strict";
 	case IXG_SAV_LOOSE: return "loose";
 	case IXG_SAV_OFF: return "off";
+	case IXG_SAV_FEASIBLE: return "feasible";
 	default: return "?";
 	}
 }
@@ -1573,6 +1574,60 @@ cmd_classes(struct ctx *x, struct view *v, const char *arg)
 
 /* ------------------------------------------------------ show blackholes */
 
+/*
+ * What each blackhole dropped by member (the blackhole x ingress peer
+ * counters), rows in (blackhole id, peer) order, after the blackholes.
+ */
+static void
+blackholes_by_peer(struct ctx *x, struct view *v)
+{
+	static const struct vcol cols[] = {
+		{"PREFIX", "prefix", VF_PLAIN, 0, 0},
+		{NULL, "id", VF_PLAIN, 0, 0},
+		{"PEER", "peer", VF_PLAIN, 0, 0},
+		{">PACKETS", "packets", VF_PLAIN, 0, 0},
+		{">BYTES", "bytes", VF_PLAIN, 0, 0},
+	};
+	const unsigned fp = IXG_CF_blackhole_peer_dropped_packets_total;
+	const unsigned fb = IXG_CF_blackhole_peer_dropped_bytes_total;
+	uint64_t fams = UINT64_C(1) << fp | UINT64_C(1) << fb;
+	struct ixg_ctr_walk *w;
+	struct vtable *t;
+	uint32_t pos = 0, key, n = 0;
+	char pb[2 * IXG_NAME_LEN + 8], nb[IXG_NAME_LEN + 8];
+
+	if (x->c == NULL)
+		return;
+	w = ixg_ctr_walk_new(&x->sc, x->names, 0, fams);
+	if (w == NULL)
+		return;
+	while (ixg_ctr_walk_entity(w, IXG_CTR_DIM_BLACKHOLE_PEER, &pos, &key))
+		n += ixg_ctr_walk_value(w, fp, key, 0) != 0;
+	if (n > 0)
+		view_text(v, "dropped by member:\n");
+	t = view_table(v, "by_peer", cols, sizeof(cols) / sizeof(cols[0]), 2);
+	for (pos = 0;
+	     ixg_ctr_walk_entity(w, IXG_CTR_DIM_BLACKHOLE_PEER, &pos, &key);) {
+		uint64_t pk = ixg_ctr_walk_value(w, fp, key, 0);
+
+		if (pk == 0)
+			continue;
+		vt_row(t);
+		vt_set(t, 0,
+		       V_STR(ixg_ctr_entity_name(w, IXG_CTR_DIM_BLACKHOLE,
+						 IXG_BH_PEER_ID(key), pb,
+						 sizeof(pb))));
+		vt_set(t, 1, V_U64(IXG_BH_PEER_ID(key)));
+		vt_set(t, 2,
+		       V_STR(peer_name(x, IXG_BH_PEER_PEER(key), nb,
+				       sizeof(nb))));
+		vt_set(t, 3, V_U64(pk));
+		vt_set(t, 4, V_U64(ixg_ctr_walk_value(w, fb, key, 0)));
+	}
+	vt_hide_empty(t);
+	ixg_ctr_walk_free(w);
+}
+
 static int
 cmd_blackholes(struct ctx *x, struct view *v, const char *arg)
 {
@@ -1585,10 +1640,16 @@ cmd_blackholes(struct ctx *x, struct view *v, const char *arg)
 		{NULL, "remaining_s", VF_PLAIN, 0, 0},
 		{"STATE", NULL, VF_PLAIN, 0, 0},
 		{NULL, "active", VF_PLAIN, 0, 0},
+		{NULL, "id", VF_PLAIN, 0, 0},
+		{">DROPPED", "dropped_packets", VF_PLAIN, 0, 0},
+		{">BYTES", "dropped_bytes", VF_PLAIN, 0, 0},
+		{">PPS", "dropped_pps", VF_SI, 0, 0},
 		{"WHERE", NULL, VF_PLAIN, 0, 0},
 		{NULL, "where", VF_PLAIN, 0, 0},
 	};
 	const unsigned f = IXG_CF_dropped_packets_total;
+	const unsigned fp = IXG_CF_blackhole_dropped_packets_total;
+	const unsigned fb = IXG_CF_blackhole_dropped_bytes_total;
 	const struct ixg_spec *s = x->spec;
 	char b[64], tb[32], db[SHOW_NUM_LEN], loc[256];
 	struct vtable *t;
@@ -1601,7 +1662,10 @@ cmd_blackholes(struct ctx *x, struct view *v, const char *arg)
 	vt_hide_empty(t);
 	for (uint32_t i = 0; i < s->n_blackholes; i++) {
 		const struct ixg_spec_blackhole *h = &s->blackholes[i];
-		const char *w = where(x, h->origin, loc, sizeof(loc));
+		const char *w = h->origin == RIB_ORIGIN_KERNEL
+					? rib_bh_origin(x->st, h, loc,
+							sizeof(loc))
+					: where(x, h->origin, loc, sizeof(loc));
 
 		vt_row(t);
 		vt_set(t, 0,
@@ -1628,13 +1692,17 @@ cmd_blackholes(struct ctx *x, struct view *v, const char *arg)
 		vt_set(t, 6,
 		       V_STR(blackhole_active(x, h) ? "active" : "expired"));
 		vt_set(t, 7, V_BOOL(blackhole_active(x, h)));
-		vt_set(t, 8, V_STR(w != NULL ? w : ""));
-		vt_set(t, 9, V_STR_OR_NONE(w));
+		vt_set(t, 8, V_U64(h->id));
+		vt_set(t, 9, cnt(x, fp, h->id, 0));
+		vt_set(t, 10, cnt(x, fb, h->id, 0));
+		vt_set(t, 11, rate(x, fp, h->id, 0, 1));
+		vt_set(t, 12, V_STR(w != NULL ? w : ""));
+		vt_set(t, 13, V_STR_OR_NONE(w));
 	}
 	if (s->n_blackholes == 0)
 		view_text(v, "no blackholes\n");
-	/* The dataplane counts blackhole drops by reason, not by prefix: the
-	 * total is all that is attributable. */
+	/* Every blackhole drop, whichever prefix (one that a blackhole
+	 * removed since dropped is in here, no longer in the table). */
 	view_json(v, "dropped_packets", cnt(x, f, 0, IXG_DROP_BLACKHOLE));
 	view_json(v, "dropped_pps", rate(x, f, 0, IXG_DROP_BLACKHOLE, 1));
 	if (x->c == NULL) {
@@ -1650,6 +1718,7 @@ cmd_blackholes(struct ctx *x, struct view *v, const char *arg)
 			view_text(v, ", %s pps", show_si(db, r));
 		view_text(v, "\n");
 	}
+	blackholes_by_peer(x, v);
 	return 0;
 }
 
@@ -2908,6 +2977,8 @@ ctl_show_rates(const struct ctl_state *st, int argc, char **argv, bool json,
 	x->st = st;
 	x->spec = st->running.valid ? &st->running.spec : NULL;
 	ixg_ctr_names_from_spec(x->names, x->spec);
+	x->names->bh_origin = rib_bh_origin;
+	x->names->bh_origin_arg = st;
 	/* The DPDK device names the dataplane wrote after its blocks. */
 	if (st->dp_connected)
 		ixg_ctr_names_devices(x->names,

@@ -68,6 +68,11 @@ struct exp_names {
 	ixg_cc_t *countries; /* by country index */
 	/* The ACL rules in the spec's order: id and name only. */
 	struct ixg_spec_acl_rule *rules;
+	/* The blackholes in the spec's order, and the origin label of each
+	 * (rib_bh_origin, rendered by the loop thread). */
+	unsigned n_blackholes;
+	struct ixg_spec_blackhole *blackholes;
+	char **bh_origins;
 	/* The same as the counter-family walk takes them (counters.h),
 	 * pointing into the arrays above. */
 	struct ixg_ctr_names *ctr;

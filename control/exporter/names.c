@@ -13,6 +13,7 @@
 
 #include "daemon.h"
 #include "metrics.h"
+#include "rib.h"
 
 static void
 free_names(struct exp_names *n)
@@ -28,6 +29,10 @@ free_names(struct exp_names *n)
 	free(n->ports);
 	free(n->classes);
 	free(n->rules);
+	for (unsigned i = 0; n->bh_origins != NULL && i < n->n_blackholes; i++)
+		free(n->bh_origins[i]);
+	free(n->bh_origins);
+	free(n->blackholes);
 	free(n->peers);
 	free(n->countries);
 	free(n->ctr);
@@ -58,6 +63,21 @@ map_counters(struct exp_names *n, const struct ctl_state *st)
 	return 0;
 }
 
+/* A blackhole's origin label: rendered when the snapshot was built. */
+static const char *
+bh_origin(const void *arg, const struct ixg_spec_blackhole *h, char *buf,
+	  size_t len)
+{
+	const struct exp_names *n = arg;
+	size_t i = (size_t)(h - n->blackholes);
+
+	(void)buf;
+	(void)len;
+	return i < n->n_blackholes && n->bh_origins[i] != NULL
+		       ? n->bh_origins[i]
+		       : "";
+}
+
 /* The names the counter-family walk takes, pointing into n's arrays. */
 static void
 ctr_names(struct exp_names *n)
@@ -79,6 +99,10 @@ ctr_names(struct exp_names *n)
 	c->n_countries = n->n_countries;
 	c->rules = n->rules;
 	c->n_rules = n->n_rules;
+	c->blackholes = n->blackholes;
+	c->n_blackholes = n->n_blackholes;
+	c->bh_origin = bh_origin;
+	c->bh_origin_arg = n;
 }
 
 /* Build a snapshot (see metrics.h). Loop thread. */
@@ -175,6 +199,24 @@ exp_names_build(const struct ctl_state *st, const struct exp_names *prev)
 			snprintf(r->name, sizeof(r->name), "%s",
 				 s->acl_rules[i].name);
 			n->n_rules++;
+		}
+	}
+	if (st->running.valid && s->n_blackholes > 0) {
+		char o[IXG_CTR_ORIGIN_LEN];
+
+		n->blackholes = malloc(s->n_blackholes *
+				       sizeof(*n->blackholes));
+		n->bh_origins = calloc(s->n_blackholes, sizeof(*n->bh_origins));
+		if (n->blackholes == NULL || n->bh_origins == NULL)
+			goto fail;
+		memcpy(n->blackholes, s->blackholes,
+		       s->n_blackholes * sizeof(*n->blackholes));
+		n->n_blackholes = s->n_blackholes;
+		for (i = 0; i < s->n_blackholes; i++) {
+			n->bh_origins[i] = strdup(rib_bh_origin(
+				st, &s->blackholes[i], o, sizeof(o)));
+			if (n->bh_origins[i] == NULL)
+				goto fail;
 		}
 	}
 	n->ctr = calloc(1, sizeof(*n->ctr));

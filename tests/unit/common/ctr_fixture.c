@@ -191,6 +191,27 @@ ctr_fixture_fill(const struct ixg_spec *s, struct ixg_lcore_counters *blocks,
 					 key, val(14, i * 5 + j + b));
 			}
 		pair_put(c, 4000 + b, (uint32_t)77 << 16 | s->peers[0].id, 9);
+
+		/* Blackholes by id (the first quiet), the first two peers
+		 * that sent to the others, and id 40 that no config names. */
+		for (uint32_t i = 1; i < s->n_blackholes; i++) {
+			uint16_t id = s->blackholes[i].id;
+
+			c->blackhole[id].packets = val(15, i + b);
+			c->blackhole[id].bytes = c->blackhole[id].packets * 90;
+			for (uint32_t j = 0; j < 2 && j < s->n_peers; j++) {
+				struct ixg_ctr_bh_peer *p =
+					&c->blackhole_peer[(i * 7 + j + b * 3) %
+							   IXG_BH_PEER_SLOTS];
+
+				p->key = IXG_BH_PEER_KEY(id, s->peers[j].id);
+				p->pb.packets = c->blackhole[id].packets / 2 +
+						(j == 0 ? 0 : 1);
+				p->pb.bytes = p->pb.packets * 90;
+			}
+		}
+		c->blackhole[40] = (struct ixg_ctr_pb){3 + b, 180};
+		c->blackhole_peer_overflow = b;
 	}
 }
 

@@ -462,7 +462,8 @@ static const struct {
 	{HEAD "peer a { next-hop 192.0.2.0/24; }\n",
 	 "t.conf:3:19: error: next-hop is an address, not a prefix"},
 	{HEAD "peer a { source-validation lax; }\n",
-	 "t.conf:3:28: error: expected 'strict', 'loose' or 'off', got 'lax'"},
+	 "t.conf:3:28: error: expected 'strict', 'loose', 'feasible' or 'off', "
+	 "got 'lax'"},
 	{HEAD "country-data \"x\" format csv;\n",
 	 "t.conf:3:25: error: unknown country data format 'csv' "
 	 "(ip-location-db or rir-delegated)"},

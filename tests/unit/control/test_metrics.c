@@ -34,7 +34,8 @@ static const char *config_text =
 	"mac 02:00:00:00:00:0b; announce { 10.2.0.0/16; } }\n"
 	"acl { rule 10 r1 { from b; action class gold; }\n"
 	"      rule 20 { protocol udp; destination-port 123; action deny; } "
-	"}\n";
+	"}\n"
+	"blackhole 10.2.3.0/24;\n";
 
 struct fixture {
 	struct ctl_state st;
@@ -118,6 +119,13 @@ setup(void **state)
 		c->peer_pair[17 + k].key = ((uint32_t)a << 16) | b;
 		c->peer_pair[17 + k].pb.packets = 11;
 		c->peer_pair[17 + k].pb.bytes = 1100;
+		/* the blackhole dropped what a sent to it */
+		c->blackhole[s->blackholes[0].id].packets = 2;
+		c->blackhole[s->blackholes[0].id].bytes = 128;
+		c->blackhole_peer[5 + k].key = IXG_BH_PEER_KEY(
+			s->blackholes[0].id, a);
+		c->blackhole_peer[5 + k].pb.packets = 2;
+		c->blackhole_peer[5 + k].pb.bytes = 128;
 	}
 	f->st.counters = f->blocks;
 	f->st.counters_size = f->size;

@@ -458,6 +458,140 @@ test_many(void **state)
 	assert_int_equal(rib_table_member(f->t, 2)->routes, 10000);
 }
 
+/*
+ * Source validation feasible (RFC 8704): a feasible member's sources are
+ * its config sources plus every kernel route resolved to it, in both
+ * families, following each change; a strict member's do not move; with no
+ * feasible member nothing is built.
+ */
+static void
+test_feasible(void **state)
+{
+	struct fx *f = *state;
+	struct ixg_spec m;
+
+	add_route(f, AF_INET, "27.64.1.0", 24, RTN_UNICAST, "192.0.2.1");
+	add_route(f, AF_INET, "1.2.0.0", 16, RTN_UNICAST, "192.0.2.2");
+	add_route(f, AF_INET6, "2402:800::", 32, RTN_UNICAST, "2001:db8::2");
+	flush(f, true);
+	memset(&m, 0, sizeof(m));
+	/* nobody feasible: nothing */
+	assert_int_equal(rib_table_feasible(f->t, &f->s, 2, 1, &m), 0);
+	assert_null(m.sources4);
+	assert_null(m.sources6);
+	/* th (id 2) feasible: its kernel routes join its sources */
+	f->peers[1].sav_mode = IXG_SAV_FEASIBLE;
+	assert_int_equal(rib_table_feasible(f->t, &f->s, 2, 1, &m), 0);
+	assert_int_equal(m.n_sources4, 3);
+	assert_memory_equal(m.sources4, f->sources4, 2 * sizeof(*m.sources4));
+	assert_int_equal(m.sources4[2].addr, h4("1.2.0.0"));
+	assert_int_equal(m.sources4[2].len, 16);
+	assert_int_equal(m.sources4[2].peer_id, 2);
+	assert_int_equal(m.sources4[2].origin, RIB_ORIGIN_KERNEL);
+	assert_int_equal(m.n_sources6, 2);
+	assert_int_equal(m.sources6[1].len, 32);
+	assert_int_equal(m.sources6[1].peer_id, 2);
+	free(m.sources4);
+	free(m.sources6);
+	/* the route withdrawn: gone from the sources with the next merge;
+	 * entries past the config's count are the earlier merge's, dropped */
+	del_route(f, AF_INET, "1.2.0.0", 16, RTN_UNICAST, "192.0.2.2");
+	flush(f, false);
+	assert_int_equal(rib_table_feasible(f->t, &f->s, 2, 1, &m), 0);
+	assert_int_equal(m.n_sources4, 2);
+	assert_int_equal(m.n_sources6, 2);
+	free(m.sources4);
+	free(m.sources6);
+	assert_int_equal(rib_table_feasible(f->t, &f->s, 1, 0, &m), 0);
+	assert_int_equal(m.n_sources4, 1);
+	assert_int_equal(m.n_sources6, 1);
+	free(m.sources4);
+	free(m.sources6);
+}
+
+/* A blackhole 10.0.N.0/24 (IPv4) or 2001:db8:N::/48. */
+static struct ixg_spec_blackhole
+bh(int fam, unsigned n, uint16_t id)
+{
+	struct ixg_spec_blackhole h = {.family = (uint8_t)fam, .id = id};
+
+	if (fam == 4) {
+		h.len = 24;
+		h.addr[0] = 10;
+		h.addr[2] = (uint8_t)n;
+	} else {
+		h.len = 48;
+		h.addr[0] = 0x20;
+		h.addr[1] = 0x01;
+		h.addr[2] = 0x0d;
+		h.addr[3] = 0xb8;
+		h.addr[5] = (uint8_t)n;
+	}
+	return h;
+}
+
+/*
+ * Blackhole ids (issue 11, counters per blackhole): a prefix that stays
+ * keeps its id wherever it moves in the array; a new one takes the lowest
+ * id free in both the running and the new set, so an id freed by this very
+ * change is not handed out while others are free; duplicates get their own
+ * id; past the capacity, -ENOSPC.
+ */
+static void
+test_blackhole_ids(void **state)
+{
+	struct ixg_spec_blackhole prev[3] = {bh(4, 1, 0), bh(6, 1, 1),
+					     bh(4, 2, 2)};
+	struct ixg_spec_blackhole next[5] = {
+		bh(4, 3, 99), /* new */
+		bh(4, 2, 99), /* stays: 2 */
+		bh(6, 1, 99), /* stays: 1 */
+		bh(4, 2, 99), /* duplicate of a staying one: new */
+		bh(6, 3, 99), /* new */
+	};
+	struct ixg_spec_blackhole *big;
+
+	(void)state;
+	/* 10.0.1.0/24 (id 0) goes: 0 is not reused while 3, 4, 5 are free */
+	assert_int_equal(rib_blackhole_ids(next, 5, prev, 3), 0);
+	assert_int_equal(next[0].id, 3);
+	assert_int_equal(next[1].id, 2);
+	assert_int_equal(next[2].id, 1);
+	assert_int_equal(next[3].id, 4);
+	assert_int_equal(next[4].id, 5);
+	/* the next change: 0 is free in both now, the lowest */
+	{
+		struct ixg_spec_blackhole again[2] = {bh(4, 9, 7), next[1]};
+
+		assert_int_equal(rib_blackhole_ids(again, 2, next, 5), 0);
+		assert_int_equal(again[0].id, 0);
+		assert_int_equal(again[1].id, 2);
+	}
+	/* nothing before: 0, 1, 2... in order */
+	assert_int_equal(rib_blackhole_ids(prev, 3, NULL, 0), 0);
+	assert_int_equal(prev[0].id, 0);
+	assert_int_equal(prev[2].id, 2);
+	/* a full set replacing a full set: the freed ids are reused */
+	big = calloc(2 * IXG_MAX_BLACKHOLES, sizeof(*big));
+	assert_non_null(big);
+	for (uint32_t i = 0; i < 2 * IXG_MAX_BLACKHOLES; i++) {
+		big[i] = bh(6, 0, 0);
+		big[i].len = 128;
+		memcpy(&big[i].addr[12], &i, 4);
+	}
+	assert_int_equal(rib_blackhole_ids(big, IXG_MAX_BLACKHOLES, NULL, 0),
+			 0);
+	assert_int_equal(rib_blackhole_ids(big + IXG_MAX_BLACKHOLES,
+					   IXG_MAX_BLACKHOLES, big,
+					   IXG_MAX_BLACKHOLES),
+			 0);
+	assert_int_equal(big[IXG_MAX_BLACKHOLES + 5].id, 5);
+	assert_int_equal(
+		rib_blackhole_ids(big, IXG_MAX_BLACKHOLES + 1, NULL, 0),
+		-ENOSPC);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -472,6 +606,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_full_batch_replaces_and_rebasis, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feasible, setup, teardown),
+		cmocka_unit_test(test_blackhole_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -272,6 +272,7 @@ dp_spec_blackhole(struct ixg_spec *s, const char *addr, uint8_t len,
 	h->len = len;
 	h->expires = expires;
 	h->origin = 2000u + s->n_blackholes;
+	h->id = (uint16_t)(s->n_blackholes - 1); /* as the compiler numbers */
 	return h;
 }
 

@@ -209,6 +209,56 @@ test_fresh_ids_zeroed(void **state)
 	memset(rt.counters, 0, rt.n_blocks * sizeof(*rt.counters));
 }
 
+/* Blackhole ids name a prefix: an id that names another prefix in the
+ * new spec (or none before) starts from zero, with its slots by member;
+ * an id that keeps its prefix keeps its counts. */
+static void
+test_fresh_blackhole_ids_zeroed(void **state)
+{
+	struct ixg_spec a = *rt.spec, b = *rt.spec;
+	struct ixg_spec_blackhole ha[2] = {{.family = 4, .len = 24, .id = 0},
+					   {.family = 4, .len = 24, .id = 1}};
+	struct ixg_spec_blackhole hb[2];
+	uint16_t peer = rt.spec->peers[0].id;
+
+	(void)state;
+	ha[0].addr[0] = 10; /* 10.0.0.0/24: id 0 */
+	ha[1].addr[0] = 11; /* 11.0.0.0/24: id 1 */
+	hb[0] = ha[1];
+	hb[1] = ha[0];
+	hb[1].addr[0] = 12; /* 12.0.0.0/24 takes id 0 */
+	a.blackholes = ha;
+	a.n_blackholes = 2;
+	b.blackholes = hb;
+	b.n_blackholes = 2;
+	for (unsigned k = 0; k < rt.n_blocks; k++) {
+		struct ixg_lcore_counters *c = &rt.counters[k];
+
+		c->blackhole[0] = (struct ixg_ctr_pb){5, 500};
+		c->blackhole[1] = (struct ixg_ctr_pb){7, 700};
+		c->blackhole_peer[3].key = IXG_BH_PEER_KEY(0, peer);
+		c->blackhole_peer[3].pb = (struct ixg_ctr_pb){5, 500};
+		c->blackhole_peer[4].key = IXG_BH_PEER_KEY(1, peer);
+		c->blackhole_peer[4].pb = (struct ixg_ctr_pb){7, 700};
+	}
+	/* the same blackholes in another order: nothing moves */
+	counters_zero_new_ids(&rt, &a, &a);
+	assert_int_equal(rt.counters[0].blackhole[0].packets, 5);
+	counters_zero_new_ids(&rt, &b, &a);
+	for (unsigned k = 0; k < rt.n_blocks; k++) {
+		const struct ixg_lcore_counters *c = &rt.counters[k];
+
+		assert_int_equal(c->blackhole[0].packets, 0);
+		assert_int_equal(c->blackhole[0].bytes, 0);
+		assert_int_equal(c->blackhole[1].packets, 7);
+		assert_int_equal(c->blackhole_peer[3].key,
+				 IXG_BH_PEER_KEY(0, peer)); /* chains intact */
+		assert_int_equal(c->blackhole_peer[3].pb.packets, 0);
+		assert_int_equal(c->blackhole_peer[4].pb.packets, 7);
+	}
+	memset(rt.counters, 0, rt.n_blocks * sizeof(*rt.counters));
+}
+
 /* ---- item 7 ------------------------------------------------------------ */
 
 static void
@@ -585,6 +635,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_ids_zeroed),
+		cmocka_unit_test(test_fresh_blackhole_ids_zeroed),
 		cmocka_unit_test(test_commit_client_gone),
 		cmocka_unit_test(test_counters_read_only),
 		cmocka_unit_test(test_idle_timeout),

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stage_lookup + stage_route: longest-prefix match to the egress
- * peer, no_route, blackhole (and its expiry semantics), hairpin, local.
+ * peer, no_route, blackhole (its expiry semantics, its counters per
+ * blackhole and per ingress peer, ids unique), hairpin, local.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -33,12 +36,16 @@ spec(void)
 	return s;
 }
 
+/* The counters block stage_route writes (blackholes), zeroed per test. */
+static struct ixg_lcore_counters *ctr;
+
 static void
 run(const struct tables *t, struct burst *b, int64_t now)
 {
 	struct pipeline_ctx ctx;
 
 	dp_ctx_init(&ctx, t);
+	ctx.ctr = ctr;
 	ctx.now_unix = now;
 	stage_lookup(&ctx, b);
 	stage_route(&ctx, b);
@@ -58,6 +65,21 @@ expect_drop(const struct burst *b, unsigned i, enum ixg_drop_reason r)
 {
 	assert_int_equal(b->meta[i].verdict, VERDICT_DROP);
 	assert_int_equal(b->meta[i].drop_reason, r);
+}
+
+static int
+ctr_setup(void **state)
+{
+	(void)state;
+	memset(ctr, 0, sizeof(*ctr));
+	return 0;
+}
+
+static int
+ctr_teardown(void **state)
+{
+	(void)state;
+	return 0;
 }
 
 static void
@@ -309,6 +331,124 @@ test_full_burst(void **state)
 	dp_spec_free(s);
 }
 
+/* The blackhole x peer slot of (id, peer) in c, or NULL. */
+static const struct ixg_ctr_bh_peer *
+bh_peer(const struct ixg_lcore_counters *c, uint16_t id, uint16_t peer)
+{
+	for (unsigned k = 0; k < IXG_BH_PEER_SLOTS; k++)
+		if (c->blackhole_peer[k].key == IXG_BH_PEER_KEY(id, peer))
+			return &c->blackhole_peer[k];
+	return NULL;
+}
+
+/*
+ * Issue 10: a blackhole's drops are counted per blackhole (its id, not its
+ * index in the spec) and per member that sent them, packets and bytes; a
+ * packet the blackhole does not cover counts nowhere.
+ */
+static void
+test_blackhole_counters(void **state)
+{
+	struct ixg_spec *s = spec();
+	struct tables *t;
+	struct burst b;
+	const struct ixg_ctr_bh_peer *p;
+	uint64_t slots = 0;
+
+	(void)state;
+	dp_spec_blackhole(s, "10.1.1.66", 32, 0)->id = 7;
+	dp_spec_blackhole(s, "2001:db8:aa::", 56, 0)->id = 3;
+	t = dp_tables_build(s);
+	dp_burst_init(&b, 0);
+	dp_burst_add4(&b, 1, "10.0.0.1", "10.1.1.66", 6, 1, 2);
+	dp_burst_add4(&b, 3, "10.0.0.1", "10.1.1.66", 6, 1, 2);
+	dp_burst_add4(&b, 3, "10.0.0.1", "10.1.1.66", 6, 1, 2);
+	dp_burst_add6(&b, 1, "2001:db8::1", "2001:db8:aa:ff::1", 6, 1, 2);
+	dp_burst_add4(&b, 1, "10.0.0.1", "10.1.1.67", 6, 1, 2); /* routed */
+	b.meta[0].rx_len = 100;
+	b.meta[1].rx_len = 200;
+	b.meta[2].rx_len = 300;
+	b.meta[3].rx_len = 1000;
+	b.meta[4].rx_len = 5000;
+	run(t, &b, 0);
+	expect_drop(&b, 0, IXG_DROP_BLACKHOLE);
+	expect_drop(&b, 3, IXG_DROP_BLACKHOLE);
+	expect_fwd(t, &b, 4, 3);
+	assert_int_equal(ctr->blackhole[7].packets, 3);
+	assert_int_equal(ctr->blackhole[7].bytes, 600);
+	assert_int_equal(ctr->blackhole[3].packets, 1);
+	assert_int_equal(ctr->blackhole[3].bytes, 1000);
+	assert_int_equal(ctr->blackhole[0].packets, 0);
+	assert_int_equal(ctr->blackhole[1].packets, 0);
+	p = bh_peer(ctr, 7, 1);
+	assert_non_null(p);
+	assert_int_equal(p->pb.packets, 1);
+	assert_int_equal(p->pb.bytes, 100);
+	p = bh_peer(ctr, 7, 3);
+	assert_non_null(p);
+	assert_int_equal(p->pb.packets, 2);
+	assert_int_equal(p->pb.bytes, 500);
+	p = bh_peer(ctr, 3, 1);
+	assert_non_null(p);
+	assert_int_equal(p->pb.packets, 1);
+	for (unsigned k = 0; k < IXG_BH_PEER_SLOTS; k++)
+		slots += ctr->blackhole_peer[k].key != 0;
+	assert_int_equal(slots, 3);
+	assert_int_equal(ctr->blackhole_peer_overflow, 0);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+/* A full slot table: the blackhole still counts the packet, its peer's
+ * share goes to blackhole_peer_overflow (the totals stay exact). */
+static void
+test_blackhole_peer_overflow(void **state)
+{
+	struct ixg_spec *s = spec();
+	struct tables *t;
+	struct burst b;
+
+	(void)state;
+	dp_spec_blackhole(s, "10.1.1.66", 32, 0);
+	t = dp_tables_build(s);
+	for (unsigned k = 0; k < IXG_BH_PEER_SLOTS; k++)
+		ctr->blackhole_peer[k].key = IXG_BH_PEER_KEY(9, 2);
+	dp_burst_init(&b, 0);
+	dp_burst_add4(&b, 1, "10.0.0.1", "10.1.1.66", 6, 1, 2);
+	b.meta[0].rx_len = 64;
+	run(t, &b, 0);
+	expect_drop(&b, 0, IXG_DROP_BLACKHOLE);
+	assert_int_equal(ctr->blackhole[0].packets, 1);
+	assert_int_equal(ctr->blackhole[0].bytes, 64);
+	assert_int_equal(ctr->blackhole_peer_overflow, 1);
+	assert_null(bh_peer(ctr, 0, 1));
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+/* Two blackholes of one spec never share an id (their counters): the
+ * build is refused, naming the second. */
+static void
+test_blackhole_duplicate_id(void **state)
+{
+	struct ixg_spec *s = spec();
+	const struct tables_validate_env env = {.n_workers = 1};
+	struct tables_refusal r;
+
+	(void)state;
+	dp_spec_blackhole(s, "10.1.1.66", 32, 0)->id = 5;
+	dp_spec_blackhole(s, "10.1.1.77", 32, 0)->id = 6;
+	assert_int_equal(tables_validate(s, &env, &r), 0);
+	s->blackholes[1].id = 5;
+	assert_int_equal(tables_validate(s, &env, &r), -1);
+	assert_int_equal(r.table, IXG_TBL_BLACKHOLES);
+	assert_int_equal(r.index, 1);
+	assert_int_equal(r.origin, s->blackholes[1].origin);
+	assert_string_equal(r.msg, "blackhole 10.1.1.77/32 (origin 2002): id "
+				   "5 is another blackhole's");
+	dp_spec_free(s);
+}
+
 int
 main(void)
 {
@@ -320,10 +460,22 @@ main(void)
 		cmocka_unit_test(test_l2_multicast_not_routed),
 		cmocka_unit_test(test_blackhole),
 		cmocka_unit_test(test_blackhole_expiry),
+		cmocka_unit_test_setup_teardown(test_blackhole_counters,
+						ctr_setup, ctr_teardown),
+		cmocka_unit_test_setup_teardown(test_blackhole_peer_overflow,
+						ctr_setup, ctr_teardown),
+		cmocka_unit_test(test_blackhole_duplicate_id),
 		cmocka_unit_test(test_local_and_skips),
 		cmocka_unit_test(test_full_burst),
 	};
 
+	int rc;
+
 	dp_test_eal_init("t_route", 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	ctr = calloc(1, sizeof(*ctr));
+	if (ctr == NULL)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	free(ctr);
+	return rc;
 }

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stage_sav: source_invalid for strict (prefix lists, covering prefixes,
- * multi-peer sets), loose (routed source) and off.
+ * multi-peer sets), loose (routed source), feasible (strict over the
+ * sources the control plane extends) and off.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -197,6 +199,46 @@ test_strict_empty(void **state)
 	dp_spec_free(s);
 }
 
+/*
+ * feasible (RFC 8704): the dataplane checks the peer's sources as strict
+ * (ixgate-control puts the prefixes routed to the peer in them); the
+ * routes themselves are not consulted. A mode past feasible is refused.
+ */
+static void
+test_feasible(void **state)
+{
+	struct ixg_spec *s = dp_spec_new();
+	struct tables *t;
+	struct burst b;
+	char err[256];
+
+	(void)state;
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	dp_spec_peer(s, 5, 0, 0, "02:00:00:00:01:05", IXG_SAV_FEASIBLE);
+	dp_spec_peer(s, 6, 0, 0, "02:00:00:00:01:06", IXG_SAV_STRICT);
+	dp_spec_source4(s, "40.0.0.0", 8, 5); /* allowed or announced */
+	dp_spec_source6(s, "2001:db8:40::", 48, 5);
+	dp_spec_route4(s, "50.0.0.0", 8, 5); /* routed, not in its sources */
+	t = dp_tables_build(s);
+	dp_burst_init(&b, 0);
+	dp_burst_add4(&b, 5, "40.1.2.3", "1.1.1.1", 6, 1, 2);
+	dp_burst_add4(&b, 5, "50.1.2.3", "1.1.1.1", 6, 1, 2);
+	dp_burst_add4(&b, 6, "40.1.2.3", "1.1.1.1", 6, 1, 2);
+	dp_burst_add6(&b, 5, "2001:db8:40::1", "2001:db8::1", 6, 1, 2);
+	dp_burst_add6(&b, 5, "2001:db8:41::1", "2001:db8::1", 6, 1, 2);
+	run(t, &b);
+	expect(&b, 0, 1);
+	expect(&b, 1, 0);
+	expect(&b, 2, 0);
+	expect(&b, 3, 1);
+	expect(&b, 4, 0);
+	tables_free(t);
+	s->peers[0].sav_mode = IXG_SAV_FEASIBLE + 1;
+	assert_null(tables_build(s, 1, 1, err, sizeof(err)));
+	assert_non_null(strstr(err, "bad sav mode 4"));
+	dp_spec_free(s);
+}
+
 int
 main(void)
 {
@@ -206,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_loose),
 		cmocka_unit_test(test_off_and_skips),
 		cmocka_unit_test(test_strict_empty),
+		cmocka_unit_test(test_feasible),
 	};
 
 	dp_test_eal_init("t_sav", 0);

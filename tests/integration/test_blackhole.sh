@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# test_blackhole.sh: per-blackhole counters of a kernel blackhole (issues
+# 10 and 11). Set-up of test_rib_kernel.sh (configs/rib.conf: ixgate-control
+# follows table 100 of its namespace; member ma replays 60-byte frames to
+# 203.0.113.5 for ever). Then:
+#  - `ip route add blackhole 203.0.113.4/30` under mb's and mc's allowed
+#    prefix -> the stream drops as `blackhole`, counted under that prefix
+#    (origin "kernel table 100") and under (prefix, ma);
+#  - a more specific 203.0.113.5/32 via mc takes the stream off the
+#    blackhole while it stays: at that quiescent point its counters are
+#    exact: per blackhole == per (blackhole, ma) == every blackhole drop of
+#    the node, bytes == 60 x packets, in `show blackholes`, in the
+#    dataplane's /ixgate/series telemetry and in /metrics;
+#  - the blackhole withdrawn, then announced again: its id is given anew
+#    and its counters start from zero.
+# Needs root and network namespaces: skipped (77) otherwise.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/control_lib.sh"
+need_file "$CTLD"
+need_file "$CTL"
+[ "$(id -u)" = 0 ] || skip "not root"
+command -v ip >/dev/null || skip "iproute2 not installed"
+
+NS=ixg-bh-$$
+ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace"
+trap 'ixg_cleanup; ip netns del "$NS" 2>/dev/null' EXIT
+nsip() { ip -n "$NS" "$@" || fail "ip $*"; }
+nsip link set lo up
+# The peering LAN as the node's Linux side would have it: gateways must be
+# on a connected subnet for `ip route ... via`.
+nsip link add lan0 type veth peer name lan1
+nsip link set lan0 up
+nsip link set lan1 up
+nsip addr add 192.0.2.1/24 dev lan0
+nsip -6 addr add 2001:db8:1::1/64 dev lan0 nodad
+
+# ma -> 203.0.113.5, 64 frames replayed for ever from p0.
+python3 - "$TMP/in.pcap" <<'PY' || fail "pcap"
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+eth = bytes.fromhex("020000000001" "020000000a01" "0800")
+ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 18, 1, 0, 64, 17,
+                           0, bytes([198, 51, 100, 10]), bytes([203, 0, 113, 5])))
+ip[10:12] = struct.pack("!H", csum(bytes(ip)))
+udp = struct.pack("!HHHH", 4000, 5000, 8 + 18, 0) + b"x" * 18
+frame = eth + bytes(ip) + udp
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i in range(64):
+        f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
+PY
+
+mkdir -p "$CONF_DIR"
+CONF=$CONF_DIR/rib.conf
+sed "s|DEV0|net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1|; s|DEV1|net_null1,no-rx=1|" \
+	"$SRC/tests/integration/configs/rib.conf" >"$CONF"
+chmod -R go-w "$CONF_DIR"
+
+# A route before the daemon starts: the reader's first dump has it.
+nsip route add 203.0.113.0/24 via 192.0.2.130 proto bird table 100
+
+start_dp 240 "$TMP/live.json"
+bg ip netns exec "$NS" "$CTLD" --config "$CONF" --api-socket "$API_SOCK" \
+	--ctl-socket "$CTL_SOCK" --audit-log "$AUDIT" --state-dir "$STATE" \
+	>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
+CTLD_PID=$BG_PID
+wait_for 10 test -S "$CTL_SOCK" || { cat "$TMP/ctld.err" >&2; fail "no CLI socket"; }
+wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
+	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+
+
+bh_json() { ctl --json show blackholes; }
+# bh_field PYEXPR: a value of `show blackholes --json` (j is the object).
+bh_field() {
+	bh_json | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"
+}
+BH='[b for b in j["blackholes"] if b["prefix"] == "203.0.113.4/30"]'
+bh_drops() { bh_field "$BH[0][\"dropped_packets\"]"; }
+grows() { # grows CMD...: the number CMD prints grows within 10 s.
+	local a b i
+	a=$("$@")
+	for i in $(seq 1 50); do
+		sleep 0.2
+		b=$("$@")
+		[ "$b" -gt "$a" ] 2>/dev/null && return 0
+	done
+	return 1
+}
+still() { # still CMD...: the number does not move over 1 s
+	local a b
+	a=$("$@")
+	sleep 1
+	b=$("$@")
+	[ "$a" = "$b" ]
+}
+routes_has() { # routes_has ADDR REGEX
+	local i
+	for i in $(seq 1 50); do
+		ctl show routes "$1" >"$TMP/routes.out" 2>&1
+		grep -qE "$2" "$TMP/routes.out" && return 0
+		sleep 0.1
+	done
+	cat "$TMP/routes.out" >&2
+	return 1
+}
+
+wait_for 20 test "$(ctl --json show kernel-routes |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["synced"])')" = True ||
+	fail "reader never synced"
+routes_has 203.0.113.5 "forward to mb" || fail "first dump's route not live"
+
+log "blackhole 203.0.113.4/30 from the kernel"
+nsip route add blackhole 203.0.113.4/30 proto bird table 100
+routes_has 203.0.113.5 "drop: blackhole 203.0.113.4/30" || fail "blackhole not live"
+wait_for 10 test "$(bh_field "len($BH)")" = 1 || fail "show blackholes does not list it"
+assert_eq "origin" "kernel table 100" \
+	"$(bh_field "$BH[0][\"where\"]")"
+grows bh_drops || fail "the blackhole's counter does not grow"
+
+log "a more specific route takes the stream off the blackhole"
+nsip route add 203.0.113.5/32 via 192.0.2.131 proto bird table 100
+routes_has 203.0.113.5 "forward to mc" || fail "/32 via mc not live"
+wait_for 10 still bh_drops || fail "the blackhole's counter still moves"
+ctl show blackholes
+bh_json >"$TMP/bh.json"
+python3 - "$TMP/bh.json" <<'PY' || fail "blackhole counters not exact"
+import json, sys
+j = json.load(open(sys.argv[1]))
+b = [b for b in j["blackholes"] if b["prefix"] == "203.0.113.4/30"][0]
+by = [p for p in j["by_peer"] if p["prefix"] == "203.0.113.4/30"]
+n = b["dropped_packets"]
+assert n > 0, b
+assert b["dropped_bytes"] == 60 * n, b
+assert len(by) == 1 and by[0]["peer"] == "ma", by
+assert by[0]["packets"] == n and by[0]["bytes"] == 60 * n, (by, n)
+# the only blackhole that ever dropped: every blackhole drop is its own
+assert j["dropped_packets"] == n, (j["dropped_packets"], n)
+print("blackhole 203.0.113.4/30 (id %d): %d packets, %d bytes, all from ma"
+      % (b["id"], n, b["dropped_bytes"]))
+PY
+N=$(bh_drops)
+ID=$(bh_field "$BH[0][\"id\"]")
+
+log "the same counters in the dataplane's telemetry"
+TSOCK=$(ls -d /var/run/dpdk/"$(eal_prefix)"-*/dpdk_telemetry.v2 2>/dev/null | head -1)
+if [ -n "$TSOCK" ]; then
+	python3 "$SRC/tests/integration/telemetry_client.py" "$TSOCK" \
+		"/ixgate/series,blackhole_peer_dropped_packets_total" >"$TMP/tel.json" ||
+		fail "telemetry /ixgate/series"
+	python3 - "$TMP/tel.json" "$N" <<'PY' || { cat "$TMP/tel.json" >&2; fail "telemetry: blackhole series not $N from ma"; }
+import json, sys
+def series(o):
+    if isinstance(o, dict):
+        if o.get("prefix") == "203.0.113.4/30":
+            yield o
+        for v in o.values():
+            yield from series(v)
+for line in open(sys.argv[1]):
+    s = list(series(json.loads(line)))
+    assert len(s) == 1 and s[0]["peer"] == "ma", s
+    assert s[0]["value"] == int(sys.argv[2]), s
+PY
+else
+	log "no telemetry socket found: telemetry not checked"
+fi
+
+log "withdrawn, then announced again: counters from zero"
+nsip route del blackhole 203.0.113.4/30 table 100
+wait_for 10 test "$(bh_field "len($BH)")" = 0 || fail "withdrawal not live"
+nsip route add blackhole 203.0.113.4/30 proto bird table 100
+wait_for 10 test "$(bh_field "len($BH)")" = 1 || fail "second announcement not live"
+assert_eq "counters of the blackhole announced again" 0 "$(bh_drops)"
+assert_eq "its per-member counters" 0 \
+	"$(bh_field "len([p for p in j['by_peer'] if p['prefix'] == '203.0.113.4/30'])")"
+log "ok: $N packets to blackhole id $ID, exact; id $(bh_field "$BH[0][\"id\"]") afresh"

@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# test_sav_feasible.sh: source validation `feasible` (RFC 8704) following
+# the kernel's routes (issue 10). configs/sav_feasible.conf: member ma
+# (p0) may source 198.51.100.0/24 (allow-source) plus whatever is routed
+# to it; its replayed stream is sourced from 100.64.1.10 towards
+# 203.0.113.5, routed to mb by a kernel route of table 100. Then:
+#  - nothing routes 100.64.1.0/24 to ma: the stream drops source_invalid;
+#  - `ip route add 100.64.1.0/24 via` ma's next hop: ma announced it, so it
+#    may source it: the stream reaches mb, source_invalid stops growing;
+#  - the route withdrawn: source_invalid again, mb receives nothing more;
+#  - the sources travel in `routes` commits (no audit record, no reload).
+# Needs root and network namespaces: skipped (77) otherwise.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/control_lib.sh"
+need_file "$CTLD"
+need_file "$CTL"
+[ "$(id -u)" = 0 ] || skip "not root"
+command -v ip >/dev/null || skip "iproute2 not installed"
+
+NS=ixg-sav-$$
+ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace"
+trap 'ixg_cleanup; ip netns del "$NS" 2>/dev/null' EXIT
+nsip() { ip -n "$NS" "$@" || fail "ip $*"; }
+nsip link set lo up
+# The peering LAN as the node's Linux side would have it: gateways must be
+# on a connected subnet for `ip route ... via`.
+nsip link add lan0 type veth peer name lan1
+nsip link set lan0 up
+nsip link set lan1 up
+nsip addr add 192.0.2.1/24 dev lan0
+nsip -6 addr add 2001:db8:1::1/64 dev lan0 nodad
+
+# ma -> 203.0.113.5 from 100.64.1.10, 64 frames replayed for ever from p0.
+python3 - "$TMP/in.pcap" <<'PY' || fail "pcap"
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+eth = bytes.fromhex("020000000001" "020000000a01" "0800")
+ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 18, 1, 0, 64, 17,
+                           0, bytes([100, 64, 1, 10]), bytes([203, 0, 113, 5])))
+ip[10:12] = struct.pack("!H", csum(bytes(ip)))
+udp = struct.pack("!HHHH", 4000, 5000, 8 + 18, 0) + b"x" * 18
+frame = eth + bytes(ip) + udp
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i in range(64):
+        f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
+PY
+
+mkdir -p "$CONF_DIR"
+CONF=$CONF_DIR/sav_feasible.conf
+sed "s|DEV0|net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1|; s|DEV1|net_null1,no-rx=1|" \
+	"$SRC/tests/integration/configs/sav_feasible.conf" >"$CONF"
+chmod -R go-w "$CONF_DIR"
+
+# A route before the daemon starts: the reader's first dump has it.
+nsip route add 203.0.113.0/24 via 192.0.2.130 proto bird table 100
+
+start_dp 240 "$TMP/live.json"
+bg ip netns exec "$NS" "$CTLD" --config "$CONF" --api-socket "$API_SOCK" \
+	--ctl-socket "$CTL_SOCK" --audit-log "$AUDIT" --state-dir "$STATE" \
+	>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
+CTLD_PID=$BG_PID
+wait_for 10 test -S "$CTL_SOCK" || { cat "$TMP/ctld.err" >&2; fail "no CLI socket"; }
+wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
+	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+
+
+
+peer_tx() { # peer_tx NAME: packets forwarded to the peer so far
+	ctl --json show peer "$1" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
+}
+drops() { # drops REASON
+	ctl --json show drops | python3 -c '
+import json, sys
+print(sum(d["packets"] for d in json.load(sys.stdin)["drops"] if d["reason"] == sys.argv[1]))' "$1"
+}
+grows() { # grows CMD...: the number CMD prints grows within 10 s.
+	local a b i
+	a=$("$@")
+	for i in $(seq 1 50); do
+		sleep 0.2
+		b=$("$@")
+		[ "$b" -gt "$a" ] 2>/dev/null && return 0
+	done
+	return 1
+}
+still() { # still CMD...: the number does not move over 1 s
+	local a b
+	a=$("$@")
+	sleep 1
+	b=$("$@")
+	[ "$a" = "$b" ]
+}
+routes_has() { # routes_has ADDR REGEX
+	local i
+	for i in $(seq 1 50); do
+		ctl show routes "$1" >"$TMP/routes.out" 2>&1
+		grep -qE "$2" "$TMP/routes.out" && return 0
+		sleep 0.1
+	done
+	cat "$TMP/routes.out" >&2
+	return 1
+}
+
+wait_for 20 test "$(ctl --json show kernel-routes |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["synced"])')" = True ||
+	fail "reader never synced"
+routes_has 203.0.113.5 "forward to mb" || fail "first dump's route not live"
+ctl show peer ma | grep -q "feasible" || { ctl show peer ma >&2; fail "show peer ma does not say feasible"; }
+
+log "100.64.1.0/24 not ma's: source_invalid"
+grows drops source_invalid || fail "ma's stream from 100.64.1.10 not dropped source_invalid"
+still peer_tx mb || fail "mb receives ma's unvalidated stream"
+
+log "ma announces 100.64.1.0/24 (kernel route via its next hop)"
+nsip route add 100.64.1.0/24 via 192.0.2.10 proto bird table 100
+routes_has 100.64.1.10 "forward to ma" || fail "ma's route not live"
+grows peer_tx mb || fail "ma's stream not forwarded once ma announces its source"
+wait_for 10 still drops source_invalid || fail "source_invalid still grows"
+
+log "withdrawn: source_invalid again"
+nsip route del 100.64.1.0/24 via 192.0.2.10 table 100
+routes_has 100.64.1.10 "no route" || fail "withdrawal not live"
+grows drops source_invalid || fail "no source_invalid after the withdrawal"
+wait_for 10 still peer_tx mb || fail "mb still receives after the withdrawal"
+
+assert_eq "audit records of route commits" 0 "$(grep -c '"action": "routes"' "$AUDIT")"
+for r in tx_full unknown_peer dmac_mismatch blackhole; do
+	assert_eq "drops $r" 0 "$(drops $r)"
+done
+log "ok: generation $(generation)"

@@ -69,9 +69,10 @@ usage(FILE *out, const char *show)
 		show != NULL ? show
 			     : "  show peers | peer NAME | routes [PREFIX] | "
 			       "acl | classes | blackholes |\n"
-			       "       countries | matrix peers | matrix "
-			       "countries | drops | ports |\n"
-			       "       counters | generation | config\n",
+			       "       countries | neighbours | matrix peers | "
+			       "matrix countries | drops |\n"
+			       "       ports |"
+			       " counters | generation | config\n",
 		DEFAULT_TIMEOUT_S, IXG_CTL_SOCKET);
 }
 

@@ -234,6 +234,7 @@ json_path(const struct ixg_ctr_family *fam, char *buf, size_t len)
 		[IXG_CTR_DIM_PEER_PAIR] = "\"A>B\"",
 		[IXG_CTR_DIM_ACL_RULE] = "ID",
 		[IXG_CTR_DIM_CLASS] = "NAME",
+		[IXG_CTR_DIM_NEIGH] = "\"PEER/ADDRESS\"",
 	};
 
 	if (fam->from == IXG_CTR_FROM_STATE)
@@ -278,8 +279,11 @@ doc_table(void)
 				fam->type == IXG_CTR_COUNTER ? "counter"
 							     : "gauge",
 				fam->unit);
-		else
+		else if (fam->from == IXG_CTR_FROM_SUM)
 			fprintf(m, "| (a sum: not a metric) | | %s |",
+				fam->unit);
+		else
+			fprintf(m, "| (a value: not a metric) | | %s |",
 				fam->unit);
 		for (unsigned k = 0; ln[k] != NULL; k++)
 			fprintf(m, "%s`%s`", k ? ", " : " ", ln[k]);

@@ -64,6 +64,9 @@
  * rate * tsc_hz within 64 bits. */
 #define ICMP_RATE_MAX (1u << 20)
 
+/* tbl_peer.egress_mac is indexed by l3 - L3_IPV4 (stage_rewrite). */
+_Static_assert(L3_IPV6 == L3_IPV4 + 1, "egress_mac[0] IPv4, [1] IPv6");
+
 enum icmp_err_kind {
 	ICMP_ERR_TIME_EXCEEDED,
 	ICMP_ERR_TOO_BIG,
@@ -137,8 +140,10 @@ rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_peer *peer,
 	} else {
 		p = rte_pktmbuf_mtod(m, uint8_t *);
 	}
-	dst_mac = rte_cpu_to_le_64(dst_mac); /* tbl_mac48: byte 0 lowest */
-	memcpy(p, &dst_mac, 6);
+	/* One 8-byte store (tbl_mac48: byte 0 lowest); its last 2 bytes
+	 * are the source MAC's, written next. */
+	dst_mac = rte_cpu_to_le_64(dst_mac);
+	memcpy(p, &dst_mac, 8);
 	memcpy(p + 6, src_mac, 6);
 	/* PCP and DEI 0: the node does not carry priorities across peers. */
 	if (n_out == 1) {
@@ -496,7 +501,7 @@ stage_rewrite(struct pipeline_ctx *ctx, struct burst *b)
 		}
 		/* The neighbour table may store a learned MAC at any time
 		 * (tables.h): one relaxed 64-bit load. */
-		dmac = __atomic_load_n(&peer->egress_mac[pm->l3 == L3_IPV6],
+		dmac = __atomic_load_n(&peer->egress_mac[pm->l3 - L3_IPV4],
 				       __ATOMIC_RELAXED);
 		if (unlikely(dmac == 0)) {
 			pkt_drop(b, i, IXG_DROP_UNRESOLVED);

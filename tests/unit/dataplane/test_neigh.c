@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -514,6 +515,45 @@ test_ring(void **state)
 	assert_int_equal(neigh_poll(f->n, 1, NULL, NULL), 0);
 }
 
+/* The neighbour family (IXG_CTR_NEIGH) mirrors the entries into the
+ * counters block the table was given. */
+static void
+test_counters_block(void **state)
+{
+	struct fixture *f = *state;
+	struct ixg_lcore_counters *c = calloc(1, sizeof(*c));
+	struct neigh *n = neigh_create(1, NULL, c);
+	struct neigh_obs o = obs(2, 4, "192.0.2.12", mac_lock2,
+				 NEIGH_OBS_REPLY);
+	time_t before, after;
+
+	assert_non_null(c);
+	assert_non_null(n);
+	neigh_apply(n, f->t, 0);
+	/* Static member 1: PERMANENT with its MAC, first byte highest. */
+	assert_int_equal(c->neigh[2].state, NEIGH_PERMANENT);
+	assert_int_equal(c->neigh[2].mac, 0x020000000101ull);
+	assert_int_equal(c->neigh[3].state, 0); /* no IPv6 next hop */
+	assert_int_equal(c->neigh[4].state, NEIGH_INCOMPLETE);
+	neigh_timers(n, 0, capture, &f->sent);
+	assert_int_equal(c->neigh[4].probes, 1);
+	before = time(NULL);
+	assert_true(neigh_input(n, &o, 1 * S));
+	after = time(NULL);
+	assert_int_equal(c->neigh[4].state, NEIGH_REACHABLE);
+	assert_int_equal(c->neigh[4].replies, 1);
+	assert_int_equal(c->neigh[4].mac, 0x020000000102ull);
+	assert_true(c->neigh[4].confirmed_unix >= (uint64_t)before);
+	assert_true(c->neigh[4].confirmed_unix <= (uint64_t)after);
+	/* Member 4 removed: its entry's counters go. */
+	f->t->peers[4].configured = 0;
+	neigh_apply(n, f->t, 2 * S);
+	assert_int_equal(c->neigh[8].state, 0);
+	f->t->peers[4].configured = 1;
+	neigh_destroy(n);
+	free(c);
+}
+
 /* ---- the stages. */
 
 static const uint8_t bcast6[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -724,6 +764,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_survives_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters_block, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stage_local_hears, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unresolved_then_forwarded,

@@ -29,6 +29,7 @@ _Static_assert(sizeof(struct ixg_ctr_bh_peer) ==
 /* -------------------------------------------------------------- the table */
 
 #define SUB_U64 IXG_CTR_SUB_NONE
+#define SUB_INFO IXG_CTR_SUB_NONE
 #define SUB_PB IXG_CTR_SUB_NONE
 #define SUB_IN IXG_CTR_SUB_NONE
 #define SUB_SUM IXG_CTR_SUB_NONE
@@ -36,12 +37,22 @@ _Static_assert(sizeof(struct ixg_ctr_bh_peer) ==
 #define SUB_REASONS IXG_CTR_SUB_REASON
 #define SUB_COLOURS IXG_CTR_SUB_COLOUR
 #define FROM_U64 IXG_CTR_FROM_BLOCK
+#define FROM_INFO IXG_CTR_FROM_BLOCK
 #define FROM_PB IXG_CTR_FROM_BLOCK
 #define FROM_IN IXG_CTR_FROM_BLOCK
 #define FROM_REASONS IXG_CTR_FROM_BLOCK
 #define FROM_COLOURS IXG_CTR_FROM_BLOCK
 #define FROM_SUM IXG_CTR_FROM_SUM
 #define FROM_STATE IXG_CTR_FROM_STATE
+/* Exported by the metric exporters: not the sums, not the INFO values. */
+#define METRIC_U64 true
+#define METRIC_INFO false
+#define METRIC_PB true
+#define METRIC_IN true
+#define METRIC_REASONS true
+#define METRIC_COLOURS true
+#define METRIC_SUM false
+#define METRIC_STATE true
 
 #define FAM(dim_, kind, key_, name_, type_, unit_, help_, off, stride_)        \
 	[IXG_CF_##name_] = {                                                   \
@@ -53,7 +64,7 @@ _Static_assert(sizeof(struct ixg_ctr_bh_peer) ==
 		.dim = IXG_CTR_DIM_##dim_,                                     \
 		.sub = SUB_##kind,                                             \
 		.from = FROM_##kind,                                           \
-		.metric = FROM_##kind != IXG_CTR_FROM_SUM,                     \
+		.metric = METRIC_##kind,                                       \
 		.offset = (uint32_t)(off),                                     \
 		.stride = (uint32_t)(stride_),                                 \
 	},
@@ -94,12 +105,17 @@ _Static_assert(sizeof(struct ixg_ctr_bh_peer) ==
 	    offsetof(LC, field[0] member) - offsetof(LC, field),               \
 	    sizeof(struct ixg_ctr_bh_peer))
 
+#define NEIGH_FAM(kind, field, member, key, name, type, unit, help)            \
+	FAM(NEIGH, kind, key, name, type, unit, help,                          \
+	    offsetof(LC, neigh[0].field member), sizeof(struct ixg_ctr_neigh))
+
 const struct ixg_ctr_family ixg_ctr_families[IXG_CF_MAX] = {
 	IXG_CTR_NODE(NODE_FAM) IXG_CTR_STATE(STATE_FAM) IXG_CTR_PORT(
 		PORT_FAM) IXG_CTR_PEER(PEER_FAM) IXG_CTR_COUNTRY_PAIR(CPAIR_FAM)
 		IXG_CTR_PEER_PAIR(PPAIR_FAM) IXG_CTR_ACL_RULE(ACL_FAM)
 			IXG_CTR_CLASS(CLASS_FAM) IXG_CTR_BLACKHOLE(BH_FAM)
-				IXG_CTR_BLACKHOLE_PEER(BHPEER_FAM)};
+				IXG_CTR_BLACKHOLE_PEER(BHPEER_FAM)
+					IXG_CTR_NEIGH(NEIGH_FAM)};
 
 _Static_assert(sizeof(((LC *)0)->class_colour[0]) == 3 * sizeof(uint64_t),
 	       "class colours: green, yellow, red");
@@ -114,6 +130,7 @@ const char *const ixg_ctr_dim_labels[IXG_CTR_DIM_MAX][4] = {
 	[IXG_CTR_DIM_CLASS] = {"class", NULL},
 	[IXG_CTR_DIM_BLACKHOLE] = {"prefix", "origin", NULL},
 	[IXG_CTR_DIM_BLACKHOLE_PEER] = {"prefix", "origin", "peer", NULL},
+	[IXG_CTR_DIM_NEIGH] = {"peer", "address", NULL},
 };
 
 const char *const ixg_ctr_dim_json[IXG_CTR_DIM_MAX] = {
@@ -126,6 +143,7 @@ const char *const ixg_ctr_dim_json[IXG_CTR_DIM_MAX] = {
 	[IXG_CTR_DIM_CLASS] = "classes",
 	[IXG_CTR_DIM_BLACKHOLE] = "blackholes",
 	[IXG_CTR_DIM_BLACKHOLE_PEER] = "blackhole_peers",
+	[IXG_CTR_DIM_NEIGH] = "neighbours",
 };
 
 /* How many entities a dimension has (ids / indexes below this). */
@@ -139,6 +157,7 @@ static const uint32_t dim_size[IXG_CTR_DIM_MAX] = {
 	[IXG_CTR_DIM_CLASS] = IXG_MAX_CLASSES,
 	[IXG_CTR_DIM_BLACKHOLE] = IXG_MAX_BLACKHOLES,
 	[IXG_CTR_DIM_BLACKHOLE_PEER] = UINT32_MAX,
+	[IXG_CTR_DIM_NEIGH] = 2 * IXG_MAX_PEERS,
 };
 
 /* First family of each dimension and one past its last (families are
@@ -230,6 +249,8 @@ ixg_ctr_names_from_spec(struct ixg_ctr_names *n, const struct ixg_spec *s)
 		n->peer[p->id] = p->name;
 		n->peer_asn[p->id] = p->asn;
 		n->peer_country[p->id] = p->country;
+		n->peer_nh[p->id][0] = p->has_nh4 ? p->nh4 : NULL;
+		n->peer_nh[p->id][1] = p->has_nh6 ? p->nh6 : NULL;
 	}
 	for (uint32_t i = 0; i < s->n_classes; i++)
 		if (s->classes[i].id < IXG_MAX_CLASSES)
@@ -307,6 +328,25 @@ ixg_ctr_bh_origin(const struct ixg_ctr_names *n,
 	if (h->origin == IXG_ORIGIN_KERNEL)
 		return "kernel";
 	snprintf(buf, len, "origin %" PRIu32, h->origin);
+	return buf;
+}
+
+/* Neighbour address (see counters.h). Any thread. */
+const char *
+ixg_ctr_neigh_addr(const struct ixg_ctr_names *n, uint32_t entity, char *buf,
+		   size_t len)
+{
+	const uint8_t *a = NULL;
+	int v6 = entity % 2;
+
+	if (n != NULL && entity / 2 < IXG_MAX_PEERS)
+		a = n->peer_nh[entity / 2][v6];
+	if (a == NULL) {
+		snprintf(buf, len, "%s", v6 ? "ipv6" : "ipv4");
+		return buf;
+	}
+	if (inet_ntop(v6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
 	return buf;
 }
 
@@ -666,9 +706,12 @@ ixg_ctr_walk_entity(struct ixg_ctr_walk *w, unsigned dim, uint32_t *pos,
 	case IXG_CTR_DIM_PEER:
 	case IXG_CTR_DIM_CLASS:
 	case IXG_CTR_DIM_COUNTRY_PAIR:
+	case IXG_CTR_DIM_NEIGH:
 		i = *pos;
 		if (dim == IXG_CTR_DIM_PEER && i == 0)
 			i = 1; /* peer 0 is "none" */
+		if (dim == IXG_CTR_DIM_NEIGH && i < 2)
+			i = 2; /* peer 0's */
 		for (; i < dim_size[dim]; i++) {
 			bool named = false;
 
@@ -679,6 +722,8 @@ ixg_ctr_walk_entity(struct ixg_ctr_walk *w, unsigned dim, uint32_t *pos,
 			else if (dim == IXG_CTR_DIM_CLASS)
 				named = i == 0 ||
 					(n != NULL && n->class_[i] != NULL);
+			else if (n != NULL && dim == IXG_CTR_DIM_NEIGH)
+				named = n->peer_nh[i / 2][i % 2] != NULL;
 			if (named || entity_nonzero(w, dim, i)) {
 				*pos = i + 1;
 				*entity = i;
@@ -815,6 +860,14 @@ ixg_ctr_entity_name(const struct ixg_ctr_walk *w, unsigned dim, uint32_t entity,
 						   a, sizeof(a)));
 		return buf;
 	}
+	case IXG_CTR_DIM_NEIGH: {
+		char ad[IXG_CTR_LABEL_LEN];
+
+		snprintf(buf, len, "%s/%s",
+			 ixg_ctr_peer_name(n, entity / 2, a, sizeof(a)),
+			 ixg_ctr_neigh_addr(n, entity, ad, sizeof(ad)));
+		return buf;
+	}
 	default: break;
 	}
 	snprintf(buf, len, "#%" PRIu32, entity);
@@ -901,6 +954,12 @@ labels(struct ixg_ctr_walk *w, const struct ixg_ctr_family *fam,
 				sizeof(v[2]));
 		break;
 	}
+	case IXG_CTR_DIM_NEIGH:
+		s->label_values[0] = ixg_ctr_peer_name(n, entity / 2, v[0],
+						       sizeof(v[0]));
+		s->label_values[1] = ixg_ctr_neigh_addr(n, entity, v[1],
+							sizeof(v[1]));
+		break;
 	default: break;
 	}
 	if (fam->sub != IXG_CTR_SUB_NONE) {

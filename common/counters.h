@@ -56,7 +56,7 @@ struct ixg_ctr_state {
 
 /* Every family, in output order: node totals, state, per port, per peer,
  * country pairs, peer pairs, ACL rules, classes, blackholes, blackholes by
- * ingress peer. */
+ * ingress peer, neighbours. */
 enum ixg_ctr_family_id {
 #define IXG_X(kind, field, member, key, name, ...) IXG_CF_##name,
 	IXG_CTR_NODE(IXG_X) IXG_CTR_STATE(IXG_X) IXG_CTR_PORT(IXG_X)
@@ -64,8 +64,9 @@ enum ixg_ctr_family_id {
 			IXG_CTR_PEER_PAIR(IXG_X) IXG_CTR_ACL_RULE(IXG_X)
 				IXG_CTR_CLASS(IXG_X) IXG_CTR_BLACKHOLE(IXG_X)
 					IXG_CTR_BLACKHOLE_PEER(IXG_X)
+						IXG_CTR_NEIGH(IXG_X)
 #undef IXG_X
-						IXG_CF_MAX
+							IXG_CF_MAX
 };
 
 enum ixg_ctr_type { IXG_CTR_COUNTER, IXG_CTR_GAUGE };
@@ -82,6 +83,7 @@ enum ixg_ctr_dim {
 	IXG_CTR_DIM_BLACKHOLE, /* blackhole id: prefix, origin */
 	/* IXG_BH_PEER_KEY(id, peer): prefix, origin, peer */
 	IXG_CTR_DIM_BLACKHOLE_PEER,
+	IXG_CTR_DIM_NEIGH, /* peer id * 2 + IPv6: peer, address */
 	IXG_CTR_DIM_MAX,
 };
 
@@ -147,6 +149,9 @@ struct ixg_ctr_names {
 	const char *peer[IXG_MAX_PEERS];
 	uint32_t peer_asn[IXG_MAX_PEERS];
 	uint16_t peer_country[IXG_MAX_PEERS]; /* index into countries */
+	/* Its next hops ([0] IPv4, [1] IPv6, network order; NULL: none):
+	 * the neighbours (IXG_CTR_DIM_NEIGH). */
+	const uint8_t *peer_nh[IXG_MAX_PEERS][2];
 	const char *class_[IXG_MAX_CLASSES];
 	const ixg_cc_t *countries; /* by country index; [0] is "--" */
 	uint32_t n_countries;
@@ -194,6 +199,11 @@ const char *ixg_ctr_bh_prefix(const struct ixg_spec_blackhole *h, char *buf,
 const char *ixg_ctr_bh_origin(const struct ixg_ctr_names *n,
 			      const struct ixg_spec_blackhole *h, char *buf,
 			      size_t len);
+/* A neighbour's address (entity peer * 2 + IPv6) into buf (at least
+ * 46 bytes): "192.0.2.2", or "ipv4"/"ipv6" when the names do not know it.
+ * Returns buf. */
+const char *ixg_ctr_neigh_addr(const struct ixg_ctr_names *n, uint32_t entity,
+			       char *buf, size_t len);
 /* Two-letter code of country index idx into out: "--" unknown, "??" when
  * the index has no printable code. Returns out. */
 const char *ixg_ctr_country(const struct ixg_ctr_names *n, unsigned idx,
@@ -247,8 +257,8 @@ struct ixg_ctr_walk;
 /*
  * A walk over the series of every family (of those in `families`, a
  * bitmask of 1 << IXG_CF_*; 0 means all), in family order. Which entities
- * have series: the node always; ports, peers and classes the names know
- * or with a value not 0 (class 0, "default", always); ACL rules the names
+ * have series: the node always; ports, peers, classes and neighbours the
+ * names know or with a value not 0 (class 0, "default", always); ACL rules the names
  * list (in their order) then ids with hits the names do not know; country
  * pairs and peer pairs with a value not 0 (peer pairs: those any block
  * has a slot for); blackholes as ACL rules (the names' list, then ids

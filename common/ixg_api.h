@@ -109,7 +109,9 @@
 	  "ARP reply or Neighbor Advertisement from a member claiming an "     \
 	  "address other than its next hop")                                   \
 	X(NEIGH_ANSWER_RATE, "arp_nd_rate",                                    \
-	  "ARP request or Neighbor Solicitation over the port's answer rate")
+	  "ARP request or Neighbor Solicitation over the port's answer rate")  \
+	X(UNRESOLVED, "unresolved",                                            \
+	  "to a member whose next hop's MAC is not resolved (yet) by ARP/ND")
 
 enum ixg_drop_reason {
 #define IXG_X_ENUM(e, name, descr) IXG_DROP_##e,
@@ -153,6 +155,12 @@ enum ixg_meter_action {
 	IXG_METER_PASS = 0, /* forward unchanged */
 	IXG_METER_REMARK = 1, /* rewrite DSCP, then forward */
 	IXG_METER_DROP = 2,
+};
+
+/* Where a member's egress MAC comes from (doc/neighbours.md). */
+enum ixg_neigh_mode {
+	IXG_NEIGH_STATIC = 0, /* its first `mac` (a PERMANENT neighbour) */
+	IXG_NEIGH_LEARN = 1, /* ARP/ND on the peering LAN; `mac` is the lock */
 };
 
 enum ixg_acl_action {
@@ -232,11 +240,16 @@ struct ixg_spec_peer {
 	uint32_t asn;
 	uint16_t country; /* index into ixg_spec.countries */
 	uint8_t sav_mode; /* enum ixg_sav_mode */
-	uint8_t n_macs; /* 1..IXG_MAX_PEER_MACS; macs[0] is the egress DMAC */
+	/* 0..IXG_MAX_PEER_MACS: the MAC lock (source MACs it may send
+	 * from); macs[0] is the egress DMAC of a static member. 0 only with
+	 * IXG_NEIGH_LEARN. */
+	uint8_t n_macs;
 	uint8_t macs[IXG_MAX_PEER_MACS][6];
 	uint8_t has_nh4, has_nh6;
 	uint8_t nh4[4]; /* network byte order */
 	uint8_t nh6[16];
+	uint8_t neighbour; /* enum ixg_neigh_mode */
+	uint8_t _pad1;
 	uint32_t max_prefix; /* 0 = no limit (checked by the compiler) */
 	uint64_t rate; /* default-class committed rate, bytes/s, 0 = none */
 	uint64_t burst; /* bytes */
@@ -440,6 +453,8 @@ struct ixg_spec {
  *
  * X(kind, field, member, key, name, type, unit, help)
  *   kind    U64      uint64_t field
+ *           INFO     uint64_t field, for JSON and ixgatectl only (not a
+ *                    metric: a MAC is no measurement)
  *           PB       struct ixg_ctr_pb field; the family reads field.member
  *           IN       the field declared by the line above (no storage)
  *           REASONS  uint64_t field[IXG_DROP_MAX]: one value per drop
@@ -603,10 +618,37 @@ struct ixg_ctr_pb {
 	X(IN, blackhole_peer, .pb.bytes, "bytes",                              \
 	  blackhole_peer_dropped_bytes_total, COUNTER, "bytes",                \
 	  "Bytes dropped by the blackhole, by the peer that sent them")
+/*
+ * Per neighbour (doc/neighbours.md): a member's next hop of one family,
+ * entity peer id * 2 + (1 for IPv6). Written only in the control threads'
+ * block, by the neighbour table (the dataplane's neigh.c). INFO: a value
+ * for JSON and ixgatectl, not a metric.
+ */
+#define IXG_CTR_NEIGH(X)                                                       \
+	X(U64, state, , "state", neighbour_state, GAUGE, "",                   \
+	  "Neighbour state: 1 INCOMPLETE, 2 REACHABLE, 3 STALE, 4 PROBE, "     \
+	  "5 FAILED, 6 PERMANENT (0: none)")                                   \
+	X(U64, probes, , "probes_sent", neighbour_probes_sent_total, COUNTER,  \
+	  "packets",                                                           \
+	  "ARP requests and Neighbor Solicitations the node sent to resolve "  \
+	  "or refresh the neighbour")                                          \
+	X(U64, replies, , "replies", neighbour_replies_total, COUNTER,         \
+	  "packets",                                                           \
+	  "ARP replies and solicited Neighbor Advertisements that confirmed "  \
+	  "the neighbour")                                                     \
+	X(U64, mac_changes, , "mac_changes", neighbour_mac_changes_total,      \
+	  COUNTER, "", "Times the neighbour's learned MAC changed")            \
+	X(U64, confirmed_unix, , "confirmed_unix",                             \
+	  neighbour_confirmed_time_seconds, GAUGE, "seconds",                  \
+	  "When a reply last confirmed the neighbour (unix time; 0: never)")   \
+	X(INFO, mac, , "mac", neighbour_lladdr, GAUGE, "",                     \
+	  "The neighbour's MAC as a 48-bit number, first byte highest (0: "    \
+	  "none)")
 
 /* The storage an X(...) line declares (see above). */
 #define IXG_CTR_FIELD(kind, field, ...) IXG_CTR_FIELD_##kind(field)
 #define IXG_CTR_FIELD_U64(f) uint64_t f;
+#define IXG_CTR_FIELD_INFO(f) uint64_t f;
 #define IXG_CTR_FIELD_PB(f) struct ixg_ctr_pb f;
 #define IXG_CTR_FIELD_IN(f)
 #define IXG_CTR_FIELD_REASONS(f) uint64_t f[IXG_DROP_MAX];
@@ -618,6 +660,10 @@ struct ixg_ctr_port {
 
 struct ixg_ctr_peer {
 	IXG_CTR_PEER(IXG_CTR_FIELD)
+};
+
+struct ixg_ctr_neigh {
+	IXG_CTR_NEIGH(IXG_CTR_FIELD)
 };
 
 #define IXG_PEER_PAIR_SLOTS 65536 /* open addressing, power of two */
@@ -670,6 +716,8 @@ struct ixg_lcore_counters {
 	uint64_t acl_hits[IXG_MAX_ACL_RULES];
 	uint64_t class_colour[IXG_MAX_CLASSES][3]; /* green, yellow, red */
 	struct ixg_ctr_pb country_pair[IXG_MAX_COUNTRIES][IXG_MAX_COUNTRIES];
+	struct ixg_ctr_neigh neigh[2 * IXG_MAX_PEERS]; /* peer * 2 + IPv6 */
+	/* Last: stats_sum adds everything before it word by word. */
 	struct ixg_ctr_peer_pair peer_pair[IXG_PEER_PAIR_SLOTS];
 	struct ixg_ctr_pb blackhole[IXG_MAX_BLACKHOLES]; /* by blackhole id */
 	struct ixg_ctr_bh_peer blackhole_peer[IXG_BH_PEER_SLOTS];

@@ -1018,6 +1018,7 @@ compile_objects(struct compiler *C)
 		    country_index(C, p->country, &idx) == 0)
 			o->country = idx;
 		o->sav_mode = p->sav;
+		o->neighbour = p->neigh;
 		o->n_macs = p->n_macs;
 		memcpy(o->macs, p->macs, sizeof(o->macs));
 		o->has_nh4 = !!(p->set & PEER_NH4);

@@ -122,6 +122,7 @@
 	K(PEER, PORT, "port", peer_port, print_peer_port)                      \
 	K(PEER, VLAN, "vlan", peer_vlan, print_peer_vlan)                      \
 	K(PEER, MAC, "mac", peer_mac, print_peer_macs)                         \
+	K(PEER, NEIGH, "neighbour", peer_neighbour, print_peer_neighbour)      \
 	K(PEER, NH4, "next-hop", peer_nexthop, print_peer_nexthops)            \
 	K(PEER, SAV, "source-validation", peer_sav, print_peer_sav)            \
 	F(PEER, MAXPFX, "max-prefix", UINT, max_prefix, 1,                     \

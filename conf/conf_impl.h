@@ -229,6 +229,7 @@ struct c_peer {
 	uint32_t mac_locs[IXG_MAX_PEER_MACS];
 	uint8_t nh4[4], nh6[16];
 	uint8_t sav; /* enum ixg_sav_mode */
+	uint8_t neigh; /* enum ixg_neigh_mode */
 	uint32_t max_prefix;
 	uint64_t rate_bits, burst;
 	uint8_t has_burst;

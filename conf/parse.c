@@ -1317,6 +1317,30 @@ peer_sav(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 	return finish(P, 0);
 }
 
+/* neighbour static|learn: where the member's egress MAC comes from
+ * (doc/neighbours.md). */
+static int
+peer_neighbour(struct parser *P, void *obj, const struct kw *k,
+	       const struct tok *kw)
+{
+	struct c_peer *p = obj;
+	struct tok t;
+
+	field_once(P, obj, k, kw);
+	if (take_word(P, "'static' or 'learn'", &t) < 0)
+		return -1;
+	if (tok_is(&t, "static"))
+		p->neigh = IXG_NEIGH_STATIC;
+	else if (tok_is(&t, "learn"))
+		p->neigh = IXG_NEIGH_LEARN;
+	else {
+		ERR_AT(P, &t, "expected 'static' or 'learn', got '%.*s'",
+		       (int)t.len, t.p);
+		return finish(P, 1);
+	}
+	return finish(P, 0);
+}
+
 static int
 peer_rate(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {

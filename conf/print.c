@@ -427,6 +427,18 @@ print_peer_macs(FILE *out, const struct ixg_conf *c, const void *obj,
 }
 
 static void
+print_peer_neighbour(FILE *out, const struct ixg_conf *c, const void *obj,
+		     const struct conf_kw *k, const char *indent)
+{
+	const struct c_peer *p = obj;
+
+	(void)c;
+	if (given(obj, k))
+		fprintf(out, "%s%s %s;\n", indent, k->name,
+			p->neigh == IXG_NEIGH_LEARN ? "learn" : "static");
+}
+
+static void
 print_peer_nexthops(FILE *out, const struct ixg_conf *c, const void *obj,
 		    const struct conf_kw *k, const char *indent)
 {

@@ -257,9 +257,18 @@ check_peers(struct ixg_conf *c, struct ixg_diags *d,
 		else if (index_find(ports, p->port, &p->port_idx) < 0)
 			unknown_ref(c, d, ports, p->locs[PEER_F_PORT], "port",
 				    p->port);
-		if (p->n_macs == 0)
+		/* A learning member may have no MAC lock (its egress MAC
+		 * is resolved by ARP/ND); a static one sends to its first
+		 * MAC. Learning needs an address to resolve. */
+		if (p->n_macs == 0 && p->neigh != IXG_NEIGH_LEARN)
 			conf_diag(c, d, DIAG_ERROR, p->loc,
 				  "peer '%s' has no 'mac'", p->name);
+		if (p->neigh == IXG_NEIGH_LEARN &&
+		    !(p->set & (PEER_NH4 | PEER_NH6)))
+			conf_diag(c, d, DIAG_ERROR, p->locs[PEER_F_NEIGH],
+				  "peer '%s': 'neighbour learn' needs a "
+				  "'next-hop' to resolve",
+				  p->name);
 	}
 	keys = calloc(c->peers.n * IXG_MAX_PEER_MACS + 1, sizeof(*keys));
 	if (keys == NULL)

@@ -20,6 +20,11 @@
  * node.arp_nd_rate, ARP requests and NSs answered beyond the port's rate
  * are dropped arp_nd_rate.
  *
+ * With a learning member (neigh.h, doc/neighbours.md), the sender of every
+ * ARP frame, Neighbor Solicitation and Advertisement heard (dropped
+ * unknown_peer included: a member without a MAC lock) goes to the
+ * worker's ring to the neighbour table; its verdict stays as above.
+ *
  * A packet is addressed to the node when stage_lookup, just before, found
  * its route NH_LOCAL (b->nh_local).
  *
@@ -33,6 +38,9 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include <rte_branch_prediction.h>
+
+#include "neigh.h"
 #include "pipeline.h"
 #include "pkt_bytes.h"
 #include "punt.h"
@@ -47,6 +55,7 @@
 #define ND_NEIGHBOR_ADVERT 136
 #define ND_NS_LEN 24 /* type .. target address, RFC 4861 4.3 */
 #define ND_NA_LEN 32 /* NA + target link-layer address option (8 bytes) */
+#define ND_OPT_SOURCE_LLADDR 1
 #define ND_OPT_TARGET_LLADDR 2
 #define ND_NA_FLAG_ROUTER 0x80
 #define ND_NA_FLAG_SOLICITED 0x40
@@ -332,6 +341,107 @@ na_spoofed(const struct tables *t, const struct burst *b, unsigned i)
 	return !punt_claim_ok(t, pm, 6, icmp + 8);
 }
 
+/*
+ * The link-layer address option of `type` in the ND options at opt[0..len)
+ * (RFC 4861 4.6: type, length in units of 8 bytes, never 0), or NULL.
+ */
+static const uint8_t *
+nd_lladdr(const uint8_t *opt, uint32_t len, uint8_t type)
+{
+	while (len >= 8) {
+		uint32_t olen = (uint32_t)opt[1] * 8;
+
+		if (olen == 0 || olen > len)
+			return NULL;
+		if (opt[0] == type)
+			return opt + 2;
+		opt += olen;
+		len -= olen;
+	}
+	return NULL;
+}
+
+/*
+ * Tell the neighbour table (neigh.h) who sent packet i, if it is an ARP
+ * frame (sender MAC and address), a Neighbor Solicitation with a source
+ * link-layer address (RFC 4861 7.2.3) or a Neighbor Advertisement (7.2.5:
+ * solicited confirms, override may replace), checked whole. The verdict
+ * does not change. Cold: only with a learning member.
+ */
+static __rte_noinline void
+neigh_snoop(struct pipeline_ctx *ctx, const struct tables *t,
+	    const struct burst *b, unsigned i)
+{
+	const struct pkt_meta *pm = &b->meta[i];
+	const struct rte_mbuf *m = b->pkts[i];
+	const uint8_t *eth = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *ip, *icmp, *ll;
+	struct neigh_obs o;
+	uint32_t len;
+
+	memset(&o, 0, sizeof(o));
+	o.port = pm->in_port;
+	o.vlan = pm->vlan;
+	o.outer_vlan = pm->outer_vlan;
+	o.in_peer = pm->in_peer;
+	o.override = 1;
+	if (pm->l3 == L3_ARP) {
+		const uint8_t *arp = eth + pm->l2_len;
+
+		if ((uint32_t)pm->l2_len + 28 > m->data_len)
+			return;
+		o.family = 4;
+		memcpy(o.mac, arp + 8, 6);
+		memcpy(o.addr, arp + 14, 4);
+		o.kind = ld16(arp + 6) == rte_cpu_to_be_16(ARP_OP_REPLY) &&
+					 local_addr_find(t, 4, arp + 24,
+							 pm->in_port,
+							 pm->vlan) >= 0
+				 ? NEIGH_OBS_REPLY
+				 : NEIGH_OBS_HINT;
+		neigh_obs_push(ctx->neigh_obs, &o);
+		return;
+	}
+	if (pm->l3 != L3_IPV6 || pm->l4_proto != IPPROTO_ICMPV6 ||
+	    pm->frag != FRAG_NONE || pm->ttl != ND_HOP_LIMIT ||
+	    (pm->icmp_type != ND_NEIGHBOR_SOLICIT &&
+	     pm->icmp_type != ND_NEIGHBOR_ADVERT))
+		return;
+	len = (uint32_t)pm->l3_total - pm->l3_len;
+	if (pm->l3_len != IPV6_HDR_LEN || len < ND_NS_LEN ||
+	    (uint32_t)pm->l2_len + pm->l3_total > m->data_len ||
+	    !rte_pktmbuf_is_contiguous(m))
+		return;
+	ip = eth + pm->l2_len;
+	icmp = ip + IPV6_HDR_LEN;
+	if (icmp[1] != 0 || icmp6_sum(ip, icmp, len) != 0xffff)
+		return;
+	o.family = 6;
+	if (pm->icmp_type == ND_NEIGHBOR_SOLICIT) {
+		static const uint8_t unspec[16];
+
+		/* The solicitation's source and its link-layer address; none
+		 * from duplicate address detection (source ::). */
+		ll = nd_lladdr(icmp + ND_NS_LEN, len - ND_NS_LEN,
+			       ND_OPT_SOURCE_LLADDR);
+		if (ll == NULL || memcmp(ip + 8, unspec, 16) == 0)
+			return;
+		memcpy(o.addr, ip + 8, 16);
+		o.kind = NEIGH_OBS_HINT;
+	} else {
+		ll = nd_lladdr(icmp + ND_NS_LEN, len - ND_NS_LEN,
+			       ND_OPT_TARGET_LLADDR);
+		if (ll == NULL)
+			ll = eth + 6; /* a unicast answer may leave it out */
+		memcpy(o.addr, icmp + 8, 16);
+		o.kind = (icmp[4] & ND_NA_FLAG_SOLICITED) ? NEIGH_OBS_REPLY
+							  : NEIGH_OBS_HINT;
+		o.override = (icmp[4] & ND_NA_FLAG_OVERRIDE) != 0;
+	}
+	memcpy(o.mac, ll, 6);
+	neigh_obs_push(ctx->neigh_obs, &o);
+}
+
 /* Link-local multicast never crosses the node (RFC 5771 224.0.0.0/24,
  * RFC 4291 2.7 ff02::/16): it is for the node or for nobody. */
 static inline int
@@ -345,22 +455,34 @@ link_local_mcast(const struct pkt_meta *pm)
 /*
  * Answer or drop what is addressed to the node (see the file comment):
  * ARP, Neighbor Solicitations for our addresses and link-local multicast,
- * then the packets stage_lookup found routed to us (b->nh_local). Worker
- * thread; reads ctx->t, writes the burst's metadata and answered frames.
+ * then the packets stage_lookup found routed to us (b->nh_local); with a
+ * learning member, what ARP/ND says goes to ctx->neigh_obs. Worker
+ * thread; reads ctx->t, writes the burst's metadata and answered frames
+ * and its own neighbour ring.
  */
 void
 stage_local(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
+	const int learn = t->n_neigh_learn != 0 && ctx->neigh_obs != NULL;
 	uint32_t local;
 	unsigned i;
 
 	for (i = 0; i < n_pkts; i++) {
 		struct pkt_meta *pm = &b->meta[i];
 
-		if (pm->verdict != VERDICT_CONTINUE)
+		if (pm->verdict != VERDICT_CONTINUE) {
+			/* A learning member without a MAC lock answers
+			 * from a MAC no member has. */
+			if (unlikely(learn) &&
+			    pm->drop_reason == IXG_DROP_UNKNOWN_PEER &&
+			    pm->l3 != L3_IPV4)
+				neigh_snoop(ctx, t, b, i);
 			continue;
+		}
+		if (unlikely(learn) && pm->l3 != L3_IPV4)
+			neigh_snoop(ctx, t, b, i);
 		if (pm->l3 == L3_ARP) {
 			handle_arp(ctx, t, b, i);
 		} else if (pm->l3 == L3_IPV6 && ns_for_us(t, b, i)) {

@@ -35,6 +35,7 @@
 #include "ixg_sd.h"
 #include "ixg_version.h"
 #include "port.h"
+#include "neigh.h"
 #include "punt_linux.h"
 #include "replay.h"
 #include "runtime.h"
@@ -780,6 +781,15 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	}
 	fibrec_set_spares(o->fib_spares);
 	rt.log_builds = true;
+	/* The neighbour table before the punt thread that polls it, and
+	 * before the first publish that applies it (neigh.h). */
+	rt.neigh = neigh_create(rt.n_workers, NULL, &rt.counters[rt.n_workers]);
+	if (rt.neigh == NULL) {
+		fprintf(stderr, "neighbour table: out of memory\n");
+		goto out_ports;
+	}
+	for (p = 0; p < rt.n_workers; p++)
+		rt.workers[p].ctx.neigh_obs = neigh_ring(rt.neigh, p);
 	rt.punt = punt_create(&rt, rt.n_workers);
 	if (rt.punt == NULL)
 		goto out_ports;
@@ -870,6 +880,8 @@ out_ports:
 	rt.punt = NULL;
 	ports_close(&rt);
 	tables_free(rt.tables);
+	neigh_destroy(rt.neigh);
+	rt.neigh = NULL;
 	fibrec_drop_spares();
 	rte_free(rt.workers);
 	rte_free(rt.qsbr);

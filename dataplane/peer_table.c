@@ -421,7 +421,9 @@ build_peers(struct tbl_build *b)
 				      sp->name, sp->origin, sp->port_id);
 			break;
 		}
-		if (sp->n_macs == 0 || sp->n_macs > IXG_MAX_PEER_MACS) {
+		if (sp->neighbour > IXG_NEIGH_LEARN ||
+		    (sp->n_macs == 0 && sp->neighbour != IXG_NEIGH_LEARN) ||
+		    sp->n_macs > IXG_MAX_PEER_MACS) {
 			rc = tbl_fail(b, -EINVAL,
 				      "peer %s (origin %" PRIu32 "): %u MACs",
 				      sp->name, sp->origin, sp->n_macs);
@@ -440,7 +442,19 @@ build_peers(struct tbl_build *b)
 		tp->vlan = sp->vlan;
 		tp->outer_vlan = sp->outer_vlan;
 		tp->country = sp->country;
-		memcpy(tp->dmac, sp->macs[0], 6);
+		/* Egress MAC: the static one now; a learning member's comes
+		 * from the neighbour table (neigh_apply) before publication. */
+		tp->n_macs = sp->n_macs;
+		tp->neigh_learn = sp->neighbour;
+		if (sp->n_macs > 0)
+			memcpy(tp->dmac, sp->macs[0], 6);
+		if (sp->neighbour == IXG_NEIGH_LEARN) {
+			t->n_neigh_learn++;
+		} else {
+			tp->egress_mac[0] = tbl_mac48(sp->macs[0]) |
+					    TBL_MAC_VALID;
+			tp->egress_mac[1] = tp->egress_mac[0];
+		}
 		/* The addresses the member may claim in ARP/ND (punt.h). */
 		tp->has_nh4 = sp->has_nh4;
 		tp->has_nh6 = sp->has_nh6;

@@ -161,6 +161,7 @@ struct burst_out {
 };
 
 struct ixg_sample_ring; /* ixg_api.h, the sample channel */
+struct neigh_obs_ring; /* neigh.h */
 struct ixg_sample_cursor;
 
 /* One port's share of the exception-path rate in one worker (punt.h):
@@ -199,6 +200,9 @@ struct pipeline_ctx {
 	struct punt_bucket punt[IXG_MAX_PORTS];
 	/* ARP/ND answer rate limit, per ingress port (arp_nd_take_token). */
 	struct punt_bucket arp_nd[IXG_MAX_PORTS];
+	/* This worker's ring to the neighbour table (neigh.h): what
+	 * stage_local hears in ARP/ND; NULL: nothing is learned. */
+	struct neigh_obs_ring *neigh_obs;
 };
 
 /*

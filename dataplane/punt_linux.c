@@ -22,6 +22,14 @@
  *    writes counter block rt->n_workers (the control threads' block);
  *  - the main thread creates, addresses and closes the TAPs (punt_sync)
  *    under `lock`, which the punt thread holds while it touches them.
+ *
+ * The punt thread is also the neighbour table's poller (neigh.h): each
+ * turn it drains the workers' observation rings and runs the neighbour
+ * timers, and the ARP requests and Neighbor Solicitations they ask for
+ * leave like Linux's frames, through the inject ring (this thread is its
+ * only producer) and worker 0's TX queue: no worker ever waits for them.
+ * They are counted punt_injected and the port's injected, and per
+ * neighbour (doc/neighbours.md).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,6 +56,8 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "mono.h"
+#include "neigh.h"
 #include "punt_linux.h"
 #include "runtime.h"
 #include "worker.h"
@@ -266,6 +276,34 @@ punt_from_linux(struct punt *p, struct punt_if *pi)
 	return k;
 }
 
+/* neigh_send_fn: a frame of the neighbour table into the inject ring,
+ * from the port's pool (as Linux's frames). Punt thread. */
+static int
+neigh_send(void *arg, uint16_t port, const uint8_t *frame, unsigned len)
+{
+	struct punt *p = arg;
+	struct rte_mbuf *m;
+	uint8_t *d;
+
+	if (port >= IXG_MAX_PORTS || !p->rt->ports[port].active)
+		return -ENODEV;
+	m = rte_pktmbuf_alloc(p->rt->pools[p->rt->ports[port].socket]);
+	if (m == NULL)
+		return -ENOBUFS;
+	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	memcpy(d, frame, len);
+	m->port = port;
+	if (rte_ring_sp_enqueue(p->from_linux, m) != 0) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
 static void *
 punt_main(void *arg)
 {
@@ -274,6 +312,8 @@ punt_main(void *arg)
 
 	while (!__atomic_load_n(&p->stop, __ATOMIC_RELAXED)) {
 		unsigned i, n, busy;
+
+		neigh_poll(p->rt->neigh, ixg_mono_ns(), neigh_send, p);
 
 		pthread_mutex_lock(&p->lock);
 		busy = punt_to_linux(p);

@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -62,6 +63,9 @@
 /* A per-worker rate above this is no limit at all; it also keeps
  * rate * tsc_hz within 64 bits. */
 #define ICMP_RATE_MAX (1u << 20)
+
+/* tbl_peer.egress_mac is indexed by l3 - L3_IPV4 (stage_rewrite). */
+_Static_assert(L3_IPV6 == L3_IPV4 + 1, "egress_mac[0] IPv4, [1] IPv6");
 
 enum icmp_err_kind {
 	ICMP_ERR_TIME_EXCEEDED,
@@ -123,7 +127,7 @@ rewrite_ipv6(uint8_t *ip, uint8_t dscp)
  */
 static inline int
 rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_peer *peer,
-	   const uint8_t *src_mac)
+	   uint64_t dst_mac, const uint8_t *src_mac)
 {
 	/* Read before the first store into the frame: with DPDK's
 	 * -fno-strict-aliasing every byte stored may alias them. */
@@ -146,7 +150,10 @@ rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_peer *peer,
 			m, (uint16_t)((n_in - n_out) * VLAN_TAG_LEN));
 	}
 	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN + n_out * VLAN_TAG_LEN + 2);
-	memcpy(p, peer->dmac, 6);
+	/* One 8-byte store (tbl_mac48: byte 0 lowest); its last 2 bytes
+	 * are the source MAC's, written next. */
+	dst_mac = rte_cpu_to_le_64(dst_mac);
+	memcpy(p, &dst_mac, 8);
 	memcpy(p + 6, src_mac, 6);
 	/* PCP and DEI 0: the node does not carry priorities across peers. */
 	if (n_out == 1) {
@@ -449,8 +456,9 @@ icmp_error(struct pipeline_ctx *ctx, struct burst *b, unsigned i,
  * Rewrite every packet still CONTINUE for its egress peer (meta.out_peer,
  * set by the route stage): drop ttl_expired if the TTL / hop limit arrived
  * as 0 or 1 (RFC 1812 5.3.1, RFC 8200 3), drop mtu_exceeded if the L3
- * packet is larger than the egress port's MTU (no fragmentation), else
- * decrement it, remark DSCP to meta.dscp, set MACs and VLAN tags, set
+ * packet is larger than the egress port's MTU (no fragmentation), drop
+ * unresolved if the peer's egress MAC of the family is not known (a
+ * learning member, neigh.h), else decrement it, remark DSCP to meta.dscp, set MACs and VLAN tags, set
  * out_port and VERDICT_FORWARD. A dropped packet may get an ICMP error in
  * b->gen[i] (meta.gen = 1; see the file comment), allocated from ctx->pool
  * and owned by the burst until stage_output hands it out. Worker thread;
@@ -470,6 +478,7 @@ stage_rewrite(struct pipeline_ctx *ctx, struct burst *b)
 		const struct tbl_port *port;
 		uint16_t mtu, out_peer, port_id;
 		uint8_t *ip, l3;
+		uint64_t dmac;
 
 		if (pm->verdict != VERDICT_CONTINUE)
 			continue;
@@ -501,11 +510,19 @@ stage_rewrite(struct pipeline_ctx *ctx, struct burst *b)
 				icmp_error(ctx, b, i, ICMP_ERR_TOO_BIG, mtu);
 			continue;
 		}
+		/* The neighbour table may store a learned MAC at any time
+		 * (tables.h): one relaxed 64-bit load. */
+		dmac = __atomic_load_n(&peer->egress_mac[l3 - L3_IPV4],
+				       __ATOMIC_RELAXED);
+		if (unlikely(dmac == 0)) {
+			pkt_drop(b, i, IXG_DROP_UNRESOLVED);
+			continue;
+		}
 		if (l3 == L3_IPV4)
 			rewrite_ipv4(ip, pm->dscp);
 		else
 			rewrite_ipv6(ip, pm->dscp);
-		if (rewrite_l2(m, pm, peer, port->mac) < 0) {
+		if (rewrite_l2(m, pm, peer, dmac, port->mac) < 0) {
 			/* Cannot grow the frame for the egress tags. */
 			pkt_drop(b, i, IXG_DROP_MTU_EXCEEDED);
 			continue;

@@ -18,6 +18,7 @@
 #include "ixg_wire.h"
 #include "mono.h"
 #include "ixg_samples.h"
+#include "neigh.h"
 #include "runtime.h"
 
 /* Earliest blackhole expiry still in the future, 0 if none. */
@@ -242,7 +243,12 @@ runtime_publish_if(struct runtime *rt, const struct ixg_spec *spec, char *err,
 	if (spec != rt->spec)
 		counters_zero_new_ids(rt, spec, rt->spec);
 	old = rt->tables;
+	/* What the neighbour table learned goes into the new tables, and
+	 * its poller writes into them from the store on (neigh.h). */
+	neigh_lock(rt->neigh);
+	neigh_apply(rt->neigh, nt, ixg_mono_ns());
 	__atomic_store_n(&rt->tables, nt, __ATOMIC_RELEASE);
+	neigh_unlock(rt->neigh);
 	__atomic_store_n(&rt->generation, gen, __ATOMIC_RELEASE);
 	/* After the grace period no worker holds a pointer loaded before
 	 * the store: each has passed a quiescent state since. */

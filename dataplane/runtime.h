@@ -50,6 +50,7 @@ struct rt_port {
 
 struct worker;
 struct punt;
+struct neigh;
 
 struct runtime {
 	/* The spec the tables were built from. Main thread writes it only
@@ -87,6 +88,9 @@ struct runtime {
 	 * exception path's interfaces follow the tables. NULL: none. */
 	void (*on_publish)(struct runtime *rt);
 	struct punt *punt; /* punt_linux.h, NULL without one */
+	/* The neighbour table (neigh.h): applied to every snapshot before
+	 * its store; polled by the punt thread. NULL without one. */
+	struct neigh *neigh;
 
 	/*
 	 * The sample channel (ixg_api.h, sample.h): one ring per worker in

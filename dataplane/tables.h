@@ -63,7 +63,9 @@ struct tbl_peer {
 	uint16_t vlan;
 	uint16_t outer_vlan;
 	uint16_t country;
-	uint8_t dmac[6]; /* macs[0]: destination MAC when forwarding to it */
+	uint8_t dmac[6]; /* macs[0], the static MAC (zero without one) */
+	uint8_t neigh_learn; /* enum ixg_neigh_mode: IXG_NEIGH_LEARN */
+	uint8_t n_macs; /* its MAC lock's size (0: none) */
 	uint32_t meter_base; /* index of (this peer, class 0) in meter arrays */
 	char name[IXG_NAME_LEN];
 	/* Its next hops on the peering LAN (network order): the only
@@ -71,7 +73,19 @@ struct tbl_peer {
 	uint8_t has_nh4, has_nh6;
 	uint8_t nh4[4];
 	uint8_t nh6[16];
+	/*
+	 * The destination MAC when forwarding to it, per family ([0] IPv4,
+	 * [1] IPv6): tbl_mac48() | TBL_MAC_VALID, 0 while unresolved
+	 * (dropped `unresolved`). A static member's is its first MAC, set
+	 * by the build; a learning member's is written by the neighbour
+	 * table (neigh.h) into the published snapshot with one atomic
+	 * 64-bit store, and stage_rewrite loads it relaxed: the one word of
+	 * a snapshot written after publication besides the meters.
+	 */
+	uint64_t egress_mac[2];
 };
+
+#define TBL_MAC_VALID (1ull << 48)
 
 /*
  * Ingress-peer direct tables (stage_peer, built by peer_table.c). A "slot"
@@ -215,6 +229,9 @@ struct tables {
 	uint32_t n_peer_slots; /* slot 0 included */
 	struct tbl_peer_slot *peer_slots; /* [n_peer_slots] */
 	uint64_t *peer_macs;
+	/* Peers whose egress MAC is learned (neigh.h): stage_local hands
+	 * ARP/ND to the neighbour table only when there is one. */
+	uint32_t n_neigh_learn;
 
 	uint32_t n_local_addrs;
 	struct tbl_local_addr local_addrs[IXG_MAX_LOCAL_ADDRS];

@@ -378,6 +378,40 @@ port_lookup(const struct tel *t, const char *name, uint32_t *id)
 	return -ENOENT;
 }
 
+/* A member next hop: its peer, address and neighbour families. */
+static struct rte_tel_data *
+neigh_entry(struct tel *t, uint32_t id, size_t *size)
+{
+	struct rte_tel_data *e = t_dict(t);
+	char b[IXG_NAME_LEN + 8], a[IXG_CTR_LABEL_LEN];
+
+	if (e == NULL)
+		return NULL;
+	*size = 2;
+	t_str(t, e, "peer", ixg_ctr_peer_name(&t->names, id / 2, b, sizeof(b)),
+	      size);
+	t_str(t, e, "address", ixg_ctr_neigh_addr(&t->names, id, a, sizeof(a)),
+	      size);
+	entity_families(t, e, IXG_CTR_DIM_NEIGH, id, size);
+	return e;
+}
+
+/* A neighbour by its address ("192.0.2.2"). */
+static int
+neigh_lookup(const struct tel *t, const char *name, uint32_t *id)
+{
+	char a[IXG_CTR_LABEL_LEN];
+
+	for (uint32_t i = 2; i < 2 * IXG_MAX_PEERS; i++)
+		if (t->names.peer_nh[i / 2][i % 2] != NULL &&
+		    strcmp(ixg_ctr_neigh_addr(&t->names, i, a, sizeof(a)),
+			   name) == 0) {
+			*id = i;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 /* -------------------------------------------------------------- commands */
 
 static int
@@ -449,6 +483,13 @@ tel_ports(struct tel *t, const char *params, struct rte_tel_data *d)
 {
 	return tel_page(t, d, IXG_CTR_DIM_PORT, "ports", params, port_entry,
 			port_lookup);
+}
+
+static int
+tel_neighbours(struct tel *t, const char *params, struct rte_tel_data *d)
+{
+	return tel_page(t, d, IXG_CTR_DIM_NEIGH, "neighbours", params,
+			neigh_entry, neigh_lookup);
 }
 
 static const char *
@@ -699,6 +740,8 @@ static const struct {
 	{"/ixgate/ports", tel_ports,
 	 "Ports by id, with DPDK device. Param: NAME or from=ID."},
 	{"/ixgate/peers", tel_peers, "Peers by id. Param: NAME or from=ID."},
+	{"/ixgate/neighbours", tel_neighbours,
+	 "Member next hops (ARP/ND). Param: ADDRESS or from=ID."},
 	{"/ixgate/samples", tel_samples,
 	 "The newest packet samples, 0 newest."},
 	{"/ixgate/families", tel_families, "Every counter family."},

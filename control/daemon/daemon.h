@@ -114,8 +114,8 @@ struct ctl_state {
 
 /*
  * Operator commands that only read state: `show ...` (peers, peer NAME,
- * routes [PREFIX], acl, classes, blackholes, countries, matrix peers,
- * matrix countries, drops, ports, generation, config). argv[0] is "show".
+ * routes [PREFIX], acl, classes, blackholes, countries, neighbours,
+ * matrix peers, matrix countries, drops, ports, generation, config). argv[0] is "show".
  * Writes a human table, or JSON when `json` is true, to `out`. Errors go to
  * `out` too (as {"error": ...} in JSON mode). Returns the exit status for
  * ixgatectl: 0 ok, 1 error (unknown peer, no dataplane...), 2 usage.

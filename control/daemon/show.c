@@ -1722,6 +1722,149 @@ cmd_blackholes(struct ctx *x, struct view *v, const char *arg)
 	return 0;
 }
 
+/* ------------------------------------------------------ show neighbours */
+
+/* Names of the neighbour states, as the dataplane's neigh.h numbers them
+ * (IXG_CTR_NEIGH's state gauge). */
+static const char *const neigh_states[] = {
+	"NONE",	 "INCOMPLETE", "REACHABLE", "STALE",
+	"PROBE", "FAILED",     "PERMANENT",
+};
+
+/*
+ * Every member next hop like `ip neigh`: address, port/VLAN, MAC, state,
+ * member, time since the last confirmation, probes; from the spec and
+ * the neighbour counter family (doc/neighbours.md).
+ */
+static int
+cmd_neighbours(struct ctx *x, struct view *v, const char *arg)
+{
+	enum {
+		C_ADDR,
+		C_FAMILY,
+		C_PORT,
+		C_VLAN,
+		C_MAC,
+		C_STATE,
+		C_PEER,
+		C_MODE,
+		C_AGE,
+		C_AGE_S,
+		C_PROBES,
+		C_REPLIES,
+		C_CHANGES,
+	};
+	static const struct vcol cols[] = {
+		[C_ADDR] = {"ADDRESS", "address", VF_PLAIN, 0, 0},
+		[C_FAMILY] = {NULL, "family", VF_PLAIN, 0, 0},
+		[C_PORT] = {"PORT", "port", VF_PLAIN, 0, 0},
+		[C_VLAN] = {NULL, "vlan", VF_PLAIN, 0, 0},
+		[C_MAC] = {"MAC", "mac", VF_PLAIN, 0, 0},
+		[C_STATE] = {"STATE", "state", VF_PLAIN, 0, 0},
+		[C_PEER] = {"PEER", "peer", VF_PLAIN, 0, 0},
+		[C_MODE] = {NULL, "neighbour", VF_PLAIN, 0, 0},
+		[C_AGE] = {">CONFIRMED", NULL, VF_PLAIN, 0, 0},
+		[C_AGE_S] = {NULL, "confirmed_ago_s", VF_PLAIN, 0, 0},
+		[C_PROBES] = {">PROBES", "probes_sent", VF_SI, 0, 0},
+		[C_REPLIES] = {">REPLIES", "replies", VF_SI, 0, 0},
+		[C_CHANGES] = {">CHANGES", "mac_changes", VF_SI, 0, 0},
+	};
+	const struct ixg_spec *s = x->spec;
+	struct vtable *t;
+	unsigned rows = 0;
+
+	(void)arg;
+	if (need_spec(x))
+		return 1;
+	t = view_table(v, "neighbours", cols, sizeof(cols) / sizeof(cols[0]),
+		       0);
+	for (uint32_t i = 0; i < s->n_peers; i++) {
+		const struct ixg_spec_peer *p = &s->peers[i];
+
+		for (unsigned f = 0; f < 2 && p->id < IXG_MAX_PEERS; f++) {
+			uint32_t e = (uint32_t)p->id * 2 + f;
+			char ab[64], pb[IXG_NAME_LEN + 16], mb[24], db[32];
+			const char *port = "?";
+			uint64_t st, mac, conf;
+			uint8_t m6[6];
+
+			if (!(f == 0 ? p->has_nh4 : p->has_nh6))
+				continue;
+			rows++;
+			for (uint32_t k = 0; k < s->n_ports; k++)
+				if (s->ports[k].id == p->port_id)
+					port = s->ports[k].name;
+			if (p->outer_vlan != 0)
+				snprintf(pb, sizeof(pb), "%s.%u.%u", port,
+					 p->outer_vlan, p->vlan);
+			else if (p->vlan != 0)
+				snprintf(pb, sizeof(pb), "%s.%u", port,
+					 p->vlan);
+			else
+				snprintf(pb, sizeof(pb), "%s", port);
+			vt_row(t);
+			inet_ntop(f == 0 ? AF_INET : AF_INET6,
+				  f == 0 ? p->nh4 : p->nh6, ab, sizeof(ab));
+			vt_set(t, C_ADDR, V_STR(ab));
+			vt_set(t, C_FAMILY, V_U64(f == 0 ? 4 : 6));
+			vt_set(t, C_PORT, V_STR(pb));
+			vt_set(t, C_VLAN, V_U64(p->vlan));
+			vt_set(t, C_PEER, V_STR(p->name));
+			vt_set(t, C_MODE,
+			       V_STR(p->neighbour == IXG_NEIGH_LEARN
+					     ? "learn"
+					     : "static"));
+			if (x->c == NULL) {
+				vt_set(t, C_MAC, V_NULL());
+				vt_set(t, C_STATE, V_NULL());
+				vt_set(t, C_AGE, V_NULL());
+				vt_set(t, C_AGE_S, V_NULL());
+				vt_set(t, C_PROBES, V_NULL());
+				vt_set(t, C_REPLIES, V_NULL());
+				vt_set(t, C_CHANGES, V_NULL());
+				continue;
+			}
+			st = ctr(x, IXG_CF_neighbour_state, e, 0);
+			mac = ctr(x, IXG_CF_neighbour_lladdr, e, 0);
+			conf = ctr(x, IXG_CF_neighbour_confirmed_time_seconds,
+				   e, 0);
+			for (unsigned k = 0; k < 6; k++)
+				m6[k] = (uint8_t)(mac >> (8 * (5 - k)));
+			vt_set(t, C_MAC,
+			       mac != 0 ? V_STR(show_mac(mb, sizeof(mb), m6))
+					: V_NULL());
+			vt_set(t, C_STATE,
+			       V_STR(st < sizeof(neigh_states) /
+							     sizeof(neigh_states
+									    [0])
+					     ? neigh_states[st]
+					     : "?"));
+			if (conf != 0 && (int64_t)conf <= x->now_unix) {
+				vt_set(t, C_AGE,
+				       V_STR(show_duration(
+					       db,
+					       x->now_unix - (int64_t)conf)));
+				vt_set(t, C_AGE_S,
+				       V_I64(x->now_unix - (int64_t)conf));
+			} else {
+				vt_set(t, C_AGE, V_STR("-"));
+				vt_set(t, C_AGE_S, V_NULL());
+			}
+			vt_set(t, C_PROBES,
+			       cnt(x, IXG_CF_neighbour_probes_sent_total, e,
+				   0));
+			vt_set(t, C_REPLIES,
+			       cnt(x, IXG_CF_neighbour_replies_total, e, 0));
+			vt_set(t, C_CHANGES,
+			       cnt(x, IXG_CF_neighbour_mac_changes_total, e,
+				   0));
+		}
+	}
+	if (rows == 0)
+		view_text(v, "no neighbours (no peer has a next-hop)\n");
+	return 0;
+}
+
 /* ------------------------------------------------------- show countries */
 
 static int
@@ -2582,6 +2725,8 @@ static const struct show_cmd show_cmds[] = {
 	 NULL, false, true, true, cmd_blackholes},
 	{"countries", NULL, "prefixes and traffic per country", SA_NONE, NULL,
 	 false, true, true, cmd_countries},
+	{"neighbours", NULL, "member next hops: MAC, ARP/ND state, probes",
+	 SA_NONE, NULL, false, true, true, cmd_neighbours},
 	{"matrix peers", "[--top N|--all]", "traffic between peers", SA_NONE,
 	 NULL, true, true, true, cmd_matrix_peers},
 	{"matrix countries", "[--top N|--all]", "traffic between countries",

@@ -35,6 +35,8 @@ struct exp_peer {
 	uint16_t country; /* index into countries */
 	uint32_t asn;
 	char name[IXG_NAME_LEN];
+	uint8_t has_nh4, has_nh6; /* its next hops: the neighbours */
+	uint8_t nh4[4], nh6[16];
 };
 
 struct exp_named {

@@ -92,6 +92,8 @@ ctr_names(struct exp_names *n)
 		c->peer[p->id] = p->name;
 		c->peer_asn[p->id] = p->asn;
 		c->peer_country[p->id] = p->country;
+		c->peer_nh[p->id][0] = p->has_nh4 ? p->nh4 : NULL;
+		c->peer_nh[p->id][1] = p->has_nh6 ? p->nh6 : NULL;
 	}
 	for (unsigned i = 0; i < n->n_classes; i++)
 		c->class_[n->classes[i].id] = n->classes[i].name;
@@ -179,6 +181,10 @@ exp_names_build(const struct ctl_state *st, const struct exp_names *prev)
 			e->asn = p->asn;
 			e->country = p->country;
 			snprintf(e->name, sizeof(e->name), "%s", p->name);
+			e->has_nh4 = p->has_nh4;
+			e->has_nh6 = p->has_nh6;
+			memcpy(e->nh4, p->nh4, 4);
+			memcpy(e->nh6, p->nh6, 16);
 			n->n_peers++;
 		}
 		for (i = 0; i < s->n_classes; i++) {

@@ -152,6 +152,30 @@ ctr_fixture_fill(const struct ixg_spec *s, struct ixg_lcore_counters *blocks,
 				val(9, s->acl_rules[i].id + b) / 2;
 		c->acl_hits[999] = 4 + b;
 
+		/* Neighbours (each peer's next hops): in the control
+		 * threads' block, the last, only; every state. */
+		for (uint32_t i = 0; b + 1 == n && i < s->n_peers; i++) {
+			const struct ixg_spec_peer *p = &s->peers[i];
+
+			for (unsigned f = 0; f < 2; f++) {
+				unsigned e = p->id * 2u + f;
+				struct ixg_ctr_neigh *q = &c->neigh[e];
+
+				if (!(f ? p->has_nh6 : p->has_nh4))
+					continue;
+				q->state = 1 + e % 6;
+				if (q->state != 1 && q->state != 5)
+					q->mac = 0x020000000000ull | e;
+				q->probes = e % 7;
+				q->replies = e % 3 + (q->state == 2);
+				q->mac_changes = e % 2;
+				q->confirmed_unix = q->replies
+							    ? CTR_FIXTURE_NOW -
+								      7 * e
+							    : 0;
+			}
+		}
+
 		/* Classes: default (0), the configured ones, 9 unnamed. */
 		for (unsigned k = 0; k < 3; k++) {
 			c->class_colour[0][k] = val(10 + k, b);

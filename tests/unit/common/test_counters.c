@@ -237,6 +237,7 @@ json_path(const struct ixg_ctr_family *fam, char *buf, size_t len)
 		[IXG_CTR_DIM_CLASS] = "NAME",
 		[IXG_CTR_DIM_BLACKHOLE] = "PREFIX",
 		[IXG_CTR_DIM_BLACKHOLE_PEER] = "\"PREFIX>PEER\"",
+		[IXG_CTR_DIM_NEIGH] = "\"PEER/ADDRESS\"",
 	};
 
 	if (fam->from == IXG_CTR_FROM_STATE)
@@ -281,8 +282,11 @@ doc_table(void)
 				fam->type == IXG_CTR_COUNTER ? "counter"
 							     : "gauge",
 				fam->unit);
-		else
+		else if (fam->from == IXG_CTR_FROM_SUM)
 			fprintf(m, "| (a sum: not a metric) | | %s |",
+				fam->unit);
+		else
+			fprintf(m, "| (a value: not a metric) | | %s |",
 				fam->unit);
 		for (unsigned k = 0; ln[k] != NULL; k++)
 			fprintf(m, "%s`%s`", k ? ", " : " ", ln[k]);

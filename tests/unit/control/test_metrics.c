@@ -29,7 +29,8 @@ static const char *config_text =
 	"port p1 { device \"net_null1\"; }\n"
 	"class gold { committed-rate 1mbit; committed-burst 4k; }\n"
 	"peer a { asn 64500; country VN; port p0; vlan 11; "
-	"mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n"
+	"mac 02:00:00:00:00:0a; next-hop 10.0.0.2; neighbour learn; "
+	"announce { 10.1.0.0/16; } }\n"
 	"peer b { asn 64501; country TH; port p0; vlan 12; "
 	"mac 02:00:00:00:00:0b; announce { 10.2.0.0/16; } }\n"
 	"acl { rule 10 r1 { from b; action class gold; }\n"
@@ -115,6 +116,9 @@ setup(void **state)
 		c->country_pair[vn][th].bytes = 500;
 		c->acl_hits[s->acl_rules[0].id] = 3;
 		c->class_colour[s->classes[0].id][2] = 4;
+		/* Neighbour a/10.0.0.2: the control threads' block only. */
+		c->neigh[a * 2].state = k == 1 ? 2 : 0;
+		c->neigh[a * 2].probes = k == 1 ? 3 : 0;
 		/* peer pair a>b in another slot of each block */
 		c->peer_pair[17 + k].key = ((uint32_t)a << 16) | b;
 		c->peer_pair[17 + k].pb.packets = 11;
@@ -267,6 +271,11 @@ test_text_format(void **state)
 	expect_line(t, "ixgate_peer_transmitted_packets_total{peer=\"b\",asn="
 		       "\"64501\",country=\"TH\"} 60");
 	expect_line(t, "ixgate_received_packets_total 201");
+	expect_line(
+		t, "ixgate_neighbour_state{peer=\"a\",address=\"10.0.0.2\"} 2");
+	expect_line(t, "ixgate_neighbour_probes_sent_total{peer=\"a\","
+		       "address=\"10.0.0.2\"} 3");
+	assert_null(strstr(t, "ixgate_neighbour_lladdr"));
 	expect_line(t, "ixgate_dropped_packets_total{reason=\"no_route\"} 21");
 	expect_line(t, "ixgate_dropped_packets_total{reason=\"runt\"} 0");
 	expect_line(t, "ixgate_port_received_bytes_total{port=\"p0\"} 12800");
@@ -383,6 +392,11 @@ test_own_mapping(void **state)
 	f->st.counters = NULL;
 	t = render(n, HTTP_FMT_TEXT);
 	expect_line(t, "ixgate_received_packets_total 201");
+	expect_line(
+		t, "ixgate_neighbour_state{peer=\"a\",address=\"10.0.0.2\"} 2");
+	expect_line(t, "ixgate_neighbour_probes_sent_total{peer=\"a\","
+		       "address=\"10.0.0.2\"} 3");
+	assert_null(strstr(t, "ixgate_neighbour_lladdr"));
 	free(t);
 	exp_names_put(n);
 }

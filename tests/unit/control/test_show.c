@@ -1603,7 +1603,7 @@ test_show_table(void **state)
 	free(text);
 	assert_string_equal(ctl_show_watchable_list(buf, sizeof(buf)),
 			    "peers, peer, acl, classes, blackholes, countries, "
-			    "matrix, drops, ports, counters");
+			    "neighbours, matrix, drops, ports, counters");
 }
 
 int

@@ -42,6 +42,9 @@ add_peer(uint16_t id, uint16_t port, uint16_t vlan, uint16_t outer)
 	p->outer_vlan = outer;
 	memcpy(p->dmac, peer_dmac, 6);
 	p->dmac[5] = (uint8_t)id;
+	/* A static member's egress MAC slot, as peer_table.c builds it. */
+	p->egress_mac[0] = p->egress_mac[1] = tbl_mac48(p->dmac) |
+					      TBL_MAC_VALID;
 }
 
 /* Parse the frame on port 0, route it to out_peer, rewrite it. */

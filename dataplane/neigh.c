@@ -1,0 +1,675 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * neigh.c - the neighbour table (neigh.h, doc/neighbours.md): entries per
+ * (member, family), their state machine, the observations from the
+ * workers, the probes, and the egress MAC slots of the published snapshot.
+ *
+ * Entries are indexed by peer id * 2 + (family == 6): a worker names the
+ * member that sent a frame (stage_peer), so an observation from a member
+ * finds its entry directly; one from a MAC no member has (a learning
+ * member without a MAC lock) goes through `idx`, an open-addressed index
+ * by (family, address) rebuilt at each neigh_apply.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include "neigh.h"
+#include "pkt_bytes.h"
+#include "tables.h"
+
+#define N_ENTRIES (2 * IXG_MAX_PEERS)
+#define IDX_SIZE (2 * N_ENTRIES) /* a power of two, twice the entries */
+#define TICK_NS 10000000ull /* timers at most every 10 ms */
+#define MS 1000000ull
+#define NEVER UINT64_MAX
+
+#define ETH_P_ARP 0x0806
+#define ETH_P_IPV6 0x86dd
+#define TPID_CTAG 0x8100
+#define TPID_STAG 0x88a8
+#define ND_NEIGHBOR_SOLICIT 135
+#define ND_OPT_SOURCE_LLADDR 1
+#define ND_HOP_LIMIT 255
+#define ETH_MIN 60 /* without FCS */
+
+struct neigh_entry {
+	uint8_t used;
+	uint8_t learn;
+	uint8_t state; /* enum neigh_state */
+	uint8_t family;
+	uint8_t locked; /* the member has a MAC lock */
+	uint8_t probes; /* sent in this state */
+	uint16_t peer, port, vlan, outer_vlan;
+	uint8_t addr[16];
+	uint64_t mac; /* tbl_mac48() | TBL_MAC_VALID, 0: none */
+	uint64_t changed_ns, confirmed_ns, next_ns;
+	uint64_t confirmed_unix; /* wall clock of confirmed_ns, for readers */
+	uint64_t probes_sent, replies, mac_changes;
+};
+
+struct neigh {
+	pthread_mutex_t lock;
+	struct neigh_params p;
+	struct ixg_lcore_counters *ctr;
+	struct tables *t; /* the published snapshot (lock) */
+	uint64_t next_tick;
+	unsigned n_rings;
+	struct neigh_obs_ring *rings; /* [n_rings] */
+	struct neigh_entry e[N_ENTRIES];
+	uint16_t idx[IDX_SIZE]; /* entry + 1, 0 empty */
+};
+
+static const char *const state_names[NEIGH_STATES] = {
+	[NEIGH_NONE] = "NONE",		 [NEIGH_INCOMPLETE] = "INCOMPLETE",
+	[NEIGH_REACHABLE] = "REACHABLE", [NEIGH_STALE] = "STALE",
+	[NEIGH_PROBE] = "PROBE",	 [NEIGH_FAILED] = "FAILED",
+	[NEIGH_PERMANENT] = "PERMANENT",
+};
+
+/* See neigh.h. */
+const char *
+neigh_state_name(unsigned state)
+{
+	return state < NEIGH_STATES ? state_names[state] : "NONE";
+}
+
+static const struct neigh_params defaults = {
+	.reachable_ms = 30000,
+	.retrans_ms = 1000,
+	.delay_ms = 5000,
+	.failed_retry_ms = 5000,
+	.ucast_probes = 3,
+	.mcast_probes = 3,
+};
+
+/* See neigh.h. */
+struct neigh *
+neigh_create(unsigned n_rings, const struct neigh_params *p,
+	     struct ixg_lcore_counters *ctr)
+{
+	struct neigh *n = calloc(1, sizeof(*n));
+
+	if (n == NULL)
+		return NULL;
+	if (n_rings > 0) {
+		if (posix_memalign((void **)&n->rings, 64,
+				   n_rings * sizeof(*n->rings)) != 0) {
+			free(n);
+			return NULL;
+		}
+		memset(n->rings, 0, n_rings * sizeof(*n->rings));
+	}
+	n->n_rings = n_rings;
+	n->p = p != NULL ? *p : defaults;
+	if (n->p.ucast_probes == 0)
+		n->p.ucast_probes = 1;
+	if (n->p.mcast_probes == 0)
+		n->p.mcast_probes = 1;
+	n->ctr = ctr;
+	pthread_mutex_init(&n->lock, NULL);
+	return n;
+}
+
+/* See neigh.h. */
+void
+neigh_destroy(struct neigh *n)
+{
+	if (n == NULL)
+		return;
+	pthread_mutex_destroy(&n->lock);
+	free(n->rings);
+	free(n);
+}
+
+/* See neigh.h. */
+struct neigh_obs_ring *
+neigh_ring(struct neigh *n, unsigned w)
+{
+	return n != NULL && w < n->n_rings ? &n->rings[w] : NULL;
+}
+
+/* See neigh.h. */
+uint64_t
+neigh_lost(const struct neigh *n)
+{
+	uint64_t v = 0;
+
+	for (unsigned w = 0; n != NULL && w < n->n_rings; w++)
+		v += __atomic_load_n(&n->rings[w].lost, __ATOMIC_RELAXED);
+	return v;
+}
+
+/* See neigh.h. */
+void
+neigh_lock(struct neigh *n)
+{
+	if (n != NULL)
+		pthread_mutex_lock(&n->lock);
+}
+
+/* See neigh.h. */
+void
+neigh_unlock(struct neigh *n)
+{
+	if (n != NULL)
+		pthread_mutex_unlock(&n->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* Entries.                                                           */
+
+static inline unsigned
+alen(uint8_t family)
+{
+	return family == 4 ? 4 : 16;
+}
+
+static uint32_t
+idx_hash(uint8_t family, const uint8_t *addr)
+{
+	uint64_t a = 0, b = 0;
+
+	memcpy(&a, addr, 8);
+	if (family == 6)
+		memcpy(&b, addr + 8, 8);
+	a ^= b * 0x9e3779b97f4a7c15ull ^ family;
+	return (uint32_t)((a * 0x9e3779b97f4a7c15ull) >> 32) & (IDX_SIZE - 1);
+}
+
+static void
+idx_add(struct neigh *n, unsigned i)
+{
+	const struct neigh_entry *e = &n->e[i];
+	uint32_t h = idx_hash(e->family, e->addr);
+
+	while (n->idx[h] != 0)
+		h = (h + 1) & (IDX_SIZE - 1);
+	n->idx[h] = (uint16_t)(i + 1);
+}
+
+/* The learning entry of (family, addr) on o's link, or NULL. */
+static struct neigh_entry *
+idx_find(struct neigh *n, const struct neigh_obs *o)
+{
+	uint32_t h = idx_hash(o->family, o->addr);
+
+	for (; n->idx[h] != 0; h = (h + 1) & (IDX_SIZE - 1)) {
+		struct neigh_entry *e = &n->e[n->idx[h] - 1];
+
+		if (e->family == o->family && e->port == o->port &&
+		    e->vlan == o->vlan && e->outer_vlan == o->outer_vlan &&
+		    memcmp(e->addr, o->addr, alen(o->family)) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Mirror e into the counters block (IXG_CTR_NEIGH): plain stores by the
+ * lock holder, the block's only writer of these fields. An entry that
+ * went leaves zeros. */
+static void
+ctr_sync(struct neigh *n, const struct neigh_entry *e)
+{
+	struct ixg_ctr_neigh *c;
+	uint64_t mac = 0;
+
+	if (n->ctr == NULL)
+		return;
+	c = &n->ctr->neigh[e - n->e];
+	if (!e->used) {
+		memset(c, 0, sizeof(*c));
+		return;
+	}
+	/* First byte highest, as a MAC reads. */
+	for (unsigned i = 0; e->mac != 0 && i < 6; i++)
+		mac = mac << 8 | ((e->mac >> (8 * i)) & 0xff);
+	__atomic_store_n(&c->state, e->state, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->probes, e->probes_sent, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->replies, e->replies, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->mac_changes, e->mac_changes, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->confirmed_unix, e->confirmed_unix,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&c->mac, mac, __ATOMIC_RELAXED);
+}
+
+/* Store e's MAC into the published snapshot's egress slot. */
+static void
+slot_store(struct neigh *n, const struct neigh_entry *e)
+{
+	if (n->t == NULL || !e->learn || !n->t->peers[e->peer].configured)
+		return;
+	__atomic_store_n(&n->t->peers[e->peer].egress_mac[e->family == 6],
+			 e->mac, __ATOMIC_RELAXED);
+}
+
+static void
+set_state(struct neigh *n, struct neigh_entry *e, uint8_t state, uint64_t now,
+	  uint64_t next)
+{
+	if (e->state != state) {
+		e->state = state;
+		e->changed_ns = now;
+		e->probes = 0;
+	}
+	e->next_ns = next;
+	ctr_sync(n, e);
+}
+
+/* See neigh.h. */
+void
+neigh_apply(struct neigh *n, struct tables *t, uint64_t now_ns)
+{
+	if (n == NULL)
+		return;
+	memset(n->idx, 0, sizeof(n->idx));
+	for (unsigned peer = 1; peer < IXG_MAX_PEERS; peer++) {
+		const struct tbl_peer *tp = &t->peers[peer];
+
+		for (unsigned f = 0; f < 2; f++) {
+			struct neigh_entry *e = &n->e[peer * 2 + f];
+			uint8_t family = f == 0 ? 4 : 6;
+			const uint8_t *addr = f == 0 ? tp->nh4 : tp->nh6;
+			bool want = tp->configured &&
+				    (f == 0 ? tp->has_nh4 : tp->has_nh6);
+			bool learn = tp->neigh_learn == IXG_NEIGH_LEARN;
+
+			if (!want) {
+				if (e->used)
+					memset(e, 0, sizeof(*e));
+				ctr_sync(n, e);
+				continue;
+			}
+			if (!e->used || e->learn != learn ||
+			    e->port != tp->port_id || e->vlan != tp->vlan ||
+			    e->outer_vlan != tp->outer_vlan ||
+			    memcmp(e->addr, addr, alen(family)) != 0 ||
+			    (!learn && e->mac != tp->egress_mac[f])) {
+				/* New, or not the same neighbour any more. */
+				memset(e, 0, sizeof(*e));
+				e->used = 1;
+				e->learn = learn;
+				e->family = family;
+				e->peer = (uint16_t)peer;
+				e->port = tp->port_id;
+				e->vlan = tp->vlan;
+				e->outer_vlan = tp->outer_vlan;
+				memcpy(e->addr, addr, alen(family));
+				e->changed_ns = now_ns;
+				if (learn) {
+					e->state = NEIGH_INCOMPLETE;
+					e->next_ns = now_ns; /* probe now */
+				} else {
+					e->state = NEIGH_PERMANENT;
+					e->mac = tp->egress_mac[f];
+					e->next_ns = NEVER;
+				}
+			}
+			e->locked = tp->n_macs > 0;
+			if (learn) {
+				t->peers[peer].egress_mac[f] = e->mac;
+				idx_add(n, peer * 2 + f);
+			}
+			ctr_sync(n, e);
+		}
+	}
+	n->t = t;
+	n->next_tick = 0; /* new entries probe at the next poll */
+}
+
+/* See neigh.h. */
+bool
+neigh_get(const struct neigh *n, uint16_t peer, int family,
+	  struct neigh_view *v)
+{
+	const struct neigh_entry *e;
+	uint64_t mac;
+
+	if (n == NULL || peer == IXG_PEER_NONE || peer >= IXG_MAX_PEERS ||
+	    (family != 4 && family != 6))
+		return false;
+	e = &n->e[peer * 2 + (family == 6)];
+	if (!e->used)
+		return false;
+	memset(v, 0, sizeof(*v));
+	v->state = e->state;
+	v->learn = e->learn;
+	v->port = e->port;
+	v->vlan = e->vlan;
+	v->outer_vlan = e->outer_vlan;
+	memcpy(v->addr, e->addr, 16);
+	v->has_mac = e->mac != 0;
+	mac = rte_cpu_to_le_64(e->mac);
+	memcpy(v->mac, &mac, 6);
+	v->confirmed_ns = e->confirmed_ns;
+	v->changed_ns = e->changed_ns;
+	v->probes_sent = e->probes_sent;
+	v->replies = e->replies;
+	v->mac_changes = e->mac_changes;
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Observations.                                                      */
+
+/* A MAC a neighbour may have: not multicast/broadcast, not zero. */
+static bool
+mac_ok(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return !(mac[0] & 1) && memcmp(mac, zero, 6) != 0;
+}
+
+static void
+set_mac(struct neigh_entry *e, uint64_t mac)
+{
+	if (e->mac != 0 && e->mac != mac)
+		e->mac_changes++;
+	e->mac = mac;
+}
+
+/* See neigh.h. */
+bool
+neigh_input(struct neigh *n, const struct neigh_obs *o, uint64_t now_ns)
+{
+	const struct neigh_params *p = &n->p;
+	struct neigh_entry *e;
+	uint64_t mac;
+
+	if ((o->family != 4 && o->family != 6) || !mac_ok(o->mac))
+		return false;
+	if (o->in_peer != IXG_PEER_NONE) {
+		/* A member by its MAC lock: only its own next hop. */
+		if (o->in_peer >= IXG_MAX_PEERS)
+			return false;
+		e = &n->e[o->in_peer * 2 + (o->family == 6)];
+		if (!e->used || e->port != o->port || e->vlan != o->vlan ||
+		    e->outer_vlan != o->outer_vlan ||
+		    memcmp(e->addr, o->addr, alen(o->family)) != 0)
+			return false;
+	} else {
+		/* A MAC no member has: only for a member without a lock. */
+		e = idx_find(n, o);
+		if (e == NULL || e->locked)
+			return false;
+	}
+	if (!e->learn)
+		return false;
+	mac = tbl_mac48(o->mac) | TBL_MAC_VALID;
+	if (o->kind == NEIGH_OBS_REPLY) {
+		/* RFC 4861 7.2.5: a solicited advertisement confirms; RFC 826
+		 * merges a reply's sender into the table. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		e->replies++;
+		set_mac(e, mac);
+		e->confirmed_ns = now_ns;
+		e->confirmed_unix = (uint64_t)ts.tv_sec;
+		if (e->state != NEIGH_REACHABLE) {
+			e->state = NEIGH_REACHABLE;
+			e->changed_ns = now_ns;
+		}
+		e->probes = 0;
+		e->next_ns = now_ns + (uint64_t)p->reachable_ms * MS -
+			     RTE_MIN((uint64_t)p->reachable_ms,
+				     (uint64_t)p->ucast_probes *
+					     p->retrans_ms) *
+				     MS;
+	} else if (e->mac == 0 || (e->mac != mac && o->override)) {
+		/* RFC 4861 7.2.3 / 7.2.5: a new link-layer address makes the
+		 * entry STALE; the same one changes nothing. */
+		set_mac(e, mac);
+		e->state = NEIGH_STALE;
+		e->changed_ns = now_ns;
+		e->probes = 0;
+		e->next_ns = now_ns + (uint64_t)p->delay_ms * MS;
+	} else {
+		return false;
+	}
+	slot_store(n, e);
+	ctr_sync(n, e);
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Probes.                                                            */
+
+/* Our first address of e's family on its (port, VLAN), or NULL. For IPv6
+ * a global one if there is, else link-local. */
+static const uint8_t *
+our_addr(const struct tables *t, const struct neigh_entry *e)
+{
+	const uint8_t *ll = NULL;
+
+	for (uint32_t i = 0; i < t->n_local_addrs; i++) {
+		const struct tbl_local_addr *a = &t->local_addrs[i];
+
+		if (a->family != e->family || a->port_id != e->port ||
+		    a->vlan != e->vlan)
+			continue;
+		if (e->family == 6 && a->addr[0] == 0xfe &&
+		    (a->addr[1] & 0xc0) == 0x80) {
+			if (ll == NULL)
+				ll = a->addr;
+			continue;
+		}
+		return a->addr;
+	}
+	return ll;
+}
+
+/* Send one probe for e: unicast to its MAC, or broadcast. */
+static void
+probe(struct neigh *n, struct neigh_entry *e, bool unicast, neigh_send_fn send,
+      void *arg)
+{
+	const struct tables *t = n->t;
+	uint8_t frame[NEIGH_FRAME_MAX], dst[6];
+	const uint8_t *src;
+	uint64_t mac;
+	unsigned len;
+
+	e->probes++;
+	if (t == NULL || send == NULL || e->port >= IXG_MAX_PORTS)
+		return;
+	src = our_addr(t, e);
+	if (src == NULL)
+		return; /* no address to ask from: doc/neighbours.md */
+	mac = rte_cpu_to_le_64(e->mac);
+	memcpy(dst, &mac, 6);
+	if (e->family == 4)
+		len = neigh_build_arp(frame, t->ports[e->port].mac, src,
+				      e->addr, unicast ? dst : NULL, e->vlan,
+				      e->outer_vlan);
+	else
+		len = neigh_build_ns(frame, t->ports[e->port].mac, src, e->addr,
+				     unicast ? dst : NULL, e->vlan,
+				     e->outer_vlan);
+	if (send(arg, e->port, frame, len) == 0)
+		e->probes_sent++;
+}
+
+/* See neigh.h. */
+void
+neigh_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send, void *arg)
+{
+	const struct neigh_params *p = &n->p;
+	uint64_t retrans = (uint64_t)p->retrans_ms * MS;
+
+	for (unsigned i = 2; i < N_ENTRIES; i++) {
+		struct neigh_entry *e = &n->e[i];
+
+		if (!e->used || !e->learn || e->next_ns > now_ns)
+			continue;
+		switch (e->state) {
+		case NEIGH_FAILED:
+			set_state(n, e, NEIGH_INCOMPLETE, now_ns, now_ns);
+			/* fall through */
+		case NEIGH_INCOMPLETE:
+			if (e->probes < p->mcast_probes) {
+				probe(n, e, false, send, arg);
+				e->next_ns = now_ns + retrans;
+			} else {
+				set_state(n, e, NEIGH_FAILED, now_ns,
+					  now_ns +
+						  (uint64_t)p->failed_retry_ms *
+							  MS);
+			}
+			break;
+		case NEIGH_REACHABLE:
+		case NEIGH_STALE:
+			set_state(n, e, NEIGH_PROBE, now_ns, now_ns);
+			/* fall through */
+		case NEIGH_PROBE:
+			if (e->probes < p->ucast_probes) {
+				probe(n, e, true, send, arg);
+				e->next_ns = now_ns + retrans;
+				break;
+			}
+			/* Unanswered: the MAC goes, broadcast again. */
+			e->mac = 0;
+			slot_store(n, e);
+			set_state(n, e, NEIGH_INCOMPLETE, now_ns, now_ns);
+			probe(n, e, false, send, arg);
+			e->next_ns = now_ns + retrans;
+			break;
+		default: e->next_ns = NEVER; break;
+		}
+		ctr_sync(n, e);
+	}
+}
+
+/* See neigh.h. */
+unsigned
+neigh_poll(struct neigh *n, uint64_t now_ns, neigh_send_fn send, void *arg)
+{
+	unsigned taken = 0;
+
+	if (n == NULL)
+		return 0;
+	pthread_mutex_lock(&n->lock);
+	for (unsigned w = 0; w < n->n_rings; w++) {
+		struct neigh_obs_ring *r = &n->rings[w];
+		uint32_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+		uint32_t tail = r->tail;
+
+		for (; tail != head; tail++, taken++)
+			neigh_input(n,
+				    &r->obs[tail & (NEIGH_OBS_RING_SIZE - 1)],
+				    now_ns);
+		__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+	}
+	if (now_ns >= n->next_tick) {
+		neigh_timers(n, now_ns, send, arg);
+		n->next_tick = now_ns + TICK_NS;
+	}
+	pthread_mutex_unlock(&n->lock);
+	return taken;
+}
+
+/* ------------------------------------------------------------------ */
+/* Frames.                                                            */
+
+/* Ethernet header with the tags; returns its length. */
+static unsigned
+eth_header(uint8_t *b, const uint8_t *dst, const uint8_t *src, uint16_t vlan,
+	   uint16_t outer_vlan, uint16_t type)
+{
+	unsigned off = 12;
+
+	memcpy(b, dst, 6);
+	memcpy(b + 6, src, 6);
+	if (outer_vlan != IXG_VLAN_NONE) {
+		st_be16(b + off, TPID_STAG);
+		st_be16(b + off + 2, outer_vlan);
+		off += 4;
+	}
+	if (vlan != IXG_VLAN_NONE) {
+		st_be16(b + off, TPID_CTAG);
+		st_be16(b + off + 2, vlan);
+		off += 4;
+	}
+	st_be16(b + off, type);
+	return off + 2;
+}
+
+/* See neigh.h. */
+unsigned
+neigh_build_arp(uint8_t *buf, const uint8_t our_mac[6], const uint8_t our_ip[4],
+		const uint8_t target[4], const uint8_t *dst_mac, uint16_t vlan,
+		uint16_t outer_vlan)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	unsigned l2 = eth_header(buf, dst_mac != NULL ? dst_mac : bcast,
+				 our_mac, vlan, outer_vlan, ETH_P_ARP);
+	uint8_t *a = buf + l2;
+	unsigned len = l2 + 28;
+
+	/* RFC 826: Ethernet, IPv4, 6 and 4 bytes, request; the target
+	 * hardware address is unknown (zero) even for a unicast probe. */
+	st_be16(a, 1);
+	st_be16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	st_be16(a + 6, 1);
+	memcpy(a + 8, our_mac, 6);
+	memcpy(a + 14, our_ip, 4);
+	memset(a + 18, 0, 6);
+	memcpy(a + 24, target, 4);
+	if (len < ETH_MIN) {
+		memset(buf + len, 0, ETH_MIN - len);
+		len = ETH_MIN;
+	}
+	return len;
+}
+
+/* See neigh.h. */
+unsigned
+neigh_build_ns(uint8_t *buf, const uint8_t our_mac[6], const uint8_t our_ip[16],
+	       const uint8_t target[16], const uint8_t *dst_mac, uint16_t vlan,
+	       uint16_t outer_vlan)
+{
+	uint8_t dst_ip[16], mc_mac[6];
+	unsigned l2;
+	uint8_t *ip, *icmp;
+
+	if (dst_mac != NULL) {
+		memcpy(dst_ip, target, 16);
+	} else {
+		/* RFC 4291 2.7.1: ff02::1:ff00:0/104 | the target's low 24
+		 * bits; RFC 2464 7: 33:33 | its low 32 bits. */
+		static const uint8_t sn[13] = {
+			0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff,
+		};
+
+		memcpy(dst_ip, sn, 13);
+		memcpy(dst_ip + 13, target + 13, 3);
+		mc_mac[0] = mc_mac[1] = 0x33;
+		memcpy(mc_mac + 2, dst_ip + 12, 4);
+		dst_mac = mc_mac;
+	}
+	l2 = eth_header(buf, dst_mac, our_mac, vlan, outer_vlan, ETH_P_IPV6);
+	ip = buf + l2;
+	icmp = ip + 40;
+	ip[0] = 0x60;
+	ip[1] = ip[2] = ip[3] = 0;
+	st_be16(ip + 4, 32); /* NS (24) + source link-layer option (8) */
+	ip[6] = IPPROTO_ICMPV6;
+	ip[7] = ND_HOP_LIMIT; /* RFC 4861 7.1.1 */
+	memcpy(ip + 8, our_ip, 16);
+	memcpy(ip + 24, dst_ip, 16);
+	memset(icmp, 0, 32);
+	icmp[0] = ND_NEIGHBOR_SOLICIT;
+	memcpy(icmp + 8, target, 16);
+	icmp[24] = ND_OPT_SOURCE_LLADDR;
+	icmp[25] = 1; /* 8 bytes */
+	memcpy(icmp + 26, our_mac, 6);
+	st16(icmp + 2, (uint16_t)~icmp6_sum(ip, icmp, 32));
+	return l2 + 40 + 32;
+}

@@ -1078,29 +1078,31 @@ ixg_routes_unsorted(unsigned table, const void *arr, uint64_t n)
 }
 
 /*
- * LSD radix sort of 64-bit keys, 16 bits a pass, passes whose digits are
- * all equal skipped: linear time (a comparison sort of a full table costs
- * several times more). tmp has room for n keys.
+ * LSD radix sort of 64-bit keys by their bits 26..63 (the prefix: the
+ * low 26 bits are the element's index, already in order, and an LSD sort
+ * is stable), 13 bits a pass (8k counters: in L2), passes whose digits
+ * are all equal skipped: linear time (a comparison sort of a full table
+ * costs several times more). tmp has room for n keys.
  */
 static void
 radix64(uint64_t *k, uint64_t *tmp, size_t n, size_t *cnt)
 {
-	for (unsigned shift = 0; shift < 64; shift += 16) {
+	for (unsigned shift = 26; shift < 64; shift += 13) {
 		size_t sum = 0;
 
-		memset(cnt, 0, 65536 * sizeof(*cnt));
+		memset(cnt, 0, 8192 * sizeof(*cnt));
 		for (size_t i = 0; i < n; i++)
-			cnt[(k[i] >> shift) & 0xffff]++;
-		if (cnt[(k[0] >> shift) & 0xffff] == n)
+			cnt[(k[i] >> shift) & 8191]++;
+		if (cnt[(k[0] >> shift) & 8191] == n)
 			continue;
-		for (size_t v = 0; v < 65536; v++) {
+		for (size_t v = 0; v < 8192; v++) {
 			size_t c = cnt[v];
 
 			cnt[v] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			tmp[cnt[(k[i] >> shift) & 0xffff]++] = k[i];
+			tmp[cnt[(k[i] >> shift) & 8191]++] = k[i];
 		memcpy(k, tmp, n * sizeof(*k));
 	}
 }

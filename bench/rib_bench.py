@@ -177,9 +177,9 @@ class Node:
                          "%d)" % (n, got))
 
 
-def thread_cpu_s(pid, skip_prefix=None):
+def thread_cpu_s(pid, skip_prefix=()):
     """CPU seconds of pid's threads, without those whose name starts with
-    skip_prefix (the dataplane's busy-polling workers)."""
+    one of skip_prefix (the dataplane's busy-polling workers)."""
     tck, tot = os.sysconf("SC_CLK_TCK"), 0.0
     for tid in os.listdir("/proc/%d/task" % pid):
         try:
@@ -188,7 +188,7 @@ def thread_cpu_s(pid, skip_prefix=None):
         except OSError:
             continue
         name = st[st.index("(") + 1:st.rindex(")")]
-        if skip_prefix and name.startswith(skip_prefix):
+        if name.startswith(tuple(skip_prefix)):
             continue
         fields = st.rsplit(")", 1)[1].split()
         tot += (int(fields[11]) + int(fields[12])) / tck
@@ -196,8 +196,12 @@ def thread_cpu_s(pid, skip_prefix=None):
 
 
 def cpu(node):
-    """(ixgate-control, the dataplane's threads other than its workers)."""
-    return (thread_cpu_s(node.ctld.pid), thread_cpu_s(node.dp.pid, "lcore-"))
+    """(ixgate-control, the dataplane's threads other than its workers).
+    DPDK 22.11 names its worker threads rte-worker-N (older ones
+    lcore-worker-N): a worker polls all the time it is given, which on a
+    shared machine is most of the dataplane's CPU."""
+    return (thread_cpu_s(node.ctld.pid),
+            thread_cpu_s(node.dp.pid, ("lcore-", "rte-worker-")))
 
 
 def hist_delta(before, after):

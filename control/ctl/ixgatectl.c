@@ -39,23 +39,19 @@ usage(FILE *out, const char *show)
 		"usage: ixgatectl [--socket PATH] [--json] [--timeout SECONDS] "
 		"[--verbose]\n"
 		"                 [--watch [SECONDS]] [--count N] COMMAND...\n"
-		"commands:\n"
-		"%s"
-		"  reload [--confirm-within SECONDS]   re-read the config, "
-		"commit what changed\n"
-		"  confirm                             keep a reload made with "
-		"--confirm-within\n"
-		"  rollback                            commit the previous "
-		"configuration\n"
-		"  check [FILE]                        validate, commit "
-		"nothing\n"
-		"  status                              the daemon: dataplane, "
-		"commit job, files, audit log\n"
-		"  log reopen                          reopen the audit log "
-		"(after logrotate)\n"
+		"commands:\n");
+	if (show != NULL)
+		fputs(show, out);
+	else
+		fprintf(out, "  %-*s %s\n", IXG_CTL_USAGE_WIDTH, "show help",
+			"the daemon's views (listed here when it runs)");
+#define X_VERB(u, what)                                                        \
+	fprintf(out, "  %-*s %s\n", IXG_CTL_USAGE_WIDTH, u, what);
+	IXG_CTL_VERBS(X_VERB)
+#undef X_VERB
+	fprintf(out,
 		"--timeout SECONDS: give up when ixgate-control sends nothing "
-		"for "
-		"that long\n"
+		"for that long\n"
 		"  (default %d; it sends a keep-alive every second while it "
 		"works on a request)\n"
 		"--verbose: show the keep-alives (what the daemon is doing) on "
@@ -66,12 +62,6 @@ usage(FILE *out, const char *show)
 		"--count N frames;\n"
 		"  with --json, one JSON object per line and frame.\n"
 		"default socket: %s\n",
-		show != NULL ? show
-			     : "  show peers | peer NAME | routes [PREFIX] | "
-			       "acl | classes | blackholes |\n"
-			       "       countries | matrix peers | matrix "
-			       "countries | drops | ports |\n"
-			       "       counters | generation | config\n",
 		DEFAULT_TIMEOUT_S, IXG_CTL_SOCKET);
 }
 

@@ -23,6 +23,7 @@
 #include "ctl_proto.h"
 #include "ixg_json.h"
 #include "ctld.h"
+#include "sflow.h"
 
 /* A sentence in `out` as the final answer. */
 static void answer(struct cli_client *c, int status, const char *fmt, ...)
@@ -107,26 +108,24 @@ ctl_text_to_json(const char *text, size_t len, int status, FILE *out)
 static int
 usage(struct cli_client *c)
 {
-	static const char text[] =
-		"usage: ixgatectl [--json] COMMAND\n"
-		"  show ... [--watch [SECONDS]] [--count N]\n"
-		"                                   read-only views (ixgatectl "
-		"show help)\n"
-		"  status                           the daemon: dataplane, "
-		"commit job, files, audit log\n"
-		"  reload [--confirm-within SECONDS] [--reapply]\n"
-		"                                   re-read the config and "
-		"commit what changed\n"
-		"  confirm                          keep a reload done with "
-		"--confirm-within\n"
-		"  rollback                         commit the previous "
-		"configuration\n"
-		"  check [FILE]                     validate the config (or "
-		"FILE), commit nothing\n"
-		"  log reopen                       reopen the audit log "
-		"(after logrotate)\n";
+	char text[2048];
+	int n = snprintf(text, sizeof(text),
+			 "usage: ixgatectl [--json] COMMAND\n"
+			 "  %-*s %s\n",
+			 IXG_CTL_USAGE_WIDTH,
+			 "show ... [--watch [SECONDS]] [--count N]",
+			 "read-only views (ixgatectl show help)");
 
-	cli_client_say(c, text, sizeof(text) - 1);
+#define X_VERB(u, what)                                                        \
+	if (n > 0 && (size_t)n < sizeof(text))                                 \
+		n += snprintf(text + n, sizeof(text) - (size_t)n,              \
+			      "  %-*s %s\n", IXG_CTL_USAGE_WIDTH, u, what);
+	IXG_CTL_VERBS(X_VERB)
+#undef X_VERB
+	if (n > 0)
+		cli_client_say(c, text,
+			       (size_t)n < sizeof(text) ? (size_t)n
+							: sizeof(text) - 1);
 	cli_client_finish(c, 2);
 	return 2;
 }
@@ -187,11 +186,13 @@ cmd_status(struct ctld *D, struct cli_client *c, bool json)
 	int64_t now = time(NULL);
 	FILE *out = open_memstream(&text, &len);
 	const char *aerr = audit_last_error(D->audit);
+	struct sflow_stats sf;
 
 	if (out == NULL) {
 		answer(c, 1, "out of memory");
 		return;
 	}
+	sflow_get_stats(D, &sf);
 	if (st->running.valid)
 		ctl_hex(st->running.sha256, hex);
 	duration(up, sizeof(up), now - st->start_unix);
@@ -231,9 +232,18 @@ cmd_status(struct ctld *D, struct cli_client *c, bool json)
 		json_kv_str(out, "audit_error", aerr[0] != '\0' ? aerr : NULL,
 			    true);
 		fprintf(out,
-			", \"cli_connections\": %u, \"cli_refused\": %" PRIu64
-			"}\n",
+			", \"cli_connections\": %u, \"cli_refused\": %" PRIu64,
 			cli_clients(D), cli_refused(D));
+		fprintf(out,
+			", \"sflow\": {\"collectors\": %u, \"flow_samples\": "
+			"%" PRIu64 ", \"counter_samples\": %" PRIu64
+			", \"datagrams\": %" PRIu64
+			", \"send_errors\": %" PRIu64
+			", \"bad_records\": %" PRIu64
+			", \"discarded\": %" PRIu64 "}}\n",
+			sf.collectors, sf.samples, sf.counter_samples,
+			sf.datagrams, sf.send_errors, sf.bad_records,
+			sf.discarded);
 	} else {
 		fprintf(out, "%-18spid %d, uid %u, up %s\n", "ixgate-control",
 			(int)getpid(), (unsigned)D->uid, up);
@@ -272,6 +282,22 @@ cmd_status(struct ctld *D, struct cli_client *c, bool json)
 			" refused since start\n",
 			"CLI", cli_clients(D), cli_clients(D) == 1 ? "" : "s",
 			cli_refused(D));
+		if (sf.collectors == 0)
+			fprintf(out,
+				"%-18sno collector (%" PRIu64
+				" samples read and discarded)\n",
+				"sFlow agent", sf.discarded);
+		else
+			fprintf(out,
+				"%-18s%u collector%s: %" PRIu64
+				" flow and %" PRIu64
+				" counter samples in %" PRIu64
+				" datagrams, %" PRIu64 " send errors, %" PRIu64
+				" bad records\n",
+				"sFlow agent", sf.collectors,
+				sf.collectors == 1 ? "" : "s", sf.samples,
+				sf.counter_samples, sf.datagrams,
+				sf.send_errors, sf.bad_records);
 	}
 	fclose(out);
 	answer_view(c, text, len, 0);

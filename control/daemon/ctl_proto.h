@@ -29,6 +29,23 @@
 #include <stdint.h>
 
 #define IXG_CTL_SOCKET "/run/ixgate/control.sock"
+
+/* The commands besides `show` (whose views are the daemon's table in
+ * show.c, listed by `ixgatectl show help`): X(usage, what it does). The
+ * one list both ixgatectl's --help and the daemon's usage answer print. */
+#define IXG_CTL_VERBS(X)                                                       \
+	X("status", "the daemon: dataplane, commit job, files, audit log")     \
+	X("reload [--confirm-within SECONDS]",                                 \
+	  "re-read the config, commit what changed")                           \
+	X("reload --reapply",                                                  \
+	  "commit files that hold a rolled-back configuration")                \
+	X("confirm", "keep a reload made with --confirm-within")               \
+	X("rollback", "commit the previous configuration")                     \
+	X("check [FILE]", "validate the config (or FILE), commit nothing")     \
+	X("log reopen", "reopen the audit log (after logrotate)")
+
+/* The width of the usage column in both lists. */
+#define IXG_CTL_USAGE_WIDTH 34
 #define CTL_MAGIC 0x4c544358u /* "XCTL" */
 #define CTL_VERSION 2 /* requests of version 1..CTL_VERSION are understood */
 #define CTL_MSG_MAX 65536

@@ -538,6 +538,8 @@ sflow_get_stats(const struct ctld *D, struct sflow_stats *out)
 {
 	if (D->sflow == NULL)
 		memset(out, 0, sizeof(*out));
-	else
+	else {
 		*out = D->sflow->stats;
+		out->collectors = D->sflow->conf.n_collectors;
+	}
 }

@@ -40,6 +40,7 @@ struct sflow_stats {
 	uint64_t send_errors; /* datagrams a collector's socket refused */
 	uint64_t bad_records; /* torn or out of range, skipped */
 	uint64_t discarded; /* read with no collector configured */
+	unsigned collectors; /* configured now */
 };
 
 /* Create the agent and its timer. 0 or a negative errno. Loop thread,

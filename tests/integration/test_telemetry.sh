@@ -308,6 +308,17 @@ bg timeout 180 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
 	>"$TMP/dp2.out" 2>"$TMP/dp2.err"
 DP2_PID=$BG_PID
 SOCK2=/var/run/dpdk/$PREFIX2/dpdk_telemetry.v2
+# The telemetry socket exists from rte_eal_init on; ixgate's commands are
+# registered later (a slow start, e.g. under ASan, answered null). The
+# "tables generation" line is printed once they are.
+for _ in $(seq 1 150); do
+	grep -q "tables generation" "$TMP/dp2.err" 2>/dev/null && break
+	kill -0 "$DP2_PID" 2>/dev/null ||
+		{ cat "$TMP/dp2.err" >&2; fail "dataplane 2 exited early"; }
+	sleep 0.2
+done
+grep -q "tables generation" "$TMP/dp2.err" ||
+	fail "dataplane 2 not forwarding after 30 s"
 $CLIENT "$SOCK2" --pages /ixgate/peers peers >"$TMP/pages.json" ||
 	{ cat "$TMP/dp2.err" >&2; fail "paging /ixgate/peers failed"; }
 $CLIENT "$SOCK2" --pages /ixgate/series,peer_received_packets_total series \

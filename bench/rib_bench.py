@@ -177,9 +177,9 @@ class Node:
                          "%d)" % (n, got))
 
 
-def thread_cpu_s(pid, skip_prefix=None):
+def thread_cpu_s(pid, skip_prefix=()):
     """CPU seconds of pid's threads, without those whose name starts with
-    skip_prefix (the dataplane's busy-polling workers)."""
+    one of skip_prefix (the dataplane's busy-polling workers)."""
     tck, tot = os.sysconf("SC_CLK_TCK"), 0.0
     for tid in os.listdir("/proc/%d/task" % pid):
         try:
@@ -188,7 +188,7 @@ def thread_cpu_s(pid, skip_prefix=None):
         except OSError:
             continue
         name = st[st.index("(") + 1:st.rindex(")")]
-        if skip_prefix and name.startswith(skip_prefix):
+        if name.startswith(tuple(skip_prefix)):
             continue
         fields = st.rsplit(")", 1)[1].split()
         tot += (int(fields[11]) + int(fields[12])) / tck
@@ -196,8 +196,12 @@ def thread_cpu_s(pid, skip_prefix=None):
 
 
 def cpu(node):
-    """(ixgate-control, the dataplane's threads other than its workers)."""
-    return (thread_cpu_s(node.ctld.pid), thread_cpu_s(node.dp.pid, "lcore-"))
+    """(ixgate-control, the dataplane's threads other than its workers).
+    DPDK 22.11 names its worker threads rte-worker-N (older ones
+    lcore-worker-N): a worker polls all the time it is given, which on a
+    shared machine is most of the dataplane's CPU."""
+    return (thread_cpu_s(node.ctld.pid),
+            thread_cpu_s(node.dp.pid, ("lcore-", "rte-worker-")))
 
 
 def hist_delta(before, after):
@@ -227,6 +231,19 @@ def drops_of(p):
     if isinstance(d, list):
         return sum(x.get("packets", 0) for x in d)
     return d
+
+
+def sent(k):
+    # route tables sent as deltas / whole so far (`show kernel-routes`)
+    t = k.get("route_tables_sent", {})
+    return (t.get("as_delta", 0), t.get("whole", 0), t.get("delta_edits", 0),
+            t.get("deltas_refused", 0))
+
+
+def sent_delta(before, after):
+    b, a = sent(before), sent(after)
+    return {"as_delta": a[0] - b[0], "whole": a[1] - b[1],
+            "delta_edits": a[2] - b[2], "deltas_refused": a[3] - b[3]}
 
 
 def main():
@@ -313,13 +330,17 @@ def run(a, ns, work, res):
                 for pfx in peers[p][fam]:
                     f.write("+ %s %s\n" % (pfx, gw_of(i)[fam]))
     cpu0 = cpu(node)
+    k0 = node.kr()
+    la0 = os.getloadavg()
     t0 = time.monotonic()
     rb.sh("ip", "netns", "exec", ns, rtnl, "write", "-t", "100", "--file",
           install, stderr=subprocess.DEVNULL)
     t1 = time.monotonic()
     t2, k = node.wait_installed(n4 + n6)
     cpu1 = cpu(node)
-    r = {"routes": n4 + n6, "write_s": t1 - t0, "live_s": t2 - t0,
+    r = {"loadavg_start": la0, "loadavg_end": os.getloadavg(),
+         "tables_sent": sent_delta(k0, k),
+         "routes": n4 + n6, "write_s": t1 - t0, "live_s": t2 - t0,
          "live_after_write_s": t2 - t1, "commits": k["commits"],
          "last_build_ms": k["last_build_ms"],
          "last_publish_ms": k["last_publish_ms"],
@@ -334,6 +355,8 @@ def run(a, ns, work, res):
                       r["live_after_write_s"], r["commits"],
                       r["last_build_ms"], r["last_publish_ms"],
                       r["control_cpu_s"], r["dataplane_cpu_s"]))
+    print("    route tables sent %s; load average %s -> %s" %
+          (r["tables_sent"], r["loadavg_start"], r["loadavg_end"]))
 
     # (a') ixgate-control restarted on the full table.
     node.stop_ctld()
@@ -356,6 +379,7 @@ def run(a, ns, work, res):
     if a.churn_seconds > 0:
         before = node.kr()
         cpu0 = cpu(node)
+        la0 = os.getloadavg()
         c0 = time.monotonic()
         p = subprocess.run(
             ["ip", "netns", "exec", ns, rtnl, "churn", "-t", "100",
@@ -375,7 +399,9 @@ def run(a, ns, work, res):
         after = node.kr()
         cpu1 = cpu(node)
         h = hist_delta(before, after)
-        r = {"rate": a.churn_rate, "seconds": a.churn_seconds,
+        r = {"loadavg_start": la0, "loadavg_end": os.getloadavg(),
+             "tables_sent": sent_delta(before, after),
+             "rate": a.churn_rate, "seconds": a.churn_seconds,
              "writer": p.stderr.strip(), "wall_s": c1 - c0,
              "changes": sum(c for _, c in h),
              "commits": after["commits"] - before["commits"],
@@ -397,6 +423,8 @@ def run(a, ns, work, res):
                            r["p50_ms"], r["p99_ms"], r["max_ms"],
                            r["failed"], r["control_cpu_ms_per_commit"],
                            r["dataplane_cpu_ms_per_commit"]))
+        print("    route tables sent %s; load average %s -> %s" %
+              (r["tables_sent"], r["loadavg_start"], r["loadavg_end"]))
         installed = after["installed_v4"] + after["installed_v6"]
     else:
         installed = n4 + n6
@@ -419,13 +447,16 @@ def run(a, ns, work, res):
                     f.write("- %s %s\n" % (pfx, gw_of(i)[fam]))
     before = node.kr()
     cpu0 = cpu(node)
+    la0 = os.getloadavg()
     t0 = time.monotonic()
     rb.sh("ip", "netns", "exec", ns, rtnl, "write", "-t", "100", "--file",
           ops, stderr=subprocess.DEVNULL)
     t1 = time.monotonic()
     t2, k = node.wait_installed(installed - gone)
     cpu1 = cpu(node)
-    r = {"peers": len(third), "routes": gone, "write_s": t1 - t0,
+    r = {"loadavg_start": la0, "loadavg_end": os.getloadavg(),
+         "tables_sent": sent_delta(before, k),
+         "peers": len(third), "routes": gone, "write_s": t1 - t0,
          "live_s": t2 - t0, "live_after_write_s": t2 - t1,
          "commits": k["commits"] - before["commits"],
          "control_cpu_s": cpu1[0] - cpu0[0],
@@ -437,6 +468,8 @@ def run(a, ns, work, res):
           (r["peers"], r["routes"], r["write_s"], r["live_s"],
            r["live_after_write_s"], r["commits"], r["control_cpu_s"],
            r["dataplane_cpu_s"]))
+    print("    route tables sent %s; load average %s -> %s" %
+          (r["tables_sent"], r["loadavg_start"], r["loadavg_end"]))
 
     p0_end = node.p0()
     res["p0_start"], res["p0_end"] = p0_start, p0_end

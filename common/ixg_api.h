@@ -862,6 +862,7 @@ struct ixg_sample_cursor {
  *   control -> HELLO                 dataplane -> HELLO_REPLY (+ counters fd)
  *   control -> TXN_BEGIN             dataplane -> REPLY
  *   control -> TXN_TABLE (+ memfd)   dataplane -> REPLY      (0..n times)
+ *   control -> TXN_DELTA (+ memfd)   dataplane -> REPLY      (0..n times)
  *   control -> TXN_COMMIT            dataplane -> COMMIT_REPLY
  *   (or TXN_ABORT; a dropped connection aborts the open transaction, even
  *   with its TXN_COMMIT already sent: tables built for a client that has
@@ -904,6 +905,7 @@ enum ixg_msg_type {
 	IXG_MSG_IDS = 12, /* + memfd of struct ixg_id_entry */
 	IXG_MSG_GET_SAMPLES = 13,
 	IXG_MSG_SAMPLES = 14, /* + the sample cursors memfd */
+	IXG_MSG_TXN_DELTA = 15, /* + memfd of route edits (TXN_DELTA below) */
 	IXG_MSG_TYPE_MAX,
 };
 
@@ -987,6 +989,49 @@ struct ixg_msg_txn_table {
 	uint32_t elem_size; /* must be the size of the table's struct */
 	uint64_t count;
 	uint64_t offset;
+};
+
+/*
+ * TXN_DELTA: a route table (ROUTES4 or ROUTES6) changed by edits against
+ * the running generation instead of sent whole (doc/routing.md, "Route
+ * deltas"). The table of the base generation must be sorted by prefix
+ * (address, then length; IPv4 addresses as host-order numbers, IPv6 as
+ * bytes) with one entry per prefix, as ixg_routes_sort leaves it; the
+ * result is too. The memfd (sealed as for TXN_TABLE) holds `count` edits
+ * of `elem_size` bytes at `offset`, sorted by prefix, one per prefix:
+ * struct ixg_delta_route4 or ixg_delta_route6. An edit SETs a prefix (adds
+ * it or replaces its entry) or DELetes it (the prefix must be in the
+ * table). Refused with IXG_ST_STALE when base_generation is not the
+ * running generation, base_count not the table's element count in the
+ * transaction so far, or that table not sorted: the sender then sends the
+ * table whole. Other errors name the edit (err_index) and its field.
+ */
+enum ixg_delta_op {
+	IXG_DELTA_DEL = 1,
+	IXG_DELTA_SET = 2,
+};
+
+struct ixg_delta_route4 {
+	uint8_t op; /* enum ixg_delta_op */
+	uint8_t _pad[3]; /* zero */
+	struct ixg_spec_route4 r; /* DEL: only addr and len are read */
+};
+
+struct ixg_delta_route6 {
+	uint8_t op;
+	uint8_t _pad[3];
+	struct ixg_spec_route6 r;
+};
+
+struct ixg_msg_txn_delta {
+	struct ixg_msg_hdr hdr;
+	uint16_t table; /* IXG_TBL_ROUTES4 or IXG_TBL_ROUTES6 */
+	uint16_t _pad;
+	uint32_t elem_size; /* sizeof(struct ixg_delta_route4 / 6) */
+	uint64_t base_generation; /* the running generation */
+	uint64_t base_count; /* the table's elements in it */
+	uint64_t count; /* edits */
+	uint64_t offset; /* of the first edit in the memfd */
 };
 
 struct ixg_msg_txn_commit {
@@ -1085,6 +1130,9 @@ IXG_STATIC_SIZE(struct ixg_capacities, 40);
 IXG_STATIC_SIZE(struct ixg_msg_reply, 280);
 IXG_STATIC_SIZE(struct ixg_msg_txn_begin, 56);
 IXG_STATIC_SIZE(struct ixg_msg_txn_table, 40);
+IXG_STATIC_SIZE(struct ixg_msg_txn_delta, 56);
+IXG_STATIC_SIZE(struct ixg_delta_route4, 16);
+IXG_STATIC_SIZE(struct ixg_delta_route6, 28);
 IXG_STATIC_SIZE(struct ixg_msg_commit_reply, 320);
 IXG_STATIC_SIZE(struct ixg_msg_state, 80);
 IXG_STATIC_SIZE(struct ixg_msg_hello_reply, 136);

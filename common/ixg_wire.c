@@ -36,6 +36,7 @@ static const size_t msg_sizes[IXG_MSG_TYPE_MAX] = {
 	[IXG_MSG_IDS] = sizeof(struct ixg_msg_ids),
 	[IXG_MSG_GET_SAMPLES] = sizeof(struct ixg_msg_get_samples),
 	[IXG_MSG_SAMPLES] = sizeof(struct ixg_msg_samples),
+	[IXG_MSG_TXN_DELTA] = sizeof(struct ixg_msg_txn_delta),
 };
 
 static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
@@ -53,6 +54,7 @@ static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
 	[IXG_MSG_IDS] = "ids",
 	[IXG_MSG_GET_SAMPLES] = "get_samples",
 	[IXG_MSG_SAMPLES] = "samples",
+	[IXG_MSG_TXN_DELTA] = "txn_delta",
 };
 
 static const char *const status_names[] = {
@@ -959,4 +961,640 @@ out:
 	free(v);
 	free(seen);
 	return st;
+}
+
+/* ---- route deltas (TXN_DELTA) ---- */
+
+/* The route tables a delta may carry, and what their elements are. */
+struct route_desc {
+	const char *name;
+	int family;
+	size_t elem, edit; /* spec element, struct ixg_delta_route* */
+	uint64_t capacity;
+};
+
+static const struct route_desc *
+route_desc(unsigned table)
+{
+	static const struct route_desc r4 = {
+		"routes4", 4, sizeof(struct ixg_spec_route4),
+		sizeof(struct ixg_delta_route4), IXG_MAX_ROUTES4};
+	static const struct route_desc r6 = {
+		"routes6", 6, sizeof(struct ixg_spec_route6),
+		sizeof(struct ixg_delta_route6), IXG_MAX_ROUTES6};
+
+	return table == IXG_TBL_ROUTES4	  ? &r4
+	       : table == IXG_TBL_ROUTES6 ? &r6
+					  : NULL;
+}
+
+/* Order of two route elements' prefixes: address, then length. */
+static int
+route_cmp(int family, const void *a, const void *b)
+{
+	if (family == 4) {
+		const struct ixg_spec_route4 *x = a, *y = b;
+
+		if (x->addr != y->addr)
+			return x->addr < y->addr ? -1 : 1;
+		return x->len < y->len ? -1 : x->len > y->len;
+	} else {
+		const struct ixg_spec_route6 *x = a, *y = b;
+		int d = memcmp(x->addr, y->addr, 16);
+
+		if (d != 0)
+			return d;
+		return x->len < y->len ? -1 : x->len > y->len;
+	}
+}
+
+/* "10.0.0.0/24" of a route element. */
+static void
+route_fmt(int family, const void *e, char *buf, size_t len)
+{
+	if (family == 4) {
+		const struct ixg_spec_route4 *r = e;
+
+		snprintf(buf, len, "%u.%u.%u.%u/%u", r->addr >> 24,
+			 (r->addr >> 16) & 255, (r->addr >> 8) & 255,
+			 r->addr & 255, r->len);
+	} else {
+		const struct ixg_spec_route6 *r = e;
+		size_t off = 0;
+
+		for (unsigned i = 0; i < 16 && off < len; i += 2)
+			off += (size_t)snprintf(
+				buf + off, len - off, "%s%x", i ? ":" : "",
+				r->addr[i] << 8 | r->addr[i + 1]);
+		if (off < len)
+			snprintf(buf + off, len - off, "/%u", r->len);
+	}
+}
+
+/* Whether the prefix has a valid length and no bit set past it. */
+static bool
+route_clean(int family, const void *e, const char **why)
+{
+	if (family == 4) {
+		const struct ixg_spec_route4 *r = e;
+
+		if (r->len > 32) {
+			*why = "len over 32";
+			return false;
+		}
+		if (r->len < 32 && (r->addr & (UINT32_MAX >> r->len)) != 0) {
+			*why = "addr has bits set past len";
+			return false;
+		}
+	} else {
+		const struct ixg_spec_route6 *r = e;
+
+		if (r->len > 128) {
+			*why = "len over 128";
+			return false;
+		}
+		for (unsigned b = r->len; b < 128; b++)
+			if (r->addr[b / 8] & (0x80 >> (b % 8))) {
+				*why = "addr has bits set past len";
+				return false;
+			}
+	}
+	return true;
+}
+
+int64_t
+ixg_routes_unsorted(unsigned table, const void *arr, uint64_t n)
+{
+	const struct route_desc *d = route_desc(table);
+	const char *p = arr;
+
+	if (d == NULL)
+		return 0;
+	for (uint64_t i = 1; i < n; i++)
+		if (route_cmp(d->family, p + (i - 1) * d->elem,
+			      p + i * d->elem) >= 0)
+			return (int64_t)i;
+	return -1;
+}
+
+/*
+ * LSD radix sort of 64-bit keys by their bits 26..63 (the prefix: the
+ * low 26 bits are the element's index, already in order, and an LSD sort
+ * is stable), 13 bits a pass (8k counters: in L2), passes whose digits
+ * are all equal skipped: linear time (a comparison sort of a full table
+ * costs several times more). tmp has room for n keys.
+ */
+static void
+radix64(uint64_t *k, uint64_t *tmp, size_t n, size_t *cnt)
+{
+	for (unsigned shift = 26; shift < 64; shift += 13) {
+		size_t sum = 0;
+
+		memset(cnt, 0, 8192 * sizeof(*cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[(k[i] >> shift) & 8191]++;
+		if (cnt[(k[0] >> shift) & 8191] == n)
+			continue;
+		for (size_t v = 0; v < 8192; v++) {
+			size_t c = cnt[v];
+
+			cnt[v] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[cnt[(k[i] >> shift) & 8191]++] = k[i];
+		memcpy(k, tmp, n * sizeof(*k));
+	}
+}
+
+/*
+ * The order of IPv6 elements by (address, length), stable: perm[] holds
+ * their indices, sorted by LSD radix passes of 16 bits (the length, then
+ * the address from its last two bytes to its first).
+ */
+static void
+radix6(const struct ixg_spec_route6 *r, uint32_t *perm, uint32_t *tmp, size_t n,
+       size_t *cnt)
+{
+	for (int d = -1; d < 8; d++) {
+		size_t sum = 0;
+#define DIGIT6(e)                                                              \
+	(d < 0 ? (e)->len                                                      \
+	       : (unsigned)(e)->addr[14 - 2 * d] << 8 | (e)->addr[15 - 2 * d])
+
+		memset(cnt, 0, 65536 * sizeof(*cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[DIGIT6(&r[perm[i]])]++;
+		if (cnt[DIGIT6(&r[perm[0]])] == n)
+			continue;
+		for (size_t v = 0; v < 65536; v++) {
+			size_t c = cnt[v];
+
+			cnt[v] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[cnt[DIGIT6(&r[perm[i]])]++] = perm[i];
+#undef DIGIT6
+		memcpy(perm, tmp, n * sizeof(*perm));
+	}
+}
+
+int
+ixg_routes_sort(unsigned table, void *arr, uint32_t *n)
+{
+	const struct route_desc *d = route_desc(table);
+	size_t m = *n, out = 0, *cnt;
+	void *sorted;
+	int rc = -ENOMEM;
+
+	if (d == NULL || m > d->capacity)
+		return -EINVAL;
+	if (m < 2 || ixg_routes_unsorted(table, arr, m) < 0)
+		return 0;
+	cnt = malloc(65536 * sizeof(*cnt));
+	sorted = malloc(m * d->elem);
+	if (cnt == NULL || sorted == NULL)
+		goto out;
+	if (d->family == 4) {
+		struct ixg_spec_route4 *r = arr, *o = sorted;
+		uint64_t *k = malloc(m * sizeof(*k)), *tmp = malloc(m * 8);
+
+		if (k == NULL || tmp == NULL) {
+			free(k);
+			free(tmp);
+			goto out;
+		}
+		/* addr:32 | len:6 | index:26 (capacity 2^21) */
+		for (size_t i = 0; i < m; i++)
+			k[i] = (uint64_t)r[i].addr << 32 |
+			       (uint64_t)(r[i].len & 63) << 26 | i;
+		radix64(k, tmp, m, cnt);
+		for (size_t i = 0; i < m; i++)
+			if (i + 1 == m || k[i + 1] >> 26 != k[i] >> 26)
+				o[out++] = r[k[i] & ((1u << 26) - 1)];
+		free(k);
+		free(tmp);
+	} else {
+		struct ixg_spec_route6 *r = arr, *o = sorted;
+		uint32_t *perm = malloc(m * sizeof(*perm));
+		uint32_t *tmp = malloc(m * sizeof(*tmp));
+
+		if (perm == NULL || tmp == NULL) {
+			free(perm);
+			free(tmp);
+			goto out;
+		}
+		for (size_t i = 0; i < m; i++)
+			perm[i] = (uint32_t)i;
+		radix6(r, perm, tmp, m, cnt);
+		for (size_t i = 0; i < m; i++)
+			if (i + 1 == m ||
+			    route_cmp(6, &r[perm[i]], &r[perm[i + 1]]) != 0)
+				o[out++] = r[perm[i]];
+		free(perm);
+		free(tmp);
+	}
+	memcpy(arr, sorted, out * d->elem);
+	*n = (uint32_t)out;
+	rc = 0;
+out:
+	free(cnt);
+	free(sorted);
+	return rc;
+}
+
+size_t
+ixg_delta_edit_size(unsigned table)
+{
+	const struct route_desc *d = route_desc(table);
+
+	return d == NULL ? 0 : d->edit;
+}
+
+/* The element inside edit i, and the edit's op. */
+static const void *
+edit_elem(const struct route_desc *d, const void *edits, uint64_t i,
+	  uint8_t *op)
+{
+	const char *e = (const char *)edits + i * d->edit;
+
+	*op = (uint8_t)e[0];
+	return e + 4;
+}
+
+static void
+edit_put(const struct route_desc *d, void *edits, uint64_t i, uint8_t op,
+	 const void *elem)
+{
+	char *e = (char *)edits + i * d->edit;
+
+	memset(e, 0, 4);
+	e[0] = (char)op;
+	memcpy(e + 4, elem, d->elem);
+}
+
+int
+ixg_delta_diff(unsigned table, const void *old, uint32_t n_old, const void *new,
+	       uint32_t n_new, void **edits, uint64_t *n_edits)
+{
+	const struct route_desc *d = route_desc(table);
+	const char *a = old, *b = new;
+	uint64_t m = 0;
+	void *e;
+
+	*edits = NULL;
+	*n_edits = 0;
+	if (d == NULL)
+		return -EINVAL;
+	for (int pass = 0; pass < 2; pass++) {
+		uint32_t i = 0, j = 0;
+
+		m = 0;
+		while (i < n_old || j < n_new) {
+			const void *x = a + (size_t)i * d->elem;
+			const void *y = b + (size_t)j * d->elem;
+			int c = i >= n_old   ? 1
+				: j >= n_new ? -1
+					     : route_cmp(d->family, x, y);
+
+			if (c < 0) {
+				if (pass)
+					edit_put(d, *edits, m, IXG_DELTA_DEL,
+						 x);
+				m++;
+				i++;
+			} else if (c > 0 || memcmp(x, y, d->elem) != 0) {
+				if (pass)
+					edit_put(d, *edits, m, IXG_DELTA_SET,
+						 y);
+				m++;
+				i += c == 0;
+				j++;
+			} else {
+				i++;
+				j++;
+			}
+		}
+		if (pass == 0) {
+			e = malloc((size_t)(m + 1) * d->edit);
+			if (e == NULL)
+				return -ENOMEM;
+			*edits = e;
+		}
+	}
+	*n_edits = m;
+	return 0;
+}
+
+/* First index in [lo, n) whose prefix is not before elem's. */
+static uint32_t
+lower_bound(const struct route_desc *d, const char *base, uint32_t lo,
+	    uint32_t n, const void *elem)
+{
+	uint32_t hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (route_cmp(d->family, base + (size_t)mid * d->elem, elem) <
+		    0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+enum ixg_status
+ixg_delta_apply(unsigned table, const void *base, uint32_t n_base,
+		const void *edits, uint64_t n_edits, void **out,
+		uint32_t *n_out, uint32_t *err_index, char *err)
+{
+	const struct route_desc *d = route_desc(table);
+	const size_t errlen = IXG_WIRE_ERR_LEN;
+	const char *b = base;
+	char *o, pfx[64], prev[64];
+	uint64_t sets = 0;
+	uint32_t i = 0, m = 0;
+	int64_t bad;
+
+	*out = NULL;
+	*n_out = 0;
+	if (err_index != NULL)
+		*err_index = UINT32_MAX;
+	err[0] = '\0';
+	if (d == NULL) {
+		errf(err, errlen,
+		     "table %s (%u): deltas carry routes4 or "
+		     "routes6 only",
+		     ixg_table_name(table), table);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	bad = ixg_routes_unsorted(table, base, n_base);
+	if (bad >= 0) {
+		route_fmt(d->family, b + (size_t)bad * d->elem, pfx,
+			  sizeof(pfx));
+		errf(err, errlen,
+		     "%s: the running table is not sorted by prefix "
+		     "(element %" PRId64 ", %s): send it whole",
+		     d->name, bad, pfx);
+		return IXG_ST_STALE;
+	}
+	/* Every edit checked before anything is built. */
+	for (uint64_t k = 0; k < n_edits; k++) {
+		const char *raw = (const char *)edits + k * d->edit;
+		const char *why = NULL;
+		uint8_t op;
+		const void *e = edit_elem(d, edits, k, &op);
+
+		if (err_index != NULL)
+			*err_index = (uint32_t)k;
+		if (op != IXG_DELTA_DEL && op != IXG_DELTA_SET) {
+			errf(err, errlen,
+			     "%s edit %" PRIu64 ": op %u (1 del or 2 set)",
+			     d->name, k, op);
+			return IXG_ST_INVALID;
+		}
+		if (raw[1] != 0 || raw[2] != 0 || raw[3] != 0) {
+			errf(err, errlen, "%s edit %" PRIu64 ": _pad not zero",
+			     d->name, k);
+			return IXG_ST_INVALID;
+		}
+		if (!route_clean(d->family, e, &why)) {
+			route_fmt(d->family, e, pfx, sizeof(pfx));
+			errf(err, errlen, "%s edit %" PRIu64 ": %s (%s)",
+			     d->name, k, why, pfx);
+			return IXG_ST_INVALID;
+		}
+		if (k > 0 &&
+		    route_cmp(d->family, edit_elem(d, edits, k - 1, &op), e) >=
+			    0) {
+			route_fmt(d->family, e, pfx, sizeof(pfx));
+			route_fmt(d->family, edit_elem(d, edits, k - 1, &op),
+				  prev, sizeof(prev));
+			errf(err, errlen,
+			     "%s edit %" PRIu64 ": addr/len %s not after edit "
+			     "%" PRIu64 "'s %s (edits sorted by prefix, one "
+			     "per prefix)",
+			     d->name, k, pfx, k - 1, prev);
+			return IXG_ST_INVALID;
+		}
+		sets += op == IXG_DELTA_SET;
+	}
+	if (err_index != NULL)
+		*err_index = UINT32_MAX;
+	o = malloc(((size_t)n_base + (size_t)sets + 1) * d->elem);
+	if (o == NULL) {
+		errf(err, errlen, "%s: out of memory", d->name);
+		return IXG_ST_NO_MEMORY;
+	}
+	for (uint64_t k = 0; k < n_edits; k++) {
+		uint8_t op;
+		const void *e = edit_elem(d, edits, k, &op);
+		uint32_t p = lower_bound(d, b, i, n_base, e);
+		bool found = p < n_base &&
+			     route_cmp(d->family, b + (size_t)p * d->elem, e) ==
+				     0;
+
+		if (p > i)
+			memcpy(o + (size_t)m * d->elem, b + (size_t)i * d->elem,
+			       (size_t)(p - i) * d->elem);
+		m += p - i;
+		i = p + found;
+		if (op == IXG_DELTA_SET) {
+			memcpy(o + (size_t)m * d->elem, e, d->elem);
+			m++;
+		} else if (!found) {
+			route_fmt(d->family, e, pfx, sizeof(pfx));
+			errf(err, errlen,
+			     "%s edit %" PRIu64 ": del of addr/len %s, which "
+			     "the table does not hold",
+			     d->name, k, pfx);
+			if (err_index != NULL)
+				*err_index = (uint32_t)k;
+			free(o);
+			return IXG_ST_INVALID;
+		}
+	}
+	if (n_base > i)
+		memcpy(o + (size_t)m * d->elem, b + (size_t)i * d->elem,
+		       (size_t)(n_base - i) * d->elem);
+	m += n_base - i;
+	if (m > d->capacity) {
+		errf(err, errlen,
+		     "%s: %" PRIu32 " elements after the delta exceed the "
+		     "capacity of %" PRIu64,
+		     d->name, m, d->capacity);
+		free(o);
+		return IXG_ST_CAPACITY;
+	}
+	*out = o;
+	*n_out = m;
+	return IXG_ST_OK;
+}
+
+int
+ixg_delta_to_memfd(unsigned table, const void *edits, uint64_t n, int *fd)
+{
+	const struct route_desc *d = route_desc(table);
+	size_t size;
+	int mfd, rc;
+
+	*fd = -1;
+	if (d == NULL || n > d->capacity)
+		return -EINVAL;
+	if (n == 0)
+		return 0;
+	size = (size_t)n * d->edit;
+	mfd = memfd_create("delta", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return -errno;
+	if (ftruncate(mfd, (off_t)size) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = write_all(mfd, edits, size);
+	if (rc < 0)
+		goto fail;
+	if (fcntl(mfd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) <
+	    0) {
+		rc = -errno;
+		goto fail;
+	}
+	*fd = mfd;
+	return 0;
+fail:
+	close(mfd);
+	return rc;
+}
+
+void
+ixg_msg_txn_delta_init(struct ixg_msg_txn_delta *m, unsigned table,
+		       uint64_t base_generation, uint64_t base_count,
+		       uint64_t count, uint32_t seq)
+{
+	memset(m, 0, sizeof(*m));
+	ixg_msg_init(&m->hdr, IXG_MSG_TXN_DELTA, sizeof(*m), seq);
+	m->table = (uint16_t)table;
+	m->elem_size = (uint32_t)ixg_delta_edit_size(table);
+	m->base_generation = base_generation;
+	m->base_count = base_count;
+	m->count = count;
+	m->offset = 0;
+}
+
+enum ixg_status
+ixg_delta_from_fd(int fd, const struct ixg_msg_txn_delta *m,
+		  uint64_t running_generation, struct ixg_spec *shadow,
+		  uint32_t *owned, uint32_t *err_index, char *err)
+{
+	const struct route_desc *d = route_desc(m->table);
+	const size_t errlen = IXG_WIRE_ERR_LEN;
+	const struct table_desc *td;
+	uint64_t bytes, end, have;
+	enum ixg_status st;
+	struct stat sb;
+	void *copy, *res;
+	uint32_t n_res;
+	int seals;
+
+	if (err_index != NULL)
+		*err_index = UINT32_MAX;
+	err[0] = '\0';
+	if (d == NULL) {
+		errf(err, errlen,
+		     "table %u (%s): deltas carry routes4 (%u) or routes6 "
+		     "(%u) only",
+		     m->table, ixg_table_name(m->table), IXG_TBL_ROUTES4,
+		     IXG_TBL_ROUTES6);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	td = table_desc(m->table);
+	if (m->elem_size != d->edit) {
+		errf(err, errlen,
+		     "%s delta: elem_size %" PRIu32 ", expected %zu", d->name,
+		     m->elem_size, d->edit);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	if (running_generation == 0 ||
+	    m->base_generation != running_generation) {
+		errf(err, errlen,
+		     "%s delta: base_generation %" PRIu64
+		     " is not the running generation %" PRIu64
+		     ": send the table whole",
+		     d->name, m->base_generation, running_generation);
+		return IXG_ST_STALE;
+	}
+	have = ixg_spec_table_count(shadow, m->table);
+	if (m->base_count != have) {
+		errf(err, errlen,
+		     "%s delta: base_count %" PRIu64
+		     ", the table holds %" PRIu64 ": send it whole",
+		     d->name, m->base_count, have);
+		return IXG_ST_STALE;
+	}
+	if (m->count > d->capacity) {
+		errf(err, errlen,
+		     "%s delta: count %" PRIu64 " edits exceed the "
+		     "capacity of %" PRIu64,
+		     d->name, m->count, d->capacity);
+		return IXG_ST_CAPACITY;
+	}
+	if (m->count == 0)
+		return IXG_ST_OK;
+	if (fd < 0) {
+		errf(err, errlen,
+		     "%s delta: %" PRIu64 " edits but no memfd "
+		     "passed",
+		     d->name, m->count);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size < 0) {
+		errf(err, errlen, "%s delta: passed descriptor is not a memfd",
+		     d->name);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || (seals & TABLE_SEALS) != TABLE_SEALS) {
+		errf(err, errlen,
+		     "%s delta: passed descriptor is not a sealed memfd "
+		     "(needs F_SEAL_SHRINK, F_SEAL_GROW and F_SEAL_WRITE)",
+		     d->name);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	bytes = m->count * d->edit; /* count <= 2^21, edit < 32 */
+	if (__builtin_add_overflow(m->offset, bytes, &end) ||
+	    end > (uint64_t)sb.st_size) {
+		errf(err, errlen,
+		     "%s delta: count %" PRIu64 " edits (%" PRIu64
+		     " bytes) at offset %" PRIu64 " exceed the memfd's %" PRIu64
+		     " bytes",
+		     d->name, m->count, bytes, m->offset, (uint64_t)sb.st_size);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	copy = malloc((size_t)bytes);
+	if (copy == NULL) {
+		errf(err, errlen, "%s delta: out of memory", d->name);
+		return IXG_ST_NO_MEMORY;
+	}
+	if (read_all(fd, copy, (size_t)bytes, m->offset) < 0) {
+		errf(err, errlen, "%s delta: reading %" PRIu64 " bytes failed",
+		     d->name, bytes);
+		free(copy);
+		return IXG_ST_BAD_MESSAGE;
+	}
+	st = ixg_delta_apply(m->table, ixg_spec_table_data(shadow, m->table),
+			     (uint32_t)have, copy, m->count, &res, &n_res,
+			     err_index, err);
+	free(copy);
+	if (st != IXG_ST_OK)
+		return st;
+	if (*owned & (1u << m->table))
+		ixg_spec_table_free(shadow, m->table);
+	*spec_array_ptr(shadow, td) = res;
+	*spec_count_ptr(shadow, td) = n_res;
+	*owned |= 1u << m->table;
+	return IXG_ST_OK;
 }

@@ -199,4 +199,77 @@ enum ixg_status ixg_ids_from_fd(int fd, const struct ixg_msg_ids *m,
 /* Free the arrays of a skeleton filled by ixg_ids_from_fd, leave it empty. */
 void ixg_ids_free(struct ixg_spec *ids);
 
+/* ---- Route deltas (TXN_DELTA, ixg_api.h) ----
+ * Route tables (IXG_TBL_ROUTES4, IXG_TBL_ROUTES6) sorted by prefix and
+ * changed by edits instead of sent whole. Any thread; no state. */
+
+/* Index of the first element of the route table arr[0..n) whose prefix
+ * is not strictly after its predecessor's (so -1: sorted by prefix, one
+ * entry per prefix); 0 for a table that is not a route table. */
+int64_t ixg_routes_unsorted(unsigned table, const void *arr, uint64_t n);
+
+/*
+ * Sort the route table arr[0..*n) by prefix in place (linear-time radix
+ * sort, stable) and keep one entry per prefix: the last of several, the
+ * one the dataplane's FIB would use. *n becomes the count kept. 0,
+ * -EINVAL (not a route table, *n over its capacity) or -ENOMEM (arr
+ * unchanged).
+ */
+int ixg_routes_sort(unsigned table, void *arr, uint32_t *n);
+
+/* Size of one edit of `table` (struct ixg_delta_route4 / 6); 0 if the
+ * table cannot be sent as a delta. */
+size_t ixg_delta_edit_size(unsigned table);
+
+/*
+ * The edits that turn the sorted route table old[0..n_old) into the sorted
+ * new[0..n_new) (both as ixg_routes_sort leaves them): a DEL per prefix
+ * only in old, a SET per prefix only in new or whose element differs,
+ * sorted by prefix. *edits is malloc'd (the caller frees it; non-NULL on
+ * success even for 0 edits). 0, -EINVAL or -ENOMEM.
+ */
+int ixg_delta_diff(unsigned table, const void *old, uint32_t n_old,
+		   const void *new, uint32_t n_new, void **edits,
+		   uint64_t *n_edits);
+
+/*
+ * Apply n_edits edits to the route table base[0..n_base) into a new
+ * malloc'd *out of *n_out elements (the caller frees it). Checks first,
+ * before anything is built: the base sorted by prefix (else STALE: the
+ * sender must send the table whole); every edit's op (DEL, SET), zero
+ * padding, length and host bits, and order (strictly after the previous
+ * edit's prefix); a DEL names a prefix the base holds (INVALID); the
+ * result within the table's capacity (CAPACITY). A refusal's message
+ * (IXG_WIRE_ERR_LEN bytes in err) names the edit and its field, and
+ * *err_index (if not NULL) is the edit's index (UINT32_MAX if none).
+ */
+enum ixg_status ixg_delta_apply(unsigned table, const void *base,
+				uint32_t n_base, const void *edits,
+				uint64_t n_edits, void **out, uint32_t *n_out,
+				uint32_t *err_index, char *err);
+
+/* Write n edits of `table` into a new memfd at offset 0, sealed as
+ * ixg_table_to_memfd's; *fd -1 when n is 0. 0 or a negative errno. */
+int ixg_delta_to_memfd(unsigned table, const void *edits, uint64_t n, int *fd);
+
+/* Fill a TXN_DELTA message (edits at offset 0 of its memfd). */
+void ixg_msg_txn_delta_init(struct ixg_msg_txn_delta *m, unsigned table,
+			    uint64_t base_generation, uint64_t base_count,
+			    uint64_t count, uint32_t seq);
+
+/*
+ * Decode a TXN_DELTA and its memfd (may be -1 when m->count is 0) and
+ * apply it to the table of `shadow` (ixg_delta_apply), replacing that
+ * table; `owned` as for ixg_table_from_fd. Checks before the edits are
+ * read: the table (BAD_MESSAGE), elem_size, m->base_generation equal to
+ * running_generation (which is not 0) and m->base_count to the shadow's
+ * element count (else STALE: the sender falls back to a full table), the
+ * count within the capacity, the memfd sealed and large enough. On
+ * failure the shadow is unchanged. The caller owns and closes fd.
+ */
+enum ixg_status ixg_delta_from_fd(int fd, const struct ixg_msg_txn_delta *m,
+				  uint64_t running_generation,
+				  struct ixg_spec *shadow, uint32_t *owned,
+				  uint32_t *err_index, char *err);
+
 #endif /* IXG_WIRE_H */

@@ -343,6 +343,42 @@ txn_table(struct api_conn *c, const struct ixg_msg_txn_table *m, int fd,
 		reply_status(out, m->hdr.seq, st, "%s", err);
 }
 
+/*
+ * TXN_DELTA: a route table changed by edits against the running
+ * generation (ixg_api.h). A refusal (stale base, bad edit) fails the
+ * transaction like a bad TXN_TABLE; STALE tells the client to send the
+ * table whole.
+ */
+static void
+txn_delta(struct api_conn *c, const struct ixg_msg_txn_delta *m, int fd,
+	  struct api_reply *out)
+{
+	char err[IXG_WIRE_ERR_LEN];
+	enum ixg_status st;
+	uint32_t idx;
+
+	if (!c->txn_open) {
+		reply_status(out, m->hdr.seq, IXG_ST_NO_TXN,
+			     "txn_delta without txn_begin");
+		return;
+	}
+	st = ixg_delta_from_fd(fd, m, runtime_generation(c->rt), &c->shadow,
+			       &c->owned, &idx, err);
+	if (st != IXG_ST_OK && c->txn_status == IXG_ST_OK) {
+		c->txn_status = st;
+		c->txn_err_table = m->table < IXG_TBL_MAX ? m->table : 0;
+		c->txn_err_index = idx;
+		snprintf(c->txn_err, sizeof(c->txn_err), "%s", err);
+	}
+	if (st == IXG_ST_OK)
+		reply_status(out, m->hdr.seq, st,
+			     "%s: %" PRIu64 " edits, %" PRIu64 " elements",
+			     ixg_table_name(m->table), m->count,
+			     ixg_spec_table_count(&c->shadow, m->table));
+	else
+		reply_status(out, m->hdr.seq, st, "%s", err);
+}
+
 static void
 get_state(struct api_conn *c, uint32_t seq, struct api_reply *out)
 {
@@ -425,6 +461,7 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 		struct ixg_msg_hello hello;
 		struct ixg_msg_txn_begin begin;
 		struct ixg_msg_txn_table table;
+		struct ixg_msg_txn_delta delta;
 		uint8_t raw[IXG_MSG_MAX];
 	} m;
 	char err[IXG_WIRE_ERR_LEN];
@@ -451,7 +488,7 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 	}
 	/* Aligned copy: len is exactly the type's struct size. */
 	memcpy(m.raw, msg, len);
-	if (fd >= 0 && type != IXG_MSG_TXN_TABLE) {
+	if (fd >= 0 && type != IXG_MSG_TXN_TABLE && type != IXG_MSG_TXN_DELTA) {
 		close(fd);
 		fd = -1;
 	}
@@ -459,6 +496,7 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 	case IXG_MSG_HELLO: hello(c, &m.hello, out); break;
 	case IXG_MSG_TXN_BEGIN: txn_begin(c, &m.begin, out); break;
 	case IXG_MSG_TXN_TABLE: txn_table(c, &m.table, fd, out); break;
+	case IXG_MSG_TXN_DELTA: txn_delta(c, &m.delta, fd, out); break;
 	case IXG_MSG_TXN_COMMIT: commit(c, seq, out); break;
 	case IXG_MSG_TXN_ABORT:
 		if (!c->txn_open) {

@@ -26,9 +26,13 @@ struct fibrec {
 	uint64_t *k4; /* IPv4: identity bits only */
 	uint32_t *nh4;
 	struct fib_pfx6 *p6; /* IPv6 */
+	/* Which content: a spare brought up to a live FIB's content takes
+	 * its serial, so it is not brought up again. */
+	uint64_t serial;
 };
 
 static struct fibrec *spare[FIB_SLOTS];
+static uint64_t next_serial;
 static bool spares_on;
 /*
  * Smaller FIBs get no spare: building one from scratch takes milliseconds
@@ -313,6 +317,7 @@ make(enum fib_slot slot, const struct content *c, struct fibrec_stat *st,
 		return NULL;
 	}
 done:
+	r->serial = ++next_serial;
 	s.ns = ixg_mono_ns() - t0;
 	s.bytes = lpm_bytes(r->lpm);
 	s.groups = lpm_groups(r->lpm);
@@ -361,6 +366,29 @@ fibrec_retire(struct fibrec *r)
 	spare[r->slot] = r;
 }
 
+/*
+ * Bring the slot's spare w, parked with an older generation's content, to
+ * r's content (the one live now), by patching when worth it. 1 if done,
+ * 0 if not worth patching, negative errno if the patch failed (w is then
+ * unusable).
+ */
+static int
+catch_up(struct fibrec *w, const struct fibrec *r)
+{
+	struct content c = content_of(r);
+	uint32_t adds, dels;
+	int rc;
+
+	count_diff(w, &c, &adds, &dels);
+	if (!worth_patching(adds, dels, c.n))
+		return 0;
+	if ((rc = patch(w, &c, (size_t)adds + dels)) < 0 ||
+	    (rc = set_content(w, &c)) < 0)
+		return rc;
+	w->serial = r->serial;
+	return 1;
+}
+
 int
 fibrec_warm(const struct fibrec *r)
 {
@@ -368,9 +396,20 @@ fibrec_warm(const struct fibrec *r)
 	struct fibrec *w;
 	int rc;
 
-	if (r == NULL || !spares_on || r->n < spare_min ||
-	    spare[r->slot] != NULL)
+	if (r == NULL || !spares_on || r->n < spare_min)
 		return 0;
+	w = spare[r->slot];
+	if (w != NULL) {
+		if (w->serial == r->serial)
+			return 0;
+		/* The spare of a route commit is the FIB of the generation
+		 * before the live one: brought to the live content now, at
+		 * an idle time, the next commit patches one batch, not two. */
+		if (w->family == r->family && catch_up(w, r) == 1)
+			return 1;
+		spare[r->slot] = NULL;
+		rec_free(w);
+	}
 	w = rec_new(r->slot, r->family);
 	if (w == NULL)
 		return -ENOMEM;
@@ -380,6 +419,7 @@ fibrec_warm(const struct fibrec *r)
 		rec_free(w);
 		return rc;
 	}
+	w->serial = r->serial;
 	spare[r->slot] = w;
 	return 1;
 }

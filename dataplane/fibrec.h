@@ -99,8 +99,12 @@ void fibrec_retire(struct fibrec *r);
 
 /*
  * If spares are on and r's slot has none, build a copy of r as the spare,
- * so the first change after start-up is patched too. 1 if a copy was made,
- * 0 if none was needed, negative errno on failure (nothing kept).
+ * so the first change after start-up is patched too; if the slot's spare
+ * holds another content than r (the FIB of the generation before r's,
+ * parked after the grace period), patch it to r's content, so the next
+ * commit patches only its own changes (a copy when patching is not worth
+ * it). 1 if a spare was made or brought up, 0 if none was needed, negative
+ * errno on failure (nothing kept).
  */
 int fibrec_warm(const struct fibrec *r);
 

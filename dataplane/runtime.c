@@ -252,8 +252,19 @@ runtime_publish_if(struct runtime *rt, const struct ixg_spec *spec, char *err,
 	__atomic_store_n(&rt->generation, gen, __ATOMIC_RELEASE);
 	/* After the grace period no worker holds a pointer loaded before
 	 * the store: each has passed a quiescent state since. */
-	if (rt->qsbr != NULL)
-		rte_rcu_qsbr_synchronize(rt->qsbr, RTE_QSBR_THRID_INVALID);
+	if (rt->qsbr != NULL) {
+		/* rte_rcu_qsbr_synchronize() without its busy wait: a route
+		 * commit every few tens of milliseconds spun a core for the
+		 * whole grace period (7% of the dataplane's CPU under route
+		 * churn, bench/README-routes.md), taking it from the very
+		 * workers it waits for when cores are shared. Same grace
+		 * period: every worker has passed a quiescent state since. */
+		uint64_t token = rte_rcu_qsbr_start(rt->qsbr);
+		const struct timespec nap = {.tv_nsec = 20000};
+
+		while (rte_rcu_qsbr_check(rt->qsbr, token, false) == 0)
+			nanosleep(&nap, NULL);
+	}
 	tables_free(old);
 	if (publish_ns != NULL)
 		*publish_ns = ixg_mono_ns() - t1;

@@ -319,10 +319,11 @@ struct tables *tables_build_from(const struct ixg_spec *spec,
 void tables_free(struct tables *t);
 
 /*
- * Give one FIB slot of t without a warm spare a copy of t's FIB (fibrec.h),
- * so the next change of that table is patched rather than rebuilt: 1 if a
- * copy was made (call again for the next slot), 0 if every slot has its
- * spare or spares are off, negative errno on failure. Control thread, at
+ * Give one FIB slot of t without a warm spare a copy of t's FIB, or bring
+ * a spare holding an older content up to t's (fibrec_warm), so the next
+ * change of that table is patched rather than rebuilt: 1 if a spare was
+ * made or brought up (call again for the next slot), 0 if every slot has
+ * its spare up to date or spares are off, negative errno on failure. Control thread, at
  * idle times (a full-table FIB copy takes about as long as its build).
  */
 int tables_warm_one(const struct tables *t);

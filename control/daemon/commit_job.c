@@ -95,6 +95,83 @@ struct compile_task {
 	int rc;
 };
 
+/*
+ * How a job sends routes4 and routes6 ([0], [1]): sorted by prefix
+ * (ixg_routes_sort: the dataplane then skips its sort and can take
+ * deltas), as TXN_DELTA edits when the dataplane's sorted table is known
+ * (rib_sent_base), else whole.
+ */
+struct route_send {
+	const void *base[2]; /* the dataplane's table, or NULL */
+	uint32_t n_base[2];
+	void *sorted[2]; /* the table sent, sorted (owned) */
+	uint32_t n_sorted[2];
+	bool delta[2]; /* sent as edits (memfd holds them) */
+	uint64_t edits[2];
+	bool fallback; /* a delta was refused: everything sent whole */
+};
+
+static void
+route_send_free(struct route_send *rs)
+{
+	free(rs->sorted[0]);
+	free(rs->sorted[1]);
+	memset(rs, 0, sizeof(*rs));
+}
+
+static int
+route_family(unsigned table)
+{
+	return table == IXG_TBL_ROUTES4 ? 0 : table == IXG_TBL_ROUTES6 ? 1 : -1;
+}
+
+/* The memfd of route table k (routes4/routes6) of spec: sorted into
+ * rs->sorted, then as edits against rs->base or whole. Task thread. */
+static int
+route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
+	    int *fd, uint64_t *count)
+{
+	int f = route_family(k);
+	uint32_t n = (uint32_t)ixg_spec_table_count(spec, k);
+	size_t es = ixg_table_elem_size(k);
+	void *a = malloc(((size_t)n + 1) * es), *edits;
+	struct ixg_spec tmp;
+	int rc;
+
+	if (a == NULL)
+		return -ENOMEM;
+	if (n > 0)
+		memcpy(a, ixg_spec_table_data(spec, k), (size_t)n * es);
+	rc = ixg_routes_sort(k, a, &n);
+	if (rc < 0) {
+		free(a);
+		return rc;
+	}
+	rs->sorted[f] = a;
+	rs->n_sorted[f] = n;
+	if (rs->base[f] != NULL && !rs->fallback) {
+		rc = ixg_delta_diff(k, rs->base[f], rs->n_base[f], a, n, &edits,
+				    count);
+		if (rc < 0)
+			return rc;
+		rc = ixg_delta_to_memfd(k, edits, *count, fd);
+		free(edits);
+		rs->delta[f] = rc == 0;
+		rs->edits[f] = *count;
+		return rc;
+	}
+	memset(&tmp, 0, sizeof(tmp));
+	if (f == 0) {
+		tmp.routes4 = a;
+		tmp.n_routes4 = n;
+	} else {
+		tmp.routes6 = a;
+		tmp.n_routes6 = n;
+	}
+	rs->delta[f] = false;
+	return ixg_table_to_memfd(&tmp, k, fd, count);
+}
+
 /* A diff + memfds on a task thread (reads the specs, never abandoned). */
 struct prepare_task {
 	struct commit_job *job;
@@ -105,6 +182,10 @@ struct prepare_task {
 	char dtext[1024];
 	int memfd[IXG_TBL_MAX];
 	uint64_t count[IXG_TBL_MAX];
+	/* Route tables (routes4, routes6: [0], [1]) go sorted by prefix, as
+	 * edits against base[f] (what the dataplane holds, sorted, n_base[f]
+	 * elements) when it is known, else whole. */
+	struct route_send rs;
 	int rc;
 };
 
@@ -143,6 +224,7 @@ struct commit_job {
 	char dtext[1024];
 	int memfd[IXG_TBL_MAX];
 	uint64_t count[IXG_TBL_MAX];
+	struct route_send rs; /* the route tables as sent (prepare_task) */
 	uint32_t tables;
 	unsigned next_table;
 	uint64_t base_generation;
@@ -314,6 +396,7 @@ static void
 job_free(struct commit_job *j)
 {
 	close_memfds(j);
+	route_send_free(&j->rs);
 	loop_timer_del(j->D->loop, j->timer);
 	cand_free(j);
 	ixg_ids_free(&j->sync_ids);
@@ -513,6 +596,11 @@ committed(struct commit_job *j)
 	char hex[65];
 
 	install_candidate(j);
+	/* The rib keeps the route tables as the dataplane now holds them:
+	 * the base of the next delta. */
+	rib_tables_live(j->D, j->base_generation, j->rep.generation, j->tables,
+			j->rs.sorted, j->rs.n_sorted, j->rs.delta, j->rs.edits);
+	j->rs.sorted[0] = j->rs.sorted[1] = NULL;
 	if (j->rib_live) {
 		/* A routes job: rib.c counts and logs it. */
 		j->status = 0;
@@ -742,6 +830,70 @@ txn_abort(struct commit_job *j)
 		refused(j);
 }
 
+static void txn_begin(struct commit_job *j);
+static void step_failed(struct commit_job *j, int err, const char *what);
+
+/* Abort the open transaction, then call `then` with its reply. */
+static void
+txn_abort_then(struct commit_job *j, dp_reply_fn then)
+{
+	struct ixg_msg_txn_abort m;
+
+	memset(&m, 0, sizeof(m));
+	ixg_msg_init(&m.hdr, IXG_MSG_TXN_ABORT, sizeof(m), 0);
+	if (dp_client_request(j->D->dp, &m, sizeof(m), -1, IXG_MSG_REPLY,
+			      j->D->commit_timeout_ms, then, j) < 0)
+		refused(j);
+}
+
+/*
+ * A delta was refused and its transaction aborted: every table of the
+ * job is written again (the memfds sent went to the client), the route
+ * tables whole from their sorted copies, and the transaction starts over.
+ */
+static void
+on_fallback_abort(void *arg, int err, const void *reply, size_t len, int fd)
+{
+	struct commit_job *j = arg;
+	int rc = 0;
+
+	(void)reply;
+	(void)len;
+	if (fd >= 0)
+		close(fd);
+	if (err < 0) {
+		step_failed(j, err, "TXN_ABORT");
+		return;
+	}
+	close_memfds(j);
+	for (unsigned k = 1; k < IXG_TBL_MAX && rc == 0; k++) {
+		int f = route_family(k);
+
+		if (!(j->tables & (1u << k)))
+			continue;
+		if (f >= 0 && j->rs.sorted[f] != NULL) {
+			struct ixg_spec tmp;
+
+			memset(&tmp, 0, sizeof(tmp));
+			tmp.routes4 = j->rs.sorted[0];
+			tmp.n_routes4 = j->rs.n_sorted[0];
+			tmp.routes6 = j->rs.sorted[1];
+			tmp.n_routes6 = j->rs.n_sorted[1];
+			j->rs.delta[f] = false;
+			rc = ixg_table_to_memfd(&tmp, k, &j->memfd[k],
+						&j->count[k]);
+		} else {
+			rc = ixg_table_to_memfd(&j->cand.spec, k, &j->memfd[k],
+						&j->count[k]);
+		}
+	}
+	if (rc < 0) {
+		failed(j, "cannot write the tables again", NULL, NULL, 0);
+		return;
+	}
+	txn_begin(j);
+}
+
 /* A step's REPLY as the failed commit's reply, naming `table`. */
 static void
 reply_as_commit(struct commit_job *j, const struct ixg_msg_reply *r,
@@ -798,6 +950,21 @@ on_step_reply(void *arg, int err, const void *reply, size_t len, int fd)
 	}
 	memcpy(&r, reply, sizeof(r));
 	r.message[sizeof(r.message) - 1] = '\0';
+	if (r.status != IXG_ST_OK && route_family(j->next_table) >= 0 &&
+	    j->rs.delta[route_family(j->next_table)] && !j->rs.fallback) {
+		/* The dataplane does not hold what the delta was made against
+		 * (or refused an edit): the same commit again, every table
+		 * whole. */
+		ctld_log(j->D,
+			 "%s: %s delta refused (%s: %s); sending the tables "
+			 "whole",
+			 j->req.action, ctl_table_name(j->next_table),
+			 ixg_status_name(r.status), r.message);
+		rib_delta_refused(j->D);
+		j->rs.fallback = true;
+		txn_abort_then(j, on_fallback_abort);
+		return;
+	}
 	if (r.status != IXG_ST_OK) {
 		reply_as_commit(j, &r, j->next_table);
 		if (j->next_table == 0) {
@@ -842,6 +1009,21 @@ txn_next(struct commit_job *j)
 
 		if (!(j->tables & (1u << k)))
 			continue;
+		if (route_family(k) >= 0 && j->rs.delta[route_family(k)]) {
+			struct ixg_msg_txn_delta m;
+			int f = route_family(k);
+
+			ixg_msg_txn_delta_init(&m, k, j->base_generation,
+					       j->rs.n_base[f], j->count[k], 0);
+			rc = dp_client_request(D->dp, &m, sizeof(m),
+					       j->memfd[k], IXG_MSG_REPLY,
+					       D->commit_timeout_ms,
+					       on_step_reply, j);
+			j->memfd[k] = -1;
+			if (rc < 0)
+				step_failed(j, rc, ctl_table_name(k));
+			return;
+		}
 		ixg_msg_txn_table_init(&t, k, j->count[k], 0);
 		rc = dp_client_request(D->dp, &t, sizeof(t), j->memfd[k],
 				       IXG_MSG_REPLY, D->commit_timeout_ms,
@@ -958,8 +1140,12 @@ prepare_run(void *arg)
 	for (unsigned k = 1; k < IXG_TBL_MAX; k++) {
 		if (!(t->diff.changed_tables & (1u << k)))
 			continue;
-		t->rc = ixg_table_to_memfd(t->spec, k, &t->memfd[k],
-					   &t->count[k]);
+		if (route_family(k) >= 0)
+			t->rc = route_memfd(&t->rs, t->spec, k, &t->memfd[k],
+					    &t->count[k]);
+		else
+			t->rc = ixg_table_to_memfd(t->spec, k, &t->memfd[k],
+						   &t->count[k]);
 		if (t->rc < 0)
 			return;
 	}
@@ -973,6 +1159,7 @@ prepare_discard(void *arg)
 	for (unsigned k = 0; k < IXG_TBL_MAX; k++)
 		if (t->memfd[k] >= 0)
 			close(t->memfd[k]);
+	route_send_free(&t->rs);
 	free(t);
 }
 
@@ -987,6 +1174,9 @@ prepare_done(void *arg)
 	j->task = NULL;
 	memcpy(j->memfd, t->memfd, sizeof(j->memfd));
 	memcpy(j->count, t->count, sizeof(j->count));
+	route_send_free(&j->rs);
+	j->rs = t->rs;
+	memset(&t->rs, 0, sizeof(t->rs));
 	j->diff = t->diff;
 	memcpy(j->dtext, t->dtext, sizeof(j->dtext));
 	if (t->rc < 0) {
@@ -1094,6 +1284,14 @@ start_prepare(struct commit_job *j)
 	if (t->preset)
 		t->diff = j->diff;
 	t->spec = &j->cand.spec;
+	/* Route tables as edits against what the dataplane holds, if it is
+	 * known (the rib keeps it while the arrays are in flight: one job
+	 * at a time). */
+	if (t->base != NULL)
+		for (int f = 0; f < 2; f++)
+			t->rs.base[f] = rib_sent_base(
+				D, f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6,
+				&t->rs.n_base[f]);
 	rc = offload_run(D->offload, prepare_run, prepare_done, prepare_discard,
 			 t, &j->task);
 	if (rc < 0) {

@@ -54,6 +54,14 @@ struct rib {
 	uint64_t first_full_ns, first_live_ns; /* the start's dump, live */
 	uint64_t last_build_ns, last_publish_ns, last_generation;
 	uint64_t started_ns;
+	/* Route deltas: routes4 [0] and routes6 [1] as the dataplane holds
+	 * them (sorted), valid for generation sent_gen of the dataplane of
+	 * epoch sent_epoch. */
+	void *sent[2];
+	uint32_t n_sent[2];
+	bool sent_ok[2];
+	uint64_t sent_gen, sent_epoch;
+	uint64_t sends_delta, sends_whole, deltas_refused, edits_sent;
 };
 
 static uint64_t
@@ -84,6 +92,7 @@ vec_push(struct u64vec *v, uint64_t x)
 /* ---- the reader on the loop ---- */
 
 static void arm_timer(struct rib *R);
+static void sent_forget(struct rib *R, int f);
 
 static void
 on_reader_timer(struct loop *L, struct loop_timer *t, void *arg)
@@ -267,6 +276,8 @@ rib_free(struct ctld *D)
 	rib_table_free(R->t);
 	free(R->pend.v);
 	free(R->fly.v);
+	sent_forget(R, 0);
+	sent_forget(R, 1);
 	free(R);
 	D->rib = NULL;
 	D->st.rib = NULL;
@@ -645,6 +656,87 @@ rib_job_done(struct ctld *D, bool live, uint64_t generation, uint64_t build_ns,
 	rib_kick(D);
 }
 
+/* ---- route deltas ---- */
+
+const void *
+rib_sent_base(const struct ctld *D, unsigned table, uint32_t *n)
+{
+	const struct rib *R = D->rib;
+	int f = table == IXG_TBL_ROUTES4   ? 0
+		: table == IXG_TBL_ROUTES6 ? 1
+					   : -1;
+
+	*n = 0;
+	if (R == NULL || f < 0 || !R->sent_ok[f] ||
+	    R->sent_epoch != D->st.dp_epoch ||
+	    R->sent_gen != D->st.dp_generation)
+		return NULL;
+	*n = R->n_sent[f];
+	return R->sent[f];
+}
+
+static void
+sent_forget(struct rib *R, int f)
+{
+	free(R->sent[f]);
+	R->sent[f] = NULL;
+	R->n_sent[f] = 0;
+	R->sent_ok[f] = false;
+}
+
+void
+rib_tables_live(struct ctld *D, uint64_t base, uint64_t gen, uint32_t tables,
+		void *sorted[2], const uint32_t n_sorted[2],
+		const bool delta[2], const uint64_t edits[2])
+{
+	struct rib *R = D->rib;
+	bool same_base = R != NULL && R->sent_epoch == D->st.dp_epoch &&
+			 R->sent_gen == base;
+
+	if (R == NULL) {
+		free(sorted[0]);
+		free(sorted[1]);
+		return;
+	}
+	for (int f = 0; f < 2; f++) {
+		unsigned k = f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6;
+
+		if (!(tables & (1u << k))) {
+			/* Not sent: still what it was, if that was known. */
+			if (!same_base)
+				sent_forget(R, f);
+			free(sorted[f]);
+			continue;
+		}
+		sent_forget(R, f);
+		if (sorted[f] == NULL)
+			continue;
+		R->sent[f] = sorted[f];
+		R->n_sent[f] = n_sorted[f];
+		R->sent_ok[f] = true;
+		if (delta[f]) {
+			R->sends_delta++;
+			R->edits_sent += edits[f];
+		} else {
+			R->sends_whole++;
+		}
+	}
+	R->sent_gen = gen;
+	R->sent_epoch = D->st.dp_epoch;
+}
+
+void
+rib_delta_refused(struct ctld *D)
+{
+	struct rib *R = D->rib;
+
+	if (R == NULL)
+		return;
+	R->deltas_refused++;
+	sent_forget(R, 0);
+	sent_forget(R, 1);
+}
+
 /* ---- show ---- */
 
 static uint64_t
@@ -734,6 +826,17 @@ rib_show(const struct rib *R, const struct ixg_spec *s, struct view *v)
 		  R->batches, R->changes, R->jobs, R->jobs_failed, R->pend.n,
 		  R->last_generation, R->last_build_ns / 1e6,
 		  R->last_publish_ns / 1e6);
+	view_obj(v, "route_tables_sent");
+	view_json(v, "as_delta", V_U64(R->sends_delta));
+	view_json(v, "whole", V_U64(R->sends_whole));
+	view_json(v, "delta_edits", V_U64(R->edits_sent));
+	view_json(v, "deltas_refused", V_U64(R->deltas_refused));
+	view_end(v);
+	view_text(v,
+		  "  route tables sent: %" PRIu64 " as deltas (%" PRIu64
+		  " edits), %" PRIu64 " whole; %" PRIu64 " deltas refused\n",
+		  R->sends_delta, R->edits_sent, R->sends_whole,
+		  R->deltas_refused);
 	view_obj(v, "latency_ms");
 	view_json(v, "count", V_U64(R->lat_n));
 	view_json(v, "p50", V_U64(percentile_ms(R, 0.50)));

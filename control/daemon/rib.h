@@ -73,6 +73,32 @@ int rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 void rib_job_done(struct ctld *D, bool live, uint64_t generation,
 		  uint64_t build_ns, uint64_t publish_ns);
 
+/*
+ * Route deltas (doc/routing.md, "Route deltas"): the route table
+ * (IXG_TBL_ROUTES4 or IXG_TBL_ROUTES6) the dataplane holds now, sorted by
+ * prefix, as the last commit sent it, with its element count in *n; NULL
+ * when that is not known (no commit sent it sorted since this daemon or
+ * that dataplane started, or a delta was refused). Valid until the next
+ * rib_tables_live or rib_delta_refused.
+ */
+const void *rib_sent_base(const struct ctld *D, unsigned table, uint32_t *n);
+
+/*
+ * A commit based on generation `base` is live as generation `gen`: of the
+ * route tables in `tables` (bits 1 << IXG_TBL_*), sorted[f] ([0] routes4,
+ * [1] routes6; taken over, may be NULL: unknown) is what the dataplane now
+ * holds, sent as delta[f] with edits[f] edits or whole; the route tables
+ * not sent are still what they were. Counted in `show kernel-routes`.
+ */
+void rib_tables_live(struct ctld *D, uint64_t base, uint64_t gen,
+		     uint32_t tables, void *sorted[2],
+		     const uint32_t n_sorted[2], const bool delta[2],
+		     const uint64_t edits[2]);
+
+/* The dataplane refused a route delta: forget the bases (the commit is
+ * sent again whole). */
+void rib_delta_refused(struct ctld *D);
+
 /* `ixgatectl show kernel-routes`: the reader, the resolution counts, the
  * members, the commits and the latency from netlink to live. 0. */
 int rib_show(const struct rib *R, const struct ixg_spec *s, struct view *v);

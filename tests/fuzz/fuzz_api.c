@@ -14,7 +14,9 @@
  *  - every message gets a reply that is itself a well-formed message,
  *    echoing the request's seq, of a type that answers it;
  *  - the running generation only moves on a successful commit, by one,
- *    and the published tables carry it.
+ *    and the published tables carry it;
+ *  - a route delta (TXN_DELTA) that is accepted leaves its table sorted
+ *    by prefix, one entry per prefix (what the next delta relies on).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -179,6 +181,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    runtime_generation(&rt) != gen + 1 ||
 			    rt.tables->generation != gen + 1)
 				abort();
+		}
+		if (mlen == sizeof(struct ixg_msg_txn_delta) &&
+		    req.type == IXG_MSG_TXN_DELTA &&
+		    rep.type == IXG_MSG_REPLY &&
+		    ((const struct ixg_msg_reply *)(const void *)out.buf)
+				    ->status == IXG_ST_OK) {
+			struct ixg_msg_txn_delta d;
+
+			memcpy(&d, data + off, sizeof(d));
+			if (ixg_routes_unsorted(
+				    d.table,
+				    ixg_spec_table_data(&c.shadow, d.table),
+				    ixg_spec_table_count(&c.shadow, d.table)) >=
+			    0) {
+				fprintf(stderr,
+					"accepted delta left %s "
+					"unsorted\n",
+					ixg_table_name(d.table));
+				abort();
+			}
 		}
 		off += mlen + flen;
 		if (out.close)

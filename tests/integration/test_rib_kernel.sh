@@ -202,4 +202,14 @@ gen=$(generation)
 for r in tx_full unknown_peer source_invalid dmac_mismatch; do
 	assert_eq "drops $r" 0 "$(drops $r)"
 done
-log "ok: $commits route commits, generation $gen"
+# Route deltas: after the first dump (sent whole, sorted), the route
+# commits carry only their edits; the reload's tables went whole (its
+# candidate's routes changed) and the next route commit is a delta again.
+deltas=$(kr_field 'j["route_tables_sent"]["as_delta"]')
+[ "$deltas" -ge 6 ] || fail "only $deltas route tables sent as deltas"
+edits=$(kr_field 'j["route_tables_sent"]["delta_edits"]')
+[ "$edits" -ge "$deltas" ] || fail "$deltas deltas but $edits edits"
+assert_eq "deltas refused" 0 "$(kr_field 'j["route_tables_sent"]["deltas_refused"]')"
+grep -q "txn_delta\|delta refused" "$TMP/ctld.err" &&
+	fail "a delta was refused: $(grep 'delta refused' "$TMP/ctld.err")"
+log "ok: $commits route commits, generation $gen, $deltas route deltas ($edits edits)"

@@ -301,6 +301,97 @@ test_commit_client_gone(void **state)
 	close(sv[1]);
 }
 
+/* ---- route deltas (TXN_DELTA) ---------------------------------------- */
+
+/* Send a TXN_DELTA of routes4 with the given edits; the reply status. */
+static int
+send_delta4(struct api_conn *c, uint64_t base_gen, uint64_t base_count,
+	    const struct ixg_delta_route4 *e, uint64_t n, struct api_reply *out)
+{
+	struct ixg_msg_txn_delta m;
+	int fd = -1;
+
+	if (n > 0)
+		assert_int_equal(ixg_delta_to_memfd(IXG_TBL_ROUTES4, e, n, &fd),
+				 0);
+	ixg_msg_txn_delta_init(&m, IXG_TBL_ROUTES4, base_gen, base_count, n, 9);
+	api_handle(c, &m, sizeof(m), fd, out); /* takes fd */
+	return reply_status(out);
+}
+
+/* A delta on the running routes4 goes live as a new generation with the
+ * same lookups a full table would give; a stale one is refused, the
+ * transaction fails whole and nothing changes. */
+static void
+test_route_delta(void **state)
+{
+	static struct api_reply out;
+	struct ixg_delta_route4 e[2];
+	uint64_t gen = runtime_generation(&rt);
+	uint32_t n4 = rt.spec->n_routes4;
+	uint16_t peer;
+	struct api_conn c;
+
+	(void)state;
+	/* telemetry.conf: west announces 203.0.113.0/25, east .128/25 */
+	assert_int_equal(n4, 2);
+	assert_true(ixg_routes_unsorted(IXG_TBL_ROUTES4, rt.spec->routes4, n4) <
+		    0);
+	peer = rt.spec->routes4[0].peer_id;
+	memset(e, 0, sizeof(e));
+	e[0].op = IXG_DELTA_SET; /* a new prefix, before both */
+	e[0].r.addr = dp_ip4("198.18.0.0");
+	e[0].r.len = 15;
+	e[0].r.peer_id = peer;
+	e[1].op = IXG_DELTA_DEL;
+	e[1].r.addr = dp_ip4("203.0.113.128");
+	e[1].r.len = 25;
+
+	api_conn_init(&c, &rt);
+	/* outside a transaction */
+	assert_int_equal(send_delta4(&c, gen, n4, e, 2, &out), IXG_ST_NO_TXN);
+	/* a stale base: refused, and the commit with it */
+	handle(&c, IXG_MSG_TXN_BEGIN, &out);
+	assert_int_equal(reply_status(&out), IXG_ST_OK);
+	assert_int_equal(send_delta4(&c, gen - 1, n4, e, 2, &out),
+			 IXG_ST_STALE);
+	assert_non_null(strstr(
+		((const struct ixg_msg_reply *)(const void *)out.buf)->message,
+		"base_generation"));
+	handle(&c, IXG_MSG_TXN_COMMIT, &out);
+	assert_int_equal(reply_status(&out), IXG_ST_STALE);
+	assert_int_equal(runtime_generation(&rt), gen);
+	assert_int_equal(rt.spec->n_routes4, 2);
+	/* a bad edit names itself; nothing changes */
+	handle(&c, IXG_MSG_TXN_BEGIN, &out);
+	e[1].r.len = 24;
+	assert_int_equal(send_delta4(&c, gen, n4, e, 2, &out), IXG_ST_INVALID);
+	assert_non_null(strstr(
+		((const struct ixg_msg_reply *)(const void *)out.buf)->message,
+		"edit 1"));
+	handle(&c, IXG_MSG_TXN_ABORT, &out);
+	e[1].r.len = 25;
+	/* the good one */
+	handle(&c, IXG_MSG_TXN_BEGIN, &out);
+	assert_int_equal(send_delta4(&c, gen, n4, e, 2, &out), IXG_ST_OK);
+	handle(&c, IXG_MSG_TXN_COMMIT, &out);
+	assert_int_equal(reply_status(&out), IXG_ST_OK);
+	assert_int_equal(runtime_generation(&rt), gen + 1);
+	assert_int_equal(rt.spec->n_routes4, 2);
+	assert_int_equal(rt.spec->routes4[0].addr, dp_ip4("198.18.0.0"));
+	assert_int_equal(rt.spec->routes4[1].addr, dp_ip4("203.0.113.0"));
+	assert_int_equal(dp_lookup4(rt.tables->route4, "198.19.1.1"), peer);
+	assert_int_equal(dp_lookup4(rt.tables->route4, "203.0.113.1"), peer);
+	assert_int_equal(dp_lookup4(rt.tables->route4, "203.0.113.200"),
+			 NH_NONE);
+	/* the next delta is based on the new generation */
+	handle(&c, IXG_MSG_TXN_BEGIN, &out);
+	e[0].op = IXG_DELTA_DEL;
+	assert_int_equal(send_delta4(&c, gen, 2, e, 1, &out), IXG_ST_STALE);
+	handle(&c, IXG_MSG_TXN_ABORT, &out);
+	api_conn_reset(&c);
+}
+
 /* ---- item 11: counters ----------------------------------------------- */
 
 static void
@@ -637,6 +728,7 @@ main(void)
 		cmocka_unit_test(test_fresh_ids_zeroed),
 		cmocka_unit_test(test_fresh_blackhole_ids_zeroed),
 		cmocka_unit_test(test_commit_client_gone),
+		cmocka_unit_test(test_route_delta),
 		cmocka_unit_test(test_counters_read_only),
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_api_group),

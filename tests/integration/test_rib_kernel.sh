@@ -21,61 +21,16 @@
 # Needs root and network namespaces: skipped (77) otherwise.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/control_lib.sh"
+. "$(dirname "$0")/rib_lib.sh"
 need_file "$CTLD"
 need_file "$CTL"
-[ "$(id -u)" = 0 ] || skip "not root"
-command -v ip >/dev/null || skip "iproute2 not installed"
-
-NS=ixg-rib-$$
-ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace"
-trap 'ixg_cleanup; ip netns del "$NS" 2>/dev/null' EXIT
-nsip() { ip -n "$NS" "$@" || fail "ip $*"; }
-nsip link set lo up
-# The peering LAN as the node's Linux side would have it: gateways must be
-# on a connected subnet for `ip route ... via`.
-nsip link add lan0 type veth peer name lan1
-nsip link set lan0 up
-nsip link set lan1 up
-nsip addr add 192.0.2.1/24 dev lan0
-nsip -6 addr add 2001:db8:1::1/64 dev lan0 nodad
-
-# ma -> 203.0.113.5, 64 frames replayed for ever from p0.
-python3 - "$TMP/in.pcap" <<'PY' || fail "pcap"
-import struct, sys
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-eth = bytes.fromhex("020000000001" "020000000a01" "0800")
-ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 18, 1, 0, 64, 17,
-                           0, bytes([198, 51, 100, 10]), bytes([203, 0, 113, 5])))
-ip[10:12] = struct.pack("!H", csum(bytes(ip)))
-udp = struct.pack("!HHHH", 4000, 5000, 8 + 18, 0) + b"x" * 18
-frame = eth + bytes(ip) + udp
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    for i in range(64):
-        f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
-PY
-
-mkdir -p "$CONF_DIR"
-CONF=$CONF_DIR/rib.conf
-sed "s|DEV0|net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1|; s|DEV1|net_null1,no-rx=1|" \
-	"$SRC/tests/integration/configs/rib.conf" >"$CONF"
-chmod -R go-w "$CONF_DIR"
+rib_setup rib 198.51.100.10 rib.conf
 
 # A route before the daemon starts: the reader's first dump has it.
 nsip route add 203.0.113.0/24 via 192.0.2.130 proto bird table 100
 
 start_dp 240 "$TMP/live.json"
-bg ip netns exec "$NS" "$CTLD" --config "$CONF" --api-socket "$API_SOCK" \
-	--ctl-socket "$CTL_SOCK" --audit-log "$AUDIT" --state-dir "$STATE" \
-	>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
-CTLD_PID=$BG_PID
-wait_for 10 test -S "$CTL_SOCK" || { cat "$TMP/ctld.err" >&2; fail "no CLI socket"; }
-wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
-	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+rib_start_ctld
 
 kr() { ctl --json show kernel-routes; }
 # kr_field PYEXPR: a value of `show kernel-routes --json` (j is the object).

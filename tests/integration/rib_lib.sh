@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# rib_lib.sh - the set-up shared by the tests of kernel routes in the live
+# dataplane (test_rib_kernel, test_blackhole, test_sav_feasible). Source it
+# after lib.sh and control_lib.sh.
+#
+# rib_setup NAME SRC_IP CONFIG: a network namespace ixg-NAME-$$ ($NS,
+# removed at exit) with lo up and a veth lan0 on the peering LAN
+# (192.0.2.1/24, 2001:db8:1::1/64), so `ip route ... via` finds its
+# gateways; nsip runs `ip -n $NS`. $TMP/in.pcap holds 64 UDP frames from
+# member ma (MAC 02:00:00:00:0a:01) sourced from SRC_IP (dotted quad) to
+# 203.0.113.5; $CONF is tests/integration/configs/CONFIG with p0 replaying
+# them for ever and p1 a net_null. Skips (77) without root, iproute2 or
+# network namespaces.
+#
+# rib_start_ctld: ixgate-control on $CONF inside $NS (where it reads the
+# namespace's routing tables), waiting for its CLI socket and first commit.
+
+rib_setup() {
+	local name=$1 src=$2 config=$3
+
+	[ "$(id -u)" = 0 ] || skip "not root"
+	command -v ip >/dev/null || skip "iproute2 not installed"
+	NS=ixg-$name-$$
+	ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace"
+	trap 'ixg_cleanup; ip netns del "$NS" 2>/dev/null' EXIT
+	nsip link set lo up
+	nsip link add lan0 type veth peer name lan1
+	nsip link set lan0 up
+	nsip link set lan1 up
+	nsip addr add 192.0.2.1/24 dev lan0
+	nsip -6 addr add 2001:db8:1::1/64 dev lan0 nodad
+
+	python3 - "$TMP/in.pcap" "$src" <<'PY' || fail "pcap"
+import socket, struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+eth = bytes.fromhex("020000000001" "020000000a01" "0800")
+ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 18, 1, 0, 64, 17,
+                           0, socket.inet_aton(sys.argv[2]), bytes([203, 0, 113, 5])))
+ip[10:12] = struct.pack("!H", csum(bytes(ip)))
+udp = struct.pack("!HHHH", 4000, 5000, 8 + 18, 0) + b"x" * 18
+frame = eth + bytes(ip) + udp
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i in range(64):
+        f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
+PY
+
+	mkdir -p "$CONF_DIR"
+	CONF=$CONF_DIR/$config
+	sed "s|DEV0|net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1|; s|DEV1|net_null1,no-rx=1|" \
+		"$SRC/tests/integration/configs/$config" >"$CONF"
+	chmod -R go-w "$CONF_DIR"
+}
+
+rib_start_ctld() {
+	bg ip netns exec "$NS" "$CTLD" --config "$CONF" --api-socket "$API_SOCK" \
+		--ctl-socket "$CTL_SOCK" --audit-log "$AUDIT" --state-dir "$STATE" \
+		>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
+	CTLD_PID=$BG_PID
+	wait_for 10 test -S "$CTL_SOCK" || { cat "$TMP/ctld.err" >&2; fail "no CLI socket"; }
+	wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
+		{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+}
+
+nsip() { ip -n "$NS" "$@" || fail "ip $*"; }

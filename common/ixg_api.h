@@ -111,7 +111,10 @@
 	X(NEIGH_ANSWER_RATE, "arp_nd_rate",                                    \
 	  "ARP request or Neighbor Solicitation over the port's answer rate")  \
 	X(UNRESOLVED, "unresolved",                                            \
-	  "to a member whose next hop's MAC is not resolved (yet) by ARP/ND")
+	  "to a member whose next hop's MAC is not resolved (yet) by ARP/ND")  \
+	X(LINK_LOCAL, "link_local",                                            \
+	  "to an IPv6 link-local address (fe80::/10) that is not the node's "  \
+	  "on the ingress link: never routed")
 
 enum ixg_drop_reason {
 #define IXG_X_ENUM(e, name, descr) IXG_DROP_##e,

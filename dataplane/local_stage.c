@@ -26,7 +26,12 @@
  * worker's ring to the neighbour table; its verdict stays as above.
  *
  * A packet is addressed to the node when stage_lookup, just before, found
- * its route NH_LOCAL (b->nh_local).
+ * its route NH_LOCAL (b->nh_local). The node's addresses include, with the
+ * exception path on, a link-local one per link (route_table.c): its NSs
+ * are answered here and the rest punted like the configured addresses'.
+ * fe80::/10 is NH_LOCAL too (NH_LINK_LOCAL): a link-local destination that
+ * is not the node's on the ingress link is dropped link_local, never
+ * routed nor source-validated (RFC 4291 2.5.6).
  *
  * Cost: 20 instructions/packet on the full table, 20 on the 16-route
  * one (callgrind; bench/README.md, "Per stage").
@@ -442,6 +447,22 @@ neigh_snoop(struct pipeline_ctx *ctx, const struct tables *t,
 	neigh_obs_push(ctx->neigh_obs, &o);
 }
 
+/*
+ * A packet stage_lookup found local, to an IPv6 link-local address that is
+ * not the node's on its ingress (port, VLAN): covered only by fe80::/10
+ * (NH_LINK_LOCAL), or the node's link-local on another link. RFC 4291
+ * 2.5.6: a link-local address means something on its link only, and a
+ * router never forwards a packet to one.
+ */
+static inline int
+foreign_link_local(const struct tables *t, const struct pkt_meta *pm)
+{
+	if (pm->l3 != L3_IPV6 || !tbl_ip6_link_local(pm->dst))
+		return 0;
+	return pm->route_nh == NH_LINK_LOCAL ||
+	       local_addr_find(t, 6, pm->dst, pm->in_port, pm->vlan) < 0;
+}
+
 /* Link-local multicast never crosses the node (RFC 5771 224.0.0.0/24,
  * RFC 4291 2.7 ff02::/16): it is for the node or for nobody. */
 static inline int
@@ -503,7 +524,9 @@ stage_local(struct pipeline_ctx *ctx, struct burst *b)
 		i = (unsigned)__builtin_ctz(local);
 		if (b->meta[i].verdict != VERDICT_CONTINUE)
 			continue;
-		if (make_echo_reply(t, b, i) == 0)
+		if (unlikely(foreign_link_local(t, &b->meta[i])))
+			pkt_drop(b, i, IXG_DROP_LINK_LOCAL);
+		else if (make_echo_reply(t, b, i) == 0)
 			answer(b, i);
 		else if (t->node.punt && na_spoofed(t, b, i))
 			pkt_drop(b, i, IXG_DROP_NEIGH_SPOOFED);

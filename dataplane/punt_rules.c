@@ -132,6 +132,17 @@ arp_nd_take_token(struct pipeline_ctx *ctx, const struct tables *t,
 	return bucket_take(ctx, &ctx->arp_nd[port], rate, rate, t->n_workers);
 }
 
+/* Whether the link-local addr is one of the node's (any link). */
+static int
+node_link_local(const struct tables *t, const uint8_t *addr)
+{
+	for (uint32_t i = 0; i < t->n_local_addrs; i++)
+		if (t->local_addrs[i].family == 6 &&
+		    memcmp(t->local_addrs[i].addr, addr, 16) == 0)
+			return 1;
+	return 0;
+}
+
 /* See punt.h. */
 int
 punt_claim_ok(const struct tables *t, const struct pkt_meta *pm, int family,
@@ -144,5 +155,9 @@ punt_claim_ok(const struct tables *t, const struct pkt_meta *pm, int family,
 	p = &t->peers[pm->in_peer];
 	if (family == 4)
 		return p->has_nh4 && memcmp(p->nh4, addr, 4) == 0;
+	/* A member's link-local address is in no config: it may claim one
+	 * for the MAC it sends from (its lock), never one of the node's. */
+	if (tbl_ip6_link_local(addr))
+		return !node_link_local(t, addr);
 	return p->has_nh6 && memcmp(p->nh6, addr, 16) == 0;
 }

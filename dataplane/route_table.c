@@ -185,6 +185,52 @@ const struct spec_table_ops spec_table_blackholes = {
 /* ------------------------------------------------------------------ */
 /* The part "addrs": local addresses and blackholes.                  */
 
+/* Whether t has a link-local address on (port, vlan). */
+static bool
+has_link_local(const struct tables *t, uint16_t port, uint16_t vlan)
+{
+	for (uint32_t i = 0; i < t->n_local_addrs; i++) {
+		const struct tbl_local_addr *a = &t->local_addrs[i];
+
+		if (a->family == 6 && a->port_id == port && a->vlan == vlan &&
+		    tbl_ip6_link_local(a->addr))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * With the exception path on, every (port, VLAN) where the node has IPv6
+ * addresses gets an IPv6 link-local one (RFC 4291 2.5.6: every IPv6
+ * interface has one; FRR's bgpd resets IPv6 sessions on an interface
+ * without) unless the config gives one: the modified EUI-64 of the
+ * port's MAC, as Linux would derive it for the TAP, which carries that
+ * MAC (doc/exception-path.md). Appended after the spec's addresses, at
+ * most one per spec address.
+ */
+static void
+derive_link_locals(struct tables *t)
+{
+	static const uint8_t zero_mac[6];
+	uint32_t n = t->n_local_addrs;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct tbl_local_addr *a = &t->local_addrs[i];
+		struct tbl_local_addr *ll;
+
+		if (a->family != 6 || a->port_id >= IXG_MAX_PORTS ||
+		    memcmp(t->ports[a->port_id].mac, zero_mac, 6) == 0 ||
+		    has_link_local(t, a->port_id, a->vlan))
+			continue;
+		ll = &t->local_addrs[t->n_local_addrs++];
+		ll->port_id = a->port_id;
+		ll->vlan = a->vlan;
+		ll->family = 6;
+		ll->len = 64;
+		tbl_eui64_link_local(t->ports[a->port_id].mac, ll->addr);
+	}
+}
+
 static int
 build_locals(struct tbl_build *b)
 {
@@ -209,6 +255,9 @@ build_locals(struct tbl_build *b)
 		memcpy(tl->addr, sl->addr, 16);
 	}
 	b->t->n_local_addrs = s->n_local_addrs;
+	b->t->n_spec_local_addrs = s->n_local_addrs;
+	if (b->t->node.punt)
+		derive_link_locals(b->t);
 	return 0;
 }
 
@@ -300,6 +349,11 @@ route_inputs_same(const struct tbl_build *b, uint8_t family)
 	if (!tbl_same(b, IXG_TBL_BLACKHOLES) ||
 	    !tbl_same(b, IXG_TBL_LOCAL_ADDRS) || !tbl_same_peer_ids(b))
 		return false;
+	/* The derived link-locals follow the ports' MACs and node.punt. */
+	if (b->t->n_local_addrs != b->prev->n_local_addrs ||
+	    memcmp(b->t->local_addrs, b->prev->local_addrs,
+		   b->t->n_local_addrs * sizeof(b->t->local_addrs[0])) != 0)
+		return false;
 	for (uint32_t i = 0; i < s->n_blackholes; i++)
 		if (s->blackholes[i].family == family &&
 		    blackhole_live_at(s, i, b->now) !=
@@ -388,8 +442,9 @@ static int
 build_route6(struct tbl_build *b)
 {
 	const struct ixg_spec *s = b->spec;
-	size_t n = 0,
-	       cap = (size_t)s->n_routes6 + s->n_blackholes + s->n_local_addrs;
+	const struct tables *t = b->t;
+	size_t n = 0, cap = (size_t)s->n_routes6 + s->n_blackholes +
+			    t->n_local_addrs + 1;
 	struct fib_pfx6 *p;
 	int rc;
 
@@ -427,6 +482,23 @@ build_route6(struct tbl_build *b)
 		p[n].idx = i;
 		p[n++].nh = NH_LOCAL | i;
 	}
+	/* The derived link-locals (build_locals), and fe80::/10 to the node:
+	 * no link-local destination is ever routed (RFC 4291 2.5.6), whatever
+	 * route covers it; stage_local takes ours and drops the others. */
+	for (uint32_t i = s->n_local_addrs; i < t->n_local_addrs; i++) {
+		memcpy(p[n].addr, t->local_addrs[i].addr, 16);
+		p[n].len = 128;
+		p[n].kind = PK_LOCAL;
+		p[n].idx = i;
+		p[n++].nh = NH_LOCAL | i;
+	}
+	memset(p[n].addr, 0, 16);
+	p[n].addr[0] = 0xfe;
+	p[n].addr[1] = 0x80;
+	p[n].len = 10;
+	p[n].kind = PK_LOCAL;
+	p[n].idx = UINT32_MAX;
+	p[n++].nh = NH_LINK_LOCAL;
 	if (sort_pfx6(p, n) < 0) {
 		free(p);
 		return tbl_fail(b, -ENOMEM, "IPv6 routes: out of memory");

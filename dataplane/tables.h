@@ -30,12 +30,18 @@
  *   NH_BLACKHOLE | i           blackhole number i (tables.blackholes[i])
  *   NH_LOCAL | i               the node's own address number i
  *                              (tables.local_addrs[i]); inserted as /32, /128
+ *   NH_LOCAL | NH_INDEX_MASK   fe80::/10 (NH_LINK_LOCAL): an IPv6 link-local
+ *                              destination, never routed (RFC 4291 2.5.6);
+ *                              stage_local takes it if it is one of the
+ *                              node's on the ingress link, drops it
+ *                              `link_local` otherwise
  */
 #define NH_NONE 0u
 #define NH_BLACKHOLE 0x10000u
 #define NH_LOCAL 0x20000u
 #define NH_KIND_MASK 0x30000u
 #define NH_INDEX_MASK 0x0ffffu
+#define NH_LINK_LOCAL (NH_LOCAL | NH_INDEX_MASK)
 
 /*
  * Source-validation FIBs: source address -> set of peers allowed to send it.
@@ -139,6 +145,46 @@ struct tbl_local_addr {
 	uint8_t addr[16];
 };
 
+/*
+ * The node's addresses: the spec's (tables.local_addrs[0..n_spec)), then,
+ * with the exception path on, one IPv6 link-local per (port, VLAN) where
+ * the node has IPv6 addresses but no link-local one (route_table.c,
+ * build_locals): at most as many as the spec's.
+ */
+#define TBL_MAX_LOCAL_ADDRS (2 * IXG_MAX_LOCAL_ADDRS)
+_Static_assert(TBL_MAX_LOCAL_ADDRS < NH_INDEX_MASK,
+	       "NH_LOCAL | i, and NH_LINK_LOCAL apart");
+
+/* Whether the IPv6 address a is link-local unicast (fe80::/10, RFC 4291
+ * 2.5.6). */
+static inline int
+tbl_ip6_link_local(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/*
+ * The link-local address Linux gives an interface with this MAC
+ * (addr_gen_mode eui64): fe80::/64 and the modified EUI-64 interface
+ * identifier, the MAC split by ff:fe with the universal/local bit
+ * inverted (RFC 4291 2.5.1 and appendix A, RFC 2464 section 5).
+ */
+static inline void
+tbl_eui64_link_local(const uint8_t mac[6], uint8_t out[16])
+{
+	memset(out, 0, 16);
+	out[0] = 0xfe;
+	out[1] = 0x80;
+	out[8] = mac[0] ^ 0x02;
+	out[9] = mac[1];
+	out[10] = mac[2];
+	out[11] = 0xff;
+	out[12] = 0xfe;
+	out[13] = mac[3];
+	out[14] = mac[4];
+	out[15] = mac[5];
+}
+
 struct tbl_blackhole {
 	uint8_t family;
 	uint8_t len;
@@ -233,8 +279,9 @@ struct tables {
 	 * ARP/ND to the neighbour table only when there is one. */
 	uint32_t n_neigh_learn;
 
-	uint32_t n_local_addrs;
-	struct tbl_local_addr local_addrs[IXG_MAX_LOCAL_ADDRS];
+	uint32_t n_local_addrs; /* the spec's and the derived (above) */
+	uint32_t n_spec_local_addrs;
+	struct tbl_local_addr local_addrs[TBL_MAX_LOCAL_ADDRS];
 
 	const struct lpm *route4; /* dst -> NH_* */
 	const struct lpm *route6;

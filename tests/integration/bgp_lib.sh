@@ -660,16 +660,12 @@ e2e_delta() { echo $(($(e2e_series "$1" "$2") - $3)); }
 # BLACKHOLE inside it (down to a host) sent to the discard next hop, which
 # zebra installs as a kernel blackhole route (doc/routing.md, "FRR").
 # Updates are logged with microseconds (the test measures from them).
-# e2e_frr_zebra N...: an IPv6 link-local address on each exception-path
-# interface: bgpd 8.4 resets an IPv6 session whose interface has none
-# ("nexthop_set failed"), and ixgate's TAPs carry only the configured
-# addresses (doc/exception-path.md).
+# e2e_frr_zebra N...: nothing per interface: bgpd 8.4 resets an IPv6
+# session whose interface has no link-local address ("nexthop_set
+# failed"), and the dataplane gives each exception-path interface its own
+# (doc/exception-path.md, "The node's link-local addresses").
 e2e_frr_zebra() {
-	local n
 	printf 'hostname node\n'
-	for n in "$@"; do
-		printf 'interface ixg-p%d\n ipv6 address fe80::1/64\n' $((n - 1))
-	done
 }
 e2e_frr_staticd() {
 	printf 'hostname node\nip route 192.0.2.1/32 blackhole\nipv6 route 100::1/128 blackhole\n'

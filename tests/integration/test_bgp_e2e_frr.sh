@@ -17,9 +17,9 @@
 #    address that staticd routes to `blackhole`, and zebra installs the BGP
 #    route as a kernel blackhole (proto bgp);
 #  - bgpd resets IPv6 sessions on an interface without an IPv6 link-local
-#    address ("nexthop_set failed, resetting connection"): ixgate's TAPs
-#    have none of their own, so zebra's config gives each one
-#    (`interface ixg-p0` / `ipv6 address fe80::1/64`);
+#    address ("nexthop_set failed, resetting connection"): the dataplane
+#    gives each exception-path interface one (the EUI-64 of the port's
+#    MAC), answers its NSs and punts what is sent to it;
 #  - IPv6 next hops are the member's global address with `set ipv6
 #    next-hop prefer-global`.
 # Needs root, network namespaces, /dev/net/tun, frr and bird2.
@@ -85,15 +85,5 @@ e2e_hook_stop_daemons() {
 		birdc_ "$n" down >/dev/null 2>&1
 	done
 }
-# The link-local address ixgate does not know about costs drops (seen in a
-# capture on a member's eth0): the node's Linux sends its unicast
-# neighbour-unreachability probes from fe80::1, the member answers with a
-# Neighbor Advertisement from its global LAN address to fe80::1, and the
-# dataplane, for which fe80::1 is not the node's, routes it and validates
-# that source against the member's allow-source: source_invalid (a few per
-# port per minute; the node's entry stays in PROBE until traffic makes
-# Linux solicit from its global address again).
-E2E_ZERO_DROPS="tx_full punt_queue_full punt_rate unknown_peer"
 e2e_scenario
-log "source_invalid drops (answers to fe80::1), at exit: $(jq .drops.source_invalid "$TMP/final.json")"
 echo "PASS: $TEST_NAME"

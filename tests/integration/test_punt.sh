@@ -6,7 +6,11 @@
 # there, its port p0 on net_af_packet over the veth end, so its TAP
 # "ixg-p0" appears there too) and a member's (the other end, with the
 # member's MAC and addresses). Checks:
-#   - ixg-p0 carries the port's MAC and the node's addresses;
+#   - ixg-p0 carries the port's MAC and the node's addresses, and its
+#     IPv6 link-local address (the EUI-64 of the port's MAC);
+#   - the member pings that link-local address (NS and echo answered in the
+#     fast path) and connects to it on port 179 (punted); its echo requests
+#     to another link-local address are dropped link_local;
 #   - a TCP connection from the member to 192.0.2.1:179 and to
 #     [2001:db8:88::1]:179 reaches a listener on the node's Linux side and
 #     the answer comes back (SYN punted, SYN-ACK injected, ARP/ND answers
@@ -125,9 +129,10 @@ assert_contains "ixg-p0 is up" "$TMP/link.out" "UP"
 nsn ip -o addr show dev ixg-p0 >"$TMP/addr.out"
 assert_contains "ixg-p0 has 192.0.2.1/24" "$TMP/addr.out" "inet 192\.0\.2\.1/24"
 assert_contains "ixg-p0 has 2001:db8:88::1/64" "$TMP/addr.out" "inet6 2001:db8:88::1/64"
-if grep -q "fe80::" "$TMP/addr.out"; then
-	fail "ixg-p0 has a link-local address of its own"
-fi
+# 02:00:00:00:88:01 -> modified EUI-64 (RFC 4291 appendix A)
+NODE_LL=fe80::ff:fe00:8801
+assert_contains "ixg-p0 has its link-local $NODE_LL/64" "$TMP/addr.out" "inet6 $NODE_LL/64"
+assert_eq "ixg-p0 has one link-local address" 1 "$(grep -c 'inet6 fe80::' "$TMP/addr.out")"
 
 # A TCP echo server on the node's Linux side: uppercases what it gets.
 cat >"$TMP/server.py" <<'PY'
@@ -135,7 +140,7 @@ import socket, sys, threading
 def serve(family, addr):
     s = socket.socket(family, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, 179))
+    s.bind(socket.getaddrinfo(addr, 179, family, socket.SOCK_STREAM)[0][4])
     s.listen(4)
     s.settimeout(60)
     for _ in range(2):
@@ -143,7 +148,8 @@ def serve(family, addr):
         c.settimeout(10)
         c.sendall(c.recv(100).upper())
         c.close()
-for fam, a in ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8:88::1")):
+for fam, a in ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8:88::1"),
+               (socket.AF_INET6, sys.argv[2])):
     threading.Thread(target=serve, args=(fam, a), daemon=True).start()
 open(sys.argv[1], "w").write("ready\n")
 threading.Event().wait(70)
@@ -155,14 +161,15 @@ fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_STREAM)
 s.settimeout(float(sys.argv[3]))
 try:
-    s.connect((addr, port))
+    s.connect(socket.getaddrinfo(addr, port, fam, socket.SOCK_STREAM)[0][4])
     s.sendall(b"hello punt")
     print(s.recv(100).decode())
 except OSError as e:
     print("error: %s" % e)
     sys.exit(1)
 PY
-bg timeout 80 ip netns exec "$NSN" python3 "$TMP/server.py" "$TMP/server.ready"
+bg timeout 80 ip netns exec "$NSN" python3 "$TMP/server.py" "$TMP/server.ready" \
+	"$NODE_LL%ixg-p0"
 SERVER_PID=$BG_PID
 wait_for 10 test -s "$TMP/server.ready" || fail "listener did not start"
 
@@ -174,6 +181,20 @@ log "TCP from the member to [2001:db8:88::1]:179"
 timeout 30 ip netns exec "$NSM" python3 "$TMP/client.py" 2001:db8:88::1 179 10 >"$TMP/tcp6.out" 2>&1 ||
 	{ cat "$TMP/tcp6.out" >&2; fail "IPv6 TCP to the node's Linux side failed"; }
 assert_contains "IPv6 answer from the listener" "$TMP/tcp6.out" "^HELLO PUNT$"
+log "the node's link-local address: ping (fast path), TCP to port 179 (punted)"
+nsm ping -6 -n -q -c 3 -i 0.2 -W 2 "$NODE_LL%$VM" >"$TMP/ping_ll.out" 2>&1 ||
+	{ cat "$TMP/ping_ll.out" >&2; fail "ping to the node's link-local address"; }
+timeout 30 ip netns exec "$NSM" python3 "$TMP/client.py" "$NODE_LL%$VM" 179 10 \
+	>"$TMP/tcp_ll.out" 2>&1 ||
+	{ cat "$TMP/tcp_ll.out" >&2; fail "TCP to the node's link-local address failed"; }
+assert_contains "answer from the listener on the link-local address" "$TMP/tcp_ll.out" \
+	"^HELLO PUNT$"
+# Another link-local address, resolved to the node's MAC by hand: the
+# echo requests reach the dataplane, which never routes them.
+nsm ip -6 neigh replace fe80::99 lladdr "$NODE_MAC" dev "$VM" nud permanent
+if nsm ping -6 -n -q -c 3 -i 0.2 -W 1 "fe80::99%$VM" >"$TMP/ping_other.out" 2>&1; then
+	fail "fe80::99 answered: $(cat "$TMP/ping_other.out")"
+fi
 nsn ip neigh show dev ixg-p0 >"$TMP/neigh.out"
 assert_contains "Linux learned the member's MAC (ARP reply punted)" "$TMP/neigh.out" \
 	"192\.0\.2\.2 lladdr $MEM_MAC"
@@ -294,6 +315,9 @@ ok = all([
     need("drops.punt_rate %d >= 300 (400 datagrams at 50/s, burst 20)" % d["punt_rate"],
          d["punt_rate"] >= 300),
     need("drops.punt_queue_full %d == 0" % d["punt_queue_full"], d["punt_queue_full"] == 0),
+    need("drops.link_local %d == 3 (echo requests to fe80::99)" % d["link_local"],
+         d["link_local"] == 3),
+    need("drops.source_invalid %d == 0" % d["source_invalid"], d["source_invalid"] == 0),
 ])
 sys.exit(0 if ok else 1)
 PY

@@ -281,6 +281,162 @@ test_spoofed_claims_refused(void **state)
 	assert_int_equal(pm.verdict, VERDICT_PUNT);
 }
 
+/* The node's link-local on port 0 (MAC 02:00:00:00:00:01, modified
+ * EUI-64: RFC 4291 appendix A) and member 1's (02:00:00:00:01:01). */
+#define NODE_LL "fe80::ff:fe00:1"
+#define PEER_LL "fe80::ff:fe00:101"
+
+/* A frame from member 1 to `dst` with source `src`: TCP to port 179, or
+ * (ns_target != NULL) a Neighbor Solicitation for ns_target to its
+ * solicited-node address, with the member's link-layer address. */
+static size_t
+build_ll(uint8_t *buf, const char *src, const char *dst, const char *ns_target)
+{
+	static const uint8_t sn_mcast[6] = {0x33, 0x33, 0xff, 0, 0, 0x01};
+	static const uint8_t peer1_mac[6] = {0x02, 0, 0, 0, 0x01, 0x01};
+	struct fspec f = {
+		.family = 6, .proto = IPPROTO_TCP, .src = src, .dst = dst};
+	uint8_t *ip = buf + 14, *icmp = ip + 40;
+	size_t len;
+
+	if (ns_target == NULL) {
+		len = build(&f, buf);
+		set_ports(buf, 6, 40000, 179);
+		return len;
+	}
+	f.proto = IPPROTO_ICMPV6;
+	f.icmp_type = 135;
+	f.ttl = 255;
+	f.payload = 24;
+	f.dmac = sn_mcast;
+	len = build(&f, buf);
+	memset(icmp + 4, 0, 4);
+	assert_int_equal(inet_pton(AF_INET6, ns_target, icmp + 8), 1);
+	icmp[24] = 1; /* source link-layer address */
+	icmp[25] = 1;
+	memcpy(icmp + 26, peer1_mac, 6);
+	put16(icmp + 2, 0);
+	put16(icmp + 2, ref_cksum6(ip, icmp, 32, 58));
+	return len;
+}
+
+/*
+ * With the exception path on, the node has a link-local address on each
+ * link where it has IPv6 addresses, derived from the port's MAC like
+ * Linux's: its NSs are answered in the fast path and BGP to it is
+ * punted; off, it does not exist. A link-local destination that is not
+ * the node's on the ingress link is dropped link_local (fe80::/10 is never
+ * routed, RFC 4291 2.5.6), default route or not, exception path or not.
+ */
+static void
+test_link_local(void **state)
+{
+	uint8_t buf[MAX_FRAME], ll[16];
+	const struct tbl_local_addr *a;
+	struct pkt_meta pm;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(tbl_off->n_local_addrs, 2);
+	assert_int_equal(tbl_on->n_local_addrs, 3);
+	assert_int_equal(tbl_on->n_spec_local_addrs, 2);
+	a = &tbl_on->local_addrs[2];
+	assert_int_equal(inet_pton(AF_INET6, NODE_LL, ll), 1);
+	assert_memory_equal(a->addr, ll, 16);
+	assert_int_equal(a->family, 6);
+	assert_int_equal(a->len, 64);
+	assert_int_equal(a->port_id, 0);
+	assert_int_equal(a->vlan, 0);
+
+	/* NS for it, from the member's global or link-local address */
+	len = build_ll(buf, "2001:db8::2", "ff02::1:ff00:1", NODE_LL);
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_int_equal(pm.verdict, VERDICT_LOCAL);
+	len = build_ll(buf, PEER_LL, "ff02::1:ff00:1", NODE_LL);
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_int_equal(pm.verdict, VERDICT_LOCAL);
+	pm = run_on(tbl_off, 0, buf, len);
+	assert_reason(pm, IXG_DROP_LOCAL_UNHANDLED);
+
+	/* BGP to it: punted; off, it is no address of the node's */
+	len = build_ll(buf, PEER_LL, NODE_LL, NULL);
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_int_equal(pm.verdict, VERDICT_PUNT);
+	pm = run_on(tbl_off, 0, buf, len);
+	assert_reason(pm, IXG_DROP_LINK_LOCAL);
+
+	/* Someone else's link-local: never routed, under ::/0 to member 4 */
+	len = build_ll(buf, "2001:db8::2", "fe80::99", NULL);
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_reason(pm, IXG_DROP_LINK_LOCAL);
+	pm = run_on(tbl_off, 0, buf, len);
+	assert_reason(pm, IXG_DROP_LINK_LOCAL);
+	len = build_ll(buf, "2001:db8::2", "febf:ffff::1", NULL);
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_reason(pm, IXG_DROP_LINK_LOCAL);
+	len = build_ll(buf, "2001:db8::2", "fec0::1", NULL);
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_int_equal(pm.verdict, VERDICT_CONTINUE);
+	assert_int_equal(pm.route_nh, 4);
+
+	/* The node's link-local of port 0, from member 4 on port 1 */
+	{
+		struct fspec f = {.family = 6,
+				  .proto = IPPROTO_TCP,
+				  .dmac = port1_mac,
+				  .smac = peer4_mac,
+				  .src = "2001:db8:4::2",
+				  .dst = NODE_LL};
+
+		len = build(&f, buf);
+		set_ports(buf, 6, 40000, 179);
+		pm = run_on(tbl_on, 1, buf, len);
+		assert_reason(pm, IXG_DROP_LINK_LOCAL);
+	}
+
+	/* An NA for the member's own link-local reaches Linux; one for the
+	 * node's link-local is refused */
+	len = build_na(buf, PEER_LL);
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_int_equal(pm.verdict, VERDICT_PUNT);
+	len = build_na(buf, NODE_LL);
+	pm = run_on(tbl_on, 0, buf, len);
+	assert_reason(pm, IXG_DROP_NEIGH_SPOOFED);
+}
+
+static void spec_base(struct ixg_spec *s);
+static void punt_on(struct ixg_spec *s);
+
+/* Configured link-local addresses are the node's; none is derived where
+ * the config has one. */
+static void
+test_link_local_configured(void **state)
+{
+	struct ixg_spec *s = dp_spec_new();
+	struct tables *t;
+	struct ixg_spec_local_addr *la;
+	uint8_t buf[MAX_FRAME];
+	struct pkt_meta pm;
+
+	(void)state;
+	spec_base(s);
+	punt_on(s);
+	dp_spec_local(s, 0, "fe80::1", 64);
+	la = dp_spec_local(s, 0, "2001:db8:20::1", 64);
+	la->vlan = 20;
+	t = dp_tables_build(s);
+	assert_non_null(t);
+	/* port 0 untagged has fe80::1; VLAN 20 gets the derived one */
+	assert_int_equal(t->n_local_addrs, 5);
+	assert_int_equal(t->local_addrs[4].vlan, 20);
+	pm = run_on(t, 0, buf, build_ll(buf, PEER_LL, "fe80::1", NULL));
+	assert_int_equal(pm.verdict, VERDICT_PUNT);
+	pm = run_on(t, 0, buf, build_ll(buf, PEER_LL, NODE_LL, NULL));
+	assert_reason(pm, IXG_DROP_LINK_LOCAL);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
 /* arp-nd-rate 2: two answers at once, the third refused, one more a
  * second later; no rate (the default): every request answered. */
 static void
@@ -487,6 +643,7 @@ spec_base(struct ixg_spec *s)
 	dp_spec_peer(s, 4, 1, 0, "02:00:00:00:02:01", IXG_SAV_OFF);
 	dp_spec_local(s, 0, "192.0.2.1", 24);
 	dp_spec_local(s, 0, "2001:db8::1", 64);
+	dp_spec_route6(s, "::", 0, 4);
 }
 
 static void
@@ -517,6 +674,8 @@ main(void)
 		cmocka_unit_test_setup(test_fast_path_keeps_arp_nd_echo, reset),
 		cmocka_unit_test_setup(test_only_links_with_addresses, reset),
 		cmocka_unit_test_setup(test_spoofed_claims_refused, reset),
+		cmocka_unit_test_setup(test_link_local, reset),
+		cmocka_unit_test_setup(test_link_local_configured, reset),
 		cmocka_unit_test_setup(test_arp_answer_rate, reset),
 		cmocka_unit_test_setup(test_rate_limit, reset),
 		cmocka_unit_test_setup(test_output_counts_and_invariant, reset),

@@ -536,6 +536,78 @@ rib_table_apply(struct rib_table *t, const struct rtnl_batch *b)
 	return changed;
 }
 
+/*
+ * The members' IPv6 link-local next hops, after their configured ones
+ * (which win: called once those are in t->nexthops). A kernel route's IPv6
+ * gateway on a LAN is the member's link-local address unless its BGP
+ * session is told otherwise (RFC 2545; FRR and BIRD both do it), and that
+ * address is the modified EUI-64 of the MAC the member sends from (RFC
+ * 4291 appendix A), which Linux, BIRD's and FRR's hosts, and most router
+ * OSes derive unless configured otherwise: each MAC of a member's lock
+ * gives one. An address two members' MACs give (one MAC on two ports or
+ * VLANs) resolves to neither: logged. A link-local address that is no
+ * member's EUI-64 stays unresolved (doc/routing.md, "Gateways by
+ * link-local address"). 0 or -ENOMEM.
+ */
+static int
+nexthops_link_local(struct rib_table *t, const struct ixg_spec *s)
+{
+	struct ktab ll;
+	struct key k;
+	uint32_t n = 0;
+	int rc = 0;
+
+	for (uint32_t i = 0; i < s->n_peers; i++)
+		n += s->peers[i].n_macs;
+	if (n == 0)
+		return 0;
+	if (ktab_init(&ll, n) < 0)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < s->n_peers; i++) {
+		const struct ixg_spec_peer *pe = &s->peers[i];
+		uint16_t id = pe->id % IXG_MAX_PEERS;
+
+		for (unsigned m = 0; m < pe->n_macs && m < IXG_MAX_PEER_MACS;
+		     m++) {
+			const uint8_t *mac = pe->macs[m];
+			uint8_t a[16] = {0xfe,	 0x80,	 [8] = mac[0] ^ 0x02,
+					 mac[1], mac[2], 0xff,
+					 0xfe,	 mac[3], mac[4],
+					 mac[5]};
+			struct rec *r;
+
+			key_make(&k, 6, 128, 0, a);
+			k.len = 0;
+			r = ktab_find(&ll, &k);
+			if (r == NULL && ktab_put(&ll, &k, id) < 0)
+				rc = -ENOMEM;
+			else if (r != NULL && r->val != id)
+				r->val = UINT16_MAX; /* two members */
+		}
+	}
+	for (uint32_t i = 0; rc == 0 && i <= ll.mask; i++) {
+		const struct rec *r = &ll.r[i];
+		char a[INET6_ADDRSTRLEN];
+
+		if (r->val == UINT32_MAX ||
+		    ktab_find(&t->nexthops, &r->k) != NULL)
+			continue;
+		if (r->val == UINT16_MAX) {
+			inet_ntop(AF_INET6, r->k.addr, a, sizeof(a));
+			tlog(t,
+			     "kernel routes: gateway %s is the link-local "
+			     "address of more than one member's MAC: not "
+			     "resolved",
+			     a);
+			continue;
+		}
+		if (ktab_put(&t->nexthops, &r->k, r->val) < 0)
+			rc = -ENOMEM;
+	}
+	ktab_free(&ll);
+	return rc;
+}
+
 int
 rib_table_set_basis(struct rib_table *t, const struct ixg_spec *s,
 		    uint32_t n_conf4, uint32_t n_conf6, uint32_t n_conf_bh,
@@ -586,6 +658,8 @@ rib_table_set_basis(struct rib_table *t, const struct ixg_spec *s,
 				rc = -ENOMEM;
 		}
 	}
+	if (nexthops_link_local(t, s) < 0)
+		rc = -ENOMEM;
 	for (uint32_t i = 0; i < s->n_sources4; i++) {
 		const struct ixg_spec_route4 *r = &s->sources4[i];
 		uint32_t a = htonl(r->addr);

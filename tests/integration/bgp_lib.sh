@@ -660,6 +660,10 @@ e2e_delta() { echo $(($(e2e_series "$1" "$2") - $3)); }
 # BLACKHOLE inside it (down to a host) sent to the discard next hop, which
 # zebra installs as a kernel blackhole route (doc/routing.md, "FRR").
 # Updates are logged with microseconds (the test measures from them).
+# IPv6 routes keep FRR's default next hop, the member's link-local
+# address (RFC 2545), which ixgate-control resolves to the member whose
+# MAC it derives from (doc/routing.md); blackholes take the global discard
+# next hop (prefer-global).
 # e2e_frr_zebra N...: nothing per interface: bgpd 8.4 resets an IPv6
 # session whose interface has no link-local address ("nexthop_set
 # failed"), and the dataplane gives each exception-path interface its own
@@ -696,7 +700,6 @@ route-map FROM-M$n-V6 permit 10
  set ipv6 next-hop prefer-global
 route-map FROM-M$n-V6 permit 20
  match ipv6 address prefix-list M$n-V6
- set ipv6 next-hop prefer-global
 route-map FROM-M$n-V6 deny 30
 EOF
 	done

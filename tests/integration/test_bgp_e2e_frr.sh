@@ -20,8 +20,10 @@
 #    address ("nexthop_set failed, resetting connection"): the dataplane
 #    gives each exception-path interface one (the EUI-64 of the port's
 #    MAC), answers its NSs and punts what is sent to it;
-#  - IPv6 next hops are the member's global address with `set ipv6
-#    next-hop prefer-global`.
+#  - IPv6 next hops are the member's link-local address (FRR's default on
+#    a LAN, RFC 2545): zebra installs `via fe80::... dev ixg-pN`, and
+#    ixgate-control resolves that gateway to the member whose MAC lock it
+#    derives from (EUI-64); the test checks the kernel's routes say so.
 # Needs root, network namespaces, /dev/net/tun, frr and bird2.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/control_lib.sh"
@@ -57,6 +59,18 @@ for n in 1 2 3; do
 	frr_wait_established node "$(e2e_member6 "$n")"
 done
 log "ok: six eBGP sessions Established through the exception path"
+# Every IPv6 route learned from a member goes via its link-local address,
+# the EUI-64 of its MAC (02:00:00:e2:0N:01 -> fe80::ff:fee2:N01), on its
+# port's interface; e2e_scenario checks they are forwarded to it.
+for n in 1 2 3; do
+	ll="fe80::ff:fee2:${n}01"
+	wait_for 20 sh -c "ip -n $BGP_NODE_NS -6 route show $(e2e_net6 "$n") proto bgp |
+		grep -q 'via $ll dev ixg-p$((n - 1))'" || {
+		ip -n "$BGP_NODE_NS" -6 route show proto bgp >&2
+		fail "$(e2e_net6 "$n"): expected via $ll dev ixg-p$((n - 1))"
+	}
+done
+log "ok: FRR's IPv6 routes go via the members' link-local addresses"
 
 E2E_DAEMON=FRR
 E2E_KTABLE=main

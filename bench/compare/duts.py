@@ -213,7 +213,9 @@ HUGE = False  # compare --huge: set before the DUTs start
 def eal(core, main, prefix, mem, forwarding_only=False):
     """EAL arguments common to every DUT."""
     lcores = str(core) if forwarding_only else "%d,%d" % (main, core)
-    memory = [] if HUGE else ["--no-huge", "-m", str(mem)]
+    # --huge-unlink: the hugepage files go with the process, even a killed
+    # one (without it every run left its pages reserved in /dev/hugepages).
+    memory = ["--huge-unlink"] if HUGE else ["--no-huge", "-m", str(mem)]
     return ["-l", lcores] + memory + ["--no-pci",
             "--file-prefix", prefix, "--log-level=*:notice"]
 

@@ -589,48 +589,10 @@ keepalive(struct ctld *D)
 static void
 publish_live(struct ctld *D)
 {
-	struct exp_live l = {0};
-	struct sflow_stats sf;
-	struct rib_stats r;
+	struct exp_live l = {.valid = true};
 
-	sflow_get_stats(D, &sf);
-	l.sflow_collectors = sf.collectors;
-	l.sflow_samples = sf.samples;
-	l.sflow_counter_samples = sf.counter_samples;
-	l.sflow_datagrams = sf.datagrams;
-	l.sflow_send_errors = sf.send_errors;
-	l.sflow_bad_records = sf.bad_records;
-	l.sflow_discarded = sf.discarded;
-	rib_get_stats(D->rib, &r);
-	l.kr_enabled = r.enabled;
-	l.kr_synced = r.synced;
-	_Static_assert(RIB_K_MAX <= EXP_KINDS_MAX, "EXP_KINDS_MAX too small");
-	_Static_assert(RIB_LAT_BOUNDS == EXP_LAT_BOUNDS,
-		       "latency bounds differ");
-	l.n_kinds = RIB_K_MAX;
-	for (unsigned k = 0; k < RIB_K_MAX; k++) {
-		l.kind_name[k] = rib_kind_name(k);
-		l.kind[0][k] = r.kind[0][k];
-		l.kind[1][k] = r.kind[1][k];
-	}
-	l.kr_installed[0] = r.installed[0];
-	l.kr_installed[1] = r.installed[1];
-	l.kr_installed_blackholes = r.installed_blackholes;
-	l.kr_shadowed = r.shadowed;
-	l.kr_shut = r.shut;
-	l.kr_changes = r.changes;
-	l.kr_commits = r.commits;
-	l.kr_commits_failed = r.commits_failed;
-	l.kr_restarts = r.restarts;
-	l.kr_sends_delta = r.sends_delta;
-	l.kr_sends_whole = r.sends_whole;
-	l.kr_deltas_refused = r.deltas_refused;
-	for (unsigned b = 0; b < RIB_LAT_BOUNDS; b++) {
-		l.lat_bound_s[b] = rib_lat_bounds_ms[b] / 1000.0;
-		l.lat_le[b] = r.lat_le[b];
-	}
-	l.lat_count = r.lat_count;
-	l.lat_sum_s = r.lat_sum_ns / 1e9;
+	sflow_get_stats(D, &l.sf);
+	rib_get_stats(D->rib, &l.kr);
 	exporter_live(&l);
 }
 

@@ -521,7 +521,6 @@ exporter_live(const struct exp_live *live)
 		return;
 	pthread_mutex_lock(&X.lock);
 	X.live_pub = *live;
-	X.live_pub.valid = true;
 	pthread_mutex_unlock(&X.lock);
 }
 

@@ -648,42 +648,47 @@ static void
 render_live(struct emitter *e, const struct exp_live *l)
 {
 	static const char *const fam[2] = {"ipv4", "ipv6"};
+	const struct sflow_stats *sf = &l->sf;
+	const struct rib_stats *kr = &l->kr;
+	double bound[RIB_LAT_BOUNDS];
 
-	single_u64(e, F_SF_COLLECTORS, l->sflow_collectors);
-	single_u64(e, F_SF_SAMPLES, l->sflow_samples);
-	single_u64(e, F_SF_CTR_SAMPLES, l->sflow_counter_samples);
-	single_u64(e, F_SF_DATAGRAMS, l->sflow_datagrams);
-	single_u64(e, F_SF_SEND_ERR, l->sflow_send_errors);
-	single_u64(e, F_SF_BAD, l->sflow_bad_records);
-	single_u64(e, F_SF_DISCARDED, l->sflow_discarded);
-	if (!l->kr_enabled)
+	single_u64(e, F_SF_COLLECTORS, sf->collectors);
+	single_u64(e, F_SF_SAMPLES, sf->samples);
+	single_u64(e, F_SF_CTR_SAMPLES, sf->counter_samples);
+	single_u64(e, F_SF_DATAGRAMS, sf->datagrams);
+	single_u64(e, F_SF_SEND_ERR, sf->send_errors);
+	single_u64(e, F_SF_BAD, sf->bad_records);
+	single_u64(e, F_SF_DISCARDED, sf->discarded);
+	if (!kr->enabled)
 		return;
-	single_u64(e, F_KR_SYNCED, l->kr_synced);
+	single_u64(e, F_KR_SYNCED, kr->synced);
 	family_begin(e, F_KR_ROUTES);
 	for (unsigned f = 0; f < 2; f++)
-		for (unsigned k = 0; k < l->n_kinds && k < EXP_KINDS_MAX; k++) {
+		for (unsigned k = 0; k < RIB_K_MAX; k++) {
 			sample_begin(e);
 			label(e, "family", fam[f]);
-			label(e, "state", l->kind_name[k]);
-			sample_end_u64(e, l->kind[f][k]);
+			label(e, "state", rib_kind_name(k));
+			sample_end_u64(e, kr->kind[f][k]);
 		}
 	family_begin(e, F_KR_INSTALLED);
 	for (unsigned f = 0; f < 2; f++)
-		labelled_u64(e, "family", fam[f], l->kr_installed[f]);
-	single_u64(e, F_KR_BH, l->kr_installed_blackholes);
-	single_u64(e, F_KR_SHADOWED, l->kr_shadowed);
-	single_u64(e, F_KR_SHUT, l->kr_shut);
-	single_u64(e, F_KR_CHANGES, l->kr_changes);
-	single_u64(e, F_KR_COMMITS, l->kr_commits);
-	single_u64(e, F_KR_FAILED, l->kr_commits_failed);
+		labelled_u64(e, "family", fam[f], kr->installed[f]);
+	single_u64(e, F_KR_BH, kr->installed_blackholes);
+	single_u64(e, F_KR_SHADOWED, kr->shadowed);
+	single_u64(e, F_KR_SHUT, kr->shut);
+	single_u64(e, F_KR_CHANGES, kr->changes);
+	single_u64(e, F_KR_COMMITS, kr->commits);
+	single_u64(e, F_KR_FAILED, kr->commits_failed);
 	family_begin(e, F_KR_SENT);
-	labelled_u64(e, "as", "delta", l->kr_sends_delta);
-	labelled_u64(e, "as", "whole", l->kr_sends_whole);
-	single_u64(e, F_KR_REFUSED, l->kr_deltas_refused);
-	single_u64(e, F_KR_RESTARTS, l->kr_restarts);
+	labelled_u64(e, "as", "delta", kr->sends_delta);
+	labelled_u64(e, "as", "whole", kr->sends_whole);
+	single_u64(e, F_KR_REFUSED, kr->deltas_refused);
+	single_u64(e, F_KR_RESTARTS, kr->restarts);
 	family_begin(e, F_KR_LATENCY);
-	histogram(e, l->lat_bound_s, l->lat_le, EXP_LAT_BOUNDS, l->lat_count,
-		  l->lat_sum_s);
+	for (unsigned b = 0; b < RIB_LAT_BOUNDS; b++)
+		bound[b] = rib_lat_bounds_ms[b] / 1000.0;
+	histogram(e, bound, kr->lat_le, RIB_LAT_BOUNDS, kr->lat_count,
+		  kr->lat_sum_ns / 1e9);
 }
 
 /* Render (see metrics.h). Any thread. */

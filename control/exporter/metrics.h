@@ -27,6 +27,8 @@
 #include "counters.h"
 #include "http.h"
 #include "ixg_api.h"
+#include "rib.h"
+#include "sflow.h"
 
 struct ctl_state;
 
@@ -142,30 +144,12 @@ struct exp_self {
  * ixgate-control's own running numbers (the sFlow agent, the kernel
  * routes), copied by the loop thread once per tick (exporter_live) and
  * rendered from the exporter's copy: a scrape never reads the loop's
- * state. Plain numbers; the kind names point to static strings.
+ * state. Plain numbers.
  */
-#define EXP_KINDS_MAX 16
-#define EXP_LAT_BOUNDS 13
 struct exp_live {
 	bool valid; /* filled at least once */
-	/* the sFlow agent (control/sflow/sflow.h, struct sflow_stats) */
-	unsigned sflow_collectors;
-	uint64_t sflow_samples, sflow_counter_samples, sflow_datagrams;
-	uint64_t sflow_send_errors, sflow_bad_records, sflow_discarded;
-	/* kernel routes (control/daemon/rib.h, struct rib_stats) */
-	bool kr_enabled, kr_synced;
-	unsigned n_kinds;
-	const char *kind_name[EXP_KINDS_MAX];
-	uint64_t kind[2][EXP_KINDS_MAX]; /* [IPv4, IPv6] */
-	uint64_t kr_installed[2], kr_installed_blackholes, kr_shadowed;
-	uint64_t kr_shut, kr_changes, kr_commits, kr_commits_failed;
-	uint64_t kr_restarts, kr_sends_delta, kr_sends_whole;
-	uint64_t kr_deltas_refused;
-	/* netlink message -> live: lat_le[b] changes live within
-	 * lat_bound_s[b] seconds, of lat_count in all, summing lat_sum_s */
-	double lat_bound_s[EXP_LAT_BOUNDS];
-	uint64_t lat_le[EXP_LAT_BOUNDS], lat_count;
-	double lat_sum_s;
+	struct sflow_stats sf; /* control/sflow/sflow.h */
+	struct rib_stats kr; /* control/daemon/rib.h */
 };
 
 /*

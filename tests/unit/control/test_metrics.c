@@ -471,30 +471,27 @@ test_load_time(void **state)
  * agent and followed kernel routes, with a latency histogram. */
 static const struct exp_live f_live = {
 	.valid = true,
-	.sflow_collectors = 2,
-	.sflow_samples = 15748,
-	.sflow_counter_samples = 40,
-	.sflow_datagrams = 5454,
-	.sflow_send_errors = 1,
-	.sflow_bad_records = 0,
-	.sflow_discarded = 3,
-	.kr_enabled = true,
-	.kr_synced = true,
-	.n_kinds = 2,
-	.kind_name = {"route", "blackhole"},
-	.kind = {{5, 1}, {2, 0}},
-	.kr_installed = {5, 2},
-	.kr_installed_blackholes = 1,
-	.kr_changes = 9,
-	.kr_commits = 4,
-	.kr_commits_failed = 1,
-	.kr_sends_delta = 6,
-	.kr_sends_whole = 2,
-	.lat_bound_s = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1,
-			2, 5, 10},
-	.lat_le = {1, 1, 2, 4, 6, 8, 8, 8, 9, 9, 9, 9, 9},
-	.lat_count = 10,
-	.lat_sum_s = 12.5,
+	.sf = {.collectors = 2,
+	       .samples = 15748,
+	       .counter_samples = 40,
+	       .datagrams = 5454,
+	       .send_errors = 1,
+	       .discarded = 3},
+	.kr = {.enabled = true,
+	       .synced = true,
+	       .kind = {{[RIB_K_ROUTE] = 5, [RIB_K_BLACKHOLE] = 1},
+			{[RIB_K_ROUTE] = 2}},
+	       .installed = {5, 2},
+	       .installed_blackholes = 1,
+	       .changes = 9,
+	       .commits = 4,
+	       .commits_failed = 1,
+	       .sends_delta = 6,
+	       .sends_whole = 2,
+	       /* bounds 1, 2, 5, 10, 20, 50, 100, 200, 500 ms, 1, 2, 5, 10 s */
+	       .lat_le = {1, 1, 2, 4, 6, 8, 8, 8, 9, 9, 9, 9, 9},
+	       .lat_count = 10,
+	       .lat_sum_ns = 12500000000},
 };
 
 /* The daemon's running numbers: sFlow always, kernel routes only when
@@ -554,7 +551,7 @@ test_live(void **state)
 		free(t);
 	}
 	/* Without a kernel-routes block: the agent only. */
-	off.kr_enabled = false;
+	off.kr.enabled = false;
 	metrics_render(NULL, NULL, NULL, NULL, &off, HTTP_FMT_TEXT, &o);
 	assert_false(o.oom);
 	assert_non_null(memmem(o.p, o.len, "ixgate_sflow_collectors 2\n", 26));

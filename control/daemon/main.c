@@ -339,7 +339,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "ixgate-control: %s; refusing to run\n", err);
 		return 1;
 	}
-	if (ctl_config_load(D.st.config_path, NULL, &D.st.running, stderr) < 0)
+	D.conf_cache = ixg_conf_cache_new(); /* NULL: loads go without */
+	if (ctl_config_load_cache(D.st.config_path, NULL, D.conf_cache,
+				  &D.st.running, stderr) < 0)
 		return 1;
 	D.loop = loop_new(256);
 	if (D.loop == NULL) {
@@ -396,6 +398,7 @@ main(int argc, char **argv)
 	rc = loop_run(D.loop);
 	exporter_stop();
 	ctld_stop(&D);
+	ixg_conf_cache_free(D.conf_cache);
 	if (rc < 0) {
 		fprintf(stderr, "ixgate-control: event loop: %s\n",
 			strerror(-rc));

@@ -232,6 +232,16 @@ main(int argc, char **argv)
 	 * measurable.
 	 */
 	mallopt(M_ARENA_MAX, 1);
+	/*
+	 * The same for the arrays of a reload's spec (6.8 MB of routes4 on
+	 * the real table): served from the heap (up to glibc's 32 MiB mmap
+	 * ceiling) and kept there when freed (trimmed past 512 MiB free), so
+	 * the next reload reuses pages already mapped instead of faulting in
+	 * fresh ones. Compile of the real table through the compile cache,
+	 * CPU time on the loaded 2-vCPU VM: 168-221 -> 61-67 ms.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
 		if (argc != 3) {
 			usage(stderr);

@@ -220,9 +220,101 @@ sorted_copy(const struct tdesc *t, const void *v, uint64_t n)
 	return c;
 }
 
+/*
+ * IPv4 routes and sources (struct ixg_spec_route4) as one word each:
+ * addr:32 | len:6 | peer:16, all their content but the origin. Sorted
+ * with an LSD radix sort (8 passes of 8 bits) instead of qsort_r and a
+ * comparator call per step: on a full replace of the real table (565k
+ * sources on each side, every one changing owner) this is the bulk of the
+ * comparison.
+ */
+static uint64_t
+route4_word(const struct ixg_spec_route4 *r)
+{
+	return (uint64_t)r->addr << 32 | (uint64_t)(r->len & 63) << 16 |
+	       r->peer_id;
+}
+
+static void
+radix_sort64(uint64_t *k, uint64_t *tmp, uint64_t n)
+{
+	uint64_t *src = k, *dst = tmp, *t, count[256];
+
+	for (unsigned shift = 0; shift < 64 && n > 1; shift += 8) {
+		uint64_t i, sum = 0;
+
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xff]++;
+		if (count[(src[0] >> shift) & 0xff] == n)
+			continue; /* one digit: nothing moves */
+		for (i = 0; i < 256; i++) {
+			uint64_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != k)
+		memcpy(k, src, n * sizeof(*k));
+}
+
+/* count_by_key's merge for the middle of routes4 (natural key addr, len:
+ * the word's upper 48 bits) or sources4 (the whole word). */
+static int
+count_route4(bool sources, const struct ixg_spec_route4 *o, uint64_t on,
+	     const struct ixg_spec_route4 *n, uint64_t nn,
+	     struct ctl_diff_count *out)
+{
+	uint64_t *a = malloc((on + 1) * sizeof(*a));
+	uint64_t *b = malloc((nn + 1) * sizeof(*b));
+	uint64_t *tmp = malloc(((on > nn ? on : nn) + 1) * sizeof(*tmp));
+	const unsigned shift = sources ? 0 : 16;
+	uint64_t i, j;
+
+	if (a == NULL || b == NULL || tmp == NULL) {
+		free(a);
+		free(b);
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (i = 0; i < on; i++)
+		a[i] = route4_word(&o[i]);
+	for (j = 0; j < nn; j++)
+		b[j] = route4_word(&n[j]);
+	radix_sort64(a, tmp, on);
+	radix_sort64(b, tmp, nn);
+	free(tmp);
+	for (i = j = 0; i < on || j < nn;) {
+		uint64_t x = i < on ? a[i] >> shift : UINT64_MAX;
+		uint64_t y = j < nn ? b[j] >> shift : UINT64_MAX;
+
+		if (j == nn || (i < on && x < y)) {
+			out->removed++;
+			i++;
+		} else if (i == on || y < x) {
+			out->added++;
+			j++;
+		} else {
+			if (a[i] != b[j])
+				out->changed++;
+			i++;
+			j++;
+		}
+	}
+	free(a);
+	free(b);
+	return 0;
+}
+
 static int
 count_by_key(const struct tdesc *t, const void *ov, uint64_t on, const void *nv,
-	     uint64_t nn, struct ctl_diff_count *out)
+	     uint64_t nn, struct ctl_diff_count *out, unsigned table)
 {
 	const char *oc = ov, *nc = nv;
 	uint64_t i = 0, j = 0, lo = 0, hi = 0;
@@ -248,6 +340,13 @@ count_by_key(const struct tdesc *t, const void *ov, uint64_t on, const void *nv,
 			out->changed++;
 		hi++;
 	}
+	if (table == IXG_TBL_ROUTES4 || table == IXG_TBL_SOURCES4)
+		return count_route4(
+			table == IXG_TBL_SOURCES4,
+			(const struct ixg_spec_route4 *)(oc + lo * t->size),
+			on - lo - hi,
+			(const struct ixg_spec_route4 *)(nc + lo * t->size),
+			nn - lo - hi, out);
 	o = sorted_copy(t, oc + lo * t->size, on - lo - hi);
 	n = sorted_copy(t, nc + lo * t->size, nn - lo - hi);
 	on -= lo + hi;
@@ -305,7 +404,7 @@ ctl_diff(const struct ixg_spec *old, const struct ixg_spec *new,
 		if (table_equal(t, ov, on, nv, nn))
 			continue;
 		d->changed_tables |= 1u << k;
-		if (count_by_key(t, ov, on, nv, nn, &d->t[k]) < 0)
+		if (count_by_key(t, ov, on, nv, nn, &d->t[k], k) < 0)
 			return -ENOMEM;
 	}
 	return 0;

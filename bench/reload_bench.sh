@@ -351,12 +351,13 @@ if os.path.exists(sys.argv[6]):
         m = re.search(r"(\d+) config files? parsed, (\d+) data files? compiled, (\d+) reused unread \((\d+) verified", block)
         if m:
             r["files"] = dict(zip(("parsed", "compiled", "reused", "verified"), map(int, m.groups())))
-        m = re.search(r"parse ([\d.]+) ms, compile ([\d.]+) ms, digest ([\d.]+) ms \(cpu ([\d.]+), ([\d.]+), ([\d.]+)\); sent (.*)", block)
+        m = re.search(r"parse ([\d.]+) ms, compile ([\d.]+) ms, digest ([\d.]+) ms \(cpu ([\d.]+), ([\d.]+), ([\d.]+)\), compare cpu ([\d.]+) ms; sent (.*)", block)
         if m:
-            v = list(map(float, m.groups()[:6]))
+            v = list(map(float, m.groups()[:7]))
             r["load_ms"] = dict(zip(("parse", "compile", "digest"), v[:3]))
-            r["load_cpu_ms"] = dict(zip(("parse", "compile", "digest"), v[3:]))
-            r["sent"] = m.group(7).strip()
+            r["load_cpu_ms"] = dict(zip(("parse", "compile", "digest"), v[3:6]))
+            r["compare_cpu_ms"] = v[6]
+            r["sent"] = m.group(8).strip()
         replies.append(r)
 built = {}
 if os.path.exists(sys.argv[7]):
@@ -456,7 +457,9 @@ doc = {
             "(daemon_ms: total, compile, compare, audit, dataplane), what "
             "the load read (files: parsed, compiled, reused, verified) and "
             "its steps (load_ms, load_cpu_ms: parse, compile, digest), the "
-            "tables sent, and the dataplane's build per part",
+            "compare step's CPU time (compare_cpu_ms: diff and the tables "
+            "written for the dataplane), the tables sent, and the "
+            "dataplane's build per part",
     "results": rows,
 }
 json.dump(doc, open(sys.argv[2], "w"), indent=1)
@@ -479,11 +482,12 @@ for r in rows:
         lc = ph.get("load_cpu_ms", {})
         dp = ph.get("dataplane", {}).get("parts_ms", {})
         print("  %s/%s %s #%d: total %d ms = compile %d + compare %d + audit %d + dataplane %d; "
-              "files %s parsed, %s compiled, %s reused; load cpu parse %.0f compile %.0f digest %.0f ms; "
+              "files %s parsed, %s compiled, %s reused; cpu parse %.0f compile %.0f digest %.0f compare %.0f ms; "
               "dataplane build %s" % (
                   r["scenario"], r["mem"], r["kind"], i + 1, d["total"], d["compile"], d["compare"],
                   d["audit"], d["dataplane"], fl.get("parsed", "-"), fl.get("compiled", "-"),
                   fl.get("reused", "-"), lc.get("parse", 0), lc.get("compile", 0), lc.get("digest", 0),
+                  ph.get("compare_cpu_ms", 0),
                   " ".join("%s %.0f" % kv for kv in dp.items() if kv[1] >= 1) or "-"))
 for r in rows:
     if r.get("routes_per_s"):

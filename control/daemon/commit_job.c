@@ -187,6 +187,7 @@ struct prepare_task {
 	 * edits against base[f] (what the dataplane holds, sorted, n_base[f]
 	 * elements) when it is known, else whole. */
 	struct route_send rs;
+	double cpu_ms; /* the task thread's CPU time */
 	int rc;
 };
 
@@ -226,6 +227,7 @@ struct commit_job {
 	int memfd[IXG_TBL_MAX];
 	uint64_t count[IXG_TBL_MAX];
 	struct route_send rs; /* the route tables as sent (prepare_task) */
+	double prepare_cpu_ms; /* the prepare task's CPU time */
 	uint32_t tables;
 	unsigned next_table;
 	uint64_t base_generation;
@@ -624,10 +626,10 @@ say_cost(struct commit_job *j)
 	}
 	job_say(j,
 		"%s: %s; parse %.1f ms, compile %.1f ms, digest %.1f ms "
-		"(cpu %.1f, %.1f, %.1f); sent %s",
+		"(cpu %.1f, %.1f, %.1f), compare cpu %.1f ms; sent %s",
 		j->req.action, files, l->parse_ms, l->compile_ms, l->digest_ms,
 		l->parse_cpu_ms, l->compile_cpu_ms, l->digest_cpu_ms,
-		off ? sent : "nothing");
+		j->prepare_cpu_ms, off ? sent : "nothing");
 }
 
 static void
@@ -1167,10 +1169,30 @@ on_attempt_written(void *arg, int err)
 
 /* ---- prepare ---- */
 
+static double
+thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void prepare_tables(struct prepare_task *t);
+
 static void
 prepare_run(void *arg)
 {
 	struct prepare_task *t = arg;
+	double c0 = thread_cpu_ms();
+
+	prepare_tables(t);
+	t->cpu_ms = thread_cpu_ms() - c0;
+}
+
+static void
+prepare_tables(struct prepare_task *t)
+{
 	FILE *df;
 
 	t->rc = t->preset ? 0 : ctl_diff(t->base, t->spec, &t->diff);
@@ -1222,6 +1244,7 @@ prepare_done(void *arg)
 	j->rs = t->rs;
 	memset(&t->rs, 0, sizeof(t->rs));
 	j->diff = t->diff;
+	j->prepare_cpu_ms = t->cpu_ms;
 	memcpy(j->dtext, t->dtext, sizeof(j->dtext));
 	if (t->rc < 0) {
 		int rc = t->rc;

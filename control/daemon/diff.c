@@ -223,10 +223,10 @@ sorted_copy(const struct tdesc *t, const void *v, uint64_t n)
 /*
  * IPv4 routes and sources (struct ixg_spec_route4) as one word each:
  * addr:32 | len:6 | peer:16, all their content but the origin. Sorted
- * with an LSD radix sort (8 passes of 8 bits) instead of qsort_r and a
+ * with an LSD radix sort instead of qsort_r and a
  * comparator call per step: on a full replace of the real table (565k
- * sources on each side, every one changing owner) this is the bulk of the
- * comparison.
+ * sources on each side, every one changing owner) this was the bulk of
+ * the comparison.
  */
 static uint64_t
 route4_word(const struct ixg_spec_route4 *r)
@@ -235,33 +235,45 @@ route4_word(const struct ixg_spec_route4 *r)
 	       r->peer_id;
 }
 
-static void
+/* Sort k[0..n) in place (tmp: n words): 4 passes of 16-bit digits for
+ * large n, 8 of 8 bits for small ones (as conf/compile.c's). 0 or
+ * -ENOMEM. */
+static int
 radix_sort64(uint64_t *k, uint64_t *tmp, uint64_t n)
 {
-	uint64_t *src = k, *dst = tmp, *t, count[256];
+	const unsigned bits = n >= 65536 ? 16 : 8;
+	const uint64_t mask = (1u << bits) - 1;
+	uint64_t *src = k, *dst = tmp, *t, *count;
 
-	for (unsigned shift = 0; shift < 64 && n > 1; shift += 8) {
+	if (n < 2)
+		return 0;
+	count = malloc((mask + 1) * sizeof(*count));
+	if (count == NULL)
+		return -ENOMEM;
+	for (unsigned shift = 0; shift < 64; shift += bits) {
 		uint64_t i, sum = 0;
 
-		memset(count, 0, sizeof(count));
+		memset(count, 0, (mask + 1) * sizeof(*count));
 		for (i = 0; i < n; i++)
-			count[(src[i] >> shift) & 0xff]++;
-		if (count[(src[0] >> shift) & 0xff] == n)
+			count[(src[i] >> shift) & mask]++;
+		if (count[(src[0] >> shift) & mask] == n)
 			continue; /* one digit: nothing moves */
-		for (i = 0; i < 256; i++) {
+		for (i = 0; i <= mask; i++) {
 			uint64_t c = count[i];
 
 			count[i] = sum;
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+			dst[count[(src[i] >> shift) & mask]++] = src[i];
 		t = src;
 		src = dst;
 		dst = t;
 	}
+	free(count);
 	if (src != k)
 		memcpy(k, src, n * sizeof(*k));
+	return 0;
 }
 
 /* count_by_key's merge for the middle of routes4 (natural key addr, len:
@@ -287,8 +299,12 @@ count_route4(bool sources, const struct ixg_spec_route4 *o, uint64_t on,
 		a[i] = route4_word(&o[i]);
 	for (j = 0; j < nn; j++)
 		b[j] = route4_word(&n[j]);
-	radix_sort64(a, tmp, on);
-	radix_sort64(b, tmp, nn);
+	if (radix_sort64(a, tmp, on) < 0 || radix_sort64(b, tmp, nn) < 0) {
+		free(a);
+		free(b);
+		free(tmp);
+		return -ENOMEM;
+	}
 	free(tmp);
 	for (i = j = 0; i < on || j < nn;) {
 		uint64_t x = i < on ? a[i] >> shift : UINT64_MAX;

@@ -50,7 +50,8 @@ chmod -R go-w "$CONF_DIR"
 n_files=$(ls "$CONF_DIR/prefixes" | wc -l)
 assert_eq "prefix files written" 20 "$n_files"
 
-start_dp 20 "$TMP/live.json"
+# Long enough for a sanitized build on a busy machine; stopped below.
+start_dp 300 "$TMP/live.json"
 start_ctld
 wait_for 20 dp_is_connected || { cat "$TMP/ctld.err" >&2; fail "daemon never connected"; }
 wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
@@ -102,6 +103,7 @@ mv "$TMP/gone.txt" "$CONF_DIR/prefixes/$f"
 ctl reload >"$TMP/r4.out" 2>&1 || { cat "$TMP/r4.out" >&2; fail "reload (file back)"; }
 assert_contains "same files: no change" "$TMP/r4.out" "no change"
 
+kill -TERM "$DP_PID"
 wait "$DP_PID" || fail "dataplane exited non-zero"
 check_invariant "$TMP/live.json"
 assert_eq "p0 received every packet" $COUNT "$(json_get "$TMP/live.json" ports.p0.rx_packets)"

@@ -251,14 +251,27 @@ stop_run() {
 	rm -rf "$(dirname "$TEL_SOCK")"
 }
 
-# reload LABEL: ixgatectl reload, timed; an event line "LABEL t0 t1 wall_ms".
+# cpu_ms PID: the process's user + system CPU time so far, in ms.
+cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' \
+		"/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# reload LABEL: ixgatectl reload, timed; an event line "LABEL t0 t1
+# wall_ms ctld_cpu_ms dp_cpu_ms" (CPU time each process used meanwhile)
+# and the reply kept in $RUN/replies.
 reload() {
-	local t0 t1
+	local t0 t1 c0 c1 d0 d1
+	c0=$(cpu_ms "$CTLD_PID")
+	d0=$(cpu_ms "$DP_PID")
 	t0=$(date +%s%N)
 	"$CTL" --socket "$RUN/ctl.sock" reload >"$RUN/reload.out" 2>&1 ||
 		{ cat "$RUN/reload.out" >&2; return 1; }
 	t1=$(date +%s%N)
-	echo "$1 $t0 $t1 $(( (t1 - t0) / 1000000 ))" >>"$RUN/events"
+	c1=$(cpu_ms "$CTLD_PID")
+	d1=$(cpu_ms "$DP_PID")
+	echo "$1 $t0 $t1 $(( (t1 - t0) / 1000000 )) $((c1 - c0)) $((d1 - d0))" >>"$RUN/events"
+	{ echo "== $1"; cat "$RUN/reload.out"; } >>"$RUN/replies"
 	log "$1: $(cat "$RUN/reload.out")"
 	sleep 2
 }
@@ -318,9 +331,43 @@ EOF
 # analyse RUN SCENARIO MODE: one JSON object per event kind on stdout
 # (appended to $WORK/results.jsonl). Routes: what the startup commit added.
 analyse() {
-	python3 - "$1/events" "$1/audit.log" "$1/samples" "$2" "$3" <<'EOF'
-import json, statistics, sys
+	python3 - "$1/events" "$1/audit.log" "$1/samples" "$2" "$3" "$1/replies" "$1/dp.err" <<'EOF'
+import json, os, re, statistics, sys
 events = [l.split() for l in open(sys.argv[1]) if l.strip()]
+# Per reload, from its reply: the daemon's steps ("total N ms (compile,
+# compare, audit, dataplane)"), what the load read and its steps ("parse,
+# compile, digest" wall and thread CPU ms), what was sent; and the
+# dataplane's per-part build times ("generation N built in ...").
+replies = []
+if os.path.exists(sys.argv[6]):
+    for block in open(sys.argv[6]).read().split("== ")[1:]:
+        r = {}
+        m = re.search(r"total (\d+) ms \(compile (\d+), compare (\d+), audit (\d+), dataplane (\d+)\)", block)
+        if m:
+            r["daemon_ms"] = dict(zip(("total", "compile", "compare", "audit", "dataplane"), map(int, m.groups())))
+        m = re.search(r"generation (\d+) live", block)
+        if m:
+            r["generation"] = int(m.group(1))
+        m = re.search(r"(\d+) config files? parsed, (\d+) data files? compiled, (\d+) reused unread \((\d+) verified", block)
+        if m:
+            r["files"] = dict(zip(("parsed", "compiled", "reused", "verified"), map(int, m.groups())))
+        m = re.search(r"parse ([\d.]+) ms, compile ([\d.]+) ms, digest ([\d.]+) ms \(cpu ([\d.]+), ([\d.]+), ([\d.]+)\), compare cpu ([\d.]+) ms; sent (.*)", block)
+        if m:
+            v = list(map(float, m.groups()[:7]))
+            r["load_ms"] = dict(zip(("parse", "compile", "digest"), v[:3]))
+            r["load_cpu_ms"] = dict(zip(("parse", "compile", "digest"), v[3:6]))
+            r["compare_cpu_ms"] = v[6]
+            r["sent"] = m.group(8).strip()
+        replies.append(r)
+built = {}
+if os.path.exists(sys.argv[7]):
+    for l in open(sys.argv[7]):
+        m = re.search(r"generation (\d+) built in ([\d.]+) ms: (.*?) ms;", l)
+        if m:
+            parts = m.group(3).split()
+            built[int(m.group(1))] = {"build_ms": float(m.group(2)),
+                                      "parts_ms": {parts[i]: float(parts[i + 1]) for i in range(0, len(parts) - 1, 2)},
+                                      "line": l.strip()}
 audit = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 samples = [tuple(map(int, l.split())) for l in open(sys.argv[3]) if l.strip()]
 scenario, mode = sys.argv[4], sys.argv[5]
@@ -347,8 +394,16 @@ for i, ev in enumerate(events):
     slow_ms = sum((e - s) / 1e6 for s, e, m in during if st and m < 0.9 * st)
     r = out.setdefault(kind, {"n": 0, "wall_ms": [], "build_ms": [],
                               "publish_ms": [], "steady_mpps": [],
-                              "worst_window_mpps": [], "slowed_ms": []})
+                              "worst_window_mpps": [], "slowed_ms": [],
+                              "ctld_cpu_ms": [], "dp_cpu_ms": [],
+                              "phases": []})
     r["n"] += 1
+    r["ctld_cpu_ms"].append(int(ev[4]) if len(ev) > 4 else None)
+    r["dp_cpu_ms"].append(int(ev[5]) if len(ev) > 5 else None)
+    ph = replies[i - 1] if kind != "install" and 0 < i <= len(replies) else {}
+    if ph.get("generation") in built:
+        ph = dict(ph, dataplane=built[ph["generation"]])
+    r["phases"].append(ph)
     r["wall_ms"].append(round(wall, 1))
     r["build_ms"].append(a.get("build_ms"))
     r["publish_ms"].append(a.get("publish_ms"))
@@ -358,7 +413,8 @@ for i, ev in enumerate(events):
 for kind, r in out.items():
     med = lambda k: statistics.median([v for v in r[k] if v is not None]) if any(v is not None for v in r[k]) else None
     r.update(scenario=scenario, mem=mode, kind=kind, routes=routes)
-    for k in ("wall_ms", "build_ms", "publish_ms", "steady_mpps", "slowed_ms"):
+    for k in ("wall_ms", "build_ms", "publish_ms", "steady_mpps", "slowed_ms",
+              "ctld_cpu_ms", "dp_cpu_ms"):
         r[k + "_median"] = med(k)
     ws = [v for v in r["worst_window_mpps"] if v is not None]
     r["worst_window_mpps_min"] = min(ws) if ws else None
@@ -394,20 +450,45 @@ doc = {
             "sources, ACL, countries); steady_mpps: median 100 ms window in "
             "the 2 s before; worst_window_mpps: slowest 100 ms window from "
             "the request to 200 ms after the reply; slowed_ms: time in "
-            "windows below 90% of steady",
+            "windows below 90% of steady; ctld_cpu_ms, dp_cpu_ms: CPU time "
+            "(user + system) ixgate-control and ixgate-dataplane used from "
+            "the request to the reply (the dataplane's includes its worker "
+            "polling: ~1 core); phases[]: per reload, the daemon's steps "
+            "(daemon_ms: total, compile, compare, audit, dataplane), what "
+            "the load read (files: parsed, compiled, reused, verified) and "
+            "its steps (load_ms, load_cpu_ms: parse, compile, digest), the "
+            "compare step's CPU time (compare_cpu_ms: diff and the tables "
+            "written for the dataplane), the tables sent, and the "
+            "dataplane's build per part",
     "results": rows,
 }
 json.dump(doc, open(sys.argv[2], "w"), indent=1)
 f = lambda v, d=1: "-" if v is None else ("%.*f" % (d, v))
-print("%-6s %-7s %-13s %3s %9s %10s %10s %10s %8s %8s %9s" % (
+print("%-6s %-7s %-13s %3s %9s %10s %10s %10s %8s %8s %9s %9s %9s" % (
     "table", "mem", "change", "n", "routes", "wall ms", "build ms",
-    "publish ms", "Mpps", "worst", "slowed ms"))
+    "publish ms", "Mpps", "worst", "slowed ms", "ctld cpu", "dp cpu"))
 for r in rows:
-    print("%-6s %-7s %-13s %3d %9d %10s %10s %10s %8s %8s %9s" % (
+    print("%-6s %-7s %-13s %3d %9d %10s %10s %10s %8s %8s %9s %9s %9s" % (
         r["scenario"], r["mem"], r["kind"], r["n"], r["routes"],
         f(r["wall_ms_median"]), f(r["build_ms_median"]),
         f(r["publish_ms_median"]), f(r["steady_mpps_median"], 2),
-        f(r["worst_window_mpps_min"], 2), f(r["slowed_ms_median"], 0)))
+        f(r["worst_window_mpps_min"], 2), f(r["slowed_ms_median"], 0),
+        f(r.get("ctld_cpu_ms_median"), 0), f(r.get("dp_cpu_ms_median"), 0)))
+for r in rows:
+    for i, ph in enumerate(r.get("phases", [])):
+        if not ph.get("daemon_ms"):
+            continue
+        d, fl = ph["daemon_ms"], ph.get("files", {})
+        lc = ph.get("load_cpu_ms", {})
+        dp = ph.get("dataplane", {}).get("parts_ms", {})
+        print("  %s/%s %s #%d: total %d ms = compile %d + compare %d + audit %d + dataplane %d; "
+              "files %s parsed, %s compiled, %s reused; cpu parse %.0f compile %.0f digest %.0f compare %.0f ms; "
+              "dataplane build %s" % (
+                  r["scenario"], r["mem"], r["kind"], i + 1, d["total"], d["compile"], d["compare"],
+                  d["audit"], d["dataplane"], fl.get("parsed", "-"), fl.get("compiled", "-"),
+                  fl.get("reused", "-"), lc.get("parse", 0), lc.get("compile", 0), lc.get("digest", 0),
+                  ph.get("compare_cpu_ms", 0),
+                  " ".join("%s %.0f" % kv for kv in dp.items() if kv[1] >= 1) or "-"))
 for r in rows:
     if r.get("routes_per_s"):
         print("install rate %s/%s/%s: %.2f M routes/s (build of the whole "

@@ -70,6 +70,13 @@ ixg_conf_n_files(const struct ixg_conf *c)
 	return c->files.n + c->datafiles.n + c->cdata.n;
 }
 
+/* The config files among them (see ixg_conf.h). Any thread. */
+unsigned
+ixg_conf_n_config_files(const struct ixg_conf *c)
+{
+	return c->files.n;
+}
+
 /* The i-th file read by c, or NULL (see ixg_conf.h). Any thread. */
 const char *
 ixg_conf_file(const struct ixg_conf *c, unsigned i)

@@ -75,6 +75,8 @@ struct conf_load {
 	char *root_abs, *root_real; /* o.root absolute, and resolved */
 	int late; /* the deadline has passed */
 	int stop; /* a per-load limit was hit: read nothing more */
+	void *hash; /* an XXH3_state_t every byte read goes into, or NULL
+		     * (cache.c, while it records a file) */
 };
 
 /* Start a load with opts (NULL: the defaults) and what earlier phases of
@@ -485,5 +487,41 @@ int prefix_fd_read(struct conf_load *L, int fd, const char *path, pfx_cb cb,
 		   void *ctx, struct ixg_diags *d);
 int country_fd_read(struct conf_load *L, int fd, const char *path, int format,
 		    country_cb cb, void *ctx, struct ixg_diags *d);
+
+/* ---------------------------------------------------------------------
+ * The compile cache (cache.c; the contract is ixg_conf.h's). A compile
+ * reads its data files through these: with c NULL they are
+ * prefix_fd_read / country_fd_read; otherwise an unchanged file's
+ * recorded callbacks are replayed and a changed one is read and recorded.
+ * fd comes from load_open (st its fstat, t_open the CLOCK_REALTIME before
+ * the open: cache_now_ns); the fd is neither closed nor left at another
+ * offset than a read leaves it.
+ */
+int cache_prefix_file(struct conf_load *L, struct ixg_conf_cache *c, int fd,
+		      const struct stat *st, int64_t t_open, const char *path,
+		      pfx_cb cb, void *ctx, struct ixg_diags *d);
+int cache_country_file(struct conf_load *L, struct ixg_conf_cache *c, int fd,
+		       const struct stat *st, int64_t t_open, const char *path,
+		       int format, country_cb cb, void *ctx,
+		       struct ixg_diags *d);
+int64_t cache_now_ns(void);
+/* How many routes4, routes6, sources4, sources6, country4, country6 the
+ * last compile through c read (before dropping repeats): the next one
+ * allocates that much at once instead of growing (and copying) 20 times.
+ * Zeros for c NULL or a new cache. */
+#define CACHE_SIZES 6
+void cache_sizes_get(const struct ixg_conf_cache *c,
+		     uint32_t sizes[CACHE_SIZES]);
+void cache_sizes_set(struct ixg_conf_cache *c,
+		     const uint32_t sizes[CACHE_SIZES]);
+/* A compile starts (stats reset) / ends; a complete one drops the
+ * entries it did not use. c may be NULL. */
+void cache_compile_begin(struct ixg_conf_cache *c);
+void cache_compile_end(struct ixg_conf_cache *c, int complete);
+/* Tests: how recent a file's times must be to be verified by content
+ * (default 2 s); and make path's entries take the file's identity now, as
+ * a filesystem whose times did not move would (the number changed). */
+void cache_set_racy_ns(struct ixg_conf_cache *c, int64_t ns);
+int cache_forge_identity(struct ixg_conf_cache *c, const char *path);
 
 #endif /* IXG_CONF_IMPL_H */

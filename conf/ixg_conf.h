@@ -73,6 +73,45 @@ struct ixg_conf_opts {
 void ixg_conf_opts_init(struct ixg_conf_opts *o);
 
 /*
+ * Compile cache: what the data files of a config (prefix lists, country
+ * data) compiled to, kept from one load to the next so a reload reads
+ * and parses only the files that changed (a one-member change of the
+ * real table: one file of 132). A file is reused when its identity is
+ * what it was when read (device, inode, size, modification and change
+ * times in ns: an edit in place, `git checkout` and an atomic rename all
+ * change it) and, if its times are within 2 s of that read (one
+ * timestamp tick may hide a second write), its content hash (XXH3-64)
+ * too. A reuse gives the compile exactly what a read gives (prefixes,
+ * line numbers, every diagnostic, the load's byte budget); only reads
+ * that ended without any diagnostic are kept. Entries a complete compile
+ * did not use are dropped (a deleted or renamed file is an error as
+ * before, and leaves nothing behind).
+ *
+ * Not thread-safe: one load at a time uses a cache (give each thread its
+ * own, or hand it over). Any thread.
+ */
+struct ixg_conf_cache;
+
+struct ixg_conf_cache *ixg_conf_cache_new(void); /* NULL: out of memory */
+void ixg_conf_cache_free(struct ixg_conf_cache *c); /* NULL: nothing */
+
+/* What the last compile through the cache did, and what it holds. */
+struct ixg_conf_cache_stats {
+	uint32_t compiled; /* data files read and parsed */
+	uint32_t reused; /* data files taken unchanged (not parsed) */
+	uint32_t verified; /* of those: read again and hashed, their times
+			    * being too recent to trust */
+	uint32_t dropped; /* entries dropped, no longer used */
+	uint64_t bytes_compiled, bytes_reused;
+	uint32_t entries; /* held now */
+	uint64_t bytes_held; /* memory of the entries' records */
+};
+
+/* c's stats into *out (zeros for c NULL). */
+void ixg_conf_cache_stats(const struct ixg_conf_cache *c,
+			  struct ixg_conf_cache_stats *out);
+
+/*
  * Parse and validate the config rooted at `path` (includes are resolved
  * relative to the including file). Returns the config, or NULL if there was
  * any error; every error is in `d`. Never stops at the first error.
@@ -122,6 +161,18 @@ int ixg_conf_compile_prev(const struct ixg_conf *c, const struct ixg_spec *prev,
 			  struct ixg_spec *spec, struct ixg_diags *d);
 
 /*
+ * The same through a compile cache (ixg_conf_cache_new; NULL: none): the
+ * data files that did not change since the cache saw them are not read,
+ * the others are read and recorded in it. Same spec, same diagnostics as
+ * without. The cache is the caller's, used by this call only while it
+ * runs. Any thread.
+ */
+int ixg_conf_compile_cache(const struct ixg_conf *c,
+			   const struct ixg_spec *prev,
+			   struct ixg_conf_cache *cache, struct ixg_spec *spec,
+			   struct ixg_diags *d);
+
+/*
  * Every file the config read, for a checksum over the config: the root
  * file and its includes (in the order read), then prefix-list files, then
  * country data files. Paths as opened; valid as long as c lives.
@@ -129,6 +180,9 @@ int ixg_conf_compile_prev(const struct ixg_conf *c, const struct ixg_spec *prev,
  */
 unsigned ixg_conf_n_files(const struct ixg_conf *c);
 const char *ixg_conf_file(const struct ixg_conf *c, unsigned i);
+/* How many of them are config files (the root and its includes, parsed
+ * as the config language): the first ones; the rest are data files. */
+unsigned ixg_conf_n_config_files(const struct ixg_conf *c);
 
 /*
  * The metrics { } block: ixgate-control's exporter settings, which the

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "conf_impl.h"
 
 /* See ixg_conf.h. */
@@ -339,6 +341,8 @@ load_read(struct conf_load *L, int fd, void *buf, size_t len, char *err,
 		return -EFBIG;
 	}
 	L->bytes += (uint64_t)r;
+	if (L->hash != NULL && r > 0)
+		XXH3_64bits_update(L->hash, buf, (size_t)r);
 	return r;
 }
 

@@ -8,7 +8,7 @@ set -eu
 PKGS="gcc clang clang-format meson ninja-build pkg-config make python3
 python3-pyelftools libdpdk-dev dpdk dpdk-dev dpdk-doc liburing-dev libssl-dev
 libcmocka-dev libpcap-dev libmnl-dev libjansson-dev libsystemd-dev scdoc
-zlib1g-dev
+zlib1g-dev libxxhash-dev
 iproute2 procps iputils-ping"
 # Tests talk to the real programs operators run beside ixgate: routing
 # daemons, Prometheus, sFlow collectors, a packet decoder, the IX-F schema

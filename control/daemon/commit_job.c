@@ -88,6 +88,7 @@ struct compile_task {
 	struct ixg_spec ids; /* prev for compile_prev (NULL when empty) */
 	bool have_ids;
 	const struct ixg_conf *conf; /* sync: compile this parsed config */
+	struct ixg_conf_cache *cache; /* D->conf_cache, held while running */
 	struct ctl_config out;
 	struct ixg_spec spec; /* sync's result */
 	char *errs;
@@ -186,6 +187,7 @@ struct prepare_task {
 	 * edits against base[f] (what the dataplane holds, sorted, n_base[f]
 	 * elements) when it is known, else whole. */
 	struct route_send rs;
+	double cpu_ms; /* the task thread's CPU time */
 	int rc;
 };
 
@@ -225,6 +227,7 @@ struct commit_job {
 	int memfd[IXG_TBL_MAX];
 	uint64_t count[IXG_TBL_MAX];
 	struct route_send rs; /* the route tables as sent (prepare_task) */
+	double prepare_cpu_ms; /* the prepare task's CPU time */
 	uint32_t tables;
 	unsigned next_table;
 	uint64_t base_generation;
@@ -588,6 +591,47 @@ on_result_written(void *arg, int err)
 	job_finish(j);
 }
 
+/* What a reload read and sent, one line (doc/operations.md, "What a
+ * reload costs"): files parsed, data files compiled or reused from the
+ * compile cache, the load's steps in ms (wall, and the task thread's CPU
+ * time), and each table sent, as edits or whole. */
+static void
+say_cost(struct commit_job *j)
+{
+	const struct ctl_load_stats *l = &j->D->st.running.load;
+	char files[160], sent[512];
+	size_t off = 0;
+
+	ctl_load_text(l, files, sizeof(files));
+	sent[0] = '\0';
+	for (unsigned k = 1; k < IXG_TBL_MAX && off < sizeof(sent); k++) {
+		int f = route_family(k), n;
+
+		if (!(j->tables & (1u << k)))
+			continue;
+		if (f >= 0 && j->rs.delta[f])
+			n = snprintf(sent + off, sizeof(sent) - off,
+				     "%s%s as %" PRIu64 " edit%s",
+				     off ? ", " : "", ctl_table_name(k),
+				     j->rs.edits[f],
+				     j->rs.edits[f] == 1 ? "" : "s");
+		else
+			n = snprintf(sent + off, sizeof(sent) - off,
+				     "%s%s whole (%" PRIu64 ")",
+				     off ? ", " : "", ctl_table_name(k),
+				     j->count[k]);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	job_say(j,
+		"%s: %s; parse %.1f ms, compile %.1f ms, digest %.1f ms "
+		"(cpu %.1f, %.1f, %.1f), compare cpu %.1f ms; sent %s",
+		j->req.action, files, l->parse_ms, l->compile_ms, l->digest_ms,
+		l->parse_cpu_ms, l->compile_cpu_ms, l->digest_cpu_ms,
+		j->prepare_cpu_ms, off ? sent : "nothing");
+}
+
 static void
 committed(struct commit_job *j)
 {
@@ -620,6 +664,8 @@ committed(struct commit_job *j)
 		j->rep.build_ns / 1e6, j->rep.publish_ns / 1e6, total,
 		ms[PH_COMPILE] + ms[PH_IDS], ms[PH_PREPARE], ms[PH_ATTEMPT],
 		ms[PH_TXN] + (now - j->t_phase));
+	if (j->req.kind == COMMIT_RELOAD)
+		say_cost(j);
 	if (j->req.kind == COMMIT_RELOAD && j->req.confirm_s > 0)
 		job_say(j,
 			"confirm within %u s (ixgatectl confirm), or "
@@ -1123,10 +1169,30 @@ on_attempt_written(void *arg, int err)
 
 /* ---- prepare ---- */
 
+static double
+thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void prepare_tables(struct prepare_task *t);
+
 static void
 prepare_run(void *arg)
 {
 	struct prepare_task *t = arg;
+	double c0 = thread_cpu_ms();
+
+	prepare_tables(t);
+	t->cpu_ms = thread_cpu_ms() - c0;
+}
+
+static void
+prepare_tables(struct prepare_task *t)
+{
 	FILE *df;
 
 	t->rc = t->preset ? 0 : ctl_diff(t->base, t->spec, &t->diff);
@@ -1178,6 +1244,7 @@ prepare_done(void *arg)
 	j->rs = t->rs;
 	memset(&t->rs, 0, sizeof(t->rs));
 	j->diff = t->diff;
+	j->prepare_cpu_ms = t->cpu_ms;
 	memcpy(j->dtext, t->dtext, sizeof(j->dtext));
 	if (t->rc < 0) {
 		int rc = t->rc;
@@ -1318,15 +1385,17 @@ compile_run(void *arg)
 	if (t->conf != NULL) {
 		struct ixg_diags *d = ixg_diags_new();
 
-		t->rc = d != NULL ? ixg_conf_compile_prev(t->conf, &t->ids,
-							  &t->spec, d)
-				  : -ENOMEM;
+		t->rc = d != NULL
+				? ixg_conf_compile_cache(t->conf, &t->ids,
+							 t->cache, &t->spec, d)
+				: -ENOMEM;
 		if (d != NULL)
 			ixg_diags_print(d, errs);
 		ixg_diags_free(d);
 	} else {
-		t->rc = ctl_config_load(t->path, t->have_ids ? &t->ids : NULL,
-					&t->out, errs);
+		t->rc = ctl_config_load_cache(t->path,
+					      t->have_ids ? &t->ids : NULL,
+					      t->cache, &t->out, errs);
 	}
 	fclose(errs);
 }
@@ -1334,6 +1403,7 @@ compile_run(void *arg)
 static void
 compile_task_free(struct compile_task *t)
 {
+	ixg_conf_cache_free(t->cache); /* abandoned: the loop made another */
 	ctl_config_free(&t->out);
 	ixg_spec_free(&t->spec);
 	ixg_ids_free(&t->ids);
@@ -1374,6 +1444,10 @@ compile_done(void *arg)
 	j->task = NULL;
 	loop_timer_del(D->loop, j->timer);
 	j->timer = NULL;
+	/* The cache comes back to the loop. */
+	ixg_conf_cache_free(D->conf_cache);
+	D->conf_cache = t->cache;
+	t->cache = NULL;
 	if (t->errs_len > 0)
 		job_say_text(j, t->errs, t->errs_len);
 	if (t->rc != 0) {
@@ -1447,6 +1521,10 @@ start_compile(struct commit_job *j)
 	}
 	t->have_ids = D->st.running.valid;
 	t->job = j;
+	/* The compile cache goes with the task (a new one if the last task
+	 * was abandoned with it). */
+	t->cache = D->conf_cache != NULL ? D->conf_cache : ixg_conf_cache_new();
+	D->conf_cache = NULL;
 	rc = offload_run(D->offload, compile_run, compile_done, compile_discard,
 			 t, &j->task);
 	if (rc < 0) {

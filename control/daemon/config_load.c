@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -196,14 +197,49 @@ ctl_config_perms(const char *path, char *err, size_t errlen)
 	return perm_one(dirname(dir), err, errlen);
 }
 
+/* Wall and this thread's CPU time, in ms. */
+static void
+clocks(double *wall, double *cpu)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+	*wall = (double)a.tv_sec * 1e3 + (double)a.tv_nsec / 1e6;
+	*cpu = (double)b.tv_sec * 1e3 + (double)b.tv_nsec / 1e6;
+}
+
+/* What a load read (see config_load.h). Any thread. */
+void
+ctl_load_text(const struct ctl_load_stats *l, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "%u config file%s parsed, %u data file%s compiled, %u "
+		 "reused unread (%u verified by content)",
+		 l->parsed, l->parsed == 1 ? "" : "s", l->compiled,
+		 l->compiled == 1 ? "" : "s", l->reused, l->verified);
+}
+
 /* Load a config (see config_load.h). Any thread. */
 int
 ctl_config_load(const char *path, const struct ixg_spec *prev,
 		struct ctl_config *out, FILE *errs)
 {
+	return ctl_config_load_cache(path, prev, NULL, out, errs);
+}
+
+/* Load a config through a compile cache (see config_load.h). Any
+ * thread. */
+int
+ctl_config_load_cache(const char *path, const struct ixg_spec *prev,
+		      struct ixg_conf_cache *cache, struct ctl_config *out,
+		      FILE *errs)
+{
 	struct ixg_diags *d = ixg_diags_new();
+	struct ixg_conf_cache_stats cs;
 	struct ctl_config c;
 	char perr[PATH_MAX + 128];
+	double w0, c0, w1, c1, w2, c2, w3, c3;
 	unsigned i;
 	int rc = -1;
 
@@ -212,9 +248,25 @@ ctl_config_load(const char *path, const struct ixg_spec *prev,
 		fprintf(errs, "%s: out of memory\n", path);
 		return -1;
 	}
+	clocks(&w0, &c0);
 	c.conf = ixg_conf_parse_file(path, d);
-	if (c.conf != NULL &&
-	    ixg_conf_compile_prev(c.conf, prev, &c.spec, d) == 0) {
+	clocks(&w1, &c1);
+	w2 = w1;
+	c2 = c1;
+	if (c.conf != NULL) {
+		rc = ixg_conf_compile_cache(c.conf, prev, cache, &c.spec, d);
+		clocks(&w2, &c2);
+		ixg_conf_cache_stats(cache, &cs);
+		c.load.parse_ms = w1 - w0;
+		c.load.parse_cpu_ms = c1 - c0;
+		c.load.compile_ms = w2 - w1;
+		c.load.compile_cpu_ms = c2 - c1;
+		c.load.compiled = cache != NULL ? cs.compiled : 0;
+		c.load.reused = cs.reused;
+		c.load.verified = cs.verified;
+		c.load.cached = cache != NULL;
+	}
+	if (c.conf != NULL && rc == 0) {
 		rc = 0;
 		for (i = 0; i < ixg_conf_n_files(c.conf); i++)
 			if (ctl_config_perms(ixg_conf_file(c.conf, i), perr,
@@ -236,6 +288,14 @@ ctl_config_load(const char *path, const struct ixg_spec *prev,
 				path);
 			rc = -1;
 		}
+		clocks(&w3, &c3);
+		c.load.digest_ms = w3 - w2;
+		c.load.digest_cpu_ms = c3 - c2;
+		/* Config files: the root and its includes, before the data
+		 * files in ixg_conf_file() order. */
+		c.load.parsed = ixg_conf_n_config_files(c.conf);
+		if (!c.load.cached)
+			c.load.compiled = c.n_files - c.load.parsed;
 		if (rc < 0) {
 			ixg_diags_free(d);
 			ixg_spec_free(&c.spec);

@@ -88,6 +88,12 @@ struct ctld {
 	struct loop_watch *signal_watch;
 	struct loop_timer *tick;
 
+	/* What the data files compiled to (ixg_conf.h, compile cache): one
+	 * load uses it at a time, so a compile task holds it while it runs
+	 * (NULL meanwhile; an abandoned task frees it and the next load
+	 * starts a new one). */
+	struct ixg_conf_cache *conf_cache;
+
 	/* The files check (daemon.c). */
 	struct offload_task *files_task;
 	uint64_t files_next_ms, files_full_ms;

@@ -49,6 +49,17 @@ struct ctl_config {
 	 * follow the config's own). */
 	uint32_t n_conf_src4, n_conf_src6;
 	uint64_t rib_id;
+	/* What loading it took (ctl_config_load_cache): files parsed (the
+	 * root and its includes), data files compiled (read and parsed) and
+	 * reused unread from the compile cache (of those, verified: read
+	 * again to compare contents, their times being too recent), and the
+	 * steps' wall and thread-CPU time in ms. */
+	struct ctl_load_stats {
+		unsigned parsed, compiled, reused, verified;
+		double parse_ms, compile_ms, digest_ms;
+		double parse_cpu_ms, compile_cpu_ms, digest_cpu_ms;
+		bool cached; /* through a compile cache */
+	} load;
 };
 
 /* The config files on disk, compared with the running config. */

@@ -232,6 +232,16 @@ main(int argc, char **argv)
 	 * measurable.
 	 */
 	mallopt(M_ARENA_MAX, 1);
+	/*
+	 * The same for the arrays of a reload's spec (6.8 MB of routes4 on
+	 * the real table): served from the heap (up to glibc's 32 MiB mmap
+	 * ceiling) and kept there when freed (trimmed past 512 MiB free), so
+	 * the next reload reuses pages already mapped instead of faulting in
+	 * fresh ones. Compile of the real table through the compile cache,
+	 * CPU time on the loaded 2-vCPU VM: 168-221 -> 61-67 ms.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
 		if (argc != 3) {
 			usage(stderr);
@@ -339,7 +349,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "ixgate-control: %s; refusing to run\n", err);
 		return 1;
 	}
-	if (ctl_config_load(D.st.config_path, NULL, &D.st.running, stderr) < 0)
+	D.conf_cache = ixg_conf_cache_new(); /* NULL: loads go without */
+	if (ctl_config_load_cache(D.st.config_path, NULL, D.conf_cache,
+				  &D.st.running, stderr) < 0)
 		return 1;
 	D.loop = loop_new(256);
 	if (D.loop == NULL) {
@@ -396,6 +408,7 @@ main(int argc, char **argv)
 	rc = loop_run(D.loop);
 	exporter_stop();
 	ctld_stop(&D);
+	ixg_conf_cache_free(D.conf_cache);
 	if (rc < 0) {
 		fprintf(stderr, "ixgate-control: event loop: %s\n",
 			strerror(-rc));

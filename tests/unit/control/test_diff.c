@@ -4,6 +4,7 @@
  * content). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -292,11 +293,68 @@ test_long_table_middle_edit(void **state)
 	free(tb);
 }
 
+/* Two members swap names (a full replace: ids follow names, so every
+ * route and source changes owner), and the second list gains a prefix in
+ * the middle: routes keep their keys (changed), sources are keyed by
+ * owner too (removed and added). */
+static void
+append_peer(char *t, size_t cap, const char *name, unsigned asn, unsigned mac,
+	    unsigned first, bool extra)
+{
+	size_t off = strlen(t);
+
+	off += (size_t)snprintf(t + off, cap - off,
+				"peer %s { asn %u; country VN; port p0; vlan "
+				"%u; mac 02:00:00:00:00:%02x; announce { ",
+				name, asn, 10 + mac, mac);
+	for (unsigned i = 0; i < 1000; i++) {
+		off += (size_t)snprintf(t + off, cap - off, "10.%u.%u.0/24; ",
+					first + i / 256, i % 256);
+		if (extra && i == 500)
+			off += (size_t)snprintf(t + off, cap - off,
+						"10.99.0.0/16; ");
+	}
+	snprintf(t + off, cap - off, "} }\n");
+}
+
+static void
+test_owners_swapped(void **state)
+{
+	struct ixg_spec a, b;
+	struct ctl_diff d;
+	size_t cap = 1 << 20;
+	char *ta = calloc(1, cap), *tb = calloc(1, cap);
+
+	(void)state;
+	assert_non_null(ta);
+	assert_non_null(tb);
+	strcpy(ta, HEAD);
+	strcpy(tb, HEAD);
+	append_peer(ta, cap, "a", 1, 10, 16, false);
+	append_peer(ta, cap, "b", 2, 11, 32, false);
+	append_peer(tb, cap, "b", 1, 10, 16, false);
+	append_peer(tb, cap, "a", 2, 11, 32, true);
+	compile(ta, NULL, &a);
+	compile(tb, &a, &b);
+	assert_int_equal(ctl_diff(&a, &b, &d), 0);
+	assert_int_equal(d.t[IXG_TBL_ROUTES4].added, 1);
+	assert_int_equal(d.t[IXG_TBL_ROUTES4].removed, 0);
+	assert_int_equal(d.t[IXG_TBL_ROUTES4].changed, 2000);
+	assert_int_equal(d.t[IXG_TBL_SOURCES4].added, 2001);
+	assert_int_equal(d.t[IXG_TBL_SOURCES4].removed, 2000);
+	assert_int_equal(d.t[IXG_TBL_SOURCES4].changed, 0);
+	ixg_spec_free(&a);
+	ixg_spec_free(&b);
+	free(ta);
+	free(tb);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long_table_middle_edit),
+		cmocka_unit_test(test_owners_swapped),
 		cmocka_unit_test(test_first_commit_sends_everything),
 		cmocka_unit_test(test_same_config_sends_nothing),
 		cmocka_unit_test(test_origin_shift_is_not_a_change),

@@ -212,7 +212,7 @@ struct commit_job {
 	struct ctl_config cand;
 	bool cand_is_running;
 	/* A routes job: cand is a shallow copy of the running config that
-	 * owns only its routes4, routes6 and blackholes arrays. */
+	 * owns only its routes4, routes6, blackholes and nhgroups arrays. */
 	bool routes_only;
 	uint8_t sha[32]; /* the candidate's, kept after it is installed */
 	bool have_sha;
@@ -381,6 +381,7 @@ cand_free(struct commit_job *j)
 		free(j->cand.spec.routes4);
 		free(j->cand.spec.routes6);
 		free(j->cand.spec.blackholes);
+		free(j->cand.spec.nhgroups);
 		/* Sources of its own when feasible peers' changed. */
 		if (j->cand.spec.sources4 != j->D->st.running.spec.sources4) {
 			free(j->cand.spec.sources4);
@@ -523,6 +524,9 @@ install_candidate(struct commit_job *j)
 		free(st->running.spec.routes4);
 		free(st->running.spec.routes6);
 		free(st->running.spec.blackholes);
+		free(st->running.spec.nhgroups);
+		st->running.spec.nhgroups = j->cand.spec.nhgroups;
+		st->running.spec.n_nhgroups = j->cand.spec.n_nhgroups;
 		st->running.spec.routes4 = j->cand.spec.routes4;
 		st->running.spec.n_routes4 = j->cand.spec.n_routes4;
 		st->running.spec.routes6 = j->cand.spec.routes6;
@@ -1893,6 +1897,8 @@ start_routes(struct commit_job *j)
 	j->cand.spec.n_routes6 = routes.n_routes6;
 	j->cand.spec.blackholes = routes.blackholes;
 	j->cand.spec.n_blackholes = routes.n_blackholes;
+	j->cand.spec.nhgroups = routes.nhgroups; /* ECMP, whole */
+	j->cand.spec.n_nhgroups = routes.n_nhgroups;
 	if (routes.sources4 != NULL) { /* feasible peers' (RFC 8704) */
 		j->cand.spec.sources4 = routes.sources4;
 		j->cand.spec.n_sources4 = routes.n_sources4;

@@ -445,7 +445,7 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 	    c->spec.n_routes6 == c->n_conf6 &&
 	    c->spec.n_blackholes == c->n_conf_bh &&
 	    c->spec.n_sources4 == c->n_conf_src4 &&
-	    c->spec.n_sources6 == c->n_conf_src6)
+	    c->spec.n_sources6 == c->n_conf_src6 && c->spec.n_nhgroups == 0)
 		return 0;
 	rc = basis(R, c);
 	if (rc < 0)
@@ -463,6 +463,7 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 		free(m.routes4);
 		free(m.routes6);
 		free(m.blackholes);
+		free(m.nhgroups);
 		return rc;
 	}
 	rc = rib_table_feasible(R->t, &c->spec, c->n_conf_src4, c->n_conf_src6,
@@ -471,6 +472,7 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 		free(m.routes4);
 		free(m.routes6);
 		free(m.blackholes);
+		free(m.nhgroups);
 		return rc;
 	}
 	if (m.sources4 != NULL) {
@@ -494,6 +496,9 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 	c->spec.n_routes6 = m.n_routes6;
 	c->spec.blackholes = m.blackholes;
 	c->spec.n_blackholes = m.n_blackholes;
+	free(c->spec.nhgroups); /* ECMP groups: the kernel routes' alone */
+	c->spec.nhgroups = m.nhgroups;
+	c->spec.n_nhgroups = m.n_nhgroups;
 	return 0;
 }
 
@@ -542,6 +547,7 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 		free(m.routes4);
 		free(m.routes6);
 		free(m.blackholes);
+		free(m.nhgroups);
 		return rc;
 	}
 	memset(d, 0, sizeof(*d));
@@ -581,7 +587,16 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 		count_diff(&d->t[IXG_TBL_BLACKHOLES], s->n_blackholes,
 			   m.n_blackholes, 0);
 	}
+	/* ECMP groups: whole, in the same transaction as the routes */
+	if (differs(m.nhgroups, m.n_nhgroups, s->nhgroups, s->n_nhgroups,
+		    sizeof(*m.nhgroups))) {
+		*tables |= 1u << IXG_TBL_NHGROUPS;
+		count_diff(&d->t[IXG_TBL_NHGROUPS], s->n_nhgroups, m.n_nhgroups,
+			   0);
+	}
 	d->changed_tables = *tables;
+	out->nhgroups = m.nhgroups;
+	out->n_nhgroups = m.n_nhgroups;
 	out->routes4 = m.routes4;
 	out->n_routes4 = m.n_routes4;
 	out->routes6 = m.routes6;

@@ -18,6 +18,7 @@
 
 #include <linux/rtnetlink.h>
 
+#include "rib_nhg.h"
 #include "rib_table.h"
 
 static const char *const kind_names[] = {
@@ -234,6 +235,7 @@ struct rib_table {
 	void (*log)(void *arg, const char *line);
 	void *log_arg;
 	char names[IXG_MAX_PEERS][IXG_NAME_LEN];
+	struct rib_nhg *nhg; /* ECMP groups the entries name (rib_nhg.h) */
 };
 
 static void tlog(struct rib_table *t, const char *fmt, ...)
@@ -258,6 +260,10 @@ rib_table_new(void)
 {
 	struct rib_table *t = calloc(1, sizeof(*t));
 
+	if (t != NULL && (t->nhg = rib_nhg_new()) == NULL) {
+		free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -272,6 +278,7 @@ rib_table_free(struct rib_table *t)
 	ktab_free(&t->nexthops);
 	ktab_free(&t->sources);
 	ktab_free(&t->conf);
+	rib_nhg_free(t->nhg);
 	free(t);
 }
 
@@ -300,11 +307,27 @@ covered(const struct rib_table *t, uint16_t tag, int fam, const uint8_t *dst,
 	return false;
 }
 
-/* What the best route r of (fam, dst, len) becomes. */
+/*
+ * What the best route r of (fam, dst, len) becomes. A unicast route's
+ * next hops are its live gateways (not RTNH_F_DEAD nor RTNH_F_LINKDOWN)
+ * that are a member's next hop, each member once (two gateways of one
+ * member: their weights add up), minus those `filter sources` refuses
+ * for the prefix; none left: unresolved, or filtered (naming the first
+ * member refused); one: a route to it; more: a route to the ECMP group of
+ * the first IXG_NHG_MAX_MEMBERS of them with their weights (rib_nhg.h),
+ * *peer IXG_NH_GROUP | its id. Members over max-prefix are left out when
+ * merged, not here (ent_merged, rib_nhg_emit). No group left to make: a
+ * route to the first member.
+ */
 static void
 resolve(const struct rib_table *t, const struct rtnl_route *r, int fam,
 	const uint8_t *dst, unsigned len, uint8_t *kind, uint16_t *peer)
 {
+	struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS];
+	unsigned n = 0;
+	uint16_t refused = 0;
+	int id;
+
 	*peer = 0;
 	if (r->type == RTN_BLACKHOLE || r->type == RTN_UNREACHABLE ||
 	    r->type == RTN_PROHIBIT) {
@@ -317,8 +340,10 @@ resolve(const struct rib_table *t, const struct rtnl_route *r, int fam,
 		const struct rtnl_nexthop *nh = &r->nh[i];
 		struct key k;
 		const struct rec *rec;
+		uint16_t p;
+		unsigned j;
 
-		if (nh->flags & RTNH_F_DEAD)
+		if (nh->flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN))
 			continue;
 		if (nh->gw_family != AF_INET && nh->gw_family != AF_INET6)
 			continue;
@@ -328,12 +353,52 @@ resolve(const struct rib_table *t, const struct rtnl_route *r, int fam,
 		rec = ktab_find(&t->nexthops, &k);
 		if (rec == NULL)
 			continue;
-		*peer = (uint16_t)rec->val;
-		*kind = t->pol.filter && !covered(t, *peer, fam, dst, len)
-				? RIB_K_FILTERED
-				: RIB_K_ROUTE;
+		p = (uint16_t)rec->val;
+		if (t->pol.filter && !covered(t, p, fam, dst, len)) {
+			if (refused == 0)
+				refused = p;
+			continue;
+		}
+		for (j = 0; j < n && m[j].peer != p; j++)
+			;
+		if (j < n) {
+			unsigned w = m[j].weight +
+				     (nh->weight ? nh->weight : 1);
+
+			m[j].weight = (uint16_t)(w > 256 ? 256 : w);
+		} else if (n < IXG_NHG_MAX_MEMBERS) {
+			m[n].peer = p;
+			m[n++].weight = nh->weight ? nh->weight : 1;
+		}
+	}
+	if (n == 0) {
+		if (refused != 0) {
+			*kind = RIB_K_FILTERED;
+			*peer = refused;
+		}
 		return;
 	}
+	*kind = RIB_K_ROUTE;
+	*peer = m[0].peer;
+	if (n > 1 && (id = rib_nhg_find(t->nhg, m, n)) >= 0)
+		*peer = (uint16_t)(IXG_NH_GROUP | id);
+}
+
+/* Whether entry value nh (a peer, or a group: all its members) is shut
+ * out by max-prefix. */
+static bool
+nh_shut(const struct rib_table *t, uint16_t nh)
+{
+	struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS];
+	unsigned n;
+
+	if (!rib_nh_is_group(nh))
+		return t->m[nh % IXG_MAX_PEERS].shut;
+	n = rib_nhg_members(t->nhg, nh & ~IXG_NH_GROUP, m);
+	for (unsigned i = 0; i < n; i++)
+		if (!t->m[m[i].peer].shut)
+			return false;
+	return true;
 }
 
 /* Member bookkeeping: entry (kind, peer) counted with sign. */
@@ -342,6 +407,16 @@ count(struct rib_table *t, uint8_t kind, uint16_t peer, int sign)
 {
 	struct rib_member *m = &t->m[peer % IXG_MAX_PEERS];
 
+	if (rib_nh_is_group(peer)) {
+		/* an ECMP route counts for each member (max-prefix) */
+		struct rib_nhg_member g[IXG_NHG_MAX_MEMBERS];
+		unsigned n = rib_nhg_members(t->nhg, peer & ~IXG_NH_GROUP, g);
+
+		for (unsigned i = 0; i < n; i++)
+			count(t, kind, g[i].peer, sign);
+		rib_nhg_ref(t->nhg, peer & ~IXG_NH_GROUP, sign);
+		return;
+	}
 	if (peer == 0)
 		return;
 	if (kind == RIB_K_ROUTE)
@@ -357,7 +432,16 @@ count(struct rib_table *t, uint8_t kind, uint16_t peer, int sign)
 static void
 check_member(struct rib_table *t, uint16_t id)
 {
-	struct rib_member *m = &t->m[id];
+	struct rib_member *m = &t->m[id % IXG_MAX_PEERS];
+
+	if (rib_nh_is_group(id)) {
+		struct rib_nhg_member g[IXG_NHG_MAX_MEMBERS];
+		unsigned n = rib_nhg_members(t->nhg, id & ~IXG_NH_GROUP, g);
+
+		for (unsigned i = 0; i < n; i++)
+			check_member(t, g[i].peer);
+		return;
+	}
 
 	if (m->max_prefix == 0) {
 		if (m->shut)
@@ -453,6 +537,7 @@ rib_table_clear(struct rib_table *t)
 		t->m[i].filtered = 0;
 		t->m[i].shut = false;
 	}
+	rib_nhg_unref_all(t->nhg);
 }
 
 uint32_t
@@ -637,6 +722,7 @@ resolve_all:
 		ktab_free(&t->sources);
 		ktab_free(&t->conf);
 	}
+	rib_nhg_unref_all(t->nhg); /* counted again below */
 	for (uint32_t i = 0; i < t->n_e; i++) {
 		struct ent *e = &t->e[i];
 		const struct rtnl_route *best;
@@ -680,12 +766,25 @@ ent_merged(const struct rib_table *t, const struct ent *e)
 		k.tag = TAG_CONF_BH;
 		return ktab_find(&t->conf, &k) == NULL;
 	}
-	if (e->kind != RIB_K_ROUTE || t->m[e->peer].shut)
+	if (e->kind != RIB_K_ROUTE || nh_shut(t, e->peer))
 		return false;
 	if (t->pol.precedence_kernel)
 		return true;
 	k.tag = TAG_CONF_ROUTE;
 	return ktab_find(&t->conf, &k) == NULL;
+}
+
+/* The members of a ROUTE entry: its peer, or its group's members (those
+ * over max-prefix too). Returns how many, into g. */
+static unsigned
+ent_members(const struct rib_table *t, const struct ent *e,
+	    struct rib_nhg_member *g)
+{
+	if (rib_nh_is_group(e->peer))
+		return rib_nhg_members(t->nhg, e->peer & ~IXG_NH_GROUP, g);
+	g[0].peer = e->peer % IXG_MAX_PEERS;
+	g[0].weight = 1;
+	return 1;
 }
 
 /* A config route that a merged kernel route beats (precedence kernel). */
@@ -701,7 +800,31 @@ conf_beaten(const struct rib_table *t, int fam, unsigned len,
 	key_make(&k, fam, len, 0, addr);
 	r = ktab_find(&t->prefixes, &k);
 	return r != NULL && t->e[r->val].kind == RIB_K_ROUTE &&
-	       !t->m[t->e[r->val].peer].shut;
+	       !nh_shut(t, t->e[r->val].peer);
+}
+
+/* A group member in the dataplane: not shut out by its max-prefix. */
+static bool
+member_usable(const void *arg, uint16_t peer)
+{
+	const struct rib_table *t = arg;
+
+	return !t->m[peer % IXG_MAX_PEERS].shut;
+}
+
+/* See rib_table.h. */
+int
+rib_table_merge_groups(const struct rib_table *t, struct ixg_spec *out)
+{
+	return rib_nhg_emit(t->nhg, member_usable, t, &out->nhgroups,
+			    &out->n_nhgroups);
+}
+
+/* See rib_table.h. */
+const struct rib_nhg *
+rib_table_groups(const struct rib_table *t)
+{
+	return t->nhg;
 }
 
 int
@@ -788,7 +911,7 @@ rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 	out->n_routes6 = n6;
 	out->blackholes = bh;
 	out->n_blackholes = nb;
-	return 0;
+	return rib_table_merge_groups(t, out);
 }
 
 /* See rib_table.h. */
@@ -818,14 +941,20 @@ rib_table_feasible(const struct rib_table *t, const struct ixg_spec *base,
 	n6 = n_conf_src6 < base->n_sources6 ? n_conf_src6 : base->n_sources6;
 	for (uint32_t i = 0; i < t->n_e; i++) {
 		const struct ent *e = &t->e[i];
+		struct rib_nhg_member g[IXG_NHG_MAX_MEMBERS];
+		unsigned ng;
 
-		if (e->kind != RIB_K_ROUTE || !feasible[e->peer] ||
-		    !ent_merged(t, e))
+		if (e->kind != RIB_K_ROUTE || !ent_merged(t, e))
 			continue;
-		if (e->k.fam == 4)
-			k4++;
-		else
-			k6++;
+		ng = ent_members(t, e, g);
+		for (unsigned j = 0; j < ng; j++) {
+			if (!feasible[g[j].peer])
+				continue;
+			if (e->k.fam == 4)
+				k4++;
+			else
+				k6++;
+		}
 	}
 	if (n4 + k4 > IXG_MAX_ROUTES4 || n6 + k6 > IXG_MAX_ROUTES6)
 		return -ENOSPC;
@@ -842,28 +971,35 @@ rib_table_feasible(const struct rib_table *t, const struct ixg_spec *base,
 		memcpy(s6, base->sources6, n6 * sizeof(*s6));
 	for (uint32_t i = 0; i < t->n_e; i++) {
 		const struct ent *e = &t->e[i];
+		struct rib_nhg_member g[IXG_NHG_MAX_MEMBERS];
+		unsigned ng;
 
-		if (e->kind != RIB_K_ROUTE || !feasible[e->peer] ||
-		    !ent_merged(t, e))
+		if (e->kind != RIB_K_ROUTE || !ent_merged(t, e))
 			continue;
-		if (e->k.fam == 4) {
-			struct ixg_spec_route4 *r = &s4[n4++];
-			uint32_t a;
+		/* an ECMP route: a source of each feasible member */
+		ng = ent_members(t, e, g);
+		for (unsigned j = 0; j < ng; j++) {
+			if (!feasible[g[j].peer])
+				continue;
+			if (e->k.fam == 4) {
+				struct ixg_spec_route4 *r = &s4[n4++];
+				uint32_t a;
 
-			memset(r, 0, sizeof(*r));
-			memcpy(&a, e->k.addr, 4);
-			r->addr = ntohl(a);
-			r->len = e->k.len;
-			r->peer_id = e->peer;
-			r->origin = RIB_ORIGIN_KERNEL;
-		} else {
-			struct ixg_spec_route6 *r = &s6[n6++];
+				memset(r, 0, sizeof(*r));
+				memcpy(&a, e->k.addr, 4);
+				r->addr = ntohl(a);
+				r->len = e->k.len;
+				r->peer_id = g[j].peer;
+				r->origin = RIB_ORIGIN_KERNEL;
+			} else {
+				struct ixg_spec_route6 *r = &s6[n6++];
 
-			memset(r, 0, sizeof(*r));
-			memcpy(r->addr, e->k.addr, 16);
-			r->len = e->k.len;
-			r->peer_id = e->peer;
-			r->origin = RIB_ORIGIN_KERNEL;
+				memset(r, 0, sizeof(*r));
+				memcpy(r->addr, e->k.addr, 16);
+				r->len = e->k.len;
+				r->peer_id = g[j].peer;
+				r->origin = RIB_ORIGIN_KERNEL;
+			}
 		}
 	}
 	out->sources4 = s4;
@@ -891,7 +1027,7 @@ rib_table_counts(const struct rib_table *t, struct rib_counts *c)
 			else
 				c->merged6++;
 		} else if (e->kind == RIB_K_ROUTE) {
-			if (t->m[e->peer].shut)
+			if (nh_shut(t, e->peer))
 				c->shut_routes++;
 			else
 				c->shadowed++;

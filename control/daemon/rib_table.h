@@ -11,10 +11,12 @@
  *        member's allowed prefixes (its sources: allow-source, else
  *        announce) cover the prefix ("only a member allowed to announce
  *        the covering prefix may blackhole it"), else refused;
- *   unicast   the member whose `next-hop` is the first live gateway that
- *        is one (IPv4 or IPv6 gateway, RFC 8950 included), else
- *        unresolved; with `filter sources`, refused when the prefix is
- *        outside that member's sources.
+ *   unicast   the members whose `next-hop` is a live gateway of the
+ *        route (IPv4 or IPv6 gateway, RFC 8950 included), else
+ *        unresolved; with `filter sources`, those whose sources do not
+ *        cover the prefix are left out (all of them: refused). Several
+ *        members: an ECMP group of them (rib_nhg.h), shared by every
+ *        prefix with the same members and weights.
  * A member whose accepted kernel routes pass its max-prefix is shut out:
  * none of its kernel routes is merged until the count falls below 90% of
  * the limit. Same prefix in config and kernel: a blackhole from either
@@ -114,14 +116,28 @@ uint32_t rib_table_size(const struct rib_table *t);
 /*
  * The merged tables: the first n_conf* entries of base's routes4,
  * routes6 and blackholes (the config's), minus config routes a kernel
- * route beats, then every merged kernel entry (origin RIB_ORIGIN_KERNEL).
- * New malloc'd arrays into out->routes4/routes6/blackholes and their
- * counts (the other fields of out are not touched). 0, -ENOSPC past a
+ * route beats, then every merged kernel entry (origin RIB_ORIGIN_KERNEL),
+ * and the ECMP groups they name (rib_table_merge_groups).
+ * New malloc'd arrays into out->routes4/routes6/blackholes/nhgroups and
+ * their counts (the other fields of out are not touched). 0, -ENOSPC past a
  * capacity, or -ENOMEM.
  */
 int rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 		    uint32_t n_conf4, uint32_t n_conf6, uint32_t n_conf_bh,
 		    struct ixg_spec *out);
+
+/*
+ * The ECMP next-hop groups the merged routes name (rib_nhg.h; a route's
+ * peer_id IXG_NH_GROUP | id), members over max-prefix left out, after
+ * dropping the groups no entry names any more: a new malloc'd array into
+ * out->nhgroups and its count (NULL, 0 when none). rib_table_merge calls
+ * it (its out gets the groups too). 0 or -ENOMEM.
+ */
+int rib_table_merge_groups(const struct rib_table *t, struct ixg_spec *out);
+
+/* The groups themselves, for `show` (read only). */
+struct rib_nhg;
+const struct rib_nhg *rib_table_groups(const struct rib_table *t);
 
 /*
  * Source validation `feasible` (RFC 8704 s. 3.3): the sources of base with

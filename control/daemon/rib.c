@@ -985,6 +985,10 @@ rib_where(const struct rib *R, int family, const uint8_t *addr, unsigned len,
 			snprintf(ifn, sizeof(ifn), "if%u", nh->ifindex);
 		snprintf(buf + l, n - l, "%s via %s dev %s", i ? "," : "", gw,
 			 ifn);
+		if (best->n_nh > 1) { /* ECMP: each gateway's weight */
+			l = strlen(buf);
+			snprintf(buf + l, n - l, " weight %u", nh->weight);
+		}
 	}
 	if (!merged) {
 		l = strlen(buf);

@@ -452,7 +452,7 @@ main(void)
 	};
 	int rc;
 
-	dp_test_eal_init("t_ecmp", 0);
+	dp_test_eal_init("t_ecmp_dp", 0);
 	ctr = calloc(1, sizeof(*ctr));
 	if (ctr == NULL)
 		return 1;

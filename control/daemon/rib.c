@@ -17,6 +17,7 @@
 #include "ctld.h"
 #include "ixg_conf.h"
 #include "rib.h"
+#include "rib_nhg.h"
 #include "rib_table.h"
 #include "rtnl_reader.h"
 #include "view.h"
@@ -902,6 +903,7 @@ rib_show(const struct rib *R, const struct ixg_spec *s, struct view *v)
 			  m->shut_events);
 	}
 	view_end(v);
+	rib_nhg_view(v, R->t, s); /* ECMP groups */
 	if (st != NULL) {
 		view_obj(v, "reader");
 		view_json(v, "messages", V_U64(st->messages));

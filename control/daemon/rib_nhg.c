@@ -10,7 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #include "rib_nhg.h"
+#include "rib_table.h"
+#include "view.h"
 
 struct grp {
 	uint8_t live;
@@ -224,4 +229,62 @@ rib_nhg_emit(struct rib_nhg *g, bool (*usable)(const void *arg, uint16_t peer),
 	*out = a;
 	*n = k;
 	return 0;
+}
+
+static const char *
+peer_name(const struct ixg_spec *s, uint16_t id, char *buf, size_t len)
+{
+	for (uint32_t i = 0; s != NULL && i < s->n_peers; i++)
+		if (s->peers[i].id == id)
+			return s->peers[i].name;
+	snprintf(buf, len, "peer %u", id);
+	return buf;
+}
+
+void
+rib_nhg_view(struct view *v, const struct rib_table *t,
+	     const struct ixg_spec *s)
+{
+	const struct rib_nhg *g = rib_table_groups(t);
+	uint16_t ids[IXG_MAX_NHGROUPS];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < g->n_live; i++)
+		if (g->g[g->live_ids[i]].refs > 0)
+			ids[n++] = g->live_ids[i];
+	qsort(ids, n, sizeof(ids[0]), cmp_u16);
+	view_arr(v, "nhgroups");
+	if (n > 0)
+		view_text(v, "  next-hop groups (ECMP): %" PRIu32 "\n", n);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct grp *x = &g->g[ids[i]];
+
+		view_obj(v, NULL);
+		view_json(v, "id", V_U64(ids[i]));
+		view_json(v, "prefixes", V_U64(x->refs));
+		view_arr(v, "members");
+		view_text(v, "    group %-5u %8" PRIu32 " prefixes:", ids[i],
+			  x->refs);
+		for (unsigned k = 0; k < x->n; k++) {
+			const struct rib_member *m = rib_table_member(
+				t, x->m[k].peer);
+			bool in = m == NULL || !m->shut;
+			char nb[32];
+			const char *name = peer_name(s, x->m[k].peer, nb,
+						     sizeof(nb));
+
+			view_obj(v, NULL);
+			view_json(v, "peer", V_STR(name));
+			view_json(v, "weight", V_U64(x->m[k].weight));
+			view_json(v, "installed", V_BOOL(in));
+			view_end(v);
+			view_text(v, "%s %s weight %u%s", k ? "," : "", name,
+				  x->m[k].weight,
+				  in ? "" : " (shut out: not installed)");
+		}
+		view_text(v, "\n");
+		view_end(v);
+		view_end(v);
+	}
+	view_end(v);
 }

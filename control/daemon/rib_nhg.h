@@ -77,4 +77,16 @@ int rib_nhg_emit(struct rib_nhg *g,
 		 bool (*usable)(const void *arg, uint16_t peer),
 		 const void *arg, struct ixg_spec_nhgroup **out, uint32_t *n);
 
+/*
+ * `show kernel-routes`' ECMP part: JSON "nhgroups", an array of {id,
+ * prefixes, members: [{peer, weight, installed}]} (installed false: the
+ * member is shut out by its max-prefix, so left out of the dataplane's
+ * group), and, when there are groups, a text line for each. t's groups,
+ * peer names from s (NULL: ids). Loop thread.
+ */
+struct view;
+struct rib_table;
+void rib_nhg_view(struct view *v, const struct rib_table *t,
+		  const struct ixg_spec *s);
+
 #endif /* IXG_RIB_NHG_H */

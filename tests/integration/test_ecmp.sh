@@ -104,6 +104,8 @@ routes_has 203.0.113.5 '"where":"kernel table 100 proto bird metric 0 via 192.0.
 # max-prefix counts an ECMP route for each member
 assert_eq "mb's kernel routes" 1 "$(kr_field '[m for m in j["members"] if m["peer"] == "mb"][0]["routes"]')"
 assert_eq "mc's kernel routes" 1 "$(kr_field '[m for m in j["members"] if m["peer"] == "mc"][0]["routes"]')"
+assert_eq "show kernel-routes: the group" "0 1 mb 1 True mc 1 True" \
+	"$(kr_field '" ".join(str(x) for g in j["nhgroups"] for x in [g["id"], g["prefixes"]] + [y for m in g["members"] for y in (m["peer"], m["weight"], m["installed"])])')"
 grows peer_tx mb || fail "nothing forwarded to mb"
 grows peer_tx mc || fail "nothing forwarded to mc"
 log "both members forward: mb $(peer_tx mb), mc $(peer_tx mc)"
@@ -113,6 +115,8 @@ nsip route replace 203.0.113.0/24 proto bird table 100 \
 	nexthop via 192.0.2.130 weight 1 nexthop via 192.0.2.131 weight 3
 routes_has 203.0.113.5 "forward to one of mb weight 1, mc weight 3" ||
 	fail "weights not live"
+ctl show kernel-routes | grep -E "next-hop groups|group " ||
+	fail "show kernel-routes: no group lines"
 a_mb=$(peer_tx mb)
 a_mc=$(peer_tx mc)
 sleep 2
@@ -127,6 +131,7 @@ routes_has 203.0.113.5 "forward to mb" || fail "the plain route is not live"
 wait_for 10 still peer_tx mc || fail "mc still gets traffic"
 grows peer_tx mb || fail "mb gets nothing"
 assert_eq "mc's kernel routes" 0 "$(kr_field '[m for m in j["members"] if m["peer"] == "mc"][0]["routes"]')"
+assert_eq "groups left" 0 "$(kr_field 'len(j["nhgroups"])')"
 ctl show kernel-routes
 assert_eq "failed route commits" 0 "$(kr_field 'j["commits_failed"]')"
 

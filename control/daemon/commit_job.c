@@ -108,6 +108,11 @@ struct route_send {
 	uint32_t n_sorted[2];
 	bool delta[2]; /* sent as edits (memfd holds them) */
 	uint64_t edits[2];
+	/* A routes job built from the changed prefixes (rib_job_edits): its
+	 * edits against base, and the table they make is the spec's (sorted
+	 * already). Owned. */
+	void *pre[2];
+	uint64_t n_pre[2];
 	bool fallback; /* a delta was refused: everything sent whole */
 };
 
@@ -116,6 +121,8 @@ route_send_free(struct route_send *rs)
 {
 	free(rs->sorted[0]);
 	free(rs->sorted[1]);
+	free(rs->pre[0]);
+	free(rs->pre[1]);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -142,13 +149,21 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 		return -ENOMEM;
 	if (n > 0)
 		memcpy(a, ixg_spec_table_data(spec, k), (size_t)n * es);
-	rc = ixg_routes_sort(k, a, &n);
+	/* Edits given (a routes job's): the table is sorted already. */
+	rc = rs->pre[f] != NULL ? 0 : ixg_routes_sort(k, a, &n);
 	if (rc < 0) {
 		free(a);
 		return rc;
 	}
 	rs->sorted[f] = a;
 	rs->n_sorted[f] = n;
+	if (rs->pre[f] != NULL && rs->base[f] != NULL && !rs->fallback) {
+		*count = rs->n_pre[f];
+		rc = ixg_delta_to_memfd(k, rs->pre[f], *count, fd);
+		rs->delta[f] = rc == 0;
+		rs->edits[f] = *count;
+		return rc;
+	}
 	if (rs->base[f] != NULL && !rs->fallback) {
 		rc = ixg_delta_diff(k, rs->base[f], rs->n_base[f], a, n, &edits,
 				    count);
@@ -378,10 +393,17 @@ static void
 cand_free(struct commit_job *j)
 {
 	if (j->routes_only) {
-		free(j->cand.spec.routes4);
-		free(j->cand.spec.routes6);
-		free(j->cand.spec.blackholes);
-		free(j->cand.spec.nhgroups);
+		const struct ixg_spec *run = &j->D->st.running.spec;
+
+		/* Arrays of its own, not the running ones it kept. */
+		if (j->cand.spec.routes4 != run->routes4)
+			free(j->cand.spec.routes4);
+		if (j->cand.spec.routes6 != run->routes6)
+			free(j->cand.spec.routes6);
+		if (j->cand.spec.blackholes != run->blackholes)
+			free(j->cand.spec.blackholes);
+		if (j->cand.spec.nhgroups != run->nhgroups)
+			free(j->cand.spec.nhgroups);
 		/* Sources of its own when feasible peers' changed. */
 		if (j->cand.spec.sources4 != j->D->st.running.spec.sources4) {
 			free(j->cand.spec.sources4);
@@ -521,10 +543,14 @@ install_candidate(struct commit_job *j)
 	if (j->routes_only) {
 		/* The running config keeps everything but its route arrays,
 		 * which become the job's. */
-		free(st->running.spec.routes4);
-		free(st->running.spec.routes6);
-		free(st->running.spec.blackholes);
-		free(st->running.spec.nhgroups);
+		if (st->running.spec.routes4 != j->cand.spec.routes4)
+			free(st->running.spec.routes4);
+		if (st->running.spec.routes6 != j->cand.spec.routes6)
+			free(st->running.spec.routes6);
+		if (st->running.spec.blackholes != j->cand.spec.blackholes)
+			free(st->running.spec.blackholes);
+		if (st->running.spec.nhgroups != j->cand.spec.nhgroups)
+			free(st->running.spec.nhgroups);
 		st->running.spec.nhgroups = j->cand.spec.nhgroups;
 		st->running.spec.n_nhgroups = j->cand.spec.n_nhgroups;
 		st->running.spec.routes4 = j->cand.spec.routes4;
@@ -938,6 +964,54 @@ step_failed(struct commit_job *j, int err, const char *what)
 	       NULL, 0);
 }
 
+/*
+ * TXN_BEGIN refused as stale: the dataplane runs a generation this daemon
+ * did not make. It publishes one of its own when a config blackhole
+ * expires (same configuration, same tables: dataplane/main.c). Ask which
+ * it runs (GET_STATE); with our configuration's SHA-256 it becomes the
+ * generation we commit on, so the next commit goes through (its route
+ * tables whole: the deltas' bases belong to generations this daemon made,
+ * rib_sent_base). Then the refusal is reported as usual.
+ */
+static void
+on_stale_state(void *arg, int err, const void *reply, size_t len, int fd)
+{
+	struct commit_job *j = arg;
+	struct ctld *D = j->D;
+	struct ixg_msg_state m;
+
+	if (fd >= 0)
+		close(fd);
+	if (err == 0 && len >= sizeof(m)) {
+		memcpy(&m, reply, sizeof(m));
+		if (m.generation != D->st.dp_generation &&
+		    memcmp(m.config_sha256, D->st.dp_hello.config_sha256, 32) ==
+			    0) {
+			ctld_log(D,
+				 "the dataplane published generation %" PRIu64
+				 " of our configuration on its own (a "
+				 "blackhole expired): committing on it from "
+				 "now on",
+				 m.generation);
+			/* refused() takes a stale reply's generation. */
+			j->rep.generation = m.generation;
+		}
+	}
+	refused(j);
+}
+
+static void
+stale_begin(struct commit_job *j)
+{
+	struct ixg_msg_get_state m;
+
+	memset(&m, 0, sizeof(m));
+	ixg_msg_init(&m.hdr, IXG_MSG_GET_STATE, sizeof(m), 0);
+	if (dp_client_request(j->D->dp, &m, sizeof(m), -1, IXG_MSG_STATE,
+			      j->D->commit_timeout_ms, on_stale_state, j) < 0)
+		refused(j);
+}
+
 static void
 on_step_reply(void *arg, int err, const void *reply, size_t len, int fd)
 {
@@ -971,6 +1045,10 @@ on_step_reply(void *arg, int err, const void *reply, size_t len, int fd)
 	}
 	if (r.status != IXG_ST_OK) {
 		reply_as_commit(j, &r, j->next_table);
+		if (j->next_table == 0 && r.status == IXG_ST_STALE) {
+			stale_begin(j);
+			return;
+		}
 		if (j->next_table == 0) {
 			refused(j); /* BEGIN refused: nothing is open */
 			return;
@@ -1296,6 +1374,10 @@ start_prepare(struct commit_job *j)
 			t->rs.base[f] = rib_sent_base(
 				D, f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6,
 				&t->rs.n_base[f]);
+	/* A routes job's edits, made against that base (rib_job_build). */
+	if (j->routes_only)
+		for (int f = 0; f < 2; f++)
+			t->rs.pre[f] = rib_job_edits(D, f, &t->rs.n_pre[f]);
 	rc = offload_run(D->offload, prepare_run, prepare_done, prepare_discard,
 			 t, &j->task);
 	if (rc < 0) {

@@ -132,6 +132,12 @@ wait_for 10 still peer_tx mc || fail "mc still gets traffic"
 grows peer_tx mb || fail "mb gets nothing"
 assert_eq "mc's kernel routes" 0 "$(kr_field '[m for m in j["members"] if m["peer"] == "mc"][0]["routes"]')"
 assert_eq "groups left" 0 "$(kr_field 'len(j["nhgroups"])')"
+# The weight change (a new group) and the removal (group to mb) were route
+# commits built from the changed prefixes, the groups sent with the edits
+# (doc/routing.md "Route deltas"), none refused by the dataplane.
+[ "$(kr_field 'j["route_builds"]["from_changes"]')" -ge 2 ] ||
+	fail "ECMP changes not built from the changed prefixes"
+assert_eq "deltas refused" 0 "$(kr_field 'j["route_tables_sent"]["deltas_refused"]')"
 ctl show kernel-routes
 assert_eq "failed route commits" 0 "$(kr_field 'j["commits_failed"]')"
 

@@ -234,16 +234,21 @@ def drops_of(p):
 
 
 def sent(k):
-    # route tables sent as deltas / whole so far (`show kernel-routes`)
+    # route tables sent as deltas / whole so far, and how the route
+    # commits were built (`show kernel-routes`)
     t = k.get("route_tables_sent", {})
+    b = k.get("route_builds", {})
     return (t.get("as_delta", 0), t.get("whole", 0), t.get("delta_edits", 0),
-            t.get("deltas_refused", 0))
+            t.get("deltas_refused", 0), b.get("from_changes", 0),
+            b.get("full_merge", 0))
 
 
 def sent_delta(before, after):
     b, a = sent(before), sent(after)
     return {"as_delta": a[0] - b[0], "whole": a[1] - b[1],
-            "delta_edits": a[2] - b[2], "deltas_refused": a[3] - b[3]}
+            "delta_edits": a[2] - b[2], "deltas_refused": a[3] - b[3],
+            "built_from_changes": a[4] - b[4],
+            "built_by_full_merge": a[5] - b[5]}
 
 
 def main():

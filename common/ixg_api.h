@@ -277,6 +277,31 @@ struct ixg_spec_route6 {
 	uint32_t origin;
 };
 
+/*
+ * ECMP: a route's peer_id may name a next-hop group instead of a peer,
+ * IXG_NH_GROUP | group id (doc/routing.md, "ECMP"). A group spreads the
+ * route's flows over its members by a flow hash, each member's share of
+ * the IXG_NHG_SLOTS hash slots in proportion to its weight. Groups come
+ * whole in every transaction that changes one (IXG_TBL_NHGROUPS), with
+ * the routes that name them. Sources never name a group.
+ */
+#define IXG_NH_GROUP 0x8000u
+#define IXG_MAX_NHGROUPS 4096u /* group ids 0..4095 */
+#define IXG_NHG_MAX_MEMBERS 16
+#define IXG_NHG_SLOTS 1024 /* hash slots a group is expanded into */
+
+struct ixg_spec_nhgroup {
+	uint16_t id; /* < IXG_MAX_NHGROUPS, unique in a spec */
+	uint8_t n_members; /* 1..IXG_NHG_MAX_MEMBERS */
+	uint8_t _pad;
+	uint32_t origin;
+	/* members[0 .. n_members): distinct peer ids, in any order (the
+	 * dataplane's slots do not depend on it); weight 1..256 each, as the
+	 * kernel's (rtnh_hops + 1). */
+	uint16_t peer_id[IXG_NHG_MAX_MEMBERS];
+	uint16_t weight[IXG_NHG_MAX_MEMBERS];
+};
+
 /* Blackhole (RFC 7999 style): traffic to the prefix is dropped and counted. */
 struct ixg_spec_blackhole {
 	uint8_t family; /* 4 or 6 */
@@ -402,7 +427,10 @@ struct ixg_spec_country6 {
 	X(COUNTRY4, 13, country4, struct ixg_spec_country4, 8,                 \
 	  2 * IXG_MAX_ROUTES4, ARRAY, NO_ORIGIN, )                             \
 	X(COUNTRY6, 14, country6, struct ixg_spec_country6, 20,                \
-	  2 * IXG_MAX_ROUTES6, ARRAY, NO_ORIGIN, )
+	  2 * IXG_MAX_ROUTES6, ARRAY, NO_ORIGIN, )                             \
+	/* ECMP next-hop groups: routes name them IXG_NH_GROUP | id */         \
+	X(NHGROUPS, 15, nhgroups, struct ixg_spec_nhgroup, 72,                 \
+	  IXG_MAX_NHGROUPS, ARRAY, ORIGIN, )
 
 /* IXG_SPEC_TABLES' S() for consumers that do not look at strings. */
 #define IXG_SPEC_NO_STR(type, member)

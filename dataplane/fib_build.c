@@ -427,7 +427,12 @@ load_pfx6(struct tbl_build *b, const struct ixg_spec_route6 *r, uint32_t n,
 	  enum pfx_kind kind, struct fib_pfx6 *out)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		if (r[i].len > 128 || !tbl_peer_ok(b, r[i].peer_id)) {
+		/* routes may name an ECMP group, sources only peers */
+		uint32_t nh = kind == PK_ROUTE ? tbl_route_nh(b, r[i].peer_id)
+			      : tbl_peer_ok(b, r[i].peer_id) ? r[i].peer_id
+							     : NH_NONE;
+
+		if (r[i].len > 128 || nh == NH_NONE) {
 			char what[128];
 
 			tbl_describe(b->spec, pfx_table(kind, 6), i, what,
@@ -440,7 +445,7 @@ load_pfx6(struct tbl_build *b, const struct ixg_spec_route6 *r, uint32_t n,
 		out[i].len = r[i].len;
 		out[i].kind = (uint8_t)kind;
 		out[i].idx = i;
-		out[i].nh = r[i].peer_id;
+		out[i].nh = nh;
 	}
 	return 0;
 }

@@ -75,18 +75,57 @@ spec_check_prefix_peers6(struct spec_check *c, const struct ixg_spec_route6 *r,
 	return 0;
 }
 
+/* A route's next hop: a peer of the spec, or one of its ECMP groups
+ * (ids: spec_nhg_ids; the groups' own checks come after the routes'). */
+static bool
+route_nh_exists(const struct spec_check *c, const uint64_t *groups, uint16_t v)
+{
+	if (v & IXG_NH_GROUP)
+		return (v & ~IXG_NH_GROUP) < IXG_MAX_NHGROUPS &&
+		       spec_id_has(groups, v & ~IXG_NH_GROUP);
+	return spec_peer_exists(c, v);
+}
+
 static int
 routes4_validate(struct spec_check *c)
 {
-	return spec_check_prefix_peers4(c, c->s->routes4, c->s->n_routes4,
-					IXG_TBL_ROUTES4);
+	const struct ixg_spec *s = c->s;
+	uint64_t groups[IXG_MAX_NHGROUPS / 64];
+
+	spec_nhg_ids(s, groups);
+	for (uint32_t i = 0; i < s->n_routes4; i++)
+		if (!route_nh_exists(c, groups, s->routes4[i].peer_id))
+			return spec_refuse(
+				c, IXG_TBL_ROUTES4, i, s->routes4[i].origin,
+				"route %" PRIu32 " (origin %" PRIu32 "): %s %u "
+				"does not exist",
+				i, s->routes4[i].origin,
+				s->routes4[i].peer_id & IXG_NH_GROUP
+					? "next-hop group"
+					: "peer",
+				s->routes4[i].peer_id & ~IXG_NH_GROUP);
+	return 0;
 }
 
 static int
 routes6_validate(struct spec_check *c)
 {
-	return spec_check_prefix_peers6(c, c->s->routes6, c->s->n_routes6,
-					IXG_TBL_ROUTES6);
+	const struct ixg_spec *s = c->s;
+	uint64_t groups[IXG_MAX_NHGROUPS / 64];
+
+	spec_nhg_ids(s, groups);
+	for (uint32_t i = 0; i < s->n_routes6; i++)
+		if (!route_nh_exists(c, groups, s->routes6[i].peer_id))
+			return spec_refuse(
+				c, IXG_TBL_ROUTES6, i, s->routes6[i].origin,
+				"route6 %" PRIu32 " (origin %" PRIu32 "): %s "
+				"%u does not exist",
+				i, s->routes6[i].origin,
+				s->routes6[i].peer_id & IXG_NH_GROUP
+					? "next-hop group"
+					: "peer",
+				s->routes6[i].peer_id & ~IXG_NH_GROUP);
+	return 0;
 }
 
 static void
@@ -375,7 +414,7 @@ route_nh4(const struct tbl_build *b, uint64_t k)
 	uint32_t idx = key4_idx(k);
 
 	switch (key4_kind(k)) {
-	case PK_ROUTE: return b->spec->routes4[idx].peer_id;
+	case PK_ROUTE: return tbl_route_nh(b, b->spec->routes4[idx].peer_id);
 	case PK_BLACKHOLE: return NH_BLACKHOLE | idx;
 	case PK_LOCAL: return NH_LOCAL | idx;
 	default: return NH_NONE;
@@ -400,7 +439,7 @@ build_route4(struct tbl_build *b)
 	for (uint32_t i = 0; i < s->n_routes4; i++) {
 		const struct ixg_spec_route4 *r = &s->routes4[i];
 
-		if (r->len > 32 || !tbl_peer_ok(b, r->peer_id)) {
+		if (r->len > 32 || tbl_route_nh(b, r->peer_id) == NH_NONE) {
 			char what[128];
 
 			routes4_describe(s, i, what, sizeof(what));

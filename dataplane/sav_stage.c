@@ -66,11 +66,13 @@ in_set(const struct tables *t, uint32_t nh, uint16_t peer)
 	return in_set_many(t, nh, peer);
 }
 
-/* Loose: routed to a peer (not unrouted, blackholed or the node itself). */
+/* Loose: routed to a peer or an ECMP group of peers (not unrouted,
+ * blackholed or the node itself). */
 static int
 routed(uint32_t nh)
 {
-	return nh != NH_NONE && (nh & NH_KIND_MASK) == 0;
+	return nh != NH_NONE &&
+	       ((nh & NH_KIND_MASK) == 0 || (nh & NH_KIND_MASK) == NH_GROUP);
 }
 
 static void

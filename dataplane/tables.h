@@ -35,10 +35,13 @@
  *                              stage_local takes it if it is one of the
  *                              node's on the ingress link, drops it
  *                              `link_local` otherwise
+ *   NH_GROUP | g               ECMP next-hop group id g (tables.nhg[g]):
+ *                              stage_route picks a member by the flow hash
  */
 #define NH_NONE 0u
 #define NH_BLACKHOLE 0x10000u
 #define NH_LOCAL 0x20000u
+#define NH_GROUP 0x30000u
 #define NH_KIND_MASK 0x30000u
 #define NH_INDEX_MASK 0x0ffffu
 #define NH_LINK_LOCAL (NH_LOCAL | NH_INDEX_MASK)
@@ -193,6 +196,17 @@ struct tbl_blackhole {
 	uint8_t addr[16];
 };
 
+/*
+ * An ECMP next-hop group (nhg_table.c): the member of each of its
+ * IXG_NHG_SLOTS hash slots, by weighted rendezvous hashing, so a member
+ * that leaves gives up only its own slots. id 0 of an unused entry: no
+ * slot is set (n_members 0).
+ */
+struct tbl_nhg {
+	uint16_t slot[IXG_NHG_SLOTS]; /* peer ids */
+	uint8_t n_members;
+};
+
 struct tbl_sav_set {
 	uint16_t n;
 	uint16_t _pad;
@@ -222,6 +236,8 @@ struct tbl_class {
  * did not change:
  *   peers    peer_table.c: ports, peers, the direct ingress-peer tables
  *   addrs    route_table.c: local addresses, blackholes
+ *   nhg      nhg_table.c: ECMP next-hop groups (before the FIBs that
+ *            name them)
  *   route4   route_table.c: route4 (shared)
  *   route6   route_table.c: route6 (shared)
  *   sav      sav_table.c: sav4, sav6, the peer sets (shared)
@@ -233,6 +249,7 @@ struct tbl_class {
 #define TBL_PARTS(X)                                                           \
 	X(PEERS, peers)                                                        \
 	X(ADDRS, addrs)                                                        \
+	X(NHG, nhg)                                                            \
 	X(ROUTE4, route4)                                                      \
 	X(ROUTE6, route6)                                                      \
 	X(SAV, sav)                                                            \
@@ -287,6 +304,9 @@ struct tables {
 	const struct lpm *route6;
 	uint32_t n_blackholes;
 	struct tbl_blackhole *blackholes;
+	/* ECMP groups by id: nhg[0 .. n_nhg), NULL when none */
+	uint32_t n_nhg;
+	struct tbl_nhg *nhg;
 
 	const struct lpm *sav4; /* src -> peer id or SAV_SET | i */
 	const struct lpm *sav6;

@@ -63,6 +63,28 @@ tbl_peer_ok(const struct tbl_build *b, uint16_t peer)
 	       b->t->peers[peer].configured;
 }
 
+/*
+ * A route's next hop as the FIB holds it: a peer id configured in the
+ * snapshot being built, or NH_GROUP | id for IXG_NH_GROUP | id when the
+ * group part built that group; NH_NONE for anything else.
+ */
+static inline uint32_t
+tbl_route_nh(const struct tbl_build *b, uint16_t v)
+{
+	if (v & IXG_NH_GROUP) {
+		uint32_t g = v & ~IXG_NH_GROUP;
+
+		return g < b->t->n_nhg && b->t->nhg[g].n_members > 0
+			       ? NH_GROUP | g
+			       : NH_NONE;
+	}
+	return tbl_peer_ok(b, v) ? v : NH_NONE;
+}
+
+/* The owner of hash slot `slot` of group g: the member of the lowest
+ * weighted rendezvous score (nhg_table.c). */
+uint16_t nhg_slot_owner(const struct ixg_spec_nhgroup *g, unsigned slot);
+
 /* "route 10.0.0.0/8 (origin 17)": element i of spec table `table`, as a
  * message names it (the table's describe hook). */
 void tbl_describe(const struct ixg_spec *s, unsigned table, uint32_t i,
@@ -140,6 +162,11 @@ int spec_check_prefix_peers4(struct spec_check *c,
 int spec_check_prefix_peers6(struct spec_check *c,
 			     const struct ixg_spec_route6 *r, uint32_t n,
 			     unsigned table);
+
+/* The group ids of spec s (its nhgroups' ids in range) as a bit set,
+ * for checking the routes that name them (nhg_table.c). */
+void spec_nhg_ids(const struct ixg_spec *s,
+		  uint64_t ids[IXG_MAX_NHGROUPS / 64]);
 
 /* Peer i's default-class meter (rate, burst) checked the way the policer
  * part will configure it (policer_table.c); 0 or -1 after spec_refuse. */

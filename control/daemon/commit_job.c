@@ -109,6 +109,11 @@ struct route_send {
 	uint32_t n_sorted[2];
 	bool delta[2]; /* sent as edits (memfd holds them) */
 	uint64_t edits[2];
+	/* A routes job built from the changed prefixes (rib_job_edits): its
+	 * edits against base, and the table they make is the spec's (sorted
+	 * already). Owned. */
+	void *pre[2];
+	uint64_t n_pre[2];
 	bool fallback; /* a delta was refused: everything sent whole */
 };
 
@@ -117,6 +122,8 @@ route_send_free(struct route_send *rs)
 {
 	free(rs->sorted[0]);
 	free(rs->sorted[1]);
+	free(rs->pre[0]);
+	free(rs->pre[1]);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -143,13 +150,21 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 		return -ENOMEM;
 	if (n > 0)
 		memcpy(a, ixg_spec_table_data(spec, k), (size_t)n * es);
-	rc = ixg_routes_sort(k, a, &n);
+	/* Edits given (a routes job's): the table is sorted already. */
+	rc = rs->pre[f] != NULL ? 0 : ixg_routes_sort(k, a, &n);
 	if (rc < 0) {
 		free(a);
 		return rc;
 	}
 	rs->sorted[f] = a;
 	rs->n_sorted[f] = n;
+	if (rs->pre[f] != NULL && rs->base[f] != NULL && !rs->fallback) {
+		*count = rs->n_pre[f];
+		rc = ixg_delta_to_memfd(k, rs->pre[f], *count, fd);
+		rs->delta[f] = rc == 0;
+		rs->edits[f] = *count;
+		return rc;
+	}
 	if (rs->base[f] != NULL && !rs->fallback) {
 		rc = ixg_delta_diff(k, rs->base[f], rs->n_base[f], a, n, &edits,
 				    count);
@@ -214,7 +229,7 @@ struct commit_job {
 	struct ctl_config cand;
 	bool cand_is_running;
 	/* A routes job: cand is a shallow copy of the running config that
-	 * owns only its routes4, routes6 and blackholes arrays. */
+	 * owns only its routes4, routes6, blackholes and nhgroups arrays. */
 	bool routes_only;
 	uint8_t sha[32]; /* the candidate's, kept after it is installed */
 	bool have_sha;
@@ -381,9 +396,17 @@ static void
 cand_free(struct commit_job *j)
 {
 	if (j->routes_only) {
-		free(j->cand.spec.routes4);
-		free(j->cand.spec.routes6);
-		free(j->cand.spec.blackholes);
+		const struct ixg_spec *run = &j->D->st.running.spec;
+
+		/* Arrays of its own, not the running ones it kept. */
+		if (j->cand.spec.routes4 != run->routes4)
+			free(j->cand.spec.routes4);
+		if (j->cand.spec.routes6 != run->routes6)
+			free(j->cand.spec.routes6);
+		if (j->cand.spec.blackholes != run->blackholes)
+			free(j->cand.spec.blackholes);
+		if (j->cand.spec.nhgroups != run->nhgroups)
+			free(j->cand.spec.nhgroups);
 		/* Sources of its own when feasible peers' changed. */
 		if (j->cand.spec.sources4 != j->D->st.running.spec.sources4) {
 			free(j->cand.spec.sources4);
@@ -523,9 +546,16 @@ install_candidate(struct commit_job *j)
 	if (j->routes_only) {
 		/* The running config keeps everything but its route arrays,
 		 * which become the job's. */
-		free(st->running.spec.routes4);
-		free(st->running.spec.routes6);
-		free(st->running.spec.blackholes);
+		if (st->running.spec.routes4 != j->cand.spec.routes4)
+			free(st->running.spec.routes4);
+		if (st->running.spec.routes6 != j->cand.spec.routes6)
+			free(st->running.spec.routes6);
+		if (st->running.spec.blackholes != j->cand.spec.blackholes)
+			free(st->running.spec.blackholes);
+		if (st->running.spec.nhgroups != j->cand.spec.nhgroups)
+			free(st->running.spec.nhgroups);
+		st->running.spec.nhgroups = j->cand.spec.nhgroups;
+		st->running.spec.n_nhgroups = j->cand.spec.n_nhgroups;
 		st->running.spec.routes4 = j->cand.spec.routes4;
 		st->running.spec.n_routes4 = j->cand.spec.n_routes4;
 		st->running.spec.routes6 = j->cand.spec.routes6;
@@ -980,6 +1010,54 @@ step_failed(struct commit_job *j, int err, const char *what)
 	       NULL, 0);
 }
 
+/*
+ * TXN_BEGIN refused as stale: the dataplane runs a generation this daemon
+ * did not make. It publishes one of its own when a config blackhole
+ * expires (same configuration, same tables: dataplane/main.c). Ask which
+ * it runs (GET_STATE); with our configuration's SHA-256 it becomes the
+ * generation we commit on, so the next commit goes through (its route
+ * tables whole: the deltas' bases belong to generations this daemon made,
+ * rib_sent_base). Then the refusal is reported as usual.
+ */
+static void
+on_stale_state(void *arg, int err, const void *reply, size_t len, int fd)
+{
+	struct commit_job *j = arg;
+	struct ctld *D = j->D;
+	struct ixg_msg_state m;
+
+	if (fd >= 0)
+		close(fd);
+	if (err == 0 && len >= sizeof(m)) {
+		memcpy(&m, reply, sizeof(m));
+		if (m.generation != D->st.dp_generation &&
+		    memcmp(m.config_sha256, D->st.dp_hello.config_sha256, 32) ==
+			    0) {
+			ctld_log(D,
+				 "the dataplane published generation %" PRIu64
+				 " of our configuration on its own (a "
+				 "blackhole expired): committing on it from "
+				 "now on",
+				 m.generation);
+			/* refused() takes a stale reply's generation. */
+			j->rep.generation = m.generation;
+		}
+	}
+	refused(j);
+}
+
+static void
+stale_begin(struct commit_job *j)
+{
+	struct ixg_msg_get_state m;
+
+	memset(&m, 0, sizeof(m));
+	ixg_msg_init(&m.hdr, IXG_MSG_GET_STATE, sizeof(m), 0);
+	if (dp_client_request(j->D->dp, &m, sizeof(m), -1, IXG_MSG_STATE,
+			      j->D->commit_timeout_ms, on_stale_state, j) < 0)
+		refused(j);
+}
+
 static void
 on_step_reply(void *arg, int err, const void *reply, size_t len, int fd)
 {
@@ -1013,6 +1091,10 @@ on_step_reply(void *arg, int err, const void *reply, size_t len, int fd)
 	}
 	if (r.status != IXG_ST_OK) {
 		reply_as_commit(j, &r, j->next_table);
+		if (j->next_table == 0 && r.status == IXG_ST_STALE) {
+			stale_begin(j);
+			return;
+		}
 		if (j->next_table == 0) {
 			refused(j); /* BEGIN refused: nothing is open */
 			return;
@@ -1359,6 +1441,10 @@ start_prepare(struct commit_job *j)
 			t->rs.base[f] = rib_sent_base(
 				D, f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6,
 				&t->rs.n_base[f]);
+	/* A routes job's edits, made against that base (rib_job_build). */
+	if (j->routes_only)
+		for (int f = 0; f < 2; f++)
+			t->rs.pre[f] = rib_job_edits(D, f, &t->rs.n_pre[f]);
 	rc = offload_run(D->offload, prepare_run, prepare_done, prepare_discard,
 			 t, &j->task);
 	if (rc < 0) {
@@ -1971,6 +2057,8 @@ start_routes(struct commit_job *j)
 	j->cand.spec.n_routes6 = routes.n_routes6;
 	j->cand.spec.blackholes = routes.blackholes;
 	j->cand.spec.n_blackholes = routes.n_blackholes;
+	j->cand.spec.nhgroups = routes.nhgroups; /* ECMP, whole */
+	j->cand.spec.n_nhgroups = routes.n_nhgroups;
 	if (routes.sources4 != NULL) { /* feasible peers' (RFC 8704) */
 		j->cand.spec.sources4 = routes.sources4;
 		j->cand.spec.n_sources4 = routes.n_sources4;

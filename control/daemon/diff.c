@@ -147,6 +147,13 @@ key_country6(const void *a, const void *b)
 	return r != 0 ? r : cmp_u32(x->len, y->len);
 }
 
+static int
+key_nhgroups(const void *a, const void *b)
+{
+	return cmp_u32(((const struct ixg_spec_nhgroup *)a)->id,
+		       ((const struct ixg_spec_nhgroup *)b)->id);
+}
+
 /* Each table's natural key, by the naming rule key_<field>: a table added
  * to IXG_SPEC_TABLES without its comparator here does not compile. */
 static const key_cmp keys[IXG_TBL_MAX] = {

@@ -17,7 +17,9 @@
 #include "ctld.h"
 #include "ixg_conf.h"
 #include "rib.h"
+#include "rib_nhg.h"
 #include "rib_table.h"
+#include "ixg_wire.h"
 #include "rtnl_reader.h"
 #include "view.h"
 
@@ -62,6 +64,11 @@ struct rib {
 	bool sent_ok[2];
 	uint64_t sent_gen, sent_epoch;
 	uint64_t sends_delta, sends_whole, deltas_refused, edits_sent;
+	/* How route jobs were built: from the changed prefixes, or by a
+	 * merge of the whole table; the edits of the job being built. */
+	uint64_t builds_delta, builds_full;
+	void *job_edits[2];
+	uint64_t job_n_edits[2];
 };
 
 static uint64_t
@@ -93,6 +100,7 @@ vec_push(struct u64vec *v, uint64_t x)
 
 static void arm_timer(struct rib *R);
 static void sent_forget(struct rib *R, int f);
+static void job_edits_free(struct rib *R);
 
 static void
 on_reader_timer(struct loop *L, struct loop_timer *t, void *arg)
@@ -276,6 +284,7 @@ rib_free(struct ctld *D)
 	rib_table_free(R->t);
 	free(R->pend.v);
 	free(R->fly.v);
+	job_edits_free(R);
 	sent_forget(R, 0);
 	sent_forget(R, 1);
 	free(R);
@@ -329,8 +338,11 @@ basis(struct rib *R, struct ctl_config *c)
 		return 0;
 	}
 	p = policy_of(c);
+	/* The config's entries are those not from the kernel (a running
+	 * config's arrays may be merged, and sorted). */
 	rc = rib_table_set_basis(
-		R->t, &c->spec, c->n_conf4, c->n_conf6, c->n_conf_bh, &p,
+		R->t, &c->spec, c->spec.n_routes4, c->spec.n_routes6,
+		c->spec.n_blackholes, &p,
 		R->reader != NULL ? rtnl_reader_store(R->reader) : NULL);
 	R->basis_id = rc == 0 ? c->rib_id : 0;
 	return rc;
@@ -445,14 +457,20 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 	    c->spec.n_routes6 == c->n_conf6 &&
 	    c->spec.n_blackholes == c->n_conf_bh &&
 	    c->spec.n_sources4 == c->n_conf_src4 &&
-	    c->spec.n_sources6 == c->n_conf_src6)
+	    c->spec.n_sources6 == c->n_conf_src6 && c->spec.n_nhgroups == 0)
 		return 0;
 	rc = basis(R, c);
 	if (rc < 0)
 		return rc;
 	memset(&m, 0, sizeof(m));
-	rc = rib_table_merge(R->t, &c->spec, c->n_conf4, c->n_conf6,
-			     c->n_conf_bh, &m);
+	rc = rib_table_merge(R->t, &c->spec, c->spec.n_routes4,
+			     c->spec.n_routes6, c->spec.n_blackholes, &m);
+	/* The merge dropped the ECMP groups no entry names, which routes the
+	 * dataplane holds may still name if this commit does not go live
+	 * (and their ids may be given again): the next route commit is a
+	 * full one, so the deltas only ever see the groups their base was
+	 * committed with (rib_table_delta). */
+	rib_table_mark_full(R->t);
 	/* Ids against what runs (c may be the running config itself: its
 	 * array is freed below, after). */
 	if (rc == 0 && D->st.running.valid)
@@ -463,14 +481,16 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 		free(m.routes4);
 		free(m.routes6);
 		free(m.blackholes);
+		free(m.nhgroups);
 		return rc;
 	}
-	rc = rib_table_feasible(R->t, &c->spec, c->n_conf_src4, c->n_conf_src6,
-				&m);
+	rc = rib_table_feasible(R->t, &c->spec, c->spec.n_sources4,
+				c->spec.n_sources6, &m);
 	if (rc < 0) {
 		free(m.routes4);
 		free(m.routes6);
 		free(m.blackholes);
+		free(m.nhgroups);
 		return rc;
 	}
 	if (m.sources4 != NULL) {
@@ -482,8 +502,16 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 		c->spec.n_sources6 = m.n_sources6;
 	} else {
 		/* No feasible peer: the config's sources alone. */
-		c->spec.n_sources4 = c->n_conf_src4;
-		c->spec.n_sources6 = c->n_conf_src6;
+		uint32_t n4 = 0, n6 = 0;
+
+		for (uint32_t i = 0; i < c->spec.n_sources4; i++)
+			if (c->spec.sources4[i].origin != RIB_ORIGIN_KERNEL)
+				c->spec.sources4[n4++] = c->spec.sources4[i];
+		for (uint32_t i = 0; i < c->spec.n_sources6; i++)
+			if (c->spec.sources6[i].origin != RIB_ORIGIN_KERNEL)
+				c->spec.sources6[n6++] = c->spec.sources6[i];
+		c->spec.n_sources4 = n4;
+		c->spec.n_sources6 = n6;
 	}
 	free(c->spec.routes4);
 	free(c->spec.routes6);
@@ -494,6 +522,9 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 	c->spec.n_routes6 = m.n_routes6;
 	c->spec.blackholes = m.blackholes;
 	c->spec.n_blackholes = m.n_blackholes;
+	free(c->spec.nhgroups); /* ECMP groups: the kernel routes' alone */
+	c->spec.nhgroups = m.nhgroups;
+	c->spec.n_nhgroups = m.n_nhgroups;
 	return 0;
 }
 
@@ -514,6 +545,164 @@ count_diff(struct ctl_diff_count *d, uint32_t before, uint32_t after,
 			     : 0;
 }
 
+/* What this job carries becomes in flight. */
+static void
+job_take(struct rib *R)
+{
+	struct u64vec tmp = R->fly;
+
+	R->fly = R->pend;
+	R->pend = tmp;
+	R->pend.n = 0;
+	memcpy(R->fly_changes, R->fam_changes, sizeof(R->fly_changes));
+	memset(R->fam_changes, 0, sizeof(R->fam_changes));
+	R->dirty = false;
+	R->jobs++;
+}
+
+static void
+job_edits_free(struct rib *R)
+{
+	for (int f = 0; f < 2; f++) {
+		free(R->job_edits[f]);
+		R->job_edits[f] = NULL;
+		R->job_n_edits[f] = 0;
+	}
+}
+
+/*
+ * The incremental build: the changed prefixes' edits against the tables
+ * the dataplane holds (rib_sent_base), applied to them for the running
+ * config's new arrays; blackholes and sources rebuilt only when theirs
+ * changed. -EAGAIN: a full build is needed.
+ */
+static int
+job_build_delta(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
+		struct ctl_diff *d)
+{
+	struct rib *R = D->rib;
+	const struct ixg_spec *s = &D->st.running.spec;
+	struct ixg_spec cur = *s;
+	struct rib_delta dl;
+	void *arr[2] = {NULL, NULL};
+	uint32_t n_arr[2] = {0, 0};
+	char err[IXG_WIRE_ERR_LEN];
+	int rc;
+
+	cur.routes4 = (void *)rib_sent_base(D, IXG_TBL_ROUTES4, &cur.n_routes4);
+	cur.routes6 = (void *)rib_sent_base(D, IXG_TBL_ROUTES6, &cur.n_routes6);
+	if (cur.routes4 == NULL || cur.routes6 == NULL)
+		return -EAGAIN;
+	rc = rib_table_delta(R->t, &cur, &dl);
+	if (rc < 0)
+		return rc;
+	for (int f = 0; f < 2 && rc == 0; f++) {
+		unsigned k = f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6;
+		uint32_t ei;
+
+		if (dl.n_edits[f] == 0)
+			continue;
+		/* The dataplane's own check, and the new sorted table. */
+		if (ixg_delta_apply(k,
+				    f == 0 ? (const void *)cur.routes4
+					   : (const void *)cur.routes6,
+				    f == 0 ? cur.n_routes4 : cur.n_routes6,
+				    dl.edits[f], dl.n_edits[f], &arr[f],
+				    &n_arr[f], &ei, err) != IXG_ST_OK) {
+			ctld_log(D, "kernel routes: own delta refused (%s)",
+				 err);
+			rc = -EAGAIN;
+		}
+	}
+	if (rc == 0 && dl.blackholes_changed)
+		rc = rib_blackhole_ids(dl.blackholes, dl.n_blackholes,
+				       s->blackholes, s->n_blackholes);
+	if (rc < 0) {
+		free(arr[0]);
+		free(arr[1]);
+		rib_delta_free(&dl);
+		/* The changed prefixes it took are gone (and the groups no
+		 * entry names were dropped): the next build merges all. */
+		rib_table_mark_full(R->t);
+		return rc;
+	}
+	memset(d, 0, sizeof(*d));
+	*tables = 0;
+	/* Unchanged arrays stay the running ones (install keeps them). */
+	out->routes4 = s->routes4;
+	out->n_routes4 = s->n_routes4;
+	out->routes6 = s->routes6;
+	out->n_routes6 = s->n_routes6;
+	out->blackholes = s->blackholes;
+	out->n_blackholes = s->n_blackholes;
+	out->sources4 = NULL;
+	out->sources6 = NULL;
+	out->nhgroups = s->nhgroups;
+	out->n_nhgroups = s->n_nhgroups;
+	for (int f = 0; f < 2; f++) {
+		unsigned k = f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6;
+
+		if (arr[f] == NULL)
+			continue;
+		*tables |= 1u << k;
+		d->t[k].added = dl.added[f];
+		d->t[k].removed = dl.removed[f];
+		d->t[k].changed = dl.changed[f];
+		if (f == 0) {
+			out->routes4 = arr[0];
+			out->n_routes4 = n_arr[0];
+		} else {
+			out->routes6 = arr[1];
+			out->n_routes6 = n_arr[1];
+		}
+		/* The job sends these edits (commit_job.c takes them). */
+		R->job_edits[f] = dl.edits[f];
+		R->job_n_edits[f] = dl.n_edits[f];
+		dl.edits[f] = NULL;
+	}
+	if (dl.blackholes_changed &&
+	    differs(dl.blackholes, dl.n_blackholes, s->blackholes,
+		    s->n_blackholes, sizeof(*dl.blackholes))) {
+		*tables |= 1u << IXG_TBL_BLACKHOLES;
+		count_diff(&d->t[IXG_TBL_BLACKHOLES], s->n_blackholes,
+			   dl.n_blackholes, 0);
+		out->blackholes = dl.blackholes;
+		out->n_blackholes = dl.n_blackholes;
+		dl.blackholes = NULL;
+	}
+	if (dl.sources_changed &&
+	    (differs(dl.sources4, dl.n_sources4, s->sources4, s->n_sources4,
+		     sizeof(*dl.sources4)) ||
+	     differs(dl.sources6, dl.n_sources6, s->sources6, s->n_sources6,
+		     sizeof(*dl.sources6)))) {
+		*tables |= 1u << IXG_TBL_SOURCES4 | 1u << IXG_TBL_SOURCES6;
+		count_diff(&d->t[IXG_TBL_SOURCES4], s->n_sources4,
+			   dl.n_sources4, 0);
+		count_diff(&d->t[IXG_TBL_SOURCES6], s->n_sources6,
+			   dl.n_sources6, 0);
+		out->sources4 = dl.sources4;
+		out->n_sources4 = dl.n_sources4;
+		out->sources6 = dl.sources6;
+		out->n_sources6 = dl.n_sources6;
+		dl.sources4 = NULL;
+		dl.sources6 = NULL;
+	}
+	/* ECMP groups: whole, in the same transaction as the edits naming
+	 * them (rib_table_delta compared them with the running ones). */
+	if (dl.nhgroups_changed) {
+		*tables |= 1u << IXG_TBL_NHGROUPS;
+		count_diff(&d->t[IXG_TBL_NHGROUPS], s->n_nhgroups,
+			   dl.n_nhgroups, 0);
+		out->nhgroups = dl.nhgroups;
+		out->n_nhgroups = dl.n_nhgroups;
+		dl.nhgroups = NULL;
+	}
+	d->changed_tables = *tables;
+	rib_delta_free(&dl);
+	R->builds_delta++;
+	return 0;
+}
+
 int
 rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 	      struct ctl_diff *d)
@@ -522,28 +711,39 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 	struct ctl_config *run = &D->st.running;
 	const struct ixg_spec *s = &run->spec;
 	struct ixg_spec m;
-	struct u64vec tmp;
 	int rc;
 
+	job_edits_free(R);
 	rc = basis(R, run);
 	if (rc < 0)
 		return rc;
+	rc = job_build_delta(D, out, tables, d);
+	if (rc == 0) {
+		job_take(R);
+		return 0;
+	}
+	if (rc != -EAGAIN)
+		return rc;
+	/* The full path: merge, then compare whole tables. */
 	memset(&m, 0, sizeof(m));
-	rc = rib_table_merge(R->t, s, run->n_conf4, run->n_conf6,
-			     run->n_conf_bh, &m);
+	rc = rib_table_merge(R->t, s, s->n_routes4, s->n_routes6,
+			     s->n_blackholes, &m);
 	if (rc == 0)
 		rc = rib_blackhole_ids(m.blackholes, m.n_blackholes,
 				       s->blackholes, s->n_blackholes);
 	/* Feasible peers' sources follow their routes (RFC 8704). */
 	if (rc == 0)
-		rc = rib_table_feasible(R->t, s, run->n_conf_src4,
-					run->n_conf_src6, &m);
+		rc = rib_table_feasible(R->t, s, s->n_sources4, s->n_sources6,
+					&m);
 	if (rc < 0) {
 		free(m.routes4);
 		free(m.routes6);
 		free(m.blackholes);
+		free(m.nhgroups);
 		return rc;
 	}
+	rib_table_synced(R->t);
+	R->builds_full++;
 	memset(d, 0, sizeof(*d));
 	*tables = 0;
 	if (m.sources4 != NULL &&
@@ -581,7 +781,25 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 		count_diff(&d->t[IXG_TBL_BLACKHOLES], s->n_blackholes,
 			   m.n_blackholes, 0);
 	}
+	/* ECMP groups: whole, in the same transaction as the routes */
+	if (differs(m.nhgroups, m.n_nhgroups, s->nhgroups, s->n_nhgroups,
+		    sizeof(*m.nhgroups))) {
+		*tables |= 1u << IXG_TBL_NHGROUPS;
+		count_diff(&d->t[IXG_TBL_NHGROUPS], s->n_nhgroups, m.n_nhgroups,
+			   0);
+	}
+	/* A route table the dataplane holds unknown to us goes too (whole,
+	 * sorted), unchanged or not: the next commits are deltas. */
+	for (int f = 0; f < 2; f++) {
+		unsigned k = f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6;
+		uint32_t n;
+
+		if (rib_sent_base(D, k, &n) == NULL)
+			*tables |= 1u << k;
+	}
 	d->changed_tables = *tables;
+	out->nhgroups = m.nhgroups;
+	out->n_nhgroups = m.n_nhgroups;
 	out->routes4 = m.routes4;
 	out->n_routes4 = m.n_routes4;
 	out->routes6 = m.routes6;
@@ -593,16 +811,24 @@ rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 	out->n_sources4 = m.n_sources4;
 	out->sources6 = m.sources6;
 	out->n_sources6 = m.n_sources6;
-	/* What this job carries. */
-	tmp = R->fly;
-	R->fly = R->pend;
-	R->pend = tmp;
-	R->pend.n = 0;
-	memcpy(R->fly_changes, R->fam_changes, sizeof(R->fly_changes));
-	memset(R->fam_changes, 0, sizeof(R->fam_changes));
-	R->dirty = false;
-	R->jobs++;
+	job_take(R);
 	return 0;
+}
+
+void *
+rib_job_edits(struct ctld *D, int f, uint64_t *n)
+{
+	struct rib *R = D->rib;
+	void *e;
+
+	*n = 0;
+	if (R == NULL || f < 0 || f > 1 || R->job_edits[f] == NULL)
+		return NULL;
+	e = R->job_edits[f];
+	*n = R->job_n_edits[f];
+	R->job_edits[f] = NULL;
+	R->job_n_edits[f] = 0;
+	return e;
 }
 
 void
@@ -615,6 +841,7 @@ rib_job_done(struct ctld *D, bool live, uint64_t generation, uint64_t build_ns,
 	if (R == NULL)
 		return;
 	R->job = false;
+	job_edits_free(R);
 	if (live) {
 		for (size_t i = 0; i < R->fly.n; i++) {
 			uint64_t ns = now > R->fly.v[i] ? now - R->fly.v[i] : 0;
@@ -642,7 +869,9 @@ rib_job_done(struct ctld *D, bool live, uint64_t generation, uint64_t build_ns,
 		}
 	} else {
 		R->jobs_failed++;
-		/* Its changes wait for the next job. */
+		/* Its changes wait for the next job, which merges the whole
+		 * table (the changed prefixes it took are gone). */
+		rib_table_mark_full(R->t);
 		for (size_t i = 0; i < R->fly.n; i++)
 			vec_push(&R->pend, R->fly.v[i]);
 		R->fly.n = 0;
@@ -838,6 +1067,14 @@ rib_show(const struct rib *R, const struct ixg_spec *s, struct view *v)
 		  " edits), %" PRIu64 " whole; %" PRIu64 " deltas refused\n",
 		  R->sends_delta, R->edits_sent, R->sends_whole,
 		  R->deltas_refused);
+	view_obj(v, "route_builds");
+	view_json(v, "from_changes", V_U64(R->builds_delta));
+	view_json(v, "full_merge", V_U64(R->builds_full));
+	view_end(v);
+	view_text(v,
+		  "  route commits built: %" PRIu64 " from the changed "
+		  "prefixes, %" PRIu64 " by a merge of the whole table\n",
+		  R->builds_delta, R->builds_full);
 	view_obj(v, "latency_ms");
 	view_json(v, "count", V_U64(R->lat_n));
 	view_json(v, "p50", V_U64(percentile_ms(R, 0.50)));
@@ -888,6 +1125,7 @@ rib_show(const struct rib *R, const struct ixg_spec *s, struct view *v)
 			  m->shut_events);
 	}
 	view_end(v);
+	rib_nhg_view(v, R->t, s); /* ECMP groups */
 	if (st != NULL) {
 		view_obj(v, "reader");
 		view_json(v, "messages", V_U64(st->messages));
@@ -971,6 +1209,10 @@ rib_where(const struct rib *R, int family, const uint8_t *addr, unsigned len,
 			snprintf(ifn, sizeof(ifn), "if%u", nh->ifindex);
 		snprintf(buf + l, n - l, "%s via %s dev %s", i ? "," : "", gw,
 			 ifn);
+		if (best->n_nh > 1) { /* ECMP: each gateway's weight */
+			l = strlen(buf);
+			snprintf(buf + l, n - l, " weight %u", nh->weight);
+		}
 	}
 	if (!merged) {
 		l = strlen(buf);

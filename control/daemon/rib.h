@@ -8,11 +8,15 @@
  * the batch window a loop timer, nothing blocks. Each batch is resolved
  * (rib_table.h) and marks the route tables dirty; the daemon then queues
  * one `routes` commit job (commit_job.c, COMMIT_ROUTES) that sends only
- * routes4, routes6 and blackholes, whole, merged from the running
- * config's own routes and the kernel's, as one transaction: the dataplane
- * rebuilds only the route FIBs (the other tables are not sent, so they are
- * reused), publishes with one pointer store, and no packet is lost. While
- * a job runs, newer batches accumulate and go in the next one.
+ * the route tables that changed, as one transaction: routes4 and routes6
+ * as edits (TXN_DELTA) built from the prefixes the batches changed
+ * (rib_table_delta: no merge of the whole table), or from a full merge of
+ * the running config's own routes and the kernel's when the changes reach
+ * beyond those prefixes; blackholes and feasible members' sources whole
+ * when theirs changed. The dataplane rebuilds only the route FIBs (the
+ * other tables are not sent, so they are reused), publishes with one
+ * pointer store, and no packet is lost. While a job runs, newer batches
+ * accumulate and go in the next one.
  *
  * Every other commit (reload, rollback, re-commit after a dataplane
  * restart) merges the kernel routes into its candidate too
@@ -60,14 +64,29 @@ void rib_kick(struct ctld *D);
 int rib_merge(struct ctld *D, struct ctl_config *c);
 
 /*
- * For a routes job: new route arrays merged from the running config into
- * out (routes4, routes6, blackholes: the caller owns them), which tables
- * differ from the running ones in *tables (bits 1 << IXG_TBL_*), what the
- * batches changed in d. The changes taken become in flight. 0 or a
- * negative errno.
+ * For a routes job: the route arrays of the running config after the
+ * changes into out (routes4, routes6, blackholes; sources4/6 too when a
+ * feasible member's changed, else NULL), which tables differ from the
+ * running ones in *tables (bits 1 << IXG_TBL_*), what the batches changed
+ * in d. An array of out that equals the running one's pointer is the
+ * running one (unchanged: the caller must not free it); the others are
+ * the caller's. Built from the changed prefixes when the dataplane's
+ * sorted tables are known (the edits then wait in rib_job_edits), else by
+ * a full merge. The changes taken become in flight. 0 or a negative
+ * errno.
  */
 int rib_job_build(struct ctld *D, struct ixg_spec *out, uint32_t *tables,
 		  struct ctl_diff *d);
+
+/*
+ * The edits of family f (0 routes4, 1 routes6) that the last
+ * rib_job_build made against rib_sent_base's table, when it built from
+ * the changed prefixes (struct ixg_delta_route4/6, sorted; *n of them):
+ * the caller owns them. NULL when that build was a full one or f did not
+ * change; the job's table of f is then sent as the full path does (sorted
+ * and compared with the base, or whole).
+ */
+void *rib_job_edits(struct ctld *D, int f, uint64_t *n);
 
 /* The routes job ended: live (its tables are in the dataplane) or not
  * (its changes wait for the next one, retried after a second). */

@@ -18,6 +18,8 @@
 
 #include <linux/rtnetlink.h>
 
+#include "ixg_wire.h"
+#include "rib_nhg.h"
 #include "rib_table.h"
 
 static const char *const kind_names[] = {
@@ -234,7 +236,47 @@ struct rib_table {
 	void (*log)(void *arg, const char *line);
 	void *log_arg;
 	char names[IXG_MAX_PEERS][IXG_NAME_LEN];
+	struct rib_nhg *nhg; /* ECMP groups the entries name (rib_nhg.h) */
+	/* The config's own routes (set_basis), sorted by prefix, one per
+	 * prefix: what a prefix falls back to when no kernel route beats
+	 * it (both paths read these, never the running arrays, which lose
+	 * beaten config routes). */
+	struct ixg_spec_route4 *conf4;
+	struct ixg_spec_route6 *conf6;
+	uint32_t n_conf4, n_conf6;
+	/* Route deltas: prefixes whose merged entry may have changed since
+	 * the last rib_table_delta (tag DIRTY_BH: a blackhole before or
+	 * after); need_full when a change reaches beyond them (a basis, a
+	 * member shut out or back). */
+	struct key *dirty;
+	uint32_t n_dirty, cap_dirty;
+	bool need_full;
 };
+
+#define DIRTY_BH 1u
+
+static void
+mark_dirty(struct rib_table *t, const struct key *k, bool bh)
+{
+	if (t->need_full)
+		return;
+	if (t->n_dirty == t->cap_dirty) {
+		uint32_t cap = t->cap_dirty ? t->cap_dirty * 2 : 1024;
+		struct key *d = realloc(t->dirty, (size_t)cap * sizeof(*d));
+
+		if (d == NULL) {
+			/* Cannot remember it: the next commit merges all. */
+			t->need_full = true;
+			t->n_dirty = 0;
+			return;
+		}
+		t->dirty = d;
+		t->cap_dirty = cap;
+	}
+	t->dirty[t->n_dirty] = *k;
+	t->dirty[t->n_dirty].tag = bh ? DIRTY_BH : 0;
+	t->n_dirty++;
+}
 
 static void tlog(struct rib_table *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -258,6 +300,12 @@ rib_table_new(void)
 {
 	struct rib_table *t = calloc(1, sizeof(*t));
 
+	if (t != NULL && (t->nhg = rib_nhg_new()) == NULL) {
+		free(t);
+		return NULL;
+	}
+	if (t != NULL)
+		t->need_full = true;
 	return t;
 }
 
@@ -272,6 +320,10 @@ rib_table_free(struct rib_table *t)
 	ktab_free(&t->nexthops);
 	ktab_free(&t->sources);
 	ktab_free(&t->conf);
+	rib_nhg_free(t->nhg);
+	free(t->conf4);
+	free(t->conf6);
+	free(t->dirty);
 	free(t);
 }
 
@@ -300,11 +352,27 @@ covered(const struct rib_table *t, uint16_t tag, int fam, const uint8_t *dst,
 	return false;
 }
 
-/* What the best route r of (fam, dst, len) becomes. */
+/*
+ * What the best route r of (fam, dst, len) becomes. A unicast route's
+ * next hops are its live gateways (not RTNH_F_DEAD nor RTNH_F_LINKDOWN)
+ * that are a member's next hop, each member once (two gateways of one
+ * member: their weights add up), minus those `filter sources` refuses
+ * for the prefix; none left: unresolved, or filtered (naming the first
+ * member refused); one: a route to it; more: a route to the ECMP group of
+ * the first IXG_NHG_MAX_MEMBERS of them with their weights (rib_nhg.h),
+ * *peer IXG_NH_GROUP | its id. Members over max-prefix are left out when
+ * merged, not here (ent_merged, rib_nhg_emit). No group left to make: a
+ * route to the first member.
+ */
 static void
 resolve(const struct rib_table *t, const struct rtnl_route *r, int fam,
 	const uint8_t *dst, unsigned len, uint8_t *kind, uint16_t *peer)
 {
+	struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS];
+	unsigned n = 0;
+	uint16_t refused = 0;
+	int id;
+
 	*peer = 0;
 	if (r->type == RTN_BLACKHOLE || r->type == RTN_UNREACHABLE ||
 	    r->type == RTN_PROHIBIT) {
@@ -317,8 +385,10 @@ resolve(const struct rib_table *t, const struct rtnl_route *r, int fam,
 		const struct rtnl_nexthop *nh = &r->nh[i];
 		struct key k;
 		const struct rec *rec;
+		uint16_t p;
+		unsigned j;
 
-		if (nh->flags & RTNH_F_DEAD)
+		if (nh->flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN))
 			continue;
 		if (nh->gw_family != AF_INET && nh->gw_family != AF_INET6)
 			continue;
@@ -328,12 +398,52 @@ resolve(const struct rib_table *t, const struct rtnl_route *r, int fam,
 		rec = ktab_find(&t->nexthops, &k);
 		if (rec == NULL)
 			continue;
-		*peer = (uint16_t)rec->val;
-		*kind = t->pol.filter && !covered(t, *peer, fam, dst, len)
-				? RIB_K_FILTERED
-				: RIB_K_ROUTE;
+		p = (uint16_t)rec->val;
+		if (t->pol.filter && !covered(t, p, fam, dst, len)) {
+			if (refused == 0)
+				refused = p;
+			continue;
+		}
+		for (j = 0; j < n && m[j].peer != p; j++)
+			;
+		if (j < n) {
+			unsigned w = m[j].weight +
+				     (nh->weight ? nh->weight : 1);
+
+			m[j].weight = (uint16_t)(w > 256 ? 256 : w);
+		} else if (n < IXG_NHG_MAX_MEMBERS) {
+			m[n].peer = p;
+			m[n++].weight = nh->weight ? nh->weight : 1;
+		}
+	}
+	if (n == 0) {
+		if (refused != 0) {
+			*kind = RIB_K_FILTERED;
+			*peer = refused;
+		}
 		return;
 	}
+	*kind = RIB_K_ROUTE;
+	*peer = m[0].peer;
+	if (n > 1 && (id = rib_nhg_find(t->nhg, m, n)) >= 0)
+		*peer = (uint16_t)(IXG_NH_GROUP | id);
+}
+
+/* Whether entry value nh (a peer, or a group: all its members) is shut
+ * out by max-prefix. */
+static bool
+nh_shut(const struct rib_table *t, uint16_t nh)
+{
+	struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS];
+	unsigned n;
+
+	if (!rib_nh_is_group(nh))
+		return t->m[nh % IXG_MAX_PEERS].shut;
+	n = rib_nhg_members(t->nhg, nh & ~IXG_NH_GROUP, m);
+	for (unsigned i = 0; i < n; i++)
+		if (!t->m[m[i].peer].shut)
+			return false;
+	return true;
 }
 
 /* Member bookkeeping: entry (kind, peer) counted with sign. */
@@ -342,6 +452,16 @@ count(struct rib_table *t, uint8_t kind, uint16_t peer, int sign)
 {
 	struct rib_member *m = &t->m[peer % IXG_MAX_PEERS];
 
+	if (rib_nh_is_group(peer)) {
+		/* an ECMP route counts for each member (max-prefix) */
+		struct rib_nhg_member g[IXG_NHG_MAX_MEMBERS];
+		unsigned n = rib_nhg_members(t->nhg, peer & ~IXG_NH_GROUP, g);
+
+		for (unsigned i = 0; i < n; i++)
+			count(t, kind, g[i].peer, sign);
+		rib_nhg_ref(t->nhg, peer & ~IXG_NH_GROUP, sign);
+		return;
+	}
 	if (peer == 0)
 		return;
 	if (kind == RIB_K_ROUTE)
@@ -357,9 +477,20 @@ count(struct rib_table *t, uint8_t kind, uint16_t peer, int sign)
 static void
 check_member(struct rib_table *t, uint16_t id)
 {
-	struct rib_member *m = &t->m[id];
+	struct rib_member *m = &t->m[id % IXG_MAX_PEERS];
+
+	if (rib_nh_is_group(id)) {
+		struct rib_nhg_member g[IXG_NHG_MAX_MEMBERS];
+		unsigned n = rib_nhg_members(t->nhg, id & ~IXG_NH_GROUP, g);
+
+		for (unsigned i = 0; i < n; i++)
+			check_member(t, g[i].peer);
+		return;
+	}
 
 	if (m->max_prefix == 0) {
+		if (m->shut)
+			t->need_full = true;
 		if (m->shut)
 			tlog(t,
 			     "kernel routes: member %s has no max-prefix any "
@@ -371,6 +502,7 @@ check_member(struct rib_table *t, uint16_t id)
 	if (!m->shut && m->routes > m->max_prefix) {
 		m->shut = true;
 		m->shut_events++;
+		t->need_full = true;
 		tlog(t,
 		     "kernel routes: member %s has %u kernel routes, more "
 		     "than its max-prefix %u: all of them are withdrawn from "
@@ -380,6 +512,7 @@ check_member(struct rib_table *t, uint16_t id)
 	} else if (m->shut &&
 		   (uint64_t)m->routes * 10 < (uint64_t)m->max_prefix * 9) {
 		m->shut = false;
+		t->need_full = true;
 		tlog(t,
 		     "kernel routes: member %s is back under 90%% of its "
 		     "max-prefix %u (%u kernel routes): they are installed "
@@ -431,6 +564,7 @@ ent_delete(struct rib_table *t, struct rec *r)
 	uint32_t idx = r->val;
 	struct ent *e = &t->e[idx];
 
+	mark_dirty(t, &e->k, e->kind == RIB_K_BLACKHOLE);
 	count(t, e->kind, e->peer, -1);
 	if (e->peer != 0)
 		check_member(t, e->peer);
@@ -447,12 +581,15 @@ rib_table_clear(struct rib_table *t)
 		t->e[i].kind = UINT8_MAX;
 	t->n_e = 0;
 	t->n_free = 0;
+	t->n_dirty = 0;
+	t->need_full = true;
 	ktab_free(&t->prefixes);
 	for (unsigned i = 0; i < IXG_MAX_PEERS; i++) {
 		t->m[i].routes = 0;
 		t->m[i].filtered = 0;
 		t->m[i].shut = false;
 	}
+	rib_nhg_unref_all(t->nhg);
 }
 
 uint32_t
@@ -492,6 +629,9 @@ rib_table_apply(struct rib_table *t, const struct rtnl_batch *b)
 			e->gen = t->gen;
 			if (e->kind == kind && e->peer == peer)
 				continue;
+			mark_dirty(t, &k,
+				   e->kind == RIB_K_BLACKHOLE ||
+					   kind == RIB_K_BLACKHOLE);
 			count(t, e->kind, e->peer, -1);
 			if (e->peer != 0 && e->peer != peer)
 				check_member(t, e->peer);
@@ -512,6 +652,7 @@ rib_table_apply(struct rib_table *t, const struct rtnl_batch *b)
 				ent_release(t, idx);
 				return -ENOMEM;
 			}
+			mark_dirty(t, &k, kind == RIB_K_BLACKHOLE);
 		}
 		count(t, kind, peer, +1);
 		if (peer != 0)
@@ -620,6 +761,13 @@ rib_table_set_basis(struct rib_table *t, const struct ixg_spec *s,
 	ktab_free(&t->nexthops);
 	ktab_free(&t->sources);
 	ktab_free(&t->conf);
+	free(t->conf4);
+	free(t->conf6);
+	t->conf4 = NULL;
+	t->conf6 = NULL;
+	t->n_conf4 = t->n_conf6 = 0;
+	t->need_full = true;
+	t->n_dirty = 0;
 	memset(t->src_lens, 0, sizeof(t->src_lens));
 	t->pol = p != NULL ? *p : (struct rib_policy){0};
 	for (unsigned i = 0; i < IXG_MAX_PEERS; i++) {
@@ -664,6 +812,10 @@ rib_table_set_basis(struct rib_table *t, const struct ixg_spec *s,
 		const struct ixg_spec_route4 *r = &s->sources4[i];
 		uint32_t a = htonl(r->addr);
 
+		/* A feasible member's routes do not cover themselves. */
+		if (r->origin == RIB_ORIGIN_KERNEL)
+			continue;
+
 		t->src_lens[0][r->len & 63] = 1;
 		key_make(&k, 4, r->len, r->peer_id, (const uint8_t *)&a);
 		if (ktab_put(&t->sources, &k, 0) < 0)
@@ -675,6 +827,9 @@ rib_table_set_basis(struct rib_table *t, const struct ixg_spec *s,
 	for (uint32_t i = 0; i < s->n_sources6; i++) {
 		const struct ixg_spec_route6 *r = &s->sources6[i];
 
+		if (r->origin == RIB_ORIGIN_KERNEL)
+			continue;
+
 		t->src_lens[1][r->len <= 128 ? r->len : 128] = 1;
 		key_make(&k, 6, r->len, r->peer_id, r->addr);
 		if (ktab_put(&t->sources, &k, 0) < 0)
@@ -683,22 +838,46 @@ rib_table_set_basis(struct rib_table *t, const struct ixg_spec *s,
 		if (ktab_put(&t->sources, &k, 0) < 0)
 			rc = -ENOMEM;
 	}
-	for (uint32_t i = 0; i < n_conf4 && i < s->n_routes4; i++) {
+	if (n_conf4 > s->n_routes4)
+		n_conf4 = s->n_routes4;
+	if (n_conf6 > s->n_routes6)
+		n_conf6 = s->n_routes6;
+	t->conf4 = malloc(((size_t)n_conf4 + 1) * sizeof(*t->conf4));
+	t->conf6 = malloc(((size_t)n_conf6 + 1) * sizeof(*t->conf6));
+	if (t->conf4 == NULL || t->conf6 == NULL) {
+		rc = -ENOMEM;
+		goto resolve_all;
+	}
+	for (uint32_t i = 0; i < n_conf4; i++) {
 		uint32_t a = htonl(s->routes4[i].addr);
 
+		if (s->routes4[i].origin == RIB_ORIGIN_KERNEL)
+			continue;
+		t->conf4[t->n_conf4++] = s->routes4[i];
 		key_make(&k, 4, s->routes4[i].len, TAG_CONF_ROUTE,
 			 (const uint8_t *)&a);
 		if (ktab_put(&t->conf, &k, 0) < 0)
 			rc = -ENOMEM;
 	}
-	for (uint32_t i = 0; i < n_conf6 && i < s->n_routes6; i++) {
+	for (uint32_t i = 0; i < n_conf6; i++) {
+		if (s->routes6[i].origin == RIB_ORIGIN_KERNEL)
+			continue;
+		t->conf6[t->n_conf6++] = s->routes6[i];
 		key_make(&k, 6, s->routes6[i].len, TAG_CONF_ROUTE,
 			 s->routes6[i].addr);
 		if (ktab_put(&t->conf, &k, 0) < 0)
 			rc = -ENOMEM;
 	}
+	/* Sorted, one per prefix (the last, as the dataplane keeps it). */
+	if (rc == 0 &&
+	    (ixg_routes_sort(IXG_TBL_ROUTES4, t->conf4, &t->n_conf4) < 0 ||
+	     ixg_routes_sort(IXG_TBL_ROUTES6, t->conf6, &t->n_conf6) < 0))
+		rc = -ENOMEM;
 	for (uint32_t i = 0; i < n_conf_bh && i < s->n_blackholes; i++) {
 		const struct ixg_spec_blackhole *h = &s->blackholes[i];
+
+		if (h->origin == RIB_ORIGIN_KERNEL)
+			continue;
 
 		key_make(&k, h->family == 4 ? 4 : 6, h->len, TAG_CONF_BH,
 			 h->addr);
@@ -710,7 +889,13 @@ resolve_all:
 		ktab_free(&t->nexthops);
 		ktab_free(&t->sources);
 		ktab_free(&t->conf);
+		free(t->conf4);
+		free(t->conf6);
+		t->conf4 = NULL;
+		t->conf6 = NULL;
+		t->n_conf4 = t->n_conf6 = 0;
 	}
+	rib_nhg_unref_all(t->nhg); /* counted again below */
 	for (uint32_t i = 0; i < t->n_e; i++) {
 		struct ent *e = &t->e[i];
 		const struct rtnl_route *best;
@@ -754,12 +939,25 @@ ent_merged(const struct rib_table *t, const struct ent *e)
 		k.tag = TAG_CONF_BH;
 		return ktab_find(&t->conf, &k) == NULL;
 	}
-	if (e->kind != RIB_K_ROUTE || t->m[e->peer].shut)
+	if (e->kind != RIB_K_ROUTE || nh_shut(t, e->peer))
 		return false;
 	if (t->pol.precedence_kernel)
 		return true;
 	k.tag = TAG_CONF_ROUTE;
 	return ktab_find(&t->conf, &k) == NULL;
+}
+
+/* The members of a ROUTE entry: its peer, or its group's members (those
+ * over max-prefix too). Returns how many, into g. */
+static unsigned
+ent_members(const struct rib_table *t, const struct ent *e,
+	    struct rib_nhg_member *g)
+{
+	if (rib_nh_is_group(e->peer))
+		return rib_nhg_members(t->nhg, e->peer & ~IXG_NH_GROUP, g);
+	g[0].peer = e->peer % IXG_MAX_PEERS;
+	g[0].weight = 1;
+	return 1;
 }
 
 /* A config route that a merged kernel route beats (precedence kernel). */
@@ -775,7 +973,31 @@ conf_beaten(const struct rib_table *t, int fam, unsigned len,
 	key_make(&k, fam, len, 0, addr);
 	r = ktab_find(&t->prefixes, &k);
 	return r != NULL && t->e[r->val].kind == RIB_K_ROUTE &&
-	       !t->m[t->e[r->val].peer].shut;
+	       !nh_shut(t, t->e[r->val].peer);
+}
+
+/* A group member in the dataplane: not shut out by its max-prefix. */
+static bool
+member_usable(const void *arg, uint16_t peer)
+{
+	const struct rib_table *t = arg;
+
+	return !t->m[peer % IXG_MAX_PEERS].shut;
+}
+
+/* See rib_table.h. */
+int
+rib_table_merge_groups(const struct rib_table *t, struct ixg_spec *out)
+{
+	return rib_nhg_emit(t->nhg, member_usable, t, &out->nhgroups,
+			    &out->n_nhgroups);
+}
+
+/* See rib_table.h. */
+const struct rib_nhg *
+rib_table_groups(const struct rib_table *t)
+{
+	return t->nhg;
 }
 
 int
@@ -789,10 +1011,11 @@ rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 	struct ixg_spec_blackhole *bh;
 	uint32_t n4 = 0, n6 = 0, nb = 0;
 
-	if (n_conf4 > base->n_routes4)
-		n_conf4 = base->n_routes4;
-	if (n_conf6 > base->n_routes6)
-		n_conf6 = base->n_routes6;
+	/* The config's routes are the basis's (base's may lack beaten ones). */
+	(void)n_conf4;
+	(void)n_conf6;
+	n_conf4 = t->n_conf4;
+	n_conf6 = t->n_conf6;
 	if (n_conf_bh > base->n_blackholes)
 		n_conf_bh = base->n_blackholes;
 	rib_table_counts(t, &c);
@@ -810,19 +1033,17 @@ rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < n_conf4; i++) {
-		uint32_t a = htonl(base->routes4[i].addr);
+		uint32_t a = htonl(t->conf4[i].addr);
 
-		if (!conf_beaten(t, 4, base->routes4[i].len,
-				 (const uint8_t *)&a))
-			r4[n4++] = base->routes4[i];
+		if (!conf_beaten(t, 4, t->conf4[i].len, (const uint8_t *)&a))
+			r4[n4++] = t->conf4[i];
 	}
 	for (uint32_t i = 0; i < n_conf6; i++)
-		if (!conf_beaten(t, 6, base->routes6[i].len,
-				 base->routes6[i].addr))
-			r6[n6++] = base->routes6[i];
-	if (n_conf_bh > 0)
-		memcpy(bh, base->blackholes, n_conf_bh * sizeof(*bh));
-	nb = n_conf_bh;
+		if (!conf_beaten(t, 6, t->conf6[i].len, t->conf6[i].addr))
+			r6[n6++] = t->conf6[i];
+	for (uint32_t i = 0; i < n_conf_bh; i++)
+		if (base->blackholes[i].origin != RIB_ORIGIN_KERNEL)
+			bh[nb++] = base->blackholes[i];
 	for (uint32_t i = 0; i < t->n_e; i++) {
 		const struct ent *e = &t->e[i];
 
@@ -862,7 +1083,7 @@ rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 	out->n_routes6 = n6;
 	out->blackholes = bh;
 	out->n_blackholes = nb;
-	return 0;
+	return rib_table_merge_groups(t, out);
 }
 
 /* See rib_table.h. */
@@ -892,14 +1113,20 @@ rib_table_feasible(const struct rib_table *t, const struct ixg_spec *base,
 	n6 = n_conf_src6 < base->n_sources6 ? n_conf_src6 : base->n_sources6;
 	for (uint32_t i = 0; i < t->n_e; i++) {
 		const struct ent *e = &t->e[i];
+		struct rib_nhg_member g[IXG_NHG_MAX_MEMBERS];
+		unsigned ng;
 
-		if (e->kind != RIB_K_ROUTE || !feasible[e->peer] ||
-		    !ent_merged(t, e))
+		if (e->kind != RIB_K_ROUTE || !ent_merged(t, e))
 			continue;
-		if (e->k.fam == 4)
-			k4++;
-		else
-			k6++;
+		ng = ent_members(t, e, g);
+		for (unsigned j = 0; j < ng; j++) {
+			if (!feasible[g[j].peer])
+				continue;
+			if (e->k.fam == 4)
+				k4++;
+			else
+				k6++;
+		}
 	}
 	if (n4 + k4 > IXG_MAX_ROUTES4 || n6 + k6 > IXG_MAX_ROUTES6)
 		return -ENOSPC;
@@ -910,34 +1137,50 @@ rib_table_feasible(const struct rib_table *t, const struct ixg_spec *base,
 		free(s6);
 		return -ENOMEM;
 	}
-	if (n4 > 0)
-		memcpy(s4, base->sources4, n4 * sizeof(*s4));
-	if (n6 > 0)
-		memcpy(s6, base->sources6, n6 * sizeof(*s6));
+	{
+		uint32_t c4 = 0, c6 = 0;
+
+		/* The config's: entries of an earlier merge are dropped. */
+		for (uint32_t i = 0; i < n4; i++)
+			if (base->sources4[i].origin != RIB_ORIGIN_KERNEL)
+				s4[c4++] = base->sources4[i];
+		for (uint32_t i = 0; i < n6; i++)
+			if (base->sources6[i].origin != RIB_ORIGIN_KERNEL)
+				s6[c6++] = base->sources6[i];
+		n4 = c4;
+		n6 = c6;
+	}
 	for (uint32_t i = 0; i < t->n_e; i++) {
 		const struct ent *e = &t->e[i];
+		struct rib_nhg_member g[IXG_NHG_MAX_MEMBERS];
+		unsigned ng;
 
-		if (e->kind != RIB_K_ROUTE || !feasible[e->peer] ||
-		    !ent_merged(t, e))
+		if (e->kind != RIB_K_ROUTE || !ent_merged(t, e))
 			continue;
-		if (e->k.fam == 4) {
-			struct ixg_spec_route4 *r = &s4[n4++];
-			uint32_t a;
+		/* an ECMP route: a source of each feasible member */
+		ng = ent_members(t, e, g);
+		for (unsigned j = 0; j < ng; j++) {
+			if (!feasible[g[j].peer])
+				continue;
+			if (e->k.fam == 4) {
+				struct ixg_spec_route4 *r = &s4[n4++];
+				uint32_t a;
 
-			memset(r, 0, sizeof(*r));
-			memcpy(&a, e->k.addr, 4);
-			r->addr = ntohl(a);
-			r->len = e->k.len;
-			r->peer_id = e->peer;
-			r->origin = RIB_ORIGIN_KERNEL;
-		} else {
-			struct ixg_spec_route6 *r = &s6[n6++];
+				memset(r, 0, sizeof(*r));
+				memcpy(&a, e->k.addr, 4);
+				r->addr = ntohl(a);
+				r->len = e->k.len;
+				r->peer_id = g[j].peer;
+				r->origin = RIB_ORIGIN_KERNEL;
+			} else {
+				struct ixg_spec_route6 *r = &s6[n6++];
 
-			memset(r, 0, sizeof(*r));
-			memcpy(r->addr, e->k.addr, 16);
-			r->len = e->k.len;
-			r->peer_id = e->peer;
-			r->origin = RIB_ORIGIN_KERNEL;
+				memset(r, 0, sizeof(*r));
+				memcpy(r->addr, e->k.addr, 16);
+				r->len = e->k.len;
+				r->peer_id = g[j].peer;
+				r->origin = RIB_ORIGIN_KERNEL;
+			}
 		}
 	}
 	out->sources4 = s4;
@@ -965,7 +1208,7 @@ rib_table_counts(const struct rib_table *t, struct rib_counts *c)
 			else
 				c->merged6++;
 		} else if (e->kind == RIB_K_ROUTE) {
-			if (t->m[e->peer].shut)
+			if (nh_shut(t, e->peer))
 				c->shut_routes++;
 			else
 				c->shadowed++;
@@ -993,6 +1236,545 @@ rib_table_lookup(const struct rib_table *t, int family, const uint8_t *dst,
 	*kind = t->e[r->val].kind;
 	*peer = t->e[r->val].peer;
 	*merged = ent_merged(t, &t->e[r->val]);
+	return 0;
+}
+
+/* ------------------------------------------------------ route deltas */
+
+void
+rib_table_mark_full(struct rib_table *t)
+{
+	t->need_full = true;
+	t->n_dirty = 0;
+}
+
+void
+rib_table_synced(struct rib_table *t)
+{
+	t->need_full = false;
+	t->n_dirty = 0;
+}
+
+uint32_t
+rib_table_dirty(const struct rib_table *t, bool *full)
+{
+	*full = t->need_full;
+	return t->n_dirty;
+}
+
+/* Prefix order of the route tables (ixg_wire.c's route_cmp): family,
+ * then address (network order bytes compare as the host-order integer),
+ * then length; the tag is not part of it. */
+static int
+key_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+	int d;
+
+	if (x->fam != y->fam)
+		return x->fam < y->fam ? -1 : 1;
+	d = memcmp(x->addr, y->addr, 16);
+	if (d != 0)
+		return d;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+static void
+key_to4(const struct key *k, struct ixg_spec_route4 *r)
+{
+	uint32_t a;
+
+	memset(r, 0, sizeof(*r));
+	memcpy(&a, k->addr, 4);
+	r->addr = ntohl(a);
+	r->len = k->len;
+}
+
+static void
+key_to6(const struct key *k, struct ixg_spec_route6 *r)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->addr, k->addr, 16);
+	r->len = k->len;
+}
+
+static int
+r4_cmp(const struct ixg_spec_route4 *x, const struct ixg_spec_route4 *y)
+{
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+static int
+r6_cmp(const struct ixg_spec_route6 *x, const struct ixg_spec_route6 *y)
+{
+	int d = memcmp(x->addr, y->addr, 16);
+
+	if (d != 0)
+		return d;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+/* Index of the element of the sorted a[0..n) with r's prefix, or -1. */
+static int64_t
+find4(const struct ixg_spec_route4 *a, uint32_t n,
+      const struct ixg_spec_route4 *r)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = r4_cmp(&a[mid], r);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int64_t
+find6(const struct ixg_spec_route6 *a, uint32_t n,
+      const struct ixg_spec_route6 *r)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = r6_cmp(&a[mid], r);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The kernel entry of k, if it is merged as a route (not a blackhole). */
+static const struct ent *
+merged_route(const struct rib_table *t, const struct key *k)
+{
+	struct key q = *k;
+	const struct rec *r;
+	const struct ent *e;
+
+	q.tag = 0;
+	r = ktab_find(&t->prefixes, &q);
+	if (r == NULL)
+		return NULL;
+	e = &t->e[r->val];
+	return e->kind == RIB_K_ROUTE && ent_merged(t, e) ? e : NULL;
+}
+
+/* What the full merge puts in routes4/routes6 for prefix k: the kernel's
+ * route, the config's, or nothing (*have false). */
+static void
+want_route(const struct rib_table *t, const struct key *k, void *elem,
+	   bool *have)
+{
+	const struct ent *e = merged_route(t, k);
+	int64_t i;
+
+	*have = true;
+	if (k->fam == 4) {
+		struct ixg_spec_route4 *r = elem;
+
+		key_to4(k, r);
+		if (e != NULL) {
+			r->peer_id = e->peer;
+			r->origin = RIB_ORIGIN_KERNEL;
+			return;
+		}
+		i = find4(t->conf4, t->n_conf4, r);
+		/* A merged kernel route beats it (precedence kernel) or
+		 * config wins: e NULL either way here. */
+		if (i >= 0 && !conf_beaten(t, 4, k->len, k->addr)) {
+			*r = t->conf4[i];
+			return;
+		}
+	} else {
+		struct ixg_spec_route6 *r = elem;
+
+		key_to6(k, r);
+		if (e != NULL) {
+			r->peer_id = e->peer;
+			r->origin = RIB_ORIGIN_KERNEL;
+			return;
+		}
+		i = find6(t->conf6, t->n_conf6, r);
+		if (i >= 0 && !conf_beaten(t, 6, k->len, k->addr)) {
+			*r = t->conf6[i];
+			return;
+		}
+	}
+	*have = false;
+}
+
+static int
+edits_push(void **edits, uint64_t *n, uint64_t *cap, size_t size, uint8_t op,
+	   const void *elem)
+{
+	char *e;
+
+	if (*n == *cap) {
+		uint64_t c = *cap ? *cap * 2 : 256;
+		void *p = realloc(*edits, (size_t)c * size);
+
+		if (p == NULL)
+			return -ENOMEM;
+		*edits = p;
+		*cap = c;
+	}
+	e = (char *)*edits + (size_t)*n * size;
+	memset(e, 0, 4);
+	e[0] = (char)op;
+	memcpy(e + 4, elem, size - 4);
+	(*n)++;
+	return 0;
+}
+
+/* Whether the sorted keys d[0..n) hold k's prefix (tag ignored). */
+static bool
+keys_have(const struct key *d, uint32_t n, const struct key *k)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(&d[mid], k);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+void
+rib_delta_free(struct rib_delta *d)
+{
+	free(d->edits[0]);
+	free(d->edits[1]);
+	free(d->blackholes);
+	free(d->sources4);
+	free(d->sources6);
+	free(d->nhgroups);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The blackholes: cur's but the kernel's of the changed prefixes, then
+ * those prefixes' merged kernel blackholes. */
+static int
+delta_blackholes(const struct rib_table *t, const struct ixg_spec *cur,
+		 const struct key *bk, uint32_t nb, struct rib_delta *out)
+{
+	struct ixg_spec_blackhole *h;
+	uint32_t n = 0;
+
+	h = malloc(((size_t)cur->n_blackholes + nb + 1) * sizeof(*h));
+	if (h == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < cur->n_blackholes; i++) {
+		const struct ixg_spec_blackhole *x = &cur->blackholes[i];
+		struct key k;
+
+		if (x->origin == RIB_ORIGIN_KERNEL) {
+			key_make(&k, x->family == 4 ? 4 : 6, x->len, 0,
+				 x->addr);
+			if (keys_have(bk, nb, &k))
+				continue;
+		}
+		h[n++] = *x;
+	}
+	for (uint32_t i = 0; i < nb; i++) {
+		struct key q = bk[i];
+		const struct rec *r;
+		const struct ent *e;
+		struct ixg_spec_blackhole *x;
+
+		q.tag = 0;
+		r = ktab_find(&t->prefixes, &q);
+		if (r == NULL)
+			continue;
+		e = &t->e[r->val];
+		if (e->kind != RIB_K_BLACKHOLE || !ent_merged(t, e))
+			continue;
+		x = &h[n++];
+		memset(x, 0, sizeof(*x));
+		x->family = e->k.fam;
+		x->len = e->k.len;
+		x->origin = RIB_ORIGIN_KERNEL;
+		memcpy(x->addr, e->k.addr, 16);
+	}
+	if (n > IXG_MAX_BLACKHOLES) {
+		free(h);
+		return -ENOSPC;
+	}
+	out->blackholes = h;
+	out->n_blackholes = n;
+	out->blackholes_changed = true;
+	return 0;
+}
+
+/* Feasible members' sources: cur's but the kernel's of the changed
+ * prefixes, then those prefixes' merged kernel routes of feasible
+ * members. */
+static int
+delta_sources(const struct rib_table *t, const struct ixg_spec *cur,
+	      const uint8_t *feasible, const struct key *dk, uint32_t nd,
+	      struct rib_delta *out)
+{
+	struct ixg_spec_route4 *s4;
+	struct ixg_spec_route6 *s6;
+	uint32_t n4 = 0, n6 = 0;
+
+	/* An ECMP route: a source for each feasible member (as
+	 * rib_table_feasible), so up to IXG_NHG_MAX_MEMBERS per prefix. */
+	s4 = malloc(((size_t)cur->n_sources4 +
+		     (size_t)nd * IXG_NHG_MAX_MEMBERS + 1) *
+		    sizeof(*s4));
+	s6 = malloc(((size_t)cur->n_sources6 +
+		     (size_t)nd * IXG_NHG_MAX_MEMBERS + 1) *
+		    sizeof(*s6));
+	if (s4 == NULL || s6 == NULL) {
+		free(s4);
+		free(s6);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < cur->n_sources4; i++) {
+		const struct ixg_spec_route4 *x = &cur->sources4[i];
+		struct key k;
+
+		if (x->origin == RIB_ORIGIN_KERNEL) {
+			uint32_t a = htonl(x->addr);
+
+			key_make(&k, 4, x->len, 0, (const uint8_t *)&a);
+			if (keys_have(dk, nd, &k))
+				continue;
+		}
+		s4[n4++] = *x;
+	}
+	for (uint32_t i = 0; i < cur->n_sources6; i++) {
+		const struct ixg_spec_route6 *x = &cur->sources6[i];
+		struct key k;
+
+		if (x->origin == RIB_ORIGIN_KERNEL) {
+			key_make(&k, 6, x->len, 0, x->addr);
+			if (keys_have(dk, nd, &k))
+				continue;
+		}
+		s6[n6++] = *x;
+	}
+	for (uint32_t i = 0; i < nd; i++) {
+		const struct ent *e = merged_route(t, &dk[i]);
+		struct rib_nhg_member g[IXG_NHG_MAX_MEMBERS];
+		unsigned ng;
+
+		if (e == NULL)
+			continue;
+		ng = ent_members(t, e, g);
+		for (unsigned j = 0; j < ng; j++) {
+			if (!feasible[g[j].peer % IXG_MAX_PEERS])
+				continue;
+			if (e->k.fam == 4) {
+				key_to4(&e->k, &s4[n4]);
+				s4[n4].peer_id = g[j].peer;
+				s4[n4++].origin = RIB_ORIGIN_KERNEL;
+			} else {
+				key_to6(&e->k, &s6[n6]);
+				s6[n6].peer_id = g[j].peer;
+				s6[n6++].origin = RIB_ORIGIN_KERNEL;
+			}
+		}
+	}
+	if (n4 > IXG_MAX_ROUTES4 || n6 > IXG_MAX_ROUTES6) {
+		free(s4);
+		free(s6);
+		return -ENOSPC;
+	}
+	out->sources4 = s4;
+	out->n_sources4 = n4;
+	out->sources6 = s6;
+	out->n_sources6 = n6;
+	out->sources_changed = true;
+	return 0;
+}
+
+/* The groups the merged routes name now (rib_table_merge_groups, which
+ * drops those no entry names), kept in out when they differ from cur's. */
+static int
+delta_groups(const struct rib_table *t, const struct ixg_spec *cur,
+	     struct rib_delta *out)
+{
+	struct ixg_spec out_g;
+	int rc;
+
+	memset(&out_g, 0, sizeof(out_g));
+	rc = rib_table_merge_groups(t, &out_g);
+	if (rc < 0)
+		return rc;
+	if (out_g.n_nhgroups == cur->n_nhgroups &&
+	    (out_g.n_nhgroups == 0 ||
+	     memcmp(out_g.nhgroups, cur->nhgroups,
+		    (size_t)out_g.n_nhgroups * sizeof(*out_g.nhgroups)) == 0)) {
+		free(out_g.nhgroups);
+		return 0;
+	}
+	out->nhgroups = out_g.nhgroups;
+	out->n_nhgroups = out_g.n_nhgroups;
+	out->nhgroups_changed = true;
+	return 0;
+}
+
+/* Whether the route element elem (family index f; NULL: none) is a
+ * kernel route of a feasible member: to it, or to an ECMP group with it
+ * among the members (a group t no longer knows: assumed so). */
+static bool
+feasible_kernel(const struct rib_table *t, const uint8_t *feasible, int f,
+		const void *elem)
+{
+	struct rib_nhg_member g[IXG_NHG_MAX_MEMBERS];
+	uint16_t peer;
+	uint32_t origin;
+	unsigned n;
+
+	if (elem == NULL)
+		return false;
+	if (f == 0) {
+		peer = ((const struct ixg_spec_route4 *)elem)->peer_id;
+		origin = ((const struct ixg_spec_route4 *)elem)->origin;
+	} else {
+		peer = ((const struct ixg_spec_route6 *)elem)->peer_id;
+		origin = ((const struct ixg_spec_route6 *)elem)->origin;
+	}
+	if (origin != RIB_ORIGIN_KERNEL)
+		return false;
+	if (!rib_nh_is_group(peer))
+		return feasible[peer % IXG_MAX_PEERS];
+	n = rib_nhg_members(t->nhg, peer & ~IXG_NH_GROUP, g);
+	if (n == 0)
+		return true;
+	for (unsigned i = 0; i < n; i++)
+		if (feasible[g[i].peer % IXG_MAX_PEERS])
+			return true;
+	return false;
+}
+
+/* See rib_table.h. */
+int
+rib_table_delta(struct rib_table *t, const struct ixg_spec *cur,
+		struct rib_delta *out)
+{
+	uint8_t feasible[IXG_MAX_PEERS] = {0};
+	bool any_feasible = false, src = false;
+	struct key *bk = NULL;
+	uint32_t nu = 0, nb = 0;
+	uint64_t cap[2] = {0, 0};
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (t->need_full)
+		return -EAGAIN;
+	/* Past a quarter of the table, the full merge is the cheaper. */
+	if (t->n_dirty > 4096 &&
+	    (uint64_t)t->n_dirty * 4 >
+		    (uint64_t)cur->n_routes4 + cur->n_routes6)
+		return -EAGAIN;
+	for (uint32_t i = 0; i < cur->n_peers; i++)
+		if (cur->peers[i].sav_mode == IXG_SAV_FEASIBLE &&
+		    cur->peers[i].id < IXG_MAX_PEERS) {
+			feasible[cur->peers[i].id] = 1;
+			any_feasible = true;
+		}
+	/* One key per prefix, in the tables' order; a blackhole mark on
+	 * any of a prefix's keys stays. */
+	qsort(t->dirty, t->n_dirty, sizeof(*t->dirty), key_cmp);
+	for (uint32_t i = 0; i < t->n_dirty; i++) {
+		if (nu > 0 && key_cmp(&t->dirty[nu - 1], &t->dirty[i]) == 0) {
+			t->dirty[nu - 1].tag |= t->dirty[i].tag;
+			continue;
+		}
+		t->dirty[nu++] = t->dirty[i];
+	}
+	t->n_dirty = nu;
+	bk = malloc(((size_t)nu + 1) * sizeof(*bk));
+	if (bk == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < nu && rc == 0; i++) {
+		const struct key *k = &t->dirty[i];
+		int f = k->fam == 4 ? 0 : 1;
+		union {
+			struct ixg_spec_route4 r4;
+			struct ixg_spec_route6 r6;
+		} want, probe;
+		const void *held = NULL;
+		bool have;
+		int64_t at;
+
+		if (k->tag & DIRTY_BH)
+			bk[nb++] = *k;
+		want_route(t, k, &want, &have);
+		if (f == 0) {
+			key_to4(k, &probe.r4);
+			at = find4(cur->routes4, cur->n_routes4, &probe.r4);
+			held = at >= 0 ? &cur->routes4[at] : NULL;
+		} else {
+			key_to6(k, &probe.r6);
+			at = find6(cur->routes6, cur->n_routes6, &probe.r6);
+			held = at >= 0 ? &cur->routes6[at] : NULL;
+		}
+		/* A feasible member's kernel route before or after: its
+		 * sources change with it. */
+		if (any_feasible && !src)
+			src = feasible_kernel(t, feasible, f, held) ||
+			      (have && feasible_kernel(t, feasible, f, &want));
+		if (have &&
+		    (held == NULL ||
+		     memcmp(held, &want,
+			    f == 0 ? sizeof(want.r4) : sizeof(want.r6)) != 0)) {
+			rc = edits_push(
+				&out->edits[f], &out->n_edits[f], &cap[f],
+				f == 0 ? sizeof(struct ixg_delta_route4)
+				       : sizeof(struct ixg_delta_route6),
+				IXG_DELTA_SET, &want);
+			if (held == NULL)
+				out->added[f]++;
+			else
+				out->changed[f]++;
+		} else if (!have && held != NULL) {
+			rc = edits_push(
+				&out->edits[f], &out->n_edits[f], &cap[f],
+				f == 0 ? sizeof(struct ixg_delta_route4)
+				       : sizeof(struct ixg_delta_route6),
+				IXG_DELTA_DEL, held);
+			out->removed[f]++;
+		}
+	}
+	if (rc == 0 && nb > 0)
+		rc = delta_blackholes(t, cur, bk, nb, out);
+	if (rc == 0 && src)
+		rc = delta_sources(t, cur, feasible, t->dirty, nu, out);
+	/* The ECMP groups last (the checks above read the members of
+	 * groups cur's routes name, which this drops when unnamed now):
+	 * sent whole when they differ, with the edits that name them. */
+	if (rc == 0)
+		rc = delta_groups(t, cur, out);
+	free(bk);
+	if (rc < 0) {
+		rib_delta_free(out);
+		return rc;
+	}
+	t->n_dirty = 0;
 	return 0;
 }
 

@@ -11,10 +11,12 @@
  *        member's allowed prefixes (its sources: allow-source, else
  *        announce) cover the prefix ("only a member allowed to announce
  *        the covering prefix may blackhole it"), else refused;
- *   unicast   the member whose `next-hop` is the first live gateway that
- *        is one (IPv4 or IPv6 gateway, RFC 8950 included), else
- *        unresolved; with `filter sources`, refused when the prefix is
- *        outside that member's sources.
+ *   unicast   the members whose `next-hop` is a live gateway of the
+ *        route (IPv4 or IPv6 gateway, RFC 8950 included), else
+ *        unresolved; with `filter sources`, those whose sources do not
+ *        cover the prefix are left out (all of them: refused). Several
+ *        members: an ECMP group of them (rib_nhg.h), shared by every
+ *        prefix with the same members and weights.
  * A member whose accepted kernel routes pass its max-prefix is shut out:
  * none of its kernel routes is merged until the count falls below 90% of
  * the limit. Same prefix in config and kernel: a blackhole from either
@@ -87,11 +89,16 @@ void rib_table_set_log(struct rib_table *t,
 
 /*
  * Resolve against spec s from now on: its peers (next hops, max-prefix),
- * sources, and its first n_conf4/n_conf6/n_conf_bh routes4, routes6 and
- * blackholes, which are the config's own (the rest are kernel entries a
- * previous merge appended). Every prefix held is resolved again from
- * store (its best route now). s is only read during the call. 0 or
- * -ENOMEM (t then resolves against nothing until the next call).
+ * sources, and the config's own routes4, routes6 and blackholes: of their
+ * first n_conf4/n_conf6/n_conf_bh entries, those whose origin is not
+ * RIB_ORIGIN_KERNEL (a merged spec, sorted or not, gives its config
+ * entries back; a config route a kernel route beat with `precedence
+ * kernel` is not in it, so re-basing on such a spec loses it). The
+ * config's routes are kept (sorted) for the merges. Every prefix held is
+ * resolved again from store (its best route now); the next build is a
+ * full one (rib_table_delta says -EAGAIN). s is only read during the
+ * call. 0 or -ENOMEM (t then resolves against nothing until the next
+ * call).
  */
 int rib_table_set_basis(struct rib_table *t, const struct ixg_spec *s,
 			uint32_t n_conf4, uint32_t n_conf6, uint32_t n_conf_bh,
@@ -112,11 +119,14 @@ void rib_table_clear(struct rib_table *t);
 uint32_t rib_table_size(const struct rib_table *t);
 
 /*
- * The merged tables: the first n_conf* entries of base's routes4,
- * routes6 and blackholes (the config's), minus config routes a kernel
- * route beats, then every merged kernel entry (origin RIB_ORIGIN_KERNEL).
- * New malloc'd arrays into out->routes4/routes6/blackholes and their
- * counts (the other fields of out are not touched). 0, -ENOSPC past a
+ * The merged tables (the full path, and the reference of rib_table_delta):
+ * the config's routes as the last rib_table_set_basis kept them (n_conf4
+ * and n_conf6 are not read), minus those a kernel route beats, and of
+ * base's first n_conf_bh blackholes those not from the kernel; then every
+ * merged kernel entry (origin RIB_ORIGIN_KERNEL), and the ECMP groups they
+ * name (rib_table_merge_groups).
+ * New malloc'd arrays into out->routes4/routes6/blackholes/nhgroups and
+ * their counts (the other fields of out are not touched). 0, -ENOSPC past a
  * capacity, or -ENOMEM.
  */
 int rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
@@ -124,11 +134,25 @@ int rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 		    struct ixg_spec *out);
 
 /*
+ * The ECMP next-hop groups the merged routes name (rib_nhg.h; a route's
+ * peer_id IXG_NH_GROUP | id), members over max-prefix left out, after
+ * dropping the groups no entry names any more: a new malloc'd array into
+ * out->nhgroups and its count (NULL, 0 when none). rib_table_merge calls
+ * it (its out gets the groups too). 0 or -ENOMEM.
+ */
+int rib_table_merge_groups(const struct rib_table *t, struct ixg_spec *out);
+
+/* The groups themselves, for `show` (read only). */
+struct rib_nhg;
+const struct rib_nhg *rib_table_groups(const struct rib_table *t);
+
+/*
  * Source validation `feasible` (RFC 8704 s. 3.3): the sources of base with
  * every merged kernel route of a peer whose sav_mode (in base->peers) is
- * IXG_SAV_FEASIBLE added to that peer's, after the first n_conf_src4 /
- * n_conf_src6 entries of base's sources4 / sources6 (the config's; those
- * after them, kernel entries of an earlier merge, are dropped). New
+ * IXG_SAV_FEASIBLE added to that peer's, after the config's: the first
+ * n_conf_src4 / n_conf_src6 entries of base's sources4 / sources6 whose
+ * origin is not RIB_ORIGIN_KERNEL (kernel entries of an earlier merge are
+ * dropped). New
  * malloc'd arrays into out->sources4/sources6 and their counts; when no
  * peer is feasible, nothing is allocated: out's arrays are NULL and 0 is
  * returned. 0, -ENOSPC past a capacity, or -ENOMEM.
@@ -149,6 +173,67 @@ int rib_table_feasible(const struct rib_table *t, const struct ixg_spec *base,
  */
 int rib_blackhole_ids(struct ixg_spec_blackhole *next, uint32_t n,
 		      const struct ixg_spec_blackhole *prev, uint32_t n_prev);
+
+/*
+ * Route deltas (doc/routing.md, "Route deltas"): what changed since the
+ * tables last went to the dataplane, as edits, in time proportional to
+ * the changes. rib_table_apply remembers each prefix whose entry changed;
+ * a basis (rib_table_set_basis), a clear, or a member shut out or let
+ * back by max-prefix reaches beyond them and asks for a full merge.
+ * Whoever changes an entry's kind or peer outside rib_table_apply and
+ * rib_table_set_basis must call rib_table_mark_full.
+ */
+struct rib_delta {
+	/* routes4 [0], routes6 [1]: struct ixg_delta_route4 / 6, sorted by
+	 * prefix, one per prefix (malloc'd; NULL when none). */
+	void *edits[2];
+	uint64_t n_edits[2];
+	uint32_t added[2], removed[2], changed[2];
+	/* The blackholes (ids not given yet) and the sources, new arrays
+	 * when they changed (else NULL, *_changed false). */
+	bool blackholes_changed, sources_changed;
+	struct ixg_spec_blackhole *blackholes;
+	uint32_t n_blackholes;
+	struct ixg_spec_route4 *sources4;
+	struct ixg_spec_route6 *sources6;
+	uint32_t n_sources4, n_sources6;
+	/* The ECMP groups (rib_table_merge_groups), a new array when they
+	 * differ from cur's (else NULL, nhgroups_changed false): the
+	 * commit sends them whole with the edits, so no route names a
+	 * group the dataplane lacks. */
+	bool nhgroups_changed;
+	struct ixg_spec_nhgroup *nhgroups;
+	uint32_t n_nhgroups;
+};
+
+/*
+ * The delta that brings cur to what rib_table_merge (and, with feasible
+ * members, rib_table_feasible) would build now: cur's routes4 and routes6
+ * are what the dataplane holds (sorted by prefix, one per prefix: the last
+ * commit's), its blackholes, sources4/6 and peers the running ones. Each
+ * changed prefix is resolved again and compared with what cur holds (a
+ * prefix resolving to an ECMP group: the edit's value is the group's,
+ * IXG_NH_GROUP | id); the tables are not walked (the blackholes and
+ * sources are, when one of theirs changed: a feasible member's kernel
+ * route before or after, a group's members included; the groups, at most
+ * IXG_MAX_NHGROUPS, always, compared with cur's nhgroups). The sets equal the full merge's; the order of the
+ * blackholes and sources may differ. On success the remembered prefixes
+ * are consumed (after a failed commit, rib_table_mark_full). 0,
+ * -EAGAIN (a full merge is needed, or is cheaper: over a quarter of the
+ * table changed), -ENOSPC or -ENOMEM (out empty then). Loop thread.
+ */
+int rib_table_delta(struct rib_table *t, const struct ixg_spec *cur,
+		    struct rib_delta *out);
+void rib_delta_free(struct rib_delta *d);
+
+/* The next build must be a full merge (and forget the changed prefixes). */
+void rib_table_mark_full(struct rib_table *t);
+
+/* A full merge went out: nothing to remember any more. */
+void rib_table_synced(struct rib_table *t);
+
+/* Prefixes remembered for the next delta; *full: a full merge needed. */
+uint32_t rib_table_dirty(const struct rib_table *t, bool *full);
 
 /* Counts: prefixes by kind (per family 4/6 in [0]/[1]), and those merged
  * (not shut out nor beaten by config). */

@@ -129,6 +129,46 @@ peer_name(const struct ctx *x, unsigned id, char *buf, size_t len)
 	return ixg_ctr_peer_name(x->names, id, buf, len);
 }
 
+/* The ECMP group a route's peer_id names (IXG_NH_GROUP | id), NULL for a
+ * peer or a group the spec lacks. */
+static const struct ixg_spec_nhgroup *
+spec_group(const struct ixg_spec *s, uint16_t nh)
+{
+	if (!(nh & IXG_NH_GROUP))
+		return NULL;
+	for (uint32_t i = 0; i < s->n_nhgroups; i++)
+		if (s->nhgroups[i].id == (nh & ~IXG_NH_GROUP))
+			return &s->nhgroups[i];
+	return NULL;
+}
+
+/* A route's target: its peer's name, or its group's members ("mb, mc" or,
+ * with unequal weights, "mb weight 1, mc weight 3"). */
+static const char *
+route_target(const struct ctx *x, uint16_t nh, char *buf, size_t len)
+{
+	const struct ixg_spec_nhgroup *g = spec_group(x->spec, nh);
+	bool weighted = false;
+	size_t l = 0;
+
+	if (g == NULL)
+		return peer_name(x, nh, buf, len);
+	for (unsigned k = 1; k < g->n_members; k++)
+		weighted |= g->weight[k] != g->weight[0];
+	buf[0] = '\0';
+	for (unsigned k = 0; k < g->n_members && l < len; k++) {
+		char nb[48];
+
+		l += (size_t)snprintf(
+			buf + l, len - l, "%s%s", k ? ", " : "",
+			peer_name(x, g->peer_id[k], nb, sizeof(nb)));
+		if (weighted && l < len)
+			l += (size_t)snprintf(buf + l, len - l, " weight %u",
+					      g->weight[k]);
+	}
+	return buf;
+}
+
 static const char *
 vlan_str(const struct ixg_spec_peer *p, char *buf, size_t len)
 {
@@ -265,6 +305,20 @@ need_spec(struct ctx *x)
 	return fail(x, 1, NULL, "no running configuration");
 }
 
+/* A route for its peer, or (ECMP) for each member of its group. */
+static void
+count_route(const struct ixg_spec *s, uint32_t *n, uint16_t nh)
+{
+	const struct ixg_spec_nhgroup *g = spec_group(s, nh);
+
+	if (g == NULL) {
+		n[nh % IXG_MAX_PEERS]++;
+		return;
+	}
+	for (unsigned k = 0; k < g->n_members; k++)
+		n[g->peer_id[k] % IXG_MAX_PEERS]++;
+}
+
 /* Prefix counts of every peer: routes (announced) and sources (allowed),
  * one pass over each array. n[0..3][id]: routes4, routes6, sources4,
  * sources6. */
@@ -275,9 +329,9 @@ static uint32_t (*prefix_counts(const struct ixg_spec *s))[IXG_MAX_PEERS]
 	if (n == NULL)
 		return NULL;
 	for (uint32_t i = 0; i < s->n_routes4; i++)
-		n[0][s->routes4[i].peer_id % IXG_MAX_PEERS]++;
+		count_route(s, n[0], s->routes4[i].peer_id);
 	for (uint32_t i = 0; i < s->n_routes6; i++)
-		n[1][s->routes6[i].peer_id % IXG_MAX_PEERS]++;
+		count_route(s, n[1], s->routes6[i].peer_id);
 	for (uint32_t i = 0; i < s->n_sources4; i++)
 		n[2][s->sources4[i].peer_id % IXG_MAX_PEERS]++;
 	for (uint32_t i = 0; i < s->n_sources6; i++)
@@ -1002,13 +1056,16 @@ match_target(const struct ctx *x, int fam, const struct match *m, char *b,
 	char nb[48], tb[32];
 
 	switch (m->kind) {
-	case M_ROUTE:
+	case M_ROUTE: {
+		char rb[256];
+
 		snprintf(b, len, "%s",
-			 peer_name(x,
-				   fam == 4 ? s->routes4[m->idx].peer_id
-					    : s->routes6[m->idx].peer_id,
-				   nb, sizeof(nb)));
+			 route_target(x,
+				      fam == 4 ? s->routes4[m->idx].peer_id
+					       : s->routes6[m->idx].peer_id,
+				      rb, sizeof(rb)));
 		break;
+	}
 	case M_BLACKHOLE: {
 		const struct ixg_spec_blackhole *h = &s->blackholes[m->idx];
 
@@ -1110,6 +1167,7 @@ cmd_routes(struct ctx *x, struct view *v, const char *arg)
 	struct match m[SHOW_MAX_MATCHES], ms[SHOW_MORE_SPECIFICS];
 	const struct match *best = NULL;
 	const struct ixg_spec_peer *egress = NULL;
+	const struct ixg_spec_nhgroup *group = NULL;
 	struct vtable *t;
 	uint8_t q[16];
 	unsigned qlen, nm;
@@ -1142,10 +1200,14 @@ cmd_routes(struct ctx *x, struct view *v, const char *arg)
 		verdict = "local";
 	else
 		verdict = "forward";
-	if (best != NULL && best->kind == M_ROUTE)
-		egress = ixg_spec_peer_by_id(
-			s, fam == 4 ? s->routes4[best->idx].peer_id
-				    : s->routes6[best->idx].peer_id);
+	if (best != NULL && best->kind == M_ROUTE) {
+		uint16_t nh = fam == 4 ? s->routes4[best->idx].peer_id
+				       : s->routes6[best->idx].peer_id;
+
+		group = spec_group(s, nh);
+		if (group == NULL)
+			egress = ixg_spec_peer_by_id(s, nh);
+	}
 	cc_str(x, country_of(s, fam, q), cc);
 
 	view_json(v, "query", V_STR(qs));
@@ -1166,6 +1228,28 @@ cmd_routes(struct ctx *x, struct view *v, const char *arg)
 		view_end(v);
 	} else {
 		view_json(v, "egress", V_NULL());
+	}
+	if (group != NULL) {
+		/* ECMP: the members a flow hash chooses from */
+		view_obj(v, "ecmp");
+		view_json(v, "group", V_U64(group->id));
+		view_arr(v, "members");
+		for (unsigned k = 0; k < group->n_members; k++) {
+			const struct ixg_spec_peer *p = ixg_spec_peer_by_id(
+				s, group->peer_id[k]);
+
+			view_obj(v, NULL);
+			view_json(v, "peer",
+				  V_STR(p != NULL ? p->name : "unknown"));
+			view_json(v, "weight", V_U64(group->weight[k]));
+			if (p != NULL)
+				view_json(v, "port",
+					  V_STR(port_name(x, p->port_id, tb,
+							  sizeof(tb))));
+			view_end(v);
+		}
+		view_end(v);
+		view_end(v);
 	}
 
 	view_text(v, "%s (country %s)\n", qs, cc);
@@ -1188,6 +1272,14 @@ cmd_routes(struct ctx *x, struct view *v, const char *arg)
 		view_text(v, "  egress %s vlan %s, route %s\n",
 			  port_name(x, egress->port_id, tb, sizeof(tb)),
 			  vlan_str(egress, vb, sizeof(vb)),
+			  match_prefix(x, fam, best, b, sizeof(b)));
+	} else if (group != NULL) {
+		char gb[256];
+
+		view_text(v, "  forward to one of %s (ECMP, by flow hash)\n",
+			  route_target(x, (uint16_t)(IXG_NH_GROUP | group->id),
+				       gb, sizeof(gb)));
+		view_text(v, "  next-hop group %u, route %s\n", group->id,
 			  match_prefix(x, fam, best, b, sizeof(b)));
 	}
 

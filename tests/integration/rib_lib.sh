@@ -67,3 +67,18 @@ rib_start_ctld() {
 }
 
 nsip() { ip -n "$NS" "$@" || fail "ip $*"; }
+
+# A condition for wait_for that is read again at every try (wait_for 10
+# test "$(cmd)" = x would compare the value read once, before the wait).
+# eq_now EXPECTED CMD...: CMD prints EXPECTED now.
+eq_now() {
+	local want=$1
+	shift
+	[ "$("$@" 2>/dev/null)" = "$want" ]
+}
+
+# rib_synced: ixgate-control's reader has its first dump.
+rib_synced() {
+	ctl --json show kernel-routes |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["synced"])'
+}

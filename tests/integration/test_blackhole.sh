@@ -67,15 +67,13 @@ routes_has() { # routes_has ADDR REGEX
 	return 1
 }
 
-wait_for 20 test "$(ctl --json show kernel-routes |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["synced"])')" = True ||
-	fail "reader never synced"
+wait_for 20 eq_now True rib_synced || fail "reader never synced"
 routes_has 203.0.113.5 "forward to mb" || fail "first dump's route not live"
 
 log "blackhole 203.0.113.4/30 from the kernel"
 nsip route add blackhole 203.0.113.4/30 proto bird table 100
 routes_has 203.0.113.5 "drop: blackhole 203.0.113.4/30" || fail "blackhole not live"
-wait_for 10 test "$(bh_field "len($BH)")" = 1 || fail "show blackholes does not list it"
+wait_for 10 eq_now 1 bh_field "len($BH)" || fail "show blackholes does not list it"
 assert_eq "origin" "kernel table 100" \
 	"$(bh_field "$BH[0][\"where\"]")"
 grows bh_drops || fail "the blackhole's counter does not grow"
@@ -129,9 +127,9 @@ fi
 
 log "withdrawn, then announced again: counters from zero"
 nsip route del blackhole 203.0.113.4/30 table 100
-wait_for 10 test "$(bh_field "len($BH)")" = 0 || fail "withdrawal not live"
+wait_for 10 eq_now 0 bh_field "len($BH)" || fail "withdrawal not live"
 nsip route add blackhole 203.0.113.4/30 proto bird table 100
-wait_for 10 test "$(bh_field "len($BH)")" = 1 || fail "second announcement not live"
+wait_for 10 eq_now 1 bh_field "len($BH)" || fail "second announcement not live"
 assert_eq "counters of the blackhole announced again" 0 "$(bh_drops)"
 assert_eq "its per-member counters" 0 \
 	"$(bh_field "len([p for p in j['by_peer'] if p['prefix'] == '203.0.113.4/30'])")"

@@ -63,9 +63,7 @@ routes_has() { # routes_has ADDR REGEX
 	return 1
 }
 
-wait_for 20 test "$(ctl --json show kernel-routes |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["synced"])')" = True ||
-	fail "reader never synced"
+wait_for 20 eq_now True rib_synced || fail "reader never synced"
 routes_has 203.0.113.5 "forward to mb" || fail "first dump's route not live"
 ctl show peer ma | grep -q "feasible" || { ctl show peer ma >&2; fail "show peer ma does not say feasible"; }
 

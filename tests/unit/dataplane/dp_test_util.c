@@ -136,6 +136,7 @@ dp_spec_free(struct ixg_spec *s)
 	free(s->countries);
 	free(s->country4);
 	free(s->country6);
+	free(s->nhgroups);
 	free(s);
 }
 

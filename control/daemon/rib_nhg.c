@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rib_nhg.c - ECMP next-hop groups of the kernel routes (rib_nhg.h).
+ *
+ * Groups are few (one per distinct member set, at most IXG_MAX_NHGROUPS):
+ * an array by id, found by a linear scan over the live ones with a 64-bit
+ * signature of the set compared first.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "rib_nhg.h"
+#include "rib_table.h"
+#include "view.h"
+
+struct grp {
+	uint8_t live;
+	uint8_t n;
+	uint32_t refs;
+	uint64_t sig;
+	struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS]; /* sorted by peer */
+};
+
+struct rib_nhg {
+	struct grp g[IXG_MAX_NHGROUPS];
+	uint16_t live_ids[IXG_MAX_NHGROUPS];
+	uint32_t n_live;
+};
+
+struct rib_nhg *
+rib_nhg_new(void)
+{
+	return calloc(1, sizeof(struct rib_nhg));
+}
+
+void
+rib_nhg_free(struct rib_nhg *g)
+{
+	free(g);
+}
+
+static unsigned
+gcd(unsigned a, unsigned b)
+{
+	while (b != 0) {
+		unsigned r = a % b;
+
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+/* m sorted by peer, weights divided by their gcd, into out; false for a
+ * bad set. */
+static bool
+canonical(const struct rib_nhg_member *m, unsigned n,
+	  struct rib_nhg_member *out)
+{
+	unsigned d = 0;
+
+	if (n < 2 || n > IXG_NHG_MAX_MEMBERS)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned j = i;
+
+		if (m[i].peer == 0 || m[i].peer >= IXG_MAX_PEERS ||
+		    m[i].weight < 1 || m[i].weight > 256)
+			return false;
+		/* insertion by peer id */
+		while (j > 0 && out[j - 1].peer > m[i].peer) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		if (j > 0 && out[j - 1].peer == m[i].peer)
+			return false;
+		out[j] = m[i];
+		d = gcd(d, m[i].weight);
+	}
+	for (unsigned i = 0; i < n; i++)
+		out[i].weight = (uint16_t)(out[i].weight / d);
+	return true;
+}
+
+static uint64_t
+signature(const struct rib_nhg_member *m, unsigned n)
+{
+	uint64_t h = n;
+
+	for (unsigned i = 0; i < n; i++) {
+		h ^= (uint64_t)m[i].peer << 16 | m[i].weight;
+		h *= 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+int
+rib_nhg_find(struct rib_nhg *g, const struct rib_nhg_member *m, unsigned n)
+{
+	struct rib_nhg_member c[IXG_NHG_MAX_MEMBERS];
+	uint64_t sig;
+	unsigned id;
+
+	if (!canonical(m, n, c))
+		return -EINVAL;
+	sig = signature(c, n);
+	for (uint32_t i = 0; i < g->n_live; i++) {
+		const struct grp *x = &g->g[g->live_ids[i]];
+
+		if (x->sig == sig && x->n == n &&
+		    memcmp(x->m, c, n * sizeof(*c)) == 0)
+			return g->live_ids[i];
+	}
+	for (id = 0; id < IXG_MAX_NHGROUPS && g->g[id].live; id++)
+		;
+	if (id == IXG_MAX_NHGROUPS)
+		return -ENOSPC;
+	memset(&g->g[id], 0, sizeof(g->g[id]));
+	g->g[id].live = 1;
+	g->g[id].n = (uint8_t)n;
+	g->g[id].sig = sig;
+	memcpy(g->g[id].m, c, n * sizeof(*c));
+	g->live_ids[g->n_live++] = (uint16_t)id;
+	return (int)id;
+}
+
+void
+rib_nhg_ref(struct rib_nhg *g, uint16_t id, int sign)
+{
+	struct grp *x;
+
+	if (id >= IXG_MAX_NHGROUPS || !g->g[id].live)
+		return;
+	x = &g->g[id];
+	if (sign > 0)
+		x->refs++;
+	else if (x->refs > 0)
+		x->refs--;
+}
+
+void
+rib_nhg_unref_all(struct rib_nhg *g)
+{
+	for (uint32_t i = 0; i < g->n_live; i++)
+		g->g[g->live_ids[i]].refs = 0;
+}
+
+unsigned
+rib_nhg_members(const struct rib_nhg *g, uint16_t id,
+		struct rib_nhg_member *out)
+{
+	if (id >= IXG_MAX_NHGROUPS || !g->g[id].live)
+		return 0;
+	memcpy(out, g->g[id].m, g->g[id].n * sizeof(*out));
+	return g->g[id].n;
+}
+
+uint32_t
+rib_nhg_refs(const struct rib_nhg *g, uint16_t id)
+{
+	return id < IXG_MAX_NHGROUPS && g->g[id].live ? g->g[id].refs : 0;
+}
+
+uint32_t
+rib_nhg_count(const struct rib_nhg *g)
+{
+	return g->n_live;
+}
+
+static int
+cmp_u16(const void *a, const void *b)
+{
+	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+rib_nhg_emit(struct rib_nhg *g, bool (*usable)(const void *arg, uint16_t peer),
+	     const void *arg, struct ixg_spec_nhgroup **out, uint32_t *n)
+{
+	struct ixg_spec_nhgroup *a;
+	uint32_t k = 0, j = 0;
+
+	/* the groups no entry names go; their ids are free again */
+	for (uint32_t i = 0; i < g->n_live; i++) {
+		uint16_t id = g->live_ids[i];
+
+		if (g->g[id].refs == 0)
+			g->g[id].live = 0;
+		else
+			g->live_ids[j++] = id;
+	}
+	g->n_live = j;
+	qsort(g->live_ids, g->n_live, sizeof(g->live_ids[0]), cmp_u16);
+	*out = NULL;
+	*n = 0;
+	if (g->n_live == 0)
+		return 0;
+	a = calloc(g->n_live, sizeof(*a));
+	if (a == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < g->n_live; i++) {
+		const struct grp *x = &g->g[g->live_ids[i]];
+		struct ixg_spec_nhgroup *e = &a[k];
+
+		memset(e, 0, sizeof(*e));
+		for (unsigned m = 0; m < x->n; m++) {
+			if (usable != NULL && !usable(arg, x->m[m].peer))
+				continue;
+			e->peer_id[e->n_members] = x->m[m].peer;
+			e->weight[e->n_members++] = x->m[m].weight;
+		}
+		if (e->n_members == 0)
+			continue;
+		e->id = g->live_ids[i];
+		e->origin = IXG_ORIGIN_KERNEL;
+		k++;
+	}
+	if (k == 0) {
+		free(a);
+		return 0;
+	}
+	*out = a;
+	*n = k;
+	return 0;
+}
+
+static const char *
+peer_name(const struct ixg_spec *s, uint16_t id, char *buf, size_t len)
+{
+	for (uint32_t i = 0; s != NULL && i < s->n_peers; i++)
+		if (s->peers[i].id == id)
+			return s->peers[i].name;
+	snprintf(buf, len, "peer %u", id);
+	return buf;
+}
+
+void
+rib_nhg_view(struct view *v, const struct rib_table *t,
+	     const struct ixg_spec *s)
+{
+	const struct rib_nhg *g = rib_table_groups(t);
+	uint16_t ids[IXG_MAX_NHGROUPS];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < g->n_live; i++)
+		if (g->g[g->live_ids[i]].refs > 0)
+			ids[n++] = g->live_ids[i];
+	qsort(ids, n, sizeof(ids[0]), cmp_u16);
+	view_arr(v, "nhgroups");
+	if (n > 0)
+		view_text(v, "  next-hop groups (ECMP): %" PRIu32 "\n", n);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct grp *x = &g->g[ids[i]];
+
+		view_obj(v, NULL);
+		view_json(v, "id", V_U64(ids[i]));
+		view_json(v, "prefixes", V_U64(x->refs));
+		view_arr(v, "members");
+		view_text(v, "    group %-5u %8" PRIu32 " prefixes:", ids[i],
+			  x->refs);
+		for (unsigned k = 0; k < x->n; k++) {
+			const struct rib_member *m = rib_table_member(
+				t, x->m[k].peer);
+			bool in = m == NULL || !m->shut;
+			char nb[32];
+			const char *name = peer_name(s, x->m[k].peer, nb,
+						     sizeof(nb));
+
+			view_obj(v, NULL);
+			view_json(v, "peer", V_STR(name));
+			view_json(v, "weight", V_U64(x->m[k].weight));
+			view_json(v, "installed", V_BOOL(in));
+			view_end(v);
+			view_text(v, "%s %s weight %u%s", k ? "," : "", name,
+				  x->m[k].weight,
+				  in ? "" : " (shut out: not installed)");
+		}
+		view_text(v, "\n");
+		view_end(v);
+		view_end(v);
+	}
+	view_end(v);
+}

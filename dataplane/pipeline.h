@@ -272,6 +272,13 @@ _Static_assert(PIPELINE_BURST <= 32,
  */
 void stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b);
 
+/*
+ * stage_acl with a key and a classifier pass for every packet (what it did
+ * before the prefilter moved into the stage), the reference test_acl
+ * compares stage_acl with. Same arguments and result as stage_acl.
+ */
+void stage_acl_simple(struct pipeline_ctx *ctx, struct burst *b);
+
 /* Run every stage over b. out->n[] must be zeroed by the caller. */
 void pipeline_run(struct pipeline_ctx *ctx, struct burst *b,
 		  struct burst_out *out);

@@ -72,6 +72,10 @@ def parse_args(argv):
     a("--core", type=int, default=1, help="forwarding lcore (1)")
     a("--main-core", type=int, default=0,
       help="main lcore of testpmd and ixgate (0)")
+    a("--workers", type=int, default=1,
+      help="ixgate's workers (1): with 2, net_pcap gives p0 two RX queues "
+      "(the same capture, replayed by each) and the workers run on --core "
+      "and --main-core, the main lcore sharing the latter (ixgate only)")
     # Table: ixgate-mkconfig's arguments.
     a("--deaggregate", action="store_true",
       help="1.2M + 300k routes (real prefixes + more-specifics) instead of "
@@ -114,6 +118,10 @@ def parse_args(argv):
         if d not in D.ORDER + D.OPTIONAL:
             p.error("unknown DUT '%s' (%s)" % (d, ", ".join(D.ORDER +
                                                            D.OPTIONAL)))
+    if not 1 <= o.workers <= 2:
+        p.error("--workers 1 or 2")
+    if o.workers > 1 and (o.duts != ["ixgate"] or o.scenarios):
+        p.error("--workers applies to ixgate alone: add --duts ixgate")
     if o.duration <= 0 or o.rounds < 1 or o.warmup < 0:
         p.error("--duration > 0, --rounds >= 1, --warmup >= 0")
     for k in ("build", "l3fwd", "data", "out"):
@@ -186,8 +194,10 @@ def measure(d, o, hz):
         return sum(s1[p][key] - s0[p][key] for p in (ports or d.ports))
     rx = delta("ipackets")
     tx = delta("opackets")
-    # The forwarding thread is the one that used the most CPU in the window.
-    busy = max((cpu1[t] - cpu0.get(t, 0) for t in cpu1), default=0) / 1e9
+    # The forwarding threads are the ones that used the most CPU in the
+    # window (one per worker).
+    used = sorted((cpu1[t] - cpu0.get(t, 0) for t in cpu1), reverse=True)
+    busy = sum(used[:getattr(o, "workers", 1)]) / 1e9
     r = {
         "dut": d.name,
         "window_s": wall,
@@ -487,6 +497,7 @@ def main(argv):
             "duration_s": o.duration,
             "warmup_s": o.warmup,
             "forwarding_lcore": o.core,
+            "workers": o.workers,
             "memory": "hugepages" if o.huge else "--no-huge (4 KiB pages)",
             "main_lcore": o.main_core,
             "ports": "0: net_pcap rx_pcap=<traffic> infinite_rx=1, "

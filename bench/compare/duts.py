@@ -213,7 +213,9 @@ HUGE = False  # compare --huge: set before the DUTs start
 def eal(core, main, prefix, mem, forwarding_only=False):
     """EAL arguments common to every DUT."""
     lcores = str(core) if forwarding_only else "%d,%d" % (main, core)
-    memory = [] if HUGE else ["--no-huge", "-m", str(mem)]
+    # --huge-unlink: the hugepage files go with the process, even a killed
+    # one (without it every run left its pages reserved in /dev/hugepages).
+    memory = ["--huge-unlink"] if HUGE else ["--no-huge", "-m", str(mem)]
     return ["-l", lcores] + memory + ["--no-pci",
             "--file-prefix", prefix, "--log-level=*:notice"]
 
@@ -248,7 +250,15 @@ def command(name, o, paths, prefix, mem):
         return ovs_command(o, paths, prefix, mem)
     if name == "ixgate":
         # Port p0 is the first config port, so DPDK port 0: the pcap.
-        return ([paths["dataplane"]] + eal(o.core, o.main_core, prefix, mem) +
+        args = eal(o.core, o.main_core, prefix, mem)
+        if getattr(o, "workers", 1) == 2:
+            # main lcore 0 and worker lcore 2 share main_core; worker
+            # lcore 1 has core; one RX queue (rx_pcap) per worker.
+            args[0:2] = ["--lcores", "0@%d,1@%d,2@%d" % (
+                o.main_core, o.core, o.main_core)]
+            pcap_dev = "net_pcap0,rx_pcap=%s,rx_pcap=%s,infinite_rx=1" % (
+                paths["pcap"], paths["pcap"])
+        return ([paths["dataplane"]] + args +
                 ["--", "--config", paths["config"],
                  "--device", "p0=" + pcap_dev,
                  "--device", "p1=net_null1,no-rx=1", "--no-api",

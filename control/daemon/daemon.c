@@ -22,6 +22,8 @@
 
 #include "ctld.h"
 #include "exporter.h"
+#include "metrics.h"
+#include "rib.h"
 #include "sflow.h"
 #include "ixg_log.h"
 #include "stats.h"
@@ -583,6 +585,17 @@ keepalive(struct ctld *D)
 		D->keepalive_pending = true;
 }
 
+/* The exporter's copy of the daemon's running numbers (metrics.h). */
+static void
+publish_live(struct ctld *D)
+{
+	struct exp_live l = {.valid = true};
+
+	sflow_get_stats(D, &l.sf);
+	rib_get_stats(D->rib, &l.kr);
+	exporter_live(&l);
+}
+
 static void
 on_tick(struct loop *L, struct loop_timer *t, void *arg)
 {
@@ -595,6 +608,7 @@ on_tick(struct loop *L, struct loop_timer *t, void *arg)
 	sample_counters(D);
 	keepalive(D);
 	exporter_publish(&D->st); /* rebuilds only when something changed */
+	publish_live(D);
 	cli_sweep(D);
 	D->st.sample_interval_s = last_ms ? (now - last_ms) / 1000.0 : 1.0;
 	last_ms = now;

@@ -48,7 +48,7 @@ struct rib {
 	struct u64vec pend, fly;
 	uint32_t fam_changes[2], fly_changes[2];
 	uint64_t hist[LAT_BUCKETS];
-	uint64_t lat_n, lat_max_ns;
+	uint64_t lat_n, lat_max_ns, lat_sum_ns;
 	/* Counters. */
 	uint64_t batches, changes, jobs, jobs_failed, restarts;
 	uint64_t first_full_ns, first_live_ns; /* the start's dump, live */
@@ -622,6 +622,7 @@ rib_job_done(struct ctld *D, bool live, uint64_t generation, uint64_t build_ns,
 
 			R->hist[ms < LAT_BUCKETS - 1 ? ms : LAT_BUCKETS - 1]++;
 			R->lat_n++;
+			R->lat_sum_ns += ns;
 			if (ns > R->lat_max_ns)
 				R->lat_max_ns = ns;
 		}
@@ -980,4 +981,50 @@ rib_where(const struct rib *R, int family, const uint8_t *addr, unsigned len,
 				 : rib_kind_desc(kind));
 	}
 	return buf;
+}
+
+const unsigned rib_lat_bounds_ms[RIB_LAT_BOUNDS] = {
+	1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000};
+
+/* The numbers of `show kernel-routes` for the metrics (rib.h). */
+void
+rib_get_stats(const struct rib *R, struct rib_stats *out)
+{
+	struct rib_counts c;
+	unsigned b = 0;
+	uint64_t cum = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (R == NULL || !R->kr.enabled)
+		return;
+	out->enabled = true;
+	out->synced = R->synced;
+	rib_table_counts(R->t, &c);
+	for (unsigned f = 0; f < 2; f++)
+		for (unsigned k = 0; k < RIB_K_MAX; k++)
+			out->kind[f][k] = c.kind[f][k];
+	out->installed[0] = c.merged4;
+	out->installed[1] = c.merged6;
+	out->installed_blackholes = c.merged_bh;
+	out->shadowed = c.shadowed;
+	out->shut = c.shut_routes;
+	out->changes = R->changes;
+	out->batches = R->batches;
+	out->commits = R->jobs;
+	out->commits_failed = R->jobs_failed;
+	out->restarts = R->restarts;
+	out->sends_delta = R->sends_delta;
+	out->sends_whole = R->sends_whole;
+	out->deltas_refused = R->deltas_refused;
+	out->lat_count = R->lat_n;
+	out->lat_sum_ns = R->lat_sum_ns;
+	/* hist[i] holds latencies in [i, i + 1) ms; the last, everything
+	 * from LAT_BUCKETS - 1 ms on. */
+	for (unsigned i = 0; i < LAT_BUCKETS && b < RIB_LAT_BOUNDS; i++) {
+		while (b < RIB_LAT_BOUNDS && rib_lat_bounds_ms[b] <= i)
+			out->lat_le[b++] = cum;
+		cum += R->hist[i];
+	}
+	while (b < RIB_LAT_BOUNDS)
+		out->lat_le[b++] = cum;
 }

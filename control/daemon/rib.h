@@ -28,6 +28,7 @@
 
 #include "daemon.h"
 #include "diff.h"
+#include "rib_table.h"
 
 struct ctld;
 struct rib;
@@ -121,5 +122,27 @@ const char *rib_bh_origin(const void *arg, const struct ixg_spec_blackhole *h,
  */
 const char *rib_where(const struct rib *R, int family, const uint8_t *addr,
 		      unsigned len, char *buf, size_t n);
+
+/*
+ * What the metrics exporter shows of the kernel routes: the counts of
+ * `show kernel-routes` and the latency from a netlink message to live as
+ * a cumulative histogram. lat_le[b] counts the changes live in less than
+ * rib_lat_bounds_ms[b] ms (the daemon keeps 1 ms buckets to 10 s).
+ */
+#define RIB_LAT_BOUNDS 13
+extern const unsigned rib_lat_bounds_ms[RIB_LAT_BOUNDS];
+struct rib_stats {
+	bool enabled, synced;
+	uint64_t kind[2][RIB_K_MAX]; /* [IPv4, IPv6][enum rib_kind] */
+	uint64_t installed[2], installed_blackholes, shadowed, shut;
+	uint64_t changes, batches, commits, commits_failed, restarts;
+	uint64_t sends_delta, sends_whole, deltas_refused;
+	uint64_t lat_count, lat_sum_ns;
+	uint64_t lat_le[RIB_LAT_BOUNDS];
+};
+
+/* Fill out (zeros, enabled false, when kernel routes are not followed;
+ * R may be NULL). Loop thread. */
+void rib_get_stats(const struct rib *R, struct rib_stats *out);
 
 #endif /* IXG_RIB_H */

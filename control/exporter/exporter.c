@@ -110,6 +110,7 @@ static struct exporter {
 	bool have_fingerprint;
 	int stop, reload; /* atomic flags */
 	struct exp_conf *pending; /* settings for the thread to apply */
+	struct exp_live live_pub; /* the loop's running numbers, under lock */
 
 	/* loop thread only: the settings last handed over, and the
 	 * config they were merged from */
@@ -124,6 +125,7 @@ static struct exporter {
 	struct conn *dead; /* closed in this epoll batch, freed after it */
 	unsigned n_conns, n_scrapes;
 	struct exp_self self;
+	struct exp_live live_copy; /* live_pub as of this scrape */
 	struct ixg_lcore_counters *sum; /* scratch for the scrape's sum */
 	struct exp_names *digest_for; /* files hashed for this snapshot */
 	struct exp_file_digests digests;
@@ -511,7 +513,19 @@ exporter_publish(const struct ctl_state *st)
 	wake();
 }
 
-/* The current snapshot with a reference (or NULL). Exporter thread. */
+/* Hand over the running numbers (exporter.h). Loop thread. */
+void
+exporter_live(const struct exp_live *live)
+{
+	if (!X.running)
+		return;
+	pthread_mutex_lock(&X.lock);
+	X.live_pub = *live;
+	pthread_mutex_unlock(&X.lock);
+}
+
+/* The current snapshot with a reference (or NULL), and the running
+ * numbers into X.live_copy. Exporter thread. */
 static struct exp_names *
 names_acquire(void)
 {
@@ -520,6 +534,7 @@ names_acquire(void)
 	pthread_mutex_lock(&X.lock);
 	n = X.published;
 	exp_names_get(n);
+	X.live_copy = X.live_pub;
 	pthread_mutex_unlock(&X.lock);
 	return n;
 }
@@ -996,7 +1011,8 @@ scrape(struct conn *c, const struct http_request *req)
 	digests_update(n);
 	X.self.scrapes[fmt]++;
 	metrics_render(n, have_sum ? X.sum : NULL,
-		       X.digest_for == n ? &X.digests : NULL, &X.self, fmt, &o);
+		       X.digest_for == n ? &X.digests : NULL, &X.self,
+		       &X.live_copy, fmt, &o);
 	exp_names_put(n);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	X.self.last_scrape_seconds = (double)(t1.tv_sec - t0.tv_sec) +

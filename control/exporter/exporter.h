@@ -88,6 +88,16 @@ int exporter_start(const struct exporter_settings *s,
 void exporter_publish(const struct ctl_state *st);
 
 /*
+ * Hand the exporter ixgate-control's running numbers (struct exp_live,
+ * metrics.h: the sFlow agent, the kernel routes): copied under the
+ * snapshot's lock, rendered by every scrape until the next call. The
+ * daemon calls it on its 1 s tick, so a scrape shows them at most 1 s
+ * old. No-op when the exporter is not running. Loop thread.
+ */
+struct exp_live;
+void exporter_live(const struct exp_live *live);
+
+/*
  * Re-read the TLS certificate, key and client CA (SIGHUP, `ixgatectl
  * reload`): done by the exporter thread, which swaps the new context in
  * for new connections, or keeps the old one and logs why. Returns at

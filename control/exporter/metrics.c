@@ -6,7 +6,9 @@
  * Two sources of families, rendered in this order:
  *   - the exporter's own (EXP_FAMILIES below: build info, start time,
  *     readiness, configuration provenance, the exporter's self-metrics),
- *     which only ixgate-control knows;
+ *     which only ixgate-control knows, then its running numbers (struct
+     exp_live: the sFlow agent, the kernel routes and the histogram of
+     their latency from netlink to live);
  *   - every counter family declared in ixg_api.h / counters.h
  *     (IXG_CTR_NODE, IXG_CTR_STATE, IXG_CTR_PORT, ...), walked with
  *     ixg_ctr_walk: metric name, HELP, TYPE, UNIT and labels are the
@@ -42,7 +44,7 @@
 #define IXG_VERSION "0"
 #endif
 
-enum mtype { M_COUNTER, M_GAUGE, M_INFO };
+enum mtype { M_COUNTER, M_GAUGE, M_INFO, M_HISTOGRAM };
 
 struct mfam {
 	const char *name; /* without _total / _info */
@@ -88,7 +90,57 @@ struct mfam {
 	X(TLS_RELOAD_FAIL, "ixgate_exporter_tls_reload_failures", M_COUNTER,   \
 	  NULL, "TLS reloads refused (the previous files stay in use)")        \
 	X(SCRAPE_TIME, "ixgate_exporter_scrape_duration_seconds", M_GAUGE,     \
-	  "seconds", "Time the previous scrape took to render")
+	  "seconds", "Time the previous scrape took to render")                \
+	X(SF_COLLECTORS, "ixgate_sflow_collectors", M_GAUGE, NULL,             \
+	  "sFlow collectors configured (sflow-collector)")                     \
+	X(SF_SAMPLES, "ixgate_sflow_flow_samples", M_COUNTER, NULL,            \
+	  "Flow samples the sFlow agent sent (each to every collector)")       \
+	X(SF_CTR_SAMPLES, "ixgate_sflow_port_samples", M_COUNTER, NULL,        \
+	  "Counter samples (one per port per sflow-counter-interval) sent")    \
+	X(SF_DATAGRAMS, "ixgate_sflow_datagrams", M_COUNTER, NULL,             \
+	  "sFlow datagrams sent, summed over the collectors")                  \
+	X(SF_SEND_ERR, "ixgate_sflow_send_errors", M_COUNTER, NULL,            \
+	  "sFlow datagrams a collector's socket refused (dropped)")            \
+	X(SF_BAD, "ixgate_sflow_bad_records", M_COUNTER, NULL,                 \
+	  "Sample records read torn or out of range from the dataplane's "     \
+	  "rings, skipped")                                                    \
+	X(SF_DISCARDED, "ixgate_sflow_discarded_samples", M_COUNTER, NULL,     \
+	  "Samples read while no collector was configured")                    \
+	X(KR_SYNCED, "ixgate_kernel_routes_synced", M_GAUGE, NULL,             \
+	  "1 once the kernel routes' first dump has been read (only with a "   \
+	  "kernel-routes block)")                                              \
+	X(KR_ROUTES, "ixgate_kernel_routes", M_GAUGE, NULL,                    \
+	  "Kernel routes by address family and resolution state (the states "  \
+	  "of ixgatectl show kernel-routes)")                                  \
+	X(KR_INSTALLED, "ixgate_kernel_routes_installed", M_GAUGE, NULL,       \
+	  "Kernel routes in the route tables sent to the dataplane, by "       \
+	  "address family")                                                    \
+	X(KR_BH, "ixgate_kernel_blackholes_installed", M_GAUGE, NULL,          \
+	  "Kernel blackhole routes in the blackhole table sent to the "        \
+	  "dataplane")                                                         \
+	X(KR_SHADOWED, "ixgate_kernel_routes_shadowed", M_GAUGE, NULL,         \
+	  "Kernel routes a config route of the same prefix beats")             \
+	X(KR_SHUT, "ixgate_kernel_routes_shut", M_GAUGE, NULL,                 \
+	  "Kernel routes of members shut out by max-prefix")                   \
+	X(KR_CHANGES, "ixgate_kernel_route_changes", M_COUNTER, NULL,          \
+	  "Route changes read from netlink")                                   \
+	X(KR_COMMITS, "ixgate_kernel_route_commits", M_COUNTER, NULL,          \
+	  "Route commit jobs started for kernel route changes")                \
+	X(KR_FAILED, "ixgate_kernel_route_commits_failed", M_COUNTER, NULL,    \
+	  "Route commit jobs that did not go live (their changes are "         \
+	  "retried)")                                                          \
+	X(KR_SENT, "ixgate_kernel_route_tables_sent", M_COUNTER, NULL,         \
+	  "Route tables sent to the dataplane by route commits, as edits "     \
+	  "(delta) or whole")                                                  \
+	X(KR_REFUSED, "ixgate_kernel_route_deltas_refused", M_COUNTER, NULL,   \
+	  "Route deltas the dataplane refused (sent again whole)")             \
+	X(KR_RESTARTS, "ixgate_kernel_route_reader_restarts", M_COUNTER, NULL, \
+	  "Times the netlink reader was restarted (a lost message: a new "     \
+	  "dump)")                                                             \
+	X(KR_LATENCY, "ixgate_kernel_route_latency_seconds", M_HISTOGRAM,      \
+	  "seconds",                                                           \
+	  "Time from reading a route change from netlink to the commit "       \
+	  "holding it being live in the dataplane")
 
 enum fam_id {
 #define X_ENUM(id, name, type, unit, help) F_##id,
@@ -301,6 +353,7 @@ family_head(struct emitter *e, const char *prefix, const char *base,
 	puts_(e->o, e->name);
 	puts_(e->o, suffix);
 	puts_(e->o, type == M_COUNTER	   ? " counter\n"
+		    : type == M_HISTOGRAM  ? " histogram\n"
 		    : type == M_INFO && om ? " info\n"
 					   : " gauge\n");
 	if (om && unit != NULL && unit_suffix(e->name, unit)) {
@@ -549,12 +602,101 @@ render_self(struct emitter *e, const struct exp_self *s)
 	sample_end_double(e, s->last_scrape_seconds);
 }
 
+/* One sample of a family with one label. */
+static void
+labelled_u64(struct emitter *e, const char *name, const char *value, uint64_t v)
+{
+	sample_begin(e);
+	label(e, name, value);
+	sample_end_u64(e, v);
+}
+
+/* A histogram's buckets, count and sum (family_begin done). */
+static void
+histogram(struct emitter *e, const double *bound, const uint64_t *le,
+	  unsigned n, uint64_t count, double sum)
+{
+	char b[40];
+
+	for (unsigned i = 0; i <= n; i++) {
+		puts_(e->o, e->name);
+		puts_(e->o, "_bucket");
+		e->first_label = true;
+		/* Canonical numbers (OpenMetrics): 1.0, not 1. */
+		if (i == n)
+			strcpy(b, "+Inf");
+		else if (bound[i] == (double)(uint64_t)bound[i])
+			snprintf(b, sizeof(b), "%.1f", bound[i]);
+		else
+			snprintf(b, sizeof(b), "%g", bound[i]);
+		label(e, "le", b);
+		sample_end_u64(e, i == n ? count : le[i]);
+	}
+	puts_(e->o, e->name);
+	puts_(e->o, "_count");
+	e->first_label = true;
+	sample_end_u64(e, count);
+	puts_(e->o, e->name);
+	puts_(e->o, "_sum");
+	e->first_label = true;
+	sample_end_double(e, sum);
+}
+
+/* ixgate-control's own numbers: the sFlow agent always, the kernel
+ * routes when a kernel-routes block is running. */
+static void
+render_live(struct emitter *e, const struct exp_live *l)
+{
+	static const char *const fam[2] = {"ipv4", "ipv6"};
+	const struct sflow_stats *sf = &l->sf;
+	const struct rib_stats *kr = &l->kr;
+	double bound[RIB_LAT_BOUNDS];
+
+	single_u64(e, F_SF_COLLECTORS, sf->collectors);
+	single_u64(e, F_SF_SAMPLES, sf->samples);
+	single_u64(e, F_SF_CTR_SAMPLES, sf->counter_samples);
+	single_u64(e, F_SF_DATAGRAMS, sf->datagrams);
+	single_u64(e, F_SF_SEND_ERR, sf->send_errors);
+	single_u64(e, F_SF_BAD, sf->bad_records);
+	single_u64(e, F_SF_DISCARDED, sf->discarded);
+	if (!kr->enabled)
+		return;
+	single_u64(e, F_KR_SYNCED, kr->synced);
+	family_begin(e, F_KR_ROUTES);
+	for (unsigned f = 0; f < 2; f++)
+		for (unsigned k = 0; k < RIB_K_MAX; k++) {
+			sample_begin(e);
+			label(e, "family", fam[f]);
+			label(e, "state", rib_kind_name(k));
+			sample_end_u64(e, kr->kind[f][k]);
+		}
+	family_begin(e, F_KR_INSTALLED);
+	for (unsigned f = 0; f < 2; f++)
+		labelled_u64(e, "family", fam[f], kr->installed[f]);
+	single_u64(e, F_KR_BH, kr->installed_blackholes);
+	single_u64(e, F_KR_SHADOWED, kr->shadowed);
+	single_u64(e, F_KR_SHUT, kr->shut);
+	single_u64(e, F_KR_CHANGES, kr->changes);
+	single_u64(e, F_KR_COMMITS, kr->commits);
+	single_u64(e, F_KR_FAILED, kr->commits_failed);
+	family_begin(e, F_KR_SENT);
+	labelled_u64(e, "as", "delta", kr->sends_delta);
+	labelled_u64(e, "as", "whole", kr->sends_whole);
+	single_u64(e, F_KR_REFUSED, kr->deltas_refused);
+	single_u64(e, F_KR_RESTARTS, kr->restarts);
+	family_begin(e, F_KR_LATENCY);
+	for (unsigned b = 0; b < RIB_LAT_BOUNDS; b++)
+		bound[b] = rib_lat_bounds_ms[b] / 1000.0;
+	histogram(e, bound, kr->lat_le, RIB_LAT_BOUNDS, kr->lat_count,
+		  kr->lat_sum_ns / 1e9);
+}
+
 /* Render (see metrics.h). Any thread. */
 void
 metrics_render(const struct exp_names *n, const struct ixg_lcore_counters *sum,
 	       const struct exp_file_digests *files,
-	       const struct exp_self *self, enum http_format fmt,
-	       struct mout *o)
+	       const struct exp_self *self, const struct exp_live *live,
+	       enum http_format fmt, struct mout *o)
 {
 	struct emitter e = {.o = o, .fmt = fmt};
 
@@ -563,6 +705,8 @@ metrics_render(const struct exp_names *n, const struct ixg_lcore_counters *sum,
 		render_counters(&e, n, sum);
 	if (self != NULL)
 		render_self(&e, self);
+	if (live != NULL && live->valid)
+		render_live(&e, live);
 	if (fmt == HTTP_FMT_OPENMETRICS)
 		puts_(o, "# EOF\n");
 }

@@ -27,6 +27,8 @@
 #include "counters.h"
 #include "http.h"
 #include "ixg_api.h"
+#include "rib.h"
+#include "sflow.h"
 
 struct ctl_state;
 
@@ -139,16 +141,29 @@ struct exp_self {
 };
 
 /*
+ * ixgate-control's own running numbers (the sFlow agent, the kernel
+ * routes), copied by the loop thread once per tick (exporter_live) and
+ * rendered from the exporter's copy: a scrape never reads the loop's
+ * state. Plain numbers.
+ */
+struct exp_live {
+	bool valid; /* filled at least once */
+	struct sflow_stats sf; /* control/sflow/sflow.h */
+	struct rib_stats kr; /* control/daemon/rib.h */
+};
+
+/*
  * Render every family for snapshot n (NULL: only what the exporter knows
- * of itself) and the summed counters `sum` (NULL: no dataplane, no
- * counter samples) in format fmt, appended to o. OpenMetrics ends with
- * "# EOF". Any thread (only reads its arguments).
+ * of itself), the summed counters `sum` (NULL: no dataplane, no counter
+ * samples) and the daemon's live numbers (NULL or not valid: none) in
+ * format fmt, appended to o. OpenMetrics ends with "# EOF". Any thread
+ * (only reads its arguments).
  */
 void metrics_render(const struct exp_names *n,
 		    const struct ixg_lcore_counters *sum,
 		    const struct exp_file_digests *files,
-		    const struct exp_self *self, enum http_format fmt,
-		    struct mout *o);
+		    const struct exp_self *self, const struct exp_live *live,
+		    enum http_format fmt, struct mout *o);
 
 /* Content-Type of a format. */
 const char *metrics_content_type(enum http_format fmt);

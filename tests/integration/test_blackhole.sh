@@ -13,7 +13,10 @@
 #    the node, bytes == 60 x packets, in `show blackholes`, in the
 #    dataplane's /ixgate/series telemetry and in /metrics;
 #  - the blackhole withdrawn, then announced again: its id is given anew
-#    and its counters start from zero.
+#    and its counters start from zero;
+#  - ixgate-control's /metrics: the kernel-route families (counts, tables
+#    sent, the netlink-to-live latency histogram) equal `show
+#    kernel-routes`, and promtool accepts the scrape.
 # Needs root and network namespaces: skipped (77) otherwise.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/control_lib.sh"
@@ -132,4 +135,58 @@ wait_for 10 test "$(bh_field "len($BH)")" = 1 || fail "second announcement not l
 assert_eq "counters of the blackhole announced again" 0 "$(bh_drops)"
 assert_eq "its per-member counters" 0 \
 	"$(bh_field "len([p for p in j['by_peer'] if p['prefix'] == '203.0.113.4/30'])")"
+
+log "the kernel routes in /metrics agree with show kernel-routes"
+# The exporter's copy is at most one 1 s tick old: quiet for 2.5 s first.
+sleep 2.5
+ip netns exec "$NS" curl -sS --max-time 10 -o "$TMP/metrics.txt" \
+	http://127.0.0.1:9477/metrics || fail "scrape /metrics"
+ctl --json show kernel-routes >"$TMP/kr.json"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$TMP/metrics.txt" >"$TMP/promtool.out" 2>&1 ||
+		{ cat "$TMP/promtool.out" >&2; fail "promtool check metrics"; }
+fi
+python3 - "$TMP/metrics.txt" "$TMP/kr.json" <<'PY' || fail "/metrics and show kernel-routes differ"
+import json, re, sys
+m = {}
+for line in open(sys.argv[1]):
+    if line.startswith("#"):
+        continue
+    k, v = line.rsplit(" ", 1)
+    m[k] = float(v)
+kr = json.load(open(sys.argv[2]))
+def eq(name, want):
+    got = m.get(name)
+    assert got == want, (name, got, want)
+eq("ixgate_kernel_routes_synced", 1)
+eq('ixgate_kernel_routes_installed{family="ipv4"}', kr["installed_v4"])
+eq('ixgate_kernel_routes_installed{family="ipv6"}', kr["installed_v6"])
+eq("ixgate_kernel_blackholes_installed", kr["installed_blackholes"])
+eq("ixgate_kernel_blackholes_installed", 1)
+for state, n in kr["prefixes"].items():
+    got = m.get('ixgate_kernel_routes{family="ipv4",state="%s"}' % state, 0) + \
+        m.get('ixgate_kernel_routes{family="ipv6",state="%s"}' % state, 0)
+    assert got == n, (state, got, n)
+sent = kr["route_tables_sent"]
+eq('ixgate_kernel_route_tables_sent_total{as="delta"}', sent["as_delta"])
+eq('ixgate_kernel_route_tables_sent_total{as="whole"}', sent["whole"])
+eq("ixgate_kernel_route_deltas_refused_total", sent["deltas_refused"])
+# the histogram: every change that went live, buckets cumulative
+lat = kr["latency_ms"]
+n = lat["count"]
+assert n >= 4, lat  # the first dump's route, blackhole, /32, del, add
+eq("ixgate_kernel_route_latency_seconds_count", n)
+eq('ixgate_kernel_route_latency_seconds_bucket{le="+Inf"}', n)
+b = sorted((float(re.search(r'le="([^"]+)"', k).group(1)), v) for k, v in m.items()
+           if k.startswith("ixgate_kernel_route_latency_seconds_bucket") and "+Inf" not in k)
+assert len(b) == 13 and all(b[i][1] <= b[i + 1][1] for i in range(12)), b
+# le=x counts the changes of the 1 ms buckets below x ms in show's histogram
+for le, v in b:
+    want = sum(c for ms, c in lat["histogram"] if ms < le * 1000 - 1e-9)
+    assert v == want, (le, v, want)
+s = m["ixgate_kernel_route_latency_seconds_sum"]
+assert 0 <= s <= n * (lat["max"] / 1000 + 1e-3), (s, lat)
+print("kernel routes in /metrics: %d changes live, p50 <= %d ms, sum %.3f s"
+      % (n, lat["p50"], s))
+PY
 log "ok: $N packets to blackhole id $ID, exact; id $(bh_field "$BH[0][\"id\"]") afresh"

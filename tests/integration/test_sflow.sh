@@ -94,7 +94,8 @@ wait_for 20 grep -q "Capturing on" "$TMP/tshark-capture.out" ||
 
 # --- the node ------------------------------------------------------------
 start_dp "$DURATION" "$TMP/live.json"
-start_ctld
+MPORT=$((P6 + 1))
+start_ctld --metrics-listen "127.0.0.1:$MPORT"
 wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 wait_for 20 grep -q "sflow: consuming the samples" "$TMP/ctld.err" ||
@@ -110,6 +111,8 @@ log "sampling off again; waiting for the dataplane to finish"
 wait "$DP_PID" || fail "dataplane exit status $?"
 sleep 3 # the agent's last datagrams, sfacctd's last refresh
 ctl --json status >"$TMP/status.json" || fail "ixgatectl status"
+curl -sS --max-time 10 -o "$TMP/metrics.txt" "http://127.0.0.1:$MPORT/metrics" ||
+	fail "scrape /metrics"
 kill -INT "$CTLD_PID" "$SFACCTD_PID" 2>/dev/null
 sleep 1
 kill -INT "$TSHARK_PID" 2>/dev/null
@@ -309,4 +312,24 @@ if bad:
     sys.exit("\n".join(bad))
 print("# ok: the agent counted %d flow samples, %d counter samples, %d datagrams, no error"
       % (sf["flow_samples"], sf["counter_samples"], sf["datagrams"]))
+EOF
+# The same in /metrics: nothing moved for 4 s before either was read (the
+# dataplane had exited), so the exporter's copy (1 s tick) is the same.
+python3 - "$TMP/status.json" "$TMP/metrics.txt" <<'EOF' || fail "sFlow agent counters in /metrics"
+import json, sys
+sf = json.load(open(sys.argv[1]))["sflow"]
+m = dict(l.rsplit(" ", 1) for l in open(sys.argv[2]).read().splitlines()
+         if l and not l.startswith("#"))
+pairs = [("collectors", "ixgate_sflow_collectors"),
+         ("flow_samples", "ixgate_sflow_flow_samples_total"),
+         ("counter_samples", "ixgate_sflow_port_samples_total"),
+         ("datagrams", "ixgate_sflow_datagrams_total"),
+         ("send_errors", "ixgate_sflow_send_errors_total"),
+         ("bad_records", "ixgate_sflow_bad_records_total"),
+         ("discarded", "ixgate_sflow_discarded_samples_total")]
+bad = ["%s: status %s, /metrics %s" % (k, sf[k], m.get(name))
+       for k, name in pairs if str(sf[k]) != m.get(name)]
+if bad:
+    sys.exit("\n".join(bad))
+print("# ok: /metrics has the agent's counters of ixgatectl status")
 EOF

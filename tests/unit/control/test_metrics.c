@@ -165,7 +165,7 @@ render(struct exp_names *n, enum http_format fmt)
 	for (unsigned k = 0; k < n->n_blocks; k++)
 		blocks[k] = (struct ixg_lcore_counters *)&n->counters[k];
 	stats_sum(blocks, n->n_blocks, sum);
-	metrics_render(n, sum, NULL, &self, fmt, &o);
+	metrics_render(n, sum, NULL, &self, NULL, fmt, &o);
 	free(sum);
 	assert_false(o.oom);
 	text = malloc(o.len + 1);
@@ -242,6 +242,17 @@ check_structure(const char *text, enum http_format fmt)
 				snprintf(want, sizeof(want), "%s_info", family);
 			else
 				snprintf(want, sizeof(want), "%s", family);
+			if (strcmp(type, "histogram") == 0) {
+				size_t fl = strlen(family);
+
+				/* family_bucket, family_count, family_sum */
+				if (strncmp(name, family, fl) == 0 &&
+				    (strcmp(name + fl, "_bucket") == 0 ||
+				     strcmp(name + fl, "_count") == 0 ||
+				     strcmp(name + fl, "_sum") == 0))
+					snprintf(want, sizeof(want), "%s",
+						 name);
+			}
 			if (strcmp(name, want) != 0)
 				fail_msg("sample %s under family %s (%s)", line,
 					 family, type);
@@ -456,6 +467,103 @@ test_load_time(void **state)
 	exp_names_put(a);
 }
 
+/* Running numbers of ixgate-control with every part present: the sFlow
+ * agent and followed kernel routes, with a latency histogram. */
+static const struct exp_live f_live = {
+	.valid = true,
+	.sf = {.collectors = 2,
+	       .samples = 15748,
+	       .counter_samples = 40,
+	       .datagrams = 5454,
+	       .send_errors = 1,
+	       .discarded = 3},
+	.kr = {.enabled = true,
+	       .synced = true,
+	       .kind = {{[RIB_K_ROUTE] = 5, [RIB_K_BLACKHOLE] = 1},
+			{[RIB_K_ROUTE] = 2}},
+	       .installed = {5, 2},
+	       .installed_blackholes = 1,
+	       .changes = 9,
+	       .commits = 4,
+	       .commits_failed = 1,
+	       .sends_delta = 6,
+	       .sends_whole = 2,
+	       /* bounds 1, 2, 5, 10, 20, 50, 100, 200, 500 ms, 1, 2, 5, 10 s */
+	       .lat_le = {1, 1, 2, 4, 6, 8, 8, 8, 9, 9, 9, 9, 9},
+	       .lat_count = 10,
+	       .lat_sum_ns = 12500000000},
+};
+
+/* The daemon's running numbers: sFlow always, kernel routes only when
+ * followed, the latency as a histogram in both formats. */
+static void
+test_live(void **state)
+{
+	struct exp_live off = f_live;
+	struct mout o = {0};
+	char *t;
+
+	(void)state;
+	for (int om = 0; om < 2; om++) {
+		enum http_format fmt = om ? HTTP_FMT_OPENMETRICS
+					  : HTTP_FMT_TEXT;
+
+		metrics_render(NULL, NULL, NULL, NULL, &f_live, fmt, &o);
+		assert_false(o.oom);
+		t = strndup(o.p, o.len);
+		mout_free(&o);
+		memset(&o, 0, sizeof(o));
+		check_structure(t, fmt);
+		expect_line(t, "ixgate_sflow_collectors 2");
+		expect_line(t, "ixgate_sflow_flow_samples_total 15748");
+		expect_line(t, "ixgate_sflow_datagrams_total 5454");
+		expect_line(t, "ixgate_sflow_discarded_samples_total 3");
+		expect_line(t, "ixgate_kernel_routes_synced 1");
+		expect_line(t, "ixgate_kernel_routes{family=\"ipv4\","
+			       "state=\"blackhole\"} 1");
+		expect_line(t, "ixgate_kernel_routes{family=\"ipv6\","
+			       "state=\"route\"} 2");
+		expect_line(t, "ixgate_kernel_routes_installed{family="
+			       "\"ipv6\"} 2");
+		expect_line(t, "ixgate_kernel_route_tables_sent_total{as="
+			       "\"delta\"} 6");
+		expect_line(t, "ixgate_kernel_route_commits_failed_total 1");
+		expect_line(t, om ? "# TYPE ixgate_kernel_route_latency_seconds"
+				    " histogram"
+				  : "# TYPE ixgate_kernel_route_latency_seconds"
+				    " histogram");
+		if (om)
+			expect_line(t, "# UNIT ixgate_kernel_route_latency_"
+				       "seconds seconds");
+		expect_line(t, "ixgate_kernel_route_latency_seconds_bucket{le="
+			       "\"0.001\"} 1");
+		expect_line(t, "ixgate_kernel_route_latency_seconds_bucket{le="
+			       "\"0.01\"} 4");
+		expect_line(t, "ixgate_kernel_route_latency_seconds_bucket{le="
+			       "\"1.0\"} 9");
+		expect_line(t, "ixgate_kernel_route_latency_seconds_bucket{le="
+			       "\"10.0\"} 9");
+		expect_line(t, "ixgate_kernel_route_latency_seconds_bucket{le="
+			       "\"+Inf\"} 10");
+		expect_line(t, "ixgate_kernel_route_latency_seconds_count 10");
+		expect_line(
+			t, "ixgate_kernel_route_latency_seconds_sum 12.500000");
+		free(t);
+	}
+	/* Without a kernel-routes block: the agent only. */
+	off.kr.enabled = false;
+	metrics_render(NULL, NULL, NULL, NULL, &off, HTTP_FMT_TEXT, &o);
+	assert_false(o.oom);
+	assert_non_null(memmem(o.p, o.len, "ixgate_sflow_collectors 2\n", 26));
+	assert_null(memmem(o.p, o.len, "ixgate_kernel_route", 19));
+	mout_free(&o);
+	/* Never handed over: nothing of it. */
+	off.valid = false;
+	metrics_render(NULL, NULL, NULL, NULL, &off, HTTP_FMT_TEXT, &o);
+	assert_null(memmem(o.p, o.len, "ixgate_sflow", 12));
+	mout_free(&o);
+}
+
 /* Every family rendered (with every optional part present) is listed in
  * doc/monitoring.md under its text-format name. */
 static void
@@ -479,7 +587,7 @@ test_documented(void **state)
 	fclose(df);
 	files.n = n->n_files;
 	assert_true(files.n <= 4);
-	metrics_render(n, sum, &files, &self, HTTP_FMT_TEXT, &o);
+	metrics_render(n, sum, &files, &self, &f_live, HTTP_FMT_TEXT, &o);
 	assert_false(o.oom);
 	o.p = realloc(o.p, o.len + 1);
 	o.p[o.len] = '\0';
@@ -701,7 +809,7 @@ test_no_dataplane(void **state)
 	struct mout o = {0};
 
 	(void)state;
-	metrics_render(NULL, NULL, NULL, NULL, HTTP_FMT_OPENMETRICS, &o);
+	metrics_render(NULL, NULL, NULL, NULL, NULL, HTTP_FMT_OPENMETRICS, &o);
 	assert_false(o.oom);
 	assert_non_null(memmem(o.p, o.len, "ixgate_ready 0\n", 15));
 	assert_null(memmem(o.p, o.len, "ixgate_receive", 14));
@@ -729,6 +837,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_state_consistent, setup,
 						teardown),
 		cmocka_unit_test(test_no_dataplane),
+		cmocka_unit_test(test_live),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -98,17 +98,17 @@ struct rec6 {
 	uint8_t proto, pmask, flags, fmask;
 };
 
-/* Offsets in fam.pf, in uint64_t. */
+/* Offsets in fam.pf, in uint64_t (acl_class.h). */
 enum {
-	PF_PROTO = 0,
-	PF_DSCP = PF_PROTO + 512,
-	PF_SRC = PF_DSCP + 64,
-	PF_DST = PF_SRC + 256,
-	PF_PEER = PF_DST + 256,
-	PF_BLK = PF_PEER + IXG_MAX_PEERS, /* uint32_t [2][256] */
-	PF_SRC0 = PF_BLK + 256,
-	PF_DST0 = PF_SRC0 + 256,
-	PF_PORTS = PF_DST0 + 256,
+	PF_PROTO = ACL_CLASS_PF_PROTO,
+	PF_DSCP = ACL_CLASS_PF_DSCP,
+	PF_SRC = ACL_CLASS_PF_SRC,
+	PF_DST = ACL_CLASS_PF_DST,
+	PF_PEER = ACL_CLASS_PF_PEER,
+	PF_BLK = ACL_CLASS_PF_BLK, /* uint32_t [2][256] */
+	PF_SRC0 = ACL_CLASS_PF_SRC0,
+	PF_DST0 = ACL_CLASS_PF_DST0,
+	PF_PORTS = ACL_CLASS_PF_PORTS,
 };
 
 struct fam {
@@ -146,13 +146,11 @@ has_ports(uint8_t proto)
 	return (uint32_t)((ports_protos[proto >> 6] >> (proto & 63)) & 1);
 }
 
-/* Index of an IPv6 address in src_t/dst_t: its first three bytes folded
- * (the first alone is nearly always 0x20..0x2f). */
+/* Index of an IPv6 address in src_t/dst_t (acl_class.h). */
 static inline uint32_t
 addr_index6(const uint8_t *a)
 {
-	return (uint32_t)(a[0] ^ (uint8_t)(a[1] << 3 | a[1] >> 5) ^
-			  (uint8_t)(a[2] << 5 | a[2] >> 3));
+	return acl_class_addr_index6(a);
 }
 
 /*
@@ -210,24 +208,13 @@ hash6(uint32_t peer, uint64_t s0, uint64_t s1, uint64_t d0, uint64_t d1)
 /* ------------------------------------------------------------------ */
 /* Lookup.                                                             */
 
-/*
- * The groups that may hold a rule matching the packet. Ports are taken as
- * they are: a group needing ports_ok is out of proto_t wherever the packet
- * has none, and every other group's rules have "any" port ranges.
- */
+/* The groups that may hold a rule matching the packet (acl_class.h). */
 static inline uint64_t
 prefilter(const uint64_t *pf, uint32_t proto, uint32_t flags, uint32_t peer,
 	  uint32_t sport, uint32_t dport, uint32_t si, uint32_t di)
 {
-	const uint32_t *blk = (const uint32_t *)(pf + PF_BLK);
-
-	/* Peers past the table alias one in it: a superset of their groups
-	 * (only peer-less groups), which the rule check then narrows. */
-	return pf[PF_PROTO + ((flags & ACL_CLASS_LATER_FRAG) << 1 | proto)] &
-	       pf[PF_DSCP + (flags & 0x3f)] &
-	       pf[PF_PEER + (peer & (N_PEERS - 1))] & pf[PF_SRC + si] &
-	       pf[PF_DST + di] & pf[blk[sport >> 8] + (sport & 0xff)] &
-	       pf[blk[256 + (dport >> 8)] + (dport & 0xff)];
+	return acl_class_prefilter(pf, proto, flags, peer, sport, dport, si,
+				   di);
 }
 
 /* The flags byte the rules test: ports_ok << 6 | DSCP. */
@@ -432,6 +419,37 @@ acl_class_classify6(const struct acl_class *c,
 		for (unsigned j = 0; j < n_idx; j++)
 			res[lo + idx[j]] = walk6(&f, &k[idx[j]], m[idx[j]]);
 	}
+}
+
+void
+acl_class_walk4(const struct acl_class *c, const struct acl_class_key4 *keys,
+		const uint64_t *masks, uint32_t *res, unsigned n)
+{
+	const struct fam f = c->f[0];
+
+	for (unsigned i = 0; i < n; i++)
+		res[i] = masks[i] != 0 ? walk4(&f, &keys[i], masks[i]) : 0;
+}
+
+void
+acl_class_walk6(const struct acl_class *c, const struct acl_class_key6 *keys,
+		const uint64_t *masks, uint32_t *res, unsigned n)
+{
+	const struct fam f = c->f[1];
+
+	for (unsigned i = 0; i < n; i++)
+		res[i] = masks[i] != 0 ? walk6(&f, &keys[i], masks[i]) : 0;
+}
+
+const uint64_t *
+acl_class_pf(const struct acl_class *c, int family)
+{
+	const struct fam *f;
+
+	if (c == NULL)
+		return NULL;
+	f = &c->f[family == 6];
+	return f->n_rules > 0 ? f->pf : NULL;
 }
 
 int

@@ -166,4 +166,95 @@ void acl_class_classify6(const struct acl_class *c,
 			 const struct acl_class_key6 *keys, uint32_t *res,
 			 unsigned n);
 
+/*
+ * The prefilter on its own, for a caller that holds a packet's fields
+ * elsewhere than in a key: stage_acl reads them from the packet's metadata
+ * and builds a key only for the packets the prefilter leaves a group for
+ * (a few percent of real traffic), then runs the rule walk on those. The
+ * result of acl_class_walk4/6 on a key and its mask is exactly
+ * acl_class_classify4/6's on the key.
+ *
+ * Layout of a family's prefilter tables (uint64_t offsets; the build side
+ * fills them, acl_class.c).
+ */
+enum {
+	ACL_CLASS_PF_PROTO = 0, /* [later frag << 8 | proto] */
+	ACL_CLASS_PF_DSCP = ACL_CLASS_PF_PROTO + 512,
+	ACL_CLASS_PF_SRC = ACL_CLASS_PF_DSCP + 64, /* first byte / index6 */
+	ACL_CLASS_PF_DST = ACL_CLASS_PF_SRC + 256,
+	ACL_CLASS_PF_PEER = ACL_CLASS_PF_DST + 256,
+	/* uint32_t [2][256]: each port high byte's block of 256 */
+	ACL_CLASS_PF_BLK = ACL_CLASS_PF_PEER + IXG_MAX_PEERS,
+	ACL_CLASS_PF_SRC0 = ACL_CLASS_PF_BLK + 256, /* IPv6 first byte */
+	ACL_CLASS_PF_DST0 = ACL_CLASS_PF_SRC0 + 256,
+	ACL_CLASS_PF_PORTS = ACL_CLASS_PF_DST0 + 256,
+};
+
+/* Index of an IPv6 address in the SRC/DST tables: its first three bytes
+ * folded (the first alone is nearly always 0x20..0x2f). */
+static inline uint32_t
+acl_class_addr_index6(const uint8_t *a)
+{
+	return (uint32_t)(a[0] ^ (uint8_t)(a[1] << 3 | a[1] >> 5) ^
+			  (uint8_t)(a[2] << 5 | a[2] >> 3));
+}
+
+/*
+ * The groups that may hold a rule matching a packet (bit g: group g; 0:
+ * no rule can match). pf from acl_class_pf; proto, flags (DSCP |
+ * ACL_CLASS_LATER_FRAG), peer and ports as in the keys; si, di: IPv4 the
+ * first byte of the source and destination address, IPv6 their
+ * acl_class_addr_index6. Ports are taken as they are: a group needing
+ * ports_ok is out of the protocol table wherever the packet has none, and
+ * every other group's rules have "any" port ranges. Peers past the table
+ * alias one in it: a superset of their groups (only peer-less groups),
+ * which the rule check then narrows.
+ */
+static inline uint64_t
+acl_class_prefilter(const uint64_t *pf, uint32_t proto, uint32_t flags,
+		    uint32_t peer, uint32_t sport, uint32_t dport, uint32_t si,
+		    uint32_t di)
+{
+	const uint32_t *blk = (const uint32_t *)(pf + ACL_CLASS_PF_BLK);
+
+	return pf[ACL_CLASS_PF_PROTO +
+		  ((flags & ACL_CLASS_LATER_FRAG) << 1 | proto)] &
+	       pf[ACL_CLASS_PF_DSCP + (flags & 0x3f)] &
+	       pf[ACL_CLASS_PF_PEER + (peer & (IXG_MAX_PEERS - 1))] &
+	       pf[ACL_CLASS_PF_SRC + si] & pf[ACL_CLASS_PF_DST + di] &
+	       pf[blk[sport >> 8] + (sport & 0xff)] &
+	       pf[blk[256 + (dport >> 8)] + (dport & 0xff)];
+}
+
+/* IPv6: acl_class_prefilter's mask narrowed by the addresses' first
+ * bytes (src, dst: 16 bytes each, network order). */
+static inline uint64_t
+acl_class_prefilter6(const uint64_t *pf, uint32_t proto, uint32_t flags,
+		     uint32_t peer, uint32_t sport, uint32_t dport,
+		     const uint8_t *src, const uint8_t *dst)
+{
+	return acl_class_prefilter(pf, proto, flags, peer, sport, dport,
+				   acl_class_addr_index6(src),
+				   acl_class_addr_index6(dst)) &
+	       pf[ACL_CLASS_PF_SRC0 + src[0]] & pf[ACL_CLASS_PF_DST0 + dst[0]];
+}
+
+/* The family's (4 or 6) prefilter tables, NULL when it has no rules (every
+ * result 0). Any thread; valid as long as c. */
+const uint64_t *acl_class_pf(const struct acl_class *c, int family);
+
+/*
+ * The rule walk for n keys of one family whose prefilter masks (from
+ * acl_class_prefilter / acl_class_prefilter6 on the same fields) are
+ * masks[i]: res[i] as acl_class_classify4/6 gives for keys[i] (0 where
+ * masks[i] is 0). The family must have rules (acl_class_pf not NULL).
+ * Worker threads, as the classify functions.
+ */
+void acl_class_walk4(const struct acl_class *c,
+		     const struct acl_class_key4 *keys, const uint64_t *masks,
+		     uint32_t *res, unsigned n);
+void acl_class_walk6(const struct acl_class *c,
+		     const struct acl_class_key6 *keys, const uint64_t *masks,
+		     uint32_t *res, unsigned n);
+
 #endif /* IXG_ACL_CLASS_H */

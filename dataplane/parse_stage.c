@@ -664,6 +664,7 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 		}
 	}
 	b->charged = charged;
+	b->gathered = 0;
 }
 
 /*

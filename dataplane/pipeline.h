@@ -135,6 +135,20 @@ struct burst {
 	 * (martian, l4_truncated), with its Ethernet header and tags valid:
 	 * stage_peer names the sender, so the drop is charged to it. */
 	uint32_t charged;
+	/*
+	 * The addresses stage_lookup gathered, for stage_country to look up
+	 * without gathering them again: the packets that were
+	 * VERDICT_CONTINUE IPv4 (IPv6) then, n_g4 (n_g6) of them, by index
+	 * g_at4 (g_at6), source and destination (IPv4 in host order). Valid
+	 * while `gathered` is 1: stage_parse clears it, stage_lookup sets it;
+	 * a burst that skipped them (a test of one stage) has it 0 and is
+	 * gathered by stage_country itself.
+	 */
+	uint8_t gathered;
+	uint8_t n_g4, n_g6;
+	uint8_t g_at4[PIPELINE_BURST], g_at6[PIPELINE_BURST];
+	uint32_t g_src4[PIPELINE_BURST], g_dst4[PIPELINE_BURST];
+	uint8_t g_src6[PIPELINE_BURST][16], g_dst6[PIPELINE_BURST][16];
 };
 
 /*
@@ -271,6 +285,13 @@ _Static_assert(PIPELINE_BURST <= 32,
  * Same arguments and result as stage_parse.
  */
 void stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b);
+
+/*
+ * stage_acl with a key and a classifier pass for every packet (what it did
+ * before the prefilter moved into the stage), the reference test_acl
+ * compares stage_acl with. Same arguments and result as stage_acl.
+ */
+void stage_acl_simple(struct pipeline_ctx *ctx, struct burst *b);
 
 /* Run every stage over b. out->n[] must be zeroed by the caller. */
 void pipeline_run(struct pipeline_ctx *ctx, struct burst *b,

@@ -241,7 +241,10 @@ def start_duts(o, entries, prefix_base, logdir, skipped, cg_dir=None):
             mem = 256 if name == "testpmd" else MEM[name]
             argv = ["valgrind", "--tool=callgrind", "--fair-sched=yes",
                     "--instr-atstart=no",
-                    "--callgrind-out-file=%s/callgrind.out.%s" % (cg_dir, tag)
+                    # %p: the pid, so the "full" DUT of each phase of
+                    # --scenarios features keeps its own dump
+                    "--callgrind-out-file=%s/callgrind.out.%s.%%p" % (cg_dir,
+                                                                    tag)
                     ] + D.command(name, o, paths, prefix, mem)
             d = D.Dut(name, argv, prefix, logdir, scenario=sc)
             d.log_path = os.path.join(logdir, tag + ".callgrind.log")
@@ -319,7 +322,7 @@ def callgrind_window(o, d, cgdir):
     inner = c[0]["ipackets"] - b[0]["ipackets"]
     outer = e[0]["ipackets"] - a[0]["ipackets"]
     dumps = sorted(f for f in os.listdir(cgdir)
-                   if f.startswith("callgrind.out.%s." % tag))
+                   if f.startswith("callgrind.out.%s.%s." % (tag, pid)))
     ir = None
     if dumps:
         with open(os.path.join(cgdir, dumps[-1])) as f:
@@ -365,7 +368,8 @@ def callgrind_entries(o, entries, prefix_base, logdir, cgdir):
             d.stop()
     # The final dumps valgrind writes at exit are not the window: drop them.
     for d in duts:
-        p = os.path.join(cgdir, "callgrind.out.%s" % d.key.replace("/", "--"))
+        p = os.path.join(cgdir, "callgrind.out.%s.%d" %
+                         (d.key.replace("/", "--"), d.proc.pid))
         if os.path.exists(p):
             os.remove(p)
     return out

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf_impl.h"
+#include "ixg_sort.h"
 #include "ixg_wire.h"
 
 struct compiler {
@@ -298,49 +299,6 @@ dkey4_pos(uint64_t k)
 	return (uint32_t)(k & ((1u << K4_POS_BITS) - 1));
 }
 
-/* Sort k[0..n) in place (tmp: n words of scratch): 4 passes of 16-bit
- * digits for large n (5.3 ms for 565k keys where 8 passes of 8 bits took
- * 11 ms, CPU time, same VM), 8 passes of 8 bits for small ones. 0 or
- * -ENOMEM. */
-static int
-radix_sort64(uint64_t *k, uint64_t *tmp, uint32_t n)
-{
-	const unsigned bits = n >= 65536 ? 16 : 8;
-	const uint64_t mask = (1u << bits) - 1;
-	uint64_t *src = k, *dst = tmp, *t;
-	uint32_t *count;
-
-	if (n < 2)
-		return 0;
-	count = malloc((mask + 1) * sizeof(*count));
-	if (count == NULL)
-		return -ENOMEM;
-	for (unsigned shift = 0; shift < 64; shift += bits) {
-		uint32_t i, sum = 0;
-
-		memset(count, 0, (mask + 1) * sizeof(*count));
-		for (i = 0; i < n; i++)
-			count[(src[i] >> shift) & mask]++;
-		if (count[(src[0] >> shift) & mask] == n)
-			continue; /* one digit: nothing moves */
-		for (i = 0; i <= mask; i++) {
-			uint32_t c = count[i];
-
-			count[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & mask]++] = src[i];
-		t = src;
-		src = dst;
-		dst = t;
-	}
-	free(count);
-	if (src != k)
-		memcpy(k, src, (size_t)n * sizeof(*k));
-	return 0;
-}
-
 struct key6 {
 	const struct ixg_spec_route6 *r;
 	uint32_t idx;
@@ -399,7 +357,7 @@ dedup_routes4(struct compiler *C, struct ixg_spec_route4 *v, uint32_t *n,
 	}
 	for (i = 0; i < *n; i++)
 		k[i] = dkey4(&v[i], i);
-	if (radix_sort64(k, tmp, *n) < 0) {
+	if (ixg_radix_sort64(k, tmp, *n) < 0) {
 		free(k);
 		free(tmp);
 		free(drop);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "ixg_sort.h"
 #include "ixg_wire.h"
 
 typedef int (*key_cmp)(const void *a, const void *b);
@@ -242,47 +243,6 @@ route4_word(const struct ixg_spec_route4 *r)
 	       r->peer_id;
 }
 
-/* Sort k[0..n) in place (tmp: n words): 4 passes of 16-bit digits for
- * large n, 8 of 8 bits for small ones (as conf/compile.c's). 0 or
- * -ENOMEM. */
-static int
-radix_sort64(uint64_t *k, uint64_t *tmp, uint64_t n)
-{
-	const unsigned bits = n >= 65536 ? 16 : 8;
-	const uint64_t mask = (1u << bits) - 1;
-	uint64_t *src = k, *dst = tmp, *t, *count;
-
-	if (n < 2)
-		return 0;
-	count = malloc((mask + 1) * sizeof(*count));
-	if (count == NULL)
-		return -ENOMEM;
-	for (unsigned shift = 0; shift < 64; shift += bits) {
-		uint64_t i, sum = 0;
-
-		memset(count, 0, (mask + 1) * sizeof(*count));
-		for (i = 0; i < n; i++)
-			count[(src[i] >> shift) & mask]++;
-		if (count[(src[0] >> shift) & mask] == n)
-			continue; /* one digit: nothing moves */
-		for (i = 0; i <= mask; i++) {
-			uint64_t c = count[i];
-
-			count[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & mask]++] = src[i];
-		t = src;
-		src = dst;
-		dst = t;
-	}
-	free(count);
-	if (src != k)
-		memcpy(k, src, n * sizeof(*k));
-	return 0;
-}
-
 /* count_by_key's merge for the middle of routes4 (natural key addr, len:
  * the word's upper 48 bits) or sources4 (the whole word). */
 static int
@@ -306,7 +266,8 @@ count_route4(bool sources, const struct ixg_spec_route4 *o, uint64_t on,
 		a[i] = route4_word(&o[i]);
 	for (j = 0; j < nn; j++)
 		b[j] = route4_word(&n[j]);
-	if (radix_sort64(a, tmp, on) < 0 || radix_sort64(b, tmp, nn) < 0) {
+	if (ixg_radix_sort64(a, tmp, on) < 0 ||
+	    ixg_radix_sort64(b, tmp, nn) < 0) {
 		free(a);
 		free(b);
 		free(tmp);

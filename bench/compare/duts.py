@@ -71,6 +71,8 @@ class Dut:
         # `latency`: no traffic before the generator connects, so port 0
         # counting cannot tell); None: port 0 counting.
         self.ready_log = None
+        # Resident memory once forwarding (read_memory): MiB.
+        self.memory = None
 
     def start(self):
         rd = runtime_dir(self.prefix)
@@ -120,6 +122,20 @@ class Dut:
         self.freeze()
         self.ready_s = time.monotonic() - self.t_start
         return True
+
+    def read_memory(self):
+        """Records the process's memory once loaded: resident 4 KiB pages
+        (VmRSS) and hugepages (HugetlbPages), in MiB, for sizing a run
+        (what N DUTs of a phase need at once)."""
+        try:
+            with open("/proc/%d/status" % self.proc.pid) as f:
+                st = dict(l.split(":", 1) for l in f if ":" in l)
+            self.memory = {
+                k: round(int(st[f].split()[0]) / 1024.0, 1)
+                for k, f in (("rss", "VmRSS"), ("hugetlb", "HugetlbPages"))
+                if f in st}
+        except (OSError, ValueError):
+            self.memory = None
 
     def freeze(self):
         if self.alive():

@@ -51,14 +51,38 @@ SCENARIOS = {
                    ["--no-policer"], {}),
     "no-countries": ("features", "no country data", ["--no-countries"], {}),
     "no-sampling": ("features", "sampling off", ["--sampling", "0"], {}),
+    "acl64k": ("features", "65,535 ACL rules (the most a config takes)",
+               ["--acl-rules", "65535"], {}),
+    "bare": ("features", "every feature off: no ACL rules, SAV off, no "
+             "policer, no countries", ["--acl-rules", "0", "--sav", "off",
+                                       "--no-policer", "--no-countries"],
+             {}),
 }
 
 # Scenarios compared with each other share a phase (see the docstring).
 PHASES = {
     "throughput": [["base", "small", "skew"], ["v4", "v6"], ["imix"]],
-    "features": [["full", "no-acl", "no-sav"],
-                 ["full", "no-policer", "no-countries"],
-                 ["full", "no-sampling"]],
+    "features": [["full", "no-acl", "acl64k"],
+                 ["full", "no-sav", "no-countries"],
+                 ["full", "no-policer", "no-sampling", "bare"]],
+}
+
+# Presets: phases whose scenarios name their own DUTs. issue12: every
+# figure of issue 12's targets in two phases. The first holds the four
+# engines on the base scenario (`compare`'s run), the 16-route table, IPv4
+# and IPv6 only (l3fwd LPM beside ixgate in each) and ixgate with every
+# feature off, so that each ratio of the targets is taken inside a round;
+# the second ixgate's feature variants beside the full pipeline.
+ALL4 = ["testpmd", "l3fwd-lpm", "l3fwd-acl", "ixgate"]
+PRESETS = {
+    "issue12": [
+        ("mixed", ["base", "small", "v4", "v6", "bare"],
+         {"base": ALL4, "small": ["l3fwd-lpm", "ixgate"],
+          "v4": ["l3fwd-lpm", "ixgate"], "v6": ["l3fwd-lpm", "ixgate"],
+          "bare": ["ixgate"]}),
+        ("features", ["full", "no-acl", "acl64k", "no-sav", "no-policer",
+                      "no-countries"], None),
+    ],
 }
 
 # (numerator, denominator, what, target for ixgate or None)
@@ -67,6 +91,7 @@ PAIRS = [
     ("v6", "v4", "IPv6 only / IPv4 only (full table)", 1.3),
     ("skew", "base", "skewed / uniform destinations", None),
     ("imix", "base", "IMIX / 64 B (cost per packet)", None),
+    ("acl64k", "full", "65,535 / 10,000 ACL rules (whole pipeline)", 1.1),
 ]
 
 DEFAULT_DUTS = {"throughput": ["testpmd", "l3fwd-lpm", "ixgate"],
@@ -74,7 +99,8 @@ DEFAULT_DUTS = {"throughput": ["testpmd", "l3fwd-lpm", "ixgate"],
 
 
 def plan(o):
-    """[(set, [scenario names])] phases to run, from --scenarios."""
+    """[(set, [scenario names], {name: [DUTs]} or None)] phases to run,
+    from --scenarios. None: the set's DUTs (DEFAULT_DUTS or --duts)."""
     want = []
     for w in o.scenarios.split(","):
         w = w.strip()
@@ -91,17 +117,20 @@ def plan(o):
             if len(sets) != 1 or any(n not in SCENARIOS for n in names):
                 die("'%s': a phase takes scenarios of one set (%s)" % (
                     w, ", ".join(SCENARIOS)))
-            out.append((sets.pop(), names))
+            out.append((sets.pop(), names, None))
         elif w in PHASES:
-            out += [(w, list(ph)) for ph in PHASES[w]]
+            out += [(w, list(ph), None) for ph in PHASES[w]]
+        elif w in PRESETS:
+            out += [(st, list(ph), dict(dm) if dm else None)
+                    for st, ph, dm in PRESETS[w]]
         elif w in SCENARIOS:
             st = SCENARIOS[w][0]
             # A single feature variant is measured beside the full one.
             names = [w] if st == "throughput" or w == "full" else ["full", w]
-            out.append((st, names))
+            out.append((st, names, None))
         else:
             die("unknown scenario '%s' (%s, or a set: throughput, features, "
-                "all)" % (w, ", ".join(SCENARIOS)))
+                "all, %s)" % (w, ", ".join(SCENARIOS), ", ".join(PRESETS)))
     return out
 
 
@@ -116,6 +145,10 @@ def list_scenarios():
                                        for k, v in gen.items()])
                 print("  %-13s %s%s" % (n, desc,
                                         "  [%s]" % extra if extra else ""))
+    for n, phases in PRESETS.items():
+        print("%s (preset, phases: %s)" % (n, " | ".join(
+            ",".join("%s%s" % (sc, "" if not dm else "[%s]" % "/".join(
+                dm[sc])) for sc in names) for _, names, dm in phases)))
 
 
 def prepare(o, bins, name, base_mk, base_gen, cache):
@@ -156,10 +189,15 @@ def _med(v):
 
 def summarise(runs, cg):
     """{scenario: {dut: medians}} over every run of that instance (a
-    scenario in several phases is pooled)."""
+    scenario in several phases is pooled); an instance counted by
+    callgrind alone (--callgrind-only) has its instructions and None
+    elsewhere."""
     out = {}
     for r in runs:
         out.setdefault(r["scenario"], {}).setdefault(r["dut"], []).append(r)
+    for c in cg.values():
+        if c.get("scenario") and c.get("dut"):
+            out.setdefault(c["scenario"], {}).setdefault(c["dut"], [])
     summ = {}
     for sc, by in out.items():
         summ[sc] = {}
@@ -167,8 +205,8 @@ def summarise(runs, cg):
             s = {k: _med([r[k] for r in rs]) for k in (
                 "mpps", "gbps", "gbps_wire", "forwarded_pct",
                 "cycles_per_packet", "cycles_per_packet_cpu", "core_share")}
-            s["mpps_min"] = min(r["mpps"] for r in rs)
-            s["mpps_max"] = max(r["mpps"] for r in rs)
+            s["mpps_min"] = min(r["mpps"] for r in rs) if rs else None
+            s["mpps_max"] = max(r["mpps"] for r in rs) if rs else None
             s["n"] = len(rs)
             ipps = [c["instructions_per_packet"] for k, c in cg.items()
                     if c.get("scenario") == sc and c.get("dut") == dut and
@@ -220,20 +258,22 @@ def ratios(runs, summ, duts):
             if dut not in summ[a] or dut not in summ[b]:
                 continue
             rec = {"pair": "%s/%s" % (a, b), "what": what, "dut": dut}
-            same = False
+            same = across = False
             for key in ("cycles_per_packet", "cycles_per_packet_cpu"):
                 st = _stats(_round_ratios(runs, a, b, dut, key))
                 if st:
                     same = True
                 elif summ[a][dut][key] and summ[b][dut][key]:
                     st = {"median": summ[a][dut][key] / summ[b][dut][key]}
+                    across = True
                 rec[key] = st
-            rec["across_phases"] = not same
+            rec["across_phases"] = across and not same
             ia = summ[a][dut]["instructions_per_packet"]
             ib = summ[b][dut]["instructions_per_packet"]
             rec["instructions"] = ia / ib if ia and ib else None
             rec["mpps"] = (summ[a][dut]["mpps"] / summ[b][dut]["mpps"]
-                           if summ[b][dut]["mpps"] else None)
+                           if summ[a][dut]["mpps"] and summ[b][dut]["mpps"]
+                           else None)
             if dut == "ixgate" and target:
                 rec["target"] = target
                 cpu = rec["cycles_per_packet_cpu"]
@@ -243,50 +283,107 @@ def ratios(runs, summ, duts):
     return out
 
 
+REFS = ("l3fwd-lpm", "l3fwd-acl", "testpmd")
+
+
+def _ref_scenario(summ, sc, ref):
+    """The scenario whose `ref` DUT ixgate's `sc` is compared with: sc
+    itself, or for a feature variant without references `base` (the same
+    routes and traffic: a variant replays the full config's pcap, which
+    is base's)."""
+    if ref in summ.get(sc, {}):
+        return sc
+    if sc in SCENARIOS and SCENARIOS[sc][0] == "features" and \
+            ref in summ.get("base", {}):
+        return "base"
+    return None
+
+
 def dut_ratios(runs, summ):
-    """Per scenario, inside each round: ixgate / l3fwd-lpm and
-    ixgate / testpmd in CPU cycles per packet, and in instructions."""
+    """Per scenario, inside each round: ixgate / l3fwd-lpm, ixgate /
+    l3fwd-acl and ixgate / testpmd in CPU cycles per packet, and in
+    instructions (a feature variant against base's references, see
+    _ref_scenario)."""
     out = {}
     for sc, by in summ.items():
-        for ref in ("l3fwd-lpm", "testpmd"):
-            if "ixgate" not in by or ref not in by:
+        for ref in REFS:
+            rsc = _ref_scenario(summ, sc, ref)
+            if "ixgate" not in by or rsc is None:
                 continue
             idx = {}
             for r in runs:
-                if r["scenario"] == sc and r.get("cycles_per_packet_cpu"):
-                    idx[(r["phase"], r["round"], r["dut"])] = \
-                        r["cycles_per_packet_cpu"]
-            v = [x / idx[(ph, rd, ref)] for (ph, rd, d), x in idx.items()
-                 if d == "ixgate" and (ph, rd, ref) in idx]
+                if r["scenario"] in (sc, rsc) and \
+                        r.get("cycles_per_packet_cpu"):
+                    idx[(r["phase"], r["round"], r["scenario"],
+                         r["dut"])] = r["cycles_per_packet_cpu"]
+            v = [x / idx[(ph, rd, rsc, ref)]
+                 for (ph, rd, s2, d), x in idx.items()
+                 if s2 == sc and d == "ixgate" and
+                 (ph, rd, rsc, ref) in idx]
             ia = by["ixgate"]["instructions_per_packet"]
-            ib = by[ref]["instructions_per_packet"]
+            ib = summ[rsc][ref]["instructions_per_packet"]
             out.setdefault(sc, {})["ixgate/" + ref] = {
+                "against": rsc,
                 "cycles_per_packet_cpu": _stats(v),
                 "instructions": ia / ib if ia and ib else None}
     return out
+
+
+def acl_scaling(runs, summ):
+    """ACL stage cost at 65,535 rules over its cost at 10,000, the stage
+    cost being the pipeline's minus no-acl's, inside each round of a
+    phase that ran all three (CPU and wall cycles) and in instructions."""
+    rec = {}
+    for key in ("cycles_per_packet", "cycles_per_packet_cpu"):
+        idx = {(r["phase"], r["round"], r["scenario"]): r[key] for r in runs
+               if r["dut"] == "ixgate" and r.get(key)}
+        v = []
+        for (ph, rd, sc), x in idx.items():
+            if sc != "acl64k":
+                continue
+            f = idx.get((ph, rd, "full"))
+            n = idx.get((ph, rd, "no-acl"))
+            if f and n and f != n:
+                v.append((x - n) / (f - n))
+        rec[key] = _stats(v)
+    ipp = {sc: summ.get(sc, {}).get("ixgate", {}).get(
+        "instructions_per_packet") for sc in ("acl64k", "full", "no-acl")}
+    if all(ipp.values()) and ipp["full"] != ipp["no-acl"]:
+        rec["instructions"] = ((ipp["acl64k"] - ipp["no-acl"]) /
+                               (ipp["full"] - ipp["no-acl"]))
+        rec["instructions_stage"] = {"acl64k": ipp["acl64k"] - ipp["no-acl"],
+                                     "full": ipp["full"] - ipp["no-acl"]}
+    else:
+        rec["instructions"] = None
+    if not rec["cycles_per_packet_cpu"] and rec["instructions"] is None:
+        return None
+    return rec
 
 
 def feature_costs(runs, summ, cg=None):
     """Per variant: what the stage it removes costs, as full - variant in
     CPU cycles (inside each round of the variant's phase) and in
     instructions per packet (against the full of the same phase when
-    counted there)."""
+    counted there). A phase without `full` uses `base`, the same config
+    and traffic."""
     out = {}
     ipp = {(c.get("phase"), c.get("scenario")): c["instructions_per_packet"]
            for c in (cg or {}).values()
            if c.get("dut") == "ixgate" and c.get("instructions_per_packet")}
-    full = summ.get("full", {}).get("ixgate")
+    full = summ.get("full", summ.get("base", {})).get("ixgate")
     for sc in summ:
-        if sc == "full" or SCENARIOS[sc][0] != "features" or \
+        if sc in ("full", "acl64k") or SCENARIOS[sc][0] != "features" or \
                 "ixgate" not in summ[sc]:
             continue
         v = summ[sc]["ixgate"]
         rec = {}
         for key in ("cycles_per_packet", "cycles_per_packet_cpu"):
-            rec[key + "_saved"] = _stats(_round_deltas(runs, sc, "full",
-                                                       "ixgate", key))
-        same = [ipp[(ph, "full")] - x for (ph, n), x in ipp.items()
-                if n == sc and (ph, "full") in ipp]
+            d = _round_deltas(runs, sc, "full", "ixgate", key) or \
+                _round_deltas(runs, sc, "base", "ixgate", key)
+            rec[key + "_saved"] = _stats(d)
+        same = [(ipp.get((ph, "full")) or ipp[(ph, "base")]) - x
+                for (ph, n), x in ipp.items()
+                if n == sc and ((ph, "full") in ipp or (ph, "base") in ipp)]
         if same:
             rec["instructions_saved"] = statistics.median(same)
         elif full and full["instructions_per_packet"] and \
@@ -297,6 +394,74 @@ def feature_costs(runs, summ, cg=None):
             rec["instructions_saved"] = None
         out[sc] = rec
     return out
+
+
+def _pick(st):
+    return st["median"] if st else None
+
+
+def targets(res):
+    """Issue 12's targets that this run measured: rows of (target, limit,
+    ixgate's ratio in CPU cycles {median, min, max} or None, in
+    instructions or None, verdicts). Cycle verdicts read the in-round
+    median."""
+    rows = []
+    dr = res.get("dut_ratios") or {}
+
+    def row(what, limit, cyc, ins, note=""):
+        if cyc is None and ins is None:
+            return
+        rows.append({
+            "target": what, "limit": limit, "cycles": cyc,
+            "instructions": ins, "note": note,
+            "cycles_met": (cyc["median"] <= limit) if cyc and limit
+            else None,
+            "instructions_met": (ins <= limit) if ins and limit else None})
+    for ref, lim in (("l3fwd-lpm", 1.5), ("l3fwd-acl", 0.75)):
+        x = dr.get("base", {}).get("ixgate/" + ref)
+        if x:
+            row("ixgate / %s (base: real table, 64 B, 70/30)" % ref, lim,
+                x["cycles_per_packet_cpu"], x["instructions"])
+    for r in res.get("ratios") or []:
+        if r["dut"] == "ixgate" and r.get("target"):
+            row(r["what"], r["target"], r["cycles_per_packet_cpu"]
+                if not r["across_phases"] else None, r["instructions"],
+                "" if not r["across_phases"] else "across phases")
+    a = res.get("acl_scaling")
+    if a:
+        row("ACL stage at 65,535 / 10,000 rules (pipeline - no-acl)", 1.1,
+            a["cycles_per_packet_cpu"], a["instructions"])
+    x = dr.get("bare", {}).get("ixgate/l3fwd-lpm")
+    if x:
+        row("ixgate, every feature off / l3fwd LPM (toward 1)", None,
+            x["cycles_per_packet_cpu"], x["instructions"])
+    return rows
+
+
+def targets_text(rows, label=""):
+    def st(x):
+        if not x:
+            return "-"
+        return "%.2f [%.2f-%.2f]" % (x["median"], x["min"], x["max"])
+
+    def verdict(met, val, limit):
+        if met is None:
+            return "-"
+        return ("met" if met else "MISSED by %.0f%%" % (
+            100.0 * (val / limit - 1)))
+    out = ["| target%s | limit | CPU cycles, in round: median [range] | "
+           "verdict | instructions | verdict |" % (
+               " (%s)" % label if label else ""),
+           "|---|---:|---:|---|---:|---|"]
+    for r in rows:
+        out.append("| %s | %s | %s | %s | %s | %s |" % (
+            r["target"] + (" (%s)" % r["note"] if r["note"] else ""),
+            "<= %.2fx" % r["limit"] if r["limit"] else "-",
+            st(r["cycles"]),
+            verdict(r["cycles_met"], _pick(r["cycles"]), r["limit"]),
+            _f(r["instructions"], "%.3f"),
+            verdict(r["instructions_met"], r["instructions"], r["limit"])))
+    return "\n".join(out)
 
 
 def _f(v, fmt):
@@ -322,14 +487,17 @@ def text(res):
     out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for sc in res["order"]:
         for dut, d in s.get(sc, {}).items():
-            out.append("| %s | %s | %.2f | %.2f - %.2f | %.2f | %.1f | %s | "
-                       "%s | %.0f%% | %s |" % (
-                           sc, dut, d["mpps"], d["mpps_min"], d["mpps_max"],
-                           d["gbps"], d["forwarded_pct"],
-                           _f(d["cycles_per_packet"], "%.0f"),
-                           _f(d["cycles_per_packet_cpu"], "%.0f"),
-                           100 * (d["core_share"] or 0),
-                           _f(d["instructions_per_packet"], "%.0f")))
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+                       % (sc, dut, _f(d["mpps"], "%.2f"),
+                          "%.2f - %.2f" % (d["mpps_min"], d["mpps_max"])
+                          if d["n"] else "-",
+                          _f(d["gbps"], "%.2f"),
+                          _f(d["forwarded_pct"], "%.1f"),
+                          _f(d["cycles_per_packet"], "%.0f"),
+                          _f(d["cycles_per_packet_cpu"], "%.0f"),
+                          _f(d["core_share"] and 100 * d["core_share"],
+                             "%.0f%%"),
+                          _f(d["instructions_per_packet"], "%.0f")))
     if res["ratios"]:
         out += ["", "Ratios of cost per packet (inside each round of a "
                 "phase: median [min - max]; * = across phases, ratio of "
@@ -344,14 +512,17 @@ def text(res):
                 return "%.2f*" % x["median"]
             tgt = ""
             if r.get("target"):
-                tgt = "  target <= %.2f: %s" % (
-                    r["target"], "met" if r["cpu_vs_target"] is not None and
-                    r["cpu_vs_target"] <= 1 else "MISSED")
-            out.append("  %-36s %-9s cycles %-18s CPU cycles %-18s "
+                cv, iv = r["cpu_vs_target"], r["instructions"]
+                tgt = "  target <= %.2f: cycles %s, instructions %s" % (
+                    r["target"],
+                    "-" if cv is None else "met" if cv <= 1 else "MISSED",
+                    "-" if iv is None else "met" if iv <= r["target"]
+                    else "MISSED")
+            out.append("  %-44s %-9s cycles %-18s CPU cycles %-18s "
                        "instr %s%s" % (r["what"], r["dut"],
                                        st(r["cycles_per_packet"]),
                                        st(r["cycles_per_packet_cpu"]),
-                                       _f(r["instructions"], "%.2f"), tgt))
+                                       _f(r["instructions"], "%.3f"), tgt))
     if res.get("dut_ratios"):
         out += ["", "ixgate against the references, per scenario (CPU "
                 "cycles inside each round: median [min - max]; "
@@ -359,9 +530,11 @@ def text(res):
         for sc in res["order"]:
             for k, v in res["dut_ratios"].get(sc, {}).items():
                 c = v["cycles_per_packet_cpu"]
-                out.append("  %-13s %-20s CPU cycles %-18s instr %s" % (
-                    sc, k, "%.2f [%.2f-%.2f]" % (c["median"], c["min"],
-                                                 c["max"]) if c else "-",
+                k2 = k if v.get("against", sc) == sc else \
+                    "%s (%s's)" % (k, v["against"])
+                out.append("  %-13s %-27s CPU cycles %-18s instr %s" % (
+                    sc, k2, "%.2f [%.2f-%.2f]" % (c["median"], c["min"],
+                                                  c["max"]) if c else "-",
                     _f(v["instructions"], "%.2f")))
     if res["feature_costs"]:
         out += ["", "Feature cost (ixgate): full - variant, per packet "
@@ -376,6 +549,20 @@ def text(res):
                            st(c["cycles_per_packet_saved"]),
                            st(c["cycles_per_packet_cpu_saved"]),
                            _f(c["instructions_saved"], "%.0f")))
+    a = res.get("acl_scaling")
+    if a:
+        c = a["cycles_per_packet_cpu"]
+        out += ["", "ACL stage (pipeline - no-acl) at 65,535 rules / at "
+                "10,000: CPU cycles %s, instructions %s%s" % (
+                    "%.2f [%.2f-%.2f]" % (c["median"], c["min"], c["max"])
+                    if c else "-", _f(a["instructions"], "%.2f"),
+                    " (%.0f / %.0f a packet)" % (
+                        a["instructions_stage"]["acl64k"],
+                        a["instructions_stage"]["full"])
+                    if a.get("instructions_stage") else "")]
+    if res.get("targets"):
+        out += ["", "Issue 12's targets (ixgate):", "",
+                targets_text(res["targets"])]
     for k, why in res["skipped"].items():
         out.append("skipped %s: %s" % (k, why))
     return "\n".join(out)
@@ -481,25 +668,33 @@ def main(o, argv):
     cache = os.path.join(o.data, "compare")
     prepared = {}
     order = []
-    for st, names in phases:
+    for st, names, _ in phases:
         for n in names:
             if n not in prepared:
                 prepared[n] = prepare(o, bins, n, base_mk, base_gen, cache)
                 order.append(n)
     skipped = {}
+
+    def wanted(st, n, dm):
+        """The DUTs of scenario n in a phase of set st (dm: the preset's
+        own choice, which --duts narrows)."""
+        if dm:
+            return [d for d in dm[n] if not o.duts_given or d in o.duts]
+        ds = o.duts if o.duts_given else DEFAULT_DUTS[st]
+        if st == "features":
+            ds = [d for d in ds if d == "ixgate"]
+        return ds
+
     l3fwd = None
-    if any(st == "throughput" for st, _ in phases) and any(
-            d.startswith("l3fwd") for d in o.duts):
+    if any(d.startswith("l3fwd") for st, names, dm in phases
+           for n in names for d in wanted(st, n, dm)):
         l3fwd = S.ensure_l3fwd(TOP, o.l3fwd)
     for p in prepared.values():
         p["l3fwd"] = l3fwd
 
-    def duts_of(st):
-        ds = o.duts if o.duts_given else DEFAULT_DUTS[st]
-        if st == "features":
-            ds = [d for d in ds if d == "ixgate"]
+    def duts_of(st, n, dm):
         keep = []
-        for d in ds:
+        for d in wanted(st, n, dm):
             if d == "testpmd" and not C.shutil.which("dpdk-testpmd"):
                 skipped[d] = "dpdk-testpmd not found (apt-get install dpdk)"
             elif d.startswith("l3fwd") and not l3fwd:
@@ -510,19 +705,24 @@ def main(o, argv):
 
     runs = []
     cg = {}
+    memory = {}
     load0 = ses.load0
     all_duts = []
     try:
-        for pi, (st, names) in enumerate(phases):
+        for pi, (st, names, dm) in enumerate(phases):
             entries = [(n, d, prepared[n]) for n in names
-                       for d in duts_of(st)]
-            for d in duts_of(st):
+                       for d in duts_of(st, n, dm)]
+            for _, d, _ in entries:
                 if d not in all_duts:
                     all_duts.append(d)
             log("phase %d/%d (%s): %s" % (pi + 1, len(phases), st,
-                                          ", ".join(names)))
-            ph_runs, res, _ = C.measure_entries(
+                                          ", ".join("%s/%s" % (n, d)
+                                                    for n, d, _ in entries)))
+            ph_runs, res, duts = C.measure_entries(
                 o, ses, entries, "%s-p%d" % (ses.prefix, pi), skipped)
+            for d in duts:
+                if d.memory:
+                    memory["p%d/%s" % (pi + 1, d.key)] = d.memory
             for r in ph_runs:
                 r["phase"] = pi + 1
                 runs.append(r)
@@ -534,6 +734,8 @@ def main(o, argv):
     except KeyboardInterrupt:
         log("interrupted")
         raise SystemExit(130)
+    if not runs and not cg:
+        die("no DUT could run (logs: %s)" % logdir)
 
     summ = summarise(runs, cg)
     res = {
@@ -547,7 +749,10 @@ def main(o, argv):
         "elapsed_s": round(time.monotonic() - t_begin, 1),
         "configuration": {
             "scenarios": o.scenarios,
-            "phases": [{"set": st, "scenarios": n} for st, n in phases],
+            "phases": [{"set": st, "scenarios": n, "duts": dm}
+                       for st, n, dm in phases],
+            "memory": "hugepages" if o.huge else "--no-huge (4 KiB pages)",
+            "callgrind_only": o.callgrind_only,
             "duts": all_duts,
             "rounds": o.rounds, "duration_s": o.duration,
             "warmup_s": o.warmup, "forwarding_lcore": o.core,
@@ -567,10 +772,13 @@ def main(o, argv):
         "runs": runs,
         "callgrind": cg,
         "summary": summ,
+        "dut_memory_mib": memory,
     }
     res["ratios"] = ratios(runs, summ, all_duts)
     res["feature_costs"] = feature_costs(runs, summ, cg)
     res["dut_ratios"] = dut_ratios(runs, summ)
+    res["acl_scaling"] = acl_scaling(runs, summ)
+    res["targets"] = targets(res)
     with open(json_path, "w") as f:
         json.dump(res, f, indent=1)
         f.write("\n")

@@ -36,9 +36,19 @@ def main():
     o = compare.parse_args(["--scenarios", "throughput,no-acl,v4+v6"])
     check("defaults with --scenarios", (o.duration, o.warmup), (5, 1))
     check("plan", scenarios.plan(o),
-          [("throughput", ["base", "small", "skew"]),
-           ("throughput", ["v4", "v6"]), ("throughput", ["imix"]),
-           ("features", ["full", "no-acl"]), ("throughput", ["v4", "v6"])])
+          [("throughput", ["base", "small", "skew"], None),
+           ("throughput", ["v4", "v6"], None), ("throughput", ["imix"], None),
+           ("features", ["full", "no-acl"], None),
+           ("throughput", ["v4", "v6"], None)])
+    o = compare.parse_args(["--scenarios", "issue12", "--callgrind-only"])
+    pl = scenarios.plan(o)
+    check("issue12 preset phases", [(st, n) for st, n, _ in pl],
+          [("mixed", ["base", "small", "v4", "v6", "bare"]),
+           ("features", ["full", "no-acl", "acl64k", "no-sav", "no-policer",
+                         "no-countries"])])
+    check("issue12 base DUTs", pl[0][2]["base"],
+          ["testpmd", "l3fwd-lpm", "l3fwd-acl", "ixgate"])
+    check("--callgrind-only implies --callgrind", o.callgrind, True)
     o = compare.parse_args([])
     check("compare defaults", (o.duration, o.warmup, tuple(o.duts)),
           (10, 2, ("testpmd", "l3fwd-lpm", "l3fwd-acl", "ixgate")))
@@ -115,6 +125,83 @@ def main():
                           "duration_s": 5, "warmup_s": 1},
         "date": "D", "tsc_hz": 2e9, "loadavg_start": [1], "loadavg_end": [1]})
     check("feature table", "no-acl" in text and "185" in text, True)
+
+    # The issue12 preset: a feature variant in a phase without `full`
+    # is costed against `base` (same config and traffic) and compared
+    # with base's l3fwd; the ACL stage's scaling from 10k to 64k rules is
+    # (acl64k - no-acl) / (full - no-acl) inside each round.
+    runs = [run("base", "ixgate", 1, 1, 400), run("bare", "ixgate", 1, 1, 150),
+            run("base", "l3fwd-lpm", 1, 1, 100),
+            run("base", "l3fwd-acl", 1, 1, 200),
+            run("base", "ixgate", 1, 2, 800), run("bare", "ixgate", 1, 2, 320),
+            run("base", "l3fwd-lpm", 1, 2, 200),
+            run("base", "l3fwd-acl", 1, 2, 400),
+            run("full", "ixgate", 2, 1, 400), run("no-acl", "ixgate", 2, 1, 300),
+            run("acl64k", "ixgate", 2, 1, 420),
+            run("full", "ixgate", 2, 2, 800), run("no-acl", "ixgate", 2, 2, 600),
+            run("acl64k", "ixgate", 2, 2, 860)]
+    cg = {"p1/base/ixgate": {"phase": 1, "scenario": "base", "dut": "ixgate",
+                             "instructions_per_packet": 1000.0},
+          "p1/base/l3fwd-lpm": {"phase": 1, "scenario": "base",
+                                "dut": "l3fwd-lpm",
+                                "instructions_per_packet": 400.0},
+          "p1/bare/ixgate": {"phase": 1, "scenario": "bare", "dut": "ixgate",
+                             "instructions_per_packet": 600.0},
+          "p2/full/ixgate": {"phase": 2, "scenario": "full", "dut": "ixgate",
+                             "instructions_per_packet": 1000.0},
+          "p2/no-acl/ixgate": {"phase": 2, "scenario": "no-acl",
+                               "dut": "ixgate",
+                               "instructions_per_packet": 900.0},
+          "p2/acl64k/ixgate": {"phase": 2, "scenario": "acl64k",
+                               "dut": "ixgate",
+                               "instructions_per_packet": 1005.0}}
+    summ = scenarios.summarise(runs, cg)
+    fc = scenarios.feature_costs(runs, summ, cg)
+    check("bare against base, cycles",
+          fc["bare"]["cycles_per_packet_cpu_saved"]["median"], 365.0)
+    check("bare against base, instructions",
+          fc["bare"]["instructions_saved"], 400.0)
+    check("acl64k is no feature variant", "acl64k" in fc, False)
+    dr = scenarios.dut_ratios(runs, summ)
+    check("bare / base's l3fwd-lpm", (dr["bare"]["ixgate/l3fwd-lpm"]
+                                      ["cycles_per_packet_cpu"]["median"],
+                                      dr["bare"]["ixgate/l3fwd-lpm"]
+                                      ["against"],
+                                      dr["bare"]["ixgate/l3fwd-lpm"]
+                                      ["instructions"]), (1.55, "base", 1.5))
+    check("ixgate / l3fwd-acl", dr["base"]["ixgate/l3fwd-acl"]
+          ["cycles_per_packet_cpu"]["median"], 2.0)
+    acl = scenarios.acl_scaling(runs, summ)
+    check("ACL 64k/10k cycles", acl["cycles_per_packet_cpu"]["median"], 1.25)
+    check("ACL 64k/10k instructions", acl["instructions"], 1.05)
+    rat = scenarios.ratios(runs, summ, ["ixgate"])
+    res = {"dut_ratios": dr, "ratios": rat, "acl_scaling": acl}
+    tg = {r["target"]: r for r in scenarios.targets(res)}
+    t = [r for k, r in tg.items() if k.startswith("ixgate / l3fwd-lpm")][0]
+    check("LPM target: 4x missed", (t["cycles"]["median"], t["cycles_met"],
+                                    t["instructions"],
+                                    t["instructions_met"]),
+          (4.0, False, 2.5, False))
+    t = [r for k, r in tg.items() if k.startswith("65,535")][0]
+    check("64k pipeline target", (round(t["cycles"]["median"], 6),
+                                  t["cycles_met"], t["instructions_met"]),
+          (1.0625, True, True))
+    t = [r for k, r in tg.items() if k.startswith("ACL stage")][0]
+    check("64k ACL stage target", (t["cycles_met"], t["instructions_met"]),
+          (False, True))
+    txt = scenarios.targets_text(scenarios.targets(res))
+    check("targets text", "MISSED by 167%" in txt and "| met |" in txt,
+          True)
+    # --callgrind-only: instances known from callgrind alone.
+    summ = scenarios.summarise([], {"p1/v4/ixgate": {
+        "phase": 1, "scenario": "v4", "dut": "ixgate",
+        "instructions_per_packet": 900.0}, "p1/v6/ixgate": {
+        "phase": 1, "scenario": "v6", "dut": "ixgate",
+        "instructions_per_packet": 1080.0}})
+    r = scenarios.ratios([], summ, ["ixgate"])
+    check("callgrind-only v6/v4", (r[0]["instructions"],
+                                   r[0]["cycles_per_packet_cpu"]),
+          (1.2, None))
 
     # Route install rates: routes / build time; FIBs built from scratch
     # only.

@@ -32,20 +32,55 @@ trap 'ixg_cleanup; cleanup_rundir' EXIT
 # The demo's files, with two changes: 1-in-10 sampling (so a few thousand
 # packets surely give samples) and a blackhole, on a prefix the traffic
 # never goes to, that expires a few seconds after the start: the node must
-# rebuild its tables then (generation 2) and say so.
+# rebuild its tables then (generation 2) and say so. The traffic is made
+# before the blackhole is added (the generator aims at every live
+# blackhole, and whether the packets it aimed at this one are dropped
+# would depend on how fast a loaded machine starts the dataplane), and the
+# expiry is set just before the start.
 cp -r "$SRC/config" "$TMP/config"
 CONF=$TMP/config/demo.conf
 sed -i 's/sampling 1-in-1000;/sampling 1-in-10;/' "$CONF"
 grep -q 'sampling 1-in-10;' "$CONF" || fail "demo.conf has no 'sampling 1-in-1000;' to change"
-EXPIRES=$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)
-echo "blackhole 192.88.99.0/24 expires \"$EXPIRES\";" >>"$CONF"
 
 "$GEN" --config "$CONF" --out "$TMP/in.pcap" --count 3000 --seed 11 \
 	--port p0 --expect "$TMP/expect.json" >/dev/null 2>&1 ||
 	fail "ixgate-pcapgen failed"
+python3 - "$TMP/in.pcap" <<'EOF' || fail "the traffic reaches 192.88.99.0/24"
+import ipaddress, struct, sys
+data = open(sys.argv[1], "rb").read()
+le = data[0] in (0xd4, 0x4d)
+off, net = 24, ipaddress.ip_network("192.88.99.0/24")
+while off + 16 <= len(data):
+    incl = struct.unpack_from("<I" if le else ">I", data, off + 8)[0]
+    f = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    et, l3 = f[12:14], 14
+    while et in (b"\x81\x00", b"\x88\xa8") and len(f) >= l3 + 4:
+        et, l3 = f[l3 + 2:l3 + 4], l3 + 4
+    if et == b"\x08\x00" and len(f) >= l3 + 20 and \
+            ipaddress.ip_address(f[l3 + 16:l3 + 20]) in net:
+        sys.exit("a frame to %s" % ipaddress.ip_address(f[l3 + 16:l3 + 20]))
+EOF
+EXPIRES=$(date -u -d '+10 seconds' +%Y-%m-%dT%H:%M:%SZ)
+echo "blackhole 192.88.99.0/24 expires \"$EXPIRES\";" >>"$CONF"
 
+# DPDK 22.11's pdump has a race that can kill the dataplane when
+# dpdk-dumpcap stops (below): its DISABLE handler (lib/pdump/rte_pdump.c,
+# pdump_register_rx_callbacks/_tx_callbacks) removes the RX/TX callbacks
+# with rte_eth_remove_rx_callback() and answers at once, without waiting
+# for a worker already inside the callback, although that function's
+# documentation leaves exactly that wait to the caller; dpdk-dumpcap
+# (app/dumpcap/main.c) then frees its ring and mempool, and a worker that
+# was preempted inside pdump_rx() resumes on the freed, zeroed mempool:
+# SIGSEGV in rte_pktmbuf_copy() under rte_pcapng_copy(). Seen under load
+# (a core of it: worker_main > rte_eth_rx_burst > rte_eth_call_rx_callbacks
+# > librte_pdump.so > rte_pcapng_copy > rte_pktmbuf_copy > mempool ops 0,
+# the mempool all zeroes). It is tolerated below only with that signature:
+# the crash's stack (ASan's report, or gdb on the core) goes through
+# librte_pdump. So the dataplane runs in $TMP with core dumps on.
 log "part 1: the demo (prefix $PREFIX)"
-bg timeout 180 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
+bg bash -c 'cd "$1" && { ulimit -c unlimited 2>/dev/null; shift; exec "$@"; }' \
+	core-dir "$TMP" timeout 180 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
 	--file-prefix="$PREFIX" -- --config "$CONF" --api-socket "$TMP/dp.sock" \
 	--device "p0=net_pcap0,rx_pcap=$TMP/in.pcap,tx_pcap=$TMP/out.pcap" \
 	--device "p1=net_null0" \
@@ -221,7 +256,7 @@ EOF
 
 log "waiting for the blackhole to expire ($EXPIRES)"
 gen=0
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
 	gen=$($CLIENT "$SOCK" /ixgate/info | python3 -c '
 import json, sys
 print(json.load(sys.stdin)["/ixgate/info"]["generation"])' 2>/dev/null || echo 0)
@@ -238,7 +273,7 @@ import json, sys
 print(next(iter(json.load(sys.stdin)["/ixgate/ports"]["ports"].values()))["device"])')
 	assert_eq "p1's DPDK device name" net_null0 "$dev"
 	log "capturing 10 packets on $dev with dpdk-dumpcap"
-	timeout 20 dpdk-dumpcap --file-prefix "$PREFIX" -i "$dev" -c 10 \
+	timeout 60 dpdk-dumpcap --file-prefix "$PREFIX" -i "$dev" -c 10 \
 		-w "$TMP/cap.pcapng" >"$TMP/dumpcap.out" 2>&1 ||
 		{ cat "$TMP/dumpcap.out" >&2; fail "dpdk-dumpcap failed"; }
 	n=$(python3 - "$TMP/cap.pcapng" <<'EOF'
@@ -273,19 +308,40 @@ else
 	log "dpdk-dumpcap not installed: capture not tested"
 fi
 
+# pdump_race: true if the dataplane died of the DPDK 22.11 pdump race
+# described at the start (the crash's stack goes through librte_pdump).
+pdump_race() {
+	local core
+	if grep -q "AddressSanitizer: SEGV" "$TMP/dp.err"; then
+		sed -n '/AddressSanitizer: SEGV/,/^$/p' "$TMP/dp.err" >"$TMP/core.bt"
+		grep -q "librte_pdump\.so\|pdump_rx\|pdump_tx\|pdump_copy" "$TMP/core.bt"
+		return
+	fi
+	core=$(ls "$TMP"/core* 2>/dev/null | head -1)
+	[ -n "$core" ] && command -v gdb >/dev/null || return 1
+	gdb -batch -nx -ex bt "$DP" "$core" 2>/dev/null | grep '^#' >"$TMP/core.bt"
+	grep -q "librte_pdump\.so\|pdump_rx\|pdump_tx\|pdump_copy" "$TMP/core.bt" &&
+		grep -q "rte_eth_call_[rt]x_callbacks" "$TMP/core.bt"
+}
+
 log "stopping the dataplane with SIGINT"
-kill -INT "$DP_PID"
-for _ in $(seq 1 100); do
+kill -INT "$DP_PID" 2>/dev/null
+for _ in $(seq 1 300); do
 	kill -0 "$DP_PID" 2>/dev/null || break
 	sleep 0.1
 done
 rc=0
 wait "$DP_PID" || rc=$?
-assert_eq "exit status after SIGINT" 0 "$rc"
-assert_contains "invariant line" "$TMP/dp.err" "invariant rx == tx \+ local \+ punted \+ drops: .*: ok"
-python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/final.json" ||
-	fail "final JSON invalid"
-log "ok: final counters written"
+if [ "$rc" != 0 ] && pdump_race; then
+	sed 's/^/# /' "$TMP/core.bt" | head -12
+	log "the dataplane died (status $rc) of DPDK 22.11's pdump race after dpdk-dumpcap stopped (see the start of this script): tolerated; its final counters are not checked"
+else
+	assert_eq "exit status after SIGINT" 0 "$rc"
+	assert_contains "invariant line" "$TMP/dp.err" "invariant rx == tx \+ local \+ punted \+ drops: .*: ok"
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/final.json" ||
+		fail "final JSON invalid"
+	log "ok: final counters written"
+fi
 
 log "part 2: 300 members named with '-' and '.' (prefix $PREFIX2)"
 python3 - "$TMP/many.conf" "$TMP/many.names" <<'EOF'

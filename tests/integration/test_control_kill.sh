@@ -18,9 +18,12 @@ need_file "$CTL"
 timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count 4096 \
 	--seed 7 --port p0 >/dev/null || fail "ixgate-pcapgen"
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" "net_null1,no-rx=1"
-start_dp 30 "$TMP/live1.json"
+start_dp 600 "$TMP/live1.json"
 start_ctld
-wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+# The dataplane's own limit (600 s) is a ceiling only: the test stops it
+# (SIGTERM) once it has seen what it waits for; every wait is a condition
+# with a bound, so a loaded machine only makes the test slower.
+wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 g=$(generation)
 sha=$(ctl --json show generation | python3 -c 'import json,sys; print(json.load(sys.stdin)["config_sha256"])')
 log "generation $g, sha256 $sha"
@@ -38,22 +41,20 @@ print(sum(p["rx_packets"] or 0 for p in ports))'
 # ---- kill -9 the daemon under traffic ----------------------------------
 kill -9 "$CTLD_PID"
 wait "$CTLD_PID" 2>/dev/null
-wait_for 5 grep -q "headless" "$TMP/dp.err" || fail "dataplane did not report headless"
-sleep 1
+wait_for 30 grep -q "headless" "$TMP/dp.err" || fail "dataplane did not report headless"
 lines_before=$(wc -l <"$AUDIT")
 start_ctld
-wait_for 10 dp_is_connected || fail "restarted daemon did not connect"
-wait_for 5 grep -q '"result": "adopted"' "$AUDIT" || fail "no adoption"
+wait_for 60 dp_is_connected || fail "restarted daemon did not connect"
+wait_for 30 grep -q '"result": "adopted"' "$AUDIT" || fail "no adoption"
 assert_eq "generation after adoption" "$g" "$(generation)"
 new_lines=$(tail -n +$((lines_before + 1)) "$AUDIT")
 echo "$new_lines" | grep -v '"result": "adopted"' | grep -q . &&
 	fail "restarted daemon committed: $new_lines"
 log "ok: only an 'adopted' line in the audit log"
 r1=$(rx_now)
-sleep 1.5
-r2=$(rx_now)
-[ "$r2" -gt "$r1" ] || fail "counters stopped: $r1 -> $r2"
-log "ok: dataplane forwarding: rx $r1 -> $r2"
+grown() { [ "$(rx_now)" -gt "$r1" ]; }
+wait_for 30 grown || fail "counters stopped: $r1 -> $(rx_now)"
+log "ok: dataplane forwarding: rx $r1 -> $(rx_now)"
 
 # ---- restart the dataplane ---------------------------------------------
 kill -TERM "$DP_PID"
@@ -65,16 +66,18 @@ lines_before=$(wc -l <"$AUDIT")
 # digest), so the daemon must commit its running configuration whole.
 cp "$CONF" "$CONF_DIR/boot.conf"
 echo "# bootstrap copy" >>"$CONF_DIR/boot.conf"
-CONF=$CONF_DIR/boot.conf start_dp 30 "$TMP/live2.json"
+conns=$(grep -c "connected to the dataplane.*generation 1" "$TMP/ctld.err")
+CONF=$CONF_DIR/boot.conf start_dp 600 "$TMP/live2.json"
 t_ready=$(date +%s%N)
-wait_for 5 grep -q "connected to the dataplane.*generation 1" "$TMP/ctld.err" ||
+wait_for 30 sh -c "[ \$(grep -c 'connected to the dataplane.*generation 1' '$TMP/ctld.err') -gt $conns ]" ||
 	fail "daemon did not reconnect"
 t_conn=$(date +%s%N)
-wait_for 30 sh -c "tail -n +$((lines_before + 1)) '$AUDIT' | grep -q '\"action\": \"recommit\".*\"result\": \"ok\"'" ||
+wait_for 60 sh -c "tail -n +$((lines_before + 1)) '$AUDIT' | grep -q '\"action\": \"recommit\".*\"result\": \"ok\"'" ||
 	fail "no re-commit after the dataplane restart"
 t_done=$(date +%s%N)
-log "dataplane ready -> daemon connected $(( (t_conn - t_ready) / 1000000 )) ms, -> re-commit live $(( (t_done - t_ready) / 1000000 )) ms"
-[ $(( (t_conn - t_ready) / 1000000 )) -le 1000 ] || fail "reconnect took more than a second"
+# Printed, not asserted (the daemon retries every 500 ms; a shared machine
+# decides how long the rest takes).
+log "dataplane ready -> daemon connected $(( (t_conn - t_ready) / 1000000 )) ms, -> re-commit live $(( (t_done - t_ready) / 1000000 )) ms (load $(cut -d' ' -f1 /proc/loadavg))"
 sha2=$(ctl --json show generation | python3 -c 'import json,sys; print(json.load(sys.stdin)["config_sha256"])')
 assert_eq "config sha256 back in the new dataplane" "$sha" "$sha2"
 assert_eq "generation back" "2" "$(generation)"
@@ -85,8 +88,8 @@ check_invariant "$TMP/live2.json"
 # ---- restart the dataplane on the daemon's own files ---------------------
 rm -f "$API_SOCK"
 lines_before=$(wc -l <"$AUDIT")
-start_dp 30 "$TMP/live3.json"
-wait_for 10 sh -c "tail -n +$((lines_before + 1)) '$AUDIT' | grep -q '\"result\": \"adopted\"'" ||
+start_dp 600 "$TMP/live3.json"
+wait_for 60 sh -c "tail -n +$((lines_before + 1)) '$AUDIT' | grep -q '\"result\": \"adopted\"'" ||
 	fail "the daemon did not adopt a dataplane bootstrapped on its own files"
 tail -n +$((lines_before + 1)) "$AUDIT" | grep -v '"result": "adopted"' | grep -q . &&
 	fail "the daemon committed to a dataplane that runs its files"

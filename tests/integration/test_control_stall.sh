@@ -34,11 +34,13 @@ timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count 4096 \
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" "net_null1,no-rx=1"
 big_table
 big_to 198.18.6.2
-start_dp 150 "$TMP/live.json"
+# The dataplane's own limit (900 s) is a ceiling only: the test stops it
+# (SIGTERM) at the end.
+start_dp 900 "$TMP/live.json"
 start_ctld --commit-timeout 3
-wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
+wait_for 120 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ tail -20 "$TMP/ctld.err" >&2; fail "no first commit"; }
-wait_for 10 dp_is_connected || fail "daemon not connected"
+wait_for 60 dp_is_connected || fail "daemon not connected"
 g0=$(generation)
 log "generation $g0 after start-up"
 
@@ -52,9 +54,13 @@ st=$?
 kill -CONT "$DP_REAL_PID"
 cat "$TMP/r1.out" | sed 's/^/# /'
 assert_eq "reload against a stopped dataplane: exit" 1 $st
+# The reason is the commit timeout, or, when the daemon's own check of a
+# silent connection fires first (a loaded machine may delay the reload
+# past it), the connection it dropped: either way the transaction never
+# began and the old generation is live.
 assert_contains "says the transaction never committed" "$TMP/r1.out" \
-	"TXN_BEGIN: no answer within the commit timeout; nothing changed \(generation $g0 still live\)"
-wait_for 15 dp_is_connected || fail "no reconnection after SIGCONT"
+	"TXN_BEGIN: (no answer within the commit timeout|dataplane connection lost); nothing changed \(generation $g0 still live\)"
+wait_for 60 dp_is_connected || fail "no reconnection after SIGCONT"
 assert_eq "generation after the stalled reload" "$g0" "$(generation)"
 grep -q "commit: generation $((g0 + 1)) live" "$TMP/dp.err" &&
 	fail "the dataplane published a transaction whose client had gone"
@@ -90,10 +96,10 @@ assert_contains "reload refused meanwhile" "$TMP/r3.out" "still unknown"
 assert_contains "audit: unknown" "$AUDIT" '"result": "unknown"'
 log "stopped for $(($(date +%s) - t_stop)) s; continuing"
 kill -CONT "$DP_REAL_PID"
-wait_for 60 grep -q '"note": "verified' "$AUDIT" || { tail "$TMP/ctld.err" >&2; fail "never verified"; }
+wait_for 120 grep -q '"note": "verified' "$AUDIT" || { tail "$TMP/ctld.err" >&2; fail "never verified"; }
 verdict=$(grep '"note": "verified' "$AUDIT" | tail -1)
 log "audit: $(echo "$verdict" | sed 's/.*"result": "\([a-z]*\)".*"note": "\([^"]*\)".*/\1: \2/')"
-wait_for 10 dp_is_connected || fail "no reconnection"
+wait_for 60 dp_is_connected || fail "no reconnection"
 g2=$(generation)
 if grep -q "commit: generation $((g1 + 1)) live" "$TMP/dp.err"; then
 	echo "$verdict" | grep -q '"result": "ok"' || fail "the dataplane published, the daemon says otherwise: $verdict"

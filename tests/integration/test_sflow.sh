@@ -45,7 +45,10 @@ command -v sfacctd >/dev/null || skip "sfacctd (pmacct) not installed"
 command -v tshark >/dev/null || skip "tshark not installed"
 
 RATE=500
-DURATION=40
+# Samples the agent must have sent before sampling goes off again: F, the
+# frames the sampler saw, is then about SAMPLES x RATE, over the 200 x RATE
+# the accuracy check below needs.
+SAMPLES=400
 # Ports from the test's pid, unique among parallel runs.
 P4=$((20000 + $$ % 20000))
 P6=$((P4 + 1))
@@ -86,45 +89,104 @@ print_markers[m]: false
 EOF
 bg sfacctd -f "$TMP/sfacctd.conf" >"$TMP/sfacctd.out" 2>&1
 SFACCTD_PID=$BG_PID
-bg timeout $((DURATION + 60)) tshark -i lo -f "udp port $P6" -w "$TMP/sflow.pcapng" \
+bg timeout 600 tshark -i lo -f "udp port $P6" -w "$TMP/sflow.pcapng" \
 	>"$TMP/tshark-capture.out" 2>&1
 TSHARK_PID=$BG_PID
 wait_for 20 grep -q "Capturing on" "$TMP/tshark-capture.out" ||
 	{ cat "$TMP/tshark-capture.out" >&2; fail "tshark never started capturing"; }
 
 # --- the node ------------------------------------------------------------
-start_dp "$DURATION" "$TMP/live.json"
+# Every wait below is a condition with a bound, not a fixed time: on a
+# loaded machine each step takes what it takes. The dataplane's own limit
+# is only a ceiling; it is stopped (SIGTERM: its final counters) once the
+# agent has taken every sample.
+start_dp 600 "$TMP/live.json"
 MPORT=$((P6 + 1))
 start_ctld --metrics-listen "127.0.0.1:$MPORT"
-wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
+wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
-wait_for 20 grep -q "sflow: consuming the samples" "$TMP/ctld.err" ||
+wait_for 60 grep -q "sflow: consuming the samples" "$TMP/ctld.err" ||
 	{ cat "$TMP/ctld.err" >&2; fail "the agent never took the sample channel"; }
 
-log "sampling 1-in-$RATE for a while"
+# sflow_field KEY: a field of the agent's counters (ixgatectl status).
+sflow_field() {
+	ctl --json status | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["sflow"][sys.argv[1]])' "$1"
+}
+# stable SECONDS CMD...: wait (at most SECONDS) until CMD's output is the
+# same three times in a row, a second apart.
+stable() {
+	local n=$1 last="" same=0 now
+	shift
+	while [ "$n" -gt 0 ]; do
+		now=$("$@" 2>/dev/null) || now="?"
+		if [ "$now" = "$last" ] && [ "$now" != "?" ]; then
+			same=$((same + 1))
+			[ "$same" -ge 2 ] && return 0
+		else
+			same=0
+		fi
+		last=$now
+		sleep 1
+		n=$((n - 1))
+	done
+	return 1
+}
+enough_samples() { [ "$(sflow_field flow_samples)" -ge "$SAMPLES" ]; }
+
+log "sampling 1-in-$RATE until the agent has sent $SAMPLES flow samples"
 set_sampling "1-in-$RATE"
 ctl reload >"$TMP/reload1.out" 2>&1 || { cat "$TMP/reload1.out" >&2; fail "reload (sampling on)"; }
-sleep 8
+wait_for 180 enough_samples ||
+	fail "the agent sent $(sflow_field flow_samples) flow samples in 180 s, expected $SAMPLES"
 set_sampling off
 ctl reload >"$TMP/reload2.out" 2>&1 || { cat "$TMP/reload2.out" >&2; fail "reload (sampling off)"; }
-log "sampling off again; waiting for the dataplane to finish"
+log "sampling off again; waiting for the agent to drain the samples"
+stable 60 sflow_field flow_samples || fail "the agent's flow samples never settled"
+kill -TERM "$DP_PID"
 wait "$DP_PID" || fail "dataplane exit status $?"
-sleep 3 # the agent's last datagrams, sfacctd's last refresh
+SAMPLED=$(json_get "$TMP/live.json" sampled)
+drained() { [ "$(sflow_field flow_samples)" = "$SAMPLED" ]; }
+wait_for 60 drained ||
+	fail "the agent sent $(sflow_field flow_samples) flow samples, the dataplane sampled $SAMPLED"
+# The agent's last datagrams and counter samples, sfacctd's last refresh,
+# the exporter's copy of the agent's counters (a 1 s tick).
+stable 60 sflow_field datagrams || fail "the agent's datagrams never settled"
+stable 60 stat -c %s "$TMP/sfacctd.csv" || fail "sfacctd's output never settled"
+# What sfacctd wrote while running, every flow sample accounted (the
+# datagrams stopped; counter samples add no row): read before it is
+# stopped, whose purge at exit has been seen under load to write one
+# sample of the last interval a second time (a row more than the
+# datagrams hold, while tshark's copy of them matched the dataplane's
+# count exactly).
+cp "$TMP/sfacctd.csv" "$TMP/sfacctd.final.csv"
 ctl --json status >"$TMP/status.json" || fail "ixgatectl status"
-curl -sS --max-time 10 -o "$TMP/metrics.txt" "http://127.0.0.1:$MPORT/metrics" ||
-	fail "scrape /metrics"
+metrics_caught_up() {
+	curl -sS --max-time 10 -o "$TMP/metrics.txt" "http://127.0.0.1:$MPORT/metrics" &&
+		python3 - "$TMP/status.json" "$TMP/metrics.txt" <<'EOF'
+import json, sys
+sf = json.load(open(sys.argv[1]))["sflow"]
+m = dict(l.rsplit(" ", 1) for l in open(sys.argv[2]).read().splitlines()
+         if l and not l.startswith("#"))
+sys.exit(0 if m.get("ixgate_sflow_datagrams_total") == str(sf["datagrams"]) and
+         m.get("ixgate_sflow_flow_samples_total") == str(sf["flow_samples"]) else 1)
+EOF
+}
+wait_for 30 metrics_caught_up || log "/metrics never caught up with ixgatectl status (checked below)"
 kill -INT "$CTLD_PID" "$SFACCTD_PID" 2>/dev/null
-sleep 1
+# tshark has the last datagram once its file stops growing.
+stable 30 stat -c %s "$TMP/sflow.pcapng" || fail "tshark's capture never settled"
 kill -INT "$TSHARK_PID" 2>/dev/null
 wait "$TSHARK_PID" 2>/dev/null
-[ -s "$TMP/sfacctd.csv" ] || { cat "$TMP/sfacctd.log" "$TMP/sfacctd.out" >&2; fail "sfacctd wrote nothing"; }
+[ -s "$TMP/sfacctd.final.csv" ] || { cat "$TMP/sfacctd.log" "$TMP/sfacctd.out" >&2; fail "sfacctd wrote nothing"; }
 
 # --- 1-3: sfacctd against the datagrams and the exact counters -----------
 # Not decoded as sFlow: the sampled frames inside would add their own
 # UDP payloads; the outer datagram's is the first field.
 tshark -r "$TMP/sflow.pcapng" -T fields -e udp.payload >"$TMP/payloads.hex" 2>"$TMP/tshark-payload.err" ||
 	{ cat "$TMP/tshark-payload.err" >&2; fail "tshark -e udp.payload"; }
-python3 - "$TMP/live.json" "$TMP/sfacctd.csv" "$TMP/in.pcap" "$CONF_DIR" "$RATE" \
+python3 - "$TMP/live.json" "$TMP/sfacctd.final.csv" "$TMP/in.pcap" "$CONF_DIR" "$RATE" \
 	"$TMP/payloads.hex" <<'EOF' || fail "sfacctd totals"
 import collections, glob, json, math, re, struct, sys
 live, csv, pcap, conf_dir, N = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
@@ -262,7 +324,6 @@ print("# ok: sfacctd's totals match the exact counters (%d members, 5 sd + one p
 EOF
 
 # --- 4: tshark decodes every datagram -------------------------------------
-SAMPLED=$(json_get "$TMP/live.json" sampled)
 # The sFlow layer only: the sampled frames themselves include the
 # generator's deliberately malformed ones (junk LLDP, runts), which
 # Wireshark's Ethernet dissectors rightly flag.
@@ -313,8 +374,8 @@ if bad:
 print("# ok: the agent counted %d flow samples, %d counter samples, %d datagrams, no error"
       % (sf["flow_samples"], sf["counter_samples"], sf["datagrams"]))
 EOF
-# The same in /metrics: nothing moved for 4 s before either was read (the
-# dataplane had exited), so the exporter's copy (1 s tick) is the same.
+# The same in /metrics: read once the agent's counters had settled and the
+# exporter's copy (a 1 s tick) had caught up with them.
 python3 - "$TMP/status.json" "$TMP/metrics.txt" <<'EOF' || fail "sFlow agent counters in /metrics"
 import json, sys
 sf = json.load(open(sys.argv[1]))["sflow"]

@@ -61,7 +61,7 @@ while off + 16 <= len(data):
             ipaddress.ip_address(f[l3 + 16:l3 + 20]) in net:
         sys.exit("a frame to %s" % ipaddress.ip_address(f[l3 + 16:l3 + 20]))
 EOF
-EXPIRES=$(date -u -d '+10 seconds' +%Y-%m-%dT%H:%M:%SZ)
+EXPIRES=$(date -u -d '+15 seconds' +%Y-%m-%dT%H:%M:%SZ)
 echo "blackhole 192.88.99.0/24 expires \"$EXPIRES\";" >>"$CONF"
 
 # DPDK 22.11's pdump has a race that can kill the dataplane when
@@ -79,12 +79,13 @@ echo "blackhole 192.88.99.0/24 expires \"$EXPIRES\";" >>"$CONF"
 # the crash's stack (ASan's report, or gdb on the core) goes through
 # librte_pdump. So the dataplane runs in $TMP with core dumps on.
 log "part 1: the demo (prefix $PREFIX)"
+T_LAUNCH=$(date +%s)
 bg bash -c 'cd "$1" && { ulimit -c unlimited 2>/dev/null; shift; exec "$@"; }' \
-	core-dir "$TMP" timeout 180 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
+	core-dir "$TMP" timeout 660 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
 	--file-prefix="$PREFIX" -- --config "$CONF" --api-socket "$TMP/dp.sock" \
 	--device "p0=net_pcap0,rx_pcap=$TMP/in.pcap,tx_pcap=$TMP/out.pcap" \
 	--device "p1=net_null0" \
-	--duration 150 --json-out "$TMP/final.json" \
+	--duration 600 --json-out "$TMP/final.json" \
 	>"$TMP/dp.out" 2>"$TMP/dp.err"
 DP_PID=$BG_PID
 SOCK=/var/run/dpdk/$PREFIX/dpdk_telemetry.v2
@@ -113,7 +114,8 @@ $CLIENT "$SOCK" /ixgate/info /ixgate/counters /ixgate/peers /ixgate/drops \
 sed -n 's/^peer \([^ ]*\) {$/\1/p' "$TMP"/config/peers.d/*.conf | sort >"$TMP/names"
 [ "$(wc -l <"$TMP/names")" -ge 10 ] || fail "fewer than 10 peers in the demo's files"
 
-python3 - "$TMP/tel.out" "$TMP/expect.json" "$TMP/names" <<'EOF' || fail "telemetry answers wrong"
+T_SEEN=$(date +%s)
+python3 - "$TMP/tel.out" "$TMP/expect.json" "$TMP/names" $((T_SEEN - T_LAUNCH + 2)) <<'EOF' || fail "telemetry answers wrong"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 ans = {}
@@ -135,8 +137,10 @@ if info["generation"] not in (1, 2):
 eq("info.workers", 1, info["workers"])
 eq("info.ports", 2, info["ports"])
 eq("info.headless (no control plane)", 1, info["headless"])
-if not 0 <= info["uptime_s"] < 60:
-    bad.append("info.uptime_s out of range: %r" % info["uptime_s"])
+# At most the time since the test started the dataplane.
+if not 0 <= info["uptime_s"] <= int(sys.argv[4]):
+    bad.append("info.uptime_s out of range: %r, the dataplane was started "
+               "%s s before" % (info["uptime_s"], sys.argv[4]))
 
 for cmd in ("/ixgate/info", "/ixgate/counters", "/ixgate/peers",
             "/ixgate/drops", "/ixgate/ports", "/ixgate/samples",
@@ -263,8 +267,16 @@ print(json.load(sys.stdin)["/ixgate/info"]["generation"])' 2>/dev/null || echo 0
 	[ "$gen" = 2 ] && break
 	sleep 0.2
 done
-assert_eq "generation after the blackhole expired" 2 "$gen"
-assert_contains "expiry reported" "$TMP/dp.err" "blackhole expired: tables generation 2"
+# The tables were built before the dataplane forwarded p0's capture
+# (seen at T_SEEN): only a build before the expiry keeps the blackhole and
+# must rebuild when it expires. On a machine loaded enough to start the
+# dataplane later than that, the expiry cannot be tested in this run.
+if [ "$gen" != 2 ] && [ "$T_SEEN" -ge "$(date -d "$EXPIRES" +%s)" ]; then
+	log "the dataplane was first seen forwarding after the blackhole's expiry (a loaded machine): the expiry is not tested in this run"
+else
+	assert_eq "generation after the blackhole expired" 2 "$gen"
+	assert_contains "expiry reported" "$TMP/dp.err" "blackhole expired: tables generation 2"
+fi
 
 if command -v dpdk-dumpcap >/dev/null; then
 	# The device name to capture on, as telemetry gives it.
@@ -357,24 +369,24 @@ for i in range(300):
                % (name, 64512 + i, i >> 8, i & 255))
     names.write(name + "\n")
 EOF
-bg timeout 180 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
+bg timeout 660 "$DP" -l 0,1 -m 256 --no-pci --log-level='*:error' \
 	--file-prefix="$PREFIX2" -- --config "$TMP/many.conf" \
 	--api-socket "$TMP/dp2.sock" \
-	--device "p-0.a=net_null0" --duration 150 \
+	--device "p-0.a=net_null0" --duration 600 \
 	>"$TMP/dp2.out" 2>"$TMP/dp2.err"
 DP2_PID=$BG_PID
 SOCK2=/var/run/dpdk/$PREFIX2/dpdk_telemetry.v2
 # The telemetry socket exists from rte_eal_init on; ixgate's commands are
 # registered later (a slow start, e.g. under ASan, answered null). The
 # "tables generation" line is printed once they are.
-for _ in $(seq 1 150); do
+for _ in $(seq 1 600); do
 	grep -q "tables generation" "$TMP/dp2.err" 2>/dev/null && break
 	kill -0 "$DP2_PID" 2>/dev/null ||
 		{ cat "$TMP/dp2.err" >&2; fail "dataplane 2 exited early"; }
 	sleep 0.2
 done
 grep -q "tables generation" "$TMP/dp2.err" ||
-	fail "dataplane 2 not forwarding after 30 s"
+	fail "dataplane 2 not forwarding after 120 s"
 $CLIENT "$SOCK2" --pages /ixgate/peers peers >"$TMP/pages.json" ||
 	{ cat "$TMP/dp2.err" >&2; fail "paging /ixgate/peers failed"; }
 $CLIENT "$SOCK2" --pages /ixgate/series,peer_received_packets_total series \

@@ -27,7 +27,6 @@
 # part of it (`make bench BENCH_ARGS=--callgrind`, bench/README.md).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-TOP=$(pwd)
 
 BUILD=build
 NO_BUILD=

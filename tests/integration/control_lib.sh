@@ -32,7 +32,9 @@ start_dp() {
 		--config "$CONF" --api-socket "$API_SOCK" --duration "$duration" \
 		--json-out "$out" "$@" >>"$TMP/dp.out" 2>>"$TMP/dp.err"
 	DP_PID=$BG_PID
-	wait_for 20 test -S "$API_SOCK" ||
+	# Bounds for a loaded machine (an ASan dataplane at load 30 took
+	# more than 20 s); met at once when idle.
+	wait_for 120 test -S "$API_SOCK" ||
 		{ tail -20 "$TMP/dp.err" >&2; fail "dataplane API socket never appeared"; }
 	# The dataplane itself (DP_PID is the `timeout` around it): for
 	# signals that must reach it (SIGSTOP, SIGKILL).
@@ -48,7 +50,7 @@ start_ctld() {
 		--state-dir "$STATE" "$@" \
 		>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
 	CTLD_PID=$BG_PID
-	wait_for 10 test -S "$CTL_SOCK" ||
+	wait_for 60 test -S "$CTL_SOCK" ||
 		{ cat "$TMP/ctld.err" >&2; fail "ixgate-control socket never appeared"; }
 }
 

@@ -71,7 +71,12 @@ time.sleep(0.3)
 r0 = time.monotonic()
 first = subprocess.Popen([ctl, "--socket", sock, "reload"], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
-time.sleep(0.3)
+# Until the daemon has the job (a probe names its step), at most 60 s: a
+# loaded machine may take a while to start the reload's ixgatectl.
+t_wait = time.monotonic() + 60
+while time.monotonic() < t_wait and not any(
+        j is not None and j.get("commit_job", "idle") != "idle" for _, _, j in list(shows)):
+    time.sleep(0.05)
 # While it commits: status and confirm answer, a second reload queues.
 s0, s1, status = run("status")
 c0, c1, confirm = run("confirm")

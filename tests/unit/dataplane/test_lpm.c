@@ -1971,7 +1971,9 @@ test_bulk4(void **state)
 static void
 test_bulk6(void **state)
 {
-	static const unsigned sizes[] = {0, 1, 3, 31, 32, 33, 64, 100, 4096};
+	/* 4 to 9: the four-at-a-time loop and each length of its tail. */
+	static const unsigned sizes[] = {0, 1,	3,  4,	5,  6,	 7,   8,
+					 9, 31, 32, 33, 64, 100, 4096};
 	struct list6 l;
 	struct lpm *t;
 	uint8_t(*a)[16];

@@ -26,6 +26,8 @@
 #define ROOT UINT32_MAX /* "parent" of a root entry */
 /* Group numbers live in 31 bits and index grp[] shifted by 8. */
 #define MAX_GROUPS (UINT32_C(1) << 23)
+_Static_assert(MAX_GROUPS <= LPM_GROUP_INDEX_MAX,
+	       "lpm_group_index: a group's index fits 32 bits");
 
 struct pfx {
 	uint8_t a[16];
@@ -678,10 +680,15 @@ lpm6_root_index(const uint8_t *a)
 	return rte_be_to_cpu_16(w);
 }
 
+/*
+ * One level: the group's entry for byte b. A group number is below
+ * MAX_GROUPS (2^23), so (uint32_t)(e << 8) is the group's first index with
+ * the LPM_GROUP bit shifted out: no mask (lpm_group_index).
+ */
 #define LPM6_STEP(e, a, b)                                                     \
 	do {                                                                   \
 		if ((e)&LPM_GROUP)                                             \
-			(e) = grp[(size_t)((e)&LPM_VALUE_MAX) << 8 | (a)[b]];  \
+			(e) = grp[lpm_group_index(e) | (a)[b]];                \
 	} while (0)
 
 void

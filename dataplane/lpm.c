@@ -660,17 +660,24 @@ lpm_groups(const struct lpm *t)
 }
 
 /*
- * Four addresses at a time, each walked to its end, their reads
- * interleaved: the four chains overlap in the out-of-order core as the
- * level-by-level pass over the whole batch made them overlap, without
- * storing and reloading every address's entry at every level and testing
- * every address for the level the deepest one needs. Callgrind on the real
- * route6 through the ports: 60 instructions per lookup level by level (two
- * levels over the batch, then each address on its own), 46 four at a time
- * (bench/README.md, "Per stage"). The table pointers are locals: the
- * project builds with -fno-strict-aliasing, and every v[i] store would
- * otherwise reload them. The tail (n % 4) one by one.
+ * Two ways, by the batch's size. Up to LPM6_CHAINS_MAX addresses (the
+ * pipeline's: ~10 IPv6 addresses in a burst of the 70/30 mix): four at a
+ * time, each walked to its end, the four chains interleaved, the tail one
+ * by one. More: level by level across the batch while nearly every
+ * address is still in a group (the root, then LPM6_BULK_LEVELS group
+ * levels: a /32 ends there), then each address that goes deeper on its
+ * own; the reads of the whole batch overlap. On the real route6
+ * (bench/README.md, "Issue 12, the worker alone"): the chains cost 42
+ * instructions a lookup, the levels 57 (60 before the group index by
+ * shift); lpm_bench's cycles, the two in one process, loaded machine:
+ * equal within 1% on batches of 10, the levels 1.2-1.4x faster on
+ * batches of 32 (more misses in flight). The table pointers are locals:
+ * the project builds with -fno-strict-aliasing, and every v[i] store
+ * would otherwise reload them.
  */
+#define LPM6_BULK_LEVELS 2
+#define LPM6_CHAINS_MAX 16
+
 static inline uint32_t
 lpm6_root_index(const uint8_t *a)
 {
@@ -680,30 +687,19 @@ lpm6_root_index(const uint8_t *a)
 	return rte_be_to_cpu_16(w);
 }
 
-/*
- * One level: the group's entry for byte b. A group number is below
- * MAX_GROUPS (2^23), so (uint32_t)(e << 8) is the group's first index with
- * the LPM_GROUP bit shifted out: no mask (lpm_group_index).
- */
+/* One level: the entry for byte b of the group e names, if e names one. */
 #define LPM6_STEP(e, a, b)                                                     \
 	do {                                                                   \
 		if ((e)&LPM_GROUP)                                             \
 			(e) = grp[lpm_group_index(e) | (a)[b]];                \
 	} while (0)
 
-void
-lpm6_lookup_bulk(const struct lpm *t, const uint8_t (*a)[16], uint32_t *v,
-		 unsigned n)
+static void
+lpm6_lookup_chains(const uint32_t *root, const uint32_t *grp,
+		   const uint8_t (*a)[16], uint32_t *v, unsigned n)
 {
-	const uint32_t *root, *grp;
 	unsigned i = 0;
 
-	if (t == NULL) {
-		memset(v, 0, n * sizeof(*v));
-		return;
-	}
-	root = t->root;
-	grp = t->grp;
 	for (; i + 4 <= n; i += 4) {
 		const uint8_t *a0 = a[i], *a1 = a[i + 1], *a2 = a[i + 2],
 			      *a3 = a[i + 3];
@@ -727,6 +723,49 @@ lpm6_lookup_bulk(const struct lpm *t, const uint8_t (*a)[16], uint32_t *v,
 		uint32_t e = root[lpm6_root_index(a[i])];
 
 		for (unsigned b = 2; e & LPM_GROUP; b++)
+			LPM6_STEP(e, a[i], b);
+		v[i] = e;
+	}
+}
+
+void
+lpm6_lookup_bulk(const struct lpm *t, const uint8_t (*a)[16], uint32_t *v,
+		 unsigned n)
+{
+	const uint32_t *root, *grp;
+	uint32_t any = 0;
+
+	if (t == NULL) {
+		memset(v, 0, n * sizeof(*v));
+		return;
+	}
+	root = t->root;
+	grp = t->grp;
+	if (n <= LPM6_CHAINS_MAX) {
+		lpm6_lookup_chains(root, grp, a, v, n);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		v[i] = root[lpm6_root_index(a[i])];
+		any |= v[i];
+	}
+	for (unsigned b = 2; b < 2 + LPM6_BULK_LEVELS && (any & LPM_GROUP);
+	     b++) {
+		any = 0;
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t e = v[i];
+
+			LPM6_STEP(e, a[i], b);
+			v[i] = e;
+			any |= e;
+		}
+	}
+	if (!(any & LPM_GROUP))
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t e = v[i];
+
+		for (unsigned b = 2 + LPM6_BULK_LEVELS; e & LPM_GROUP; b++)
 			LPM6_STEP(e, a[i], b);
 		v[i] = e;
 	}

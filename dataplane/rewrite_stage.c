@@ -21,8 +21,9 @@
  * per-worker token bucket of node.icmp_rate per second (RFC 1812 4.3.2.8,
  * RFC 4443 2.4(f)); icmp_rate 0 sends none.
  *
- * Cost: 90 instructions/packet on the real table through the ports
- * (compare --callgrind), 97 on pipeline_bench's 16-route one
+ * Cost: 101 instructions/packet on the real table through the ports
+ * (compare --callgrind, packets counted exactly), 97 on pipeline_bench's
+ * 16-route one
  * (callgrind; bench/README.md, "Per stage").
  */
 #include <stdint.h>

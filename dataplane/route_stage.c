@@ -5,7 +5,7 @@
  * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
  * egress peer, blackhole, no route, or a route back to the ingress peer.
  *
- * Cost: lookup 48 instructions/packet on the real table through the
+ * Cost: lookup 53 instructions/packet on the real table through the
  * ports, both addresses gathered for stage_country; route 26 (callgrind;
  * bench/README.md, "Per stage"). The blackhole counters cost forwarded traffic 5 instructions
  * per burst (26.34 -> 26.50 per packet, small scenario, 200k packets).

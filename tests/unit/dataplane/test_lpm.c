@@ -1971,7 +1971,10 @@ test_bulk4(void **state)
 static void
 test_bulk6(void **state)
 {
-	static const unsigned sizes[] = {0, 1, 3, 31, 32, 33, 64, 100, 4096};
+	/* Up to 16 (LPM6_CHAINS_MAX): the four-at-a-time walk, each length
+	 * of its tail; 17 and more: level by level. */
+	static const unsigned sizes[] = {0,  1,	 3,  4,	 5,  6,	 7,  8,	  9,
+					 15, 16, 17, 31, 32, 33, 64, 100, 4096};
 	struct list6 l;
 	struct lpm *t;
 	uint8_t(*a)[16];

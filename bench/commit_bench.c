@@ -6,7 +6,7 @@
  * with and without warm spare FIBs (dataplane/fibrec.h).
  *
  *   commit_bench [--seed N] [--rounds N] [--small] [--scale F] [--json]
- *                [-- EAL args]
+ *                [--deltas N [--edits K] [--whole]] [-- EAL args]
  *
  * --scale F keeps a fraction F of the routes (same shape): with F = 0.1
  * the run fits under callgrind, whose instruction counts, unlike times,
@@ -29,6 +29,15 @@
  *   changed FIB is built from scratch: the behaviour before fibrec).
  * Route install rate = (IPv4 + IPv6 routes) / build time of the step.
  *
+ * --deltas N instead: the table sorted (as the control plane sends it),
+ * installed with spares on, then N route commits of about K IPv4 edits
+ * each (default 280: a commit of rib_bench's churn at 10,000 changes/s),
+ * each applied as the dataplane applies a TXN_DELTA; prints the thread's
+ * CPU time per commit and per phase (apply, validate, build, free, warm).
+ * --whole: the edits not noted (tables_route_edits_note), so the commit
+ * is checked and its route FIB made from the whole table, as before.
+ * The real table's size: --scale 0.47 (565k IPv4, 141k IPv6 routes).
+ *
  * Without EAL args after "--": --no-huge -m 12288 --no-shconf --no-pci
  * --no-telemetry -l 0 (two snapshots and the spares at once).
  */
@@ -39,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -47,6 +57,7 @@
 #include "benchutil.h"
 #include "fibrec.h"
 #include "fullspec.h"
+#include "ixg_wire.h"
 #include "tables.h"
 
 static struct {
@@ -54,7 +65,9 @@ static struct {
 	unsigned rounds;
 	int small, json;
 	double scale;
-} opt = {.seed = 1, .rounds = 3, .scale = 1.0};
+	unsigned deltas, edits;
+	int whole;
+} opt = {.seed = 1, .rounds = 3, .scale = 1.0, .edits = 280};
 
 struct step {
 	char name[32];
@@ -236,6 +249,247 @@ run(struct ixg_spec *base, uint32_t n_peers)
 		spec_drop(live[i], base);
 }
 
+/* ------------------------------------------------------------------ */
+/* --deltas N: route commits as the dataplane applies a TXN_DELTA.     */
+
+static uint64_t rng_state;
+
+static uint64_t
+rng(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+static int
+cmp_edit4(const void *a, const void *b)
+{
+	const struct ixg_delta_route4 *x = a, *y = b;
+
+	if (x->r.addr != y->r.addr)
+		return x->r.addr < y->r.addr ? -1 : 1;
+	return (x->r.len > y->r.len) - (x->r.len < y->r.len);
+}
+
+/*
+ * k IPv4 edits against the sorted table r[0..n): a third deletes of routes
+ * it holds, a third next-hop changes of routes it holds, a third /24s of
+ * 10.0.0.0/8 set (rib_bench's churn), sorted, one per prefix.
+ */
+static size_t
+make_edits4(const struct ixg_spec_route4 *r, uint32_t n, uint32_t n_peers,
+	    struct ixg_delta_route4 *e, size_t k)
+{
+	size_t m = 0, o = 0;
+
+	for (size_t i = 0; i < k; i++) {
+		struct ixg_delta_route4 *d = &e[m++];
+		unsigned what = (unsigned)(rng() % 3);
+
+		memset(d, 0, sizeof(*d));
+		if (what < 2 && n > 0) {
+			d->r = r[rng() % n];
+			d->op = what == 0 ? IXG_DELTA_DEL : IXG_DELTA_SET;
+			d->r.peer_id = (uint16_t)(1 + rng() % n_peers);
+		} else {
+			d->op = IXG_DELTA_SET;
+			d->r.addr = 0x0a000000u | (uint32_t)(rng() % 65536)
+							  << 8;
+			d->r.len = 24;
+			d->r.peer_id = (uint16_t)(1 + rng() % n_peers);
+			d->r.origin = 1;
+		}
+	}
+	qsort(e, m, sizeof(*e), cmp_edit4);
+	for (size_t i = 0; i < m; i++) {
+		if (o > 0 && cmp_edit4(&e[o - 1], &e[i]) == 0)
+			continue;
+		e[o++] = e[i];
+	}
+	/* a DEL of a /24 the table does not hold is refused: make it a SET */
+	for (size_t i = 0; i < o; i++) {
+		uint32_t lo = 0, hi = n;
+
+		if (e[i].op != IXG_DELTA_DEL)
+			continue;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (r[mid].addr < e[i].r.addr ||
+			    (r[mid].addr == e[i].r.addr &&
+			     r[mid].len < e[i].r.len))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo >= n || r[lo].addr != e[i].r.addr ||
+		    r[lo].len != e[i].r.len)
+			e[i].op = IXG_DELTA_SET;
+	}
+	return o;
+}
+
+/*
+ * N route commits of k IPv4 edits each on the sorted table, each as the
+ * dataplane does it: the delta applied to the running table
+ * (ixg_delta_apply), the spec validated, the snapshot built on the running
+ * one (patching the warm spare), the old snapshot freed (after the grace
+ * period: not timed), the spare brought up to date (tables_warm_one, at an
+ * idle time). CPU time of the thread per phase.
+ */
+static void
+run_deltas(struct ixg_spec *base, uint32_t n_peers)
+{
+	enum { APPLY, VALIDATE, BUILD, FREE, WARM, PHASES };
+	static const char *const names[PHASES] = {"apply", "validate", "build",
+						  "free", "warm"};
+	double cpu[PHASES] = {0}, c0, total = 0;
+	struct ixg_delta_route4 *e = malloc((opt.edits + 1) * sizeof(*e));
+	struct ixg_spec *sp = malloc(sizeof(*sp));
+	struct tables_validate_env env = {.running = base};
+	uint64_t n_edits = 0;
+	char err[IXG_WIRE_ERR_LEN];
+	int w;
+
+	if (e == NULL || sp == NULL)
+		exit(1);
+	rng_state = opt.seed * 0x9e3779b97f4a7c15ull | 1;
+	/* fullspec leaves every blackhole id 0; a spec that validates names
+	 * each by its own */
+	for (uint32_t i = 0; i < base->n_blackholes; i++)
+		base->blackholes[i].id = (uint16_t)i;
+	if (ixg_routes_sort(IXG_TBL_ROUTES4, base->routes4, &base->n_routes4) <
+		    0 ||
+	    ixg_routes_sort(IXG_TBL_ROUTES6, base->routes6, &base->n_routes6) <
+		    0) {
+		fprintf(stderr, "commit_bench: sort failed\n");
+		exit(1);
+	}
+	fibrec_set_spares(true);
+	commit("install", base);
+	while ((w = tables_warm_one(cur)) == 1)
+		;
+	*sp = *base;
+	for (unsigned d = 0; d < opt.deltas; d++) {
+		struct ixg_spec *ns = malloc(sizeof(*ns));
+		struct tables_refusal ref;
+		struct tables_route_edits note;
+		struct ixg_msg_txn_delta m;
+		struct tables *t;
+		void *edits = NULL;
+		uint32_t owned, idx;
+		int fd;
+		size_t k = make_edits4(sp->routes4, sp->n_routes4, n_peers, e,
+				       opt.edits);
+
+		if (ns == NULL)
+			exit(1);
+		n_edits += k;
+		if (ixg_delta_to_memfd(IXG_TBL_ROUTES4, e, k, &fd) < 0)
+			exit(1);
+		ixg_msg_txn_delta_init(&m, IXG_TBL_ROUTES4, gen, sp->n_routes4,
+				       k, 1);
+		c0 = bench_cpu_ms();
+		/* as api_server.c's txn_delta: the table the previous delta
+		 * made is known sorted; the edits noted for the commit */
+		*ns = *sp;
+		owned = 0;
+		if (ixg_delta_from_fd_edits(fd, &m, gen, d > 0 && !opt.whole,
+					    ns, &owned, &edits, &idx,
+					    err) != IXG_ST_OK) {
+			fprintf(stderr, "commit_bench: delta %u: %s\n", d, err);
+			exit(1);
+		}
+		close(fd);
+		note = (struct tables_route_edits){
+			.base = sp->routes4,
+			.n_base = sp->n_routes4,
+			.res = ns->routes4,
+			.n_res = ns->n_routes4,
+			.edits = edits,
+			.n_edits = k,
+		};
+		if (!opt.whole)
+			tables_route_edits_note(IXG_TBL_ROUTES4, &note);
+		cpu[APPLY] += bench_cpu_ms() - c0;
+		c0 = bench_cpu_ms();
+		env.running = sp;
+		if (tables_validate(ns, &env, &ref) != 0) {
+			fprintf(stderr, "commit_bench: delta %u: %s\n", d,
+				ref.msg);
+			exit(1);
+		}
+		cpu[VALIDATE] += bench_cpu_ms() - c0;
+		c0 = bench_cpu_ms();
+		t = tables_build_from(ns, sp, cur, 1, ++gen, err, sizeof(err));
+		if (t == NULL) {
+			fprintf(stderr, "commit_bench: delta %u: %s\n", d, err);
+			exit(1);
+		}
+		cpu[BUILD] += bench_cpu_ms() - c0;
+		c0 = bench_cpu_ms();
+		tables_free(cur);
+		cur = t;
+		if (sp->routes4 != base->routes4)
+			free(sp->routes4);
+		if (sp != base)
+			free(sp);
+		sp = ns;
+		tables_route_edits_note(IXG_TBL_ROUTES4, NULL);
+		free(edits);
+		cpu[FREE] += bench_cpu_ms() - c0;
+		c0 = bench_cpu_ms();
+		while ((w = tables_warm_one(cur)) == 1)
+			;
+		if (w < 0) {
+			fprintf(stderr, "warm: %s\n", strerror(-w));
+			exit(1);
+		}
+		cpu[WARM] += bench_cpu_ms() - c0;
+		if (d == 0 || d + 1 == opt.deltas) {
+			tables_describe_fibs(cur, steps[0].fibs,
+					     sizeof(steps[0].fibs));
+			fprintf(stderr, "delta %u: %zu edits: %s\n", d, k,
+				steps[0].fibs);
+		}
+	}
+	for (unsigned i = 0; i < PHASES; i++)
+		total += cpu[i];
+	printf("%u route commits, %.1f edits each, on %" PRIu32
+	       " IPv4 + %" PRIu32 " IPv6 routes: CPU per commit %.3f ms (",
+	       opt.deltas, (double)n_edits / opt.deltas, sp->n_routes4,
+	       sp->n_routes6, total / opt.deltas);
+	for (unsigned i = 0; i < PHASES; i++)
+		printf("%s%s %.3f", i ? ", " : "", names[i],
+		       cpu[i] / opt.deltas);
+	printf(")\n");
+	if (opt.json)
+		printf("{\"bench\": \"commit-deltas\", \"seed\": %" PRIu64
+		       ", \"routes4\": %" PRIu32 ", \"routes6\": %" PRIu32
+		       ", \"commits\": %u, \"edits_per_commit\": %.1f, "
+		       "\"cpu_ms_per_commit\": %.4f, \"apply\": %.4f, "
+		       "\"validate\": %.4f, \"build\": %.4f, \"free\": %.4f, "
+		       "\"warm\": %.4f}\n",
+		       opt.seed, sp->n_routes4, sp->n_routes6, opt.deltas,
+		       (double)n_edits / opt.deltas, total / opt.deltas,
+		       cpu[APPLY] / opt.deltas, cpu[VALIDATE] / opt.deltas,
+		       cpu[BUILD] / opt.deltas, cpu[FREE] / opt.deltas,
+		       cpu[WARM] / opt.deltas);
+	tables_free(cur);
+	cur = NULL;
+	fibrec_drop_spares();
+	if (sp != base) {
+		if (sp->routes4 != base->routes4)
+			free(sp->routes4);
+		free(sp);
+	}
+	free(e);
+}
+
 static void
 print_json(const struct ixg_spec *s)
 {
@@ -264,6 +518,9 @@ main(int argc, char **argv)
 		{"small", no_argument, NULL, 'S'},
 		{"json", no_argument, NULL, 'j'},
 		{"scale", required_argument, NULL, 'x'},
+		{"deltas", required_argument, NULL, 'd'},
+		{"edits", required_argument, NULL, 'k'},
+		{"whole", no_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -291,6 +548,11 @@ main(int argc, char **argv)
 			break;
 		case 'S': opt.small = 1; break;
 		case 'j': opt.json = 1; break;
+		case 'd':
+			opt.deltas = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 'W': opt.whole = 1; break;
+		case 'k': opt.edits = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'x':
 			opt.scale = strtod(optarg, NULL);
 			if (!(opt.scale > 0 && opt.scale <= 1)) {
@@ -302,6 +564,7 @@ main(int argc, char **argv)
 			fprintf(stderr,
 				"usage: %s [--seed N] [--rounds N] "
 				"[--small] [--scale F] [--json] "
+				"[--deltas N [--edits K] [--whole]] "
 				"[-- EAL args]\n",
 				argv[0]);
 			return c == 'h' ? 0 : 2;
@@ -326,9 +589,13 @@ main(int argc, char **argv)
 		" ACL rules\n",
 		spec.n_routes4, spec.n_routes6, spec.n_sources4,
 		spec.n_sources6, p.n_peers, spec.n_acl_rules);
-	run(&spec, p.n_peers);
-	if (opt.json)
-		print_json(&spec);
+	if (opt.deltas > 0) {
+		run_deltas(&spec, p.n_peers);
+	} else {
+		run(&spec, p.n_peers);
+		if (opt.json)
+			print_json(&spec);
+	}
 	fullspec_free(&spec);
 	rte_eal_cleanup();
 	return 0;

@@ -1306,10 +1306,27 @@ lower_bound(const struct route_desc *d, const char *base, uint32_t lo,
 	return lo;
 }
 
+static enum ixg_status delta_apply(unsigned table, const void *base,
+				   uint32_t n_base, bool base_sorted,
+				   const void *edits, uint64_t n_edits,
+				   void **out, uint32_t *n_out,
+				   uint32_t *err_index, char *err);
+
 enum ixg_status
 ixg_delta_apply(unsigned table, const void *base, uint32_t n_base,
 		const void *edits, uint64_t n_edits, void **out,
 		uint32_t *n_out, uint32_t *err_index, char *err)
+{
+	return delta_apply(table, base, n_base, false, edits, n_edits, out,
+			   n_out, err_index, err);
+}
+
+/* ixg_delta_apply; base_sorted: the caller knows base is sorted (it made
+ * it by an earlier delta, or checked it), so the pass over it is saved. */
+static enum ixg_status
+delta_apply(unsigned table, const void *base, uint32_t n_base, bool base_sorted,
+	    const void *edits, uint64_t n_edits, void **out, uint32_t *n_out,
+	    uint32_t *err_index, char *err)
 {
 	const struct route_desc *d = route_desc(table);
 	const size_t errlen = IXG_WIRE_ERR_LEN;
@@ -1331,7 +1348,7 @@ ixg_delta_apply(unsigned table, const void *base, uint32_t n_base,
 		     ixg_table_name(table), table);
 		return IXG_ST_BAD_MESSAGE;
 	}
-	bad = ixg_routes_unsorted(table, base, n_base);
+	bad = base_sorted ? -1 : ixg_routes_unsorted(table, base, n_base);
 	if (bad >= 0) {
 		route_fmt(d->family, b + (size_t)bad * d->elem, pfx,
 			  sizeof(pfx));
@@ -1490,6 +1507,16 @@ ixg_delta_from_fd(int fd, const struct ixg_msg_txn_delta *m,
 		  uint64_t running_generation, struct ixg_spec *shadow,
 		  uint32_t *owned, uint32_t *err_index, char *err)
 {
+	return ixg_delta_from_fd_edits(fd, m, running_generation, false, shadow,
+				       owned, NULL, err_index, err);
+}
+
+enum ixg_status
+ixg_delta_from_fd_edits(int fd, const struct ixg_msg_txn_delta *m,
+			uint64_t running_generation, bool base_sorted,
+			struct ixg_spec *shadow, uint32_t *owned,
+			void **edits_out, uint32_t *err_index, char *err)
+{
 	const struct route_desc *d = route_desc(m->table);
 	const size_t errlen = IXG_WIRE_ERR_LEN;
 	const struct table_desc *td;
@@ -1585,10 +1612,13 @@ ixg_delta_from_fd(int fd, const struct ixg_msg_txn_delta *m,
 		free(copy);
 		return IXG_ST_BAD_MESSAGE;
 	}
-	st = ixg_delta_apply(m->table, ixg_spec_table_data(shadow, m->table),
-			     (uint32_t)have, copy, m->count, &res, &n_res,
-			     err_index, err);
-	free(copy);
+	st = delta_apply(m->table, ixg_spec_table_data(shadow, m->table),
+			 (uint32_t)have, base_sorted, copy, m->count, &res,
+			 &n_res, err_index, err);
+	if (st != IXG_ST_OK || edits_out == NULL)
+		free(copy);
+	else
+		*edits_out = copy;
 	if (st != IXG_ST_OK)
 		return st;
 	if (*owned & (1u << m->table))

@@ -272,4 +272,16 @@ enum ixg_status ixg_delta_from_fd(int fd, const struct ixg_msg_txn_delta *m,
 				  struct ixg_spec *shadow, uint32_t *owned,
 				  uint32_t *err_index, char *err);
 
+/*
+ * ixg_delta_from_fd, and: base_sorted true skips the check that the
+ * shadow's table is sorted (the caller made it by an earlier delta, or
+ * checked it); on success with m->count > 0 and edits_out not NULL,
+ * *edits_out is the malloc'd copy of the edits (the caller frees it),
+ * else it is not written.
+ */
+enum ixg_status ixg_delta_from_fd_edits(
+	int fd, const struct ixg_msg_txn_delta *m, uint64_t running_generation,
+	bool base_sorted, struct ixg_spec *shadow, uint32_t *owned,
+	void **edits_out, uint32_t *err_index, char *err);
+
 #endif /* IXG_WIRE_H */

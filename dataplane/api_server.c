@@ -57,6 +57,46 @@ reply_status(struct api_reply *out, uint32_t seq, enum ixg_status st,
 
 /* ---- transaction ----------------------------------------------------- */
 
+/*
+ * Route tables known sorted ([0] routes4, [1] routes6): the result of a
+ * delta that became the running table in generation `gen` (sorted by
+ * construction), so the next delta on it skips the pass that checks it.
+ */
+static struct {
+	const void *arr;
+	uint64_t n;
+	uint64_t gen;
+} sorted_known[2];
+
+/* Drop the transaction's delta edits and their notes. */
+static void
+delta_forget(struct api_conn *c)
+{
+	for (unsigned f = 0; f < 2; f++) {
+		if (c->delta_edits[f] != NULL)
+			tables_route_edits_note(f == 0 ? IXG_TBL_ROUTES4
+						       : IXG_TBL_ROUTES6,
+						NULL);
+		free(c->delta_edits[f]);
+		c->delta_edits[f] = NULL;
+	}
+}
+
+/* After a commit: the delta results it made running are sorted. */
+static void
+delta_committed(const struct api_conn *c, uint64_t gen)
+{
+	for (unsigned f = 0; f < 2; f++) {
+		unsigned t = f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6;
+
+		if (c->delta_edits[f] == NULL)
+			continue;
+		sorted_known[f].arr = ixg_spec_table_data(&c->shadow, t);
+		sorted_known[f].n = ixg_spec_table_count(&c->shadow, t);
+		sorted_known[f].gen = gen;
+	}
+}
+
 void
 api_conn_init(struct api_conn *c, struct runtime *rt)
 {
@@ -79,6 +119,7 @@ api_conn_reset(struct api_conn *c)
 	c->owned = 0;
 	c->txn_status = IXG_ST_OK;
 	memset(&c->shadow, 0, sizeof(c->shadow));
+	delta_forget(c);
 	if (c->ids_fd >= 0)
 		close(c->ids_fd);
 	c->ids_fd = -1;
@@ -222,6 +263,7 @@ commit(struct api_conn *c, uint32_t seq, struct api_reply *out)
 		goto discard;
 	}
 	*ns = c->shadow;
+	delta_committed(c, rt->generation);
 	runtime_spec_replace(rt, ns);
 	memcpy(rt->config_sha256, c->txn_sha256, sizeof(rt->config_sha256));
 	rt->last_commit_unix = (uint64_t)time(NULL);
@@ -329,6 +371,15 @@ txn_table(struct api_conn *c, const struct ixg_msg_txn_table *m, int fd,
 			     "txn_table without txn_begin");
 		return;
 	}
+	if ((m->table == IXG_TBL_ROUTES4 || m->table == IXG_TBL_ROUTES6) &&
+	    c->delta_edits[m->table == IXG_TBL_ROUTES6] != NULL) {
+		/* the table whole after a delta of it: built whole */
+		unsigned f = m->table == IXG_TBL_ROUTES6;
+
+		tables_route_edits_note(m->table, NULL);
+		free(c->delta_edits[f]);
+		c->delta_edits[f] = NULL;
+	}
 	st = ixg_table_from_fd(fd, m, &c->shadow, &c->owned, &idx, err);
 	if (st != IXG_ST_OK && c->txn_status == IXG_ST_OK) {
 		c->txn_status = st;
@@ -354,6 +405,10 @@ txn_delta(struct api_conn *c, const struct ixg_msg_txn_delta *m, int fd,
 	  struct api_reply *out)
 {
 	char err[IXG_WIRE_ERR_LEN];
+	unsigned f = m->table == IXG_TBL_ROUTES6;
+	bool route = m->table == IXG_TBL_ROUTES4 || f == 1, sorted = false;
+	struct tables_route_edits note = {0};
+	void *edits = NULL;
 	enum ixg_status st;
 	uint32_t idx;
 
@@ -362,8 +417,31 @@ txn_delta(struct api_conn *c, const struct ixg_msg_txn_delta *m, int fd,
 			     "txn_delta without txn_begin");
 		return;
 	}
-	st = ixg_delta_from_fd(fd, m, runtime_generation(c->rt), &c->shadow,
-			       &c->owned, &idx, err);
+	if (route) {
+		note.base = ixg_spec_table_data(&c->shadow, m->table);
+		note.n_base = (uint32_t)ixg_spec_table_count(&c->shadow,
+							     m->table);
+		sorted = note.base != NULL &&
+			 note.base == sorted_known[f].arr &&
+			 note.n_base == sorted_known[f].n &&
+			 sorted_known[f].gen == runtime_generation(c->rt);
+	}
+	st = ixg_delta_from_fd_edits(fd, m, runtime_generation(c->rt), sorted,
+				     &c->shadow, &c->owned,
+				     route ? &edits : NULL, &idx, err);
+	if (st == IXG_ST_OK && edits != NULL) {
+		/* the commit checks and builds this table from its edits
+		 * (tables.h); a second delta of the table in one transaction
+		 * matches no base and is checked and built whole */
+		free(c->delta_edits[f]);
+		c->delta_edits[f] = edits;
+		note.res = ixg_spec_table_data(&c->shadow, m->table);
+		note.n_res = (uint32_t)ixg_spec_table_count(&c->shadow,
+							    m->table);
+		note.edits = edits;
+		note.n_edits = m->count;
+		tables_route_edits_note(m->table, &note);
+	}
 	if (st != IXG_ST_OK && c->txn_status == IXG_ST_OK) {
 		c->txn_status = st;
 		c->txn_err_table = m->table < IXG_TBL_MAX ? m->table : 0;

@@ -46,6 +46,10 @@ struct api_conn {
 	int peer_fd;
 	pid_t peer_pid;
 	bool hello_seen; /* the client said HELLO */
+	/* The edits of this transaction's route deltas ([0] routes4, [1]
+	 * routes6; NULL: none), noted for the commit's check and build
+	 * (tables_route_edits_note) until the transaction ends. */
+	void *delta_edits[2];
 	unsigned idle_timeout_s; /* told in HELLO_REPLY (0: none) */
 };
 

@@ -22,13 +22,24 @@ struct fibrec {
 	enum fib_slot slot;
 	uint8_t family;
 	struct lpm *lpm;
+	/* The content (fibrec.h), never changed once set: records holding
+	 * the same arrays share them (refs counts them). */
 	size_t n;
 	uint64_t *k4; /* IPv4: identity bits only */
 	uint32_t *nh4;
 	struct fib_pfx6 *p6; /* IPv6 */
+	unsigned *refs;
+	uint64_t lens[3]; /* lengths the content may hold (a superset) */
 	/* Which content: a spare brought up to a live FIB's content takes
 	 * its serial, so it is not brought up again. */
 	uint64_t serial;
+	/* Made by fibrec_splice* from the content of serial from_serial by
+	 * repainting the ranges ch[0..n_ch) (keys or records): the FIB of
+	 * that serial, parked as the spare, is brought here by the same
+	 * ranges (fibrec_warm), without a diff of the contents. */
+	uint64_t from_serial;
+	void *ch;
+	size_t n_ch;
 };
 
 static struct fibrec *spare[FIB_SLOTS];
@@ -54,15 +65,55 @@ fibrec_slot_name(enum fib_slot slot)
 	return (unsigned)slot < FIB_SLOTS ? slot_names[slot] : "?";
 }
 
+/* Let go of r's content arrays (freed with their last record). */
+static void
+content_release(struct fibrec *r)
+{
+	if (r->refs != NULL && --*r->refs == 0) {
+		free(r->k4);
+		free(r->nh4);
+		free(r->p6);
+		free(r->refs);
+	}
+	r->refs = NULL;
+	r->k4 = NULL;
+	r->nh4 = NULL;
+	r->p6 = NULL;
+	r->n = 0;
+}
+
+/* r holds the content of src from now on (shared, not copied). */
+static void
+content_share(struct fibrec *r, const struct fibrec *src)
+{
+	content_release(r);
+	r->n = src->n;
+	r->k4 = src->k4;
+	r->nh4 = src->nh4;
+	r->p6 = src->p6;
+	r->refs = src->refs;
+	memcpy(r->lens, src->lens, sizeof(r->lens));
+	if (r->refs != NULL)
+		(*r->refs)++;
+}
+
+static void
+forget_ranges(struct fibrec *r)
+{
+	free(r->ch);
+	r->ch = NULL;
+	r->n_ch = 0;
+	r->from_serial = 0;
+}
+
 static void
 rec_free(struct fibrec *r)
 {
 	if (r == NULL)
 		return;
 	lpm_free(r->lpm);
-	free(r->k4);
-	free(r->nh4);
-	free(r->p6);
+	content_release(r);
+	forget_ranges(r);
 	free(r);
 	n_live--;
 }
@@ -129,12 +180,17 @@ same_nh(const struct fibrec *r, size_t i, const struct content *c, size_t j)
 			      : r->p6[i].nh == c->p6[j].nh;
 }
 
-/* Record c as r's content (identity bits of IPv4 keys). 0 or -ENOMEM. */
+/* Record c as r's content (identity bits of IPv4 keys), in arrays of
+ * its own. 0 or -ENOMEM. */
 static int
 set_content(struct fibrec *r, const struct content *c)
 {
 	size_t n = c->n;
+	unsigned *refs = malloc(sizeof(*refs));
+	uint64_t lens[3] = {0, 0, 0};
 
+	if (refs == NULL)
+		return -ENOMEM;
 	if (r->family == 4) {
 		uint64_t *nk = malloc((n + 1) * sizeof(*nk));
 		uint32_t *nn = malloc((n + 1) * sizeof(*nn));
@@ -142,27 +198,37 @@ set_content(struct fibrec *r, const struct content *c)
 		if (nk == NULL || nn == NULL) {
 			free(nk);
 			free(nn);
+			free(refs);
 			return -ENOMEM;
 		}
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			nk[i] = c->k4[i] & K4_ID_MASK;
+			lens[0] |= UINT64_C(1) << lpm4_key_len(nk[i]);
+		}
 		if (n > 0)
 			memcpy(nn, c->nh4, n * sizeof(*nn));
-		free(r->k4);
-		free(r->nh4);
+		content_release(r);
 		r->k4 = nk;
 		r->nh4 = nn;
 	} else {
 		struct fib_pfx6 *np = malloc((n + 1) * sizeof(*np));
 
-		if (np == NULL)
+		if (np == NULL) {
+			free(refs);
 			return -ENOMEM;
+		}
 		if (n > 0)
 			memcpy(np, c->p6, n * sizeof(*np));
-		free(r->p6);
+		for (size_t i = 0; i < n; i++)
+			lens[np[i].len / 64 % 3] |= UINT64_C(1)
+						    << (np[i].len % 64);
+		content_release(r);
 		r->p6 = np;
 	}
+	*refs = 1;
+	r->refs = refs;
 	r->n = n;
+	memcpy(r->lens, lens, sizeof(lens));
 	return 0;
 }
 
@@ -299,6 +365,7 @@ make(enum fib_slot slot, const struct content *c, struct fibrec_stat *st,
 		    patch(r, c, (size_t)s.adds + s.dels) == 0 &&
 		    set_content(r, c) == 0) {
 			s.how = FIBREC_PATCHED;
+			forget_ranges(r);
 			goto done;
 		}
 	}
@@ -345,6 +412,181 @@ fibrec_make6(enum fib_slot slot, const struct fib_pfx6 *p, size_t n,
 	return make(slot, &c, st, bad, rc);
 }
 
+/* Repaint r's FIB by the ranges ch[0..n_ch) from the content c holds
+ * (lens: its lengths). 0 or a negative errno (r's FIB then unusable). */
+static int
+repaint_ranges(struct fibrec *r, const struct fibrec *c, const void *ch,
+	       size_t n_ch, size_t *bad)
+{
+	if (r->family == 4)
+		return lpm_patch4(r->lpm, c->k4, c->nh4, c->n, c->lens, ch,
+				  n_ch, bad);
+	return lpm_patch6(r->lpm, c->p6, c->n, c->lens, ch, n_ch, bad);
+}
+
+/*
+ * If w holds the content r was spliced from, bring w to r's content by
+ * r's ranges (no diff of the contents) and share r's arrays. 1 if done,
+ * 0 if w is not r's origin, negative errno on failure (w unusable).
+ */
+static int
+by_ranges(struct fibrec *w, const struct fibrec *r)
+{
+	size_t bad;
+	int rc;
+
+	if (r->ch == NULL || w->family != r->family ||
+	    w->serial != r->from_serial)
+		return 0;
+	if ((rc = repaint_ranges(w, r, r->ch, r->n_ch, &bad)) < 0)
+		return rc;
+	content_share(w, r);
+	forget_ranges(w);
+	w->serial = r->serial;
+	return 1;
+}
+
+/* fibrec_splice4 and fibrec_splice6 (see fibrec.h). */
+static struct fibrec *
+splice(enum fib_slot slot, const struct fibrec *prev, struct fibrec *c,
+       const void *ch, size_t n_ch, size_t ch_elem, struct fibrec_stat *st,
+       size_t *bad, int *rc)
+{
+	uint64_t t0 = ixg_mono_ns();
+	struct fibrec_stat s = {.how = FIBREC_FRESH, .n = (uint32_t)c->n};
+	struct fibrec *r = take_spare(slot);
+	void *chc = malloc(n_ch * ch_elem + 1);
+
+	*bad = SIZE_MAX;
+	*rc = 0;
+	if (chc == NULL) {
+		*rc = -ENOMEM;
+		goto fail;
+	}
+	if (n_ch > 0)
+		memcpy(chc, ch, n_ch * ch_elem);
+	if (r != NULL && prev != NULL && r->family == c->family &&
+	    worth_patching((uint32_t)n_ch, 0, c->n)) {
+		int x = 0;
+
+		/* a spare one commit behind (not warmed since) first takes
+		 * the previous commit's ranges */
+		if (r->serial != prev->serial)
+			x = by_ranges(r, prev);
+		if (x >= 0 && r->serial == prev->serial &&
+		    repaint_ranges(r, c, ch, n_ch, bad) == 0) {
+			s.how = FIBREC_PATCHED;
+			s.adds = (uint32_t)n_ch;
+			goto own;
+		}
+	}
+	rec_free(r);
+	r = rec_new(slot, c->family);
+	if (r == NULL) {
+		*rc = -ENOMEM;
+		goto fail;
+	}
+	*bad = SIZE_MAX;
+	if ((*rc = lpm_create(&r->lpm, r->family, 0)) < 0 ||
+	    (*rc = r->family == 4 ? lpm_build4(r->lpm, c->k4, c->nh4, c->n, bad)
+				  : lpm_build6(r->lpm, c->p6, c->n, bad)) < 0)
+		goto fail;
+	s.adds = (uint32_t)c->n;
+own:
+	content_release(r);
+	r->n = c->n;
+	r->k4 = c->k4;
+	r->nh4 = c->nh4;
+	r->p6 = c->p6;
+	r->refs = c->refs;
+	memcpy(r->lens, c->lens, sizeof(r->lens));
+	c->refs = NULL; /* the arrays are r's now */
+	forget_ranges(r);
+	r->from_serial = prev != NULL ? prev->serial : 0;
+	r->ch = chc;
+	r->n_ch = n_ch;
+	r->serial = ++next_serial;
+	s.ns = ixg_mono_ns() - t0;
+	s.bytes = lpm_bytes(r->lpm);
+	s.groups = lpm_groups(r->lpm);
+	if (st != NULL)
+		*st = s;
+	return r;
+fail:
+	rec_free(r);
+	free(chc);
+	free(c->k4);
+	free(c->nh4);
+	free(c->p6);
+	free(c->refs);
+	c->refs = NULL;
+	return NULL;
+}
+
+struct fibrec *
+fibrec_splice4(enum fib_slot slot, const struct fibrec *prev, uint64_t *k,
+	       uint32_t *nh, size_t n, const uint64_t lens[3],
+	       const uint64_t *ch, size_t n_ch, struct fibrec_stat *st,
+	       size_t *bad, int *rc)
+{
+	struct fibrec c = {.family = 4, .n = n, .k4 = k, .nh4 = nh};
+
+	memcpy(c.lens, lens, sizeof(c.lens));
+	c.refs = malloc(sizeof(*c.refs));
+	if (c.refs == NULL) {
+		free(k);
+		free(nh);
+		*bad = SIZE_MAX;
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	*c.refs = 1;
+	return splice(slot, prev, &c, ch, n_ch, sizeof(*ch), st, bad, rc);
+}
+
+struct fibrec *
+fibrec_splice6(enum fib_slot slot, const struct fibrec *prev,
+	       struct fib_pfx6 *p, size_t n, const uint64_t lens[3],
+	       const struct fib_pfx6 *ch, size_t n_ch, struct fibrec_stat *st,
+	       size_t *bad, int *rc)
+{
+	struct fibrec c = {.family = 6, .n = n, .p6 = p};
+
+	memcpy(c.lens, lens, sizeof(c.lens));
+	c.refs = malloc(sizeof(*c.refs));
+	if (c.refs == NULL) {
+		free(p);
+		*bad = SIZE_MAX;
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	*c.refs = 1;
+	return splice(slot, prev, &c, ch, n_ch, sizeof(*ch), st, bad, rc);
+}
+
+size_t
+fibrec_content4(const struct fibrec *r, const uint64_t **k, const uint32_t **nh,
+		const uint64_t **lens)
+{
+	if (r == NULL || r->family != 4)
+		return SIZE_MAX;
+	*k = r->k4;
+	*nh = r->nh4;
+	*lens = r->lens;
+	return r->n;
+}
+
+size_t
+fibrec_content6(const struct fibrec *r, const struct fib_pfx6 **p,
+		const uint64_t **lens)
+{
+	if (r == NULL || r->family != 6)
+		return SIZE_MAX;
+	*p = r->p6;
+	*lens = r->lens;
+	return r->n;
+}
+
 /* ------------------------------------------------------------------ */
 
 const struct lpm *
@@ -382,9 +624,10 @@ catch_up(struct fibrec *w, const struct fibrec *r)
 	count_diff(w, &c, &adds, &dels);
 	if (!worth_patching(adds, dels, c.n))
 		return 0;
-	if ((rc = patch(w, &c, (size_t)adds + dels)) < 0 ||
-	    (rc = set_content(w, &c)) < 0)
+	if ((rc = patch(w, &c, (size_t)adds + dels)) < 0)
 		return rc;
+	content_share(w, r);
+	forget_ranges(w);
 	w->serial = r->serial;
 	return 1;
 }
@@ -392,7 +635,6 @@ catch_up(struct fibrec *w, const struct fibrec *r)
 int
 fibrec_warm(const struct fibrec *r)
 {
-	struct content c;
 	struct fibrec *w;
 	int rc;
 
@@ -405,7 +647,8 @@ fibrec_warm(const struct fibrec *r)
 		/* The spare of a route commit is the FIB of the generation
 		 * before the live one: brought to the live content now, at
 		 * an idle time, the next commit patches one batch, not two. */
-		if (w->family == r->family && catch_up(w, r) == 1)
+		if (w->family == r->family &&
+		    (by_ranges(w, r) == 1 || catch_up(w, r) == 1))
 			return 1;
 		spare[r->slot] = NULL;
 		rec_free(w);
@@ -413,12 +656,11 @@ fibrec_warm(const struct fibrec *r)
 	w = rec_new(r->slot, r->family);
 	if (w == NULL)
 		return -ENOMEM;
-	c = content_of(r);
-	if ((rc = lpm_copy(&w->lpm, r->lpm)) < 0 ||
-	    (rc = set_content(w, &c)) < 0) {
+	if ((rc = lpm_copy(&w->lpm, r->lpm)) < 0) {
 		rec_free(w);
 		return rc;
 	}
+	content_share(w, r);
 	w->serial = r->serial;
 	spare[r->slot] = w;
 	return 1;

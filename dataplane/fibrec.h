@@ -87,6 +87,39 @@ struct fibrec *fibrec_make6(enum fib_slot slot, const struct fib_pfx6 *p,
 			    size_t n, struct fibrec_stat *st, size_t *bad,
 			    int *rc);
 
+/*
+ * Make a FIB of `slot` holding the sorted content (k, nh, n) / (p, n),
+ * which the caller built from prev's content (fibrec_content*) by
+ * replacing what lies inside the prefixes ch[0..n_ch) (sorted, none
+ * inside another; any other entry is prev's): the slot's spare, when it
+ * holds prev's content (or the one prev was spliced from), is repainted
+ * over those ranges only (lpm_patch*: no pass over the content, no
+ * diff), else the FIB is painted fresh (also beyond the patch
+ * break-even). Takes the arrays k, nh / p (malloc'd, sorted and valid:
+ * not checked again on the patch path; freed on failure); lens: the
+ * lengths they may hold (a superset). The record remembers the ranges,
+ * so fibrec_warm brings the parked FIB of prev to it by them. Returns as
+ * fibrec_make*.
+ */
+struct fibrec *fibrec_splice4(enum fib_slot slot, const struct fibrec *prev,
+			      uint64_t *k, uint32_t *nh, size_t n,
+			      const uint64_t lens[3], const uint64_t *ch,
+			      size_t n_ch, struct fibrec_stat *st, size_t *bad,
+			      int *rc);
+struct fibrec *fibrec_splice6(enum fib_slot slot, const struct fibrec *prev,
+			      struct fib_pfx6 *p, size_t n,
+			      const uint64_t lens[3], const struct fib_pfx6 *ch,
+			      size_t n_ch, struct fibrec_stat *st, size_t *bad,
+			      int *rc);
+
+/* The content r holds (read-only, valid while r lives) and the lengths
+ * it may hold; its size, or SIZE_MAX if r is NULL or of the other
+ * family. */
+size_t fibrec_content4(const struct fibrec *r, const uint64_t **k,
+		       const uint32_t **nh, const uint64_t **lens);
+size_t fibrec_content6(const struct fibrec *r, const struct fib_pfx6 **p,
+		       const uint64_t **lens);
+
 /* The table inside r; NULL for NULL. */
 const struct lpm *fibrec_lpm(const struct fibrec *r);
 
@@ -102,8 +135,9 @@ void fibrec_retire(struct fibrec *r);
  * so the first change after start-up is patched too; if the slot's spare
  * holds another content than r (the FIB of the generation before r's,
  * parked after the grace period), patch it to r's content, so the next
- * commit patches only its own changes (a copy when patching is not worth
- * it). 1 if a spare was made or brought up, 0 if none was needed, negative
+ * commit patches only its own changes (by r's ranges alone when r was
+ * spliced from the spare's content, fibrec_splice*; a copy when patching
+ * is not worth it; the content arrays are shared, not copied). 1 if a spare was made or brought up, 0 if none was needed, negative
  * errno on failure (nothing kept).
  */
 int fibrec_warm(const struct fibrec *r);

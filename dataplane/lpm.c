@@ -542,6 +542,34 @@ update(struct lpm *t, const struct list *l, const struct list *ch, size_t *bad)
 	return 0;
 }
 
+/* update() for a list the caller made sorted and valid (no pass over
+ * it): only the changed prefixes are checked; lens as list_check's, a
+ * superset will do. */
+static int
+patch_trusted(struct lpm *t, const struct list *l, const uint64_t lens[3],
+	      const struct list *ch, size_t *bad)
+{
+	int rc;
+
+	*bad = SIZE_MAX;
+	if (l->family != t->family)
+		return -EINVAL;
+	for (size_t i = 0; i < ch->n; i++) {
+		struct pfx x;
+		uint32_t v;
+
+		list_get(ch, i, &x, &v);
+		if (!pfx_ok(&x, max_len(t))) {
+			*bad = l->n + i;
+			return -EINVAL;
+		}
+		if ((rc = repaint(t, l, lens, &x)) < 0)
+			return rc;
+	}
+	t->n_prefixes = (uint32_t)l->n;
+	return 0;
+}
+
 /* ---- public ------------------------------------------------------- */
 
 int
@@ -612,6 +640,27 @@ lpm_update6(struct lpm *t, const struct fib_pfx6 *p, size_t n,
 	struct list c = {.family = 6, .n = n_ch, .p = ch};
 
 	return update(t, &l, &c, bad);
+}
+
+int
+lpm_patch4(struct lpm *t, const uint64_t *k, const uint32_t *v, size_t n,
+	   const uint64_t lens[3], const uint64_t *ch, size_t n_ch, size_t *bad)
+{
+	struct list l = {.family = 4, .n = n, .k = k, .v = v};
+	struct list c = {.family = 4, .n = n_ch, .k = ch};
+
+	return patch_trusted(t, &l, lens, &c, bad);
+}
+
+int
+lpm_patch6(struct lpm *t, const struct fib_pfx6 *p, size_t n,
+	   const uint64_t lens[3], const struct fib_pfx6 *ch, size_t n_ch,
+	   size_t *bad)
+{
+	struct list l = {.family = 6, .n = n, .p = p};
+	struct list c = {.family = 6, .n = n_ch, .p = ch};
+
+	return patch_trusted(t, &l, lens, &c, bad);
 }
 
 int

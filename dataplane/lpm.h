@@ -120,6 +120,21 @@ int lpm_update4(struct lpm *t, const uint64_t *k, const uint32_t *v, size_t n,
 int lpm_update6(struct lpm *t, const struct fib_pfx6 *p, size_t n,
 		const struct fib_pfx6 *ch, size_t n_ch, size_t *bad);
 
+/*
+ * lpm_update4/6 for a list the caller built sorted and valid itself (from
+ * checked pieces: fibrec_splice*): no pass over the whole list, so the
+ * cost is the changed prefixes' ranges only. lens: the prefix lengths the
+ * list may hold (bit l of lens[l / 64]; a superset is fine). The changed
+ * prefixes are still checked (-EINVAL, *bad = n + i). t not read by any
+ * worker; on failure t is unusable (free it).
+ */
+int lpm_patch4(struct lpm *t, const uint64_t *k, const uint32_t *v, size_t n,
+	       const uint64_t lens[3], const uint64_t *ch, size_t n_ch,
+	       size_t *bad);
+int lpm_patch6(struct lpm *t, const struct fib_pfx6 *p, size_t n,
+	       const uint64_t lens[3], const struct fib_pfx6 *ch, size_t n_ch,
+	       size_t *bad);
+
 /* A copy of src in new memory: 0 or -ENOMEM. */
 int lpm_copy(struct lpm **out, const struct lpm *src);
 

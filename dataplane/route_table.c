@@ -19,6 +19,46 @@
 
 #include "tables_impl.h"
 
+/* The edits of the open transaction's route deltas (tables.h); [0]
+ * routes4, [1] routes6; base NULL: none. */
+static struct tables_route_edits route_edits[2];
+static unsigned long by_edits[2]; /* route FIBs made from edits */
+
+/* See tables.h. */
+unsigned long
+tables_routes_by_edits(int family)
+{
+	return by_edits[family == 6];
+}
+
+/* See tables.h. Control thread. */
+void
+tables_route_edits_note(unsigned table, const struct tables_route_edits *e)
+{
+	unsigned f = table == IXG_TBL_ROUTES6;
+
+	if (table != IXG_TBL_ROUTES4 && table != IXG_TBL_ROUTES6)
+		return;
+	if (e != NULL)
+		route_edits[f] = *e;
+	else
+		memset(&route_edits[f], 0, sizeof(route_edits[f]));
+}
+
+/* The noted edits that made `arr` (n elements) of family f from `base`,
+ * or NULL. */
+static const struct tables_route_edits *
+edits_for(unsigned f, const void *base, uint32_t n_base, const void *arr,
+	  uint32_t n)
+{
+	const struct tables_route_edits *e = &route_edits[f];
+
+	if (e->base == NULL || base == NULL || e->base != base ||
+	    e->n_base != n_base || e->res != arr || e->n_res != n)
+		return NULL;
+	return e;
+}
+
 /* ------------------------------------------------------------------ */
 /* Checks and names.                                                  */
 
@@ -86,14 +126,98 @@ route_nh_exists(const struct spec_check *c, const uint64_t *groups, uint16_t v)
 	return spec_peer_exists(c, v);
 }
 
+/*
+ * Whether the check of route table `table` of c->s may look at the edits
+ * only: the running spec's table checked already, the noted edits made
+ * this one from it, and the peers and next-hop groups are the running
+ * ones (so every route the edits kept still names what exists).
+ */
+static const struct tables_route_edits *
+check_by_edits(const struct spec_check *c, unsigned table)
+{
+	const struct ixg_spec *s = c->s,
+			      *r = c->env != NULL ? c->env->running : NULL;
+	unsigned f = table == IXG_TBL_ROUTES6;
+
+	if (r == NULL || s->peers != r->peers || s->n_peers != r->n_peers ||
+	    s->nhgroups != r->nhgroups || s->n_nhgroups != r->n_nhgroups)
+		return NULL;
+	return f == 0 ? edits_for(0, r->routes4, r->n_routes4, s->routes4,
+				  s->n_routes4)
+		      : edits_for(1, r->routes6, r->n_routes6, s->routes6,
+				  s->n_routes6);
+}
+
+/* Index of the route of prefix (addr, len) in the sorted r[0..n). */
+static uint32_t
+route4_index(const struct ixg_spec_route4 *r, uint32_t n, uint32_t addr,
+	     uint8_t len)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (r[mid].addr < addr ||
+		    (r[mid].addr == addr && r[mid].len < len))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+route6_cmp(const struct ixg_spec_route6 *a, const uint8_t *addr, uint8_t len)
+{
+	int d = memcmp(a->addr, addr, 16);
+
+	return d != 0 ? d : (a->len > len) - (a->len < len);
+}
+
+static uint32_t
+route6_index(const struct ixg_spec_route6 *r, uint32_t n, const uint8_t *addr,
+	     uint8_t len)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (route6_cmp(&r[mid], addr, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static int
 routes4_validate(struct spec_check *c)
 {
 	const struct ixg_spec *s = c->s;
+	const struct tables_route_edits *e = check_by_edits(c, IXG_TBL_ROUTES4);
 	uint64_t groups[IXG_MAX_NHGROUPS / 64];
 
 	spec_nhg_ids(s, groups);
-	for (uint32_t i = 0; i < s->n_routes4; i++)
+	for (uint64_t k = 0; e != NULL && k < e->n_edits; k++) {
+		const struct ixg_delta_route4 *d = &(
+			(const struct ixg_delta_route4 *)e->edits)[k];
+		uint32_t i;
+
+		if (d->op != IXG_DELTA_SET ||
+		    route_nh_exists(c, groups, d->r.peer_id))
+			continue;
+		i = route4_index(s->routes4, s->n_routes4, d->r.addr, d->r.len);
+		return spec_refuse(
+			c, IXG_TBL_ROUTES4, i, d->r.origin,
+			"route %" PRIu32 " (origin %" PRIu32
+			"): %s %u does not exist",
+			i, d->r.origin,
+			d->r.peer_id & IXG_NH_GROUP ? "next-hop group" : "peer",
+			d->r.peer_id & ~IXG_NH_GROUP);
+	}
+	for (uint32_t i = 0; e == NULL && i < s->n_routes4; i++)
 		if (!route_nh_exists(c, groups, s->routes4[i].peer_id))
 			return spec_refuse(
 				c, IXG_TBL_ROUTES4, i, s->routes4[i].origin,
@@ -111,10 +235,28 @@ static int
 routes6_validate(struct spec_check *c)
 {
 	const struct ixg_spec *s = c->s;
+	const struct tables_route_edits *e = check_by_edits(c, IXG_TBL_ROUTES6);
 	uint64_t groups[IXG_MAX_NHGROUPS / 64];
 
 	spec_nhg_ids(s, groups);
-	for (uint32_t i = 0; i < s->n_routes6; i++)
+	for (uint64_t k = 0; e != NULL && k < e->n_edits; k++) {
+		const struct ixg_delta_route6 *d = &(
+			(const struct ixg_delta_route6 *)e->edits)[k];
+		uint32_t i;
+
+		if (d->op != IXG_DELTA_SET ||
+		    route_nh_exists(c, groups, d->r.peer_id))
+			continue;
+		i = route6_index(s->routes6, s->n_routes6, d->r.addr, d->r.len);
+		return spec_refuse(
+			c, IXG_TBL_ROUTES6, i, d->r.origin,
+			"route6 %" PRIu32 " (origin %" PRIu32
+			"): %s %u does not exist",
+			i, d->r.origin,
+			d->r.peer_id & IXG_NH_GROUP ? "next-hop group" : "peer",
+			d->r.peer_id & ~IXG_NH_GROUP);
+	}
+	for (uint32_t i = 0; e == NULL && i < s->n_routes6; i++)
 		if (!route_nh_exists(c, groups, s->routes6[i].peer_id))
 			return spec_refuse(
 				c, IXG_TBL_ROUTES6, i, s->routes6[i].origin,
@@ -374,16 +516,14 @@ blackhole_live_at(const struct ixg_spec *s, uint32_t i, int64_t now)
 	return e == 0 || e > now;
 }
 
-/* Whether the destination FIB of `family` can be taken from b->prev. */
+/* Whether every input of the destination FIB of `family` but its routes
+ * is b->prev's: blackholes (and which are live), local addresses, peers. */
 static bool
-route_inputs_same(const struct tbl_build *b, uint8_t family)
+route_others_same(const struct tbl_build *b, uint8_t family)
 {
 	const struct ixg_spec *s = b->spec;
 
 	if (b->prev == NULL || b->prev_spec == NULL)
-		return false;
-	if (family == 4 ? !tbl_same(b, IXG_TBL_ROUTES4)
-			: !tbl_same(b, IXG_TBL_ROUTES6))
 		return false;
 	if (!tbl_same(b, IXG_TBL_BLACKHOLES) ||
 	    !tbl_same(b, IXG_TBL_LOCAL_ADDRS) || !tbl_same_peer_ids(b))
@@ -399,6 +539,18 @@ route_inputs_same(const struct tbl_build *b, uint8_t family)
 			    blackhole_live_at(s, i, b->prev->built_at))
 			return false;
 	return true;
+}
+
+/* Whether the destination FIB of `family` can be taken from b->prev. */
+static bool
+route_inputs_same(const struct tbl_build *b, uint8_t family)
+{
+	if (b->prev == NULL || b->prev_spec == NULL)
+		return false;
+	if (family == 4 ? !tbl_same(b, IXG_TBL_ROUTES4)
+			: !tbl_same(b, IXG_TBL_ROUTES6))
+		return false;
+	return route_others_same(b, family);
 }
 
 /* Blackholes whose expiry has passed are left out of the FIBs. */
@@ -421,18 +573,282 @@ route_nh4(const struct tbl_build *b, uint64_t k)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Route FIBs made from the previous one and a delta's edits.         */
+
+/*
+ * The edits of a route delta (tables_route_edits_note) when they alone
+ * changed the route FIB of `family` since b->prev: every other input the
+ * same, the next-hop groups shared, b->prev's FIB recorded (fibrec).
+ */
+static const struct tables_route_edits *
+build_by_edits(const struct tbl_build *b, uint8_t family)
+{
+	const struct ixg_spec *s = b->spec, *ps = b->prev_spec;
+	const struct tables_route_edits *e;
+
+	if (!route_others_same(b, family) ||
+	    b->t->part_refs[TBL_PART_NHG] == NULL ||
+	    b->t->part_refs[TBL_PART_NHG] != b->prev->part_refs[TBL_PART_NHG])
+		return NULL;
+	e = family == 4 ? edits_for(0, ps->routes4, ps->n_routes4, s->routes4,
+				    s->n_routes4)
+			: edits_for(1, ps->routes6, ps->n_routes6, s->routes6,
+				    s->n_routes6);
+	if (e == NULL ||
+	    b->prev->fibs[family == 4 ? FIB_ROUTE4 : FIB_ROUTE6] == NULL)
+		return NULL;
+	return e;
+}
+
+/* First index of the sorted keys k[0..n) not before key x. */
+static size_t
+keys_lower(const uint64_t *k, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Key of the first address after prefix (a, len): UINT64_MAX past the
+ * end of the address space. */
+static uint64_t
+key4_after(uint32_t a, uint8_t len)
+{
+	uint64_t last = (uint64_t)(a | ~mask4(len));
+
+	return last == UINT32_MAX ? UINT64_MAX : (last + 1) << 32;
+}
+
+/*
+ * The route4 FIB of b from b->prev's and the edits e (build_by_edits):
+ * the content (fibrec.h: pruned keys and next hops) is b->prev's with,
+ * inside each outermost edited prefix ("range"), its entries made again
+ * from the new routes and the unchanged blackholes and local addresses,
+ * pruned against the range's cover (which no edit changed); the FIB is
+ * the spare repainted over the ranges (fibrec_splice4). What costs the
+ * whole table is one copy of the content; everything else is the edits'
+ * ranges (binary searches, and the prefixes inside them). The result is
+ * the content build_route4 makes of the same spec, so the same lookups.
+ */
+static int
+route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
+{
+	const struct ixg_spec *s = b->spec;
+	const struct ixg_delta_route4 *ed = e->edits;
+	const struct fibrec *prev = b->prev->fibs[FIB_ROUTE4];
+	const uint64_t *pk, *plens;
+	const uint32_t *pnh;
+	size_t pn = fibrec_content4(prev, &pk, &pnh, &plens);
+	size_t n_ov = 0, n_rg = 0, cap, m = 0, at = 0, bad;
+	uint64_t *ov = NULL, *rg = NULL, *nk = NULL, lens[3];
+	uint32_t *nnh = NULL;
+	struct fibrec *r;
+	int rc = -ENOMEM;
+
+	memcpy(lens, plens, sizeof(lens));
+	/* the blackholes and local addresses, sorted (a few) */
+	ov = malloc(((size_t)s->n_blackholes + s->n_local_addrs + 1) *
+		    sizeof(*ov));
+	rg = malloc((e->n_edits + 1) * sizeof(*rg));
+	if (ov == NULL || rg == NULL)
+		goto fail;
+	for (uint32_t i = 0; i < s->n_blackholes; i++) {
+		const struct ixg_spec_blackhole *h = &s->blackholes[i];
+		uint32_t a;
+
+		if (h->family != 4 || !blackhole_live(b, i))
+			continue;
+		memcpy(&a, h->addr, 4);
+		ov[n_ov++] = key4(ntohl(a), h->len, PK_BLACKHOLE, i);
+	}
+	for (uint32_t i = 0; i < s->n_local_addrs; i++) {
+		const struct ixg_spec_local_addr *l = &s->local_addrs[i];
+		uint32_t a;
+
+		if (l->family != 4)
+			continue;
+		memcpy(&a, l->addr, 4);
+		ov[n_ov++] = key4(ntohl(a), 32, PK_LOCAL, i);
+	}
+	if (sort_keys4(ov, n_ov) < 0)
+		goto fail;
+	/* the ranges: edited prefixes inside no other edited prefix */
+	for (uint64_t k = 0; k < e->n_edits; k++) {
+		uint64_t x = key4(ed[k].r.addr, ed[k].r.len, PK_ROUTE, 0);
+
+		if (n_rg > 0 && x < key4_after(key4_addr(rg[n_rg - 1]),
+					       key4_len(rg[n_rg - 1])))
+			continue; /* inside the last range */
+		rg[n_rg++] = x;
+	}
+	/* room: the content, plus what the ranges hold now */
+	cap = pn + 1;
+	for (size_t g = 0; g < n_rg; g++) {
+		uint32_t a = key4_addr(rg[g]);
+		uint8_t len = key4_len(rg[g]);
+		uint64_t end = key4_after(a, len);
+
+		cap += route4_index(s->routes4, s->n_routes4,
+				    end == UINT64_MAX ? UINT32_MAX
+						      : key4_addr(end),
+				    end == UINT64_MAX ? 33 : 0) -
+		       route4_index(s->routes4, s->n_routes4, a, len);
+		cap += keys_lower(ov, n_ov, end) - keys_lower(ov, n_ov, rg[g]);
+	}
+	nk = malloc(cap * sizeof(*nk));
+	nnh = malloc(cap * sizeof(*nnh));
+	if (nk == NULL || nnh == NULL)
+		goto fail;
+	for (size_t g = 0; g < n_rg; g++) {
+		uint32_t a = key4_addr(rg[g]), cover = NH_NONE;
+		uint8_t len = key4_len(rg[g]);
+		uint64_t end = key4_after(a, len);
+		size_t lo = keys_lower(pk, pn, rg[g]),
+		       hi = keys_lower(pk, pn, end);
+		uint32_t ri = route4_index(s->routes4, s->n_routes4, a, len);
+		size_t oi = keys_lower(ov, n_ov, rg[g]);
+		struct {
+			uint32_t addr;
+			uint8_t len;
+			uint32_t nh;
+		} st[33];
+		size_t depth = 0;
+
+		/* the cover: the longest kept prefix around the range */
+		for (int l = len - 1; l >= 0; l--) {
+			uint64_t c = key4(a, (uint8_t)l, PK_ROUTE, 0);
+			size_t i;
+
+			if (!(lens[0] >> l & 1))
+				continue;
+			i = keys_lower(pk, pn, c);
+			if (i < pn && pk[i] == c) {
+				cover = pnh[i];
+				break;
+			}
+		}
+		memcpy(nk + m, pk + at, (lo - at) * sizeof(*nk));
+		memcpy(nnh + m, pnh + at, (lo - at) * sizeof(*nnh));
+		m += lo - at;
+		at = hi;
+		/* routes and overlay inside the range, merged by prefix; of
+		 * one prefix the last (route, blackhole, local) wins */
+		for (;;) {
+			uint64_t kr = UINT64_MAX, ko = UINT64_MAX, x, id;
+			uint32_t v;
+
+			if (ri < s->n_routes4) {
+				const struct ixg_spec_route4 *rt =
+					&s->routes4[ri];
+
+				kr = key4(rt->addr, rt->len, PK_ROUTE, ri);
+				if ((kr & LPM4_KEY_ID_MASK) >= end)
+					kr = UINT64_MAX;
+			}
+			if (oi < n_ov && (ov[oi] & LPM4_KEY_ID_MASK) < end)
+				ko = ov[oi];
+			if (kr == UINT64_MAX && ko == UINT64_MAX)
+				break;
+			x = kr <= ko ? kr : ko;
+			id = x & LPM4_KEY_ID_MASK;
+			if (x == kr)
+				ri++;
+			else
+				oi++;
+			/* a later entry of the same prefix wins */
+			if ((ri < s->n_routes4 &&
+			     (key4(s->routes4[ri].addr, s->routes4[ri].len,
+				   PK_ROUTE, 0) &
+			      LPM4_KEY_ID_MASK) == id) ||
+			    (oi < n_ov && (ov[oi] & LPM4_KEY_ID_MASK) == id))
+				continue;
+			if (key4_kind(x) == PK_ROUTE) {
+				const struct ixg_spec_route4 *rt =
+					&s->routes4[key4_idx(x)];
+
+				v = tbl_route_nh(b, rt->peer_id);
+				if (rt->len > 32 || v == NH_NONE) {
+					char what[128];
+
+					routes4_describe(s, key4_idx(x), what,
+							 sizeof(what));
+					rc = tbl_fail(
+						b, -EINVAL, "%s: %s", what,
+						rt->len > 32 ? "bad length"
+							     : "peer not "
+							       "configured");
+					goto fail;
+				}
+			} else {
+				v = route_nh4(b, x);
+			}
+			while (depth > 0 &&
+			       (st[depth - 1].len > key4_len(x) ||
+				(key4_addr(x) & mask4(st[depth - 1].len)) !=
+					st[depth - 1].addr))
+				depth--;
+			if (v == (depth > 0 ? st[depth - 1].nh : cover))
+				continue;
+			st[depth].addr = key4_addr(x);
+			st[depth].len = key4_len(x);
+			st[depth++].nh = v;
+			lens[0] |= UINT64_C(1) << key4_len(x);
+			nk[m] = id;
+			nnh[m++] = v;
+		}
+	}
+	memcpy(nk + m, pk + at, (pn - at) * sizeof(*nk));
+	memcpy(nnh + m, pnh + at, (pn - at) * sizeof(*nnh));
+	m += pn - at;
+	free(ov);
+	ov = NULL;
+	r = fibrec_splice4(FIB_ROUTE4, prev, nk, nnh, m, lens, rg, n_rg,
+			   &b->t->fib_stat[FIB_ROUTE4], &bad, &rc);
+	nk = NULL; /* fibrec_splice4's now, freed or kept */
+	nnh = NULL;
+	free(rg);
+	if (r == NULL)
+		return tbl_fail(b, rc, "route4 (%zu prefixes): %s", m,
+				strerror(-rc));
+	b->t->fibs[FIB_ROUTE4] = r;
+	b->t->route4 = fibrec_lpm(r);
+	by_edits[0]++;
+	return 1;
+fail:
+	free(ov);
+	free(rg);
+	free(nk);
+	free(nnh);
+	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv4 routes: out of memory")
+			     : rc;
+}
+
 static int
 build_route4(struct tbl_build *b)
 {
 	const struct ixg_spec *s = b->spec;
 	size_t n = 0,
 	       cap = (size_t)s->n_routes4 + s->n_blackholes + s->n_local_addrs;
+	const struct tables_route_edits *e;
 	uint64_t *k;
 	int rc;
 
 	if (s->n_routes4 > IXG_MAX_ROUTES4)
 		return tbl_fail(b, -ENOSPC, "IPv4 routes: %" PRIu32 " > %u",
 				s->n_routes4, IXG_MAX_ROUTES4);
+	if ((e = build_by_edits(b, 4)) != NULL) {
+		rc = route4_by_edits(b, e);
+		return rc < 0 ? rc : 0;
+	}
 	k = malloc((cap + 1) * sizeof(*k));
 	if (k == NULL)
 		return tbl_fail(b, -ENOMEM, "IPv4 routes: out of memory");
@@ -478,18 +894,253 @@ build_route4(struct tbl_build *b)
 }
 
 static int
+pfx6_cmp(const struct fib_pfx6 *a, const uint8_t *addr, uint8_t len)
+{
+	int d = memcmp(a->addr, addr, 16);
+
+	return d != 0 ? d : (a->len > len) - (a->len < len);
+}
+
+/* First index of the sorted records p[0..n) not before (addr, len). */
+static size_t
+pfx6_lower(const struct fib_pfx6 *p, size_t n, const uint8_t *addr, uint8_t len)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pfx6_cmp(&p[mid], addr, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Is address a inside prefix (pa, len)? */
+static bool
+inside6(const uint8_t *pa, uint8_t len, const uint8_t *a)
+{
+	uint8_t m[16];
+
+	mask6(m, a, len);
+	return memcmp(m, pa, 16) == 0;
+}
+
+/* route4_by_edits for IPv6 (records instead of keys). */
+static int
+route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
+{
+	const struct ixg_spec *s = b->spec;
+	const struct tables *t = b->t;
+	const struct ixg_delta_route6 *ed = e->edits;
+	const struct fibrec *prev = b->prev->fibs[FIB_ROUTE6];
+	const struct fib_pfx6 *pp;
+	const uint64_t *plens;
+	size_t pn = fibrec_content6(prev, &pp, &plens);
+	size_t n_ov = 0, n_rg = 0, cap, m = 0, at = 0, bad;
+	struct fib_pfx6 *ov = NULL, *rg = NULL, *np = NULL;
+	uint64_t lens[3];
+	struct fibrec *r;
+	int rc = -ENOMEM;
+
+	memcpy(lens, plens, sizeof(lens));
+	ov = calloc((size_t)s->n_blackholes + t->n_local_addrs + 2,
+		    sizeof(*ov));
+	rg = calloc(e->n_edits + 1, sizeof(*rg));
+	if (ov == NULL || rg == NULL)
+		goto fail;
+	/* as build_route6 loads them after the routes */
+	for (uint32_t i = 0; i < s->n_blackholes; i++) {
+		const struct ixg_spec_blackhole *h = &s->blackholes[i];
+
+		if (h->family != 6 || !blackhole_live(b, i))
+			continue;
+		mask6(ov[n_ov].addr, h->addr, h->len);
+		ov[n_ov].len = h->len;
+		ov[n_ov].kind = PK_BLACKHOLE;
+		ov[n_ov].idx = i;
+		ov[n_ov++].nh = NH_BLACKHOLE | i;
+	}
+	for (uint32_t i = 0; i < t->n_local_addrs; i++) {
+		const struct tbl_local_addr *l = &t->local_addrs[i];
+
+		if (i < s->n_local_addrs && s->local_addrs[i].family != 6)
+			continue;
+		memcpy(ov[n_ov].addr,
+		       i < s->n_local_addrs ? s->local_addrs[i].addr : l->addr,
+		       16);
+		ov[n_ov].len = 128;
+		ov[n_ov].kind = PK_LOCAL;
+		ov[n_ov].idx = i;
+		ov[n_ov++].nh = NH_LOCAL | i;
+	}
+	memset(ov[n_ov].addr, 0, 16);
+	ov[n_ov].addr[0] = 0xfe;
+	ov[n_ov].addr[1] = 0x80;
+	ov[n_ov].len = 10;
+	ov[n_ov].kind = PK_LOCAL;
+	ov[n_ov].idx = UINT32_MAX;
+	ov[n_ov++].nh = NH_LINK_LOCAL;
+	if (sort_pfx6(ov, n_ov) < 0)
+		goto fail;
+	for (uint64_t k = 0; k < e->n_edits; k++) {
+		if (n_rg > 0 &&
+		    inside6(rg[n_rg - 1].addr, rg[n_rg - 1].len,
+			    ed[k].r.addr) &&
+		    ed[k].r.len >= rg[n_rg - 1].len)
+			continue;
+		mask6(rg[n_rg].addr, ed[k].r.addr, ed[k].r.len);
+		rg[n_rg++].len = ed[k].r.len;
+	}
+	cap = pn + 1;
+	for (size_t g = 0; g < n_rg; g++) {
+		const struct fib_pfx6 *x = &rg[g];
+		size_t i;
+
+		for (i = route6_index(s->routes6, s->n_routes6, x->addr,
+				      x->len);
+		     i < s->n_routes6 &&
+		     inside6(x->addr, x->len, s->routes6[i].addr);
+		     i++)
+			cap++;
+		for (i = pfx6_lower(ov, n_ov, x->addr, x->len);
+		     i < n_ov && inside6(x->addr, x->len, ov[i].addr); i++)
+			cap++;
+	}
+	np = malloc(cap * sizeof(*np));
+	if (np == NULL)
+		goto fail;
+	for (size_t g = 0; g < n_rg; g++) {
+		const struct fib_pfx6 *x = &rg[g];
+		uint32_t cover = NH_NONE;
+		size_t lo = pfx6_lower(pp, pn, x->addr, x->len), hi = lo;
+		uint32_t ri = route6_index(s->routes6, s->n_routes6, x->addr,
+					   x->len);
+		size_t oi = pfx6_lower(ov, n_ov, x->addr, x->len);
+		struct fib_pfx6 st[129], cur;
+		size_t depth = 0;
+
+		while (hi < pn && inside6(x->addr, x->len, pp[hi].addr))
+			hi++;
+		for (int l = x->len - 1; l >= 0; l--) {
+			uint8_t a[16];
+			size_t i;
+
+			if (!(lens[l / 64] >> (l % 64) & 1))
+				continue;
+			mask6(a, x->addr, (uint8_t)l);
+			i = pfx6_lower(pp, pn, a, (uint8_t)l);
+			if (i < pn && pfx6_cmp(&pp[i], a, (uint8_t)l) == 0) {
+				cover = pp[i].nh;
+				break;
+			}
+		}
+		memcpy(np + m, pp + at, (lo - at) * sizeof(*np));
+		m += lo - at;
+		at = hi;
+		for (;;) {
+			bool has_r = ri < s->n_routes6 &&
+				     inside6(x->addr, x->len,
+					     s->routes6[ri].addr),
+			     has_o = oi < n_ov &&
+				     inside6(x->addr, x->len, ov[oi].addr);
+			const struct fib_pfx6 *nx;
+
+			if (!has_r && !has_o)
+				break;
+			if (has_r) {
+				const struct ixg_spec_route6 *rt =
+					&s->routes6[ri];
+
+				memset(&cur, 0, sizeof(cur));
+				mask6(cur.addr, rt->addr, rt->len);
+				cur.len = rt->len;
+				cur.kind = PK_ROUTE;
+				cur.idx = ri;
+			}
+			/* the route first on one prefix: loaded first */
+			if (has_r && (!has_o || pfx6_cmp(&ov[oi], cur.addr,
+							 cur.len) >= 0)) {
+				const struct ixg_spec_route6 *rt =
+					&s->routes6[ri];
+
+				cur.nh = tbl_route_nh(b, rt->peer_id);
+				if (rt->len > 128 || cur.nh == NH_NONE) {
+					char what[128];
+
+					routes6_describe(s, ri, what,
+							 sizeof(what));
+					rc = tbl_fail(
+						b, -EINVAL, "%s: %s", what,
+						rt->len > 128 ? "bad length"
+							      : "peer not "
+								"configured");
+					goto fail;
+				}
+				ri++;
+			} else {
+				cur = ov[oi++];
+			}
+			/* a later entry of the same prefix wins */
+			nx = oi < n_ov ? &ov[oi] : NULL;
+			if (nx != NULL && same_prefix6(nx, &cur))
+				continue;
+			if (ri < s->n_routes6 &&
+			    route6_cmp(&s->routes6[ri], cur.addr, cur.len) == 0)
+				continue;
+			while (depth > 0 &&
+			       !(st[depth - 1].len <= cur.len &&
+				 inside6(st[depth - 1].addr, st[depth - 1].len,
+					 cur.addr)))
+				depth--;
+			if (cur.nh == (depth > 0 ? st[depth - 1].nh : cover))
+				continue;
+			st[depth++] = cur;
+			lens[cur.len / 64] |= UINT64_C(1) << (cur.len % 64);
+			np[m++] = cur;
+		}
+	}
+	memcpy(np + m, pp + at, (pn - at) * sizeof(*np));
+	m += pn - at;
+	free(ov);
+	r = fibrec_splice6(FIB_ROUTE6, prev, np, m, lens, rg, n_rg,
+			   &b->t->fib_stat[FIB_ROUTE6], &bad, &rc);
+	free(rg);
+	if (r == NULL)
+		return tbl_fail(b, rc, "route6 (%zu prefixes): %s", m,
+				strerror(-rc));
+	b->t->fibs[FIB_ROUTE6] = r;
+	b->t->route6 = fibrec_lpm(r);
+	by_edits[1]++;
+	return 1;
+fail:
+	free(ov);
+	free(rg);
+	free(np);
+	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv6 routes: out of memory")
+			     : rc;
+}
+
+static int
 build_route6(struct tbl_build *b)
 {
 	const struct ixg_spec *s = b->spec;
 	const struct tables *t = b->t;
 	size_t n = 0, cap = (size_t)s->n_routes6 + s->n_blackholes +
 			    t->n_local_addrs + 1;
+	const struct tables_route_edits *e;
 	struct fib_pfx6 *p;
 	int rc;
 
 	if (s->n_routes6 > IXG_MAX_ROUTES6)
 		return tbl_fail(b, -ENOSPC, "IPv6 routes: %" PRIu32 " > %u",
 				s->n_routes6, IXG_MAX_ROUTES6);
+	if ((e = build_by_edits(b, 6)) != NULL) {
+		rc = route6_by_edits(b, e);
+		return rc < 0 ? rc : 0;
+	}
 	p = calloc(cap + 1, sizeof(*p));
 	if (p == NULL)
 		return tbl_fail(b, -ENOMEM, "IPv6 routes: out of memory");

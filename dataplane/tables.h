@@ -452,4 +452,35 @@ int tables_validate(const struct ixg_spec *spec,
 		    const struct tables_validate_env *env,
 		    struct tables_refusal *r);
 
+/*
+ * The edits a TXN_DELTA applied to a route table (api_server.c): `base`
+ * (the running spec's array, n_base elements) became `res` (the
+ * transaction's, n_res) by the sorted edits[0..n_edits) (struct
+ * ixg_delta_route4 / 6, checked by ixg_delta_apply). While noted, the
+ * check of a spec whose table is `res` over a running spec whose table
+ * is `base` looks at the edits only (when the peers and next-hop groups
+ * did not change), and a build of it on a snapshot of that running spec
+ * makes the route FIB from the previous one's content and the edits
+ * (route_table.c: no pass over the table); anything else (other arrays,
+ * counts) is checked and built whole as before. Matched by array
+ * identity, so a stale note only costs the fast path. The arrays stay
+ * the caller's and must outlive the note: clear it (NULL) when the
+ * transaction ends. Control thread.
+ */
+struct tables_route_edits {
+	const void *base;
+	uint32_t n_base;
+	const void *res;
+	uint32_t n_res;
+	const void *edits;
+	uint64_t n_edits;
+};
+
+void tables_route_edits_note(unsigned table,
+			     const struct tables_route_edits *e);
+
+/* Route FIBs of `family` (4, 6) made from noted edits since start (for
+ * tests and logs). Control thread. */
+unsigned long tables_routes_by_edits(int family);
+
 #endif /* IXG_TABLES_H */

@@ -418,9 +418,13 @@ struct session_watch {
 	uint64_t dp_sent[2][IXG_MAX_PEERS / 64];
 	uint64_t dp_want[2][IXG_MAX_PEERS / 64]; /* of the request */
 	bool dp_unsupported;
+	uint64_t dp_retry_ms; /* loop ms: no request before (after a
+			       * refusal) */
+	uint64_t dp_refused_epoch; /* the refusal was logged for it */
 	/* counters */
 	uint64_t dumps, dump_errors, destroy_events, dp_updates, dp_errors;
 	int64_t last_dump_ms; /* unix ms of the last complete dump */
+	int64_t dp_applied_ms; /* unix ms the dataplane's last reply came */
 	char last_error[256];
 };
 
@@ -807,14 +811,20 @@ dp_done(void *arg, int err, const void *reply, size_t len, int fd)
 	}
 	if (r->status != IXG_ST_OK) {
 		W->dp_errors++;
-		ctld_log(W->D,
-			 "sessions: the dataplane refused PEER_DOWN: %s: "
-			 "%.*s (sent again in %u ms)",
-			 ixg_status_name(r->status), (int)sizeof(r->message),
-			 r->message, SW_POLL_MS);
+		/* e.g. no configuration yet: again in a second, logged once
+		 * per connection */
+		W->dp_retry_ms = loop_now_ms() + 1000;
+		if (W->dp_refused_epoch != W->dp_epoch)
+			ctld_log(W->D,
+				 "sessions: the dataplane refused PEER_DOWN: "
+				 "%s: %.*s (sent again every second)",
+				 ixg_status_name(r->status),
+				 (int)sizeof(r->message), r->message);
+		W->dp_refused_epoch = W->dp_epoch;
 		return;
 	}
 	W->dp_updates++;
+	W->dp_applied_ms = unix_ms();
 	memcpy(W->dp_sent, W->dp_want, sizeof(W->dp_sent));
 	W->dp_known = true;
 	ctld_log(W->D, "sessions: dataplane: %.*s", (int)sizeof(r->message),
@@ -831,7 +841,7 @@ session_watch_sync(struct session_watch *W)
 	struct ixg_msg_peer_down m;
 
 	if (W->dp_in_flight || D->dp == NULL || !dp_client_ready(D->dp) ||
-	    W->dp_unsupported)
+	    W->dp_unsupported || loop_now_ms() < W->dp_retry_ms)
 		return;
 	if (W->enabled && W->withdraw)
 		sessions_down_bits(&W->S, want);
@@ -899,6 +909,8 @@ session_watch_show(const struct session_watch *W, struct view *v)
 	view_json(v, "up_events", V_U64(W->S.ups));
 	view_json(v, "dataplane_updates", V_U64(W->dp_updates));
 	view_json(v, "dataplane_errors", V_U64(W->dp_errors));
+	view_json(v, "dataplane_applied_unix_ms",
+		  W->dp_applied_ms ? V_I64(W->dp_applied_ms) : V_NULL());
 	view_json(v, "dataplane_in_sync",
 		  V_BOOL(W->dp_known && !W->dp_in_flight));
 	if (W->last_error[0] != '\0')

@@ -128,7 +128,10 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("%s: %lu packets, %lu forwarded, %.1f ns/packet (burst "
 	       "set-up, lookup and route)\n",
-	       ecmp ? "ecmp" : kernel ? "kernel" : "plain", done, fwd,
+	       ecmp	? "ecmp"
+	       : kernel ? "kernel"
+			: "plain",
+	       done, fwd,
 	       ((double)(t1.tv_sec - t0.tv_sec) * 1e9 +
 		(double)(t1.tv_nsec - t0.tv_nsec)) /
 		       (double)done);

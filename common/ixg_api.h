@@ -114,7 +114,7 @@
 	  "to a member whose next hop's MAC is not resolved (yet) by ARP/ND")  \
 	X(LINK_LOCAL, "link_local",                                            \
 	  "to an IPv6 link-local address (fe80::/10) that is not the node's "  \
-	  "on the ingress link: never routed")                                \
+	  "on the ingress link: never routed")                                 \
 	X(PEER_DOWN, "peer_down",                                              \
 	  "by a kernel route to a member whose BGP session of that family "    \
 	  "is down")

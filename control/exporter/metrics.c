@@ -142,8 +142,8 @@ struct mfam {
 	  "Time from reading a route change from netlink to the commit "       \
 	  "holding it being live in the dataplane")                            \
 	X(SW_SESSIONS, "ixgate_bgp_session_families", M_GAUGE, NULL,           \
-	  "Members' BGP sessions per family (TCP 179 to a next hop) by state: "\
-	  "up, down (session loss), untracked")                                \
+	  "Members' BGP sessions per family (TCP 179 to a next hop) by "       \
+	  "state: up, down (session loss), untracked")                         \
 	X(SW_DOWNS, "ixgate_bgp_session_down_events", M_COUNTER, NULL,         \
 	  "A member's BGP session of a family left ESTABLISHED (session "      \
 	  "loss)")                                                             \

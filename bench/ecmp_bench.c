@@ -26,7 +26,7 @@
 #define FLOWS 4096
 
 static struct ixg_spec *
-spec(int ecmp)
+spec(int ecmp, int kernel)
 {
 	struct ixg_spec *s = dp_spec_new();
 	uint16_t nh = ecmp ? (uint16_t)(IXG_NH_GROUP | 0) : 2;
@@ -40,8 +40,13 @@ spec(int ecmp)
 		snprintf(mac, sizeof(mac), "02:00:00:00:01:%02x", p);
 		dp_spec_peer(s, p, 1, 0, mac, IXG_SAV_OFF);
 	}
-	dp_spec_route4(s, "10.0.0.0", 8, nh);
-	dp_spec_route6(s, "2001:db8::", 32, nh);
+	/* `kernel`: routes from the kernel (origin IXG_ORIGIN_KERNEL), whose
+	 * member's hop carries its session state (doc/routing.md, "Session
+	 * loss") */
+	dp_spec_route4(s, "10.0.0.0", 8, nh)->origin =
+		kernel ? IXG_ORIGIN_KERNEL : 0;
+	dp_spec_route6(s, "2001:db8::", 32, nh)->origin =
+		kernel ? IXG_ORIGIN_KERNEL : 0;
 	if (ecmp) {
 		struct ixg_spec_nhgroup *g = calloc(1, sizeof(*g));
 
@@ -62,6 +67,7 @@ int
 main(int argc, char **argv)
 {
 	int ecmp = argc > 1 && strcmp(argv[1], "ecmp") == 0;
+	int kernel = argc > 1 && strcmp(argv[1], "kernel") == 0;
 	unsigned long packets = argc > 2 ? strtoul(argv[2], NULL, 10) : 200000;
 	static struct burst bursts[FLOWS / PIPELINE_BURST];
 	struct ixg_spec *s;
@@ -71,12 +77,13 @@ main(int argc, char **argv)
 	struct timespec t0, t1;
 	unsigned long done = 0, fwd = 0;
 
-	if (argc > 1 && strcmp(argv[1], "plain") != 0 && !ecmp) {
-		fprintf(stderr, "usage: ecmp_bench plain|ecmp [PACKETS]\n");
+	if (argc > 1 && strcmp(argv[1], "plain") != 0 && !ecmp && !kernel) {
+		fprintf(stderr,
+			"usage: ecmp_bench plain|kernel|ecmp [PACKETS]\n");
 		return 2;
 	}
 	dp_test_eal_init("ecmp_bench", 0);
-	s = spec(ecmp);
+	s = spec(ecmp, kernel);
 	t = dp_tables_build(s);
 	ctr = calloc(1, sizeof(*ctr));
 	if (ctr == NULL)
@@ -121,7 +128,10 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("%s: %lu packets, %lu forwarded, %.1f ns/packet (burst "
 	       "set-up, lookup and route)\n",
-	       ecmp ? "ecmp" : "plain", done, fwd,
+	       ecmp	? "ecmp"
+	       : kernel ? "kernel"
+			: "plain",
+	       done, fwd,
 	       ((double)(t1.tv_sec - t0.tv_sec) * 1e9 +
 		(double)(t1.tv_nsec - t0.tv_nsec)) /
 		       (double)done);

@@ -26,8 +26,21 @@ m00 for ever; p1: net_null). Then:
  (c) withdraw: the peers owning a third of the table withdraw everything
      (ixgate-rtnl write); time until the dataplane's tables hold the rest
      and nothing waits;
+ (c) with --session, the same withdraw as a BGP session loss (doc/
+     routing.md, "Session loss"): real TCP sessions on port 179 (IPv4 and
+     IPv6) between the node's namespace and the member's next hops (in a
+     namespace of their own, behind the LAN's veth), up before; the
+     node's end is closed (as the routing daemon closes a session) and the
+     deletions written right after, as the daemon writes them. Measured:
+     the close -> ixgate-control seeing the session down (`show sessions`,
+     changed_unix_ms) -> the dataplane holding the down state (its reply,
+     dataplane_applied_unix_ms), checked on the traffic: p0 then also
+     replays frames to an address of that member's kernel routes, whose
+     forwarded counter stops and whose `peer_down` drops start; then the
+     tables' convergence as without it;
 and through all of it the stream from p0 must be forwarded whole: p0's
-drops stay 0 (every reason) while its rx grows.
+drops stay 0 (every reason) while its rx grows (with --session: every
+drop is of the frames to the withdrawn member, peer_down or no_route).
 Prints a summary and writes JSON to --out (default
 bench/results/rib-YYYYmmdd-HHMMSS.json).
 """
@@ -80,22 +93,29 @@ def write_config(path, names, pcap):
         f.write("\n".join(lines))
 
 
-def write_pcap(path):
+def write_pcap(path, dst2=None):
     def csum(b):
         s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
         while s >> 16:
             s = (s & 0xffff) + (s >> 16)
         return (~s) & 0xffff
-    eth = bytes.fromhex("020000000001" "020000000a01" "0800")
-    ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 46, 1, 0, 64, 17, 0,
-                               bytes([198, 51, 100, 10]),
-                               bytes([203, 0, 113, 5])))
-    ip[10:12] = struct.pack("!H", csum(bytes(ip)))
-    frame = eth + bytes(ip) + struct.pack("!HHHH", 4000, 5000, 26, 0) + \
-        b"x" * 18
+    def frame_to(dst):
+        eth = bytes.fromhex("020000000001" "020000000a01" "0800")
+        ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 46, 1, 0, 64,
+                                   17, 0, bytes([198, 51, 100, 10]),
+                                   bytes(dst)))
+        ip[10:12] = struct.pack("!H", csum(bytes(ip)))
+        return eth + bytes(ip) + struct.pack("!HHHH", 4000, 5000, 26, 0) + \
+            b"x" * 18
+    frames = [frame_to([203, 0, 113, 5])]
+    if dst2 is not None:
+        # half the frames to dst2 (a kernel route of the member whose
+        # session --session drops)
+        frames.append(frame_to(dst2))
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         for i in range(256):
+            frame = frames[i % len(frames)]
             f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) +
                     frame)
 
@@ -155,6 +175,19 @@ class Node:
 
     def kr(self):
         return self.ctl("show", "kernel-routes")
+
+    def series(self, name, want):
+        """The sum of the counter ixgate_NAME's series with those labels."""
+        d = self.ctl("show", "counters", name, "--all")
+        return sum(s["value"] for s in d["series"]
+                   if s["name"] == "ixgate_" + name and
+                   all(s["labels"].get(k) == v for k, v in want.items()))
+
+    def drops_by_reason(self):
+        d = self.ctl("show", "counters", "dropped_packets_total", "--all")
+        return {s["labels"]["reason"]: s["value"] for s in d["series"]
+                if s["name"] == "ixgate_dropped_packets_total" and
+                s["value"] > 0}
 
     def p0(self):
         for p in self.ctl("show", "ports")["ports"]:
@@ -259,6 +292,8 @@ def main():
     ap.add_argument("--churn-rate", type=int, default=10000)
     ap.add_argument("--churn-prefixes", type=int, default=50000)
     ap.add_argument("--dp-mem", type=int, default=4096)
+    ap.add_argument("--session", action="store_true",
+                    help="phase (c) as a BGP session loss (see above)")
     ap.add_argument("--out")
     a = ap.parse_args()
     if os.geteuid() != 0:
@@ -284,6 +319,8 @@ def main():
                     except subprocess.TimeoutExpired:
                         p.kill()
         subprocess.run(["ip", "netns", "del", ns])
+        subprocess.run(["ip", "netns", "del", ns + "-m"],
+                       stderr=subprocess.DEVNULL)
     res["loadavg_end"] = os.getloadavg()
     out = a.out or os.path.join(
         HERE, "results",
@@ -303,18 +340,46 @@ def run(a, ns, work, res):
     res["routes4"], res["routes6"], res["peers"] = n4, n6, len(names)
     print("table: %d IPv4 + %d IPv6 prefixes from %d peers" %
           (n4, n6, len(names)))
+    # the peers owning a third of the table: phase (c) withdraws them
+    total, third = n4 + n6, []
+    for p in sorted(names, key=lambda p: -(len(peers[p][0]) +
+                                           len(peers[p][1]))):
+        if sum(len(peers[q][0]) + len(peers[q][1]) for q in third) >= \
+                total / 3:
+            break
+        third.append(p)
+    mns = ns + "-m"
     rb.sh("ip", "-n", ns, "link", "set", "lo", "up")
     rb.sh("ip", "-n", ns, "link", "add", "lan0", "type", "veth", "peer",
           "name", "lan1")
-    for i in ("lan0", "lan1"):
-        rb.sh("ip", "-n", ns, "link", "set", i, "up")
+    if a.session:
+        # the member's end of the LAN in a namespace of its own, with its
+        # next hops: the BGP sessions' far end
+        rb.sh("ip", "netns", "add", mns)
+        rb.sh("ip", "-n", ns, "link", "set", "lan1", "netns", mns)
+        rb.sh("ip", "-n", mns, "link", "set", "lo", "up")
+        rb.sh("ip", "-n", mns, "link", "set", "lan1", "up")
+        g4, g6 = gw_of(names.index(third[0]))
+        rb.sh("ip", "-n", mns, "addr", "add", g4 + "/16", "dev", "lan1")
+        rb.sh("ip", "-n", mns, "addr", "add", g6 + "/64", "dev", "lan1",
+              "nodad")
+        rb.sh("ip", "-n", ns, "link", "set", "lan0", "up")
+    else:
+        for i in ("lan0", "lan1"):
+            rb.sh("ip", "-n", ns, "link", "set", i, "up")
     rb.sh("ip", "-n", ns, "addr", "add", "100.64.0.1/16", "dev", "lan0")
     rb.sh("ip", "-n", ns, "addr", "add", "fd00:64::1/64", "dev", "lan0",
           "nodad")
 
     pcap = os.path.join(work, "in.pcap")
     conf = os.path.join(work, "rib.conf")
-    write_pcap(pcap)
+    dst2 = None
+    if a.session:
+        net = peers[third[0]][0][0].split("/")[0]
+        dst2 = [int(x) for x in net.split(".")]
+        dst2[3] += 1
+        res["session_dst"] = ".".join(str(x) for x in dst2)
+    write_pcap(pcap, dst2)
     write_config(conf, names, pcap)
     rb.sh(os.path.join(a.build, "conf", "ixgate-conf"), "check", conf)
     node = Node(a, ns, work)
@@ -435,13 +500,6 @@ def run(a, ns, work, res):
         installed = n4 + n6
 
     # (c) the peers owning a third of the table withdraw everything.
-    total, third = n4 + n6, []
-    for p in sorted(names, key=lambda p: -(len(peers[p][0]) +
-                                           len(peers[p][1]))):
-        if sum(len(peers[q][0]) + len(peers[q][1]) for q in third) >= \
-                total / 3:
-            break
-        third.append(p)
     gone = sum(len(peers[p][0]) + len(peers[p][1]) for p in third)
     ops = os.path.join(work, "withdraw.ops")
     with open(ops, "w") as f:
@@ -450,12 +508,22 @@ def run(a, ns, work, res):
             for fam in (0, 1):
                 for pfx in peers[p][fam]:
                     f.write("- %s %s\n" % (pfx, gw_of(i)[fam]))
+    sess = None
+    if a.session:
+        sess = session_open(a, node, ns, mns, names.index(third[0]))
     before = node.kr()
     cpu0 = cpu(node)
     la0 = os.getloadavg()
+    if sess is not None:
+        t_close = session_close(sess)
     t0 = time.monotonic()
-    rb.sh("ip", "netns", "exec", ns, rtnl, "write", "-t", "100", "--file",
-          ops, stderr=subprocess.DEVNULL)
+    wr = subprocess.Popen(["ip", "netns", "exec", ns, rtnl, "write", "-t",
+                           "100", "--file", ops], stderr=subprocess.DEVNULL)
+    if sess is not None:
+        # while the deletions are being written, as a daemon's are
+        res["session"] = session_measure(node, sess["peer"], t_close, sess)
+    if wr.wait() != 0:
+        raise SystemExit("ixgate-rtnl write failed")
     t1 = time.monotonic()
     t2, k = node.wait_installed(installed - gone)
     cpu1 = cpu(node)
@@ -481,9 +549,130 @@ def run(a, ns, work, res):
     rx = p0_end["rx_packets"] - p0_start["rx_packets"]
     dr = drops_of(p0_end) - drops_of(p0_start)
     res["traffic"] = {"rx_packets": rx, "drops": dr}
-    print("traffic: p0 received %d frames during the run, %d dropped" %
-          (rx, dr))
+    if a.session:
+        res["traffic"]["drops_by_reason"] = node.drops_by_reason()
+        print("traffic: p0 received %d frames during the run, %d dropped: "
+              "%s (half the frames go to the withdrawn member)" %
+              (rx, dr, res["traffic"]["drops_by_reason"]))
+    else:
+        print("traffic: p0 received %d frames during the run, %d dropped" %
+              (rx, dr))
     return node
+
+
+SESSION_PY = r"""
+import socket, sys, time
+role, a4, a6 = sys.argv[1], sys.argv[2], sys.argv[3]
+if role == "listen":
+    ls = []
+    for fam, a in ((socket.AF_INET, a4), (socket.AF_INET6, a6)):
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((a, 179))
+        s.listen(4)
+        ls.append(s)
+    print("listening", flush=True)
+    conns = [l.accept()[0] for l in ls]
+    # the member closes its end when the node's FIN comes (a BGP
+    # speaker does)
+    for c in conns:
+        c.recv(1)
+        c.close()
+    time.sleep(1)
+else:
+    cs = []
+    for fam, a in ((socket.AF_INET, a4), (socket.AF_INET6, a6)):
+        c = socket.socket(fam, socket.SOCK_STREAM)
+        c.connect((a, 179))
+        cs.append(c)
+    print("up", flush=True)
+    sys.stdin.readline()
+    t = time.time()
+    for c in cs:
+        c.close()
+    print("%.6f" % t, flush=True)
+    time.sleep(1)
+"""
+
+
+def session_open(a, node, ns, mns, i):
+    """TCP sessions on port 179 from the node's namespace to member i's
+    next hops (IPv4 and IPv6), ESTABLISHED and seen up by ixgate-control."""
+    g4, g6 = gw_of(i)
+    lst = subprocess.Popen(["ip", "netns", "exec", mns, "python3", "-c",
+                            SESSION_PY, "listen", g4, g6],
+                           stdout=subprocess.PIPE, text=True)
+    if lst.stdout.readline().strip() != "listening":
+        raise SystemExit("session listener did not start")
+    con = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c",
+                            SESSION_PY, "connect", g4, g6],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           text=True)
+    if con.stdout.readline().strip() != "up":
+        raise SystemExit("sessions did not connect")
+    name = "m%02d" % i
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        st = {(s["peer"], s["family"]): s["state"]
+              for s in node.ctl("show", "sessions")["sessions"]}
+        if st.get((name, "ipv4")) == "up" and st.get((name, "ipv6")) == "up":
+            return {"lst": lst, "con": con, "peer": name}
+        time.sleep(0.05)
+    raise SystemExit("ixgate-control never saw %s's sessions up" % name)
+
+
+def session_close(sess):
+    """Close the node's ends; the time of the close (unix s)."""
+    sess["con"].stdin.write("close\n")
+    sess["con"].stdin.flush()
+    return float(sess["con"].stdout.readline())
+
+
+def session_measure(node, peer, t_close, sess):
+    """From the close: ixgate-control's detection, the dataplane's down
+    state, and the fast path's counters for the member."""
+    deadline = time.time() + 30
+    s = None
+    while time.time() < deadline:
+        s = node.ctl("show", "sessions")
+        st = {(x["peer"], x["family"]): x for x in s["sessions"]}
+        v4, v6 = st[(peer, "ipv4")], st[(peer, "ipv6")]
+        applied = s.get("dataplane_applied_unix_ms") or 0
+        if v4["state"] == "down" and v6["state"] == "down" and \
+                s["dataplane_in_sync"] and \
+                applied >= max(v4["changed_unix_ms"], v6["changed_unix_ms"]):
+            break
+        time.sleep(0.01)
+    else:
+        raise SystemExit("the session loss never reached the dataplane")
+    # the fast path: the member's forwarded frames stop, peer_down starts
+    fw = [node.series("peer_pair_packets_total",
+                      {"src_peer": "src", "dst_peer": peer})]
+    pd = [node.series("dropped_packets_total", {"reason": "peer_down"})]
+    time.sleep(0.5)
+    fw.append(node.series("peer_pair_packets_total",
+                          {"src_peer": "src", "dst_peer": peer}))
+    pd.append(node.series("dropped_packets_total", {"reason": "peer_down"}))
+    for p in (sess["con"], sess["lst"]):
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    r = {"peer": peer, "close_unix": t_close,
+         "detected_ms": {f: st[(peer, f)]["changed_unix_ms"] -
+                         t_close * 1e3 for f in ("ipv4", "ipv6")},
+         "dataplane_applied_ms": applied - t_close * 1e3,
+         "destroy_events": s["destroy_events"],
+         "forwarded_to_member_after_applied": fw[1] - fw[0],
+         "peer_down_drops_in_500ms_after": pd[1] - pd[0]}
+    print("(c) session loss: %s's sessions closed; ixgate-control saw them "
+          "down %.1f ms (IPv4) / %.1f ms (IPv6) after the close, the "
+          "dataplane held it %.1f ms after; in the 500 ms after: %d frames "
+          "forwarded to it, %d dropped peer_down" %
+          (peer, r["detected_ms"]["ipv4"], r["detected_ms"]["ipv6"],
+           r["dataplane_applied_ms"], r["forwarded_to_member_after_applied"],
+           r["peer_down_drops_in_500ms_after"]))
+    return r
 
 
 if __name__ == "__main__":

@@ -114,7 +114,10 @@
 	  "to a member whose next hop's MAC is not resolved (yet) by ARP/ND")  \
 	X(LINK_LOCAL, "link_local",                                            \
 	  "to an IPv6 link-local address (fe80::/10) that is not the node's "  \
-	  "on the ingress link: never routed")
+	  "on the ingress link: never routed")                                 \
+	X(PEER_DOWN, "peer_down",                                              \
+	  "by a kernel route to a member whose BGP session of that family "    \
+	  "is down")
 
 enum ixg_drop_reason {
 #define IXG_X_ENUM(e, name, descr) IXG_DROP_##e,
@@ -901,6 +904,7 @@ struct ixg_sample_cursor {
  *   control -> GET_STATE             dataplane -> STATE
  *   control -> GET_IDS               dataplane -> IDS (+ memfd)
  *   control -> GET_SAMPLES           dataplane -> SAMPLES (+ cursors memfd)
+ *   control -> PEER_DOWN             dataplane -> REPLY      (any time)
  *
  * GET_IDS returns the stable ids of the running configuration's named
  * objects (ports, peers, classes, ACL rules, country indices) as the
@@ -937,6 +941,7 @@ enum ixg_msg_type {
 	IXG_MSG_GET_SAMPLES = 13,
 	IXG_MSG_SAMPLES = 14, /* + the sample cursors memfd */
 	IXG_MSG_TXN_DELTA = 15, /* + memfd of route edits (TXN_DELTA below) */
+	IXG_MSG_PEER_DOWN = 16, /* members' session state (PEER_DOWN below) */
 	IXG_MSG_TYPE_MAX,
 };
 
@@ -1152,6 +1157,26 @@ struct ixg_msg_samples {
 	uint64_t cursors_size; /* bytes in the memfd */
 };
 
+/*
+ * PEER_DOWN: the members whose routes from the kernel (origin
+ * IXG_ORIGIN_KERNEL) are not forwarded, per family, because their BGP
+ * session of that family went down (doc/routing.md, "Session loss"): bit
+ * p % 64 of down[0][p / 64] for member p's IPv4 kernel routes, down[1]
+ * for its IPv6 ones. The whole state, not a change: the dataplane applies
+ * what differs from the state it holds, at once (no transaction, no
+ * rebuild): packets of those routes are dropped `peer_down`, and ECMP
+ * groups spread their flows over their other members. Config routes and
+ * every other member are untouched. Bit 0 (no peer) must be clear; bits
+ * of ids the running config lacks are kept and apply if the id is
+ * configured later. Allowed inside an open transaction (it does not touch
+ * it); refused IXG_ST_STALE before the first configuration. Reply: REPLY,
+ * its message saying what changed.
+ */
+struct ixg_msg_peer_down {
+	struct ixg_msg_hdr hdr;
+	uint64_t down[2][IXG_MAX_PEERS / 64];
+};
+
 #define IXG_STATIC_SIZE(t, n)                                                  \
 	_Static_assert(sizeof(t) == (n), #t " changed size: bump "             \
 					    "IXG_API_VERSION")
@@ -1173,6 +1198,7 @@ IXG_STATIC_SIZE(struct ixg_msg_ids, 80);
 IXG_STATIC_SIZE(struct ixg_ctr_ports, 8 + 72 * IXG_MAX_PORTS);
 IXG_STATIC_SIZE(struct ixg_msg_get_samples, 16);
 IXG_STATIC_SIZE(struct ixg_msg_samples, 40);
+IXG_STATIC_SIZE(struct ixg_msg_peer_down, 16 + 2 * IXG_MAX_PEERS / 8);
 IXG_STATIC_SIZE(struct ixg_sample_record, 64 + IXG_SAMPLE_HDR_MAX);
 IXG_STATIC_SIZE(struct ixg_sample_ring,
 		128 + IXG_SAMPLE_RING_SIZE * (64 + IXG_SAMPLE_HDR_MAX));

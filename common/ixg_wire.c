@@ -37,6 +37,7 @@ static const size_t msg_sizes[IXG_MSG_TYPE_MAX] = {
 	[IXG_MSG_GET_SAMPLES] = sizeof(struct ixg_msg_get_samples),
 	[IXG_MSG_SAMPLES] = sizeof(struct ixg_msg_samples),
 	[IXG_MSG_TXN_DELTA] = sizeof(struct ixg_msg_txn_delta),
+	[IXG_MSG_PEER_DOWN] = sizeof(struct ixg_msg_peer_down),
 };
 
 static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
@@ -55,6 +56,7 @@ static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
 	[IXG_MSG_GET_SAMPLES] = "get_samples",
 	[IXG_MSG_SAMPLES] = "samples",
 	[IXG_MSG_TXN_DELTA] = "txn_delta",
+	[IXG_MSG_PEER_DOWN] = "peer_down",
 };
 
 static const char *const status_names[] = {
@@ -1626,5 +1628,28 @@ ixg_delta_from_fd_edits(int fd, const struct ixg_msg_txn_delta *m,
 	*spec_array_ptr(shadow, td) = res;
 	*spec_count_ptr(shadow, td) = n_res;
 	*owned |= 1u << m->table;
+	return IXG_ST_OK;
+}
+
+void
+ixg_msg_peer_down_init(struct ixg_msg_peer_down *m,
+		       const uint64_t down[2][IXG_MAX_PEERS / 64], uint32_t seq)
+{
+	memset(m, 0, sizeof(*m));
+	ixg_msg_init(&m->hdr, IXG_MSG_PEER_DOWN, sizeof(*m), seq);
+	memcpy(m->down, down, sizeof(m->down));
+}
+
+enum ixg_status
+ixg_peer_down_check(const struct ixg_msg_peer_down *m, char *err)
+{
+	for (unsigned f = 0; f < 2; f++)
+		if (m->down[f][0] & 1u) {
+			snprintf(err, IXG_WIRE_ERR_LEN,
+				 "peer_down: IPv%u bit 0 set: peer id 0 is "
+				 "no peer",
+				 f == 0 ? 4 : 6);
+			return IXG_ST_INVALID;
+		}
 	return IXG_ST_OK;
 }

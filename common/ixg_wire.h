@@ -284,4 +284,16 @@ enum ixg_status ixg_delta_from_fd_edits(
 	bool base_sorted, struct ixg_spec *shadow, uint32_t *owned,
 	void **edits_out, uint32_t *err_index, char *err);
 
+/*
+ * PEER_DOWN (ixg_api.h): fill m with the members' down state (down[f],
+ * IXG_MAX_PEERS bits per family: [0] IPv4, [1] IPv6); and check a
+ * received one: IXG_ST_OK, or IXG_ST_INVALID with a one-line message in
+ * err (IXG_WIRE_ERR_LEN bytes) naming the family and the bit at fault.
+ */
+void ixg_msg_peer_down_init(struct ixg_msg_peer_down *m,
+			    const uint64_t down[2][IXG_MAX_PEERS / 64],
+			    uint32_t seq);
+enum ixg_status ixg_peer_down_check(const struct ixg_msg_peer_down *m,
+				    char *err);
+
 #endif /* IXG_WIRE_H */

@@ -213,6 +213,7 @@ ixg_conf_kernel_routes(const struct ixg_conf *c, struct ixg_conf_kroutes *out)
 	out->ipv6 = r->fams == 0 || (r->fams & 2);
 	out->precedence_kernel = r->precedence_kernel;
 	out->filter = r->filter;
+	out->session_keep = r->session_keep;
 	out->n_tables = r->n_tables;
 	memcpy(out->tables, r->tables, sizeof(out->tables));
 	out->n_protocols = r->n_protocols;

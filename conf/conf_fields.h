@@ -167,7 +167,9 @@
 	F(KROUTES, BATCH, "batch-ms", UINT, batch_ms, 1, 1000, "batch window") \
 	K(KROUTES, PRECEDENCE, "precedence", kr_precedence,                    \
 	  print_kr_precedence)                                                 \
-	K(KROUTES, FILTER, "filter", kr_filter, print_kr_filter)
+	K(KROUTES, FILTER, "filter", kr_filter, print_kr_filter)               \
+	K(KROUTES, SESSION_LOSS, "session-loss", kr_session_loss,              \
+	  print_kr_session_loss)
 
 /* Every section: SEC, how diagnostics name its block. */
 #define CONF_SECTIONS(X)                                                       \

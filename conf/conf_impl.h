@@ -270,6 +270,7 @@ struct c_kroutes {
 	uint32_t locs[KROUTES_NSLOTS];
 	uint8_t fams; /* bit 0: IPv4, bit 1: IPv6; 0: not given (both) */
 	uint8_t precedence_kernel, filter;
+	uint8_t session_keep; /* session-loss keep */
 	uint8_t n_tables, n_protocols;
 	uint8_t protocols[IXG_KROUTES_MAX_PROTOCOLS];
 	uint32_t tables[IXG_KROUTES_MAX_TABLES];

@@ -240,6 +240,10 @@ struct ixg_conf_kroutes {
 	uint8_t filter; /* refuse routes outside the member's allowed
 			 * prefixes (its sources: allow-source, else
 			 * announce) */
+	uint8_t session_keep; /* session-loss keep: a member's BGP session
+			       * going down withdraws nothing (default
+			       * withdraw: its kernel routes stop at once,
+			       * doc/routing.md "Session loss") */
 	uint8_t n_tables, n_protocols;
 	uint8_t protocols[IXG_KROUTES_MAX_PROTOCOLS]; /* rtm_protocol; none:
 						       * every protocol */

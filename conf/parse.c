@@ -953,6 +953,29 @@ kr_filter(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 	return finish(P, 0);
 }
 
+/* session-loss withdraw|keep; (doc/routing.md, "Session loss") */
+static int
+kr_session_loss(struct parser *P, void *obj, const struct kw *k,
+		const struct tok *kw)
+{
+	struct c_kroutes *r = obj;
+	struct tok t;
+
+	field_once(P, obj, k, kw);
+	if (take_word(P, "'withdraw' or 'keep'", &t) < 0)
+		return -1;
+	if (tok_is(&t, "withdraw"))
+		r->session_keep = 0;
+	else if (tok_is(&t, "keep"))
+		r->session_keep = 1;
+	else {
+		ERR_AT(P, &t, "expected 'withdraw' or 'keep', got '%.*s'",
+		       (int)t.len, t.p);
+		return finish(P, 1);
+	}
+	return finish(P, 0);
+}
+
 static int proto_by_name(const struct tok *t, uint8_t *proto);
 static int take_port_range(struct parser *P, uint16_t *lo, uint16_t *hi);
 

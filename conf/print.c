@@ -834,6 +834,18 @@ print_kr_filter(FILE *out, const struct ixg_conf *c, const void *obj,
 }
 
 static void
+print_kr_session_loss(FILE *out, const struct ixg_conf *c, const void *obj,
+		      const struct conf_kw *k, const char *indent)
+{
+	const struct c_kroutes *r = obj;
+
+	(void)c;
+	if (given(obj, k))
+		fprintf(out, "%s%s %s;\n", indent, k->name,
+			r->session_keep ? "keep" : "withdraw");
+}
+
+static void
 print_item_kroutes(FILE *out, const struct ixg_conf *c, const void *obj,
 		   const struct conf_kw *k, const char *indent)
 {

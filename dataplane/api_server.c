@@ -530,6 +530,38 @@ get_samples(struct api_conn *c, uint32_t seq, struct api_reply *out)
 	out->len = sizeof(r);
 }
 
+/*
+ * PEER_DOWN: the members' session state applied to the running snapshot
+ * at once (tables_peer_down: hop entries and ECMP slots), with no
+ * transaction and no rebuild; an open transaction is not touched, and
+ * builds from the running snapshot carry the state on.
+ */
+static void
+peer_down(struct api_conn *c, const struct ixg_msg_peer_down *m,
+	  struct api_reply *out)
+{
+	struct runtime *rt = c->rt;
+	struct tables_down_change ch;
+	char err[IXG_WIRE_ERR_LEN];
+	enum ixg_status st = ixg_peer_down_check(m, err);
+
+	if (st != IXG_ST_OK) {
+		reply_status(out, m->hdr.seq, st, "%s", err);
+		return;
+	}
+	if (rt->tables == NULL || rt->spec == NULL) {
+		reply_status(out, m->hdr.seq, IXG_ST_STALE,
+			     "peer_down: no configuration running yet");
+		return;
+	}
+	tables_peer_down(rt->tables, rt->spec, m->down, &ch);
+	reply_status(out, m->hdr.seq, IXG_ST_OK,
+		     "peer_down: IPv4 %u down %u up, IPv6 %u down %u up; "
+		     "%u ECMP groups repainted (%u slots)",
+		     ch.went_down[0], ch.came_up[0], ch.went_down[1],
+		     ch.came_up[1], ch.groups, ch.slots);
+}
+
 void
 api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 	   struct api_reply *out)
@@ -540,6 +572,7 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 		struct ixg_msg_txn_begin begin;
 		struct ixg_msg_txn_table table;
 		struct ixg_msg_txn_delta delta;
+		struct ixg_msg_peer_down down;
 		uint8_t raw[IXG_MSG_MAX];
 	} m;
 	char err[IXG_WIRE_ERR_LEN];
@@ -588,6 +621,7 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 	case IXG_MSG_GET_STATE: get_state(c, seq, out); break;
 	case IXG_MSG_GET_IDS: get_ids(c, seq, out); break;
 	case IXG_MSG_GET_SAMPLES: get_samples(c, seq, out); break;
+	case IXG_MSG_PEER_DOWN: peer_down(c, &m.down, out); break;
 	default:
 		reply_status(out, seq, IXG_ST_UNKNOWN_TYPE,
 			     "%s is not a request", ixg_msg_type_name(type));

@@ -428,7 +428,8 @@ load_pfx6(struct tbl_build *b, const struct ixg_spec_route6 *r, uint32_t n,
 {
 	for (uint32_t i = 0; i < n; i++) {
 		/* routes may name an ECMP group, sources only peers */
-		uint32_t nh = kind == PK_ROUTE ? tbl_route_nh(b, r[i].peer_id)
+		uint32_t nh = kind == PK_ROUTE ? tbl_route_nh(b, r[i].peer_id,
+							      r[i].origin, 6)
 			      : tbl_peer_ok(b, r[i].peer_id) ? r[i].peer_id
 							     : NH_NONE;
 

@@ -16,6 +16,10 @@
  * measures it). Nothing here depends on the order of
  * the members nor on the group's id, so two groups of the same members
  * spread alike.
+ * A group's slots are kept per family and name hop values
+ * (tables.h, TBL_HOPS), so a member whose BGP session of a family is down
+ * leaves that family's slots to the others (nhg_repaint, at once, when
+ * the control plane says so: hop_table.c).
  * Hooks (tables_impl.h): the spec table "nhgroups", the part "nhg".
  */
 #include <errno.h>
@@ -160,6 +164,46 @@ nhg_slot_owner(const struct ixg_spec_nhgroup *g, unsigned slot)
 	return owner;
 }
 
+/*
+ * The slots of group g for family f (0 IPv4, 1 IPv6) into slot[]: each
+ * the hop value (TBL_HOP_KERNEL4/6 + member) of its owner among the
+ * members whose session of f is up in t; among all of them when none is
+ * (then each slot keeps its own member, dropped peer_down). Rendezvous
+ * hashing: a member going down gives up only its own slots. With
+ * `atomic`, slots already published: each one that changes is written
+ * with one atomic store (workers read them relaxed), and the count of
+ * those is returned.
+ */
+static unsigned
+nhg_paint(const struct tables *t, const struct ixg_spec_nhgroup *g, unsigned f,
+	  uint16_t *slot, bool atomic)
+{
+	const unsigned base = f == 0 ? TBL_HOP_KERNEL4 : TBL_HOP_KERNEL6;
+	struct ixg_spec_nhgroup up = *g;
+	unsigned n = 0, changed = 0;
+
+	for (unsigned k = 0; k < g->n_members && k < IXG_NHG_MAX_MEMBERS; k++)
+		if (!tables_peer_is_down(t, f, g->peer_id[k])) {
+			up.peer_id[n] = g->peer_id[k];
+			up.weight[n++] = g->weight[k];
+		}
+	if (n > 0)
+		up.n_members = (uint8_t)n;
+	else
+		up = *g;
+	for (unsigned sl = 0; sl < IXG_NHG_SLOTS; sl++) {
+		uint16_t v = (uint16_t)(base + nhg_slot_owner(&up, sl));
+
+		if (!atomic) {
+			slot[sl] = v;
+		} else if (__atomic_load_n(&slot[sl], __ATOMIC_RELAXED) != v) {
+			__atomic_store_n(&slot[sl], v, __ATOMIC_RELAXED);
+			changed++;
+		}
+	}
+	return changed;
+}
+
 static int
 nhg_build(struct tbl_build *b)
 {
@@ -193,11 +237,47 @@ nhg_build(struct tbl_build *b)
 						"%s: member %u not configured",
 						what, k);
 			}
-		for (unsigned sl = 0; sl < IXG_NHG_SLOTS; sl++)
-			tg->slot[sl] = nhg_slot_owner(g, sl);
+		for (unsigned f = 0; f < 2; f++)
+			nhg_paint(t, g, f, tg->slot[f], false);
 		tg->n_members = g->n_members;
 	}
 	return 0;
+}
+
+/* See tables_impl.h. */
+void
+nhg_repaint(struct tables *t, const struct ixg_spec *spec,
+	    const uint64_t changed[2][IXG_MAX_PEERS / 64], unsigned *groups,
+	    unsigned *slots)
+{
+	*groups = *slots = 0;
+	if (t->nhg == NULL)
+		return;
+	for (uint32_t i = 0; i < spec->n_nhgroups; i++) {
+		const struct ixg_spec_nhgroup *g = &spec->nhgroups[i];
+		bool hit = false;
+
+		if (g->id >= t->n_nhg)
+			continue;
+		for (unsigned f = 0; f < 2; f++) {
+			bool fam = false;
+
+			for (unsigned k = 0;
+			     k < g->n_members && k < IXG_NHG_MAX_MEMBERS; k++) {
+				uint16_t p = g->peer_id[k];
+
+				if (p < IXG_MAX_PEERS &&
+				    (changed[f][p / 64] >> (p % 64) & 1u))
+					fam = true;
+			}
+			if (!fam)
+				continue;
+			hit = true;
+			*slots += nhg_paint(t, g, f, t->nhg[g->id].slot[f],
+					    true);
+		}
+		*groups += hit;
+	}
 }
 
 /* The slots depend on the groups and nothing else (their members are

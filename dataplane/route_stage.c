@@ -11,7 +11,10 @@
  * per burst (26.34 -> 26.50 per packet, small scenario, 200k packets).
  * ECMP: a route to a member 27.5 before and after the groups (small,
  * 200k packets); a route to a group 79.2 (the flow hash and the slot
- * load; bench/ecmp_bench.c, 4 members, 70/30 IPv4/IPv6).
+ * load; bench/ecmp_bench.c, 4 members, 70/30 IPv4/IPv6). With the
+ * members' hops (session state, tables.h TBL_HOPS): a route to a member
+ * 25.5, from the config or the kernel alike (one 32-bit word instead of
+ * two fields of tbl_peer), a route to a group 84.2 (the family's slots).
  */
 #include <string.h>
 
@@ -21,8 +24,7 @@
 #include "pipeline.h"
 #include "pkt_bytes.h"
 
-_Static_assert(IXG_MAX_PEERS - 1 < NH_BLACKHOLE,
-	       "peer ids are next hops of kind 0");
+_Static_assert(TBL_HOPS - 1 < NH_BLACKHOLE, "hops are next hops of kind 0");
 
 /*
  * Destination lookup for every VERDICT_CONTINUE IPv4/IPv6 packet of b, in
@@ -162,17 +164,53 @@ flow_hash(const struct pkt_meta *m)
 	return h ^ (h >> 32);
 }
 
-/* The member of group g (NH_INDEX_MASK bits of the FIB value) for m's
- * flow: the owner of the slot the hash's top bits name; NH_NONE if the
- * snapshot has no such group. */
+/* The hop (tables.h, TBL_HOPS) of group g (NH_INDEX_MASK bits of the FIB
+ * value) for m's flow: the slot the hash's top bits name, in the table of
+ * the packet's family; NH_NONE if the snapshot has no such group. */
 static inline uint32_t
 nhg_member(const struct tables *t, uint32_t g, const struct pkt_meta *m)
 {
 	if (unlikely(g >= t->n_nhg))
 		return NH_NONE;
-	return t->nhg[g].slot[flow_hash(m) >> (64 - 10)];
+	return __atomic_load_n(
+		&t->nhg[g].slot[m->l3 != L3_IPV4][flow_hash(m) >> (64 - 10)],
+		__ATOMIC_RELAXED);
 }
 _Static_assert(IXG_NHG_SLOTS == 1 << 10, "the slot is the hash's top 10 bits");
+
+/* Why hop value nh (1..TBL_HOPS-1) forwards nothing: a member's kernel
+ * next hop while its session of that family is down, or a member not
+ * configured. Drop path only. */
+static enum ixg_drop_reason
+hop_drop(const struct tables *t, uint32_t nh)
+{
+	if (nh >= TBL_HOP_KERNEL4 && t->peers[nh % IXG_MAX_PEERS].configured)
+		return IXG_DROP_PEER_DOWN;
+	return IXG_DROP_NO_ROUTE;
+}
+
+/*
+ * To hop nh (1..TBL_HOPS-1): its word says the member and its port, or 0
+ * when packets do not go to it (hop_drop says why). Loaded relaxed: a
+ * member's session state is written into the published snapshot
+ * (tables_peer_down).
+ */
+static inline void
+to_hop(const struct tables *t, struct burst *b, unsigned i, uint32_t nh)
+{
+	struct pkt_meta *m = &b->meta[i];
+	uint32_t h = __atomic_load_n(&t->hop[nh], __ATOMIC_RELAXED);
+	uint16_t peer = (uint16_t)h;
+
+	if (unlikely(peer == 0)) {
+		pkt_drop(b, i, hop_drop(t, nh));
+	} else if (unlikely(peer == m->in_peer)) {
+		pkt_drop(b, i, IXG_DROP_HAIRPIN);
+	} else {
+		m->out_peer = peer;
+		m->out_port = (uint16_t)(h >> 16);
+	}
+}
 
 /*
  * Interprets meta.route_nh, filled by stage_lookup. Worker thread; writes
@@ -204,18 +242,10 @@ stage_route(struct pipeline_ctx *ctx, struct burst *b)
 			pkt_drop(b, i, IXG_DROP_L2_MULTICAST);
 			continue;
 		}
-		/* The common case first: a peer id (kind 0, not NH_NONE). */
-		if (likely(nh - 1 < IXG_MAX_PEERS - 1)) {
-			const struct tbl_peer *p = &t->peers[nh];
-
-			if (unlikely(!p->configured)) {
-				pkt_drop(b, i, IXG_DROP_NO_ROUTE);
-			} else if (unlikely(nh == m->in_peer)) {
-				pkt_drop(b, i, IXG_DROP_HAIRPIN);
-			} else {
-				m->out_peer = (uint16_t)nh;
-				m->out_port = p->port_id;
-			}
+		/* The common case first: a member's hop (kind 0, not
+		 * NH_NONE); its session state is in the word read anyway. */
+		if (likely(nh - 1 < TBL_HOPS - 1)) {
+			to_hop(t, b, i, nh);
 			continue;
 		}
 		switch (nh & NH_KIND_MASK) {
@@ -230,19 +260,14 @@ stage_route(struct pipeline_ctx *ctx, struct burst *b)
 			pkt_drop(b, i, IXG_DROP_LOCAL_UNHANDLED);
 			continue;
 		case NH_GROUP:
-			/* ECMP: the member for this flow, then as a peer */
+			/* ECMP: the member for this flow, then as a hop */
 			nh = nhg_member(t, nh & NH_INDEX_MASK, m);
 			break;
 		default: break;
 		}
-		if (nh == NH_NONE || nh >= IXG_MAX_PEERS ||
-		    !t->peers[nh].configured) {
+		if (nh - 1 < TBL_HOPS - 1)
+			to_hop(t, b, i, nh);
+		else
 			pkt_drop(b, i, IXG_DROP_NO_ROUTE);
-		} else if (nh == m->in_peer) {
-			pkt_drop(b, i, IXG_DROP_HAIRPIN);
-		} else {
-			m->out_peer = (uint16_t)nh;
-			m->out_port = t->peers[nh].port_id;
-		}
 	}
 }

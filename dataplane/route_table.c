@@ -566,7 +566,9 @@ route_nh4(const struct tbl_build *b, uint64_t k)
 	uint32_t idx = key4_idx(k);
 
 	switch (key4_kind(k)) {
-	case PK_ROUTE: return tbl_route_nh(b, b->spec->routes4[idx].peer_id);
+	case PK_ROUTE:
+		return tbl_route_nh(b, b->spec->routes4[idx].peer_id,
+				    b->spec->routes4[idx].origin, 4);
 	case PK_BLACKHOLE: return NH_BLACKHOLE | idx;
 	case PK_LOCAL: return NH_LOCAL | idx;
 	default: return NH_NONE;
@@ -855,7 +857,8 @@ build_route4(struct tbl_build *b)
 	for (uint32_t i = 0; i < s->n_routes4; i++) {
 		const struct ixg_spec_route4 *r = &s->routes4[i];
 
-		if (r->len > 32 || tbl_route_nh(b, r->peer_id) == NH_NONE) {
+		if (r->len > 32 ||
+		    tbl_route_nh(b, r->peer_id, r->origin, 4) == NH_NONE) {
 			char what[128];
 
 			routes4_describe(s, i, what, sizeof(what));

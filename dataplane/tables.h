@@ -6,11 +6,14 @@
  * one, published with one atomic pointer store, and freed after an RCU grace
  * period. Workers read the current snapshot pointer once per burst and never
  * see half a config. Nothing in a snapshot is written after publication,
- * except the per-worker meter state (each worker writes only its own array).
+ * except the per-worker meter state (each worker writes only its own array),
+ * the members' egress MACs (neigh.h) and their session state (hop[],
+ * peer_down, the ECMP groups' slots: tables_peer_down).
  */
 #ifndef IXG_TABLES_H
 #define IXG_TABLES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +29,10 @@
 /*
  * Next-hop encoding in the destination FIBs (lpm.h values, 31 bits):
  *   NH_NONE                    no route (the FIB's default next hop)
- *   1..IXG_MAX_PEERS-1         egress peer id
+ *   1..TBL_HOPS-1              a member, by tables.hop[] (below): its peer
+ *                              id for a route from the config, another
+ *                              value per family for a route from the
+ *                              kernel
  *   NH_BLACKHOLE | i           blackhole number i (tables.blackholes[i])
  *   NH_LOCAL | i               the node's own address number i
  *                              (tables.local_addrs[i]); inserted as /32, /128
@@ -45,6 +51,27 @@
 #define NH_KIND_MASK 0x30000u
 #define NH_INDEX_MASK 0x0ffffu
 #define NH_LINK_LOCAL (NH_LOCAL | NH_INDEX_MASK)
+
+/*
+ * Next hops to members (hop_table.c): a route's FIB value v below
+ * TBL_HOPS, and an ECMP group's slots, name tables.hop[v]:
+ *   1..IXG_MAX_PEERS-1      member v, by a route not from the kernel
+ *                           (the config's)
+ *   TBL_HOP_KERNEL4 + p     member p, by an IPv4 route from the kernel
+ *                           (origin IXG_ORIGIN_KERNEL) or an ECMP group
+ *   TBL_HOP_KERNEL6 + p     the same, IPv6
+ * hop[v] is the member's peer id (bits 0..15) and egress port (16..31)
+ * while packets go to it; 0 when they do not: the member is not
+ * configured (no_route), or v is a kernel next hop of a member whose BGP
+ * session of that family is down (peer_down; ixg_api.h PEER_DOWN,
+ * doc/routing.md "Session loss"). So one word that stage_route reads
+ * anyway says both, and a member-level event is one store per family
+ * (plus its groups' slots), never a walk of the routes.
+ */
+#define TBL_HOP_KERNEL4 IXG_MAX_PEERS
+#define TBL_HOP_KERNEL6 (2 * IXG_MAX_PEERS)
+#define TBL_HOPS (3 * IXG_MAX_PEERS)
+_Static_assert(TBL_HOPS <= NH_BLACKHOLE, "hop values are of kind 0");
 
 /*
  * Source-validation FIBs: source address -> set of peers allowed to send it.
@@ -203,7 +230,12 @@ struct tbl_blackhole {
  * slot is set (n_members 0).
  */
 struct tbl_nhg {
-	uint16_t slot[IXG_NHG_SLOTS]; /* peer ids */
+	/* hop values (TBL_HOP_KERNEL4/6 + member), [0] for IPv4 routes,
+	 * [1] IPv6: a member whose session of that family is down owns no
+	 * slot unless every member is down (then each keeps its own, dropped
+	 * peer_down). Written after publication by tables_peer_down (one
+	 * atomic 16-bit store per slot that changes owner). */
+	uint16_t slot[2][IXG_NHG_SLOTS];
 	uint8_t n_members;
 };
 
@@ -235,6 +267,7 @@ struct tbl_class {
  * with the snapshot it was built from (tables_build_from) when its inputs
  * did not change:
  *   peers    peer_table.c: ports, peers, the direct ingress-peer tables
+ *   hops     hop_table.c: next hops to members and their session state
  *   addrs    route_table.c: local addresses, blackholes
  *   nhg      nhg_table.c: ECMP next-hop groups (before the FIBs that
  *            name them)
@@ -248,6 +281,7 @@ struct tbl_class {
  */
 #define TBL_PARTS(X)                                                           \
 	X(PEERS, peers)                                                        \
+	X(HOPS, hops)                                                          \
 	X(ADDRS, addrs)                                                        \
 	X(NHG, nhg)                                                            \
 	X(ROUTE4, route4)                                                      \
@@ -279,6 +313,14 @@ struct tables {
 
 	struct tbl_port ports[IXG_MAX_PORTS];
 	struct tbl_peer peers[IXG_MAX_PEERS]; /* indexed by peer id */
+	/*
+	 * Next hops to members (TBL_HOPS above, hop_table.c). Written after
+	 * publication by tables_peer_down (atomic 32-bit stores); workers
+	 * load an entry relaxed. peer_down[f] is the state they follow
+	 * (ixg_msg_peer_down.down), carried from each snapshot to the next.
+	 */
+	uint32_t hop[TBL_HOPS];
+	uint64_t peer_down[2][IXG_MAX_PEERS / 64];
 	/*
 	 * Direct ingress-peer lookup (see struct tbl_peer_slot):
 	 * peer_vlan_slot[port * TBL_VLANS + vlan] is the slot of a frame with
@@ -402,6 +444,37 @@ int tables_warm_one(const struct tables *t);
  * left out. Returns the length written (truncated to len).
  */
 size_t tables_describe_fibs(const struct tables *t, char *buf, size_t len);
+
+/* What tables_peer_down changed. */
+struct tables_down_change {
+	unsigned went_down[2], came_up[2]; /* members per family */
+	unsigned groups; /* ECMP groups repainted */
+	unsigned slots; /* their slots that changed owner */
+};
+
+/*
+ * Apply a PEER_DOWN state (ixg_api.h: down[f] bit p: member p's kernel
+ * routes of family f not forwarded) to the published snapshot t, built
+ * from spec, at once: its hop entries of the members that changed, and
+ * the slots of the ECMP groups that have one of them as a member,
+ * repainted over their other members (atomic stores; a worker sees a
+ * member's routes go from one burst to the next). The state is carried
+ * into every later snapshot built from t. Bit 0 must be clear. What
+ * changed into *out (may be NULL). Control (main) thread, the one that
+ * publishes; O(members + the affected groups' slots), no allocation.
+ */
+void tables_peer_down(struct tables *t, const struct ixg_spec *spec,
+		      const uint64_t down[2][IXG_MAX_PEERS / 64],
+		      struct tables_down_change *out);
+
+/* Whether member p's kernel routes of family f (0 IPv4, 1 IPv6) are not
+ * forwarded in t. Any thread. */
+static inline bool
+tables_peer_is_down(const struct tables *t, unsigned f, uint16_t p)
+{
+	return p < IXG_MAX_PEERS && f < 2 &&
+	       (t->peer_down[f][p / 64] >> (p % 64) & 1u) != 0;
+}
 
 /* Shared parts (enum tbl_part) currently allocated by any snapshot of this
  * process: a leak and double-free check for tests. Control thread. */

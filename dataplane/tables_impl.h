@@ -64,12 +64,16 @@ tbl_peer_ok(const struct tbl_build *b, uint16_t peer)
 }
 
 /*
- * A route's next hop as the FIB holds it: a peer id configured in the
- * snapshot being built, or NH_GROUP | id for IXG_NH_GROUP | id when the
- * group part built that group; NH_NONE for anything else.
+ * A route's next hop as the FIB holds it: for a peer id configured in the
+ * snapshot being built, the member's hop (tables.h, TBL_HOPS): the peer id
+ * itself, or TBL_HOP_KERNEL4/6 + id for a route of family 4/6 from the
+ * kernel (origin IXG_ORIGIN_KERNEL), whose forwarding follows the member's
+ * BGP session; NH_GROUP | id for IXG_NH_GROUP | id when the group part
+ * built that group; NH_NONE for anything else.
  */
 static inline uint32_t
-tbl_route_nh(const struct tbl_build *b, uint16_t v)
+tbl_route_nh(const struct tbl_build *b, uint16_t v, uint32_t origin,
+	     unsigned family)
 {
 	if (v & IXG_NH_GROUP) {
 		uint32_t g = v & ~IXG_NH_GROUP;
@@ -78,12 +82,27 @@ tbl_route_nh(const struct tbl_build *b, uint16_t v)
 			       ? NH_GROUP | g
 			       : NH_NONE;
 	}
-	return tbl_peer_ok(b, v) ? v : NH_NONE;
+	if (!tbl_peer_ok(b, v))
+		return NH_NONE;
+	if (origin != IXG_ORIGIN_KERNEL)
+		return v;
+	return (family == 4 ? TBL_HOP_KERNEL4 : TBL_HOP_KERNEL6) + (uint32_t)v;
 }
 
 /* The owner of hash slot `slot` of group g: the member of the lowest
  * weighted rendezvous score (nhg_table.c). */
 uint16_t nhg_slot_owner(const struct ixg_spec_nhgroup *g, unsigned slot);
+
+/*
+ * Repaint the published slots of t's ECMP groups (spec: what t was built
+ * from) of which a member changed session state in a family (bit p of
+ * changed[f]) for that family, over t->peer_down (hop_table.c,
+ * tables_peer_down). The groups repainted and the slots that changed
+ * owner into *groups and *slots. Main thread.
+ */
+void nhg_repaint(struct tables *t, const struct ixg_spec *spec,
+		 const uint64_t changed[2][IXG_MAX_PEERS / 64],
+		 unsigned *groups, unsigned *slots);
 
 /* "route 10.0.0.0/8 (origin 17)": element i of spec table `table`, as a
  * message names it (the table's describe hook). */

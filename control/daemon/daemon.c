@@ -593,6 +593,7 @@ publish_live(struct ctld *D)
 
 	sflow_get_stats(D, &l.sf);
 	rib_get_stats(D->rib, &l.kr);
+	session_watch_stats(rib_sessions(D->rib), &l.ss);
 	exporter_live(&l);
 }
 

@@ -21,6 +21,7 @@
 #include "rib_table.h"
 #include "ixg_wire.h"
 #include "rtnl_reader.h"
+#include "session_watch.h"
 #include "view.h"
 
 /* Latency histogram: 1 ms buckets up to 10 s, then one overflow. */
@@ -69,6 +70,9 @@ struct rib {
 	uint64_t builds_delta, builds_full;
 	void *job_edits[2];
 	uint64_t job_n_edits[2];
+	/* The members' BGP sessions (session_watch.h), watched while the
+	 * block is there. */
+	struct session_watch *sw;
 };
 
 static uint64_t
@@ -264,6 +268,12 @@ rib_new(struct ctld *D)
 		return -ENOMEM;
 	}
 	rib_table_set_log(R->t, table_log, R);
+	R->sw = session_watch_new(D);
+	if (R->sw == NULL) {
+		rib_table_free(R->t);
+		free(R);
+		return -ENOMEM;
+	}
 	R->D = D;
 	R->started_ns = mono_ns();
 	D->rib = R;
@@ -279,6 +289,7 @@ rib_free(struct ctld *D)
 	if (R == NULL)
 		return;
 	reader_stop(R);
+	session_watch_free(R->sw);
 	if (R->retry != NULL)
 		loop_timer_del(D->loop, R->retry);
 	rib_table_free(R->t);
@@ -361,6 +372,9 @@ rib_running_changed(struct ctld *D)
 	if (run->valid && run->conf != NULL)
 		ixg_conf_kernel_routes(run->conf, &kr);
 	kr.origin = 0;
+	/* The sessions' watcher has its own switch: the reader goes on. */
+	session_watch_configure(R->sw, kr.enabled != 0, !kr.session_keep);
+	kr.session_keep = 0;
 	if (memcmp(&kr, &R->kr, sizeof(kr)) != 0 ||
 	    (kr.enabled && R->reader == NULL)) {
 		reader_stop(R);
@@ -428,6 +442,8 @@ rib_kick(struct ctld *D)
 	};
 	char err[256];
 
+	if (R != NULL)
+		session_watch_sync(R->sw);
 	if (R == NULL || !R->dirty || R->job || R->retry != NULL ||
 	    !D->st.running.valid || !dp_client_ready(D->dp) ||
 	    !D->first_sync_done || D->sync_pending || D->running_not_live)
@@ -1269,4 +1285,11 @@ rib_get_stats(const struct rib *R, struct rib_stats *out)
 	}
 	while (b < RIB_LAT_BOUNDS)
 		out->lat_le[b++] = cum;
+}
+
+/* See rib.h. */
+const struct session_watch *
+rib_sessions(const struct rib *R)
+{
+	return R != NULL ? R->sw : NULL;
 }

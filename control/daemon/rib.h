@@ -164,4 +164,9 @@ struct rib_stats {
  * R may be NULL). Loop thread. */
 void rib_get_stats(const struct rib *R, struct rib_stats *out);
 
+/* The members' BGP sessions (session_watch.h), watched with the
+ * kernel-routes block; NULL when R is. Loop thread. */
+struct session_watch;
+const struct session_watch *rib_sessions(const struct rib *R);
+
 #endif /* IXG_RIB_H */

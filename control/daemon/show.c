@@ -38,6 +38,7 @@
 #include "ixg_json.h"
 #include "rib.h"
 #include "rib_table.h"
+#include "session_watch.h"
 #include "show_impl.h"
 #include "stats.h"
 #include "view.h"
@@ -1353,6 +1354,20 @@ cmd_kernel_routes(struct ctx *x, struct view *v, const char *arg)
 {
 	(void)arg;
 	return rib_show(x->st->rib, x->spec, v);
+}
+
+static int
+cmd_sessions(struct ctx *x, struct view *v, const char *arg)
+{
+	const struct session_watch *w = rib_sessions(x->st->rib);
+
+	(void)arg;
+	if (w == NULL) {
+		view_text(v, "sessions: not watched\n");
+		view_json(v, "enabled", V_BOOL(false));
+		return 0;
+	}
+	return session_watch_show(w, v);
 }
 
 /* ------------------------------------------------------------- show acl */
@@ -2809,6 +2824,8 @@ static const struct show_cmd show_cmds[] = {
 	 false, false, false, cmd_routes},
 	{"kernel-routes", NULL, "routes learned from Linux tables, commits",
 	 SA_NONE, NULL, false, false, false, cmd_kernel_routes},
+	{"sessions", NULL, "members' BGP sessions: state, last change",
+	 SA_NONE, NULL, false, false, false, cmd_sessions},
 	{"acl", NULL, "ACL rules in priority order, with hits", SA_NONE, NULL,
 	 false, true, true, cmd_acl},
 	{"classes", NULL, "traffic classes (trTCM) and colour counters",

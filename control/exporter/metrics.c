@@ -140,7 +140,19 @@ struct mfam {
 	X(KR_LATENCY, "ixgate_kernel_route_latency_seconds", M_HISTOGRAM,      \
 	  "seconds",                                                           \
 	  "Time from reading a route change from netlink to the commit "       \
-	  "holding it being live in the dataplane")
+	  "holding it being live in the dataplane")                            \
+	X(SW_SESSIONS, "ixgate_bgp_session_families", M_GAUGE, NULL,           \
+	  "Members' BGP sessions per family (TCP 179 to a next hop) by "       \
+	  "state: up, down (session loss), untracked")                         \
+	X(SW_DOWNS, "ixgate_bgp_session_down_events", M_COUNTER, NULL,         \
+	  "A member's BGP session of a family left ESTABLISHED (session "      \
+	  "loss)")                                                             \
+	X(SW_UPS, "ixgate_bgp_session_up_events", M_COUNTER, NULL,             \
+	  "A member's BGP session of a family ESTABLISHED again after a loss") \
+	X(SW_DP, "ixgate_bgp_session_dataplane_updates", M_COUNTER, NULL,      \
+	  "Session state (PEER_DOWN) updates the dataplane applied")           \
+	X(SW_ERRORS, "ixgate_bgp_session_dump_errors", M_COUNTER, NULL,        \
+	  "sock_diag dumps of the sessions thrown away (malformed, refused)")
 
 enum fam_id {
 #define X_ENUM(id, name, type, unit, help) F_##id,
@@ -689,6 +701,16 @@ render_live(struct emitter *e, const struct exp_live *l)
 		bound[b] = rib_lat_bounds_ms[b] / 1000.0;
 	histogram(e, bound, kr->lat_le, RIB_LAT_BOUNDS, kr->lat_count,
 		  kr->lat_sum_ns / 1e9);
+	if (!l->ss.enabled)
+		return;
+	family_begin(e, F_SW_SESSIONS);
+	labelled_u64(e, "state", "up", l->ss.tracked_up);
+	labelled_u64(e, "state", "down", l->ss.down);
+	labelled_u64(e, "state", "untracked", l->ss.untracked);
+	single_u64(e, F_SW_DOWNS, l->ss.downs);
+	single_u64(e, F_SW_UPS, l->ss.ups);
+	single_u64(e, F_SW_DP, l->ss.dp_updates);
+	single_u64(e, F_SW_ERRORS, l->ss.dump_errors);
 }
 
 /* Render (see metrics.h). Any thread. */

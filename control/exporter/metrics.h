@@ -28,6 +28,7 @@
 #include "http.h"
 #include "ixg_api.h"
 #include "rib.h"
+#include "session_watch.h"
 #include "sflow.h"
 
 struct ctl_state;
@@ -150,6 +151,7 @@ struct exp_live {
 	bool valid; /* filled at least once */
 	struct sflow_stats sf; /* control/sflow/sflow.h */
 	struct rib_stats kr; /* control/daemon/rib.h */
+	struct sw_stats ss; /* control/daemon/session_watch.h */
 };
 
 /*

@@ -217,7 +217,7 @@ test_weights(void **state)
 		      (double)n[2] / FLOWS);
 	assert_true(n[2] > 2 * n[1] && n[2] < 4 * n[1]);
 	for (unsigned sl = 0; sl < IXG_NHG_SLOTS; sl++)
-		slots += t->nhg[7].slot[sl] == 2;
+		slots += t->nhg[7].slot[0][sl] == TBL_HOP_KERNEL4 + 2;
 	assert_true(slots > IXG_NHG_SLOTS * 6 / 10 &&
 		    slots < IXG_NHG_SLOTS * 9 / 10);
 	tables_free(t);

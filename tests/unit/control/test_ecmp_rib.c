@@ -25,6 +25,7 @@
 #include "ixg_api.h"
 #include "rib_nhg.h"
 #include "rib_table.h"
+#include "rib_test_util.h"
 #include "rtnl_store.h"
 
 #define G(id) ((uint16_t)(IXG_NH_GROUP | (id)))
@@ -38,14 +39,7 @@ struct fx {
 	struct rib_policy pol;
 };
 
-static uint32_t
-h4(const char *a)
-{
-	struct in_addr in;
-
-	assert_int_equal(inet_pton(AF_INET, a, &in), 1);
-	return ntohl(in.s_addr);
-}
+#define h4 rtu_h4
 
 /* Members 1..4 ("m1".."m4"), next hops 192.0.2.N and 2001:db8::N; 1..3
  * may source 198.51.100.0/22, 4 nothing. */
@@ -103,31 +97,8 @@ static void
 route(struct fx *f, bool del, const char *pfx, unsigned len,
       const char *const *gws, const uint16_t *w, const uint8_t *fl, unsigned n)
 {
-	struct rtnl_route r;
-	struct rtnl_nexthop nh[8];
-	int fam = strchr(pfx, ':') ? AF_INET6 : AF_INET;
-
-	memset(&r, 0, sizeof(r));
-	memset(nh, 0, sizeof(nh));
-	r.family = (uint8_t)fam;
-	r.dst_len = (uint8_t)len;
-	r.type = RTN_UNICAST;
-	r.protocol = RTPROT_BIRD;
-	r.table = 100;
-	r.priority = 32;
-	assert_int_equal(inet_pton(fam, pfx, r.dst), 1);
-	for (unsigned i = 0; i < n; i++) {
-		nh[i].gw_family = strchr(gws[i], ':') ? AF_INET6 : AF_INET;
-		assert_int_equal(inet_pton(nh[i].gw_family, gws[i], nh[i].gw),
-				 1);
-		nh[i].weight = w != NULL ? w[i] : 1;
-		nh[i].flags = fl != NULL ? fl[i] : 0;
-		nh[i].ifindex = 3;
-	}
-	r.nh = nh;
-	r.n_nh = (uint16_t)n;
-	rtnl_route_sort_nh(&r);
-	rtnl_store_apply(f->st, del ? RTNL_OP_DEL : RTNL_OP_NEW, 0, &r, 1);
+	rtu_route(f->st, del ? RTNL_OP_DEL : RTNL_OP_NEW, 1, pfx, len,
+		  RTN_UNICAST, RTPROT_BIRD, gws, w, fl, n);
 }
 
 static void
@@ -148,16 +119,7 @@ static void
 expect(struct fx *f, const char *pfx, unsigned len, int kind, uint16_t peer,
        bool merged)
 {
-	uint8_t a[16] = {0}, k;
-	uint16_t p;
-	bool m;
-	int fam = strchr(pfx, ':') ? 6 : 4;
-
-	inet_pton(fam == 4 ? AF_INET : AF_INET6, pfx, a);
-	assert_int_equal(rib_table_lookup(f->t, fam, a, len, &k, &p, &m), 0);
-	assert_int_equal(k, kind);
-	assert_int_equal(p, peer);
-	assert_int_equal(m, merged);
+	rtu_expect(f->t, pfx, len, kind, peer, merged);
 }
 
 static struct ixg_spec
@@ -170,16 +132,7 @@ merge(struct fx *f)
 	return m;
 }
 
-static void
-spec_arrays_free(struct ixg_spec *m)
-{
-	free(m->routes4);
-	free(m->routes6);
-	free(m->blackholes);
-	free(m->nhgroups);
-	free(m->sources4);
-	free(m->sources6);
-}
+#define spec_arrays_free rtu_spec_arrays_free
 
 static const struct ixg_spec_nhgroup *
 group_of(const struct ixg_spec *m, uint16_t id)

@@ -22,6 +22,7 @@
 
 #include "ixg_api.h"
 #include "rib_table.h"
+#include "rib_test_util.h"
 #include "rtnl_store.h"
 
 struct fx {
@@ -100,28 +101,13 @@ teardown(void **state)
 	return 0;
 }
 
+/* A kernel route of table 100 from BGP via the IPv6 gateway gw. */
 static void
 add_route(struct fx *f, int fam, const char *pfx, unsigned len, const char *gw)
 {
-	struct rtnl_route r;
-	struct rtnl_nexthop nh;
-
-	memset(&r, 0, sizeof(r));
-	memset(&nh, 0, sizeof(nh));
-	r.family = (uint8_t)fam;
-	r.dst_len = (uint8_t)len;
-	r.type = RTN_UNICAST;
-	r.protocol = RTPROT_BGP;
-	r.table = 100;
-	r.priority = 20;
-	assert_int_equal(inet_pton(fam, pfx, r.dst), 1);
-	nh.gw_family = AF_INET6;
-	assert_int_equal(inet_pton(AF_INET6, gw, nh.gw), 1);
-	nh.weight = 1;
-	nh.ifindex = 3;
-	r.nh = &nh;
-	r.n_nh = 1;
-	rtnl_store_apply(f->st, RTNL_OP_NEW, 0, &r, 1);
+	(void)fam;
+	rtu_route(f->st, RTNL_OP_NEW, 1, pfx, len, RTN_UNICAST, RTPROT_BGP, &gw,
+		  NULL, NULL, 1);
 }
 
 static void
@@ -136,9 +122,10 @@ static void
 expect(struct fx *f, int fam, const char *pfx, unsigned len, int kind,
        uint16_t want_peer)
 {
-	uint8_t a[16] = {0}, k;
+	uint8_t k;
 	uint16_t p;
 	bool m;
+	uint8_t a[16] = {0};
 
 	assert_int_equal(inet_pton(fam, pfx, a), 1);
 	assert_int_equal(rib_table_lookup(f->t, fam == AF_INET ? 4 : 6, a, len,

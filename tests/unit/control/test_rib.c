@@ -22,6 +22,7 @@
 
 #include "ixg_api.h"
 #include "rib_table.h"
+#include "rib_test_util.h"
 #include "rtnl_store.h"
 
 struct fx {
@@ -45,14 +46,7 @@ on_log(void *arg, const char *line)
 	snprintf(f->log + l, sizeof(f->log) - l, "%s\n", line);
 }
 
-static uint32_t
-h4(const char *a)
-{
-	struct in_addr in;
-
-	assert_int_equal(inet_pton(AF_INET, a, &in), 1);
-	return ntohl(in.s_addr);
-}
+#define h4 rtu_h4
 
 /* Two members (ids 1 "vn", 2 "th") with next hops 192.0.2.1/2 and
  * 2001:db8::2; vn may source 27.64.0.0/12, th 1.0.0.0/8 and 2402::/16;
@@ -115,59 +109,24 @@ teardown(void **state)
 	return 0;
 }
 
-/* Add (or, gw NULL and type unicast... ) a kernel route of table 100. */
+/* Add or delete a kernel route of table 100 (gw NULL: none, for the
+ * blackhole types); fam is pfx's family. */
 static void
 add_route(struct fx *f, int fam, const char *pfx, unsigned len, unsigned type,
 	  const char *gw)
 {
-	struct rtnl_route r;
-	struct rtnl_nexthop nh;
-
-	memset(&r, 0, sizeof(r));
-	memset(&nh, 0, sizeof(nh));
-	r.family = (uint8_t)fam;
-	r.dst_len = (uint8_t)len;
-	r.type = (uint8_t)type;
-	r.protocol = RTPROT_BIRD;
-	r.table = 100;
-	r.priority = 32;
-	assert_int_equal(inet_pton(fam, pfx, r.dst), 1);
-	if (gw != NULL) {
-		nh.gw_family = strchr(gw, ':') ? AF_INET6 : AF_INET;
-		assert_int_equal(inet_pton(nh.gw_family, gw, nh.gw), 1);
-		nh.weight = 1;
-		nh.ifindex = 3;
-		r.nh = &nh;
-		r.n_nh = 1;
-	}
-	rtnl_store_apply(f->st, RTNL_OP_NEW, 0, &r, 1);
+	(void)fam;
+	rtu_route(f->st, RTNL_OP_NEW, 1, pfx, len, type, RTPROT_BIRD, &gw, NULL,
+		  NULL, gw != NULL ? 1 : 0);
 }
 
 static void
 del_route(struct fx *f, int fam, const char *pfx, unsigned len, unsigned type,
 	  const char *gw)
 {
-	struct rtnl_route r;
-	struct rtnl_nexthop nh;
-
-	memset(&r, 0, sizeof(r));
-	memset(&nh, 0, sizeof(nh));
-	r.family = (uint8_t)fam;
-	r.dst_len = (uint8_t)len;
-	r.type = (uint8_t)type;
-	r.protocol = RTPROT_BIRD;
-	r.table = 100;
-	r.priority = 32;
-	inet_pton(fam, pfx, r.dst);
-	if (gw != NULL) {
-		nh.gw_family = strchr(gw, ':') ? AF_INET6 : AF_INET;
-		inet_pton(nh.gw_family, gw, nh.gw);
-		nh.weight = 1;
-		nh.ifindex = 3;
-		r.nh = &nh;
-		r.n_nh = 1;
-	}
-	rtnl_store_apply(f->st, RTNL_OP_DEL, 0, &r, 2);
+	(void)fam;
+	rtu_route(f->st, RTNL_OP_DEL, 2, pfx, len, type, RTPROT_BIRD, &gw, NULL,
+		  NULL, gw != NULL ? 1 : 0);
 }
 
 struct flush_ctx {
@@ -199,17 +158,8 @@ static void
 expect(struct fx *f, int fam, const char *pfx, unsigned len, int kind,
        uint16_t peer, bool merged)
 {
-	uint8_t a[16] = {0}, k;
-	uint16_t p;
-	bool m;
-
-	inet_pton(fam, pfx, a);
-	assert_int_equal(rib_table_lookup(f->t, fam == AF_INET ? 4 : 6, a, len,
-					  &k, &p, &m),
-			 0);
-	assert_int_equal(k, kind);
-	assert_int_equal(p, peer);
-	assert_int_equal(m, merged);
+	(void)fam;
+	rtu_expect(f->t, pfx, len, kind, peer, merged);
 }
 
 static struct ixg_spec
@@ -222,13 +172,7 @@ merge(struct fx *f)
 	return m;
 }
 
-static void
-spec_arrays_free(struct ixg_spec *m)
-{
-	free(m->routes4);
-	free(m->routes6);
-	free(m->blackholes);
-}
+#define spec_arrays_free rtu_spec_arrays_free
 
 static void
 test_resolution(void **state)

@@ -31,6 +31,7 @@
 #include "ixg_api.h"
 #include "ixg_wire.h"
 #include "rib_table.h"
+#include "rib_test_util.h"
 #include "rtnl_store.h"
 
 #define N_PEERS 6
@@ -110,30 +111,17 @@ route_mp(struct fx *f, enum rtnl_op op, int fam, const uint8_t *dst,
 	 unsigned len, unsigned type, const unsigned *mem, const uint16_t *w,
 	 unsigned n)
 {
-	struct rtnl_route r;
 	struct rtnl_nexthop nh[N_PEERS + 1];
 
-	memset(&r, 0, sizeof(r));
 	memset(nh, 0, sizeof(nh));
-	r.family = (uint8_t)fam;
-	r.dst_len = (uint8_t)len;
-	r.type = (uint8_t)type;
-	r.protocol = RTPROT_BIRD;
-	r.table = 100;
-	r.priority = 32;
-	memcpy(r.dst, dst, 16);
-	if (type == RTN_UNICAST) {
-		for (unsigned i = 0; i < n; i++) {
-			nh[i].gw_family = (uint8_t)fam;
-			gw_of(fam, mem[i], nh[i].gw);
-			nh[i].weight = w != NULL ? w[i] : 1;
-			nh[i].ifindex = 3;
-		}
-		r.nh = nh;
-		r.n_nh = (uint16_t)n;
-		rtnl_route_sort_nh(&r);
+	if (type != RTN_UNICAST)
+		n = 0;
+	for (unsigned i = 0; i < n; i++) {
+		nh[i].gw_family = (uint8_t)fam;
+		gw_of(fam, mem[i], nh[i].gw);
+		nh[i].weight = w != NULL ? w[i] : 1;
 	}
-	rtnl_store_apply(f->st, op, 0, &r, 1);
+	rtu_apply(f->st, op, 1, fam, dst, len, type, RTPROT_BIRD, nh, n);
 }
 
 static void

@@ -103,7 +103,8 @@ edit4(struct ixg_spec *s, unsigned count, bool add_only)
 					   sizeof(*v));
 
 	assert_non_null(v);
-	memcpy(v, s->sources4, (size_t)s->n_sources4 * sizeof(*v));
+	if (s->n_sources4 > 0)
+		memcpy(v, s->sources4, (size_t)s->n_sources4 * sizeof(*v));
 	s->sources4 = v;
 	for (unsigned i = 0; i < count; i++) {
 		uint32_t k = rnd(3), j = s->n_sources4 ? rnd(s->n_sources4) : 0;
@@ -124,7 +125,8 @@ edit6(struct ixg_spec *s, unsigned count, bool add_only)
 					   sizeof(*v));
 
 	assert_non_null(v);
-	memcpy(v, s->sources6, (size_t)s->n_sources6 * sizeof(*v));
+	if (s->n_sources6 > 0)
+		memcpy(v, s->sources6, (size_t)s->n_sources6 * sizeof(*v));
 	s->sources6 = v;
 	for (unsigned i = 0; i < count; i++) {
 		uint32_t k = rnd(3), j = s->n_sources6 ? rnd(s->n_sources6) : 0;

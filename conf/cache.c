@@ -73,6 +73,7 @@ struct ixg_conf_cache {
 	int64_t racy_ns;
 	struct ixg_conf_cache_stats st;
 	uint32_t sizes[CACHE_SIZES]; /* the last compile's, before dedup */
+	struct dedup_memo memo[DEDUP_MEMOS];
 };
 
 /* See ixg_conf.h. */
@@ -100,6 +101,10 @@ ixg_conf_cache_free(struct ixg_conf_cache *c)
 {
 	if (c == NULL)
 		return;
+	for (unsigned m = 0; m < DEDUP_MEMOS; m++) {
+		free(c->memo[m].v);
+		free(c->memo[m].keys);
+	}
 	for (unsigned b = 0; b < CACHE_BUCKETS; b++)
 		while (c->bucket[b] != NULL) {
 			struct cache_entry *e = c->bucket[b];
@@ -511,6 +516,21 @@ cache_sizes_set(struct ixg_conf_cache *c, const uint32_t sizes[CACHE_SIZES])
 {
 	if (c != NULL)
 		memcpy(c->sizes, sizes, sizeof(c->sizes));
+}
+
+/* See conf_impl.h. */
+struct dedup_memo *
+cache_dedup_memo(struct ixg_conf_cache *c, unsigned table)
+{
+	return c != NULL && table < DEDUP_MEMOS ? &c->memo[table] : NULL;
+}
+
+/* See conf_impl.h. */
+void
+cache_dedup_merged(struct ixg_conf_cache *c)
+{
+	if (c != NULL)
+		c->st.dedup_merged++;
 }
 
 /* See conf_impl.h. */

@@ -515,6 +515,32 @@ void cache_sizes_get(const struct ixg_conf_cache *c,
 		     uint32_t sizes[CACHE_SIZES]);
 void cache_sizes_set(struct ixg_conf_cache *c,
 		     const uint32_t sizes[CACHE_SIZES]);
+/*
+ * The duplicate check's sorted index of the last compile through c, per
+ * table (DEDUP_ROUTES4 .. DEDUP_SOURCES6): the table as it was read
+ * (before repeats were dropped) and its keys in sorted order (IPv4: the
+ * 64-bit keys of compile.c; IPv6: positions, uint32_t). The next compile
+ * finds the changed middle of the table against it and merges only that
+ * into the index instead of sorting every key again. Owned by the cache;
+ * NULL for c NULL.
+ */
+enum {
+	DEDUP_ROUTES4,
+	DEDUP_ROUTES6,
+	DEDUP_SOURCES4,
+	DEDUP_SOURCES6,
+	DEDUP_MEMOS
+};
+struct dedup_memo {
+	void *v; /* n elements of the table, as read */
+	void *keys; /* n sorted keys */
+	uint32_t n;
+	size_t cap_v, cap_keys; /* bytes allocated */
+};
+struct dedup_memo *cache_dedup_memo(struct ixg_conf_cache *c, unsigned table);
+/* One table's check merged from its memo (the stats' dedup_merged). */
+void cache_dedup_merged(struct ixg_conf_cache *c);
+
 /* A compile starts (stats reset) / ends; a complete one drops the
  * entries it did not use. c may be NULL. */
 void cache_compile_begin(struct ixg_conf_cache *c);

@@ -105,6 +105,10 @@ struct ixg_conf_cache_stats {
 	uint64_t bytes_compiled, bytes_reused;
 	uint32_t entries; /* held now */
 	uint64_t bytes_held; /* memory of the entries' records */
+	/* Of the four prefix tables (routes, sources; IPv4, IPv6), those
+	 * whose duplicate check merged the changed middle into the last
+	 * compile's sorted index instead of sorting every prefix. */
+	uint32_t dedup_merged;
 };
 
 /* c's stats into *out (zeros for c NULL). */

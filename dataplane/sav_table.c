@@ -96,6 +96,50 @@ struct sav_frame {
 	int64_t nh; /* its FIB next hop */
 };
 
+/*
+ * One family's FIB (sav4 or sav6) with the sets its next hops name, so a
+ * build whose other family's sources changed can keep it (build_sav):
+ * reference-counted apart from the part, freed with the last snapshot
+ * holding it.
+ */
+struct sav_fam {
+	unsigned refs;
+	uint32_t n_sets;
+	uint32_t sets[]; /* distinct set indices the FIB's next hops use */
+};
+
+/* The distinct sets (next hops >= SAV_SET) among nh[0..n), as a new
+ * sav_fam with one reference; NULL when out of memory. */
+static struct sav_fam *
+fam_make(const uint32_t *nh, size_t n, size_t stride, uint32_t n_sets)
+{
+	uint8_t *seen = calloc((size_t)n_sets + 1, 1);
+	uint32_t k = 0;
+	struct sav_fam *f;
+
+	if (seen == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t v = *(const uint32_t *)((const char *)nh + i * stride);
+
+		if (v >= SAV_SET && v - SAV_SET < n_sets &&
+		    !seen[v - SAV_SET]) {
+			seen[v - SAV_SET] = 1;
+			k++;
+		}
+	}
+	f = malloc(sizeof(*f) + ((size_t)k + 1) * sizeof(f->sets[0]));
+	if (f != NULL) {
+		f->refs = 1;
+		f->n_sets = 0;
+		for (uint32_t s = 0; s < n_sets; s++)
+			if (seen[s])
+				f->sets[f->n_sets++] = s;
+	}
+	free(seen);
+	return f;
+}
+
 static uint32_t
 set_hash(const uint16_t *p, size_t n)
 {
@@ -393,7 +437,11 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 		k[out++] = k[i];
 		i = g;
 	}
-	b->t->sav4 = fib4_build(b, FIB_SAV4, k, out, NULL, nhs, &rc);
+	b->t->sav_fam[0] = fam_make(nhs, out, sizeof(*nhs), sb->n_sets);
+	if (b->t->sav_fam[0] == NULL)
+		rc = tbl_fail(b, -ENOMEM, "IPv4 sources: out of memory");
+	else
+		b->t->sav4 = fib4_build(b, FIB_SAV4, k, out, NULL, nhs, &rc);
 	free(k);
 	free(nhs);
 	return rc;
@@ -445,7 +493,12 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 		p[out++].nh = (uint32_t)nh;
 		i = g;
 	}
-	b->t->sav6 = fib6_build(b, FIB_SAV6, p, out, &rc);
+	/* Before fib6_build prunes p in place. */
+	b->t->sav_fam[1] = fam_make(&p[0].nh, out, sizeof(*p), sb->n_sets);
+	if (b->t->sav_fam[1] == NULL)
+		rc = tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
+	else
+		b->t->sav6 = fib6_build(b, FIB_SAV6, p, out, &rc);
 	free(p);
 	return rc;
 }
@@ -463,7 +516,11 @@ sav_seed(struct tbl_build *b, struct sav_builder *sb)
 	const struct tables *o = b->prev;
 	uint32_t ns, np;
 
-	if (o == NULL || o->n_sav_sets == 0 || o->sav_slots == NULL ||
+	if (o == NULL)
+		return 0;
+	if (o->n_sav_sets == 0)
+		return 1; /* no set to number: the numbers are kept */
+	if (o->sav_slots == NULL ||
 	    o->n_sav_sets > 2 * (uint64_t)o->n_sav_sets_used + 1024)
 		return 0;
 	/* Copy the sets and their hash index as they are (~10 MB for the
@@ -486,7 +543,47 @@ sav_seed(struct tbl_build *b, struct sav_builder *sb)
 	sb->n_peers = np;
 	sb->cap_peers = np + 1;
 	sb->n_slots = o->n_sav_slots;
-	return 0;
+	return 1;
+}
+
+/*
+ * Keep family f (0: sav4, 1: sav6) of the running snapshot when its
+ * sources did not change and the sets kept their numbers: the same walk
+ * would intern the same unions at the same indices and paint the same
+ * FIB. Its sets are marked used as its walk would have marked them.
+ */
+static bool
+sav_keep(struct tbl_build *b, struct sav_builder *sb, int f, bool numbered)
+{
+	const struct tables *o = b->prev;
+	struct sav_fam *fam;
+	enum fib_slot slot = f == 0 ? FIB_SAV4 : FIB_SAV6;
+
+	if (!numbered || o == NULL || o->sav_fam[f] == NULL ||
+	    !tbl_same(b, f == 0 ? IXG_TBL_SOURCES4 : IXG_TBL_SOURCES6) ||
+	    !tbl_same_peer_ids(b))
+		return false;
+	fam = o->sav_fam[f];
+	for (uint32_t i = 0; i < fam->n_sets; i++) {
+		uint32_t s = fam->sets[i];
+
+		if (s >= sb->n_sets)
+			return false; /* cannot happen: numbers kept */
+	}
+	for (uint32_t i = 0; i < fam->n_sets; i++) {
+		uint32_t s = fam->sets[i];
+
+		sb->n_used += !sb->used[s];
+		sb->used[s] = 1;
+	}
+	fam->refs++;
+	b->t->sav_fam[f] = fam;
+	b->t->fibs[slot] = o->fibs[slot];
+	if (f == 0)
+		b->t->sav4 = o->sav4;
+	else
+		b->t->sav6 = o->sav6;
+	return true;
 }
 
 static int
@@ -494,13 +591,15 @@ build_sav(struct tbl_build *b)
 {
 	struct sav_builder sb = {0};
 	struct tables *t = b->t;
+	bool numbered;
 	int rc;
 
 	if ((rc = sav_seed(b, &sb)) < 0)
 		goto out;
-	rc = build_sav4(b, &sb);
+	numbered = rc == 1;
+	rc = sav_keep(b, &sb, 0, numbered) ? 0 : build_sav4(b, &sb);
 	sb.n_scratch = 0;
-	if (rc == 0)
+	if (rc == 0 && !sav_keep(b, &sb, 1, numbered))
 		rc = build_sav6(b, &sb);
 	if (rc == 0) {
 		t->n_sav_sets = sb.n_sets;
@@ -556,13 +655,24 @@ sav_share(struct tables *t, const struct tables *o)
 	t->n_sav_set_peers = o->n_sav_set_peers;
 	t->sav_sets = o->sav_sets;
 	t->sav_set_peers = o->sav_set_peers;
+	t->sav_fam[0] = o->sav_fam[0]; /* the part's reference */
+	t->sav_fam[1] = o->sav_fam[1];
 }
 
 static void
 sav_free(struct tables *t)
 {
-	fibrec_retire(t->fibs[FIB_SAV4]);
-	fibrec_retire(t->fibs[FIB_SAV6]);
+	for (int f = 0; f < 2; f++) {
+		struct sav_fam *fam = t->sav_fam[f];
+		enum fib_slot slot = f == 0 ? FIB_SAV4 : FIB_SAV6;
+
+		/* A FIB kept by the next build is freed with its last
+		 * holder (a failed build may leave one without its fam). */
+		if (fam != NULL && --fam->refs > 0)
+			continue;
+		free(fam);
+		fibrec_retire(t->fibs[slot]);
+	}
 	rte_free(t->sav_sets);
 	rte_free(t->sav_set_peers);
 	free(t->sav_slots);

@@ -239,6 +239,8 @@ struct tbl_nhg {
 	uint8_t n_members;
 };
 
+struct sav_fam; /* sav_table.c */
+
 struct tbl_sav_set {
 	uint16_t n;
 	uint16_t _pad;
@@ -273,7 +275,9 @@ struct tbl_class {
  *            name them)
  *   route4   route_table.c: route4 (shared)
  *   route6   route_table.c: route6 (shared)
- *   sav      sav_table.c: sav4, sav6, the peer sets (shared)
+ *   sav      sav_table.c: sav4, sav6, the peer sets (shared; when
+ *            built, the family whose sources did not change keeps
+ *            its FIB)
  *   acl      acl_table.c: acl, acl_actions (shared)
  *   country  country_table.c: countries, country4, country6 (shared)
  *   policer  policer_table.c: classes, profiles, meters
@@ -361,6 +365,10 @@ struct tables {
 	 * only: the next build starts from it, see sav_seed) */
 	uint32_t *sav_slots;
 	uint32_t n_sav_slots;
+	/* sav4 [0] and sav6 [1] with what they hold (sav_table.c, control
+	 * thread only): a family whose sources did not change keeps its FIB
+	 * when the other family's did */
+	struct sav_fam *sav_fam[2];
 
 	const struct acl_class *acl; /* acl_class.h; NULL without rules */
 	uint32_t n_acl_actions;

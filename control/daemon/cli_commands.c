@@ -690,6 +690,8 @@ cmd_reload(struct ctld *D, struct cli_client *c, int argc, char **argv,
 
 		if (strcmp(argv[i], "--reapply") == 0) {
 			r.reapply = true;
+		} else if (strcmp(argv[i], "--full") == 0) {
+			r.full = true;
 		} else if (strcmp(argv[i], "--confirm-within") == 0 &&
 			   i + 1 < argc) {
 			s = strtoul(argv[++i], &end, 10);

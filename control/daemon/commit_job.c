@@ -89,6 +89,7 @@ struct compile_task {
 	bool have_ids;
 	const struct ixg_conf *conf; /* sync: compile this parsed config */
 	struct ixg_conf_cache *cache; /* D->conf_cache, held while running */
+	struct ctl_digests *digests; /* D->digests, the same */
 	struct ctl_config out;
 	struct ixg_spec spec; /* sync's result */
 	char *errs;
@@ -1479,9 +1480,9 @@ compile_run(void *arg)
 			ixg_diags_print(d, errs);
 		ixg_diags_free(d);
 	} else {
-		t->rc = ctl_config_load_cache(t->path,
-					      t->have_ids ? &t->ids : NULL,
-					      t->cache, &t->out, errs);
+		t->rc = ctl_config_load_cache(
+			t->path, t->have_ids ? &t->ids : NULL, t->cache,
+			t->digests, &t->out, errs);
 	}
 	fclose(errs);
 }
@@ -1490,6 +1491,7 @@ static void
 compile_task_free(struct compile_task *t)
 {
 	ixg_conf_cache_free(t->cache); /* abandoned: the loop made another */
+	ctl_digests_free(t->digests);
 	ctl_config_free(&t->out);
 	ixg_spec_free(&t->spec);
 	ixg_ids_free(&t->ids);
@@ -1534,6 +1536,9 @@ compile_done(void *arg)
 	ixg_conf_cache_free(D->conf_cache);
 	D->conf_cache = t->cache;
 	t->cache = NULL;
+	ctl_digests_free(D->digests);
+	D->digests = t->digests;
+	t->digests = NULL;
 	if (t->errs_len > 0)
 		job_say_text(j, t->errs, t->errs_len);
 	if (t->rc != 0) {
@@ -1611,6 +1616,15 @@ start_compile(struct commit_job *j)
 	 * was abandoned with it). */
 	t->cache = D->conf_cache != NULL ? D->conf_cache : ixg_conf_cache_new();
 	D->conf_cache = NULL;
+	t->digests = D->digests != NULL ? D->digests : ctl_digests_new();
+	D->digests = NULL;
+	if (j->req.full) {
+		/* reload --full: every file read and hashed again. */
+		ixg_conf_cache_free(t->cache);
+		t->cache = ixg_conf_cache_new();
+		ctl_digests_free(t->digests);
+		t->digests = ctl_digests_new();
+	}
 	rc = offload_run(D->offload, compile_run, compile_done, compile_discard,
 			 t, &j->task);
 	if (rc < 0) {

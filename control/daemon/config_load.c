@@ -73,12 +73,17 @@ open_regular(const char *path, struct stat *sb)
 	return fd;
 }
 
-/* Hash one file into ctx (the config's digest, may be NULL) and into
- * sig->sha256 (its own), with its signature. */
+/*
+ * Read one file once: into ctx (the config's digest; NULL: none) and its
+ * own SHA-256 into own_out (NULL: not computed), with its signature as
+ * opened in *sig (whose sha256 is left alone).
+ */
 static int
-hash_file(EVP_MD_CTX *ctx, const char *path, struct ctl_file_sig *sig)
+hash_file(EVP_MD_CTX *ctx, uint8_t *own_out, const char *path,
+	  struct ctl_file_sig *sig)
 {
-	EVP_MD_CTX *own = EVP_MD_CTX_new();
+	EVP_MD_CTX *own = NULL;
+	uint8_t sha[32];
 	char buf[65536];
 	unsigned len = 32;
 	uint64_t off = 0;
@@ -86,15 +91,17 @@ hash_file(EVP_MD_CTX *ctx, const char *path, struct ctl_file_sig *sig)
 	ssize_t n;
 	int fd, rc = 0;
 
-	if (own == NULL)
+	if (own_out != NULL && (own = EVP_MD_CTX_new()) == NULL)
 		return -ENOMEM;
 	fd = open_regular(path, &sb);
 	if (fd < 0) {
 		EVP_MD_CTX_free(own);
 		return fd;
 	}
+	memcpy(sha, sig->sha256, 32);
 	sig_of(&sb, sig);
-	if (EVP_DigestInit_ex(own, EVP_sha256(), NULL) != 1)
+	memcpy(sig->sha256, sha, 32);
+	if (own != NULL && EVP_DigestInit_ex(own, EVP_sha256(), NULL) != 1)
 		rc = -EIO;
 	while (rc == 0 && (n = pread(fd, buf, sizeof(buf), (off_t)off)) != 0) {
 		if (n < 0) {
@@ -106,10 +113,11 @@ hash_file(EVP_MD_CTX *ctx, const char *path, struct ctl_file_sig *sig)
 		off += (uint64_t)n;
 		if ((ctx != NULL &&
 		     EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) ||
-		    EVP_DigestUpdate(own, buf, (size_t)n) != 1)
+		    (own != NULL && EVP_DigestUpdate(own, buf, (size_t)n) != 1))
 			rc = -EIO;
 	}
-	if (rc == 0 && EVP_DigestFinal_ex(own, sig->sha256, &len) != 1)
+	if (rc == 0 && own != NULL &&
+	    EVP_DigestFinal_ex(own, own_out, &len) != 1)
 		rc = -EIO;
 	close(fd);
 	EVP_MD_CTX_free(own);
@@ -130,29 +138,229 @@ dir_sig(const char *path, struct ctl_file_sig *sig)
 	return 0;
 }
 
-/* Every file's digest and signature, and the config's digest. */
+/*
+ * The digest cache (config_load.h). Per file of the last load: its path,
+ * its identity and SHA-256 as hashed, when it was hashed, and the config
+ * digest's state just after it (SHA-256 over the contents of that file and
+ * every file before it, not finalised).
+ *
+ * The config's digest is one SHA-256 over the contents of every file in
+ * order (conf_sha256.c; the dataplane's --config bootstrap computes the
+ * same), so it cannot be put together from per-file digests: a load
+ * resumes it from the state saved after the longest run of leading files
+ * that did not change, and feeds it the files after that run, each read
+ * once (before: every file read twice, once for its own digest). A file
+ * that did not change keeps its own digest without being hashed again.
+ *
+ * Unchanged means the same path at the same place in the list, and the
+ * same device, inode, size, modification and change times (ns) as when
+ * it was hashed: an edit in place changes the size or the times, a rename
+ * over it (editors, `git checkout`) the inode, and the change time moves
+ * on every write and cannot be set back by the writer (utimensat sets the
+ * modification time only). But times have a granularity (the kernel's
+ * coarse clock; 1-2 s on some filesystems), so two writes within one tick
+ * of each other can leave every field as it was: like git's racy index
+ * and the compile cache (conf/cache.c), a file whose modification or
+ * change time is within racy_ns of the moment it was hashed is hashed
+ * again rather than trusted. `ixgatectl reload --full` drops the cache.
+ */
+struct dg_entry {
+	char *path;
+	struct ctl_file_sig sig; /* identity and own SHA-256 */
+	int64_t hashed_ns; /* CLOCK_REALTIME just before it was read */
+	EVP_MD_CTX *after; /* the config digest after this file */
+};
+
+struct ctl_digests {
+	struct dg_entry *e;
+	unsigned n;
+	int64_t racy_ns;
+	unsigned reused; /* the last load's files not read for their own */
+	unsigned resumed; /* leading files the config digest skipped */
+};
+
+#define DIGEST_RACY_NS (2 * 1000000000ll)
+
+static void
+dg_clear(struct ctl_digests *g)
+{
+	for (unsigned i = 0; i < g->n; i++) {
+		free(g->e[i].path);
+		EVP_MD_CTX_free(g->e[i].after);
+	}
+	free(g->e);
+	g->e = NULL;
+	g->n = 0;
+}
+
+/* See config_load.h. */
+struct ctl_digests *
+ctl_digests_new(void)
+{
+	struct ctl_digests *g = calloc(1, sizeof(*g));
+
+	if (g != NULL)
+		g->racy_ns = DIGEST_RACY_NS;
+	return g;
+}
+
+/* See config_load.h. */
+void
+ctl_digests_free(struct ctl_digests *g)
+{
+	if (g == NULL)
+		return;
+	dg_clear(g);
+	free(g);
+}
+
+/* See config_load.h. */
+void
+ctl_digests_set_racy_ns(struct ctl_digests *g, int64_t ns)
+{
+	g->racy_ns = ns;
+}
+
+/* See config_load.h. */
+void
+ctl_digests_stats(const struct ctl_digests *g, unsigned *reused,
+		  unsigned *resumed)
+{
+	*reused = g != NULL ? g->reused : 0;
+	*resumed = g != NULL ? g->resumed : 0;
+}
+
+static int64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Entry i of the last load, if it is `path` and the file is as it was
+ * then (identity, and not racy); its current signature in *now. */
+static const struct dg_entry *
+dg_trusted(const struct ctl_digests *g, unsigned i, const char *path,
+	   struct ctl_file_sig *now)
+{
+	const struct dg_entry *e;
+	struct stat sb;
+
+	if (g == NULL || i >= g->n || strcmp(g->e[i].path, path) != 0)
+		return NULL;
+	e = &g->e[i];
+	if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return NULL;
+	sig_of(&sb, now);
+	if (!sig_same(now, &e->sig) ||
+	    e->sig.mtime_ns >= e->hashed_ns - g->racy_ns ||
+	    e->sig.ctime_ns >= e->hashed_ns - g->racy_ns)
+		return NULL;
+	return e;
+}
+
+/* Every file's digest and signature, and the config's digest, through
+ * the digest cache g (NULL: none; else refilled from this load). */
 static int
-hash_config(const struct ixg_conf *c, uint8_t out[32],
+hash_config(const struct ixg_conf *c, struct ctl_digests *g, uint8_t out[32],
 	    struct ctl_file_sig *files, struct ctl_file_sig *dirs)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned i, n = ixg_conf_n_files(c), len = 32;
-	struct ctl_file_sig scratch;
+	unsigned i, k = 0, n = ixg_conf_n_files(c), len = 32, reused = 0;
+	const struct dg_entry **old = NULL;
+	struct ctl_file_sig *now = NULL;
+	struct dg_entry *ne = NULL;
 	int rc = 0;
 
 	if (ctx == NULL)
 		return -ENOMEM;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+	if (g != NULL) {
+		ne = calloc(n + 1, sizeof(*ne));
+		old = calloc(n + 1, sizeof(*old));
+		now = calloc(n + 1, sizeof(*now));
+		if (ne == NULL || old == NULL || now == NULL)
+			rc = -ENOMEM;
+	}
+	/* Which files are as they were hashed (stat only), and the leading
+	 * run of them the digest resumes after. */
+	for (i = 0; rc == 0 && g != NULL && i < n; i++) {
+		old[i] = dg_trusted(g, i, ixg_conf_file(c, i), &now[i]);
+		if (old[i] != NULL && old[i]->after != NULL && k == i)
+			k = i + 1;
+	}
+	if (rc == 0 && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		rc = -EIO;
+	if (rc == 0 && k > 0 && EVP_MD_CTX_copy_ex(ctx, old[k - 1]->after) != 1)
 		rc = -EIO;
 	for (i = 0; rc == 0 && i < n; i++) {
-		rc = hash_file(ctx, ixg_conf_file(c, i),
-			       files != NULL ? &files[i] : &scratch);
+		struct ctl_file_sig scratch,
+			*f = files != NULL ? &files[i] : &scratch;
+		const char *path = ixg_conf_file(c, i);
+		const struct dg_entry *e = old != NULL ? old[i] : NULL;
+		int64_t t = realtime_ns();
+
+		memset(f, 0, sizeof(*f));
+		if (e != NULL) {
+			/* Unchanged: its own digest as it was hashed. */
+			memcpy(f->sha256, e->sig.sha256, 32);
+			t = e->hashed_ns;
+			reused++;
+			if (i < k) {
+				*f = now[i];
+				memcpy(f->sha256, e->sig.sha256, 32);
+			} else {
+				rc = hash_file(ctx, NULL, path, f);
+				/* Replaced since the stat above: its own
+				 * digest is of what was read now. */
+				if (rc == 0 && !sig_same(f, &now[i])) {
+					reused--;
+					t = realtime_ns();
+					rc = hash_file(NULL, f->sha256, path,
+						       f);
+				}
+			}
+		} else {
+			rc = hash_file(ctx, f->sha256, path, f);
+		}
 		if (rc == 0 && dirs != NULL)
-			rc = dir_sig(ixg_conf_file(c, i), &dirs[i]);
+			rc = dir_sig(path, &dirs[i]);
+		if (rc == 0 && ne != NULL) {
+			ne[i].sig = *f;
+			ne[i].hashed_ns = t;
+			ne[i].path = strdup(path);
+			ne[i].after = EVP_MD_CTX_new();
+			if (ne[i].path == NULL || ne[i].after == NULL)
+				rc = -ENOMEM;
+			else if (EVP_MD_CTX_copy_ex(ne[i].after,
+						    i < k ? e->after : ctx) !=
+				 1)
+				rc = -EIO;
+		}
 	}
 	if (rc == 0 && EVP_DigestFinal_ex(ctx, out, &len) != 1)
 		rc = -EIO;
 	EVP_MD_CTX_free(ctx);
+	free(old);
+	free(now);
+	if (g != NULL) {
+		/* A failed load leaves the cache empty: the next one hashes
+		 * every file. */
+		dg_clear(g);
+		g->reused = rc == 0 ? reused : 0;
+		g->resumed = rc == 0 ? k : 0;
+		if (rc == 0 && ne != NULL) {
+			g->e = ne;
+			g->n = n;
+		} else if (ne != NULL) {
+			for (i = 0; i < n; i++) {
+				free(ne[i].path);
+				EVP_MD_CTX_free(ne[i].after);
+			}
+			free(ne);
+		}
+	}
 	return rc;
 }
 
@@ -213,11 +421,17 @@ clocks(double *wall, double *cpu)
 void
 ctl_load_text(const struct ctl_load_stats *l, char *buf, size_t len)
 {
-	snprintf(buf, len,
-		 "%u config file%s parsed, %u data file%s compiled, %u "
-		 "reused unread (%u verified by content)",
-		 l->parsed, l->parsed == 1 ? "" : "s", l->compiled,
-		 l->compiled == 1 ? "" : "s", l->reused, l->verified);
+	int n = snprintf(buf, len,
+			 "%u config file%s parsed, %u data file%s compiled, "
+			 "%u reused unread (%u verified by content)",
+			 l->parsed, l->parsed == 1 ? "" : "s", l->compiled,
+			 l->compiled == 1 ? "" : "s", l->reused, l->verified);
+
+	if (l->digested && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n,
+			 "; digests: %u of %u files unchanged, %u skipped",
+			 l->digests_reused, l->parsed + l->compiled + l->reused,
+			 l->digests_resumed);
 }
 
 /* Load a config (see config_load.h). Any thread. */
@@ -225,15 +439,15 @@ int
 ctl_config_load(const char *path, const struct ixg_spec *prev,
 		struct ctl_config *out, FILE *errs)
 {
-	return ctl_config_load_cache(path, prev, NULL, out, errs);
+	return ctl_config_load_cache(path, prev, NULL, NULL, out, errs);
 }
 
 /* Load a config through a compile cache (see config_load.h). Any
  * thread. */
 int
 ctl_config_load_cache(const char *path, const struct ixg_spec *prev,
-		      struct ixg_conf_cache *cache, struct ctl_config *out,
-		      FILE *errs)
+		      struct ixg_conf_cache *cache, struct ctl_digests *digests,
+		      struct ctl_config *out, FILE *errs)
 {
 	struct ixg_diags *d = ixg_diags_new();
 	struct ixg_conf_cache_stats cs;
@@ -281,14 +495,17 @@ ctl_config_load_cache(const char *path, const struct ixg_spec *prev,
 			fprintf(errs, "%s: error: out of memory\n", path);
 			rc = -1;
 		}
-		if (rc == 0 &&
-		    hash_config(c.conf, c.sha256, c.files, c.dirs) < 0) {
+		if (rc == 0 && hash_config(c.conf, digests, c.sha256, c.files,
+					   c.dirs) < 0) {
 			fprintf(errs,
 				"%s: error: cannot checksum the files read\n",
 				path);
 			rc = -1;
 		}
 		clocks(&w3, &c3);
+		ctl_digests_stats(digests, &c.load.digests_reused,
+				  &c.load.digests_resumed);
+		c.load.digested = digests != NULL;
 		c.load.digest_ms = w3 - w2;
 		c.load.digest_cpu_ms = c3 - c2;
 		/* Config files: the root and its includes, before the data
@@ -443,7 +660,7 @@ ctl_files_compare(const struct ctl_files_snapshot *s, bool full, char *note,
 		}
 		sig_of(&sb, &now);
 		if (!sig_same(&now, &s->files[i])) {
-			rc = hash_file(NULL, s->paths[i], &now);
+			rc = hash_file(NULL, now.sha256, s->paths[i], &now);
 			if (rc < 0) {
 				snprintf(note, len, "%s: %s", s->paths[i],
 					 strerror(-rc));
@@ -603,7 +820,7 @@ ctl_config_copy_files(const struct ctl_config *c, const char *config_path,
 		}
 		ctl_hex(c->files[i].sha256, hex);
 		fprintf(sums, "%s  %s\n", hex, rel);
-		if (hash_file(NULL, real, &now) < 0 ||
+		if (hash_file(NULL, now.sha256, real, &now) < 0 ||
 		    memcmp(now.sha256, c->files[i].sha256, 32) != 0)
 			fprintf(sums,
 				"# %s changed since it was read: the copy is "

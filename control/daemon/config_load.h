@@ -30,18 +30,41 @@ int ctl_config_load(const char *path, const struct ixg_spec *prev,
 		    struct ctl_config *out, FILE *errs);
 
 /*
+ * A digest cache (config_load.c has the rules): what the last load through
+ * it hashed, so that the next one hashes only the files whose identity
+ * (device, inode, size, modification and change times) changed, or
+ * changed too recently to be trusted, and resumes the config's digest
+ * after the leading files that did not change. NULL when out of memory.
+ * One load at a time; not thread-safe.
+ */
+struct ctl_digests;
+struct ctl_digests *ctl_digests_new(void);
+void ctl_digests_free(struct ctl_digests *g); /* NULL: nothing */
+/* Files hashed within ns of their times are hashed again (default 2 s;
+ * tests set 0). */
+void ctl_digests_set_racy_ns(struct ctl_digests *g, int64_t ns);
+/* The last load's files whose own digest was kept, and leading files the
+ * config digest skipped (0, 0 for NULL). */
+void ctl_digests_stats(const struct ctl_digests *g, unsigned *reused,
+		       unsigned *resumed);
+
+/*
  * The same through a compile cache (ixg_conf.h; NULL: none): data files
- * unchanged since the cache saw them are not read again. Fills
- * out->load (files parsed, compiled, reused; time per step). The cache
- * is used by this call alone while it runs. Any thread.
+ * unchanged since the cache saw them are not read again; and a digest
+ * cache (NULL: none): files unchanged since it saw them are not hashed
+ * again. Fills out->load (files parsed, compiled, reused, digests kept;
+ * time per step). The caches are used by this call alone while it runs.
+ * Any thread.
  */
 int ctl_config_load_cache(const char *path, const struct ixg_spec *prev,
-			  struct ixg_conf_cache *cache, struct ctl_config *out,
+			  struct ixg_conf_cache *cache,
+			  struct ctl_digests *digests, struct ctl_config *out,
 			  FILE *errs);
 
 /* "66 config files parsed, 1 data file compiled, 65 reused unread (0
- * verified by content)": what a load read, for the operator. No
- * newline. */
+ * verified by content); digests: 65 of 67 files unchanged, 3 skipped"
+ * (the last part with a digest cache): what a load read, for the
+ * operator. No newline. */
 void ctl_load_text(const struct ctl_load_stats *l, char *buf, size_t len);
 void ctl_config_free(struct ctl_config *c);
 

@@ -39,6 +39,7 @@
 	  "re-read the config, commit what changed")                           \
 	X("reload --reapply",                                                  \
 	  "commit files that hold a rolled-back configuration")                \
+	X("reload --full", "re-read and re-hash every file (no caches)")       \
 	X("confirm", "keep a reload made with --confirm-within")               \
 	X("rollback", "commit the previous configuration")                     \
 	X("check [FILE]", "validate the config (or FILE), commit nothing")     \

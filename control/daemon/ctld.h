@@ -93,6 +93,9 @@ struct ctld {
 	 * (NULL meanwhile; an abandoned task frees it and the next load
 	 * starts a new one). */
 	struct ixg_conf_cache *conf_cache;
+	/* What the files hashed to (config_load.h, digest cache): held and
+	 * passed on like conf_cache. */
+	struct ctl_digests *digests;
 
 	/* The files check (daemon.c). */
 	struct offload_task *files_task;
@@ -156,6 +159,7 @@ struct commit_request {
 	const char *action; /* for the log and the audit log (static) */
 	unsigned confirm_s; /* reload: arm commit-confirmed */
 	bool reapply; /* reload: commit even the held configuration */
+	bool full; /* reload: read and hash every file (caches dropped) */
 	struct cli_client *client; /* NULL: nobody waits for the answer */
 };
 

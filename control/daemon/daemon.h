@@ -59,6 +59,11 @@ struct ctl_config {
 		double parse_ms, compile_ms, digest_ms;
 		double parse_cpu_ms, compile_cpu_ms, digest_cpu_ms;
 		bool cached; /* through a compile cache */
+		/* Through a digest cache (config_load.h): files whose own
+		 * SHA-256 was kept (not hashed again), and the leading ones
+		 * the config digest resumed after (not read at all). */
+		bool digested;
+		unsigned digests_reused, digests_resumed;
 	} load;
 };
 

@@ -350,8 +350,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	D.conf_cache = ixg_conf_cache_new(); /* NULL: loads go without */
+	D.digests = ctl_digests_new(); /* the same */
 	if (ctl_config_load_cache(D.st.config_path, NULL, D.conf_cache,
-				  &D.st.running, stderr) < 0)
+				  D.digests, &D.st.running, stderr) < 0)
 		return 1;
 	D.loop = loop_new(256);
 	if (D.loop == NULL) {
@@ -409,6 +410,7 @@ main(int argc, char **argv)
 	exporter_stop();
 	ctld_stop(&D);
 	ixg_conf_cache_free(D.conf_cache);
+	ctl_digests_free(D.digests);
 	if (rc < 0) {
 		fprintf(stderr, "ixgate-control: event loop: %s\n",
 			strerror(-rc));

@@ -335,6 +335,123 @@ test_errors_not_cached(void **state)
 	result_free(&r2);
 }
 
+/*
+ * The duplicate check's index merged from the last compile (compile.c,
+ * dedup_memo) against a plain sort: random edits of four members' prefix
+ * files (a prefix added at the end or in the middle, a line removed, a
+ * prefix repeated within a file, another member's prefix copied: an
+ * error naming both), each compiled through the cache and without, the
+ * specs and every diagnostic byte-identical; most compiles merge.
+ */
+static uint64_t rs = 0x2545f4914f6cdd1dull;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (uint32_t)((rs >> 11) % n);
+}
+
+#define DM_PEERS 4
+#define DM_LINES 400
+
+static char lines[DM_PEERS][DM_LINES * 2][48];
+static unsigned n_lines[DM_PEERS];
+
+static void
+rnd_line(unsigned p, char *out)
+{
+	if (rnd(4) == 0)
+		snprintf(out, 48, "2001:db8:%x:%x::/64", p, rnd(4096));
+	else
+		snprintf(out, 48, "10.%u.%u.0/24", 16 * p + rnd(16), rnd(256));
+}
+
+static void
+write_peer(const struct fx *f, unsigned p)
+{
+	char name[16], *text = malloc(DM_LINES * 2 * 48 + 1);
+	size_t off = 0;
+
+	assert_non_null(text);
+	text[0] = '\0';
+	for (unsigned i = 0; i < n_lines[p]; i++)
+		off += (size_t)snprintf(text + off, 49, "%s\n", lines[p][i]);
+	snprintf(name, sizeof(name), "p%u.txt", p);
+	write_file(f, name, text);
+	free(text);
+}
+
+static void
+test_dedup_index_random(void **state)
+{
+	struct fx *f = *state;
+	char conf[2048];
+	size_t off = 0;
+	unsigned merged = 0, errors = 0;
+
+	off += (size_t)snprintf(conf + off, sizeof(conf) - off,
+				"node {\n\tname t1;\n\tcountry SG;\n}\n"
+				"port p0 {\n\tdevice \"net_ring0\";\n}\n");
+	for (unsigned p = 0; p < DM_PEERS; p++) {
+		off += (size_t)snprintf(
+			conf + off, sizeof(conf) - off,
+			"peer m%u {\n\tasn %u;\n\tport p0;\n\tmac "
+			"02:00:00:00:01:%02x;\n\tannounce-file "
+			"\"p%u.txt\";\n}\n",
+			p, 64500 + p, p + 1, p);
+		n_lines[p] = DM_LINES;
+		for (unsigned i = 0; i < DM_LINES; i++)
+			rnd_line(p, lines[p][i]);
+		write_peer(f, p);
+	}
+	write_file(f, "ixgate.conf", conf);
+	for (unsigned round = 0; round < 60; round++) {
+		unsigned p = rnd(DM_PEERS), k = rnd(5), i;
+		struct ixg_conf_cache_stats st;
+		struct result r;
+
+		i = n_lines[p] ? rnd(n_lines[p]) : 0;
+		if (k == 0 && n_lines[p] < DM_LINES * 2) { /* add at the end */
+			rnd_line(p, lines[p][n_lines[p]++]);
+		} else if (k == 1 && n_lines[p] < DM_LINES * 2) { /* middle */
+			memmove(lines[p][i + 1], lines[p][i],
+				(n_lines[p] - i) * sizeof(lines[p][0]));
+			n_lines[p]++;
+			rnd_line(p, lines[p][i]);
+		} else if (k == 2 && n_lines[p] > 1) { /* removed */
+			memmove(lines[p][i], lines[p][i + 1],
+				(n_lines[p] - i - 1) * sizeof(lines[p][0]));
+			n_lines[p]--;
+		} else if (k == 3 && n_lines[p] < DM_LINES * 2) {
+			/* repeated within the file: dropped quietly */
+			memcpy(lines[p][n_lines[p]++], lines[p][i], 48);
+		} else if (n_lines[p] < DM_LINES * 2) {
+			/* another member's prefix: a duplicate error (put
+			 * back in the next round) */
+			unsigned q = (p + 1) % DM_PEERS;
+
+			memcpy(lines[p][n_lines[p]++],
+			       lines[q][rnd(n_lines[q])], 48);
+		}
+		write_peer(f, p);
+		st = compile_both(f, &r);
+		merged += st.dedup_merged;
+		if (r.rc != 0) {
+			assert_non_null(strstr(r.diags, "already announced"));
+			errors++;
+			/* drop the copied line again */
+			n_lines[p]--;
+			write_peer(f, p);
+		}
+		result_free(&r);
+	}
+	assert_true(errors > 0);
+	assert_true(merged > 60);
+}
+
 int
 main(void)
 {
@@ -351,6 +468,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_not_cached, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dedup_index_random, setup,
 						teardown),
 	};
 

@@ -344,9 +344,9 @@ test_prefix_change_patches_spare(void **state)
 	assert_ptr_equal(b->route6, a->route6);
 	assert_int_equal(b->fib_stat[FIB_SAV4].how, FIBREC_PATCHED);
 	assert_int_equal(b->fib_stat[FIB_SAV4].adds, 1);
-	assert_int_equal(b->fib_stat[FIB_SAV6].how, FIBREC_PATCHED);
-	assert_int_equal(
-		b->fib_stat[FIB_SAV6].adds + b->fib_stat[FIB_SAV6].dels, 0);
+	/* sources6 did not change: sav6 is kept, not even patched */
+	assert_int_equal(b->fib_stat[FIB_SAV6].how, FIBREC_NONE);
+	assert_ptr_equal(b->sav6, a->sav6);
 	/* the sets kept their numbers */
 	assert_int_equal(b->n_sav_sets, a->n_sav_sets);
 	assert_int_equal(dp_lookup4(b->sav4, "10.1.0.1"),

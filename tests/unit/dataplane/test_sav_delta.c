@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The source-validation part built against the running snapshot
+ * (sav_table.c): a family (sav4, sav6) whose sources did not change keeps
+ * its FIB while the other one is built, and every answer is the one a
+ * whole build of the same spec gives. Differential: random edits of the
+ * sources (added, removed, moved to another peer; one family, the other,
+ * both, none), each spec built from the previous snapshot and from
+ * nothing, the allowed peers of every prefix's first and last address and
+ * of random addresses compared; the chain freed in a random order, nothing
+ * left behind.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include "dp_test_util.h"
+#include "fibrec.h"
+#include "lpm.h"
+
+#define N_PEERS 24
+#define ROUNDS 24
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)((rng >> 11) % n);
+}
+
+static struct ixg_spec *
+base_spec(void)
+{
+	struct ixg_spec *s = dp_spec_new();
+
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	for (uint16_t id = 1; id <= N_PEERS; id++) {
+		char mac[32];
+
+		snprintf(mac, sizeof(mac), "02:00:00:00:03:%02x", id);
+		dp_spec_peer(s, id, 0, 100, mac, IXG_SAV_STRICT);
+	}
+	return s;
+}
+
+/* A random prefix inside 10.0.0.0/8 (IPv4) or 2001:db8::/40 (IPv6),
+ * lengths chosen so that many nest. */
+static void
+rnd_source4(struct ixg_spec_route4 *r)
+{
+	static const uint8_t lens[] = {14, 16, 16, 20, 20, 24, 24, 24};
+	uint8_t len = lens[rnd(sizeof(lens))];
+	uint32_t a = (10u << 24) | rnd(1u << 24);
+
+	r->len = len;
+	r->addr = a & (len == 0 ? 0 : ~0u << (32 - len));
+	r->peer_id = (uint16_t)(1 + rnd(N_PEERS));
+	r->origin = 0;
+	r->_pad = 0;
+}
+
+static void
+rnd_source6(struct ixg_spec_route6 *r)
+{
+	static const uint8_t lens[] = {44, 48, 48, 52, 52, 56, 56, 64, 64, 64};
+	uint8_t len = lens[rnd(sizeof(lens))];
+
+	memset(r, 0, sizeof(*r));
+	r->addr[0] = 0x20;
+	r->addr[1] = 0x01;
+	r->addr[2] = 0x0d;
+	r->addr[3] = 0xb8;
+	r->addr[4] = 0;
+	r->addr[5] = (uint8_t)rnd(256);
+	r->addr[6] = (uint8_t)rnd(256);
+	r->addr[7] = (uint8_t)rnd(256);
+	for (unsigned b = len; b < 128; b++)
+		r->addr[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
+	r->len = len;
+	r->peer_id = (uint16_t)(1 + rnd(N_PEERS));
+}
+
+/* Edit `count` sources of one family: add, remove or move to another
+ * peer (new arrays: the previous spec keeps its own). */
+static void
+edit4(struct ixg_spec *s, unsigned count, bool add_only)
+{
+	struct ixg_spec_route4 *v = malloc(((size_t)s->n_sources4 + count + 1) *
+					   sizeof(*v));
+
+	assert_non_null(v);
+	if (s->n_sources4 > 0)
+		memcpy(v, s->sources4, (size_t)s->n_sources4 * sizeof(*v));
+	s->sources4 = v;
+	for (unsigned i = 0; i < count; i++) {
+		uint32_t k = rnd(3), j = s->n_sources4 ? rnd(s->n_sources4) : 0;
+
+		if (add_only || k == 0 || s->n_sources4 < 8)
+			rnd_source4(&v[s->n_sources4++]);
+		else if (k == 1)
+			v[j] = v[--s->n_sources4];
+		else
+			v[j].peer_id = (uint16_t)(1 + rnd(N_PEERS));
+	}
+}
+
+static void
+edit6(struct ixg_spec *s, unsigned count, bool add_only)
+{
+	struct ixg_spec_route6 *v = malloc(((size_t)s->n_sources6 + count + 1) *
+					   sizeof(*v));
+
+	assert_non_null(v);
+	if (s->n_sources6 > 0)
+		memcpy(v, s->sources6, (size_t)s->n_sources6 * sizeof(*v));
+	s->sources6 = v;
+	for (unsigned i = 0; i < count; i++) {
+		uint32_t k = rnd(3), j = s->n_sources6 ? rnd(s->n_sources6) : 0;
+
+		if (add_only || k == 0 || s->n_sources6 < 8)
+			rnd_source6(&v[s->n_sources6++]);
+		else if (k == 1)
+			v[j] = v[--s->n_sources6];
+		else
+			v[j].peer_id = (uint16_t)(1 + rnd(N_PEERS));
+	}
+}
+
+/* The peers a next hop allows, as a bitmap. */
+static uint32_t
+allowed(const struct tables *t, uint64_t nh)
+{
+	uint32_t m = 0;
+
+	if (nh < SAV_SET) /* one peer; 0: no source prefix */
+		return nh <= N_PEERS ? 1u << nh : 0x80000000u;
+	nh -= SAV_SET;
+	assert_true(nh < t->n_sav_sets);
+	for (uint32_t i = 0; i < t->sav_sets[nh].n; i++)
+		m |= 1u << t->sav_set_peers[t->sav_sets[nh].first + i];
+	return m;
+}
+
+static void
+same4(const struct tables *a, const struct tables *b, uint32_t addr)
+{
+	struct in_addr ia = {.s_addr = htonl(addr)};
+	char s[INET_ADDRSTRLEN];
+	uint32_t x, y;
+
+	inet_ntop(AF_INET, &ia, s, sizeof(s));
+	x = allowed(a, dp_lookup4(a->sav4, s));
+	y = allowed(b, dp_lookup4(b->sav4, s));
+	if (x != y)
+		fail_msg("%s: peers %#x built against the running snapshot, "
+			 "%#x built whole",
+			 s, x, y);
+}
+
+static void
+same6(const struct tables *a, const struct tables *b, const uint8_t addr[16])
+{
+	char s[INET6_ADDRSTRLEN];
+	uint32_t x, y;
+
+	inet_ntop(AF_INET6, addr, s, sizeof(s));
+	x = allowed(a, dp_lookup6(a->sav6, s));
+	y = allowed(b, dp_lookup6(b->sav6, s));
+	if (x != y)
+		fail_msg("%s: peers %#x built against the running snapshot, "
+			 "%#x built whole",
+			 s, x, y);
+}
+
+/* Every prefix's first and last address and random ones: the same
+ * allowed peers in both snapshots. */
+static void
+compare(const struct ixg_spec *s, const struct tables *inc,
+	const struct tables *whole)
+{
+	for (uint32_t i = 0; i < s->n_sources4; i++) {
+		const struct ixg_spec_route4 *r = &s->sources4[i];
+
+		same4(inc, whole, r->addr);
+		same4(inc, whole,
+		      r->addr | (r->len ? ~(~0u << (32 - r->len)) : ~0u));
+	}
+	for (unsigned i = 0; i < 2000; i++)
+		same4(inc, whole, (10u << 24) | rnd(1u << 24));
+	for (uint32_t i = 0; i < s->n_sources6; i++) {
+		uint8_t a[16];
+
+		memcpy(a, s->sources6[i].addr, 16);
+		same6(inc, whole, a);
+		for (unsigned b = s->sources6[i].len; b < 128; b++)
+			a[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+		same6(inc, whole, a);
+	}
+	for (unsigned i = 0; i < 2000; i++) {
+		uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0};
+
+		a[5] = (uint8_t)rnd(256);
+		a[6] = (uint8_t)rnd(256);
+		a[7] = (uint8_t)rnd(256);
+		a[8] = (uint8_t)rnd(256);
+		same6(inc, whole, a);
+	}
+}
+
+static struct tables *
+build(const struct ixg_spec *s, const struct ixg_spec *ps,
+      const struct tables *prev, uint64_t gen)
+{
+	char err[256];
+	struct tables *t = tables_build_from(s, ps, prev, 1, gen, err,
+					     sizeof(err));
+
+	if (t == NULL)
+		fail_msg("tables_build_from: %s (errno %d)", err, errno);
+	return t;
+}
+
+static void
+spec_release(struct ixg_spec *s)
+{
+	free(s->sources4);
+	free(s->sources6);
+	s->sources4 = NULL;
+	s->sources6 = NULL;
+	s->n_sources4 = s->n_sources6 = 0;
+	dp_spec_free(s);
+}
+
+static void
+test_random_edits(void **state)
+{
+	unsigned long parts0 = tables_parts_live(), fibs0 = fibrec_live();
+	struct ixg_spec *spec[ROUNDS + 1];
+	struct tables *t[ROUNDS + 1];
+	unsigned kept4 = 0, kept6 = 0, order[ROUNDS + 1];
+
+	(void)state;
+	spec[0] = base_spec();
+	spec[0]->sources4 = NULL;
+	spec[0]->sources6 = NULL;
+	edit4(spec[0], 3000, true);
+	edit6(spec[0], 800, true);
+	t[0] = build(spec[0], NULL, NULL, 1);
+	/* Nested: many peer sets. */
+	print_message("%u sets, %u used\n", t[0]->n_sav_sets,
+		      t[0]->n_sav_sets_used);
+	assert_true(t[0]->n_sav_sets > 100);
+	for (unsigned r = 1; r <= ROUNDS; r++) {
+		unsigned what = r % 4; /* 1: v4, 2: v6, 3: both, 0: peers */
+		struct tables *whole;
+
+		spec[r] = base_spec();
+		spec[r]->sources4 = spec[r - 1]->sources4;
+		spec[r]->n_sources4 = spec[r - 1]->n_sources4;
+		spec[r]->sources6 = spec[r - 1]->sources6;
+		spec[r]->n_sources6 = spec[r - 1]->n_sources6;
+		/* own copies, edited or not */
+		edit4(spec[r], what & 1 ? 1 + rnd(40) : 0, false);
+		edit6(spec[r], what & 2 ? 1 + rnd(40) : 0, false);
+		if (what == 0 && r % 8 == 0) /* a new peer: ids change */
+			dp_spec_peer(spec[r], N_PEERS + 1, 0, 200,
+				     "02:00:00:00:03:ff", IXG_SAV_STRICT);
+		else if (what == 0) /* a peer renamed: nothing to build */
+			snprintf(spec[r]->peers[0].name,
+				 sizeof(spec[r]->peers[0].name), "renamed%u",
+				 r);
+		t[r] = build(spec[r], spec[r - 1], t[r - 1], r + 1);
+		whole = build(spec[r], NULL, NULL, 1000 + r);
+		compare(spec[r], t[r], whole);
+		if ((r - 1) % 8 == 0 && r > 1) {
+			/* After the round that added a peer: the ids
+			 * changed back, everything is built. */
+			assert_true(t[r]->sav4 != t[r - 1]->sav4);
+			assert_true(t[r]->sav6 != t[r - 1]->sav6);
+		} else if (what == 1) {
+			/* Only the IPv4 sources changed: sav6 kept. */
+			assert_ptr_equal(t[r]->sav6, t[r - 1]->sav6);
+			assert_int_equal(t[r]->fib_stat[FIB_SAV6].how,
+					 FIBREC_NONE);
+			kept6++;
+		} else if (what == 2) {
+			assert_ptr_equal(t[r]->sav4, t[r - 1]->sav4);
+			kept4++;
+		} else if (what == 0 && r % 8 == 4) {
+			/* Renamed after a build with the same ids: the
+			 * part is shared whole. */
+			assert_ptr_equal(t[r]->sav4, t[r - 1]->sav4);
+			assert_ptr_equal(t[r]->sav6, t[r - 1]->sav6);
+		} else {
+			assert_true(t[r]->sav4 != t[r - 1]->sav4);
+			assert_true(t[r]->sav6 != t[r - 1]->sav6);
+		}
+		assert_int_equal(t[r]->n_sav_sets_used, whole->n_sav_sets_used);
+		tables_free(whole);
+	}
+	assert_true(kept4 > 0 && kept6 > 0);
+	/* Freed in a random order: each FIB once, with its last holder. */
+	for (unsigned i = 0; i <= ROUNDS; i++)
+		order[i] = i;
+	for (unsigned i = ROUNDS; i > 0; i--) {
+		unsigned j = rnd(i + 1), x = order[i];
+
+		order[i] = order[j];
+		order[j] = x;
+	}
+	for (unsigned i = 0; i <= ROUNDS; i++) {
+		/* The ones still alive answer as before. */
+		if (i == ROUNDS / 2)
+			for (unsigned k = i; k <= ROUNDS; k++) {
+				struct tables *w = build(spec[order[k]], NULL,
+							 NULL, 5000 + k);
+
+				compare(spec[order[k]], t[order[k]], w);
+				tables_free(w);
+			}
+		tables_free(t[order[i]]);
+	}
+	for (unsigned i = 0; i <= ROUNDS; i++)
+		spec_release(spec[i]);
+	assert_int_equal(tables_parts_live(), parts0);
+	assert_int_equal(fibrec_live(), fibs0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_edits),
+	};
+
+	dp_test_eal_init("t_sav_delta", 1536);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

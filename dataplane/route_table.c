@@ -777,7 +777,7 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 				const struct ixg_spec_route4 *rt =
 					&s->routes4[key4_idx(x)];
 
-				v = tbl_route_nh(b, rt->peer_id);
+				v = tbl_route_nh(b, rt->peer_id, rt->origin, 4);
 				if (rt->len > 32 || v == NH_NONE) {
 					char what[128];
 
@@ -1069,7 +1069,8 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 				const struct ixg_spec_route6 *rt =
 					&s->routes6[ri];
 
-				cur.nh = tbl_route_nh(b, rt->peer_id);
+				cur.nh = tbl_route_nh(b, rt->peer_id,
+						      rt->origin, 6);
 				if (rt->len > 128 || cur.nh == NH_NONE) {
 					char what[128];
 

@@ -72,6 +72,8 @@ rand_route4(void)
 	r.addr = ((10u + rnd() % 3) << 24 | (rnd() & 0xffffff)) & mask4(len);
 	r.len = (uint8_t)len;
 	r.peer_id = rand_nh();
+	/* from the kernel: the member's kernel hop (tbl_route_nh) */
+	r.origin = rnd() % 2 == 0 ? IXG_ORIGIN_KERNEL : 0;
 	return r;
 }
 
@@ -93,6 +95,7 @@ rand_route6(void)
 		r.addr[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
 	r.len = (uint8_t)len;
 	r.peer_id = rand_nh();
+	r.origin = rnd() % 2 == 0 ? IXG_ORIGIN_KERNEL : 0;
 	return r;
 }
 
@@ -151,11 +154,17 @@ rand_edits(unsigned table, const void *base, uint32_t n_base, uint64_t *n)
 
 /* ---- the reference: longest match over the spec ------------------- */
 
-/* A route's value in the FIB (tables_impl.h tbl_route_nh). */
+/* A route's value in the FIB (tables_impl.h tbl_route_nh): a group, the
+ * member's kernel hop of the family for a route from the kernel, else the
+ * member. */
 static uint32_t
-fib_nh(uint16_t v)
+fib_nh(uint16_t v, uint32_t origin, unsigned family)
 {
-	return v & IXG_NH_GROUP ? NH_GROUP | (v & ~IXG_NH_GROUP) : v;
+	if (v & IXG_NH_GROUP)
+		return NH_GROUP | (v & ~IXG_NH_GROUP);
+	if (origin == IXG_ORIGIN_KERNEL)
+		return (family == 4 ? TBL_HOP_KERNEL4 : TBL_HOP_KERNEL6) + v;
+	return v;
 }
 
 static int
@@ -188,7 +197,8 @@ model4(const struct ixg_spec *s, uint32_t a)
 		    s->routes4[i].len > best) {
 			best = s->routes4[i].len;
 			rank = 0;
-			v = fib_nh(s->routes4[i].peer_id);
+			v = fib_nh(s->routes4[i].peer_id, s->routes4[i].origin,
+				   4);
 		}
 	for (uint32_t i = 0; i < s->n_blackholes; i++) {
 		const struct ixg_spec_blackhole *h = &s->blackholes[i];
@@ -229,7 +239,8 @@ model6(const struct ixg_spec *s, const uint8_t *a)
 		    s->routes6[i].len > best) {
 			best = s->routes6[i].len;
 			rank = 0;
-			v = fib_nh(s->routes6[i].peer_id);
+			v = fib_nh(s->routes6[i].peer_id, s->routes6[i].origin,
+				   6);
 		}
 	for (uint32_t i = 0; i < s->n_blackholes; i++) {
 		const struct ixg_spec_blackhole *h = &s->blackholes[i];

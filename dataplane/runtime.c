@@ -120,6 +120,7 @@ counters_zero_new_ids(struct runtime *rt, const struct ixg_spec *next,
 		      const struct ixg_spec *cur)
 {
 	static uint8_t peer_in[IXG_MAX_PEERS], fresh_peer[IXG_MAX_PEERS];
+	static uint64_t rule_in[IXG_MAX_ACL_RULES / 64];
 	uint32_t i, b;
 	bool any_peer = false;
 
@@ -153,13 +154,20 @@ counters_zero_new_ids(struct runtime *rt, const struct ixg_spec *next,
 				       sizeof(c->peer_pair[i].pb));
 		}
 	}
-	for (i = 0; i < next->n_acl_rules; i++) {
-		uint32_t id = next->acl_rules[i].id, j;
+	/* The running rules' ids as a bitmap: linear in the rules (a scan
+	 * of cur per rule was 5e7 comparisons a commit with 10k rules). */
+	memset(rule_in, 0, sizeof(rule_in));
+	for (i = 0; i < cur->n_acl_rules; i++) {
+		uint32_t id = cur->acl_rules[i].id;
 
-		for (j = 0; j < cur->n_acl_rules && cur->acl_rules[j].id != id;
-		     j++)
-			;
-		if (j < cur->n_acl_rules || id >= IXG_MAX_ACL_RULES)
+		if (id < IXG_MAX_ACL_RULES)
+			rule_in[id / 64] |= 1ull << (id % 64);
+	}
+	for (i = 0; i < next->n_acl_rules; i++) {
+		uint32_t id = next->acl_rules[i].id;
+
+		if (id >= IXG_MAX_ACL_RULES ||
+		    (rule_in[id / 64] >> (id % 64) & 1))
 			continue;
 		for (b = 0; b < rt->n_blocks; b++)
 			rt->counters[b].acl_hits[id] = 0;

@@ -259,6 +259,44 @@ test_fresh_blackhole_ids_zeroed(void **state)
 	memset(rt.counters, 0, rt.n_blocks * sizeof(*rt.counters));
 }
 
+/* ACL rule ids: a rule the running spec has keeps its hits whatever its
+ * place in the list; an id it lacks starts from zero, in every block, at
+ * both ends of the id range. */
+static void
+test_fresh_acl_ids_zeroed(void **state)
+{
+	struct ixg_spec a = *rt.spec, b = *rt.spec;
+	struct ixg_spec_acl_rule ra[3], rb[3];
+	const uint32_t ids_a[3] = {1, 7, 300}, ids_b[3] = {300, 1, 65535};
+
+	(void)state;
+	memset(ra, 0, sizeof(ra));
+	memset(rb, 0, sizeof(rb));
+	for (unsigned i = 0; i < 3; i++) {
+		ra[i].id = ids_a[i];
+		rb[i].id = ids_b[i];
+	}
+	a.acl_rules = ra;
+	a.n_acl_rules = 3;
+	b.acl_rules = rb;
+	b.n_acl_rules = 3;
+	for (unsigned k = 0; k < rt.n_blocks; k++) {
+		rt.counters[k].acl_hits[1] = 5;
+		rt.counters[k].acl_hits[7] = 6;
+		rt.counters[k].acl_hits[300] = 7;
+		rt.counters[k].acl_hits[65535] = 8; /* a rule removed earlier */
+	}
+	counters_zero_new_ids(&rt, &b, &a);
+	for (unsigned k = 0; k < rt.n_blocks; k++) {
+		assert_int_equal(rt.counters[k].acl_hits[1], 5);
+		assert_int_equal(rt.counters[k].acl_hits[7],
+				 6); /* gone: kept */
+		assert_int_equal(rt.counters[k].acl_hits[300], 7);
+		assert_int_equal(rt.counters[k].acl_hits[65535], 0);
+	}
+	memset(rt.counters, 0, rt.n_blocks * sizeof(*rt.counters));
+}
+
 /* ---- item 7 ------------------------------------------------------------ */
 
 static void
@@ -727,6 +765,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_ids_zeroed),
 		cmocka_unit_test(test_fresh_blackhole_ids_zeroed),
+		cmocka_unit_test(test_fresh_acl_ids_zeroed),
 		cmocka_unit_test(test_commit_client_gone),
 		cmocka_unit_test(test_route_delta),
 		cmocka_unit_test(test_counters_read_only),

@@ -515,36 +515,9 @@ repaint(struct lpm *t, const struct list *l, const uint64_t lens[3],
 	return rc;
 }
 
-static int
-update(struct lpm *t, const struct list *l, const struct list *ch, size_t *bad)
-{
-	uint64_t lens[3];
-	int rc;
-
-	*bad = SIZE_MAX;
-	if (l->family != t->family)
-		return -EINVAL;
-	if ((rc = list_check(t, l, lens, bad)) < 0)
-		return rc;
-	for (size_t i = 0; i < ch->n; i++) {
-		struct pfx x;
-		uint32_t v;
-
-		list_get(ch, i, &x, &v);
-		if (!pfx_ok(&x, max_len(t))) {
-			*bad = l->n + i;
-			return -EINVAL;
-		}
-		if ((rc = repaint(t, l, lens, &x)) < 0)
-			return rc;
-	}
-	t->n_prefixes = (uint32_t)l->n;
-	return 0;
-}
-
-/* update() for a list the caller made sorted and valid (no pass over
- * it): only the changed prefixes are checked; lens as list_check's, a
- * superset will do. */
+/* update()'s repaint, also for a list the caller made sorted and valid
+ * (no pass over it): only the changed prefixes are checked; lens as
+ * list_check's, a superset will do. */
 static int
 patch_trusted(struct lpm *t, const struct list *l, const uint64_t lens[3],
 	      const struct list *ch, size_t *bad)
@@ -568,6 +541,20 @@ patch_trusted(struct lpm *t, const struct list *l, const uint64_t lens[3],
 	}
 	t->n_prefixes = (uint32_t)l->n;
 	return 0;
+}
+
+static int
+update(struct lpm *t, const struct list *l, const struct list *ch, size_t *bad)
+{
+	uint64_t lens[3];
+	int rc;
+
+	*bad = SIZE_MAX;
+	if (l->family != t->family)
+		return -EINVAL;
+	if ((rc = list_check(t, l, lens, bad)) < 0)
+		return rc;
+	return patch_trusted(t, l, lens, ch, bad);
 }
 
 /* ---- public ------------------------------------------------------- */

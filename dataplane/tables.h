@@ -392,6 +392,16 @@ struct tables {
 	uint8_t *peer_metered; /* [IXG_MAX_PEERS] */
 	uint32_t n_meters; /* per worker */
 	struct rte_meter_trtcm *meters[IXG_MAX_WORKERS];
+	/*
+	 * stage_policer's one test per packet: meter_prof[peer *
+	 * meter_stride + class] is the profile of that meter (the class's,
+	 * or the peer's for class 0), NULL where nothing is metered (peer
+	 * not configured, class or peer without a rate); n_meters entries,
+	 * meter_stride = the highest class id + 1 (peer.meter_base = peer *
+	 * meter_stride).
+	 */
+	const struct rte_meter_trtcm_profile **meter_prof;
+	uint32_t meter_stride;
 
 	int64_t built_at; /* unix seconds the blackholes were judged at */
 	/* Reference count of each part shared with other snapshots (NULL

@@ -195,6 +195,42 @@ build_ports(struct tbl_build *b)
 	return 0;
 }
 
+/* See tables.h. PCP and DEI 0: the node does not carry priorities
+ * across peers. */
+void
+tbl_peer_egress(struct tables *t, uint16_t id)
+{
+	struct tbl_peer *tp = &t->peers[id];
+	const uint8_t *mac = t->ports[tp->port_id % IXG_MAX_PORTS].mac;
+	static const uint16_t ethertype[2] = {0x0800, 0x86dd};
+
+	tp->eg_tags = tp->vlan == IXG_VLAN_NONE		? 0
+		      : tp->outer_vlan == IXG_VLAN_NONE ? 1
+							: 2;
+	tp->eg_len = (uint8_t)(6 + 4 * tp->eg_tags + 2);
+	for (unsigned f = 0; f < 2; f++) {
+		uint8_t *h = tp->eg_hdr[f];
+		unsigned o = 6;
+
+		memset(h, 0, sizeof(tp->eg_hdr[f]));
+		memcpy(h, mac, 6);
+		if (tp->eg_tags == 2) {
+			h[o++] = 0x88; /* 802.1ad S-tag */
+			h[o++] = 0xa8;
+			h[o++] = (uint8_t)(tp->outer_vlan >> 8);
+			h[o++] = (uint8_t)tp->outer_vlan;
+		}
+		if (tp->eg_tags >= 1) {
+			h[o++] = 0x81; /* 802.1Q C-tag */
+			h[o++] = 0x00;
+			h[o++] = (uint8_t)(tp->vlan >> 8);
+			h[o++] = (uint8_t)tp->vlan;
+		}
+		h[o++] = (uint8_t)(ethertype[f] >> 8);
+		h[o] = (uint8_t)ethertype[f];
+	}
+}
+
 static uint32_t
 pow2_at_least(uint32_t n)
 {
@@ -441,6 +477,7 @@ build_peers(struct tbl_build *b)
 		tp->port_id = sp->port_id;
 		tp->vlan = sp->vlan;
 		tp->outer_vlan = sp->outer_vlan;
+		tbl_peer_egress(t, sp->id);
 		tp->country = sp->country;
 		/* Egress MAC: the static one now; a learning member's comes
 		 * from the neighbour table (neigh_apply) before publication. */

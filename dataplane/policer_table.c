@@ -274,8 +274,26 @@ build_policer(struct tbl_build *b)
 	}
 
 	t->n_meters = (max_peer + 1) * (max_class + 1);
+	t->meter_stride = max_class + 1;
 	for (uint32_t p = 0; p <= max_peer; p++)
 		t->peers[p].meter_base = p * (max_class + 1);
+	t->meter_prof = rte_zmalloc("meter_prof",
+				    t->n_meters * sizeof(*t->meter_prof),
+				    RTE_CACHE_LINE_SIZE);
+	if (t->meter_prof == NULL)
+		return tbl_fail(b, -ENOMEM, "policer: out of memory");
+	for (uint32_t p = 1; p <= max_peer; p++) {
+		const struct rte_meter_trtcm_profile **row =
+			&t->meter_prof[t->peers[p].meter_base];
+
+		if (!t->peers[p].configured)
+			continue;
+		if (t->peer_metered[p])
+			row[0] = &t->peer_profiles[p];
+		for (unsigned c = 1; c <= max_class; c++)
+			if (t->metered[c])
+				row[c] = &t->profiles[c];
+	}
 	for (unsigned w = 0; w < n_workers; w++) {
 		struct rte_meter_trtcm *m;
 
@@ -309,6 +327,7 @@ policer_free(struct tables *t)
 {
 	rte_free(t->peer_profiles);
 	rte_free(t->peer_metered);
+	rte_free(t->meter_prof);
 	for (unsigned w = 0; w < IXG_MAX_WORKERS; w++)
 		rte_free(t->meters[w]);
 }

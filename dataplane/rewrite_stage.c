@@ -21,10 +21,10 @@
  * per-worker token bucket of node.icmp_rate per second (RFC 1812 4.3.2.8,
  * RFC 4443 2.4(f)); icmp_rate 0 sends none.
  *
- * Cost: 101 instructions/packet on the real table through the ports
- * (compare --callgrind, packets counted exactly), 97 on pipeline_bench's
- * 16-route one
- * (callgrind; bench/README.md, "Per stage").
+ * Cost: 94 instructions/packet on the real table through the ports
+ * (compare --callgrind, packets counted exactly) and on pipeline_bench's
+ * 16-route one (callgrind; bench/README.md, "Issue 12, the stages other
+ * than the FIB walks").
  */
 #include <stdint.h>
 #include <string.h>
@@ -39,8 +39,6 @@
 
 #define ETH_ADDRS_LEN 12
 #define VLAN_TAG_LEN 4
-#define TPID_CTAG 0x8100 /* 802.1Q: the only tag, or the inner one */
-#define TPID_STAG 0x88a8 /* 802.1ad: the outer tag of QinQ */
 #define DEFAULT_MTU 1500 /* RFC 894, if a port has none configured */
 
 #define IPV4_HDR_LEN 20
@@ -66,7 +64,8 @@
  * rate * tsc_hz within 64 bits. */
 #define ICMP_RATE_MAX (1u << 20)
 
-/* tbl_peer.egress_mac is indexed by l3 - L3_IPV4 (stage_rewrite). */
+/* tbl_peer.egress_mac and eg_hdr are indexed by l3 - L3_IPV4
+ * (stage_rewrite). */
 _Static_assert(L3_IPV6 == L3_IPV4 + 1, "egress_mac[0] IPv4, [1] IPv6");
 
 enum icmp_err_kind {
@@ -124,22 +123,27 @@ rewrite_ipv6(uint8_t *ip, uint8_t dscp)
  * Turn the L2 header from the ingress tag stack (pm->n_vlans tags) into the
  * egress peer's, writing both MACs. The ethertype of the payload stays where
  * it is: adding tags moves the frame start back (prepend), removing them
- * moves it forward (adj), and everything before the ethertype is rewritten.
- * Returns 0, or -1 if the mbuf has no headroom for the tags.
+ * moves it forward (adj), and everything before the payload is rewritten:
+ * the destination MAC in one 8-byte store, then the rest from the peer's
+ * egress header (tbl_peer.eg_hdr: source MAC, tags, ethertype; 8, 12 or 16
+ * bytes) as two 8-byte copies, its first and its last 8 bytes, which
+ * overlap by 0 to 8 bytes. Returns 0, or -1 if the mbuf has no headroom
+ * for the tags.
  */
 static inline int
 rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_peer *peer,
-	   uint64_t dst_mac, const uint8_t *src_mac)
+	   uint64_t dst_mac, unsigned fam)
 {
 	/* Read before the first store into the frame: with DPDK's
 	 * -fno-strict-aliasing every byte stored may alias them. */
-	const uint16_t vlan = peer->vlan, outer = peer->outer_vlan;
+	const unsigned n_out = peer->eg_tags, len = peer->eg_len;
 	const unsigned n_in = pm->n_vlans;
-	const unsigned n_out = vlan == IXG_VLAN_NONE	? 0
-			       : outer == IXG_VLAN_NONE ? 1
-							: 2;
+	const uint8_t *h = peer->eg_hdr[fam];
+	uint64_t w0, w1;
 	uint8_t *p;
 
+	memcpy(&w0, h, 8);
+	memcpy(&w1, h + len - 8, 8);
 	if (likely(n_out == n_in)) {
 		p = rte_pktmbuf_mtod(m, uint8_t *);
 	} else if (n_out > n_in) {
@@ -151,22 +155,13 @@ rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_peer *peer,
 		p = (uint8_t *)rte_pktmbuf_adj(
 			m, (uint16_t)((n_in - n_out) * VLAN_TAG_LEN));
 	}
-	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN + n_out * VLAN_TAG_LEN + 2);
-	/* One 8-byte store (tbl_mac48: byte 0 lowest); its last 2 bytes
-	 * are the source MAC's, written next. */
+	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN / 2 + len);
+	/* tbl_mac48: byte 0 lowest; its last 2 bytes are the source MAC's,
+	 * written next. */
 	dst_mac = rte_cpu_to_le_64(dst_mac);
 	memcpy(p, &dst_mac, 8);
-	memcpy(p + 6, src_mac, 6);
-	/* PCP and DEI 0: the node does not carry priorities across peers. */
-	if (n_out == 1) {
-		st_be16(p + 12, TPID_CTAG);
-		st_be16(p + 14, vlan);
-	} else if (n_out == 2) {
-		st_be16(p + 12, TPID_STAG);
-		st_be16(p + 14, outer);
-		st_be16(p + 16, TPID_CTAG);
-		st_be16(p + 18, vlan);
-	}
+	memcpy(p + 6, &w0, 8);
+	memcpy(p + 6 + len - 8, &w1, 8);
 	return 0;
 }
 
@@ -524,7 +519,7 @@ stage_rewrite(struct pipeline_ctx *ctx, struct burst *b)
 			rewrite_ipv4(ip, pm->dscp);
 		else
 			rewrite_ipv6(ip, pm->dscp);
-		if (rewrite_l2(m, pm, peer, dmac, port->mac) < 0) {
+		if (rewrite_l2(m, pm, peer, dmac, l3 - L3_IPV4) < 0) {
 			/* Cannot grow the frame for the egress tags. */
 			pkt_drop(b, i, IXG_DROP_MTU_EXCEEDED);
 			continue;

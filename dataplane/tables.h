@@ -119,6 +119,18 @@ struct tbl_peer {
 	 * a snapshot written after publication besides the meters.
 	 */
 	uint64_t egress_mac[2];
+	/*
+	 * The egress L2 header after the destination MAC, per family ([0]
+	 * IPv4, [1] IPv6): the port's MAC, the peer's tag stack, the
+	 * ethertype; eg_len bytes (8, 12 or 16: from the frame's byte 6 to
+	 * its payload), eg_tags tags. stage_rewrite writes it as two
+	 * 8-byte copies after the 8-byte store of egress_mac. Built by
+	 * tbl_peer_egress() from port_id, vlan, outer_vlan and the port's
+	 * MAC, with the peers part (neighbour changes touch only egress_mac).
+	 */
+	uint8_t eg_hdr[2][16];
+	uint8_t eg_len;
+	uint8_t eg_tags;
 };
 
 #define TBL_MAC_VALID (1ull << 48)
@@ -392,6 +404,16 @@ struct tables {
 	uint8_t *peer_metered; /* [IXG_MAX_PEERS] */
 	uint32_t n_meters; /* per worker */
 	struct rte_meter_trtcm *meters[IXG_MAX_WORKERS];
+	/*
+	 * stage_policer's one test per packet: meter_prof[peer *
+	 * meter_stride + class] is the profile of that meter (the class's,
+	 * or the peer's for class 0), NULL where nothing is metered (peer
+	 * not configured, class or peer without a rate); n_meters entries,
+	 * meter_stride = the highest class id + 1 (peer.meter_base = peer *
+	 * meter_stride).
+	 */
+	const struct rte_meter_trtcm_profile **meter_prof;
+	uint32_t meter_stride;
 
 	int64_t built_at; /* unix seconds the blackholes were judged at */
 	/* Reference count of each part shared with other snapshots (NULL
@@ -434,6 +456,14 @@ struct tables *tables_build_from(const struct ixg_spec *spec,
 /* Free a snapshot no worker can see any more, and the components it holds
  * the last reference to. NULL is a no-op. */
 void tables_free(struct tables *t);
+
+/*
+ * (Re)build peer `id`'s egress header (tbl_peer.eg_hdr, eg_len, eg_tags)
+ * from its port_id, vlan and outer_vlan and that port's MAC in t. The
+ * build calls it for every peer; a test that sets those fields by hand
+ * calls it after. Builder thread (before publication).
+ */
+void tbl_peer_egress(struct tables *t, uint16_t id);
 
 /*
  * Give one FIB slot of t without a warm spare a copy of t's FIB, or bring

@@ -218,6 +218,80 @@ test_per_worker(void **state)
 	dp_spec_free(s);
 }
 
+/*
+ * The old per-packet tests of stage_policer, the reference for
+ * tables.meter_prof: the profile a (peer, class) is metered with, NULL
+ * for none.
+ */
+static const struct rte_meter_trtcm_profile *
+ref_profile(const struct tables *t, uint32_t peer, uint32_t c)
+{
+	if (peer == IXG_PEER_NONE || peer >= IXG_MAX_PEERS ||
+	    c >= IXG_MAX_CLASSES || !t->peers[peer].configured)
+		return NULL;
+	if (c == 0)
+		return t->peer_metered[peer] ? &t->peer_profiles[peer] : NULL;
+	if (!t->metered[c] || t->peers[peer].meter_base + c >= t->n_meters)
+		return NULL;
+	return &t->profiles[c];
+}
+
+/*
+ * tables.meter_prof (stage_policer's one lookup per packet) names the
+ * profile the old tests chose for every (peer, class), configured or not,
+ * IXG_PEER_NONE and ids past the highest included; and end to end, a
+ * (peer, class) it leaves out is never coloured or dropped however much it
+ * sends, while one it names turns red.
+ */
+static void
+test_meter_prof(void **state)
+{
+	struct ixg_spec *s = spec();
+	uint64_t t0 = rte_get_tsc_cycles() + 10 * hz;
+	struct ixg_spec_peer *p5;
+	struct tables *t;
+	struct burst b;
+
+	(void)state;
+	/* Peers 1 (a rate), 2 (none), 5 (a rate; 3 and 4 not configured);
+	 * classes 1 and 2 metered, 4 without a rate, 3 not configured. */
+	s->peers[0].rate = 1000000;
+	s->peers[0].burst = 2000;
+	p5 = dp_spec_peer(s, 5, 0, 0, "02:00:00:00:01:05", IXG_SAV_OFF);
+	p5->rate = 1000000;
+	p5->burst = 2000;
+	dp_spec_class(s, 4, 0, 0, 0, 0);
+	t = dp_tables_build(s);
+	assert_int_equal(t->meter_stride, 5);
+	assert_int_equal(t->n_meters, 6 * 5);
+	for (uint32_t peer = 0; peer < 8; peer++) {
+		for (uint32_t c = 0; c < IXG_MAX_CLASSES; c++) {
+			const struct rte_meter_trtcm_profile *got = NULL;
+			uint32_t idx = peer * t->meter_stride + c;
+			unsigned coloured = 0;
+
+			if (c < t->meter_stride && idx < t->n_meters)
+				got = t->meter_prof[idx];
+			assert_ptr_equal(got, ref_profile(t, peer, c));
+			for (int k = 0; k < 10; k++) {
+				const struct pkt_meta *m = send1(
+					t, 0, (uint16_t)peer, (uint16_t)c, t0,
+					&b);
+
+				if (m->colour != COLOUR_GREEN ||
+				    m->verdict != VERDICT_CONTINUE)
+					coloured++;
+			}
+			if (got == NULL)
+				assert_int_equal(coloured, 0);
+			else
+				assert_true(coloured > 0);
+		}
+	}
+	tables_free(t);
+	dp_spec_free(s);
+}
+
 int
 main(void)
 {
@@ -226,6 +300,7 @@ main(void)
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_peer_rate),
 		cmocka_unit_test(test_per_worker),
+		cmocka_unit_test(test_meter_prof),
 	};
 
 	dp_test_eal_init("t_policer", 0);

@@ -45,6 +45,8 @@ add_peer(uint16_t id, uint16_t port, uint16_t vlan, uint16_t outer)
 	/* A static member's egress MAC slot, as peer_table.c builds it. */
 	p->egress_mac[0] = p->egress_mac[1] = tbl_mac48(p->dmac) |
 					      TBL_MAC_VALID;
+	/* Its egress header, as peer_table.c builds it. */
+	tbl_peer_egress(tbl, id);
 }
 
 /* Parse the frame on port 0, route it to out_peer, rewrite it. */
@@ -332,6 +334,115 @@ test_vlan_transitions(void **state)
 	}
 }
 
+/* The egress L2 header as stage_rewrite wrote it before tbl_peer.eg_hdr:
+ * destination, source, the peer's tags (802.1ad outer, 802.1Q inner),
+ * the ethertype. Returns its length. */
+static size_t
+ref_l2(const struct tbl_peer *peer, const uint8_t *dmac, const uint8_t *smac,
+       uint16_t ethertype, uint8_t *h)
+{
+	size_t o = 12;
+
+	memcpy(h, dmac, 6);
+	memcpy(h + 6, smac, 6);
+	if (peer->vlan != IXG_VLAN_NONE && peer->outer_vlan != IXG_VLAN_NONE) {
+		h[o++] = 0x88;
+		h[o++] = 0xa8;
+		h[o++] = (uint8_t)(peer->outer_vlan >> 8);
+		h[o++] = (uint8_t)peer->outer_vlan;
+	}
+	if (peer->vlan != IXG_VLAN_NONE) {
+		h[o++] = 0x81;
+		h[o++] = 0x00;
+		h[o++] = (uint8_t)(peer->vlan >> 8);
+		h[o++] = (uint8_t)peer->vlan;
+	}
+	h[o++] = (uint8_t)(ethertype >> 8);
+	h[o++] = (uint8_t)ethertype;
+	return o;
+}
+
+/* Rewrite a frame of `family` from in_vlans tags to out_peer and compare
+ * its L2 header with ref_l2's and its payload with the frame's. */
+static void
+check_l2(unsigned family, unsigned in_vlans, uint16_t out_peer,
+	 const uint8_t *dmac, const uint8_t *smac)
+{
+	/* QinQ in: 802.1ad outer; tpid 0 is 802.1Q. */
+	struct fspec f = {.family = (int)family,
+			  .proto = 17,
+			  .payload = 40,
+			  .n_vlans = in_vlans,
+			  .tpid = {in_vlans == 2 ? 0x88a8 : 0, 0},
+			  .vid = {10, 20}};
+	uint8_t buf[MAX_FRAME], want[32];
+	size_t len = build(&f, buf), l2_in = 14 + 4 * in_vlans, l2_out;
+	struct pkt_meta pm;
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	l2_out = ref_l2(&tbl->peers[out_peer], dmac, smac,
+			family == 4 ? 0x0800 : 0x86dd, want);
+	m = run(buf, len, out_peer, &pm);
+	assert_int_equal(pm.verdict, VERDICT_FORWARD);
+	assert_int_equal(pm.l2_len, l2_out);
+	assert_int_equal(m->pkt_len, len - l2_in + l2_out);
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	assert_memory_equal(p, want, l2_out);
+	/* The payload past the hop limit / TTL and checksum: untouched. */
+	assert_memory_equal(p + l2_out + 12, buf + l2_in + 12,
+			    len - l2_in - 12);
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * The egress header (tbl_peer.eg_hdr, tbl_peer_egress): for both families,
+ * every tag count in and out, the frame's L2 header is the one the
+ * per-field writes made; a MAC the neighbour table stores into egress_mac
+ * reaches the next frame without a rebuild; a new port MAC or VLAN reaches
+ * it once tbl_peer_egress rebuilds the peer's header (the peers part of a
+ * new snapshot).
+ */
+static void
+test_egress_header(void **state)
+{
+	static const uint16_t out_peers[] = {PEER_UNTAGGED, PEER_VLAN,
+					     PEER_QINQ};
+	static const uint8_t learned[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
+	static const uint8_t new_port_mac[6] = {0x02, 0x11, 0x22,
+						0x33, 0x44, 0x55};
+	struct tbl_peer *peer = &tbl->peers[PEER_VLAN];
+	const uint64_t saved = peer->egress_mac[1];
+
+	(void)state;
+	for (unsigned fam = 4; fam <= 6; fam += 2)
+		for (unsigned in = 0; in <= 2; in++)
+			for (unsigned j = 0; j < 3; j++)
+				check_l2(fam, in, out_peers[j],
+					 tbl->peers[out_peers[j]].dmac,
+					 port1_mac);
+
+	/* The neighbour table learns a new MAC for IPv6 (neigh.c: one
+	 * atomic store): IPv6 frames carry it, IPv4 ones the old one. */
+	__atomic_store_n(&peer->egress_mac[1],
+			 tbl_mac48(learned) | TBL_MAC_VALID, __ATOMIC_RELAXED);
+	check_l2(6, 0, PEER_VLAN, learned, port1_mac);
+	check_l2(6, 2, PEER_VLAN, learned, port1_mac);
+	check_l2(4, 1, PEER_VLAN, peer->dmac, port1_mac);
+	peer->egress_mac[1] = saved;
+
+	/* A new port MAC and VLAN: the header follows its rebuild. */
+	memcpy(tbl->ports[1].mac, new_port_mac, 6);
+	peer->vlan = 201;
+	tbl_peer_egress(tbl, PEER_VLAN);
+	check_l2(4, 0, PEER_VLAN, peer->dmac, new_port_mac);
+	check_l2(6, 2, PEER_VLAN, peer->dmac, new_port_mac);
+	memcpy(tbl->ports[1].mac, port1_mac, 6);
+	peer->vlan = 200;
+	tbl_peer_egress(tbl, PEER_VLAN);
+	check_l2(4, 0, PEER_VLAN, peer->dmac, port1_mac);
+}
+
 int
 main(void)
 {
@@ -341,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_rfc1624_incremental_vs_full),
 		cmocka_unit_test(test_ipv6_hop_limit_and_dscp),
 		cmocka_unit_test(test_vlan_transitions),
+		cmocka_unit_test(test_egress_header),
 	};
 
 	dp_test_eal_init("test_rewrite", 0);

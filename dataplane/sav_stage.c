@@ -102,16 +102,25 @@ prefetch_sets(const struct tables *t, const uint32_t *nh, unsigned n)
 	const struct tbl_sav_set *sets = t->sav_sets;
 	const uint16_t *peers = t->sav_set_peers;
 	const uint32_t n_sets = t->n_sav_sets;
+	uint32_t idx[PIPELINE_BURST];
+	unsigned m = 0;
 
-	for (unsigned j = 0; j < n; j++)
-		if (nh[j] - SAV_SET < n_sets)
-			rte_prefetch0(&sets[nh[j] - SAV_SET]);
-	for (unsigned j = 0; j < n; j++)
-		if (nh[j] - SAV_SET < n_sets) {
-			const struct tbl_sav_set *st = &sets[nh[j] - SAV_SET];
+	if (n_sets == 0)
+		return;
+	/* Branch-free: a batch mixes single peers and sets unpredictably. */
+	for (unsigned j = 0; j < n; j++) {
+		const uint32_t k = nh[j] - SAV_SET;
+		const int set = k < n_sets;
 
-			rte_prefetch0(&peers[st->first + st->n / 2]);
-		}
+		rte_prefetch0(&sets[set ? k : 0]);
+		idx[m] = k;
+		m += (unsigned)set;
+	}
+	for (unsigned q = 0; q < m; q++) {
+		const struct tbl_sav_set *st = &sets[idx[q]];
+
+		rte_prefetch0(&peers[st->first + st->n / 2]);
+	}
 }
 
 /* stage_sav, with (prefetch 1) or without prefetch_sets. */

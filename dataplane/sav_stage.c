@@ -96,6 +96,7 @@ lookup(const struct lpm *f4, const struct lpm *f6, struct sav_batch *s)
  * the binary search's branches stop the core from running ahead to the
  * next packet's, so without this they queue, packet after packet.
  */
+#define SAV_SETS_PREFETCH 1024u /* fewer: a few KiB, in cache */
 static void
 prefetch_sets(const struct tables *t, const uint32_t *nh, unsigned n)
 {
@@ -157,7 +158,7 @@ sav(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
 
 	lookup(t->sav4, t->sav6, &batch[SAV_STRICT_IDX]);
 	lookup(t->route4, t->route6, &batch[SAV_LOOSE_IDX]);
-	if (prefetch) {
+	if (prefetch && t->n_sav_sets > SAV_SETS_PREFETCH) {
 		prefetch_sets(t, batch[SAV_STRICT_IDX].nh4,
 			      batch[SAV_STRICT_IDX].n4);
 		prefetch_sets(t, batch[SAV_STRICT_IDX].nh6,

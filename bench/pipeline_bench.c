@@ -22,6 +22,13 @@
  *                     valgrind --tool=callgrind --fair-sched=yes
  *                     --collect-atstart=no --toggle-collect=pipeline_run
  *     --selftest      small spec, correctness checks, exit status (meson)
+ *     --ab-prefetch   per round, also a pass of the stages called one
+ *                     after the other, by turns with stage_sav_simple
+ *                     (A) and stage_sav (B, its prefetch of the
+ *                     multi-peer SAV sets) on alternate bursts, each
+ *                     burst timed; per side the median burst (a burst
+ *                     the scheduler interrupted is an outlier); reports
+ *                     both and the median of the rounds' B/A ratios
  *
  * Without EAL args after "--" it runs on anonymous memory:
  *   --no-huge -m MB --no-shconf --no-pci --no-telemetry -l 0
@@ -98,6 +105,7 @@ struct scenario {
 	struct tables *view; /* full_noacl: the snapshot minus its ACL */
 	double r_cpp[MAX_ROUNDS], r_raw[MAX_ROUNDS], r_sub[MAX_ROUNDS];
 	double r_refill[MAX_ROUNDS], r_stage[ST_N][MAX_ROUNDS];
+	double r_ab[2][MAX_ROUNDS]; /* --ab-prefetch: simple, prefetch */
 	/* results: medians over the rounds */
 	int ran;
 	uint64_t packets; /* timed, all rounds */
@@ -108,6 +116,7 @@ struct scenario {
 	double refill_cpp; /* alloc + copy + free per packet */
 	double stage[ST_N];
 	double stage_sum;
+	double ab[2], ab_ratio; /* --ab-prefetch medians, prefetch / simple */
 	double avg_len;
 	struct ixg_lcore_counters *ctr; /* counters of the timed pass */
 };
@@ -141,6 +150,7 @@ static struct {
 	int stages;
 	int callgrind;
 	int selftest;
+	int ab_prefetch;
 	double spec_seconds;
 	double tsc_overhead;
 	struct build_result b_routes, b_full, b_small;
@@ -447,10 +457,16 @@ enum pass_mode {
 	PASS_PIPELINE, /* pipeline_run timed per burst */
 	PASS_STAGES, /* each stage timed */
 	PASS_REFILL, /* alloc + copy + free only */
+	PASS_AB, /* the stages in order, stage_sav_simple or stage_sav by
+		  * turns, each burst timed (--ab-prefetch) */
 };
 
 struct pass_result {
 	uint64_t window; /* sum of the timed windows */
+	/* PASS_AB: each burst's window by side (0 simple, 1 stage_sav),
+	 * n_ab[side] of them; NULL otherwise */
+	uint32_t *ab[2];
+	uint64_t n_ab[2];
 	uint64_t total; /* the whole loop */
 	uint64_t stage[ST_N];
 	uint64_t bursts;
@@ -477,8 +493,13 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 	struct burst_out *out = &out_;
 	uint64_t n_bursts = packets / PIPELINE_BURST, start;
 	unsigned next = 0;
+	/* PASS_AB's arrays, the caller's */
+	uint32_t *ab0 = mode == PASS_AB ? res->ab[0] : NULL;
+	uint32_t *ab1 = mode == PASS_AB ? res->ab[1] : NULL;
 
 	memset(res, 0, sizeof(*res));
+	res->ab[0] = ab0;
+	res->ab[1] = ab1;
 	memset(out, 0, sizeof(*out));
 	start = rte_rdtsc();
 	for (uint64_t k = 0; k < n_bursts; k++) {
@@ -526,6 +547,27 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 		case PASS_REFILL:
 			rte_pktmbuf_free_bulk(b->pkts, PIPELINE_BURST);
 			break;
+		case PASS_AB: {
+			/* pipeline_run's calls with stage_sav_simple (side
+			 * 0) or stage_sav (1): alternate bursts, the
+			 * parity flipped on each pass over the frames so
+			 * both sides see every frame. */
+			const unsigned side =
+				(unsigned)(k + k / (nf / PIPELINE_BURST)) & 1;
+
+			t[0] = rte_rdtsc();
+#define X_AB(id, name, args)                                                   \
+	if (PIPELINE_STAGE_##id == PIPELINE_STAGE_SAV && side == 0)            \
+		stage_sav_simple(ctx, b);                                      \
+	else                                                                   \
+		PIPELINE_CALL(name, args);
+			PIPELINE_STAGES(X_AB)
+#undef X_AB
+			t[1] = rte_rdtsc();
+			res->ab[side][res->n_ab[side]++] = (uint32_t)RTE_MIN(
+				t[1] - t[0], UINT32_MAX);
+			break;
+		}
 		}
 		free_out(out);
 	}
@@ -558,6 +600,14 @@ drops_total(const struct ixg_lcore_counters *c)
 	for (unsigned i = 0; i < IXG_DROP_MAX; i++)
 		n += c->drops[i];
 	return n;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /* Counters of the warm-up, refill and per-stage passes: not reported. */
@@ -649,6 +699,29 @@ scenario_round(struct scenario *sc, unsigned r, uint64_t pkts,
 		return -1;
 	sc->r_refill[r] = (double)rf.total / pk;
 	sc->r_sub[r] = ((double)pr.total - (double)rf.total) / pk;
+	if (opt.ab_prefetch) {
+		/* Per side, the median burst: a burst the scheduler
+		 * interrupted (load 10-30 on this VM) is an outlier the sum
+		 * would keep. */
+		uint64_t nb = pkts / PIPELINE_BURST;
+
+		st.ab[0] = malloc((nb / 2 + 1) * sizeof(uint32_t));
+		st.ab[1] = malloc((nb / 2 + 1) * sizeof(uint32_t));
+		if (st.ab[0] == NULL || st.ab[1] == NULL ||
+		    run_pass(&ctx, pool, sc->frames, opt.frames, pkts, PASS_AB,
+			     &st) < 0) {
+			free(st.ab[0]);
+			free(st.ab[1]);
+			return -1;
+		}
+		for (unsigned k = 0; k < 2; k++) {
+			qsort(st.ab[k], st.n_ab[k], sizeof(uint32_t), cmp_u32);
+			sc->r_ab[k][r] = ((double)st.ab[k][st.n_ab[k] / 2] -
+					  opt.tsc_overhead) /
+					 PIPELINE_BURST;
+			free(st.ab[k]);
+		}
+	}
 	if (!opt.stages)
 		return 0;
 	if (run_pass(&ctx, pool, sc->frames, opt.frames, pkts, PASS_STAGES,
@@ -694,6 +767,15 @@ scenario_finish(struct scenario *sc, unsigned rounds)
 	for (unsigned s = 0; s < ST_N; s++) {
 		sc->stage[s] = median(sc->r_stage[s], rounds);
 		sc->stage_sum += sc->stage[s];
+	}
+	if (opt.ab_prefetch) {
+		double q[MAX_ROUNDS];
+
+		for (unsigned r = 0; r < rounds; r++)
+			q[r] = sc->r_ab[1][r] / sc->r_ab[0][r];
+		sc->ab[0] = median(sc->r_ab[0], rounds);
+		sc->ab[1] = median(sc->r_ab[1], rounds);
+		sc->ab_ratio = median(q, rounds);
 	}
 	sc->ran = 1;
 }
@@ -755,6 +837,13 @@ print_table(void)
 			fprintf(stderr, " %s %.1f", pipeline_stage_name(s),
 				sc->stage[s]);
 		fprintf(stderr, "\n");
+		if (opt.ab_prefetch)
+			fprintf(stderr,
+				"%13s --ab-prefetch: simple %.1f, prefetch "
+				"%.1f "
+				"cycles/packet (median burst), prefetch/simple "
+				"%.3f (median of the rounds' ratios)\n",
+				"", sc->ab[0], sc->ab[1], sc->ab_ratio);
 		for (unsigned d = 0; d < IXG_DROP_MAX; d++)
 			if (sc->ctr->drops[d] > 0)
 				fprintf(stderr, "%13s drop %s: %" PRIu64 "\n",
@@ -1064,7 +1153,7 @@ usage(const char *prog)
 		"usage: %s [--packets N] [--frames N] [--seed N] "
 		"[--scenarios full,full_v4,full_v6,full_noacl,small]\n"
 		"       [--rounds N] [--mem MB] [--memory] [--no-stages] "
-		"[--callgrind] [--selftest]\n"
+		"[--callgrind] [--selftest] [--ab-prefetch]\n"
 		"       [-- EAL args]\n",
 		prog);
 }
@@ -1104,6 +1193,7 @@ parse_args(int argc, char **argv)
 		{"callgrind", no_argument, NULL, 'c'},
 		{"selftest", no_argument, NULL, 't'},
 		{"acl-alg", required_argument, NULL, 'A'},
+		{"ab-prefetch", no_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1144,6 +1234,7 @@ parse_args(int argc, char **argv)
 		case 'M': opt.memory = 1; break;
 		case 'c': opt.callgrind = 1; break;
 		case 't': opt.selftest = 1; break;
+		case 'B': opt.ab_prefetch = 1; break;
 		default: usage(argv[0]); return -1;
 		}
 		if (end != NULL && *end != '\0') {

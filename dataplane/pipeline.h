@@ -293,6 +293,13 @@ void stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b);
  */
 void stage_acl_simple(struct pipeline_ctx *ctx, struct burst *b);
 
+/*
+ * stage_sav without its prefetch of the multi-peer sets (prefetch_sets):
+ * the same results, the other side of the benchmarks' A/B (pipeline_bench
+ * --ab-prefetch) and test_sav's reference. Same arguments as stage_sav.
+ */
+void stage_sav_simple(struct pipeline_ctx *ctx, struct burst *b);
+
 /* Run every stage over b. out->n[] must be zeroed by the caller. */
 void pipeline_run(struct pipeline_ctx *ctx, struct burst *b,
 		  struct burst_out *out);

@@ -106,6 +106,11 @@ struct compile_task {
 struct route_send {
 	const void *base[2]; /* the dataplane's table, or NULL */
 	uint32_t n_base[2];
+	/* The running spec's table base was sorted from (NULL: unknown):
+	 * a reload that changed one member's routes sorts only them
+	 * (ixg_routes_sort_from). */
+	const void *old[2];
+	uint32_t n_old[2];
 	void *sorted[2]; /* the table sent, sorted (owned) */
 	uint32_t n_sorted[2];
 	bool delta[2]; /* sent as edits (memfd holds them) */
@@ -149,10 +154,21 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 
 	if (a == NULL)
 		return -ENOMEM;
-	if (n > 0)
+	/* Edits given (a routes job's): the table is sorted already. A
+	 * reload's: from the sorted base when only a middle changed, else
+	 * sorted whole. */
+	rc = rs->pre[f] != NULL ? 2 : 1;
+	if (rc == 1 && rs->old[f] != NULL && rs->base[f] != NULL &&
+	    !rs->fallback)
+		rc = ixg_routes_sort_from(
+			k, rs->old[f], rs->n_old[f], rs->base[f], rs->n_base[f],
+			ixg_spec_table_data(spec, k), n, a, &n);
+	if (rc != 0 && n > 0) /* as it is, or to be sorted whole */
 		memcpy(a, ixg_spec_table_data(spec, k), (size_t)n * es);
-	/* Edits given (a routes job's): the table is sorted already. */
-	rc = rs->pre[f] != NULL ? 0 : ixg_routes_sort(k, a, &n);
+	if (rc == 2)
+		rc = 0;
+	else if (rc == 1)
+		rc = ixg_routes_sort(k, a, &n);
 	if (rc < 0) {
 		free(a);
 		return rc;
@@ -1442,6 +1458,15 @@ start_prepare(struct commit_job *j)
 			t->rs.base[f] = rib_sent_base(
 				D, f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6,
 				&t->rs.n_base[f]);
+	/* The running spec's tables, which that base sorts. */
+	if (t->base != NULL && !j->routes_only)
+		for (int f = 0; f < 2; f++) {
+			unsigned k = f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6;
+
+			t->rs.old[f] = ixg_spec_table_data(t->base, k);
+			t->rs.n_old[f] = (uint32_t)ixg_spec_table_count(t->base,
+									k);
+		}
 	/* A routes job's edits, made against that base (rib_job_build). */
 	if (j->routes_only)
 		for (int f = 0; f < 2; f++)

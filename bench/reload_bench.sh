@@ -351,13 +351,17 @@ if os.path.exists(sys.argv[6]):
         m = re.search(r"(\d+) config files? parsed, (\d+) data files? compiled, (\d+) reused unread \((\d+) verified", block)
         if m:
             r["files"] = dict(zip(("parsed", "compiled", "reused", "verified"), map(int, m.groups())))
-        m = re.search(r"parse ([\d.]+) ms, compile ([\d.]+) ms, digest ([\d.]+) ms \(cpu ([\d.]+), ([\d.]+), ([\d.]+)\), compare cpu ([\d.]+) ms; sent (.*)", block)
+        m = re.search(r"parse ([\d.]+) ms, compile ([\d.]+) ms, digest ([\d.]+) ms \(cpu ([\d.]+), ([\d.]+), ([\d.]+)\), compare cpu ([\d.]+) ms(?: \(diff ([\d.]+), routes ([\d.]+), tables ([\d.]+)\))?; sent (.*)", block)
         if m:
             v = list(map(float, m.groups()[:7]))
             r["load_ms"] = dict(zip(("parse", "compile", "digest"), v[:3]))
             r["load_cpu_ms"] = dict(zip(("parse", "compile", "digest"), v[3:6]))
             r["compare_cpu_ms"] = v[6]
-            r["sent"] = m.group(8).strip()
+            if m.group(8) is not None:
+                r["compare_parts_cpu_ms"] = dict(zip(
+                    ("diff", "routes", "tables"),
+                    map(float, m.groups()[7:10])))
+            r["sent"] = m.group(11).strip()
         replies.append(r)
 built = {}
 if os.path.exists(sys.argv[7]):
@@ -482,12 +486,15 @@ for r in rows:
         lc = ph.get("load_cpu_ms", {})
         dp = ph.get("dataplane", {}).get("parts_ms", {})
         print("  %s/%s %s #%d: total %d ms = compile %d + compare %d + audit %d + dataplane %d; "
-              "files %s parsed, %s compiled, %s reused; cpu parse %.0f compile %.0f digest %.0f compare %.0f ms; "
+              "files %s parsed, %s compiled, %s reused; cpu parse %.0f compile %.0f digest %.0f compare %.0f ms%s; "
               "dataplane build %s" % (
                   r["scenario"], r["mem"], r["kind"], i + 1, d["total"], d["compile"], d["compare"],
                   d["audit"], d["dataplane"], fl.get("parsed", "-"), fl.get("compiled", "-"),
                   fl.get("reused", "-"), lc.get("parse", 0), lc.get("compile", 0), lc.get("digest", 0),
                   ph.get("compare_cpu_ms", 0),
+                  " (diff %.0f, routes %.0f, tables %.0f)" % tuple(
+                      ph["compare_parts_cpu_ms"][x] for x in ("diff", "routes", "tables"))
+                  if "compare_parts_cpu_ms" in ph else "",
                   " ".join("%s %.0f" % kv for kv in dp.items() if kv[1] >= 1) or "-"))
 for r in rows:
     if r.get("routes_per_s"):

@@ -1206,6 +1206,131 @@ out:
 	return rc;
 }
 
+/* An order-free checksum of a table's elements: the sum of a 64-bit
+ * hash of each element (its 32-bit words multiplied in, then MurmurHash3's
+ * fmix64; the elements are 12 and 24 bytes). */
+static uint64_t
+routes_sum(const struct route_desc *d, const char *a, uint64_t n)
+{
+	uint64_t sum = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		const char *e = a + i * d->elem;
+		uint64_t h = 14695981039346656037ull;
+
+		for (size_t b = 0; b + 4 <= d->elem; b += 4) {
+			uint32_t w;
+
+			memcpy(&w, e + b, 4);
+			h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+			h ^= h >> 29;
+		}
+		h ^= h >> 33;
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+		h *= 0xc4ceb9fe1a85ec53ull;
+		h ^= h >> 33;
+		sum += h;
+	}
+	return sum;
+}
+
+static int
+route_qcmp(const void *a, const void *b, void *arg)
+{
+	return route_cmp(*(const int *)arg, a, b);
+}
+
+int
+ixg_routes_sort_from(unsigned table, const void *old, uint32_t n_old,
+		     const void *sorted, uint32_t n_sorted, const void *new,
+		     uint32_t n_new, void *out, uint32_t *n_out)
+{
+	const struct route_desc *d = route_desc(table);
+	const char *o = old, *nw = new, *s = sorted;
+	char *om, *nm, *w = out;
+	uint32_t lo = 0, hi = 0, mo, mn, i = 0, j = 0, k = 0, m = 0;
+	int fam;
+
+	if (d == NULL || n_new > d->capacity)
+		return -EINVAL;
+	fam = d->family;
+	/* one entry per prefix in old (else sorted dropped some) */
+	if (n_sorted != n_old || sorted == NULL)
+		return 1;
+	while (lo < n_old && lo < n_new &&
+	       memcmp(o + (size_t)lo * d->elem, nw + (size_t)lo * d->elem,
+		      d->elem) == 0)
+		lo++;
+	while (hi < n_old - lo && hi < n_new - lo &&
+	       memcmp(o + (size_t)(n_old - 1 - hi) * d->elem,
+		      nw + (size_t)(n_new - 1 - hi) * d->elem, d->elem) == 0)
+		hi++;
+	mo = n_old - lo - hi;
+	mn = n_new - lo - hi;
+	if ((uint64_t)mo + mn > n_new / 8 + 4096)
+		return 1;
+	/* sorted is old's permutation (the table the dataplane was sent
+	 * for the running config), not another generation's */
+	if (routes_sum(d, o, n_old) != routes_sum(d, s, n_sorted))
+		return 1;
+	om = malloc(((size_t)mo + 1) * d->elem);
+	nm = malloc(((size_t)mn + 1) * d->elem);
+	if (om == NULL || nm == NULL) {
+		free(om);
+		free(nm);
+		return -ENOMEM;
+	}
+	memcpy(om, o + (size_t)lo * d->elem, (size_t)mo * d->elem);
+	memcpy(nm, nw + (size_t)lo * d->elem, (size_t)mn * d->elem);
+	qsort_r(om, mo, d->elem, route_qcmp, &fam);
+	qsort_r(nm, mn, d->elem, route_qcmp, &fam);
+	for (uint32_t x = 1; x < mn; x++)
+		if (route_cmp(fam, nm + (size_t)(x - 1) * d->elem,
+			      nm + (size_t)x * d->elem) == 0)
+			goto dup; /* a prefix twice: the whole sort says which */
+	/* sorted without old's middle (one entry per prefix: the element
+	 * of that prefix is the middle's), merged with new's middle */
+	while (i < n_sorted || k < mn) {
+		const char *x = s + (size_t)i * d->elem;
+		const char *y = nm + (size_t)k * d->elem;
+		int c;
+
+		if (i < n_sorted) {
+			while (j < mo &&
+			       route_cmp(fam, om + (size_t)j * d->elem, x) < 0)
+				j++;
+			if (j < mo &&
+			    route_cmp(fam, om + (size_t)j * d->elem, x) == 0) {
+				i++;
+				j++;
+				continue;
+			}
+		}
+		c = i >= n_sorted ? 1 : k >= mn ? -1 : route_cmp(fam, x, y);
+		if (c == 0)
+			goto dup; /* new has the prefix twice */
+		if (m >= n_new)
+			goto dup; /* cannot be: counts disagree */
+		memcpy(w + (size_t)m * d->elem, c < 0 ? x : y, d->elem);
+		m++;
+		if (c < 0)
+			i++;
+		else
+			k++;
+	}
+	free(om);
+	free(nm);
+	if (m != n_new)
+		return 1;
+	*n_out = m;
+	return 0;
+dup:
+	free(om);
+	free(nm);
+	return 1;
+}
+
 size_t
 ixg_delta_edit_size(unsigned table)
 {

@@ -217,6 +217,22 @@ int64_t ixg_routes_unsorted(unsigned table, const void *arr, uint64_t n);
  */
 int ixg_routes_sort(unsigned table, void *arr, uint32_t *n);
 
+/*
+ * What ixg_routes_sort would make of new[0..n_new), from sorted, the
+ * sorted table of old[0..n_old) (as ixg_routes_sort left it), when new
+ * differs from old in one middle (the same elements before and after it,
+ * position by position: a reload that changed one member's list): the
+ * kept part of `sorted` merged with the middle of new sorted, no pass
+ * over new's sort. Into out (room for n_new elements), its count into
+ * *n_out. Returns 0, 1 when it does not apply (the middle is over an
+ * eighth of the table, old or new has a prefix twice, or `sorted` is not
+ * a permutation of old by an order-free checksum: the caller then sorts
+ * new whole), or -EINVAL / -ENOMEM. Any thread.
+ */
+int ixg_routes_sort_from(unsigned table, const void *old, uint32_t n_old,
+			 const void *sorted, uint32_t n_sorted, const void *new,
+			 uint32_t n_new, void *out, uint32_t *n_out);
+
 /* Size of one edit of `table` (struct ixg_delta_route4 / 6); 0 if the
  * table cannot be sent as a delta. */
 size_t ixg_delta_edit_size(unsigned table);

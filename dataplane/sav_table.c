@@ -104,9 +104,27 @@ struct sav_frame {
  */
 struct sav_fam {
 	unsigned refs;
+	/* Every source of the family sorted by prefix, as the walk read
+	 * them (IPv4: key4 with PK_SOURCE and the index in the spec's
+	 * sources4; IPv6: records with the index): the next build patches
+	 * from them (sav_patch4/6) instead of sorting the table again.
+	 * NULL when not kept. */
+	uint64_t *k4;
+	struct fib_pfx6 *p6;
+	size_t n_src;
 	uint32_t n_sets;
 	uint32_t sets[]; /* distinct set indices the FIB's next hops use */
 };
+
+/* Families made by sav_patch4 / sav_patch6 since start (tables.h). */
+static unsigned long sav_patched[2];
+
+/* See tables.h. */
+unsigned long
+tables_sav_patched(int family)
+{
+	return sav_patched[family == 6];
+}
 
 /* The distinct sets (next hops >= SAV_SET) among nh[0..n), as a new
  * sav_fam with one reference; NULL when out of memory. */
@@ -131,6 +149,9 @@ fam_make(const uint32_t *nh, size_t n, size_t stride, uint32_t n_sets)
 	f = malloc(sizeof(*f) + ((size_t)k + 1) * sizeof(f->sets[0]));
 	if (f != NULL) {
 		f->refs = 1;
+		f->k4 = NULL;
+		f->p6 = NULL;
+		f->n_src = 0;
 		f->n_sets = 0;
 		for (uint32_t s = 0; s < n_sets; s++)
 			if (seen[s])
@@ -374,7 +395,7 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 	struct sav_frame stack[33];
 	uint16_t grp[IXG_MAX_PEERS];
 	size_t depth = 0, n = s->n_sources4, out = 0;
-	uint64_t *k;
+	uint64_t *k, *all;
 	uint32_t *nhs;
 	int rc;
 
@@ -404,11 +425,13 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 		}
 		k[i] = key4(r->addr, r->len, PK_SOURCE, i);
 	}
-	if ((rc = sort_keys4(k, n)) < 0) {
+	if ((rc = sort_keys4(k, n)) < 0 ||
+	    (all = malloc(n * sizeof(*all))) == NULL) {
 		free(k);
 		free(nhs);
-		return tbl_fail(b, rc, "IPv4 sources: out of memory");
+		return tbl_fail(b, -ENOMEM, "IPv4 sources: out of memory");
 	}
+	memcpy(all, k, n * sizeof(*all)); /* for the next build's patch */
 	/* Replace each group of equal prefixes by one key holding its nh. */
 	for (size_t i = 0; i < n;) {
 		uint8_t a[16] = {0};
@@ -430,6 +453,7 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 					  sizeof(what));
 			free(k);
 			free(nhs);
+			free(all);
 			return tbl_fail(b, (int)nh, "%s: peer sets: %s", what,
 					strerror((int)-nh));
 		}
@@ -438,10 +462,14 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 		i = g;
 	}
 	b->t->sav_fam[0] = fam_make(nhs, out, sizeof(*nhs), sb->n_sets);
-	if (b->t->sav_fam[0] == NULL)
+	if (b->t->sav_fam[0] == NULL) {
+		free(all);
 		rc = tbl_fail(b, -ENOMEM, "IPv4 sources: out of memory");
-	else
+	} else {
+		b->t->sav_fam[0]->k4 = all;
+		b->t->sav_fam[0]->n_src = n;
 		b->t->sav4 = fib4_build(b, FIB_SAV4, k, out, NULL, nhs, &rc);
+	}
 	free(k);
 	free(nhs);
 	return rc;
@@ -454,7 +482,7 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 	struct sav_frame stack[129];
 	uint16_t grp[IXG_MAX_PEERS];
 	size_t depth = 0, n = s->n_sources6, out = 0;
-	struct fib_pfx6 *p;
+	struct fib_pfx6 *p, *all;
 	int rc = 0;
 
 	if (n == 0)
@@ -467,10 +495,11 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 		free(p);
 		return rc;
 	}
-	if (sort_pfx6(p, n) < 0) {
+	if (sort_pfx6(p, n) < 0 || (all = malloc(n * sizeof(*all))) == NULL) {
 		free(p);
 		return tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
 	}
+	memcpy(all, p, n * sizeof(*all)); /* for the next build's patch */
 	for (size_t i = 0; i < n;) {
 		size_t ng = 0, g = i;
 		int64_t nh;
@@ -486,6 +515,7 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 
 			sources6_describe(s, p[i].idx, what, sizeof(what));
 			free(p);
+			free(all);
 			return tbl_fail(b, (int)nh, "%s: peer sets: %s", what,
 					strerror((int)-nh));
 		}
@@ -495,10 +525,14 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 	}
 	/* Before fib6_build prunes p in place. */
 	b->t->sav_fam[1] = fam_make(&p[0].nh, out, sizeof(*p), sb->n_sets);
-	if (b->t->sav_fam[1] == NULL)
+	if (b->t->sav_fam[1] == NULL) {
+		free(all);
 		rc = tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
-	else
+	} else {
+		b->t->sav_fam[1]->p6 = all;
+		b->t->sav_fam[1]->n_src = n;
 		b->t->sav6 = fib6_build(b, FIB_SAV6, p, out, &rc);
+	}
 	free(p);
 	return rc;
 }
@@ -546,6 +580,595 @@ sav_seed(struct tbl_build *b, struct sav_builder *sb)
 	return 1;
 }
 
+/* ------------------------------------------------------------------ */
+/* A family patched from the running snapshot's (sav_patch4/6).       */
+
+/*
+ * A one-member change touches a few prefixes of a table of 565k: the
+ * family is then made from the running snapshot's instead of walked whole.
+ * The sources that changed are the middle of the spec array that differs
+ * from the previous spec's (the same elements before and after it, pair
+ * by pair, origins aside: the compiler emits a member's prefixes
+ * together), so the sorted sources are the previous ones without the old
+ * middle, renumbered, merged with the new middle sorted; the FIB content
+ * is the previous one but inside each outermost changed prefix ("range"),
+ * where it is walked again from the range's cover (whose peer set no
+ * change touched: it is the longest previous entry above the range) as
+ * build_sav4/6 would walk it, and the FIB is spliced over the ranges
+ * (fibrec_splice4/6). Same peer sets, same numbers (sav_seed), so the
+ * same answers as a whole build of the spec (test_sav_delta).
+ */
+
+static bool sav_take(struct tbl_build *b, struct sav_builder *sb, int f);
+
+/* Past this many changed sources (old and new middles) the whole build
+ * is cheaper than merging and splicing. */
+static bool
+sav_patch_worth(size_t changed, size_t n)
+{
+	return changed <= n / 8 + 4096;
+}
+
+static bool
+same_src4(const struct ixg_spec_route4 *a, const struct ixg_spec_route4 *b)
+{
+	return a->addr == b->addr && a->len == b->len &&
+	       a->peer_id == b->peer_id;
+}
+
+static bool
+same_src6(const struct ixg_spec_route6 *a, const struct ixg_spec_route6 *b)
+{
+	return a->len == b->len && a->peer_id == b->peer_id &&
+	       memcmp(a->addr, b->addr, 16) == 0;
+}
+
+/* First index of the sorted keys k[0..n) not before key x. */
+static size_t
+sav_keys_lower(const uint64_t *k, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Key of the first address after prefix (a, len); UINT64_MAX past the
+ * end of the address space. */
+static uint64_t
+sav_key4_after(uint32_t a, uint8_t len)
+{
+	uint64_t last = (uint64_t)(a | ~mask4(len));
+
+	return last == UINT32_MAX ? UINT64_MAX : (last + 1) << 32;
+}
+
+static int
+sav_pfx6_cmp(const struct fib_pfx6 *a, const uint8_t *addr, uint8_t len)
+{
+	int d = memcmp(a->addr, addr, 16);
+
+	return d != 0 ? d : (a->len > len) - (a->len < len);
+}
+
+static size_t
+sav_pfx6_lower(const struct fib_pfx6 *p, size_t n, const uint8_t *addr,
+	       uint8_t len)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sav_pfx6_cmp(&p[mid], addr, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Is address a inside prefix (pa, len)? */
+static bool
+sav_inside6(const uint8_t *pa, uint8_t len, const uint8_t *a)
+{
+	uint8_t m[16];
+
+	mask6(m, a, len);
+	return memcmp(m, pa, 16) == 0;
+}
+
+/*
+ * Put the cover (address a masked to len cl, FIB next hop nh: 0 none, a
+ * peer id, or SAV_SET + set) as the bottom frame of the walk of a range,
+ * its peers at the start of the scratch. The depth after it into *depth.
+ */
+static int
+sav_cover_frame(struct sav_builder *sb, struct sav_frame *stack, size_t *depth,
+		const uint8_t a[16], int cl, uint32_t nh)
+{
+	const uint16_t *p;
+	uint16_t one;
+	size_t n;
+
+	sb->n_scratch = 0;
+	*depth = 0;
+	if (nh == 0)
+		return 0;
+	if (nh < SAV_SET) {
+		one = (uint16_t)nh;
+		p = &one;
+		n = 1;
+	} else {
+		if (nh - SAV_SET >= sb->n_sets)
+			return -EINVAL; /* not the seeded numbers */
+		p = &sb->peers[sb->sets[nh - SAV_SET].first];
+		n = sb->sets[nh - SAV_SET].n;
+	}
+	if (scratch_reserve(sb, n) < 0)
+		return -ENOMEM;
+	memcpy(sb->scratch, p, n * sizeof(*p));
+	sb->n_scratch = n;
+	mask6(stack[0].addr, a, (uint8_t)cl);
+	stack[0].len = (uint8_t)cl;
+	stack[0].mark = 0;
+	stack[0].off = 0;
+	stack[0].n = n;
+	stack[0].nh = nh;
+	*depth = 1;
+	return 0;
+}
+
+/* Mark the sets of fam used (its FIB names them). */
+static void
+sav_mark_fam(struct sav_builder *sb, const struct sav_fam *fam)
+{
+	for (uint32_t i = 0; i < fam->n_sets; i++) {
+		uint32_t s = fam->sets[i];
+
+		if (s < sb->n_sets) {
+			sb->n_used += !sb->used[s];
+			sb->used[s] = 1;
+		}
+	}
+}
+
+/*
+ * sav4 of b from b->prev's when worth it (see above): 1 when made, 0 when
+ * the whole build must make it (nothing changed in b), negative errno
+ * with tbl_fail's message on failure.
+ */
+static int
+sav_patch4(struct tbl_build *b, struct sav_builder *sb)
+{
+	const struct ixg_spec *s = b->spec, *ps = b->prev_spec;
+	const struct sav_fam *of = b->prev->sav_fam[0];
+	const struct fibrec *prev = b->prev->fibs[FIB_SAV4];
+	const struct ixg_spec_route4 *o = ps->sources4, *nw = s->sources4;
+	uint32_t on = ps->n_sources4, nn = s->n_sources4, lo = 0, hi = 0;
+	const uint64_t *pk, *plens;
+	const uint32_t *pnh, *cnh;
+	size_t pn, mo, mn, na = 0, n_ch = 0, n_rg = 0, m = 0, at = 0, bad;
+	size_t i, j;
+	uint64_t *ka = NULL, *mid = NULL, *ch = NULL, *nk = NULL, lens[3];
+	uint32_t *nnh = NULL;
+	struct sav_frame stack[34];
+	uint16_t grp[IXG_MAX_PEERS];
+	struct sav_fam *fam;
+	struct fibrec *r;
+	int rc = -ENOMEM;
+
+	if (of == NULL || of->k4 == NULL || prev == NULL || nn == 0 ||
+	    nn > K4_IDX_MAX || of->n_src != on)
+		return 0;
+	pn = fibrec_content4(prev, &pk, &pnh, &plens);
+	if (pn == SIZE_MAX)
+		return 0;
+	while (lo < on && lo < nn && same_src4(&o[lo], &nw[lo]))
+		lo++;
+	while (hi < on - lo && hi < nn - lo &&
+	       same_src4(&o[on - 1 - hi], &nw[nn - 1 - hi]))
+		hi++;
+	mo = on - lo - hi;
+	mn = nn - lo - hi;
+	if (!sav_patch_worth(mo + mn, nn))
+		return 0;
+	if (mo + mn == 0) /* origins alone changed */
+		return sav_take(b, sb, 0) ? 1 : 0;
+	memcpy(lens, plens, sizeof(lens));
+	ka = malloc((of->n_src + mn + 1) * sizeof(*ka));
+	mid = malloc((mn + 1) * sizeof(*mid));
+	ch = malloc((mo + mn + 1) * sizeof(*ch));
+	if (ka == NULL || mid == NULL || ch == NULL)
+		goto fail;
+	for (i = lo; i < nn - hi; i++) {
+		const struct ixg_spec_route4 *x = &nw[i];
+
+		if (x->len > 32 || !tbl_peer_ok(b, x->peer_id)) {
+			char what[128];
+
+			sources4_describe(s, (uint32_t)i, what, sizeof(what));
+			rc = tbl_fail(b, -EINVAL, "%s: %s", what,
+				      x->len > 32 ? "bad length"
+						  : "peer not configured");
+			goto fail;
+		}
+		mid[i - lo] = key4(x->addr, x->len, PK_SOURCE, (uint32_t)i);
+		ch[n_ch++] = key4(x->addr, x->len, PK_ROUTE, 0);
+	}
+	for (i = lo; i < on - hi; i++)
+		ch[n_ch++] = key4(o[i].addr, o[i].len, PK_ROUTE, 0);
+	if (sort_keys4(mid, mn) < 0 || sort_keys4(ch, n_ch) < 0)
+		goto fail;
+	/* The previous sources without the old middle, renumbered, merged
+	 * with the new middle: the sorted sources of b->spec. */
+	for (i = j = 0; i < of->n_src || j < mn;) {
+		uint64_t x = UINT64_MAX;
+
+		if (i < of->n_src) {
+			uint32_t idx = key4_idx(of->k4[i]);
+
+			if (idx >= lo && idx < on - hi) {
+				i++;
+				continue;
+			}
+			x = idx < lo ? of->k4[i]
+				     : (of->k4[i] & ~(uint64_t)K4_IDX_MAX) |
+					       (idx - on + nn);
+		}
+		if (j < mn && (i >= of->n_src || mid[j] < x))
+			ka[na++] = mid[j++];
+		else {
+			ka[na++] = x;
+			i++;
+		}
+	}
+	free(mid);
+	mid = NULL;
+	/* the ranges: changed prefixes inside no other changed prefix */
+	for (i = 0; i < n_ch; i++) {
+		if (n_rg > 0 && ch[i] < sav_key4_after(key4_addr(ch[n_rg - 1]),
+						       key4_len(ch[n_rg - 1])))
+			continue;
+		ch[n_rg++] = ch[i];
+	}
+	nk = malloc((pn + na + 1) * sizeof(*nk));
+	nnh = malloc((pn + na + 1) * sizeof(*nnh));
+	if (nk == NULL || nnh == NULL)
+		goto fail;
+	for (size_t g = 0; g < n_rg; g++) {
+		uint32_t a = key4_addr(ch[g]), cover = 0, an;
+		uint8_t len = key4_len(ch[g]), ab[16] = {0};
+		uint64_t end = sav_key4_after(a, len);
+		size_t plo = sav_keys_lower(pk, pn, ch[g]),
+		       phi = sav_keys_lower(pk, pn, end),
+		       ki = sav_keys_lower(ka, na, ch[g]), depth;
+		int cl = 0;
+		struct {
+			uint32_t addr;
+			uint8_t len;
+			uint32_t nh;
+		} st[33];
+		size_t sd = 0;
+
+		/* the cover: the longest previous entry above the range */
+		for (int l = len - 1; l >= 0; l--) {
+			uint64_t c = key4(a, (uint8_t)l, PK_ROUTE, 0);
+			size_t x;
+
+			if (!(lens[0] >> l & 1))
+				continue;
+			x = sav_keys_lower(pk, pn, c);
+			if (x < pn && pk[x] == c) {
+				cover = pnh[x];
+				cl = l;
+				break;
+			}
+		}
+		an = htonl(a);
+		memcpy(ab, &an, 4);
+		rc = sav_cover_frame(sb, stack, &depth, ab, cl, cover);
+		if (rc < 0)
+			goto fail;
+		memcpy(nk + m, pk + at, (plo - at) * sizeof(*nk));
+		memcpy(nnh + m, pnh + at, (plo - at) * sizeof(*nnh));
+		m += plo - at;
+		at = phi;
+		while (ki < na && (ka[ki] & LPM4_KEY_ID_MASK) < end) {
+			uint64_t x = ka[ki];
+			uint32_t xa = key4_addr(x), xan = htonl(xa);
+			uint8_t xl = key4_len(x), xb[16] = {0};
+			size_t gi = ki, ng = 0;
+			int64_t nh;
+
+			while (gi < na && ka[gi] >> 26 == x >> 26) {
+				if (ng < IXG_MAX_PEERS)
+					grp[ng++] =
+						nw[key4_idx(ka[gi])].peer_id;
+				gi++;
+			}
+			ki = gi;
+			memcpy(xb, &xan, 4);
+			nh = sav_step(sb, stack, &depth, xb, xl, grp, ng);
+			if (nh < 0) {
+				char what[128];
+
+				sources4_describe(s, key4_idx(x), what,
+						  sizeof(what));
+				rc = tbl_fail(b, (int)nh, "%s: peer sets: %s",
+					      what, strerror((int)-nh));
+				goto fail;
+			}
+			while (sd > 0 && (st[sd - 1].len > xl ||
+					  (xa & mask4(st[sd - 1].len)) !=
+						  st[sd - 1].addr))
+				sd--;
+			if ((uint32_t)nh == (sd > 0 ? st[sd - 1].nh : cover))
+				continue;
+			st[sd].addr = xa;
+			st[sd].len = xl;
+			st[sd++].nh = (uint32_t)nh;
+			lens[0] |= UINT64_C(1) << xl;
+			nk[m] = x & LPM4_KEY_ID_MASK;
+			nnh[m++] = (uint32_t)nh;
+		}
+	}
+	memcpy(nk + m, pk + at, (pn - at) * sizeof(*nk));
+	memcpy(nnh + m, pnh + at, (pn - at) * sizeof(*nnh));
+	m += pn - at;
+	r = fibrec_splice4(FIB_SAV4, prev, nk, nnh, m, lens, ch, n_rg,
+			   &b->t->fib_stat[FIB_SAV4], &bad, &rc);
+	nk = NULL; /* fibrec_splice4's now, freed or kept */
+	nnh = NULL;
+	free(ch);
+	ch = NULL;
+	if (r == NULL) {
+		free(ka);
+		return tbl_fail(b, rc, "sav4 (%zu prefixes): %s", m,
+				strerror(-rc));
+	}
+	b->t->fibs[FIB_SAV4] = r;
+	b->t->sav4 = fibrec_lpm(r);
+	fibrec_content4(r, &pk, &cnh, &plens);
+	fam = fam_make(cnh, m, sizeof(*cnh), sb->n_sets);
+	if (fam == NULL) {
+		free(ka);
+		return tbl_fail(b, -ENOMEM, "IPv4 sources: out of memory");
+	}
+	fam->k4 = ka;
+	fam->n_src = na;
+	b->t->sav_fam[0] = fam;
+	sav_mark_fam(sb, fam);
+	sav_patched[0]++;
+	b->t->sav_patched |= 1;
+	return 1;
+fail:
+	free(ka);
+	free(mid);
+	free(ch);
+	free(nk);
+	free(nnh);
+	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv4 sources: out of memory")
+			     : rc;
+}
+
+/* sav_patch4 for IPv6 (records instead of keys). */
+static int
+sav_patch6(struct tbl_build *b, struct sav_builder *sb)
+{
+	const struct ixg_spec *s = b->spec, *ps = b->prev_spec;
+	const struct sav_fam *of = b->prev->sav_fam[1];
+	const struct fibrec *prev = b->prev->fibs[FIB_SAV6];
+	const struct ixg_spec_route6 *o = ps->sources6, *nw = s->sources6;
+	uint32_t on = ps->n_sources6, nn = s->n_sources6, lo = 0, hi = 0;
+	const struct fib_pfx6 *pp;
+	const uint64_t *plens;
+	size_t pn, mo, mn, na = 0, n_ch = 0, n_rg = 0, m = 0, at = 0, bad;
+	size_t i, j;
+	struct fib_pfx6 *ka = NULL, *mid = NULL, *ch = NULL, *np = NULL;
+	uint64_t lens[3];
+	struct sav_frame stack[130];
+	uint16_t grp[IXG_MAX_PEERS];
+	struct sav_fam *fam;
+	struct fibrec *r;
+	int rc = -ENOMEM;
+
+	if (of == NULL || of->p6 == NULL || prev == NULL || nn == 0 ||
+	    of->n_src != on)
+		return 0;
+	pn = fibrec_content6(prev, &pp, &plens);
+	if (pn == SIZE_MAX)
+		return 0;
+	while (lo < on && lo < nn && same_src6(&o[lo], &nw[lo]))
+		lo++;
+	while (hi < on - lo && hi < nn - lo &&
+	       same_src6(&o[on - 1 - hi], &nw[nn - 1 - hi]))
+		hi++;
+	mo = on - lo - hi;
+	mn = nn - lo - hi;
+	if (!sav_patch_worth(mo + mn, nn))
+		return 0;
+	if (mo + mn == 0) /* origins alone changed */
+		return sav_take(b, sb, 1) ? 1 : 0;
+	memcpy(lens, plens, sizeof(lens));
+	ka = malloc((of->n_src + mn + 1) * sizeof(*ka));
+	mid = calloc(mn + 1, sizeof(*mid));
+	ch = calloc(mo + mn + 1, sizeof(*ch));
+	if (ka == NULL || mid == NULL || ch == NULL)
+		goto fail;
+	for (i = 0; i < mn; i++) { /* as load_pfx6 loads them */
+		const struct ixg_spec_route6 *x = &nw[lo + i];
+
+		if (x->len > 128 || !tbl_peer_ok(b, x->peer_id)) {
+			char what[128];
+
+			sources6_describe(s, (uint32_t)(lo + i), what,
+					  sizeof(what));
+			rc = tbl_fail(b, -EINVAL, "%s: %s", what,
+				      x->len > 128 ? "bad length"
+						   : "peer not configured");
+			goto fail;
+		}
+		mask6(mid[i].addr, x->addr, x->len);
+		mid[i].len = x->len;
+		mid[i].kind = PK_SOURCE;
+		mid[i].idx = (uint32_t)(lo + i);
+		mid[i].nh = x->peer_id;
+		ch[n_ch] = mid[i];
+		ch[n_ch++].idx = 0;
+	}
+	for (i = lo; i < on - hi; i++) {
+		mask6(ch[n_ch].addr, o[i].addr, o[i].len);
+		ch[n_ch++].len = o[i].len;
+	}
+	if (sort_pfx6(mid, mn) < 0 || sort_pfx6(ch, n_ch) < 0)
+		goto fail;
+	for (i = j = 0; i < of->n_src || j < mn;) {
+		struct fib_pfx6 x;
+
+		if (i < of->n_src) {
+			uint32_t idx = of->p6[i].idx;
+
+			if (idx >= lo && idx < on - hi) {
+				i++;
+				continue;
+			}
+			x = of->p6[i];
+			if (idx >= lo)
+				x.idx = idx - on + nn;
+		}
+		if (j < mn && (i >= of->n_src ||
+			       sav_pfx6_cmp(&mid[j], x.addr, x.len) < 0))
+			ka[na++] = mid[j++];
+		else {
+			ka[na++] = x;
+			i++;
+		}
+	}
+	free(mid);
+	mid = NULL;
+	for (i = 0; i < n_ch; i++) {
+		if (n_rg > 0 &&
+		    sav_inside6(ch[n_rg - 1].addr, ch[n_rg - 1].len,
+				ch[i].addr) &&
+		    ch[i].len >= ch[n_rg - 1].len)
+			continue;
+		ch[n_rg++] = ch[i];
+	}
+	np = malloc((pn + na + 1) * sizeof(*np));
+	if (np == NULL)
+		goto fail;
+	for (size_t g = 0; g < n_rg; g++) {
+		const struct fib_pfx6 *x = &ch[g];
+		uint32_t cover = 0;
+		size_t plo = sav_pfx6_lower(pp, pn, x->addr, x->len), phi = plo,
+		       ki = sav_pfx6_lower(ka, na, x->addr, x->len), depth,
+		       sd = 0;
+		int cl = 0;
+		struct fib_pfx6 st[129];
+
+		while (phi < pn && sav_inside6(x->addr, x->len, pp[phi].addr))
+			phi++;
+		for (int l = x->len - 1; l >= 0; l--) {
+			uint8_t a[16];
+			size_t y;
+
+			if (!(lens[l / 64] >> (l % 64) & 1))
+				continue;
+			mask6(a, x->addr, (uint8_t)l);
+			y = sav_pfx6_lower(pp, pn, a, (uint8_t)l);
+			if (y < pn &&
+			    sav_pfx6_cmp(&pp[y], a, (uint8_t)l) == 0) {
+				cover = pp[y].nh;
+				cl = l;
+				break;
+			}
+		}
+		rc = sav_cover_frame(sb, stack, &depth, x->addr, cl, cover);
+		if (rc < 0)
+			goto fail;
+		rc = -ENOMEM;
+		memcpy(np + m, pp + at, (plo - at) * sizeof(*np));
+		m += plo - at;
+		at = phi;
+		while (ki < na && sav_inside6(x->addr, x->len, ka[ki].addr)) {
+			struct fib_pfx6 cur = ka[ki];
+			size_t gi = ki, ng = 0;
+			int64_t nh;
+
+			while (gi < na && same_prefix6(&ka[gi], &cur)) {
+				if (ng < IXG_MAX_PEERS)
+					grp[ng++] = nw[ka[gi].idx].peer_id;
+				gi++;
+			}
+			ki = gi;
+			nh = sav_step(sb, stack, &depth, cur.addr, cur.len, grp,
+				      ng);
+			if (nh < 0) {
+				char what[128];
+
+				sources6_describe(s, cur.idx, what,
+						  sizeof(what));
+				rc = tbl_fail(b, (int)nh, "%s: peer sets: %s",
+					      what, strerror((int)-nh));
+				goto fail;
+			}
+			while (sd > 0 &&
+			       !(st[sd - 1].len <= cur.len &&
+				 sav_inside6(st[sd - 1].addr, st[sd - 1].len,
+					     cur.addr)))
+				sd--;
+			if ((uint32_t)nh == (sd > 0 ? st[sd - 1].nh : cover))
+				continue;
+			cur.nh = (uint32_t)nh;
+			st[sd++] = cur;
+			lens[cur.len / 64] |= UINT64_C(1) << (cur.len % 64);
+			np[m++] = cur;
+		}
+	}
+	memcpy(np + m, pp + at, (pn - at) * sizeof(*np));
+	m += pn - at;
+	r = fibrec_splice6(FIB_SAV6, prev, np, m, lens, ch, n_rg,
+			   &b->t->fib_stat[FIB_SAV6], &bad, &rc);
+	np = NULL;
+	free(ch);
+	ch = NULL;
+	if (r == NULL) {
+		free(ka);
+		return tbl_fail(b, rc, "sav6 (%zu prefixes): %s", m,
+				strerror(-rc));
+	}
+	b->t->fibs[FIB_SAV6] = r;
+	b->t->sav6 = fibrec_lpm(r);
+	fibrec_content6(r, &pp, &plens);
+	fam = fam_make(&pp[0].nh, m, sizeof(*pp), sb->n_sets);
+	if (fam == NULL) {
+		free(ka);
+		return tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
+	}
+	fam->p6 = ka;
+	fam->n_src = na;
+	b->t->sav_fam[1] = fam;
+	sav_mark_fam(sb, fam);
+	sav_patched[1]++;
+	b->t->sav_patched |= 2;
+	return 1;
+fail:
+	free(ka);
+	free(mid);
+	free(ch);
+	free(np);
+	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv6 sources: out of memory")
+			     : rc;
+}
+
 /*
  * Keep family f (0: sav4, 1: sav6) of the running snapshot when its
  * sources did not change and the sets kept their numbers: the same walk
@@ -556,14 +1179,23 @@ static bool
 sav_keep(struct tbl_build *b, struct sav_builder *sb, int f, bool numbered)
 {
 	const struct tables *o = b->prev;
-	struct sav_fam *fam;
-	enum fib_slot slot = f == 0 ? FIB_SAV4 : FIB_SAV6;
 
 	if (!numbered || o == NULL || o->sav_fam[f] == NULL ||
 	    !tbl_same(b, f == 0 ? IXG_TBL_SOURCES4 : IXG_TBL_SOURCES6) ||
 	    !tbl_same_peer_ids(b))
 		return false;
-	fam = o->sav_fam[f];
+	return sav_take(b, sb, f);
+}
+
+/* Family f of b->prev as it is (its sources are the same but for
+ * origins, and the sets kept their numbers). */
+static bool
+sav_take(struct tbl_build *b, struct sav_builder *sb, int f)
+{
+	const struct tables *o = b->prev;
+	struct sav_fam *fam = o->sav_fam[f];
+	enum fib_slot slot = f == 0 ? FIB_SAV4 : FIB_SAV6;
+
 	for (uint32_t i = 0; i < fam->n_sets; i++) {
 		uint32_t s = fam->sets[i];
 
@@ -591,16 +1223,26 @@ build_sav(struct tbl_build *b)
 {
 	struct sav_builder sb = {0};
 	struct tables *t = b->t;
-	bool numbered;
+	bool numbered, patch;
 	int rc;
 
 	if ((rc = sav_seed(b, &sb)) < 0)
 		goto out;
 	numbered = rc == 1;
-	rc = sav_keep(b, &sb, 0, numbered) ? 0 : build_sav4(b, &sb);
+	/* each family kept, patched (same numbers, same peer ids) or built */
+	patch = numbered && b->prev != NULL && b->prev_spec != NULL &&
+		tbl_same_peer_ids(b);
+	rc = sav_keep(b, &sb, 0, numbered) ? 0 : patch ? sav_patch4(b, &sb) : 0;
+	if (rc == 0 && b->t->sav_fam[0] == NULL)
+		rc = build_sav4(b, &sb);
 	sb.n_scratch = 0;
-	if (rc == 0 && !sav_keep(b, &sb, 1, numbered))
-		rc = build_sav6(b, &sb);
+	if (rc >= 0 && !sav_keep(b, &sb, 1, numbered)) {
+		rc = patch ? sav_patch6(b, &sb) : 0;
+		sb.n_scratch = 0;
+		if (rc == 0)
+			rc = build_sav6(b, &sb);
+	}
+	rc = rc < 0 ? rc : 0;
 	if (rc == 0) {
 		t->n_sav_sets = sb.n_sets;
 		t->sav_sets = rte_zmalloc(
@@ -670,6 +1312,10 @@ sav_free(struct tables *t)
 		 * holder (a failed build may leave one without its fam). */
 		if (fam != NULL && --fam->refs > 0)
 			continue;
+		if (fam != NULL) {
+			free(fam->k4);
+			free(fam->p6);
+		}
 		free(fam);
 		fibrec_retire(t->fibs[slot]);
 	}

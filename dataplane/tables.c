@@ -321,9 +321,14 @@ tables_describe_fibs(const struct tables *t, char *buf, size_t len)
 		off += (size_t)n;
 	}
 	if (off < len) {
+		static const char *const patched[] = {"", "; sav4 patched",
+						      "; sav6 patched",
+						      "; sav4, sav6 patched"};
+
 		n = snprintf(buf + off, len - off,
-			     " ms; sav sets %" PRIu32 " (%" PRIu32 " used);",
-			     t->n_sav_sets, t->n_sav_sets_used);
+			     " ms; sav sets %" PRIu32 " (%" PRIu32 " used%s);",
+			     t->n_sav_sets, t->n_sav_sets_used,
+			     patched[t->sav_patched & 3]);
 		off += n > 0 ? (size_t)n : 0;
 	}
 	for (unsigned s = 0; s < FIB_SLOTS && off < len; s++) {

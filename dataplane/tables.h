@@ -381,6 +381,9 @@ struct tables {
 	 * thread only): a family whose sources did not change keeps its FIB
 	 * when the other family's did */
 	struct sav_fam *sav_fam[2];
+	/* bit 0: sav4, bit 1: sav6 made by this build from the running
+	 * snapshot's over the changed sources (sav_table.c, sav_patch4/6) */
+	uint8_t sav_patched;
 
 	const struct acl_class *acl; /* acl_class.h; NULL without rules */
 	uint32_t n_acl_actions;
@@ -593,5 +596,10 @@ void tables_route_edits_note(unsigned table,
 /* Route FIBs of `family` (4, 6) made from noted edits since start (for
  * tests and logs). Control thread. */
 unsigned long tables_routes_by_edits(int family);
+
+/* Source-validation FIBs of `family` (4, 6) patched from the running
+ * snapshot's since start, over the prefixes whose sources changed
+ * (sav_table.c; for tests and logs). Control thread. */
+unsigned long tables_sav_patched(int family);
 
 #endif /* IXG_TABLES_H */

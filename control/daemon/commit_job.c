@@ -106,6 +106,11 @@ struct compile_task {
 struct route_send {
 	const void *base[2]; /* the dataplane's table, or NULL */
 	uint32_t n_base[2];
+	/* The running spec's table base was sorted from (NULL: unknown):
+	 * a reload that changed one member's routes sorts only them
+	 * (ixg_routes_sort_from). */
+	const void *old[2];
+	uint32_t n_old[2];
 	void *sorted[2]; /* the table sent, sorted (owned) */
 	uint32_t n_sorted[2];
 	bool delta[2]; /* sent as edits (memfd holds them) */
@@ -116,6 +121,7 @@ struct route_send {
 	void *pre[2];
 	uint64_t n_pre[2];
 	bool fallback; /* a delta was refused: everything sent whole */
+	bool merged[2]; /* sorted by ixg_routes_sort_from */
 };
 
 static void
@@ -149,10 +155,22 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 
 	if (a == NULL)
 		return -ENOMEM;
-	if (n > 0)
+	/* Edits given (a routes job's): the table is sorted already. A
+	 * reload's: from the sorted base when only a middle changed, else
+	 * sorted whole. */
+	rc = rs->pre[f] != NULL ? 2 : 1;
+	if (rc == 1 && rs->old[f] != NULL && rs->base[f] != NULL &&
+	    !rs->fallback)
+		rc = ixg_routes_sort_from(
+			k, rs->old[f], rs->n_old[f], rs->base[f], rs->n_base[f],
+			ixg_spec_table_data(spec, k), n, a, &n);
+	rs->merged[f] = rc == 0;
+	if (rc != 0 && n > 0) /* as it is, or to be sorted whole */
 		memcpy(a, ixg_spec_table_data(spec, k), (size_t)n * es);
-	/* Edits given (a routes job's): the table is sorted already. */
-	rc = rs->pre[f] != NULL ? 0 : ixg_routes_sort(k, a, &n);
+	if (rc == 2)
+		rc = 0;
+	else if (rc == 1)
+		rc = ixg_routes_sort(k, a, &n);
 	if (rc < 0) {
 		free(a);
 		return rc;
@@ -204,6 +222,8 @@ struct prepare_task {
 	 * elements) when it is known, else whole. */
 	struct route_send rs;
 	double cpu_ms; /* the task thread's CPU time */
+	/* of it: the diff, the route tables, the other tables' memfds */
+	double diff_cpu_ms, routes_cpu_ms, tables_cpu_ms;
 	int rc;
 };
 
@@ -244,6 +264,7 @@ struct commit_job {
 	uint64_t count[IXG_TBL_MAX];
 	struct route_send rs; /* the route tables as sent (prepare_task) */
 	double prepare_cpu_ms; /* the prepare task's CPU time */
+	double prepare_part_ms[3]; /* of it: diff, routes, other tables */
 	uint32_t tables;
 	unsigned next_table;
 	uint64_t base_generation;
@@ -642,10 +663,11 @@ say_cost(struct commit_job *j)
 			continue;
 		if (f >= 0 && j->rs.delta[f])
 			n = snprintf(sent + off, sizeof(sent) - off,
-				     "%s%s as %" PRIu64 " edit%s",
+				     "%s%s as %" PRIu64 " edit%s%s",
 				     off ? ", " : "", ctl_table_name(k),
 				     j->rs.edits[f],
-				     j->rs.edits[f] == 1 ? "" : "s");
+				     j->rs.edits[f] == 1 ? "" : "s",
+				     j->rs.merged[f] ? " (merged)" : "");
 		else
 			n = snprintf(sent + off, sizeof(sent) - off,
 				     "%s%s whole (%" PRIu64 ")",
@@ -657,10 +679,12 @@ say_cost(struct commit_job *j)
 	}
 	job_say(j,
 		"%s: %s; parse %.1f ms, compile %.1f ms, digest %.1f ms "
-		"(cpu %.1f, %.1f, %.1f), compare cpu %.1f ms; sent %s",
+		"(cpu %.1f, %.1f, %.1f), compare cpu %.1f ms (diff %.1f, "
+		"routes %.1f, tables %.1f); sent %s",
 		j->req.action, files, l->parse_ms, l->compile_ms, l->digest_ms,
 		l->parse_cpu_ms, l->compile_cpu_ms, l->digest_cpu_ms,
-		j->prepare_cpu_ms, off ? sent : "nothing");
+		j->prepare_cpu_ms, j->prepare_part_ms[0], j->prepare_part_ms[1],
+		j->prepare_part_ms[2], off ? sent : "nothing");
 }
 
 static void
@@ -1276,9 +1300,11 @@ prepare_run(void *arg)
 static void
 prepare_tables(struct prepare_task *t)
 {
+	double c = thread_cpu_ms(), c1;
 	FILE *df;
 
 	t->rc = t->preset ? 0 : ctl_diff(t->base, t->spec, &t->diff);
+	t->diff_cpu_ms = thread_cpu_ms() - c;
 	if (t->rc < 0)
 		return;
 	df = fmemopen(t->dtext, sizeof(t->dtext), "w");
@@ -1289,12 +1315,16 @@ prepare_tables(struct prepare_task *t)
 	for (unsigned k = 1; k < IXG_TBL_MAX; k++) {
 		if (!(t->diff.changed_tables & (1u << k)))
 			continue;
+		c1 = thread_cpu_ms();
 		if (route_family(k) >= 0)
 			t->rc = route_memfd(&t->rs, t->spec, k, &t->memfd[k],
 					    &t->count[k]);
 		else
 			t->rc = ixg_table_to_memfd(t->spec, k, &t->memfd[k],
 						   &t->count[k]);
+		*(route_family(k) >= 0
+			  ? &t->routes_cpu_ms
+			  : &t->tables_cpu_ms) += thread_cpu_ms() - c1;
 		if (t->rc < 0)
 			return;
 	}
@@ -1328,6 +1358,9 @@ prepare_done(void *arg)
 	memset(&t->rs, 0, sizeof(t->rs));
 	j->diff = t->diff;
 	j->prepare_cpu_ms = t->cpu_ms;
+	j->prepare_part_ms[0] = t->diff_cpu_ms;
+	j->prepare_part_ms[1] = t->routes_cpu_ms;
+	j->prepare_part_ms[2] = t->tables_cpu_ms;
 	memcpy(j->dtext, t->dtext, sizeof(j->dtext));
 	if (t->rc < 0) {
 		int rc = t->rc;
@@ -1442,6 +1475,15 @@ start_prepare(struct commit_job *j)
 			t->rs.base[f] = rib_sent_base(
 				D, f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6,
 				&t->rs.n_base[f]);
+	/* The running spec's tables, which that base sorts. */
+	if (t->base != NULL && !j->routes_only)
+		for (int f = 0; f < 2; f++) {
+			unsigned k = f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6;
+
+			t->rs.old[f] = ixg_spec_table_data(t->base, k);
+			t->rs.n_old[f] = (uint32_t)ixg_spec_table_count(t->base,
+									k);
+		}
 	/* A routes job's edits, made against that base (rib_job_build). */
 	if (j->routes_only)
 		for (int f = 0; f < 2; f++)

@@ -9,7 +9,8 @@
 #  - `ip route add 100.64.1.0/24 via` ma's next hop: ma announced it, so it
 #    may source it: the stream reaches mb, source_invalid stops growing;
 #  - the route withdrawn: source_invalid again, mb receives nothing more;
-#  - the sources travel in `routes` commits (no audit record, no reload).
+#  - the sources travel in `routes` commits (no audit record, no reload),
+#    and the dataplane patches its IPv4 source FIB with them.
 # Needs root and network namespaces: skipped (77) otherwise.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/control_lib.sh"
@@ -76,6 +77,10 @@ nsip route add 100.64.1.0/24 via 192.0.2.10 proto bird table 100
 routes_has 100.64.1.10 "forward to ma" || fail "ma's route not live"
 grows peer_tx mb || fail "ma's stream not forwarded once ma announces its source"
 wait_for 10 still drops source_invalid || fail "source_invalid still grows"
+# The route commit changed ma's sources in one place: the dataplane
+# patched sav4 from the running one (sav_table.c), not built it whole.
+grep -q "built in .*sav4 patched" "$TMP/dp.err" ||
+	{ grep "built in" "$TMP/dp.err" >&2; fail "sav4 not patched by the route commit"; }
 
 log "withdrawn: source_invalid again"
 nsip route del 100.64.1.0/24 via 192.0.2.10 table 100

@@ -155,6 +155,115 @@ test_sort(void **state)
 			 -EINVAL);
 }
 
+/*
+ * ixg_routes_sort_from against ixg_routes_sort: old a table of unique
+ * prefixes in random order, its sorted form, new = old with one middle
+ * replaced (removals, additions, changed entries; sometimes a prefix
+ * twice): the result is the whole sort's, byte for byte, or 1 exactly
+ * when new has a prefix twice; a `sorted` of another table gives 1.
+ */
+static void
+sort_from_round(unsigned table, size_t es, void (*gen)(void *))
+{
+	uint32_t n0 = 200 + rnd() % 3000, n_old = n0, n_new, n_exp, n_out = 0;
+	char *old = malloc((n0 + 64) * es), *sorted, *new, *exp, *out;
+	uint32_t lo, mo, mn;
+	int rc;
+
+	for (uint32_t i = 0; i < n0; i++)
+		gen(old + (size_t)i * es);
+	assert_int_equal(ixg_routes_sort(table, old, &n_old), 0);
+	/* unique prefixes, shuffled */
+	for (uint32_t i = n_old - 1; i > 0; i--) {
+		uint32_t j = rnd() % (i + 1);
+		char tmp[64];
+
+		memcpy(tmp, old + (size_t)i * es, es);
+		memcpy(old + (size_t)i * es, old + (size_t)j * es, es);
+		memcpy(old + (size_t)j * es, tmp, es);
+	}
+	sorted = malloc((n_old + 1) * es);
+	memcpy(sorted, old, n_old * es);
+	{
+		uint32_t n = n_old;
+
+		assert_int_equal(ixg_routes_sort(table, sorted, &n), 0);
+		assert_int_equal(n, n_old);
+	}
+	lo = rnd() % n_old;
+	mo = rnd() % 8 < 1 ? 0 : rnd() % (n_old - lo < 20 ? n_old - lo : 20);
+	mn = rnd() % 20;
+	n_new = n_old - mo + mn;
+	new = malloc((n_new + 1) * es);
+	memcpy(new, old, (size_t)lo * es);
+	for (uint32_t i = 0; i < mn; i++) {
+		gen(new + (size_t)(lo + i) * es);
+		if (rnd() % 4 == 0) /* an old prefix again (moved or twice) */
+			memcpy(new + (size_t)(lo + i) * es,
+			       old + (size_t)(rnd() % n_old) * es, es);
+	}
+	memcpy(new + (size_t)(lo + mn) * es, old + (size_t)(lo + mo) * es,
+	       (size_t)(n_old - lo - mo) * es);
+	exp = malloc((n_new + 1) * es);
+	memcpy(exp, new, (size_t)n_new * es);
+	n_exp = n_new;
+	assert_int_equal(ixg_routes_sort(table, exp, &n_exp), 0);
+	out = malloc((n_new + 1) * es);
+	rc = ixg_routes_sort_from(table, old, n_old, sorted, n_old, new, n_new,
+				  out, &n_out);
+	if (n_exp == n_new) {
+		assert_int_equal(rc, 0);
+		assert_int_equal(n_out, n_exp);
+		assert_memory_equal(out, exp, (size_t)n_exp * es);
+	} else {
+		assert_int_equal(rc, 1); /* a prefix twice: sorted whole */
+	}
+	/* the sorted table of another generation: not used */
+	if (n_old > 1) {
+		memcpy(sorted, sorted + es, es); /* one element twice */
+		assert_int_equal(ixg_routes_sort_from(table, old, n_old, sorted,
+						      n_old, new, n_new, out,
+						      &n_out),
+				 1);
+	}
+	free(old);
+	free(sorted);
+	free(new);
+	free(exp);
+	free(out);
+}
+
+static void
+gen4(void *e)
+{
+	struct ixg_spec_route4 r = r4();
+
+	memcpy(e, &r, sizeof(r));
+}
+
+static void
+gen6(void *e)
+{
+	struct ixg_spec_route6 r = r6();
+
+	memcpy(e, &r, sizeof(r));
+}
+
+static void
+test_sort_from(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 200; round++) {
+		sort_from_round(IXG_TBL_ROUTES4, sizeof(struct ixg_spec_route4),
+				gen4);
+		sort_from_round(IXG_TBL_ROUTES6, sizeof(struct ixg_spec_route6),
+				gen6);
+	}
+	assert_int_equal(ixg_routes_sort_from(IXG_TBL_PEERS, NULL, 0, NULL, 0,
+					      NULL, 0, NULL, &(uint32_t){0}),
+			 -EINVAL);
+}
+
 /* A memfd holding `bytes` of data, sealed (or not). */
 static int
 memfd_of(const void *data, size_t bytes, bool seal)
@@ -492,6 +601,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_sort_from),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_stale),
 		cmocka_unit_test(test_malformed),

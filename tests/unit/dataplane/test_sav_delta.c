@@ -252,6 +252,7 @@ test_random_edits(void **state)
 	struct ixg_spec *spec[ROUNDS + 1];
 	struct tables *t[ROUNDS + 1];
 	unsigned kept4 = 0, kept6 = 0, order[ROUNDS + 1];
+	unsigned long p4 = tables_sav_patched(4), p6 = tables_sav_patched(6);
 
 	(void)state;
 	spec[0] = base_spec();
@@ -313,6 +314,8 @@ test_random_edits(void **state)
 		tables_free(whole);
 	}
 	assert_true(kept4 > 0 && kept6 > 0);
+	/* the rounds whose edits were few patched the families */
+	assert_true(tables_sav_patched(4) > p4 && tables_sav_patched(6) > p6);
 	/* Freed in a random order: each FIB once, with its last holder. */
 	for (unsigned i = 0; i <= ROUNDS; i++)
 		order[i] = i;
@@ -340,11 +343,233 @@ test_random_edits(void **state)
 	assert_int_equal(fibrec_live(), fibs0);
 }
 
+/*
+ * Member edits as the compiler emits them: each peer's sources together,
+ * peer after peer; a round changes one peer's list (a few prefixes
+ * added, removed, or both; IPv4, IPv6 or both; or only the origins, as
+ * when a line is inserted above), so the spec arrays differ in one
+ * middle and the part is patched from the running snapshot
+ * (tables_sav_patched), chained over many rounds, each answer checked
+ * against a whole build. Peers strict, loose and feasible alike: the sets
+ * do not depend on the mode. Run with spares off (each patched FIB
+ * painted from its content) and on (the spare repainted over the
+ * changed prefixes).
+ */
+#define M_ROUNDS 40
+#define M_MAX 400
+
+struct member_lists {
+	struct ixg_spec_route4 v4[N_PEERS + 1][M_MAX];
+	struct ixg_spec_route6 v6[N_PEERS + 1][M_MAX];
+	unsigned n4[N_PEERS + 1], n6[N_PEERS + 1];
+};
+
+static struct ixg_spec *
+member_spec(const struct member_lists *L)
+{
+	struct ixg_spec *s = dp_spec_new();
+	size_t n4 = 0, n6 = 0;
+
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	for (uint16_t id = 1; id <= N_PEERS; id++) {
+		static const uint8_t modes[] = {IXG_SAV_STRICT, IXG_SAV_LOOSE,
+						IXG_SAV_FEASIBLE};
+		char mac[32];
+
+		snprintf(mac, sizeof(mac), "02:00:00:00:03:%02x", id);
+		dp_spec_peer(s, id, 0, 100, mac, modes[id % 3]);
+		n4 += L->n4[id];
+		n6 += L->n6[id];
+	}
+	s->sources4 = malloc((n4 + 1) * sizeof(*s->sources4));
+	s->sources6 = malloc((n6 + 1) * sizeof(*s->sources6));
+	assert_non_null(s->sources4);
+	assert_non_null(s->sources6);
+	for (uint16_t id = 1; id <= N_PEERS; id++) {
+		memcpy(&s->sources4[s->n_sources4], L->v4[id],
+		       L->n4[id] * sizeof(*s->sources4));
+		s->n_sources4 += L->n4[id];
+		memcpy(&s->sources6[s->n_sources6], L->v6[id],
+		       L->n6[id] * sizeof(*s->sources6));
+		s->n_sources6 += L->n6[id];
+	}
+	return s;
+}
+
+/* Add `add` random prefixes to peer p's lists and remove `del` (family
+ * bits fam: 1 IPv4, 2 IPv6), at random places in the list. */
+static void
+member_edit(struct member_lists *L, uint16_t p, unsigned fam, unsigned add,
+	    unsigned del)
+{
+	for (unsigned k = 0; k < del; k++) {
+		if ((fam & 1) && L->n4[p] > 1) {
+			unsigned j = rnd(L->n4[p]);
+
+			memmove(&L->v4[p][j], &L->v4[p][j + 1],
+				(L->n4[p] - j - 1) * sizeof(L->v4[p][0]));
+			L->n4[p]--;
+		}
+		if ((fam & 2) && L->n6[p] > 1) {
+			unsigned j = rnd(L->n6[p]);
+
+			memmove(&L->v6[p][j], &L->v6[p][j + 1],
+				(L->n6[p] - j - 1) * sizeof(L->v6[p][0]));
+			L->n6[p]--;
+		}
+	}
+	for (unsigned k = 0; k < add; k++) {
+		if ((fam & 1) && L->n4[p] < M_MAX) {
+			unsigned j = rnd(L->n4[p] + 1);
+
+			memmove(&L->v4[p][j + 1], &L->v4[p][j],
+				(L->n4[p] - j) * sizeof(L->v4[p][0]));
+			rnd_source4(&L->v4[p][j]);
+			/* sometimes a prefix another peer has too */
+			if (rnd(3) == 0) {
+				uint16_t q = (uint16_t)(1 + rnd(N_PEERS));
+
+				if (L->n4[q] > 0)
+					L->v4[p][j] = L->v4[q][rnd(L->n4[q])];
+			}
+			L->v4[p][j].peer_id = p;
+			L->n4[p]++;
+		}
+		if ((fam & 2) && L->n6[p] < M_MAX) {
+			unsigned j = rnd(L->n6[p] + 1);
+
+			memmove(&L->v6[p][j + 1], &L->v6[p][j],
+				(L->n6[p] - j) * sizeof(L->v6[p][0]));
+			rnd_source6(&L->v6[p][j]);
+			if (rnd(3) == 0) {
+				uint16_t q = (uint16_t)(1 + rnd(N_PEERS));
+
+				if (L->n6[q] > 0)
+					L->v6[p][j] = L->v6[q][rnd(L->n6[q])];
+			}
+			L->v6[p][j].peer_id = p;
+			L->n6[p]++;
+		}
+	}
+}
+
+static void
+member_spec_free(struct ixg_spec *s)
+{
+	spec_release(s);
+}
+
+static void
+member_rounds(bool spares)
+{
+	unsigned long parts0 = tables_parts_live(), fibs0 = fibrec_live();
+	unsigned long p4 = tables_sav_patched(4), p6 = tables_sav_patched(6);
+	struct member_lists *L = calloc(1, sizeof(*L));
+	struct ixg_spec *spec, *prev_spec;
+	struct tables *t, *prev;
+	unsigned want4 = 0, want6 = 0, lpm_patched = 0;
+
+	assert_non_null(L);
+	fibrec_set_spares(spares);
+	if (spares) {
+		fibrec_set_spare_min(1);
+		fibrec_set_patch_ratio(2);
+	}
+	for (uint16_t id = 1; id <= N_PEERS; id++)
+		member_edit(L, id, 3, 60 + rnd(80), 0);
+	prev_spec = member_spec(L);
+	prev = build(prev_spec, NULL, NULL, 1);
+	if (spares) {
+		assert_true(fibrec_warm(prev->fibs[FIB_SAV4]) >= 0);
+		assert_true(fibrec_warm(prev->fibs[FIB_SAV6]) >= 0);
+	}
+	for (unsigned r = 1; r <= M_ROUNDS; r++) {
+		uint16_t p = (uint16_t)(1 + rnd(N_PEERS));
+		unsigned fam = 1 + rnd(3), kind = rnd(4);
+		struct tables *whole;
+
+		if (kind == 3) {
+			/* a line inserted above: origins shift, nothing else */
+			for (unsigned k = 0; k < L->n4[p]; k++)
+				L->v4[p][k].origin += 7;
+			for (unsigned k = 0; k < L->n6[p]; k++)
+				L->v6[p][k].origin += 7;
+		} else {
+			member_edit(L, p, fam, kind != 1 ? 1 + rnd(5) : 0,
+				    kind != 0 ? 1 + rnd(3) : 0);
+		}
+		spec = member_spec(L);
+		t = build(spec, prev_spec, prev, r + 1);
+		whole = build(spec, NULL, NULL, 1000 + r);
+		compare(spec, t, whole);
+		assert_int_equal(t->n_sav_sets_used, whole->n_sav_sets_used);
+		lpm_patched += t->fib_stat[FIB_SAV4].how == FIBREC_PATCHED;
+		lpm_patched += t->fib_stat[FIB_SAV6].how == FIBREC_PATCHED;
+		if (kind == 3) {
+			/* the same FIBs */
+			assert_ptr_equal(t->sav4, prev->sav4);
+			assert_ptr_equal(t->sav6, prev->sav6);
+		} else {
+			want4 += (fam & 1) != 0;
+			want6 += (fam & 2) != 0;
+			if (!(fam & 1))
+				assert_ptr_equal(t->sav4, prev->sav4);
+			if (!(fam & 2))
+				assert_ptr_equal(t->sav6, prev->sav6);
+		}
+		/* as the dataplane does: the old snapshot goes after the
+		 * publish (its FIBs become the spares) */
+		tables_free(whole);
+		tables_free(prev);
+		member_spec_free(prev_spec);
+		if (spares) {
+			assert_true(fibrec_warm(t->fibs[FIB_SAV4]) >= 0);
+			assert_true(fibrec_warm(t->fibs[FIB_SAV6]) >= 0);
+		}
+		prev = t;
+		prev_spec = spec;
+	}
+	/* every round that changed a family's sources patched it (a
+	 * removal of a prefix another entry of the peer still has changes
+	 * nothing, and is patched all the same) */
+	assert_int_equal(tables_sav_patched(4) - p4, want4);
+	assert_int_equal(tables_sav_patched(6) - p6, want6);
+	/* with spares, the FIBs were repainted over the changed prefixes
+	 * (FIBREC_PATCHED), not painted whole */
+	if (spares)
+		assert_true(lpm_patched > 0);
+	tables_free(prev);
+	member_spec_free(prev_spec);
+	fibrec_drop_spares();
+	fibrec_set_spares(false);
+	fibrec_set_spare_min(4096);
+	fibrec_set_patch_ratio(0);
+	free(L);
+	assert_int_equal(tables_parts_live(), parts0);
+	assert_int_equal(fibrec_live(), fibs0);
+}
+
+static void
+test_member_edits(void **state)
+{
+	(void)state;
+	member_rounds(false);
+}
+
+static void
+test_member_edits_spares(void **state)
+{
+	(void)state;
+	member_rounds(true);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_edits),
+		cmocka_unit_test(test_member_edits),
+		cmocka_unit_test(test_member_edits_spares),
 	};
 
 	dp_test_eal_init("t_sav_delta", 1536);

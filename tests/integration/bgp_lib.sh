@@ -334,7 +334,8 @@ e2e_conf() {
 	chmod -R go-w "$CONF_DIR"
 }
 
-# e2e_start_dp SECONDS N...: the dataplane in the node namespace; waits
+# e2e_start_dp SECONDS N...: the dataplane in the node namespace (more
+# of its options in E2E_DP_ARGS, split on spaces); waits
 # for the TAPs of members N..., then hides the veths from the node's
 # kernel (as a NIC bound to DPDK would be).
 e2e_start_dp() {
@@ -345,7 +346,8 @@ e2e_start_dp() {
 		$(eal_mem_args) --no-pci --file-prefix "$(eal_prefix)" \
 		--log-level='*:warning' -- --config "$CONF" \
 		--api-socket "$API_SOCK" --duration "$secs" \
-		--json-out "$TMP/final.json" >"$TMP/dp.out" 2>"$TMP/dp.err"
+		--json-out "$TMP/final.json" ${E2E_DP_ARGS:-} \
+		>"$TMP/dp.out" 2>"$TMP/dp.err"
 	DP_PID=$BG_PID
 	wait_for 30 grep -q "worker(s)" "$TMP/dp.err" ||
 		{ cat "$TMP/dp.err" >&2; fail "dataplane did not start"; }

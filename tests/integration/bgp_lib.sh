@@ -120,7 +120,8 @@ bird_wait_established() {
 	fail "$name: BGP session $proto not Established in ${secs} s"
 }
 
-# frr_start NAME NS ZEBRA_CONF BGPD_CONF STATICD_CONF: FRR's daemons
+# frr_start NAME NS ZEBRA_CONF BGPD_CONF STATICD_CONF [BFDD_CONF]: FRR's
+# daemons (bfdd too when BFDD_CONF is given)
 # started directly (no frrinit.sh, no watchfrr), as user frr (FRR refuses
 # root outside its frrvty group), files in $TMP/NAME.frr/.
 frr_start() {
@@ -131,9 +132,15 @@ frr_start() {
 	printf '%s\n' "$3" >"$dir/zebra.conf"
 	printf '%s\n' "$4" >"$dir/bgpd.conf"
 	printf '%s\n' "$5" >"$dir/staticd.conf"
+	local daemons="zebra staticd bgpd"
+	if [ -n "${6:-}" ]; then
+		[ -x /usr/lib/frr/bfdd ] || skip "FRR's bfdd not installed"
+		printf '%s\n' "$6" >"$dir/bfdd.conf"
+		daemons="zebra staticd bfdd bgpd"
+	fi
 	chown -R frr:frr "$dir" || fail "chown $dir to frr"
 	chmod 755 "$TMP"
-	for d in zebra staticd bgpd; do
+	for d in $daemons; do
 		bg ip netns exec "$ns" "/usr/lib/frr/$d" -f "$dir/$d.conf" \
 			-i "$dir/$d.pid" -z "$dir/zserv.api" \
 			--vty_socket "$dir" -u frr -g frr \

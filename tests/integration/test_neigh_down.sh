@@ -64,7 +64,9 @@ ctl show neighbours
 
 # flows TAG: 300 UDP datagrams from m1, one per flow (source ports
 # 20000..20299) to 198.18.9.1; the members' transmitted deltas into
-# TX2_TAG, TX3_TAG once all 300 are counted somewhere.
+# TX2[TAG], TX3[TAG], the drops into DROPS[TAG], once all 300 are
+# counted somewhere.
+declare -A TX2 TX3 DROPS
 tx_of() { e2e_series peer_transmitted_packets_total "peer=$1"; }
 # drops_all: what a datagram to the prefix can be dropped as.
 drops_all() {
@@ -73,7 +75,7 @@ drops_all() {
 		$(e2e_series dropped_packets_total reason=no_route)))
 }
 flows() {
-	local a2 a3 d0 i
+	local a2 a3 d0 _
 	a2=$(tx_of m2)
 	a3=$(tx_of m3)
 	d0=$(drops_all)
@@ -86,19 +88,19 @@ for p in range(20000, 20300):
     s.close()
     time.sleep(0.002)
 PY
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		[ $(($(tx_of m2) - a2 + $(tx_of m3) - a3 + $(drops_all) - d0)) -ge 300 ] && break
 		sleep 0.1
 	done
-	printf -v "TX2_$1" '%s' $(($(tx_of m2) - a2))
-	printf -v "TX3_$1" '%s' $(($(tx_of m3) - a3))
-	printf -v "DROP_$1" '%s' $(($(drops_all) - d0))
+	TX2[$1]=$(($(tx_of m2) - a2))
+	TX3[$1]=$(($(tx_of m3) - a3))
+	DROPS[$1]=$(($(drops_all) - d0))
 }
 
 flows up
-log "both reachable: m2 $TX2_up, m3 $TX3_up, dropped $DROP_up"
-assert_eq "flows forwarded (both reachable)" 300 $((TX2_up + TX3_up))
-[ "$TX2_up" -gt 0 ] && [ "$TX3_up" -gt 0 ] || fail "the flows did not spread over m2 and m3"
+log "both reachable: m2 ${TX2[up]}, m3 ${TX3[up]}, dropped ${DROPS[up]}"
+assert_eq "flows forwarded (both reachable)" 300 $((TX2[up] + TX3[up]))
+[ "${TX2[up]}" -gt 0 ] && [ "${TX3[up]}" -gt 0 ] || fail "the flows did not spread over m2 and m3"
 
 log "m2 stops answering ARP and ND (arp off on its eth0)"
 t0=$(date +%s.%N)
@@ -116,10 +118,10 @@ state=$(neigh_state "$(e2e_member4 2)")
 case $state in INCOMPLETE | FAILED) ;; *) fail "m2's IPv4 next hop is $state" ;; esac
 
 flows down
-log "m2 unreachable: m2 $TX2_down, m3 $TX3_down, dropped $DROP_down"
-assert_eq "flows to m2 while it is unreachable" 0 "$TX2_down"
-assert_eq "flows moved to m3" 300 "$TX3_down"
-assert_eq "flows dropped while m2 is unreachable" 0 "$DROP_down"
+log "m2 unreachable: m2 ${TX2[down]}, m3 ${TX3[down]}, dropped ${DROPS[down]}"
+assert_eq "flows to m2 while it is unreachable" 0 "${TX2[down]}"
+assert_eq "flows moved to m3" 300 "${TX3[down]}"
+assert_eq "flows dropped while m2 is unreachable" 0 "${DROPS[down]}"
 
 log "m2 answers ARP again"
 ip -n "$(member_ns 2)" link set eth0 arp on || fail "arp on"
@@ -130,9 +132,9 @@ e2e_until 30 REACHABLE neigh_state "$(e2e_member4 2)" || {
 wait_for 10 grep -q "IPv4 next hop: answers again" "$TMP/dp.err" ||
 	fail "no log line for m2 answering again"
 flows back
-log "m2 back: m2 $TX2_back, m3 $TX3_back, dropped $DROP_back"
-assert_eq "flows to m2 once it answers (as at first)" "$TX2_up" "$TX2_back"
-assert_eq "flows to m3 once m2 answers (as at first)" "$TX3_up" "$TX3_back"
+log "m2 back: m2 ${TX2[back]}, m3 ${TX3[back]}, dropped ${DROPS[back]}"
+assert_eq "flows to m2 once it answers (as at first)" "${TX2[up]}" "${TX2[back]}"
+assert_eq "flows to m3 once m2 answers (as at first)" "${TX3[up]}" "${TX3[back]}"
 
 # (The probes, every second per neighbour here, keep the live counters
 # moving: the invariant is checked on the dataplane's final counters, by

@@ -6,6 +6,7 @@
  * Exit codes: 0 done, 1 the config, a file or the start-up failed (nothing
  * keeps running), 2 a command-line mistake (usage printed).
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -594,11 +595,23 @@ neigh_down_sync(struct runtime *rt)
 			     m != 0; m &= m - 1) {
 				unsigned p = w * 64 +
 					     (unsigned)__builtin_ctzll(m);
+				const struct ixg_spec_peer *sp = NULL;
+				char addr[INET6_ADDRSTRLEN] = "?";
 
+				for (uint32_t i = 0; i < rt->spec->n_peers; i++)
+					if (rt->spec->peers[i].id == p)
+						sp = &rt->spec->peers[i];
+				if (sp != NULL)
+					inet_ntop(
+						f == 0 ? AF_INET : AF_INET6,
+						f == 0 ? (const void *)sp->nh4
+						       : (const void *)sp->nh6,
+						addr, sizeof(addr));
 				fprintf(stderr,
-					"neighbours: peer %u IPv%u next hop: "
-					"%s\n",
-					p, f == 0 ? 4 : 6,
+					"neighbours: %s (peer %u) IPv%u next "
+					"hop %s: %s\n",
+					sp != NULL ? sp->name : "?", p,
+					f == 0 ? 4 : 6, addr,
 					down[f][w] >> (p % 64) & 1u
 						? "UNREACHABLE (no answer to "
 						  "its probes); its kernel "

@@ -17,6 +17,11 @@
  * each snapshot built from it, so commits keep it; a dataplane restart
  * starts with every member up, and ixgate-control sends its state again
  * after every HELLO.
+ *
+ * A member's learned neighbour failing its refresh (neigh.c) is the same
+ * event from the link (tables_neigh_down, tables.neigh_down, applied by
+ * the main thread from neigh_down_get): a hop is cleared while either
+ * says down.
  */
 #include <string.h>
 
@@ -37,8 +42,11 @@ hops_build(struct tbl_build *b)
 {
 	struct tables *t = b->t;
 
-	if (b->prev != NULL)
+	if (b->prev != NULL) {
 		memcpy(t->peer_down, b->prev->peer_down, sizeof(t->peer_down));
+		memcpy(t->neigh_down, b->prev->neigh_down,
+		       sizeof(t->neigh_down));
+	}
 	for (uint16_t p = 1; p < IXG_MAX_PEERS; p++) {
 		uint32_t w;
 
@@ -66,11 +74,17 @@ const struct tbl_part_ops tbl_part_hops = {
 	.free = hops_free,
 };
 
-/* See tables.h. Main thread. */
-void
-tables_peer_down(struct tables *t, const struct ixg_spec *spec,
-		 const uint64_t down[2][IXG_MAX_PEERS / 64],
-		 struct tables_down_change *out)
+/*
+ * Set the state `which` (t->peer_down or t->neigh_down) to down and apply
+ * what changed in the effective state (either bit set) to the published
+ * snapshot: the hop entries that changed and the ECMP groups that have
+ * one of them. The counts in *out are of `which`'s bits. Main thread.
+ */
+static void
+down_apply(struct tables *t, const struct ixg_spec *spec,
+	   uint64_t which[2][IXG_MAX_PEERS / 64],
+	   const uint64_t down[2][IXG_MAX_PEERS / 64],
+	   struct tables_down_change *out)
 {
 	uint64_t changed[2][IXG_MAX_PEERS / 64];
 	struct tables_down_change ch;
@@ -81,14 +95,18 @@ tables_peer_down(struct tables *t, const struct ixg_spec *spec,
 		for (unsigned w = 0; w < IXG_MAX_PEERS / 64; w++) {
 			uint64_t now = w == 0 ? down[f][w] & ~UINT64_C(1)
 					      : down[f][w];
+			uint64_t mine = now ^ which[f][w];
+			uint64_t before = t->peer_down[f][w] |
+					  t->neigh_down[f][w];
 
-			changed[f][w] = now ^ t->peer_down[f][w];
-			ch.went_down[f] += (unsigned)__builtin_popcountll(
-				changed[f][w] & now);
-			ch.came_up[f] += (unsigned)__builtin_popcountll(
-				changed[f][w] & ~now);
+			ch.went_down[f] += (unsigned)__builtin_popcountll(mine &
+									  now);
+			ch.came_up[f] += (unsigned)__builtin_popcountll(mine &
+									~now);
+			which[f][w] = now;
+			changed[f][w] = before ^ (t->peer_down[f][w] |
+						  t->neigh_down[f][w]);
 			any |= changed[f][w] != 0;
-			t->peer_down[f][w] = now;
 		}
 	if (any) {
 		for (unsigned f = 0; f < 2; f++) {
@@ -118,4 +136,22 @@ tables_peer_down(struct tables *t, const struct ixg_spec *spec,
 	}
 	if (out != NULL)
 		*out = ch;
+}
+
+/* See tables.h. Main thread. */
+void
+tables_peer_down(struct tables *t, const struct ixg_spec *spec,
+		 const uint64_t down[2][IXG_MAX_PEERS / 64],
+		 struct tables_down_change *out)
+{
+	down_apply(t, spec, t->peer_down, down, out);
+}
+
+/* See tables.h. Main thread. */
+void
+tables_neigh_down(struct tables *t, const struct ixg_spec *spec,
+		  const uint64_t down[2][IXG_MAX_PEERS / 64],
+		  struct tables_down_change *out)
+{
+	down_apply(t, spec, t->neigh_down, down, out);
 }

@@ -6,6 +6,7 @@
  * Exit codes: 0 done, 1 the config, a file or the start-up failed (nothing
  * keeps running), 2 a command-line mistake (usage printed).
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -54,6 +55,7 @@ static const char usage_text[] =
 	"        [--duration SEC] [--json-out FILE]\n"
 	"        [--api-socket PATH | --no-api] [--api-group NAME]\n"
 	"        [--api-idle-timeout SEC] [--fib-spares]\n"
+	"        [--neigh-reachable-ms MS]\n"
 	"  ixgate-dataplane --replay IN.pcap --config FILE [--out OUT.pcap]\n"
 	"        [--port NAME] [--trace] [--trace-stages]\n"
 	"  ixgate-dataplane --help\n"
@@ -91,6 +93,9 @@ static const char usage_text[] =
 	"                         the API to the next client (default 60;\n"
 	"                         0: never)\n"
 	"  --no-api               no API socket: run the --config tables only\n"
+	"  --neigh-reachable-ms MS  a learned neighbour is probed again MS\n"
+	"                         after its last confirmation (100..3600000,\n"
+	"                         default 30000: Linux's base_reachable_time)\n"
 	"  --fib-spares           keep a second copy of each large FIB so a\n"
 	"                         changed prefix list patches it instead of\n"
 	"                         repainting it (saves ~20-60 ms per changed\n"
@@ -126,6 +131,7 @@ struct opts {
 	bool no_api;
 	const char *api_group;
 	double api_idle_timeout;
+	uint32_t neigh_reachable_ms; /* 0: the table's default */
 	bool fib_spares;
 	unsigned n_devices;
 	const char *devices[IXG_MAX_PORTS];
@@ -204,6 +210,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		OPT_NO_API,
 		OPT_API_GROUP,
 		OPT_API_IDLE,
+		OPT_NEIGH_REACHABLE,
 		OPT_NO_FIB_SPARES,
 		OPT_FIB_SPARES,
 	};
@@ -222,6 +229,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{"no-api", no_argument, NULL, OPT_NO_API},
 		{"api-group", required_argument, NULL, OPT_API_GROUP},
 		{"api-idle-timeout", required_argument, NULL, OPT_API_IDLE},
+		{"neigh-reachable-ms", required_argument, NULL,
+		 OPT_NEIGH_REACHABLE},
 		{"no-fib-spares", no_argument, NULL, OPT_NO_FIB_SPARES},
 		{"fib-spares", no_argument, NULL, OPT_FIB_SPARES},
 		{"help", no_argument, NULL, 'h'},
@@ -302,6 +311,23 @@ parse_args(int argc, char **argv, struct opts *o)
 					optarg);
 			live_opt = true;
 			break;
+		case OPT_NEIGH_REACHABLE: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    optarg[0] == '-' || v < 100 || v > 3600000)
+				return usage_error(
+					"--neigh-reachable-ms: not a whole "
+					"number of milliseconds in "
+					"100..3600000: '%s'",
+					optarg);
+			o->neigh_reachable_ms = (uint32_t)v;
+			live_opt = true;
+			break;
+		}
 		case OPT_NO_FIB_SPARES:
 		case OPT_FIB_SPARES:
 			o->fib_spares = c == OPT_FIB_SPARES;
@@ -545,6 +571,62 @@ warm_spares(struct runtime *rt, uint64_t *failed_gen)
 	}
 }
 
+/*
+ * The neighbour table's member-level failures (neigh_down_get) into the
+ * published snapshot's hops (tables_neigh_down), logged when they change.
+ * Main thread: the one that publishes and applies PEER_DOWN, so the three
+ * never race on the hops and ECMP slots. Every loop tick (100 ms).
+ */
+static void
+neigh_down_sync(struct runtime *rt)
+{
+	uint64_t down[2][IXG_MAX_PEERS / 64];
+	struct tables_down_change ch;
+
+	if (rt->neigh == NULL || rt->tables == NULL || rt->spec == NULL)
+		return;
+	neigh_down_get(rt->neigh, down);
+	if (memcmp(down, rt->tables->neigh_down, sizeof(down)) == 0)
+		return;
+	for (unsigned f = 0; f < 2; f++)
+		for (unsigned w = 0; w < IXG_MAX_PEERS / 64; w++)
+			for (uint64_t m =
+				     down[f][w] ^ rt->tables->neigh_down[f][w];
+			     m != 0; m &= m - 1) {
+				unsigned p = w * 64 +
+					     (unsigned)__builtin_ctzll(m);
+				const struct ixg_spec_peer *sp = NULL;
+				char addr[INET6_ADDRSTRLEN] = "?";
+
+				for (uint32_t i = 0; i < rt->spec->n_peers; i++)
+					if (rt->spec->peers[i].id == p)
+						sp = &rt->spec->peers[i];
+				if (sp != NULL)
+					inet_ntop(
+						f == 0 ? AF_INET : AF_INET6,
+						f == 0 ? (const void *)sp->nh4
+						       : (const void *)sp->nh6,
+						addr, sizeof(addr));
+				fprintf(stderr,
+					"neighbours: %s (peer %u) IPv%u next "
+					"hop %s: %s\n",
+					sp != NULL ? sp->name : "?", p,
+					f == 0 ? 4 : 6, addr,
+					down[f][w] >> (p % 64) & 1u
+						? "UNREACHABLE (no answer to "
+						  "its probes); its kernel "
+						  "routes of the family stop "
+						  "forwarding (peer_down)"
+						: "answers again");
+			}
+	tables_neigh_down(rt->tables, rt->spec, down, &ch);
+	fprintf(stderr,
+		"neighbours: IPv4 %u unreachable %u back, IPv6 %u unreachable "
+		"%u back; %u ECMP groups repainted (%u slots)\n",
+		ch.went_down[0], ch.came_up[0], ch.went_down[1], ch.came_up[1],
+		ch.groups, ch.slots);
+}
+
 static void
 main_loop(struct runtime *rt, const struct opts *o, struct api_server *api)
 {
@@ -571,6 +653,7 @@ main_loop(struct runtime *rt, const struct opts *o, struct api_server *api)
 			npfd = 0;
 		if (api != NULL)
 			api_server_service(api, pfd, npfd);
+		neigh_down_sync(rt);
 		now_unix = (int64_t)time(NULL);
 		__atomic_store_n(&rt->now_unix, now_unix, __ATOMIC_RELAXED);
 		samples_drain(rt);
@@ -783,7 +866,15 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 	rt.log_builds = true;
 	/* The neighbour table before the punt thread that polls it, and
 	 * before the first publish that applies it (neigh.h). */
-	rt.neigh = neigh_create(rt.n_workers, NULL, &rt.counters[rt.n_workers]);
+	{
+		struct neigh_params np;
+
+		neigh_params_default(&np);
+		if (o->neigh_reachable_ms != 0)
+			np.reachable_ms = o->neigh_reachable_ms;
+		rt.neigh = neigh_create(rt.n_workers, &np,
+					&rt.counters[rt.n_workers]);
+	}
 	if (rt.neigh == NULL) {
 		fprintf(stderr, "neighbour table: out of memory\n");
 		goto out_ports;

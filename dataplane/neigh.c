@@ -44,12 +44,13 @@ struct neigh_entry {
 	uint8_t family;
 	uint8_t locked; /* the member has a MAC lock */
 	uint8_t probes; /* sent in this state */
+	uint8_t down; /* failed its refresh, no MAC since (neigh_down_get) */
 	uint16_t peer, port, vlan, outer_vlan;
 	uint8_t addr[16];
 	uint64_t mac; /* tbl_mac48() | TBL_MAC_VALID, 0: none */
 	uint64_t changed_ns, confirmed_ns, next_ns;
 	uint64_t confirmed_unix; /* wall clock of confirmed_ns, for readers */
-	uint64_t probes_sent, replies, mac_changes;
+	uint64_t probes_sent, replies, mac_changes, down_events;
 };
 
 struct neigh {
@@ -62,6 +63,8 @@ struct neigh {
 	struct neigh_obs_ring *rings; /* [n_rings] */
 	struct neigh_entry e[N_ENTRIES];
 	uint16_t idx[IDX_SIZE]; /* entry + 1, 0 empty */
+	/* The entries' `down`, by family and peer id (neigh_down_get). */
+	uint64_t down[2][IXG_MAX_PEERS / 64];
 };
 
 static const char *const state_names[NEIGH_STATES] = {
@@ -86,6 +89,13 @@ static const struct neigh_params defaults = {
 	.ucast_probes = 3,
 	.mcast_probes = 3,
 };
+
+/* See neigh.h. */
+void
+neigh_params_default(struct neigh_params *p)
+{
+	*p = defaults;
+}
 
 /* See neigh.h. */
 struct neigh *
@@ -260,6 +270,24 @@ set_state(struct neigh *n, struct neigh_entry *e, uint8_t state, uint64_t now,
 	ctr_sync(n, e);
 }
 
+/* e failed its refresh (true) or has a MAC again (false): the member's
+ * bit of the family in n->down, which the main thread applies to the
+ * published snapshot's hops (neigh_down_get, tables_neigh_down). */
+static void
+set_down(struct neigh *n, struct neigh_entry *e, bool down)
+{
+	uint64_t bit = UINT64_C(1) << (e->peer % 64);
+	uint64_t *w = &n->down[e->family == 6][e->peer / 64];
+
+	if (down && !e->down)
+		e->down_events++;
+	e->down = down;
+	if (down)
+		*w |= bit;
+	else
+		*w &= ~bit;
+}
+
 /* See neigh.h. */
 void
 neigh_apply(struct neigh *n, struct tables *t, uint64_t now_ns)
@@ -281,6 +309,8 @@ neigh_apply(struct neigh *n, struct tables *t, uint64_t now_ns)
 			if (!want) {
 				if (e->used)
 					memset(e, 0, sizeof(*e));
+				n->down[f][peer / 64] &= ~(UINT64_C(1)
+							   << (peer % 64));
 				ctr_sync(n, e);
 				continue;
 			}
@@ -289,8 +319,11 @@ neigh_apply(struct neigh *n, struct tables *t, uint64_t now_ns)
 			    e->outer_vlan != tp->outer_vlan ||
 			    memcmp(e->addr, addr, alen(family)) != 0 ||
 			    (!learn && e->mac != tp->egress_mac[f])) {
-				/* New, or not the same neighbour any more. */
+				/* New, or not the same neighbour any more:
+				 * nothing it failed counts against it. */
 				memset(e, 0, sizeof(*e));
+				n->down[f][peer / 64] &= ~(UINT64_C(1)
+							   << (peer % 64));
 				e->used = 1;
 				e->learn = learn;
 				e->family = family;
@@ -350,6 +383,8 @@ neigh_get(const struct neigh *n, uint16_t peer, int family,
 	v->probes_sent = e->probes_sent;
 	v->replies = e->replies;
 	v->mac_changes = e->mac_changes;
+	v->unreachable = e->down;
+	v->down_events = e->down_events;
 	return true;
 }
 
@@ -432,6 +467,9 @@ neigh_input(struct neigh *n, const struct neigh_obs *o, uint64_t now_ns)
 	} else {
 		return false;
 	}
+	/* It answers (or speaks) again: a member-level failure ends. */
+	if (e->down)
+		set_down(n, e, false);
 	slot_store(n, e);
 	ctr_sync(n, e);
 	return true;
@@ -532,9 +570,12 @@ neigh_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send, void *arg)
 				e->next_ns = now_ns + retrans;
 				break;
 			}
-			/* Unanswered: the MAC goes, broadcast again. */
+			/* Unanswered: the MAC goes, broadcast again, and
+			 * the member is unreachable in this family: its
+			 * kernel hop is cleared like a lost session's. */
 			e->mac = 0;
 			slot_store(n, e);
+			set_down(n, e, true);
 			set_state(n, e, NEIGH_INCOMPLETE, now_ns, now_ns);
 			probe(n, e, false, send, arg);
 			e->next_ns = now_ns + retrans;
@@ -543,6 +584,19 @@ neigh_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send, void *arg)
 		}
 		ctr_sync(n, e);
 	}
+}
+
+/* See neigh.h. */
+void
+neigh_down_get(struct neigh *n, uint64_t down[2][IXG_MAX_PEERS / 64])
+{
+	if (n == NULL) {
+		memset(down, 0, sizeof(uint64_t) * 2 * (IXG_MAX_PEERS / 64));
+		return;
+	}
+	pthread_mutex_lock(&n->lock);
+	memcpy(down, n->down, sizeof(n->down));
+	pthread_mutex_unlock(&n->lock);
 }
 
 /* See neigh.h. */

@@ -19,7 +19,10 @@
  *               delay_ms
  *   PROBE       the MAC is used while unicast probes to it ask for a
  *               confirmation, one per retrans_ms, ucast_probes of them;
- *               unanswered: INCOMPLETE (the MAC is dropped)
+ *               unanswered: INCOMPLETE (the MAC is dropped) and the
+ *               member is unreachable in that family until it is heard
+ *               with a MAC again (neigh_down_get: its kernel hop is
+ *               cleared like a lost session's, tables_neigh_down)
  *   FAILED      no answer to the broadcast probes: INCOMPLETE again after
  *               failed_retry_ms
  *   PERMANENT   static: never probed, never changed by what is heard
@@ -74,6 +77,9 @@ struct neigh_params {
 	uint8_t ucast_probes; /* 3 */
 	uint8_t mcast_probes; /* 3 */
 };
+
+/* The defaults above into *p. Any thread. */
+void neigh_params_default(struct neigh_params *p);
 
 /* ------------------------------------------------------------------ */
 /* Observations: from the workers to the poller.                      */
@@ -147,6 +153,8 @@ struct neigh_view {
 	uint64_t confirmed_ns; /* last confirmation (0: never) */
 	uint64_t changed_ns; /* last state change */
 	uint64_t probes_sent, replies, mac_changes;
+	uint8_t unreachable; /* failed its refresh, no MAC since */
+	uint64_t down_events; /* times it failed so */
 };
 
 /*
@@ -211,6 +219,19 @@ bool neigh_input(struct neigh *n, const struct neigh_obs *o, uint64_t now_ns);
 /* Run the timers due at now_ns, lock held (neigh_poll does it). */
 void neigh_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send,
 		  void *arg);
+
+/*
+ * The members whose learned neighbour failed its refresh (a PROBE's
+ * unicast probes unanswered, so its MAC was dropped) and has not been
+ * heard with a MAC since: down[0] bit p for member p's IPv4 next hop,
+ * down[1] for its IPv6 one (0 for every bit when n is NULL). A bit clears
+ * when the neighbour answers or speaks again, or when the member's entry
+ * starts again (config change, member removed). An entry that never had a
+ * MAC is not down: its packets are dropped `unresolved` as before. The
+ * main thread applies it to the published snapshot (tables_neigh_down).
+ * Takes the lock: any thread that does not hold it.
+ */
+void neigh_down_get(struct neigh *n, uint64_t down[2][IXG_MAX_PEERS / 64]);
 
 /* Entry (peer, family 4 or 6) into v; false if there is none. Lock held
  * (or no poller running). */

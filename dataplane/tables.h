@@ -337,6 +337,10 @@ struct tables {
 	 */
 	uint32_t hop[TBL_HOPS];
 	uint64_t peer_down[2][IXG_MAX_PEERS / 64];
+	/* Members whose neighbour entry of family f failed its refresh
+	 * (neigh.h, neigh_down_get): their kernel hops are cleared like
+	 * peer_down's (tables_neigh_down), carried the same way. */
+	uint64_t neigh_down[2][IXG_MAX_PEERS / 64];
 	/*
 	 * Direct ingress-peer lookup (see struct tbl_peer_slot):
 	 * peer_vlan_slot[port * TBL_VLANS + vlan] is the slot of a frame with
@@ -508,13 +512,32 @@ void tables_peer_down(struct tables *t, const struct ixg_spec *spec,
 		      const uint64_t down[2][IXG_MAX_PEERS / 64],
 		      struct tables_down_change *out);
 
+/*
+ * Apply the neighbour table's failures (neigh_down_get: down[f] bit p:
+ * member p's learned neighbour of family f stopped answering its probes)
+ * to the published snapshot t, built from spec, exactly as
+ * tables_peer_down applies a session's loss: the member's kernel hop of
+ * the family cleared (dropped peer_down), the ECMP groups that have it
+ * repainted over their other members; restored when the bit clears and
+ * its session is not down. A member down by both stays down until both
+ * clear. Bit 0 must be clear. What changed into *out (may be NULL):
+ * went_down / came_up count neighbour bits. Control (main) thread, the
+ * one that publishes and applies PEER_DOWN.
+ */
+void tables_neigh_down(struct tables *t, const struct ixg_spec *spec,
+		       const uint64_t down[2][IXG_MAX_PEERS / 64],
+		       struct tables_down_change *out);
+
 /* Whether member p's kernel routes of family f (0 IPv4, 1 IPv6) are not
- * forwarded in t. Any thread. */
+ * forwarded in t: its session of f is down (PEER_DOWN) or its neighbour
+ * of f failed (tables_neigh_down). Any thread. */
 static inline bool
 tables_peer_is_down(const struct tables *t, unsigned f, uint16_t p)
 {
 	return p < IXG_MAX_PEERS && f < 2 &&
-	       (t->peer_down[f][p / 64] >> (p % 64) & 1u) != 0;
+	       ((t->peer_down[f][p / 64] | t->neigh_down[f][p / 64]) >>
+			(p % 64) &
+		1u) != 0;
 }
 
 /* Shared parts (enum tbl_part) currently allocated by any snapshot of this

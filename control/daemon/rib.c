@@ -176,6 +176,7 @@ on_batch(void *arg, const struct rtnl_batch *b)
 {
 	struct rib *R = arg;
 	long n = rib_table_apply(R->t, b);
+	bool withdrawn = false;
 
 	R->batches++;
 	if (n < 0) {
@@ -189,7 +190,11 @@ on_batch(void *arg, const struct rtnl_batch *b)
 	for (uint32_t i = 0; i < b->n; i++) {
 		vec_push(&R->pend, b->changes[i].first_ns);
 		R->fam_changes[b->changes[i].family == AF_INET ? 0 : 1]++;
+		withdrawn |= b->changes[i].new_best == NULL;
 	}
+	/* A withdrawal may be a session the daemon just closed. */
+	if (withdrawn && !b->full)
+		session_watch_withdrawn(R->sw);
 	R->changes += b->n;
 	if (b->full) {
 		R->synced = true;

@@ -658,6 +658,25 @@ on_destroy(struct loop *L, struct loop_watch *w, int fd, unsigned revents,
 	}
 }
 
+/* See session_watch.h. Loop thread. */
+void
+session_watch_withdrawn(struct session_watch *W)
+{
+	if (W == NULL || !W->enabled || W->fd < 0)
+		return;
+	if (W->dumping != 0) {
+		W->again = true;
+		return;
+	}
+	/* At most one such dump per SW_WITHDRAW_DUMP_MS: a mass withdraw
+	 * comes in a batch every few tens of milliseconds, and a dump costs
+	 * a few milliseconds of the kernel's time (doc/routing.md). */
+	if (W->dumps != 0 &&
+	    loop_now_ms() - W->dump_started_ms < SW_WITHDRAW_DUMP_MS)
+		return;
+	dump_start(W);
+}
+
 static void
 watch_stop(struct session_watch *W)
 {

@@ -190,6 +190,19 @@ void session_watch_configure(struct session_watch *W, bool enabled,
  * every HELLO and job (rib_kick). */
 void session_watch_sync(struct session_watch *W);
 
+/*
+ * The routing daemon withdrew routes (a kernel route batch with a
+ * deletion): look at the sessions now (a dump, unless one runs, then one
+ * more after it; at most one every SW_WITHDRAW_DUMP_MS). A session the
+ * daemon closed on a silent member (BFD down, hold timer) leaves its
+ * socket in FIN_WAIT1 with no destroy notification, and the daemon's
+ * first deletions come within milliseconds of that close: this finds it
+ * then instead of at the next periodic dump (doc/routing.md, "BFD").
+ * No-op while not watching. Loop thread.
+ */
+#define SW_WITHDRAW_DUMP_MS 100
+void session_watch_withdrawn(struct session_watch *W);
+
 /* `ixgatectl show sessions`: the watcher, then one row per member and
  * family with a next hop. 0. */
 int session_watch_show(const struct session_watch *W, struct view *v);

@@ -120,7 +120,8 @@ bird_wait_established() {
 	fail "$name: BGP session $proto not Established in ${secs} s"
 }
 
-# frr_start NAME NS ZEBRA_CONF BGPD_CONF STATICD_CONF: FRR's daemons
+# frr_start NAME NS ZEBRA_CONF BGPD_CONF STATICD_CONF [BFDD_CONF]: FRR's
+# daemons (bfdd too when BFDD_CONF is given)
 # started directly (no frrinit.sh, no watchfrr), as user frr (FRR refuses
 # root outside its frrvty group), files in $TMP/NAME.frr/.
 frr_start() {
@@ -131,9 +132,15 @@ frr_start() {
 	printf '%s\n' "$3" >"$dir/zebra.conf"
 	printf '%s\n' "$4" >"$dir/bgpd.conf"
 	printf '%s\n' "$5" >"$dir/staticd.conf"
+	local daemons="zebra staticd bgpd"
+	if [ -n "${6:-}" ]; then
+		[ -x /usr/lib/frr/bfdd ] || skip "FRR's bfdd not installed"
+		printf '%s\n' "$6" >"$dir/bfdd.conf"
+		daemons="zebra staticd bfdd bgpd"
+	fi
 	chown -R frr:frr "$dir" || fail "chown $dir to frr"
 	chmod 755 "$TMP"
-	for d in zebra staticd bgpd; do
+	for d in $daemons; do
 		bg ip netns exec "$ns" "/usr/lib/frr/$d" -f "$dir/$d.conf" \
 			-i "$dir/$d.pid" -z "$dir/zserv.api" \
 			--vty_socket "$dir" -u frr -g frr \
@@ -334,7 +341,8 @@ e2e_conf() {
 	chmod -R go-w "$CONF_DIR"
 }
 
-# e2e_start_dp SECONDS N...: the dataplane in the node namespace; waits
+# e2e_start_dp SECONDS N...: the dataplane in the node namespace (more
+# of its options in E2E_DP_ARGS, split on spaces); waits
 # for the TAPs of members N..., then hides the veths from the node's
 # kernel (as a NIC bound to DPDK would be).
 e2e_start_dp() {
@@ -345,7 +353,8 @@ e2e_start_dp() {
 		$(eal_mem_args) --no-pci --file-prefix "$(eal_prefix)" \
 		--log-level='*:warning' -- --config "$CONF" \
 		--api-socket "$API_SOCK" --duration "$secs" \
-		--json-out "$TMP/final.json" >"$TMP/dp.out" 2>"$TMP/dp.err"
+		--json-out "$TMP/final.json" ${E2E_DP_ARGS:-} \
+		>"$TMP/dp.out" 2>"$TMP/dp.err"
 	DP_PID=$BG_PID
 	wait_for 30 grep -q "worker(s)" "$TMP/dp.err" ||
 		{ cat "$TMP/dp.err" >&2; fail "dataplane did not start"; }

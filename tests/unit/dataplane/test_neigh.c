@@ -365,6 +365,83 @@ test_reply_makes_reachable_then_refresh(void **state)
 	assert_int_equal(f->sent.frame[k][0], 0xff);
 }
 
+/* down[f] bit p of neigh_down_get. */
+static bool
+down_bit(struct neigh *n, uint16_t peer, int family)
+{
+	uint64_t down[2][IXG_MAX_PEERS / 64];
+
+	neigh_down_get(n, down);
+	return (down[family == 6][peer / 64] >> (peer % 64) & 1u) != 0;
+}
+
+/* A learned neighbour that stops answering its refresh is a member-level
+ * failure (neigh_down_get) until it is heard with a MAC again; one never
+ * resolved is not; a member whose neighbour starts again (config) or goes
+ * is not. */
+static void
+test_failed_refresh_is_member_down(void **state)
+{
+	struct fixture *f = *state;
+	struct neigh_obs o = obs(2, 4, "192.0.2.12", mac_lock2,
+				 NEIGH_OBS_REPLY);
+	struct neigh_obs h = obs(2, 4, "192.0.2.12", mac_lock2, NEIGH_OBS_HINT);
+	struct ixg_spec *s2 = spec_new();
+	struct tables *t2;
+	struct neigh_view v;
+
+	assert_false(down_bit(f->n, 2, 4));
+	assert_true(neigh_input(f->n, &o, 1 * S));
+	/* Reachable until 31 s, probed from 28 s, 3 probes 1 s apart. */
+	for (uint64_t t = 2; t <= 30; t++)
+		neigh_timers(f->n, t * S, capture, &f->sent);
+	assert_int_equal(state_of(f, 2, 4), NEIGH_PROBE);
+	assert_false(down_bit(f->n, 2, 4));
+	neigh_timers(f->n, 31 * S, capture, &f->sent);
+	assert_true(neigh_get(f->n, 2, 4, &v));
+	assert_int_equal(v.state, NEIGH_INCOMPLETE);
+	assert_true(v.unreachable);
+	assert_int_equal(v.down_events, 1);
+	assert_true(down_bit(f->n, 2, 4));
+	assert_false(down_bit(f->n, 2, 6)); /* its other family */
+	/* Still down through INCOMPLETE -> FAILED -> INCOMPLETE. */
+	for (uint64_t t = 32; t <= 45; t++)
+		neigh_timers(f->n, t * S, capture, &f->sent);
+	assert_true(down_bit(f->n, 2, 4));
+	/* Never resolved: members 3 and 4 went FAILED, not down. */
+	assert_int_not_equal(state_of(f, 3, 4), NEIGH_REACHABLE);
+	assert_false(down_bit(f->n, 3, 4));
+	assert_false(down_bit(f->n, 4, 4));
+	/* It answers: up again, once. */
+	assert_true(neigh_input(f->n, &o, 46 * S));
+	assert_false(down_bit(f->n, 2, 4));
+	assert_true(neigh_get(f->n, 2, 4, &v));
+	assert_false(v.unreachable);
+	assert_int_equal(v.down_events, 1);
+	/* Down again; what it says by itself (a hint with its MAC) ends it
+	 * too: packets go to that MAC again. */
+	for (uint64_t t = 47; t <= 80; t++)
+		neigh_timers(f->n, t * S, capture, &f->sent);
+	assert_true(down_bit(f->n, 2, 4));
+	assert_true(neigh_input(f->n, &h, 81 * S));
+	assert_false(down_bit(f->n, 2, 4));
+	assert_int_equal(state_of(f, 2, 4), NEIGH_STALE);
+	/* Down once more, then its next hop changes in the config: a new
+	 * neighbour, not down. */
+	assert_true(neigh_input(f->n, &o, 82 * S));
+	for (uint64_t t = 83; t <= 120; t++)
+		neigh_timers(f->n, t * S, capture, &f->sent);
+	assert_true(down_bit(f->n, 2, 4));
+	ip(AF_INET, "192.0.2.42", s2->peers[1].nh4); /* member 2 */
+	t2 = dp_tables_build(s2);
+	neigh_apply(f->n, t2, 121 * S);
+	assert_false(down_bit(f->n, 2, 4));
+	assert_int_equal(state_of(f, 2, 4), NEIGH_INCOMPLETE);
+	neigh_apply(f->n, f->t, 122 * S);
+	tables_free(t2);
+	dp_spec_free(s2);
+}
+
 static void
 test_hint_is_stale_then_probed(void **state)
 {
@@ -755,6 +832,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_reply_makes_reachable_then_refresh, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_failed_refresh_is_member_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hint_is_stale_then_probed,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac_change_followed, setup,

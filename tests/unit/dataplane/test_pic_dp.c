@@ -7,6 +7,7 @@
  * spread over their other members, moving only the down member's flows,
  * and drop peer_down only when every member is down; the state survives a
  * rebuild and clears exactly back; a bad or early message changes nothing.
+ * A member's neighbour failing (tables_neigh_down) does the same.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -314,6 +315,80 @@ test_group_repaint(void **state)
 	dp_spec_free(s);
 }
 
+/* A member's neighbour failing (tables_neigh_down, from the neighbour
+ * table) clears its kernel hop of the family like a lost session: kernel
+ * routes dropped peer_down, config routes and the other family go on, the
+ * group's flows of that member move to the others; the two states are
+ * independent (down while either is); a rebuild carries it. */
+static void
+test_neigh_down(void **state)
+{
+	struct ixg_spec *s = spec();
+	struct tables *t = dp_tables_build(s), *t2;
+	uint64_t nd[2][IXG_MAX_PEERS / 64] = {{0}};
+	uint64_t pd[2][IXG_MAX_PEERS / 64] = {{0}};
+	static uint16_t a4[FLOWS], b4[FLOWS];
+	struct tables_down_change ch;
+	unsigned drops, of2 = 0;
+	char err[256];
+
+	(void)state;
+	group_picks(t, 4, a4, &drops);
+	set_bit(nd, 0, 2, true);
+	tables_neigh_down(t, s, nd, &ch);
+	assert_int_equal(ch.went_down[0], 1);
+	assert_int_equal(ch.came_up[0] + ch.went_down[1] + ch.came_up[1], 0);
+	assert_int_equal(ch.groups, 1);
+	assert_true(ch.slots > 0);
+	assert_true(tables_peer_is_down(t, 0, 2));
+	assert_false(tables_peer_is_down(t, 1, 2));
+	expect_drop(t, "10.1.2.3", IXG_DROP_PEER_DOWN);
+	expect_fwd(t, "192.0.2.9", 2, 3);
+	expect_fwd(t, "2001:db8:2::1", 2, 3);
+	group_picks(t, 4, b4, &drops);
+	assert_int_equal(drops, 0);
+	for (unsigned f = 0; f < FLOWS; f++) {
+		assert_int_not_equal(b4[f], 2);
+		of2 += a4[f] == 2;
+		if (a4[f] != 2)
+			assert_int_equal(a4[f], b4[f]);
+	}
+	assert_true(of2 > 0);
+
+	/* PEER_DOWN of the same member and family: no hop changes, and its
+	 * message counts its own bit. */
+	set_bit(pd, 0, 2, true);
+	tables_peer_down(t, s, pd, &ch);
+	assert_int_equal(ch.went_down[0], 1);
+	assert_int_equal(ch.groups, 0);
+	/* The neighbour answers again: still down by its session. */
+	memset(nd, 0, sizeof(nd));
+	tables_neigh_down(t, s, nd, &ch);
+	assert_int_equal(ch.came_up[0], 1);
+	assert_int_equal(ch.groups, 0);
+	expect_drop(t, "10.1.2.3", IXG_DROP_PEER_DOWN);
+	/* The session back: forwarded, exactly the first picks. */
+	memset(pd, 0, sizeof(pd));
+	tables_peer_down(t, s, pd, &ch);
+	assert_int_equal(ch.groups, 1);
+	expect_fwd(t, "10.1.2.3", 2, 3);
+	group_picks(t, 4, b4, &drops);
+	assert_memory_equal(a4, b4, sizeof(a4));
+
+	/* Carried into a snapshot built from this one. */
+	set_bit(nd, 1, 2, true);
+	tables_neigh_down(t, s, nd, &ch);
+	assert_int_equal(ch.went_down[1], 1);
+	t2 = tables_build_from(s, s, t, 1, 2, err, sizeof(err));
+	assert_non_null(t2);
+	expect_drop(t2, "2001:db8:2::1", IXG_DROP_PEER_DOWN);
+	expect_fwd(t2, "10.1.2.3", 2, 3);
+	assert_memory_equal(t2->neigh_down, nd, sizeof(nd));
+	tables_free(t2);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
 /* The message through the API handler: applied at once inside an open
  * transaction; bit 0, a short message or no configuration yet refused
  * with a message, changing nothing. */
@@ -392,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_member_down),
 		cmocka_unit_test(test_state_survives_rebuild),
 		cmocka_unit_test(test_group_repaint),
+		cmocka_unit_test(test_neigh_down),
 		cmocka_unit_test(test_api_message),
 	};
 

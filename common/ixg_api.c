@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
 #include "ixg_api.h"
 
 static const char *const drop_names[IXG_DROP_MAX] = {
@@ -23,4 +25,14 @@ const char *
 ixg_drop_descr(unsigned reason)
 {
 	return reason < IXG_DROP_MAX ? drop_descrs[reason] : NULL;
+}
+
+/* See ixg_api.h. */
+const struct ixg_spec_port *
+ixg_spec_port_by_name(const struct ixg_spec *s, const char *name)
+{
+	for (uint32_t i = 0; i < s->n_ports; i++)
+		if (strcmp(s->ports[i].name, name) == 0)
+			return &s->ports[i];
+	return NULL;
 }

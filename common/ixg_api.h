@@ -470,6 +470,10 @@ struct ixg_spec {
 #undef IXG_X_TBL_MEMBER
 };
 
+/* The port of s named name, or NULL. Any thread; s is only read. */
+const struct ixg_spec_port *ixg_spec_port_by_name(const struct ixg_spec *s,
+						  const char *name);
+
 /* ---------------------------------------------------------------------
  * Counters. One block per worker lcore (plus one for the control thread's
  * own answers), written only by its lcore with plain adds, summed by readers.

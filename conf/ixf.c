@@ -464,71 +464,67 @@ add_mac(struct imp *im, struct imp_peer *p, const char *txt, const char *path)
 	memcpy(p->macs[p->n_macs++], m, 6);
 }
 
-/* json_t accessors that name the path of a wrong type. */
+/*
+ * json_t accessors that name the path of a wrong type: o's member key, of
+ * the given type, in *v; 1 if found, 0 if absent and not required, the
+ * imp_fail() result otherwise.
+ */
 static int
-get_int(struct imp *im, json_t *o, const char *key, const char *path,
-	bool required, int64_t *v)
+get_json(struct imp *im, json_t *o, const char *key, const char *path,
+	 bool required, json_type type, const char *what, json_t **v)
 {
 	json_t *j = json_object_get(o, key);
 
+	*v = NULL;
 	if (j == NULL) {
 		if (required)
 			return imp_fail(im, "%s: no \"%s\" (required)", path,
 					key);
 		return 0;
 	}
-	if (!json_is_integer(j))
-		return imp_fail(im, "%s.%s: expected an integer", path, key);
-	*v = json_integer_value(j);
+	if (json_typeof(j) != type)
+		return imp_fail(im, "%s.%s: expected %s", path, key, what);
+	*v = j;
 	return 1;
+}
+
+static int
+get_int(struct imp *im, json_t *o, const char *key, const char *path,
+	bool required, int64_t *v)
+{
+	json_t *j;
+	int rc = get_json(im, o, key, path, required, JSON_INTEGER,
+			  "an integer", &j);
+
+	if (rc == 1)
+		*v = json_integer_value(j);
+	return rc;
 }
 
 static int
 get_str(struct imp *im, json_t *o, const char *key, const char *path,
 	const char **v)
 {
-	json_t *j = json_object_get(o, key);
+	json_t *j;
+	int rc = get_json(im, o, key, path, false, JSON_STRING, "a string", &j);
 
-	if (j == NULL)
-		return 0;
-	if (!json_is_string(j))
-		return imp_fail(im, "%s.%s: expected a string", path, key);
-	*v = json_string_value(j);
-	return 1;
+	if (rc == 1)
+		*v = json_string_value(j);
+	return rc;
 }
 
 static int
 get_obj(struct imp *im, json_t *o, const char *key, const char *path,
 	json_t **v)
 {
-	json_t *j = json_object_get(o, key);
-
-	*v = NULL;
-	if (j == NULL)
-		return 0;
-	if (!json_is_object(j))
-		return imp_fail(im, "%s.%s: expected an object", path, key);
-	*v = j;
-	return 1;
+	return get_json(im, o, key, path, false, JSON_OBJECT, "an object", v);
 }
 
 static int
 get_arr(struct imp *im, json_t *o, const char *key, const char *path,
 	bool required, json_t **v)
 {
-	json_t *j = json_object_get(o, key);
-
-	*v = NULL;
-	if (j == NULL) {
-		if (required)
-			return imp_fail(im, "%s: no \"%s\" (required)", path,
-					key);
-		return 0;
-	}
-	if (!json_is_array(j))
-		return imp_fail(im, "%s.%s: expected an array", path, key);
-	*v = j;
-	return 1;
+	return get_json(im, o, key, path, required, JSON_ARRAY, "an array", v);
 }
 
 static bool

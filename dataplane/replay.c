@@ -472,11 +472,11 @@ find_port(const struct ixg_spec *spec, const char *name, uint16_t *id)
 		*id = spec->ports[0].id;
 		return 0;
 	}
-	for (uint32_t i = 0; i < spec->n_ports; i++) {
-		if (strcmp(spec->ports[i].name, name) == 0) {
-			*id = spec->ports[i].id;
-			return 0;
-		}
+	const struct ixg_spec_port *p = ixg_spec_port_by_name(spec, name);
+
+	if (p != NULL) {
+		*id = p->id;
+		return 0;
 	}
 	fprintf(stderr,
 		"replay: no port named '%s' in the config (ports:", name);

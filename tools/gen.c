@@ -920,6 +920,23 @@ pick_in_range(struct gen *g, uint16_t lo, uint16_t hi, uint16_t *out)
 	return true;
 }
 
+/* The k-th allowed source of a peer, of family fam: its address in a
+ * (network byte order, IPv4 in the first four bytes), its length returned. */
+static uint8_t
+peer_source(const struct gen *g, const struct peer_info *pi, int fam,
+	    uint32_t k, uint8_t a[16])
+{
+	if (fam == 4) {
+		const struct ixg_spec_route4 *s =
+			&g->spec->sources4[pi->src4[k]];
+
+		put32(a, s->addr);
+		return s->len;
+	}
+	memcpy(a, g->spec->sources6[pi->src6[k]].addr, 16);
+	return g->spec->sources6[pi->src6[k]].len;
+}
+
 /* A packet that matches rule r (from a sender allowed to send its source). */
 static bool
 describe_for_rule(struct gen *g, struct gen_pkt *p,
@@ -945,19 +962,7 @@ describe_for_rule(struct gen *g, struct gen_pkt *p,
 		for (k = 0; k < n && n_cand < 64; k++) {
 			uint8_t a[16] = {0}, len;
 
-			if (fam == 4) {
-				const struct ixg_spec_route4 *s =
-					&g->spec->sources4[pi->src4[k]];
-
-				put32(a, s->addr);
-				len = s->len;
-			} else {
-				const struct ixg_spec_route6 *s =
-					&g->spec->sources6[pi->src6[k]];
-
-				memcpy(a, s->addr, 16);
-				len = s->len;
-			}
+			len = peer_source(g, pi, fam, k, a);
 			if (gen_prefix_contains(
 				    fam, r->src,
 				    len < r->src_len ? len : r->src_len, a))
@@ -975,19 +980,7 @@ describe_for_rule(struct gen *g, struct gen_pkt *p,
 			uint8_t a[16] = {0}, len;
 
 			k = cand[rnd_below(g, n_cand)];
-			if (fam == 4) {
-				const struct ixg_spec_route4 *s =
-					&g->spec->sources4[pi->src4[k]];
-
-				put32(a, s->addr);
-				len = s->len;
-			} else {
-				const struct ixg_spec_route6 *s =
-					&g->spec->sources6[pi->src6[k]];
-
-				memcpy(a, s->addr, 16);
-				len = s->len;
-			}
+			len = peer_source(g, pi, fam, k, a);
 			/* The intersection is the longer of the two. */
 			if (len < r->src_len) {
 				memcpy(a, r->src, 16);

@@ -299,12 +299,9 @@ parse_args(int argc, char **argv, struct opts *o)
 static int
 port_id_by_name(const struct ixg_spec *s, const char *name)
 {
-	uint32_t i;
+	const struct ixg_spec_port *p = ixg_spec_port_by_name(s, name);
 
-	for (i = 0; i < s->n_ports; i++)
-		if (strcmp(s->ports[i].name, name) == 0)
-			return s->ports[i].id;
-	return -1;
+	return p != NULL ? p->id : -1;
 }
 
 /* Split a comma list of config port names into ids; -1 with a message. */

@@ -46,12 +46,9 @@ bad_usage(const char *fmt, const char *arg)
 static int
 port_id_by_name(const struct ixg_spec *s, const char *name)
 {
-	uint32_t i;
+	const struct ixg_spec_port *p = ixg_spec_port_by_name(s, name);
 
-	for (i = 0; i < s->n_ports; i++)
-		if (strcmp(s->ports[i].name, name) == 0)
-			return s->ports[i].id;
-	return -1;
+	return p != NULL ? p->id : -1;
 }
 
 int

@@ -1364,16 +1364,19 @@ key_to6(const struct key *k, struct ixg_spec_route6 *r)
 }
 
 static int
-r4_cmp(const struct ixg_spec_route4 *x, const struct ixg_spec_route4 *y)
+r4_cmp(const void *a, const void *b)
 {
+	const struct ixg_spec_route4 *x = a, *y = b;
+
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
 	return (x->len > y->len) - (x->len < y->len);
 }
 
 static int
-r6_cmp(const struct ixg_spec_route6 *x, const struct ixg_spec_route6 *y)
+r6_cmp(const void *a, const void *b)
 {
+	const struct ixg_spec_route6 *x = a, *y = b;
 	int d = memcmp(x->addr, y->addr, 16);
 
 	if (d != 0)
@@ -1386,40 +1389,24 @@ static int64_t
 find4(const struct ixg_spec_route4 *a, uint32_t n,
       const struct ixg_spec_route4 *r)
 {
-	uint32_t lo = 0, hi = n;
+	const struct ixg_spec_route4 *f;
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		int c = r4_cmp(&a[mid], r);
-
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	if (n == 0) /* a may be NULL: bsearch's arguments are nonnull */
+		return -1;
+	f = bsearch(r, a, n, sizeof(*a), r4_cmp);
+	return f != NULL ? f - a : -1;
 }
 
 static int64_t
 find6(const struct ixg_spec_route6 *a, uint32_t n,
       const struct ixg_spec_route6 *r)
 {
-	uint32_t lo = 0, hi = n;
+	const struct ixg_spec_route6 *f;
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		int c = r6_cmp(&a[mid], r);
-
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	if (n == 0) /* a may be NULL: bsearch's arguments are nonnull */
+		return -1;
+	f = bsearch(r, a, n, sizeof(*a), r6_cmp);
+	return f != NULL ? f - a : -1;
 }
 
 /* The kernel entry of k, if it is merged as a route (not a blackhole). */

@@ -108,6 +108,9 @@ _Static_assert(sizeof(struct ixg_ctr_bh_peer) ==
 #define NEIGH_FAM(kind, field, member, key, name, type, unit, help)            \
 	FAM(NEIGH, kind, key, name, type, unit, help,                          \
 	    offsetof(LC, neigh[0].field member), sizeof(struct ixg_ctr_neigh))
+#define NHG_FAM(kind, field, member, key, name, type, unit, help)              \
+	FAM(NHGROUP, kind, key, name, type, unit, help,                        \
+	    offsetof(LC, field[0] member), sizeof(struct ixg_ctr_pb))
 
 const struct ixg_ctr_family ixg_ctr_families[IXG_CF_MAX] = {
 	IXG_CTR_NODE(NODE_FAM) IXG_CTR_STATE(STATE_FAM) IXG_CTR_PORT(
@@ -115,7 +118,8 @@ const struct ixg_ctr_family ixg_ctr_families[IXG_CF_MAX] = {
 		IXG_CTR_PEER_PAIR(PPAIR_FAM) IXG_CTR_ACL_RULE(ACL_FAM)
 			IXG_CTR_CLASS(CLASS_FAM) IXG_CTR_BLACKHOLE(BH_FAM)
 				IXG_CTR_BLACKHOLE_PEER(BHPEER_FAM)
-					IXG_CTR_NEIGH(NEIGH_FAM)};
+					IXG_CTR_NEIGH(NEIGH_FAM)
+						IXG_CTR_NHGROUP(NHG_FAM)};
 
 _Static_assert(sizeof(((LC *)0)->class_colour[0]) == 3 * sizeof(uint64_t),
 	       "class colours: green, yellow, red");
@@ -131,6 +135,7 @@ const char *const ixg_ctr_dim_labels[IXG_CTR_DIM_MAX][4] = {
 	[IXG_CTR_DIM_BLACKHOLE] = {"prefix", "origin", NULL},
 	[IXG_CTR_DIM_BLACKHOLE_PEER] = {"prefix", "origin", "peer", NULL},
 	[IXG_CTR_DIM_NEIGH] = {"peer", "address", NULL},
+	[IXG_CTR_DIM_NHGROUP] = {"group", "members", NULL},
 };
 
 const char *const ixg_ctr_dim_json[IXG_CTR_DIM_MAX] = {
@@ -144,6 +149,7 @@ const char *const ixg_ctr_dim_json[IXG_CTR_DIM_MAX] = {
 	[IXG_CTR_DIM_BLACKHOLE] = "blackholes",
 	[IXG_CTR_DIM_BLACKHOLE_PEER] = "blackhole_peers",
 	[IXG_CTR_DIM_NEIGH] = "neighbours",
+	[IXG_CTR_DIM_NHGROUP] = "nhgroups",
 };
 
 /* How many entities a dimension has (ids / indexes below this). */
@@ -158,6 +164,7 @@ static const uint32_t dim_size[IXG_CTR_DIM_MAX] = {
 	[IXG_CTR_DIM_BLACKHOLE] = IXG_MAX_BLACKHOLES,
 	[IXG_CTR_DIM_BLACKHOLE_PEER] = UINT32_MAX,
 	[IXG_CTR_DIM_NEIGH] = 2 * IXG_MAX_PEERS,
+	[IXG_CTR_DIM_NHGROUP] = IXG_MAX_NHGROUPS,
 };
 
 /* First family of each dimension and one past its last (families are
@@ -261,6 +268,8 @@ ixg_ctr_names_from_spec(struct ixg_ctr_names *n, const struct ixg_spec *s)
 	n->n_rules = s->n_acl_rules;
 	n->blackholes = s->blackholes;
 	n->n_blackholes = s->n_blackholes;
+	n->nhgroups = s->nhgroups;
+	n->n_nhgroups = s->n_nhgroups;
 }
 
 /* The ports' description after the blocks (see counters.h). */
@@ -466,6 +475,9 @@ struct ixg_ctr_walk {
 	const struct ixg_spec_acl_rule *rule;
 	uint8_t acl_seen[IXG_MAX_ACL_RULES / 8];
 
+	/* Next-hop groups: index + 1 in the names' list by id (0: none). */
+	uint32_t nhg_index[IXG_MAX_NHGROUPS];
+
 	char label[IXG_CTR_MAX_LABELS][IXG_CTR_LABEL_LEN];
 };
 
@@ -583,6 +595,9 @@ ixg_ctr_walk_new(const struct ixg_ctr_src *src,
 			w->bh_index[names->blackholes[i].id %
 				    IXG_MAX_BLACKHOLES] = i;
 	}
+	for (uint32_t i = 0; names != NULL && i < names->n_nhgroups; i++)
+		if (names->nhgroups[i].id < IXG_MAX_NHGROUPS)
+			w->nhg_index[names->nhgroups[i].id] = i + 1;
 	return w;
 nomem:
 	ixg_ctr_walk_free(w);
@@ -707,6 +722,7 @@ ixg_ctr_walk_entity(struct ixg_ctr_walk *w, unsigned dim, uint32_t *pos,
 	case IXG_CTR_DIM_CLASS:
 	case IXG_CTR_DIM_COUNTRY_PAIR:
 	case IXG_CTR_DIM_NEIGH:
+	case IXG_CTR_DIM_NHGROUP:
 		i = *pos;
 		if (dim == IXG_CTR_DIM_PEER && i == 0)
 			i = 1; /* peer 0 is "none" */
@@ -724,6 +740,8 @@ ixg_ctr_walk_entity(struct ixg_ctr_walk *w, unsigned dim, uint32_t *pos,
 					(n != NULL && n->class_[i] != NULL);
 			else if (n != NULL && dim == IXG_CTR_DIM_NEIGH)
 				named = n->peer_nh[i / 2][i % 2] != NULL;
+			else if (dim == IXG_CTR_DIM_NHGROUP)
+				named = w->nhg_index[i] != 0;
 			if (named || entity_nonzero(w, dim, i)) {
 				*pos = i + 1;
 				*entity = i;
@@ -838,6 +856,7 @@ ixg_ctr_entity_name(const struct ixg_ctr_walk *w, unsigned dim, uint32_t entity,
 			 ixg_ctr_peer_name(n, entity & 0xffff, b, sizeof(b)));
 		return buf;
 	case IXG_CTR_DIM_ACL_RULE:
+	case IXG_CTR_DIM_NHGROUP:
 		snprintf(buf, len, "%" PRIu32, entity);
 		return buf;
 	case IXG_CTR_DIM_BLACKHOLE:
@@ -871,6 +890,33 @@ ixg_ctr_entity_name(const struct ixg_ctr_walk *w, unsigned dim, uint32_t entity,
 	default: break;
 	}
 	snprintf(buf, len, "#%" PRIu32, entity);
+	return buf;
+}
+
+/* See counters.h. */
+const char *
+ixg_ctr_nhg_members(const struct ixg_ctr_walk *w, uint32_t id, char *buf,
+		    size_t len)
+{
+	const struct ixg_spec_nhgroup *g;
+	size_t l = 0;
+
+	buf[0] = '\0';
+	if (id >= IXG_MAX_NHGROUPS || w->nhg_index[id] == 0)
+		return buf;
+	g = &w->names->nhgroups[w->nhg_index[id] - 1];
+	for (unsigned k = 0;
+	     k < g->n_members && k < IXG_NHG_MAX_MEMBERS && l < len; k++) {
+		char nb[IXG_NAME_LEN + 8];
+		int r = snprintf(buf + l, len - l, "%s%s:%u", k ? "," : "",
+				 ixg_ctr_peer_name(w->names, g->peer_id[k], nb,
+						   sizeof(nb)),
+				 g->weight[k]);
+
+		if (r < 0)
+			break;
+		l += (size_t)r;
+	}
 	return buf;
 }
 
@@ -959,6 +1005,12 @@ labels(struct ixg_ctr_walk *w, const struct ixg_ctr_family *fam,
 						       sizeof(v[0]));
 		s->label_values[1] = ixg_ctr_neigh_addr(n, entity, v[1],
 							sizeof(v[1]));
+		break;
+	case IXG_CTR_DIM_NHGROUP:
+		snprintf(v[0], sizeof(v[0]), "%" PRIu32, entity);
+		s->label_values[0] = v[0];
+		s->label_values[1] = ixg_ctr_nhg_members(w, entity, v[1],
+							 sizeof(v[1]));
 		break;
 	default: break;
 	}

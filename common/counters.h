@@ -65,8 +65,9 @@ enum ixg_ctr_family_id {
 				IXG_CTR_CLASS(IXG_X) IXG_CTR_BLACKHOLE(IXG_X)
 					IXG_CTR_BLACKHOLE_PEER(IXG_X)
 						IXG_CTR_NEIGH(IXG_X)
+							IXG_CTR_NHGROUP(IXG_X)
 #undef IXG_X
-							IXG_CF_MAX
+								IXG_CF_MAX
 };
 
 enum ixg_ctr_type { IXG_CTR_COUNTER, IXG_CTR_GAUGE };
@@ -84,6 +85,7 @@ enum ixg_ctr_dim {
 	/* IXG_BH_PEER_KEY(id, peer): prefix, origin, peer */
 	IXG_CTR_DIM_BLACKHOLE_PEER,
 	IXG_CTR_DIM_NEIGH, /* peer id * 2 + IPv6: peer, address */
+	IXG_CTR_DIM_NHGROUP, /* next-hop group id: group, members */
 	IXG_CTR_DIM_MAX,
 };
 
@@ -166,6 +168,10 @@ struct ixg_ctr_names {
 	 * buf or a string that lives as long as the names. */
 	const struct ixg_spec_blackhole *blackholes;
 	uint32_t n_blackholes;
+	/* The ECMP next-hop groups (their ids label the nhgroup families,
+	 * their members the "members" label: "peer:weight,..."). */
+	const struct ixg_spec_nhgroup *nhgroups;
+	uint32_t n_nhgroups;
 	const char *(*bh_origin)(const void *arg,
 				 const struct ixg_spec_blackhole *h, char *buf,
 				 size_t len);
@@ -195,6 +201,12 @@ const char *ixg_ctr_peer_name(const struct ixg_ctr_names *n, unsigned id,
  * least 48 bytes). Returns buf. Any thread. */
 const char *ixg_ctr_bh_prefix(const struct ixg_spec_blackhole *h, char *buf,
 			      size_t len);
+/* A next-hop group's "members" label within walk w: "peer:weight" of each
+ * member, comma-separated, as the walk's names give them ("" for a group
+ * they lack; cut at len - 1 bytes). Returns buf. */
+struct ixg_ctr_walk;
+const char *ixg_ctr_nhg_members(const struct ixg_ctr_walk *w, uint32_t id,
+				char *buf, size_t len);
 /* A blackhole's origin label as names says (see bh_origin). */
 const char *ixg_ctr_bh_origin(const struct ixg_ctr_names *n,
 			      const struct ixg_spec_blackhole *h, char *buf,

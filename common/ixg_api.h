@@ -656,6 +656,18 @@ struct ixg_ctr_pb {
 	X(IN, blackhole_peer, .pb.bytes, "bytes",                              \
 	  blackhole_peer_dropped_bytes_total, COUNTER, "bytes",                \
 	  "Bytes dropped by the blackhole, by the peer that sent them")
+/* Per ECMP next-hop group, by its id (struct ixg_spec_nhgroup; config
+ * route blocks and kernel multipath routes alike): the packets its routes
+ * handed to one of its members (stage_route: after the hash, hairpin and
+ * session checks; a later drop, policer, TTL or a full TX queue, is
+ * counted by its reason and not taken off), bytes as received. The spread
+ * over the members is in their own tx counters and the peer pairs. */
+#define IXG_CTR_NHGROUP(X)                                                     \
+	X(PB, nhgroup, .packets, "packets", nhgroup_packets_total, COUNTER,    \
+	  "packets",                                                           \
+	  "Packets the next-hop group (ECMP) routed to one of its members")    \
+	X(IN, nhgroup, .bytes, "bytes", nhgroup_bytes_total, COUNTER, "bytes", \
+	  "Bytes (as received) of the packets the next-hop group routed")
 /*
  * Per neighbour (doc/neighbours.md): a member's next hop of one family,
  * entity peer id * 2 + (1 for IPv6). Written only in the control threads'
@@ -755,6 +767,7 @@ struct ixg_lcore_counters {
 	uint64_t class_colour[IXG_MAX_CLASSES][3]; /* green, yellow, red */
 	struct ixg_ctr_pb country_pair[IXG_MAX_COUNTRIES][IXG_MAX_COUNTRIES];
 	struct ixg_ctr_neigh neigh[2 * IXG_MAX_PEERS]; /* peer * 2 + IPv6 */
+	struct ixg_ctr_pb nhgroup[IXG_MAX_NHGROUPS]; /* by group id */
 	/* Last: stats_sum adds everything before it word by word. */
 	struct ixg_ctr_peer_pair peer_pair[IXG_PEER_PAIR_SLOTS];
 	struct ixg_ctr_pb blackhole[IXG_MAX_BLACKHOLES]; /* by blackhole id */

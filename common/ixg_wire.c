@@ -774,6 +774,7 @@ ixg_ids_free(struct ixg_spec *ids)
 	free(ids->classes);
 	free(ids->acl_rules);
 	free(ids->countries);
+	free(ids->nhgroups); /* a daemon's copy may have them */
 	memset(ids, 0, sizeof(*ids));
 }
 

@@ -263,7 +263,8 @@ stats_print_json(const struct ixg_lcore_counters *c,
 			ixg_json_obj(&j, name);
 			if (d == IXG_CTR_DIM_PORT || d == IXG_CTR_DIM_PEER ||
 			    d == IXG_CTR_DIM_CLASS ||
-			    d == IXG_CTR_DIM_BLACKHOLE)
+			    d == IXG_CTR_DIM_BLACKHOLE ||
+			    d == IXG_CTR_DIM_NHGROUP)
 				ixg_json_u64(&j, "id", e);
 			for (unsigned f = 0; f < IXG_CF_MAX; f++)
 				if (ixg_ctr_families[f].dim == d)

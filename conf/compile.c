@@ -7,6 +7,7 @@
  * every same-named object so counters survive reloads (issue 3).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -280,6 +281,190 @@ compile_peer_prefixes(struct compiler *C, const struct c_peer *p, uint16_t id)
 }
 
 /*
+ * The route blocks (route PREFIX { via ...; }): each prefix a route whose
+ * value is IXG_NH_GROUP | the block's index until compile_groups names
+ * the group; under `source-validation feasible` (RFC 8704) each member
+ * may source the prefix (strict and loose add nothing: doc/routing.md).
+ * Not counted against a member's max-prefix (the operator's own lines).
+ */
+static int
+compile_route_blocks(struct compiler *C)
+{
+	const struct ixg_conf *c = C->c;
+
+	for (uint32_t i = 0; i < c->routes.n; i++) {
+		const struct c_route *r = &c->routes.v[i];
+
+		C->to_sources = 0;
+		C->peer_id = (uint16_t)(IXG_NH_GROUP | i);
+		if (add_route(C, &r->p, r->p.loc) < 0)
+			return -ENOMEM;
+		C->to_sources = 1;
+		for (unsigned k = 0; k < r->n_via; k++) {
+			uint32_t pi = r->via[k].peer_idx;
+
+			if (pi >= c->peers.n ||
+			    c->peers.v[pi].sav != IXG_SAV_FEASIBLE)
+				continue;
+			C->peer_id = (uint16_t)(pi + 1);
+			if (add_route(C, &r->p, r->p.loc) < 0)
+				return -ENOMEM;
+		}
+	}
+	C->to_sources = 0;
+	return 0;
+}
+
+static unsigned
+gcd16(unsigned a, unsigned b)
+{
+	while (b != 0) {
+		unsigned t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* g's members sorted by peer id and its weights divided by their greatest
+ * common divisor (ixgate-control's groups are kept so: rib_nhg.c), the
+ * rest zero: equal groups are equal bytes from id on. */
+static void
+group_canonical(struct ixg_spec_nhgroup *g)
+{
+	unsigned d = 0, n = g->n_members;
+
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && g->peer_id[j - 1] > g->peer_id[j];
+		     j--) {
+			uint16_t p = g->peer_id[j], w = g->weight[j];
+
+			g->peer_id[j] = g->peer_id[j - 1];
+			g->weight[j] = g->weight[j - 1];
+			g->peer_id[j - 1] = p;
+			g->weight[j - 1] = w;
+		}
+	for (unsigned i = 0; i < n; i++)
+		d = gcd16(d, g->weight[i]);
+	for (unsigned i = 0; d > 1 && i < n; i++)
+		g->weight[i] = (uint16_t)(g->weight[i] / d);
+}
+
+static bool
+group_same(const struct ixg_spec_nhgroup *a, const struct ixg_spec_nhgroup *b)
+{
+	return a->n_members == b->n_members &&
+	       memcmp(a->peer_id, b->peer_id, sizeof(a->peer_id)) == 0 &&
+	       memcmp(a->weight, b->weight, sizeof(a->weight)) == 0;
+}
+
+/*
+ * The spec table nhgroups of the route blocks, once the peers have their
+ * ids: one group per distinct set of (member, weight), shared by every
+ * block that names it (the kernel's ECMP routes share them too, in
+ * ixgate-control: rib_table_set_basis). A group the running spec (prev)
+ * has keeps its id; a new one takes the lowest id prev does not use (so
+ * its counters start from zero), else the lowest free. The routes' values
+ * become IXG_NH_GROUP | id.
+ */
+static int
+compile_groups(struct compiler *C)
+{
+	const struct ixg_conf *c = C->c;
+	const struct ixg_spec *prev = C->prev;
+	struct ixg_spec *s = C->s;
+	uint64_t used[IXG_MAX_NHGROUPS / 64] = {0},
+					 prev_ids[IXG_MAX_NHGROUPS / 64] = {0};
+	uint16_t *gidx;
+	uint32_t n = 0;
+
+	if (c->routes.n == 0)
+		return 0;
+	gidx = calloc(c->routes.n, sizeof(*gidx));
+	s->nhgroups = calloc(c->routes.n, sizeof(*s->nhgroups));
+	if (gidx == NULL || s->nhgroups == NULL) {
+		free(gidx);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < c->routes.n; i++) {
+		const struct c_route *r = &c->routes.v[i];
+		struct ixg_spec_nhgroup g;
+		uint32_t j;
+
+		memset(&g, 0, sizeof(g));
+		g.n_members = r->n_via;
+		g.origin = r->p.loc;
+		for (unsigned k = 0; k < r->n_via; k++) {
+			g.peer_id[k] = s->peers[r->via[k].peer_idx].id;
+			g.weight[k] = r->via[k].weight;
+		}
+		group_canonical(&g);
+		for (j = 0; j < n && !group_same(&s->nhgroups[j], &g); j++)
+			;
+		if (j == n)
+			s->nhgroups[n++] = g;
+		gidx[i] = (uint16_t)j;
+	}
+	s->n_nhgroups = n;
+	/* ids: prev's for the groups it has, then the lowest free */
+	for (uint32_t j = 0; j < n; j++)
+		s->nhgroups[j].id = UINT16_MAX;
+	for (uint32_t k = 0; prev != NULL && k < prev->n_nhgroups; k++) {
+		struct ixg_spec_nhgroup pg = prev->nhgroups[k];
+
+		if (pg.id >= IXG_MAX_NHGROUPS ||
+		    pg.n_members > IXG_NHG_MAX_MEMBERS)
+			continue;
+		prev_ids[pg.id / 64] |= 1ull << (pg.id % 64);
+		group_canonical(&pg);
+		for (uint32_t j = 0; j < n; j++)
+			if (s->nhgroups[j].id == UINT16_MAX &&
+			    !(used[pg.id / 64] >> (pg.id % 64) & 1) &&
+			    group_same(&s->nhgroups[j], &pg)) {
+				s->nhgroups[j].id = pg.id;
+				used[pg.id / 64] |= 1ull << (pg.id % 64);
+			}
+	}
+	for (uint32_t j = 0; j < n; j++) {
+		unsigned id;
+
+		if (s->nhgroups[j].id != UINT16_MAX)
+			continue;
+		for (id = 0;
+		     id < IXG_MAX_NHGROUPS &&
+		     ((used[id / 64] | prev_ids[id / 64]) >> (id % 64) & 1);
+		     id++)
+			;
+		if (id == IXG_MAX_NHGROUPS)
+			for (id = 0; used[id / 64] >> (id % 64) & 1; id++)
+				;
+		s->nhgroups[j].id = (uint16_t)id;
+		used[id / 64] |= 1ull << (id % 64);
+	}
+	for (uint32_t i = 0; i < s->n_routes4; i++) {
+		uint16_t v = s->routes4[i].peer_id;
+
+		if (v & IXG_NH_GROUP)
+			s->routes4[i].peer_id =
+				(uint16_t)(IXG_NH_GROUP |
+					   s->nhgroups[gidx[v & ~IXG_NH_GROUP]]
+						   .id);
+	}
+	for (uint32_t i = 0; i < s->n_routes6; i++) {
+		uint16_t v = s->routes6[i].peer_id;
+
+		if (v & IXG_NH_GROUP)
+			s->routes6[i].peer_id =
+				(uint16_t)(IXG_NH_GROUP |
+					   s->nhgroups[gidx[v & ~IXG_NH_GROUP]]
+						   .id);
+	}
+	free(gidx);
+	return 0;
+}
+
+/*
  * Duplicate detection: sort (prefix, position) keys, compare neighbours.
  * IPv4 keys are one 64-bit word, addr:32 | len:6 | position:26, sorted by
  * an LSD radix sort (radix_sort64): on the real table's 565k routes it
@@ -530,6 +715,9 @@ sort6_from_memo(const struct dedup_memo *m, const struct ixg_spec_route6 *v,
 	return o == n ? 0 : -1;
 }
 
+/* Two owners of one prefix: two peers' announce lists, or a peer's and a
+ * route block (whose routes carry IXG_NH_GROUP | block index until
+ * compile_groups). */
 static void
 dup_error(struct compiler *C, const char *pfx, uint16_t first_peer,
 	  uint32_t first_origin, uint16_t peer, uint32_t origin)
@@ -537,11 +725,27 @@ dup_error(struct compiler *C, const char *pfx, uint16_t first_peer,
 	char where[512];
 
 	ixg_conf_origin(C->c, first_origin, where, sizeof(where));
-	origin_diag(C, DIAG_ERROR, origin,
-		    "prefix %s announced by peer '%s' is already announced by "
-		    "peer '%s' (at %s)",
-		    pfx, C->c->peers.v[peer - 1].name,
-		    C->c->peers.v[first_peer - 1].name, where);
+	if ((peer & IXG_NH_GROUP) && (first_peer & IXG_NH_GROUP))
+		origin_diag(C, DIAG_ERROR, origin,
+			    "prefix %s of this route block is already routed "
+			    "by another route block (at %s)",
+			    pfx, where);
+	else if (peer & IXG_NH_GROUP)
+		origin_diag(C, DIAG_ERROR, origin,
+			    "prefix %s of this route block is already "
+			    "announced by peer '%s' (at %s)",
+			    pfx, C->c->peers.v[first_peer - 1].name, where);
+	else if (first_peer & IXG_NH_GROUP)
+		origin_diag(C, DIAG_ERROR, origin,
+			    "prefix %s announced by peer '%s' is already "
+			    "routed by a route block (at %s)",
+			    pfx, C->c->peers.v[peer - 1].name, where);
+	else
+		origin_diag(C, DIAG_ERROR, origin,
+			    "prefix %s announced by peer '%s' is already "
+			    "announced by peer '%s' (at %s)",
+			    pfx, C->c->peers.v[peer - 1].name,
+			    C->c->peers.v[first_peer - 1].name, where);
 }
 
 /* Same prefix from two peers: error. Same prefix twice from one peer:
@@ -1437,6 +1641,9 @@ compile_all(struct compiler *C)
 			return rc;
 		bad |= rc < 0;
 	}
+	rc = compile_route_blocks(C);
+	if (rc < 0)
+		return rc;
 	/* A capacity or the deadline stopped the reading: said where. */
 	if (C->L.stop || compile_late(C, UINT32_MAX))
 		return -EINVAL;
@@ -1500,7 +1707,10 @@ compile_all(struct compiler *C)
 	}
 	if (bad || compile_late(C, UINT32_MAX))
 		return -EINVAL;
-	return assign_ids(C, C->prev);
+	rc = assign_ids(C, C->prev);
+	if (rc == 0)
+		rc = compile_groups(C);
+	return rc;
 }
 
 /* Compile c into spec (see ixg_conf.h). Any thread; c is only read. */

@@ -38,6 +38,7 @@ ixg_conf_free(struct ixg_conf *c)
 	free(c->peers.v);
 	free(c->rules.v);
 	free(c->blackholes.v);
+	free(c->routes.v);
 	free(c->cdata.v);
 	arena_free(&c->arena);
 	free(c);

@@ -55,6 +55,7 @@
 	K(TOP, PEER, "peer", top_peer, print_item_peer)                        \
 	K(TOP, ACL, "acl", top_acl, print_item_acl)                            \
 	K(TOP, BLACKHOLE, "blackhole", top_blackhole, print_item_blackhole)    \
+	K(TOP, ROUTE, "route", top_route, print_item_route)                    \
 	K(TOP, CDATA, "country-data", top_cdata, print_item_cdata)             \
 	K(TOP, METRICS, "metrics", top_metrics, print_item_metrics)            \
 	K(TOP, KROUTES, "kernel-routes", top_kroutes, print_item_kroutes)      \
@@ -171,6 +172,10 @@
 	K(KROUTES, SESSION_LOSS, "session-loss", kr_session_loss,              \
 	  print_kr_session_loss)
 
+/* route PREFIX { via MEMBER [weight N]; ... }: a config route to a
+ * next-hop group of members (doc/routing.md, "ECMP"). "via" repeats. */
+#define ROUTE_KEYWORDS(F, K) K(ROUTE, VIA, "via", route_via, print_route_vias)
+
 /* Every section: SEC, how diagnostics name its block. */
 #define CONF_SECTIONS(X)                                                       \
 	X(TOP, "top level")                                                    \
@@ -182,7 +187,8 @@
 	X(ACL, "acl block")                                                    \
 	X(RULE, "rule")                                                        \
 	X(METRICS, "metrics block")                                            \
-	X(KROUTES, "kernel-routes block")
+	X(KROUTES, "kernel-routes block")                                      \
+	X(ROUTE, "route block")
 
 /* Slots and flags. */
 #define CONF_SLOT_(sec, id, ...) sec##_F_##id,
@@ -200,6 +206,7 @@ enum acl_slot { ACL_KEYWORDS(CONF_SLOT_, CONF_SLOT_) ACL_NSLOTS };
 enum rule_slot { RULE_KEYWORDS(CONF_SLOT_, CONF_SLOT_) RULE_NSLOTS };
 enum metrics_slot { METRICS_KEYWORDS(CONF_SLOT_, CONF_SLOT_) METRICS_NSLOTS };
 enum kroutes_slot { KROUTES_KEYWORDS(CONF_SLOT_, CONF_SLOT_) KROUTES_NSLOTS };
+enum route_slot { ROUTE_KEYWORDS(CONF_SLOT_, CONF_SLOT_) ROUTE_NSLOTS };
 enum { NODE_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
 enum { PORT_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };
 enum { CLASS_KEYWORDS(CONF_FLAG_, CONF_FLAG_) };

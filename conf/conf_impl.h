@@ -277,6 +277,23 @@ struct c_kroutes {
 	uint32_t batch_ms;
 };
 
+/* route PREFIX { via MEMBER [weight N]; ... }: 2..IXG_NHG_MAX_MEMBERS
+ * distinct members (checked by the parser), resolved by conf_validate. */
+#define ROUTE_OBJ struct c_route
+struct c_route {
+	struct pfx p; /* p.loc: the prefix, the routes' origin */
+	uint32_t set, loc; /* loc: the 'route' keyword */
+	uint32_t locs[ROUTE_NSLOTS];
+	uint8_t n_via;
+	struct c_via {
+		char peer[IXG_NAME_LEN];
+		uint16_t weight; /* 1..256 */
+		uint8_t has_weight; /* written (printed back) */
+		uint32_t loc; /* the member's name */
+		uint32_t peer_idx; /* resolved by conf_validate */
+	} via[IXG_NHG_MAX_MEMBERS];
+};
+
 enum country_format { CF_IPLOCDB = 0, CF_RIR = 1 };
 
 struct c_cdata {
@@ -321,6 +338,7 @@ struct ixg_conf {
 	VEC(struct c_peer) peers;
 	VEC(struct c_rule) rules;
 	VEC(struct c_blackhole) blackholes;
+	VEC(struct c_route) routes;
 	VEC(struct c_cdata) cdata;
 	int has_metrics;
 	struct c_metrics metrics;
@@ -359,6 +377,7 @@ struct conf_kw {
 #define RULE_SLOTS CONF_SLOTS_OF_(struct c_rule)
 #define METRICS_SLOTS CONF_SLOTS_OF_(struct c_metrics)
 #define KROUTES_SLOTS CONF_SLOTS_OF_(struct c_kroutes)
+#define ROUTE_SLOTS CONF_SLOTS_OF_(struct c_route)
 
 /* The descriptor of an F row and of a K row (conf_fields.h). */
 #define CONF_KW_F(sec, id, kw, kind, member, lo, hi, what)                     \

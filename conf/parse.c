@@ -2079,6 +2079,102 @@ top_blackhole(struct parser *P, void *obj, const struct kw *k,
 	return rc;
 }
 
+/* route PREFIX { via MEMBER [weight N]; ... } (doc/config-reference.md,
+ * "route"): "via NAME [weight 1..256];", each member once, at most
+ * IXG_NHG_MAX_MEMBERS (a next-hop group's size). */
+static int
+route_via(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
+{
+	struct c_route *r = obj;
+	struct c_via v;
+	struct tok n;
+	int rc = 0;
+
+	memset(&v, 0, sizeof(v));
+	v.weight = 1;
+	if (take_word(P, "a member (peer) name", &n) < 0)
+		return -1;
+	if (check_name(P, &n, v.peer) < 0)
+		rc = 1;
+	v.loc = loc_add(P, &n);
+	if (tok_is(&P->t, "weight")) {
+		uint64_t w = 1;
+		int wr;
+
+		next(P);
+		wr = take_uint(P, "weight", 1, 256, &w);
+		if (wr < 0)
+			return -1;
+		if (wr > 0)
+			rc = 1;
+		v.weight = (uint16_t)w;
+		v.has_weight = 1;
+	}
+	rc = finish(P, rc);
+	if (rc != 0)
+		return rc;
+	field_first(P, r, k, kw);
+	for (unsigned i = 0; i < r->n_via; i++) {
+		char first[256];
+
+		if (strcmp(r->via[i].peer, v.peer) != 0)
+			continue;
+		conf_loc_str(P->c, r->via[i].loc, first, sizeof(first));
+		ERR_AT(P, &n,
+		       "member '%s' given twice in this route (first at %s)",
+		       v.peer, first);
+		return 1;
+	}
+	if (r->n_via == IXG_NHG_MAX_MEMBERS) {
+		ERR_AT(P, &n,
+		       "more than %d 'via' members (a next-hop group holds at "
+		       "most %d)",
+		       IXG_NHG_MAX_MEMBERS, IXG_NHG_MAX_MEMBERS);
+		return 1;
+	}
+	r->via[r->n_via++] = v;
+	return 0;
+}
+
+static int
+top_route(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
+{
+	struct c_route r;
+	struct tok open;
+	unsigned errs = ixg_diags_errors(P->d);
+	int rc;
+
+	(void)obj;
+	(void)k;
+	memset(&r, 0, sizeof(r));
+	r.loc = loc_add(P, kw);
+	rc = take_prefix(P, &r.p, 1, 1);
+	if (rc < 0)
+		return -1;
+	if (expect_lbrace(P, "the route's prefix") < 0)
+		return -1;
+	open = P->t;
+	parse_body(P, &ROUTE_section, &r, &open);
+	if (rc != 0 || ixg_diags_errors(P->d) != errs)
+		return 0;
+	if (r.n_via < 2) {
+		ERR_AT(P, kw,
+		       "a route needs at least two 'via' members, got %u (a "
+		       "prefix of one member goes in its 'announce')",
+		       r.n_via);
+		return 0;
+	}
+	{
+		struct c_route *e = VEC_PUSH(P->c->routes);
+
+		if (e != NULL) {
+			*e = r;
+			item_add(P, TOP_F_ROUTE, P->c->routes.n - 1);
+		}
+	}
+	return 0;
+}
+
 static int
 top_kroutes(struct parser *P, void *obj, const struct kw *k,
 	    const struct tok *kw)

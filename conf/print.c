@@ -48,6 +48,8 @@ static const struct pkw metrics_pkws[] = {METRICS_KEYWORDS(ROW_F_, ROW_K_)
 						  ROW_END_};
 static const struct pkw kroutes_pkws[] = {KROUTES_KEYWORDS(ROW_F_, ROW_K_)
 						  ROW_END_};
+static const struct pkw route_pkws[] = {ROUTE_KEYWORDS(ROW_F_, ROW_K_)
+						ROW_END_};
 
 /* Every keyword of a block, in table order. */
 static void
@@ -714,6 +716,36 @@ print_item_blackhole(FILE *out, const struct ixg_conf *c, const void *obj,
 		fprintf(out, " expires \"%s\"", when);
 	}
 	fputs(";\n", out);
+}
+
+/* route PREFIX { via MEMBER [weight N]; ... } */
+static void
+print_route_vias(FILE *out, const struct ixg_conf *c, const void *obj,
+		 const struct conf_kw *k, const char *indent)
+{
+	const struct c_route *r = obj;
+
+	(void)c;
+	for (unsigned i = 0; i < r->n_via; i++) {
+		fprintf(out, "%s%s %s", indent, k->name, r->via[i].peer);
+		if (r->via[i].has_weight)
+			fprintf(out, " weight %u", r->via[i].weight);
+		fputs(";\n", out);
+	}
+}
+
+static void
+print_item_route(FILE *out, const struct ixg_conf *c, const void *obj,
+		 const struct conf_kw *k, const char *indent)
+{
+	const struct c_route *r =
+		&c->routes.v[((const struct c_item *)obj)->idx];
+
+	fprintf(out, "%s%s ", indent, k->name);
+	print_pfx(out, &r->p);
+	fputs(" {\n", out);
+	print_fields(out, c, route_pkws, r, "\t");
+	fprintf(out, "%s}\n", indent);
 }
 
 static void

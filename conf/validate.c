@@ -437,6 +437,62 @@ check_blackholes(struct ixg_conf *c, struct ixg_diags *d)
 	free(v);
 }
 
+static int
+route_cmp(const void *a, const void *b)
+{
+	const struct c_route *x = *(const struct c_route *const *)a;
+	const struct c_route *y = *(const struct c_route *const *)b;
+	int r;
+
+	if (x->p.fam != y->p.fam)
+		return x->p.fam < y->p.fam ? -1 : 1;
+	if (x->p.len != y->p.len)
+		return x->p.len < y->p.len ? -1 : 1;
+	r = memcmp(x->p.addr, y->p.addr, 16);
+	if (r != 0)
+		return r;
+	return x->loc < y->loc ? -1 : x->loc > y->loc;
+}
+
+/* route blocks: members are peers; a prefix in one route block only (the
+ * same prefix in a member's announce is the compiler's duplicate-route
+ * error). */
+static void
+check_routes(struct ixg_conf *c, struct ixg_diags *d,
+	     const struct name_index *peers)
+{
+	const struct c_route **v;
+	uint32_t i;
+
+	for (i = 0; i < c->routes.n; i++) {
+		struct c_route *r = &c->routes.v[i];
+
+		for (unsigned k = 0; k < r->n_via; k++)
+			if (index_find(peers, r->via[k].peer,
+				       &r->via[k].peer_idx) < 0)
+				unknown_ref(c, d, peers, r->via[k].loc, "peer",
+					    r->via[k].peer);
+	}
+	v = calloc(c->routes.n + 1, sizeof(*v));
+	if (v == NULL)
+		return;
+	for (i = 0; i < c->routes.n; i++)
+		v[i] = &c->routes.v[i];
+	qsort(v, c->routes.n, sizeof(*v), route_cmp);
+	for (i = 1; i < c->routes.n; i++) {
+		char where[256];
+
+		if (v[i]->p.fam != v[i - 1]->p.fam ||
+		    v[i]->p.len != v[i - 1]->p.len ||
+		    memcmp(v[i]->p.addr, v[i - 1]->p.addr, 16) != 0)
+			continue;
+		conf_loc_str(c, v[i - 1]->p.loc, where, sizeof(where));
+		conf_diag(c, d, DIAG_ERROR, v[i]->p.loc,
+			  "route given twice (first at %s)", where);
+	}
+	free(v);
+}
+
 unsigned
 conf_validate(struct ixg_conf *c, struct ixg_diags *d)
 {
@@ -458,6 +514,7 @@ conf_validate(struct ixg_conf *c, struct ixg_diags *d)
 	check_peers(c, d, &ports);
 	check_rules(c, d, &peers, &classes);
 	check_blackholes(c, d);
+	check_routes(c, d, &peers);
 	free(ports.v);
 	free(peers.v);
 	free(classes.v);

@@ -107,6 +107,42 @@ blackholes_zero_new_ids(struct runtime *rt, const struct ixg_spec *next,
 }
 
 /*
+ * Next-hop group ids name a set of members and weights: the counters of
+ * an id that names another set in next than in cur (or none there) start
+ * from zero. Same safety as below: an id freed in this commit is given
+ * again only when no other is free.
+ */
+static void
+nhgroups_zero_new_ids(struct runtime *rt, const struct ixg_spec *next,
+		      const struct ixg_spec *cur)
+{
+	static uint32_t cur_at[IXG_MAX_NHGROUPS];
+
+	memset(cur_at, 0xff, sizeof(cur_at));
+	for (uint32_t i = 0; i < cur->n_nhgroups; i++)
+		if (cur->nhgroups[i].id < IXG_MAX_NHGROUPS)
+			cur_at[cur->nhgroups[i].id] = i;
+	for (uint32_t i = 0; i < next->n_nhgroups; i++) {
+		const struct ixg_spec_nhgroup *g = &next->nhgroups[i];
+		uint32_t j;
+
+		if (g->id >= IXG_MAX_NHGROUPS)
+			continue;
+		j = cur_at[g->id];
+		if (j < cur->n_nhgroups &&
+		    cur->nhgroups[j].n_members == g->n_members &&
+		    memcmp(cur->nhgroups[j].peer_id, g->peer_id,
+			   sizeof(g->peer_id)) == 0 &&
+		    memcmp(cur->nhgroups[j].weight, g->weight,
+			   sizeof(g->weight)) == 0)
+			continue;
+		for (uint32_t b = 0; b < rt->n_blocks; b++)
+			memset(&rt->counters[b].nhgroup[g->id], 0,
+			       sizeof(rt->counters[b].nhgroup[g->id]));
+	}
+}
+
+/*
  * Counters of an id that `next` gives to an object the running spec `cur`
  * does not have start from zero: a member that takes the id of one removed
  * earlier must not inherit its traffic (nor a rule, class or country
@@ -198,6 +234,7 @@ counters_zero_new_ids(struct runtime *rt, const struct ixg_spec *next,
 		}
 	}
 	blackholes_zero_new_ids(rt, next, cur, any_peer ? fresh_peer : NULL);
+	nhgroups_zero_new_ids(rt, next, cur);
 }
 
 int

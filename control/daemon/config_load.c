@@ -583,6 +583,9 @@ ctl_spec_ids_copy(const struct ixg_spec *src, struct ixg_spec *dst)
 				   sizeof(*src->acl_rules), &oom);
 	dst->countries = dup_array(src->countries, src->n_countries,
 				   sizeof(*src->countries), &oom);
+	/* the route blocks' next-hop groups keep their ids (compile.c) */
+	dst->nhgroups = dup_array(src->nhgroups, src->n_nhgroups,
+				  sizeof(*src->nhgroups), &oom);
 	if (oom) {
 		ixg_ids_free(dst);
 		return -ENOMEM;
@@ -592,6 +595,7 @@ ctl_spec_ids_copy(const struct ixg_spec *src, struct ixg_spec *dst)
 	dst->n_classes = dst->classes != NULL ? src->n_classes : 0;
 	dst->n_acl_rules = dst->acl_rules != NULL ? src->n_acl_rules : 0;
 	dst->n_countries = dst->countries != NULL ? src->n_countries : 0;
+	dst->n_nhgroups = dst->nhgroups != NULL ? src->n_nhgroups : 0;
 	return 0;
 }
 

@@ -84,7 +84,7 @@ void ctl_hex(const uint8_t sha[32], char out[65]);
 
 /*
  * Copy into dst the arrays of src that ixg_conf_compile_prev reads to keep
- * ids (ports, peers, classes, ACL rules, countries), so a compile on a
+ * ids (ports, peers, classes, ACL rules, countries, next-hop groups), so a compile on a
  * task thread never reads the running spec the loop may replace. 0 or
  * -ENOMEM; release dst with ixg_ids_free. Any thread.
  */

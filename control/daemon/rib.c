@@ -463,6 +463,17 @@ rib_kick(struct ctld *D)
 	R->job = true;
 }
 
+/* No group of s is the kernel routes' (the config's route blocks may
+ * have some: they stay as compiled when there is nothing to merge). */
+static bool
+groups_config_only(const struct ixg_spec *s)
+{
+	for (uint32_t i = 0; i < s->n_nhgroups; i++)
+		if (s->nhgroups[i].origin == RIB_ORIGIN_KERNEL)
+			return false;
+	return true;
+}
+
 int
 rib_merge(struct ctld *D, struct ctl_config *c)
 {
@@ -478,7 +489,8 @@ rib_merge(struct ctld *D, struct ctl_config *c)
 	    c->spec.n_routes6 == c->n_conf6 &&
 	    c->spec.n_blackholes == c->n_conf_bh &&
 	    c->spec.n_sources4 == c->n_conf_src4 &&
-	    c->spec.n_sources6 == c->n_conf_src6 && c->spec.n_nhgroups == 0)
+	    c->spec.n_sources6 == c->n_conf_src6 &&
+	    groups_config_only(&c->spec))
 		return 0;
 	rc = basis(R, c);
 	if (rc < 0)

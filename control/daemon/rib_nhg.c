@@ -21,6 +21,8 @@ struct grp {
 	uint8_t live;
 	uint8_t n;
 	uint32_t refs;
+	uint32_t cfg; /* config routes naming it (rib_nhg_ref_config) */
+	uint32_t origin; /* the first config route's group origin */
 	uint64_t sig;
 	struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS]; /* sorted by peer */
 };
@@ -144,10 +146,27 @@ rib_nhg_ref(struct rib_nhg *g, uint16_t id, int sign)
 }
 
 void
+rib_nhg_ref_config(struct rib_nhg *g, uint16_t id, uint32_t origin)
+{
+	if (id >= IXG_MAX_NHGROUPS || !g->g[id].live)
+		return;
+	if (g->g[id].cfg++ == 0)
+		g->g[id].origin = origin;
+}
+
+uint32_t
+rib_nhg_config_refs(const struct rib_nhg *g, uint16_t id)
+{
+	return id < IXG_MAX_NHGROUPS && g->g[id].live ? g->g[id].cfg : 0;
+}
+
+void
 rib_nhg_unref_all(struct rib_nhg *g)
 {
-	for (uint32_t i = 0; i < g->n_live; i++)
+	for (uint32_t i = 0; i < g->n_live; i++) {
 		g->g[g->live_ids[i]].refs = 0;
+		g->g[g->live_ids[i]].cfg = 0;
+	}
 }
 
 unsigned
@@ -191,7 +210,7 @@ rib_nhg_emit(struct rib_nhg *g, bool (*usable)(const void *arg, uint16_t peer),
 	for (uint32_t i = 0; i < g->n_live; i++) {
 		uint16_t id = g->live_ids[i];
 
-		if (g->g[id].refs == 0)
+		if (g->g[id].refs == 0 && g->g[id].cfg == 0)
 			g->g[id].live = 0;
 		else
 			g->live_ids[j++] = id;
@@ -211,7 +230,10 @@ rib_nhg_emit(struct rib_nhg *g, bool (*usable)(const void *arg, uint16_t peer),
 
 		memset(e, 0, sizeof(*e));
 		for (unsigned m = 0; m < x->n; m++) {
-			if (usable != NULL && !usable(arg, x->m[m].peer))
+			/* a config route's group keeps every member: config
+			 * routes are not shut out by max-prefix */
+			if (x->cfg == 0 && usable != NULL &&
+			    !usable(arg, x->m[m].peer))
 				continue;
 			e->peer_id[e->n_members] = x->m[m].peer;
 			e->weight[e->n_members++] = x->m[m].weight;
@@ -219,7 +241,7 @@ rib_nhg_emit(struct rib_nhg *g, bool (*usable)(const void *arg, uint16_t peer),
 		if (e->n_members == 0)
 			continue;
 		e->id = g->live_ids[i];
-		e->origin = IXG_ORIGIN_KERNEL;
+		e->origin = x->cfg > 0 ? x->origin : IXG_ORIGIN_KERNEL;
 		k++;
 	}
 	if (k == 0) {
@@ -250,7 +272,8 @@ rib_nhg_view(struct view *v, const struct rib_table *t,
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < g->n_live; i++)
-		if (g->g[g->live_ids[i]].refs > 0)
+		if (g->g[g->live_ids[i]].refs > 0 ||
+		    g->g[g->live_ids[i]].cfg > 0)
 			ids[n++] = g->live_ids[i];
 	qsort(ids, n, sizeof(ids[0]), cmp_u16);
 	view_arr(v, "nhgroups");
@@ -262,9 +285,14 @@ rib_nhg_view(struct view *v, const struct rib_table *t,
 		view_obj(v, NULL);
 		view_json(v, "id", V_U64(ids[i]));
 		view_json(v, "prefixes", V_U64(x->refs));
+		if (x->cfg > 0)
+			view_json(v, "config_routes", V_U64(x->cfg));
 		view_arr(v, "members");
-		view_text(v, "    group %-5u %8" PRIu32 " prefixes:", ids[i],
+		view_text(v, "    group %-5u %8" PRIu32 " prefixes", ids[i],
 			  x->refs);
+		if (x->cfg > 0)
+			view_text(v, " and %" PRIu32 " config routes", x->cfg);
+		view_text(v, ":");
 		for (unsigned k = 0; k < x->n; k++) {
 			const struct rib_member *m = rib_table_member(
 				t, x->m[k].peer);

@@ -52,7 +52,21 @@ int rib_nhg_find(struct rib_nhg *g, const struct rib_nhg_member *m, unsigned n);
 /* One more (sign > 0) or one fewer (sign < 0) entry naming group id. */
 void rib_nhg_ref(struct rib_nhg *g, uint16_t id, int sign);
 
-/* Every group named by no entry (before every entry is counted again). */
+/*
+ * One more config route (a route block of the config, doc/routing.md
+ * "ECMP") naming group id; the first one's origin (its file:line:col)
+ * becomes the group's. A group a config route names stays while it does
+ * and keeps every member in rib_nhg_emit (config routes are not shut out
+ * by max-prefix); kernel routes resolving to the same members and
+ * weights share it.
+ */
+void rib_nhg_ref_config(struct rib_nhg *g, uint16_t id, uint32_t origin);
+
+/* Config routes naming group id (0: none, or no such group). */
+uint32_t rib_nhg_config_refs(const struct rib_nhg *g, uint16_t id);
+
+/* Every group named by no entry and no config route (before every entry
+ * is counted again). */
 void rib_nhg_unref_all(struct rib_nhg *g);
 
 /* Group id's members into out (room for IXG_NHG_MAX_MEMBERS), sorted by
@@ -67,9 +81,11 @@ uint32_t rib_nhg_refs(const struct rib_nhg *g, uint16_t id);
 uint32_t rib_nhg_count(const struct rib_nhg *g);
 
 /*
- * Drop the groups no entry names, then write the others as spec elements,
- * by id, leaving out the members for which usable(arg, peer) is false (a
- * member shut out by its max-prefix); a group with no usable member is
+ * Drop the groups no entry and no config route names, then write the
+ * others as spec elements, by id, leaving out the members for which
+ * usable(arg, peer) is false (a member shut out by its max-prefix) unless
+ * a config route names the group (then every member stays, and the
+ * element's origin is the config's); a group with no usable member is
  * left out (no merged route names it). A new malloc'd array into *out
  * (NULL when none) and its count into *n. 0 or -ENOMEM.
  */

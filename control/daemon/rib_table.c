@@ -749,6 +749,69 @@ nexthops_link_local(struct rib_table *t, const struct ixg_spec *s)
 	return rc;
 }
 
+/*
+ * The config's routes to next-hop groups (route blocks, doc/routing.md
+ * "ECMP"): each group of s a config route names is found or made in the
+ * registry by its members and weights, so a kernel ECMP route to the same
+ * set shares it, and the kept config routes name the registry's id (s's
+ * ids are the compiler's, or, in a merged spec, the registry's already).
+ * 0, -EINVAL for a config route naming a group s lacks, -ENOSPC.
+ */
+static int
+conf_groups(struct rib_table *t, const struct ixg_spec *s)
+{
+	static const uint16_t none = UINT16_MAX;
+	uint16_t *map;
+	int rc = 0;
+
+	if (s->n_nhgroups == 0)
+		return 0;
+	map = malloc(IXG_MAX_NHGROUPS * sizeof(*map));
+	if (map == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0; i < IXG_MAX_NHGROUPS; i++)
+		map[i] = none;
+	for (uint32_t i = 0; i < t->n_conf4 + t->n_conf6; i++) {
+		uint16_t *nh = i < t->n_conf4
+				       ? &t->conf4[i].peer_id
+				       : &t->conf6[i - t->n_conf4].peer_id;
+		uint16_t old = *nh & (uint16_t)~IXG_NH_GROUP;
+		const struct ixg_spec_nhgroup *g = NULL;
+
+		if (!rib_nh_is_group(*nh) || old >= IXG_MAX_NHGROUPS)
+			continue;
+		if (map[old] == none) {
+			struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS];
+			int id;
+
+			for (uint32_t k = 0; k < s->n_nhgroups && g == NULL;
+			     k++)
+				if (s->nhgroups[k].id == old)
+					g = &s->nhgroups[k];
+			if (g == NULL || g->n_members > IXG_NHG_MAX_MEMBERS) {
+				rc = -EINVAL;
+				continue;
+			}
+			for (unsigned k = 0; k < g->n_members; k++) {
+				m[k].peer = g->peer_id[k];
+				m[k].weight = g->weight[k];
+			}
+			id = rib_nhg_find(t->nhg, m, g->n_members);
+			if (id < 0) {
+				rc = id;
+				continue;
+			}
+			map[old] = (uint16_t)id;
+			rib_nhg_ref_config(t->nhg, (uint16_t)id, g->origin);
+		} else {
+			rib_nhg_ref_config(t->nhg, map[old], 0);
+		}
+		*nh = (uint16_t)(IXG_NH_GROUP | map[old]);
+	}
+	free(map);
+	return rc;
+}
+
 int
 rib_table_set_basis(struct rib_table *t, const struct ixg_spec *s,
 		    uint32_t n_conf4, uint32_t n_conf6, uint32_t n_conf_bh,
@@ -896,6 +959,8 @@ resolve_all:
 		t->n_conf4 = t->n_conf6 = 0;
 	}
 	rib_nhg_unref_all(t->nhg); /* counted again below */
+	if (rc == 0 && s != NULL)
+		rc = conf_groups(t, s);
 	for (uint32_t i = 0; i < t->n_e; i++) {
 		struct ent *e = &t->e[i];
 		const struct rtnl_route *best;

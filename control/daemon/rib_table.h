@@ -94,7 +94,10 @@ void rib_table_set_log(struct rib_table *t,
  * RIB_ORIGIN_KERNEL (a merged spec, sorted or not, gives its config
  * entries back; a config route a kernel route beat with `precedence
  * kernel` is not in it, so re-basing on such a spec loses it). The
- * config's routes are kept (sorted) for the merges. Every prefix held is
+ * config's routes are kept (sorted) for the merges; those naming a
+ * next-hop group of s (route blocks: IXG_NH_GROUP | the id in s's
+ * nhgroups) name the registry's group of the same members and weights
+ * instead (rib_nhg_ref_config), -EINVAL for a group s lacks. Every prefix held is
  * resolved again from store (its best route now); the next build is a
  * full one (rib_table_delta says -EAGAIN). s is only read during the
  * call. 0 or -ENOMEM (t then resolves against nothing until the next

@@ -78,6 +78,8 @@ struct exp_names {
 	unsigned n_blackholes;
 	struct ixg_spec_blackhole *blackholes;
 	char **bh_origins;
+	struct ixg_spec_nhgroup *nhgroups; /* ECMP groups, by the spec */
+	unsigned n_nhgroups;
 	/* The same as the counter-family walk takes them (counters.h),
 	 * pointing into the arrays above. */
 	struct ixg_ctr_names *ctr;

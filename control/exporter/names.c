@@ -33,6 +33,7 @@ free_names(struct exp_names *n)
 		free(n->bh_origins[i]);
 	free(n->bh_origins);
 	free(n->blackholes);
+	free(n->nhgroups);
 	free(n->peers);
 	free(n->countries);
 	free(n->ctr);
@@ -105,6 +106,8 @@ ctr_names(struct exp_names *n)
 	c->n_blackholes = n->n_blackholes;
 	c->bh_origin = bh_origin;
 	c->bh_origin_arg = n;
+	c->nhgroups = n->nhgroups;
+	c->n_nhgroups = n->n_nhgroups;
 }
 
 /* Build a snapshot (see metrics.h). Loop thread. */
@@ -224,6 +227,14 @@ exp_names_build(const struct ctl_state *st, const struct exp_names *prev)
 			if (n->bh_origins[i] == NULL)
 				goto fail;
 		}
+	}
+	if (st->running.valid && s->n_nhgroups > 0) {
+		n->nhgroups = malloc(s->n_nhgroups * sizeof(*n->nhgroups));
+		if (n->nhgroups == NULL)
+			goto fail;
+		memcpy(n->nhgroups, s->nhgroups,
+		       s->n_nhgroups * sizeof(*n->nhgroups));
+		n->n_nhgroups = s->n_nhgroups;
 	}
 	n->ctr = calloc(1, sizeof(*n->ctr));
 	if (n->ctr == NULL)

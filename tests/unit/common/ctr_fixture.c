@@ -236,6 +236,9 @@ ctr_fixture_fill(const struct ixg_spec *s, struct ixg_lcore_counters *blocks,
 		}
 		c->blackhole[40] = (struct ixg_ctr_pb){3 + b, 180};
 		c->blackhole_peer_overflow = b;
+		/* Next-hop group 3, which no config names (show.conf has no
+		 * route block): counted under its id. */
+		c->nhgroup[3] = (struct ixg_ctr_pb){11 + b, 1100};
 	}
 }
 

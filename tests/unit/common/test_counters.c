@@ -238,6 +238,7 @@ json_path(const struct ixg_ctr_family *fam, char *buf, size_t len)
 		[IXG_CTR_DIM_BLACKHOLE] = "PREFIX",
 		[IXG_CTR_DIM_BLACKHOLE_PEER] = "\"PREFIX>PEER\"",
 		[IXG_CTR_DIM_NEIGH] = "\"PEER/ADDRESS\"",
+		[IXG_CTR_DIM_NHGROUP] = "ID",
 	};
 
 	if (fam->from == IXG_CTR_FROM_STATE)

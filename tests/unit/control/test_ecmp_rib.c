@@ -7,7 +7,8 @@
  * last; dead, link-down and non-member gateways left out, one member left
  * a plain route; weights; max-prefix counting an ECMP route for each
  * member and leaving a shut member out of the groups sent; filter
- * sources per member; feasible sources for each member; re-resolution.
+ * sources per member; feasible sources for each member; re-resolution;
+ * the config's route blocks' groups shared with the kernel's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -402,6 +403,103 @@ test_rebasis(void **state)
 	spec_arrays_free(&m);
 }
 
+/* Config routes to a group (route blocks): their group (the compiler's
+ * id 9) joins the registry, a kernel route of the same members and
+ * weights shares it, the merge names the registry's id and the config's
+ * origin; a member shut out by max-prefix stays in it; a re-basis on the
+ * merged spec keeps the ids; a config group no kernel route names stays
+ * while the config names it. */
+static void
+test_config_groups(void **state)
+{
+	struct fx *f = *state;
+	struct ixg_spec_route4 conf4[2] = {
+		{h4("203.0.113.0"), 24, 0, G(9), 1234},
+		{h4("203.0.114.0"), 24, 0, G(9), 1240},
+	};
+	struct ixg_spec_nhgroup cg;
+	const struct rib_nhg *reg = rib_table_groups(f->t);
+	const struct ixg_spec_nhgroup *g;
+	struct ixg_spec m, m2;
+	uint16_t kid = 0, cid = 0;
+
+	/* a kernel group first: id 0 */
+	route(f, false, "198.51.101.0", 24, GW13, NULL, NULL, 2);
+	flush(f);
+	expect(f, "198.51.101.0", 24, 0, G(0), true);
+	memset(&cg, 0, sizeof(cg));
+	cg.id = 9;
+	cg.n_members = 2;
+	cg.origin = 1234;
+	cg.peer_id[0] = 2;
+	cg.peer_id[1] = 1;
+	cg.weight[0] = 1;
+	cg.weight[1] = 1;
+	f->s.routes4 = conf4;
+	f->s.n_routes4 = 2;
+	f->s.nhgroups = &cg;
+	f->s.n_nhgroups = 1;
+	f->peers[0].max_prefix = 2;
+	assert_int_equal(
+		rib_table_set_basis(f->t, &f->s, 2, 0, 0, &f->pol, f->st), 0);
+	/* the config's group: a new registry id, 1 */
+	assert_int_equal(rib_nhg_config_refs(reg, 1), 2);
+	assert_int_equal(rib_nhg_refs(reg, 1), 0);
+	/* a kernel route via m1 and m2 shares it */
+	route(f, false, "198.51.100.0", 24, GW21, NULL, NULL, 2);
+	flush(f);
+	expect(f, "198.51.100.0", 24, 0, G(1), true);
+	assert_int_equal(rib_nhg_refs(reg, 1), 1);
+	m = merge(f);
+	assert_int_equal(m.n_routes4, 4);
+	assert_int_equal(m.n_nhgroups, 2);
+	for (uint32_t i = 0; i < m.n_routes4; i++) {
+		if (m.routes4[i].addr == h4("203.0.113.0") ||
+		    m.routes4[i].addr == h4("203.0.114.0"))
+			cid = m.routes4[i].peer_id;
+		if (m.routes4[i].addr == h4("198.51.100.0"))
+			kid = m.routes4[i].peer_id;
+	}
+	assert_int_equal(cid, G(1));
+	assert_int_equal(kid, G(1));
+	g = group_of(&m, 1);
+	assert_non_null(g);
+	assert_int_equal(g->origin, 1234); /* the config's */
+	assert_int_equal(g->n_members, 2);
+	assert_int_equal(group_of(&m, 0)->origin, IXG_ORIGIN_KERNEL);
+	spec_arrays_free(&m);
+	/* m1 over its max-prefix (2): the config's group keeps it */
+	route(f, false, "198.51.102.0", 24, GW12, NULL, NULL, 1);
+	flush(f);
+	assert_true(rib_table_member(f->t, 1)->shut);
+	m = merge(f);
+	assert_int_equal(group_of(&m, 1)->n_members, 2);
+	assert_int_equal(group_of(&m, 0)->n_members, 1); /* m3 alone */
+	/* a re-basis on the merged spec: the same ids */
+	route(f, true, "198.51.102.0", 24, GW12, NULL, NULL, 1);
+	flush(f);
+	m.peers = f->s.peers; /* the rest of the spec, as a merged one has */
+	m.n_peers = f->s.n_peers;
+	assert_int_equal(rib_table_set_basis(f->t, &m, m.n_routes4, 0, 0,
+					     &f->pol, f->st),
+			 0);
+	assert_int_equal(rib_nhg_config_refs(reg, 1), 2);
+	expect(f, "198.51.100.0", 24, 0, G(1), true);
+	/* the kernel route leaves: the group stays for the config */
+	route(f, true, "198.51.100.0", 24, GW21, NULL, NULL, 2);
+	flush(f);
+	memset(&m2, 0, sizeof(m2));
+	assert_int_equal(rib_table_merge(f->t, &m, 0, 0, 0, &m2), 0);
+	assert_non_null(group_of(&m2, 1));
+	assert_int_equal(group_of(&m2, 1)->n_members, 2);
+	spec_arrays_free(&m2);
+	spec_arrays_free(&m);
+	f->s.routes4 = NULL;
+	f->s.n_routes4 = 0;
+	f->s.nhgroups = NULL;
+	f->s.n_nhgroups = 0;
+}
+
 static void
 test_registry(void **state)
 {
@@ -461,6 +559,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feasible, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebasis, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_groups, setup,
+						teardown),
 		cmocka_unit_test(test_registry),
 	};
 

@@ -36,7 +36,8 @@ static const char *config_text =
 	"acl { rule 10 r1 { from b; action class gold; }\n"
 	"      rule 20 { protocol udp; destination-port 123; action deny; } "
 	"}\n"
-	"blackhole 10.2.3.0/24;\n";
+	"blackhole 10.2.3.0/24;\n"
+	"route 10.9.0.0/16 { via a; via b weight 2; }\n";
 
 struct fixture {
 	struct ctl_state st;
@@ -130,6 +131,9 @@ setup(void **state)
 			s->blackholes[0].id, a);
 		c->blackhole_peer[5 + k].pb.packets = 2;
 		c->blackhole_peer[5 + k].pb.bytes = 128;
+		/* the route block's next-hop group */
+		c->nhgroup[s->nhgroups[0].id].packets = 7;
+		c->nhgroup[s->nhgroups[0].id].bytes = 700;
 	}
 	f->st.counters = f->blocks;
 	f->st.counters_size = f->size;
@@ -296,6 +300,11 @@ test_text_format(void **state)
 		       "dst_peer=\"b\"} 22");
 	expect_line(t, "ixgate_country_pair_bytes_total{src_country=\"VN\","
 		       "dst_country=\"TH\"} 1000");
+	/* the next-hop group of the route block, both blocks summed */
+	expect_line(t, "ixgate_nhgroup_packets_total{group=\"0\",members="
+		       "\"a:1,b:2\"} 14");
+	expect_line(t, "ixgate_nhgroup_bytes_total{group=\"0\",members="
+		       "\"a:1,b:2\"} 1400");
 	{
 		char line[128];
 

@@ -5,7 +5,8 @@
  * one flow always to one member (across bursts and snapshots), equal
  * weights spread evenly and weights proportionally, a member leaving moves
  * only its own flows and one joining takes flows only for itself,
- * fragments of a datagram stay together, IPv6, hairpin, and the checks
+ * fragments of a datagram stay together, IPv6, hairpin, the groups'
+ * counters, and the checks
  * that refuse a bad group or a route to a group that is not there.
  */
 #include <setjmp.h>
@@ -345,6 +346,68 @@ test_hairpin(void **state)
 	spec_free(s);
 }
 
+/* The group's counters: every packet a group's route hands to a member,
+ * exactly, bytes as received; not a hairpin (the sender's own slot), not
+ * a route to a plain member, nothing for another group id. */
+static void
+test_group_counters(void **state)
+{
+	static const uint16_t m[] = {1, 2, 5};
+	struct ixg_spec *s = spec(m, NULL, 3);
+	struct tables *t = dp_tables_build(s);
+	uint64_t fwd = 0, bytes = 0, hair = 0;
+
+	(void)state;
+	memset(ctr, 0, sizeof(*ctr));
+	for (unsigned f0 = 0; f0 < 2048; f0 += PIPELINE_BURST) {
+		struct burst b;
+
+		dp_burst_init(&b, 0);
+		for (unsigned f = f0; f < f0 + PIPELINE_BURST; f++) {
+			char src[64];
+
+			flow_src(f, src, sizeof(src));
+			if (f % 4 == 3) /* a plain route: no group */
+				dp_burst_add4(&b, 5, src, "192.0.2.9", 6,
+					      (uint16_t)(1024 + f), 443);
+			else if (f % 2 == 0)
+				dp_burst_add4(&b, 5, src, "10.0.0.1", 6,
+					      (uint16_t)(1024 + f), 443);
+			else
+				dp_burst_add6(&b, 5, "2001:db9::1",
+					      "2001:db8::1", 17,
+					      (uint16_t)(1024 + f), 53);
+		}
+		run(t, &b);
+		for (unsigned i = 0; i < b.n; i++) {
+			const struct pkt_meta *pm = &b.meta[i];
+
+			if ((f0 + i) % 4 == 3) {
+				assert_int_equal(pm->out_peer, 1);
+				continue;
+			}
+			if (pm->verdict == VERDICT_CONTINUE) {
+				assert_true(pm->out_peer == 1 ||
+					    pm->out_peer == 2);
+				fwd++;
+				bytes += pm->rx_len;
+			} else {
+				assert_int_equal(pm->drop_reason,
+						 IXG_DROP_HAIRPIN);
+				hair++;
+			}
+		}
+	}
+	assert_true(fwd > 0 && hair > 0);
+	assert_int_equal(ctr->nhgroup[7].packets, fwd);
+	assert_int_equal(ctr->nhgroup[7].bytes, bytes);
+	for (unsigned g = 0; g < IXG_MAX_NHGROUPS; g++)
+		if (g != 7)
+			assert_int_equal(ctr->nhgroup[g].packets, 0);
+	tables_free(t);
+	spec_free(s);
+}
+
 static int
 validate(const struct ixg_spec *s, struct tables_refusal *r)
 {
@@ -447,6 +510,7 @@ main(void)
 		cmocka_unit_test(test_member_leaves),
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_hairpin),
+		cmocka_unit_test(test_group_counters),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_plain_and_single),
 	};

@@ -21,10 +21,32 @@ TEST_NAME=$(basename "$0" .sh)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ixg-$TEST_NAME.XXXXXX")
 IXG_PIDS=()
 
+# ixg_alive PID: the process runs (not gone, not a zombie waiting for us).
+ixg_alive() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case "$st" in Z*) return 1 ;; esac
+	[ -n "$st" ]
+}
+
+# SIGTERM to every started process, SIGKILL to one still running 10 s
+# later: a process wedged in its shutdown (a DPDK primary whose secondary
+# crashed while attaching) must not hang the test until meson's timeout.
 ixg_cleanup() {
 	local pid
 	for pid in "${IXG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null || continue
+		for _ in $(seq 1 100); do
+			ixg_alive "$pid" || break
+			sleep 0.1
+		done
+		if ixg_alive "$pid"; then
+			echo "# cleanup: pid $pid ignored SIGTERM for 10 s: SIGKILL" >&2
+			# its children first (timeout(1) would leave its own)
+			pkill -KILL -P "$pid" 2>/dev/null
+			kill -KILL "$pid" 2>/dev/null
+		fi
+		wait "$pid" 2>/dev/null
 	done
 	if [ "${KEEP_TMP:-0}" = 1 ]; then
 		echo "# kept $TMP"

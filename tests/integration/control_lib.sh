@@ -170,3 +170,31 @@ PY
 	compare_counters "$TMP/expect_total.json" "$live" \
 		"$label vs $loops x generator + $rest"
 }
+
+# drops REASON: the node's drops of that reason (show drops), packets.
+drops() {
+	ctl --json show drops | python3 -c '
+import json, sys
+print(sum(d["packets"] for d in json.load(sys.stdin)["drops"] if d["reason"] == sys.argv[1]))' "$1"
+}
+
+# grows CMD...: the number CMD prints grows within 10 s (50 x 0.2 s).
+grows() {
+	local a b
+	a=$("$@")
+	for _ in $(seq 1 50); do
+		sleep 0.2
+		b=$("$@")
+		[ "$b" -gt "$a" ] 2>/dev/null && return 0
+	done
+	return 1
+}
+
+# still CMD...: the number CMD prints does not move over 1 s.
+still() {
+	local a b
+	a=$("$@")
+	sleep 1
+	b=$("$@")
+	[ "$a" = "$b" ]
+}

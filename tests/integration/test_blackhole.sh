@@ -39,23 +39,6 @@ bh_field() {
 }
 BH='[b for b in j["blackholes"] if b["prefix"] == "203.0.113.4/30"]'
 bh_drops() { bh_field "$BH[0][\"dropped_packets\"]"; }
-grows() { # grows CMD...: the number CMD prints grows within 10 s.
-	local a b i
-	a=$("$@")
-	for i in $(seq 1 50); do
-		sleep 0.2
-		b=$("$@")
-		[ "$b" -gt "$a" ] 2>/dev/null && return 0
-	done
-	return 1
-}
-still() { # still CMD...: the number does not move over 1 s
-	local a b
-	a=$("$@")
-	sleep 1
-	b=$("$@")
-	[ "$a" = "$b" ]
-}
 routes_has() { # routes_has ADDR REGEX
 	local i
 	for i in $(seq 1 50); do

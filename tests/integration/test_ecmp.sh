@@ -65,23 +65,6 @@ peer_tx() {
 	ctl --json show peer "$1" |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
 }
-grows() { # grows CMD...: the number CMD prints grows within 10 s.
-	local a b i
-	a=$("$@")
-	for i in $(seq 1 50); do
-		sleep 0.2
-		b=$("$@")
-		[ "$b" -gt "$a" ] 2>/dev/null && return 0
-	done
-	return 1
-}
-still() { # still CMD...: the number does not move over 1 s
-	local a b
-	a=$("$@")
-	sleep 1
-	b=$("$@")
-	[ "$a" = "$b" ]
-}
 routes_has() { # routes_has ADDR REGEX [--json]
 	local i
 	for i in $(seq 1 50); do

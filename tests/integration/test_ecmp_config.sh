@@ -74,23 +74,6 @@ v = [s["value"] for s in json.load(sys.stdin)["series"]
      if s["labels"]["members"] == sys.argv[1]]
 print(v[0] if v else -1)' "$1"
 }
-grows() { # grows CMD...: the number CMD prints grows within 10 s.
-	local a b i
-	a=$("$@")
-	for i in $(seq 1 50); do
-		sleep 0.2
-		b=$("$@")
-		[ "$b" -gt "$a" ] 2>/dev/null && return 0
-	done
-	return 1
-}
-still() { # still CMD...: the number does not move over 1 s
-	local a b
-	a=$("$@")
-	sleep 1
-	b=$("$@")
-	[ "$a" = "$b" ]
-}
 
 ctl show routes 203.0.113.5 >"$TMP/routes.txt" || fail "show routes"
 cat "$TMP/routes.txt"

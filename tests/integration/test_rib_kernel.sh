@@ -42,29 +42,6 @@ peer_tx() {
 	ctl --json show peer "$1" |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
 }
-drops() { # drops REASON
-	ctl --json show drops | python3 -c '
-import json, sys
-print(sum(d["packets"] for d in json.load(sys.stdin)["drops"] if d["reason"] == sys.argv[1]))' "$1"
-}
-# grows CMD...: the number CMD prints grows within 10 s.
-grows() {
-	local a b i
-	a=$("$@")
-	for i in $(seq 1 20); do
-		sleep 0.2
-		b=$("$@")
-		[ "$b" -gt "$a" ] 2>/dev/null && return 0
-	done
-	return 1
-}
-still() { # still CMD...: the number does not move over 1 s
-	local a b
-	a=$("$@")
-	sleep 1
-	b=$("$@")
-	[ "$a" = "$b" ]
-}
 # Route deltas, step by step: after the first dump (sent whole), each step
 # below that changes a route table (and waits until it is live) must have
 # sent at least one route table, every one as a delta. Counted from the

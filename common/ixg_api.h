@@ -957,7 +957,7 @@ enum ixg_msg_type {
 	IXG_MSG_IDS = 12, /* + memfd of struct ixg_id_entry */
 	IXG_MSG_GET_SAMPLES = 13,
 	IXG_MSG_SAMPLES = 14, /* + the sample cursors memfd */
-	IXG_MSG_TXN_DELTA = 15, /* + memfd of route edits (TXN_DELTA below) */
+	IXG_MSG_TXN_DELTA = 15, /* + memfd of route or source edits (below) */
 	IXG_MSG_PEER_DOWN = 16, /* members' session state (PEER_DOWN below) */
 	IXG_MSG_TYPE_MAX,
 };
@@ -1076,11 +1076,34 @@ struct ixg_delta_route6 {
 	struct ixg_spec_route6 r;
 };
 
+/*
+ * Source deltas: SOURCES4 or SOURCES6 changed by edits the same way, but
+ * a source table holds a prefix once per allowed peer, so its key is
+ * (prefix, peer_id): the base and the result are sorted by prefix, then
+ * peer_id, one entry per (prefix, peer_id), and so are the edits. A SET
+ * adds a (prefix, peer) or replaces its entry (a new origin); a DEL
+ * removes it (it must be in the table). The dataplane patches its
+ * source-validation sets from the result (doc/routing.md, "Source
+ * deltas"). Same layout as the route edits.
+ */
+struct ixg_delta_source4 {
+	uint8_t op; /* enum ixg_delta_op */
+	uint8_t _pad[3]; /* zero */
+	struct ixg_spec_route4 s; /* DEL: addr, len and peer_id are read */
+};
+
+struct ixg_delta_source6 {
+	uint8_t op;
+	uint8_t _pad[3];
+	struct ixg_spec_route6 s;
+};
+
 struct ixg_msg_txn_delta {
 	struct ixg_msg_hdr hdr;
-	uint16_t table; /* IXG_TBL_ROUTES4 or IXG_TBL_ROUTES6 */
+	uint16_t table; /* IXG_TBL_ROUTES4 / 6 or IXG_TBL_SOURCES4 / 6 */
 	uint16_t _pad;
-	uint32_t elem_size; /* sizeof(struct ixg_delta_route4 / 6) */
+	uint32_t elem_size; /* sizeof(struct ixg_delta_route4 / 6, or
+			     * ixg_delta_source4 / 6) */
 	uint64_t base_generation; /* the running generation */
 	uint64_t base_count; /* the table's elements in it */
 	uint64_t count; /* edits */
@@ -1206,6 +1229,8 @@ IXG_STATIC_SIZE(struct ixg_msg_txn_table, 40);
 IXG_STATIC_SIZE(struct ixg_msg_txn_delta, 56);
 IXG_STATIC_SIZE(struct ixg_delta_route4, 16);
 IXG_STATIC_SIZE(struct ixg_delta_route6, 28);
+IXG_STATIC_SIZE(struct ixg_delta_source4, 16);
+IXG_STATIC_SIZE(struct ixg_delta_source6, 28);
 IXG_STATIC_SIZE(struct ixg_msg_commit_reply, 320);
 IXG_STATIC_SIZE(struct ixg_msg_state, 80);
 IXG_STATIC_SIZE(struct ixg_msg_hello_reply, 136);

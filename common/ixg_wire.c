@@ -968,32 +968,78 @@ out:
 
 /* ---- route deltas (TXN_DELTA) ---- */
 
-/* The route tables a delta may carry, and what their elements are. */
+/* The tables a delta may carry (routes and sources), and what their
+ * elements are. A source table's key is (prefix, peer_id): by_peer. */
 struct route_desc {
 	const char *name;
 	int family;
-	size_t elem, edit; /* spec element, struct ixg_delta_route* */
+	size_t elem, edit; /* spec element, struct ixg_delta_route/source* */
 	uint64_t capacity;
+	bool by_peer;
 };
 
 static const struct route_desc *
 route_desc(unsigned table)
 {
-	static const struct route_desc r4 = {
-		"routes4", 4, sizeof(struct ixg_spec_route4),
-		sizeof(struct ixg_delta_route4), IXG_MAX_ROUTES4};
-	static const struct route_desc r6 = {
-		"routes6", 6, sizeof(struct ixg_spec_route6),
-		sizeof(struct ixg_delta_route6), IXG_MAX_ROUTES6};
+	static const struct route_desc r4 = {"routes4",
+					     4,
+					     sizeof(struct ixg_spec_route4),
+					     sizeof(struct ixg_delta_route4),
+					     IXG_MAX_ROUTES4,
+					     false};
+	static const struct route_desc r6 = {"routes6",
+					     6,
+					     sizeof(struct ixg_spec_route6),
+					     sizeof(struct ixg_delta_route6),
+					     IXG_MAX_ROUTES6,
+					     false};
+	static const struct route_desc s4 = {"sources4",
+					     4,
+					     sizeof(struct ixg_spec_route4),
+					     sizeof(struct ixg_delta_source4),
+					     IXG_MAX_ROUTES4,
+					     true};
+	static const struct route_desc s6 = {"sources6",
+					     6,
+					     sizeof(struct ixg_spec_route6),
+					     sizeof(struct ixg_delta_source6),
+					     IXG_MAX_ROUTES6,
+					     true};
 
-	return table == IXG_TBL_ROUTES4	  ? &r4
-	       : table == IXG_TBL_ROUTES6 ? &r6
-					  : NULL;
+	switch (table) {
+	case IXG_TBL_ROUTES4: return &r4;
+	case IXG_TBL_ROUTES6: return &r6;
+	case IXG_TBL_SOURCES4: return &s4;
+	case IXG_TBL_SOURCES6: return &s6;
+	default: return NULL;
+	}
+}
+
+/* The peer of a route or source element (the same offset in both). */
+static uint16_t
+elem_peer(int family, const void *e)
+{
+	return family == 4 ? ((const struct ixg_spec_route4 *)e)->peer_id
+			   : ((const struct ixg_spec_route6 *)e)->peer_id;
+}
+
+static int pfx_cmp(int family, const void *a, const void *b);
+
+/* Order of two elements' keys: the prefix (pfx_cmp), then for a source
+ * table the peer. */
+static int
+route_cmp(const struct route_desc *d, const void *a, const void *b)
+{
+	int c = pfx_cmp(d->family, a, b);
+
+	if (c != 0 || !d->by_peer)
+		return c;
+	return (int)elem_peer(d->family, a) - (int)elem_peer(d->family, b);
 }
 
 /* Order of two route elements' prefixes: address, then length. */
 static int
-route_cmp(int family, const void *a, const void *b)
+pfx_cmp(int family, const void *a, const void *b)
 {
 	if (family == 4) {
 		const struct ixg_spec_route4 *x = a, *y = b;
@@ -1031,6 +1077,20 @@ route_fmt(int family, const void *e, char *buf, size_t len)
 				r->addr[i] << 8 | r->addr[i + 1]);
 		if (off < len)
 			snprintf(buf + off, len - off, "/%u", r->len);
+	}
+}
+
+/* route_fmt, and " peer N" for a source. */
+static void
+elem_fmt(const struct route_desc *d, const void *e, char *buf, size_t len)
+{
+	route_fmt(d->family, e, buf, len);
+	if (d->by_peer) {
+		size_t off = strlen(buf);
+
+		if (off < len)
+			snprintf(buf + off, len - off, " peer %u",
+				 elem_peer(d->family, e));
 	}
 }
 
@@ -1074,8 +1134,7 @@ ixg_routes_unsorted(unsigned table, const void *arr, uint64_t n)
 	if (d == NULL)
 		return 0;
 	for (uint64_t i = 1; i < n; i++)
-		if (route_cmp(d->family, p + (i - 1) * d->elem,
-			      p + i * d->elem) >= 0)
+		if (route_cmp(d, p + (i - 1) * d->elem, p + i * d->elem) >= 0)
 			return (int64_t)i;
 	return -1;
 }
@@ -1143,6 +1202,48 @@ radix6(const struct ixg_spec_route6 *r, uint32_t *perm, uint32_t *tmp, size_t n,
 	}
 }
 
+/*
+ * A source table sorted by prefix (stably): each run of one prefix
+ * sorted by peer (insertion sort, stable: a run is a prefix's allowed
+ * peers, a handful) and one entry kept per (prefix, peer), the last.
+ * Returns the count kept.
+ */
+static size_t
+peer_runs(const struct route_desc *d, char *a, size_t n)
+{
+	size_t out = 0;
+	char tmp[sizeof(struct ixg_spec_route6)];
+
+	for (size_t i = 0; i < n;) {
+		size_t g = i + 1;
+
+		while (g < n && pfx_cmp(d->family, a + i * d->elem,
+					a + g * d->elem) == 0)
+			g++;
+		for (size_t x = i + 1; x < g; x++) {
+			size_t y = x;
+
+			memcpy(tmp, a + x * d->elem, d->elem);
+			while (y > i &&
+			       elem_peer(d->family, a + (y - 1) * d->elem) >
+				       elem_peer(d->family, tmp)) {
+				memcpy(a + y * d->elem, a + (y - 1) * d->elem,
+				       d->elem);
+				y--;
+			}
+			memcpy(a + y * d->elem, tmp, d->elem);
+		}
+		for (size_t x = i; x < g; x++)
+			if (x + 1 == g ||
+			    elem_peer(d->family, a + x * d->elem) !=
+				    elem_peer(d->family, a + (x + 1) * d->elem))
+				memmove(a + out++ * d->elem, a + x * d->elem,
+					d->elem);
+		i = g;
+	}
+	return out;
+}
+
 int
 ixg_routes_sort(unsigned table, void *arr, uint32_t *n)
 {
@@ -1174,7 +1275,8 @@ ixg_routes_sort(unsigned table, void *arr, uint32_t *n)
 			       (uint64_t)(r[i].len & 63) << 26 | i;
 		radix64(k, tmp, m, cnt);
 		for (size_t i = 0; i < m; i++)
-			if (i + 1 == m || k[i + 1] >> 26 != k[i] >> 26)
+			if (d->by_peer || i + 1 == m ||
+			    k[i + 1] >> 26 != k[i] >> 26)
 				o[out++] = r[k[i] & ((1u << 26) - 1)];
 		free(k);
 		free(tmp);
@@ -1192,12 +1294,14 @@ ixg_routes_sort(unsigned table, void *arr, uint32_t *n)
 			perm[i] = (uint32_t)i;
 		radix6(r, perm, tmp, m, cnt);
 		for (size_t i = 0; i < m; i++)
-			if (i + 1 == m ||
-			    route_cmp(6, &r[perm[i]], &r[perm[i + 1]]) != 0)
+			if (d->by_peer || i + 1 == m ||
+			    pfx_cmp(6, &r[perm[i]], &r[perm[i + 1]]) != 0)
 				o[out++] = r[perm[i]];
 		free(perm);
 		free(tmp);
 	}
+	if (d->by_peer)
+		out = peer_runs(d, sorted, out);
 	memcpy(arr, sorted, out * d->elem);
 	*n = (uint32_t)out;
 	rc = 0;
@@ -1239,7 +1343,7 @@ routes_sum(const struct route_desc *d, const char *a, uint64_t n)
 static int
 route_qcmp(const void *a, const void *b, void *arg)
 {
-	return route_cmp(*(const int *)arg, a, b);
+	return route_cmp(arg, a, b);
 }
 
 int
@@ -1251,11 +1355,9 @@ ixg_routes_sort_from(unsigned table, const void *old, uint32_t n_old,
 	const char *o = old, *nw = new, *s = sorted;
 	char *om, *nm, *w = out;
 	uint32_t lo = 0, hi = 0, mo, mn, i = 0, j = 0, k = 0, m = 0;
-	int fam;
 
 	if (d == NULL || n_new > d->capacity)
 		return -EINVAL;
-	fam = d->family;
 	/* one entry per prefix in old (else sorted dropped some) */
 	if (n_sorted != n_old || sorted == NULL)
 		return 1;
@@ -1284,10 +1386,10 @@ ixg_routes_sort_from(unsigned table, const void *old, uint32_t n_old,
 	}
 	memcpy(om, o + (size_t)lo * d->elem, (size_t)mo * d->elem);
 	memcpy(nm, nw + (size_t)lo * d->elem, (size_t)mn * d->elem);
-	qsort_r(om, mo, d->elem, route_qcmp, &fam);
-	qsort_r(nm, mn, d->elem, route_qcmp, &fam);
+	qsort_r(om, mo, d->elem, route_qcmp, (void *)d);
+	qsort_r(nm, mn, d->elem, route_qcmp, (void *)d);
 	for (uint32_t x = 1; x < mn; x++)
-		if (route_cmp(fam, nm + (size_t)(x - 1) * d->elem,
+		if (route_cmp(d, nm + (size_t)(x - 1) * d->elem,
 			      nm + (size_t)x * d->elem) == 0)
 			goto dup; /* a prefix twice: the whole sort says which */
 	/* sorted without old's middle (one entry per prefix: the element
@@ -1299,16 +1401,16 @@ ixg_routes_sort_from(unsigned table, const void *old, uint32_t n_old,
 
 		if (i < n_sorted) {
 			while (j < mo &&
-			       route_cmp(fam, om + (size_t)j * d->elem, x) < 0)
+			       route_cmp(d, om + (size_t)j * d->elem, x) < 0)
 				j++;
 			if (j < mo &&
-			    route_cmp(fam, om + (size_t)j * d->elem, x) == 0) {
+			    route_cmp(d, om + (size_t)j * d->elem, x) == 0) {
 				i++;
 				j++;
 				continue;
 			}
 		}
-		c = i >= n_sorted ? 1 : k >= mn ? -1 : route_cmp(fam, x, y);
+		c = i >= n_sorted ? 1 : k >= mn ? -1 : route_cmp(d, x, y);
 		if (c == 0)
 			goto dup; /* new has the prefix twice */
 		if (m >= n_new)
@@ -1384,7 +1486,7 @@ ixg_delta_diff(unsigned table, const void *old, uint32_t n_old, const void *new,
 			const void *y = b + (size_t)j * d->elem;
 			int c = i >= n_old   ? 1
 				: j >= n_new ? -1
-					     : route_cmp(d->family, x, y);
+					     : route_cmp(d, x, y);
 
 			if (c < 0) {
 				if (pass)
@@ -1425,8 +1527,7 @@ lower_bound(const struct route_desc *d, const char *base, uint32_t lo,
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (route_cmp(d->family, base + (size_t)mid * d->elem, elem) <
-		    0)
+		if (route_cmp(d, base + (size_t)mid * d->elem, elem) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -1471,19 +1572,18 @@ delta_apply(unsigned table, const void *base, uint32_t n_base, bool base_sorted,
 	err[0] = '\0';
 	if (d == NULL) {
 		errf(err, errlen,
-		     "table %s (%u): deltas carry routes4 or "
-		     "routes6 only",
+		     "table %s (%u): deltas carry routes4, routes6, "
+		     "sources4 or sources6 only",
 		     ixg_table_name(table), table);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	bad = base_sorted ? -1 : ixg_routes_unsorted(table, base, n_base);
 	if (bad >= 0) {
-		route_fmt(d->family, b + (size_t)bad * d->elem, pfx,
-			  sizeof(pfx));
+		elem_fmt(d, b + (size_t)bad * d->elem, pfx, sizeof(pfx));
 		errf(err, errlen,
-		     "%s: the running table is not sorted by prefix "
+		     "%s: the running table is not sorted by prefix%s "
 		     "(element %" PRId64 ", %s): send it whole",
-		     d->name, bad, pfx);
+		     d->name, d->by_peer ? " and peer" : "", bad, pfx);
 		return IXG_ST_STALE;
 	}
 	/* Every edit checked before anything is built. */
@@ -1507,22 +1607,23 @@ delta_apply(unsigned table, const void *base, uint32_t n_base, bool base_sorted,
 			return IXG_ST_INVALID;
 		}
 		if (!route_clean(d->family, e, &why)) {
-			route_fmt(d->family, e, pfx, sizeof(pfx));
+			elem_fmt(d, e, pfx, sizeof(pfx));
 			errf(err, errlen, "%s edit %" PRIu64 ": %s (%s)",
 			     d->name, k, why, pfx);
 			return IXG_ST_INVALID;
 		}
 		if (k > 0 &&
-		    route_cmp(d->family, edit_elem(d, edits, k - 1, &op), e) >=
-			    0) {
-			route_fmt(d->family, e, pfx, sizeof(pfx));
-			route_fmt(d->family, edit_elem(d, edits, k - 1, &op),
-				  prev, sizeof(prev));
+		    route_cmp(d, edit_elem(d, edits, k - 1, &op), e) >= 0) {
+			elem_fmt(d, e, pfx, sizeof(pfx));
+			elem_fmt(d, edit_elem(d, edits, k - 1, &op), prev,
+				 sizeof(prev));
 			errf(err, errlen,
 			     "%s edit %" PRIu64 ": addr/len %s not after edit "
-			     "%" PRIu64 "'s %s (edits sorted by prefix, one "
-			     "per prefix)",
-			     d->name, k, pfx, k - 1, prev);
+			     "%" PRIu64 "'s %s (edits sorted by prefix%s, one "
+			     "per prefix%s)",
+			     d->name, k, pfx, k - 1, prev,
+			     d->by_peer ? " and peer" : "",
+			     d->by_peer ? " and peer" : "");
 			return IXG_ST_INVALID;
 		}
 		sets += op == IXG_DELTA_SET;
@@ -1539,8 +1640,7 @@ delta_apply(unsigned table, const void *base, uint32_t n_base, bool base_sorted,
 		const void *e = edit_elem(d, edits, k, &op);
 		uint32_t p = lower_bound(d, b, i, n_base, e);
 		bool found = p < n_base &&
-			     route_cmp(d->family, b + (size_t)p * d->elem, e) ==
-				     0;
+			     route_cmp(d, b + (size_t)p * d->elem, e) == 0;
 
 		if (p > i)
 			memcpy(o + (size_t)m * d->elem, b + (size_t)i * d->elem,
@@ -1551,7 +1651,7 @@ delta_apply(unsigned table, const void *base, uint32_t n_base, bool base_sorted,
 			memcpy(o + (size_t)m * d->elem, e, d->elem);
 			m++;
 		} else if (!found) {
-			route_fmt(d->family, e, pfx, sizeof(pfx));
+			elem_fmt(d, e, pfx, sizeof(pfx));
 			errf(err, errlen,
 			     "%s edit %" PRIu64 ": del of addr/len %s, which "
 			     "the table does not hold",
@@ -1660,10 +1760,10 @@ ixg_delta_from_fd_edits(int fd, const struct ixg_msg_txn_delta *m,
 	err[0] = '\0';
 	if (d == NULL) {
 		errf(err, errlen,
-		     "table %u (%s): deltas carry routes4 (%u) or routes6 "
-		     "(%u) only",
+		     "table %u (%s): deltas carry routes4 (%u), routes6 "
+		     "(%u), sources4 (%u) or sources6 (%u) only",
 		     m->table, ixg_table_name(m->table), IXG_TBL_ROUTES4,
-		     IXG_TBL_ROUTES6);
+		     IXG_TBL_ROUTES6, IXG_TBL_SOURCES4, IXG_TBL_SOURCES6);
 		return IXG_ST_BAD_MESSAGE;
 	}
 	td = table_desc(m->table);

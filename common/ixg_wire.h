@@ -199,9 +199,12 @@ enum ixg_status ixg_ids_from_fd(int fd, const struct ixg_msg_ids *m,
 /* Free the arrays of a skeleton filled by ixg_ids_from_fd, leave it empty. */
 void ixg_ids_free(struct ixg_spec *ids);
 
-/* ---- Route deltas (TXN_DELTA, ixg_api.h) ----
- * Route tables (IXG_TBL_ROUTES4, IXG_TBL_ROUTES6) sorted by prefix and
- * changed by edits instead of sent whole. Any thread; no state. */
+/* ---- Route and source deltas (TXN_DELTA, ixg_api.h) ----
+ * Route tables (IXG_TBL_ROUTES4, IXG_TBL_ROUTES6) sorted by prefix, and
+ * source tables (IXG_TBL_SOURCES4, IXG_TBL_SOURCES6) sorted by prefix
+ * then peer, changed by edits instead of sent whole. Below, "prefix" is
+ * a source table's key (prefix, peer_id), and an edit of a source table
+ * is a struct ixg_delta_source4 / 6. Any thread; no state. */
 
 /* Index of the first element of the route table arr[0..n) whose prefix
  * is not strictly after its predecessor's (so -1: sorted by prefix, one
@@ -233,8 +236,8 @@ int ixg_routes_sort_from(unsigned table, const void *old, uint32_t n_old,
 			 const void *sorted, uint32_t n_sorted, const void *new,
 			 uint32_t n_new, void *out, uint32_t *n_out);
 
-/* Size of one edit of `table` (struct ixg_delta_route4 / 6); 0 if the
- * table cannot be sent as a delta. */
+/* Size of one edit of `table` (struct ixg_delta_route4 / 6, or
+ * ixg_delta_source4 / 6); 0 if the table cannot be sent as a delta. */
 size_t ixg_delta_edit_size(unsigned table);
 
 /*

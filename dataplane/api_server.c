@@ -57,16 +57,33 @@ reply_status(struct api_reply *out, uint32_t seq, enum ixg_status st,
 
 /* ---- transaction ----------------------------------------------------- */
 
+/* The slot of a table a delta may carry: [0] routes4, [1] routes6, [2]
+ * sources4, [3] sources6; -1 for any other. */
+static int
+delta_slot(unsigned table)
+{
+	switch (table) {
+	case IXG_TBL_ROUTES4: return 0;
+	case IXG_TBL_ROUTES6: return 1;
+	case IXG_TBL_SOURCES4: return 2;
+	case IXG_TBL_SOURCES6: return 3;
+	default: return -1;
+	}
+}
+
+static const unsigned slot_table[4] = {IXG_TBL_ROUTES4, IXG_TBL_ROUTES6,
+				       IXG_TBL_SOURCES4, IXG_TBL_SOURCES6};
+
 /*
- * Route tables known sorted ([0] routes4, [1] routes6): the result of a
- * delta that became the running table in generation `gen` (sorted by
- * construction), so the next delta on it skips the pass that checks it.
+ * Tables known sorted (by delta_slot): the result of a delta that became
+ * the running table in generation `gen` (sorted by construction), so the
+ * next delta on it skips the pass that checks it.
  */
 static struct {
 	const void *arr;
 	uint64_t n;
 	uint64_t gen;
-} sorted_known[2];
+} sorted_known[4];
 
 /* Drop the transaction's delta edits and their notes. */
 static void
@@ -80,16 +97,17 @@ delta_forget(struct api_conn *c)
 		free(c->delta_edits[f]);
 		c->delta_edits[f] = NULL;
 	}
+	c->delta_made = 0;
 }
 
 /* After a commit: the delta results it made running are sorted. */
 static void
 delta_committed(const struct api_conn *c, uint64_t gen)
 {
-	for (unsigned f = 0; f < 2; f++) {
-		unsigned t = f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6;
+	for (unsigned f = 0; f < 4; f++) {
+		unsigned t = slot_table[f];
 
-		if (c->delta_edits[f] == NULL)
+		if (!(c->delta_made & (1u << f)))
 			continue;
 		sorted_known[f].arr = ixg_spec_table_data(&c->shadow, t);
 		sorted_known[f].n = ixg_spec_table_count(&c->shadow, t);
@@ -371,6 +389,8 @@ txn_table(struct api_conn *c, const struct ixg_msg_txn_table *m, int fd,
 			     "txn_table without txn_begin");
 		return;
 	}
+	if (delta_slot(m->table) >= 0)
+		c->delta_made &= (uint8_t) ~(1u << delta_slot(m->table));
 	if ((m->table == IXG_TBL_ROUTES4 || m->table == IXG_TBL_ROUTES6) &&
 	    c->delta_edits[m->table == IXG_TBL_ROUTES6] != NULL) {
 		/* the table whole after a delta of it: built whole */
@@ -395,10 +415,12 @@ txn_table(struct api_conn *c, const struct ixg_msg_txn_table *m, int fd,
 }
 
 /*
- * TXN_DELTA: a route table changed by edits against the running
+ * TXN_DELTA: a route or source table changed by edits against the running
  * generation (ixg_api.h). A refusal (stale base, bad edit) fails the
  * transaction like a bad TXN_TABLE; STALE tells the client to send the
- * table whole.
+ * table whole. A source table's result is checked and built as if sent
+ * whole: the sav part patches its sets from the running ones when one
+ * stretch of the sorted table changed (sav_table.c).
  */
 static void
 txn_delta(struct api_conn *c, const struct ixg_msg_txn_delta *m, int fd,
@@ -406,6 +428,7 @@ txn_delta(struct api_conn *c, const struct ixg_msg_txn_delta *m, int fd,
 {
 	char err[IXG_WIRE_ERR_LEN];
 	unsigned f = m->table == IXG_TBL_ROUTES6;
+	int slot = delta_slot(m->table);
 	bool route = m->table == IXG_TBL_ROUTES4 || f == 1, sorted = false;
 	struct tables_route_edits note = {0};
 	void *edits = NULL;
@@ -417,18 +440,20 @@ txn_delta(struct api_conn *c, const struct ixg_msg_txn_delta *m, int fd,
 			     "txn_delta without txn_begin");
 		return;
 	}
-	if (route) {
+	if (slot >= 0) {
 		note.base = ixg_spec_table_data(&c->shadow, m->table);
 		note.n_base = (uint32_t)ixg_spec_table_count(&c->shadow,
 							     m->table);
 		sorted = note.base != NULL &&
-			 note.base == sorted_known[f].arr &&
-			 note.n_base == sorted_known[f].n &&
-			 sorted_known[f].gen == runtime_generation(c->rt);
+			 note.base == sorted_known[slot].arr &&
+			 note.n_base == sorted_known[slot].n &&
+			 sorted_known[slot].gen == runtime_generation(c->rt);
 	}
 	st = ixg_delta_from_fd_edits(fd, m, runtime_generation(c->rt), sorted,
 				     &c->shadow, &c->owned,
 				     route ? &edits : NULL, &idx, err);
+	if (st == IXG_ST_OK && slot >= 0)
+		c->delta_made |= (uint8_t)(1u << slot);
 	if (st == IXG_ST_OK && edits != NULL) {
 		/* the commit checks and builds this table from its edits
 		 * (tables.h); a second delta of the table in one transaction

@@ -50,6 +50,9 @@ struct api_conn {
 	 * routes6; NULL: none), noted for the commit's check and build
 	 * (tables_route_edits_note) until the transaction ends. */
 	void *delta_edits[2];
+	/* Tables this transaction made by a delta, bit delta_slot(table)
+	 * (api_server.c): sorted by construction once committed. */
+	uint8_t delta_made;
 	unsigned idle_timeout_s; /* told in HELLO_REPLY (0: none) */
 };
 

@@ -601,6 +601,12 @@ sav_seed(struct tbl_build *b, struct sav_builder *sb)
 
 static bool sav_take(struct tbl_build *b, struct sav_builder *sb, int f);
 
+/* Up to this many changed sources in one middle, the middle is merged;
+ * past it, a table sent sorted is compared prefix by prefix
+ * (sav_sorted4/6), which finds the prefixes whose peers changed among
+ * the middle's moved ones. */
+#define SAV_MIDDLE_SMALL 64
+
 /* Past this many changed sources (old and new middles) the whole build
  * is cheaper than merging and splicing. */
 static bool
@@ -683,6 +689,217 @@ sav_inside6(const uint8_t *pa, uint8_t len, const uint8_t *a)
 
 	mask6(m, a, len);
 	return memcmp(m, pa, 16) == 0;
+}
+
+/*
+ * Sources sent sorted (ixgate-control sends them sorted by prefix, then
+ * peer, and changes them by (prefix, peer) edits: ixg_api.h, source
+ * deltas). When no single middle of the spec array holds the changes (a
+ * member's edits spread over the sorted table, or the first sorted table
+ * after the compiler's order of a --config bootstrap), the changed
+ * prefixes are those whose set of peers differs between the running
+ * family's sorted sources and the new table: one merge of the two sorted
+ * sequences, prefix group by prefix group.
+ */
+
+/* Sort p[0..n) (insertion: a prefix's peers are a handful) and drop
+ * repeats; the count left. */
+static size_t
+peers_uniq(uint16_t *p, size_t n)
+{
+	size_t m = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		uint16_t v = p[i];
+		size_t j = i;
+
+		while (j > 0 && p[j - 1] > v) {
+			p[j] = p[j - 1];
+			j--;
+		}
+		p[j] = v;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || p[m - 1] != p[i])
+			p[m++] = p[i];
+	return m;
+}
+
+static bool
+same_peers(uint16_t *a, size_t na, uint16_t *b, size_t nb)
+{
+	na = peers_uniq(a, na);
+	nb = peers_uniq(b, nb);
+	return na == nb && memcmp(a, b, na * sizeof(*a)) == 0;
+}
+
+/*
+ * IPv4: the new sources nw[0..nn) sorted by prefix (else 0: not this
+ * path), merged against of's sorted keys (peers from o, the running
+ * spec's sources): *ka the new sorted keys (PK_SOURCE, index into nw),
+ * *ch the changed prefixes (PK_ROUTE keys, sorted), both malloc'd, and 1;
+ * 0 when it does not apply (not sorted, no set changed, or more changes
+ * than a patch is worth: the whole build); a negative errno with
+ * tbl_fail's message.
+ */
+static int
+sav_sorted4(struct tbl_build *b, const struct sav_fam *of,
+	    const struct ixg_spec_route4 *o, const struct ixg_spec_route4 *nw,
+	    size_t nn, uint64_t **ka_out, uint64_t **ch_out, size_t *n_ch)
+{
+	size_t limit = nn / 8 + 4096, c = 0, i = 0, j = 0;
+	uint16_t *gp = malloc(2 * IXG_MAX_PEERS * sizeof(*gp)), *gq;
+	uint64_t *ka = malloc((nn + 1) * sizeof(*ka));
+	uint64_t *ch = malloc((limit + 1) * sizeof(*ch));
+	int rc = 0;
+
+	if (gp == NULL || ka == NULL || ch == NULL) {
+		rc = tbl_fail(b, -ENOMEM, "IPv4 sources: out of memory");
+		goto out;
+	}
+	gq = gp + IXG_MAX_PEERS;
+	for (i = 0; i < nn; i++) {
+		if (nw[i].len > 32)
+			goto out; /* the whole build says which */
+		ka[i] = key4(nw[i].addr, nw[i].len, PK_SOURCE, (uint32_t)i);
+		if (i > 0 && ka[i] < ka[i - 1])
+			goto out; /* not sorted: the middle or the whole */
+	}
+	for (i = 0; i < of->n_src || j < nn;) {
+		uint64_t po = i < of->n_src ? of->k4[i] >> 26 : UINT64_MAX;
+		uint64_t pw = j < nn ? ka[j] >> 26 : UINT64_MAX;
+		uint64_t p = po < pw ? po : pw;
+		size_t gi = i, gj = j, no = 0, nq = 0;
+
+		while (gi < of->n_src && of->k4[gi] >> 26 == p) {
+			if (no < IXG_MAX_PEERS)
+				gp[no++] = o[key4_idx(of->k4[gi])].peer_id;
+			gi++;
+		}
+		while (gj < nn && ka[gj] >> 26 == p) {
+			if (nq < IXG_MAX_PEERS)
+				gq[nq++] = nw[gj].peer_id;
+			gj++;
+		}
+		if (po != pw || !same_peers(gp, no, gq, nq)) {
+			if (c >= limit)
+				goto out;
+			for (size_t x = j; x < gj; x++)
+				if (!tbl_peer_ok(b, nw[x].peer_id)) {
+					char what[128];
+
+					sources4_describe(b->spec, (uint32_t)x,
+							  what, sizeof(what));
+					rc = tbl_fail(b, -EINVAL,
+						      "%s: peer not configured",
+						      what);
+					goto out;
+				}
+			ch[c++] = p << 26; /* key4(addr, len, PK_ROUTE, 0) */
+		}
+		i = gi;
+		j = gj;
+	}
+	if (c > 0) {
+		*ka_out = ka;
+		*ch_out = ch;
+		*n_ch = c;
+		ka = ch = NULL;
+		rc = 1;
+	}
+out:
+	free(gp);
+	free(ka);
+	free(ch);
+	return rc;
+}
+
+/* sav_sorted4 for IPv6: *ka the new sorted records (as load_pfx6 loads
+ * them), *ch the changed prefixes (records: addr and len). */
+static int
+sav_sorted6(struct tbl_build *b, const struct sav_fam *of,
+	    const struct ixg_spec_route6 *o, const struct ixg_spec_route6 *nw,
+	    size_t nn, struct fib_pfx6 **ka_out, struct fib_pfx6 **ch_out,
+	    size_t *n_ch)
+{
+	size_t limit = nn / 8 + 4096, c = 0, i = 0, j = 0;
+	uint16_t *gp = malloc(2 * IXG_MAX_PEERS * sizeof(*gp)), *gq;
+	struct fib_pfx6 *ka = calloc(nn + 1, sizeof(*ka));
+	struct fib_pfx6 *ch = calloc(limit + 1, sizeof(*ch));
+	int rc = 0;
+
+	if (gp == NULL || ka == NULL || ch == NULL) {
+		rc = tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
+		goto out;
+	}
+	gq = gp + IXG_MAX_PEERS;
+	for (i = 0; i < nn; i++) {
+		if (nw[i].len > 128)
+			goto out;
+		mask6(ka[i].addr, nw[i].addr, nw[i].len);
+		ka[i].len = nw[i].len;
+		ka[i].kind = PK_SOURCE;
+		ka[i].idx = (uint32_t)i;
+		ka[i].nh = nw[i].peer_id;
+		if (i > 0 &&
+		    sav_pfx6_cmp(&ka[i - 1], ka[i].addr, ka[i].len) > 0)
+			goto out;
+	}
+	for (i = 0; i < of->n_src || j < nn;) {
+		const struct fib_pfx6 *p;
+		size_t gi = i, gj = j, no = 0, nq = 0;
+		int d;
+
+		if (i >= of->n_src)
+			d = 1;
+		else if (j >= nn)
+			d = -1;
+		else
+			d = sav_pfx6_cmp(&of->p6[i], ka[j].addr, ka[j].len);
+		p = d <= 0 ? &of->p6[i] : &ka[j];
+		while (gi < of->n_src && d <= 0 &&
+		       same_prefix6(&of->p6[gi], p)) {
+			if (no < IXG_MAX_PEERS)
+				gp[no++] = o[of->p6[gi].idx].peer_id;
+			gi++;
+		}
+		while (gj < nn && d >= 0 && same_prefix6(&ka[gj], p)) {
+			if (nq < IXG_MAX_PEERS)
+				gq[nq++] = nw[gj].peer_id;
+			gj++;
+		}
+		if (d != 0 || !same_peers(gp, no, gq, nq)) {
+			if (c >= limit)
+				goto out;
+			for (size_t x = j; x < gj; x++)
+				if (!tbl_peer_ok(b, nw[x].peer_id)) {
+					char what[128];
+
+					sources6_describe(b->spec, (uint32_t)x,
+							  what, sizeof(what));
+					rc = tbl_fail(b, -EINVAL,
+						      "%s: peer not configured",
+						      what);
+					goto out;
+				}
+			memcpy(ch[c].addr, p->addr, 16);
+			ch[c++].len = p->len;
+		}
+		i = gi;
+		j = gj;
+	}
+	if (c > 0) {
+		*ka_out = ka;
+		*ch_out = ch;
+		*n_ch = c;
+		ka = ch = NULL;
+		rc = 1;
+	}
+out:
+	free(gp);
+	free(ka);
+	free(ch);
+	return rc;
 }
 
 /*
@@ -778,11 +995,23 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 		hi++;
 	mo = on - lo - hi;
 	mn = nn - lo - hi;
-	if (!sav_patch_worth(mo + mn, nn))
-		return 0;
 	if (mo + mn == 0) /* origins alone changed */
 		return sav_take(b, sb, 0) ? 1 : 0;
 	memcpy(lens, plens, sizeof(lens));
+	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {
+		/* sent sorted: the prefixes whose peers changed */
+		rc = sav_sorted4(b, of, o, nw, nn, &ka, &ch, &n_ch);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			na = nn;
+			rc = -ENOMEM;
+			goto ranges;
+		}
+		if (!sav_patch_worth(mo + mn, nn))
+			return 0;
+		rc = -ENOMEM;
+	}
 	ka = malloc((of->n_src + mn + 1) * sizeof(*ka));
 	mid = malloc((mn + 1) * sizeof(*mid));
 	ch = malloc((mo + mn + 1) * sizeof(*ch));
@@ -832,6 +1061,7 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	}
 	free(mid);
 	mid = NULL;
+ranges:
 	/* the ranges: changed prefixes inside no other changed prefix */
 	for (i = 0; i < n_ch; i++) {
 		if (n_rg > 0 && ch[i] < sav_key4_after(key4_addr(ch[n_rg - 1]),
@@ -993,11 +1223,22 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 		hi++;
 	mo = on - lo - hi;
 	mn = nn - lo - hi;
-	if (!sav_patch_worth(mo + mn, nn))
-		return 0;
 	if (mo + mn == 0) /* origins alone changed */
 		return sav_take(b, sb, 1) ? 1 : 0;
 	memcpy(lens, plens, sizeof(lens));
+	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {
+		rc = sav_sorted6(b, of, o, nw, nn, &ka, &ch, &n_ch);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			na = nn;
+			rc = -ENOMEM;
+			goto ranges;
+		}
+		if (!sav_patch_worth(mo + mn, nn))
+			return 0;
+		rc = -ENOMEM;
+	}
 	ka = malloc((of->n_src + mn + 1) * sizeof(*ka));
 	mid = calloc(mn + 1, sizeof(*mid));
 	ch = calloc(mo + mn + 1, sizeof(*ch));
@@ -1054,6 +1295,7 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	}
 	free(mid);
 	mid = NULL;
+ranges:
 	for (i = 0; i < n_ch; i++) {
 		if (n_rg > 0 &&
 		    sav_inside6(ch[n_rg - 1].addr, ch[n_rg - 1].len,

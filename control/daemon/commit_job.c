@@ -98,46 +98,76 @@ struct compile_task {
 };
 
 /*
- * How a job sends routes4 and routes6 ([0], [1]): sorted by prefix
- * (ixg_routes_sort: the dataplane then skips its sort and can take
- * deltas), as TXN_DELTA edits when the dataplane's sorted table is known
- * (rib_sent_base), else whole.
+ * How a job sends routes4, routes6, sources4 and sources6 ([0] to [3],
+ * route_family): sorted (ixg_routes_sort: routes by prefix, sources by
+ * prefix and peer; the dataplane can then take deltas), as TXN_DELTA
+ * edits when the dataplane's sorted table is known (rib_sent_base), else
+ * whole.
  */
+#define RS_TABLES 4
 struct route_send {
-	const void *base[2]; /* the dataplane's table, or NULL */
-	uint32_t n_base[2];
+	const void *base[RS_TABLES]; /* the dataplane's table, or NULL */
+	uint32_t n_base[RS_TABLES];
 	/* The running spec's table base was sorted from (NULL: unknown):
 	 * a reload that changed one member's routes sorts only them
 	 * (ixg_routes_sort_from). */
-	const void *old[2];
-	uint32_t n_old[2];
-	void *sorted[2]; /* the table sent, sorted (owned) */
-	uint32_t n_sorted[2];
-	bool delta[2]; /* sent as edits (memfd holds them) */
-	uint64_t edits[2];
+	const void *old[RS_TABLES];
+	uint32_t n_old[RS_TABLES];
+	void *sorted[RS_TABLES]; /* the table sent, sorted (owned) */
+	uint32_t n_sorted[RS_TABLES];
+	bool delta[RS_TABLES]; /* sent as edits (memfd holds them) */
+	uint64_t edits[RS_TABLES];
 	/* A routes job built from the changed prefixes (rib_job_edits): its
 	 * edits against base, and the table they make is the spec's (sorted
-	 * already). Owned. */
-	void *pre[2];
-	uint64_t n_pre[2];
+	 * already). Owned. Routes only ([0], [1]). */
+	void *pre[RS_TABLES];
+	uint64_t n_pre[RS_TABLES];
 	bool fallback; /* a delta was refused: everything sent whole */
-	bool merged[2]; /* sorted by ixg_routes_sort_from */
+	bool merged[RS_TABLES]; /* sorted by ixg_routes_sort_from */
 };
 
 static void
 route_send_free(struct route_send *rs)
 {
-	free(rs->sorted[0]);
-	free(rs->sorted[1]);
-	free(rs->pre[0]);
-	free(rs->pre[1]);
+	for (int f = 0; f < RS_TABLES; f++) {
+		free(rs->sorted[f]);
+		free(rs->pre[f]);
+	}
 	memset(rs, 0, sizeof(*rs));
 }
 
+/* The route_send slot of a table sent sorted: routes4 0, routes6 1,
+ * sources4 2, sources6 3; -1 for the others. */
 static int
 route_family(unsigned table)
 {
-	return table == IXG_TBL_ROUTES4 ? 0 : table == IXG_TBL_ROUTES6 ? 1 : -1;
+	switch (table) {
+	case IXG_TBL_ROUTES4: return 0;
+	case IXG_TBL_ROUTES6: return 1;
+	case IXG_TBL_SOURCES4: return 2;
+	case IXG_TBL_SOURCES6: return 3;
+	default: return -1;
+	}
+}
+
+static const unsigned rs_table[RS_TABLES] = {
+	IXG_TBL_ROUTES4, IXG_TBL_ROUTES6, IXG_TBL_SOURCES4, IXG_TBL_SOURCES6};
+
+/* A spec holding only the sorted tables of rs (the others empty), for
+ * ixg_table_to_memfd. */
+static void
+rs_spec(struct ixg_spec *tmp, void *const a[RS_TABLES],
+	const uint32_t n[RS_TABLES])
+{
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->routes4 = a[0];
+	tmp->n_routes4 = n[0];
+	tmp->routes6 = a[1];
+	tmp->n_routes6 = n[1];
+	tmp->sources4 = a[2];
+	tmp->n_sources4 = n[2];
+	tmp->sources6 = a[3];
+	tmp->n_sources6 = n[3];
 }
 
 /* The memfd of route table k (routes4/routes6) of spec: sorted into
@@ -195,14 +225,7 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 		rs->edits[f] = *count;
 		return rc;
 	}
-	memset(&tmp, 0, sizeof(tmp));
-	if (f == 0) {
-		tmp.routes4 = a;
-		tmp.n_routes4 = n;
-	} else {
-		tmp.routes6 = a;
-		tmp.n_routes6 = n;
-	}
+	rs_spec(&tmp, rs->sorted, rs->n_sorted);
 	rs->delta[f] = false;
 	return ixg_table_to_memfd(&tmp, k, fd, count);
 }
@@ -699,7 +722,7 @@ committed(struct commit_job *j)
 	 * the base of the next delta. */
 	rib_tables_live(j->D, j->base_generation, j->rep.generation, j->tables,
 			j->rs.sorted, j->rs.n_sorted, j->rs.delta, j->rs.edits);
-	j->rs.sorted[0] = j->rs.sorted[1] = NULL;
+	memset(j->rs.sorted, 0, sizeof(j->rs.sorted));
 	if (j->rib_live) {
 		/* A routes job: rib.c counts and logs it. */
 		j->status = 0;
@@ -975,11 +998,7 @@ on_fallback_abort(void *arg, int err, const void *reply, size_t len, int fd)
 		if (f >= 0 && j->rs.sorted[f] != NULL) {
 			struct ixg_spec tmp;
 
-			memset(&tmp, 0, sizeof(tmp));
-			tmp.routes4 = j->rs.sorted[0];
-			tmp.n_routes4 = j->rs.n_sorted[0];
-			tmp.routes6 = j->rs.sorted[1];
-			tmp.n_routes6 = j->rs.n_sorted[1];
+			rs_spec(&tmp, j->rs.sorted, j->rs.n_sorted);
 			j->rs.delta[f] = false;
 			rc = ixg_table_to_memfd(&tmp, k, &j->memfd[k],
 						&j->count[k]);
@@ -1471,14 +1490,14 @@ start_prepare(struct commit_job *j)
 	 * known (the rib keeps it while the arrays are in flight: one job
 	 * at a time). */
 	if (t->base != NULL)
-		for (int f = 0; f < 2; f++)
-			t->rs.base[f] = rib_sent_base(
-				D, f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6,
-				&t->rs.n_base[f]);
-	/* The running spec's tables, which that base sorts. */
-	if (t->base != NULL && !j->routes_only)
-		for (int f = 0; f < 2; f++) {
-			unsigned k = f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6;
+		for (int f = 0; f < RS_TABLES; f++)
+			t->rs.base[f] = rib_sent_base(D, rs_table[f],
+						      &t->rs.n_base[f]);
+	/* The running spec's tables, which that base sorts (a routes job
+	 * has the edits of its routes, not of its sources). */
+	if (t->base != NULL)
+		for (int f = j->routes_only ? 2 : 0; f < RS_TABLES; f++) {
+			unsigned k = rs_table[f];
 
 			t->rs.old[f] = ixg_spec_table_data(t->base, k);
 			t->rs.n_old[f] = (uint32_t)ixg_spec_table_count(t->base,

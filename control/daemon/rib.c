@@ -57,12 +57,12 @@ struct rib {
 	uint64_t first_full_ns, first_live_ns; /* the start's dump, live */
 	uint64_t last_build_ns, last_publish_ns, last_generation;
 	uint64_t started_ns;
-	/* Route deltas: routes4 [0] and routes6 [1] as the dataplane holds
-	 * them (sorted), valid for generation sent_gen of the dataplane of
-	 * epoch sent_epoch. */
-	void *sent[2];
-	uint32_t n_sent[2];
-	bool sent_ok[2];
+	/* Route and source deltas: routes4 [0], routes6 [1], sources4 [2]
+	 * and sources6 [3] as the dataplane holds them (sorted), valid for
+	 * generation sent_gen of the dataplane of epoch sent_epoch. */
+	void *sent[4];
+	uint32_t n_sent[4];
+	bool sent_ok[4];
 	uint64_t sent_gen, sent_epoch;
 	uint64_t sends_delta, sends_whole, deltas_refused, edits_sent;
 	/* How route jobs were built: from the changed prefixes, or by a
@@ -301,8 +301,8 @@ rib_free(struct ctld *D)
 	free(R->pend.v);
 	free(R->fly.v);
 	job_edits_free(R);
-	sent_forget(R, 0);
-	sent_forget(R, 1);
+	for (int f = 0; f < 4; f++)
+		sent_forget(R, f);
 	free(R);
 	D->rib = NULL;
 	D->st.rib = NULL;
@@ -921,13 +921,25 @@ rib_job_done(struct ctld *D, bool live, uint64_t generation, uint64_t build_ns,
 
 /* ---- route deltas ---- */
 
+/* The slot of sent[] for a table: routes4, routes6, sources4, sources6;
+ * -1 for the others. */
+static int
+sent_slot(unsigned table)
+{
+	switch (table) {
+	case IXG_TBL_ROUTES4: return 0;
+	case IXG_TBL_ROUTES6: return 1;
+	case IXG_TBL_SOURCES4: return 2;
+	case IXG_TBL_SOURCES6: return 3;
+	default: return -1;
+	}
+}
+
 const void *
 rib_sent_base(const struct ctld *D, unsigned table, uint32_t *n)
 {
 	const struct rib *R = D->rib;
-	int f = table == IXG_TBL_ROUTES4   ? 0
-		: table == IXG_TBL_ROUTES6 ? 1
-					   : -1;
+	int f = sent_slot(table);
 
 	*n = 0;
 	if (R == NULL || f < 0 || !R->sent_ok[f] ||
@@ -949,20 +961,22 @@ sent_forget(struct rib *R, int f)
 
 void
 rib_tables_live(struct ctld *D, uint64_t base, uint64_t gen, uint32_t tables,
-		void *sorted[2], const uint32_t n_sorted[2],
-		const bool delta[2], const uint64_t edits[2])
+		void *sorted[4], const uint32_t n_sorted[4],
+		const bool delta[4], const uint64_t edits[4])
 {
+	static const unsigned tbl[4] = {IXG_TBL_ROUTES4, IXG_TBL_ROUTES6,
+					IXG_TBL_SOURCES4, IXG_TBL_SOURCES6};
 	struct rib *R = D->rib;
 	bool same_base = R != NULL && R->sent_epoch == D->st.dp_epoch &&
 			 R->sent_gen == base;
 
 	if (R == NULL) {
-		free(sorted[0]);
-		free(sorted[1]);
+		for (int f = 0; f < 4; f++)
+			free(sorted[f]);
 		return;
 	}
-	for (int f = 0; f < 2; f++) {
-		unsigned k = f == 0 ? IXG_TBL_ROUTES4 : IXG_TBL_ROUTES6;
+	for (int f = 0; f < 4; f++) {
+		unsigned k = tbl[f];
 
 		if (!(tables & (1u << k))) {
 			/* Not sent: still what it was, if that was known. */
@@ -977,6 +991,8 @@ rib_tables_live(struct ctld *D, uint64_t base, uint64_t gen, uint32_t tables,
 		R->sent[f] = sorted[f];
 		R->n_sent[f] = n_sorted[f];
 		R->sent_ok[f] = true;
+		if (f >= 2) /* sources: `show kernel-routes` counts routes */
+			continue;
 		if (delta[f]) {
 			R->sends_delta++;
 			R->edits_sent += edits[f];
@@ -996,8 +1012,8 @@ rib_delta_refused(struct ctld *D)
 	if (R == NULL)
 		return;
 	R->deltas_refused++;
-	sent_forget(R, 0);
-	sent_forget(R, 1);
+	for (int f = 0; f < 4; f++)
+		sent_forget(R, f);
 }
 
 /* ---- show ---- */

@@ -94,9 +94,11 @@ void rib_job_done(struct ctld *D, bool live, uint64_t generation,
 		  uint64_t build_ns, uint64_t publish_ns);
 
 /*
- * Route deltas (doc/routing.md, "Route deltas"): the route table
- * (IXG_TBL_ROUTES4 or IXG_TBL_ROUTES6) the dataplane holds now, sorted by
- * prefix, as the last commit sent it, with its element count in *n; NULL
+ * Route and source deltas (doc/routing.md, "Route deltas"): the route
+ * table (IXG_TBL_ROUTES4 or IXG_TBL_ROUTES6) the dataplane holds now,
+ * sorted by prefix, or the source table (IXG_TBL_SOURCES4 or
+ * IXG_TBL_SOURCES6) sorted by prefix and peer, as the last commit sent
+ * it, with its element count in *n; NULL
  * when that is not known (no commit sent it sorted since this daemon or
  * that dataplane started, or a delta was refused). Valid until the next
  * rib_tables_live or rib_delta_refused.
@@ -105,15 +107,16 @@ const void *rib_sent_base(const struct ctld *D, unsigned table, uint32_t *n);
 
 /*
  * A commit based on generation `base` is live as generation `gen`: of the
- * route tables in `tables` (bits 1 << IXG_TBL_*), sorted[f] ([0] routes4,
- * [1] routes6; taken over, may be NULL: unknown) is what the dataplane now
- * holds, sent as delta[f] with edits[f] edits or whole; the route tables
- * not sent are still what they were. Counted in `show kernel-routes`.
+ * route and source tables in `tables` (bits 1 << IXG_TBL_*), sorted[f]
+ * ([0] routes4, [1] routes6, [2] sources4, [3] sources6; taken over, may
+ * be NULL: unknown) is what the dataplane now holds, sent as delta[f]
+ * with edits[f] edits or whole; the tables not sent are still what they
+ * were. The route tables' sends are counted in `show kernel-routes`.
  */
 void rib_tables_live(struct ctld *D, uint64_t base, uint64_t gen,
-		     uint32_t tables, void *sorted[2],
-		     const uint32_t n_sorted[2], const bool delta[2],
-		     const uint64_t edits[2]);
+		     uint32_t tables, void *sorted[4],
+		     const uint32_t n_sorted[4], const bool delta[4],
+		     const uint64_t edits[4]);
 
 /* The dataplane refused a route delta: forget the bases (the commit is
  * sent again whole). */

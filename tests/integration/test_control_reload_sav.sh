@@ -10,9 +10,14 @@
 #  - 100.64.1.0/24 not in ma's file: the stream drops source_invalid;
 #  - the prefix appended, `ixgatectl reload`: the build line of that
 #    generation says sav4 patched, mb receives the stream and
-#    source_invalid stops growing;
-#  - the file put back (atomic rename), reload: sav4 patched again, the
-#    stream drops source_invalid again, mb receives nothing more.
+#    source_invalid stops growing (sources4 goes sorted by prefix and
+#    peer: whole, since the dataplane booted the config itself and the
+#    daemon adopted it, so the sav part finds the changed prefix by
+#    comparing the sorted tables);
+#  - the file put back (atomic rename), reload: sources4 sent as one
+#    (prefix, peer) edit against the table the first reload sent
+#    (TXN_DELTA), sav4 patched again, the stream drops source_invalid
+#    again, mb receives nothing more.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/control_lib.sh"
 need_file "$CTLD"
@@ -88,6 +93,8 @@ cp "$TMP/orig.txt" "$CONF_DIR/prefixes/.ma.txt.new"
 mv "$CONF_DIR/prefixes/.ma.txt.new" "$CONF_DIR/prefixes/ma.txt"
 ctl reload >"$TMP/r2.out" 2>&1 || { cat "$TMP/r2.out" >&2; fail "reload (put back)"; }
 log "$(cat "$TMP/r2.out")"
+assert_contains "sources4 sent as one (prefix, peer) edit" "$TMP/r2.out" \
+	"; sent routes4 [^,]*, sources4 as 1 edit"
 g2=$(generation)
 assert_eq "generation after the put-back" $((g0 + 2)) "$g2"
 build_line "$g2" >"$TMP/b2.txt" || fail "no build line for generation $g2"

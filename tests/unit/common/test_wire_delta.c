@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_wire_delta.c - route deltas (TXN_DELTA, common/ixg_wire.c): the
+ * test_wire_delta.c - route and source deltas (TXN_DELTA,
+ * common/ixg_wire.c): the
  * sort the daemon sends route tables in, the diff, the round trip through
  * a sealed memfd onto a shadow spec, the refusal of a stale base, and every
  * malformed delta refused with a message naming its field, the shadow
@@ -596,6 +597,325 @@ test_message(void **state)
 	assert_int_equal(ixg_delta_edit_size(IXG_TBL_BLACKHOLES), 0);
 }
 
+/* ---- source deltas: keyed by (prefix, peer) ---- */
+
+static int
+scmp4(const struct ixg_spec_route4 *a, const struct ixg_spec_route4 *b)
+{
+	int c = cmp4(a, b);
+
+	return c != 0 ? c : (int)a->peer_id - (int)b->peer_id;
+}
+
+static int
+scmp6(const struct ixg_spec_route6 *a, const struct ixg_spec_route6 *b)
+{
+	int c = cmp6(a, b);
+
+	return c != 0 ? c : (int)a->peer_id - (int)b->peer_id;
+}
+
+/* A random source table (prefixes repeat, with several peers each),
+ * n entries, unsorted. */
+static void *
+random_sources(int f, uint32_t n)
+{
+	size_t es = f == 4 ? sizeof(struct ixg_spec_route4)
+			   : sizeof(struct ixg_spec_route6);
+	char *a = malloc(((size_t)n + 1) * es);
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (i > 0 && rnd() % 3 == 0) {
+			/* a prefix already there, another (or the same) peer */
+			memcpy(a + (size_t)i * es, a + (size_t)(rnd() % i) * es,
+			       es);
+			if (f == 4)
+				((struct ixg_spec_route4 *)(void *)(a +
+								    (size_t)i *
+									    es))
+					->peer_id = (uint16_t)(1 + rnd() % 7);
+			else
+				((struct ixg_spec_route6 *)(void *)(a +
+								    (size_t)i *
+									    es))
+					->peer_id = (uint16_t)(1 + rnd() % 7);
+			continue;
+		}
+		if (f == 4)
+			gen4(a + (size_t)i * es);
+		else
+			gen6(a + (size_t)i * es);
+	}
+	return a;
+}
+
+/* ixg_routes_sort of a source table against the obvious: sorted by
+ * prefix then peer, one entry per (prefix, peer), the input's last. */
+static void
+test_sources_sort(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 20; round++) {
+		uint32_t n = 1 + rnd() % 2000, m = n, mb = n;
+		struct ixg_spec_route4 *a = random_sources(4, n), *ca;
+		struct ixg_spec_route6 *b = random_sources(6, n), *cb;
+
+		ca = malloc(n * sizeof(*ca));
+		cb = malloc(n * sizeof(*cb));
+		memcpy(ca, a, n * sizeof(*a));
+		memcpy(cb, b, n * sizeof(*b));
+		assert_int_equal(ixg_routes_sort(IXG_TBL_SOURCES4, a, &m), 0);
+		assert_int_equal(ixg_routes_sort(IXG_TBL_SOURCES6, b, &mb), 0);
+		assert_true(ixg_routes_unsorted(IXG_TBL_SOURCES4, a, m) < 0);
+		assert_true(ixg_routes_unsorted(IXG_TBL_SOURCES6, b, mb) < 0);
+		for (uint32_t k = 1; k < m; k++)
+			assert_true(scmp4(&a[k - 1], &a[k]) < 0);
+		for (uint32_t k = 1; k < mb; k++)
+			assert_true(scmp6(&b[k - 1], &b[k]) < 0);
+		for (uint32_t k = 0; k < m; k++) {
+			int64_t last = -1;
+
+			for (uint32_t i = 0; i < n; i++)
+				if (scmp4(&ca[i], &a[k]) == 0)
+					last = i;
+			assert_true(last >= 0);
+			assert_memory_equal(&ca[last], &a[k], sizeof(*a));
+		}
+		for (uint32_t k = 0; k < mb; k++) {
+			int64_t last = -1;
+
+			for (uint32_t i = 0; i < n; i++)
+				if (scmp6(&cb[i], &b[k]) == 0)
+					last = i;
+			assert_true(last >= 0);
+			assert_memory_equal(&cb[last], &b[k], sizeof(*b));
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			bool f4 = false, f6 = false;
+
+			for (uint32_t k = 0; k < m && !f4; k++)
+				f4 = scmp4(&ca[i], &a[k]) == 0;
+			for (uint32_t k = 0; k < mb && !f6; k++)
+				f6 = scmp6(&cb[i], &b[k]) == 0;
+			assert_true(f4 && f6);
+		}
+		/* a prefix of several peers is not one route: a routes
+		 * table keeps fewer */
+		{
+			uint32_t mr = n;
+
+			memcpy(a, ca, n * sizeof(*a));
+			assert_int_equal(
+				ixg_routes_sort(IXG_TBL_ROUTES4, a, &mr), 0);
+			assert_true(mr <= m);
+		}
+		free(a);
+		free(b);
+		free(ca);
+		free(cb);
+	}
+}
+
+/*
+ * Differential: random source sets (prefixes with several peers), random
+ * edits (a (prefix, peer) added, removed, its origin changed; a prefix
+ * gaining or losing a peer), chained over rounds on one shadow: the diff
+ * of the sorted tables sent through a sealed memfd and applied gives the
+ * sorted new table byte for byte; sort_from of a member-style middle
+ * gives the whole sort's.
+ */
+static void
+sources_round_trip(int f)
+{
+	unsigned table = f == 4 ? IXG_TBL_SOURCES4 : IXG_TBL_SOURCES6;
+	size_t es = ixg_table_elem_size(table);
+	struct ixg_spec shadow;
+	uint32_t owned, n_cur = 800, n_raw;
+	char *raw = random_sources(f, n_cur);
+
+	memset(&shadow, 0, sizeof(shadow));
+	n_raw = n_cur;
+	{
+		char *cur = malloc(((size_t)n_cur + 1) * es);
+
+		memcpy(cur, raw, (size_t)n_cur * es);
+		assert_int_equal(ixg_routes_sort(table, cur, &n_cur), 0);
+		if (f == 4) {
+			shadow.sources4 = (void *)cur;
+			shadow.n_sources4 = n_cur;
+		} else {
+			shadow.sources6 = (void *)cur;
+			shadow.n_sources6 = n_cur;
+		}
+	}
+	owned = 1u << table;
+	for (int round = 0; round < 60; round++) {
+		uint32_t lo = rnd() % n_raw, mo = rnd() % 12, mn = rnd() % 12;
+		uint32_t n_new, n_exp, n_old, n_from = 0;
+		char *nw, *exp, *from, *add;
+		void *edits;
+		uint64_t n_edits;
+		struct ixg_msg_txn_delta m;
+		char err[IXG_WIRE_ERR_LEN];
+		uint32_t idx;
+		int fd, rc;
+
+		/* a member's list changed: one middle of the raw table
+		 * replaced (some entries kept with a new origin) */
+		if (mo > n_raw - lo)
+			mo = n_raw - lo;
+		add = random_sources(f, mn + 1);
+		n_new = n_raw - mo + mn;
+		nw = malloc(((size_t)n_new + 1) * es);
+		memcpy(nw, raw, (size_t)lo * es);
+		for (uint32_t i = 0; i < mn; i++) {
+			memcpy(nw + (size_t)(lo + i) * es,
+			       rnd() % 3 == 0 && mo > 0
+				       ? raw + (size_t)(lo + rnd() % mo) * es
+				       : add + (size_t)i * es,
+			       es);
+			if (rnd() % 4 == 0) /* origin changed only */
+				((uint32_t *)(void *)(nw +
+						      (size_t)(lo + i) * es +
+						      es - 4))[0] += 7;
+		}
+		memcpy(nw + (size_t)(lo + mn) * es,
+		       raw + (size_t)(lo + mo) * es,
+		       (size_t)(n_raw - lo - mo) * es);
+		free(add);
+		exp = malloc(((size_t)n_new + 1) * es);
+		memcpy(exp, nw, (size_t)n_new * es);
+		n_exp = n_new;
+		assert_int_equal(ixg_routes_sort(table, exp, &n_exp), 0);
+		/* the daemon's merge of the middle: the whole sort's table,
+		 * or declined (a (prefix, peer) twice) */
+		n_old = (uint32_t)ixg_spec_table_count(&shadow, table);
+		from = malloc(((size_t)n_new + 1) * es);
+		rc = ixg_routes_sort_from(table, raw, n_raw,
+					  ixg_spec_table_data(&shadow, table),
+					  n_old, nw, n_new, from, &n_from);
+		if (rc == 0) {
+			assert_int_equal(n_from, n_exp);
+			assert_memory_equal(from, exp, (size_t)n_exp * es);
+		} else {
+			assert_int_equal(rc, 1);
+		}
+		free(from);
+		assert_int_equal(
+			ixg_delta_diff(table,
+				       ixg_spec_table_data(&shadow, table),
+				       n_old, exp, n_exp, &edits, &n_edits),
+			0);
+		assert_int_equal(ixg_delta_to_memfd(table, edits, n_edits, &fd),
+				 0);
+		ixg_msg_txn_delta_init(&m, table, 9, n_old, n_edits, 1);
+		assert_int_equal(m.elem_size, ixg_delta_edit_size(table));
+		assert_int_equal(ixg_delta_from_fd(fd, &m, 9, &shadow, &owned,
+						   &idx, err),
+				 IXG_ST_OK);
+		if (fd >= 0)
+			close(fd);
+		assert_int_equal(ixg_spec_table_count(&shadow, table), n_exp);
+		if (n_exp > 0)
+			assert_memory_equal(ixg_spec_table_data(&shadow, table),
+					    exp, (size_t)n_exp * es);
+		free(edits);
+		free(exp);
+		free(raw);
+		raw = nw;
+		n_raw = n_new;
+		/* the next base: sort_from needs the raw table whose sort it
+		 * is, one entry per (prefix, peer) */
+		{
+			uint32_t u = n_raw;
+			char *c = malloc(((size_t)n_raw + 1) * es);
+
+			memcpy(c, raw, (size_t)n_raw * es);
+			assert_int_equal(ixg_routes_sort(table, c, &u), 0);
+			if (u != n_raw) { /* twice: make raw its own sort */
+				free(raw);
+				raw = c;
+				n_raw = u;
+			} else {
+				free(c);
+			}
+		}
+	}
+	ixg_spec_table_free(&shadow, table);
+	free(raw);
+}
+
+static void
+test_sources_round_trip(void **state)
+{
+	(void)state;
+	sources_round_trip(4);
+	sources_round_trip(6);
+}
+
+/* Source edits refused: a DEL of a (prefix, peer) the table does not
+ * hold (the prefix with another peer), edits out of (prefix, peer)
+ * order; the message names the edit, the peer and the field. */
+static void
+test_sources_malformed(void **state)
+{
+	struct ixg_spec_route4 base[3] = {
+		{.addr = 0x0a000000, .len = 8, .peer_id = 1},
+		{.addr = 0x0a000000, .len = 8, .peer_id = 2},
+		{.addr = 0x0b000000, .len = 8, .peer_id = 3},
+	};
+	struct ixg_delta_source4 e[2];
+	char err[IXG_WIRE_ERR_LEN];
+	void *out;
+	uint32_t n, idx;
+
+	(void)state;
+	memset(e, 0, sizeof(e));
+	assert_int_equal(ixg_delta_edit_size(IXG_TBL_SOURCES4), sizeof(e[0]));
+	assert_int_equal(ixg_delta_edit_size(IXG_TBL_SOURCES6),
+			 sizeof(struct ixg_delta_source6));
+	e[0].op = IXG_DELTA_DEL;
+	e[0].s = base[0];
+	e[0].s.peer_id = 3;
+	assert_int_equal(ixg_delta_apply(IXG_TBL_SOURCES4, base, 3, e, 1, &out,
+					 &n, &idx, err),
+			 IXG_ST_INVALID);
+	assert_non_null(
+		strstr(err, "edit 0: del of addr/len 10.0.0.0/8 peer 3"));
+	assert_int_equal(idx, 0);
+	/* two peers of one prefix, out of order */
+	e[0].op = IXG_DELTA_SET;
+	e[0].s.peer_id = 5;
+	e[1].op = IXG_DELTA_SET;
+	e[1].s = base[0];
+	e[1].s.peer_id = 4;
+	assert_int_equal(ixg_delta_apply(IXG_TBL_SOURCES4, base, 3, e, 2, &out,
+					 &n, &idx, err),
+			 IXG_ST_INVALID);
+	assert_non_null(strstr(err, "peer 4 not after edit 0's 10.0.0.0/8 "
+				    "peer 5"));
+	assert_int_equal(idx, 1);
+	/* in order: a peer added to the prefix, one removed */
+	e[0].op = IXG_DELTA_DEL;
+	e[0].s.peer_id = 1;
+	e[1].s.peer_id = 4;
+	assert_int_equal(ixg_delta_apply(IXG_TBL_SOURCES4, base, 3, e, 2, &out,
+					 &n, &idx, err),
+			 IXG_ST_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(((struct ixg_spec_route4 *)out)[0].peer_id, 2);
+	assert_int_equal(((struct ixg_spec_route4 *)out)[1].peer_id, 4);
+	assert_int_equal(((struct ixg_spec_route4 *)out)[2].peer_id, 3);
+	free(out);
+	/* the base sorted by prefix but not by peer: stale */
+	base[0].peer_id = 2;
+	base[1].peer_id = 1;
+	assert_int_equal(ixg_delta_apply(IXG_TBL_SOURCES4, base, 3, e, 2, &out,
+					 &n, &idx, err),
+			 IXG_ST_STALE);
+	assert_non_null(strstr(err, "not sorted by prefix and peer"));
+}
+
 int
 main(void)
 {
@@ -606,6 +926,9 @@ main(void)
 		cmocka_unit_test(test_stale),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_message),
+		cmocka_unit_test(test_sources_sort),
+		cmocka_unit_test(test_sources_round_trip),
+		cmocka_unit_test(test_sources_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

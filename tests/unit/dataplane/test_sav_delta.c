@@ -26,6 +26,7 @@
 
 #include "dp_test_util.h"
 #include "fibrec.h"
+#include "ixg_wire.h"
 #include "lpm.h"
 
 #define N_PEERS 24
@@ -563,6 +564,158 @@ test_member_edits_spares(void **state)
 	member_rounds(true);
 }
 
+/*
+ * The sources as ixgate-control sends them: sorted by prefix and peer,
+ * one entry per (prefix, peer) (ixg_routes_sort), and after the first
+ * commit as TXN_DELTA edits against the running table (ixg_delta_diff,
+ * applied with ixg_delta_apply as the API server does). Member edits
+ * chained over rounds: each applied table equals the sorted new one byte
+ * for byte, its build against the running snapshot patches the family
+ * whose (prefix, peer) set changed, and answers as a whole build of the
+ * compiler's (unsorted) spec.
+ */
+static void
+wire_sort(unsigned table, void *arr, uint32_t *n)
+{
+	assert_int_equal(ixg_routes_sort(table, arr, n), 0);
+}
+
+/* The table `table` of `prev` changed into sorted `want` by a delta: the
+ * result (malloc'd) into *out. Whether the (prefix, peer) set changed
+ * (origins aside) into *keys_changed. */
+static void
+wire_delta(unsigned table, const void *prev, uint32_t n_prev, const void *want,
+	   uint32_t n_want, void **out, bool *keys_changed)
+{
+	size_t es = ixg_table_elem_size(table);
+	char err[IXG_WIRE_ERR_LEN];
+	void *edits;
+	uint64_t n_edits;
+	uint32_t n_out, idx;
+
+	assert_int_equal(ixg_delta_diff(table, prev, n_prev, want, n_want,
+					&edits, &n_edits),
+			 0);
+	if (ixg_delta_apply(table, prev, n_prev, edits, n_edits, out, &n_out,
+			    &idx, err) != IXG_ST_OK)
+		fail_msg("%s", err);
+	assert_int_equal(n_out, n_want);
+	if (n_want > 0)
+		assert_memory_equal(*out, want, (size_t)n_want * es);
+	*keys_changed = n_prev != n_want;
+	for (uint32_t i = 0; i < n_want && !*keys_changed; i++) {
+		const char *a = (const char *)prev + i * es;
+		const char *b = (const char *)want + i * es;
+
+		/* addr, len, _pad, peer_id: all but the origin */
+		*keys_changed = memcmp(a, b, es - 4) != 0;
+	}
+	free(edits);
+}
+
+/* Elements in the changed middle of two tables (positions from both
+ * ends equal; origins aside). */
+static size_t
+middle(const void *a, size_t na, const void *b, size_t nb, size_t es)
+{
+	const char *x = a, *y = b;
+	size_t lo = 0, hi = 0;
+
+	while (lo < na && lo < nb &&
+	       memcmp(x + lo * es, y + lo * es, es - 4) == 0)
+		lo++;
+	while (hi < na - lo && hi < nb - lo &&
+	       memcmp(x + (na - 1 - hi) * es, y + (nb - 1 - hi) * es, es - 4) ==
+		       0)
+		hi++;
+	return na - lo - hi + nb - lo - hi;
+}
+
+static void
+test_wire_edits(void **state)
+{
+	unsigned long parts0 = tables_parts_live(), fibs0 = fibrec_live();
+	unsigned long p4 = tables_sav_patched(4), p6 = tables_sav_patched(6);
+	struct member_lists *L = calloc(1, sizeof(*L));
+	struct ixg_spec *spec, *prev_spec, *raw;
+	struct tables *t, *prev;
+	unsigned want4 = 0, want6 = 0, spread = 0;
+
+	(void)state;
+	assert_non_null(L);
+	for (uint16_t id = 1; id <= N_PEERS; id++)
+		member_edit(L, id, 3, 60 + rnd(80), 0);
+	prev_spec = member_spec(L);
+	wire_sort(IXG_TBL_SOURCES4, prev_spec->sources4,
+		  &prev_spec->n_sources4);
+	wire_sort(IXG_TBL_SOURCES6, prev_spec->sources6,
+		  &prev_spec->n_sources6);
+	prev = build(prev_spec, NULL, NULL, 1);
+	for (unsigned r = 1; r <= M_ROUNDS; r++) {
+		uint16_t p = (uint16_t)(1 + rnd(N_PEERS));
+		unsigned fam = 1 + rnd(3), kind = rnd(4);
+		struct tables *whole;
+		void *s4, *s6;
+		bool ch4, ch6;
+
+		if (kind == 3) {
+			for (unsigned k = 0; k < L->n4[p]; k++)
+				L->v4[p][k].origin += 7;
+			for (unsigned k = 0; k < L->n6[p]; k++)
+				L->v6[p][k].origin += 7;
+		} else {
+			member_edit(L, p, fam, kind != 1 ? 1 + rnd(5) : 0,
+				    kind != 0 ? 1 + rnd(3) : 0);
+		}
+		raw = member_spec(L); /* the compiler's order */
+		spec = member_spec(L);
+		wire_sort(IXG_TBL_SOURCES4, spec->sources4, &spec->n_sources4);
+		wire_sort(IXG_TBL_SOURCES6, spec->sources6, &spec->n_sources6);
+		wire_delta(IXG_TBL_SOURCES4, prev_spec->sources4,
+			   prev_spec->n_sources4, spec->sources4,
+			   spec->n_sources4, &s4, &ch4);
+		wire_delta(IXG_TBL_SOURCES6, prev_spec->sources6,
+			   prev_spec->n_sources6, spec->sources6,
+			   spec->n_sources6, &s6, &ch6);
+		free(spec->sources4);
+		free(spec->sources6);
+		spec->sources4 = s4;
+		spec->sources6 = s6;
+		t = build(spec, prev_spec, prev, r + 1);
+		whole = build(raw, NULL, NULL, 1000 + r);
+		compare(raw, t, whole);
+		compare(spec, t, whole);
+		assert_int_equal(t->n_sav_sets_used, whole->n_sav_sets_used);
+		want4 += ch4;
+		want6 += ch6;
+		/* changes spread over the sorted table: the sorted compare
+		 * (sav_sorted4/6) rather than one middle */
+		spread += middle(prev_spec->sources4, prev_spec->n_sources4,
+				 spec->sources4, spec->n_sources4,
+				 sizeof(*spec->sources4)) > 64;
+		if (!ch4)
+			assert_ptr_equal(t->sav4, prev->sav4);
+		if (!ch6)
+			assert_ptr_equal(t->sav6, prev->sav6);
+		tables_free(whole);
+		tables_free(prev);
+		member_spec_free(prev_spec);
+		member_spec_free(raw);
+		prev = t;
+		prev_spec = spec;
+	}
+	/* every round whose (prefix, peer) set changed patched its family */
+	assert_true(want4 > 0 && want6 > 0);
+	assert_true(spread > 0);
+	assert_int_equal(tables_sav_patched(4) - p4, want4);
+	assert_int_equal(tables_sav_patched(6) - p6, want6);
+	tables_free(prev);
+	member_spec_free(prev_spec);
+	free(L);
+	assert_int_equal(tables_parts_live(), parts0);
+	assert_int_equal(fibrec_live(), fibs0);
+}
+
 int
 main(void)
 {
@@ -570,6 +723,7 @@ main(void)
 		cmocka_unit_test(test_random_edits),
 		cmocka_unit_test(test_member_edits),
 		cmocka_unit_test(test_member_edits_spares),
+		cmocka_unit_test(test_wire_edits),
 	};
 
 	dp_test_eal_init("t_sav_delta", 1536);

@@ -1351,6 +1351,16 @@ ixg_routes_sort_from(unsigned table, const void *old, uint32_t n_old,
 		     const void *sorted, uint32_t n_sorted, const void *new,
 		     uint32_t n_new, void *out, uint32_t *n_out)
 {
+	return ixg_routes_sort_from_edits(table, old, n_old, sorted, n_sorted,
+					  new, n_new, out, n_out, NULL, NULL);
+}
+
+int
+ixg_routes_sort_from_edits(unsigned table, const void *old, uint32_t n_old,
+			   const void *sorted, uint32_t n_sorted,
+			   const void *new, uint32_t n_new, void *out,
+			   uint32_t *n_out, void **edits, uint64_t *n_edits)
+{
 	const struct route_desc *d = route_desc(table);
 	const char *o = old, *nw = new, *s = sorted;
 	char *om, *nm, *w = out;
@@ -1422,10 +1432,20 @@ ixg_routes_sort_from(unsigned table, const void *old, uint32_t n_old,
 		else
 			k++;
 	}
+	if (m != n_new)
+		goto dup;
+	/* The edits from sorted to out are those from old's middle to
+	 * new's, both sorted: every other element is in both, and no key
+	 * is in a middle and outside the other (old has each key once, and
+	 * a key of new's middle outside it would be a key twice in new). */
+	if (edits != NULL &&
+	    ixg_delta_diff(table, om, mo, nm, mn, edits, n_edits) < 0) {
+		free(om);
+		free(nm);
+		return -ENOMEM;
+	}
 	free(om);
 	free(nm);
-	if (m != n_new)
-		return 1;
 	*n_out = m;
 	return 0;
 dup:

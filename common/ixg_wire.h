@@ -236,6 +236,18 @@ int ixg_routes_sort_from(unsigned table, const void *old, uint32_t n_old,
 			 const void *sorted, uint32_t n_sorted, const void *new,
 			 uint32_t n_new, void *out, uint32_t *n_out);
 
+/*
+ * ixg_routes_sort_from, and on 0 the edits that turn `sorted` into out,
+ * byte for byte what ixg_delta_diff(sorted, out) gives, made from the two
+ * middles alone (no pass over the table): *edits malloc'd (the caller
+ * frees it), *n_edits their count. Edits NULL: not made. Any thread.
+ */
+int ixg_routes_sort_from_edits(unsigned table, const void *old, uint32_t n_old,
+			       const void *sorted, uint32_t n_sorted,
+			       const void *new, uint32_t n_new, void *out,
+			       uint32_t *n_out, void **edits,
+			       uint64_t *n_edits);
+
 /* Size of one edit of `table` (struct ixg_delta_route4 / 6, or
  * ixg_delta_source4 / 6); 0 if the table cannot be sent as a delta. */
 size_t ixg_delta_edit_size(unsigned table);

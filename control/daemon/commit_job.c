@@ -170,8 +170,9 @@ rs_spec(struct ixg_spec *tmp, void *const a[RS_TABLES],
 	tmp->n_sources6 = n[3];
 }
 
-/* The memfd of route table k (routes4/routes6) of spec: sorted into
- * rs->sorted, then as edits against rs->base or whole. Task thread. */
+/* The memfd of route or source table k (routes4/6, sources4/6) of spec:
+ * sorted into rs->sorted, then as edits against rs->base (from the merge
+ * itself when only a middle changed) or whole. Task thread. */
 static int
 route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 	    int *fd, uint64_t *count)
@@ -179,7 +180,8 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 	int f = route_family(k);
 	uint32_t n = (uint32_t)ixg_spec_table_count(spec, k);
 	size_t es = ixg_table_elem_size(k);
-	void *a = malloc(((size_t)n + 1) * es), *edits;
+	void *a = malloc(((size_t)n + 1) * es), *edits = NULL;
+	uint64_t n_edits = 0;
 	struct ixg_spec tmp;
 	int rc;
 
@@ -191,9 +193,10 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 	rc = rs->pre[f] != NULL ? 2 : 1;
 	if (rc == 1 && rs->old[f] != NULL && rs->base[f] != NULL &&
 	    !rs->fallback)
-		rc = ixg_routes_sort_from(
-			k, rs->old[f], rs->n_old[f], rs->base[f], rs->n_base[f],
-			ixg_spec_table_data(spec, k), n, a, &n);
+		rc = ixg_routes_sort_from_edits(k, rs->old[f], rs->n_old[f],
+						rs->base[f], rs->n_base[f],
+						ixg_spec_table_data(spec, k), n,
+						a, &n, &edits, &n_edits);
 	rs->merged[f] = rc == 0;
 	if (rc != 0 && n > 0) /* as it is, or to be sorted whole */
 		memcpy(a, ixg_spec_table_data(spec, k), (size_t)n * es);
@@ -203,6 +206,7 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 		rc = ixg_routes_sort(k, a, &n);
 	if (rc < 0) {
 		free(a);
+		free(edits);
 		return rc;
 	}
 	rs->sorted[f] = a;
@@ -215,16 +219,22 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 		return rc;
 	}
 	if (rs->base[f] != NULL && !rs->fallback) {
-		rc = ixg_delta_diff(k, rs->base[f], rs->n_base[f], a, n, &edits,
-				    count);
-		if (rc < 0)
-			return rc;
+		/* merged from the base: its edits came with the merge */
+		if (rs->merged[f]) {
+			*count = n_edits;
+		} else {
+			rc = ixg_delta_diff(k, rs->base[f], rs->n_base[f], a, n,
+					    &edits, count);
+			if (rc < 0)
+				return rc;
+		}
 		rc = ixg_delta_to_memfd(k, edits, *count, fd);
 		free(edits);
 		rs->delta[f] = rc == 0;
 		rs->edits[f] = *count;
 		return rc;
 	}
+	free(edits);
 	rs_spec(&tmp, rs->sorted, rs->n_sorted);
 	rs->delta[f] = false;
 	return ixg_table_to_memfd(&tmp, k, fd, count);

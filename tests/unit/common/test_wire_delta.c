@@ -213,9 +213,26 @@ sort_from_round(unsigned table, size_t es, void (*gen)(void *))
 	rc = ixg_routes_sort_from(table, old, n_old, sorted, n_old, new, n_new,
 				  out, &n_out);
 	if (n_exp == n_new) {
+		void *e1, *e2;
+		uint64_t n1, n2;
+
 		assert_int_equal(rc, 0);
 		assert_int_equal(n_out, n_exp);
 		assert_memory_equal(out, exp, (size_t)n_exp * es);
+		/* the merge's edits: the diff of the whole tables */
+		assert_int_equal(ixg_routes_sort_from_edits(
+					 table, old, n_old, sorted, n_old, new,
+					 n_new, out, &n_out, &e1, &n1),
+				 0);
+		assert_int_equal(ixg_delta_diff(table, sorted, n_old, out,
+						n_out, &e2, &n2),
+				 0);
+		assert_int_equal(n1, n2);
+		if (n1 > 0)
+			assert_memory_equal(e1, e2,
+					    n1 * ixg_delta_edit_size(table));
+		free(e1);
+		free(e2);
 	} else {
 		assert_int_equal(rc, 1); /* a prefix twice: sorted whole */
 	}
@@ -259,6 +276,10 @@ test_sort_from(void **state)
 				gen4);
 		sort_from_round(IXG_TBL_ROUTES6, sizeof(struct ixg_spec_route6),
 				gen6);
+		sort_from_round(IXG_TBL_SOURCES4,
+				sizeof(struct ixg_spec_route4), gen4);
+		sort_from_round(IXG_TBL_SOURCES6,
+				sizeof(struct ixg_spec_route6), gen6);
 	}
 	assert_int_equal(ixg_routes_sort_from(IXG_TBL_PEERS, NULL, 0, NULL, 0,
 					      NULL, 0, NULL, &(uint32_t){0}),
@@ -795,8 +816,31 @@ sources_round_trip(int f)
 					  ixg_spec_table_data(&shadow, table),
 					  n_old, nw, n_new, from, &n_from);
 		if (rc == 0) {
+			void *e1, *e2;
+			uint64_t n1, n2;
+
 			assert_int_equal(n_from, n_exp);
 			assert_memory_equal(from, exp, (size_t)n_exp * es);
+			assert_int_equal(
+				ixg_routes_sort_from_edits(
+					table, raw, n_raw,
+					ixg_spec_table_data(&shadow, table),
+					n_old, nw, n_new, from, &n_from, &e1,
+					&n1),
+				0);
+			assert_int_equal(
+				ixg_delta_diff(
+					table,
+					ixg_spec_table_data(&shadow, table),
+					n_old, from, n_from, &e2, &n2),
+				0);
+			assert_int_equal(n1, n2);
+			if (n1 > 0)
+				assert_memory_equal(
+					e1, e2,
+					n1 * ixg_delta_edit_size(table));
+			free(e1);
+			free(e2);
 		} else {
 			assert_int_equal(rc, 1);
 		}

@@ -1340,6 +1340,12 @@ routes_sum(const struct route_desc *d, const char *a, uint64_t n)
 	return sum;
 }
 
+/* Elements a memcmp of the equal ends of two tables covers. */
+#define SCAN_BLOCK 1024u
+
+static uint32_t lower_bound(const struct route_desc *d, const char *base,
+			    uint32_t lo, uint32_t n, const void *elem);
+
 static int
 route_qcmp(const void *a, const void *b, void *arg)
 {
@@ -1371,10 +1377,21 @@ ixg_routes_sort_from_edits(unsigned table, const void *old, uint32_t n_old,
 	/* one entry per prefix in old (else sorted dropped some) */
 	if (n_sorted != n_old || sorted == NULL)
 		return 1;
+	/* The equal ends, a block of elements per memcmp, then one by one
+	 * inside the block that differs. */
+	while (lo + SCAN_BLOCK <= n_old && lo + SCAN_BLOCK <= n_new &&
+	       memcmp(o + (size_t)lo * d->elem, nw + (size_t)lo * d->elem,
+		      SCAN_BLOCK * d->elem) == 0)
+		lo += SCAN_BLOCK;
 	while (lo < n_old && lo < n_new &&
 	       memcmp(o + (size_t)lo * d->elem, nw + (size_t)lo * d->elem,
 		      d->elem) == 0)
 		lo++;
+	while (hi + SCAN_BLOCK <= n_old - lo && hi + SCAN_BLOCK <= n_new - lo &&
+	       memcmp(o + (size_t)(n_old - hi - SCAN_BLOCK) * d->elem,
+		      nw + (size_t)(n_new - hi - SCAN_BLOCK) * d->elem,
+		      SCAN_BLOCK * d->elem) == 0)
+		hi += SCAN_BLOCK;
 	while (hi < n_old - lo && hi < n_new - lo &&
 	       memcmp(o + (size_t)(n_old - 1 - hi) * d->elem,
 		      nw + (size_t)(n_new - 1 - hi) * d->elem, d->elem) == 0)
@@ -1403,34 +1420,49 @@ ixg_routes_sort_from_edits(unsigned table, const void *old, uint32_t n_old,
 			      nm + (size_t)x * d->elem) == 0)
 			goto dup; /* a prefix twice: the whole sort says which */
 	/* sorted without old's middle (one entry per prefix: the element
-	 * of that prefix is the middle's), merged with new's middle */
-	while (i < n_sorted || k < mn) {
-		const char *x = s + (size_t)i * d->elem;
-		const char *y = nm + (size_t)k * d->elem;
-		int c;
+	 * of that prefix is the middle's), merged with new's middle: the
+	 * runs of sorted between the middles' places copied whole (a
+	 * binary search per middle element, not a comparison per element
+	 * of the table) */
+	for (;;) {
+		uint32_t pj = j < mo ? lower_bound(d, s, i, n_sorted,
+						   om + (size_t)j * d->elem)
+				     : n_sorted;
+		uint32_t pk = k < mn ? lower_bound(d, s, i, n_sorted,
+						   nm + (size_t)k * d->elem)
+				     : n_sorted;
+		uint32_t p = pj < pk ? pj : pk;
 
-		if (i < n_sorted) {
-			while (j < mo &&
-			       route_cmp(d, om + (size_t)j * d->elem, x) < 0)
-				j++;
-			if (j < mo &&
-			    route_cmp(d, om + (size_t)j * d->elem, x) == 0) {
-				i++;
-				j++;
-				continue;
-			}
-		}
-		c = i >= n_sorted ? 1 : k >= mn ? -1 : route_cmp(d, x, y);
-		if (c == 0)
-			goto dup; /* new has the prefix twice */
-		if (m >= n_new)
+		if ((uint64_t)m + (p - i) > n_new)
 			goto dup; /* cannot be: counts disagree */
-		memcpy(w + (size_t)m * d->elem, c < 0 ? x : y, d->elem);
+		memcpy(w + (size_t)m * d->elem, s + (size_t)i * d->elem,
+		       (size_t)(p - i) * d->elem);
+		m += p - i;
+		i = p;
+		if (j >= mo && k >= mn)
+			break;
+		if (j < mo && pj == p) {
+			/* old's element leaves: it is at p (sorted holds
+			 * each of old's keys once), else not old's sort */
+			if (p >= n_sorted ||
+			    route_cmp(d, s + (size_t)p * d->elem,
+				      om + (size_t)j * d->elem) != 0)
+				goto dup;
+			i = p + 1;
+			j++;
+			continue;
+		}
+		/* new's element enters at p: a kept element of its key
+		 * would make the key twice in new */
+		if (p < n_sorted && route_cmp(d, s + (size_t)p * d->elem,
+					      nm + (size_t)k * d->elem) == 0)
+			goto dup;
+		if (m >= n_new)
+			goto dup;
+		memcpy(w + (size_t)m * d->elem, nm + (size_t)k * d->elem,
+		       d->elem);
 		m++;
-		if (c < 0)
-			i++;
-		else
-			k++;
+		k++;
 	}
 	if (m != n_new)
 		goto dup;

@@ -175,10 +175,14 @@ rs_spec(struct ixg_spec *tmp, void *const a[RS_TABLES],
  * itself when only a middle changed) or whole. Task thread. */
 static int
 route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
-	    int *fd, uint64_t *count)
+	    uint64_t changes, int *fd, uint64_t *count)
 {
 	int f = route_family(k);
 	uint32_t n = (uint32_t)ixg_spec_table_count(spec, k);
+	/* Sources of which the diff counted past an eighth changed (a full
+	 * replace: every source a DEL and a SET) go whole, sorted: fewer
+	 * bytes, and the dataplane builds them whole anyway. */
+	bool whole = f >= 2 && changes > (uint64_t)n / 8 + 4096;
 	size_t es = ixg_table_elem_size(k);
 	void *a = malloc(((size_t)n + 1) * es), *edits = NULL;
 	uint64_t n_edits = 0;
@@ -192,7 +196,7 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 	 * sorted whole. */
 	rc = rs->pre[f] != NULL ? 2 : 1;
 	if (rc == 1 && rs->old[f] != NULL && rs->base[f] != NULL &&
-	    !rs->fallback)
+	    !rs->fallback && !whole)
 		rc = ixg_routes_sort_from_edits(k, rs->old[f], rs->n_old[f],
 						rs->base[f], rs->n_base[f],
 						ixg_spec_table_data(spec, k), n,
@@ -218,7 +222,7 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 		rs->edits[f] = *count;
 		return rc;
 	}
-	if (rs->base[f] != NULL && !rs->fallback) {
+	if (rs->base[f] != NULL && !rs->fallback && !whole) {
 		/* merged from the base: its edits came with the merge */
 		if (rs->merged[f]) {
 			*count = n_edits;
@@ -228,11 +232,14 @@ route_memfd(struct route_send *rs, const struct ixg_spec *spec, unsigned k,
 			if (rc < 0)
 				return rc;
 		}
-		rc = ixg_delta_to_memfd(k, edits, *count, fd);
-		free(edits);
-		rs->delta[f] = rc == 0;
-		rs->edits[f] = *count;
-		return rc;
+		/* the same for sources whose edits are that many */
+		if (f < 2 || *count <= (uint64_t)n / 8 + 4096) {
+			rc = ixg_delta_to_memfd(k, edits, *count, fd);
+			free(edits);
+			rs->delta[f] = rc == 0;
+			rs->edits[f] = *count;
+			return rc;
+		}
 	}
 	free(edits);
 	rs_spec(&tmp, rs->sorted, rs->n_sorted);
@@ -1346,8 +1353,11 @@ prepare_tables(struct prepare_task *t)
 			continue;
 		c1 = thread_cpu_ms();
 		if (route_family(k) >= 0)
-			t->rc = route_memfd(&t->rs, t->spec, k, &t->memfd[k],
-					    &t->count[k]);
+			t->rc = route_memfd(&t->rs, t->spec, k,
+					    (uint64_t)t->diff.t[k].added +
+						    t->diff.t[k].removed +
+						    t->diff.t[k].changed,
+					    &t->memfd[k], &t->count[k]);
 		else
 			t->rc = ixg_table_to_memfd(t->spec, k, &t->memfd[k],
 						   &t->count[k]);

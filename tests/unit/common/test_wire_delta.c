@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_wire_delta.c - route and source deltas (TXN_DELTA,
- * common/ixg_wire.c): the
- * sort the daemon sends route tables in, the diff, the round trip through
- * a sealed memfd onto a shadow spec, the refusal of a stale base, and every
- * malformed delta refused with a message naming its field, the shadow
+ * common/ixg_wire.c): the sort the daemon sends route and source tables
+ * in (sources by prefix and peer), the merge of a changed middle and its
+ * edits, the diff, the round trip through a sealed memfd onto a shadow
+ * spec, the refusal of a stale base, and every malformed delta refused
+ * with a message naming its field (and a source's peer), the shadow
  * unchanged. Plain C: no EAL.
  */
 #include <errno.h>

@@ -574,9 +574,21 @@ static void
 refusal_text(struct commit_job *j, char *err, size_t len)
 {
 	const struct ixg_msg_commit_reply *rep = &j->rep;
-	uint32_t origin = ctl_spec_origin(&j->cand.spec, rep->err_table,
-					  rep->err_index);
+	int f = route_family(rep->err_table);
+	uint32_t origin;
 	char where[512];
+
+	/* A table sent sorted: the dataplane's index is into the sorted
+	 * table, whose elements carry their origins. */
+	if (f >= 0 && j->rs.sorted[f] != NULL) {
+		struct ixg_spec tmp;
+
+		rs_spec(&tmp, j->rs.sorted, j->rs.n_sorted);
+		origin = ctl_spec_origin(&tmp, rep->err_table, rep->err_index);
+	} else {
+		origin = ctl_spec_origin(&j->cand.spec, rep->err_table,
+					 rep->err_index);
+	}
 
 	if (origin == UINT32_MAX)
 		origin = rep->err_origin;

@@ -607,6 +607,9 @@ static bool sav_take(struct tbl_build *b, struct sav_builder *sb, int f);
  * the middle's moved ones. */
 #define SAV_MIDDLE_SMALL 64
 
+/* Sources a memcmp of the equal ends of two tables covers. */
+#define SAV_SCAN_BLOCK 1024u
+
 /* Past this many changed sources (old and new middles) the whole build
  * is cheaper than merging and splicing. */
 static bool
@@ -988,8 +991,19 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	pn = fibrec_content4(prev, &pk, &pnh, &plens);
 	if (pn == SIZE_MAX)
 		return 0;
+	/* the equal ends: a block per memcmp while the bytes are equal
+	 * (origins too), then source by source */
+	while (lo + SAV_SCAN_BLOCK <= on && lo + SAV_SCAN_BLOCK <= nn &&
+	       memcmp(&o[lo], &nw[lo], SAV_SCAN_BLOCK * sizeof(*o)) == 0)
+		lo += SAV_SCAN_BLOCK;
 	while (lo < on && lo < nn && same_src4(&o[lo], &nw[lo]))
 		lo++;
+	while (hi + SAV_SCAN_BLOCK <= on - lo &&
+	       hi + SAV_SCAN_BLOCK <= nn - lo &&
+	       memcmp(&o[on - hi - SAV_SCAN_BLOCK],
+		      &nw[nn - hi - SAV_SCAN_BLOCK],
+		      SAV_SCAN_BLOCK * sizeof(*o)) == 0)
+		hi += SAV_SCAN_BLOCK;
 	while (hi < on - lo && hi < nn - lo &&
 	       same_src4(&o[on - 1 - hi], &nw[nn - 1 - hi]))
 		hi++;
@@ -1216,8 +1230,19 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	pn = fibrec_content6(prev, &pp, &plens);
 	if (pn == SIZE_MAX)
 		return 0;
+	/* the equal ends: a block per memcmp while the bytes are equal
+	 * (origins too), then source by source */
+	while (lo + SAV_SCAN_BLOCK <= on && lo + SAV_SCAN_BLOCK <= nn &&
+	       memcmp(&o[lo], &nw[lo], SAV_SCAN_BLOCK * sizeof(*o)) == 0)
+		lo += SAV_SCAN_BLOCK;
 	while (lo < on && lo < nn && same_src6(&o[lo], &nw[lo]))
 		lo++;
+	while (hi + SAV_SCAN_BLOCK <= on - lo &&
+	       hi + SAV_SCAN_BLOCK <= nn - lo &&
+	       memcmp(&o[on - hi - SAV_SCAN_BLOCK],
+		      &nw[nn - hi - SAV_SCAN_BLOCK],
+		      SAV_SCAN_BLOCK * sizeof(*o)) == 0)
+		hi += SAV_SCAN_BLOCK;
 	while (hi < on - lo && hi < nn - lo &&
 	       same_src6(&o[on - 1 - hi], &nw[nn - 1 - hi]))
 		hi++;

@@ -452,7 +452,8 @@ txn_delta(struct api_conn *c, const struct ixg_msg_txn_delta *m, int fd,
 	st = ixg_delta_from_fd_edits(fd, m, runtime_generation(c->rt), sorted,
 				     &c->shadow, &c->owned,
 				     route ? &edits : NULL, &idx, err);
-	if (st == IXG_ST_OK && slot >= 0)
+	/* a delta of no edit kept the table, checked sorted or not */
+	if (st == IXG_ST_OK && slot >= 0 && m->count > 0)
 		c->delta_made |= (uint8_t)(1u << slot);
 	if (st == IXG_ST_OK && edits != NULL) {
 		/* the commit checks and builds this table from its edits

@@ -16,7 +16,9 @@
 
 /*
  * The countries of the addresses stage_lookup gathered (burst.gathered):
- * their lookups in bulk, written to the packets still VERDICT_CONTINUE
+ * the sources' lookups in bulk, the destinations' from the route FIB's
+ * leaves (burst.g_dcc*: the snapshot's route FIB holds its country map,
+ * tables.h NH_COUNTRY_SHIFT), written to the packets still VERDICT_CONTINUE
  * (a subset of those gathered: no stage turns a packet back to
  * continue, and none between changes its addresses or family), so the
  * same packets get the same values as country_gather's path.
@@ -31,7 +33,8 @@ country_gathered(const struct tables *t, struct burst *b, int has4, int has6)
 	if (n4 > 0) {
 		if (has4) {
 			lpm4_lookup_bulk(t->country4, b->g_src4, s4, n4);
-			lpm4_lookup_bulk(t->country4, b->g_dst4, d4, n4);
+			for (unsigned j = 0; j < n4; j++)
+				d4[j] = b->g_dcc4[j];
 		} else {
 			for (unsigned j = 0; j < n4; j++)
 				s4[j] = d4[j] = IXG_COUNTRY_UNKNOWN;
@@ -50,9 +53,8 @@ country_gathered(const struct tables *t, struct burst *b, int has4, int has6)
 			lpm6_lookup_bulk(t->country6,
 					 (const uint8_t(*)[16])b->g_src6, s6,
 					 n6);
-			lpm6_lookup_bulk(t->country6,
-					 (const uint8_t(*)[16])b->g_dst6, d6,
-					 n6);
+			for (unsigned j = 0; j < n6; j++)
+				d6[j] = b->g_dcc6[j];
 		} else {
 			for (unsigned j = 0; j < n6; j++)
 				s6[j] = d6[j] = IXG_COUNTRY_UNKNOWN;

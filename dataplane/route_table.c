@@ -3,7 +3,9 @@
  * route_table.c - what the destination lookup and stage_route
  * (route_stage.c) read: the route FIBs route4 and route6, painted from the
  * routes, the live blackholes and the node's own addresses (tables.h, the
- * NH_* next hops), and the arrays of local addresses (also read by
+ * NH_* next hops) and folded with the country map of the family (the
+ * leaf's country: tables.h NH_COUNTRY_SHIFT; a change of the map rebuilds
+ * them), and the arrays of local addresses (also read by
  * stage_local and stage_rewrite) and blackholes they point into.
  * Hooks (tables_impl.h): the spec tables "local_addrs", "routes4",
  * "routes6", "blackholes"; the parts "addrs", "route4", "route6".
@@ -517,7 +519,8 @@ blackhole_live_at(const struct ixg_spec *s, uint32_t i, int64_t now)
 }
 
 /* Whether every input of the destination FIB of `family` but its routes
- * is b->prev's: blackholes (and which are live), local addresses, peers. */
+ * is b->prev's: blackholes (and which are live), local addresses, peers,
+ * the country prefixes of the family. */
 static bool
 route_others_same(const struct tbl_build *b, uint8_t family)
 {
@@ -527,6 +530,9 @@ route_others_same(const struct tbl_build *b, uint8_t family)
 		return false;
 	if (!tbl_same(b, IXG_TBL_BLACKHOLES) ||
 	    !tbl_same(b, IXG_TBL_LOCAL_ADDRS) || !tbl_same_peer_ids(b))
+		return false;
+	/* The leaves hold the destination's country (tables.h). */
+	if (!tbl_same(b, family == 4 ? IXG_TBL_COUNTRY4 : IXG_TBL_COUNTRY6))
 		return false;
 	/* The derived link-locals follow the ports' MACs and node.punt. */
 	if (b->t->n_local_addrs != b->prev->n_local_addrs ||
@@ -642,7 +648,10 @@ key4_after(uint32_t a, uint8_t len)
  * inside each outermost edited prefix ("range"), its entries made again
  * from the new routes and the unchanged blackholes and local addresses,
  * pruned against the range's cover (which no edit changed); the FIB is
- * the spare repainted over the ranges (fibrec_splice4). What costs the
+ * the spare repainted over the ranges (fibrec_splice4). With a country
+ * map (the same as b->prev's: build_by_edits) the range's entries are
+ * folded with the country prefixes inside it (fold4, around the cover's
+ * route and country). What costs the
  * whole table is one copy of the content; everything else is the edits'
  * ranges (binary searches, and the prefixes inside them). The result is
  * the content build_route4 makes of the same spec, so the same lookups.
@@ -656,9 +665,15 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	const uint64_t *pk, *plens;
 	const uint32_t *pnh;
 	size_t pn = fibrec_content4(prev, &pk, &pnh, &plens);
-	size_t n_ov = 0, n_rg = 0, cap, m = 0, at = 0, bad;
-	uint64_t *ov = NULL, *rg = NULL, *nk = NULL, lens[3];
-	uint32_t *nnh = NULL;
+	size_t n_ov = 0, n_rg = 0, cap, m = 0, at = 0, bad, tcap = 1;
+	uint64_t *ov = NULL, *rg = NULL, *nk = NULL, *tk = NULL, lens[3];
+	uint32_t *nnh = NULL, *tv = NULL;
+	/* the country content folded into the leaves (b->prev's too:
+	 * build_by_edits) */
+	const uint64_t *ck = NULL, *clens;
+	const uint32_t *cv = NULL;
+	size_t cn = fibrec_content4(b->t->fibs[FIB_COUNTRY4], &ck, &cv, &clens);
+	const bool fold = cn != SIZE_MAX && cn > 0;
 	struct fibrec *r;
 	int rc = -ENOMEM;
 
@@ -705,17 +720,30 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 		uint8_t len = key4_len(rg[g]);
 		uint64_t end = key4_after(a, len);
 
-		cap += route4_index(s->routes4, s->n_routes4,
-				    end == UINT64_MAX ? UINT32_MAX
-						      : key4_addr(end),
-				    end == UINT64_MAX ? 33 : 0) -
-		       route4_index(s->routes4, s->n_routes4, a, len);
-		cap += keys_lower(ov, n_ov, end) - keys_lower(ov, n_ov, rg[g]);
+		size_t in = route4_index(s->routes4, s->n_routes4,
+					 end == UINT64_MAX ? UINT32_MAX
+							   : key4_addr(end),
+					 end == UINT64_MAX ? 33 : 0) -
+			    route4_index(s->routes4, s->n_routes4, a, len);
+
+		in += keys_lower(ov, n_ov, end) - keys_lower(ov, n_ov, rg[g]);
+		cap += in;
+		if (in + 1 > tcap)
+			tcap = in + 1;
+		if (fold)
+			cap += keys_lower(ck, cn, end) -
+			       keys_lower(ck, cn, rg[g]);
 	}
 	nk = malloc(cap * sizeof(*nk));
 	nnh = malloc(cap * sizeof(*nnh));
 	if (nk == NULL || nnh == NULL)
 		goto fail;
+	if (fold) {
+		tk = malloc(tcap * sizeof(*tk));
+		tv = malloc(tcap * sizeof(*tv));
+		if (tk == NULL || tv == NULL)
+			goto fail;
+	}
 	for (size_t g = 0; g < n_rg; g++) {
 		uint32_t a = key4_addr(rg[g]), cover = NH_NONE;
 		uint8_t len = key4_len(rg[g]);
@@ -729,7 +757,9 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 			uint8_t len;
 			uint32_t nh;
 		} st[33];
-		size_t depth = 0;
+		size_t depth = 0, rn = 0;
+		uint64_t *rk;
+		uint32_t *rv, rcover;
 
 		/* the cover: the longest kept prefix around the range */
 		for (int l = len - 1; l >= 0; l--) {
@@ -748,6 +778,11 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 		memcpy(nnh + m, pnh + at, (lo - at) * sizeof(*nnh));
 		m += lo - at;
 		at = hi;
+		/* the routes' entries: folded with the countries' below, or
+		 * the content itself */
+		rk = fold ? tk : nk + m;
+		rv = fold ? tv : nnh + m;
+		rcover = fold ? tbl_leaf_nh(cover) : cover;
 		/* routes and overlay inside the range, merged by prefix; of
 		 * one prefix the last (route, blackhole, local) wins */
 		for (;;) {
@@ -804,14 +839,26 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 				(key4_addr(x) & mask4(st[depth - 1].len)) !=
 					st[depth - 1].addr))
 				depth--;
-			if (v == (depth > 0 ? st[depth - 1].nh : cover))
+			if (v == (depth > 0 ? st[depth - 1].nh : rcover))
 				continue;
 			st[depth].addr = key4_addr(x);
 			st[depth].len = key4_len(x);
 			st[depth++].nh = v;
 			lens[0] |= UINT64_C(1) << key4_len(x);
-			nk[m] = id;
-			nnh[m++] = v;
+			rk[rn] = id;
+			rv[rn++] = v;
+		}
+		if (fold) {
+			size_t clo = keys_lower(ck, cn, rg[g]),
+			       chi = keys_lower(ck, cn, end),
+			       fn = fold4(tk, tv, rn, ck + clo, cv + clo,
+					  chi - clo, cover, nk + m, nnh + m);
+
+			for (size_t i = m; i < m + fn; i++)
+				lens[0] |= UINT64_C(1) << key4_len(nk[i]);
+			m += fn;
+		} else {
+			m += rn;
 		}
 	}
 	memcpy(nk + m, pk + at, (pn - at) * sizeof(*nk));
@@ -819,6 +866,10 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	m += pn - at;
 	free(ov);
 	ov = NULL;
+	free(tk);
+	free(tv);
+	tk = NULL;
+	tv = NULL;
 	r = fibrec_splice4(FIB_ROUTE4, prev, nk, nnh, m, lens, rg, n_rg,
 			   &b->t->fib_stat[FIB_ROUTE4], &bad, &rc);
 	nk = NULL; /* fibrec_splice4's now, freed or kept */
@@ -836,6 +887,8 @@ fail:
 	free(rg);
 	free(nk);
 	free(nnh);
+	free(tk);
+	free(tv);
 	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv4 routes: out of memory")
 			     : rc;
 }
@@ -897,7 +950,8 @@ build_route4(struct tbl_build *b)
 		free(k);
 		return tbl_fail(b, rc, "IPv4 routes: out of memory");
 	}
-	b->t->route4 = fib4_build(b, FIB_ROUTE4, k, n, route_nh4, NULL, &rc);
+	b->t->route4 = fib4_build_fold(b, FIB_ROUTE4, k, n, route_nh4, NULL,
+				       b->t->fibs[FIB_COUNTRY4], &rc);
 	free(k);
 	return rc;
 }
@@ -948,9 +1002,14 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	const struct fib_pfx6 *pp;
 	const uint64_t *plens;
 	size_t pn = fibrec_content6(prev, &pp, &plens);
-	size_t n_ov = 0, n_rg = 0, cap, m = 0, at = 0, bad;
-	struct fib_pfx6 *ov = NULL, *rg = NULL, *np = NULL;
+	size_t n_ov = 0, n_rg = 0, cap, m = 0, at = 0, bad, tcap = 1;
+	struct fib_pfx6 *ov = NULL, *rg = NULL, *np = NULL, *tp = NULL;
 	uint64_t lens[3];
+	/* the country content folded into the leaves, as route4_by_edits */
+	const struct fib_pfx6 *cp = NULL;
+	const uint64_t *clens;
+	size_t cn = fibrec_content6(b->t->fibs[FIB_COUNTRY6], &cp, &clens);
+	const bool fold = cn != SIZE_MAX && cn > 0;
 	struct fibrec *r;
 	int rc = -ENOMEM;
 
@@ -1006,20 +1065,28 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	cap = pn + 1;
 	for (size_t g = 0; g < n_rg; g++) {
 		const struct fib_pfx6 *x = &rg[g];
-		size_t i;
+		size_t i, in = 0;
 
 		for (i = route6_index(s->routes6, s->n_routes6, x->addr,
 				      x->len);
 		     i < s->n_routes6 &&
 		     inside6(x->addr, x->len, s->routes6[i].addr);
 		     i++)
-			cap++;
+			in++;
 		for (i = pfx6_lower(ov, n_ov, x->addr, x->len);
 		     i < n_ov && inside6(x->addr, x->len, ov[i].addr); i++)
+			in++;
+		cap += in;
+		if (in + 1 > tcap)
+			tcap = in + 1;
+		for (i = fold ? pfx6_lower(cp, cn, x->addr, x->len) : cn;
+		     i < cn && inside6(x->addr, x->len, cp[i].addr); i++)
 			cap++;
 	}
 	np = malloc(cap * sizeof(*np));
 	if (np == NULL)
+		goto fail;
+	if (fold && (tp = malloc(tcap * sizeof(*tp))) == NULL)
 		goto fail;
 	for (size_t g = 0; g < n_rg; g++) {
 		const struct fib_pfx6 *x = &rg[g];
@@ -1028,8 +1095,9 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 		uint32_t ri = route6_index(s->routes6, s->n_routes6, x->addr,
 					   x->len);
 		size_t oi = pfx6_lower(ov, n_ov, x->addr, x->len);
-		struct fib_pfx6 st[129], cur;
-		size_t depth = 0;
+		struct fib_pfx6 st[129], cur, *rp;
+		size_t depth = 0, rn = 0;
+		uint32_t rcover;
 
 		while (hi < pn && inside6(x->addr, x->len, pp[hi].addr))
 			hi++;
@@ -1049,6 +1117,8 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 		memcpy(np + m, pp + at, (lo - at) * sizeof(*np));
 		m += lo - at;
 		at = hi;
+		rp = fold ? tp : np + m;
+		rcover = fold ? tbl_leaf_nh(cover) : cover;
 		for (;;) {
 			bool has_r = ri < s->n_routes6 &&
 				     inside6(x->addr, x->len,
@@ -1105,16 +1175,33 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 				 inside6(st[depth - 1].addr, st[depth - 1].len,
 					 cur.addr)))
 				depth--;
-			if (cur.nh == (depth > 0 ? st[depth - 1].nh : cover))
+			if (cur.nh == (depth > 0 ? st[depth - 1].nh : rcover))
 				continue;
 			st[depth++] = cur;
 			lens[cur.len / 64] |= UINT64_C(1) << (cur.len % 64);
-			np[m++] = cur;
+			rp[rn++] = cur;
+		}
+		if (fold) {
+			size_t clo = pfx6_lower(cp, cn, x->addr, x->len),
+			       chi = clo, fn;
+
+			while (chi < cn &&
+			       inside6(x->addr, x->len, cp[chi].addr))
+				chi++;
+			fn = fold6(tp, rn, cp + clo, chi - clo, cover, np + m);
+			for (size_t i = m; i < m + fn; i++)
+				lens[np[i].len / 64] |= UINT64_C(1)
+							<< (np[i].len % 64);
+			m += fn;
+		} else {
+			m += rn;
 		}
 	}
 	memcpy(np + m, pp + at, (pn - at) * sizeof(*np));
 	m += pn - at;
 	free(ov);
+	free(tp);
+	tp = NULL;
 	r = fibrec_splice6(FIB_ROUTE6, prev, np, m, lens, rg, n_rg,
 			   &b->t->fib_stat[FIB_ROUTE6], &bad, &rc);
 	free(rg);
@@ -1129,6 +1216,7 @@ fail:
 	free(ov);
 	free(rg);
 	free(np);
+	free(tp);
 	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv6 routes: out of memory")
 			     : rc;
 }
@@ -1203,7 +1291,8 @@ build_route6(struct tbl_build *b)
 		free(p);
 		return tbl_fail(b, -ENOMEM, "IPv6 routes: out of memory");
 	}
-	b->t->route6 = fib6_build(b, FIB_ROUTE6, p, n, &rc);
+	b->t->route6 = fib6_build_fold(b, FIB_ROUTE6, p, n,
+				       b->t->fibs[FIB_COUNTRY6], &rc);
 	free(p);
 	return rc;
 }

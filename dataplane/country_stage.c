@@ -27,24 +27,24 @@ static void
 country_gathered(const struct tables *t, struct burst *b, int has4, int has6)
 {
 	const unsigned n4 = b->n_g4, n6 = b->n_g6;
-	uint32_t s4[PIPELINE_BURST], d4[PIPELINE_BURST];
-	uint32_t s6[PIPELINE_BURST], d6[PIPELINE_BURST];
+	const uint8_t *const dcc4 = b->g_dcc4, *const dcc6 = b->g_dcc6;
+	uint32_t s4[PIPELINE_BURST], s6[PIPELINE_BURST];
 
+	/* Without a map of the family its route FIB's leaves hold country
+	 * 0 (IXG_COUNTRY_UNKNOWN), so dcc* is right either way. */
 	if (n4 > 0) {
 		if (has4) {
 			lpm4_lookup_bulk(t->country4, b->g_src4, s4, n4);
-			for (unsigned j = 0; j < n4; j++)
-				d4[j] = b->g_dcc4[j];
 		} else {
 			for (unsigned j = 0; j < n4; j++)
-				s4[j] = d4[j] = IXG_COUNTRY_UNKNOWN;
+				s4[j] = IXG_COUNTRY_UNKNOWN;
 		}
 		for (unsigned j = 0; j < n4; j++) {
 			struct pkt_meta *m = &b->meta[b->g_at4[j]];
 
 			if (m->verdict == VERDICT_CONTINUE) {
 				m->src_country = (uint16_t)s4[j];
-				m->dst_country = (uint16_t)d4[j];
+				m->dst_country = dcc4[j];
 			}
 		}
 	}
@@ -53,18 +53,16 @@ country_gathered(const struct tables *t, struct burst *b, int has4, int has6)
 			lpm6_lookup_bulk(t->country6,
 					 (const uint8_t(*)[16])b->g_src6, s6,
 					 n6);
-			for (unsigned j = 0; j < n6; j++)
-				d6[j] = b->g_dcc6[j];
 		} else {
 			for (unsigned j = 0; j < n6; j++)
-				s6[j] = d6[j] = IXG_COUNTRY_UNKNOWN;
+				s6[j] = IXG_COUNTRY_UNKNOWN;
 		}
 		for (unsigned j = 0; j < n6; j++) {
 			struct pkt_meta *m = &b->meta[b->g_at6[j]];
 
 			if (m->verdict == VERDICT_CONTINUE) {
 				m->src_country = (uint16_t)s6[j];
-				m->dst_country = (uint16_t)d6[j];
+				m->dst_country = dcc6[j];
 			}
 		}
 	}

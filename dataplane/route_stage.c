@@ -5,9 +5,11 @@
  * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
  * egress peer, blackhole, no route, or a route back to the ingress peer.
  *
- * Cost: lookup 53 instructions/packet on the real table through the
- * ports, both addresses gathered for stage_country; route 26 (callgrind;
- * bench/README.md, "Per stage"). The blackhole counters cost forwarded traffic 5 instructions
+ * Cost: lookup 57.8 instructions/packet on the real table through the
+ * ports, both addresses gathered and the leaf's country split off for
+ * stage_country (+5.0 for the split, which saves stage_country's walk of
+ * the destination: 50.0 -> 31.8); route 26 (callgrind; bench/README.md,
+ * "Per stage" and "Issue 12, the country folded into the route leaf"). The blackhole counters cost forwarded traffic 5 instructions
  * per burst (26.34 -> 26.50 per packet, small scenario, 200k packets).
  * ECMP: a route to a member 27.5 before and after the groups (small,
  * 200k packets); a route to a group 79.2 (the flow hash and the slot

@@ -521,8 +521,20 @@ blackhole_live_at(const struct ixg_spec *s, uint32_t i, int64_t now)
 /* Whether every input of the destination FIB of `family` but its routes
  * is b->prev's: blackholes (and which are live), local addresses, peers,
  * the country prefixes of the family. */
+static bool route_others_same_but_countries(const struct tbl_build *b,
+					    uint8_t family);
+
 static bool
 route_others_same(const struct tbl_build *b, uint8_t family)
+{
+	/* The leaves hold the destination's country (tables.h). */
+	return route_others_same_but_countries(b, family) &&
+	       tbl_same(b, family == 4 ? IXG_TBL_COUNTRY4 : IXG_TBL_COUNTRY6);
+}
+
+/* route_others_same but the country map. */
+static bool
+route_others_same_but_countries(const struct tbl_build *b, uint8_t family)
 {
 	const struct ixg_spec *s = b->spec;
 
@@ -530,9 +542,6 @@ route_others_same(const struct tbl_build *b, uint8_t family)
 		return false;
 	if (!tbl_same(b, IXG_TBL_BLACKHOLES) ||
 	    !tbl_same(b, IXG_TBL_LOCAL_ADDRS) || !tbl_same_peer_ids(b))
-		return false;
-	/* The leaves hold the destination's country (tables.h). */
-	if (!tbl_same(b, family == 4 ? IXG_TBL_COUNTRY4 : IXG_TBL_COUNTRY6))
 		return false;
 	/* The derived link-locals follow the ports' MACs and node.punt. */
 	if (b->t->n_local_addrs != b->prev->n_local_addrs ||
@@ -615,6 +624,108 @@ build_by_edits(const struct tbl_build *b, uint8_t family)
 	return e;
 }
 
+/* What made the route4 FIB of a build differ from b->prev's: the noted
+ * edits (NULL: the routes are b->prev's), and the country prefixes whose
+ * country changed (sorted keys, malloc'd; none: the same map). */
+struct route4_change {
+	const struct tables_route_edits *e;
+	uint64_t *cch;
+	size_t n_cch;
+};
+
+/*
+ * The prefixes of the country FIB contents p and n (sorted, pruned) that
+ * differ: in one only, or with another country. Writes a malloc'd sorted
+ * list (NULL when none) to *out; 0 or -ENOMEM.
+ */
+static int
+country_diff4(const struct fibrec *p, const struct fibrec *n, uint64_t **out,
+	      size_t *n_out)
+{
+	const uint64_t *pk = NULL, *nk = NULL, *l;
+	const uint32_t *pv = NULL, *nv = NULL;
+	size_t pn = fibrec_content4(p, &pk, &pv, &l),
+	       nn = fibrec_content4(n, &nk, &nv, &l), i = 0, j = 0, o = 0;
+	uint64_t *d;
+
+	pn = pn == SIZE_MAX ? 0 : pn;
+	nn = nn == SIZE_MAX ? 0 : nn;
+	*out = NULL;
+	*n_out = 0;
+	if ((d = malloc((pn + nn + 1) * sizeof(*d))) == NULL)
+		return -ENOMEM;
+	while (i < pn || j < nn) {
+		if (j >= nn || (i < pn && pk[i] < nk[j])) {
+			d[o++] = pk[i++];
+		} else if (i >= pn || nk[j] < pk[i]) {
+			d[o++] = nk[j++];
+		} else {
+			if (pv[i] != nv[j])
+				d[o++] = pk[i];
+			i++;
+			j++;
+		}
+	}
+	if (o == 0) {
+		free(d);
+		return 0;
+	}
+	*out = d;
+	*n_out = o;
+	return 0;
+}
+
+/*
+ * Whether the route4 FIB of b can be made from b->prev's by repainting
+ * ranges (route4_by_edits): every input but the routes and the country
+ * map the same, the next-hop groups shared, b->prev's FIB recorded; the
+ * routes b->prev's or changed by noted edits; the country map b->prev's
+ * or, both folded, changed in a few prefixes (what changed into *c;
+ * c->cch the caller's to free). Past an eighth of the table the whole
+ * build is cheaper.
+ */
+static bool
+build_by_ranges4(const struct tbl_build *b, struct route4_change *c)
+{
+	const struct ixg_spec *s = b->spec, *ps = b->prev_spec;
+	const struct fibrec *pc, *nc;
+	const uint64_t *k, *l;
+	const uint32_t *v;
+	size_t pn, nn;
+
+	memset(c, 0, sizeof(*c));
+	if (b->prev == NULL || ps == NULL ||
+	    !route_others_same_but_countries(b, 4) ||
+	    b->t->part_refs[TBL_PART_NHG] == NULL ||
+	    b->t->part_refs[TBL_PART_NHG] != b->prev->part_refs[TBL_PART_NHG] ||
+	    b->prev->fibs[FIB_ROUTE4] == NULL)
+		return false;
+	if (!tbl_same(b, IXG_TBL_ROUTES4)) {
+		c->e = edits_for(0, ps->routes4, ps->n_routes4, s->routes4,
+				 s->n_routes4);
+		if (c->e == NULL ||
+		    c->e->n_edits > (uint64_t)s->n_routes4 / 8 + 4096)
+			return false;
+	}
+	if (tbl_same(b, IXG_TBL_COUNTRY4))
+		return c->e != NULL;
+	/* folded on both sides, or on neither */
+	pc = b->prev->fibs[FIB_COUNTRY4];
+	nc = b->t->fibs[FIB_COUNTRY4];
+	pn = fibrec_content4(pc, &k, &v, &l);
+	nn = fibrec_content4(nc, &k, &v, &l);
+	pn = pn == SIZE_MAX ? 0 : pn;
+	nn = nn == SIZE_MAX ? 0 : nn;
+	if ((pn > 0) != (nn > 0) || country_diff4(pc, nc, &c->cch, &c->n_cch))
+		return false;
+	if (c->n_cch > nn / 8 + 4096 || (c->e == NULL && c->n_cch == 0)) {
+		free(c->cch);
+		c->cch = NULL;
+		return false;
+	}
+	return true;
+}
+
 /* First index of the sorted keys k[0..n) not before key x. */
 static size_t
 keys_lower(const uint64_t *k, size_t n, uint64_t x)
@@ -643,24 +754,28 @@ key4_after(uint32_t a, uint8_t len)
 }
 
 /*
- * The route4 FIB of b from b->prev's and the edits e (build_by_edits):
- * the content (fibrec.h: pruned keys and next hops) is b->prev's with,
- * inside each outermost edited prefix ("range"), its entries made again
- * from the new routes and the unchanged blackholes and local addresses,
- * pruned against the range's cover (which no edit changed); the FIB is
- * the spare repainted over the ranges (fibrec_splice4). With a country
- * map (the same as b->prev's: build_by_edits) the range's entries are
- * folded with the country prefixes inside it (fold4, around the cover's
- * route and country). What costs the
- * whole table is one copy of the content; everything else is the edits'
- * ranges (binary searches, and the prefixes inside them). The result is
- * the content build_route4 makes of the same spec, so the same lookups.
+ * The route4 FIB of b from b->prev's and what changed, c
+ * (build_by_ranges4: a delta's edits, the country prefixes whose country
+ * changed, or both): the content (fibrec.h: pruned keys and next hops)
+ * is b->prev's with, inside each outermost changed prefix ("range"), its
+ * entries made again from the new routes and the unchanged blackholes
+ * and local addresses, pruned against the range's cover (which no change
+ * touched); the FIB is the spare repainted over the ranges
+ * (fibrec_splice4). With a country map the range's entries are folded
+ * with the country prefixes inside it (fold4, around the cover's route
+ * and country). What costs the whole table is one copy of the content;
+ * everything else is the ranges (binary searches, and the prefixes
+ * inside them). The result is the content build_route4 makes of the same
+ * spec, so the same lookups.
  */
 static int
-route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
+route4_by_edits(struct tbl_build *b, const struct route4_change *chg)
 {
 	const struct ixg_spec *s = b->spec;
-	const struct ixg_delta_route4 *ed = e->edits;
+	const struct ixg_delta_route4 *ed = chg->e != NULL ? chg->e->edits
+							   : NULL;
+	const uint64_t n_ed = chg->e != NULL ? chg->e->n_edits : 0;
+	size_t ci = 0;
 	const struct fibrec *prev = b->prev->fibs[FIB_ROUTE4];
 	const uint64_t *pk, *plens;
 	const uint32_t *pnh;
@@ -681,7 +796,7 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	/* the blackholes and local addresses, sorted (a few) */
 	ov = malloc(((size_t)s->n_blackholes + s->n_local_addrs + 1) *
 		    sizeof(*ov));
-	rg = malloc((e->n_edits + 1) * sizeof(*rg));
+	rg = malloc((n_ed + chg->n_cch + 1) * sizeof(*rg));
 	if (ov == NULL || rg == NULL)
 		goto fail;
 	for (uint32_t i = 0; i < s->n_blackholes; i++) {
@@ -704,10 +819,17 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	}
 	if (sort_keys4(ov, n_ov) < 0)
 		goto fail;
-	/* the ranges: edited prefixes inside no other edited prefix */
-	for (uint64_t k = 0; k < e->n_edits; k++) {
-		uint64_t x = key4(ed[k].r.addr, ed[k].r.len, PK_ROUTE, 0);
+	/* the ranges: edited prefixes and changed country prefixes (both
+	 * sorted, merged) inside no other of them */
+	for (uint64_t k = 0; k < n_ed || ci < chg->n_cch;) {
+		uint64_t x = k < n_ed ? key4(ed[k].r.addr, ed[k].r.len,
+					     PK_ROUTE, 0)
+				      : UINT64_MAX;
 
+		if (ci < chg->n_cch && chg->cch[ci] < x)
+			x = chg->cch[ci++];
+		else
+			k++;
 		if (n_rg > 0 && x < key4_after(key4_addr(rg[n_rg - 1]),
 					       key4_len(rg[n_rg - 1])))
 			continue; /* inside the last range */
@@ -899,15 +1021,16 @@ build_route4(struct tbl_build *b)
 	const struct ixg_spec *s = b->spec;
 	size_t n = 0,
 	       cap = (size_t)s->n_routes4 + s->n_blackholes + s->n_local_addrs;
-	const struct tables_route_edits *e;
+	struct route4_change ch;
 	uint64_t *k;
 	int rc;
 
 	if (s->n_routes4 > IXG_MAX_ROUTES4)
 		return tbl_fail(b, -ENOSPC, "IPv4 routes: %" PRIu32 " > %u",
 				s->n_routes4, IXG_MAX_ROUTES4);
-	if ((e = build_by_edits(b, 4)) != NULL) {
-		rc = route4_by_edits(b, e);
+	if (build_by_ranges4(b, &ch)) {
+		rc = route4_by_edits(b, &ch);
+		free(ch.cch);
 		return rc < 0 ? rc : 0;
 	}
 	k = malloc((cap + 1) * sizeof(*k));

@@ -4,8 +4,9 @@
  * (route_stage.c) read: the route FIBs route4 and route6, painted from the
  * routes, the live blackholes and the node's own addresses (tables.h, the
  * NH_* next hops) and folded with the country map of the family (the
- * leaf's country: tables.h NH_COUNTRY_SHIFT; a change of the map rebuilds
- * them), and the arrays of local addresses (also read by
+ * leaf's country: tables.h NH_COUNTRY_SHIFT; a change of the map
+ * repaints them over the changed country prefixes), and the arrays of
+ * local addresses (also read by
  * stage_local and stage_rewrite) and blackholes they point into.
  * Hooks (tables_impl.h): the spec tables "local_addrs", "routes4",
  * "routes6", "blackholes"; the parts "addrs", "route4", "route6".
@@ -593,37 +594,6 @@ route_nh4(const struct tbl_build *b, uint64_t k)
 /* ------------------------------------------------------------------ */
 /* Route FIBs made from the previous one and a delta's edits.         */
 
-/*
- * The edits of a route delta (tables_route_edits_note) when they alone
- * changed the route FIB of `family` since b->prev: every other input the
- * same, the next-hop groups shared, b->prev's FIB recorded (fibrec).
- */
-static const struct tables_route_edits *
-build_by_edits(const struct tbl_build *b, uint8_t family)
-{
-	const struct ixg_spec *s = b->spec, *ps = b->prev_spec;
-	const struct tables_route_edits *e;
-
-	if (!route_others_same(b, family) ||
-	    b->t->part_refs[TBL_PART_NHG] == NULL ||
-	    b->t->part_refs[TBL_PART_NHG] != b->prev->part_refs[TBL_PART_NHG])
-		return NULL;
-	e = family == 4 ? edits_for(0, ps->routes4, ps->n_routes4, s->routes4,
-				    s->n_routes4)
-			: edits_for(1, ps->routes6, ps->n_routes6, s->routes6,
-				    s->n_routes6);
-	if (e == NULL ||
-	    b->prev->fibs[family == 4 ? FIB_ROUTE4 : FIB_ROUTE6] == NULL)
-		return NULL;
-	/* Past an eighth of the table the whole build is cheaper: a full
-	 * replace of the real table (565k edits) took 363 ms by the edits
-	 * against 40 ms whole (bench/README-reload.md). */
-	if (e->n_edits >
-	    (uint64_t)(family == 4 ? s->n_routes4 : s->n_routes6) / 8 + 4096)
-		return NULL;
-	return e;
-}
-
 /* What made the route4 FIB of a build differ from b->prev's: the noted
  * edits (NULL: the routes are b->prev's), and the country prefixes whose
  * country changed (sorted keys, malloc'd; none: the same map). */
@@ -1114,13 +1084,109 @@ inside6(const uint8_t *pa, uint8_t len, const uint8_t *a)
 	return memcmp(m, pa, 16) == 0;
 }
 
-/* route4_by_edits for IPv6 (records instead of keys). */
+/* struct route4_change for IPv6: the changed country prefixes as
+ * records. */
+struct route6_change {
+	const struct tables_route_edits *e;
+	struct fib_pfx6 *cch;
+	size_t n_cch;
+};
+
+/* country_diff4 for IPv6 records. */
 static int
-route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
+country_diff6(const struct fibrec *p, const struct fibrec *n,
+	      struct fib_pfx6 **out, size_t *n_out)
+{
+	const struct fib_pfx6 *pp = NULL, *np = NULL;
+	const uint64_t *l;
+	size_t pn = fibrec_content6(p, &pp, &l),
+	       nn = fibrec_content6(n, &np, &l), i = 0, j = 0, o = 0;
+	struct fib_pfx6 *d;
+
+	pn = pn == SIZE_MAX ? 0 : pn;
+	nn = nn == SIZE_MAX ? 0 : nn;
+	*out = NULL;
+	*n_out = 0;
+	if ((d = malloc((pn + nn + 1) * sizeof(*d))) == NULL)
+		return -ENOMEM;
+	while (i < pn || j < nn) {
+		int c = i >= pn	  ? 1
+			: j >= nn ? -1
+				  : pfx6_cmp(&pp[i], np[j].addr, np[j].len);
+
+		if (c < 0) {
+			d[o++] = pp[i++];
+		} else if (c > 0) {
+			d[o++] = np[j++];
+		} else {
+			if (pp[i].nh != np[j].nh)
+				d[o++] = pp[i];
+			i++;
+			j++;
+		}
+	}
+	if (o == 0) {
+		free(d);
+		return 0;
+	}
+	*out = d;
+	*n_out = o;
+	return 0;
+}
+
+/* build_by_ranges4 for the route6 FIB. */
+static bool
+build_by_ranges6(const struct tbl_build *b, struct route6_change *c)
+{
+	const struct ixg_spec *s = b->spec, *ps = b->prev_spec;
+	const struct fibrec *pc, *nc;
+	const struct fib_pfx6 *x;
+	const uint64_t *l;
+	size_t pn, nn;
+
+	memset(c, 0, sizeof(*c));
+	if (b->prev == NULL || ps == NULL ||
+	    !route_others_same_but_countries(b, 6) ||
+	    b->t->part_refs[TBL_PART_NHG] == NULL ||
+	    b->t->part_refs[TBL_PART_NHG] != b->prev->part_refs[TBL_PART_NHG] ||
+	    b->prev->fibs[FIB_ROUTE6] == NULL)
+		return false;
+	if (!tbl_same(b, IXG_TBL_ROUTES6)) {
+		c->e = edits_for(1, ps->routes6, ps->n_routes6, s->routes6,
+				 s->n_routes6);
+		if (c->e == NULL ||
+		    c->e->n_edits > (uint64_t)s->n_routes6 / 8 + 4096)
+			return false;
+	}
+	if (tbl_same(b, IXG_TBL_COUNTRY6))
+		return c->e != NULL;
+	pc = b->prev->fibs[FIB_COUNTRY6];
+	nc = b->t->fibs[FIB_COUNTRY6];
+	pn = fibrec_content6(pc, &x, &l);
+	nn = fibrec_content6(nc, &x, &l);
+	pn = pn == SIZE_MAX ? 0 : pn;
+	nn = nn == SIZE_MAX ? 0 : nn;
+	if ((pn > 0) != (nn > 0) || country_diff6(pc, nc, &c->cch, &c->n_cch))
+		return false;
+	if (c->n_cch > nn / 8 + 4096 || (c->e == NULL && c->n_cch == 0)) {
+		free(c->cch);
+		c->cch = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* route4_by_edits for IPv6 (records instead of keys; what changed:
+ * build_by_ranges6). */
+static int
+route6_by_edits(struct tbl_build *b, const struct route6_change *chg)
 {
 	const struct ixg_spec *s = b->spec;
 	const struct tables *t = b->t;
-	const struct ixg_delta_route6 *ed = e->edits;
+	const struct ixg_delta_route6 *ed = chg->e != NULL ? chg->e->edits
+							   : NULL;
+	const uint64_t n_ed = chg->e != NULL ? chg->e->n_edits : 0;
+	size_t ci = 0;
 	const struct fibrec *prev = b->prev->fibs[FIB_ROUTE6];
 	const struct fib_pfx6 *pp;
 	const uint64_t *plens;
@@ -1139,7 +1205,7 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	memcpy(lens, plens, sizeof(lens));
 	ov = calloc((size_t)s->n_blackholes + t->n_local_addrs + 2,
 		    sizeof(*ov));
-	rg = calloc(e->n_edits + 1, sizeof(*rg));
+	rg = calloc(n_ed + chg->n_cch + 1, sizeof(*rg));
 	if (ov == NULL || rg == NULL)
 		goto fail;
 	/* as build_route6 loads them after the routes */
@@ -1176,14 +1242,28 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	ov[n_ov++].nh = NH_LINK_LOCAL;
 	if (sort_pfx6(ov, n_ov) < 0)
 		goto fail;
-	for (uint64_t k = 0; k < e->n_edits; k++) {
+	/* the ranges: edited prefixes and changed country prefixes (both
+	 * sorted, merged) inside no other of them */
+	for (uint64_t k = 0; k < n_ed || ci < chg->n_cch;) {
+		struct fib_pfx6 x;
+
+		memset(&x, 0, sizeof(x));
+		if (k < n_ed) {
+			mask6(x.addr, ed[k].r.addr, ed[k].r.len);
+			x.len = ed[k].r.len;
+		}
+		if (ci < chg->n_cch &&
+		    (k >= n_ed || pfx6_cmp(&chg->cch[ci], x.addr, x.len) < 0))
+			x = chg->cch[ci++];
+		else
+			k++;
 		if (n_rg > 0 &&
-		    inside6(rg[n_rg - 1].addr, rg[n_rg - 1].len,
-			    ed[k].r.addr) &&
-		    ed[k].r.len >= rg[n_rg - 1].len)
+		    inside6(rg[n_rg - 1].addr, rg[n_rg - 1].len, x.addr) &&
+		    x.len >= rg[n_rg - 1].len)
 			continue;
-		mask6(rg[n_rg].addr, ed[k].r.addr, ed[k].r.len);
-		rg[n_rg++].len = ed[k].r.len;
+		memset(&rg[n_rg], 0, sizeof(rg[n_rg]));
+		memcpy(rg[n_rg].addr, x.addr, 16);
+		rg[n_rg++].len = x.len;
 	}
 	cap = pn + 1;
 	for (size_t g = 0; g < n_rg; g++) {
@@ -1351,15 +1431,16 @@ build_route6(struct tbl_build *b)
 	const struct tables *t = b->t;
 	size_t n = 0, cap = (size_t)s->n_routes6 + s->n_blackholes +
 			    t->n_local_addrs + 1;
-	const struct tables_route_edits *e;
+	struct route6_change ch;
 	struct fib_pfx6 *p;
 	int rc;
 
 	if (s->n_routes6 > IXG_MAX_ROUTES6)
 		return tbl_fail(b, -ENOSPC, "IPv6 routes: %" PRIu32 " > %u",
 				s->n_routes6, IXG_MAX_ROUTES6);
-	if ((e = build_by_edits(b, 6)) != NULL) {
-		rc = route6_by_edits(b, e);
+	if (build_by_ranges6(b, &ch)) {
+		rc = route6_by_edits(b, &ch);
+		free(ch.cch);
 		return rc < 0 ? rc : 0;
 	}
 	p = calloc(cap + 1, sizeof(*p));

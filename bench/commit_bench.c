@@ -25,6 +25,9 @@
  *   one-peer del   and withdraws it again (--rounds times each)
  *   full replace   every route and source moves to the next peer id
  *                  (the ids of 4,095 peers rotate), twice
+ *   country reload one country prefix in 100 moves to another country
+ *                  (the route FIBs hold the destination's country, so
+ *                  they are made again too), and back
  *   then the same one-peer and full-replace steps with spares off (every
  *   changed FIB is built from scratch: the behaviour before fibrec).
  * Route install rate = (IPv4 + IPv6 routes) / build time of the step.
@@ -171,6 +174,35 @@ rotated(const struct ixg_spec *base, uint32_t n_peers)
 	return n;
 }
 
+/* A reload of the country map: every array shared with `base` but
+ * country4/country6 (copied, one prefix in 100 moved to another
+ * country). */
+static struct ixg_spec *
+countries_moved(const struct ixg_spec *base)
+{
+	struct ixg_spec *n = malloc(sizeof(*n));
+	uint32_t nc = base->n_countries > 1 ? base->n_countries - 1 : 1;
+
+	if (n == NULL)
+		exit(1);
+	*n = *base;
+	n->country4 = malloc((base->n_country4 + 1) * sizeof(*n->country4));
+	n->country6 = malloc((base->n_country6 + 1) * sizeof(*n->country6));
+	if (n->country4 == NULL || n->country6 == NULL)
+		exit(1);
+	memcpy(n->country4, base->country4,
+	       base->n_country4 * sizeof(*n->country4));
+	memcpy(n->country6, base->country6,
+	       base->n_country6 * sizeof(*n->country6));
+	for (uint32_t i = 0; i < base->n_country4; i += 100)
+		n->country4[i].country =
+			(uint16_t)(n->country4[i].country % nc + 1);
+	for (uint32_t i = 0; i < base->n_country6; i += 100)
+		n->country6[i].country =
+			(uint16_t)(n->country6[i].country % nc + 1);
+	return n;
+}
+
 /* Free the arrays `s` does not share with `base`, and s. */
 static void
 spec_drop(struct ixg_spec *s, const struct ixg_spec *base)
@@ -185,13 +217,17 @@ spec_drop(struct ixg_spec *s, const struct ixg_spec *base)
 		free(s->sources4);
 	if (s->sources6 != base->sources6)
 		free(s->sources6);
+	if (s->country4 != base->country4)
+		free(s->country4);
+	if (s->country6 != base->country6)
+		free(s->country6);
 	free(s);
 }
 
 static void
 run(struct ixg_spec *base, uint32_t n_peers)
 {
-	struct ixg_spec *live[4] = {NULL};
+	struct ixg_spec *live[5] = {NULL};
 	double t0, c0;
 	int w, n_warm = 0;
 
@@ -241,11 +277,19 @@ run(struct ixg_spec *base, uint32_t n_peers)
 			spec_drop(live[2 + r], base);
 			live[2 + r] = x;
 		}
+		{
+			struct ixg_spec *x = countries_moved(base);
+
+			commit("country reload", x);
+			spec_drop(live[4], base);
+			live[4] = x;
+			commit("country back", base);
+		}
 	}
 	tables_free(cur);
 	cur = NULL;
 	fibrec_drop_spares();
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		spec_drop(live[i], base);
 }
 

@@ -336,7 +336,7 @@ make_frame(const struct ixg_spec *s, const struct tables *t,
 			uint32_t a = fullspec_addr4_in(r, rt->addr, rt->len);
 			uint32_t an = htonl(a);
 
-			nh = lpm4_lookup(t->route4, a);
+			nh = tbl_leaf_nh(lpm4_lookup(t->route4, a));
 			memcpy(dst, &an, 4);
 		} else {
 			const struct ixg_spec_route6 *rt =
@@ -344,7 +344,7 @@ make_frame(const struct ixg_spec *s, const struct tables *t,
 			uint8_t a6[1][16];
 
 			fullspec_addr6_in(r, rt->addr, rt->len, a6[0]);
-			nh = lpm6_lookup(t->route6, a6[0]);
+			nh = tbl_leaf_nh(lpm6_lookup(t->route6, a6[0]));
 			memcpy(dst, a6[0], 16);
 		}
 		if (nh != NH_NONE && nh < IXG_MAX_PEERS && nh != in_peer)

@@ -186,6 +186,74 @@ prune4(const struct tbl_build *b, const uint64_t *k, size_t n, nh4_fn nh,
 	return out;
 }
 
+/* ------------------------------------------------------------------ */
+/* The destination's country folded into the route FIBs' leaves.      */
+
+/*
+ * See tables_impl.h. Both lists are sorted without duplicate prefixes;
+ * one stack per list gives each prefix of the union its route and
+ * country LPM (the nearest entry around it, else the cover's part), a
+ * third stack prunes the union as prune4 does.
+ */
+size_t
+fold4(const uint64_t *rk, const uint32_t *rv, size_t rn, const uint64_t *ck,
+      const uint32_t *cv, size_t cn, uint32_t cover, uint64_t *ok, uint32_t *ov)
+{
+	struct {
+		uint32_t addr;
+		uint8_t len;
+		uint32_t v;
+	} rs[33], cs[33], ms[33];
+	size_t rd = 0, cd = 0, md = 0, i = 0, j = 0, out = 0;
+
+#define FOLD_POP(st, d)                                                        \
+	while ((d) > 0 && ((st)[(d)-1].len > len ||                            \
+			   (a & mask4((st)[(d)-1].len)) != (st)[(d)-1].addr))  \
+	(d)--
+#define FOLD_PUSH(st, d, val)                                                  \
+	do {                                                                   \
+		(st)[d].addr = a;                                              \
+		(st)[d].len = len;                                             \
+		(st)[(d)++].v = (val);                                         \
+	} while (0)
+	while (i < rn || j < cn) {
+		const uint64_t ki = i < rn ? rk[i] & LPM4_KEY_ID_MASK
+					   : UINT64_MAX,
+			       kj = j < cn ? ck[j] & LPM4_KEY_ID_MASK
+					   : UINT64_MAX;
+		const uint64_t x = ki < kj ? ki : kj;
+		const uint32_t a = key4_addr(x);
+		const uint8_t len = key4_len(x);
+		uint64_t key = 0;
+		uint32_t r, c, v;
+
+		FOLD_POP(rs, rd);
+		FOLD_POP(cs, cd);
+		FOLD_POP(ms, md);
+		if (ki == x) {
+			FOLD_PUSH(rs, rd, rv[i]);
+			key = rk[i++];
+		}
+		if (kj == x) {
+			FOLD_PUSH(cs, cd, cv[j]);
+			if (ki != x)
+				key = ck[j];
+			j++;
+		}
+		r = rd > 0 ? rs[rd - 1].v : tbl_leaf_nh(cover);
+		c = cd > 0 ? cs[cd - 1].v : tbl_leaf_country(cover);
+		v = r | c << NH_COUNTRY_SHIFT;
+		if (v == (md > 0 ? ms[md - 1].v : cover))
+			continue;
+		FOLD_PUSH(ms, md, v);
+		ok[out] = key;
+		ov[out++] = v;
+	}
+#undef FOLD_POP
+#undef FOLD_PUSH
+	return out;
+}
+
 /*
  * Make the IPv4 table of `slot` holding the sorted keys (see prune4), by
  * patching the slot's spare or from scratch (fibrec.h). The next hop of
@@ -196,11 +264,27 @@ const struct lpm *
 fib4_build(struct tbl_build *b, enum fib_slot slot, const uint64_t *k, size_t n,
 	   nh4_fn nh, const uint32_t *nhs, int *rc)
 {
+	return fib4_build_fold(b, slot, k, n, nh, nhs, NULL, rc);
+}
+
+/* See tables_impl.h. */
+const struct lpm *
+fib4_build_fold(struct tbl_build *b, enum fib_slot slot, const uint64_t *k,
+		size_t n, nh4_fn nh, const uint32_t *nhs,
+		const struct fibrec *fold, int *rc)
+{
 	struct fibrec *r = NULL;
-	uint64_t *ok = malloc((n + 1) * sizeof(*ok));
-	uint32_t *onh = malloc((n + 1) * sizeof(*onh));
+	const uint64_t *ck = NULL, *clens;
+	const uint32_t *cv = NULL;
+	size_t cn = fold != NULL ? fibrec_content4(fold, &ck, &cv, &clens) : 0;
+	uint64_t *ok, *fk = NULL;
+	uint32_t *onh, *fv = NULL;
 	size_t bad;
 
+	if (cn == SIZE_MAX)
+		cn = 0;
+	ok = malloc((n + cn + 1) * sizeof(*ok));
+	onh = malloc((n + cn + 1) * sizeof(*onh));
 	if (ok == NULL || onh == NULL) {
 		*rc = tbl_fail(b, -ENOMEM, "%s: out of memory",
 			       fibrec_slot_name(slot));
@@ -209,6 +293,18 @@ fib4_build(struct tbl_build *b, enum fib_slot slot, const uint64_t *k, size_t n,
 	ok[0] = 0; /* n may be 0: the table is then empty */
 	onh[0] = 0;
 	n = prune4(b, k, n, nh, nhs, ok, onh);
+	if (cn > 0) {
+		fk = malloc((n + cn + 1) * sizeof(*fk));
+		fv = malloc((n + cn + 1) * sizeof(*fv));
+		if (fk == NULL || fv == NULL) {
+			*rc = tbl_fail(b, -ENOMEM, "%s: out of memory",
+				       fibrec_slot_name(slot));
+			goto out;
+		}
+		n = fold4(ok, onh, n, ck, cv, cn, NH_NONE, fk, fv);
+		memcpy(ok, fk, n * sizeof(*ok));
+		memcpy(onh, fv, n * sizeof(*onh));
+	}
 	r = fibrec_make4(slot, ok, onh, n, &b->t->fib_stat[slot], &bad, rc);
 	if (r == NULL) {
 		char what[128];
@@ -227,6 +323,8 @@ out:
 	b->t->fibs[slot] = r;
 	free(ok);
 	free(onh);
+	free(fk);
+	free(fv);
 	return fibrec_lpm(r);
 }
 
@@ -386,6 +484,43 @@ prune6(struct fib_pfx6 *p, size_t n)
 	return out;
 }
 
+/* See tables_impl.h. fold4 for records. */
+size_t
+fold6(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
+      size_t cn, uint32_t cover, struct fib_pfx6 *out)
+{
+	struct fib_pfx6 rs[129], cs[129], ms[129];
+	size_t rd = 0, cd = 0, md = 0, i = 0, j = 0, o = 0;
+
+	while (i < rn || j < cn) {
+		const int d = i >= rn	? 1
+			      : j >= cn ? -1
+					: cmp_pfx6(&rp[i], &cp[j]);
+		const struct fib_pfx6 *x = d <= 0 ? &rp[i] : &cp[j];
+		struct fib_pfx6 e = *x;
+		uint32_t r, c;
+
+		while (rd > 0 && !covers6(&rs[rd - 1], x))
+			rd--;
+		while (cd > 0 && !covers6(&cs[cd - 1], x))
+			cd--;
+		while (md > 0 && !covers6(&ms[md - 1], x))
+			md--;
+		if (d <= 0)
+			rs[rd++] = rp[i++];
+		if (d >= 0)
+			cs[cd++] = cp[j++];
+		r = rd > 0 ? rs[rd - 1].nh : tbl_leaf_nh(cover);
+		c = cd > 0 ? cs[cd - 1].nh : tbl_leaf_country(cover);
+		e.nh = r | c << NH_COUNTRY_SHIFT;
+		if (e.nh == (md > 0 ? ms[md - 1].nh : cover))
+			continue;
+		ms[md++] = e;
+		out[o++] = e;
+	}
+	return o;
+}
+
 /*
  * fib4_build for IPv6: the table of `slot` holding the sorted records,
  * pruned in place (see prune4).
@@ -394,10 +529,35 @@ const struct lpm *
 fib6_build(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
 	   size_t n, int *rc)
 {
+	return fib6_build_fold(b, slot, p, n, NULL, rc);
+}
+
+/* See tables_impl.h. */
+const struct lpm *
+fib6_build_fold(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
+		size_t n, const struct fibrec *fold, int *rc)
+{
 	struct fibrec *r;
+	const struct fib_pfx6 *cp = NULL;
+	const uint64_t *clens;
+	size_t cn = fold != NULL ? fibrec_content6(fold, &cp, &clens) : 0;
+	struct fib_pfx6 *q = NULL;
 	size_t bad;
 
+	if (cn == SIZE_MAX)
+		cn = 0;
 	n = prune6(p, n);
+	if (cn > 0) {
+		q = malloc((n + cn + 1) * sizeof(*q));
+		if (q == NULL) {
+			*rc = tbl_fail(b, -ENOMEM, "%s: out of memory",
+				       fibrec_slot_name(slot));
+			b->t->fibs[slot] = NULL;
+			return NULL;
+		}
+		n = fold6(p, n, cp, cn, NH_NONE, q);
+		p = q;
+	}
 	r = fibrec_make6(slot, p, n, &b->t->fib_stat[slot], &bad, rc);
 	if (r == NULL) {
 		char what[128];
@@ -414,6 +574,7 @@ fib6_build(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
 			       rte_strerror(-*rc));
 	}
 	b->t->fibs[slot] = r;
+	free(q);
 	return fibrec_lpm(r);
 }
 

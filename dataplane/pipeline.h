@@ -142,11 +142,14 @@ struct burst {
 	 * g_at4 (g_at6), source and destination (IPv4 in host order). Valid
 	 * while `gathered` is 1: stage_parse clears it, stage_lookup sets it;
 	 * a burst that skipped them (a test of one stage) has it 0 and is
-	 * gathered by stage_country itself.
+	 * gathered by stage_country itself. g_dcc4/g_dcc6: the
+	 * destinations' countries, from the route FIB's leaves (tables.h,
+	 * NH_COUNTRY_SHIFT), so stage_country looks up the sources only.
 	 */
 	uint8_t gathered;
 	uint8_t n_g4, n_g6;
 	uint8_t g_at4[PIPELINE_BURST], g_at6[PIPELINE_BURST];
+	uint8_t g_dcc4[PIPELINE_BURST], g_dcc6[PIPELINE_BURST];
 	uint32_t g_src4[PIPELINE_BURST], g_dst4[PIPELINE_BURST];
 	uint8_t g_src6[PIPELINE_BURST][16], g_dst6[PIPELINE_BURST][16];
 };

@@ -5,9 +5,11 @@
  * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
  * egress peer, blackhole, no route, or a route back to the ingress peer.
  *
- * Cost: lookup 53 instructions/packet on the real table through the
- * ports, both addresses gathered for stage_country; route 26 (callgrind;
- * bench/README.md, "Per stage"). The blackhole counters cost forwarded traffic 5 instructions
+ * Cost: lookup 57.8 instructions/packet on the real table through the
+ * ports, both addresses gathered and the leaf's country split off for
+ * stage_country (+5.0 for the split, which saves stage_country's walk of
+ * the destination: 50.0 -> 31.8); route 26 (callgrind; bench/README.md,
+ * "Per stage" and "Issue 12, the country folded into the route leaf"). The blackhole counters cost forwarded traffic 5 instructions
  * per burst (26.34 -> 26.50 per packet, small scenario, 200k packets).
  * ECMP: a route to a member 27.5 before and after the groups (small,
  * 200k packets); a route to a group 79.2 (the flow hash and the slot
@@ -32,12 +34,13 @@ _Static_assert(TBL_HOPS - 1 < NH_BLACKHOLE, "hops are next hops of kind 0");
 
 /*
  * Destination lookup for every VERDICT_CONTINUE IPv4/IPv6 packet of b, in
- * bulk per family: stores the FIB result (NH_* encoding) in
+ * bulk per family: stores the FIB result's next hop (NH_* encoding) in
  * meta.route_nh, and in b->nh_local the packets routed to the node itself
  * (bit i: b->pkts[i]), so stage_local visits only those. stage_sav
  * (loose) and stage_route use the result. Gathers both addresses of those
- * packets into b->g_* (burst.gathered) for stage_country. Worker thread;
- * reads ctx->t, writes only the burst.
+ * packets into b->g_* (burst.gathered) for stage_country, and the
+ * destination's country the same leaf holds into b->g_dcc*. Worker
+ * thread; reads ctx->t, writes only the burst.
  */
 void
 stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
@@ -49,6 +52,7 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	uint32_t *const src4 = b->g_src4, *const dst4 = b->g_dst4;
 	uint8_t(*const src6)[16] = b->g_src6, (*const dst6)[16] = b->g_dst6;
 	uint8_t *const at4 = b->g_at4, *const at6 = b->g_at6;
+	uint8_t *const dcc4 = b->g_dcc4, *const dcc6 = b->g_dcc6;
 	uint32_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
 	unsigned n4 = 0, n6 = 0;
 	uint32_t local = 0;
@@ -75,8 +79,9 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	if (n4 > 0) {
 		lpm4_lookup_bulk(t->route4, dst4, nh4, n4);
 		for (unsigned j = 0; j < n4; j++) {
-			uint32_t nh = nh4[j];
+			uint32_t nh = tbl_leaf_nh(nh4[j]);
 
+			dcc4[j] = (uint8_t)tbl_leaf_country(nh4[j]);
 			b->meta[at4[j]].route_nh = nh;
 			if ((nh & NH_KIND_MASK) == NH_LOCAL)
 				local |= UINT32_C(1) << at4[j];
@@ -86,8 +91,9 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 		lpm6_lookup_bulk(t->route6, (const uint8_t(*)[16])dst6, nh6,
 				 n6);
 		for (unsigned j = 0; j < n6; j++) {
-			uint32_t nh = nh6[j];
+			uint32_t nh = tbl_leaf_nh(nh6[j]);
 
+			dcc6[j] = (uint8_t)tbl_leaf_country(nh6[j]);
 			b->meta[at6[j]].route_nh = nh;
 			if ((nh & NH_KIND_MASK) == NH_LOCAL)
 				local |= UINT32_C(1) << at6[j];

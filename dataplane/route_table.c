@@ -3,7 +3,10 @@
  * route_table.c - what the destination lookup and stage_route
  * (route_stage.c) read: the route FIBs route4 and route6, painted from the
  * routes, the live blackholes and the node's own addresses (tables.h, the
- * NH_* next hops), and the arrays of local addresses (also read by
+ * NH_* next hops) and folded with the country map of the family (the
+ * leaf's country: tables.h NH_COUNTRY_SHIFT; a change of the map
+ * repaints them over the changed country prefixes), and the arrays of
+ * local addresses (also read by
  * stage_local and stage_rewrite) and blackholes they point into.
  * Hooks (tables_impl.h): the spec tables "local_addrs", "routes4",
  * "routes6", "blackholes"; the parts "addrs", "route4", "route6".
@@ -517,9 +520,22 @@ blackhole_live_at(const struct ixg_spec *s, uint32_t i, int64_t now)
 }
 
 /* Whether every input of the destination FIB of `family` but its routes
- * is b->prev's: blackholes (and which are live), local addresses, peers. */
+ * is b->prev's: blackholes (and which are live), local addresses, peers,
+ * the country prefixes of the family. */
+static bool route_others_same_but_countries(const struct tbl_build *b,
+					    uint8_t family);
+
 static bool
 route_others_same(const struct tbl_build *b, uint8_t family)
+{
+	/* The leaves hold the destination's country (tables.h). */
+	return route_others_same_but_countries(b, family) &&
+	       tbl_same(b, family == 4 ? IXG_TBL_COUNTRY4 : IXG_TBL_COUNTRY6);
+}
+
+/* route_others_same but the country map. */
+static bool
+route_others_same_but_countries(const struct tbl_build *b, uint8_t family)
 {
 	const struct ixg_spec *s = b->spec;
 
@@ -578,35 +594,106 @@ route_nh4(const struct tbl_build *b, uint64_t k)
 /* ------------------------------------------------------------------ */
 /* Route FIBs made from the previous one and a delta's edits.         */
 
+/* What made the route4 FIB of a build differ from b->prev's: the noted
+ * edits (NULL: the routes are b->prev's), and the country prefixes whose
+ * country changed (sorted keys, malloc'd; none: the same map). */
+struct route4_change {
+	const struct tables_route_edits *e;
+	uint64_t *cch;
+	size_t n_cch;
+};
+
 /*
- * The edits of a route delta (tables_route_edits_note) when they alone
- * changed the route FIB of `family` since b->prev: every other input the
- * same, the next-hop groups shared, b->prev's FIB recorded (fibrec).
+ * The prefixes of the country FIB contents p and n (sorted, pruned) that
+ * differ: in one only, or with another country. Writes a malloc'd sorted
+ * list (NULL when none) to *out; 0 or -ENOMEM.
  */
-static const struct tables_route_edits *
-build_by_edits(const struct tbl_build *b, uint8_t family)
+static int
+country_diff4(const struct fibrec *p, const struct fibrec *n, uint64_t **out,
+	      size_t *n_out)
+{
+	const uint64_t *pk = NULL, *nk = NULL, *l;
+	const uint32_t *pv = NULL, *nv = NULL;
+	size_t pn = fibrec_content4(p, &pk, &pv, &l),
+	       nn = fibrec_content4(n, &nk, &nv, &l), i = 0, j = 0, o = 0;
+	uint64_t *d;
+
+	pn = pn == SIZE_MAX ? 0 : pn;
+	nn = nn == SIZE_MAX ? 0 : nn;
+	*out = NULL;
+	*n_out = 0;
+	if ((d = malloc((pn + nn + 1) * sizeof(*d))) == NULL)
+		return -ENOMEM;
+	while (i < pn || j < nn) {
+		if (j >= nn || (i < pn && pk[i] < nk[j])) {
+			d[o++] = pk[i++];
+		} else if (i >= pn || nk[j] < pk[i]) {
+			d[o++] = nk[j++];
+		} else {
+			if (pv[i] != nv[j])
+				d[o++] = pk[i];
+			i++;
+			j++;
+		}
+	}
+	if (o == 0) {
+		free(d);
+		return 0;
+	}
+	*out = d;
+	*n_out = o;
+	return 0;
+}
+
+/*
+ * Whether the route4 FIB of b can be made from b->prev's by repainting
+ * ranges (route4_by_edits): every input but the routes and the country
+ * map the same, the next-hop groups shared, b->prev's FIB recorded; the
+ * routes b->prev's or changed by noted edits; the country map b->prev's
+ * or, both folded, changed in a few prefixes (what changed into *c;
+ * c->cch the caller's to free). Past an eighth of the table the whole
+ * build is cheaper.
+ */
+static bool
+build_by_ranges4(const struct tbl_build *b, struct route4_change *c)
 {
 	const struct ixg_spec *s = b->spec, *ps = b->prev_spec;
-	const struct tables_route_edits *e;
+	const struct fibrec *pc, *nc;
+	const uint64_t *k, *l;
+	const uint32_t *v;
+	size_t pn, nn;
 
-	if (!route_others_same(b, family) ||
+	memset(c, 0, sizeof(*c));
+	if (b->prev == NULL || ps == NULL ||
+	    !route_others_same_but_countries(b, 4) ||
 	    b->t->part_refs[TBL_PART_NHG] == NULL ||
-	    b->t->part_refs[TBL_PART_NHG] != b->prev->part_refs[TBL_PART_NHG])
-		return NULL;
-	e = family == 4 ? edits_for(0, ps->routes4, ps->n_routes4, s->routes4,
-				    s->n_routes4)
-			: edits_for(1, ps->routes6, ps->n_routes6, s->routes6,
-				    s->n_routes6);
-	if (e == NULL ||
-	    b->prev->fibs[family == 4 ? FIB_ROUTE4 : FIB_ROUTE6] == NULL)
-		return NULL;
-	/* Past an eighth of the table the whole build is cheaper: a full
-	 * replace of the real table (565k edits) took 363 ms by the edits
-	 * against 40 ms whole (bench/README-reload.md). */
-	if (e->n_edits >
-	    (uint64_t)(family == 4 ? s->n_routes4 : s->n_routes6) / 8 + 4096)
-		return NULL;
-	return e;
+	    b->t->part_refs[TBL_PART_NHG] != b->prev->part_refs[TBL_PART_NHG] ||
+	    b->prev->fibs[FIB_ROUTE4] == NULL)
+		return false;
+	if (!tbl_same(b, IXG_TBL_ROUTES4)) {
+		c->e = edits_for(0, ps->routes4, ps->n_routes4, s->routes4,
+				 s->n_routes4);
+		if (c->e == NULL ||
+		    c->e->n_edits > (uint64_t)s->n_routes4 / 8 + 4096)
+			return false;
+	}
+	if (tbl_same(b, IXG_TBL_COUNTRY4))
+		return c->e != NULL;
+	/* folded on both sides, or on neither */
+	pc = b->prev->fibs[FIB_COUNTRY4];
+	nc = b->t->fibs[FIB_COUNTRY4];
+	pn = fibrec_content4(pc, &k, &v, &l);
+	nn = fibrec_content4(nc, &k, &v, &l);
+	pn = pn == SIZE_MAX ? 0 : pn;
+	nn = nn == SIZE_MAX ? 0 : nn;
+	if ((pn > 0) != (nn > 0) || country_diff4(pc, nc, &c->cch, &c->n_cch))
+		return false;
+	if (c->n_cch > nn / 8 + 4096 || (c->e == NULL && c->n_cch == 0)) {
+		free(c->cch);
+		c->cch = NULL;
+		return false;
+	}
+	return true;
 }
 
 /* First index of the sorted keys k[0..n) not before key x. */
@@ -637,28 +724,41 @@ key4_after(uint32_t a, uint8_t len)
 }
 
 /*
- * The route4 FIB of b from b->prev's and the edits e (build_by_edits):
- * the content (fibrec.h: pruned keys and next hops) is b->prev's with,
- * inside each outermost edited prefix ("range"), its entries made again
- * from the new routes and the unchanged blackholes and local addresses,
- * pruned against the range's cover (which no edit changed); the FIB is
- * the spare repainted over the ranges (fibrec_splice4). What costs the
- * whole table is one copy of the content; everything else is the edits'
- * ranges (binary searches, and the prefixes inside them). The result is
- * the content build_route4 makes of the same spec, so the same lookups.
+ * The route4 FIB of b from b->prev's and what changed, c
+ * (build_by_ranges4: a delta's edits, the country prefixes whose country
+ * changed, or both): the content (fibrec.h: pruned keys and next hops)
+ * is b->prev's with, inside each outermost changed prefix ("range"), its
+ * entries made again from the new routes and the unchanged blackholes
+ * and local addresses, pruned against the range's cover (which no change
+ * touched); the FIB is the spare repainted over the ranges
+ * (fibrec_splice4). With a country map the range's entries are folded
+ * with the country prefixes inside it (fold4, around the cover's route
+ * and country). What costs the whole table is one copy of the content;
+ * everything else is the ranges (binary searches, and the prefixes
+ * inside them). The result is the content build_route4 makes of the same
+ * spec, so the same lookups.
  */
 static int
-route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
+route4_by_edits(struct tbl_build *b, const struct route4_change *chg)
 {
 	const struct ixg_spec *s = b->spec;
-	const struct ixg_delta_route4 *ed = e->edits;
+	const struct ixg_delta_route4 *ed = chg->e != NULL ? chg->e->edits
+							   : NULL;
+	const uint64_t n_ed = chg->e != NULL ? chg->e->n_edits : 0;
+	size_t ci = 0;
 	const struct fibrec *prev = b->prev->fibs[FIB_ROUTE4];
 	const uint64_t *pk, *plens;
 	const uint32_t *pnh;
 	size_t pn = fibrec_content4(prev, &pk, &pnh, &plens);
-	size_t n_ov = 0, n_rg = 0, cap, m = 0, at = 0, bad;
-	uint64_t *ov = NULL, *rg = NULL, *nk = NULL, lens[3];
-	uint32_t *nnh = NULL;
+	size_t n_ov = 0, n_rg = 0, cap, m = 0, at = 0, bad, tcap = 1;
+	uint64_t *ov = NULL, *rg = NULL, *nk = NULL, *tk = NULL, lens[3];
+	uint32_t *nnh = NULL, *tv = NULL;
+	/* the country content folded into the leaves (b->prev's too:
+	 * build_by_edits) */
+	const uint64_t *ck = NULL, *clens;
+	const uint32_t *cv = NULL;
+	size_t cn = fibrec_content4(b->t->fibs[FIB_COUNTRY4], &ck, &cv, &clens);
+	const bool fold = cn != SIZE_MAX && cn > 0;
 	struct fibrec *r;
 	int rc = -ENOMEM;
 
@@ -666,7 +766,7 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	/* the blackholes and local addresses, sorted (a few) */
 	ov = malloc(((size_t)s->n_blackholes + s->n_local_addrs + 1) *
 		    sizeof(*ov));
-	rg = malloc((e->n_edits + 1) * sizeof(*rg));
+	rg = malloc((n_ed + chg->n_cch + 1) * sizeof(*rg));
 	if (ov == NULL || rg == NULL)
 		goto fail;
 	for (uint32_t i = 0; i < s->n_blackholes; i++) {
@@ -689,10 +789,17 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	}
 	if (sort_keys4(ov, n_ov) < 0)
 		goto fail;
-	/* the ranges: edited prefixes inside no other edited prefix */
-	for (uint64_t k = 0; k < e->n_edits; k++) {
-		uint64_t x = key4(ed[k].r.addr, ed[k].r.len, PK_ROUTE, 0);
+	/* the ranges: edited prefixes and changed country prefixes (both
+	 * sorted, merged) inside no other of them */
+	for (uint64_t k = 0; k < n_ed || ci < chg->n_cch;) {
+		uint64_t x = k < n_ed ? key4(ed[k].r.addr, ed[k].r.len,
+					     PK_ROUTE, 0)
+				      : UINT64_MAX;
 
+		if (ci < chg->n_cch && chg->cch[ci] < x)
+			x = chg->cch[ci++];
+		else
+			k++;
 		if (n_rg > 0 && x < key4_after(key4_addr(rg[n_rg - 1]),
 					       key4_len(rg[n_rg - 1])))
 			continue; /* inside the last range */
@@ -705,17 +812,30 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 		uint8_t len = key4_len(rg[g]);
 		uint64_t end = key4_after(a, len);
 
-		cap += route4_index(s->routes4, s->n_routes4,
-				    end == UINT64_MAX ? UINT32_MAX
-						      : key4_addr(end),
-				    end == UINT64_MAX ? 33 : 0) -
-		       route4_index(s->routes4, s->n_routes4, a, len);
-		cap += keys_lower(ov, n_ov, end) - keys_lower(ov, n_ov, rg[g]);
+		size_t in = route4_index(s->routes4, s->n_routes4,
+					 end == UINT64_MAX ? UINT32_MAX
+							   : key4_addr(end),
+					 end == UINT64_MAX ? 33 : 0) -
+			    route4_index(s->routes4, s->n_routes4, a, len);
+
+		in += keys_lower(ov, n_ov, end) - keys_lower(ov, n_ov, rg[g]);
+		cap += in;
+		if (in + 1 > tcap)
+			tcap = in + 1;
+		if (fold)
+			cap += keys_lower(ck, cn, end) -
+			       keys_lower(ck, cn, rg[g]);
 	}
 	nk = malloc(cap * sizeof(*nk));
 	nnh = malloc(cap * sizeof(*nnh));
 	if (nk == NULL || nnh == NULL)
 		goto fail;
+	if (fold) {
+		tk = malloc(tcap * sizeof(*tk));
+		tv = malloc(tcap * sizeof(*tv));
+		if (tk == NULL || tv == NULL)
+			goto fail;
+	}
 	for (size_t g = 0; g < n_rg; g++) {
 		uint32_t a = key4_addr(rg[g]), cover = NH_NONE;
 		uint8_t len = key4_len(rg[g]);
@@ -729,7 +849,9 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 			uint8_t len;
 			uint32_t nh;
 		} st[33];
-		size_t depth = 0;
+		size_t depth = 0, rn = 0;
+		uint64_t *rk;
+		uint32_t *rv, rcover;
 
 		/* the cover: the longest kept prefix around the range */
 		for (int l = len - 1; l >= 0; l--) {
@@ -748,6 +870,11 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 		memcpy(nnh + m, pnh + at, (lo - at) * sizeof(*nnh));
 		m += lo - at;
 		at = hi;
+		/* the routes' entries: folded with the countries' below, or
+		 * the content itself */
+		rk = fold ? tk : nk + m;
+		rv = fold ? tv : nnh + m;
+		rcover = fold ? tbl_leaf_nh(cover) : cover;
 		/* routes and overlay inside the range, merged by prefix; of
 		 * one prefix the last (route, blackhole, local) wins */
 		for (;;) {
@@ -804,14 +931,26 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 				(key4_addr(x) & mask4(st[depth - 1].len)) !=
 					st[depth - 1].addr))
 				depth--;
-			if (v == (depth > 0 ? st[depth - 1].nh : cover))
+			if (v == (depth > 0 ? st[depth - 1].nh : rcover))
 				continue;
 			st[depth].addr = key4_addr(x);
 			st[depth].len = key4_len(x);
 			st[depth++].nh = v;
 			lens[0] |= UINT64_C(1) << key4_len(x);
-			nk[m] = id;
-			nnh[m++] = v;
+			rk[rn] = id;
+			rv[rn++] = v;
+		}
+		if (fold) {
+			size_t clo = keys_lower(ck, cn, rg[g]),
+			       chi = keys_lower(ck, cn, end),
+			       fn = fold4(tk, tv, rn, ck + clo, cv + clo,
+					  chi - clo, cover, nk + m, nnh + m);
+
+			for (size_t i = m; i < m + fn; i++)
+				lens[0] |= UINT64_C(1) << key4_len(nk[i]);
+			m += fn;
+		} else {
+			m += rn;
 		}
 	}
 	memcpy(nk + m, pk + at, (pn - at) * sizeof(*nk));
@@ -819,6 +958,10 @@ route4_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	m += pn - at;
 	free(ov);
 	ov = NULL;
+	free(tk);
+	free(tv);
+	tk = NULL;
+	tv = NULL;
 	r = fibrec_splice4(FIB_ROUTE4, prev, nk, nnh, m, lens, rg, n_rg,
 			   &b->t->fib_stat[FIB_ROUTE4], &bad, &rc);
 	nk = NULL; /* fibrec_splice4's now, freed or kept */
@@ -836,6 +979,8 @@ fail:
 	free(rg);
 	free(nk);
 	free(nnh);
+	free(tk);
+	free(tv);
 	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv4 routes: out of memory")
 			     : rc;
 }
@@ -846,15 +991,16 @@ build_route4(struct tbl_build *b)
 	const struct ixg_spec *s = b->spec;
 	size_t n = 0,
 	       cap = (size_t)s->n_routes4 + s->n_blackholes + s->n_local_addrs;
-	const struct tables_route_edits *e;
+	struct route4_change ch;
 	uint64_t *k;
 	int rc;
 
 	if (s->n_routes4 > IXG_MAX_ROUTES4)
 		return tbl_fail(b, -ENOSPC, "IPv4 routes: %" PRIu32 " > %u",
 				s->n_routes4, IXG_MAX_ROUTES4);
-	if ((e = build_by_edits(b, 4)) != NULL) {
-		rc = route4_by_edits(b, e);
+	if (build_by_ranges4(b, &ch)) {
+		rc = route4_by_edits(b, &ch);
+		free(ch.cch);
 		return rc < 0 ? rc : 0;
 	}
 	k = malloc((cap + 1) * sizeof(*k));
@@ -897,7 +1043,8 @@ build_route4(struct tbl_build *b)
 		free(k);
 		return tbl_fail(b, rc, "IPv4 routes: out of memory");
 	}
-	b->t->route4 = fib4_build(b, FIB_ROUTE4, k, n, route_nh4, NULL, &rc);
+	b->t->route4 = fib4_build_fold(b, FIB_ROUTE4, k, n, route_nh4, NULL,
+				       b->t->fibs[FIB_COUNTRY4], &rc);
 	free(k);
 	return rc;
 }
@@ -937,27 +1084,128 @@ inside6(const uint8_t *pa, uint8_t len, const uint8_t *a)
 	return memcmp(m, pa, 16) == 0;
 }
 
-/* route4_by_edits for IPv6 (records instead of keys). */
+/* struct route4_change for IPv6: the changed country prefixes as
+ * records. */
+struct route6_change {
+	const struct tables_route_edits *e;
+	struct fib_pfx6 *cch;
+	size_t n_cch;
+};
+
+/* country_diff4 for IPv6 records. */
 static int
-route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
+country_diff6(const struct fibrec *p, const struct fibrec *n,
+	      struct fib_pfx6 **out, size_t *n_out)
+{
+	const struct fib_pfx6 *pp = NULL, *np = NULL;
+	const uint64_t *l;
+	size_t pn = fibrec_content6(p, &pp, &l),
+	       nn = fibrec_content6(n, &np, &l), i = 0, j = 0, o = 0;
+	struct fib_pfx6 *d;
+
+	pn = pn == SIZE_MAX ? 0 : pn;
+	nn = nn == SIZE_MAX ? 0 : nn;
+	*out = NULL;
+	*n_out = 0;
+	if ((d = malloc((pn + nn + 1) * sizeof(*d))) == NULL)
+		return -ENOMEM;
+	while (i < pn || j < nn) {
+		int c = i >= pn	  ? 1
+			: j >= nn ? -1
+				  : pfx6_cmp(&pp[i], np[j].addr, np[j].len);
+
+		if (c < 0) {
+			d[o++] = pp[i++];
+		} else if (c > 0) {
+			d[o++] = np[j++];
+		} else {
+			if (pp[i].nh != np[j].nh)
+				d[o++] = pp[i];
+			i++;
+			j++;
+		}
+	}
+	if (o == 0) {
+		free(d);
+		return 0;
+	}
+	*out = d;
+	*n_out = o;
+	return 0;
+}
+
+/* build_by_ranges4 for the route6 FIB. */
+static bool
+build_by_ranges6(const struct tbl_build *b, struct route6_change *c)
+{
+	const struct ixg_spec *s = b->spec, *ps = b->prev_spec;
+	const struct fibrec *pc, *nc;
+	const struct fib_pfx6 *x;
+	const uint64_t *l;
+	size_t pn, nn;
+
+	memset(c, 0, sizeof(*c));
+	if (b->prev == NULL || ps == NULL ||
+	    !route_others_same_but_countries(b, 6) ||
+	    b->t->part_refs[TBL_PART_NHG] == NULL ||
+	    b->t->part_refs[TBL_PART_NHG] != b->prev->part_refs[TBL_PART_NHG] ||
+	    b->prev->fibs[FIB_ROUTE6] == NULL)
+		return false;
+	if (!tbl_same(b, IXG_TBL_ROUTES6)) {
+		c->e = edits_for(1, ps->routes6, ps->n_routes6, s->routes6,
+				 s->n_routes6);
+		if (c->e == NULL ||
+		    c->e->n_edits > (uint64_t)s->n_routes6 / 8 + 4096)
+			return false;
+	}
+	if (tbl_same(b, IXG_TBL_COUNTRY6))
+		return c->e != NULL;
+	pc = b->prev->fibs[FIB_COUNTRY6];
+	nc = b->t->fibs[FIB_COUNTRY6];
+	pn = fibrec_content6(pc, &x, &l);
+	nn = fibrec_content6(nc, &x, &l);
+	pn = pn == SIZE_MAX ? 0 : pn;
+	nn = nn == SIZE_MAX ? 0 : nn;
+	if ((pn > 0) != (nn > 0) || country_diff6(pc, nc, &c->cch, &c->n_cch))
+		return false;
+	if (c->n_cch > nn / 8 + 4096 || (c->e == NULL && c->n_cch == 0)) {
+		free(c->cch);
+		c->cch = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* route4_by_edits for IPv6 (records instead of keys; what changed:
+ * build_by_ranges6). */
+static int
+route6_by_edits(struct tbl_build *b, const struct route6_change *chg)
 {
 	const struct ixg_spec *s = b->spec;
 	const struct tables *t = b->t;
-	const struct ixg_delta_route6 *ed = e->edits;
+	const struct ixg_delta_route6 *ed = chg->e != NULL ? chg->e->edits
+							   : NULL;
+	const uint64_t n_ed = chg->e != NULL ? chg->e->n_edits : 0;
+	size_t ci = 0;
 	const struct fibrec *prev = b->prev->fibs[FIB_ROUTE6];
 	const struct fib_pfx6 *pp;
 	const uint64_t *plens;
 	size_t pn = fibrec_content6(prev, &pp, &plens);
-	size_t n_ov = 0, n_rg = 0, cap, m = 0, at = 0, bad;
-	struct fib_pfx6 *ov = NULL, *rg = NULL, *np = NULL;
+	size_t n_ov = 0, n_rg = 0, cap, m = 0, at = 0, bad, tcap = 1;
+	struct fib_pfx6 *ov = NULL, *rg = NULL, *np = NULL, *tp = NULL;
 	uint64_t lens[3];
+	/* the country content folded into the leaves, as route4_by_edits */
+	const struct fib_pfx6 *cp = NULL;
+	const uint64_t *clens;
+	size_t cn = fibrec_content6(b->t->fibs[FIB_COUNTRY6], &cp, &clens);
+	const bool fold = cn != SIZE_MAX && cn > 0;
 	struct fibrec *r;
 	int rc = -ENOMEM;
 
 	memcpy(lens, plens, sizeof(lens));
 	ov = calloc((size_t)s->n_blackholes + t->n_local_addrs + 2,
 		    sizeof(*ov));
-	rg = calloc(e->n_edits + 1, sizeof(*rg));
+	rg = calloc(n_ed + chg->n_cch + 1, sizeof(*rg));
 	if (ov == NULL || rg == NULL)
 		goto fail;
 	/* as build_route6 loads them after the routes */
@@ -994,32 +1242,54 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 	ov[n_ov++].nh = NH_LINK_LOCAL;
 	if (sort_pfx6(ov, n_ov) < 0)
 		goto fail;
-	for (uint64_t k = 0; k < e->n_edits; k++) {
+	/* the ranges: edited prefixes and changed country prefixes (both
+	 * sorted, merged) inside no other of them */
+	for (uint64_t k = 0; k < n_ed || ci < chg->n_cch;) {
+		struct fib_pfx6 x;
+
+		memset(&x, 0, sizeof(x));
+		if (k < n_ed) {
+			mask6(x.addr, ed[k].r.addr, ed[k].r.len);
+			x.len = ed[k].r.len;
+		}
+		if (ci < chg->n_cch &&
+		    (k >= n_ed || pfx6_cmp(&chg->cch[ci], x.addr, x.len) < 0))
+			x = chg->cch[ci++];
+		else
+			k++;
 		if (n_rg > 0 &&
-		    inside6(rg[n_rg - 1].addr, rg[n_rg - 1].len,
-			    ed[k].r.addr) &&
-		    ed[k].r.len >= rg[n_rg - 1].len)
+		    inside6(rg[n_rg - 1].addr, rg[n_rg - 1].len, x.addr) &&
+		    x.len >= rg[n_rg - 1].len)
 			continue;
-		mask6(rg[n_rg].addr, ed[k].r.addr, ed[k].r.len);
-		rg[n_rg++].len = ed[k].r.len;
+		memset(&rg[n_rg], 0, sizeof(rg[n_rg]));
+		memcpy(rg[n_rg].addr, x.addr, 16);
+		rg[n_rg++].len = x.len;
 	}
 	cap = pn + 1;
 	for (size_t g = 0; g < n_rg; g++) {
 		const struct fib_pfx6 *x = &rg[g];
-		size_t i;
+		size_t i, in = 0;
 
 		for (i = route6_index(s->routes6, s->n_routes6, x->addr,
 				      x->len);
 		     i < s->n_routes6 &&
 		     inside6(x->addr, x->len, s->routes6[i].addr);
 		     i++)
-			cap++;
+			in++;
 		for (i = pfx6_lower(ov, n_ov, x->addr, x->len);
 		     i < n_ov && inside6(x->addr, x->len, ov[i].addr); i++)
+			in++;
+		cap += in;
+		if (in + 1 > tcap)
+			tcap = in + 1;
+		for (i = fold ? pfx6_lower(cp, cn, x->addr, x->len) : cn;
+		     i < cn && inside6(x->addr, x->len, cp[i].addr); i++)
 			cap++;
 	}
 	np = malloc(cap * sizeof(*np));
 	if (np == NULL)
+		goto fail;
+	if (fold && (tp = malloc(tcap * sizeof(*tp))) == NULL)
 		goto fail;
 	for (size_t g = 0; g < n_rg; g++) {
 		const struct fib_pfx6 *x = &rg[g];
@@ -1028,8 +1298,9 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 		uint32_t ri = route6_index(s->routes6, s->n_routes6, x->addr,
 					   x->len);
 		size_t oi = pfx6_lower(ov, n_ov, x->addr, x->len);
-		struct fib_pfx6 st[129], cur;
-		size_t depth = 0;
+		struct fib_pfx6 st[129], cur, *rp;
+		size_t depth = 0, rn = 0;
+		uint32_t rcover;
 
 		while (hi < pn && inside6(x->addr, x->len, pp[hi].addr))
 			hi++;
@@ -1049,6 +1320,8 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 		memcpy(np + m, pp + at, (lo - at) * sizeof(*np));
 		m += lo - at;
 		at = hi;
+		rp = fold ? tp : np + m;
+		rcover = fold ? tbl_leaf_nh(cover) : cover;
 		for (;;) {
 			bool has_r = ri < s->n_routes6 &&
 				     inside6(x->addr, x->len,
@@ -1105,16 +1378,33 @@ route6_by_edits(struct tbl_build *b, const struct tables_route_edits *e)
 				 inside6(st[depth - 1].addr, st[depth - 1].len,
 					 cur.addr)))
 				depth--;
-			if (cur.nh == (depth > 0 ? st[depth - 1].nh : cover))
+			if (cur.nh == (depth > 0 ? st[depth - 1].nh : rcover))
 				continue;
 			st[depth++] = cur;
 			lens[cur.len / 64] |= UINT64_C(1) << (cur.len % 64);
-			np[m++] = cur;
+			rp[rn++] = cur;
+		}
+		if (fold) {
+			size_t clo = pfx6_lower(cp, cn, x->addr, x->len),
+			       chi = clo, fn;
+
+			while (chi < cn &&
+			       inside6(x->addr, x->len, cp[chi].addr))
+				chi++;
+			fn = fold6(tp, rn, cp + clo, chi - clo, cover, np + m);
+			for (size_t i = m; i < m + fn; i++)
+				lens[np[i].len / 64] |= UINT64_C(1)
+							<< (np[i].len % 64);
+			m += fn;
+		} else {
+			m += rn;
 		}
 	}
 	memcpy(np + m, pp + at, (pn - at) * sizeof(*np));
 	m += pn - at;
 	free(ov);
+	free(tp);
+	tp = NULL;
 	r = fibrec_splice6(FIB_ROUTE6, prev, np, m, lens, rg, n_rg,
 			   &b->t->fib_stat[FIB_ROUTE6], &bad, &rc);
 	free(rg);
@@ -1129,6 +1419,7 @@ fail:
 	free(ov);
 	free(rg);
 	free(np);
+	free(tp);
 	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv6 routes: out of memory")
 			     : rc;
 }
@@ -1140,15 +1431,16 @@ build_route6(struct tbl_build *b)
 	const struct tables *t = b->t;
 	size_t n = 0, cap = (size_t)s->n_routes6 + s->n_blackholes +
 			    t->n_local_addrs + 1;
-	const struct tables_route_edits *e;
+	struct route6_change ch;
 	struct fib_pfx6 *p;
 	int rc;
 
 	if (s->n_routes6 > IXG_MAX_ROUTES6)
 		return tbl_fail(b, -ENOSPC, "IPv6 routes: %" PRIu32 " > %u",
 				s->n_routes6, IXG_MAX_ROUTES6);
-	if ((e = build_by_edits(b, 6)) != NULL) {
-		rc = route6_by_edits(b, e);
+	if (build_by_ranges6(b, &ch)) {
+		rc = route6_by_edits(b, &ch);
+		free(ch.cch);
 		return rc < 0 ? rc : 0;
 	}
 	p = calloc(cap + 1, sizeof(*p));
@@ -1203,7 +1495,8 @@ build_route6(struct tbl_build *b)
 		free(p);
 		return tbl_fail(b, -ENOMEM, "IPv6 routes: out of memory");
 	}
-	b->t->route6 = fib6_build(b, FIB_ROUTE6, p, n, &rc);
+	b->t->route6 = fib6_build_fold(b, FIB_ROUTE6, p, n,
+				       b->t->fibs[FIB_COUNTRY6], &rc);
 	free(p);
 	return rc;
 }

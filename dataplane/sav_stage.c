@@ -73,10 +73,12 @@ in_set(const struct tables *t, uint32_t nh, uint16_t peer)
 }
 
 /* Loose: routed to a peer or an ECMP group of peers (not unrouted,
- * blackholed or the node itself). */
+ * blackholed or the node itself); leaf: the route FIB's (tables.h). */
 static int
-routed(uint32_t nh)
+routed(uint32_t leaf)
 {
+	const uint32_t nh = tbl_leaf_nh(leaf);
+
 	return nh != NH_NONE &&
 	       ((nh & NH_KIND_MASK) == 0 || (nh & NH_KIND_MASK) == NH_GROUP);
 }

@@ -53,6 +53,36 @@
 #define NH_LINK_LOCAL (NH_LOCAL | NH_INDEX_MASK)
 
 /*
+ * A route FIB's leaf also holds the destination's country (issue 12: one
+ * walk per address, not two): bits 0..17 the NH_* value above, bits
+ * 18..25 the country index (< IXG_MAX_COUNTRIES; 0, "unknown", where no
+ * country prefix covers it, or with no country map of that family). The
+ * FIB holds the union of the route and country prefixes, each valued
+ * (route LPM, country LPM) at that prefix, so for any address the longest
+ * match gives both answers exactly (route_table.c, fib_build.c fold*).
+ * Every reader of route4/route6 takes its part with these.
+ */
+#define NH_ROUTE_MASK 0x3ffffu
+#define NH_COUNTRY_SHIFT 18
+_Static_assert(NH_KIND_MASK <= NH_ROUTE_MASK, "NH_* within the route bits");
+_Static_assert(((IXG_MAX_COUNTRIES - 1u) << NH_COUNTRY_SHIFT) <= 0x7fffffffu,
+	       "the country fits an lpm value");
+
+/* The NH_* value of a route FIB leaf. */
+static inline uint32_t
+tbl_leaf_nh(uint32_t leaf)
+{
+	return leaf & NH_ROUTE_MASK;
+}
+
+/* The destination country index of a route FIB leaf. */
+static inline uint32_t
+tbl_leaf_country(uint32_t leaf)
+{
+	return leaf >> NH_COUNTRY_SHIFT;
+}
+
+/*
  * Next hops to members (hop_table.c): a route's FIB value v below
  * TBL_HOPS, and an ECMP group's slots, name tables.hop[v]:
  *   1..IXG_MAX_PEERS-1      member v, by a route not from the kernel
@@ -285,13 +315,15 @@ struct tbl_class {
  *   addrs    route_table.c: local addresses, blackholes
  *   nhg      nhg_table.c: ECMP next-hop groups (before the FIBs that
  *            name them)
+ *   country  country_table.c: countries, country4, country6 (shared;
+ *            before the route FIBs, whose leaves hold the destination's
+ *            country)
  *   route4   route_table.c: route4 (shared)
  *   route6   route_table.c: route6 (shared)
  *   sav      sav_table.c: sav4, sav6, the peer sets (shared; when
  *            built, the family whose sources did not change keeps
  *            its FIB)
  *   acl      acl_table.c: acl, acl_actions (shared)
- *   country  country_table.c: countries, country4, country6 (shared)
  *   policer  policer_table.c: classes, profiles, meters
  * X(ID, name)
  */
@@ -300,11 +332,11 @@ struct tbl_class {
 	X(HOPS, hops)                                                          \
 	X(ADDRS, addrs)                                                        \
 	X(NHG, nhg)                                                            \
+	X(COUNTRY, country)                                                    \
 	X(ROUTE4, route4)                                                      \
 	X(ROUTE6, route6)                                                      \
 	X(SAV, sav)                                                            \
 	X(ACL, acl)                                                            \
-	X(COUNTRY, country)                                                    \
 	X(POLICER, policer)
 
 enum tbl_part {
@@ -362,7 +394,7 @@ struct tables {
 	uint32_t n_spec_local_addrs;
 	struct tbl_local_addr local_addrs[TBL_MAX_LOCAL_ADDRS];
 
-	const struct lpm *route4; /* dst -> NH_* */
+	const struct lpm *route4; /* dst -> NH_* | country (tbl_leaf_*) */
 	const struct lpm *route6;
 	uint32_t n_blackholes;
 	struct tbl_blackhole *blackholes;

@@ -465,6 +465,18 @@ dp_lookup4(const struct lpm *fib, const char *addr)
 	return nh;
 }
 
+uint64_t
+dp_route4(const struct lpm *fib, const char *addr)
+{
+	return tbl_leaf_nh((uint32_t)dp_lookup4(fib, addr));
+}
+
+uint64_t
+dp_route6(const struct lpm *fib, const char *addr)
+{
+	return tbl_leaf_nh((uint32_t)dp_lookup6(fib, addr));
+}
+
 uint16_t
 dp_peer_direct(const struct tables *t, uint16_t port, uint16_t outer_vlan,
 	       uint16_t vlan, const uint8_t *mac)

@@ -43,6 +43,10 @@ void dp_ip6(const char *str, uint8_t out[16]);
  * and single lookups disagree). */
 uint64_t dp_lookup4(const struct lpm *fib, const char *addr);
 uint64_t dp_lookup6(const struct lpm *fib, const char *addr);
+/* dp_lookup4/6 in a route FIB: the leaf's next hop (tables.h
+ * tbl_leaf_nh; the leaf also holds the destination's country). */
+uint64_t dp_route4(const struct lpm *fib, const char *addr);
+uint64_t dp_route6(const struct lpm *fib, const char *addr);
 
 /* The peer a frame from (port, outer VLAN, VLAN, source MAC) belongs to,
  * read from t's direct tables as tables.h lays them out (slot, then the

@@ -106,15 +106,15 @@ build_from(const struct ixg_spec *s, const struct ixg_spec *ps,
 static void
 check_answers(const struct tables *t)
 {
-	assert_int_equal(dp_lookup4(t->route4, "10.2.3.4"), 1);
-	assert_int_equal(dp_lookup4(t->route4, "10.1.3.4"), 2);
-	assert_int_equal(dp_lookup4(t->route4, "10.1.2.200"), 7);
-	assert_int_equal(dp_lookup4(t->route4, "10.9.9.1"), NH_BLACKHOLE | 0);
-	assert_int_equal(dp_lookup4(t->route4, "192.0.2.254"), NH_LOCAL | 0);
-	assert_int_equal(dp_lookup4(t->route4, "192.0.3.1"), NH_NONE);
-	assert_int_equal(dp_lookup6(t->route6, "2001:db8:1::1"), 2);
-	assert_int_equal(dp_lookup6(t->route6, "2001:db8:2::1"), 1);
-	assert_int_equal(dp_lookup6(t->route6, "2001:db8:ffff::fe"),
+	assert_int_equal(dp_route4(t->route4, "10.2.3.4"), 1);
+	assert_int_equal(dp_route4(t->route4, "10.1.3.4"), 2);
+	assert_int_equal(dp_route4(t->route4, "10.1.2.200"), 7);
+	assert_int_equal(dp_route4(t->route4, "10.9.9.1"), NH_BLACKHOLE | 0);
+	assert_int_equal(dp_route4(t->route4, "192.0.2.254"), NH_LOCAL | 0);
+	assert_int_equal(dp_route4(t->route4, "192.0.3.1"), NH_NONE);
+	assert_int_equal(dp_route6(t->route6, "2001:db8:1::1"), 2);
+	assert_int_equal(dp_route6(t->route6, "2001:db8:2::1"), 1);
+	assert_int_equal(dp_route6(t->route6, "2001:db8:ffff::fe"),
 			 NH_LOCAL | 1);
 	assert_int_equal(dp_lookup4(t->sav4, "10.2.0.1"), 1);
 	assert_int_equal(dp_lookup4(t->sav4, "10.1.0.1") & SAV_SET, SAV_SET);
@@ -187,13 +187,52 @@ test_route_change_rebuilds_route4(void **state)
 	b = build_from(n, s, a, 201);
 	assert_shared(a, b, 0, 1, 1);
 	assert_int_equal(tables_parts_live(), base + tables_shared_parts() + 1);
-	assert_int_equal(dp_lookup4(a->route4, "10.2.3.4"), 1);
-	assert_int_equal(dp_lookup4(b->route4, "10.2.3.4"), 7);
-	assert_int_equal(dp_lookup4(b->route4, "10.1.3.4"), 2);
+	assert_int_equal(dp_route4(a->route4, "10.2.3.4"), 1);
+	assert_int_equal(dp_route4(b->route4, "10.2.3.4"), 7);
+	assert_int_equal(dp_route4(b->route4, "10.1.3.4"), 2);
 	tables_free(b);
 	assert_int_equal(tables_parts_live(), base + tables_shared_parts());
 	check_answers(a);
 	tables_free(a);
+	assert_int_equal(tables_parts_live(), base);
+	dp_spec_free(n);
+	dp_spec_free(s);
+}
+
+/* The IPv4 country map changed: the route4 FIB, whose leaves hold the
+ * destination's country (tables.h NH_COUNTRY_SHIFT), is rebuilt with the
+ * country part; route6 and the rest but the country FIBs are shared. */
+static void
+test_country_change_rebuilds_route4(void **state)
+{
+	unsigned long base = tables_parts_live();
+	struct ixg_spec *s = full_spec(), *n = spec_dup(s);
+	uint16_t hk = dp_spec_country(s, "HK"), cn = dp_spec_country(s, "CN");
+	struct tables *a, *b;
+
+	(void)state;
+	n->country4[0].country = hk;
+	a = build_from(s, NULL, NULL, 250);
+	b = build_from(n, s, a, 251);
+	assert_true(a->route4 != b->route4);
+	assert_true(a->route6 == b->route6);
+	assert_true(a->country4 != b->country4);
+	assert_true(a->sav4 == b->sav4 && a->acl == b->acl);
+	check_answers(a);
+	assert_int_equal(dp_lookup4(a->route4, "10.1.3.4"),
+			 2 | (uint32_t)cn << NH_COUNTRY_SHIFT);
+	assert_int_equal(dp_lookup4(b->route4, "10.1.3.4"),
+			 2 | (uint32_t)hk << NH_COUNTRY_SHIFT);
+	assert_int_equal(dp_lookup4(b->route4, "10.9.9.1"),
+			 NH_BLACKHOLE | (uint32_t)hk << NH_COUNTRY_SHIFT);
+	/* no country prefix: country 0, the leaf is the next hop alone */
+	assert_int_equal(dp_lookup4(b->route4, "192.0.2.254"), NH_LOCAL | 0);
+	assert_int_equal(dp_lookup4(b->country4, "10.1.3.4"), hk);
+	tables_free(a);
+	assert_int_equal(dp_route4(b->route4, "10.1.3.4"), 2);
+	assert_int_equal(dp_route4(b->route4, "10.1.2.200"), 7);
+	assert_int_equal(dp_route6(b->route6, "2001:db8:1::1"), 2);
+	tables_free(b);
 	assert_int_equal(tables_parts_live(), base);
 	dp_spec_free(n);
 	dp_spec_free(s);
@@ -231,15 +270,15 @@ test_chain_free_orders(void **state)
 		assert_true(t[2]->route6 != t[1]->route6);
 		assert_true(t[2]->sav4 == t[0]->sav4);
 		assert_int_equal(t[1]->acl_actions[0].action, IXG_ACL_PERMIT);
-		assert_int_equal(dp_lookup6(t[2]->route6, "2001:db8:1::1"), 7);
+		assert_int_equal(dp_route6(t[2]->route6, "2001:db8:1::1"), 7);
 		assert_int_equal(tables_parts_live(),
 				 base + tables_shared_parts() + 2);
 		for (unsigned i = 0; i < 3; i++) {
 			tables_free(t[orders[o][i]]);
 			for (unsigned j = i + 1; j < 3; j++)
 				assert_int_equal(
-					dp_lookup4(t[orders[o][j]]->route4,
-						   "10.2.3.4"),
+					dp_route4(t[orders[o][j]]->route4,
+						  "10.2.3.4"),
 					1);
 		}
 		assert_int_equal(tables_parts_live(), base);
@@ -291,7 +330,7 @@ test_blackhole_expiry_rebuilds_route4(void **state)
 	(void)state;
 	dp_spec_blackhole(s, "10.3.0.0", 16, (int64_t)time(NULL) + 2);
 	a = build_from(s, NULL, NULL, 500);
-	assert_int_equal(dp_lookup4(a->route4, "10.3.0.1"), NH_BLACKHOLE | 1);
+	assert_int_equal(dp_route4(a->route4, "10.3.0.1"), NH_BLACKHOLE | 1);
 	b = build_from(s, s, a, 501);
 	assert_shared(a, b, 1, 1, 1);
 	tables_free(a);
@@ -299,8 +338,8 @@ test_blackhole_expiry_rebuilds_route4(void **state)
 		usleep(100000);
 	a = build_from(s, s, b, 502);
 	assert_shared(a, b, 0, 1, 1);
-	assert_int_equal(dp_lookup4(a->route4, "10.3.0.1"), 1);
-	assert_int_equal(dp_lookup4(a->route4, "10.9.9.1"), NH_BLACKHOLE | 0);
+	assert_int_equal(dp_route4(a->route4, "10.3.0.1"), 1);
+	assert_int_equal(dp_route4(a->route4, "10.9.9.1"), NH_BLACKHOLE | 0);
 	assert_int_equal(a->next_expiry, 0);
 	tables_free(a);
 	tables_free(b);
@@ -354,8 +393,8 @@ test_prefix_change_patches_spare(void **state)
 	assert_int_equal(dp_lookup4(b->sav4, "10.4.0.1"),
 			 dp_lookup4(a->sav4, "10.1.0.1"));
 	assert_int_equal(dp_lookup4(b->sav4, "10.3.0.1") & SAV_SET, SAV_SET);
-	assert_int_equal(dp_lookup4(b->route4, "10.4.1.1"), 2);
-	assert_int_equal(dp_lookup4(a->route4, "10.4.1.1"), 1);
+	assert_int_equal(dp_route4(b->route4, "10.4.1.1"), 2);
+	assert_int_equal(dp_route4(a->route4, "10.4.1.1"), 1);
 	check_answers(a);
 	check_answers(b);
 
@@ -367,8 +406,8 @@ test_prefix_change_patches_spare(void **state)
 	assert_int_equal(c->fib_stat[FIB_ROUTE4].how, FIBREC_PATCHED);
 	assert_int_equal(
 		c->fib_stat[FIB_ROUTE4].adds + c->fib_stat[FIB_ROUTE4].dels, 0);
-	assert_int_equal(dp_lookup4(c->route4, "10.4.1.1"), 1);
-	assert_int_equal(dp_lookup4(b->route4, "10.4.1.1"), 2);
+	assert_int_equal(dp_route4(c->route4, "10.4.1.1"), 1);
+	assert_int_equal(dp_route4(b->route4, "10.4.1.1"), 2);
 	check_answers(c);
 	tables_free(b);
 	tables_free(c);
@@ -442,6 +481,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_peer_change_shares_all),
 		cmocka_unit_test(test_route_change_rebuilds_route4),
+		cmocka_unit_test(test_country_change_rebuilds_route4),
 		cmocka_unit_test(test_chain_free_orders),
 		cmocka_unit_test(test_refused_build_keeps_prev),
 		cmocka_unit_test(test_blackhole_expiry_rebuilds_route4),

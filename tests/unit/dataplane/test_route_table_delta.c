@@ -15,6 +15,18 @@
  * equals the fresh FIB's and a brute-force longest match. A SET naming a
  * peer or group that does not exist is refused by the check by edits
  * with the full check's message.
+ *
+ * test_by_edits_countries runs the same with a country map of both
+ * families (random nested prefixes in and around the routes), whose
+ * countries the route FIBs' leaves hold (tables.h NH_COUNTRY_SHIFT), and
+ * reloads of it between the deltas (entries moved, added, deleted; the
+ * IPv6 map emptied and restored; some reloads alone, so both route FIBs
+ * are made by the changed country prefixes' ranges, 16 generations):
+ * every lookup's next hop and country
+ * equal the brute-force route and country longest matches, on the FIBs
+ * made by the edits (and by the changed country prefixes' ranges) and
+ * the fresh ones, at every route and country prefix boundary
+ * and at random addresses.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -152,6 +164,134 @@ rand_edits(unsigned table, const void *base, uint32_t n_base, uint64_t *n)
 	return edits;
 }
 
+/* ---- country maps ---------------------------------------------- */
+
+#define NCOUNTRIES 12
+static int with_countries;
+
+static struct ixg_spec_country4
+rand_country4(void)
+{
+	static const uint8_t lens[] = {8,  10, 12, 16, 18, 20,
+				       22, 24, 24, 26, 30, 32};
+	struct ixg_spec_country4 c;
+	unsigned len = lens[rnd() % sizeof(lens)];
+
+	memset(&c, 0, sizeof(c));
+	c.addr = ((9u + rnd() % 5) << 24 | (rnd() & 0xffffff)) & mask4(len);
+	c.len = (uint8_t)len;
+	c.country = (uint16_t)(1 + rnd() % (NCOUNTRIES - 1));
+	return c;
+}
+
+static struct ixg_spec_country6
+rand_country6(void)
+{
+	static const uint8_t lens[] = {20, 29, 32, 36, 40, 48, 52, 64, 128};
+	struct ixg_spec_country6 c;
+	unsigned len = lens[rnd() % sizeof(lens)];
+
+	memset(&c, 0, sizeof(c));
+	c.addr[0] = 0x20;
+	c.addr[1] = 0x01;
+	c.addr[2] = 0x0d;
+	c.addr[3] = (uint8_t)(0xb7 + rnd() % 3);
+	for (unsigned i = 4; i < 16; i++)
+		c.addr[i] = (uint8_t)rnd();
+	for (unsigned b = len; b < 128; b++)
+		c.addr[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
+	c.len = (uint8_t)len;
+	c.country = (uint16_t)(1 + rnd() % (NCOUNTRIES - 1));
+	return c;
+}
+
+/* A reload of the country map of s into new arrays: some entries moved
+ * to another country or deleted, some added (the order is the file's:
+ * unsorted, duplicates possible). */
+static void
+reload_countries(struct ixg_spec *s, int empty6)
+{
+	struct ixg_spec_country4 *c4 = malloc((s->n_country4 + 64) *
+					      sizeof(*c4));
+	struct ixg_spec_country6 *c6 = malloc((s->n_country6 + 64 + 300) *
+					      sizeof(*c6));
+	uint32_t n4 = 0, n6 = 0;
+
+	assert_non_null(c4);
+	assert_non_null(c6);
+	for (uint32_t i = 0; i < s->n_country4; i++) {
+		unsigned r = rnd() % 100;
+
+		if (r < 5)
+			continue;
+		c4[n4] = s->country4[i];
+		if (r < 12)
+			c4[n4].country = (uint16_t)(1 +
+						    rnd() % (NCOUNTRIES - 1));
+		n4++;
+	}
+	for (unsigned i = rnd() % 64; i > 0; i--)
+		c4[n4++] = rand_country4();
+	for (uint32_t i = 0; i < s->n_country6 && !empty6; i++) {
+		unsigned r = rnd() % 100;
+
+		if (r < 5)
+			continue;
+		c6[n6] = s->country6[i];
+		if (r < 12)
+			c6[n6].country = (uint16_t)(1 +
+						    rnd() % (NCOUNTRIES - 1));
+		n6++;
+	}
+	for (unsigned i = empty6 ? 0 : rnd() % 64; i > 0; i--)
+		c6[n6++] = rand_country6();
+	if (s->n_country6 == 0 && !empty6) /* restored */
+		for (unsigned i = 0; i < 300; i++)
+			c6[n6++] = rand_country6();
+	s->country4 = c4;
+	s->n_country4 = n4;
+	s->country6 = c6;
+	s->n_country6 = n6;
+}
+
+/* The country of a (host order) by brute force: the longest prefix, of
+ * one prefix the last entry (as the build loads them). */
+static uint32_t
+model_cc4(const struct ixg_spec *s, uint32_t a)
+{
+	int best = -1;
+	uint32_t v = IXG_COUNTRY_UNKNOWN;
+
+	for (uint32_t i = 0; i < s->n_country4; i++) {
+		const struct ixg_spec_country4 *c = &s->country4[i];
+
+		if ((a & mask4(c->len)) == c->addr && c->len >= best) {
+			best = c->len;
+			v = c->country;
+		}
+	}
+	return v;
+}
+
+static int covers6(const uint8_t *pfx, unsigned len, const uint8_t *a);
+
+static uint32_t
+model_cc6(const struct ixg_spec *s, const uint8_t *a)
+{
+	int best = -1;
+	uint32_t v = IXG_COUNTRY_UNKNOWN;
+
+	for (uint32_t i = 0; i < s->n_country6; i++) {
+		const struct ixg_spec_country6 *c = &s->country6[i];
+
+		if (covers6(c->addr, c->len, a) && c->len >= best) {
+			best = c->len;
+			v = c->country;
+		}
+	}
+	return v;
+}
+
 /* ---- the reference: longest match over the spec ------------------- */
 
 /* A route's value in the FIB (tables_impl.h tbl_route_nh): a group, the
@@ -278,32 +418,43 @@ add_group(struct ixg_spec *s, uint16_t id, uint16_t a, uint16_t b)
 	g->weight[0] = g->weight[1] = 1;
 }
 
+/* What a route FIB leaf must be: the route and the country LPMs (the
+ * country part 0 without a country map). */
 static void
 look4(const struct ixg_spec *s, const struct tables *p, const struct tables *f,
       uint32_t a)
 {
-	uint32_t want = model4(s, a);
+	uint32_t cc = model_cc4(s, a),
+		 want = model4(s, a) | cc << NH_COUNTRY_SHIFT;
 
 	if (lpm4_lookup(p->route4, a) != want ||
 	    lpm4_lookup(f->route4, a) != want)
-		fail_msg("IPv4 %08x: by edits %u, fresh %u, model %u", a,
+		fail_msg("IPv4 %08x: by edits %x, fresh %x, model %x", a,
 			 lpm4_lookup(p->route4, a), lpm4_lookup(f->route4, a),
 			 want);
+	/* the country FIB (the sources' lookup) agrees */
+	if ((p->country4 != NULL ? lpm4_lookup(p->country4, a) : 0) != cc)
+		fail_msg("IPv4 %08x: country4 %u, model %u", a,
+			 lpm4_lookup(p->country4, a), cc);
 }
 
 static void
 look6(const struct ixg_spec *s, const struct tables *p, const struct tables *f,
       const uint8_t *a)
 {
-	uint32_t want = model6(s, a);
+	uint32_t cc = model_cc6(s, a),
+		 want = model6(s, a) | cc << NH_COUNTRY_SHIFT;
 
 	if (lpm6_lookup(p->route6, a) != want ||
 	    lpm6_lookup(f->route6, a) != want)
 		fail_msg("IPv6 %02x%02x:%02x%02x:%02x%02x:%02x%02x::/%u: by "
-			 "edits %u, fresh %u, model %u",
+			 "edits %x, fresh %x, model %x",
 			 a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], 0,
 			 lpm6_lookup(p->route6, a), lpm6_lookup(f->route6, a),
 			 want);
+	if ((p->country6 != NULL ? lpm6_lookup(p->country6, a) : 0) != cc)
+		fail_msg("IPv6: country6 %u, model %u",
+			 lpm6_lookup(p->country6, a), cc);
 }
 
 /* The first and last address of (a, len), and the one before and after. */
@@ -371,6 +522,22 @@ check(const struct ixg_spec *s, const struct ixg_spec *ps,
 			bounds4(s, p, f, x->routes4[i].addr, x->routes4[i].len);
 		for (uint32_t i = 0; i < x->n_routes6; i++)
 			bounds6(s, p, f, x->routes6[i].addr, x->routes6[i].len);
+		for (uint32_t i = 0; i < x->n_country4; i++)
+			bounds4(s, p, f, x->country4[i].addr,
+				x->country4[i].len);
+		for (uint32_t i = 0; i < x->n_country6; i++)
+			bounds6(s, p, f, x->country6[i].addr,
+				x->country6[i].len);
+	}
+	/* and random addresses around the tables */
+	for (unsigned i = 0; i < (with_countries ? 400u : 0u); i++) {
+		uint8_t a6[16] = {0x20, 0x01, 0x0d,
+				  (uint8_t)(0xb7 + rnd() % 3)};
+
+		look4(s, p, f, (9u + rnd() % 5) << 24 | (rnd() & 0xffffff));
+		for (unsigned j = 4; j < 16; j++)
+			a6[j] = (uint8_t)rnd();
+		look6(s, p, f, a6);
 	}
 	for (uint32_t i = 0; i < s->n_blackholes; i++) {
 		const struct ixg_spec_blackhole *h = &s->blackholes[i];
@@ -512,8 +679,20 @@ check_refusal(const struct ixg_spec *ps)
 	free(out);
 }
 
+/* Free the country arrays of p (a spec the test made) that neither ns
+ * nor the first spec s hold. */
 static void
-test_by_edits(void **state)
+free_countries(struct ixg_spec *p, const struct ixg_spec *ns,
+	       const struct ixg_spec *s)
+{
+	if (p->country4 != ns->country4 && p->country4 != s->country4)
+		free(p->country4);
+	if (p->country6 != ns->country6 && p->country6 != s->country6)
+		free(p->country6);
+}
+
+static void
+by_edits(void)
 {
 	struct ixg_spec *s = dp_spec_new();
 	struct ixg_spec *prev_spec;
@@ -523,7 +702,6 @@ test_by_edits(void **state)
 	unsigned patched = 0;
 	uint32_t n;
 
-	(void)state;
 	dp_spec_port(s, 0, "02:00:00:00:00:01");
 	for (uint16_t p = 1; p <= NPEERS; p++) {
 		char mac[32];
@@ -567,6 +745,26 @@ test_by_edits(void **state)
 	s->blackholes[s->n_blackholes - 1].len = s->routes4[7].len;
 	for (uint32_t i = 0; i < s->n_blackholes; i++)
 		s->blackholes[i].id = (uint16_t)i;
+	if (with_countries) {
+		char cc[3] = "A?";
+
+		dp_spec_country(s, "--"); /* index 0: unknown */
+		for (unsigned i = 1; i < NCOUNTRIES; i++) {
+			cc[1] = (char)('A' + i);
+			dp_spec_country(s, cc);
+		}
+		/* two covers of much of the tables, then random ones */
+		dp_spec_country4(s, "10.0.0.0", 8, "AB");
+		dp_spec_country6(s, "2001:db8::", 32, "AC");
+		for (unsigned i = 0; i < 600; i++) {
+			dp_spec_country4(s, "0.0.0.0", 0, "--");
+			s->country4[s->n_country4 - 1] = rand_country4();
+		}
+		for (unsigned i = 0; i < 400; i++) {
+			dp_spec_country6(s, "::", 0, "--");
+			s->country6[s->n_country6 - 1] = rand_country6();
+		}
+	}
 
 	fibrec_set_spares(true);
 	prev = build(s, NULL, NULL, 1);
@@ -578,7 +776,8 @@ test_by_edits(void **state)
 		assert_int_equal(rc, 0);
 	}
 	prev_spec = s;
-	for (uint64_t gen = 2; gen < 40; gen++) {
+	/* the country variant shorter: its lookups scan the maps too */
+	for (uint64_t gen = 2; gen < (with_countries ? 18u : 40u); gen++) {
 		struct ixg_spec *ns = malloc(sizeof(*ns));
 		struct tables_validate_env env = {.running = prev_spec};
 		struct tables_refusal ref;
@@ -592,6 +791,10 @@ test_by_edits(void **state)
 			ed4 = delta(IXG_TBL_ROUTES4, prev_spec, ns);
 		if (gen % 2 == 0)
 			ed6 = delta(IXG_TBL_ROUTES6, prev_spec, ns);
+		/* a country reload, with a delta or alone; the IPv6 map
+		 * emptied once and restored */
+		if (with_countries && gen % 4 == 1)
+			reload_countries(ns, gen == 9);
 		if (tables_validate(ns, &env, &ref) != 0)
 			fail_msg("validate: %s", ref.msg);
 		t = build(ns, prev_spec, prev, gen);
@@ -611,6 +814,7 @@ test_by_edits(void **state)
 				free(prev_spec->routes4);
 			if (prev_spec->routes6 != ns->routes6)
 				free(prev_spec->routes6);
+			free_countries(prev_spec, ns, s);
 			free(prev_spec);
 		}
 		prev = t;
@@ -633,6 +837,7 @@ test_by_edits(void **state)
 			free(prev_spec->routes4);
 		if (prev_spec->routes6 != s->routes6)
 			free(prev_spec->routes6);
+		free_countries(prev_spec, s, s);
 		free(prev_spec);
 	}
 	dp_spec_free(s);
@@ -640,11 +845,30 @@ test_by_edits(void **state)
 	assert_int_equal(fibrec_live(), 0);
 	e4 = tables_routes_by_edits(4) - e4;
 	e6 = tables_routes_by_edits(6) - e6;
-	print_message("by edits: route4 %lu, route6 %lu; route4 patched %u\n",
-		      e4, e6, patched);
-	assert_true(e4 >= 22);
-	assert_true(e6 >= 16);
-	assert_true(patched >= 15);
+	print_message("by edits%s: route4 %lu, route6 %lu; route4 patched "
+		      "%u\n",
+		      with_countries ? " (countries)" : "", e4, e6, patched);
+	/* with countries: by ranges also on a reload of the map (its
+	 * changed prefixes), but for the IPv6 map's emptying and return */
+	assert_true(e4 >= (with_countries ? 11u : 22u));
+	assert_true(e6 >= (with_countries ? 9u : 16u));
+	assert_true(patched >= (with_countries ? 10u : 15u));
+}
+
+static void
+test_by_edits(void **state)
+{
+	(void)state;
+	with_countries = 0;
+	by_edits();
+}
+
+static void
+test_by_edits_countries(void **state)
+{
+	(void)state;
+	with_countries = 1;
+	by_edits();
 }
 
 int
@@ -652,6 +876,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_by_edits),
+		cmocka_unit_test(test_by_edits_countries),
 	};
 
 	dp_test_eal_init("t_rtdelta", 1536);

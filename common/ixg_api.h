@@ -1210,8 +1210,7 @@ struct ixg_msg_peer_down {
  * `total`, in an order stable while `generation` stays the same (a
  * reader paging through them starts again when it changes), and the
  * members whose neighbour failed its refresh (neigh.h neigh_down_get:
- * bit p % 64 of unreachable[f][p / 64], f 0 IPv4, 1 IPv6). Without the
- * exception path (nothing learns) the reply is empty, status OK.
+ * bit p % 64 of unreachable[f][p / 64], f 0 IPv4, 1 IPv6).
  */
 #define IXG_LLADDR_WANT_MAX 128
 #define IXG_LLADDRS_PER_MSG 80

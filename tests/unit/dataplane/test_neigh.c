@@ -1073,6 +1073,78 @@ test_ll_refresh_and_expiry(void **state)
 	}
 }
 
+/* stage_local hears an RA (from the member's link-local address, with a
+ * source link-layer option) and an NA for a link-local target even
+ * without a learning member; an IPv6 packet that is no ND is not looked
+ * at; the table learns the pairs; no verdict changes. */
+static void
+test_stage_local_hears_link_local(void **state)
+{
+	struct fixture *f = *state;
+	struct pipeline_ctx ctx, plain;
+	uint8_t buf[MAX_FRAME];
+	struct neigh_obs_ring *r = neigh_ring(f->n, 0);
+	struct fspec ra = {.family = 6,
+			   .proto = 58,
+			   .icmp_type = 134,
+			   .smac = mac_lock2,
+			   .dmac = (const uint8_t *)"\x33\x33\0\0\0\x01",
+			   .src = "fe80::a1b2:c3d4:e5f6:2",
+			   .dst = "ff02::1",
+			   .ttl = 255,
+			   .payload = 24};
+	struct fspec data = {.family = 6,
+			     .proto = 17,
+			     .smac = mac_lock2,
+			     .src = "2001:db8::12",
+			     .dst = "2001:db8:77::1",
+			     .ttl = 64};
+	static struct neigh_ll_view v[NEIGH_LL_MAX];
+	struct pkt_meta with, without;
+	uint64_t gen;
+	uint8_t *icmp;
+	size_t len;
+
+	/* No learning member at all: the ND of link-local pairs is heard
+	 * all the same. */
+	f->t->n_neigh_learn = 0;
+	dp_ctx_init(&ctx, f->t);
+	dp_ctx_init(&plain, f->t);
+	ctx.neigh_obs = r;
+	len = build(&ra, buf);
+	icmp = buf + 14 + 40;
+	memset(icmp + 4, 0, 12);
+	icmp[16] = 1; /* source link-layer address */
+	icmp[17] = 1;
+	memcpy(icmp + 18, mac_lock2, 6);
+	put16(icmp + 2, 0);
+	put16(icmp + 2, ref_cksum6(buf + 14, icmp, len - 54, 58));
+	with = hear(f, &ctx, buf, len);
+	without = hear(f, &plain, buf, len);
+	assert_int_equal(with.verdict, without.verdict);
+	assert_int_equal(with.drop_reason, without.drop_reason);
+	assert_int_equal(r->head, 1);
+	assert_int_equal(r->obs[0].kind, NEIGH_OBS_RA);
+	assert_memory_equal(r->obs[0].src, mac_lock2, 6);
+	assert_memory_equal(r->obs[0].mac, mac_lock2, 6);
+	/* A solicited NA for member 2's link-local address. */
+	len = make_na(buf, "fe80::a1b2:c3d4:e5f6:3", mac_lock2, 0x60,
+		      mac_lock2);
+	with = hear(f, &ctx, buf, len);
+	without = hear(f, &plain, buf, len);
+	assert_int_equal(with.verdict, without.verdict);
+	assert_int_equal(with.drop_reason, without.drop_reason);
+	assert_int_equal(r->head, 2);
+	/* Data: not heard. */
+	len = build(&data, buf);
+	(void)hear(f, &ctx, buf, len);
+	assert_int_equal(r->head, 2);
+	assert_int_equal(neigh_poll(f->n, 0, NULL, NULL), 2);
+	assert_int_equal(ll_all(f, v, &gen), 2);
+	assert_int_equal(v[0].peer, 2);
+	assert_int_equal(v[1].peer, 2);
+}
+
 int
 main(void)
 {
@@ -1112,6 +1184,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ll_refresh_and_expiry,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_stage_local_hears_link_local, setup, teardown),
 	};
 
 	dp_test_eal_init("test_neigh", 0);

@@ -770,7 +770,7 @@ ll_input(struct neigh *n, const struct neigh_obs *o, uint64_t now_ns)
 	else if (free_slot != NULL)
 		l = free_slot;
 	else {
-		n->ll_refused++;
+		__atomic_fetch_add(&n->ll_refused, 1, __ATOMIC_RELAXED);
 		return false;
 	}
 	memset(l, 0, sizeof(*l));

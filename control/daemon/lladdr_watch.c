@@ -133,8 +133,10 @@ on_reply(void *arg, int err, const void *reply, size_t len, int fd)
 		W->acc = a;
 		W->cap_acc = cap;
 	}
-	memcpy(W->acc + W->n_acc, r->e, count * sizeof(*r->e));
-	W->n_acc += count;
+	if (count > 0) {
+		memcpy(W->acc + W->n_acc, r->e, count * sizeof(*r->e));
+		W->n_acc += count;
+	}
 	if (count > 0 && W->n_acc < r->total) {
 		request(W, W->n_acc);
 		return;

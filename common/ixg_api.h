@@ -922,6 +922,7 @@ struct ixg_sample_cursor {
  *   control -> GET_IDS               dataplane -> IDS (+ memfd)
  *   control -> GET_SAMPLES           dataplane -> SAMPLES (+ cursors memfd)
  *   control -> PEER_DOWN             dataplane -> REPLY      (any time)
+ *   control -> GET_LLADDRS           dataplane -> LLADDRS    (any time)
  *
  * GET_IDS returns the stable ids of the running configuration's named
  * objects (ports, peers, classes, ACL rules, country indices) as the
@@ -959,6 +960,8 @@ enum ixg_msg_type {
 	IXG_MSG_SAMPLES = 14, /* + the sample cursors memfd */
 	IXG_MSG_TXN_DELTA = 15, /* + memfd of route or source edits (below) */
 	IXG_MSG_PEER_DOWN = 16, /* members' session state (PEER_DOWN below) */
+	IXG_MSG_GET_LLADDRS = 17, /* link-local gateways (GET_LLADDRS below) */
+	IXG_MSG_LLADDRS = 18,
 	IXG_MSG_TYPE_MAX,
 };
 
@@ -1217,6 +1220,56 @@ struct ixg_msg_peer_down {
 	uint64_t down[2][IXG_MAX_PEERS / 64];
 };
 
+/*
+ * GET_LLADDRS: the members' IPv6 link-local addresses the dataplane
+ * learned from Neighbor Discovery (doc/neighbours.md, "Link-local
+ * addresses"), for the kernel routes whose gateway is one
+ * (doc/routing.md, "Gateways by link-local address"). The request names
+ * the link-local gateways the control plane needs (want[0..n_want), at
+ * most IXG_LLADDR_WANT_MAX, non-link-local ones ignored): the dataplane
+ * solicits those it has not learned and keeps those it has fresh; the
+ * list replaces the previous request's. The reply (LLADDRS) gives the
+ * learned pairs from index `start`, at most IXG_LLADDRS_PER_MSG, of
+ * `total`, in an order stable while `generation` stays the same (a
+ * reader paging through them starts again when it changes), and the
+ * members whose neighbour failed its refresh (neigh.h neigh_down_get:
+ * bit p % 64 of unreachable[f][p / 64], f 0 IPv4, 1 IPv6).
+ */
+#define IXG_LLADDR_WANT_MAX 128
+#define IXG_LLADDRS_PER_MSG 80
+
+struct ixg_msg_get_lladdrs {
+	struct ixg_msg_hdr hdr;
+	uint32_t start; /* first pair wanted in the reply */
+	uint16_t n_want;
+	uint16_t _pad;
+	uint8_t want[IXG_LLADDR_WANT_MAX][16];
+};
+
+struct ixg_lladdr {
+	uint16_t peer; /* the member's id */
+	uint16_t port; /* its (port, VLANs) */
+	uint16_t vlan;
+	uint16_t outer_vlan;
+	uint8_t addr[16]; /* fe80::/10 */
+	uint8_t mac[6]; /* the MAC it was heard from */
+	uint8_t wanted; /* named by the last GET_LLADDRS */
+	uint8_t probing; /* unicast probes unanswered so far */
+	uint32_t heard_ms_ago; /* since last heard */
+};
+
+struct ixg_msg_lladdrs {
+	struct ixg_msg_hdr hdr;
+	int32_t status; /* enum ixg_status */
+	uint32_t total; /* pairs learned */
+	uint64_t generation; /* of the learned table; 0: nothing yet */
+	uint32_t start; /* index of e[0] */
+	uint32_t count; /* entries in e[] */
+	uint64_t refused; /* pairs not learned: table full */
+	uint64_t unreachable[2][IXG_MAX_PEERS / 64];
+	struct ixg_lladdr e[IXG_LLADDRS_PER_MSG];
+};
+
 #define IXG_STATIC_SIZE(t, n)                                                  \
 	_Static_assert(sizeof(t) == (n), #t " changed size: bump "             \
 					    "IXG_API_VERSION")
@@ -1241,6 +1294,13 @@ IXG_STATIC_SIZE(struct ixg_ctr_ports, 8 + 72 * IXG_MAX_PORTS);
 IXG_STATIC_SIZE(struct ixg_msg_get_samples, 16);
 IXG_STATIC_SIZE(struct ixg_msg_samples, 40);
 IXG_STATIC_SIZE(struct ixg_msg_peer_down, 16 + 2 * IXG_MAX_PEERS / 8);
+IXG_STATIC_SIZE(struct ixg_msg_get_lladdrs, 24 + 16 * IXG_LLADDR_WANT_MAX);
+IXG_STATIC_SIZE(struct ixg_lladdr, 36);
+IXG_STATIC_SIZE(struct ixg_msg_lladdrs,
+		48 + 2 * IXG_MAX_PEERS / 8 + 36 * IXG_LLADDRS_PER_MSG);
+_Static_assert(sizeof(struct ixg_msg_lladdrs) <= IXG_MSG_MAX &&
+		       sizeof(struct ixg_msg_get_lladdrs) <= IXG_MSG_MAX,
+	       "lladdr messages must fit IXG_MSG_MAX");
 IXG_STATIC_SIZE(struct ixg_sample_record, 64 + IXG_SAMPLE_HDR_MAX);
 IXG_STATIC_SIZE(struct ixg_sample_ring,
 		128 + IXG_SAMPLE_RING_SIZE * (64 + IXG_SAMPLE_HDR_MAX));

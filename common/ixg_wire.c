@@ -38,6 +38,8 @@ static const size_t msg_sizes[IXG_MSG_TYPE_MAX] = {
 	[IXG_MSG_SAMPLES] = sizeof(struct ixg_msg_samples),
 	[IXG_MSG_TXN_DELTA] = sizeof(struct ixg_msg_txn_delta),
 	[IXG_MSG_PEER_DOWN] = sizeof(struct ixg_msg_peer_down),
+	[IXG_MSG_GET_LLADDRS] = sizeof(struct ixg_msg_get_lladdrs),
+	[IXG_MSG_LLADDRS] = sizeof(struct ixg_msg_lladdrs),
 };
 
 static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
@@ -57,6 +59,8 @@ static const char *const msg_names[IXG_MSG_TYPE_MAX] = {
 	[IXG_MSG_SAMPLES] = "samples",
 	[IXG_MSG_TXN_DELTA] = "txn_delta",
 	[IXG_MSG_PEER_DOWN] = "peer_down",
+	[IXG_MSG_GET_LLADDRS] = "get_lladdrs",
+	[IXG_MSG_LLADDRS] = "lladdrs",
 };
 
 static const char *const status_names[] = {

@@ -15,6 +15,7 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <poll.h>
@@ -28,6 +29,7 @@
 #include "api_server.h"
 #include "ixg_wire.h"
 #include "mono.h"
+#include "neigh.h"
 #include "tables.h"
 
 /* ---- replies ------------------------------------------------------- */
@@ -588,6 +590,59 @@ peer_down(struct api_conn *c, const struct ixg_msg_peer_down *m,
 		     ch.came_up[1], ch.groups, ch.slots);
 }
 
+/*
+ * GET_LLADDRS: the link-local gateways the control plane needs go to the
+ * neighbour table (neigh_ll_want: solicited, kept fresh), and a page of
+ * the pairs it learned comes back with the members' unreachable bits
+ * (neigh.h). The message is too large for the stack's taste: built in
+ * out->buf directly.
+ */
+static void
+get_lladdrs(struct api_conn *c, const struct ixg_msg_get_lladdrs *m,
+	    struct api_reply *out)
+{
+	struct runtime *rt = c->rt;
+	struct ixg_msg_lladdrs *r = (struct ixg_msg_lladdrs *)(void *)out->buf;
+	struct neigh_ll_view v[IXG_LLADDRS_PER_MSG];
+	uint64_t now = ixg_mono_ns(), gen;
+	unsigned n, total;
+
+	_Static_assert(sizeof(out->buf) >= sizeof(*r), "reply buffer");
+	if (m->n_want > IXG_LLADDR_WANT_MAX) {
+		reply_status(out, m->hdr.seq, IXG_ST_BAD_MESSAGE,
+			     "get_lladdrs: n_want %u over %u", m->n_want,
+			     IXG_LLADDR_WANT_MAX);
+		return;
+	}
+	neigh_ll_want(rt->neigh, (const uint8_t(*)[16])m->want, m->n_want, now);
+	n = neigh_ll_get(rt->neigh, m->start, v, IXG_LLADDRS_PER_MSG, &gen,
+			 &total, r->unreachable);
+	memset(r, 0, offsetof(struct ixg_msg_lladdrs, unreachable));
+	ixg_msg_init(&r->hdr, IXG_MSG_LLADDRS, sizeof(*r), m->hdr.seq);
+	r->status = IXG_ST_OK;
+	r->total = total;
+	r->generation = gen;
+	r->start = m->start;
+	r->count = n;
+	r->refused = neigh_ll_refused(rt->neigh);
+	memset(r->e, 0, sizeof(r->e));
+	for (unsigned i = 0; i < n; i++) {
+		struct ixg_lladdr *e = &r->e[i];
+		uint64_t ago = (now - v[i].heard_ns) / 1000000u;
+
+		e->peer = v[i].peer;
+		e->port = v[i].port;
+		e->vlan = v[i].vlan;
+		e->outer_vlan = v[i].outer_vlan;
+		memcpy(e->addr, v[i].addr, 16);
+		memcpy(e->mac, v[i].mac, 6);
+		e->wanted = v[i].wanted;
+		e->probing = v[i].probing;
+		e->heard_ms_ago = ago > UINT32_MAX ? UINT32_MAX : (uint32_t)ago;
+	}
+	out->len = sizeof(*r);
+}
+
 void
 api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 	   struct api_reply *out)
@@ -599,6 +654,7 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 		struct ixg_msg_txn_table table;
 		struct ixg_msg_txn_delta delta;
 		struct ixg_msg_peer_down down;
+		struct ixg_msg_get_lladdrs lladdrs;
 		uint8_t raw[IXG_MSG_MAX];
 	} m;
 	char err[IXG_WIRE_ERR_LEN];
@@ -648,6 +704,7 @@ api_handle(struct api_conn *c, const void *msg, size_t len, int fd,
 	case IXG_MSG_GET_IDS: get_ids(c, seq, out); break;
 	case IXG_MSG_GET_SAMPLES: get_samples(c, seq, out); break;
 	case IXG_MSG_PEER_DOWN: peer_down(c, &m.down, out); break;
+	case IXG_MSG_GET_LLADDRS: get_lladdrs(c, &m.lladdrs, out); break;
 	default:
 		reply_status(out, seq, IXG_ST_UNKNOWN_TYPE,
 			     "%s is not a request", ixg_msg_type_name(type));

@@ -57,6 +57,8 @@
 #define ICMP_ECHO_REQUEST 8
 #define ICMP6_ECHO_REQUEST 128
 #define ICMP6_ECHO_REPLY 129
+#define ND_ROUTER_ADVERT 134
+#define ND_RA_LEN 16 /* type .. retrans timer, RFC 4861 4.2 */
 #define ND_NEIGHBOR_SOLICIT 135
 #define ND_NEIGHBOR_ADVERT 136
 #define ND_NS_LEN 24 /* type .. target address, RFC 4861 4.3 */
@@ -370,9 +372,11 @@ nd_lladdr(const uint8_t *opt, uint32_t len, uint8_t type)
 /*
  * Tell the neighbour table (neigh.h) who sent packet i, if it is an ARP
  * frame (sender MAC and address), a Neighbor Solicitation with a source
- * link-layer address (RFC 4861 7.2.3) or a Neighbor Advertisement (7.2.5:
- * solicited confirms, override may replace), checked whole. The verdict
- * does not change. Cold: only with a learning member.
+ * link-layer address (RFC 4861 7.2.3), a Neighbor Advertisement (7.2.5:
+ * solicited confirms, override may replace) or a Router Advertisement
+ * from a link-local source (4.2: for the link-local table), checked
+ * whole. The verdict does not change. Cold: ARP only with a learning
+ * member, ND only (nd_snooped).
  */
 static __rte_noinline void
 neigh_snoop(struct pipeline_ctx *ctx, const struct tables *t,
@@ -391,6 +395,7 @@ neigh_snoop(struct pipeline_ctx *ctx, const struct tables *t,
 	o.outer_vlan = pm->outer_vlan;
 	o.in_peer = pm->in_peer;
 	o.override = 1;
+	memcpy(o.src, eth + 6, 6);
 	if (pm->l3 == L3_ARP) {
 		const uint8_t *arp = eth + pm->l2_len;
 
@@ -411,10 +416,12 @@ neigh_snoop(struct pipeline_ctx *ctx, const struct tables *t,
 	if (pm->l3 != L3_IPV6 || pm->l4_proto != IPPROTO_ICMPV6 ||
 	    pm->frag != FRAG_NONE || pm->ttl != ND_HOP_LIMIT ||
 	    (pm->icmp_type != ND_NEIGHBOR_SOLICIT &&
-	     pm->icmp_type != ND_NEIGHBOR_ADVERT))
+	     pm->icmp_type != ND_NEIGHBOR_ADVERT &&
+	     pm->icmp_type != ND_ROUTER_ADVERT))
 		return;
 	len = (uint32_t)pm->l3_total - pm->l3_len;
-	if (pm->l3_len != IPV6_HDR_LEN || len < ND_NS_LEN ||
+	if (pm->l3_len != IPV6_HDR_LEN ||
+	    len < (pm->icmp_type == ND_ROUTER_ADVERT ? ND_RA_LEN : ND_NS_LEN) ||
 	    (uint32_t)pm->l2_len + pm->l3_total > m->data_len ||
 	    !rte_pktmbuf_is_contiguous(m))
 		return;
@@ -423,7 +430,18 @@ neigh_snoop(struct pipeline_ctx *ctx, const struct tables *t,
 	if (icmp[1] != 0 || icmp6_sum(ip, icmp, len) != 0xffff)
 		return;
 	o.family = 6;
-	if (pm->icmp_type == ND_NEIGHBOR_SOLICIT) {
+	if (pm->icmp_type == ND_ROUTER_ADVERT) {
+		/* RFC 4861 6.1.2: a router advertises from its link-local
+		 * address; the option may be left out (then its source). */
+		if (!tbl_ip6_link_local(ip + 8))
+			return;
+		ll = nd_lladdr(icmp + ND_RA_LEN, len - ND_RA_LEN,
+			       ND_OPT_SOURCE_LLADDR);
+		if (ll == NULL)
+			ll = eth + 6;
+		memcpy(o.addr, ip + 8, 16);
+		o.kind = NEIGH_OBS_RA;
+	} else if (pm->icmp_type == ND_NEIGHBOR_SOLICIT) {
 		static const uint8_t unspec[16];
 
 		/* The solicitation's source and its link-layer address; none
@@ -446,6 +464,19 @@ neigh_snoop(struct pipeline_ctx *ctx, const struct tables *t,
 	}
 	memcpy(o.mac, ll, 6);
 	neigh_obs_push(ctx->neigh_obs, &o);
+}
+
+/* Whether packet i goes to neigh_snoop: ARP with a learning member; the
+ * ND messages it reads (RA, NS, NA) whenever the table is there, for the
+ * members' link-local addresses (neigh.h). */
+static inline int
+nd_snooped(const struct pkt_meta *pm, int learn_arp)
+{
+	if (pm->l3 == L3_ARP)
+		return learn_arp;
+	return pm->l3 == L3_IPV6 && pm->l4_proto == IPPROTO_ICMPV6 &&
+	       pm->icmp_type >= ND_ROUTER_ADVERT &&
+	       pm->icmp_type <= ND_NEIGHBOR_ADVERT;
 }
 
 /*
@@ -487,7 +518,8 @@ stage_local(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
-	const int learn = t->n_neigh_learn != 0 && ctx->neigh_obs != NULL;
+	const int snoop = ctx->neigh_obs != NULL;
+	const int learn_arp = t->n_neigh_learn != 0;
 	uint32_t local;
 	unsigned i;
 
@@ -497,13 +529,14 @@ stage_local(struct pipeline_ctx *ctx, struct burst *b)
 		if (pm->verdict != VERDICT_CONTINUE) {
 			/* A learning member without a MAC lock answers
 			 * from a MAC no member has. */
-			if (unlikely(learn) &&
+			if (unlikely(snoop) &&
 			    pm->drop_reason == IXG_DROP_UNKNOWN_PEER &&
-			    pm->l3 != L3_IPV4)
+			    nd_snooped(pm, learn_arp))
 				neigh_snoop(ctx, t, b, i);
 			continue;
 		}
-		if (unlikely(learn) && pm->l3 != L3_IPV4)
+		if (unlikely(snoop) && pm->l3 != L3_IPV4 &&
+		    nd_snooped(pm, learn_arp))
 			neigh_snoop(ctx, t, b, i);
 		if (pm->l3 == L3_ARP) {
 			handle_arp(ctx, t, b, i);

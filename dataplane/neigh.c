@@ -53,6 +53,23 @@ struct neigh_entry {
 	uint64_t probes_sent, replies, mac_changes, down_events;
 };
 
+/* A learned (member, link-local address) pair (neigh.h). */
+struct neigh_ll {
+	uint8_t used;
+	uint8_t probes; /* unicast probes unanswered */
+	uint16_t peer, port, vlan, outer_vlan;
+	uint8_t addr[16];
+	uint8_t mac[6];
+	uint64_t heard_ns, next_ns; /* next_ns: the next probe, when wanted */
+};
+
+/* A link-local address the control plane needs (neigh_ll_want). */
+struct neigh_want {
+	uint8_t addr[16];
+	uint32_t probes; /* multicast NSs sent while unlearned */
+	uint64_t next_ns; /* the next one */
+};
+
 struct neigh {
 	pthread_mutex_t lock;
 	struct neigh_params p;
@@ -65,7 +82,16 @@ struct neigh {
 	uint16_t idx[IDX_SIZE]; /* entry + 1, 0 empty */
 	/* The entries' `down`, by family and peer id (neigh_down_get). */
 	uint64_t down[2][IXG_MAX_PEERS / 64];
+	/* Learned link-local pairs, unordered, and what the control plane
+	 * wants (neigh.h, "Members' IPv6 link-local addresses"). */
+	struct neigh_ll ll[NEIGH_LL_MAX];
+	uint64_t ll_gen, ll_refused;
+	struct neigh_want want[NEIGH_LL_WANT_MAX];
+	unsigned n_want;
 };
+
+static void ll_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send,
+		      void *arg);
 
 static const char *const state_names[NEIGH_STATES] = {
 	[NEIGH_NONE] = "NONE",		 [NEIGH_INCOMPLETE] = "INCOMPLETE",
@@ -350,6 +376,20 @@ neigh_apply(struct neigh *n, struct tables *t, uint64_t now_ns)
 			ctr_sync(n, e);
 		}
 	}
+	/* Link-local pairs follow their member's link. */
+	for (unsigned i = 0; i < NEIGH_LL_MAX; i++) {
+		struct neigh_ll *l = &n->ll[i];
+		const struct tbl_peer *tp;
+
+		if (!l->used)
+			continue;
+		tp = &t->peers[l->peer];
+		if (!tp->configured || tp->port_id != l->port ||
+		    tp->vlan != l->vlan || tp->outer_vlan != l->outer_vlan) {
+			memset(l, 0, sizeof(*l));
+			n->ll_gen++;
+		}
+	}
 	n->t = t;
 	n->next_tick = 0; /* new entries probe at the next poll */
 }
@@ -400,6 +440,9 @@ mac_ok(const uint8_t mac[6])
 	return !(mac[0] & 1) && memcmp(mac, zero, 6) != 0;
 }
 
+static bool ll_input(struct neigh *n, const struct neigh_obs *o,
+		     uint64_t now_ns);
+
 static void
 set_mac(struct neigh_entry *e, uint64_t mac)
 {
@@ -414,27 +457,32 @@ neigh_input(struct neigh *n, const struct neigh_obs *o, uint64_t now_ns)
 {
 	const struct neigh_params *p = &n->p;
 	struct neigh_entry *e;
+	bool learned = false;
 	uint64_t mac;
 
 	if ((o->family != 4 && o->family != 6) || !mac_ok(o->mac))
-		return false;
+		return learned;
+	if (o->family == 6 && tbl_ip6_link_local(o->addr))
+		learned = ll_input(n, o, now_ns);
+	if (o->kind == NEIGH_OBS_RA)
+		return learned;
 	if (o->in_peer != IXG_PEER_NONE) {
 		/* A member by its MAC lock: only its own next hop. */
 		if (o->in_peer >= IXG_MAX_PEERS)
-			return false;
+			return learned;
 		e = &n->e[o->in_peer * 2 + (o->family == 6)];
 		if (!e->used || e->port != o->port || e->vlan != o->vlan ||
 		    e->outer_vlan != o->outer_vlan ||
 		    memcmp(e->addr, o->addr, alen(o->family)) != 0)
-			return false;
+			return learned;
 	} else {
 		/* A MAC no member has: only for a member without a lock. */
 		e = idx_find(n, o);
 		if (e == NULL || e->locked)
-			return false;
+			return learned;
 	}
 	if (!e->learn)
-		return false;
+		return learned;
 	mac = tbl_mac48(o->mac) | TBL_MAC_VALID;
 	if (o->kind == NEIGH_OBS_REPLY) {
 		/* RFC 4861 7.2.5: a solicited advertisement confirms; RFC 826
@@ -465,7 +513,7 @@ neigh_input(struct neigh *n, const struct neigh_obs *o, uint64_t now_ns)
 		e->probes = 0;
 		e->next_ns = now_ns + (uint64_t)p->delay_ms * MS;
 	} else {
-		return false;
+		return learned;
 	}
 	/* It answers (or speaks) again: a member-level failure ends. */
 	if (e->down)
@@ -584,6 +632,7 @@ neigh_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send, void *arg)
 		}
 		ctr_sync(n, e);
 	}
+	ll_timers(n, now_ns, send, arg);
 }
 
 /* See neigh.h. */
@@ -625,6 +674,351 @@ neigh_poll(struct neigh *n, uint64_t now_ns, neigh_send_fn send, void *arg)
 	}
 	pthread_mutex_unlock(&n->lock);
 	return taken;
+}
+
+/* ------------------------------------------------------------------ */
+/* Link-local pairs (neigh.h).                                        */
+
+/* The member that sent o from its own MAC, or IXG_PEER_NONE: by its MAC
+ * lock (stage_peer's in_peer), else a member without a lock whose next
+ * hop's learned MAC it is, on the same link. */
+static uint16_t
+ll_sender(const struct neigh *n, const struct neigh_obs *o)
+{
+	uint64_t src = tbl_mac48(o->src) | TBL_MAC_VALID;
+
+	if (o->in_peer != IXG_PEER_NONE)
+		return o->in_peer < IXG_MAX_PEERS ? o->in_peer : IXG_PEER_NONE;
+	for (unsigned i = 2; i < N_ENTRIES; i++) {
+		const struct neigh_entry *e = &n->e[i];
+
+		if (e->used && !e->locked && e->mac == src &&
+		    e->port == o->port && e->vlan == o->vlan &&
+		    e->outer_vlan == o->outer_vlan)
+			return e->peer;
+	}
+	return IXG_PEER_NONE;
+}
+
+/* One of the node's own addresses. */
+static bool
+node_addr(const struct tables *t, const uint8_t addr[16])
+{
+	for (uint32_t i = 0; t != NULL && i < t->n_local_addrs; i++)
+		if (t->local_addrs[i].family == 6 &&
+		    memcmp(t->local_addrs[i].addr, addr, 16) == 0)
+			return true;
+	return false;
+}
+
+static struct neigh_want *
+want_find(struct neigh *n, const uint8_t addr[16])
+{
+	for (unsigned i = 0; i < n->n_want; i++)
+		if (memcmp(n->want[i].addr, addr, 16) == 0)
+			return &n->want[i];
+	return NULL;
+}
+
+/* o (family 6, link-local address) teaches a pair if its sender is a
+ * member on its own link claiming the MAC it sends from (neigh.h). */
+static bool
+ll_input(struct neigh *n, const struct neigh_obs *o, uint64_t now_ns)
+{
+	const struct tbl_peer *tp;
+	struct neigh_ll *l, *free_slot = NULL, *oldest = NULL;
+	unsigned mine = 0;
+	uint16_t peer;
+
+	if (n->t == NULL || memcmp(o->mac, o->src, 6) != 0 ||
+	    node_addr(n->t, o->addr))
+		return false;
+	peer = ll_sender(n, o);
+	if (peer == IXG_PEER_NONE || peer == 0)
+		return false;
+	tp = &n->t->peers[peer];
+	if (!tp->configured || tp->port_id != o->port || tp->vlan != o->vlan ||
+	    tp->outer_vlan != o->outer_vlan)
+		return false;
+	for (unsigned i = 0; i < NEIGH_LL_MAX; i++) {
+		l = &n->ll[i];
+		if (!l->used) {
+			if (free_slot == NULL)
+				free_slot = l;
+			continue;
+		}
+		if (l->peer == peer && memcmp(l->addr, o->addr, 16) == 0) {
+			bool changed = memcmp(l->mac, o->mac, 6) != 0;
+
+			/* Heard again: fresh, no probe owed. */
+			memcpy(l->mac, o->mac, 6);
+			l->heard_ns = now_ns;
+			l->probes = 0;
+			l->next_ns = now_ns + (uint64_t)n->p.reachable_ms * MS;
+			if (changed)
+				n->ll_gen++;
+			return changed;
+		}
+		if (l->peer == peer) {
+			mine++;
+			if (oldest == NULL || l->heard_ns < oldest->heard_ns)
+				oldest = l;
+		}
+	}
+	if (mine >= NEIGH_LL_PER_PEER)
+		l = oldest; /* the member's longest unheard makes room */
+	else if (free_slot != NULL)
+		l = free_slot;
+	else {
+		__atomic_fetch_add(&n->ll_refused, 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	memset(l, 0, sizeof(*l));
+	l->used = 1;
+	l->peer = peer;
+	l->port = o->port;
+	l->vlan = o->vlan;
+	l->outer_vlan = o->outer_vlan;
+	memcpy(l->addr, o->addr, 16);
+	memcpy(l->mac, o->mac, 6);
+	l->heard_ns = now_ns;
+	l->next_ns = now_ns + (uint64_t)n->p.reachable_ms * MS;
+	n->ll_gen++;
+	return true;
+}
+
+/* See neigh.h. */
+void
+neigh_ll_want(struct neigh *n, const uint8_t (*addrs)[16], unsigned n_addrs,
+	      uint64_t now_ns)
+{
+	struct neigh_want *old;
+	unsigned n_old, k = 0;
+
+	if (n == NULL)
+		return;
+	old = malloc(sizeof(n->want));
+	if (old == NULL)
+		return; /* the last list stays */
+	pthread_mutex_lock(&n->lock);
+	memcpy(old, n->want, sizeof(n->want));
+	n_old = n->n_want;
+	for (unsigned i = 0; i < n_addrs && k < NEIGH_LL_WANT_MAX; i++) {
+		struct neigh_want *w = &n->want[k];
+		bool dup = false;
+
+		if (!tbl_ip6_link_local(addrs[i]))
+			continue;
+		for (unsigned j = 0; j < k && !dup; j++)
+			dup = memcmp(n->want[j].addr, addrs[i], 16) == 0;
+		if (dup)
+			continue;
+		memset(w, 0, sizeof(*w));
+		memcpy(w->addr, addrs[i], 16);
+		w->next_ns = now_ns; /* a new one is asked for at once */
+		for (unsigned j = 0; j < n_old; j++)
+			if (memcmp(old[j].addr, addrs[i], 16) == 0)
+				*w = old[j];
+		k++;
+	}
+	n->n_want = k;
+	pthread_mutex_unlock(&n->lock);
+	free(old);
+}
+
+/* Whether pair l's address is wanted. */
+static bool
+ll_wanted(struct neigh *n, const struct neigh_ll *l)
+{
+	return want_find(n, l->addr) != NULL;
+}
+
+/* Solicit addr by multicast NS on every link of a member with an IPv6
+ * next hop or a learned pair (each link once). */
+static void
+ll_solicit(struct neigh *n, const uint8_t addr[16], neigh_send_fn send,
+	   void *arg)
+{
+	struct link {
+		uint16_t port, vlan, outer;
+	} links[64];
+	unsigned n_links = 0;
+	const struct tables *t = n->t;
+
+	if (t == NULL || send == NULL)
+		return;
+	for (unsigned i = 2; i < N_ENTRIES + NEIGH_LL_MAX; i++) {
+		uint16_t port, vlan, outer;
+		unsigned j;
+
+		if (i < N_ENTRIES) {
+			const struct neigh_entry *e = &n->e[i];
+
+			if (!e->used || e->family != 6)
+				continue;
+			port = e->port, vlan = e->vlan, outer = e->outer_vlan;
+		} else {
+			const struct neigh_ll *l = &n->ll[i - N_ENTRIES];
+
+			if (!l->used)
+				continue;
+			port = l->port, vlan = l->vlan, outer = l->outer_vlan;
+		}
+		for (j = 0; j < n_links; j++)
+			if (links[j].port == port && links[j].vlan == vlan &&
+			    links[j].outer == outer)
+				break;
+		if (j < n_links || n_links == 64 || port >= IXG_MAX_PORTS)
+			continue;
+		links[n_links++] = (struct link){port, vlan, outer};
+	}
+	for (unsigned j = 0; j < n_links; j++) {
+		struct neigh_entry probe_e = {
+			.family = 6,
+			.port = links[j].port,
+			.vlan = links[j].vlan,
+		};
+		uint8_t frame[NEIGH_FRAME_MAX];
+		const uint8_t *src = our_addr(t, &probe_e);
+		unsigned len;
+
+		if (src == NULL)
+			continue;
+		len = neigh_build_ns(frame, t->ports[links[j].port].mac, src,
+				     addr, NULL, links[j].vlan, links[j].outer);
+		send(arg, links[j].port, frame, len);
+	}
+}
+
+/* Unicast NS to pair l's MAC. */
+static void
+ll_probe(struct neigh *n, const struct neigh_ll *l, neigh_send_fn send,
+	 void *arg)
+{
+	struct neigh_entry probe_e = {
+		.family = 6,
+		.port = l->port,
+		.vlan = l->vlan,
+	};
+	const struct tables *t = n->t;
+	uint8_t frame[NEIGH_FRAME_MAX];
+	const uint8_t *src;
+	unsigned len;
+
+	if (t == NULL || send == NULL || l->port >= IXG_MAX_PORTS)
+		return;
+	src = our_addr(t, &probe_e);
+	if (src == NULL)
+		return;
+	len = neigh_build_ns(frame, t->ports[l->port].mac, src, l->addr, l->mac,
+			     l->vlan, l->outer_vlan);
+	send(arg, l->port, frame, len);
+}
+
+/* The link-local timers (neigh_timers): refresh or expire the pairs,
+ * solicit the wanted addresses nobody has taught yet. */
+static void
+ll_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send, void *arg)
+{
+	const struct neigh_params *p = &n->p;
+	uint64_t retrans = (uint64_t)p->retrans_ms * MS;
+	uint64_t idle = (uint64_t)p->reachable_ms * NEIGH_LL_IDLE_MULT * MS;
+
+	for (unsigned i = 0; i < NEIGH_LL_MAX; i++) {
+		struct neigh_ll *l = &n->ll[i];
+
+		if (!l->used)
+			continue;
+		if (!ll_wanted(n, l)) {
+			if (now_ns - l->heard_ns >= idle) {
+				memset(l, 0, sizeof(*l));
+				n->ll_gen++;
+			}
+			continue;
+		}
+		if (l->next_ns > now_ns)
+			continue;
+		if (l->probes >= p->ucast_probes) {
+			/* RFC 4861 7.3.3: unanswered, it is gone. */
+			memset(l, 0, sizeof(*l));
+			n->ll_gen++;
+			continue;
+		}
+		ll_probe(n, l, send, arg);
+		l->probes++;
+		l->next_ns = now_ns + retrans;
+	}
+	for (unsigned i = 0; i < n->n_want; i++) {
+		struct neigh_want *w = &n->want[i];
+		bool known = false;
+
+		for (unsigned j = 0; j < NEIGH_LL_MAX && !known; j++)
+			known = n->ll[j].used &&
+				memcmp(n->ll[j].addr, w->addr, 16) == 0;
+		if (known) {
+			w->probes = 0;
+			continue;
+		}
+		if (w->next_ns > now_ns)
+			continue;
+		ll_solicit(n, w->addr, send, arg);
+		w->probes++;
+		w->next_ns = now_ns +
+			     (w->probes < p->mcast_probes
+				      ? retrans
+				      : (uint64_t)p->failed_retry_ms * MS);
+	}
+}
+
+/* See neigh.h. */
+unsigned
+neigh_ll_get(struct neigh *n, unsigned start, struct neigh_ll_view *out,
+	     unsigned max, uint64_t *generation, unsigned *total,
+	     uint64_t down[2][IXG_MAX_PEERS / 64])
+{
+	unsigned k = 0, idx = 0;
+
+	*generation = 0;
+	*total = 0;
+	if (down != NULL)
+		memset(down, 0, sizeof(uint64_t) * 2 * (IXG_MAX_PEERS / 64));
+	if (n == NULL)
+		return 0;
+	pthread_mutex_lock(&n->lock);
+	for (unsigned i = 0; i < NEIGH_LL_MAX; i++) {
+		const struct neigh_ll *l = &n->ll[i];
+		struct neigh_ll_view *v;
+
+		if (!l->used)
+			continue;
+		if (idx++ < start || k >= max)
+			continue;
+		v = &out[k++];
+		memset(v, 0, sizeof(*v));
+		v->peer = l->peer;
+		v->port = l->port;
+		v->vlan = l->vlan;
+		v->outer_vlan = l->outer_vlan;
+		memcpy(v->addr, l->addr, 16);
+		memcpy(v->mac, l->mac, 6);
+		v->wanted = ll_wanted(n, l);
+		v->probing = l->probes;
+		v->heard_ns = l->heard_ns;
+	}
+	*total = idx;
+	*generation = n->ll_gen;
+	if (down != NULL)
+		memcpy(down, n->down, sizeof(n->down));
+	pthread_mutex_unlock(&n->lock);
+	return k;
+}
+
+/* See neigh.h. */
+uint64_t
+neigh_ll_refused(const struct neigh *n)
+{
+	return n != NULL ? __atomic_load_n(&n->ll_refused, __ATOMIC_RELAXED)
+			 : 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -91,6 +91,9 @@ enum neigh_obs_kind {
 	/* An ARP request or gratuitous ARP, an NS with a source link-layer
 	 * address, an unsolicited NA: a MAC, no confirmation. */
 	NEIGH_OBS_HINT = 2,
+	/* A Router Advertisement (RFC 4861 4.2): its link-local source and
+	 * MAC, for the link-local table only (below). */
+	NEIGH_OBS_RA = 3,
 };
 
 struct neigh_obs {
@@ -101,8 +104,9 @@ struct neigh_obs {
 	uint8_t override; /* may replace a MAC heard before (ARP; NA O flag;
 			   * NS) */
 	uint8_t _pad;
-	uint8_t mac[6];
-	uint8_t _pad2[2];
+	uint8_t mac[6]; /* the link-layer address it claims */
+	uint8_t src[6]; /* the frame's Ethernet source */
+	uint8_t _pad2[4];
 	uint8_t addr[16]; /* the neighbour's address; IPv4 first 4 bytes */
 };
 
@@ -255,5 +259,70 @@ unsigned neigh_build_ns(uint8_t *buf, const uint8_t our_mac[6],
 			const uint8_t our_ip[16], const uint8_t target[16],
 			const uint8_t *dst_mac, uint16_t vlan,
 			uint16_t outer_vlan);
+
+/* ------------------------------------------------------------------ */
+/* Members' IPv6 link-local addresses (doc/neighbours.md, "Link-local */
+/* addresses"; doc/routing.md, "Gateways by link-local address").     */
+/*
+ * A kernel route's IPv6 gateway is usually the member's link-local
+ * address (RFC 2545), which no config names. The table learns the
+ * (member, link-local address) pairs it hears: an NS (its source), an NA
+ * (its target) or an RA (its source) whose address is link-local and not
+ * the node's, on the member's own (port, VLANs), sent from a MAC of the
+ * member (its MAC lock; without a lock, the MAC learned for its next hop)
+ * and claiming that same MAC as link-layer address. Bounded: at most
+ * NEIGH_LL_PER_PEER per member (a new one replaces the member's longest
+ * unheard) and NEIGH_LL_MAX in all (beyond: not learned, counted).
+ *
+ * The control plane says which link-local gateways it needs
+ * (neigh_ll_want): an unlearned one is solicited (a multicast NS from
+ * the node's address on every link of a member with an IPv6 next hop or
+ * a learned link-local, retrans_ms apart mcast_probes times, then every
+ * failed_retry_ms); a learned one unheard for reachable_ms is asked again
+ * by unicast NS, ucast_probes times retrans_ms apart, and removed if none
+ * is answered. A pair nobody wants is removed NEIGH_LL_IDLE_MULT *
+ * reachable_ms after it was last heard; every pair of a member goes when
+ * the member is removed or its port or VLANs change. Each change bumps
+ * the table's generation.
+ */
+#define NEIGH_LL_MAX 1024u
+#define NEIGH_LL_PER_PEER 4u
+#define NEIGH_LL_IDLE_MULT 10u
+#define NEIGH_LL_WANT_MAX IXG_LLADDR_WANT_MAX
+
+/* One learned pair (neigh_ll_get). */
+struct neigh_ll_view {
+	uint16_t peer, port, vlan, outer_vlan;
+	uint8_t addr[16];
+	uint8_t mac[6];
+	uint8_t wanted; /* the control plane asked for it */
+	uint8_t probing; /* unicast probes unanswered so far */
+	uint64_t heard_ns; /* last heard (monotonic) */
+};
+
+/*
+ * The addresses the control plane needs (n of them, 16 bytes each; only
+ * link-local ones are kept, at most NEIGH_LL_WANT_MAX), replacing the
+ * last list; an address kept from it keeps its probe schedule. Takes the
+ * lock: any thread that does not hold it.
+ */
+void neigh_ll_want(struct neigh *n, const uint8_t (*addrs)[16],
+		   unsigned n_addrs, uint64_t now_ns);
+
+/*
+ * The table's generation (0 before anything was learned), the pairs
+ * learned (*total) and up to max of them from index start into out (in
+ * the table's order, stable while the generation is); the members'
+ * unreachable bits as neigh_down_get gives them into down (may be NULL).
+ * Returns how many went into out. Takes the lock: any thread that does
+ * not hold it.
+ */
+unsigned neigh_ll_get(struct neigh *n, unsigned start,
+		      struct neigh_ll_view *out, unsigned max,
+		      uint64_t *generation, unsigned *total,
+		      uint64_t down[2][IXG_MAX_PEERS / 64]);
+
+/* Pairs refused because the table was full (NEIGH_LL_MAX). Any thread. */
+uint64_t neigh_ll_refused(const struct neigh *n);
 
 #endif /* IXG_NEIGH_H */

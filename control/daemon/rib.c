@@ -20,6 +20,7 @@
 #include "rib_nhg.h"
 #include "rib_table.h"
 #include "ixg_wire.h"
+#include "lladdr_watch.h"
 #include "rtnl_reader.h"
 #include "session_watch.h"
 #include "view.h"
@@ -73,6 +74,7 @@ struct rib {
 	/* The members' BGP sessions (session_watch.h), watched while the
 	 * block is there. */
 	struct session_watch *sw;
+	struct lladdr_watch *lw; /* link-local pairs (lladdr_watch.h) */
 };
 
 static uint64_t
@@ -280,6 +282,13 @@ rib_new(struct ctld *D)
 		return -ENOMEM;
 	}
 	R->D = D;
+	R->lw = lladdr_watch_new(D);
+	if (R->lw == NULL) {
+		session_watch_free(R->sw);
+		rib_table_free(R->t);
+		free(R);
+		return -ENOMEM;
+	}
 	R->started_ns = mono_ns();
 	D->rib = R;
 	D->st.rib = R;
@@ -295,6 +304,7 @@ rib_free(struct ctld *D)
 		return;
 	reader_stop(R);
 	session_watch_free(R->sw);
+	lladdr_watch_free(R->lw);
 	if (R->retry != NULL)
 		loop_timer_del(D->loop, R->retry);
 	rib_table_free(R->t);
@@ -1325,4 +1335,72 @@ const struct session_watch *
 rib_sessions(const struct rib *R)
 {
 	return R != NULL ? R->sw : NULL;
+}
+
+int
+rib_lladdrs_learned(struct ctld *D, const struct rib_lladdr *v, uint32_t n)
+{
+	struct rib *R = D->rib;
+	long changed;
+
+	if (R == NULL)
+		return 0;
+	changed = rib_table_set_learned(
+		R->t, v, n,
+		R->reader != NULL ? rtnl_reader_store(R->reader) : NULL);
+	if (changed < 0) {
+		ctld_log(D, "kernel routes: out of memory taking the learned "
+			    "link-local addresses (again at the next poll)");
+		return (int)changed;
+	}
+	if (changed > 0) {
+		ctld_log(D,
+			 "kernel routes: %ld prefix(es) resolved anew by the "
+			 "link-local addresses learned (%u)",
+			 changed, n);
+		R->dirty = true;
+		rib_kick(D);
+	}
+	return 0;
+}
+
+uint32_t
+rib_ll_wanted(const struct ctld *D, uint8_t (*out)[16], uint32_t max)
+{
+	const struct rib *R = D->rib;
+
+	return R != NULL ? rib_table_ll_wanted(R->t, out, max) : 0;
+}
+
+static int
+show_resolve(const void *arg, const uint8_t *addr)
+{
+	return rib_table_gateway(((const struct rib *)arg)->t, addr);
+}
+
+static const char *
+show_name(const void *arg, uint16_t peer)
+{
+	const struct rib *R = arg;
+	const struct ctl_config *run = &R->D->st.running;
+
+	if (!run->valid)
+		return NULL;
+	for (uint32_t i = 0; i < run->spec.n_peers; i++)
+		if (run->spec.peers[i].id == peer)
+			return run->spec.peers[i].name;
+	return NULL;
+}
+
+bool
+rib_member_unreachable(const struct rib *R, uint16_t peer, unsigned f)
+{
+	return R != NULL && lladdr_watch_unreachable(R->lw, peer, f);
+}
+
+void
+rib_lladdrs_show(const struct rib *R, struct view *v)
+{
+	if (R != NULL)
+		lladdr_watch_show(R->lw, v, show_resolve, show_name, R);
 }

@@ -172,4 +172,20 @@ void rib_get_stats(const struct rib *R, struct rib_stats *out);
 struct session_watch;
 const struct session_watch *rib_sessions(const struct rib *R);
 
+/*
+ * Link-local gateways (lladdr_watch.h): the dataplane's learned pairs,
+ * the whole table (rib_table_set_learned; the routes they resolve anew
+ * are committed like a batch's). 0 or -ENOMEM (try again later).
+ */
+struct rib_lladdr;
+int rib_lladdrs_learned(struct ctld *D, const struct rib_lladdr *v, uint32_t n);
+/* The link-local gateways to ask the dataplane for
+ * (rib_table_ll_wanted), up to max into out. */
+uint32_t rib_ll_wanted(const struct ctld *D, uint8_t (*out)[16], uint32_t max);
+/* Whether the dataplane said member peer is unreachable in family f (0
+ * IPv4, 1 IPv6): its neighbour failed its refresh (neigh.h). */
+bool rib_member_unreachable(const struct rib *R, uint16_t peer, unsigned f);
+/* The learned link-local addresses into v (`show neighbours`). */
+void rib_lladdrs_show(const struct rib *R, struct view *v);
+
 #endif /* IXG_RIB_H */

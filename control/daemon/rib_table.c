@@ -220,6 +220,13 @@ struct ent {
 
 enum { TAG_ANY = 0, TAG_CONF_ROUTE = 1, TAG_CONF_BH = 2 };
 
+/* A link-local gateway two members claim (at one level: two members'
+ * EUI-64s, or two learned pairs): resolves to neither. */
+#define NH_CONFLICT UINT16_MAX
+/* At most this many link-local gateways are remembered for the wanted
+ * list (beyond: resolved all the same, not solicited). */
+#define LLGW_MAX 4096u
+
 struct rib_table {
 	struct ent *e;
 	uint32_t n_e, cap_e;
@@ -229,6 +236,14 @@ struct rib_table {
 	struct ktab nexthops; /* (fam, 0, 0, gw) -> peer id */
 	struct ktab sources; /* (fam, len, peer or TAG_ANY, addr) */
 	struct ktab conf; /* (fam, len, TAG_CONF_*, addr) */
+	/* Link-local gateways (doc/routing.md, "Gateways by link-local
+	 * address"): the pairs the dataplane learned from ND, (6, 0, 0, gw)
+	 * -> peer id or NH_CONFLICT (rib_table_set_learned), and the
+	 * link-local gateways resolve() met that no config next hop nor
+	 * EUI-64 gives (value unused): what the dataplane is asked to
+	 * solicit and keep fresh (rib_table_ll_wanted). */
+	struct ktab learned;
+	struct ktab llgw;
 	uint8_t src_lens[2][129]; /* source lengths present, per family */
 	struct rib_policy pol;
 	uint32_t gen;
@@ -320,6 +335,8 @@ rib_table_free(struct rib_table *t)
 	ktab_free(&t->nexthops);
 	ktab_free(&t->sources);
 	ktab_free(&t->conf);
+	ktab_free(&t->learned);
+	ktab_free(&t->llgw);
 	rib_nhg_free(t->nhg);
 	free(t->conf4);
 	free(t->conf6);
@@ -352,6 +369,18 @@ covered(const struct rib_table *t, uint16_t tag, int fam, const uint8_t *dst,
 	return false;
 }
 
+/* Remember link-local gateway k for the wanted list (LLGW_MAX at most;
+ * no memory: not remembered). */
+static void
+llgw_note(struct rib_table *t, const struct key *k)
+{
+	if (t->llgw.r == NULL && ktab_init(&t->llgw, 64) < 0)
+		return;
+	if (t->llgw.n >= LLGW_MAX || ktab_find(&t->llgw, k) != NULL)
+		return;
+	(void)ktab_put(&t->llgw, k, 0);
+}
+
 /*
  * What the best route r of (fam, dst, len) becomes. A unicast route's
  * next hops are its live gateways (not RTNH_F_DEAD nor RTNH_F_LINKDOWN)
@@ -365,7 +394,7 @@ covered(const struct rib_table *t, uint16_t tag, int fam, const uint8_t *dst,
  * route to the first member.
  */
 static void
-resolve(const struct rib_table *t, const struct rtnl_route *r, int fam,
+resolve(struct rib_table *t, const struct rtnl_route *r, int fam,
 	const uint8_t *dst, unsigned len, uint8_t *kind, uint16_t *peer)
 {
 	struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS];
@@ -396,7 +425,13 @@ resolve(const struct rib_table *t, const struct rtnl_route *r, int fam,
 			 nh->gw_family == AF_INET ? 32 : 128, 0, nh->gw);
 		k.len = 0;
 		rec = ktab_find(&t->nexthops, &k);
-		if (rec == NULL)
+		if (rec == NULL && k.fam == 6 && k.addr[0] == 0xfe &&
+		    (k.addr[1] & 0xc0) == 0x80) {
+			/* Config and EUI-64 first, then what ND taught. */
+			llgw_note(t, &k);
+			rec = ktab_find(&t->learned, &k);
+		}
+		if (rec == NULL || rec->val == NH_CONFLICT)
 			continue;
 		p = (uint16_t)rec->val;
 		if (t->pol.filter && !covered(t, p, fam, dst, len)) {
@@ -584,6 +619,7 @@ rib_table_clear(struct rib_table *t)
 	t->n_dirty = 0;
 	t->need_full = true;
 	ktab_free(&t->prefixes);
+	ktab_free(&t->llgw);
 	for (unsigned i = 0; i < IXG_MAX_PEERS; i++) {
 		t->m[i].routes = 0;
 		t->m[i].filtered = 0;
@@ -740,6 +776,9 @@ nexthops_link_local(struct rib_table *t, const struct ixg_spec *s)
 			     "address of more than one member's MAC: not "
 			     "resolved",
 			     a);
+			/* Kept, so no learned pair resolves it either. */
+			if (ktab_put(&t->nexthops, &r->k, NH_CONFLICT) < 0)
+				rc = -ENOMEM;
 			continue;
 		}
 		if (ktab_put(&t->nexthops, &r->k, r->val) < 0)
@@ -824,6 +863,7 @@ rib_table_set_basis(struct rib_table *t, const struct ixg_spec *s,
 	ktab_free(&t->nexthops);
 	ktab_free(&t->sources);
 	ktab_free(&t->conf);
+	ktab_free(&t->llgw); /* met again by the walk below */
 	free(t->conf4);
 	free(t->conf6);
 	t->conf4 = NULL;
@@ -993,6 +1033,156 @@ resolve_all:
 		check_member(t, (uint16_t)i);
 	}
 	return rc;
+}
+
+/* Whether two link-local tables map the same gateways to the same
+ * values. */
+static bool
+ktab_same(const struct ktab *a, const struct ktab *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (uint32_t i = 0; a->r != NULL && i <= a->mask; i++) {
+		const struct rec *r = &a->r[i], *o;
+
+		if (r->val == UINT32_MAX)
+			continue;
+		o = ktab_find(b, &r->k);
+		if (o == NULL || o->val != r->val)
+			return false;
+	}
+	return true;
+}
+
+long
+rib_table_set_learned(struct rib_table *t, const struct rib_lladdr *v,
+		      uint32_t n, const struct rtnl_store *store)
+{
+	struct ktab nl;
+	long changed = 0;
+
+	if (ktab_init(&nl, n) < 0)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		struct key k;
+		struct rec *r;
+
+		if (v[i].peer == 0 || v[i].peer >= IXG_MAX_PEERS ||
+		    v[i].addr[0] != 0xfe || (v[i].addr[1] & 0xc0) != 0x80)
+			continue;
+		key_make(&k, 6, 128, 0, v[i].addr);
+		k.len = 0;
+		r = ktab_find(&nl, &k);
+		if (r == NULL) {
+			if (ktab_put(&nl, &k, v[i].peer) < 0) {
+				ktab_free(&nl);
+				return -ENOMEM;
+			}
+		} else if (r->val != v[i].peer) {
+			r->val = NH_CONFLICT;
+		}
+	}
+	if (ktab_same(&nl, &t->learned)) {
+		ktab_free(&nl);
+		return 0;
+	}
+	for (uint32_t i = 0; i <= nl.mask; i++) {
+		const struct rec *r = &nl.r[i], *o;
+		char a[INET6_ADDRSTRLEN];
+
+		if (r->val == UINT32_MAX)
+			continue;
+		o = ktab_find(&t->learned, &r->k);
+		if (o != NULL && o->val == r->val)
+			continue; /* said before */
+		inet_ntop(AF_INET6, r->k.addr, a, sizeof(a));
+		o = ktab_find(&t->nexthops, &r->k);
+		if (r->val == NH_CONFLICT)
+			tlog(t,
+			     "kernel routes: link-local address %s was "
+			     "learned from more than one member: not "
+			     "resolved",
+			     a);
+		else if (o != NULL && o->val != r->val)
+			tlog(t,
+			     "kernel routes: link-local address %s learned "
+			     "from member %s, but %s: that wins",
+			     a, t->names[r->val % IXG_MAX_PEERS],
+			     o->val == NH_CONFLICT
+				     ? "it is two members' EUI-64"
+				     : "another member's next-hop or EUI-64 "
+				       "gives it");
+		else if (o == NULL)
+			tlog(t,
+			     "kernel routes: link-local address %s is member "
+			     "%s's (learned from ND)",
+			     a, t->names[r->val % IXG_MAX_PEERS]);
+	}
+	ktab_free(&t->learned);
+	t->learned = nl;
+	/* Every prefix is resolved again (an IPv4 one may have an IPv6
+	 * gateway, RFC 8950; the gateways met are remembered afresh): a
+	 * learned change is rare, the walk that of a reload's basis. */
+	ktab_free(&t->llgw);
+	for (uint32_t i = 0; i < t->n_e; i++) {
+		struct ent *e = &t->e[i];
+		const struct rtnl_route *best;
+		uint8_t kind;
+		uint16_t peer;
+
+		if (e->kind == UINT8_MAX || store == NULL)
+			continue;
+		best = rtnl_store_best(store,
+				       e->k.fam == 4 ? AF_INET : AF_INET6,
+				       e->k.addr, e->k.len);
+		if (best == NULL)
+			continue; /* its removal is a batch of its own */
+		resolve(t, best, e->k.fam, e->k.addr, e->k.len, &kind, &peer);
+		if (kind == e->kind && peer == e->peer)
+			continue;
+		mark_dirty(t, &e->k,
+			   e->kind == RIB_K_BLACKHOLE ||
+				   kind == RIB_K_BLACKHOLE);
+		count(t, e->kind, e->peer, -1);
+		if (e->peer != 0 && e->peer != peer)
+			check_member(t, e->peer);
+		e->kind = kind;
+		e->peer = peer;
+		count(t, kind, peer, +1);
+		if (peer != 0)
+			check_member(t, peer);
+		changed++;
+	}
+	return changed;
+}
+
+uint32_t
+rib_table_ll_wanted(const struct rib_table *t, uint8_t (*out)[16], uint32_t max)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; t->llgw.r != NULL && i <= t->llgw.mask && n < max;
+	     i++)
+		if (t->llgw.r[i].val != UINT32_MAX)
+			memcpy(out[n++], t->llgw.r[i].k.addr, 16);
+	return n;
+}
+
+int
+rib_table_gateway(const struct rib_table *t, const uint8_t addr[16])
+{
+	struct key k;
+	const struct rec *r;
+
+	key_make(&k, 6, 128, 0, addr);
+	k.len = 0;
+	r = ktab_find(&t->nexthops, &k);
+	if (r != NULL)
+		return r->val == NH_CONFLICT ? -EEXIST : (int)r->val;
+	r = ktab_find(&t->learned, &k);
+	if (r != NULL)
+		return r->val == NH_CONFLICT ? -EEXIST : (int)r->val;
+	return -ENOENT;
 }
 
 static bool

@@ -238,6 +238,45 @@ void rib_table_synced(struct rib_table *t);
 /* Prefixes remembered for the next delta; *full: a full merge needed. */
 uint32_t rib_table_dirty(const struct rib_table *t, bool *full);
 
+/*
+ * Link-local gateways (doc/routing.md, "Gateways by link-local address"):
+ * a kernel route's IPv6 gateway in fe80::/10 resolves to the member whose
+ * configured `next-hop` it is, else whose MAC's modified EUI-64 it is
+ * (RFC 4291 appendix A), else that the dataplane learned it from by ND
+ * (neigh.h): the first of these that names it wins; two members at one
+ * level resolve it to neither (logged).
+ */
+struct rib_lladdr {
+	uint16_t peer; /* the member's id */
+	uint8_t addr[16]; /* fe80::/10; others are ignored */
+};
+
+/*
+ * Replace the learned pairs with v[0..n) (the dataplane's whole table;
+ * an address two members taught: neither, logged once). When the mapping
+ * changed, every prefix held is resolved again from store (its best
+ * route now; NULL: none resolved again), each changed prefix remembered
+ * for the next delta. Returns the prefixes whose entry changed (0 when
+ * the mapping did not), or -ENOMEM (t unchanged). Loop thread.
+ */
+long rib_table_set_learned(struct rib_table *t, const struct rib_lladdr *v,
+			   uint32_t n, const struct rtnl_store *store);
+
+/*
+ * The link-local gateways of the routes resolved since the last basis or
+ * learned change that no config next hop nor EUI-64 gives (resolved by a
+ * learned pair or not at all): what the dataplane should solicit and
+ * keep fresh. Up to max into out; returns how many. A gateway whose
+ * routes went since stays in the list until the next basis or learned
+ * change. Loop thread.
+ */
+uint32_t rib_table_ll_wanted(const struct rib_table *t, uint8_t (*out)[16],
+			     uint32_t max);
+
+/* Who IPv6 gateway addr resolves to now (config next hop or EUI-64, else
+ * learned): the peer id, -ENOENT (nobody), -EEXIST (two members). */
+int rib_table_gateway(const struct rib_table *t, const uint8_t addr[16]);
+
 /* Counts: prefixes by kind (per family 4/6 in [0]/[1]), and those merged
  * (not shut out nor beaten by config). */
 struct rib_counts {

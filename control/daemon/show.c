@@ -1841,7 +1841,10 @@ static const char *const neigh_states[] = {
 /*
  * Every member next hop like `ip neigh`: address, port/VLAN, MAC, state,
  * member, time since the last confirmation, probes; from the spec and
- * the neighbour counter family (doc/neighbours.md).
+ * the neighbour counter family (doc/neighbours.md). A member whose
+ * neighbour failed its refresh is UNREACHABLE (its kernel routes of the
+ * family not forwarded), as the dataplane last said (lladdr_watch.h).
+ * Then the members' link-local addresses learned from ND.
  */
 static int
 cmd_neighbours(struct ctx *x, struct view *v, const char *arg)
@@ -1860,6 +1863,8 @@ cmd_neighbours(struct ctx *x, struct view *v, const char *arg)
 		C_PROBES,
 		C_REPLIES,
 		C_CHANGES,
+		C_MEMBER,
+		C_UNREACH,
 	};
 	static const struct vcol cols[] = {
 		[C_ADDR] = {"ADDRESS", "address", VF_PLAIN, 0, 0},
@@ -1875,10 +1880,12 @@ cmd_neighbours(struct ctx *x, struct view *v, const char *arg)
 		[C_PROBES] = {">PROBES", "probes_sent", VF_SI, 0, 0},
 		[C_REPLIES] = {">REPLIES", "replies", VF_SI, 0, 0},
 		[C_CHANGES] = {">CHANGES", "mac_changes", VF_SI, 0, 0},
+		[C_MEMBER] = {"MEMBER", NULL, VF_PLAIN, 0, 0},
+		[C_UNREACH] = {NULL, "unreachable", VF_PLAIN, 0, 0},
 	};
 	const struct ixg_spec *s = x->spec;
 	struct vtable *t;
-	unsigned rows = 0;
+	unsigned rows = 0, unreachable = 0;
 
 	(void)arg;
 	if (need_spec(x))
@@ -1921,6 +1928,15 @@ cmd_neighbours(struct ctx *x, struct view *v, const char *arg)
 			       V_STR(p->neighbour == IXG_NEIGH_LEARN
 					     ? "learn"
 					     : "static"));
+			{
+				bool down = rib_member_unreachable(x->st->rib,
+								   p->id, f);
+
+				unreachable += down;
+				vt_set(t, C_MEMBER,
+				       V_STR(down ? "UNREACHABLE" : "ok"));
+				vt_set(t, C_UNREACH, V_BOOL(down));
+			}
 			if (x->c == NULL) {
 				vt_set(t, C_MAC, V_NULL());
 				vt_set(t, C_STATE, V_NULL());
@@ -1969,6 +1985,15 @@ cmd_neighbours(struct ctx *x, struct view *v, const char *arg)
 	}
 	if (rows == 0)
 		view_text(v, "no neighbours (no peer has a next-hop)\n");
+	if (unreachable > 0)
+		view_text(v,
+			  "%u member next hop(s) UNREACHABLE: their refresh "
+			  "went unanswered, their kernel routes of that "
+			  "family are not forwarded until they answer "
+			  "(doc/neighbours.md)\n",
+			  unreachable);
+	view_json(v, "unreachable_count", V_U64(unreachable));
+	rib_lladdrs_show(x->st->rib, v);
 	return 0;
 }
 

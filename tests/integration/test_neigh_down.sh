@@ -49,6 +49,13 @@ ip -n "$BGP_NODE_NS" route add 198.18.9.0/24 table 100 proto bird \
 	fail "the ECMP kernel route"
 e2e_route_is 198.18.9.1 "ECMP"
 
+# neigh_unreachable ADDRESS: true or false, its member's `unreachable` in
+# `show neighbours`.
+neigh_unreachable() {
+	ctl --json show neighbours |
+		jq -r --arg a "$1" '.neighbours[] | select(.address == $a) | .unreachable'
+}
+
 # neigh_state ADDRESS: its state in `show neighbours`.
 neigh_state() {
 	ctl --json show neighbours |
@@ -116,6 +123,14 @@ log "measured (load $(cut -d' ' -f1-3 /proc/loadavg)): arp off to the" \
 grep "neighbours:" "$TMP/dp.err"
 state=$(neigh_state "$(e2e_member4 2)")
 case $state in INCOMPLETE | FAILED) ;; *) fail "m2's IPv4 next hop is $state" ;; esac
+# ixgate-control shows it (the dataplane's state, polled every 500 ms).
+e2e_until 5 true neigh_unreachable "$(e2e_member4 2)" || {
+	ctl show neighbours >&2
+	fail "show neighbours: m2 not shown unreachable"
+}
+ctl show neighbours | grep -E "^$(e2e_member4 2) .* UNREACHABLE$" ||
+	fail "show neighbours: no UNREACHABLE in m2's row"
+assert_eq "m3 shown unreachable" false "$(neigh_unreachable "$(e2e_member4 3)")"
 
 flows down
 log "m2 unreachable: m2 ${TX2[down]}, m3 ${TX3[down]}, dropped ${DROPS[down]}"
@@ -131,6 +146,8 @@ e2e_until 30 REACHABLE neigh_state "$(e2e_member4 2)" || {
 }
 wait_for 10 grep -qE "IPv4 next hop( [0-9.]+)?: answers again" "$TMP/dp.err" ||
 	fail "no log line for m2 answering again"
+e2e_until 5 false neigh_unreachable "$(e2e_member4 2)" ||
+	fail "show neighbours: m2 still shown unreachable"
 flows back
 log "m2 back: m2 ${TX2[back]}, m3 ${TX3[back]}, dropped ${DROPS[back]}"
 assert_eq "flows to m2 once it answers (as at first)" "${TX2[up]}" "${TX2[back]}"

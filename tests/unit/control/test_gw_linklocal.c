@@ -9,6 +9,7 @@
  * the daemon.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -184,6 +185,135 @@ test_members_change(void **state)
 	expect(f, AF_INET6, "2001:db8:1::", 48, RIB_K_UNRESOLVED, 0);
 }
 
+static struct rib_lladdr
+pair(uint16_t peer, const char *addr)
+{
+	struct rib_lladdr l = {.peer = peer};
+
+	assert_int_equal(inet_pton(AF_INET6, addr, l.addr), 1);
+	return l;
+}
+
+static bool
+wanted(struct fx *f, const char *addr)
+{
+	uint8_t w[64][16], a[16];
+	uint32_t n = rib_table_ll_wanted(f->t, w, 64);
+
+	assert_int_equal(inet_pton(AF_INET6, addr, a), 1);
+	for (uint32_t i = 0; i < n; i++)
+		if (memcmp(w[i], a, 16) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Learned pairs (the dataplane's ND, neigh.h) come last: a configured
+ * next hop wins, then an EUI-64, then what was learned; an unresolved
+ * route becomes live when its pair is learned, and unresolved again when
+ * the pair goes; IPv4 routes via a link-local gateway (RFC 8950) too.
+ */
+static void
+test_learned_resolution_order(void **state)
+{
+	struct fx *f = *state;
+	struct rib_lladdr v[4];
+	bool full;
+
+	/* stable-privacy address of th: no EUI-64 */
+	add_route(f, AF_INET6, "2001:db8:9::", 48, "fe80::a1b2:c3d4:e5f6:1");
+	add_route(f, AF_INET, "198.18.9.0", 24, "fe80::a1b2:c3d4:e5f6:1");
+	/* vn's EUI-64 and dup2's configured next hop */
+	add_route(f, AF_INET6, "2001:db8:4::", 48, "fe80::ff:fe00:501");
+	add_route(f, AF_INET6, "2001:db8:1::", 48, "fe80::ff:fe00:401");
+	assert_true(rtnl_store_flush(f->st, true, 3, on_batch, f, NULL) >= 0);
+	expect(f, AF_INET6, "2001:db8:9::", 48, RIB_K_UNRESOLVED, 0);
+	expect(f, AF_INET, "198.18.9.0", 24, RIB_K_UNRESOLVED, 0);
+	/* The unresolved one is what the dataplane is asked for; an
+	 * EUI-64 or configured one is not. */
+	assert_true(wanted(f, "fe80::a1b2:c3d4:e5f6:1"));
+	assert_false(wanted(f, "fe80::ff:fe00:501"));
+	assert_false(wanted(f, "fe80::ff:fe00:401"));
+	rib_table_synced(f->t);
+
+	/* Learned from th (2): live, as a delta of the two prefixes. */
+	v[0] = pair(2, "fe80::a1b2:c3d4:e5f6:1");
+	/* Learned from vn (1), but th's EUI-64: th's EUI-64 wins. */
+	v[1] = pair(1, "fe80::ff:fe00:501");
+	/* Learned from th, but dup2's configured next hop: dup2's. */
+	v[2] = pair(2, "fe80::ff:fe00:401");
+	assert_int_equal(rib_table_set_learned(f->t, v, 3, f->st), 2);
+	expect(f, AF_INET6, "2001:db8:9::", 48, RIB_K_ROUTE, 2);
+	expect(f, AF_INET, "198.18.9.0", 24, RIB_K_ROUTE, 2);
+	expect(f, AF_INET6, "2001:db8:4::", 48, RIB_K_ROUTE, 2);
+	expect(f, AF_INET6, "2001:db8:1::", 48, RIB_K_ROUTE, 4);
+	assert_int_equal(rib_table_dirty(f->t, &full), 2);
+	assert_false(full);
+	assert_int_equal(rib_table_gateway(f->t, v[0].addr), 2);
+	assert_int_equal(rib_table_gateway(f->t, v[1].addr), 2);
+	assert_true(wanted(f, "fe80::a1b2:c3d4:e5f6:1"));
+	assert_non_null(strstr(f->log, "fe80::ff:fe00:501 learned from member "
+				       "vn, but another member's next-hop or "
+				       "EUI-64 gives it: that wins"));
+	/* The same set again: nothing to do. */
+	assert_int_equal(rib_table_set_learned(f->t, v, 3, f->st), 0);
+
+	/* A route learned later resolves at once. */
+	rtu_route(f->st, RTNL_OP_NEW, 1, "2001:db8:a::", 48, RTN_UNICAST,
+		  RTPROT_BGP, (const char *[]){"fe80::a1b2:c3d4:e5f6:1"}, NULL,
+		  NULL, 1);
+	assert_true(rtnl_store_flush(f->st, false, 4, on_batch, f, NULL) >= 0);
+	expect(f, AF_INET6, "2001:db8:a::", 48, RIB_K_ROUTE, 2);
+
+	/* The pair goes (expired, member gone): unresolved again. */
+	assert_int_equal(rib_table_set_learned(f->t, &v[1], 2, f->st), 3);
+	expect(f, AF_INET6, "2001:db8:9::", 48, RIB_K_UNRESOLVED, 0);
+	expect(f, AF_INET, "198.18.9.0", 24, RIB_K_UNRESOLVED, 0);
+	expect(f, AF_INET6, "2001:db8:a::", 48, RIB_K_UNRESOLVED, 0);
+	expect(f, AF_INET6, "2001:db8:4::", 48, RIB_K_ROUTE, 2);
+}
+
+/* An address two members taught resolves to neither, logged; an
+ * address two members' EUI-64s give is not resolved by a learned pair
+ * either (EUI-64 comes first); a config reload keeps what was learned. */
+static void
+test_learned_conflicts(void **state)
+{
+	struct fx *f = *state;
+	struct rib_lladdr v[3];
+
+	add_route(f, AF_INET6, "2001:db8:9::", 48, "fe80::9");
+	add_route(f, AF_INET6, "2001:db8:6::", 48, "fe80::ff:fe00:601");
+	add_route(f, AF_INET6, "2001:db8:7::", 48, "fe80::7");
+	assert_true(rtnl_store_flush(f->st, true, 3, on_batch, f, NULL) >= 0);
+	v[0] = pair(1, "fe80::9");
+	v[1] = pair(2, "fe80::9");
+	v[2] = pair(1, "fe80::ff:fe00:601");
+	assert_int_equal(rib_table_set_learned(f->t, v, 3, f->st), 0);
+	expect(f, AF_INET6, "2001:db8:9::", 48, RIB_K_UNRESOLVED, 0);
+	expect(f, AF_INET6, "2001:db8:6::", 48, RIB_K_UNRESOLVED, 0);
+	assert_int_equal(rib_table_gateway(f->t, v[0].addr), -EEXIST);
+	assert_int_equal(rib_table_gateway(f->t, v[2].addr), -EEXIST);
+	assert_non_null(strstr(f->log, "link-local address fe80::9 was "
+				       "learned from more than one member: "
+				       "not resolved"));
+	/* One of them stops claiming it: the other's. */
+	v[1] = pair(3, "fe80::7");
+	assert_int_equal(rib_table_set_learned(f->t, v, 2, f->st), 2);
+	expect(f, AF_INET6, "2001:db8:9::", 48, RIB_K_ROUTE, 1);
+	expect(f, AF_INET6, "2001:db8:7::", 48, RIB_K_ROUTE, 3);
+	/* A reload (same members) keeps the learned pairs. */
+	assert_int_equal(
+		rib_table_set_basis(f->t, &f->s, 0, 0, 0, &f->pol, f->st), 0);
+	expect(f, AF_INET6, "2001:db8:9::", 48, RIB_K_ROUTE, 1);
+	expect(f, AF_INET6, "2001:db8:7::", 48, RIB_K_ROUTE, 3);
+	/* Bad pairs are ignored: peer 0, not link-local. */
+	v[0] = pair(0, "fe80::9");
+	v[1] = pair(1, "2001:db8::9");
+	assert_int_equal(rib_table_set_learned(f->t, v, 2, f->st), 2);
+	expect(f, AF_INET6, "2001:db8:9::", 48, RIB_K_UNRESOLVED, 0);
+}
+
 int
 main(void)
 {
@@ -191,6 +321,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_link_local_gateways, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_members_change, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_learned_resolution_order,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_learned_conflicts, setup,
 						teardown),
 	};
 

@@ -15,6 +15,7 @@
  *   - A path that is not a socket is never unlinked (item 10).
  * The server's log (stderr) is captured into a file and checked.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -40,6 +41,7 @@
 #include "dp_test_util.h"
 #include "ixg_conf.h"
 #include "ixg_wire.h"
+#include "neigh.h"
 
 #ifndef IXG_SRC_DIR
 #define IXG_SRC_DIR "."
@@ -759,11 +761,82 @@ cleanup_dir(void **state)
 	return 0;
 }
 
+/* GET_LLADDRS: the wanted gateways reach the neighbour table, a page of
+ * the learned pairs comes back (from `start`), a bad n_want is refused
+ * and changes nothing. */
+static void
+test_get_lladdrs(void **state)
+{
+	static struct api_reply out;
+	static struct ixg_msg_get_lladdrs m;
+	const struct ixg_msg_lladdrs *r = (const void *)out.buf;
+	uint16_t peer = rt.spec->peers[0].id;
+	const struct tbl_peer *tp = &rt.tables->peers[peer];
+	struct neigh_obs o;
+	struct api_conn c;
+	uint64_t gen;
+
+	(void)state;
+	rt.neigh = neigh_create(0, NULL, NULL);
+	assert_non_null(rt.neigh);
+	neigh_apply(rt.neigh, rt.tables, 0);
+	memset(&o, 0, sizeof(o));
+	o.family = 6;
+	o.kind = NEIGH_OBS_HINT;
+	o.in_peer = peer;
+	o.port = tp->port_id;
+	o.vlan = tp->vlan;
+	o.outer_vlan = tp->outer_vlan;
+	memcpy(o.mac, "\x02\x00\x00\x00\x77\x01", 6);
+	memcpy(o.src, o.mac, 6);
+	assert_int_equal(inet_pton(AF_INET6, "fe80::5", o.addr), 1);
+	assert_true(neigh_input(rt.neigh, &o, 1));
+
+	api_conn_init(&c, &rt);
+	m.start = 0;
+	m.n_want = 1;
+	assert_int_equal(inet_pton(AF_INET6, "fe80::5", m.want[0]), 1);
+	ixg_msg_init(&m.hdr, IXG_MSG_GET_LLADDRS, sizeof(m), 9);
+	api_handle(&c, &m, sizeof(m), -1, &out);
+	assert_int_equal(out.len, sizeof(*r));
+	assert_int_equal(r->hdr.type, IXG_MSG_LLADDRS);
+	assert_int_equal(r->hdr.seq, 9);
+	assert_int_equal(r->status, IXG_ST_OK);
+	assert_int_equal(r->total, 1);
+	assert_int_equal(r->count, 1);
+	assert_int_not_equal(r->generation, 0);
+	assert_int_equal(r->e[0].peer, peer);
+	assert_memory_equal(r->e[0].addr, o.addr, 16);
+	assert_memory_equal(r->e[0].mac, o.mac, 6);
+	assert_int_equal(r->e[0].wanted, 1);
+	gen = r->generation;
+	/* The next page: empty. */
+	m.start = 1;
+	api_handle(&c, &m, sizeof(m), -1, &out);
+	assert_int_equal(r->status, IXG_ST_OK);
+	assert_int_equal(r->total, 1);
+	assert_int_equal(r->count, 0);
+	assert_int_equal(r->generation, gen);
+	/* Too many wanted: refused, the last list kept. */
+	m.start = 0;
+	m.n_want = IXG_LLADDR_WANT_MAX + 1;
+	api_handle(&c, &m, sizeof(m), -1, &out);
+	assert_int_equal(reply_status(&out), IXG_ST_BAD_MESSAGE);
+	m.n_want = 0;
+	api_handle(&c, &m, sizeof(m), -1, &out);
+	assert_int_equal(r->status, IXG_ST_OK);
+	assert_int_equal(r->e[0].wanted, 0);
+	api_conn_reset(&c);
+	neigh_destroy(rt.neigh);
+	rt.neigh = NULL;
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_ids_zeroed),
+		cmocka_unit_test(test_get_lladdrs),
 		cmocka_unit_test(test_fresh_blackhole_ids_zeroed),
 		cmocka_unit_test(test_fresh_acl_ids_zeroed),
 		cmocka_unit_test(test_commit_client_gone),

@@ -818,6 +818,333 @@ test_unresolved_then_forwarded(void **state)
 	rte_free(ctx.ctr);
 }
 
+/* ------------------------------------------------------------------ */
+/* Link-local pairs (neigh.h, "Members' IPv6 link-local addresses").  */
+
+static struct neigh_obs
+ll_obs(uint16_t in_peer, const char *addr, const uint8_t mac[6],
+       const uint8_t src[6], uint8_t kind)
+{
+	struct neigh_obs o = obs(in_peer, 6, addr, mac, kind);
+
+	memcpy(o.src, src, 6);
+	return o;
+}
+
+static unsigned
+ll_all(struct fixture *f, struct neigh_ll_view *v, uint64_t *gen)
+{
+	unsigned total;
+	unsigned n = neigh_ll_get(f->n, 0, v, NEIGH_LL_MAX, gen, &total, NULL);
+
+	assert_int_equal(n, total);
+	return n;
+}
+
+/* Who may teach a pair: a member from its own MAC, claiming that MAC, on
+ * its link, for an address that is link-local and not the node's. */
+static void
+test_ll_learned_from_member(void **state)
+{
+	struct fixture *f = *state;
+	static struct neigh_ll_view v[NEIGH_LL_MAX];
+	static const uint8_t lock1[6] = {0x02, 0, 0, 0, 0x01, 0x01};
+	uint64_t gen, gen2;
+	struct neigh_obs o;
+
+	assert_int_equal(ll_all(f, v, &gen), 0);
+	assert_int_equal(gen, 0);
+	/* Member 2's NS from its lock (stable-privacy address, no EUI-64). */
+	o = ll_obs(2, "fe80::a1b2:c3d4:e5f6:1", mac_lock2, mac_lock2,
+		   NEIGH_OBS_HINT);
+	assert_true(neigh_input(f->n, &o, 1 * S));
+	assert_int_equal(ll_all(f, v, &gen), 1);
+	assert_int_equal(v[0].peer, 2);
+	assert_int_equal(v[0].port, 0);
+	assert_memory_equal(v[0].mac, mac_lock2, 6);
+	assert_int_equal(v[0].heard_ns, 1 * S);
+	assert_int_not_equal(gen, 0);
+	/* Its global next hop's entry is not touched by it. */
+	assert_int_equal(state_of(f, 2, 6), NEIGH_INCOMPLETE);
+	/* Heard again: no new pair, no new generation. */
+	assert_false(neigh_input(f->n, &o, 2 * S));
+	assert_int_equal(ll_all(f, v, &gen2), 1);
+	assert_int_equal(gen2, gen);
+	assert_int_equal(v[0].heard_ns, 2 * S);
+	/* Claiming a MAC it does not send from: refused. */
+	o = ll_obs(2, "fe80::2", mac_a, mac_lock2, NEIGH_OBS_HINT);
+	assert_false(neigh_input(f->n, &o, 2 * S));
+	/* A MAC no member has: refused (member 3 has learned none yet). */
+	o = ll_obs(0, "fe80::3", mac_b, mac_b, NEIGH_OBS_HINT);
+	assert_false(neigh_input(f->n, &o, 2 * S));
+	/* The node's own link-local address: never a member's. */
+	o = ll_obs(2, "fe80::1", mac_lock2, mac_lock2, NEIGH_OBS_HINT);
+	{
+		struct ixg_spec *s2 = spec_new();
+		struct tables *t2;
+
+		dp_spec_local(s2, 0, "fe80::1", 64);
+		t2 = dp_tables_build(s2);
+		neigh_apply(f->n, t2, 2 * S);
+		assert_false(neigh_input(f->n, &o, 2 * S));
+		neigh_apply(f->n, f->t, 2 * S);
+		tables_free(t2);
+		dp_spec_free(s2);
+	}
+	/* Not link-local: not for this table. */
+	o = ll_obs(2, "2001:db8::99", mac_lock2, mac_lock2, NEIGH_OBS_RA);
+	assert_false(neigh_input(f->n, &o, 2 * S));
+	/* A static member (1) teaches one too, by an RA; an RA changes no
+	 * neighbour entry. */
+	o = ll_obs(1, "fe80::11", lock1, lock1, NEIGH_OBS_RA);
+	assert_true(neigh_input(f->n, &o, 3 * S));
+	assert_int_equal(ll_all(f, v, &gen), 2);
+	/* Member 4 is on VLAN 10: its MAC heard untagged teaches nothing. */
+	o = ll_obs(4, "fe80::14", (const uint8_t *)"\x02\0\0\0\x01\x04",
+		   (const uint8_t *)"\x02\0\0\0\x01\x04", NEIGH_OBS_HINT);
+	assert_false(neigh_input(f->n, &o, 3 * S));
+	o.vlan = 10;
+	assert_true(neigh_input(f->n, &o, 3 * S));
+	assert_int_equal(ll_all(f, v, &gen), 3);
+}
+
+/* A member without a MAC lock speaks from the MAC learned for its next
+ * hop; at most NEIGH_LL_PER_PEER pairs a member, the longest unheard
+ * makes room. */
+static void
+test_ll_lockless_and_bounded(void **state)
+{
+	struct fixture *f = *state;
+	static struct neigh_ll_view v[NEIGH_LL_MAX];
+	uint64_t gen;
+	struct neigh_obs o;
+	char a[32];
+
+	o = ll_obs(0, "fe80::33", mac_b, mac_b, NEIGH_OBS_HINT);
+	assert_false(neigh_input(f->n, &o, 0));
+	o = obs(0, 4, "192.0.2.13", mac_b, NEIGH_OBS_REPLY);
+	assert_true(neigh_input(f->n, &o, 0));
+	o = ll_obs(0, "fe80::33", mac_b, mac_b, NEIGH_OBS_HINT);
+	assert_true(neigh_input(f->n, &o, 1 * S));
+	assert_int_equal(ll_all(f, v, &gen), 1);
+	assert_int_equal(v[0].peer, 3);
+	for (unsigned i = 0; i < NEIGH_LL_PER_PEER + 2; i++) {
+		snprintf(a, sizeof(a), "fe80::2:%u", i);
+		o = ll_obs(2, a, mac_lock2, mac_lock2, NEIGH_OBS_HINT);
+		assert_true(neigh_input(f->n, &o, (2 + i) * S));
+	}
+	assert_int_equal(ll_all(f, v, &gen), 1 + NEIGH_LL_PER_PEER);
+	for (unsigned i = 0; i < 1 + NEIGH_LL_PER_PEER; i++) {
+		uint8_t first[16], second[16];
+
+		ip(AF_INET6, "fe80::2:0", first);
+		ip(AF_INET6, "fe80::2:1", second);
+		assert_memory_not_equal(v[i].addr, first, 16);
+		assert_memory_not_equal(v[i].addr, second, 16);
+	}
+	assert_int_equal(neigh_ll_refused(f->n), 0);
+}
+
+/* Wanted and unlearned: solicited by multicast NS on the members' IPv6
+ * links, retrans apart mcast_probes times, then every failed_retry. */
+static void
+test_ll_wanted_solicited(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t want[2][16] = {
+		{0xfe, 0x80, [15] = 0x99},
+		{0x20, 0x01, 0x0d, 0xb8, [15] = 0x99}, /* not link-local */
+	};
+	static struct neigh_ll_view v[NEIGH_LL_MAX];
+	uint64_t gen;
+	unsigned ns = 0;
+
+	neigh_ll_want(f->n, want, 2, 0);
+	for (uint64_t now = 0; now < 3 * S; now += S / 2)
+		neigh_timers(f->n, now, capture, &f->sent);
+	for (unsigned k = 0; k < f->sent.n; k++) {
+		const uint8_t *fr = f->sent.frame[k];
+
+		if (fr[12] != 0x86 || memcmp(fr + 62, want[0], 16) != 0)
+			continue;
+		ns++;
+		/* ff02::1:ff00:99 on 33:33:ff:00:00:99 */
+		assert_memory_equal(fr, "\x33\x33\xff\x00\x00\x99", 6);
+		assert_int_equal(fr[54], 135);
+	}
+	assert_int_equal(ns, 3);
+	/* Then every 5 s. */
+	f->sent.n = 0;
+	neigh_timers(f->n, 3 * S + S / 2, capture, &f->sent);
+	neigh_timers(f->n, 6 * S, capture, &f->sent);
+	for (unsigned k = 0; k < f->sent.n; k++)
+		assert_false(f->sent.frame[k][12] == 0x86 &&
+			     memcmp(f->sent.frame[k] + 62, want[0], 16) == 0);
+	neigh_timers(f->n, 7 * S, capture, &f->sent);
+	ns = 0;
+	for (unsigned k = 0; k < f->sent.n; k++)
+		ns += f->sent.frame[k][12] == 0x86 &&
+		      memcmp(f->sent.frame[k] + 62, want[0], 16) == 0;
+	assert_int_equal(ns, 1);
+	/* Its solicited NA teaches it: not solicited any more. */
+	{
+		struct neigh_obs o = ll_obs(2, "fe80::99", mac_lock2, mac_lock2,
+					    NEIGH_OBS_REPLY);
+
+		assert_true(neigh_input(f->n, &o, 7 * S));
+	}
+	assert_int_equal(ll_all(f, v, &gen), 1);
+	assert_true(v[0].wanted);
+	f->sent.n = 0;
+	neigh_timers(f->n, 20 * S, capture, &f->sent);
+	for (unsigned k = 0; k < f->sent.n; k++)
+		assert_false(f->sent.frame[k][12] == 0x86 &&
+			     memcmp(f->sent.frame[k] + 62, want[0], 16) == 0);
+}
+
+/* A wanted pair unheard for reachable_ms is asked by unicast NS, and
+ * removed when ucast_probes of them go unanswered; an answer keeps it.
+ * A pair nobody wants goes NEIGH_LL_IDLE_MULT * reachable_ms after it
+ * was last heard; a removed member's pairs go with it. */
+static void
+test_ll_refresh_and_expiry(void **state)
+{
+	struct fixture *f = *state;
+	static struct neigh_ll_view v[NEIGH_LL_MAX];
+	static const uint8_t want[1][16] = {{0xfe, 0x80, [15] = 0x77}};
+	struct neigh_obs o = ll_obs(2, "fe80::77", mac_lock2, mac_lock2,
+				    NEIGH_OBS_HINT);
+	struct neigh_obs o2 = ll_obs(2, "fe80::78", mac_lock2, mac_lock2,
+				     NEIGH_OBS_HINT);
+	uint64_t gen, gen2;
+	unsigned uc = 0;
+
+	assert_true(neigh_input(f->n, &o, 0));
+	assert_true(neigh_input(f->n, &o2, 0));
+	neigh_ll_want(f->n, want, 1, 0);
+	/* Heard at 0: nothing asked before 30 s. */
+	f->sent.n = 0;
+	neigh_timers(f->n, 29 * S, capture, &f->sent);
+	for (unsigned k = 0; k < f->sent.n; k++)
+		assert_false(f->sent.frame[k][12] == 0x86 &&
+			     memcmp(f->sent.frame[k] + 62, want[0], 16) == 0);
+	f->sent.n = 0;
+	for (uint64_t now = 30 * S; now <= 32 * S; now += S)
+		neigh_timers(f->n, now, capture, &f->sent);
+	for (unsigned k = 0; k < f->sent.n; k++) {
+		const uint8_t *fr = f->sent.frame[k];
+
+		if (fr[12] != 0x86 || memcmp(fr + 62, want[0], 16) != 0)
+			continue;
+		uc++;
+		assert_memory_equal(fr, mac_lock2, 6); /* unicast */
+	}
+	assert_int_equal(uc, 3);
+	assert_int_equal(ll_all(f, v, &gen), 2);
+	/* The third went unanswered for retrans: removed. */
+	neigh_timers(f->n, 33 * S, capture, &f->sent);
+	assert_int_equal(ll_all(f, v, &gen2), 1);
+	assert_int_not_equal(gen2, gen);
+	/* The unwanted one lives until 300 s unheard. */
+	neigh_timers(f->n, 299 * S, capture, &f->sent);
+	assert_int_equal(ll_all(f, v, &gen), 1);
+	neigh_timers(f->n, 300 * S, capture, &f->sent);
+	assert_int_equal(ll_all(f, v, &gen), 0);
+	/* An answer keeps a wanted one; the member removed takes it. */
+	assert_true(neigh_input(f->n, &o, 400 * S));
+	neigh_timers(f->n, 430 * S, capture, &f->sent);
+	o.kind = NEIGH_OBS_REPLY;
+	assert_false(neigh_input(f->n, &o, 431 * S));
+	neigh_timers(f->n, 440 * S, capture, &f->sent);
+	assert_int_equal(ll_all(f, v, &gen), 1);
+	assert_int_equal(v[0].probing, 0);
+	{
+		struct ixg_spec *s2 = spec_new();
+		struct tables *t2;
+
+		s2->peers[1].vlan = 20; /* member 2 moved */
+		t2 = dp_tables_build(s2);
+		neigh_apply(f->n, t2, 441 * S);
+		assert_int_equal(ll_all(f, v, &gen2), 0);
+		assert_int_not_equal(gen2, gen);
+		neigh_apply(f->n, f->t, 442 * S);
+		tables_free(t2);
+		dp_spec_free(s2);
+	}
+}
+
+/* stage_local hears an RA (from the member's link-local address, with a
+ * source link-layer option) and an NA for a link-local target even
+ * without a learning member; an IPv6 packet that is no ND is not looked
+ * at; the table learns the pairs; no verdict changes. */
+static void
+test_stage_local_hears_link_local(void **state)
+{
+	struct fixture *f = *state;
+	struct pipeline_ctx ctx, plain;
+	uint8_t buf[MAX_FRAME];
+	struct neigh_obs_ring *r = neigh_ring(f->n, 0);
+	struct fspec ra = {.family = 6,
+			   .proto = 58,
+			   .icmp_type = 134,
+			   .smac = mac_lock2,
+			   .dmac = (const uint8_t *)"\x33\x33\0\0\0\x01",
+			   .src = "fe80::a1b2:c3d4:e5f6:2",
+			   .dst = "ff02::1",
+			   .ttl = 255,
+			   .payload = 24};
+	struct fspec data = {.family = 6,
+			     .proto = 17,
+			     .smac = mac_lock2,
+			     .src = "2001:db8::12",
+			     .dst = "2001:db8:77::1",
+			     .ttl = 64};
+	static struct neigh_ll_view v[NEIGH_LL_MAX];
+	struct pkt_meta with, without;
+	uint64_t gen;
+	uint8_t *icmp;
+	size_t len;
+
+	/* No learning member at all: the ND of link-local pairs is heard
+	 * all the same. */
+	f->t->n_neigh_learn = 0;
+	dp_ctx_init(&ctx, f->t);
+	dp_ctx_init(&plain, f->t);
+	ctx.neigh_obs = r;
+	len = build(&ra, buf);
+	icmp = buf + 14 + 40;
+	memset(icmp + 4, 0, 12);
+	icmp[16] = 1; /* source link-layer address */
+	icmp[17] = 1;
+	memcpy(icmp + 18, mac_lock2, 6);
+	put16(icmp + 2, 0);
+	put16(icmp + 2, ref_cksum6(buf + 14, icmp, len - 54, 58));
+	with = hear(f, &ctx, buf, len);
+	without = hear(f, &plain, buf, len);
+	assert_int_equal(with.verdict, without.verdict);
+	assert_int_equal(with.drop_reason, without.drop_reason);
+	assert_int_equal(r->head, 1);
+	assert_int_equal(r->obs[0].kind, NEIGH_OBS_RA);
+	assert_memory_equal(r->obs[0].src, mac_lock2, 6);
+	assert_memory_equal(r->obs[0].mac, mac_lock2, 6);
+	/* A solicited NA for member 2's link-local address. */
+	len = make_na(buf, "fe80::a1b2:c3d4:e5f6:3", mac_lock2, 0x60,
+		      mac_lock2);
+	with = hear(f, &ctx, buf, len);
+	without = hear(f, &plain, buf, len);
+	assert_int_equal(with.verdict, without.verdict);
+	assert_int_equal(with.drop_reason, without.drop_reason);
+	assert_int_equal(r->head, 2);
+	/* Data: not heard. */
+	len = build(&data, buf);
+	(void)hear(f, &ctx, buf, len);
+	assert_int_equal(r->head, 2);
+	assert_int_equal(neigh_poll(f->n, 0, NULL, NULL), 2);
+	assert_int_equal(ll_all(f, v, &gen), 2);
+	assert_int_equal(v[0].peer, 2);
+	assert_int_equal(v[1].peer, 2);
+}
+
 int
 main(void)
 {
@@ -849,6 +1176,16 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unresolved_then_forwarded,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ll_learned_from_member,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ll_lockless_and_bounded,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ll_wanted_solicited, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ll_refresh_and_expiry,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_stage_local_hears_link_local, setup, teardown),
 	};
 
 	dp_test_eal_init("test_neigh", 0);

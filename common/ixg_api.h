@@ -925,8 +925,9 @@ struct ixg_sample_cursor {
  *   control -> GET_LLADDRS           dataplane -> LLADDRS    (any time)
  *
  * GET_IDS returns the stable ids of the running configuration's named
- * objects (ports, peers, classes, ACL rules, country indices) as the
- * control plane that committed it chose them. A restarted control plane
+ * objects (ports, peers, classes, ACL rules, country indices, next-hop
+ * groups with their members) as the control plane that committed it chose
+ * them. A restarted control plane
  * compiles its config keeping these ids, so it names every counter the
  * dataplane keeps exactly as before (ids alone are not derivable from the
  * config: they depend on the commit history).
@@ -1158,14 +1159,22 @@ struct ixg_msg_get_ids {
 	struct ixg_msg_hdr hdr;
 };
 
-/* One named object of the running spec, in the memfd of an IDS reply. */
+/*
+ * One named object of the running spec, in the memfd of an IDS reply. A
+ * next-hop group (IXG_TBL_NHGROUPS) is one entry per member, its members'
+ * entries in a row: id the group's, family its member count, priority
+ * peer id << 16 | weight, origin the group's, name empty (a restarted
+ * control plane gives the same member sets the same group ids, so routes
+ * and the group counters keep them; a control plane older than these
+ * entries refuses the reply and keeps its own ids).
+ */
 struct ixg_id_entry {
-	uint16_t table; /* IXG_TBL_PORTS, _PEERS, _CLASSES, _ACL_RULES or
-			 * _COUNTRIES */
-	uint8_t family; /* ACL rules: 4 or 6; otherwise 0 */
+	uint16_t table; /* IXG_TBL_PORTS, _PEERS, _CLASSES, _ACL_RULES,
+			 * _COUNTRIES or _NHGROUPS */
+	uint8_t family; /* ACL rules: 4 or 6; groups: member count; else 0 */
 	uint8_t _pad;
 	uint32_t id; /* the object's id; countries: the country index */
-	uint32_t priority; /* ACL rules; otherwise 0 */
+	uint32_t priority; /* ACL rules; groups: peer << 16 | weight; else 0 */
 	uint32_t origin; /* as committed */
 	char name[IXG_NAME_LEN]; /* NUL-terminated; may be empty for an ACL
 				  * rule; countries: "CN" ("--": a hole) */

@@ -717,6 +717,8 @@ ixg_ids_to_memfd(const struct ixg_spec *spec, int *fd, uint64_t *count)
 
 	*fd = -1;
 	*count = 0;
+	for (i = 0; i < spec->n_nhgroups; i++)
+		n += spec->nhgroups[i].n_members;
 	if (n == 0)
 		return 0;
 	if (n > IXG_MAX_ID_ENTRIES)
@@ -745,6 +747,17 @@ ixg_ids_to_memfd(const struct ixg_spec *spec, int *fd, uint64_t *count)
 			      (char)(spec->countries[i] & 0xff), '\0'};
 
 		id_entry(&v[k++], IXG_TBL_COUNTRIES, i, 0, cc);
+	}
+	/* a group: one entry per member (ixg_api.h, struct ixg_id_entry) */
+	for (i = 0; i < spec->n_nhgroups; i++) {
+		const struct ixg_spec_nhgroup *g = &spec->nhgroups[i];
+
+		for (unsigned m = 0; m < g->n_members; m++) {
+			id_entry(&v[k], IXG_TBL_NHGROUPS, g->id, g->origin, "");
+			v[k].family = g->n_members;
+			v[k++].priority = (uint32_t)g->peer_id[m] << 16 |
+					  g->weight[m];
+		}
 	}
 	mfd = memfd_create("ids", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0) {
@@ -786,17 +799,18 @@ ixg_ids_free(struct ixg_spec *ids)
 static bool
 id_entry_ok(const struct ixg_id_entry *e, char *err)
 {
-	static const uint32_t lo[IXG_TBL_MAX] = {[IXG_TBL_PORTS] = 0,
-						 [IXG_TBL_PEERS] = 1,
-						 [IXG_TBL_CLASSES] = 1,
-						 [IXG_TBL_ACL_RULES] = 1,
-						 [IXG_TBL_COUNTRIES] = 0};
+	static const uint32_t lo[IXG_TBL_MAX] = {
+		[IXG_TBL_PORTS] = 0,	 [IXG_TBL_PEERS] = 1,
+		[IXG_TBL_CLASSES] = 1,	 [IXG_TBL_ACL_RULES] = 1,
+		[IXG_TBL_COUNTRIES] = 0, [IXG_TBL_NHGROUPS] = 0,
+	};
 	static const uint32_t cap[IXG_TBL_MAX] = {
 		[IXG_TBL_PORTS] = IXG_MAX_PORTS,
 		[IXG_TBL_PEERS] = IXG_MAX_PEERS,
 		[IXG_TBL_CLASSES] = IXG_MAX_CLASSES,
 		[IXG_TBL_ACL_RULES] = IXG_MAX_ACL_RULES,
-		[IXG_TBL_COUNTRIES] = IXG_MAX_COUNTRIES};
+		[IXG_TBL_COUNTRIES] = IXG_MAX_COUNTRIES,
+		[IXG_TBL_NHGROUPS] = IXG_MAX_NHGROUPS};
 	size_t len = strnlen(e->name, sizeof(e->name));
 
 	if (e->table >= IXG_TBL_MAX || cap[e->table] == 0) {
@@ -818,7 +832,21 @@ id_entry_ok(const struct ixg_id_entry *e, char *err)
 		     ixg_table_name(e->table), e->id);
 		return false;
 	}
-	if (e->table == IXG_TBL_ACL_RULES) {
+	if (e->table == IXG_TBL_NHGROUPS) {
+		unsigned peer = e->priority >> 16, w = e->priority & 0xffff;
+
+		if (e->family < 1 || e->family > IXG_NHG_MAX_MEMBERS ||
+		    peer == 0 || peer >= IXG_MAX_PEERS || w < 1 || w > 256 ||
+		    len != 0) {
+			errf(err, IXG_WIRE_ERR_LEN,
+			     "nhgroups id %" PRIu32
+			     ": member peer %u weight %u of %u (peers "
+			     "1..%u, weights 1..256, 1..%u members, no name)",
+			     e->id, peer, w, e->family, IXG_MAX_PEERS - 1,
+			     IXG_NHG_MAX_MEMBERS);
+			return false;
+		}
+	} else if (e->table == IXG_TBL_ACL_RULES) {
 		if (e->family != 4 && e->family != 6) {
 			errf(err, IXG_WIRE_ERR_LEN,
 			     "acl rule id %" PRIu32 ": family %u (4 or 6)",
@@ -901,6 +929,47 @@ ixg_ids_from_fd(int fd, const struct ixg_msg_ids *m, struct ixg_spec *ids,
 
 		if (!id_entry_ok(e, err))
 			goto out;
+		if (e->table == IXG_TBL_NHGROUPS) {
+			/* a group: its member count of entries in a row, one
+			 * id, count and origin, distinct peers */
+			if (i + e->family > m->count ||
+			    seen[(size_t)e->table * IXG_MAX_ACL_RULES +
+				 e->id]++) {
+				errf(err, IXG_WIRE_ERR_LEN,
+				     "nhgroups id %" PRIu32
+				     ": twice, or fewer than its %u members",
+				     e->id, e->family);
+				goto out;
+			}
+			for (unsigned q = 1; q < e->family; q++) {
+				const struct ixg_id_entry *x = &e[q];
+
+				if (!id_entry_ok(x, err))
+					goto out;
+				if (x->table != e->table || x->id != e->id ||
+				    x->family != e->family ||
+				    x->origin != e->origin) {
+					errf(err, IXG_WIRE_ERR_LEN,
+					     "nhgroups id %" PRIu32
+					     ": fewer than its %u members "
+					     "in a row",
+					     e->id, e->family);
+					goto out;
+				}
+				for (unsigned r = 0; r < q; r++)
+					if (e[r].priority >> 16 ==
+					    x->priority >> 16) {
+						errf(err, IXG_WIRE_ERR_LEN,
+						     "nhgroups id %" PRIu32
+						     ": peer %u twice",
+						     e->id, x->priority >> 16);
+						goto out;
+					}
+			}
+			n[e->table]++;
+			i += e->family - 1u;
+			continue;
+		}
 		if (seen[(size_t)e->table * IXG_MAX_ACL_RULES + e->id]++) {
 			errf(err, IXG_WIRE_ERR_LEN, "%s id %" PRIu32 " twice",
 			     ixg_table_name(e->table), e->id);
@@ -915,8 +984,9 @@ ixg_ids_from_fd(int fd, const struct ixg_msg_ids *m, struct ixg_spec *ids,
 	s.classes = calloc(n[IXG_TBL_CLASSES] + 1, sizeof(*s.classes));
 	s.acl_rules = calloc(n[IXG_TBL_ACL_RULES] + 1, sizeof(*s.acl_rules));
 	s.countries = calloc(ncc + 1, sizeof(*s.countries));
+	s.nhgroups = calloc(n[IXG_TBL_NHGROUPS] + 1, sizeof(*s.nhgroups));
 	if (s.ports == NULL || s.peers == NULL || s.classes == NULL ||
-	    s.acl_rules == NULL || s.countries == NULL) {
+	    s.acl_rules == NULL || s.countries == NULL || s.nhgroups == NULL) {
 		st = IXG_ST_NO_MEMORY;
 		errf(err, IXG_WIRE_ERR_LEN, "ids: out of memory");
 		goto out;
@@ -955,6 +1025,22 @@ ixg_ids_from_fd(int fd, const struct ixg_msg_ids *m, struct ixg_spec *ids,
 			memcpy(s.acl_rules[s.n_acl_rules++].name, e->name,
 			       sizeof(e->name));
 			break;
+		case IXG_TBL_NHGROUPS: {
+			/* the group's members follow in a row (checked) */
+			struct ixg_spec_nhgroup *g =
+				&s.nhgroups[s.n_nhgroups++];
+
+			g->id = (uint16_t)e->id;
+			g->origin = e->origin;
+			g->n_members = e->family;
+			for (unsigned q = 0; q < e->family; q++) {
+				g->peer_id[q] = (uint16_t)(e[q].priority >> 16);
+				g->weight[q] = (uint16_t)(e[q].priority &
+							  0xffff);
+			}
+			i += e->family - 1u;
+			break;
+		}
 		default: /* IXG_TBL_COUNTRIES */
 			s.countries[e->id] = IXG_CC(e->name[0], e->name[1]);
 			break;

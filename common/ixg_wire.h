@@ -170,11 +170,12 @@ enum ixg_status ixg_table_from_fd(int fd, const struct ixg_msg_txn_table *m,
 /* Most entries an IDS reply may carry: every named object at capacity. */
 #define IXG_MAX_ID_ENTRIES                                                     \
 	(IXG_MAX_PORTS + IXG_MAX_PEERS + IXG_MAX_CLASSES + IXG_MAX_ACL_RULES + \
-	 IXG_MAX_COUNTRIES)
+	 IXG_MAX_COUNTRIES + IXG_MAX_NHGROUPS * IXG_NHG_MAX_MEMBERS)
 
 /*
  * The id map of spec for an IDS reply: one struct ixg_id_entry per port,
- * peer, class, ACL rule and country index, in a new memfd at offset 0,
+ * peer, class, ACL rule, country index and next-hop group member (a
+ * group's members in a row, ixg_api.h), in a new memfd at offset 0,
  * sealed like ixg_table_to_memfd's. *fd is -1 (and *count 0) for an empty
  * spec. Returns 0 or a negative errno; the caller closes *fd.
  */
@@ -184,12 +185,15 @@ int ixg_ids_to_memfd(const struct ixg_spec *spec, int *fd, uint64_t *count);
  * Decode an IDS reply `m` and its memfd `fd` (-1 if none came) into `ids`:
  * a skeleton spec whose ports, peers, classes, acl_rules and countries
  * carry only what keeps ids across a compile (ids, names; rules' family
- * and priority; origins), the rest empty; ixg_conf_compile_prev takes it
- * as `prev`. Checks, before anything is trusted: status OK, elem_size,
- * count within IXG_MAX_ID_ENTRIES, offset + size within the file without
- * overflow, each entry's table, id range, NUL-terminated name (non-empty
- * but for rules; countries two letters), rule family 4 or 6, no id twice
- * in one table. On failure `ids` is empty and the status comes with a
+ * and priority; origins), and whose nhgroups are the running groups whole
+ * (id, origin, members and weights), the rest empty;
+ * ixg_conf_compile_prev takes it as `prev`. Checks, before anything is
+ * trusted: status OK, elem_size, count within IXG_MAX_ID_ENTRIES, offset +
+ * size within the file without overflow, each entry's table, id range,
+ * NUL-terminated name (non-empty but for rules and groups; countries two
+ * letters), rule family 4 or 6, no id twice in one table; a group's
+ * members all there in a row, distinct peers 1..IXG_MAX_PEERS-1, weights
+ * 1..256, no name. On failure `ids` is empty and the status comes with a
  * one-line reason in err (IXG_WIRE_ERR_LEN bytes). The caller still owns
  * fd; `ids` is released with ixg_ids_free. Any thread.
  */

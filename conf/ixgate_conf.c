@@ -48,8 +48,51 @@ fail_summary(const char *path, const struct ixg_diags *d)
 		n == 1 ? "" : "s");
 }
 
+static const char *
+peer_name(const struct ixg_spec *s, uint16_t id)
+{
+	for (uint32_t i = 0; i < s->n_peers; i++)
+		if (s->peers[i].id == id)
+			return s->peers[i].name;
+	return "?";
+}
+
+/*
+ * The next-hop groups of the route blocks, each in the config's own
+ * syntax (a `route PREFIX { ... }` block's body re-parses to the same
+ * group: members sorted by peer id, weights divided by their greatest
+ * common divisor, "weight 1" left out as the default), then how many
+ * routes of each family name it and the first block's file:line:col.
+ */
 static void
-dump(const struct ixg_spec *s)
+dump_groups(const struct ixg_conf *c, const struct ixg_spec *s)
+{
+	printf("nhgroups %u\n", s->n_nhgroups);
+	for (uint32_t i = 0; i < s->n_nhgroups; i++) {
+		const struct ixg_spec_nhgroup *g = &s->nhgroups[i];
+		uint16_t nh = (uint16_t)(IXG_NH_GROUP | g->id);
+		uint32_t n4 = 0, n6 = 0;
+		char where[256];
+
+		for (uint32_t k = 0; k < s->n_routes4; k++)
+			n4 += s->routes4[k].peer_id == nh;
+		for (uint32_t k = 0; k < s->n_routes6; k++)
+			n6 += s->routes6[k].peer_id == nh;
+		printf("  group %u {", g->id);
+		for (unsigned m = 0; m < g->n_members; m++) {
+			printf(" via %s", peer_name(s, g->peer_id[m]));
+			if (g->weight[m] != 1)
+				printf(" weight %u", g->weight[m]);
+			putchar(';');
+		}
+		if (ixg_conf_origin(c, g->origin, where, sizeof(where)) < 0)
+			snprintf(where, sizeof(where), "origin %u", g->origin);
+		printf(" } routes ipv4 %u ipv6 %u (%s)\n", n4, n6, where);
+	}
+}
+
+static void
+dump(const struct ixg_conf *c, const struct ixg_spec *s)
 {
 	uint32_t i, strict = 0, loose = 0, off = 0, feasible = 0;
 
@@ -78,6 +121,7 @@ dump(const struct ixg_spec *s)
 	printf("classes %u\n", s->n_classes);
 	printf("acl-rules %u\n", s->n_acl_rules);
 	printf("routes ipv4 %u ipv6 %u\n", s->n_routes4, s->n_routes6);
+	dump_groups(c, s);
 	printf("sources ipv4 %u ipv6 %u\n", s->n_sources4, s->n_sources6);
 	printf("blackholes %u\n", s->n_blackholes);
 	printf("countries %u:", s->n_countries);
@@ -108,7 +152,7 @@ compile_and(const char *path, struct ixg_conf *c, struct ixg_diags *d, int show)
 	}
 	ixg_diags_print(d, stderr);
 	if (show)
-		dump(&spec);
+		dump(c, &spec);
 	else
 		puts("configuration OK");
 	ixg_spec_free(&spec);

@@ -1902,6 +1902,24 @@ sync_decide(struct commit_job *j)
 	start_prepare(j);
 }
 
+/* Same members with the same weights, in any order. */
+static bool
+same_group(const struct ixg_spec_nhgroup *a, const struct ixg_spec_nhgroup *b)
+{
+	if (a->n_members != b->n_members || a->n_members > IXG_NHG_MAX_MEMBERS)
+		return false;
+	for (unsigned i = 0; i < a->n_members; i++) {
+		unsigned k;
+
+		for (k = 0; k < b->n_members; k++)
+			if (b->peer_id[k] == a->peer_id[i])
+				break;
+		if (k == b->n_members || b->weight[k] != a->weight[i])
+			return false;
+	}
+	return true;
+}
+
 static bool
 same_rule_key(const struct ixg_spec_acl_rule *a,
 	      const struct ixg_spec_acl_rule *b)
@@ -1960,6 +1978,16 @@ ids_agree(const struct ixg_spec *s, const struct ixg_spec *ids)
 		    ids->acl_rules[j].id != s->acl_rules[i].id)
 			return false;
 	}
+	/* the config's groups: each the running group of its id, same
+	 * members and weights (kernel routes' groups are the rib's) */
+	for (i = 0; i < s->n_nhgroups; i++) {
+		for (j = 0; j < ids->n_nhgroups; j++)
+			if (ids->nhgroups[j].id == s->nhgroups[i].id)
+				break;
+		if (j == ids->n_nhgroups ||
+		    !same_group(&s->nhgroups[i], &ids->nhgroups[j]))
+			return false;
+	}
 	return true;
 }
 
@@ -1992,12 +2020,14 @@ sync_ids_compiled(void *arg)
 	D->st.running.rib_merged = false;
 	D->st.running.rib_id = 0;
 	j->sync_exact = ids_agree(&D->st.running.spec, &t->ids);
+	rib_adopt_groups(D, t->ids.nhgroups, t->ids.n_nhgroups);
 	ctld_log(D,
 		 "took the ids of generation %" PRIu64
 		 " from the dataplane: %u ports, %u peers, %u classes, %u ACL "
-		 "rules, %u countries%s",
+		 "rules, %u countries, %u next-hop groups%s",
 		 D->st.dp_hello.generation, t->ids.n_ports, t->ids.n_peers,
 		 t->ids.n_classes, t->ids.n_acl_rules, t->ids.n_countries,
+		 t->ids.n_nhgroups,
 		 j->sync_exact ? "" : " (the config differs)");
 	compile_task_free(t);
 	sync_decide(j);

@@ -5,7 +5,8 @@
  *
  * States: DOWN (a reconnect timer runs) -> HELLO (connected, HELLO sent,
  * its reply awaited with a timer) -> READY (requests flow, one in flight).
- * Any failure -> DOWN. The socket is non-blocking: connect(2) on an
+ * Any failure -> DOWN. Two queues wait behind the request in flight: the
+ * urgent one (dp_msg_urgent) is emptied first, each is FIFO. The socket is non-blocking: connect(2) on an
  * AF_UNIX socket either completes at once or fails with EAGAIN (the
  * dataplane's listen backlog is full: it is stalled), and a send of one
  * small message to a peer that answers each request before taking the next
@@ -38,6 +39,7 @@ struct dp_req {
 	uint8_t msg[IXG_MSG_MAX];
 	size_t len;
 	int pass_fd;
+	bool urgent; /* dp_msg_urgent: in the urgent queue */
 	uint16_t want;
 	uint32_t seq;
 	unsigned timeout_ms;
@@ -61,6 +63,9 @@ struct dp_client {
 	uint64_t last_io_ms; /* last request sent or reply received */
 
 	struct dp_req *cur; /* sent, reply awaited */
+	/* Waiting to be sent: urgent requests (dp_msg_urgent) go before every
+	 * bulk one, each queue in the order its requests came. */
+	struct dp_req *urgent, **urgent_tail;
 	struct dp_req *queue, **queue_tail;
 	char pending_down[160]; /* a reset to run from a timer, not inline */
 
@@ -155,12 +160,29 @@ static void schedule_reconnect(struct dp_client *c);
 static void on_readable(struct loop *L, struct loop_watch *w, int fd,
 			unsigned revents, void *arg);
 
+/* Fail the queued requests of list q with err, in their order. */
+static void
+fail_queue(struct dp_req *q, int err)
+{
+	while (q != NULL) {
+		struct dp_req *r = q;
+
+		q = q->next;
+		if (r->pass_fd >= 0)
+			close(r->pass_fd);
+		r->done(r->arg, err, NULL, 0, -1);
+		free(r);
+	}
+}
+
 static void
 fail_requests(struct dp_client *c, int cur_err, int queued_err)
 {
-	struct dp_req *r = c->cur, *q = c->queue;
+	struct dp_req *r = c->cur, *u = c->urgent, *q = c->queue;
 
 	c->cur = NULL;
+	c->urgent = NULL;
+	c->urgent_tail = &c->urgent;
 	c->queue = NULL;
 	c->queue_tail = &c->queue;
 	loop_timer_del(c->L, c->deadline);
@@ -169,14 +191,9 @@ fail_requests(struct dp_client *c, int cur_err, int queued_err)
 		r->done(r->arg, cur_err, NULL, 0, -1);
 		free(r);
 	}
-	while (q != NULL) {
-		r = q;
-		q = q->next;
-		if (r->pass_fd >= 0)
-			close(r->pass_fd);
-		r->done(r->arg, queued_err, NULL, 0, -1);
-		free(r);
-	}
+	/* in the order they would have been sent */
+	fail_queue(u, queued_err);
+	fail_queue(q, queued_err);
 }
 
 /* Close the connection; requests get their errors, then ops->down. */
@@ -254,19 +271,26 @@ down_later(struct dp_client *c, const char *why)
 	c->deferred = loop_timer_add(c->L, 0, 0, on_deferred, c);
 }
 
-/* Send the next queued request if none is in flight. */
+/* Send the next queued request, urgent ones first, if none is in flight. */
 static void
 pump(struct dp_client *c)
 {
-	struct dp_req *r = c->queue;
+	bool u = c->urgent != NULL;
+	struct dp_req *r = u ? c->urgent : c->queue;
 	int rc;
 
 	if (c->state != DP_READY || c->cur != NULL || r == NULL ||
 	    c->deferred != NULL)
 		return;
-	c->queue = r->next;
-	if (c->queue == NULL)
-		c->queue_tail = &c->queue;
+	if (u) {
+		c->urgent = r->next;
+		if (c->urgent == NULL)
+			c->urgent_tail = &c->urgent;
+	} else {
+		c->queue = r->next;
+		if (c->queue == NULL)
+			c->queue_tail = &c->queue;
+	}
 	r->next = NULL;
 	c->cur = r;
 	rc = ixg_send(c->fd, r->msg, r->len, r->pass_fd);
@@ -484,6 +508,7 @@ dp_client_new(struct loop *L, const char *path, const struct dp_client_ops *ops,
 	c->arg = arg;
 	c->fd = -1;
 	c->state = DP_IDLE;
+	c->urgent_tail = &c->urgent;
 	c->queue_tail = &c->queue;
 	return c;
 }
@@ -533,6 +558,13 @@ dp_client_reset(struct dp_client *c, const char *why)
 	go_down(c, why, -ECONNABORTED, -ECONNABORTED);
 }
 
+/* The urgent class (see dp_client.h). Any thread. */
+bool
+dp_msg_urgent(uint16_t type)
+{
+	return type == IXG_MSG_PEER_DOWN;
+}
+
 /* Queue a request (see dp_client.h). Loop thread. */
 int
 dp_client_request(struct dp_client *c, const void *msg, size_t len, int pass_fd,
@@ -564,8 +596,14 @@ dp_client_request(struct dp_client *c, const void *msg, size_t len, int pass_fd,
 	r->timeout_ms = timeout_ms;
 	r->done = done;
 	r->arg = arg;
-	*c->queue_tail = r;
-	c->queue_tail = &r->next;
+	r->urgent = dp_msg_urgent(h->type);
+	if (r->urgent) {
+		*c->urgent_tail = r;
+		c->urgent_tail = &r->next;
+	} else {
+		*c->queue_tail = r;
+		c->queue_tail = &r->next;
+	}
 	pump(c);
 	return 0;
 }
@@ -576,7 +614,8 @@ dp_client_quiet_ms(const struct dp_client *c)
 {
 	uint64_t now = loop_now_ms();
 
-	if (!dp_client_ready(c) || c->cur != NULL || c->queue != NULL)
+	if (!dp_client_ready(c) || c->cur != NULL || c->queue != NULL ||
+	    c->urgent != NULL)
 		return 0;
 	return now > c->last_io_ms ? now - c->last_io_ms : 0;
 }

@@ -73,12 +73,31 @@ typedef void (*dp_reply_fn)(void *arg, int err, const void *reply, size_t len,
  * here with a new seq), with pass_fd attached (-1: none; the client owns
  * it from this call and closes it once sent or dropped). done(arg, ...)
  * is called exactly once, on the loop thread, never from inside this call.
- * Requests are sent in order, one at a time. 0, or -ENOTCONN when not
- * ready (done is then not called), -ENOMEM. Loop thread.
+ * Requests are sent one at a time, in the order below. 0, or -ENOTCONN
+ * when not ready (done is then not called), -ENOMEM. Loop thread.
+ *
+ * Order: the requests of one class are sent in the order they were
+ * queued, and an urgent request (dp_msg_urgent) is sent before every bulk
+ * request still waiting, never before the one in flight. Only messages
+ * whose order against bulk requests does not matter are urgent: PEER_DOWN
+ * carries the members' whole session state (a later one replaces an
+ * earlier one, so two never swap: same class), applies to the running
+ * tables at once and is allowed inside an open transaction without
+ * touching it (ixg_api.h); a transaction's steps (TXN_BEGIN, TXN_TABLE,
+ * TXN_DELTA, TXN_COMMIT, TXN_ABORT) and the reads (GET_STATE, GET_IDS,
+ * GET_SAMPLES) are bulk and keep their order among themselves. So a
+ * member's session loss reaches the dataplane after at most the request in
+ * flight (the dataplane's API thread answers it before reading the next:
+ * a TXN_COMMIT's build is the longest), never after a commit's remaining
+ * steps or other requests queued before it.
  */
 int dp_client_request(struct dp_client *c, const void *msg, size_t len,
 		      int pass_fd, uint16_t want_type, unsigned timeout_ms,
 		      dp_reply_fn done, void *arg);
+
+/* Whether requests of message type `type` are urgent (see
+ * dp_client_request: IXG_MSG_PEER_DOWN). Any thread. */
+bool dp_msg_urgent(uint16_t type);
 
 /* Milliseconds since the last request was sent or reply received when
  * the connection is ready and nothing is queued or in flight, else 0.

@@ -375,6 +375,25 @@ basis(struct rib *R, struct ctl_config *c)
 }
 
 void
+rib_adopt_groups(struct ctld *D, const struct ixg_spec_nhgroup *v, uint32_t n)
+{
+	struct rib *R = D->rib;
+	int rc;
+
+	if (R == NULL)
+		return;
+	rc = rib_table_prefer_groups(R->t, v, n);
+	if (rc < 0) {
+		ctld_log(D,
+			 "kernel routes: the dataplane's %u next-hop group ids "
+			 "not taken: %s",
+			 n, strerror(-rc));
+		return;
+	}
+	R->basis_id = 0; /* resolve every entry again */
+}
+
+void
 rib_running_changed(struct ctld *D)
 {
 	struct rib *R = D->rib;

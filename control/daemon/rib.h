@@ -51,6 +51,17 @@ void rib_free(struct ctld *D);
  */
 void rib_running_changed(struct ctld *D);
 
+/*
+ * Adopting a dataplane that another ixgate-control configured: its
+ * next-hop groups v[0..n) (GET_IDS) keep their ids in this daemon's
+ * kernel routes (rib_table_prefer_groups), so the first commit sends the
+ * routes with the values the dataplane runs and the group counters keep
+ * their labels; every entry is resolved again at the next merge. Loop
+ * thread.
+ */
+void rib_adopt_groups(struct ctld *D, const struct ixg_spec_nhgroup *v,
+		      uint32_t n);
+
 /* Queue a routes job if batches wait and nothing prevents it (called
  * after every job and on the dataplane's HELLO). */
 void rib_kick(struct ctld *D);

@@ -4,7 +4,9 @@
  *
  * Groups are few (one per distinct member set, at most IXG_MAX_NHGROUPS):
  * an array by id, found by a linear scan over the live ones with a 64-bit
- * signature of the set compared first.
+ * signature of the set compared first. The preferred ids of
+ * rib_nhg_prefer are a second such list, scanned only when a group is
+ * made.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,10 +29,22 @@ struct grp {
 	struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS]; /* sorted by peer */
 };
 
+/* A running dataplane's group (rib_nhg_prefer). */
+struct pref {
+	uint16_t id;
+	uint8_t n;
+	uint64_t sig;
+	struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS]; /* canonical */
+};
+
 struct rib_nhg {
 	struct grp g[IXG_MAX_NHGROUPS];
 	uint16_t live_ids[IXG_MAX_NHGROUPS];
 	uint32_t n_live;
+	struct pref *pref; /* n_pref of them, distinct ids */
+	uint32_t n_pref;
+	uint64_t pref_ids[IXG_MAX_NHGROUPS / 64];
+	bool renumber; /* drop every group at the next unref_all */
 };
 
 struct rib_nhg *
@@ -42,6 +56,8 @@ rib_nhg_new(void)
 void
 rib_nhg_free(struct rib_nhg *g)
 {
+	if (g != NULL)
+		free(g->pref);
 	free(g);
 }
 
@@ -118,8 +134,27 @@ rib_nhg_find(struct rib_nhg *g, const struct rib_nhg_member *m, unsigned n)
 		    memcmp(x->m, c, n * sizeof(*c)) == 0)
 			return g->live_ids[i];
 	}
-	for (id = 0; id < IXG_MAX_NHGROUPS && g->g[id].live; id++)
-		;
+	id = IXG_MAX_NHGROUPS;
+	/* the id a running dataplane gives this set, if free; else the
+	 * lowest free id it does not use for another set; else any */
+	for (uint32_t i = 0; i < g->n_pref; i++) {
+		const struct pref *p = &g->pref[i];
+
+		if (p->sig == sig && p->n == n &&
+		    memcmp(p->m, c, n * sizeof(*c)) == 0) {
+			if (!g->g[p->id].live)
+				id = p->id;
+			break;
+		}
+	}
+	for (unsigned k = 0; id == IXG_MAX_NHGROUPS && k < IXG_MAX_NHGROUPS;
+	     k++)
+		if (!g->g[k].live && !(g->pref_ids[k / 64] >> (k % 64) & 1))
+			id = k;
+	for (unsigned k = 0; id == IXG_MAX_NHGROUPS && k < IXG_MAX_NHGROUPS;
+	     k++)
+		if (!g->g[k].live)
+			id = k;
 	if (id == IXG_MAX_NHGROUPS)
 		return -ENOSPC;
 	memset(&g->g[id], 0, sizeof(g->g[id]));
@@ -160,9 +195,53 @@ rib_nhg_config_refs(const struct rib_nhg *g, uint16_t id)
 	return id < IXG_MAX_NHGROUPS && g->g[id].live ? g->g[id].cfg : 0;
 }
 
+int
+rib_nhg_prefer(struct rib_nhg *g, const struct ixg_spec_nhgroup *v, uint32_t n)
+{
+	struct pref *p = n > 0 ? calloc(n, sizeof(*p)) : NULL;
+	uint32_t k = 0;
+
+	if (n > 0 && p == NULL)
+		return -ENOMEM;
+	free(g->pref);
+	memset(g->pref_ids, 0, sizeof(g->pref_ids));
+	for (uint32_t i = 0; i < n; i++) {
+		struct rib_nhg_member m[IXG_NHG_MAX_MEMBERS];
+		unsigned nm = v[i].n_members;
+
+		if (v[i].id >= IXG_MAX_NHGROUPS || nm > IXG_NHG_MAX_MEMBERS ||
+		    g->pref_ids[v[i].id / 64] >> (v[i].id % 64) & 1)
+			continue;
+		for (unsigned j = 0; j < nm; j++) {
+			m[j].peer = v[i].peer_id[j];
+			m[j].weight = v[i].weight[j];
+		}
+		if (!canonical(m, nm, p[k].m))
+			continue; /* a group of one member left: no set */
+		p[k].id = v[i].id;
+		p[k].n = (uint8_t)nm;
+		p[k].sig = signature(p[k].m, nm);
+		g->pref_ids[v[i].id / 64] |= 1ull << (v[i].id % 64);
+		k++;
+	}
+	g->pref = p;
+	g->n_pref = k;
+	g->renumber = true;
+	return 0;
+}
+
 void
 rib_nhg_unref_all(struct rib_nhg *g)
 {
+	if (g->renumber) {
+		/* every entry is resolved again next: the groups are made
+		 * again, with the preferred ids */
+		for (uint32_t i = 0; i < g->n_live; i++)
+			g->g[g->live_ids[i]].live = 0;
+		g->n_live = 0;
+		g->renumber = false;
+		return;
+	}
 	for (uint32_t i = 0; i < g->n_live; i++) {
 		g->g[g->live_ids[i]].refs = 0;
 		g->g[g->live_ids[i]].cfg = 0;

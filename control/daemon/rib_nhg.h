@@ -44,8 +44,9 @@ void rib_nhg_free(struct rib_nhg *g);
 /*
  * The id of the group of members m[0..n) (n 2..IXG_NHG_MAX_MEMBERS,
  * distinct peers, any order; weights 1..256), made (with no reference) if
- * there is none: the lowest free id. Returns the id, or -ENOSPC when
- * IXG_MAX_NHGROUPS groups live, -EINVAL for a bad set.
+ * there is none: the lowest free id (or a preferred one: rib_nhg_prefer).
+ * Returns the id, or -ENOSPC when IXG_MAX_NHGROUPS groups live, -EINVAL
+ * for a bad set.
  */
 int rib_nhg_find(struct rib_nhg *g, const struct rib_nhg_member *m, unsigned n);
 
@@ -65,8 +66,23 @@ void rib_nhg_ref_config(struct rib_nhg *g, uint16_t id, uint32_t origin);
 /* Config routes naming group id (0: none, or no such group). */
 uint32_t rib_nhg_config_refs(const struct rib_nhg *g, uint16_t id);
 
+/*
+ * Prefer the ids a running dataplane gives its groups v[0..n) (from
+ * GET_IDS, when ixgate-control adopts a dataplane it did not configure):
+ * a set of members and weights found in v is made with v's id while that
+ * id is free, and a set v lacks takes the lowest id v does not use while
+ * there is one, so routes keep the values the dataplane runs and the
+ * group counters keep their labels. The groups made before are dropped at
+ * the next rib_nhg_unref_all (the caller then resolves every entry again),
+ * so they are made again with these ids. v's invalid elements are
+ * skipped; one call replaces the previous one's preferences. 0 or
+ * -ENOMEM (nothing changed).
+ */
+int rib_nhg_prefer(struct rib_nhg *g, const struct ixg_spec_nhgroup *v,
+		   uint32_t n);
+
 /* Every group named by no entry and no config route (before every entry
- * is counted again). */
+ * is counted again); after rib_nhg_prefer, no group at all. */
 void rib_nhg_unref_all(struct rib_nhg *g);
 
 /* Group id's members into out (room for IXG_NHG_MAX_MEMBERS), sorted by

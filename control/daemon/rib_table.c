@@ -1255,6 +1255,14 @@ rib_table_groups(const struct rib_table *t)
 	return t->nhg;
 }
 
+/* See rib_table.h. */
+int
+rib_table_prefer_groups(struct rib_table *t, const struct ixg_spec_nhgroup *v,
+			uint32_t n)
+{
+	return rib_nhg_prefer(t->nhg, v, n);
+}
+
 int
 rib_table_merge(const struct rib_table *t, const struct ixg_spec *base,
 		uint32_t n_conf4, uint32_t n_conf6, uint32_t n_conf_bh,

@@ -150,6 +150,14 @@ struct rib_nhg;
 const struct rib_nhg *rib_table_groups(const struct rib_table *t);
 
 /*
+ * A running dataplane's groups v[0..n) (GET_IDS) give the ids of the
+ * groups made from now on (rib_nhg_prefer); the next
+ * rib_table_set_basis makes every group again with them. 0 or -ENOMEM.
+ */
+int rib_table_prefer_groups(struct rib_table *t,
+			    const struct ixg_spec_nhgroup *v, uint32_t n);
+
+/*
  * Source validation `feasible` (RFC 8704 s. 3.3): the sources of base with
  * every merged kernel route of a peer whose sav_mode (in base->peers) is
  * IXG_SAV_FEASIBLE added to that peer's, after the config's: the first

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Golden config tests, byte for byte:
 #   good/X.conf  `ixgate-conf print X.conf` == good/X.out, and `check` passes
+#                (and `ixgate-conf dump X.conf` == good/X.dump where there is one)
 #   bad/Y.conf   `ixgate-conf check Y.conf` fails with exit 1 and its stderr
 #                == bad/Y.err
 # Each runs from its own directory so file names in diagnostics are stable.
@@ -40,6 +41,33 @@ for f in *.conf; do
 	fi
 	if ! "$bin" check "$f" >"$tmp/out" 2>"$tmp/err"; then
 		report fail "good/$f: check failed"; cat "$tmp/err"
+	else
+		report ok
+	fi
+	[ -f "$n.dump" ] || continue
+	"$bin" dump "$f" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ -n "$update" ] && cp "$tmp/out" "$n.dump"
+	if [ $rc -ne 0 ]; then
+		report fail "good/$f: dump exited $rc"; cat "$tmp/err"
+	elif ! cmp -s "$tmp/out" "$n.dump"; then
+		report fail "good/$f: dump differs from $n.dump"
+		diff -u "$n.dump" "$tmp/out" | head -40
+	else
+		report ok
+	fi
+	# The dump's groups re-parse: each one's { via ...; } pasted into a
+	# new route block of the same file gives the same groups.
+	grep '^  group ' "$tmp/out" | sed 's/ routes ipv4 .*//' >"$tmp/groups"
+	awk '{ sub(/^  group [0-9]+ /, ""); n = NR - 1
+		printf "route 10.%d.%d.0/24 %s\n", n / 256, n % 256, $0 }' \
+		"$tmp/groups" | cat "$f" - >"$tmp/re.conf"
+	"$bin" dump "$tmp/re.conf" 2>"$tmp/err" | grep '^  group ' |
+		sed 's/ routes ipv4 .*//' >"$tmp/regroups"
+	if [ ! -s "$tmp/groups" ] || ! cmp -s "$tmp/groups" "$tmp/regroups"; then
+		report fail "good/$f: the dump's groups do not re-parse to the same groups"
+		cat "$tmp/err"
+		diff -u "$tmp/groups" "$tmp/regroups" | head -20
 	else
 		report ok
 	fi

@@ -13,6 +13,11 @@
 # from-scratch compile (so the test would catch the old naming); a reload
 # without change commits nothing (the adopted spec is exact); the
 # dataplane's own final counters, by its names, agree.
+# Next-hop groups of config route blocks likewise: groups A, B, C; A's
+# route removed with lao-telecom, D's added with lao-new -> D takes id 0
+# and B, C keep 1, 2, while from scratch B, C, D would be 0, 1, 2; the
+# restarted daemon gives every route its running group id (GET_IDS carries
+# the groups), so a reload without change still commits nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/control_lib.sh"
 need_tools
@@ -25,6 +30,11 @@ timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count 4096 \
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" "net_null1,no-rx=1"
 ASEAN=$CONF_DIR/peers.d/asean.conf
 cp "$ASEAN" "$TMP/asean.orig"
+ROUTES=$CONF_DIR/peers.d/routes.conf
+printf '%s\n' 'route 10.200.1.0/24 { via viettel; via vnpt; }' \
+	'route 10.200.2.0/24 { via vnpt; via mpt; }' \
+	'route 10.200.3.0/24 { via viettel; via mpt weight 2; }' >"$ROUTES" ||
+	fail "routes.conf"
 # The dataplane's own limit (600 s) is a ceiling only: the test stops it
 # (SIGTERM) at the end; every wait is a condition with a bound, so a
 # loaded machine only makes the test slower.
@@ -47,6 +57,7 @@ t2 = re.sub(r"peer lao-telecom \{.*?\n\}\n", "", t, count=1, flags=re.S)
 assert t2 != t
 open(sys.argv[1], "w").write(t2)
 EOF
+sed -i '/10.200.1.0/d' "$ROUTES"
 ctl reload >"$TMP/r1.out" || { cat "$TMP/r1.out" >&2; fail "reload without lao-telecom"; }
 python3 - "$CONF_DIR/peers.d/vn.conf" "$TMP/asean.orig" <<'EOF' || fail "edit"
 import re, sys
@@ -55,10 +66,23 @@ block = re.search(r"peer lao-telecom \{.*?\n\}\n", orig, flags=re.S).group(0)
 with open(sys.argv[1], "a") as f:
     f.write("\n" + block.replace("peer lao-telecom", "peer lao-new"))
 EOF
+echo 'route 10.200.4.0/24 { via tm; via singtel; }' >>"$ROUTES"
 ctl reload >"$TMP/r2.out" || { cat "$TMP/r2.out" >&2; fail "reload with lao-new"; }
 g=$(generation)
 ids_before=$(peer_ids)
 log "generation $g, ids: $(echo $ids_before)"
+group_ids() { # prefix=group id lines of the route blocks B, C, D
+	local p
+	for p in 10.200.2.5 10.200.3.5 10.200.4.5; do
+		printf '%s=' "$p"
+		ctl --json show routes "$p" |
+			python3 -c 'import json,sys; print(json.load(sys.stdin)["ecmp"]["group"])'
+	done
+}
+groups_before=$(group_ids)
+# shellcheck disable=SC2086 # one line
+assert_eq "group ids after a history of reloads" \
+	"10.200.2.5=1 10.200.3.5=2 10.200.4.5=0" "$(echo $groups_before)"
 
 # From scratch, the same files give other ids (what the old daemon used).
 python3 - "$TMP" "$ids_before" <<'EOF' || fail "from-scratch ids"
@@ -87,6 +111,8 @@ wait_for 30 grep -q "took the ids of generation $g from the dataplane" "$TMP/ctl
 grep -q "the config differs" "$TMP/ctld.err" && fail "ids disagree with the dataplane's"
 assert_eq "generation after adoption" "$g" "$(generation)"
 assert_eq "peer ids after the restart" "$ids_before" "$(peer_ids)"
+assert_eq "group ids after the restart" "$groups_before" "$(group_ids)"
+grep -q "3 next-hop groups" "$TMP/ctld.err" || fail "the dataplane's groups not taken"
 
 # Traffic under the right names: the senders' rates, nobody else's.
 ctl --json --watch 1 --count 2 show peers >"$TMP/watch.json" || fail "--watch"

@@ -6,7 +6,9 @@
  * that never comes times the request out, resets the connection and
  * reconnects; a late reply to the abandoned request is ignored; requests
  * queued behind a failed one fail too; a dataplane that refuses the
- * connection is logged once with the reason, not at every retry.
+ * connection is logged once with the reason, not at every retry; a
+ * PEER_DOWN goes before the bulk requests queued before it (never before
+ * the one in flight), and requests of one class keep their order.
  */
 #include <errno.h>
 #include <poll.h>
@@ -36,6 +38,15 @@ struct fake {
 	unsigned accepted, hellos, requests;
 	bool mute; /* read requests, answer nothing */
 	uint32_t last_seq;
+	/* hold: keep the next request unanswered (held_*) until
+	 * fake_release; got: every request's type in arrival order, and each
+	 * PEER_DOWN's first IPv4 word */
+	bool hold, holding;
+	uint32_t held_seq;
+	uint16_t held_type;
+	uint16_t got[16];
+	uint64_t got_down[16];
+	unsigned n_got;
 };
 
 /* What the client reported. */
@@ -50,6 +61,7 @@ struct seen {
 
 static void on_conn(struct loop *L, struct loop_watch *w, int fd,
 		    unsigned revents, void *arg);
+static void fake_answer(int fd, uint16_t type, uint32_t seq);
 
 static void
 on_listen(struct loop *L, struct loop_watch *w, int fd, unsigned revents,
@@ -104,8 +116,41 @@ on_conn(struct loop *L, struct loop_watch *w, int fd, unsigned revents,
 	}
 	f->requests++;
 	f->last_seq = h.seq;
+	if (f->n_got < 16) {
+		f->got[f->n_got] = h.type;
+		if (h.type == IXG_MSG_PEER_DOWN &&
+		    (size_t)n == sizeof(struct ixg_msg_peer_down))
+			memcpy(&f->got_down[f->n_got],
+			       buf + offsetof(struct ixg_msg_peer_down, down),
+			       sizeof(uint64_t));
+		f->n_got++;
+	}
 	if (f->mute)
 		return;
+	if (f->hold && !f->holding) {
+		f->holding = true;
+		f->held_seq = h.seq;
+		f->held_type = h.type;
+		return;
+	}
+	fake_answer(fd, h.type, h.seq);
+}
+
+/* The reply the fake gives to a request of type `type`. */
+static void
+fake_answer(int fd, uint16_t type, uint32_t seq)
+{
+	struct ixg_msg_hdr h = {.type = type, .seq = seq};
+
+	if (h.type == IXG_MSG_PEER_DOWN) {
+		struct ixg_msg_reply r;
+
+		memset(&r, 0, sizeof(r));
+		ixg_msg_init(&r.hdr, IXG_MSG_REPLY, sizeof(r), h.seq);
+		r.status = IXG_ST_OK;
+		assert_int_equal(ixg_send(fd, &r, sizeof(r), -1), 0);
+		return;
+	}
 	if (h.type == IXG_MSG_GET_STATE) {
 		struct ixg_msg_state r;
 		int mfd = memfd_create("t", MFD_CLOEXEC);
@@ -300,6 +345,146 @@ test_requests(void **state)
 	unlink(path);
 }
 
+/* Which request answered, in callback order (test_urgent_first). */
+static int order[16];
+static int order_err[16];
+static unsigned n_order;
+
+static void
+on_tagged(void *arg, int err, const void *reply, size_t len, int fd)
+{
+	(void)reply;
+	(void)len;
+	if (fd >= 0)
+		close(fd);
+	if (n_order < 16) {
+		order_err[n_order] = err;
+		order[n_order++] = *(const int *)arg;
+	}
+}
+
+/*
+ * With a request in flight and bulk requests queued, PEER_DOWNs go next
+ * (in their own order), then the bulk ones in theirs; nothing overtakes
+ * the request in flight. A reset fails the queued ones in that order.
+ */
+static void
+test_urgent_first(void **state)
+{
+	static const int tag[] = {0, 1, 2, 3, 4, 5};
+	char path[] = "/tmp/test_dp_client.XXXXXX";
+	struct loop *L = loop_new(64);
+	struct ixg_msg_get_state g;
+	struct ixg_msg_peer_down pd[2];
+	uint64_t down[2][IXG_MAX_PEERS / 64];
+	struct seen s = {0};
+	struct dp_client *c;
+	struct fake f;
+	int tmp = mkstemp(path);
+
+	(void)state;
+	if (L == NULL)
+		skip();
+	assert_true(tmp >= 0);
+	close(tmp);
+	assert_true(dp_msg_urgent(IXG_MSG_PEER_DOWN));
+	for (unsigned t = 1; t < IXG_MSG_TYPE_MAX; t++)
+		if (t != IXG_MSG_PEER_DOWN)
+			assert_false(dp_msg_urgent((uint16_t)t));
+	fake_start(&f, L, path);
+	c = dp_client_new(L, path, &ops, &s);
+	assert_non_null(c);
+	assert_int_equal(dp_client_start(c), 0);
+	SPIN_UNTIL(L, s.ups == 1);
+
+	memset(&g, 0, sizeof(g));
+	ixg_msg_init(&g.hdr, IXG_MSG_GET_STATE, sizeof(g), 0);
+	for (unsigned k = 0; k < 2; k++) {
+		memset(down, 0, sizeof(down));
+		down[0][0] = 1ull << (k + 1); /* peer 1, then peer 2 */
+		ixg_msg_peer_down_init(&pd[k], down, 0);
+	}
+	/* 0 in flight and held; 1, 2 bulk; 3, 4 urgent; 5 bulk */
+	f.hold = true;
+	assert_int_equal(dp_client_request(c, &g, sizeof(g), -1, IXG_MSG_STATE,
+					   5000, on_tagged, (void *)&tag[0]),
+			 0);
+	SPIN_UNTIL(L, f.n_got == 1 && f.holding);
+	assert_int_equal(dp_client_request(c, &g, sizeof(g), -1, IXG_MSG_STATE,
+					   5000, on_tagged, (void *)&tag[1]),
+			 0);
+	assert_int_equal(dp_client_request(c, &g, sizeof(g), -1, IXG_MSG_STATE,
+					   5000, on_tagged, (void *)&tag[2]),
+			 0);
+	assert_int_equal(dp_client_request(c, &pd[0], sizeof(pd[0]), -1,
+					   IXG_MSG_REPLY, 5000, on_tagged,
+					   (void *)&tag[3]),
+			 0);
+	assert_int_equal(dp_client_request(c, &pd[1], sizeof(pd[1]), -1,
+					   IXG_MSG_REPLY, 5000, on_tagged,
+					   (void *)&tag[4]),
+			 0);
+	assert_int_equal(dp_client_request(c, &g, sizeof(g), -1, IXG_MSG_STATE,
+					   5000, on_tagged, (void *)&tag[5]),
+			 0);
+	assert_int_equal(dp_client_quiet_ms(c), 0);
+	spin(L, 50);
+	/* nothing overtakes the request in flight */
+	assert_int_equal(f.n_got, 1);
+	assert_int_equal(n_order, 0);
+	f.hold = false;
+	f.holding = false;
+	fake_answer(f.cfd, f.held_type, f.held_seq);
+	SPIN_UNTIL(L, n_order == 6);
+	{
+		static const uint16_t want_type[] = {
+			IXG_MSG_GET_STATE, IXG_MSG_PEER_DOWN,
+			IXG_MSG_PEER_DOWN, IXG_MSG_GET_STATE,
+			IXG_MSG_GET_STATE, IXG_MSG_GET_STATE};
+		static const int want_order[] = {0, 3, 4, 1, 2, 5};
+
+		assert_int_equal(f.n_got, 6);
+		for (unsigned i = 0; i < 6; i++) {
+			assert_int_equal(f.got[i], want_type[i]);
+			assert_int_equal(order[i], want_order[i]);
+			assert_int_equal(order_err[i], 0);
+		}
+		/* the two PEER_DOWNs in the order they were queued */
+		assert_int_equal(f.got_down[1], 1ull << 1);
+		assert_int_equal(f.got_down[2], 1ull << 2);
+	}
+
+	/* Reset with both queues full: the one in flight, then the urgent,
+	 * then the bulk ones fail, in that order. */
+	n_order = 0;
+	f.hold = true;
+	assert_int_equal(dp_client_request(c, &g, sizeof(g), -1, IXG_MSG_STATE,
+					   5000, on_tagged, (void *)&tag[0]),
+			 0);
+	SPIN_UNTIL(L, f.holding);
+	assert_int_equal(dp_client_request(c, &g, sizeof(g), -1, IXG_MSG_STATE,
+					   5000, on_tagged, (void *)&tag[1]),
+			 0);
+	assert_int_equal(dp_client_request(c, &pd[0], sizeof(pd[0]), -1,
+					   IXG_MSG_REPLY, 5000, on_tagged,
+					   (void *)&tag[3]),
+			 0);
+	dp_client_reset(c, "test");
+	assert_int_equal(n_order, 3);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 3);
+	assert_int_equal(order[2], 1);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(order_err[i], -ECONNABORTED);
+
+	dp_client_free(c);
+	loop_del_fd(L, f.lw);
+	if (f.cfd >= 0)
+		close(f.cfd);
+	loop_free(L);
+	unlink(path);
+}
+
 /* Nobody listens: the reason logged once, not every 500 ms. */
 static void
 test_connect_failure_logged_once(void **state)
@@ -327,6 +512,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_urgent_first),
 		cmocka_unit_test(test_connect_failure_logged_once),
 	};
 

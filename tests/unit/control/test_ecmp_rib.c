@@ -403,6 +403,56 @@ test_rebasis(void **state)
 	spec_arrays_free(&m);
 }
 
+/* Adopting a dataplane (rib_table_prefer_groups): the groups learned
+ * before it (ids 0, 1) are made again at the next basis with the ids the
+ * dataplane runs (7 and 3), a set it lacks takes the lowest id it does
+ * not use, and the merge names those ids. */
+static void
+test_adopted_ids(void **state)
+{
+	struct fx *f = *state;
+	struct ixg_spec_nhgroup run[2];
+	struct ixg_spec m;
+
+	route(f, false, "198.51.100.0", 24, GW12, NULL, NULL, 2);
+	route(f, false, "198.51.101.0", 24, GW123, NULL, NULL, 3);
+	flush(f);
+	expect(f, "198.51.100.0", 24, 0, G(0), true);
+	expect(f, "198.51.101.0", 24, 0, G(1), true);
+	memset(run, 0, sizeof(run));
+	run[0] = (struct ixg_spec_nhgroup){
+		.id = 7, .n_members = 2, .peer_id = {2, 1}, .weight = {1, 1}};
+	run[1] = (struct ixg_spec_nhgroup){.id = 3,
+					   .n_members = 3,
+					   .peer_id = {1, 2, 3},
+					   .weight = {1, 1, 1}};
+	assert_int_equal(rib_table_prefer_groups(f->t, run, 2), 0);
+	assert_int_equal(
+		rib_table_set_basis(f->t, &f->s, 0, 0, 0, &f->pol, f->st), 0);
+	expect(f, "198.51.100.0", 24, 0, G(7), true);
+	expect(f, "198.51.101.0", 24, 0, G(3), true);
+	assert_int_equal(rib_nhg_refs(rib_table_groups(f->t), 7), 1);
+	assert_int_equal(rib_nhg_refs(rib_table_groups(f->t), 0), 0);
+	route(f, false, "198.51.102.0", 24, GW13, NULL, NULL, 2);
+	flush(f);
+	expect(f, "198.51.102.0", 24, 0, G(0), true);
+	m = merge(f);
+	assert_int_equal(m.n_nhgroups, 3);
+	assert_non_null(group_of(&m, 0));
+	assert_non_null(group_of(&m, 3));
+	assert_non_null(group_of(&m, 7));
+	assert_int_equal(group_of(&m, 7)->n_members, 2);
+	for (uint32_t i = 0; i < m.n_routes4; i++)
+		if (m.routes4[i].addr == h4("198.51.100.0"))
+			assert_int_equal(m.routes4[i].peer_id, G(7));
+	spec_arrays_free(&m);
+	/* the next basis keeps them */
+	assert_int_equal(
+		rib_table_set_basis(f->t, &f->s, 0, 0, 0, &f->pol, f->st), 0);
+	expect(f, "198.51.100.0", 24, 0, G(7), true);
+	expect(f, "198.51.102.0", 24, 0, G(0), true);
+}
+
 /* Config routes to a group (route blocks): their group (the compiler's
  * id 9) joins the registry, a kernel route of the same members and
  * weights shares it, the merge names the registry's id and the config's
@@ -559,6 +609,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feasible, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebasis, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopted_ids, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_config_groups, setup,
 						teardown),
 		cmocka_unit_test(test_registry),

@@ -7,7 +7,8 @@
  * the file, overflow, no memfd, bad entries, duplicates, a failure
  * status), and the point of it all: a config compiled from scratch gets
  * other ids than the running one after a history of reloads, and the same
- * config compiled with the dataplane's ids gets exactly the running ones.
+ * config compiled with the dataplane's ids gets exactly the running ones;
+ * next-hop groups too (a group per member entry, in a row).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -418,6 +419,148 @@ test_ids_restore_history(void **state)
 	ixg_conf_free(acd);
 }
 
+/* ---- next-hop groups ------------------------------------------------ */
+
+/* Route groups whose ids depend on history: three groups, then the first
+ * gone (its id stays unused by the next compile's new group). */
+static const char conf_g3[] =
+	"node { name t; country SG; }\n"
+	"port p0 { device \"net_null0\"; }\n"
+	"peer a { asn 1; port p0; vlan 1; mac 02:00:00:00:00:01; }\n"
+	"peer b { asn 2; port p0; vlan 2; mac 02:00:00:00:00:02; }\n"
+	"peer c { asn 3; port p0; vlan 3; mac 02:00:00:00:00:03; }\n"
+	"route 10.0.0.0/8 { via a; via b; }\n"
+	"route 11.0.0.0/8 { via b; via c weight 3; }\n"
+	"route 2001:db8::/32 { via a; via c; }\n";
+static const char conf_g2[] =
+	"node { name t; country SG; }\n"
+	"port p0 { device \"net_null0\"; }\n"
+	"peer a { asn 1; port p0; vlan 1; mac 02:00:00:00:00:01; }\n"
+	"peer b { asn 2; port p0; vlan 2; mac 02:00:00:00:00:02; }\n"
+	"peer c { asn 3; port p0; vlan 3; mac 02:00:00:00:00:03; }\n"
+	"route 11.0.0.0/8 { via c weight 6; via b weight 2; }\n"
+	"route 2001:db8::/32 { via a; via c; }\n"
+	"route 12.0.0.0/8 { via a; via b; via c; }\n";
+
+static void
+test_group_ids(void **state)
+{
+	struct ixg_conf *g3 = parse(conf_g3), *g2 = parse(conf_g2);
+	struct ixg_spec s1, running, fresh, adopted, ids;
+	char err[IXG_WIRE_ERR_LEN];
+	struct ixg_msg_ids m;
+	uint64_t n, members = 0;
+	int fd;
+
+	(void)state;
+	compile(g3, NULL, &s1);
+	compile(g2, &s1, &running);
+	compile(g2, NULL, &fresh);
+	assert_int_equal(running.n_nhgroups, 3);
+	/* from scratch the groups are numbered otherwise */
+	assert_memory_not_equal(fresh.nhgroups, running.nhgroups,
+				3 * sizeof(*fresh.nhgroups));
+
+	/* through the codec: the groups whole */
+	assert_int_equal(ixg_ids_to_memfd(&running, &fd, &n), 0);
+	for (uint32_t i = 0; i < running.n_nhgroups; i++)
+		members += running.nhgroups[i].n_members;
+	assert_int_equal(n, running.n_ports + running.n_peers +
+				    running.n_countries + members);
+	ids_msg(&m, n);
+	assert_int_equal(ixg_ids_from_fd(fd, &m, &ids, err), IXG_ST_OK);
+	close(fd);
+	assert_int_equal(ids.n_nhgroups, running.n_nhgroups);
+	assert_memory_equal(ids.nhgroups, running.nhgroups,
+			    running.n_nhgroups * sizeof(*ids.nhgroups));
+	/* the config compiled with them: the running spec, groups and the
+	 * routes naming them included */
+	compile(g2, &ids, &adopted);
+	for (unsigned t = 1; t < IXG_TBL_MAX; t++) {
+		uint64_t cnt = ixg_spec_table_count(&running, t);
+
+		assert_int_equal(ixg_spec_table_count(&adopted, t), cnt);
+		if (cnt > 0)
+			assert_memory_equal(ixg_spec_table_data(&adopted, t),
+					    ixg_spec_table_data(&running, t),
+					    cnt * ixg_table_elem_size(t));
+	}
+	ixg_ids_free(&ids);
+	ixg_spec_free(&s1);
+	ixg_spec_free(&running);
+	ixg_spec_free(&fresh);
+	ixg_spec_free(&adopted);
+	ixg_conf_free(g3);
+	ixg_conf_free(g2);
+}
+
+static struct ixg_id_entry
+member(uint32_t id, unsigned n, unsigned peer, unsigned weight)
+{
+	struct ixg_id_entry e = entry(IXG_TBL_NHGROUPS, id, "");
+
+	e.family = (uint8_t)n;
+	e.priority = (uint32_t)peer << 16 | weight;
+	e.origin = 9;
+	return e;
+}
+
+static void
+test_group_malformed(void **state)
+{
+	struct ixg_id_entry v[6];
+	char err[IXG_WIRE_ERR_LEN];
+
+	(void)state;
+	v[0] = member(4, 2, 1, 1);
+	v[1] = member(4, 2, 2, 3);
+	v[2] = entry(IXG_TBL_PEERS, 1, "a");
+	v[3] = member(0, 3, 1, 1);
+	v[4] = member(0, 3, 2, 1);
+	v[5] = member(0, 3, 3, 256);
+	assert_int_equal(decode(v, 6, err), IXG_ST_OK);
+
+	v[5] = member(0, 3, 3, 0); /* weight 0 */
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	assert_non_null(strstr(err, "nhgroups id 0"));
+	v[5] = member(0, 3, 3, 257);
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	v[5] = member(0, 3, 0, 1); /* peer 0 */
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	v[5] = member(0, 3, IXG_MAX_PEERS, 1);
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	v[5] = member(0, 3, 2, 1); /* peer 2 twice */
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	assert_non_null(strstr(err, "twice"));
+	v[5] = member(0, 3, 3, 1);
+	snprintf(v[5].name, sizeof(v[5].name), "x"); /* groups have none */
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	v[5] = member(0, 3, 3, 1);
+	v[5].origin = 8; /* another group's origin */
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	v[5] = member(1, 3, 3, 1); /* another id: group 0 one short */
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	assert_int_equal(decode(v, 5, err), IXG_ST_BAD_MESSAGE); /* cut */
+	assert_non_null(strstr(err, "fewer than its 3 members"));
+	v[5] = member(0, 3, 3, 1);
+	v[4] = entry(IXG_TBL_PEERS, 2, "b"); /* not in a row */
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	v[4] = member(0, 3, 2, 1);
+	v[3] = member(0, 0, 1, 1); /* no member count */
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	v[3] = member(0, IXG_NHG_MAX_MEMBERS + 1, 1, 1);
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	v[3] = member(0, 3, 1, 1);
+	v[0] = member(IXG_MAX_NHGROUPS, 2, 1, 1);
+	v[1] = member(IXG_MAX_NHGROUPS, 2, 2, 1);
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	assert_non_null(strstr(err, "out of range"));
+	v[0] = member(0, 2, 1, 1); /* group 0 twice */
+	v[1] = member(0, 2, 2, 1);
+	assert_int_equal(decode(v, 6, err), IXG_ST_BAD_MESSAGE);
+	assert_non_null(strstr(err, "twice"));
+}
+
 int
 main(void)
 {
@@ -427,6 +570,8 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_country_holes),
 		cmocka_unit_test(test_ids_restore_history),
+		cmocka_unit_test(test_group_ids),
+		cmocka_unit_test(test_group_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1942,77 +1942,92 @@ top_node(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 	return 0;
 }
 
+/*
+ * The head of a named top-level block, `KIND NAME {`: the name into *n and
+ * the brace consumed. kind is "port", "class" or "peer" (the errors name
+ * it). 0, or -1 with the error reported.
+ */
+static int
+named_open(struct parser *P, const char *kind, struct tok *n)
+{
+	char what[32];
+
+	snprintf(what, sizeof(what), "a %s name", kind);
+	if (take_word(P, what, n) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "the %s name", kind);
+	return expect_lbrace(P, what);
+}
+
+/*
+ * The rest of a named top-level block once its object is pushed: the
+ * name checked into name, its location into *loc, its place in the file's
+ * order (slot kind, index idx) and its body parsed by sec into obj.
+ */
+static void
+named_body(struct parser *P, const struct tok *n, char name[IXG_NAME_LEN],
+	   uint32_t *loc, enum top_slot kind, uint32_t idx,
+	   const struct section *sec, void *obj)
+{
+	struct tok open;
+
+	check_name(P, n, name);
+	*loc = loc_add(P, n);
+	item_add(P, kind, idx);
+	open = P->t;
+	parse_body(P, sec, obj, &open);
+}
+
 static int
 top_port(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
-	struct tok n, open;
 	struct c_port *p;
+	struct tok n;
 
 	(void)obj;
 	(void)k;
 	(void)kw;
-	if (take_word(P, "a port name", &n) < 0)
+	if (named_open(P, "port", &n) < 0 ||
+	    (p = VEC_PUSH(P->c->ports)) == NULL)
 		return -1;
-	if (expect_lbrace(P, "the port name") < 0)
-		return -1;
-	p = VEC_PUSH(P->c->ports);
-	if (p == NULL)
-		return -1;
-	check_name(P, &n, p->name);
-	p->loc = loc_add(P, &n);
-	item_add(P, TOP_F_PORT, P->c->ports.n - 1);
-	open = P->t;
-	parse_body(P, &PORT_section, p, &open);
+	named_body(P, &n, p->name, &p->loc, TOP_F_PORT, P->c->ports.n - 1,
+		   &PORT_section, p);
 	return 0;
 }
 
 static int
 top_class(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
-	struct tok n, open;
 	struct c_class *c;
+	struct tok n;
 
 	(void)obj;
 	(void)k;
 	(void)kw;
-	if (take_word(P, "a class name", &n) < 0)
+	if (named_open(P, "class", &n) < 0 ||
+	    (c = VEC_PUSH(P->c->classes)) == NULL)
 		return -1;
-	if (expect_lbrace(P, "the class name") < 0)
-		return -1;
-	c = VEC_PUSH(P->c->classes);
-	if (c == NULL)
-		return -1;
-	check_name(P, &n, c->name);
-	c->loc = loc_add(P, &n);
 	c->yellow = IXG_METER_PASS;
 	c->red = IXG_METER_DROP;
-	item_add(P, TOP_F_CLASS, P->c->classes.n - 1);
-	open = P->t;
-	parse_body(P, &CLASS_section, c, &open);
+	named_body(P, &n, c->name, &c->loc, TOP_F_CLASS, P->c->classes.n - 1,
+		   &CLASS_section, c);
 	return 0;
 }
 
 static int
 top_peer(struct parser *P, void *obj, const struct kw *k, const struct tok *kw)
 {
-	struct tok n, open;
 	struct c_peer *p;
+	struct tok n;
 
 	(void)obj;
 	(void)k;
 	(void)kw;
-	if (take_word(P, "a peer name", &n) < 0)
+	if (named_open(P, "peer", &n) < 0 ||
+	    (p = VEC_PUSH(P->c->peers)) == NULL)
 		return -1;
-	if (expect_lbrace(P, "the peer name") < 0)
-		return -1;
-	p = VEC_PUSH(P->c->peers);
-	if (p == NULL)
-		return -1;
-	check_name(P, &n, p->name);
-	p->loc = loc_add(P, &n);
-	item_add(P, TOP_F_PEER, P->c->peers.n - 1);
-	open = P->t;
-	parse_body(P, &PEER_section, p, &open);
+	named_body(P, &n, p->name, &p->loc, TOP_F_PEER, P->c->peers.n - 1,
+		   &PEER_section, p);
 	return 0;
 }
 

@@ -384,18 +384,24 @@ check_rules(struct ixg_conf *c, struct ixg_diags *d,
 	free(keys);
 }
 
+/* Prefixes in the order family, length, address; 0 for the same one. */
+static int
+pfx_order(const struct pfx *a, const struct pfx *b)
+{
+	if (a->fam != b->fam)
+		return a->fam < b->fam ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return memcmp(a->addr, b->addr, 16);
+}
+
 static int
 bh_cmp(const void *a, const void *b)
 {
 	const struct c_blackhole *x = *(const struct c_blackhole *const *)a;
 	const struct c_blackhole *y = *(const struct c_blackhole *const *)b;
-	int r;
+	int r = pfx_order(&x->p, &y->p);
 
-	if (x->p.fam != y->p.fam)
-		return x->p.fam < y->p.fam ? -1 : 1;
-	if (x->p.len != y->p.len)
-		return x->p.len < y->p.len ? -1 : 1;
-	r = memcmp(x->p.addr, y->p.addr, 16);
 	if (r != 0)
 		return r;
 	return x->loc < y->loc ? -1 : x->loc > y->loc;
@@ -426,9 +432,7 @@ check_blackholes(struct ixg_conf *c, struct ixg_diags *d)
 	for (i = 1; i < c->blackholes.n; i++) {
 		char where[256];
 
-		if (v[i]->p.fam != v[i - 1]->p.fam ||
-		    v[i]->p.len != v[i - 1]->p.len ||
-		    memcmp(v[i]->p.addr, v[i - 1]->p.addr, 16) != 0)
+		if (pfx_order(&v[i]->p, &v[i - 1]->p) != 0)
 			continue;
 		conf_loc_str(c, v[i - 1]->loc, where, sizeof(where));
 		conf_diag(c, d, DIAG_ERROR, v[i]->loc,
@@ -442,13 +446,8 @@ route_cmp(const void *a, const void *b)
 {
 	const struct c_route *x = *(const struct c_route *const *)a;
 	const struct c_route *y = *(const struct c_route *const *)b;
-	int r;
+	int r = pfx_order(&x->p, &y->p);
 
-	if (x->p.fam != y->p.fam)
-		return x->p.fam < y->p.fam ? -1 : 1;
-	if (x->p.len != y->p.len)
-		return x->p.len < y->p.len ? -1 : 1;
-	r = memcmp(x->p.addr, y->p.addr, 16);
 	if (r != 0)
 		return r;
 	return x->loc < y->loc ? -1 : x->loc > y->loc;
@@ -482,9 +481,7 @@ check_routes(struct ixg_conf *c, struct ixg_diags *d,
 	for (i = 1; i < c->routes.n; i++) {
 		char where[256];
 
-		if (v[i]->p.fam != v[i - 1]->p.fam ||
-		    v[i]->p.len != v[i - 1]->p.len ||
-		    memcmp(v[i]->p.addr, v[i - 1]->p.addr, 16) != 0)
+		if (pfx_order(&v[i]->p, &v[i - 1]->p) != 0)
 			continue;
 		conf_loc_str(c, v[i - 1]->p.loc, where, sizeof(where));
 		conf_diag(c, d, DIAG_ERROR, v[i]->p.loc,

@@ -22,30 +22,7 @@ need_file "$CTLD"
 need_file "$CTL"
 command -v curl >/dev/null || skip "curl not installed"
 
-python3 - "$TMP/in.pcap" <<'PY' || fail "pcap"
-import struct, sys
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-eth = bytes.fromhex("020000000001" "020000000a01" "0800")
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    n = 0
-    for rep in range(2):
-        for fl in range(256):
-            src = bytes([198, 51, 100, 1 + fl % 254])
-            dst = bytes([203, 0, 113, 1 + fl % 7])
-            ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 18,
-                                       1, 0, 64, 17, 0, src, dst))
-            ip[10:12] = struct.pack("!H", csum(bytes(ip)))
-            udp = struct.pack("!HHHH", 1024 + fl * 7, 5000 + fl % 3,
-                              8 + 18, 0) + b"x" * 18
-            frame = eth + bytes(ip) + udp
-            f.write(struct.pack("<IIII", 0, n, len(frame), len(frame)) + frame)
-            n += 1
-PY
+flows_pcap "$TMP/in.pcap"
 
 mkdir -p "$CONF_DIR"
 CONF=$CONF_DIR/ixgate.conf

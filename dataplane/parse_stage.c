@@ -12,14 +12,17 @@
  * multi-byte field is loaded with memcpy, so no alignment is assumed.
  *
  * The common case (unicast to the port, untagged or one 802.1Q tag, IPv4
- * without options or fragments, IPv6 without extension headers, TCP, UDP
- * or ICMP) takes parse_fast, one pass with checks first; everything else,
+ * without options or fragments to a non-multicast destination with TCP,
+ * UDP or ICMP, IPv6 without extension headers to a non-multicast
+ * destination with TCP or UDP) takes parse_fast, one pass with checks
+ * first, and is marked in burst.parsed_fast; everything else,
  * and every drop, the general parser (parse_one), which
  * stage_parse_simple runs alone as the tests' reference.
  *
- * Cost: 137 instructions/packet on the real table through the ports
+ * Cost: 141 instructions/packet on the real table through the ports
  * (compare --callgrind), 146 on pipeline_bench's 16-route one
- * (callgrind; bench/README.md, "Per stage").
+ * (callgrind; bench/README.md, "Issue 12, the base pipeline (helper
+ * stages)").
  */
 #include <string.h>
 
@@ -115,11 +118,14 @@ is_vlan_tpid(uint16_t et)
  */
 #define MARTIAN_SRC 1
 #define MARTIAN_DST 2
+/* Not martian: a multicast destination, which parse_fast leaves to
+ * parse_one (see struct burst's parsed_fast). */
+#define MCAST_DST 4
 /* The table above by first octet: two loads instead of six compares. */
 static const uint8_t ipv4_martian_octet[256] = {
 	[0] = MARTIAN_SRC | MARTIAN_DST,
 	[127] = MARTIAN_SRC | MARTIAN_DST,
-	[224 ... 239] = MARTIAN_SRC,
+	[224 ... 239] = MARTIAN_SRC | MCAST_DST,
 	[240 ... 255] = MARTIAN_SRC | MARTIAN_DST,
 };
 
@@ -491,8 +497,8 @@ tags_done:
  * takes them. 0 for anything else.
  */
 static __rte_always_inline int
-fast_l4(uint8_t proto, uint8_t icmp_proto, const uint8_t *l4, uint32_t l4avail,
-	uint16_t *sport, uint16_t *dport, uint8_t *icmp)
+fast_l4(uint8_t proto, const int icmp_ok, uint8_t icmp_proto, const uint8_t *l4,
+	uint32_t l4avail, uint16_t *sport, uint16_t *dport, uint8_t *icmp)
 {
 	if (proto == IPPROTO_TCP) {
 		if (l4avail < 20 || (l4[12] >> 4) < 5 ||
@@ -501,7 +507,7 @@ fast_l4(uint8_t proto, uint8_t icmp_proto, const uint8_t *l4, uint32_t l4avail,
 	} else if (proto == IPPROTO_UDP) {
 		if (l4avail < 8)
 			return 0;
-	} else if (proto == icmp_proto && l4avail >= 8) {
+	} else if (icmp_ok && proto == icmp_proto && l4avail >= 8) {
 		*sport = *dport = 0;
 		*icmp = l4[0];
 		return 1;
@@ -518,8 +524,11 @@ fast_l4(uint8_t proto, uint8_t icmp_proto, const uint8_t *l4, uint32_t l4avail,
  * The common case in one pass, checks first and stores after: a unicast
  * frame to the port's MAC (mac_lo, mac_hi: its first 4 and last 2 bytes as
  * stored), untagged or with one 802.1Q tag, carrying IPv4 without options
- * or fragmentation, or IPv6 with TCP, UDP or ICMPv6 right after its
- * header, and a whole TCP, UDP or ICMP header. Returns 1 with pm filled
+ * or fragmentation to a destination outside 224.0.0.0/4 and a whole TCP,
+ * UDP or ICMP header, or IPv6 to a destination outside ff00::/8 with a
+ * whole TCP or UDP header right after its own (ICMPv6 and multicast are
+ * parse_one's, so stage_local may skip what this takes: struct burst,
+ * parsed_fast). Returns 1 with pm filled
  * exactly as parse_one fills it for such a packet (pm zeroed but for
  * in_port and rx_len), or 0 without having written pm: anything else, valid or not, is parse_one's,
  * which decides it from the start. stage_parse_simple (parse_one alone)
@@ -561,7 +570,7 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p, uint32_t mac_lo,
 		     !ipv4_hdr20_sum_ok(ip)))
 			return 0;
 		if ((ipv4_martian_octet[ip[12]] & MARTIAN_SRC) |
-		    (ipv4_martian_octet[ip[16]] & MARTIAN_DST))
+		    (ipv4_martian_octet[ip[16]] & (MARTIAN_DST | MCAST_DST)))
 			return 0;
 		/* DF alone: neither MF nor an offset. */
 		ff = ld_be16(ip + 6);
@@ -570,8 +579,8 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p, uint32_t mac_lo,
 		proto = ip[9];
 		l4avail = RTE_MIN(avail, tot) - IPV4_MIN_HDR;
 		l4 = ip + IPV4_MIN_HDR;
-		if (!fast_l4(proto, IPPROTO_ICMP, l4, l4avail, &sport, &dport,
-			     &icmp))
+		if (!fast_l4(proto, 1, IPPROTO_ICMP, l4, l4avail, &sport,
+			     &dport, &icmp))
 			return 0;
 		pm->l3 = L3_IPV4;
 		pm->l3_len = IPV4_MIN_HDR;
@@ -592,10 +601,14 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p, uint32_t mac_lo,
 		tot = IPV6_HDR_LEN + plen;
 		l4avail = RTE_MIN(avail, tot) - IPV6_HDR_LEN;
 		l4 = ip + IPV6_HDR_LEN;
-		if (!fast_l4(proto, IPPROTO_ICMPV6, l4, l4avail, &sport, &dport,
-			     &icmp))
+		/* ICMPv6 (ND among it) and multicast to parse_one: see
+		 * struct burst's parsed_fast. A variant that took them here
+		 * and left them unmarked cost more (bench/README.md, "Issue
+		 * 12, the base pipeline (helper stages)"). */
+		if (!fast_l4(proto, 0, IPPROTO_ICMPV6, l4, l4avail, &sport,
+			     &dport, &icmp))
 			return 0;
-		if (ipv6_martian(ip + 8, ip + 24))
+		if (ip[24] == 0xff || ipv6_martian(ip + 8, ip + 24))
 			return 0;
 		pm->l3 = L3_IPV6;
 		pm->l3_len = IPV6_HDR_LEN;
@@ -624,7 +637,7 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 {
 	const unsigned n_pkts = b->n;
 	const uint16_t port = b->port;
-	uint32_t charged = 0, mac_lo = 0;
+	uint32_t charged = 0, mac_lo = 0, took_fast = 0;
 	uint16_t mac_hi = 0;
 	int fast = 0;
 	unsigned i;
@@ -652,8 +665,10 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 		pm->rx_len = m->pkt_len;
 		if (likely(fast) &&
 		    parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *), mac_lo,
-			       mac_hi, pm))
+			       mac_hi, pm)) {
+			took_fast |= UINT32_C(1) << i;
 			continue;
+		}
 		r = parse_one(t, m, pm);
 		if (r != PARSE_OK) {
 			pkt_drop(b, i, (enum ixg_drop_reason)r);
@@ -664,13 +679,15 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 		}
 	}
 	b->charged = charged;
+	b->parsed_fast = took_fast;
 	b->gathered = 0;
 }
 
 /*
  * Fill b->meta[i] for every packet of the burst from its headers: verdict
- * CONTINUE with l2/l3/l4 fields, or DROP with the reason, and b->charged
- * with the drops stage_peer charges to their sender. Starts the metadata
+ * CONTINUE with l2/l3/l4 fields, or DROP with the reason, b->charged
+ * with the drops stage_peer charges to their sender and b->parsed_fast
+ * with the packets parse_fast took. Starts the metadata
  * afresh (in_port = b->port, everything else zero). Worker thread
  * (or replay/test); reads ctx->t, writes only the burst.
  */

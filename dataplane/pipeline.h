@@ -136,6 +136,16 @@ struct burst {
 	 * stage_peer names the sender, so the drop is charged to it. */
 	uint32_t charged;
 	/*
+	 * Bit i: stage_parse took pkts[i] by its fast path (parse_fast): IPv4
+	 * to a destination outside 224.0.0.0/4, or IPv6 to one outside
+	 * ff00::/8 carrying TCP or UDP; stage_local's pass over ARP, Neighbor
+	 * Solicitations and link-local multicast would leave such a packet as
+	 * it is, and skips it (unless it hears neighbours for a learning
+	 * member). 0 (a burst stage_parse did not see): every packet is
+	 * looked at.
+	 */
+	uint32_t parsed_fast;
+	/*
 	 * The addresses stage_lookup gathered, for stage_country to look up
 	 * without gathering them again: the packets that were
 	 * VERDICT_CONTINUE IPv4 (IPv6) then, n_g4 (n_g6) of them, by index

@@ -44,23 +44,40 @@ ld_u32(const uint8_t *p)
 	return v;
 }
 
-/* Network byte order to host, and back. */
+/*
+ * Network byte order to host, and back. With the compiler's byte swap, not
+ * rte_be_to_cpu_16/32: on x86 those are `asm volatile` (xchgb, bswap) for
+ * a non-constant, which the compiler can neither schedule, merge nor fold
+ * into a compare against a constant (et == ETHER_TYPE_IPV4 becomes a
+ * compare of the stored word), and xchgb pins the value to a/b/c/d
+ * registers. Callgrind, pipeline_bench's 16-route scenario: stage_parse
+ * 146.1 -> 144.1 instructions a packet (bench/README.md, "Issue 12, the
+ * base pipeline (helper stages)").
+ */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+#define PKT_BE16(x) __builtin_bswap16(x)
+#define PKT_BE32(x) __builtin_bswap32(x)
+#else
+#define PKT_BE16(x) (x)
+#define PKT_BE32(x) (x)
+#endif
+
 static inline uint16_t
 ld_be16(const uint8_t *p)
 {
-	return rte_be_to_cpu_16(ld16(p));
+	return PKT_BE16(ld16(p));
 }
 
 static inline uint32_t
 ld_be32(const uint8_t *p)
 {
-	return rte_be_to_cpu_32(ld_u32(p));
+	return PKT_BE32(ld_u32(p));
 }
 
 static inline void
 st_be16(uint8_t *p, uint16_t v)
 {
-	st16(p, rte_cpu_to_be_16(v));
+	st16(p, PKT_BE16(v));
 }
 
 /* A 32-bit one's complement sum folded to 16 bits (end-around carry),

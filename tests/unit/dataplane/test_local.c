@@ -395,6 +395,129 @@ test_transit_continues(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * stage_local skips what parse_fast took (struct burst, parsed_fast): one
+ * burst of everything this file sends, to us and through, run with
+ * parsed_fast as stage_parse left it and with it cleared (every packet
+ * visited): the same metadata and the same frames, byte for byte. ARP,
+ * ICMPv6 and multicast destinations are never marked; TCP, UDP (and IPv4
+ * ICMP) to unicast destinations are, ours among them.
+ */
+static void
+test_parsed_fast_skip(void **state)
+{
+	const struct fspec cases[] = {
+		{.family = 0,
+		 .dmac = bcast,
+		 .src = "192.0.2.2",
+		 .dst = "192.0.2.1"},
+		{.family = 4,
+		 .proto = 17,
+		 .src = "192.0.2.2",
+		 .dst = "192.0.2.1"},
+		{.family = 4,
+		 .proto = 1,
+		 .icmp_type = 8,
+		 .src = "192.0.2.2",
+		 .dst = "192.0.2.1"},
+		{.family = 6,
+		 .proto = 58,
+		 .icmp_type = 128,
+		 .src = "2001:db8::2",
+		 .dst = "2001:db8::1"},
+		{.family = 4,
+		 .proto = 89,
+		 .src = "192.0.2.2",
+		 .dst = "224.0.0.5",
+		 .dmac = (const uint8_t *)"\x01\x00\x5e\x00\x00\x05"},
+		{.family = 4,
+		 .proto = 17,
+		 .src = "192.0.2.2",
+		 .dst = "224.0.0.9",
+		 .dmac = (const uint8_t *)"\x01\x00\x5e\x00\x00\x09"},
+		{.family = 6,
+		 .proto = 17,
+		 .src = "fe80::2",
+		 .dst = "ff02::9",
+		 .dmac = (const uint8_t *)"\x33\x33\x00\x00\x00\x09"},
+		{.family = 6, .proto = 17, .src = "fe80::2", .dst = "ff02::9"},
+		{.family = 6,
+		 .proto = 58,
+		 .icmp_type = 133,
+		 .src = "fe80::2",
+		 .dst = "ff02::2",
+		 .ttl = 255,
+		 .dmac = (const uint8_t *)"\x33\x33\x00\x00\x00\x02"},
+		{.family = 6,
+		 .proto = 58,
+		 .icmp_type = 128,
+		 .src = "2001:db8::2",
+		 .dst = "2001:db8:9::9"},
+		{.family = 4,
+		 .proto = 17,
+		 .src = "192.0.2.2",
+		 .dst = "203.0.113.9"},
+		{.family = 4,
+		 .proto = 6,
+		 .src = "192.0.2.2",
+		 .dst = "203.0.113.9"},
+		{.family = 6,
+		 .proto = 17,
+		 .src = "2001:db8::2",
+		 .dst = "2001:db8:9::9"},
+		{.family = 6,
+		 .proto = 6,
+		 .src = "2001:db8::2",
+		 .dst = "2001:db8:9::9"},
+	};
+	/* parse_fast's: IPv4 UDP and echo to us (1, 2: stage_local's
+	 * second pass, by b->nh_local) and the last four (transit) */
+	const unsigned n = sizeof(cases) / sizeof(cases[0]);
+	const uint32_t fast = ((UINT32_C(1) << 4) - 1) << (n - 4) | 6;
+	static struct burst b[2];
+	uint8_t buf[MAX_FRAME], ns[MAX_FRAME];
+	size_t lens[PIPELINE_BURST];
+	struct pipeline_ctx saved = ctx;
+	unsigned i, k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		dp_burst_init(&b[k], 0);
+		for (i = 0; i < n; i++) {
+			lens[i] = build(&cases[i], buf);
+			b[k].pkts[i] = dp_test_mbuf(buf, lens[i], 0);
+		}
+		/* and a Neighbor Solicitation for us */
+		lens[n] = make_ns(ns, "2001:db8::1", 1, 255);
+		b[k].pkts[n] = dp_test_mbuf(ns, lens[n], 0);
+		b[k].n = (uint16_t)(n + 1);
+		ctx = saved;
+		stage_parse(&ctx, &b[k]);
+		assert_int_equal(b[k].parsed_fast, fast);
+		stage_peer(&ctx, &b[k]);
+		stage_lookup(&ctx, &b[k]);
+		if (k == 1)
+			b[k].parsed_fast = 0;
+		stage_local(&ctx, &b[k]);
+	}
+	ctx = saved;
+	assert_memory_equal(b[0].meta, b[1].meta, sizeof(b[0].meta));
+	assert_int_equal(b[0].meta[0].verdict, VERDICT_LOCAL); /* ARP */
+	assert_int_equal(b[0].meta[n].verdict, VERDICT_LOCAL); /* NS */
+	assert_int_equal(b[0].meta[n - 1].verdict, VERDICT_CONTINUE);
+	for (i = 0; i <= n; i++) {
+		const struct rte_mbuf *m0 = b[0].pkts[i], *m1 = b[1].pkts[i];
+
+		assert_int_equal(m0->pkt_len, m1->pkt_len);
+		assert_memory_equal(rte_pktmbuf_mtod(m0, const uint8_t *),
+				    rte_pktmbuf_mtod(m1, const uint8_t *),
+				    m0->data_len);
+	}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i <= n; i++)
+			rte_pktmbuf_free(b[k].pkts[i]);
+}
+
 int
 main(void)
 {
@@ -409,6 +532,7 @@ main(void)
 		cmocka_unit_test(test_echo6_reply_rfc4443),
 		cmocka_unit_test(test_local_unhandled),
 		cmocka_unit_test(test_transit_continues),
+		cmocka_unit_test(test_parsed_fast_skip),
 	};
 	struct ixg_spec *s;
 

@@ -894,7 +894,8 @@ rng_next(uint64_t *x)
 /*
  * stage_parse (parse_fast for the common case) and stage_parse_simple (the
  * general parser for every packet) on the same bursts give byte-identical
- * metadata and charged masks: valid frames of every shape parse_fast
+ * metadata and charged masks, and parsed_fast marks no packet stage_local
+ * must look at: valid frames of every shape parse_fast
  * takes or refuses, each also with a few random bytes of its headers
  * changed, a random length cut and a random RX checksum flag.
  */
@@ -918,6 +919,11 @@ test_fast_path_matches_simple(void **state)
 		{.family = 6, .proto = 6, .src = "::1"},
 		{.family = 4, .proto = 6, .dst = "127.0.0.1"},
 		{.family = 0, .arp_op = 1},
+		/* multicast destinations: parse_one's (burst.parsed_fast) */
+		{.family = 4, .proto = 17, .dst = "224.0.0.9"},
+		{.family = 4, .proto = 17, .dst = "239.1.2.3"},
+		{.family = 6, .proto = 17, .dst = "ff02::9"},
+		{.family = 6, .proto = 6, .dst = "ff0e::1"},
 	};
 	static const uint64_t ck[] = {
 		0,
@@ -967,6 +973,23 @@ test_fast_path_matches_simple(void **state)
 			rte_pktmbuf_free(fast.pkts[i]);
 		}
 		assert_int_equal(fast.charged, simple.charged);
+		/* parsed_fast: only what stage_local's first pass would
+		 * leave as it is (no ARP, ICMPv6 or multicast). */
+		assert_int_equal(simple.parsed_fast, 0);
+		for (i = 0; i < PIPELINE_BURST; i++) {
+			const struct pkt_meta *pm = &fast.meta[i];
+
+			if (!(fast.parsed_fast >> i & 1))
+				continue;
+			assert_int_equal(pm->verdict, VERDICT_CONTINUE);
+			if (pm->l3 == L3_IPV4) {
+				assert_true(pm->dst[0] < 224);
+			} else {
+				assert_int_equal(pm->l3, L3_IPV6);
+				assert_int_not_equal(pm->dst[0], 0xff);
+				assert_int_not_equal(pm->l4_proto, 58);
+			}
+		}
 	}
 }
 

@@ -22,7 +22,8 @@
 #   --hugepages N raise vm.nr_hugepages to N for the run (scripts/
 #                 hugepages.sh) and put the old value back at the end
 # Environment: BUILD_DIR (default build), DATA (default bench/data),
-# KEEP=1 keeps the work directory.
+# KEEP=1 keeps the work directory, DP_ARGS: more ixgate-dataplane options
+# (after --, e.g. DP_ARGS=--fib-spares), recorded in the JSON.
 #
 # Set-up per scenario: ixgate-dataplane (-l 0,1: one worker) with p0 =
 # net_pcap replaying a generated capture from memory (infinite_rx, 64-byte
@@ -54,7 +55,7 @@ SCENARIOS=demo,real,deagg
 RELOADS=
 FULL_RELOADS=
 HUGEPAGES=
-ARGS="$*"
+ARGS="$*${DP_ARGS:+ (DP_ARGS=$DP_ARGS)}"
 
 usage() {
 	sed -n '/^# usage:/,/^# KEEP=1/p' "$0" | sed 's/^# \{0,1\}//'
@@ -212,10 +213,10 @@ start_run() { # RUN_DIR SRC_CONF_DIR ROOT_FILE CAPTURE MEM_MODE MB ports|full
 	TEL_SOCK=/var/run/dpdk/$PREFIX/dpdk_telemetry.v2
 	[ "$(id -u)" = 0 ] || TEL_SOCK=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$PREFIX/dpdk_telemetry.v2
 	rm -f "$RUN/dp.sock" "$RUN/ctl.sock" "$RUN/audit.log"
-	# shellcheck disable=SC2086 # EAL arguments
+	# shellcheck disable=SC2086 # EAL arguments, DP_ARGS
 	"$DP" -l 0,1 $eal --no-pci --file-prefix "$PREFIX" --log-level='*:warning' -- \
 		--config "$start_conf" --api-socket "$RUN/dp.sock" \
-		--json-out "$RUN/final.json" >"$RUN/dp.out" 2>"$RUN/dp.err" &
+		--json-out "$RUN/final.json" ${DP_ARGS:-} >"$RUN/dp.out" 2>"$RUN/dp.err" &
 	DP_PID=$!
 	PIDS+=("$DP_PID")
 	wait_for 120 test -S "$RUN/dp.sock" ||

@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -100,7 +101,7 @@ static const char usage_text[] =
 	"                         changed prefix list patches it instead of\n"
 	"                         repainting it (saves ~20-60 ms per changed\n"
 	"                         FIB on a full table, doubles FIB memory;\n"
-	"                         --no-fib-spares: one copy, the default)\n"
+	"                         the default; --no-fib-spares: one copy)\n"
 	"  One worker runs on every EAL lcore but the main one: give at least\n"
 	"  two (e.g. -l 0,1).\n"
 	"\n"
@@ -862,7 +863,8 @@ run_live(int eal_argc, char **eal_argv_in, const struct opts *o,
 		fprintf(stderr, "sample channel: %s\n", strerror(-rc));
 		goto out_ports;
 	}
-	fibrec_set_spares(o->fib_spares);
+	/* without the API no commit comes: no spare to keep */
+	fibrec_set_spares(o->fib_spares && !o->no_api);
 	rt.log_builds = true;
 	/* The neighbour table before the punt thread that polls it, and
 	 * before the first publish that applies it (neigh.h). */
@@ -1009,6 +1011,23 @@ main(int argc, char **argv)
 		ixg_log_journal_stream(rte_log_cur_msg_loglevel, -1));
 	memset(&o, 0, sizeof(o));
 	o.api_idle_timeout = API_IDLE_TIMEOUT_S;
+	/* Warm spares on: a one-member reload patches route4 and sav4 over
+	 * its prefixes (~1 ms) instead of painting both (~22 ms each on the
+	 * real table, quiet machine): issue 12's 100 ms reload. The peak
+	 * memory of a commit that changes a FIB is the same (old + new);
+	 * what spares add is the copies of the FIBs a commit leaves alone,
+	 * and they are dropped before a commit is refused for memory
+	 * (runtime_publish_if). bench/README-reload.md, "Reload: ...". */
+	o.fib_spares = true;
+	/*
+	 * A commit's control-thread arrays (the route and source contents
+	 * of 565k prefixes, 4.5-6.8 MB each) from the heap and kept there
+	 * when freed, so the next commit reuses mapped pages instead of
+	 * faulting fresh ones in (and unmapping them): as ixgate-control's
+	 * main.c does for its spec arrays.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 	for (sep = 1; sep < argc; sep++)
 		if (strcmp(argv[sep], "--") == 0)
 			break;

@@ -60,61 +60,6 @@ output_peer_pair_probe(struct ixg_lcore_counters *c, uint32_t key, uint32_t h,
 }
 
 /*
- * See output_stage.h: a packet LOCAL (to out->pkts[in_port]), PUNT (to
- * out->punt, with its port, VLAN and L2 length in the mbuf) or DROP
- * (counted by reason, to dropped[]; its ICMP error, if any, to
- * out->pkts[in_port]). Its ingress peer's rx and ACL hit are counted by
- * output_one. Worker thread.
- */
-PIPELINE_NO_SLP void
-output_other(struct ixg_lcore_counters *c, struct burst *b,
-	     struct burst_out *out, struct output_acc *a,
-	     struct rte_mbuf **dropped, unsigned i)
-{
-	const struct pkt_meta *pm = &b->meta[i];
-	struct rte_mbuf *m = b->pkts[i];
-	uint16_t p;
-
-	if (pm->verdict == VERDICT_LOCAL) {
-		a->n_local++;
-		p = pm->in_port;
-		out_tag_set(m, OUT_TAG_LOCAL, pm);
-		out->pkts[p][out->n[p]++] = m;
-		return;
-	}
-	if (pm->verdict == VERDICT_PUNT) {
-		out_tag_set(m, OUT_TAG_NONE, pm);
-		m->port = pm->in_port;
-		m->vlan_tci = pm->vlan;
-		m->l2_len = pm->l2_len;
-		out->punt[a->n_punt++] = m;
-		return;
-	}
-	/* VERDICT_DROP; a CONTINUE left over would be a stage bug, and is
-	 * counted rather than leaked. */
-	p = pm->verdict == VERDICT_DROP && pm->drop_reason < IXG_DROP_MAX
-		    ? pm->drop_reason
-		    : IXG_DROP_NO_ROUTE;
-	c->drops[p]++;
-	a->in->drops[p]++;
-	if (pm->in_peer != IXG_PEER_NONE)
-		c->peer[pm->in_peer].drops++;
-	if ((p == IXG_DROP_POLICER_RED || p == IXG_DROP_POLICER_YELLOW) &&
-	    pm->class_id < IXG_MAX_CLASSES && pm->colour <= 2)
-		c->class_colour[pm->class_id][pm->colour]++;
-	dropped[a->n_drop++] = m;
-	if (unlikely(pm->gen)) {
-		struct rte_mbuf *g = b->gen[i];
-
-		p = pm->in_port;
-		out_tag_set(g, OUT_TAG_GENERATED, pm);
-		out->pkts[p][out->n[p]++] = g;
-		c->icmp_generated++;
-		a->in->generated++;
-	}
-}
-
-/*
  * Count and dispatch every packet of b: rx on the ingress port and peer;
  * FORWARD goes to out->pkts[out_port], LOCAL to out->pkts[in_port], PUNT
  * to out->punt (counted punted; see struct burst_out), DROP is

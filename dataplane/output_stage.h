@@ -22,7 +22,8 @@ struct output_acc {
 	struct ixg_ctr_port *in; /* the ingress port's counters */
 	uint64_t rx_bytes;
 	uint32_t tag_fwd; /* out_tag_base(OUT_TAG_FORWARD, b->port) */
-	unsigned n_drop, n_fwd, n_local, n_punt;
+	/* The rest of the burst is forwarded. */
+	unsigned n_drop, n_local, n_punt;
 };
 
 /*
@@ -56,13 +57,59 @@ output_peer_pair(struct ixg_lcore_counters *c, uint16_t in, uint16_t out,
 }
 
 /*
- * A packet that was not forwarded (local, punted, dropped): see
- * stage_output (output_stage.c). Out of line: the forwarding loop keeps
- * its registers.
+ * See output_stage.h: a packet LOCAL (to out->pkts[in_port]), PUNT (to
+ * out->punt, with its port, VLAN and L2 length in the mbuf) or DROP
+ * (counted by reason, to dropped[]; its ICMP error, if any, to
+ * out->pkts[in_port]). Its ingress peer's rx and ACL hit are counted by
+ * output_one. Worker thread.
  */
-void output_other(struct ixg_lcore_counters *c, struct burst *b,
-		  struct burst_out *out, struct output_acc *a,
-		  struct rte_mbuf **dropped, unsigned i);
+static inline void
+output_other(struct ixg_lcore_counters *c, struct burst *b,
+	     struct burst_out *out, struct output_acc *a,
+	     struct rte_mbuf **dropped, unsigned i)
+{
+	const struct pkt_meta *pm = &b->meta[i];
+	struct rte_mbuf *m = b->pkts[i];
+	uint16_t p;
+
+	if (pm->verdict == VERDICT_LOCAL) {
+		a->n_local++;
+		p = pm->in_port;
+		out_tag_set(m, OUT_TAG_LOCAL, pm);
+		out->pkts[p][out->n[p]++] = m;
+		return;
+	}
+	if (pm->verdict == VERDICT_PUNT) {
+		out_tag_set(m, OUT_TAG_NONE, pm);
+		m->port = pm->in_port;
+		m->vlan_tci = pm->vlan;
+		m->l2_len = pm->l2_len;
+		out->punt[a->n_punt++] = m;
+		return;
+	}
+	/* VERDICT_DROP; a CONTINUE left over would be a stage bug, and is
+	 * counted rather than leaked. */
+	p = pm->verdict == VERDICT_DROP && pm->drop_reason < IXG_DROP_MAX
+		    ? pm->drop_reason
+		    : IXG_DROP_NO_ROUTE;
+	c->drops[p]++;
+	a->in->drops[p]++;
+	if (pm->in_peer != IXG_PEER_NONE)
+		c->peer[pm->in_peer].drops++;
+	if ((p == IXG_DROP_POLICER_RED || p == IXG_DROP_POLICER_YELLOW) &&
+	    pm->class_id < IXG_MAX_CLASSES && pm->colour <= 2)
+		c->class_colour[pm->class_id][pm->colour]++;
+	dropped[a->n_drop++] = m;
+	if (unlikely(pm->gen)) {
+		struct rte_mbuf *g = b->gen[i];
+
+		p = pm->in_port;
+		out_tag_set(g, OUT_TAG_GENERATED, pm);
+		out->pkts[p][out->n[p]++] = g;
+		c->icmp_generated++;
+		a->in->generated++;
+	}
+}
 
 /* Start a burst's count. */
 static inline void
@@ -72,7 +119,7 @@ output_begin(struct pipeline_ctx *ctx, const struct burst *b,
 	a->in = &ctx->ctr->port[b->port];
 	a->rx_bytes = 0;
 	a->tag_fwd = out_tag_base(OUT_TAG_FORWARD, b->port);
-	a->n_drop = a->n_fwd = a->n_local = a->n_punt = 0;
+	a->n_drop = a->n_local = a->n_punt = 0;
 }
 
 /*
@@ -110,13 +157,12 @@ output_one(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
 		return;
 	}
 	m = b->pkts[i];
-	a->n_fwd++;
 	/*
 	 * The TX tag of out_tag_set_at (pipeline.h) as one 64-bit word (lo,
 	 * then hi). The port and peer ids index the counter arrays below:
 	 * they are within 5 and 12 bits, so the tag's masks are not needed.
 	 */
-	tag = (uint64_t)(len < 0xfffff ? len : 0xfffff) << 32 |
+	tag = ((uint64_t)len < 0xfffff ? (uint64_t)len : 0xfffff) << 32 |
 	      (uint64_t)out_peer << 52 | a->tag_fwd | (uint32_t)out_port << 20 |
 	      in_peer;
 	m->hash.fdir.lo = (uint32_t)tag;
@@ -153,16 +199,17 @@ output_end(struct pipeline_ctx *ctx, const struct burst *b,
 	struct ixg_lcore_counters *c = ctx->ctr;
 	struct ixg_ctr_port *in = a->in;
 	const unsigned n_pkts = b->n;
+	const unsigned n_fwd = n_pkts - a->n_drop - a->n_local - a->n_punt;
 
 	if (unlikely(ctx->sample_n != 0))
 		sample_complete(ctx, b);
 	in->rx.packets += n_pkts;
 	in->rx.bytes += a->rx_bytes;
-	in->fwd += a->n_fwd;
+	in->fwd += n_fwd;
 	in->local += a->n_local;
 	in->punted += a->n_punt;
 	c->rx_packets += n_pkts;
-	c->tx_packets += a->n_fwd;
+	c->tx_packets += n_fwd;
 	c->local_packets += a->n_local;
 	c->punted += a->n_punt;
 	out->n_punt = (uint16_t)a->n_punt;

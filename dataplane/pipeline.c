@@ -36,13 +36,12 @@ pipeline_run(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 }
 
 /* pipeline_tail fuses exactly these two, in this order. */
-#define X_TAIL_ID(id, name, args) PIPELINE_STAGE_##id,
-static const enum pipeline_stage tail_ids[] = {PIPELINE_TAIL_STAGES(X_TAIL_ID)};
-#undef X_TAIL_ID
-_Static_assert(sizeof(tail_ids) / sizeof(tail_ids[0]) == 2 &&
+#define X_TAIL_COUNT(id, name, args) +1
+_Static_assert(0 PIPELINE_TAIL_STAGES(X_TAIL_COUNT) == 2 &&
 		       PIPELINE_STAGE_REWRITE == PIPELINE_N_STAGES - 2 &&
 		       PIPELINE_STAGE_OUTPUT == PIPELINE_N_STAGES - 1,
 	       "pipeline_tail: rewrite then output, the last two stages");
+#undef X_TAIL_COUNT
 
 /*
  * See pipeline.h. Packet i's rewrite and count in one iteration give what

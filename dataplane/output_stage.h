@@ -57,11 +57,12 @@ output_peer_pair(struct ixg_lcore_counters *c, uint16_t in, uint16_t out,
 }
 
 /*
- * See output_stage.h: a packet LOCAL (to out->pkts[in_port]), PUNT (to
- * out->punt, with its port, VLAN and L2 length in the mbuf) or DROP
- * (counted by reason, to dropped[]; its ICMP error, if any, to
- * out->pkts[in_port]). Its ingress peer's rx and ACL hit are counted by
- * output_one. Worker thread.
+ * output_one's packets that were not forwarded: LOCAL (to
+ * out->pkts[in_port]), PUNT (to out->punt, with its port, VLAN and L2
+ * length in the mbuf) or DROP (counted by reason, to dropped[]; its ICMP
+ * error, if any, to out->pkts[in_port]). Its ingress peer's rx and ACL
+ * hit are counted by output_one. Inline: out of line, the burst's sums
+ * would live on the stack (bench/README.md, helper rwout).
  */
 static inline void
 output_other(struct ixg_lcore_counters *c, struct burst *b,

@@ -14,7 +14,9 @@ telemetry count the harness divides by is known to ~1-5% only.
 Each figure is a function's inclusive count (callgrind_annotate
 --inclusive=yes). A function may be listed twice, under two spellings of
 its file (absolute and build-relative), one of them a part of the other:
-the larger is the function's. RX is listed apart from worker_main
+the larger is the function's. pipeline_run's fused tail (rewrite and
+output, pipeline_tail) is one line, with the share of its inlined
+headers. RX is listed apart from worker_main
 (rte_eth_rx_burst inlined into it, attributed to rte_ethdev.h).
 """
 import re
@@ -64,6 +66,17 @@ def main(dump):
         v = find("%s:stage_%s" % (f, s))
         ssum += v
         print("  %-10s %7.1f" % (s, v / pk))
+    # pipeline_run fuses rewrite and output (pipeline_tail): their own
+    # lines are then rewrite_stage.h's and output_stage.h's (inlined), the
+    # probe and the cold paths output_stage.c's and rewrite_stage.c's.
+    tail = find("pipeline.c:pipeline_tail")
+    if tail:
+        ssum += tail
+        print("  %-10s %7.1f  (rewrite + output in one pass: of it "
+              "rewrite_stage.h %.1f, output_stage.h %.1f, pipeline.h %.1f)"
+              % ("tail", tail / pk, find("rewrite_stage.h:pipeline_tail") / pk,
+                 find("output_stage.h:pipeline_tail") / pk,
+                 find("pipeline.h:pipeline_tail") / pk))
     print("  %-10s %7.1f" % ("stages", ssum / pk))
     wm = find("worker.c:worker_main", "worker.c:pipeline_run")
     rx = find("rte_ethdev.h:worker_main", "rte_ethdev.h:pipeline_run")

@@ -8,6 +8,7 @@
  *
  *   stage_bench [PACKETS] [EAL args...]   (default 10M packets)
  *   stage_bench --ab-local [ROUNDS]       (default 21 rounds)
+ *   stage_bench --ab-tail [ROUNDS]        (default 21 rounds)
  *
  * --ab-local: the same stages over the same frames, by turns (burst by
  * burst) with stage_local's first pass over every packet (side A: the
@@ -16,6 +17,10 @@
  * (side B). Each burst is timed; per round and side the median burst,
  * and the median over the rounds of the per-round ratio B/A, so the
  * load of a shared machine moves both sides alike.
+ *
+ * --ab-tail: the same, with the tail as the two stage calls
+ * (stage_rewrite, stage_output: what pipeline_run_observed runs, side A)
+ * and as pipeline_run runs it, in one pass (pipeline_tail, side B).
  *
  * Runs without hugepages by default (--no-huge --no-shconf; DPDK 22.11
  * refuses --no-huge with --in-memory when linked dynamically here).
@@ -178,12 +183,14 @@ run(struct pipeline_ctx *ctx, struct rte_mbuf **mb, const uint8_t *frame,
 		}
 		out->n[1] = 0;
 		t0 = rte_rdtsc();
-		/* The handling stages as pipeline_run calls them. */
+		/* The handling stages as pipeline_run calls them (the tail
+		 * fused). */
 #define X_HANDLING(id, name, args)                                             \
 	if (handling[PIPELINE_STAGE_##id])                                     \
 		PIPELINE_CALL(name, args);
-		PIPELINE_STAGES(X_HANDLING)
+		PIPELINE_HEAD_STAGES(X_HANDLING)
 #undef X_HANDLING
+		pipeline_tail(ctx, b, out);
 		cycles += rte_rdtsc() - t0;
 		if (out->n[1] != PIPELINE_BURST) {
 			fprintf(stderr, "not forwarded: %u of %u\n", out->n[1],
@@ -214,14 +221,19 @@ cmp_dbl(const void *a, const void *b)
 #define AB_MAX_ROUNDS 101
 
 /*
- * --ab-local: per round, AB_BURSTS bursts of each side, alternated, of
+ * --ab-local / --ab-tail: per round, AB_BURSTS bursts of each side, alternated, of
  * IPv4 frames then every third pair IPv6 (about the benchmarks' 70/30); writes the
  * median burst of each side (cycles a packet) of each round to a[] and
  * b[].
  */
+enum ab_mode {
+	AB_LOCAL, /* A: parsed_fast cleared after parse; B: as run */
+	AB_TAIL, /* A: stage_rewrite, stage_output; B: pipeline_tail */
+};
+
 static void
-ab_local_round(struct pipeline_ctx *ctx, struct rte_mbuf **mb, double *side_a,
-	       double *side_b)
+ab_round(struct pipeline_ctx *ctx, struct rte_mbuf **mb, enum ab_mode mode,
+	 double *side_a, double *side_b)
 {
 	static uint64_t w[2][3 * AB_BURSTS];
 	static struct burst_out out_;
@@ -251,10 +263,23 @@ ab_local_round(struct pipeline_ctx *ctx, struct rte_mbuf **mb, double *side_a,
 #define X_AB(id, name, args)                                                   \
 	if (handling[PIPELINE_STAGE_##id]) {                                   \
 		PIPELINE_CALL(name, args);                                     \
-		if (PIPELINE_STAGE_##id == PIPELINE_STAGE_PARSE && side == 0)  \
+		if (PIPELINE_STAGE_##id == PIPELINE_STAGE_PARSE &&             \
+		    side == 0 && mode == AB_LOCAL)                             \
 			b->parsed_fast = 0;                                    \
 	}
-		PIPELINE_STAGES(X_AB)
+#define X_AB_TAIL(id, name, args)                                              \
+	if (handling[PIPELINE_STAGE_##id])                                     \
+		PIPELINE_CALL(name, args);
+		if (mode == AB_LOCAL) {
+			PIPELINE_STAGES(X_AB)
+		} else if (side == 0) {
+			PIPELINE_HEAD_STAGES(X_AB)
+			PIPELINE_TAIL_STAGES(X_AB_TAIL)
+		} else {
+			PIPELINE_HEAD_STAGES(X_AB)
+			pipeline_tail(ctx, b, out);
+		}
+#undef X_AB_TAIL
 #undef X_AB
 		w[side][n[side]++] = rte_rdtsc() - t0;
 		if (out->n[1] != PIPELINE_BURST) {
@@ -285,7 +310,9 @@ main(int argc, char **argv)
 		       "--file-prefix",
 		       "stage_bench",
 		       NULL};
-	const int ab = argc > 1 && strcmp(argv[1], "--ab-local") == 0;
+	const int ab_tail = argc > 1 && strcmp(argv[1], "--ab-tail") == 0;
+	const int ab = ab_tail ||
+		       (argc > 1 && strcmp(argv[1], "--ab-local") == 0);
 	uint64_t n = argc > 1 + ab ? strtoull(argv[1 + ab], NULL, 0)
 		     : ab	   ? 21
 				   : 10000000;
@@ -325,18 +352,30 @@ main(int argc, char **argv)
 							 : (unsigned)n;
 
 		for (r = 0; r < rounds; r++) {
-			ab_local_round(&ctx, mb, &a[r], &bb[r]);
+			ab_round(&ctx, mb, ab_tail ? AB_TAIL : AB_LOCAL, &a[r],
+				 &bb[r]);
 			q[r] = bb[r] / a[r];
 		}
 		qsort(a, rounds, sizeof(double), cmp_dbl);
 		qsort(bb, rounds, sizeof(double), cmp_dbl);
 		qsort(q, rounds, sizeof(double), cmp_dbl);
-		printf("--ab-local, %u rounds x %u bursts a side (2/3 IPv4): "
-		       "A (local visits every packet) %.1f, B (skips "
-		       "parse_fast's) %.1f cycles/packet (median burst); "
-		       "B/A %.3f [%.3f-%.3f]\n",
-		       rounds, 3 * AB_BURSTS, a[rounds / 2], bb[rounds / 2],
-		       q[rounds / 2], q[0], q[rounds - 1]);
+		if (ab_tail)
+			printf("--ab-tail, %u rounds x %u bursts a side (2/3 "
+			       "IPv4): A (stage_rewrite, stage_output) %.1f, B "
+			       "(pipeline_tail, fused) %.1f cycles/packet "
+			       "(median burst); B/A %.3f [%.3f-%.3f]\n",
+			       rounds, 3 * AB_BURSTS, a[rounds / 2],
+			       bb[rounds / 2], q[rounds / 2], q[0],
+			       q[rounds - 1]);
+		else
+			printf("--ab-local, %u rounds x %u bursts a side (2/3 "
+			       "IPv4): A (local visits every packet) %.1f, B "
+			       "(skips parse_fast's) %.1f cycles/packet "
+			       "(median "
+			       "burst); B/A %.3f [%.3f-%.3f]\n",
+			       rounds, 3 * AB_BURSTS, a[rounds / 2],
+			       bb[rounds / 2], q[rounds / 2], q[0],
+			       q[rounds - 1]);
 		rte_pktmbuf_free_bulk(mb, PIPELINE_BURST);
 		tables_free(t);
 		rte_eal_cleanup();

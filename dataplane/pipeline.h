@@ -234,14 +234,15 @@ struct pipeline_ctx {
 
 /*
  * The stages, in order, declared once: pipeline_run() calls them straight
- * (no function pointer per burst), the benchmarks time them, replay's
- * --trace-stages and telemetry name them (pipeline_stage_name). Each is
+ * (no function pointer per burst; the last two, the tail, fused into one
+ * pass: pipeline_tail), the benchmarks time them, replay's --trace-stages
+ * and telemetry name them (pipeline_stage_name). Each is
  * stage_NAME() in NAME_stage.c (lookup: route_stage.c), reads the tables
  * named here and writes only the burst (output: the counters too).
  *
  *   X(ID, NAME, ARGS)         reads                 decides
  */
-#define PIPELINE_STAGES(X)                                                     \
+#define PIPELINE_HEAD_STAGES(X)                                                \
 	/* headers, once per packet  ports (DMAC)        runt .. martian */    \
 	X(PARSE, parse, BURST)                                                 \
 	/* 1-in-N per port, copy    ports (sampling)    (sample records) */    \
@@ -261,11 +262,14 @@ struct pipeline_ctx {
 	/* two country FIB lookups   country4/6          (countries) */        \
 	X(COUNTRY, country, BURST)                                             \
 	/* trTCM per (peer, class)   profiles, meters    policer_* */          \
-	X(POLICER, policer, BURST)                                             \
+	X(POLICER, policer, BURST)
+/* The tail, which pipeline_run runs fused (pipeline_tail). */
+#define PIPELINE_TAIL_STAGES(X)                                                \
 	/* TTL, DSCP, MACs, VLANs    peers, ports        ttl, mtu; ICMP */     \
 	X(REWRITE, rewrite, BURST)                                             \
 	/* count, publish samples,  -                   (out, counters) */     \
 	X(OUTPUT, output, OUT)
+#define PIPELINE_STAGES(X) PIPELINE_HEAD_STAGES(X) PIPELINE_TAIL_STAGES(X)
 
 enum pipeline_stage {
 #define PIPELINE_X_ENUM(id, name, args) PIPELINE_STAGE_##id,
@@ -318,8 +322,19 @@ void pipeline_run(struct pipeline_ctx *ctx, struct burst *b,
 		  struct burst_out *out);
 
 /*
+ * The tail stages (PIPELINE_TAIL_STAGES: stage_rewrite then stage_output)
+ * in one pass over b: each packet rewritten (rewrite_one) and at once
+ * counted and dispatched (output_one). The same metadata, frames,
+ * counters, sample records and out as the two stage calls; what
+ * pipeline_run calls after the head stages. Worker (replay, test) thread.
+ */
+void pipeline_tail(struct pipeline_ctx *ctx, struct burst *b,
+		   struct burst_out *out);
+
+/*
  * pipeline_run with `after(stage, b, arg)` called after each stage, for
  * replay's --trace-stages and tests: the same stages in the same order,
+ * each over the whole burst (the tail not fused), to the same results;
  * not for the workers. After the last stage (output) the burst's mbufs
  * belong to out or are freed: `after` may read b->meta only.
  */

@@ -21,10 +21,11 @@
  * per-worker token bucket of node.icmp_rate per second (RFC 1812 4.3.2.8,
  * RFC 4443 2.4(f)); icmp_rate 0 sends none.
  *
- * Cost: 94 instructions/packet on the real table through the ports
- * (compare --callgrind, packets counted exactly) and on pipeline_bench's
- * 16-route one (callgrind; bench/README.md, "Issue 12, the stages other
- * than the FIB walks").
+ * Cost: under pipeline_run, fused with stage_output (pipeline_tail), the
+ * two 191.8 instructions a packet on the real table through the ports
+ * (compare --callgrind; rewrite_stage.h's lines 88.1 of it); this burst
+ * loop 95.0 on pipeline_bench's 16 routes (bench/README.md, "Issue 12,
+ * the tail of the pipeline (helper rwout)").
  */
 #include <stdint.h>
 #include <string.h>
@@ -34,17 +35,11 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "pipeline.h"
-#include "pkt_bytes.h"
-
-#define ETH_ADDRS_LEN 12
-#define VLAN_TAG_LEN 4
-#define DEFAULT_MTU 1500 /* RFC 894, if a port has none configured */
+#include "rewrite_stage.h"
 
 #define IPV4_HDR_LEN 20
 #define IPV6_HDR_LEN 40
 #define ICMP_HDR_LEN 8 /* type, code, checksum, 4 type-specific bytes */
-#define IPV4_DF 0x40 /* in the first byte of the flags/offset field */
 #define ICMP_UNREACH 3
 #define ICMP_UNREACH_NEEDFRAG 4 /* RFC 1191 4 */
 #define ICMP_TIME_EXCEEDED 11
@@ -63,107 +58,6 @@
 /* A per-worker rate above this is no limit at all; it also keeps
  * rate * tsc_hz within 64 bits. */
 #define ICMP_RATE_MAX (1u << 20)
-
-/* tbl_peer.egress_mac and eg_hdr are indexed by l3 - L3_IPV4
- * (stage_rewrite). */
-_Static_assert(L3_IPV6 == L3_IPV4 + 1, "egress_mac[0] IPv4, [1] IPv6");
-
-enum icmp_err_kind {
-	ICMP_ERR_TIME_EXCEEDED,
-	ICMP_ERR_TOO_BIG,
-};
-
-/*
- * ~m + m' of RFC 1624 eqn. 3 for the (TTL, protocol) word as stored when
- * the TTL drops by one: the stored word drops by exactly 1 (little-endian
- * load: TTL is the low byte) or 0x100 (big-endian) as the TTL is at least
- * 2 here, so (0xffff - m) + (m - d) = 0xffff - d whatever m is. The same
- * sum cksum_adjust() would form, without reading the word back.
- */
-#define TTL_DEC_SUM (RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? 0xfffeu : 0xfeffu)
-
-/* TTL - 1 and, if meta.dscp differs from the header's, the new DSCP (ECN
- * bits kept). The checksum follows each changed word (RFC 1624). */
-static inline void
-rewrite_ipv4(uint8_t *ip, uint8_t dscp)
-{
-	uint16_t ck = ld16(ip + 10), old;
-	uint32_t sum;
-
-	ip[8]--;
-	/* Two 16-bit values sum to at most 0x1fffe: one end-around carry
-	 * folds it to at most 0xfffe (cksum_fold's second round never
-	 * carries here). */
-	sum = (uint32_t)(uint16_t)~ck + TTL_DEC_SUM;
-	ck = (uint16_t) ~((sum & 0xffff) + (sum >> 16));
-	if ((ip[1] >> 2) != dscp) {
-		old = ld16(ip);
-		ip[1] = (uint8_t)((dscp << 2) | (ip[1] & 3));
-		ck = cksum_adjust(ck, old, ld16(ip));
-	}
-	st16(ip + 10, ck);
-}
-
-/* Hop limit - 1 and the traffic class's DSCP bits; IPv6 has no header
- * checksum (RFC 8200 8.1 notes the upper-layer one excludes both). */
-static inline void
-rewrite_ipv6(uint8_t *ip, uint8_t dscp)
-{
-	uint8_t tc = (uint8_t)(((ip[0] & 0x0f) << 4) | (ip[1] >> 4));
-
-	ip[7]--;
-	if ((tc >> 2) != dscp) {
-		tc = (uint8_t)((dscp << 2) | (tc & 3));
-		ip[0] = (uint8_t)(0x60 | (tc >> 4));
-		ip[1] = (uint8_t)((tc << 4) | (ip[1] & 0x0f));
-	}
-}
-
-/*
- * Turn the L2 header from the ingress tag stack (pm->n_vlans tags) into the
- * egress peer's, writing both MACs. The ethertype of the payload stays where
- * it is: adding tags moves the frame start back (prepend), removing them
- * moves it forward (adj), and everything before the payload is rewritten:
- * the destination MAC in one 8-byte store, then the rest from the peer's
- * egress header (tbl_peer.eg_hdr: source MAC, tags, ethertype; 8, 12 or 16
- * bytes) as two 8-byte copies, its first and its last 8 bytes, which
- * overlap by 0 to 8 bytes. Returns 0, or -1 if the mbuf has no headroom
- * for the tags.
- */
-static inline int
-rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_peer *peer,
-	   uint64_t dst_mac, unsigned fam)
-{
-	/* Read before the first store into the frame: with DPDK's
-	 * -fno-strict-aliasing every byte stored may alias them. */
-	const unsigned n_out = peer->eg_tags, len = peer->eg_len;
-	const unsigned n_in = pm->n_vlans;
-	const uint8_t *h = peer->eg_hdr[fam];
-	uint64_t w0, w1;
-	uint8_t *p;
-
-	memcpy(&w0, h, 8);
-	memcpy(&w1, h + len - 8, 8);
-	if (likely(n_out == n_in)) {
-		p = rte_pktmbuf_mtod(m, uint8_t *);
-	} else if (n_out > n_in) {
-		p = (uint8_t *)rte_pktmbuf_prepend(
-			m, (uint16_t)((n_out - n_in) * VLAN_TAG_LEN));
-		if (p == NULL)
-			return -1;
-	} else {
-		p = (uint8_t *)rte_pktmbuf_adj(
-			m, (uint16_t)((n_in - n_out) * VLAN_TAG_LEN));
-	}
-	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN / 2 + len);
-	/* tbl_mac48: byte 0 lowest; its last 2 bytes are the source MAC's,
-	 * written next. */
-	dst_mac = rte_cpu_to_le_64(dst_mac);
-	memcpy(p, &dst_mac, 8);
-	memcpy(p + 6, &w0, 8);
-	memcpy(p + 6 + len - 8, &w1, 8);
-	return 0;
-}
 
 /*
  * RFC 1812 4.3.2.7 and RFC 4443 2.4(e) list the packets that must not
@@ -429,9 +323,9 @@ fail:
  * VLAN, the rate limit and the mempool allow. Cold: only dropped packets get
  * here.
  */
-static __rte_noinline void
-icmp_error(struct pipeline_ctx *ctx, struct burst *b, unsigned i,
-	   enum icmp_err_kind kind, uint16_t mtu)
+__rte_noinline void
+rewrite_icmp_error(struct pipeline_ctx *ctx, struct burst *b, unsigned i,
+		   enum icmp_err_kind kind, uint16_t mtu)
 {
 	struct pkt_meta *pm = &b->meta[i];
 	const uint8_t *src;
@@ -468,63 +362,7 @@ stage_rewrite(struct pipeline_ctx *ctx, struct burst *b)
 	const struct tables *t = ctx->t;
 	unsigned i;
 
-	for (i = 0; i < n_pkts; i++) {
-		struct pkt_meta *pm = &b->meta[i];
-		struct rte_mbuf *m = b->pkts[i];
-		const struct tbl_peer *peer;
-		const struct tbl_port *port;
-		uint16_t mtu, out_peer, port_id;
-		uint8_t *ip, l3;
-		uint64_t dmac;
-
-		if (pm->verdict != VERDICT_CONTINUE)
-			continue;
-		l3 = pm->l3;
-		out_peer = pm->out_peer;
-		/* Only IP reaches here: ARP ends in stage_local. */
-		if ((l3 != L3_IPV4 && l3 != L3_IPV6) ||
-		    out_peer == IXG_PEER_NONE || out_peer >= IXG_MAX_PEERS) {
-			pkt_drop(b, i, IXG_DROP_NO_ROUTE);
-			continue;
-		}
-		if (pm->ttl <= 1) {
-			pkt_drop(b, i, IXG_DROP_TTL_EXPIRED);
-			if (t->node.icmp_time_exceeded)
-				icmp_error(ctx, b, i, ICMP_ERR_TIME_EXCEEDED,
-					   0);
-			continue;
-		}
-		peer = &t->peers[out_peer];
-		port_id = peer->port_id;
-		port = &t->ports[port_id];
-		mtu = port->mtu ? port->mtu : DEFAULT_MTU;
-		ip = rte_pktmbuf_mtod_offset(m, uint8_t *, pm->l2_len);
-		if (pm->l3_total > mtu) {
-			pkt_drop(b, i, IXG_DROP_MTU_EXCEEDED);
-			/* No fragmentation here: IPv4 without DF is dropped
-			 * alone (RFC 1191 4 asks for the error with DF). */
-			if (l3 == L3_IPV6 || (ip[6] & IPV4_DF))
-				icmp_error(ctx, b, i, ICMP_ERR_TOO_BIG, mtu);
-			continue;
-		}
-		/* The neighbour table may store a learned MAC at any time
-		 * (tables.h): one relaxed 64-bit load. */
-		dmac = __atomic_load_n(&peer->egress_mac[l3 - L3_IPV4],
-				       __ATOMIC_RELAXED);
-		if (unlikely(dmac == 0)) {
-			pkt_drop(b, i, IXG_DROP_UNRESOLVED);
-			continue;
-		}
-		if (l3 == L3_IPV4)
-			rewrite_ipv4(ip, pm->dscp);
-		else
-			rewrite_ipv6(ip, pm->dscp);
-		if (rewrite_l2(m, pm, peer, dmac, l3 - L3_IPV4) < 0) {
-			/* Cannot grow the frame for the egress tags. */
-			pkt_drop(b, i, IXG_DROP_MTU_EXCEEDED);
-			continue;
-		}
-		pm->out_port = port_id;
-		pm->verdict = VERDICT_FORWARD;
-	}
+	for (i = 0; i < n_pkts; i++)
+		if (b->meta[i].verdict == VERDICT_CONTINUE)
+			rewrite_one(ctx, t, b, i);
 }

@@ -80,8 +80,9 @@ struct burst;
  * stage_sample reserved for this burst with each packet's fate (verdict,
  * drop reason, egress port and peer, countries, class, rule), publish them
  * and count them (sampled). Worker thread, after the burst's last
- * decision, before any mbuf is freed or handed out (it reads only
- * b->meta). Defined in sample_stage.c.
+ * decision (stage_output and pipeline_tail: after their count, before
+ * the dropped mbufs are freed; it reads only b->meta). Defined in
+ * sample_stage.c.
  */
 void sample_complete(struct pipeline_ctx *ctx, const struct burst *b);
 

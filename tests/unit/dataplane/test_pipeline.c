@@ -23,6 +23,7 @@
 #include "dp_test_util.h"
 #include "frame_util.h"
 #include "pipeline.h"
+#include "sample.h"
 
 static struct tables *tbl;
 static struct pipeline_ctx ctx;
@@ -282,6 +283,271 @@ test_tx_full(void **state)
 	assert_invariant(c);
 }
 
+/* ---- pipeline_run's fused tail against the stages one by one ---------- */
+
+/*
+ * Two of everything the pipeline writes, so that pipeline_run (the tail
+ * fused, pipeline_tail) and pipeline_run_observed (each stage over the
+ * whole burst) see the same state: tables built twice from one spec (the
+ * meters are in them), counter blocks, sample rings and cursors.
+ */
+struct side {
+	struct tables *t;
+	struct pipeline_ctx ctx;
+	struct ixg_sample_ring *ring;
+	struct ixg_sample_cursor cursor;
+	struct burst b;
+	struct burst_out out;
+};
+
+static uint64_t rnd_state = 0x2545f4914f6cdd1dull;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return (uint32_t)((rnd_state * 0x2545f4914f6cdd1dull) >> 33) % n;
+}
+
+static struct ixg_spec *
+tail_spec(void)
+{
+	struct ixg_spec *s = dp_spec_new();
+	struct ixg_spec_acl_rule *r;
+
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	dp_spec_port(s, 1, "02:00:00:00:00:02")->mtu = 1200;
+	dp_spec_peer(s, 1, 0, 0, "02:00:00:00:01:01", IXG_SAV_OFF);
+	dp_spec_peer(s, 2, 1, 100, "02:00:00:00:02:01", IXG_SAV_OFF);
+	dp_spec_peer(s, 3, 1, 0, "02:00:00:00:03:01", IXG_SAV_OFF);
+	dp_spec_peer(s, 4, 0, 0, "02:00:00:00:04:01", IXG_SAV_OFF);
+	dp_spec_route4(s, "203.0.113.0", 24, 2);
+	dp_spec_route4(s, "198.51.100.0", 24, 3);
+	dp_spec_route4(s, "100.64.0.0", 24, 4); /* back out of port 0 */
+	dp_spec_route6(s, "2001:db8:2::", 48, 2);
+	dp_spec_route6(s, "2001:db8:3::", 48, 3);
+	dp_spec_local(s, 0, "192.0.2.1", 24);
+	dp_spec_local(s, 0, "2001:db8::1", 64);
+	dp_spec_country4(s, "203.0.113.0", 25, "NL");
+	dp_spec_country4(s, "198.51.100.0", 24, "DE");
+	dp_spec_country4(s, "192.0.2.0", 24, "FR");
+	dp_spec_country6(s, "2001:db8:2::", 48, "NL");
+	/* UDP metered in class 1 (some yellow, some red), anything to
+	 * 100.64.0.4/30 denied, other TCP remarked to DSCP 46. */
+	dp_spec_class(s, 1, 20000, 1500, 40000, 3000);
+	r = dp_spec_acl(s, 1, 10, 4, IXG_ACL_CLASS);
+	r->proto = 17, r->proto_mask = 0xff, r->class_id = 1;
+	r = dp_spec_acl(s, 2, 10, 6, IXG_ACL_CLASS);
+	r->proto = 17, r->proto_mask = 0xff, r->class_id = 1;
+	r = dp_spec_acl(s, 3, 20, 4, IXG_ACL_DENY);
+	r->dst_len = 30;
+	inet_pton(AF_INET, "100.64.0.4", r->dst);
+	r = dp_spec_acl(s, 4, 30, 4, IXG_ACL_REMARK);
+	r->proto = 6, r->proto_mask = 0xff, r->remark_dscp = 46;
+	r = dp_spec_acl(s, 5, 30, 6, IXG_ACL_REMARK);
+	r->proto = 6, r->proto_mask = 0xff, r->remark_dscp = 46;
+	return s;
+}
+
+static void
+side_init(struct side *sd, const struct ixg_spec *s)
+{
+	sd->t = dp_tables_build(s);
+	sd->t->node.icmp_time_exceeded = 1;
+	sd->t->node.icmp_rate = 1000;
+	sd->t->ports[0].sample_rate = 3;
+	/* Peer 3's IPv6 next hop unresolved (a learning member's). */
+	sd->t->peers[3].egress_mac[1] = 0;
+	dp_ctx_init(&sd->ctx, sd->t);
+	sd->ctx.ctr = rte_zmalloc("ctr", sizeof(*sd->ctx.ctr), 64);
+	sd->ring = aligned_alloc(64, sizeof(*sd->ring));
+	assert_non_null(sd->ctx.ctr);
+	assert_non_null(sd->ring);
+	ixg_sample_ring_init(sd->ring);
+	memset(&sd->cursor, 0, sizeof(sd->cursor));
+	sd->ctx.samples = sd->ring;
+	sd->ctx.sample_cursor = &sd->cursor;
+	sd->ctx.pool = dp_test_pool();
+	sd->ctx.now_tsc = 2 * sd->ctx.tsc_hz;
+}
+
+static void
+side_free(struct side *sd)
+{
+	rte_free(sd->ctx.ctr);
+	free(sd->ring);
+	tables_free(sd->t);
+}
+
+/* A random frame from peer 1 (or a stranger) on port 0: forwarded, local,
+ * punted or dropped at every stage, tagged or not out, ICMP errors. */
+static size_t
+random_frame(uint8_t *buf)
+{
+	static const char *const dst4[] = {
+		"203.0.113.5", "203.0.113.200", "198.51.100.9", "100.64.0.7",
+		"10.9.9.9",    "192.0.2.1",	"224.0.0.5",	"192.0.2.255"};
+	static const char *const dst6[] = {"2001:db8:2::9", "2001:db8:3::7",
+					   "2001:db8:9::1", "2001:db8::1",
+					   "ff02::5"};
+	static const char *const src4[] = {"192.0.2.7", "198.51.100.77",
+					   "127.0.0.1", "0.0.0.0"};
+	static const char *const src6[] = {"2001:db8::7", "2001:db8:2::77",
+					   "::"};
+	static const uint8_t protos[] = {6, 17, 1, 58};
+	static const unsigned payloads[] = {0, 18, 60, 1100, 1300};
+	static const uint8_t ttls[] = {64, 64, 64, 2, 1, 0};
+	struct fspec f = {0};
+
+	f.family = rnd(10) == 0 ? 0 : rnd(10) < 7 ? 4 : 6;
+	if (f.family == 0) {
+		f.dmac = bcast;
+		f.dst = "192.0.2.1";
+		f.src = "192.0.2.7";
+		f.arp_op = 1;
+		return build(&f, buf);
+	}
+	if (rnd(20) == 0)
+		f.smac = stranger;
+	if (rnd(20) == 0)
+		f.dmac = bcast;
+	if (rnd(8) == 0) {
+		f.n_vlans = 1;
+		f.vid[0] = 7;
+	}
+	f.proto = protos[rnd(f.family == 4 ? 3 : 4)];
+	if (f.family == 6 && f.proto == 1)
+		f.proto = 58;
+	f.icmp_type = f.family == 4 ? (rnd(2) ? 8 : 3) : (rnd(2) ? 128 : 1);
+	if (f.family == 4) {
+		f.dst = dst4[rnd(8)];
+		f.src = src4[rnd(5) < 4 ? rnd(2) : 2 + rnd(2)];
+		if (rnd(2))
+			f.frag = 0x4000; /* DF */
+	} else {
+		f.dst = dst6[rnd(5)];
+		f.src = src6[rnd(6) < 5 ? rnd(2) : 2];
+	}
+	f.ttl = ttls[rnd(6)];
+	f.dscp = rnd(3) == 0 ? 10 : 0;
+	f.payload = payloads[rnd(5)];
+	return build(&f, buf);
+}
+
+static void
+no_op_after(enum pipeline_stage stage, const struct burst *b, void *arg)
+{
+	(void)stage;
+	(void)b;
+	(*(unsigned *)arg)++;
+}
+
+static void
+assert_same_mbuf(const struct rte_mbuf *x, const struct rte_mbuf *y)
+{
+	assert_int_equal(x->pkt_len, y->pkt_len);
+	assert_int_equal(x->data_len, y->data_len);
+	assert_int_equal(x->hash.fdir.lo, y->hash.fdir.lo);
+	assert_int_equal(x->hash.fdir.hi, y->hash.fdir.hi);
+	assert_int_equal(x->port, y->port);
+	assert_memory_equal(rte_pktmbuf_mtod(x, const void *),
+			    rte_pktmbuf_mtod(y, const void *), x->data_len);
+}
+
+/*
+ * pipeline_run (rewrite and output fused, pipeline_tail) and
+ * pipeline_run_observed (each stage over the burst) on 300 random bursts
+ * of 1-32 frames: the same metadata, the same frames out (bytes, length,
+ * TX tag), the same punts and ICMP errors, the same counter blocks byte
+ * for byte, the same sample records; every mbuf back in the pool.
+ */
+static void
+test_tail_fused_equals_stages(void **state)
+{
+	static struct side a, o;
+	struct ixg_spec *s = tail_spec();
+	unsigned in_use = rte_mempool_in_use_count(dp_test_pool());
+	unsigned round, i, p, calls = 0, fwd = 0, gen = 0, punt = 0;
+	uint8_t buf[MAX_FRAME];
+	uint64_t drops = 0;
+
+	(void)state;
+	side_init(&a, s);
+	side_init(&o, s);
+	for (round = 0; round < 300; round++) {
+		unsigned n = 1 + rnd(PIPELINE_BURST);
+
+		dp_burst_init(&a.b, 0);
+		dp_burst_init(&o.b, 0);
+		for (i = 0; i < n; i++) {
+			size_t len = random_frame(buf);
+
+			a.b.pkts[a.b.n++] = dp_test_mbuf(buf, len, 0);
+			o.b.pkts[o.b.n++] = dp_test_mbuf(buf, len, 0);
+		}
+		memset(&a.out, 0, sizeof(a.out));
+		memset(&o.out, 0, sizeof(o.out));
+		a.ctx.now_tsc = o.ctx.now_tsc += a.ctx.tsc_hz / 1000;
+		pipeline_run(&a.ctx, &a.b, &a.out);
+		pipeline_run_observed(&o.ctx, &o.b, &o.out, no_op_after,
+				      &calls);
+		for (i = 0; i < n; i++) {
+			assert_memory_equal(&a.b.meta[i], &o.b.meta[i],
+					    sizeof(a.b.meta[i]));
+			fwd += a.b.meta[i].verdict == VERDICT_FORWARD;
+			drops += a.b.meta[i].verdict == VERDICT_DROP;
+			gen += a.b.meta[i].gen;
+		}
+		for (p = 0; p < IXG_MAX_PORTS; p++) {
+			assert_int_equal(a.out.n[p], o.out.n[p]);
+			for (i = 0; i < a.out.n[p]; i++) {
+				assert_same_mbuf(a.out.pkts[p][i],
+						 o.out.pkts[p][i]);
+				rte_pktmbuf_free(a.out.pkts[p][i]);
+				rte_pktmbuf_free(o.out.pkts[p][i]);
+			}
+		}
+		assert_int_equal(a.out.n_punt, o.out.n_punt);
+		for (i = 0; i < a.out.n_punt; i++) {
+			assert_same_mbuf(a.out.punt[i], o.out.punt[i]);
+			assert_int_equal(a.out.punt[i]->vlan_tci,
+					 o.out.punt[i]->vlan_tci);
+			assert_int_equal(a.out.punt[i]->l2_len,
+					 o.out.punt[i]->l2_len);
+			rte_pktmbuf_free(a.out.punt[i]);
+			rte_pktmbuf_free(o.out.punt[i]);
+		}
+		punt += a.out.n_punt;
+	}
+	assert_int_equal(calls, 300 * PIPELINE_N_STAGES);
+	assert_memory_equal(a.ctx.ctr, o.ctx.ctr, sizeof(*a.ctx.ctr));
+	assert_int_equal(a.ctx.icmp_tokens, o.ctx.icmp_tokens);
+	assert_int_equal(a.ring->head, o.ring->head);
+	assert_true(a.ring->head > 0);
+	for (i = 0; i < a.ring->head; i++)
+		assert_memory_equal(&a.ring->rec[i], &o.ring->rec[i],
+				    sizeof(a.ring->rec[i]));
+	/* The mix reached every path of the tail. */
+	assert_true(fwd > 0 && gen > 0 && punt + 1 > 0);
+	assert_true(a.ctx.ctr->drops[IXG_DROP_TTL_EXPIRED] > 0);
+	assert_true(a.ctx.ctr->drops[IXG_DROP_MTU_EXCEEDED] > 0);
+	assert_true(a.ctx.ctr->drops[IXG_DROP_UNRESOLVED] > 0);
+	assert_true(a.ctx.ctr->drops[IXG_DROP_NO_ROUTE] > 0);
+	assert_true(a.ctx.ctr->drops[IXG_DROP_ACL_DENY] > 0);
+	assert_true(a.ctx.ctr->drops[IXG_DROP_POLICER_RED] > 0);
+	assert_true(a.ctx.ctr->local_packets > 0);
+	assert_true(a.ctx.ctr->class_colour[1][COLOUR_YELLOW] > 0);
+	assert_true(a.ctx.ctr->acl_hits[4] > 0);
+	assert_true(drops > 0);
+	assert_invariant(a.ctx.ctr);
+	side_free(&a);
+	side_free(&o);
+	dp_spec_free(s);
+	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use);
+}
+
 int
 main(void)
 {
@@ -290,6 +556,7 @@ main(void)
 		cmocka_unit_test(test_mixed_burst_invariant),
 		cmocka_unit_test(test_tx_full),
 		cmocka_unit_test(test_stages_declared_once),
+		cmocka_unit_test(test_tail_fused_equals_stages),
 	};
 	struct ixg_spec *s;
 

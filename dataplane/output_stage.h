@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * output_stage.h - stage_output's work in three parts, for its burst loop
+ * (output_stage.c) and for pipeline_run's fused tail (pipeline.c), which
+ * rewrites and counts each packet in one pass: output_begin once a burst,
+ * output_one for each packet (after its last decision), output_end once a
+ * burst. What is counted and where each packet goes: output_stage.c.
+ */
+#ifndef IXG_OUTPUT_STAGE_H
+#define IXG_OUTPUT_STAGE_H
+
+#include <stdint.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+
+#include "pipeline.h"
+#include "sample.h"
+
+/* What output_one sums over a burst, added once by output_end. */
+struct output_acc {
+	struct ixg_ctr_port *in; /* the ingress port's counters */
+	uint64_t rx_bytes;
+	uint32_t tag_fwd; /* out_tag_base(OUT_TAG_FORWARD, b->port) */
+	/* The rest of the burst is forwarded. */
+	unsigned n_drop, n_local, n_punt;
+};
+
+/*
+ * The probe past a peer pair's home slot (output_stage.c): a new pair or a
+ * collision. Worker thread.
+ */
+void output_peer_pair_probe(struct ixg_lcore_counters *c, uint32_t key,
+			    uint32_t h, uint32_t bytes);
+
+/*
+ * Peer-pair counters: open addressing over IXG_PEER_PAIR_SLOTS slots keyed
+ * (in << 16) | out, linear probing up to 8 slots (output_stage.c). A pair
+ * seen before is in its home slot unless it collided: that test comes
+ * first.
+ */
+static inline void
+output_peer_pair(struct ixg_lcore_counters *c, uint16_t in, uint16_t out,
+		 uint32_t bytes)
+{
+	uint32_t key = ((uint32_t)in << 16) | out;
+	uint32_t h = (key * 0x9e3779b1u) >> 16; /* Fibonacci hashing */
+	struct ixg_ctr_peer_pair *s =
+		&c->peer_pair[h & (IXG_PEER_PAIR_SLOTS - 1)];
+
+	if (likely(s->key == key)) {
+		s->pb.packets++;
+		s->pb.bytes += bytes;
+		return;
+	}
+	output_peer_pair_probe(c, key, h, bytes);
+}
+
+/*
+ * output_one's packets that were not forwarded: LOCAL (to
+ * out->pkts[in_port]), PUNT (to out->punt, with its port, VLAN and L2
+ * length in the mbuf) or DROP (counted by reason, to dropped[]; its ICMP
+ * error, if any, to out->pkts[in_port]). Its ingress peer's rx and ACL
+ * hit are counted by output_one. Inline: out of line, the burst's sums
+ * would live on the stack (bench/README.md, helper rwout).
+ */
+static inline void
+output_other(struct ixg_lcore_counters *c, struct burst *b,
+	     struct burst_out *out, struct output_acc *a,
+	     struct rte_mbuf **dropped, unsigned i)
+{
+	const struct pkt_meta *pm = &b->meta[i];
+	struct rte_mbuf *m = b->pkts[i];
+	uint16_t p;
+
+	if (pm->verdict == VERDICT_LOCAL) {
+		a->n_local++;
+		p = pm->in_port;
+		out_tag_set(m, OUT_TAG_LOCAL, pm);
+		out->pkts[p][out->n[p]++] = m;
+		return;
+	}
+	if (pm->verdict == VERDICT_PUNT) {
+		out_tag_set(m, OUT_TAG_NONE, pm);
+		m->port = pm->in_port;
+		m->vlan_tci = pm->vlan;
+		m->l2_len = pm->l2_len;
+		out->punt[a->n_punt++] = m;
+		return;
+	}
+	/* VERDICT_DROP; a CONTINUE left over would be a stage bug, and is
+	 * counted rather than leaked. */
+	p = pm->verdict == VERDICT_DROP && pm->drop_reason < IXG_DROP_MAX
+		    ? pm->drop_reason
+		    : IXG_DROP_NO_ROUTE;
+	c->drops[p]++;
+	a->in->drops[p]++;
+	if (pm->in_peer != IXG_PEER_NONE)
+		c->peer[pm->in_peer].drops++;
+	if ((p == IXG_DROP_POLICER_RED || p == IXG_DROP_POLICER_YELLOW) &&
+	    pm->class_id < IXG_MAX_CLASSES && pm->colour <= 2)
+		c->class_colour[pm->class_id][pm->colour]++;
+	dropped[a->n_drop++] = m;
+	if (unlikely(pm->gen)) {
+		struct rte_mbuf *g = b->gen[i];
+
+		p = pm->in_port;
+		out_tag_set(g, OUT_TAG_GENERATED, pm);
+		out->pkts[p][out->n[p]++] = g;
+		c->icmp_generated++;
+		a->in->generated++;
+	}
+}
+
+/* Start a burst's count. */
+static inline void
+output_begin(struct pipeline_ctx *ctx, const struct burst *b,
+	     struct output_acc *a)
+{
+	a->in = &ctx->ctr->port[b->port];
+	a->rx_bytes = 0;
+	a->tag_fwd = out_tag_base(OUT_TAG_FORWARD, b->port);
+	a->n_drop = a->n_local = a->n_punt = 0;
+}
+
+/*
+ * Count and dispatch packet i of b (its verdict final): see stage_output.
+ * A dropped packet goes to dropped[] (freed by output_end). Every field
+ * of the metadata is read into a local before the first store: the build
+ * has -fno-strict-aliasing (DPDK's flags), so each counter store would
+ * otherwise reload every field read after it.
+ */
+static inline void
+output_one(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
+	   struct output_acc *a, struct rte_mbuf **dropped, unsigned i)
+{
+	const struct pkt_meta *pm = &b->meta[i];
+	const uint32_t len = pm->rx_len, rule = pm->acl_rule;
+	const uint16_t in_peer = pm->in_peer, out_peer = pm->out_peer;
+	const uint16_t out_port = pm->out_port;
+	const uint16_t sc = pm->src_country, dc = pm->dst_country;
+	const uint16_t cls = pm->class_id;
+	const uint8_t col = pm->colour, verdict = pm->verdict;
+	struct rte_mbuf *m;
+	uint64_t tag;
+	uint16_t k;
+
+	a->rx_bytes += len;
+	if (in_peer != IXG_PEER_NONE) {
+		c->peer[in_peer].rx.packets++;
+		c->peer[in_peer].rx.bytes += len;
+	}
+	/* Rule ids 1..IXG_MAX_ACL_RULES - 1 (0: none), one compare. */
+	if (rule - 1u < IXG_MAX_ACL_RULES - 1u)
+		c->acl_hits[rule]++;
+	if (unlikely(verdict != VERDICT_FORWARD)) {
+		output_other(c, b, out, a, dropped, i);
+		return;
+	}
+	m = b->pkts[i];
+	/*
+	 * The TX tag of out_tag_set_at (pipeline.h) as one 64-bit word (lo,
+	 * then hi). The port and peer ids index the counter arrays below:
+	 * they are within 5 and 12 bits, so the tag's masks are not needed.
+	 */
+	tag = ((uint64_t)len < 0xfffff ? (uint64_t)len : 0xfffff) << 32 |
+	      (uint64_t)out_peer << 52 | a->tag_fwd | (uint32_t)out_port << 20 |
+	      in_peer;
+	m->hash.fdir.lo = (uint32_t)tag;
+	m->hash.fdir.hi = (uint32_t)(tag >> 32);
+	k = out->n[out_port];
+	out->pkts[out_port][k] = m;
+	out->n[out_port] = (uint16_t)(k + 1);
+	c->port[out_port].tx.packets++;
+	c->port[out_port].tx.bytes += len;
+	c->peer[out_peer].tx.packets++;
+	c->peer[out_peer].tx.bytes += len;
+	if (in_peer != IXG_PEER_NONE)
+		output_peer_pair(c, in_peer, out_peer, len);
+	/* Both below IXG_MAX_COUNTRIES (256), one compare. */
+	if ((sc | dc) < IXG_MAX_COUNTRIES) {
+		struct ixg_ctr_pb *cp = &c->country_pair[sc][dc];
+
+		cp->packets++;
+		cp->bytes += len;
+	}
+	if (cls < IXG_MAX_CLASSES && col <= 2)
+		c->class_colour[cls][col]++;
+}
+
+/*
+ * End a burst's count: complete and publish its sample records (every
+ * decision is made), add the sums, free the dropped packets.
+ */
+static inline void
+output_end(struct pipeline_ctx *ctx, const struct burst *b,
+	   struct burst_out *out, const struct output_acc *a,
+	   struct rte_mbuf **dropped)
+{
+	struct ixg_lcore_counters *c = ctx->ctr;
+	struct ixg_ctr_port *in = a->in;
+	const unsigned n_pkts = b->n;
+	const unsigned n_fwd = n_pkts - a->n_drop - a->n_local - a->n_punt;
+
+	if (unlikely(ctx->sample_n != 0))
+		sample_complete(ctx, b);
+	in->rx.packets += n_pkts;
+	in->rx.bytes += a->rx_bytes;
+	in->fwd += n_fwd;
+	in->local += a->n_local;
+	in->punted += a->n_punt;
+	c->rx_packets += n_pkts;
+	c->tx_packets += n_fwd;
+	c->local_packets += a->n_local;
+	c->punted += a->n_punt;
+	out->n_punt = (uint16_t)a->n_punt;
+	if (a->n_drop > 0)
+		rte_pktmbuf_free_bulk(dropped, a->n_drop);
+}
+
+#endif /* IXG_OUTPUT_STAGE_H */

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rewrite_stage.h - stage_rewrite's work on one packet (rewrite_one), for
+ * its burst loop (rewrite_stage.c) and for pipeline_run's fused tail
+ * (pipeline.c), which rewrites and counts each packet in one pass. What it
+ * does, and the ICMP errors it may send: rewrite_stage.c.
+ */
+#ifndef IXG_REWRITE_STAGE_H
+#define IXG_REWRITE_STAGE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+
+#include "pipeline.h"
+#include "pkt_bytes.h"
+
+#define ETH_ADDRS_LEN 12
+#define VLAN_TAG_LEN 4
+#define DEFAULT_MTU 1500 /* RFC 894, if a port has none configured */
+
+#define IPV4_DF 0x40 /* in the first byte of the flags/offset field */
+
+/* tbl_peer.egress_mac and eg_hdr are indexed by l3 - L3_IPV4
+ * (stage_rewrite). */
+_Static_assert(L3_IPV6 == L3_IPV4 + 1, "egress_mac[0] IPv4, [1] IPv6");
+
+enum icmp_err_kind {
+	ICMP_ERR_TIME_EXCEEDED,
+	ICMP_ERR_TOO_BIG,
+};
+
+/*
+ * ~m + m' of RFC 1624 eqn. 3 for the (TTL, protocol) word as stored when
+ * the TTL drops by one: the stored word drops by exactly 1 (little-endian
+ * load: TTL is the low byte) or 0x100 (big-endian) as the TTL is at least
+ * 2 here, so (0xffff - m) + (m - d) = 0xffff - d whatever m is. The same
+ * sum cksum_adjust() would form, without reading the word back.
+ */
+#define TTL_DEC_SUM (RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? 0xfffeu : 0xfeffu)
+
+/* TTL - 1 and, if meta.dscp differs from the header's, the new DSCP (ECN
+ * bits kept). The checksum follows each changed word (RFC 1624). */
+static inline void
+rewrite_ipv4(uint8_t *ip, uint8_t dscp)
+{
+	uint16_t ck = ld16(ip + 10), old;
+	uint32_t sum;
+
+	ip[8]--;
+	/* Two 16-bit values sum to at most 0x1fffe: one end-around carry
+	 * folds it to at most 0xfffe (cksum_fold's second round never
+	 * carries here). */
+	sum = (uint32_t)(uint16_t)~ck + TTL_DEC_SUM;
+	ck = (uint16_t) ~((sum & 0xffff) + (sum >> 16));
+	if ((ip[1] >> 2) != dscp) {
+		old = ld16(ip);
+		ip[1] = (uint8_t)((dscp << 2) | (ip[1] & 3));
+		ck = cksum_adjust(ck, old, ld16(ip));
+	}
+	st16(ip + 10, ck);
+}
+
+/* Hop limit - 1 and the traffic class's DSCP bits; IPv6 has no header
+ * checksum (RFC 8200 8.1 notes the upper-layer one excludes both). */
+static inline void
+rewrite_ipv6(uint8_t *ip, uint8_t dscp)
+{
+	uint8_t tc = (uint8_t)(((ip[0] & 0x0f) << 4) | (ip[1] >> 4));
+
+	ip[7]--;
+	if ((tc >> 2) != dscp) {
+		tc = (uint8_t)((dscp << 2) | (tc & 3));
+		ip[0] = (uint8_t)(0x60 | (tc >> 4));
+		ip[1] = (uint8_t)((tc << 4) | (ip[1] & 0x0f));
+	}
+}
+
+/*
+ * Turn the L2 header from the ingress tag stack (pm->n_vlans tags) into the
+ * egress peer's, writing both MACs. The ethertype of the payload stays where
+ * it is: adding tags moves the frame start back (prepend), removing them
+ * moves it forward (adj), and everything before the payload is rewritten:
+ * the destination MAC in one 8-byte store, then the rest from the peer's
+ * egress header (tbl_peer.eg_hdr: source MAC, tags, ethertype; 8, 12 or 16
+ * bytes) as two 8-byte copies, its first and its last 8 bytes, which
+ * overlap by 0 to 8 bytes. Returns 0, or -1 if the mbuf has no headroom
+ * for the tags.
+ */
+static inline int
+rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_peer *peer,
+	   uint64_t dst_mac, unsigned fam)
+{
+	/* Read before the first store into the frame: with DPDK's
+	 * -fno-strict-aliasing every byte stored may alias them. */
+	const unsigned n_out = peer->eg_tags, len = peer->eg_len;
+	const unsigned n_in = pm->n_vlans;
+	const uint8_t *h = peer->eg_hdr[fam];
+	uint64_t w0, w1;
+	uint8_t *p;
+
+	memcpy(&w0, h, 8);
+	memcpy(&w1, h + len - 8, 8);
+	if (likely(n_out == n_in)) {
+		p = rte_pktmbuf_mtod(m, uint8_t *);
+	} else if (n_out > n_in) {
+		p = (uint8_t *)rte_pktmbuf_prepend(
+			m, (uint16_t)((n_out - n_in) * VLAN_TAG_LEN));
+		if (p == NULL)
+			return -1;
+	} else {
+		p = (uint8_t *)rte_pktmbuf_adj(
+			m, (uint16_t)((n_in - n_out) * VLAN_TAG_LEN));
+	}
+	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN / 2 + len);
+	/* tbl_mac48: byte 0 lowest; its last 2 bytes are the source MAC's,
+	 * written next. */
+	dst_mac = rte_cpu_to_le_64(dst_mac);
+	memcpy(p, &dst_mac, 8);
+	memcpy(p + 6, &w0, 8);
+	memcpy(p + 6 + len - 8, &w1, 8);
+	return 0;
+}
+
+/*
+ * Packet i of b was just dropped for TTL or size: send its source an ICMP
+ * error of `kind` (rewrite_stage.c). Worker thread; cold.
+ */
+void rewrite_icmp_error(struct pipeline_ctx *ctx, struct burst *b, unsigned i,
+			enum icmp_err_kind kind, uint16_t mtu);
+
+/*
+ * stage_rewrite on packet i of b, whose verdict is VERDICT_CONTINUE (the
+ * caller tests it): the drop, or the rewritten frame with out_port and
+ * VERDICT_FORWARD; see stage_rewrite. t is ctx->t, read once by the caller
+ * (a store into the frame may alias it).
+ */
+static inline void
+rewrite_one(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
+	    unsigned i)
+{
+	struct pkt_meta *pm = &b->meta[i];
+	struct rte_mbuf *m = b->pkts[i];
+	const struct tbl_peer *peer;
+	const struct tbl_port *port;
+	uint16_t mtu, out_peer, port_id;
+	uint8_t *ip, l3;
+	uint64_t dmac;
+
+	l3 = pm->l3;
+	out_peer = pm->out_peer;
+	/* Only IP reaches here: ARP ends in stage_local. */
+	if ((l3 != L3_IPV4 && l3 != L3_IPV6) || out_peer == IXG_PEER_NONE ||
+	    out_peer >= IXG_MAX_PEERS) {
+		pkt_drop(b, i, IXG_DROP_NO_ROUTE);
+		return;
+	}
+	if (pm->ttl <= 1) {
+		pkt_drop(b, i, IXG_DROP_TTL_EXPIRED);
+		if (t->node.icmp_time_exceeded)
+			rewrite_icmp_error(ctx, b, i, ICMP_ERR_TIME_EXCEEDED,
+					   0);
+		return;
+	}
+	peer = &t->peers[out_peer];
+	port_id = peer->port_id;
+	port = &t->ports[port_id];
+	mtu = port->mtu ? port->mtu : DEFAULT_MTU;
+	ip = rte_pktmbuf_mtod_offset(m, uint8_t *, pm->l2_len);
+	if (pm->l3_total > mtu) {
+		pkt_drop(b, i, IXG_DROP_MTU_EXCEEDED);
+		/* No fragmentation here: IPv4 without DF is dropped
+		 * alone (RFC 1191 4 asks for the error with DF). */
+		if (l3 == L3_IPV6 || (ip[6] & IPV4_DF))
+			rewrite_icmp_error(ctx, b, i, ICMP_ERR_TOO_BIG, mtu);
+		return;
+	}
+	/* The neighbour table may store a learned MAC at any time
+	 * (tables.h): one relaxed 64-bit load. */
+	dmac = __atomic_load_n(&peer->egress_mac[l3 - L3_IPV4],
+			       __ATOMIC_RELAXED);
+	if (unlikely(dmac == 0)) {
+		pkt_drop(b, i, IXG_DROP_UNRESOLVED);
+		return;
+	}
+	if (l3 == L3_IPV4)
+		rewrite_ipv4(ip, pm->dscp);
+	else
+		rewrite_ipv6(ip, pm->dscp);
+	if (rewrite_l2(m, pm, peer, dmac, l3 - L3_IPV4) < 0) {
+		/* Cannot grow the frame for the egress tags. */
+		pkt_drop(b, i, IXG_DROP_MTU_EXCEEDED);
+		return;
+	}
+	pm->out_port = port_id;
+	pm->verdict = VERDICT_FORWARD;
+}
+
+#endif /* IXG_REWRITE_STAGE_H */

@@ -138,7 +138,8 @@ fam_make(const uint32_t *nh, size_t n, size_t stride, uint32_t n_sets)
 	if (seen == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t v = *(const uint32_t *)((const char *)nh + i * stride);
+		uint32_t v = tbl_sav_leaf_peers(
+			*(const uint32_t *)((const char *)nh + i * stride));
 
 		if (v >= SAV_SET && v - SAV_SET < n_sets &&
 		    !seen[v - SAV_SET]) {
@@ -222,8 +223,9 @@ sav_intern(struct sav_builder *sb, const uint16_t *p, size_t n)
 		    memcmp(&sb->peers[st->first], p, n * sizeof(*p)) == 0)
 			return s - 1;
 	}
-	/* SAV_SET + index must stay below 2^31 (4-byte next hops) */
-	if (sb->n_sets >= (1u << 30) || sb->n_peers + n >= (1u << 31))
+	/* SAV_SET + index must stay in the leaf's bits below the source's
+	 * country (tables.h, SAV_VALUE_MASK) */
+	if (sb->n_sets >= SAV_SET_MAX || sb->n_peers + n >= (1u << 31))
 		return -ENOSPC;
 	if (sb->n_sets == sb->cap_sets) {
 		uint32_t c = sb->cap_sets ? sb->cap_sets * 2 : 64;
@@ -399,12 +401,13 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 	uint32_t *nhs;
 	int rc;
 
-	if (n == 0)
+	/* the FIB holds the countries of the sources too (tables.h) */
+	if (n == 0 && b->t->fibs[FIB_COUNTRY4] == NULL)
 		return 0;
 	if (n > K4_IDX_MAX)
 		return tbl_fail(b, -ENOSPC, "IPv4 source prefixes: %zu", n);
-	k = malloc(n * sizeof(*k));
-	nhs = malloc(n * sizeof(*nhs));
+	k = malloc((n + 1) * sizeof(*k));
+	nhs = malloc((n + 1) * sizeof(*nhs));
 	if (k == NULL || nhs == NULL) {
 		free(k);
 		free(nhs);
@@ -426,7 +429,7 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 		k[i] = key4(r->addr, r->len, PK_SOURCE, i);
 	}
 	if ((rc = sort_keys4(k, n)) < 0 ||
-	    (all = malloc(n * sizeof(*all))) == NULL) {
+	    (all = malloc((n + 1) * sizeof(*all))) == NULL) {
 		free(k);
 		free(nhs);
 		return tbl_fail(b, -ENOMEM, "IPv4 sources: out of memory");
@@ -468,7 +471,9 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 	} else {
 		b->t->sav_fam[0]->k4 = all;
 		b->t->sav_fam[0]->n_src = n;
-		b->t->sav4 = fib4_build(b, FIB_SAV4, k, out, NULL, nhs, &rc);
+		b->t->sav4 = fib4_build_fold_at(b, FIB_SAV4, k, out, NULL, nhs,
+						b->t->fibs[FIB_COUNTRY4],
+						SAV_COUNTRY_SHIFT, &rc);
 	}
 	free(k);
 	free(nhs);
@@ -485,9 +490,9 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 	struct fib_pfx6 *p, *all;
 	int rc = 0;
 
-	if (n == 0)
+	if (n == 0 && b->t->fibs[FIB_COUNTRY6] == NULL)
 		return 0;
-	p = calloc(n, sizeof(*p));
+	p = calloc(n + 1, sizeof(*p));
 	if (p == NULL)
 		return tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
 	rc = load_pfx6(b, s->sources6, s->n_sources6, PK_SOURCE, p);
@@ -495,7 +500,8 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 		free(p);
 		return rc;
 	}
-	if (sort_pfx6(p, n) < 0 || (all = malloc(n * sizeof(*all))) == NULL) {
+	if (sort_pfx6(p, n) < 0 ||
+	    (all = malloc((n + 1) * sizeof(*all))) == NULL) {
 		free(p);
 		return tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
 	}
@@ -531,7 +537,9 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 	} else {
 		b->t->sav_fam[1]->p6 = all;
 		b->t->sav_fam[1]->n_src = n;
-		b->t->sav6 = fib6_build(b, FIB_SAV6, p, out, &rc);
+		b->t->sav6 = fib6_build_fold_at(b, FIB_SAV6, p, out,
+						b->t->fibs[FIB_COUNTRY6],
+						SAV_COUNTRY_SHIFT, &rc);
 	}
 	free(p);
 	return rc;
@@ -977,8 +985,13 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	const uint32_t *pnh, *cnh;
 	size_t pn, mo, mn, na = 0, n_ch = 0, n_rg = 0, m = 0, at = 0, bad;
 	size_t i, j;
-	uint64_t *ka = NULL, *mid = NULL, *ch = NULL, *nk = NULL, lens[3];
-	uint32_t *nnh = NULL;
+	uint64_t *ka = NULL, *mid = NULL, *ch = NULL, *nk = NULL, *tk = NULL;
+	uint64_t lens[3];
+	uint32_t *nnh = NULL, *tv = NULL;
+	/* the country content folded into the leaves (tables.h) */
+	const uint64_t *ck = NULL, *clens;
+	const uint32_t *cv = NULL;
+	size_t cn = fibrec_content4(b->t->fibs[FIB_COUNTRY4], &ck, &cv, &clens);
 	struct sav_frame stack[34];
 	uint16_t grp[IXG_MAX_PEERS];
 	struct sav_fam *fam;
@@ -986,8 +999,10 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	int rc = -ENOMEM;
 
 	if (of == NULL || of->k4 == NULL || prev == NULL || nn == 0 ||
-	    nn > K4_IDX_MAX || of->n_src != on)
+	    nn > K4_IDX_MAX || of->n_src != on ||
+	    !tbl_same(b, IXG_TBL_COUNTRY4))
 		return 0;
+	cn = cn == SIZE_MAX ? 0 : cn;
 	pn = fibrec_content4(prev, &pk, &pnh, &plens);
 	if (pn == SIZE_MAX)
 		return 0;
@@ -1083,9 +1098,11 @@ ranges:
 			continue;
 		ch[n_rg++] = ch[i];
 	}
-	nk = malloc((pn + na + 1) * sizeof(*nk));
-	nnh = malloc((pn + na + 1) * sizeof(*nnh));
-	if (nk == NULL || nnh == NULL)
+	nk = malloc((pn + na + cn + 1) * sizeof(*nk));
+	nnh = malloc((pn + na + cn + 1) * sizeof(*nnh));
+	tk = malloc((na + 1) * sizeof(*tk));
+	tv = malloc((na + 1) * sizeof(*tv));
+	if (nk == NULL || nnh == NULL || tk == NULL || tv == NULL)
 		goto fail;
 	for (size_t g = 0; g < n_rg; g++) {
 		uint32_t a = key4_addr(ch[g]), cover = 0, an;
@@ -1100,9 +1117,10 @@ ranges:
 			uint8_t len;
 			uint32_t nh;
 		} st[33];
-		size_t sd = 0;
+		size_t sd = 0, rn = 0, fn;
 
-		/* the cover: the longest previous entry above the range */
+		/* the cover: the longest previous entry above the range (its
+		 * peers for the walk, both parts for the fold) */
 		for (int l = len - 1; l >= 0; l--) {
 			uint64_t c = key4(a, (uint8_t)l, PK_ROUTE, 0);
 			size_t x;
@@ -1118,7 +1136,8 @@ ranges:
 		}
 		an = htonl(a);
 		memcpy(ab, &an, 4);
-		rc = sav_cover_frame(sb, stack, &depth, ab, cl, cover);
+		rc = sav_cover_frame(sb, stack, &depth, ab, cl,
+				     tbl_sav_leaf_peers(cover));
 		if (rc < 0)
 			goto fail;
 		memcpy(nk + m, pk + at, (plo - at) * sizeof(*nk));
@@ -1154,16 +1173,34 @@ ranges:
 					  (xa & mask4(st[sd - 1].len)) !=
 						  st[sd - 1].addr))
 				sd--;
-			if ((uint32_t)nh == (sd > 0 ? st[sd - 1].nh : cover))
+			if ((uint32_t)nh ==
+			    (sd > 0 ? st[sd - 1].nh
+				    : tbl_sav_leaf_peers(cover)))
 				continue;
 			st[sd].addr = xa;
 			st[sd].len = xl;
 			st[sd++].nh = (uint32_t)nh;
-			lens[0] |= UINT64_C(1) << xl;
-			nk[m] = x & LPM4_KEY_ID_MASK;
-			nnh[m++] = (uint32_t)nh;
+			tk[rn] = x & LPM4_KEY_ID_MASK;
+			tv[rn++] = (uint32_t)nh;
 		}
+		/* with the country prefixes inside the range, around the
+		 * cover's peers and country */
+		{
+			size_t clo = sav_keys_lower(ck, cn, ch[g]),
+			       chi = sav_keys_lower(ck, cn, end);
+
+			fn = fold4_at(tk, tv, rn, ck + clo, cv + clo, chi - clo,
+				      cover, SAV_COUNTRY_SHIFT, nk + m,
+				      nnh + m);
+		}
+		for (size_t q = m; q < m + fn; q++)
+			lens[0] |= UINT64_C(1) << key4_len(nk[q]);
+		m += fn;
 	}
+	free(tk);
+	free(tv);
+	tk = NULL;
+	tv = NULL;
 	memcpy(nk + m, pk + at, (pn - at) * sizeof(*nk));
 	memcpy(nnh + m, pnh + at, (pn - at) * sizeof(*nnh));
 	m += pn - at;
@@ -1199,6 +1236,8 @@ fail:
 	free(ch);
 	free(nk);
 	free(nnh);
+	free(tk);
+	free(tv);
 	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv4 sources: out of memory")
 			     : rc;
 }
@@ -1217,7 +1256,12 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	size_t pn, mo, mn, na = 0, n_ch = 0, n_rg = 0, m = 0, at = 0, bad;
 	size_t i, j;
 	struct fib_pfx6 *ka = NULL, *mid = NULL, *ch = NULL, *np = NULL;
+	struct fib_pfx6 *tp = NULL;
 	uint64_t lens[3];
+	/* the country content folded into the leaves (tables.h) */
+	const struct fib_pfx6 *cp = NULL;
+	const uint64_t *clens;
+	size_t cn = fibrec_content6(b->t->fibs[FIB_COUNTRY6], &cp, &clens);
 	struct sav_frame stack[130];
 	uint16_t grp[IXG_MAX_PEERS];
 	struct sav_fam *fam;
@@ -1225,8 +1269,9 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	int rc = -ENOMEM;
 
 	if (of == NULL || of->p6 == NULL || prev == NULL || nn == 0 ||
-	    of->n_src != on)
+	    of->n_src != on || !tbl_same(b, IXG_TBL_COUNTRY6))
 		return 0;
+	cn = cn == SIZE_MAX ? 0 : cn;
 	pn = fibrec_content6(prev, &pp, &plens);
 	if (pn == SIZE_MAX)
 		return 0;
@@ -1329,15 +1374,17 @@ ranges:
 			continue;
 		ch[n_rg++] = ch[i];
 	}
-	np = malloc((pn + na + 1) * sizeof(*np));
-	if (np == NULL)
+	np = malloc((pn + na + cn + 1) * sizeof(*np));
+	tp = malloc((na + 1) * sizeof(*tp));
+	if (np == NULL || tp == NULL)
 		goto fail;
 	for (size_t g = 0; g < n_rg; g++) {
 		const struct fib_pfx6 *x = &ch[g];
 		uint32_t cover = 0;
 		size_t plo = sav_pfx6_lower(pp, pn, x->addr, x->len), phi = plo,
 		       ki = sav_pfx6_lower(ka, na, x->addr, x->len), depth,
-		       sd = 0;
+		       sd = 0, rn = 0, fn,
+		       clo = sav_pfx6_lower(cp, cn, x->addr, x->len), chi = clo;
 		int cl = 0;
 		struct fib_pfx6 st[129];
 
@@ -1358,7 +1405,8 @@ ranges:
 				break;
 			}
 		}
-		rc = sav_cover_frame(sb, stack, &depth, x->addr, cl, cover);
+		rc = sav_cover_frame(sb, stack, &depth, x->addr, cl,
+				     tbl_sav_leaf_peers(cover));
 		if (rc < 0)
 			goto fail;
 		rc = -ENOMEM;
@@ -1392,14 +1440,26 @@ ranges:
 				 sav_inside6(st[sd - 1].addr, st[sd - 1].len,
 					     cur.addr)))
 				sd--;
-			if ((uint32_t)nh == (sd > 0 ? st[sd - 1].nh : cover))
+			if ((uint32_t)nh ==
+			    (sd > 0 ? st[sd - 1].nh
+				    : tbl_sav_leaf_peers(cover)))
 				continue;
 			cur.nh = (uint32_t)nh;
 			st[sd++] = cur;
-			lens[cur.len / 64] |= UINT64_C(1) << (cur.len % 64);
-			np[m++] = cur;
+			tp[rn++] = cur;
 		}
+		/* with the country prefixes inside the range, around the
+		 * cover's peers and country */
+		while (chi < cn && sav_inside6(x->addr, x->len, cp[chi].addr))
+			chi++;
+		fn = fold6_at(tp, rn, cp + clo, chi - clo, cover,
+			      SAV_COUNTRY_SHIFT, np + m);
+		for (size_t q = m; q < m + fn; q++)
+			lens[np[q].len / 64] |= UINT64_C(1) << (np[q].len % 64);
+		m += fn;
 	}
+	free(tp);
+	tp = NULL;
 	memcpy(np + m, pp + at, (pn - at) * sizeof(*np));
 	m += pn - at;
 	r = fibrec_splice6(FIB_SAV6, prev, np, m, lens, ch, n_rg,
@@ -1432,6 +1492,7 @@ fail:
 	free(mid);
 	free(ch);
 	free(np);
+	free(tp);
 	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv6 sources: out of memory")
 			     : rc;
 }
@@ -1449,6 +1510,7 @@ sav_keep(struct tbl_build *b, struct sav_builder *sb, int f, bool numbered)
 
 	if (!numbered || o == NULL || o->sav_fam[f] == NULL ||
 	    !tbl_same(b, f == 0 ? IXG_TBL_SOURCES4 : IXG_TBL_SOURCES6) ||
+	    !tbl_same(b, f == 0 ? IXG_TBL_COUNTRY4 : IXG_TBL_COUNTRY6) ||
 	    !tbl_same_peer_ids(b))
 		return false;
 	return sav_take(b, sb, f);
@@ -1546,8 +1608,10 @@ out:
 static bool
 sav_same(const struct tbl_build *b)
 {
+	/* the leaves hold the sources' countries (tables.h) */
 	return tbl_same(b, IXG_TBL_SOURCES4) && tbl_same(b, IXG_TBL_SOURCES6) &&
-	       tbl_same_peer_ids(b);
+	       tbl_same_peer_ids(b) && tbl_same(b, IXG_TBL_COUNTRY4) &&
+	       tbl_same(b, IXG_TBL_COUNTRY6);
 }
 
 static void

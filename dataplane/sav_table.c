@@ -992,6 +992,8 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	const uint64_t *ck = NULL, *clens;
 	const uint32_t *cv = NULL;
 	size_t cn = fibrec_content4(b->t->fibs[FIB_COUNTRY4], &ck, &cv, &clens);
+	uint64_t *cch = NULL; /* the country prefixes whose country changed */
+	size_t n_cch = 0;
 	struct sav_frame stack[34];
 	uint16_t grp[IXG_MAX_PEERS];
 	struct sav_fam *fam;
@@ -999,13 +1001,27 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	int rc = -ENOMEM;
 
 	if (of == NULL || of->k4 == NULL || prev == NULL || nn == 0 ||
-	    nn > K4_IDX_MAX || of->n_src != on ||
-	    !tbl_same(b, IXG_TBL_COUNTRY4))
+	    nn > K4_IDX_MAX || of->n_src != on)
 		return 0;
 	cn = cn == SIZE_MAX ? 0 : cn;
 	pn = fibrec_content4(prev, &pk, &pnh, &plens);
 	if (pn == SIZE_MAX)
 		return 0;
+	if (!tbl_same(b, IXG_TBL_COUNTRY4)) {
+		const struct fibrec *pc = b->prev->fibs[FIB_COUNTRY4],
+				    *nc = b->t->fibs[FIB_COUNTRY4];
+
+		/* folded on both sides, or the whole build */
+		if ((pc != NULL) != (nc != NULL))
+			return 0;
+		if (fibrec_diff4(pc, nc, &cch, &n_cch) < 0)
+			return tbl_fail(b, -ENOMEM,
+					"IPv4 sources: out of memory");
+		if (n_cch > cn / 8 + 4096) {
+			free(cch);
+			return 0;
+		}
+	}
 	/* the equal ends: a block per memcmp while the bytes are equal
 	 * (origins too), then source by source */
 	while (lo + SAV_SCAN_BLOCK <= on && lo + SAV_SCAN_BLOCK <= nn &&
@@ -1024,21 +1040,36 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 		hi++;
 	mo = on - lo - hi;
 	mn = nn - lo - hi;
-	if (mo + mn == 0) /* origins alone changed */
+	if (mo + mn == 0 && n_cch == 0) /* origins alone changed */
 		return sav_take(b, sb, 0) ? 1 : 0;
 	memcpy(lens, plens, sizeof(lens));
+	if (mo + mn == 0) {
+		/* the country map alone: the same sources, the ranges of the
+		 * changed country prefixes */
+		ka = malloc((of->n_src + 1) * sizeof(*ka));
+		ch = malloc(sizeof(*ch));
+		if (ka == NULL || ch == NULL)
+			goto fail;
+		memcpy(ka, of->k4, of->n_src * sizeof(*ka));
+		na = of->n_src;
+		goto ranges;
+	}
 	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {
 		/* sent sorted: the prefixes whose peers changed */
 		rc = sav_sorted4(b, of, o, nw, nn, &ka, &ch, &n_ch);
-		if (rc < 0)
+		if (rc < 0) {
+			free(cch);
 			return rc;
+		}
 		if (rc == 1) {
 			na = nn;
 			rc = -ENOMEM;
 			goto ranges;
 		}
-		if (!sav_patch_worth(mo + mn, nn))
+		if (!sav_patch_worth(mo + mn, nn)) {
+			free(cch);
 			return 0;
+		}
 		rc = -ENOMEM;
 	}
 	ka = malloc((of->n_src + mn + 1) * sizeof(*ka));
@@ -1091,6 +1122,19 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	free(mid);
 	mid = NULL;
 ranges:
+	if (n_cch > 0) {
+		uint64_t *c2 = realloc(ch, (n_ch + n_cch + 1) * sizeof(*ch));
+
+		if (c2 == NULL)
+			goto fail;
+		ch = c2;
+		memcpy(ch + n_ch, cch, n_cch * sizeof(*ch));
+		n_ch += n_cch;
+		if (sort_keys4(ch, n_ch) < 0)
+			goto fail;
+	}
+	free(cch);
+	cch = NULL;
 	/* the ranges: changed prefixes inside no other changed prefix */
 	for (i = 0; i < n_ch; i++) {
 		if (n_rg > 0 && ch[i] < sav_key4_after(key4_addr(ch[n_rg - 1]),
@@ -1238,6 +1282,7 @@ fail:
 	free(nnh);
 	free(tk);
 	free(tv);
+	free(cch);
 	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv4 sources: out of memory")
 			     : rc;
 }
@@ -1262,6 +1307,8 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	const struct fib_pfx6 *cp = NULL;
 	const uint64_t *clens;
 	size_t cn = fibrec_content6(b->t->fibs[FIB_COUNTRY6], &cp, &clens);
+	struct fib_pfx6 *cch = NULL; /* the country prefixes changed */
+	size_t n_cch = 0;
 	struct sav_frame stack[130];
 	uint16_t grp[IXG_MAX_PEERS];
 	struct sav_fam *fam;
@@ -1269,12 +1316,26 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	int rc = -ENOMEM;
 
 	if (of == NULL || of->p6 == NULL || prev == NULL || nn == 0 ||
-	    of->n_src != on || !tbl_same(b, IXG_TBL_COUNTRY6))
+	    of->n_src != on)
 		return 0;
 	cn = cn == SIZE_MAX ? 0 : cn;
 	pn = fibrec_content6(prev, &pp, &plens);
 	if (pn == SIZE_MAX)
 		return 0;
+	if (!tbl_same(b, IXG_TBL_COUNTRY6)) {
+		const struct fibrec *pc = b->prev->fibs[FIB_COUNTRY6],
+				    *nc = b->t->fibs[FIB_COUNTRY6];
+
+		if ((pc != NULL) != (nc != NULL))
+			return 0;
+		if (fibrec_diff6(pc, nc, &cch, &n_cch) < 0)
+			return tbl_fail(b, -ENOMEM,
+					"IPv6 sources: out of memory");
+		if (n_cch > cn / 8 + 4096) {
+			free(cch);
+			return 0;
+		}
+	}
 	/* the equal ends: a block per memcmp while the bytes are equal
 	 * (origins too), then source by source */
 	while (lo + SAV_SCAN_BLOCK <= on && lo + SAV_SCAN_BLOCK <= nn &&
@@ -1293,20 +1354,33 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 		hi++;
 	mo = on - lo - hi;
 	mn = nn - lo - hi;
-	if (mo + mn == 0) /* origins alone changed */
+	if (mo + mn == 0 && n_cch == 0) /* origins alone changed */
 		return sav_take(b, sb, 1) ? 1 : 0;
 	memcpy(lens, plens, sizeof(lens));
+	if (mo + mn == 0) { /* the country map alone, as sav_patch4 */
+		ka = malloc((of->n_src + 1) * sizeof(*ka));
+		ch = malloc(sizeof(*ch));
+		if (ka == NULL || ch == NULL)
+			goto fail;
+		memcpy(ka, of->p6, of->n_src * sizeof(*ka));
+		na = of->n_src;
+		goto ranges;
+	}
 	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {
 		rc = sav_sorted6(b, of, o, nw, nn, &ka, &ch, &n_ch);
-		if (rc < 0)
+		if (rc < 0) {
+			free(cch);
 			return rc;
+		}
 		if (rc == 1) {
 			na = nn;
 			rc = -ENOMEM;
 			goto ranges;
 		}
-		if (!sav_patch_worth(mo + mn, nn))
+		if (!sav_patch_worth(mo + mn, nn)) {
+			free(cch);
 			return 0;
+		}
 		rc = -ENOMEM;
 	}
 	ka = malloc((of->n_src + mn + 1) * sizeof(*ka));
@@ -1366,6 +1440,20 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	free(mid);
 	mid = NULL;
 ranges:
+	if (n_cch > 0) {
+		struct fib_pfx6 *c2 = realloc(ch,
+					      (n_ch + n_cch + 1) * sizeof(*ch));
+
+		if (c2 == NULL)
+			goto fail;
+		ch = c2;
+		memcpy(ch + n_ch, cch, n_cch * sizeof(*ch));
+		n_ch += n_cch;
+		if (sort_pfx6(ch, n_ch) < 0)
+			goto fail;
+	}
+	free(cch);
+	cch = NULL;
 	for (i = 0; i < n_ch; i++) {
 		if (n_rg > 0 &&
 		    sav_inside6(ch[n_rg - 1].addr, ch[n_rg - 1].len,
@@ -1493,6 +1581,7 @@ fail:
 	free(ch);
 	free(np);
 	free(tp);
+	free(cch);
 	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv6 sources: out of memory")
 			     : rc;
 }

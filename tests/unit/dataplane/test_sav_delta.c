@@ -1037,6 +1037,10 @@ fold_rounds(bool spares)
 		fold_bounds(spec, prev_spec, t, "from the running snapshot");
 		fold_bounds(spec, spec, whole, "whole");
 		assert_int_equal(t->n_sav_sets_used, whole->n_sav_sets_used);
+		/* source edits and country reloads alike: sav4 made over
+		 * their ranges (sav6 too, but when its map goes or comes) */
+		if (what & 5)
+			assert_true(t->sav_patched & 1);
 		if (!(what & 1) && !(what & 4))
 			assert_ptr_equal(t->sav4, prev->sav4);
 		if (!(what & 2) && !(what & 4))

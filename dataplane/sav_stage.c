@@ -199,24 +199,15 @@ sav_own_gather(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
 	}
 }
 
-/* What a packet's source needs, by its ingress peer's mode. */
-enum { SAV_K_NONE, SAV_K_CHECK, SAV_K_LOOSE };
-static const uint8_t sav_kind[4] = {
-	[IXG_SAV_STRICT] = SAV_K_CHECK,
-	[IXG_SAV_LOOSE] = SAV_K_LOOSE,
-	[IXG_SAV_OFF] = SAV_K_NONE,
-	[IXG_SAV_FEASIBLE] = SAV_K_CHECK,
-};
-
 /*
  * One family of the packets stage_lookup gathered (burst.g_*): every
- * source walks the SAV FIB once, in place in the gathered array, when a
- * packet is strict or feasible or the family has a country map; the
- * leaf answers the strict and feasible checks and, for every packet, the
- * source's country (tables.h, SAV_COUNTRY_SHIFT), which goes to
- * b->sav_scc* for stage_country. Loose packets' sources walk the route
- * FIB too (routed()). A packet no longer VERDICT_CONTINUE (stage_local
- * took it) is walked but not judged.
+ * source walks the SAV FIB once, in place in the gathered array, when
+ * some peer is strict or feasible (tables.sav_checks) or the family has
+ * a country map; the leaf answers the strict and feasible checks and,
+ * for every packet, the source's country (tables.h, SAV_COUNTRY_SHIFT),
+ * which goes to b->sav_scc* for stage_country. Loose packets' sources
+ * walk the route FIB too (routed()). A packet no longer VERDICT_CONTINUE
+ * (stage_local took it) is walked but not judged.
  */
 static inline __attribute__((always_inline)) void
 sav_gathered_fam(const struct tables *t, struct burst *b, int v6, int prefetch)
@@ -224,48 +215,41 @@ sav_gathered_fam(const struct tables *t, struct burst *b, int v6, int prefetch)
 	const unsigned n = v6 ? b->n_g6 : b->n_g4;
 	const uint8_t *const at = v6 ? b->g_at6 : b->g_at4;
 	uint8_t *const scc = v6 ? b->sav_scc6 : b->sav_scc4;
-	const int has_cc = (v6 ? t->country6 : t->country4) != NULL;
-	uint8_t kind[PIPELINE_BURST], lj[PIPELINE_BURST];
+	const struct lpm *f = t->sav_checks || (v6 ? t->country6
+						   : t->country4) != NULL
+				      ? (v6 ? t->sav6 : t->sav4)
+				      : NULL; /* NULL: zeros, no walk */
+	uint8_t lj[PIPELINE_BURST];
 	uint32_t v[PIPELINE_BURST];
-	unsigned n_check = 0, n_loose = 0;
+	unsigned n_loose = 0;
 
 	if (n == 0)
 		return;
-	for (unsigned j = 0; j < n; j++) {
-		const struct pkt_meta *m = &b->meta[at[j]];
-		const uint16_t peer = m->in_peer;
-		uint8_t k = SAV_K_NONE;
-
-		if (m->verdict == VERDICT_CONTINUE &&
-		    (unsigned)peer - 1u < IXG_MAX_PEERS - 1u &&
-		    t->peers[peer].sav_mode < RTE_DIM(sav_kind))
-			k = sav_kind[t->peers[peer].sav_mode];
-		kind[j] = k;
-		n_check += k == SAV_K_CHECK;
-		lj[n_loose] = (uint8_t)j;
-		n_loose += k == SAV_K_LOOSE;
-	}
-	{
-		const struct lpm *f = has_cc || n_check > 0
-					      ? (v6 ? t->sav6 : t->sav4)
-					      : NULL; /* NULL: zeros, no walk */
-
-		if (v6)
-			lpm6_lookup_bulk(f, (const uint8_t(*)[16])b->g_src6, v,
-					 n);
-		else
-			lpm4_lookup_bulk(f, b->g_src4, v, n);
-	}
-	if (prefetch && n_check > 0 && t->n_sav_sets > SAV_SETS_PREFETCH)
+	if (v6)
+		lpm6_lookup_bulk(f, (const uint8_t(*)[16])b->g_src6, v, n);
+	else
+		lpm4_lookup_bulk(f, b->g_src4, v, n);
+	if (prefetch && t->n_sav_sets > SAV_SETS_PREFETCH)
 		prefetch_sets(t, v, n);
 	for (unsigned j = 0; j < n; j++) {
 		const uint32_t leaf = v[j];
+		const unsigned i = at[j];
+		const struct pkt_meta *m = &b->meta[i];
+		const uint16_t peer = m->in_peer;
+		uint8_t mode;
 
 		scc[j] = (uint8_t)tbl_sav_leaf_country(leaf);
-		if (kind[j] == SAV_K_CHECK &&
-		    !in_set(t, tbl_sav_leaf_peers(leaf),
-			    b->meta[at[j]].in_peer))
-			pkt_drop(b, at[j], IXG_DROP_SOURCE_INVALID);
+		if (m->verdict != VERDICT_CONTINUE ||
+		    (unsigned)peer - 1u >= IXG_MAX_PEERS - 1u)
+			continue;
+		mode = t->peers[peer].sav_mode;
+		if (likely(mode == IXG_SAV_STRICT) ||
+		    mode == IXG_SAV_FEASIBLE) {
+			if (!in_set(t, tbl_sav_leaf_peers(leaf), peer))
+				pkt_drop(b, i, IXG_DROP_SOURCE_INVALID);
+		} else if (mode == IXG_SAV_LOOSE) {
+			lj[n_loose++] = (uint8_t)j;
+		}
 	}
 	if (n_loose > 0) {
 		uint32_t ip4[PIPELINE_BURST], r[PIPELINE_BURST];

@@ -1636,6 +1636,19 @@ sav_take(struct tbl_build *b, struct sav_builder *sb, int f)
 	return true;
 }
 
+/* Whether a configured peer of t is strict or feasible (the peers part,
+ * built before this one, may change while this part is shared). */
+static uint8_t
+sav_checks(const struct tables *t)
+{
+	for (unsigned p = 1; p < IXG_MAX_PEERS; p++)
+		if (t->peers[p].configured &&
+		    (t->peers[p].sav_mode == IXG_SAV_STRICT ||
+		     t->peers[p].sav_mode == IXG_SAV_FEASIBLE))
+			return 1;
+	return 0;
+}
+
 static int
 build_sav(struct tbl_build *b)
 {
@@ -1644,6 +1657,7 @@ build_sav(struct tbl_build *b)
 	bool numbered, patch;
 	int rc;
 
+	t->sav_checks = sav_checks(t);
 	if ((rc = sav_seed(b, &sb)) < 0)
 		goto out;
 	numbered = rc == 1;
@@ -1719,6 +1733,7 @@ sav_share(struct tables *t, const struct tables *o)
 	t->sav_set_peers = o->sav_set_peers;
 	t->sav_fam[0] = o->sav_fam[0]; /* the part's reference */
 	t->sav_fam[1] = o->sav_fam[1];
+	t->sav_checks = sav_checks(t);
 }
 
 static void

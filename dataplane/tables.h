@@ -450,6 +450,9 @@ struct tables {
 	/* bit 0: sav4, bit 1: sav6 made by this build from the running
 	 * snapshot's over the changed sources (sav_table.c, sav_patch4/6) */
 	uint8_t sav_patched;
+	/* some configured peer is strict or feasible (sav_table.c, on a
+	 * share too): stage_sav then walks sav4/sav6 for every source */
+	uint8_t sav_checks;
 
 	const struct acl_class *acl; /* acl_class.h; NULL without rules */
 	uint32_t n_acl_actions;

@@ -9,13 +9,14 @@
  * over sources the control plane extends with every prefix routed to the
  * peer.
  *
- * Cost: 72 instructions/packet on the real table through the ports
- * (compare --callgrind, packets counted exactly), 83 on pipeline_bench's
- * 16-route one before the lookups' rework (callgrind; bench/README.md,
- * "Per stage"). The sets' prefetch (prefetch_sets): on pipeline_bench's
- * full table 89.0 -> 111.8 instructions/packet and 4-6% fewer cycles for
- * the whole pipeline (--ab-prefetch; bench/README.md, "Issue 12, where
- * the FIB walks miss").
+ * Cost: 55.8 instructions/packet on the real table through the ports
+ * (compare --callgrind, packets counted exactly), the walk that also
+ * gives the source's country included (70.1 plus stage_country's 18.5
+ * before the fold; bench/README.md, "Issue 12, the source's country
+ * folded into the SAV leaf (helper savfold)").
+ * The sets' prefetch (prefetch_sets): on pipeline_bench's full table
+ * 4-6% fewer cycles for the whole pipeline (--ab-prefetch; bench/README.md,
+ * "Issue 12, where the FIB walks miss").
  */
 #include <string.h>
 

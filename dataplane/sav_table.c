@@ -1233,7 +1233,9 @@ ranges:
 			size_t clo = sav_keys_lower(ck, cn, ch[g]),
 			       chi = sav_keys_lower(ck, cn, end);
 
-			fn = fold4_at(tk, tv, rn, ck + clo, cv + clo, chi - clo,
+			/* (no pointer arithmetic on a NULL map) */
+			fn = fold4_at(tk, tv, rn, cn > 0 ? ck + clo : NULL,
+				      cn > 0 ? cv + clo : NULL, chi - clo,
 				      cover, SAV_COUNTRY_SHIFT, nk + m,
 				      nnh + m);
 		}
@@ -1540,8 +1542,8 @@ ranges:
 		 * cover's peers and country */
 		while (chi < cn && sav_inside6(x->addr, x->len, cp[chi].addr))
 			chi++;
-		fn = fold6_at(tp, rn, cp + clo, chi - clo, cover,
-			      SAV_COUNTRY_SHIFT, np + m);
+		fn = fold6_at(tp, rn, cn > 0 ? cp + clo : NULL, chi - clo,
+			      cover, SAV_COUNTRY_SHIFT, np + m);
 		for (size_t q = m; q < m + fn; q++)
 			lens[np[q].len / 64] |= UINT64_C(1) << (np[q].len % 64);
 		m += fn;

@@ -196,9 +196,11 @@ prune4(const struct tbl_build *b, const uint64_t *k, size_t n, nh4_fn nh,
  * third stack prunes the union as prune4 does.
  */
 size_t
-fold4(const uint64_t *rk, const uint32_t *rv, size_t rn, const uint64_t *ck,
-      const uint32_t *cv, size_t cn, uint32_t cover, uint64_t *ok, uint32_t *ov)
+fold4_at(const uint64_t *rk, const uint32_t *rv, size_t rn, const uint64_t *ck,
+	 const uint32_t *cv, size_t cn, uint32_t cover, unsigned shift,
+	 uint64_t *ok, uint32_t *ov)
 {
+	const uint32_t low = (UINT32_C(1) << shift) - 1;
 	struct {
 		uint32_t addr;
 		uint8_t len;
@@ -240,9 +242,9 @@ fold4(const uint64_t *rk, const uint32_t *rv, size_t rn, const uint64_t *ck,
 				key = ck[j];
 			j++;
 		}
-		r = rd > 0 ? rs[rd - 1].v : tbl_leaf_nh(cover);
-		c = cd > 0 ? cs[cd - 1].v : tbl_leaf_country(cover);
-		v = r | c << NH_COUNTRY_SHIFT;
+		r = rd > 0 ? rs[rd - 1].v : cover & low;
+		c = cd > 0 ? cs[cd - 1].v : cover >> shift;
+		v = r | c << shift;
 		if (v == (md > 0 ? ms[md - 1].v : cover))
 			continue;
 		FOLD_PUSH(ms, md, v);
@@ -252,6 +254,15 @@ fold4(const uint64_t *rk, const uint32_t *rv, size_t rn, const uint64_t *ck,
 #undef FOLD_POP
 #undef FOLD_PUSH
 	return out;
+}
+
+/* See tables_impl.h. */
+size_t
+fold4(const uint64_t *rk, const uint32_t *rv, size_t rn, const uint64_t *ck,
+      const uint32_t *cv, size_t cn, uint32_t cover, uint64_t *ok, uint32_t *ov)
+{
+	return fold4_at(rk, rv, rn, ck, cv, cn, cover, NH_COUNTRY_SHIFT, ok,
+			ov);
 }
 
 /*
@@ -272,6 +283,16 @@ const struct lpm *
 fib4_build_fold(struct tbl_build *b, enum fib_slot slot, const uint64_t *k,
 		size_t n, nh4_fn nh, const uint32_t *nhs,
 		const struct fibrec *fold, int *rc)
+{
+	return fib4_build_fold_at(b, slot, k, n, nh, nhs, fold,
+				  NH_COUNTRY_SHIFT, rc);
+}
+
+/* See tables_impl.h. */
+const struct lpm *
+fib4_build_fold_at(struct tbl_build *b, enum fib_slot slot, const uint64_t *k,
+		   size_t n, nh4_fn nh, const uint32_t *nhs,
+		   const struct fibrec *fold, unsigned shift, int *rc)
 {
 	struct fibrec *r = NULL;
 	const uint64_t *ck = NULL, *clens;
@@ -301,7 +322,7 @@ fib4_build_fold(struct tbl_build *b, enum fib_slot slot, const uint64_t *k,
 				       fibrec_slot_name(slot));
 			goto out;
 		}
-		n = fold4(ok, onh, n, ck, cv, cn, NH_NONE, fk, fv);
+		n = fold4_at(ok, onh, n, ck, cv, cn, NH_NONE, shift, fk, fv);
 		memcpy(ok, fk, n * sizeof(*ok));
 		memcpy(onh, fv, n * sizeof(*onh));
 	}
@@ -484,11 +505,12 @@ prune6(struct fib_pfx6 *p, size_t n)
 	return out;
 }
 
-/* See tables_impl.h. fold4 for records. */
+/* See tables_impl.h. fold4_at for records. */
 size_t
-fold6(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
-      size_t cn, uint32_t cover, struct fib_pfx6 *out)
+fold6_at(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
+	 size_t cn, uint32_t cover, unsigned shift, struct fib_pfx6 *out)
 {
+	const uint32_t low = (UINT32_C(1) << shift) - 1;
 	struct fib_pfx6 rs[129], cs[129], ms[129];
 	size_t rd = 0, cd = 0, md = 0, i = 0, j = 0, o = 0;
 
@@ -510,15 +532,23 @@ fold6(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
 			rs[rd++] = rp[i++];
 		if (d >= 0)
 			cs[cd++] = cp[j++];
-		r = rd > 0 ? rs[rd - 1].nh : tbl_leaf_nh(cover);
-		c = cd > 0 ? cs[cd - 1].nh : tbl_leaf_country(cover);
-		e.nh = r | c << NH_COUNTRY_SHIFT;
+		r = rd > 0 ? rs[rd - 1].nh : cover & low;
+		c = cd > 0 ? cs[cd - 1].nh : cover >> shift;
+		e.nh = r | c << shift;
 		if (e.nh == (md > 0 ? ms[md - 1].nh : cover))
 			continue;
 		ms[md++] = e;
 		out[o++] = e;
 	}
 	return o;
+}
+
+/* See tables_impl.h. */
+size_t
+fold6(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
+      size_t cn, uint32_t cover, struct fib_pfx6 *out)
+{
+	return fold6_at(rp, rn, cp, cn, cover, NH_COUNTRY_SHIFT, out);
 }
 
 /*
@@ -536,6 +566,14 @@ fib6_build(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
 const struct lpm *
 fib6_build_fold(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
 		size_t n, const struct fibrec *fold, int *rc)
+{
+	return fib6_build_fold_at(b, slot, p, n, fold, NH_COUNTRY_SHIFT, rc);
+}
+
+/* See tables_impl.h. */
+const struct lpm *
+fib6_build_fold_at(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
+		   size_t n, const struct fibrec *fold, unsigned shift, int *rc)
 {
 	struct fibrec *r;
 	const struct fib_pfx6 *cp = NULL;
@@ -555,7 +593,7 @@ fib6_build_fold(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
 			b->t->fibs[slot] = NULL;
 			return NULL;
 		}
-		n = fold6(p, n, cp, cn, NH_NONE, q);
+		n = fold6_at(p, n, cp, cn, NH_NONE, shift, q);
 		p = q;
 	}
 	r = fibrec_make6(slot, p, n, &b->t->fib_stat[slot], &bad, rc);

@@ -587,6 +587,111 @@ fibrec_content6(const struct fibrec *r, const struct fib_pfx6 **p,
 	return r->n;
 }
 
+/*
+ * The merge behind fibrec_diff4/6: two sorted arrays of es-byte
+ * elements (order: cmp), each with a 32-bit value vs bytes apart from
+ * the previous one's (av, bv); the elements of one only, or of both with
+ * another value (a's copy), into out. Inline, so each family's merge is
+ * compiled with its own compare.
+ */
+static inline __attribute__((always_inline)) size_t
+diff_merge(const char *a, const char *av, size_t an, const char *b,
+	   const char *bv, size_t bn, size_t es, size_t vs,
+	   int (*cmp)(const void *, const void *), char *out)
+{
+	size_t i = 0, j = 0, o = 0;
+
+	while (i < an || j < bn) {
+		const int d = i >= an	? 1
+			      : j >= bn ? -1
+					: cmp(a + i * es, b + j * es);
+
+		if (d < 0) {
+			memcpy(out + o++ * es, a + i++ * es, es);
+		} else if (d > 0) {
+			memcpy(out + o++ * es, b + j++ * es, es);
+		} else {
+			if (memcmp(av + i * vs, bv + j * vs, 4) != 0)
+				memcpy(out + o++ * es, a + i * es, es);
+			i++;
+			j++;
+		}
+	}
+	return o;
+}
+
+static int
+cmp_k4(const void *a, const void *b)
+{
+	const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_p6(const void *a, const void *b)
+{
+	const struct fib_pfx6 *x = a, *y = b;
+	int d = memcmp(x->addr, y->addr, 16);
+
+	return d != 0 ? d : (x->len > y->len) - (x->len < y->len);
+}
+
+/* See fibrec.h. */
+int
+fibrec_diff4(const struct fibrec *p, const struct fibrec *n, uint64_t **out,
+	     size_t *n_out)
+{
+	const uint64_t *pk = NULL, *nk = NULL, *l;
+	const uint32_t *pv = NULL, *nv = NULL;
+	size_t pn = fibrec_content4(p, &pk, &pv, &l),
+	       nn = fibrec_content4(n, &nk, &nv, &l);
+	uint64_t *d;
+
+	pn = pn == SIZE_MAX ? 0 : pn;
+	nn = nn == SIZE_MAX ? 0 : nn;
+	*out = NULL;
+	*n_out = 0;
+	if ((d = malloc((pn + nn + 1) * sizeof(*d))) == NULL)
+		return -ENOMEM;
+	*n_out = diff_merge((const char *)pk, (const char *)pv, pn,
+			    (const char *)nk, (const char *)nv, nn, sizeof(*d),
+			    sizeof(*pv), cmp_k4, (char *)d);
+	if (*n_out == 0)
+		free(d);
+	else
+		*out = d;
+	return 0;
+}
+
+/* See fibrec.h. */
+int
+fibrec_diff6(const struct fibrec *p, const struct fibrec *n,
+	     struct fib_pfx6 **out, size_t *n_out)
+{
+	const struct fib_pfx6 *pp = NULL, *np = NULL;
+	const uint64_t *l;
+	size_t pn = fibrec_content6(p, &pp, &l),
+	       nn = fibrec_content6(n, &np, &l);
+	struct fib_pfx6 *d;
+
+	pn = pn == SIZE_MAX ? 0 : pn;
+	nn = nn == SIZE_MAX ? 0 : nn;
+	*out = NULL;
+	*n_out = 0;
+	if ((d = malloc((pn + nn + 1) * sizeof(*d))) == NULL)
+		return -ENOMEM;
+	*n_out = diff_merge((const char *)pp, pn ? (const char *)&pp[0].nh : "",
+			    pn, (const char *)np,
+			    nn ? (const char *)&np[0].nh : "", nn, sizeof(*d),
+			    sizeof(*d), cmp_p6, (char *)d);
+	if (*n_out == 0)
+		free(d);
+	else
+		*out = d;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 
 const struct lpm *

@@ -120,6 +120,18 @@ size_t fibrec_content4(const struct fibrec *r, const uint64_t **k,
 size_t fibrec_content6(const struct fibrec *r, const struct fib_pfx6 **p,
 		       const uint64_t **lens);
 
+/*
+ * The prefixes in which the contents of p and n differ (in one only, or
+ * with another next hop), sorted: IPv4 keys / IPv6 records (p's where
+ * both hold one) into *out, malloc'd (NULL when none), their count into
+ * *n_out. A NULL record or one of the other family counts as empty.
+ * 0 or -ENOMEM.
+ */
+int fibrec_diff4(const struct fibrec *p, const struct fibrec *n,
+		 uint64_t **out, size_t *n_out);
+int fibrec_diff6(const struct fibrec *p, const struct fibrec *n,
+		 struct fib_pfx6 **out, size_t *n_out);
+
 /* The table inside r; NULL for NULL. */
 const struct lpm *fibrec_lpm(const struct fibrec *r);
 

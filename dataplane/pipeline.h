@@ -162,6 +162,11 @@ struct burst {
 	uint8_t g_dcc4[PIPELINE_BURST], g_dcc6[PIPELINE_BURST];
 	uint32_t g_src4[PIPELINE_BURST], g_dst4[PIPELINE_BURST];
 	uint8_t g_src6[PIPELINE_BURST][16], g_dst6[PIPELINE_BURST][16];
+	/* stage_sav: the gathered sources' countries (by g_* index), from
+	 * the SAV FIB leaves it walked (tables.h, SAV_COUNTRY_SHIFT), for
+	 * stage_country; valid while sav_cc is 1 (stage_lookup clears it). */
+	uint8_t sav_cc;
+	uint8_t sav_scc4[PIPELINE_BURST], sav_scc6[PIPELINE_BURST];
 };
 
 /*

@@ -76,6 +76,7 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	b->n_g4 = (uint8_t)n4;
 	b->n_g6 = (uint8_t)n6;
 	b->gathered = 1;
+	b->sav_cc = 0; /* stage_sav's, on these */
 	if (n4 > 0) {
 		lpm4_lookup_bulk(t->route4, dst4, nh4, n4);
 		for (unsigned j = 0; j < n4; j++) {

@@ -612,37 +612,7 @@ static int
 country_diff4(const struct fibrec *p, const struct fibrec *n, uint64_t **out,
 	      size_t *n_out)
 {
-	const uint64_t *pk = NULL, *nk = NULL, *l;
-	const uint32_t *pv = NULL, *nv = NULL;
-	size_t pn = fibrec_content4(p, &pk, &pv, &l),
-	       nn = fibrec_content4(n, &nk, &nv, &l), i = 0, j = 0, o = 0;
-	uint64_t *d;
-
-	pn = pn == SIZE_MAX ? 0 : pn;
-	nn = nn == SIZE_MAX ? 0 : nn;
-	*out = NULL;
-	*n_out = 0;
-	if ((d = malloc((pn + nn + 1) * sizeof(*d))) == NULL)
-		return -ENOMEM;
-	while (i < pn || j < nn) {
-		if (j >= nn || (i < pn && pk[i] < nk[j])) {
-			d[o++] = pk[i++];
-		} else if (i >= pn || nk[j] < pk[i]) {
-			d[o++] = nk[j++];
-		} else {
-			if (pv[i] != nv[j])
-				d[o++] = pk[i];
-			i++;
-			j++;
-		}
-	}
-	if (o == 0) {
-		free(d);
-		return 0;
-	}
-	*out = d;
-	*n_out = o;
-	return 0;
+	return fibrec_diff4(p, n, out, n_out); /* one merge for both */
 }
 
 /*
@@ -1097,41 +1067,7 @@ static int
 country_diff6(const struct fibrec *p, const struct fibrec *n,
 	      struct fib_pfx6 **out, size_t *n_out)
 {
-	const struct fib_pfx6 *pp = NULL, *np = NULL;
-	const uint64_t *l;
-	size_t pn = fibrec_content6(p, &pp, &l),
-	       nn = fibrec_content6(n, &np, &l), i = 0, j = 0, o = 0;
-	struct fib_pfx6 *d;
-
-	pn = pn == SIZE_MAX ? 0 : pn;
-	nn = nn == SIZE_MAX ? 0 : nn;
-	*out = NULL;
-	*n_out = 0;
-	if ((d = malloc((pn + nn + 1) * sizeof(*d))) == NULL)
-		return -ENOMEM;
-	while (i < pn || j < nn) {
-		int c = i >= pn	  ? 1
-			: j >= nn ? -1
-				  : pfx6_cmp(&pp[i], np[j].addr, np[j].len);
-
-		if (c < 0) {
-			d[o++] = pp[i++];
-		} else if (c > 0) {
-			d[o++] = np[j++];
-		} else {
-			if (pp[i].nh != np[j].nh)
-				d[o++] = pp[i];
-			i++;
-			j++;
-		}
-	}
-	if (o == 0) {
-		free(d);
-		return 0;
-	}
-	*out = d;
-	*n_out = o;
-	return 0;
+	return fibrec_diff6(p, n, out, n_out);
 }
 
 /* build_by_ranges4 for the route6 FIB. */

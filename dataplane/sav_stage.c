@@ -9,13 +9,14 @@
  * over sources the control plane extends with every prefix routed to the
  * peer.
  *
- * Cost: 72 instructions/packet on the real table through the ports
- * (compare --callgrind, packets counted exactly), 83 on pipeline_bench's
- * 16-route one before the lookups' rework (callgrind; bench/README.md,
- * "Per stage"). The sets' prefetch (prefetch_sets): on pipeline_bench's
- * full table 89.0 -> 111.8 instructions/packet and 4-6% fewer cycles for
- * the whole pipeline (--ab-prefetch; bench/README.md, "Issue 12, where
- * the FIB walks miss").
+ * Cost: 55.8 instructions/packet on the real table through the ports
+ * (compare --callgrind, packets counted exactly), the walk that also
+ * gives the source's country included (70.1 plus stage_country's 18.5
+ * before the fold; bench/README.md, "Issue 12, the source's country
+ * folded into the SAV leaf (helper savfold)").
+ * The sets' prefetch (prefetch_sets): on pipeline_bench's full table
+ * 4-6% fewer cycles for the whole pipeline (--ab-prefetch; bench/README.md,
+ * "Issue 12, where the FIB walks miss").
  */
 #include <string.h>
 
@@ -115,7 +116,7 @@ prefetch_sets(const struct tables *t, const uint32_t *nh, unsigned n)
 		return;
 	/* Branch-free: a batch mixes single peers and sets unpredictably. */
 	for (unsigned j = 0; j < n; j++) {
-		const uint32_t k = nh[j] - SAV_SET;
+		const uint32_t k = tbl_sav_leaf_peers(nh[j]) - SAV_SET;
 		const int set = k < n_sets;
 
 		rte_prefetch0(&sets[set ? k : 0]);
@@ -129,9 +130,10 @@ prefetch_sets(const struct tables *t, const uint32_t *nh, unsigned n)
 	}
 }
 
-/* stage_sav, with (prefetch 1) or without prefetch_sets. */
+/* stage_sav on a burst stage_lookup did not gather (a test of one
+ * stage): its own gather of the packets to check, by mode. */
 static inline __attribute__((always_inline)) void
-sav(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
+sav_own_gather(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
 {
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
@@ -175,7 +177,9 @@ sav(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
 
 		for (unsigned j = 0; j < s->n4; j++) {
 			unsigned i = s->at4[j];
-			uint32_t nh = s->nh4[j];
+			uint32_t nh = k == SAV_STRICT_IDX
+					      ? tbl_sav_leaf_peers(s->nh4[j])
+					      : s->nh4[j];
 
 			if (k == SAV_STRICT_IDX
 				    ? !in_set(t, nh, b->meta[i].in_peer)
@@ -184,7 +188,9 @@ sav(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
 		}
 		for (unsigned j = 0; j < s->n6; j++) {
 			unsigned i = s->at6[j];
-			uint32_t nh = s->nh6[j];
+			uint32_t nh = k == SAV_STRICT_IDX
+					      ? tbl_sav_leaf_peers(s->nh6[j])
+					      : s->nh6[j];
 
 			if (k == SAV_STRICT_IDX
 				    ? !in_set(t, nh, b->meta[i].in_peer)
@@ -195,10 +201,99 @@ sav(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
 }
 
 /*
+ * One family of the packets stage_lookup gathered (burst.g_*): every
+ * source walks the SAV FIB once, in place in the gathered array, when
+ * some peer is strict or feasible (tables.sav_checks) or the family has
+ * a country map; the leaf answers the strict and feasible checks and,
+ * for every packet, the source's country (tables.h, SAV_COUNTRY_SHIFT),
+ * which goes to b->sav_scc* for stage_country. Loose packets' sources
+ * walk the route FIB too (routed()). A packet no longer VERDICT_CONTINUE
+ * (stage_local took it) is walked but not judged.
+ */
+static inline __attribute__((always_inline)) void
+sav_gathered_fam(const struct tables *t, struct burst *b, int v6, int prefetch)
+{
+	const unsigned n = v6 ? b->n_g6 : b->n_g4;
+	const uint8_t *const at = v6 ? b->g_at6 : b->g_at4;
+	uint8_t *const scc = v6 ? b->sav_scc6 : b->sav_scc4;
+	const struct lpm *f = t->sav_checks || (v6 ? t->country6
+						   : t->country4) != NULL
+				      ? (v6 ? t->sav6 : t->sav4)
+				      : NULL; /* NULL: zeros, no walk */
+	uint8_t lj[PIPELINE_BURST];
+	uint32_t v[PIPELINE_BURST];
+	unsigned n_loose = 0;
+
+	if (n == 0)
+		return;
+	if (v6)
+		lpm6_lookup_bulk(f, (const uint8_t(*)[16])b->g_src6, v, n);
+	else
+		lpm4_lookup_bulk(f, b->g_src4, v, n);
+	if (prefetch && t->n_sav_sets > SAV_SETS_PREFETCH)
+		prefetch_sets(t, v, n);
+	for (unsigned j = 0; j < n; j++) {
+		const uint32_t leaf = v[j];
+		const unsigned i = at[j];
+		const struct pkt_meta *m = &b->meta[i];
+		const uint16_t peer = m->in_peer;
+		uint8_t mode;
+
+		scc[j] = (uint8_t)tbl_sav_leaf_country(leaf);
+		if (m->verdict != VERDICT_CONTINUE ||
+		    (unsigned)peer - 1u >= IXG_MAX_PEERS - 1u)
+			continue;
+		mode = t->peers[peer].sav_mode;
+		if (likely(mode == IXG_SAV_STRICT) ||
+		    mode == IXG_SAV_FEASIBLE) {
+			if (!in_set(t, tbl_sav_leaf_peers(leaf), peer))
+				pkt_drop(b, i, IXG_DROP_SOURCE_INVALID);
+		} else if (mode == IXG_SAV_LOOSE) {
+			lj[n_loose++] = (uint8_t)j;
+		}
+	}
+	if (n_loose > 0) {
+		uint32_t ip4[PIPELINE_BURST], r[PIPELINE_BURST];
+		uint8_t ip6[PIPELINE_BURST][16];
+
+		for (unsigned q = 0; q < n_loose; q++) {
+			if (v6)
+				memcpy(ip6[q], b->g_src6[lj[q]], 16);
+			else
+				ip4[q] = b->g_src4[lj[q]];
+		}
+		if (v6)
+			lpm6_lookup_bulk(t->route6, (const uint8_t(*)[16])ip6,
+					 r, n_loose);
+		else
+			lpm4_lookup_bulk(t->route4, ip4, r, n_loose);
+		for (unsigned q = 0; q < n_loose; q++)
+			if (!routed(r[q]))
+				pkt_drop(b, at[lj[q]], IXG_DROP_SOURCE_INVALID);
+	}
+}
+
+/* stage_sav, with (prefetch 1) or without prefetch_sets. */
+static inline __attribute__((always_inline)) void
+sav(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
+{
+	if (b->gathered) {
+		sav_gathered_fam(ctx->t, b, 0, prefetch);
+		sav_gathered_fam(ctx->t, b, 1, prefetch);
+		b->sav_cc = 1;
+	} else {
+		sav_own_gather(ctx, b, prefetch);
+	}
+}
+
+/*
  * Drops (source_invalid) every VERDICT_CONTINUE IP packet whose source the
- * ingress peer may not send, by the peer's mode. Only packets that need a
- * lookup are looked up, in bulk per FIB; the multi-peer sets they answer
- * are prefetched over the batch before any is searched. Worker thread.
+ * ingress peer may not send, by the peer's mode. On the addresses
+ * stage_lookup gathered (burst.gathered): one SAV FIB walk a source,
+ * whose leaf also gives stage_country the source's country
+ * (burst.sav_cc); else only packets that need a lookup are gathered and
+ * looked up, in bulk per FIB. The multi-peer sets the lookups answer are
+ * prefetched over the batch before any is searched. Worker thread.
  */
 void
 stage_sav(struct pipeline_ctx *ctx, struct burst *b)

@@ -138,7 +138,8 @@ fam_make(const uint32_t *nh, size_t n, size_t stride, uint32_t n_sets)
 	if (seen == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t v = *(const uint32_t *)((const char *)nh + i * stride);
+		uint32_t v = tbl_sav_leaf_peers(
+			*(const uint32_t *)((const char *)nh + i * stride));
 
 		if (v >= SAV_SET && v - SAV_SET < n_sets &&
 		    !seen[v - SAV_SET]) {
@@ -222,8 +223,9 @@ sav_intern(struct sav_builder *sb, const uint16_t *p, size_t n)
 		    memcmp(&sb->peers[st->first], p, n * sizeof(*p)) == 0)
 			return s - 1;
 	}
-	/* SAV_SET + index must stay below 2^31 (4-byte next hops) */
-	if (sb->n_sets >= (1u << 30) || sb->n_peers + n >= (1u << 31))
+	/* SAV_SET + index must stay in the leaf's bits below the source's
+	 * country (tables.h, SAV_VALUE_MASK) */
+	if (sb->n_sets >= SAV_SET_MAX || sb->n_peers + n >= (1u << 31))
 		return -ENOSPC;
 	if (sb->n_sets == sb->cap_sets) {
 		uint32_t c = sb->cap_sets ? sb->cap_sets * 2 : 64;
@@ -399,12 +401,13 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 	uint32_t *nhs;
 	int rc;
 
-	if (n == 0)
+	/* the FIB holds the countries of the sources too (tables.h) */
+	if (n == 0 && b->t->fibs[FIB_COUNTRY4] == NULL)
 		return 0;
 	if (n > K4_IDX_MAX)
 		return tbl_fail(b, -ENOSPC, "IPv4 source prefixes: %zu", n);
-	k = malloc(n * sizeof(*k));
-	nhs = malloc(n * sizeof(*nhs));
+	k = malloc((n + 1) * sizeof(*k));
+	nhs = malloc((n + 1) * sizeof(*nhs));
 	if (k == NULL || nhs == NULL) {
 		free(k);
 		free(nhs);
@@ -426,7 +429,7 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 		k[i] = key4(r->addr, r->len, PK_SOURCE, i);
 	}
 	if ((rc = sort_keys4(k, n)) < 0 ||
-	    (all = malloc(n * sizeof(*all))) == NULL) {
+	    (all = malloc((n + 1) * sizeof(*all))) == NULL) {
 		free(k);
 		free(nhs);
 		return tbl_fail(b, -ENOMEM, "IPv4 sources: out of memory");
@@ -468,7 +471,9 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 	} else {
 		b->t->sav_fam[0]->k4 = all;
 		b->t->sav_fam[0]->n_src = n;
-		b->t->sav4 = fib4_build(b, FIB_SAV4, k, out, NULL, nhs, &rc);
+		b->t->sav4 = fib4_build_fold_at(b, FIB_SAV4, k, out, NULL, nhs,
+						b->t->fibs[FIB_COUNTRY4],
+						SAV_COUNTRY_SHIFT, &rc);
 	}
 	free(k);
 	free(nhs);
@@ -485,9 +490,9 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 	struct fib_pfx6 *p, *all;
 	int rc = 0;
 
-	if (n == 0)
+	if (n == 0 && b->t->fibs[FIB_COUNTRY6] == NULL)
 		return 0;
-	p = calloc(n, sizeof(*p));
+	p = calloc(n + 1, sizeof(*p));
 	if (p == NULL)
 		return tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
 	rc = load_pfx6(b, s->sources6, s->n_sources6, PK_SOURCE, p);
@@ -495,7 +500,8 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 		free(p);
 		return rc;
 	}
-	if (sort_pfx6(p, n) < 0 || (all = malloc(n * sizeof(*all))) == NULL) {
+	if (sort_pfx6(p, n) < 0 ||
+	    (all = malloc((n + 1) * sizeof(*all))) == NULL) {
 		free(p);
 		return tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
 	}
@@ -531,7 +537,9 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 	} else {
 		b->t->sav_fam[1]->p6 = all;
 		b->t->sav_fam[1]->n_src = n;
-		b->t->sav6 = fib6_build(b, FIB_SAV6, p, out, &rc);
+		b->t->sav6 = fib6_build_fold_at(b, FIB_SAV6, p, out,
+						b->t->fibs[FIB_COUNTRY6],
+						SAV_COUNTRY_SHIFT, &rc);
 	}
 	free(p);
 	return rc;
@@ -977,8 +985,15 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	const uint32_t *pnh, *cnh;
 	size_t pn, mo, mn, na = 0, n_ch = 0, n_rg = 0, m = 0, at = 0, bad;
 	size_t i, j;
-	uint64_t *ka = NULL, *mid = NULL, *ch = NULL, *nk = NULL, lens[3];
-	uint32_t *nnh = NULL;
+	uint64_t *ka = NULL, *mid = NULL, *ch = NULL, *nk = NULL, *tk = NULL;
+	uint64_t lens[3];
+	uint32_t *nnh = NULL, *tv = NULL;
+	/* the country content folded into the leaves (tables.h) */
+	const uint64_t *ck = NULL, *clens;
+	const uint32_t *cv = NULL;
+	size_t cn = fibrec_content4(b->t->fibs[FIB_COUNTRY4], &ck, &cv, &clens);
+	uint64_t *cch = NULL; /* the country prefixes whose country changed */
+	size_t n_cch = 0;
 	struct sav_frame stack[34];
 	uint16_t grp[IXG_MAX_PEERS];
 	struct sav_fam *fam;
@@ -988,9 +1003,25 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	if (of == NULL || of->k4 == NULL || prev == NULL || nn == 0 ||
 	    nn > K4_IDX_MAX || of->n_src != on)
 		return 0;
+	cn = cn == SIZE_MAX ? 0 : cn;
 	pn = fibrec_content4(prev, &pk, &pnh, &plens);
 	if (pn == SIZE_MAX)
 		return 0;
+	if (!tbl_same(b, IXG_TBL_COUNTRY4)) {
+		const struct fibrec *pc = b->prev->fibs[FIB_COUNTRY4],
+				    *nc = b->t->fibs[FIB_COUNTRY4];
+
+		/* folded on both sides, or the whole build */
+		if ((pc != NULL) != (nc != NULL))
+			return 0;
+		if (fibrec_diff4(pc, nc, &cch, &n_cch) < 0)
+			return tbl_fail(b, -ENOMEM,
+					"IPv4 sources: out of memory");
+		if (n_cch > cn / 8 + 4096) {
+			free(cch);
+			return 0;
+		}
+	}
 	/* the equal ends: a block per memcmp while the bytes are equal
 	 * (origins too), then source by source */
 	while (lo + SAV_SCAN_BLOCK <= on && lo + SAV_SCAN_BLOCK <= nn &&
@@ -1009,21 +1040,36 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 		hi++;
 	mo = on - lo - hi;
 	mn = nn - lo - hi;
-	if (mo + mn == 0) /* origins alone changed */
+	if (mo + mn == 0 && n_cch == 0) /* origins alone changed */
 		return sav_take(b, sb, 0) ? 1 : 0;
 	memcpy(lens, plens, sizeof(lens));
+	if (mo + mn == 0) {
+		/* the country map alone: the same sources, the ranges of the
+		 * changed country prefixes */
+		ka = malloc((of->n_src + 1) * sizeof(*ka));
+		ch = malloc(sizeof(*ch));
+		if (ka == NULL || ch == NULL)
+			goto fail;
+		memcpy(ka, of->k4, of->n_src * sizeof(*ka));
+		na = of->n_src;
+		goto ranges;
+	}
 	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {
 		/* sent sorted: the prefixes whose peers changed */
 		rc = sav_sorted4(b, of, o, nw, nn, &ka, &ch, &n_ch);
-		if (rc < 0)
+		if (rc < 0) {
+			free(cch);
 			return rc;
+		}
 		if (rc == 1) {
 			na = nn;
 			rc = -ENOMEM;
 			goto ranges;
 		}
-		if (!sav_patch_worth(mo + mn, nn))
+		if (!sav_patch_worth(mo + mn, nn)) {
+			free(cch);
 			return 0;
+		}
 		rc = -ENOMEM;
 	}
 	ka = malloc((of->n_src + mn + 1) * sizeof(*ka));
@@ -1076,6 +1122,19 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	free(mid);
 	mid = NULL;
 ranges:
+	if (n_cch > 0) {
+		uint64_t *c2 = realloc(ch, (n_ch + n_cch + 1) * sizeof(*ch));
+
+		if (c2 == NULL)
+			goto fail;
+		ch = c2;
+		memcpy(ch + n_ch, cch, n_cch * sizeof(*ch));
+		n_ch += n_cch;
+		if (sort_keys4(ch, n_ch) < 0)
+			goto fail;
+	}
+	free(cch);
+	cch = NULL;
 	/* the ranges: changed prefixes inside no other changed prefix */
 	for (i = 0; i < n_ch; i++) {
 		if (n_rg > 0 && ch[i] < sav_key4_after(key4_addr(ch[n_rg - 1]),
@@ -1083,9 +1142,11 @@ ranges:
 			continue;
 		ch[n_rg++] = ch[i];
 	}
-	nk = malloc((pn + na + 1) * sizeof(*nk));
-	nnh = malloc((pn + na + 1) * sizeof(*nnh));
-	if (nk == NULL || nnh == NULL)
+	nk = malloc((pn + na + cn + 1) * sizeof(*nk));
+	nnh = malloc((pn + na + cn + 1) * sizeof(*nnh));
+	tk = malloc((na + 1) * sizeof(*tk));
+	tv = malloc((na + 1) * sizeof(*tv));
+	if (nk == NULL || nnh == NULL || tk == NULL || tv == NULL)
 		goto fail;
 	for (size_t g = 0; g < n_rg; g++) {
 		uint32_t a = key4_addr(ch[g]), cover = 0, an;
@@ -1100,9 +1161,10 @@ ranges:
 			uint8_t len;
 			uint32_t nh;
 		} st[33];
-		size_t sd = 0;
+		size_t sd = 0, rn = 0, fn;
 
-		/* the cover: the longest previous entry above the range */
+		/* the cover: the longest previous entry above the range (its
+		 * peers for the walk, both parts for the fold) */
 		for (int l = len - 1; l >= 0; l--) {
 			uint64_t c = key4(a, (uint8_t)l, PK_ROUTE, 0);
 			size_t x;
@@ -1118,7 +1180,8 @@ ranges:
 		}
 		an = htonl(a);
 		memcpy(ab, &an, 4);
-		rc = sav_cover_frame(sb, stack, &depth, ab, cl, cover);
+		rc = sav_cover_frame(sb, stack, &depth, ab, cl,
+				     tbl_sav_leaf_peers(cover));
 		if (rc < 0)
 			goto fail;
 		memcpy(nk + m, pk + at, (plo - at) * sizeof(*nk));
@@ -1154,16 +1217,36 @@ ranges:
 					  (xa & mask4(st[sd - 1].len)) !=
 						  st[sd - 1].addr))
 				sd--;
-			if ((uint32_t)nh == (sd > 0 ? st[sd - 1].nh : cover))
+			if ((uint32_t)nh ==
+			    (sd > 0 ? st[sd - 1].nh
+				    : tbl_sav_leaf_peers(cover)))
 				continue;
 			st[sd].addr = xa;
 			st[sd].len = xl;
 			st[sd++].nh = (uint32_t)nh;
-			lens[0] |= UINT64_C(1) << xl;
-			nk[m] = x & LPM4_KEY_ID_MASK;
-			nnh[m++] = (uint32_t)nh;
+			tk[rn] = x & LPM4_KEY_ID_MASK;
+			tv[rn++] = (uint32_t)nh;
 		}
+		/* with the country prefixes inside the range, around the
+		 * cover's peers and country */
+		{
+			size_t clo = sav_keys_lower(ck, cn, ch[g]),
+			       chi = sav_keys_lower(ck, cn, end);
+
+			/* (no pointer arithmetic on a NULL map) */
+			fn = fold4_at(tk, tv, rn, cn > 0 ? ck + clo : NULL,
+				      cn > 0 ? cv + clo : NULL, chi - clo,
+				      cover, SAV_COUNTRY_SHIFT, nk + m,
+				      nnh + m);
+		}
+		for (size_t q = m; q < m + fn; q++)
+			lens[0] |= UINT64_C(1) << key4_len(nk[q]);
+		m += fn;
 	}
+	free(tk);
+	free(tv);
+	tk = NULL;
+	tv = NULL;
 	memcpy(nk + m, pk + at, (pn - at) * sizeof(*nk));
 	memcpy(nnh + m, pnh + at, (pn - at) * sizeof(*nnh));
 	m += pn - at;
@@ -1199,6 +1282,9 @@ fail:
 	free(ch);
 	free(nk);
 	free(nnh);
+	free(tk);
+	free(tv);
+	free(cch);
 	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv4 sources: out of memory")
 			     : rc;
 }
@@ -1217,7 +1303,14 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	size_t pn, mo, mn, na = 0, n_ch = 0, n_rg = 0, m = 0, at = 0, bad;
 	size_t i, j;
 	struct fib_pfx6 *ka = NULL, *mid = NULL, *ch = NULL, *np = NULL;
+	struct fib_pfx6 *tp = NULL;
 	uint64_t lens[3];
+	/* the country content folded into the leaves (tables.h) */
+	const struct fib_pfx6 *cp = NULL;
+	const uint64_t *clens;
+	size_t cn = fibrec_content6(b->t->fibs[FIB_COUNTRY6], &cp, &clens);
+	struct fib_pfx6 *cch = NULL; /* the country prefixes changed */
+	size_t n_cch = 0;
 	struct sav_frame stack[130];
 	uint16_t grp[IXG_MAX_PEERS];
 	struct sav_fam *fam;
@@ -1227,9 +1320,24 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	if (of == NULL || of->p6 == NULL || prev == NULL || nn == 0 ||
 	    of->n_src != on)
 		return 0;
+	cn = cn == SIZE_MAX ? 0 : cn;
 	pn = fibrec_content6(prev, &pp, &plens);
 	if (pn == SIZE_MAX)
 		return 0;
+	if (!tbl_same(b, IXG_TBL_COUNTRY6)) {
+		const struct fibrec *pc = b->prev->fibs[FIB_COUNTRY6],
+				    *nc = b->t->fibs[FIB_COUNTRY6];
+
+		if ((pc != NULL) != (nc != NULL))
+			return 0;
+		if (fibrec_diff6(pc, nc, &cch, &n_cch) < 0)
+			return tbl_fail(b, -ENOMEM,
+					"IPv6 sources: out of memory");
+		if (n_cch > cn / 8 + 4096) {
+			free(cch);
+			return 0;
+		}
+	}
 	/* the equal ends: a block per memcmp while the bytes are equal
 	 * (origins too), then source by source */
 	while (lo + SAV_SCAN_BLOCK <= on && lo + SAV_SCAN_BLOCK <= nn &&
@@ -1248,20 +1356,33 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 		hi++;
 	mo = on - lo - hi;
 	mn = nn - lo - hi;
-	if (mo + mn == 0) /* origins alone changed */
+	if (mo + mn == 0 && n_cch == 0) /* origins alone changed */
 		return sav_take(b, sb, 1) ? 1 : 0;
 	memcpy(lens, plens, sizeof(lens));
+	if (mo + mn == 0) { /* the country map alone, as sav_patch4 */
+		ka = malloc((of->n_src + 1) * sizeof(*ka));
+		ch = malloc(sizeof(*ch));
+		if (ka == NULL || ch == NULL)
+			goto fail;
+		memcpy(ka, of->p6, of->n_src * sizeof(*ka));
+		na = of->n_src;
+		goto ranges;
+	}
 	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {
 		rc = sav_sorted6(b, of, o, nw, nn, &ka, &ch, &n_ch);
-		if (rc < 0)
+		if (rc < 0) {
+			free(cch);
 			return rc;
+		}
 		if (rc == 1) {
 			na = nn;
 			rc = -ENOMEM;
 			goto ranges;
 		}
-		if (!sav_patch_worth(mo + mn, nn))
+		if (!sav_patch_worth(mo + mn, nn)) {
+			free(cch);
 			return 0;
+		}
 		rc = -ENOMEM;
 	}
 	ka = malloc((of->n_src + mn + 1) * sizeof(*ka));
@@ -1321,6 +1442,20 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	free(mid);
 	mid = NULL;
 ranges:
+	if (n_cch > 0) {
+		struct fib_pfx6 *c2 = realloc(ch,
+					      (n_ch + n_cch + 1) * sizeof(*ch));
+
+		if (c2 == NULL)
+			goto fail;
+		ch = c2;
+		memcpy(ch + n_ch, cch, n_cch * sizeof(*ch));
+		n_ch += n_cch;
+		if (sort_pfx6(ch, n_ch) < 0)
+			goto fail;
+	}
+	free(cch);
+	cch = NULL;
 	for (i = 0; i < n_ch; i++) {
 		if (n_rg > 0 &&
 		    sav_inside6(ch[n_rg - 1].addr, ch[n_rg - 1].len,
@@ -1329,15 +1464,17 @@ ranges:
 			continue;
 		ch[n_rg++] = ch[i];
 	}
-	np = malloc((pn + na + 1) * sizeof(*np));
-	if (np == NULL)
+	np = malloc((pn + na + cn + 1) * sizeof(*np));
+	tp = malloc((na + 1) * sizeof(*tp));
+	if (np == NULL || tp == NULL)
 		goto fail;
 	for (size_t g = 0; g < n_rg; g++) {
 		const struct fib_pfx6 *x = &ch[g];
 		uint32_t cover = 0;
 		size_t plo = sav_pfx6_lower(pp, pn, x->addr, x->len), phi = plo,
 		       ki = sav_pfx6_lower(ka, na, x->addr, x->len), depth,
-		       sd = 0;
+		       sd = 0, rn = 0, fn,
+		       clo = sav_pfx6_lower(cp, cn, x->addr, x->len), chi = clo;
 		int cl = 0;
 		struct fib_pfx6 st[129];
 
@@ -1358,7 +1495,8 @@ ranges:
 				break;
 			}
 		}
-		rc = sav_cover_frame(sb, stack, &depth, x->addr, cl, cover);
+		rc = sav_cover_frame(sb, stack, &depth, x->addr, cl,
+				     tbl_sav_leaf_peers(cover));
 		if (rc < 0)
 			goto fail;
 		rc = -ENOMEM;
@@ -1392,14 +1530,26 @@ ranges:
 				 sav_inside6(st[sd - 1].addr, st[sd - 1].len,
 					     cur.addr)))
 				sd--;
-			if ((uint32_t)nh == (sd > 0 ? st[sd - 1].nh : cover))
+			if ((uint32_t)nh ==
+			    (sd > 0 ? st[sd - 1].nh
+				    : tbl_sav_leaf_peers(cover)))
 				continue;
 			cur.nh = (uint32_t)nh;
 			st[sd++] = cur;
-			lens[cur.len / 64] |= UINT64_C(1) << (cur.len % 64);
-			np[m++] = cur;
+			tp[rn++] = cur;
 		}
+		/* with the country prefixes inside the range, around the
+		 * cover's peers and country */
+		while (chi < cn && sav_inside6(x->addr, x->len, cp[chi].addr))
+			chi++;
+		fn = fold6_at(tp, rn, cn > 0 ? cp + clo : NULL, chi - clo,
+			      cover, SAV_COUNTRY_SHIFT, np + m);
+		for (size_t q = m; q < m + fn; q++)
+			lens[np[q].len / 64] |= UINT64_C(1) << (np[q].len % 64);
+		m += fn;
 	}
+	free(tp);
+	tp = NULL;
 	memcpy(np + m, pp + at, (pn - at) * sizeof(*np));
 	m += pn - at;
 	r = fibrec_splice6(FIB_SAV6, prev, np, m, lens, ch, n_rg,
@@ -1432,6 +1582,8 @@ fail:
 	free(mid);
 	free(ch);
 	free(np);
+	free(tp);
+	free(cch);
 	return rc == -ENOMEM ? tbl_fail(b, rc, "IPv6 sources: out of memory")
 			     : rc;
 }
@@ -1449,6 +1601,7 @@ sav_keep(struct tbl_build *b, struct sav_builder *sb, int f, bool numbered)
 
 	if (!numbered || o == NULL || o->sav_fam[f] == NULL ||
 	    !tbl_same(b, f == 0 ? IXG_TBL_SOURCES4 : IXG_TBL_SOURCES6) ||
+	    !tbl_same(b, f == 0 ? IXG_TBL_COUNTRY4 : IXG_TBL_COUNTRY6) ||
 	    !tbl_same_peer_ids(b))
 		return false;
 	return sav_take(b, sb, f);
@@ -1485,6 +1638,19 @@ sav_take(struct tbl_build *b, struct sav_builder *sb, int f)
 	return true;
 }
 
+/* Whether a configured peer of t is strict or feasible (the peers part,
+ * built before this one, may change while this part is shared). */
+static uint8_t
+sav_checks(const struct tables *t)
+{
+	for (unsigned p = 1; p < IXG_MAX_PEERS; p++)
+		if (t->peers[p].configured &&
+		    (t->peers[p].sav_mode == IXG_SAV_STRICT ||
+		     t->peers[p].sav_mode == IXG_SAV_FEASIBLE))
+			return 1;
+	return 0;
+}
+
 static int
 build_sav(struct tbl_build *b)
 {
@@ -1493,6 +1659,7 @@ build_sav(struct tbl_build *b)
 	bool numbered, patch;
 	int rc;
 
+	t->sav_checks = sav_checks(t);
 	if ((rc = sav_seed(b, &sb)) < 0)
 		goto out;
 	numbered = rc == 1;
@@ -1546,8 +1713,10 @@ out:
 static bool
 sav_same(const struct tbl_build *b)
 {
+	/* the leaves hold the sources' countries (tables.h) */
 	return tbl_same(b, IXG_TBL_SOURCES4) && tbl_same(b, IXG_TBL_SOURCES6) &&
-	       tbl_same_peer_ids(b);
+	       tbl_same_peer_ids(b) && tbl_same(b, IXG_TBL_COUNTRY4) &&
+	       tbl_same(b, IXG_TBL_COUNTRY6);
 }
 
 static void
@@ -1566,6 +1735,7 @@ sav_share(struct tables *t, const struct tables *o)
 	t->sav_set_peers = o->sav_set_peers;
 	t->sav_fam[0] = o->sav_fam[0]; /* the part's reference */
 	t->sav_fam[1] = o->sav_fam[1];
+	t->sav_checks = sav_checks(t);
 }
 
 static void

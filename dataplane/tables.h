@@ -114,6 +114,36 @@ _Static_assert(TBL_HOPS <= NH_BLACKHOLE, "hop values are of kind 0");
  */
 #define SAV_SET 0x10000u
 
+/*
+ * A source-validation FIB's leaf also holds the source's country (issue
+ * 12: one walk per source, not two), as a route FIB's the destination's:
+ * bits 0..22 the value above (so sets below SAV_SET_MAX), bits 23..30 the
+ * country index (0 where no country prefix covers it, or with no country
+ * map of that family). Built as the route FIBs' (fib_build.c fold*):
+ * the union of the source and the country prefixes, each valued (SAV
+ * LPM, country LPM); the FIB exists whenever either list does. Every
+ * reader of sav4/sav6 takes its part with these.
+ */
+#define SAV_VALUE_MASK 0x7fffffu
+#define SAV_COUNTRY_SHIFT 23
+#define SAV_SET_MAX (SAV_VALUE_MASK + 1u - SAV_SET)
+_Static_assert(((IXG_MAX_COUNTRIES - 1u) << SAV_COUNTRY_SHIFT) <= 0x7fffffffu,
+	       "the source's country fits an lpm value");
+
+/* The peer or SAV_SET | set of a source-validation FIB leaf. */
+static inline uint32_t
+tbl_sav_leaf_peers(uint32_t leaf)
+{
+	return leaf & SAV_VALUE_MASK;
+}
+
+/* The source country index of a source-validation FIB leaf. */
+static inline uint32_t
+tbl_sav_leaf_country(uint32_t leaf)
+{
+	return leaf >> SAV_COUNTRY_SHIFT;
+}
+
 struct tbl_port {
 	uint8_t configured;
 	uint8_t mac[6]; /* the node's MAC on this port */
@@ -420,6 +450,9 @@ struct tables {
 	/* bit 0: sav4, bit 1: sav6 made by this build from the running
 	 * snapshot's over the changed sources (sav_table.c, sav_patch4/6) */
 	uint8_t sav_patched;
+	/* some configured peer is strict or feasible (sav_table.c, on a
+	 * share too): stage_sav then walks sav4/sav6 for every source */
+	uint8_t sav_checks;
 
 	const struct acl_class *acl; /* acl_class.h; NULL without rules */
 	uint32_t n_acl_actions;

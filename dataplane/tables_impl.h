@@ -314,6 +314,21 @@ size_t fold4(const uint64_t *rk, const uint32_t *rv, size_t rn,
 	     const uint64_t *ck, const uint32_t *cv, size_t cn, uint32_t cover,
 	     uint64_t *ok, uint32_t *ov);
 
+/*
+ * fib4_build_fold and fold4 with the country at bit `shift` of the leaf
+ * and the other part in the bits below it (the SAV FIBs:
+ * SAV_COUNTRY_SHIFT, tables.h); the unsuffixed ones are these at
+ * NH_COUNTRY_SHIFT.
+ */
+const struct lpm *fib4_build_fold_at(struct tbl_build *b, enum fib_slot slot,
+				     const uint64_t *k, size_t n, nh4_fn nh,
+				     const uint32_t *nhs,
+				     const struct fibrec *fold, unsigned shift,
+				     int *rc);
+size_t fold4_at(const uint64_t *rk, const uint32_t *rv, size_t rn,
+		const uint64_t *ck, const uint32_t *cv, size_t cn,
+		uint32_t cover, unsigned shift, uint64_t *ok, uint32_t *ov);
+
 /* out = in with the bits past len cleared. */
 void mask6(uint8_t out[16], const uint8_t in[16], uint8_t len);
 
@@ -349,5 +364,14 @@ const struct lpm *fib6_build_fold(struct tbl_build *b, enum fib_slot slot,
  * route's, else the country's; nh the folded value). */
 size_t fold6(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
 	     size_t cn, uint32_t cover, struct fib_pfx6 *out);
+
+/* fib6_build_fold and fold6 at bit `shift` (as fib4_build_fold_at). */
+const struct lpm *fib6_build_fold_at(struct tbl_build *b, enum fib_slot slot,
+				     struct fib_pfx6 *p, size_t n,
+				     const struct fibrec *fold, unsigned shift,
+				     int *rc);
+size_t fold6_at(const struct fib_pfx6 *rp, size_t rn,
+		const struct fib_pfx6 *cp, size_t cn, uint32_t cover,
+		unsigned shift, struct fib_pfx6 *out);
 
 #endif /* IXG_TABLES_IMPL_H */

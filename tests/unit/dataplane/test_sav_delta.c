@@ -716,6 +716,373 @@ test_wire_edits(void **state)
 	assert_int_equal(fibrec_live(), fibs0);
 }
 
+/*
+ * The sources' countries folded into the SAV FIBs' leaves (tables.h,
+ * SAV_COUNTRY_SHIFT), against brute force: random sources of both
+ * families (strict peers) with a random nested country map of both
+ * families over them, chained over generations of source edits, country
+ * reloads (entries moved to another country, deleted, added; the IPv6
+ * map emptied once and restored) and both at once; each generation built
+ * from the previous snapshot and whole. At every source and country
+ * prefix's first and last address (old and new specs) and at random
+ * addresses, the leaf's peers are the union of the peers of every source
+ * prefix around the address and its country the longest country
+ * prefix's (0 without one, or without a map of the family), in both
+ * builds; the country FIB gives the same country. Spares off and on (the
+ * patched FIBs painted from the content, or the spare repainted over the
+ * ranges).
+ */
+#define F_ROUNDS 20
+#define F_NCC 12
+
+struct fold_ccmap {
+	struct ixg_spec_country4 c4[4096];
+	struct ixg_spec_country6 c6[4096];
+	uint32_t n4, n6;
+};
+
+static struct ixg_spec_country4
+rnd_country4(void)
+{
+	static const uint8_t lens[] = {8, 12, 14, 16, 18, 20, 22, 24, 26, 32};
+	struct ixg_spec_country4 c;
+	uint8_t len = lens[rnd(sizeof(lens))];
+
+	memset(&c, 0, sizeof(c));
+	c.addr = ((9u + rnd(3)) << 24 | rnd(1u << 24)) &
+		 (len == 0 ? 0 : ~0u << (32 - len));
+	c.len = len;
+	c.country = (uint16_t)(1 + rnd(F_NCC - 1));
+	return c;
+}
+
+static struct ixg_spec_country6
+rnd_country6(void)
+{
+	static const uint8_t lens[] = {32, 40, 44, 48, 52, 56, 64, 128};
+	struct ixg_spec_country6 c;
+	uint8_t len = lens[rnd(sizeof(lens))];
+
+	memset(&c, 0, sizeof(c));
+	c.addr[0] = 0x20;
+	c.addr[1] = 0x01;
+	c.addr[2] = 0x0d;
+	c.addr[3] = 0xb8;
+	c.addr[4] = 0;
+	for (unsigned i = 5; i < 16; i++)
+		c.addr[i] = (uint8_t)rnd(256);
+	for (unsigned b = len; b < 128; b++)
+		c.addr[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
+	c.len = len;
+	c.country = (uint16_t)(1 + rnd(F_NCC - 1));
+	return c;
+}
+
+/* A reload of the map: some entries moved or deleted, some added (the
+ * file's order: unsorted, repeats possible); the IPv6 map emptied or
+ * restored when asked. */
+static void
+fold_reload(struct fold_ccmap *m, int empty6)
+{
+	uint32_t n4 = 0, n6 = 0;
+
+	for (uint32_t i = 0; i < m->n4; i++) {
+		unsigned r = rnd(100);
+
+		if (r < 6)
+			continue;
+		m->c4[n4] = m->c4[i];
+		if (r < 14)
+			m->c4[n4].country = (uint16_t)(1 + rnd(F_NCC - 1));
+		n4++;
+	}
+	for (unsigned i = rnd(24); i > 0 && n4 < 4000; i--)
+		m->c4[n4++] = rnd_country4();
+	for (uint32_t i = 0; i < m->n6 && !empty6; i++) {
+		unsigned r = rnd(100);
+
+		if (r < 6)
+			continue;
+		m->c6[n6] = m->c6[i];
+		if (r < 14)
+			m->c6[n6].country = (uint16_t)(1 + rnd(F_NCC - 1));
+		n6++;
+	}
+	for (unsigned i = empty6 ? 0 : rnd(24); i > 0 && n6 < 4000; i--)
+		m->c6[n6++] = rnd_country6();
+	if (m->n6 == 0 && !empty6) /* restored */
+		while (n6 < 150)
+			m->c6[n6++] = rnd_country6();
+	m->n4 = n4;
+	m->n6 = n6;
+}
+
+/* A spec of the sources of `from` (own copies) and the map m. */
+static struct ixg_spec *
+fold_spec(const struct ixg_spec *from, const struct fold_ccmap *m)
+{
+	struct ixg_spec *s = base_spec();
+	char cc[3] = {'A', 'A', 0};
+
+	for (unsigned i = 1; i < F_NCC; i++) {
+		cc[1] = (char)('A' + i);
+		assert_int_equal(dp_spec_country(s, cc), i);
+	}
+	s->sources4 = malloc(((size_t)from->n_sources4 + 1) *
+			     sizeof(*s->sources4));
+	s->sources6 = malloc(((size_t)from->n_sources6 + 1) *
+			     sizeof(*s->sources6));
+	s->country4 = malloc(((size_t)m->n4 + 1) * sizeof(*s->country4));
+	s->country6 = malloc(((size_t)m->n6 + 1) * sizeof(*s->country6));
+	assert_non_null(s->sources4);
+	assert_non_null(s->sources6);
+	assert_non_null(s->country4);
+	assert_non_null(s->country6);
+	memcpy(s->sources4, from->sources4,
+	       from->n_sources4 * sizeof(*s->sources4));
+	memcpy(s->sources6, from->sources6,
+	       from->n_sources6 * sizeof(*s->sources6));
+	memcpy(s->country4, m->c4, m->n4 * sizeof(*s->country4));
+	memcpy(s->country6, m->c6, m->n6 * sizeof(*s->country6));
+	s->n_sources4 = from->n_sources4;
+	s->n_sources6 = from->n_sources6;
+	s->n_country4 = m->n4;
+	s->n_country6 = m->n6;
+	return s;
+}
+
+static uint32_t
+fmask4(unsigned len)
+{
+	return len == 0 ? 0 : ~0u << (32 - len);
+}
+
+static int
+fcovers6(const uint8_t *pfx, unsigned len, const uint8_t *a)
+{
+	for (unsigned b = 0; b < len; b++)
+		if ((pfx[b / 8] ^ a[b / 8]) & (0x80u >> (b % 8)))
+			return 0;
+	return 1;
+}
+
+/* The peers a leaf's value allows (0: none), as a bitmap. */
+static uint32_t
+leaf_peers(const struct tables *t, uint32_t leaf)
+{
+	uint32_t nh = tbl_sav_leaf_peers(leaf), m = 0;
+
+	if (nh == 0)
+		return 0;
+	if (nh < SAV_SET)
+		return nh <= N_PEERS ? 1u << nh : 0x80000000u;
+	nh -= SAV_SET;
+	assert_true(nh < t->n_sav_sets);
+	for (uint32_t i = 0; i < t->sav_sets[nh].n; i++)
+		m |= 1u << t->sav_set_peers[t->sav_sets[nh].first + i];
+	return m;
+}
+
+static void
+fold_check4(const struct ixg_spec *s, const struct tables *t, uint32_t a,
+	    const char *which)
+{
+	uint32_t peers = 0, cc = 0, leaf;
+	int best = -1;
+
+	for (uint32_t i = 0; i < s->n_sources4; i++)
+		if ((a & fmask4(s->sources4[i].len)) == s->sources4[i].addr)
+			peers |= 1u << s->sources4[i].peer_id;
+	for (uint32_t i = 0; i < s->n_country4; i++) {
+		const struct ixg_spec_country4 *c = &s->country4[i];
+
+		if ((a & fmask4(c->len)) == c->addr && c->len >= best) {
+			best = c->len;
+			cc = c->country;
+		}
+	}
+	leaf = t->sav4 != NULL ? lpm4_lookup(t->sav4, a) : 0;
+	if (leaf_peers(t, leaf) != peers || tbl_sav_leaf_country(leaf) != cc ||
+	    (t->country4 != NULL ? lpm4_lookup(t->country4, a) : 0) != cc)
+		fail_msg("%s: IPv4 %08x: leaf %#x (peers %#x, country %u), "
+			 "model peers %#x, country %u",
+			 which, a, leaf, leaf_peers(t, leaf),
+			 tbl_sav_leaf_country(leaf), peers, cc);
+}
+
+static void
+fold_check6(const struct ixg_spec *s, const struct tables *t, const uint8_t *a,
+	    const char *which)
+{
+	uint32_t peers = 0, cc = 0, leaf;
+	int best = -1;
+
+	for (uint32_t i = 0; i < s->n_sources6; i++)
+		if (fcovers6(s->sources6[i].addr, s->sources6[i].len, a))
+			peers |= 1u << s->sources6[i].peer_id;
+	for (uint32_t i = 0; i < s->n_country6; i++) {
+		const struct ixg_spec_country6 *c = &s->country6[i];
+
+		if (fcovers6(c->addr, c->len, a) && c->len >= best) {
+			best = c->len;
+			cc = c->country;
+		}
+	}
+	leaf = t->sav6 != NULL ? lpm6_lookup(t->sav6, a) : 0;
+	if (leaf_peers(t, leaf) != peers || tbl_sav_leaf_country(leaf) != cc ||
+	    (t->country6 != NULL ? lpm6_lookup(t->country6, a) : 0) != cc)
+		fail_msg("%s: IPv6 %02x%02x:%02x%02x:%02x%02x:%02x%02x::: "
+			 "leaf %#x (peers %#x, country %u), model peers %#x, "
+			 "country %u",
+			 which, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
+			 leaf, leaf_peers(t, leaf), tbl_sav_leaf_country(leaf),
+			 peers, cc);
+}
+
+/* First and last address of every prefix of x (sources, countries), and
+ * random ones, checked in t against spec s. */
+static void
+fold_bounds(const struct ixg_spec *s, const struct ixg_spec *x,
+	    const struct tables *t, const char *which)
+{
+	for (uint32_t i = 0; i < x->n_sources4; i++) {
+		fold_check4(s, t, x->sources4[i].addr, which);
+		fold_check4(s, t,
+			    x->sources4[i].addr | ~fmask4(x->sources4[i].len),
+			    which);
+	}
+	for (uint32_t i = 0; i < x->n_country4; i++) {
+		fold_check4(s, t, x->country4[i].addr, which);
+		fold_check4(s, t,
+			    x->country4[i].addr | ~fmask4(x->country4[i].len),
+			    which);
+	}
+	for (uint32_t i = 0; i < x->n_sources6 + x->n_country6; i++) {
+		uint8_t a[16];
+		unsigned len;
+
+		if (i < x->n_sources6) {
+			memcpy(a, x->sources6[i].addr, 16);
+			len = x->sources6[i].len;
+		} else {
+			memcpy(a, x->country6[i - x->n_sources6].addr, 16);
+			len = x->country6[i - x->n_sources6].len;
+		}
+		fold_check6(s, t, a, which);
+		for (unsigned b = len; b < 128; b++)
+			a[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+		fold_check6(s, t, a, which);
+	}
+	for (unsigned i = 0; i < 300; i++) {
+		uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0};
+
+		fold_check4(s, t, (9u + rnd(3)) << 24 | rnd(1u << 24), which);
+		for (unsigned k = 5; k < 16; k++)
+			a[k] = (uint8_t)rnd(256);
+		fold_check6(s, t, a, which);
+	}
+}
+
+static void
+fold_rounds(bool spares)
+{
+	unsigned long parts0 = tables_parts_live(), fibs0 = fibrec_live();
+	unsigned long p4 = tables_sav_patched(4), p6 = tables_sav_patched(6);
+	struct fold_ccmap *m = calloc(1, sizeof(*m));
+	struct ixg_spec *spec, *prev_spec, *src = base_spec();
+	struct tables *t, *prev;
+
+	assert_non_null(m);
+	fibrec_set_spares(spares);
+	if (spares) {
+		fibrec_set_spare_min(1);
+		fibrec_set_patch_ratio(2);
+	}
+	src->sources4 = NULL;
+	src->sources6 = NULL;
+	edit4(src, 700, true);
+	edit6(src, 300, true);
+	while (m->n4 < 250)
+		m->c4[m->n4++] = rnd_country4();
+	while (m->n6 < 150)
+		m->c6[m->n6++] = rnd_country6();
+	prev_spec = fold_spec(src, m);
+	prev = build(prev_spec, NULL, NULL, 1);
+	fold_bounds(prev_spec, prev_spec, prev, "first");
+	for (unsigned r = 1; r <= F_ROUNDS; r++) {
+		/* 1: IPv4 sources, 2: IPv6, 3: both; + 4: the map too;
+		 * 4: the map alone */
+		unsigned what = r % 5 == 4 ? 4
+					   : (1 + rnd(3)) | (r % 7 == 6) << 2;
+		struct tables *whole;
+
+		if (what & 1) {
+			struct ixg_spec_route4 *old = src->sources4;
+
+			edit4(src, 1 + rnd(30), false);
+			free(old);
+		}
+		if (what & 2) {
+			struct ixg_spec_route6 *old = src->sources6;
+
+			edit6(src, 1 + rnd(30), false);
+			free(old);
+		}
+		if (what & 4)
+			fold_reload(m, r == 9);
+		spec = fold_spec(src, m);
+		t = build(spec, prev_spec, prev, r + 1);
+		whole = build(spec, NULL, NULL, 1000 + r);
+		fold_bounds(spec, spec, t, "from the running snapshot");
+		fold_bounds(spec, prev_spec, t, "from the running snapshot");
+		fold_bounds(spec, spec, whole, "whole");
+		assert_int_equal(t->n_sav_sets_used, whole->n_sav_sets_used);
+		/* source edits and country reloads alike: sav4 made over
+		 * their ranges (sav6 too, but when its map goes or comes) */
+		if (what & 5)
+			assert_true(t->sav_patched & 1);
+		if (!(what & 1) && !(what & 4))
+			assert_ptr_equal(t->sav4, prev->sav4);
+		if (!(what & 2) && !(what & 4))
+			assert_ptr_equal(t->sav6, prev->sav6);
+		tables_free(whole);
+		tables_free(prev);
+		spec_release(prev_spec);
+		if (spares) {
+			assert_true(fibrec_warm(t->fibs[FIB_SAV4]) >= 0);
+			assert_true(fibrec_warm(t->fibs[FIB_SAV6]) >= 0);
+		}
+		prev = t;
+		prev_spec = spec;
+	}
+	/* the source edits were patched over their ranges, folded */
+	assert_true(tables_sav_patched(4) > p4 && tables_sav_patched(6) > p6);
+	tables_free(prev);
+	spec_release(prev_spec);
+	spec_release(src);
+	fibrec_drop_spares();
+	fibrec_set_spares(false);
+	fibrec_set_spare_min(4096);
+	fibrec_set_patch_ratio(0);
+	free(m);
+	assert_int_equal(tables_parts_live(), parts0);
+	assert_int_equal(fibrec_live(), fibs0);
+}
+
+static void
+test_countries_folded(void **state)
+{
+	(void)state;
+	fold_rounds(false);
+}
+
+static void
+test_countries_folded_spares(void **state)
+{
+	(void)state;
+	fold_rounds(true);
+}
+
 int
 main(void)
 {
@@ -724,6 +1091,8 @@ main(void)
 		cmocka_unit_test(test_member_edits),
 		cmocka_unit_test(test_member_edits_spares),
 		cmocka_unit_test(test_wire_edits),
+		cmocka_unit_test(test_countries_folded),
+		cmocka_unit_test(test_countries_folded_spares),
 	};
 
 	dp_test_eal_init("t_sav_delta", 1536);

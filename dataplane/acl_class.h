@@ -125,6 +125,9 @@ struct acl_class_stats {
 	 */
 	uint32_t max_probes[2];
 	uint32_t worst_checks[2];
+	/* groups answered from a table by peer, without a rule walk: one
+	 * signature, no prefixes (acl_class.c, decided_tables) */
+	uint32_t decided[2];
 	size_t bytes; /* the whole block */
 };
 

@@ -10,6 +10,7 @@
  * "Issue 12, the stages other than the FIB walks").
  */
 #include "pipeline.h"
+#include "policer_stage.h"
 
 static inline void
 act(struct burst *b, unsigned i, uint8_t action, uint8_t dscp,
@@ -26,10 +27,57 @@ act(struct burst *b, unsigned i, uint8_t action, uint8_t dscp,
 }
 
 /*
+ * The default class's check: rte_meter_trtcm_color_blind_check for a
+ * profile whose two buckets are one (class 0 meters at the peer's rate:
+ * build_policer configures C and P with the same rate and burst, and
+ * rte_meter_trtcm_config fills both to the same size at the same time).
+ * Both buckets then hold the same tokens and times after every packet, so
+ * P's sums are C's: red when the C bucket is short, else green (never
+ * yellow, which needs Tc < B <= Tp), with the same stores to every field
+ * of the meter as rte_meter's, from one division instead of two.
+ * test_policer's test_one_rate_matches_rte_meter compares both, meter
+ * state included.
+ */
+static inline enum rte_color
+one_rate_check(struct rte_meter_trtcm *mt,
+	       const struct rte_meter_trtcm_profile *p, uint64_t now,
+	       uint32_t len)
+{
+	const uint64_t period = p->cir_period;
+	const uint64_t n = (now - mt->time_tc) / period;
+	const uint64_t time = mt->time_tc + n * period;
+	uint64_t tc = mt->tc + n * p->cir_bytes_per_period;
+
+	if (tc > p->cbs)
+		tc = p->cbs;
+	mt->time_tc = time;
+	mt->time_tp = time;
+	if (tc < len) {
+		mt->tc = tc;
+		mt->tp = tc;
+		return RTE_COLOR_RED;
+	}
+	mt->tc = tc - len;
+	mt->tp = tc - len;
+	return RTE_COLOR_GREEN;
+}
+
+/* See policer_stage.h: one_rate_check, for the test. */
+enum rte_color
+policer_one_rate_check(struct rte_meter_trtcm *mt,
+		       const struct rte_meter_trtcm_profile *p, uint64_t now,
+		       uint32_t len)
+{
+	return one_rate_check(mt, p, now, len);
+}
+
+/*
  * Meters every VERDICT_CONTINUE IP packet that has a profile for (in_peer,
  * class) with ctx->now_tsc and the IP total length (RFC 2698 s. 3 meters
  * the IP packet), sets meta.colour and applies the class's yellow or red
- * action. Worker thread; writes only this worker's meters.
+ * action. Class 0 (the peer's one rate) takes one_rate_check, the others
+ * rte_meter's trTCM check. Worker thread; writes only this worker's
+ * meters.
  */
 void
 stage_policer(struct pipeline_ctx *ctx, struct burst *b)
@@ -53,16 +101,17 @@ stage_policer(struct pipeline_ctx *ctx, struct burst *b)
 		/* Read once: the meter's stores may alias them for the
 		 * compiler (-fno-strict-aliasing). */
 		const uint32_t peer = m->in_peer, c = m->class_id;
-		const uint8_t l3 = m->l3;
+		const uint32_t l3 = m->l3;
 		uint32_t idx;
 		enum rte_color col;
 
 		/* A class above the highest metered one, a peer above the
 		 * highest configured one (IXG_PEER_NONE is 0: its row is
 		 * empty), an unconfigured peer or a (peer, class) without a
-		 * rate: nothing to meter (tables.h, meter_prof). */
-		if (m->verdict != VERDICT_CONTINUE ||
-		    (l3 != L3_IPV4 && l3 != L3_IPV6) || c >= stride)
+		 * rate: nothing to meter (tables.h, meter_prof). L3_IPV4 and
+		 * L3_IPV6 are 1 and 2. */
+		if (m->verdict != VERDICT_CONTINUE || l3 - L3_IPV4 > 1u ||
+		    c >= stride)
 			continue;
 		idx = peer * stride + c;
 		if (idx >= n_meters)
@@ -70,10 +119,16 @@ stage_policer(struct pipeline_ctx *ctx, struct burst *b)
 		prof = meter_prof[idx];
 		if (prof == NULL)
 			continue;
-		col = rte_meter_trtcm_color_blind_check(
-			&meters[idx],
-			(struct rte_meter_trtcm_profile *)(uintptr_t)prof, now,
-			m->l3_total);
+		if (c == 0) {
+			col = one_rate_check(&meters[idx], prof, now,
+					     m->l3_total);
+		} else {
+			col = rte_meter_trtcm_color_blind_check(
+				&meters[idx],
+				(struct rte_meter_trtcm_profile *)(uintptr_t)
+					prof,
+				now, m->l3_total);
+		}
 		if (likely(col == RTE_COLOR_GREEN)) {
 			m->colour = COLOUR_GREEN;
 			continue;

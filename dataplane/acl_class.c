@@ -6,9 +6,10 @@
  * Layout of one family. The prefilter's tables are one array pf[] of
  * group masks (bit g = grp[g]) at fixed offsets, so the lookup keeps one
  * base pointer in a register:
- *   PF_PROTO [2 * 256]: by (later fragment, protocol); a group whose rules
+ *   PF_PROTO [4 * 256]: by (fragment kind, protocol), kind 2 a later
+ *     fragment (built as [2][256]: later or not); a group whose rules
  *     need ports_ok is left out where the pair has no ports;
- *   PF_DSCP [64]; PF_PEER [IXG_MAX_PEERS] (entry 0 also serves ids past
+ *   PF_DSCP [256] (four copies of the 64 DSCPs); PF_PEER [IXG_MAX_PEERS] (entry 0 also serves ids past
  *     the table: only groups without a peer);
  *   PF_SRC / PF_DST [256]: by the address's first byte (IPv4) or a fold of
  *     its first three bytes (IPv6, addr_index6), set wherever a rule's
@@ -1395,7 +1396,7 @@ addr_table(uint64_t *t, int family, const uint64_t w[2], unsigned len,
 		unsigned free_bits = len >= 24 ? 0 : 24 - len;
 
 		for (unsigned x = 0; x < 1u << free_bits; x++) {
-			uint8_t b[3] = {a[0], a[1], (uint8_t)(a[2] | x)};
+			uint8_t b[4] = {a[0], a[1], (uint8_t)(a[2] | x), 0};
 
 			t[addr_index6(b)] |= bit;
 		}
@@ -1774,8 +1775,13 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
 		uint64_t *pf = (uint64_t *)(base + l->pf);
 		uint32_t *blk = (uint32_t *)(pf + PF_BLK);
 
-		memcpy(pf + PF_PROTO, f->proto_t, 512 * sizeof(uint64_t));
-		memcpy(pf + PF_DSCP, f->dscp_t, 64 * sizeof(uint64_t));
+		for (unsigned k = 0; k < 4; k++) {
+			memcpy(pf + PF_PROTO + k * 256,
+			       f->proto_t + (k == 2 ? 256 : 0),
+			       256 * sizeof(uint64_t));
+			memcpy(pf + PF_DSCP + k * 64, f->dscp_t,
+			       64 * sizeof(uint64_t));
+		}
 		memcpy(pf + PF_SRC, f->src_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_DST, f->dst_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_SRC0, f->src0_t, 256 * sizeof(uint64_t));

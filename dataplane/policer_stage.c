@@ -9,6 +9,9 @@
  * 16-route one, rte_meter (35) included (callgrind; bench/README.md,
  * "Issue 12, the stages other than the FIB walks").
  */
+#include <stddef.h>
+#include <string.h>
+
 #include "pipeline.h"
 #include "policer_stage.h"
 
@@ -24,6 +27,29 @@ act(struct burst *b, unsigned i, uint8_t action, uint8_t dscp,
 		break;
 	default: break;
 	}
+}
+
+/* verdict and l3 in one 32-bit word (bytes 0 and 2, little-endian). */
+_Static_assert(offsetof(struct pkt_meta, verdict) == 0 &&
+		       offsetof(struct pkt_meta, l3) == 2,
+	       "verdict, l3 at bytes 0 and 2");
+_Static_assert(VERDICT_CONTINUE == 0 && L3_IPV4 == 1 && L3_IPV6 == 2,
+	       "continue_ip's constants");
+
+/* VERDICT_CONTINUE and IPv4 or IPv6: (w & 0xff00ff) is 0x10000 or
+ * 0x20000, i.e. minus 0x10000 it has no bit but bit 16. */
+static inline int
+continue_ip(const struct pkt_meta *m)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t w;
+
+	memcpy(&w, m, sizeof(w));
+	return (((w & 0xff00ffu) - 0x10000u) & ~0x10000u) == 0;
+#else
+	return m->verdict == VERDICT_CONTINUE &&
+	       (m->l3 == L3_IPV4 || m->l3 == L3_IPV6);
+#endif
 }
 
 /*
@@ -79,7 +105,7 @@ policer_one_rate_check(struct rte_meter_trtcm *mt,
  * rte_meter's trTCM check. Worker thread; writes only this worker's
  * meters.
  */
-void
+PIPELINE_NO_SLP void
 stage_policer(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const unsigned n_pkts = b->n;
@@ -101,17 +127,14 @@ stage_policer(struct pipeline_ctx *ctx, struct burst *b)
 		/* Read once: the meter's stores may alias them for the
 		 * compiler (-fno-strict-aliasing). */
 		const uint32_t peer = m->in_peer, c = m->class_id;
-		const uint32_t l3 = m->l3;
 		uint32_t idx;
 		enum rte_color col;
 
 		/* A class above the highest metered one, a peer above the
 		 * highest configured one (IXG_PEER_NONE is 0: its row is
 		 * empty), an unconfigured peer or a (peer, class) without a
-		 * rate: nothing to meter (tables.h, meter_prof). L3_IPV4 and
-		 * L3_IPV6 are 1 and 2. */
-		if (m->verdict != VERDICT_CONTINUE || l3 - L3_IPV4 > 1u ||
-		    c >= stride)
+		 * rate: nothing to meter (tables.h, meter_prof). */
+		if (!continue_ip(m) || c >= stride)
 			continue;
 		idx = peer * stride + c;
 		if (idx >= n_meters)

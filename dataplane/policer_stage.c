@@ -70,10 +70,23 @@ one_rate_check(struct rte_meter_trtcm *mt,
 	       uint32_t len)
 {
 	const uint64_t period = p->cir_period;
-	const uint64_t n = (now - mt->time_tc) / period;
-	const uint64_t time = mt->time_tc + n * period;
-	uint64_t tc = mt->tc + n * p->cir_bytes_per_period;
+	const uint64_t diff = now - mt->time_tc;
+	uint64_t n, time, tc;
 
+	if (diff < period) {
+		/* No period has passed (a second packet of the meter in one
+		 * burst: one now_tsc): rte_meter's refill adds 0 and its
+		 * stores write back what is there (tc <= cbs always). */
+		tc = mt->tc;
+		if (tc < len)
+			return RTE_COLOR_RED;
+		mt->tc = tc - len;
+		mt->tp = tc - len;
+		return RTE_COLOR_GREEN;
+	}
+	n = diff / period;
+	time = mt->time_tc + n * period;
+	tc = mt->tc + n * p->cir_bytes_per_period;
 	if (tc > p->cbs)
 		tc = p->cbs;
 	mt->time_tc = time;

@@ -6,9 +6,10 @@
  * Layout of one family. The prefilter's tables are one array pf[] of
  * group masks (bit g = grp[g]) at fixed offsets, so the lookup keeps one
  * base pointer in a register:
- *   PF_PROTO [2 * 256]: by (later fragment, protocol); a group whose rules
+ *   PF_PROTO [4 * 256]: by (fragment kind, protocol), kind 2 a later
+ *     fragment (built as [2][256]: later or not); a group whose rules
  *     need ports_ok is left out where the pair has no ports;
- *   PF_DSCP [64]; PF_PEER [IXG_MAX_PEERS] (entry 0 also serves ids past
+ *   PF_DSCP [256] (four copies of the 64 DSCPs); PF_PEER [IXG_MAX_PEERS] (entry 0 also serves ids past
  *     the table: only groups without a peer);
  *   PF_SRC / PF_DST [256]: by the address's first byte (IPv4) or a fold of
  *     its first three bytes (IPv6, addr_index6), set wherever a rule's
@@ -63,6 +64,14 @@ struct grp {
 	 * then addresses and peer only.
 	 */
 	uint32_t exact;
+	/*
+	 * Decided groups (fam.dec_mask): exact, and no rule names an address,
+	 * so every condition of their rules but the peer is one the prefilter
+	 * tested exactly. Their best rule for a packet is dec[dec_off + (peer
+	 * & peer_mask)] (a rank, NO_RANK for none), where peer & peer_mask <
+	 * dec_rows; no rule of the group names a higher peer.
+	 */
+	uint32_t dec_off, dec_rows;
 };
 
 /* Bucket b of a tuple holds the rules from byte offset off[b] to off[b + 1]
@@ -114,6 +123,15 @@ enum {
 struct fam {
 	uint32_t n_rules;
 	uint32_t n_groups;
+	uint64_t dec_mask; /* the decided groups (struct grp) */
+	const uint32_t *dec; /* their best ranks by peer */
+	/*
+	 * IPv4: the prefilter's address tables by the first two bytes, to
+	 * narrow a mask before the walk: a16[a16_blk[first byte] + second
+	 * byte], source then destination (a16_blk[256 + first byte]).
+	 */
+	const uint32_t *a16_blk;
+	const uint64_t *a16;
 	const uint64_t *pf; /* prefilter tables, PF_* */
 	const struct grp *grp;
 	const char *rec; /* struct rec4 or rec6 */
@@ -246,13 +264,13 @@ rule_flags(uint32_t proto, uint32_t flags)
  * beat the best match.
  */
 static inline __attribute__((always_inline)) uint32_t
-walk4(const struct fam *f, const struct acl_class_key4 *k, uint64_t m)
+walk4(const struct fam *f, const struct acl_class_key4 *k, uint64_t m,
+      uint32_t best)
 {
 	const uint32_t src = k->src, dst = k->dst;
 	const uint32_t proto = k->proto, peer = k->in_peer;
 	const uint32_t sp = k->sport, dp = k->dport;
 	const uint32_t fl = rule_flags(proto, k->flags);
-	uint32_t best = NO_RANK;
 
 	do {
 		const struct grp *g = &f->grp[__builtin_ctzll(m)];
@@ -291,16 +309,16 @@ walk4(const struct fam *f, const struct acl_class_key4 *k, uint64_t m)
 				}
 		}
 	} while (m != 0);
-	return best == NO_RANK ? 0 : f->result[best];
+	return best;
 }
 
 static inline __attribute__((always_inline)) uint32_t
-walk6(const struct fam *f, const struct acl_class_key6 *k, uint64_t m)
+walk6(const struct fam *f, const struct acl_class_key6 *k, uint64_t m,
+      uint32_t best)
 {
 	const uint32_t proto = k->proto, peer = k->in_peer;
 	const uint32_t sp = k->sport, dp = k->dport;
 	const uint32_t fl = rule_flags(proto, k->flags);
-	uint32_t best = NO_RANK;
 	uint64_t s[2], d[2];
 
 	memcpy(s, k->src, 16);
@@ -342,6 +360,62 @@ walk6(const struct fam *f, const struct acl_class_key6 *k, uint64_t m)
 			}
 		}
 	} while (m != 0);
+	return best;
+}
+
+/*
+ * The decided groups of mask m (whose rules' conditions other than the
+ * peer the prefilter tested exactly): the best rank among them from their
+ * tables, no rule walk. *m keeps the other groups.
+ */
+static inline __attribute__((always_inline)) uint32_t
+decide(const struct fam *f, uint64_t *m, uint32_t peer)
+{
+	uint64_t md = *m & f->dec_mask;
+	uint32_t best = NO_RANK;
+
+	*m &= ~f->dec_mask;
+	for (; md != 0; md &= md - 1) {
+		const struct grp *g = &f->grp[__builtin_ctzll(md)];
+		const uint32_t idx = peer & g->peer_mask;
+
+		if (idx < g->dec_rows) {
+			const uint32_t r = f->dec[g->dec_off + idx];
+
+			best = r < best ? r : best;
+		}
+	}
+	return best;
+}
+
+/*
+ * One IPv4 key whose prefilter mask is m: the mask narrowed by the first
+ * two bytes of both addresses, the decided groups from their tables, the
+ * rule walk for the groups left that could still beat them.
+ */
+static inline __attribute__((always_inline)) uint32_t
+search4(const struct fam *f, const struct acl_class_key4 *k, uint64_t m)
+{
+	uint8_t sa[4], da[4];
+	uint32_t best;
+
+	memcpy(sa, &k->src, 4);
+	memcpy(da, &k->dst, 4);
+	m &= f->a16[f->a16_blk[sa[0]] + sa[1]] &
+	     f->a16[f->a16_blk[256 + da[0]] + da[1]];
+	best = decide(f, &m, k->in_peer);
+	if (m != 0)
+		best = walk4(f, k, m, best);
+	return best == NO_RANK ? 0 : f->result[best];
+}
+
+static inline __attribute__((always_inline)) uint32_t
+search6(const struct fam *f, const struct acl_class_key6 *k, uint64_t m)
+{
+	uint32_t best = decide(f, &m, k->in_peer);
+
+	if (m != 0)
+		best = walk6(f, k, m, best);
 	return best == NO_RANK ? 0 : f->result[best];
 }
 
@@ -384,7 +458,7 @@ acl_class_classify4(const struct acl_class *c,
 			n_idx += m[i] != 0;
 		}
 		for (unsigned j = 0; j < n_idx; j++)
-			res[lo + idx[j]] = walk4(&f, &k[idx[j]], m[idx[j]]);
+			res[lo + idx[j]] = search4(&f, &k[idx[j]], m[idx[j]]);
 	}
 }
 
@@ -417,7 +491,7 @@ acl_class_classify6(const struct acl_class *c,
 			n_idx += m[i] != 0;
 		}
 		for (unsigned j = 0; j < n_idx; j++)
-			res[lo + idx[j]] = walk6(&f, &k[idx[j]], m[idx[j]]);
+			res[lo + idx[j]] = search6(&f, &k[idx[j]], m[idx[j]]);
 	}
 }
 
@@ -428,7 +502,7 @@ acl_class_walk4(const struct acl_class *c, const struct acl_class_key4 *keys,
 	const struct fam f = c->f[0];
 
 	for (unsigned i = 0; i < n; i++)
-		res[i] = masks[i] != 0 ? walk4(&f, &keys[i], masks[i]) : 0;
+		res[i] = masks[i] != 0 ? search4(&f, &keys[i], masks[i]) : 0;
 }
 
 void
@@ -438,7 +512,7 @@ acl_class_walk6(const struct acl_class *c, const struct acl_class_key6 *keys,
 	const struct fam f = c->f[1];
 
 	for (unsigned i = 0; i < n; i++)
-		res[i] = masks[i] != 0 ? walk6(&f, &keys[i], masks[i]) : 0;
+		res[i] = masks[i] != 0 ? search6(&f, &keys[i], masks[i]) : 0;
 }
 
 const uint64_t *
@@ -541,6 +615,16 @@ struct bfam {
 	uint32_t max_bucket, worst_checks, max_probes;
 	uint32_t max_groups; /* by the small fields alone, see work_bounds */
 	uint32_t grp_checks[ACL_CLASS_MAX_GROUPS]; /* sum of longest buckets */
+	/* decided groups (struct grp): their tables, dec[n_dec] */
+	uint64_t dec_mask;
+	uint32_t grp_dec_off[ACL_CLASS_MAX_GROUPS];
+	uint32_t grp_dec_rows[ACL_CLASS_MAX_GROUPS];
+	uint32_t n_dec;
+	uint32_t *dec;
+	/* IPv4: a16_blk[512] (entries of a16), a16[n_a16] (struct fam) */
+	uint32_t a16_blk[512];
+	uint32_t n_a16;
+	uint64_t *a16;
 };
 
 static int bad(struct acl_class_error *err, int rc, int64_t rule,
@@ -1312,7 +1396,7 @@ addr_table(uint64_t *t, int family, const uint64_t w[2], unsigned len,
 		unsigned free_bits = len >= 24 ? 0 : 24 - len;
 
 		for (unsigned x = 0; x < 1u << free_bits; x++) {
-			uint8_t b[3] = {a[0], a[1], (uint8_t)(a[2] | x)};
+			uint8_t b[4] = {a[0], a[1], (uint8_t)(a[2] | x), 0};
 
 			t[addr_index6(b)] |= bit;
 		}
@@ -1414,9 +1498,168 @@ small_tables(struct bfam *f)
 	return rc;
 }
 
+/*
+ * The decided groups: exact (one signature: the prefilter tested their
+ * protocol, DSCP/ports_ok and port conditions exactly) and without
+ * prefixes, so a packet whose prefilter mask has such a group matches its
+ * first rule for the packet's peer (peer tables are exact too, for peers
+ * below IXG_MAX_PEERS). Their best rank by peer (one row for a group
+ * naming no peer), from the rules kept after prune_shadowed, as the walk
+ * would find it.
+ */
+static int
+decided_tables(struct bfam *f)
+{
+	uint8_t pfx[ACL_CLASS_MAX_GROUPS] = {0};
+	uint32_t rows[ACL_CLASS_MAX_GROUPS] = {0};
+
+	for (uint32_t i = 0; i < f->n; i++) {
+		const struct brule *r = &f->r[i];
+		uint32_t need = (r->peer & f->grp_peer[r->grp]) + 1u;
+
+		pfx[r->grp] |= r->sl != 0 || r->dl != 0;
+		rows[r->grp] = need > rows[r->grp] ? need : rows[r->grp];
+	}
+	f->dec_mask = 0;
+	f->n_dec = 0;
+	for (uint32_t g = 0; g < f->n_grp; g++) {
+		if (!f->grp_exact[g] || pfx[g] || rows[g] == 0)
+			continue;
+		f->dec_mask |= (uint64_t)1 << g;
+		f->grp_dec_off[g] = f->n_dec;
+		f->grp_dec_rows[g] = rows[g];
+		f->n_dec += rows[g];
+	}
+	f->dec = malloc(((size_t)f->n_dec + 1) * sizeof(*f->dec));
+	if (f->dec == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < f->n_dec; i++)
+		f->dec[i] = NO_RANK;
+	for (uint32_t i = 0; i < f->n; i++) {
+		const struct brule *r = &f->r[i];
+		uint32_t *d;
+
+		if (!((f->dec_mask >> r->grp) & 1))
+			continue;
+		d = &f->dec[f->grp_dec_off[r->grp] +
+			    (r->peer & f->grp_peer[r->grp])];
+		*d = r->rank < *d ? r->rank : *d;
+	}
+	return 0;
+}
+
+/* A range of 16-bit address heads [lo, hi] a group's prefix covers. */
+struct span16 {
+	uint32_t grp, lo, hi;
+};
+
+static int
+cmp_span16(const void *pa, const void *pb)
+{
+	const struct span16 *a = pa, *b = pb;
+
+	if (a->grp != b->grp)
+		return a->grp < b->grp ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/*
+ * IPv4: the address prefilter by the first two bytes (struct fam, a16),
+ * source (dir 0) and destination (1): bit g at head h when a rule of
+ * group g has a prefix that an address starting with h can be in. Spans
+ * sorted and merged per group before painting, so the work is at most
+ * 65,536 entries a group whatever the rules. Blocks of 256 by first byte;
+ * uniform ones shared.
+ */
+static int
+addr16_dir(const struct bfam *f, int dir, uint64_t *full)
+{
+	struct span16 *sp = malloc(((size_t)f->n + 1) * sizeof(*sp));
+	uint64_t all = 0;
+	uint32_t n = 0;
+
+	if (sp == NULL)
+		return -ENOMEM;
+	memset(full, 0, 65536 * sizeof(*full));
+	for (uint32_t i = 0; i < f->n; i++) {
+		const struct brule *r = &f->r[i];
+		unsigned len = dir ? r->dl : r->sl;
+		uint8_t a[16];
+		uint32_t head;
+
+		if (len == 0) {
+			all |= (uint64_t)1 << r->grp;
+			continue;
+		}
+		memcpy(a, dir ? r->d : r->s, 16);
+		head = (uint32_t)a[0] << 8 | a[1];
+		sp[n].grp = r->grp;
+		sp[n].lo = head;
+		sp[n].hi = len >= 16 ? head : head | ((1u << (16 - len)) - 1);
+		n++;
+	}
+	qsort(sp, n, sizeof(*sp), cmp_span16);
+	for (uint32_t i = 0; i < n;) {
+		uint32_t g = sp[i].grp, lo = sp[i].lo, hi = sp[i].hi;
+
+		for (i++; i < n && sp[i].grp == g && sp[i].lo <= hi + 1; i++)
+			hi = sp[i].hi > hi ? sp[i].hi : hi;
+		for (uint32_t h = lo; h <= hi; h++)
+			full[h] |= (uint64_t)1 << g;
+	}
+	for (uint32_t h = 0; h < 65536; h++)
+		full[h] |= all;
+	free(sp);
+	return 0;
+}
+
+static int
+addr16_tables(struct bfam *f)
+{
+	uint64_t *full = malloc(2 * 65536 * sizeof(*full));
+	uint8_t uniform[512];
+	uint32_t nb = 0;
+
+	f->a16 = malloc(512 * 256 * sizeof(*f->a16));
+	if (full == NULL || f->a16 == NULL) {
+		free(full);
+		return -ENOMEM;
+	}
+	for (int dir = 0; dir < 2; dir++) {
+		int rc = addr16_dir(f, dir, full + dir * 65536);
+
+		if (rc < 0) {
+			free(full);
+			return rc;
+		}
+	}
+	for (uint32_t b = 0; b < 512; b++) {
+		const uint64_t *blk = full + b * 256;
+		int uni = 1;
+		uint32_t k = nb;
+
+		for (uint32_t x = 1; x < 256 && uni; x++)
+			uni = blk[x] == blk[0];
+		if (uni)
+			for (k = 0; k < nb; k++)
+				if (uniform[k] && f->a16[k * 256] == blk[0])
+					break;
+		if (k == nb) {
+			memcpy(f->a16 + nb * 256, blk, 256 * sizeof(*blk));
+			uniform[nb++] = (uint8_t)uni;
+		}
+		f->a16_blk[b] = k * 256;
+	}
+	f->n_a16 = nb * 256;
+	free(full);
+	return 0;
+}
+
 static void
 bfam_free(struct bfam *f)
 {
+	free(f->dec);
+	free(f->a16);
 	free(f->r);
 	free(f->tup);
 	free(f->off);
@@ -1482,7 +1725,7 @@ first32(const uint64_t w[2])
 
 /* Bytes of each array of one family in the block, 64-byte aligned. */
 struct lay {
-	size_t pf, grp, tup, off, rec, result, end;
+	size_t pf, grp, tup, off, rec, result, dec, a16_blk, a16, end;
 };
 
 static size_t
@@ -1508,7 +1751,10 @@ layout(const struct bfam *f, size_t at, struct lay *l)
 	l->off = al64(l->tup + f->n_tup * tsz);
 	l->rec = al64(l->off + f->n_off * sizeof(uint32_t));
 	l->result = al64(l->rec + f->n * rsz);
-	l->end = al64(l->result + f->n_ranks * sizeof(uint32_t));
+	l->dec = al64(l->result + f->n_ranks * sizeof(uint32_t));
+	l->a16_blk = al64(l->dec + f->n_dec * sizeof(uint32_t));
+	l->a16 = al64(l->a16_blk + (f->n_a16 ? 512 : 0) * sizeof(uint32_t));
+	l->end = al64(l->a16 + f->n_a16 * sizeof(uint64_t));
 	return l->end;
 }
 
@@ -1529,8 +1775,13 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
 		uint64_t *pf = (uint64_t *)(base + l->pf);
 		uint32_t *blk = (uint32_t *)(pf + PF_BLK);
 
-		memcpy(pf + PF_PROTO, f->proto_t, 512 * sizeof(uint64_t));
-		memcpy(pf + PF_DSCP, f->dscp_t, 64 * sizeof(uint64_t));
+		for (unsigned k = 0; k < 4; k++) {
+			memcpy(pf + PF_PROTO + k * 256,
+			       f->proto_t + (k == 2 ? 256 : 0),
+			       256 * sizeof(uint64_t));
+			memcpy(pf + PF_DSCP + k * 64, f->dscp_t,
+			       64 * sizeof(uint64_t));
+		}
 		memcpy(pf + PF_SRC, f->src_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_DST, f->dst_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_SRC0, f->src0_t, 256 * sizeof(uint64_t));
@@ -1553,6 +1804,17 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
 		g[i].tup = base + l->tup + f->grp_tup[i] * tsz;
 		g[i].peer_mask = f->grp_peer[i];
 		g[i].exact = f->grp_exact[i];
+		g[i].dec_off = f->grp_dec_off[i];
+		g[i].dec_rows = f->grp_dec_rows[i];
+	}
+	memcpy(base + l->dec, f->dec, f->n_dec * sizeof(uint32_t));
+	o->dec_mask = f->dec_mask;
+	o->dec = (const uint32_t *)(base + l->dec);
+	if (f->n_a16 != 0) {
+		memcpy(base + l->a16_blk, f->a16_blk, sizeof(f->a16_blk));
+		memcpy(base + l->a16, f->a16, f->n_a16 * sizeof(uint64_t));
+		o->a16_blk = (const uint32_t *)(base + l->a16_blk);
+		o->a16 = (const uint64_t *)(base + l->a16);
 	}
 	for (uint32_t i = 0; i < f->n_tup; i++) {
 		const struct btup *t = &f->tup[i];
@@ -1808,7 +2070,9 @@ build_level(struct bfam *f, int family, const struct brule *orig, uint32_t n,
 		return -ENOMEM;
 	memcpy(f->r, orig, n * sizeof(*f->r));
 	if ((rc = plan_groups(f, level)) < 0 || (rc = prune_shadowed(f)) < 0 ||
-	    (rc = plan_tuples_all(f)) < 0 || (rc = small_tables(f)) < 0)
+	    (rc = plan_tuples_all(f)) < 0 || (rc = small_tables(f)) < 0 ||
+	    (rc = decided_tables(f)) < 0 ||
+	    (family == 4 && (rc = addr16_tables(f)) < 0))
 		return rc;
 	work_bounds(f);
 	return 0;
@@ -1923,6 +2187,8 @@ acl_class_build(const struct ixg_spec_acl_rule *rules, uint32_t n,
 		st->max_bucket[fi] = f[fi].max_bucket;
 		st->worst_checks[fi] = f[fi].worst_checks;
 		st->max_probes[fi] = f[fi].max_probes;
+		st->decided[fi] = (uint32_t)__builtin_popcountll(
+			f[fi].dec_mask);
 	}
 	c->st.bytes = size;
 	*out = c;

@@ -46,6 +46,13 @@
  *     finds a bucket of rules sorted by rank; each is checked on every
  *     field. Groups, tuples and buckets are visited in rank order and left
  *     as soon as they cannot beat the best match so far.
+ *  4. Decided groups (the members' class rules: one signature, no
+ *     prefix, so the prefilter tested every condition but the peer
+ *     exactly): their best rule is read from a table by peer, without a
+ *     walk. For IPv4 the mask is first narrowed by the first two bytes of
+ *     each address (bogon rules like 192.168.0.0/16 no longer send every
+ *     192.x packet to the walk). Only the groups left, and only while one
+ *     could beat the decided answer, are walked.
  *
  * The built classifier is one block of memory (acl_class_stats.bytes),
  * immutable; lookups take no lock, allocate nothing and make no call.
@@ -55,6 +62,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ixg_api.h"
 
@@ -125,6 +133,9 @@ struct acl_class_stats {
 	 */
 	uint32_t max_probes[2];
 	uint32_t worst_checks[2];
+	/* groups answered from a table by peer, without a rule walk: one
+	 * signature, no prefixes (acl_class.c, decided_tables) */
+	uint32_t decided[2];
 	size_t bytes; /* the whole block */
 };
 
@@ -178,9 +189,12 @@ void acl_class_classify6(const struct acl_class *c,
  * fills them, acl_class.c).
  */
 enum {
-	ACL_CLASS_PF_PROTO = 0, /* [later frag << 8 | proto] */
-	ACL_CLASS_PF_DSCP = ACL_CLASS_PF_PROTO + 512,
-	ACL_CLASS_PF_SRC = ACL_CLASS_PF_DSCP + 64, /* first byte / index6 */
+	/* [frag << 8 | proto], frag an enum frag_kind of pipeline.h (0..3;
+	 * 2 is a later fragment, the others have their L4 header) */
+	ACL_CLASS_PF_PROTO = 0,
+	/* [DSCP], 256 entries: entry v is entry v & 0x3f's */
+	ACL_CLASS_PF_DSCP = ACL_CLASS_PF_PROTO + 1024,
+	ACL_CLASS_PF_SRC = ACL_CLASS_PF_DSCP + 256, /* first byte / index6 */
 	ACL_CLASS_PF_DST = ACL_CLASS_PF_SRC + 256,
 	ACL_CLASS_PF_PEER = ACL_CLASS_PF_DST + 256,
 	/* uint32_t [2][256]: each port high byte's block of 256 */
@@ -191,12 +205,15 @@ enum {
 };
 
 /* Index of an IPv6 address in the SRC/DST tables: its first three bytes
- * folded (the first alone is nearly always 0x20..0x2f). */
+ * hashed (the first alone is nearly always 0x20..0x2f): one load, a mask,
+ * a multiply and a shift. */
 static inline uint32_t
 acl_class_addr_index6(const uint8_t *a)
 {
-	return (uint32_t)(a[0] ^ (uint8_t)(a[1] << 3 | a[1] >> 5) ^
-			  (uint8_t)(a[2] << 5 | a[2] >> 3));
+	uint32_t x;
+
+	memcpy(&x, a, sizeof(x));
+	return ((x & 0xffffffu) * 0x9e3779b1u) >> 24;
 }
 
 /*
@@ -218,12 +235,37 @@ acl_class_prefilter(const uint64_t *pf, uint32_t proto, uint32_t flags,
 	const uint32_t *blk = (const uint32_t *)(pf + ACL_CLASS_PF_BLK);
 
 	return pf[ACL_CLASS_PF_PROTO +
-		  ((flags & ACL_CLASS_LATER_FRAG) << 1 | proto)] &
+		  ((flags & ACL_CLASS_LATER_FRAG) << 2 | proto)] &
 	       pf[ACL_CLASS_PF_DSCP + (flags & 0x3f)] &
 	       pf[ACL_CLASS_PF_PEER + (peer & (IXG_MAX_PEERS - 1))] &
 	       pf[ACL_CLASS_PF_SRC + si] & pf[ACL_CLASS_PF_DST + di] &
 	       pf[blk[sport >> 8] + (sport & 0xff)] &
 	       pf[blk[256 + (dport >> 8)] + (dport & 0xff)];
+}
+
+/*
+ * acl_class_prefilter on a packet's metadata as stage_acl holds it:
+ * pfrag = frag << 8 | proto (frag 0..3,
+ * FRAG_LATER = 2 a later fragment), dscp the packet's DSCP byte (any
+ * 0..255: its low 6 bits count), each port as its high and low bytes
+ * (the caller reads them as bytes). The same mask.
+ */
+static inline uint64_t
+acl_class_prefilter_meta(const uint64_t *pf, uint32_t pfrag, uint8_t dscp,
+			 uint32_t peer, uint8_t sport_hi, uint8_t sport_lo,
+			 uint8_t dport_hi, uint8_t dport_lo, uint8_t si,
+			 uint8_t di)
+{
+	const uint32_t *blk_s = (const uint32_t *)(pf + ACL_CLASS_PF_BLK);
+	const uint32_t *blk_d = blk_s + 256;
+
+	return pf[ACL_CLASS_PF_PROTO + (size_t)(pfrag & 0x3ff)] &
+	       pf[ACL_CLASS_PF_DSCP + (size_t)dscp] &
+	       pf[ACL_CLASS_PF_PEER + (size_t)(peer & (IXG_MAX_PEERS - 1))] &
+	       pf[ACL_CLASS_PF_SRC + (size_t)si] &
+	       pf[ACL_CLASS_PF_DST + (size_t)di] &
+	       pf[blk_s[sport_hi] + (size_t)sport_lo] &
+	       pf[blk_d[dport_hi] + (size_t)dport_lo];
 }
 
 /* IPv6: acl_class_prefilter's mask narrowed by the addresses' first
@@ -244,11 +286,12 @@ acl_class_prefilter6(const uint64_t *pf, uint32_t proto, uint32_t flags,
 const uint64_t *acl_class_pf(const struct acl_class *c, int family);
 
 /*
- * The rule walk for n keys of one family whose prefilter masks (from
- * acl_class_prefilter / acl_class_prefilter6 on the same fields) are
- * masks[i]: res[i] as acl_class_classify4/6 gives for keys[i] (0 where
- * masks[i] is 0). The family must have rules (acl_class_pf not NULL).
- * Worker threads, as the classify functions.
+ * The rest of the search for n keys of one family whose prefilter masks
+ * (from acl_class_prefilter / acl_class_prefilter6, or their _meta
+ * variant, on the same fields) are masks[i]: IPv4 masks narrowed by
+ * two address bytes, the decided groups, the rule walk. res[i] as acl_class_classify4/6 gives
+ * for keys[i] (0 where masks[i] is 0). The family must have rules
+ * (acl_class_pf not NULL). Worker threads, as the classify functions.
  */
 void acl_class_walk4(const struct acl_class *c,
 		     const struct acl_class_key4 *keys, const uint64_t *masks,

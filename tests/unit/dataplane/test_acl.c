@@ -9,10 +9,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "acl_class.h"
 #include "dp_test_util.h"
 
 static struct ixg_spec *
@@ -463,6 +465,135 @@ test_matches_simple_version(void **state)
 	dp_spec_free(s);
 }
 
+/*
+ * The paths the real filter sets take: groups of prefix-less class rules
+ * per peer (answered from the decided tables, no walk) among global and
+ * per-peer prefix rules (bogon-like sources and destinations of /4../24,
+ * so the two-byte address tables narrow them), on 400 random bursts with
+ * every fragment kind (3 included), DSCP bytes above 63, and ingress peers
+ * past the rules' (4096 + n aliases peer n in the prefilter): stage_acl
+ * against stage_acl_simple, byte for byte, and most packets answered by
+ * a decided group.
+ */
+static void
+test_decided_matches_simple(void **state)
+{
+	static const uint16_t pk_peers[] = {0, 1, 2,	3,    5,
+					    7, 8, 4097, 4101, 65535};
+	struct ixg_spec *s = spec();
+	struct tables *t;
+	struct pipeline_ctx ctx;
+	struct acl_class_stats st;
+	unsigned matched = 0, classed = 0;
+	uint32_t id = 1;
+
+	(void)state;
+	for (uint16_t p = 3; p <= 7; p++) {
+		char mac[32];
+
+		snprintf(mac, sizeof(mac), "02:00:00:00:01:%02x", p);
+		dp_spec_peer(s, p, 0, 0, mac, IXG_SAV_OFF);
+	}
+	dp_spec_class(s, 7, 0, 0, 0, 0);
+	dp_spec_class(s, 8, 0, 0, 0, 0);
+	for (unsigned k = 0; k < 240; k++, id++) {
+		const uint8_t fam = rnd(3) ? 4 : 6;
+		const unsigned kind = rnd(6);
+		struct ixg_spec_acl_rule *r;
+
+		r = dp_spec_acl(s, id, kind < 3 ? rnd(200) : 100 + rnd(300),
+				fam,
+				kind < 3 ? IXG_ACL_CLASS
+				: rnd(3) ? IXG_ACL_DENY
+					 : IXG_ACL_REMARK);
+		r->class_id = kind < 3 ? (uint16_t)(7 + rnd(2)) : 0;
+		r->remark_dscp = 10;
+		r->in_peer = rnd(5) ? (uint16_t)(1 + rnd(7)) : IXG_PEER_NONE;
+		if (kind < 3) { /* class rules: protocol and ports only */
+			r->proto = kind == 1 ? 17 : 6;
+			r->proto_mask = 0xff;
+			r->dport_lo = kind == 0 ? 443 : kind == 1 ? 3478 : 80;
+			r->dport_hi = (uint16_t)(r->dport_lo +
+						 (kind == 1) * 19);
+			if (rnd(8) == 0) {
+				r->dscp_any = 0;
+				r->dscp = 46;
+			}
+		} else if (kind == 3) { /* anti-reflection */
+			r->proto = 17;
+			r->proto_mask = 0xff;
+			r->sport_lo = r->sport_hi = rnd(2) ? 123 : 11211;
+			rnd_addr(r->dst, fam, 4);
+			r->dst_len = (uint8_t)(8 + rnd(fam == 4 ? 17 : 41));
+		} else { /* bogon-like sources or destinations */
+			uint8_t *a = kind == 4 ? r->src : r->dst;
+			uint8_t *len = kind == 4 ? &r->src_len : &r->dst_len;
+
+			rnd_addr(a, fam, 4);
+			*len = (uint8_t)(4 + rnd(fam == 4 ? 21 : 45));
+		}
+	}
+	t = dp_tables_build(s);
+	acl_class_stats(t->acl, &st);
+	assert_true(st.decided[0] >= 3);
+	assert_true(st.decided[1] >= 3);
+	dp_ctx_init(&ctx, t);
+	for (unsigned round = 0; round < 400; round++) {
+		struct burst a, b;
+
+		dp_burst_init(&a, 0);
+		for (unsigned i = 0; i < PIPELINE_BURST; i++) {
+			const int fam = rnd(3) ? 4 : 6;
+			const uint8_t proto =
+				rnd(4) ? (rnd(2) ? 6 : 17)
+				       : protos[rnd(sizeof(protos))];
+			unsigned k = fam == 4 ? dp_burst_add4(&a, 0, "0.0.0.0",
+							      "0.0.0.0", proto,
+							      0, 0)
+					      : dp_burst_add6(&a, 0,
+							      "::", "::", proto,
+							      0, 0);
+			struct pkt_meta *m = &a.meta[k];
+
+			m->in_peer = pk_peers[rnd(sizeof(pk_peers) /
+						  sizeof(pk_peers[0]))];
+			m->sport = rnd(3) ? (uint16_t)(1024 + rnd(64512))
+					  : ports[rnd(sizeof(ports) / 2)];
+			m->dport = rnd(2) ? (uint16_t)(rnd(3) == 0 ? 443
+						       : rnd(2) ? 3478 + rnd(21)
+								: 80)
+					  : (uint16_t)rnd(65536);
+			m->dscp = (uint8_t)(rnd(4) == 0 ? 46 + 64 * rnd(4)
+							: rnd(256));
+			m->frag = (uint8_t)(rnd(4) == 0 ? rnd(4) : FRAG_NONE);
+			rnd_addr(m->src, fam, 2);
+			rnd_addr(m->dst, fam, 2);
+			if (rnd(16) == 0)
+				m->verdict = VERDICT_DROP;
+		}
+		b = a;
+		stage_acl(&ctx, &a);
+		stage_acl_simple(&ctx, &b);
+		for (unsigned i = 0; i < a.n; i++) {
+			if (memcmp(&a.meta[i], &b.meta[i], sizeof(a.meta[i])))
+				fail_msg("round %u, packet %u: stage_acl "
+					 "rule %u verdict %u, simple rule %u "
+					 "verdict %u",
+					 round, i, a.meta[i].acl_rule,
+					 a.meta[i].verdict, b.meta[i].acl_rule,
+					 b.meta[i].verdict);
+			matched += a.meta[i].acl_rule != 0;
+			classed += a.meta[i].class_id != 0;
+		}
+		assert_memory_equal(&a, &b, sizeof(a));
+	}
+	print_message("%u matched, %u classed\n", matched, classed);
+	assert_true(matched > 2000);
+	assert_true(classed > 1000);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
 int
 main(void)
 {
@@ -475,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_dscp_class_remark),
 		cmocka_unit_test(test_no_rules),
 		cmocka_unit_test(test_matches_simple_version),
+		cmocka_unit_test(test_decided_matches_simple),
 	};
 
 	dp_test_eal_init("t_acl", 0);

@@ -14,6 +14,7 @@
 #include <rte_cycles.h>
 
 #include "dp_test_util.h"
+#include "policer_stage.h"
 
 #define PKT 1000
 
@@ -292,6 +293,114 @@ test_meter_prof(void **state)
 	dp_spec_free(s);
 }
 
+/* xorshift64*: the differential tests' own reproducible numbers. */
+static uint64_t
+rnd(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * UINT64_C(2685821657736338717);
+}
+
+/*
+ * stage_policer's one-rate check (class 0, the peer's rate) against
+ * rte_meter_trtcm_color_blind_check on the same profile: 200 profiles of
+ * random rates (1 kB/s .. 1.25 TB/s, so both of rte_meter's period
+ * shapes) and bursts, each with 400 packets of 40..9000 bytes at random
+ * gaps (0 to a few periods, and long idle times), from the state
+ * rte_meter_trtcm_config leaves: the same colour and the same four meter
+ * fields after every packet.
+ */
+static void
+test_one_rate_matches_rte_meter(void **state)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned red = 0, green = 0;
+
+	(void)state;
+	for (int k = 0; k < 200; k++) {
+		struct rte_meter_trtcm_params prm;
+		struct rte_meter_trtcm_profile prof;
+		struct rte_meter_trtcm ref, own;
+		uint64_t rate, burst, now;
+
+		rate = 1000 + rnd(&x) % (k % 2 ? 2000000 : 1250000000000ull);
+		burst = 1522 + rnd(&x) % (k % 3 ? 20000 : 64000000);
+		prm = (struct rte_meter_trtcm_params){
+			.cir = rate, .pir = rate, .cbs = burst, .pbs = burst};
+		assert_int_equal(rte_meter_trtcm_profile_config(&prof, &prm),
+				 0);
+		assert_int_equal(rte_meter_trtcm_config(&ref, &prof), 0);
+		own = ref;
+		now = ref.time_tc;
+		for (int i = 0; i < 400; i++) {
+			uint32_t len = (uint32_t)(40 + rnd(&x) % 8961);
+			enum rte_color a, b;
+
+			switch (rnd(&x) % 4) {
+			case 0: break; /* the same burst */
+			case 1: now += rnd(&x) % (prof.cir_period + 1); break;
+			case 2: now += rnd(&x) % (8 * prof.cir_period); break;
+			default: now += rnd(&x) % (hz / 10 + 1); break;
+			}
+			a = rte_meter_trtcm_color_blind_check(&ref, &prof, now,
+							      len);
+			b = policer_one_rate_check(&own, &prof, now, len);
+			assert_int_equal(a, b);
+			assert_memory_equal(&ref, &own, sizeof(ref));
+			red += a == RTE_COLOR_RED;
+			green += a == RTE_COLOR_GREEN;
+		}
+	}
+	/* both colours were reached */
+	assert_true(red > 1000);
+	assert_true(green > 1000);
+}
+
+/*
+ * What one_rate_check relies on: class 0's profile (the peer's) has C and
+ * P alike, and every worker's class-0 meter starts with both buckets in
+ * step; the other classes keep rte_meter's check.
+ */
+static void
+test_one_rate_profiles(void **state)
+{
+	struct ixg_spec *s = spec();
+	char err[256];
+	struct tables *t;
+	unsigned n = 0;
+
+	(void)state;
+	s->peers[0].rate = 1000000;
+	s->peers[0].burst = 2000;
+	s->peers[1].rate = 12500000000ull;
+	t = tables_build(s, 2, 4242, err, sizeof(err));
+	assert_non_null(t);
+	for (uint32_t p = 1; p * t->meter_stride < t->n_meters; p++) {
+		const struct rte_meter_trtcm_profile *pr =
+			t->meter_prof[p * t->meter_stride];
+
+		if (pr == NULL)
+			continue;
+		n++;
+		assert_true(pr->cir_period == pr->pir_period);
+		assert_true(pr->cir_bytes_per_period ==
+			    pr->pir_bytes_per_period);
+		assert_true(pr->cbs == pr->pbs);
+		for (unsigned w = 0; w < 2; w++) {
+			const struct rte_meter_trtcm *m =
+				&t->meters[w][p * t->meter_stride];
+
+			assert_true(m->time_tc == m->time_tp);
+			assert_true(m->tc == m->tp);
+		}
+	}
+	assert_int_equal(n, 2);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
 int
 main(void)
 {
@@ -301,6 +410,8 @@ main(void)
 		cmocka_unit_test(test_peer_rate),
 		cmocka_unit_test(test_per_worker),
 		cmocka_unit_test(test_meter_prof),
+		cmocka_unit_test(test_one_rate_matches_rte_meter),
+		cmocka_unit_test(test_one_rate_profiles),
 	};
 
 	dp_test_eal_init("t_policer", 0);

@@ -768,7 +768,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  */
 static __rte_always_inline int
 parse_fast(const struct rte_mbuf *m, const uint8_t *p, uint64_t mac_sh,
-	   uint16_t port, struct pkt_meta *pm)
+	   uint16_t port, struct pkt_meta *pm, uint64_t *smac)
 {
 	const uint32_t len = m->data_len;
 	const uint32_t tagged = ETH_HDR_LEN + VLAN_TAG_LEN;
@@ -776,6 +776,9 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p, uint64_t mac_sh,
 
 	if (unlikely(len < FAST_MIN_LEN) || (ld_u64(p) << 16) != mac_sh)
 		return 0;
+	/* stage_peer's (burst.peer_smac): written for a refused frame too,
+	 * which parse_general then writes again */
+	*smac = ld_u64(p + 6);
 	w = ld_u32(p + 12);
 	if (likely((w & ET_V4_MASK) == ET_V4))
 		return fast_ipv4(m, p, ETH_HDR_LEN, len, port, pm);
@@ -809,6 +812,12 @@ parse_general(const struct tables *t, struct burst *b, unsigned i,
 	meta_zero(pm);
 	pm->in_port = port;
 	pm->rx_len = m->pkt_len;
+	/* what stage_peer reads: an Ethernet header for every frame parse
+	 * leaves CONTINUE or charges (burst.peer_smac) */
+	b->peer_smac[i] =
+		m->data_len >= ETH_HDR_LEN
+			? ld_u64(rte_pktmbuf_mtod(m, const uint8_t *) + 6)
+			: 0;
 	r = parse_one(t, m, pm);
 	if (r == PARSE_OK)
 		return 0;
@@ -855,7 +864,8 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 					b->pkts[i + PREFETCH_AHEAD], void *));
 			if (likely(parse_fast(
 				    m, rte_pktmbuf_mtod(m, const uint8_t *),
-				    mac_sh, port, &b->meta[i])))
+				    mac_sh, port, &b->meta[i],
+				    &b->peer_smac[i])))
 				continue;
 			refused |= UINT32_C(1) << i;
 			charged |= parse_refused(t, b, i, port);

@@ -121,15 +121,12 @@ peer_entry(const struct tables *t, const uint16_t *row,
 	return peer_probe(macs, ps, pos, macs[pos], w);
 }
 
-/* The source MAC of b->pkts[i] as the low 48 bits (tbl_mac48). */
+/* The source MAC of b->pkts[i] as the low 48 bits (tbl_mac48), from what
+ * stage_parse read (burst.peer_smac). */
 static __rte_always_inline uint64_t
 src_mac(const struct burst *b, unsigned i)
 {
-	uint64_t w;
-
-	memcpy(&w, rte_pktmbuf_mtod(b->pkts[i], const uint8_t *) + 6,
-	       sizeof(w));
-	return rte_le_to_cpu_64(w) & MAC48_MASK;
+	return rte_le_to_cpu_64(b->peer_smac[i]) & MAC48_MASK;
 }
 
 /*
@@ -162,9 +159,9 @@ charge_parse_drops(const struct tables *t, struct burst *b)
  * (dropped by parse) get their peer too, their verdict unchanged. Runs
  * after stage_parse,
  * which set meta.in_port to b->port, masked VLAN ids to 12 bits and
- * checked that each CONTINUE frame holds an Ethernet header, so the 8
- * bytes at offset 6 (source MAC and the next 2 bytes) are in the first
- * segment. Worker thread; reads ctx->t, writes only the burst.
+ * recorded each CONTINUE or charged frame's source MAC in
+ * b->peer_smac[i]: the frames are not read here. Worker thread; reads
+ * ctx->t, writes only the burst.
  */
 void
 stage_peer(struct pipeline_ctx *ctx, struct burst *b)

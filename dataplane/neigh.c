@@ -80,11 +80,17 @@ struct neigh {
 	struct neigh_obs_ring *rings; /* [n_rings] */
 	struct neigh_entry e[N_ENTRIES];
 	uint16_t idx[IDX_SIZE]; /* entry + 1, 0 empty */
+	/* The learning entries (used && learn), which neigh_timers visits:
+	 * rebuilt by neigh_apply, the only writer of used and learn. */
+	uint16_t active[N_ENTRIES];
+	unsigned n_active;
 	/* The entries' `down`, by family and peer id (neigh_down_get). */
 	uint64_t down[2][IXG_MAX_PEERS / 64];
 	/* Learned link-local pairs, unordered, and what the control plane
 	 * wants (neigh.h, "Members' IPv6 link-local addresses"). */
 	struct neigh_ll ll[NEIGH_LL_MAX];
+	unsigned
+		ll_used; /* entries of ll with used set (ll_timers stops there) */
 	uint64_t ll_gen, ll_refused;
 	struct neigh_want want[NEIGH_LL_WANT_MAX];
 	unsigned n_want;
@@ -92,6 +98,15 @@ struct neigh {
 
 static void ll_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send,
 		      void *arg);
+
+/* Forget the learned pair l (a used entry of n->ll). */
+static void
+ll_free(struct neigh *n, struct neigh_ll *l)
+{
+	memset(l, 0, sizeof(*l));
+	n->ll_used--;
+	n->ll_gen++;
+}
 
 static const char *const state_names[NEIGH_STATES] = {
 	[NEIGH_NONE] = "NONE",		 [NEIGH_INCOMPLETE] = "INCOMPLETE",
@@ -385,11 +400,13 @@ neigh_apply(struct neigh *n, struct tables *t, uint64_t now_ns)
 			continue;
 		tp = &t->peers[l->peer];
 		if (!tp->configured || tp->port_id != l->port ||
-		    tp->vlan != l->vlan || tp->outer_vlan != l->outer_vlan) {
-			memset(l, 0, sizeof(*l));
-			n->ll_gen++;
-		}
+		    tp->vlan != l->vlan || tp->outer_vlan != l->outer_vlan)
+			ll_free(n, l);
 	}
+	n->n_active = 0;
+	for (unsigned i = 2; i < N_ENTRIES; i++)
+		if (n->e[i].used && n->e[i].learn)
+			n->active[n->n_active++] = (uint16_t)i;
 	n->t = t;
 	n->next_tick = 0; /* new entries probe at the next poll */
 }
@@ -588,10 +605,10 @@ neigh_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send, void *arg)
 	const struct neigh_params *p = &n->p;
 	uint64_t retrans = (uint64_t)p->retrans_ms * MS;
 
-	for (unsigned i = 2; i < N_ENTRIES; i++) {
-		struct neigh_entry *e = &n->e[i];
+	for (unsigned k = 0; k < n->n_active; k++) {
+		struct neigh_entry *e = &n->e[n->active[k]];
 
-		if (!e->used || !e->learn || e->next_ns > now_ns)
+		if (e->next_ns > now_ns)
 			continue;
 		switch (e->state) {
 		case NEIGH_FAILED:
@@ -773,6 +790,8 @@ ll_input(struct neigh *n, const struct neigh_obs *o, uint64_t now_ns)
 		__atomic_fetch_add(&n->ll_refused, 1, __ATOMIC_RELAXED);
 		return false;
 	}
+	if (!l->used)
+		n->ll_used++;
 	memset(l, 0, sizeof(*l));
 	l->used = 1;
 	l->peer = peer;
@@ -924,24 +943,23 @@ ll_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send, void *arg)
 	uint64_t retrans = (uint64_t)p->retrans_ms * MS;
 	uint64_t idle = (uint64_t)p->reachable_ms * NEIGH_LL_IDLE_MULT * MS;
 
-	for (unsigned i = 0; i < NEIGH_LL_MAX; i++) {
+	for (unsigned i = 0, seen = 0, used = n->ll_used;
+	     i < NEIGH_LL_MAX && seen < used; i++) {
 		struct neigh_ll *l = &n->ll[i];
 
 		if (!l->used)
 			continue;
+		seen++;
 		if (!ll_wanted(n, l)) {
-			if (now_ns - l->heard_ns >= idle) {
-				memset(l, 0, sizeof(*l));
-				n->ll_gen++;
-			}
+			if (now_ns - l->heard_ns >= idle)
+				ll_free(n, l);
 			continue;
 		}
 		if (l->next_ns > now_ns)
 			continue;
 		if (l->probes >= p->ucast_probes) {
 			/* RFC 4861 7.3.3: unanswered, it is gone. */
-			memset(l, 0, sizeof(*l));
-			n->ll_gen++;
+			ll_free(n, l);
 			continue;
 		}
 		ll_probe(n, l, send, arg);
@@ -952,9 +970,13 @@ ll_timers(struct neigh *n, uint64_t now_ns, neigh_send_fn send, void *arg)
 		struct neigh_want *w = &n->want[i];
 		bool known = false;
 
-		for (unsigned j = 0; j < NEIGH_LL_MAX && !known; j++)
-			known = n->ll[j].used &&
-				memcmp(n->ll[j].addr, w->addr, 16) == 0;
+		for (unsigned j = 0, seen = 0;
+		     j < NEIGH_LL_MAX && !known && seen < n->ll_used; j++) {
+			if (!n->ll[j].used)
+				continue;
+			seen++;
+			known = memcmp(n->ll[j].addr, w->addr, 16) == 0;
+		}
 		if (known) {
 			w->probes = 0;
 			continue;

@@ -1073,6 +1073,76 @@ test_ll_refresh_and_expiry(void **state)
 	}
 }
 
+/* The timers visit only the used pairs (neigh.c keeps their count): a
+ * pair behind a freed slot, or in a slot its member's oldest gave up, is
+ * still refreshed. */
+static unsigned
+ns_for(const struct sent *s, const uint8_t target[16])
+{
+	unsigned k, hits = 0;
+
+	for (k = 0; k < s->n; k++)
+		hits += s->frame[k][12] == 0x86 &&
+			memcmp(s->frame[k] + 62, target, 16) == 0;
+	return hits;
+}
+
+static void
+test_ll_timers_skip_free_slots(void **state)
+{
+	struct fixture *f = *state;
+	static struct neigh_ll_view v[NEIGH_LL_MAX];
+	static const uint8_t want_b[1][16] = {{0xfe, 0x80, [15] = 0x0b}};
+	static const char *const five[5] = {"fe80::1", "fe80::2", "fe80::3",
+					    "fe80::4", "fe80::5"};
+	struct neigh_obs a = ll_obs(2, "fe80::a", mac_lock2, mac_lock2,
+				    NEIGH_OBS_HINT);
+	struct neigh_obs b = ll_obs(2, "fe80::b", mac_lock2, mac_lock2,
+				    NEIGH_OBS_HINT);
+	uint64_t gen;
+
+	/* a in the first slot, b in the second; a ages out, b stays. */
+	assert_true(neigh_input(f->n, &a, 0));
+	assert_true(neigh_input(f->n, &b, 0));
+	assert_false(neigh_input(f->n, &b, 290 * S));
+	neigh_timers(f->n, 300 * S, capture, &f->sent);
+	assert_int_equal(ll_all(f, v, &gen), 1);
+	assert_memory_equal(v[0].addr, want_b[0], 16);
+	/* Wanted now: refreshed 30 s after it was last heard. */
+	neigh_ll_want(f->n, want_b, 1, 300 * S);
+	f->sent.n = 0;
+	neigh_timers(f->n, 319 * S, capture, &f->sent);
+	assert_int_equal(ns_for(&f->sent, want_b[0]), 0);
+	neigh_timers(f->n, 320 * S, capture, &f->sent);
+	assert_int_equal(ns_for(&f->sent, want_b[0]), 1);
+	/* Five pairs of one member: the fifth takes its oldest's slot; all
+	 * four still refreshed when wanted, then gone unanswered. */
+	neigh_ll_want(f->n, NULL, 0, 330 * S);
+	neigh_timers(f->n, 700 * S, capture, &f->sent);
+	assert_int_equal(ll_all(f, v, &gen), 0);
+	for (unsigned i = 0; i < 5; i++) {
+		struct neigh_obs o = ll_obs(2, five[i], mac_lock2, mac_lock2,
+					    NEIGH_OBS_HINT);
+
+		assert_true(neigh_input(f->n, &o, (800 + i) * S));
+	}
+	assert_int_equal(ll_all(f, v, &gen), NEIGH_LL_PER_PEER);
+	{
+		uint8_t want4[4][16];
+
+		for (unsigned i = 0; i < 4; i++)
+			ip(AF_INET6, five[i + 1], want4[i]);
+		neigh_ll_want(f->n, (const uint8_t(*)[16])want4, 4, 805 * S);
+		f->sent.n = 0;
+		neigh_timers(f->n, 840 * S, capture, &f->sent);
+		for (unsigned i = 0; i < 4; i++)
+			assert_int_equal(ns_for(&f->sent, want4[i]), 1);
+	}
+	for (uint64_t now = 841 * S; now <= 844 * S; now += S)
+		neigh_timers(f->n, now, capture, &f->sent);
+	assert_int_equal(ll_all(f, v, &gen), 0);
+}
+
 /* stage_local hears an RA (from the member's link-local address, with a
  * source link-layer option) and an NA for a link-local target even
  * without a learning member; an IPv6 packet that is no ND is not looked
@@ -1182,6 +1252,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ll_wanted_solicited, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_ll_timers_skip_free_slots,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ll_refresh_and_expiry,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(

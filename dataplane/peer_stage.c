@@ -13,12 +13,13 @@
  * 8-byte load and compare per entry: no CRC of a 12-byte key, bucket
  * signatures or key memcmp as an rte_hash would need. A public peering LAN
  * is one (port, VLAN) with thousands of MACs, so each slot hashes its own
- * MACs. Two passes over the burst (slot and home entry, prefetched; then
- * the compare) let the burst's table loads overlap.
+ * MACs. One pass over the burst, the source MAC from what stage_parse
+ * read (burst.peer_smac): the frames are not touched here.
  *
- * Cost: 53 instructions/packet on the real table through the ports
- * (compare --callgrind, packets counted exactly), 56 on pipeline_bench's
- * 16-route one (callgrind; bench/README.md, "Per stage").
+ * Cost: 34 instructions/packet on the real table through the ports
+ * (compare --callgrind, packets counted exactly), 32 on pipeline_bench's
+ * 16-route one (callgrind; bench/README.md, "Issue 12, parse and peer
+ * (helper parsepeer)").
  */
 #include <stddef.h>
 #include <stdint.h>

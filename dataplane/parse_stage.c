@@ -581,7 +581,9 @@ pm_st128(struct pkt_meta *pm, size_t off, __m128i v)
 	_mm_storeu_si128((__m128i *)(void *)((uint8_t *)pm + off), v);
 }
 
-/* Zero the fields added after PM_BASE_SIZE, if any (compile time). */
+/* Zero the fields added after PM_BASE_SIZE, if any (compile time): with
+ * 16-byte stores, the last one ending at the struct's end, so it may
+ * overlap the addresses and rx_len: called before they are stored. */
 static __rte_always_inline void
 meta_tail(struct pkt_meta *pm)
 {
@@ -593,13 +595,14 @@ meta_tail(struct pkt_meta *pm)
 }
 
 /*
- * What every packet parse_fast takes stores alike: word 0 (verdict,
+ * What every packet parse_fast takes stores alike (after meta_tail and the
+ * addresses, the caller's): word 0 (verdict,
  * drop_reason 0, l3, n_vlans, vlan, outer_vlan 0), l2_len and l3_len,
  * l3_total, l4_proto and frag 0, dscp, ttl, sport and dport (from the
  * TCP/UDP ports word as stored; 0 for ICMP), icmp_type and colour 0,
  * in_port and out_port, in_peer (IXG_PEER_NONE), out_peer 0 as one word,
- * class_id .. route_nh zero, rx_len with remark, l2_mcast and gen 0. The
- * addresses are the caller's. off: the Ethernet header's length, a
+ * class_id .. route_nh zero, rx_len with remark, l2_mcast and gen 0.
+ * off: the Ethernet header's length, a
  * constant (ETH_HDR_LEN, or one tag more: its VLAN id is read here).
  */
 static __rte_always_inline void
@@ -608,7 +611,6 @@ fast_store(const uint8_t *p, const uint32_t off, uint32_t pkt_len,
 	   uint8_t proto, uint8_t dscp, uint8_t ttl, uint32_t ports,
 	   uint8_t icmp, uint16_t port)
 {
-	meta_tail(pm);
 	if (off == ETH_HDR_LEN) {
 		pm_st64(pm, 0, (uint64_t)l3 << 16);
 	} else {
@@ -683,6 +685,8 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	} else {
 		return 0;
 	}
+	/* first: its last store may overlap the addresses */
+	meta_tail(pm);
 	pm_st128(pm, 48, _mm_cvtsi32_si128((int)ld_u32(ip + 12)));
 	pm_st128(pm, 64, _mm_cvtsi32_si128((int)ld_u32(ip + 16)));
 	fast_store(p, off, pkt_len, pm, L3_IPV4, IPV4_MIN_HDR,
@@ -729,6 +733,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	if (ip[24] == 0xff || ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
 	    ipv6_low_martian(ip + 24))
 		return 0;
+	meta_tail(pm); /* first: its last store may overlap the addresses */
 	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
 	fast_store(p, off, pkt_len, pm, L3_IPV6, IPV6_HDR_LEN,

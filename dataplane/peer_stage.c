@@ -13,20 +13,21 @@
  * 8-byte load and compare per entry: no CRC of a 12-byte key, bucket
  * signatures or key memcmp as an rte_hash would need. A public peering LAN
  * is one (port, VLAN) with thousands of MACs, so each slot hashes its own
- * MACs. Two passes over the burst (slot and home entry, prefetched; then
- * the compare) let the burst's table loads overlap.
+ * MACs. One pass over the burst, the source MAC from what stage_parse
+ * read (burst.peer_smac): the frames are not touched here.
  *
- * Cost: 53 instructions/packet on the real table through the ports
- * (compare --callgrind, packets counted exactly), 56 on pipeline_bench's
- * 16-route one (callgrind; bench/README.md, "Per stage").
+ * Cost: 34 instructions/packet on the real table through the ports
+ * (compare --callgrind, packets counted exactly), 32 on pipeline_bench's
+ * 16-route one (callgrind; bench/README.md, "Issue 12, parse and peer
+ * (helper parsepeer)").
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 
 #include "pipeline.h"
 
@@ -65,6 +66,70 @@ probe(const uint64_t *macs, uint32_t p, uint32_t mask, uint64_t key)
 	return e;
 }
 
+_Static_assert(offsetof(struct pkt_meta, outer_vlan) ==
+		       offsetof(struct pkt_meta, vlan) + 2,
+	       "peer_entry: vlan and outer_vlan as one 32-bit word");
+
+/*
+ * The slot of (port, the VLANs of pm). vlan and outer_vlan are read as one
+ * word (on a little-endian host outer_vlan is its high half): a word of
+ * at most 0xffff is a frame without an outer tag, whose slot is in the
+ * port's row; anything else goes through the QinQ map.
+ */
+static __rte_always_inline uint32_t
+peer_slot(const struct tables *t, const uint16_t *row, uint16_t port,
+	  const struct pkt_meta *pm)
+{
+	uint32_t tags;
+
+	memcpy(&tags, &pm->vlan, sizeof(tags));
+	if (likely(tags <= UINT16_MAX && RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN))
+		return row[tags & (TBL_VLANS - 1)];
+	if (pm->outer_vlan == 0)
+		return row[pm->vlan & (TBL_VLANS - 1)];
+	return qinq_slot(t, port, pm->outer_vlan, pm->vlan);
+}
+
+/*
+ * The entry of source MAC w in slot ps after its home entry e (at pos)
+ * did not hold it: the probe's entry, or 0 for none. An empty entry (0)
+ * differs from every MAC but 00:00:00:00:00:00, which it matches with
+ * peer 0: none as well.
+ */
+static __rte_always_inline uint64_t
+peer_probe(const uint64_t *macs, const struct tbl_peer_slot *ps, uint32_t pos,
+	   uint64_t e, uint64_t w)
+{
+	if (e == 0 || ((e ^ w) << 16) == 0)
+		return e;
+	return probe(macs, pos, ps->mask, w);
+}
+
+/*
+ * The entry of (port, the VLANs of pm, source MAC w) in the direct tables
+ * (slots, macs: t->peer_slots and t->peer_macs, read once by the caller,
+ * as a store to the burst may alias t's fields): the peer in bits 48..63,
+ * or 0 for none.
+ */
+static __rte_always_inline uint64_t
+peer_entry(const struct tables *t, const uint16_t *row,
+	   const struct tbl_peer_slot *slots, const uint64_t *macs,
+	   uint16_t port, const struct pkt_meta *pm, uint64_t w)
+{
+	const struct tbl_peer_slot *ps = &slots[peer_slot(t, row, port, pm)];
+	uint32_t pos = ps->first + (tbl_peer_hash(w) & ps->mask);
+
+	return peer_probe(macs, ps, pos, macs[pos], w);
+}
+
+/* The source MAC of b->pkts[i] as the low 48 bits (tbl_mac48), from what
+ * stage_parse read (burst.peer_smac). */
+static __rte_always_inline uint64_t
+src_mac(const struct burst *b, unsigned i)
+{
+	return rte_le_to_cpu_64(b->peer_smac[i]) & MAC48_MASK;
+}
+
 /*
  * The peer of the frames in b->charged (dropped by parse, their member to
  * be charged): one lookup each, the same as stage_peer's. Out of line:
@@ -78,24 +143,13 @@ charge_parse_drops(const struct tables *t, struct burst *b)
 	for (uint32_t m = b->charged; m != 0; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctz(m);
 		struct pkt_meta *pm = &b->meta[i];
-		const struct tbl_peer_slot *ps;
-		uint32_t slot, pos;
-		uint64_t w, e;
+		uint16_t peer = (uint16_t)(peer_entry(t, row, t->peer_slots,
+						      t->peer_macs, b->port, pm,
+						      src_mac(b, i)) >>
+					   48);
 
-		memcpy(&w, rte_pktmbuf_mtod(b->pkts[i], const uint8_t *) + 6,
-		       sizeof(w));
-		w = rte_le_to_cpu_64(w) & MAC48_MASK;
-		if (pm->outer_vlan == 0)
-			slot = row[pm->vlan & (TBL_VLANS - 1)];
-		else
-			slot = qinq_slot(t, b->port, pm->outer_vlan, pm->vlan);
-		ps = &t->peer_slots[slot];
-		pos = ps->first + (tbl_peer_hash(w) & ps->mask);
-		e = t->peer_macs[pos];
-		if (e != 0 && ((e ^ w) << 16) != 0)
-			e = probe(t->peer_macs, pos, ps->mask, w);
-		if (e != 0)
-			pm->in_peer = (uint16_t)(e >> 48);
+		if (peer != IXG_PEER_NONE)
+			pm->in_peer = peer;
 	}
 }
 
@@ -106,23 +160,22 @@ charge_parse_drops(const struct tables *t, struct burst *b)
  * (dropped by parse) get their peer too, their verdict unchanged. Runs
  * after stage_parse,
  * which set meta.in_port to b->port, masked VLAN ids to 12 bits and
- * checked that each CONTINUE frame holds an Ethernet header, so the 8
- * bytes at offset 6 (source MAC and the next 2 bytes) are in the first
- * segment. Worker thread; reads ctx->t, writes only the burst.
+ * recorded each CONTINUE or charged frame's source MAC in
+ * b->peer_smac[i]: the frames are not read here. Worker thread; reads
+ * ctx->t, writes only the burst.
  */
 void
 stage_peer(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const unsigned n_pkts = b->n;
+	const uint16_t port = b->port;
 	const struct tables *t = ctx->t;
+	const struct tbl_peer_slot *slots = t->peer_slots;
 	const uint64_t *macs = t->peer_macs;
 	const uint16_t *row;
-	uint64_t key[PIPELINE_BURST];
-	uint32_t pos[PIPELINE_BURST], mask[PIPELINE_BURST];
-	uint8_t idx[PIPELINE_BURST];
-	unsigned i, n = 0;
+	unsigned i;
 
-	if (unlikely(b->port >= IXG_MAX_PORTS)) {
+	if (unlikely(port >= IXG_MAX_PORTS)) {
 		for (i = 0; i < n_pkts; i++)
 			if (b->meta[i].verdict == VERDICT_CONTINUE)
 				pkt_drop(b, i, IXG_DROP_UNKNOWN_PEER);
@@ -130,41 +183,32 @@ stage_peer(struct pipeline_ctx *ctx, struct burst *b)
 	}
 	if (unlikely(b->charged != 0))
 		charge_parse_drops(t, b);
-	row = &t->peer_vlan_slot[b->port * TBL_VLANS];
+	row = &t->peer_vlan_slot[port * TBL_VLANS];
 
-	/* Pass 1: slot and home entry of each packet, prefetched. */
+	/* One pass: the home entry of a 64-member table is in L1, so a
+	 * first pass to prefetch it did not pay (bench/README.md,
+	 * "parsepeer"). */
 	for (i = 0; i < n_pkts; i++) {
-		const struct pkt_meta *pm = &b->meta[i];
+		struct pkt_meta *pm = &b->meta[i];
 		const struct tbl_peer_slot *ps;
-		uint32_t slot;
-		uint64_t w;
+		uint64_t w, e;
+		uint32_t pos;
 
 		if (pm->verdict != VERDICT_CONTINUE)
 			continue;
-		memcpy(&w, rte_pktmbuf_mtod(b->pkts[i], const uint8_t *) + 6,
-		       sizeof(w));
-		w = rte_le_to_cpu_64(w) & MAC48_MASK;
-		if (likely(pm->outer_vlan == 0))
-			slot = row[pm->vlan & (TBL_VLANS - 1)];
+		w = src_mac(b, i);
+		ps = &slots[peer_slot(t, row, port, pm)];
+		pos = ps->first + (tbl_peer_hash(w) & ps->mask);
+		e = macs[pos];
+		/* the home entry holds the MAC, and a peer */
+		if (likely(((e ^ w) << 16) == 0 && (e >> 48) != 0)) {
+			pm->in_peer = (uint16_t)(e >> 48);
+			continue;
+		}
+		e = peer_probe(macs, ps, pos, e, w);
+		if (e >> 48 != 0)
+			pm->in_peer = (uint16_t)(e >> 48);
 		else
-			slot = qinq_slot(t, b->port, pm->outer_vlan, pm->vlan);
-		ps = &t->peer_slots[slot];
-		key[n] = w;
-		mask[n] = ps->mask;
-		pos[n] = ps->first + (tbl_peer_hash(w) & ps->mask);
-		rte_prefetch0(&macs[pos[n]]);
-		idx[n++] = (uint8_t)i;
-	}
-
-	/* Pass 2: the home entry, probing on collisions. */
-	for (i = 0; i < n; i++) {
-		uint64_t e = macs[pos[i]];
-
-		if (unlikely(e != 0 && ((e ^ key[i]) << 16) != 0))
-			e = probe(macs, pos[i], mask[i], key[i]);
-		if (e != 0)
-			b->meta[idx[i]].in_peer = (uint16_t)(e >> 48);
-		else
-			pkt_drop(b, idx[i], IXG_DROP_UNKNOWN_PEER);
+			pkt_drop(b, i, IXG_DROP_UNKNOWN_PEER);
 	}
 }

@@ -167,6 +167,10 @@ struct burst {
 	 * stage_country; valid while sav_cc is 1 (stage_lookup clears it). */
 	uint8_t sav_cc;
 	uint8_t sav_scc4[PIPELINE_BURST], sav_scc6[PIPELINE_BURST];
+	/* peer_smac[i]: the 8 bytes at offset 6 of pkts[i] (its source MAC,
+	 * then 2 more) as stage_parse read them, for stage_peer: valid for
+	 * every packet parse left CONTINUE or marked in `charged`. */
+	uint64_t peer_smac[PIPELINE_BURST];
 };
 
 /*

@@ -44,6 +44,16 @@ ld_u32(const uint8_t *p)
 	return v;
 }
 
+/* A 64-bit word as stored. */
+static inline uint64_t
+ld_u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 /*
  * Network byte order to host, and back. With the compiler's byte swap, not
  * rte_be_to_cpu_16/32: on x86 those are `asm volatile` (xchgb, bswap) for

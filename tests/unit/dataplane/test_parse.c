@@ -993,6 +993,187 @@ test_fast_path_matches_simple(void **state)
 	}
 }
 
+/*
+ * One frame (len bytes of buf in the segment, pkt_len in all, RX
+ * checksum flags) through stage_parse and stage_parse_simple: the same
+ * metadata and charged mask, and burst.peer_smac the frame's bytes 6..13
+ * where stage_peer reads it. Returns whether parse_fast took the frame.
+ */
+static int
+fast_matches_simple(const uint8_t *buf, size_t len, uint32_t pkt_len,
+		    uint64_t flags)
+{
+	static struct burst fast, simple;
+	struct rte_mbuf *m = dp_test_mbuf(buf, len, 0);
+	int took;
+
+	m->pkt_len = pkt_len;
+	m->ol_flags = flags;
+	dp_burst_init(&fast, 0);
+	dp_burst_init(&simple, 0);
+	fast.pkts[0] = simple.pkts[0] = m;
+	fast.n = simple.n = 1;
+	stage_parse(&ctx, &fast);
+	stage_parse_simple(&ctx, &simple);
+	assert_memory_equal(&fast.meta[0], &simple.meta[0],
+			    sizeof(fast.meta[0]));
+	assert_int_equal(fast.charged, simple.charged);
+	if (fast.meta[0].verdict == VERDICT_CONTINUE || fast.charged != 0)
+		assert_memory_equal(&fast.peer_smac[0], buf + 6, 8);
+	took = (int)(fast.parsed_fast & 1);
+	rte_pktmbuf_free(m);
+	return took;
+}
+
+/* The IPv4 header checksum of the header at ip, recomputed. */
+static void
+fix_cksum4(uint8_t *ip)
+{
+	put16(ip + 10, 0);
+	put16(ip + 10, ref_cksum(ip, 20, 0));
+}
+
+/*
+ * parse_fast's edges, one field at a time, against the general parser:
+ * every cut of each frame (pkt_len the cut or the whole), every IPv4
+ * total length and IPv6 payload length around the frame's, every TCP data
+ * offset byte, every first octet of the IPv4 addresses and every first
+ * byte of the IP header, every IPv4 checksum field value (one taken, or
+ * two where 0 and 0xffff both sum right), the flags and offset word, the
+ * RX checksum flags with right and wrong sums, IPv6 martians and the
+ * destination MAC's bits; untagged and 802.1Q-tagged.
+ */
+static void
+test_fast_path_edges(void **state)
+{
+	static const struct fspec shapes[] = {
+		{.family = 4, .proto = 17, .payload = 18},
+		{.family = 4, .proto = 6, .payload = 6},
+		{.family = 4, .proto = 1, .icmp_type = 8, .payload = 18},
+		{.family = 6, .proto = 17, .payload = 8},
+		{.family = 6, .proto = 6},
+	};
+	static const uint64_t ck[] = {
+		0,
+		RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+		RTE_MBUF_F_RX_IP_CKSUM_BAD,
+		RTE_MBUF_F_RX_IP_CKSUM_NONE,
+	};
+	static const uint16_t frags[] = {0,	 0x4000, 0x8000, 0x2000,
+					 0x0001, 0x1fff, 0x6000, 0xc000};
+	static const char *const v6addr[] = {
+		"::",	      "::1",	     "::2",	   "::ffff:1.2.3.4",
+		"::fffe:0:1", "::1:0:0:1",   "ff02::1",	   "ff01::1",
+		"fe80::1",    "2001:db8::1", "::ffff:0:0", "0:0:0:0:1::",
+	};
+	unsigned sh, tag, v, taken = 0;
+
+	(void)state;
+	for (sh = 0; sh < RTE_DIM(shapes); sh++)
+		for (tag = 0; tag < 2; tag++) {
+			struct fspec f = shapes[sh];
+			uint8_t buf[MAX_FRAME], w[MAX_FRAME];
+			const unsigned off = tag ? 18 : 14;
+			const int v4 = f.family == 4;
+			uint8_t *ip = w + off;
+			size_t len;
+
+			f.n_vlans = tag;
+			f.vid[0] = 7;
+			len = build(&f, buf);
+			/* as built: taken */
+			assert_true(fast_matches_simple(buf, len, (uint32_t)len,
+							0));
+			for (v = 0; v <= len; v++) {
+				taken += fast_matches_simple(buf, v,
+							     (uint32_t)v, 0);
+				taken += fast_matches_simple(buf, v,
+							     (uint32_t)len, 0);
+			}
+			for (v = 0; v < len + 10; v++) {
+				memcpy(w, buf, len);
+				put16(ip + (v4 ? 2 : 4), (uint16_t)v);
+				if (v4)
+					fix_cksum4(ip);
+				taken += fast_matches_simple(w, len,
+							     (uint32_t)len, 0);
+				taken += fast_matches_simple(
+					w, len, (uint32_t)len + 8,
+					RTE_MBUF_F_RX_IP_CKSUM_GOOD);
+			}
+			if (f.proto == 6)
+				for (v = 0; v < 256; v++) {
+					memcpy(w, buf, len);
+					ip[(v4 ? 20 : 40) + 12] = (uint8_t)v;
+					taken += fast_matches_simple(
+						w, len, (uint32_t)len, 0);
+				}
+			for (v = 0; v < 256; v++) {
+				memcpy(w, buf, len);
+				ip[0] = (uint8_t)v;
+				if (v4)
+					fix_cksum4(ip);
+				taken += fast_matches_simple(w, len,
+							     (uint32_t)len, 0);
+				if (!v4)
+					continue;
+				for (unsigned a = 12; a <= 16; a += 4) {
+					memcpy(w, buf, len);
+					ip[a] = (uint8_t)v;
+					fix_cksum4(ip);
+					taken += fast_matches_simple(
+						w, len, (uint32_t)len, 0);
+				}
+			}
+			for (v = 0; v < 8; v++) {
+				memcpy(w, buf, len);
+				/* a bit of the destination MAC flipped */
+				w[v % 6] ^= (uint8_t)(1u << v);
+				assert_false(fast_matches_simple(
+					w, len, (uint32_t)len, 0));
+			}
+			if (v4) {
+				unsigned ok = 0;
+
+				for (v = 0; v < RTE_DIM(frags); v++) {
+					memcpy(w, buf, len);
+					put16(ip + 6, frags[v]);
+					fix_cksum4(ip);
+					taken += fast_matches_simple(
+						w, len, (uint32_t)len, 0);
+				}
+				for (v = 0; v < 4 * RTE_DIM(ck); v++) {
+					memcpy(w, buf, len);
+					ip[10] ^= (uint8_t)(v >> 2); /* wrong */
+					taken += fast_matches_simple(
+						w, len, (uint32_t)len,
+						ck[v % RTE_DIM(ck)]);
+				}
+				memcpy(w, buf, len);
+				for (v = 0; v <= 0xffff; v++) {
+					put16(ip + 10, (uint16_t)v);
+					ok += fast_matches_simple(
+						w, len, (uint32_t)len, 0);
+				}
+				assert_true(ok == 1 || ok == 2);
+			} else {
+				for (v = 0; v < 2 * RTE_DIM(v6addr); v++) {
+					memcpy(w, buf, len);
+					assert_int_equal(
+						inet_pton(
+							AF_INET6, v6addr[v / 2],
+							ip + (v & 1 ? 24 : 8)),
+						1);
+					taken += fast_matches_simple(
+						w, len, (uint32_t)len, 0);
+				}
+			}
+		}
+	/* both outcomes well exercised */
+	print_message("fast path edges: %u taken\n", taken);
+	assert_true(taken > 1000);
+}
+
 int
 main(void)
 {
@@ -1022,6 +1203,7 @@ main(void)
 		cmocka_unit_test(test_truncation_sweep),
 		cmocka_unit_test(test_burst_mixed),
 		cmocka_unit_test(test_fast_path_matches_simple),
+		cmocka_unit_test(test_fast_path_edges),
 	};
 
 	dp_test_eal_init("test_parse", 0);

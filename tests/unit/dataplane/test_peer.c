@@ -7,6 +7,7 @@
  * peers is the reference it must agree with.
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -691,14 +692,62 @@ test_slots(void **state)
 {
 	(void)state;
 	/* slot 0; port 0: untagged, 100, 300, 301, 200, 400, QinQ
-	 * 2000/200, 2000/201, 2001/200; port 1: untagged, 400 */
-	assert_int_equal(tbl->n_peer_slots, 12);
+	 * 2000/200, 2000/201, 2001/200; port 1: untagged, 400; port 3:
+	 * 500 (VRRP) */
+	assert_int_equal(tbl->n_peer_slots, 13);
 	assert_int_equal(tbl->peer_slots[0].mask, 0);
 	assert_int_equal(tbl->peer_macs[tbl->peer_slots[0].first], 0);
 	assert_int_not_equal(tbl->peer_vlan_slot[100], 0);
 	assert_int_equal(tbl->peer_vlan_slot[101], 0);
 	assert_int_not_equal(tbl->peer_vlan_slot[100],
 			     tbl->peer_vlan_slot[TBL_VLANS + 0]);
+}
+
+/* VRRP_N peers on VLAN VRRP_VLAN of port 3 whose MACs differ in their last
+ * byte only, as VRRP's virtual MACs (00:00:5e:00:01:xx) do. */
+#define VRRP_FIRST 800
+#define VRRP_N 64
+#define VRRP_VLAN 500
+
+/*
+ * Every slot's MACs sit near their home entries: the hash (tbl_peer_hash)
+ * spreads keys that differ in any byte, the last one included. The mean
+ * displacement of a linear probe at load <= 1/2 is about 1/2 with a good
+ * hash; before the hash folded the key's top bits in, the VRRP slot's 64
+ * MACs shared one home entry (displacement up to 63, mean 31.5).
+ */
+static void
+test_probe_spread(void **state)
+{
+	uint64_t sum = 0, n = 0, vrrp_max = 0;
+	const uint32_t vrrp_slot =
+		tbl->peer_vlan_slot[3 * TBL_VLANS + VRRP_VLAN];
+
+	(void)state;
+	assert_int_not_equal(vrrp_slot, 0);
+	for (uint32_t i = 1; i < tbl->n_peer_slots; i++) {
+		const struct tbl_peer_slot *ps = &tbl->peer_slots[i];
+
+		for (uint32_t j = 0; j <= ps->mask; j++) {
+			uint64_t e = tbl->peer_macs[ps->first + j];
+			uint32_t home, d;
+
+			if (e == 0)
+				continue;
+			home = tbl_peer_hash(e & 0xffffffffffffull) & ps->mask;
+			d = (j - home) & ps->mask;
+			sum += d;
+			n++;
+			if (i == vrrp_slot && d > vrrp_max)
+				vrrp_max = d;
+		}
+	}
+	print_message("probe spread: %" PRIu64 " MACs, mean displacement "
+		      "%.2f, VRRP slot max %" PRIu64 "\n",
+		      n, (double)sum / (double)n, vrrp_max);
+	assert_true(n > MANY_N + VRRP_N);
+	assert_true(sum <= n); /* mean <= 1 */
+	assert_true(vrrp_max <= 8);
 }
 
 int
@@ -719,6 +768,7 @@ main(void)
 		cmocka_unit_test(test_mac_of_another_port),
 		cmocka_unit_test(test_agrees_with_spec),
 		cmocka_unit_test(test_slots),
+		cmocka_unit_test(test_probe_spread),
 	};
 	struct ixg_spec_peer *p;
 	struct ixg_spec *s;
@@ -730,6 +780,7 @@ main(void)
 	dp_spec_port(s, 0, "02:00:00:00:00:01");
 	dp_spec_port(s, 1, "02:00:00:00:00:02");
 	dp_spec_port(s, 2, "02:00:00:00:00:03");
+	dp_spec_port(s, 3, "02:00:00:00:00:04");
 	dp_spec_peer(s, 1, 0, 0, "02:00:00:00:0a:01", IXG_SAV_OFF);
 	dp_spec_peer(s, 2, 0, 100, "02:00:00:00:0b:01", IXG_SAV_OFF);
 	dp_spec_peer(s, 3, 0, 200, "02:00:00:00:0c:01", IXG_SAV_OFF)
@@ -754,6 +805,11 @@ main(void)
 		p->n_macs = (uint8_t)many_n_macs(k);
 		for (unsigned m = 1; m < p->n_macs; m++)
 			many_mac(k, m, p->macs[m]);
+	}
+	for (unsigned k = 0; k < VRRP_N; k++) {
+		snprintf(mac, sizeof(mac), "00:00:5e:00:01:%02x", k + 1);
+		dp_spec_peer(s, (uint16_t)(VRRP_FIRST + k), 3, VRRP_VLAN, mac,
+			     IXG_SAV_OFF);
 	}
 	dp_spec_local(s, 0, "2001:db8::1", 64);
 	spec = s;

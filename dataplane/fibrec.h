@@ -127,8 +127,8 @@ size_t fibrec_content6(const struct fibrec *r, const struct fib_pfx6 **p,
  * *n_out. A NULL record or one of the other family counts as empty.
  * 0 or -ENOMEM.
  */
-int fibrec_diff4(const struct fibrec *p, const struct fibrec *n,
-		 uint64_t **out, size_t *n_out);
+int fibrec_diff4(const struct fibrec *p, const struct fibrec *n, uint64_t **out,
+		 size_t *n_out);
 int fibrec_diff6(const struct fibrec *p, const struct fibrec *n,
 		 struct fib_pfx6 **out, size_t *n_out);
 

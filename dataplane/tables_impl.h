@@ -370,8 +370,8 @@ const struct lpm *fib6_build_fold_at(struct tbl_build *b, enum fib_slot slot,
 				     struct fib_pfx6 *p, size_t n,
 				     const struct fibrec *fold, unsigned shift,
 				     int *rc);
-size_t fold6_at(const struct fib_pfx6 *rp, size_t rn,
-		const struct fib_pfx6 *cp, size_t cn, uint32_t cover,
-		unsigned shift, struct fib_pfx6 *out);
+size_t fold6_at(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
+		size_t cn, uint32_t cover, unsigned shift,
+		struct fib_pfx6 *out);
 
 #endif /* IXG_TABLES_IMPL_H */

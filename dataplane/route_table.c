@@ -604,18 +604,6 @@ struct route4_change {
 };
 
 /*
- * The prefixes of the country FIB contents p and n (sorted, pruned) that
- * differ: in one only, or with another country. Writes a malloc'd sorted
- * list (NULL when none) to *out; 0 or -ENOMEM.
- */
-static int
-country_diff4(const struct fibrec *p, const struct fibrec *n, uint64_t **out,
-	      size_t *n_out)
-{
-	return fibrec_diff4(p, n, out, n_out); /* one merge for both */
-}
-
-/*
  * Whether the route4 FIB of b can be made from b->prev's by repainting
  * ranges (route4_by_edits): every input but the routes and the country
  * map the same, the next-hop groups shared, b->prev's FIB recorded; the
@@ -656,7 +644,7 @@ build_by_ranges4(const struct tbl_build *b, struct route4_change *c)
 	nn = fibrec_content4(nc, &k, &v, &l);
 	pn = pn == SIZE_MAX ? 0 : pn;
 	nn = nn == SIZE_MAX ? 0 : nn;
-	if ((pn > 0) != (nn > 0) || country_diff4(pc, nc, &c->cch, &c->n_cch))
+	if ((pn > 0) != (nn > 0) || fibrec_diff4(pc, nc, &c->cch, &c->n_cch))
 		return false;
 	if (c->n_cch > nn / 8 + 4096 || (c->e == NULL && c->n_cch == 0)) {
 		free(c->cch);
@@ -1062,14 +1050,6 @@ struct route6_change {
 	size_t n_cch;
 };
 
-/* country_diff4 for IPv6 records. */
-static int
-country_diff6(const struct fibrec *p, const struct fibrec *n,
-	      struct fib_pfx6 **out, size_t *n_out)
-{
-	return fibrec_diff6(p, n, out, n_out);
-}
-
 /* build_by_ranges4 for the route6 FIB. */
 static bool
 build_by_ranges6(const struct tbl_build *b, struct route6_change *c)
@@ -1102,7 +1082,7 @@ build_by_ranges6(const struct tbl_build *b, struct route6_change *c)
 	nn = fibrec_content6(nc, &x, &l);
 	pn = pn == SIZE_MAX ? 0 : pn;
 	nn = nn == SIZE_MAX ? 0 : nn;
-	if ((pn > 0) != (nn > 0) || country_diff6(pc, nc, &c->cch, &c->n_cch))
+	if ((pn > 0) != (nn > 0) || fibrec_diff6(pc, nc, &c->cch, &c->n_cch))
 		return false;
 	if (c->n_cch > nn / 8 + 4096 || (c->e == NULL && c->n_cch == 0)) {
 		free(c->cch);

@@ -67,9 +67,22 @@ pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 
 	output_begin(ctx, b, &a);
 	for (i = 0; i < n_pkts; i++) {
-		if (b->meta[i].verdict == VERDICT_CONTINUE)
-			rewrite_one(ctx, t, b, i);
-		output_one(c, b, out, &a, dropped, i);
+		const struct pkt_meta *pm = &b->meta[i];
+		const struct tbl_egress *eg;
+
+		if (pm->verdict != VERDICT_CONTINUE ||
+		    (eg = rewrite_one(ctx, t, b, i)) == NULL) {
+			output_one(c, b, out, &a, dropped, i);
+			continue;
+		}
+		/* Forwarded: output_one's count with the TX tag's bits and
+		 * the port from the record rewrite read. */
+		const uint32_t len = pm->rx_len;
+		const uint16_t in_peer = pm->in_peer;
+
+		output_rx(c, &a, in_peer, len, pm->acl_rule);
+		output_fwd(c, b, out, &a, i, eg->tx_tag, eg->port_id, in_peer,
+			   len);
 	}
 	output_end(ctx, b, out, &a, dropped);
 }

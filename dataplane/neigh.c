@@ -294,8 +294,8 @@ slot_store(struct neigh *n, const struct neigh_entry *e)
 {
 	if (n->t == NULL || !e->learn || !n->t->peers[e->peer].configured)
 		return;
-	__atomic_store_n(&n->t->peers[e->peer].egress_mac[e->family == 6],
-			 e->mac, __ATOMIC_RELAXED);
+	__atomic_store_n(&n->t->egress[e->peer].mac[e->family == 6], e->mac,
+			 __ATOMIC_RELAXED);
 }
 
 static void
@@ -359,7 +359,7 @@ neigh_apply(struct neigh *n, struct tables *t, uint64_t now_ns)
 			    e->port != tp->port_id || e->vlan != tp->vlan ||
 			    e->outer_vlan != tp->outer_vlan ||
 			    memcmp(e->addr, addr, alen(family)) != 0 ||
-			    (!learn && e->mac != tp->egress_mac[f])) {
+			    (!learn && e->mac != t->egress[peer].mac[f])) {
 				/* New, or not the same neighbour any more:
 				 * nothing it failed counts against it. */
 				memset(e, 0, sizeof(*e));
@@ -379,13 +379,13 @@ neigh_apply(struct neigh *n, struct tables *t, uint64_t now_ns)
 					e->next_ns = now_ns; /* probe now */
 				} else {
 					e->state = NEIGH_PERMANENT;
-					e->mac = tp->egress_mac[f];
+					e->mac = t->egress[peer].mac[f];
 					e->next_ns = NEVER;
 				}
 			}
 			e->locked = tp->n_macs > 0;
 			if (learn) {
-				t->peers[peer].egress_mac[f] = e->mac;
+				t->egress[peer].mac[f] = e->mac;
 				idx_add(n, peer * 2 + f);
 			}
 			ctr_sync(n, e);

@@ -3,7 +3,7 @@
  * neigh.h - the neighbour table: the MAC of each member next hop on the
  * peering LAN, learned by ARP (RFC 826) and Neighbor Discovery (RFC 4861)
  * and kept fresh, written into the member's egress MAC slot that
- * stage_rewrite reads (tables.h, tbl_peer.egress_mac). doc/neighbours.md.
+ * stage_rewrite reads (tables.h, tbl_egress.mac). doc/neighbours.md.
  *
  * One entry per (member, family) with a `next-hop` of that family. A
  * member with `neighbour static` (the default) has PERMANENT entries: its

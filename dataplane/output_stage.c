@@ -18,10 +18,10 @@
  * metadata into locals first.
  *
  * Cost: under pipeline_run, fused with stage_rewrite (pipeline_tail), the
- * two 191.8 instructions a packet on the real table through the ports
- * (compare --callgrind; output_stage.h's lines 92.6 of it); this burst
- * loop 100.4 on pipeline_bench's 16 routes (bench/README.md, "Issue 12,
- * the tail of the pipeline (helper rwout)").
+ * two 175.7 instructions a packet on the real table through the ports
+ * (compare --callgrind; output_stage.h's lines 80.6 of it); this burst
+ * loop 101.5 on pipeline_bench's 16 routes (bench/README.md, "Issue 12,
+ * the tail: egress record and counter lines (helper tail)").
  */
 #include <stdint.h>
 

@@ -10,8 +10,11 @@
 #define IXG_OUTPUT_STAGE_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_mbuf.h>
 
 #include "pipeline.h"
@@ -124,50 +127,52 @@ output_begin(struct pipeline_ctx *ctx, const struct burst *b,
 }
 
 /*
- * Count and dispatch packet i of b (its verdict final): see stage_output.
- * A dropped packet goes to dropped[] (freed by output_end). Every field
- * of the metadata is read into a local before the first store: the build
- * has -fno-strict-aliasing (DPDK's flags), so each counter store would
- * otherwise reload every field read after it.
+ * The TX tag of out_tag_set_at (pipeline.h) for a forwarded packet, as one
+ * 64-bit word (lo, then hi): egress the bits of its out_peer and out_port
+ * (tbl_egress.tx_tag), base out_tag_base(OUT_TAG_FORWARD, in_port). The
+ * ids index counter arrays: within 12 and 5 bits, so the masks of
+ * out_tag_set_at are not needed.
  */
-static inline void
-output_one(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
-	   struct output_acc *a, struct rte_mbuf **dropped, unsigned i)
+static inline uint64_t
+output_fwd_tag(uint64_t egress, uint32_t base, uint16_t in_peer, uint32_t len)
 {
-	const struct pkt_meta *pm = &b->meta[i];
-	const uint32_t len = pm->rx_len, rule = pm->acl_rule;
-	const uint16_t in_peer = pm->in_peer, out_peer = pm->out_peer;
-	const uint16_t out_port = pm->out_port;
-	const uint16_t sc = pm->src_country, dc = pm->dst_country;
-	const uint16_t cls = pm->class_id;
-	const uint8_t col = pm->colour, verdict = pm->verdict;
-	struct rte_mbuf *m;
-	uint64_t tag;
-	uint16_t k;
+	return ((uint64_t)len < 0xfffff ? (uint64_t)len : 0xfffff) << 32 |
+	       egress | base | in_peer;
+}
 
-	a->rx_bytes += len;
-	if (in_peer != IXG_PEER_NONE) {
-		c->peer[in_peer].rx.packets++;
-		c->peer[in_peer].rx.bytes += len;
-	}
-	/* Rule ids 1..IXG_MAX_ACL_RULES - 1 (0: none), one compare. */
-	if (rule - 1u < IXG_MAX_ACL_RULES - 1u)
-		c->acl_hits[rule]++;
-	if (unlikely(verdict != VERDICT_FORWARD)) {
-		output_other(c, b, out, a, dropped, i);
-		return;
-	}
-	m = b->pkts[i];
-	/*
-	 * The TX tag of out_tag_set_at (pipeline.h) as one 64-bit word (lo,
-	 * then hi). The port and peer ids index the counter arrays below:
-	 * they are within 5 and 12 bits, so the tag's masks are not needed.
-	 */
-	tag = ((uint64_t)len < 0xfffff ? (uint64_t)len : 0xfffff) << 32 |
-	      (uint64_t)out_peer << 52 | a->tag_fwd | (uint32_t)out_port << 20 |
-	      in_peer;
+/* Store a tag of output_fwd_tag into m (hash.fdir.lo, then .hi). */
+static inline void
+output_tag_store(struct rte_mbuf *m, uint64_t tag)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	memcpy(&m->hash.fdir, &tag, 8); /* lo, hi: one store */
+#else
 	m->hash.fdir.lo = (uint32_t)tag;
 	m->hash.fdir.hi = (uint32_t)(tag >> 32);
+#endif
+}
+
+/*
+ * Count and hand out packet i of b, forwarded out of out_port to
+ * out_peer (its metadata's), with tx_tag their bits of the TX tag
+ * (tbl_egress.tx_tag); in_peer, len: the metadata's. Its ingress peer's
+ * rx and ACL hit are counted by the caller. Every field of the metadata
+ * is read into a local before the first store (see output_one).
+ */
+static __rte_always_inline void
+output_fwd(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
+	   const struct output_acc *a, unsigned i, uint64_t tx_tag,
+	   uint16_t out_port, uint16_t in_peer, uint32_t len)
+{
+	const struct pkt_meta *pm = &b->meta[i];
+	const uint16_t out_peer = pm->out_peer;
+	const uint16_t sc = pm->src_country, dc = pm->dst_country;
+	const uint16_t cls = pm->class_id;
+	const uint8_t col = pm->colour;
+	struct rte_mbuf *m = b->pkts[i];
+	uint16_t k;
+
+	output_tag_store(m, output_fwd_tag(tx_tag, a->tag_fwd, in_peer, len));
 	k = out->n[out_port];
 	out->pkts[out_port][k] = m;
 	out->n[out_port] = (uint16_t)(k + 1);
@@ -186,6 +191,51 @@ output_one(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
 	}
 	if (cls < IXG_MAX_CLASSES && col <= 2)
 		c->class_colour[cls][col]++;
+}
+
+/*
+ * What every packet counts whatever its fate: rx on its ingress peer
+ * (the port's is summed by output_end), its ACL rule's hit.
+ */
+static __rte_always_inline void
+output_rx(struct ixg_lcore_counters *c, struct output_acc *a, uint16_t in_peer,
+	  uint32_t len, uint32_t rule)
+{
+	a->rx_bytes += len;
+	if (in_peer != IXG_PEER_NONE) {
+		c->peer[in_peer].rx.packets++;
+		c->peer[in_peer].rx.bytes += len;
+	}
+	/* Rule ids 1..IXG_MAX_ACL_RULES - 1 (0: none), one compare. */
+	if (rule - 1u < IXG_MAX_ACL_RULES - 1u)
+		c->acl_hits[rule]++;
+}
+
+/*
+ * Count and dispatch packet i of b (its verdict final): see stage_output.
+ * A dropped packet goes to dropped[] (freed by output_end). Every field
+ * of the metadata is read into a local before the first store: the build
+ * has -fno-strict-aliasing (DPDK's flags), so each counter store would
+ * otherwise reload every field read after it.
+ */
+static inline void
+output_one(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
+	   struct output_acc *a, struct rte_mbuf **dropped, unsigned i)
+{
+	const struct pkt_meta *pm = &b->meta[i];
+	const uint32_t len = pm->rx_len, rule = pm->acl_rule;
+	const uint16_t in_peer = pm->in_peer, out_peer = pm->out_peer;
+	const uint16_t out_port = pm->out_port;
+	const uint8_t verdict = pm->verdict;
+
+	output_rx(c, a, in_peer, len, rule);
+	if (unlikely(verdict != VERDICT_FORWARD)) {
+		output_other(c, b, out, a, dropped, i);
+		return;
+	}
+	output_fwd(c, b, out, a, i,
+		   (uint64_t)out_peer << 52 | (uint32_t)out_port << 20,
+		   out_port, in_peer, len);
 }
 
 /*

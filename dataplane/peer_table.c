@@ -200,27 +200,32 @@ build_ports(struct tbl_build *b)
 void
 tbl_peer_egress(struct tables *t, uint16_t id)
 {
-	struct tbl_peer *tp = &t->peers[id];
-	const uint8_t *mac = t->ports[tp->port_id % IXG_MAX_PORTS].mac;
+	const struct tbl_peer *tp = &t->peers[id];
+	struct tbl_egress *e = &t->egress[id];
+	const uint16_t port_id = tp->port_id % IXG_MAX_PORTS;
+	const struct tbl_port *port = &t->ports[port_id];
 	static const uint16_t ethertype[2] = {0x0800, 0x86dd};
 
-	tp->eg_tags = tp->vlan == IXG_VLAN_NONE		? 0
-		      : tp->outer_vlan == IXG_VLAN_NONE ? 1
-							: 2;
-	tp->eg_len = (uint8_t)(6 + 4 * tp->eg_tags + 2);
+	e->port_id = port_id;
+	e->mtu = port->mtu ? port->mtu : TBL_DEFAULT_MTU;
+	e->tx_tag = (uint64_t)(id & 0xfffu) << 52 | (uint64_t)port_id << 20;
+	e->tags = tp->vlan == IXG_VLAN_NONE	    ? 0
+		  : tp->outer_vlan == IXG_VLAN_NONE ? 1
+						    : 2;
+	e->len = (uint8_t)(6 + 4 * e->tags + 2);
 	for (unsigned f = 0; f < 2; f++) {
-		uint8_t *h = tp->eg_hdr[f];
+		uint8_t *h = e->hdr[f];
 		unsigned o = 6;
 
-		memset(h, 0, sizeof(tp->eg_hdr[f]));
-		memcpy(h, mac, 6);
-		if (tp->eg_tags == 2) {
+		memset(h, 0, sizeof(e->hdr[f]));
+		memcpy(h, port->mac, 6);
+		if (e->tags == 2) {
 			h[o++] = 0x88; /* 802.1ad S-tag */
 			h[o++] = 0xa8;
 			h[o++] = (uint8_t)(tp->outer_vlan >> 8);
 			h[o++] = (uint8_t)tp->outer_vlan;
 		}
-		if (tp->eg_tags >= 1) {
+		if (e->tags >= 1) {
 			h[o++] = 0x81; /* 802.1Q C-tag */
 			h[o++] = 0x00;
 			h[o++] = (uint8_t)(tp->vlan >> 8);
@@ -229,6 +234,19 @@ tbl_peer_egress(struct tables *t, uint16_t id)
 		h[o++] = (uint8_t)(ethertype[f] >> 8);
 		h[o] = (uint8_t)ethertype[f];
 	}
+}
+
+/*
+ * The egress records of the peer ids no peer of the spec has
+ * (build_peers made the configured ones'): port 0 and its MTU, no MAC,
+ * as stage_rewrite read an unconfigured peer before the records.
+ */
+static void
+build_egress_unconfigured(struct tables *t)
+{
+	for (unsigned id = 0; id < IXG_MAX_PEERS; id++)
+		if (!t->peers[id].configured)
+			tbl_peer_egress(t, (uint16_t)id);
 }
 
 static uint32_t
@@ -488,9 +506,9 @@ build_peers(struct tbl_build *b)
 		if (sp->neighbour == IXG_NEIGH_LEARN) {
 			t->n_neigh_learn++;
 		} else {
-			tp->egress_mac[0] = tbl_mac48(sp->macs[0]) |
-					    TBL_MAC_VALID;
-			tp->egress_mac[1] = tp->egress_mac[0];
+			t->egress[sp->id].mac[0] = tbl_mac48(sp->macs[0]) |
+						   TBL_MAC_VALID;
+			t->egress[sp->id].mac[1] = t->egress[sp->id].mac[0];
 		}
 		/* The addresses the member may claim in ARP/ND (punt.h). */
 		tp->has_nh4 = sp->has_nh4;
@@ -528,7 +546,11 @@ peers_build(struct tbl_build *b)
 {
 	int rc = build_ports(b);
 
-	return rc == 0 ? build_peers(b) : rc;
+	if (rc == 0)
+		rc = build_peers(b);
+	if (rc == 0)
+		build_egress_unconfigured(b->t);
+	return rc;
 }
 
 static void

@@ -50,10 +50,12 @@ _Static_assert(0 PIPELINE_TAIL_STAGES(X_TAIL_COUNT) == 2 &&
  * reads the metadata and writes counters, out and the mbuf's tag; the
  * peer-pair slots fill in the same packet order; the sample records are
  * completed after the last decision (output_end), as stage_output does,
- * and the dropped mbufs freed in one call there. Worker thread.
- * Cost: 191.8 instructions a packet on the real table through the ports
- * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 191.6
- * on pipeline_bench's 16 routes (the two burst loops there: 195.4).
+ * and the dropped mbufs freed in one call there. A packet rewrite_one
+ * forwards is counted from the egress record it read (output_fwd: the
+ * TX tag's bits and the port), the others by output_one. Worker thread.
+ * Cost: 175.7 instructions a packet on the real table through the ports
+ * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 175.5
+ * on pipeline_bench's 16 routes (the two burst loops there: 183.5).
  */
 PIPELINE_NO_SLP void
 pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
@@ -67,9 +69,22 @@ pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 
 	output_begin(ctx, b, &a);
 	for (i = 0; i < n_pkts; i++) {
-		if (b->meta[i].verdict == VERDICT_CONTINUE)
-			rewrite_one(ctx, t, b, i);
-		output_one(c, b, out, &a, dropped, i);
+		const struct pkt_meta *pm = &b->meta[i];
+		const struct tbl_egress *eg;
+
+		if (pm->verdict != VERDICT_CONTINUE ||
+		    (eg = rewrite_one(ctx, t, b, i)) == NULL) {
+			output_one(c, b, out, &a, dropped, i);
+			continue;
+		}
+		/* Forwarded: output_one's count with the TX tag's bits and
+		 * the port from the record rewrite read. */
+		const uint32_t len = pm->rx_len;
+		const uint16_t in_peer = pm->in_peer;
+
+		output_rx(c, &a, in_peer, len, pm->acl_rule);
+		output_fwd(c, b, out, &a, i, eg->tx_tag, eg->port_id, in_peer,
+			   len);
 	}
 	output_end(ctx, b, out, &a, dropped);
 }

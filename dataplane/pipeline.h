@@ -274,7 +274,7 @@ struct pipeline_ctx {
 	X(POLICER, policer, BURST)
 /* The tail, which pipeline_run runs fused (pipeline_tail). */
 #define PIPELINE_TAIL_STAGES(X)                                                \
-	/* TTL, DSCP, MACs, VLANs    peers, ports        ttl, mtu; ICMP */     \
+	/* TTL, DSCP, MACs, VLANs    egress (ports)      ttl, mtu; ICMP */     \
 	X(REWRITE, rewrite, BURST)                                             \
 	/* count, publish samples,  -                   (out, counters) */     \
 	X(OUTPUT, output, OUT)

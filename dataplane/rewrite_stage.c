@@ -22,10 +22,10 @@
  * RFC 4443 2.4(f)); icmp_rate 0 sends none.
  *
  * Cost: under pipeline_run, fused with stage_output (pipeline_tail), the
- * two 191.8 instructions a packet on the real table through the ports
- * (compare --callgrind; rewrite_stage.h's lines 88.1 of it); this burst
- * loop 95.0 on pipeline_bench's 16 routes (bench/README.md, "Issue 12,
- * the tail of the pipeline (helper rwout)").
+ * two 175.7 instructions a packet on the real table through the ports
+ * (compare --callgrind; rewrite_stage.h's lines 75.1 of it); this burst
+ * loop 82.0 on pipeline_bench's 16 routes (bench/README.md, "Issue 12,
+ * the tail: egress record and counter lines (helper tail)").
  */
 #include <stdint.h>
 #include <string.h>

@@ -20,13 +20,11 @@
 
 #define ETH_ADDRS_LEN 12
 #define VLAN_TAG_LEN 4
-#define DEFAULT_MTU 1500 /* RFC 894, if a port has none configured */
 
 #define IPV4_DF 0x40 /* in the first byte of the flags/offset field */
 
-/* tbl_peer.egress_mac and eg_hdr are indexed by l3 - L3_IPV4
- * (stage_rewrite). */
-_Static_assert(L3_IPV6 == L3_IPV4 + 1, "egress_mac[0] IPv4, [1] IPv6");
+/* tbl_egress.mac and hdr are indexed by l3 - L3_IPV4 (stage_rewrite). */
+_Static_assert(L3_IPV6 == L3_IPV4 + 1, "egress mac[0] IPv4, [1] IPv6");
 
 enum icmp_err_kind {
 	ICMP_ERR_TIME_EXCEEDED,
@@ -85,20 +83,20 @@ rewrite_ipv6(uint8_t *ip, uint8_t dscp)
  * it is: adding tags moves the frame start back (prepend), removing them
  * moves it forward (adj), and everything before the payload is rewritten:
  * the destination MAC in one 8-byte store, then the rest from the peer's
- * egress header (tbl_peer.eg_hdr: source MAC, tags, ethertype; 8, 12 or 16
+ * egress record (tbl_egress.hdr: source MAC, tags, ethertype; 8, 12 or 16
  * bytes) as two 8-byte copies, its first and its last 8 bytes, which
  * overlap by 0 to 8 bytes. Returns 0, or -1 if the mbuf has no headroom
  * for the tags.
  */
 static inline int
-rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_peer *peer,
+rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_egress *eg,
 	   uint64_t dst_mac, unsigned fam)
 {
 	/* Read before the first store into the frame: with DPDK's
 	 * -fno-strict-aliasing every byte stored may alias them. */
-	const unsigned n_out = peer->eg_tags, len = peer->eg_len;
+	const unsigned n_out = eg->tags, len = eg->len;
 	const unsigned n_in = pm->n_vlans;
-	const uint8_t *h = peer->eg_hdr[fam];
+	const uint8_t *h = eg->hdr[fam];
 	uint64_t w0, w1;
 	uint8_t *p;
 
@@ -134,18 +132,18 @@ void rewrite_icmp_error(struct pipeline_ctx *ctx, struct burst *b, unsigned i,
 
 /*
  * stage_rewrite on packet i of b, whose verdict is VERDICT_CONTINUE (the
- * caller tests it): the drop, or the rewritten frame with out_port and
- * VERDICT_FORWARD; see stage_rewrite. t is ctx->t, read once by the caller
+ * caller tests it): the drop (returns NULL), or the rewritten frame with
+ * out_port and VERDICT_FORWARD (returns its egress record, for the fused
+ * tail's count); see stage_rewrite. t is ctx->t, read once by the caller
  * (a store into the frame may alias it).
  */
-static inline void
+static inline const struct tbl_egress *
 rewrite_one(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
 	    unsigned i)
 {
 	struct pkt_meta *pm = &b->meta[i];
 	struct rte_mbuf *m = b->pkts[i];
-	const struct tbl_peer *peer;
-	const struct tbl_port *port;
+	const struct tbl_egress *eg;
 	uint16_t mtu, out_peer, port_id;
 	uint8_t *ip, l3;
 	uint64_t dmac;
@@ -156,19 +154,18 @@ rewrite_one(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
 	if ((l3 != L3_IPV4 && l3 != L3_IPV6) || out_peer == IXG_PEER_NONE ||
 	    out_peer >= IXG_MAX_PEERS) {
 		pkt_drop(b, i, IXG_DROP_NO_ROUTE);
-		return;
+		return NULL;
 	}
 	if (pm->ttl <= 1) {
 		pkt_drop(b, i, IXG_DROP_TTL_EXPIRED);
 		if (t->node.icmp_time_exceeded)
 			rewrite_icmp_error(ctx, b, i, ICMP_ERR_TIME_EXCEEDED,
 					   0);
-		return;
+		return NULL;
 	}
-	peer = &t->peers[out_peer];
-	port_id = peer->port_id;
-	port = &t->ports[port_id];
-	mtu = port->mtu ? port->mtu : DEFAULT_MTU;
+	eg = &t->egress[out_peer];
+	mtu = eg->mtu;
+	port_id = eg->port_id;
 	ip = rte_pktmbuf_mtod_offset(m, uint8_t *, pm->l2_len);
 	if (pm->l3_total > mtu) {
 		pkt_drop(b, i, IXG_DROP_MTU_EXCEEDED);
@@ -176,27 +173,27 @@ rewrite_one(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
 		 * alone (RFC 1191 4 asks for the error with DF). */
 		if (l3 == L3_IPV6 || (ip[6] & IPV4_DF))
 			rewrite_icmp_error(ctx, b, i, ICMP_ERR_TOO_BIG, mtu);
-		return;
+		return NULL;
 	}
 	/* The neighbour table may store a learned MAC at any time
 	 * (tables.h): one relaxed 64-bit load. */
-	dmac = __atomic_load_n(&peer->egress_mac[l3 - L3_IPV4],
-			       __ATOMIC_RELAXED);
+	dmac = __atomic_load_n(&eg->mac[l3 - L3_IPV4], __ATOMIC_RELAXED);
 	if (unlikely(dmac == 0)) {
 		pkt_drop(b, i, IXG_DROP_UNRESOLVED);
-		return;
+		return NULL;
 	}
 	if (l3 == L3_IPV4)
 		rewrite_ipv4(ip, pm->dscp);
 	else
 		rewrite_ipv6(ip, pm->dscp);
-	if (rewrite_l2(m, pm, peer, dmac, l3 - L3_IPV4) < 0) {
+	if (rewrite_l2(m, pm, eg, dmac, l3 - L3_IPV4) < 0) {
 		/* Cannot grow the frame for the egress tags. */
 		pkt_drop(b, i, IXG_DROP_MTU_EXCEEDED);
-		return;
+		return NULL;
 	}
 	pm->out_port = port_id;
 	pm->verdict = VERDICT_FORWARD;
+	return eg;
 }
 
 #endif /* IXG_REWRITE_STAGE_H */

@@ -14,6 +14,7 @@
 #define IXG_TABLES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -169,31 +170,49 @@ struct tbl_peer {
 	uint8_t has_nh4, has_nh6;
 	uint8_t nh4[4];
 	uint8_t nh6[16];
-	/*
-	 * The destination MAC when forwarding to it, per family ([0] IPv4,
-	 * [1] IPv6): tbl_mac48() | TBL_MAC_VALID, 0 while unresolved
-	 * (dropped `unresolved`). A static member's is its first MAC, set
-	 * by the build; a learning member's is written by the neighbour
-	 * table (neigh.h) into the published snapshot with one atomic
-	 * 64-bit store, and stage_rewrite loads it relaxed: the one word of
-	 * a snapshot written after publication besides the meters.
-	 */
-	uint64_t egress_mac[2];
-	/*
-	 * The egress L2 header after the destination MAC, per family ([0]
-	 * IPv4, [1] IPv6): the port's MAC, the peer's tag stack, the
-	 * ethertype; eg_len bytes (8, 12 or 16: from the frame's byte 6 to
-	 * its payload), eg_tags tags. stage_rewrite writes it as two
-	 * 8-byte copies after the 8-byte store of egress_mac. Built by
-	 * tbl_peer_egress() from port_id, vlan, outer_vlan and the port's
-	 * MAC, with the peers part (neighbour changes touch only egress_mac).
-	 */
-	uint8_t eg_hdr[2][16];
-	uint8_t eg_len;
-	uint8_t eg_tags;
+	/* To a power of two: t->peers[id] is a shift (stage_sav reads
+	 * sav_mode a packet: 1.7 instructions more at 80 bytes). */
+	uint8_t _pad[48];
 };
+_Static_assert(sizeof(struct tbl_peer) == 128, "peers[id]: a shift");
 
 #define TBL_MAC_VALID (1ull << 48)
+#define TBL_DEFAULT_MTU 1500 /* RFC 894, if a port has none configured */
+
+/*
+ * What stage_rewrite needs to send a packet to a member, in one cache line
+ * per peer id (tables.egress[id]; 64-byte records at a 64-byte offset of
+ * the cache-aligned snapshot): one line read a forwarded packet where the
+ * peer's and the port's records took three or four.
+ *   mac[f]   the destination MAC per family ([0] IPv4, [1] IPv6):
+ *            tbl_mac48() | TBL_MAC_VALID, 0 while unresolved (dropped
+ *            `unresolved`). A static member's is its first MAC, set by
+ *            the build; a learning member's is written by the neighbour
+ *            table (neigh.h) into the published snapshot with one atomic
+ *            64-bit store, and stage_rewrite loads it relaxed: the one
+ *            word of a record written after publication.
+ *   hdr[f]   the egress L2 header after the destination MAC: the port's
+ *            MAC, the peer's tag stack, the ethertype; len bytes (8, 12
+ *            or 16: from the frame's byte 6 to its payload), tags tags.
+ *            stage_rewrite writes it as two 8-byte copies after the
+ *            8-byte store of mac[f].
+ *   tx_tag   the TX tag's bits of the peer and its port (pipeline.h,
+ *            out_tag_set_at): out_peer << 52 | port_id << 20.
+ *   port_id  the member's port; mtu its MTU (TBL_DEFAULT_MTU for none).
+ * Built by tbl_peer_egress() for every peer id (an unconfigured one:
+ * port 0, no MAC) with the peers part; neighbour changes touch only mac.
+ */
+struct tbl_egress {
+	uint64_t mac[2];
+	uint8_t hdr[2][16];
+	uint64_t tx_tag;
+	uint16_t port_id;
+	uint16_t mtu;
+	uint8_t len;
+	uint8_t tags;
+	uint8_t _pad[2];
+};
+_Static_assert(sizeof(struct tbl_egress) == 64, "one cache line a record");
 
 /*
  * Ingress-peer direct tables (stage_peer, built by peer_table.c). A "slot"
@@ -387,6 +406,8 @@ enum tbl_part {
 struct acl_class; /* acl_class.h */
 
 struct tables {
+	/* First: at offset 0, each record in one cache line (see above). */
+	struct tbl_egress egress[IXG_MAX_PEERS]; /* by peer id */
 	uint64_t generation;
 	struct ixg_spec_node node;
 	unsigned n_workers;
@@ -508,6 +529,8 @@ struct tables {
 	struct fibrec_stat fib_stat[FIB_SLOTS];
 	uint64_t step_ns[TBL_PARTS_N]; /* build time per part */
 };
+_Static_assert(offsetof(struct tables, egress) == 0,
+	       "each egress record in one cache line of the snapshot");
 
 /*
  * Build a snapshot from a compiled config. `n_workers` sizes the per-worker
@@ -538,10 +561,11 @@ struct tables *tables_build_from(const struct ixg_spec *spec,
 void tables_free(struct tables *t);
 
 /*
- * (Re)build peer `id`'s egress header (tbl_peer.eg_hdr, eg_len, eg_tags)
- * from its port_id, vlan and outer_vlan and that port's MAC in t. The
- * build calls it for every peer; a test that sets those fields by hand
- * calls it after. Builder thread (before publication).
+ * (Re)build peer `id`'s egress record (tables.egress[id]: hdr, len, tags,
+ * tx_tag, port_id, mtu; not mac) from its port_id, vlan and outer_vlan and
+ * that port's MAC and MTU in t. The build calls it for every peer id; a
+ * test that sets those fields by hand calls it after. Builder thread
+ * (before publication).
  */
 void tbl_peer_egress(struct tables *t, uint16_t id);
 

@@ -158,7 +158,7 @@ state_of(const struct fixture *f, uint16_t peer, int family)
 static uint64_t
 slot(const struct tables *t, uint16_t peer, int family)
 {
-	return t->peers[peer].egress_mac[family == 6];
+	return t->egress[peer].mac[family == 6];
 }
 
 static uint64_t

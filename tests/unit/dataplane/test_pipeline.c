@@ -359,7 +359,7 @@ side_init(struct side *sd, const struct ixg_spec *s)
 	sd->t->node.icmp_rate = 1000;
 	sd->t->ports[0].sample_rate = 3;
 	/* Peer 3's IPv6 next hop unresolved (a learning member's). */
-	sd->t->peers[3].egress_mac[1] = 0;
+	sd->t->egress[3].mac[1] = 0;
 	dp_ctx_init(&sd->ctx, sd->t);
 	sd->ctx.ctr = rte_zmalloc("ctr", sizeof(*sd->ctx.ctr), 64);
 	sd->ring = aligned_alloc(64, sizeof(*sd->ring));
@@ -548,6 +548,84 @@ test_tail_fused_equals_stages(void **state)
 	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use);
 }
 
+/*
+ * The egress records (tables.egress, tbl_peer_egress) as the build makes
+ * them, for every peer id: port, MTU (the port's, or 1500 for none), the
+ * TX tag's bits as out_tag_set_at writes them, the static MAC for both
+ * families, the L2 header after the destination MAC (port MAC, 802.1ad
+ * and 802.1Q tags, ethertype); an id no peer has: port 0 and its MTU, no
+ * MAC (stage_rewrite then drops unresolved, as before the records).
+ */
+static void
+test_egress_records(void **state)
+{
+	struct ixg_spec *s = tail_spec();
+	struct ixg_spec_peer *qinq;
+	struct tables *t;
+
+	(void)state;
+	dp_spec_port(s, 2, "02:00:00:00:00:03")->mtu = 0;
+	qinq = dp_spec_peer(s, 5, 2, 300, "02:00:00:00:05:01", IXG_SAV_OFF);
+	qinq->outer_vlan = 3000;
+	t = dp_tables_build(s);
+	assert_non_null(t);
+	for (unsigned id = 0; id < IXG_MAX_PEERS; id++) {
+		const struct tbl_egress *e = &t->egress[id];
+		const struct tbl_peer *tp = &t->peers[id];
+		const uint16_t port = tp->configured ? tp->port_id : 0;
+		const uint16_t mtu = t->ports[port].mtu ? t->ports[port].mtu
+							: 1500;
+		const unsigned tags = !tp->configured || tp->vlan == 0 ? 0
+				      : tp->outer_vlan == 0	       ? 1
+								       : 2;
+		struct pkt_meta pm = {.out_port = port,
+				      .out_peer = (uint16_t)id};
+		struct rte_mbuf m;
+		uint64_t want_mac = 0;
+
+		memset(&m, 0, sizeof(m));
+		out_tag_set_at(&m, 0, &pm);
+		assert_int_equal(e->port_id, port);
+		assert_int_equal(e->mtu, mtu);
+		assert_int_equal(e->tx_tag, (uint64_t)m.hash.fdir.hi << 32 |
+						    m.hash.fdir.lo);
+		assert_int_equal(e->tags, tags);
+		assert_int_equal(e->len, 8 + 4 * tags);
+		for (unsigned k = 0; k < s->n_peers; k++)
+			if (s->peers[k].id == id)
+				want_mac = tbl_mac48(s->peers[k].macs[0]) |
+					   TBL_MAC_VALID;
+		for (unsigned f = 0; f < 2; f++) {
+			uint8_t want[16] = {0};
+			unsigned o = 6;
+
+			assert_int_equal(e->mac[f], want_mac);
+			memcpy(want, t->ports[port].mac, 6);
+			if (tags == 2) {
+				want[o++] = 0x88, want[o++] = 0xa8;
+				want[o++] = (uint8_t)(tp->outer_vlan >> 8);
+				want[o++] = (uint8_t)tp->outer_vlan;
+			}
+			if (tags >= 1) {
+				want[o++] = 0x81, want[o++] = 0x00;
+				want[o++] = (uint8_t)(tp->vlan >> 8);
+				want[o++] = (uint8_t)tp->vlan;
+			}
+			want[o++] = f == 0 ? 0x08 : 0x86;
+			want[o] = f == 0 ? 0x00 : 0xdd;
+			assert_memory_equal(e->hdr[f], want, 16);
+		}
+	}
+	/* The cases above were all there. */
+	assert_int_equal(t->egress[5].tags, 2);
+	assert_int_equal(t->egress[5].mtu, 1500);
+	assert_int_equal(t->egress[2].tags, 1);
+	assert_int_equal(t->egress[2].mtu, 1200);
+	assert_int_equal(t->egress[9].mac[0], 0);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
 int
 main(void)
 {
@@ -557,6 +635,7 @@ main(void)
 		cmocka_unit_test(test_tx_full),
 		cmocka_unit_test(test_stages_declared_once),
 		cmocka_unit_test(test_tail_fused_equals_stages),
+		cmocka_unit_test(test_egress_records),
 	};
 	struct ixg_spec *s;
 

@@ -43,9 +43,9 @@ add_peer(uint16_t id, uint16_t port, uint16_t vlan, uint16_t outer)
 	memcpy(p->dmac, peer_dmac, 6);
 	p->dmac[5] = (uint8_t)id;
 	/* A static member's egress MAC slot, as peer_table.c builds it. */
-	p->egress_mac[0] = p->egress_mac[1] = tbl_mac48(p->dmac) |
-					      TBL_MAC_VALID;
-	/* Its egress header, as peer_table.c builds it. */
+	tbl->egress[id].mac[0] = tbl->egress[id].mac[1] = tbl_mac48(p->dmac) |
+							  TBL_MAC_VALID;
+	/* Its egress record, as peer_table.c builds it. */
 	tbl_peer_egress(tbl, id);
 }
 
@@ -334,7 +334,7 @@ test_vlan_transitions(void **state)
 	}
 }
 
-/* The egress L2 header as stage_rewrite wrote it before tbl_peer.eg_hdr:
+/* The egress L2 header as stage_rewrite wrote it before the egress records:
  * destination, source, the peer's tags (802.1ad outer, 802.1Q inner),
  * the ethertype. Returns its length. */
 static size_t
@@ -396,9 +396,9 @@ check_l2(unsigned family, unsigned in_vlans, uint16_t out_peer,
 }
 
 /*
- * The egress header (tbl_peer.eg_hdr, tbl_peer_egress): for both families,
+ * The egress record (tbl_egress.hdr, tbl_peer_egress): for both families,
  * every tag count in and out, the frame's L2 header is the one the
- * per-field writes made; a MAC the neighbour table stores into egress_mac
+ * per-field writes made; a MAC the neighbour table stores into its mac
  * reaches the next frame without a rebuild; a new port MAC or VLAN reaches
  * it once tbl_peer_egress rebuilds the peer's header (the peers part of a
  * new snapshot).
@@ -412,7 +412,8 @@ test_egress_header(void **state)
 	static const uint8_t new_port_mac[6] = {0x02, 0x11, 0x22,
 						0x33, 0x44, 0x55};
 	struct tbl_peer *peer = &tbl->peers[PEER_VLAN];
-	const uint64_t saved = peer->egress_mac[1];
+	struct tbl_egress *eg = &tbl->egress[PEER_VLAN];
+	const uint64_t saved = eg->mac[1];
 
 	(void)state;
 	for (unsigned fam = 4; fam <= 6; fam += 2)
@@ -424,12 +425,12 @@ test_egress_header(void **state)
 
 	/* The neighbour table learns a new MAC for IPv6 (neigh.c: one
 	 * atomic store): IPv6 frames carry it, IPv4 ones the old one. */
-	__atomic_store_n(&peer->egress_mac[1],
-			 tbl_mac48(learned) | TBL_MAC_VALID, __ATOMIC_RELAXED);
+	__atomic_store_n(&eg->mac[1], tbl_mac48(learned) | TBL_MAC_VALID,
+			 __ATOMIC_RELAXED);
 	check_l2(6, 0, PEER_VLAN, learned, port1_mac);
 	check_l2(6, 2, PEER_VLAN, learned, port1_mac);
 	check_l2(4, 1, PEER_VLAN, peer->dmac, port1_mac);
-	peer->egress_mac[1] = saved;
+	eg->mac[1] = saved;
 
 	/* A new port MAC and VLAN: the header follows its rebuild. */
 	memcpy(tbl->ports[1].mac, new_port_mac, 6);

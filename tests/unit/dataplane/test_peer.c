@@ -734,7 +734,7 @@ test_probe_spread(void **state)
 
 			if (e == 0)
 				continue;
-			home = tbl_peer_hash(e & 0xffffffffffffull) & ps->mask;
+			home = tbl_peer_hash(e >> 16) & ps->mask;
 			d = (j - home) & ps->mask;
 			sum += d;
 			n++;

@@ -35,6 +35,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#ifdef __SSE4_1__
+#include <smmintrin.h>
+#endif
 
 #include "pipeline.h"
 #include "pkt_bytes.h"
@@ -543,10 +546,11 @@ _Static_assert(offsetof(struct pkt_meta, in_port) == 24 &&
 		       sizeof(struct pkt_meta) >= PM_BASE_SIZE,
 	       "parse_fast: the rest");
 
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN && defined(__SSE2__)
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN && defined(__SSE4_1__) &&            \
+	defined(__x86_64__)
 #define PARSE_FAST 1
 #else
-#define PARSE_FAST 0 /* the word stores assume x86: parse_one for all */
+#define PARSE_FAST 0 /* the word stores assume x86-64: parse_one for all */
 #endif
 
 /* Stored to a frame's bytes as one word: a 16-bit constant as a frame
@@ -596,28 +600,24 @@ meta_tail(struct pkt_meta *pm)
 
 /*
  * What every packet parse_fast takes stores alike (after meta_tail and the
- * addresses, the caller's): word 0 (verdict,
- * drop_reason 0, l3, n_vlans, vlan, outer_vlan 0), l2_len and l3_len,
- * l3_total, l4_proto and frag 0, dscp, ttl, sport and dport (from the
- * TCP/UDP ports word as stored; 0 for ICMP), icmp_type and colour 0,
- * in_port and out_port, in_peer (IXG_PEER_NONE), out_peer 0 as one word,
- * class_id .. route_nh zero, rx_len with remark, l2_mcast and gen 0.
- * off: the Ethernet header's length, a
+ * addresses, the caller's): bytes 0..15 as `head` (struct fast_ctx:
+ * verdict and drop_reason 0, l3, n_vlans, VLANs 0, l2_len, l3_len), then
+ * the VLAN id if tagged, l3_total, l4_proto and frag 0, dscp, ttl, sport
+ * and dport (from the TCP/UDP ports word as stored; 0 for ICMP),
+ * icmp_type and colour 0, `pw` (in_port, out_port 0, in_peer
+ * IXG_PEER_NONE, out_peer 0, and zeros), class_id .. route_nh zero, rx_len
+ * with remark, l2_mcast and gen 0. off: the Ethernet header's length, a
  * constant (ETH_HDR_LEN, or one tag more: its VLAN id is read here).
  */
 static __rte_always_inline void
-fast_store(const uint8_t *p, const uint32_t off, uint32_t pkt_len,
-	   struct pkt_meta *pm, uint8_t l3, uint32_t l3_len, uint32_t tot,
+fast_store(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
+	   struct pkt_meta *pm, __m128i head, __m128i pw, uint32_t tot,
 	   uint8_t proto, uint8_t dscp, uint8_t ttl, uint32_t ports,
-	   uint8_t icmp, uint16_t port)
+	   uint8_t icmp)
 {
-	if (off == ETH_HDR_LEN) {
-		pm_st64(pm, 0, (uint64_t)l3 << 16);
-	} else {
-		pm_st64(pm, 0, (uint64_t)l3 << 16 | (uint64_t)1 << 24);
+	pm_st128(pm, 0, head);
+	if (off != ETH_HDR_LEN)
 		pm_st16(pm, 4, ld_be16(p + ETH_HDR_LEN) & 0x0fff);
-	}
-	pm_st32(pm, 8, off | l3_len << 16);
 	pm_st16(pm, 12, (uint16_t)tot);
 	pm_st16(pm, 14, proto);
 	pm->dscp = dscp;
@@ -626,10 +626,45 @@ fast_store(const uint8_t *p, const uint32_t off, uint32_t pkt_len,
 	ports = PKT_BE32(ports);
 	pm_st32(pm, 18, ports >> 16 | ports << 16);
 	pm_st16(pm, 22, icmp);
-	pm_st64(pm, 24, port);
+	/* in_port, then zeros to route_nh: two overlapping stores */
+	pm_st128(pm, 24, pw);
 	pm_st128(pm, 32, _mm_setzero_si128());
 	pm_st64(pm, 80, pkt_len);
 }
+
+/*
+ * The header checksum test of ipv4_hdr20_sum_ok_v4 with three loads: the
+ * 20 bytes as two 64-bit words and one 32-bit word, added with end-around
+ * carry (RFC 1071 2.(B), 2.(C): 2^64 and 2^32 are both 1 modulo 0xffff,
+ * so the sum keeps its remainder; the last carry never overflows, the
+ * total being under 2^65 - 1), then divisibility by 0xffff as a multiply
+ * by its inverse and one compare, inv and lim (CKSUM_INV, CKSUM_LIM) held
+ * in registers by the caller.
+ */
+static __rte_always_inline int
+ipv4_hdr20_sum_ok_fast(const uint8_t *p, uint64_t inv, uint64_t lim)
+{
+	uint64_t s = ld_u64(p);
+
+	/* gcc 12 spills _addcarry_u64's and __int128's sums to the stack */
+	__asm__("addq %1, %0\n\tadcq %2, %0\n\tadcq $0, %0"
+		: "+r"(s)
+		: "r"(ld_u64(p + 8)), "r"((uint64_t)ld_u32(p + 16))
+		: "cc");
+	return s * inv <= lim;
+}
+
+/* What parse_fast's copies keep in registers across a burst. */
+struct fast_ctx {
+	__m128i tmpl; /* the port's MAC, then (byte 12) 08 00 45 */
+	__m128i m_v4; /* bytes 0..5 and 12..14 of tmpl: MAC, IPv4, IHL 5 */
+	__m128i m_mac; /* bytes 0..5: the MAC */
+	/* bytes 0..15 of struct pkt_meta for IPv4 and IPv6, untagged and
+	 * 802.1Q-tagged (fast_store) */
+	__m128i head4, head6, head4t, head6t;
+	__m128i pw; /* bytes 24..39: in_port, then zeros */
+	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
+};
 
 /*
  * parse_fast's IPv4 after an Ethernet header of `off` bytes (a constant:
@@ -639,24 +674,31 @@ fast_store(const uint8_t *p, const uint32_t off, uint32_t pkt_len,
  */
 static __rte_always_inline int
 fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
-	  uint32_t len, uint16_t port, struct pkt_meta *pm)
+	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm)
 {
 	const uint8_t *ip = p + off;
-	const uint32_t pkt_len = m->pkt_len;
+	const uint64_t pkt_len = m->pkt_len;
 	const uint64_t ol = m->ol_flags;
-	uint32_t t20, lim, ports = 0;
+	uint32_t t20, ports = 0;
 	uint8_t proto, icmp = 0;
 
-	/* 20 <= tot <= pkt_len - off in one unsigned compare (pkt_len >=
-	 * data_len >= off + 28) */
+	/*
+	 * 28 <= tot <= pkt_len - off in one unsigned compare (pkt_len >=
+	 * data_len >= off + 28): every header this takes is at least 28
+	 * bytes, and a UDP or ICMP one then lies in the frame whole.
+	 */
 	t20 = (uint32_t)ld_be16(ip + 2) - IPV4_MIN_HDR;
-	if (t20 > pkt_len - off - IPV4_MIN_HDR)
+	if (t20 - 8 > pkt_len - off - IPV4_MIN_HDR - 8)
 		return 0;
-	/* BAD, or NONE (both bits): parse_one's. GOOD: no sum. */
-	if (ol & RTE_MBUF_F_RX_IP_CKSUM_BAD)
+	/* No flag: the sum. GOOD: none. BAD, or NONE (both bits):
+	 * parse_one's. */
+	if (unlikely(ol & RTE_MBUF_F_RX_IP_CKSUM_MASK)) {
+		if ((ol & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
+		    RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+			return 0;
+	} else if (!ipv4_hdr20_sum_ok_fast(ip, fc->inv, fc->lim)) {
 		return 0;
-	if (!(ol & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && !ipv4_hdr20_sum_ok_v4(ip))
-		return 0;
+	}
 	/* Every non-zero entry is a martian source, and a martian or
 	 * multicast destination: parse_fast refuses all of them. */
 	if (ipv4_martian_octet[ip[12]] | ipv4_martian_octet[ip[16]])
@@ -665,9 +707,10 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	if (ld16(ip + 6) & FRAME16(IPV4_MF | IPV4_OFFSET_MASK))
 		return 0;
 	proto = ip[9];
-	lim = RTE_MIN(len - off - IPV4_MIN_HDR, t20);
-	if (proto == IPPROTO_TCP) {
-		uint32_t hl;
+	if (likely(proto == IPPROTO_UDP)) {
+		ports = ld_u32(ip + IPV4_MIN_HDR);
+	} else if (proto == IPPROTO_TCP) {
+		uint32_t lim = RTE_MIN(len - off - IPV4_MIN_HDR, t20), hl;
 
 		if (lim < 20)
 			return 0;
@@ -676,11 +719,7 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 		if (hl < 20 || hl > lim)
 			return 0;
 		ports = ld_u32(ip + IPV4_MIN_HDR);
-	} else if (proto == IPPROTO_UDP) {
-		if (lim < 8)
-			return 0;
-		ports = ld_u32(ip + IPV4_MIN_HDR);
-	} else if (proto == IPPROTO_ICMP && lim >= 8) {
+	} else if (proto == IPPROTO_ICMP) {
 		icmp = ip[IPV4_MIN_HDR];
 	} else {
 		return 0;
@@ -689,19 +728,19 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	meta_tail(pm);
 	pm_st128(pm, 48, _mm_cvtsi32_si128((int)ld_u32(ip + 12)));
 	pm_st128(pm, 64, _mm_cvtsi32_si128((int)ld_u32(ip + 16)));
-	fast_store(p, off, pkt_len, pm, L3_IPV4, IPV4_MIN_HDR,
-		   t20 + IPV4_MIN_HDR, proto, ip[1] >> 2, ip[8], ports, icmp,
-		   port);
+	fast_store(p, off, pkt_len, pm,
+		   off == ETH_HDR_LEN ? fc->head4 : fc->head4t, fc->pw,
+		   t20 + IPV4_MIN_HDR, proto, ip[1] >> 2, ip[8], ports, icmp);
 	return 1;
 }
 
 /* parse_fast's IPv6, as fast_ipv4 (version 6 seen; len >= off + 28). */
 static __rte_always_inline int
 fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
-	  uint32_t len, uint16_t port, struct pkt_meta *pm)
+	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm)
 {
 	const uint8_t *ip = p + off;
-	const uint32_t pkt_len = m->pkt_len;
+	const uint64_t pkt_len = m->pkt_len;
 	uint32_t plen, lim;
 	uint8_t proto;
 
@@ -736,10 +775,11 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	meta_tail(pm); /* first: its last store may overlap the addresses */
 	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
-	fast_store(p, off, pkt_len, pm, L3_IPV6, IPV6_HDR_LEN,
+	fast_store(p, off, pkt_len, pm,
+		   off == ETH_HDR_LEN ? fc->head6 : fc->head6t, fc->pw,
 		   IPV6_HDR_LEN + plen, proto,
 		   (uint8_t)((ld_be16(ip) >> 6) & 0x3f), ip[7],
-		   ld_u32(ip + IPV6_HDR_LEN), 0, port);
+		   ld_u32(ip + IPV6_HDR_LEN), 0);
 	return 1;
 }
 
@@ -772,32 +812,77 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  * lengths as constants.
  */
 static __rte_always_inline int
-parse_fast(const struct rte_mbuf *m, const uint8_t *p, uint64_t mac_sh,
-	   uint16_t port, struct pkt_meta *pm, uint64_t *smac)
+parse_fast(const struct rte_mbuf *m, const uint8_t *p,
+	   const struct fast_ctx *fc, struct pkt_meta *pm, uint64_t *smac)
 {
 	const uint32_t len = m->data_len;
 	const uint32_t tagged = ETH_HDR_LEN + VLAN_TAG_LEN;
+	__m128i x;
 	uint32_t w;
 
-	if (unlikely(len < FAST_MIN_LEN) || (ld_u64(p) << 16) != mac_sh)
+	if (unlikely(len < FAST_MIN_LEN))
 		return 0;
 	/* stage_peer's (burst.peer_smac): written for a refused frame too,
 	 * which parse_general then writes again */
 	*smac = ld_u64(p + 6);
+	/* the destination MAC, the ethertype and version/IHL at once */
+	x = _mm_xor_si128(_mm_loadu_si128((const void *)p), fc->tmpl);
+	if (likely(_mm_testz_si128(x, fc->m_v4)))
+		return fast_ipv4(m, p, ETH_HDR_LEN, len, fc, pm);
+	if (!_mm_testz_si128(x, fc->m_mac))
+		return 0;
 	w = ld_u32(p + 12);
-	if (likely((w & ET_V4_MASK) == ET_V4))
-		return fast_ipv4(m, p, ETH_HDR_LEN, len, port, pm);
 	if ((w & ET_V6_MASK) == ET_V6)
-		return fast_ipv6(m, p, ETH_HDR_LEN, len, port, pm);
+		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm);
 	if ((w & ET_MASK) != FRAME16(ETHER_TYPE_VLAN) ||
 	    len < FAST_MIN_LEN + VLAN_TAG_LEN)
 		return 0;
 	w = ld_u32(p + 16);
 	if ((w & ET_V4_MASK) == ET_V4)
-		return fast_ipv4(m, p, tagged, len, port, pm);
+		return fast_ipv4(m, p, tagged, len, fc, pm);
 	if ((w & ET_V6_MASK) == ET_V6)
-		return fast_ipv6(m, p, tagged, len, port, pm);
+		return fast_ipv6(m, p, tagged, len, fc, pm);
 	return 0;
+}
+
+/* fast_ctx's head: bytes 0..15 of struct pkt_meta as fast_store starts
+ * them (offsets asserted above), VLAN id and l3_total 0. */
+static inline __m128i
+fast_head(uint8_t l3, uint16_t l2_len, uint16_t l3_len)
+{
+	return _mm_set_epi64x(
+		(int64_t)((uint64_t)l2_len | (uint64_t)l3_len << 16),
+		(int64_t)((uint64_t)l3 << 16 |
+			  (uint64_t)(l2_len != ETH_HDR_LEN) << 24));
+}
+
+/* fast_ctx for port `port` whose MAC is mac. */
+static inline void
+fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
+{
+	uint8_t t[16] = {0}, m4[16] = {0}, mm[16] = {0};
+
+	memcpy(t, mac, 6);
+	t[12] = ETHER_TYPE_IPV4 >> 8;
+	t[13] = ETHER_TYPE_IPV4 & 0xff;
+	t[14] = 0x45;
+	memset(m4, 0xff, 6);
+	memset(m4 + 12, 0xff, 3);
+	memset(mm, 0xff, 6);
+	fc->tmpl = _mm_loadu_si128((const void *)t);
+	fc->m_v4 = _mm_loadu_si128((const void *)m4);
+	fc->m_mac = _mm_loadu_si128((const void *)mm);
+	fc->inv = CKSUM_INV;
+	fc->lim = CKSUM_LIM;
+	/* constants the compiler would otherwise rebuild per packet */
+	__asm__("" : "+r"(fc->inv), "+r"(fc->lim));
+	fc->head4 = fast_head(L3_IPV4, ETH_HDR_LEN, IPV4_MIN_HDR);
+	fc->head6 = fast_head(L3_IPV6, ETH_HDR_LEN, IPV6_HDR_LEN);
+	fc->head4t = fast_head(L3_IPV4, ETH_HDR_LEN + VLAN_TAG_LEN,
+			       IPV4_MIN_HDR);
+	fc->head6t = fast_head(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN,
+			       IPV6_HDR_LEN);
+	fc->pw = _mm_cvtsi32_si128(port);
 }
 #endif /* PARSE_FAST */
 
@@ -858,19 +943,32 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 	/* A port MAC with the I/G bit set (not a valid configuration) would
 	 * make parse_one set l2_mcast where parse_fast does not. */
 	if (use_fast && port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1)) {
-		const uint64_t mac_sh = tbl_mac48(t->ports[port].mac) << 16;
+		struct fast_ctx fc;
 		uint32_t refused = 0;
 
-		for (i = 0; i < n_pkts; i++) {
+		fast_ctx_init(&fc, t->ports[port].mac, port);
+		/* Two copies of the loop, so that the first alone tests for
+		 * a packet to prefetch: the frame PREFETCH_AHEAD on, at the
+		 * headroom's end, where PMDs put what they receive. */
+		for (i = 0; i + PREFETCH_AHEAD < n_pkts; i++) {
 			struct rte_mbuf *m = b->pkts[i];
 
-			if (i + PREFETCH_AHEAD < n_pkts)
-				rte_prefetch0(rte_pktmbuf_mtod(
-					b->pkts[i + PREFETCH_AHEAD], void *));
+			rte_prefetch0((uint8_t *)b->pkts[i + PREFETCH_AHEAD]
+					      ->buf_addr +
+				      RTE_PKTMBUF_HEADROOM);
 			if (likely(parse_fast(
 				    m, rte_pktmbuf_mtod(m, const uint8_t *),
-				    mac_sh, port, &b->meta[i],
-				    &b->peer_smac[i])))
+				    &fc, &b->meta[i], &b->peer_smac[i])))
+				continue;
+			refused |= UINT32_C(1) << i;
+			charged |= parse_refused(t, b, i, port);
+		}
+		for (; i < n_pkts; i++) {
+			struct rte_mbuf *m = b->pkts[i];
+
+			if (likely(parse_fast(
+				    m, rte_pktmbuf_mtod(m, const uint8_t *),
+				    &fc, &b->meta[i], &b->peer_smac[i])))
 				continue;
 			refused |= UINT32_C(1) << i;
 			charged |= parse_refused(t, b, i, port);

@@ -658,6 +658,8 @@ ipv4_hdr20_sum_ok_fast(const uint8_t *p, uint64_t inv, uint64_t lim)
 struct fast_ctx {
 	__m128i tmpl; /* the port's MAC, then (byte 12) 08 00 45 */
 	__m128i m_v4; /* bytes 0..5 and 12..14 of tmpl: MAC, IPv4, IHL 5 */
+	__m128i d46; /* tmpl xor the same for IPv6 (86 dd 6x) */
+	__m128i m_v6; /* MAC, IPv6 and version 6 */
 	__m128i m_mac; /* bytes 0..5: the MAC */
 	/* bytes 0..15 of struct pkt_meta for IPv4 and IPv6, untagged and
 	 * 802.1Q-tagged (fast_store) */
@@ -683,12 +685,13 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	uint8_t proto, icmp = 0;
 
 	/*
-	 * 28 <= tot <= pkt_len - off in one unsigned compare (pkt_len >=
-	 * data_len >= off + 28): every header this takes is at least 28
-	 * bytes, and a UDP or ICMP one then lies in the frame whole.
+	 * 28 <= tot <= len - off in one unsigned compare (len >= off + 28):
+	 * every packet this takes is at least 28 bytes and lies whole in
+	 * the first segment (len <= pkt_len), so its UDP or ICMP header does
+	 * and the transport header's room is t20.
 	 */
 	t20 = (uint32_t)ld_be16(ip + 2) - IPV4_MIN_HDR;
-	if (t20 - 8 > pkt_len - off - IPV4_MIN_HDR - 8)
+	if (t20 - 8 > len - off - IPV4_MIN_HDR - 8)
 		return 0;
 	/* No flag: the sum. GOOD: none. BAD, or NONE (both bits):
 	 * parse_one's. */
@@ -710,13 +713,13 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	if (likely(proto == IPPROTO_UDP)) {
 		ports = ld_u32(ip + IPV4_MIN_HDR);
 	} else if (proto == IPPROTO_TCP) {
-		uint32_t lim = RTE_MIN(len - off - IPV4_MIN_HDR, t20), hl;
+		uint32_t hl;
 
-		if (lim < 20)
+		if (t20 < 20)
 			return 0;
 		/* the data offset in bytes */
 		hl = (uint32_t)(ip[IPV4_MIN_HDR + 12] >> 4) * 4;
-		if (hl < 20 || hl > lim)
+		if (hl < 20 || hl > t20)
 			return 0;
 		ports = ld_u32(ip + IPV4_MIN_HDR);
 	} else if (proto == IPPROTO_ICMP) {
@@ -741,18 +744,18 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = m->pkt_len;
-	uint32_t plen, lim;
+	uint32_t plen;
 	uint8_t proto;
 
 	if (len < off + IPV6_HDR_LEN + 8)
 		return 0;
-	/* 40 + plen within the packet; l3_total is 16 bits */
+	/* 8 <= plen <= len - off - 40: the packet whole in the first segment
+	 * (len <= pkt_len; l3_total then fits its 16 bits), its UDP header
+	 * too, the transport header's room plen */
 	plen = ld_be16(ip + 4);
-	if (plen > RTE_MIN(pkt_len - off - IPV6_HDR_LEN,
-			   (uint32_t)UINT16_MAX - IPV6_HDR_LEN))
+	if (plen - 8 > len - off - IPV6_HDR_LEN - 8)
 		return 0;
 	proto = ip[6];
-	lim = RTE_MIN(len - off - IPV6_HDR_LEN, plen);
 	/* ICMPv6 (ND among it) and multicast to parse_one: see struct
 	 * burst's parsed_fast. A variant that took them here and left them
 	 * unmarked cost more (bench/README.md, "Issue 12, the base pipeline
@@ -760,12 +763,12 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	if (proto == IPPROTO_TCP) {
 		uint32_t hl;
 
-		if (lim < 20)
+		if (plen < 20)
 			return 0;
 		hl = (uint32_t)(ip[IPV6_HDR_LEN + 12] >> 4) * 4;
-		if (hl < 20 || hl > lim)
+		if (hl < 20 || hl > plen)
 			return 0;
-	} else if (proto != IPPROTO_UDP || lim < 8) {
+	} else if (proto != IPPROTO_UDP) {
 		return 0;
 	}
 	/* ipv6_martian, the destination's ff first (multicast) */
@@ -829,11 +832,11 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 	x = _mm_xor_si128(_mm_loadu_si128((const void *)p), fc->tmpl);
 	if (likely(_mm_testz_si128(x, fc->m_v4)))
 		return fast_ipv4(m, p, ETH_HDR_LEN, len, fc, pm);
+	if (likely(_mm_testz_si128(_mm_xor_si128(x, fc->d46), fc->m_v6)))
+		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm);
 	if (!_mm_testz_si128(x, fc->m_mac))
 		return 0;
 	w = ld_u32(p + 12);
-	if ((w & ET_V6_MASK) == ET_V6)
-		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm);
 	if ((w & ET_MASK) != FRAME16(ETHER_TYPE_VLAN) ||
 	    len < FAST_MIN_LEN + VLAN_TAG_LEN)
 		return 0;
@@ -860,7 +863,7 @@ fast_head(uint8_t l3, uint16_t l2_len, uint16_t l3_len)
 static inline void
 fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
 {
-	uint8_t t[16] = {0}, m4[16] = {0}, mm[16] = {0};
+	uint8_t t[16] = {0}, m4[16] = {0}, mm[16] = {0}, d[16] = {0};
 
 	memcpy(t, mac, 6);
 	t[12] = ETHER_TYPE_IPV4 >> 8;
@@ -872,6 +875,12 @@ fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
 	fc->tmpl = _mm_loadu_si128((const void *)t);
 	fc->m_v4 = _mm_loadu_si128((const void *)m4);
 	fc->m_mac = _mm_loadu_si128((const void *)mm);
+	d[12] = (ETHER_TYPE_IPV4 ^ ETHER_TYPE_IPV6) >> 8;
+	d[13] = (ETHER_TYPE_IPV4 ^ ETHER_TYPE_IPV6) & 0xff;
+	d[14] = 0x45 ^ 0x60;
+	fc->d46 = _mm_loadu_si128((const void *)d);
+	m4[14] = 0xf0; /* the version only */
+	fc->m_v6 = _mm_loadu_si128((const void *)m4);
 	fc->inv = CKSUM_INV;
 	fc->lim = CKSUM_LIM;
 	/* constants the compiler would otherwise rebuild per packet */

@@ -546,6 +546,13 @@ _Static_assert(offsetof(struct pkt_meta, in_port) == 24 &&
 		       sizeof(struct pkt_meta) >= PM_BASE_SIZE,
 	       "parse_fast: the rest");
 
+_Static_assert(offsetof(struct pkt_meta, l4_proto) == 14 &&
+		       offsetof(struct pkt_meta, ttl) == 17 &&
+		       offsetof(struct pkt_meta, sport) == 18 &&
+		       offsetof(struct pkt_meta, dport) == 20 &&
+		       offsetof(struct pkt_meta, icmp_type) == 22,
+	       "fast_ipv4: the shuffle (sh_l4, sh_icmp)");
+
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN && defined(__SSE4_1__) &&            \
 	defined(__x86_64__)
 #define PARSE_FAST 1
@@ -665,6 +672,11 @@ struct fast_ctx {
 	 * 802.1Q-tagged (fast_store) */
 	__m128i head4, head6, head4t, head6t;
 	__m128i pw; /* bytes 24..39: in_port, then zeros */
+	/* fast_ipv4: bytes 8..23 of pkt_meta from bytes 8..23 of the IPv4
+	 * header without options, for TCP and UDP (sport, dport) and for
+	 * ICMP (icmp_type), the rest zero; l2_len and l3_len for an
+	 * untagged and a tagged frame. */
+	__m128i sh_l4, sh_icmp, lens4, lens4t;
 	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
 };
 
@@ -681,8 +693,9 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = m->pkt_len;
 	const uint64_t ol = m->ol_flags;
-	uint32_t t20, ports = 0;
-	uint8_t proto, icmp = 0;
+	__m128i sh, x;
+	uint32_t t20;
+	uint8_t proto;
 
 	/*
 	 * 28 <= tot <= len - off in one unsigned compare (len >= off + 28):
@@ -710,8 +723,8 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	if (ld16(ip + 6) & FRAME16(IPV4_MF | IPV4_OFFSET_MASK))
 		return 0;
 	proto = ip[9];
+	sh = fc->sh_l4;
 	if (likely(proto == IPPROTO_UDP)) {
-		ports = ld_u32(ip + IPV4_MIN_HDR);
 	} else if (proto == IPPROTO_TCP) {
 		uint32_t hl;
 
@@ -721,9 +734,8 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 		hl = (uint32_t)(ip[IPV4_MIN_HDR + 12] >> 4) * 4;
 		if (hl < 20 || hl > t20)
 			return 0;
-		ports = ld_u32(ip + IPV4_MIN_HDR);
 	} else if (proto == IPPROTO_ICMP) {
-		icmp = ip[IPV4_MIN_HDR];
+		sh = fc->sh_icmp;
 	} else {
 		return 0;
 	}
@@ -731,9 +743,24 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	meta_tail(pm);
 	pm_st128(pm, 48, _mm_cvtsi32_si128((int)ld_u32(ip + 12)));
 	pm_st128(pm, 64, _mm_cvtsi32_si128((int)ld_u32(ip + 16)));
-	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fc->head4 : fc->head4t, fc->pw,
-		   t20 + IPV4_MIN_HDR, proto, ip[1] >> 2, ip[8], ports, icmp);
+	/*
+	 * Bytes 8..23 of pm from the header's bytes 8..23 (ttl, protocol,
+	 * the addresses, the transport header's first 4) by one shuffle
+	 * (struct fast_ctx, sh_l4 and sh_icmp), l2_len and l3_len from a
+	 * template, l3_total and dscp inserted.
+	 */
+	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 8)), sh);
+	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fc->lens4 : fc->lens4t);
+	x = _mm_insert_epi16(x, (int)(t20 + IPV4_MIN_HDR), 2);
+	x = _mm_insert_epi8(x, ip[1] >> 2, 8);
+	pm_st128(pm, 0, off == ETH_HDR_LEN ? fc->head4 : fc->head4t);
+	if (off != ETH_HDR_LEN)
+		pm_st16(pm, 4, ld_be16(p + ETH_HDR_LEN) & 0x0fff);
+	pm_st128(pm, 8, x);
+	/* in_port, then zeros to route_nh: two overlapping stores */
+	pm_st128(pm, 24, fc->pw);
+	pm_st128(pm, 32, _mm_setzero_si128());
+	pm_st64(pm, 80, pkt_len);
 	return 1;
 }
 
@@ -892,6 +919,14 @@ fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
 	fc->head6t = fast_head(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN,
 			       IPV6_HDR_LEN);
 	fc->pw = _mm_cvtsi32_si128(port);
+	/* pkt_meta byte 8 + k from header byte 8 + sh[k] (-1: zero) */
+	fc->sh_l4 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, 13,
+				  12, 15, 14, -1, -1);
+	fc->sh_icmp = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, -1,
+				    -1, -1, -1, 12, -1);
+	fc->lens4 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV4_MIN_HDR << 16);
+	fc->lens4t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
+				       IPV4_MIN_HDR << 16);
 }
 #endif /* PARSE_FAST */
 

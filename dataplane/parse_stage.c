@@ -608,31 +608,21 @@ meta_tail(struct pkt_meta *pm)
 /*
  * What every packet parse_fast takes stores alike (after meta_tail and the
  * addresses, the caller's): bytes 0..15 as `head` (struct fast_ctx:
- * verdict and drop_reason 0, l3, n_vlans, VLANs 0, l2_len, l3_len), then
- * the VLAN id if tagged, l3_total, l4_proto and frag 0, dscp, ttl, sport
- * and dport (from the TCP/UDP ports word as stored; 0 for ICMP),
- * icmp_type and colour 0, `pw` (in_port, out_port 0, in_peer
- * IXG_PEER_NONE, out_peer 0, and zeros), class_id .. route_nh zero, rx_len
- * with remark, l2_mcast and gen 0. off: the Ethernet header's length, a
- * constant (ETH_HDR_LEN, or one tag more: its VLAN id is read here).
+ * verdict and drop_reason 0, l3, n_vlans, VLANs 0, l2_len, l3_len), the
+ * VLAN id if tagged, bytes 8..23 as `mid` (l2_len .. colour, the
+ * caller's), `pw` (in_port, out_port 0, in_peer IXG_PEER_NONE, out_peer
+ * 0, and zeros), class_id .. route_nh zero, rx_len with remark, l2_mcast
+ * and gen 0. off: the Ethernet header's length, a constant (ETH_HDR_LEN,
+ * or one tag more: its VLAN id is read here).
  */
 static __rte_always_inline void
 fast_store(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
-	   struct pkt_meta *pm, __m128i head, __m128i pw, uint32_t tot,
-	   uint8_t proto, uint8_t dscp, uint8_t ttl, uint32_t ports,
-	   uint8_t icmp)
+	   struct pkt_meta *pm, __m128i head, __m128i mid, __m128i pw)
 {
 	pm_st128(pm, 0, head);
 	if (off != ETH_HDR_LEN)
 		pm_st16(pm, 4, ld_be16(p + ETH_HDR_LEN) & 0x0fff);
-	pm_st16(pm, 12, (uint16_t)tot);
-	pm_st16(pm, 14, proto);
-	pm->dscp = dscp;
-	pm->ttl = ttl;
-	/* host order: the swapped word with its halves exchanged */
-	ports = PKT_BE32(ports);
-	pm_st32(pm, 18, ports >> 16 | ports << 16);
-	pm_st16(pm, 22, icmp);
+	pm_st128(pm, 8, mid);
 	/* in_port, then zeros to route_nh: two overlapping stores */
 	pm_st128(pm, 24, pw);
 	pm_st128(pm, 32, _mm_setzero_si128());
@@ -677,6 +667,9 @@ struct fast_ctx {
 	 * ICMP (icmp_type), the rest zero; l2_len and l3_len for an
 	 * untagged and a tagged frame. */
 	__m128i sh_l4, sh_icmp, lens4, lens4t;
+	/* fast_ipv6: the ports from the header's bytes 28..43; l2_len and
+	 * l3_len */
+	__m128i sh6, lens6, lens6t;
 	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
 };
 
@@ -693,7 +686,7 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = m->pkt_len;
 	const uint64_t ol = m->ol_flags;
-	__m128i sh, x;
+	__m128i x;
 	uint32_t t20;
 	uint8_t proto;
 
@@ -723,8 +716,9 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	if (ld16(ip + 6) & FRAME16(IPV4_MF | IPV4_OFFSET_MASK))
 		return 0;
 	proto = ip[9];
-	sh = fc->sh_l4;
+	x = _mm_loadu_si128((const void *)(ip + 8));
 	if (likely(proto == IPPROTO_UDP)) {
+		x = _mm_shuffle_epi8(x, fc->sh_l4);
 	} else if (proto == IPPROTO_TCP) {
 		uint32_t hl;
 
@@ -734,8 +728,9 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 		hl = (uint32_t)(ip[IPV4_MIN_HDR + 12] >> 4) * 4;
 		if (hl < 20 || hl > t20)
 			return 0;
+		x = _mm_shuffle_epi8(x, fc->sh_l4);
 	} else if (proto == IPPROTO_ICMP) {
-		sh = fc->sh_icmp;
+		x = _mm_shuffle_epi8(x, fc->sh_icmp);
 	} else {
 		return 0;
 	}
@@ -749,18 +744,11 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	 * (struct fast_ctx, sh_l4 and sh_icmp), l2_len and l3_len from a
 	 * template, l3_total and dscp inserted.
 	 */
-	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 8)), sh);
 	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fc->lens4 : fc->lens4t);
 	x = _mm_insert_epi16(x, (int)(t20 + IPV4_MIN_HDR), 2);
 	x = _mm_insert_epi8(x, ip[1] >> 2, 8);
-	pm_st128(pm, 0, off == ETH_HDR_LEN ? fc->head4 : fc->head4t);
-	if (off != ETH_HDR_LEN)
-		pm_st16(pm, 4, ld_be16(p + ETH_HDR_LEN) & 0x0fff);
-	pm_st128(pm, 8, x);
-	/* in_port, then zeros to route_nh: two overlapping stores */
-	pm_st128(pm, 24, fc->pw);
-	pm_st128(pm, 32, _mm_setzero_si128());
-	pm_st64(pm, 80, pkt_len);
+	fast_store(p, off, pkt_len, pm,
+		   off == ETH_HDR_LEN ? fc->head4 : fc->head4t, x, fc->pw);
 	return 1;
 }
 
@@ -773,6 +761,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	const uint64_t pkt_len = m->pkt_len;
 	uint32_t plen;
 	uint8_t proto;
+	__m128i x;
 
 	if (len < off + IPV6_HDR_LEN + 8)
 		return 0;
@@ -805,11 +794,17 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	meta_tail(pm); /* first: its last store may overlap the addresses */
 	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
+	/* bytes 8..23 as fast_ipv4's: the ports from the header's bytes
+	 * 28..43 by one shuffle (sh6), the rest inserted */
+	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)),
+			     fc->sh6);
+	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fc->lens6 : fc->lens6t);
+	x = _mm_insert_epi16(x, (int)(IPV6_HDR_LEN + plen), 2);
+	x = _mm_insert_epi8(x, proto, 6);
+	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 8);
+	x = _mm_insert_epi8(x, ip[7], 9);
 	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fc->head6 : fc->head6t, fc->pw,
-		   IPV6_HDR_LEN + plen, proto,
-		   (uint8_t)((ld_be16(ip) >> 6) & 0x3f), ip[7],
-		   ld_u32(ip + IPV6_HDR_LEN), 0);
+		   off == ETH_HDR_LEN ? fc->head6 : fc->head6t, x, fc->pw);
 	return 1;
 }
 
@@ -927,6 +922,11 @@ fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
 	fc->lens4 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV4_MIN_HDR << 16);
 	fc->lens4t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
 				       IPV4_MIN_HDR << 16);
+	fc->sh6 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 13, 12,
+				15, 14, -1, -1);
+	fc->lens6 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV6_HDR_LEN << 16);
+	fc->lens6t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
+				       IPV6_HDR_LEN << 16);
 }
 #endif /* PARSE_FAST */
 

@@ -670,6 +670,9 @@ struct fast_ctx {
 	/* fast_ipv6: the ports from the header's bytes 28..43; l2_len and
 	 * l3_len */
 	__m128i sh6, lens6, lens6t;
+	/* bytes 0..15 of a martian drop (fast_martian), untagged and
+	 * tagged */
+	__m128i mart, mart_t;
 	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
 };
 
@@ -752,6 +755,28 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	return 1;
 }
 
+/*
+ * The metadata parse_general leaves for a frame fast_ipv6 would take but
+ * for its martian source or destination: parse_one drops it (martian) once
+ * it has the Ethernet header's fields, before any IPv6 one. Returns 2:
+ * dropped, charged to the sender (burst.charged), not parse_fast's.
+ */
+static __rte_noinline int
+fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
+	     const struct fast_ctx *fc, struct pkt_meta *pm)
+{
+	const __m128i z = _mm_setzero_si128();
+
+	meta_tail(pm);
+	pm_st128(pm, 48, z);
+	pm_st128(pm, 64, z);
+	/* mid: l2_len, then zeros */
+	fast_store(p, off, pkt_len, pm,
+		   off == ETH_HDR_LEN ? fc->mart : fc->mart_t,
+		   _mm_cvtsi32_si128((int)off), fc->pw);
+	return 2;
+}
+
 /* parse_fast's IPv6, as fast_ipv4 (version 6 seen; len >= off + 28). */
 static __rte_always_inline int
 fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
@@ -787,10 +812,13 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	} else if (proto != IPPROTO_UDP) {
 		return 0;
 	}
-	/* ipv6_martian, the destination's ff first (multicast) */
-	if (ip[24] == 0xff || ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
-	    ipv6_low_martian(ip + 24))
+	/* ipv6_martian, the destination's ff first (multicast, or a
+	 * martian scope: parse_one's) */
+	if (ip[24] == 0xff)
 		return 0;
+	if (unlikely(ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
+		     ipv6_low_martian(ip + 24)))
+		return fast_martian(p, off, pkt_len, fc, pm);
 	meta_tail(pm); /* first: its last store may overlap the addresses */
 	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
@@ -826,9 +854,11 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  * right after its own (ICMPv6 and multicast are parse_one's, so
  * stage_local may skip what this takes: struct burst, parsed_fast).
  * Returns 1 with every byte of pm written as meta_zero, in_port = port,
- * rx_len and parse_one would leave them for such a packet, or 0 without
- * having written pm: anything else, valid or not, is parse_one's, which
- * decides it from the start. stage_parse_simple (parse_one alone) is the
+ * rx_len and parse_one would leave them for such a packet; 2 with pm
+ * written so for such an IPv6 packet but for a martian address, which
+ * parse_one drops (fast_martian: the caller charges it to its sender); or
+ * 0 without having written pm: anything else, valid or not, is
+ * parse_one's, which decides it from the start. stage_parse_simple (parse_one alone) is the
  * reference the unit tests compare this with.
  *
  * The metadata goes out as words (offsets asserted above; fast_store),
@@ -922,6 +952,11 @@ fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
 	fc->lens4 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV4_MIN_HDR << 16);
 	fc->lens4t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
 				       IPV4_MIN_HDR << 16);
+	fc->mart = _mm_set_epi64x(ETH_HDR_LEN,
+				  VERDICT_DROP | IXG_DROP_MARTIAN << 8);
+	fc->mart_t = _mm_set_epi64x(ETH_HDR_LEN + VLAN_TAG_LEN,
+				    VERDICT_DROP | IXG_DROP_MARTIAN << 8 |
+					    1 << 24);
 	fc->sh6 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 13, 12,
 				15, 14, -1, -1);
 	fc->lens6 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV6_HDR_LEN << 16);
@@ -989,6 +1024,7 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 	if (use_fast && port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1)) {
 		struct fast_ctx fc;
 		uint32_t refused = 0;
+		int r;
 
 		fast_ctx_init(&fc, t->ports[port].mac, port);
 		/* Two copies of the loop, so that the first alone tests for
@@ -1000,22 +1036,28 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 			rte_prefetch0((uint8_t *)b->pkts[i + PREFETCH_AHEAD]
 					      ->buf_addr +
 				      RTE_PKTMBUF_HEADROOM);
-			if (likely(parse_fast(
-				    m, rte_pktmbuf_mtod(m, const uint8_t *),
-				    &fc, &b->meta[i], &b->peer_smac[i])))
+			r = parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *),
+				       &fc, &b->meta[i], &b->peer_smac[i]);
+			if (likely(r == 1))
 				continue;
 			refused |= UINT32_C(1) << i;
-			charged |= parse_refused(t, b, i, port);
+			if (r == 2)
+				charged |= UINT32_C(1) << i;
+			else
+				charged |= parse_refused(t, b, i, port);
 		}
 		for (; i < n_pkts; i++) {
 			struct rte_mbuf *m = b->pkts[i];
 
-			if (likely(parse_fast(
-				    m, rte_pktmbuf_mtod(m, const uint8_t *),
-				    &fc, &b->meta[i], &b->peer_smac[i])))
+			r = parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *),
+				       &fc, &b->meta[i], &b->peer_smac[i]);
+			if (likely(r == 1))
 				continue;
 			refused |= UINT32_C(1) << i;
-			charged |= parse_refused(t, b, i, port);
+			if (r == 2)
+				charged |= UINT32_C(1) << i;
+			else
+				charged |= parse_refused(t, b, i, port);
 		}
 		b->charged = charged;
 		b->parsed_fast = ~refused &

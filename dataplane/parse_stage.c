@@ -669,7 +669,7 @@ struct fast_ctx {
 	__m128i sh_l4, sh_icmp, lens4, lens4t;
 	/* fast_ipv6: the ports from the header's bytes 28..43; l2_len and
 	 * l3_len */
-	__m128i sh6, lens6, lens6t;
+	__m128i sh6, sh6_icmp, lens6, lens6t;
 	/* bytes 0..15 of a martian drop (fast_martian), untagged and
 	 * tagged */
 	__m128i mart, mart_t;
@@ -758,7 +758,7 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 /*
  * The metadata parse_general leaves for a frame fast_ipv6 would take but
  * for its martian source or destination: parse_one drops it (martian) once
- * it has the Ethernet header's fields, before any IPv6 one. Returns 2:
+ * it has the Ethernet header's fields, before any IPv6 one. Returns 3:
  * dropped, charged to the sender (burst.charged), not parse_fast's.
  */
 static __rte_noinline int
@@ -774,7 +774,7 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	fast_store(p, off, pkt_len, pm,
 		   off == ETH_HDR_LEN ? fc->mart : fc->mart_t,
 		   _mm_cvtsi32_si128((int)off), fc->pw);
-	return 2;
+	return 3;
 }
 
 /* parse_fast's IPv6, as fast_ipv4 (version 6 seen; len >= off + 28). */
@@ -786,7 +786,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	const uint64_t pkt_len = m->pkt_len;
 	uint32_t plen;
 	uint8_t proto;
-	__m128i x;
+	__m128i sh, x;
 
 	if (len < off + IPV6_HDR_LEN + 8)
 		return 0;
@@ -797,11 +797,12 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	if (plen - 8 > len - off - IPV6_HDR_LEN - 8)
 		return 0;
 	proto = ip[6];
-	/* ICMPv6 (ND among it) and multicast to parse_one: see struct
-	 * burst's parsed_fast. A variant that took them here and left them
-	 * unmarked cost more (bench/README.md, "Issue 12, the base pipeline
-	 * (helper stages)"). */
-	if (proto == IPPROTO_TCP) {
+	/* Multicast to parse_one; ICMPv6 (ND among it) parsed here but not
+	 * marked (returns 2), so stage_local looks at it: struct burst's
+	 * parsed_fast. */
+	sh = fc->sh6;
+	if (likely(proto == IPPROTO_UDP)) {
+	} else if (proto == IPPROTO_TCP) {
 		uint32_t hl;
 
 		if (plen < 20)
@@ -809,7 +810,9 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 		hl = (uint32_t)(ip[IPV6_HDR_LEN + 12] >> 4) * 4;
 		if (hl < 20 || hl > plen)
 			return 0;
-	} else if (proto != IPPROTO_UDP) {
+	} else if (proto == IPPROTO_ICMPV6) {
+		sh = fc->sh6_icmp;
+	} else {
 		return 0;
 	}
 	/* ipv6_martian, the destination's ff first (multicast, or a
@@ -824,8 +827,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
 	/* bytes 8..23 as fast_ipv4's: the ports from the header's bytes
 	 * 28..43 by one shuffle (sh6), the rest inserted */
-	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)),
-			     fc->sh6);
+	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
 	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fc->lens6 : fc->lens6t);
 	x = _mm_insert_epi16(x, (int)(IPV6_HDR_LEN + plen), 2);
 	x = _mm_insert_epi8(x, proto, 6);
@@ -833,7 +835,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	x = _mm_insert_epi8(x, ip[7], 9);
 	fast_store(p, off, pkt_len, pm,
 		   off == ETH_HDR_LEN ? fc->head6 : fc->head6t, x, fc->pw);
-	return 1;
+	return proto == IPPROTO_ICMPV6 ? 2 : 1;
 }
 
 /* The ethertype and the IP header's first byte as one word holds them
@@ -854,7 +856,9 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  * right after its own (ICMPv6 and multicast are parse_one's, so
  * stage_local may skip what this takes: struct burst, parsed_fast).
  * Returns 1 with every byte of pm written as meta_zero, in_port = port,
- * rx_len and parse_one would leave them for such a packet; 2 with pm
+ * rx_len and parse_one would leave them for such a packet; 2 so for IPv6
+ * to a non-multicast destination with a whole ICMPv6 header right after
+ * its own, which the caller leaves out of burst.parsed_fast; 3 with pm
  * written so for such an IPv6 packet but for a martian address, which
  * parse_one drops (fast_martian: the caller charges it to its sender); or
  * 0 without having written pm: anything else, valid or not, is
@@ -959,6 +963,8 @@ fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
 					    1 << 24);
 	fc->sh6 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 13, 12,
 				15, 14, -1, -1);
+	fc->sh6_icmp = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+				     -1, -1, -1, -1, 12, -1);
 	fc->lens6 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV6_HDR_LEN << 16);
 	fc->lens6t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
 				       IPV6_HDR_LEN << 16);
@@ -1041,10 +1047,10 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 			if (likely(r == 1))
 				continue;
 			refused |= UINT32_C(1) << i;
-			if (r == 2)
-				charged |= UINT32_C(1) << i;
-			else
+			if (r == 0)
 				charged |= parse_refused(t, b, i, port);
+			else
+				charged |= (uint32_t)(r == 3) << i;
 		}
 		for (; i < n_pkts; i++) {
 			struct rte_mbuf *m = b->pkts[i];
@@ -1054,10 +1060,10 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 			if (likely(r == 1))
 				continue;
 			refused |= UINT32_C(1) << i;
-			if (r == 2)
-				charged |= UINT32_C(1) << i;
-			else
+			if (r == 0)
 				charged |= parse_refused(t, b, i, port);
+			else
+				charged |= (uint32_t)(r == 3) << i;
 		}
 		b->charged = charged;
 		b->parsed_fast = ~refused &

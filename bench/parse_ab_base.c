@@ -21,7 +21,6 @@
 #include "parse_ab.h"
 #include "pkt_bytes.h"
 
-
 #define ETH_HDR_LEN 14
 #define VLAN_TAG_LEN 4
 #define MAX_VLANS 2
@@ -127,7 +126,6 @@ _Static_assert(offsetof(struct pkt_meta, in_port) == 24 &&
 		       offsetof(struct pkt_meta, gen) == 86 &&
 		       sizeof(struct pkt_meta) >= PM_BASE_SIZE,
 	       "parse_fast: the rest");
-
 
 /* Stored to a frame's bytes as one word: a 16-bit constant as a frame
  * holds it (network order) for comparing with ld16(). */
@@ -379,7 +377,6 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p, uint64_t mac_sh,
 	return 0;
 }
 
-
 /* stage_parse of eb95d54 for a burst parse_fast takes whole. */
 int
 base_parse(const struct tables *t, struct burst *b)
@@ -397,8 +394,8 @@ base_parse(const struct tables *t, struct burst *b)
 		if (i + PREFETCH_AHEAD < n_pkts)
 			rte_prefetch0(rte_pktmbuf_mtod(
 				b->pkts[i + PREFETCH_AHEAD], void *));
-		if (!parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *),
-				mac_sh, port, &b->meta[i], &b->peer_smac[i]))
+		if (!parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *), mac_sh,
+				port, &b->meta[i], &b->peer_smac[i]))
 			return -1;
 	}
 	b->charged = 0;
@@ -406,7 +403,6 @@ base_parse(const struct tables *t, struct burst *b)
 	b->gathered = 0;
 	return 0;
 }
-
 
 /* An entry of this tree's tables (MAC << 16 | peer) as eb95d54 laid
  * them out (peer << 48 | MAC): one rotate. */

@@ -371,8 +371,8 @@ build_peer_direct(struct tbl_build *b)
 
 			while (t->peer_macs[ps->first + h] != 0)
 				h = (h + 1) & ps->mask;
-			t->peer_macs[ps->first + h] =
-				tbl_peer_entry(mac, sp->id);
+			t->peer_macs[ps->first + h] = tbl_peer_entry(mac,
+								     sp->id);
 		}
 	}
 out:

@@ -1141,9 +1141,9 @@ test_fast_path_edges(void **state)
 			f.vid[0] = 7;
 			len = build(&f, buf);
 			/* as built: taken (marked, but ICMPv6) */
-			assert_int_equal(fast_matches_simple(buf, len,
-							     (uint32_t)len, 0),
-					 f.proto != 58);
+			assert_int_equal(
+				fast_matches_simple(buf, len, (uint32_t)len, 0),
+				f.proto != 58);
 			for (v = 0; v <= len; v++) {
 				taken += fast_matches_simple(buf, v,
 							     (uint32_t)v, 0);

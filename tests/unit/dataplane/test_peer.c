@@ -701,16 +701,16 @@ test_slot_runs(void **state)
 		const uint8_t *mac;
 		uint16_t ethertype; /* 0: IPv4; else parse drops it */
 	} seq[] = {
-		{0, 200, mac_e, 0},	{2000, 200, mac_c, 0},
-		{2001, 200, mac_e, 0},	{0, 200, mac_e, 0},
-		{2000, 201, mac_c, 0},	{2000, 200, mac_c, 0},
-		{0, 100, mac_b, 0},	{0, 100, mac_g, 0},
-		{0, 100, stranger, 0},	{0, 0, mac_a, 0},
-		{0, 0, mac_b, 0},	{0, 100, mac_b, 0},
+		{0, 200, mac_e, 0},	 {2000, 200, mac_c, 0},
+		{2001, 200, mac_e, 0},	 {0, 200, mac_e, 0},
+		{2000, 201, mac_c, 0},	 {2000, 200, mac_c, 0},
+		{0, 100, mac_b, 0},	 {0, 100, mac_g, 0},
+		{0, 100, stranger, 0},	 {0, 0, mac_a, 0},
+		{0, 0, mac_b, 0},	 {0, 100, mac_b, 0},
 		{0, 100, mac_b, 0x1234}, {0, 100, mac_g, 0},
-		{0, 0, mac_a, 0x1234},	{0, 0, mac_a, 0},
-		{2000, 200, mac_e, 0},	{2001, 200, mac_e, 0},
-		{0, 200, mac_c, 0},	{0, 200, mac_e, 0},
+		{0, 0, mac_a, 0x1234},	 {0, 0, mac_a, 0},
+		{2000, 200, mac_e, 0},	 {2001, 200, mac_e, 0},
+		{0, 200, mac_c, 0},	 {0, 200, mac_e, 0},
 	};
 	const unsigned n_seq = sizeof(seq) / sizeof(seq[0]);
 	struct fspec f[PIPELINE_BURST];
@@ -724,8 +724,8 @@ test_slot_runs(void **state)
 		for (i = 0; i < PIPELINE_BURST; i++) {
 			/* the sequence first, then random runs of it */
 			unsigned k = round == 0 && i < n_seq ? i
-				     : i > 0 && rnd(3) ? (unsigned)-1
-						       : rnd(n_seq);
+				     : i > 0 && rnd(3)	     ? (unsigned)-1
+							     : rnd(n_seq);
 
 			if (k == (unsigned)-1) {
 				f[i] = f[i - 1];
@@ -735,7 +735,7 @@ test_slot_runs(void **state)
 				f[i].proto = 17;
 				f[i].smac = seq[k].mac;
 				f[i].ethertype = seq[k].ethertype;
-				f[i].n_vlans = seq[k].outer ? 2
+				f[i].n_vlans = seq[k].outer  ? 2
 					       : seq[k].vlan ? 1
 							     : 0;
 				f[i].vid[0] = seq[k].outer ? seq[k].outer
@@ -749,8 +749,9 @@ test_slot_runs(void **state)
 		for (i = 0; i < PIPELINE_BURST; i++) {
 			const struct pkt_meta *pm = &b.meta[i];
 			uint16_t outer = f[i].n_vlans == 2 ? f[i].vid[0] : 0,
-				 vlan = f[i].n_vlans ? f[i].vid[f[i].n_vlans - 1]
-						     : 0;
+				 vlan = f[i].n_vlans
+						? f[i].vid[f[i].n_vlans - 1]
+						: 0;
 
 			if (f[i].ethertype != 0) {
 				assert_int_equal(pm->verdict, VERDICT_DROP);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * parse_bench.c - CPU cycles of stage_parse + stage_peer against the same
- * two stages as main had them before helper "parsepeer" (commit 6a318f4,
+ * two stages as main had them before helper "parse" (commit eb95d54,
  * parse_ab_base.c), in one process, burst by burst by turns, so that the
  * load of a shared machine moves both sides alike.
  *
@@ -21,7 +21,8 @@
  * parse alone; each burst timed with rte_rdtsc; the median burst per side
  * and round, and the median over the rounds of the per-round ratio B/A
  * (and its range).
- * Results: bench/README.md, "Issue 12, parse and peer (helper parsepeer)".
+ * Results: bench/README.md, "Issue 12, parse and peer, second pass (helper
+ * parse)" (and "... (helper parsepeer)" for the first, against 6a318f4).
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -389,7 +390,7 @@ main(int argc, char **argv)
 	qsort(pq, rounds, sizeof(double), cmp_dbl);
 	printf("parse+peer, %s, %u members (%s MACs), %u rounds x %u bursts "
 	       "a side: "
-	       "A (main 6a318f4) %.1f, B (this tree) %.1f cycles/packet "
+	       "A (main eb95d54) %.1f, B (this tree) %.1f cycles/packet "
 	       "(median burst); B/A %.3f [%.3f-%.3f]\n",
 	       vlan ? "VLAN 100" : "untagged", MEMBERS,
 	       vrrp_macs ? "VRRP-like" : "mkconfig", rounds, AB_BURSTS,

@@ -15,14 +15,15 @@
  * without options or fragments to a non-multicast destination with TCP,
  * UDP or ICMP, IPv6 without extension headers to a non-multicast
  * destination with TCP or UDP) takes parse_fast, one pass with checks
- * first, and is marked in burst.parsed_fast; everything else,
- * and every drop, the general parser (parse_one), which
- * stage_parse_simple runs alone as the tests' reference.
+ * first, and is marked in burst.parsed_fast; so does IPv6 with ICMPv6,
+ * unmarked (stage_local's), and a martian IPv6 frame of those shapes is
+ * dropped there as parse_one would. Everything else, and every other
+ * drop, the general parser (parse_one), which stage_parse_simple runs
+ * alone as the tests' reference.
  *
- * Cost: 108 instructions/packet on the real table through the ports
- * (compare --callgrind), 123 on pipeline_bench's 16-route (802.1Q-tagged)
- * one (callgrind; bench/README.md, "Issue 12, parse and peer (helper
- * parsepeer)").
+ * Cost: 82.6 instructions/packet on the real table through the ports
+ * (compare --callgrind), 79.7 on parse_bench's traffic (callgrind;
+ * bench/README.md, "Issue 12, parse and peer, second pass").
  */
 #include <stddef.h>
 #include <string.h>
@@ -34,6 +35,9 @@
 #include <rte_prefetch.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#ifdef __SSE4_1__
+#include <smmintrin.h>
 #endif
 
 #include "pipeline.h"
@@ -234,28 +238,19 @@ ipv4_hdr20_sum_ok(const uint8_t *p)
 }
 
 /*
- * ipv4_hdr20_sum_ok for a header whose first byte is 0x45 (parse_fast's):
- * its sum is not 0, so divisibility by 0xffff alone decides, tested as a
- * multiply by 0xffff's inverse modulo 2^64 and one compare (Granlund and
- * Montgomery; Hacker's Delight 10-17): s is a multiple of 0xffff exactly
- * when s * inverse, wrapped, is at most (2^64 - 1) / 0xffff. Written out,
- * because gcc makes `s % 0xffff == 0` a `div` in code it deems cold (the
- * tagged copies of fast_ipv4), tens of cycles.
+ * For a header whose first byte is 0x45 (parse_fast's) the sum is not 0,
+ * so divisibility by 0xffff alone decides, tested as a multiply by
+ * 0xffff's inverse modulo 2^64 and one compare (Granlund and Montgomery;
+ * Hacker's Delight 10-17): s is a multiple of 0xffff exactly when s *
+ * inverse, wrapped, is at most (2^64 - 1) / 0xffff. Written out, because
+ * gcc makes `s % 0xffff == 0` a `div` in code it deems cold (the tagged
+ * copies of fast_ipv4), tens of cycles. ipv4_hdr20_sum_ok_fast below.
  */
 #define CKSUM_INV 0xfffefffefffeffffull /* 0xffff * this == 1 mod 2^64 */
 #define CKSUM_LIM 0x0001000100010001ull /* (2^64 - 1) / 0xffff */
 _Static_assert((uint64_t)(0xffffull * CKSUM_INV) == 1 &&
 		       CKSUM_LIM == UINT64_MAX / 0xffff,
-	       "ipv4_hdr20_sum_ok_v4: the inverse");
-
-static __rte_always_inline int
-ipv4_hdr20_sum_ok_v4(const uint8_t *p)
-{
-	uint64_t s = (uint64_t)ld_u32(p) + ld_u32(p + 4) + ld_u32(p + 8) +
-		     ld_u32(p + 12) + ld_u32(p + 16);
-
-	return s * CKSUM_INV <= CKSUM_LIM;
-}
+	       "ipv4_hdr20_sum_ok_fast: the inverse");
 
 /*
  * Whether the options of an IPv4 header (bytes 20..ihl) are well formed
@@ -543,10 +538,18 @@ _Static_assert(offsetof(struct pkt_meta, in_port) == 24 &&
 		       sizeof(struct pkt_meta) >= PM_BASE_SIZE,
 	       "parse_fast: the rest");
 
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN && defined(__SSE2__)
+_Static_assert(offsetof(struct pkt_meta, l4_proto) == 14 &&
+		       offsetof(struct pkt_meta, ttl) == 17 &&
+		       offsetof(struct pkt_meta, sport) == 18 &&
+		       offsetof(struct pkt_meta, dport) == 20 &&
+		       offsetof(struct pkt_meta, icmp_type) == 22,
+	       "fast_ipv4: the shuffle (sh_l4, sh_icmp)");
+
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN && defined(__SSE4_1__) &&              \
+	defined(__x86_64__)
 #define PARSE_FAST 1
 #else
-#define PARSE_FAST 0 /* the word stores assume x86: parse_one for all */
+#define PARSE_FAST 0 /* the word stores assume x86-64: parse_one for all */
 #endif
 
 /* Stored to a frame's bytes as one word: a 16-bit constant as a frame
@@ -559,12 +562,6 @@ _Static_assert(offsetof(struct pkt_meta, in_port) == 24 &&
 #if PARSE_FAST
 static __rte_always_inline void
 pm_st16(struct pkt_meta *pm, size_t off, uint16_t v)
-{
-	memcpy((uint8_t *)pm + off, &v, sizeof(v));
-}
-
-static __rte_always_inline void
-pm_st32(struct pkt_meta *pm, size_t off, uint32_t v)
 {
 	memcpy((uint8_t *)pm + off, &v, sizeof(v));
 }
@@ -596,40 +593,75 @@ meta_tail(struct pkt_meta *pm)
 
 /*
  * What every packet parse_fast takes stores alike (after meta_tail and the
- * addresses, the caller's): word 0 (verdict,
- * drop_reason 0, l3, n_vlans, vlan, outer_vlan 0), l2_len and l3_len,
- * l3_total, l4_proto and frag 0, dscp, ttl, sport and dport (from the
- * TCP/UDP ports word as stored; 0 for ICMP), icmp_type and colour 0,
- * in_port and out_port, in_peer (IXG_PEER_NONE), out_peer 0 as one word,
- * class_id .. route_nh zero, rx_len with remark, l2_mcast and gen 0.
- * off: the Ethernet header's length, a
- * constant (ETH_HDR_LEN, or one tag more: its VLAN id is read here).
+ * addresses, the caller's): bytes 0..15 as `head` (struct fast_ctx:
+ * verdict and drop_reason 0, l3, n_vlans, VLANs 0, l2_len, l3_len), the
+ * VLAN id if tagged, bytes 8..23 as `mid` (l2_len .. colour, the
+ * caller's), `pw` (in_port, out_port 0, in_peer IXG_PEER_NONE, out_peer
+ * 0, and zeros), class_id .. route_nh zero, rx_len with remark, l2_mcast
+ * and gen 0. off: the Ethernet header's length, a constant (ETH_HDR_LEN,
+ * or one tag more: its VLAN id is read here).
  */
 static __rte_always_inline void
-fast_store(const uint8_t *p, const uint32_t off, uint32_t pkt_len,
-	   struct pkt_meta *pm, uint8_t l3, uint32_t l3_len, uint32_t tot,
-	   uint8_t proto, uint8_t dscp, uint8_t ttl, uint32_t ports,
-	   uint8_t icmp, uint16_t port)
+fast_store(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
+	   struct pkt_meta *pm, __m128i head, __m128i mid, __m128i pw)
 {
-	if (off == ETH_HDR_LEN) {
-		pm_st64(pm, 0, (uint64_t)l3 << 16);
-	} else {
-		pm_st64(pm, 0, (uint64_t)l3 << 16 | (uint64_t)1 << 24);
+	pm_st128(pm, 0, head);
+	if (off != ETH_HDR_LEN)
 		pm_st16(pm, 4, ld_be16(p + ETH_HDR_LEN) & 0x0fff);
-	}
-	pm_st32(pm, 8, off | l3_len << 16);
-	pm_st16(pm, 12, (uint16_t)tot);
-	pm_st16(pm, 14, proto);
-	pm->dscp = dscp;
-	pm->ttl = ttl;
-	/* host order: the swapped word with its halves exchanged */
-	ports = PKT_BE32(ports);
-	pm_st32(pm, 18, ports >> 16 | ports << 16);
-	pm_st16(pm, 22, icmp);
-	pm_st64(pm, 24, port);
+	pm_st128(pm, 8, mid);
+	/* in_port, then zeros to route_nh: two overlapping stores */
+	pm_st128(pm, 24, pw);
 	pm_st128(pm, 32, _mm_setzero_si128());
 	pm_st64(pm, 80, pkt_len);
 }
+
+/*
+ * The header checksum test of ipv4_hdr20_sum_ok for a header of parse_fast's
+ * (first byte 0x45) with three loads: the
+ * 20 bytes as two 64-bit words and one 32-bit word, added with end-around
+ * carry (RFC 1071 2.(B), 2.(C): 2^64 and 2^32 are both 1 modulo 0xffff,
+ * so the sum keeps its remainder; the last carry never overflows, the
+ * total being under 2^65 - 1), then divisibility by 0xffff as a multiply
+ * by its inverse and one compare, inv and lim (CKSUM_INV, CKSUM_LIM) held
+ * in registers by the caller.
+ */
+static __rte_always_inline int
+ipv4_hdr20_sum_ok_fast(const uint8_t *p, uint64_t inv, uint64_t lim)
+{
+	uint64_t s = ld_u64(p);
+
+	/* gcc 12 spills _addcarry_u64's and __int128's sums to the stack */
+	__asm__("addq %1, %0\n\tadcq %2, %0\n\tadcq $0, %0"
+		: "+r"(s)
+		: "r"(ld_u64(p + 8)), "r"((uint64_t)ld_u32(p + 16))
+		: "cc");
+	return s * inv <= lim;
+}
+
+/* What parse_fast's copies keep in registers across a burst. */
+struct fast_ctx {
+	__m128i tmpl; /* the port's MAC, then (byte 12) 08 00 45 */
+	__m128i m_v4; /* bytes 0..5 and 12..14 of tmpl: MAC, IPv4, IHL 5 */
+	__m128i d46; /* tmpl xor the same for IPv6 (86 dd 6x) */
+	__m128i m_v6; /* MAC, IPv6 and version 6 */
+	__m128i m_mac; /* bytes 0..5: the MAC */
+	/* bytes 0..15 of struct pkt_meta for IPv4 and IPv6, untagged and
+	 * 802.1Q-tagged (fast_store) */
+	__m128i head4, head6, head4t, head6t;
+	__m128i pw; /* bytes 24..39: in_port, then zeros */
+	/* fast_ipv4: bytes 8..23 of pkt_meta from bytes 8..23 of the IPv4
+	 * header without options, for TCP and UDP (sport, dport) and for
+	 * ICMP (icmp_type), the rest zero; l2_len and l3_len for an
+	 * untagged and a tagged frame. */
+	__m128i sh_l4, sh_icmp, lens4, lens4t;
+	/* fast_ipv6: the ports from the header's bytes 28..43; l2_len and
+	 * l3_len */
+	__m128i sh6, sh6_icmp, lens6, lens6t;
+	/* bytes 0..15 of a martian drop (fast_martian), untagged and
+	 * tagged */
+	__m128i mart, mart_t;
+	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
+};
 
 /*
  * parse_fast's IPv4 after an Ethernet header of `off` bytes (a constant:
@@ -639,24 +671,33 @@ fast_store(const uint8_t *p, const uint32_t off, uint32_t pkt_len,
  */
 static __rte_always_inline int
 fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
-	  uint32_t len, uint16_t port, struct pkt_meta *pm)
+	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm)
 {
 	const uint8_t *ip = p + off;
-	const uint32_t pkt_len = m->pkt_len;
+	const uint64_t pkt_len = m->pkt_len;
 	const uint64_t ol = m->ol_flags;
-	uint32_t t20, lim, ports = 0;
-	uint8_t proto, icmp = 0;
+	__m128i x;
+	uint32_t t20;
+	uint8_t proto;
 
-	/* 20 <= tot <= pkt_len - off in one unsigned compare (pkt_len >=
-	 * data_len >= off + 28) */
+	/*
+	 * 28 <= tot <= len - off in one unsigned compare (len >= off + 28):
+	 * every packet this takes is at least 28 bytes and lies whole in
+	 * the first segment (len <= pkt_len), so its UDP or ICMP header does
+	 * and the transport header's room is t20.
+	 */
 	t20 = (uint32_t)ld_be16(ip + 2) - IPV4_MIN_HDR;
-	if (t20 > pkt_len - off - IPV4_MIN_HDR)
+	if (t20 - 8 > len - off - IPV4_MIN_HDR - 8)
 		return 0;
-	/* BAD, or NONE (both bits): parse_one's. GOOD: no sum. */
-	if (ol & RTE_MBUF_F_RX_IP_CKSUM_BAD)
+	/* No flag: the sum. GOOD: none. BAD, or NONE (both bits):
+	 * parse_one's. */
+	if (unlikely(ol & RTE_MBUF_F_RX_IP_CKSUM_MASK)) {
+		if ((ol & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
+		    RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+			return 0;
+	} else if (!ipv4_hdr20_sum_ok_fast(ip, fc->inv, fc->lim)) {
 		return 0;
-	if (!(ol & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && !ipv4_hdr20_sum_ok_v4(ip))
-		return 0;
+	}
 	/* Every non-zero entry is a martian source, and a martian or
 	 * multicast destination: parse_fast refuses all of them. */
 	if (ipv4_martian_octet[ip[12]] | ipv4_martian_octet[ip[16]])
@@ -665,23 +706,18 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	if (ld16(ip + 6) & FRAME16(IPV4_MF | IPV4_OFFSET_MASK))
 		return 0;
 	proto = ip[9];
-	lim = RTE_MIN(len - off - IPV4_MIN_HDR, t20);
-	if (proto == IPPROTO_TCP) {
-		uint32_t hl;
+	x = _mm_loadu_si128((const void *)(ip + 8));
+	if (likely(proto == IPPROTO_UDP)) {
+		x = _mm_shuffle_epi8(x, fc->sh_l4);
+	} else if (proto == IPPROTO_TCP) {
+		const uint8_t doff = ip[IPV4_MIN_HDR + 12];
 
-		if (lim < 20)
+		/* the data offset, >= 5 words, in the room (so >= 20) */
+		if (doff < 0x50 || (uint32_t)(doff >> 4) * 4 > t20)
 			return 0;
-		/* the data offset in bytes */
-		hl = (uint32_t)(ip[IPV4_MIN_HDR + 12] >> 4) * 4;
-		if (hl < 20 || hl > lim)
-			return 0;
-		ports = ld_u32(ip + IPV4_MIN_HDR);
-	} else if (proto == IPPROTO_UDP) {
-		if (lim < 8)
-			return 0;
-		ports = ld_u32(ip + IPV4_MIN_HDR);
-	} else if (proto == IPPROTO_ICMP && lim >= 8) {
-		icmp = ip[IPV4_MIN_HDR];
+		x = _mm_shuffle_epi8(x, fc->sh_l4);
+	} else if (proto == IPPROTO_ICMP) {
+		x = _mm_shuffle_epi8(x, fc->sh_icmp);
 	} else {
 		return 0;
 	}
@@ -689,58 +725,98 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	meta_tail(pm);
 	pm_st128(pm, 48, _mm_cvtsi32_si128((int)ld_u32(ip + 12)));
 	pm_st128(pm, 64, _mm_cvtsi32_si128((int)ld_u32(ip + 16)));
-	fast_store(p, off, pkt_len, pm, L3_IPV4, IPV4_MIN_HDR,
-		   t20 + IPV4_MIN_HDR, proto, ip[1] >> 2, ip[8], ports, icmp,
-		   port);
+	/*
+	 * Bytes 8..23 of pm from the header's bytes 8..23 (ttl, protocol,
+	 * the addresses, the transport header's first 4) by one shuffle
+	 * (struct fast_ctx, sh_l4 and sh_icmp), l2_len and l3_len from a
+	 * template, l3_total and dscp inserted.
+	 */
+	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fc->lens4 : fc->lens4t);
+	x = _mm_insert_epi16(x, (int)(t20 + IPV4_MIN_HDR), 2);
+	x = _mm_insert_epi8(x, ip[1] >> 2, 8);
+	fast_store(p, off, pkt_len, pm,
+		   off == ETH_HDR_LEN ? fc->head4 : fc->head4t, x, fc->pw);
 	return 1;
+}
+
+/*
+ * The metadata parse_general leaves for a frame fast_ipv6 would take but
+ * for its martian source or destination: parse_one drops it (martian) once
+ * it has the Ethernet header's fields, before any IPv6 one. Returns 3:
+ * dropped, charged to the sender (burst.charged), not parse_fast's.
+ */
+static __rte_noinline int
+fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
+	     const struct fast_ctx *fc, struct pkt_meta *pm)
+{
+	const __m128i z = _mm_setzero_si128();
+
+	meta_tail(pm);
+	pm_st128(pm, 48, z);
+	pm_st128(pm, 64, z);
+	/* mid: l2_len, then zeros */
+	fast_store(p, off, pkt_len, pm,
+		   off == ETH_HDR_LEN ? fc->mart : fc->mart_t,
+		   _mm_cvtsi32_si128((int)off), fc->pw);
+	return 3;
 }
 
 /* parse_fast's IPv6, as fast_ipv4 (version 6 seen; len >= off + 28). */
 static __rte_always_inline int
 fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
-	  uint32_t len, uint16_t port, struct pkt_meta *pm)
+	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm)
 {
 	const uint8_t *ip = p + off;
-	const uint32_t pkt_len = m->pkt_len;
-	uint32_t plen, lim;
+	const uint64_t pkt_len = m->pkt_len;
+	uint32_t plen;
 	uint8_t proto;
+	__m128i sh, x;
 
 	if (len < off + IPV6_HDR_LEN + 8)
 		return 0;
-	/* 40 + plen within the packet; l3_total is 16 bits */
+	/* 8 <= plen <= len - off - 40: the packet whole in the first segment
+	 * (len <= pkt_len; l3_total then fits its 16 bits), its UDP header
+	 * too, the transport header's room plen */
 	plen = ld_be16(ip + 4);
-	if (plen > RTE_MIN(pkt_len - off - IPV6_HDR_LEN,
-			   (uint32_t)UINT16_MAX - IPV6_HDR_LEN))
+	if (plen - 8 > len - off - IPV6_HDR_LEN - 8)
 		return 0;
 	proto = ip[6];
-	lim = RTE_MIN(len - off - IPV6_HDR_LEN, plen);
-	/* ICMPv6 (ND among it) and multicast to parse_one: see struct
-	 * burst's parsed_fast. A variant that took them here and left them
-	 * unmarked cost more (bench/README.md, "Issue 12, the base pipeline
-	 * (helper stages)"). */
-	if (proto == IPPROTO_TCP) {
-		uint32_t hl;
+	/* Multicast to parse_one; ICMPv6 (ND among it) parsed here but not
+	 * marked (returns 2), so stage_local looks at it: struct burst's
+	 * parsed_fast. */
+	sh = fc->sh6;
+	if (likely(proto == IPPROTO_UDP)) {
+	} else if (proto == IPPROTO_TCP) {
+		const uint8_t doff = ip[IPV6_HDR_LEN + 12];
 
-		if (lim < 20)
+		if (doff < 0x50 || (uint32_t)(doff >> 4) * 4 > plen)
 			return 0;
-		hl = (uint32_t)(ip[IPV6_HDR_LEN + 12] >> 4) * 4;
-		if (hl < 20 || hl > lim)
-			return 0;
-	} else if (proto != IPPROTO_UDP || lim < 8) {
+	} else if (proto == IPPROTO_ICMPV6) {
+		sh = fc->sh6_icmp;
+	} else {
 		return 0;
 	}
-	/* ipv6_martian, the destination's ff first (multicast) */
-	if (ip[24] == 0xff || ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
-	    ipv6_low_martian(ip + 24))
+	/* ipv6_martian, the destination's ff first (multicast, or a
+	 * martian scope: parse_one's) */
+	if (ip[24] == 0xff)
 		return 0;
+	if (unlikely(ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
+		     ipv6_low_martian(ip + 24)))
+		return fast_martian(p, off, pkt_len, fc, pm);
 	meta_tail(pm); /* first: its last store may overlap the addresses */
 	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
-	fast_store(p, off, pkt_len, pm, L3_IPV6, IPV6_HDR_LEN,
-		   IPV6_HDR_LEN + plen, proto,
-		   (uint8_t)((ld_be16(ip) >> 6) & 0x3f), ip[7],
-		   ld_u32(ip + IPV6_HDR_LEN), 0, port);
-	return 1;
+	/* bytes 8..23 as fast_ipv4's: the ports from the header's bytes
+	 * 28..43 by one shuffle (sh6), the rest inserted */
+	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
+	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fc->lens6 : fc->lens6t);
+	x = _mm_insert_epi16(x, (int)(IPV6_HDR_LEN + plen), 2);
+	x = _mm_insert_epi8(x, proto, 6);
+	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 8);
+	x = _mm_insert_epi8(x, ip[7], 9);
+	fast_store(p, off, pkt_len, pm,
+		   off == ETH_HDR_LEN ? fc->head6 : fc->head6t, x, fc->pw);
+	return proto == IPPROTO_ICMPV6 ? 2 : 1;
 }
 
 /* The ethertype and the IP header's first byte as one word holds them
@@ -761,9 +837,13 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  * right after its own (ICMPv6 and multicast are parse_one's, so
  * stage_local may skip what this takes: struct burst, parsed_fast).
  * Returns 1 with every byte of pm written as meta_zero, in_port = port,
- * rx_len and parse_one would leave them for such a packet, or 0 without
- * having written pm: anything else, valid or not, is parse_one's, which
- * decides it from the start. stage_parse_simple (parse_one alone) is the
+ * rx_len and parse_one would leave them for such a packet; 2 so for IPv6
+ * to a non-multicast destination with a whole ICMPv6 header right after
+ * its own, which the caller leaves out of burst.parsed_fast; 3 with pm
+ * written so for such an IPv6 packet but for a martian address, which
+ * parse_one drops (fast_martian: the caller charges it to its sender); or
+ * 0 without having written pm: anything else, valid or not, is
+ * parse_one's, which decides it from the start. stage_parse_simple (parse_one alone) is the
  * reference the unit tests compare this with.
  *
  * The metadata goes out as words (offsets asserted above; fast_store),
@@ -772,32 +852,98 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  * lengths as constants.
  */
 static __rte_always_inline int
-parse_fast(const struct rte_mbuf *m, const uint8_t *p, uint64_t mac_sh,
-	   uint16_t port, struct pkt_meta *pm, uint64_t *smac)
+parse_fast(const struct rte_mbuf *m, const uint8_t *p,
+	   const struct fast_ctx *fc, struct pkt_meta *pm, uint64_t *smac)
 {
 	const uint32_t len = m->data_len;
 	const uint32_t tagged = ETH_HDR_LEN + VLAN_TAG_LEN;
+	__m128i x;
 	uint32_t w;
 
-	if (unlikely(len < FAST_MIN_LEN) || (ld_u64(p) << 16) != mac_sh)
+	if (unlikely(len < FAST_MIN_LEN))
 		return 0;
 	/* stage_peer's (burst.peer_smac): written for a refused frame too,
 	 * which parse_general then writes again */
 	*smac = ld_u64(p + 6);
+	/* the destination MAC, the ethertype and version/IHL at once */
+	x = _mm_xor_si128(_mm_loadu_si128((const void *)p), fc->tmpl);
+	if (likely(_mm_testz_si128(x, fc->m_v4)))
+		return fast_ipv4(m, p, ETH_HDR_LEN, len, fc, pm);
+	if (likely(_mm_testz_si128(_mm_xor_si128(x, fc->d46), fc->m_v6)))
+		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm);
+	if (!_mm_testz_si128(x, fc->m_mac))
+		return 0;
 	w = ld_u32(p + 12);
-	if (likely((w & ET_V4_MASK) == ET_V4))
-		return fast_ipv4(m, p, ETH_HDR_LEN, len, port, pm);
-	if ((w & ET_V6_MASK) == ET_V6)
-		return fast_ipv6(m, p, ETH_HDR_LEN, len, port, pm);
 	if ((w & ET_MASK) != FRAME16(ETHER_TYPE_VLAN) ||
 	    len < FAST_MIN_LEN + VLAN_TAG_LEN)
 		return 0;
 	w = ld_u32(p + 16);
 	if ((w & ET_V4_MASK) == ET_V4)
-		return fast_ipv4(m, p, tagged, len, port, pm);
+		return fast_ipv4(m, p, tagged, len, fc, pm);
 	if ((w & ET_V6_MASK) == ET_V6)
-		return fast_ipv6(m, p, tagged, len, port, pm);
+		return fast_ipv6(m, p, tagged, len, fc, pm);
 	return 0;
+}
+
+/* fast_ctx's head: bytes 0..15 of struct pkt_meta as fast_store starts
+ * them (offsets asserted above), VLAN id and l3_total 0. */
+static inline __m128i
+fast_head(uint8_t l3, uint16_t l2_len, uint16_t l3_len)
+{
+	return _mm_set_epi64x(
+		(int64_t)((uint64_t)l2_len | (uint64_t)l3_len << 16),
+		(int64_t)((uint64_t)l3 << 16 | (uint64_t)(l2_len != ETH_HDR_LEN)
+						       << 24));
+}
+
+/* fast_ctx for port `port` whose MAC is mac. */
+static inline void
+fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
+{
+	/* bytes 12..14 as one frame holds them, from bit 32 of the high
+	 * half: 08 00 45, 86 dd 60 */
+	const uint64_t et4 = (uint64_t)FRAME16(ETHER_TYPE_IPV4) << 32 |
+			     (uint64_t)0x45 << 48;
+	const uint64_t et6 = (uint64_t)FRAME16(ETHER_TYPE_IPV6) << 32 |
+			     (uint64_t)0x60 << 48;
+	const int64_t mac6 = 0xffffffffffff;
+
+	fc->tmpl = _mm_set_epi64x((int64_t)et4, (int64_t)tbl_mac48(mac));
+	fc->m_v4 = _mm_set_epi64x(0xffffff00000000, mac6);
+	fc->m_mac = _mm_set_epi64x(0, mac6);
+	fc->d46 = _mm_set_epi64x((int64_t)(et4 ^ et6), 0);
+	fc->m_v6 = _mm_set_epi64x(0xf0ffff00000000, mac6); /* the version */
+	fc->inv = CKSUM_INV;
+	fc->lim = CKSUM_LIM;
+	/* constants the compiler would otherwise rebuild per packet */
+	__asm__("" : "+r"(fc->inv), "+r"(fc->lim));
+	fc->head4 = fast_head(L3_IPV4, ETH_HDR_LEN, IPV4_MIN_HDR);
+	fc->head6 = fast_head(L3_IPV6, ETH_HDR_LEN, IPV6_HDR_LEN);
+	fc->head4t = fast_head(L3_IPV4, ETH_HDR_LEN + VLAN_TAG_LEN,
+			       IPV4_MIN_HDR);
+	fc->head6t = fast_head(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN,
+			       IPV6_HDR_LEN);
+	fc->pw = _mm_cvtsi32_si128(port);
+	/* pkt_meta byte 8 + k from header byte 8 + sh[k] (-1: zero) */
+	fc->sh_l4 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, 13, 12,
+				  15, 14, -1, -1);
+	fc->sh_icmp = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, -1,
+				    -1, -1, -1, 12, -1);
+	fc->lens4 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV4_MIN_HDR << 16);
+	fc->lens4t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
+				       IPV4_MIN_HDR << 16);
+	fc->mart = _mm_set_epi64x(ETH_HDR_LEN,
+				  VERDICT_DROP | IXG_DROP_MARTIAN << 8);
+	fc->mart_t = _mm_set_epi64x(ETH_HDR_LEN + VLAN_TAG_LEN,
+				    VERDICT_DROP | IXG_DROP_MARTIAN << 8 |
+					    1 << 24);
+	fc->sh6 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 13, 12,
+				15, 14, -1, -1);
+	fc->sh6_icmp = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+				     -1, -1, -1, 12, -1);
+	fc->lens6 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV6_HDR_LEN << 16);
+	fc->lens6t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
+				       IPV6_HDR_LEN << 16);
 }
 #endif /* PARSE_FAST */
 
@@ -858,22 +1004,42 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 	/* A port MAC with the I/G bit set (not a valid configuration) would
 	 * make parse_one set l2_mcast where parse_fast does not. */
 	if (use_fast && port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1)) {
-		const uint64_t mac_sh = tbl_mac48(t->ports[port].mac) << 16;
+		struct fast_ctx fc;
 		uint32_t refused = 0;
+		int r;
 
-		for (i = 0; i < n_pkts; i++) {
+		fast_ctx_init(&fc, t->ports[port].mac, port);
+		/* Two copies of the loop, so that the first alone tests for
+		 * a packet to prefetch: the frame PREFETCH_AHEAD on, at the
+		 * headroom's end, where PMDs put what they receive. */
+		for (i = 0; i + PREFETCH_AHEAD < n_pkts; i++) {
 			struct rte_mbuf *m = b->pkts[i];
 
-			if (i + PREFETCH_AHEAD < n_pkts)
-				rte_prefetch0(rte_pktmbuf_mtod(
-					b->pkts[i + PREFETCH_AHEAD], void *));
-			if (likely(parse_fast(
-				    m, rte_pktmbuf_mtod(m, const uint8_t *),
-				    mac_sh, port, &b->meta[i],
-				    &b->peer_smac[i])))
+			rte_prefetch0((uint8_t *)b->pkts[i + PREFETCH_AHEAD]
+					      ->buf_addr +
+				      RTE_PKTMBUF_HEADROOM);
+			r = parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *),
+				       &fc, &b->meta[i], &b->peer_smac[i]);
+			if (likely(r == 1))
 				continue;
 			refused |= UINT32_C(1) << i;
-			charged |= parse_refused(t, b, i, port);
+			if (r == 0)
+				charged |= parse_refused(t, b, i, port);
+			else
+				charged |= (uint32_t)(r == 3) << i;
+		}
+		for (; i < n_pkts; i++) {
+			struct rte_mbuf *m = b->pkts[i];
+
+			r = parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *),
+				       &fc, &b->meta[i], &b->peer_smac[i]);
+			if (likely(r == 1))
+				continue;
+			refused |= UINT32_C(1) << i;
+			if (r == 0)
+				charged |= parse_refused(t, b, i, port);
+			else
+				charged |= (uint32_t)(r == 3) << i;
 		}
 		b->charged = charged;
 		b->parsed_fast = ~refused &

@@ -358,7 +358,7 @@ build_peer_direct(struct tbl_build *b)
 	 * has one entry, which stays empty.
 	 */
 	for (uint32_t i = 0; i < n_slots; i++) {
-		t->peer_slots[i].mask = pow2_at_least(2 * count[i]) - 1;
+		t->peer_slots[i].mask = pow2_at_least(4 * count[i]) - 1;
 		if (t->peer_slots[i].mask + 1 > total)
 			total = t->peer_slots[i].mask + 1;
 	}
@@ -389,8 +389,8 @@ build_peer_direct(struct tbl_build *b)
 
 			while (t->peer_macs[ps->first + h] != 0)
 				h = (h + 1) & ps->mask;
-			t->peer_macs[ps->first + h] = (uint64_t)sp->id << 48 |
-						      mac;
+			t->peer_macs[ps->first + h] = tbl_peer_entry(mac,
+								     sp->id);
 		}
 	}
 out:

@@ -21,6 +21,9 @@
 
 #include <rte_byteorder.h>
 #include <rte_meter.h>
+#ifdef __SSE4_2__
+#include <nmmintrin.h> /* _mm_crc32_u64: tbl_peer_hash */
+#endif
 
 #include "fibrec.h"
 #include "ixg_api.h"
@@ -218,13 +221,17 @@ _Static_assert(sizeof(struct tbl_egress) == 64, "one cache line a record");
  * Ingress-peer direct tables (stage_peer, built by peer_table.c). A "slot"
  * is one (port, VLAN) pair (VLAN 0: untagged), or one
  * QinQ (port, outer VLAN, VLAN) triple. A slot's MACs live in its own
- * open-addressed table in tables.peer_macs: 64-bit entries, bits 0..47 the
- * MAC as tbl_mac48() reads it, bits 48..63 the peer id; 0 is an empty
- * entry (peer id 0 is never stored). A slot table has a power-of-two size
- * of at least twice its MACs and starts at a multiple of its size, so a
- * linear probe from first + (tbl_peer_hash(mac) & mask), wrapping with
- * the mask, always ends at the MAC or at an empty entry. Slot 0 means "no
- * peer": its table has one entry, always empty.
+ * open-addressed table in tables.peer_macs: 64-bit entries
+ * tbl_peer_entry(mac, peer), bits 16..63 the MAC as tbl_mac48() reads it,
+ * bits 0..15 the peer id; 0 is an empty entry (peer id 0 is never stored).
+ * stage_peer tests an entry e against a frame's key k (tbl_mac48(mac) <<
+ * 16) with one subtraction: e - k is the peer, 1..0xffff, exactly when e
+ * holds that MAC. A slot table has a power-of-two size of at least four
+ * times its MACs (most MACs then sit in their home entry) and starts at a
+ * multiple of its size, so a linear probe from first +
+ * (tbl_peer_hash(mac) & mask), wrapping with the mask, always ends at the
+ * MAC or at an empty entry. Slot 0 means "no peer": its table has one
+ * entry, always empty.
  */
 #define TBL_VLANS 4096
 
@@ -252,18 +259,39 @@ tbl_qinq_key(uint16_t port, uint16_t outer_vlan, uint16_t vlan)
 }
 
 /*
- * Home index of a 48-bit key before masking (Fibonacci hashing), the key's
- * upper 24 bits folded onto its lower ones first: the mask keeps the low
- * bits of (product >> 32), which a plain multiply makes blind to the key's
- * top bits, so MACs differing only in their last byte (VRRP's
- * 00:00:5e:00:01:xx, consecutive NICs) all had one home entry and a probe
- * as long as the slot (bench/README.md, helper parsepeer).
+ * Home index of a 48-bit key before masking: the CRC-32C of the key << 16
+ * (SSE4.2, in DPDK's x86 baseline; one instruction), whose low bits
+ * depend on every bit of the key, so MACs differing only in their last
+ * byte (VRRP's 00:00:5e:00:01:xx, consecutive NICs) get distinct homes.
+ * Without SSE4.2, Fibonacci hashing with the key's upper 24 bits folded
+ * onto its lower ones first, as the mask keeps the low bits of
+ * (product >> 32), which a plain multiply makes blind to the key's top
+ * bits (bench/README.md, helper parsepeer).
  */
+static inline uint32_t
+tbl_peer_hash_k(uint64_t key48_sh16)
+{
+#ifdef __SSE4_2__
+	return (uint32_t)_mm_crc32_u64(0, key48_sh16);
+#else
+	uint64_t key48 = key48_sh16 >> 16;
+
+	return (uint32_t)(((key48 ^ key48 >> 24) * 0x9e3779b97f4a7c15ull) >>
+			  32);
+#endif
+}
+
 static inline uint32_t
 tbl_peer_hash(uint64_t key48)
 {
-	return (uint32_t)(((key48 ^ key48 >> 24) * 0x9e3779b97f4a7c15ull) >>
-			  32);
+	return tbl_peer_hash_k(key48 << 16);
+}
+
+/* A slot table's entry for MAC mac48 (tbl_mac48) and peer id `peer`. */
+static inline uint64_t
+tbl_peer_entry(uint64_t mac48, uint16_t peer)
+{
+	return mac48 << 16 | peer;
 }
 
 struct tbl_local_addr {

@@ -510,8 +510,8 @@ dp_peer_direct(const struct tables *t, uint16_t port, uint16_t outer_vlan,
 
 		if (e == 0)
 			return IXG_PEER_NONE;
-		if ((e & 0xffffffffffffull) == key)
-			return (uint16_t)(e >> 48);
+		if (e >> 16 == key)
+			return (uint16_t)e;
 	}
 }
 

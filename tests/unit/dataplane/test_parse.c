@@ -1034,6 +1034,63 @@ fix_cksum4(uint8_t *ip)
 }
 
 /*
+ * parse_fast's header sum adds the 20 bytes as two 64-bit words and one
+ * 32-bit word with end-around carry: headers whose words carry out of 64
+ * bits (high TTL, identification, TOS, address bytes) and random ones,
+ * each with its checksum right (taken by parse_fast) and off by one
+ * either way (not taken, dropped ipv4_checksum by both parsers), and the
+ * same metadata as the general parser in every case.
+ */
+static void
+test_fast_path_sum_carries(void **state)
+{
+	struct fspec f = {.family = 4, .proto = 17, .payload = 18};
+	uint8_t buf[MAX_FRAME];
+	uint64_t r = 0x2545f4914f6cdd1dull;
+	size_t len;
+	unsigned k;
+
+	(void)state;
+	len = build(&f, buf);
+	for (k = 0; k < 4000; k++) {
+		uint8_t *ip = buf + 14;
+		uint16_t c;
+
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		/* the first 1000: every byte a sum may carry out of high */
+		ip[1] = k < 1000 ? 0xfc : (uint8_t)r;
+		put16(ip + 4, k < 1000 ? 0xffff : (uint16_t)(r >> 8));
+		ip[6] = k & 1 ? 0x40 : 0; /* DF or not; no offset */
+		ip[7] = 0;
+		ip[8] = k < 1000 ? 0xff : (uint8_t)(r >> 24) | 1;
+		/* unicast, not martian: first octets 1..126, 128..223 */
+		ip[12] = (uint8_t)(1 + (r >> 32) % 223);
+		ip[16] = (uint8_t)(1 + (r >> 40) % 223);
+		if (ip[12] == 127)
+			ip[12] = 126;
+		if (ip[16] == 127)
+			ip[16] = 128;
+		for (unsigned j = 13; j < 20; j++)
+			if (j != 16)
+				ip[j] = k < 1000 ? 0xff
+						 : (uint8_t)(r >> (j * 3 % 56));
+		fix_cksum4(ip);
+		assert_true(fast_matches_simple(buf, len, (uint32_t)len, 0));
+		c = (uint16_t)(ip[10] << 8 | ip[11]);
+		put16(ip + 10, (uint16_t)(c + 1));
+		if (c + 1 != 0x10000) /* 0xffff + 1: the other zero, right */
+			assert_false(fast_matches_simple(buf, len,
+							 (uint32_t)len, 0));
+		put16(ip + 10, (uint16_t)(c - 1));
+		if (c != 0) /* 0 - 1: 0xffff, as right as 0 */
+			assert_false(fast_matches_simple(buf, len,
+							 (uint32_t)len, 0));
+	}
+}
+
+/*
  * parse_fast's edges, one field at a time, against the general parser:
  * every cut of each frame (pkt_len the cut or the whole), every IPv4
  * total length and IPv6 payload length around the frame's, every TCP data
@@ -1052,6 +1109,8 @@ test_fast_path_edges(void **state)
 		{.family = 4, .proto = 1, .icmp_type = 8, .payload = 18},
 		{.family = 6, .proto = 17, .payload = 8},
 		{.family = 6, .proto = 6},
+		/* parsed by parse_fast, left unmarked (stage_local's) */
+		{.family = 6, .proto = 58, .icmp_type = 128, .payload = 8},
 	};
 	static const uint64_t ck[] = {
 		0,
@@ -1081,9 +1140,10 @@ test_fast_path_edges(void **state)
 			f.n_vlans = tag;
 			f.vid[0] = 7;
 			len = build(&f, buf);
-			/* as built: taken */
-			assert_true(fast_matches_simple(buf, len, (uint32_t)len,
-							0));
+			/* as built: taken (marked, but ICMPv6) */
+			assert_int_equal(
+				fast_matches_simple(buf, len, (uint32_t)len, 0),
+				f.proto != 58);
 			for (v = 0; v <= len; v++) {
 				taken += fast_matches_simple(buf, v,
 							     (uint32_t)v, 0);
@@ -1204,6 +1264,7 @@ main(void)
 		cmocka_unit_test(test_burst_mixed),
 		cmocka_unit_test(test_fast_path_matches_simple),
 		cmocka_unit_test(test_fast_path_edges),
+		cmocka_unit_test(test_fast_path_sum_carries),
 	};
 
 	dp_test_eal_init("test_parse", 0);

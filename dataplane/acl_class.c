@@ -139,6 +139,7 @@ struct fam {
 };
 
 struct acl_class {
+	struct acl_class_head head; /* first: acl_class_pf reads it */
 	struct fam f[2]; /* [0] IPv4, [1] IPv6 */
 	struct acl_class_mem mem;
 	struct acl_class_stats st;
@@ -513,17 +514,6 @@ acl_class_walk6(const struct acl_class *c, const struct acl_class_key6 *keys,
 
 	for (unsigned i = 0; i < n; i++)
 		res[i] = masks[i] != 0 ? search6(&f, &keys[i], masks[i]) : 0;
-}
-
-const uint64_t *
-acl_class_pf(const struct acl_class *c, int family)
-{
-	const struct fam *f;
-
-	if (c == NULL)
-		return NULL;
-	f = &c->f[family == 6];
-	return f->n_rules > 0 ? f->pf : NULL;
 }
 
 int
@@ -2189,6 +2179,7 @@ acl_class_build(const struct ixg_spec_acl_rule *rules, uint32_t n,
 		st->max_probes[fi] = f[fi].max_probes;
 		st->decided[fi] = (uint32_t)__builtin_popcountll(
 			f[fi].dec_mask);
+		c->head.pf[fi] = c->f[fi].n_rules > 0 ? c->f[fi].pf : NULL;
 	}
 	c->st.bytes = size;
 	*out = c;

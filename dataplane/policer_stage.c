@@ -145,18 +145,16 @@ stage_policer(struct pipeline_ctx *ctx, struct burst *b)
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
 	const uint64_t now = ctx->now_tsc;
-	const struct rte_meter_trtcm_profile *const *meter_prof;
 	const uint32_t n_meters = t->n_meters, stride = t->meter_stride;
-	struct rte_meter_trtcm *meters;
+	struct policer_meter *meters;
 
-	if (ctx->worker >= t->n_workers || t->meters[ctx->worker] == NULL ||
-	    t->meter_prof == NULL)
+	if (ctx->worker >= t->n_workers || t->meters[ctx->worker] == NULL)
 		return;
 	meters = t->meters[ctx->worker];
-	meter_prof = t->meter_prof;
 	for (unsigned i = 0; i < n_pkts; i++) {
 		struct pkt_meta *m = &b->meta[i];
 		const struct rte_meter_trtcm_profile *prof;
+		struct policer_meter *pm;
 		/* Read once: the meter's stores may alias them for the
 		 * compiler (-fno-strict-aliasing). */
 		const uint32_t peer = m->in_peer, c = m->class_id;
@@ -166,30 +164,31 @@ stage_policer(struct pipeline_ctx *ctx, struct burst *b)
 		/* A class above the highest metered one, a peer above the
 		 * highest configured one (IXG_PEER_NONE is 0: its row is
 		 * empty), an unconfigured peer or a (peer, class) without a
-		 * rate: nothing to meter (tables.h, meter_prof). Class 0 is
-		 * below every stride (at least 1). */
+		 * rate: nothing to meter (tables.h, meter_prof, the meter's
+		 * prof). Class 0 is below every stride (at least 1). */
 		if (!continue_ip(m))
 			continue;
 		if (likely(c == 0)) {
 			idx = peer * stride;
 			if (idx >= n_meters)
 				continue;
-			prof = meter_prof[idx];
+			pm = &meters[idx];
+			prof = pm->prof;
 			if (prof == NULL)
 				continue;
-			col = one_rate_check(&meters[idx], prof, now,
-					     m->l3_total);
+			col = one_rate_check(&pm->m, prof, now, m->l3_total);
 		} else {
 			if (c >= stride)
 				continue;
 			idx = peer * stride + c;
 			if (idx >= n_meters)
 				continue;
-			prof = meter_prof[idx];
+			pm = &meters[idx];
+			prof = pm->prof;
 			if (prof == NULL)
 				continue;
 			col = rte_meter_trtcm_color_blind_check(
-				&meters[idx],
+				&pm->m,
 				(struct rte_meter_trtcm_profile *)(uintptr_t)
 					prof,
 				now, m->l3_total);

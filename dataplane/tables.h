@@ -498,12 +498,12 @@ struct tables {
 	uint32_t n_meters; /* per worker */
 	struct policer_meter *meters[IXG_MAX_WORKERS];
 	/*
-	 * stage_policer's one test per packet: meter_prof[peer *
-	 * meter_stride + class] is the profile of that meter (the class's,
-	 * or the peer's for class 0), NULL where nothing is metered (peer
-	 * not configured, class or peer without a rate); n_meters entries,
-	 * meter_stride = the highest class id + 1 (peer.meter_base = peer *
-	 * meter_stride).
+	 * meter_prof[peer * meter_stride + class] is the profile of that
+	 * meter (the class's, or the peer's for class 0), NULL where nothing
+	 * is metered (peer not configured, class or peer without a rate);
+	 * n_meters entries, meter_stride = the highest class id + 1
+	 * (peer.meter_base = peer * meter_stride). Each worker's meter holds
+	 * a copy (policer_meter.prof), which stage_policer tests.
 	 */
 	const struct rte_meter_trtcm_profile **meter_prof;
 	uint32_t meter_stride;

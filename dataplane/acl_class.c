@@ -17,8 +17,9 @@
  *   PF_SRC0 / PF_DST0 [256] (IPv6 only): by the address's first byte: the
  *     fold above cannot tell apart prefixes shorter than /16 (fc00::/7,
  *     ff00::/8 reach every entry), this table can;
- *   PF_BLK: uint32_t blk[2][256]: where in pf[] the 256 masks of each
- *     port high byte start, source then destination port; PF_PORTS:
+ *   PF_BLK: const uint64_t *blk[2][256]: where the 256 masks of each
+ *     port high byte start, source then destination port (pointers into
+ *     the block itself, which is never moved); PF_PORTS:
  *     those blocks of 256, uniform ones shared within each direction;
  *   grp[]: groups in rank order; tup[]: each group's tuples in rank order
  *     (hash masks, bucket count); off[]: bucket b of a tuple t holds rules
@@ -114,7 +115,7 @@ enum {
 	PF_SRC = ACL_CLASS_PF_SRC,
 	PF_DST = ACL_CLASS_PF_DST,
 	PF_PEER = ACL_CLASS_PF_PEER,
-	PF_BLK = ACL_CLASS_PF_BLK, /* uint32_t [2][256] */
+	PF_BLK = ACL_CLASS_PF_BLK, /* const uint64_t *[2][256] */
 	PF_SRC0 = ACL_CLASS_PF_SRC0,
 	PF_DST0 = ACL_CLASS_PF_DST0,
 	PF_PORTS = ACL_CLASS_PF_PORTS,
@@ -139,6 +140,7 @@ struct fam {
 };
 
 struct acl_class {
+	struct acl_class_head head; /* first: acl_class_pf reads it */
 	struct fam f[2]; /* [0] IPv4, [1] IPv6 */
 	struct acl_class_mem mem;
 	struct acl_class_stats st;
@@ -513,17 +515,6 @@ acl_class_walk6(const struct acl_class *c, const struct acl_class_key6 *keys,
 
 	for (unsigned i = 0; i < n; i++)
 		res[i] = masks[i] != 0 ? search6(&f, &keys[i], masks[i]) : 0;
-}
-
-const uint64_t *
-acl_class_pf(const struct acl_class *c, int family)
-{
-	const struct fam *f;
-
-	if (c == NULL)
-		return NULL;
-	f = &c->f[family == 6];
-	return f->n_rules > 0 ? f->pf : NULL;
 }
 
 int
@@ -1773,7 +1764,7 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
 	o->n_groups = f->n_grp;
 	{
 		uint64_t *pf = (uint64_t *)(base + l->pf);
-		uint32_t *blk = (uint32_t *)(pf + PF_BLK);
+		const uint64_t **blk = (const uint64_t **)(void *)(pf + PF_BLK);
 
 		for (unsigned k = 0; k < 4; k++) {
 			memcpy(pf + PF_PROTO + k * 256,
@@ -1788,9 +1779,9 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
 		memcpy(pf + PF_DST0, f->dst0_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_PEER, f->peer_t, N_PEERS * sizeof(uint64_t));
 		for (unsigned i = 0; i < 256; i++) {
-			blk[i] = PF_PORTS + (uint32_t)f->sblk[i] * 256;
-			blk[256 + i] = PF_PORTS +
-				       (f->n_sblk + f->dblk[i]) * 256;
+			blk[i] = pf + PF_PORTS + (size_t)f->sblk[i] * 256;
+			blk[256 + i] = pf + PF_PORTS +
+				       (size_t)(f->n_sblk + f->dblk[i]) * 256;
 		}
 		memcpy(pf + PF_PORTS, f->sport_t,
 		       (size_t)f->n_sblk * 256 * sizeof(uint64_t));
@@ -2189,6 +2180,7 @@ acl_class_build(const struct ixg_spec_acl_rule *rules, uint32_t n,
 		st->max_probes[fi] = f[fi].max_probes;
 		st->decided[fi] = (uint32_t)__builtin_popcountll(
 			f[fi].dec_mask);
+		c->head.pf[fi] = c->f[fi].n_rules > 0 ? c->f[fi].pf : NULL;
 	}
 	c->st.bytes = size;
 	*out = c;

@@ -197,23 +197,27 @@ enum {
 	ACL_CLASS_PF_SRC = ACL_CLASS_PF_DSCP + 256, /* first byte / index6 */
 	ACL_CLASS_PF_DST = ACL_CLASS_PF_SRC + 256,
 	ACL_CLASS_PF_PEER = ACL_CLASS_PF_DST + 256,
-	/* uint32_t [2][256]: each port high byte's block of 256 */
+	/* const uint64_t *[2][256]: each port high byte's block of 256
+	 * masks, a pointer into PF_PORTS (one load, then the low byte) */
 	ACL_CLASS_PF_BLK = ACL_CLASS_PF_PEER + IXG_MAX_PEERS,
-	ACL_CLASS_PF_SRC0 = ACL_CLASS_PF_BLK + 256, /* IPv6 first byte */
+	ACL_CLASS_PF_SRC0 = ACL_CLASS_PF_BLK + 512, /* IPv6 first byte */
 	ACL_CLASS_PF_DST0 = ACL_CLASS_PF_SRC0 + 256,
 	ACL_CLASS_PF_PORTS = ACL_CLASS_PF_DST0 + 256,
 };
 
 /* Index of an IPv6 address in the SRC/DST tables: its first three bytes
- * hashed (the first alone is nearly always 0x20..0x2f): one load, a mask,
- * a multiply and a shift. */
-static inline uint32_t
+ * hashed (the first alone is nearly always 0x20..0x2f): one load, and a
+ * 64-bit shift, multiply and shift. The first shift keeps only the three
+ * bytes (the low 24 bits, little-endian), so no mask is needed, and the
+ * result is below 256 by type, so the caller's table offset folds into
+ * its load. */
+static inline size_t
 acl_class_addr_index6(const uint8_t *a)
 {
 	uint32_t x;
 
 	memcpy(&x, a, sizeof(x));
-	return ((x & 0xffffffu) * 0x9e3779b1u) >> 24;
+	return (size_t)((((uint64_t)x << 40) * 0x1e3779b1u) >> 56);
 }
 
 /*
@@ -232,15 +236,16 @@ acl_class_prefilter(const uint64_t *pf, uint32_t proto, uint32_t flags,
 		    uint32_t peer, uint32_t sport, uint32_t dport, uint32_t si,
 		    uint32_t di)
 {
-	const uint32_t *blk = (const uint32_t *)(pf + ACL_CLASS_PF_BLK);
+	const uint64_t *const *blk =
+		(const uint64_t *const *)(const void *)(pf + ACL_CLASS_PF_BLK);
 
 	return pf[ACL_CLASS_PF_PROTO +
 		  ((flags & ACL_CLASS_LATER_FRAG) << 2 | proto)] &
 	       pf[ACL_CLASS_PF_DSCP + (flags & 0x3f)] &
 	       pf[ACL_CLASS_PF_PEER + (peer & (IXG_MAX_PEERS - 1))] &
 	       pf[ACL_CLASS_PF_SRC + si] & pf[ACL_CLASS_PF_DST + di] &
-	       pf[blk[sport >> 8] + (sport & 0xff)] &
-	       pf[blk[256 + (dport >> 8)] + (dport & 0xff)];
+	       blk[sport >> 8][sport & 0xff] &
+	       blk[256 + (dport >> 8)][dport & 0xff];
 }
 
 /*
@@ -256,16 +261,16 @@ acl_class_prefilter_meta(const uint64_t *pf, uint32_t pfrag, uint8_t dscp,
 			 uint8_t dport_hi, uint8_t dport_lo, uint8_t si,
 			 uint8_t di)
 {
-	const uint32_t *blk_s = (const uint32_t *)(pf + ACL_CLASS_PF_BLK);
-	const uint32_t *blk_d = blk_s + 256;
+	const uint64_t *const *blk_s =
+		(const uint64_t *const *)(const void *)(pf + ACL_CLASS_PF_BLK);
+	const uint64_t *const *blk_d = blk_s + 256;
 
 	return pf[ACL_CLASS_PF_PROTO + (size_t)(pfrag & 0x3ff)] &
 	       pf[ACL_CLASS_PF_DSCP + (size_t)dscp] &
 	       pf[ACL_CLASS_PF_PEER + (size_t)(peer & (IXG_MAX_PEERS - 1))] &
 	       pf[ACL_CLASS_PF_SRC + (size_t)si] &
-	       pf[ACL_CLASS_PF_DST + (size_t)di] &
-	       pf[blk_s[sport_hi] + (size_t)sport_lo] &
-	       pf[blk_d[dport_hi] + (size_t)dport_lo];
+	       pf[ACL_CLASS_PF_DST + (size_t)di] & blk_s[sport_hi][sport_lo] &
+	       blk_d[dport_hi][dport_lo];
 }
 
 /* IPv6: acl_class_prefilter's mask narrowed by the addresses' first
@@ -281,9 +286,23 @@ acl_class_prefilter6(const uint64_t *pf, uint32_t proto, uint32_t flags,
 	       pf[ACL_CLASS_PF_SRC0 + src[0]] & pf[ACL_CLASS_PF_DST0 + dst[0]];
 }
 
+/* What a struct acl_class starts with: each family's prefilter tables
+ * ([0] IPv4, [1] IPv6; NULL without rules), so that stage_acl finds them
+ * without a call. Filled by acl_class_build, read only. */
+struct acl_class_head {
+	const uint64_t *pf[2];
+};
+
 /* The family's (4 or 6) prefilter tables, NULL when it has no rules (every
- * result 0). Any thread; valid as long as c. */
-const uint64_t *acl_class_pf(const struct acl_class *c, int family);
+ * result 0) or c is NULL. Any thread; valid as long as c. */
+static inline const uint64_t *
+acl_class_pf(const struct acl_class *c, int family)
+{
+	if (c == NULL)
+		return NULL;
+	return ((const struct acl_class_head *)(const void *)c)
+		->pf[family == 6];
+}
 
 /*
  * The rest of the search for n keys of one family whose prefilter masks

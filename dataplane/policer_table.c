@@ -295,7 +295,7 @@ build_policer(struct tbl_build *b)
 				row[c] = &t->profiles[c];
 	}
 	for (unsigned w = 0; w < n_workers; w++) {
-		struct rte_meter_trtcm *m;
+		struct policer_meter *m;
 
 		m = rte_zmalloc("meters", t->n_meters * sizeof(*m),
 				RTE_CACHE_LINE_SIZE);
@@ -310,14 +310,17 @@ build_policer(struct tbl_build *b)
 				continue;
 			if (t->peer_metered[p])
 				rte_meter_trtcm_config(
-					&m[t->peers[p].meter_base],
+					&m[t->peers[p].meter_base].m,
 					&t->peer_profiles[p]);
 			for (unsigned c = 1; c <= max_class; c++)
 				if (t->metered[c])
 					rte_meter_trtcm_config(
-						&m[t->peers[p].meter_base + c],
+						&m[t->peers[p].meter_base + c]
+							 .m,
 						&t->profiles[c]);
 		}
+		for (uint32_t i = 0; i < t->n_meters; i++)
+			m[i].prof = t->meter_prof[i];
 	}
 	return 0;
 }

@@ -433,6 +433,18 @@ enum tbl_part {
 
 struct acl_class; /* acl_class.h */
 
+/*
+ * One worker's meter of one (peer, class), in one cache line: rte_meter's
+ * state and the profile it is checked with (meter_prof's entry; NULL:
+ * nothing metered), so stage_policer reads one line and one array.
+ */
+struct policer_meter {
+	struct rte_meter_trtcm m;
+	const struct rte_meter_trtcm_profile *prof;
+	uint64_t _pad[3];
+} __rte_cache_aligned;
+_Static_assert(sizeof(struct policer_meter) == 64, "one cache line");
+
 struct tables {
 	/* First: at offset 0, each record in one cache line (see above). */
 	struct tbl_egress egress[IXG_MAX_PEERS]; /* by peer id */
@@ -523,7 +535,8 @@ struct tables {
 	/*
 	 * Policer: trTCM per (ingress peer, class). profiles[c] for class c;
 	 * class 0 (default) uses the peer's committed rate, peer_profiles[p].
-	 * Meter state is per worker: meters[w][peer.meter_base + class].
+	 * Meter state is per worker: meters[w][peer.meter_base + class],
+	 * each with its profile (meter_prof's) in its cache line.
 	 * metered[c] / peer_metered[p] say whether a profile exists.
 	 */
 	struct tbl_class classes[IXG_MAX_CLASSES];
@@ -532,14 +545,14 @@ struct tables {
 	struct rte_meter_trtcm_profile *peer_profiles; /* [IXG_MAX_PEERS] */
 	uint8_t *peer_metered; /* [IXG_MAX_PEERS] */
 	uint32_t n_meters; /* per worker */
-	struct rte_meter_trtcm *meters[IXG_MAX_WORKERS];
+	struct policer_meter *meters[IXG_MAX_WORKERS];
 	/*
-	 * stage_policer's one test per packet: meter_prof[peer *
-	 * meter_stride + class] is the profile of that meter (the class's,
-	 * or the peer's for class 0), NULL where nothing is metered (peer
-	 * not configured, class or peer without a rate); n_meters entries,
-	 * meter_stride = the highest class id + 1 (peer.meter_base = peer *
-	 * meter_stride).
+	 * meter_prof[peer * meter_stride + class] is the profile of that
+	 * meter (the class's, or the peer's for class 0), NULL where nothing
+	 * is metered (peer not configured, class or peer without a rate);
+	 * n_meters entries, meter_stride = the highest class id + 1
+	 * (peer.meter_base = peer * meter_stride). Each worker's meter holds
+	 * a copy (policer_meter.prof), which stage_policer tests.
 	 */
 	const struct rte_meter_trtcm_profile **meter_prof;
 	uint32_t meter_stride;

@@ -469,6 +469,106 @@ test_empty(void **state)
 	acl_class_free(NULL);
 }
 
+static uint64_t
+xs64(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * What stage_acl reads without a call: acl_class_pf (the head of the
+ * classifier: NULL for a family without rules and for no classifier), the
+ * port blocks (pointers into the classifier's own block, each to 256
+ * masks, and the port's mask the one its range gives), and the IPv6 index
+ * (below 256, a function of the first three bytes only).
+ */
+static void
+test_prefilter_tables(void **state)
+{
+	struct acl_class *c;
+	struct acl_class_stats st;
+	struct ixg_spec_acl_rule *r;
+	uint64_t x = 88172645463325252ull;
+
+	(void)state;
+	c = build();
+	assert_null(acl_class_pf(c, 4));
+	assert_null(acl_class_pf(c, 6));
+	assert_null(acl_class_pf(NULL, 4));
+	acl_class_free(c);
+
+	r = rule(1, 10, 6);
+	r->proto = 17;
+	r->proto_mask = 0xff;
+	r->sport_lo = r->sport_hi = 53;
+	c = build();
+	assert_null(acl_class_pf(c, 4));
+	assert_non_null(acl_class_pf(c, 6));
+	acl_class_free(c);
+
+	r = rule(2, 20, 4);
+	r->proto = 6;
+	r->proto_mask = 0xff;
+	r->dport_lo = 6881;
+	r->dport_hi = 6889;
+	r = rule(3, 30, 4);
+	r->proto = 17;
+	r->proto_mask = 0xff;
+	r->sport_lo = 1000;
+	r->sport_hi = 1300; /* across a high byte */
+	c = build();
+	acl_class_stats(c, &st);
+	for (int fam = 4; fam <= 6; fam += 2) {
+		const uint64_t *pf = acl_class_pf(c, fam);
+		const uint64_t *const *blk =
+			(const uint64_t *const
+				 *)(const void *)(pf + ACL_CLASS_PF_BLK);
+
+		assert_non_null(pf);
+		for (unsigned i = 0; i < 512; i++) {
+			assert_true((const char *)blk[i] >= (const char *)c);
+			assert_true((const char *)(blk[i] + 256) <=
+				    (const char *)c + st.bytes);
+			assert_true(blk[i] >= pf + ACL_CLASS_PF_PORTS);
+		}
+	}
+	{
+		const uint64_t *pf = acl_class_pf(c, 4);
+
+		/* TCP to 6881..6889 and UDP from 1000..1300 reach their
+		 * rules' groups, ports just outside do not */
+		for (uint32_t v = 0; v < 65536; v++) {
+			int in_d = v >= 6881 && v <= 6889;
+			int in_s = v >= 1000 && v <= 1300;
+
+			assert_int_equal(acl_class_prefilter(pf, 6, 0, 1, 7, v,
+							     1, 2) != 0,
+					 in_d);
+			assert_int_equal(acl_class_prefilter(pf, 17, 0, 1, v, 7,
+							     1, 2) != 0,
+					 in_s);
+		}
+	}
+	acl_class_free(c);
+
+	for (int i = 0; i < 100000; i++) {
+		uint8_t a[16], b[16];
+		size_t ia;
+
+		for (int k = 0; k < 16; k++)
+			a[k] = (uint8_t)(xs64(&x) >> 32);
+		memcpy(b, a, 3);
+		for (int k = 3; k < 16; k++)
+			b[k] = (uint8_t)(xs64(&x) >> 32);
+		ia = acl_class_addr_index6(a);
+		assert_true(ia < 256);
+		assert_int_equal(ia, acl_class_addr_index6(b));
+	}
+}
+
 static void
 expect_error(int want, int64_t idx, const char *text)
 {
@@ -914,6 +1014,7 @@ main(void)
 		cmocka_unit_test_setup(test_overlapping_ranges, setup),
 		cmocka_unit_test_setup(test_shadowed, setup),
 		cmocka_unit_test_setup(test_empty, setup),
+		cmocka_unit_test_setup(test_prefilter_tables, setup),
 		cmocka_unit_test_setup(test_build_errors, setup),
 		cmocka_unit_test_setup(test_too_many, setup),
 		cmocka_unit_test_setup(test_memory_hooks, setup),

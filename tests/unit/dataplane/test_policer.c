@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -390,13 +392,148 @@ test_one_rate_profiles(void **state)
 		assert_true(pr->cbs == pr->pbs);
 		for (unsigned w = 0; w < 2; w++) {
 			const struct rte_meter_trtcm *m =
-				&t->meters[w][p * t->meter_stride];
+				&t->meters[w][p * t->meter_stride].m;
 
 			assert_true(m->time_tc == m->time_tp);
 			assert_true(m->tc == m->tp);
 		}
 	}
 	assert_int_equal(n, 2);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+/*
+ * stage_policer over random bursts against the reference it replaced: for
+ * every packet in order, the old tests (ref_profile) and
+ * rte_meter_trtcm_color_blind_check on a copy of the meters, then the
+ * class's action. Peers 0..7 (none, configured with and without a rate,
+ * unconfigured, past the highest), classes 0..6 (metered, configured
+ * without a rate, unknown, past the highest), each verdict and family,
+ * one now_tsc per burst (so a meter is hit several times in one), gaps
+ * from none to a second: the same colour, verdict, drop reason, DSCP and
+ * remark for every packet, and the same state in every meter after every
+ * burst. Each meter also carries its profile (meter_prof's).
+ */
+static void
+test_stage_matches_reference(void **state)
+{
+	struct ixg_spec *s = spec();
+	struct ixg_spec_peer *p5;
+	struct rte_meter_trtcm *ref;
+	struct pipeline_ctx ctx;
+	uint64_t x = 0x2545f4914f6cdd1dull, now;
+	unsigned coloured[3] = {0, 0, 0};
+	struct tables *t;
+	struct burst b;
+
+	(void)state;
+	s->peers[0].rate = 200000;
+	s->peers[0].burst = 3000;
+	p5 = dp_spec_peer(s, 5, 0, 0, "02:00:00:00:01:05", IXG_SAV_OFF);
+	p5->rate = 400000;
+	p5->burst = 4000;
+	dp_spec_class(s, 4, 0, 0, 0, 0);
+	t = dp_tables_build(s);
+	ref = calloc(t->n_meters, sizeof(*ref));
+	assert_non_null(ref);
+	for (uint32_t i = 0; i < t->n_meters; i++) {
+		assert_ptr_equal(t->meters[0][i].prof, t->meter_prof[i]);
+		ref[i] = t->meters[0][i].m;
+	}
+	dp_ctx_init(&ctx, t);
+	now = rte_get_tsc_cycles() + hz;
+	for (int k = 0; k < 3000; k++) {
+		struct pkt_meta want[PIPELINE_BURST];
+
+		switch (rnd(&x) % 4) {
+		case 0:
+		case 1: break;
+		case 2: now += rnd(&x) % (hz / 1000 + 1); break;
+		default: now += rnd(&x) % (hz / 4 + 1); break;
+		}
+		dp_burst_init(&b, 0);
+		for (unsigned i = 0; i < PIPELINE_BURST; i++) {
+			uint64_t r = rnd(&x);
+			uint16_t peer = (uint16_t)(r % 8);
+			struct pkt_meta *m;
+
+			if ((r >> 8) % 4 == 0)
+				dp_burst_add6(&b, peer, "2001:db8::1",
+					      "2001:db8::2", 17, 1, 2);
+			else
+				dp_burst_add4(&b, peer, "10.0.0.1", "10.0.0.2",
+					      17, 1, 2);
+			m = &b.meta[i];
+			/* mostly class 0, as on the wire */
+			m->class_id = (uint16_t)((r >> 16) % 4 ? 0
+							       : (r >> 20) % 7);
+			m->l3_total = (uint16_t)(40 + (r >> 24) % 1461);
+			m->dscp = (uint8_t)((r >> 40) % 64);
+			if ((r >> 48) % 16 == 0)
+				m->verdict = VERDICT_DROP;
+			else if ((r >> 48) % 16 == 1)
+				m->l3 = (r >> 52) % 2 ? L3_ARP : L3_NONE;
+		}
+		memcpy(want, b.meta, sizeof(want));
+		for (unsigned i = 0; i < b.n; i++) {
+			struct pkt_meta *m = &want[i];
+			const struct rte_meter_trtcm_profile *p;
+			const struct tbl_class *cls;
+			enum rte_color col;
+			uint8_t action, dscp;
+
+			if (m->verdict != VERDICT_CONTINUE ||
+			    (m->l3 != L3_IPV4 && m->l3 != L3_IPV6))
+				continue;
+			p = ref_profile(t, m->in_peer, m->class_id);
+			if (p == NULL)
+				continue;
+			col = rte_meter_trtcm_color_blind_check(
+				&ref[t->peers[m->in_peer].meter_base +
+				     m->class_id],
+				(struct rte_meter_trtcm_profile *)(uintptr_t)p,
+				now, m->l3_total);
+			coloured[col]++;
+			if (col == RTE_COLOR_GREEN)
+				continue;
+			cls = &t->classes[m->class_id];
+			m->colour = col == RTE_COLOR_YELLOW ? COLOUR_YELLOW
+							    : COLOUR_RED;
+			action = col == RTE_COLOR_YELLOW ? cls->yellow_action
+							 : cls->red_action;
+			dscp = col == RTE_COLOR_YELLOW ? cls->yellow_dscp
+						       : cls->red_dscp;
+			if (action == IXG_METER_DROP) {
+				m->verdict = VERDICT_DROP;
+				m->drop_reason =
+					col == RTE_COLOR_YELLOW
+						? IXG_DROP_POLICER_YELLOW
+						: IXG_DROP_POLICER_RED;
+			} else if (action == IXG_METER_REMARK) {
+				m->dscp = dscp;
+				m->remark = 1;
+			}
+		}
+		ctx.now_tsc = now;
+		stage_policer(&ctx, &b);
+		for (unsigned i = 0; i < b.n; i++) {
+			assert_int_equal(b.meta[i].colour, want[i].colour);
+			assert_int_equal(b.meta[i].verdict, want[i].verdict);
+			assert_int_equal(b.meta[i].drop_reason,
+					 want[i].drop_reason);
+			assert_int_equal(b.meta[i].dscp, want[i].dscp);
+			assert_int_equal(b.meta[i].remark, want[i].remark);
+		}
+		for (uint32_t i = 0; i < t->n_meters; i++)
+			assert_memory_equal(&t->meters[0][i].m, &ref[i],
+					    sizeof(ref[i]));
+	}
+	/* every colour was reached */
+	assert_true(coloured[RTE_COLOR_GREEN] > 1000);
+	assert_true(coloured[RTE_COLOR_YELLOW] > 10);
+	assert_true(coloured[RTE_COLOR_RED] > 1000);
+	free(ref);
 	tables_free(t);
 	dp_spec_free(s);
 }
@@ -410,6 +547,7 @@ main(void)
 		cmocka_unit_test(test_peer_rate),
 		cmocka_unit_test(test_per_worker),
 		cmocka_unit_test(test_meter_prof),
+		cmocka_unit_test(test_stage_matches_reference),
 		cmocka_unit_test(test_one_rate_matches_rte_meter),
 		cmocka_unit_test(test_one_rate_profiles),
 	};

@@ -17,56 +17,46 @@
 #include "pkt_bytes.h"
 
 /*
- * The countries of the addresses stage_lookup gathered (burst.gathered),
- * both from the leaves stage_sav and stage_lookup walked (burst.sav_cc:
- * the SAV FIB's and the route FIB's hold the countries, tables.h), for
- * the packets still VERDICT_CONTINUE. No walk.
+ * Zero the countries of every packet no longer VERDICT_CONTINUE: the
+ * leaves stage_lookup and stage_sav walked gave every gathered packet
+ * its countries, but a packet dropped (or answered) before this stage
+ * keeps none, as when this stage wrote the continuing packets only.
+ * Packets not gathered have none already (stage_parse zeroes the
+ * metadata).
  */
 static void
-country_folded(struct burst *b)
+country_unset_decided(struct burst *b)
 {
-	const unsigned n4 = b->n_g4, n6 = b->n_g6;
-	const uint8_t *const s4 = b->sav_scc4, *const d4 = b->g_dcc4;
-	const uint8_t *const s6 = b->sav_scc6, *const d6 = b->g_dcc6;
-	const uint8_t *const at4 = b->g_at4, *const at6 = b->g_at6;
+	const unsigned n_pkts = b->n;
+	struct pkt_meta *const meta = b->meta;
 
-	for (unsigned j = 0; j < n4; j++) {
-		struct pkt_meta *m = &b->meta[at4[j]];
-
-		if (m->verdict == VERDICT_CONTINUE) {
-			m->src_country = s4[j];
-			m->dst_country = d4[j];
-		}
-	}
-	for (unsigned j = 0; j < n6; j++) {
-		struct pkt_meta *m = &b->meta[at6[j]];
-
-		if (m->verdict == VERDICT_CONTINUE) {
-			m->src_country = s6[j];
-			m->dst_country = d6[j];
+	for (unsigned i = 0; i < n_pkts; i++) {
+		if (meta[i].verdict != VERDICT_CONTINUE) {
+			meta[i].src_country = IXG_COUNTRY_UNKNOWN;
+			meta[i].dst_country = IXG_COUNTRY_UNKNOWN;
 		}
 	}
 }
 
 /*
- * The countries of the addresses stage_lookup gathered (burst.gathered)
- * when stage_sav did not give the sources' (a test of some stages):
- * the sources' lookups in bulk, the destinations' from the route FIB's
- * leaves (burst.g_dcc*: the snapshot's route FIB holds its country map,
- * tables.h NH_COUNTRY_SHIFT), written to the packets still VERDICT_CONTINUE
- * (a subset of those gathered: no stage turns a packet back to
- * continue, and none between changes its addresses or family), so the
- * same packets get the same values as country_gather's path.
+ * The sources' countries of the addresses stage_lookup gathered
+ * (burst.gathered) when stage_sav did not give them (a test of some
+ * stages): the sources' lookups in bulk, for the packets still
+ * VERDICT_CONTINUE (a subset of those gathered: no stage turns a packet
+ * back to continue, and none between changes its addresses or family);
+ * the destinations' are in the packets already (stage_lookup, from the
+ * route FIB's leaves: the snapshot's route FIB holds its country map,
+ * tables.h NH_COUNTRY_SHIFT), so the same packets get the same values as
+ * country_gather's path.
  */
 static void
 country_gathered(const struct tables *t, struct burst *b, int has4, int has6)
 {
 	const unsigned n4 = b->n_g4, n6 = b->n_g6;
-	const uint8_t *const dcc4 = b->g_dcc4, *const dcc6 = b->g_dcc6;
 	uint32_t s4[PIPELINE_BURST], s6[PIPELINE_BURST];
 
 	/* Without a map of the family its route FIB's leaves hold country
-	 * 0 (IXG_COUNTRY_UNKNOWN), so dcc* is right either way. */
+	 * 0 (IXG_COUNTRY_UNKNOWN), so dst_country is right either way. */
 	if (n4 > 0) {
 		if (has4) {
 			lpm4_lookup_bulk(t->country4, b->g_src4, s4, n4);
@@ -74,14 +64,8 @@ country_gathered(const struct tables *t, struct burst *b, int has4, int has6)
 			for (unsigned j = 0; j < n4; j++)
 				s4[j] = IXG_COUNTRY_UNKNOWN;
 		}
-		for (unsigned j = 0; j < n4; j++) {
-			struct pkt_meta *m = &b->meta[b->g_at4[j]];
-
-			if (m->verdict == VERDICT_CONTINUE) {
-				m->src_country = (uint16_t)s4[j];
-				m->dst_country = dcc4[j];
-			}
-		}
+		for (unsigned j = 0; j < n4; j++)
+			b->meta[b->g_at4[j]].src_country = (uint16_t)s4[j];
 	}
 	if (n6 > 0) {
 		if (has6) {
@@ -92,15 +76,10 @@ country_gathered(const struct tables *t, struct burst *b, int has4, int has6)
 			for (unsigned j = 0; j < n6; j++)
 				s6[j] = IXG_COUNTRY_UNKNOWN;
 		}
-		for (unsigned j = 0; j < n6; j++) {
-			struct pkt_meta *m = &b->meta[b->g_at6[j]];
-
-			if (m->verdict == VERDICT_CONTINUE) {
-				m->src_country = (uint16_t)s6[j];
-				m->dst_country = dcc6[j];
-			}
-		}
+		for (unsigned j = 0; j < n6; j++)
+			b->meta[b->g_at6[j]].src_country = (uint16_t)s6[j];
 	}
+	country_unset_decided(b);
 }
 
 /*
@@ -164,9 +143,11 @@ country_gather(const struct tables *t, struct burst *b, int has4, int has6)
 
 /*
  * Sets meta.src_country / dst_country (IXG_COUNTRY_UNKNOWN when not in the
- * country map) for every VERDICT_CONTINUE IP packet: from the leaves
- * stage_lookup and stage_sav walked when both ran on this burst
- * (burst.gathered, burst.sav_cc), else from the addresses stage_lookup
+ * country map) for every VERDICT_CONTINUE IP packet, and leaves them
+ * IXG_COUNTRY_UNKNOWN on every other packet: when stage_lookup and
+ * stage_sav ran on this burst (burst.gathered, burst.sav_cc) they wrote
+ * both from the leaves they walked, and this stage only unsets those of
+ * the packets decided since; else from the addresses stage_lookup
  * gathered, else gathered here. Worker thread.
  */
 void
@@ -178,7 +159,7 @@ stage_country(struct pipeline_ctx *ctx, struct burst *b)
 	if (!has4 && !has6)
 		return;
 	if (b->gathered && b->sav_cc)
-		country_folded(b);
+		country_unset_decided(b);
 	else if (b->gathered)
 		country_gathered(t, b, has4, has6);
 	else

@@ -146,27 +146,29 @@ struct burst {
 	 */
 	uint32_t parsed_fast;
 	/*
-	 * The addresses stage_lookup gathered, for stage_country to look up
-	 * without gathering them again: the packets that were
-	 * VERDICT_CONTINUE IPv4 (IPv6) then, n_g4 (n_g6) of them, by index
-	 * g_at4 (g_at6), source and destination (IPv4 in host order). Valid
-	 * while `gathered` is 1: stage_parse clears it, stage_lookup sets it;
-	 * a burst that skipped them (a test of one stage) has it 0 and is
-	 * gathered by stage_country itself. g_dcc4/g_dcc6: the
-	 * destinations' countries, from the route FIB's leaves (tables.h,
-	 * NH_COUNTRY_SHIFT), so stage_country looks up the sources only.
+	 * The addresses stage_lookup gathered, for stage_sav and
+	 * stage_country to look up without gathering them again: the
+	 * packets that were VERDICT_CONTINUE IPv4 (IPv6) then, n_g4 (n_g6)
+	 * of them, by index g_at4 (g_at6), source and destination (IPv4 in
+	 * host order). Valid while `gathered` is 1: stage_parse clears it,
+	 * stage_lookup sets it; a burst that skipped them (a test of one
+	 * stage) has it 0 and is gathered by stage_sav and stage_country
+	 * themselves. The destinations' countries are in the packets'
+	 * dst_country already, from the route FIB's leaves (tables.h,
+	 * NH_COUNTRY_SHIFT). route_todo, bit i: stage_lookup left pkts[i]
+	 * to stage_route (every gathered packet it did not route to a
+	 * member at once).
 	 */
 	uint8_t gathered;
 	uint8_t n_g4, n_g6;
 	uint8_t g_at4[PIPELINE_BURST], g_at6[PIPELINE_BURST];
-	uint8_t g_dcc4[PIPELINE_BURST], g_dcc6[PIPELINE_BURST];
+	uint32_t route_todo;
 	uint32_t g_src4[PIPELINE_BURST], g_dst4[PIPELINE_BURST];
 	uint8_t g_src6[PIPELINE_BURST][16], g_dst6[PIPELINE_BURST][16];
-	/* stage_sav: the gathered sources' countries (by g_* index), from
-	 * the SAV FIB leaves it walked (tables.h, SAV_COUNTRY_SHIFT), for
-	 * stage_country; valid while sav_cc is 1 (stage_lookup clears it). */
+	/* 1: stage_sav wrote every gathered packet's src_country, from the
+	 * SAV FIB leaves it walked (tables.h, SAV_COUNTRY_SHIFT), for
+	 * stage_country (stage_lookup clears it). */
 	uint8_t sav_cc;
-	uint8_t sav_scc4[PIPELINE_BURST], sav_scc6[PIPELINE_BURST];
 	/* peer_smac[i]: the 8 bytes at offset 6 of pkts[i] (its source MAC,
 	 * then 2 more) as stage_parse read them, for stage_peer: valid for
 	 * every packet parse left CONTINUE or marked in `charged`. */

@@ -33,14 +33,57 @@
 _Static_assert(TBL_HOPS - 1 < NH_BLACKHOLE, "hops are next hops of kind 0");
 
 /*
+ * The leaves of one family's lookups (leaf[j] for packet at[j]), into the
+ * packets: route_nh, dst_country, and route's common case decided at once
+ * (a member's hop whose session is up, not the ingress member, the packet
+ * not received as L2 multicast: out_peer and out_port, as to_hop below
+ * sets them); every other packet gets its bit in the mask returned, for
+ * stage_route, and in *local if its route is the node itself.
+ */
+static inline __attribute__((always_inline)) uint32_t
+scatter(const struct tables *t, struct burst *b, const uint8_t *at,
+	const uint32_t *leaf, unsigned n, uint32_t *local)
+{
+	uint32_t todo = 0, loc = 0;
+
+	for (unsigned j = 0; j < n; j++) {
+		const unsigned i = at[j];
+		struct pkt_meta *m = &b->meta[i];
+		const uint32_t nh = tbl_leaf_nh(leaf[j]);
+
+		m->route_nh = nh;
+		m->dst_country = (uint16_t)tbl_leaf_country(leaf[j]);
+		if (likely(nh - 1 < TBL_HOPS - 1) && likely(!m->l2_mcast)) {
+			const uint32_t h = __atomic_load_n(&t->hop[nh],
+							   __ATOMIC_RELAXED);
+			const uint16_t peer = (uint16_t)h;
+
+			if (likely(peer != 0 && peer != m->in_peer)) {
+				m->out_peer = peer;
+				m->out_port = (uint16_t)(h >> 16);
+				continue;
+			}
+		}
+		todo |= UINT32_C(1) << i;
+		if ((nh & NH_KIND_MASK) == NH_LOCAL)
+			loc |= UINT32_C(1) << i;
+	}
+	*local |= loc;
+	return todo;
+}
+
+/*
  * Destination lookup for every VERDICT_CONTINUE IPv4/IPv6 packet of b, in
  * bulk per family: stores the FIB result's next hop (NH_* encoding) in
- * meta.route_nh, and in b->nh_local the packets routed to the node itself
- * (bit i: b->pkts[i]), so stage_local visits only those. stage_sav
- * (loose) and stage_route use the result. Gathers both addresses of those
- * packets into b->g_* (burst.gathered) for stage_country, and the
- * destination's country the same leaf holds into b->g_dcc*. Worker
- * thread; reads ctx->t, writes only the burst.
+ * meta.route_nh and the destination's country the same leaf holds in
+ * meta.dst_country (stage_country zeroes it again on a packet dropped
+ * before it), and in b->nh_local the packets routed to the node itself
+ * (bit i: b->pkts[i]), so stage_local visits only those. A packet routed
+ * to a member it may go to gets its out_peer and out_port here (what
+ * stage_route would give it); the others are in b->route_todo, which is
+ * all stage_route looks at. Gathers both addresses of those packets into
+ * b->g_* (burst.gathered) for stage_sav and stage_country. Worker thread;
+ * reads ctx->t, writes only the burst.
  */
 void
 stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
@@ -52,10 +95,9 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	uint32_t *const src4 = b->g_src4, *const dst4 = b->g_dst4;
 	uint8_t(*const src6)[16] = b->g_src6, (*const dst6)[16] = b->g_dst6;
 	uint8_t *const at4 = b->g_at4, *const at6 = b->g_at6;
-	uint8_t *const dcc4 = b->g_dcc4, *const dcc6 = b->g_dcc6;
 	uint32_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
 	unsigned n4 = 0, n6 = 0;
-	uint32_t local = 0;
+	uint32_t local = 0, todo = 0;
 
 	for (unsigned i = 0; i < n_pkts; i++) {
 		const struct pkt_meta *m = &b->meta[i];
@@ -79,28 +121,15 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	b->sav_cc = 0; /* stage_sav's, on these */
 	if (n4 > 0) {
 		lpm4_lookup_bulk(t->route4, dst4, nh4, n4);
-		for (unsigned j = 0; j < n4; j++) {
-			uint32_t nh = tbl_leaf_nh(nh4[j]);
-
-			dcc4[j] = (uint8_t)tbl_leaf_country(nh4[j]);
-			b->meta[at4[j]].route_nh = nh;
-			if ((nh & NH_KIND_MASK) == NH_LOCAL)
-				local |= UINT32_C(1) << at4[j];
-		}
+		todo |= scatter(t, b, at4, nh4, n4, &local);
 	}
 	if (n6 > 0) {
 		lpm6_lookup_bulk(t->route6, (const uint8_t(*)[16])dst6, nh6,
 				 n6);
-		for (unsigned j = 0; j < n6; j++) {
-			uint32_t nh = tbl_leaf_nh(nh6[j]);
-
-			dcc6[j] = (uint8_t)tbl_leaf_country(nh6[j]);
-			b->meta[at6[j]].route_nh = nh;
-			if ((nh & NH_KIND_MASK) == NH_LOCAL)
-				local |= UINT32_C(1) << at6[j];
-		}
+		todo |= scatter(t, b, at6, nh6, n6, &local);
 	}
 	b->nh_local = local;
+	b->route_todo = todo;
 }
 
 /*
@@ -224,8 +253,72 @@ to_hop(const struct tables *t, struct burst *b, unsigned i, uint32_t nh)
 }
 
 /*
- * Interprets meta.route_nh, filled by stage_lookup. Worker thread; writes
- * this lcore's blackhole counters (ctx->ctr).
+ * Interprets meta.route_nh of packet i (VERDICT_CONTINUE or not).
+ */
+static inline void
+route_one(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
+	  unsigned i)
+{
+	struct pkt_meta *m = &b->meta[i];
+	uint32_t nh = m->route_nh;
+
+	if (m->verdict != VERDICT_CONTINUE ||
+	    (m->l3 != L3_IPV4 && m->l3 != L3_IPV6))
+		return;
+	/* RFC 1812 5.3.4: a router does not forward a packet it got as
+	 * link-layer broadcast or multicast (a member's L2 flood must not
+	 * become routed traffic to every other member). */
+	if (m->l2_mcast) {
+		pkt_drop(b, i, IXG_DROP_L2_MULTICAST);
+		return;
+	}
+	/* The common case first: a member's hop (kind 0, not NH_NONE); its
+	 * session state is in the word read anyway. */
+	if (likely(nh - 1 < TBL_HOPS - 1)) {
+		to_hop(t, b, i, nh);
+		return;
+	}
+	switch (nh & NH_KIND_MASK) {
+	case NH_BLACKHOLE:
+		count_blackhole(ctx->ctr, t->blackholes[nh & NH_INDEX_MASK].id,
+				m);
+		pkt_drop(b, i, IXG_DROP_BLACKHOLE);
+		return;
+	case NH_LOCAL:
+		/* stage_local answers what it can; the rest ends here */
+		pkt_drop(b, i, IXG_DROP_LOCAL_UNHANDLED);
+		return;
+	case NH_GROUP: {
+		/* ECMP: the member for this flow, then as a hop; counted by
+		 * the group when it goes to one (g < t->n_nhg <=
+		 * IXG_MAX_NHGROUPS, else NH_NONE) */
+		const uint32_t g = nh & NH_INDEX_MASK;
+
+		nh = nhg_member(t, g, m);
+		if (likely(nh - 1 < TBL_HOPS - 1)) {
+			to_hop(t, b, i, nh);
+			if (likely(m->verdict == VERDICT_CONTINUE)) {
+				ctx->ctr->nhgroup[g].packets++;
+				ctx->ctr->nhgroup[g].bytes += m->rx_len;
+			}
+			return;
+		}
+		break;
+	}
+	default: break;
+	}
+	if (nh - 1 < TBL_HOPS - 1)
+		to_hop(t, b, i, nh);
+	else
+		pkt_drop(b, i, IXG_DROP_NO_ROUTE);
+}
+
+/*
+ * Interprets meta.route_nh, filled by stage_lookup: on a burst it
+ * gathered (burst.gathered) only the packets it left to this stage
+ * (burst.route_todo: not routed to a member it could send them to at
+ * once), else every packet. Worker thread; writes this lcore's blackhole
+ * and group counters (ctx->ctr).
  *
  * Blackhole expiry: the snapshot is immutable, so an expired blackhole cannot
  * fall back to its covering route here. tables_build() leaves expired
@@ -239,59 +332,11 @@ stage_route(struct pipeline_ctx *ctx, struct burst *b)
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
 
-	for (unsigned i = 0; i < n_pkts; i++) {
-		struct pkt_meta *m = &b->meta[i];
-		uint32_t nh = m->route_nh;
-
-		if (m->verdict != VERDICT_CONTINUE ||
-		    (m->l3 != L3_IPV4 && m->l3 != L3_IPV6))
-			continue;
-		/* RFC 1812 5.3.4: a router does not forward a packet it got
-		 * as link-layer broadcast or multicast (a member's L2 flood
-		 * must not become routed traffic to every other member). */
-		if (m->l2_mcast) {
-			pkt_drop(b, i, IXG_DROP_L2_MULTICAST);
-			continue;
-		}
-		/* The common case first: a member's hop (kind 0, not
-		 * NH_NONE); its session state is in the word read anyway. */
-		if (likely(nh - 1 < TBL_HOPS - 1)) {
-			to_hop(t, b, i, nh);
-			continue;
-		}
-		switch (nh & NH_KIND_MASK) {
-		case NH_BLACKHOLE:
-			count_blackhole(ctx->ctr,
-					t->blackholes[nh & NH_INDEX_MASK].id,
-					m);
-			pkt_drop(b, i, IXG_DROP_BLACKHOLE);
-			continue;
-		case NH_LOCAL:
-			/* stage_local answers what it can; the rest ends here */
-			pkt_drop(b, i, IXG_DROP_LOCAL_UNHANDLED);
-			continue;
-		case NH_GROUP: {
-			/* ECMP: the member for this flow, then as a hop;
-			 * counted by the group when it goes to one (g <
-			 * t->n_nhg <= IXG_MAX_NHGROUPS, else NH_NONE) */
-			const uint32_t g = nh & NH_INDEX_MASK;
-
-			nh = nhg_member(t, g, m);
-			if (likely(nh - 1 < TBL_HOPS - 1)) {
-				to_hop(t, b, i, nh);
-				if (likely(m->verdict == VERDICT_CONTINUE)) {
-					ctx->ctr->nhgroup[g].packets++;
-					ctx->ctr->nhgroup[g].bytes += m->rx_len;
-				}
-				continue;
-			}
-			break;
-		}
-		default: break;
-		}
-		if (nh - 1 < TBL_HOPS - 1)
-			to_hop(t, b, i, nh);
-		else
-			pkt_drop(b, i, IXG_DROP_NO_ROUTE);
+	if (b->gathered) {
+		for (uint32_t todo = b->route_todo; todo != 0; todo &= todo - 1)
+			route_one(ctx, t, b, (unsigned)__builtin_ctz(todo));
+		return;
 	}
+	for (unsigned i = 0; i < n_pkts; i++)
+		route_one(ctx, t, b, i);
 }

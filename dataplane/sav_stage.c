@@ -206,7 +206,8 @@ sav_own_gather(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
  * some peer is strict or feasible (tables.sav_checks) or the family has
  * a country map; the leaf answers the strict and feasible checks and,
  * for every packet, the source's country (tables.h, SAV_COUNTRY_SHIFT),
- * which goes to b->sav_scc* for stage_country. Loose packets' sources
+ * which goes to meta.src_country (stage_country zeroes it again on a
+ * packet dropped before it). Loose packets' sources
  * walk the route FIB too (routed()). A packet no longer VERDICT_CONTINUE
  * (stage_local took it) is walked but not judged.
  */
@@ -215,7 +216,6 @@ sav_gathered_fam(const struct tables *t, struct burst *b, int v6, int prefetch)
 {
 	const unsigned n = v6 ? b->n_g6 : b->n_g4;
 	const uint8_t *const at = v6 ? b->g_at6 : b->g_at4;
-	uint8_t *const scc = v6 ? b->sav_scc6 : b->sav_scc4;
 	const struct lpm *f = t->sav_checks || (v6 ? t->country6
 						   : t->country4) != NULL
 				      ? (v6 ? t->sav6 : t->sav4)
@@ -235,11 +235,11 @@ sav_gathered_fam(const struct tables *t, struct burst *b, int v6, int prefetch)
 	for (unsigned j = 0; j < n; j++) {
 		const uint32_t leaf = v[j];
 		const unsigned i = at[j];
-		const struct pkt_meta *m = &b->meta[i];
+		struct pkt_meta *m = &b->meta[i];
 		const uint16_t peer = m->in_peer;
 		uint8_t mode;
 
-		scc[j] = (uint8_t)tbl_sav_leaf_country(leaf);
+		m->src_country = (uint16_t)tbl_sav_leaf_country(leaf);
 		if (m->verdict != VERDICT_CONTINUE ||
 		    (unsigned)peer - 1u >= IXG_MAX_PEERS - 1u)
 			continue;

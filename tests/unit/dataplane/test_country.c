@@ -132,6 +132,15 @@ static const char *const addrs6[] = {"2400:da00::1", "2405:4800:2::1",
 				     "2405:4800:1:5::1", "2001:db8::1",
 				     "2405:4800:1::ff"};
 
+/* The copy of a burst after stage_lookup as a burst it did not see:
+ * stage_lookup wrote the destinations' countries into the packets. */
+static void
+unset_countries(struct burst *b)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		b->meta[i].src_country = b->meta[i].dst_country = 0;
+}
+
 /*
  * stage_country on what stage_lookup gathered against its own gather
  * (burst.gathered cleared): 300 random bursts of both families, ARP and
@@ -195,6 +204,7 @@ test_gathered_matches_own_gather(void **state)
 					pkt_drop(&a, i, IXG_DROP_ACL_DENY);
 			b = a;
 			b.gathered = 0;
+			unset_countries(&b);
 			stage_country(&ctx, &a);
 			stage_country(&ctx, &b);
 			b.gathered = 1;
@@ -288,6 +298,7 @@ test_sav_leaves_match_own_gather(void **state)
 			stage_lookup(&ctx, &a);
 			b = a;
 			b.gathered = 0;
+			unset_countries(&b);
 			stage_sav(&ctx, &a);
 			stage_sav(&ctx, &b);
 			assert_int_equal(a.sav_cc, 1);
@@ -303,8 +314,6 @@ test_sav_leaves_match_own_gather(void **state)
 			stage_country(&ctx, &b);
 			b.gathered = a.gathered;
 			b.sav_cc = a.sav_cc;
-			memcpy(b.sav_scc4, a.sav_scc4, sizeof(b.sav_scc4));
-			memcpy(b.sav_scc6, a.sav_scc6, sizeof(b.sav_scc6));
 			assert_memory_equal(&a, &b, sizeof(a));
 			for (unsigned i = 0; i < n; i++) {
 				set += a.meta[i].src_country != 0;

@@ -18,11 +18,10 @@
 
 /*
  * Zero the countries of every packet no longer VERDICT_CONTINUE: the
- * leaves stage_lookup and stage_sav walked gave every gathered packet
- * its countries, but a packet dropped (or answered) before this stage
- * keeps none, as when this stage wrote the continuing packets only.
- * Packets not gathered have none already (stage_parse zeroes the
- * metadata).
+ * leaves stage_lookup walked gave every gathered packet its countries,
+ * but a packet dropped (or answered) before this stage keeps none, as
+ * when this stage wrote the continuing packets only. Packets not
+ * gathered have none already (stage_parse zeroes the metadata).
  */
 static void
 country_unset_decided(struct burst *b)
@@ -36,50 +35,6 @@ country_unset_decided(struct burst *b)
 			meta[i].dst_country = IXG_COUNTRY_UNKNOWN;
 		}
 	}
-}
-
-/*
- * The sources' countries of the addresses stage_lookup gathered
- * (burst.gathered) when stage_sav did not give them (a test of some
- * stages): the sources' lookups in bulk, for the packets still
- * VERDICT_CONTINUE (a subset of those gathered: no stage turns a packet
- * back to continue, and none between changes its addresses or family);
- * the destinations' are in the packets already (stage_lookup, from the
- * route FIB's leaves: the snapshot's route FIB holds its country map,
- * tables.h NH_COUNTRY_SHIFT), so the same packets get the same values as
- * country_gather's path.
- */
-static void
-country_gathered(const struct tables *t, struct burst *b, int has4, int has6)
-{
-	const unsigned n4 = b->n_g4, n6 = b->n_g6;
-	uint32_t s4[PIPELINE_BURST], s6[PIPELINE_BURST];
-
-	/* Without a map of the family its route FIB's leaves hold country
-	 * 0 (IXG_COUNTRY_UNKNOWN), so dst_country is right either way. */
-	if (n4 > 0) {
-		if (has4) {
-			lpm4_lookup_bulk(t->country4, b->g_src4, s4, n4);
-		} else {
-			for (unsigned j = 0; j < n4; j++)
-				s4[j] = IXG_COUNTRY_UNKNOWN;
-		}
-		for (unsigned j = 0; j < n4; j++)
-			b->meta[b->g_at4[j]].src_country = (uint16_t)s4[j];
-	}
-	if (n6 > 0) {
-		if (has6) {
-			lpm6_lookup_bulk(t->country6,
-					 (const uint8_t(*)[16])b->g_src6, s6,
-					 n6);
-		} else {
-			for (unsigned j = 0; j < n6; j++)
-				s6[j] = IXG_COUNTRY_UNKNOWN;
-		}
-		for (unsigned j = 0; j < n6; j++)
-			b->meta[b->g_at6[j]].src_country = (uint16_t)s6[j];
-	}
-	country_unset_decided(b);
 }
 
 /*
@@ -144,11 +99,11 @@ country_gather(const struct tables *t, struct burst *b, int has4, int has6)
 /*
  * Sets meta.src_country / dst_country (IXG_COUNTRY_UNKNOWN when not in the
  * country map) for every VERDICT_CONTINUE IP packet, and leaves them
- * IXG_COUNTRY_UNKNOWN on every other packet: when stage_lookup and
- * stage_sav ran on this burst (burst.gathered, burst.sav_cc) they wrote
- * both from the leaves they walked, and this stage only unsets those of
- * the packets decided since; else from the addresses stage_lookup
- * gathered, else gathered here. Worker thread.
+ * IXG_COUNTRY_UNKNOWN on every other packet: on a burst stage_lookup
+ * gathered (burst.gathered) it wrote both from the leaves it walked (the
+ * route FIB's and the SAV FIB's hold the countries, tables.h), and this
+ * stage only unsets those of the packets decided since; else gathered
+ * and looked up here. Worker thread.
  */
 void
 stage_country(struct pipeline_ctx *ctx, struct burst *b)
@@ -158,10 +113,8 @@ stage_country(struct pipeline_ctx *ctx, struct burst *b)
 
 	if (!has4 && !has6)
 		return;
-	if (b->gathered && b->sav_cc)
+	if (b->gathered)
 		country_unset_decided(b);
-	else if (b->gathered)
-		country_gathered(t, b, has4, has6);
 	else
 		country_gather(t, b, has4, has6);
 }

@@ -33,57 +33,107 @@
 _Static_assert(TBL_HOPS - 1 < NH_BLACKHOLE, "hops are next hops of kind 0");
 
 /*
- * The leaves of one family's lookups (leaf[j] for packet at[j]), into the
- * packets: route_nh, dst_country, and route's common case decided at once
- * (a member's hop whose session is up, not the ingress member, the packet
+ * The leaves of one family's lookups (destination leaf[j], source's SAV
+ * leaf sleaf[j], for packet at[j]), into the packets: route_nh and
+ * dst_country; src_country; route's common case decided at once (a
+ * member's hop whose session is up, not the ingress member, the packet
  * not received as L2 multicast: out_peer and out_port, as to_hop below
- * sets them); every other packet gets its bit in the mask returned, for
- * stage_route, and in *local if its route is the node itself.
+ * sets them), every other packet's bit in the mask returned, for
+ * stage_route, and in *local if its route is the node itself; the
+ * source check of a strict or feasible member's packet against a
+ * single-peer leaf (s->bad), the other checks left to stage_sav (s->set,
+ * s->loose), which applies them to the packets still VERDICT_CONTINUE
+ * then (stage_local decides before it).
  */
+struct sav_masks {
+	uint32_t bad, set, loose;
+};
+
 static inline __attribute__((always_inline)) uint32_t
 scatter(const struct tables *t, struct burst *b, const uint8_t *at,
-	const uint32_t *leaf, unsigned n, uint32_t *local)
+	const uint32_t *leaf, const uint32_t *sleaf, unsigned n,
+	uint32_t *local, struct sav_masks *sv)
 {
-	uint32_t todo = 0, loc = 0;
+	uint32_t todo = 0, loc = 0, bad = 0, set = 0, loose = 0;
 
 	for (unsigned j = 0; j < n; j++) {
 		const unsigned i = at[j];
+		const uint32_t bit = UINT32_C(1) << i;
 		struct pkt_meta *m = &b->meta[i];
 		const uint32_t nh = tbl_leaf_nh(leaf[j]);
+		const uint32_t sl = sleaf[j];
+		const uint16_t in = m->in_peer;
 
 		m->route_nh = nh;
 		m->dst_country = (uint16_t)tbl_leaf_country(leaf[j]);
+		m->src_country = (uint16_t)tbl_sav_leaf_country(sl);
+		if (likely((unsigned)in - 1u < IXG_MAX_PEERS - 1u)) {
+			const uint8_t mode = t->peers[in].sav_mode;
+
+			if (likely(mode == IXG_SAV_STRICT) ||
+			    mode == IXG_SAV_FEASIBLE) {
+				const uint32_t sp = tbl_sav_leaf_peers(sl);
+
+				if (unlikely(sp != in)) {
+					if (sp >= SAV_SET) {
+						set |= bit;
+						b->sav_set_nh[i] = sp;
+					} else {
+						bad |= bit;
+					}
+				}
+			} else if (mode == IXG_SAV_LOOSE) {
+				loose |= bit;
+			}
+		}
 		if (likely(nh - 1 < TBL_HOPS - 1) && likely(!m->l2_mcast)) {
 			const uint32_t h = __atomic_load_n(&t->hop[nh],
 							   __ATOMIC_RELAXED);
 			const uint16_t peer = (uint16_t)h;
 
-			if (likely(peer != 0 && peer != m->in_peer)) {
+			if (likely(peer != 0 && peer != in)) {
 				m->out_peer = peer;
 				m->out_port = (uint16_t)(h >> 16);
 				continue;
 			}
 		}
-		todo |= UINT32_C(1) << i;
+		todo |= bit;
 		if ((nh & NH_KIND_MASK) == NH_LOCAL)
-			loc |= UINT32_C(1) << i;
+			loc |= bit;
 	}
 	*local |= loc;
+	sv->bad |= bad;
+	sv->set |= set;
+	sv->loose |= loose;
 	return todo;
 }
 
+/* The SAV FIB stage_lookup walks for family v6's sources: NULL (zeros,
+ * no walk) when no peer is strict or feasible (tables.sav_checks) and
+ * the family has no country map, which the SAV leaves hold. */
+static inline const struct lpm *
+sav_fib(const struct tables *t, int v6)
+{
+	if (!t->sav_checks && (v6 ? t->country6 : t->country4) == NULL)
+		return NULL;
+	return v6 ? t->sav6 : t->sav4;
+}
+
 /*
- * Destination lookup for every VERDICT_CONTINUE IPv4/IPv6 packet of b, in
- * bulk per family: stores the FIB result's next hop (NH_* encoding) in
- * meta.route_nh and the destination's country the same leaf holds in
- * meta.dst_country (stage_country zeroes it again on a packet dropped
- * before it), and in b->nh_local the packets routed to the node itself
- * (bit i: b->pkts[i]), so stage_local visits only those. A packet routed
- * to a member it may go to gets its out_peer and out_port here (what
- * stage_route would give it); the others are in b->route_todo, which is
- * all stage_route looks at. Gathers both addresses of those packets into
- * b->g_* (burst.gathered) for stage_sav and stage_country. Worker thread;
- * reads ctx->t, writes only the burst.
+ * Destination and source lookups for every VERDICT_CONTINUE IPv4/IPv6
+ * packet of b, in bulk per family and FIB: stores the route FIB result's
+ * next hop (NH_* encoding) in meta.route_nh and the destination's
+ * country the same leaf holds in meta.dst_country, the source's country
+ * the SAV FIB's leaf holds in meta.src_country (stage_country zeroes
+ * both again on a packet decided before it), and in b->nh_local the
+ * packets routed to the node itself (bit i: b->pkts[i]), so stage_local
+ * visits only those. A packet routed to a member it may go to gets its
+ * out_peer and out_port here (what stage_route would give it); the
+ * others are in b->route_todo, which is all stage_route looks at. The
+ * source checks the SAV leaf answers are made here and applied by
+ * stage_sav (burst.sav_bad, sav_set, sav_loose). The addresses stay
+ * gathered in b->g_* (burst.gathered). Worker thread; reads ctx->t,
+ * writes only the burst.
  */
 void
 stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
@@ -96,6 +146,8 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	uint8_t(*const src6)[16] = b->g_src6, (*const dst6)[16] = b->g_dst6;
 	uint8_t *const at4 = b->g_at4, *const at6 = b->g_at6;
 	uint32_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
+	uint32_t sv4[PIPELINE_BURST], sv6[PIPELINE_BURST];
+	struct sav_masks sv = {0, 0, 0};
 	unsigned n4 = 0, n6 = 0;
 	uint32_t local = 0, todo = 0;
 
@@ -118,18 +170,23 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	b->n_g4 = (uint8_t)n4;
 	b->n_g6 = (uint8_t)n6;
 	b->gathered = 1;
-	b->sav_cc = 0; /* stage_sav's, on these */
 	if (n4 > 0) {
 		lpm4_lookup_bulk(t->route4, dst4, nh4, n4);
-		todo |= scatter(t, b, at4, nh4, n4, &local);
+		lpm4_lookup_bulk(sav_fib(t, 0), src4, sv4, n4);
+		todo |= scatter(t, b, at4, nh4, sv4, n4, &local, &sv);
 	}
 	if (n6 > 0) {
 		lpm6_lookup_bulk(t->route6, (const uint8_t(*)[16])dst6, nh6,
 				 n6);
-		todo |= scatter(t, b, at6, nh6, n6, &local);
+		lpm6_lookup_bulk(sav_fib(t, 1), (const uint8_t(*)[16])src6, sv6,
+				 n6);
+		todo |= scatter(t, b, at6, nh6, sv6, n6, &local, &sv);
 	}
 	b->nh_local = local;
 	b->route_todo = todo;
+	b->sav_bad = sv.bad;
+	b->sav_set = sv.set;
+	b->sav_loose = sv.loose;
 }
 
 /*

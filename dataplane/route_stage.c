@@ -312,7 +312,7 @@ to_hop(const struct tables *t, struct burst *b, unsigned i, uint32_t nh)
 /*
  * Interprets meta.route_nh of packet i (VERDICT_CONTINUE or not).
  */
-static inline void
+static inline __attribute__((always_inline)) void
 route_one(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
 	  unsigned i)
 {

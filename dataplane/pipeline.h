@@ -261,17 +261,17 @@ struct pipeline_ctx {
 	X(SAMPLE, sample, BURST)                                               \
 	/* (port, VLANs, source MAC) peer_* tables      unknown_peer */        \
 	X(PEER, peer, BURST)                                                   \
-	/* destination FIB lookup    route4/6 (+ country) (route_nh, dcc) */   \
+	/* both FIBs, both addresses route4/6, sav4/6   (route_nh, egress) */  \
 	X(LOOKUP, lookup, BURST)                                               \
 	/* ARP, ND, echo to us       local_addrs         local, arp_invalid */ \
 	X(LOCAL, local, BURST)                                                 \
-	/* source FIB lookup         sav4/6 (+ country)  source_invalid */     \
+	/* lookup's source checks    sav sets, route4/6  source_invalid */     \
 	X(SAV, sav, BURST)                                                     \
 	/* ACL classifier (acl_class) acl                acl_deny, class */    \
 	X(ACL, acl, BURST)                                                     \
 	/* route_nh's meaning        peers               no_route .. */        \
 	X(ROUTE, route, BURST)                                                 \
-	/* the leaves' countries     (lookup's, sav's)   (countries) */        \
+	/* the leaves' countries     (lookup's)          (countries) */        \
 	X(COUNTRY, country, BURST)                                             \
 	/* trTCM per (peer, class)   profiles, meters    policer_* */          \
 	X(POLICER, policer, BURST)

@@ -5,22 +5,13 @@
  * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
  * egress peer, blackhole, no route, or a route back to the ingress peer.
  *
- * Cost: lookup 57.8 instructions/packet on the real table through the
- * ports, both addresses gathered and the leaf's country split off for
- * stage_country (+5.0 for the split, which saves stage_country's walk of
- * the destination: 50.0 -> 31.8); route 26 (callgrind; bench/README.md,
- * "Per stage" and "Issue 12, the country folded into the route leaf"). The blackhole counters cost forwarded traffic 5 instructions
- * per burst (26.34 -> 26.50 per packet, small scenario, 200k packets).
- * ECMP: a route to a member 27.5 before and after the groups (small,
- * 200k packets); a route to a group 79.2 (the flow hash and the slot
- * load; bench/ecmp_bench.c, 4 members, 70/30 IPv4/IPv6). With the
- * members' hops (session state, tables.h TBL_HOPS): a route to a member
- * 25.5, from the config or the kernel alike (one 32-bit word instead of
- * two fields of tbl_peer), a route to a group 84.2 (the family's slots).
- * The groups' counters (packets, bytes: ixg_lcore_counters.nhgroup): a
- * route to a group 94.3, +10.1; a route to a member 25.6, +0.1
- * (ecmp_bench, 200k packets, callgrind before/after, bench/README.md
- * "Next-hop group counters").
+ * Cost: lookup 115.6 instructions/packet, route 0.6, on the real table
+ * through the ports (compare --callgrind): lookup gathers both addresses,
+ * walks the route and SAV FIBs, and in one pass over the leaves writes
+ * both countries, judges the single-peer source checks for stage_sav and
+ * routes the packets to members, which leaves stage_route the rest (a
+ * route to an ECMP group: 105.7 in stage_route, bench/ecmp_bench.c);
+ * bench/README.md, "Issue 12, the FIB stages, fewer passes (helper fib)".
  */
 #include <string.h>
 

@@ -3,11 +3,11 @@
  * country_stage.c - country of the source and destination addresses, for
  * the per-country-pair counters.
  *
- * Cost: 13.3 instructions/packet on the real table through the ports
- * (compare --callgrind, packets counted exactly): no walk, both countries
- * from the leaves stage_lookup and stage_sav walked (31.8 with the
- * sources' walk; bench/README.md, "Issue 12, the source's country folded
- * into the SAV leaf (helper savfold)").
+ * Cost: 5.5 instructions/packet on the real table through the ports
+ * (compare --callgrind): no walk, stage_lookup wrote both countries from
+ * the leaves it walked; a pass unsets those of packets decided since
+ * (bench/README.md, "Issue 12, the FIB stages, fewer passes (helper
+ * fib)").
  */
 #include <string.h>
 
@@ -17,88 +17,22 @@
 #include "pkt_bytes.h"
 
 /*
- * The countries of the addresses stage_lookup gathered (burst.gathered),
- * both from the leaves stage_sav and stage_lookup walked (burst.sav_cc:
- * the SAV FIB's and the route FIB's hold the countries, tables.h), for
- * the packets still VERDICT_CONTINUE. No walk.
+ * Zero the countries of every packet no longer VERDICT_CONTINUE: the
+ * leaves stage_lookup walked gave every gathered packet its countries,
+ * but a packet dropped (or answered) before this stage keeps none, as
+ * when this stage wrote the continuing packets only. Packets not
+ * gathered have none already (stage_parse zeroes the metadata).
  */
 static void
-country_folded(struct burst *b)
+country_unset_decided(struct burst *b)
 {
-	const unsigned n4 = b->n_g4, n6 = b->n_g6;
-	const uint8_t *const s4 = b->sav_scc4, *const d4 = b->g_dcc4;
-	const uint8_t *const s6 = b->sav_scc6, *const d6 = b->g_dcc6;
-	const uint8_t *const at4 = b->g_at4, *const at6 = b->g_at6;
+	const unsigned n_pkts = b->n;
+	struct pkt_meta *const meta = b->meta;
 
-	for (unsigned j = 0; j < n4; j++) {
-		struct pkt_meta *m = &b->meta[at4[j]];
-
-		if (m->verdict == VERDICT_CONTINUE) {
-			m->src_country = s4[j];
-			m->dst_country = d4[j];
-		}
-	}
-	for (unsigned j = 0; j < n6; j++) {
-		struct pkt_meta *m = &b->meta[at6[j]];
-
-		if (m->verdict == VERDICT_CONTINUE) {
-			m->src_country = s6[j];
-			m->dst_country = d6[j];
-		}
-	}
-}
-
-/*
- * The countries of the addresses stage_lookup gathered (burst.gathered)
- * when stage_sav did not give the sources' (a test of some stages):
- * the sources' lookups in bulk, the destinations' from the route FIB's
- * leaves (burst.g_dcc*: the snapshot's route FIB holds its country map,
- * tables.h NH_COUNTRY_SHIFT), written to the packets still VERDICT_CONTINUE
- * (a subset of those gathered: no stage turns a packet back to
- * continue, and none between changes its addresses or family), so the
- * same packets get the same values as country_gather's path.
- */
-static void
-country_gathered(const struct tables *t, struct burst *b, int has4, int has6)
-{
-	const unsigned n4 = b->n_g4, n6 = b->n_g6;
-	const uint8_t *const dcc4 = b->g_dcc4, *const dcc6 = b->g_dcc6;
-	uint32_t s4[PIPELINE_BURST], s6[PIPELINE_BURST];
-
-	/* Without a map of the family its route FIB's leaves hold country
-	 * 0 (IXG_COUNTRY_UNKNOWN), so dcc* is right either way. */
-	if (n4 > 0) {
-		if (has4) {
-			lpm4_lookup_bulk(t->country4, b->g_src4, s4, n4);
-		} else {
-			for (unsigned j = 0; j < n4; j++)
-				s4[j] = IXG_COUNTRY_UNKNOWN;
-		}
-		for (unsigned j = 0; j < n4; j++) {
-			struct pkt_meta *m = &b->meta[b->g_at4[j]];
-
-			if (m->verdict == VERDICT_CONTINUE) {
-				m->src_country = (uint16_t)s4[j];
-				m->dst_country = dcc4[j];
-			}
-		}
-	}
-	if (n6 > 0) {
-		if (has6) {
-			lpm6_lookup_bulk(t->country6,
-					 (const uint8_t(*)[16])b->g_src6, s6,
-					 n6);
-		} else {
-			for (unsigned j = 0; j < n6; j++)
-				s6[j] = IXG_COUNTRY_UNKNOWN;
-		}
-		for (unsigned j = 0; j < n6; j++) {
-			struct pkt_meta *m = &b->meta[b->g_at6[j]];
-
-			if (m->verdict == VERDICT_CONTINUE) {
-				m->src_country = (uint16_t)s6[j];
-				m->dst_country = dcc6[j];
-			}
+	for (unsigned i = 0; i < n_pkts; i++) {
+		if (meta[i].verdict != VERDICT_CONTINUE) {
+			meta[i].src_country = IXG_COUNTRY_UNKNOWN;
+			meta[i].dst_country = IXG_COUNTRY_UNKNOWN;
 		}
 	}
 }
@@ -164,10 +98,12 @@ country_gather(const struct tables *t, struct burst *b, int has4, int has6)
 
 /*
  * Sets meta.src_country / dst_country (IXG_COUNTRY_UNKNOWN when not in the
- * country map) for every VERDICT_CONTINUE IP packet: from the leaves
- * stage_lookup and stage_sav walked when both ran on this burst
- * (burst.gathered, burst.sav_cc), else from the addresses stage_lookup
- * gathered, else gathered here. Worker thread.
+ * country map) for every VERDICT_CONTINUE IP packet, and leaves them
+ * IXG_COUNTRY_UNKNOWN on every other packet: on a burst stage_lookup
+ * gathered (burst.gathered) it wrote both from the leaves it walked (the
+ * route FIB's and the SAV FIB's hold the countries, tables.h), and this
+ * stage only unsets those of the packets decided since; else gathered
+ * and looked up here. Worker thread.
  */
 void
 stage_country(struct pipeline_ctx *ctx, struct burst *b)
@@ -177,10 +113,8 @@ stage_country(struct pipeline_ctx *ctx, struct burst *b)
 
 	if (!has4 && !has6)
 		return;
-	if (b->gathered && b->sav_cc)
-		country_folded(b);
-	else if (b->gathered)
-		country_gathered(t, b, has4, has6);
+	if (b->gathered)
+		country_unset_decided(b);
 	else
 		country_gather(t, b, has4, has6);
 }

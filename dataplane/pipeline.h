@@ -146,27 +146,30 @@ struct burst {
 	 */
 	uint32_t parsed_fast;
 	/*
-	 * The addresses stage_lookup gathered, for stage_country to look up
-	 * without gathering them again: the packets that were
+	 * The addresses stage_lookup gathered: the packets that were
 	 * VERDICT_CONTINUE IPv4 (IPv6) then, n_g4 (n_g6) of them, by index
 	 * g_at4 (g_at6), source and destination (IPv4 in host order). Valid
-	 * while `gathered` is 1: stage_parse clears it, stage_lookup sets it;
-	 * a burst that skipped them (a test of one stage) has it 0 and is
-	 * gathered by stage_country itself. g_dcc4/g_dcc6: the
-	 * destinations' countries, from the route FIB's leaves (tables.h,
-	 * NH_COUNTRY_SHIFT), so stage_country looks up the sources only.
+	 * while `gathered` is 1: stage_parse clears it, stage_lookup sets
+	 * it; a burst that skipped them (a test of one stage) has it 0 and
+	 * is gathered by stage_sav and stage_country themselves.
+	 * stage_lookup also wrote both countries into those packets (from
+	 * the route and SAV FIBs' leaves, tables.h) and what the following
+	 * masks say (bit i: pkts[i]). route_todo: the packets it left to
+	 * stage_route (every gathered packet it did not route to a member
+	 * at once). For stage_sav, which applies them to the packets still
+	 * VERDICT_CONTINUE: sav_bad, a strict or feasible member's packet
+	 * whose source's leaf names one other peer; sav_set, one whose leaf
+	 * names a multi-peer set (SAV_SET + set in sav_set_nh[i]); sav_loose,
+	 * a loose member's packet (its source to look up in the route FIB).
 	 */
 	uint8_t gathered;
 	uint8_t n_g4, n_g6;
 	uint8_t g_at4[PIPELINE_BURST], g_at6[PIPELINE_BURST];
-	uint8_t g_dcc4[PIPELINE_BURST], g_dcc6[PIPELINE_BURST];
+	uint32_t route_todo;
+	uint32_t sav_bad, sav_set, sav_loose;
+	uint32_t sav_set_nh[PIPELINE_BURST];
 	uint32_t g_src4[PIPELINE_BURST], g_dst4[PIPELINE_BURST];
 	uint8_t g_src6[PIPELINE_BURST][16], g_dst6[PIPELINE_BURST][16];
-	/* stage_sav: the gathered sources' countries (by g_* index), from
-	 * the SAV FIB leaves it walked (tables.h, SAV_COUNTRY_SHIFT), for
-	 * stage_country; valid while sav_cc is 1 (stage_lookup clears it). */
-	uint8_t sav_cc;
-	uint8_t sav_scc4[PIPELINE_BURST], sav_scc6[PIPELINE_BURST];
 	/* peer_smac[i]: the 8 bytes at offset 6 of pkts[i] (its source MAC,
 	 * then 2 more) as stage_parse read them, for stage_peer: valid for
 	 * every packet parse left CONTINUE or marked in `charged`. */
@@ -258,17 +261,17 @@ struct pipeline_ctx {
 	X(SAMPLE, sample, BURST)                                               \
 	/* (port, VLANs, source MAC) peer_* tables      unknown_peer */        \
 	X(PEER, peer, BURST)                                                   \
-	/* destination FIB lookup    route4/6 (+ country) (route_nh, dcc) */   \
+	/* both FIBs, both addresses route4/6, sav4/6   (route_nh, egress) */  \
 	X(LOOKUP, lookup, BURST)                                               \
 	/* ARP, ND, echo to us       local_addrs         local, arp_invalid */ \
 	X(LOCAL, local, BURST)                                                 \
-	/* source FIB lookup         sav4/6 (+ country)  source_invalid */     \
+	/* lookup's source checks    sav sets, route4/6  source_invalid */     \
 	X(SAV, sav, BURST)                                                     \
 	/* ACL classifier (acl_class) acl                acl_deny, class */    \
 	X(ACL, acl, BURST)                                                     \
 	/* route_nh's meaning        peers               no_route .. */        \
 	X(ROUTE, route, BURST)                                                 \
-	/* the leaves' countries     (lookup's, sav's)   (countries) */        \
+	/* the leaves' countries     (lookup's)          (countries) */        \
 	X(COUNTRY, country, BURST)                                             \
 	/* trTCM per (peer, class)   profiles, meters    policer_* */          \
 	X(POLICER, policer, BURST)

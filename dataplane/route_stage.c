@@ -5,22 +5,13 @@
  * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
  * egress peer, blackhole, no route, or a route back to the ingress peer.
  *
- * Cost: lookup 57.8 instructions/packet on the real table through the
- * ports, both addresses gathered and the leaf's country split off for
- * stage_country (+5.0 for the split, which saves stage_country's walk of
- * the destination: 50.0 -> 31.8); route 26 (callgrind; bench/README.md,
- * "Per stage" and "Issue 12, the country folded into the route leaf"). The blackhole counters cost forwarded traffic 5 instructions
- * per burst (26.34 -> 26.50 per packet, small scenario, 200k packets).
- * ECMP: a route to a member 27.5 before and after the groups (small,
- * 200k packets); a route to a group 79.2 (the flow hash and the slot
- * load; bench/ecmp_bench.c, 4 members, 70/30 IPv4/IPv6). With the
- * members' hops (session state, tables.h TBL_HOPS): a route to a member
- * 25.5, from the config or the kernel alike (one 32-bit word instead of
- * two fields of tbl_peer), a route to a group 84.2 (the family's slots).
- * The groups' counters (packets, bytes: ixg_lcore_counters.nhgroup): a
- * route to a group 94.3, +10.1; a route to a member 25.6, +0.1
- * (ecmp_bench, 200k packets, callgrind before/after, bench/README.md
- * "Next-hop group counters").
+ * Cost: lookup 115.6 instructions/packet, route 0.6, on the real table
+ * through the ports (compare --callgrind): lookup gathers both addresses,
+ * walks the route and SAV FIBs, and in one pass over the leaves writes
+ * both countries, judges the single-peer source checks for stage_sav and
+ * routes the packets to members, which leaves stage_route the rest (a
+ * route to an ECMP group: 105.7 in stage_route, bench/ecmp_bench.c);
+ * bench/README.md, "Issue 12, the FIB stages, fewer passes (helper fib)".
  */
 #include <string.h>
 
@@ -33,14 +24,107 @@
 _Static_assert(TBL_HOPS - 1 < NH_BLACKHOLE, "hops are next hops of kind 0");
 
 /*
- * Destination lookup for every VERDICT_CONTINUE IPv4/IPv6 packet of b, in
- * bulk per family: stores the FIB result's next hop (NH_* encoding) in
- * meta.route_nh, and in b->nh_local the packets routed to the node itself
- * (bit i: b->pkts[i]), so stage_local visits only those. stage_sav
- * (loose) and stage_route use the result. Gathers both addresses of those
- * packets into b->g_* (burst.gathered) for stage_country, and the
- * destination's country the same leaf holds into b->g_dcc*. Worker
- * thread; reads ctx->t, writes only the burst.
+ * The leaves of one family's lookups (destination leaf[j], source's SAV
+ * leaf sleaf[j], for packet at[j]), into the packets: route_nh and
+ * dst_country; src_country; route's common case decided at once (a
+ * member's hop whose session is up, not the ingress member, the packet
+ * not received as L2 multicast: out_peer and out_port, as to_hop below
+ * sets them), every other packet's bit in the mask returned, for
+ * stage_route, and in *local if its route is the node itself; the
+ * source check of a strict or feasible member's packet against a
+ * single-peer leaf (s->bad), the other checks left to stage_sav (s->set,
+ * s->loose), which applies them to the packets still VERDICT_CONTINUE
+ * then (stage_local decides before it).
+ */
+struct sav_masks {
+	uint32_t bad, set, loose;
+};
+
+static inline __attribute__((always_inline)) uint32_t
+scatter(const struct tables *t, struct burst *b, const uint8_t *at,
+	const uint32_t *leaf, const uint32_t *sleaf, unsigned n,
+	uint32_t *local, struct sav_masks *sv)
+{
+	uint32_t todo = 0, loc = 0, bad = 0, set = 0, loose = 0;
+
+	for (unsigned j = 0; j < n; j++) {
+		const unsigned i = at[j];
+		const uint32_t bit = UINT32_C(1) << i;
+		struct pkt_meta *m = &b->meta[i];
+		const uint32_t nh = tbl_leaf_nh(leaf[j]);
+		const uint32_t sl = sleaf[j];
+		const uint16_t in = m->in_peer;
+
+		m->route_nh = nh;
+		m->dst_country = (uint16_t)tbl_leaf_country(leaf[j]);
+		m->src_country = (uint16_t)tbl_sav_leaf_country(sl);
+		if (likely((unsigned)in - 1u < IXG_MAX_PEERS - 1u)) {
+			const uint8_t mode = t->peers[in].sav_mode;
+
+			if (likely(mode == IXG_SAV_STRICT) ||
+			    mode == IXG_SAV_FEASIBLE) {
+				const uint32_t sp = tbl_sav_leaf_peers(sl);
+
+				if (unlikely(sp != in)) {
+					if (sp >= SAV_SET) {
+						set |= bit;
+						b->sav_set_nh[i] = sp;
+					} else {
+						bad |= bit;
+					}
+				}
+			} else if (mode == IXG_SAV_LOOSE) {
+				loose |= bit;
+			}
+		}
+		if (likely(nh - 1 < TBL_HOPS - 1) && likely(!m->l2_mcast)) {
+			const uint32_t h = __atomic_load_n(&t->hop[nh],
+							   __ATOMIC_RELAXED);
+			const uint16_t peer = (uint16_t)h;
+
+			if (likely(peer != 0 && peer != in)) {
+				m->out_peer = peer;
+				m->out_port = (uint16_t)(h >> 16);
+				continue;
+			}
+		}
+		todo |= bit;
+		if ((nh & NH_KIND_MASK) == NH_LOCAL)
+			loc |= bit;
+	}
+	*local |= loc;
+	sv->bad |= bad;
+	sv->set |= set;
+	sv->loose |= loose;
+	return todo;
+}
+
+/* The SAV FIB stage_lookup walks for family v6's sources: NULL (zeros,
+ * no walk) when no peer is strict or feasible (tables.sav_checks) and
+ * the family has no country map, which the SAV leaves hold. */
+static inline const struct lpm *
+sav_fib(const struct tables *t, int v6)
+{
+	if (!t->sav_checks && (v6 ? t->country6 : t->country4) == NULL)
+		return NULL;
+	return v6 ? t->sav6 : t->sav4;
+}
+
+/*
+ * Destination and source lookups for every VERDICT_CONTINUE IPv4/IPv6
+ * packet of b, in bulk per family and FIB: stores the route FIB result's
+ * next hop (NH_* encoding) in meta.route_nh and the destination's
+ * country the same leaf holds in meta.dst_country, the source's country
+ * the SAV FIB's leaf holds in meta.src_country (stage_country zeroes
+ * both again on a packet decided before it), and in b->nh_local the
+ * packets routed to the node itself (bit i: b->pkts[i]), so stage_local
+ * visits only those. A packet routed to a member it may go to gets its
+ * out_peer and out_port here (what stage_route would give it); the
+ * others are in b->route_todo, which is all stage_route looks at. The
+ * source checks the SAV leaf answers are made here and applied by
+ * stage_sav (burst.sav_bad, sav_set, sav_loose). The addresses stay
+ * gathered in b->g_* (burst.gathered). Worker thread; reads ctx->t,
+ * writes only the burst.
  */
 void
 stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
@@ -52,10 +136,11 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	uint32_t *const src4 = b->g_src4, *const dst4 = b->g_dst4;
 	uint8_t(*const src6)[16] = b->g_src6, (*const dst6)[16] = b->g_dst6;
 	uint8_t *const at4 = b->g_at4, *const at6 = b->g_at6;
-	uint8_t *const dcc4 = b->g_dcc4, *const dcc6 = b->g_dcc6;
 	uint32_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
+	uint32_t sv4[PIPELINE_BURST], sv6[PIPELINE_BURST];
+	struct sav_masks sv = {0, 0, 0};
 	unsigned n4 = 0, n6 = 0;
-	uint32_t local = 0;
+	uint32_t local = 0, todo = 0;
 
 	for (unsigned i = 0; i < n_pkts; i++) {
 		const struct pkt_meta *m = &b->meta[i];
@@ -76,31 +161,23 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	b->n_g4 = (uint8_t)n4;
 	b->n_g6 = (uint8_t)n6;
 	b->gathered = 1;
-	b->sav_cc = 0; /* stage_sav's, on these */
 	if (n4 > 0) {
 		lpm4_lookup_bulk(t->route4, dst4, nh4, n4);
-		for (unsigned j = 0; j < n4; j++) {
-			uint32_t nh = tbl_leaf_nh(nh4[j]);
-
-			dcc4[j] = (uint8_t)tbl_leaf_country(nh4[j]);
-			b->meta[at4[j]].route_nh = nh;
-			if ((nh & NH_KIND_MASK) == NH_LOCAL)
-				local |= UINT32_C(1) << at4[j];
-		}
+		lpm4_lookup_bulk(sav_fib(t, 0), src4, sv4, n4);
+		todo |= scatter(t, b, at4, nh4, sv4, n4, &local, &sv);
 	}
 	if (n6 > 0) {
 		lpm6_lookup_bulk(t->route6, (const uint8_t(*)[16])dst6, nh6,
 				 n6);
-		for (unsigned j = 0; j < n6; j++) {
-			uint32_t nh = tbl_leaf_nh(nh6[j]);
-
-			dcc6[j] = (uint8_t)tbl_leaf_country(nh6[j]);
-			b->meta[at6[j]].route_nh = nh;
-			if ((nh & NH_KIND_MASK) == NH_LOCAL)
-				local |= UINT32_C(1) << at6[j];
-		}
+		lpm6_lookup_bulk(sav_fib(t, 1), (const uint8_t(*)[16])src6, sv6,
+				 n6);
+		todo |= scatter(t, b, at6, nh6, sv6, n6, &local, &sv);
 	}
 	b->nh_local = local;
+	b->route_todo = todo;
+	b->sav_bad = sv.bad;
+	b->sav_set = sv.set;
+	b->sav_loose = sv.loose;
 }
 
 /*
@@ -224,8 +301,72 @@ to_hop(const struct tables *t, struct burst *b, unsigned i, uint32_t nh)
 }
 
 /*
- * Interprets meta.route_nh, filled by stage_lookup. Worker thread; writes
- * this lcore's blackhole counters (ctx->ctr).
+ * Interprets meta.route_nh of packet i (VERDICT_CONTINUE or not).
+ */
+static inline __attribute__((always_inline)) void
+route_one(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
+	  unsigned i)
+{
+	struct pkt_meta *m = &b->meta[i];
+	uint32_t nh = m->route_nh;
+
+	if (m->verdict != VERDICT_CONTINUE ||
+	    (m->l3 != L3_IPV4 && m->l3 != L3_IPV6))
+		return;
+	/* RFC 1812 5.3.4: a router does not forward a packet it got as
+	 * link-layer broadcast or multicast (a member's L2 flood must not
+	 * become routed traffic to every other member). */
+	if (m->l2_mcast) {
+		pkt_drop(b, i, IXG_DROP_L2_MULTICAST);
+		return;
+	}
+	/* The common case first: a member's hop (kind 0, not NH_NONE); its
+	 * session state is in the word read anyway. */
+	if (likely(nh - 1 < TBL_HOPS - 1)) {
+		to_hop(t, b, i, nh);
+		return;
+	}
+	switch (nh & NH_KIND_MASK) {
+	case NH_BLACKHOLE:
+		count_blackhole(ctx->ctr, t->blackholes[nh & NH_INDEX_MASK].id,
+				m);
+		pkt_drop(b, i, IXG_DROP_BLACKHOLE);
+		return;
+	case NH_LOCAL:
+		/* stage_local answers what it can; the rest ends here */
+		pkt_drop(b, i, IXG_DROP_LOCAL_UNHANDLED);
+		return;
+	case NH_GROUP: {
+		/* ECMP: the member for this flow, then as a hop; counted by
+		 * the group when it goes to one (g < t->n_nhg <=
+		 * IXG_MAX_NHGROUPS, else NH_NONE) */
+		const uint32_t g = nh & NH_INDEX_MASK;
+
+		nh = nhg_member(t, g, m);
+		if (likely(nh - 1 < TBL_HOPS - 1)) {
+			to_hop(t, b, i, nh);
+			if (likely(m->verdict == VERDICT_CONTINUE)) {
+				ctx->ctr->nhgroup[g].packets++;
+				ctx->ctr->nhgroup[g].bytes += m->rx_len;
+			}
+			return;
+		}
+		break;
+	}
+	default: break;
+	}
+	if (nh - 1 < TBL_HOPS - 1)
+		to_hop(t, b, i, nh);
+	else
+		pkt_drop(b, i, IXG_DROP_NO_ROUTE);
+}
+
+/*
+ * Interprets meta.route_nh, filled by stage_lookup: on a burst it
+ * gathered (burst.gathered) only the packets it left to this stage
+ * (burst.route_todo: not routed to a member it could send them to at
+ * once), else every packet. Worker thread; writes this lcore's blackhole
+ * and group counters (ctx->ctr).
  *
  * Blackhole expiry: the snapshot is immutable, so an expired blackhole cannot
  * fall back to its covering route here. tables_build() leaves expired
@@ -239,59 +380,11 @@ stage_route(struct pipeline_ctx *ctx, struct burst *b)
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
 
-	for (unsigned i = 0; i < n_pkts; i++) {
-		struct pkt_meta *m = &b->meta[i];
-		uint32_t nh = m->route_nh;
-
-		if (m->verdict != VERDICT_CONTINUE ||
-		    (m->l3 != L3_IPV4 && m->l3 != L3_IPV6))
-			continue;
-		/* RFC 1812 5.3.4: a router does not forward a packet it got
-		 * as link-layer broadcast or multicast (a member's L2 flood
-		 * must not become routed traffic to every other member). */
-		if (m->l2_mcast) {
-			pkt_drop(b, i, IXG_DROP_L2_MULTICAST);
-			continue;
-		}
-		/* The common case first: a member's hop (kind 0, not
-		 * NH_NONE); its session state is in the word read anyway. */
-		if (likely(nh - 1 < TBL_HOPS - 1)) {
-			to_hop(t, b, i, nh);
-			continue;
-		}
-		switch (nh & NH_KIND_MASK) {
-		case NH_BLACKHOLE:
-			count_blackhole(ctx->ctr,
-					t->blackholes[nh & NH_INDEX_MASK].id,
-					m);
-			pkt_drop(b, i, IXG_DROP_BLACKHOLE);
-			continue;
-		case NH_LOCAL:
-			/* stage_local answers what it can; the rest ends here */
-			pkt_drop(b, i, IXG_DROP_LOCAL_UNHANDLED);
-			continue;
-		case NH_GROUP: {
-			/* ECMP: the member for this flow, then as a hop;
-			 * counted by the group when it goes to one (g <
-			 * t->n_nhg <= IXG_MAX_NHGROUPS, else NH_NONE) */
-			const uint32_t g = nh & NH_INDEX_MASK;
-
-			nh = nhg_member(t, g, m);
-			if (likely(nh - 1 < TBL_HOPS - 1)) {
-				to_hop(t, b, i, nh);
-				if (likely(m->verdict == VERDICT_CONTINUE)) {
-					ctx->ctr->nhgroup[g].packets++;
-					ctx->ctr->nhgroup[g].bytes += m->rx_len;
-				}
-				continue;
-			}
-			break;
-		}
-		default: break;
-		}
-		if (nh - 1 < TBL_HOPS - 1)
-			to_hop(t, b, i, nh);
-		else
-			pkt_drop(b, i, IXG_DROP_NO_ROUTE);
+	if (b->gathered) {
+		for (uint32_t todo = b->route_todo; todo != 0; todo &= todo - 1)
+			route_one(ctx, t, b, (unsigned)__builtin_ctz(todo));
+		return;
 	}
+	for (unsigned i = 0; i < n_pkts; i++)
+		route_one(ctx, t, b, i);
 }

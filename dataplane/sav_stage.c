@@ -9,11 +9,10 @@
  * over sources the control plane extends with every prefix routed to the
  * peer.
  *
- * Cost: 55.8 instructions/packet on the real table through the ports
- * (compare --callgrind, packets counted exactly), the walk that also
- * gives the source's country included (70.1 plus stage_country's 18.5
- * before the fold; bench/README.md, "Issue 12, the source's country
- * folded into the SAV leaf (helper savfold)").
+ * Cost: 4.6 instructions/packet on the real table through the ports
+ * (compare --callgrind): stage_lookup walks the SAV FIB and judges the
+ * single-peer leaves, this stage applies that (bench/README.md, "Issue
+ * 12, the FIB stages, fewer passes (helper fib)").
  * The sets' prefetch (prefetch_sets): on pipeline_bench's full table
  * 4-6% fewer cycles for the whole pipeline (--ab-prefetch; bench/README.md,
  * "Issue 12, where the FIB walks miss").
@@ -201,75 +200,75 @@ sav_own_gather(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
 }
 
 /*
- * One family of the packets stage_lookup gathered (burst.g_*): every
- * source walks the SAV FIB once, in place in the gathered array, when
- * some peer is strict or feasible (tables.sav_checks) or the family has
- * a country map; the leaf answers the strict and feasible checks and,
- * for every packet, the source's country (tables.h, SAV_COUNTRY_SHIFT),
- * which goes to b->sav_scc* for stage_country. Loose packets' sources
- * walk the route FIB too (routed()). A packet no longer VERDICT_CONTINUE
- * (stage_local took it) is walked but not judged.
+ * stage_sav on a burst stage_lookup gathered: it walked the SAV FIB for
+ * every source and judged what the leaf answers (burst.sav_*); here
+ * those judgements are applied to the packets still VERDICT_CONTINUE
+ * (stage_local decides before this stage): the sources it found invalid,
+ * the multi-peer sets searched (after their prefetch over the batch),
+ * the loose members' sources looked up in the route FIB.
  */
 static inline __attribute__((always_inline)) void
-sav_gathered_fam(const struct tables *t, struct burst *b, int v6, int prefetch)
+sav_gathered(const struct tables *t, struct burst *b, int prefetch)
 {
-	const unsigned n = v6 ? b->n_g6 : b->n_g4;
-	const uint8_t *const at = v6 ? b->g_at6 : b->g_at4;
-	uint8_t *const scc = v6 ? b->sav_scc6 : b->sav_scc4;
-	const struct lpm *f = t->sav_checks || (v6 ? t->country6
-						   : t->country4) != NULL
-				      ? (v6 ? t->sav6 : t->sav4)
-				      : NULL; /* NULL: zeros, no walk */
-	uint8_t lj[PIPELINE_BURST];
-	uint32_t v[PIPELINE_BURST];
-	unsigned n_loose = 0;
+	uint32_t bad = b->sav_bad;
 
-	if (n == 0)
-		return;
-	if (v6)
-		lpm6_lookup_bulk(f, (const uint8_t(*)[16])b->g_src6, v, n);
-	else
-		lpm4_lookup_bulk(f, b->g_src4, v, n);
-	if (prefetch && t->n_sav_sets > SAV_SETS_PREFETCH)
-		prefetch_sets(t, v, n);
-	for (unsigned j = 0; j < n; j++) {
-		const uint32_t leaf = v[j];
-		const unsigned i = at[j];
-		const struct pkt_meta *m = &b->meta[i];
-		const uint16_t peer = m->in_peer;
-		uint8_t mode;
+	if (unlikely(b->sav_set != 0)) {
+		uint32_t nh[PIPELINE_BURST];
+		uint8_t at[PIPELINE_BURST];
+		unsigned n = 0;
 
-		scc[j] = (uint8_t)tbl_sav_leaf_country(leaf);
-		if (m->verdict != VERDICT_CONTINUE ||
-		    (unsigned)peer - 1u >= IXG_MAX_PEERS - 1u)
-			continue;
-		mode = t->peers[peer].sav_mode;
-		if (likely(mode == IXG_SAV_STRICT) ||
-		    mode == IXG_SAV_FEASIBLE) {
-			if (!in_set(t, tbl_sav_leaf_peers(leaf), peer))
-				pkt_drop(b, i, IXG_DROP_SOURCE_INVALID);
-		} else if (mode == IXG_SAV_LOOSE) {
-			lj[n_loose++] = (uint8_t)j;
+		for (uint32_t m = b->sav_set; m != 0; m &= m - 1) {
+			const unsigned i = (unsigned)__builtin_ctz(m);
+
+			if (b->meta[i].verdict != VERDICT_CONTINUE)
+				continue;
+			nh[n] = b->sav_set_nh[i];
+			at[n++] = (uint8_t)i;
 		}
+		if (prefetch && t->n_sav_sets > SAV_SETS_PREFETCH)
+			prefetch_sets(t, nh, n);
+		for (unsigned q = 0; q < n; q++)
+			if (!in_set_many(t, nh[q], b->meta[at[q]].in_peer))
+				bad |= UINT32_C(1) << at[q];
 	}
-	if (n_loose > 0) {
-		uint32_t ip4[PIPELINE_BURST], r[PIPELINE_BURST];
+	if (unlikely(b->sav_loose != 0)) {
+		uint32_t ip4[PIPELINE_BURST], r4[PIPELINE_BURST];
+		uint32_t r6[PIPELINE_BURST];
 		uint8_t ip6[PIPELINE_BURST][16];
+		uint8_t at4[PIPELINE_BURST], at6[PIPELINE_BURST];
+		unsigned n4 = 0, n6 = 0;
 
-		for (unsigned q = 0; q < n_loose; q++) {
-			if (v6)
-				memcpy(ip6[q], b->g_src6[lj[q]], 16);
-			else
-				ip4[q] = b->g_src4[lj[q]];
+		for (uint32_t m = b->sav_loose; m != 0; m &= m - 1) {
+			const unsigned i = (unsigned)__builtin_ctz(m);
+			const struct pkt_meta *pm = &b->meta[i];
+
+			if (pm->verdict != VERDICT_CONTINUE)
+				continue;
+			if (pm->l3 == L3_IPV4) {
+				ip4[n4] = ld_be32(pm->src);
+				at4[n4++] = (uint8_t)i;
+			} else {
+				memcpy(ip6[n6], pm->src, 16);
+				at6[n6++] = (uint8_t)i;
+			}
 		}
-		if (v6)
+		if (n4 > 0)
+			lpm4_lookup_bulk(t->route4, ip4, r4, n4);
+		if (n6 > 0)
 			lpm6_lookup_bulk(t->route6, (const uint8_t(*)[16])ip6,
-					 r, n_loose);
-		else
-			lpm4_lookup_bulk(t->route4, ip4, r, n_loose);
-		for (unsigned q = 0; q < n_loose; q++)
-			if (!routed(r[q]))
-				pkt_drop(b, at[lj[q]], IXG_DROP_SOURCE_INVALID);
+					 r6, n6);
+		for (unsigned q = 0; q < n4; q++)
+			if (!routed(r4[q]))
+				bad |= UINT32_C(1) << at4[q];
+		for (unsigned q = 0; q < n6; q++)
+			if (!routed(r6[q]))
+				bad |= UINT32_C(1) << at6[q];
+	}
+	for (; bad != 0; bad &= bad - 1) {
+		const unsigned i = (unsigned)__builtin_ctz(bad);
+
+		if (b->meta[i].verdict == VERDICT_CONTINUE)
+			pkt_drop(b, i, IXG_DROP_SOURCE_INVALID);
 	}
 }
 
@@ -277,23 +276,22 @@ sav_gathered_fam(const struct tables *t, struct burst *b, int v6, int prefetch)
 static inline __attribute__((always_inline)) void
 sav(struct pipeline_ctx *ctx, struct burst *b, int prefetch)
 {
-	if (b->gathered) {
-		sav_gathered_fam(ctx->t, b, 0, prefetch);
-		sav_gathered_fam(ctx->t, b, 1, prefetch);
-		b->sav_cc = 1;
-	} else {
+	if (b->gathered)
+		sav_gathered(ctx->t, b, prefetch);
+	else
 		sav_own_gather(ctx, b, prefetch);
-	}
 }
 
 /*
  * Drops (source_invalid) every VERDICT_CONTINUE IP packet whose source the
- * ingress peer may not send, by the peer's mode. On the addresses
- * stage_lookup gathered (burst.gathered): one SAV FIB walk a source,
- * whose leaf also gives stage_country the source's country
- * (burst.sav_cc); else only packets that need a lookup are gathered and
- * looked up, in bulk per FIB. The multi-peer sets the lookups answer are
- * prefetched over the batch before any is searched. Worker thread.
+ * ingress peer may not send, by the peer's mode. On a burst stage_lookup
+ * gathered (burst.gathered) it walked the SAV FIB once per source (the
+ * leaf gives the source's country too) and judged the single-peer
+ * leaves: this stage applies that, searches the multi-peer sets and
+ * looks the loose members' sources up in the route FIB; else only
+ * packets that need a lookup are gathered and looked up, in bulk per
+ * FIB. The multi-peer sets the lookups answer are prefetched over the
+ * batch before any is searched. Worker thread.
  */
 void
 stage_sav(struct pipeline_ctx *ctx, struct burst *b)

@@ -132,6 +132,15 @@ static const char *const addrs6[] = {"2400:da00::1", "2405:4800:2::1",
 				     "2405:4800:1:5::1", "2001:db8::1",
 				     "2405:4800:1::ff"};
 
+/* The copy of a burst after stage_lookup as a burst it did not see:
+ * stage_lookup wrote the destinations' countries into the packets. */
+static void
+unset_countries(struct burst *b)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		b->meta[i].src_country = b->meta[i].dst_country = 0;
+}
+
 /*
  * stage_country on what stage_lookup gathered against its own gather
  * (burst.gathered cleared): 300 random bursts of both families, ARP and
@@ -195,6 +204,7 @@ test_gathered_matches_own_gather(void **state)
 					pkt_drop(&a, i, IXG_DROP_ACL_DENY);
 			b = a;
 			b.gathered = 0;
+			unset_countries(&b);
 			stage_country(&ctx, &a);
 			stage_country(&ctx, &b);
 			b.gathered = 1;
@@ -209,13 +219,15 @@ test_gathered_matches_own_gather(void **state)
 }
 
 /*
- * The sources' countries from the SAV FIB's leaves (stage_sav on what
- * stage_lookup gathered, burst.sav_cc) against stage_sav's and
- * stage_country's own gathers: peers strict, loose, off and feasible,
- * packets of no peer, a multi-peer set, routes for the loose check; 300
- * random bursts over country data of both families, IPv4 only and IPv6
- * only, with packets dropped before and between the stages. Verdicts,
- * drop reasons and countries must come out byte for byte the same.
+ * The source checks and countries from the SAV FIB's leaves (stage_lookup
+ * walks them and judges, stage_sav applies: burst.sav_*) against
+ * stage_sav's and stage_country's own gathers: peers strict, loose, off
+ * and feasible, packets of no peer, a multi-peer set, routes for the
+ * loose check; 300 random bursts over country data of both families,
+ * IPv4 only and IPv6 only, with packets dropped before stage_lookup,
+ * between it and stage_sav (as stage_local would) and between
+ * stage_sav and stage_country. Verdicts, drop reasons and countries must
+ * come out byte for byte the same.
  */
 static void
 test_sav_leaves_match_own_gather(void **state)
@@ -286,11 +298,18 @@ test_sav_leaves_match_own_gather(void **state)
 					later |= UINT32_C(1) << k;
 			}
 			stage_lookup(&ctx, &a);
+			/* decided between stage_lookup's checks and stage_sav
+			 * (as stage_local would): not judged by stage_sav */
+			for (unsigned i = 0; i < n; i++)
+				if (a.meta[i].verdict == VERDICT_CONTINUE &&
+				    rnd(8) == 0)
+					pkt_drop(&a, i,
+						 IXG_DROP_LOCAL_UNHANDLED);
 			b = a;
 			b.gathered = 0;
+			unset_countries(&b);
 			stage_sav(&ctx, &a);
 			stage_sav(&ctx, &b);
-			assert_int_equal(a.sav_cc, 1);
 			for (unsigned i = 0; i < n; i++) {
 				if (!(later >> i & 1))
 					continue;
@@ -302,9 +321,6 @@ test_sav_leaves_match_own_gather(void **state)
 			stage_country(&ctx, &a);
 			stage_country(&ctx, &b);
 			b.gathered = a.gathered;
-			b.sav_cc = a.sav_cc;
-			memcpy(b.sav_scc4, a.sav_scc4, sizeof(b.sav_scc4));
-			memcpy(b.sav_scc6, a.sav_scc6, sizeof(b.sav_scc6));
 			assert_memory_equal(&a, &b, sizeof(a));
 			for (unsigned i = 0; i < n; i++) {
 				set += a.meta[i].src_country != 0;

@@ -449,6 +449,135 @@ test_blackhole_duplicate_id(void **state)
 	dp_spec_free(s);
 }
 
+/* ---- stage_lookup deciding route's common case ------------------------ */
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 11) % n;
+}
+
+/*
+ * stage_lookup gives a packet routed to a member it may go to its
+ * out_peer and out_port, and leaves only the others to stage_route
+ * (burst.route_todo): against stage_route over every packet (the burst
+ * copied after stage_lookup, burst.gathered cleared, the egress fields
+ * cleared) on 300 random bursts of both families, routes to members, to
+ * the ingress member (hairpin), to an ECMP group, to a blackhole, to the
+ * node, no route, L2 multicast, ARP, packets dropped before stage_lookup
+ * and between it and stage_route (as local, sav or acl would): the same
+ * verdicts and drop reasons, the same egress of every packet still
+ * VERDICT_CONTINUE, the same counters (blackholes, groups).
+ */
+static void
+test_lookup_decides_as_route(void **state)
+{
+	static const char *const dst4[] = {
+		"10.0.0.1",   "10.1.2.3",  "10.1.1.5",	 "10.1.1.201",
+		"11.0.0.1",   "10.1.1.66", "10.1.1.1",	 "172.16.9.9",
+		"10.200.0.1", "10.1.0.1",  "172.16.0.1", "10.1.1.202"};
+	static const char *const dst6[] = {
+		"2001:db8::1",	  "2001:db8:aa::1",    "2001:db8:aa:bb::5",
+		"2001:db9::1",	  "2001:db8:aa:cc::1", "2001:db8:aa:bb::1",
+		"2001:db8:ec::1", "2001:db8:ec::2",    "2001:db8:1::1"};
+	struct ixg_spec *s = spec();
+	struct ixg_lcore_counters *c2 = calloc(1, sizeof(*c2));
+	struct ixg_spec_nhgroup *g;
+	unsigned decided = 0, left = 0;
+	struct tables *t;
+
+	(void)state;
+	assert_non_null(c2);
+	memset(ctr, 0, sizeof(*ctr));
+	dp_spec_blackhole(s, "10.1.1.66", 32, 0);
+	dp_spec_blackhole(s, "2001:db8:aa:cc::", 64, 0);
+	dp_spec_local(s, 0, "10.1.1.1", 24);
+	dp_spec_local(s, 0, "2001:db8:aa:bb::1", 64);
+	dp_spec_route4(s, "172.16.0.0", 12, IXG_NH_GROUP | 7);
+	dp_spec_route6(s, "2001:db8:ec::", 48, IXG_NH_GROUP | 7);
+	s->nhgroups = calloc(1, sizeof(*s->nhgroups));
+	assert_non_null(s->nhgroups);
+	s->n_nhgroups = 1;
+	g = &s->nhgroups[0];
+	g->id = 7;
+	g->n_members = 2;
+	g->peer_id[0] = 1;
+	g->peer_id[1] = 2;
+	g->weight[0] = g->weight[1] = 1;
+	t = dp_tables_build(s);
+	for (unsigned round = 0; round < 300; round++) {
+		struct pipeline_ctx ca, cb;
+		struct burst a, b;
+		const unsigned n = 1 + rnd(PIPELINE_BURST);
+
+		dp_ctx_init(&ca, t);
+		dp_ctx_init(&cb, t);
+		ca.ctr = ctr;
+		cb.ctr = c2;
+		dp_burst_init(&a, 0);
+		for (unsigned i = 0; i < n; i++) {
+			const uint16_t peer = (uint16_t)(1 + rnd(3));
+			unsigned k;
+
+			if (rnd(3))
+				k = dp_burst_add4(&a, peer, "192.0.2.1",
+						  dst4[rnd(12)], 6,
+						  (uint16_t)rnd(65536), 80);
+			else
+				k = dp_burst_add6(&a, peer, "2001:db8:f::1",
+						  dst6[rnd(9)], 17,
+						  (uint16_t)rnd(65536), 53);
+			a.meta[k].rx_len = 64 + rnd(1400);
+			if (rnd(8) == 0)
+				a.meta[k].l2_mcast = 1;
+			if (rnd(16) == 0)
+				a.meta[k].l3 = L3_ARP;
+			if (rnd(10) == 0)
+				pkt_drop(&a, k, IXG_DROP_UNKNOWN_PEER);
+		}
+		stage_lookup(&ca, &a);
+		assert_int_equal(a.gathered, 1);
+		for (unsigned i = 0; i < n; i++) {
+			if (a.meta[i].verdict != VERDICT_CONTINUE)
+				continue;
+			if (a.route_todo >> i & 1)
+				left++;
+			else
+				decided++;
+			if (rnd(6) == 0)
+				pkt_drop(&a, i, IXG_DROP_ACL_DENY);
+		}
+		b = a;
+		b.gathered = 0;
+		for (unsigned i = 0; i < n; i++)
+			b.meta[i].out_peer = b.meta[i].out_port = 0;
+		stage_route(&ca, &a);
+		stage_route(&cb, &b);
+		for (unsigned i = 0; i < n; i++) {
+			assert_int_equal(a.meta[i].verdict, b.meta[i].verdict);
+			assert_int_equal(a.meta[i].drop_reason,
+					 b.meta[i].drop_reason);
+			if (a.meta[i].verdict != VERDICT_CONTINUE)
+				continue;
+			assert_int_equal(a.meta[i].out_peer,
+					 b.meta[i].out_peer);
+			assert_int_equal(a.meta[i].out_port,
+					 b.meta[i].out_port);
+		}
+	}
+	assert_memory_equal(ctr, c2, sizeof(*ctr));
+	assert_true(decided > 1000);
+	assert_true(left > 1000);
+	free(c2);
+	tables_free(t);
+	dp_spec_free(s);
+}
+
 int
 main(void)
 {
@@ -467,6 +596,7 @@ main(void)
 		cmocka_unit_test(test_blackhole_duplicate_id),
 		cmocka_unit_test(test_local_and_skips),
 		cmocka_unit_test(test_full_burst),
+		cmocka_unit_test(test_lookup_decides_as_route),
 	};
 
 	int rc;

@@ -326,6 +326,7 @@ hash_config(const struct ixg_conf *c, struct ctl_digests *g, uint8_t out[32],
 		} else {
 			rc = hash_file(ctx, f->sha256, path, f);
 		}
+		f->hashed_ns = t;
 		if (rc == 0 && dirs != NULL)
 			rc = dir_sig(path, &dirs[i]);
 		if (rc == 0 && ne != NULL) {

@@ -902,7 +902,8 @@ route4_by_edits(struct tbl_build *b, const struct route4_change *chg)
 			size_t clo = keys_lower(ck, cn, rg[g]),
 			       chi = keys_lower(ck, cn, end),
 			       fn = fold4(tk, tv, rn, ck + clo, cv + clo,
-					  chi - clo, cover, nk + m, nnh + m);
+					  chi - clo, cover, NH_COUNTRY_SHIFT,
+					  nk + m, nnh + m);
 
 			for (size_t i = m; i < m + fn; i++)
 				lens[0] |= UINT64_C(1) << key4_len(nk[i]);
@@ -1002,7 +1003,8 @@ build_route4(struct tbl_build *b)
 		return tbl_fail(b, rc, "IPv4 routes: out of memory");
 	}
 	b->t->route4 = fib4_build_fold(b, FIB_ROUTE4, k, n, route_nh4, NULL,
-				       b->t->fibs[FIB_COUNTRY4], &rc);
+				       b->t->fibs[FIB_COUNTRY4],
+				       NH_COUNTRY_SHIFT, &rc);
 	free(k);
 	return rc;
 }
@@ -1307,7 +1309,8 @@ route6_by_edits(struct tbl_build *b, const struct route6_change *chg)
 			while (chi < cn &&
 			       inside6(x->addr, x->len, cp[chi].addr))
 				chi++;
-			fn = fold6(tp, rn, cp + clo, chi - clo, cover, np + m);
+			fn = fold6(tp, rn, cp + clo, chi - clo, cover,
+				   NH_COUNTRY_SHIFT, np + m);
 			for (size_t i = m; i < m + fn; i++)
 				lens[np[i].len / 64] |= UINT64_C(1)
 							<< (np[i].len % 64);
@@ -1412,7 +1415,8 @@ build_route6(struct tbl_build *b)
 		return tbl_fail(b, -ENOMEM, "IPv6 routes: out of memory");
 	}
 	b->t->route6 = fib6_build_fold(b, FIB_ROUTE6, p, n,
-				       b->t->fibs[FIB_COUNTRY6], &rc);
+				       b->t->fibs[FIB_COUNTRY6],
+				       NH_COUNTRY_SHIFT, &rc);
 	free(p);
 	return rc;
 }

@@ -471,9 +471,9 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 	} else {
 		b->t->sav_fam[0]->k4 = all;
 		b->t->sav_fam[0]->n_src = n;
-		b->t->sav4 = fib4_build_fold_at(b, FIB_SAV4, k, out, NULL, nhs,
-						b->t->fibs[FIB_COUNTRY4],
-						SAV_COUNTRY_SHIFT, &rc);
+		b->t->sav4 = fib4_build_fold(b, FIB_SAV4, k, out, NULL, nhs,
+					     b->t->fibs[FIB_COUNTRY4],
+					     SAV_COUNTRY_SHIFT, &rc);
 	}
 	free(k);
 	free(nhs);
@@ -537,9 +537,9 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 	} else {
 		b->t->sav_fam[1]->p6 = all;
 		b->t->sav_fam[1]->n_src = n;
-		b->t->sav6 = fib6_build_fold_at(b, FIB_SAV6, p, out,
-						b->t->fibs[FIB_COUNTRY6],
-						SAV_COUNTRY_SHIFT, &rc);
+		b->t->sav6 = fib6_build_fold(b, FIB_SAV6, p, out,
+					     b->t->fibs[FIB_COUNTRY6],
+					     SAV_COUNTRY_SHIFT, &rc);
 	}
 	free(p);
 	return rc;
@@ -1234,10 +1234,9 @@ ranges:
 			       chi = sav_keys_lower(ck, cn, end);
 
 			/* (no pointer arithmetic on a NULL map) */
-			fn = fold4_at(tk, tv, rn, cn > 0 ? ck + clo : NULL,
-				      cn > 0 ? cv + clo : NULL, chi - clo,
-				      cover, SAV_COUNTRY_SHIFT, nk + m,
-				      nnh + m);
+			fn = fold4(tk, tv, rn, cn > 0 ? ck + clo : NULL,
+				   cn > 0 ? cv + clo : NULL, chi - clo, cover,
+				   SAV_COUNTRY_SHIFT, nk + m, nnh + m);
 		}
 		for (size_t q = m; q < m + fn; q++)
 			lens[0] |= UINT64_C(1) << key4_len(nk[q]);
@@ -1542,8 +1541,8 @@ ranges:
 		 * cover's peers and country */
 		while (chi < cn && sav_inside6(x->addr, x->len, cp[chi].addr))
 			chi++;
-		fn = fold6_at(tp, rn, cn > 0 ? cp + clo : NULL, chi - clo,
-			      cover, SAV_COUNTRY_SHIFT, np + m);
+		fn = fold6(tp, rn, cn > 0 ? cp + clo : NULL, chi - clo, cover,
+			   SAV_COUNTRY_SHIFT, np + m);
 		for (size_t q = m; q < m + fn; q++)
 			lens[np[q].len / 64] |= UINT64_C(1) << (np[q].len % 64);
 		m += fn;

@@ -144,8 +144,8 @@ write_config(void)
 static void
 test_first_reloads_warm(void **state)
 {
-	struct ixg_conf_cache *cache = ixg_conf_cache_new();
-	struct ctl_digests *g = ctl_digests_new();
+	struct ixg_conf_cache *cache;
+	struct ctl_digests *g;
 	struct ctl_config c[3];
 	char root[PATH_MAX + 16], cmd[PATH_MAX + 16];
 	size_t before, one;
@@ -157,6 +157,8 @@ test_first_reloads_warm(void **state)
 	heap_like_daemon();
 	write_config();
 	snprintf(root, sizeof(root), "%s/root.conf", dir);
+	cache = ixg_conf_cache_new();
+	g = ctl_digests_new();
 	assert_non_null(cache);
 	assert_non_null(g);
 	/* As the daemon starts: the first load, then the warm-up. */

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "ctld.h"
 #include "ixg_conf.h"
@@ -40,6 +41,15 @@ median(double *v, unsigned n)
 {
 	qsort(v, n, sizeof(*v), cmp_d);
 	return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Minor page faults of this process so far. */
+static long
+minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : 0;
 }
 
 static char *
@@ -89,6 +99,8 @@ main(int argc, char **argv)
 	double p[64], c[64], d[64];
 	size_t len;
 	char *orig;
+	long f0;
+	size_t u0, w;
 
 	/* ixgate-control's heap settings (control/daemon/main.c) */
 	mallopt(M_ARENA_MAX, 1);
@@ -113,11 +125,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "load_bench: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
+	f0 = minflt();
+	u0 = mallinfo2().uordblks;
 	if (ctl_config_load_cache(conf, NULL, cache, dg, &run, stderr) < 0)
 		return 1;
-	printf("first load: parse %.1f compile %.1f digest %.1f ms CPU\n",
+	/* ... and its warm-up after the first load (control/daemon/main.c) */
+	w = ctl_config_heap_warm(&run, cache, u0);
+	printf("first load: parse %.1f compile %.1f digest %.1f ms CPU, "
+	       "%ld page faults (%zu MiB of heap warmed)\n",
 	       run.load.parse_cpu_ms, run.load.compile_cpu_ms,
-	       run.load.digest_cpu_ms);
+	       run.load.digest_cpu_ms, minflt() - f0, w >> 20);
 	for (unsigned i = 0; i < n; i++) {
 		const struct ctl_load_stats *l;
 
@@ -126,14 +143,16 @@ main(int argc, char **argv)
 				file);
 			return 1;
 		}
+		f0 = minflt();
 		if (ctl_config_load_cache(conf, &run.spec, cache, dg, &next,
 					  stderr) < 0)
 			return 1;
+		f0 = minflt() - f0;
 		l = &next.load;
 		printf("reload %u: parse %.1f compile %.1f digest %.1f ms CPU "
-		       "(%u parsed, %u compiled, %u reused)\n",
+		       "(%u parsed, %u compiled, %u reused), %ld page faults\n",
 		       i + 1, l->parse_cpu_ms, l->compile_cpu_ms,
-		       l->digest_cpu_ms, l->parsed, l->compiled, l->reused);
+		       l->digest_cpu_ms, l->parsed, l->compiled, l->reused, f0);
 		p[k] = l->parse_cpu_ms;
 		c[k] = l->compile_cpu_ms;
 		d[k++] = l->digest_cpu_ms;

@@ -258,20 +258,31 @@ cpu_ms() {
 		"/proc/$1/stat" 2>/dev/null || echo 0
 }
 
+# minflt PID: the process's minor page faults so far.
+minflt() {
+	awk '{ print $10 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
 # reload LABEL: ixgatectl reload, timed; an event line "LABEL t0 t1
-# wall_ms ctld_cpu_ms dp_cpu_ms" (CPU time each process used meanwhile)
-# and the reply kept in $RUN/replies.
+# wall_ms ctld_cpu_ms dp_cpu_ms ctld_faults dp_faults" (CPU time and
+# minor page faults each process had meanwhile) and the reply kept in
+# $RUN/replies.
 reload() {
-	local t0 t1 c0 c1 d0 d1
+	local t0 t1 c0 c1 d0 d1 f0 f1 g0 g1
 	c0=$(cpu_ms "$CTLD_PID")
 	d0=$(cpu_ms "$DP_PID")
+	f0=$(minflt "$CTLD_PID")
+	g0=$(minflt "$DP_PID")
 	t0=$(date +%s%N)
 	"$CTL" --socket "$RUN/ctl.sock" reload >"$RUN/reload.out" 2>&1 ||
 		{ cat "$RUN/reload.out" >&2; return 1; }
 	t1=$(date +%s%N)
 	c1=$(cpu_ms "$CTLD_PID")
 	d1=$(cpu_ms "$DP_PID")
-	echo "$1 $t0 $t1 $(( (t1 - t0) / 1000000 )) $((c1 - c0)) $((d1 - d0))" >>"$RUN/events"
+	f1=$(minflt "$CTLD_PID")
+	g1=$(minflt "$DP_PID")
+	echo "$1 $t0 $t1 $(( (t1 - t0) / 1000000 )) $((c1 - c0)) $((d1 - d0))" \
+		"$((f1 - f0)) $((g1 - g0))" >>"$RUN/events"
 	{ echo "== $1"; cat "$RUN/reload.out"; } >>"$RUN/replies"
 	log "$1: $(cat "$RUN/reload.out")"
 	sleep 2
@@ -401,10 +412,13 @@ for i, ev in enumerate(events):
                               "publish_ms": [], "steady_mpps": [],
                               "worst_window_mpps": [], "slowed_ms": [],
                               "ctld_cpu_ms": [], "dp_cpu_ms": [],
+                              "ctld_faults": [], "dp_faults": [],
                               "phases": []})
     r["n"] += 1
     r["ctld_cpu_ms"].append(int(ev[4]) if len(ev) > 4 else None)
     r["dp_cpu_ms"].append(int(ev[5]) if len(ev) > 5 else None)
+    r["ctld_faults"].append(int(ev[6]) if len(ev) > 6 else None)
+    r["dp_faults"].append(int(ev[7]) if len(ev) > 7 else None)
     ph = replies[i - 1] if kind != "install" and 0 < i <= len(replies) else {}
     if ph.get("generation") in built:
         ph = dict(ph, dataplane=built[ph["generation"]])
@@ -458,7 +472,8 @@ doc = {
             "windows below 90% of steady; ctld_cpu_ms, dp_cpu_ms: CPU time "
             "(user + system) ixgate-control and ixgate-dataplane used from "
             "the request to the reply (the dataplane's includes its worker "
-            "polling: ~1 core); phases[]: per reload, the daemon's steps "
+            "polling: ~1 core); ctld_faults, dp_faults: their minor page "
+            "faults over the same time; phases[]: per reload, the daemon's steps "
             "(daemon_ms: total, compile, compare, audit, dataplane), what "
             "the load read (files: parsed, compiled, reused, verified) and "
             "its steps (load_ms, load_cpu_ms: parse, compile, digest), the "
@@ -486,9 +501,10 @@ for r in rows:
         d, fl = ph["daemon_ms"], ph.get("files", {})
         lc = ph.get("load_cpu_ms", {})
         dp = ph.get("dataplane", {}).get("parts_ms", {})
+        fa = (r.get("ctld_faults") or [None] * (i + 1))[i], (r.get("dp_faults") or [None] * (i + 1))[i]
         print("  %s/%s %s #%d: total %d ms = compile %d + compare %d + audit %d + dataplane %d; "
               "files %s parsed, %s compiled, %s reused; cpu parse %.0f compile %.0f digest %.0f compare %.0f ms%s; "
-              "dataplane build %s" % (
+              "dataplane build %s; page faults ctld %s dp %s" % (
                   r["scenario"], r["mem"], r["kind"], i + 1, d["total"], d["compile"], d["compare"],
                   d["audit"], d["dataplane"], fl.get("parsed", "-"), fl.get("compiled", "-"),
                   fl.get("reused", "-"), lc.get("parse", 0), lc.get("compile", 0), lc.get("digest", 0),
@@ -496,7 +512,8 @@ for r in rows:
                   " (diff %.0f, routes %.0f, tables %.0f)" % tuple(
                       ph["compare_parts_cpu_ms"][x] for x in ("diff", "routes", "tables"))
                   if "compare_parts_cpu_ms" in ph else "",
-                  " ".join("%s %.0f" % kv for kv in dp.items() if kv[1] >= 1) or "-"))
+                  " ".join("%s %.0f" % kv for kv in dp.items() if kv[1] >= 1) or "-",
+                  "-" if fa[0] is None else fa[0], "-" if fa[1] is None else fa[1]))
 for r in rows:
     if r.get("routes_per_s"):
         print("install rate %s/%s/%s: %.2f M routes/s (build of the whole "

@@ -126,6 +126,8 @@ ixg_conf_cache_stats(const struct ixg_conf_cache *c,
 	*out = c->st;
 	out->entries = 0;
 	out->bytes_held = 0;
+	for (unsigned m = 0; m < DEDUP_MEMOS; m++)
+		out->bytes_held += c->memo[m].cap_v + c->memo[m].cap_keys;
 	for (unsigned b = 0; b < CACHE_BUCKETS; b++)
 		for (const struct cache_entry *e = c->bucket[b]; e != NULL;
 		     e = e->next) {

@@ -104,7 +104,8 @@ struct ixg_conf_cache_stats {
 	uint32_t dropped; /* entries dropped, no longer used */
 	uint64_t bytes_compiled, bytes_reused;
 	uint32_t entries; /* held now */
-	uint64_t bytes_held; /* memory of the entries' records */
+	uint64_t bytes_held; /* memory of the entries' records and of the
+			      * duplicate checks' sorted indexes */
 	/* Of the four prefix tables (routes, sources; IPv4, IPv6), those
 	 * whose duplicate check merged the changed middle into the last
 	 * compile's sorted index instead of sorting every prefix. */

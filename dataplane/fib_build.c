@@ -196,9 +196,9 @@ prune4(const struct tbl_build *b, const uint64_t *k, size_t n, nh4_fn nh,
  * third stack prunes the union as prune4 does.
  */
 size_t
-fold4_at(const uint64_t *rk, const uint32_t *rv, size_t rn, const uint64_t *ck,
-	 const uint32_t *cv, size_t cn, uint32_t cover, unsigned shift,
-	 uint64_t *ok, uint32_t *ov)
+fold4(const uint64_t *rk, const uint32_t *rv, size_t rn, const uint64_t *ck,
+      const uint32_t *cv, size_t cn, uint32_t cover, unsigned shift,
+      uint64_t *ok, uint32_t *ov)
 {
 	const uint32_t low = (UINT32_C(1) << shift) - 1;
 	struct {
@@ -256,15 +256,6 @@ fold4_at(const uint64_t *rk, const uint32_t *rv, size_t rn, const uint64_t *ck,
 	return out;
 }
 
-/* See tables_impl.h. */
-size_t
-fold4(const uint64_t *rk, const uint32_t *rv, size_t rn, const uint64_t *ck,
-      const uint32_t *cv, size_t cn, uint32_t cover, uint64_t *ok, uint32_t *ov)
-{
-	return fold4_at(rk, rv, rn, ck, cv, cn, cover, NH_COUNTRY_SHIFT, ok,
-			ov);
-}
-
 /*
  * Make the IPv4 table of `slot` holding the sorted keys (see prune4), by
  * patching the slot's spare or from scratch (fibrec.h). The next hop of
@@ -275,24 +266,15 @@ const struct lpm *
 fib4_build(struct tbl_build *b, enum fib_slot slot, const uint64_t *k, size_t n,
 	   nh4_fn nh, const uint32_t *nhs, int *rc)
 {
-	return fib4_build_fold(b, slot, k, n, nh, nhs, NULL, rc);
+	return fib4_build_fold(b, slot, k, n, nh, nhs, NULL, NH_COUNTRY_SHIFT,
+			       rc);
 }
 
 /* See tables_impl.h. */
 const struct lpm *
 fib4_build_fold(struct tbl_build *b, enum fib_slot slot, const uint64_t *k,
 		size_t n, nh4_fn nh, const uint32_t *nhs,
-		const struct fibrec *fold, int *rc)
-{
-	return fib4_build_fold_at(b, slot, k, n, nh, nhs, fold,
-				  NH_COUNTRY_SHIFT, rc);
-}
-
-/* See tables_impl.h. */
-const struct lpm *
-fib4_build_fold_at(struct tbl_build *b, enum fib_slot slot, const uint64_t *k,
-		   size_t n, nh4_fn nh, const uint32_t *nhs,
-		   const struct fibrec *fold, unsigned shift, int *rc)
+		const struct fibrec *fold, unsigned shift, int *rc)
 {
 	struct fibrec *r = NULL;
 	const uint64_t *ck = NULL, *clens;
@@ -322,7 +304,7 @@ fib4_build_fold_at(struct tbl_build *b, enum fib_slot slot, const uint64_t *k,
 				       fibrec_slot_name(slot));
 			goto out;
 		}
-		n = fold4_at(ok, onh, n, ck, cv, cn, NH_NONE, shift, fk, fv);
+		n = fold4(ok, onh, n, ck, cv, cn, NH_NONE, shift, fk, fv);
 		memcpy(ok, fk, n * sizeof(*ok));
 		memcpy(onh, fv, n * sizeof(*onh));
 	}
@@ -505,10 +487,10 @@ prune6(struct fib_pfx6 *p, size_t n)
 	return out;
 }
 
-/* See tables_impl.h. fold4_at for records. */
+/* See tables_impl.h. fold4 for records. */
 size_t
-fold6_at(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
-	 size_t cn, uint32_t cover, unsigned shift, struct fib_pfx6 *out)
+fold6(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
+      size_t cn, uint32_t cover, unsigned shift, struct fib_pfx6 *out)
 {
 	const uint32_t low = (UINT32_C(1) << shift) - 1;
 	struct fib_pfx6 rs[129], cs[129], ms[129];
@@ -543,14 +525,6 @@ fold6_at(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
 	return o;
 }
 
-/* See tables_impl.h. */
-size_t
-fold6(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
-      size_t cn, uint32_t cover, struct fib_pfx6 *out)
-{
-	return fold6_at(rp, rn, cp, cn, cover, NH_COUNTRY_SHIFT, out);
-}
-
 /*
  * fib4_build for IPv6: the table of `slot` holding the sorted records,
  * pruned in place (see prune4).
@@ -559,21 +533,13 @@ const struct lpm *
 fib6_build(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
 	   size_t n, int *rc)
 {
-	return fib6_build_fold(b, slot, p, n, NULL, rc);
+	return fib6_build_fold(b, slot, p, n, NULL, NH_COUNTRY_SHIFT, rc);
 }
 
 /* See tables_impl.h. */
 const struct lpm *
 fib6_build_fold(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
-		size_t n, const struct fibrec *fold, int *rc)
-{
-	return fib6_build_fold_at(b, slot, p, n, fold, NH_COUNTRY_SHIFT, rc);
-}
-
-/* See tables_impl.h. */
-const struct lpm *
-fib6_build_fold_at(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
-		   size_t n, const struct fibrec *fold, unsigned shift, int *rc)
+		size_t n, const struct fibrec *fold, unsigned shift, int *rc)
 {
 	struct fibrec *r;
 	const struct fib_pfx6 *cp = NULL;
@@ -593,7 +559,7 @@ fib6_build_fold_at(struct tbl_build *b, enum fib_slot slot, struct fib_pfx6 *p,
 			b->t->fibs[slot] = NULL;
 			return NULL;
 		}
-		n = fold6_at(p, n, cp, cn, NH_NONE, shift, q);
+		n = fold6(p, n, cp, cn, NH_NONE, shift, q);
 		p = q;
 	}
 	r = fibrec_make6(slot, p, n, &b->t->fib_stat[slot], &bad, rc);

@@ -603,55 +603,92 @@ struct route4_change {
 	size_t n_cch;
 };
 
+/* How many entries r's recorded content holds (0: none, or not
+ * recorded). */
+static size_t
+fibrec_count(const struct fibrec *r, unsigned f)
+{
+	const struct fib_pfx6 *x;
+	const uint64_t *k, *l;
+	const uint32_t *v;
+	size_t n = f ? fibrec_content6(r, &x, &l)
+		     : fibrec_content4(r, &k, &v, &l);
+
+	return n == SIZE_MAX ? 0 : n;
+}
+
 /*
- * Whether the route4 FIB of b can be made from b->prev's by repainting
- * ranges (route4_by_edits): every input but the routes and the country
- * map the same, the next-hop groups shared, b->prev's FIB recorded; the
- * routes b->prev's or changed by noted edits; the country map b->prev's
- * or, both folded, changed in a few prefixes (what changed into *c;
- * c->cch the caller's to free). Past an eighth of the table the whole
- * build is cheaper.
+ * Whether the route FIB of family f (0: route4, 1: route6) of b can be
+ * made from b->prev's by repainting ranges (route4_by_edits,
+ * route6_by_edits): every input but the routes and the country map the
+ * same, the next-hop groups shared, b->prev's FIB recorded; the routes
+ * b->prev's or changed by noted edits (into *e; NULL: b->prev's); the
+ * country map b->prev's or, both folded, changed in a few prefixes (into
+ * *cch, n_cch: sorted keys, or records for IPv6; malloc'd, the caller's
+ * to free). Past an eighth of the table the whole build is cheaper.
  */
 static bool
-build_by_ranges4(const struct tbl_build *b, struct route4_change *c)
+build_by_ranges(const struct tbl_build *b, unsigned f,
+		const struct tables_route_edits **e, void **cch, size_t *n_cch)
 {
 	const struct ixg_spec *s = b->spec, *ps = b->prev_spec;
 	const struct fibrec *pc, *nc;
-	const uint64_t *k, *l;
-	const uint32_t *v;
+	uint64_t *ck = NULL;
+	struct fib_pfx6 *cp = NULL;
 	size_t pn, nn;
+	int rc;
 
-	memset(c, 0, sizeof(*c));
+	*e = NULL;
+	*cch = NULL;
+	*n_cch = 0;
 	if (b->prev == NULL || ps == NULL ||
-	    !route_others_same_but_countries(b, 4) ||
+	    !route_others_same_but_countries(b, f ? 6 : 4) ||
 	    b->t->part_refs[TBL_PART_NHG] == NULL ||
 	    b->t->part_refs[TBL_PART_NHG] != b->prev->part_refs[TBL_PART_NHG] ||
-	    b->prev->fibs[FIB_ROUTE4] == NULL)
+	    b->prev->fibs[f ? FIB_ROUTE6 : FIB_ROUTE4] == NULL)
 		return false;
-	if (!tbl_same(b, IXG_TBL_ROUTES4)) {
-		c->e = edits_for(0, ps->routes4, ps->n_routes4, s->routes4,
-				 s->n_routes4);
-		if (c->e == NULL ||
-		    c->e->n_edits > (uint64_t)s->n_routes4 / 8 + 4096)
+	if (!tbl_same(b, f ? IXG_TBL_ROUTES6 : IXG_TBL_ROUTES4)) {
+		uint32_t n = f ? s->n_routes6 : s->n_routes4;
+
+		*e = f ? edits_for(1, ps->routes6, ps->n_routes6, s->routes6,
+				   s->n_routes6)
+		       : edits_for(0, ps->routes4, ps->n_routes4, s->routes4,
+				   s->n_routes4);
+		if (*e == NULL || (*e)->n_edits > (uint64_t)n / 8 + 4096)
 			return false;
 	}
-	if (tbl_same(b, IXG_TBL_COUNTRY4))
-		return c->e != NULL;
+	if (tbl_same(b, f ? IXG_TBL_COUNTRY6 : IXG_TBL_COUNTRY4))
+		return *e != NULL;
 	/* folded on both sides, or on neither */
-	pc = b->prev->fibs[FIB_COUNTRY4];
-	nc = b->t->fibs[FIB_COUNTRY4];
-	pn = fibrec_content4(pc, &k, &v, &l);
-	nn = fibrec_content4(nc, &k, &v, &l);
-	pn = pn == SIZE_MAX ? 0 : pn;
-	nn = nn == SIZE_MAX ? 0 : nn;
-	if ((pn > 0) != (nn > 0) || fibrec_diff4(pc, nc, &c->cch, &c->n_cch))
+	pc = b->prev->fibs[f ? FIB_COUNTRY6 : FIB_COUNTRY4];
+	nc = b->t->fibs[f ? FIB_COUNTRY6 : FIB_COUNTRY4];
+	pn = fibrec_count(pc, f);
+	nn = fibrec_count(nc, f);
+	if ((pn > 0) != (nn > 0))
 		return false;
-	if (c->n_cch > nn / 8 + 4096 || (c->e == NULL && c->n_cch == 0)) {
-		free(c->cch);
-		c->cch = NULL;
+	rc = f ? fibrec_diff6(pc, nc, &cp, n_cch)
+	       : fibrec_diff4(pc, nc, &ck, n_cch);
+	if (rc != 0)
+		return false;
+	*cch = f ? (void *)cp : (void *)ck;
+	if (*n_cch > nn / 8 + 4096 || (*e == NULL && *n_cch == 0)) {
+		free(*cch);
+		*cch = NULL;
 		return false;
 	}
 	return true;
+}
+
+static bool
+build_by_ranges4(const struct tbl_build *b, struct route4_change *c)
+{
+	void *cch;
+	bool yes;
+
+	memset(c, 0, sizeof(*c));
+	yes = build_by_ranges(b, 0, &c->e, &cch, &c->n_cch);
+	c->cch = cch;
+	return yes;
 }
 
 /* First index of the sorted keys k[0..n) not before key x. */
@@ -902,7 +939,8 @@ route4_by_edits(struct tbl_build *b, const struct route4_change *chg)
 			size_t clo = keys_lower(ck, cn, rg[g]),
 			       chi = keys_lower(ck, cn, end),
 			       fn = fold4(tk, tv, rn, ck + clo, cv + clo,
-					  chi - clo, cover, nk + m, nnh + m);
+					  chi - clo, cover, NH_COUNTRY_SHIFT,
+					  nk + m, nnh + m);
 
 			for (size_t i = m; i < m + fn; i++)
 				lens[0] |= UINT64_C(1) << key4_len(nk[i]);
@@ -1002,7 +1040,8 @@ build_route4(struct tbl_build *b)
 		return tbl_fail(b, rc, "IPv4 routes: out of memory");
 	}
 	b->t->route4 = fib4_build_fold(b, FIB_ROUTE4, k, n, route_nh4, NULL,
-				       b->t->fibs[FIB_COUNTRY4], &rc);
+				       b->t->fibs[FIB_COUNTRY4],
+				       NH_COUNTRY_SHIFT, &rc);
 	free(k);
 	return rc;
 }
@@ -1050,46 +1089,16 @@ struct route6_change {
 	size_t n_cch;
 };
 
-/* build_by_ranges4 for the route6 FIB. */
 static bool
 build_by_ranges6(const struct tbl_build *b, struct route6_change *c)
 {
-	const struct ixg_spec *s = b->spec, *ps = b->prev_spec;
-	const struct fibrec *pc, *nc;
-	const struct fib_pfx6 *x;
-	const uint64_t *l;
-	size_t pn, nn;
+	void *cch;
+	bool yes;
 
 	memset(c, 0, sizeof(*c));
-	if (b->prev == NULL || ps == NULL ||
-	    !route_others_same_but_countries(b, 6) ||
-	    b->t->part_refs[TBL_PART_NHG] == NULL ||
-	    b->t->part_refs[TBL_PART_NHG] != b->prev->part_refs[TBL_PART_NHG] ||
-	    b->prev->fibs[FIB_ROUTE6] == NULL)
-		return false;
-	if (!tbl_same(b, IXG_TBL_ROUTES6)) {
-		c->e = edits_for(1, ps->routes6, ps->n_routes6, s->routes6,
-				 s->n_routes6);
-		if (c->e == NULL ||
-		    c->e->n_edits > (uint64_t)s->n_routes6 / 8 + 4096)
-			return false;
-	}
-	if (tbl_same(b, IXG_TBL_COUNTRY6))
-		return c->e != NULL;
-	pc = b->prev->fibs[FIB_COUNTRY6];
-	nc = b->t->fibs[FIB_COUNTRY6];
-	pn = fibrec_content6(pc, &x, &l);
-	nn = fibrec_content6(nc, &x, &l);
-	pn = pn == SIZE_MAX ? 0 : pn;
-	nn = nn == SIZE_MAX ? 0 : nn;
-	if ((pn > 0) != (nn > 0) || fibrec_diff6(pc, nc, &c->cch, &c->n_cch))
-		return false;
-	if (c->n_cch > nn / 8 + 4096 || (c->e == NULL && c->n_cch == 0)) {
-		free(c->cch);
-		c->cch = NULL;
-		return false;
-	}
-	return true;
+	yes = build_by_ranges(b, 1, &c->e, &cch, &c->n_cch);
+	c->cch = cch;
+	return yes;
 }
 
 /* route4_by_edits for IPv6 (records instead of keys; what changed:
@@ -1307,7 +1316,8 @@ route6_by_edits(struct tbl_build *b, const struct route6_change *chg)
 			while (chi < cn &&
 			       inside6(x->addr, x->len, cp[chi].addr))
 				chi++;
-			fn = fold6(tp, rn, cp + clo, chi - clo, cover, np + m);
+			fn = fold6(tp, rn, cp + clo, chi - clo, cover,
+				   NH_COUNTRY_SHIFT, np + m);
 			for (size_t i = m; i < m + fn; i++)
 				lens[np[i].len / 64] |= UINT64_C(1)
 							<< (np[i].len % 64);
@@ -1412,7 +1422,8 @@ build_route6(struct tbl_build *b)
 		return tbl_fail(b, -ENOMEM, "IPv6 routes: out of memory");
 	}
 	b->t->route6 = fib6_build_fold(b, FIB_ROUTE6, p, n,
-				       b->t->fibs[FIB_COUNTRY6], &rc);
+				       b->t->fibs[FIB_COUNTRY6],
+				       NH_COUNTRY_SHIFT, &rc);
 	free(p);
 	return rc;
 }

@@ -471,9 +471,9 @@ build_sav4(struct tbl_build *b, struct sav_builder *sb)
 	} else {
 		b->t->sav_fam[0]->k4 = all;
 		b->t->sav_fam[0]->n_src = n;
-		b->t->sav4 = fib4_build_fold_at(b, FIB_SAV4, k, out, NULL, nhs,
-						b->t->fibs[FIB_COUNTRY4],
-						SAV_COUNTRY_SHIFT, &rc);
+		b->t->sav4 = fib4_build_fold(b, FIB_SAV4, k, out, NULL, nhs,
+					     b->t->fibs[FIB_COUNTRY4],
+					     SAV_COUNTRY_SHIFT, &rc);
 	}
 	free(k);
 	free(nhs);
@@ -537,9 +537,9 @@ build_sav6(struct tbl_build *b, struct sav_builder *sb)
 	} else {
 		b->t->sav_fam[1]->p6 = all;
 		b->t->sav_fam[1]->n_src = n;
-		b->t->sav6 = fib6_build_fold_at(b, FIB_SAV6, p, out,
-						b->t->fibs[FIB_COUNTRY6],
-						SAV_COUNTRY_SHIFT, &rc);
+		b->t->sav6 = fib6_build_fold(b, FIB_SAV6, p, out,
+					     b->t->fibs[FIB_COUNTRY6],
+					     SAV_COUNTRY_SHIFT, &rc);
 	}
 	free(p);
 	return rc;
@@ -745,171 +745,182 @@ same_peers(uint16_t *a, size_t na, uint16_t *b, size_t nb)
 }
 
 /*
- * IPv4: the new sources nw[0..nn) sorted by prefix (else 0: not this
- * path), merged against of's sorted keys (peers from o, the running
- * spec's sources): *ka the new sorted keys (PK_SOURCE, index into nw),
- * *ch the changed prefixes (PK_ROUTE keys, sorted), both malloc'd, and 1;
- * 0 when it does not apply (not sorted, no set changed, or more changes
- * than a patch is worth: the whole build); a negative errno with
- * tbl_fail's message.
+ * The new sources nw[0..nn) (struct ixg_spec_route4 or 6, as v6 says)
+ * sorted by prefix (else 0: not this path), merged against of's sorted
+ * sources (peers from o, the running spec's sources): *ka the new sorted
+ * keys (IPv4: PK_SOURCE keys, index into nw; IPv6: records as load_pfx6
+ * loads them), *ch the changed prefixes (IPv4: PK_ROUTE keys; IPv6:
+ * records, addr and len), sorted, both malloc'd, and 1; 0 when it does
+ * not apply (not sorted, no set changed, or more changes than a patch is
+ * worth: the whole build); a negative errno with tbl_fail's message. One
+ * body for both families (inlined into sav_sorted4 and sav_sorted6, v6
+ * a constant there).
  */
-static int
-sav_sorted4(struct tbl_build *b, const struct sav_fam *of,
-	    const struct ixg_spec_route4 *o, const struct ixg_spec_route4 *nw,
-	    size_t nn, uint64_t **ka_out, uint64_t **ch_out, size_t *n_ch)
+static inline __attribute__((always_inline)) int
+sav_sorted(struct tbl_build *b, const struct sav_fam *of, const void *o,
+	   const void *nw, size_t nn, void **ka_out, void **ch_out,
+	   size_t *n_ch, const bool v6)
 {
+	const struct ixg_spec_route4 *o4 = o, *n4 = nw;
+	const struct ixg_spec_route6 *o6 = o, *n6 = nw;
 	size_t limit = nn / 8 + 4096, c = 0, i = 0, j = 0;
 	uint16_t *gp = malloc(2 * IXG_MAX_PEERS * sizeof(*gp)), *gq;
-	uint64_t *ka = malloc((nn + 1) * sizeof(*ka));
-	uint64_t *ch = malloc((limit + 1) * sizeof(*ch));
+	uint64_t *k4 = NULL, *ch4 = NULL;
+	struct fib_pfx6 *k6 = NULL, *ch6 = NULL;
 	int rc = 0;
 
-	if (gp == NULL || ka == NULL || ch == NULL) {
-		rc = tbl_fail(b, -ENOMEM, "IPv4 sources: out of memory");
+	if (v6) {
+		k6 = calloc(nn + 1, sizeof(*k6));
+		ch6 = calloc(limit + 1, sizeof(*ch6));
+	} else {
+		k4 = malloc((nn + 1) * sizeof(*k4));
+		ch4 = malloc((limit + 1) * sizeof(*ch4));
+	}
+	if (gp == NULL ||
+	    (v6 ? k6 == NULL || ch6 == NULL : k4 == NULL || ch4 == NULL)) {
+		rc = tbl_fail(b, -ENOMEM, "IPv%d sources: out of memory",
+			      v6 ? 6 : 4);
 		goto out;
 	}
 	gq = gp + IXG_MAX_PEERS;
 	for (i = 0; i < nn; i++) {
-		if (nw[i].len > 32)
-			goto out; /* the whole build says which */
-		ka[i] = key4(nw[i].addr, nw[i].len, PK_SOURCE, (uint32_t)i);
-		if (i > 0 && ka[i] < ka[i - 1])
-			goto out; /* not sorted: the middle or the whole */
-	}
-	for (i = 0; i < of->n_src || j < nn;) {
-		uint64_t po = i < of->n_src ? of->k4[i] >> 26 : UINT64_MAX;
-		uint64_t pw = j < nn ? ka[j] >> 26 : UINT64_MAX;
-		uint64_t p = po < pw ? po : pw;
-		size_t gi = i, gj = j, no = 0, nq = 0;
-
-		while (gi < of->n_src && of->k4[gi] >> 26 == p) {
-			if (no < IXG_MAX_PEERS)
-				gp[no++] = o[key4_idx(of->k4[gi])].peer_id;
-			gi++;
-		}
-		while (gj < nn && ka[gj] >> 26 == p) {
-			if (nq < IXG_MAX_PEERS)
-				gq[nq++] = nw[gj].peer_id;
-			gj++;
-		}
-		if (po != pw || !same_peers(gp, no, gq, nq)) {
-			if (c >= limit)
+		/* A bad length: the whole build says which. Not sorted: the
+		 * middle or the whole. */
+		if (v6) {
+			if (n6[i].len > 128)
 				goto out;
-			for (size_t x = j; x < gj; x++)
-				if (!tbl_peer_ok(b, nw[x].peer_id)) {
-					char what[128];
-
-					sources4_describe(b->spec, (uint32_t)x,
-							  what, sizeof(what));
-					rc = tbl_fail(b, -EINVAL,
-						      "%s: peer not configured",
-						      what);
-					goto out;
-				}
-			ch[c++] = p << 26; /* key4(addr, len, PK_ROUTE, 0) */
+			mask6(k6[i].addr, n6[i].addr, n6[i].len);
+			k6[i].len = n6[i].len;
+			k6[i].kind = PK_SOURCE;
+			k6[i].idx = (uint32_t)i;
+			k6[i].nh = n6[i].peer_id;
+			if (i > 0 &&
+			    sav_pfx6_cmp(&k6[i - 1], k6[i].addr, k6[i].len) > 0)
+				goto out;
+		} else {
+			if (n4[i].len > 32)
+				goto out;
+			k4[i] = key4(n4[i].addr, n4[i].len, PK_SOURCE,
+				     (uint32_t)i);
+			if (i > 0 && k4[i] < k4[i - 1])
+				goto out;
 		}
-		i = gi;
-		j = gj;
-	}
-	if (c > 0) {
-		*ka_out = ka;
-		*ch_out = ch;
-		*n_ch = c;
-		ka = ch = NULL;
-		rc = 1;
-	}
-out:
-	free(gp);
-	free(ka);
-	free(ch);
-	return rc;
-}
-
-/* sav_sorted4 for IPv6: *ka the new sorted records (as load_pfx6 loads
- * them), *ch the changed prefixes (records: addr and len). */
-static int
-sav_sorted6(struct tbl_build *b, const struct sav_fam *of,
-	    const struct ixg_spec_route6 *o, const struct ixg_spec_route6 *nw,
-	    size_t nn, struct fib_pfx6 **ka_out, struct fib_pfx6 **ch_out,
-	    size_t *n_ch)
-{
-	size_t limit = nn / 8 + 4096, c = 0, i = 0, j = 0;
-	uint16_t *gp = malloc(2 * IXG_MAX_PEERS * sizeof(*gp)), *gq;
-	struct fib_pfx6 *ka = calloc(nn + 1, sizeof(*ka));
-	struct fib_pfx6 *ch = calloc(limit + 1, sizeof(*ch));
-	int rc = 0;
-
-	if (gp == NULL || ka == NULL || ch == NULL) {
-		rc = tbl_fail(b, -ENOMEM, "IPv6 sources: out of memory");
-		goto out;
-	}
-	gq = gp + IXG_MAX_PEERS;
-	for (i = 0; i < nn; i++) {
-		if (nw[i].len > 128)
-			goto out;
-		mask6(ka[i].addr, nw[i].addr, nw[i].len);
-		ka[i].len = nw[i].len;
-		ka[i].kind = PK_SOURCE;
-		ka[i].idx = (uint32_t)i;
-		ka[i].nh = nw[i].peer_id;
-		if (i > 0 &&
-		    sav_pfx6_cmp(&ka[i - 1], ka[i].addr, ka[i].len) > 0)
-			goto out;
 	}
 	for (i = 0; i < of->n_src || j < nn;) {
-		const struct fib_pfx6 *p;
+		/* This prefix group: the running one's (d < 0), the new
+		 * one's (d > 0) or both (d == 0). */
+		uint64_t po = 0, pw = 0, p4 = 0;
+		const struct fib_pfx6 *p6 = NULL;
 		size_t gi = i, gj = j, no = 0, nq = 0;
 		int d;
 
-		if (i >= of->n_src)
-			d = 1;
-		else if (j >= nn)
-			d = -1;
-		else
-			d = sav_pfx6_cmp(&of->p6[i], ka[j].addr, ka[j].len);
-		p = d <= 0 ? &of->p6[i] : &ka[j];
+		if (v6) {
+			if (i >= of->n_src)
+				d = 1;
+			else if (j >= nn)
+				d = -1;
+			else
+				d = sav_pfx6_cmp(&of->p6[i], k6[j].addr,
+						 k6[j].len);
+			p6 = d <= 0 ? &of->p6[i] : &k6[j];
+		} else {
+			po = i < of->n_src ? of->k4[i] >> 26 : UINT64_MAX;
+			pw = j < nn ? k4[j] >> 26 : UINT64_MAX;
+			d = po < pw ? -1 : po > pw;
+			p4 = d <= 0 ? po : pw;
+		}
 		while (gi < of->n_src && d <= 0 &&
-		       same_prefix6(&of->p6[gi], p)) {
+		       (v6 ? same_prefix6(&of->p6[gi], p6)
+			   : of->k4[gi] >> 26 == p4)) {
 			if (no < IXG_MAX_PEERS)
-				gp[no++] = o[of->p6[gi].idx].peer_id;
+				gp[no++] =
+					v6 ? o6[of->p6[gi].idx].peer_id
+					   : o4[key4_idx(of->k4[gi])].peer_id;
 			gi++;
 		}
-		while (gj < nn && d >= 0 && same_prefix6(&ka[gj], p)) {
+		while (gj < nn && d >= 0 &&
+		       (v6 ? same_prefix6(&k6[gj], p6) : k4[gj] >> 26 == p4)) {
 			if (nq < IXG_MAX_PEERS)
-				gq[nq++] = nw[gj].peer_id;
+				gq[nq++] = v6 ? n6[gj].peer_id : n4[gj].peer_id;
 			gj++;
 		}
 		if (d != 0 || !same_peers(gp, no, gq, nq)) {
 			if (c >= limit)
 				goto out;
 			for (size_t x = j; x < gj; x++)
-				if (!tbl_peer_ok(b, nw[x].peer_id)) {
+				if (!tbl_peer_ok(b, v6 ? n6[x].peer_id
+						       : n4[x].peer_id)) {
 					char what[128];
 
-					sources6_describe(b->spec, (uint32_t)x,
-							  what, sizeof(what));
+					if (v6)
+						sources6_describe(
+							b->spec, (uint32_t)x,
+							what, sizeof(what));
+					else
+						sources4_describe(
+							b->spec, (uint32_t)x,
+							what, sizeof(what));
 					rc = tbl_fail(b, -EINVAL,
 						      "%s: peer not configured",
 						      what);
 					goto out;
 				}
-			memcpy(ch[c].addr, p->addr, 16);
-			ch[c++].len = p->len;
+			if (v6) {
+				memcpy(ch6[c].addr, p6->addr, 16);
+				ch6[c++].len = p6->len;
+			} else {
+				/* key4(addr, len, PK_ROUTE, 0) */
+				ch4[c++] = p4 << 26;
+			}
 		}
 		i = gi;
 		j = gj;
 	}
 	if (c > 0) {
-		*ka_out = ka;
-		*ch_out = ch;
+		*ka_out = v6 ? (void *)k6 : (void *)k4;
+		*ch_out = v6 ? (void *)ch6 : (void *)ch4;
 		*n_ch = c;
-		ka = ch = NULL;
+		k4 = ch4 = NULL;
+		k6 = ch6 = NULL;
 		rc = 1;
 	}
 out:
 	free(gp);
-	free(ka);
-	free(ch);
+	free(k4);
+	free(ch4);
+	free(k6);
+	free(ch6);
+	return rc;
+}
+
+static int
+sav_sorted4(struct tbl_build *b, const struct sav_fam *of,
+	    const struct ixg_spec_route4 *o, const struct ixg_spec_route4 *nw,
+	    size_t nn, uint64_t **ka_out, uint64_t **ch_out, size_t *n_ch)
+{
+	void *ka = NULL, *ch = NULL;
+	int rc = sav_sorted(b, of, o, nw, nn, &ka, &ch, n_ch, false);
+
+	if (rc == 1) {
+		*ka_out = ka;
+		*ch_out = ch;
+	}
+	return rc;
+}
+
+static int
+sav_sorted6(struct tbl_build *b, const struct sav_fam *of,
+	    const struct ixg_spec_route6 *o, const struct ixg_spec_route6 *nw,
+	    size_t nn, struct fib_pfx6 **ka_out, struct fib_pfx6 **ch_out,
+	    size_t *n_ch)
+{
+	void *ka = NULL, *ch = NULL;
+	int rc = sav_sorted(b, of, o, nw, nn, &ka, &ch, n_ch, true);
+
+	if (rc == 1) {
+		*ka_out = ka;
+		*ch_out = ch;
+	}
 	return rc;
 }
 
@@ -1234,10 +1245,9 @@ ranges:
 			       chi = sav_keys_lower(ck, cn, end);
 
 			/* (no pointer arithmetic on a NULL map) */
-			fn = fold4_at(tk, tv, rn, cn > 0 ? ck + clo : NULL,
-				      cn > 0 ? cv + clo : NULL, chi - clo,
-				      cover, SAV_COUNTRY_SHIFT, nk + m,
-				      nnh + m);
+			fn = fold4(tk, tv, rn, cn > 0 ? ck + clo : NULL,
+				   cn > 0 ? cv + clo : NULL, chi - clo, cover,
+				   SAV_COUNTRY_SHIFT, nk + m, nnh + m);
 		}
 		for (size_t q = m; q < m + fn; q++)
 			lens[0] |= UINT64_C(1) << key4_len(nk[q]);
@@ -1542,8 +1552,8 @@ ranges:
 		 * cover's peers and country */
 		while (chi < cn && sav_inside6(x->addr, x->len, cp[chi].addr))
 			chi++;
-		fn = fold6_at(tp, rn, cn > 0 ? cp + clo : NULL, chi - clo,
-			      cover, SAV_COUNTRY_SHIFT, np + m);
+		fn = fold6(tp, rn, cn > 0 ? cp + clo : NULL, chi - clo, cover,
+			   SAV_COUNTRY_SHIFT, np + m);
 		for (size_t q = m; q < m + fn; q++)
 			lens[np[q].len / 64] |= UINT64_C(1) << (np[q].len % 64);
 		m += fn;

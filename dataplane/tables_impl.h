@@ -287,47 +287,34 @@ const struct lpm *fib4_build(struct tbl_build *b, enum fib_slot slot,
 			     const uint32_t *nhs, int *rc);
 
 /*
- * fib4_build for a route FIB whose leaves also hold the destination's
- * country (tables.h, NH_COUNTRY_SHIFT): the pruned keys folded with the
- * content of `fold` (the snapshot's country FIB of that family; NULL:
- * none, as fib4_build) by fold4.
+ * fib4_build for a FIB whose leaves also hold a country: the pruned keys
+ * folded with the content of `fold` (the snapshot's country FIB of that
+ * family; NULL: none, as fib4_build) by fold4, the country at bit `shift`
+ * of the leaf and the other part in the bits below it (route FIBs:
+ * NH_COUNTRY_SHIFT; SAV FIBs: SAV_COUNTRY_SHIFT, tables.h).
  */
 const struct lpm *fib4_build_fold(struct tbl_build *b, enum fib_slot slot,
 				  const uint64_t *k, size_t n, nh4_fn nh,
 				  const uint32_t *nhs,
-				  const struct fibrec *fold, int *rc);
+				  const struct fibrec *fold, unsigned shift,
+				  int *rc);
 
 /*
  * The union of two sorted, duplicate-free prefix lists inside one span:
  * route keys rk (NH_* values rv) and country keys ck (country indexes
- * cv), every prefix valued route LPM | country LPM << NH_COUNTRY_SHIFT at
- * that prefix, where `cover` (a folded value) is what holds around the
- * span (NH_NONE for the whole address space), pruned as prune4 does
- * (nothing whose value is its nearest kept cover's). For any address of
- * the span the longest prefix of the union gives both LPMs exactly
- * (every shorter prefix of either list around the address is around
- * that prefix too). Key of an output entry: the route's (caller bits
- * included) where the prefix is a route's, else the country's. Writes
- * ok/ov (room for rn + cn), returns how many.
+ * cv), every prefix valued route LPM | country LPM << shift at that
+ * prefix, where `cover` (a folded value) is what holds around the span
+ * (NH_NONE for the whole address space), pruned as prune4 does (nothing
+ * whose value is its nearest kept cover's). For any address of the span
+ * the longest prefix of the union gives both LPMs exactly (every shorter
+ * prefix of either list around the address is around that prefix too).
+ * Key of an output entry: the route's (caller bits included) where the
+ * prefix is a route's, else the country's. Writes ok/ov (room for rn +
+ * cn), returns how many.
  */
 size_t fold4(const uint64_t *rk, const uint32_t *rv, size_t rn,
 	     const uint64_t *ck, const uint32_t *cv, size_t cn, uint32_t cover,
-	     uint64_t *ok, uint32_t *ov);
-
-/*
- * fib4_build_fold and fold4 with the country at bit `shift` of the leaf
- * and the other part in the bits below it (the SAV FIBs:
- * SAV_COUNTRY_SHIFT, tables.h); the unsuffixed ones are these at
- * NH_COUNTRY_SHIFT.
- */
-const struct lpm *fib4_build_fold_at(struct tbl_build *b, enum fib_slot slot,
-				     const uint64_t *k, size_t n, nh4_fn nh,
-				     const uint32_t *nhs,
-				     const struct fibrec *fold, unsigned shift,
-				     int *rc);
-size_t fold4_at(const uint64_t *rk, const uint32_t *rv, size_t rn,
-		const uint64_t *ck, const uint32_t *cv, size_t cn,
-		uint32_t cover, unsigned shift, uint64_t *ok, uint32_t *ov);
+	     unsigned shift, uint64_t *ok, uint32_t *ov);
 
 /* out = in with the bits past len cleared. */
 void mask6(uint8_t out[16], const uint8_t in[16], uint8_t len);
@@ -358,20 +345,12 @@ const struct lpm *fib6_build(struct tbl_build *b, enum fib_slot slot,
  * with the content of `fold` by fold6 into new memory). */
 const struct lpm *fib6_build_fold(struct tbl_build *b, enum fib_slot slot,
 				  struct fib_pfx6 *p, size_t n,
-				  const struct fibrec *fold, int *rc);
+				  const struct fibrec *fold, unsigned shift,
+				  int *rc);
 
 /* fold4 for IPv6 records (the route's record where the prefix is a
  * route's, else the country's; nh the folded value). */
 size_t fold6(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
-	     size_t cn, uint32_t cover, struct fib_pfx6 *out);
-
-/* fib6_build_fold and fold6 at bit `shift` (as fib4_build_fold_at). */
-const struct lpm *fib6_build_fold_at(struct tbl_build *b, enum fib_slot slot,
-				     struct fib_pfx6 *p, size_t n,
-				     const struct fibrec *fold, unsigned shift,
-				     int *rc);
-size_t fold6_at(const struct fib_pfx6 *rp, size_t rn, const struct fib_pfx6 *cp,
-		size_t cn, uint32_t cover, unsigned shift,
-		struct fib_pfx6 *out);
+	     size_t cn, uint32_t cover, unsigned shift, struct fib_pfx6 *out);
 
 #endif /* IXG_TABLES_IMPL_H */

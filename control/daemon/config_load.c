@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 
 #include "config_load.h"
 #include "conf_sha256.h"
+#include "ixg_heap.h"
 #include "ixg_conf.h"
 #include "ixg_wire.h"
 
@@ -324,6 +326,7 @@ hash_config(const struct ixg_conf *c, struct ctl_digests *g, uint8_t out[32],
 		} else {
 			rc = hash_file(ctx, f->sha256, path, f);
 		}
+		f->hashed_ns = t;
 		if (rc == 0 && dirs != NULL)
 			rc = dir_sig(path, &dirs[i]);
 		if (rc == 0 && ne != NULL) {
@@ -853,4 +856,22 @@ ctl_path_inside(const char *dir, const char *path, char *resolved)
 		return 0;
 	return strncmp(resolved, rdir, n) == 0 && resolved[n] == '/' ? 0
 								     : -EPERM;
+}
+
+/* Heap warm-up after the first load (see config_load.h). */
+size_t
+ctl_config_heap_warm(const struct ctl_config *c,
+		     const struct ixg_conf_cache *cache, size_t in_use_before)
+{
+	const struct ixg_spec *s = &c->spec;
+	size_t now = mallinfo2().uordblks, one;
+	struct ixg_conf_cache_stats cs;
+
+	ixg_conf_cache_stats(cache, &cs);
+	one = now > in_use_before ? now - in_use_before : 0;
+	one = one > cs.bytes_held ? one - cs.bytes_held : 0;
+	return ixg_heap_warm(
+		2 * one +
+		((size_t)s->n_routes4 + s->n_sources4) * sizeof(*s->routes4) +
+		((size_t)s->n_routes6 + s->n_sources6) * sizeof(*s->routes6));
 }

@@ -68,6 +68,21 @@ int ctl_config_load_cache(const char *path, const struct ixg_spec *prev,
 void ctl_load_text(const struct ctl_load_stats *l, char *buf, size_t len);
 void ctl_config_free(struct ctl_config *c);
 
+/*
+ * After the first load of a process (in_use_before: mallinfo2().uordblks
+ * before it; c: what it loaded), warm the heap for the reloads to come:
+ * each holds a candidate config beside the running one and the previous
+ * one (kept for rollback), and the compare step keeps the route and
+ * source tables it sent sorted (the next delta's base), so the first two
+ * reloads would each fault in about a config's worth of fresh heap. One
+ * config is what the load left in use less what the compile cache holds
+ * (its records and indexes are not copied by a reload). What
+ * ixg_heap_warm (ixg_heap.h) returned.
+ */
+size_t ctl_config_heap_warm(const struct ctl_config *c,
+			    const struct ixg_conf_cache *cache,
+			    size_t in_use_before);
+
 /* SHA-256 (OpenSSL EVP) over the contents of every file c read, in
  * ixg_conf_file() order. 0 or a negative errno. Any thread. */
 int ctl_config_sha256(const struct ixg_conf *c, uint8_t out[32]);

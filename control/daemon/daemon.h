@@ -27,6 +27,11 @@ struct ctl_file_sig {
 	ino_t ino;
 	int64_t size, mtime_ns, ctime_ns;
 	uint8_t sha256[32]; /* of the content read */
+	/* A load's files[]: CLOCK_REALTIME just before that content was
+	 * read (for a digest kept from an earlier load, then); a file whose
+	 * times are this close to it may have changed unseen (config_load.c,
+	 * the digest cache). */
+	int64_t hashed_ns;
 };
 
 /* One committed (or being committed) configuration. */

@@ -47,6 +47,8 @@ struct exp_named {
 	char name[IXG_NAME_LEN];
 };
 
+struct ctl_file_sig; /* daemon.h */
+
 struct exp_names {
 	int refs; /* atomic; the snapshot is freed when it drops to 0 */
 
@@ -58,6 +60,10 @@ struct exp_names {
 	int64_t config_load_unix; /* when this daemon first had it */
 	unsigned n_files;
 	char **files; /* every file the config read, in order */
+	/* What the load read of each (identity, SHA-256, when): the
+	 * exporter's file digests come from here while the files are as
+	 * they were then. NULL: not known (then it hashes them). */
+	struct ctl_file_sig *file_sigs;
 
 	/* the dataplane, as last seen over the API */
 	bool dp_connected;

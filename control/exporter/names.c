@@ -25,6 +25,7 @@ free_names(struct exp_names *n)
 	for (unsigned i = 0; i < n->n_files; i++)
 		free(n->files[i]);
 	free(n->files);
+	free(n->file_sigs);
 	free((char *)n->config_path);
 	free(n->ports);
 	free(n->classes);
@@ -151,6 +152,15 @@ exp_names_build(const struct ctl_state *st, const struct exp_names *prev)
 				if (n->files[i] == NULL)
 					goto fail;
 				n->n_files = i + 1;
+			}
+			if (st->running.files != NULL &&
+			    st->running.n_files == nf) {
+				n->file_sigs = malloc((nf ? nf : 1) *
+						      sizeof(*n->file_sigs));
+				if (n->file_sigs == NULL)
+					goto fail;
+				memcpy(n->file_sigs, st->running.files,
+				       nf * sizeof(*n->file_sigs));
 			}
 		}
 		n->ports = calloc(s->n_ports + 1, sizeof(*n->ports));

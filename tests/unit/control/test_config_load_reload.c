@@ -442,9 +442,11 @@ test_reload_equals_scratch(void **state)
 		same_spec(&r.spec, &f.spec);
 		assert_memory_equal(r.sha256, f.sha256, 32);
 		assert_int_equal(r.n_files, f.n_files);
+		/* Identity and digest; not when each was read. */
 		for (unsigned k = 0; k < r.n_files; k++)
-			assert_memory_equal(&r.files[k], &f.files[k],
-					    sizeof(r.files[k]));
+			assert_memory_equal(
+				&r.files[k], &f.files[k],
+				offsetof(struct ctl_file_sig, hashed_ns));
 		for (unsigned k = 0; k < 4; k++)
 			send_apply(prefix_tables[k], &run.spec, &r.spec,
 				   &f.spec, &held[k], &n_held[k]);

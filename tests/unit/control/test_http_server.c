@@ -19,6 +19,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -416,6 +418,106 @@ test_files_changed(void **state)
 	assert_true(i < 100);
 }
 
+/* The config on disk loaded and published as running; the load's record
+ * of the file tweaked: read at `hashed_ns` (0: as loaded) with digest
+ * `fake` (NULL: as loaded), the config digest too when fake. */
+static void
+publish_loaded(int64_t hashed_ns, const uint8_t *fake)
+{
+	static unsigned fakes;
+	struct ctl_config nc;
+
+	memset(&nc, 0, sizeof(nc));
+	assert_int_equal(ctl_config_load(conf_path, NULL, &nc, stderr), 0);
+	assert_int_equal(nc.n_files, 1);
+	if (hashed_ns != 0)
+		nc.files[0].hashed_ns = hashed_ns;
+	if (fake != NULL) {
+		/* another each time: a new snapshot for the exporter */
+		memcpy(nc.files[0].sha256, fake, 32);
+		memset(nc.sha256, 0xcd, 32);
+		nc.sha256[31] = (uint8_t)++fakes;
+	}
+	ctl_config_free(&st.running);
+	st.running = nc;
+	memcpy(st.dp_hello.config_sha256, st.running.sha256, 32);
+	exporter_publish(&st);
+}
+
+/* Poll /metrics until it holds `want` (10 s at most). */
+static void
+metrics_until(const char *want)
+{
+	struct resp r;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		request("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", &r, false);
+		if (strstr(r.body, want) != NULL) {
+			free(r.body);
+			return;
+		}
+		free(r.body);
+		usleep(100000);
+	}
+	fail_msg("no \"%s\" in /metrics", want);
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * The files' digests come from the load while a file is as the load read
+ * it (identity, and times older than the read by 2 s): a digest the file
+ * does not hash to is shown as the load's, proving the file was not read
+ * again. Read too soon after a change (racy), the file is hashed: it
+ * differs from that digest. An edit that keeps the length is told from
+ * the loaded content by its digest.
+ */
+static void
+test_files_digest_from_load(void **state)
+{
+	uint8_t fake[32];
+	char want[512], hex[65];
+	struct stat sb;
+	FILE *f;
+
+	(void)state;
+	memset(fake, 0xab, sizeof(fake));
+	publish_loaded(now_ns() + 10 * 1000000000ll, fake);
+	ctl_hex(fake, hex);
+	snprintf(want, sizeof(want),
+		 "ixgate_config_file_info{path=\"%s\",sha256=\"%s\"} 1\n",
+		 conf_path, hex);
+	metrics_until(want);
+	metrics_until("\nixgate_config_files_changed 0\n");
+	/* read within 2 s of its modification: hashed, not as loaded */
+	assert_int_equal(stat(conf_path, &sb), 0);
+	publish_loaded((int64_t)sb.st_mtim.tv_sec * 1000000000 +
+			       sb.st_mtim.tv_nsec,
+		       fake);
+	metrics_until("\nixgate_config_files_changed 1\n");
+	/* as loaded, trusted; then a same-length edit in place */
+	publish_loaded(now_ns() + 10 * 1000000000ll, NULL);
+	metrics_until("\nixgate_config_files_changed 0\n");
+	f = fopen(conf_path, "r+");
+	assert_non_null(f);
+	assert_int_equal(fputc('#', f), '#'); /* "node" -> "#ode" */
+	fclose(f);
+	metrics_until("\nixgate_config_files_changed 1\n");
+	f = fopen(conf_path, "r+");
+	assert_non_null(f);
+	assert_int_equal(fputc('n', f), 'n');
+	fclose(f);
+	metrics_until("\nixgate_config_files_changed 0\n");
+}
+
 /* A reload as the daemon does it: the new config becomes the running one,
  * then the daemon publishes. */
 static void
@@ -594,6 +696,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_healthz_follows_state),
 		cmocka_unit_test(test_files_changed),
+		cmocka_unit_test(test_files_digest_from_load),
 		cmocka_unit_test(test_reload_listen),
 		cmocka_unit_test(test_reload_tls_missing),
 		cmocka_unit_test(test_settings),

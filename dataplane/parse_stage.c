@@ -988,6 +988,32 @@ parse_refused(const struct tables *t, struct burst *b, unsigned i,
 	return parse_general(t, b, i, port);
 }
 
+#if PARSE_FAST
+/*
+ * Packet i of b through parse_fast, or through the general parser where
+ * parse_fast refuses it: bit i set in *refused, and in *charged where the
+ * drop is its sender's. parse_burst's two loops' body (inlined: the masks
+ * stay in registers).
+ */
+static __rte_always_inline void
+parse_fast_at(const struct tables *t, struct burst *b, unsigned i,
+	      uint16_t port, const struct fast_ctx *fc, uint32_t *refused,
+	      uint32_t *charged)
+{
+	struct rte_mbuf *m = b->pkts[i];
+	int r = parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *), fc,
+			   &b->meta[i], &b->peer_smac[i]);
+
+	if (likely(r == 1))
+		return;
+	*refused |= UINT32_C(1) << i;
+	if (r == 0)
+		*charged |= parse_refused(t, b, i, port);
+	else
+		*charged |= (uint32_t)(r == 3) << i;
+}
+#endif
+
 /* stage_parse and stage_parse_simple: the same loop, with and without
  * parse_fast. */
 static __rte_always_inline void
@@ -1006,41 +1032,19 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 	if (use_fast && port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1)) {
 		struct fast_ctx fc;
 		uint32_t refused = 0;
-		int r;
 
 		fast_ctx_init(&fc, t->ports[port].mac, port);
 		/* Two copies of the loop, so that the first alone tests for
 		 * a packet to prefetch: the frame PREFETCH_AHEAD on, at the
 		 * headroom's end, where PMDs put what they receive. */
 		for (i = 0; i + PREFETCH_AHEAD < n_pkts; i++) {
-			struct rte_mbuf *m = b->pkts[i];
-
 			rte_prefetch0((uint8_t *)b->pkts[i + PREFETCH_AHEAD]
 					      ->buf_addr +
 				      RTE_PKTMBUF_HEADROOM);
-			r = parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *),
-				       &fc, &b->meta[i], &b->peer_smac[i]);
-			if (likely(r == 1))
-				continue;
-			refused |= UINT32_C(1) << i;
-			if (r == 0)
-				charged |= parse_refused(t, b, i, port);
-			else
-				charged |= (uint32_t)(r == 3) << i;
+			parse_fast_at(t, b, i, port, &fc, &refused, &charged);
 		}
-		for (; i < n_pkts; i++) {
-			struct rte_mbuf *m = b->pkts[i];
-
-			r = parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *),
-				       &fc, &b->meta[i], &b->peer_smac[i]);
-			if (likely(r == 1))
-				continue;
-			refused |= UINT32_C(1) << i;
-			if (r == 0)
-				charged |= parse_refused(t, b, i, port);
-			else
-				charged |= (uint32_t)(r == 3) << i;
-		}
+		for (; i < n_pkts; i++)
+			parse_fast_at(t, b, i, port, &fc, &refused, &charged);
 		b->charged = charged;
 		b->parsed_fast = ~refused &
 				 (uint32_t)((UINT64_C(1) << n_pkts) - 1);

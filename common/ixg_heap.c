@@ -2,6 +2,7 @@
 /* ixg_heap.c - map the malloc heap ahead of need (ixg_heap.h). */
 #include <malloc.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "ixg_heap.h"
 
@@ -32,4 +33,13 @@ ixg_heap_warm(size_t bytes)
 		free(blk[--n]);
 	free(blk);
 	return grown;
+}
+
+/* See ixg_heap.h. */
+long
+ixg_thread_minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_minflt : 0;
 }

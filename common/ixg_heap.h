@@ -25,4 +25,10 @@
  */
 size_t ixg_heap_warm(size_t bytes);
 
+/*
+ * The calling thread's minor page faults so far (getrusage
+ * RUSAGE_THREAD), for the build logs that say where a step's time went.
+ */
+long ixg_thread_minflt(void);
+
 #endif /* IXG_HEAP_H */

@@ -811,6 +811,18 @@ fibrec_drop_spares(void)
 }
 
 size_t
+fibrec_spare_need(struct fibrec *const *r, unsigned n)
+{
+	size_t sum = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (r[i] != NULL && spares_on && r[i]->n >= spare_min &&
+		    spare[r[i]->slot] == NULL)
+			sum += lpm_bytes(r[i]->lpm);
+	return sum;
+}
+
+size_t
 fibrec_spare_bytes(void)
 {
 	size_t sum = 0;

@@ -168,6 +168,13 @@ bool fibrec_spares_on(void);
  * tests lower it to patch small tables), else the FIB is built fresh. */
 void fibrec_set_patch_ratio(unsigned r);
 
+/*
+ * Heap bytes the spares fibrec_warm would still copy for the live FIBs
+ * r[0..n) (NULLs skipped): of those a spare is kept for whose slot has
+ * none. 0 with spares off.
+ */
+size_t fibrec_spare_need(struct fibrec *const *r, unsigned n);
+
 /* Spares parked now, their heap bytes, and free them all. */
 unsigned fibrec_spares(void);
 size_t fibrec_spare_bytes(void);

@@ -13,9 +13,11 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_eal.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
 
@@ -687,6 +689,38 @@ lpm_bytes(const struct lpm *t)
 		return 0;
 	return sizeof(*t) + ((size_t)1 << t->root_bits) * 4 +
 	       (size_t)t->cap_groups * GRP_ENTRIES * 4;
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+size_t
+lpm_heap_warm(size_t bytes)
+{
+	enum { BLOCK = 64 << 20, PAGE = 4096, MAX_BLOCKS = 256 };
+	void *blk[MAX_BLOCKS];
+	size_t done = 0;
+	unsigned n = 0;
+
+	if (rte_eal_has_hugepages())
+		return 0;
+	while (done < bytes && n < MAX_BLOCKS) {
+		size_t sz = RTE_MIN((size_t)BLOCK, bytes - done);
+		volatile char *p = rte_malloc_socket("ixg_lpm_warm", sz, PAGE,
+						     SOCKET_ID_ANY);
+
+		if (p == NULL)
+			break;
+		if (madvise((void *)p, sz, MADV_POPULATE_WRITE) != 0)
+			for (size_t o = 0; o < sz; o += PAGE)
+				p[o] = 0;
+		blk[n++] = (void *)p;
+		done += sz;
+	}
+	while (n > 0)
+		rte_free(blk[--n]);
+	return done;
 }
 
 uint32_t

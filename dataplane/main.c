@@ -32,10 +32,12 @@
 
 #include "api_server.h"
 #include "ixg_conf.h"
+#include "ixg_heap.h"
 #include "conf_sha256.h"
 #include "ixg_log.h"
 #include "ixg_sd.h"
 #include "ixg_version.h"
+#include "mono.h"
 #include "port.h"
 #include "neigh.h"
 #include "punt_linux.h"
@@ -557,11 +559,22 @@ sum_counters(const struct runtime *rt, struct ixg_lcore_counters *total)
 static void
 warm_spares(struct runtime *rt, uint64_t *failed_gen)
 {
+	uint64_t t0;
+	long faults;
 	int rc;
 
 	if (*failed_gen == rt->generation)
 		return;
+	t0 = ixg_mono_ns();
+	faults = ixg_thread_minflt();
 	rc = tables_warm_one(rt->tables);
+	if (rc > 0 && rt->log_builds)
+		fprintf(stderr,
+			"ixgate-dataplane: a spare FIB warmed in %.1f ms (%ld "
+			"page faults): %u spares, %zu MiB\n",
+			(double)(ixg_mono_ns() - t0) / 1e6,
+			ixg_thread_minflt() - faults, fibrec_spares(),
+			fibrec_spare_bytes() >> 20);
 	if (rc < 0) {
 		*failed_gen = rt->generation;
 		fprintf(stderr,

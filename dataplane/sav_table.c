@@ -627,17 +627,101 @@ sav_patch_worth(size_t changed, size_t n)
 }
 
 static bool
-same_src4(const struct ixg_spec_route4 *a, const struct ixg_spec_route4 *b)
+same_src4(const void *x, const void *y)
 {
+	const struct ixg_spec_route4 *a = x, *b = y;
+
 	return a->addr == b->addr && a->len == b->len &&
 	       a->peer_id == b->peer_id;
 }
 
 static bool
-same_src6(const struct ixg_spec_route6 *a, const struct ixg_spec_route6 *b)
+same_src6(const void *x, const void *y)
 {
+	const struct ixg_spec_route6 *a = x, *b = y;
+
 	return a->len == b->len && a->peer_id == b->peer_id &&
 	       memcmp(a->addr, b->addr, 16) == 0;
+}
+
+/*
+ * The equal ends of the old and new sources o[0..on) and nw[0..nn) (esz
+ * bytes each; same() compares two): *lo sources at the start, *hi at the
+ * end, not overlapping. A block per memcmp while the bytes are equal
+ * (origins too), then source by source. Inlined with the family's
+ * constants (sav_patch4/6).
+ */
+static inline __attribute__((always_inline)) void
+sav_equal_ends(const void *o, uint32_t on, const void *nw, uint32_t nn,
+	       size_t esz, bool (*same)(const void *, const void *),
+	       uint32_t *lo_out, uint32_t *hi_out)
+{
+	const char *a = o, *b = nw;
+	uint32_t lo = 0, hi = 0;
+
+	while (lo + SAV_SCAN_BLOCK <= on && lo + SAV_SCAN_BLOCK <= nn &&
+	       memcmp(a + lo * esz, b + lo * esz, SAV_SCAN_BLOCK * esz) == 0)
+		lo += SAV_SCAN_BLOCK;
+	while (lo < on && lo < nn && same(a + lo * esz, b + lo * esz))
+		lo++;
+	while (hi + SAV_SCAN_BLOCK <= on - lo &&
+	       hi + SAV_SCAN_BLOCK <= nn - lo &&
+	       memcmp(a + (on - hi - SAV_SCAN_BLOCK) * esz,
+		      b + (nn - hi - SAV_SCAN_BLOCK) * esz,
+		      SAV_SCAN_BLOCK * esz) == 0)
+		hi += SAV_SCAN_BLOCK;
+	while (hi < on - lo && hi < nn - lo &&
+	       same(a + (on - 1 - hi) * esz, b + (nn - 1 - hi) * esz))
+		hi++;
+	*lo_out = lo;
+	*hi_out = hi;
+}
+
+/*
+ * The country prefixes of family f (0: IPv4 keys into *c4, 1: IPv6
+ * records into *c6; malloc'd) whose country differs between b->prev's and
+ * b's country map (folded into the SAV leaves, tables.h), their count in
+ * *n; cn: the new map's prefixes. 1 to go on patching (none when the map
+ * is the same), 0 when the whole build must make the family (folded on
+ * one side only, or over an eighth of the map changed), negative errno
+ * (tbl_fail's message).
+ */
+static int
+sav_country_changes(struct tbl_build *b, int f, size_t cn, uint64_t **c4,
+		    struct fib_pfx6 **c6, size_t *n)
+{
+	enum fib_slot slot = f == 0 ? FIB_COUNTRY4 : FIB_COUNTRY6;
+	const struct fibrec *pc = b->prev->fibs[slot], *nc = b->t->fibs[slot];
+	int rc;
+
+	*n = 0;
+	if (tbl_same(b, f == 0 ? IXG_TBL_COUNTRY4 : IXG_TBL_COUNTRY6))
+		return 1;
+	if ((pc != NULL) != (nc != NULL))
+		return 0;
+	rc = f == 0 ? fibrec_diff4(pc, nc, c4, n) : fibrec_diff6(pc, nc, c6, n);
+	if (rc < 0)
+		return tbl_fail(b, -ENOMEM, "IPv%d sources: out of memory",
+				f == 0 ? 4 : 6);
+	if (*n > cn / 8 + 4096) {
+		free(f == 0 ? (void *)*c4 : (void *)*c6);
+		*n = 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* A copy of the sorted sources src[0..n) (esz bytes each) with room for
+ * one more, malloc'd: the sources of a commit that changed the country
+ * map alone. NULL when out of memory. */
+static void *
+sav_same_sources(const void *src, size_t n, size_t esz)
+{
+	void *ka = malloc((n + 1) * esz);
+
+	if (ka != NULL)
+		memcpy(ka, src, n * esz);
+	return ka;
 }
 
 /* First index of the sorted keys k[0..n) not before key x. */
@@ -1018,51 +1102,23 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	pn = fibrec_content4(prev, &pk, &pnh, &plens);
 	if (pn == SIZE_MAX)
 		return 0;
-	if (!tbl_same(b, IXG_TBL_COUNTRY4)) {
-		const struct fibrec *pc = b->prev->fibs[FIB_COUNTRY4],
-				    *nc = b->t->fibs[FIB_COUNTRY4];
-
-		/* folded on both sides, or the whole build */
-		if ((pc != NULL) != (nc != NULL))
-			return 0;
-		if (fibrec_diff4(pc, nc, &cch, &n_cch) < 0)
-			return tbl_fail(b, -ENOMEM,
-					"IPv4 sources: out of memory");
-		if (n_cch > cn / 8 + 4096) {
-			free(cch);
-			return 0;
-		}
-	}
-	/* the equal ends: a block per memcmp while the bytes are equal
-	 * (origins too), then source by source */
-	while (lo + SAV_SCAN_BLOCK <= on && lo + SAV_SCAN_BLOCK <= nn &&
-	       memcmp(&o[lo], &nw[lo], SAV_SCAN_BLOCK * sizeof(*o)) == 0)
-		lo += SAV_SCAN_BLOCK;
-	while (lo < on && lo < nn && same_src4(&o[lo], &nw[lo]))
-		lo++;
-	while (hi + SAV_SCAN_BLOCK <= on - lo &&
-	       hi + SAV_SCAN_BLOCK <= nn - lo &&
-	       memcmp(&o[on - hi - SAV_SCAN_BLOCK],
-		      &nw[nn - hi - SAV_SCAN_BLOCK],
-		      SAV_SCAN_BLOCK * sizeof(*o)) == 0)
-		hi += SAV_SCAN_BLOCK;
-	while (hi < on - lo && hi < nn - lo &&
-	       same_src4(&o[on - 1 - hi], &nw[nn - 1 - hi]))
-		hi++;
+	if ((rc = sav_country_changes(b, 0, cn, &cch, NULL, &n_cch)) <= 0)
+		return rc;
+	sav_equal_ends(o, on, nw, nn, sizeof(*o), same_src4, &lo, &hi);
 	mo = on - lo - hi;
 	mn = nn - lo - hi;
 	if (mo + mn == 0 && n_cch == 0) /* origins alone changed */
 		return sav_take(b, sb, 0) ? 1 : 0;
 	memcpy(lens, plens, sizeof(lens));
+	rc = -ENOMEM;
 	if (mo + mn == 0) {
 		/* the country map alone: the same sources, the ranges of the
 		 * changed country prefixes */
-		ka = malloc((of->n_src + 1) * sizeof(*ka));
+		ka = sav_same_sources(of->k4, of->n_src, sizeof(*ka));
 		ch = malloc(sizeof(*ch));
+		na = of->n_src;
 		if (ka == NULL || ch == NULL)
 			goto fail;
-		memcpy(ka, of->k4, of->n_src * sizeof(*ka));
-		na = of->n_src;
 		goto ranges;
 	}
 	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {
@@ -1334,48 +1390,21 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	pn = fibrec_content6(prev, &pp, &plens);
 	if (pn == SIZE_MAX)
 		return 0;
-	if (!tbl_same(b, IXG_TBL_COUNTRY6)) {
-		const struct fibrec *pc = b->prev->fibs[FIB_COUNTRY6],
-				    *nc = b->t->fibs[FIB_COUNTRY6];
-
-		if ((pc != NULL) != (nc != NULL))
-			return 0;
-		if (fibrec_diff6(pc, nc, &cch, &n_cch) < 0)
-			return tbl_fail(b, -ENOMEM,
-					"IPv6 sources: out of memory");
-		if (n_cch > cn / 8 + 4096) {
-			free(cch);
-			return 0;
-		}
-	}
-	/* the equal ends: a block per memcmp while the bytes are equal
-	 * (origins too), then source by source */
-	while (lo + SAV_SCAN_BLOCK <= on && lo + SAV_SCAN_BLOCK <= nn &&
-	       memcmp(&o[lo], &nw[lo], SAV_SCAN_BLOCK * sizeof(*o)) == 0)
-		lo += SAV_SCAN_BLOCK;
-	while (lo < on && lo < nn && same_src6(&o[lo], &nw[lo]))
-		lo++;
-	while (hi + SAV_SCAN_BLOCK <= on - lo &&
-	       hi + SAV_SCAN_BLOCK <= nn - lo &&
-	       memcmp(&o[on - hi - SAV_SCAN_BLOCK],
-		      &nw[nn - hi - SAV_SCAN_BLOCK],
-		      SAV_SCAN_BLOCK * sizeof(*o)) == 0)
-		hi += SAV_SCAN_BLOCK;
-	while (hi < on - lo && hi < nn - lo &&
-	       same_src6(&o[on - 1 - hi], &nw[nn - 1 - hi]))
-		hi++;
+	if ((rc = sav_country_changes(b, 1, cn, NULL, &cch, &n_cch)) <= 0)
+		return rc;
+	sav_equal_ends(o, on, nw, nn, sizeof(*o), same_src6, &lo, &hi);
 	mo = on - lo - hi;
 	mn = nn - lo - hi;
 	if (mo + mn == 0 && n_cch == 0) /* origins alone changed */
 		return sav_take(b, sb, 1) ? 1 : 0;
 	memcpy(lens, plens, sizeof(lens));
+	rc = -ENOMEM;
 	if (mo + mn == 0) { /* the country map alone, as sav_patch4 */
-		ka = malloc((of->n_src + 1) * sizeof(*ka));
+		ka = sav_same_sources(of->p6, of->n_src, sizeof(*ka));
 		ch = malloc(sizeof(*ch));
+		na = of->n_src;
 		if (ka == NULL || ch == NULL)
 			goto fail;
-		memcpy(ka, of->p6, of->n_src * sizeof(*ka));
-		na = of->n_src;
 		goto ranges;
 	}
 	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {

@@ -870,8 +870,14 @@ ctl_config_heap_warm(const struct ctl_config *c,
 	ixg_conf_cache_stats(cache, &cs);
 	one = now > in_use_before ? now - in_use_before : 0;
 	one = one > cs.bytes_held ? one - cs.bytes_held : 0;
-	return ixg_heap_warm(
-		2 * one +
-		((size_t)s->n_routes4 + s->n_sources4) * sizeof(*s->routes4) +
-		((size_t)s->n_routes6 + s->n_sources6) * sizeof(*s->routes6));
+	/* The compare step's sorted route and source tables twice: the
+	 * install's sorted copy (made after this warm-up, from it) stays as
+	 * the next delta's base while a reload sorts the new one; with one
+	 * copy counted, reload #2's compare faulted in its sorted routes4
+	 * (2,126 pages, 8.3 MB: compare CPU 34-39 ms against 12-16). */
+	return ixg_heap_warm(2 * one +
+			     2 * (((size_t)s->n_routes4 + s->n_sources4) *
+					  sizeof(*s->routes4) +
+				  ((size_t)s->n_routes6 + s->n_sources6) *
+					  sizeof(*s->routes6)));
 }

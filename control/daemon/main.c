@@ -359,11 +359,12 @@ main(int argc, char **argv)
 	/*
 	 * The heap the first two reloads would fault in (two more configs:
 	 * the candidate, and the running one kept as previous; the tables
-	 * sent sorted), mapped now (config_load.h, ctl_config_heap_warm).
-	 * Cost: 120 MiB warmed (~31k page faults) at start on the real
-	 * table; its first two one-member reloads' compile 29 and 21 ms CPU
-	 * (136 and 125 without; 20-23 warm), bench/README-reload.md, "Issue
-	 * 12, the first reloads after start-up".
+	 * sent sorted, twice), mapped now (config_load.h,
+	 * ctl_config_heap_warm). Cost: ~142 MiB warmed (~36k page faults) at
+	 * start on the real table; its first two one-member reloads take 33
+	 * and 16 page faults (compile 34 and 26, compare 19 and 19 ms CPU at
+	 * load ~10, like the later ones), bench/README-reload.md, "Issue 12,
+	 * reloads on 4 KiB pages and the build's twins".
 	 */
 	ctl_config_heap_warm(&D.st.running, D.conf_cache, in_use);
 	D.loop = loop_new(256);

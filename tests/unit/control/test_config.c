@@ -23,50 +23,33 @@
 
 #include <cmocka.h>
 
+#include "conf_test_util.h"
+
 #include "ctl_proto.h"
 #include "ctld.h"
 #include "ixg_conf.h"
 #include "ixg_wire.h"
 
-static char dir[PATH_MAX];
-
-static void
-write_file(const char *name, const char *text)
-{
-	char p[PATH_MAX + 64];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/ixg-test-config.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (ctu_mkdir("config") < 0)
 		return -1;
-	write_file("root.conf", "node { name t; country SG; }\n"
-				"port p0 { device \"net_null0\"; }\n"
-				"include \"peer.conf\";\n");
-	write_file("peer.conf",
-		   "peer a { asn 1; country VN; port p0; vlan 11; "
-		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
+	ctu_write("root.conf", "node { name t; country SG; }\n"
+			       "port p0 { device \"net_null0\"; }\n"
+			       "include \"peer.conf\";\n");
+	ctu_write("peer.conf",
+		  "peer a { asn 1; country VN; port p0; vlan 11; "
+		  "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return ctu_rmdir();
 }
 
 static void
@@ -74,7 +57,7 @@ load(struct ctl_config *c)
 {
 	char p[PATH_MAX + 64];
 
-	snprintf(p, sizeof(p), "%s/root.conf", dir);
+	ctu_path(p, sizeof(p), "root.conf");
 	assert_int_equal(ctl_config_load(p, NULL, c, stderr), 0);
 	assert_true(c->valid);
 }
@@ -93,15 +76,15 @@ test_sha_covers_includes(void **state)
 	assert_memory_equal(a.sha256, b.sha256, 32);
 	ctl_hex(a.sha256, hex);
 	assert_int_equal(strlen(hex), 64);
-	write_file("peer.conf",
-		   "peer a { asn 2; country VN; port p0; vlan 11; "
-		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
+	ctu_write("peer.conf",
+		  "peer a { asn 2; country VN; port p0; vlan 11; "
+		  "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
 	load(&c);
 	assert_memory_not_equal(a.sha256, c.sha256, 32);
 	ctl_config_free(&c);
-	write_file("peer.conf",
-		   "peer a { asn 1; country VN; port p0; vlan 11; "
-		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
+	ctu_write("peer.conf",
+		  "peer a { asn 1; country VN; port p0; vlan 11; "
+		  "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
 	load(&c);
 	assert_memory_equal(a.sha256, c.sha256, 32);
 	ctl_config_free(&a);
@@ -115,16 +98,16 @@ test_world_writable_refused(void **state)
 	char p[PATH_MAX + 64], err[PATH_MAX + 200];
 
 	(void)state;
-	snprintf(p, sizeof(p), "%s/root.conf", dir);
+	ctu_path(p, sizeof(p), "root.conf");
 	assert_int_equal(ctl_config_perms(p, err, sizeof(err)), 0);
 	assert_int_equal(chmod(p, 0666), 0);
 	assert_int_equal(ctl_config_perms(p, err, sizeof(err)), -EPERM);
 	assert_non_null(strstr(err, "world-writable"));
 	assert_int_equal(chmod(p, 0644), 0);
 	/* The directory counts too. */
-	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(chmod(ctu_dir, 0777), 0);
 	assert_int_equal(ctl_config_perms(p, err, sizeof(err)), -EPERM);
-	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(chmod(ctu_dir, 0700), 0);
 }
 
 static void
@@ -136,9 +119,9 @@ test_errors_summarised(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	write_file("bad.conf",
-		   "node { name t; countri SG; }\nport p0 { devic \"x\"; }\n");
-	snprintf(p, sizeof(p), "%s/bad.conf", dir);
+	ctu_write("bad.conf",
+		  "node { name t; countri SG; }\nport p0 { devic \"x\"; }\n");
+	ctu_path(p, sizeof(p), "bad.conf");
 	assert_int_equal(ctl_config_load(p, NULL, &c, f), -1);
 	fclose(f);
 	assert_false(c.valid);
@@ -328,17 +311,17 @@ test_path_inside(void **state)
 	char p[PATH_MAX + 64], r[PATH_MAX];
 
 	(void)state;
-	snprintf(p, sizeof(p), "%s/peer.conf", dir);
-	assert_int_equal(ctl_path_inside(dir, p, r), 0);
-	snprintf(p, sizeof(p), "%s/../../etc/passwd", dir);
-	assert_int_equal(ctl_path_inside(dir, p, r), -EPERM);
+	ctu_path(p, sizeof(p), "peer.conf");
+	assert_int_equal(ctl_path_inside(ctu_dir, p, r), 0);
+	ctu_path(p, sizeof(p), "../../etc/passwd");
+	assert_int_equal(ctl_path_inside(ctu_dir, p, r), -EPERM);
 	assert_string_equal(r, "/etc/passwd");
-	snprintf(p, sizeof(p), "%s/link.conf", dir);
+	ctu_path(p, sizeof(p), "link.conf");
 	assert_int_equal(symlink("/etc/passwd", p), 0);
-	assert_int_equal(ctl_path_inside(dir, p, r), -EPERM);
+	assert_int_equal(ctl_path_inside(ctu_dir, p, r), -EPERM);
 	unlink(p);
-	snprintf(p, sizeof(p), "%s/missing.conf", dir);
-	assert_int_equal(ctl_path_inside(dir, p, r), -ENOENT);
+	ctu_path(p, sizeof(p), "missing.conf");
+	assert_int_equal(ctl_path_inside(ctu_dir, p, r), -ENOENT);
 }
 
 /* The files against a loaded config: a touch without change matches, an
@@ -352,26 +335,26 @@ test_files_compare(void **state)
 
 	(void)state;
 	load(&c);
-	snprintf(p, sizeof(p), "%s/root.conf", dir);
+	ctu_path(p, sizeof(p), "root.conf");
 	assert_int_equal(ctl_files_snapshot(&c, p, &s), 0);
 	assert_int_equal(ctl_files_compare(&s, false, note, sizeof(note)),
 			 CTL_FILES_MATCH);
 	/* Rewritten with the same bytes: other times, same content. */
 	usleep(20000);
-	write_file("peer.conf",
-		   "peer a { asn 1; country VN; port p0; vlan 11; "
-		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
+	ctu_write("peer.conf",
+		  "peer a { asn 1; country VN; port p0; vlan 11; "
+		  "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
 	assert_int_equal(ctl_files_compare(&s, false, note, sizeof(note)),
 			 CTL_FILES_MATCH);
-	write_file("peer.conf",
-		   "peer a { asn 1; country VN; port p0; vlan 12; "
-		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
+	ctu_write("peer.conf",
+		  "peer a { asn 1; country VN; port p0; vlan 12; "
+		  "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
 	assert_int_equal(ctl_files_compare(&s, false, note, sizeof(note)),
 			 CTL_FILES_DIFFER);
 	assert_non_null(strstr(note, "peer.conf changed"));
-	write_file("peer.conf",
-		   "peer a { asn 1; country VN; port p0; vlan 11; "
-		   "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
+	ctu_write("peer.conf",
+		  "peer a { asn 1; country VN; port p0; vlan 11; "
+		  "mac 02:00:00:00:00:0a; announce { 10.1.0.0/16; } }\n");
 	ctl_files_snapshot_free(&s);
 	ctl_config_free(&c);
 
@@ -379,7 +362,7 @@ test_files_compare(void **state)
 	load(&c);
 	assert_int_equal(ctl_files_snapshot(&c, p, &s), 0);
 	usleep(20000);
-	write_file("unrelated.txt", "x\n");
+	ctu_write("unrelated.txt", "x\n");
 	assert_int_equal(ctl_files_compare(&s, false, note, sizeof(note)),
 			 CTL_FILES_UNKNOWN);
 	assert_int_equal(ctl_files_compare(&s, true, note, sizeof(note)),
@@ -399,8 +382,8 @@ test_copy_files(void **state)
 
 	(void)state;
 	load(&c);
-	snprintf(p, sizeof(p), "%s/root.conf", dir);
-	snprintf(dst, sizeof(dst), "%s/state/rolled-back/generation-7", dir);
+	ctu_path(p, sizeof(p), "root.conf");
+	ctu_path(dst, sizeof(dst), "state/rolled-back/generation-7");
 	assert_int_equal(ctl_config_copy_files(&c, p, dst, err, sizeof(err)),
 			 0);
 	snprintf(p, sizeof(p), "%s/peer.conf", dst);
@@ -478,7 +461,7 @@ test_audit_writer(void **state)
 	(void)state;
 	if (L == NULL)
 		skip();
-	snprintf(p, sizeof(p), "%s/audit.log", dir);
+	ctu_path(p, sizeof(p), "audit.log");
 	a = audit_open(L, p, err, sizeof(err));
 	assert_non_null(a);
 	assert_int_equal(audit_append(a, &r, on_wrote, &w), 0);

@@ -22,27 +22,11 @@
 
 #include <cmocka.h>
 
+#include "conf_test_util.h"
+
 #include "conf_sha256.h"
 #include "ctld.h"
 #include "ixg_conf.h"
-
-static char dir[PATH_MAX];
-
-static void
-write_file(const char *name, const char *text)
-{
-	char p[PATH_MAX + 64], tmp[PATH_MAX + 80];
-	FILE *f;
-
-	/* By rename: a new inode, as editors and git checkout leave it. */
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
-	f = fopen(tmp, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(rename(tmp, p), 0);
-}
 
 /* In place (same inode), keeping the modification time of before. */
 static void
@@ -53,7 +37,7 @@ rewrite_in_place(const char *name, const char *text)
 	struct stat sb;
 	int fd;
 
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	ctu_path(p, sizeof(p), name);
 	assert_int_equal(stat(p, &sb), 0);
 	fd = open(p, O_WRONLY);
 	assert_true(fd >= 0);
@@ -84,7 +68,7 @@ write_prefixes(int i, const char *third)
 
 	snprintf(name, sizeof(name), "p%d.txt", i);
 	snprintf(text, sizeof(text), "10.%d.%s.0/24\n", i, third);
-	write_file(name, text);
+	ctu_write_as(name, text, 0);
 }
 
 static int
@@ -93,18 +77,19 @@ setup(void **state)
 	char name[PATH_MAX + 32];
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/ixg-test-digests.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (ctu_mkdir("digests") < 0)
 		return -1;
-	write_file("root.conf", "node { name t; country SG; }\n"
-				"port p0 { device \"net_null0\"; }\n"
-				"include \"peers.d/*.conf\";\n");
-	snprintf(name, sizeof(name), "%s/peers.d", dir);
+	ctu_write_as("root.conf",
+		     "node { name t; country SG; }\n"
+		     "port p0 { device \"net_null0\"; }\n"
+		     "include \"peers.d/*.conf\";\n",
+		     0);
+	ctu_path(name, sizeof(name), "peers.d");
 	if (mkdir(name, 0755) < 0)
 		return -1;
 	for (int i = 1; i <= 4; i++) {
 		snprintf(name, 32, "peers.d/p%d.conf", i);
-		write_file(name, peer(i, 64500 + i));
+		ctu_write_as(name, peer(i, 64500 + i), 0);
 		write_prefixes(i, "0");
 	}
 	return 0;
@@ -113,11 +98,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return ctu_rmdir();
 }
 
 /* A load through g, checked against one without any cache: the same
@@ -129,7 +111,7 @@ load_check(struct ctl_digests *g, struct ctl_config *c)
 	struct ctl_config ref;
 	uint8_t sha[32];
 
-	snprintf(p, sizeof(p), "%s/root.conf", dir);
+	ctu_path(p, sizeof(p), "root.conf");
 	assert_int_equal(ctl_config_load_cache(p, NULL, NULL, g, c, stderr), 0);
 	assert_int_equal(ctl_config_load(p, NULL, &ref, stderr), 0);
 	assert_memory_equal(c->sha256, ref.sha256, 32);
@@ -208,9 +190,11 @@ test_changed_files_only(void **state)
 	ctl_config_free(&b);
 
 	/* The first file (nothing to resume after) and the last. */
-	write_file("root.conf", "node { name t;  country SG; }\n"
-				"port p0 { device \"net_null0\"; }\n"
-				"include \"peers.d/*.conf\";\n");
+	ctu_write_as("root.conf",
+		     "node { name t;  country SG; }\n"
+		     "port p0 { device \"net_null0\"; }\n"
+		     "include \"peers.d/*.conf\";\n",
+		     0);
 	write_prefixes(4, "7");
 	load_check(g, &b);
 	assert_int_equal(b.load.digests_reused, n - 2);
@@ -220,7 +204,7 @@ test_changed_files_only(void **state)
 	/* A file added to the list moves the others: still the same as
 	 * without the cache. */
 	write_prefixes(5, "0");
-	write_file("peers.d/p5.conf", peer(5, 64505));
+	ctu_write_as("peers.d/p5.conf", peer(5, 64505), 0);
 	load_check(g, &b);
 	assert_int_equal(b.n_files, n + 2);
 	ctl_config_free(&b);
@@ -264,8 +248,8 @@ test_failed_load(void **state)
 	assert_non_null(null);
 	ctl_digests_set_racy_ns(g, 0);
 	load_check(g, &a);
-	write_file("p1.txt", "10.1.0.0/33\n");
-	snprintf(p, sizeof(p), "%s/root.conf", dir);
+	ctu_write_as("p1.txt", "10.1.0.0/33\n", 0);
+	ctu_path(p, sizeof(p), "root.conf");
 	assert_int_equal(ctl_config_load_cache(p, NULL, NULL, g, &b, null), -1);
 	write_prefixes(1, "0");
 	load_check(g, &b);

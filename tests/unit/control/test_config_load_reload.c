@@ -27,6 +27,8 @@
 
 #include <cmocka.h>
 
+#include "conf_test_util.h"
+
 #include "ctld.h"
 #include "ixg_conf.h"
 #include "ixg_wire.h"
@@ -35,7 +37,6 @@
 #define NLINES 160 /* lines a prefix list may hold */
 #define ROUNDS 60
 
-static char dir[PATH_MAX];
 static uint64_t rs = 0x9e3779b97f4a7c15ull;
 
 static uint32_t
@@ -56,23 +57,6 @@ static struct {
 	int allow; /* 1: an allow-source-file beside its list */
 } m[NPEERS];
 static unsigned class_kbit[2] = {64, 10000};
-
-static void
-write_file(const char *name, const char *text, int in_place)
-{
-	char p[PATH_MAX + 64], tmp[PATH_MAX + 80];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
-	/* by rename (a new inode, as editors leave it) or in place */
-	f = fopen(in_place ? p : tmp, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-	if (!in_place)
-		assert_int_equal(rename(tmp, p), 0);
-}
 
 /* A random prefix of member i: its own space mostly, sometimes another
  * member's (a duplicate across members: refused, named), sometimes a
@@ -110,7 +94,7 @@ write_list(unsigned i, int in_place)
 				      m[i].lines[k]);
 	text[o] = '\0';
 	snprintf(name, sizeof(name), "p%u.txt", i);
-	write_file(name, text, in_place);
+	ctu_write_as(name, text, in_place);
 }
 
 static void
@@ -133,7 +117,7 @@ write_member(unsigned i)
 		 "\"../p%u.txt\"; }\n",
 		 i, 64500 + i, 10 + i, 10 + i, rate, maxp, allow, i);
 	snprintf(name, sizeof(name), "peers.d/p%u.conf", i);
-	write_file(name, text, 0);
+	ctu_write_as(name, text, 0);
 }
 
 static void
@@ -150,7 +134,7 @@ write_classes(void)
 		 "11211; action class c0; } rule 20 { action class c1; } }\n",
 		 class_kbit[0], 2 * class_kbit[0], class_kbit[1],
 		 2 * class_kbit[1]);
-	write_file("classes.conf", text, 0);
+	ctu_write_as("classes.conf", text, 0);
 }
 
 static int
@@ -159,16 +143,15 @@ setup(void **state)
 	char name[PATH_MAX + 32];
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/ixg-test-reload.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (ctu_mkdir("reload") < 0)
 		return -1;
-	write_file("root.conf",
-		   "node { name t; country SG; }\n"
-		   "port p0 { device \"net_null0\"; }\n"
-		   "include \"classes.conf\";\n"
-		   "include \"peers.d/*.conf\";\n",
-		   0);
-	snprintf(name, sizeof(name), "%s/peers.d", dir);
+	ctu_write_as("root.conf",
+		     "node { name t; country SG; }\n"
+		     "port p0 { device \"net_null0\"; }\n"
+		     "include \"classes.conf\";\n"
+		     "include \"peers.d/*.conf\";\n",
+		     0);
+	ctu_path(name, sizeof(name), "peers.d");
 	if (mkdir(name, 0755) < 0)
 		return -1;
 	write_classes();
@@ -186,7 +169,7 @@ setup(void **state)
 		m[i].allow = i % 3 == 2;
 		write_list(i, 0);
 		snprintf(a, sizeof(a), "a%u.txt", i);
-		write_file(a, "192.0.2.0/24\n2001:db8:ffff::/48\n", 0);
+		ctu_write_as(a, "192.0.2.0/24\n2001:db8:ffff::/48\n", 0);
 		write_member(i);
 	}
 	return 0;
@@ -195,11 +178,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return ctu_rmdir();
 }
 
 /* One random one-member edit. */
@@ -290,7 +270,7 @@ load(const struct ixg_spec *prev, struct ixg_conf_cache *cache,
 	int rc;
 
 	assert_non_null(errs);
-	snprintf(path, sizeof(path), "%s/root.conf", dir);
+	ctu_path(path, sizeof(path), "root.conf");
 	memset(out, 0, sizeof(*out));
 	if (cache != NULL || dg != NULL)
 		rc = ctl_config_load_cache(path, prev, cache, dg, out, errs);

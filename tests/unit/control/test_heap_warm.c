@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "conf_test_util.h"
+
 #include "ctld.h"
 #include "ixg_heap.h"
 #include "ixg_conf.h"
@@ -97,21 +99,6 @@ test_warm_maps_pages(void **state)
 	assert_int_equal(ixg_heap_warm(0), 0);
 }
 
-static char dir[PATH_MAX];
-
-static void
-put(const char *name, const char *text)
-{
-	char p[PATH_MAX + 64];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* A config of 4 peers with 20,000 IPv4 prefixes each. */
 static void
 write_config(void)
@@ -119,11 +106,10 @@ write_config(void)
 	char p[PATH_MAX + 64], peer[512];
 	FILE *f;
 
-	snprintf(dir, sizeof(dir), "/tmp/ixg-test-heap-warm.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	put("root.conf", "node { name t; country SG; }\n"
-			 "port p0 { device \"net_null0\"; }\n"
-			 "include \"p*.conf\";\n");
+	assert_int_equal(ctu_mkdir("heap-warm"), 0);
+	ctu_write("root.conf", "node { name t; country SG; }\n"
+			       "port p0 { device \"net_null0\"; }\n"
+			       "include \"p*.conf\";\n");
 	for (int i = 1; i <= 4; i++) {
 		snprintf(peer, sizeof(peer),
 			 "peer p%d { asn %d; country VN; port p0; vlan %d; "
@@ -131,8 +117,8 @@ write_config(void)
 			 "\"p%d.txt\"; }\n",
 			 i, 64500 + i, 10 + i, 10 + i, i);
 		snprintf(p, sizeof(p), "p%d.conf", i);
-		put(p, peer);
-		snprintf(p, sizeof(p), "%s/p%d.txt", dir, i);
+		ctu_write(p, peer);
+		snprintf(p, sizeof(p), "%s/p%d.txt", ctu_dir, i);
 		f = fopen(p, "w");
 		assert_non_null(f);
 		for (int k = 0; k < 20000; k++)
@@ -147,7 +133,7 @@ test_first_reloads_warm(void **state)
 	struct ixg_conf_cache *cache;
 	struct ctl_digests *g;
 	struct ctl_config c[3];
-	char root[PATH_MAX + 16], cmd[PATH_MAX + 16];
+	char root[PATH_MAX + 16];
 	size_t before, one;
 	long f;
 
@@ -156,7 +142,7 @@ test_first_reloads_warm(void **state)
 		skip();
 	heap_like_daemon();
 	write_config();
-	snprintf(root, sizeof(root), "%s/root.conf", dir);
+	ctu_path(root, sizeof(root), "root.conf");
 	cache = ixg_conf_cache_new();
 	g = ctl_digests_new();
 	assert_non_null(cache);
@@ -170,7 +156,8 @@ test_first_reloads_warm(void **state)
 	/* Two reloads, each config kept: three held at once. */
 	f = minflt();
 	for (int i = 1; i <= 2; i++) {
-		put("p1.txt", i == 1 ? "11.200.0.0/24\n" : "11.201.0.0/24\n");
+		ctu_write("p1.txt",
+			  i == 1 ? "11.200.0.0/24\n" : "11.201.0.0/24\n");
 		assert_int_equal(ctl_config_load_cache(root, &c[i - 1].spec,
 						       cache, g, &c[i], stderr),
 				 0);
@@ -183,8 +170,7 @@ test_first_reloads_warm(void **state)
 		ctl_config_free(&c[i]);
 	ctl_digests_free(g);
 	ixg_conf_cache_free(cache);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(ctu_rmdir(), 0);
 }
 
 int

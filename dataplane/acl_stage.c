@@ -180,10 +180,21 @@ stage_acl(struct pipeline_ctx *ctx, struct burst *b)
 		prefilter_burst(b, n_pkts, 0, pf4, pf6, mk4, at4, &n4, mk6, at6,
 				&n6);
 	if (n4 > 0) {
-		for (unsigned j = 0; j < n4; j++) {
-			const struct pkt_meta *m = &b->meta[at4[j]];
-			struct acl_class_key4 *k = &k4[j];
+		const struct acl_class_fast *f = acl_class_fast(c, 4);
+		size_t nk = 0;
 
+		for (unsigned j = 0; j < n4; j++) {
+			const unsigned i = at4[j];
+			const struct pkt_meta *m = &b->meta[i];
+			const uint64_t mask =
+				acl_class_narrow4(f, mk4[j], m->src, m->dst);
+			struct acl_class_key4 *k = &k4[nk];
+
+			if (likely((mask & f->walk_mask) == 0)) {
+				apply(t, b, i,
+				      acl_class_decided(f, mask, m->in_peer));
+				continue;
+			}
 			memcpy(&k->src, m->src, 4);
 			memcpy(&k->dst, m->dst, 4);
 			k->sport = m->sport;
@@ -191,16 +202,30 @@ stage_acl(struct pipeline_ctx *ctx, struct burst *b)
 			k->in_peer = m->in_peer;
 			k->proto = m->l4_proto;
 			k->flags = key_flags(m);
+			mk4[nk] = mask;
+			at4[nk++] = (uint8_t)i;
 		}
-		acl_class_walk4(c, k4, mk4, r4, n4);
-		for (unsigned j = 0; j < n4; j++)
-			apply(t, b, at4[j], r4[j]);
+		if (nk > 0) {
+			acl_class_walk4(c, k4, mk4, r4, (unsigned)nk);
+			for (size_t j = 0; j < nk; j++)
+				apply(t, b, at4[j], r4[j]);
+		}
 	}
 	if (n6 > 0) {
-		for (unsigned j = 0; j < n6; j++) {
-			const struct pkt_meta *m = &b->meta[at6[j]];
-			struct acl_class_key6 *k = &k6[j];
+		const struct acl_class_fast *f = acl_class_fast(c, 6);
+		size_t nk = 0;
 
+		for (unsigned j = 0; j < n6; j++) {
+			const unsigned i = at6[j];
+			const struct pkt_meta *m = &b->meta[i];
+			const uint64_t mask = mk6[j];
+			struct acl_class_key6 *k = &k6[nk];
+
+			if (likely((mask & f->walk_mask) == 0)) {
+				apply(t, b, i,
+				      acl_class_decided(f, mask, m->in_peer));
+				continue;
+			}
 			memcpy(k->src, m->src, 16);
 			memcpy(k->dst, m->dst, 16);
 			k->sport = m->sport;
@@ -208,10 +233,14 @@ stage_acl(struct pipeline_ctx *ctx, struct burst *b)
 			k->in_peer = m->in_peer;
 			k->proto = m->l4_proto;
 			k->flags = key_flags(m);
+			mk6[nk] = mask;
+			at6[nk++] = (uint8_t)i;
 		}
-		acl_class_walk6(c, k6, mk6, r6, n6);
-		for (unsigned j = 0; j < n6; j++)
-			apply(t, b, at6[j], r6[j]);
+		if (nk > 0) {
+			acl_class_walk6(c, k6, mk6, r6, (unsigned)nk);
+			for (size_t j = 0; j < nk; j++)
+				apply(t, b, at6[j], r6[j]);
+		}
 	}
 }
 

@@ -338,6 +338,61 @@ test_meter_prof(void **state)
 	dp_spec_free(s);
 }
 
+/*
+ * Which packets stage_policer meters: VERDICT_CONTINUE IPv4 and IPv6
+ * only, whatever the neighbouring bytes of the word it tests in one go
+ * (drop_reason, n_vlans) and every other verdict and l3 value. Each
+ * packet is longer than peer 1's burst: red and dropped if metered, else
+ * left green and as it was.
+ */
+static void
+test_metered_packets(void **state)
+{
+	static const uint8_t verdicts[] = {VERDICT_CONTINUE, VERDICT_FORWARD,
+					   VERDICT_LOCAL,    VERDICT_DROP,
+					   VERDICT_PUNT,     255};
+	struct ixg_spec *s;
+	struct tables *t = mixed_tables(&s, 1000000, 2000, 1000000, 2000);
+	struct pipeline_ctx ctx;
+	struct burst b;
+
+	(void)state;
+	dp_ctx_init(&ctx, t);
+	ctx.now_tsc = rte_get_tsc_cycles() + hz;
+	for (unsigned v = 0; v < sizeof(verdicts); v++) {
+		for (unsigned l3 = 0; l3 < 256; l3++) {
+			for (unsigned k = 0; k < 4; k++) {
+				struct pkt_meta *m, want;
+				int metered = verdicts[v] == VERDICT_CONTINUE &&
+					      (l3 == L3_IPV4 || l3 == L3_IPV6);
+
+				dp_burst_init(&b, 0);
+				dp_burst_add4(&b, 1, "10.0.0.1", "10.0.0.2",
+					      17, 1, 2);
+				m = &b.meta[0];
+				m->verdict = verdicts[v];
+				m->l3 = (uint8_t)l3;
+				m->drop_reason = k & 1 ? 255 : 0;
+				m->n_vlans = k & 2 ? 255 : 0;
+				m->l3_total = 60000;
+				want = *m;
+				stage_policer(&ctx, &b);
+				if (!metered) {
+					assert_memory_equal(m, &want,
+							    sizeof(want));
+					continue;
+				}
+				assert_int_equal(m->colour, COLOUR_RED);
+				assert_int_equal(m->verdict, VERDICT_DROP);
+				assert_int_equal(m->drop_reason,
+						 IXG_DROP_POLICER_RED);
+			}
+		}
+	}
+	tables_free(t);
+	dp_spec_free(s);
+}
+
 /* xorshift64*: the differential tests' own reproducible numbers. */
 static uint64_t
 rnd(uint64_t *x)
@@ -587,6 +642,7 @@ main(void)
 		cmocka_unit_test(test_peer_rate),
 		cmocka_unit_test(test_per_worker),
 		cmocka_unit_test(test_meter_prof),
+		cmocka_unit_test(test_metered_packets),
 		cmocka_unit_test(test_stage_matches_reference),
 		cmocka_unit_test(test_one_rate_matches_rte_meter),
 		cmocka_unit_test(test_one_rate_profiles),

@@ -2196,8 +2196,7 @@ acl_class_build(const struct ixg_spec_acl_rule *rules, uint32_t n,
 			h->a16 = c->f[fi].a16;
 			h->dec = c->f[fi].dec;
 			h->result = c->f[fi].result;
-			h->dgrp = (const struct acl_class_dgrp *)(const void *)((
-				const char *)c + l[fi].dgrp);
+			h->dgrp = (const void *)((const char *)c + l[fi].dgrp);
 		}
 	}
 	c->st.bytes = size;

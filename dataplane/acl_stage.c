@@ -187,8 +187,8 @@ stage_acl(struct pipeline_ctx *ctx, struct burst *b)
 		for (unsigned j = 0; j < n4; j++) {
 			const unsigned i = at4[j];
 			const struct pkt_meta *m = &b->meta[i];
-			const uint64_t mask =
-				acl_class_narrow4(f, mk4[j], m->src, m->dst);
+			const uint64_t mask = acl_class_narrow4(f, mk4[j],
+								m->src, m->dst);
 			struct acl_class_key4 *k = &k4[nk];
 
 			if (likely((mask & f->walk_mask) == 0)) {

@@ -760,8 +760,8 @@ fast_check(const struct acl_class *c, int fam, const void *keys,
 			continue;
 		n_fast++;
 		if (acl_class_decided(f, m, peer) != r[i])
-			fail_msg("IPv%d key %u: decided %u, classifier %u",
-				 fam, i, acl_class_decided(f, m, peer), r[i]);
+			fail_msg("IPv%d key %u: decided %u, classifier %u", fam,
+				 i, acl_class_decided(f, m, peer), r[i]);
 	}
 	return n_fast;
 }
@@ -964,7 +964,8 @@ test_decided_fast(void **state)
 	for (unsigned i = 0; i < 4000; i++) {
 		static const uint16_t dports[] = {443, 3480, 80, 3497, 53};
 		static const char *const src4[] = {"10.1.2.3", "198.51.100.7",
-						   "203.0.113.9", "192.168.1.1"};
+						   "203.0.113.9",
+						   "192.168.1.1"};
 		static const char *const dst4[] = {"192.168.3.4", "8.8.8.8",
 						   "198.51.100.1", "1.1.1.1"};
 		static const char *const a6[] = {"2001:db8::1", "2a00::1",
@@ -978,8 +979,8 @@ test_decided_fast(void **state)
 			peer = (uint16_t)(4096 + peer); /* aliases */
 		k4[i] = key4(src4[(v >> 32) % 4], dst4[(v >> 36) % 4], proto,
 			     1234, dp);
-		k6[i] = key6(a6[(v >> 40) % 4], a6[(v >> 44) % 4], proto,
-			     1234, dp);
+		k6[i] = key6(a6[(v >> 40) % 4], a6[(v >> 44) % 4], proto, 1234,
+			     dp);
 		k4[i].in_peer = k6[i].in_peer = peer;
 		k4[i].flags = k6[i].flags =
 			(uint8_t)((v >> 48) % 8 == 0 ? ACL_CLASS_LATER_FRAG

@@ -367,8 +367,8 @@ test_metered_packets(void **state)
 					      (l3 == L3_IPV4 || l3 == L3_IPV6);
 
 				dp_burst_init(&b, 0);
-				dp_burst_add4(&b, 1, "10.0.0.1", "10.0.0.2",
-					      17, 1, 2);
+				dp_burst_add4(&b, 1, "10.0.0.1", "10.0.0.2", 17,
+					      1, 2);
 				m = &b.meta[0];
 				m->verdict = verdicts[v];
 				m->l3 = (uint8_t)l3;
@@ -561,7 +561,8 @@ test_stage_matches_reference(void **state)
 			 * then finds it green and stores its 0 tokens back */
 			m->l3_total = (r >> 58) % 16 == 0
 					      ? 0
-					      : (uint16_t)(40 + (r >> 24) % 1461);
+					      : (uint16_t)(40 +
+							   (r >> 24) % 1461);
 			empty += m->l3_total == 0;
 			m->dscp = (uint8_t)((r >> 40) % 64);
 			if ((r >> 48) % 16 == 0)

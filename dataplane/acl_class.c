@@ -42,7 +42,7 @@
 
 #define N_PEERS IXG_MAX_PEERS
 #define LINEAR_MAX 4 /* a tuple with this many rules or fewer: one bucket */
-#define NO_RANK 0x10000u /* above every rank (ranks are 0..65535) */
+#define NO_RANK ACL_CLASS_NO_RANK
 #define FLAG_PORTS_OK 0x40 /* in a rule's flags byte: bit 6 */
 
 #define IPPROTO_TCP_ 6
@@ -1716,7 +1716,7 @@ first32(const uint64_t w[2])
 
 /* Bytes of each array of one family in the block, 64-byte aligned. */
 struct lay {
-	size_t pf, grp, tup, off, rec, result, dec, a16_blk, a16, end;
+	size_t pf, grp, dgrp, tup, off, rec, result, dec, a16_blk, a16, end;
 };
 
 static size_t
@@ -1738,7 +1738,8 @@ layout(const struct bfam *f, size_t at, struct lay *l)
 	}
 	l->pf = at;
 	l->grp = al64(l->pf + n_pf * sizeof(uint64_t));
-	l->tup = al64(l->grp + f->n_grp * sizeof(struct grp));
+	l->dgrp = al64(l->grp + f->n_grp * sizeof(struct grp));
+	l->tup = al64(l->dgrp + f->n_grp * sizeof(struct acl_class_dgrp));
 	l->off = al64(l->tup + f->n_tup * tsz);
 	l->rec = al64(l->off + f->n_off * sizeof(uint32_t));
 	l->result = al64(l->rec + f->n * rsz);
@@ -1754,6 +1755,7 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
      const uint32_t *idx_by_rank)
 {
 	struct grp *g = (struct grp *)(base + l->grp);
+	struct acl_class_dgrp *dg = (struct acl_class_dgrp *)(base + l->dgrp);
 	size_t tsz = f->family == 4 ? sizeof(struct tup4) : sizeof(struct tup6);
 	size_t rsz = f->family == 4 ? sizeof(struct rec4) : sizeof(struct rec6);
 
@@ -1797,6 +1799,11 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
 		g[i].exact = f->grp_exact[i];
 		g[i].dec_off = f->grp_dec_off[i];
 		g[i].dec_rows = f->grp_dec_rows[i];
+		if ((f->dec_mask >> i) & 1) {
+			dg[i].peer_mask = f->grp_peer[i];
+			dg[i].rows = f->grp_dec_rows[i];
+			dg[i].off = f->grp_dec_off[i];
+		}
 	}
 	memcpy(base + l->dec, f->dec, f->n_dec * sizeof(uint32_t));
 	o->dec_mask = f->dec_mask;
@@ -2180,7 +2187,17 @@ acl_class_build(const struct ixg_spec_acl_rule *rules, uint32_t n,
 		st->max_probes[fi] = f[fi].max_probes;
 		st->decided[fi] = (uint32_t)__builtin_popcountll(
 			f[fi].dec_mask);
-		c->head.pf[fi] = c->f[fi].n_rules > 0 ? c->f[fi].pf : NULL;
+		if (c->f[fi].n_rules > 0) {
+			struct acl_class_fast *h = &c->head.f[fi];
+
+			h->pf = c->f[fi].pf;
+			h->walk_mask = ~c->f[fi].dec_mask;
+			h->a16_blk = c->f[fi].a16_blk;
+			h->a16 = c->f[fi].a16;
+			h->dec = c->f[fi].dec;
+			h->result = c->f[fi].result;
+			h->dgrp = (const void *)((const char *)c + l[fi].dgrp);
+		}
 	}
 	c->st.bytes = size;
 	*out = c;

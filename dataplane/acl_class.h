@@ -286,11 +286,37 @@ acl_class_prefilter6(const uint64_t *pf, uint32_t proto, uint32_t flags,
 	       pf[ACL_CLASS_PF_SRC0 + src[0]] & pf[ACL_CLASS_PF_DST0 + dst[0]];
 }
 
-/* What a struct acl_class starts with: each family's prefilter tables
- * ([0] IPv4, [1] IPv6; NULL without rules), so that stage_acl finds them
- * without a call. Filled by acl_class_build, read only. */
+/* A decided group (acl_class.h, point 4) as acl_class_decided reads it:
+ * its best rank for a peer is dec[off + (peer & peer_mask)] if that index
+ * is below rows, else it has no rule for the peer. */
+struct acl_class_dgrp {
+	uint32_t peer_mask, rows, off, pad;
+};
+
+#define ACL_CLASS_NO_RANK 0x10000u /* above every rank (0..65535) */
+
+/*
+ * What stage_acl reads of a family without a call: the prefilter tables
+ * (NULL without rules: every result 0), and what answers a packet whose
+ * mask holds decided groups only (no bit of walk_mask): IPv4's two-byte
+ * address tables (acl_class_narrow4), the decided groups' tables and the
+ * result by rank (acl_class_decided). Filled by acl_class_build, read
+ * only, valid as long as the classifier.
+ */
+struct acl_class_fast {
+	const uint64_t *pf;
+	uint64_t walk_mask; /* the groups that are not decided */
+	const uint32_t *a16_blk; /* IPv4 */
+	const uint64_t *a16;
+	const uint32_t *dec;
+	const uint32_t *result; /* by rank: spec index + 1 */
+	const struct acl_class_dgrp *dgrp; /* by group */
+};
+
+/* What a struct acl_class starts with: each family's acl_class_fast ([0]
+ * IPv4, [1] IPv6). */
 struct acl_class_head {
-	const uint64_t *pf[2];
+	struct acl_class_fast f[2];
 };
 
 /* The family's (4 or 6) prefilter tables, NULL when it has no rules (every
@@ -301,7 +327,54 @@ acl_class_pf(const struct acl_class *c, int family)
 	if (c == NULL)
 		return NULL;
 	return ((const struct acl_class_head *)(const void *)c)
-		->pf[family == 6];
+		->f[family == 6]
+		.pf;
+}
+
+/* The family's (4 or 6) acl_class_fast; c not NULL. Any thread. */
+static inline const struct acl_class_fast *
+acl_class_fast(const struct acl_class *c, int family)
+{
+	return &((const struct acl_class_head *)(const void *)c)
+			->f[family == 6];
+}
+
+/*
+ * IPv4: a prefilter mask narrowed by the first two bytes of the source
+ * and destination (network order), as acl_class_walk4 narrows it first;
+ * narrowing twice gives the same mask. The family has rules.
+ */
+static inline uint64_t
+acl_class_narrow4(const struct acl_class_fast *f, uint64_t m,
+		  const uint8_t *src, const uint8_t *dst)
+{
+	return m & f->a16[f->a16_blk[src[0]] + src[1]] &
+	       f->a16[f->a16_blk[256 + dst[0]] + dst[1]];
+}
+
+/*
+ * The result (spec index + 1, 0 for none) of a packet of ingress peer
+ * `peer` whose mask m (IPv4: narrowed, acl_class_narrow4) holds decided
+ * groups only (m & f->walk_mask == 0): the best of their ranks for the
+ * peer, read from their tables. What acl_class_walk4/6 gives such a
+ * packet, without a key or a call.
+ */
+static inline uint32_t
+acl_class_decided(const struct acl_class_fast *f, uint64_t m, uint32_t peer)
+{
+	uint32_t best = ACL_CLASS_NO_RANK;
+
+	for (; m != 0; m &= m - 1) {
+		const struct acl_class_dgrp *g = &f->dgrp[__builtin_ctzll(m)];
+		const uint32_t idx = peer & g->peer_mask;
+
+		if (idx < g->rows) {
+			const uint32_t r = f->dec[g->off + idx];
+
+			best = r < best ? r : best;
+		}
+	}
+	return best == ACL_CLASS_NO_RANK ? 0 : f->result[best];
 }
 
 /*

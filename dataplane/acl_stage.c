@@ -4,11 +4,11 @@
  * classifier (acl_class.h; why not rte_acl there): permit, deny, class,
  * DSCP remark. Rule hits are counted by stage_output from meta.acl_rule.
  *
- * Cost: 50.1 instructions a packet on the real table with 10k rules (and
- * with 65,535), through the ports: bench/ixgate-bench compare --duts
- * ixgate --callgrind --rounds 1 -d 5, then bench/callgrind_stages.py
- * (bench/README.md, "Issue 12, ACL and policer, second pass (helper
- * aclpol2)"); a test of one pointer without rules.
+ * Cost: 43.0 instructions a packet on the real table with 10k rules,
+ * through the ports: bench/ixgate-bench compare --duts ixgate --callgrind
+ * --rounds 1 -d 5, then bench/callgrind_stages.py (bench/README.md,
+ * "Issue 12, ACL and policer, third pass (helper aclpol3)"); a test of
+ * one pointer without rules.
  */
 #include <stddef.h>
 #include <string.h>
@@ -148,12 +148,13 @@ prefilter_burst(const struct burst *b, const unsigned n_pkts, const int both,
  * Classifies every VERDICT_CONTINUE IP packet against the family's rules,
  * sets meta.acl_rule and applies the first matching rule's action. The
  * classifier's prefilter runs here on the metadata, and only the packets
- * it leaves a candidate group for (a few percent of real traffic, which
- * mostly matches no rule) get a key and the rest of the search
- * (acl_class_walk4/6: decided groups from a table, the rule walk for the
- * others): the same result as acl_class_classify4/6 on every packet's key
- * (stage_acl_simple, kept for the tests), without building 32 keys a
- * burst. Worker thread.
+ * it leaves a candidate group for (13% of real traffic) go further: those
+ * whose mask holds decided groups only (nearly all of them) are answered
+ * here from the decided tables (acl_class_narrow4, acl_class_decided),
+ * the others (a few in a thousand) get a key and the rest of the search
+ * (acl_class_walk4/6): the same result as acl_class_classify4/6 on every
+ * packet's key (stage_acl_simple, kept for the tests), without building
+ * 32 keys a burst. Worker thread.
  */
 void
 stage_acl(struct pipeline_ctx *ctx, struct burst *b)
@@ -180,10 +181,21 @@ stage_acl(struct pipeline_ctx *ctx, struct burst *b)
 		prefilter_burst(b, n_pkts, 0, pf4, pf6, mk4, at4, &n4, mk6, at6,
 				&n6);
 	if (n4 > 0) {
-		for (unsigned j = 0; j < n4; j++) {
-			const struct pkt_meta *m = &b->meta[at4[j]];
-			struct acl_class_key4 *k = &k4[j];
+		const struct acl_class_fast *f = acl_class_fast(c, 4);
+		size_t nk = 0;
 
+		for (unsigned j = 0; j < n4; j++) {
+			const unsigned i = at4[j];
+			const struct pkt_meta *m = &b->meta[i];
+			const uint64_t mask = acl_class_narrow4(f, mk4[j],
+								m->src, m->dst);
+			struct acl_class_key4 *k = &k4[nk];
+
+			if (likely((mask & f->walk_mask) == 0)) {
+				apply(t, b, i,
+				      acl_class_decided(f, mask, m->in_peer));
+				continue;
+			}
 			memcpy(&k->src, m->src, 4);
 			memcpy(&k->dst, m->dst, 4);
 			k->sport = m->sport;
@@ -191,16 +203,30 @@ stage_acl(struct pipeline_ctx *ctx, struct burst *b)
 			k->in_peer = m->in_peer;
 			k->proto = m->l4_proto;
 			k->flags = key_flags(m);
+			mk4[nk] = mask;
+			at4[nk++] = (uint8_t)i;
 		}
-		acl_class_walk4(c, k4, mk4, r4, n4);
-		for (unsigned j = 0; j < n4; j++)
-			apply(t, b, at4[j], r4[j]);
+		if (nk > 0) {
+			acl_class_walk4(c, k4, mk4, r4, (unsigned)nk);
+			for (size_t j = 0; j < nk; j++)
+				apply(t, b, at4[j], r4[j]);
+		}
 	}
 	if (n6 > 0) {
-		for (unsigned j = 0; j < n6; j++) {
-			const struct pkt_meta *m = &b->meta[at6[j]];
-			struct acl_class_key6 *k = &k6[j];
+		const struct acl_class_fast *f = acl_class_fast(c, 6);
+		size_t nk = 0;
 
+		for (unsigned j = 0; j < n6; j++) {
+			const unsigned i = at6[j];
+			const struct pkt_meta *m = &b->meta[i];
+			const uint64_t mask = mk6[j];
+			struct acl_class_key6 *k = &k6[nk];
+
+			if (likely((mask & f->walk_mask) == 0)) {
+				apply(t, b, i,
+				      acl_class_decided(f, mask, m->in_peer));
+				continue;
+			}
 			memcpy(k->src, m->src, 16);
 			memcpy(k->dst, m->dst, 16);
 			k->sport = m->sport;
@@ -208,10 +234,14 @@ stage_acl(struct pipeline_ctx *ctx, struct burst *b)
 			k->in_peer = m->in_peer;
 			k->proto = m->l4_proto;
 			k->flags = key_flags(m);
+			mk6[nk] = mask;
+			at6[nk++] = (uint8_t)i;
 		}
-		acl_class_walk6(c, k6, mk6, r6, n6);
-		for (unsigned j = 0; j < n6; j++)
-			apply(t, b, at6[j], r6[j]);
+		if (nk > 0) {
+			acl_class_walk6(c, k6, mk6, r6, (unsigned)nk);
+			for (size_t j = 0; j < nk; j++)
+				apply(t, b, at6[j], r6[j]);
+		}
 	}
 }
 

@@ -275,6 +275,8 @@ build_policer(struct tbl_build *b)
 
 	t->n_meters = (max_peer + 1) * (max_class + 1);
 	t->meter_stride = max_class + 1;
+	t->meter_row = t->meter_stride * (uint32_t)sizeof(struct policer_meter);
+	t->meter_end = t->n_meters * (uint32_t)sizeof(struct policer_meter);
 	for (uint32_t p = 0; p <= max_peer; p++)
 		t->peers[p].meter_base = p * (max_class + 1);
 	t->meter_prof = rte_zmalloc("meter_prof",
@@ -319,8 +321,16 @@ build_policer(struct tbl_build *b)
 							 .m,
 						&t->profiles[c]);
 		}
-		for (uint32_t i = 0; i < t->n_meters; i++)
-			m[i].prof = t->meter_prof[i];
+		for (uint32_t i = 0; i < t->n_meters; i++) {
+			const struct rte_meter_trtcm_profile *pp =
+				t->meter_prof[i];
+
+			m[i].prof = pp;
+			m[i].period = pp != NULL ? pp->cir_period : UINT64_MAX;
+			m[i].bytes_per_period =
+				pp != NULL ? pp->cir_bytes_per_period : 0;
+			m[i].cbs = pp != NULL ? pp->cbs : 0;
+		}
 	}
 	return 0;
 }

@@ -436,12 +436,17 @@ struct acl_class; /* acl_class.h */
 /*
  * One worker's meter of one (peer, class), in one cache line: rte_meter's
  * state and the profile it is checked with (meter_prof's entry; NULL:
- * nothing metered), so stage_policer reads one line and one array.
+ * nothing metered), so stage_policer reads one line and one array. For
+ * class 0's one-rate check, the profile's C bucket numbers are copied
+ * here (cir_period, cir_bytes_per_period, cbs); where prof is NULL,
+ * period is UINT64_MAX and the state all 0: that check then never
+ * refills it and finds no token for a packet, so stage_policer tests prof
+ * only for a packet it would colour (policer_stage.c).
  */
 struct policer_meter {
 	struct rte_meter_trtcm m;
 	const struct rte_meter_trtcm_profile *prof;
-	uint64_t _pad[3];
+	uint64_t period, bytes_per_period, cbs;
 } __rte_cache_aligned;
 _Static_assert(sizeof(struct policer_meter) == 64, "one cache line");
 
@@ -556,6 +561,10 @@ struct tables {
 	 */
 	const struct rte_meter_trtcm_profile **meter_prof;
 	uint32_t meter_stride;
+	/* meter_stride and n_meters in bytes of struct policer_meter (below
+	 * 2^16 peers x 64 classes x 64 bytes): class 0's meter of a peer is
+	 * at byte peer * meter_row of a worker's array, if below meter_end. */
+	uint32_t meter_row, meter_end;
 
 	int64_t built_at; /* unix seconds the blackholes were judged at */
 	/* Reference count of each part shared with other snapshots (NULL

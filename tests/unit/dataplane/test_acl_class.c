@@ -714,6 +714,58 @@ expect_hits(const uint32_t *r, unsigned nk, int has_rules)
 		fail_msg("%u of %u keys hit a rule", hits, nk);
 }
 
+/*
+ * What stage_acl answers without a key or a call (acl_class_fast): for
+ * every key whose prefilter mask (IPv4 narrowed by acl_class_narrow4)
+ * holds decided groups only, acl_class_decided must give r[i], the
+ * classifier's answer. Returns how many keys it answered.
+ */
+static unsigned
+fast_check(const struct acl_class *c, int fam, const void *keys,
+	   const uint32_t *r, unsigned nk)
+{
+	const struct acl_class_fast *f = acl_class_fast(c, fam);
+	unsigned n_fast = 0;
+
+	if (f->pf == NULL)
+		return 0;
+	for (unsigned i = 0; i < nk; i++) {
+		uint64_t m;
+		uint32_t peer;
+
+		if (fam == 4) {
+			const struct acl_class_key4 *k =
+				(const struct acl_class_key4 *)keys + i;
+			uint8_t sa[4], da[4];
+
+			memcpy(sa, &k->src, 4);
+			memcpy(da, &k->dst, 4);
+			m = acl_class_narrow4(
+				f,
+				acl_class_prefilter(f->pf, k->proto, k->flags,
+						    k->in_peer, k->sport,
+						    k->dport, sa[0], da[0]),
+				sa, da);
+			peer = k->in_peer;
+		} else {
+			const struct acl_class_key6 *k =
+				(const struct acl_class_key6 *)keys + i;
+
+			m = acl_class_prefilter6(f->pf, k->proto, k->flags,
+						 k->in_peer, k->sport, k->dport,
+						 k->src, k->dst);
+			peer = k->in_peer;
+		}
+		if ((m & f->walk_mask) != 0)
+			continue;
+		n_fast++;
+		if (acl_class_decided(f, m, peer) != r[i])
+			fail_msg("IPv%d key %u: decided %u, classifier %u", fam,
+				 i, acl_class_decided(f, m, peer), r[i]);
+	}
+	return n_fast;
+}
+
 /* Compare the classifier with the naive model and rte_acl on `nk` keys
  * around the current rules, both families. */
 static void
@@ -742,6 +794,7 @@ differential(uint64_t *rng, unsigned nk, int with_rte)
 			fail_msg("IPv4 key %u: classifier %u, naive %u", i,
 				 r[i], acl_naive4(&m, &k4[i]));
 	expect_hits(r, nk, acl_class_has(c, 4));
+	fast_check(c, 4, k4, r, nk);
 	if (with_rte) {
 		acl_ref_classify4(&ref, k4, q, nk, 0);
 		assert_memory_equal(r, q, nk * sizeof(*r));
@@ -752,6 +805,7 @@ differential(uint64_t *rng, unsigned nk, int with_rte)
 			fail_msg("IPv6 key %u: classifier %u, naive %u", i,
 				 r[i], acl_naive6(&m, &k6[i]));
 	expect_hits(r, nk, acl_class_has(c, 6));
+	fast_check(c, 6, k6, r, nk);
 	if (with_rte) {
 		acl_ref_classify6(&ref, k6, q, nk, 0);
 		assert_memory_equal(r, q, nk * sizeof(*r));
@@ -853,6 +907,95 @@ random_rule(uint64_t *s, uint32_t i, int wild, int specific_first)
 	else
 		r->priority = (specific_first ? broad * 100000 : 0) + 10 * i +
 			      rbelow(s, 10);
+}
+
+/*
+ * An exchange's class rules (one signature per family, a rule per peer:
+ * decided groups) among bogon and per-peer prefix rules: keys of peers
+ * with and without a class rule, past the rules' peers and past 4095,
+ * class ports and others, bogon and other addresses. Every key the fast
+ * path takes (mask of decided groups only) gets the classifier's answer
+ * (fast_check), and a quarter or more of the keys take it.
+ */
+static void
+test_decided_fast(void **state)
+{
+	struct ixg_spec_acl_rule *r;
+	struct acl_class *c;
+	struct acl_class_stats st;
+	struct acl_class_key4 k4[4000];
+	struct acl_class_key6 k6[4000];
+	uint32_t res[4000];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint32_t id = 1;
+	unsigned fast4, fast6;
+
+	(void)state;
+	r = rule(id++, 10, 4);
+	pfx4(r->dst, "192.168.0.0", &r->dst_len, 16);
+	r = rule(id++, 11, 4);
+	pfx4(r->src, "10.0.0.0", &r->src_len, 8);
+	r = rule(id++, 12, 6);
+	pfx6(r->dst, "2001:db8::", &r->dst_len, 32);
+	for (uint16_t peer = 1; peer <= 6; peer++) {
+		r = rule(id++, 100 + peer, 4);
+		r->in_peer = peer;
+		r->proto = 6;
+		r->proto_mask = 0xff;
+		r->dport_lo = r->dport_hi = 443;
+		r = rule(id++, 200 + peer, peer % 2 ? 4 : 6);
+		r->in_peer = peer;
+		r->proto = 17;
+		r->proto_mask = 0xff;
+		r->dport_lo = 3478;
+		r->dport_hi = 3497;
+		r = rule(id++, 300 + peer, 6);
+		r->in_peer = peer;
+		r->proto = 6;
+		r->proto_mask = 0xff;
+		r->dport_lo = r->dport_hi = 443;
+		r = rule(id++, 400 + peer, 4); /* a per-peer prefix rule */
+		r->in_peer = peer;
+		pfx4(r->src, "198.51.100.0", &r->src_len, 24);
+	}
+	c = build();
+	acl_class_stats(c, &st);
+	assert_true(st.decided[0] > 0 && st.decided[1] > 0);
+	for (unsigned i = 0; i < 4000; i++) {
+		static const uint16_t dports[] = {443, 3480, 80, 3497, 53};
+		static const char *const src4[] = {"10.1.2.3", "198.51.100.7",
+						   "203.0.113.9",
+						   "192.168.1.1"};
+		static const char *const dst4[] = {"192.168.3.4", "8.8.8.8",
+						   "198.51.100.1", "1.1.1.1"};
+		static const char *const a6[] = {"2001:db8::1", "2a00::1",
+						 "2001:db9::1", "2600::1"};
+		uint64_t v = acl_rng(&x);
+		uint8_t proto = v % 3 == 0 ? 17 : v % 3 == 1 ? 6 : 1;
+		uint16_t dp = dports[(v >> 8) % 5];
+		uint16_t peer = (uint16_t)((v >> 16) % 10);
+
+		if ((v >> 24) % 16 == 0)
+			peer = (uint16_t)(4096 + peer); /* aliases */
+		k4[i] = key4(src4[(v >> 32) % 4], dst4[(v >> 36) % 4], proto,
+			     1234, dp);
+		k6[i] = key6(a6[(v >> 40) % 4], a6[(v >> 44) % 4], proto, 1234,
+			     dp);
+		k4[i].in_peer = k6[i].in_peer = peer;
+		k4[i].flags = k6[i].flags =
+			(uint8_t)((v >> 48) % 8 == 0 ? ACL_CLASS_LATER_FRAG
+						     : (v >> 52) % 64);
+	}
+	acl_class_classify4(c, k4, res, 4000);
+	expect_hits(res, 4000, 1);
+	fast4 = fast_check(c, 4, k4, res, 4000);
+	acl_class_classify6(c, k6, res, 4000);
+	expect_hits(res, 4000, 1);
+	fast6 = fast_check(c, 6, k6, res, 4000);
+	if (getenv("ACL_TEST_VERBOSE") != NULL)
+		printf("  fast path: %u and %u of 4000 keys\n", fast4, fast6);
+	assert_true(fast4 > 1000 && fast6 > 1000);
+	acl_class_free(c);
 }
 
 /* Random config-like sets, checked against rte_acl and the naive model. */
@@ -1015,6 +1158,7 @@ main(void)
 		cmocka_unit_test_setup(test_shadowed, setup),
 		cmocka_unit_test_setup(test_empty, setup),
 		cmocka_unit_test_setup(test_prefilter_tables, setup),
+		cmocka_unit_test_setup(test_decided_fast, setup),
 		cmocka_unit_test_setup(test_build_errors, setup),
 		cmocka_unit_test_setup(test_too_many, setup),
 		cmocka_unit_test_setup(test_memory_hooks, setup),

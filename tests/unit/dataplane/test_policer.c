@@ -240,6 +240,59 @@ ref_profile(const struct tables *t, uint32_t peer, uint32_t c)
 }
 
 /*
+ * The policer tests' mixed configuration: peers 1 (rate r1, burst b1), 2
+ * (no rate) and 5 (r5, b5), 3 and 4 not configured; classes 1 and 2
+ * metered, 4 configured without a rate, 3 not configured. Checks what
+ * every worker's meter line holds beside rte_meter's state (tables.h,
+ * struct policer_meter): the profile meter_prof names, its C bucket's
+ * numbers, or for none the marks stage_policer's class-0 check relies
+ * on (period UINT64_MAX, 0 tokens, state all 0), and the byte strides.
+ */
+static struct tables *
+mixed_tables(struct ixg_spec **sp, uint64_t r1, uint32_t b1, uint64_t r5,
+	     uint32_t b5)
+{
+	struct ixg_spec *s = spec();
+	struct ixg_spec_peer *p5;
+	struct tables *t;
+	static const struct rte_meter_trtcm zero;
+
+	s->peers[0].rate = r1;
+	s->peers[0].burst = b1;
+	p5 = dp_spec_peer(s, 5, 0, 0, "02:00:00:00:01:05", IXG_SAV_OFF);
+	p5->rate = r5;
+	p5->burst = b5;
+	dp_spec_class(s, 4, 0, 0, 0, 0);
+	t = dp_tables_build(s);
+	assert_int_equal(t->meter_row,
+			 t->meter_stride * sizeof(struct policer_meter));
+	assert_int_equal(t->meter_end,
+			 t->n_meters * sizeof(struct policer_meter));
+	for (unsigned w = 0; w < t->n_workers; w++) {
+		for (uint32_t i = 0; i < t->n_meters; i++) {
+			const struct policer_meter *pm = &t->meters[w][i];
+			const struct rte_meter_trtcm_profile *p =
+				t->meter_prof[i];
+
+			assert_ptr_equal(pm->prof, p);
+			if (p != NULL) {
+				assert_int_equal(pm->period, p->cir_period);
+				assert_int_equal(pm->bytes_per_period,
+						 p->cir_bytes_per_period);
+				assert_int_equal(pm->cbs, p->cbs);
+				continue;
+			}
+			assert_int_equal(pm->period, UINT64_MAX);
+			assert_int_equal(pm->bytes_per_period, 0);
+			assert_int_equal(pm->cbs, 0);
+			assert_memory_equal(&pm->m, &zero, sizeof(zero));
+		}
+	}
+	*sp = s;
+	return t;
+}
+
+/*
  * tables.meter_prof (stage_policer's one lookup per packet) names the
  * profile the old tests chose for every (peer, class), configured or not,
  * IXG_PEER_NONE and ids past the highest included; and end to end, a
@@ -249,22 +302,12 @@ ref_profile(const struct tables *t, uint32_t peer, uint32_t c)
 static void
 test_meter_prof(void **state)
 {
-	struct ixg_spec *s = spec();
+	struct ixg_spec *s;
 	uint64_t t0 = rte_get_tsc_cycles() + 10 * hz;
-	struct ixg_spec_peer *p5;
-	struct tables *t;
+	struct tables *t = mixed_tables(&s, 1000000, 2000, 1000000, 2000);
 	struct burst b;
 
 	(void)state;
-	/* Peers 1 (a rate), 2 (none), 5 (a rate; 3 and 4 not configured);
-	 * classes 1 and 2 metered, 4 without a rate, 3 not configured. */
-	s->peers[0].rate = 1000000;
-	s->peers[0].burst = 2000;
-	p5 = dp_spec_peer(s, 5, 0, 0, "02:00:00:00:01:05", IXG_SAV_OFF);
-	p5->rate = 1000000;
-	p5->burst = 2000;
-	dp_spec_class(s, 4, 0, 0, 0, 0);
-	t = dp_tables_build(s);
 	assert_int_equal(t->meter_stride, 5);
 	assert_int_equal(t->n_meters, 6 * 5);
 	for (uint32_t peer = 0; peer < 8; peer++) {
@@ -289,6 +332,61 @@ test_meter_prof(void **state)
 				assert_int_equal(coloured, 0);
 			else
 				assert_true(coloured > 0);
+		}
+	}
+	tables_free(t);
+	dp_spec_free(s);
+}
+
+/*
+ * Which packets stage_policer meters: VERDICT_CONTINUE IPv4 and IPv6
+ * only, whatever the neighbouring bytes of the word it tests in one go
+ * (drop_reason, n_vlans) and every other verdict and l3 value. Each
+ * packet is longer than peer 1's burst: red and dropped if metered, else
+ * left green and as it was.
+ */
+static void
+test_metered_packets(void **state)
+{
+	static const uint8_t verdicts[] = {VERDICT_CONTINUE, VERDICT_FORWARD,
+					   VERDICT_LOCAL,    VERDICT_DROP,
+					   VERDICT_PUNT,     255};
+	struct ixg_spec *s;
+	struct tables *t = mixed_tables(&s, 1000000, 2000, 1000000, 2000);
+	struct pipeline_ctx ctx;
+	struct burst b;
+
+	(void)state;
+	dp_ctx_init(&ctx, t);
+	ctx.now_tsc = rte_get_tsc_cycles() + hz;
+	for (unsigned v = 0; v < sizeof(verdicts); v++) {
+		for (unsigned l3 = 0; l3 < 256; l3++) {
+			for (unsigned k = 0; k < 4; k++) {
+				struct pkt_meta *m, want;
+				int metered = verdicts[v] == VERDICT_CONTINUE &&
+					      (l3 == L3_IPV4 || l3 == L3_IPV6);
+
+				dp_burst_init(&b, 0);
+				dp_burst_add4(&b, 1, "10.0.0.1", "10.0.0.2", 17,
+					      1, 2);
+				m = &b.meta[0];
+				m->verdict = verdicts[v];
+				m->l3 = (uint8_t)l3;
+				m->drop_reason = k & 1 ? 255 : 0;
+				m->n_vlans = k & 2 ? 255 : 0;
+				m->l3_total = 60000;
+				want = *m;
+				stage_policer(&ctx, &b);
+				if (!metered) {
+					assert_memory_equal(m, &want,
+							    sizeof(want));
+					continue;
+				}
+				assert_int_equal(m->colour, COLOUR_RED);
+				assert_int_equal(m->verdict, VERDICT_DROP);
+				assert_int_equal(m->drop_reason,
+						 IXG_DROP_POLICER_RED);
+			}
 		}
 	}
 	tables_free(t);
@@ -413,34 +511,25 @@ test_one_rate_profiles(void **state)
  * one now_tsc per burst (so a meter is hit several times in one), gaps
  * from none to a second: the same colour, verdict, drop reason, DSCP and
  * remark for every packet, and the same state in every meter after every
- * burst. Each meter also carries its profile (meter_prof's).
+ * burst. Packets of 0 bytes now and then (unmetered meters must not
+ * move). The meters' lines themselves: mixed_tables.
  */
 static void
 test_stage_matches_reference(void **state)
 {
-	struct ixg_spec *s = spec();
-	struct ixg_spec_peer *p5;
+	struct ixg_spec *s;
+	struct tables *t = mixed_tables(&s, 200000, 3000, 400000, 4000);
 	struct rte_meter_trtcm *ref;
 	struct pipeline_ctx ctx;
 	uint64_t x = 0x2545f4914f6cdd1dull, now;
-	unsigned coloured[3] = {0, 0, 0};
-	struct tables *t;
+	unsigned coloured[3] = {0, 0, 0}, empty = 0;
 	struct burst b;
 
 	(void)state;
-	s->peers[0].rate = 200000;
-	s->peers[0].burst = 3000;
-	p5 = dp_spec_peer(s, 5, 0, 0, "02:00:00:00:01:05", IXG_SAV_OFF);
-	p5->rate = 400000;
-	p5->burst = 4000;
-	dp_spec_class(s, 4, 0, 0, 0, 0);
-	t = dp_tables_build(s);
 	ref = calloc(t->n_meters, sizeof(*ref));
 	assert_non_null(ref);
-	for (uint32_t i = 0; i < t->n_meters; i++) {
-		assert_ptr_equal(t->meters[0][i].prof, t->meter_prof[i]);
+	for (uint32_t i = 0; i < t->n_meters; i++)
 		ref[i] = t->meters[0][i].m;
-	}
 	dp_ctx_init(&ctx, t);
 	now = rte_get_tsc_cycles() + hz;
 	for (int k = 0; k < 3000; k++) {
@@ -468,7 +557,13 @@ test_stage_matches_reference(void **state)
 			/* mostly class 0, as on the wire */
 			m->class_id = (uint16_t)((r >> 16) % 4 ? 0
 							       : (r >> 20) % 7);
-			m->l3_total = (uint16_t)(40 + (r >> 24) % 1461);
+			/* now and then 0 bytes: an unmetered meter's check
+			 * then finds it green and stores its 0 tokens back */
+			m->l3_total = (r >> 58) % 16 == 0
+					      ? 0
+					      : (uint16_t)(40 +
+							   (r >> 24) % 1461);
+			empty += m->l3_total == 0;
 			m->dscp = (uint8_t)((r >> 40) % 64);
 			if ((r >> 48) % 16 == 0)
 				m->verdict = VERDICT_DROP;
@@ -533,6 +628,7 @@ test_stage_matches_reference(void **state)
 	assert_true(coloured[RTE_COLOR_GREEN] > 1000);
 	assert_true(coloured[RTE_COLOR_YELLOW] > 10);
 	assert_true(coloured[RTE_COLOR_RED] > 1000);
+	assert_true(empty > 1000);
 	free(ref);
 	tables_free(t);
 	dp_spec_free(s);
@@ -547,6 +643,7 @@ main(void)
 		cmocka_unit_test(test_peer_rate),
 		cmocka_unit_test(test_per_worker),
 		cmocka_unit_test(test_meter_prof),
+		cmocka_unit_test(test_metered_packets),
 		cmocka_unit_test(test_stage_matches_reference),
 		cmocka_unit_test(test_one_rate_matches_rte_meter),
 		cmocka_unit_test(test_one_rate_profiles),

@@ -40,6 +40,7 @@
 #include <smmintrin.h>
 #endif
 
+#include "peer_stage.h"
 #include "pipeline.h"
 #include "pkt_bytes.h"
 
@@ -843,8 +844,11 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  * written so for such an IPv6 packet but for a martian address, which
  * parse_one drops (fast_martian: the caller charges it to its sender); or
  * 0 without having written pm: anything else, valid or not, is
- * parse_one's, which decides it from the start. stage_parse_simple (parse_one alone) is the
- * reference the unit tests compare this with.
+ * parse_one's, which decides it from the start. stage_parse_simple
+ * (parse_one alone) is the reference the unit tests compare this with.
+ * *smac: the frame's bytes 6..13 (burst.peer_smac), for every result;
+ * *vid: the VLAN id of a frame it took (0 untagged), for the fused head's
+ * peer lookup.
  *
  * The metadata goes out as words (offsets asserted above; fast_store),
  * each replacing a zeroing store and a field's own; untagged and tagged
@@ -853,7 +857,8 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  */
 static __rte_always_inline int
 parse_fast(const struct rte_mbuf *m, const uint8_t *p,
-	   const struct fast_ctx *fc, struct pkt_meta *pm, uint64_t *smac)
+	   const struct fast_ctx *fc, struct pkt_meta *pm, uint64_t *smac,
+	   uint32_t *vid)
 {
 	const uint32_t len = m->data_len;
 	const uint32_t tagged = ETH_HDR_LEN + VLAN_TAG_LEN;
@@ -867,6 +872,7 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 	*smac = ld_u64(p + 6);
 	/* the destination MAC, the ethertype and version/IHL at once */
 	x = _mm_xor_si128(_mm_loadu_si128((const void *)p), fc->tmpl);
+	*vid = 0;
 	if (likely(_mm_testz_si128(x, fc->m_v4)))
 		return fast_ipv4(m, p, ETH_HDR_LEN, len, fc, pm);
 	if (likely(_mm_testz_si128(_mm_xor_si128(x, fc->d46), fc->m_v6)))
@@ -878,6 +884,7 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 	    len < FAST_MIN_LEN + VLAN_TAG_LEN)
 		return 0;
 	w = ld_u32(p + 16);
+	*vid = ld_be16(p + ETH_HDR_LEN) & 0x0fff;
 	if ((w & ET_V4_MASK) == ET_V4)
 		return fast_ipv4(m, p, tagged, len, fc, pm);
 	if ((w & ET_V6_MASK) == ET_V6)
@@ -990,34 +997,97 @@ parse_refused(const struct tables *t, struct burst *b, unsigned i,
 
 #if PARSE_FAST
 /*
+ * The fused head's peer state across a burst (pipeline_head): the port's
+ * row of peer_vlan_slot, and the slot table (base, mask) of the VLAN id
+ * `vid` last seen on a packet parse_fast took, as stage_peer keeps it.
+ */
+struct head_peer {
+	const struct tbl_peer_slot *slots;
+	const uint64_t *macs;
+	const uint16_t *row;
+	const uint64_t *base;
+	uint64_t mask;
+	uint32_t vid;
+};
+
+static inline void
+head_peer_init(struct head_peer *hp, const struct tables *t, uint16_t port)
+{
+	const struct tbl_peer_slot *ps;
+
+	hp->slots = t->peer_slots;
+	hp->macs = t->peer_macs;
+	hp->row = &t->peer_vlan_slot[port * TBL_VLANS];
+	ps = &hp->slots[hp->row[0]];
+	hp->base = hp->macs + ps->first;
+	hp->mask = ps->mask;
+	hp->vid = 0;
+}
+
+/* stage_peer's step for packet i, CONTINUE, which parse_fast took with
+ * VLAN id vid (no outer tag) and source MAC word smac. */
+static __rte_always_inline void
+head_peer_at(struct head_peer *hp, struct burst *b, unsigned i, uint32_t vid,
+	     uint64_t smac)
+{
+	if (unlikely(vid != hp->vid)) {
+		const struct tbl_peer_slot *ps = &hp->slots[hp->row[vid]];
+
+		hp->base = hp->macs + ps->first;
+		hp->mask = ps->mask;
+		hp->vid = vid;
+	}
+	peer_at(b, i, hp->base, hp->mask, peer_key(smac));
+}
+
+/*
  * Packet i of b through parse_fast, or through the general parser where
  * parse_fast refuses it: bit i set in *refused, and in *charged where the
- * drop is its sender's. parse_burst's two loops' body (inlined: the masks
- * stay in registers).
+ * drop is its sender's. With `fused` (a constant), then stage_peer's step
+ * for it if it is still CONTINUE (hp). parse_burst's two loops' body
+ * (inlined: the masks stay in registers).
  */
 static __rte_always_inline void
 parse_fast_at(const struct tables *t, struct burst *b, unsigned i,
 	      uint16_t port, const struct fast_ctx *fc, uint32_t *refused,
-	      uint32_t *charged)
+	      uint32_t *charged, const int fused, struct head_peer *hp)
 {
 	struct rte_mbuf *m = b->pkts[i];
+	uint64_t smac;
+	uint32_t vid;
 	int r = parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *), fc,
-			   &b->meta[i], &b->peer_smac[i]);
+			   &b->meta[i], &smac, &vid);
 
-	if (likely(r == 1))
+	if (likely(r == 1)) {
+		b->peer_smac[i] = smac;
+		if (fused)
+			head_peer_at(hp, b, i, vid, smac);
 		return;
+	}
 	*refused |= UINT32_C(1) << i;
-	if (r == 0)
+	if (r == 0) {
+		/* parse_general writes peer_smac */
 		*charged |= parse_refused(t, b, i, port);
-	else
+		if (fused && b->meta[i].verdict == VERDICT_CONTINUE)
+			peer_one(t, b, i, port);
+	} else {
+		b->peer_smac[i] = smac;
 		*charged |= (uint32_t)(r == 3) << i;
+		if (fused && r == 2)
+			head_peer_at(hp, b, i, vid, smac);
+	}
 }
 #endif
 
-/* stage_parse and stage_parse_simple: the same loop, with and without
- * parse_fast. */
+/*
+ * stage_parse and stage_parse_simple: the same loop, with and without
+ * parse_fast; with `fused` (and use_fast), pipeline_head's, stage_peer's
+ * step taken for each packet as it is parsed, on port b->port <
+ * IXG_MAX_PORTS whose MAC has the I/G bit clear (the caller's test).
+ */
 static __rte_always_inline void
-parse_burst(const struct tables *t, struct burst *b, const int use_fast)
+parse_burst(const struct tables *t, struct burst *b, const int use_fast,
+	    const int fused)
 {
 	const unsigned n_pkts = b->n;
 	const uint16_t port = b->port;
@@ -1031,9 +1101,12 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 	 * make parse_one set l2_mcast where parse_fast does not. */
 	if (use_fast && port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1)) {
 		struct fast_ctx fc;
+		struct head_peer hp;
 		uint32_t refused = 0;
 
 		fast_ctx_init(&fc, t->ports[port].mac, port);
+		if (fused)
+			head_peer_init(&hp, t, port);
 		/* Two copies of the loop, so that the first alone tests for
 		 * a packet to prefetch: the frame PREFETCH_AHEAD on, at the
 		 * headroom's end, where PMDs put what they receive. */
@@ -1041,19 +1114,24 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 			rte_prefetch0((uint8_t *)b->pkts[i + PREFETCH_AHEAD]
 					      ->buf_addr +
 				      RTE_PKTMBUF_HEADROOM);
-			parse_fast_at(t, b, i, port, &fc, &refused, &charged);
+			parse_fast_at(t, b, i, port, &fc, &refused, &charged,
+				      fused, &hp);
 		}
 		for (; i < n_pkts; i++)
-			parse_fast_at(t, b, i, port, &fc, &refused, &charged);
+			parse_fast_at(t, b, i, port, &fc, &refused, &charged,
+				      fused, &hp);
 		b->charged = charged;
 		b->parsed_fast = ~refused &
 				 (uint32_t)((UINT64_C(1) << n_pkts) - 1);
 		b->gathered = 0;
+		if (fused && unlikely(charged != 0))
+			peer_charge_parse_drops(t, b);
 		return;
 	}
 #else
 	(void)use_fast;
 #endif
+	(void)fused;
 	for (i = 0; i < n_pkts; i++) {
 		if (i + PREFETCH_AHEAD < n_pkts)
 			rte_prefetch0(rte_pktmbuf_mtod(
@@ -1076,7 +1154,7 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 PIPELINE_NO_SLP void
 stage_parse(struct pipeline_ctx *ctx, struct burst *b)
 {
-	parse_burst(ctx->t, b, 1);
+	parse_burst(ctx->t, b, 1, 0);
 }
 
 /*
@@ -1087,5 +1165,42 @@ stage_parse(struct pipeline_ctx *ctx, struct burst *b)
 void
 stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
 {
-	parse_burst(ctx->t, b, 0);
+	parse_burst(ctx->t, b, 0, 0);
 }
+
+/*
+ * See pipeline.h: stage_sample first (it reads the frames and the
+ * counters, which parse and peer leave alone, and writes neither the
+ * metadata nor the burst), then stage_parse's loop with stage_peer's step
+ * for each packet parse leaves CONTINUE (peer_at, the slot table of the
+ * last VLAN id kept in registers), then the charged drops' peers: the
+ * three stages' results, as each looks up or writes only its own
+ * packet's. A port the fast path does not take runs the three stages.
+ * Worker thread (or replay/test).
+ */
+PIPELINE_NO_SLP void
+pipeline_head(struct pipeline_ctx *ctx, struct burst *b)
+{
+	const struct tables *t = ctx->t;
+	const uint16_t port = b->port;
+
+	stage_sample(ctx, b);
+#if PARSE_FAST
+	if (likely(port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1))) {
+		parse_burst(t, b, 1, 1);
+		return;
+	}
+#endif
+	(void)t;
+	(void)port;
+	stage_parse(ctx, b);
+	stage_peer(ctx, b);
+}
+
+/* pipeline_head fuses exactly these three, in this order, first. */
+#define X_FRONT_COUNT(id, name, args) +1
+_Static_assert(0 PIPELINE_FRONT_STAGES(X_FRONT_COUNT) == 3 &&
+		       PIPELINE_STAGE_PARSE == 0 &&
+		       PIPELINE_STAGE_SAMPLE == 1 && PIPELINE_STAGE_PEER == 2,
+	       "pipeline_head: parse, sample, peer, the first three stages");
+#undef X_FRONT_COUNT

@@ -667,12 +667,13 @@ struct fast_ctx {
 /*
  * parse_fast's IPv4 after an Ethernet header of `off` bytes (a constant:
  * each caller gets its own copy), version 4 and IHL 5 already seen, in a
- * frame of len >= off + 28 bytes in its first segment. 1 with pm written,
- * or 0 with pm untouched.
+ * frame of len >= off + 28 bytes in its first segment. 1 + tag (0 or
+ * PARSE_TAGGED, a constant) with pm written, or 0 with pm untouched.
  */
 static __rte_always_inline int
 fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
-	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm)
+	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm,
+	  const int tag)
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = m->pkt_len;
@@ -737,7 +738,7 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	x = _mm_insert_epi8(x, ip[1] >> 2, 8);
 	fast_store(p, off, pkt_len, pm,
 		   off == ETH_HDR_LEN ? fc->head4 : fc->head4t, x, fc->pw);
-	return 1;
+	return 1 + tag;
 }
 
 /*
@@ -762,10 +763,12 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	return 3;
 }
 
-/* parse_fast's IPv6, as fast_ipv4 (version 6 seen; len >= off + 28). */
+/* parse_fast's IPv6, as fast_ipv4 (version 6 seen; len >= off + 28);
+ * tag added to the result, as there. */
 static __rte_always_inline int
 fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
-	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm)
+	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm,
+	  const int tag)
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = m->pkt_len;
@@ -803,7 +806,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 		return 0;
 	if (unlikely(ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
 		     ipv6_low_martian(ip + 24)))
-		return fast_martian(p, off, pkt_len, fc, pm);
+		return fast_martian(p, off, pkt_len, fc, pm) + tag;
 	meta_tail(pm); /* first: its last store may overlap the addresses */
 	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
@@ -817,7 +820,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	x = _mm_insert_epi8(x, ip[7], 9);
 	fast_store(p, off, pkt_len, pm,
 		   off == ETH_HDR_LEN ? fc->head6 : fc->head6t, x, fc->pw);
-	return proto == IPPROTO_ICMPV6 ? 2 : 1;
+	return (proto == IPPROTO_ICMPV6 ? 2 : 1) + tag;
 }
 
 /* The ethertype and the IP header's first byte as one word holds them
@@ -846,9 +849,9 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  * 0 without having written pm: anything else, valid or not, is
  * parse_one's, which decides it from the start. stage_parse_simple
  * (parse_one alone) is the reference the unit tests compare this with.
- * *smac: the frame's bytes 6..13 (burst.peer_smac), for every result;
- * *vid: the VLAN id of a frame it took (0 untagged), for the fused head's
- * peer lookup.
+ * *smac: the frame's bytes 6..13 (burst.peer_smac), for every result
+ * but 0. tag: 0, or PARSE_TAGGED (the fused head's), added to the result
+ * of a frame it took with an 802.1Q tag.
  *
  * The metadata goes out as words (offsets asserted above; fast_store),
  * each replacing a zeroing store and a field's own; untagged and tagged
@@ -858,7 +861,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 static __rte_always_inline int
 parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 	   const struct fast_ctx *fc, struct pkt_meta *pm, uint64_t *smac,
-	   uint32_t *vid)
+	   const int tag)
 {
 	const uint32_t len = m->data_len;
 	const uint32_t tagged = ETH_HDR_LEN + VLAN_TAG_LEN;
@@ -872,11 +875,10 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 	*smac = ld_u64(p + 6);
 	/* the destination MAC, the ethertype and version/IHL at once */
 	x = _mm_xor_si128(_mm_loadu_si128((const void *)p), fc->tmpl);
-	*vid = 0;
 	if (likely(_mm_testz_si128(x, fc->m_v4)))
-		return fast_ipv4(m, p, ETH_HDR_LEN, len, fc, pm);
+		return fast_ipv4(m, p, ETH_HDR_LEN, len, fc, pm, 0);
 	if (likely(_mm_testz_si128(_mm_xor_si128(x, fc->d46), fc->m_v6)))
-		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm);
+		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm, 0);
 	if (!_mm_testz_si128(x, fc->m_mac))
 		return 0;
 	w = ld_u32(p + 12);
@@ -884,11 +886,10 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 	    len < FAST_MIN_LEN + VLAN_TAG_LEN)
 		return 0;
 	w = ld_u32(p + 16);
-	*vid = ld_be16(p + ETH_HDR_LEN) & 0x0fff;
 	if ((w & ET_V4_MASK) == ET_V4)
-		return fast_ipv4(m, p, tagged, len, fc, pm);
+		return fast_ipv4(m, p, tagged, len, fc, pm, tag);
 	if ((w & ET_V6_MASK) == ET_V6)
-		return fast_ipv6(m, p, tagged, len, fc, pm);
+		return fast_ipv6(m, p, tagged, len, fc, pm, tag);
 	return 0;
 }
 
@@ -996,15 +997,22 @@ parse_refused(const struct tables *t, struct burst *b, unsigned i,
 }
 
 #if PARSE_FAST
+/* Added to parse_fast's result for a frame with an 802.1Q tag, when the
+ * fused head asks (its VLAN id then names the peer slot). */
+#define PARSE_TAGGED 4
+
 /*
- * The fused head's peer state across a burst (pipeline_head): the port's
- * row of peer_vlan_slot, and the slot table (base, mask) of the VLAN id
- * `vid` last seen on a packet parse_fast took, as stage_peer keeps it.
+ * The fused head's peer state across a burst (pipeline_head): the slot
+ * table (base0, mask0) of the port's untagged frames, and that (base,
+ * mask) of the VLAN id `vid` last seen on a tagged frame parse_fast took,
+ * as stage_peer keeps it.
  */
 struct head_peer {
 	const struct tbl_peer_slot *slots;
 	const uint64_t *macs;
 	const uint16_t *row;
+	const uint64_t *base0;
+	uint64_t mask0;
 	const uint64_t *base;
 	uint64_t mask;
 	uint32_t vid;
@@ -1019,18 +1027,20 @@ head_peer_init(struct head_peer *hp, const struct tables *t, uint16_t port)
 	hp->macs = t->peer_macs;
 	hp->row = &t->peer_vlan_slot[port * TBL_VLANS];
 	ps = &hp->slots[hp->row[0]];
-	hp->base = hp->macs + ps->first;
-	hp->mask = ps->mask;
+	hp->base0 = hp->base = hp->macs + ps->first;
+	hp->mask0 = hp->mask = ps->mask;
 	hp->vid = 0;
 }
 
-/* stage_peer's step for packet i, CONTINUE, which parse_fast took with
- * VLAN id vid (no outer tag) and source MAC word smac. */
+/* stage_peer's step for packet i, CONTINUE, which parse_fast took with an
+ * 802.1Q tag (no outer tag) and source MAC word smac. */
 static __rte_always_inline void
-head_peer_at(struct head_peer *hp, struct burst *b, unsigned i, uint32_t vid,
-	     uint64_t smac)
+head_peer_tagged(struct head_peer *hp, struct burst *b, unsigned i,
+		 uint64_t smac)
 {
-	if (unlikely(vid != hp->vid)) {
+	const uint32_t vid = b->meta[i].vlan;
+
+	if (vid != hp->vid) {
 		const struct tbl_peer_slot *ps = &hp->slots[hp->row[vid]];
 
 		hp->base = hp->macs + ps->first;
@@ -1044,8 +1054,9 @@ head_peer_at(struct head_peer *hp, struct burst *b, unsigned i, uint32_t vid,
  * Packet i of b through parse_fast, or through the general parser where
  * parse_fast refuses it: bit i set in *refused, and in *charged where the
  * drop is its sender's. With `fused` (a constant), then stage_peer's step
- * for it if it is still CONTINUE (hp). parse_burst's two loops' body
- * (inlined: the masks stay in registers).
+ * for it if it is still CONTINUE (hp), and burst.peer_smac left unwritten
+ * for a frame parse_fast took (stage_peer's alone reads it).
+ * parse_burst's two loops' body (inlined: the masks stay in registers).
  */
 static __rte_always_inline void
 parse_fast_at(const struct tables *t, struct burst *b, unsigned i,
@@ -1053,29 +1064,40 @@ parse_fast_at(const struct tables *t, struct burst *b, unsigned i,
 	      uint32_t *charged, const int fused, struct head_peer *hp)
 {
 	struct rte_mbuf *m = b->pkts[i];
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint64_t smac;
-	uint32_t vid;
-	int r = parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *), fc,
-			   &b->meta[i], &smac, &vid);
+	int r = parse_fast(m, p, fc, &b->meta[i], &smac,
+			   fused ? PARSE_TAGGED : 0);
 
 	if (likely(r == 1)) {
-		b->peer_smac[i] = smac;
 		if (fused)
-			head_peer_at(hp, b, i, vid, smac);
+			peer_at(b, i, hp->base0, hp->mask0, peer_key(smac));
+		else
+			b->peer_smac[i] = smac;
 		return;
 	}
-	*refused |= UINT32_C(1) << i;
+	if (fused && r == 1 + PARSE_TAGGED) {
+		head_peer_tagged(hp, b, i, smac);
+		return;
+	}
 	if (r == 0) {
+		*refused |= UINT32_C(1) << i;
 		/* parse_general writes peer_smac */
 		*charged |= parse_refused(t, b, i, port);
 		if (fused && b->meta[i].verdict == VERDICT_CONTINUE)
 			peer_one(t, b, i, port);
-	} else {
-		b->peer_smac[i] = smac;
-		*charged |= (uint32_t)(r == 3) << i;
-		if (fused && r == 2)
-			head_peer_at(hp, b, i, vid, smac);
+		return;
 	}
+	b->peer_smac[i] = smac;
+	if (fused && r > PARSE_TAGGED) {
+		r -= PARSE_TAGGED;
+		if (r == 2)
+			head_peer_tagged(hp, b, i, smac);
+	} else if (fused && r == 2) {
+		peer_at(b, i, hp->base0, hp->mask0, peer_key(smac));
+	}
+	*refused |= UINT32_C(1) << i;
+	*charged |= (uint32_t)(r == 3) << i;
 }
 #endif
 

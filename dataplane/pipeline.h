@@ -172,7 +172,8 @@ struct burst {
 	uint8_t g_src6[PIPELINE_BURST][16], g_dst6[PIPELINE_BURST][16];
 	/* peer_smac[i]: the 8 bytes at offset 6 of pkts[i] (its source MAC,
 	 * then 2 more) as stage_parse read them, for stage_peer: valid for
-	 * every packet parse left CONTINUE or marked in `charged`. */
+	 * every packet parse left CONTINUE or marked in `charged` (after
+	 * pipeline_head, which looks the peer up at once: in `charged`). */
 	uint64_t peer_smac[PIPELINE_BURST];
 };
 

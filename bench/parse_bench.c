@@ -5,7 +5,11 @@
  * parse_ab_base.c), in one process, burst by burst by turns, so that the
  * load of a shared machine moves both sides alike.
  *
- *   parse_bench [--vlan] [--vrrp] [ROUNDS]    (default 21 rounds)
+ *   parse_bench [--vlan] [--vrrp] [--head] [ROUNDS]    (default 21 rounds)
+ *
+ * --head: side A is this tree's stage_parse, stage_sample and stage_peer
+ * apart, side B the fused head, pipeline_head (the "parse alone" part
+ * then runs stage_parse on both sides).
  *
  * Traffic: 64 members on one port (untagged, or all on VLAN 100 with
  * --vlan), one MAC each (as ixgate-mkconfig writes them, 02:49:58:00:kk:01,
@@ -22,7 +26,8 @@
  * and round, and the median over the rounds of the per-round ratio B/A
  * (and its range).
  * Results: bench/README.md, "Issue 12, parse and peer, second pass (helper
- * parse)" (and "... (helper parsepeer)" for the first, against 6a318f4).
+ * parse)" (and "... (helper parsepeer)" for the first, against 6a318f4;
+ * --head: "Issue 12, the head of the pipeline (helper head2)").
  */
 #include <arpa/inet.h>
 #include <inttypes.h>

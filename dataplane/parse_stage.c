@@ -19,11 +19,13 @@
  * unmarked (stage_local's), and a martian IPv6 frame of those shapes is
  * dropped there as parse_one would. Everything else, and every other
  * drop, the general parser (parse_one), which stage_parse_simple runs
- * alone as the tests' reference.
+ * alone as the tests' reference. The workers run stage_parse's loop
+ * with stage_peer's step in it (pipeline_head, at the end of this file);
+ * stage_parse alone runs under pipeline_run_observed.
  *
- * Cost: 82.6 instructions/packet on the real table through the ports
- * (compare --callgrind), 79.7 on parse_bench's traffic (callgrind;
- * bench/README.md, "Issue 12, parse and peer, second pass").
+ * Cost: stage_parse alone 82.6 instructions/packet on the real table
+ * through the ports (compare --callgrind), 79.7 on parse_bench's traffic
+ * (callgrind; bench/README.md, "Issue 12, parse and peer, second pass").
  */
 #include <stddef.h>
 #include <string.h>
@@ -1199,6 +1201,9 @@ stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
  * three stages' results, as each looks up or writes only its own
  * packet's. A port the fast path does not take runs the three stages.
  * Worker thread (or replay/test).
+ * Cost: 94.1 instructions a packet on the real table through the ports
+ * (stage_sample's 1.6 included; bench/README.md, "Issue 12, the head of
+ * the pipeline"), 90.2 on parse_bench --head's traffic.
  */
 PIPELINE_NO_SLP void
 pipeline_head(struct pipeline_ctx *ctx, struct burst *b)

@@ -53,15 +53,29 @@ def main(dump):
                 return max(v)
         return 0
 
+    # pipeline_run fuses parse, sample and peer (pipeline_head, one call
+    # a burst) where it can, the stage calls otherwise.
     bursts = max([v for k, v in calls.items()
-                  if k.endswith(":stage_parse")] or [0])
+                  if k.endswith(":stage_parse") or
+                  k.endswith(":pipeline_head")] or [0])
     if bursts == 0:
-        sys.exit("%s: no call of stage_parse" % dump)
+        sys.exit("%s: no call of stage_parse or pipeline_head" % dump)
     pk = bursts * 32
     print("%s\n%d instructions, %d bursts, %d packets: %.1f a packet"
           % (dump, total, bursts, pk, total / pk))
     ssum = 0
+    # parse, sample and peer in one pass: one line, with the share of
+    # the stage_sample it calls.
+    head = find("parse_stage.c:pipeline_head")
+    if head:
+        ssum += head
+        print("  %-10s %7.1f  (parse + sample + peer in one pass: of it "
+              "stage_sample %.1f, peer_stage.h %.1f)"
+              % ("head", head / pk, find("sample_stage.c:stage_sample") / pk,
+                 find("peer_stage.h:pipeline_head") / pk))
     for s in STAGES:
+        if head and s in ("parse", "sample", "peer"):
+            continue
         f = "route_stage.c" if s in ("lookup", "route") else s + "_stage.c"
         v = find("%s:stage_%s" % (f, s))
         ssum += v

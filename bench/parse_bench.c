@@ -5,7 +5,11 @@
  * parse_ab_base.c), in one process, burst by burst by turns, so that the
  * load of a shared machine moves both sides alike.
  *
- *   parse_bench [--vlan] [--vrrp] [ROUNDS]    (default 21 rounds)
+ *   parse_bench [--vlan] [--vrrp] [--head] [ROUNDS]    (default 21 rounds)
+ *
+ * --head: side A is this tree's stage_parse, stage_sample and stage_peer
+ * apart, side B the fused head, pipeline_head (the "parse alone" part
+ * then runs stage_parse on both sides).
  *
  * Traffic: 64 members on one port (untagged, or all on VLAN 100 with
  * --vlan), one MAC each (as ixgate-mkconfig writes them, 02:49:58:00:kk:01,
@@ -22,7 +26,8 @@
  * and round, and the median over the rounds of the per-round ratio B/A
  * (and its range).
  * Results: bench/README.md, "Issue 12, parse and peer, second pass (helper
- * parse)" (and "... (helper parsepeer)" for the first, against 6a318f4).
+ * parse)" (and "... (helper parsepeer)" for the first, against 6a318f4;
+ * --head: "Issue 12, the head of the pipeline (helper head2)").
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -239,11 +244,29 @@ load_burst(struct burst *b, struct rte_mbuf **mb, unsigned j)
 	       PIPELINE_BURST * sizeof(mb[0]));
 }
 
-/* Side s (0: base, 1: this tree) over burst b: parse, and peer unless
- * parse_only. */
+/* --head: side A this tree's stage_parse, stage_sample and stage_peer
+ * apart, side B the fused head (pipeline_head; parse alone: stage_parse
+ * on both sides). */
+static int head_ab;
+
+/* Side s (0: base, or with --head this tree's stages apart; 1: this
+ * tree's stages, or with --head the fused head) over burst b: parse, and
+ * peer unless parse_only. */
 static int
 run_side(struct pipeline_ctx *ctx, int side, struct burst *b, int parse_only)
 {
+	if (head_ab) {
+		if (side == 1 && !parse_only) {
+			pipeline_head(ctx, b);
+			return 0;
+		}
+		stage_parse(ctx, b);
+		if (!parse_only) {
+			stage_sample(ctx, b);
+			stage_peer(ctx, b);
+		}
+		return 0;
+	}
 	if (side == 0) {
 		if (base_parse(ctx->t, b) != 0)
 			return -1;
@@ -317,17 +340,21 @@ main(int argc, char **argv)
 			vlan = 1;
 		} else if (strcmp(argv[ai], "--vrrp") == 0) {
 			vrrp_macs = 1;
+		} else if (strcmp(argv[ai], "--head") == 0) {
+			head_ab = 1;
 		} else {
-			fprintf(stderr, "usage: parse_bench [--vlan] [--vrrp] "
-					"[ROUNDS 1..101]\n");
+			fprintf(stderr,
+				"usage: parse_bench [--vlan] [--vrrp] [--head] "
+				"[ROUNDS 1..101]\n");
 			return 2;
 		}
 	}
 	if (ai < argc) {
 		rounds = (unsigned)strtoul(argv[ai], NULL, 0);
 		if (rounds < 1 || rounds > MAX_ROUNDS) {
-			fprintf(stderr, "usage: parse_bench [--vlan] [--vrrp] "
-					"[ROUNDS 1..101]\n");
+			fprintf(stderr,
+				"usage: parse_bench [--vlan] [--vrrp] [--head] "
+				"[ROUNDS 1..101]\n");
 			return 2;
 		}
 	}
@@ -390,12 +417,13 @@ main(int argc, char **argv)
 	qsort(pq, rounds, sizeof(double), cmp_dbl);
 	printf("parse+peer, %s, %u members (%s MACs), %u rounds x %u bursts "
 	       "a side: "
-	       "A (main eb95d54) %.1f, B (this tree) %.1f cycles/packet "
+	       "A (%s) %.1f, B (%s) %.1f cycles/packet "
 	       "(median burst); B/A %.3f [%.3f-%.3f]\n",
 	       vlan ? "VLAN 100" : "untagged", MEMBERS,
 	       vrrp_macs ? "VRRP-like" : "mkconfig", rounds, AB_BURSTS,
-	       a[rounds / 2], bb[rounds / 2], q[rounds / 2], q[0],
-	       q[rounds - 1]);
+	       head_ab ? "apart" : "main eb95d54", a[rounds / 2],
+	       head_ab ? "pipeline_head" : "this tree", bb[rounds / 2],
+	       q[rounds / 2], q[0], q[rounds - 1]);
 	printf("  stage_parse alone: A %.1f, B %.1f; B/A %.3f [%.3f-%.3f]\n",
 	       pa[rounds / 2], pb[rounds / 2], pq[rounds / 2], pq[0],
 	       pq[rounds - 1]);

@@ -19,11 +19,13 @@
  * unmarked (stage_local's), and a martian IPv6 frame of those shapes is
  * dropped there as parse_one would. Everything else, and every other
  * drop, the general parser (parse_one), which stage_parse_simple runs
- * alone as the tests' reference.
+ * alone as the tests' reference. The workers run stage_parse's loop
+ * with stage_peer's step in it (pipeline_head, at the end of this file);
+ * stage_parse alone runs under pipeline_run_observed.
  *
- * Cost: 82.6 instructions/packet on the real table through the ports
- * (compare --callgrind), 79.7 on parse_bench's traffic (callgrind;
- * bench/README.md, "Issue 12, parse and peer, second pass").
+ * Cost: stage_parse alone 82.6 instructions/packet on the real table
+ * through the ports (compare --callgrind), 79.7 on parse_bench's traffic
+ * (callgrind; bench/README.md, "Issue 12, parse and peer, second pass").
  */
 #include <stddef.h>
 #include <string.h>
@@ -40,6 +42,7 @@
 #include <smmintrin.h>
 #endif
 
+#include "peer_stage.h"
 #include "pipeline.h"
 #include "pkt_bytes.h"
 
@@ -666,12 +669,13 @@ struct fast_ctx {
 /*
  * parse_fast's IPv4 after an Ethernet header of `off` bytes (a constant:
  * each caller gets its own copy), version 4 and IHL 5 already seen, in a
- * frame of len >= off + 28 bytes in its first segment. 1 with pm written,
- * or 0 with pm untouched.
+ * frame of len >= off + 28 bytes in its first segment. 1 + tag (0 or
+ * PARSE_TAGGED, a constant) with pm written, or 0 with pm untouched.
  */
 static __rte_always_inline int
 fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
-	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm)
+	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm,
+	  const int tag)
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = m->pkt_len;
@@ -736,7 +740,7 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	x = _mm_insert_epi8(x, ip[1] >> 2, 8);
 	fast_store(p, off, pkt_len, pm,
 		   off == ETH_HDR_LEN ? fc->head4 : fc->head4t, x, fc->pw);
-	return 1;
+	return 1 + tag;
 }
 
 /*
@@ -761,10 +765,12 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	return 3;
 }
 
-/* parse_fast's IPv6, as fast_ipv4 (version 6 seen; len >= off + 28). */
+/* parse_fast's IPv6, as fast_ipv4 (version 6 seen; len >= off + 28);
+ * tag added to the result, as there. */
 static __rte_always_inline int
 fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
-	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm)
+	  uint32_t len, const struct fast_ctx *fc, struct pkt_meta *pm,
+	  const int tag)
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = m->pkt_len;
@@ -802,7 +808,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 		return 0;
 	if (unlikely(ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
 		     ipv6_low_martian(ip + 24)))
-		return fast_martian(p, off, pkt_len, fc, pm);
+		return fast_martian(p, off, pkt_len, fc, pm) + tag;
 	meta_tail(pm); /* first: its last store may overlap the addresses */
 	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
@@ -816,7 +822,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	x = _mm_insert_epi8(x, ip[7], 9);
 	fast_store(p, off, pkt_len, pm,
 		   off == ETH_HDR_LEN ? fc->head6 : fc->head6t, x, fc->pw);
-	return proto == IPPROTO_ICMPV6 ? 2 : 1;
+	return (proto == IPPROTO_ICMPV6 ? 2 : 1) + tag;
 }
 
 /* The ethertype and the IP header's first byte as one word holds them
@@ -843,8 +849,11 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  * written so for such an IPv6 packet but for a martian address, which
  * parse_one drops (fast_martian: the caller charges it to its sender); or
  * 0 without having written pm: anything else, valid or not, is
- * parse_one's, which decides it from the start. stage_parse_simple (parse_one alone) is the
- * reference the unit tests compare this with.
+ * parse_one's, which decides it from the start. stage_parse_simple
+ * (parse_one alone) is the reference the unit tests compare this with.
+ * *smac: the frame's bytes 6..13 (burst.peer_smac), for every result
+ * but 0. tag: 0, or PARSE_TAGGED (the fused head's), added to the result
+ * of a frame it took with an 802.1Q tag.
  *
  * The metadata goes out as words (offsets asserted above; fast_store),
  * each replacing a zeroing store and a field's own; untagged and tagged
@@ -853,7 +862,8 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  */
 static __rte_always_inline int
 parse_fast(const struct rte_mbuf *m, const uint8_t *p,
-	   const struct fast_ctx *fc, struct pkt_meta *pm, uint64_t *smac)
+	   const struct fast_ctx *fc, struct pkt_meta *pm, uint64_t *smac,
+	   const int tag)
 {
 	const uint32_t len = m->data_len;
 	const uint32_t tagged = ETH_HDR_LEN + VLAN_TAG_LEN;
@@ -868,9 +878,9 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 	/* the destination MAC, the ethertype and version/IHL at once */
 	x = _mm_xor_si128(_mm_loadu_si128((const void *)p), fc->tmpl);
 	if (likely(_mm_testz_si128(x, fc->m_v4)))
-		return fast_ipv4(m, p, ETH_HDR_LEN, len, fc, pm);
+		return fast_ipv4(m, p, ETH_HDR_LEN, len, fc, pm, 0);
 	if (likely(_mm_testz_si128(_mm_xor_si128(x, fc->d46), fc->m_v6)))
-		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm);
+		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm, 0);
 	if (!_mm_testz_si128(x, fc->m_mac))
 		return 0;
 	w = ld_u32(p + 12);
@@ -879,9 +889,9 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 		return 0;
 	w = ld_u32(p + 16);
 	if ((w & ET_V4_MASK) == ET_V4)
-		return fast_ipv4(m, p, tagged, len, fc, pm);
+		return fast_ipv4(m, p, tagged, len, fc, pm, tag);
 	if ((w & ET_V6_MASK) == ET_V6)
-		return fast_ipv6(m, p, tagged, len, fc, pm);
+		return fast_ipv6(m, p, tagged, len, fc, pm, tag);
 	return 0;
 }
 
@@ -989,35 +999,119 @@ parse_refused(const struct tables *t, struct burst *b, unsigned i,
 }
 
 #if PARSE_FAST
+/* Added to parse_fast's result for a frame with an 802.1Q tag, when the
+ * fused head asks (its VLAN id then names the peer slot). */
+#define PARSE_TAGGED 4
+
+/*
+ * The fused head's peer state across a burst (pipeline_head): the slot
+ * table (base0, mask0) of the port's untagged frames, and that (base,
+ * mask) of the VLAN id `vid` last seen on a tagged frame parse_fast took,
+ * as stage_peer keeps it.
+ */
+struct head_peer {
+	const struct tbl_peer_slot *slots;
+	const uint64_t *macs;
+	const uint16_t *row;
+	const uint64_t *base0;
+	uint64_t mask0;
+	const uint64_t *base;
+	uint64_t mask;
+	uint32_t vid;
+};
+
+static inline void
+head_peer_init(struct head_peer *hp, const struct tables *t, uint16_t port)
+{
+	const struct tbl_peer_slot *ps;
+
+	hp->slots = t->peer_slots;
+	hp->macs = t->peer_macs;
+	hp->row = &t->peer_vlan_slot[port * TBL_VLANS];
+	ps = &hp->slots[hp->row[0]];
+	hp->base0 = hp->base = hp->macs + ps->first;
+	hp->mask0 = hp->mask = ps->mask;
+	hp->vid = 0;
+}
+
+/* stage_peer's step for packet i, CONTINUE, which parse_fast took with an
+ * 802.1Q tag (no outer tag) and source MAC word smac. */
+static __rte_always_inline void
+head_peer_tagged(struct head_peer *hp, struct burst *b, unsigned i,
+		 uint64_t smac)
+{
+	const uint32_t vid = b->meta[i].vlan;
+
+	if (vid != hp->vid) {
+		const struct tbl_peer_slot *ps = &hp->slots[hp->row[vid]];
+
+		hp->base = hp->macs + ps->first;
+		hp->mask = ps->mask;
+		hp->vid = vid;
+	}
+	peer_at(b, i, hp->base, hp->mask, peer_key(smac));
+}
+
 /*
  * Packet i of b through parse_fast, or through the general parser where
  * parse_fast refuses it: bit i set in *refused, and in *charged where the
- * drop is its sender's. parse_burst's two loops' body (inlined: the masks
- * stay in registers).
+ * drop is its sender's. With `fused` (a constant), then stage_peer's step
+ * for it if it is still CONTINUE (hp), and burst.peer_smac left unwritten
+ * for a frame parse_fast took (stage_peer's alone reads it).
+ * parse_burst's two loops' body (inlined: the masks stay in registers).
  */
 static __rte_always_inline void
 parse_fast_at(const struct tables *t, struct burst *b, unsigned i,
 	      uint16_t port, const struct fast_ctx *fc, uint32_t *refused,
-	      uint32_t *charged)
+	      uint32_t *charged, const int fused, struct head_peer *hp)
 {
 	struct rte_mbuf *m = b->pkts[i];
-	int r = parse_fast(m, rte_pktmbuf_mtod(m, const uint8_t *), fc,
-			   &b->meta[i], &b->peer_smac[i]);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint64_t smac;
+	int r = parse_fast(m, p, fc, &b->meta[i], &smac,
+			   fused ? PARSE_TAGGED : 0);
 
-	if (likely(r == 1))
+	if (likely(r == 1)) {
+		if (fused)
+			peer_at(b, i, hp->base0, hp->mask0, peer_key(smac));
+		else
+			b->peer_smac[i] = smac;
 		return;
-	*refused |= UINT32_C(1) << i;
-	if (r == 0)
+	}
+	if (fused && r == 1 + PARSE_TAGGED) {
+		head_peer_tagged(hp, b, i, smac);
+		return;
+	}
+	if (r == 0) {
+		*refused |= UINT32_C(1) << i;
+		/* parse_general writes peer_smac */
 		*charged |= parse_refused(t, b, i, port);
-	else
-		*charged |= (uint32_t)(r == 3) << i;
+		if (fused && b->meta[i].verdict == VERDICT_CONTINUE)
+			peer_one(t, b, i, port);
+		return;
+	}
+	b->peer_smac[i] = smac;
+	if (fused && r > PARSE_TAGGED) {
+		r -= PARSE_TAGGED;
+		if (r == 2)
+			head_peer_tagged(hp, b, i, smac);
+	} else if (fused && r == 2) {
+		peer_at(b, i, hp->base0, hp->mask0, peer_key(smac));
+	}
+	*refused |= UINT32_C(1) << i;
+	*charged |= (uint32_t)(r == 3) << i;
 }
 #endif
 
-/* stage_parse and stage_parse_simple: the same loop, with and without
- * parse_fast. */
+/*
+ * stage_parse and stage_parse_simple: the same loop, with and without
+ * parse_fast; with `fused` (and use_fast), pipeline_head's, stage_peer's
+ * step taken for each packet as it is parsed, on port b->port <
+ * IXG_MAX_PORTS whose MAC has the I/G bit clear (the caller's test).
+ */
 static __rte_always_inline void
-parse_burst(const struct tables *t, struct burst *b, const int use_fast)
+parse_burst(const struct tables *t, struct burst *b, const int use_fast,
+	    const int fused)
 {
 	const unsigned n_pkts = b->n;
 	const uint16_t port = b->port;
@@ -1031,9 +1125,12 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 	 * make parse_one set l2_mcast where parse_fast does not. */
 	if (use_fast && port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1)) {
 		struct fast_ctx fc;
+		struct head_peer hp;
 		uint32_t refused = 0;
 
 		fast_ctx_init(&fc, t->ports[port].mac, port);
+		if (fused)
+			head_peer_init(&hp, t, port);
 		/* Two copies of the loop, so that the first alone tests for
 		 * a packet to prefetch: the frame PREFETCH_AHEAD on, at the
 		 * headroom's end, where PMDs put what they receive. */
@@ -1041,19 +1138,24 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 			rte_prefetch0((uint8_t *)b->pkts[i + PREFETCH_AHEAD]
 					      ->buf_addr +
 				      RTE_PKTMBUF_HEADROOM);
-			parse_fast_at(t, b, i, port, &fc, &refused, &charged);
+			parse_fast_at(t, b, i, port, &fc, &refused, &charged,
+				      fused, &hp);
 		}
 		for (; i < n_pkts; i++)
-			parse_fast_at(t, b, i, port, &fc, &refused, &charged);
+			parse_fast_at(t, b, i, port, &fc, &refused, &charged,
+				      fused, &hp);
 		b->charged = charged;
 		b->parsed_fast = ~refused &
 				 (uint32_t)((UINT64_C(1) << n_pkts) - 1);
 		b->gathered = 0;
+		if (fused && unlikely(charged != 0))
+			peer_charge_parse_drops(t, b);
 		return;
 	}
 #else
 	(void)use_fast;
 #endif
+	(void)fused;
 	for (i = 0; i < n_pkts; i++) {
 		if (i + PREFETCH_AHEAD < n_pkts)
 			rte_prefetch0(rte_pktmbuf_mtod(
@@ -1076,7 +1178,7 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 PIPELINE_NO_SLP void
 stage_parse(struct pipeline_ctx *ctx, struct burst *b)
 {
-	parse_burst(ctx->t, b, 1);
+	parse_burst(ctx->t, b, 1, 0);
 }
 
 /*
@@ -1087,5 +1189,45 @@ stage_parse(struct pipeline_ctx *ctx, struct burst *b)
 void
 stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
 {
-	parse_burst(ctx->t, b, 0);
+	parse_burst(ctx->t, b, 0, 0);
 }
+
+/*
+ * See pipeline.h: stage_sample first (it reads the frames and the
+ * counters, which parse and peer leave alone, and writes neither the
+ * metadata nor the burst), then stage_parse's loop with stage_peer's step
+ * for each packet parse leaves CONTINUE (peer_at, the slot table of the
+ * last VLAN id kept in registers), then the charged drops' peers: the
+ * three stages' results, as each looks up or writes only its own
+ * packet's. A port the fast path does not take runs the three stages.
+ * Worker thread (or replay/test).
+ * Cost: 94.1 instructions a packet on the real table through the ports
+ * (stage_sample's 1.6 included; bench/README.md, "Issue 12, the head of
+ * the pipeline"), 90.2 on parse_bench --head's traffic.
+ */
+PIPELINE_NO_SLP void
+pipeline_head(struct pipeline_ctx *ctx, struct burst *b)
+{
+	const struct tables *t = ctx->t;
+	const uint16_t port = b->port;
+
+	stage_sample(ctx, b);
+#if PARSE_FAST
+	if (likely(port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1))) {
+		parse_burst(t, b, 1, 1);
+		return;
+	}
+#endif
+	(void)t;
+	(void)port;
+	stage_parse(ctx, b);
+	stage_peer(ctx, b);
+}
+
+/* pipeline_head fuses exactly these three, in this order, first. */
+#define X_FRONT_COUNT(id, name, args) +1
+_Static_assert(0 PIPELINE_FRONT_STAGES(X_FRONT_COUNT) == 3 &&
+		       PIPELINE_STAGE_PARSE == 0 &&
+		       PIPELINE_STAGE_SAMPLE == 1 && PIPELINE_STAGE_PEER == 2,
+	       "pipeline_head: parse, sample, peer, the first three stages");
+#undef X_FRONT_COUNT

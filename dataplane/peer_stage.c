@@ -18,9 +18,10 @@
  * burst's frames mostly share it, so the last slot's table and mask are
  * kept from one packet to the next. One pass over the burst, the source
  * MAC from what stage_parse read (burst.peer_smac): the frames are not
- * touched here.
+ * touched here. The fused head (pipeline_head, parse_stage.c) runs the
+ * same per-packet step (peer_stage.h, peer_at) in stage_parse's loop.
  *
- * Cost: 21.1 instructions/packet on the real table through the ports
+ * Cost: stage_peer alone 21.1 instructions/packet on the real table through the ports
  * (compare --callgrind) and on parse_bench's traffic (callgrind;
  * bench/README.md, "Issue 12, parse and peer, second pass").
  */
@@ -32,86 +33,21 @@
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
+#include "peer_stage.h"
 #include "pipeline.h"
-
-#define MAC48_MASK 0xffffffffffffull
-
-/* The slot of a QinQ (port, outer VLAN, VLAN), 0 if no peer has it. */
-static inline uint32_t
-qinq_slot(const struct tables *t, uint16_t port, uint16_t outer, uint16_t vlan)
-{
-	uint64_t key = tbl_qinq_key(port, outer, vlan);
-	uint32_t mask = t->peer_qinq_mask, h;
-
-	if (t->peer_qinq == NULL)
-		return 0;
-	for (h = tbl_peer_hash(key) & mask;; h = (h + 1) & mask) {
-		uint64_t e = t->peer_qinq[h];
-
-		if (e == 0)
-			return 0;
-		if ((e & MAC48_MASK) == key)
-			return (uint32_t)(e >> 48);
-	}
-}
-
-/*
- * The entry of key k (tbl_mac48(MAC) << 16) in the slot table of `mask` + 1
- * entries whose entry 0 is base[0], its home entry e at index h did not
- * hold it: linear probe, wrapping inside the slot's table; the entry, or 0
- * for none. An empty entry (0) ends the probe.
- */
-static inline uint64_t
-probe(const uint64_t *base, uint32_t h, uint32_t mask, uint64_t e, uint64_t k)
-{
-	while (e != 0 && (e >> 16) != (k >> 16)) {
-		h = (h + 1) & mask;
-		e = base[h];
-	}
-	return e;
-}
 
 _Static_assert(offsetof(struct pkt_meta, verdict) == 0 &&
 		       offsetof(struct pkt_meta, vlan) == 4 &&
 		       offsetof(struct pkt_meta, outer_vlan) == 6,
 	       "stage_peer: verdict, vlan and outer_vlan in word 0");
 
-/* The slot of (port, outer VLAN, VLAN), 0 for none. */
-static __rte_always_inline uint32_t
-peer_slot(const struct tables *t, const uint16_t *row, uint16_t port,
-	  uint16_t outer, uint16_t vlan)
-{
-	if (outer == 0)
-		return row[vlan & (TBL_VLANS - 1)];
-	return qinq_slot(t, port, outer, vlan);
-}
-
-/* The peer (0: none) of key k in slot ps: home entry, then the probe. */
-static __rte_always_inline uint16_t
-slot_peer(const uint64_t *macs, const struct tbl_peer_slot *ps, uint64_t k)
-{
-	const uint64_t *base = macs + ps->first;
-	uint32_t h = tbl_peer_hash_k(k) & ps->mask;
-
-	return (uint16_t)probe(base, h, ps->mask, base[h], k);
-}
-
-/* The key of b->pkts[i]'s source MAC, tbl_mac48() << 16, from what
- * stage_parse read (burst.peer_smac: the MAC in the low 6 bytes). */
-static __rte_always_inline uint64_t
-src_key(const struct burst *b, unsigned i)
-{
-	return rte_le_to_cpu_64(b->peer_smac[i]) << 16;
-}
-
-/* stage_peer's packet i after its home entry h (in the slot table at base
- * of mask + 1 entries) did not hold key k: the probe's peer, or the drop.
- * Out of line, so the loop keeps none of its registers for it. */
-static __rte_noinline void
+/* See peer_stage.h. Out of line, so the loops keep none of its registers
+ * for it. */
+__rte_noinline void
 peer_probed(struct burst *b, unsigned i, const uint64_t *base, uint32_t h,
 	    uint32_t mask, uint64_t k)
 {
-	uint64_t e = probe(base, h, mask, base[h], k);
+	uint64_t e = peer_probe(base, h, mask, base[h], k);
 
 	if (e != 0)
 		b->meta[i].in_peer = (uint16_t)e;
@@ -119,13 +55,25 @@ peer_probed(struct burst *b, unsigned i, const uint64_t *base, uint32_t h,
 		pkt_drop(b, i, IXG_DROP_UNKNOWN_PEER);
 }
 
+/* See peer_stage.h. */
+__rte_noinline void
+peer_one(const struct tables *t, struct burst *b, unsigned i, uint16_t port)
+{
+	const struct pkt_meta *pm = &b->meta[i];
+	const struct tbl_peer_slot *ps = &t->peer_slots[peer_slot(
+		t, &t->peer_vlan_slot[port * TBL_VLANS], port, pm->outer_vlan,
+		pm->vlan)];
+
+	peer_at(b, i, t->peer_macs + ps->first, ps->mask,
+		peer_key(b->peer_smac[i]));
+}
+
 /*
- * The peer of the frames in b->charged (dropped by parse, their member to
- * be charged): one lookup each, the same as stage_peer's. Out of line:
- * only bursts with such a frame get here.
+ * See peer_stage.h: one lookup each, the same as stage_peer's. Out of
+ * line: only bursts with such a frame get here.
  */
-static __rte_noinline void
-charge_parse_drops(const struct tables *t, struct burst *b)
+__rte_noinline void
+peer_charge_parse_drops(const struct tables *t, struct burst *b)
 {
 	const uint16_t *row = &t->peer_vlan_slot[b->port * TBL_VLANS];
 
@@ -134,8 +82,9 @@ charge_parse_drops(const struct tables *t, struct burst *b)
 		struct pkt_meta *pm = &b->meta[i];
 		uint32_t slot = peer_slot(t, row, b->port, pm->outer_vlan,
 					  pm->vlan);
-		uint16_t peer = slot_peer(t->peer_macs, &t->peer_slots[slot],
-					  src_key(b, i));
+		uint16_t peer = peer_slot_peer(t->peer_macs,
+					       &t->peer_slots[slot],
+					       peer_key(b->peer_smac[i]));
 
 		if (peer != IXG_PEER_NONE)
 			pm->in_peer = peer;
@@ -171,7 +120,7 @@ stage_peer(struct pipeline_ctx *ctx, struct burst *b)
 		return;
 	}
 	if (unlikely(b->charged != 0))
-		charge_parse_drops(t, b);
+		peer_charge_parse_drops(t, b);
 	row = &t->peer_vlan_slot[port * TBL_VLANS];
 
 	/*
@@ -191,7 +140,7 @@ stage_peer(struct pipeline_ctx *ctx, struct burst *b)
 	memcpy(&wmask, wbytes, sizeof(wmask));
 	for (i = 0; i < n_pkts; i++) {
 		struct pkt_meta *pm = &b->meta[i];
-		uint64_t w0, k, h, d;
+		uint64_t w0;
 
 		memcpy(&w0, pm, sizeof(w0));
 		if (unlikely((w0 & wmask) != want)) {
@@ -205,15 +154,6 @@ stage_peer(struct pipeline_ctx *ctx, struct burst *b)
 			mask = ps->mask;
 			want = w0 & wmask;
 		}
-		k = src_key(b, i);
-		h = tbl_peer_hash_k(k) & mask;
-		/* the home entry minus k is the peer exactly when the entry
-		 * holds the MAC (tables.h) */
-		d = base[h] - k;
-		if (likely(d - 1 < 0xffff)) {
-			pm->in_peer = (uint16_t)d;
-			continue;
-		}
-		peer_probed(b, i, base, (uint32_t)h, (uint32_t)mask, k);
+		peer_at(b, i, base, mask, peer_key(b->peer_smac[i]));
 	}
 }

@@ -29,8 +29,9 @@ static const char *const stage_names[PIPELINE_N_STAGES] = {
 void
 pipeline_run(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 {
+	pipeline_head(ctx, b);
 #define X_RUN(id, name, args) PIPELINE_CALL(name, args);
-	PIPELINE_HEAD_STAGES(X_RUN)
+	PIPELINE_MID_STAGES(X_RUN)
 #undef X_RUN
 	pipeline_tail(ctx, b, out);
 }

@@ -172,7 +172,8 @@ struct burst {
 	uint8_t g_src6[PIPELINE_BURST][16], g_dst6[PIPELINE_BURST][16];
 	/* peer_smac[i]: the 8 bytes at offset 6 of pkts[i] (its source MAC,
 	 * then 2 more) as stage_parse read them, for stage_peer: valid for
-	 * every packet parse left CONTINUE or marked in `charged`. */
+	 * every packet parse left CONTINUE or marked in `charged` (after
+	 * pipeline_head, which looks the peer up at once: in `charged`). */
 	uint64_t peer_smac[PIPELINE_BURST];
 };
 
@@ -254,13 +255,15 @@ struct pipeline_ctx {
  *
  *   X(ID, NAME, ARGS)         reads                 decides
  */
-#define PIPELINE_HEAD_STAGES(X)                                                \
+/* The front, which pipeline_run runs fused (pipeline_head). */
+#define PIPELINE_FRONT_STAGES(X)                                               \
 	/* headers, once per packet  ports (DMAC)        runt .. martian */    \
 	X(PARSE, parse, BURST)                                                 \
 	/* 1-in-N per port, copy    ports (sampling)    (sample records) */    \
 	X(SAMPLE, sample, BURST)                                               \
 	/* (port, VLANs, source MAC) peer_* tables      unknown_peer */        \
-	X(PEER, peer, BURST)                                                   \
+	X(PEER, peer, BURST)
+#define PIPELINE_MID_STAGES(X)                                                 \
 	/* both FIBs, both addresses route4/6, sav4/6   (route_nh, egress) */  \
 	X(LOOKUP, lookup, BURST)                                               \
 	/* ARP, ND, echo to us       local_addrs         local, arp_invalid */ \
@@ -275,6 +278,7 @@ struct pipeline_ctx {
 	X(COUNTRY, country, BURST)                                             \
 	/* trTCM per (peer, class)   profiles, meters    policer_* */          \
 	X(POLICER, policer, BURST)
+#define PIPELINE_HEAD_STAGES(X) PIPELINE_FRONT_STAGES(X) PIPELINE_MID_STAGES(X)
 /* The tail, which pipeline_run runs fused (pipeline_tail). */
 #define PIPELINE_TAIL_STAGES(X)                                                \
 	/* TTL, DSCP, MACs, VLANs    egress (ports)      ttl, mtu; ICMP */     \
@@ -332,6 +336,15 @@ void stage_sav_simple(struct pipeline_ctx *ctx, struct burst *b);
 /* Run every stage over b. out->n[] must be zeroed by the caller. */
 void pipeline_run(struct pipeline_ctx *ctx, struct burst *b,
 		  struct burst_out *out);
+
+/*
+ * The front stages (PIPELINE_FRONT_STAGES: stage_parse, stage_sample,
+ * stage_peer) in one pass over b: stage_sample's per-burst draw, then each
+ * packet parsed and at once its ingress peer looked up. The same
+ * metadata, burst fields, sample records and counters as the three stage
+ * calls; what pipeline_run calls first. Worker (replay, test) thread.
+ */
+void pipeline_head(struct pipeline_ctx *ctx, struct burst *b);
 
 /*
  * The tail stages (PIPELINE_TAIL_STAGES: stage_rewrite then stage_output)

@@ -9,7 +9,9 @@
  * charged masks too, parsed_fast marks only CONTINUE frames stage_local
  * would leave as they are (no ARP, ICMPv6 or multicast), and
  * burst.peer_smac holds the 8 bytes at offset 6 of every frame parse left
- * CONTINUE or charged. Any difference aborts.
+ * CONTINUE or charged. The fused head (pipeline_head) must leave the
+ * metadata and masks stage_parse then stage_peer leave. Any difference
+ * aborts.
  *
  * Input format: byte 0 selects the ingress port (bit 0), the number of
  * frames (bits 1-3, 1..8) and every frame's RX checksum flag (bits 4-5:
@@ -134,7 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		RTE_MBUF_F_RX_IP_CKSUM_NONE,
 	};
 	struct pipeline_ctx ctx = {.t = tables};
-	static struct burst fast, simple;
+	static struct burst fast, simple, head;
 	struct rte_mbuf *owned[8];
 	unsigned nframes, n = 0, i;
 	uint64_t flags;
@@ -188,6 +190,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fast.pkts[i] = owned[i % n];
 	fast.n = PIPELINE_BURST;
 	simple = fast;
+	head = fast;
 
 	stage_parse(&ctx, &fast);
 	stage_parse_simple(&ctx, &simple);
@@ -206,6 +209,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (memcmp(&fast.meta[i], &simple.meta[i],
 			   sizeof(fast.meta[i])) != 0)
 			fail("peer metadata differ", i);
+	/* the fused head (no sample ring here: stage_sample does nothing) */
+	pipeline_head(&ctx, &head);
+	if (head.charged != fast.charged ||
+	    head.parsed_fast != fast.parsed_fast ||
+	    head.gathered != fast.gathered)
+		fail("pipeline_head's charged, parsed_fast or gathered differ",
+		     0);
+	for (i = 0; i < PIPELINE_BURST; i++) {
+		if (memcmp(&head.meta[i], &fast.meta[i],
+			   sizeof(head.meta[i])) != 0)
+			fail("pipeline_head's metadata differ", i);
+		if ((head.charged >> i & 1) &&
+		    head.peer_smac[i] != fast.peer_smac[i])
+			fail("pipeline_head's charged peer_smac differ", i);
+	}
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(owned[i]);
 	return 0;

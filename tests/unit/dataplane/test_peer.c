@@ -4,7 +4,9 @@
  * peer from (port, outer VLAN, VLAN, source MAC), misses dropped
  * unknown_peer (ARP and ND included). stage_peer uses the direct tables
  * (peer_vlan_slot, peer_qinq, peer_slots, peer_macs); a scan of the spec's
- * peers is the reference it must agree with.
+ * peers is the reference it must agree with. The fused head
+ * (pipeline_head) must leave what stage_parse, stage_sample and
+ * stage_peer leave (test_head_equals_stages).
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -17,11 +19,13 @@
 
 #include <cmocka.h>
 
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "dp_test_util.h"
 #include "frame_util.h"
 #include "pipeline.h"
+#include "sample.h"
 
 static struct tables *tbl;
 static struct ixg_spec *spec;
@@ -836,6 +840,194 @@ test_probe_spread(void **state)
 	assert_true(vrrp_max <= 4);
 }
 
+/* One side of test_head_equals_stages: a context with its own counters
+ * and sample ring on the shared tables. */
+struct head_side {
+	struct pipeline_ctx ctx;
+	struct ixg_sample_ring *ring;
+	struct ixg_sample_cursor cursor;
+	struct burst b;
+};
+
+static void
+head_side_init(struct head_side *sd)
+{
+	memset(sd, 0, sizeof(*sd));
+	dp_ctx_init(&sd->ctx, tbl);
+	sd->ctx.ctr = rte_zmalloc("ctr", sizeof(*sd->ctx.ctr), 64);
+	sd->ring = aligned_alloc(64, sizeof(*sd->ring));
+	assert_non_null(sd->ctx.ctr);
+	assert_non_null(sd->ring);
+	ixg_sample_ring_init(sd->ring);
+	sd->ctx.samples = sd->ring;
+	sd->ctx.sample_cursor = &sd->cursor;
+}
+
+static void
+head_side_free(struct head_side *sd)
+{
+	rte_free(sd->ctx.ctr);
+	free(sd->ring);
+}
+
+/*
+ * A random frame for test_head_equals_stages: a known or unknown source
+ * MAC on a configured or unconfigured (outer VLAN, VLAN) of `port`, IPv4,
+ * IPv6 or ARP, UDP, TCP or ICMP, sometimes to a martian or multicast
+ * address, from a martian source, cut short, with IPv4 options or a
+ * fragment, or to another MAC: every way out of parse_fast and of the
+ * peer lookup.
+ */
+static size_t
+head_frame(uint16_t port, uint8_t *buf)
+{
+	static const uint16_t tags[][2] = {
+		{0, 0},		{0, 100},    {2000, 200}, {0, 300},
+		{0, 301},	{2000, 201}, {2001, 200}, {0, 200},
+		{0, MANY_VLAN}, {0, 4095},
+	};
+	static const char *const src4[] = {"192.0.2.7", "198.51.100.1",
+					   "127.0.0.1", "10.1.2.3"};
+	static const char *const dst4[] = {"203.0.113.5", "8.8.8.8",
+					   "224.0.0.5", "0.1.2.3", "240.0.0.1"};
+	static const char *const src6[] = {"2001:db8:1::7", "2001:db8:5::1",
+					   "::1", "ff02::1"};
+	static const char *const dst6[] = {"2001:db8:2::9", "2a00::1",
+					   "ff02::1", "::ffff:1.2.3.4",
+					   "ff01::2"};
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const uint8_t *known[] = {mac_a, mac_b, mac_c, mac_d,	mac_e,
+				  mac_f, mac_g, mac_h, stranger};
+	static uint8_t mac[6];
+	unsigned t = rnd(sizeof(tags) / sizeof(tags[0]));
+	const struct ixg_spec_peer *sp = &spec->peers[rnd(spec->n_peers)];
+	uint16_t outer = tags[t][0], vlan = tags[t][1];
+	struct fspec f;
+	unsigned k = rnd(10);
+	size_t len;
+
+	memset(&f, 0, sizeof(f));
+	if (sp->port_id == port && rnd(4) != 0) {
+		outer = sp->outer_vlan;
+		vlan = sp->vlan;
+		memcpy(mac, sp->macs[rnd(sp->n_macs)], 6);
+	} else {
+		memcpy(mac, known[rnd(9)], 6);
+	}
+	f.smac = mac;
+	f.dmac = rnd(20) == 0	? bcast
+		 : rnd(30) == 0 ? mac_a
+				: tbl->ports[port].mac;
+	f.n_vlans = outer ? 2 : vlan ? 1 : rnd(3) == 0;
+	f.vid[0] = outer ? outer : vlan;
+	f.vid[1] = vlan;
+	f.family = k < 6 ? 4 : k < 9 ? 6 : 0;
+	f.proto = rnd(4) == 0 ? 6 : rnd(5) == 0 ? (f.family == 4 ? 1 : 58) : 17;
+	f.icmp_type = 8;
+	f.arp_op = 1;
+	if (f.family == 4) {
+		f.src = rnd(6) ? src4[0] : src4[rnd(4)];
+		f.dst = rnd(5) ? dst4[rnd(2)] : dst4[rnd(5)];
+		if (rnd(20) == 0)
+			f.ihl = 6;
+		if (rnd(20) == 0)
+			f.frag = 0x2000;
+	} else if (f.family == 6) {
+		f.src = rnd(6) ? src6[0] : src6[rnd(4)];
+		f.dst = rnd(5) ? dst6[rnd(2)] : dst6[rnd(5)];
+	} else {
+		f.src = "192.0.2.7";
+		f.dst = "192.0.2.1";
+	}
+	f.payload = rnd(3) * 7;
+	len = build(&f, buf);
+	/* cut short: parse_one's, dropped (charged or not) */
+	if (rnd(15) == 0)
+		len -= 1 + rnd((unsigned)len < 20 ? (unsigned)len : 20);
+	return len;
+}
+
+/*
+ * pipeline_head (what pipeline_run runs) against stage_parse,
+ * stage_sample and stage_peer apart (pipeline_run_observed's), over random
+ * bursts on ports 0..2 with 1-in-3 sampling: every byte of the metadata,
+ * the burst's charged, parsed_fast and gathered, the charged drops' source
+ * MAC words, the sampling state and records, the counters.
+ */
+static void
+test_head_equals_stages(void **state)
+{
+	static struct head_side a, o;
+	uint8_t buf[MAX_FRAME];
+	unsigned round, i, p, fast = 0, peers = 0, dropped = 0, charged = 0;
+
+	(void)state;
+	head_side_init(&a);
+	head_side_init(&o);
+	for (p = 0; p < 3; p++)
+		tbl->ports[p].sample_rate = 3;
+	for (round = 0; round < 3000; round++) {
+		uint16_t port = (uint16_t)rnd(3);
+		unsigned n = rnd(PIPELINE_BURST + 1);
+
+		dp_burst_init(&a.b, port);
+		dp_burst_init(&o.b, port);
+		for (i = 0; i < n; i++) {
+			size_t len = head_frame(port, buf);
+
+			a.b.pkts[a.b.n++] = dp_test_mbuf(buf, len, port);
+			o.b.pkts[o.b.n++] = dp_test_mbuf(buf, len, port);
+		}
+		pipeline_head(&a.ctx, &a.b);
+		stage_parse(&o.ctx, &o.b);
+		stage_sample(&o.ctx, &o.b);
+		stage_peer(&o.ctx, &o.b);
+		for (i = 0; i < n; i++) {
+			const struct pkt_meta *pm = &a.b.meta[i];
+
+			assert_memory_equal(pm, &o.b.meta[i], sizeof(*pm));
+			/* the charged drops' MACs, which peer_charge_parse_drops
+			 * reads after the loop (the others: read at once) */
+			if (o.b.charged >> i & 1)
+				assert_memory_equal(&a.b.peer_smac[i],
+						    &o.b.peer_smac[i], 8);
+			peers += pm->in_peer != IXG_PEER_NONE;
+			dropped += pm->verdict == VERDICT_DROP;
+			rte_pktmbuf_free(a.b.pkts[i]);
+			rte_pktmbuf_free(o.b.pkts[i]);
+		}
+		assert_int_equal(a.b.charged, o.b.charged);
+		assert_int_equal(a.b.parsed_fast, o.b.parsed_fast);
+		assert_int_equal(a.b.gathered, o.b.gathered);
+		fast += (unsigned)__builtin_popcount(a.b.parsed_fast);
+		charged += (unsigned)__builtin_popcount(a.b.charged);
+		assert_int_equal(a.ctx.sample_n, o.ctx.sample_n);
+		assert_memory_equal(a.ctx.sample_at, o.ctx.sample_at,
+				    a.ctx.sample_n);
+		/* what stage_output would do with the records */
+		sample_complete(&a.ctx, &a.b);
+		sample_complete(&o.ctx, &o.b);
+		a.cursor.tail = a.ring->head;
+		o.cursor.tail = o.ring->head;
+	}
+	assert_int_equal(a.ctx.sample_rng, o.ctx.sample_rng);
+	assert_memory_equal(a.ctx.sample_skip, o.ctx.sample_skip,
+			    sizeof(a.ctx.sample_skip));
+	assert_memory_equal(a.ctx.ctr, o.ctx.ctr, sizeof(*a.ctx.ctr));
+	assert_int_equal(a.ring->head, o.ring->head);
+	for (i = 0; i < IXG_SAMPLE_RING_SIZE; i++)
+		assert_memory_equal(&a.ring->rec[i], &o.ring->rec[i],
+				    sizeof(a.ring->rec[i]));
+	/* The mix reached the fast path, the peers, the drops. */
+	assert_true(a.ring->head > 1000);
+	assert_true(fast > 10000 && peers > 10000 && dropped > 5000);
+	assert_true(charged > 100);
+	for (p = 0; p < 3; p++)
+		tbl->ports[p].sample_rate = 0;
+	head_side_free(&a);
+	head_side_free(&o);
+}
+
 int
 main(void)
 {
@@ -856,6 +1048,7 @@ main(void)
 		cmocka_unit_test(test_slots),
 		cmocka_unit_test(test_probe_spread),
 		cmocka_unit_test(test_slot_runs),
+		cmocka_unit_test(test_head_equals_stages),
 	};
 	struct ixg_spec_peer *p;
 	struct ixg_spec *s;

@@ -44,15 +44,146 @@ _Static_assert(0 PIPELINE_TAIL_STAGES(X_TAIL_COUNT) == 2 &&
 #undef X_TAIL_COUNT
 
 /*
+ * The fused tail's common case: packet pm/m, VERDICT_CONTINUE, IP, to a
+ * member with a resolved MAC on a port whose egress tag stack is as deep
+ * as the received one, within the TTL and the MTU. Rewritten and counted
+ * at once, as rewrite_one and output_rx + output_fwd would, every test
+ * made before the first store; 0 (nothing written) for any other packet,
+ * which the caller hands to them. rx_bytes: the burst's received bytes.
+ * No call: the burst loop's values stay in registers.
+ */
+static __rte_always_inline int
+tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	     struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
+	     uint32_t tag_base, uint64_t *rx_bytes)
+{
+	const unsigned l3 = pm->l3;
+	const unsigned out_peer = pm->out_peer;
+	const struct tbl_egress *eg;
+	uint8_t *base, *ip;
+	uint64_t dmac;
+
+	if (unlikely(pm->verdict != VERDICT_CONTINUE || l3 - L3_IPV4 > 1u ||
+		     out_peer - 1u > IXG_MAX_PEERS - 2u || pm->ttl <= 1))
+		return 0;
+	eg = &egress[out_peer];
+	if (unlikely(pm->l3_total > eg->mtu || eg->tags != pm->n_vlans))
+		return 0;
+	dmac = __atomic_load_n(&eg->mac[l3 - L3_IPV4], __ATOMIC_RELAXED);
+	if (unlikely(dmac == 0))
+		return 0;
+
+	/* Forwarded: rewrite, then count (the frame's stores may alias
+	 * the metadata for the compiler: its fields are read after them). */
+	base = rte_pktmbuf_mtod(m, uint8_t *);
+	ip = base + pm->l2_len;
+	if (l3 == L3_IPV4)
+		rewrite_ipv4(ip, pm->dscp);
+	else
+		rewrite_ipv6(ip, pm->dscp);
+	rewrite_l2_at(base, pm, eg, dmac, l3 - L3_IPV4);
+
+	/* What more than one count uses, read once; the rest where it is
+	 * used (after counter stores that may alias it: one load each). */
+	const uint64_t len = pm->rx_len;
+	const uint16_t in_peer = pm->in_peer;
+	const uint16_t port = eg->port_id;
+
+	/* output_fwd_tag; 64-bit, the minimum is a cmov (32-bit, gcc
+	 * takes SSE4.1's pminud through the stack). */
+	output_tag_store(m, (len < 0xfffff ? len : 0xfffff) << 32 | eg->tx_tag |
+				    tag_base | in_peer);
+	{
+		const uint16_t k = out->n[port];
+
+		out->pkts[port][k] = m;
+		out->n[port] = (uint16_t)(k + 1);
+	}
+	*rx_bytes += len;
+	if (in_peer != IXG_PEER_NONE) {
+		const uint32_t key = (uint32_t)in_peer << 16 | out_peer;
+		const uint32_t h = output_peer_pair_home(key);
+		struct ixg_ctr_peer_pair *s =
+			&c->peer_pair[h & (IXG_PEER_PAIR_SLOTS - 1)];
+
+		c->peer[in_peer].rx.packets++;
+		c->peer[in_peer].rx.bytes += len;
+		if (likely(s->key == key)) {
+			s->pb.packets++;
+			s->pb.bytes += len;
+		} else {
+			output_peer_pair_walk(c, key, h, (uint32_t)len);
+		}
+	}
+	c->port[port].tx.packets++;
+	c->port[port].tx.bytes += len;
+	c->peer[out_peer].tx.packets++;
+	c->peer[out_peer].tx.bytes += len;
+	{
+		const uint32_t rule = pm->acl_rule;
+
+		/* Rule ids 1..IXG_MAX_ACL_RULES - 1 (0: none). */
+		if (rule - 1u < IXG_MAX_ACL_RULES - 1u)
+			c->acl_hits[rule]++;
+	}
+	{
+		const uint16_t sc = pm->src_country, dc = pm->dst_country;
+
+		if ((sc | dc) < IXG_MAX_COUNTRIES) {
+			struct ixg_ctr_pb *cp = &c->country_pair[sc][dc];
+
+			cp->packets++;
+			cp->bytes += len;
+		}
+	}
+	{
+		const uint16_t cls = pm->class_id;
+		const uint8_t col = pm->colour;
+
+		if (cls < IXG_MAX_CLASSES && col <= 2)
+			c->class_colour[cls][col]++;
+	}
+	pm->out_port = port;
+	pm->verdict = VERDICT_FORWARD;
+	return 1;
+}
+
+/*
+ * Packet i of b through rewrite_one (if still VERDICT_CONTINUE) and
+ * counted: the packets tail_forward leaves. A packet rewrite_one forwards
+ * is counted from the egress record it read (output_fwd: the TX tag's
+ * bits and the port), the others by output_one. Out of line: the fused
+ * loop then makes no call.
+ */
+static __rte_noinline void
+tail_other(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
+	   struct output_acc *a, struct rte_mbuf **dropped, unsigned i)
+{
+	struct ixg_lcore_counters *c = ctx->ctr;
+	const struct pkt_meta *pm = &b->meta[i];
+	const struct tbl_egress *eg;
+
+	if (pm->verdict != VERDICT_CONTINUE ||
+	    (eg = rewrite_one(ctx, ctx->t, b, i)) == NULL) {
+		output_one(c, b, out, a, dropped, i);
+		return;
+	}
+	const uint32_t len = pm->rx_len;
+	const uint16_t in_peer = pm->in_peer;
+
+	output_rx(c, a, in_peer, len, pm->acl_rule);
+	output_fwd(c, b, out, a, i, eg->tx_tag, eg->port_id, in_peer, len);
+}
+
+/*
  * See pipeline.h. Packet i's rewrite and count in one iteration give what
  * the two stages give: rewrite_one reads and writes only packet i (and the
  * ICMP token bucket and pool, in the same packet order), output_one only
  * reads the metadata and writes counters, out and the mbuf's tag; the
  * peer-pair slots fill in the same packet order; the sample records are
  * completed after the last decision (output_end), as stage_output does,
- * and the dropped mbufs freed in one call there. A packet rewrite_one
- * forwards is counted from the egress record it read (output_fwd: the
- * TX tag's bits and the port), the others by output_one. Worker thread.
+ * and the dropped mbufs freed in one call there. The common forwarded
+ * packet takes tail_forward, the others tail_other. Worker thread.
  * Cost: 175.7 instructions a packet on the real table through the ports
  * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 175.5
  * on pipeline_bench's 16 routes (the two burst loops there: 183.5).
@@ -61,31 +192,30 @@ PIPELINE_NO_SLP void
 pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 {
 	const unsigned n_pkts = b->n;
-	const struct tables *t = ctx->t;
-	struct ixg_lcore_counters *c = ctx->ctr;
+	const struct tbl_egress *const egress = ctx->t->egress;
+	struct ixg_lcore_counters *const c = ctx->ctr;
 	struct rte_mbuf *dropped[PIPELINE_BURST];
 	struct output_acc a;
-	unsigned i;
+	uint64_t rx_bytes = 0, tag_base;
+	struct pkt_meta *pm = b->meta;
+	struct pkt_meta *const end = pm + n_pkts;
+	struct rte_mbuf **pp = b->pkts;
 
 	output_begin(ctx, b, &a);
-	for (i = 0; i < n_pkts; i++) {
-		const struct pkt_meta *pm = &b->meta[i];
-		const struct tbl_egress *eg;
-
-		if (pm->verdict != VERDICT_CONTINUE ||
-		    (eg = rewrite_one(ctx, t, b, i)) == NULL) {
-			output_one(c, b, out, &a, dropped, i);
-			continue;
-		}
-		/* Forwarded: output_one's count with the TX tag's bits and
-		 * the port from the record rewrite read. */
-		const uint32_t len = pm->rx_len;
-		const uint16_t in_peer = pm->in_peer;
-
-		output_rx(c, &a, in_peer, len, pm->acl_rule);
-		output_fwd(c, b, out, &a, i, eg->tx_tag, eg->port_id, in_peer,
-			   len);
+	tag_base = a.tag_fwd;
+	for (;;) {
+		/* No call in this loop: tail_other is the way out. */
+		for (; pm < end; pm++, pp++)
+			if (unlikely(!tail_forward(c, egress, out, pm, *pp,
+						   tag_base, &rx_bytes)))
+				break;
+		if (pm >= end)
+			break;
+		tail_other(ctx, b, out, &a, dropped, (unsigned)(pm - b->meta));
+		pm++;
+		pp++;
 	}
+	a.rx_bytes += rx_bytes;
 	output_end(ctx, b, out, &a, dropped);
 }
 

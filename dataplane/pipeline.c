@@ -3,7 +3,12 @@
  * pipeline.c - the stages run in PIPELINE_STAGES order (pipeline.h), and
  * the TX-refusal path.
  */
+#include <stddef.h>
+
 #include <rte_mbuf.h>
+
+#include <emmintrin.h>
+#include <smmintrin.h> /* SSE4.1 ptest: -march=corei7 and up */
 
 #include "output_stage.h"
 #include "pipeline.h"
@@ -44,6 +49,50 @@ _Static_assert(0 PIPELINE_TAIL_STAGES(X_TAIL_COUNT) == 2 &&
 #undef X_TAIL_COUNT
 
 /*
+ * The upper bound of each byte of pkt_meta's bytes 22..37 in a packet
+ * tail_forward takes, tested at once (every byte at most its bound: a
+ * saturating subtraction leaves 0): the colour (enum colour), out_peer
+ * below IXG_MAX_PEERS (its high byte), class_id below IXG_MAX_CLASSES,
+ * both countries below IXG_MAX_COUNTRIES (their high bytes 0). What
+ * output_fwd_counts tests a packet at a time, before any store: the
+ * counts then add without a test, and the rest goes to tail_other.
+ */
+#define TAIL_LIM_AT 22
+_Static_assert(offsetof(struct pkt_meta, icmp_type) == 22 &&
+		       offsetof(struct pkt_meta, colour) == 23 &&
+		       offsetof(struct pkt_meta, in_port) == 24 &&
+		       offsetof(struct pkt_meta, out_port) == 26 &&
+		       offsetof(struct pkt_meta, in_peer) == 28 &&
+		       offsetof(struct pkt_meta, out_peer) == 30 &&
+		       offsetof(struct pkt_meta, class_id) == 32 &&
+		       offsetof(struct pkt_meta, src_country) == 34 &&
+		       offsetof(struct pkt_meta, dst_country) == 36 &&
+		       sizeof(struct pkt_meta) >= TAIL_LIM_AT + 16,
+	       "tail_limits: the metadata's bytes 22..37");
+_Static_assert(IXG_MAX_PEERS % 256 == 0 && IXG_MAX_PEERS <= 65536 &&
+		       IXG_MAX_CLASSES <= 256 && IXG_MAX_COUNTRIES == 256 &&
+		       RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN,
+	       "tail_limits: one byte bounds each id");
+static const uint8_t tail_limits[16] __rte_aligned(16) = {
+	0xff, /* icmp_type */
+	COLOUR_RED, /* colour */
+	0xff, /* in_port */
+	0xff,
+	0xff, /* out_port */
+	0xff,
+	0xff, /* in_peer */
+	0xff,
+	0xff, /* out_peer */
+	IXG_MAX_PEERS / 256 - 1,
+	IXG_MAX_CLASSES - 1, /* class_id */
+	0,
+	0xff, /* src_country */
+	0,
+	0xff, /* dst_country */
+	0,
+};
+
+/*
  * The fused tail's common case: packet pm/m, VERDICT_CONTINUE, IP, to a
  * member with a resolved MAC on a port whose egress tag stack is as deep
  * as the received one, within the TTL and the MTU. Rewritten and counted
@@ -55,50 +104,68 @@ _Static_assert(0 PIPELINE_TAIL_STAGES(X_TAIL_COUNT) == 2 &&
 static __rte_always_inline int
 tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 	     struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
-	     uint32_t tag_base, uint64_t *rx_bytes)
+	     uint64_t tag_base, uint64_t *rx_bytes)
 {
-	const unsigned l3 = pm->l3;
-	const unsigned out_peer = pm->out_peer;
+	const size_t out_peer = pm->out_peer;
 	const struct tbl_egress *eg;
 	uint8_t *base, *ip;
 	uint64_t dmac;
 
-	if (unlikely(pm->verdict != VERDICT_CONTINUE || l3 - L3_IPV4 > 1u ||
-		     out_peer - 1u > IXG_MAX_PEERS - 2u || pm->ttl <= 1))
+	/* Peer 0 (IXG_PEER_NONE) has a record without a MAC (tbl_egress):
+	 * the MAC test below leaves it to rewrite_one's no_route. */
+	const __m128i ids = _mm_loadu_si128(
+		(const __m128i *)((const uint8_t *)pm + TAIL_LIM_AT));
+	const __m128i over = _mm_subs_epu8(
+		ids, _mm_load_si128((const __m128i *)tail_limits));
+
+	if (unlikely(pm->verdict != VERDICT_CONTINUE ||
+		     !_mm_testz_si128(over, over) || pm->ttl <= 1 ||
+		     pm->rx_len > 0xfffff))
 		return 0;
 	eg = &egress[out_peer];
 	if (unlikely(pm->l3_total > eg->mtu || eg->tags != pm->n_vlans))
 		return 0;
-	dmac = __atomic_load_n(&eg->mac[l3 - L3_IPV4], __ATOMIC_RELAXED);
-	if (unlikely(dmac == 0))
-		return 0;
-
-	/* Forwarded: rewrite, then count (the frame's stores may alias
-	 * the metadata for the compiler: its fields are read after them). */
+	/* The family's MAC (the neighbour table may store a learned one at
+	 * any time: one relaxed load) and header words: each family its
+	 * own code, their offsets constants. The L2 header first, then the
+	 * IP header. The egress tag stack is as deep as the received one:
+	 * the IP header stays where it is, and l2_len (stage_parse's 14 +
+	 * 4 per tag) is what rewrite_l2 would write, 6 + eg->len. */
 	base = rte_pktmbuf_mtod(m, uint8_t *);
-	ip = base + pm->l2_len;
-	if (l3 == L3_IPV4)
+	if (likely(pm->l3 == L3_IPV4)) {
+		dmac = __atomic_load_n(&eg->mac[0], __ATOMIC_RELAXED);
+		if (unlikely(dmac == 0))
+			return 0;
+		ip = base + pm->l2_len;
+		rewrite_l2_at(base, eg, dmac, 0);
 		rewrite_ipv4(ip, pm->dscp);
-	else
+	} else if (pm->l3 == L3_IPV6) {
+		dmac = __atomic_load_n(&eg->mac[1], __ATOMIC_RELAXED);
+		if (unlikely(dmac == 0))
+			return 0;
+		ip = base + pm->l2_len;
+		rewrite_l2_at(base, eg, dmac, 1);
 		rewrite_ipv6(ip, pm->dscp);
-	rewrite_l2_at(base, pm, eg, dmac, l3 - L3_IPV4);
-
-	/* What more than one count uses, read once; the rest where it is
-	 * used (after counter stores that may alias it: one load each). */
-	const uint64_t len = pm->rx_len;
-	const uint16_t in_peer = pm->in_peer;
+	} else {
+		return 0;
+	}
+	/* Handed out, then counted (the frame's stores may alias the
+	 * metadata for the compiler: its fields are read after them). */
 	const uint16_t port = eg->port_id;
-
-	/* output_fwd_tag; 64-bit, the minimum is a cmov (32-bit, gcc
-	 * takes SSE4.1's pminud through the stack). */
-	output_tag_store(m, (len < 0xfffff ? len : 0xfffff) << 32 | eg->tx_tag |
-				    tag_base | in_peer);
 	{
 		const uint16_t k = out->n[port];
 
 		out->pkts[port][k] = m;
 		out->n[port] = (uint16_t)(k + 1);
 	}
+
+	/* What more than one count uses, read once; the rest where it is
+	 * used (after counter stores that may alias it: one load each). */
+	const uint64_t len = pm->rx_len;
+	const uint16_t in_peer = pm->in_peer;
+
+	/* output_fwd_tag: len is below 0xfffff (tested above). */
+	output_tag_store(m, len << 32 | eg->tx_tag | tag_base | in_peer);
 	*rx_bytes += len;
 	if (in_peer != IXG_PEER_NONE) {
 		const uint32_t key = (uint32_t)in_peer << 16 | out_peer;
@@ -127,22 +194,13 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 			c->acl_hits[rule]++;
 	}
 	{
-		const uint16_t sc = pm->src_country, dc = pm->dst_country;
+		struct ixg_ctr_pb *cp =
+			&c->country_pair[pm->src_country][pm->dst_country];
 
-		if ((sc | dc) < IXG_MAX_COUNTRIES) {
-			struct ixg_ctr_pb *cp = &c->country_pair[sc][dc];
-
-			cp->packets++;
-			cp->bytes += len;
-		}
+		cp->packets++;
+		cp->bytes += len;
 	}
-	{
-		const uint16_t cls = pm->class_id;
-		const uint8_t col = pm->colour;
-
-		if (cls < IXG_MAX_CLASSES && col <= 2)
-			c->class_colour[cls][col]++;
-	}
+	c->class_colour[pm->class_id][pm->colour]++;
 	pm->out_port = port;
 	pm->verdict = VERDICT_FORWARD;
 	return 1;
@@ -188,6 +246,27 @@ tail_other(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
  * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 175.5
  * on pipeline_bench's 16 routes (the two burst loops there: 183.5).
  */
+/*
+ * tail_forward over pm[0..end), pp the packets, until a packet it leaves
+ * (returned; end if none). Out of line, with only these values live
+ * in its loop: they stay in registers. Adds the bytes received to
+ * *rx_bytes.
+ */
+static __rte_noinline PIPELINE_NO_SLP struct pkt_meta *
+tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	 struct burst_out *out, struct pkt_meta *pm, struct pkt_meta *end,
+	 struct rte_mbuf **pp, uint64_t tag_base, uint64_t *rx_bytes)
+{
+	uint64_t rx = 0;
+
+	for (; pm < end; pm++, pp++)
+		if (unlikely(!tail_forward(c, egress, out, pm, *pp, tag_base,
+					   &rx)))
+			break;
+	*rx_bytes += rx;
+	return pm;
+}
+
 PIPELINE_NO_SLP void
 pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 {
@@ -199,21 +278,16 @@ pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	uint64_t rx_bytes = 0, tag_base;
 	struct pkt_meta *pm = b->meta;
 	struct pkt_meta *const end = pm + n_pkts;
-	struct rte_mbuf **pp = b->pkts;
 
 	output_begin(ctx, b, &a);
 	tag_base = a.tag_fwd;
 	for (;;) {
-		/* No call in this loop: tail_other is the way out. */
-		for (; pm < end; pm++, pp++)
-			if (unlikely(!tail_forward(c, egress, out, pm, *pp,
-						   tag_base, &rx_bytes)))
-				break;
+		pm = tail_run(c, egress, out, pm, end, &b->pkts[pm - b->meta],
+			      tag_base, &rx_bytes);
 		if (pm >= end)
 			break;
 		tail_other(ctx, b, out, &a, dropped, (unsigned)(pm - b->meta));
 		pm++;
-		pp++;
 	}
 	a.rx_bytes += rx_bytes;
 	output_end(ctx, b, out, &a, dropped);

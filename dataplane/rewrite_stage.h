@@ -47,11 +47,11 @@ enum icmp_err_kind {
 static __rte_always_inline uint16_t
 cksum_ttl_dec(uint16_t ck)
 {
-	uint32_t s = (uint32_t)ck + TTL_DEC;
+	const uint32_t s = (uint32_t)ck + TTL_DEC;
 
-	/* s is at most 0x100ff: reaching 0xffff, s + 1 is s - 0xffff in 16
-	 * bits. */
-	return (uint16_t)(s + (s >= 0xffff));
+	/* s + 1 is at most 0x10100: bit 16 of it says s reached 0xffff,
+	 * where one more is less 0xffff in 16 bits. */
+	return (uint16_t)(s + ((s + 1) >> 16));
 }
 
 /* TTL - 1 and, if meta.dscp differs from the header's, the new DSCP (ECN
@@ -90,11 +90,11 @@ rewrite_ipv6(uint8_t *ip, uint8_t dscp)
  * destination MAC in one 8-byte store, then the rest from the peer's
  * egress record (tbl_egress.hdr: source MAC, tags, ethertype; 8, 12 or 16
  * bytes) as two 8-byte copies, its first and its last 8 bytes, which
- * overlap by 0 to 8 bytes; pm->l2_len set to its length.
+ * overlap by 0 to 8 bytes. Its length: ETH_ADDRS_LEN / 2 + eg->len.
  */
 static __rte_always_inline void
-rewrite_l2_at(uint8_t *p, struct pkt_meta *pm, const struct tbl_egress *eg,
-	      uint64_t dst_mac, unsigned fam)
+rewrite_l2_at(uint8_t *p, const struct tbl_egress *eg, uint64_t dst_mac,
+	      unsigned fam)
 {
 	const unsigned len = eg->len;
 	const uint8_t *h = eg->hdr[fam];
@@ -102,7 +102,6 @@ rewrite_l2_at(uint8_t *p, struct pkt_meta *pm, const struct tbl_egress *eg,
 
 	memcpy(&w0, h, 8);
 	memcpy(&w1, h + len - 8, 8);
-	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN / 2 + len);
 	/* tbl_mac48: byte 0 lowest; its last 2 bytes are the source MAC's,
 	 * written next. */
 	dst_mac = rte_cpu_to_le_64(dst_mac);
@@ -138,7 +137,8 @@ rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_egress *eg,
 		p = (uint8_t *)rte_pktmbuf_adj(
 			m, (uint16_t)((n_in - n_out) * VLAN_TAG_LEN));
 	}
-	rewrite_l2_at(p, pm, eg, dst_mac, fam);
+	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN / 2 + eg->len);
+	rewrite_l2_at(p, eg, dst_mac, fam);
 	return 0;
 }
 

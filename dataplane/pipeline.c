@@ -4,6 +4,7 @@
  * the TX-refusal path.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 
@@ -113,10 +114,10 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 
 	/* Peer 0 (IXG_PEER_NONE) has a record without a MAC (tbl_egress):
 	 * the MAC test below leaves it to rewrite_one's no_route. */
-	const __m128i ids = _mm_loadu_si128(
+	const __m128i lim = _mm_loadu_si128(
 		(const __m128i *)((const uint8_t *)pm + TAIL_LIM_AT));
 	const __m128i over = _mm_subs_epu8(
-		ids, _mm_load_si128((const __m128i *)tail_limits));
+		lim, _mm_load_si128((const __m128i *)tail_limits));
 
 	if (unlikely(pm->verdict != VERDICT_CONTINUE ||
 		     !_mm_testz_si128(over, over) || pm->ttl <= 1 ||
@@ -151,24 +152,33 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 	}
 	/* Handed out, then counted (the frame's stores may alias the
 	 * metadata for the compiler: its fields are read after them). */
-	const uint16_t port = eg->port_id;
 	{
+		const uint16_t port = eg->port_id;
 		const uint16_t k = out->n[port];
 
 		out->pkts[port][k] = m;
 		out->n[port] = (uint16_t)(k + 1);
+		pm->out_port = port;
+		c->port[port].tx.packets++;
+		c->port[port].tx.bytes += pm->rx_len;
 	}
 
 	/* What more than one count uses, read once; the rest where it is
-	 * used (after counter stores that may alias it: one load each). */
+	 * used (after counter stores that may alias it: one load each).
+	 * ids: in_peer, then out_peer (little-endian, tail_limits). */
 	const uint64_t len = pm->rx_len;
-	const uint16_t in_peer = pm->in_peer;
+	uint32_t ids;
+
+	memcpy(&ids, &pm->in_peer, sizeof(ids));
+
+	const uint16_t in_peer = (uint16_t)ids;
 
 	/* output_fwd_tag: len is below 0xfffff (tested above). */
 	output_tag_store(m, len << 32 | eg->tx_tag | tag_base | in_peer);
 	*rx_bytes += len;
 	if (in_peer != IXG_PEER_NONE) {
-		const uint32_t key = (uint32_t)in_peer << 16 | out_peer;
+		/* (in << 16) | out: the ids word turned by 16 bits. */
+		const uint32_t key = ids << 16 | ids >> 16;
 		const uint32_t h = output_peer_pair_home(key);
 		struct ixg_ctr_peer_pair *s =
 			&c->peer_pair[h & (IXG_PEER_PAIR_SLOTS - 1)];
@@ -182,8 +192,6 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 			output_peer_pair_walk(c, key, h, (uint32_t)len);
 		}
 	}
-	c->port[port].tx.packets++;
-	c->port[port].tx.bytes += len;
 	c->peer[out_peer].tx.packets++;
 	c->peer[out_peer].tx.bytes += len;
 	{
@@ -201,7 +209,6 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 		cp->bytes += len;
 	}
 	c->class_colour[pm->class_id][pm->colour]++;
-	pm->out_port = port;
 	pm->verdict = VERDICT_FORWARD;
 	return 1;
 }

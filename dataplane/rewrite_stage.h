@@ -75,11 +75,13 @@ rewrite_ipv4(uint8_t *ip, uint8_t dscp)
 static inline void
 rewrite_ipv6(uint8_t *ip, uint8_t dscp)
 {
-	uint8_t tc = (uint8_t)(((ip[0] & 0x0f) << 4) | (ip[1] >> 4));
+	/* Version, traffic class, the flow label's first 4 bits. */
+	const unsigned w = ld_be16(ip);
+	uint8_t tc;
 
 	ip[7]--;
-	if ((tc >> 2) != dscp) {
-		tc = (uint8_t)((dscp << 2) | (tc & 3));
+	if (((w >> 6) & 0x3f) != dscp) {
+		tc = (uint8_t)((dscp << 2) | ((w >> 4) & 3));
 		ip[0] = (uint8_t)(0x60 | (tc >> 4));
 		ip[1] = (uint8_t)((tc << 4) | (ip[1] & 0x0f));
 	}

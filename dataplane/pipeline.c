@@ -94,50 +94,72 @@ static const uint8_t tail_limits[16] __rte_aligned(16) = {
 };
 
 /*
- * The fused tail's common case: packet pm/m, VERDICT_CONTINUE, IP, to a
- * member with a resolved MAC on a port whose egress tag stack is as deep
- * as the received one, within the TTL and the MTU. Rewritten and counted
- * at once, as rewrite_one and output_rx + output_fwd would, every test
- * made before the first store; 0 (nothing written) for any other packet,
- * which the caller hands to them. rx_bytes: the burst's received bytes.
- * No call: the burst loop's values stay in registers.
+ * Whether rewrite_l2 can turn pm's tag stack into eg's (they differ):
+ * room in the mbuf's headroom for more tags (rte_pktmbuf_prepend's
+ * test), bytes in its first segment for fewer (rte_pktmbuf_adj's).
  */
 static __rte_always_inline int
-tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
-	     struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
-	     uint64_t tag_base, uint64_t *rx_bytes)
+tail_retag_fits(const struct rte_mbuf *m, const struct pkt_meta *pm,
+		const struct tbl_egress *eg)
+{
+	const unsigned n_in = pm->n_vlans, n_out = eg->tags;
+
+	if (n_out > n_in)
+		return (n_out - n_in) * VLAN_TAG_LEN <= rte_pktmbuf_headroom(m);
+	return (n_in - n_out) * VLAN_TAG_LEN <= m->data_len;
+}
+
+/*
+ * rewrite_l2's prepend or adj for eg's tag stack where pm's came in
+ * (tail_retag_fits said it fits), and l2_len its new length: returns the
+ * frame's new start.
+ */
+static __rte_always_inline uint8_t *
+tail_retag(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_egress *eg)
+{
+	const unsigned n_in = pm->n_vlans, n_out = eg->tags;
+	char *p;
+
+	if (n_out > n_in)
+		p = rte_pktmbuf_prepend(
+			m, (uint16_t)((n_out - n_in) * VLAN_TAG_LEN));
+	else
+		p = rte_pktmbuf_adj(m,
+				    (uint16_t)((n_in - n_out) * VLAN_TAG_LEN));
+	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN / 2 + eg->len);
+	return (uint8_t *)p;
+}
+
+/*
+ * tail_forward's packet pm/m to eg's member, past the tests of its
+ * metadata, the MTU and (retag: another tag stack out than in) the
+ * room for its tags: its family and MAC tested, then rewritten, handed
+ * out and counted (1), or left untouched (0). retag is a constant: two
+ * copies, the common one without its code.
+ */
+static __rte_always_inline int
+tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
+	  struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
+	  uint64_t tag_base, uint64_t *rx_bytes, const int retag)
 {
 	const size_t out_peer = pm->out_peer;
-	const struct tbl_egress *eg;
 	uint8_t *base, *ip;
 	uint64_t dmac;
 
-	/* Peer 0 (IXG_PEER_NONE) has a record without a MAC (tbl_egress):
-	 * the MAC test below leaves it to rewrite_one's no_route. */
-	const __m128i lim = _mm_loadu_si128(
-		(const __m128i *)((const uint8_t *)pm + TAIL_LIM_AT));
-	const __m128i over = _mm_subs_epu8(
-		lim, _mm_load_si128((const __m128i *)tail_limits));
-
-	if (unlikely(pm->verdict != VERDICT_CONTINUE ||
-		     !_mm_testz_si128(over, over) || pm->ttl <= 1 ||
-		     pm->rx_len > 0xfffff))
-		return 0;
-	eg = &egress[out_peer];
-	if (unlikely(pm->l3_total > eg->mtu || eg->tags != pm->n_vlans))
-		return 0;
 	/* The family's MAC (the neighbour table may store a learned one at
 	 * any time: one relaxed load) and header words: each family its
 	 * own code, their offsets constants. The L2 header first, then the
-	 * IP header. The egress tag stack is as deep as the received one:
-	 * the IP header stays where it is, and l2_len (stage_parse's 14 +
-	 * 4 per tag) is what rewrite_l2 would write, 6 + eg->len. */
+	 * IP header, which stays where it is. With the tag stack as deep as
+	 * the received one, l2_len (stage_parse's 14 + 4 per tag) is what
+	 * rewrite_l2 would write, 6 + eg->len. */
 	base = rte_pktmbuf_mtod(m, uint8_t *);
 	if (likely(pm->l3 == L3_IPV4)) {
 		dmac = __atomic_load_n(&eg->mac[0], __ATOMIC_RELAXED);
 		if (unlikely(dmac == 0))
 			return 0;
 		ip = base + pm->l2_len;
+		if (retag)
+			base = tail_retag(m, pm, eg);
 		rewrite_l2_at(base, eg, dmac, 0);
 		rewrite_ipv4(ip, pm->dscp);
 	} else if (pm->l3 == L3_IPV6) {
@@ -145,6 +167,8 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 		if (unlikely(dmac == 0))
 			return 0;
 		ip = base + pm->l2_len;
+		if (retag)
+			base = tail_retag(m, pm, eg);
 		rewrite_l2_at(base, eg, dmac, 1);
 		rewrite_ipv6(ip, pm->dscp);
 	} else {
@@ -253,6 +277,47 @@ tail_other(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
  * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 175.5
  * on pipeline_bench's 16 routes (the two burst loops there: 183.5).
  */
+/*
+ * The fused tail's common case: packet pm/m, VERDICT_CONTINUE, IP, to a
+ * member with a resolved MAC on a port whose egress tag stack is as deep
+ * as the received one, within the TTL and the MTU. Rewritten and counted
+ * at once, as rewrite_one and output_rx + output_fwd would, every test
+ * made before the first store; 0 (nothing written) for any other packet,
+ * which the caller hands to them. rx_bytes: the burst's received bytes.
+ * No call: the burst loop's values stay in registers.
+ */
+static __rte_always_inline int
+tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	     struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
+	     uint64_t tag_base, uint64_t *rx_bytes)
+{
+	const size_t out_peer = pm->out_peer;
+	const struct tbl_egress *eg;
+
+	/* Peer 0 (IXG_PEER_NONE) has a record without a MAC (tbl_egress):
+	 * the MAC test below leaves it to rewrite_one's no_route. */
+	const __m128i lim = _mm_loadu_si128(
+		(const __m128i *)((const uint8_t *)pm + TAIL_LIM_AT));
+	const __m128i over = _mm_subs_epu8(
+		lim, _mm_load_si128((const __m128i *)tail_limits));
+
+	if (unlikely(pm->verdict != VERDICT_CONTINUE ||
+		     !_mm_testz_si128(over, over) || pm->ttl <= 1 ||
+		     pm->rx_len > 0xfffff))
+		return 0;
+	eg = &egress[out_peer];
+	if (unlikely(pm->l3_total > eg->mtu))
+		return 0;
+	/* Another tag stack out than in: the frame grows or shrinks at its
+	 * start (rewrite_l2), unless the mbuf has no room for it (left to
+	 * rewrite_one's mtu_exceeded). */
+	if (likely(eg->tags == pm->n_vlans))
+		return tail_send(c, eg, out, pm, m, tag_base, rx_bytes, 0);
+	if (!tail_retag_fits(m, pm, eg))
+		return 0;
+	return tail_send(c, eg, out, pm, m, tag_base, rx_bytes, 1);
+}
+
 /*
  * tail_forward over pm[0..end), pp the packets, until a packet it leaves
  * (returned; end if none). Out of line, with only these values live

@@ -142,7 +142,6 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 	  struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
 	  uint64_t tag_base, uint64_t *rx_bytes, const int retag)
 {
-	const size_t out_peer = pm->out_peer;
 	uint8_t *base, *ip;
 	uint64_t dmac;
 
@@ -175,7 +174,11 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 		return 0;
 	}
 	/* Handed out, then counted (the frame's stores may alias the
-	 * metadata for the compiler: its fields are read after them). */
+	 * metadata for the compiler: its fields are read after them). What
+	 * more than one count uses is read once, the rest where it is used
+	 * (after counter stores that may alias it: one load each). ids:
+	 * in_peer, then out_peer (little-endian, tail_limits). */
+	const uint64_t len = pm->rx_len;
 	{
 		const uint16_t port = eg->port_id;
 		const uint16_t k = out->n[port];
@@ -184,18 +187,15 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 		out->n[port] = (uint16_t)(k + 1);
 		pm->out_port = port;
 		c->port[port].tx.packets++;
-		c->port[port].tx.bytes += pm->rx_len;
+		c->port[port].tx.bytes += len;
 	}
 
-	/* What more than one count uses, read once; the rest where it is
-	 * used (after counter stores that may alias it: one load each).
-	 * ids: in_peer, then out_peer (little-endian, tail_limits). */
-	const uint64_t len = pm->rx_len;
 	uint32_t ids;
 
 	memcpy(&ids, &pm->in_peer, sizeof(ids));
 
 	const uint16_t in_peer = (uint16_t)ids;
+	const uint16_t out_peer = (uint16_t)(ids >> 16);
 
 	/* output_fwd_tag: len is below 0xfffff (tested above). */
 	output_tag_store(m, len << 32 | eg->tx_tag | tag_base | in_peer);

@@ -230,8 +230,9 @@ test_rfc1624_incremental_vs_full(void **state)
 
 /*
  * cksum_ttl_dec (the checksum after the TTL drops by one, without reading
- * the TTL word) against RFC 1624 eqn. 3 itself (cksum_adjust) for every
- * stored checksum, with (TTL, protocol) words from TTL 2 to 255.
+ * the TTL word), and rewrite_ipv4 with it on a header whose DSCP stays,
+ * against RFC 1624 eqn. 3 itself (cksum_adjust) for every stored
+ * checksum, with (TTL, protocol) words from TTL 2 to 255.
  */
 static void
 test_cksum_ttl_dec_every_checksum(void **state)
@@ -248,10 +249,22 @@ test_cksum_ttl_dec_every_checksum(void **state)
 			const uint8_t w1[2] = {(uint8_t)(ttls[t] - 1),
 					       protos[p]};
 
-			for (ck = 0; ck <= 0xffff; ck++)
-				bad += cksum_ttl_dec((uint16_t)ck) !=
-				       cksum_adjust((uint16_t)ck, ld16(w),
-						    ld16(w1));
+			for (ck = 0; ck <= 0xffff; ck++) {
+				const uint16_t want = cksum_adjust(
+					(uint16_t)ck, ld16(w), ld16(w1));
+				/* rewrite_ipv4 on a header of that TTL,
+				 * protocol and checksum, DSCP kept. */
+				uint8_t ip[20] = {0x45, 0x28};
+
+				ip[8] = ttls[t];
+				ip[9] = protos[p];
+				st16(ip + 10, (uint16_t)ck);
+				rewrite_ipv4(ip, 0x28 >> 2);
+				bad += cksum_ttl_dec((uint16_t)ck) != want;
+				bad += ld16(ip + 10) != want ||
+				       ip[8] != ttls[t] - 1 ||
+				       ip[9] != protos[p] || ip[1] != 0x28;
+			}
 		}
 	assert_int_equal(bad, 0);
 }

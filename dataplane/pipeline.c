@@ -265,26 +265,14 @@ tail_other(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
 }
 
 /*
- * See pipeline.h. Packet i's rewrite and count in one iteration give what
- * the two stages give: rewrite_one reads and writes only packet i (and the
- * ICMP token bucket and pool, in the same packet order), output_one only
- * reads the metadata and writes counters, out and the mbuf's tag; the
- * peer-pair slots fill in the same packet order; the sample records are
- * completed after the last decision (output_end), as stage_output does,
- * and the dropped mbufs freed in one call there. The common forwarded
- * packet takes tail_forward, the others tail_other. Worker thread.
- * Cost: 175.7 instructions a packet on the real table through the ports
- * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 175.5
- * on pipeline_bench's 16 routes (the two burst loops there: 183.5).
- */
-/*
- * The fused tail's common case: packet pm/m, VERDICT_CONTINUE, IP, to a
- * member with a resolved MAC on a port whose egress tag stack is as deep
- * as the received one, within the TTL and the MTU. Rewritten and counted
- * at once, as rewrite_one and output_rx + output_fwd would, every test
- * made before the first store; 0 (nothing written) for any other packet,
- * which the caller hands to them. rx_bytes: the burst's received bytes.
- * No call: the burst loop's values stay in registers.
+ * The fused tail's common case: packet pm/m, VERDICT_CONTINUE, IP, its
+ * ids within the tables' ranges (tail_limits), to a member with a
+ * resolved MAC, within the TTL and the MTU, with room in the mbuf for
+ * the egress tag stack. Rewritten and counted at once, as rewrite_one
+ * and output_rx + output_fwd would, every test made before the first
+ * store; 0 (nothing written) for any other packet, which the caller
+ * hands to them (tail_other). rx_bytes: the burst's received bytes. No
+ * call: the burst loop's values stay in registers.
  */
 static __rte_always_inline int
 tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
@@ -339,6 +327,20 @@ tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 	return pm;
 }
 
+/*
+ * See pipeline.h. Packet i's rewrite and count in one iteration give what
+ * the two stages give: rewrite_one reads and writes only packet i (and the
+ * ICMP token bucket and pool, in the same packet order), output_one only
+ * reads the metadata and writes counters, out and the mbuf's tag; the
+ * peer-pair slots fill in the same packet order; the sample records are
+ * completed after the last decision (output_end), as stage_output does,
+ * and the dropped mbufs freed in one call there. The common forwarded
+ * packet takes tail_forward, the others tail_other. Worker thread.
+ * Cost: 124.5 instructions a packet on the real table through the ports
+ * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 124.3
+ * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the tail,
+ * third pass (helper tail2)").
+ */
 PIPELINE_NO_SLP void
 pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 {

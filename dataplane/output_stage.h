@@ -29,25 +29,57 @@ struct output_acc {
 	unsigned n_drop, n_local, n_punt;
 };
 
-/*
- * The probe past a peer pair's home slot (output_stage.c): a new pair or a
- * collision. Worker thread.
- */
-void output_peer_pair_probe(struct ixg_lcore_counters *c, uint32_t key,
-			    uint32_t h, uint32_t bytes);
+#define PEER_PAIR_PROBES 8
 
 /*
  * Peer-pair counters: open addressing over IXG_PEER_PAIR_SLOTS slots keyed
- * (in << 16) | out, linear probing up to 8 slots (output_stage.c). A pair
- * seen before is in its home slot unless it collided: that test comes
- * first.
+ * (in << 16) | out, linear probing up to PEER_PAIR_PROBES slots from the
+ * home slot h. Slots are never freed (peer ids are stable), so a miss
+ * after 8 probes is counted in peer_pair_overflow rather than searched
+ * further. Only a new pair or a collision gets past the home slot.
+ */
+static __rte_always_inline void
+output_peer_pair_walk(struct ixg_lcore_counters *c, uint32_t key, uint32_t h,
+		      uint32_t bytes)
+{
+	unsigned k;
+
+	for (k = 0; k < PEER_PAIR_PROBES; k++) {
+		struct ixg_ctr_peer_pair *s =
+			&c->peer_pair[(h + k) & (IXG_PEER_PAIR_SLOTS - 1)];
+
+		if (s->key == 0)
+			s->key = key;
+		if (s->key == key) {
+			s->pb.packets++;
+			s->pb.bytes += bytes;
+			return;
+		}
+	}
+	c->peer_pair_overflow++;
+}
+
+/* output_peer_pair_walk out of line (output_stage.c). Worker thread. */
+void output_peer_pair_probe(struct ixg_lcore_counters *c, uint32_t key,
+			    uint32_t h, uint32_t bytes);
+
+/* The home slot of a peer pair's key (output_peer_pair_walk's h). */
+static __rte_always_inline uint32_t
+output_peer_pair_home(uint32_t key)
+{
+	return (key * 0x9e3779b1u) >> 16; /* Fibonacci hashing */
+}
+
+/*
+ * Peer-pair counters (output_peer_pair_walk). A pair seen before is in its
+ * home slot unless it collided: that test comes first.
  */
 static inline void
 output_peer_pair(struct ixg_lcore_counters *c, uint16_t in, uint16_t out,
 		 uint32_t bytes)
 {
 	uint32_t key = ((uint32_t)in << 16) | out;
-	uint32_t h = (key * 0x9e3779b1u) >> 16; /* Fibonacci hashing */
+	uint32_t h = output_peer_pair_home(key);
 	struct ixg_ctr_peer_pair *s =
 		&c->peer_pair[h & (IXG_PEER_PAIR_SLOTS - 1)];
 
@@ -153,31 +185,22 @@ output_tag_store(struct rte_mbuf *m, uint64_t tag)
 }
 
 /*
- * Count and hand out packet i of b, forwarded out of out_port to
- * out_peer (its metadata's), with tx_tag their bits of the TX tag
- * (tbl_egress.tx_tag); in_peer, len: the metadata's. Its ingress peer's
- * rx and ACL hit are counted by the caller. Every field of the metadata
- * is read into a local before the first store (see output_one).
+ * The counters of a forwarded packet but its ingress peer's rx and ACL hit
+ * (output_rx): tx on its port and egress peer, the peer pair, the country
+ * pair, the class and colour (the metadata's pm). in_peer, out_peer, len:
+ * the metadata's; port: its out_port.
  */
 static __rte_always_inline void
-output_fwd(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
-	   const struct output_acc *a, unsigned i, uint64_t tx_tag,
-	   uint16_t out_port, uint16_t in_peer, uint32_t len)
+output_fwd_counts(struct ixg_lcore_counters *c, const struct pkt_meta *pm,
+		  uint16_t in_peer, uint16_t out_peer, uint16_t port,
+		  uint32_t len)
 {
-	const struct pkt_meta *pm = &b->meta[i];
-	const uint16_t out_peer = pm->out_peer;
 	const uint16_t sc = pm->src_country, dc = pm->dst_country;
 	const uint16_t cls = pm->class_id;
 	const uint8_t col = pm->colour;
-	struct rte_mbuf *m = b->pkts[i];
-	uint16_t k;
 
-	output_tag_store(m, output_fwd_tag(tx_tag, a->tag_fwd, in_peer, len));
-	k = out->n[out_port];
-	out->pkts[out_port][k] = m;
-	out->n[out_port] = (uint16_t)(k + 1);
-	c->port[out_port].tx.packets++;
-	c->port[out_port].tx.bytes += len;
+	c->port[port].tx.packets++;
+	c->port[port].tx.bytes += len;
 	c->peer[out_peer].tx.packets++;
 	c->peer[out_peer].tx.bytes += len;
 	if (in_peer != IXG_PEER_NONE)
@@ -194,6 +217,44 @@ output_fwd(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
 }
 
 /*
+ * Count and hand out packet i of b, forwarded out of out_port to
+ * out_peer (its metadata's), with tx_tag their bits of the TX tag
+ * (tbl_egress.tx_tag); in_peer, len: the metadata's. Its ingress peer's
+ * rx and ACL hit are counted by the caller. Every field of the metadata
+ * is read into a local before the first store (see output_one).
+ */
+static __rte_always_inline void
+output_fwd(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
+	   const struct output_acc *a, unsigned i, uint64_t tx_tag,
+	   uint16_t out_port, uint16_t in_peer, uint32_t len)
+{
+	const struct pkt_meta *pm = &b->meta[i];
+	const uint16_t out_peer = pm->out_peer;
+	struct rte_mbuf *m = b->pkts[i];
+	uint16_t k;
+
+	output_tag_store(m, output_fwd_tag(tx_tag, a->tag_fwd, in_peer, len));
+	k = out->n[out_port];
+	out->pkts[out_port][k] = m;
+	out->n[out_port] = (uint16_t)(k + 1);
+	output_fwd_counts(c, pm, in_peer, out_peer, out_port, len);
+}
+
+/* output_rx's counters (the burst's received bytes apart). */
+static __rte_always_inline void
+output_rx_peer(struct ixg_lcore_counters *c, uint16_t in_peer, uint32_t len,
+	       uint32_t rule)
+{
+	if (in_peer != IXG_PEER_NONE) {
+		c->peer[in_peer].rx.packets++;
+		c->peer[in_peer].rx.bytes += len;
+	}
+	/* Rule ids 1..IXG_MAX_ACL_RULES - 1 (0: none), one compare. */
+	if (rule - 1u < IXG_MAX_ACL_RULES - 1u)
+		c->acl_hits[rule]++;
+}
+
+/*
  * What every packet counts whatever its fate: rx on its ingress peer
  * (the port's is summed by output_end), its ACL rule's hit.
  */
@@ -202,13 +263,7 @@ output_rx(struct ixg_lcore_counters *c, struct output_acc *a, uint16_t in_peer,
 	  uint32_t len, uint32_t rule)
 {
 	a->rx_bytes += len;
-	if (in_peer != IXG_PEER_NONE) {
-		c->peer[in_peer].rx.packets++;
-		c->peer[in_peer].rx.bytes += len;
-	}
-	/* Rule ids 1..IXG_MAX_ACL_RULES - 1 (0: none), one compare. */
-	if (rule - 1u < IXG_MAX_ACL_RULES - 1u)
-		c->acl_hits[rule]++;
+	output_rx_peer(c, in_peer, len, rule);
 }
 
 /*

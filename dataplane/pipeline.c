@@ -3,7 +3,13 @@
  * pipeline.c - the stages run in PIPELINE_STAGES order (pipeline.h), and
  * the TX-refusal path.
  */
+#include <stddef.h>
+#include <string.h>
+
 #include <rte_mbuf.h>
+
+#include <emmintrin.h>
+#include <smmintrin.h> /* SSE4.1 ptest: -march=corei7 and up */
 
 #include "output_stage.h"
 #include "pipeline.h"
@@ -45,48 +51,320 @@ _Static_assert(0 PIPELINE_TAIL_STAGES(X_TAIL_COUNT) == 2 &&
 #undef X_TAIL_COUNT
 
 /*
+ * The upper bound of each byte of pkt_meta's bytes 22..37 in a packet
+ * tail_forward takes, tested at once (every byte at most its bound: a
+ * saturating subtraction leaves 0): the colour (enum colour), out_peer
+ * below IXG_MAX_PEERS (its high byte), class_id below IXG_MAX_CLASSES,
+ * both countries below IXG_MAX_COUNTRIES (their high bytes 0). What
+ * output_fwd_counts tests a packet at a time, before any store: the
+ * counts then add without a test, and the rest goes to tail_other.
+ */
+#define TAIL_LIM_AT 22
+_Static_assert(offsetof(struct pkt_meta, icmp_type) == 22 &&
+		       offsetof(struct pkt_meta, colour) == 23 &&
+		       offsetof(struct pkt_meta, in_port) == 24 &&
+		       offsetof(struct pkt_meta, out_port) == 26 &&
+		       offsetof(struct pkt_meta, in_peer) == 28 &&
+		       offsetof(struct pkt_meta, out_peer) == 30 &&
+		       offsetof(struct pkt_meta, class_id) == 32 &&
+		       offsetof(struct pkt_meta, src_country) == 34 &&
+		       offsetof(struct pkt_meta, dst_country) == 36 &&
+		       sizeof(struct pkt_meta) >= TAIL_LIM_AT + 16,
+	       "tail_limits: the metadata's bytes 22..37");
+_Static_assert(IXG_MAX_PEERS % 256 == 0 && IXG_MAX_PEERS <= 65536 &&
+		       IXG_MAX_CLASSES <= 256 && IXG_MAX_COUNTRIES == 256 &&
+		       RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN,
+	       "tail_limits: one byte bounds each id");
+static const uint8_t tail_limits[16] __rte_aligned(16) = {
+	0xff, /* icmp_type */
+	COLOUR_RED, /* colour */
+	0xff, /* in_port */
+	0xff,
+	0xff, /* out_port */
+	0xff,
+	0xff, /* in_peer */
+	0xff,
+	0xff, /* out_peer */
+	IXG_MAX_PEERS / 256 - 1,
+	IXG_MAX_CLASSES - 1, /* class_id */
+	0,
+	0xff, /* src_country */
+	0,
+	0xff, /* dst_country */
+	0,
+};
+
+/*
+ * Whether rewrite_l2 can turn pm's tag stack into eg's (they differ):
+ * room in the mbuf's headroom for more tags (rte_pktmbuf_prepend's
+ * test), bytes in its first segment for fewer (rte_pktmbuf_adj's).
+ */
+static __rte_always_inline int
+tail_retag_fits(const struct rte_mbuf *m, const struct pkt_meta *pm,
+		const struct tbl_egress *eg)
+{
+	const unsigned n_in = pm->n_vlans, n_out = eg->tags;
+
+	if (n_out > n_in)
+		return (n_out - n_in) * VLAN_TAG_LEN <= rte_pktmbuf_headroom(m);
+	return (n_in - n_out) * VLAN_TAG_LEN <= m->data_len;
+}
+
+/*
+ * rewrite_l2's prepend or adj for eg's tag stack where pm's came in
+ * (tail_retag_fits said it fits), and l2_len its new length: returns the
+ * frame's new start.
+ */
+static __rte_always_inline uint8_t *
+tail_retag(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_egress *eg)
+{
+	const unsigned n_in = pm->n_vlans, n_out = eg->tags;
+	char *p;
+
+	if (n_out > n_in)
+		p = rte_pktmbuf_prepend(
+			m, (uint16_t)((n_out - n_in) * VLAN_TAG_LEN));
+	else
+		p = rte_pktmbuf_adj(m,
+				    (uint16_t)((n_in - n_out) * VLAN_TAG_LEN));
+	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN / 2 + eg->len);
+	return (uint8_t *)p;
+}
+
+/*
+ * tail_forward's packet pm/m to eg's member, past the tests of its
+ * metadata, the MTU and (retag: another tag stack out than in) the
+ * room for its tags: its family and MAC tested, then rewritten, handed
+ * out and counted (1), or left untouched (0). retag is a constant: two
+ * copies, the common one without its code.
+ */
+static __rte_always_inline int
+tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
+	  struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
+	  uint64_t tag_base, uint64_t *rx_bytes, const int retag)
+{
+	uint8_t *base, *ip;
+	uint64_t dmac;
+
+	/* The family's MAC (the neighbour table may store a learned one at
+	 * any time: one relaxed load) and header words: each family its
+	 * own code, their offsets constants. The L2 header first, then the
+	 * IP header, which stays where it is. With the tag stack as deep as
+	 * the received one, l2_len (stage_parse's 14 + 4 per tag) is what
+	 * rewrite_l2 would write, 6 + eg->len. */
+	base = rte_pktmbuf_mtod(m, uint8_t *);
+	if (likely(pm->l3 == L3_IPV4)) {
+		dmac = __atomic_load_n(&eg->mac[0], __ATOMIC_RELAXED);
+		if (unlikely(dmac == 0))
+			return 0;
+		ip = base + pm->l2_len;
+		if (retag)
+			base = tail_retag(m, pm, eg);
+		rewrite_l2_at(base, eg, dmac, 0);
+		rewrite_ipv4(ip, pm->dscp);
+	} else if (pm->l3 == L3_IPV6) {
+		dmac = __atomic_load_n(&eg->mac[1], __ATOMIC_RELAXED);
+		if (unlikely(dmac == 0))
+			return 0;
+		ip = base + pm->l2_len;
+		if (retag)
+			base = tail_retag(m, pm, eg);
+		rewrite_l2_at(base, eg, dmac, 1);
+		rewrite_ipv6(ip, pm->dscp);
+	} else {
+		return 0;
+	}
+	/* Handed out, then counted (the frame's stores may alias the
+	 * metadata for the compiler: its fields are read after them). What
+	 * more than one count uses is read once, the rest where it is used
+	 * (after counter stores that may alias it: one load each). ids:
+	 * in_peer, then out_peer (little-endian, tail_limits). */
+	const uint64_t len = pm->rx_len;
+	{
+		const uint16_t port = eg->port_id;
+		const uint16_t k = out->n[port];
+
+		out->pkts[port][k] = m;
+		out->n[port] = (uint16_t)(k + 1);
+		pm->out_port = port;
+		c->port[port].tx.packets++;
+		c->port[port].tx.bytes += len;
+	}
+
+	uint32_t ids;
+
+	memcpy(&ids, &pm->in_peer, sizeof(ids));
+
+	const uint16_t in_peer = (uint16_t)ids;
+	const uint16_t out_peer = (uint16_t)(ids >> 16);
+
+	/* output_fwd_tag: len is below 0xfffff (tested above). */
+	output_tag_store(m, len << 32 | eg->tx_tag | tag_base | in_peer);
+	*rx_bytes += len;
+	if (in_peer != IXG_PEER_NONE) {
+		/* (in << 16) | out: the ids word turned by 16 bits. */
+		const uint32_t key = ids << 16 | ids >> 16;
+		const uint32_t h = output_peer_pair_home(key);
+		struct ixg_ctr_peer_pair *s =
+			&c->peer_pair[h & (IXG_PEER_PAIR_SLOTS - 1)];
+
+		c->peer[in_peer].rx.packets++;
+		c->peer[in_peer].rx.bytes += len;
+		if (likely(s->key == key)) {
+			s->pb.packets++;
+			s->pb.bytes += len;
+		} else {
+			output_peer_pair_walk(c, key, h, (uint32_t)len);
+		}
+	}
+	c->peer[out_peer].tx.packets++;
+	c->peer[out_peer].tx.bytes += len;
+	{
+		const uint32_t rule = pm->acl_rule;
+
+		/* Rule ids 1..IXG_MAX_ACL_RULES - 1 (0: none). */
+		if (rule - 1u < IXG_MAX_ACL_RULES - 1u)
+			c->acl_hits[rule]++;
+	}
+	{
+		struct ixg_ctr_pb *cp =
+			&c->country_pair[pm->src_country][pm->dst_country];
+
+		cp->packets++;
+		cp->bytes += len;
+	}
+	c->class_colour[pm->class_id][pm->colour]++;
+	pm->verdict = VERDICT_FORWARD;
+	return 1;
+}
+
+/*
+ * Packet i of b through rewrite_one (if still VERDICT_CONTINUE) and
+ * counted: the packets tail_forward leaves. A packet rewrite_one forwards
+ * is counted from the egress record it read (output_fwd: the TX tag's
+ * bits and the port), the others by output_one. Out of line: the fused
+ * loop then makes no call.
+ */
+static __rte_noinline void
+tail_other(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
+	   struct output_acc *a, struct rte_mbuf **dropped, unsigned i)
+{
+	struct ixg_lcore_counters *c = ctx->ctr;
+	const struct pkt_meta *pm = &b->meta[i];
+	const struct tbl_egress *eg;
+
+	if (pm->verdict != VERDICT_CONTINUE ||
+	    (eg = rewrite_one(ctx, ctx->t, b, i)) == NULL) {
+		output_one(c, b, out, a, dropped, i);
+		return;
+	}
+	const uint32_t len = pm->rx_len;
+	const uint16_t in_peer = pm->in_peer;
+
+	output_rx(c, a, in_peer, len, pm->acl_rule);
+	output_fwd(c, b, out, a, i, eg->tx_tag, eg->port_id, in_peer, len);
+}
+
+/*
+ * The fused tail's common case: packet pm/m, VERDICT_CONTINUE, IP, its
+ * ids within the tables' ranges (tail_limits), to a member with a
+ * resolved MAC, within the TTL and the MTU, with room in the mbuf for
+ * the egress tag stack. Rewritten and counted at once, as rewrite_one
+ * and output_rx + output_fwd would, every test made before the first
+ * store; 0 (nothing written) for any other packet, which the caller
+ * hands to them (tail_other). rx_bytes: the burst's received bytes. No
+ * call: the burst loop's values stay in registers.
+ */
+static __rte_always_inline int
+tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	     struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
+	     uint64_t tag_base, uint64_t *rx_bytes)
+{
+	const size_t out_peer = pm->out_peer;
+	const struct tbl_egress *eg;
+
+	/* Peer 0 (IXG_PEER_NONE) has a record without a MAC (tbl_egress):
+	 * the MAC test below leaves it to rewrite_one's no_route. */
+	const __m128i lim = _mm_loadu_si128(
+		(const __m128i *)((const uint8_t *)pm + TAIL_LIM_AT));
+	const __m128i over = _mm_subs_epu8(
+		lim, _mm_load_si128((const __m128i *)tail_limits));
+
+	if (unlikely(pm->verdict != VERDICT_CONTINUE ||
+		     !_mm_testz_si128(over, over) || pm->ttl <= 1 ||
+		     pm->rx_len > 0xfffff))
+		return 0;
+	eg = &egress[out_peer];
+	if (unlikely(pm->l3_total > eg->mtu))
+		return 0;
+	/* Another tag stack out than in: the frame grows or shrinks at its
+	 * start (rewrite_l2), unless the mbuf has no room for it (left to
+	 * rewrite_one's mtu_exceeded). */
+	if (likely(eg->tags == pm->n_vlans))
+		return tail_send(c, eg, out, pm, m, tag_base, rx_bytes, 0);
+	if (!tail_retag_fits(m, pm, eg))
+		return 0;
+	return tail_send(c, eg, out, pm, m, tag_base, rx_bytes, 1);
+}
+
+/*
+ * tail_forward over pm[0..end), pp the packets, until a packet it leaves
+ * (returned; end if none). Out of line, with only these values live
+ * in its loop: they stay in registers. Adds the bytes received to
+ * *rx_bytes.
+ */
+static __rte_noinline PIPELINE_NO_SLP struct pkt_meta *
+tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	 struct burst_out *out, struct pkt_meta *pm, struct pkt_meta *end,
+	 struct rte_mbuf **pp, uint64_t tag_base, uint64_t *rx_bytes)
+{
+	uint64_t rx = 0;
+
+	for (; pm < end; pm++, pp++)
+		if (unlikely(!tail_forward(c, egress, out, pm, *pp, tag_base,
+					   &rx)))
+			break;
+	*rx_bytes += rx;
+	return pm;
+}
+
+/*
  * See pipeline.h. Packet i's rewrite and count in one iteration give what
  * the two stages give: rewrite_one reads and writes only packet i (and the
  * ICMP token bucket and pool, in the same packet order), output_one only
  * reads the metadata and writes counters, out and the mbuf's tag; the
  * peer-pair slots fill in the same packet order; the sample records are
  * completed after the last decision (output_end), as stage_output does,
- * and the dropped mbufs freed in one call there. A packet rewrite_one
- * forwards is counted from the egress record it read (output_fwd: the
- * TX tag's bits and the port), the others by output_one. Worker thread.
- * Cost: 175.7 instructions a packet on the real table through the ports
- * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 175.5
- * on pipeline_bench's 16 routes (the two burst loops there: 183.5).
+ * and the dropped mbufs freed in one call there. The common forwarded
+ * packet takes tail_forward, the others tail_other. Worker thread.
+ * Cost: 124.5 instructions a packet on the real table through the ports
+ * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 124.3
+ * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the tail,
+ * third pass (helper tail2)").
  */
 PIPELINE_NO_SLP void
 pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 {
 	const unsigned n_pkts = b->n;
-	const struct tables *t = ctx->t;
-	struct ixg_lcore_counters *c = ctx->ctr;
+	const struct tbl_egress *const egress = ctx->t->egress;
+	struct ixg_lcore_counters *const c = ctx->ctr;
 	struct rte_mbuf *dropped[PIPELINE_BURST];
 	struct output_acc a;
-	unsigned i;
+	uint64_t rx_bytes = 0, tag_base;
+	struct pkt_meta *pm = b->meta;
+	struct pkt_meta *const end = pm + n_pkts;
 
 	output_begin(ctx, b, &a);
-	for (i = 0; i < n_pkts; i++) {
-		const struct pkt_meta *pm = &b->meta[i];
-		const struct tbl_egress *eg;
-
-		if (pm->verdict != VERDICT_CONTINUE ||
-		    (eg = rewrite_one(ctx, t, b, i)) == NULL) {
-			output_one(c, b, out, &a, dropped, i);
-			continue;
-		}
-		/* Forwarded: output_one's count with the TX tag's bits and
-		 * the port from the record rewrite read. */
-		const uint32_t len = pm->rx_len;
-		const uint16_t in_peer = pm->in_peer;
-
-		output_rx(c, &a, in_peer, len, pm->acl_rule);
-		output_fwd(c, b, out, &a, i, eg->tx_tag, eg->port_id, in_peer,
-			   len);
+	tag_base = a.tag_fwd;
+	for (;;) {
+		pm = tail_run(c, egress, out, pm, end, &b->pkts[pm - b->meta],
+			      tag_base, &rx_bytes);
+		if (pm >= end)
+			break;
+		tail_other(ctx, b, out, &a, dropped, (unsigned)(pm - b->meta));
+		pm++;
 	}
+	a.rx_bytes += rx_bytes;
 	output_end(ctx, b, out, &a, dropped);
 }
 

@@ -32,28 +32,36 @@ enum icmp_err_kind {
 };
 
 /*
- * ~m + m' of RFC 1624 eqn. 3 for the (TTL, protocol) word as stored when
- * the TTL drops by one: the stored word drops by exactly 1 (little-endian
- * load: TTL is the low byte) or 0x100 (big-endian) as the TTL is at least
- * 2 here, so (0xffff - m) + (m - d) = 0xffff - d whatever m is. The same
- * sum cksum_adjust() would form, without reading the word back.
+ * The IPv4 header checksum ck (as stored) after the TTL drops by one, by
+ * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). The TTL is at least 2 here, so
+ * the stored (TTL, protocol) word m drops by exactly TTL_DEC (1 on a
+ * little-endian load: TTL is the low byte; 0x100 big-endian) and ~m + m'
+ * is 0xffff - TTL_DEC whatever m is. With x = ~HC, x + 0xffff - TTL_DEC
+ * folds (one end-around carry, at most 0x1fffe) to x - TTL_DEC when x >
+ * TTL_DEC, else to x + 0xffff - TTL_DEC: HC' is HC + TTL_DEC, less 0xffff
+ * when that reaches 0xffff (so HC' is never 0xffff, as eqn. 3 gives).
+ * Checked against cksum_adjust for every HC (test_rewrite).
  */
-#define TTL_DEC_SUM (RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? 0xfffeu : 0xfeffu)
+#define TTL_DEC (RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? 1u : 0x100u)
+
+static __rte_always_inline uint16_t
+cksum_ttl_dec(uint16_t ck)
+{
+	const uint32_t s = (uint32_t)ck + TTL_DEC;
+
+	/* s + 1 is at most 0x10100: bit 16 of it says s reached 0xffff,
+	 * where one more is less 0xffff in 16 bits. */
+	return (uint16_t)(s + ((s + 1) >> 16));
+}
 
 /* TTL - 1 and, if meta.dscp differs from the header's, the new DSCP (ECN
  * bits kept). The checksum follows each changed word (RFC 1624). */
 static inline void
 rewrite_ipv4(uint8_t *ip, uint8_t dscp)
 {
-	uint16_t ck = ld16(ip + 10), old;
-	uint32_t sum;
+	uint16_t ck = cksum_ttl_dec(ld16(ip + 10)), old;
 
 	ip[8]--;
-	/* Two 16-bit values sum to at most 0x1fffe: one end-around carry
-	 * folds it to at most 0xfffe (cksum_fold's second round never
-	 * carries here). */
-	sum = (uint32_t)(uint16_t)~ck + TTL_DEC_SUM;
-	ck = (uint16_t) ~((sum & 0xffff) + (sum >> 16));
 	if ((ip[1] >> 2) != dscp) {
 		old = ld16(ip);
 		ip[1] = (uint8_t)((dscp << 2) | (ip[1] & 3));
@@ -67,41 +75,59 @@ rewrite_ipv4(uint8_t *ip, uint8_t dscp)
 static inline void
 rewrite_ipv6(uint8_t *ip, uint8_t dscp)
 {
-	uint8_t tc = (uint8_t)(((ip[0] & 0x0f) << 4) | (ip[1] >> 4));
+	/* Version, traffic class, the flow label's first 4 bits. */
+	const unsigned w = ld_be16(ip);
+	uint8_t tc;
 
 	ip[7]--;
-	if ((tc >> 2) != dscp) {
-		tc = (uint8_t)((dscp << 2) | (tc & 3));
+	if (((w >> 6) & 0x3f) != dscp) {
+		tc = (uint8_t)((dscp << 2) | ((w >> 4) & 3));
 		ip[0] = (uint8_t)(0x60 | (tc >> 4));
 		ip[1] = (uint8_t)((tc << 4) | (ip[1] & 0x0f));
 	}
 }
 
 /*
- * Turn the L2 header from the ingress tag stack (pm->n_vlans tags) into the
- * egress peer's, writing both MACs. The ethertype of the payload stays where
- * it is: adding tags moves the frame start back (prepend), removing them
- * moves it forward (adj), and everything before the payload is rewritten:
- * the destination MAC in one 8-byte store, then the rest from the peer's
+ * The L2 header of the frame at p, its payload where it is: the
+ * destination MAC in one 8-byte store, then the rest from the peer's
  * egress record (tbl_egress.hdr: source MAC, tags, ethertype; 8, 12 or 16
  * bytes) as two 8-byte copies, its first and its last 8 bytes, which
- * overlap by 0 to 8 bytes. Returns 0, or -1 if the mbuf has no headroom
+ * overlap by 0 to 8 bytes. Its length: ETH_ADDRS_LEN / 2 + eg->len.
+ */
+static __rte_always_inline void
+rewrite_l2_at(uint8_t *p, const struct tbl_egress *eg, uint64_t dst_mac,
+	      unsigned fam)
+{
+	const unsigned len = eg->len;
+	const uint8_t *h = eg->hdr[fam];
+	uint64_t w0, w1;
+
+	memcpy(&w0, h, 8);
+	memcpy(&w1, h + len - 8, 8);
+	/* tbl_mac48: byte 0 lowest; its last 2 bytes are the source MAC's,
+	 * written next. */
+	dst_mac = rte_cpu_to_le_64(dst_mac);
+	memcpy(p, &dst_mac, 8);
+	memcpy(p + 6, &w0, 8);
+	memcpy(p + 6 + len - 8, &w1, 8);
+}
+
+/*
+ * Turn the L2 header from the ingress tag stack (pm->n_vlans tags) into the
+ * egress peer's, writing both MACs (rewrite_l2_at). The ethertype of the
+ * payload stays where it is: adding tags moves the frame start back
+ * (prepend), removing them moves it forward (adj), and everything before
+ * the payload is rewritten. Returns 0, or -1 if the mbuf has no headroom
  * for the tags.
  */
 static inline int
 rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_egress *eg,
 	   uint64_t dst_mac, unsigned fam)
 {
-	/* Read before the first store into the frame: with DPDK's
-	 * -fno-strict-aliasing every byte stored may alias them. */
-	const unsigned n_out = eg->tags, len = eg->len;
+	const unsigned n_out = eg->tags;
 	const unsigned n_in = pm->n_vlans;
-	const uint8_t *h = eg->hdr[fam];
-	uint64_t w0, w1;
 	uint8_t *p;
 
-	memcpy(&w0, h, 8);
-	memcpy(&w1, h + len - 8, 8);
 	if (likely(n_out == n_in)) {
 		p = rte_pktmbuf_mtod(m, uint8_t *);
 	} else if (n_out > n_in) {
@@ -113,13 +139,8 @@ rewrite_l2(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_egress *eg,
 		p = (uint8_t *)rte_pktmbuf_adj(
 			m, (uint16_t)((n_in - n_out) * VLAN_TAG_LEN));
 	}
-	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN / 2 + len);
-	/* tbl_mac48: byte 0 lowest; its last 2 bytes are the source MAC's,
-	 * written next. */
-	dst_mac = rte_cpu_to_le_64(dst_mac);
-	memcpy(p, &dst_mac, 8);
-	memcpy(p + 6, &w0, 8);
-	memcpy(p + 6 + len - 8, &w1, 8);
+	pm->l2_len = (uint16_t)(ETH_ADDRS_LEN / 2 + eg->len);
+	rewrite_l2_at(p, eg, dst_mac, fam);
 	return 0;
 }
 

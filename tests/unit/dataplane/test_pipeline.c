@@ -548,6 +548,130 @@ test_tail_fused_equals_stages(void **state)
 	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use);
 }
 
+/* The head stages, as pipeline_run calls them. */
+static void
+run_head(struct pipeline_ctx *hctx, struct burst *b)
+{
+	struct pipeline_ctx *const ctx_ = hctx;
+
+#define X_HEAD(id, name, args) stage_##name(ctx_, b);
+	PIPELINE_HEAD_STAGES(X_HEAD)
+#undef X_HEAD
+}
+
+/*
+ * What a head stage might leave that the tables do not allow: ids out of
+ * range (countries, class, colour, the egress peer, the ACL rule), no
+ * peer, a length past the TX tag's 20 bits. Returns 1 if it changed pm.
+ */
+static int
+perturb(struct pkt_meta *pm)
+{
+	switch (rnd(24)) {
+	case 0: pm->src_country = (uint16_t)(256 + rnd(2) * rnd(1000)); break;
+	case 1: pm->dst_country = rnd(2) ? 256 : 65535; break;
+	case 2:
+		pm->class_id = (uint16_t)(IXG_MAX_CLASSES + rnd(2) * rnd(1000));
+		break;
+	case 3: pm->colour = (uint8_t)(3 + rnd(2) * rnd(253)); break;
+	case 4:
+		pm->out_peer = (uint16_t)(IXG_MAX_PEERS + rnd(2) * rnd(60000));
+		break;
+	case 5: pm->out_peer = IXG_PEER_NONE; break;
+	case 6: pm->acl_rule = IXG_MAX_ACL_RULES + rnd(3); break;
+	case 7: pm->rx_len = 0xfffff + rnd(3); break;
+	case 8: pm->in_peer = IXG_PEER_NONE; break;
+	case 9: pm->class_id = IXG_MAX_CLASSES - 1, pm->colour = 2; break;
+	case 10: pm->src_country = pm->dst_country = 255; break;
+	default: return 0;
+	}
+	return 1;
+}
+
+/*
+ * pipeline_tail (its fast path, tail_forward, and the rest) against
+ * stage_rewrite then stage_output on any metadata: the head stages over
+ * 300 random bursts, then ids out of range written into some packets
+ * (perturb), the same on both sides; the same metadata, frames, tags,
+ * counter blocks and sample records after the tail.
+ */
+static void
+test_tail_any_metadata(void **state)
+{
+	static struct side a, o;
+	struct ixg_spec *s = tail_spec();
+	unsigned in_use = rte_mempool_in_use_count(dp_test_pool());
+	unsigned round, i, p, changed = 0, fwd = 0;
+	uint8_t buf[MAX_FRAME];
+
+	(void)state;
+	side_init(&a, s);
+	side_init(&o, s);
+	for (round = 0; round < 300; round++) {
+		unsigned n = 1 + rnd(PIPELINE_BURST);
+
+		dp_burst_init(&a.b, 0);
+		dp_burst_init(&o.b, 0);
+		for (i = 0; i < n; i++) {
+			size_t len = random_frame(buf);
+
+			a.b.pkts[a.b.n++] = dp_test_mbuf(buf, len, 0);
+			o.b.pkts[o.b.n++] = dp_test_mbuf(buf, len, 0);
+		}
+		memset(&a.out, 0, sizeof(a.out));
+		memset(&o.out, 0, sizeof(o.out));
+		a.ctx.now_tsc = o.ctx.now_tsc += a.ctx.tsc_hz / 1000;
+		run_head(&a.ctx, &a.b);
+		run_head(&o.ctx, &o.b);
+		for (i = 0; i < n; i++) {
+			assert_memory_equal(&a.b.meta[i], &o.b.meta[i],
+					    sizeof(a.b.meta[i]));
+			if (perturb(&a.b.meta[i])) {
+				o.b.meta[i] = a.b.meta[i];
+				changed++;
+			}
+		}
+		pipeline_tail(&a.ctx, &a.b, &a.out);
+		stage_rewrite(&o.ctx, &o.b);
+		stage_output(&o.ctx, &o.b, &o.out);
+		for (i = 0; i < n; i++) {
+			assert_memory_equal(&a.b.meta[i], &o.b.meta[i],
+					    sizeof(a.b.meta[i]));
+			fwd += a.b.meta[i].verdict == VERDICT_FORWARD;
+		}
+		for (p = 0; p < IXG_MAX_PORTS; p++) {
+			assert_int_equal(a.out.n[p], o.out.n[p]);
+			for (i = 0; i < a.out.n[p]; i++) {
+				assert_same_mbuf(a.out.pkts[p][i],
+						 o.out.pkts[p][i]);
+				rte_pktmbuf_free(a.out.pkts[p][i]);
+				rte_pktmbuf_free(o.out.pkts[p][i]);
+			}
+		}
+		assert_int_equal(a.out.n_punt, o.out.n_punt);
+		for (i = 0; i < a.out.n_punt; i++) {
+			assert_same_mbuf(a.out.punt[i], o.out.punt[i]);
+			rte_pktmbuf_free(a.out.punt[i]);
+			rte_pktmbuf_free(o.out.punt[i]);
+		}
+		assert_memory_equal(a.ctx.ctr, o.ctx.ctr, sizeof(*a.ctx.ctr));
+	}
+	assert_int_equal(a.ctx.icmp_tokens, o.ctx.icmp_tokens);
+	assert_int_equal(a.ring->head, o.ring->head);
+	for (i = 0; i < a.ring->head; i++)
+		assert_memory_equal(&a.ring->rec[i], &o.ring->rec[i],
+				    sizeof(a.ring->rec[i]));
+	assert_true(changed > 1000 && fwd > 300);
+	/* Some ids out of range reached the counts, and stayed out. */
+	assert_true(a.ctx.ctr->drops[IXG_DROP_NO_ROUTE] > 0);
+	assert_true(a.ctx.ctr->class_colour[IXG_MAX_CLASSES - 1][2] > 0);
+	assert_true(a.ctx.ctr->country_pair[255][255].packets > 0);
+	side_free(&a);
+	side_free(&o);
+	dp_spec_free(s);
+	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use);
+}
+
 /*
  * The egress records (tables.egress, tbl_peer_egress) as the build makes
  * them, for every peer id: port, MTU (the port's, or 1500 for none), the
@@ -635,6 +759,7 @@ main(void)
 		cmocka_unit_test(test_tx_full),
 		cmocka_unit_test(test_stages_declared_once),
 		cmocka_unit_test(test_tail_fused_equals_stages),
+		cmocka_unit_test(test_tail_any_metadata),
 		cmocka_unit_test(test_egress_records),
 	};
 	struct ixg_spec *s;

@@ -20,6 +20,7 @@
 #include "dp_test_util.h"
 #include "frame_util.h"
 #include "pipeline.h"
+#include "rewrite_stage.h"
 
 static const uint8_t port1_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 static const uint8_t peer_dmac[6] = {0x02, 0x00, 0x00, 0x00, 0x02, 0x02};
@@ -225,6 +226,47 @@ test_rfc1624_incremental_vs_full(void **state)
 		assert_memory_equal(ip + 12, before + 12, ihl * 4 - 12);
 		rte_pktmbuf_free(m);
 	}
+}
+
+/*
+ * cksum_ttl_dec (the checksum after the TTL drops by one, without reading
+ * the TTL word), and rewrite_ipv4 with it on a header whose DSCP stays,
+ * against RFC 1624 eqn. 3 itself (cksum_adjust) for every stored
+ * checksum, with (TTL, protocol) words from TTL 2 to 255.
+ */
+static void
+test_cksum_ttl_dec_every_checksum(void **state)
+{
+	static const uint8_t ttls[] = {2, 3, 64, 128, 254, 255};
+	static const uint8_t protos[] = {0, 1, 6, 17, 255};
+	unsigned t, p, bad = 0;
+	uint32_t ck;
+
+	(void)state;
+	for (t = 0; t < RTE_DIM(ttls); t++)
+		for (p = 0; p < RTE_DIM(protos); p++) {
+			const uint8_t w[2] = {ttls[t], protos[p]};
+			const uint8_t w1[2] = {(uint8_t)(ttls[t] - 1),
+					       protos[p]};
+
+			for (ck = 0; ck <= 0xffff; ck++) {
+				const uint16_t want = cksum_adjust(
+					(uint16_t)ck, ld16(w), ld16(w1));
+				/* rewrite_ipv4 on a header of that TTL,
+				 * protocol and checksum, DSCP kept. */
+				uint8_t ip[20] = {0x45, 0x28};
+
+				ip[8] = ttls[t];
+				ip[9] = protos[p];
+				st16(ip + 10, (uint16_t)ck);
+				rewrite_ipv4(ip, 0x28 >> 2);
+				bad += cksum_ttl_dec((uint16_t)ck) != want;
+				bad += ld16(ip + 10) != want ||
+				       ip[8] != ttls[t] - 1 ||
+				       ip[9] != protos[p] || ip[1] != 0x28;
+			}
+		}
+	assert_int_equal(bad, 0);
 }
 
 static void
@@ -451,6 +493,7 @@ main(void)
 		cmocka_unit_test(test_ttl_expired),
 		cmocka_unit_test(test_mtu_exceeded),
 		cmocka_unit_test(test_rfc1624_incremental_vs_full),
+		cmocka_unit_test(test_cksum_ttl_dec_every_checksum),
 		cmocka_unit_test(test_ipv6_hop_limit_and_dscp),
 		cmocka_unit_test(test_vlan_transitions),
 		cmocka_unit_test(test_egress_header),

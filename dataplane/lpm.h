@@ -187,6 +187,21 @@ lpm4_lookup(const struct lpm *t, uint32_t ip)
 	return e;
 }
 
+/*
+ * The rest of an IPv4 walk from root entry e of address a (host order)
+ * in a table whose root takes a's top 32 - s bits (s: lpm.shift4): the
+ * group levels, while e names a group. Any thread.
+ */
+static inline uint32_t
+lpm4_descend(const uint32_t *grp, uint32_t e, uint32_t a, unsigned s)
+{
+	while (e & LPM_GROUP) {
+		s -= 8;
+		e = grp[lpm_group_index(e) | ((a >> s) & 0xff)];
+	}
+	return e;
+}
+
 /* The value for IPv6 address a (network order). Any thread. */
 static inline uint32_t
 lpm6_lookup(const struct lpm *t, const uint8_t *a)

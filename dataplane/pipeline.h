@@ -146,30 +146,25 @@ struct burst {
 	 */
 	uint32_t parsed_fast;
 	/*
-	 * The addresses stage_lookup gathered: the packets that were
-	 * VERDICT_CONTINUE IPv4 (IPv6) then, n_g4 (n_g6) of them, by index
-	 * g_at4 (g_at6), source and destination (IPv4 in host order). Valid
-	 * while `gathered` is 1: stage_parse clears it, stage_lookup sets
-	 * it; a burst that skipped them (a test of one stage) has it 0 and
-	 * is gathered by stage_sav and stage_country themselves.
-	 * stage_lookup also wrote both countries into those packets (from
-	 * the route and SAV FIBs' leaves, tables.h) and what the following
-	 * masks say (bit i: pkts[i]). route_todo: the packets it left to
-	 * stage_route (every gathered packet it did not route to a member
-	 * at once). For stage_sav, which applies them to the packets still
-	 * VERDICT_CONTINUE: sav_bad, a strict or feasible member's packet
-	 * whose source's leaf names one other peer; sav_set, one whose leaf
-	 * names a multi-peer set (SAV_SET + set in sav_set_nh[i]); sav_loose,
-	 * a loose member's packet (its source to look up in the route FIB).
+	 * 1: stage_lookup has looked up this burst (every packet that was
+	 * VERDICT_CONTINUE IPv4 or IPv6 then): stage_parse clears it,
+	 * stage_lookup sets it; a burst that skipped it (a test of one
+	 * stage) has it 0 and is gathered by stage_sav and stage_country
+	 * themselves. stage_lookup also wrote both countries into those
+	 * packets (from the route and SAV FIBs' leaves, tables.h) and what
+	 * the following masks say (bit i: pkts[i]). route_todo: the
+	 * packets it left to stage_route (every gathered packet it did not
+	 * route to a member at once). For stage_sav, which applies them to
+	 * the packets still VERDICT_CONTINUE: sav_bad, a strict or feasible
+	 * member's packet whose source's leaf names one other peer;
+	 * sav_set, one whose leaf names a multi-peer set (SAV_SET + set in
+	 * sav_set_nh[i]); sav_loose, a loose member's packet (its source to
+	 * look up in the route FIB).
 	 */
 	uint8_t gathered;
-	uint8_t n_g4, n_g6;
-	uint8_t g_at4[PIPELINE_BURST], g_at6[PIPELINE_BURST];
 	uint32_t route_todo;
 	uint32_t sav_bad, sav_set, sav_loose;
 	uint32_t sav_set_nh[PIPELINE_BURST];
-	uint32_t g_src4[PIPELINE_BURST], g_dst4[PIPELINE_BURST];
-	uint8_t g_src6[PIPELINE_BURST][16], g_dst6[PIPELINE_BURST][16];
 	/* peer_smac[i]: the 8 bytes at offset 6 of pkts[i] (its source MAC,
 	 * then 2 more) as stage_parse read them, for stage_peer: valid for
 	 * every packet parse left CONTINUE or marked in `charged` (after
@@ -325,6 +320,14 @@ void stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b);
  * compares stage_acl with. Same arguments and result as stage_acl.
  */
 void stage_acl_simple(struct pipeline_ctx *ctx, struct burst *b);
+
+/*
+ * stage_lookup with each FIB walked over an array of the gathered
+ * addresses (lpm4_lookup_bulk, lpm6_lookup_bulk), not from the gather
+ * itself: the reference test_route compares stage_lookup with. Same
+ * arguments and result as stage_lookup.
+ */
+void stage_lookup_simple(struct pipeline_ctx *ctx, struct burst *b);
 
 /*
  * stage_sav without its prefetch of the multi-peer sets (prefetch_sets):

@@ -5,14 +5,16 @@
  * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
  * egress peer, blackhole, no route, or a route back to the ingress peer.
  *
- * Cost: lookup 115.6 instructions/packet, route 0.6, on the real table
- * through the ports (compare --callgrind): lookup gathers both addresses,
- * walks the route and SAV FIBs, and in one pass over the leaves writes
- * both countries, judges the single-peer source checks for stage_sav and
- * routes the packets to members, which leaves stage_route the rest (a
- * route to an ECMP group: 105.7 in stage_route, bench/ecmp_bench.c);
- * bench/README.md, "Issue 12, the FIB stages, fewer passes (helper fib)".
+ * Cost: lookup 90.6 instructions/packet, route 0.6, on the real table
+ * through the ports (compare --callgrind): lookup's gather starts every
+ * walk (both root reads of each packet), the IPv6 walks go on from the
+ * metadata, and one pass over the leaves writes both countries, judges
+ * the single-peer source checks for stage_sav and routes the packets to
+ * members, which leaves stage_route the rest (a route to an ECMP group:
+ * 105.7 in stage_route, bench/ecmp_bench.c); bench/README.md, "Issue 12,
+ * the FIB walks, second pass (helper fib2)".
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -23,6 +25,49 @@
 
 _Static_assert(TBL_HOPS - 1 < NH_BLACKHOLE, "hops are next hops of kind 0");
 
+/* A gathered packet: its metadata, destination and source leaves. */
+struct walk {
+	struct pkt_meta *m;
+	uint32_t nh, sv;
+};
+
+/* Both countries in one store: src_country, then dst_country. */
+_Static_assert(offsetof(struct pkt_meta, dst_country) ==
+		       offsetof(struct pkt_meta, src_country) + 2,
+	       "the countries are adjacent");
+
+/* The 32-bit word whose store writes src_country, then dst_country. */
+static inline uint32_t
+cc_pair(uint32_t src, uint32_t dst)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return src | dst << 16;
+#else
+	return dst | src << 16;
+#endif
+}
+
+/* The index in b of the packet whose metadata is m (rare paths: a
+ * division by the metadata's size). */
+static inline unsigned
+pkt_at(const struct burst *b, const struct pkt_meta *m)
+{
+	return (unsigned)(m - b->meta);
+}
+
+/* The source check of a strict or feasible member's packet i whose SAV
+ * leaf's peers sp are not its own: a set, or another peer. */
+static inline __attribute__((always_inline)) void
+sav_other(struct burst *b, unsigned i, uint32_t sp)
+{
+	if (sp >= SAV_SET) {
+		b->sav_set |= UINT32_C(1) << i;
+		b->sav_set_nh[i] = sp;
+	} else {
+		b->sav_bad |= UINT32_C(1) << i;
+	}
+}
+
 /*
  * The leaves of one family's lookups (destination leaf[j], source's SAV
  * leaf sleaf[j], for packet at[j]), into the packets: route_nh and
@@ -30,20 +75,72 @@ _Static_assert(TBL_HOPS - 1 < NH_BLACKHOLE, "hops are next hops of kind 0");
  * member's hop whose session is up, not the ingress member, the packet
  * not received as L2 multicast: out_peer and out_port, as to_hop below
  * sets them), every other packet's bit in the mask returned, for
- * stage_route, and in *local if its route is the node itself; the
- * source check of a strict or feasible member's packet against a
- * single-peer leaf (s->bad), the other checks left to stage_sav (s->set,
- * s->loose), which applies them to the packets still VERDICT_CONTINUE
- * then (stage_local decides before it).
+ * stage_route; the source check of a strict or feasible member's packet
+ * against a single-peer leaf (b->sav_bad), the other checks left to
+ * stage_sav (b->sav_set, b->sav_loose), which applies them to the
+ * packets still VERDICT_CONTINUE then (stage_local decides before it).
+ * Not inlined: in stage_lookup gcc held the gather's and the walks'
+ * values through it and spilled its own. The source masks go straight
+ * into b (rare bits).
  */
+static __attribute__((noinline)) uint32_t
+scatter(const struct tables *t, struct burst *b, const struct walk *g,
+	unsigned n)
+{
+	const struct tbl_peer *const peers = t->peers;
+	const uint32_t *const hop = t->hop;
+	uint32_t todo = 0;
+
+	for (unsigned j = 0; j < n; j++) {
+		struct pkt_meta *const m = g[j].m;
+		const uint32_t l = g[j].nh, sl = g[j].sv;
+		const uint32_t nh = tbl_leaf_nh(l);
+		const uint32_t cc = cc_pair(tbl_sav_leaf_country(sl),
+					    tbl_leaf_country(l));
+		const unsigned in = m->in_peer;
+
+		m->route_nh = nh;
+		memcpy(&m->src_country, &cc, sizeof(cc));
+		if (likely((unsigned)in - 1u < IXG_MAX_PEERS - 1u)) {
+			const uint8_t mode = peers[in].sav_mode;
+
+			if (likely(mode == IXG_SAV_STRICT)) {
+				if (unlikely((sl ^ in) & SAV_VALUE_MASK))
+					sav_other(b, pkt_at(b, m),
+						  tbl_sav_leaf_peers(sl));
+			} else if (mode == IXG_SAV_FEASIBLE) {
+				if ((sl ^ in) & SAV_VALUE_MASK)
+					sav_other(b, pkt_at(b, m),
+						  tbl_sav_leaf_peers(sl));
+			} else if (mode == IXG_SAV_LOOSE) {
+				b->sav_loose |= UINT32_C(1) << pkt_at(b, m);
+			}
+		}
+		if (likely(nh - 1 < TBL_HOPS - 1) && likely(!m->l2_mcast)) {
+			const uint32_t h = __atomic_load_n(&hop[nh],
+							   __ATOMIC_RELAXED);
+			const uint16_t peer = (uint16_t)h;
+
+			if (likely(peer != 0 && peer != in)) {
+				m->out_peer = peer;
+				m->out_port = (uint16_t)(h >> 16);
+				continue;
+			}
+		}
+		todo |= UINT32_C(1) << pkt_at(b, m);
+	}
+	return todo;
+}
+
+/* stage_lookup_simple's pass over the leaves (scatter's results). */
 struct sav_masks {
 	uint32_t bad, set, loose;
 };
 
 static inline __attribute__((always_inline)) uint32_t
-scatter(const struct tables *t, struct burst *b, const uint8_t *at,
-	const uint32_t *leaf, const uint32_t *sleaf, unsigned n,
-	uint32_t *local, struct sav_masks *sv)
+scatter_simple(const struct tables *t, struct burst *b, const uint8_t *at,
+	       const uint32_t *leaf, const uint32_t *sleaf, unsigned n,
+	       uint32_t *local, struct sav_masks *sv)
 {
 	uint32_t todo = 0, loc = 0, bad = 0, set = 0, loose = 0;
 
@@ -111,31 +208,211 @@ sav_fib(const struct tables *t, int v6)
 }
 
 /*
- * Destination and source lookups for every VERDICT_CONTINUE IPv4/IPv6
- * packet of b, in bulk per family and FIB: stores the route FIB result's
- * next hop (NH_* encoding) in meta.route_nh and the destination's
- * country the same leaf holds in meta.dst_country, the source's country
- * the SAV FIB's leaf holds in meta.src_country (stage_country zeroes
- * both again on a packet decided before it), and in b->nh_local the
- * packets routed to the node itself (bit i: b->pkts[i]), so stage_local
- * visits only those. A packet routed to a member it may go to gets its
- * out_peer and out_port here (what stage_route would give it); the
- * others are in b->route_todo, which is all stage_route looks at. The
- * source checks the SAV leaf answers are made here and applied by
- * stage_sav (burst.sav_bad, sav_set, sav_loose). The addresses stay
- * gathered in b->g_* (burst.gathered). Worker thread; reads ctx->t,
- * writes only the burst.
+ * A FIB as the gather walks it: its root, groups and (IPv4) root shift
+ * (lpm.h). For no FIB (sav_fib's NULL) a root of zeros indexed by the
+ * address's top 16 bits, so that every address reads a 0 entry: no test
+ * per address. Never written; in .bss, so its pages are the zero page
+ * until read.
  */
+struct fib_view {
+	const uint32_t *root, *grp;
+	unsigned shift;
+};
+
+static uint32_t zero_root[1u << 16];
+
+static inline void
+fib_view(const struct lpm *f, struct fib_view *v)
+{
+	if (f == NULL) {
+		v->root = zero_root;
+		v->grp = NULL;
+		v->shift = 16;
+		return;
+	}
+	v->root = f->root;
+	v->grp = f->grp;
+	v->shift = f->shift4;
+}
+
+/*
+ * The IPv6 walks below the root, both addresses of each gathered packet
+ * (destination in the route FIB, g[j].nh; source in the SAV FIB,
+ * g[j].sv; each holding its root entry already), the address bytes read
+ * from the metadata: a packet's two walks side by side while both go on
+ * (no test of a finished walk at every level of the other), then the one
+ * that goes deeper alone. Walks of one packet, not four chains of two
+ * packets (lpm6_lookup_bulk): on the real table the deepest of four
+ * walks is ~6.6 levels below the root where the average walk is ~2.4,
+ * and every chain was stepped (tested) to the deepest one's end.
+ */
+static inline __attribute__((always_inline)) void
+walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
+      unsigned n)
+{
+	const uint32_t *const rg = r6->grp, *const sg = s6->grp;
+
+	for (unsigned j = 0; j < n; j++) {
+		const uint8_t *const d = g[j].m->dst, *const s = g[j].m->src;
+		uint32_t e0 = g[j].nh, e1 = g[j].sv;
+		size_t k = 2;
+
+		while (e0 & e1 & LPM_GROUP) {
+			e0 = rg[lpm_group_index(e0) | d[k]];
+			e1 = sg[lpm_group_index(e1) | s[k]];
+			k++;
+		}
+		for (size_t q = k; e0 & LPM_GROUP; q++)
+			e0 = rg[lpm_group_index(e0) | d[q]];
+		for (; e1 & LPM_GROUP; k++)
+			e1 = sg[lpm_group_index(e1) | s[k]];
+		g[j].nh = e0;
+		g[j].sv = e1;
+	}
+}
+
+/*
+ * A burst's walks: the FIBs' roots and IPv4 root shifts (in), the
+ * gathered packets by family (at4, at6: their indices in the burst),
+ * their destination leaves (nh4, nh6) and source SAV leaves (sv4, sv6).
+ * One struct, so the gather's loop holds one pointer to all of them.
+ * The packets by their metadata's address, not their index: no
+ * multiplication by its size where they are used.
+ */
+struct walks {
+	const uint32_t *r4root, *s4root, *r6root, *s6root;
+	unsigned rs, ss;
+	unsigned n4, n6;
+	struct walk g4[PIPELINE_BURST], g6[PIPELINE_BURST];
+};
+
+/*
+ * The gather, which starts every walk: both root reads of each
+ * VERDICT_CONTINUE IP packet, so the burst's misses overlap (the core
+ * runs ahead over the packets: ~15 instructions each); an IPv4 walk that
+ * goes on into groups (prefixes longer than the root: few on a full
+ * table) goes on at once, the IPv6 ones (nearly every address) in walk6.
+ * rs, ss: w's IPv4 root shifts, constants in the common case (DIR-24-8
+ * both: no shift count to keep in a register).
+ */
+static inline __attribute__((always_inline)) void
+gather(const struct tables *t, struct burst *b, struct walks *w,
+       const unsigned rs, const unsigned ss)
+{
+	const unsigned n_pkts = b->n;
+	const uint32_t *const r4root = w->r4root, *const s4root = w->s4root;
+	const uint32_t *const r6root = w->r6root, *const s6root = w->s6root;
+	struct walk *g4 = w->g4, *g6 = w->g6;
+
+	for (unsigned i = 0; i < n_pkts; i++) {
+		struct pkt_meta *m = &b->meta[i];
+		const uint8_t l3 = m->l3;
+
+		if (m->verdict != VERDICT_CONTINUE)
+			continue;
+		if (l3 == L3_IPV4) {
+			const uint32_t d = ld_be32(m->dst), s = ld_be32(m->src);
+			uint32_t e = r4root[d >> rs];
+			uint32_t f = s4root[s >> ss];
+
+			/* (a FIB's groups only here: fewer registers held
+			 * through the loop; no FIB, no group entry) */
+			if (unlikely((e | f) & LPM_GROUP)) {
+				if (e & LPM_GROUP)
+					e = lpm4_descend(t->route4->grp, e, d,
+							 rs);
+				if (f & LPM_GROUP)
+					f = lpm4_descend(sav_fib(t, 0)->grp, f,
+							 s, ss);
+			}
+			g4->m = m;
+			g4->nh = e;
+			g4->sv = f;
+			g4++;
+		} else if (l3 == L3_IPV6) {
+			g6->m = m;
+			g6->nh = r6root[ld_be16(m->dst)];
+			g6->sv = s6root[ld_be16(m->src)];
+			g6++;
+		}
+	}
+	w->n4 = (unsigned)(g4 - w->g4);
+	w->n6 = (unsigned)(g6 - w->g6);
+}
+
+/* The gather on its own (not inlined): in stage_lookup, gcc held the
+ * later passes' values in registers through it and spilled the loop's.
+ * gather_24: both IPv4 FIBs DIR-24-8 (the full table's). */
+static __attribute__((noinline)) PIPELINE_NO_SLP void
+gather_24(const struct tables *t, struct burst *b, struct walks *w)
+{
+	gather(t, b, w, 8, 8);
+}
+
+static __attribute__((noinline)) PIPELINE_NO_SLP void
+gather_any(const struct tables *t, struct burst *b, struct walks *w)
+{
+	gather(t, b, w, w->rs, w->ss);
+}
+
 void
 stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
+{
+	const struct tables *t = ctx->t;
+	struct walks w;
+	struct fib_view r4, s4, r6, s6;
+	uint32_t local = 0, todo = 0;
+
+	fib_view(t->route4, &r4);
+	fib_view(sav_fib(t, 0), &s4);
+	fib_view(t->route6, &r6);
+	fib_view(sav_fib(t, 1), &s6);
+	w.r4root = r4.root;
+	w.s4root = s4.root;
+	w.r6root = r6.root;
+	w.s6root = s6.root;
+	w.rs = r4.shift;
+	w.ss = s4.shift;
+	if (likely(w.rs == 8 && w.ss == 8))
+		gather_24(t, b, &w);
+	else
+		gather_any(t, b, &w);
+	b->gathered = 1;
+	if (w.n6 > 0)
+		walk6(&r6, &s6, w.g6, w.n6);
+	b->sav_bad = b->sav_set = b->sav_loose = 0;
+	if (w.n4 > 0)
+		todo |= scatter(t, b, w.g4, w.n4);
+	if (w.n6 > 0)
+		todo |= scatter(t, b, w.g6, w.n6);
+	/* the packets routed to the node: among those left to stage_route */
+	for (uint32_t m = todo; m != 0; m &= m - 1) {
+		const unsigned i = (unsigned)__builtin_ctz(m);
+
+		if ((b->meta[i].route_nh & NH_KIND_MASK) == NH_LOCAL)
+			local |= UINT32_C(1) << i;
+	}
+	b->nh_local = local;
+	b->route_todo = todo;
+}
+
+/*
+ * stage_lookup as it was before its walks started from the gather
+ * (bench/README.md, "Issue 12, the FIB walks, second pass"): the
+ * addresses gathered into arrays, then each FIB walked over its array
+ * (lpm4_lookup_bulk, lpm6_lookup_bulk), then the leaves scattered. The
+ * same results; test_route's reference and the benchmarks' other side.
+ */
+void
+stage_lookup_simple(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
 	/* Locals: every store through b would otherwise make gcc reload b's
 	 * fields (-fno-strict-aliasing). */
-	uint32_t *const src4 = b->g_src4, *const dst4 = b->g_dst4;
-	uint8_t(*const src6)[16] = b->g_src6, (*const dst6)[16] = b->g_dst6;
-	uint8_t *const at4 = b->g_at4, *const at6 = b->g_at6;
+	uint32_t src4[PIPELINE_BURST], dst4[PIPELINE_BURST];
+	uint8_t src6[PIPELINE_BURST][16], dst6[PIPELINE_BURST][16];
+	uint8_t at4[PIPELINE_BURST], at6[PIPELINE_BURST];
 	uint32_t nh4[PIPELINE_BURST], nh6[PIPELINE_BURST];
 	uint32_t sv4[PIPELINE_BURST], sv6[PIPELINE_BURST];
 	struct sav_masks sv = {0, 0, 0};
@@ -158,20 +435,18 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 			at6[n6++] = (uint8_t)i;
 		}
 	}
-	b->n_g4 = (uint8_t)n4;
-	b->n_g6 = (uint8_t)n6;
 	b->gathered = 1;
 	if (n4 > 0) {
 		lpm4_lookup_bulk(t->route4, dst4, nh4, n4);
 		lpm4_lookup_bulk(sav_fib(t, 0), src4, sv4, n4);
-		todo |= scatter(t, b, at4, nh4, sv4, n4, &local, &sv);
+		todo |= scatter_simple(t, b, at4, nh4, sv4, n4, &local, &sv);
 	}
 	if (n6 > 0) {
 		lpm6_lookup_bulk(t->route6, (const uint8_t(*)[16])dst6, nh6,
 				 n6);
 		lpm6_lookup_bulk(sav_fib(t, 1), (const uint8_t(*)[16])src6, sv6,
 				 n6);
-		todo |= scatter(t, b, at6, nh6, sv6, n6, &local, &sv);
+		todo |= scatter_simple(t, b, at6, nh6, sv6, n6, &local, &sv);
 	}
 	b->nh_local = local;
 	b->route_todo = todo;

@@ -4,6 +4,7 @@
  * peer, no_route, blackhole (its expiry semantics, its counters per
  * blackhole and per ingress peer, ids unique), hairpin, local.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -578,6 +579,301 @@ test_lookup_decides_as_route(void **state)
 	dp_spec_free(s);
 }
 
+/* ---- stage_lookup against stage_lookup_simple --------------------------- */
+
+/* A random prefix of length len, host bits clear. */
+static uint32_t
+rnd_pfx4(uint8_t len)
+{
+	uint32_t a = rnd(1u << 16) << 16 | rnd(1u << 16);
+
+	return len == 0 ? 0 : a & ~(uint32_t)((UINT64_C(1) << (32 - len)) - 1);
+}
+
+static void
+rnd_pfx6(uint8_t len, uint8_t a[16])
+{
+	for (unsigned k = 0; k < 16; k++)
+		a[k] = (uint8_t)rnd(256);
+	/* most under two /16s, so that the walks go deep */
+	if (rnd(4) != 0) {
+		a[0] = 0x20;
+		a[1] = rnd(2) ? 0x01 : 0x2a;
+	}
+	for (unsigned k = 0; k < 16; k++) {
+		const unsigned bits = len > 8 * k ? len - 8 * k : 0;
+
+		if (bits < 8)
+			a[k] &= (uint8_t)(0xff00u >> bits);
+	}
+}
+
+static const char *
+str4(uint32_t a, char *buf)
+{
+	uint32_t n = htonl(a);
+
+	return inet_ntop(AF_INET, &n, buf, INET6_ADDRSTRLEN);
+}
+
+static const char *
+str6(const uint8_t a[16], char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+struct pfx_list {
+	uint32_t a4[6000];
+	uint8_t l4[6000];
+	uint8_t a6[1200][16];
+	uint8_t l6[1200];
+	unsigned n4, n6;
+};
+
+/* n4 (n6) new prefixes of lengths lo4..32 (16..128), none twice in l. */
+static void
+pfx_fill(struct pfx_list *l, unsigned n4, uint8_t lo4, unsigned n6)
+{
+	l->n4 = l->n6 = 0;
+	while (l->n4 < n4) {
+		const uint8_t len = (uint8_t)(lo4 + rnd(33u - lo4));
+		const uint32_t a = rnd_pfx4(len);
+		unsigned k = 0;
+
+		while (k < l->n4 && !(l->a4[k] == a && l->l4[k] == len))
+			k++;
+		if (k < l->n4)
+			continue;
+		l->a4[l->n4] = a;
+		l->l4[l->n4++] = len;
+	}
+	while (l->n6 < n6) {
+		const uint8_t len = (uint8_t)(16 + rnd(113));
+		uint8_t a[16];
+		unsigned k = 0;
+
+		rnd_pfx6(len, a);
+		while (k < l->n6 &&
+		       !(memcmp(l->a6[k], a, 16) == 0 && l->l6[k] == len))
+			k++;
+		if (k < l->n6)
+			continue;
+		memcpy(l->a6[l->n6], a, 16);
+		l->l6[l->n6++] = len;
+	}
+}
+
+/* An address inside a random prefix of l (or anywhere, one time in 8). */
+static uint32_t
+addr4_in(const struct pfx_list *l)
+{
+	uint32_t a = rnd_pfx4(32);
+	unsigned k;
+
+	if (l->n4 == 0 || rnd(8) == 0)
+		return a;
+	k = rnd(l->n4);
+	if (l->l4[k] == 0)
+		return a;
+	return l->a4[k] |
+	       (a & (uint32_t)((UINT64_C(1) << (32 - l->l4[k])) - 1));
+}
+
+static void
+addr6_in(const struct pfx_list *l, uint8_t out[16])
+{
+	unsigned k, len;
+
+	rnd_pfx6(128, out);
+	if (l->n6 == 0 || rnd(8) == 0)
+		return;
+	k = rnd(l->n6);
+	len = l->l6[k];
+	for (unsigned j = 0; j < 16; j++) {
+		const unsigned bits = len > 8 * j ? len - 8 * j : 0;
+		const uint8_t keep = bits >= 8 ? 0xff
+					       : (uint8_t)(0xff00u >> bits);
+
+		out[j] = (uint8_t)((l->a6[k][j] & keep) | (out[j] & ~keep));
+	}
+}
+
+enum lookup_cfg {
+	CFG_SMALL, /* 16-bit IPv4 roots: every IPv4 walk goes into groups */
+	CFG_DIR24, /* both IPv4 FIBs DIR-24-8 (the full table's layout) */
+	CFG_NO_SAV, /* no SAV FIB walked (no strict peer, no country map) */
+};
+
+static struct tables *
+lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
+	      struct pfx_list *srcs, struct ixg_spec **out)
+{
+	static const uint8_t modes[] = {IXG_SAV_STRICT, IXG_SAV_FEASIBLE,
+					IXG_SAV_LOOSE, IXG_SAV_OFF};
+	struct ixg_spec *s = dp_spec_new();
+	char buf[INET6_ADDRSTRLEN];
+	const unsigned n4 = cfg == CFG_DIR24 ? 6000 : 400;
+
+	dp_spec_port(s, 0, "02:00:00:00:00:01");
+	dp_spec_port(s, 3, "02:00:00:00:00:04");
+	for (uint16_t p = 1; p <= 4; p++) {
+		char mac[32];
+
+		snprintf(mac, sizeof(mac), "02:00:00:00:01:%02x", p);
+		dp_spec_peer(s, p, p % 2 ? 0 : 3, 0, mac,
+			     cfg == CFG_NO_SAV
+				     ? (p % 2 ? IXG_SAV_OFF : IXG_SAV_LOOSE)
+				     : modes[p - 1]);
+	}
+	/* long IPv4 prefixes in many /16s: > 4,096 groups, DIR-24-8 */
+	pfx_fill(routes, n4, cfg == CFG_DIR24 ? 17 : 8, 1200);
+	for (unsigned k = 0; k < routes->n4; k++) {
+		const char *a = str4(routes->a4[k], buf);
+
+		if (k % 50 == 1)
+			dp_spec_blackhole(s, a, routes->l4[k], 0);
+		else
+			dp_spec_route4(s, a, routes->l4[k],
+				       (uint16_t)(1 + rnd(4)));
+	}
+	for (unsigned k = 0; k < routes->n6; k++) {
+		const char *a = str6(routes->a6[k], buf);
+
+		if (k % 50 == 1)
+			dp_spec_blackhole(s, a, routes->l6[k], 0);
+		else
+			dp_spec_route6(s, a, routes->l6[k],
+				       (uint16_t)(1 + rnd(4)));
+	}
+	dp_spec_local(s, 0, "10.1.1.1", 24);
+	dp_spec_local(s, 0, "2001:db8:aa:bb::1", 64);
+	pfx_fill(srcs, n4, cfg == CFG_DIR24 ? 17 : 8, 1200);
+	if (cfg != CFG_NO_SAV) {
+		for (unsigned k = 0; k < srcs->n4; k++) {
+			const char *a = str4(srcs->a4[k], buf);
+			const uint16_t p = (uint16_t)(1 + rnd(4));
+
+			dp_spec_source4(s, a, srcs->l4[k], p);
+			if (rnd(8) == 0) /* a multi-peer set */
+				dp_spec_source4(s, a, srcs->l4[k],
+						(uint16_t)(p % 4 + 1));
+		}
+		for (unsigned k = 0; k < srcs->n6; k++) {
+			const char *a = str6(srcs->a6[k], buf);
+			const uint16_t p = (uint16_t)(1 + rnd(4));
+
+			dp_spec_source6(s, a, srcs->l6[k], p);
+			if (rnd(8) == 0)
+				dp_spec_source6(s, a, srcs->l6[k],
+						(uint16_t)(p % 4 + 1));
+		}
+		for (unsigned k = 0; k < 300; k++) {
+			uint8_t a6[16];
+			const uint8_t len = (uint8_t)(8 + rnd(25));
+
+			dp_spec_country4(s, str4(rnd_pfx4(len), buf), len,
+					 k % 3 ? "DE" : "FR");
+			rnd_pfx6(k % 64 + 16, a6);
+			dp_spec_country6(s, str6(a6, buf),
+					 (uint8_t)(k % 64 + 16),
+					 k % 2 ? "NL" : "GB");
+		}
+	}
+	*out = s;
+	return dp_tables_build(s);
+}
+
+/*
+ * stage_lookup (the walks started from the gather, read from the
+ * metadata, the leaves scattered by one pass) leaves every burst exactly
+ * as stage_lookup_simple (the addresses gathered into arrays, each FIB
+ * walked over its array by lpm4/6_lookup_bulk, the old pass over the
+ * leaves): random tables of three layouts (16-bit IPv4 roots, both IPv4
+ * FIBs DIR-24-8, no SAV FIB), IPv6 prefixes down to /128, multi-peer
+ * source sets, countries, blackholes, the node's addresses; random
+ * bursts of both families, ARP, packets dropped before, L2 multicast,
+ * every SAV mode, ingress peers none and unknown. The whole burst is
+ * compared, byte for byte.
+ */
+static void
+test_lookup_equals_simple(void **state)
+{
+	static struct pfx_list routes, srcs;
+	unsigned seen_set = 0, seen_bad = 0, seen_todo = 0, seen_group4 = 0;
+
+	(void)state;
+	for (unsigned cfg = CFG_SMALL; cfg <= CFG_NO_SAV; cfg++) {
+		struct ixg_spec *s;
+		struct tables *t = lookup_tables(cfg, &routes, &srcs, &s);
+		const struct lpm *sav4 = t->sav_checks || t->country4 != NULL
+						 ? t->sav4
+						 : NULL;
+
+		if (cfg == CFG_DIR24) {
+			assert_int_equal(t->route4->shift4, 8);
+			assert_non_null(sav4);
+			assert_int_equal(sav4->shift4, 8);
+		} else if (cfg == CFG_SMALL) {
+			assert_int_equal(t->route4->shift4, 16);
+		} else {
+			assert_null(sav4);
+		}
+		for (unsigned round = 0; round < 400; round++) {
+			struct pipeline_ctx ctx;
+			struct burst a, b;
+			const unsigned n = 1 + rnd(PIPELINE_BURST);
+
+			dp_ctx_init(&ctx, t);
+			ctx.ctr = ctr;
+			dp_burst_init(&a, 0);
+			for (unsigned i = 0; i < n; i++) {
+				const uint16_t peer = (uint16_t)rnd(6);
+				char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN];
+				unsigned k;
+
+				if (rnd(10) < 7) {
+					k = dp_burst_add4(
+						&a, peer,
+						str4(addr4_in(&srcs), sa),
+						str4(addr4_in(&routes), da), 6,
+						(uint16_t)rnd(65536), 80);
+				} else {
+					uint8_t x[16], y[16];
+
+					addr6_in(&srcs, x);
+					addr6_in(&routes, y);
+					k = dp_burst_add6(&a, peer, str6(x, sa),
+							  str6(y, da), 17,
+							  (uint16_t)rnd(65536),
+							  53);
+				}
+				if (rnd(8) == 0)
+					a.meta[k].l2_mcast = 1;
+				if (rnd(16) == 0)
+					a.meta[k].l3 = L3_ARP;
+				if (rnd(10) == 0)
+					pkt_drop(&a, k, IXG_DROP_UNKNOWN_PEER);
+			}
+			b = a;
+			stage_lookup(&ctx, &a);
+			stage_lookup_simple(&ctx, &b);
+			assert_memory_equal(&a, &b, sizeof(a));
+			seen_set += a.sav_set != 0;
+			seen_bad += a.sav_bad != 0;
+			seen_todo += a.route_todo != 0;
+		}
+		if (cfg == CFG_DIR24)
+			seen_group4 = lpm_groups(t->route4); /* /25../32 */
+		tables_free(t);
+		dp_spec_free(s);
+	}
+	/* the cases the bursts were to reach */
+	assert_true(seen_set > 50);
+	assert_true(seen_bad > 50);
+	assert_true(seen_todo > 300);
+	assert_true(seen_group4 > 1000); /* DIR-24-8 walks that go on */
+}
+
 int
 main(void)
 {
@@ -597,6 +893,7 @@ main(void)
 		cmocka_unit_test(test_local_and_skips),
 		cmocka_unit_test(test_full_burst),
 		cmocka_unit_test(test_lookup_decides_as_route),
+		cmocka_unit_test(test_lookup_equals_simple),
 	};
 
 	int rc;

@@ -309,7 +309,7 @@ def run_rounds(o, hz, duts, skipped):
 # (callgrind_control acts some time after it is asked), by +-2-15% under
 # load. testpmd has no symbol to count: bounds only.
 PACKET_COUNTERS = {
-    "ixgate": ("stage_parse", 32),
+    "ixgate": ("pipeline_head", 32),
     "l3fwd-lpm": ("l3fwd_lpm_process_packets", 32),
     "l3fwd-acl": ("l3fwd_acl_prepare_one_packet", 1),
 }

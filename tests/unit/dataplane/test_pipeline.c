@@ -463,6 +463,29 @@ assert_same_mbuf(const struct rte_mbuf *x, const struct rte_mbuf *y)
  * TX tag), the same punts and ICMP errors, the same counter blocks byte
  * for byte, the same sample records; every mbuf back in the pool.
  */
+/* One random burst of 1..PIPELINE_BURST frames into both sides (the same
+ * frames), their outputs cleared and their clocks 1 ms on: the number of
+ * packets. */
+static unsigned
+twin_bursts(struct side *a, struct side *o)
+{
+	unsigned n = 1 + rnd(PIPELINE_BURST);
+	uint8_t buf[MAX_FRAME];
+
+	dp_burst_init(&a->b, 0);
+	dp_burst_init(&o->b, 0);
+	for (unsigned i = 0; i < n; i++) {
+		size_t len = random_frame(buf);
+
+		a->b.pkts[a->b.n++] = dp_test_mbuf(buf, len, 0);
+		o->b.pkts[o->b.n++] = dp_test_mbuf(buf, len, 0);
+	}
+	memset(&a->out, 0, sizeof(a->out));
+	memset(&o->out, 0, sizeof(o->out));
+	a->ctx.now_tsc = o->ctx.now_tsc += a->ctx.tsc_hz / 1000;
+	return n;
+}
+
 static void
 test_tail_fused_equals_stages(void **state)
 {
@@ -470,26 +493,14 @@ test_tail_fused_equals_stages(void **state)
 	struct ixg_spec *s = tail_spec();
 	unsigned in_use = rte_mempool_in_use_count(dp_test_pool());
 	unsigned round, i, p, calls = 0, fwd = 0, gen = 0, punt = 0;
-	uint8_t buf[MAX_FRAME];
 	uint64_t drops = 0;
 
 	(void)state;
 	side_init(&a, s);
 	side_init(&o, s);
 	for (round = 0; round < 300; round++) {
-		unsigned n = 1 + rnd(PIPELINE_BURST);
+		unsigned n = twin_bursts(&a, &o);
 
-		dp_burst_init(&a.b, 0);
-		dp_burst_init(&o.b, 0);
-		for (i = 0; i < n; i++) {
-			size_t len = random_frame(buf);
-
-			a.b.pkts[a.b.n++] = dp_test_mbuf(buf, len, 0);
-			o.b.pkts[o.b.n++] = dp_test_mbuf(buf, len, 0);
-		}
-		memset(&a.out, 0, sizeof(a.out));
-		memset(&o.out, 0, sizeof(o.out));
-		a.ctx.now_tsc = o.ctx.now_tsc += a.ctx.tsc_hz / 1000;
 		pipeline_run(&a.ctx, &a.b, &a.out);
 		pipeline_run_observed(&o.ctx, &o.b, &o.out, no_op_after,
 				      &calls);
@@ -602,25 +613,13 @@ test_tail_any_metadata(void **state)
 	struct ixg_spec *s = tail_spec();
 	unsigned in_use = rte_mempool_in_use_count(dp_test_pool());
 	unsigned round, i, p, changed = 0, fwd = 0;
-	uint8_t buf[MAX_FRAME];
 
 	(void)state;
 	side_init(&a, s);
 	side_init(&o, s);
 	for (round = 0; round < 300; round++) {
-		unsigned n = 1 + rnd(PIPELINE_BURST);
+		unsigned n = twin_bursts(&a, &o);
 
-		dp_burst_init(&a.b, 0);
-		dp_burst_init(&o.b, 0);
-		for (i = 0; i < n; i++) {
-			size_t len = random_frame(buf);
-
-			a.b.pkts[a.b.n++] = dp_test_mbuf(buf, len, 0);
-			o.b.pkts[o.b.n++] = dp_test_mbuf(buf, len, 0);
-		}
-		memset(&a.out, 0, sizeof(a.out));
-		memset(&o.out, 0, sizeof(o.out));
-		a.ctx.now_tsc = o.ctx.now_tsc += a.ctx.tsc_hz / 1000;
 		run_head(&a.ctx, &a.b);
 		run_head(&o.ctx, &o.b);
 		for (i = 0; i < n; i++) {

@@ -379,8 +379,9 @@ pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	output_begin(ctx, b, &a);
 	tag_base = a.tag_fwd;
 	for (;;) {
-		const struct tail_stop st = tail_run(
-			c, egress, out, pm, end, &b->pkts[pm - b->meta], tag_base);
+		const struct tail_stop st = tail_run(c, egress, out, pm, end,
+						     &b->pkts[pm - b->meta],
+						     tag_base);
 
 		pm = st.pm;
 		rx_bytes += st.rx_bytes;

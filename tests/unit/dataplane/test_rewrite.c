@@ -316,8 +316,8 @@ test_dscp_only_when_remarked(void **state)
 	(void)state;
 	for (unsigned k = 0; k < 4; k++) {
 		const unsigned fam = k & 1 ? 6 : 4, remark = k >> 1;
-		struct fspec f = {.family = fam, .proto = 17, .ttl = 9,
-				  .dscp = 10};
+		struct fspec f = {
+			.family = fam, .proto = 17, .ttl = 9, .dscp = 10};
 		uint8_t buf[MAX_FRAME], *ip;
 		unsigned got;
 		struct burst b;

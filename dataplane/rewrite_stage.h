@@ -60,10 +60,23 @@ cksum_ttl_dec(uint16_t ck)
 static __rte_always_inline void
 rewrite_ipv4_ttl(uint8_t *ip)
 {
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	/* Bytes 8..11 as one word w: (TTL, protocol) low, the checksum
+	 * high. w + 0xffff is the TTL less one (at least 2: no borrow) and
+	 * the checksum plus one (the low half's carry); cksum_ttl_dec's
+	 * end-around one more where the checksum is 0xfffe or 0xffff, its
+	 * carry out of the word dropped. */
+	uint32_t w;
+
+	memcpy(&w, ip + 8, sizeof(w));
+	w += w >= 0xfffe0000u ? 0x1ffffu : 0xffffu;
+	memcpy(ip + 8, &w, sizeof(w));
+#else
 	const uint16_t ck = cksum_ttl_dec(ld16(ip + 10));
 
 	ip[8]--;
 	st16(ip + 10, ck);
+#endif
 }
 
 /* Hop limit - 1, the traffic class as received: rewrite_ipv6 on a packet

@@ -267,6 +267,13 @@ test_cksum_ttl_dec_every_checksum(void **state)
 				bad += ld16(ip + 10) != want ||
 				       ip[8] != ttls[t] - 1 ||
 				       ip[9] != protos[p] || ip[1] != 0x28;
+				/* rewrite_ipv4_ttl (no remark): the same. */
+				ip[8] = ttls[t];
+				st16(ip + 10, (uint16_t)ck);
+				rewrite_ipv4_ttl(ip);
+				bad += ld16(ip + 10) != want ||
+				       ip[8] != ttls[t] - 1 ||
+				       ip[9] != protos[p] || ip[1] != 0x28;
 			}
 		}
 	assert_int_equal(bad, 0);

@@ -359,10 +359,10 @@ tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
  * completed after the last decision (output_end), as stage_output does,
  * and the dropped mbufs freed in one call there. The common forwarded
  * packet takes tail_forward, the others tail_other. Worker thread.
- * Cost: 124.5 instructions a packet on the real table through the ports
- * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 124.3
+ * Cost: 115.8 instructions a packet on the real table through the ports
+ * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 115.7
  * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the tail,
- * third pass (helper tail2)").
+ * fourth pass (helper tail3)").
  */
 PIPELINE_NO_SLP void
 pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)

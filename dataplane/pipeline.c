@@ -75,6 +75,13 @@ _Static_assert(IXG_MAX_PEERS % 256 == 0 && IXG_MAX_PEERS <= 65536 &&
 		       IXG_MAX_CLASSES <= 256 && IXG_MAX_COUNTRIES == 256 &&
 		       RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN,
 	       "tail_limits: one byte bounds each id");
+_Static_assert(offsetof(struct pkt_meta, rx_len) == 80 &&
+		       offsetof(struct pkt_meta, remark) == 84 &&
+		       offsetof(struct pkt_meta, l2_mcast) == 85 &&
+		       offsetof(struct pkt_meta, gen) == 86 &&
+		       sizeof(struct pkt_meta) == 88,
+	       "tail_forward: rx_len, remark, l2_mcast, gen and the padding "
+	       "(zeroed by stage_parse) in one word");
 static const uint8_t tail_limits[16] __rte_aligned(16) = {
 	0xff, /* icmp_type */
 	COLOUR_RED, /* colour */
@@ -151,26 +158,28 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 	 * own code, their offsets constants. The L2 header first, then the
 	 * IP header, which stays where it is. With the tag stack as deep as
 	 * the received one, l2_len (stage_parse's 14 + 4 per tag) is what
-	 * rewrite_l2 would write, 6 + eg->len. */
+	 * rewrite_l2 would write, 6 + eg->len: the IP header is there. */
 	base = rte_pktmbuf_mtod(m, uint8_t *);
 	if (likely(pm->l3 == L3_IPV4)) {
 		dmac = __atomic_load_n(&eg->mac[0], __ATOMIC_RELAXED);
 		if (unlikely(dmac == 0))
 			return 0;
-		ip = base + pm->l2_len;
+		ip = retag ? base + pm->l2_len
+			   : base + ETH_ADDRS_LEN / 2 + eg->len;
 		if (retag)
 			base = tail_retag(m, pm, eg);
 		rewrite_l2_at(base, eg, dmac, 0);
-		rewrite_ipv4(ip, pm->dscp);
+		rewrite_ipv4_ttl(ip);
 	} else if (pm->l3 == L3_IPV6) {
 		dmac = __atomic_load_n(&eg->mac[1], __ATOMIC_RELAXED);
 		if (unlikely(dmac == 0))
 			return 0;
-		ip = base + pm->l2_len;
+		ip = retag ? base + pm->l2_len
+			   : base + ETH_ADDRS_LEN / 2 + eg->len;
 		if (retag)
 			base = tail_retag(m, pm, eg);
 		rewrite_l2_at(base, eg, dmac, 1);
-		rewrite_ipv6(ip, pm->dscp);
+		rewrite_ipv6_hl(ip);
 	} else {
 		return 0;
 	}
@@ -289,10 +298,16 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 		(const __m128i *)((const uint8_t *)pm + TAIL_LIM_AT));
 	const __m128i over = _mm_subs_epu8(
 		lim, _mm_load_si128((const __m128i *)tail_limits));
+	uint64_t len_word;
 
+	/* rx_len within the TX tag's 20 bits and no remark (the DSCP as
+	 * received: tail_send leaves it; a remarked packet goes to
+	 * rewrite_one), l2_mcast and gen 0 (what a packet still
+	 * VERDICT_CONTINUE has): the word at rx_len below 2^20. */
+	memcpy(&len_word, &pm->rx_len, sizeof(len_word));
 	if (unlikely(pm->verdict != VERDICT_CONTINUE ||
 		     !_mm_testz_si128(over, over) || pm->ttl <= 1 ||
-		     pm->rx_len > 0xfffff))
+		     len_word > 0xfffff))
 		return 0;
 	eg = &egress[out_peer];
 	if (unlikely(pm->l3_total > eg->mtu))
@@ -307,16 +322,24 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 	return tail_send(c, eg, out, pm, m, tag_base, rx_bytes, 1);
 }
 
+/* Where tail_run stopped, and the bytes its packets were received with:
+ * returned in two registers (a pointer to the sum would hold a third
+ * through the loop). */
+struct tail_stop {
+	struct pkt_meta *pm;
+	uint64_t rx_bytes;
+};
+
 /*
  * tail_forward over pm[0..end), pp the packets, until a packet it leaves
- * (returned; end if none). Out of line, with only these values live
- * in its loop: they stay in registers. Adds the bytes received to
- * *rx_bytes.
+ * (returned; end if none), with the bytes received of those it took. Out
+ * of line, with only these values live in its loop: they stay in
+ * registers.
  */
-static __rte_noinline PIPELINE_NO_SLP struct pkt_meta *
+static __rte_noinline PIPELINE_NO_SLP struct tail_stop
 tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 	 struct burst_out *out, struct pkt_meta *pm, struct pkt_meta *end,
-	 struct rte_mbuf **pp, uint64_t tag_base, uint64_t *rx_bytes)
+	 struct rte_mbuf **pp, uint64_t tag_base)
 {
 	uint64_t rx = 0;
 
@@ -324,8 +347,7 @@ tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 		if (unlikely(!tail_forward(c, egress, out, pm, *pp, tag_base,
 					   &rx)))
 			break;
-	*rx_bytes += rx;
-	return pm;
+	return (struct tail_stop){pm, rx};
 }
 
 /*
@@ -337,10 +359,10 @@ tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
  * completed after the last decision (output_end), as stage_output does,
  * and the dropped mbufs freed in one call there. The common forwarded
  * packet takes tail_forward, the others tail_other. Worker thread.
- * Cost: 124.5 instructions a packet on the real table through the ports
- * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 124.3
+ * Cost: 115.8 instructions a packet on the real table through the ports
+ * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 115.7
  * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the tail,
- * third pass (helper tail2)").
+ * fourth pass (helper tail3)").
  */
 PIPELINE_NO_SLP void
 pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
@@ -357,8 +379,12 @@ pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	output_begin(ctx, b, &a);
 	tag_base = a.tag_fwd;
 	for (;;) {
-		pm = tail_run(c, egress, out, pm, end, &b->pkts[pm - b->meta],
-			      tag_base, &rx_bytes);
+		const struct tail_stop st = tail_run(c, egress, out, pm, end,
+						     &b->pkts[pm - b->meta],
+						     tag_base);
+
+		pm = st.pm;
+		rx_bytes += st.rx_bytes;
 		if (pm >= end)
 			break;
 		tail_other(ctx, b, out, &a, dropped, (unsigned)(pm - b->meta));

@@ -54,6 +54,39 @@ cksum_ttl_dec(uint16_t ck)
 	return (uint16_t)(s + ((s + 1) >> 16));
 }
 
+/* TTL - 1 and its checksum (RFC 1624), the DSCP as received: what
+ * rewrite_ipv4 does to a packet no action remarked (pkt_meta.remark 0,
+ * meta.dscp the header's, as stage_parse read it). */
+static __rte_always_inline void
+rewrite_ipv4_ttl(uint8_t *ip)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	/* Bytes 8..11 as one word w: (TTL, protocol) low, the checksum
+	 * high. w + 0xffff is the TTL less one (at least 2: no borrow) and
+	 * the checksum plus one (the low half's carry); cksum_ttl_dec's
+	 * end-around one more where the checksum is 0xfffe or 0xffff, its
+	 * carry out of the word dropped. */
+	uint32_t w;
+
+	memcpy(&w, ip + 8, sizeof(w));
+	w += w >= 0xfffe0000u ? 0x1ffffu : 0xffffu;
+	memcpy(ip + 8, &w, sizeof(w));
+#else
+	const uint16_t ck = cksum_ttl_dec(ld16(ip + 10));
+
+	ip[8]--;
+	st16(ip + 10, ck);
+#endif
+}
+
+/* Hop limit - 1, the traffic class as received: rewrite_ipv6 on a packet
+ * no action remarked (see rewrite_ipv4_ttl). */
+static __rte_always_inline void
+rewrite_ipv6_hl(uint8_t *ip)
+{
+	ip[7]--;
+}
+
 /* TTL - 1 and, if meta.dscp differs from the header's, the new DSCP (ECN
  * bits kept). The checksum follows each changed word (RFC 1624). */
 static inline void
@@ -203,8 +236,14 @@ rewrite_one(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
 		pkt_drop(b, i, IXG_DROP_UNRESOLVED);
 		return NULL;
 	}
-	if (l3 == L3_IPV4)
+	/* meta.dscp differs from the header's only where an action remarked
+	 * it (pkt_meta.remark; stage_parse read it from the header). */
+	if (l3 == L3_IPV4 && !pm->remark)
+		rewrite_ipv4_ttl(ip);
+	else if (l3 == L3_IPV4)
 		rewrite_ipv4(ip, pm->dscp);
+	else if (!pm->remark)
+		rewrite_ipv6_hl(ip);
 	else
 		rewrite_ipv6(ip, pm->dscp);
 	if (rewrite_l2(m, pm, eg, dmac, l3 - L3_IPV4) < 0) {

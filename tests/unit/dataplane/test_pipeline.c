@@ -601,6 +601,11 @@ perturb(struct pkt_meta *pm)
 	case 8: pm->in_peer = IXG_PEER_NONE; break;
 	case 9: pm->class_id = IXG_MAX_CLASSES - 1, pm->colour = 2; break;
 	case 10: pm->src_country = pm->dst_country = 255; break;
+	case 11: /* remarked, maybe to the DSCP it came with */
+		pm->dscp = (uint8_t)(rnd(2) ? pm->dscp : rnd(64));
+		pm->remark = 1;
+		break;
+	case 12: pm->dscp = (uint8_t)rnd(64); break; /* remark 0: kept */
 	default: return 0;
 	}
 	return 1;

@@ -204,6 +204,9 @@ test_rfc1624_incremental_vs_full(void **state)
 		b.meta[0].l3_total = (uint16_t)(ihl * 4);
 		b.meta[0].ttl = before[8];
 		b.meta[0].dscp = dscp;
+		/* An action's remark (maybe to the DSCP received), or none
+		 * (the header's DSCP in meta.dscp, as stage_parse reads it). */
+		b.meta[0].remark = iter % 3 != 0 || iter % 2 != 0;
 		b.meta[0].in_port = 0;
 		b.meta[0].out_peer = PEER_UNTAGGED;
 		stage_rewrite(&ctx, &b);
@@ -264,6 +267,13 @@ test_cksum_ttl_dec_every_checksum(void **state)
 				bad += ld16(ip + 10) != want ||
 				       ip[8] != ttls[t] - 1 ||
 				       ip[9] != protos[p] || ip[1] != 0x28;
+				/* rewrite_ipv4_ttl (no remark): the same. */
+				ip[8] = ttls[t];
+				st16(ip + 10, (uint16_t)ck);
+				rewrite_ipv4_ttl(ip);
+				bad += ld16(ip + 10) != want ||
+				       ip[8] != ttls[t] - 1 ||
+				       ip[9] != protos[p] || ip[1] != 0x28;
 			}
 		}
 	assert_int_equal(bad, 0);
@@ -289,6 +299,7 @@ test_ipv6_hop_limit_and_dscp(void **state)
 	assert_int_equal(b.meta[0].verdict, VERDICT_CONTINUE);
 	assert_int_equal(b.meta[0].dscp, 10);
 	b.meta[0].dscp = 46; /* remarked by the ACL or the policer */
+	b.meta[0].remark = 1;
 	b.meta[0].out_peer = PEER_UNTAGGED;
 	stage_rewrite(&ctx, &b);
 	assert_int_equal(b.meta[0].verdict, VERDICT_FORWARD);
@@ -299,6 +310,49 @@ test_ipv6_hop_limit_and_dscp(void **state)
 	assert_int_equal(ip[1] & 0xf, 5); /* flow label kept */
 	assert_int_equal(ip[7], 99);
 	rte_pktmbuf_free(b.pkts[0]);
+}
+
+/*
+ * meta.dscp goes into the header only when an action remarked it
+ * (pkt_meta.remark): a packet with remark 0 leaves with the DSCP (and
+ * IPv4 checksum) it came with, whatever meta.dscp says; both families.
+ */
+static void
+test_dscp_only_when_remarked(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < 4; k++) {
+		const unsigned fam = k & 1 ? 6 : 4, remark = k >> 1;
+		struct fspec f = {
+			.family = fam, .proto = 17, .ttl = 9, .dscp = 10};
+		uint8_t buf[MAX_FRAME], *ip;
+		unsigned got;
+		struct burst b;
+		size_t len;
+
+		len = build(&f, buf);
+		dp_burst_init(&b, 0);
+		b.pkts[0] = dp_test_mbuf(buf, len, 0);
+		b.n = 1;
+		stage_parse(&ctx, &b);
+		assert_int_equal(b.meta[0].dscp, 10);
+		b.meta[0].dscp = 46;
+		b.meta[0].remark = (uint8_t)remark;
+		b.meta[0].out_peer = PEER_UNTAGGED;
+		stage_rewrite(&ctx, &b);
+		assert_int_equal(b.meta[0].verdict, VERDICT_FORWARD);
+		ip = rte_pktmbuf_mtod_offset(b.pkts[0], uint8_t *, 14);
+		got = fam == 4 ? ip[1] >> 2
+			       : (((ip[0] & 0xfu) << 4) | (ip[1] >> 4)) >> 2;
+		assert_int_equal(got, remark ? 46 : 10);
+		if (fam == 4) {
+			assert_int_equal(ip[8], 8);
+			assert_int_equal(ref_cksum(ip, 20, 0), 0);
+		} else {
+			assert_int_equal(ip[7], 8);
+		}
+		rte_pktmbuf_free(b.pkts[0]);
+	}
 }
 
 static uint16_t
@@ -495,6 +549,7 @@ main(void)
 		cmocka_unit_test(test_rfc1624_incremental_vs_full),
 		cmocka_unit_test(test_cksum_ttl_dec_every_checksum),
 		cmocka_unit_test(test_ipv6_hop_limit_and_dscp),
+		cmocka_unit_test(test_dscp_only_when_remarked),
 		cmocka_unit_test(test_vlan_transitions),
 		cmocka_unit_test(test_egress_header),
 	};

@@ -641,9 +641,45 @@ ipv4_hdr20_sum_ok_fast(const uint8_t *p, uint64_t inv, uint64_t lim)
 	return s * inv <= lim;
 }
 
-/* What parse_fast's copies keep in registers across a burst. */
+/* What parse_fast's copies keep in registers across a burst: the port's. */
 struct fast_ctx {
 	__m128i tmpl; /* the port's MAC, then (byte 12) 08 00 45 */
+	__m128i pw; /* bytes 24..39: in_port, then zeros */
+	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
+};
+
+/* A vector constant from its two 64-bit halves (a constant expression,
+ * unlike _mm_set_epi64x: static storage, read as memory operands). */
+#define V128(lo, hi)                                                           \
+	{                                                                      \
+		(long long)(lo), (long long)(hi)                               \
+	}
+#define B8(a, b, c, d, e, f, g, h)                                             \
+	((uint64_t)(uint8_t)(a) | (uint64_t)(uint8_t)(b) << 8 |                \
+	 (uint64_t)(uint8_t)(c) << 16 | (uint64_t)(uint8_t)(d) << 24 |         \
+	 (uint64_t)(uint8_t)(e) << 32 | (uint64_t)(uint8_t)(f) << 40 |         \
+	 (uint64_t)(uint8_t)(g) << 48 | (uint64_t)(uint8_t)(h) << 56)
+#define V128B(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p)                  \
+	V128(B8(a, b, c, d, e, f, g, h), B8(i, j, k, l, m, n, o, p))
+
+/* bytes 12..14 as one frame holds them, from bit 32 of the high half:
+ * 08 00 45, 86 dd 60 */
+#define FAST_ET4                                                               \
+	((uint64_t)FRAME16(ETHER_TYPE_IPV4) << 32 | (uint64_t)0x45 << 48)
+#define FAST_ET6                                                               \
+	((uint64_t)FRAME16(ETHER_TYPE_IPV6) << 32 | (uint64_t)0x60 << 48)
+#define FAST_MAC6 0xffffffffffffull
+
+/* bytes 0..15 of struct pkt_meta as fast_store starts them (offsets
+ * asserted above), VLAN id and l3_total 0 */
+#define FAST_HEAD(l3, l2_len, l3_len)                                          \
+	V128((uint64_t)(l3) << 16 | (uint64_t)((l2_len) != ETH_HDR_LEN) << 24, \
+	     (uint64_t)(l2_len) | (uint64_t)(l3_len) << 16)
+
+/* parse_fast's constants, the same for every port: in .rodata, so that
+ * no burst copies them to the stack (as a struct fast_ctx member of each
+ * would be). */
+static const struct fast_const {
 	__m128i m_v4; /* bytes 0..5 and 12..14 of tmpl: MAC, IPv4, IHL 5 */
 	__m128i d46; /* tmpl xor the same for IPv6 (86 dd 6x) */
 	__m128i m_v6; /* MAC, IPv6 and version 6 */
@@ -651,7 +687,6 @@ struct fast_ctx {
 	/* bytes 0..15 of struct pkt_meta for IPv4 and IPv6, untagged and
 	 * 802.1Q-tagged (fast_store) */
 	__m128i head4, head6, head4t, head6t;
-	__m128i pw; /* bytes 24..39: in_port, then zeros */
 	/* fast_ipv4: bytes 8..23 of pkt_meta from bytes 8..23 of the IPv4
 	 * header without options, for TCP and UDP (sport, dport) and for
 	 * ICMP (icmp_type), the rest zero; l2_len and l3_len for an
@@ -663,7 +698,31 @@ struct fast_ctx {
 	/* bytes 0..15 of a martian drop (fast_martian), untagged and
 	 * tagged */
 	__m128i mart, mart_t;
-	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
+} fast_k = {
+	.m_v4 = V128(FAST_MAC6, 0xffffff00000000),
+	.d46 = V128(0, FAST_ET4 ^ FAST_ET6),
+	.m_v6 = V128(FAST_MAC6, 0xf0ffff00000000), /* the version */
+	.m_mac = V128(FAST_MAC6, 0),
+	.head4 = FAST_HEAD(L3_IPV4, ETH_HDR_LEN, IPV4_MIN_HDR),
+	.head6 = FAST_HEAD(L3_IPV6, ETH_HDR_LEN, IPV6_HDR_LEN),
+	.head4t = FAST_HEAD(L3_IPV4, ETH_HDR_LEN + VLAN_TAG_LEN, IPV4_MIN_HDR),
+	.head6t = FAST_HEAD(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN, IPV6_HDR_LEN),
+	/* pkt_meta byte 8 + k from header byte 8 + sh[k] (-1: zero) */
+	.sh_l4 = V128B(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, 13, 12, 15, 14, -1,
+		       -1),
+	.sh_icmp = V128B(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, -1, -1, -1, -1,
+			 12, -1),
+	.lens4 = V128(ETH_HDR_LEN | IPV4_MIN_HDR << 16, 0),
+	.lens4t = V128((ETH_HDR_LEN + VLAN_TAG_LEN) | IPV4_MIN_HDR << 16, 0),
+	.sh6 = V128B(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 13, 12, 15, 14, -1,
+		     -1),
+	.sh6_icmp = V128B(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+			  -1, 12, -1),
+	.lens6 = V128(ETH_HDR_LEN | IPV6_HDR_LEN << 16, 0),
+	.lens6t = V128((ETH_HDR_LEN + VLAN_TAG_LEN) | IPV6_HDR_LEN << 16, 0),
+	.mart = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8, ETH_HDR_LEN),
+	.mart_t = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8 | 1 << 24,
+		       ETH_HDR_LEN + VLAN_TAG_LEN),
 };
 
 /*
@@ -712,16 +771,16 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	proto = ip[9];
 	x = _mm_loadu_si128((const void *)(ip + 8));
 	if (likely(proto == IPPROTO_UDP)) {
-		x = _mm_shuffle_epi8(x, fc->sh_l4);
+		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
 	} else if (proto == IPPROTO_TCP) {
 		const uint8_t doff = ip[IPV4_MIN_HDR + 12];
 
 		/* the data offset, >= 5 words, in the room (so >= 20) */
 		if (doff < 0x50 || (uint32_t)(doff >> 4) * 4 > t20)
 			return 0;
-		x = _mm_shuffle_epi8(x, fc->sh_l4);
+		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
 	} else if (proto == IPPROTO_ICMP) {
-		x = _mm_shuffle_epi8(x, fc->sh_icmp);
+		x = _mm_shuffle_epi8(x, fast_k.sh_icmp);
 	} else {
 		return 0;
 	}
@@ -735,11 +794,12 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	 * (struct fast_ctx, sh_l4 and sh_icmp), l2_len and l3_len from a
 	 * template, l3_total and dscp inserted.
 	 */
-	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fc->lens4 : fc->lens4t);
+	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fast_k.lens4 : fast_k.lens4t);
 	x = _mm_insert_epi16(x, (int)(t20 + IPV4_MIN_HDR), 2);
 	x = _mm_insert_epi8(x, ip[1] >> 2, 8);
 	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fc->head4 : fc->head4t, x, fc->pw);
+		   off == ETH_HDR_LEN ? fast_k.head4 : fast_k.head4t, x,
+		   fc->pw);
 	return 1 + tag;
 }
 
@@ -760,7 +820,7 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	pm_st128(pm, 64, z);
 	/* mid: l2_len, then zeros */
 	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fc->mart : fc->mart_t,
+		   off == ETH_HDR_LEN ? fast_k.mart : fast_k.mart_t,
 		   _mm_cvtsi32_si128((int)off), fc->pw);
 	return 3;
 }
@@ -790,7 +850,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	/* Multicast to parse_one; ICMPv6 (ND among it) parsed here but not
 	 * marked (returns 2), so stage_local looks at it: struct burst's
 	 * parsed_fast. */
-	sh = fc->sh6;
+	sh = fast_k.sh6;
 	if (likely(proto == IPPROTO_UDP)) {
 	} else if (proto == IPPROTO_TCP) {
 		const uint8_t doff = ip[IPV6_HDR_LEN + 12];
@@ -798,7 +858,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 		if (doff < 0x50 || (uint32_t)(doff >> 4) * 4 > plen)
 			return 0;
 	} else if (proto == IPPROTO_ICMPV6) {
-		sh = fc->sh6_icmp;
+		sh = fast_k.sh6_icmp;
 	} else {
 		return 0;
 	}
@@ -815,13 +875,14 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	/* bytes 8..23 as fast_ipv4's: the ports from the header's bytes
 	 * 28..43 by one shuffle (sh6), the rest inserted */
 	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
-	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fc->lens6 : fc->lens6t);
+	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fast_k.lens6 : fast_k.lens6t);
 	x = _mm_insert_epi16(x, (int)(IPV6_HDR_LEN + plen), 2);
 	x = _mm_insert_epi8(x, proto, 6);
 	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 8);
 	x = _mm_insert_epi8(x, ip[7], 9);
 	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fc->head6 : fc->head6t, x, fc->pw);
+		   off == ETH_HDR_LEN ? fast_k.head6 : fast_k.head6t, x,
+		   fc->pw);
 	return (proto == IPPROTO_ICMPV6 ? 2 : 1) + tag;
 }
 
@@ -877,11 +938,11 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 	*smac = ld_u64(p + 6);
 	/* the destination MAC, the ethertype and version/IHL at once */
 	x = _mm_xor_si128(_mm_loadu_si128((const void *)p), fc->tmpl);
-	if (likely(_mm_testz_si128(x, fc->m_v4)))
+	if (likely(_mm_testz_si128(x, fast_k.m_v4)))
 		return fast_ipv4(m, p, ETH_HDR_LEN, len, fc, pm, 0);
-	if (likely(_mm_testz_si128(_mm_xor_si128(x, fc->d46), fc->m_v6)))
+	if (likely(_mm_testz_si128(_mm_xor_si128(x, fast_k.d46), fast_k.m_v6)))
 		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm, 0);
-	if (!_mm_testz_si128(x, fc->m_mac))
+	if (!_mm_testz_si128(x, fast_k.m_mac))
 		return 0;
 	w = ld_u32(p + 12);
 	if ((w & ET_MASK) != FRAME16(ETHER_TYPE_VLAN) ||
@@ -895,65 +956,16 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 	return 0;
 }
 
-/* fast_ctx's head: bytes 0..15 of struct pkt_meta as fast_store starts
- * them (offsets asserted above), VLAN id and l3_total 0. */
-static inline __m128i
-fast_head(uint8_t l3, uint16_t l2_len, uint16_t l3_len)
-{
-	return _mm_set_epi64x(
-		(int64_t)((uint64_t)l2_len | (uint64_t)l3_len << 16),
-		(int64_t)((uint64_t)l3 << 16 | (uint64_t)(l2_len != ETH_HDR_LEN)
-						       << 24));
-}
-
 /* fast_ctx for port `port` whose MAC is mac. */
 static inline void
 fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
 {
-	/* bytes 12..14 as one frame holds them, from bit 32 of the high
-	 * half: 08 00 45, 86 dd 60 */
-	const uint64_t et4 = (uint64_t)FRAME16(ETHER_TYPE_IPV4) << 32 |
-			     (uint64_t)0x45 << 48;
-	const uint64_t et6 = (uint64_t)FRAME16(ETHER_TYPE_IPV6) << 32 |
-			     (uint64_t)0x60 << 48;
-	const int64_t mac6 = 0xffffffffffff;
-
-	fc->tmpl = _mm_set_epi64x((int64_t)et4, (int64_t)tbl_mac48(mac));
-	fc->m_v4 = _mm_set_epi64x(0xffffff00000000, mac6);
-	fc->m_mac = _mm_set_epi64x(0, mac6);
-	fc->d46 = _mm_set_epi64x((int64_t)(et4 ^ et6), 0);
-	fc->m_v6 = _mm_set_epi64x(0xf0ffff00000000, mac6); /* the version */
+	fc->tmpl = _mm_set_epi64x((int64_t)FAST_ET4, (int64_t)tbl_mac48(mac));
+	fc->pw = _mm_cvtsi32_si128(port);
 	fc->inv = CKSUM_INV;
 	fc->lim = CKSUM_LIM;
 	/* constants the compiler would otherwise rebuild per packet */
 	__asm__("" : "+r"(fc->inv), "+r"(fc->lim));
-	fc->head4 = fast_head(L3_IPV4, ETH_HDR_LEN, IPV4_MIN_HDR);
-	fc->head6 = fast_head(L3_IPV6, ETH_HDR_LEN, IPV6_HDR_LEN);
-	fc->head4t = fast_head(L3_IPV4, ETH_HDR_LEN + VLAN_TAG_LEN,
-			       IPV4_MIN_HDR);
-	fc->head6t = fast_head(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN,
-			       IPV6_HDR_LEN);
-	fc->pw = _mm_cvtsi32_si128(port);
-	/* pkt_meta byte 8 + k from header byte 8 + sh[k] (-1: zero) */
-	fc->sh_l4 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, 13, 12,
-				  15, 14, -1, -1);
-	fc->sh_icmp = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, -1,
-				    -1, -1, -1, 12, -1);
-	fc->lens4 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV4_MIN_HDR << 16);
-	fc->lens4t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
-				       IPV4_MIN_HDR << 16);
-	fc->mart = _mm_set_epi64x(ETH_HDR_LEN,
-				  VERDICT_DROP | IXG_DROP_MARTIAN << 8);
-	fc->mart_t = _mm_set_epi64x(ETH_HDR_LEN + VLAN_TAG_LEN,
-				    VERDICT_DROP | IXG_DROP_MARTIAN << 8 |
-					    1 << 24);
-	fc->sh6 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 13, 12,
-				15, 14, -1, -1);
-	fc->sh6_icmp = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-				     -1, -1, -1, 12, -1);
-	fc->lens6 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV6_HDR_LEN << 16);
-	fc->lens6t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
-				       IPV6_HDR_LEN << 16);
 }
 #endif /* PARSE_FAST */
 

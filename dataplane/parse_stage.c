@@ -1217,13 +1217,42 @@ stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
  * (stage_sample's 1.6 included; bench/README.md, "Issue 12, the head of
  * the pipeline"), 90.2 on parse_bench --head's traffic.
  */
+/*
+ * stage_sample for pipeline_head: its common burst, one that samples no
+ * packet (its countdown, drawn for the port's current rate, ends past the
+ * burst), taken here as stage_sample takes it (the pool counted, the
+ * countdown moved on); any other burst is stage_sample's. Saves the call
+ * and its reloads, a burst at a time.
+ */
+static __rte_always_inline void
+head_sample(struct pipeline_ctx *ctx, struct burst *b)
+{
+	const unsigned n = b->n;
+	const uint16_t port = b->port;
+	uint32_t rate, skip;
+
+	ctx->sample_n = 0;
+	if (ctx->samples == NULL || n == 0 || port >= IXG_MAX_PORTS)
+		return;
+	rate = ctx->t->ports[port].sample_rate;
+	if (likely(rate == 0))
+		return;
+	skip = ctx->sample_skip[port];
+	if (likely(skip > n && ctx->sample_skip_rate[port] == rate)) {
+		ctx->ctr->port[port].sample_pool += n;
+		ctx->sample_skip[port] = skip - n;
+		return;
+	}
+	stage_sample(ctx, b);
+}
+
 PIPELINE_NO_SLP void
 pipeline_head(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const struct tables *t = ctx->t;
 	const uint16_t port = b->port;
 
-	stage_sample(ctx, b);
+	head_sample(ctx, b);
 #if PARSE_FAST
 	if (likely(port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1))) {
 		parse_burst(t, b, 1, 1);

@@ -698,6 +698,10 @@ static const struct fast_const {
 	/* bytes 0..15 of a martian drop (fast_martian), untagged and
 	 * tagged */
 	__m128i mart, mart_t;
+	/* a tagged frame's bytes 4..19 (parse_fast): 81 00 at 12, then 08 00
+	 * 45 at 16 (IPv4, IHL 5); the bytes tested; their xor with IPv6's
+	 * (86 dd 6x); IPv6's bytes tested */
+	__m128i tag4, m_tag4, d46t, m_tag6;
 } fast_k = {
 	.m_v4 = V128(FAST_MAC6, 0xffffff00000000),
 	.d46 = V128(0, FAST_ET4 ^ FAST_ET6),
@@ -723,6 +727,11 @@ static const struct fast_const {
 	.mart = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8, ETH_HDR_LEN),
 	.mart_t = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8 | 1 << 24,
 		       ETH_HDR_LEN + VLAN_TAG_LEN),
+	.tag4 = V128(0,
+		     (uint64_t)FRAME16(ETHER_TYPE_VLAN) | FAST_ET4 >> 32 << 32),
+	.m_tag4 = V128(0, 0xffffff0000ffffull),
+	.d46t = V128(0, (FAST_ET4 ^ FAST_ET6) >> 32 << 32),
+	.m_tag6 = V128(0, 0xf0ffff0000ffffull),
 };
 
 /*
@@ -744,13 +753,16 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	uint8_t proto;
 
 	/*
-	 * 28 <= tot <= len - off in one unsigned compare (len >= off + 28):
-	 * every packet this takes is at least 28 bytes and lies whole in
-	 * the first segment (len <= pkt_len), so its UDP or ICMP header does
-	 * and the transport header's room is t20.
+	 * 28 <= tot <= len - off in one compare, signed so that a frame
+	 * shorter than off + 28 fails it too (a tagged one: parse_fast has
+	 * only seen len >= FAST_MIN_LEN): every packet this takes is at
+	 * least 28 bytes and lies whole in the first segment (len <=
+	 * pkt_len), so its UDP or ICMP header does and the transport
+	 * header's room is t20.
 	 */
 	t20 = (uint32_t)ld_be16(ip + 2) - IPV4_MIN_HDR;
-	if (t20 - 8 > len - off - IPV4_MIN_HDR - 8)
+	if ((int64_t)(uint32_t)(t20 - 8) >
+	    (int64_t)len - (int64_t)(off + IPV4_MIN_HDR + 8))
 		return 0;
 	/* No flag: the sum. GOOD: none. BAD, or NONE (both bits):
 	 * parse_one's. */
@@ -838,13 +850,13 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	uint8_t proto;
 	__m128i sh, x;
 
-	if (len < off + IPV6_HDR_LEN + 8)
-		return 0;
-	/* 8 <= plen <= len - off - 40: the packet whole in the first segment
-	 * (len <= pkt_len; l3_total then fits its 16 bits), its UDP header
-	 * too, the transport header's room plen */
+	/* 8 <= plen <= len - off - 40, signed as fast_ipv4's (a frame
+	 * shorter than off + 48 fails it): the packet whole in the first
+	 * segment (len <= pkt_len; l3_total then fits its 16 bits), its UDP
+	 * header too, the transport header's room plen */
 	plen = ld_be16(ip + 4);
-	if (plen - 8 > len - off - IPV6_HDR_LEN - 8)
+	if ((int64_t)(uint32_t)(plen - 8) >
+	    (int64_t)len - (int64_t)(off + IPV6_HDR_LEN + 8))
 		return 0;
 	proto = ip[6];
 	/* Multicast to parse_one; ICMPv6 (ND among it) parsed here but not
@@ -886,14 +898,6 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	return (proto == IPPROTO_ICMPV6 ? 2 : 1) + tag;
 }
 
-/* The ethertype and the IP header's first byte as one word holds them
- * (ld_u32 at the ethertype), and the masks that select them. */
-#define ET_V4 (FRAME16(ETHER_TYPE_IPV4) | 0x45u << 16) /* IHL 5 */
-#define ET_V4_MASK 0x00ffffffu
-#define ET_V6 (FRAME16(ETHER_TYPE_IPV6) | 0x60u << 16)
-#define ET_V6_MASK 0x00f0ffffu
-#define ET_MASK 0x0000ffffu
-
 /*
  * The common case in one pass, checks first and stores after: a unicast
  * frame of at least FAST_MIN_LEN bytes to the port's MAC (mac_sh: its 6
@@ -928,8 +932,7 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 {
 	const uint32_t len = m->data_len;
 	const uint32_t tagged = ETH_HDR_LEN + VLAN_TAG_LEN;
-	__m128i x;
-	uint32_t w;
+	__m128i x, y;
 
 	if (unlikely(len < FAST_MIN_LEN))
 		return 0;
@@ -944,14 +947,13 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm, 0);
 	if (!_mm_testz_si128(x, fast_k.m_mac))
 		return 0;
-	w = ld_u32(p + 12);
-	if ((w & ET_MASK) != FRAME16(ETHER_TYPE_VLAN) ||
-	    len < FAST_MIN_LEN + VLAN_TAG_LEN)
-		return 0;
-	w = ld_u32(p + 16);
-	if ((w & ET_V4_MASK) == ET_V4)
+	/* bytes 4..19: the 802.1Q TPID, then the ethertype and the IP
+	 * header's first byte after the tag, at once (the length is
+	 * fast_ipv4's and fast_ipv6's test) */
+	y = _mm_xor_si128(_mm_loadu_si128((const void *)(p + 4)), fast_k.tag4);
+	if (likely(_mm_testz_si128(y, fast_k.m_tag4)))
 		return fast_ipv4(m, p, tagged, len, fc, pm, tag);
-	if ((w & ET_V6_MASK) == ET_V6)
+	if (_mm_testz_si128(_mm_xor_si128(y, fast_k.d46t), fast_k.m_tag6))
 		return fast_ipv6(m, p, tagged, len, fc, pm, tag);
 	return 0;
 }

@@ -563,6 +563,9 @@ _Static_assert(offsetof(struct pkt_meta, l4_proto) == 14 &&
 #define FAST_MIN_LEN (ETH_HDR_LEN + IPV4_MIN_HDR + 8)
 
 #if PARSE_FAST
+_Static_assert(RTE_MBUF_F_RX_IP_CKSUM_MASK < 0x100,
+	       "fast_ipv4: the checksum flags in ol_flags' first byte");
+
 static __rte_always_inline void
 pm_st16(struct pkt_meta *pm, size_t off, uint16_t v)
 {
@@ -747,7 +750,6 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = m->pkt_len;
-	const uint64_t ol = m->ol_flags;
 	__m128i x;
 	uint32_t t20;
 	uint8_t proto;
@@ -765,9 +767,11 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	    (int64_t)len - (int64_t)(off + IPV4_MIN_HDR + 8))
 		return 0;
 	/* No flag: the sum. GOOD: none. BAD, or NONE (both bits):
-	 * parse_one's. */
-	if (unlikely(ol & RTE_MBUF_F_RX_IP_CKSUM_MASK)) {
-		if ((ol & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
+	 * parse_one's. The flags' first byte (little endian, as PARSE_FAST
+	 * is), so that the test reads it from memory: no register kept. */
+	if (unlikely(*(const uint8_t *)&m->ol_flags &
+		     RTE_MBUF_F_RX_IP_CKSUM_MASK)) {
+		if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
 		    RTE_MBUF_F_RX_IP_CKSUM_GOOD)
 			return 0;
 	} else if (!ipv4_hdr20_sum_ok_fast(ip, fc->inv, fc->lim)) {
@@ -1051,8 +1055,7 @@ head_peer_init(struct head_peer *hp, const struct tables *t, uint16_t port)
 /* stage_peer's step for packet i, CONTINUE, which parse_fast took with an
  * 802.1Q tag (no outer tag) and source MAC word smac. */
 static __rte_always_inline void
-head_peer_tagged(struct head_peer *hp, struct burst *b, unsigned i,
-		 uint64_t smac)
+head_peer_tagged(struct head_peer *hp, struct burst *b, size_t i, uint64_t smac)
 {
 	const uint32_t vid = b->meta[i].vlan;
 
@@ -1075,9 +1078,9 @@ head_peer_tagged(struct head_peer *hp, struct burst *b, unsigned i,
  * parse_burst's two loops' body (inlined: the masks stay in registers).
  */
 static __rte_always_inline void
-parse_fast_at(const struct tables *t, struct burst *b, unsigned i,
-	      uint16_t port, const struct fast_ctx *fc, uint32_t *refused,
-	      uint32_t *charged, const int fused, struct head_peer *hp)
+parse_fast_at(const struct tables *t, struct burst *b, size_t i, uint16_t port,
+	      const struct fast_ctx *fc, uint32_t *refused, uint32_t *charged,
+	      const int fused, struct head_peer *hp)
 {
 	struct rte_mbuf *m = b->pkts[i];
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -1141,6 +1144,7 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast,
 		struct fast_ctx fc;
 		struct head_peer hp;
 		uint32_t refused = 0;
+		size_t k;
 
 		fast_ctx_init(&fc, t->ports[port].mac, port);
 		if (fused)
@@ -1148,15 +1152,15 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast,
 		/* Two copies of the loop, so that the first alone tests for
 		 * a packet to prefetch: the frame PREFETCH_AHEAD on, at the
 		 * headroom's end, where PMDs put what they receive. */
-		for (i = 0; i + PREFETCH_AHEAD < n_pkts; i++) {
-			rte_prefetch0((uint8_t *)b->pkts[i + PREFETCH_AHEAD]
+		for (k = 0; k + PREFETCH_AHEAD < n_pkts; k++) {
+			rte_prefetch0((uint8_t *)b->pkts[k + PREFETCH_AHEAD]
 					      ->buf_addr +
 				      RTE_PKTMBUF_HEADROOM);
-			parse_fast_at(t, b, i, port, &fc, &refused, &charged,
+			parse_fast_at(t, b, k, port, &fc, &refused, &charged,
 				      fused, &hp);
 		}
-		for (; i < n_pkts; i++)
-			parse_fast_at(t, b, i, port, &fc, &refused, &charged,
+		for (; k < n_pkts; k++)
+			parse_fast_at(t, b, k, port, &fc, &refused, &charged,
 				      fused, &hp);
 		b->charged = charged;
 		b->parsed_fast = ~refused &

@@ -23,9 +23,8 @@
  * with stage_peer's step in it (pipeline_head, at the end of this file);
  * stage_parse alone runs under pipeline_run_observed.
  *
- * Cost: stage_parse alone 82.6 instructions/packet on the real table
- * through the ports (compare --callgrind), 79.7 on parse_bench's traffic
- * (callgrind; bench/README.md, "Issue 12, parse and peer, second pass").
+ * Cost: stage_parse alone 76.2 instructions/packet on parse_bench's
+ * traffic (callgrind; bench/README.md, "Issue 12, the head, second pass").
  */
 #include <stddef.h>
 #include <string.h>
@@ -1211,17 +1210,17 @@ stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
 }
 
 /*
- * See pipeline.h: stage_sample first (it reads the frames and the
- * counters, which parse and peer leave alone, and writes neither the
- * metadata nor the burst), then stage_parse's loop with stage_peer's step
+ * See pipeline.h: stage_sample first (head_sample; it reads the frames
+ * and the counters, which parse and peer leave alone, and writes neither
+ * the metadata nor the burst), then stage_parse's loop with stage_peer's step
  * for each packet parse leaves CONTINUE (peer_at, the slot table of the
  * last VLAN id kept in registers), then the charged drops' peers: the
  * three stages' results, as each looks up or writes only its own
  * packet's. A port the fast path does not take runs the three stages.
  * Worker thread (or replay/test).
- * Cost: 94.1 instructions a packet on the real table through the ports
- * (stage_sample's 1.6 included; bench/README.md, "Issue 12, the head of
- * the pipeline"), 90.2 on parse_bench --head's traffic.
+ * Cost: 90.3 instructions a packet on the real table through the ports
+ * (stage_sample's 0.3 included; bench/README.md, "Issue 12, the head,
+ * second pass"), 86.5 on parse_bench --head's traffic, 110.2 with --vlan.
  */
 /*
  * stage_sample for pipeline_head: its common burst, one that samples no

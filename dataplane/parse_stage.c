@@ -23,9 +23,8 @@
  * with stage_peer's step in it (pipeline_head, at the end of this file);
  * stage_parse alone runs under pipeline_run_observed.
  *
- * Cost: stage_parse alone 82.6 instructions/packet on the real table
- * through the ports (compare --callgrind), 79.7 on parse_bench's traffic
- * (callgrind; bench/README.md, "Issue 12, parse and peer, second pass").
+ * Cost: stage_parse alone 76.2 instructions/packet on parse_bench's
+ * traffic (callgrind; bench/README.md, "Issue 12, the head, second pass").
  */
 #include <stddef.h>
 #include <string.h>
@@ -563,6 +562,9 @@ _Static_assert(offsetof(struct pkt_meta, l4_proto) == 14 &&
 #define FAST_MIN_LEN (ETH_HDR_LEN + IPV4_MIN_HDR + 8)
 
 #if PARSE_FAST
+_Static_assert(RTE_MBUF_F_RX_IP_CKSUM_MASK < 0x100,
+	       "fast_ipv4: the checksum flags in ol_flags' first byte");
+
 static __rte_always_inline void
 pm_st16(struct pkt_meta *pm, size_t off, uint16_t v)
 {
@@ -641,9 +643,45 @@ ipv4_hdr20_sum_ok_fast(const uint8_t *p, uint64_t inv, uint64_t lim)
 	return s * inv <= lim;
 }
 
-/* What parse_fast's copies keep in registers across a burst. */
+/* What parse_fast's copies keep in registers across a burst: the port's. */
 struct fast_ctx {
 	__m128i tmpl; /* the port's MAC, then (byte 12) 08 00 45 */
+	__m128i pw; /* bytes 24..39: in_port, then zeros */
+	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
+};
+
+/* A vector constant from its two 64-bit halves (a constant expression,
+ * unlike _mm_set_epi64x: static storage, read as memory operands). */
+#define V128(lo, hi)                                                           \
+	{                                                                      \
+		(long long)(lo), (long long)(hi)                               \
+	}
+#define B8(a, b, c, d, e, f, g, h)                                             \
+	((uint64_t)(uint8_t)(a) | (uint64_t)(uint8_t)(b) << 8 |                \
+	 (uint64_t)(uint8_t)(c) << 16 | (uint64_t)(uint8_t)(d) << 24 |         \
+	 (uint64_t)(uint8_t)(e) << 32 | (uint64_t)(uint8_t)(f) << 40 |         \
+	 (uint64_t)(uint8_t)(g) << 48 | (uint64_t)(uint8_t)(h) << 56)
+#define V128B(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p)                  \
+	V128(B8(a, b, c, d, e, f, g, h), B8(i, j, k, l, m, n, o, p))
+
+/* bytes 12..14 as one frame holds them, from bit 32 of the high half:
+ * 08 00 45, 86 dd 60 */
+#define FAST_ET4                                                               \
+	((uint64_t)FRAME16(ETHER_TYPE_IPV4) << 32 | (uint64_t)0x45 << 48)
+#define FAST_ET6                                                               \
+	((uint64_t)FRAME16(ETHER_TYPE_IPV6) << 32 | (uint64_t)0x60 << 48)
+#define FAST_MAC6 0xffffffffffffull
+
+/* bytes 0..15 of struct pkt_meta as fast_store starts them (offsets
+ * asserted above), VLAN id and l3_total 0 */
+#define FAST_HEAD(l3, l2_len, l3_len)                                          \
+	V128((uint64_t)(l3) << 16 | (uint64_t)((l2_len) != ETH_HDR_LEN) << 24, \
+	     (uint64_t)(l2_len) | (uint64_t)(l3_len) << 16)
+
+/* parse_fast's constants, the same for every port: in .rodata, so that
+ * no burst copies them to the stack (as a struct fast_ctx member of each
+ * would be). */
+static const struct fast_const {
 	__m128i m_v4; /* bytes 0..5 and 12..14 of tmpl: MAC, IPv4, IHL 5 */
 	__m128i d46; /* tmpl xor the same for IPv6 (86 dd 6x) */
 	__m128i m_v6; /* MAC, IPv6 and version 6 */
@@ -651,7 +689,6 @@ struct fast_ctx {
 	/* bytes 0..15 of struct pkt_meta for IPv4 and IPv6, untagged and
 	 * 802.1Q-tagged (fast_store) */
 	__m128i head4, head6, head4t, head6t;
-	__m128i pw; /* bytes 24..39: in_port, then zeros */
 	/* fast_ipv4: bytes 8..23 of pkt_meta from bytes 8..23 of the IPv4
 	 * header without options, for TCP and UDP (sport, dport) and for
 	 * ICMP (icmp_type), the rest zero; l2_len and l3_len for an
@@ -663,7 +700,40 @@ struct fast_ctx {
 	/* bytes 0..15 of a martian drop (fast_martian), untagged and
 	 * tagged */
 	__m128i mart, mart_t;
-	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
+	/* a tagged frame's bytes 4..19 (parse_fast): 81 00 at 12, then 08 00
+	 * 45 at 16 (IPv4, IHL 5); the bytes tested; their xor with IPv6's
+	 * (86 dd 6x); IPv6's bytes tested */
+	__m128i tag4, m_tag4, d46t, m_tag6;
+} fast_k = {
+	.m_v4 = V128(FAST_MAC6, 0xffffff00000000),
+	.d46 = V128(0, FAST_ET4 ^ FAST_ET6),
+	.m_v6 = V128(FAST_MAC6, 0xf0ffff00000000), /* the version */
+	.m_mac = V128(FAST_MAC6, 0),
+	.head4 = FAST_HEAD(L3_IPV4, ETH_HDR_LEN, IPV4_MIN_HDR),
+	.head6 = FAST_HEAD(L3_IPV6, ETH_HDR_LEN, IPV6_HDR_LEN),
+	.head4t = FAST_HEAD(L3_IPV4, ETH_HDR_LEN + VLAN_TAG_LEN, IPV4_MIN_HDR),
+	.head6t = FAST_HEAD(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN, IPV6_HDR_LEN),
+	/* pkt_meta byte 8 + k from header byte 8 + sh[k] (-1: zero) */
+	.sh_l4 = V128B(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, 13, 12, 15, 14, -1,
+		       -1),
+	.sh_icmp = V128B(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, -1, -1, -1, -1,
+			 12, -1),
+	.lens4 = V128(ETH_HDR_LEN | IPV4_MIN_HDR << 16, 0),
+	.lens4t = V128((ETH_HDR_LEN + VLAN_TAG_LEN) | IPV4_MIN_HDR << 16, 0),
+	.sh6 = V128B(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 13, 12, 15, 14, -1,
+		     -1),
+	.sh6_icmp = V128B(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+			  -1, 12, -1),
+	.lens6 = V128(ETH_HDR_LEN | IPV6_HDR_LEN << 16, 0),
+	.lens6t = V128((ETH_HDR_LEN + VLAN_TAG_LEN) | IPV6_HDR_LEN << 16, 0),
+	.mart = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8, ETH_HDR_LEN),
+	.mart_t = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8 | 1 << 24,
+		       ETH_HDR_LEN + VLAN_TAG_LEN),
+	.tag4 = V128(0,
+		     (uint64_t)FRAME16(ETHER_TYPE_VLAN) | FAST_ET4 >> 32 << 32),
+	.m_tag4 = V128(0, 0xffffff0000ffffull),
+	.d46t = V128(0, (FAST_ET4 ^ FAST_ET6) >> 32 << 32),
+	.m_tag6 = V128(0, 0xf0ffff0000ffffull),
 };
 
 /*
@@ -679,24 +749,28 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = m->pkt_len;
-	const uint64_t ol = m->ol_flags;
 	__m128i x;
 	uint32_t t20;
 	uint8_t proto;
 
 	/*
-	 * 28 <= tot <= len - off in one unsigned compare (len >= off + 28):
-	 * every packet this takes is at least 28 bytes and lies whole in
-	 * the first segment (len <= pkt_len), so its UDP or ICMP header does
-	 * and the transport header's room is t20.
+	 * 28 <= tot <= len - off in one compare, signed so that a frame
+	 * shorter than off + 28 fails it too (a tagged one: parse_fast has
+	 * only seen len >= FAST_MIN_LEN): every packet this takes is at
+	 * least 28 bytes and lies whole in the first segment (len <=
+	 * pkt_len), so its UDP or ICMP header does and the transport
+	 * header's room is t20.
 	 */
 	t20 = (uint32_t)ld_be16(ip + 2) - IPV4_MIN_HDR;
-	if (t20 - 8 > len - off - IPV4_MIN_HDR - 8)
+	if ((int64_t)(uint32_t)(t20 - 8) >
+	    (int64_t)len - (int64_t)(off + IPV4_MIN_HDR + 8))
 		return 0;
 	/* No flag: the sum. GOOD: none. BAD, or NONE (both bits):
-	 * parse_one's. */
-	if (unlikely(ol & RTE_MBUF_F_RX_IP_CKSUM_MASK)) {
-		if ((ol & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
+	 * parse_one's. The flags' first byte (little endian, as PARSE_FAST
+	 * is), so that the test reads it from memory: no register kept. */
+	if (unlikely(*(const uint8_t *)&m->ol_flags &
+		     RTE_MBUF_F_RX_IP_CKSUM_MASK)) {
+		if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
 		    RTE_MBUF_F_RX_IP_CKSUM_GOOD)
 			return 0;
 	} else if (!ipv4_hdr20_sum_ok_fast(ip, fc->inv, fc->lim)) {
@@ -712,16 +786,16 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	proto = ip[9];
 	x = _mm_loadu_si128((const void *)(ip + 8));
 	if (likely(proto == IPPROTO_UDP)) {
-		x = _mm_shuffle_epi8(x, fc->sh_l4);
+		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
 	} else if (proto == IPPROTO_TCP) {
 		const uint8_t doff = ip[IPV4_MIN_HDR + 12];
 
 		/* the data offset, >= 5 words, in the room (so >= 20) */
 		if (doff < 0x50 || (uint32_t)(doff >> 4) * 4 > t20)
 			return 0;
-		x = _mm_shuffle_epi8(x, fc->sh_l4);
+		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
 	} else if (proto == IPPROTO_ICMP) {
-		x = _mm_shuffle_epi8(x, fc->sh_icmp);
+		x = _mm_shuffle_epi8(x, fast_k.sh_icmp);
 	} else {
 		return 0;
 	}
@@ -735,11 +809,12 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	 * (struct fast_ctx, sh_l4 and sh_icmp), l2_len and l3_len from a
 	 * template, l3_total and dscp inserted.
 	 */
-	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fc->lens4 : fc->lens4t);
+	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fast_k.lens4 : fast_k.lens4t);
 	x = _mm_insert_epi16(x, (int)(t20 + IPV4_MIN_HDR), 2);
 	x = _mm_insert_epi8(x, ip[1] >> 2, 8);
 	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fc->head4 : fc->head4t, x, fc->pw);
+		   off == ETH_HDR_LEN ? fast_k.head4 : fast_k.head4t, x,
+		   fc->pw);
 	return 1 + tag;
 }
 
@@ -760,7 +835,7 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	pm_st128(pm, 64, z);
 	/* mid: l2_len, then zeros */
 	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fc->mart : fc->mart_t,
+		   off == ETH_HDR_LEN ? fast_k.mart : fast_k.mart_t,
 		   _mm_cvtsi32_si128((int)off), fc->pw);
 	return 3;
 }
@@ -778,19 +853,19 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	uint8_t proto;
 	__m128i sh, x;
 
-	if (len < off + IPV6_HDR_LEN + 8)
-		return 0;
-	/* 8 <= plen <= len - off - 40: the packet whole in the first segment
-	 * (len <= pkt_len; l3_total then fits its 16 bits), its UDP header
-	 * too, the transport header's room plen */
+	/* 8 <= plen <= len - off - 40, signed as fast_ipv4's (a frame
+	 * shorter than off + 48 fails it): the packet whole in the first
+	 * segment (len <= pkt_len; l3_total then fits its 16 bits), its UDP
+	 * header too, the transport header's room plen */
 	plen = ld_be16(ip + 4);
-	if (plen - 8 > len - off - IPV6_HDR_LEN - 8)
+	if ((int64_t)(uint32_t)(plen - 8) >
+	    (int64_t)len - (int64_t)(off + IPV6_HDR_LEN + 8))
 		return 0;
 	proto = ip[6];
 	/* Multicast to parse_one; ICMPv6 (ND among it) parsed here but not
 	 * marked (returns 2), so stage_local looks at it: struct burst's
 	 * parsed_fast. */
-	sh = fc->sh6;
+	sh = fast_k.sh6;
 	if (likely(proto == IPPROTO_UDP)) {
 	} else if (proto == IPPROTO_TCP) {
 		const uint8_t doff = ip[IPV6_HDR_LEN + 12];
@@ -798,7 +873,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 		if (doff < 0x50 || (uint32_t)(doff >> 4) * 4 > plen)
 			return 0;
 	} else if (proto == IPPROTO_ICMPV6) {
-		sh = fc->sh6_icmp;
+		sh = fast_k.sh6_icmp;
 	} else {
 		return 0;
 	}
@@ -815,23 +890,16 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	/* bytes 8..23 as fast_ipv4's: the ports from the header's bytes
 	 * 28..43 by one shuffle (sh6), the rest inserted */
 	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
-	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fc->lens6 : fc->lens6t);
+	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fast_k.lens6 : fast_k.lens6t);
 	x = _mm_insert_epi16(x, (int)(IPV6_HDR_LEN + plen), 2);
 	x = _mm_insert_epi8(x, proto, 6);
 	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 8);
 	x = _mm_insert_epi8(x, ip[7], 9);
 	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fc->head6 : fc->head6t, x, fc->pw);
+		   off == ETH_HDR_LEN ? fast_k.head6 : fast_k.head6t, x,
+		   fc->pw);
 	return (proto == IPPROTO_ICMPV6 ? 2 : 1) + tag;
 }
-
-/* The ethertype and the IP header's first byte as one word holds them
- * (ld_u32 at the ethertype), and the masks that select them. */
-#define ET_V4 (FRAME16(ETHER_TYPE_IPV4) | 0x45u << 16) /* IHL 5 */
-#define ET_V4_MASK 0x00ffffffu
-#define ET_V6 (FRAME16(ETHER_TYPE_IPV6) | 0x60u << 16)
-#define ET_V6_MASK 0x00f0ffffu
-#define ET_MASK 0x0000ffffu
 
 /*
  * The common case in one pass, checks first and stores after: a unicast
@@ -867,8 +935,7 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 {
 	const uint32_t len = m->data_len;
 	const uint32_t tagged = ETH_HDR_LEN + VLAN_TAG_LEN;
-	__m128i x;
-	uint32_t w;
+	__m128i x, y;
 
 	if (unlikely(len < FAST_MIN_LEN))
 		return 0;
@@ -877,83 +944,33 @@ parse_fast(const struct rte_mbuf *m, const uint8_t *p,
 	*smac = ld_u64(p + 6);
 	/* the destination MAC, the ethertype and version/IHL at once */
 	x = _mm_xor_si128(_mm_loadu_si128((const void *)p), fc->tmpl);
-	if (likely(_mm_testz_si128(x, fc->m_v4)))
+	if (likely(_mm_testz_si128(x, fast_k.m_v4)))
 		return fast_ipv4(m, p, ETH_HDR_LEN, len, fc, pm, 0);
-	if (likely(_mm_testz_si128(_mm_xor_si128(x, fc->d46), fc->m_v6)))
+	if (likely(_mm_testz_si128(_mm_xor_si128(x, fast_k.d46), fast_k.m_v6)))
 		return fast_ipv6(m, p, ETH_HDR_LEN, len, fc, pm, 0);
-	if (!_mm_testz_si128(x, fc->m_mac))
+	if (!_mm_testz_si128(x, fast_k.m_mac))
 		return 0;
-	w = ld_u32(p + 12);
-	if ((w & ET_MASK) != FRAME16(ETHER_TYPE_VLAN) ||
-	    len < FAST_MIN_LEN + VLAN_TAG_LEN)
-		return 0;
-	w = ld_u32(p + 16);
-	if ((w & ET_V4_MASK) == ET_V4)
+	/* bytes 4..19: the 802.1Q TPID, then the ethertype and the IP
+	 * header's first byte after the tag, at once (the length is
+	 * fast_ipv4's and fast_ipv6's test) */
+	y = _mm_xor_si128(_mm_loadu_si128((const void *)(p + 4)), fast_k.tag4);
+	if (likely(_mm_testz_si128(y, fast_k.m_tag4)))
 		return fast_ipv4(m, p, tagged, len, fc, pm, tag);
-	if ((w & ET_V6_MASK) == ET_V6)
+	if (_mm_testz_si128(_mm_xor_si128(y, fast_k.d46t), fast_k.m_tag6))
 		return fast_ipv6(m, p, tagged, len, fc, pm, tag);
 	return 0;
-}
-
-/* fast_ctx's head: bytes 0..15 of struct pkt_meta as fast_store starts
- * them (offsets asserted above), VLAN id and l3_total 0. */
-static inline __m128i
-fast_head(uint8_t l3, uint16_t l2_len, uint16_t l3_len)
-{
-	return _mm_set_epi64x(
-		(int64_t)((uint64_t)l2_len | (uint64_t)l3_len << 16),
-		(int64_t)((uint64_t)l3 << 16 | (uint64_t)(l2_len != ETH_HDR_LEN)
-						       << 24));
 }
 
 /* fast_ctx for port `port` whose MAC is mac. */
 static inline void
 fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
 {
-	/* bytes 12..14 as one frame holds them, from bit 32 of the high
-	 * half: 08 00 45, 86 dd 60 */
-	const uint64_t et4 = (uint64_t)FRAME16(ETHER_TYPE_IPV4) << 32 |
-			     (uint64_t)0x45 << 48;
-	const uint64_t et6 = (uint64_t)FRAME16(ETHER_TYPE_IPV6) << 32 |
-			     (uint64_t)0x60 << 48;
-	const int64_t mac6 = 0xffffffffffff;
-
-	fc->tmpl = _mm_set_epi64x((int64_t)et4, (int64_t)tbl_mac48(mac));
-	fc->m_v4 = _mm_set_epi64x(0xffffff00000000, mac6);
-	fc->m_mac = _mm_set_epi64x(0, mac6);
-	fc->d46 = _mm_set_epi64x((int64_t)(et4 ^ et6), 0);
-	fc->m_v6 = _mm_set_epi64x(0xf0ffff00000000, mac6); /* the version */
+	fc->tmpl = _mm_set_epi64x((int64_t)FAST_ET4, (int64_t)tbl_mac48(mac));
+	fc->pw = _mm_cvtsi32_si128(port);
 	fc->inv = CKSUM_INV;
 	fc->lim = CKSUM_LIM;
 	/* constants the compiler would otherwise rebuild per packet */
 	__asm__("" : "+r"(fc->inv), "+r"(fc->lim));
-	fc->head4 = fast_head(L3_IPV4, ETH_HDR_LEN, IPV4_MIN_HDR);
-	fc->head6 = fast_head(L3_IPV6, ETH_HDR_LEN, IPV6_HDR_LEN);
-	fc->head4t = fast_head(L3_IPV4, ETH_HDR_LEN + VLAN_TAG_LEN,
-			       IPV4_MIN_HDR);
-	fc->head6t = fast_head(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN,
-			       IPV6_HDR_LEN);
-	fc->pw = _mm_cvtsi32_si128(port);
-	/* pkt_meta byte 8 + k from header byte 8 + sh[k] (-1: zero) */
-	fc->sh_l4 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, 13, 12,
-				  15, 14, -1, -1);
-	fc->sh_icmp = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, -1,
-				    -1, -1, -1, 12, -1);
-	fc->lens4 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV4_MIN_HDR << 16);
-	fc->lens4t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
-				       IPV4_MIN_HDR << 16);
-	fc->mart = _mm_set_epi64x(ETH_HDR_LEN,
-				  VERDICT_DROP | IXG_DROP_MARTIAN << 8);
-	fc->mart_t = _mm_set_epi64x(ETH_HDR_LEN + VLAN_TAG_LEN,
-				    VERDICT_DROP | IXG_DROP_MARTIAN << 8 |
-					    1 << 24);
-	fc->sh6 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 13, 12,
-				15, 14, -1, -1);
-	fc->sh6_icmp = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-				     -1, -1, -1, 12, -1);
-	fc->lens6 = _mm_cvtsi32_si128(ETH_HDR_LEN | IPV6_HDR_LEN << 16);
-	fc->lens6t = _mm_cvtsi32_si128((ETH_HDR_LEN + VLAN_TAG_LEN) |
-				       IPV6_HDR_LEN << 16);
 }
 #endif /* PARSE_FAST */
 
@@ -1037,8 +1054,7 @@ head_peer_init(struct head_peer *hp, const struct tables *t, uint16_t port)
 /* stage_peer's step for packet i, CONTINUE, which parse_fast took with an
  * 802.1Q tag (no outer tag) and source MAC word smac. */
 static __rte_always_inline void
-head_peer_tagged(struct head_peer *hp, struct burst *b, unsigned i,
-		 uint64_t smac)
+head_peer_tagged(struct head_peer *hp, struct burst *b, size_t i, uint64_t smac)
 {
 	const uint32_t vid = b->meta[i].vlan;
 
@@ -1061,9 +1077,9 @@ head_peer_tagged(struct head_peer *hp, struct burst *b, unsigned i,
  * parse_burst's two loops' body (inlined: the masks stay in registers).
  */
 static __rte_always_inline void
-parse_fast_at(const struct tables *t, struct burst *b, unsigned i,
-	      uint16_t port, const struct fast_ctx *fc, uint32_t *refused,
-	      uint32_t *charged, const int fused, struct head_peer *hp)
+parse_fast_at(const struct tables *t, struct burst *b, size_t i, uint16_t port,
+	      const struct fast_ctx *fc, uint32_t *refused, uint32_t *charged,
+	      const int fused, struct head_peer *hp)
 {
 	struct rte_mbuf *m = b->pkts[i];
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -1127,6 +1143,7 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast,
 		struct fast_ctx fc;
 		struct head_peer hp;
 		uint32_t refused = 0;
+		size_t k;
 
 		fast_ctx_init(&fc, t->ports[port].mac, port);
 		if (fused)
@@ -1134,15 +1151,15 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast,
 		/* Two copies of the loop, so that the first alone tests for
 		 * a packet to prefetch: the frame PREFETCH_AHEAD on, at the
 		 * headroom's end, where PMDs put what they receive. */
-		for (i = 0; i + PREFETCH_AHEAD < n_pkts; i++) {
-			rte_prefetch0((uint8_t *)b->pkts[i + PREFETCH_AHEAD]
+		for (k = 0; k + PREFETCH_AHEAD < n_pkts; k++) {
+			rte_prefetch0((uint8_t *)b->pkts[k + PREFETCH_AHEAD]
 					      ->buf_addr +
 				      RTE_PKTMBUF_HEADROOM);
-			parse_fast_at(t, b, i, port, &fc, &refused, &charged,
+			parse_fast_at(t, b, k, port, &fc, &refused, &charged,
 				      fused, &hp);
 		}
-		for (; i < n_pkts; i++)
-			parse_fast_at(t, b, i, port, &fc, &refused, &charged,
+		for (; k < n_pkts; k++)
+			parse_fast_at(t, b, k, port, &fc, &refused, &charged,
 				      fused, &hp);
 		b->charged = charged;
 		b->parsed_fast = ~refused &
@@ -1193,25 +1210,54 @@ stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
 }
 
 /*
- * See pipeline.h: stage_sample first (it reads the frames and the
- * counters, which parse and peer leave alone, and writes neither the
- * metadata nor the burst), then stage_parse's loop with stage_peer's step
+ * See pipeline.h: stage_sample first (head_sample; it reads the frames
+ * and the counters, which parse and peer leave alone, and writes neither
+ * the metadata nor the burst), then stage_parse's loop with stage_peer's step
  * for each packet parse leaves CONTINUE (peer_at, the slot table of the
  * last VLAN id kept in registers), then the charged drops' peers: the
  * three stages' results, as each looks up or writes only its own
  * packet's. A port the fast path does not take runs the three stages.
  * Worker thread (or replay/test).
- * Cost: 94.1 instructions a packet on the real table through the ports
- * (stage_sample's 1.6 included; bench/README.md, "Issue 12, the head of
- * the pipeline"), 90.2 on parse_bench --head's traffic.
+ * Cost: 90.3 instructions a packet on the real table through the ports
+ * (stage_sample's 0.3 included; bench/README.md, "Issue 12, the head,
+ * second pass"), 86.5 on parse_bench --head's traffic, 110.2 with --vlan.
  */
+/*
+ * stage_sample for pipeline_head: its common burst, one that samples no
+ * packet (its countdown, drawn for the port's current rate, ends past the
+ * burst), taken here as stage_sample takes it (the pool counted, the
+ * countdown moved on); any other burst is stage_sample's. Saves the call
+ * and its reloads, a burst at a time.
+ */
+static __rte_always_inline void
+head_sample(struct pipeline_ctx *ctx, struct burst *b)
+{
+	const unsigned n = b->n;
+	const uint16_t port = b->port;
+	uint32_t rate, skip;
+
+	ctx->sample_n = 0;
+	if (ctx->samples == NULL || n == 0 || port >= IXG_MAX_PORTS)
+		return;
+	rate = ctx->t->ports[port].sample_rate;
+	if (likely(rate == 0))
+		return;
+	skip = ctx->sample_skip[port];
+	if (likely(skip > n && ctx->sample_skip_rate[port] == rate)) {
+		ctx->ctr->port[port].sample_pool += n;
+		ctx->sample_skip[port] = skip - n;
+		return;
+	}
+	stage_sample(ctx, b);
+}
+
 PIPELINE_NO_SLP void
 pipeline_head(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const struct tables *t = ctx->t;
 	const uint16_t port = b->port;
 
-	stage_sample(ctx, b);
+	head_sample(ctx, b);
 #if PARSE_FAST
 	if (likely(port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1))) {
 		parse_burst(t, b, 1, 1);

@@ -96,7 +96,7 @@ void peer_probed(struct burst *b, unsigned i, const uint64_t *base, uint32_t h,
  * every packet still CONTINUE.
  */
 static __rte_always_inline void
-peer_at(struct burst *b, unsigned i, const uint64_t *base, uint64_t mask,
+peer_at(struct burst *b, size_t i, const uint64_t *base, uint64_t mask,
 	uint64_t k)
 {
 	const uint64_t h = tbl_peer_hash_k(k) & mask;

@@ -950,25 +950,32 @@ head_frame(uint16_t port, uint8_t *buf)
 /*
  * pipeline_head (what pipeline_run runs) against stage_parse,
  * stage_sample and stage_peer apart (pipeline_run_observed's), over random
- * bursts on ports 0..2 with 1-in-3 sampling: every byte of the metadata,
- * the burst's charged, parsed_fast and gathered, the charged drops' source
- * MAC words, the sampling state and records, the counters.
+ * bursts on ports 0..2, each sampling 1-in-3, 1-in-40, 1-in-1000, not at
+ * all or every frame, its rate changed every 300 bursts (pipeline_head
+ * takes a burst that samples nothing itself: head_sample): every byte of
+ * the metadata, the burst's charged, parsed_fast and gathered, the charged
+ * drops' source MAC words, the sampling state and records, the counters.
  */
 static void
 test_head_equals_stages(void **state)
 {
+	static const uint32_t rates[] = {3, 40, 1000, 0, 1};
 	static struct head_side a, o;
 	uint8_t buf[MAX_FRAME];
 	unsigned round, i, p, fast = 0, peers = 0, dropped = 0, charged = 0;
+	unsigned unsampled = 0;
 
 	(void)state;
 	head_side_init(&a);
 	head_side_init(&o);
-	for (p = 0; p < 3; p++)
-		tbl->ports[p].sample_rate = 3;
 	for (round = 0; round < 3000; round++) {
 		uint16_t port = (uint16_t)rnd(3);
 		unsigned n = rnd(PIPELINE_BURST + 1);
+
+		if (round % 300 == 0)
+			for (p = 0; p < 3; p++)
+				tbl->ports[p].sample_rate =
+					rates[(round / 300 + p) % 5];
 
 		dp_burst_init(&a.b, port);
 		dp_burst_init(&o.b, port);
@@ -1004,6 +1011,8 @@ test_head_equals_stages(void **state)
 		assert_int_equal(a.ctx.sample_n, o.ctx.sample_n);
 		assert_memory_equal(a.ctx.sample_at, o.ctx.sample_at,
 				    a.ctx.sample_n);
+		unsampled += n > 0 && a.ctx.sample_n == 0 &&
+			     tbl->ports[port].sample_rate > 1;
 		/* what stage_output would do with the records */
 		sample_complete(&a.ctx, &a.b);
 		sample_complete(&o.ctx, &o.b);
@@ -1022,6 +1031,7 @@ test_head_equals_stages(void **state)
 	assert_true(a.ring->head > 1000);
 	assert_true(fast > 10000 && peers > 10000 && dropped > 5000);
 	assert_true(charged > 100);
+	assert_true(unsampled > 500);
 	for (p = 0; p < 3; p++)
 		tbl->ports[p].sample_rate = 0;
 	head_side_free(&a);

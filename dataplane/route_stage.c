@@ -5,14 +5,14 @@
  * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
  * egress peer, blackhole, no route, or a route back to the ingress peer.
  *
- * Cost: lookup 90.6 instructions/packet, route 0.6, on the real table
+ * Cost: lookup 84.6 instructions/packet, route 0.6, on the real table
  * through the ports (compare --callgrind): lookup's gather starts every
  * walk (both root reads of each packet), the IPv6 walks go on from the
  * metadata, and one pass over the leaves writes both countries, judges
  * the single-peer source checks for stage_sav and routes the packets to
  * members, which leaves stage_route the rest (a route to an ECMP group:
  * 105.7 in stage_route, bench/ecmp_bench.c); bench/README.md, "Issue 12,
- * the FIB walks, second pass (helper fib2)".
+ * the FIB walks, third pass (helper fib3)".
  */
 #include <stddef.h>
 #include <string.h>

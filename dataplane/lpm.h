@@ -202,6 +202,20 @@ lpm4_descend(const uint32_t *grp, uint32_t e, uint32_t a, unsigned s)
 	return e;
 }
 
+/*
+ * lpm4_descend in a DIR-24-8 table (root_bits 24, shift4 8): one group
+ * level, indexed by the address's last byte a[3] (a: network order),
+ * and no more (a group entry there would be a prefix longer than 32
+ * bits). The byte read from memory, not taken from the host-order word
+ * that indexed the root: the caller then needs no copy of that word
+ * kept for this rare step. Any thread.
+ */
+static inline uint32_t
+lpm4_descend24(const uint32_t *grp, uint32_t e, const uint8_t *a)
+{
+	return grp[lpm_group_index(e) | a[3]];
+}
+
 /* The value for IPv6 address a (network order). Any thread. */
 static inline uint32_t
 lpm6_lookup(const struct lpm *t, const uint8_t *a)

@@ -5,14 +5,14 @@
  * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
  * egress peer, blackhole, no route, or a route back to the ingress peer.
  *
- * Cost: lookup 90.6 instructions/packet, route 0.6, on the real table
+ * Cost: lookup 84.6 instructions/packet, route 0.6, on the real table
  * through the ports (compare --callgrind): lookup's gather starts every
  * walk (both root reads of each packet), the IPv6 walks go on from the
  * metadata, and one pass over the leaves writes both countries, judges
  * the single-peer source checks for stage_sav and routes the packets to
  * members, which leaves stage_route the rest (a route to an ECMP group:
  * 105.7 in stage_route, bench/ecmp_bench.c); bench/README.md, "Issue 12,
- * the FIB walks, second pass (helper fib2)".
+ * the FIB walks, third pass (helper fib3)".
  */
 #include <stddef.h>
 #include <string.h>
@@ -69,28 +69,60 @@ sav_other(struct burst *b, unsigned i, uint32_t sp)
 }
 
 /*
- * The leaves of one family's lookups (destination leaf[j], source's SAV
- * leaf sleaf[j], for packet at[j]), into the packets: route_nh and
- * dst_country; src_country; route's common case decided at once (a
- * member's hop whose session is up, not the ingress member, the packet
- * not received as L2 multicast: out_peer and out_port, as to_hop below
- * sets them), every other packet's bit in the mask returned, for
- * stage_route; the source check of a strict or feasible member's packet
- * against a single-peer leaf (b->sav_bad), the other checks left to
- * stage_sav (b->sav_set, b->sav_loose), which applies them to the
- * packets still VERDICT_CONTINUE then (stage_local decides before it).
- * Not inlined: in stage_lookup gcc held the gather's and the walks'
- * values through it and spilled its own. The source masks go straight
- * into b (rare bits).
+ * The source check of packet m (ingress peer in, SAV leaf sl) when the
+ * common case (a strict member whose own source it is) does not hold:
+ * by the peer's mode, as scatter_simple.
  */
-static __attribute__((noinline)) uint32_t
-scatter(const struct tables *t, struct burst *b, const struct walk *g,
-	unsigned n)
+static inline __attribute__((always_inline)) void
+sav_check(const struct tbl_peer *peers, struct burst *b,
+	  const struct pkt_meta *m, unsigned in, uint32_t sl)
 {
-	const struct tbl_peer *const peers = t->peers;
-	const uint32_t *const hop = t->hop;
+	uint8_t mode;
+
+	if ((unsigned)in - 1u >= IXG_MAX_PEERS - 1u)
+		return;
+	mode = peers[in].sav_mode;
+	if (mode == IXG_SAV_STRICT || mode == IXG_SAV_FEASIBLE) {
+		if ((sl ^ in) & SAV_VALUE_MASK)
+			sav_other(b, pkt_at(b, m), tbl_sav_leaf_peers(sl));
+	} else if (mode == IXG_SAV_LOOSE) {
+		b->sav_loose |= UINT32_C(1) << pkt_at(b, m);
+	}
+}
+
+_Static_assert(IXG_SAV_STRICT == 0, "strict is the zero mode");
+_Static_assert((IXG_MAX_PEERS & (IXG_MAX_PEERS - 1)) == 0,
+	       "peer ids mask to the table");
+
+/*
+ * The leaves of n gathered packets of one family (g[j]: the packet's
+ * metadata, its destination's route leaf and its source's SAV leaf),
+ * into the packets: route_nh and dst_country; src_country; route's
+ * common case decided at once (a member's hop whose session is up, not
+ * the ingress member, the packet not received as L2 multicast: out_peer
+ * and out_port, as to_hop below sets them), every other packet's bit in
+ * the mask returned, for stage_route, and in b->nh_local if it is
+ * routed to the node; the source check of a strict or feasible member's
+ * packet against a single-peer leaf (b->sav_bad), the other checks left
+ * to stage_sav (b->sav_set, b->sav_loose), which applies them to the
+ * packets still VERDICT_CONTINUE then (stage_local decides before it).
+ * The rare masks go straight into b.
+ *
+ * The source check's common case is one test: the leaf's peer XOR the
+ * ingress peer, ORed with that peer's mode (strict is 0), is 0. The
+ * peer's record is read at in & (IXG_MAX_PEERS - 1), with no range
+ * test: where in is out of range (0, or above the table) sav_check
+ * leaves the packet alone, so passing the test there is right whatever
+ * the record read says. Two packets an iteration (unrolled): one loop
+ * test for both.
+ */
+static inline __attribute__((always_inline)) uint32_t
+scatter_run(const struct tbl_peer *const peers, const uint32_t *const hop,
+	    struct burst *b, const struct walk *g, unsigned n)
+{
 	uint32_t todo = 0;
 
+#pragma GCC unroll 2
 	for (unsigned j = 0; j < n; j++) {
 		struct pkt_meta *const m = g[j].m;
 		const uint32_t l = g[j].nh, sl = g[j].sv;
@@ -101,35 +133,38 @@ scatter(const struct tables *t, struct burst *b, const struct walk *g,
 
 		m->route_nh = nh;
 		memcpy(&m->src_country, &cc, sizeof(cc));
-		if (likely((unsigned)in - 1u < IXG_MAX_PEERS - 1u)) {
-			const uint8_t mode = peers[in].sav_mode;
-
-			if (likely(mode == IXG_SAV_STRICT)) {
-				if (unlikely((sl ^ in) & SAV_VALUE_MASK))
-					sav_other(b, pkt_at(b, m),
-						  tbl_sav_leaf_peers(sl));
-			} else if (mode == IXG_SAV_FEASIBLE) {
-				if ((sl ^ in) & SAV_VALUE_MASK)
-					sav_other(b, pkt_at(b, m),
-						  tbl_sav_leaf_peers(sl));
-			} else if (mode == IXG_SAV_LOOSE) {
-				b->sav_loose |= UINT32_C(1) << pkt_at(b, m);
-			}
-		}
+		if (unlikely(((sl ^ in) & SAV_VALUE_MASK) |
+			     peers[in & (IXG_MAX_PEERS - 1)].sav_mode))
+			sav_check(peers, b, m, in, sl);
 		if (likely(nh - 1 < TBL_HOPS - 1) && likely(!m->l2_mcast)) {
 			const uint32_t h = __atomic_load_n(&hop[nh],
 							   __ATOMIC_RELAXED);
 			const uint16_t peer = (uint16_t)h;
 
-			if (likely(peer != 0 && peer != in)) {
+			if (likely(peer != 0 && peer != (uint16_t)in)) {
 				m->out_peer = peer;
 				m->out_port = (uint16_t)(h >> 16);
 				continue;
 			}
 		}
 		todo |= UINT32_C(1) << pkt_at(b, m);
+		if ((nh & NH_KIND_MASK) == NH_LOCAL)
+			b->nh_local |= UINT32_C(1) << pkt_at(b, m);
 	}
 	return todo;
+}
+
+/*
+ * Both families' leaves (the walks' g4 and g6), in one call. Not
+ * inlined: in stage_lookup gcc held the gather's and the walks' values
+ * through it and spilled its own.
+ */
+static __attribute__((noinline)) uint32_t
+scatter(const struct tables *t, struct burst *b, const struct walk *g4,
+	unsigned n4, const struct walk *g6, unsigned n6)
+{
+	return scatter_run(t->peers, t->hop, b, g4, n4) |
+	       scatter_run(t->peers, t->hop, b, g6, n6);
 }
 
 /* stage_lookup_simple's pass over the leaves (scatter's results). */
@@ -273,8 +308,8 @@ walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 
 /*
  * A burst's walks: the FIBs' roots and IPv4 root shifts (in), the
- * gathered packets by family (at4, at6: their indices in the burst),
- * their destination leaves (nh4, nh6) and source SAV leaves (sv4, sv6).
+ * gathered packets by family (g4, g6: n4 and n6 of them) with their
+ * destination leaves and source SAV leaves (struct walk).
  * One struct, so the gather's loop holds one pointer to all of them.
  * The packets by their metadata's address, not their index: no
  * multiplication by its size where they are used.
@@ -287,13 +322,38 @@ struct walks {
 };
 
 /*
+ * A packet's verdict and l3 (the first and third bytes of its metadata)
+ * from one load, as VERDICT_L3 makes them of a pair: the gather's two
+ * tests per packet in one compare.
+ */
+_Static_assert(offsetof(struct pkt_meta, verdict) == 0 &&
+		       offsetof(struct pkt_meta, l3) == 2,
+	       "verdict and l3 in the first 32-bit word");
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+#define VERDICT_L3(v, l3) ((uint32_t)(v) | (uint32_t)(l3) << 16)
+#else
+#define VERDICT_L3(v, l3) ((uint32_t)(v) << 24 | (uint32_t)(l3) << 8)
+#endif
+
+static inline uint32_t
+verdict_l3(const struct pkt_meta *m)
+{
+	uint32_t w;
+
+	memcpy(&w, m, sizeof(w));
+	return w & VERDICT_L3(0xff, 0xff);
+}
+
+/*
  * The gather, which starts every walk: both root reads of each
  * VERDICT_CONTINUE IP packet, so the burst's misses overlap (the core
- * runs ahead over the packets: ~15 instructions each); an IPv4 walk that
+ * runs ahead over the packets: ~22 instructions each); an IPv4 walk that
  * goes on into groups (prefixes longer than the root: few on a full
  * table) goes on at once, the IPv6 ones (nearly every address) in walk6.
  * rs, ss: w's IPv4 root shifts, constants in the common case (DIR-24-8
- * both: no shift count to keep in a register).
+ * both: no shift count to keep in a register, and the one group level
+ * indexed by the address's last byte read from the metadata,
+ * lpm4_descend24, so no host-order copy of the address stays live).
  */
 static inline __attribute__((always_inline)) void
 gather(const struct tables *t, struct burst *b, struct walks *w,
@@ -306,30 +366,37 @@ gather(const struct tables *t, struct burst *b, struct walks *w,
 
 	for (unsigned i = 0; i < n_pkts; i++) {
 		struct pkt_meta *m = &b->meta[i];
-		const uint8_t l3 = m->l3;
+		const uint32_t k = verdict_l3(m);
 
-		if (m->verdict != VERDICT_CONTINUE)
-			continue;
-		if (l3 == L3_IPV4) {
-			const uint32_t d = ld_be32(m->dst), s = ld_be32(m->src);
-			uint32_t e = r4root[d >> rs];
-			uint32_t f = s4root[s >> ss];
+		if (k == VERDICT_L3(VERDICT_CONTINUE, L3_IPV4)) {
+			uint32_t e = r4root[ld_be32(m->dst) >> rs];
+			uint32_t f = s4root[ld_be32(m->src) >> ss];
 
 			/* (a FIB's groups only here: fewer registers held
 			 * through the loop; no FIB, no group entry) */
 			if (unlikely((e | f) & LPM_GROUP)) {
-				if (e & LPM_GROUP)
-					e = lpm4_descend(t->route4->grp, e, d,
-							 rs);
-				if (f & LPM_GROUP)
+				if (!(e & LPM_GROUP))
+					;
+				else if (rs == 8)
+					e = lpm4_descend24(t->route4->grp, e,
+							   m->dst);
+				else
+					e = lpm4_descend(t->route4->grp, e,
+							 ld_be32(m->dst), rs);
+				if (!(f & LPM_GROUP))
+					;
+				else if (ss == 8)
+					f = lpm4_descend24(sav_fib(t, 0)->grp,
+							   f, m->src);
+				else
 					f = lpm4_descend(sav_fib(t, 0)->grp, f,
-							 s, ss);
+							 ld_be32(m->src), ss);
 			}
 			g4->m = m;
 			g4->nh = e;
 			g4->sv = f;
 			g4++;
-		} else if (l3 == L3_IPV6) {
+		} else if (k == VERDICT_L3(VERDICT_CONTINUE, L3_IPV6)) {
 			g6->m = m;
 			g6->nh = r6root[ld_be16(m->dst)];
 			g6->sv = s6root[ld_be16(m->src)];
@@ -355,13 +422,14 @@ gather_any(const struct tables *t, struct burst *b, struct walks *w)
 	gather(t, b, w, w->rs, w->ss);
 }
 
-void
+/* PIPELINE_NO_SLP: walk6's two leaf stores, else packed into an SSE
+ * register first (movd, pinsrd, movq: 2 instructions more a packet). */
+PIPELINE_NO_SLP void
 stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const struct tables *t = ctx->t;
 	struct walks w;
 	struct fib_view r4, s4, r6, s6;
-	uint32_t local = 0, todo = 0;
 
 	fib_view(t->route4, &r4);
 	fib_view(sav_fib(t, 0), &s4);
@@ -381,19 +449,8 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	if (w.n6 > 0)
 		walk6(&r6, &s6, w.g6, w.n6);
 	b->sav_bad = b->sav_set = b->sav_loose = 0;
-	if (w.n4 > 0)
-		todo |= scatter(t, b, w.g4, w.n4);
-	if (w.n6 > 0)
-		todo |= scatter(t, b, w.g6, w.n6);
-	/* the packets routed to the node: among those left to stage_route */
-	for (uint32_t m = todo; m != 0; m &= m - 1) {
-		const unsigned i = (unsigned)__builtin_ctz(m);
-
-		if ((b->meta[i].route_nh & NH_KIND_MASK) == NH_LOCAL)
-			local |= UINT32_C(1) << i;
-	}
-	b->nh_local = local;
-	b->route_todo = todo;
+	b->nh_local = 0;
+	b->route_todo = scatter(t, b, w.g4, w.n4, w.g6, w.n6);
 }
 
 /*

@@ -792,14 +792,16 @@ lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
  * FIBs DIR-24-8, no SAV FIB), IPv6 prefixes down to /128, multi-peer
  * source sets, countries, blackholes, the node's addresses; random
  * bursts of both families, ARP, packets dropped before, L2 multicast,
- * every SAV mode, ingress peers none and unknown. The whole burst is
- * compared, byte for byte.
+ * every SAV mode, ingress peers none, unknown and beyond the peer table
+ * (stage_lookup's source check reads the peer's mode at the id's low
+ * bits). The whole burst is compared, byte for byte.
  */
 static void
 test_lookup_equals_simple(void **state)
 {
 	static struct pfx_list routes, srcs;
 	unsigned seen_set = 0, seen_bad = 0, seen_todo = 0, seen_group4 = 0;
+	unsigned seen_far = 0;
 
 	(void)state;
 	for (unsigned cfg = CFG_SMALL; cfg <= CFG_NO_SAV; cfg++) {
@@ -849,6 +851,18 @@ test_lookup_equals_simple(void **state)
 				}
 				if (rnd(8) == 0)
 					a.meta[k].l2_mcast = 1;
+				/* ids beyond the peer table, aliasing a
+				 * strict member's (1, 5) and none's (0) in
+				 * their low 12 bits: never checked */
+				if (rnd(16) == 0) {
+					static const uint16_t far[] = {
+						IXG_MAX_PEERS + 1,
+						IXG_MAX_PEERS + 5,
+						2 * IXG_MAX_PEERS, 0xffff};
+
+					a.meta[k].in_peer = far[rnd(4)];
+					seen_far++;
+				}
 				if (rnd(16) == 0)
 					a.meta[k].l3 = L3_ARP;
 				if (rnd(10) == 0)
@@ -872,6 +886,7 @@ test_lookup_equals_simple(void **state)
 	assert_true(seen_bad > 50);
 	assert_true(seen_todo > 300);
 	assert_true(seen_group4 > 1000); /* DIR-24-8 walks that go on */
+	assert_true(seen_far > 100);
 }
 
 int

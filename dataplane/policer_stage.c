@@ -4,11 +4,11 @@
  * mode: class 0 is metered at the peer's committed rate, other classes at
  * the class's rates. Each worker meters with its own state.
  *
- * Cost: 37.8 instructions a packet on the real table through the ports
+ * Cost: 36.8 instructions a packet on the real table through the ports
  * (every packet metered, 93% in class 0): bench/ixgate-bench compare
  * --duts ixgate --callgrind --rounds 1 -d 5, then
  * bench/callgrind_stages.py (bench/README.md, "Issue 12, ACL and
- * policer, third pass (helper aclpol3)").
+ * policer, fourth pass (helper aclpol4)").
  */
 #include <stddef.h>
 #include <string.h>

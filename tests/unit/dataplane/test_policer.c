@@ -438,10 +438,16 @@ test_one_rate_matches_rte_meter(void **state)
 			uint32_t len = (uint32_t)(40 + rnd(&x) % 8961);
 			enum rte_color a, b;
 
-			switch (rnd(&x) % 4) {
+			switch (rnd(&x) % 5) {
 			case 0: break; /* the same burst */
 			case 1: now += rnd(&x) % (prof.cir_period + 1); break;
 			case 2: now += rnd(&x) % (8 * prof.cir_period); break;
+			case 3:
+				/* idle for any time up to 2^64 cycles: the
+				 * quotient of every size (a faster division
+				 * must answer for all of them) */
+				now += rnd(&x) >> (rnd(&x) % 64);
+				break;
 			default: now += rnd(&x) % (hz / 10 + 1); break;
 			}
 			a = rte_meter_trtcm_color_blind_check(&ref, &prof, now,

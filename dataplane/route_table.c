@@ -691,33 +691,6 @@ build_by_ranges4(const struct tbl_build *b, struct route4_change *c)
 	return yes;
 }
 
-/* First index of the sorted keys k[0..n) not before key x. */
-static size_t
-keys_lower(const uint64_t *k, size_t n, uint64_t x)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Key of the first address after prefix (a, len): UINT64_MAX past the
- * end of the address space. */
-static uint64_t
-key4_after(uint32_t a, uint8_t len)
-{
-	uint64_t last = (uint64_t)(a | ~mask4(len));
-
-	return last == UINT32_MAX ? UINT64_MAX : (last + 1) << 32;
-}
-
 /*
  * The route4 FIB of b from b->prev's and what changed, c
  * (build_by_ranges4: a delta's edits, the country prefixes whose country

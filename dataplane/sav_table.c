@@ -724,33 +724,6 @@ sav_same_sources(const void *src, size_t n, size_t esz)
 	return ka;
 }
 
-/* First index of the sorted keys k[0..n) not before key x. */
-static size_t
-sav_keys_lower(const uint64_t *k, size_t n, uint64_t x)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Key of the first address after prefix (a, len); UINT64_MAX past the
- * end of the address space. */
-static uint64_t
-sav_key4_after(uint32_t a, uint8_t len)
-{
-	uint64_t last = (uint64_t)(a | ~mask4(len));
-
-	return last == UINT32_MAX ? UINT64_MAX : (last + 1) << 32;
-}
-
 static int
 sav_pfx6_cmp(const struct fib_pfx6 *a, const uint8_t *addr, uint8_t len)
 {
@@ -1204,8 +1177,8 @@ ranges:
 	cch = NULL;
 	/* the ranges: changed prefixes inside no other changed prefix */
 	for (i = 0; i < n_ch; i++) {
-		if (n_rg > 0 && ch[i] < sav_key4_after(key4_addr(ch[n_rg - 1]),
-						       key4_len(ch[n_rg - 1])))
+		if (n_rg > 0 && ch[i] < key4_after(key4_addr(ch[n_rg - 1]),
+						   key4_len(ch[n_rg - 1])))
 			continue;
 		ch[n_rg++] = ch[i];
 	}
@@ -1218,10 +1191,10 @@ ranges:
 	for (size_t g = 0; g < n_rg; g++) {
 		uint32_t a = key4_addr(ch[g]), cover = 0, an;
 		uint8_t len = key4_len(ch[g]), ab[16] = {0};
-		uint64_t end = sav_key4_after(a, len);
-		size_t plo = sav_keys_lower(pk, pn, ch[g]),
-		       phi = sav_keys_lower(pk, pn, end),
-		       ki = sav_keys_lower(ka, na, ch[g]), depth;
+		uint64_t end = key4_after(a, len);
+		size_t plo = keys_lower(pk, pn, ch[g]),
+		       phi = keys_lower(pk, pn, end),
+		       ki = keys_lower(ka, na, ch[g]), depth;
 		int cl = 0;
 		struct {
 			uint32_t addr;
@@ -1238,7 +1211,7 @@ ranges:
 
 			if (!(lens[0] >> l & 1))
 				continue;
-			x = sav_keys_lower(pk, pn, c);
+			x = keys_lower(pk, pn, c);
 			if (x < pn && pk[x] == c) {
 				cover = pnh[x];
 				cl = l;
@@ -1297,8 +1270,8 @@ ranges:
 		/* with the country prefixes inside the range, around the
 		 * cover's peers and country */
 		{
-			size_t clo = sav_keys_lower(ck, cn, ch[g]),
-			       chi = sav_keys_lower(ck, cn, end);
+			size_t clo = keys_lower(ck, cn, ch[g]),
+			       chi = keys_lower(ck, cn, end);
 
 			/* (no pointer arithmetic on a NULL map) */
 			fn = fold4(tk, tv, rn, cn > 0 ? ck + clo : NULL,

@@ -269,6 +269,34 @@ key4_idx(uint64_t k)
 	return k & K4_IDX_MAX;
 }
 
+/* Key of the first address after prefix (a, len): UINT64_MAX past the
+ * end of the address space. */
+static inline uint64_t
+key4_after(uint32_t a, uint8_t len)
+{
+	uint64_t last = (uint64_t)(a | ~mask4(len));
+
+	return last == UINT32_MAX ? UINT64_MAX : (last + 1) << 32;
+}
+
+/* First index of the sorted keys k[0..n) not before key x (route_table.c
+ * and sav_table.c: the patch builds' ranges). */
+static inline size_t
+keys_lower(const uint64_t *k, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Sort IPv4 keys (LSD radix, linear time). 0 or -ENOMEM. */
 int sort_keys4(uint64_t *k, size_t n);
 

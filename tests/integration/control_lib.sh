@@ -175,7 +175,10 @@ PY
 drops() {
 	ctl --json show drops | python3 -c '
 import json, sys
-print(sum(d["packets"] for d in json.load(sys.stdin)["drops"] if d["reason"] == sys.argv[1]))' "$1"
+v = [d["packets"] for d in json.load(sys.stdin)["drops"] if d["reason"] == sys.argv[1]]
+if None in v:
+    sys.exit("drops %s: null: ixgate-control has no dataplane connected" % sys.argv[1])
+print(sum(v))' "$1"
 }
 
 # grows CMD...: the number CMD prints grows within 10 s (50 x 0.2 s).

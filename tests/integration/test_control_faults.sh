@@ -29,7 +29,11 @@ timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count 4096 \
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" "net_null1,no-rx=1"
 big_table
 big_to 198.18.6.2
-start_dp 200 "$TMP/live1.json"
+# --duration is a ceiling only: each dataplane is killed or stopped here.
+# The second one's former 60 s ended before the daemon's re-commit of the
+# big table at load ~30 (then the test waited out its bounds: meson's
+# 300 s).
+start_dp 900 "$TMP/live1.json"
 start_ctld --commit-timeout 60
 wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ tail -20 "$TMP/ctld.err" >&2; fail "no first commit"; }
@@ -87,7 +91,7 @@ wait_commit_sent $((n + 1)) || fail "no TXN_COMMIT (2)"
 kill -9 "$DP_REAL_PID"
 wait "$DP_PID" 2>/dev/null
 rm -f "$API_SOCK"
-start_dp 60 "$TMP/live2.json"
+start_dp 900 "$TMP/live2.json"
 wait "$RPID"
 sed 's/^/# /' "$TMP/r2.out"
 assert_contains "operator told UNKNOWN" "$TMP/r2.out" "dataplane connection lost; state UNKNOWN"

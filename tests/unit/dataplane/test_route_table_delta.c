@@ -43,6 +43,7 @@
 #include "fibrec.h"
 #include "ixg_wire.h"
 #include "lpm.h"
+#include "tables_impl.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
@@ -53,12 +54,6 @@ rnd(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return (uint32_t)(rng >> 16);
-}
-
-static uint32_t
-mask4(unsigned len)
-{
-	return len == 0 ? 0 : ~0u << (32 - len);
 }
 
 #define NPEERS 7
@@ -871,10 +866,48 @@ test_by_edits_countries(void **state)
 	by_edits();
 }
 
+/* The patch builds' range helpers (tables_impl.h), shared by
+ * route_table.c and sav_table.c: against a linear scan and by hand. */
+static void
+test_range_keys(void **state)
+{
+	uint64_t k[64];
+	uint32_t seed = 7;
+
+	(void)state;
+	assert_true(key4_after(0x0a000000, 8) == (uint64_t)0x0b000000 << 32);
+	assert_true(key4_after(0xc0a80100, 24) == (uint64_t)0xc0a80200 << 32);
+	assert_true(key4_after(0x0a000001, 32) == (uint64_t)0x0a000002 << 32);
+	assert_true(key4_after(0, 0) == UINT64_MAX);
+	assert_true(key4_after(0xffffff00, 24) == UINT64_MAX);
+	assert_true(key4_after(0xffffffff, 32) == UINT64_MAX);
+	for (unsigned i = 0; i < 64; i++) {
+		seed = seed * 1103515245u + 12345u;
+		k[i] = key4(seed & 0xfff00000u, (uint8_t)(8 + seed % 25),
+			    PK_ROUTE, i);
+	}
+	assert_int_equal(sort_keys4(k, 64), 0);
+	for (size_t n = 0; n <= 64; n += 7) {
+		for (unsigned t = 0; t < 200; t++) {
+			uint64_t x;
+			size_t want = 0;
+
+			seed = seed * 1103515245u + 12345u;
+			/* half of the probes are keys of the array */
+			x = t % 2 && n > 0 ? k[seed % n]
+					   : (uint64_t)seed << 32 | t;
+			while (want < n && k[want] < x)
+				want++;
+			assert_int_equal(keys_lower(k, n, x), want);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_range_keys),
 		cmocka_unit_test(test_by_edits),
 		cmocka_unit_test(test_by_edits_countries),
 	};

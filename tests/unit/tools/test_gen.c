@@ -1000,7 +1000,11 @@ test_expect_json(void **state)
 	gen_free(g);
 }
 
-/* 1M packets of the default mix: report the time (the goal is < 2 s). */
+/*
+ * 1M packets of the default mix: report the time (the goal is < 2 s). The
+ * time is printed, never asserted (a shared machine or a sanitizer makes it
+ * anything); what is asserted is that every call gave a frame that fits the buffer.
+ */
 static void
 test_speed(void **state)
 {
@@ -1018,15 +1022,17 @@ test_speed(void **state)
 	g = gen_new(&spec, &o, err, sizeof(err));
 	assert_non_null(g);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < 1000000; i++)
-		bytes += gen_next(g, buf, &ts, NULL, NULL);
+	for (i = 0; i < 1000000; i++) {
+		const uint32_t len = gen_next(g, buf, &ts, NULL, NULL);
+
+		assert_in_range(len, 1, GEN_FRAME_MAX);
+		bytes += len;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
 	printf("# 1M packets (%" PRIu64 " bytes) generated in %.3f s\n", bytes,
 	       s);
-	/* Loose bound: the machine is shared; the figure is reported. */
-	assert_true(s < 10.0);
 	gen_free(g);
 }
 

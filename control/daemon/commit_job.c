@@ -1620,6 +1620,21 @@ refuse_reload(struct commit_job *j, const char *error)
 		  on_result_written);
 }
 
+/*
+ * The compile and digest caches a task held come back to the loop (D's,
+ * if any, freed: a task that ran without them left D's NULL).
+ */
+static void
+caches_back(struct ctld *D, struct compile_task *t)
+{
+	ixg_conf_cache_free(D->conf_cache);
+	D->conf_cache = t->cache;
+	t->cache = NULL;
+	ctl_digests_free(D->digests);
+	D->digests = t->digests;
+	t->digests = NULL;
+}
+
 static void
 compile_done(void *arg)
 {
@@ -1631,13 +1646,7 @@ compile_done(void *arg)
 	j->task = NULL;
 	loop_timer_del(D->loop, j->timer);
 	j->timer = NULL;
-	/* The cache comes back to the loop. */
-	ixg_conf_cache_free(D->conf_cache);
-	D->conf_cache = t->cache;
-	t->cache = NULL;
-	ctl_digests_free(D->digests);
-	D->digests = t->digests;
-	t->digests = NULL;
+	caches_back(D, t);
 	if (t->errs_len > 0)
 		job_say_text(j, t->errs, t->errs_len);
 	if (t->rc != 0) {
@@ -1765,12 +1774,7 @@ warm_done(void *arg)
 
 	D->jobs->warm = NULL;
 	/* The caches come back (the loop made none meanwhile: jobs wait). */
-	ixg_conf_cache_free(D->conf_cache);
-	D->conf_cache = t->cache;
-	t->cache = NULL;
-	ctl_digests_free(D->digests);
-	D->digests = t->digests;
-	t->digests = NULL;
+	caches_back(D, t);
 	if (t->rc == 0)
 		ctld_log(D,
 			 "warmed the next reload: its load run once (parse "
@@ -1806,10 +1810,7 @@ start_warm(struct ctld *D)
 	D->digests = NULL;
 	if (offload_run(D->offload, compile_run, warm_done, compile_discard, t,
 			&J->warm) < 0) {
-		D->conf_cache = t->cache;
-		t->cache = NULL;
-		D->digests = t->digests;
-		t->digests = NULL;
+		caches_back(D, t);
 		compile_task_free(t);
 		J->warm = NULL;
 	}

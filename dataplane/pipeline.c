@@ -239,8 +239,13 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 	/* output_fwd_tag: len is below 0xfffff (tested above). */
 	output_tag_store(m, len << 32 | eg->tx_tag | tag_base | in_peer);
 	*rx_bytes += len;
-	if (in_peer != IXG_PEER_NONE) {
-		/* (in << 16) | out: the ids word turned by 16 bits. */
+	{
+		/* (in << 16) | out: the ids word turned by 16 bits. No slot
+		 * holds a key of in_peer IXG_PEER_NONE (the walk is never
+		 * called for one) nor key 0 (out_peer is not 0 here: peer
+		 * 0's egress record has no MAC), so a packet without an
+		 * ingress peer (which stage_peer drops) misses the home
+		 * slot, and is tested for only then. */
 		const uint32_t key = ids << 16 | ids >> 16;
 		/* The home slot's byte offset (output_peer_pair_home << 5):
 		 * a shift and a mask, then one lea, where the index took a
@@ -253,12 +258,14 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 			c, offsetof(struct ixg_lcore_counters, peer[0].rx),
 			(size_t)in_peer * TAIL_PEER_WORDS);
 
-		rx[0]++;
-		rx[1] += len;
 		if (likely((uint32_t)s[0] == key)) {
+			rx[0]++;
+			rx[1] += len;
 			s[1]++;
 			s[2] += len;
-		} else {
+		} else if (in_peer != IXG_PEER_NONE) {
+			rx[0]++;
+			rx[1] += len;
 			output_peer_pair_walk(
 				c, key, home / sizeof(struct ixg_ctr_peer_pair),
 				(uint32_t)len);

@@ -95,7 +95,7 @@ _Static_assert(sizeof(struct ixg_ctr_bh_peer) ==
 	    offsetof(LC, field[0] member), sizeof(uint64_t))
 #define CLASS_FAM(kind, field, member, key, name, type, unit, help)            \
 	FAM(CLASS, kind, key, name, type, unit, help,                          \
-	    offsetof(LC, field[0][0] member), 3 * sizeof(uint64_t))
+	    offsetof(LC, field[0][0] member), sizeof(((LC *)0)->field[0]))
 #define BH_FAM(kind, field, member, key, name, type, unit, help)               \
 	FAM(BLACKHOLE, kind, key, name, type, unit, help,                      \
 	    offsetof(LC, field[0] member), sizeof(struct ixg_ctr_pb))
@@ -121,8 +121,8 @@ const struct ixg_ctr_family ixg_ctr_families[IXG_CF_MAX] = {
 					IXG_CTR_NEIGH(NEIGH_FAM)
 						IXG_CTR_NHGROUP(NHG_FAM)};
 
-_Static_assert(sizeof(((LC *)0)->class_colour[0]) == 3 * sizeof(uint64_t),
-	       "class colours: green, yellow, red");
+_Static_assert(sizeof(((LC *)0)->class_colour[0]) == 4 * sizeof(uint64_t),
+	       "class colours: green, yellow, red, a spare (4: one lea)");
 
 const char *const ixg_ctr_dim_labels[IXG_CTR_DIM_MAX][4] = {
 	[IXG_CTR_DIM_NODE] = {NULL},
@@ -530,6 +530,7 @@ pairs_merge(const struct ixg_ctr_src *src, size_t table, uint32_t slots,
 				continue;
 			pairs[n].key = key;
 			pairs[n]._pad = 0;
+			pairs[n]._pad2 = 0;
 			pairs[n].pb.packets = __atomic_load_n(&p->pb.packets,
 							      __ATOMIC_RELAXED);
 			pairs[n].pb.bytes = __atomic_load_n(&p->pb.bytes,

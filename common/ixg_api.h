@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define IXG_API_VERSION 2
+#define IXG_API_VERSION 3
 
 /* ---------------------------------------------------------------------
  * Capacities: tables are sized for the real internet and a large exchange,
@@ -497,7 +497,8 @@ const struct ixg_spec_port *ixg_spec_port_by_name(const struct ixg_spec *s,
  *           IN       the field declared by the line above (no storage)
  *           REASONS  uint64_t field[IXG_DROP_MAX]: one value per drop
  *                    reason (label "reason")
- *           COLOURS  uint64_t [3]: green, yellow, red (label "colour")
+ *           COLOURS  uint64_t [4]: green, yellow, red (label "colour")
+ *                    and a spare that is always 0
  *           SUM      no storage: the sum over the reasons of the REASONS
  *                    family of the same field (JSON and ixgatectl only,
  *                    not a metric: exporters sum by reason themselves)
@@ -708,19 +709,24 @@ struct ixg_ctr_port {
 	IXG_CTR_PORT(IXG_CTR_FIELD)
 };
 
+/* A line each: a forwarded packet's ingress rx and egress tx are one line
+ * apiece (40 bytes at a 40-byte stride straddled two lines one time in
+ * four), and an index is a shift (bench/README.md, "the counters' layout"). */
 struct ixg_ctr_peer {
 	IXG_CTR_PEER(IXG_CTR_FIELD)
-};
+} __attribute__((aligned(64)));
 
 struct ixg_ctr_neigh {
 	IXG_CTR_NEIGH(IXG_CTR_FIELD)
 };
 
 #define IXG_PEER_PAIR_SLOTS 65536 /* open addressing, power of two */
+/* 32 bytes: a slot never straddles two lines and its index is a shift. */
 struct ixg_ctr_peer_pair {
 	uint32_t key; /* (in_peer << 16) | out_peer; 0 = empty slot */
 	uint32_t _pad;
 	struct ixg_ctr_pb pb;
+	uint64_t _pad2;
 };
 
 /* Blackhole x ingress peer counters: open addressing like the peer pairs.
@@ -729,10 +735,11 @@ struct ixg_ctr_peer_pair {
 #define IXG_BH_PEER_KEY(id, peer) ((((uint32_t)(id) + 1) << 12) | (peer))
 #define IXG_BH_PEER_ID(key) (((key) >> 12) - 1)
 #define IXG_BH_PEER_PEER(key) ((key)&0xfffu)
-struct ixg_ctr_bh_peer {
+struct ixg_ctr_bh_peer { /* the layout of struct ixg_ctr_peer_pair */
 	uint32_t key; /* IXG_BH_PEER_KEY(blackhole id, in peer); 0 = empty */
 	uint32_t _pad;
 	struct ixg_ctr_pb pb;
+	uint64_t _pad2;
 };
 
 /*
@@ -764,7 +771,9 @@ struct ixg_lcore_counters {
 	struct ixg_ctr_port port[IXG_MAX_PORTS];
 	struct ixg_ctr_peer peer[IXG_MAX_PEERS];
 	uint64_t acl_hits[IXG_MAX_ACL_RULES];
-	uint64_t class_colour[IXG_MAX_CLASSES][3]; /* green, yellow, red */
+	/* Green, yellow, red and a spare: [class][colour] is class * 4 +
+	 * colour, one address computation. */
+	uint64_t class_colour[IXG_MAX_CLASSES][4];
 	struct ixg_ctr_pb country_pair[IXG_MAX_COUNTRIES][IXG_MAX_COUNTRIES];
 	struct ixg_ctr_neigh neigh[2 * IXG_MAX_PEERS]; /* peer * 2 + IPv6 */
 	struct ixg_ctr_pb nhgroup[IXG_MAX_NHGROUPS]; /* by group id */
@@ -1300,6 +1309,9 @@ IXG_STATIC_SIZE(struct ixg_msg_get_ids, 16);
 IXG_STATIC_SIZE(struct ixg_id_entry, 48);
 IXG_STATIC_SIZE(struct ixg_msg_ids, 80);
 IXG_STATIC_SIZE(struct ixg_ctr_ports, 8 + 72 * IXG_MAX_PORTS);
+IXG_STATIC_SIZE(struct ixg_ctr_peer, 64);
+IXG_STATIC_SIZE(struct ixg_ctr_peer_pair, 32);
+IXG_STATIC_SIZE(struct ixg_ctr_bh_peer, 32);
 IXG_STATIC_SIZE(struct ixg_msg_get_samples, 16);
 IXG_STATIC_SIZE(struct ixg_msg_samples, 40);
 IXG_STATIC_SIZE(struct ixg_msg_peer_down, 16 + 2 * IXG_MAX_PEERS / 8);

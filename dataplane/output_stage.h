@@ -70,6 +70,17 @@ output_peer_pair_home(uint32_t key)
 	return (key * 0x9e3779b1u) >> 16; /* Fibonacci hashing */
 }
 
+/* The home slot's byte offset in the table (output_peer_pair_home times
+ * the slot's 32 bytes): the multiply's bits 16..31 at bits 5..20. */
+static __rte_always_inline uint32_t
+output_peer_pair_home_at(uint32_t key)
+{
+	_Static_assert(sizeof(struct ixg_ctr_peer_pair) == 32 &&
+			       IXG_PEER_PAIR_SLOTS == 65536,
+		       "a slot's offset: 16 bits of hash, 5 of slot");
+	return (key * 0x9e3779b1u) >> 11 & ~31u;
+}
+
 /*
  * Peer-pair counters (output_peer_pair_walk). A pair seen before is in its
  * home slot unless it collided: that test comes first.

@@ -60,6 +60,11 @@ _Static_assert(0 PIPELINE_TAIL_STAGES(X_TAIL_COUNT) == 2 &&
  * counts then add without a test, and the rest goes to tail_other.
  */
 #define TAIL_LIM_AT 22
+#define TAIL_SRC_HI_AT 33 /* class_id's high byte, src_country's low */
+_Static_assert(offsetof(struct pkt_meta, class_id) + 1 == TAIL_SRC_HI_AT &&
+		       offsetof(struct pkt_meta, src_country) ==
+			       TAIL_SRC_HI_AT + 1,
+	       "tail_send: src_country << 8 in the 16 bits at byte 33");
 _Static_assert(offsetof(struct pkt_meta, icmp_type) == 22 &&
 		       offsetof(struct pkt_meta, colour) == 23 &&
 		       offsetof(struct pkt_meta, in_port) == 24 &&
@@ -139,6 +144,30 @@ tail_retag(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_egress *eg)
 }
 
 /*
+ * The 64-bit words at byte off of c, from word i: gcc makes the address
+ * of a counter pair one lea (c, the constant, the index), where
+ * c->peer[i] took a shift and an add (or two lea at 40 bytes) and
+ * &country_pair[0][0] + i a spilled base.
+ */
+static __rte_always_inline uint64_t *
+tail_words(struct ixg_lcore_counters *c, size_t off, size_t i)
+{
+	return (uint64_t *)((char *)c + off) + i;
+}
+
+/* A peer pair slot as words: the key in the low half of the first
+ * (little-endian), packets, bytes. */
+_Static_assert(offsetof(struct ixg_ctr_peer_pair, key) == 0 &&
+		       offsetof(struct ixg_ctr_peer_pair, pb) == 8 &&
+		       RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN,
+	       "tail_send: a pair slot's words");
+
+#define TAIL_PEER_WORDS (sizeof(struct ixg_ctr_peer) / sizeof(uint64_t))
+_Static_assert(sizeof(struct ixg_ctr_peer) % sizeof(uint64_t) == 0 &&
+		       offsetof(struct ixg_ctr_pb, bytes) == sizeof(uint64_t),
+	       "tail_words: peers in words, packets then bytes");
+
+/*
  * tail_forward's packet pm/m to eg's member, past the tests of its
  * metadata, the MTU and (retag: another tag stack out than in) the
  * room for its tags: its family and MAC tested, then rewritten, handed
@@ -210,24 +239,46 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 	/* output_fwd_tag: len is below 0xfffff (tested above). */
 	output_tag_store(m, len << 32 | eg->tx_tag | tag_base | in_peer);
 	*rx_bytes += len;
-	if (in_peer != IXG_PEER_NONE) {
-		/* (in << 16) | out: the ids word turned by 16 bits. */
+	{
+		/* (in << 16) | out: the ids word turned by 16 bits. No slot
+		 * holds a key of in_peer IXG_PEER_NONE (the walk is never
+		 * called for one) nor key 0 (out_peer is not 0 here: peer
+		 * 0's egress record has no MAC), so a packet without an
+		 * ingress peer (which stage_peer drops) misses the home
+		 * slot, and is tested for only then. */
 		const uint32_t key = ids << 16 | ids >> 16;
-		const uint32_t h = output_peer_pair_home(key);
-		struct ixg_ctr_peer_pair *s =
-			&c->peer_pair[h & (IXG_PEER_PAIR_SLOTS - 1)];
+		/* The home slot's byte offset (output_peer_pair_home << 5):
+		 * a shift and a mask, then one lea, where the index took a
+		 * shift, a copy and two lea. */
+		const uint32_t home = output_peer_pair_home_at(key);
+		uint64_t *s = tail_words(
+			c, offsetof(struct ixg_lcore_counters, peer_pair),
+			home / sizeof(uint64_t));
+		uint64_t *rx = tail_words(
+			c, offsetof(struct ixg_lcore_counters, peer[0].rx),
+			(size_t)in_peer * TAIL_PEER_WORDS);
 
-		c->peer[in_peer].rx.packets++;
-		c->peer[in_peer].rx.bytes += len;
-		if (likely(s->key == key)) {
-			s->pb.packets++;
-			s->pb.bytes += len;
-		} else {
-			output_peer_pair_walk(c, key, h, (uint32_t)len);
+		if (likely((uint32_t)s[0] == key)) {
+			rx[0]++;
+			rx[1] += len;
+			s[1]++;
+			s[2] += len;
+		} else if (in_peer != IXG_PEER_NONE) {
+			rx[0]++;
+			rx[1] += len;
+			output_peer_pair_walk(
+				c, key, home / sizeof(struct ixg_ctr_peer_pair),
+				(uint32_t)len);
 		}
 	}
-	c->peer[out_peer].tx.packets++;
-	c->peer[out_peer].tx.bytes += len;
+	{
+		uint64_t *tx = tail_words(
+			c, offsetof(struct ixg_lcore_counters, peer[0].tx),
+			(size_t)out_peer * TAIL_PEER_WORDS);
+
+		tx[0]++;
+		tx[1] += len;
+	}
 	{
 		const uint32_t rule = pm->acl_rule;
 
@@ -236,11 +287,20 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 			c->acl_hits[rule]++;
 	}
 	{
-		struct ixg_ctr_pb *cp =
-			&c->country_pair[pm->src_country][pm->dst_country];
+		/* [src][dst] is src << 8 | dst: the 16 bits at byte 33 are
+		 * src << 8, class_id's high byte being 0 (tail_limits). */
+		uint16_t src_hi;
 
-		cp->packets++;
-		cp->bytes += len;
+		memcpy(&src_hi, (const uint8_t *)pm + TAIL_SRC_HI_AT,
+		       sizeof(src_hi));
+
+		const size_t cell = (size_t)src_hi | (uint8_t)pm->dst_country;
+		uint64_t *cp = tail_words(
+			c, offsetof(struct ixg_lcore_counters, country_pair),
+			cell * (sizeof(struct ixg_ctr_pb) / sizeof(uint64_t)));
+
+		cp[0]++;
+		cp[1] += len;
 	}
 	c->class_colour[pm->class_id][pm->colour]++;
 	pm->verdict = VERDICT_FORWARD;
@@ -359,10 +419,10 @@ tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
  * completed after the last decision (output_end), as stage_output does,
  * and the dropped mbufs freed in one call there. The common forwarded
  * packet takes tail_forward, the others tail_other. Worker thread.
- * Cost: 115.8 instructions a packet on the real table through the ports
- * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 115.7
- * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the tail,
- * fourth pass (helper tail3)").
+ * Cost: 110.9 instructions a packet on the real table through the ports
+ * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 110.7
+ * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the counters'
+ * layout (helper ctr4)").
  */
 PIPELINE_NO_SLP void
 pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)

@@ -128,12 +128,21 @@ is_vlan_tpid(uint16_t et)
 /* Not martian: a multicast destination, which parse_fast leaves to
  * parse_one (see struct burst's parsed_fast). */
 #define MCAST_DST 4
+/*
+ * Not IPv4: an IPv6 address's first octet 0 or 0xff, the only ones under
+ * which ipv6_martian can hold or a destination be multicast: fast_ipv6
+ * tests both addresses' with the same two loads as fast_ipv4's, and looks
+ * closer only where one is set. Both octets are already IPv4 martians, so
+ * fast_ipv4's test (any bit) is unchanged.
+ */
+#define V6_LOOK 8
 /* The table above by first octet: two loads instead of six compares. */
 static const uint8_t ipv4_martian_octet[256] = {
-	[0] = MARTIAN_SRC | MARTIAN_DST,
+	[0] = MARTIAN_SRC | MARTIAN_DST | V6_LOOK,
 	[127] = MARTIAN_SRC | MARTIAN_DST,
 	[224 ... 239] = MARTIAN_SRC | MCAST_DST,
-	[240 ... 255] = MARTIAN_SRC | MARTIAN_DST,
+	[240 ... 254] = MARTIAN_SRC | MARTIAN_DST,
+	[255] = MARTIAN_SRC | MARTIAN_DST | V6_LOOK,
 };
 
 static inline int
@@ -540,12 +549,15 @@ _Static_assert(offsetof(struct pkt_meta, in_port) == 24 &&
 		       sizeof(struct pkt_meta) >= PM_BASE_SIZE,
 	       "parse_fast: the rest");
 
-_Static_assert(offsetof(struct pkt_meta, l4_proto) == 14 &&
+_Static_assert(offsetof(struct pkt_meta, l3_total) == 12 &&
+		       offsetof(struct pkt_meta, l4_proto) == 14 &&
+		       offsetof(struct pkt_meta, dscp) == 16 &&
 		       offsetof(struct pkt_meta, ttl) == 17 &&
 		       offsetof(struct pkt_meta, sport) == 18 &&
 		       offsetof(struct pkt_meta, dport) == 20 &&
-		       offsetof(struct pkt_meta, icmp_type) == 22,
-	       "fast_ipv4: the shuffle (sh_l4, sh_icmp)");
+		       offsetof(struct pkt_meta, icmp_type) == 22 &&
+		       offsetof(struct pkt_meta, in_port) == 24,
+	       "fast_ipv4, fast_ipv6: the inserts and shuffles (sh_l4, sh6)");
 
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN && defined(__SSE4_1__) &&              \
 	defined(__x86_64__)
@@ -564,12 +576,6 @@ _Static_assert(offsetof(struct pkt_meta, l4_proto) == 14 &&
 #if PARSE_FAST
 _Static_assert(RTE_MBUF_F_RX_IP_CKSUM_MASK < 0x100,
 	       "fast_ipv4: the checksum flags in ol_flags' first byte");
-
-static __rte_always_inline void
-pm_st16(struct pkt_meta *pm, size_t off, uint16_t v)
-{
-	memcpy((uint8_t *)pm + off, &v, sizeof(v));
-}
 
 static __rte_always_inline void
 pm_st64(struct pkt_meta *pm, size_t off, uint64_t v)
@@ -598,24 +604,25 @@ meta_tail(struct pkt_meta *pm)
 
 /*
  * What every packet parse_fast takes stores alike (after meta_tail and the
- * addresses, the caller's): bytes 0..15 as `head` (struct fast_ctx:
- * verdict and drop_reason 0, l3, n_vlans, VLANs 0, l2_len, l3_len), the
- * VLAN id if tagged, bytes 8..23 as `mid` (l2_len .. colour, the
- * caller's), `pw` (in_port, out_port 0, in_peer IXG_PEER_NONE, out_peer
- * 0, and zeros), class_id .. route_nh zero, rx_len with remark, l2_mcast
- * and gen 0. off: the Ethernet header's length, a constant (ETH_HDR_LEN,
- * or one tag more: its VLAN id is read here).
+ * addresses, the caller's), each 16 bytes once, built in registers: bytes
+ * 0..15 as `head` (verdict and drop_reason 0, l3, n_vlans, VLANs 0,
+ * l2_len, l3_len, l3_total, l4_proto, frag 0: a fast_const template with
+ * the caller's inserts) with the VLAN id inserted if tagged, bytes 16..31
+ * as `mid` (dscp .. colour, the caller's; in_port, out_port 0, in_peer
+ * IXG_PEER_NONE, out_peer 0: struct fast_ctx's pw ORed in by the caller),
+ * class_id .. route_nh zero, rx_len with remark, l2_mcast and gen 0. off:
+ * the Ethernet header's length, a constant (ETH_HDR_LEN, or one tag more:
+ * its VLAN id is read here).
  */
 static __rte_always_inline void
 fast_store(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
-	   struct pkt_meta *pm, __m128i head, __m128i mid, __m128i pw)
+	   struct pkt_meta *pm, __m128i head, __m128i mid)
 {
-	pm_st128(pm, 0, head);
 	if (off != ETH_HDR_LEN)
-		pm_st16(pm, 4, ld_be16(p + ETH_HDR_LEN) & 0x0fff);
-	pm_st128(pm, 8, mid);
-	/* in_port, then zeros to route_nh: two overlapping stores */
-	pm_st128(pm, 24, pw);
+		head = _mm_insert_epi16(head, ld_be16(p + ETH_HDR_LEN) & 0x0fff,
+					2);
+	pm_st128(pm, 0, head);
+	pm_st128(pm, 16, mid);
 	pm_st128(pm, 32, _mm_setzero_si128());
 	pm_st64(pm, 80, pkt_len);
 }
@@ -646,7 +653,7 @@ ipv4_hdr20_sum_ok_fast(const uint8_t *p, uint64_t inv, uint64_t lim)
 /* What parse_fast's copies keep in registers across a burst: the port's. */
 struct fast_ctx {
 	__m128i tmpl; /* the port's MAC, then (byte 12) 08 00 45 */
-	__m128i pw; /* bytes 24..39: in_port, then zeros */
+	__m128i pw; /* bytes 16..31 of pkt_meta: in_port, the rest 0 */
 	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
 };
 
@@ -673,7 +680,7 @@ struct fast_ctx {
 #define FAST_MAC6 0xffffffffffffull
 
 /* bytes 0..15 of struct pkt_meta as fast_store starts them (offsets
- * asserted above), VLAN id and l3_total 0 */
+ * asserted above), VLAN id, l3_total and l4_proto 0 */
 #define FAST_HEAD(l3, l2_len, l3_len)                                          \
 	V128((uint64_t)(l3) << 16 | (uint64_t)((l2_len) != ETH_HDR_LEN) << 24, \
 	     (uint64_t)(l2_len) | (uint64_t)(l3_len) << 16)
@@ -689,14 +696,13 @@ static const struct fast_const {
 	/* bytes 0..15 of struct pkt_meta for IPv4 and IPv6, untagged and
 	 * 802.1Q-tagged (fast_store) */
 	__m128i head4, head6, head4t, head6t;
-	/* fast_ipv4: bytes 8..23 of pkt_meta from bytes 8..23 of the IPv4
-	 * header without options, for TCP and UDP (sport, dport) and for
-	 * ICMP (icmp_type), the rest zero; l2_len and l3_len for an
-	 * untagged and a tagged frame. */
-	__m128i sh_l4, sh_icmp, lens4, lens4t;
-	/* fast_ipv6: the ports from the header's bytes 28..43; l2_len and
-	 * l3_len */
-	__m128i sh6, sh6_icmp, lens6, lens6t;
+	/* fast_ipv4: bytes 16..31 of pkt_meta from bytes 8..23 of the
+	 * IPv4 header without options (ttl; for TCP and UDP sport and
+	 * dport, for ICMP icmp_type), the rest zero */
+	__m128i sh_l4, sh_icmp;
+	/* fast_ipv6: the same from the header's bytes 28..43 (the ports or
+	 * the ICMPv6 type; not the hop limit) */
+	__m128i sh6, sh6_icmp;
 	/* bytes 0..15 of a martian drop (fast_martian), untagged and
 	 * tagged */
 	__m128i mart, mart_t;
@@ -713,19 +719,16 @@ static const struct fast_const {
 	.head6 = FAST_HEAD(L3_IPV6, ETH_HDR_LEN, IPV6_HDR_LEN),
 	.head4t = FAST_HEAD(L3_IPV4, ETH_HDR_LEN + VLAN_TAG_LEN, IPV4_MIN_HDR),
 	.head6t = FAST_HEAD(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN, IPV6_HDR_LEN),
-	/* pkt_meta byte 8 + k from header byte 8 + sh[k] (-1: zero) */
-	.sh_l4 = V128B(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, 13, 12, 15, 14, -1,
-		       -1),
-	.sh_icmp = V128B(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, -1, -1, -1, -1,
-			 12, -1),
-	.lens4 = V128(ETH_HDR_LEN | IPV4_MIN_HDR << 16, 0),
-	.lens4t = V128((ETH_HDR_LEN + VLAN_TAG_LEN) | IPV4_MIN_HDR << 16, 0),
-	.sh6 = V128B(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 13, 12, 15, 14, -1,
+	/* pkt_meta byte 16 + k from header byte 8 (IPv6: 28) + sh[k] (-1:
+	 * zero) */
+	.sh_l4 = V128B(-1, 0, 13, 12, 15, 14, -1, -1, -1, -1, -1, -1, -1, -1,
+		       -1, -1),
+	.sh_icmp = V128B(-1, 0, -1, -1, -1, -1, 12, -1, -1, -1, -1, -1, -1, -1,
+			 -1, -1),
+	.sh6 = V128B(-1, -1, 13, 12, 15, 14, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 		     -1),
-	.sh6_icmp = V128B(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-			  -1, 12, -1),
-	.lens6 = V128(ETH_HDR_LEN | IPV6_HDR_LEN << 16, 0),
-	.lens6t = V128((ETH_HDR_LEN + VLAN_TAG_LEN) | IPV6_HDR_LEN << 16, 0),
+	.sh6_icmp = V128B(-1, -1, -1, -1, -1, -1, 12, -1, -1, -1, -1, -1, -1,
+			  -1, -1, -1),
 	.mart = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8, ETH_HDR_LEN),
 	.mart_t = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8 | 1 << 24,
 		       ETH_HDR_LEN + VLAN_TAG_LEN),
@@ -735,6 +738,47 @@ static const struct fast_const {
 	.d46t = V128(0, (FAST_ET4 ^ FAST_ET6) >> 32 << 32),
 	.m_tag6 = V128(0, 0xf0ffff0000ffffull),
 };
+
+/*
+ * A TCP header's data offset byte `doff` (RFC 9293 3.1: words in its high
+ * nibble) is at least 5 words and fits the room `len - hdr` bytes (len <
+ * 2^16, hdr a constant): 0x50 <= (doff & 0xf0) <= 4 * room in one
+ * compare, the left side unsigned (below 0x50 it wraps above any right
+ * side), the right signed (negative for a room under 20 bytes).
+ */
+static __rte_always_inline int
+tcp_doff_ok(uint8_t doff, uint32_t len, const uint32_t hdr)
+{
+	return (int64_t)(uint32_t)((doff & 0xf0u) - 0x50) <=
+	       (int64_t)len * 4 - (int64_t)(4 * hdr + 0x50);
+}
+
+/*
+ * fast_ipv6's look at addresses whose first octet is 0 or 0xff (V6_LOOK):
+ * 0 for a destination parse_one takes (ff00::/8: multicast, or a martian
+ * scope), 1 for a martian (ipv6_martian), 2 for neither. Out of line.
+ */
+static __rte_noinline int
+fast6_look(const uint8_t *ip)
+{
+	if (ip[24] == 0xff)
+		return 0;
+	if (ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
+	    ipv6_low_martian(ip + 24))
+		return 1;
+	return 2;
+}
+
+/* m->pkt_len zero-extended by its load: gcc 12 loads it 32-bit and copies
+ * it to extend it before the 64-bit store of rx_len (fast_store). */
+static __rte_always_inline uint64_t
+mbuf_pkt_len64(const struct rte_mbuf *m)
+{
+	uint64_t v;
+
+	__asm__("movl %1, %k0" : "=r"(v) : "m"(m->pkt_len));
+	return v;
+}
 
 /*
  * parse_fast's IPv4 after an Ethernet header of `off` bytes (a constant:
@@ -748,8 +792,8 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	  const int tag)
 {
 	const uint8_t *ip = p + off;
-	const uint64_t pkt_len = m->pkt_len;
-	__m128i x;
+	const uint64_t pkt_len = mbuf_pkt_len64(m);
+	__m128i x, h;
 	uint32_t t20;
 	uint8_t proto;
 
@@ -788,10 +832,8 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	if (likely(proto == IPPROTO_UDP)) {
 		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
 	} else if (proto == IPPROTO_TCP) {
-		const uint8_t doff = ip[IPV4_MIN_HDR + 12];
-
-		/* the data offset, >= 5 words, in the room (so >= 20) */
-		if (doff < 0x50 || (uint32_t)(doff >> 4) * 4 > t20)
+		if (!tcp_doff_ok(ip[IPV4_MIN_HDR + 12], t20 + IPV4_MIN_HDR,
+				 IPV4_MIN_HDR))
 			return 0;
 		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
 	} else if (proto == IPPROTO_ICMP) {
@@ -804,17 +846,17 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	pm_st128(pm, 48, _mm_cvtsi32_si128((int)ld_u32(ip + 12)));
 	pm_st128(pm, 64, _mm_cvtsi32_si128((int)ld_u32(ip + 16)));
 	/*
-	 * Bytes 8..23 of pm from the header's bytes 8..23 (ttl, protocol,
-	 * the addresses, the transport header's first 4) by one shuffle
-	 * (struct fast_ctx, sh_l4 and sh_icmp), l2_len and l3_len from a
-	 * template, l3_total and dscp inserted.
+	 * Bytes 0..15 of pm: the template with l3_total and l4_proto
+	 * inserted. Bytes 16..31 from the header's bytes 8..23 (ttl, the
+	 * transport header's first 4) by one shuffle (sh_l4 or sh_icmp),
+	 * in_port ORed in, dscp inserted.
 	 */
-	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fast_k.lens4 : fast_k.lens4t);
-	x = _mm_insert_epi16(x, (int)(t20 + IPV4_MIN_HDR), 2);
-	x = _mm_insert_epi8(x, ip[1] >> 2, 8);
-	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fast_k.head4 : fast_k.head4t, x,
-		   fc->pw);
+	h = off == ETH_HDR_LEN ? fast_k.head4 : fast_k.head4t;
+	h = _mm_insert_epi16(h, (int)(t20 + IPV4_MIN_HDR), 6);
+	h = _mm_insert_epi8(h, proto, 14);
+	x = _mm_or_si128(x, fc->pw);
+	x = _mm_insert_epi8(x, ip[1] >> 2, 0);
+	fast_store(p, off, pkt_len, pm, h, x);
 	return 1 + tag;
 }
 
@@ -833,10 +875,8 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	meta_tail(pm);
 	pm_st128(pm, 48, z);
 	pm_st128(pm, 64, z);
-	/* mid: l2_len, then zeros */
 	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fast_k.mart : fast_k.mart_t,
-		   _mm_cvtsi32_si128((int)off), fc->pw);
+		   off == ETH_HDR_LEN ? fast_k.mart : fast_k.mart_t, fc->pw);
 	return 3;
 }
 
@@ -848,10 +888,10 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	  const int tag)
 {
 	const uint8_t *ip = p + off;
-	const uint64_t pkt_len = m->pkt_len;
+	const uint64_t pkt_len = mbuf_pkt_len64(m);
 	uint32_t plen;
 	uint8_t proto;
-	__m128i sh, x;
+	__m128i sh, x, h;
 
 	/* 8 <= plen <= len - off - 40, signed as fast_ipv4's (a frame
 	 * shorter than off + 48 fails it): the packet whole in the first
@@ -868,36 +908,37 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	sh = fast_k.sh6;
 	if (likely(proto == IPPROTO_UDP)) {
 	} else if (proto == IPPROTO_TCP) {
-		const uint8_t doff = ip[IPV6_HDR_LEN + 12];
-
-		if (doff < 0x50 || (uint32_t)(doff >> 4) * 4 > plen)
+		if (!tcp_doff_ok(ip[IPV6_HDR_LEN + 12], plen, 0))
 			return 0;
 	} else if (proto == IPPROTO_ICMPV6) {
 		sh = fast_k.sh6_icmp;
 	} else {
 		return 0;
 	}
-	/* ipv6_martian, the destination's ff first (multicast, or a
-	 * martian scope: parse_one's) */
-	if (ip[24] == 0xff)
-		return 0;
-	if (unlikely(ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
-		     ipv6_low_martian(ip + 24)))
-		return fast_martian(p, off, pkt_len, fc, pm) + tag;
+	/* ipv6_martian, only under a first octet 0 or 0xff (V6_LOOK); the
+	 * destination's ff first (multicast, or a martian scope: parse_one's) */
+	if (unlikely((ipv4_martian_octet[ip[8]] | ipv4_martian_octet[ip[24]]) &
+		     V6_LOOK)) {
+		const int look = fast6_look(ip);
+
+		if (look == 0)
+			return 0;
+		if (look == 1)
+			return fast_martian(p, off, pkt_len, fc, pm) + tag;
+	}
 	meta_tail(pm); /* first: its last store may overlap the addresses */
 	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
-	/* bytes 8..23 as fast_ipv4's: the ports from the header's bytes
-	 * 28..43 by one shuffle (sh6), the rest inserted */
+	/* as fast_ipv4's: the ports (or ICMPv6 type) from the header's
+	 * bytes 28..43 by one shuffle (sh6, sh6_icmp), the rest inserted */
+	h = off == ETH_HDR_LEN ? fast_k.head6 : fast_k.head6t;
+	h = _mm_insert_epi16(h, (int)(IPV6_HDR_LEN + plen), 6);
+	h = _mm_insert_epi8(h, proto, 14);
 	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
-	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fast_k.lens6 : fast_k.lens6t);
-	x = _mm_insert_epi16(x, (int)(IPV6_HDR_LEN + plen), 2);
-	x = _mm_insert_epi8(x, proto, 6);
-	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 8);
-	x = _mm_insert_epi8(x, ip[7], 9);
-	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fast_k.head6 : fast_k.head6t, x,
-		   fc->pw);
+	x = _mm_or_si128(x, fc->pw);
+	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 0);
+	x = _mm_insert_epi8(x, ip[7], 1);
+	fast_store(p, off, pkt_len, pm, h, x);
 	return (proto == IPPROTO_ICMPV6 ? 2 : 1) + tag;
 }
 
@@ -966,7 +1007,7 @@ static inline void
 fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
 {
 	fc->tmpl = _mm_set_epi64x((int64_t)FAST_ET4, (int64_t)tbl_mac48(mac));
-	fc->pw = _mm_cvtsi32_si128(port);
+	fc->pw = _mm_set_epi64x(port, 0);
 	fc->inv = CKSUM_INV;
 	fc->lim = CKSUM_LIM;
 	/* constants the compiler would otherwise rebuild per packet */

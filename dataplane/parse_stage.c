@@ -44,6 +44,7 @@
 #include "peer_stage.h"
 #include "pipeline.h"
 #include "pkt_bytes.h"
+#include "sample_stage.h"
 
 #define ETH_HDR_LEN 14
 #define VLAN_TAG_LEN 4
@@ -1251,9 +1252,10 @@ stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
 }
 
 /*
- * See pipeline.h: stage_sample first (head_sample; it reads the frames
- * and the counters, which parse and peer leave alone, and writes neither
- * the metadata nor the burst), then stage_parse's loop with stage_peer's step
+ * See pipeline.h: stage_sample first (its start inlined, sample_quick,
+ * sample_stage.h, and sample_burst called only for a burst that samples
+ * a frame; it reads the frames and the counters, which parse and peer
+ * leave alone, and writes neither the metadata nor the burst), then stage_parse's loop with stage_peer's step
  * for each packet parse leaves CONTINUE (peer_at, the slot table of the
  * last VLAN id kept in registers), then the charged drops' peers: the
  * three stages' results, as each looks up or writes only its own
@@ -1263,42 +1265,16 @@ stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
  * (stage_sample's 0.3 included; bench/README.md, "Issue 12, the head,
  * second pass"), 86.5 on parse_bench --head's traffic, 110.2 with --vlan.
  */
-/*
- * stage_sample for pipeline_head: its common burst, one that samples no
- * packet (its countdown, drawn for the port's current rate, ends past the
- * burst), taken here as stage_sample takes it (the pool counted, the
- * countdown moved on); any other burst is stage_sample's. Saves the call
- * and its reloads, a burst at a time.
- */
-static __rte_always_inline void
-head_sample(struct pipeline_ctx *ctx, struct burst *b)
-{
-	const unsigned n = b->n;
-	const uint16_t port = b->port;
-	uint32_t rate, skip;
-
-	ctx->sample_n = 0;
-	if (ctx->samples == NULL || n == 0 || port >= IXG_MAX_PORTS)
-		return;
-	rate = ctx->t->ports[port].sample_rate;
-	if (likely(rate == 0))
-		return;
-	skip = ctx->sample_skip[port];
-	if (likely(skip > n && ctx->sample_skip_rate[port] == rate)) {
-		ctx->ctr->port[port].sample_pool += n;
-		ctx->sample_skip[port] = skip - n;
-		return;
-	}
-	stage_sample(ctx, b);
-}
-
 PIPELINE_NO_SLP void
 pipeline_head(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const struct tables *t = ctx->t;
 	const uint16_t port = b->port;
 
-	head_sample(ctx, b);
+	const uint32_t sample_rate = sample_quick(ctx, b);
+
+	if (unlikely(sample_rate != 0))
+		sample_burst(ctx, b, sample_rate);
 #if PARSE_FAST
 	if (likely(port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1))) {
 		parse_burst(t, b, 1, 1);

@@ -1116,7 +1116,7 @@ head_peer_tagged(struct head_peer *hp, struct burst *b, size_t i, uint64_t smac)
  * drop is its sender's. With `fused` (a constant), then stage_peer's step
  * for it if it is still CONTINUE (hp), and burst.peer_smac left unwritten
  * for a frame parse_fast took (stage_peer's alone reads it).
- * parse_burst's two loops' body (inlined: the masks stay in registers).
+ * parse_fast_burst's two loops' body (inlined: the masks stay in registers).
  */
 static __rte_always_inline void
 parse_fast_at(const struct tables *t, struct burst *b, size_t i, uint16_t port,
@@ -1161,60 +1161,95 @@ parse_fast_at(const struct tables *t, struct burst *b, size_t i, uint16_t port,
 }
 #endif
 
+/* Prefetch the first PREFETCH_AHEAD frames of a burst of n_pkts (the
+ * loops prefetch each one PREFETCH_AHEAD on): written out for a burst of
+ * at least that many (gcc keeps the loop). */
+_Static_assert(PREFETCH_AHEAD == 3, "prefetch_first: three frames");
+static __rte_always_inline void
+prefetch_first(struct rte_mbuf *const *pkts, const unsigned n_pkts)
+{
+	unsigned i;
+
+	if (likely(n_pkts >= PREFETCH_AHEAD)) {
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[1], void *));
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[2], void *));
+		return;
+	}
+	for (i = 0; i < n_pkts; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+}
+
+#if PARSE_FAST
 /*
- * stage_parse and stage_parse_simple: the same loop, with and without
- * parse_fast; with `fused` (and use_fast), pipeline_head's, stage_peer's
- * step taken for each packet as it is parsed, on port b->port <
- * IXG_MAX_PORTS whose MAC has the I/G bit clear (the caller's test).
+ * stage_parse's loop with parse_fast, over the burst's n_pkts packets
+ * received on `port` (b->n and b->port, read once by the caller: a store
+ * through the metadata may alias them) < IXG_MAX_PORTS, whose MAC has the
+ * I/G bit clear (the caller's test: parse_one would set l2_mcast where
+ * parse_fast does not); with `fused` (a constant), pipeline_head's, with
+ * stage_peer's step for each packet as it is parsed.
  */
 static __rte_always_inline void
-parse_burst(const struct tables *t, struct burst *b, const int use_fast,
-	    const int fused)
+parse_fast_burst(const struct tables *t, struct burst *b, const unsigned n_pkts,
+		 const uint16_t port, const int fused)
+{
+	struct fast_ctx fc;
+	struct head_peer hp;
+	uint32_t refused = 0, charged = 0;
+	size_t k;
+
+	prefetch_first(b->pkts, n_pkts);
+	fast_ctx_init(&fc, t->ports[port].mac, port);
+	if (fused)
+		head_peer_init(&hp, t, port);
+	/* Two copies of the loop, so that the first alone tests for a
+	 * packet to prefetch: the frame PREFETCH_AHEAD on, at the headroom's
+	 * end, where PMDs put what they receive. */
+	for (k = 0; k + PREFETCH_AHEAD < n_pkts; k++) {
+		rte_prefetch0((uint8_t *)b->pkts[k + PREFETCH_AHEAD]->buf_addr +
+			      RTE_PKTMBUF_HEADROOM);
+		parse_fast_at(t, b, k, port, &fc, &refused, &charged, fused,
+			      &hp);
+	}
+	for (; k < n_pkts; k++)
+		parse_fast_at(t, b, k, port, &fc, &refused, &charged, fused,
+			      &hp);
+	b->charged = charged;
+	b->parsed_fast = ~refused & (uint32_t)((UINT64_C(1) << n_pkts) - 1);
+	b->gathered = 0;
+	if (fused && unlikely(charged != 0))
+		peer_charge_parse_drops(t, b);
+}
+
+/* Whether parse_fast_burst may take a burst received on port. */
+static __rte_always_inline int
+parse_fast_port(const struct tables *t, const uint16_t port)
+{
+	return port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1);
+}
+#endif
+
+/*
+ * stage_parse and stage_parse_simple: the same loop, with and without
+ * parse_fast (parse_fast_burst, for a port it may take).
+ */
+static __rte_always_inline void
+parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 {
 	const unsigned n_pkts = b->n;
 	const uint16_t port = b->port;
 	uint32_t charged = 0;
 	unsigned i;
 
-	for (i = 0; i < n_pkts && i < PREFETCH_AHEAD; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i], void *));
 #if PARSE_FAST
-	/* A port MAC with the I/G bit set (not a valid configuration) would
-	 * make parse_one set l2_mcast where parse_fast does not. */
-	if (use_fast && port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1)) {
-		struct fast_ctx fc;
-		struct head_peer hp;
-		uint32_t refused = 0;
-		size_t k;
-
-		fast_ctx_init(&fc, t->ports[port].mac, port);
-		if (fused)
-			head_peer_init(&hp, t, port);
-		/* Two copies of the loop, so that the first alone tests for
-		 * a packet to prefetch: the frame PREFETCH_AHEAD on, at the
-		 * headroom's end, where PMDs put what they receive. */
-		for (k = 0; k + PREFETCH_AHEAD < n_pkts; k++) {
-			rte_prefetch0((uint8_t *)b->pkts[k + PREFETCH_AHEAD]
-					      ->buf_addr +
-				      RTE_PKTMBUF_HEADROOM);
-			parse_fast_at(t, b, k, port, &fc, &refused, &charged,
-				      fused, &hp);
-		}
-		for (; k < n_pkts; k++)
-			parse_fast_at(t, b, k, port, &fc, &refused, &charged,
-				      fused, &hp);
-		b->charged = charged;
-		b->parsed_fast = ~refused &
-				 (uint32_t)((UINT64_C(1) << n_pkts) - 1);
-		b->gathered = 0;
-		if (fused && unlikely(charged != 0))
-			peer_charge_parse_drops(t, b);
+	if (use_fast && parse_fast_port(t, port)) {
+		parse_fast_burst(t, b, n_pkts, port, 0);
 		return;
 	}
 #else
 	(void)use_fast;
 #endif
-	(void)fused;
+	prefetch_first(b->pkts, n_pkts);
 	for (i = 0; i < n_pkts; i++) {
 		if (i + PREFETCH_AHEAD < n_pkts)
 			rte_prefetch0(rte_pktmbuf_mtod(
@@ -1237,7 +1272,7 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast,
 PIPELINE_NO_SLP void
 stage_parse(struct pipeline_ctx *ctx, struct burst *b)
 {
-	parse_burst(ctx->t, b, 1, 0);
+	parse_burst(ctx->t, b, 1);
 }
 
 /*
@@ -1248,7 +1283,7 @@ stage_parse(struct pipeline_ctx *ctx, struct burst *b)
 void
 stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
 {
-	parse_burst(ctx->t, b, 0, 0);
+	parse_burst(ctx->t, b, 0);
 }
 
 /*
@@ -1269,19 +1304,20 @@ PIPELINE_NO_SLP void
 pipeline_head(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const struct tables *t = ctx->t;
+	const unsigned n_pkts = b->n;
 	const uint16_t port = b->port;
-
 	const uint32_t sample_rate = sample_quick(ctx, b);
 
 	if (unlikely(sample_rate != 0))
 		sample_burst(ctx, b, sample_rate);
 #if PARSE_FAST
-	if (likely(port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1))) {
-		parse_burst(t, b, 1, 1);
+	if (likely(parse_fast_port(t, port))) {
+		parse_fast_burst(t, b, n_pkts, port, 1);
 		return;
 	}
 #endif
 	(void)t;
+	(void)n_pkts;
 	(void)port;
 	stage_parse(ctx, b);
 	stage_peer(ctx, b);

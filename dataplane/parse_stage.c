@@ -522,7 +522,7 @@ tags_done:
 _Static_assert(offsetof(struct pkt_meta, verdict) == 0 &&
 		       offsetof(struct pkt_meta, drop_reason) == 1 &&
 		       offsetof(struct pkt_meta, l3) == 2 &&
-		       offsetof(struct pkt_meta, n_vlans) == 3 &&
+		       offsetof(struct pkt_meta, spare3) == 3 &&
 		       offsetof(struct pkt_meta, vlan) == 4 &&
 		       offsetof(struct pkt_meta, outer_vlan) == 6,
 	       "parse_fast: word 0");
@@ -542,6 +542,7 @@ _Static_assert(offsetof(struct pkt_meta, dscp) == 16 &&
 _Static_assert(offsetof(struct pkt_meta, in_port) == 24 &&
 		       offsetof(struct pkt_meta, out_peer) == 30 &&
 		       offsetof(struct pkt_meta, class_id) == 32 &&
+		       offsetof(struct pkt_meta, n_vlans) == 38 &&
 		       offsetof(struct pkt_meta, route_nh) == 44 &&
 		       offsetof(struct pkt_meta, src) == 48 &&
 		       offsetof(struct pkt_meta, dst) == 64 &&
@@ -606,12 +607,13 @@ meta_tail(struct pkt_meta *pm)
 /*
  * What every packet parse_fast takes stores alike (after meta_tail and the
  * addresses, the caller's), each 16 bytes once, built in registers: bytes
- * 0..15 as `head` (verdict and drop_reason 0, l3, n_vlans, VLANs 0,
+ * 0..15 as `head` (verdict and drop_reason 0, l3, spare3 0, VLANs 0,
  * l2_len, l3_len, l3_total, l4_proto, frag 0: a fast_const template with
  * the caller's inserts) with the VLAN id inserted if tagged, bytes 16..31
  * as `mid` (dscp .. colour, the caller's; in_port, out_port 0, in_peer
  * IXG_PEER_NONE, out_peer 0: struct fast_ctx's pw ORed in by the caller),
- * class_id .. route_nh zero, rx_len with remark, l2_mcast and gen 0. off:
+ * class_id .. route_nh zero but n_vlans (1 if tagged), rx_len with
+ * remark, l2_mcast and gen 0. off:
  * the Ethernet header's length, a constant (ETH_HDR_LEN, or one tag more:
  * its VLAN id is read here).
  */
@@ -624,7 +626,10 @@ fast_store(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 					2);
 	pm_st128(pm, 0, head);
 	pm_st128(pm, 16, mid);
-	pm_st128(pm, 32, _mm_setzero_si128());
+	/* n_vlans (byte 38) 1 if tagged */
+	pm_st128(pm, 32,
+		 off == ETH_HDR_LEN ? _mm_setzero_si128()
+				    : _mm_set_epi64x(0, (int64_t)1 << 48));
 	pm_st64(pm, 80, pkt_len);
 }
 
@@ -683,8 +688,8 @@ struct fast_ctx {
 /* bytes 0..15 of struct pkt_meta as fast_store starts them (offsets
  * asserted above), VLAN id, l3_total and l4_proto 0 */
 #define FAST_HEAD(l3, l2_len, l3_len)                                          \
-	V128((uint64_t)(l3) << 16 | (uint64_t)((l2_len) != ETH_HDR_LEN) << 24, \
-	     (uint64_t)(l2_len) | (uint64_t)(l3_len) << 16)
+	V128((uint64_t)(l3) << 16, (uint64_t)(l2_len) | (uint64_t)(l3_len)     \
+								<< 16)
 
 /* parse_fast's constants, the same for every port: in .rodata, so that
  * no burst copies them to the stack (as a struct fast_ctx member of each
@@ -731,7 +736,7 @@ static const struct fast_const {
 	.sh6_icmp = V128B(-1, -1, -1, -1, -1, -1, 12, -1, -1, -1, -1, -1, -1,
 			  -1, -1, -1),
 	.mart = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8, ETH_HDR_LEN),
-	.mart_t = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8 | 1 << 24,
+	.mart_t = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8,
 		       ETH_HDR_LEN + VLAN_TAG_LEN),
 	.tag4 = V128(0,
 		     (uint64_t)FRAME16(ETHER_TYPE_VLAN) | FAST_ET4 >> 32 << 32),

@@ -23,8 +23,9 @@
  * with stage_peer's step in it (pipeline_head, at the end of this file);
  * stage_parse alone runs under pipeline_run_observed.
  *
- * Cost: stage_parse alone 76.2 instructions/packet on parse_bench's
- * traffic (callgrind; bench/README.md, "Issue 12, the head, second pass").
+ * Cost: stage_parse alone 73.7 instructions/packet on parse_bench's
+ * traffic (callgrind; bench/README.md, "Issue 12, the metadata and the
+ * head, third pass").
  */
 #include <stddef.h>
 #include <string.h>
@@ -1301,9 +1302,9 @@ stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
  * three stages' results, as each looks up or writes only its own
  * packet's. A port the fast path does not take runs the three stages.
  * Worker thread (or replay/test).
- * Cost: 90.3 instructions a packet on the real table through the ports
- * (stage_sample's 0.3 included; bench/README.md, "Issue 12, the head,
- * second pass"), 86.5 on parse_bench --head's traffic, 110.2 with --vlan.
+ * Cost: 85.8 instructions a packet on the real table through the ports
+ * (bench/README.md, "Issue 12, the metadata and the head, third pass"),
+ * 82.5 on parse_bench --head's traffic, 105.5 with --vlan.
  */
 PIPELINE_NO_SLP void
 pipeline_head(struct pipeline_ctx *ctx, struct burst *b)

@@ -99,7 +99,7 @@ ipv4_hdr20_sum_ok_v4(const uint8_t *p)
 _Static_assert(offsetof(struct pkt_meta, verdict) == 0 &&
 		       offsetof(struct pkt_meta, drop_reason) == 1 &&
 		       offsetof(struct pkt_meta, l3) == 2 &&
-		       offsetof(struct pkt_meta, n_vlans) == 3 &&
+		       offsetof(struct pkt_meta, spare3) == 3 &&
 		       offsetof(struct pkt_meta, vlan) == 4 &&
 		       offsetof(struct pkt_meta, outer_vlan) == 6,
 	       "parse_fast: word 0");
@@ -174,12 +174,12 @@ meta_tail(struct pkt_meta *pm)
 /*
  * What every packet parse_fast takes stores alike (after meta_tail and the
  * addresses, the caller's): word 0 (verdict,
- * drop_reason 0, l3, n_vlans, vlan, outer_vlan 0), l2_len and l3_len,
+ * drop_reason 0, l3, spare3, vlan, outer_vlan 0), l2_len and l3_len,
  * l3_total, l4_proto and frag 0, dscp, ttl, sport and dport (from the
  * TCP/UDP ports word as stored; 0 for ICMP), icmp_type and colour 0,
  * in_port and out_port, in_peer (IXG_PEER_NONE), out_peer 0 as one word,
- * class_id .. route_nh zero, rx_len with remark, l2_mcast and gen 0.
- * off: the Ethernet header's length, a
+ * class_id .. route_nh zero but n_vlans, rx_len with remark, l2_mcast and
+ * gen 0. off: the Ethernet header's length, a
  * constant (ETH_HDR_LEN, or one tag more: its VLAN id is read here).
  */
 static __rte_always_inline void
@@ -188,12 +188,9 @@ fast_store(const uint8_t *p, const uint32_t off, uint32_t pkt_len,
 	   uint8_t proto, uint8_t dscp, uint8_t ttl, uint32_t ports,
 	   uint8_t icmp, uint16_t port)
 {
-	if (off == ETH_HDR_LEN) {
-		pm_st64(pm, 0, (uint64_t)l3 << 16);
-	} else {
-		pm_st64(pm, 0, (uint64_t)l3 << 16 | (uint64_t)1 << 24);
+	pm_st64(pm, 0, (uint64_t)l3 << 16);
+	if (off != ETH_HDR_LEN)
 		pm_st16(pm, 4, ld_be16(p + ETH_HDR_LEN) & 0x0fff);
-	}
 	pm_st32(pm, 8, off | l3_len << 16);
 	pm_st16(pm, 12, (uint16_t)tot);
 	pm_st16(pm, 14, proto);
@@ -205,6 +202,8 @@ fast_store(const uint8_t *p, const uint32_t off, uint32_t pkt_len,
 	pm_st16(pm, 22, icmp);
 	pm_st64(pm, 24, port);
 	pm_st128(pm, 32, _mm_setzero_si128());
+	/* n_vlans, outside word 0 (byte 38) */
+	pm->n_vlans = off != ETH_HDR_LEN;
 	pm_st64(pm, 80, pkt_len);
 }
 

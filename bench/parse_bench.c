@@ -5,11 +5,13 @@
  * parse_ab_base.c), in one process, burst by burst by turns, so that the
  * load of a shared machine moves both sides alike.
  *
- *   parse_bench [--vlan] [--vrrp] [--head] [ROUNDS]    (default 21 rounds)
+ *   parse_bench [--vlan] [--vrrp] [--head] [--aa] [ROUNDS]  (default 21)
  *
  * --head: side A is this tree's stage_parse, stage_sample and stage_peer
  * apart, side B the fused head, pipeline_head (the "parse alone" part
  * then runs stage_parse on both sides).
+ * --aa: side B runs side A's code, the A/A beside an A/B: how far the
+ * ratio strays from 1 with nothing to tell the sides apart.
  *
  * Traffic: 64 members on one port (untagged, or all on VLAN 100 with
  * --vlan), one MAC each (as ixgate-mkconfig writes them, 02:49:58:00:kk:01,
@@ -22,7 +24,8 @@
  * match byte for byte (exit status 1 otherwise).
  *
  * Per round, AB_BURSTS bursts a side of both stages, then as many of
- * parse alone; each burst timed with rte_rdtsc; the median burst per side
+ * parse alone, each burst run by both sides, first one then the other
+ * going first; each burst timed with rte_rdtsc; the median burst per side
  * and round, and the median over the rounds of the per-round ratio B/A
  * (and its range).
  * Results: bench/README.md, "Issue 12, parse and peer, second pass (helper
@@ -248,6 +251,8 @@ load_burst(struct burst *b, struct rte_mbuf **mb, unsigned j)
  * apart, side B the fused head (pipeline_head; parse alone: stage_parse
  * on both sides). */
 static int head_ab;
+/* --aa: side 1 runs side 0's code. */
+static int aa;
 
 /* Side s (0: base, or with --head this tree's stages apart; 1: this
  * tree's stages, or with --head the fused head) over burst b: parse, and
@@ -255,6 +260,8 @@ static int head_ab;
 static int
 run_side(struct pipeline_ctx *ctx, int side, struct burst *b, int parse_only)
 {
+	if (aa)
+		side = 0;
 	if (head_ab) {
 		if (side == 1 && !parse_only) {
 			pipeline_head(ctx, b);
@@ -340,21 +347,23 @@ main(int argc, char **argv)
 			vlan = 1;
 		} else if (strcmp(argv[ai], "--vrrp") == 0) {
 			vrrp_macs = 1;
+		} else if (strcmp(argv[ai], "--aa") == 0) {
+			aa = 1;
 		} else if (strcmp(argv[ai], "--head") == 0) {
 			head_ab = 1;
 		} else {
-			fprintf(stderr,
-				"usage: parse_bench [--vlan] [--vrrp] [--head] "
-				"[ROUNDS 1..101]\n");
+			fprintf(stderr, "usage: parse_bench [--vlan] [--vrrp] "
+					"[--head] [--aa] "
+					"[ROUNDS 1..101]\n");
 			return 2;
 		}
 	}
 	if (ai < argc) {
 		rounds = (unsigned)strtoul(argv[ai], NULL, 0);
 		if (rounds < 1 || rounds > MAX_ROUNDS) {
-			fprintf(stderr,
-				"usage: parse_bench [--vlan] [--vrrp] [--head] "
-				"[ROUNDS 1..101]\n");
+			fprintf(stderr, "usage: parse_bench [--vlan] [--vrrp] "
+					"[--head] [--aa] "
+					"[ROUNDS 1..101]\n");
 			return 2;
 		}
 	}
@@ -383,7 +392,11 @@ main(int argc, char **argv)
 
 		/* parse and peer, then parse alone: each burst timed */
 		for (unsigned k = 0; k < 4 * AB_BURSTS; k++) {
-			const int side = (int)(k & 1),
+			/* each burst by both sides, which goes first
+			 * taking turns: the second finds its frames
+			 * in cache (an A/A read 0.83 with A always
+			 * first) */
+			const int side = (int)((k ^ k >> 1) & 1),
 				  alone = k >= 2 * AB_BURSTS;
 			struct burst *b = &bursts[side];
 			uint64_t t0, t1;

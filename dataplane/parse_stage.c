@@ -23,8 +23,9 @@
  * with stage_peer's step in it (pipeline_head, at the end of this file);
  * stage_parse alone runs under pipeline_run_observed.
  *
- * Cost: stage_parse alone 76.2 instructions/packet on parse_bench's
- * traffic (callgrind; bench/README.md, "Issue 12, the head, second pass").
+ * Cost: stage_parse alone 73.7 instructions/packet on parse_bench's
+ * traffic (callgrind; bench/README.md, "Issue 12, the metadata and the
+ * head, third pass").
  */
 #include <stddef.h>
 #include <string.h>
@@ -44,6 +45,7 @@
 #include "peer_stage.h"
 #include "pipeline.h"
 #include "pkt_bytes.h"
+#include "sample_stage.h"
 
 #define ETH_HDR_LEN 14
 #define VLAN_TAG_LEN 4
@@ -128,12 +130,21 @@ is_vlan_tpid(uint16_t et)
 /* Not martian: a multicast destination, which parse_fast leaves to
  * parse_one (see struct burst's parsed_fast). */
 #define MCAST_DST 4
+/*
+ * Not IPv4: an IPv6 address's first octet 0 or 0xff, the only ones under
+ * which ipv6_martian can hold or a destination be multicast: fast_ipv6
+ * tests both addresses' with the same two loads as fast_ipv4's, and looks
+ * closer only where one is set. Both octets are already IPv4 martians, so
+ * fast_ipv4's test (any bit) is unchanged.
+ */
+#define V6_LOOK 8
 /* The table above by first octet: two loads instead of six compares. */
 static const uint8_t ipv4_martian_octet[256] = {
-	[0] = MARTIAN_SRC | MARTIAN_DST,
+	[0] = MARTIAN_SRC | MARTIAN_DST | V6_LOOK,
 	[127] = MARTIAN_SRC | MARTIAN_DST,
 	[224 ... 239] = MARTIAN_SRC | MCAST_DST,
-	[240 ... 255] = MARTIAN_SRC | MARTIAN_DST,
+	[240 ... 254] = MARTIAN_SRC | MARTIAN_DST,
+	[255] = MARTIAN_SRC | MARTIAN_DST | V6_LOOK,
 };
 
 static inline int
@@ -512,7 +523,7 @@ tags_done:
 _Static_assert(offsetof(struct pkt_meta, verdict) == 0 &&
 		       offsetof(struct pkt_meta, drop_reason) == 1 &&
 		       offsetof(struct pkt_meta, l3) == 2 &&
-		       offsetof(struct pkt_meta, n_vlans) == 3 &&
+		       offsetof(struct pkt_meta, spare3) == 3 &&
 		       offsetof(struct pkt_meta, vlan) == 4 &&
 		       offsetof(struct pkt_meta, outer_vlan) == 6,
 	       "parse_fast: word 0");
@@ -532,6 +543,7 @@ _Static_assert(offsetof(struct pkt_meta, dscp) == 16 &&
 _Static_assert(offsetof(struct pkt_meta, in_port) == 24 &&
 		       offsetof(struct pkt_meta, out_peer) == 30 &&
 		       offsetof(struct pkt_meta, class_id) == 32 &&
+		       offsetof(struct pkt_meta, n_vlans) == 38 &&
 		       offsetof(struct pkt_meta, route_nh) == 44 &&
 		       offsetof(struct pkt_meta, src) == 48 &&
 		       offsetof(struct pkt_meta, dst) == 64 &&
@@ -540,12 +552,15 @@ _Static_assert(offsetof(struct pkt_meta, in_port) == 24 &&
 		       sizeof(struct pkt_meta) >= PM_BASE_SIZE,
 	       "parse_fast: the rest");
 
-_Static_assert(offsetof(struct pkt_meta, l4_proto) == 14 &&
+_Static_assert(offsetof(struct pkt_meta, l3_total) == 12 &&
+		       offsetof(struct pkt_meta, l4_proto) == 14 &&
+		       offsetof(struct pkt_meta, dscp) == 16 &&
 		       offsetof(struct pkt_meta, ttl) == 17 &&
 		       offsetof(struct pkt_meta, sport) == 18 &&
 		       offsetof(struct pkt_meta, dport) == 20 &&
-		       offsetof(struct pkt_meta, icmp_type) == 22,
-	       "fast_ipv4: the shuffle (sh_l4, sh_icmp)");
+		       offsetof(struct pkt_meta, icmp_type) == 22 &&
+		       offsetof(struct pkt_meta, in_port) == 24,
+	       "fast_ipv4, fast_ipv6: the inserts and shuffles (sh_l4, sh6)");
 
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN && defined(__SSE4_1__) &&              \
 	defined(__x86_64__)
@@ -564,12 +579,6 @@ _Static_assert(offsetof(struct pkt_meta, l4_proto) == 14 &&
 #if PARSE_FAST
 _Static_assert(RTE_MBUF_F_RX_IP_CKSUM_MASK < 0x100,
 	       "fast_ipv4: the checksum flags in ol_flags' first byte");
-
-static __rte_always_inline void
-pm_st16(struct pkt_meta *pm, size_t off, uint16_t v)
-{
-	memcpy((uint8_t *)pm + off, &v, sizeof(v));
-}
 
 static __rte_always_inline void
 pm_st64(struct pkt_meta *pm, size_t off, uint64_t v)
@@ -598,25 +607,30 @@ meta_tail(struct pkt_meta *pm)
 
 /*
  * What every packet parse_fast takes stores alike (after meta_tail and the
- * addresses, the caller's): bytes 0..15 as `head` (struct fast_ctx:
- * verdict and drop_reason 0, l3, n_vlans, VLANs 0, l2_len, l3_len), the
- * VLAN id if tagged, bytes 8..23 as `mid` (l2_len .. colour, the
- * caller's), `pw` (in_port, out_port 0, in_peer IXG_PEER_NONE, out_peer
- * 0, and zeros), class_id .. route_nh zero, rx_len with remark, l2_mcast
- * and gen 0. off: the Ethernet header's length, a constant (ETH_HDR_LEN,
- * or one tag more: its VLAN id is read here).
+ * addresses, the caller's), each 16 bytes once, built in registers: bytes
+ * 0..15 as `head` (verdict and drop_reason 0, l3, spare3 0, VLANs 0,
+ * l2_len, l3_len, l3_total, l4_proto, frag 0: a fast_const template with
+ * the caller's inserts) with the VLAN id inserted if tagged, bytes 16..31
+ * as `mid` (dscp .. colour, the caller's; in_port, out_port 0, in_peer
+ * IXG_PEER_NONE, out_peer 0: struct fast_ctx's pw ORed in by the caller),
+ * class_id .. route_nh zero but n_vlans (1 if tagged), rx_len with
+ * remark, l2_mcast and gen 0. off:
+ * the Ethernet header's length, a constant (ETH_HDR_LEN, or one tag more:
+ * its VLAN id is read here).
  */
 static __rte_always_inline void
 fast_store(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
-	   struct pkt_meta *pm, __m128i head, __m128i mid, __m128i pw)
+	   struct pkt_meta *pm, __m128i head, __m128i mid)
 {
-	pm_st128(pm, 0, head);
 	if (off != ETH_HDR_LEN)
-		pm_st16(pm, 4, ld_be16(p + ETH_HDR_LEN) & 0x0fff);
-	pm_st128(pm, 8, mid);
-	/* in_port, then zeros to route_nh: two overlapping stores */
-	pm_st128(pm, 24, pw);
-	pm_st128(pm, 32, _mm_setzero_si128());
+		head = _mm_insert_epi16(head, ld_be16(p + ETH_HDR_LEN) & 0x0fff,
+					2);
+	pm_st128(pm, 0, head);
+	pm_st128(pm, 16, mid);
+	/* n_vlans (byte 38) 1 if tagged */
+	pm_st128(pm, 32,
+		 off == ETH_HDR_LEN ? _mm_setzero_si128()
+				    : _mm_set_epi64x(0, (int64_t)1 << 48));
 	pm_st64(pm, 80, pkt_len);
 }
 
@@ -646,7 +660,7 @@ ipv4_hdr20_sum_ok_fast(const uint8_t *p, uint64_t inv, uint64_t lim)
 /* What parse_fast's copies keep in registers across a burst: the port's. */
 struct fast_ctx {
 	__m128i tmpl; /* the port's MAC, then (byte 12) 08 00 45 */
-	__m128i pw; /* bytes 24..39: in_port, then zeros */
+	__m128i pw; /* bytes 16..31 of pkt_meta: in_port, the rest 0 */
 	uint64_t inv, lim; /* CKSUM_INV, CKSUM_LIM */
 };
 
@@ -673,10 +687,10 @@ struct fast_ctx {
 #define FAST_MAC6 0xffffffffffffull
 
 /* bytes 0..15 of struct pkt_meta as fast_store starts them (offsets
- * asserted above), VLAN id and l3_total 0 */
+ * asserted above), VLAN id, l3_total and l4_proto 0 */
 #define FAST_HEAD(l3, l2_len, l3_len)                                          \
-	V128((uint64_t)(l3) << 16 | (uint64_t)((l2_len) != ETH_HDR_LEN) << 24, \
-	     (uint64_t)(l2_len) | (uint64_t)(l3_len) << 16)
+	V128((uint64_t)(l3) << 16, (uint64_t)(l2_len) | (uint64_t)(l3_len)     \
+								<< 16)
 
 /* parse_fast's constants, the same for every port: in .rodata, so that
  * no burst copies them to the stack (as a struct fast_ctx member of each
@@ -689,14 +703,13 @@ static const struct fast_const {
 	/* bytes 0..15 of struct pkt_meta for IPv4 and IPv6, untagged and
 	 * 802.1Q-tagged (fast_store) */
 	__m128i head4, head6, head4t, head6t;
-	/* fast_ipv4: bytes 8..23 of pkt_meta from bytes 8..23 of the IPv4
-	 * header without options, for TCP and UDP (sport, dport) and for
-	 * ICMP (icmp_type), the rest zero; l2_len and l3_len for an
-	 * untagged and a tagged frame. */
-	__m128i sh_l4, sh_icmp, lens4, lens4t;
-	/* fast_ipv6: the ports from the header's bytes 28..43; l2_len and
-	 * l3_len */
-	__m128i sh6, sh6_icmp, lens6, lens6t;
+	/* fast_ipv4: bytes 16..31 of pkt_meta from bytes 8..23 of the
+	 * IPv4 header without options (ttl; for TCP and UDP sport and
+	 * dport, for ICMP icmp_type), the rest zero */
+	__m128i sh_l4, sh_icmp;
+	/* fast_ipv6: the same from the header's bytes 28..43 (the ports or
+	 * the ICMPv6 type; not the hop limit) */
+	__m128i sh6, sh6_icmp;
 	/* bytes 0..15 of a martian drop (fast_martian), untagged and
 	 * tagged */
 	__m128i mart, mart_t;
@@ -713,21 +726,18 @@ static const struct fast_const {
 	.head6 = FAST_HEAD(L3_IPV6, ETH_HDR_LEN, IPV6_HDR_LEN),
 	.head4t = FAST_HEAD(L3_IPV4, ETH_HDR_LEN + VLAN_TAG_LEN, IPV4_MIN_HDR),
 	.head6t = FAST_HEAD(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN, IPV6_HDR_LEN),
-	/* pkt_meta byte 8 + k from header byte 8 + sh[k] (-1: zero) */
-	.sh_l4 = V128B(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, 13, 12, 15, 14, -1,
-		       -1),
-	.sh_icmp = V128B(-1, -1, -1, -1, -1, -1, 1, -1, -1, 0, -1, -1, -1, -1,
-			 12, -1),
-	.lens4 = V128(ETH_HDR_LEN | IPV4_MIN_HDR << 16, 0),
-	.lens4t = V128((ETH_HDR_LEN + VLAN_TAG_LEN) | IPV4_MIN_HDR << 16, 0),
-	.sh6 = V128B(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 13, 12, 15, 14, -1,
+	/* pkt_meta byte 16 + k from header byte 8 (IPv6: 28) + sh[k] (-1:
+	 * zero) */
+	.sh_l4 = V128B(-1, 0, 13, 12, 15, 14, -1, -1, -1, -1, -1, -1, -1, -1,
+		       -1, -1),
+	.sh_icmp = V128B(-1, 0, -1, -1, -1, -1, 12, -1, -1, -1, -1, -1, -1, -1,
+			 -1, -1),
+	.sh6 = V128B(-1, -1, 13, 12, 15, 14, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 		     -1),
-	.sh6_icmp = V128B(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-			  -1, 12, -1),
-	.lens6 = V128(ETH_HDR_LEN | IPV6_HDR_LEN << 16, 0),
-	.lens6t = V128((ETH_HDR_LEN + VLAN_TAG_LEN) | IPV6_HDR_LEN << 16, 0),
+	.sh6_icmp = V128B(-1, -1, -1, -1, -1, -1, 12, -1, -1, -1, -1, -1, -1,
+			  -1, -1, -1),
 	.mart = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8, ETH_HDR_LEN),
-	.mart_t = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8 | 1 << 24,
+	.mart_t = V128(VERDICT_DROP | IXG_DROP_MARTIAN << 8,
 		       ETH_HDR_LEN + VLAN_TAG_LEN),
 	.tag4 = V128(0,
 		     (uint64_t)FRAME16(ETHER_TYPE_VLAN) | FAST_ET4 >> 32 << 32),
@@ -735,6 +745,47 @@ static const struct fast_const {
 	.d46t = V128(0, (FAST_ET4 ^ FAST_ET6) >> 32 << 32),
 	.m_tag6 = V128(0, 0xf0ffff0000ffffull),
 };
+
+/*
+ * A TCP header's data offset byte `doff` (RFC 9293 3.1: words in its high
+ * nibble) is at least 5 words and fits the room `len - hdr` bytes (len <
+ * 2^16, hdr a constant): 0x50 <= (doff & 0xf0) <= 4 * room in one
+ * compare, the left side unsigned (below 0x50 it wraps above any right
+ * side), the right signed (negative for a room under 20 bytes).
+ */
+static __rte_always_inline int
+tcp_doff_ok(uint8_t doff, uint32_t len, const uint32_t hdr)
+{
+	return (int64_t)(uint32_t)((doff & 0xf0u) - 0x50) <=
+	       (int64_t)len * 4 - (int64_t)(4 * hdr + 0x50);
+}
+
+/*
+ * fast_ipv6's look at addresses whose first octet is 0 or 0xff (V6_LOOK):
+ * 0 for a destination parse_one takes (ff00::/8: multicast, or a martian
+ * scope), 1 for a martian (ipv6_martian), 2 for neither. Out of line.
+ */
+static __rte_noinline int
+fast6_look(const uint8_t *ip)
+{
+	if (ip[24] == 0xff)
+		return 0;
+	if (ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
+	    ipv6_low_martian(ip + 24))
+		return 1;
+	return 2;
+}
+
+/* m->pkt_len zero-extended by its load: gcc 12 loads it 32-bit and copies
+ * it to extend it before the 64-bit store of rx_len (fast_store). */
+static __rte_always_inline uint64_t
+mbuf_pkt_len64(const struct rte_mbuf *m)
+{
+	uint64_t v;
+
+	__asm__("movl %1, %k0" : "=r"(v) : "m"(m->pkt_len));
+	return v;
+}
 
 /*
  * parse_fast's IPv4 after an Ethernet header of `off` bytes (a constant:
@@ -748,8 +799,8 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	  const int tag)
 {
 	const uint8_t *ip = p + off;
-	const uint64_t pkt_len = m->pkt_len;
-	__m128i x;
+	const uint64_t pkt_len = mbuf_pkt_len64(m);
+	__m128i x, h;
 	uint32_t t20;
 	uint8_t proto;
 
@@ -788,10 +839,8 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	if (likely(proto == IPPROTO_UDP)) {
 		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
 	} else if (proto == IPPROTO_TCP) {
-		const uint8_t doff = ip[IPV4_MIN_HDR + 12];
-
-		/* the data offset, >= 5 words, in the room (so >= 20) */
-		if (doff < 0x50 || (uint32_t)(doff >> 4) * 4 > t20)
+		if (!tcp_doff_ok(ip[IPV4_MIN_HDR + 12], t20 + IPV4_MIN_HDR,
+				 IPV4_MIN_HDR))
 			return 0;
 		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
 	} else if (proto == IPPROTO_ICMP) {
@@ -804,17 +853,17 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	pm_st128(pm, 48, _mm_cvtsi32_si128((int)ld_u32(ip + 12)));
 	pm_st128(pm, 64, _mm_cvtsi32_si128((int)ld_u32(ip + 16)));
 	/*
-	 * Bytes 8..23 of pm from the header's bytes 8..23 (ttl, protocol,
-	 * the addresses, the transport header's first 4) by one shuffle
-	 * (struct fast_ctx, sh_l4 and sh_icmp), l2_len and l3_len from a
-	 * template, l3_total and dscp inserted.
+	 * Bytes 0..15 of pm: the template with l3_total and l4_proto
+	 * inserted. Bytes 16..31 from the header's bytes 8..23 (ttl, the
+	 * transport header's first 4) by one shuffle (sh_l4 or sh_icmp),
+	 * in_port ORed in, dscp inserted.
 	 */
-	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fast_k.lens4 : fast_k.lens4t);
-	x = _mm_insert_epi16(x, (int)(t20 + IPV4_MIN_HDR), 2);
-	x = _mm_insert_epi8(x, ip[1] >> 2, 8);
-	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fast_k.head4 : fast_k.head4t, x,
-		   fc->pw);
+	h = off == ETH_HDR_LEN ? fast_k.head4 : fast_k.head4t;
+	h = _mm_insert_epi16(h, (int)(t20 + IPV4_MIN_HDR), 6);
+	h = _mm_insert_epi8(h, proto, 14);
+	x = _mm_or_si128(x, fc->pw);
+	x = _mm_insert_epi8(x, ip[1] >> 2, 0);
+	fast_store(p, off, pkt_len, pm, h, x);
 	return 1 + tag;
 }
 
@@ -833,10 +882,8 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	meta_tail(pm);
 	pm_st128(pm, 48, z);
 	pm_st128(pm, 64, z);
-	/* mid: l2_len, then zeros */
 	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fast_k.mart : fast_k.mart_t,
-		   _mm_cvtsi32_si128((int)off), fc->pw);
+		   off == ETH_HDR_LEN ? fast_k.mart : fast_k.mart_t, fc->pw);
 	return 3;
 }
 
@@ -848,10 +895,10 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	  const int tag)
 {
 	const uint8_t *ip = p + off;
-	const uint64_t pkt_len = m->pkt_len;
+	const uint64_t pkt_len = mbuf_pkt_len64(m);
 	uint32_t plen;
 	uint8_t proto;
-	__m128i sh, x;
+	__m128i sh, x, h;
 
 	/* 8 <= plen <= len - off - 40, signed as fast_ipv4's (a frame
 	 * shorter than off + 48 fails it): the packet whole in the first
@@ -868,36 +915,37 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	sh = fast_k.sh6;
 	if (likely(proto == IPPROTO_UDP)) {
 	} else if (proto == IPPROTO_TCP) {
-		const uint8_t doff = ip[IPV6_HDR_LEN + 12];
-
-		if (doff < 0x50 || (uint32_t)(doff >> 4) * 4 > plen)
+		if (!tcp_doff_ok(ip[IPV6_HDR_LEN + 12], plen, 0))
 			return 0;
 	} else if (proto == IPPROTO_ICMPV6) {
 		sh = fast_k.sh6_icmp;
 	} else {
 		return 0;
 	}
-	/* ipv6_martian, the destination's ff first (multicast, or a
-	 * martian scope: parse_one's) */
-	if (ip[24] == 0xff)
-		return 0;
-	if (unlikely(ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
-		     ipv6_low_martian(ip + 24)))
-		return fast_martian(p, off, pkt_len, fc, pm) + tag;
+	/* ipv6_martian, only under a first octet 0 or 0xff (V6_LOOK); the
+	 * destination's ff first (multicast, or a martian scope: parse_one's) */
+	if (unlikely((ipv4_martian_octet[ip[8]] | ipv4_martian_octet[ip[24]]) &
+		     V6_LOOK)) {
+		const int look = fast6_look(ip);
+
+		if (look == 0)
+			return 0;
+		if (look == 1)
+			return fast_martian(p, off, pkt_len, fc, pm) + tag;
+	}
 	meta_tail(pm); /* first: its last store may overlap the addresses */
 	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
-	/* bytes 8..23 as fast_ipv4's: the ports from the header's bytes
-	 * 28..43 by one shuffle (sh6), the rest inserted */
+	/* as fast_ipv4's: the ports (or ICMPv6 type) from the header's
+	 * bytes 28..43 by one shuffle (sh6, sh6_icmp), the rest inserted */
+	h = off == ETH_HDR_LEN ? fast_k.head6 : fast_k.head6t;
+	h = _mm_insert_epi16(h, (int)(IPV6_HDR_LEN + plen), 6);
+	h = _mm_insert_epi8(h, proto, 14);
 	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
-	x = _mm_or_si128(x, off == ETH_HDR_LEN ? fast_k.lens6 : fast_k.lens6t);
-	x = _mm_insert_epi16(x, (int)(IPV6_HDR_LEN + plen), 2);
-	x = _mm_insert_epi8(x, proto, 6);
-	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 8);
-	x = _mm_insert_epi8(x, ip[7], 9);
-	fast_store(p, off, pkt_len, pm,
-		   off == ETH_HDR_LEN ? fast_k.head6 : fast_k.head6t, x,
-		   fc->pw);
+	x = _mm_or_si128(x, fc->pw);
+	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 0);
+	x = _mm_insert_epi8(x, ip[7], 1);
+	fast_store(p, off, pkt_len, pm, h, x);
 	return (proto == IPPROTO_ICMPV6 ? 2 : 1) + tag;
 }
 
@@ -966,7 +1014,7 @@ static inline void
 fast_ctx_init(struct fast_ctx *fc, const uint8_t *mac, uint16_t port)
 {
 	fc->tmpl = _mm_set_epi64x((int64_t)FAST_ET4, (int64_t)tbl_mac48(mac));
-	fc->pw = _mm_cvtsi32_si128(port);
+	fc->pw = _mm_set_epi64x(port, 0);
 	fc->inv = CKSUM_INV;
 	fc->lim = CKSUM_LIM;
 	/* constants the compiler would otherwise rebuild per packet */
@@ -1074,7 +1122,7 @@ head_peer_tagged(struct head_peer *hp, struct burst *b, size_t i, uint64_t smac)
  * drop is its sender's. With `fused` (a constant), then stage_peer's step
  * for it if it is still CONTINUE (hp), and burst.peer_smac left unwritten
  * for a frame parse_fast took (stage_peer's alone reads it).
- * parse_burst's two loops' body (inlined: the masks stay in registers).
+ * parse_fast_burst's two loops' body (inlined: the masks stay in registers).
  */
 static __rte_always_inline void
 parse_fast_at(const struct tables *t, struct burst *b, size_t i, uint16_t port,
@@ -1119,60 +1167,95 @@ parse_fast_at(const struct tables *t, struct burst *b, size_t i, uint16_t port,
 }
 #endif
 
+/* Prefetch the first PREFETCH_AHEAD frames of a burst of n_pkts (the
+ * loops prefetch each one PREFETCH_AHEAD on): written out for a burst of
+ * at least that many (gcc keeps the loop). */
+_Static_assert(PREFETCH_AHEAD == 3, "prefetch_first: three frames");
+static __rte_always_inline void
+prefetch_first(struct rte_mbuf *const *pkts, const unsigned n_pkts)
+{
+	unsigned i;
+
+	if (likely(n_pkts >= PREFETCH_AHEAD)) {
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[1], void *));
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[2], void *));
+		return;
+	}
+	for (i = 0; i < n_pkts; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+}
+
+#if PARSE_FAST
 /*
- * stage_parse and stage_parse_simple: the same loop, with and without
- * parse_fast; with `fused` (and use_fast), pipeline_head's, stage_peer's
- * step taken for each packet as it is parsed, on port b->port <
- * IXG_MAX_PORTS whose MAC has the I/G bit clear (the caller's test).
+ * stage_parse's loop with parse_fast, over the burst's n_pkts packets
+ * received on `port` (b->n and b->port, read once by the caller: a store
+ * through the metadata may alias them) < IXG_MAX_PORTS, whose MAC has the
+ * I/G bit clear (the caller's test: parse_one would set l2_mcast where
+ * parse_fast does not); with `fused` (a constant), pipeline_head's, with
+ * stage_peer's step for each packet as it is parsed.
  */
 static __rte_always_inline void
-parse_burst(const struct tables *t, struct burst *b, const int use_fast,
-	    const int fused)
+parse_fast_burst(const struct tables *t, struct burst *b, const unsigned n_pkts,
+		 const uint16_t port, const int fused)
+{
+	struct fast_ctx fc;
+	struct head_peer hp;
+	uint32_t refused = 0, charged = 0;
+	size_t k;
+
+	prefetch_first(b->pkts, n_pkts);
+	fast_ctx_init(&fc, t->ports[port].mac, port);
+	if (fused)
+		head_peer_init(&hp, t, port);
+	/* Two copies of the loop, so that the first alone tests for a
+	 * packet to prefetch: the frame PREFETCH_AHEAD on, at the headroom's
+	 * end, where PMDs put what they receive. */
+	for (k = 0; k + PREFETCH_AHEAD < n_pkts; k++) {
+		rte_prefetch0((uint8_t *)b->pkts[k + PREFETCH_AHEAD]->buf_addr +
+			      RTE_PKTMBUF_HEADROOM);
+		parse_fast_at(t, b, k, port, &fc, &refused, &charged, fused,
+			      &hp);
+	}
+	for (; k < n_pkts; k++)
+		parse_fast_at(t, b, k, port, &fc, &refused, &charged, fused,
+			      &hp);
+	b->charged = charged;
+	b->parsed_fast = ~refused & (uint32_t)((UINT64_C(1) << n_pkts) - 1);
+	b->gathered = 0;
+	if (fused && unlikely(charged != 0))
+		peer_charge_parse_drops(t, b);
+}
+
+/* Whether parse_fast_burst may take a burst received on port. */
+static __rte_always_inline int
+parse_fast_port(const struct tables *t, const uint16_t port)
+{
+	return port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1);
+}
+#endif
+
+/*
+ * stage_parse and stage_parse_simple: the same loop, with and without
+ * parse_fast (parse_fast_burst, for a port it may take).
+ */
+static __rte_always_inline void
+parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 {
 	const unsigned n_pkts = b->n;
 	const uint16_t port = b->port;
 	uint32_t charged = 0;
 	unsigned i;
 
-	for (i = 0; i < n_pkts && i < PREFETCH_AHEAD; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i], void *));
 #if PARSE_FAST
-	/* A port MAC with the I/G bit set (not a valid configuration) would
-	 * make parse_one set l2_mcast where parse_fast does not. */
-	if (use_fast && port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1)) {
-		struct fast_ctx fc;
-		struct head_peer hp;
-		uint32_t refused = 0;
-		size_t k;
-
-		fast_ctx_init(&fc, t->ports[port].mac, port);
-		if (fused)
-			head_peer_init(&hp, t, port);
-		/* Two copies of the loop, so that the first alone tests for
-		 * a packet to prefetch: the frame PREFETCH_AHEAD on, at the
-		 * headroom's end, where PMDs put what they receive. */
-		for (k = 0; k + PREFETCH_AHEAD < n_pkts; k++) {
-			rte_prefetch0((uint8_t *)b->pkts[k + PREFETCH_AHEAD]
-					      ->buf_addr +
-				      RTE_PKTMBUF_HEADROOM);
-			parse_fast_at(t, b, k, port, &fc, &refused, &charged,
-				      fused, &hp);
-		}
-		for (; k < n_pkts; k++)
-			parse_fast_at(t, b, k, port, &fc, &refused, &charged,
-				      fused, &hp);
-		b->charged = charged;
-		b->parsed_fast = ~refused &
-				 (uint32_t)((UINT64_C(1) << n_pkts) - 1);
-		b->gathered = 0;
-		if (fused && unlikely(charged != 0))
-			peer_charge_parse_drops(t, b);
+	if (use_fast && parse_fast_port(t, port)) {
+		parse_fast_burst(t, b, n_pkts, port, 0);
 		return;
 	}
 #else
 	(void)use_fast;
 #endif
-	(void)fused;
+	prefetch_first(b->pkts, n_pkts);
 	for (i = 0; i < n_pkts; i++) {
 		if (i + PREFETCH_AHEAD < n_pkts)
 			rte_prefetch0(rte_pktmbuf_mtod(
@@ -1195,7 +1278,7 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast,
 PIPELINE_NO_SLP void
 stage_parse(struct pipeline_ctx *ctx, struct burst *b)
 {
-	parse_burst(ctx->t, b, 1, 0);
+	parse_burst(ctx->t, b, 1);
 }
 
 /*
@@ -1206,65 +1289,41 @@ stage_parse(struct pipeline_ctx *ctx, struct burst *b)
 void
 stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
 {
-	parse_burst(ctx->t, b, 0, 0);
+	parse_burst(ctx->t, b, 0);
 }
 
 /*
- * See pipeline.h: stage_sample first (head_sample; it reads the frames
- * and the counters, which parse and peer leave alone, and writes neither
- * the metadata nor the burst), then stage_parse's loop with stage_peer's step
+ * See pipeline.h: stage_sample first (its start inlined, sample_quick,
+ * sample_stage.h, and sample_burst called only for a burst that samples
+ * a frame; it reads the frames and the counters, which parse and peer
+ * leave alone, and writes neither the metadata nor the burst), then stage_parse's loop with stage_peer's step
  * for each packet parse leaves CONTINUE (peer_at, the slot table of the
  * last VLAN id kept in registers), then the charged drops' peers: the
  * three stages' results, as each looks up or writes only its own
  * packet's. A port the fast path does not take runs the three stages.
  * Worker thread (or replay/test).
- * Cost: 90.3 instructions a packet on the real table through the ports
- * (stage_sample's 0.3 included; bench/README.md, "Issue 12, the head,
- * second pass"), 86.5 on parse_bench --head's traffic, 110.2 with --vlan.
+ * Cost: 85.8 instructions a packet on the real table through the ports
+ * (bench/README.md, "Issue 12, the metadata and the head, third pass"),
+ * 82.5 on parse_bench --head's traffic, 105.5 with --vlan.
  */
-/*
- * stage_sample for pipeline_head: its common burst, one that samples no
- * packet (its countdown, drawn for the port's current rate, ends past the
- * burst), taken here as stage_sample takes it (the pool counted, the
- * countdown moved on); any other burst is stage_sample's. Saves the call
- * and its reloads, a burst at a time.
- */
-static __rte_always_inline void
-head_sample(struct pipeline_ctx *ctx, struct burst *b)
-{
-	const unsigned n = b->n;
-	const uint16_t port = b->port;
-	uint32_t rate, skip;
-
-	ctx->sample_n = 0;
-	if (ctx->samples == NULL || n == 0 || port >= IXG_MAX_PORTS)
-		return;
-	rate = ctx->t->ports[port].sample_rate;
-	if (likely(rate == 0))
-		return;
-	skip = ctx->sample_skip[port];
-	if (likely(skip > n && ctx->sample_skip_rate[port] == rate)) {
-		ctx->ctr->port[port].sample_pool += n;
-		ctx->sample_skip[port] = skip - n;
-		return;
-	}
-	stage_sample(ctx, b);
-}
-
 PIPELINE_NO_SLP void
 pipeline_head(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const struct tables *t = ctx->t;
+	const unsigned n_pkts = b->n;
 	const uint16_t port = b->port;
+	const uint32_t sample_rate = sample_quick(ctx, b);
 
-	head_sample(ctx, b);
+	if (unlikely(sample_rate != 0))
+		sample_burst(ctx, b, sample_rate);
 #if PARSE_FAST
-	if (likely(port < IXG_MAX_PORTS && !(t->ports[port].mac[0] & 1))) {
-		parse_burst(t, b, 1, 1);
+	if (likely(parse_fast_port(t, port))) {
+		parse_fast_burst(t, b, n_pkts, port, 1);
 		return;
 	}
 #endif
 	(void)t;
+	(void)n_pkts;
 	(void)port;
 	stage_parse(ctx, b);
 	stage_peer(ctx, b);

@@ -64,12 +64,19 @@ enum colour {
 	COLOUR_RED = 2,
 };
 
-/* What the stages learn about one packet. Filled by parse, read by all. */
+/*
+ * What the stages learn about one packet. Filled by parse, read by all.
+ * Several readers load fields as words and assert their offsets (grep
+ * offsetof(struct pkt_meta): bytes 0..3, 14..15, 22..37, 80..87); the
+ * fast parser writes it as 16-byte words (parse_stage.c, fast_store).
+ */
 struct pkt_meta {
 	uint8_t verdict; /* enum verdict */
 	uint8_t drop_reason; /* enum ixg_drop_reason, valid if VERDICT_DROP */
 	uint8_t l3; /* enum l3_kind */
-	uint8_t n_vlans; /* 0, 1 or 2 */
+	/* Free, zero: a byte parse could store with the first word's
+	 * (n_vlans moved to byte 38 for it). */
+	uint8_t spare3;
 	uint16_t vlan; /* inner (or only) VLAN id, 0 if untagged */
 	uint16_t outer_vlan; /* QinQ outer VLAN id, 0 if single or none */
 	uint16_t l2_len; /* Ethernet + VLAN tags */
@@ -89,6 +96,7 @@ struct pkt_meta {
 	uint16_t out_peer;
 	uint16_t class_id; /* 0: default class */
 	uint16_t src_country, dst_country;
+	uint8_t n_vlans; /* 0, 1 or 2 */
 	uint32_t acl_rule; /* matching rule id, 0 if none */
 	uint32_t route_nh; /* destination FIB result (NH_* encoding) */
 

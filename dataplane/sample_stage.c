@@ -25,7 +25,8 @@
  * a record that finds no room is counted, never waited for.
  *
  * Cost: sample_pool is one add per burst; a burst with no sample costs a
- * compare. Measured in bench/README.md ("Sampling").
+ * compare (sample_quick, inlined into stage_sample and the fused head).
+ * Measured in bench/README.md ("Sampling").
  */
 #include <math.h>
 #include <stdint.h>
@@ -36,6 +37,7 @@
 
 #include "pipeline.h"
 #include "sample.h"
+#include "sample_stage.h"
 
 #define SAMPLE_SEED 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio */
 
@@ -128,6 +130,29 @@ sample_take(struct pipeline_ctx *ctx, const struct burst *b, unsigned i,
 	ctx->sample_at[ctx->sample_n++] = (uint8_t)i;
 }
 
+/* See sample_stage.h. */
+void
+sample_burst(struct pipeline_ctx *ctx, const struct burst *b, uint32_t rate)
+{
+	const unsigned n = b->n;
+	const uint16_t port = b->port;
+	uint32_t skip = ctx->sample_skip[port];
+	unsigned pos = 0;
+
+	if (unlikely(skip == 0 || ctx->sample_skip_rate[port] != rate)) {
+		skip = sample_draw(ctx, rate);
+		ctx->sample_skip_rate[port] = rate;
+	}
+	while (skip <= n - pos) {
+		unsigned i = pos + skip - 1;
+
+		sample_take(ctx, b, i, rate);
+		pos = i + 1;
+		skip = sample_draw(ctx, rate);
+	}
+	ctx->sample_skip[port] = skip - (n - pos);
+}
+
 /*
  * Draw the sampled packets of b (all received on b->port) and copy their
  * frames into reserved records (ctx->sample_n of them, completed and
@@ -138,31 +163,10 @@ sample_take(struct pipeline_ctx *ctx, const struct burst *b, unsigned i,
 void
 stage_sample(struct pipeline_ctx *ctx, struct burst *b)
 {
-	const unsigned n = b->n;
-	uint16_t port = b->port;
-	uint32_t rate, skip;
-	unsigned pos = 0;
+	const uint32_t rate = sample_quick(ctx, b);
 
-	ctx->sample_n = 0;
-	if (ctx->samples == NULL || n == 0 || port >= IXG_MAX_PORTS)
-		return;
-	rate = ctx->t->ports[port].sample_rate;
-	if (likely(rate == 0))
-		return;
-	ctx->ctr->port[port].sample_pool += n;
-	skip = ctx->sample_skip[port];
-	if (unlikely(skip == 0 || ctx->sample_skip_rate[port] != rate)) {
-		skip = sample_draw(ctx, rate);
-		ctx->sample_skip_rate[port] = rate;
-	}
-	while (unlikely(skip <= n - pos)) {
-		unsigned i = pos + skip - 1;
-
-		sample_take(ctx, b, i, rate);
-		pos = i + 1;
-		skip = sample_draw(ctx, rate);
-	}
-	ctx->sample_skip[port] = skip - (n - pos);
+	if (unlikely(rate != 0))
+		sample_burst(ctx, b, rate);
 }
 
 /* See sample.h. Worker thread. */

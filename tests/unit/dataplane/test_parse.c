@@ -1094,8 +1094,8 @@ test_fast_path_sum_carries(void **state)
  * parse_fast's edges, one field at a time, against the general parser:
  * every cut of each frame (pkt_len the cut or the whole), every IPv4
  * total length and IPv6 payload length around the frame's, every TCP data
- * offset byte, every first octet of the IPv4 addresses and every first
- * byte of the IP header, every IPv4 checksum field value (one taken, or
+ * offset byte, every first octet of the IPv4 and IPv6 addresses and
+ * every first byte of the IP header, every IPv4 checksum field value (one taken, or
  * two where 0 and 0xffff both sum right), the flags and offset word, the
  * RX checksum flags with right and wrong sums, IPv6 martians and the
  * destination MAC's bits; untagged and 802.1Q-tagged.
@@ -1224,6 +1224,25 @@ test_fast_path_edges(void **state)
 							AF_INET6, v6addr[v / 2],
 							ip + (v & 1 ? 24 : 8)),
 						1);
+					taken += fast_matches_simple(
+						w, len, (uint32_t)len, 0);
+				}
+				/* every first octet of either address, the
+				 * rest as built or as ::1 and ::ffff:0:1
+				 * (fast_ipv6's V6_LOOK) */
+				for (v = 0; v < 6 * 256; v++) {
+					uint8_t *a = ip + (v & 256 ? 24 : 8);
+
+					memcpy(w, buf, len);
+					if (v >= 4 * 256) {
+						memset(a, 0, 16);
+						a[10] = a[11] = 0xff;
+						a[15] = 1;
+					} else if (v >= 2 * 256) {
+						memset(a, 0, 16);
+						a[15] = 1;
+					}
+					a[0] = (uint8_t)v;
 					taken += fast_matches_simple(
 						w, len, (uint32_t)len, 0);
 				}

@@ -952,7 +952,7 @@ head_frame(uint16_t port, uint8_t *buf)
  * stage_sample and stage_peer apart (pipeline_run_observed's), over random
  * bursts on ports 0..2, each sampling 1-in-3, 1-in-40, 1-in-1000, not at
  * all or every frame, its rate changed every 300 bursts (pipeline_head
- * takes a burst that samples nothing itself: head_sample): every byte of
+ * and stage_sample share sample_quick, inlined in each): every byte of
  * the metadata, the burst's charged, parsed_fast and gathered, the charged
  * drops' source MAC words, the sampling state and records, the counters.
  */

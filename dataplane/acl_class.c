@@ -6,17 +6,20 @@
  * Layout of one family. The prefilter's tables are one array pf[] of
  * group masks (bit g = grp[g]) at fixed offsets, so the lookup keeps one
  * base pointer in a register:
- *   PF_PROTO [4 * 256]: by (fragment kind, protocol), kind 2 a later
- *     fragment (built as [2][256]: later or not); a group whose rules
- *     need ports_ok is left out where the pair has no ports;
- *   PF_DSCP [256] (four copies of the 64 DSCPs); PF_PEER [IXG_MAX_PEERS] (entry 0 also serves ids past
- *     the table: only groups without a peer);
+ *   PF_PROTO [256 * 256]: by (fragment kind, protocol), kind 2 a later
+ *     fragment (built as [2][256]: later or not), every kind byte so
+ *     that a 16-bit load indexes it; a group whose rules need ports_ok
+ *     is left out where the pair has no ports;
+ *   PF_DSCP [256] (four copies of the 64 DSCPs); PF_PEER [65536] (every
+ *     id from IXG_MAX_PEERS up holds entry 0's: only groups without a
+ *     peer);
  *   PF_SRC / PF_DST [256]: by the address's first byte (IPv4) or a fold of
  *     its first three bytes (IPv6, addr_index6), set wherever a rule's
  *     prefix can reach;
  *   PF_SRC0 / PF_DST0 [256] (IPv6 only): by the address's first byte: the
  *     fold above cannot tell apart prefixes shorter than /16 (fc00::/7,
- *     ff00::/8 reach every entry), this table can;
+ *     ff00::/8 reach every entry), this table can (acl_class_classify6;
+ *     stage_acl reads s16 instead, below);
  *   PF_BLK: const uint64_t *blk[2][256]: where the 256 masks of each
  *     port high byte start, source then destination port (pointers into
  *     the block itself, which is never moved); PF_PORTS:
@@ -25,7 +28,12 @@
  *     (hash masks, bucket count); off[]: bucket b of a tuple t holds rules
  *     rec[off[t.off + b] .. off[t.off + b + 1]), sorted by rank;
  *   rec[]: the rules, every match field, their rank; result[rank]: spec
- *     index + 1.
+ *     index + 1;
+ *   IPv4 a16_blk[512] and a16[]: the addresses' first two bytes, in
+ *     blocks of 256 (the narrowing before a walk); IPv6 s16[2][65536]:
+ *     the same whole, by a 16-bit load of them (stage_acl's address
+ *     prefilter: one read an address instead of the fold's four
+ *     instructions and PF_SRC0's two).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -133,6 +141,13 @@ struct fam {
 	 */
 	const uint32_t *a16_blk;
 	const uint64_t *a16;
+	/*
+	 * IPv6: the same by the first two bytes, unblocked and indexed as a
+	 * 16-bit little-endian load of them reads (acl_class_fast.s16):
+	 * s16[load16(src)] & s16[65536 + load16(dst)], stage_acl's address
+	 * prefilter.
+	 */
+	const uint64_t *s16;
 	const uint64_t *pf; /* prefilter tables, PF_* */
 	const struct grp *grp;
 	const char *rec; /* struct rec4 or rec6 */
@@ -616,6 +631,8 @@ struct bfam {
 	uint32_t a16_blk[512];
 	uint32_t n_a16;
 	uint64_t *a16;
+	/* IPv6: s16[2][65536] (struct fam) */
+	uint64_t *s16;
 };
 
 static int bad(struct acl_class_error *err, int rc, int64_t rule,
@@ -1555,12 +1572,14 @@ cmp_span16(const void *pa, const void *pb)
 }
 
 /*
- * IPv4: the address prefilter by the first two bytes (struct fam, a16),
+ * The address prefilter by the first two bytes (IPv4: struct fam, a16;
+ * IPv6: s16),
  * source (dir 0) and destination (1): bit g at head h when a rule of
  * group g has a prefix that an address starting with h can be in. Spans
  * sorted and merged per group before painting, so the work is at most
- * 65,536 entries a group whatever the rules. Blocks of 256 by first byte;
- * uniform ones shared.
+ * 65,536 entries a group whatever the rules. IPv4 keeps them in blocks
+ * of 256 by first byte, uniform ones shared (addr16_tables); IPv6 whole
+ * (addr16_tables6).
  */
 static int
 addr16_dir(const struct bfam *f, int dir, uint64_t *full)
@@ -1646,11 +1665,46 @@ addr16_tables(struct bfam *f)
 	return 0;
 }
 
+/*
+ * IPv6: addr16_dir's two tables whole (struct fam, s16), entry h at the
+ * index a 16-bit little-endian load of the head's two bytes gives, so
+ * stage_acl indexes them with that load alone.
+ */
+static int
+addr16_tables6(struct bfam *f)
+{
+	uint64_t *full = malloc(65536 * sizeof(*full));
+
+	f->s16 = malloc(2 * 65536 * sizeof(*f->s16));
+	if (full == NULL || f->s16 == NULL) {
+		free(full);
+		return -ENOMEM;
+	}
+	for (int dir = 0; dir < 2; dir++) {
+		int rc = addr16_dir(f, dir, full);
+
+		if (rc < 0) {
+			free(full);
+			return rc;
+		}
+		for (uint32_t h = 0; h < 65536; h++) {
+			const uint8_t b[2] = {(uint8_t)(h >> 8), (uint8_t)h};
+			uint16_t v;
+
+			memcpy(&v, b, sizeof(v));
+			f->s16[dir * 65536 + v] = full[h];
+		}
+	}
+	free(full);
+	return 0;
+}
+
 static void
 bfam_free(struct bfam *f)
 {
 	free(f->dec);
 	free(f->a16);
+	free(f->s16);
 	free(f->r);
 	free(f->tup);
 	free(f->off);
@@ -1716,7 +1770,8 @@ first32(const uint64_t w[2])
 
 /* Bytes of each array of one family in the block, 64-byte aligned. */
 struct lay {
-	size_t pf, grp, dgrp, tup, off, rec, result, dec, a16_blk, a16, end;
+	size_t pf, grp, dgrp, tup, off, rec, result, dec, a16_blk, a16, s16,
+		end;
 };
 
 static size_t
@@ -1746,7 +1801,9 @@ layout(const struct bfam *f, size_t at, struct lay *l)
 	l->dec = al64(l->result + f->n_ranks * sizeof(uint32_t));
 	l->a16_blk = al64(l->dec + f->n_dec * sizeof(uint32_t));
 	l->a16 = al64(l->a16_blk + (f->n_a16 ? 512 : 0) * sizeof(uint32_t));
-	l->end = al64(l->a16 + f->n_a16 * sizeof(uint64_t));
+	l->s16 = al64(l->a16 + f->n_a16 * sizeof(uint64_t));
+	l->end = al64(l->s16 +
+		      (f->s16 != NULL ? 2 * 65536 : 0) * sizeof(uint64_t));
 	return l->end;
 }
 
@@ -1768,18 +1825,20 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
 		uint64_t *pf = (uint64_t *)(base + l->pf);
 		const uint64_t **blk = (const uint64_t **)(void *)(pf + PF_BLK);
 
-		for (unsigned k = 0; k < 4; k++) {
+		for (unsigned k = 0; k < 256; k++)
 			memcpy(pf + PF_PROTO + k * 256,
 			       f->proto_t + (k == 2 ? 256 : 0),
 			       256 * sizeof(uint64_t));
+		for (unsigned k = 0; k < 4; k++)
 			memcpy(pf + PF_DSCP + k * 64, f->dscp_t,
 			       64 * sizeof(uint64_t));
-		}
 		memcpy(pf + PF_SRC, f->src_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_DST, f->dst_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_SRC0, f->src0_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_DST0, f->dst0_t, 256 * sizeof(uint64_t));
 		memcpy(pf + PF_PEER, f->peer_t, N_PEERS * sizeof(uint64_t));
+		for (size_t i = N_PEERS; i < 65536; i++)
+			pf[PF_PEER + i] = f->peer_t[0];
 		for (unsigned i = 0; i < 256; i++) {
 			blk[i] = pf + PF_PORTS + (size_t)f->sblk[i] * 256;
 			blk[256 + i] = pf + PF_PORTS +
@@ -1813,6 +1872,10 @@ emit(const struct bfam *f, char *base, const struct lay *l, struct fam *o,
 		memcpy(base + l->a16, f->a16, f->n_a16 * sizeof(uint64_t));
 		o->a16_blk = (const uint32_t *)(base + l->a16_blk);
 		o->a16 = (const uint64_t *)(base + l->a16);
+	}
+	if (f->s16 != NULL) {
+		memcpy(base + l->s16, f->s16, 2 * 65536 * sizeof(uint64_t));
+		o->s16 = (const uint64_t *)(base + l->s16);
 	}
 	for (uint32_t i = 0; i < f->n_tup; i++) {
 		const struct btup *t = &f->tup[i];
@@ -2070,7 +2133,8 @@ build_level(struct bfam *f, int family, const struct brule *orig, uint32_t n,
 	if ((rc = plan_groups(f, level)) < 0 || (rc = prune_shadowed(f)) < 0 ||
 	    (rc = plan_tuples_all(f)) < 0 || (rc = small_tables(f)) < 0 ||
 	    (rc = decided_tables(f)) < 0 ||
-	    (family == 4 && (rc = addr16_tables(f)) < 0))
+	    (family == 4 && (rc = addr16_tables(f)) < 0) ||
+	    (family == 6 && (rc = addr16_tables6(f)) < 0))
 		return rc;
 	work_bounds(f);
 	return 0;
@@ -2194,6 +2258,7 @@ acl_class_build(const struct ixg_spec_acl_rule *rules, uint32_t n,
 			h->walk_mask = ~c->f[fi].dec_mask;
 			h->a16_blk = c->f[fi].a16_blk;
 			h->a16 = c->f[fi].a16;
+			h->s16 = c->f[fi].s16;
 			h->dec = c->f[fi].dec;
 			h->result = c->f[fi].result;
 			h->dgrp = (const void *)((const char *)c + l[fi].dgrp);

@@ -189,17 +189,22 @@ void acl_class_classify6(const struct acl_class *c,
  * fills them, acl_class.c).
  */
 enum {
-	/* [frag << 8 | proto], frag an enum frag_kind of pipeline.h (0..3;
-	 * 2 is a later fragment, the others have their L4 header) */
+	/* [frag << 8 | proto], 65536 entries: any frag byte (an enum
+	 * frag_kind of pipeline.h: 2, FRAG_LATER, is a later fragment, the
+	 * others have their L4 header), so a 16-bit load of the two bytes
+	 * needs no mask; only the first 3 x 256 are ever read */
 	ACL_CLASS_PF_PROTO = 0,
 	/* [DSCP], 256 entries: entry v is entry v & 0x3f's */
-	ACL_CLASS_PF_DSCP = ACL_CLASS_PF_PROTO + 1024,
+	ACL_CLASS_PF_DSCP = ACL_CLASS_PF_PROTO + 65536,
 	ACL_CLASS_PF_SRC = ACL_CLASS_PF_DSCP + 256, /* first byte / index6 */
 	ACL_CLASS_PF_DST = ACL_CLASS_PF_SRC + 256,
+	/* [peer id], 65536 entries: any uint16_t, so it needs no mask; ids
+	 * from IXG_MAX_PEERS up hold entry 0's (groups without a peer), and
+	 * are never read: stage_peer writes ids below it */
 	ACL_CLASS_PF_PEER = ACL_CLASS_PF_DST + 256,
 	/* const uint64_t *[2][256]: each port high byte's block of 256
 	 * masks, a pointer into PF_PORTS (one load, then the low byte) */
-	ACL_CLASS_PF_BLK = ACL_CLASS_PF_PEER + IXG_MAX_PEERS,
+	ACL_CLASS_PF_BLK = ACL_CLASS_PF_PEER + 65536,
 	ACL_CLASS_PF_SRC0 = ACL_CLASS_PF_BLK + 512, /* IPv6 first byte */
 	ACL_CLASS_PF_DST0 = ACL_CLASS_PF_SRC0 + 256,
 	ACL_CLASS_PF_PORTS = ACL_CLASS_PF_DST0 + 256,
@@ -227,9 +232,9 @@ acl_class_addr_index6(const uint8_t *a)
  * first byte of the source and destination address, IPv6 their
  * acl_class_addr_index6. Ports are taken as they are: a group needing
  * ports_ok is out of the protocol table wherever the packet has none, and
- * every other group's rules have "any" port ranges. Peers past the table
- * alias one in it: a superset of their groups (only peer-less groups),
- * which the rule check then narrows.
+ * every other group's rules have "any" port ranges. Peers from
+ * IXG_MAX_PEERS up (the keys' in_peer is 16 bits) find the peer-less
+ * groups only, which are theirs.
  */
 static inline uint64_t
 acl_class_prefilter(const uint64_t *pf, uint32_t proto, uint32_t flags,
@@ -242,7 +247,7 @@ acl_class_prefilter(const uint64_t *pf, uint32_t proto, uint32_t flags,
 	return pf[ACL_CLASS_PF_PROTO +
 		  ((flags & ACL_CLASS_LATER_FRAG) << 2 | proto)] &
 	       pf[ACL_CLASS_PF_DSCP + (flags & 0x3f)] &
-	       pf[ACL_CLASS_PF_PEER + (peer & (IXG_MAX_PEERS - 1))] &
+	       pf[ACL_CLASS_PF_PEER + (peer & 0xffff)] &
 	       pf[ACL_CLASS_PF_SRC + si] & pf[ACL_CLASS_PF_DST + di] &
 	       blk[sport >> 8][sport & 0xff] &
 	       blk[256 + (dport >> 8)][dport & 0xff];
@@ -250,14 +255,15 @@ acl_class_prefilter(const uint64_t *pf, uint32_t proto, uint32_t flags,
 
 /*
  * acl_class_prefilter on a packet's metadata as stage_acl holds it:
- * pfrag = frag << 8 | proto (frag 0..3,
- * FRAG_LATER = 2 a later fragment), dscp the packet's DSCP byte (any
- * 0..255: its low 6 bits count), each port as its high and low bytes
- * (the caller reads them as bytes). The same mask.
+ * pfrag = frag << 8 | proto (any frag byte, FRAG_LATER = 2 a later
+ * fragment), dscp the packet's DSCP byte (any 0..255: its low 6 bits
+ * count), peer any uint16_t, each port as its high and low bytes (the
+ * caller reads them as bytes). The same mask; every index is below its
+ * table's size by its type, so none is masked.
  */
 static inline uint64_t
-acl_class_prefilter_meta(const uint64_t *pf, uint32_t pfrag, uint8_t dscp,
-			 uint32_t peer, uint8_t sport_hi, uint8_t sport_lo,
+acl_class_prefilter_meta(const uint64_t *pf, uint16_t pfrag, uint8_t dscp,
+			 uint16_t peer, uint8_t sport_hi, uint8_t sport_lo,
 			 uint8_t dport_hi, uint8_t dport_lo, uint8_t si,
 			 uint8_t di)
 {
@@ -265,11 +271,40 @@ acl_class_prefilter_meta(const uint64_t *pf, uint32_t pfrag, uint8_t dscp,
 		(const uint64_t *const *)(const void *)(pf + ACL_CLASS_PF_BLK);
 	const uint64_t *const *blk_d = blk_s + 256;
 
-	return pf[ACL_CLASS_PF_PROTO + (size_t)(pfrag & 0x3ff)] &
+	return pf[ACL_CLASS_PF_PROTO + (size_t)pfrag] &
 	       pf[ACL_CLASS_PF_DSCP + (size_t)dscp] &
-	       pf[ACL_CLASS_PF_PEER + (size_t)(peer & (IXG_MAX_PEERS - 1))] &
+	       pf[ACL_CLASS_PF_PEER + (size_t)peer] &
 	       pf[ACL_CLASS_PF_SRC + (size_t)si] &
 	       pf[ACL_CLASS_PF_DST + (size_t)di] & blk_s[sport_hi][sport_lo] &
+	       blk_d[dport_hi][dport_lo];
+}
+
+/*
+ * IPv6, as stage_acl takes it: acl_class_prefilter_meta's tables but the
+ * addresses', which s16 (acl_class_fast.s16) answers from the first two
+ * bytes of each (src, dst: network order). A superset of
+ * acl_class_prefilter6's groups where they differ (each leaves some out
+ * the other keeps), exact on every group without prefixes (the decided
+ * ones): what acl_class_walk6 and acl_class_decided take.
+ */
+static inline uint64_t
+acl_class_prefilter_meta6(const uint64_t *pf, const uint64_t *s16,
+			  uint16_t pfrag, uint8_t dscp, uint16_t peer,
+			  uint8_t sport_hi, uint8_t sport_lo, uint8_t dport_hi,
+			  uint8_t dport_lo, const uint8_t *src,
+			  const uint8_t *dst)
+{
+	const uint64_t *const *blk_s =
+		(const uint64_t *const *)(const void *)(pf + ACL_CLASS_PF_BLK);
+	const uint64_t *const *blk_d = blk_s + 256;
+	uint16_t s, d;
+
+	memcpy(&s, src, sizeof(s));
+	memcpy(&d, dst, sizeof(d));
+	return pf[ACL_CLASS_PF_PROTO + (size_t)pfrag] &
+	       pf[ACL_CLASS_PF_DSCP + (size_t)dscp] &
+	       pf[ACL_CLASS_PF_PEER + (size_t)peer] & s16[s] &
+	       s16[65536 + (size_t)d] & blk_s[sport_hi][sport_lo] &
 	       blk_d[dport_hi][dport_lo];
 }
 
@@ -311,6 +346,10 @@ struct acl_class_fast {
 	const uint32_t *dec;
 	const uint32_t *result; /* by rank: spec index + 1 */
 	const struct acl_class_dgrp *dgrp; /* by group */
+	/* IPv6: the address prefilter by the first two bytes of the source
+	 * and destination, each indexed by a 16-bit load of them
+	 * (acl_class_prefilter_meta6) */
+	const uint64_t *s16;
 };
 
 /* What a struct acl_class starts with: each family's acl_class_fast ([0]

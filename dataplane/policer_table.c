@@ -190,6 +190,17 @@ profile(struct tbl_build *b, struct rte_meter_trtcm_profile *p, uint64_t cir,
 	return 0;
 }
 
+/* A meter line's profile and its copy of the C bucket's numbers
+ * (tables.h, struct policer_meter). */
+static void
+meter_line(struct policer_meter *pm, const struct rte_meter_trtcm_profile *pp)
+{
+	pm->prof = pp;
+	pm->period = pp != NULL ? pp->cir_period : UINT64_MAX;
+	pm->bytes_per_period = pp != NULL ? pp->cir_bytes_per_period : 0;
+	pm->cbs = pp != NULL ? pp->cbs : 0;
+}
+
 static int
 build_policer(struct tbl_build *b)
 {
@@ -275,8 +286,6 @@ build_policer(struct tbl_build *b)
 
 	t->n_meters = (max_peer + 1) * (max_class + 1);
 	t->meter_stride = max_class + 1;
-	t->meter_row = t->meter_stride * (uint32_t)sizeof(struct policer_meter);
-	t->meter_end = t->n_meters * (uint32_t)sizeof(struct policer_meter);
 	for (uint32_t p = 0; p <= max_peer; p++)
 		t->peers[p].meter_base = p * (max_class + 1);
 	t->meter_prof = rte_zmalloc("meter_prof",
@@ -297,23 +306,25 @@ build_policer(struct tbl_build *b)
 				row[c] = &t->profiles[c];
 	}
 	for (unsigned w = 0; w < n_workers; w++) {
-		struct policer_meter *m;
+		struct policer_meter *m, *m0;
 
 		m = rte_zmalloc("meters", t->n_meters * sizeof(*m),
 				RTE_CACHE_LINE_SIZE);
-		if (m == NULL)
+		m0 = rte_zmalloc("meters0", IXG_MAX_PEERS * sizeof(*m0),
+				 RTE_CACHE_LINE_SIZE);
+		t->meters[w] = m;
+		t->meters0[w] = m0;
+		if (m == NULL || m0 == NULL)
 			return tbl_fail(b, -ENOMEM,
 					"meters for worker %u: out of "
 					"memory",
 					w);
-		t->meters[w] = m;
 		for (uint32_t p = 1; p <= max_peer; p++) {
 			if (!t->peers[p].configured)
 				continue;
 			if (t->peer_metered[p])
-				rte_meter_trtcm_config(
-					&m[t->peers[p].meter_base].m,
-					&t->peer_profiles[p]);
+				rte_meter_trtcm_config(&m0[p].m,
+						       &t->peer_profiles[p]);
 			for (unsigned c = 1; c <= max_class; c++)
 				if (t->metered[c])
 					rte_meter_trtcm_config(
@@ -321,16 +332,17 @@ build_policer(struct tbl_build *b)
 							 .m,
 						&t->profiles[c]);
 		}
-		for (uint32_t i = 0; i < t->n_meters; i++) {
-			const struct rte_meter_trtcm_profile *pp =
-				t->meter_prof[i];
-
-			m[i].prof = pp;
-			m[i].period = pp != NULL ? pp->cir_period : UINT64_MAX;
-			m[i].bytes_per_period =
-				pp != NULL ? pp->cir_bytes_per_period : 0;
-			m[i].cbs = pp != NULL ? pp->cbs : 0;
-		}
+		/* Class 0's lines in m stay unmetered: stage_policer reads
+		 * class 0 from m0. */
+		for (uint32_t i = 0; i < t->n_meters; i++)
+			meter_line(&m[i], i % t->meter_stride == 0
+						  ? NULL
+						  : t->meter_prof[i]);
+		for (uint32_t p = 0; p < IXG_MAX_PEERS; p++)
+			meter_line(&m0[p],
+				   p <= max_peer
+					   ? t->meter_prof[p * t->meter_stride]
+					   : NULL);
 	}
 	return 0;
 }
@@ -341,8 +353,10 @@ policer_free(struct tables *t)
 	rte_free(t->peer_profiles);
 	rte_free(t->peer_metered);
 	rte_free(t->meter_prof);
-	for (unsigned w = 0; w < IXG_MAX_WORKERS; w++)
+	for (unsigned w = 0; w < IXG_MAX_WORKERS; w++) {
 		rte_free(t->meters[w]);
+		rte_free(t->meters0[w]);
+	}
 }
 
 const struct tbl_part_ops tbl_part_policer = {

@@ -441,7 +441,9 @@ struct acl_class; /* acl_class.h */
  * here (cir_period, cir_bytes_per_period, cbs); where prof is NULL,
  * period is UINT64_MAX and the state all 0: that check then never
  * refills it and finds no token for a packet, so stage_policer tests prof
- * only for a packet it would colour (policer_stage.c).
+ * only for a packet it would colour (policer_stage.c). Class 0's meters
+ * keep rte_meter's C bucket (time_tc, tc) only: their P bucket (time_tp,
+ * tp) stays as rte_meter_trtcm_config left it, read by nothing.
  */
 struct policer_meter {
 	struct rte_meter_trtcm m;
@@ -540,9 +542,12 @@ struct tables {
 	/*
 	 * Policer: trTCM per (ingress peer, class). profiles[c] for class c;
 	 * class 0 (default) uses the peer's committed rate, peer_profiles[p].
-	 * Meter state is per worker: meters[w][peer.meter_base + class],
-	 * each with its profile (meter_prof's) in its cache line.
-	 * metered[c] / peer_metered[p] say whether a profile exists.
+	 * Meter state is per worker, each meter with its profile (meter_prof's)
+	 * in its cache line: class 0's at meters0[w][peer] (IXG_MAX_PEERS
+	 * lines, so a peer id needs no bound), the other classes' at
+	 * meters[w][peer.meter_base + class] (whose class-0 lines stay
+	 * unmetered: prof NULL). metered[c] / peer_metered[p] say whether a
+	 * profile exists.
 	 */
 	struct tbl_class classes[IXG_MAX_CLASSES];
 	struct rte_meter_trtcm_profile profiles[IXG_MAX_CLASSES];
@@ -551,6 +556,7 @@ struct tables {
 	uint8_t *peer_metered; /* [IXG_MAX_PEERS] */
 	uint32_t n_meters; /* per worker */
 	struct policer_meter *meters[IXG_MAX_WORKERS];
+	struct policer_meter *meters0[IXG_MAX_WORKERS];
 	/*
 	 * meter_prof[peer * meter_stride + class] is the profile of that
 	 * meter (the class's, or the peer's for class 0), NULL where nothing
@@ -561,10 +567,6 @@ struct tables {
 	 */
 	const struct rte_meter_trtcm_profile **meter_prof;
 	uint32_t meter_stride;
-	/* meter_stride and n_meters in bytes of struct policer_meter (below
-	 * 2^16 peers x 64 classes x 64 bytes): class 0's meter of a peer is
-	 * at byte peer * meter_row of a worker's array, if below meter_end. */
-	uint32_t meter_row, meter_end;
 
 	int64_t built_at; /* unix seconds the blackholes were judged at */
 	/* Reference count of each part shared with other snapshots (NULL

@@ -221,6 +221,23 @@ test_fragments(void **state)
 	expect_pass(&b, 2, 3);
 	expect_pass(&b, 3, 0);
 	expect_deny(&b, 4, 4);
+	/* Every fragment byte, as stage_acl's protocol table takes it
+	 * unmasked: only FRAG_LATER (2) is a later fragment. */
+	for (unsigned v = 0; v < 256; v++) {
+		dp_burst_init(&b, 0);
+		dp_burst_add4(&b, 1, "10.0.0.1", "1.1.1.1", 17, 5000, 53);
+		dp_burst_add6(&b, 1, "2001:db8::1", "2001:db8::2", 17, 5000,
+			      53);
+		b.meta[0].frag = b.meta[1].frag = (uint8_t)v;
+		run(t, &b);
+		if (v == FRAG_LATER) {
+			expect_pass(&b, 0, 3);
+			expect_pass(&b, 1, 0);
+		} else {
+			expect_deny(&b, 0, 1);
+			expect_deny(&b, 1, 4);
+		}
+	}
 	tables_free(t);
 	dp_spec_free(s);
 }
@@ -342,8 +359,8 @@ rnd_addr(uint8_t a[16], int family, uint32_t noise)
  * against stage_acl_simple (a key and a classifier pass for every packet):
  * on 300 random rules of both families (protocols, ports, peers, DSCP,
  * prefixes of every length, each action) and 400 random bursts, some
- * packets already dropped, fragments, non-IP, the whole burst must come out
- * byte for byte the same.
+ * packets already dropped, fragments, non-IP, peer ids and fragment bytes
+ * out of range, the whole burst must come out byte for byte the same.
  */
 static void
 test_matches_simple_version(void **state)
@@ -430,6 +447,15 @@ test_matches_simple_version(void **state)
 			m->frag = (uint8_t)(rnd(8) == 0	  ? FRAG_LATER
 					    : rnd(8) == 0 ? FRAG_FIRST
 							  : FRAG_NONE);
+			/* now and then a peer id and a fragment byte the
+			 * pipeline never writes: the prefilter's tables
+			 * take every 16-bit id and every byte unmasked */
+			if (rnd(16) == 0)
+				m->in_peer = (uint16_t)(IXG_MAX_PEERS +
+							rnd(65536 -
+							    IXG_MAX_PEERS));
+			if (rnd(16) == 0)
+				m->frag = (uint8_t)rnd(256);
 			rnd_addr(m->src, fam, 2);
 			rnd_addr(m->dst, fam, 2);
 			if (rnd(16) == 0)

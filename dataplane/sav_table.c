@@ -1048,7 +1048,7 @@ sav_mark_fam(struct sav_builder *sb, const struct sav_fam *fam)
 /*
  * The running family's sorted sources old[0..n_old) without the old
  * middle of the spec array (indices [lo, on - hi)), the later ones
- * renumbered (+ nn - on), merged with the new middle's sorted records
+ * renumbered (+ nn - on), merged with the new middle's sorted entries
  * mid[0..mn): the sorted sources of the new spec into ka (room for
  * n_old + mn). Returns how many.
  */

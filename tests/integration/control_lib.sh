@@ -70,6 +70,15 @@ wait_for() {
 	return 1
 }
 
+# ge_now MIN CMD...: the number CMD prints now is at least MIN (for
+# wait_for, which runs it again at every try; `wait_for N test "$(CMD)"`
+# would compare the value read once).
+ge_now() {
+	local min=$1 v
+	shift
+	v=$("$@") && [ "$v" -ge "$min" ] 2>/dev/null
+}
+
 # The running generation as ixgatectl shows it.
 generation() {
 	ctl --json show generation | python3 -c '

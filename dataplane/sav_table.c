@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <rte_malloc.h>
 
@@ -1037,6 +1038,210 @@ sav_mark_fam(struct sav_builder *sb, const struct sav_fam *fam)
 }
 
 /*
+ * The parts of sav_patch4 and sav_patch6 that do not depend on how a
+ * family holds its prefixes, one body for both (inlined into the
+ * two, v6 a constant there): IPv4 sources are sorted keys (key4: address,
+ * length, PK_SOURCE, index) with the FIB's next hops in arrays beside
+ * them, IPv6 sources records (struct fib_pfx6, next hop inside).
+ */
+
+/*
+ * The running family's sorted sources old[0..n_old) without the old
+ * middle of the spec array (indices [lo, on - hi)), the later ones
+ * renumbered (+ nn - on), merged with the new middle's sorted entries
+ * mid[0..mn): the sorted sources of the new spec into ka (room for
+ * n_old + mn). Returns how many.
+ */
+static inline __attribute__((always_inline)) size_t
+sav_merge_middle(void *ka, const void *old, size_t n_old, const void *mid,
+		 size_t mn, uint32_t lo, uint32_t on, uint32_t hi, uint32_t nn,
+		 const bool v6)
+{
+	const uint64_t *o4 = old, *m4 = mid;
+	const struct fib_pfx6 *o6 = old, *m6 = mid;
+	uint64_t *k4 = ka;
+	struct fib_pfx6 *k6 = ka;
+	size_t i = 0, j = 0, na = 0;
+
+	while (i < n_old || j < mn) {
+		uint64_t x4 = UINT64_MAX;
+		struct fib_pfx6 x6 = {0};
+		bool take_mid;
+
+		if (i < n_old) {
+			uint32_t idx = v6 ? o6[i].idx : key4_idx(o4[i]);
+
+			if (idx >= lo && idx < on - hi) {
+				i++;
+				continue;
+			}
+			if (v6) {
+				x6 = o6[i];
+				if (idx >= lo)
+					x6.idx = idx - on + nn;
+			} else {
+				x4 = idx < lo
+					     ? o4[i]
+					     : (o4[i] & ~(uint64_t)K4_IDX_MAX) |
+						       (idx - on + nn);
+			}
+		}
+		take_mid = j < mn &&
+			   (i >= n_old ||
+			    (v6 ? sav_pfx6_cmp(&m6[j], x6.addr, x6.len) < 0
+				: m4[j] < x4));
+		if (take_mid) {
+			if (v6)
+				k6[na++] = m6[j++];
+			else
+				k4[na++] = m4[j++];
+		} else {
+			if (v6)
+				k6[na++] = x6;
+			else
+				k4[na++] = x4;
+			i++;
+		}
+	}
+	return na;
+}
+
+/*
+ * The changed prefixes *ch[0..*n_ch) with the changed country prefixes
+ * cch[0..n_cch) added (the array grown), sorted again; then the ranges
+ * the patch repaints, the changed prefixes inside no other changed one,
+ * moved to the front. Returns how many ranges, or -ENOMEM (*ch still the
+ * caller's to free).
+ */
+static inline __attribute__((always_inline)) ssize_t
+sav_ranges(void **ch, size_t *n_ch, const void *cch, size_t n_cch,
+	   const bool v6)
+{
+	size_t esz = v6 ? sizeof(struct fib_pfx6) : sizeof(uint64_t);
+	size_t n_rg = 0;
+	uint64_t *c4;
+	struct fib_pfx6 *c6;
+
+	if (n_cch > 0) {
+		void *c2 = realloc(*ch, (*n_ch + n_cch + 1) * esz);
+
+		if (c2 == NULL)
+			return -ENOMEM;
+		*ch = c2;
+		memcpy((char *)c2 + *n_ch * esz, cch, n_cch * esz);
+		*n_ch += n_cch;
+		if ((v6 ? sort_pfx6(c2, *n_ch) : sort_keys4(c2, *n_ch)) < 0)
+			return -ENOMEM;
+	}
+	c4 = *ch;
+	c6 = *ch;
+	for (size_t i = 0; i < *n_ch; i++) {
+		/* sorted: inside the last range iff before its end */
+		if (n_rg > 0 &&
+		    (v6 ? sav_inside6(c6[n_rg - 1].addr, c6[n_rg - 1].len,
+				      c6[i].addr) &&
+				     c6[i].len >= c6[n_rg - 1].len
+			: c4[i] < key4_after(key4_addr(c4[n_rg - 1]),
+					     key4_len(c4[n_rg - 1]))))
+			continue;
+		if (v6)
+			c6[n_rg++] = c6[i];
+		else
+			c4[n_rg++] = c4[i];
+	}
+	return (ssize_t)n_rg;
+}
+
+/*
+ * The walk of one range from its cover's frame (the stack as
+ * sav_cover_frame left it; cover_nh the FIB next hop around the range):
+ * the new sorted sources ka[*ki..na) inside the range (IPv4: keys before
+ * end4; IPv6: records inside the prefix rg6), prefix group by prefix
+ * group, their peers from the spec's sources nw. Each group whose next
+ * hop differs from its nearest written cover's goes out (IPv4: keys tk,
+ * next hops tv; IPv6: records tp). *ki moved past the range. Returns how
+ * many went out, or a negative errno with tbl_fail's message.
+ */
+static inline __attribute__((always_inline)) int64_t
+sav_walk_range(struct tbl_build *b, struct sav_builder *sb,
+	       struct sav_frame *stack, size_t *depth, const void *ka,
+	       size_t na, size_t *ki, uint64_t end4, const struct fib_pfx6 *rg6,
+	       uint32_t cover_nh, const void *nw, uint64_t *tk, uint32_t *tv,
+	       struct fib_pfx6 *tp, const bool v6)
+{
+	const uint64_t *k4 = ka;
+	const struct fib_pfx6 *k6 = ka;
+	const struct ixg_spec_route4 *n4 = nw;
+	const struct ixg_spec_route6 *n6 = nw;
+	uint16_t grp[IXG_MAX_PEERS];
+	/* the written groups around the current one */
+	struct {
+		uint8_t addr[16];
+		uint8_t len;
+		uint32_t nh;
+	} st[129];
+	size_t sd = 0, rn = 0;
+
+	while (*ki < na && (v6 ? sav_inside6(rg6->addr, rg6->len, k6[*ki].addr)
+			       : (k4[*ki] & LPM4_KEY_ID_MASK) < end4)) {
+		size_t gi = *ki, ng = 0;
+		uint8_t xb[16] = {0}, xl;
+		uint32_t idx;
+		int64_t nh;
+
+		if (v6) {
+			memcpy(xb, k6[gi].addr, 16);
+			xl = k6[gi].len;
+			idx = k6[gi].idx;
+			for (; gi < na && same_prefix6(&k6[gi], &k6[*ki]); gi++)
+				if (ng < IXG_MAX_PEERS)
+					grp[ng++] = n6[k6[gi].idx].peer_id;
+		} else {
+			uint32_t xan = htonl(key4_addr(k4[gi]));
+
+			memcpy(xb, &xan, 4);
+			xl = key4_len(k4[gi]);
+			idx = key4_idx(k4[gi]);
+			for (; gi < na && k4[gi] >> 26 == k4[*ki] >> 26; gi++)
+				if (ng < IXG_MAX_PEERS)
+					grp[ng++] =
+						n4[key4_idx(k4[gi])].peer_id;
+		}
+		nh = sav_step(sb, stack, depth, xb, xl, grp, ng);
+		if (nh < 0) {
+			char what[128];
+
+			if (v6)
+				sources6_describe(b->spec, idx, what,
+						  sizeof(what));
+			else
+				sources4_describe(b->spec, idx, what,
+						  sizeof(what));
+			return tbl_fail(b, (int)nh, "%s: peer sets: %s", what,
+					strerror((int)-nh));
+		}
+		while (sd > 0 &&
+		       !(st[sd - 1].len <= xl &&
+			 sav_inside6(st[sd - 1].addr, st[sd - 1].len, xb)))
+			sd--;
+		if ((uint32_t)nh != (sd > 0 ? st[sd - 1].nh : cover_nh)) {
+			memcpy(st[sd].addr, xb, 16);
+			st[sd].len = xl;
+			st[sd++].nh = (uint32_t)nh;
+			if (v6) {
+				tp[rn] = k6[*ki];
+				tp[rn++].nh = (uint32_t)nh;
+			} else {
+				tk[rn] = k4[*ki] & LPM4_KEY_ID_MASK;
+				tv[rn++] = (uint32_t)nh;
+			}
+		}
+		*ki = gi;
+	}
+	return (int64_t)rn;
+}
+
+/*
  * sav4 of b from b->prev's when worth it (see above): 1 when made, 0 when
  * the whole build must make it (nothing changed in b), negative errno
  * with tbl_fail's message on failure.
@@ -1052,7 +1257,8 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	const uint64_t *pk, *plens;
 	const uint32_t *pnh, *cnh;
 	size_t pn, mo, mn, na = 0, n_ch = 0, n_rg = 0, m = 0, at = 0, bad;
-	size_t i, j;
+	size_t i;
+	ssize_t rg;
 	uint64_t *ka = NULL, *mid = NULL, *ch = NULL, *nk = NULL, *tk = NULL;
 	uint64_t lens[3];
 	uint32_t *nnh = NULL, *tv = NULL;
@@ -1063,7 +1269,6 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	uint64_t *cch = NULL; /* the country prefixes whose country changed */
 	size_t n_cch = 0;
 	struct sav_frame stack[34];
-	uint16_t grp[IXG_MAX_PEERS];
 	struct sav_fam *fam;
 	struct fibrec *r;
 	int rc = -ENOMEM;
@@ -1136,52 +1341,17 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 		ch[n_ch++] = key4(o[i].addr, o[i].len, PK_ROUTE, 0);
 	if (sort_keys4(mid, mn) < 0 || sort_keys4(ch, n_ch) < 0)
 		goto fail;
-	/* The previous sources without the old middle, renumbered, merged
-	 * with the new middle: the sorted sources of b->spec. */
-	for (i = j = 0; i < of->n_src || j < mn;) {
-		uint64_t x = UINT64_MAX;
-
-		if (i < of->n_src) {
-			uint32_t idx = key4_idx(of->k4[i]);
-
-			if (idx >= lo && idx < on - hi) {
-				i++;
-				continue;
-			}
-			x = idx < lo ? of->k4[i]
-				     : (of->k4[i] & ~(uint64_t)K4_IDX_MAX) |
-					       (idx - on + nn);
-		}
-		if (j < mn && (i >= of->n_src || mid[j] < x))
-			ka[na++] = mid[j++];
-		else {
-			ka[na++] = x;
-			i++;
-		}
-	}
+	na = sav_merge_middle(ka, of->k4, of->n_src, mid, mn, lo, on, hi, nn,
+			      false);
 	free(mid);
 	mid = NULL;
 ranges:
-	if (n_cch > 0) {
-		uint64_t *c2 = realloc(ch, (n_ch + n_cch + 1) * sizeof(*ch));
-
-		if (c2 == NULL)
-			goto fail;
-		ch = c2;
-		memcpy(ch + n_ch, cch, n_cch * sizeof(*ch));
-		n_ch += n_cch;
-		if (sort_keys4(ch, n_ch) < 0)
-			goto fail;
-	}
+	rg = sav_ranges((void **)&ch, &n_ch, cch, n_cch, false);
+	if (rg < 0)
+		goto fail;
+	n_rg = (size_t)rg;
 	free(cch);
 	cch = NULL;
-	/* the ranges: changed prefixes inside no other changed prefix */
-	for (i = 0; i < n_ch; i++) {
-		if (n_rg > 0 && ch[i] < key4_after(key4_addr(ch[n_rg - 1]),
-						   key4_len(ch[n_rg - 1])))
-			continue;
-		ch[n_rg++] = ch[i];
-	}
 	nk = malloc((pn + na + cn + 1) * sizeof(*nk));
 	nnh = malloc((pn + na + cn + 1) * sizeof(*nnh));
 	tk = malloc((na + 1) * sizeof(*tk));
@@ -1196,12 +1366,8 @@ ranges:
 		       phi = keys_lower(pk, pn, end),
 		       ki = keys_lower(ka, na, ch[g]), depth;
 		int cl = 0;
-		struct {
-			uint32_t addr;
-			uint8_t len;
-			uint32_t nh;
-		} st[33];
-		size_t sd = 0, rn = 0, fn;
+		size_t fn;
+		int64_t rn;
 
 		/* the cover: the longest previous entry above the range (its
 		 * peers for the walk, both parts for the fold) */
@@ -1228,44 +1394,12 @@ ranges:
 		memcpy(nnh + m, pnh + at, (plo - at) * sizeof(*nnh));
 		m += plo - at;
 		at = phi;
-		while (ki < na && (ka[ki] & LPM4_KEY_ID_MASK) < end) {
-			uint64_t x = ka[ki];
-			uint32_t xa = key4_addr(x), xan = htonl(xa);
-			uint8_t xl = key4_len(x), xb[16] = {0};
-			size_t gi = ki, ng = 0;
-			int64_t nh;
-
-			while (gi < na && ka[gi] >> 26 == x >> 26) {
-				if (ng < IXG_MAX_PEERS)
-					grp[ng++] =
-						nw[key4_idx(ka[gi])].peer_id;
-				gi++;
-			}
-			ki = gi;
-			memcpy(xb, &xan, 4);
-			nh = sav_step(sb, stack, &depth, xb, xl, grp, ng);
-			if (nh < 0) {
-				char what[128];
-
-				sources4_describe(s, key4_idx(x), what,
-						  sizeof(what));
-				rc = tbl_fail(b, (int)nh, "%s: peer sets: %s",
-					      what, strerror((int)-nh));
-				goto fail;
-			}
-			while (sd > 0 && (st[sd - 1].len > xl ||
-					  (xa & mask4(st[sd - 1].len)) !=
-						  st[sd - 1].addr))
-				sd--;
-			if ((uint32_t)nh ==
-			    (sd > 0 ? st[sd - 1].nh
-				    : tbl_sav_leaf_peers(cover)))
-				continue;
-			st[sd].addr = xa;
-			st[sd].len = xl;
-			st[sd++].nh = (uint32_t)nh;
-			tk[rn] = x & LPM4_KEY_ID_MASK;
-			tv[rn++] = (uint32_t)nh;
+		rn = sav_walk_range(b, sb, stack, &depth, ka, na, &ki, end,
+				    NULL, tbl_sav_leaf_peers(cover), nw, tk, tv,
+				    NULL, false);
+		if (rn < 0) {
+			rc = (int)rn;
+			goto fail;
 		}
 		/* with the country prefixes inside the range, around the
 		 * cover's peers and country */
@@ -1274,7 +1408,7 @@ ranges:
 			       chi = keys_lower(ck, cn, end);
 
 			/* (no pointer arithmetic on a NULL map) */
-			fn = fold4(tk, tv, rn, cn > 0 ? ck + clo : NULL,
+			fn = fold4(tk, tv, (size_t)rn, cn > 0 ? ck + clo : NULL,
 				   cn > 0 ? cv + clo : NULL, chi - clo, cover,
 				   SAV_COUNTRY_SHIFT, nk + m, nnh + m);
 		}
@@ -1340,7 +1474,8 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	const struct fib_pfx6 *pp;
 	const uint64_t *plens;
 	size_t pn, mo, mn, na = 0, n_ch = 0, n_rg = 0, m = 0, at = 0, bad;
-	size_t i, j;
+	size_t i;
+	ssize_t rg;
 	struct fib_pfx6 *ka = NULL, *mid = NULL, *ch = NULL, *np = NULL;
 	struct fib_pfx6 *tp = NULL;
 	uint64_t lens[3];
@@ -1351,7 +1486,6 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	struct fib_pfx6 *cch = NULL; /* the country prefixes changed */
 	size_t n_cch = 0;
 	struct sav_frame stack[130];
-	uint16_t grp[IXG_MAX_PEERS];
 	struct sav_fam *fam;
 	struct fibrec *r;
 	int rc = -ENOMEM;
@@ -1429,53 +1563,17 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	}
 	if (sort_pfx6(mid, mn) < 0 || sort_pfx6(ch, n_ch) < 0)
 		goto fail;
-	for (i = j = 0; i < of->n_src || j < mn;) {
-		struct fib_pfx6 x;
-
-		if (i < of->n_src) {
-			uint32_t idx = of->p6[i].idx;
-
-			if (idx >= lo && idx < on - hi) {
-				i++;
-				continue;
-			}
-			x = of->p6[i];
-			if (idx >= lo)
-				x.idx = idx - on + nn;
-		}
-		if (j < mn && (i >= of->n_src ||
-			       sav_pfx6_cmp(&mid[j], x.addr, x.len) < 0))
-			ka[na++] = mid[j++];
-		else {
-			ka[na++] = x;
-			i++;
-		}
-	}
+	na = sav_merge_middle(ka, of->p6, of->n_src, mid, mn, lo, on, hi, nn,
+			      true);
 	free(mid);
 	mid = NULL;
 ranges:
-	if (n_cch > 0) {
-		struct fib_pfx6 *c2 = realloc(ch,
-					      (n_ch + n_cch + 1) * sizeof(*ch));
-
-		if (c2 == NULL)
-			goto fail;
-		ch = c2;
-		memcpy(ch + n_ch, cch, n_cch * sizeof(*ch));
-		n_ch += n_cch;
-		if (sort_pfx6(ch, n_ch) < 0)
-			goto fail;
-	}
+	rg = sav_ranges((void **)&ch, &n_ch, cch, n_cch, true);
+	if (rg < 0)
+		goto fail;
+	n_rg = (size_t)rg;
 	free(cch);
 	cch = NULL;
-	for (i = 0; i < n_ch; i++) {
-		if (n_rg > 0 &&
-		    sav_inside6(ch[n_rg - 1].addr, ch[n_rg - 1].len,
-				ch[i].addr) &&
-		    ch[i].len >= ch[n_rg - 1].len)
-			continue;
-		ch[n_rg++] = ch[i];
-	}
 	np = malloc((pn + na + cn + 1) * sizeof(*np));
 	tp = malloc((na + 1) * sizeof(*tp));
 	if (np == NULL || tp == NULL)
@@ -1484,11 +1582,10 @@ ranges:
 		const struct fib_pfx6 *x = &ch[g];
 		uint32_t cover = 0;
 		size_t plo = sav_pfx6_lower(pp, pn, x->addr, x->len), phi = plo,
-		       ki = sav_pfx6_lower(ka, na, x->addr, x->len), depth,
-		       sd = 0, rn = 0, fn,
+		       ki = sav_pfx6_lower(ka, na, x->addr, x->len), depth, fn,
 		       clo = sav_pfx6_lower(cp, cn, x->addr, x->len), chi = clo;
 		int cl = 0;
-		struct fib_pfx6 st[129];
+		int64_t rn;
 
 		while (phi < pn && sav_inside6(x->addr, x->len, pp[phi].addr))
 			phi++;
@@ -1515,47 +1612,19 @@ ranges:
 		memcpy(np + m, pp + at, (plo - at) * sizeof(*np));
 		m += plo - at;
 		at = phi;
-		while (ki < na && sav_inside6(x->addr, x->len, ka[ki].addr)) {
-			struct fib_pfx6 cur = ka[ki];
-			size_t gi = ki, ng = 0;
-			int64_t nh;
-
-			while (gi < na && same_prefix6(&ka[gi], &cur)) {
-				if (ng < IXG_MAX_PEERS)
-					grp[ng++] = nw[ka[gi].idx].peer_id;
-				gi++;
-			}
-			ki = gi;
-			nh = sav_step(sb, stack, &depth, cur.addr, cur.len, grp,
-				      ng);
-			if (nh < 0) {
-				char what[128];
-
-				sources6_describe(s, cur.idx, what,
-						  sizeof(what));
-				rc = tbl_fail(b, (int)nh, "%s: peer sets: %s",
-					      what, strerror((int)-nh));
-				goto fail;
-			}
-			while (sd > 0 &&
-			       !(st[sd - 1].len <= cur.len &&
-				 sav_inside6(st[sd - 1].addr, st[sd - 1].len,
-					     cur.addr)))
-				sd--;
-			if ((uint32_t)nh ==
-			    (sd > 0 ? st[sd - 1].nh
-				    : tbl_sav_leaf_peers(cover)))
-				continue;
-			cur.nh = (uint32_t)nh;
-			st[sd++] = cur;
-			tp[rn++] = cur;
+		rn = sav_walk_range(b, sb, stack, &depth, ka, na, &ki, 0, x,
+				    tbl_sav_leaf_peers(cover), nw, NULL, NULL,
+				    tp, true);
+		if (rn < 0) {
+			rc = (int)rn;
+			goto fail;
 		}
 		/* with the country prefixes inside the range, around the
 		 * cover's peers and country */
 		while (chi < cn && sav_inside6(x->addr, x->len, cp[chi].addr))
 			chi++;
-		fn = fold6(tp, rn, cn > 0 ? cp + clo : NULL, chi - clo, cover,
-			   SAV_COUNTRY_SHIFT, np + m);
+		fn = fold6(tp, (size_t)rn, cn > 0 ? cp + clo : NULL, chi - clo,
+			   cover, SAV_COUNTRY_SHIFT, np + m);
 		for (size_t q = m; q < m + fn; q++)
 			lens[np[q].len / 64] |= UINT64_C(1) << (np[q].len % 64);
 		m += fn;

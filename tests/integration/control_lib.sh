@@ -70,6 +70,15 @@ wait_for() {
 	return 1
 }
 
+# ge_now MIN CMD...: the number CMD prints now is at least MIN (for
+# wait_for, which runs it again at every try; `wait_for N test "$(CMD)"`
+# would compare the value read once).
+ge_now() {
+	local min=$1 v
+	shift
+	v=$("$@") && [ "$v" -ge "$min" ] 2>/dev/null
+}
+
 # The running generation as ixgatectl shows it.
 generation() {
 	ctl --json show generation | python3 -c '
@@ -200,6 +209,30 @@ still() {
 	sleep 1
 	b=$("$@")
 	[ "$a" = "$b" ]
+}
+
+# member_pcap FILE SRC_IP: 64 UDP frames from member ma (MAC
+# 02:00:00:00:0a:01, source SRC_IP, a dotted quad) to 203.0.113.5, port
+# 4000 to 5000 (rib_lib.sh, test_control_reload_sav.sh).
+member_pcap() {
+	python3 - "$1" "$2" <<'PY' || fail "pcap"
+import socket, struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+eth = bytes.fromhex("020000000001" "020000000a01" "0800")
+ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 18, 1, 0, 64, 17,
+                           0, socket.inet_aton(sys.argv[2]), bytes([203, 0, 113, 5])))
+ip[10:12] = struct.pack("!H", csum(bytes(ip)))
+udp = struct.pack("!HHHH", 4000, 5000, 8 + 18, 0) + b"x" * 18
+frame = eth + bytes(ip) + udp
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i in range(64):
+        f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
+PY
 }
 
 # flows_pcap FILE: 512 UDP frames (02:00:00:00:0a:01 to 02:00:00:00:00:01),

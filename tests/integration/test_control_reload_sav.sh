@@ -23,24 +23,7 @@
 need_file "$CTLD"
 need_file "$CTL"
 
-python3 - "$TMP/in.pcap" 100.64.1.10 <<'PY' || fail "pcap"
-import socket, struct, sys
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-eth = bytes.fromhex("020000000001" "020000000a01" "0800")
-ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 18, 1, 0, 64, 17,
-                           0, socket.inet_aton(sys.argv[2]), bytes([203, 0, 113, 5])))
-ip[10:12] = struct.pack("!H", csum(bytes(ip)))
-udp = struct.pack("!HHHH", 4000, 5000, 8 + 18, 0) + b"x" * 18
-frame = eth + bytes(ip) + udp
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    for i in range(64):
-        f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
-PY
+member_pcap "$TMP/in.pcap" 100.64.1.10
 
 rm -f "$API_SOCK" "$CTL_SOCK" "$AUDIT"
 mkdir -p "$CONF_DIR/prefixes"

@@ -630,9 +630,9 @@ struct pfx_list {
 	unsigned n4, n6;
 };
 
-/* n4 (n6) new prefixes of lengths lo4..32 (16..128), none twice in l. */
+/* n4 (n6) new prefixes of lengths lo4..32 (lo6..128), none twice in l. */
 static void
-pfx_fill(struct pfx_list *l, unsigned n4, uint8_t lo4, unsigned n6)
+pfx_fill(struct pfx_list *l, unsigned n4, uint8_t lo4, unsigned n6, uint8_t lo6)
 {
 	l->n4 = l->n6 = 0;
 	while (l->n4 < n4) {
@@ -648,7 +648,7 @@ pfx_fill(struct pfx_list *l, unsigned n4, uint8_t lo4, unsigned n6)
 		l->l4[l->n4++] = len;
 	}
 	while (l->n6 < n6) {
-		const uint8_t len = (uint8_t)(16 + rnd(113));
+		const uint8_t len = (uint8_t)(lo6 + rnd(129u - lo6));
 		uint8_t a[16];
 		unsigned k = 0;
 
@@ -717,9 +717,11 @@ lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
 	char buf[INET6_ADDRSTRLEN];
 	const int dir24 = cfg == CFG_DIR24 || cfg == CFG_DIR24_SMALL6;
 	const unsigned n4 = dir24 ? 6000 : 400;
-	/* > 32,768 IPv6 groups (lpm.c's LPM6_BIG_GROUPS): 24-bit root */
-	const unsigned n6 = cfg == CFG_SMALL || cfg == CFG_DIR24_SMALL6 ? 1200
-									: 12000;
+	/* > 32,768 IPv6 groups (lpm.c's LPM6_BIG_GROUPS): 24-bit root;
+	 * /40../128 for a margin (more groups a prefix) */
+	const int big6 = cfg == CFG_DIR24 || cfg == CFG_NO_SAV;
+	const unsigned n6 = big6 ? 12000 : 1200;
+	const uint8_t lo6 = big6 ? 40 : 16;
 
 	dp_spec_port(s, 0, "02:00:00:00:00:01");
 	dp_spec_port(s, 3, "02:00:00:00:00:04");
@@ -733,7 +735,7 @@ lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
 				     : modes[p - 1]);
 	}
 	/* long IPv4 prefixes in many /16s: > 4,096 groups, DIR-24-8 */
-	pfx_fill(routes, n4, dir24 ? 17 : 8, n6);
+	pfx_fill(routes, n4, dir24 ? 17 : 8, n6, lo6);
 	for (unsigned k = 0; k < routes->n4; k++) {
 		const char *a = str4(routes->a4[k], buf);
 
@@ -754,7 +756,7 @@ lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
 	}
 	dp_spec_local(s, 0, "10.1.1.1", 24);
 	dp_spec_local(s, 0, "2001:db8:aa:bb::1", 64);
-	pfx_fill(srcs, n4, dir24 ? 17 : 8, n6);
+	pfx_fill(srcs, n4, dir24 ? 17 : 8, n6, lo6);
 	if (cfg != CFG_NO_SAV) {
 		for (unsigned k = 0; k < srcs->n4; k++) {
 			const char *a = str4(srcs->a4[k], buf);

@@ -665,11 +665,11 @@ batch6_local(const struct lpm *t, const uint8_t (*a)[16], uint32_t *v)
 	unsigned m = 0;
 
 	for (unsigned j = 0; j < BULK; j++) {
-		v[j] = root[(uint32_t)a[j][0] << 8 | a[j][1]];
+		v[j] = root[lpm6_root_index(a[j], t->shift4)];
 		idx[m] = (uint8_t)j;
 		m += v[j] >> 31; /* still in a group */
 	}
-	for (unsigned b = 2; m > 0 && b < 16; b++) {
+	for (unsigned b = t->root_bits / 8; m > 0 && b < 16; b++) {
 		unsigned m2 = 0;
 
 		for (unsigned k = 0; k < m; k++) {

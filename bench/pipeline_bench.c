@@ -29,6 +29,15 @@
  *                     burst timed; per side the median burst (a burst
  *                     the scheduler interrupted is an outlier); reports
  *                     both and the median of the rounds' B/A ratios
+ *     --ab-root6      the same A/B, side A on a copy of the tables whose
+ *                     IPv6 route and SAV FIBs have 16-bit roots
+ *                     (lpm_copy_root16), side B on the tables as built
+ *                     (24-bit roots past 32,768 groups); both run
+ *                     stage_sav. --ab-root6 --ab-same: both sides on the
+ *                     tables as built (A/A)
+ *     --root16        every pass on side A's tables (the 16-bit IPv6
+ *                     roots): for callgrind / cachegrind runs of the
+ *                     layout before
  *
  * Without EAL args after "--" it runs on anonymous memory:
  *   --no-huge -m MB --no-shconf --no-pci --no-telemetry -l 0
@@ -102,6 +111,8 @@ struct scenario {
 	/* while running */
 	struct frame *frames;
 	const struct tables *t;
+	struct tables *view16; /* --ab-root6, --root16: side A's tables */
+	const struct tables *built; /* the tables view16 copies */
 	struct tables *view; /* full_noacl: the snapshot minus its ACL */
 	double r_cpp[MAX_ROUNDS], r_raw[MAX_ROUNDS], r_sub[MAX_ROUNDS];
 	double r_refill[MAX_ROUNDS], r_stage[ST_N][MAX_ROUNDS];
@@ -150,7 +161,8 @@ static struct {
 	int stages;
 	int callgrind;
 	int selftest;
-	int ab_prefetch;
+	int ab_prefetch; /* any A/B: --ab-prefetch or --ab-root6 */
+	int ab_root6, ab_same, root16;
 	double spec_seconds;
 	double tsc_overhead;
 	struct build_result b_routes, b_full, b_small;
@@ -482,6 +494,10 @@ free_out(struct burst_out *out)
 	}
 }
 
+/* PASS_AB with --ab-root6: the tables of side A and B (NULL: the
+ * --ab-prefetch A/B, both on ctx->t). */
+static const struct tables *ab_t[2];
+
 static int
 run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 	 const struct frame *frames, unsigned nf, uint64_t packets,
@@ -554,10 +570,13 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 			 * both sides see every frame. */
 			const unsigned side =
 				(unsigned)(k + k / (nf / PIPELINE_BURST)) & 1;
+			const int simple = side == 0 && ab_t[0] == NULL;
 
+			if (ab_t[0] != NULL)
+				ctx->t = ab_t[side];
 			t[0] = rte_rdtsc();
 #define X_AB(id, name, args)                                                   \
-	if (PIPELINE_STAGE_##id == PIPELINE_STAGE_SAV && side == 0)            \
+	if (PIPELINE_STAGE_##id == PIPELINE_STAGE_SAV && simple)               \
 		stage_sav_simple(ctx, b);                                      \
 	else                                                                   \
 		PIPELINE_CALL(name, args);
@@ -651,6 +670,36 @@ scenario_prepare(struct scenario *sc, const struct ixg_spec *spec,
 		sc->view->acl = NULL;
 		sc->t = sc->view;
 	}
+	if (opt.ab_root6 || opt.root16) {
+		struct lpm *r6 = NULL, *s6 = NULL;
+
+		sc->view16 = rte_malloc("root16", sizeof(*sc->view16),
+					RTE_CACHE_LINE_SIZE);
+		if (sc->view16 == NULL)
+			return -1;
+		memcpy(sc->view16, sc->t, sizeof(*sc->view16));
+		if (!opt.ab_same &&
+		    ((sc->t->route6 != NULL &&
+		      lpm_copy_root16(&r6, sc->t->route6) < 0) ||
+		     (sc->t->sav6 != NULL &&
+		      lpm_copy_root16(&s6, sc->t->sav6) < 0)))
+			return -1;
+		if (r6 != NULL)
+			sc->view16->route6 = r6;
+		if (s6 != NULL)
+			sc->view16->sav6 = s6;
+		sc->built = sc->t;
+		fprintf(stderr,
+			"%s --ab-root6: side A route6/sav6 root bits %u/%u, "
+			"side B %u/%u\n",
+			sc->name,
+			sc->view16->route6 ? sc->view16->route6->root_bits : 0,
+			sc->view16->sav6 ? sc->view16->sav6->root_bits : 0,
+			sc->t->route6 ? sc->t->route6->root_bits : 0,
+			sc->t->sav6 ? sc->t->sav6->root_bits : 0);
+		if (opt.root16)
+			sc->t = sc->view16;
+	}
 	ctx_init(&ctx, sc, scratch_ctr, pool);
 	if (run_pass(&ctx, pool, sc->frames, opt.frames,
 		     (opt.callgrind ? 1 : 2) * (uint64_t)opt.frames,
@@ -707,6 +756,8 @@ scenario_round(struct scenario *sc, unsigned r, uint64_t pkts,
 
 		st.ab[0] = malloc((nb / 2 + 1) * sizeof(uint32_t));
 		st.ab[1] = malloc((nb / 2 + 1) * sizeof(uint32_t));
+		ab_t[0] = opt.ab_root6 ? sc->view16 : NULL;
+		ab_t[1] = opt.ab_root6 ? sc->t : NULL;
 		if (st.ab[0] == NULL || st.ab[1] == NULL ||
 		    run_pass(&ctx, pool, sc->frames, opt.frames, pkts, PASS_AB,
 			     &st) < 0) {
@@ -785,6 +836,14 @@ scenario_release(struct scenario *sc)
 {
 	rte_free(sc->view);
 	sc->view = NULL;
+	if (sc->view16 != NULL) {
+		if (sc->view16->route6 != sc->built->route6)
+			lpm_free((struct lpm *)sc->view16->route6);
+		if (sc->view16->sav6 != sc->built->sav6)
+			lpm_free((struct lpm *)sc->view16->sav6);
+		rte_free(sc->view16);
+		sc->view16 = NULL;
+	}
 	free(sc->frames);
 	sc->frames = NULL;
 }
@@ -837,7 +896,15 @@ print_table(void)
 			fprintf(stderr, " %s %.1f", pipeline_stage_name(s),
 				sc->stage[s]);
 		fprintf(stderr, "\n");
-		if (opt.ab_prefetch)
+		if (opt.ab_root6)
+			fprintf(stderr,
+				"%13s --ab-root6%s: A (%s) %.1f, B (as built) "
+				"%.1f cycles/packet (median burst), B/A %.3f "
+				"(median of the rounds' ratios)\n",
+				"", opt.ab_same ? " --ab-same" : "",
+				opt.ab_same ? "as built" : "16-bit IPv6 roots",
+				sc->ab[0], sc->ab[1], sc->ab_ratio);
+		else if (opt.ab_prefetch)
 			fprintf(stderr,
 				"%13s --ab-prefetch: simple %.1f, prefetch "
 				"%.1f "
@@ -1154,6 +1221,7 @@ usage(const char *prog)
 		"[--scenarios full,full_v4,full_v6,full_noacl,small]\n"
 		"       [--rounds N] [--mem MB] [--memory] [--no-stages] "
 		"[--callgrind] [--selftest] [--ab-prefetch]\n"
+		"       [--ab-root6 [--ab-same]] [--root16]\n"
 		"       [-- EAL args]\n",
 		prog);
 }
@@ -1194,6 +1262,9 @@ parse_args(int argc, char **argv)
 		{"selftest", no_argument, NULL, 't'},
 		{"acl-alg", required_argument, NULL, 'A'},
 		{"ab-prefetch", no_argument, NULL, 'B'},
+		{"ab-root6", no_argument, NULL, '6'},
+		{"ab-same", no_argument, NULL, 'Q'},
+		{"root16", no_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1235,6 +1306,9 @@ parse_args(int argc, char **argv)
 		case 'c': opt.callgrind = 1; break;
 		case 't': opt.selftest = 1; break;
 		case 'B': opt.ab_prefetch = 1; break;
+		case '6': opt.ab_root6 = opt.ab_prefetch = 1; break;
+		case 'Q': opt.ab_same = 1; break;
+		case 'W': opt.root16 = 1; break;
 		default: usage(argv[0]); return -1;
 		}
 		if (end != NULL && *end != '\0') {

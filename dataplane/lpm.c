@@ -25,6 +25,7 @@
 
 #define GRP_ENTRIES 256u
 #define LPM4_BIG_GROUPS 4096u /* see build() */
+#define LPM6_BIG_GROUPS 32768u
 #define ROOT UINT32_MAX /* "parent" of a root entry */
 /* Group numbers live in 31 bits and index grp[] shifted by 8. */
 #define MAX_GROUPS (UINT32_C(1) << 23)
@@ -459,20 +460,25 @@ build(struct lpm *t, const struct list *l, size_t *bad)
 	if ((rc = list_check(t, l, lens, bad)) < 0)
 		return rc;
 	groups = count_groups(t->root_bits, l);
-	if (t->family == 4) {
-		/* The DIR-24-8 root (64 MiB, one read per lookup for /24 and
-		 * shorter) once the 16-bit layout needs over LPM4_BIG_GROUPS
-		 * groups: then its second read misses the cache like the
-		 * 24-bit root's one read, and costs ~1.5x (real table: 18.9
-		 * vs 12.1 TSC cycles per address, lpm_bench). A smaller table
-		 * keeps 256 KiB of root and its few groups in cache instead
-		 * of 64 MiB to fill (seconds of page faults without
-		 * hugepages, at every commit of a demo-sized table). */
-		if (groups > LPM4_BIG_GROUPS) {
-			if ((rc = set_root(t, 24)) < 0)
-				return rc;
-			groups = count_groups(24, l);
-		}
+	/* The 24-bit root (64 MiB, one read per lookup for /24 and
+	 * shorter) once the 16-bit layout needs over LPM4_BIG_GROUPS /
+	 * LPM6_BIG_GROUPS groups. IPv4 (DIR-24-8): the 16-bit layout's
+	 * second read then misses the cache like the 24-bit root's one
+	 * read, and costs ~1.5x (real table: 18.9 vs 12.1 TSC cycles per
+	 * address, lpm_bench). IPv6: the 24-bit root's entries a lookup
+	 * reads are those the 16-bit layout's first group level holds (the
+	 * same /24 entries, 1 KiB a /16), so every walk past a /16 takes
+	 * one read fewer for the same lines; but that read mostly hits the
+	 * cache, so the 64 MiB pay only where the groups are already tens
+	 * of MiB (real table: route6 and sav6, 39k groups, walked for every
+	 * IPv6 packet; country6, 17.7k, keeps its 16 bits). A smaller table
+	 * keeps 256 KiB of root and its few groups in cache instead of 64
+	 * MiB to fill (seconds of page faults without hugepages, at every
+	 * commit of a demo-sized table). */
+	if (groups > (t->family == 4 ? LPM4_BIG_GROUPS : LPM6_BIG_GROUPS)) {
+		if ((rc = set_root(t, 24)) < 0)
+			return rc;
+		groups = count_groups(24, l);
 	}
 	/* one allocation of the exact size: growing by doubling copied
 	 * and faulted in the pool several times (a 300k-route IPv6 table
@@ -575,7 +581,7 @@ lpm_create(struct lpm **out, int family, uint32_t def)
 		return -ENOMEM;
 	t->family = (uint8_t)family;
 	t->def = def;
-	/* 16 bits to start with; an IPv4 build may widen it (build()) */
+	/* 16 bits to start with; the build of a big table widens it */
 	if (set_root(t, 16) < 0) {
 		rte_free(t);
 		return -ENOMEM;
@@ -682,6 +688,56 @@ lpm_copy(struct lpm **out, const struct lpm *src)
 	return 0;
 }
 
+int
+lpm_copy_root16(struct lpm **out, const struct lpm *src)
+{
+	struct lpm *t;
+	uint32_t extra = 0, g;
+	int rc;
+
+	*out = NULL;
+	if ((rc = lpm_copy(&t, src)) < 0)
+		return rc;
+	if (src->root_bits == 16) {
+		*out = t;
+		return 0;
+	}
+	/* a group for each /16 whose 256 /24 entries are not one value */
+	for (uint32_t i = 0; i < 1u << 16; i++) {
+		const uint32_t *e = &src->root[(size_t)i << 8];
+
+		for (unsigned j = 0; j < GRP_ENTRIES; j++)
+			if (e[j] != e[0] || (e[j] & LPM_GROUP)) {
+				extra++;
+				break;
+			}
+	}
+	rte_free(t->root);
+	t->root = NULL;
+	if (reserve(t, (uint64_t)t->n_groups + extra) < 0 ||
+	    set_root(t, 16) < 0) {
+		lpm_free(t);
+		return -ENOMEM;
+	}
+	g = t->n_groups;
+	for (uint32_t i = 0; i < 1u << 16; i++) {
+		const uint32_t *e = &src->root[(size_t)i << 8];
+		unsigned j = 0;
+
+		while (j < GRP_ENTRIES && e[j] == e[0] && !(e[j] & LPM_GROUP))
+			j++;
+		if (j == GRP_ENTRIES) {
+			t->root[i] = e[0];
+			continue;
+		}
+		memcpy(grp_at(t, g), e, GRP_ENTRIES * 4);
+		t->root[i] = LPM_GROUP | g++;
+	}
+	t->n_groups = g;
+	*out = t;
+	return 0;
+}
+
 size_t
 lpm_bytes(const struct lpm *t)
 {
@@ -735,7 +791,8 @@ lpm_groups(const struct lpm *t)
  * time, each walked to its end, the four chains interleaved, the tail one
  * by one. More: level by level across the batch while nearly every
  * address is still in a group (the root, then LPM6_BULK_LEVELS group
- * levels: a /32 ends there), then each address that goes deeper on its
+ * levels: a /32 ends there below a 16-bit root, a /40 below a 24-bit
+ * one), then each address that goes deeper on its
  * own; the reads of the whole batch overlap. On the real route6
  * (bench/README.md, "Issue 12, the worker alone"): the chains cost 42
  * instructions a lookup, the levels 57 (60 before the group index by
@@ -748,13 +805,14 @@ lpm_groups(const struct lpm *t)
 #define LPM6_BULK_LEVELS 2
 #define LPM6_CHAINS_MAX 16
 
+/* The root index of a (lpm6_root_index with one load and a byte swap). */
 static inline uint32_t
-lpm6_root_index(const uint8_t *a)
+root6(const uint8_t *a, unsigned s)
 {
-	uint16_t w;
+	uint32_t w;
 
-	memcpy(&w, a, 2);
-	return rte_be_to_cpu_16(w);
+	memcpy(&w, a, 4);
+	return rte_be_to_cpu_32(w) >> s;
 }
 
 /* One level: the entry for byte b of the group e names, if e names one. */
@@ -764,21 +822,25 @@ lpm6_root_index(const uint8_t *a)
 			(e) = grp[lpm_group_index(e) | (a)[b]];                \
 	} while (0)
 
-static void
+/* s: the root's shift (lpm.shift4), b0 = (32 - s) / 8 the first byte
+ * below it; both constants where inlined. */
+static inline __attribute__((always_inline)) void
 lpm6_lookup_chains(const uint32_t *root, const uint32_t *grp,
-		   const uint8_t (*a)[16], uint32_t *v, unsigned n)
+		   const uint8_t (*a)[16], uint32_t *v, unsigned n,
+		   const unsigned s)
 {
+	const unsigned b0 = (32 - s) / 8;
 	unsigned i = 0;
 
 	for (; i + 4 <= n; i += 4) {
 		const uint8_t *a0 = a[i], *a1 = a[i + 1], *a2 = a[i + 2],
 			      *a3 = a[i + 3];
-		uint32_t e0 = root[lpm6_root_index(a0)];
-		uint32_t e1 = root[lpm6_root_index(a1)];
-		uint32_t e2 = root[lpm6_root_index(a2)];
-		uint32_t e3 = root[lpm6_root_index(a3)];
+		uint32_t e0 = root[root6(a0, s)];
+		uint32_t e1 = root[root6(a1, s)];
+		uint32_t e2 = root[root6(a2, s)];
+		uint32_t e3 = root[root6(a3, s)];
 
-		for (unsigned b = 2; (e0 | e1 | e2 | e3) & LPM_GROUP; b++) {
+		for (unsigned b = b0; (e0 | e1 | e2 | e3) & LPM_GROUP; b++) {
 			LPM6_STEP(e0, a0, b);
 			LPM6_STEP(e1, a1, b);
 			LPM6_STEP(e2, a2, b);
@@ -790,36 +852,27 @@ lpm6_lookup_chains(const uint32_t *root, const uint32_t *grp,
 		v[i + 3] = e3;
 	}
 	for (; i < n; i++) {
-		uint32_t e = root[lpm6_root_index(a[i])];
+		uint32_t e = root[root6(a[i], s)];
 
-		for (unsigned b = 2; e & LPM_GROUP; b++)
+		for (unsigned b = b0; e & LPM_GROUP; b++)
 			LPM6_STEP(e, a[i], b);
 		v[i] = e;
 	}
 }
 
-void
-lpm6_lookup_bulk(const struct lpm *t, const uint8_t (*a)[16], uint32_t *v,
-		 unsigned n)
+static inline __attribute__((always_inline)) void
+lpm6_lookup_levels(const uint32_t *root, const uint32_t *grp,
+		   const uint8_t (*a)[16], uint32_t *v, unsigned n,
+		   const unsigned s)
 {
-	const uint32_t *root, *grp;
+	const unsigned b0 = (32 - s) / 8;
 	uint32_t any = 0;
 
-	if (t == NULL) {
-		memset(v, 0, n * sizeof(*v));
-		return;
-	}
-	root = t->root;
-	grp = t->grp;
-	if (n <= LPM6_CHAINS_MAX) {
-		lpm6_lookup_chains(root, grp, a, v, n);
-		return;
-	}
 	for (unsigned i = 0; i < n; i++) {
-		v[i] = root[lpm6_root_index(a[i])];
+		v[i] = root[root6(a[i], s)];
 		any |= v[i];
 	}
-	for (unsigned b = 2; b < 2 + LPM6_BULK_LEVELS && (any & LPM_GROUP);
+	for (unsigned b = b0; b < b0 + LPM6_BULK_LEVELS && (any & LPM_GROUP);
 	     b++) {
 		any = 0;
 		for (unsigned i = 0; i < n; i++) {
@@ -835,8 +888,34 @@ lpm6_lookup_bulk(const struct lpm *t, const uint8_t (*a)[16], uint32_t *v,
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t e = v[i];
 
-		for (unsigned b = 2 + LPM6_BULK_LEVELS; e & LPM_GROUP; b++)
+		for (unsigned b = b0 + LPM6_BULK_LEVELS; e & LPM_GROUP; b++)
 			LPM6_STEP(e, a[i], b);
 		v[i] = e;
+	}
+}
+
+void
+lpm6_lookup_bulk(const struct lpm *t, const uint8_t (*a)[16], uint32_t *v,
+		 unsigned n)
+{
+	const uint32_t *root, *grp;
+
+	if (t == NULL) {
+		memset(v, 0, n * sizeof(*v));
+		return;
+	}
+	root = t->root;
+	grp = t->grp;
+	/* each way twice, the root's shift a constant in each copy */
+	if (n <= LPM6_CHAINS_MAX) {
+		if (t->shift4 == 8)
+			lpm6_lookup_chains(root, grp, a, v, n, 8);
+		else
+			lpm6_lookup_chains(root, grp, a, v, n, 16);
+	} else {
+		if (t->shift4 == 8)
+			lpm6_lookup_levels(root, grp, a, v, n, 8);
+		else
+			lpm6_lookup_levels(root, grp, a, v, n, 16);
 	}
 }

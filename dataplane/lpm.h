@@ -7,9 +7,12 @@
  * prefix needs one. The IPv4 root has 24 bits (the DIR-24-8 layout: 64
  * MiB, at most 2 reads per lookup) once a 16-bit root would need more
  * than 4,096 groups below it, 16 bits before (small tables: 256 KiB, at
- * most 3 reads, all in cache); the IPv6 root has 16 bits. An entry is either a value (bit 31 clear) or LPM_GROUP | group
- * number, so a lookup is one root read plus one read per group level:
- * IPv6 /32 3, /48 5.
+ * most 3 reads, all in cache). The IPv6 root too: 24 bits past 4,096
+ * groups (/24 in one read, /32 2, /48 4), else 16 (/32 3, /48 5). An
+ * entry is either a value (bit 31 clear) or LPM_GROUP | group number, so
+ * a lookup is one root read plus one read per group level. Either family
+ * indexes the root by its first four address bytes (big-endian) shifted
+ * right by shift4, and an IPv6 walk goes on at byte root_bits / 8.
  *
  * Why not rte_fib / rte_fib6: they keep a RIB beside the table (~400 B per
  * route of capacity), add prefixes one by one through it, and rte_fib6
@@ -71,7 +74,7 @@ struct lpm {
 	uint32_t *root; /* [1 << root_bits] */
 	uint32_t *grp; /* [cap_groups * 256] */
 	uint8_t family; /* 4 or 6 */
-	uint8_t root_bits; /* 16, or 24 (IPv4, big tables) */
+	uint8_t root_bits; /* 16, or 24 (big tables) */
 	uint8_t shift4; /* 32 - root_bits */
 	uint32_t def; /* value of an address no prefix covers */
 	uint32_t n_groups; /* groups handed out, free ones included */
@@ -84,8 +87,8 @@ struct lpm {
 /*
  * An empty table of `family` (4 or 6) answering `def` (<= LPM_VALUE_MAX)
  * for every address. Memory from the rte_malloc heap (hugepages), any
- * socket: a 256 KiB root (an IPv4 build may replace it with the 64 MiB
- * DIR-24-8 root), then 1 KiB per group.
+ * socket: a 256 KiB root (the build of a big table replaces it with a
+ * 64 MiB 24-bit root), then 1 KiB per group.
  * Returns 0, -EINVAL or -ENOMEM.
  */
 int lpm_create(struct lpm **out, int family, uint32_t def);
@@ -137,6 +140,15 @@ int lpm_patch6(struct lpm *t, const struct fib_pfx6 *p, size_t n,
 
 /* A copy of src in new memory: 0 or -ENOMEM. */
 int lpm_copy(struct lpm **out, const struct lpm *src);
+
+/*
+ * A copy of src with a 16-bit root (src's own layout when it has one):
+ * a 24-bit root's /16s become groups, each holding its 256 entries (a
+ * /16 whose entries are one value, its root entry). The same value for
+ * every address; for benchmarks and tests, to compare the layouts. 0 or
+ * -ENOMEM.
+ */
+int lpm_copy_root16(struct lpm **out, const struct lpm *src);
 
 /* Heap bytes t holds (root, group pool incl. free groups, struct). */
 size_t lpm_bytes(const struct lpm *t);
@@ -216,13 +228,24 @@ lpm4_descend24(const uint32_t *grp, uint32_t e, const uint8_t *a)
 	return grp[lpm_group_index(e) | a[3]];
 }
 
-/* The value for IPv6 address a (network order). Any thread. */
+/* The root index of IPv6 address a (network order) in a table whose root
+ * takes its top 32 - s bits (s: lpm.shift4, 16 or 8). */
+static inline uint32_t
+lpm6_root_index(const uint8_t *a, unsigned s)
+{
+	return ((uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+		(uint32_t)a[2] << 8 | a[3]) >>
+	       s;
+}
+
+/* The value for IPv6 address a (network order). Any thread. The
+ * reference walk: test_lpm compares every other one with it. */
 static inline uint32_t
 lpm6_lookup(const struct lpm *t, const uint8_t *a)
 {
-	uint32_t e = t->root[(uint32_t)a[0] << 8 | a[1]];
+	uint32_t e = t->root[lpm6_root_index(a, t->shift4)];
 
-	for (unsigned i = 2; e & LPM_GROUP; i++)
+	for (unsigned i = t->root_bits / 8; e & LPM_GROUP; i++)
 		e = t->grp[(size_t)(e & LPM_VALUE_MAX) << 8 | a[i]];
 	return e;
 }

@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * route_stage.c - two stages over the destination FIBs (route_table.c):
- * stage_lookup, the lookup itself (lpm.h: DIR-24-8 for big IPv4 tables, a
- * 16-8-8 multibit trie otherwise), and stage_route, what its result means:
- * egress peer, blackhole, no route, or a route back to the ingress peer.
+ * stage_lookup, the lookup itself (lpm.h: a 24-bit root then 8-bit groups
+ * for big tables of either family, IPv4's DIR-24-8; 16-8-8.. otherwise),
+ * and stage_route, what its result means: egress peer, blackhole, no
+ * route, or a route back to the ingress peer.
  *
- * Cost: lookup 84.6 instructions/packet, route 0.6, on the real table
+ * Cost: lookup 81.7 instructions/packet, route 0.6, on the real table
  * through the ports (compare --callgrind): lookup's gather starts every
  * walk (both root reads of each packet), the IPv6 walks go on from the
- * metadata, and one pass over the leaves writes both countries, judges
- * the single-peer source checks for stage_sav and routes the packets to
- * members, which leaves stage_route the rest (a route to an ECMP group:
- * 105.7 in stage_route, bench/ecmp_bench.c); bench/README.md, "Issue 12,
- * the FIB walks, third pass (helper fib3)".
+ * metadata (from the fourth address byte below a 24-bit root), and one
+ * pass over the leaves writes both countries, judges the single-peer
+ * source checks for stage_sav and routes the packets to members, which
+ * leaves stage_route the rest (a route to an ECMP group: 105.7 in
+ * stage_route, bench/ecmp_bench.c); bench/README.md, "Issue 12, the IPv6
+ * FIB's levels (helper fib6)".
  */
 #include <stddef.h>
 #include <string.h>
@@ -243,8 +245,8 @@ sav_fib(const struct tables *t, int v6)
 }
 
 /*
- * A FIB as the gather walks it: its root, groups and (IPv4) root shift
- * (lpm.h). For no FIB (sav_fib's NULL) a root of zeros indexed by the
+ * A FIB as the gather walks it: its root, groups and root shift (lpm.h:
+ * 8 or 16, IPv4 and IPv6 alike). For no FIB (sav_fib's NULL) a root of zeros indexed by the
  * address's top 16 bits, so that every address reads a 0 entry: no test
  * per address. Never written; in .bss, so its pages are the zero page
  * until read.
@@ -283,14 +285,18 @@ fib_view(const struct lpm *f, struct fib_view *v)
  */
 static inline __attribute__((always_inline)) void
 walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
-      unsigned n)
+      unsigned n, const unsigned kd, const unsigned ks)
 {
 	const uint32_t *const rg = r6->grp, *const sg = s6->grp;
 
 	for (unsigned j = 0; j < n; j++) {
-		const uint8_t *const d = g[j].m->dst, *const s = g[j].m->src;
+		/* kd, ks: the first address byte below each root (3 for a
+		 * 24-bit root, 2 for a 16-bit one) */
+		const uint8_t *const d = g[j].m->dst + kd, *const s =
+								   g[j].m->src +
+								   ks;
 		uint32_t e0 = g[j].nh, e1 = g[j].sv;
-		size_t k = 2;
+		size_t k = 0;
 
 		while (e0 & e1 & LPM_GROUP) {
 			e0 = rg[lpm_group_index(e0) | d[k]];
@@ -316,7 +322,7 @@ walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
  */
 struct walks {
 	const uint32_t *r4root, *s4root, *r6root, *s6root;
-	unsigned rs, ss;
+	unsigned rs, ss, r6s, s6s;
 	unsigned n4, n6;
 	struct walk g4[PIPELINE_BURST], g6[PIPELINE_BURST];
 };
@@ -357,7 +363,8 @@ verdict_l3(const struct pkt_meta *m)
  */
 static inline __attribute__((always_inline)) void
 gather(const struct tables *t, struct burst *b, struct walks *w,
-       const unsigned rs, const unsigned ss)
+       const unsigned rs, const unsigned ss, const unsigned r6s,
+       const unsigned s6s)
 {
 	const unsigned n_pkts = b->n;
 	const uint32_t *const r4root = w->r4root, *const s4root = w->s4root;
@@ -398,8 +405,8 @@ gather(const struct tables *t, struct burst *b, struct walks *w,
 			g4++;
 		} else if (k == VERDICT_L3(VERDICT_CONTINUE, L3_IPV6)) {
 			g6->m = m;
-			g6->nh = r6root[ld_be16(m->dst)];
-			g6->sv = s6root[ld_be16(m->src)];
+			g6->nh = r6root[ld_be32(m->dst) >> r6s];
+			g6->sv = s6root[ld_be32(m->src) >> s6s];
 			g6++;
 		}
 	}
@@ -409,17 +416,37 @@ gather(const struct tables *t, struct burst *b, struct walks *w,
 
 /* The gather on its own (not inlined): in stage_lookup, gcc held the
  * later passes' values in registers through it and spilled the loop's.
- * gather_24: both IPv4 FIBs DIR-24-8 (the full table's). */
+ * gather_24: all four FIBs with 24-bit roots (the full table's);
+ * gather_24v4: both IPv4 FIBs DIR-24-8, the IPv6 ones not (a small or no
+ * IPv6 table: the IPv4 walks as before the 24-bit IPv6 roots). */
 static __attribute__((noinline)) PIPELINE_NO_SLP void
 gather_24(const struct tables *t, struct burst *b, struct walks *w)
 {
-	gather(t, b, w, 8, 8);
+	gather(t, b, w, 8, 8, 8, 8);
+}
+
+static __attribute__((noinline)) PIPELINE_NO_SLP void
+gather_24v4(const struct tables *t, struct burst *b, struct walks *w)
+{
+	gather(t, b, w, 8, 8, w->r6s, w->s6s);
 }
 
 static __attribute__((noinline)) PIPELINE_NO_SLP void
 gather_any(const struct tables *t, struct burst *b, struct walks *w)
 {
-	gather(t, b, w, w->rs, w->ss);
+	gather(t, b, w, w->rs, w->ss, w->r6s, w->s6s);
+}
+
+/* walk6 with the bytes below both IPv6 roots constants in the two common
+ * cases (both 24-bit: the full table's; both 16-bit: small tables). */
+static __attribute__((noinline)) void
+walk6_any(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
+	  unsigned n)
+{
+	if (r6->shift == 16 && s6->shift == 16)
+		walk6(r6, s6, g, n, 2, 2);
+	else
+		walk6(r6, s6, g, n, (32 - r6->shift) / 8, (32 - s6->shift) / 8);
 }
 
 /* PIPELINE_NO_SLP: walk6's two leaf stores, else packed into an SSE
@@ -441,13 +468,21 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	w.s6root = s6.root;
 	w.rs = r4.shift;
 	w.ss = s4.shift;
-	if (likely(w.rs == 8 && w.ss == 8))
+	w.r6s = r6.shift;
+	w.s6s = s6.shift;
+	if (likely((w.rs | w.ss | w.r6s | w.s6s) == 8))
 		gather_24(t, b, &w);
+	else if ((w.rs | w.ss) == 8)
+		gather_24v4(t, b, &w);
 	else
 		gather_any(t, b, &w);
 	b->gathered = 1;
-	if (w.n6 > 0)
-		walk6(&r6, &s6, w.g6, w.n6);
+	if (w.n6 > 0) {
+		if (likely((r6.shift | s6.shift) == 8))
+			walk6(&r6, &s6, w.g6, w.n6, 3, 3);
+		else
+			walk6_any(&r6, &s6, w.g6, w.n6);
+	}
 	b->sav_bad = b->sav_set = b->sav_loose = 0;
 	b->nh_local = 0;
 	b->route_todo = scatter(t, b, w.g4, w.n4, w.g6, w.n6);

@@ -670,9 +670,20 @@ check6_all(const struct lpm *t, const struct list6 *l, uint32_t def,
 	}
 }
 
+/* Stands for "the 256 entries of a 24-bit root below path's first two
+ * bytes" where a 16-bit root would name a group: no group has this number
+ * (lpm.c's MAX_GROUPS). */
+#define ROOT24_SLICE UINT32_MAX
+
+/* The entry for byte j below entry e, reached by path[0..depth). */
 static uint32_t
-entry6(const struct lpm *t, uint32_t e, unsigned j)
+entry6(const struct lpm *t, uint32_t e, const uint8_t *path, unsigned depth,
+       unsigned j)
 {
+	if (e == ROOT24_SLICE) {
+		assert_int_equal(depth, 2);
+		return t->root[(uint32_t)path[0] << 16 | path[1] << 8 | j];
+	}
 	return e & LPM_GROUP ? t->grp[(size_t)(e & LPM_VALUE_MAX) << 8 | j] : e;
 }
 
@@ -699,21 +710,28 @@ equal6_entry(const struct lpm *a, uint32_t ea, const struct lpm *b, uint32_t eb,
 		fail_msg("IPv6: a group below byte 16");
 	for (unsigned j = 0; j < 256; j++) {
 		path[depth] = (uint8_t)j;
-		equal6_entry(a, entry6(a, ea, j), b, entry6(b, eb, j), path,
-			     depth + 1);
+		equal6_entry(a, entry6(a, ea, path, depth, j), b,
+			     entry6(b, eb, path, depth, j), path, depth + 1);
 	}
 }
 
+/* a and b answer alike for every address, whatever their roots' widths. */
 static void
 equal6(const struct lpm *a, const struct lpm *b)
 {
 	uint8_t path[16] = {0};
 
 	assert_int_equal(a->def, b->def);
+	assert_true(a->root_bits == 16 || a->root_bits == 24);
+	assert_true(b->root_bits == 16 || b->root_bits == 24);
+	assert_int_equal(a->shift4, 32 - a->root_bits);
+	assert_int_equal(b->shift4, 32 - b->root_bits);
 	for (uint32_t i = 0; i < 1u << 16; i++) {
 		path[0] = (uint8_t)(i >> 8);
 		path[1] = (uint8_t)i;
-		equal6_entry(a, a->root[i], b, b->root[i], path, 2);
+		equal6_entry(a, a->root_bits == 24 ? ROOT24_SLICE : a->root[i],
+			     b, b->root_bits == 24 ? ROOT24_SLICE : b->root[i],
+			     path, 2);
 	}
 }
 
@@ -1818,6 +1836,139 @@ test_big4(void **state)
 	free(small.p);
 }
 
+/*
+ * Big and small IPv6 tables, as test_big4: /48s (and some /32-/40s, and
+ * more-specifics below them) at random in 2000::/3, each with its own
+ * chain of groups, make the build take the 24-bit root; a list of 300 the
+ * 16-bit one. The model on samples, bulk lookups (both ways: chains and
+ * levels) against lpm6_lookup, a copy, updates between the layouts and
+ * repaints inside the 24-bit one against fresh builds.
+ */
+static void
+l6_spread(struct list6 *l, size_t n)
+{
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t hi = 0x2000ull << 48 | rnd64() >> 3, lo = rnd64();
+		unsigned r = below(100);
+		unsigned len = r < 70	? 48
+			       : r < 85 ? 32 + below(9)
+			       : r < 92 ? 17 + below(8)
+					: 49 + below(80);
+		uint64_t mh, ml;
+
+		mask6(len, &mh, &ml);
+		l6_push(l, hi & mh, lo & ml, len, rand_value());
+	}
+	l6_normalise(l);
+}
+
+static void
+check6_sample(const struct lpm *t, const struct list6 *l, uint32_t def,
+	      unsigned n_pfx, unsigned n_random)
+{
+	for (unsigned i = 0; i < n_pfx && l->n > 0; i++) {
+		const struct p6 *p = &l->p[below((uint32_t)l->n)];
+
+		check6_edges(t, l, def, p->hi, p->lo, p->len);
+	}
+	for (unsigned i = 0; i < n_random; i++)
+		check6_addr(t, l, def, 0x2000ull << 48 | rnd64() >> 3, rnd64());
+}
+
+static void
+bulk6_same(const struct lpm *t, const struct list6 *l)
+{
+	static const unsigned sizes[] = {1, 5, 16, 17, 256};
+	uint8_t a[256][16];
+	uint32_t v[256];
+
+	for (unsigned i = 0; i < 256; i++) {
+		const struct p6 *p = &l->p[below((uint32_t)l->n)];
+		uint64_t hi = rnd64(), lo = rnd64(), mh, ml;
+
+		mask6(p->len, &mh, &ml);
+		if (i % 4 != 0) {
+			hi = p->hi | (hi & ~mh);
+			lo = p->lo | (lo & ~ml);
+		}
+		to_bytes6(hi, lo, a[i]);
+	}
+	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		lpm6_lookup_bulk(t, (const uint8_t(*)[16])a, v, sizes[s]);
+		for (unsigned i = 0; i < sizes[s]; i++)
+			if (v[i] != lpm6_lookup(t, a[i]))
+				fail_msg("bulk of %u, [%u]: %#x vs %#x",
+					 sizes[s], i, v[i],
+					 lpm6_lookup(t, a[i]));
+	}
+}
+
+static void
+test_big6(void **state)
+{
+	struct list6 big, small, nw, empty = {0};
+	struct lpm *t, *f, *c = NULL;
+
+	(void)state;
+	rng_seed(81);
+	l6_spread(&big, 12000);
+	l6_random(&small, 300);
+
+	t = build6(&big, 1);
+	assert_int_equal(t->root_bits, 24);
+	assert_int_equal(t->shift4, 8);
+	assert_true(lpm_groups(t) <= group_bound6(&big));
+	check6_sample(t, &big, 1, 1000, 2000);
+	bulk6_same(t, &big);
+	assert_int_equal(lpm_copy(&c, t), 0);
+	equal6(c, t);
+	lpm_free(c);
+	/* the same table in the 16-bit layout (the benchmarks' side A) */
+	assert_int_equal(lpm_copy_root16(&c, t), 0);
+	assert_int_equal(c->root_bits, 16);
+	assert_int_equal(c->shift4, 16);
+	assert_true(lpm_groups(c) > lpm_groups(t));
+	equal6(c, t);
+	bulk6_same(c, &big);
+	check6_sample(c, &big, 1, 200, 500);
+	lpm_free(c);
+
+	/* repaints inside the 24-bit layout, each kind of edit */
+	for (unsigned step = 0; step < ED_KINDS; step++) {
+		l6_copy(&nw, &big);
+		edit6(&nw, (enum edit)step, 200);
+		update6(t, &big, &nw);
+		check6_update(t, &big, &nw, 1, 0);
+		assert_int_equal(t->root_bits, 24);
+		free(big.p);
+		big = nw;
+	}
+	lpm_free(t);
+
+	t = build6(&small, 1);
+	assert_int_equal(t->root_bits, 16);
+	check6_all(t, &small, 1, 2000);
+
+	/* small -> big -> small -> nothing, one table throughout */
+	update6(t, &small, &big);
+	f = build6(&big, 1);
+	assert_int_equal(t->root_bits, 16);
+	assert_int_equal(f->root_bits, 24);
+	equal6(t, f);
+	lpm_free(f);
+	check6_sample(t, &big, 1, 500, 1000);
+	bulk6_same(t, &big);
+	update6(t, &big, &small);
+	check6_update(t, &big, &small, 1, 1);
+	update6(t, &small, &empty);
+	check6_update(t, &small, &empty, 1, 1);
+	assert_int_equal(lpm_groups(t), 0);
+	lpm_free(t);
+	free(big.p);
+	free(small.p);
+}
+
 /* ------------------------------------------------------------------ */
 /* Bad input.                                                          */
 
@@ -2108,6 +2259,7 @@ main(void)
 		cmocka_unit_test(test_copy4),
 		cmocka_unit_test(test_copy6),
 		cmocka_unit_test(test_big4),
+		cmocka_unit_test(test_big6),
 		cmocka_unit_test(test_bad4),
 		cmocka_unit_test(test_bad6),
 		cmocka_unit_test(test_bulk4),

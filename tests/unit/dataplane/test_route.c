@@ -625,14 +625,14 @@ str6(const uint8_t a[16], char *buf)
 struct pfx_list {
 	uint32_t a4[6000];
 	uint8_t l4[6000];
-	uint8_t a6[1200][16];
-	uint8_t l6[1200];
+	uint8_t a6[12000][16];
+	uint8_t l6[12000];
 	unsigned n4, n6;
 };
 
-/* n4 (n6) new prefixes of lengths lo4..32 (16..128), none twice in l. */
+/* n4 (n6) new prefixes of lengths lo4..32 (lo6..128), none twice in l. */
 static void
-pfx_fill(struct pfx_list *l, unsigned n4, uint8_t lo4, unsigned n6)
+pfx_fill(struct pfx_list *l, unsigned n4, uint8_t lo4, unsigned n6, uint8_t lo6)
 {
 	l->n4 = l->n6 = 0;
 	while (l->n4 < n4) {
@@ -648,7 +648,7 @@ pfx_fill(struct pfx_list *l, unsigned n4, uint8_t lo4, unsigned n6)
 		l->l4[l->n4++] = len;
 	}
 	while (l->n6 < n6) {
-		const uint8_t len = (uint8_t)(16 + rnd(113));
+		const uint8_t len = (uint8_t)(lo6 + rnd(129u - lo6));
 		uint8_t a[16];
 		unsigned k = 0;
 
@@ -700,8 +700,11 @@ addr6_in(const struct pfx_list *l, uint8_t out[16])
 
 enum lookup_cfg {
 	CFG_SMALL, /* 16-bit IPv4 roots: every IPv4 walk goes into groups */
-	CFG_DIR24, /* both IPv4 FIBs DIR-24-8 (the full table's layout) */
-	CFG_NO_SAV, /* no SAV FIB walked (no strict peer, no country map) */
+	CFG_DIR24, /* both IPv4 FIBs DIR-24-8, both IPv6 FIBs 24-bit roots
+		    * (the full table's layout) */
+	CFG_NO_SAV, /* no SAV FIB walked (no strict peer, no country map);
+		     * a 24-bit IPv6 route root beside the zero root's 16 */
+	CFG_DIR24_SMALL6, /* DIR-24-8 IPv4, 16-bit IPv6 roots */
 };
 
 static struct tables *
@@ -712,7 +715,13 @@ lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
 					IXG_SAV_LOOSE, IXG_SAV_OFF};
 	struct ixg_spec *s = dp_spec_new();
 	char buf[INET6_ADDRSTRLEN];
-	const unsigned n4 = cfg == CFG_DIR24 ? 6000 : 400;
+	const int dir24 = cfg == CFG_DIR24 || cfg == CFG_DIR24_SMALL6;
+	const unsigned n4 = dir24 ? 6000 : 400;
+	/* > 32,768 IPv6 groups (lpm.c's LPM6_BIG_GROUPS): 24-bit root;
+	 * /40../128 for a margin (more groups a prefix) */
+	const int big6 = cfg == CFG_DIR24 || cfg == CFG_NO_SAV;
+	const unsigned n6 = big6 ? 12000 : 1200;
+	const uint8_t lo6 = big6 ? 40 : 16;
 
 	dp_spec_port(s, 0, "02:00:00:00:00:01");
 	dp_spec_port(s, 3, "02:00:00:00:00:04");
@@ -726,7 +735,7 @@ lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
 				     : modes[p - 1]);
 	}
 	/* long IPv4 prefixes in many /16s: > 4,096 groups, DIR-24-8 */
-	pfx_fill(routes, n4, cfg == CFG_DIR24 ? 17 : 8, 1200);
+	pfx_fill(routes, n4, dir24 ? 17 : 8, n6, lo6);
 	for (unsigned k = 0; k < routes->n4; k++) {
 		const char *a = str4(routes->a4[k], buf);
 
@@ -747,7 +756,7 @@ lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
 	}
 	dp_spec_local(s, 0, "10.1.1.1", 24);
 	dp_spec_local(s, 0, "2001:db8:aa:bb::1", 64);
-	pfx_fill(srcs, n4, cfg == CFG_DIR24 ? 17 : 8, 1200);
+	pfx_fill(srcs, n4, dir24 ? 17 : 8, n6, lo6);
 	if (cfg != CFG_NO_SAV) {
 		for (unsigned k = 0; k < srcs->n4; k++) {
 			const char *a = str4(srcs->a4[k], buf);
@@ -804,7 +813,7 @@ test_lookup_equals_simple(void **state)
 	unsigned seen_far = 0;
 
 	(void)state;
-	for (unsigned cfg = CFG_SMALL; cfg <= CFG_NO_SAV; cfg++) {
+	for (unsigned cfg = CFG_SMALL; cfg <= CFG_DIR24_SMALL6; cfg++) {
 		struct ixg_spec *s;
 		struct tables *t = lookup_tables(cfg, &routes, &srcs, &s);
 		const struct lpm *sav4 = t->sav_checks || t->country4 != NULL
@@ -815,10 +824,20 @@ test_lookup_equals_simple(void **state)
 			assert_int_equal(t->route4->shift4, 8);
 			assert_non_null(sav4);
 			assert_int_equal(sav4->shift4, 8);
+			assert_int_equal(t->route6->shift4, 8);
+			assert_int_equal(t->sav6->shift4, 8);
+		} else if (cfg == CFG_DIR24_SMALL6) {
+			assert_int_equal(t->route4->shift4, 8);
+			assert_non_null(sav4);
+			assert_int_equal(sav4->shift4, 8);
+			assert_int_equal(t->route6->shift4, 16);
+			assert_int_equal(t->sav6->shift4, 16);
 		} else if (cfg == CFG_SMALL) {
 			assert_int_equal(t->route4->shift4, 16);
+			assert_int_equal(t->route6->shift4, 16);
 		} else {
 			assert_null(sav4);
+			assert_int_equal(t->route6->shift4, 8);
 		}
 		for (unsigned round = 0; round < 400; round++) {
 			struct pipeline_ctx ctx;

@@ -805,16 +805,6 @@ lpm_groups(const struct lpm *t)
 #define LPM6_BULK_LEVELS 2
 #define LPM6_CHAINS_MAX 16
 
-/* The root index of a (lpm6_root_index with one load and a byte swap). */
-static inline uint32_t
-root6(const uint8_t *a, unsigned s)
-{
-	uint32_t w;
-
-	memcpy(&w, a, 4);
-	return rte_be_to_cpu_32(w) >> s;
-}
-
 /* One level: the entry for byte b of the group e names, if e names one. */
 #define LPM6_STEP(e, a, b)                                                     \
 	do {                                                                   \
@@ -835,10 +825,10 @@ lpm6_lookup_chains(const uint32_t *root, const uint32_t *grp,
 	for (; i + 4 <= n; i += 4) {
 		const uint8_t *a0 = a[i], *a1 = a[i + 1], *a2 = a[i + 2],
 			      *a3 = a[i + 3];
-		uint32_t e0 = root[root6(a0, s)];
-		uint32_t e1 = root[root6(a1, s)];
-		uint32_t e2 = root[root6(a2, s)];
-		uint32_t e3 = root[root6(a3, s)];
+		uint32_t e0 = root[lpm6_root_index(a0, s)];
+		uint32_t e1 = root[lpm6_root_index(a1, s)];
+		uint32_t e2 = root[lpm6_root_index(a2, s)];
+		uint32_t e3 = root[lpm6_root_index(a3, s)];
 
 		for (unsigned b = b0; (e0 | e1 | e2 | e3) & LPM_GROUP; b++) {
 			LPM6_STEP(e0, a0, b);
@@ -852,7 +842,7 @@ lpm6_lookup_chains(const uint32_t *root, const uint32_t *grp,
 		v[i + 3] = e3;
 	}
 	for (; i < n; i++) {
-		uint32_t e = root[root6(a[i], s)];
+		uint32_t e = root[lpm6_root_index(a[i], s)];
 
 		for (unsigned b = b0; e & LPM_GROUP; b++)
 			LPM6_STEP(e, a[i], b);
@@ -869,7 +859,7 @@ lpm6_lookup_levels(const uint32_t *root, const uint32_t *grp,
 	uint32_t any = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		v[i] = root[root6(a[i], s)];
+		v[i] = root[lpm6_root_index(a[i], s)];
 		any |= v[i];
 	}
 	for (unsigned b = b0; b < b0 + LPM6_BULK_LEVELS && (any & LPM_GROUP);

@@ -7,7 +7,7 @@
  * prefix needs one. The IPv4 root has 24 bits (the DIR-24-8 layout: 64
  * MiB, at most 2 reads per lookup) once a 16-bit root would need more
  * than 4,096 groups below it, 16 bits before (small tables: 256 KiB, at
- * most 3 reads, all in cache). The IPv6 root too: 24 bits past 4,096
+ * most 3 reads, all in cache). The IPv6 root too: 24 bits past 32,768
  * groups (/24 in one read, /32 2, /48 4), else 16 (/32 3, /48 5). An
  * entry is either a value (bit 31 clear) or LPM_GROUP | group number, so
  * a lookup is one root read plus one read per group level. Either family
@@ -33,8 +33,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
 
 #define LPM_GROUP 0x80000000u /* entry flag: the low bits number a group */
 #define LPM_VALUE_MAX 0x7fffffffu /* largest value a table can hold */
@@ -233,9 +235,10 @@ lpm4_descend24(const uint32_t *grp, uint32_t e, const uint8_t *a)
 static inline uint32_t
 lpm6_root_index(const uint8_t *a, unsigned s)
 {
-	return ((uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
-		(uint32_t)a[2] << 8 | a[3]) >>
-	       s;
+	uint32_t w;
+
+	memcpy(&w, a, sizeof(w)); /* one load and a byte swap */
+	return rte_be_to_cpu_32(w) >> s;
 }
 
 /* The value for IPv6 address a (network order). Any thread. The

@@ -612,7 +612,7 @@ static bool sav_take(struct tbl_build *b, struct sav_builder *sb, int f);
 
 /* Up to this many changed sources in one middle, the middle is merged;
  * past it, a table sent sorted is compared prefix by prefix
- * (sav_sorted4/6), which finds the prefixes whose peers changed among
+ * (sav_sorted), which finds the prefixes whose peers changed among
  * the middle's moved ones. */
 #define SAV_MIDDLE_SMALL 64
 
@@ -811,8 +811,8 @@ same_peers(uint16_t *a, size_t na, uint16_t *b, size_t nb)
  * records, addr and len), sorted, both malloc'd, and 1; 0 when it does
  * not apply (not sorted, no set changed, or more changes than a patch is
  * worth: the whole build); a negative errno with tbl_fail's message. One
- * body for both families (inlined into sav_sorted4 and sav_sorted6, v6
- * a constant there).
+ * body for both families (inlined into sav_patch_open, v6 a constant
+ * there).
  */
 static inline __attribute__((always_inline)) int
 sav_sorted(struct tbl_build *b, const struct sav_fam *of, const void *o,
@@ -948,37 +948,6 @@ out:
 	free(ch4);
 	free(k6);
 	free(ch6);
-	return rc;
-}
-
-static int
-sav_sorted4(struct tbl_build *b, const struct sav_fam *of,
-	    const struct ixg_spec_route4 *o, const struct ixg_spec_route4 *nw,
-	    size_t nn, uint64_t **ka_out, uint64_t **ch_out, size_t *n_ch)
-{
-	void *ka = NULL, *ch = NULL;
-	int rc = sav_sorted(b, of, o, nw, nn, &ka, &ch, n_ch, false);
-
-	if (rc == 1) {
-		*ka_out = ka;
-		*ch_out = ch;
-	}
-	return rc;
-}
-
-static int
-sav_sorted6(struct tbl_build *b, const struct sav_fam *of,
-	    const struct ixg_spec_route6 *o, const struct ixg_spec_route6 *nw,
-	    size_t nn, struct fib_pfx6 **ka_out, struct fib_pfx6 **ch_out,
-	    size_t *n_ch)
-{
-	void *ka = NULL, *ch = NULL;
-	int rc = sav_sorted(b, of, o, nw, nn, &ka, &ch, n_ch, true);
-
-	if (rc == 1) {
-		*ka_out = ka;
-		*ch_out = ch;
-	}
 	return rc;
 }
 
@@ -1241,6 +1210,74 @@ sav_walk_range(struct tbl_build *b, struct sav_builder *sb,
 	return (int64_t)rn;
 }
 
+/* What sav_patch_open found: how sav_patch4/6 make the family. */
+enum sav_open {
+	SAV_OPEN_WHOLE, /* not worth a patch: the whole build makes it */
+	SAV_OPEN_TAKE, /* the origins alone changed: the running family */
+	SAV_OPEN_RANGES, /* the sources and changed prefixes made: ranges */
+	SAV_OPEN_MIDDLE, /* a small middle: merged into the sources */
+};
+
+/*
+ * The opening of sav_patch4 and sav_patch6 (inlined into the two, v6 a
+ * constant there), after the country prefixes that changed (n_cch): the
+ * spec arrays' equal ends (*lo, *hi) and how to patch. SAV_OPEN_RANGES
+ * with *ka, the new sorted sources (*na of them), and *ch, the changed
+ * prefixes (*n_ch), both malloc'd for the caller: the country map alone
+ * changed (the running sources, no prefix), or the table was sent sorted
+ * (sav_sorted). A negative errno with tbl_fail's message on failure.
+ */
+static inline __attribute__((always_inline)) int
+sav_patch_open(struct tbl_build *b, const struct sav_fam *of, const void *o,
+	       uint32_t on, const void *nw, uint32_t nn, size_t n_cch,
+	       uint32_t *lo, uint32_t *hi, void **ka, void **ch, size_t *n_ch,
+	       size_t *na, const bool v6)
+{
+	size_t ksz = v6 ? sizeof(struct fib_pfx6) : sizeof(uint64_t);
+	size_t mo, mn;
+	int rc;
+
+	sav_equal_ends(o, on, nw, nn,
+		       v6 ? sizeof(struct ixg_spec_route6)
+			  : sizeof(struct ixg_spec_route4),
+		       v6 ? same_src6 : same_src4, lo, hi);
+	mo = on - *lo - *hi;
+	mn = nn - *lo - *hi;
+	if (mo + mn == 0 && n_cch == 0)
+		return SAV_OPEN_TAKE;
+	if (mo + mn == 0) {
+		/* the country map alone: the same sources, the ranges of the
+		 * changed country prefixes */
+		*ka = sav_same_sources(v6 ? (const void *)of->p6
+					  : (const void *)of->k4,
+				       of->n_src, ksz);
+		*ch = malloc(ksz);
+		*na = of->n_src;
+		if (*ka == NULL || *ch == NULL) {
+			free(*ka);
+			free(*ch);
+			*ka = *ch = NULL;
+			return tbl_fail(b, -ENOMEM,
+					"IPv%d sources: out of memory",
+					v6 ? 6 : 4);
+		}
+		return SAV_OPEN_RANGES;
+	}
+	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {
+		/* sent sorted: the prefixes whose peers changed */
+		rc = sav_sorted(b, of, o, nw, nn, ka, ch, n_ch, v6);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			*na = nn;
+			return SAV_OPEN_RANGES;
+		}
+		if (!sav_patch_worth(mo + mn, nn))
+			return SAV_OPEN_WHOLE;
+	}
+	return SAV_OPEN_MIDDLE;
+}
+
 /*
  * sav4 of b from b->prev's when worth it (see above): 1 when made, 0 when
  * the whole build must make it (nothing changed in b), negative errno
@@ -1260,6 +1297,7 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 	size_t i;
 	ssize_t rg;
 	uint64_t *ka = NULL, *mid = NULL, *ch = NULL, *nk = NULL, *tk = NULL;
+	void *vka = NULL, *vch = NULL;
 	uint64_t lens[3];
 	uint32_t *nnh = NULL, *tv = NULL;
 	/* the country content folded into the leaves (tables.h) */
@@ -1282,41 +1320,24 @@ sav_patch4(struct tbl_build *b, struct sav_builder *sb)
 		return 0;
 	if ((rc = sav_country_changes(b, 0, cn, &cch, NULL, &n_cch)) <= 0)
 		return rc;
-	sav_equal_ends(o, on, nw, nn, sizeof(*o), same_src4, &lo, &hi);
+	rc = sav_patch_open(b, of, o, on, nw, nn, n_cch, &lo, &hi, &vka, &vch,
+			    &n_ch, &na, false);
+	if (rc == SAV_OPEN_TAKE)
+		return sav_take(b, sb, 0) ? 1 : 0;
+	if (rc <= 0) { /* failed, or SAV_OPEN_WHOLE */
+		free(cch);
+		return rc;
+	}
+	ka = vka;
+	ch = vch;
 	mo = on - lo - hi;
 	mn = nn - lo - hi;
-	if (mo + mn == 0 && n_cch == 0) /* origins alone changed */
-		return sav_take(b, sb, 0) ? 1 : 0;
 	memcpy(lens, plens, sizeof(lens));
-	rc = -ENOMEM;
-	if (mo + mn == 0) {
-		/* the country map alone: the same sources, the ranges of the
-		 * changed country prefixes */
-		ka = sav_same_sources(of->k4, of->n_src, sizeof(*ka));
-		ch = malloc(sizeof(*ch));
-		na = of->n_src;
-		if (ka == NULL || ch == NULL)
-			goto fail;
+	if (rc == SAV_OPEN_RANGES) {
+		rc = -ENOMEM;
 		goto ranges;
 	}
-	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {
-		/* sent sorted: the prefixes whose peers changed */
-		rc = sav_sorted4(b, of, o, nw, nn, &ka, &ch, &n_ch);
-		if (rc < 0) {
-			free(cch);
-			return rc;
-		}
-		if (rc == 1) {
-			na = nn;
-			rc = -ENOMEM;
-			goto ranges;
-		}
-		if (!sav_patch_worth(mo + mn, nn)) {
-			free(cch);
-			return 0;
-		}
-		rc = -ENOMEM;
-	}
+	rc = -ENOMEM;
 	ka = malloc((of->n_src + mn + 1) * sizeof(*ka));
 	mid = malloc((mn + 1) * sizeof(*mid));
 	ch = malloc((mo + mn + 1) * sizeof(*ch));
@@ -1478,6 +1499,7 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 	ssize_t rg;
 	struct fib_pfx6 *ka = NULL, *mid = NULL, *ch = NULL, *np = NULL;
 	struct fib_pfx6 *tp = NULL;
+	void *vka = NULL, *vch = NULL;
 	uint64_t lens[3];
 	/* the country content folded into the leaves (tables.h) */
 	const struct fib_pfx6 *cp = NULL;
@@ -1499,38 +1521,24 @@ sav_patch6(struct tbl_build *b, struct sav_builder *sb)
 		return 0;
 	if ((rc = sav_country_changes(b, 1, cn, NULL, &cch, &n_cch)) <= 0)
 		return rc;
-	sav_equal_ends(o, on, nw, nn, sizeof(*o), same_src6, &lo, &hi);
+	rc = sav_patch_open(b, of, o, on, nw, nn, n_cch, &lo, &hi, &vka, &vch,
+			    &n_ch, &na, true);
+	if (rc == SAV_OPEN_TAKE)
+		return sav_take(b, sb, 1) ? 1 : 0;
+	if (rc <= 0) { /* failed, or SAV_OPEN_WHOLE */
+		free(cch);
+		return rc;
+	}
+	ka = vka;
+	ch = vch;
 	mo = on - lo - hi;
 	mn = nn - lo - hi;
-	if (mo + mn == 0 && n_cch == 0) /* origins alone changed */
-		return sav_take(b, sb, 1) ? 1 : 0;
 	memcpy(lens, plens, sizeof(lens));
-	rc = -ENOMEM;
-	if (mo + mn == 0) { /* the country map alone, as sav_patch4 */
-		ka = sav_same_sources(of->p6, of->n_src, sizeof(*ka));
-		ch = malloc(sizeof(*ch));
-		na = of->n_src;
-		if (ka == NULL || ch == NULL)
-			goto fail;
+	if (rc == SAV_OPEN_RANGES) {
+		rc = -ENOMEM;
 		goto ranges;
 	}
-	if (mo + mn > SAV_MIDDLE_SMALL || !sav_patch_worth(mo + mn, nn)) {
-		rc = sav_sorted6(b, of, o, nw, nn, &ka, &ch, &n_ch);
-		if (rc < 0) {
-			free(cch);
-			return rc;
-		}
-		if (rc == 1) {
-			na = nn;
-			rc = -ENOMEM;
-			goto ranges;
-		}
-		if (!sav_patch_worth(mo + mn, nn)) {
-			free(cch);
-			return 0;
-		}
-		rc = -ENOMEM;
-	}
+	rc = -ENOMEM;
 	ka = malloc((of->n_src + mn + 1) * sizeof(*ka));
 	mid = calloc(mn + 1, sizeof(*mid));
 	ch = calloc(mo + mn + 1, sizeof(*ch));

@@ -190,6 +190,12 @@ if None in v:
 print(sum(v))' "$1"
 }
 
+# peer_tx NAME: packets forwarded to the peer so far.
+peer_tx() {
+	ctl --json show peer "$1" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
+}
+
 # grows CMD...: the number CMD prints grows within 10 s (50 x 0.2 s).
 grows() {
 	local a b
@@ -215,52 +221,29 @@ still() {
 # 02:00:00:00:0a:01, source SRC_IP, a dotted quad) to 203.0.113.5, port
 # 4000 to 5000 (rib_lib.sh, test_control_reload_sav.sh).
 member_pcap() {
-	python3 - "$1" "$2" <<'PY' || fail "pcap"
-import socket, struct, sys
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-eth = bytes.fromhex("020000000001" "020000000a01" "0800")
-ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 18, 1, 0, 64, 17,
-                           0, socket.inet_aton(sys.argv[2]), bytes([203, 0, 113, 5])))
-ip[10:12] = struct.pack("!H", csum(bytes(ip)))
+	PYTHONPATH=$SRC/tests/integration python3 - "$1" "$2" <<'PY' || fail "pcap"
+import struct, sys
+from frames import eth, ipv4, write_pcap
 udp = struct.pack("!HHHH", 4000, 5000, 8 + 18, 0) + b"x" * 18
-frame = eth + bytes(ip) + udp
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    for i in range(64):
-        f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
+frame = (eth("02:00:00:00:00:01", "02:00:00:00:0a:01", 0, 0x0800) +
+         ipv4(sys.argv[2], "203.0.113.5", 17, udp))
+write_pcap(sys.argv[1], [frame] * 64)
 PY
 }
 
 # flows_pcap FILE: 512 UDP frames (02:00:00:00:0a:01 to 02:00:00:00:00:01),
-# 256 flows (two frames each) from 198.51.100.1-254 to 203.0.113.1-7, ports varied: enough flows
-# for an ECMP spread (test_ecmp.sh, test_ecmp_config.sh).
+# 256 flows (two frames each) from 198.51.100.1-254 to 203.0.113.1-7, ports
+# varied: enough flows for an ECMP spread (test_ecmp.sh, test_ecmp_config.sh).
 flows_pcap() {
-	python3 - "$1" <<'PY' || fail "pcap"
+	PYTHONPATH=$SRC/tests/integration python3 - "$1" <<'PY' || fail "pcap"
 import struct, sys
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-eth = bytes.fromhex("020000000001" "020000000a01" "0800")
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    n = 0
-    for rep in range(2):
-        for fl in range(256):
-            src = bytes([198, 51, 100, 1 + fl % 254])
-            dst = bytes([203, 0, 113, 1 + fl % 7])
-            ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 18,
-                                       1, 0, 64, 17, 0, src, dst))
-            ip[10:12] = struct.pack("!H", csum(bytes(ip)))
-            udp = struct.pack("!HHHH", 1024 + fl * 7, 5000 + fl % 3,
-                              8 + 18, 0) + b"x" * 18
-            frame = eth + bytes(ip) + udp
-            f.write(struct.pack("<IIII", 0, n, len(frame), len(frame)) + frame)
-            n += 1
+from frames import eth, ipv4, write_pcap
+frames = []
+for rep in range(2):
+    for fl in range(256):
+        udp = struct.pack("!HHHH", 1024 + fl * 7, 5000 + fl % 3, 8 + 18, 0) + b"x" * 18
+        frames.append(eth("02:00:00:00:00:01", "02:00:00:00:0a:01", 0, 0x0800) +
+                      ipv4("198.51.100.%d" % (1 + fl % 254), "203.0.113.%d" % (1 + fl % 7), 17, udp))
+write_pcap(sys.argv[1], frames)
 PY
 }

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # rib_lib.sh - the set-up shared by the tests of kernel routes in the live
-# dataplane (test_rib_kernel, test_blackhole, test_sav_feasible). Source it
-# after lib.sh and control_lib.sh.
+# dataplane (test_rib_kernel, test_blackhole, test_sav_feasible, test_ecmp,
+# test_rib_fallback, test_peer_down_first). Source it after lib.sh and
+# control_lib.sh.
 #
 # rib_setup NAME SRC_IP CONFIG: a network namespace ixg-NAME-$$ ($NS,
 # removed at exit) with lo up and a veth lan0 on the peering LAN
@@ -65,4 +66,24 @@ eq_now() {
 rib_synced() {
 	ctl --json show kernel-routes |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["synced"])'
+}
+
+kr() { ctl --json show kernel-routes; }
+# kr_field PYEXPR: a value of `show kernel-routes --json` (j is the object).
+kr_field() {
+	kr | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"
+}
+
+# routes_has ADDR REGEX [--json]: `ixgatectl show routes ADDR` prints a
+# line matching REGEX within 10 s (the route is live); else it shows what
+# it printed and fails.
+routes_has() {
+	local i
+	for i in $(seq 1 100); do
+		ctl ${3:-} show routes "$1" >"$TMP/routes.out" 2>&1
+		grep -qE "$2" "$TMP/routes.out" && return 0
+		sleep 0.1
+	done
+	cat "$TMP/routes.out" >&2
+	return 1
 }

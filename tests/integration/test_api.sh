@@ -32,8 +32,10 @@ cleanup_rundir() { rm -rf "$RUNDIR"; }
 trap 'ixg_cleanup; cleanup_rundir' EXIT
 
 log "starting the dataplane (API on $API)"
+# timeout(1) is a ceiling only: the test stops the dataplane (at 120 s a
+# run under load could outlive it).
 # shellcheck disable=SC2046
-bg timeout 120 "$DP" -l 0,1 $(eal_mem_args) --no-pci --log-level='*:error' \
+bg timeout 900 "$DP" -l 0,1 $(eal_mem_args) --no-pci --log-level='*:error' \
 	--file-prefix="$PREFIX" -- --config "$CONF" \
 	--device "p0=net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" \
 	--device "p1=net_null0" \

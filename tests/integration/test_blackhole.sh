@@ -39,16 +39,6 @@ bh_field() {
 }
 BH='[b for b in j["blackholes"] if b["prefix"] == "203.0.113.4/30"]'
 bh_drops() { bh_field "$BH[0][\"dropped_packets\"]"; }
-routes_has() { # routes_has ADDR REGEX
-	local i
-	for i in $(seq 1 50); do
-		ctl show routes "$1" >"$TMP/routes.out" 2>&1
-		grep -qE "$2" "$TMP/routes.out" && return 0
-		sleep 0.1
-	done
-	cat "$TMP/routes.out" >&2
-	return 1
-}
 
 wait_for 20 eq_now True rib_synced || fail "reader never synced"
 routes_has 203.0.113.5 "forward to mb" || fail "first dump's route not live"

@@ -48,9 +48,11 @@ timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count 4096 \
 	--seed 7 --port p0 >/dev/null || fail "ixgate-pcapgen"
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" "net_null1,no-rx=1"
 chmod -R a+rX "$CONF_DIR"
-start_dp 120 "$TMP/live.json"
+# --duration is a ceiling only: the test stops the dataplane (at 120 s a
+# run under load could outlive it and find no dataplane).
+start_dp 900 "$TMP/live.json"
 start_ctld --ctl-group $RO_GID --compile-timeout 3
-wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 assert_eq "CLI socket group and mode" "$RO_GID 660" "$(stat -c '%g %a' "$CTL_SOCK")"
 
 # ---- 1. a flood of idle connections ---------------------------------------

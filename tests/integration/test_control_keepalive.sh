@@ -18,9 +18,11 @@ need_file "$APITOOL"
 timeout 60 "$GEN" --config "$DEMO_CONF" --out "$TMP/in.pcap" --count 1024 \
 	--seed 3 --port p0 >/dev/null || fail "ixgate-pcapgen"
 copy_config "net_pcap0,rx_pcap=$TMP/in.pcap,infinite_rx=1" "net_null1,no-rx=1"
-start_dp 40 "$TMP/live.json" --api-idle-timeout 3
+# --duration is a ceiling only: the test stops the dataplane (at 40 s a
+# run under load could outlive it and find no dataplane).
+start_dp 900 "$TMP/live.json" --api-idle-timeout 3
 start_ctld
-wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
+wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ cat "$TMP/ctld.err" >&2; fail "no first commit or adoption"; }
 sleep 8
 rc=0

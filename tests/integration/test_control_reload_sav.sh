@@ -43,10 +43,6 @@ start_ctld
 wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" ||
 	{ cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 
-peer_tx() { # peer_tx NAME: packets forwarded to the peer so far
-	ctl --json show peer "$1" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
-}
 # build_line GEN: the dataplane's build line of generation GEN
 build_line() {
 	grep "generation $1 built in" "$TMP/dp.err"

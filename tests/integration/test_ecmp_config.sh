@@ -38,10 +38,6 @@ start_dp 240 "$TMP/live.json"
 start_ctld --metrics-listen "127.0.0.1:$MPORT"
 wait_for 60 dp_is_connected || { cat "$TMP/ctld.err" >&2; fail "daemon never connected"; }
 
-peer_tx() {
-	ctl --json show peer "$1" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
-}
 # group_ctr MEMBERS: the packets of the group whose members label is MEMBERS
 group_ctr() {
 	ctl --json show counters ixgate_nhgroup_packets_total |

@@ -62,10 +62,6 @@ j = json.load(sys.stdin)
 s = [r for r in j["sessions"] if r["peer"] == "mb" and r["family"] == "ipv4"]
 print(s[0]["state"] if s else "none", j["dataplane_in_sync"])'
 }
-peer_tx() {
-	ctl --json show peer "$1" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
-}
 job() {
 	ctl --json show generation | python3 -c 'import json,sys; print(json.load(sys.stdin)["commit_job"])'
 }

@@ -96,13 +96,15 @@ metrics {
 	tls-client-ca "$PKI/rogue.pem";
 }
 EOF
-start_dp 170 "$TMP/live.json"
+# --duration is a ceiling only: the test stops the dataplane (at 170 s a
+# run under load could outlive it and find no dataplane).
+start_dp 900 "$TMP/live.json"
 bg "$CTLD" --config "$CONF" --api-socket "$API_SOCK" --ctl-socket "$CTL_SOCK" \
 	--audit-log "$AUDIT" --metrics-tls-client-ca "$PKI/ca.pem" \
 	>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
 CTLD_PID=$BG_PID
-wait_for 10 test -S "$CTL_SOCK" || { cat "$TMP/ctld.err" >&2; fail "ixgate-control did not start"; }
-wait_for 20 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
+wait_for 60 test -S "$CTL_SOCK" || { cat "$TMP/ctld.err" >&2; fail "ixgate-control did not start"; }
+wait_for 60 grep -qE '"result": "(ok|adopted)"' "$AUDIT" || { cat "$TMP/ctld.err" >&2; fail "no first commit"; }
 assert_contains "exporter serves https" "$TMP/ctld.err" \
 	"metrics: serving https://127.0.0.1:$MPORT/metrics \\(client certificates required\\)"
 
@@ -156,7 +158,7 @@ scrape_configs:
       - targets: ['127.0.0.1:$MPORT']
 EOF
 promtool check config "$TMP/prometheus.yml" >/dev/null || fail "promtool check config"
-bg timeout 150 prometheus --config.file="$TMP/prometheus.yml" \
+bg timeout 900 prometheus --config.file="$TMP/prometheus.yml" \
 	--storage.tsdb.path="$TMP/tsdb" --web.listen-address="127.0.0.1:$PPORT" \
 	>"$TMP/prometheus.log" 2>&1
 PROM_PID=$BG_PID

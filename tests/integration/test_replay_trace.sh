@@ -39,16 +39,9 @@ assert_eq "class gold green" 1 "$(json_get "$J" classes.gold.green)"
 # the ICMP time exceeded about frame 9 (made by the node: written after the
 # frames of its burst).
 assert_eq "frames in --out" 8 "$(pcap_count "$TMP/out.pcap")"
-python3 - "$TMP/out.pcap" <<'PY' || fail "rewritten frames"
+PYTHONPATH=$HERE python3 - "$TMP/out.pcap" <<'PY' || fail "rewritten frames"
 import socket, struct, sys
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+from frames import csum
 
 f = open(sys.argv[1], "rb")
 hdr = f.read(24)

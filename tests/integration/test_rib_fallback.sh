@@ -30,24 +30,6 @@ nsip route add 203.0.113.0/24 via 192.0.2.130 proto bird table 100
 start_dp 240 "$TMP/live.json"
 rib_start_ctld
 
-kr() { ctl --json show kernel-routes; }
-kr_field() {
-	kr | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"
-}
-peer_tx() {
-	ctl --json show peer "$1" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
-}
-routes_has() { # routes_has ADDR REGEX
-	local i
-	for i in $(seq 1 100); do
-		ctl show routes "$1" >"$TMP/routes.out" 2>&1
-		grep -qE "$2" "$TMP/routes.out" && return 0
-		sleep 0.1
-	done
-	cat "$TMP/routes.out" >&2
-	return 1
-}
 # counts: failed commits, tables sent as deltas, whole, deltas refused
 counts() {
 	kr_field 'j["commits_failed"], j["route_tables_sent"]["as_delta"], j["route_tables_sent"]["whole"], j["route_tables_sent"]["deltas_refused"]' |

@@ -35,16 +35,6 @@ nsip route add 203.0.113.0/24 via 192.0.2.130 proto bird table 100
 start_dp 900 "$TMP/live.json"
 rib_start_ctld
 
-kr() { ctl --json show kernel-routes; }
-# kr_field PYEXPR: a value of `show kernel-routes --json` (j is the object).
-kr_field() {
-	kr | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"
-}
-# peer_tx NAME: packets forwarded to the peer so far.
-peer_tx() {
-	ctl --json show peer "$1" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
-}
 # Route deltas, step by step: after the first dump (sent whole), each step
 # below that changes a route table (and waits until it is live) must have
 # sent at least one route table, every one as a delta. Counted from the
@@ -65,16 +55,6 @@ sent_deltas() { # sent_deltas STEP: since sent_mark, deltas only, >= 1
 	SENT_DELTA=$d SENT_WHOLE=$w
 }
 STEP_DELTAS=0
-routes_has() { # routes_has ADDR REGEX [--json]
-	local i
-	for i in $(seq 1 50); do
-		ctl ${3:-} show routes "$1" >"$TMP/routes.out" 2>&1
-		grep -qE "$2" "$TMP/routes.out" && return 0
-		sleep 0.1
-	done
-	cat "$TMP/routes.out" >&2
-	return 1
-}
 
 wait_for 20 eq_now True kr_field 'j["synced"]' || fail "reader never synced"
 routes_has 203.0.113.5 "forward to mb" || fail "first dump's route not live"

@@ -27,20 +27,6 @@ rib_start_ctld
 
 
 
-peer_tx() { # peer_tx NAME: packets forwarded to the peer so far
-	ctl --json show peer "$1" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["peer"]["counters"]["tx_packets"])'
-}
-routes_has() { # routes_has ADDR REGEX
-	local i
-	for i in $(seq 1 50); do
-		ctl show routes "$1" >"$TMP/routes.out" 2>&1
-		grep -qE "$2" "$TMP/routes.out" && return 0
-		sleep 0.1
-	done
-	cat "$TMP/routes.out" >&2
-	return 1
-}
 
 wait_for 20 eq_now True rib_synced || fail "reader never synced"
 routes_has 203.0.113.5 "forward to mb" || fail "first dump's route not live"

@@ -27,20 +27,24 @@ ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace"
 trap 'ixg_cleanup; ip netns del "$NS" 2>/dev/null' EXIT
 
 log "starting the dataplane on net_tap ($IFACE)"
-bg timeout 90 "$DP" -l 0,1 --no-huge -m 512 --no-shconf --no-pci \
+# --duration is a ceiling only: the test stops the dataplane with SIGTERM
+# (at 60 s a run under load could outlive it and stop answering the pings).
+bg timeout 930 "$DP" -l 0,1 --no-huge -m 512 --no-shconf --no-pci \
 	--log-level='*:error' --file-prefix="$(eal_prefix)" -- \
-	--config "$CONF" --duration 60 --json-out "$TMP/final.json" \
+	--config "$CONF" --duration 900 --json-out "$TMP/final.json" \
 	>"$TMP/dp.out" 2>"$TMP/dp.err"
 DP_PID=$BG_PID
 
-for _ in $(seq 1 150); do
+# Bounds for a loaded machine (an ASan dataplane at load 30 took more than
+# 20 s to start): met at once when idle.
+for _ in $(seq 1 1200); do
 	ip link show "$IFACE" >/dev/null 2>&1 && break
 	kill -0 "$DP_PID" 2>/dev/null || { cat "$TMP/dp.err" >&2; fail "dataplane exited early"; }
 	sleep 0.1
 done
 ip link show "$IFACE" >/dev/null 2>&1 || fail "$IFACE never appeared"
 # Wait for the workers: the dataplane prints this once they run.
-for _ in $(seq 1 150); do
+for _ in $(seq 1 1200); do
 	grep -q "worker(s)" "$TMP/dp.err" && break
 	sleep 0.1
 done

@@ -22,6 +22,7 @@
 #include "counters.h"
 #include "ixg_conf.h"
 #include "stats.h"
+#include "../test_slurp.h"
 
 #define GOLDEN IXG_SRC_DIR "/tests/unit/common/golden"
 
@@ -63,26 +64,6 @@ teardown(void **st)
 	free(s->prev);
 	free(s);
 	return 0;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* Compare `text` with golden file `name` (or write it). */

@@ -17,30 +17,11 @@
 #include <cmocka.h>
 
 #include "conf_impl.h"
+#include "../test_slurp.h"
 
 #ifndef IXG_SRC_DIR
 #define IXG_SRC_DIR "."
 #endif
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* The config text with comments blanked out (a '#' outside a string
  * comments to the end of the line, as the lexer says). */
@@ -103,6 +84,9 @@ test_every_keyword_documented_and_used(void **state)
 	unsigned n = 0, missing = 0;
 
 	(void)state;
+	assert_non_null(doc);
+	assert_non_null(ex);
+	assert_true(*doc != '\0' && *ex != '\0');
 	strip_comments(ex);
 	for (k = conf_keywords; k->name != NULL; k++, n++) {
 		if (!documented(doc, k->name)) {

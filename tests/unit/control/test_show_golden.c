@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "show_impl.h"
 #include "stats.h"
+#include "../test_slurp.h"
 
 #define GOLDEN_DIR CTR_FIXTURE_DIR "/show"
 
@@ -257,26 +258,6 @@ render(struct gstate *g, const struct gcase *c, bool json, int *rc)
 	g->st.dp_hello.config_sha256[0] = 0xab;
 	g->st.previous.valid = false;
 	return text;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* Compare (or write) one golden file: "<rc>\n" then the output. */

@@ -146,8 +146,7 @@ tail_retag(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_egress *eg)
 /*
  * The 64-bit words at byte off of c, from word i: gcc makes the address
  * of a counter pair one lea (c, the constant, the index), where
- * c->peer[i] took a shift and an add (or two lea at 40 bytes) and
- * &country_pair[0][0] + i a spilled base.
+ * &country_pair[0][0] + i took a spilled base.
  */
 static __rte_always_inline uint64_t *
 tail_words(struct ixg_lcore_counters *c, size_t off, size_t i)
@@ -161,11 +160,6 @@ _Static_assert(offsetof(struct ixg_ctr_peer_pair, key) == 0 &&
 		       offsetof(struct ixg_ctr_peer_pair, pb) == 8 &&
 		       RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN,
 	       "tail_send: a pair slot's words");
-
-#define TAIL_PEER_WORDS (sizeof(struct ixg_ctr_peer) / sizeof(uint64_t))
-_Static_assert(sizeof(struct ixg_ctr_peer) % sizeof(uint64_t) == 0 &&
-		       offsetof(struct ixg_ctr_pb, bytes) == sizeof(uint64_t),
-	       "tail_words: peers in words, packets then bytes");
 
 /*
  * tail_forward's packet pm/m to eg's member, past the tests of its
@@ -240,12 +234,15 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 	output_tag_store(m, len << 32 | eg->tx_tag | tag_base | in_peer);
 	*rx_bytes += len;
 	{
-		/* (in << 16) | out: the ids word turned by 16 bits. No slot
-		 * holds a key of in_peer IXG_PEER_NONE (the walk is never
-		 * called for one) nor key 0 (out_peer is not 0 here: peer
-		 * 0's egress record has no MAC), so a packet without an
-		 * ingress peer (which stage_peer drops) misses the home
-		 * slot, and is tested for only then. */
+		/* (in << 16) | out: the ids word turned by 16 bits. The pair
+		 * slot's counts are also the ingress peer's rx and the
+		 * egress peer's tx (IXG_CTR_PEER): a packet a slot takes
+		 * writes no peer line. No slot holds a key of in_peer
+		 * IXG_PEER_NONE (the walk is never called for one) nor key
+		 * 0 (out_peer is not 0 here: peer 0's egress record has no
+		 * MAC), nor a flagged key, so a packet without an ingress
+		 * peer (which stage_peer drops) misses the home slot, and
+		 * is tested for only then. */
 		const uint32_t key = ids << 16 | ids >> 16;
 		/* The home slot's byte offset (output_peer_pair_home << 5):
 		 * a shift and a mask, then one lea, where the index took a
@@ -254,30 +251,18 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 		uint64_t *s = tail_words(
 			c, offsetof(struct ixg_lcore_counters, peer_pair),
 			home / sizeof(uint64_t));
-		uint64_t *rx = tail_words(
-			c, offsetof(struct ixg_lcore_counters, peer[0].rx),
-			(size_t)in_peer * TAIL_PEER_WORDS);
 
 		if (likely((uint32_t)s[0] == key)) {
-			rx[0]++;
-			rx[1] += len;
 			s[1]++;
 			s[2] += len;
-		} else if (in_peer != IXG_PEER_NONE) {
-			rx[0]++;
-			rx[1] += len;
-			output_peer_pair_walk(
-				c, key, home / sizeof(struct ixg_ctr_peer_pair),
-				(uint32_t)len);
+		} else if (in_peer == IXG_PEER_NONE ||
+			   !output_peer_pair_walk(
+				   c, key,
+				   home / sizeof(struct ixg_ctr_peer_pair),
+				   (uint32_t)len)) {
+			output_peers_direct(c, in_peer, out_peer,
+					    (uint32_t)len);
 		}
-	}
-	{
-		uint64_t *tx = tail_words(
-			c, offsetof(struct ixg_lcore_counters, peer[0].tx),
-			(size_t)out_peer * TAIL_PEER_WORDS);
-
-		tx[0]++;
-		tx[1] += len;
 	}
 	{
 		const uint32_t rule = pm->acl_rule;
@@ -330,7 +315,7 @@ tail_other(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
 	const uint32_t len = pm->rx_len;
 	const uint16_t in_peer = pm->in_peer;
 
-	output_rx(c, a, in_peer, len, pm->acl_rule);
+	output_rx(c, a, len, pm->acl_rule);
 	output_fwd(c, b, out, a, i, eg->tx_tag, eg->port_id, in_peer, len);
 }
 

@@ -161,6 +161,11 @@ _Static_assert(offsetof(struct ixg_ctr_peer_pair, key) == 0 &&
 		       RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN,
 	       "tail_send: a pair slot's words");
 
+#define TAIL_PEER_WORDS (sizeof(struct ixg_ctr_peer) / sizeof(uint64_t))
+_Static_assert(sizeof(struct ixg_ctr_peer) % sizeof(uint64_t) == 0 &&
+		       offsetof(struct ixg_ctr_pb, bytes) == sizeof(uint64_t),
+	       "tail_words: peers in words, packets then bytes");
+
 /*
  * tail_forward's packet pm/m to eg's member, past the tests of its
  * metadata, the MTU and (retag: another tag stack out than in) the
@@ -260,8 +265,23 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 				   c, key,
 				   home / sizeof(struct ixg_ctr_peer_pair),
 				   (uint32_t)len)) {
-			output_peers_direct(c, in_peer, out_peer,
-					    (uint32_t)len);
+			/* output_peers_direct, inline: a call in the loop
+			 * would spill two of its values (+2 a packet). */
+			uint64_t *rx = tail_words(
+				c,
+				offsetof(struct ixg_lcore_counters, peer[0].rx),
+				(size_t)in_peer * TAIL_PEER_WORDS);
+			uint64_t *tx = tail_words(
+				c,
+				offsetof(struct ixg_lcore_counters, peer[0].tx),
+				(size_t)out_peer * TAIL_PEER_WORDS);
+
+			if (in_peer != IXG_PEER_NONE) {
+				rx[0]++;
+				rx[1] += len;
+			}
+			tx[0]++;
+			tx[1] += len;
 		}
 	}
 	{

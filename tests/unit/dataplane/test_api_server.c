@@ -168,7 +168,7 @@ reply_status(const struct api_reply *out)
  * staying member and the new id is flagged, its counts left in the
  * staying member's rx, which never goes back. */
 static uint64_t
-peer_rx_shown(uint16_t id)
+peer_shown(unsigned f, uint16_t id)
 {
 	const struct ixg_lcore_counters *blk[8];
 	struct ixg_ctr_src src = {.blocks = blk, .n_blocks = rt.n_blocks};
@@ -176,7 +176,7 @@ peer_rx_shown(uint16_t id)
 	assert_true(rt.n_blocks <= 8);
 	for (unsigned b = 0; b < rt.n_blocks; b++)
 		blk[b] = &rt.counters[b];
-	return ixg_ctr_value(&src, IXG_CF_peer_received_packets_total, id, 0);
+	return ixg_ctr_value(&src, f, id, 0);
 }
 
 static void
@@ -205,8 +205,12 @@ test_fresh_ids_zeroed(void **state)
 	rt.counters[0].peer_pair[pair_kept].key = key;
 	rt.counters[0].peer_pair[pair_kept].pb.packets = 13;
 
-	assert_int_equal(peer_rx_shown(kept), 7 * rt.n_blocks + 11 + 13);
-	assert_int_equal(peer_rx_shown(gone), 5 * rt.n_blocks);
+	assert_int_equal(peer_shown(IXG_CF_peer_received_packets_total, kept),
+			 7 * rt.n_blocks + 11 + 13);
+	assert_int_equal(peer_shown(IXG_CF_peer_received_packets_total, gone),
+			 5 * rt.n_blocks);
+	assert_int_equal(
+		peer_shown(IXG_CF_peer_transmitted_packets_total, gone), 11);
 
 	/* The member leaves: its counts stay; a commit that changes no id
 	 * zeroes nothing (runtime_publish calls counters_zero_new_ids). */
@@ -228,8 +232,12 @@ test_fresh_ids_zeroed(void **state)
 			 ((uint32_t)kept << 16 | gone) | IXG_PEER_PAIR_NO_OUT);
 	assert_int_equal(rt.counters[0].peer_pair[pair_gone].pb.packets, 11);
 	assert_int_equal(rt.counters[0].peer_pair[pair_kept].pb.packets, 13);
-	assert_int_equal(peer_rx_shown(kept), 7 * rt.n_blocks + 11 + 13);
-	assert_int_equal(peer_rx_shown(gone), 0);
+	assert_int_equal(peer_shown(IXG_CF_peer_received_packets_total, kept),
+			 7 * rt.n_blocks + 11 + 13);
+	assert_int_equal(peer_shown(IXG_CF_peer_received_packets_total, gone),
+			 0);
+	assert_int_equal(
+		peer_shown(IXG_CF_peer_transmitted_packets_total, gone), 0);
 	memset(rt.counters, 0, rt.n_blocks * sizeof(*rt.counters));
 }
 

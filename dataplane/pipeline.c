@@ -424,10 +424,10 @@ tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
  * completed after the last decision (output_end), as stage_output does,
  * and the dropped mbufs freed in one call there. The common forwarded
  * packet takes tail_forward, the others tail_other. Worker thread.
- * Cost: 110.9 instructions a packet on the real table through the ports
- * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 110.7
- * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the counters'
- * layout (helper ctr4)").
+ * Cost: 100.9 instructions a packet on the real table through the ports
+ * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 100.7
+ * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the peers'
+ * counters from the pair slots (helper ctr5)").
  */
 PIPELINE_NO_SLP void
 pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)

@@ -409,10 +409,138 @@ sum_at(const struct ixg_ctr_src *src, size_t off)
 	return v;
 }
 
+/*
+ * A peer's rx and tx are its own fields plus its pair slots' counts in a
+ * worker's block (IXG_CTR_PEER): the word of family f among rx packets,
+ * rx bytes, tx packets, tx bytes (0..3), or -1 for another family.
+ */
+#define FOLD_AT offsetof(LC, peer[0].rx)
+_Static_assert(offsetof(struct ixg_ctr_peer, tx) ==
+			       offsetof(struct ixg_ctr_peer, rx) +
+				       sizeof(struct ixg_ctr_pb) &&
+		       offsetof(struct ixg_ctr_pb, bytes) == sizeof(uint64_t),
+	       "a peer's rx then tx, packets then bytes: the fold's words");
+static int
+fold_word(const struct ixg_ctr_family *fam)
+{
+	if (fam->dim != IXG_CTR_DIM_PEER || fam->from != IXG_CTR_FROM_BLOCK ||
+	    fam->offset < FOLD_AT || fam->offset >= FOLD_AT + 4 * 8)
+		return -1;
+	return (int)((fam->offset - FOLD_AT) / sizeof(uint64_t));
+}
+
+/* The slot's counts for its peers, in fold order: rx, rx, tx, tx (a
+ * flagged side's 0); to *in and *out. */
+static bool
+fold_slot(const struct ixg_ctr_peer_pair *p, uint32_t *in, uint32_t *out,
+	  uint64_t v[4])
+{
+	uint32_t key = __atomic_load_n(&p->key, __ATOMIC_ACQUIRE);
+	uint64_t pk, by;
+
+	if (key == 0)
+		return false;
+	pk = __atomic_load_n(&p->pb.packets, __ATOMIC_RELAXED);
+	by = __atomic_load_n(&p->pb.bytes, __ATOMIC_RELAXED);
+	*in = IXG_PEER_PAIR_IN(key);
+	*out = IXG_PEER_PAIR_OUT(key);
+	v[0] = key & IXG_PEER_PAIR_NO_IN ? 0 : pk;
+	v[1] = key & IXG_PEER_PAIR_NO_IN ? 0 : by;
+	v[2] = key & IXG_PEER_PAIR_NO_OUT ? 0 : pk;
+	v[3] = key & IXG_PEER_PAIR_NO_OUT ? 0 : by;
+	return true;
+}
+
+/* Word w (fold_word) of entity's pair slots over src's workers' blocks
+ * (those not peers_folded): a scan of every slot. */
+static uint64_t
+fold_scan(const struct ixg_ctr_src *src, uint32_t entity, int w)
+{
+	uint64_t v = 0;
+
+	for (unsigned b = 0; b < src->n_blocks; b++) {
+		const LC *c = src->blocks[b];
+
+		if (c == NULL || load(c, offsetof(LC, peers_folded)) != 0)
+			continue;
+		for (uint32_t i = 0; i < IXG_PEER_PAIR_SLOTS; i++) {
+			uint32_t in, out;
+			uint64_t sv[4];
+
+			if (fold_slot(&c->peer_pair[i], &in, &out, sv) &&
+			    (w < 2 ? in : out) == entity)
+				v += sv[w];
+		}
+	}
+	return v;
+}
+
+/* Every peer's fold words (fold_word) over src's workers' blocks into
+ * f[IXG_MAX_PEERS][4], added; whether any block was a worker's. */
+static bool
+fold_all(const struct ixg_ctr_src *src, uint64_t (*f)[4])
+{
+	bool any = false;
+
+	for (unsigned b = 0; b < src->n_blocks; b++) {
+		const LC *c = src->blocks[b];
+
+		if (c == NULL || load(c, offsetof(LC, peers_folded)) != 0)
+			continue;
+		any = true;
+		for (uint32_t i = 0; i < IXG_PEER_PAIR_SLOTS; i++) {
+			uint32_t in, out;
+			uint64_t sv[4];
+
+			if (!fold_slot(&c->peer_pair[i], &in, &out, sv))
+				continue;
+			f[in][0] += sv[0];
+			f[in][1] += sv[1];
+			f[out][2] += sv[2];
+			f[out][3] += sv[3];
+		}
+	}
+	return any;
+}
+
+/* See counters.h. Any thread. */
+int
+ixg_ctr_src_fold(struct ixg_ctr_src *src)
+{
+	uint64_t(*f)[4] = calloc(IXG_MAX_PEERS, sizeof(*f));
+
+	if (f == NULL)
+		return -ENOMEM;
+	ixg_ctr_src_unfold(src);
+	fold_all(src, f);
+	src->fold_ = f;
+	return 0;
+}
+
+/* See counters.h. Any thread. */
+void
+ixg_ctr_src_unfold(struct ixg_ctr_src *src)
+{
+	free(src->fold_);
+	src->fold_ = NULL;
+}
+
+/* ixg_ctr_value with fold the peers' pair counts (NULL: scanned). */
+static uint64_t value_of(const struct ixg_ctr_src *src,
+			 const uint64_t (*fold)[4], unsigned f, uint32_t entity,
+			 unsigned sub);
+
 /* One value (see counters.h). Any thread. */
 uint64_t
 ixg_ctr_value(const struct ixg_ctr_src *src, unsigned f, uint32_t entity,
 	      unsigned sub)
+{
+	return value_of(src, (const uint64_t(*)[4])src->fold_, f, entity, sub);
+}
+
+static uint64_t
+value_of(const struct ixg_ctr_src *src, const uint64_t (*fold)[4], unsigned f,
+	 uint32_t entity, unsigned sub)
 {
 	const struct ixg_ctr_family *fam;
 	size_t off;
@@ -437,7 +565,15 @@ ixg_ctr_value(const struct ixg_ctr_src *src, unsigned f, uint32_t entity,
 		for (unsigned r = 0; r < IXG_DROP_MAX; r++)
 			v += sum_at(src, off + r * sizeof(uint64_t));
 		return v;
-	default: return sum_at(src, off);
+	default: {
+		int w = fold_word(fam);
+
+		v = sum_at(src, off);
+		if (w >= 0)
+			v += fold != NULL ? fold[entity][w]
+					  : fold_scan(src, entity, w);
+		return v;
+	}
 	}
 }
 
@@ -462,6 +598,10 @@ struct ixg_ctr_walk {
 	uint32_t n_pairs;
 	struct ixg_ctr_peer_pair *bh_pairs;
 	uint32_t n_bh_pairs;
+
+	/* The peers' pair counts in the workers' blocks (fold_all), when
+	 * the walk has peers and src such a block; else NULL. */
+	uint64_t (*fold)[4];
 
 	/* Blackholes: index in the names' list by id (UINT32_MAX none),
 	 * the ids already given, the named one being walked. */
@@ -491,10 +631,12 @@ pair_key_cmp(const void *a, const void *b)
 }
 
 /* Every block's pairs of the table at byte offset `table` (`slots`
- * slots), merged by key, sorted, into *out / *n_out. 0 or -ENOMEM. */
+ * slots), merged by key, sorted, into *out / *n_out; keys with a bit of
+ * `skip` are none. 0 or -ENOMEM. */
 static int
 pairs_merge(const struct ixg_ctr_src *src, size_t table, uint32_t slots,
-	    struct ixg_ctr_peer_pair **out_pairs, uint32_t *n_out)
+	    uint32_t skip, struct ixg_ctr_peer_pair **out_pairs,
+	    uint32_t *n_out)
 {
 	struct ixg_ctr_peer_pair *pairs;
 	uint32_t n = 0, cap = 0, out = 0;
@@ -506,9 +648,12 @@ pairs_merge(const struct ixg_ctr_src *src, size_t table, uint32_t slots,
 				: (const void *)((const char *)src->blocks[b] +
 						 table);
 
-		for (uint32_t i = 0; t != NULL && i < slots; i++)
-			cap += __atomic_load_n(&t[i].key, __ATOMIC_RELAXED) !=
-			       0;
+		for (uint32_t i = 0; t != NULL && i < slots; i++) {
+			uint32_t key = __atomic_load_n(&t[i].key,
+						       __ATOMIC_RELAXED);
+
+			cap += key != 0 && !(key & skip);
+		}
 	}
 	pairs = malloc(sizeof(*pairs) * (cap ? cap : 1));
 	if (pairs == NULL)
@@ -526,7 +671,7 @@ pairs_merge(const struct ixg_ctr_src *src, size_t table, uint32_t slots,
 						       __ATOMIC_ACQUIRE);
 
 			/* A slot claimed since the count: next read. */
-			if (key == 0 || n == cap)
+			if (key == 0 || (key & skip) || n == cap)
 				continue;
 			pairs[n].key = key;
 			pairs[n]._pad = 0;
@@ -578,10 +723,20 @@ ixg_ctr_walk_new(const struct ixg_ctr_src *src,
 	w->families = families != 0 ? families : ~(uint64_t)0;
 	if (walks_dim(w, IXG_CTR_DIM_PEER_PAIR) &&
 	    pairs_merge(src, offsetof(LC, peer_pair), IXG_PEER_PAIR_SLOTS,
-			&w->pairs, &w->n_pairs) < 0)
+			IXG_PEER_PAIR_NO_IN | IXG_PEER_PAIR_NO_OUT, &w->pairs,
+			&w->n_pairs) < 0)
 		goto nomem;
+	if (walks_dim(w, IXG_CTR_DIM_PEER) && src->fold_ == NULL) {
+		w->fold = calloc(IXG_MAX_PEERS, sizeof(*w->fold));
+		if (w->fold == NULL)
+			goto nomem;
+		if (!fold_all(src, w->fold)) {
+			free(w->fold);
+			w->fold = NULL;
+		}
+	}
 	if (walks_dim(w, IXG_CTR_DIM_BLACKHOLE_PEER) &&
-	    pairs_merge(src, offsetof(LC, blackhole_peer), IXG_BH_PEER_SLOTS,
+	    pairs_merge(src, offsetof(LC, blackhole_peer), IXG_BH_PEER_SLOTS, 0,
 			&w->bh_pairs, &w->n_bh_pairs) < 0)
 		goto nomem;
 	if ((walks_dim(w, IXG_CTR_DIM_BLACKHOLE) ||
@@ -614,6 +769,7 @@ ixg_ctr_walk_free(struct ixg_ctr_walk *w)
 		return;
 	free(w->pairs);
 	free(w->bh_pairs);
+	free(w->fold);
 	free(w->bh_index);
 	free(w);
 }
@@ -650,6 +806,17 @@ bh_named(const struct ixg_ctr_walk *w, uint32_t id)
 	return i < w->names->n_blackholes ? &w->names->blackholes[i] : NULL;
 }
 
+/* A value of the walk's blocks, the peers' pair counts from its fold. */
+static uint64_t
+walk_src_value(const struct ixg_ctr_walk *w, unsigned f, uint32_t entity,
+	       unsigned sub)
+{
+	return value_of(w->src,
+			(const uint64_t(*)[4])(w->fold != NULL ? w->fold
+							       : w->src->fold_),
+			f, entity, sub);
+}
+
 /* A value within a walk (see counters.h). */
 uint64_t
 ixg_ctr_walk_value(const struct ixg_ctr_walk *w, unsigned f, uint32_t entity,
@@ -668,7 +835,7 @@ ixg_ctr_walk_value(const struct ixg_ctr_walk *w, unsigned f, uint32_t entity,
 						     ixg_ctr_families[f].offset)
 			       : 0;
 	}
-	return ixg_ctr_value(w->src, f, entity, sub);
+	return walk_src_value(w, f, entity, sub);
 }
 
 /* Any value of the entity's families not 0? */
@@ -681,7 +848,7 @@ entity_nonzero(const struct ixg_ctr_walk *w, unsigned dim, uint32_t entity)
 		if (fam->from != IXG_CTR_FROM_BLOCK)
 			continue;
 		for (unsigned s = 0; s < ixg_ctr_sub_count(fam->sub); s++)
-			if (ixg_ctr_value(w->src, f, entity, s) != 0)
+			if (walk_src_value(w, f, entity, s) != 0)
 				return true;
 	}
 	return false;

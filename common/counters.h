@@ -223,13 +223,31 @@ const char *ixg_ctr_country(const struct ixg_ctr_names *n, unsigned idx,
 
 /* -------------------------------------------------------------- sources */
 
-/* The blocks values are summed over, and the state gauges. */
+/*
+ * The blocks values are summed over, and the state gauges. A block is a
+ * worker's (a peer's rx and tx then lack its pair slots' counts, which
+ * the reads add: IXG_CTR_PEER) or a sum (stats_sum, peers_folded).
+ */
 struct ixg_ctr_src {
 	const struct ixg_lcore_counters *const *blocks;
 	unsigned n_blocks;
 	const struct ixg_ctr_state *state; /* NULL: state families empty */
 	const struct ixg_lcore_counters *one_; /* see ixg_ctr_src_one */
+	/* The peers' pair counts of the workers' blocks, [peer][rx packets,
+	 * rx bytes, tx packets, tx bytes], as ixg_ctr_src_fold read them;
+	 * NULL: each read of a peer's rx or tx scans every slot. */
+	uint64_t (*fold_)[4];
 };
+
+/*
+ * Read the peers' pair counts of src's workers' blocks once, for every
+ * later ixg_ctr_value of a peer's rx or tx (a reader that reads many
+ * peers of live blocks: telemetry); a walk does it itself. The values of
+ * the peers' rx and tx then stay those of that moment. 0 or -ENOMEM.
+ * Free with ixg_ctr_src_unfold. Any thread.
+ */
+int ixg_ctr_src_fold(struct ixg_ctr_src *src);
+void ixg_ctr_src_unfold(struct ixg_ctr_src *src);
 
 /* A source of one block (a sum already made, e.g. by stats_sum). */
 void ixg_ctr_src_one(struct ixg_ctr_src *src,

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define IXG_API_VERSION 3
+#define IXG_API_VERSION 4
 
 /* ---------------------------------------------------------------------
  * Capacities: tables are sized for the real internet and a large exchange,
@@ -605,7 +605,15 @@ struct ixg_ctr_pb {
 	  COUNTER, "packets",                                                  \
 	  "Samples of the port lost because the sample ring was full")
 
-/* Per peer (member), by its stable id. */
+/*
+ * Per peer (member), by its stable id. A worker counts a forwarded packet
+ * with an ingress peer in its peer pair's slot only: a peer's rx and tx
+ * are its own fields plus every pair slot it is the ingress (rx) or the
+ * egress (tx) of (IXG_PEER_PAIR_IN, IXG_PEER_PAIR_OUT), which every
+ * reader adds (common/counters.c, stats_sum) unless the block says it
+ * did (peers_folded). A worker's own tx can then wrap below 0 (a refused
+ * packet counted in its pair: pipeline_tx_failed): sums are mod 2^64.
+ */
 #define IXG_CTR_PEER(X)                                                        \
 	X(PB, rx, .packets, "rx_packets", peer_received_packets_total,         \
 	  COUNTER, "packets", "Frames received from the peer")                 \
@@ -721,9 +729,21 @@ struct ixg_ctr_neigh {
 };
 
 #define IXG_PEER_PAIR_SLOTS 65536 /* open addressing, power of two */
+/*
+ * A key's peers (12 bits each), and two flags the control plane sets
+ * (counters_zero_new_ids) when a peer id is given to a new member while
+ * the other peer of the slot stays: the slot then no longer counts for
+ * the flagged side (nor as a pair), and its counts stay in the other
+ * peer's rx (NO_OUT) or tx (NO_IN), so that counter never goes back. A
+ * flagged key matches no packet's: the worker's walk passes over it.
+ */
+#define IXG_PEER_PAIR_NO_IN 0x80000000u
+#define IXG_PEER_PAIR_NO_OUT 0x00008000u
+#define IXG_PEER_PAIR_IN(key) ((key) >> 16 & 0xfffu)
+#define IXG_PEER_PAIR_OUT(key) ((key)&0xfffu)
 /* 32 bytes: a slot never straddles two lines and its index is a shift. */
 struct ixg_ctr_peer_pair {
-	uint32_t key; /* (in_peer << 16) | out_peer; 0 = empty slot */
+	uint32_t key; /* (in_peer << 16) | out_peer, flags; 0 = empty */
 	uint32_t _pad;
 	struct ixg_ctr_pb pb;
 	uint64_t _pad2;
@@ -781,6 +801,10 @@ struct ixg_lcore_counters {
 	struct ixg_ctr_peer_pair peer_pair[IXG_PEER_PAIR_SLOTS];
 	struct ixg_ctr_pb blackhole[IXG_MAX_BLACKHOLES]; /* by blackhole id */
 	struct ixg_ctr_bh_peer blackhole_peer[IXG_BH_PEER_SLOTS];
+	/* 0 in a worker's block: its peers' rx and tx lack their pair
+	 * slots' counts (see IXG_CTR_PEER). 1 in a sum (stats_sum), whose
+	 * peers hold them: readers then add no slot. */
+	uint64_t peers_folded;
 } __attribute__((aligned(64)));
 
 /* ---------------------------------------------------------------------

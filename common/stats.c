@@ -106,7 +106,10 @@ bh_peer_slot(struct ixg_lcore_counters *t, uint32_t key)
 /*
  * Add every block in `blocks` into `total` (zeroed by the caller). Peer pairs
  * are merged by key into total's own table, whose layout (slots) differs from
- * the workers'. Any thread; safe while workers run.
+ * the workers', and added to their peers' rx and tx (a worker's block counts
+ * a forwarded packet only in its pair: IXG_CTR_PEER); a flagged slot to its
+ * surviving peer alone, not as a pair. total's peers_folded says so. Any
+ * thread; safe while workers run.
  */
 void
 stats_sum(struct ixg_lcore_counters *const *blocks, unsigned n,
@@ -133,6 +136,23 @@ stats_sum(struct ixg_lcore_counters *const *blocks, unsigned n,
 				continue;
 			pk = load_u64(&p->pb.packets);
 			by = load_u64(&p->pb.bytes);
+			if (!c->peers_folded) {
+				struct ixg_ctr_peer *in =
+					&total->peer[IXG_PEER_PAIR_IN(key)];
+				struct ixg_ctr_peer *out =
+					&total->peer[IXG_PEER_PAIR_OUT(key)];
+
+				if (!(key & IXG_PEER_PAIR_NO_IN)) {
+					in->rx.packets += pk;
+					in->rx.bytes += by;
+				}
+				if (!(key & IXG_PEER_PAIR_NO_OUT)) {
+					out->tx.packets += pk;
+					out->tx.bytes += by;
+				}
+			}
+			if (key & (IXG_PEER_PAIR_NO_IN | IXG_PEER_PAIR_NO_OUT))
+				continue;
 			s = pair_slot(total, key);
 			if (s == NULL) {
 				total->peer_pair_overflow++;
@@ -165,6 +185,7 @@ stats_sum(struct ixg_lcore_counters *const *blocks, unsigned n,
 			s->pb.bytes += load_u64(&p->pb.bytes);
 		}
 	}
+	total->peers_folded = 1;
 }
 
 /* Sum of every drop reason in c. Any thread. */

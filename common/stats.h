@@ -13,8 +13,10 @@
 #include "ixg_api.h"
 
 /* Add every block in `blocks` into `total` (which the caller zeroes).
- * Peer pairs are merged by key. Safe while workers run (values may be a
- * burst apart; each 64-bit read is atomic on the targets we support). */
+ * Peer pairs are merged by key, and a worker's slots added to their
+ * peers' rx and tx (IXG_CTR_PEER): total's peers_folded is set. Safe
+ * while workers run (values may be a burst apart; each 64-bit read is
+ * atomic on the targets we support). */
 void stats_sum(struct ixg_lcore_counters *const *blocks, unsigned n,
 	       struct ixg_lcore_counters *total);
 

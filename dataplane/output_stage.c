@@ -17,10 +17,9 @@
  * burst came in on one port) and added once; the per-packet ones read the
  * metadata into locals first.
  *
- * Cost: under pipeline_run, fused with stage_rewrite (pipeline_tail,
- * pipeline.c, whose common forwarded packet does not come here), the two
- * 115.8 instructions a packet on the real table through the ports
- * (bench/README.md, "Issue 12, the tail, fourth pass (helper tail3)").
+ * Under pipeline_run it is fused with stage_rewrite (pipeline_tail,
+ * pipeline.c, whose common forwarded packet does not come here): the
+ * cost of the two is pipeline_tail's.
  */
 #include <stdint.h>
 
@@ -32,15 +31,26 @@
  * The probe past a peer pair's home slot (output_peer_pair_walk), out of
  * line: only a new pair or a collision gets here. Worker thread.
  */
-__rte_noinline void
+__rte_noinline int
 output_peer_pair_probe(struct ixg_lcore_counters *c, uint32_t key, uint32_t h,
 		       uint32_t bytes)
 {
-	output_peer_pair_walk(c, key, h, bytes);
+	return output_peer_pair_walk(c, key, h, bytes);
+}
+
+/* See output_stage.h. Worker thread. */
+__rte_noinline void
+output_peers_direct(struct ixg_lcore_counters *c, uint16_t in_peer,
+		    uint16_t out_peer, uint32_t len)
+{
+	output_rx_peer(c, in_peer, len);
+	c->peer[out_peer].tx.packets++;
+	c->peer[out_peer].tx.bytes += len;
 }
 
 /*
- * Count and dispatch every packet of b: rx on the ingress port and peer;
+ * Count and dispatch every packet of b: rx on the ingress port and peer
+ * (a forwarded packet's peers in its peer pair's slot: IXG_CTR_PEER);
  * FORWARD goes to out->pkts[out_port], LOCAL to out->pkts[in_port], PUNT
  * to out->punt (counted punted; see struct burst_out), DROP is
  * counted by reason (node, ingress port, ingress peer) and freed. Packets

@@ -37,8 +37,11 @@ struct output_acc {
  * home slot h. Slots are never freed (peer ids are stable), so a miss
  * after 8 probes is counted in peer_pair_overflow rather than searched
  * further. Only a new pair or a collision gets past the home slot.
+ * A slot's counts are also its two peers' rx and tx (IXG_CTR_PEER): 1
+ * when a slot took the packet, 0 on an overflow, whose peers the caller
+ * counts directly (output_peers_direct).
  */
-static __rte_always_inline void
+static __rte_always_inline int
 output_peer_pair_walk(struct ixg_lcore_counters *c, uint32_t key, uint32_t h,
 		      uint32_t bytes)
 {
@@ -53,15 +56,24 @@ output_peer_pair_walk(struct ixg_lcore_counters *c, uint32_t key, uint32_t h,
 		if (s->key == key) {
 			s->pb.packets++;
 			s->pb.bytes += bytes;
-			return;
+			return 1;
 		}
 	}
 	c->peer_pair_overflow++;
+	return 0;
 }
 
 /* output_peer_pair_walk out of line (output_stage.c). Worker thread. */
-void output_peer_pair_probe(struct ixg_lcore_counters *c, uint32_t key,
-			    uint32_t h, uint32_t bytes);
+int output_peer_pair_probe(struct ixg_lcore_counters *c, uint32_t key,
+			   uint32_t h, uint32_t bytes);
+
+/*
+ * A forwarded packet's peers counted without a pair slot: no ingress
+ * peer (in_peer IXG_PEER_NONE), or its pair overflowed. Out of line:
+ * rare. Worker thread.
+ */
+void output_peers_direct(struct ixg_lcore_counters *c, uint16_t in_peer,
+			 uint16_t out_peer, uint32_t len);
 
 /* The home slot of a peer pair's key (output_peer_pair_walk's h). */
 static __rte_always_inline uint32_t
@@ -82,8 +94,11 @@ output_peer_pair_home_at(uint32_t key)
 }
 
 /*
- * Peer-pair counters (output_peer_pair_walk). A pair seen before is in its
- * home slot unless it collided: that test comes first.
+ * Peer-pair counters (output_peer_pair_walk), which are also the peers'
+ * rx and tx: counted directly when no slot takes the packet. A pair seen
+ * before is in its home slot unless it collided: that test comes first.
+ * No slot holds a key of in IXG_PEER_NONE: such a packet counts its
+ * peers directly.
  */
 static inline void
 output_peer_pair(struct ixg_lcore_counters *c, uint16_t in, uint16_t out,
@@ -94,20 +109,26 @@ output_peer_pair(struct ixg_lcore_counters *c, uint16_t in, uint16_t out,
 	struct ixg_ctr_peer_pair *s =
 		&c->peer_pair[h & (IXG_PEER_PAIR_SLOTS - 1)];
 
+	/* Key 0 would match an empty slot. */
+	if (unlikely(in == IXG_PEER_NONE)) {
+		output_peers_direct(c, in, out, bytes);
+		return;
+	}
 	if (likely(s->key == key)) {
 		s->pb.packets++;
 		s->pb.bytes += bytes;
 		return;
 	}
-	output_peer_pair_probe(c, key, h, bytes);
+	if (!output_peer_pair_probe(c, key, h, bytes))
+		output_peers_direct(c, in, out, bytes);
 }
 
 /*
  * output_one's packets that were not forwarded: LOCAL (to
  * out->pkts[in_port]), PUNT (to out->punt, with its port, VLAN and L2
  * length in the mbuf) or DROP (counted by reason, to dropped[]; its ICMP
- * error, if any, to out->pkts[in_port]). Its ingress peer's rx and ACL
- * hit are counted by output_one. Inline: out of line, the burst's sums
+ * error, if any, to out->pkts[in_port]). Its ingress peer's rx
+ * (output_rx_peer) and ACL hit are counted by output_one. Inline: out of line, the burst's sums
  * would live on the stack (bench/README.md, helper rwout).
  */
 static inline void
@@ -196,10 +217,10 @@ output_tag_store(struct rte_mbuf *m, uint64_t tag)
 }
 
 /*
- * The counters of a forwarded packet but its ingress peer's rx and ACL hit
- * (output_rx): tx on its port and egress peer, the peer pair, the country
- * pair, the class and colour (the metadata's pm). in_peer, out_peer, len:
- * the metadata's; port: its out_port.
+ * The counters of a forwarded packet but its ACL hit (output_rx): tx on
+ * its port, the peer pair (its peers' rx and tx: output_peer_pair), the
+ * country pair, the class and colour (the metadata's pm). in_peer,
+ * out_peer, len: the metadata's; port: its out_port.
  */
 static __rte_always_inline void
 output_fwd_counts(struct ixg_lcore_counters *c, const struct pkt_meta *pm,
@@ -212,10 +233,7 @@ output_fwd_counts(struct ixg_lcore_counters *c, const struct pkt_meta *pm,
 
 	c->port[port].tx.packets++;
 	c->port[port].tx.bytes += len;
-	c->peer[out_peer].tx.packets++;
-	c->peer[out_peer].tx.bytes += len;
-	if (in_peer != IXG_PEER_NONE)
-		output_peer_pair(c, in_peer, out_peer, len);
+	output_peer_pair(c, in_peer, out_peer, len);
 	/* Both below IXG_MAX_COUNTRIES (256), one compare. */
 	if ((sc | dc) < IXG_MAX_COUNTRIES) {
 		struct ixg_ctr_pb *cp = &c->country_pair[sc][dc];
@@ -230,8 +248,8 @@ output_fwd_counts(struct ixg_lcore_counters *c, const struct pkt_meta *pm,
 /*
  * Count and hand out packet i of b, forwarded out of out_port to
  * out_peer (its metadata's), with tx_tag their bits of the TX tag
- * (tbl_egress.tx_tag); in_peer, len: the metadata's. Its ingress peer's
- * rx and ACL hit are counted by the caller. Every field of the metadata
+ * (tbl_egress.tx_tag); in_peer, len: the metadata's. Its ACL hit is
+ * counted by the caller. Every field of the metadata
  * is read into a local before the first store (see output_one).
  */
 static __rte_always_inline void
@@ -251,30 +269,29 @@ output_fwd(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
 	output_fwd_counts(c, pm, in_peer, out_peer, out_port, len);
 }
 
-/* output_rx's counters (the burst's received bytes apart). */
+/* The rx of a packet that is not forwarded on its ingress peer (a
+ * forwarded one's is in its pair slot: output_peer_pair). */
 static __rte_always_inline void
-output_rx_peer(struct ixg_lcore_counters *c, uint16_t in_peer, uint32_t len,
-	       uint32_t rule)
+output_rx_peer(struct ixg_lcore_counters *c, uint16_t in_peer, uint32_t len)
 {
 	if (in_peer != IXG_PEER_NONE) {
 		c->peer[in_peer].rx.packets++;
 		c->peer[in_peer].rx.bytes += len;
 	}
-	/* Rule ids 1..IXG_MAX_ACL_RULES - 1 (0: none), one compare. */
-	if (rule - 1u < IXG_MAX_ACL_RULES - 1u)
-		c->acl_hits[rule]++;
 }
 
 /*
- * What every packet counts whatever its fate: rx on its ingress peer
- * (the port's is summed by output_end), its ACL rule's hit.
+ * What every packet counts whatever its fate: its bytes (the port's rx,
+ * summed by output_end), its ACL rule's hit.
  */
 static __rte_always_inline void
-output_rx(struct ixg_lcore_counters *c, struct output_acc *a, uint16_t in_peer,
-	  uint32_t len, uint32_t rule)
+output_rx(struct ixg_lcore_counters *c, struct output_acc *a, uint32_t len,
+	  uint32_t rule)
 {
 	a->rx_bytes += len;
-	output_rx_peer(c, in_peer, len, rule);
+	/* Rule ids 1..IXG_MAX_ACL_RULES - 1 (0: none), one compare. */
+	if (rule - 1u < IXG_MAX_ACL_RULES - 1u)
+		c->acl_hits[rule]++;
 }
 
 /*
@@ -294,8 +311,9 @@ output_one(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
 	const uint16_t out_port = pm->out_port;
 	const uint8_t verdict = pm->verdict;
 
-	output_rx(c, a, in_peer, len, rule);
+	output_rx(c, a, len, rule);
 	if (unlikely(verdict != VERDICT_FORWARD)) {
+		output_rx_peer(c, in_peer, len);
 		output_other(c, b, out, a, dropped, i);
 		return;
 	}

@@ -146,8 +146,7 @@ tail_retag(struct rte_mbuf *m, struct pkt_meta *pm, const struct tbl_egress *eg)
 /*
  * The 64-bit words at byte off of c, from word i: gcc makes the address
  * of a counter pair one lea (c, the constant, the index), where
- * c->peer[i] took a shift and an add (or two lea at 40 bytes) and
- * &country_pair[0][0] + i a spilled base.
+ * &country_pair[0][0] + i took a spilled base.
  */
 static __rte_always_inline uint64_t *
 tail_words(struct ixg_lcore_counters *c, size_t off, size_t i)
@@ -240,12 +239,15 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 	output_tag_store(m, len << 32 | eg->tx_tag | tag_base | in_peer);
 	*rx_bytes += len;
 	{
-		/* (in << 16) | out: the ids word turned by 16 bits. No slot
-		 * holds a key of in_peer IXG_PEER_NONE (the walk is never
-		 * called for one) nor key 0 (out_peer is not 0 here: peer
-		 * 0's egress record has no MAC), so a packet without an
-		 * ingress peer (which stage_peer drops) misses the home
-		 * slot, and is tested for only then. */
+		/* (in << 16) | out: the ids word turned by 16 bits. The pair
+		 * slot's counts are also the ingress peer's rx and the
+		 * egress peer's tx (IXG_CTR_PEER): a packet a slot takes
+		 * writes no peer line. No slot holds a key of in_peer
+		 * IXG_PEER_NONE (the walk is never called for one) nor key
+		 * 0 (out_peer is not 0 here: peer 0's egress record has no
+		 * MAC), nor a flagged key, so a packet without an ingress
+		 * peer (which stage_peer drops) misses the home slot, and
+		 * is tested for only then. */
 		const uint32_t key = ids << 16 | ids >> 16;
 		/* The home slot's byte offset (output_peer_pair_home << 5):
 		 * a shift and a mask, then one lea, where the index took a
@@ -254,30 +256,33 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 		uint64_t *s = tail_words(
 			c, offsetof(struct ixg_lcore_counters, peer_pair),
 			home / sizeof(uint64_t));
-		uint64_t *rx = tail_words(
-			c, offsetof(struct ixg_lcore_counters, peer[0].rx),
-			(size_t)in_peer * TAIL_PEER_WORDS);
 
 		if (likely((uint32_t)s[0] == key)) {
-			rx[0]++;
-			rx[1] += len;
 			s[1]++;
 			s[2] += len;
-		} else if (in_peer != IXG_PEER_NONE) {
-			rx[0]++;
-			rx[1] += len;
-			output_peer_pair_walk(
-				c, key, home / sizeof(struct ixg_ctr_peer_pair),
-				(uint32_t)len);
-		}
-	}
-	{
-		uint64_t *tx = tail_words(
-			c, offsetof(struct ixg_lcore_counters, peer[0].tx),
-			(size_t)out_peer * TAIL_PEER_WORDS);
+		} else if (in_peer == IXG_PEER_NONE ||
+			   !output_peer_pair_walk(
+				   c, key,
+				   home / sizeof(struct ixg_ctr_peer_pair),
+				   (uint32_t)len)) {
+			/* output_peers_direct, inline: a call in the loop
+			 * would spill two of its values (+2 a packet). */
+			uint64_t *rx = tail_words(
+				c,
+				offsetof(struct ixg_lcore_counters, peer[0].rx),
+				(size_t)in_peer * TAIL_PEER_WORDS);
+			uint64_t *tx = tail_words(
+				c,
+				offsetof(struct ixg_lcore_counters, peer[0].tx),
+				(size_t)out_peer * TAIL_PEER_WORDS);
 
-		tx[0]++;
-		tx[1] += len;
+			if (in_peer != IXG_PEER_NONE) {
+				rx[0]++;
+				rx[1] += len;
+			}
+			tx[0]++;
+			tx[1] += len;
+		}
 	}
 	{
 		const uint32_t rule = pm->acl_rule;
@@ -330,7 +335,7 @@ tail_other(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
 	const uint32_t len = pm->rx_len;
 	const uint16_t in_peer = pm->in_peer;
 
-	output_rx(c, a, in_peer, len, pm->acl_rule);
+	output_rx(c, a, len, pm->acl_rule);
 	output_fwd(c, b, out, a, i, eg->tx_tag, eg->port_id, in_peer, len);
 }
 
@@ -419,10 +424,10 @@ tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
  * completed after the last decision (output_end), as stage_output does,
  * and the dropped mbufs freed in one call there. The common forwarded
  * packet takes tail_forward, the others tail_other. Worker thread.
- * Cost: 110.9 instructions a packet on the real table through the ports
- * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 110.7
- * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the counters'
- * layout (helper ctr4)").
+ * Cost: 100.9 instructions a packet on the real table through the ports
+ * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 100.7
+ * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the peers'
+ * counters from the pair slots (helper ctr5)").
  */
 PIPELINE_NO_SLP void
 pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)

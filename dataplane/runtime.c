@@ -179,15 +179,35 @@ counters_zero_new_ids(struct runtime *rt, const struct ixg_spec *next,
 		for (i = 0; any_peer && i < IXG_MAX_PEERS; i++)
 			if (fresh_peer[i])
 				memset(&c->peer[i], 0, sizeof(c->peer[i]));
-		/* Pairs keep their key (the probe chains stay intact). */
+		/* Pairs keep a key (the probe chains stay intact). A slot's
+		 * counts are also its peers' rx and tx (IXG_CTR_PEER): a
+		 * slot of a new id and a running one is flagged on the new
+		 * side, so that its counts leave the new peer and the pair
+		 * but stay in the running peer's rx or tx (no counter
+		 * goes back), and no packet matches it again (a worker
+		 * passes over it: the pair takes a new slot). A slot of
+		 * two new ids (or of a new one and a flagged side) is
+		 * zeroed. */
 		for (i = 0; any_peer && i < IXG_PEER_PAIR_SLOTS; i++) {
-			uint32_t k = c->peer_pair[i].key;
+			struct ixg_ctr_peer_pair *p = &c->peer_pair[i];
+			uint32_t k = p->key;
+			bool in_new, out_new;
 
-			if (k != 0 &&
-			    (fresh_peer[(k >> 16) % IXG_MAX_PEERS] ||
-			     fresh_peer[(k & 0xffff) % IXG_MAX_PEERS]))
-				memset(&c->peer_pair[i].pb, 0,
-				       sizeof(c->peer_pair[i].pb));
+			if (k == 0)
+				continue;
+			in_new = fresh_peer[IXG_PEER_PAIR_IN(k)];
+			out_new = fresh_peer[IXG_PEER_PAIR_OUT(k)];
+			if (!in_new && !out_new)
+				continue;
+			if ((in_new || (k & IXG_PEER_PAIR_NO_IN)) &&
+			    (out_new || (k & IXG_PEER_PAIR_NO_OUT))) {
+				memset(&p->pb, 0, sizeof(p->pb));
+				continue;
+			}
+			__atomic_store_n(&p->key,
+					 k | (in_new ? IXG_PEER_PAIR_NO_IN
+						     : IXG_PEER_PAIR_NO_OUT),
+					 __ATOMIC_RELEASE);
 		}
 	}
 	/* The running rules' ids as a bitmap: linear in the rules (a scan

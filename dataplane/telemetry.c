@@ -156,6 +156,9 @@ tel_load(struct tel *t, struct runtime *rt)
 	runtime_counter_blocks(rt, t->blocks);
 	t->src.blocks = (const struct ixg_lcore_counters *const *)t->blocks;
 	t->src.n_blocks = rt->n_blocks;
+	/* The peers' pair counts read once for the answer (each peer's rx
+	 * and tx would scan every slot); without memory, scanned. */
+	(void)ixg_ctr_src_fold(&t->src);
 	ixg_ctr_names_from_spec(&t->names, rt->spec);
 	for (unsigned i = 0; i < IXG_MAX_PORTS; i++)
 		if (rt->ports[i].active &&
@@ -775,6 +778,7 @@ tel_dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
 		}
 	pthread_mutex_unlock(&tel_rt->spec_lock);
 	pthread_mutex_unlock(&tel_lock);
+	ixg_ctr_src_unfold(&t->src);
 	free(t);
 	return rc;
 }

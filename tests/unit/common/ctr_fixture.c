@@ -126,6 +126,9 @@ ctr_fixture_fill(const struct ixg_spec *s, struct ixg_lcore_counters *blocks,
 		c->local_packets = local;
 		c->punted = punted;
 		c->peer_pair_overflow = b == 0 ? 3 : 0;
+		/* The peers below are what readers show (their pairs'
+		 * counts in them): the form of a sum, not a worker's. */
+		c->peers_folded = 1;
 		c->icmp_generated = 12 + b;
 		c->generated_dropped = b;
 		c->sampled = 1234 * (b + 1);
@@ -255,6 +258,7 @@ ctr_fixture_prev(const struct ixg_lcore_counters *now,
 
 	for (size_t w = 0; w < words; w++)
 		dst[w] = src[w] / 4 * 3;
+	prev->peers_folded = now->peers_folded;
 	for (uint32_t i = 0; i < IXG_PEER_PAIR_SLOTS; i++) {
 		prev->peer_pair[i] = now->peer_pair[i];
 		prev->peer_pair[i].pb.packets = now->peer_pair[i].pb.packets /
@@ -372,6 +376,7 @@ ctr_fixture_big(struct ixg_spec *s, struct ixg_lcore_counters *blocks,
 	for (unsigned b = 0; b < n; b++) {
 		struct ixg_lcore_counters *c = &blocks[b];
 
+		c->peers_folded = 1; /* as in ctr_fixture_fill */
 		for (unsigned p = 0; p < IXG_MAX_PORTS; p++) {
 			c->port[p].rx.packets = val(1, p + b) + 100;
 			c->port[p].rx.bytes = c->port[p].rx.packets * 800;

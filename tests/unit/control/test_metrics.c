@@ -105,6 +105,9 @@ setup(void **state)
 	for (int k = 0; k < 2; k++) {
 		struct ixg_lcore_counters *c = &f->blocks[k];
 
+		/* Peers as readers show them, their pairs in them: the
+		 * form of a sum (IXG_CTR_PEER). */
+		c->peers_folded = 1;
 		c->rx_packets = 100 + k;
 		c->tx_packets = 90;
 		c->drops[IXG_DROP_NO_ROUTE] = 10 + k;

@@ -38,6 +38,7 @@
 #include <cmocka.h>
 
 #include "api_server.h"
+#include "counters.h"
 #include "dp_test_util.h"
 #include "ixg_conf.h"
 #include "ixg_wire.h"
@@ -162,7 +163,22 @@ reply_status(const struct api_reply *out)
 
 /* A member that takes the id of one removed earlier does not inherit its
  * counters (nor its member pairs); a member that stays keeps its own, and
- * a removed member's counts stay readable until its id is given again. */
+ * a removed member's counts stay readable until its id is given again. A
+ * pair slot is also its peers' rx and tx (IXG_CTR_PEER): the slot of the
+ * staying member and the new id is flagged, its counts left in the
+ * staying member's rx, which never goes back. */
+static uint64_t
+peer_shown(unsigned f, uint16_t id)
+{
+	const struct ixg_lcore_counters *blk[8];
+	struct ixg_ctr_src src = {.blocks = blk, .n_blocks = rt.n_blocks};
+
+	assert_true(rt.n_blocks <= 8);
+	for (unsigned b = 0; b < rt.n_blocks; b++)
+		blk[b] = &rt.counters[b];
+	return ixg_ctr_value(&src, f, id, 0);
+}
+
 static void
 test_fresh_ids_zeroed(void **state)
 {
@@ -189,6 +205,13 @@ test_fresh_ids_zeroed(void **state)
 	rt.counters[0].peer_pair[pair_kept].key = key;
 	rt.counters[0].peer_pair[pair_kept].pb.packets = 13;
 
+	assert_int_equal(peer_shown(IXG_CF_peer_received_packets_total, kept),
+			 7 * rt.n_blocks + 11 + 13);
+	assert_int_equal(peer_shown(IXG_CF_peer_received_packets_total, gone),
+			 5 * rt.n_blocks);
+	assert_int_equal(
+		peer_shown(IXG_CF_peer_transmitted_packets_total, gone), 11);
+
 	/* The member leaves: its counts stay; a commit that changes no id
 	 * zeroes nothing (runtime_publish calls counters_zero_new_ids). */
 	counters_zero_new_ids(&rt, &without, cur);
@@ -204,10 +227,17 @@ test_fresh_ids_zeroed(void **state)
 		assert_int_equal(rt.counters[b].peer[gone].rx.packets, 0);
 		assert_int_equal(rt.counters[b].peer[kept].rx.packets, 7);
 	}
+	/* Chains intact: a key stays, flagged on the new id's side. */
 	assert_int_equal(rt.counters[0].peer_pair[pair_gone].key,
-			 (uint32_t)kept << 16 | gone); /* chains intact */
-	assert_int_equal(rt.counters[0].peer_pair[pair_gone].pb.packets, 0);
+			 ((uint32_t)kept << 16 | gone) | IXG_PEER_PAIR_NO_OUT);
+	assert_int_equal(rt.counters[0].peer_pair[pair_gone].pb.packets, 11);
 	assert_int_equal(rt.counters[0].peer_pair[pair_kept].pb.packets, 13);
+	assert_int_equal(peer_shown(IXG_CF_peer_received_packets_total, kept),
+			 7 * rt.n_blocks + 11 + 13);
+	assert_int_equal(peer_shown(IXG_CF_peer_received_packets_total, gone),
+			 0);
+	assert_int_equal(
+		peer_shown(IXG_CF_peer_transmitted_packets_total, gone), 0);
 	memset(rt.counters, 0, rt.n_blocks * sizeof(*rt.counters));
 }
 

@@ -67,6 +67,12 @@ test_sum_scalars_and_tables(void **state)
 	b->port[3].drops[IXG_DROP_RUNT] = 5;
 	a->peer[4095].tx.packets = 9;
 	b->peer[4095].tx.packets = 1;
+	/* Pair slots are their peers' rx and tx too (IXG_CTR_PEER); a
+	 * flagged side no more (IXG_PEER_PAIR_NO_IN, _NO_OUT). */
+	a->peer_pair[5].key = 4095u << 16 | 7;
+	a->peer_pair[5].pb = (struct ixg_ctr_pb){3, 300};
+	b->peer_pair[6].key = (7u << 16 | 4095) | IXG_PEER_PAIR_NO_IN;
+	b->peer_pair[6].pb = (struct ixg_ctr_pb){20, 2000};
 	a->acl_hits[65535] = 3;
 	b->acl_hits[65535] = 4;
 	a->class_colour[63][2] = 6;
@@ -85,7 +91,13 @@ test_sum_scalars_and_tables(void **state)
 	assert_int_equal(stats_drops_total(t), 4);
 	assert_int_equal(t->port[3].rx.bytes, 1024);
 	assert_int_equal(t->port[3].drops[IXG_DROP_RUNT], 5);
-	assert_int_equal(t->peer[4095].tx.packets, 10);
+	assert_int_equal(t->peer[4095].tx.packets, 10 + 20);
+	assert_int_equal(t->peer[4095].tx.bytes, 2000);
+	assert_int_equal(t->peer[4095].rx.packets, 3);
+	assert_int_equal(t->peer[4095].rx.bytes, 300);
+	assert_int_equal(t->peer[7].tx.packets, 3);
+	assert_int_equal(t->peer[7].rx.packets, 0);
+	assert_int_equal(t->peers_folded, 1);
 	assert_int_equal(t->acl_hits[65535], 7);
 	assert_int_equal(t->class_colour[63][2], 13);
 	assert_int_equal(t->country_pair[255][255].bytes, 111);
@@ -309,9 +321,9 @@ test_json_every_reason_and_names(void **state)
 	c->local_packets = 1;
 	c->drops[IXG_DROP_BLACKHOLE] = 2;
 	c->drops[IXG_DROP_TX_FULL] = 1;
-	c->peer[1].rx.packets = 12;
-	c->peer[2].tx.packets = 8;
-	c->peer[2].tx.bytes = 512;
+	/* A worker's block: the 8 forwarded from peer 1 to peer 2 are in
+	 * their pair's slot alone (IXG_CTR_PEER), the 4 others on peer 1. */
+	c->peer[1].rx.packets = 4;
 	c->port[0].rx.packets = 12;
 	c->port[0].drops[IXG_DROP_BLACKHOLE] = 2;
 	c->country_pair[1][2].packets = 8;
@@ -319,6 +331,7 @@ test_json_every_reason_and_names(void **state)
 	c->country_pair[0][1].packets = 1;
 	c->peer_pair[9].key = (1u << 16) | 2;
 	c->peer_pair[9].pb.packets = 8;
+	c->peer_pair[9].pb.bytes = 512;
 	c->acl_hits[2] = 4;
 	c->class_colour[3][1] = 5;
 	c->class_colour[0][0] = 8;
@@ -336,7 +349,8 @@ test_json_every_reason_and_names(void **state)
 	assert_non_null(strstr(js, "\"rx_packets\":12,\"tx_packets\":8,"
 				   "\"local_packets\":1,\"punted_packets\":0,"
 				   "\"drops_total\":3"));
-	assert_non_null(strstr(js, "\"viettel\":{\"id\":1,\"rx_packets\":12"));
+	assert_non_null(strstr(js, "\"viettel\":{\"id\":1,\"rx_packets\":12,"
+				   "\"rx_bytes\":512,\"tx_packets\":0"));
 	assert_non_null(strstr(js, "\"china-telecom\":{\"id\":2,"
 				   "\"rx_packets\":0,\"rx_bytes\":0,"
 				   "\"tx_packets\":8,\"tx_bytes\":512"));

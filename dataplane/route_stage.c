@@ -313,6 +313,35 @@ walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 }
 
 /*
+ * The next group level of every gathered packet's two IPv6 walks (each
+ * walk that is still in a group), across the burst, before any packet's
+ * walk goes deeper: their loads do not depend on each other, so the
+ * burst's misses at that level overlap. In walk6's loop a packet's walk
+ * ends on a branch that waits for its last load (mispredicted where the
+ * depths vary), so the next packet's loads of that level issue only
+ * then: a chain of misses, one level at a time, through the burst.
+ * kd, ks: the address byte of this level, in each walk.
+ */
+static inline __attribute__((always_inline)) void
+step6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
+      unsigned n, const unsigned kd, const unsigned ks)
+{
+	const uint32_t *const rg = r6->grp, *const sg = s6->grp;
+
+	for (unsigned j = 0; j < n; j++) {
+		const struct pkt_meta *const m = g[j].m;
+		uint32_t e0 = g[j].nh, e1 = g[j].sv;
+
+		if (e0 & LPM_GROUP)
+			e0 = rg[lpm_group_index(e0) | m->dst[kd]];
+		if (e1 & LPM_GROUP)
+			e1 = sg[lpm_group_index(e1) | m->src[ks]];
+		g[j].nh = e0;
+		g[j].sv = e1;
+	}
+}
+
+/*
  * A burst's walks: the FIBs' roots and IPv4 root shifts (in), the
  * gathered packets by family (g4, g6: n4 and n6 of them) with their
  * destination leaves and source SAV leaves (struct walk).
@@ -437,22 +466,38 @@ gather_any(const struct tables *t, struct burst *b, struct walks *w)
 	gather(t, b, w, w->rs, w->ss, w->r6s, w->s6s);
 }
 
-/* walk6 with the bytes below both IPv6 roots constants in the two common
- * cases (both 24-bit: the full table's; both 16-bit: small tables). */
-static __attribute__((noinline)) void
-walk6_any(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
-	  unsigned n)
+/*
+ * walk6 after STEP6_LEVELS levels stepped across the burst (step6), with
+ * the bytes below both IPv6 roots constants in the two common cases
+ * (both 24-bit: the full table's; both 16-bit: small tables). levels:
+ * STEP6_LEVELS, or 0 (walk6 alone: stage_lookup_chained).
+ */
+#define STEP6_LEVELS 1
+
+static inline __attribute__((always_inline)) void
+walks6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
+       unsigned n, const unsigned kd, const unsigned ks, const unsigned levels)
 {
-	if (r6->shift == 16 && s6->shift == 16)
-		walk6(r6, s6, g, n, 2, 2);
-	else
-		walk6(r6, s6, g, n, (32 - r6->shift) / 8, (32 - s6->shift) / 8);
+	for (unsigned l = 0; l < levels; l++)
+		step6(r6, s6, g, n, kd + l, ks + l);
+	walk6(r6, s6, g, n, kd + levels, ks + levels);
 }
 
-/* PIPELINE_NO_SLP: walk6's two leaf stores, else packed into an SSE
- * register first (movd, pinsrd, movq: 2 instructions more a packet). */
-PIPELINE_NO_SLP void
-stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
+static __attribute__((noinline)) void
+walk6_any(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
+	  unsigned n, const unsigned levels)
+{
+	if (r6->shift == 16 && s6->shift == 16)
+		walks6(r6, s6, g, n, 2, 2, levels);
+	else
+		walks6(r6, s6, g, n, (32 - r6->shift) / 8, (32 - s6->shift) / 8,
+		       levels);
+}
+
+/* stage_lookup, its IPv6 walks' first `levels` group levels stepped
+ * across the burst (walks6). */
+static inline __attribute__((always_inline)) void
+lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned levels)
 {
 	const struct tables *t = ctx->t;
 	struct walks w;
@@ -479,13 +524,29 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	b->gathered = 1;
 	if (w.n6 > 0) {
 		if (likely((r6.shift | s6.shift) == 8))
-			walk6(&r6, &s6, w.g6, w.n6, 3, 3);
+			walks6(&r6, &s6, w.g6, w.n6, 3, 3, levels);
 		else
-			walk6_any(&r6, &s6, w.g6, w.n6);
+			walk6_any(&r6, &s6, w.g6, w.n6, levels);
 	}
 	b->sav_bad = b->sav_set = b->sav_loose = 0;
 	b->nh_local = 0;
 	b->route_todo = scatter(t, b, w.g4, w.n4, w.g6, w.n6);
+}
+
+/* PIPELINE_NO_SLP: walk6's two leaf stores, else packed into an SSE
+ * register first (movd, pinsrd, movq: 2 instructions more a packet). */
+PIPELINE_NO_SLP void
+stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
+{
+	lookup_run(ctx, b, STEP6_LEVELS);
+}
+
+/* stage_lookup with each IPv6 packet's walks done one packet after the
+ * other (no step6): the benchmarks' other side, and test_route's. */
+PIPELINE_NO_SLP void
+stage_lookup_chained(struct pipeline_ctx *ctx, struct burst *b)
+{
+	lookup_run(ctx, b, 0);
 }
 
 /*

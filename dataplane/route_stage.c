@@ -434,8 +434,8 @@ gather(const struct tables *t, struct burst *b, struct walks *w,
 			g4++;
 		} else if (k == VERDICT_L3(VERDICT_CONTINUE, L3_IPV6)) {
 			g6->m = m;
-			g6->nh = r6root[ld_be32(m->dst) >> r6s];
-			g6->sv = s6root[ld_be32(m->src) >> s6s];
+			g6->nh = r6root[lpm6_root_index(m->dst, r6s)];
+			g6->sv = s6root[lpm6_root_index(m->src, s6s)];
 			g6++;
 		}
 	}
@@ -472,7 +472,7 @@ gather_any(const struct tables *t, struct burst *b, struct walks *w)
  * (both 24-bit: the full table's; both 16-bit: small tables). levels:
  * STEP6_LEVELS, or 0 (walk6 alone: stage_lookup_chained).
  */
-#define STEP6_LEVELS 1
+#define STEP6_LEVELS 2
 
 static inline __attribute__((always_inline)) void
 walks6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,

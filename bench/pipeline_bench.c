@@ -41,7 +41,8 @@
  *     --ab-walk6      the same A/B, side A calling stage_lookup_chained
  *                     (each IPv6 packet's group levels walked one packet
  *                     after the other), side B stage_lookup (the first
- *                     level stepped across the burst); both stage_sav.
+ *                     level taken by the gather, across the burst); both
+ *                     stage_sav.
  *                     --ab-walk6 --ab-same: stage_lookup both (A/A)
  *
  * Without EAL args after "--" it runs on anonymous memory:

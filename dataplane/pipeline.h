@@ -338,9 +338,9 @@ void stage_acl_simple(struct pipeline_ctx *ctx, struct burst *b);
 void stage_lookup_simple(struct pipeline_ctx *ctx, struct burst *b);
 
 /*
- * stage_lookup with each IPv6 packet's group levels walked one packet
- * after the other, none stepped across the burst first: the same
- * results; the other side of pipeline_bench --ab-walk6.
+ * stage_lookup with every IPv6 group level walked one packet after the
+ * other, the first one not taken by the gather across the burst: the
+ * same results; the other side of pipeline_bench --ab-walk6.
  */
 void stage_lookup_chained(struct pipeline_ctx *ctx, struct burst *b);
 

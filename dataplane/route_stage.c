@@ -313,35 +313,6 @@ walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 }
 
 /*
- * The next group level of every gathered packet's two IPv6 walks (each
- * walk that is still in a group), across the burst, before any packet's
- * walk goes deeper: their loads do not depend on each other, so the
- * burst's misses at that level overlap. In walk6's loop a packet's walk
- * ends on a branch that waits for its last load (mispredicted where the
- * depths vary), so the next packet's loads of that level issue only
- * then: a chain of misses, one level at a time, through the burst.
- * kd, ks: the address byte of this level, in each walk.
- */
-static inline __attribute__((always_inline)) void
-step6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
-      unsigned n, const unsigned kd, const unsigned ks)
-{
-	const uint32_t *const rg = r6->grp, *const sg = s6->grp;
-
-	for (unsigned j = 0; j < n; j++) {
-		const struct pkt_meta *const m = g[j].m;
-		uint32_t e0 = g[j].nh, e1 = g[j].sv;
-
-		if (e0 & LPM_GROUP)
-			e0 = rg[lpm_group_index(e0) | m->dst[kd]];
-		if (e1 & LPM_GROUP)
-			e1 = sg[lpm_group_index(e1) | m->src[ks]];
-		g[j].nh = e0;
-		g[j].sv = e1;
-	}
-}
-
-/*
  * A burst's walks: the FIBs' roots and IPv4 root shifts (in), the
  * gathered packets by family (g4, g6: n4 and n6 of them) with their
  * destination leaves and source SAV leaves (struct walk).
@@ -351,6 +322,7 @@ step6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
  */
 struct walks {
 	const uint32_t *r4root, *s4root, *r6root, *s6root;
+	const uint32_t *r6grp, *s6grp; /* gather_24s's first group level */
 	unsigned rs, ss, r6s, s6s;
 	unsigned n4, n6;
 	struct walk g4[PIPELINE_BURST], g6[PIPELINE_BURST];
@@ -389,11 +361,20 @@ verdict_l3(const struct pkt_meta *m)
  * both: no shift count to keep in a register, and the one group level
  * indexed by the address's last byte read from the metadata,
  * lpm4_descend24, so no host-order copy of the address stays live).
+ *
+ * step: each IPv6 walk's first group level here too, from its root
+ * entry (w->r6grp, w->s6grp), so those loads of the whole burst overlap
+ * as the root reads do. In walk6's loop a packet's walk ends on a
+ * branch that waits for its last load (mispredicted where the depths
+ * vary), so the next packet's loads issue only then: one chain of
+ * misses through the burst. On the 24-bit IPv6 roots that first level
+ * is the /32 entries, the first cold one (bench/README.md, "Issue 12,
+ * the FIBs' misses").
  */
 static inline __attribute__((always_inline)) void
 gather(const struct tables *t, struct burst *b, struct walks *w,
        const unsigned rs, const unsigned ss, const unsigned r6s,
-       const unsigned s6s)
+       const unsigned s6s, const int step)
 {
 	const unsigned n_pkts = b->n;
 	const uint32_t *const r4root = w->r4root, *const s4root = w->s4root;
@@ -433,9 +414,20 @@ gather(const struct tables *t, struct burst *b, struct walks *w,
 			g4->sv = f;
 			g4++;
 		} else if (k == VERDICT_L3(VERDICT_CONTINUE, L3_IPV6)) {
+			uint32_t e = r6root[lpm6_root_index(m->dst, r6s)];
+			uint32_t f = s6root[lpm6_root_index(m->src, s6s)];
+
+			if (step) {
+				if (e & LPM_GROUP)
+					e = w->r6grp[lpm_group_index(e) |
+						     m->dst[(32 - r6s) / 8]];
+				if (f & LPM_GROUP)
+					f = w->s6grp[lpm_group_index(f) |
+						     m->src[(32 - s6s) / 8]];
+			}
 			g6->m = m;
-			g6->nh = r6root[lpm6_root_index(m->dst, r6s)];
-			g6->sv = s6root[lpm6_root_index(m->src, s6s)];
+			g6->nh = e;
+			g6->sv = f;
 			g6++;
 		}
 	}
@@ -451,53 +443,45 @@ gather(const struct tables *t, struct burst *b, struct walks *w,
 static __attribute__((noinline)) PIPELINE_NO_SLP void
 gather_24(const struct tables *t, struct burst *b, struct walks *w)
 {
-	gather(t, b, w, 8, 8, 8, 8);
+	gather(t, b, w, 8, 8, 8, 8, 0);
+}
+
+/* gather_24 that also takes each IPv6 walk's first group level (the
+ * address's fourth byte) */
+static __attribute__((noinline)) PIPELINE_NO_SLP void
+gather_24s(const struct tables *t, struct burst *b, struct walks *w)
+{
+	gather(t, b, w, 8, 8, 8, 8, 1);
 }
 
 static __attribute__((noinline)) PIPELINE_NO_SLP void
 gather_24v4(const struct tables *t, struct burst *b, struct walks *w)
 {
-	gather(t, b, w, 8, 8, w->r6s, w->s6s);
+	gather(t, b, w, 8, 8, w->r6s, w->s6s, 0);
 }
 
 static __attribute__((noinline)) PIPELINE_NO_SLP void
 gather_any(const struct tables *t, struct burst *b, struct walks *w)
 {
-	gather(t, b, w, w->rs, w->ss, w->r6s, w->s6s);
+	gather(t, b, w, w->rs, w->ss, w->r6s, w->s6s, 0);
 }
 
-/*
- * walk6 after STEP6_LEVELS levels stepped across the burst (step6), with
- * the bytes below both IPv6 roots constants in the two common cases
- * (both 24-bit: the full table's; both 16-bit: small tables). levels:
- * STEP6_LEVELS, or 0 (walk6 alone: stage_lookup_chained).
- */
-#define STEP6_LEVELS 2
-
-static inline __attribute__((always_inline)) void
-walks6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
-       unsigned n, const unsigned kd, const unsigned ks, const unsigned levels)
-{
-	for (unsigned l = 0; l < levels; l++)
-		step6(r6, s6, g, n, kd + l, ks + l);
-	walk6(r6, s6, g, n, kd + levels, ks + levels);
-}
-
+/* walk6 with the bytes below both IPv6 roots constants in the two common
+ * cases (both 24-bit: the full table's; both 16-bit: small tables). */
 static __attribute__((noinline)) void
 walk6_any(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
-	  unsigned n, const unsigned levels)
+	  unsigned n)
 {
 	if (r6->shift == 16 && s6->shift == 16)
-		walks6(r6, s6, g, n, 2, 2, levels);
+		walk6(r6, s6, g, n, 2, 2);
 	else
-		walks6(r6, s6, g, n, (32 - r6->shift) / 8, (32 - s6->shift) / 8,
-		       levels);
+		walk6(r6, s6, g, n, (32 - r6->shift) / 8, (32 - s6->shift) / 8);
 }
 
-/* stage_lookup, its IPv6 walks' first `levels` group levels stepped
- * across the burst (walks6). */
+/* stage_lookup; step: where all four FIBs are 24-bit, the gather takes
+ * the IPv6 walks' first group level too (gather_24s), else walk6 does */
 static inline __attribute__((always_inline)) void
-lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned levels)
+lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned step)
 {
 	const struct tables *t = ctx->t;
 	struct walks w;
@@ -515,18 +499,23 @@ lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned levels)
 	w.ss = s4.shift;
 	w.r6s = r6.shift;
 	w.s6s = s6.shift;
-	if (likely((w.rs | w.ss | w.r6s | w.s6s) == 8))
-		gather_24(t, b, &w);
-	else if ((w.rs | w.ss) == 8)
+	w.r6grp = r6.grp;
+	w.s6grp = s6.grp;
+	if (likely((w.rs | w.ss | w.r6s | w.s6s) == 8)) {
+		if (step)
+			gather_24s(t, b, &w);
+		else
+			gather_24(t, b, &w);
+	} else if ((w.rs | w.ss) == 8)
 		gather_24v4(t, b, &w);
 	else
 		gather_any(t, b, &w);
 	b->gathered = 1;
 	if (w.n6 > 0) {
 		if (likely((r6.shift | s6.shift) == 8))
-			walks6(&r6, &s6, w.g6, w.n6, 3, 3, levels);
+			walk6(&r6, &s6, w.g6, w.n6, 3 + step, 3 + step);
 		else
-			walk6_any(&r6, &s6, w.g6, w.n6, levels);
+			walk6_any(&r6, &s6, w.g6, w.n6);
 	}
 	b->sav_bad = b->sav_set = b->sav_loose = 0;
 	b->nh_local = 0;
@@ -538,11 +527,11 @@ lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned levels)
 PIPELINE_NO_SLP void
 stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 {
-	lookup_run(ctx, b, STEP6_LEVELS);
+	lookup_run(ctx, b, 1);
 }
 
-/* stage_lookup with each IPv6 packet's walks done one packet after the
- * other (no step6): the benchmarks' other side, and test_route's. */
+/* stage_lookup with every IPv6 group level in walk6 (no gather_24s):
+ * the benchmarks' other side, and test_route's. */
 PIPELINE_NO_SLP void
 stage_lookup_chained(struct pipeline_ctx *ctx, struct burst *b)
 {

@@ -804,8 +804,8 @@ lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
  * every SAV mode, ingress peers none, unknown and beyond the peer table
  * (stage_lookup's source check reads the peer's mode at the id's low
  * bits). The whole burst is compared, byte for byte; and so is
- * stage_lookup_chained's (the IPv6 walks without step6's level across
- * the burst).
+ * stage_lookup_chained's (the IPv6 walks' first group level in walk6,
+ * not in the gather).
  */
 static void
 test_lookup_equals_simple(void **state)

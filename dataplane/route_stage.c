@@ -6,15 +6,16 @@
  * and stage_route, what its result means: egress peer, blackhole, no
  * route, or a route back to the ingress peer.
  *
- * Cost: lookup 81.7 instructions/packet, route 0.6, on the real table
+ * Cost: lookup 82.6 instructions/packet, route 0.6, on the real table
  * through the ports (compare --callgrind): lookup's gather starts every
- * walk (both root reads of each packet), the IPv6 walks go on from the
- * metadata (from the fourth address byte below a 24-bit root), and one
- * pass over the leaves writes both countries, judges the single-peer
- * source checks for stage_sav and routes the packets to members, which
- * leaves stage_route the rest (a route to an ECMP group: 105.7 in
- * stage_route, bench/ecmp_bench.c); bench/README.md, "Issue 12, the IPv6
- * FIB's levels (helper fib6)".
+ * walk (both root reads of each packet, and below 24-bit IPv6 roots each
+ * IPv6 walk's first group level, so the burst's misses there overlap),
+ * the IPv6 walks go on from the metadata, and one pass over the leaves
+ * writes both countries, judges the single-peer source checks for
+ * stage_sav and routes the packets to members, which leaves stage_route
+ * the rest (a route to an ECMP group: 105.7 in stage_route,
+ * bench/ecmp_bench.c); bench/README.md, "Issue 12, the FIBs' misses
+ * (helper fib7)".
  */
 #include <stddef.h>
 #include <string.h>

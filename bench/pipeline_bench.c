@@ -38,6 +38,12 @@
  *     --root16        every pass on side A's tables (the 16-bit IPv6
  *                     roots): for callgrind / cachegrind runs of the
  *                     layout before
+ *     --ab-walk6      the same A/B, side A calling stage_lookup_chained
+ *                     (each IPv6 packet's group levels walked one packet
+ *                     after the other), side B stage_lookup (the first
+ *                     level taken by the gather, across the burst); both
+ *                     stage_sav.
+ *                     --ab-walk6 --ab-same: stage_lookup both (A/A)
  *
  * Without EAL args after "--" it runs on anonymous memory:
  *   --no-huge -m MB --no-shconf --no-pci --no-telemetry -l 0
@@ -163,6 +169,7 @@ static struct {
 	int selftest;
 	int ab_prefetch; /* any A/B: --ab-prefetch or --ab-root6 */
 	int ab_root6, ab_same, root16;
+	int ab_walk6; /* --ab-walk6 */
 	double spec_seconds;
 	double tsc_overhead;
 	struct build_result b_routes, b_full, b_small;
@@ -570,7 +577,10 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 			 * both sides see every frame. */
 			const unsigned side =
 				(unsigned)(k + k / (nf / PIPELINE_BURST)) & 1;
-			const int simple = side == 0 && ab_t[0] == NULL;
+			const int simple = side == 0 && ab_t[0] == NULL &&
+					   !opt.ab_walk6;
+			const int chained = opt.ab_walk6 && side == 0 &&
+					    !opt.ab_same;
 
 			if (ab_t[0] != NULL)
 				ctx->t = ab_t[side];
@@ -578,6 +588,8 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 #define X_AB(id, name, args)                                                   \
 	if (PIPELINE_STAGE_##id == PIPELINE_STAGE_SAV && simple)               \
 		stage_sav_simple(ctx, b);                                      \
+	else if (PIPELINE_STAGE_##id == PIPELINE_STAGE_LOOKUP && chained)      \
+		stage_lookup_chained(ctx, b);                                  \
 	else                                                                   \
 		PIPELINE_CALL(name, args);
 			PIPELINE_STAGES(X_AB)
@@ -896,7 +908,16 @@ print_table(void)
 			fprintf(stderr, " %s %.1f", pipeline_stage_name(s),
 				sc->stage[s]);
 		fprintf(stderr, "\n");
-		if (opt.ab_root6)
+		if (opt.ab_walk6)
+			fprintf(stderr,
+				"%13s --ab-walk6%s: A (%s) %.1f, B "
+				"(stage_lookup) "
+				"%.1f cycles/packet (median burst), B/A %.3f "
+				"(median of the rounds' ratios)\n",
+				"", opt.ab_same ? " --ab-same" : "",
+				opt.ab_same ? "stage_lookup" : "chained",
+				sc->ab[0], sc->ab[1], sc->ab_ratio);
+		else if (opt.ab_root6)
 			fprintf(stderr,
 				"%13s --ab-root6%s: A (%s) %.1f, B (as built) "
 				"%.1f cycles/packet (median burst), B/A %.3f "
@@ -1222,6 +1243,7 @@ usage(const char *prog)
 		"       [--rounds N] [--mem MB] [--memory] [--no-stages] "
 		"[--callgrind] [--selftest] [--ab-prefetch]\n"
 		"       [--ab-root6 [--ab-same]] [--root16]\n"
+		"       [--ab-walk6 [--ab-same]]\n"
 		"       [-- EAL args]\n",
 		prog);
 }
@@ -1265,6 +1287,7 @@ parse_args(int argc, char **argv)
 		{"ab-root6", no_argument, NULL, '6'},
 		{"ab-same", no_argument, NULL, 'Q'},
 		{"root16", no_argument, NULL, 'W'},
+		{"ab-walk6", no_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1309,6 +1332,7 @@ parse_args(int argc, char **argv)
 		case '6': opt.ab_root6 = opt.ab_prefetch = 1; break;
 		case 'Q': opt.ab_same = 1; break;
 		case 'W': opt.root16 = 1; break;
+		case 'K': opt.ab_walk6 = opt.ab_prefetch = 1; break;
 		default: usage(argv[0]); return -1;
 		}
 		if (end != NULL && *end != '\0') {

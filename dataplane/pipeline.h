@@ -338,6 +338,13 @@ void stage_acl_simple(struct pipeline_ctx *ctx, struct burst *b);
 void stage_lookup_simple(struct pipeline_ctx *ctx, struct burst *b);
 
 /*
+ * stage_lookup with every IPv6 group level walked one packet after the
+ * other, the first one not taken by the gather across the burst: the
+ * same results; the other side of pipeline_bench --ab-walk6.
+ */
+void stage_lookup_chained(struct pipeline_ctx *ctx, struct burst *b);
+
+/*
  * stage_sav without its prefetch of the multi-peer sets (prefetch_sets):
  * the same results, the other side of the benchmarks' A/B (pipeline_bench
  * --ab-prefetch) and test_sav's reference. Same arguments as stage_sav.

@@ -6,15 +6,16 @@
  * and stage_route, what its result means: egress peer, blackhole, no
  * route, or a route back to the ingress peer.
  *
- * Cost: lookup 81.7 instructions/packet, route 0.6, on the real table
+ * Cost: lookup 82.6 instructions/packet, route 0.6, on the real table
  * through the ports (compare --callgrind): lookup's gather starts every
- * walk (both root reads of each packet), the IPv6 walks go on from the
- * metadata (from the fourth address byte below a 24-bit root), and one
- * pass over the leaves writes both countries, judges the single-peer
- * source checks for stage_sav and routes the packets to members, which
- * leaves stage_route the rest (a route to an ECMP group: 105.7 in
- * stage_route, bench/ecmp_bench.c); bench/README.md, "Issue 12, the IPv6
- * FIB's levels (helper fib6)".
+ * walk (both root reads of each packet, and below 24-bit IPv6 roots each
+ * IPv6 walk's first group level, so the burst's misses there overlap),
+ * the IPv6 walks go on from the metadata, and one pass over the leaves
+ * writes both countries, judges the single-peer source checks for
+ * stage_sav and routes the packets to members, which leaves stage_route
+ * the rest (a route to an ECMP group: 105.7 in stage_route,
+ * bench/ecmp_bench.c); bench/README.md, "Issue 12, the FIBs' misses
+ * (helper fib7)".
  */
 #include <stddef.h>
 #include <string.h>
@@ -322,6 +323,7 @@ walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
  */
 struct walks {
 	const uint32_t *r4root, *s4root, *r6root, *s6root;
+	const uint32_t *r6grp, *s6grp; /* gather_24s's first group level */
 	unsigned rs, ss, r6s, s6s;
 	unsigned n4, n6;
 	struct walk g4[PIPELINE_BURST], g6[PIPELINE_BURST];
@@ -360,11 +362,20 @@ verdict_l3(const struct pkt_meta *m)
  * both: no shift count to keep in a register, and the one group level
  * indexed by the address's last byte read from the metadata,
  * lpm4_descend24, so no host-order copy of the address stays live).
+ *
+ * step: each IPv6 walk's first group level here too, from its root
+ * entry (w->r6grp, w->s6grp), so those loads of the whole burst overlap
+ * as the root reads do. In walk6's loop a packet's walk ends on a
+ * branch that waits for its last load (mispredicted where the depths
+ * vary), so the next packet's loads issue only then: one chain of
+ * misses through the burst. On the 24-bit IPv6 roots that first level
+ * is the /32 entries, the first cold one (bench/README.md, "Issue 12,
+ * the FIBs' misses").
  */
 static inline __attribute__((always_inline)) void
 gather(const struct tables *t, struct burst *b, struct walks *w,
        const unsigned rs, const unsigned ss, const unsigned r6s,
-       const unsigned s6s)
+       const unsigned s6s, const int step)
 {
 	const unsigned n_pkts = b->n;
 	const uint32_t *const r4root = w->r4root, *const s4root = w->s4root;
@@ -404,9 +415,20 @@ gather(const struct tables *t, struct burst *b, struct walks *w,
 			g4->sv = f;
 			g4++;
 		} else if (k == VERDICT_L3(VERDICT_CONTINUE, L3_IPV6)) {
+			uint32_t e = r6root[lpm6_root_index(m->dst, r6s)];
+			uint32_t f = s6root[lpm6_root_index(m->src, s6s)];
+
+			if (step) {
+				if (e & LPM_GROUP)
+					e = w->r6grp[lpm_group_index(e) |
+						     m->dst[(32 - r6s) / 8]];
+				if (f & LPM_GROUP)
+					f = w->s6grp[lpm_group_index(f) |
+						     m->src[(32 - s6s) / 8]];
+			}
 			g6->m = m;
-			g6->nh = r6root[ld_be32(m->dst) >> r6s];
-			g6->sv = s6root[ld_be32(m->src) >> s6s];
+			g6->nh = e;
+			g6->sv = f;
 			g6++;
 		}
 	}
@@ -422,19 +444,27 @@ gather(const struct tables *t, struct burst *b, struct walks *w,
 static __attribute__((noinline)) PIPELINE_NO_SLP void
 gather_24(const struct tables *t, struct burst *b, struct walks *w)
 {
-	gather(t, b, w, 8, 8, 8, 8);
+	gather(t, b, w, 8, 8, 8, 8, 0);
+}
+
+/* gather_24 that also takes each IPv6 walk's first group level (the
+ * address's fourth byte) */
+static __attribute__((noinline)) PIPELINE_NO_SLP void
+gather_24s(const struct tables *t, struct burst *b, struct walks *w)
+{
+	gather(t, b, w, 8, 8, 8, 8, 1);
 }
 
 static __attribute__((noinline)) PIPELINE_NO_SLP void
 gather_24v4(const struct tables *t, struct burst *b, struct walks *w)
 {
-	gather(t, b, w, 8, 8, w->r6s, w->s6s);
+	gather(t, b, w, 8, 8, w->r6s, w->s6s, 0);
 }
 
 static __attribute__((noinline)) PIPELINE_NO_SLP void
 gather_any(const struct tables *t, struct burst *b, struct walks *w)
 {
-	gather(t, b, w, w->rs, w->ss, w->r6s, w->s6s);
+	gather(t, b, w, w->rs, w->ss, w->r6s, w->s6s, 0);
 }
 
 /* walk6 with the bytes below both IPv6 roots constants in the two common
@@ -449,10 +479,10 @@ walk6_any(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 		walk6(r6, s6, g, n, (32 - r6->shift) / 8, (32 - s6->shift) / 8);
 }
 
-/* PIPELINE_NO_SLP: walk6's two leaf stores, else packed into an SSE
- * register first (movd, pinsrd, movq: 2 instructions more a packet). */
-PIPELINE_NO_SLP void
-stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
+/* stage_lookup; step: where all four FIBs are 24-bit, the gather takes
+ * the IPv6 walks' first group level too (gather_24s), else walk6 does */
+static inline __attribute__((always_inline)) void
+lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned step)
 {
 	const struct tables *t = ctx->t;
 	struct walks w;
@@ -470,22 +500,43 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 	w.ss = s4.shift;
 	w.r6s = r6.shift;
 	w.s6s = s6.shift;
-	if (likely((w.rs | w.ss | w.r6s | w.s6s) == 8))
-		gather_24(t, b, &w);
-	else if ((w.rs | w.ss) == 8)
+	w.r6grp = r6.grp;
+	w.s6grp = s6.grp;
+	if (likely((w.rs | w.ss | w.r6s | w.s6s) == 8)) {
+		if (step)
+			gather_24s(t, b, &w);
+		else
+			gather_24(t, b, &w);
+	} else if ((w.rs | w.ss) == 8)
 		gather_24v4(t, b, &w);
 	else
 		gather_any(t, b, &w);
 	b->gathered = 1;
 	if (w.n6 > 0) {
 		if (likely((r6.shift | s6.shift) == 8))
-			walk6(&r6, &s6, w.g6, w.n6, 3, 3);
+			walk6(&r6, &s6, w.g6, w.n6, 3 + step, 3 + step);
 		else
 			walk6_any(&r6, &s6, w.g6, w.n6);
 	}
 	b->sav_bad = b->sav_set = b->sav_loose = 0;
 	b->nh_local = 0;
 	b->route_todo = scatter(t, b, w.g4, w.n4, w.g6, w.n6);
+}
+
+/* PIPELINE_NO_SLP: walk6's two leaf stores, else packed into an SSE
+ * register first (movd, pinsrd, movq: 2 instructions more a packet). */
+PIPELINE_NO_SLP void
+stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
+{
+	lookup_run(ctx, b, 1);
+}
+
+/* stage_lookup with every IPv6 group level in walk6 (no gather_24s):
+ * the benchmarks' other side, and test_route's. */
+PIPELINE_NO_SLP void
+stage_lookup_chained(struct pipeline_ctx *ctx, struct burst *b)
+{
+	lookup_run(ctx, b, 0);
 }
 
 /*

@@ -130,7 +130,6 @@ punt_or_drop(struct pipeline_ctx *ctx, const struct tables *t, struct burst *b,
 		return;
 	}
 	pm->verdict = VERDICT_PUNT;
-	b->decided |= UINT32_C(1) << i;
 }
 
 /* The reply goes back to the sender, from our MAC on the port. */
@@ -149,7 +148,6 @@ answer(struct burst *b, unsigned i)
 {
 	b->meta[i].verdict = VERDICT_LOCAL;
 	b->meta[i].out_port = b->meta[i].in_port;
-	b->decided |= UINT32_C(1) << i;
 }
 
 /*

@@ -1219,7 +1219,6 @@ parse_fast_burst(const struct tables *t, struct burst *b, const unsigned n_pkts,
 	fast_ctx_init(&fc, t->ports[port].mac, port);
 	if (fused)
 		head_peer_init(&hp, t, port);
-	b->decided = 0; /* before the drops of the loops (pkt_drop) */
 	/* Two copies of the loop, so that the first alone tests for a
 	 * packet to prefetch: the frame PREFETCH_AHEAD on, at the headroom's
 	 * end, where PMDs put what they receive. */
@@ -1268,7 +1267,6 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 	(void)use_fast;
 #endif
 	prefetch_first(b->pkts, n_pkts);
-	b->decided = 0; /* before the loop's drops (pkt_drop) */
 	for (i = 0; i < n_pkts; i++) {
 		if (i + PREFETCH_AHEAD < n_pkts)
 			rte_prefetch0(rte_pktmbuf_mtod(
@@ -1283,9 +1281,8 @@ parse_burst(const struct tables *t, struct burst *b, const int use_fast)
 /*
  * Fill b->meta[i] for every packet of the burst from its headers: verdict
  * CONTINUE with l2/l3/l4 fields, or DROP with the reason, b->charged
- * with the drops stage_peer charges to their sender, b->parsed_fast
- * with the packets parse_fast took and b->decided cleared (but for its
- * own pkt_drop calls). Starts the metadata
+ * with the drops stage_peer charges to their sender and b->parsed_fast
+ * with the packets parse_fast took. Starts the metadata
  * afresh (in_port = b->port, everything else zero). Worker thread
  * (or replay/test); reads ctx->t, writes only the burst.
  */

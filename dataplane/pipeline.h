@@ -179,17 +179,6 @@ struct burst {
 	 * every packet parse left CONTINUE or marked in `charged` (after
 	 * pipeline_head, which looks the peer up at once: in `charged`). */
 	uint64_t peer_smac[PIPELINE_BURST];
-	/*
-	 * Bit i: pkts[i] was decided since stage_parse cleared this: every
-	 * pkt_drop sets its bit, and so do stage_local's answers and punts,
-	 * which with pkt_drop are every decision between stage_lookup and
-	 * stage_country. So stage_country unsets the countries stage_lookup
-	 * wrote of the packets decided since without a look at each
-	 * packet's verdict (a decided packet never continues). The fast
-	 * parser's martian drops leave their bit clear: decided before
-	 * stage_lookup, they have no countries to unset.
-	 */
-	uint32_t decided;
 };
 
 /*
@@ -325,7 +314,7 @@ PIPELINE_STAGES(PIPELINE_X_DECL)
 #undef PIPELINE_X_DECL
 
 _Static_assert(PIPELINE_BURST <= 32,
-	       "burst.nh_local, burst.charged, burst.decided: 32-bit masks");
+	       "burst.nh_local, burst.charged: 32-bit masks");
 
 /*
  * stage_parse without its fast path (parse_fast): every packet through the
@@ -465,14 +454,12 @@ void pipeline_tx_failed(struct pipeline_ctx *ctx, struct rte_mbuf *m);
  * and it is freed. Worker thread (its own ctx). */
 void pipeline_punt_failed(struct pipeline_ctx *ctx, struct rte_mbuf *m);
 
-/* Mark packet i dropped for `reason` (stages call this; no counting here),
- * and decided (burst.decided). */
+/* Mark packet i dropped for `reason` (stages call this; no counting here). */
 static inline void
 pkt_drop(struct burst *b, unsigned i, enum ixg_drop_reason reason)
 {
 	b->meta[i].verdict = VERDICT_DROP;
 	b->meta[i].drop_reason = (uint8_t)reason;
-	b->decided |= UINT32_C(1) << i;
 }
 
 #endif /* IXG_PIPELINE_H */

@@ -16,7 +16,7 @@
  * UDP or ICMP, IPv6 without extension headers to a non-multicast
  * destination with TCP or UDP) takes parse_fast, one pass with checks
  * first, and is marked in burst.parsed_fast; so does IPv6 with ICMPv6,
- * unmarked (stage_local's), and a martian IPv6 frame of those shapes is
+ * marked but for Neighbor Discovery (stage_local's), and a martian IPv6 frame of those shapes is
  * dropped there as parse_one would. Everything else, and every other
  * drop, the general parser (parse_one), which stage_parse_simple runs
  * alone as the tests' reference. The workers run stage_parse's loop
@@ -776,6 +776,16 @@ fast6_look(const uint8_t *ip)
 	return 2;
 }
 
+/* An ICMPv6 type of Neighbor Discovery's (RFC 4861 4: router
+ * solicitation 133 .. redirect 137), the range stage_local's first pass
+ * reads (nd_snooped, ns_for_us): a type outside it leaves the packet to
+ * burst.parsed_fast. */
+static __rte_always_inline int
+fast6_nd(uint8_t type)
+{
+	return (uint8_t)(type - 133) <= 137 - 133;
+}
+
 /* m->pkt_len zero-extended by its load: gcc 12 loads it 32-bit and copies
  * it to extend it before the 64-bit store of rx_len (fast_store). */
 static __rte_always_inline uint64_t
@@ -909,9 +919,9 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	    (int64_t)len - (int64_t)(off + IPV6_HDR_LEN + 8))
 		return 0;
 	proto = ip[6];
-	/* Multicast to parse_one; ICMPv6 (ND among it) parsed here but not
-	 * marked (returns 2), so stage_local looks at it: struct burst's
-	 * parsed_fast. */
+	/* Multicast to parse_one; Neighbor Discovery (ICMPv6 types 133..137,
+	 * RFC 4861 4) parsed here but not marked (returns 2), so stage_local
+	 * looks at it: struct burst's parsed_fast. */
 	sh = fast_k.sh6;
 	if (likely(proto == IPPROTO_UDP)) {
 	} else if (proto == IPPROTO_TCP) {
@@ -946,7 +956,8 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 0);
 	x = _mm_insert_epi8(x, ip[7], 1);
 	fast_store(p, off, pkt_len, pm, h, x);
-	return (proto == IPPROTO_ICMPV6 ? 2 : 1) + tag;
+	return (proto == IPPROTO_ICMPV6 && fast6_nd(ip[IPV6_HDR_LEN]) ? 2 : 1) +
+	       tag;
 }
 
 /*
@@ -955,13 +966,13 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
  * bytes as tbl_mac48 reads them, shifted left 16), untagged or with one
  * 802.1Q tag, carrying IPv4 without options or fragmentation to a
  * destination outside 224.0.0.0/4 and a whole TCP, UDP or ICMP header, or
- * IPv6 to a destination outside ff00::/8 with a whole TCP or UDP header
- * right after its own (ICMPv6 and multicast are parse_one's, so
- * stage_local may skip what this takes: struct burst, parsed_fast).
+ * IPv6 to a destination outside ff00::/8 with a whole TCP, UDP or ICMPv6
+ * header right after its own (multicast is parse_one's, so stage_local
+ * may skip what this takes: struct burst, parsed_fast).
  * Returns 1 with every byte of pm written as meta_zero, in_port = port,
- * rx_len and parse_one would leave them for such a packet; 2 so for IPv6
- * to a non-multicast destination with a whole ICMPv6 header right after
- * its own, which the caller leaves out of burst.parsed_fast; 3 with pm
+ * rx_len and parse_one would leave them for such a packet, but 2 for one
+ * whose ICMPv6 type is Neighbor Discovery's (fast6_nd), which the caller
+ * leaves out of burst.parsed_fast; 3 with pm
  * written so for such an IPv6 packet but for a martian address, which
  * parse_one drops (fast_martian: the caller charges it to its sender); or
  * 0 without having written pm: anything else, valid or not, is

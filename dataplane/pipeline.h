@@ -146,7 +146,8 @@ struct burst {
 	/*
 	 * Bit i: stage_parse took pkts[i] by its fast path (parse_fast): IPv4
 	 * to a destination outside 224.0.0.0/4, or IPv6 to one outside
-	 * ff00::/8 carrying TCP or UDP; stage_local's pass over ARP, Neighbor
+	 * ff00::/8 carrying TCP, UDP or ICMPv6 but Neighbor Discovery (types
+	 * 133..137); stage_local's pass over ARP, Neighbor
 	 * Solicitations and link-local multicast would leave such a packet as
 	 * it is, and skips it (unless it hears neighbours for a learning
 	 * member). 0 (a burst stage_parse did not see): every packet is

@@ -400,8 +400,9 @@ test_transit_continues(void **state)
  * burst of everything this file sends, to us and through, run with
  * parsed_fast as stage_parse left it and with it cleared (every packet
  * visited): the same metadata and the same frames, byte for byte. ARP,
- * ICMPv6 and multicast destinations are never marked; TCP, UDP (and IPv4
- * ICMP) to unicast destinations are, ours among them.
+ * Neighbor Discovery and multicast destinations are never marked; TCP,
+ * UDP, ICMP and ICMPv6 echo to unicast destinations are, ours among
+ * them.
  */
 static void
 test_parsed_fast_skip(void **state)
@@ -470,10 +471,12 @@ test_parsed_fast_skip(void **state)
 		 .src = "2001:db8::2",
 		 .dst = "2001:db8:9::9"},
 	};
-	/* parse_fast's: IPv4 UDP and echo to us (1, 2: stage_local's
-	 * second pass, by b->nh_local) and the last four (transit) */
+	/* parse_fast's: IPv4 UDP, echo and IPv6 echo to us (1, 2, 3:
+	 * stage_local's second pass, by b->nh_local), IPv6 echo through (9)
+	 * and the last four (transit) */
 	const unsigned n = sizeof(cases) / sizeof(cases[0]);
-	const uint32_t fast = ((UINT32_C(1) << 4) - 1) << (n - 4) | 6;
+	const uint32_t fast = ((UINT32_C(1) << 4) - 1) << (n - 4) | 1u << 9 |
+			      0xe;
 	static struct burst b[2];
 	uint8_t buf[MAX_FRAME], ns[MAX_FRAME];
 	size_t lens[PIPELINE_BURST];
@@ -518,6 +521,94 @@ test_parsed_fast_skip(void **state)
 			rte_pktmbuf_free(b[k].pkts[i]);
 }
 
+/*
+ * What stage_local answers, punts or drops has the countries stage_lookup
+ * wrote for it unset by stage_country: echo requests to us (IPv4, IPv6), ARP, an NS
+ * for us, other traffic to us, transit; stage_country on the gathered
+ * burst against its own gather (burst.gathered cleared, countries unset
+ * first): the same metadata byte for byte, the answered packets' countries
+ * unset, the transit ones' kept.
+ */
+static void
+test_answered_countries_unset(void **state)
+{
+	const struct fspec cases[] = {
+		{.family = 4,
+		 .proto = 1,
+		 .icmp_type = 8,
+		 .src = "203.0.113.7",
+		 .dst = "192.0.2.1"},
+		{.family = 6,
+		 .proto = 58,
+		 .icmp_type = 128,
+		 .src = "2001:db8::2",
+		 .dst = "2001:db8::1"},
+		{.family = 0,
+		 .dmac = bcast,
+		 .src = "192.0.2.2",
+		 .dst = "192.0.2.1"},
+		{.family = 4,
+		 .proto = 17,
+		 .src = "203.0.113.7",
+		 .dst = "192.0.2.1"},
+		{.family = 4,
+		 .proto = 17,
+		 .src = "192.0.2.2",
+		 .dst = "203.0.113.9"},
+		{.family = 6,
+		 .proto = 6,
+		 .src = "2001:db8::2",
+		 .dst = "2001:db8:9::9"},
+	};
+	const unsigned n = sizeof(cases) / sizeof(cases[0]);
+	static struct burst a, b;
+	uint8_t buf[MAX_FRAME];
+	uint16_t cc_before[PIPELINE_BURST];
+	unsigned i;
+
+	(void)state;
+	dp_burst_init(&a, 0);
+	for (i = 0; i < n; i++)
+		a.pkts[i] = dp_test_mbuf(buf, build(&cases[i], buf), 0);
+	a.pkts[n] = dp_test_mbuf(buf, make_ns(buf, "2001:db8::1", 1, 255), 0);
+	a.n = (uint16_t)(n + 1);
+	stage_parse(&ctx, &a);
+	stage_peer(&ctx, &a);
+	stage_lookup(&ctx, &a);
+	assert_int_equal(a.gathered, 1);
+	for (i = 0; i <= n; i++)
+		cc_before[i] = a.meta[i].src_country;
+	stage_local(&ctx, &a);
+	b = a;
+	b.gathered = 0;
+	for (i = 0; i < b.n; i++)
+		b.meta[i].src_country = b.meta[i].dst_country = 0;
+	stage_country(&ctx, &a);
+	stage_country(&ctx, &b);
+	assert_memory_equal(a.meta, b.meta, sizeof(a.meta));
+	/* the echoes to us had countries from stage_lookup, answered */
+	assert_int_not_equal(cc_before[0], 0);
+	assert_int_not_equal(cc_before[1], 0);
+	for (i = 0; i <= n; i++) {
+		const struct pkt_meta *pm = &a.meta[i];
+
+		if (i == 4 || i == 5) {
+			assert_int_equal(pm->verdict, VERDICT_CONTINUE);
+			assert_int_not_equal(pm->src_country, 0);
+			assert_int_not_equal(pm->dst_country, 0);
+			continue;
+		}
+		assert_int_not_equal(pm->verdict, VERDICT_CONTINUE);
+		assert_int_equal(pm->src_country, 0);
+		assert_int_equal(pm->dst_country, 0);
+	}
+	assert_int_equal(a.meta[0].verdict, VERDICT_LOCAL);
+	assert_int_equal(a.meta[1].verdict, VERDICT_LOCAL);
+	assert_int_equal(a.meta[n].verdict, VERDICT_LOCAL);
+	for (i = 0; i <= n; i++)
+		rte_pktmbuf_free(a.pkts[i]);
+}
+
 int
 main(void)
 {
@@ -533,6 +624,7 @@ main(void)
 		cmocka_unit_test(test_local_unhandled),
 		cmocka_unit_test(test_transit_continues),
 		cmocka_unit_test(test_parsed_fast_skip),
+		cmocka_unit_test(test_answered_countries_unset),
 	};
 	struct ixg_spec *s;
 
@@ -546,6 +638,10 @@ main(void)
 	dp_spec_local(s, 0, "192.0.2.1", 24);
 	dp_spec_local(s, 0, "2001:db8::1", 64);
 	dp_spec_local(s, 0, "198.18.0.1", 24)->vlan = 10;
+	/* countries for test_answered_countries_unset */
+	dp_spec_country4(s, "192.0.2.0", 24, "VN");
+	dp_spec_country4(s, "203.0.113.0", 24, "SG");
+	dp_spec_country6(s, "2001:db8::", 32, "CN");
 	tbl = dp_tables_build(s);
 	dp_ctx_init(&ctx, tbl);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);

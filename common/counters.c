@@ -444,10 +444,7 @@ fold_slot(const struct ixg_ctr_peer_pair *p, uint32_t *in, uint32_t *out,
 	by = __atomic_load_n(&p->pb.bytes, __ATOMIC_RELAXED);
 	*in = IXG_PEER_PAIR_IN(key);
 	*out = IXG_PEER_PAIR_OUT(key);
-	v[0] = key & IXG_PEER_PAIR_NO_IN ? 0 : pk;
-	v[1] = key & IXG_PEER_PAIR_NO_IN ? 0 : by;
-	v[2] = key & IXG_PEER_PAIR_NO_OUT ? 0 : pk;
-	v[3] = key & IXG_PEER_PAIR_NO_OUT ? 0 : by;
+	ixg_peer_pair_fold(key, pk, by, v);
 	return true;
 }
 

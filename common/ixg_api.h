@@ -741,6 +741,21 @@ struct ixg_ctr_neigh {
 #define IXG_PEER_PAIR_NO_OUT 0x00008000u
 #define IXG_PEER_PAIR_IN(key) ((key) >> 16 & 0xfffu)
 #define IXG_PEER_PAIR_OUT(key) ((key)&0xfffu)
+/* A slot of key holding pk packets and by bytes, as its peers' counts:
+ * v = the ingress peer's rx packets, rx bytes, the egress peer's tx
+ * packets, tx bytes (a flagged side's 0). Every reader that folds the
+ * slots into their peers (stats_sum, common/counters.c) uses this. */
+static inline void
+ixg_peer_pair_fold(uint32_t key, uint64_t pk, uint64_t by, uint64_t v[4])
+{
+	const int in = !(key & IXG_PEER_PAIR_NO_IN);
+	const int out = !(key & IXG_PEER_PAIR_NO_OUT);
+
+	v[0] = in ? pk : 0;
+	v[1] = in ? by : 0;
+	v[2] = out ? pk : 0;
+	v[3] = out ? by : 0;
+}
 /* 32 bytes: a slot never straddles two lines and its index is a shift. */
 struct ixg_ctr_peer_pair {
 	uint32_t key; /* (in_peer << 16) | out_peer, flags; 0 = empty */

@@ -141,15 +141,13 @@ stats_sum(struct ixg_lcore_counters *const *blocks, unsigned n,
 					&total->peer[IXG_PEER_PAIR_IN(key)];
 				struct ixg_ctr_peer *out =
 					&total->peer[IXG_PEER_PAIR_OUT(key)];
+				uint64_t v[4];
 
-				if (!(key & IXG_PEER_PAIR_NO_IN)) {
-					in->rx.packets += pk;
-					in->rx.bytes += by;
-				}
-				if (!(key & IXG_PEER_PAIR_NO_OUT)) {
-					out->tx.packets += pk;
-					out->tx.bytes += by;
-				}
+				ixg_peer_pair_fold(key, pk, by, v);
+				in->rx.packets += v[0];
+				in->rx.bytes += v[1];
+				out->tx.packets += v[2];
+				out->tx.bytes += v[3];
 			}
 			if (key & (IXG_PEER_PAIR_NO_IN | IXG_PEER_PAIR_NO_OUT))
 				continue;

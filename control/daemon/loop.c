@@ -374,6 +374,20 @@ loop_fallocate(struct loop *L, int fd, int mode, uint64_t off, uint64_t len,
 	return 0;
 }
 
+/* Complete every request whose completion is in the ring, without waiting. */
+static void
+reap(struct loop *L)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+
+	io_uring_for_each_cqe (&L->ring, head, cqe) {
+		n++;
+		complete(L, cqe);
+	}
+	io_uring_cq_advance(&L->ring, n);
+}
+
 /* Run the loop (see loop.h). */
 int
 loop_run(struct loop *L)
@@ -382,9 +396,21 @@ loop_run(struct loop *L)
 	while (!L->stop) {
 		struct io_uring_cqe *cqe;
 		struct __kernel_timespec ts, *tsp = NULL;
-		unsigned head, n = 0;
 		int rc;
 
+		if (L->timers != NULL &&
+		    L->timers->deadline_ms <= loop_now_ms()) {
+			/* A timer is due (a request's deadline, say): first
+			 * submit what the callbacks queued (a watch re-armed
+			 * on a socket whose answer is already there completes
+			 * at once) and take every completion that is ready,
+			 * so an answer that came in while the loop was busy
+			 * or stopped is not called late. */
+			io_uring_submit_and_get_events(&L->ring);
+			reap(L);
+			if (L->stop)
+				break;
+		}
 		fire_timers(L);
 		if (L->stop)
 			break;
@@ -401,11 +427,7 @@ loop_run(struct loop *L)
 						      NULL);
 		if (rc < 0 && rc != -ETIME && rc != -EINTR)
 			return rc;
-		io_uring_for_each_cqe (&L->ring, head, cqe) {
-			n++;
-			complete(L, cqe);
-		}
-		io_uring_cq_advance(&L->ring, n);
+		reap(L);
 	}
 	io_uring_submit(&L->ring);
 	return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The io_uring event loop: fd events delivered, timers in order, periodic
  * timers, watches removed (and their fds closed) from inside callbacks,
- * file operations completed on the ring; tasks on threads of their own
+ * a ready answer taken before a due timer, file operations completed on
+ * the ring; tasks on threads of their own
  * whose completion comes back to the loop, abandoned or orphaned tasks
  * cleaning up after themselves. */
 #include <errno.h>
@@ -89,6 +90,74 @@ test_fd_event_delivered(void **state)
 	assert_int_equal(loop_run(L), 0);
 	assert_int_equal(rx.calls, 2);
 	assert_memory_equal(rx.buf, "again", 5);
+	loop_free(L);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/*
+ * An answer that arrives while the loop is busy is taken before a timer
+ * that fell due meanwhile: the first read's callback sends the second
+ * message and stalls past the timer's deadline; the watch, re-armed
+ * after the callback, finds the message there, and its callback must run
+ * before the timer's (a request's deadline must not fire on an answer
+ * already received).
+ */
+struct ans_order {
+	int seq;
+	int read_at[2];
+	int reads;
+	int timer_at;
+	int peer;
+};
+
+static void
+on_read_stall(struct loop *L, struct loop_watch *w, int fd, unsigned revents,
+	      void *arg)
+{
+	struct ans_order *o = arg;
+	char buf[16];
+
+	(void)L;
+	(void)w;
+	(void)revents;
+	assert_true(read(fd, buf, sizeof(buf)) > 0);
+	if (o->reads < 2)
+		o->read_at[o->reads] = ++o->seq;
+	if (o->reads++ == 0) {
+		assert_int_equal(write(o->peer, "two", 3), 3);
+		usleep(120 * 1000);
+	}
+}
+
+static void
+on_timer_order(struct loop *L, struct loop_timer *t, void *arg)
+{
+	struct ans_order *o = arg;
+
+	(void)t;
+	o->timer_at = ++o->seq;
+	loop_stop(L);
+}
+
+static void
+test_ready_answer_before_due_timer(void **state)
+{
+	struct loop *L = new_loop();
+	struct ans_order o = {0};
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	o.peer = sv[1];
+	assert_non_null(loop_add_fd(L, sv[0], POLLIN, 0, on_read_stall, &o));
+	assert_non_null(loop_timer_add(L, 50, 0, on_timer_order, &o));
+	assert_int_equal(write(sv[1], "one", 3), 3);
+	assert_int_equal(loop_run(L), 0);
+	assert_int_equal(o.reads, 2);
+	assert_int_equal(o.read_at[0], 1);
+	assert_int_equal(o.read_at[1], 2);
+	assert_int_equal(o.timer_at, 3);
 	loop_free(L);
 	close(sv[0]);
 	close(sv[1]);
@@ -514,6 +583,7 @@ main(void)
 		cmocka_unit_test(test_file_ops),
 		cmocka_unit_test(test_offload),
 		cmocka_unit_test(test_peer_close_delivered),
+		cmocka_unit_test(test_ready_answer_before_due_timer),
 		cmocka_unit_test(test_timers_in_order),
 		cmocka_unit_test(test_periodic_timer),
 		cmocka_unit_test(test_del_closes_fd),

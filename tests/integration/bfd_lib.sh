@@ -138,7 +138,7 @@ bfd_test() {
 		e2e_conf 254 bgp 1 2
 	fi
 	log "dataplane: ports p0, p1 on net_af_packet, exception path on"
-	e2e_start_dp 200 1 2
+	e2e_start_dp 900 1 2
 	log "ixgate-control, kernel-routes from the node daemon's table"
 	e2e_start_ctld
 

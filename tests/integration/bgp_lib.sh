@@ -344,7 +344,8 @@ e2e_conf() {
 # e2e_start_dp SECONDS N...: the dataplane in the node namespace (more
 # of its options in E2E_DP_ARGS, split on spaces); waits
 # for the TAPs of members N..., then hides the veths from the node's
-# kernel (as a NIC bound to DPDK would be).
+# kernel (as a NIC bound to DPDK would be). SECONDS (--duration) is a
+# ceiling: the scripts stop it with e2e_stop_dp (900, as start_dp's).
 e2e_start_dp() {
 	local secs=$1 n v
 	shift
@@ -356,7 +357,9 @@ e2e_start_dp() {
 		--json-out "$TMP/final.json" ${E2E_DP_ARGS:-} \
 		>"$TMP/dp.out" 2>"$TMP/dp.err"
 	DP_PID=$BG_PID
-	wait_for 30 grep -q "worker(s)" "$TMP/dp.err" ||
+	# Bounds for a loaded machine (control_lib.sh's start_dp: an ASan
+	# dataplane at load 30 took more than 20 s); met at once when idle.
+	wait_for 120 grep -q "worker(s)" "$TMP/dp.err" ||
 		{ cat "$TMP/dp.err" >&2; fail "dataplane did not start"; }
 	for n in "$@"; do
 		wait_for 10 ip -n "$BGP_NODE_NS" link show "ixg-p$((n - 1))" ||
@@ -386,7 +389,7 @@ e2e_start_ctld() {
 		--audit-log "$AUDIT" --state-dir "$STATE" \
 		>>"$TMP/ctld.out" 2>>"$TMP/ctld.err"
 	CTLD_PID=$BG_PID
-	wait_for 10 test -S "$CTL_SOCK" ||
+	wait_for 60 test -S "$CTL_SOCK" ||
 		{ cat "$TMP/ctld.err" >&2; fail "ixgate-control socket never appeared"; }
 	wait_for 20 dp_is_connected ||
 		{ cat "$TMP/ctld.err" >&2; fail "ixgate-control never connected"; }

@@ -100,6 +100,21 @@ dp_is_connected() {
 	ctl show generation | grep -q "^dataplane *connected"
 }
 
+# reload_connected OUT: `ixgatectl reload` (its output in OUT) once the
+# daemon has its dataplane. Under load a stall of the daemon's loop past a
+# request's 5 s deadline (a GET_STATE poll) makes it drop the connection
+# and reconnect 0.5 s later; a reload in between fails "dataplane not
+# connected" (test_prometheus did, once, at load ~30), which is not what a
+# test of the reload itself tests. On failure, the daemon's connection log.
+reload_connected() {
+	wait_for 60 dp_is_connected ||
+		{ tail -20 "$TMP/ctld.err" >&2; fail "dataplane not connected for 60 s"; }
+	ctl reload >"$1" 2>&1 && return 0
+	cat "$1" >&2
+	grep -E "dataplane (disconnected|connected)" "$TMP/ctld.err" | tail -5 >&2
+	return 1
+}
+
 # big_table [N4 [N6]]: a synthetic full-size table in $CONF_DIR/data:
 # big4.txt, N4 (default 1,048,576) IPv4 /30s in 100.64.0.0/10, and
 # big6.txt, N6 (default 300,000) IPv6 /48s in 3fff::/20. The demo's ACL

@@ -48,7 +48,7 @@ e2e_members 1 2 3
 e2e_conf 100 bird 1 2 3
 
 log "dataplane: ports p0..p2 on net_af_packet, exception path on"
-e2e_start_dp 200 1 2 3
+e2e_start_dp 900 1 2 3
 log "ixgate-control, kernel-routes from table 100"
 e2e_start_ctld
 log "node: BIRD (AS 65000), six sessions over ixg-p0..2"

@@ -44,7 +44,7 @@ e2e_members 1 2 3
 e2e_conf 254 bgp 1 2 3
 
 log "dataplane: ports p0..p2 on net_af_packet, exception path on"
-e2e_start_dp 200 1 2 3
+e2e_start_dp 900 1 2 3
 log "ixgate-control, kernel-routes from table 254, protocol bgp"
 e2e_start_ctld
 log "node: FRR (zebra, staticd, bgpd; AS 65000), six sessions over ixg-p0..2"

@@ -39,7 +39,7 @@ ip -n "$M1" -6 addr show dev eth0 scope link | grep -q "$LL1" ||
 e2e_conf 254 bgp 1 2
 
 log "dataplane: ports p0, p1 on net_af_packet, exception path on"
-e2e_start_dp 90 1 2
+e2e_start_dp 900 1 2
 log "ixgate-control, kernel-routes from table 254, protocol bgp"
 e2e_start_ctld
 log "node: FRR (zebra, staticd, bgpd; AS 65000)"

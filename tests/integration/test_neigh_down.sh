@@ -42,7 +42,7 @@ done
 [ "$(grep -c 'neighbour learn' "$CONF")" = 2 ] || fail "neighbour learn in the config"
 
 log "dataplane: ports p0..p2 on net_af_packet, --neigh-reachable-ms 4000"
-E2E_DP_ARGS="--neigh-reachable-ms 4000" e2e_start_dp 150 1 2 3
+E2E_DP_ARGS="--neigh-reachable-ms 4000" e2e_start_dp 900 1 2 3
 e2e_start_ctld
 ip -n "$BGP_NODE_NS" route add 198.18.9.0/24 table 100 proto bird \
 	nexthop via "$(e2e_member4 2)" nexthop via "$(e2e_member4 3)" ||

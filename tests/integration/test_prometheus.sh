@@ -225,7 +225,7 @@ sed -i 's|^\t\t115.84.64.0/18;|\t\t115.84.64.0/18;\n\t\t100.127.254.0/24;|' \
 	"$CONF_DIR/peers.d/asean.conf"
 grep -q 100.127.254.0/24 "$CONF_DIR/peers.d/asean.conf" || fail "config edit"
 g0=$(generation)
-ctl reload >"$TMP/reload.out" 2>&1 || { cat "$TMP/reload.out" >&2; fail "reload"; }
+reload_connected "$TMP/reload.out" || fail "reload"
 g1=$(generation)
 assert_eq "generation after the reload" $((g0 + 1)) "$g1"
 gen_in_prom() {
@@ -402,7 +402,7 @@ prom_up || fail "Prometheus lost its target during the attack"
 
 # ---- 5. certificate reload without closing the listener ------------------
 python3 - "$MPORT" "$PKI" "$CTLD_PID" "$CTL" "$CTL_SOCK" <<'EOF' || fail "certificate reload"
-import socket, ssl, sys, time, os, signal, shutil, subprocess
+import re, socket, ssl, sys, time, os, signal, shutil, subprocess
 port, pki, pid, ctl, sock = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 ctx = ssl.create_default_context(cafile=pki + "/ca.pem")
 ctx.load_cert_chain(pki + "/client.pem", pki + "/client.key")
@@ -466,7 +466,16 @@ print("# ok: a bad certificate file is refused; serial %x stays" % new_serial)
 # back to the first certificate with `ixgatectl reload`
 shutil.copy(pki + "/server.pem", pki + "/live.pem")
 shutil.copy(pki + "/server.key", pki + "/live.key")
-subprocess.run([ctl, "--socket", sock, "reload"], check=True, capture_output=True)
+# (the daemon connected to its dataplane first: control_lib.sh's
+# reload_connected)
+deadline = time.time() + 60
+while not re.search(rb"^dataplane *connected", subprocess.run(
+        [ctl, "--socket", sock, "show", "generation"],
+        capture_output=True).stdout, re.M):
+    assert time.time() < deadline, "dataplane not connected for 60 s"
+    time.sleep(0.1)
+r = subprocess.run([ctl, "--socket", sock, "reload"], capture_output=True, text=True)
+assert r.returncode == 0, "ixgatectl reload: " + r.stdout + r.stderr
 deadline = time.time() + 10
 while True:
     s = connect()
@@ -488,7 +497,7 @@ MPORT2=$(free_port)
 refused2() { ! curl -sS --max-time 2 "https://127.0.0.1:$MPORT2/healthz" -o /dev/null 2>/dev/null; }
 sed -i "s|^\tlisten 127.0.0.1:$MPORT;|&\n\tlisten 127.0.0.1:$MPORT2;|" "$CONF"
 grep -q "listen 127.0.0.1:$MPORT2;" "$CONF" || fail "could not add a listen address"
-ctl reload >"$TMP/reload2.out" 2>&1 || { cat "$TMP/reload2.out" >&2; fail "reload adding a listener"; }
+reload_connected "$TMP/reload2.out" || fail "reload adding a listener"
 wait_for 10 sh -c "curl -sS --max-time 2 --cacert '$PKI/ca.pem' --cert '$PKI/client.pem' \
 	--key '$PKI/client.key' https://127.0.0.1:$MPORT2/healthz | grep -q ready" ||
 	{ tail -5 "$TMP/ctld.err" >&2; fail "the added listener does not serve"; }
@@ -496,7 +505,7 @@ assert_contains "the added listener is logged" "$TMP/ctld.err" \
 	"metrics: serving https://127.0.0.1:$MPORT2/metrics"
 assert_eq "the first listener still serves" "ready" "$("${CURL[@]}" "$URL/healthz")"
 sed -i "/listen 127.0.0.1:$MPORT2;/d" "$CONF"
-ctl reload >"$TMP/reload3.out" 2>&1 || { cat "$TMP/reload3.out" >&2; fail "reload removing a listener"; }
+reload_connected "$TMP/reload3.out" || fail "reload removing a listener"
 wait_for 10 refused2 || fail "the removed listener still accepts"
 assert_contains "the removed listener is logged" "$TMP/ctld.err" \
 	"metrics: no longer serving 127.0.0.1:$MPORT2 \\(the configuration changed\\)"

@@ -41,7 +41,7 @@ sed -i '/^peer m2 {/a\	announce {\n\t\t198.18.2.64/27;\n\t}' "$CONF"
 grep -q '198.18.2.64/27' "$CONF" || fail "the config route for m2"
 
 log "dataplane: ports p0, p1 on net_af_packet, exception path on"
-e2e_start_dp 200 1 2
+e2e_start_dp 900 1 2
 log "ixgate-control, kernel-routes from table 100"
 e2e_start_ctld
 

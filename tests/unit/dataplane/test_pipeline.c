@@ -597,7 +597,8 @@ run_head(struct pipeline_ctx *hctx, struct burst *b)
 /*
  * What a head stage might leave that the tables do not allow: ids out of
  * range (countries, class, colour, the egress peer, the ACL rule), no
- * peer, a length past the TX tag's 20 bits. Returns 1 if it changed pm.
+ * peer, a length past the TX tag's 20 bits, bytes 0..3 that are not
+ * stage_parse's. Returns 1 if it changed pm.
  */
 static int
 perturb(struct pkt_meta *pm)
@@ -623,6 +624,10 @@ perturb(struct pkt_meta *pm)
 		pm->remark = 1;
 		break;
 	case 12: pm->dscp = (uint8_t)rnd(64); break; /* remark 0: kept */
+	/* Bytes 0..3 other than tail_forward's word (TAIL_HEAD_IPV4,
+	 * _IPV6) on a packet still VERDICT_CONTINUE: left to tail_other. */
+	case 13: pm->spare3 = (uint8_t)(1 + rnd(255)); break;
+	case 14: pm->drop_reason = (uint8_t)(1 + rnd(IXG_DROP_MAX - 1)); break;
 	default: return 0;
 	}
 	return 1;

@@ -225,10 +225,8 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 	 * the stores: no reload after them. */
 	{
 		const uint16_t port = eg->port_id;
-		const uint16_t k = out->n[port];
 
-		out->pkts[port][k] = m;
-		out->n[port] = (uint16_t)(k + 1);
+		output_append(out, port, m);
 		pm->out_port = port;
 		c->port[port].tx.packets++;
 		c->port[port].tx.bytes += len;
@@ -478,7 +476,7 @@ pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	struct pkt_meta *pm = b->meta;
 	struct pkt_meta *const end = pm + n_pkts;
 
-	output_begin(ctx, b, &a);
+	output_begin(ctx, b, out, &a);
 	tag_base = a.tag_fwd;
 	for (;;) {
 		const struct tail_stop st = tail_run(c, egress, out, pm, end,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include <emmintrin.h>
 #include <smmintrin.h> /* SSE4.1 ptest: -march=corei7 and up */
@@ -182,6 +183,18 @@ _Static_assert(sizeof(struct ixg_ctr_peer) % sizeof(uint64_t) == 0 &&
 	       "tail_words: peers in words, packets then bytes");
 
 /*
+ * The home slot of key (output_peer_pair_home) for a walk past it: the
+ * product computed again (the empty asm hides key's value), so the
+ * common case keeps no copy of it for the walk.
+ */
+static __rte_always_inline uint32_t
+tail_rehash(uint32_t key)
+{
+	__asm__("" : "+r"(key));
+	return output_peer_pair_home(key);
+}
+
+/*
  * tail_forward's packet pm/m to eg's member, past the tests of its
  * metadata, the MTU and (retag: another tag stack out than in) the
  * room for its tags: its family and MAC tested, then rewritten, handed
@@ -265,10 +278,8 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 			s[1]++;
 			s[2] += len;
 		} else if (in_peer == IXG_PEER_NONE ||
-			   !output_peer_pair_walk(
-				   c, key,
-				   home / sizeof(struct ixg_ctr_peer_pair),
-				   (uint32_t)len)) {
+			   !output_peer_pair_walk(c, key, tail_rehash(key),
+						  (uint32_t)len)) {
 			/* output_peers_direct, inline: a call in the loop
 			 * would spill two of its values (+2 a packet). */
 			uint64_t *rx = tail_words(
@@ -422,6 +433,30 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 	return 0;
 }
 
+/*
+ * pipeline_tail_prefetch's look ahead: packet q's peer pair home slot and
+ * country pair cell (as tail_send finds them) prefetched TAIL_PF_AHEAD
+ * packets before tail_send counts it. Any metadata: a prefetch does not
+ * fault.
+ */
+#define TAIL_PF_AHEAD 4
+static __rte_always_inline void
+tail_prefetch(const struct ixg_lcore_counters *c, const struct pkt_meta *q)
+{
+	uint32_t ids;
+	uint16_t src_hi;
+
+	memcpy(&ids, &q->in_peer, sizeof(ids));
+	memcpy(&src_hi, (const uint8_t *)q + TAIL_SRC_HI_AT, sizeof(src_hi));
+	rte_prefetch0((const char *)c +
+		      offsetof(struct ixg_lcore_counters, peer_pair) +
+		      output_peer_pair_home_at(ids << 16 | ids >> 16));
+	rte_prefetch0((const char *)c +
+		      offsetof(struct ixg_lcore_counters, country_pair) +
+		      ((size_t)src_hi | (uint8_t)q->dst_country) *
+			      sizeof(struct ixg_ctr_pb));
+}
+
 /* Where tail_run stopped, and the bytes its packets were received with:
  * returned in two registers (a pointer to the sum would hold a third
  * through the loop). */
@@ -436,18 +471,38 @@ struct tail_stop {
  * of line, with only these values live in its loop: they stay in
  * registers.
  */
+static __rte_always_inline struct tail_stop
+tail_loop(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	  struct burst_out *out, struct pkt_meta *pm, struct pkt_meta *end,
+	  struct rte_mbuf **pp, uint64_t tag_base, const int pf)
+{
+	uint64_t rx = 0;
+
+	for (; pm < end; pm++, pp++) {
+		if (pf && pm + TAIL_PF_AHEAD < end)
+			tail_prefetch(c, pm + TAIL_PF_AHEAD);
+		if (unlikely(!tail_forward(c, egress, out, pm, *pp, tag_base,
+					   &rx)))
+			break;
+	}
+	return (struct tail_stop){pm, rx};
+}
+
 static __rte_noinline PIPELINE_NO_SLP struct tail_stop
 tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 	 struct burst_out *out, struct pkt_meta *pm, struct pkt_meta *end,
 	 struct rte_mbuf **pp, uint64_t tag_base)
 {
-	uint64_t rx = 0;
+	return tail_loop(c, egress, out, pm, end, pp, tag_base, 0);
+}
 
-	for (; pm < end; pm++, pp++)
-		if (unlikely(!tail_forward(c, egress, out, pm, *pp, tag_base,
-					   &rx)))
-			break;
-	return (struct tail_stop){pm, rx};
+/* tail_run with tail_prefetch, for pipeline_tail_prefetch. */
+static __rte_noinline PIPELINE_NO_SLP struct tail_stop
+tail_run_pf(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	    struct burst_out *out, struct pkt_meta *pm, struct pkt_meta *end,
+	    struct rte_mbuf **pp, uint64_t tag_base)
+{
+	return tail_loop(c, egress, out, pm, end, pp, tag_base, 1);
 }
 
 /*
@@ -464,8 +519,9 @@ tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
  * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the peers'
  * counters from the pair slots (helper ctr5)").
  */
-PIPELINE_NO_SLP void
-pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
+static __rte_always_inline void
+tail_burst(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
+	   const int pf)
 {
 	const unsigned n_pkts = b->n;
 	const struct tbl_egress *const egress = ctx->t->egress;
@@ -479,9 +535,10 @@ pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	output_begin(ctx, b, out, &a);
 	tag_base = a.tag_fwd;
 	for (;;) {
-		const struct tail_stop st = tail_run(c, egress, out, pm, end,
-						     &b->pkts[pm - b->meta],
-						     tag_base);
+		const struct tail_stop st =
+			(pf ? tail_run_pf : tail_run)(c, egress, out, pm, end,
+						      &b->pkts[pm - b->meta],
+						      tag_base);
 
 		pm = st.pm;
 		rx_bytes += st.rx_bytes;
@@ -492,6 +549,20 @@ pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	}
 	a.rx_bytes += rx_bytes;
 	output_end(ctx, b, out, &a, dropped);
+}
+
+PIPELINE_NO_SLP void
+pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
+{
+	tail_burst(ctx, b, out, 0);
+}
+
+/* See pipeline.h. */
+PIPELINE_NO_SLP void
+pipeline_tail_prefetch(struct pipeline_ctx *ctx, struct burst *b,
+		       struct burst_out *out)
+{
+	tail_burst(ctx, b, out, 1);
 }
 
 /* See pipeline.h. Replay or test thread. */

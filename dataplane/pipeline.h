@@ -385,6 +385,14 @@ void pipeline_tail(struct pipeline_ctx *ctx, struct burst *b,
 		   struct burst_out *out);
 
 /*
+ * pipeline_tail with each packet's peer pair slot and country pair cell
+ * prefetched a few packets ahead (pipeline.c, tail_prefetch): the same
+ * results; the other side of pipeline_bench --ab-tailpf.
+ */
+void pipeline_tail_prefetch(struct pipeline_ctx *ctx, struct burst *b,
+			    struct burst_out *out);
+
+/*
  * pipeline_run with `after(stage, b, arg)` called after each stage, for
  * replay's --trace-stages and tests: the same stages in the same order,
  * each over the whole burst (the tail not fused), to the same results;

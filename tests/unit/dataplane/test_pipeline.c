@@ -634,8 +634,9 @@ perturb(struct pkt_meta *pm)
 }
 
 /*
- * pipeline_tail (its fast path, tail_forward, and the rest) against
- * stage_rewrite then stage_output on any metadata: the head stages over
+ * pipeline_tail (its fast path, tail_forward, and the rest; on odd rounds
+ * pipeline_tail_prefetch) against stage_rewrite then stage_output on any
+ * metadata: the head stages over
  * 300 random bursts, then ids out of range written into some packets
  * (perturb), the same on both sides; the same metadata, frames, tags,
  * counter blocks and sample records after the tail.
@@ -664,7 +665,11 @@ test_tail_any_metadata(void **state)
 				changed++;
 			}
 		}
-		pipeline_tail(&a.ctx, &a.b, &a.out);
+		/* Odd rounds: the prefetching copy (--ab-tailpf's B). */
+		if (round & 1)
+			pipeline_tail_prefetch(&a.ctx, &a.b, &a.out);
+		else
+			pipeline_tail(&a.ctx, &a.b, &a.out);
 		stage_rewrite(&o.ctx, &o.b);
 		stage_output(&o.ctx, &o.b, &o.out);
 		for (i = 0; i < n; i++) {

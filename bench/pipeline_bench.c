@@ -602,9 +602,8 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 				else
 					pipeline_tail(ctx, b, out);
 				t[1] = rte_rdtsc();
-				res->ab[side][res->n_ab[side]++] =
-					(uint32_t)RTE_MIN(t[1] - t[0],
-							  UINT32_MAX);
+				res->ab[side][res->n_ab[side]++] = (uint32_t)
+					RTE_MIN(t[1] - t[0], UINT32_MAX);
 				break;
 			}
 			if (ab_t[0] != NULL)

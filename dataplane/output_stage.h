@@ -43,8 +43,7 @@ _Static_assert(offsetof(struct burst_out, pkts) % sizeof(void *) == 0 &&
 		       IXG_MAX_PORTS == 32 && PIPELINE_BURST == 32,
 	       "burst_out.at: 16-bit word indices, four 16-byte vectors");
 #define OUTPUT_AT(p)                                                           \
-	(offsetof(struct burst_out, pkts) / sizeof(void *) +                   \
-	 (p) * PIPELINE_BURST)
+	(offsetof(struct burst_out, pkts) / sizeof(void *) + (p)*PIPELINE_BURST)
 #define OUTPUT_AT8(p)                                                          \
 	OUTPUT_AT(p), OUTPUT_AT(p + 1), OUTPUT_AT(p + 2), OUTPUT_AT(p + 3),    \
 		OUTPUT_AT(p + 4), OUTPUT_AT(p + 5), OUTPUT_AT(p + 6),          \

@@ -535,10 +535,9 @@ tail_burst(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
 	output_begin(ctx, b, out, &a);
 	tag_base = a.tag_fwd;
 	for (;;) {
-		const struct tail_stop st =
-			(pf ? tail_run_pf : tail_run)(c, egress, out, pm, end,
-						      &b->pkts[pm - b->meta],
-						      tag_base);
+		const struct tail_stop st = (pf ? tail_run_pf : tail_run)(
+			c, egress, out, pm, end, &b->pkts[pm - b->meta],
+			tag_base);
 
 		pm = st.pm;
 		rx_bytes += st.rx_bytes;

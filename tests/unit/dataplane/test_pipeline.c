@@ -624,8 +624,6 @@ perturb(struct pkt_meta *pm)
 		pm->remark = 1;
 		break;
 	case 12: pm->dscp = (uint8_t)rnd(64); break; /* remark 0: kept */
-	/* Bytes 0..3 other than tail_forward's word (TAIL_HEAD_IPV4,
-	 * _IPV6) on a packet still VERDICT_CONTINUE: left to tail_other. */
 	case 13: pm->spare3 = (uint8_t)(1 + rnd(255)); break;
 	case 14: pm->drop_reason = (uint8_t)(1 + rnd(IXG_DROP_MAX - 1)); break;
 	default: return 0;
@@ -742,8 +740,8 @@ test_tail_appends_after_n(void **state)
 			/* Punts are not in out->pkts: handed back each time. */
 			a.out.n_punt = o.out.n_punt = 0;
 			pipeline_run(&a.ctx, &a.b, &a.out);
-			pipeline_run_observed(&o.ctx, &o.b, &o.out,
-					      no_op_after, &calls);
+			pipeline_run_observed(&o.ctx, &o.b, &o.out, no_op_after,
+					      &calls);
 			for (unsigned i = 0; i < a.out.n_punt; i++) {
 				rte_pktmbuf_free(a.out.punt[i]);
 				rte_pktmbuf_free(o.out.punt[i]);

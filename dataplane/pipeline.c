@@ -514,10 +514,10 @@ tail_run_pf(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
  * completed after the last decision (output_end), as stage_output does,
  * and the dropped mbufs freed in one call there. The common forwarded
  * packet takes tail_forward, the others tail_other. Worker thread.
- * Cost: 100.9 instructions a packet on the real table through the ports
- * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 100.7
- * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the peers'
- * counters from the pair slots (helper ctr5)").
+ * Cost: 96.7 instructions a packet on the real table through the ports
+ * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 96.5
+ * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the tail,
+ * structurally (helper tail6)").
  */
 static __rte_always_inline void
 tail_burst(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,

@@ -44,6 +44,11 @@
  *                     level taken by the gather, across the burst); both
  *                     stage_sav.
  *                     --ab-walk6 --ab-same: stage_lookup both (A/A)
+ *     --ab-tailpf     the same A/B on pipeline_run's calls, side A's
+ *                     tail pipeline_tail, side B's
+ *                     pipeline_tail_prefetch (each packet's peer pair
+ *                     slot and country pair cell prefetched 4 packets
+ *                     ahead). --ab-tailpf --ab-same: pipeline_tail both
  *
  * Without EAL args after "--" it runs on anonymous memory:
  *   --no-huge -m MB --no-shconf --no-pci --no-telemetry -l 0
@@ -170,6 +175,7 @@ static struct {
 	int ab_prefetch; /* any A/B: --ab-prefetch or --ab-root6 */
 	int ab_root6, ab_same, root16;
 	int ab_walk6; /* --ab-walk6 */
+	int ab_tailpf; /* --ab-tailpf */
 	double spec_seconds;
 	double tsc_overhead;
 	struct build_result b_routes, b_full, b_small;
@@ -582,6 +588,24 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 			const int chained = opt.ab_walk6 && side == 0 &&
 					    !opt.ab_same;
 
+			if (opt.ab_tailpf) {
+				/* --ab-tailpf: pipeline_run's calls, the tail
+				 * pipeline_tail (A) or pipeline_tail_prefetch
+				 * (B; A with --ab-same). */
+				t[0] = rte_rdtsc();
+				pipeline_head(ctx, b);
+#define X_AB_MID(id, name, args) PIPELINE_CALL(name, args);
+				PIPELINE_MID_STAGES(X_AB_MID)
+#undef X_AB_MID
+				if (side == 1 && !opt.ab_same)
+					pipeline_tail_prefetch(ctx, b, out);
+				else
+					pipeline_tail(ctx, b, out);
+				t[1] = rte_rdtsc();
+				res->ab[side][res->n_ab[side]++] = (uint32_t)
+					RTE_MIN(t[1] - t[0], UINT32_MAX);
+				break;
+			}
 			if (ab_t[0] != NULL)
 				ctx->t = ab_t[side];
 			t[0] = rte_rdtsc();
@@ -908,7 +932,16 @@ print_table(void)
 			fprintf(stderr, " %s %.1f", pipeline_stage_name(s),
 				sc->stage[s]);
 		fprintf(stderr, "\n");
-		if (opt.ab_walk6)
+		if (opt.ab_tailpf)
+			fprintf(stderr,
+				"%13s --ab-tailpf%s: A (pipeline_tail) %.1f, B "
+				"(%s) %.1f cycles/packet (median burst), B/A "
+				"%.3f (median of the rounds' ratios)\n",
+				"", opt.ab_same ? " --ab-same" : "", sc->ab[0],
+				opt.ab_same ? "pipeline_tail"
+					    : "pipeline_tail_prefetch",
+				sc->ab[1], sc->ab_ratio);
+		else if (opt.ab_walk6)
 			fprintf(stderr,
 				"%13s --ab-walk6%s: A (%s) %.1f, B "
 				"(stage_lookup) "
@@ -1243,7 +1276,7 @@ usage(const char *prog)
 		"       [--rounds N] [--mem MB] [--memory] [--no-stages] "
 		"[--callgrind] [--selftest] [--ab-prefetch]\n"
 		"       [--ab-root6 [--ab-same]] [--root16]\n"
-		"       [--ab-walk6 [--ab-same]]\n"
+		"       [--ab-walk6 [--ab-same]] [--ab-tailpf [--ab-same]]\n"
 		"       [-- EAL args]\n",
 		prog);
 }
@@ -1288,6 +1321,7 @@ parse_args(int argc, char **argv)
 		{"ab-same", no_argument, NULL, 'Q'},
 		{"root16", no_argument, NULL, 'W'},
 		{"ab-walk6", no_argument, NULL, 'K'},
+		{"ab-tailpf", no_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1333,6 +1367,7 @@ parse_args(int argc, char **argv)
 		case 'Q': opt.ab_same = 1; break;
 		case 'W': opt.root16 = 1; break;
 		case 'K': opt.ab_walk6 = opt.ab_prefetch = 1; break;
+		case 'T': opt.ab_tailpf = opt.ab_prefetch = 1; break;
 		default: usage(argv[0]); return -1;
 		}
 		if (end != NULL && *end != '\0') {

@@ -75,7 +75,7 @@ stage_output(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	struct output_acc a;
 	unsigned i;
 
-	output_begin(ctx, b, &a);
+	output_begin(ctx, b, out, &a);
 	for (i = 0; i < n_pkts; i++)
 		output_one(c, b, out, &a, dropped, i);
 	output_end(ctx, b, out, &a, dropped);

@@ -17,6 +17,8 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include <emmintrin.h>
+
 #include "pipeline.h"
 #include "sample.h"
 
@@ -28,6 +30,59 @@ struct output_acc {
 	/* The rest of the burst is forwarded. */
 	unsigned n_drop, n_local, n_punt;
 };
+
+/*
+ * out->at (pipeline.h) from out->n (output_begin) and back (output_end):
+ * at[p] = n[p] + output_at_base[p], the index of out->pkts[p][n[p]] in
+ * 8-byte words from out. Four 16-byte adds each way a burst; an append
+ * (output_append) is then a load, a store and an add, where n[p] and
+ * pkts[p][k] took the index from port and k and a copy of k.
+ */
+_Static_assert(offsetof(struct burst_out, pkts) % sizeof(void *) == 0 &&
+		       sizeof(struct burst_out) / sizeof(void *) < 65536 &&
+		       IXG_MAX_PORTS == 32 && PIPELINE_BURST == 32,
+	       "burst_out.at: 16-bit word indices, four 16-byte vectors");
+#define OUTPUT_AT(p)                                                           \
+	(offsetof(struct burst_out, pkts) / sizeof(void *) + (p)*PIPELINE_BURST)
+#define OUTPUT_AT8(p)                                                          \
+	OUTPUT_AT(p), OUTPUT_AT(p + 1), OUTPUT_AT(p + 2), OUTPUT_AT(p + 3),    \
+		OUTPUT_AT(p + 4), OUTPUT_AT(p + 5), OUTPUT_AT(p + 6),          \
+		OUTPUT_AT(p + 7)
+static const uint16_t output_at_base[IXG_MAX_PORTS] __rte_aligned(16) = {
+	OUTPUT_AT8(0), OUTPUT_AT8(8), OUTPUT_AT8(16), OUTPUT_AT8(24)};
+
+static __rte_always_inline void
+output_at_begin(struct burst_out *out)
+{
+	for (unsigned v = 0; v < IXG_MAX_PORTS; v += 8)
+		_mm_storeu_si128(
+			(__m128i *)&out->at[v],
+			_mm_add_epi16(
+				_mm_loadu_si128((const __m128i *)&out->n[v]),
+				_mm_load_si128(
+					(const __m128i *)&output_at_base[v])));
+}
+
+static __rte_always_inline void
+output_at_end(struct burst_out *out)
+{
+	for (unsigned v = 0; v < IXG_MAX_PORTS; v += 8)
+		_mm_storeu_si128(
+			(__m128i *)&out->n[v],
+			_mm_sub_epi16(
+				_mm_loadu_si128((const __m128i *)&out->at[v]),
+				_mm_load_si128(
+					(const __m128i *)&output_at_base[v])));
+}
+
+/* m to out->pkts[port], between output_begin and output_end. The store
+ * may alias at[] for gcc, which then adds to it in memory. */
+static __rte_always_inline void
+output_append(struct burst_out *out, uint16_t port, struct rte_mbuf *m)
+{
+	((struct rte_mbuf **)out)[out->at[port]] = m;
+	out->at[port]++;
+}
 
 #define PEER_PAIR_PROBES 8
 
@@ -144,7 +199,7 @@ output_other(struct ixg_lcore_counters *c, struct burst *b,
 		a->n_local++;
 		p = pm->in_port;
 		out_tag_set(m, OUT_TAG_LOCAL, pm);
-		out->pkts[p][out->n[p]++] = m;
+		output_append(out, p, m);
 		return;
 	}
 	if (pm->verdict == VERDICT_PUNT) {
@@ -173,17 +228,18 @@ output_other(struct ixg_lcore_counters *c, struct burst *b,
 
 		p = pm->in_port;
 		out_tag_set(g, OUT_TAG_GENERATED, pm);
-		out->pkts[p][out->n[p]++] = g;
+		output_append(out, p, g);
 		c->icmp_generated++;
 		a->in->generated++;
 	}
 }
 
-/* Start a burst's count. */
+/* Start a burst's count (and out's appends: output_at_begin). */
 static inline void
 output_begin(struct pipeline_ctx *ctx, const struct burst *b,
-	     struct output_acc *a)
+	     struct burst_out *out, struct output_acc *a)
 {
+	output_at_begin(out);
 	a->in = &ctx->ctr->port[b->port];
 	a->rx_bytes = 0;
 	a->tag_fwd = out_tag_base(OUT_TAG_FORWARD, b->port);
@@ -260,12 +316,9 @@ output_fwd(struct ixg_lcore_counters *c, struct burst *b, struct burst_out *out,
 	const struct pkt_meta *pm = &b->meta[i];
 	const uint16_t out_peer = pm->out_peer;
 	struct rte_mbuf *m = b->pkts[i];
-	uint16_t k;
 
 	output_tag_store(m, output_fwd_tag(tx_tag, a->tag_fwd, in_peer, len));
-	k = out->n[out_port];
-	out->pkts[out_port][k] = m;
-	out->n[out_port] = (uint16_t)(k + 1);
+	output_append(out, out_port, m);
 	output_fwd_counts(c, pm, in_peer, out_peer, out_port, len);
 }
 
@@ -336,6 +389,7 @@ output_end(struct pipeline_ctx *ctx, const struct burst *b,
 	const unsigned n_pkts = b->n;
 	const unsigned n_fwd = n_pkts - a->n_drop - a->n_local - a->n_punt;
 
+	output_at_end(out);
 	if (unlikely(ctx->sample_n != 0))
 		sample_complete(ctx, b);
 	in->rx.packets += n_pkts;

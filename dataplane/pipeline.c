@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include <emmintrin.h>
 #include <smmintrin.h> /* SSE4.1 ptest: -march=corei7 and up */
@@ -87,6 +88,21 @@ _Static_assert(offsetof(struct pkt_meta, rx_len) == 80 &&
 		       sizeof(struct pkt_meta) == 88,
 	       "tail_forward: rx_len, remark, l2_mcast, gen and the padding "
 	       "(zeroed by stage_parse) in one word");
+/*
+ * Bytes 0..3 of a packet tail_forward takes, as one little-endian word:
+ * VERDICT_CONTINUE, drop_reason 0, the family, spare3 0 (what stage_parse
+ * leaves a packet it passes); any other word goes to tail_other. One
+ * compare where the verdict's and the family's took a load and two.
+ */
+_Static_assert(offsetof(struct pkt_meta, verdict) == 0 &&
+		       offsetof(struct pkt_meta, drop_reason) == 1 &&
+		       offsetof(struct pkt_meta, l3) == 2 &&
+		       offsetof(struct pkt_meta, spare3) == 3 &&
+		       VERDICT_CONTINUE == 0,
+	       "tail_send: bytes 0..3 as one word");
+#define TAIL_HEAD_IPV4 ((uint32_t)L3_IPV4 << 16)
+#define TAIL_HEAD_IPV6 ((uint32_t)L3_IPV6 << 16)
+
 static const uint8_t tail_limits[16] __rte_aligned(16) = {
 	0xff, /* icmp_type */
 	COLOUR_RED, /* colour */
@@ -167,6 +183,18 @@ _Static_assert(sizeof(struct ixg_ctr_peer) % sizeof(uint64_t) == 0 &&
 	       "tail_words: peers in words, packets then bytes");
 
 /*
+ * The home slot of key (output_peer_pair_home) for a walk past it: the
+ * product computed again (the empty asm hides key's value), so the
+ * common case keeps no copy of it for the walk.
+ */
+static __rte_always_inline uint32_t
+tail_rehash(uint32_t key)
+{
+	__asm__("" : "+r"(key));
+	return output_peer_pair_home(key);
+}
+
+/*
  * tail_forward's packet pm/m to eg's member, past the tests of its
  * metadata, the MTU and (retag: another tag stack out than in) the
  * room for its tags: its family and MAC tested, then rewritten, handed
@@ -176,53 +204,42 @@ _Static_assert(sizeof(struct ixg_ctr_peer) % sizeof(uint64_t) == 0 &&
 static __rte_always_inline int
 tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 	  struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
-	  uint64_t tag_base, uint64_t *rx_bytes, const int retag)
+	  uint64_t len, uint64_t tag_base, uint64_t *rx_bytes, const int v6,
+	  const int retag)
 {
 	uint8_t *base, *ip;
 	uint64_t dmac;
 
 	/* The family's MAC (the neighbour table may store a learned one at
 	 * any time: one relaxed load) and header words: each family its
-	 * own code, their offsets constants. The L2 header first, then the
-	 * IP header, which stays where it is. With the tag stack as deep as
-	 * the received one, l2_len (stage_parse's 14 + 4 per tag) is what
-	 * rewrite_l2 would write, 6 + eg->len: the IP header is there. */
+	 * own code (v6 a constant), their offsets constants. The L2 header
+	 * first, then the IP header, which stays where it is. With the tag
+	 * stack as deep as the received one, l2_len (stage_parse's 14 + 4
+	 * per tag) is what rewrite_l2 would write, 6 + eg->len: the IP
+	 * header is there. */
 	base = rte_pktmbuf_mtod(m, uint8_t *);
-	if (likely(pm->l3 == L3_IPV4)) {
-		dmac = __atomic_load_n(&eg->mac[0], __ATOMIC_RELAXED);
-		if (unlikely(dmac == 0))
-			return 0;
-		ip = retag ? base + pm->l2_len
-			   : base + ETH_ADDRS_LEN / 2 + eg->len;
-		if (retag)
-			base = tail_retag(m, pm, eg);
-		rewrite_l2_at(base, eg, dmac, 0);
-		rewrite_ipv4_ttl(ip);
-	} else if (pm->l3 == L3_IPV6) {
-		dmac = __atomic_load_n(&eg->mac[1], __ATOMIC_RELAXED);
-		if (unlikely(dmac == 0))
-			return 0;
-		ip = retag ? base + pm->l2_len
-			   : base + ETH_ADDRS_LEN / 2 + eg->len;
-		if (retag)
-			base = tail_retag(m, pm, eg);
-		rewrite_l2_at(base, eg, dmac, 1);
-		rewrite_ipv6_hl(ip);
-	} else {
+	dmac = __atomic_load_n(&eg->mac[v6], __ATOMIC_RELAXED);
+	if (unlikely(dmac == 0))
 		return 0;
-	}
+	ip = retag ? base + pm->l2_len : base + ETH_ADDRS_LEN / 2 + eg->len;
+	if (retag)
+		base = tail_retag(m, pm, eg);
+	rewrite_l2_at(base, eg, dmac, v6);
+	if (v6)
+		rewrite_ipv6_hl(ip);
+	else
+		rewrite_ipv4_ttl(ip);
 	/* Handed out, then counted (the frame's stores may alias the
 	 * metadata for the compiler: its fields are read after them). What
 	 * more than one count uses is read once, the rest where it is used
 	 * (after counter stores that may alias it: one load each). ids:
-	 * in_peer, then out_peer (little-endian, tail_limits). */
-	const uint64_t len = pm->rx_len;
+	 * in_peer, then out_peer (little-endian, tail_limits). len is the
+	 * word at rx_len (tail_forward: rx_len, the rest 0), read before
+	 * the stores: no reload after them. */
 	{
 		const uint16_t port = eg->port_id;
-		const uint16_t k = out->n[port];
 
-		out->pkts[port][k] = m;
-		out->n[port] = (uint16_t)(k + 1);
+		output_append(out, port, m);
 		pm->out_port = port;
 		c->port[port].tx.packets++;
 		c->port[port].tx.bytes += len;
@@ -261,10 +278,8 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 			s[1]++;
 			s[2] += len;
 		} else if (in_peer == IXG_PEER_NONE ||
-			   !output_peer_pair_walk(
-				   c, key,
-				   home / sizeof(struct ixg_ctr_peer_pair),
-				   (uint32_t)len)) {
+			   !output_peer_pair_walk(c, key, tail_rehash(key),
+						  (uint32_t)len)) {
 			/* output_peers_direct, inline: a call in the loop
 			 * would spill two of its values (+2 a packet). */
 			uint64_t *rx = tail_words(
@@ -350,9 +365,9 @@ tail_other(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
  * call: the burst loop's values stay in registers.
  */
 static __rte_always_inline int
-tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
-	     struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
-	     uint64_t tag_base, uint64_t *rx_bytes)
+tail_family(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	    struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
+	    uint64_t tag_base, uint64_t *rx_bytes, const int v6)
 {
 	const size_t out_peer = pm->out_peer;
 	const struct tbl_egress *eg;
@@ -368,10 +383,10 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 	/* rx_len within the TX tag's 20 bits and no remark (the DSCP as
 	 * received: tail_send leaves it; a remarked packet goes to
 	 * rewrite_one), l2_mcast and gen 0 (what a packet still
-	 * VERDICT_CONTINUE has): the word at rx_len below 2^20. */
+	 * VERDICT_CONTINUE has): the word at rx_len below 2^20, which is
+	 * then rx_len. */
 	memcpy(&len_word, &pm->rx_len, sizeof(len_word));
-	if (unlikely(pm->verdict != VERDICT_CONTINUE ||
-		     !_mm_testz_si128(over, over) || pm->ttl <= 1 ||
+	if (unlikely(!_mm_testz_si128(over, over) || pm->ttl <= 1 ||
 		     len_word > 0xfffff))
 		return 0;
 	eg = &egress[out_peer];
@@ -381,10 +396,65 @@ tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 	 * start (rewrite_l2), unless the mbuf has no room for it (left to
 	 * rewrite_one's mtu_exceeded). */
 	if (likely(eg->tags == pm->n_vlans))
-		return tail_send(c, eg, out, pm, m, tag_base, rx_bytes, 0);
+		return tail_send(c, eg, out, pm, m, len_word, tag_base,
+				 rx_bytes, v6, 0);
 	if (!tail_retag_fits(m, pm, eg))
 		return 0;
-	return tail_send(c, eg, out, pm, m, tag_base, rx_bytes, 1);
+	return tail_send(c, eg, out, pm, m, len_word, tag_base, rx_bytes, v6,
+			 1);
+}
+
+/*
+ * The fused tail's common case: packet pm/m, VERDICT_CONTINUE, IP, its
+ * ids within the tables' ranges (tail_limits), to a member with a
+ * resolved MAC, within the TTL and the MTU, with room in the mbuf for
+ * the egress tag stack. Rewritten and counted at once, as rewrite_one
+ * and output_rx + output_fwd would, every test made before the first
+ * store; 0 (nothing written) for any other packet, which the caller
+ * hands to them (tail_other). rx_bytes: the burst's received bytes. No
+ * call: the burst loop's values stay in registers. The verdict and the
+ * family first, as one word (TAIL_HEAD_IPV4, _IPV6): each family its
+ * own copy of the rest (tail_family).
+ */
+static __rte_always_inline int
+tail_forward(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	     struct burst_out *out, struct pkt_meta *pm, struct rte_mbuf *m,
+	     uint64_t tag_base, uint64_t *rx_bytes)
+{
+	uint32_t head;
+
+	memcpy(&head, pm, sizeof(head));
+	if (likely(head == TAIL_HEAD_IPV4))
+		return tail_family(c, egress, out, pm, m, tag_base, rx_bytes,
+				   0);
+	if (head == TAIL_HEAD_IPV6)
+		return tail_family(c, egress, out, pm, m, tag_base, rx_bytes,
+				   1);
+	return 0;
+}
+
+/*
+ * pipeline_tail_prefetch's look ahead: packet q's peer pair home slot and
+ * country pair cell (as tail_send finds them) prefetched TAIL_PF_AHEAD
+ * packets before tail_send counts it. Any metadata: a prefetch does not
+ * fault.
+ */
+#define TAIL_PF_AHEAD 4
+static __rte_always_inline void
+tail_prefetch(const struct ixg_lcore_counters *c, const struct pkt_meta *q)
+{
+	uint32_t ids;
+	uint16_t src_hi;
+
+	memcpy(&ids, &q->in_peer, sizeof(ids));
+	memcpy(&src_hi, (const uint8_t *)q + TAIL_SRC_HI_AT, sizeof(src_hi));
+	rte_prefetch0((const char *)c +
+		      offsetof(struct ixg_lcore_counters, peer_pair) +
+		      output_peer_pair_home_at(ids << 16 | ids >> 16));
+	rte_prefetch0((const char *)c +
+		      offsetof(struct ixg_lcore_counters, country_pair) +
+		      ((size_t)src_hi | (uint8_t)q->dst_country) *
+			      sizeof(struct ixg_ctr_pb));
 }
 
 /* Where tail_run stopped, and the bytes its packets were received with:
@@ -401,18 +471,38 @@ struct tail_stop {
  * of line, with only these values live in its loop: they stay in
  * registers.
  */
+static __rte_always_inline struct tail_stop
+tail_loop(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	  struct burst_out *out, struct pkt_meta *pm, struct pkt_meta *end,
+	  struct rte_mbuf **pp, uint64_t tag_base, const int pf)
+{
+	uint64_t rx = 0;
+
+	for (; pm < end; pm++, pp++) {
+		if (pf && pm + TAIL_PF_AHEAD < end)
+			tail_prefetch(c, pm + TAIL_PF_AHEAD);
+		if (unlikely(!tail_forward(c, egress, out, pm, *pp, tag_base,
+					   &rx)))
+			break;
+	}
+	return (struct tail_stop){pm, rx};
+}
+
 static __rte_noinline PIPELINE_NO_SLP struct tail_stop
 tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
 	 struct burst_out *out, struct pkt_meta *pm, struct pkt_meta *end,
 	 struct rte_mbuf **pp, uint64_t tag_base)
 {
-	uint64_t rx = 0;
+	return tail_loop(c, egress, out, pm, end, pp, tag_base, 0);
+}
 
-	for (; pm < end; pm++, pp++)
-		if (unlikely(!tail_forward(c, egress, out, pm, *pp, tag_base,
-					   &rx)))
-			break;
-	return (struct tail_stop){pm, rx};
+/* tail_run with tail_prefetch, for pipeline_tail_prefetch. */
+static __rte_noinline PIPELINE_NO_SLP struct tail_stop
+tail_run_pf(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
+	    struct burst_out *out, struct pkt_meta *pm, struct pkt_meta *end,
+	    struct rte_mbuf **pp, uint64_t tag_base)
+{
+	return tail_loop(c, egress, out, pm, end, pp, tag_base, 1);
 }
 
 /*
@@ -424,13 +514,14 @@ tail_run(struct ixg_lcore_counters *c, const struct tbl_egress *egress,
  * completed after the last decision (output_end), as stage_output does,
  * and the dropped mbufs freed in one call there. The common forwarded
  * packet takes tail_forward, the others tail_other. Worker thread.
- * Cost: 100.9 instructions a packet on the real table through the ports
- * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 100.7
- * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the peers'
- * counters from the pair slots (helper ctr5)").
+ * Cost: 96.7 instructions a packet on the real table through the ports
+ * (bench/ixgate-bench compare --callgrind, bench/callgrind_stages.py), 96.5
+ * on pipeline_bench's 16 routes (bench/README.md, "Issue 12, the tail,
+ * structurally (helper tail6)").
  */
-PIPELINE_NO_SLP void
-pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
+static __rte_always_inline void
+tail_burst(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out,
+	   const int pf)
 {
 	const unsigned n_pkts = b->n;
 	const struct tbl_egress *const egress = ctx->t->egress;
@@ -441,12 +532,12 @@ pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	struct pkt_meta *pm = b->meta;
 	struct pkt_meta *const end = pm + n_pkts;
 
-	output_begin(ctx, b, &a);
+	output_begin(ctx, b, out, &a);
 	tag_base = a.tag_fwd;
 	for (;;) {
-		const struct tail_stop st = tail_run(c, egress, out, pm, end,
-						     &b->pkts[pm - b->meta],
-						     tag_base);
+		const struct tail_stop st = (pf ? tail_run_pf : tail_run)(
+			c, egress, out, pm, end, &b->pkts[pm - b->meta],
+			tag_base);
 
 		pm = st.pm;
 		rx_bytes += st.rx_bytes;
@@ -457,6 +548,20 @@ pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
 	}
 	a.rx_bytes += rx_bytes;
 	output_end(ctx, b, out, &a, dropped);
+}
+
+PIPELINE_NO_SLP void
+pipeline_tail(struct pipeline_ctx *ctx, struct burst *b, struct burst_out *out)
+{
+	tail_burst(ctx, b, out, 0);
+}
+
+/* See pipeline.h. */
+PIPELINE_NO_SLP void
+pipeline_tail_prefetch(struct pipeline_ctx *ctx, struct burst *b,
+		       struct burst_out *out)
+{
+	tail_burst(ctx, b, out, 1);
 }
 
 /* See pipeline.h. Replay or test thread. */

@@ -202,6 +202,15 @@ struct burst_out {
 	 */
 	uint16_t n_punt;
 	struct rte_mbuf *punt[PIPELINE_BURST];
+	/*
+	 * stage_output's (and pipeline_tail's) scratch from output_begin to
+	 * output_end (output_stage.h): at[p] is where port p's next packet
+	 * goes, as an index of 8-byte words from the start of the struct
+	 * (n[p] + p * PIPELINE_BURST + the offset of pkts in words), so an
+	 * append is a load, a store and an add; n[] is written back at the
+	 * end. Meaningless outside a stage_output or pipeline_tail call.
+	 */
+	uint16_t at[IXG_MAX_PORTS];
 };
 
 struct ixg_sample_ring; /* ixg_api.h, the sample channel */
@@ -374,6 +383,14 @@ void pipeline_head(struct pipeline_ctx *ctx, struct burst *b);
  */
 void pipeline_tail(struct pipeline_ctx *ctx, struct burst *b,
 		   struct burst_out *out);
+
+/*
+ * pipeline_tail with each packet's peer pair slot and country pair cell
+ * prefetched a few packets ahead (pipeline.c, tail_prefetch): the same
+ * results; the other side of pipeline_bench --ab-tailpf.
+ */
+void pipeline_tail_prefetch(struct pipeline_ctx *ctx, struct burst *b,
+			    struct burst_out *out);
 
 /*
  * pipeline_run with `after(stage, b, arg)` called after each stage, for

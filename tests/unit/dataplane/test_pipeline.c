@@ -597,7 +597,8 @@ run_head(struct pipeline_ctx *hctx, struct burst *b)
 /*
  * What a head stage might leave that the tables do not allow: ids out of
  * range (countries, class, colour, the egress peer, the ACL rule), no
- * peer, a length past the TX tag's 20 bits. Returns 1 if it changed pm.
+ * peer, a length past the TX tag's 20 bits, bytes 0..3 that are not
+ * stage_parse's. Returns 1 if it changed pm.
  */
 static int
 perturb(struct pkt_meta *pm)
@@ -623,14 +624,17 @@ perturb(struct pkt_meta *pm)
 		pm->remark = 1;
 		break;
 	case 12: pm->dscp = (uint8_t)rnd(64); break; /* remark 0: kept */
+	case 13: pm->spare3 = (uint8_t)(1 + rnd(255)); break;
+	case 14: pm->drop_reason = (uint8_t)(1 + rnd(IXG_DROP_MAX - 1)); break;
 	default: return 0;
 	}
 	return 1;
 }
 
 /*
- * pipeline_tail (its fast path, tail_forward, and the rest) against
- * stage_rewrite then stage_output on any metadata: the head stages over
+ * pipeline_tail (its fast path, tail_forward, and the rest; on odd rounds
+ * pipeline_tail_prefetch) against stage_rewrite then stage_output on any
+ * metadata: the head stages over
  * 300 random bursts, then ids out of range written into some packets
  * (perturb), the same on both sides; the same metadata, frames, tags,
  * counter blocks and sample records after the tail.
@@ -659,7 +663,11 @@ test_tail_any_metadata(void **state)
 				changed++;
 			}
 		}
-		pipeline_tail(&a.ctx, &a.b, &a.out);
+		/* Odd rounds: the prefetching copy (--ab-tailpf's B). */
+		if (round & 1)
+			pipeline_tail_prefetch(&a.ctx, &a.b, &a.out);
+		else
+			pipeline_tail(&a.ctx, &a.b, &a.out);
 		stage_rewrite(&o.ctx, &o.b);
 		stage_output(&o.ctx, &o.b, &o.out);
 		for (i = 0; i < n; i++) {
@@ -680,6 +688,82 @@ test_tail_any_metadata(void **state)
 	assert_true(a.ctx.ctr->drops[IXG_DROP_NO_ROUTE] > 0);
 	assert_true(a.ctx.ctr->class_colour[IXG_MAX_CLASSES - 1][2] > 0);
 	assert_true(a.ctx.ctr->country_pair[255][255].packets > 0);
+	side_free(&a);
+	side_free(&o);
+	dp_spec_free(s);
+	assert_int_equal(rte_mempool_in_use_count(dp_test_pool()), in_use);
+}
+
+/*
+ * Two bursts into one burst_out, not cleared between them (as a caller
+ * may): the second's packets go after the first's on every port
+ * (output_begin turns out->n into burst_out.at, output_end back), the
+ * first's stay where they were, n[] counts both; pipeline_run and the
+ * stages one by one (pipeline_run_observed) agree. 100 pairs of bursts
+ * of 1..16 frames, to both ports (local answers and ICMP errors to port
+ * 0 among them).
+ */
+static void
+test_tail_appends_after_n(void **state)
+{
+	static struct side a, o;
+	struct ixg_spec *s = tail_spec();
+	unsigned in_use = rte_mempool_in_use_count(dp_test_pool());
+	unsigned calls = 0, both = 0;
+	uint8_t buf[MAX_FRAME];
+
+	(void)state;
+	side_init(&a, s);
+	side_init(&o, s);
+	for (unsigned round = 0; round < 100; round++) {
+		uint16_t n1[IXG_MAX_PORTS];
+		struct rte_mbuf *first[IXG_MAX_PORTS][PIPELINE_BURST];
+
+		memset(&a.out, 0, sizeof(a.out));
+		memset(&o.out, 0, sizeof(o.out));
+		for (unsigned k = 0; k < 2; k++) {
+			unsigned n = 1 + rnd(PIPELINE_BURST / 2);
+
+			dp_burst_init(&a.b, 0);
+			dp_burst_init(&o.b, 0);
+			for (unsigned i = 0; i < n; i++) {
+				size_t len = random_frame(buf);
+
+				a.b.pkts[a.b.n++] = dp_test_mbuf(buf, len, 0);
+				o.b.pkts[o.b.n++] = dp_test_mbuf(buf, len, 0);
+			}
+			a.ctx.now_tsc = o.ctx.now_tsc += a.ctx.tsc_hz / 1000;
+			if (k == 1) {
+				memcpy(n1, a.out.n, sizeof(n1));
+				memcpy(first, a.out.pkts, sizeof(first));
+			}
+			/* Punts are not in out->pkts: handed back each time. */
+			a.out.n_punt = o.out.n_punt = 0;
+			pipeline_run(&a.ctx, &a.b, &a.out);
+			pipeline_run_observed(&o.ctx, &o.b, &o.out, no_op_after,
+					      &calls);
+			for (unsigned i = 0; i < a.out.n_punt; i++) {
+				rte_pktmbuf_free(a.out.punt[i]);
+				rte_pktmbuf_free(o.out.punt[i]);
+			}
+			a.out.n_punt = o.out.n_punt = 0;
+		}
+		for (unsigned p = 0; p < IXG_MAX_PORTS; p++) {
+			assert_true(a.out.n[p] >= n1[p]);
+			for (unsigned i = 0; i < n1[p]; i++)
+				assert_ptr_equal(a.out.pkts[p][i], first[p][i]);
+			for (unsigned i = 0; i < a.out.n[p]; i++)
+				for (unsigned j = 0; j < i; j++)
+					assert_ptr_not_equal(a.out.pkts[p][i],
+							     a.out.pkts[p][j]);
+		}
+		both += a.out.n[0] > n1[0] && n1[0] > 0 && a.out.n[1] > n1[1] &&
+			n1[1] > 0;
+		same_out(&a, &o);
+	}
+	assert_memory_equal(a.ctx.ctr, o.ctx.ctr, sizeof(*a.ctx.ctr));
+	/* Both bursts reached both ports in some rounds. */
+	assert_true(both > 5);
 	side_free(&a);
 	side_free(&o);
 	dp_spec_free(s);
@@ -849,6 +933,7 @@ main(void)
 		cmocka_unit_test(test_stages_declared_once),
 		cmocka_unit_test(test_tail_fused_equals_stages),
 		cmocka_unit_test(test_tail_any_metadata),
+		cmocka_unit_test(test_tail_appends_after_n),
 		cmocka_unit_test(test_egress_records),
 		cmocka_unit_test(test_counters_exported_unchanged),
 	};

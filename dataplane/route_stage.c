@@ -314,6 +314,60 @@ walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 }
 
 /*
+ * One IPv6 group level of the walks in mask (bit j: g[j]'s walk is on a
+ * group entry), at address byte k: the destinations' (route FIB, grp
+ * its groups, g[j].nh) or, with src, the sources' (SAV FIB, g[j].sv).
+ * Returns the walks that go on below it. No branch on a walk's entry:
+ * every walk of the level is read before any is tested, so the level's
+ * misses overlap across the burst, and a walk that ends costs no
+ * mispredicted branch (only the level's last bit ends the loop).
+ */
+static inline __attribute__((always_inline)) uint32_t
+level6(const uint32_t *grp, struct walk *g, uint32_t mask, const int src,
+       unsigned k)
+{
+	uint32_t more = 0;
+
+	for (; mask != 0; mask &= mask - 1) {
+		const unsigned j = (unsigned)__builtin_ctz(mask);
+		uint32_t *const ep = src ? &g[j].sv : &g[j].nh;
+		const uint8_t *const a = src ? g[j].m->src : g[j].m->dst;
+		const uint32_t e = grp[lpm_group_index(*ep) | a[k]];
+
+		*ep = e;
+		more |= (e >> 31) << j;
+	}
+	return more;
+}
+
+_Static_assert(LPM_GROUP == UINT32_C(1) << 31, "a group entry's top bit");
+_Static_assert(PIPELINE_BURST <= 32, "a walk's bit in a 32-bit mask");
+
+/*
+ * The IPv6 walks below the gather's group level (gather_24s: all four
+ * FIBs 24-bit, so the next address byte is the fifth), level by level
+ * across the burst: a mask of the walks that go on (bit j: g[j]) per
+ * FIB, stepped until both are empty. Where walk6 walks one packet to its
+ * end and then the next, whose loads wait for that walk's last test
+ * (a branch on a miss, mispredicted where the depths vary), here a
+ * level's loads of every packet issue together.
+ */
+static __attribute__((noinline)) void
+deep6(const uint32_t *rg, const uint32_t *sg, struct walk *g, unsigned n)
+{
+	uint32_t mr = 0, ms = 0;
+
+	for (unsigned j = 0; j < n; j++) {
+		mr |= (g[j].nh >> 31) << j;
+		ms |= (g[j].sv >> 31) << j;
+	}
+	for (unsigned k = 4; (mr | ms) != 0; k++) {
+		mr = level6(rg, g, mr, 0, k);
+		ms = level6(sg, g, ms, 1, k);
+	}
+}
+
+/*
  * A burst's walks: the FIBs' roots and IPv4 root shifts (in), the
  * gathered packets by family (g4, g6: n4 and n6 of them) with their
  * destination leaves and source SAV leaves (struct walk).
@@ -479,11 +533,18 @@ walk6_any(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 		walk6(r6, s6, g, n, (32 - r6->shift) / 8, (32 - s6->shift) / 8);
 }
 
-/* stage_lookup; step: where all four FIBs are 24-bit, the gather takes
- * the IPv6 walks' first group level too (gather_24s), else walk6 does */
+/* The IPv6 walks below the gather where all four FIBs are 24-bit:
+ * LOOKUP_CHAINED every group level in walk6; LOOKUP_PAIRED the first in
+ * the gather (gather_24s), the rest in walk6; LOOKUP_LEVELS the first in
+ * the gather, the rest level by level across the burst (deep6). */
+enum lookup_mode { LOOKUP_CHAINED, LOOKUP_PAIRED, LOOKUP_LEVELS };
+
+/* stage_lookup in mode `mode` (other layouts: walk6 after the gather) */
 static inline __attribute__((always_inline)) void
-lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned step)
+lookup_run(struct pipeline_ctx *ctx, struct burst *b,
+	   const enum lookup_mode mode)
 {
+	const unsigned step = mode != LOOKUP_CHAINED;
 	const struct tables *t = ctx->t;
 	struct walks w;
 	struct fib_view r4, s4, r6, s6;
@@ -513,7 +574,9 @@ lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned step)
 		gather_any(t, b, &w);
 	b->gathered = 1;
 	if (w.n6 > 0) {
-		if (likely((r6.shift | s6.shift) == 8))
+		if (likely((r6.shift | s6.shift) == 8) && mode == LOOKUP_LEVELS)
+			deep6(r6.grp, s6.grp, w.g6, w.n6);
+		else if (likely((r6.shift | s6.shift) == 8))
 			walk6(&r6, &s6, w.g6, w.n6, 3 + step, 3 + step);
 		else
 			walk6_any(&r6, &s6, w.g6, w.n6);
@@ -528,7 +591,16 @@ lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned step)
 PIPELINE_NO_SLP void
 stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 {
-	lookup_run(ctx, b, 1);
+	lookup_run(ctx, b, LOOKUP_LEVELS);
+}
+
+/* stage_lookup with the IPv6 levels below the gather's in walk6, one
+ * packet after the other: the other side of pipeline_bench --ab-deep6,
+ * and test_route's. */
+PIPELINE_NO_SLP void
+stage_lookup_paired(struct pipeline_ctx *ctx, struct burst *b)
+{
+	lookup_run(ctx, b, LOOKUP_PAIRED);
 }
 
 /* stage_lookup with every IPv6 group level in walk6 (no gather_24s):
@@ -536,7 +608,7 @@ stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 PIPELINE_NO_SLP void
 stage_lookup_chained(struct pipeline_ctx *ctx, struct burst *b)
 {
-	lookup_run(ctx, b, 0);
+	lookup_run(ctx, b, LOOKUP_CHAINED);
 }
 
 /*

@@ -22,6 +22,7 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
+#include <rte_prefetch.h>
 
 #include "pipeline.h"
 #include "pkt_bytes.h"
@@ -314,57 +315,34 @@ walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 }
 
 /*
- * One IPv6 group level of the walks in mask (bit j: g[j]'s walk is on a
- * group entry), at address byte k: the destinations' (route FIB, grp
- * its groups, g[j].nh) or, with src, the sources' (SAV FIB, g[j].sv).
- * Returns the walks that go on below it. No branch on a walk's entry:
- * every walk of the level is read before any is tested, so the level's
- * misses overlap across the burst, and a walk that ends costs no
- * mispredicted branch (only the level's last bit ends the loop).
+ * The IPv6 walks' second group level (below the gather's: address byte
+ * 4 under 24-bit roots), prefetched for every walk of the burst before
+ * walk6 walks them one packet after the other: that level's misses then
+ * overlap across the burst as the gather's do, where in walk6 a packet's
+ * loads issue only once the previous packet's walk has ended (a branch
+ * on its last load). No branch on the entry: a walk that has ended
+ * prefetches its group pool's first line (hot).
  */
-static inline __attribute__((always_inline)) uint32_t
-level6(const uint32_t *grp, struct walk *g, uint32_t mask, const int src,
-       unsigned k)
+static inline __attribute__((always_inline)) void
+prefetch6(const uint32_t *grp, uint32_t e, const uint8_t *a)
 {
-	uint32_t more = 0;
+	const uint32_t i = lpm_group_index(e) | a[4];
+	const uint32_t group = (uint32_t)((int32_t)e >> 31); /* all ones */
 
-	for (; mask != 0; mask &= mask - 1) {
-		const unsigned j = (unsigned)__builtin_ctz(mask);
-		uint32_t *const ep = src ? &g[j].sv : &g[j].nh;
-		const uint8_t *const a = src ? g[j].m->src : g[j].m->dst;
-		const uint32_t e = grp[lpm_group_index(*ep) | a[k]];
-
-		*ep = e;
-		more |= (e >> 31) << j;
-	}
-	return more;
+	rte_prefetch0(&grp[i & group]);
 }
 
-_Static_assert(LPM_GROUP == UINT32_C(1) << 31, "a group entry's top bit");
-_Static_assert(PIPELINE_BURST <= 32, "a walk's bit in a 32-bit mask");
-
-/*
- * The IPv6 walks below the gather's group level (gather_24s: all four
- * FIBs 24-bit, so the next address byte is the fifth), level by level
- * across the burst: a mask of the walks that go on (bit j: g[j]) per
- * FIB, stepped until both are empty. Where walk6 walks one packet to its
- * end and then the next, whose loads wait for that walk's last test
- * (a branch on a miss, mispredicted where the depths vary), here a
- * level's loads of every packet issue together.
- */
 static __attribute__((noinline)) void
-deep6(const uint32_t *rg, const uint32_t *sg, struct walk *g, unsigned n)
+deep6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
+      unsigned n)
 {
-	uint32_t mr = 0, ms = 0;
+	const uint32_t *const rg = r6->grp, *const sg = s6->grp;
 
 	for (unsigned j = 0; j < n; j++) {
-		mr |= (g[j].nh >> 31) << j;
-		ms |= (g[j].sv >> 31) << j;
+		prefetch6(rg, g[j].nh, g[j].m->dst);
+		prefetch6(sg, g[j].sv, g[j].m->src);
 	}
-	for (unsigned k = 4; (mr | ms) != 0; k++) {
-		mr = level6(rg, g, mr, 0, k);
-		ms = level6(sg, g, ms, 1, k);
-	}
+	walk6(r6, s6, g, n, 4, 4);
 }
 
 /*
@@ -536,7 +514,7 @@ walk6_any(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 /* The IPv6 walks below the gather where all four FIBs are 24-bit:
  * LOOKUP_CHAINED every group level in walk6; LOOKUP_PAIRED the first in
  * the gather (gather_24s), the rest in walk6; LOOKUP_LEVELS the first in
- * the gather, the rest level by level across the burst (deep6). */
+ * the gather, the second prefetched across the burst, then walk6 (deep6). */
 enum lookup_mode { LOOKUP_CHAINED, LOOKUP_PAIRED, LOOKUP_LEVELS };
 
 /* stage_lookup in mode `mode` (other layouts: walk6 after the gather) */
@@ -575,7 +553,7 @@ lookup_run(struct pipeline_ctx *ctx, struct burst *b,
 	b->gathered = 1;
 	if (w.n6 > 0) {
 		if (likely((r6.shift | s6.shift) == 8) && mode == LOOKUP_LEVELS)
-			deep6(r6.grp, s6.grp, w.g6, w.n6);
+			deep6(&r6, &s6, w.g6, w.n6);
 		else if (likely((r6.shift | s6.shift) == 8))
 			walk6(&r6, &s6, w.g6, w.n6, 3 + step, 3 + step);
 		else

@@ -346,13 +346,6 @@ void stage_lookup_simple(struct pipeline_ctx *ctx, struct burst *b);
 void stage_lookup_chained(struct pipeline_ctx *ctx, struct burst *b);
 
 /*
- * stage_lookup with the IPv6 group levels below the gather's walked one
- * packet after the other (walk6), not level by level across the burst:
- * the same results; the other side of pipeline_bench --ab-deep6.
- */
-void stage_lookup_paired(struct pipeline_ctx *ctx, struct burst *b);
-
-/*
  * stage_sav without its prefetch of the multi-peer sets (prefetch_sets):
  * the same results, the other side of the benchmarks' A/B (pipeline_bench
  * --ab-prefetch) and test_sav's reference. Same arguments as stage_sav.

@@ -22,7 +22,6 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
-#include <rte_prefetch.h>
 
 #include "pipeline.h"
 #include "pkt_bytes.h"
@@ -315,37 +314,6 @@ walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 }
 
 /*
- * The IPv6 walks' second group level (below the gather's: address byte
- * 4 under 24-bit roots), prefetched for every walk of the burst before
- * walk6 walks them one packet after the other: that level's misses then
- * overlap across the burst as the gather's do, where in walk6 a packet's
- * loads issue only once the previous packet's walk has ended (a branch
- * on its last load). No branch on the entry: a walk that has ended
- * prefetches its group pool's first line (hot).
- */
-static inline __attribute__((always_inline)) void
-prefetch6(const uint32_t *grp, uint32_t e, const uint8_t *a)
-{
-	const uint32_t i = lpm_group_index(e) | a[4];
-	const uint32_t group = (uint32_t)((int32_t)e >> 31); /* all ones */
-
-	rte_prefetch0(&grp[i & group]);
-}
-
-static __attribute__((noinline)) void
-deep6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
-      unsigned n)
-{
-	const uint32_t *const rg = r6->grp, *const sg = s6->grp;
-
-	for (unsigned j = 0; j < n; j++) {
-		prefetch6(rg, g[j].nh, g[j].m->dst);
-		prefetch6(sg, g[j].sv, g[j].m->src);
-	}
-	walk6(r6, s6, g, n, 4, 4);
-}
-
-/*
  * A burst's walks: the FIBs' roots and IPv4 root shifts (in), the
  * gathered packets by family (g4, g6: n4 and n6 of them) with their
  * destination leaves and source SAV leaves (struct walk).
@@ -511,18 +479,11 @@ walk6_any(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 		walk6(r6, s6, g, n, (32 - r6->shift) / 8, (32 - s6->shift) / 8);
 }
 
-/* The IPv6 walks below the gather where all four FIBs are 24-bit:
- * LOOKUP_CHAINED every group level in walk6; LOOKUP_PAIRED the first in
- * the gather (gather_24s), the rest in walk6; LOOKUP_LEVELS the first in
- * the gather, the second prefetched across the burst, then walk6 (deep6). */
-enum lookup_mode { LOOKUP_CHAINED, LOOKUP_PAIRED, LOOKUP_LEVELS };
-
-/* stage_lookup in mode `mode` (other layouts: walk6 after the gather) */
+/* stage_lookup; step: where all four FIBs are 24-bit, the gather takes
+ * the IPv6 walks' first group level too (gather_24s), else walk6 does */
 static inline __attribute__((always_inline)) void
-lookup_run(struct pipeline_ctx *ctx, struct burst *b,
-	   const enum lookup_mode mode)
+lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned step)
 {
-	const unsigned step = mode != LOOKUP_CHAINED;
 	const struct tables *t = ctx->t;
 	struct walks w;
 	struct fib_view r4, s4, r6, s6;
@@ -552,9 +513,7 @@ lookup_run(struct pipeline_ctx *ctx, struct burst *b,
 		gather_any(t, b, &w);
 	b->gathered = 1;
 	if (w.n6 > 0) {
-		if (likely((r6.shift | s6.shift) == 8) && mode == LOOKUP_LEVELS)
-			deep6(&r6, &s6, w.g6, w.n6);
-		else if (likely((r6.shift | s6.shift) == 8))
+		if (likely((r6.shift | s6.shift) == 8))
 			walk6(&r6, &s6, w.g6, w.n6, 3 + step, 3 + step);
 		else
 			walk6_any(&r6, &s6, w.g6, w.n6);
@@ -569,16 +528,7 @@ lookup_run(struct pipeline_ctx *ctx, struct burst *b,
 PIPELINE_NO_SLP void
 stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 {
-	lookup_run(ctx, b, LOOKUP_LEVELS);
-}
-
-/* stage_lookup with the IPv6 levels below the gather's in walk6, one
- * packet after the other: the other side of pipeline_bench --ab-deep6,
- * and test_route's. */
-PIPELINE_NO_SLP void
-stage_lookup_paired(struct pipeline_ctx *ctx, struct burst *b)
-{
-	lookup_run(ctx, b, LOOKUP_PAIRED);
+	lookup_run(ctx, b, 1);
 }
 
 /* stage_lookup with every IPv6 group level in walk6 (no gather_24s):
@@ -586,7 +536,7 @@ stage_lookup_paired(struct pipeline_ctx *ctx, struct burst *b)
 PIPELINE_NO_SLP void
 stage_lookup_chained(struct pipeline_ctx *ctx, struct burst *b)
 {
-	lookup_run(ctx, b, LOOKUP_CHAINED);
+	lookup_run(ctx, b, 0);
 }
 
 /*

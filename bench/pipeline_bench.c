@@ -44,11 +44,6 @@
  *                     level taken by the gather, across the burst); both
  *                     stage_sav.
  *                     --ab-walk6 --ab-same: stage_lookup both (A/A)
- *     --ab-fuse6      the same A/B, side A calling stage_lookup_twopass
- *                     (the IPv6 leaves in a pass after the walks), side
- *                     B stage_lookup (each packet's leaves as its walks
- *                     end); both stage_sav. --ab-fuse6 --ab-same:
- *                     stage_lookup both (A/A)
  *
  * Without EAL args after "--" it runs on anonymous memory:
  *   --no-huge -m MB --no-shconf --no-pci --no-telemetry -l 0
@@ -175,7 +170,6 @@ static struct {
 	int ab_prefetch; /* any A/B: --ab-prefetch or --ab-root6 */
 	int ab_root6, ab_same, root16;
 	int ab_walk6; /* --ab-walk6 */
-	int ab_fuse6; /* --ab-fuse6 */
 	double spec_seconds;
 	double tsc_overhead;
 	struct build_result b_routes, b_full, b_small;
@@ -584,9 +578,7 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 			const unsigned side =
 				(unsigned)(k + k / (nf / PIPELINE_BURST)) & 1;
 			const int simple = side == 0 && ab_t[0] == NULL &&
-					   !opt.ab_walk6 && !opt.ab_fuse6;
-			const int twopass = opt.ab_fuse6 && side == 0 &&
-					    !opt.ab_same;
+					   !opt.ab_walk6;
 			const int chained = opt.ab_walk6 && side == 0 &&
 					    !opt.ab_same;
 
@@ -598,8 +590,6 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 		stage_sav_simple(ctx, b);                                      \
 	else if (PIPELINE_STAGE_##id == PIPELINE_STAGE_LOOKUP && chained)      \
 		stage_lookup_chained(ctx, b);                                  \
-	else if (PIPELINE_STAGE_##id == PIPELINE_STAGE_LOOKUP && twopass)      \
-		stage_lookup_twopass(ctx, b);                                  \
 	else                                                                   \
 		PIPELINE_CALL(name, args);
 			PIPELINE_STAGES(X_AB)
@@ -918,16 +908,7 @@ print_table(void)
 			fprintf(stderr, " %s %.1f", pipeline_stage_name(s),
 				sc->stage[s]);
 		fprintf(stderr, "\n");
-		if (opt.ab_fuse6)
-			fprintf(stderr,
-				"%13s --ab-fuse6%s: A (%s) %.1f, B "
-				"(stage_lookup) "
-				"%.1f cycles/packet (median burst), B/A %.3f "
-				"(median of the rounds' ratios)\n",
-				"", opt.ab_same ? " --ab-same" : "",
-				opt.ab_same ? "stage_lookup" : "two passes",
-				sc->ab[0], sc->ab[1], sc->ab_ratio);
-		else if (opt.ab_walk6)
+		if (opt.ab_walk6)
 			fprintf(stderr,
 				"%13s --ab-walk6%s: A (%s) %.1f, B "
 				"(stage_lookup) "
@@ -1263,7 +1244,6 @@ usage(const char *prog)
 		"[--callgrind] [--selftest] [--ab-prefetch]\n"
 		"       [--ab-root6 [--ab-same]] [--root16]\n"
 		"       [--ab-walk6 [--ab-same]]\n"
-		"       [--ab-fuse6 [--ab-same]]\n"
 		"       [-- EAL args]\n",
 		prog);
 }
@@ -1308,7 +1288,6 @@ parse_args(int argc, char **argv)
 		{"ab-same", no_argument, NULL, 'Q'},
 		{"root16", no_argument, NULL, 'W'},
 		{"ab-walk6", no_argument, NULL, 'K'},
-		{"ab-fuse6", no_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1354,7 +1333,6 @@ parse_args(int argc, char **argv)
 		case 'Q': opt.ab_same = 1; break;
 		case 'W': opt.root16 = 1; break;
 		case 'K': opt.ab_walk6 = opt.ab_prefetch = 1; break;
-		case 'F': opt.ab_fuse6 = opt.ab_prefetch = 1; break;
 		default: usage(argv[0]); return -1;
 		}
 		if (end != NULL && *end != '\0') {

@@ -346,13 +346,6 @@ void stage_lookup_simple(struct pipeline_ctx *ctx, struct burst *b);
 void stage_lookup_chained(struct pipeline_ctx *ctx, struct burst *b);
 
 /*
- * stage_lookup with the IPv6 packets' leaves scattered in a pass after
- * their walks (as the IPv4 ones), not as each walk ends: the same
- * results; the other side of pipeline_bench --ab-fuse6.
- */
-void stage_lookup_twopass(struct pipeline_ctx *ctx, struct burst *b);
-
-/*
  * stage_sav without its prefetch of the multi-peer sets (prefetch_sets):
  * the same results, the other side of the benchmarks' A/B (pipeline_bench
  * --ab-prefetch) and test_sav's reference. Same arguments as stage_sav.

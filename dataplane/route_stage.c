@@ -120,46 +120,40 @@ _Static_assert((IXG_MAX_PEERS & (IXG_MAX_PEERS - 1)) == 0,
  * test for both.
  */
 static inline __attribute__((always_inline)) uint32_t
-scatter_one(const struct tbl_peer *const peers, const uint32_t *const hop,
-	    struct burst *b, struct pkt_meta *const m, const uint32_t l,
-	    const uint32_t sl)
-{
-	const uint32_t nh = tbl_leaf_nh(l);
-	const uint32_t cc = cc_pair(tbl_sav_leaf_country(sl),
-				    tbl_leaf_country(l));
-	const unsigned in = m->in_peer;
-	uint32_t bit;
-
-	m->route_nh = nh;
-	memcpy(&m->src_country, &cc, sizeof(cc));
-	if (unlikely(((sl ^ in) & SAV_VALUE_MASK) |
-		     peers[in & (IXG_MAX_PEERS - 1)].sav_mode))
-		sav_check(peers, b, m, in, sl);
-	if (likely(nh - 1 < TBL_HOPS - 1) && likely(!m->l2_mcast)) {
-		const uint32_t h = __atomic_load_n(&hop[nh], __ATOMIC_RELAXED);
-		const uint16_t peer = (uint16_t)h;
-
-		if (likely(peer != 0 && peer != (uint16_t)in)) {
-			m->out_peer = peer;
-			m->out_port = (uint16_t)(h >> 16);
-			return 0;
-		}
-	}
-	bit = UINT32_C(1) << pkt_at(b, m);
-	if ((nh & NH_KIND_MASK) == NH_LOCAL)
-		b->nh_local |= bit;
-	return bit;
-}
-
-static inline __attribute__((always_inline)) uint32_t
 scatter_run(const struct tbl_peer *const peers, const uint32_t *const hop,
 	    struct burst *b, const struct walk *g, unsigned n)
 {
 	uint32_t todo = 0;
 
 #pragma GCC unroll 2
-	for (unsigned j = 0; j < n; j++)
-		todo |= scatter_one(peers, hop, b, g[j].m, g[j].nh, g[j].sv);
+	for (unsigned j = 0; j < n; j++) {
+		struct pkt_meta *const m = g[j].m;
+		const uint32_t l = g[j].nh, sl = g[j].sv;
+		const uint32_t nh = tbl_leaf_nh(l);
+		const uint32_t cc = cc_pair(tbl_sav_leaf_country(sl),
+					    tbl_leaf_country(l));
+		const unsigned in = m->in_peer;
+
+		m->route_nh = nh;
+		memcpy(&m->src_country, &cc, sizeof(cc));
+		if (unlikely(((sl ^ in) & SAV_VALUE_MASK) |
+			     peers[in & (IXG_MAX_PEERS - 1)].sav_mode))
+			sav_check(peers, b, m, in, sl);
+		if (likely(nh - 1 < TBL_HOPS - 1) && likely(!m->l2_mcast)) {
+			const uint32_t h = __atomic_load_n(&hop[nh],
+							   __ATOMIC_RELAXED);
+			const uint16_t peer = (uint16_t)h;
+
+			if (likely(peer != 0 && peer != (uint16_t)in)) {
+				m->out_peer = peer;
+				m->out_port = (uint16_t)(h >> 16);
+				continue;
+			}
+		}
+		todo |= UINT32_C(1) << pkt_at(b, m);
+		if ((nh & NH_KIND_MASK) == NH_LOCAL)
+			b->nh_local |= UINT32_C(1) << pkt_at(b, m);
+	}
 	return todo;
 }
 
@@ -317,40 +311,6 @@ walk6(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 		g[j].nh = e0;
 		g[j].sv = e1;
 	}
-}
-
-/*
- * walk6 below gather_24s's level (address byte 4 of both addresses) with
- * each packet's leaves scattered as soon as its walks end (scatter_one):
- * no second pass over the IPv6 packets (their metadata pointer and
- * leaves stored, then loaded again). Returns their stage_route bits.
- */
-static __attribute__((noinline)) uint32_t
-walk6_scatter(const struct tables *t, struct burst *b, const uint32_t *rg,
-	      const uint32_t *sg, const struct walk *g, unsigned n)
-{
-	const struct tbl_peer *const peers = t->peers;
-	const uint32_t *const hop = t->hop;
-	uint32_t todo = 0;
-
-	for (unsigned j = 0; j < n; j++) {
-		struct pkt_meta *const m = g[j].m;
-		const uint8_t *const d = m->dst + 4, *const s = m->src + 4;
-		uint32_t e0 = g[j].nh, e1 = g[j].sv;
-		size_t k = 0;
-
-		while (e0 & e1 & LPM_GROUP) {
-			e0 = rg[lpm_group_index(e0) | d[k]];
-			e1 = sg[lpm_group_index(e1) | s[k]];
-			k++;
-		}
-		for (size_t q = k; e0 & LPM_GROUP; q++)
-			e0 = rg[lpm_group_index(e0) | d[q]];
-		for (; e1 & LPM_GROUP; k++)
-			e1 = sg[lpm_group_index(e1) | s[k]];
-		todo |= scatter_one(peers, hop, b, m, e0, e1);
-	}
-	return todo;
 }
 
 /*
@@ -520,12 +480,9 @@ walk6_any(const struct fib_view *r6, const struct fib_view *s6, struct walk *g,
 }
 
 /* stage_lookup; step: where all four FIBs are 24-bit, the gather takes
- * the IPv6 walks' first group level too (gather_24s), else walk6 does;
- * fuse (with step): the IPv6 leaves scattered by walk6_scatter as each
- * walk ends, else by scatter's pass after walk6 */
+ * the IPv6 walks' first group level too (gather_24s), else walk6 does */
 static inline __attribute__((always_inline)) void
-lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned step,
-	   const int fuse)
+lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned step)
 {
 	const struct tables *t = ctx->t;
 	struct walks w;
@@ -555,17 +512,6 @@ lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned step,
 	else
 		gather_any(t, b, &w);
 	b->gathered = 1;
-	if (likely((w.rs | w.ss | w.r6s | w.s6s) == 8) && step && fuse) {
-		uint32_t todo;
-
-		b->sav_bad = b->sav_set = b->sav_loose = 0;
-		b->nh_local = 0;
-		todo = scatter(t, b, w.g4, w.n4, NULL, 0);
-		if (w.n6 > 0)
-			todo |= walk6_scatter(t, b, r6.grp, s6.grp, w.g6, w.n6);
-		b->route_todo = todo;
-		return;
-	}
 	if (w.n6 > 0) {
 		if (likely((r6.shift | s6.shift) == 8))
 			walk6(&r6, &s6, w.g6, w.n6, 3 + step, 3 + step);
@@ -582,16 +528,7 @@ lookup_run(struct pipeline_ctx *ctx, struct burst *b, const unsigned step,
 PIPELINE_NO_SLP void
 stage_lookup(struct pipeline_ctx *ctx, struct burst *b)
 {
-	lookup_run(ctx, b, 1, 1);
-}
-
-/* stage_lookup with the IPv6 leaves in scatter's pass after walk6, not
- * as each walk ends: the other side of pipeline_bench --ab-fuse6, and a
- * reference in test_route. */
-PIPELINE_NO_SLP void
-stage_lookup_twopass(struct pipeline_ctx *ctx, struct burst *b)
-{
-	lookup_run(ctx, b, 1, 0);
+	lookup_run(ctx, b, 1);
 }
 
 /* stage_lookup with every IPv6 group level in walk6 (no gather_24s):
@@ -599,7 +536,7 @@ stage_lookup_twopass(struct pipeline_ctx *ctx, struct burst *b)
 PIPELINE_NO_SLP void
 stage_lookup_chained(struct pipeline_ctx *ctx, struct burst *b)
 {
-	lookup_run(ctx, b, 0, 0);
+	lookup_run(ctx, b, 0);
 }
 
 /*

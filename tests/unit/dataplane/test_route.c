@@ -792,6 +792,18 @@ lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
 	return dp_tables_build(s);
 }
 
+/* Group levels an IPv6 walk of address a reads in t (lpm6_lookup's). */
+static unsigned
+groups6(const struct lpm *t, const uint8_t *a)
+{
+	uint32_t e = t->root[lpm6_root_index(a, t->shift4)];
+	unsigned n = 0;
+
+	for (unsigned i = t->root_bits / 8; e & LPM_GROUP; i++, n++)
+		e = t->grp[(size_t)lpm_group_index(e) | a[i]];
+	return n;
+}
+
 /*
  * stage_lookup (the walks started from the gather, read from the
  * metadata, the leaves scattered by one pass) leaves every burst exactly
@@ -805,14 +817,16 @@ lookup_tables(enum lookup_cfg cfg, struct pfx_list *routes,
  * (stage_lookup's source check reads the peer's mode at the id's low
  * bits). The whole burst is compared, byte for byte; and so is
  * stage_lookup_chained's (the IPv6 walks' first group level in walk6,
- * not in the gather).
+ * not in the gather). One burst in eight is 32 IPv6 packets, none
+ * dropped before: every slot of the walks' IPv6 array (walk.g6), the
+ * 32nd packet's walk going below the gather's group level.
  */
 static void
 test_lookup_equals_simple(void **state)
 {
 	static struct pfx_list routes, srcs;
 	unsigned seen_set = 0, seen_bad = 0, seen_todo = 0, seen_group4 = 0;
-	unsigned seen_far = 0;
+	unsigned seen_far = 0, seen_deep = 0;
 
 	(void)state;
 	for (unsigned cfg = CFG_SMALL; cfg <= CFG_DIR24_SMALL6; cfg++) {
@@ -844,7 +858,9 @@ test_lookup_equals_simple(void **state)
 		for (unsigned round = 0; round < 400; round++) {
 			struct pipeline_ctx ctx;
 			struct burst a, b, c;
-			const unsigned n = 1 + rnd(PIPELINE_BURST);
+			const int all6 = round % 8 == 0;
+			const unsigned n = all6 ? PIPELINE_BURST
+						: 1 + rnd(PIPELINE_BURST);
 
 			dp_ctx_init(&ctx, t);
 			ctx.ctr = ctr;
@@ -854,7 +870,7 @@ test_lookup_equals_simple(void **state)
 				char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN];
 				unsigned k;
 
-				if (rnd(10) < 7) {
+				if (!all6 && rnd(10) < 7) {
 					k = dp_burst_add4(
 						&a, peer,
 						str4(addr4_in(&srcs), sa),
@@ -884,13 +900,16 @@ test_lookup_equals_simple(void **state)
 					a.meta[k].in_peer = far[rnd(4)];
 					seen_far++;
 				}
-				if (rnd(16) == 0)
+				if (!all6 && rnd(16) == 0)
 					a.meta[k].l3 = L3_ARP;
-				if (rnd(10) == 0)
+				if (!all6 && rnd(10) == 0)
 					pkt_drop(&a, k, IXG_DROP_UNKNOWN_PEER);
 			}
 			b = a;
 			c = a;
+			if (cfg == CFG_DIR24 && all6 &&
+			    groups6(t->route6, a.meta[n - 1].dst) > 1)
+				seen_deep++;
 			stage_lookup(&ctx, &a);
 			stage_lookup_simple(&ctx, &b);
 			assert_memory_equal(&a, &b, sizeof(a));
@@ -911,6 +930,8 @@ test_lookup_equals_simple(void **state)
 	assert_true(seen_todo > 300);
 	assert_true(seen_group4 > 1000); /* DIR-24-8 walks that go on */
 	assert_true(seen_far > 100);
+	/* the 32nd IPv6 packet's walk below the gather's level */
+	assert_true(seen_deep > 5);
 }
 
 int

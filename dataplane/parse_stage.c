@@ -797,6 +797,20 @@ mbuf_pkt_len64(const struct rte_mbuf *m)
 	return v;
 }
 
+/* A big-endian 16-bit field as a 32-bit value: gcc 12 zero-extends the
+ * result of its 16-bit rotate again (ld_be16), one instruction more. */
+static __rte_always_inline uint32_t
+ld_be16_zx(const uint8_t *p)
+{
+	uint32_t v;
+
+	__asm__("movzwl %1, %0\n\trolw $8, %w0"
+		: "=r"(v)
+		: "m"(*(const struct { uint8_t b[2]; } *)p)
+		: "cc");
+	return v;
+}
+
 /*
  * parse_fast's IPv4 after an Ethernet header of `off` bytes (a constant:
  * each caller gets its own copy), version 4 and IHL 5 already seen, in a
@@ -822,7 +836,7 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	 * pkt_len), so its UDP or ICMP header does and the transport
 	 * header's room is t20.
 	 */
-	t20 = (uint32_t)ld_be16(ip + 2) - IPV4_MIN_HDR;
+	t20 = ld_be16_zx(ip + 2) - IPV4_MIN_HDR;
 	if ((int64_t)(uint32_t)(t20 - 8) >
 	    (int64_t)len - (int64_t)(off + IPV4_MIN_HDR + 8))
 		return 0;
@@ -897,6 +911,76 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	return 3;
 }
 
+/*
+ * fast_ipv6's test of the addresses: ipv6_martian, only under a first
+ * octet 0 or 0xff (V6_LOOK); the destination's ff first (multicast, or a
+ * martian scope: parse_one's). -1 for neither (the common case), else
+ * what fast_ipv6 returns: 0 (parse_one's), or fast_martian's with pm
+ * written.
+ */
+static __rte_always_inline int
+fast6_look_addrs(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
+		 const struct fast_ctx *fc, struct pkt_meta *pm, const int tag)
+{
+	const uint8_t *ip = p + off;
+	int look;
+
+	if (likely(!((ipv4_martian_octet[ip[8]] | ipv4_martian_octet[ip[24]]) &
+		     V6_LOOK)))
+		return -1;
+	look = fast6_look(ip);
+	if (look == 0)
+		return 0;
+	if (look == 1)
+		return fast_martian(p, off, pkt_len, fc, pm) + tag;
+	return -1;
+}
+
+/*
+ * An IPv6 header's DSCP (the traffic class's high 6 bits: bits 4..9 of
+ * its first 16-bit word) as a 32-bit value whose upper bits are zero:
+ * gcc 12 would zero-extend its 16-bit rotate and shift again before the
+ * insert into pkt_meta's word.
+ */
+static __rte_always_inline uint32_t
+fast6_dscp(const uint8_t *ip)
+{
+	uint32_t v;
+
+	__asm__("movzwl %1, %0\n\trorw $4, %w0\n\tshrw $10, %w0"
+		: "=r"(v)
+		: "m"(*(const struct { uint8_t b[2]; } *)ip)
+		: "cc");
+	return v;
+}
+
+/*
+ * fast_ipv6's stores for a packet it takes (after meta_tail, the
+ * addresses): as fast_ipv4's, the ports (or ICMPv6 type) from the
+ * header's bytes 28..43 by one shuffle (sh: sh6, sh6_icmp), the rest
+ * inserted.
+ */
+static __rte_always_inline void
+fast6_store(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
+	    const struct fast_ctx *fc, struct pkt_meta *pm, uint32_t plen,
+	    uint8_t proto, const __m128i sh)
+{
+	const uint8_t *ip = p + off;
+	__m128i x, h;
+
+	meta_tail(pm); /* first: its last store may overlap the addresses */
+	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
+	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
+	h = off == ETH_HDR_LEN ? fast_k.head6 : fast_k.head6t;
+	h = _mm_insert_epi16(h, (int)(IPV6_HDR_LEN + plen), 6);
+	h = _mm_insert_epi8(h, proto, 14);
+	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
+	x = _mm_or_si128(x, fc->pw);
+	x = _mm_insert_epi8(x, (int)fast6_dscp(ip), 0);
+	x = _mm_insert_epi8(x, ip[7], 1);
+	fast_store(p, off, pkt_len, pm, h, x);
+}
+
 /* parse_fast's IPv6, as fast_ipv4 (version 6 seen; len >= off + 28);
  * tag added to the result, as there. */
 static __rte_always_inline int
@@ -908,13 +992,13 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	const uint64_t pkt_len = mbuf_pkt_len64(m);
 	uint32_t plen;
 	uint8_t proto;
-	__m128i sh, x, h;
+	int r;
 
 	/* 8 <= plen <= len - off - 40, signed as fast_ipv4's (a frame
 	 * shorter than off + 48 fails it): the packet whole in the first
 	 * segment (len <= pkt_len; l3_total then fits its 16 bits), its UDP
 	 * header too, the transport header's room plen */
-	plen = ld_be16(ip + 4);
+	plen = ld_be16_zx(ip + 4);
 	if ((int64_t)(uint32_t)(plen - 8) >
 	    (int64_t)len - (int64_t)(off + IPV6_HDR_LEN + 8))
 		return 0;
@@ -922,42 +1006,27 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	/* Multicast to parse_one; Neighbor Discovery (ICMPv6 types 133..137,
 	 * RFC 4861 4) parsed here but not marked (returns 2), so stage_local
 	 * looks at it: struct burst's parsed_fast. */
-	sh = fast_k.sh6;
 	if (likely(proto == IPPROTO_UDP)) {
 	} else if (proto == IPPROTO_TCP) {
 		if (!tcp_doff_ok(ip[IPV6_HDR_LEN + 12], plen, 0))
 			return 0;
 	} else if (proto == IPPROTO_ICMPV6) {
-		sh = fast_k.sh6_icmp;
+		/* its own copy of the look and the stores, so that UDP and
+		 * TCP take no test of the protocol after them */
+		r = fast6_look_addrs(p, off, pkt_len, fc, pm, tag);
+		if (unlikely(r >= 0))
+			return r;
+		fast6_store(p, off, pkt_len, fc, pm, plen, proto,
+			    fast_k.sh6_icmp);
+		return (fast6_nd(ip[IPV6_HDR_LEN]) ? 2 : 1) + tag;
 	} else {
 		return 0;
 	}
-	/* ipv6_martian, only under a first octet 0 or 0xff (V6_LOOK); the
-	 * destination's ff first (multicast, or a martian scope: parse_one's) */
-	if (unlikely((ipv4_martian_octet[ip[8]] | ipv4_martian_octet[ip[24]]) &
-		     V6_LOOK)) {
-		const int look = fast6_look(ip);
-
-		if (look == 0)
-			return 0;
-		if (look == 1)
-			return fast_martian(p, off, pkt_len, fc, pm) + tag;
-	}
-	meta_tail(pm); /* first: its last store may overlap the addresses */
-	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
-	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
-	/* as fast_ipv4's: the ports (or ICMPv6 type) from the header's
-	 * bytes 28..43 by one shuffle (sh6, sh6_icmp), the rest inserted */
-	h = off == ETH_HDR_LEN ? fast_k.head6 : fast_k.head6t;
-	h = _mm_insert_epi16(h, (int)(IPV6_HDR_LEN + plen), 6);
-	h = _mm_insert_epi8(h, proto, 14);
-	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
-	x = _mm_or_si128(x, fc->pw);
-	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 0);
-	x = _mm_insert_epi8(x, ip[7], 1);
-	fast_store(p, off, pkt_len, pm, h, x);
-	return (proto == IPPROTO_ICMPV6 && fast6_nd(ip[IPV6_HDR_LEN]) ? 2 : 1) +
-	       tag;
+	r = fast6_look_addrs(p, off, pkt_len, fc, pm, tag);
+	if (unlikely(r >= 0))
+		return r;
+	fast6_store(p, off, pkt_len, fc, pm, plen, proto, fast_k.sh6);
+	return 1 + tag;
 }
 
 /*

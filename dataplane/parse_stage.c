@@ -130,22 +130,23 @@ is_vlan_tpid(uint16_t et)
 /* Not martian: a multicast destination, which parse_fast leaves to
  * parse_one (see struct burst's parsed_fast). */
 #define MCAST_DST 4
-/*
- * Not IPv4: an IPv6 address's first octet 0 or 0xff, the only ones under
- * which ipv6_martian can hold or a destination be multicast: fast_ipv6
- * tests both addresses' with the same two loads as fast_ipv4's, and looks
- * closer only where one is set. Both octets are already IPv4 martians, so
- * fast_ipv4's test (any bit) is unchanged.
- */
-#define V6_LOOK 8
 /* The table above by first octet: two loads instead of six compares. */
 static const uint8_t ipv4_martian_octet[256] = {
-	[0] = MARTIAN_SRC | MARTIAN_DST | V6_LOOK,
+	[0] = MARTIAN_SRC | MARTIAN_DST,
 	[127] = MARTIAN_SRC | MARTIAN_DST,
 	[224 ... 239] = MARTIAN_SRC | MCAST_DST,
 	[240 ... 254] = MARTIAN_SRC | MARTIAN_DST,
-	[255] = MARTIAN_SRC | MARTIAN_DST | V6_LOOK,
+	[255] = MARTIAN_SRC | MARTIAN_DST,
 };
+
+/*
+ * 1 under an IPv6 address's first octet 0 or 0xff, the only ones under
+ * which ipv6_martian can hold or a destination be multicast: fast_ipv6
+ * tests both addresses' and looks closer only where one is set. A table
+ * of its own (not a bit of ipv4_martian_octet's), so that the OR of the
+ * two loads is the test.
+ */
+static const uint8_t ipv6_look_octet[256] = {[0] = 1, [255] = 1};
 
 static inline int
 ipv4_martian(uint32_t src, uint32_t dst)
@@ -761,7 +762,7 @@ tcp_doff_ok(uint8_t doff, uint32_t len, const uint32_t hdr)
 }
 
 /*
- * fast_ipv6's look at addresses whose first octet is 0 or 0xff (V6_LOOK):
+ * fast_ipv6's look at addresses whose first octet is 0 or 0xff (ipv6_look_octet):
  * 0 for a destination parse_one takes (ff00::/8: multicast, or a martian
  * scope), 1 for a martian (ipv6_martian), 2 for neither. Out of line.
  */
@@ -913,7 +914,7 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 
 /*
  * fast_ipv6's test of the addresses: ipv6_martian, only under a first
- * octet 0 or 0xff (V6_LOOK); the destination's ff first (multicast, or a
+ * octet 0 or 0xff (ipv6_look_octet); the destination's ff first (multicast, or a
  * martian scope: parse_one's). -1 for neither (the common case), else
  * what fast_ipv6 returns: 0 (parse_one's), or fast_martian's with pm
  * written.
@@ -925,8 +926,7 @@ fast6_look_addrs(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	const uint8_t *ip = p + off;
 	int look;
 
-	if (likely(!((ipv4_martian_octet[ip[8]] | ipv4_martian_octet[ip[24]]) &
-		     V6_LOOK)))
+	if (likely(!(ipv6_look_octet[ip[8]] | ipv6_look_octet[ip[24]])))
 		return -1;
 	look = fast6_look(ip);
 	if (look == 0)

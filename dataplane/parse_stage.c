@@ -577,6 +577,14 @@ _Static_assert(offsetof(struct pkt_meta, l3_total) == 12 &&
 /* The shortest frame parse_fast takes: Ethernet, IPv4, UDP. */
 #define FAST_MIN_LEN (ETH_HDR_LEN + IPV4_MIN_HDR + 8)
 
+/* An IPv4 header's bytes 6..9 as ld_u32 reads them (little endian, as
+ * PARSE_FAST is), under FAST_FP_MASK: the flags and fragment offset but
+ * DF, and the protocol (not the TTL); FAST_FP(proto), those of a packet
+ * with DF alone, neither MF nor an offset (fast_ipv4). */
+#define FAST_FP_MASK                                                           \
+	((uint32_t)FRAME16(IPV4_MF | IPV4_OFFSET_MASK) | UINT32_C(0xff) << 24)
+#define FAST_FP(proto) ((uint32_t)(proto) << 24)
+
 #if PARSE_FAST
 _Static_assert(RTE_MBUF_F_RX_IP_CKSUM_MASK < 0x100,
 	       "fast_ipv4: the checksum flags in ol_flags' first byte");
@@ -688,10 +696,28 @@ struct fast_ctx {
 #define FAST_MAC6 0xffffffffffffull
 
 /* bytes 0..15 of struct pkt_meta as fast_store starts them (offsets
- * asserted above), VLAN id, l3_total and l4_proto 0 */
-#define FAST_HEAD(l3, l2_len, l3_len)                                          \
-	V128((uint64_t)(l3) << 16, (uint64_t)(l2_len) | (uint64_t)(l3_len)     \
-								<< 16)
+ * asserted above), VLAN id and l3_total 0 */
+#define FAST_HEAD(l3, l2_len, l3_len, proto)                                   \
+	V128((uint64_t)(l3) << 16, (uint64_t)(l2_len) |                        \
+					   (uint64_t)(l3_len) << 16 |          \
+					   (uint64_t)(proto) << 48)
+/* FAST_HEAD for IPv4 or IPv6 (v: 4 or 6) after an Ethernet header of
+ * l2_len bytes: the three transport protocols parse_fast takes, in the
+ * order of enum fast_l4 */
+#define FAST_HEADS(v, l2_len)                                                  \
+	{                                                                      \
+		FAST_HEAD(L3_IPV##v, l2_len, IPV##v##_HDR_MIN, IPPROTO_UDP),   \
+			FAST_HEAD(L3_IPV##v, l2_len, IPV##v##_HDR_MIN,         \
+				  IPPROTO_TCP),                                \
+			FAST_HEAD(L3_IPV##v, l2_len, IPV##v##_HDR_MIN,         \
+				  v == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6),     \
+	}
+#define IPV4_HDR_MIN IPV4_MIN_HDR
+#define IPV6_HDR_MIN IPV6_HDR_LEN
+
+/* The transport protocols parse_fast takes, as struct fast_const's
+ * templates are indexed: UDP, TCP, ICMP (IPv4) or ICMPv6 (IPv6). */
+enum fast_l4 { FAST_UDP, FAST_TCP, FAST_ICMP, FAST_N_L4 };
 
 /* parse_fast's constants, the same for every port: in .rodata, so that
  * no burst copies them to the stack (as a struct fast_ctx member of each
@@ -702,8 +728,10 @@ static const struct fast_const {
 	__m128i m_v6; /* MAC, IPv6 and version 6 */
 	__m128i m_mac; /* bytes 0..5: the MAC */
 	/* bytes 0..15 of struct pkt_meta for IPv4 and IPv6, untagged and
-	 * 802.1Q-tagged (fast_store) */
-	__m128i head4, head6, head4t, head6t;
+	 * 802.1Q-tagged (fast_store), by transport protocol (enum fast_l4):
+	 * l4_proto in the template, not inserted */
+	__m128i head4[FAST_N_L4], head6[FAST_N_L4], head4t[FAST_N_L4],
+		head6t[FAST_N_L4];
 	/* fast_ipv4: bytes 16..31 of pkt_meta from bytes 8..23 of the
 	 * IPv4 header without options (ttl; for TCP and UDP sport and
 	 * dport, for ICMP icmp_type), the rest zero */
@@ -723,10 +751,10 @@ static const struct fast_const {
 	.d46 = V128(0, FAST_ET4 ^ FAST_ET6),
 	.m_v6 = V128(FAST_MAC6, 0xf0ffff00000000), /* the version */
 	.m_mac = V128(FAST_MAC6, 0),
-	.head4 = FAST_HEAD(L3_IPV4, ETH_HDR_LEN, IPV4_MIN_HDR),
-	.head6 = FAST_HEAD(L3_IPV6, ETH_HDR_LEN, IPV6_HDR_LEN),
-	.head4t = FAST_HEAD(L3_IPV4, ETH_HDR_LEN + VLAN_TAG_LEN, IPV4_MIN_HDR),
-	.head6t = FAST_HEAD(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN, IPV6_HDR_LEN),
+	.head4 = FAST_HEADS(4, ETH_HDR_LEN),
+	.head6 = FAST_HEADS(6, ETH_HDR_LEN),
+	.head4t = FAST_HEADS(4, ETH_HDR_LEN + VLAN_TAG_LEN),
+	.head6t = FAST_HEADS(6, ETH_HDR_LEN + VLAN_TAG_LEN),
 	/* pkt_meta byte 16 + k from header byte 8 (IPv6: 28) + sh[k] (-1:
 	 * zero) */
 	.sh_l4 = V128B(-1, 0, 13, 12, 15, 14, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -825,9 +853,10 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = mbuf_pkt_len64(m);
+	const __m128i *heads = off == ETH_HDR_LEN ? fast_k.head4
+						  : fast_k.head4t;
 	__m128i x, h;
-	uint32_t t20;
-	uint8_t proto;
+	uint32_t t20, fp;
 
 	/*
 	 * 28 <= tot <= len - off in one compare, signed so that a frame
@@ -856,20 +885,23 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	 * multicast destination: parse_fast refuses all of them. */
 	if (ipv4_martian_octet[ip[12]] | ipv4_martian_octet[ip[16]])
 		return 0;
-	/* DF alone: neither MF nor an offset. */
-	if (ld16(ip + 6) & FRAME16(IPV4_MF | IPV4_OFFSET_MASK))
-		return 0;
-	proto = ip[9];
+	/* DF alone (neither MF nor an offset) and the protocol in one
+	 * compare each: bytes 6..9 of the header, the TTL masked off.
+	 * Each protocol's own template (fast_k.head4), l4_proto in it. */
+	fp = ld_u32(ip + 6) & FAST_FP_MASK;
 	x = _mm_loadu_si128((const void *)(ip + 8));
-	if (likely(proto == IPPROTO_UDP)) {
+	if (likely(fp == FAST_FP(IPPROTO_UDP))) {
 		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
-	} else if (proto == IPPROTO_TCP) {
+		h = heads[FAST_UDP];
+	} else if (fp == FAST_FP(IPPROTO_TCP)) {
 		if (!tcp_doff_ok(ip[IPV4_MIN_HDR + 12], t20 + IPV4_MIN_HDR,
 				 IPV4_MIN_HDR))
 			return 0;
 		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
-	} else if (proto == IPPROTO_ICMP) {
+		h = heads[FAST_TCP];
+	} else if (fp == FAST_FP(IPPROTO_ICMP)) {
 		x = _mm_shuffle_epi8(x, fast_k.sh_icmp);
+		h = heads[FAST_ICMP];
 	} else {
 		return 0;
 	}
@@ -878,14 +910,12 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	pm_st128(pm, 48, _mm_cvtsi32_si128((int)ld_u32(ip + 12)));
 	pm_st128(pm, 64, _mm_cvtsi32_si128((int)ld_u32(ip + 16)));
 	/*
-	 * Bytes 0..15 of pm: the template with l3_total and l4_proto
+	 * Bytes 0..15 of pm: the protocol's template with l3_total
 	 * inserted. Bytes 16..31 from the header's bytes 8..23 (ttl, the
 	 * transport header's first 4) by one shuffle (sh_l4 or sh_icmp),
 	 * in_port ORed in, dscp inserted.
 	 */
-	h = off == ETH_HDR_LEN ? fast_k.head4 : fast_k.head4t;
 	h = _mm_insert_epi16(h, (int)(t20 + IPV4_MIN_HDR), 6);
-	h = _mm_insert_epi8(h, proto, 14);
 	x = _mm_or_si128(x, fc->pw);
 	x = _mm_insert_epi8(x, ip[1] >> 2, 0);
 	fast_store(p, off, pkt_len, pm, h, x);
@@ -957,23 +987,21 @@ fast6_dscp(const uint8_t *ip)
 /*
  * fast_ipv6's stores for a packet it takes (after meta_tail, the
  * addresses): as fast_ipv4's, the ports (or ICMPv6 type) from the
- * header's bytes 28..43 by one shuffle (sh: sh6, sh6_icmp), the rest
- * inserted.
+ * header's bytes 28..43 by one shuffle (sh: sh6, sh6_icmp), bytes 0..15
+ * from the protocol's template h (fast_k.head6), the rest inserted.
  */
 static __rte_always_inline void
 fast6_store(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	    const struct fast_ctx *fc, struct pkt_meta *pm, uint32_t plen,
-	    uint8_t proto, const __m128i sh)
+	    __m128i h, const __m128i sh)
 {
 	const uint8_t *ip = p + off;
-	__m128i x, h;
+	__m128i x;
 
 	meta_tail(pm); /* first: its last store may overlap the addresses */
 	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
 	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
-	h = off == ETH_HDR_LEN ? fast_k.head6 : fast_k.head6t;
 	h = _mm_insert_epi16(h, (int)(IPV6_HDR_LEN + plen), 6);
-	h = _mm_insert_epi8(h, proto, 14);
 	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
 	x = _mm_or_si128(x, fc->pw);
 	x = _mm_insert_epi8(x, (int)fast6_dscp(ip), 0);
@@ -990,6 +1018,9 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = mbuf_pkt_len64(m);
+	const __m128i *heads = off == ETH_HDR_LEN ? fast_k.head6
+						  : fast_k.head6t;
+	__m128i h;
 	uint32_t plen;
 	uint8_t proto;
 	int r;
@@ -1005,18 +1036,21 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	proto = ip[6];
 	/* Multicast to parse_one; Neighbor Discovery (ICMPv6 types 133..137,
 	 * RFC 4861 4) parsed here but not marked (returns 2), so stage_local
-	 * looks at it: struct burst's parsed_fast. */
+	 * looks at it: struct burst's parsed_fast. Each protocol's own
+	 * template (fast_k.head6), l4_proto in it. */
 	if (likely(proto == IPPROTO_UDP)) {
+		h = heads[FAST_UDP];
 	} else if (proto == IPPROTO_TCP) {
 		if (!tcp_doff_ok(ip[IPV6_HDR_LEN + 12], plen, 0))
 			return 0;
+		h = heads[FAST_TCP];
 	} else if (proto == IPPROTO_ICMPV6) {
 		/* its own copy of the look and the stores, so that UDP and
 		 * TCP take no test of the protocol after them */
 		r = fast6_look_addrs(p, off, pkt_len, fc, pm, tag);
 		if (unlikely(r >= 0))
 			return r;
-		fast6_store(p, off, pkt_len, fc, pm, plen, proto,
+		fast6_store(p, off, pkt_len, fc, pm, plen, heads[FAST_ICMP],
 			    fast_k.sh6_icmp);
 		return (fast6_nd(ip[IPV6_HDR_LEN]) ? 2 : 1) + tag;
 	} else {
@@ -1025,7 +1059,7 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	r = fast6_look_addrs(p, off, pkt_len, fc, pm, tag);
 	if (unlikely(r >= 0))
 		return r;
-	fast6_store(p, off, pkt_len, fc, pm, plen, proto, fast_k.sh6);
+	fast6_store(p, off, pkt_len, fc, pm, plen, h, fast_k.sh6);
 	return 1 + tag;
 }
 

@@ -5,11 +5,15 @@
  * parse_ab_base.c), in one process, burst by burst by turns, so that the
  * load of a shared machine moves both sides alike.
  *
- *   parse_bench [--vlan] [--vrrp] [--head] [--aa] [ROUNDS]  (default 21)
+ *   parse_bench [--vlan] [--vrrp] [--head | --ab-head] [--aa] [ROUNDS]
+ *   (ROUNDS: default 21)
  *
  * --head: side A is this tree's stage_parse, stage_sample and stage_peer
  * apart, side B the fused head, pipeline_head (the "parse alone" part
  * then runs stage_parse on both sides).
+ * --ab-head: side A is main 380f375's pipeline_head (parse_ab_head.c, a
+ * frozen copy), side B this tree's (the "parse alone" part: their
+ * stage_parse); helper head6's A/B.
  * --aa: side B runs side A's code, the A/A beside an A/B: how far the
  * ratio strays from 1 with nothing to tell the sides apart.
  *
@@ -251,6 +255,9 @@ load_burst(struct burst *b, struct rte_mbuf **mb, unsigned j)
  * apart, side B the fused head (pipeline_head; parse alone: stage_parse
  * on both sides). */
 static int head_ab;
+/* --ab-head: side A main 380f375's pipeline_head (parse alone: its
+ * stage_parse), side B this tree's. */
+static int head6_ab;
 /* --aa: side 1 runs side 0's code. */
 static int aa;
 
@@ -262,6 +269,14 @@ run_side(struct pipeline_ctx *ctx, int side, struct burst *b, int parse_only)
 {
 	if (aa)
 		side = 0;
+	if (head6_ab) {
+		if (parse_only)
+			(side == 0 ? head5_stage_parse : stage_parse)(ctx, b);
+		else
+			(side == 0 ? head5_pipeline_head : pipeline_head)(ctx,
+									  b);
+		return 0;
+	}
 	if (head_ab) {
 		if (side == 1 && !parse_only) {
 			pipeline_head(ctx, b);
@@ -351,9 +366,11 @@ main(int argc, char **argv)
 			aa = 1;
 		} else if (strcmp(argv[ai], "--head") == 0) {
 			head_ab = 1;
+		} else if (strcmp(argv[ai], "--ab-head") == 0) {
+			head6_ab = 1;
 		} else {
 			fprintf(stderr, "usage: parse_bench [--vlan] [--vrrp] "
-					"[--head] [--aa] "
+					"[--head | --ab-head] [--aa] "
 					"[ROUNDS 1..101]\n");
 			return 2;
 		}
@@ -362,7 +379,7 @@ main(int argc, char **argv)
 		rounds = (unsigned)strtoul(argv[ai], NULL, 0);
 		if (rounds < 1 || rounds > MAX_ROUNDS) {
 			fprintf(stderr, "usage: parse_bench [--vlan] [--vrrp] "
-					"[--head] [--aa] "
+					"[--head | --ab-head] [--aa] "
 					"[ROUNDS 1..101]\n");
 			return 2;
 		}
@@ -434,9 +451,14 @@ main(int argc, char **argv)
 	       "(median burst); B/A %.3f [%.3f-%.3f]\n",
 	       vlan ? "VLAN 100" : "untagged", MEMBERS,
 	       vrrp_macs ? "VRRP-like" : "mkconfig", rounds, AB_BURSTS,
-	       head_ab ? "apart" : "main eb95d54", a[rounds / 2],
-	       head_ab ? "pipeline_head" : "this tree", bb[rounds / 2],
-	       q[rounds / 2], q[0], q[rounds - 1]);
+	       head6_ab	 ? "main 380f375's head"
+	       : head_ab ? "apart"
+			 : "main eb95d54",
+	       a[rounds / 2],
+	       head6_ab	 ? "this tree's head"
+	       : head_ab ? "pipeline_head"
+			 : "this tree",
+	       bb[rounds / 2], q[rounds / 2], q[0], q[rounds - 1]);
 	printf("  stage_parse alone: A %.1f, B %.1f; B/A %.3f [%.3f-%.3f]\n",
 	       pa[rounds / 2], pb[rounds / 2], pq[rounds / 2], pq[0],
 	       pq[rounds - 1]);

@@ -790,13 +790,18 @@ tcp_doff_ok(uint8_t doff, uint32_t len, const uint32_t hdr)
 }
 
 /*
- * fast_ipv6's look at addresses whose first octet is 0 or 0xff (ipv6_look_octet):
- * 0 for a destination parse_one takes (ff00::/8: multicast, or a martian
- * scope), 1 for a martian (ipv6_martian), 2 for neither. Out of line.
+ * fast_ipv6's look at addresses whose first octet is 0 or 0xff
+ * (ipv6_look_octet), of the IPv6 header at p + off: 0 for a destination
+ * parse_one takes (ff00::/8: multicast, or a martian scope), 1 for a
+ * martian (ipv6_martian), 2 for neither. Out of line; the frame and the
+ * offset as the caller has them, so that it computes no address for the
+ * call on its common path.
  */
 static __rte_noinline int
-fast6_look(const uint8_t *ip)
+fast6_look(const uint8_t *p, uint32_t off)
 {
+	const uint8_t *ip = p + off;
+
 	if (ip[24] == 0xff)
 		return 0;
 	if (ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
@@ -958,7 +963,7 @@ fast6_look_addrs(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 
 	if (likely(!(ipv6_look_octet[ip[8]] | ipv6_look_octet[ip[24]])))
 		return -1;
-	look = fast6_look(ip);
+	look = fast6_look(p, off);
 	if (look == 0)
 		return 0;
 	if (look == 1)

@@ -23,9 +23,9 @@
  * with stage_peer's step in it (pipeline_head, at the end of this file);
  * stage_parse alone runs under pipeline_run_observed.
  *
- * Cost: stage_parse alone 73.7 instructions/packet on parse_bench's
- * traffic (callgrind; bench/README.md, "Issue 12, the metadata and the
- * head, third pass").
+ * Cost: stage_parse alone 69.1 instructions/packet on parse_bench's
+ * traffic (callgrind; bench/README.md, "Issue 12, the head,
+ * structurally").
  */
 #include <stddef.h>
 #include <string.h>
@@ -1421,9 +1421,9 @@ stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
  * three stages' results, as each looks up or writes only its own
  * packet's. A port the fast path does not take runs the three stages.
  * Worker thread (or replay/test).
- * Cost: 85.8 instructions a packet on the real table through the ports
- * (bench/README.md, "Issue 12, the metadata and the head, third pass"),
- * 82.5 on parse_bench --head's traffic, 105.5 with --vlan.
+ * Cost: 82.5 instructions a packet on the real table through the ports
+ * (bench/README.md, "Issue 12, the head, structurally"), 79.1 on
+ * parse_bench --head's traffic, 102.9 with --vlan.
  */
 PIPELINE_NO_SLP void
 pipeline_head(struct pipeline_ctx *ctx, struct burst *b)

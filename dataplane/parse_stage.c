@@ -618,8 +618,9 @@ meta_tail(struct pkt_meta *pm)
  * What every packet parse_fast takes stores alike (after meta_tail and the
  * addresses, the caller's), each 16 bytes once, built in registers: bytes
  * 0..15 as `head` (verdict and drop_reason 0, l3, spare3 0, VLANs 0,
- * l2_len, l3_len, l3_total, l4_proto, frag 0: a fast_const template with
- * the caller's inserts) with the VLAN id inserted if tagged, bytes 16..31
+ * l2_len, l3_len, l3_total, l4_proto, frag 0: the protocol's fast_const
+ * template with the caller's insert of l3_total) with the VLAN id
+ * inserted if tagged, bytes 16..31
  * as `mid` (dscp .. colour, the caller's; in_port, out_port 0, in_peer
  * IXG_PEER_NONE, out_peer 0: struct fast_ctx's pw ORed in by the caller),
  * class_id .. route_nh zero but n_vlans (1 if tagged), rx_len with
@@ -949,10 +950,10 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 
 /*
  * fast_ipv6's test of the addresses: ipv6_martian, only under a first
- * octet 0 or 0xff (ipv6_look_octet); the destination's ff first (multicast, or a
- * martian scope: parse_one's). -1 for neither (the common case), else
- * what fast_ipv6 returns: 0 (parse_one's), or fast_martian's with pm
- * written.
+ * octet 0 or 0xff (ipv6_look_octet); the destination's ff first
+ * (multicast, or a martian scope: parse_one's). -1 for neither (the
+ * common case), else what fast_ipv6 returns: 0 (parse_one's), or
+ * fast_martian's with pm written.
  */
 static __rte_always_inline int
 fast6_look_addrs(const uint8_t *p, const uint32_t off, uint64_t pkt_len,

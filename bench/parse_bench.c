@@ -5,11 +5,15 @@
  * parse_ab_base.c), in one process, burst by burst by turns, so that the
  * load of a shared machine moves both sides alike.
  *
- *   parse_bench [--vlan] [--vrrp] [--head] [--aa] [ROUNDS]  (default 21)
+ *   parse_bench [--vlan] [--vrrp] [--head | --ab-head] [--aa] [ROUNDS]
+ *   (ROUNDS: default 21)
  *
  * --head: side A is this tree's stage_parse, stage_sample and stage_peer
  * apart, side B the fused head, pipeline_head (the "parse alone" part
  * then runs stage_parse on both sides).
+ * --ab-head: side A is main 380f375's pipeline_head (parse_ab_head.c, a
+ * frozen copy), side B this tree's (the "parse alone" part: their
+ * stage_parse); helper head6's A/B.
  * --aa: side B runs side A's code, the A/A beside an A/B: how far the
  * ratio strays from 1 with nothing to tell the sides apart.
  *
@@ -27,7 +31,8 @@
  * parse alone, each burst run by both sides, first one then the other
  * going first; each burst timed with rte_rdtsc; the median burst per side
  * and round, and the median over the rounds of the per-round ratio B/A
- * (and its range).
+ * (and its range); the same of the ratio of the interquartile means
+ * (iq_mean), finer than the medians on a VM's coarse TSC.
  * Results: bench/README.md, "Issue 12, parse and peer, second pass (helper
  * parse)" (and "... (helper parsepeer)" for the first, against 6a318f4;
  * --head: "Issue 12, the head of the pipeline (helper head2)").
@@ -227,6 +232,23 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The mean of the middle half of n sorted burst times: finer than their
+ * median, which moves in steps of the TSC's granularity on a VM (21 ticks
+ * a burst here, 6% of one), and still blind to the slowest quarter (an
+ * interrupt, a neighbour's burst).
+ */
+static double
+iq_mean(const uint64_t *w, unsigned n)
+{
+	double s = 0;
+	unsigned i;
+
+	for (i = n / 4; i < n - n / 4; i++)
+		s += (double)w[i];
+	return s / (n - 2 * (n / 4));
+}
+
 static int
 cmp_dbl(const void *a, const void *b)
 {
@@ -251,6 +273,9 @@ load_burst(struct burst *b, struct rte_mbuf **mb, unsigned j)
  * apart, side B the fused head (pipeline_head; parse alone: stage_parse
  * on both sides). */
 static int head_ab;
+/* --ab-head: side A main 380f375's pipeline_head (parse alone: its
+ * stage_parse), side B this tree's. */
+static int head6_ab;
 /* --aa: side 1 runs side 0's code. */
 static int aa;
 
@@ -262,6 +287,14 @@ run_side(struct pipeline_ctx *ctx, int side, struct burst *b, int parse_only)
 {
 	if (aa)
 		side = 0;
+	if (head6_ab) {
+		if (parse_only)
+			(side == 0 ? head5_stage_parse : stage_parse)(ctx, b);
+		else
+			(side == 0 ? head5_pipeline_head : pipeline_head)(ctx,
+									  b);
+		return 0;
+	}
 	if (head_ab) {
 		if (side == 1 && !parse_only) {
 			pipeline_head(ctx, b);
@@ -335,6 +368,7 @@ main(int argc, char **argv)
 	static uint64_t w[2][AB_BURSTS], wp[2][AB_BURSTS];
 	double a[MAX_ROUNDS], bb[MAX_ROUNDS], q[MAX_ROUNDS];
 	double pa[MAX_ROUNDS], pb[MAX_ROUNDS], pq[MAX_ROUNDS];
+	double mq[MAX_ROUNDS], pmq[MAX_ROUNDS];
 	struct rte_mbuf *mb[N_FRAMES];
 	struct rte_mempool *pool;
 	struct pipeline_ctx ctx;
@@ -351,9 +385,11 @@ main(int argc, char **argv)
 			aa = 1;
 		} else if (strcmp(argv[ai], "--head") == 0) {
 			head_ab = 1;
+		} else if (strcmp(argv[ai], "--ab-head") == 0) {
+			head6_ab = 1;
 		} else {
 			fprintf(stderr, "usage: parse_bench [--vlan] [--vrrp] "
-					"[--head] [--aa] "
+					"[--head | --ab-head] [--aa] "
 					"[ROUNDS 1..101]\n");
 			return 2;
 		}
@@ -362,7 +398,7 @@ main(int argc, char **argv)
 		rounds = (unsigned)strtoul(argv[ai], NULL, 0);
 		if (rounds < 1 || rounds > MAX_ROUNDS) {
 			fprintf(stderr, "usage: parse_bench [--vlan] [--vrrp] "
-					"[--head] [--aa] "
+					"[--head | --ab-head] [--aa] "
 					"[ROUNDS 1..101]\n");
 			return 2;
 		}
@@ -418,9 +454,11 @@ main(int argc, char **argv)
 		a[r] = (double)w[0][n[0] / 2] / PIPELINE_BURST;
 		bb[r] = (double)w[1][n[1] / 2] / PIPELINE_BURST;
 		q[r] = bb[r] / a[r];
+		mq[r] = iq_mean(w[1], n[1]) / iq_mean(w[0], n[0]);
 		pa[r] = (double)wp[0][n[0] / 2] / PIPELINE_BURST;
 		pb[r] = (double)wp[1][n[1] / 2] / PIPELINE_BURST;
 		pq[r] = pb[r] / pa[r];
+		pmq[r] = iq_mean(wp[1], n[1]) / iq_mean(wp[0], n[0]);
 	}
 	qsort(a, rounds, sizeof(double), cmp_dbl);
 	qsort(bb, rounds, sizeof(double), cmp_dbl);
@@ -428,18 +466,29 @@ main(int argc, char **argv)
 	qsort(pa, rounds, sizeof(double), cmp_dbl);
 	qsort(pb, rounds, sizeof(double), cmp_dbl);
 	qsort(pq, rounds, sizeof(double), cmp_dbl);
+	qsort(mq, rounds, sizeof(double), cmp_dbl);
+	qsort(pmq, rounds, sizeof(double), cmp_dbl);
 	printf("parse+peer, %s, %u members (%s MACs), %u rounds x %u bursts "
 	       "a side: "
 	       "A (%s) %.1f, B (%s) %.1f cycles/packet "
 	       "(median burst); B/A %.3f [%.3f-%.3f]\n",
 	       vlan ? "VLAN 100" : "untagged", MEMBERS,
 	       vrrp_macs ? "VRRP-like" : "mkconfig", rounds, AB_BURSTS,
-	       head_ab ? "apart" : "main eb95d54", a[rounds / 2],
-	       head_ab ? "pipeline_head" : "this tree", bb[rounds / 2],
-	       q[rounds / 2], q[0], q[rounds - 1]);
+	       head6_ab	 ? "main 380f375's head"
+	       : head_ab ? "apart"
+			 : "main eb95d54",
+	       a[rounds / 2],
+	       head6_ab	 ? "this tree's head"
+	       : head_ab ? "pipeline_head"
+			 : "this tree",
+	       bb[rounds / 2], q[rounds / 2], q[0], q[rounds - 1]);
 	printf("  stage_parse alone: A %.1f, B %.1f; B/A %.3f [%.3f-%.3f]\n",
 	       pa[rounds / 2], pb[rounds / 2], pq[rounds / 2], pq[0],
 	       pq[rounds - 1]);
+	printf("  interquartile means: B/A %.3f [%.3f-%.3f], stage_parse "
+	       "alone %.3f [%.3f-%.3f]\n",
+	       mq[rounds / 2], mq[0], mq[rounds - 1], pmq[rounds / 2], pmq[0],
+	       pmq[rounds - 1]);
 	rte_pktmbuf_free_bulk(mb, N_FRAMES);
 	rte_mempool_free(pool);
 	tables_free(t);

@@ -23,9 +23,9 @@
  * with stage_peer's step in it (pipeline_head, at the end of this file);
  * stage_parse alone runs under pipeline_run_observed.
  *
- * Cost: stage_parse alone 73.7 instructions/packet on parse_bench's
- * traffic (callgrind; bench/README.md, "Issue 12, the metadata and the
- * head, third pass").
+ * Cost: stage_parse alone 69.1 instructions/packet on parse_bench's
+ * traffic (callgrind; bench/README.md, "Issue 12, the head,
+ * structurally").
  */
 #include <stddef.h>
 #include <string.h>
@@ -130,22 +130,23 @@ is_vlan_tpid(uint16_t et)
 /* Not martian: a multicast destination, which parse_fast leaves to
  * parse_one (see struct burst's parsed_fast). */
 #define MCAST_DST 4
-/*
- * Not IPv4: an IPv6 address's first octet 0 or 0xff, the only ones under
- * which ipv6_martian can hold or a destination be multicast: fast_ipv6
- * tests both addresses' with the same two loads as fast_ipv4's, and looks
- * closer only where one is set. Both octets are already IPv4 martians, so
- * fast_ipv4's test (any bit) is unchanged.
- */
-#define V6_LOOK 8
 /* The table above by first octet: two loads instead of six compares. */
 static const uint8_t ipv4_martian_octet[256] = {
-	[0] = MARTIAN_SRC | MARTIAN_DST | V6_LOOK,
+	[0] = MARTIAN_SRC | MARTIAN_DST,
 	[127] = MARTIAN_SRC | MARTIAN_DST,
 	[224 ... 239] = MARTIAN_SRC | MCAST_DST,
 	[240 ... 254] = MARTIAN_SRC | MARTIAN_DST,
-	[255] = MARTIAN_SRC | MARTIAN_DST | V6_LOOK,
+	[255] = MARTIAN_SRC | MARTIAN_DST,
 };
+
+/*
+ * 1 under an IPv6 address's first octet 0 or 0xff, the only ones under
+ * which ipv6_martian can hold or a destination be multicast: fast_ipv6
+ * tests both addresses' and looks closer only where one is set. A table
+ * of its own (not a bit of ipv4_martian_octet's), so that the OR of the
+ * two loads is the test.
+ */
+static const uint8_t ipv6_look_octet[256] = {[0] = 1, [255] = 1};
 
 static inline int
 ipv4_martian(uint32_t src, uint32_t dst)
@@ -576,6 +577,14 @@ _Static_assert(offsetof(struct pkt_meta, l3_total) == 12 &&
 /* The shortest frame parse_fast takes: Ethernet, IPv4, UDP. */
 #define FAST_MIN_LEN (ETH_HDR_LEN + IPV4_MIN_HDR + 8)
 
+/* An IPv4 header's bytes 6..9 as ld_u32 reads them (little endian, as
+ * PARSE_FAST is), under FAST_FP_MASK: the flags and fragment offset but
+ * DF, and the protocol (not the TTL); FAST_FP(proto), those of a packet
+ * with DF alone, neither MF nor an offset (fast_ipv4). */
+#define FAST_FP_MASK                                                           \
+	((uint32_t)FRAME16(IPV4_MF | IPV4_OFFSET_MASK) | UINT32_C(0xff) << 24)
+#define FAST_FP(proto) ((uint32_t)(proto) << 24)
+
 #if PARSE_FAST
 _Static_assert(RTE_MBUF_F_RX_IP_CKSUM_MASK < 0x100,
 	       "fast_ipv4: the checksum flags in ol_flags' first byte");
@@ -609,8 +618,9 @@ meta_tail(struct pkt_meta *pm)
  * What every packet parse_fast takes stores alike (after meta_tail and the
  * addresses, the caller's), each 16 bytes once, built in registers: bytes
  * 0..15 as `head` (verdict and drop_reason 0, l3, spare3 0, VLANs 0,
- * l2_len, l3_len, l3_total, l4_proto, frag 0: a fast_const template with
- * the caller's inserts) with the VLAN id inserted if tagged, bytes 16..31
+ * l2_len, l3_len, l3_total, l4_proto, frag 0: the protocol's fast_const
+ * template with the caller's insert of l3_total) with the VLAN id
+ * inserted if tagged, bytes 16..31
  * as `mid` (dscp .. colour, the caller's; in_port, out_port 0, in_peer
  * IXG_PEER_NONE, out_peer 0: struct fast_ctx's pw ORed in by the caller),
  * class_id .. route_nh zero but n_vlans (1 if tagged), rx_len with
@@ -687,10 +697,28 @@ struct fast_ctx {
 #define FAST_MAC6 0xffffffffffffull
 
 /* bytes 0..15 of struct pkt_meta as fast_store starts them (offsets
- * asserted above), VLAN id, l3_total and l4_proto 0 */
-#define FAST_HEAD(l3, l2_len, l3_len)                                          \
-	V128((uint64_t)(l3) << 16, (uint64_t)(l2_len) | (uint64_t)(l3_len)     \
-								<< 16)
+ * asserted above), VLAN id and l3_total 0 */
+#define FAST_HEAD(l3, l2_len, l3_len, proto)                                   \
+	V128((uint64_t)(l3) << 16, (uint64_t)(l2_len) |                        \
+					   (uint64_t)(l3_len) << 16 |          \
+					   (uint64_t)(proto) << 48)
+/* FAST_HEAD for IPv4 or IPv6 (v: 4 or 6) after an Ethernet header of
+ * l2_len bytes: the three transport protocols parse_fast takes, in the
+ * order of enum fast_l4 */
+#define FAST_HEADS(v, l2_len)                                                  \
+	{                                                                      \
+		FAST_HEAD(L3_IPV##v, l2_len, IPV##v##_HDR_MIN, IPPROTO_UDP),   \
+			FAST_HEAD(L3_IPV##v, l2_len, IPV##v##_HDR_MIN,         \
+				  IPPROTO_TCP),                                \
+			FAST_HEAD(L3_IPV##v, l2_len, IPV##v##_HDR_MIN,         \
+				  v == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6),     \
+	}
+#define IPV4_HDR_MIN IPV4_MIN_HDR
+#define IPV6_HDR_MIN IPV6_HDR_LEN
+
+/* The transport protocols parse_fast takes, as struct fast_const's
+ * templates are indexed: UDP, TCP, ICMP (IPv4) or ICMPv6 (IPv6). */
+enum fast_l4 { FAST_UDP, FAST_TCP, FAST_ICMP, FAST_N_L4 };
 
 /* parse_fast's constants, the same for every port: in .rodata, so that
  * no burst copies them to the stack (as a struct fast_ctx member of each
@@ -701,8 +729,10 @@ static const struct fast_const {
 	__m128i m_v6; /* MAC, IPv6 and version 6 */
 	__m128i m_mac; /* bytes 0..5: the MAC */
 	/* bytes 0..15 of struct pkt_meta for IPv4 and IPv6, untagged and
-	 * 802.1Q-tagged (fast_store) */
-	__m128i head4, head6, head4t, head6t;
+	 * 802.1Q-tagged (fast_store), by transport protocol (enum fast_l4):
+	 * l4_proto in the template, not inserted */
+	__m128i head4[FAST_N_L4], head6[FAST_N_L4], head4t[FAST_N_L4],
+		head6t[FAST_N_L4];
 	/* fast_ipv4: bytes 16..31 of pkt_meta from bytes 8..23 of the
 	 * IPv4 header without options (ttl; for TCP and UDP sport and
 	 * dport, for ICMP icmp_type), the rest zero */
@@ -722,10 +752,10 @@ static const struct fast_const {
 	.d46 = V128(0, FAST_ET4 ^ FAST_ET6),
 	.m_v6 = V128(FAST_MAC6, 0xf0ffff00000000), /* the version */
 	.m_mac = V128(FAST_MAC6, 0),
-	.head4 = FAST_HEAD(L3_IPV4, ETH_HDR_LEN, IPV4_MIN_HDR),
-	.head6 = FAST_HEAD(L3_IPV6, ETH_HDR_LEN, IPV6_HDR_LEN),
-	.head4t = FAST_HEAD(L3_IPV4, ETH_HDR_LEN + VLAN_TAG_LEN, IPV4_MIN_HDR),
-	.head6t = FAST_HEAD(L3_IPV6, ETH_HDR_LEN + VLAN_TAG_LEN, IPV6_HDR_LEN),
+	.head4 = FAST_HEADS(4, ETH_HDR_LEN),
+	.head6 = FAST_HEADS(6, ETH_HDR_LEN),
+	.head4t = FAST_HEADS(4, ETH_HDR_LEN + VLAN_TAG_LEN),
+	.head6t = FAST_HEADS(6, ETH_HDR_LEN + VLAN_TAG_LEN),
 	/* pkt_meta byte 16 + k from header byte 8 (IPv6: 28) + sh[k] (-1:
 	 * zero) */
 	.sh_l4 = V128B(-1, 0, 13, 12, 15, 14, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -761,13 +791,18 @@ tcp_doff_ok(uint8_t doff, uint32_t len, const uint32_t hdr)
 }
 
 /*
- * fast_ipv6's look at addresses whose first octet is 0 or 0xff (V6_LOOK):
- * 0 for a destination parse_one takes (ff00::/8: multicast, or a martian
- * scope), 1 for a martian (ipv6_martian), 2 for neither. Out of line.
+ * fast_ipv6's look at addresses whose first octet is 0 or 0xff
+ * (ipv6_look_octet), of the IPv6 header at p + off: 0 for a destination
+ * parse_one takes (ff00::/8: multicast, or a martian scope), 1 for a
+ * martian (ipv6_martian), 2 for neither. Out of line; the frame and the
+ * offset as the caller has them, so that it computes no address for the
+ * call on its common path.
  */
 static __rte_noinline int
-fast6_look(const uint8_t *ip)
+fast6_look(const uint8_t *p, uint32_t off)
 {
+	const uint8_t *ip = p + off;
+
 	if (ip[24] == 0xff)
 		return 0;
 	if (ip[8] == 0xff || ipv6_low_martian(ip + 8) ||
@@ -797,6 +832,20 @@ mbuf_pkt_len64(const struct rte_mbuf *m)
 	return v;
 }
 
+/* A big-endian 16-bit field as a 32-bit value: gcc 12 zero-extends the
+ * result of its 16-bit rotate again (ld_be16), one instruction more. */
+static __rte_always_inline uint32_t
+ld_be16_zx(const uint8_t *p)
+{
+	uint32_t v;
+
+	__asm__("movzwl %1, %0\n\trolw $8, %w0"
+		: "=r"(v)
+		: "m"(*(const struct { uint8_t b[2]; } *)p)
+		: "cc");
+	return v;
+}
+
 /*
  * parse_fast's IPv4 after an Ethernet header of `off` bytes (a constant:
  * each caller gets its own copy), version 4 and IHL 5 already seen, in a
@@ -810,9 +859,10 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = mbuf_pkt_len64(m);
+	const __m128i *heads = off == ETH_HDR_LEN ? fast_k.head4
+						  : fast_k.head4t;
 	__m128i x, h;
-	uint32_t t20;
-	uint8_t proto;
+	uint32_t t20, fp;
 
 	/*
 	 * 28 <= tot <= len - off in one compare, signed so that a frame
@@ -822,7 +872,7 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	 * pkt_len), so its UDP or ICMP header does and the transport
 	 * header's room is t20.
 	 */
-	t20 = (uint32_t)ld_be16(ip + 2) - IPV4_MIN_HDR;
+	t20 = ld_be16_zx(ip + 2) - IPV4_MIN_HDR;
 	if ((int64_t)(uint32_t)(t20 - 8) >
 	    (int64_t)len - (int64_t)(off + IPV4_MIN_HDR + 8))
 		return 0;
@@ -841,20 +891,23 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	 * multicast destination: parse_fast refuses all of them. */
 	if (ipv4_martian_octet[ip[12]] | ipv4_martian_octet[ip[16]])
 		return 0;
-	/* DF alone: neither MF nor an offset. */
-	if (ld16(ip + 6) & FRAME16(IPV4_MF | IPV4_OFFSET_MASK))
-		return 0;
-	proto = ip[9];
+	/* DF alone (neither MF nor an offset) and the protocol in one
+	 * compare each: bytes 6..9 of the header, the TTL masked off.
+	 * Each protocol's own template (fast_k.head4), l4_proto in it. */
+	fp = ld_u32(ip + 6) & FAST_FP_MASK;
 	x = _mm_loadu_si128((const void *)(ip + 8));
-	if (likely(proto == IPPROTO_UDP)) {
+	if (likely(fp == FAST_FP(IPPROTO_UDP))) {
 		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
-	} else if (proto == IPPROTO_TCP) {
+		h = heads[FAST_UDP];
+	} else if (fp == FAST_FP(IPPROTO_TCP)) {
 		if (!tcp_doff_ok(ip[IPV4_MIN_HDR + 12], t20 + IPV4_MIN_HDR,
 				 IPV4_MIN_HDR))
 			return 0;
 		x = _mm_shuffle_epi8(x, fast_k.sh_l4);
-	} else if (proto == IPPROTO_ICMP) {
+		h = heads[FAST_TCP];
+	} else if (fp == FAST_FP(IPPROTO_ICMP)) {
 		x = _mm_shuffle_epi8(x, fast_k.sh_icmp);
+		h = heads[FAST_ICMP];
 	} else {
 		return 0;
 	}
@@ -863,14 +916,12 @@ fast_ipv4(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 	pm_st128(pm, 48, _mm_cvtsi32_si128((int)ld_u32(ip + 12)));
 	pm_st128(pm, 64, _mm_cvtsi32_si128((int)ld_u32(ip + 16)));
 	/*
-	 * Bytes 0..15 of pm: the template with l3_total and l4_proto
+	 * Bytes 0..15 of pm: the protocol's template with l3_total
 	 * inserted. Bytes 16..31 from the header's bytes 8..23 (ttl, the
 	 * transport header's first 4) by one shuffle (sh_l4 or sh_icmp),
 	 * in_port ORed in, dscp inserted.
 	 */
-	h = off == ETH_HDR_LEN ? fast_k.head4 : fast_k.head4t;
 	h = _mm_insert_epi16(h, (int)(t20 + IPV4_MIN_HDR), 6);
-	h = _mm_insert_epi8(h, proto, 14);
 	x = _mm_or_si128(x, fc->pw);
 	x = _mm_insert_epi8(x, ip[1] >> 2, 0);
 	fast_store(p, off, pkt_len, pm, h, x);
@@ -897,6 +948,73 @@ fast_martian(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
 	return 3;
 }
 
+/*
+ * fast_ipv6's test of the addresses: ipv6_martian, only under a first
+ * octet 0 or 0xff (ipv6_look_octet); the destination's ff first
+ * (multicast, or a martian scope: parse_one's). -1 for neither (the
+ * common case), else what fast_ipv6 returns: 0 (parse_one's), or
+ * fast_martian's with pm written.
+ */
+static __rte_always_inline int
+fast6_look_addrs(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
+		 const struct fast_ctx *fc, struct pkt_meta *pm, const int tag)
+{
+	const uint8_t *ip = p + off;
+	int look;
+
+	if (likely(!(ipv6_look_octet[ip[8]] | ipv6_look_octet[ip[24]])))
+		return -1;
+	look = fast6_look(p, off);
+	if (look == 0)
+		return 0;
+	if (look == 1)
+		return fast_martian(p, off, pkt_len, fc, pm) + tag;
+	return -1;
+}
+
+/*
+ * An IPv6 header's DSCP (the traffic class's high 6 bits: bits 4..9 of
+ * its first 16-bit word) as a 32-bit value whose upper bits are zero:
+ * gcc 12 would zero-extend its 16-bit rotate and shift again before the
+ * insert into pkt_meta's word.
+ */
+static __rte_always_inline uint32_t
+fast6_dscp(const uint8_t *ip)
+{
+	uint32_t v;
+
+	__asm__("movzwl %1, %0\n\trorw $4, %w0\n\tshrw $10, %w0"
+		: "=r"(v)
+		: "m"(*(const struct { uint8_t b[2]; } *)ip)
+		: "cc");
+	return v;
+}
+
+/*
+ * fast_ipv6's stores for a packet it takes (after meta_tail, the
+ * addresses): as fast_ipv4's, the ports (or ICMPv6 type) from the
+ * header's bytes 28..43 by one shuffle (sh: sh6, sh6_icmp), bytes 0..15
+ * from the protocol's template h (fast_k.head6), the rest inserted.
+ */
+static __rte_always_inline void
+fast6_store(const uint8_t *p, const uint32_t off, uint64_t pkt_len,
+	    const struct fast_ctx *fc, struct pkt_meta *pm, uint32_t plen,
+	    __m128i h, const __m128i sh)
+{
+	const uint8_t *ip = p + off;
+	__m128i x;
+
+	meta_tail(pm); /* first: its last store may overlap the addresses */
+	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
+	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
+	h = _mm_insert_epi16(h, (int)(IPV6_HDR_LEN + plen), 6);
+	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
+	x = _mm_or_si128(x, fc->pw);
+	x = _mm_insert_epi8(x, (int)fast6_dscp(ip), 0);
+	x = _mm_insert_epi8(x, ip[7], 1);
+	fast_store(p, off, pkt_len, pm, h, x);
+}
+
 /* parse_fast's IPv6, as fast_ipv4 (version 6 seen; len >= off + 28);
  * tag added to the result, as there. */
 static __rte_always_inline int
@@ -906,58 +1024,49 @@ fast_ipv6(const struct rte_mbuf *m, const uint8_t *p, const uint32_t off,
 {
 	const uint8_t *ip = p + off;
 	const uint64_t pkt_len = mbuf_pkt_len64(m);
+	const __m128i *heads = off == ETH_HDR_LEN ? fast_k.head6
+						  : fast_k.head6t;
+	__m128i h;
 	uint32_t plen;
 	uint8_t proto;
-	__m128i sh, x, h;
+	int r;
 
 	/* 8 <= plen <= len - off - 40, signed as fast_ipv4's (a frame
 	 * shorter than off + 48 fails it): the packet whole in the first
 	 * segment (len <= pkt_len; l3_total then fits its 16 bits), its UDP
 	 * header too, the transport header's room plen */
-	plen = ld_be16(ip + 4);
+	plen = ld_be16_zx(ip + 4);
 	if ((int64_t)(uint32_t)(plen - 8) >
 	    (int64_t)len - (int64_t)(off + IPV6_HDR_LEN + 8))
 		return 0;
 	proto = ip[6];
 	/* Multicast to parse_one; Neighbor Discovery (ICMPv6 types 133..137,
 	 * RFC 4861 4) parsed here but not marked (returns 2), so stage_local
-	 * looks at it: struct burst's parsed_fast. */
-	sh = fast_k.sh6;
+	 * looks at it: struct burst's parsed_fast. Each protocol's own
+	 * template (fast_k.head6), l4_proto in it. */
 	if (likely(proto == IPPROTO_UDP)) {
+		h = heads[FAST_UDP];
 	} else if (proto == IPPROTO_TCP) {
 		if (!tcp_doff_ok(ip[IPV6_HDR_LEN + 12], plen, 0))
 			return 0;
+		h = heads[FAST_TCP];
 	} else if (proto == IPPROTO_ICMPV6) {
-		sh = fast_k.sh6_icmp;
+		/* its own copy of the look and the stores, so that UDP and
+		 * TCP take no test of the protocol after them */
+		r = fast6_look_addrs(p, off, pkt_len, fc, pm, tag);
+		if (unlikely(r >= 0))
+			return r;
+		fast6_store(p, off, pkt_len, fc, pm, plen, heads[FAST_ICMP],
+			    fast_k.sh6_icmp);
+		return (fast6_nd(ip[IPV6_HDR_LEN]) ? 2 : 1) + tag;
 	} else {
 		return 0;
 	}
-	/* ipv6_martian, only under a first octet 0 or 0xff (V6_LOOK); the
-	 * destination's ff first (multicast, or a martian scope: parse_one's) */
-	if (unlikely((ipv4_martian_octet[ip[8]] | ipv4_martian_octet[ip[24]]) &
-		     V6_LOOK)) {
-		const int look = fast6_look(ip);
-
-		if (look == 0)
-			return 0;
-		if (look == 1)
-			return fast_martian(p, off, pkt_len, fc, pm) + tag;
-	}
-	meta_tail(pm); /* first: its last store may overlap the addresses */
-	pm_st128(pm, 48, _mm_loadu_si128((const void *)(ip + 8)));
-	pm_st128(pm, 64, _mm_loadu_si128((const void *)(ip + 24)));
-	/* as fast_ipv4's: the ports (or ICMPv6 type) from the header's
-	 * bytes 28..43 by one shuffle (sh6, sh6_icmp), the rest inserted */
-	h = off == ETH_HDR_LEN ? fast_k.head6 : fast_k.head6t;
-	h = _mm_insert_epi16(h, (int)(IPV6_HDR_LEN + plen), 6);
-	h = _mm_insert_epi8(h, proto, 14);
-	x = _mm_shuffle_epi8(_mm_loadu_si128((const void *)(ip + 28)), sh);
-	x = _mm_or_si128(x, fc->pw);
-	x = _mm_insert_epi8(x, (ld_be16(ip) >> 6) & 0x3f, 0);
-	x = _mm_insert_epi8(x, ip[7], 1);
-	fast_store(p, off, pkt_len, pm, h, x);
-	return (proto == IPPROTO_ICMPV6 && fast6_nd(ip[IPV6_HDR_LEN]) ? 2 : 1) +
-	       tag;
+	r = fast6_look_addrs(p, off, pkt_len, fc, pm, tag);
+	if (unlikely(r >= 0))
+		return r;
+	fast6_store(p, off, pkt_len, fc, pm, plen, h, fast_k.sh6);
+	return 1 + tag;
 }
 
 /*
@@ -1313,9 +1422,9 @@ stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b)
  * three stages' results, as each looks up or writes only its own
  * packet's. A port the fast path does not take runs the three stages.
  * Worker thread (or replay/test).
- * Cost: 85.8 instructions a packet on the real table through the ports
- * (bench/README.md, "Issue 12, the metadata and the head, third pass"),
- * 82.5 on parse_bench --head's traffic, 105.5 with --vlan.
+ * Cost: 82.5 instructions a packet on the real table through the ports
+ * (bench/README.md, "Issue 12, the head, structurally"), 79.1 on
+ * parse_bench --head's traffic, 102.9 with --vlan.
  */
 PIPELINE_NO_SLP void
 pipeline_head(struct pipeline_ctx *ctx, struct burst *b)

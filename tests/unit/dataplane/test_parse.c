@@ -1268,7 +1268,7 @@ test_fast_path_edges(void **state)
 				}
 				/* every first octet of either address, the
 				 * rest as built or as ::1 and ::ffff:0:1
-				 * (fast_ipv6's V6_LOOK) */
+				 * (fast_ipv6's ipv6_look_octet) */
 				for (v = 0; v < 6 * 256; v++) {
 					uint8_t *a = ip + (v & 256 ? 24 : 8);
 

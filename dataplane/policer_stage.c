@@ -127,6 +127,24 @@ one_rate_check(struct policer_meter *pm, uint64_t now, uint32_t len)
 	return one_rate_all(pm, now, len, &unused);
 }
 
+/* one_rate_check as it was before the deadline (stage_policer_period):
+ * the period test on time_tc, from the deadline, then the same. */
+static inline enum rte_color
+one_rate_period(struct policer_meter *pm, uint64_t now, uint32_t len)
+{
+	struct rte_meter_trtcm *mt = &pm->m;
+	uint64_t tc, unused = 0;
+
+	if (now - policer0_time(mt, pm->period) < pm->period) {
+		tc = mt->tc;
+		if (tc < len)
+			return RTE_COLOR_RED;
+		mt->tc = tc - len;
+		return RTE_COLOR_GREEN;
+	}
+	return one_rate_all(pm, now, len, &unused);
+}
+
 /* See policer_stage.h: one_rate_check or one_rate_all, for the test. */
 enum rte_color
 policer_one_rate_check(struct rte_meter_trtcm *mt,
@@ -174,8 +192,8 @@ not_green(const struct tables *t, struct burst *b, unsigned i, uint32_t c,
 /*
  * Meters packet i (m) if it is VERDICT_CONTINUE IP and has a profile for
  * (in_peer, class): stage_policer's work for one packet. all: class 0 by
- * one_rate_all (a burst below the worker's clock), *tmax raised to the
- * times it stores.
+ * one_rate_all (1: a burst below the worker's clock), *tmax raised to
+ * the times it stores; by one_rate_period (2: stage_policer_period).
  */
 static inline __attribute__((always_inline)) void
 police_one(const struct tables *t, struct burst *b, const unsigned i,
@@ -209,8 +227,10 @@ police_one(const struct tables *t, struct burst *b, const unsigned i,
 		return;
 	if (likely(c == 0)) {
 		pm = &meters0[peer & (IXG_MAX_PEERS - 1)];
-		if (all)
+		if (all == 1)
 			col = one_rate_all(pm, now, m->l3_total, tmax);
+		else if (all == 2)
+			col = one_rate_period(pm, now, m->l3_total);
 		else
 			col = one_rate_check(pm, now, m->l3_total);
 		if (likely(col == RTE_COLOR_GREEN) || pm->prof == NULL)
@@ -246,8 +266,8 @@ police_one(const struct tables *t, struct burst *b, const unsigned i,
  * packets an iteration (the loop's count and test once for two). Worker
  * thread; writes only this worker's meters.
  */
-PIPELINE_NO_SLP void
-stage_policer(struct pipeline_ctx *ctx, struct burst *b)
+static inline __attribute__((always_inline)) void
+policer_run(struct pipeline_ctx *ctx, struct burst *b, const int period)
 {
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
@@ -275,12 +295,25 @@ stage_policer(struct pipeline_ctx *ctx, struct burst *b)
 	/* Every class-0 time_tc is at most now, and stays so. */
 	*clock = now;
 	for (i = 0; i + 1 < n_pkts; i += 2) {
-		police_one(t, b, i, now, meters, meters0, n_meters, stride, 0,
-			   NULL);
+		police_one(t, b, i, now, meters, meters0, n_meters, stride,
+			   period ? 2 : 0, NULL);
 		police_one(t, b, i + 1, now, meters, meters0, n_meters, stride,
-			   0, NULL);
+			   period ? 2 : 0, NULL);
 	}
 	if (i < n_pkts)
-		police_one(t, b, i, now, meters, meters0, n_meters, stride, 0,
-			   NULL);
+		police_one(t, b, i, now, meters, meters0, n_meters, stride,
+			   period ? 2 : 0, NULL);
+}
+
+PIPELINE_NO_SLP void
+stage_policer(struct pipeline_ctx *ctx, struct burst *b)
+{
+	policer_run(ctx, b, 0);
+}
+
+/* See pipeline.h. */
+PIPELINE_NO_SLP void
+stage_policer_period(struct pipeline_ctx *ctx, struct burst *b)
+{
+	policer_run(ctx, b, 1);
 }

@@ -44,13 +44,10 @@
  *                     level taken by the gather, across the burst); both
  *                     stage_sav.
  *                     --ab-walk6 --ab-same: stage_lookup both (A/A)
- *     --ab-acl16      the same A/B, side A calling stage_acl_first_byte
- *                     (IPv4's addresses prefiltered by their first
- *                     byte, the masks narrowed after), side B stage_acl
- *                     (by their first two bytes); --ab-deadline: side A
- *                     stage_policer_period (class 0's period test on
- *                     time_tc), side B stage_policer (now < deadline).
- *                     Both may be given; with --ab-same, B both (A/A)
+ *     --ab-deadline   the same A/B, side A calling stage_policer_period
+ *                     (class 0's period test on time_tc), side B
+ *                     stage_policer (now < deadline).
+ *                     --ab-deadline --ab-same: stage_policer both (A/A)
  *
  * Without EAL args after "--" it runs on anonymous memory:
  *   --no-huge -m MB --no-shconf --no-pci --no-telemetry -l 0
@@ -177,7 +174,7 @@ static struct {
 	int ab_prefetch; /* any A/B: --ab-prefetch or --ab-root6 */
 	int ab_root6, ab_same, root16;
 	int ab_walk6; /* --ab-walk6 */
-	int ab_acl16, ab_deadline; /* --ab-acl16, --ab-deadline */
+	int ab_deadline; /* --ab-deadline */
 	double spec_seconds;
 	double tsc_overhead;
 	struct build_result b_routes, b_full, b_small;
@@ -586,12 +583,9 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 			const unsigned side =
 				(unsigned)(k + k / (nf / PIPELINE_BURST)) & 1;
 			const int simple = side == 0 && ab_t[0] == NULL &&
-					   !opt.ab_walk6 && !opt.ab_acl16 &&
-					   !opt.ab_deadline;
+					   !opt.ab_walk6 && !opt.ab_deadline;
 			const int chained = opt.ab_walk6 && side == 0 &&
 					    !opt.ab_same;
-			const int acl_a = opt.ab_acl16 && side == 0 &&
-					  !opt.ab_same;
 			const int pol_a = opt.ab_deadline && side == 0 &&
 					  !opt.ab_same;
 
@@ -603,8 +597,6 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 		stage_sav_simple(ctx, b);                                      \
 	else if (PIPELINE_STAGE_##id == PIPELINE_STAGE_LOOKUP && chained)      \
 		stage_lookup_chained(ctx, b);                                  \
-	else if (PIPELINE_STAGE_##id == PIPELINE_STAGE_ACL && acl_a)           \
-		stage_acl_first_byte(ctx, b);                                  \
 	else if (PIPELINE_STAGE_##id == PIPELINE_STAGE_POLICER && pol_a)       \
 		stage_policer_period(ctx, b);                                  \
 	else                                                                   \
@@ -925,16 +917,15 @@ print_table(void)
 			fprintf(stderr, " %s %.1f", pipeline_stage_name(s),
 				sc->stage[s]);
 		fprintf(stderr, "\n");
-		if (opt.ab_acl16 || opt.ab_deadline)
+		if (opt.ab_deadline)
 			fprintf(stderr,
-				"%13s%s%s%s: A (%s) %.1f, B (stage_acl, "
-				"stage_policer) %.1f cycles/packet (median "
+				"%13s --ab-deadline%s: A (%s) %.1f, B "
+				"(stage_policer) %.1f cycles/packet (median "
 				"burst), B/A %.3f (median of the rounds' "
 				"ratios)\n",
-				"", opt.ab_acl16 ? " --ab-acl16" : "",
-				opt.ab_deadline ? " --ab-deadline" : "",
-				opt.ab_same ? " --ab-same" : "",
-				opt.ab_same ? "as B" : "the previous loops",
+				"", opt.ab_same ? " --ab-same" : "",
+				opt.ab_same ? "stage_policer"
+					    : "stage_policer_period",
 				sc->ab[0], sc->ab[1], sc->ab_ratio);
 		else if (opt.ab_walk6)
 			fprintf(stderr,
@@ -1272,7 +1263,7 @@ usage(const char *prog)
 		"[--callgrind] [--selftest] [--ab-prefetch]\n"
 		"       [--ab-root6 [--ab-same]] [--root16]\n"
 		"       [--ab-walk6 [--ab-same]]\n"
-		"       [--ab-acl16] [--ab-deadline] [--ab-same]\n"
+		"       [--ab-deadline [--ab-same]]\n"
 		"       [-- EAL args]\n",
 		prog);
 }
@@ -1317,7 +1308,6 @@ parse_args(int argc, char **argv)
 		{"ab-same", no_argument, NULL, 'Q'},
 		{"root16", no_argument, NULL, 'W'},
 		{"ab-walk6", no_argument, NULL, 'K'},
-		{"ab-acl16", no_argument, NULL, 'J'},
 		{"ab-deadline", no_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -1364,7 +1354,6 @@ parse_args(int argc, char **argv)
 		case 'Q': opt.ab_same = 1; break;
 		case 'W': opt.root16 = 1; break;
 		case 'K': opt.ab_walk6 = opt.ab_prefetch = 1; break;
-		case 'J': opt.ab_acl16 = opt.ab_prefetch = 1; break;
 		case 'D': opt.ab_deadline = opt.ab_prefetch = 1; break;
 		default: usage(argv[0]); return -1;
 		}

@@ -30,11 +30,10 @@
  *   rec[]: the rules, every match field, their rank; result[rank]: spec
  *     index + 1;
  *   IPv4 a16_blk[512] and a16[]: the addresses' first two bytes, in
- *     blocks of 256 (the narrowing before a walk); s16[2][65536], both
- *     families: the same whole, by a 16-bit load of them (stage_acl's
- *     address prefilter: one read an address; IPv6 instead of the fold's
- *     four instructions and PF_SRC0's two, IPv4 instead of PF_SRC /
- *     PF_DST, narrowing its mask as the walk would).
+ *     blocks of 256 (the narrowing before a walk); IPv6 s16[2][65536]:
+ *     the same whole, by a 16-bit load of them (stage_acl's address
+ *     prefilter: one read an address instead of the fold's four
+ *     instructions and PF_SRC0's two).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -143,10 +142,10 @@ struct fam {
 	const uint32_t *a16_blk;
 	const uint64_t *a16;
 	/*
-	 * Both families: the same by the first two bytes, unblocked and
-	 * indexed as a 16-bit little-endian load of them reads
-	 * (acl_class_fast.s16): s16[load16(src)] & s16[65536 + load16(dst)],
-	 * stage_acl's address prefilter.
+	 * IPv6: the same by the first two bytes, unblocked and indexed as a
+	 * 16-bit little-endian load of them reads (acl_class_fast.s16):
+	 * s16[load16(src)] & s16[65536 + load16(dst)], stage_acl's address
+	 * prefilter.
 	 */
 	const uint64_t *s16;
 	const uint64_t *pf; /* prefilter tables, PF_* */
@@ -632,7 +631,7 @@ struct bfam {
 	uint32_t a16_blk[512];
 	uint32_t n_a16;
 	uint64_t *a16;
-	/* s16[2][65536] (struct fam), both families */
+	/* IPv6: s16[2][65536] (struct fam) */
 	uint64_t *s16;
 };
 
@@ -1574,13 +1573,13 @@ cmp_span16(const void *pa, const void *pb)
 
 /*
  * The address prefilter by the first two bytes (IPv4: struct fam, a16;
- * both: s16),
+ * IPv6: s16),
  * source (dir 0) and destination (1): bit g at head h when a rule of
  * group g has a prefix that an address starting with h can be in. Spans
  * sorted and merged per group before painting, so the work is at most
  * 65,536 entries a group whatever the rules. IPv4 keeps them in blocks
- * of 256 by first byte, uniform ones shared (addr16_tables); both
- * families whole (addr16_flat).
+ * of 256 by first byte, uniform ones shared (addr16_tables); IPv6 whole
+ * (addr16_tables6).
  */
 static int
 addr16_dir(const struct bfam *f, int dir, uint64_t *full)
@@ -1667,13 +1666,12 @@ addr16_tables(struct bfam *f)
 }
 
 /*
- * addr16_dir's two tables whole (struct fam, s16), entry h at the index
- * a 16-bit little-endian load of the head's two bytes gives, so
- * stage_acl indexes them with that load alone (both families: IPv4's
- * also as a16, in blocks, for the walk's narrowing).
+ * IPv6: addr16_dir's two tables whole (struct fam, s16), entry h at the
+ * index a 16-bit little-endian load of the head's two bytes gives, so
+ * stage_acl indexes them with that load alone.
  */
 static int
-addr16_flat(struct bfam *f)
+addr16_tables6(struct bfam *f)
 {
 	uint64_t *full = malloc(65536 * sizeof(*full));
 
@@ -2136,7 +2134,7 @@ build_level(struct bfam *f, int family, const struct brule *orig, uint32_t n,
 	    (rc = plan_tuples_all(f)) < 0 || (rc = small_tables(f)) < 0 ||
 	    (rc = decided_tables(f)) < 0 ||
 	    (family == 4 && (rc = addr16_tables(f)) < 0) ||
-	    (rc = addr16_flat(f)) < 0)
+	    (family == 6 && (rc = addr16_tables6(f)) < 0))
 		return rc;
 	work_bounds(f);
 	return 0;

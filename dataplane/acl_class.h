@@ -254,26 +254,45 @@ acl_class_prefilter(const uint64_t *pf, uint32_t proto, uint32_t flags,
 }
 
 /*
- * acl_class_prefilter on a packet's metadata as stage_acl holds it, the
- * addresses' tables but read from s16 (acl_class_fast.s16), which
- * answers from the first two bytes of each (src, dst: network order):
+ * acl_class_prefilter on a packet's metadata as stage_acl holds it:
  * pfrag = frag << 8 | proto (any frag byte, FRAG_LATER = 2 a later
  * fragment), dscp the packet's DSCP byte (any 0..255: its low 6 bits
  * count), peer any uint16_t, each port as its high and low bytes (the
- * caller reads them as bytes); every index is below its table's size by
- * its type, so none is masked. IPv4: acl_class_prefilter's mask narrowed
- * by the two bytes (acl_class_narrow4: s16's entries are a16's, and each
- * is within the first byte's PF_SRC / PF_DST entry). IPv6: a superset of
- * acl_class_prefilter6's groups where they differ (each leaves some out
- * the other keeps), exact on every group without prefixes (the decided
- * ones). What acl_class_walk4/6 and acl_class_decided take.
+ * caller reads them as bytes). The same mask; every index is below its
+ * table's size by its type, so none is masked.
  */
 static inline uint64_t
-acl_class_prefilter_meta(const uint64_t *pf, const uint64_t *s16,
-			 uint16_t pfrag, uint8_t dscp, uint16_t peer,
-			 uint8_t sport_hi, uint8_t sport_lo, uint8_t dport_hi,
-			 uint8_t dport_lo, const uint8_t *src,
-			 const uint8_t *dst)
+acl_class_prefilter_meta(const uint64_t *pf, uint16_t pfrag, uint8_t dscp,
+			 uint16_t peer, uint8_t sport_hi, uint8_t sport_lo,
+			 uint8_t dport_hi, uint8_t dport_lo, uint8_t si,
+			 uint8_t di)
+{
+	const uint64_t *const *blk_s =
+		(const uint64_t *const *)(const void *)(pf + ACL_CLASS_PF_BLK);
+	const uint64_t *const *blk_d = blk_s + 256;
+
+	return pf[ACL_CLASS_PF_PROTO + (size_t)pfrag] &
+	       pf[ACL_CLASS_PF_DSCP + (size_t)dscp] &
+	       pf[ACL_CLASS_PF_PEER + (size_t)peer] &
+	       pf[ACL_CLASS_PF_SRC + (size_t)si] &
+	       pf[ACL_CLASS_PF_DST + (size_t)di] & blk_s[sport_hi][sport_lo] &
+	       blk_d[dport_hi][dport_lo];
+}
+
+/*
+ * IPv6, as stage_acl takes it: acl_class_prefilter_meta's tables but the
+ * addresses', which s16 (acl_class_fast.s16) answers from the first two
+ * bytes of each (src, dst: network order). A superset of
+ * acl_class_prefilter6's groups where they differ (each leaves some out
+ * the other keeps), exact on every group without prefixes (the decided
+ * ones): what acl_class_walk6 and acl_class_decided take.
+ */
+static inline uint64_t
+acl_class_prefilter_meta6(const uint64_t *pf, const uint64_t *s16,
+			  uint16_t pfrag, uint8_t dscp, uint16_t peer,
+			  uint8_t sport_hi, uint8_t sport_lo, uint8_t dport_hi,
+			  uint8_t dport_lo, const uint8_t *src,
+			  const uint8_t *dst)
 {
 	const uint64_t *const *blk_s =
 		(const uint64_t *const *)(const void *)(pf + ACL_CLASS_PF_BLK);
@@ -327,9 +346,9 @@ struct acl_class_fast {
 	const uint32_t *dec;
 	const uint32_t *result; /* by rank: spec index + 1 */
 	const struct acl_class_dgrp *dgrp; /* by group */
-	/* The address prefilter by the first two bytes of the source and
-	 * destination, each indexed by a 16-bit load of them
-	 * (acl_class_prefilter_meta) */
+	/* IPv6: the address prefilter by the first two bytes of the source
+	 * and destination, each indexed by a 16-bit load of them
+	 * (acl_class_prefilter_meta6) */
 	const uint64_t *s16;
 };
 

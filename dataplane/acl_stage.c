@@ -4,7 +4,7 @@
  * classifier (acl_class.h; why not rte_acl there): permit, deny, class,
  * DSCP remark. Rule hits are counted by stage_output from meta.acl_rule.
  *
- * Cost: 35.9 instructions a packet on the real table with 10k rules,
+ * Cost: 37.9 instructions a packet on the real table with 10k rules,
  * through the ports: bench/ixgate-bench compare --duts ixgate --callgrind
  * --rounds 1 -d 5, then bench/callgrind_stages.py (bench/README.md,
  * "Issue 12, ACL and policer, structurally (helper pol7)"); a test of one
@@ -99,59 +99,31 @@ verdict_l3(const struct pkt_meta *m)
 #endif
 }
 
-/* stage_acl_first_byte's IPv4 prefilter: acl_class_prefilter_meta with
- * the addresses by their first byte (PF_SRC, PF_DST), a mask to narrow
- * (acl_class_narrow4). */
-static inline uint64_t
-prefilter_first_byte(const uint64_t *pf, uint16_t pfrag, uint8_t dscp,
-		     uint16_t peer, uint8_t sport_hi, uint8_t sport_lo,
-		     uint8_t dport_hi, uint8_t dport_lo, uint8_t si, uint8_t di)
-{
-	const uint64_t *const *blk_s =
-		(const uint64_t *const *)(const void *)(pf + ACL_CLASS_PF_BLK);
-	const uint64_t *const *blk_d = blk_s + 256;
-
-	return pf[ACL_CLASS_PF_PROTO + (size_t)pfrag] &
-	       pf[ACL_CLASS_PF_DSCP + (size_t)dscp] &
-	       pf[ACL_CLASS_PF_PEER + (size_t)peer] &
-	       pf[ACL_CLASS_PF_SRC + (size_t)si] &
-	       pf[ACL_CLASS_PF_DST + (size_t)di] & blk_s[sport_hi][sport_lo] &
-	       blk_d[dport_hi][dport_lo];
-}
-
 /*
  * The prefilter of packet i (m): its mask appended to its family's (at*,
  * mk*, *n*) if not 0. `both`: the two families have rules (pf4 and pf6
- * not NULL), the common case, compiled without the tests. The addresses
- * by their first two bytes (s164, s166: each family's s16), so an IPv4
- * mask is narrowed already.
+ * not NULL), the common case, compiled without the tests.
  */
 static inline __attribute__((always_inline)) void
 prefilter_one(const struct pkt_meta *m, const unsigned i, const int both,
-	      const int b1, const uint64_t *pf4, const uint64_t *pf6,
-	      const uint64_t *s164, const uint64_t *s166, uint64_t *mk4,
-	      uint8_t *at4, size_t *n4, uint64_t *mk6, uint8_t *at6, size_t *n6)
+	      const uint64_t *pf4, const uint64_t *pf6, const uint64_t *s16,
+	      uint64_t *mk4, uint8_t *at4, size_t *n4, uint64_t *mk6,
+	      uint8_t *at6, size_t *n6)
 {
 	const uint32_t vl3 = verdict_l3(m);
 	uint64_t mask;
 
 	if (vl3 == CONTINUE_IPV4 && (both || pf4 != NULL)) {
-		if (b1)
-			mask = prefilter_first_byte(
-				pf4, proto_frag(m), m->dscp, m->in_peer,
-				HI(m->sport), LO(m->sport), HI(m->dport),
-				LO(m->dport), m->src[0], m->dst[0]);
-		else
-			mask = acl_class_prefilter_meta(
-				pf4, s164, proto_frag(m), m->dscp, m->in_peer,
-				HI(m->sport), LO(m->sport), HI(m->dport),
-				LO(m->dport), m->src, m->dst);
+		mask = acl_class_prefilter_meta(
+			pf4, proto_frag(m), m->dscp, m->in_peer, HI(m->sport),
+			LO(m->sport), HI(m->dport), LO(m->dport), m->src[0],
+			m->dst[0]);
 		mk4[*n4] = mask;
 		at4[*n4] = (uint8_t)i;
 		*n4 += mask != 0;
 	} else if (vl3 == CONTINUE_IPV6 && (both || pf6 != NULL)) {
-		mask = acl_class_prefilter_meta(
-			pf6, s166, proto_frag(m), m->dscp, m->in_peer,
+		mask = acl_class_prefilter_meta6(
+			pf6, s16, proto_frag(m), m->dscp, m->in_peer,
 			HI(m->sport), LO(m->sport), HI(m->dport), LO(m->dport),
 			m->src, m->dst);
 		mk6[*n6] = mask;
@@ -169,23 +141,22 @@ prefilter_one(const struct pkt_meta *m, const unsigned i, const int both,
  */
 static inline __attribute__((always_inline)) void
 prefilter_burst(const struct burst *b, const unsigned n_pkts, const int both,
-		const int b1, const uint64_t *pf4, const uint64_t *pf6,
-		const uint64_t *s164, const uint64_t *s166, uint64_t *mk4,
-		uint8_t *at4, unsigned *n4p, uint64_t *mk6, uint8_t *at6,
-		unsigned *n6p)
+		const uint64_t *pf4, const uint64_t *pf6, const uint64_t *s16,
+		uint64_t *mk4, uint8_t *at4, unsigned *n4p, uint64_t *mk6,
+		uint8_t *at6, unsigned *n6p)
 {
 	size_t n4 = 0, n6 = 0;
 	unsigned i;
 
 	for (i = 0; i + 1 < n_pkts; i += 2) {
-		prefilter_one(&b->meta[i], i, both, b1, pf4, pf6, s164, s166,
-			      mk4, at4, &n4, mk6, at6, &n6);
-		prefilter_one(&b->meta[i + 1], i + 1, both, b1, pf4, pf6, s164,
-			      s166, mk4, at4, &n4, mk6, at6, &n6);
+		prefilter_one(&b->meta[i], i, both, pf4, pf6, s16, mk4, at4,
+			      &n4, mk6, at6, &n6);
+		prefilter_one(&b->meta[i + 1], i + 1, both, pf4, pf6, s16, mk4,
+			      at4, &n4, mk6, at6, &n6);
 	}
 	if (i < n_pkts)
-		prefilter_one(&b->meta[i], i, both, b1, pf4, pf6, s164, s166,
-			      mk4, at4, &n4, mk6, at6, &n6);
+		prefilter_one(&b->meta[i], i, both, pf4, pf6, s16, mk4, at4,
+			      &n4, mk6, at6, &n6);
 	*n4p = (unsigned)n4;
 	*n6p = (unsigned)n6;
 }
@@ -194,21 +165,21 @@ prefilter_burst(const struct burst *b, const unsigned n_pkts, const int both,
  * Classifies every VERDICT_CONTINUE IP packet against the family's rules,
  * sets meta.acl_rule and applies the first matching rule's action. The
  * classifier's prefilter runs here on the metadata, and only the packets
- * it leaves a candidate group for go further: those whose mask holds
- * decided groups only (nearly all of them) are answered here from the
- * decided tables (acl_class_decided),
+ * it leaves a candidate group for (13% of real traffic) go further: those
+ * whose mask holds decided groups only (nearly all of them) are answered
+ * here from the decided tables (acl_class_narrow4, acl_class_decided),
  * the others (a few in a thousand) get a key and the rest of the search
  * (acl_class_walk4/6): the same result as acl_class_classify4/6 on every
  * packet's key (stage_acl_simple, kept for the tests), without building
  * 32 keys a burst. Worker thread.
  */
-static inline __attribute__((always_inline)) void
-acl_run(struct pipeline_ctx *ctx, struct burst *b, const int b1)
+void
+stage_acl(struct pipeline_ctx *ctx, struct burst *b)
 {
 	const unsigned n_pkts = b->n;
 	const struct tables *t = ctx->t;
 	const struct acl_class *c = t->acl;
-	const uint64_t *pf4, *pf6, *s164, *s166;
+	const uint64_t *pf4, *pf6, *s16;
 	struct acl_class_key4 k4[PIPELINE_BURST];
 	struct acl_class_key6 k6[PIPELINE_BURST];
 	uint64_t mk4[PIPELINE_BURST], mk6[PIPELINE_BURST];
@@ -220,14 +191,13 @@ acl_run(struct pipeline_ctx *ctx, struct burst *b, const int b1)
 		return;
 	pf4 = acl_class_pf(c, 4);
 	pf6 = acl_class_pf(c, 6);
-	s164 = acl_class_fast(c, 4)->s16;
-	s166 = acl_class_fast(c, 6)->s16;
+	s16 = acl_class_fast(c, 6)->s16;
 	if (pf4 != NULL && pf6 != NULL)
-		prefilter_burst(b, n_pkts, 1, b1, pf4, pf6, s164, s166, mk4,
-				at4, &n4, mk6, at6, &n6);
+		prefilter_burst(b, n_pkts, 1, pf4, pf6, s16, mk4, at4, &n4, mk6,
+				at6, &n6);
 	else
-		prefilter_burst(b, n_pkts, 0, b1, pf4, pf6, s164, s166, mk4,
-				at4, &n4, mk6, at6, &n6);
+		prefilter_burst(b, n_pkts, 0, pf4, pf6, s16, mk4, at4, &n4, mk6,
+				at6, &n6);
 	if (n4 > 0) {
 		const struct acl_class_fast *f = acl_class_fast(c, 4);
 		size_t nk = 0;
@@ -235,10 +205,8 @@ acl_run(struct pipeline_ctx *ctx, struct burst *b, const int b1)
 		for (unsigned j = 0; j < n4; j++) {
 			const unsigned i = at4[j];
 			const struct pkt_meta *m = &b->meta[i];
-			const uint64_t mask = b1 ? acl_class_narrow4(f, mk4[j],
-								     m->src,
-								     m->dst)
-						 : mk4[j];
+			const uint64_t mask = acl_class_narrow4(f, mk4[j],
+								m->src, m->dst);
 			struct acl_class_key4 *k = &k4[nk];
 
 			if (likely((mask & f->walk_mask) == 0)) {
@@ -293,19 +261,6 @@ acl_run(struct pipeline_ctx *ctx, struct burst *b, const int b1)
 				apply(t, b, at6[j], r6[j]);
 		}
 	}
-}
-
-void
-stage_acl(struct pipeline_ctx *ctx, struct burst *b)
-{
-	acl_run(ctx, b, 0);
-}
-
-/* See pipeline.h. */
-void
-stage_acl_first_byte(struct pipeline_ctx *ctx, struct burst *b)
-{
-	acl_run(ctx, b, 1);
 }
 
 /*

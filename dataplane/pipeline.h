@@ -331,14 +331,6 @@ void stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b);
 void stage_acl_simple(struct pipeline_ctx *ctx, struct burst *b);
 
 /*
- * stage_acl with IPv4's addresses prefiltered by their first byte and
- * the packets left a mask narrowed by two (what it did before its
- * prefilter read the two-byte tables): the same results; the other side
- * of pipeline_bench --ab-acl16.
- */
-void stage_acl_first_byte(struct pipeline_ctx *ctx, struct burst *b);
-
-/*
  * stage_policer with class 0's "no period has passed" tested as now -
  * time_tc < period (what it did before the deadline compare): the same
  * results; the other side of pipeline_bench --ab-deadline.

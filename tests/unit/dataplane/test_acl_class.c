@@ -718,9 +718,7 @@ expect_hits(const uint32_t *r, unsigned nk, int has_rules)
  * What stage_acl answers without a key or a call (acl_class_fast): for
  * every key whose prefilter mask (IPv4 narrowed by acl_class_narrow4)
  * holds decided groups only, acl_class_decided must give r[i], the
- * classifier's answer; and for every IPv4 key, acl_class_prefilter_meta
- * (the two-byte address tables) must give that narrowed mask. Returns
- * how many keys it answered.
+ * classifier's answer. Returns how many keys it answered.
  */
 static unsigned
 fast_check(const struct acl_class *c, int fam, const void *keys,
@@ -748,22 +746,6 @@ fast_check(const struct acl_class *c, int fam, const void *keys,
 						    k->in_peer, k->sport,
 						    k->dport, sa[0], da[0]),
 				sa, da);
-			/* stage_acl's prefilter (its addresses from s16)
-			 * gives that narrowed mask at once; a later fragment
-			 * is frag byte 2 (FRAG_LATER) */
-			if (acl_class_prefilter_meta(
-				    f->pf, f->s16,
-				    (uint16_t)(k->proto |
-					       (k->flags & ACL_CLASS_LATER_FRAG
-							? 2u << 8
-							: 0)),
-				    k->flags & 0x3f, k->in_peer,
-				    (uint8_t)(k->sport >> 8), (uint8_t)k->sport,
-				    (uint8_t)(k->dport >> 8), (uint8_t)k->dport,
-				    sa, da) != m)
-				fail_msg("IPv4 key %u: stage_acl's prefilter "
-					 "is not the narrowed mask",
-					 i);
 			peer = k->in_peer;
 		} else {
 			const struct acl_class_key6 *k =

@@ -262,9 +262,11 @@ police_one(const struct tables *t, struct burst *b, const unsigned i,
  * applies the class's action. A green packet keeps the colour stage_parse
  * gave every packet, COLOUR_GREEN (0), so nothing is stored for it.
  * Class 0 (the peer's one rate, most packets) is tested first and takes
- * one_rate_check; the others rte_meter's trTCM check. In order, two
+ * one_rate_check (a burst below the worker's clock, POLICER_CLOCK:
+ * one_rate_all); the others rte_meter's trTCM check. In order, two
  * packets an iteration (the loop's count and test once for two). Worker
- * thread; writes only this worker's meters.
+ * thread; writes only this worker's meters. stage_policer's body;
+ * period: class 0's no-refill test as stage_policer_period makes it.
  */
 static inline __attribute__((always_inline)) void
 policer_run(struct pipeline_ctx *ctx, struct burst *b, const int period)
@@ -305,6 +307,7 @@ policer_run(struct pipeline_ctx *ctx, struct burst *b, const int period)
 			   period ? 2 : 0, NULL);
 }
 
+/* See policer_run. */
 PIPELINE_NO_SLP void
 stage_policer(struct pipeline_ctx *ctx, struct burst *b)
 {

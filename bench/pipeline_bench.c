@@ -49,6 +49,10 @@
  *                     pipeline_tail_prefetch (each packet's peer pair
  *                     slot and country pair cell prefetched 4 packets
  *                     ahead). --ab-tailpf --ab-same: pipeline_tail both
+ *     --ab-deadline   the same A/B, side A calling stage_policer_period
+ *                     (class 0's period test on time_tc), side B
+ *                     stage_policer (now < deadline).
+ *                     --ab-deadline --ab-same: stage_policer both (A/A)
  *
  * Without EAL args after "--" it runs on anonymous memory:
  *   --no-huge -m MB --no-shconf --no-pci --no-telemetry -l 0
@@ -176,6 +180,7 @@ static struct {
 	int ab_root6, ab_same, root16;
 	int ab_walk6; /* --ab-walk6 */
 	int ab_tailpf; /* --ab-tailpf */
+	int ab_deadline; /* --ab-deadline */
 	double spec_seconds;
 	double tsc_overhead;
 	struct build_result b_routes, b_full, b_small;
@@ -584,9 +589,11 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 			const unsigned side =
 				(unsigned)(k + k / (nf / PIPELINE_BURST)) & 1;
 			const int simple = side == 0 && ab_t[0] == NULL &&
-					   !opt.ab_walk6;
+					   !opt.ab_walk6 && !opt.ab_deadline;
 			const int chained = opt.ab_walk6 && side == 0 &&
 					    !opt.ab_same;
+			const int pol_a = opt.ab_deadline && side == 0 &&
+					  !opt.ab_same;
 
 			if (opt.ab_tailpf) {
 				/* --ab-tailpf: pipeline_run's calls, the tail
@@ -614,6 +621,8 @@ run_pass(struct pipeline_ctx *ctx, struct rte_mempool *pool,
 		stage_sav_simple(ctx, b);                                      \
 	else if (PIPELINE_STAGE_##id == PIPELINE_STAGE_LOOKUP && chained)      \
 		stage_lookup_chained(ctx, b);                                  \
+	else if (PIPELINE_STAGE_##id == PIPELINE_STAGE_POLICER && pol_a)       \
+		stage_policer_period(ctx, b);                                  \
 	else                                                                   \
 		PIPELINE_CALL(name, args);
 			PIPELINE_STAGES(X_AB)
@@ -941,6 +950,16 @@ print_table(void)
 				opt.ab_same ? "pipeline_tail"
 					    : "pipeline_tail_prefetch",
 				sc->ab[1], sc->ab_ratio);
+		else if (opt.ab_deadline)
+			fprintf(stderr,
+				"%13s --ab-deadline%s: A (%s) %.1f, B "
+				"(stage_policer) %.1f cycles/packet (median "
+				"burst), B/A %.3f (median of the rounds' "
+				"ratios)\n",
+				"", opt.ab_same ? " --ab-same" : "",
+				opt.ab_same ? "stage_policer"
+					    : "stage_policer_period",
+				sc->ab[0], sc->ab[1], sc->ab_ratio);
 		else if (opt.ab_walk6)
 			fprintf(stderr,
 				"%13s --ab-walk6%s: A (%s) %.1f, B "
@@ -1277,6 +1296,7 @@ usage(const char *prog)
 		"[--callgrind] [--selftest] [--ab-prefetch]\n"
 		"       [--ab-root6 [--ab-same]] [--root16]\n"
 		"       [--ab-walk6 [--ab-same]] [--ab-tailpf [--ab-same]]\n"
+		"       [--ab-deadline [--ab-same]]\n"
 		"       [-- EAL args]\n",
 		prog);
 }
@@ -1322,6 +1342,7 @@ parse_args(int argc, char **argv)
 		{"root16", no_argument, NULL, 'W'},
 		{"ab-walk6", no_argument, NULL, 'K'},
 		{"ab-tailpf", no_argument, NULL, 'T'},
+		{"ab-deadline", no_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1368,6 +1389,7 @@ parse_args(int argc, char **argv)
 		case 'W': opt.root16 = 1; break;
 		case 'K': opt.ab_walk6 = opt.ab_prefetch = 1; break;
 		case 'T': opt.ab_tailpf = opt.ab_prefetch = 1; break;
+		case 'D': opt.ab_deadline = opt.ab_prefetch = 1; break;
 		default: usage(argv[0]); return -1;
 		}
 		if (end != NULL && *end != '\0') {

@@ -401,14 +401,16 @@ acl_class_narrow4(const struct acl_class_fast *f, uint64_t m,
 static inline uint32_t
 acl_class_decided(const struct acl_class_fast *f, uint64_t m, uint32_t peer)
 {
-	uint32_t best = ACL_CLASS_NO_RANK;
+	/* 64 bits: gcc's scalar-to-vector pass would keep a 32-bit minimum
+	 * in an SSE register (movd, pminud, movd a group). */
+	uint64_t best = ACL_CLASS_NO_RANK;
 
 	for (; m != 0; m &= m - 1) {
 		const struct acl_class_dgrp *g = &f->dgrp[__builtin_ctzll(m)];
 		const uint32_t idx = peer & g->peer_mask;
 
 		if (idx < g->rows) {
-			const uint32_t r = f->dec[g->off + idx];
+			const uint64_t r = f->dec[g->off + idx];
 
 			best = r < best ? r : best;
 		}

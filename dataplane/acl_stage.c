@@ -7,7 +7,7 @@
  * Cost: 37.9 instructions a packet on the real table with 10k rules,
  * through the ports: bench/ixgate-bench compare --duts ixgate --callgrind
  * --rounds 1 -d 5, then bench/callgrind_stages.py (bench/README.md,
- * "Issue 12, ACL and policer, sixth pass (helper acl6)"); a test of one
+ * "Issue 12, ACL and policer, structurally (helper pol7)"); a test of one
  * pointer without rules.
  */
 #include <stddef.h>

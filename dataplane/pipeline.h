@@ -340,6 +340,13 @@ void stage_parse_simple(struct pipeline_ctx *ctx, struct burst *b);
 void stage_acl_simple(struct pipeline_ctx *ctx, struct burst *b);
 
 /*
+ * stage_policer with class 0's "no period has passed" tested as now -
+ * time_tc < period (what it did before the deadline compare): the same
+ * results; the other side of pipeline_bench --ab-deadline.
+ */
+void stage_policer_period(struct pipeline_ctx *ctx, struct burst *b);
+
+/*
  * stage_lookup with each FIB walked over an array of the gathered
  * addresses (lpm4_lookup_bulk, lpm6_lookup_bulk), not from the gather
  * itself: the reference test_route compares stage_lookup with. Same

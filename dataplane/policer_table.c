@@ -14,6 +14,7 @@
 
 #include <rte_malloc.h>
 
+#include "policer_stage.h"
 #include "tables_impl.h"
 
 /* ------------------------------------------------------------------ */
@@ -310,7 +311,7 @@ build_policer(struct tbl_build *b)
 
 		m = rte_zmalloc("meters", t->n_meters * sizeof(*m),
 				RTE_CACHE_LINE_SIZE);
-		m0 = rte_zmalloc("meters0", IXG_MAX_PEERS * sizeof(*m0),
+		m0 = rte_zmalloc("meters0", POLICER_METERS0 * sizeof(*m0),
 				 RTE_CACHE_LINE_SIZE);
 		t->meters[w] = m;
 		t->meters0[w] = m0;
@@ -338,11 +339,17 @@ build_policer(struct tbl_build *b)
 			meter_line(&m[i], i % t->meter_stride == 0
 						  ? NULL
 						  : t->meter_prof[i]);
-		for (uint32_t p = 0; p < IXG_MAX_PEERS; p++)
+		/* Class 0's: the deadline in the P bucket's time, and the
+		 * worker's clock above every time_tc (policer_stage.h). */
+		for (uint32_t p = 0; p < IXG_MAX_PEERS; p++) {
 			meter_line(&m0[p],
 				   p <= max_peer
 					   ? t->meter_prof[p * t->meter_stride]
 					   : NULL);
+			m0[p].m.time_tp = m0[p].m.time_tc + m0[p].period;
+			if (m0[p].m.time_tc > m0[POLICER_CLOCK].m.time_tc)
+				m0[POLICER_CLOCK].m.time_tc = m0[p].m.time_tc;
+		}
 	}
 	return 0;
 }

@@ -442,8 +442,9 @@ struct acl_class; /* acl_class.h */
  * period is UINT64_MAX and the state all 0: that check then never
  * refills it and finds no token for a packet, so stage_policer tests prof
  * only for a packet it would colour (policer_stage.c). Class 0's meters
- * keep rte_meter's C bucket (time_tc, tc) only: their P bucket (time_tp,
- * tp) stays as rte_meter_trtcm_config left it, read by nothing.
+ * keep rte_meter's C bucket only: its tokens in tc, its time as the
+ * deadline time_tc + period in time_tp (policer_stage.h); time_tc and
+ * tp are not kept.
  */
 struct policer_meter {
 	struct rte_meter_trtcm m;
@@ -544,7 +545,8 @@ struct tables {
 	 * class 0 (default) uses the peer's committed rate, peer_profiles[p].
 	 * Meter state is per worker, each meter with its profile (meter_prof's)
 	 * in its cache line: class 0's at meters0[w][peer] (IXG_MAX_PEERS
-	 * lines, so a peer id needs no bound), the other classes' at
+	 * lines, so a peer id needs no bound, and the worker's clock after
+	 * them: POLICER_CLOCK), the other classes' at
 	 * meters[w][peer.meter_base + class] (whose class-0 lines stay
 	 * unmetered: prof NULL). metered[c] / peer_metered[p] say whether a
 	 * profile exists.

@@ -245,9 +245,13 @@ ref_profile(const struct tables *t, uint32_t peer, uint32_t c)
  * marks stage_policer's class-0 check relies on (period UINT64_MAX, 0
  * tokens, state all 0).
  */
+/* A class-0 line (meters0) without a profile: no token, its deadline
+ * 0 + UINT64_MAX (policer_stage.h). */
+static const struct rte_meter_trtcm empty0 = {.time_tp = UINT64_MAX};
+
 static void
 check_line(const struct policer_meter *pm,
-	   const struct rte_meter_trtcm_profile *p)
+	   const struct rte_meter_trtcm_profile *p, int class0)
 {
 	static const struct rte_meter_trtcm zero;
 
@@ -256,12 +260,15 @@ check_line(const struct policer_meter *pm,
 		assert_int_equal(pm->period, p->cir_period);
 		assert_int_equal(pm->bytes_per_period, p->cir_bytes_per_period);
 		assert_int_equal(pm->cbs, p->cbs);
+		if (class0)
+			assert_int_equal(pm->m.time_tp,
+					 pm->m.time_tc + p->cir_period);
 		return;
 	}
 	assert_int_equal(pm->period, UINT64_MAX);
 	assert_int_equal(pm->bytes_per_period, 0);
 	assert_int_equal(pm->cbs, 0);
-	assert_memory_equal(&pm->m, &zero, sizeof(zero));
+	assert_memory_equal(&pm->m, class0 ? &empty0 : &zero, sizeof(zero));
 }
 
 /*
@@ -293,12 +300,17 @@ mixed_tables(struct ixg_spec **sp, uint64_t r1, uint32_t b1, uint64_t r5,
 			const uint32_t i = p * t->meter_stride;
 
 			check_line(&t->meters0[w][p],
-				   i < t->n_meters ? t->meter_prof[i] : NULL);
+				   i < t->n_meters ? t->meter_prof[i] : NULL,
+				   1);
+			/* the worker's clock: not below any time_tc */
+			assert_true(t->meters0[w][POLICER_CLOCK].m.time_tc >=
+				    t->meters0[w][p].m.time_tc);
 		}
 		for (uint32_t i = 0; i < t->n_meters; i++)
 			check_line(&t->meters[w][i],
 				   i % t->meter_stride == 0 ? NULL
-							    : t->meter_prof[i]);
+							    : t->meter_prof[i],
+				   0);
 	}
 	*sp = s;
 	return t;
@@ -422,8 +434,10 @@ rnd(uint64_t *x)
  * shapes) and bursts, each with 400 packets of 40..9000 bytes at random
  * gaps (0 to a few periods, and long idle times), from the state
  * rte_meter_trtcm_config leaves: the same colour and the same C bucket
- * (time_tc, tc) after every packet. The P bucket (time_tp, tp) is not
- * compared: one_rate_check does not store it, as nothing reads it.
+ * (time_tc, tc) after every packet; a time that is not below time_tc
+ * takes the stage's shortcut (now < deadline), one below it (case 3's
+ * wraps) the whole arithmetic. The P bucket is not compared: its time
+ * holds class 0's deadline, and nothing reads its tokens.
  */
 static void
 test_one_rate_matches_rte_meter(void **state)
@@ -511,7 +525,7 @@ test_one_rate_profiles(void **state)
 		for (unsigned w = 0; w < 2; w++) {
 			const struct rte_meter_trtcm *m = &t->meters0[w][p].m;
 
-			assert_true(m->time_tc == m->time_tp);
+			assert_true(m->time_tp == m->time_tc + pr->cir_period);
 			assert_true(m->tc == m->tp);
 		}
 	}
@@ -546,7 +560,8 @@ assert_meter_equal(const struct tables *t, uint32_t i,
 		assert_memory_equal(m, ref, sizeof(*ref));
 		return;
 	}
-	assert_int_equal(m->time_tc, ref->time_tc);
+	assert_int_equal(policer0_time(m, meter_state(t, i)->period),
+			 ref->time_tc);
 	assert_int_equal(m->tc, ref->tc);
 }
 
@@ -558,17 +573,19 @@ assert_meter_equal(const struct tables *t, uint32_t i,
  * unconfigured, past the highest), classes 0..6 (metered, configured
  * without a rate, unknown, past the highest), each verdict and family,
  * one now_tsc per burst (so a meter is hit several times in one), gaps
- * from none to a second: the same colour, verdict, drop reason, DSCP and
- * remark for every packet, and the same state in every meter after every
- * burst (class 0's: the C bucket, assert_meter_equal), and peers past
- * the highest keep empty class-0 lines. Packets of 0 bytes now and then
+ * from none to a second, the clock now and then gone back (below meters'
+ * times: stage_policer's loop for such a burst) and once past 2^64: the
+ * same colour, verdict, drop reason, DSCP and remark for every packet,
+ * and the same state in every meter after every burst (class 0's: the C
+ * bucket, assert_meter_equal), the worker's clock (POLICER_CLOCK) not
+ * below any class-0 time, and peers past the highest keep empty class-0
+ * lines. Packets of 0 bytes now and then
  * (unmetered meters must not move). The meters' lines themselves:
  * mixed_tables.
  */
 static void
 test_stage_matches_reference(void **state)
 {
-	static const struct rte_meter_trtcm zero;
 	struct ixg_spec *s;
 	struct tables *t = mixed_tables(&s, 200000, 3000, 400000, 4000);
 	struct rte_meter_trtcm *ref;
@@ -586,13 +603,18 @@ test_stage_matches_reference(void **state)
 	now = rte_get_tsc_cycles() + hz;
 	for (int k = 0; k < 3000; k++) {
 		struct pkt_meta want[PIPELINE_BURST];
+		const uint64_t step = rnd(&x) % 32;
 
-		switch (rnd(&x) % 4) {
-		case 0:
-		case 1: break;
-		case 2: now += rnd(&x) % (hz / 1000 + 1); break;
-		default: now += rnd(&x) % (hz / 4 + 1); break;
-		}
+		if (step == 0) /* a clock gone back (meters' times above it:
+				* stage_policer's other loop) */
+			now -= rnd(&x) % (hz / 1000 + 1);
+		else if (step >= 24)
+			now += rnd(&x) % (hz / 4 + 1);
+		else if (step >= 16)
+			now += rnd(&x) % (hz / 1000 + 1);
+		/* and once past 2^64: times that wrap */
+		if (k == 2000)
+			now = UINT64_MAX - hz / 10;
 		dp_burst_init(&b, 0);
 		for (unsigned i = 0; i < PIPELINE_BURST; i++) {
 			uint64_t r = rnd(&x);
@@ -667,7 +689,12 @@ test_stage_matches_reference(void **state)
 			}
 		}
 		ctx.now_tsc = now;
-		stage_policer(&ctx, &b);
+		/* every other burst by pipeline_bench --ab-deadline's other
+		 * side: the same results */
+		if (k % 2)
+			stage_policer_period(&ctx, &b);
+		else
+			stage_policer(&ctx, &b);
 		for (unsigned i = 0; i < b.n; i++) {
 			assert_int_equal(b.meta[i].colour, want[i].colour);
 			assert_int_equal(b.meta[i].verdict, want[i].verdict);
@@ -678,9 +705,15 @@ test_stage_matches_reference(void **state)
 		}
 		for (uint32_t i = 0; i < t->n_meters; i++)
 			assert_meter_equal(t, i, &ref[i]);
+		/* the worker's clock bounds class 0's times (what lets a
+		 * burst take "now < deadline") */
+		for (uint32_t p = 0; p < 8; p++)
+			assert_true(policer0_time(&t->meters0[0][p].m,
+						  t->meters0[0][p].period) <=
+				    t->meters0[0][POLICER_CLOCK].m.time_tc);
 		for (uint32_t p = t->n_meters / t->meter_stride; p < 8; p++)
-			assert_memory_equal(&t->meters0[0][p].m, &zero,
-					    sizeof(zero));
+			assert_memory_equal(&t->meters0[0][p].m, &empty0,
+					    sizeof(empty0));
 	}
 	/* every colour was reached */
 	assert_true(coloured[RTE_COLOR_GREEN] > 1000);

@@ -281,9 +281,14 @@ query 'process_start_time_seconds' | grep -q '"process":"ixgate-control"' ||
 query 'ixgate_dataplane_start_time_seconds > 0' | grep -q '"value"' ||
 	fail "no dataplane start time in Prometheus"
 log "ok: start times of both processes in Prometheus"
-# Prometheus asked for OpenMetrics (its parser of it is strict) and got it.
-query 'ixgate_exporter_scrapes_total{format="openmetrics"} > 3' | grep -q '"value"' ||
-	fail "Prometheus did not scrape in OpenMetrics"
+# Prometheus asked for OpenMetrics (its parser of it is strict) and got it:
+# more than three such scrapes (1 s apart) in its own record, waited for
+# (the steps above may take less time than four scrape intervals).
+om_scraped() {
+	query 'ixgate_exporter_scrapes_total{format="openmetrics"} > 3' |
+		grep -q '"value"'
+}
+wait_for 30 om_scraped || fail "Prometheus did not scrape in OpenMetrics"
 log "ok: Prometheus scraped in OpenMetrics 1.0.0 and ingested it"
 
 # ---- 3. refusals: no certificate, another CA; status codes ---------------

@@ -102,6 +102,20 @@ one_rate_all(struct policer_meter *pm, uint64_t now, uint32_t len,
 	return RTE_COLOR_GREEN;
 }
 
+/* A class-0 meter where no period has passed: rte_meter's refill would
+ * add 0, so len's tokens are taken from tc as they are (green), or none
+ * (red). */
+static inline enum rte_color
+one_rate_take(struct rte_meter_trtcm *mt, uint32_t len)
+{
+	const uint64_t tc = mt->tc;
+
+	if (tc < len)
+		return RTE_COLOR_RED;
+	mt->tc = tc - len;
+	return RTE_COLOR_GREEN;
+}
+
 /*
  * one_rate_all where the meter's time_tc is at most now (a burst not
  * below the worker's clock, POLICER_CLOCK): then "now < deadline" is
@@ -114,16 +128,10 @@ one_rate_all(struct policer_meter *pm, uint64_t now, uint32_t len,
 static inline enum rte_color
 one_rate_check(struct policer_meter *pm, uint64_t now, uint32_t len)
 {
-	struct rte_meter_trtcm *mt = &pm->m;
-	uint64_t tc, unused = 0;
+	uint64_t unused = 0;
 
-	if (now < mt->time_tp) {
-		tc = mt->tc;
-		if (tc < len)
-			return RTE_COLOR_RED;
-		mt->tc = tc - len;
-		return RTE_COLOR_GREEN;
-	}
+	if (now < pm->m.time_tp)
+		return one_rate_take(&pm->m, len);
 	return one_rate_all(pm, now, len, &unused);
 }
 
@@ -132,16 +140,10 @@ one_rate_check(struct policer_meter *pm, uint64_t now, uint32_t len)
 static inline enum rte_color
 one_rate_period(struct policer_meter *pm, uint64_t now, uint32_t len)
 {
-	struct rte_meter_trtcm *mt = &pm->m;
-	uint64_t tc, unused = 0;
+	uint64_t unused = 0;
 
-	if (now - policer0_time(mt, pm->period) < pm->period) {
-		tc = mt->tc;
-		if (tc < len)
-			return RTE_COLOR_RED;
-		mt->tc = tc - len;
-		return RTE_COLOR_GREEN;
-	}
+	if (now - policer0_time(&pm->m, pm->period) < pm->period)
+		return one_rate_take(&pm->m, len);
 	return one_rate_all(pm, now, len, &unused);
 }
 

@@ -170,6 +170,21 @@ tail_words(struct ixg_lcore_counters *c, size_t off, size_t i)
 	return (uint64_t *)((char *)c + off) + i;
 }
 
+/*
+ * pm's cell of the country pair matrix, [src][dst] as src << 8 | dst: the
+ * 16 bits at byte 33 are src << 8, class_id's high byte being 0
+ * (tail_limits, which tail_send's packets passed; a prefetch may take
+ * any metadata).
+ */
+static __rte_always_inline size_t
+tail_country_cell(const struct pkt_meta *pm)
+{
+	uint16_t src_hi;
+
+	memcpy(&src_hi, (const uint8_t *)pm + TAIL_SRC_HI_AT, sizeof(src_hi));
+	return (size_t)src_hi | (uint8_t)pm->dst_country;
+}
+
 /* A peer pair slot as words: the key in the low half of the first
  * (little-endian), packets, bytes. */
 _Static_assert(offsetof(struct ixg_ctr_peer_pair, key) == 0 &&
@@ -307,17 +322,10 @@ tail_send(struct ixg_lcore_counters *c, const struct tbl_egress *eg,
 			c->acl_hits[rule]++;
 	}
 	{
-		/* [src][dst] is src << 8 | dst: the 16 bits at byte 33 are
-		 * src << 8, class_id's high byte being 0 (tail_limits). */
-		uint16_t src_hi;
-
-		memcpy(&src_hi, (const uint8_t *)pm + TAIL_SRC_HI_AT,
-		       sizeof(src_hi));
-
-		const size_t cell = (size_t)src_hi | (uint8_t)pm->dst_country;
 		uint64_t *cp = tail_words(
 			c, offsetof(struct ixg_lcore_counters, country_pair),
-			cell * (sizeof(struct ixg_ctr_pb) / sizeof(uint64_t)));
+			tail_country_cell(pm) *
+				(sizeof(struct ixg_ctr_pb) / sizeof(uint64_t)));
 
 		cp[0]++;
 		cp[1] += len;
@@ -444,17 +452,14 @@ static __rte_always_inline void
 tail_prefetch(const struct ixg_lcore_counters *c, const struct pkt_meta *q)
 {
 	uint32_t ids;
-	uint16_t src_hi;
 
 	memcpy(&ids, &q->in_peer, sizeof(ids));
-	memcpy(&src_hi, (const uint8_t *)q + TAIL_SRC_HI_AT, sizeof(src_hi));
 	rte_prefetch0((const char *)c +
 		      offsetof(struct ixg_lcore_counters, peer_pair) +
 		      output_peer_pair_home_at(ids << 16 | ids >> 16));
 	rte_prefetch0((const char *)c +
 		      offsetof(struct ixg_lcore_counters, country_pair) +
-		      ((size_t)src_hi | (uint8_t)q->dst_country) *
-			      sizeof(struct ixg_ctr_pb));
+		      tail_country_cell(q) * sizeof(struct ixg_ctr_pb));
 }
 
 /* Where tail_run stopped, and the bytes its packets were received with:
